@@ -1,0 +1,29 @@
+import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DISCOVERY_FILE, STATE_DIR, type DaemonInfo } from '@axum/protocol';
+
+/** Creates `<repo>/.axum/` with a `.gitignore` that ignores the folder itself. */
+export function prepareStateDir(repoRoot: string): string {
+  const dir = join(repoRoot, STATE_DIR);
+  mkdirSync(dir, { recursive: true });
+  const ignore = join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# Axum state: history, logs, releases. Never committed.\n*\n');
+  return dir;
+}
+
+/** Writes `daemon.json` atomically (temp file, then rename), so a reader never sees half of it. */
+export function writeDiscoveryFile(stateDir: string, info: DaemonInfo): void {
+  const file = join(stateDir, DISCOVERY_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+/** Removes `daemon.json`. */
+export function removeDiscoveryFile(stateDir: string): void {
+  try {
+    unlinkSync(join(stateDir, DISCOVERY_FILE));
+  } catch {
+    // already gone
+  }
+}

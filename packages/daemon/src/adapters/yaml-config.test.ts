@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from './yaml-config.js';
+
+const valid = `version: 1
+environments:
+  dev: { branch: develop }
+  production: { branch: main, approval: manual }
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: npm test, timeout: 5m }
+`;
+
+describe('parseConfigText', () => {
+  it('accepts a valid file and fills defaults', () => {
+    const load = parseConfigText(valid, 'axum.yml');
+    expect(load.ok).toBe(true);
+    if (!load.ok) return;
+    expect(load.config.environments.dev).toEqual({ branch: 'develop', approval: 'auto' });
+    expect(load.config.stages[0]?.steps[0]).toMatchObject({ name: 'unit', timeout: 300_000, retries: 0 });
+  });
+
+  it('points an unknown key at its own line and column', () => {
+    const load = parseConfigText(valid.replace('timeout: 5m', 'timeot: 5m'), 'axum.yml');
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.errors).toEqual([
+      { file: 'axum.yml', line: 8, col: 38, message: 'stages.0.steps.0: unknown key "timeot"' },
+    ]);
+  });
+
+  it('points a wrong type at the value', () => {
+    const load = parseConfigText(valid.replace('branch: develop', 'branch: [a, b]'), 'axum.yml');
+    if (load.ok) throw new Error('expected an error');
+    expect(load.errors[0]).toMatchObject({ line: 3, col: 18 });
+    expect(load.errors[0]?.message).toMatch(/^environments\.dev\.branch: /);
+  });
+
+  it('reports a missing required key at the parent', () => {
+    const load = parseConfigText('version: 1\nenvironments: {}\n', 'axum.yml');
+    if (load.ok) throw new Error('expected an error');
+    expect(load.errors.map((e) => e.message)).toContain('stages: required');
+  });
+
+  it('reports YAML syntax errors and duplicate keys with positions', () => {
+    const dup = parseConfigText('version: 1\nversion: 1\n', 'axum.yml');
+    if (dup.ok) throw new Error('expected an error');
+    expect(dup.errors[0]).toMatchObject({ line: 2, col: 1 });
+    const broken = parseConfigText('version: 1\nenvironments: [\n', 'axum.yml');
+    expect(broken.ok).toBe(false);
+  });
+
+  it('rejects duplicate step names, a branch feeding two environments, bad durations and gates', () => {
+    const text = `version: 1
+environments:
+  dev: { branch: main }
+  production: { branch: main }
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: a, timeout: 5 minutes }
+      - { name: unit, run: b }
+verify:
+  gates: { accuracy: "about 0.9" }
+`;
+    const load = parseConfigText(text, 'axum.yml');
+    if (load.ok) throw new Error('expected an error');
+    const messages = load.errors.map((e) => `${e.line}:${e.col} ${e.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^4:25 environments\.production\.branch: branch "main" already feeds environment "dev"/),
+      expect.stringMatching(/^8:40 stages\.0\.steps\.0\.timeout: a duration/),
+      expect.stringMatching(/^9:17 stages\.0\.steps\.1\.name: duplicate step name "unit"/),
+      expect.stringMatching(/^11:22 verify\.gates\.accuracy: a comparison/),
+    ]);
+  });
+
+  it('treats an empty file as missing every required key', () => {
+    const load = parseConfigText('', 'axum.yml');
+    if (load.ok) throw new Error('expected an error');
+    expect(load.errors.map((e) => e.message)).toEqual(expect.arrayContaining(['version: required', 'environments: required', 'stages: required']));
+  });
+});

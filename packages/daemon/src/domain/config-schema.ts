@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
+
+// The schema of `axum.yml` (DESIGN.md §2). Every object is strict: an unknown key is an error,
+// because a misspelt `timeot:` silently ignored is worse than a refusal.
+
+const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit')
+  .max(64);
+
+const Duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration such as 500ms, 90s, 5m or 1h')
+  .transform((text) => parseDuration(text) ?? 0);
+
+/** A metric gate such as `>= 0.90` or `<= 250`. */
+export const GATE_PATTERN = /^(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)$/;
+const Gate = z.string().regex(GATE_PATTERN, 'a comparison such as ">= 0.90" or "<= 250"');
+
+const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
+const Step = z
+  .object({
+    name: Name,
+    run: z.string().min(1, 'a shell command'),
+    timeout: Duration.optional(),
+    retries: z.number().int().min(0).max(10).default(0),
+    env: z.record(EnvVarName, z.string()).optional(),
+  })
+  .strict();
+
+const Stage = z.object({ name: Name, steps: z.array(Step).min(1, 'a stage needs at least one step') }).strict();
+
+const Environment = z
+  .object({
+    branch: z.string().min(1),
+    approval: z.enum(['auto', 'manual']).default('auto'),
+    path: z.string().min(1).optional(),
+    protected: z.boolean().optional(),
+  })
+  .strict();
+
+export const PipelineConfigSchema = z
+  .object({
+    version: z.literal(1, 'only version 1 exists'),
+    environments: z.record(Name, Environment),
+    stages: z.array(Stage).min(1, 'at least one stage'),
+    artifacts: z.array(z.string().min(1)).default([]),
+    deploy: z.object({ run: z.string().min(1), timeout: Duration.optional() }).strict().optional(),
+    verify: z
+      .object({ steps: z.array(Step).default([]), gates: z.record(z.string().min(1), Gate).default({}) })
+      .strict()
+      .optional(),
+    monitor: z
+      .object({
+        run: z.string().min(1),
+        every: Duration.default(30_000),
+        failures: z.number().int().min(1).default(3),
+        timeout: Duration.optional(),
+      })
+      .strict()
+      .optional(),
+    rollback: z.object({ auto: z.boolean().default(false) }).strict().optional(),
+    history: z
+      .object({
+        keepRuns: z.number().int().min(1).default(500),
+        keepReleases: z.number().int().min(1).default(50),
+      })
+      .strict()
+      .optional(),
+    secrets: z.array(EnvVarName).default([]),
+    watch: z
+      .object({ paths: z.array(z.string().min(1)).min(1), stages: z.array(Name).min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seenBranch = new Map<string, string>();
+    for (const [env, spec] of Object.entries(config.environments)) {
+      const other = seenBranch.get(spec.branch);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', env, 'branch'],
+          message: `branch "${spec.branch}" already feeds environment "${other}" (one branch feeds one environment)`,
+        });
+      }
+      seenBranch.set(spec.branch, env);
+    }
+    const stageNames = new Set<string>();
+    const stepNames = new Set<string>();
+    config.stages.forEach((stage, i) => {
+      if (stageNames.has(stage.name)) {
+        ctx.addIssue({ code: 'custom', path: ['stages', i, 'name'], message: `duplicate stage name "${stage.name}"` });
+      }
+      stageNames.add(stage.name);
+      stage.steps.forEach((step, j) => {
+        if (stepNames.has(step.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stages', i, 'steps', j, 'name'],
+            message: `duplicate step name "${step.name}" (step names are unique across stages: \`axum logs --step\` uses them)`,
+          });
+        }
+        stepNames.add(step.name);
+      });
+    });
+    config.watch?.stages.forEach((name, i) => {
+      if (!stageNames.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['watch', 'stages', i], message: `stage "${name}" is not defined in stages` });
+      }
+    });
+  });
+
+/** A validated `axum.yml`, with defaults filled in and durations in milliseconds. */
+export type PipelineConfig = z.output<typeof PipelineConfigSchema>;

@@ -1,0 +1,13 @@
+/** Milliseconds per unit of a duration written in `axum.yml` (`90s`, `5m`, `1h`, `500ms`). */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** The syntax of a duration; kept here so the schema and its error message agree. */
+export const DURATION_PATTERN = /^(\d+)(ms|s|m|h)$/;
+
+/** Parses `90s` → 90000; returns null for anything else. */
+export function parseDuration(text: string): number | null {
+  const match = DURATION_PATTERN.exec(text.trim());
+  if (!match) return null;
+  const [, amount, unit] = match;
+  return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+}

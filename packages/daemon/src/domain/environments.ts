@@ -1,0 +1,25 @@
+import type { PipelineConfig } from './config-schema.js';
+
+/** An environment as the daemon understands it, before paths are made absolute. */
+export interface EnvironmentSpec {
+  name: string;
+  branch: string;
+  /** Folder of the `current` link, relative to the repository root. */
+  relativePath: string;
+  protected: boolean;
+  approval: 'auto' | 'manual';
+}
+
+/**
+ * Derives the environments of a config, in file order.
+ * Protected: explicit `protected`, else true for `production` and for `approval: manual` (DESIGN.md §3).
+ */
+export function environmentsOf(config: PipelineConfig): EnvironmentSpec[] {
+  return Object.entries(config.environments).map(([name, spec]) => ({
+    name,
+    branch: spec.branch,
+    relativePath: spec.path ?? `.axum/envs/${name}`,
+    protected: spec.approval === 'manual' || (spec.protected ?? name === 'production'),
+    approval: spec.approval,
+  }));
+}

@@ -1,0 +1,133 @@
+import {
+  PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  decodeClientMessage,
+  encode,
+  type DaemonMessage,
+  type DaemonState,
+  type ErrorCode,
+  type Request,
+} from '@axum/protocol';
+import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
+
+/** What a session needs from the engine. */
+export interface SessionHost {
+  state(): DaemonState;
+  /** Called once the handshake succeeded, and again when the connection ends. */
+  onReady(session: ClientSession): void;
+  onGone(session: ClientSession): void;
+  requestShutdown(reason: string): void;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** A client may send this many messages per second on average, in bursts of `BURST`. */
+export const RATE_PER_SECOND = 200;
+const BURST = 400;
+/** WebSocket close code for a protocol-level handshake failure (4000–4999 are the application's). */
+export const CLOSE_PROTOCOL_MISMATCH = 4001;
+
+type Handler = (request: Request, session: ClientSession) => unknown;
+
+/** One row per method: adding a method is one line here and one schema in the protocol. */
+const HANDLERS: { [M in Request['method']]: Handler } = {
+  ping: () => ({ pong: true }),
+  'state.get': (_request, session) => session.host.state(),
+  'daemon.shutdown': (_request, session) => {
+    session.host.requestShutdown(`requested by client ${session.id}`);
+    return { stopping: true };
+  },
+};
+
+/** The protocol state of one connection: handshake gate, request dispatch, rate limit. */
+export class ClientSession implements ConnectionHandlers {
+  readonly id: string;
+  ready = false;
+  private tokens = BURST;
+  private lastRefill: number;
+  private lastRateError = 0;
+
+  constructor(
+    readonly connection: ClientConnection,
+    readonly host: SessionHost,
+  ) {
+    this.id = connection.id;
+    this.lastRefill = host.clock.now();
+  }
+
+  /** Sends one message to this client. */
+  send(message: DaemonMessage): void {
+    this.connection.send(encode(message));
+  }
+
+  onFrame(frame: unknown): void {
+    if (!this.takeToken()) return;
+    const decoded = decodeClientMessage(frame);
+    if (!decoded.ok) {
+      this.sendError(decoded.id, decoded.code, decoded.message);
+      return;
+    }
+    const message = decoded.message;
+    if (message.type === 'hello') {
+      if (!SUPPORTED_PROTOCOL_VERSIONS.includes(message.protocolVersion)) {
+        this.sendError(
+          null,
+          'protocol-mismatch',
+          `this daemon speaks protocol ${PROTOCOL_VERSION}, the client ${message.protocolVersion}: restart the daemon (axum daemon stop) or update the client`,
+        );
+        this.connection.close(CLOSE_PROTOCOL_MISMATCH, 'protocol mismatch');
+        return;
+      }
+      if (this.ready) {
+        this.sendError(null, 'invalid-message', 'hello was already received on this connection');
+        return;
+      }
+      this.ready = true;
+      this.host.logger.info(`client ${this.id} attached: ${message.client.name} ${message.client.version}`);
+      const state = this.host.state();
+      this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: this.id, daemon: state.daemon });
+      this.host.onReady(this);
+      return;
+    }
+    if (!this.ready) {
+      this.sendError(message.id, 'handshake-required', 'send hello before any request');
+      return;
+    }
+    this.dispatch(message);
+  }
+
+  onClose(): void {
+    if (this.ready) this.host.logger.info(`client ${this.id} detached`);
+    this.host.onGone(this);
+  }
+
+  private dispatch(request: Request): void {
+    try {
+      const result = HANDLERS[request.method](request, this);
+      this.send({ type: 'result', id: request.id, result });
+    } catch (err) {
+      this.host.logger.error(`request ${request.method} from ${this.id} failed: ${(err as Error).stack ?? String(err)}`);
+      this.sendError(request.id, 'internal', 'the daemon failed to handle this request; see .axum/daemon.log');
+    }
+  }
+
+  private sendError(id: string | null, code: ErrorCode, message: string): void {
+    this.send({ type: 'error', id, code, message });
+  }
+
+  /** Token bucket: a flooding client gets one `rate-limited` error per second and its excess is dropped. */
+  private takeToken(): boolean {
+    const now = this.host.clock.now();
+    this.tokens = Math.min(BURST, this.tokens + ((now - this.lastRefill) / 1000) * RATE_PER_SECOND);
+    this.lastRefill = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    if (now - this.lastRateError >= 1000) {
+      this.lastRateError = now;
+      this.sendError(null, 'rate-limited', `over ${RATE_PER_SECOND} messages per second: messages are being dropped`);
+    }
+    return false;
+  }
+}

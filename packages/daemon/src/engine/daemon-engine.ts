@@ -1,0 +1,107 @@
+import type { ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView } from '@axum/protocol';
+import { applyDelta } from '@axum/protocol';
+import type { ConfigLoad } from '../domain/config-load.js';
+import { environmentsOf } from '../domain/environments.js';
+import { ClientSession, type SessionHost } from './client-session.js';
+import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
+
+/** What the composition root hands the engine. */
+export interface EngineDeps {
+  info: DaemonInfo;
+  /** File name shown in config problems and status (`axum.yml`). */
+  configFile: string;
+  /** Makes an environment's `path` absolute (relative to the repository root). */
+  resolvePath: (relative: string) => string;
+  logger: Logger;
+  clock: Clock;
+  /** Called when a client asks the daemon to stop. */
+  onShutdownRequested: (reason: string) => void;
+}
+
+/** The daemon's control loop: one state, changed only here, every client a subscriber (as in Tilt). */
+export interface DaemonEngine {
+  state(): DaemonState;
+  /** Applies a new reading of `axum.yml`; an invalid one keeps the last valid environments. */
+  applyConfig(load: ConfigLoad): void;
+  /** Starts the protocol on a new connection; the transport feeds it frames. */
+  attach(connection: ClientConnection): ConnectionHandlers;
+  /** Tells every client the daemon is stopping. */
+  announceStop(reason: string): void;
+}
+
+/** Builds the engine; nothing here touches the network or the disk. */
+export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
+  const sessions = new Set<ClientSession>();
+  let state: DaemonState = {
+    daemon: deps.info,
+    config: { file: deps.configFile, valid: false, errors: [], loadedAt: null },
+    environments: [],
+    runs: [],
+    clients: 0,
+  };
+
+  const broadcast = (message: DaemonMessage): void => {
+    for (const session of sessions) if (session.ready) session.send(message);
+  };
+  const publish = (delta: Delta): void => {
+    state = applyDelta(state, delta);
+    broadcast(delta);
+  };
+  const readyCount = (): number => [...sessions].filter((s) => s.ready).length;
+
+  const host: SessionHost = {
+    state: () => state,
+    onReady: (session) => {
+      publish({ type: 'clients.changed', clients: readyCount() });
+      // The new client gets the full view (with itself counted) before any later delta.
+      session.send({ type: 'snapshot', state });
+    },
+    onGone: (session) => {
+      const wasReady = session.ready;
+      sessions.delete(session);
+      if (wasReady) publish({ type: 'clients.changed', clients: readyCount() });
+    },
+    requestShutdown: deps.onShutdownRequested,
+    logger: deps.logger,
+    clock: deps.clock,
+  };
+
+  return {
+    state: () => state,
+    applyConfig(load) {
+      const loadedAt = new Date(deps.clock.now()).toISOString();
+      let config: ConfigStatus;
+      let environments: EnvironmentView[];
+      if (load.ok) {
+        config = { file: deps.configFile, valid: true, errors: [], loadedAt };
+        environments = environmentsOf(load.config).map((env) => ({
+          name: env.name,
+          branch: env.branch,
+          path: deps.resolvePath(env.relativePath),
+          protected: env.protected,
+          approval: env.approval,
+          // Kept from the current view so a reload never forgets who is pinned or live.
+          pinned: state.environments.find((e) => e.name === env.name)?.pinned ?? false,
+          awaitingApproval: state.environments.find((e) => e.name === env.name)?.awaitingApproval ?? false,
+          live: state.environments.find((e) => e.name === env.name)?.live ?? null,
+        }));
+        deps.logger.info(`config loaded: ${environments.length} environment(s)`);
+      } else {
+        config = { file: deps.configFile, valid: false, errors: load.errors, loadedAt: state.config.loadedAt };
+        environments = state.environments;
+        for (const problem of load.errors) {
+          deps.logger.warn(`config invalid, keeping the last valid one: ${problem.file}:${problem.line}:${problem.col}: ${problem.message}`);
+        }
+      }
+      publish({ type: 'config.changed', config, environments });
+    },
+    attach(connection) {
+      const session = new ClientSession(connection, host);
+      sessions.add(session);
+      return session;
+    },
+    announceStop(reason) {
+      broadcast({ type: 'daemon.stopping', reason });
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// Composition root of the daemon: arguments → lock → config → engine → transport → discovery.
+// Started detached by `axum daemon start` (or by any command that needs a daemon) as:
+//   node main.js --axum-daemon --repo ABSOLUTE_ROOT [--listen 127.0.0.1:PORT]
+import { unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, parseListenAddress, type DaemonInfo } from '@axum/protocol';
+import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
+import { acquirePidfileLock } from './adapters/pidfile-lock.js';
+import { runtimePathsFor, secureRuntimeDir, writeTokenFile } from './adapters/runtime-dir.js';
+import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
+import { createStderrLogger } from './adapters/stderr-logger.js';
+import { startWsTransport, type Transport } from './adapters/ws-transport.js';
+import { loadConfigFile } from './adapters/yaml-config.js';
+import { createDaemonEngine } from './engine/daemon-engine.js';
+
+
+/** Exit codes of the daemon process, read by the launcher. */
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+async function main(): Promise<void> {
+  const logger = createStderrLogger();
+  const { values } = parseArgs({
+    options: { 'axum-daemon': { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
+  });
+  if (!values.repo) {
+    logger.error('usage: main.js --axum-daemon --repo DIR [--listen 127.0.0.1:PORT]');
+    process.exit(EXIT.usage);
+  }
+  const repoRoot = resolve(values.repo);
+  const listen = values.listen ? parseListenAddress(values.listen) : null;
+  if (listen && !listen.ok) {
+    logger.error(listen.error);
+    process.exit(EXIT.usage);
+  }
+
+  const stateDir = prepareStateDir(repoRoot);
+  // The lock comes before anything that listens: two starters racing must not both bind.
+  const lock = acquirePidfileLock(join(stateDir, PID_FILE));
+  if (lock.kind === 'held') {
+    logger.info(`another daemon (pid ${lock.pid}) already serves ${repoRoot}; this one exits`);
+    process.exit(EXIT.ok);
+  }
+  if (lock.tookOverFrom !== null) logger.warn(`took over the lock of daemon pid ${lock.tookOverFrom}, which is no longer running`);
+  logger.info(`daemon ${AXUM_VERSION} (pid ${process.pid}) starting for ${repoRoot}`);
+
+  let transport: Transport | null = null;
+  let stopWatching: (() => Promise<void>) | null = null;
+  let stopping = false;
+  const paths = runtimePathsFor(repoRoot);
+
+  const shutdown = async (reason: string, code: number = EXIT.ok): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`stopping: ${reason}`);
+    engine?.announceStop(reason);
+    removeDiscoveryFile(stateDir);
+    await stopWatching?.().catch(() => undefined);
+    await transport?.close().catch((err: Error) => logger.warn(`closing transport: ${err.message}`));
+    try {
+      unlinkSync(paths.tokenFile);
+    } catch {
+      // never written
+    }
+    lock.release();
+    logger.info('stopped');
+    process.exit(code);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+  process.on('uncaughtException', (err) => {
+    logger.error(`uncaught: ${err.stack ?? err.message}`);
+    void shutdown('crashed on an unexpected error', EXIT.failed);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`);
+  });
+
+  let engine: ReturnType<typeof createDaemonEngine> | null = null;
+  try {
+    secureRuntimeDir(paths.dir);
+    // We hold the lock, so a socket file left here belongs to a dead daemon of this repository.
+    try {
+      unlinkSync(paths.socket);
+    } catch {
+      // none left behind
+    }
+    const token = writeTokenFile(paths.tokenFile);
+    const configPath = join(repoRoot, CONFIG_FILE);
+    const info: DaemonInfo = {
+      pid: process.pid,
+      version: AXUM_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      repo: repoRoot,
+      socket: paths.socket,
+      tokenFile: paths.tokenFile,
+      listen: null,
+      startedAt: new Date().toISOString(),
+    };
+    const liveEngine = createDaemonEngine({
+      info,
+      configFile: CONFIG_FILE,
+      resolvePath: (relative) => resolve(repoRoot, relative),
+      logger,
+      clock: { now: () => Date.now() },
+      onShutdownRequested: (reason) => void shutdown(reason),
+    });
+    engine = liveEngine;
+    liveEngine.applyConfig(await loadConfigFile(configPath));
+    transport = await startWsTransport({
+      socketPath: paths.socket,
+      tcp: listen?.ok ? { host: listen.host, port: listen.port } : null,
+      token,
+      logger,
+      attach: (connection) => liveEngine.attach(connection),
+    });
+    info.listen = transport.tcpAddress;
+    stopWatching = watchConfigFile(configPath, () => {
+      void loadConfigFile(configPath).then((load) => liveEngine.applyConfig(load));
+    });
+    writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
+    logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);
+  } catch (err) {
+    logger.error(`could not start: ${(err as Error).message}`);
+    await shutdown('start failed', EXIT.failed);
+  }
+}
+
+void main();

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Client → daemon: the first message of every connection. */
+export const Hello = z.object({
+  type: z.literal('hello'),
+  protocolVersion: z.number().int(),
+  client: z.object({
+    name: z.string().max(100),
+    version: z.string().max(50),
+    pid: z.number().int().optional(),
+  }),
+});
+export type Hello = z.infer<typeof Hello>;
+
+const requestId = z.string().min(1).max(64);
+
+/** Methods a client can call, each with its params. One row per method. */
+export const RequestBody = z.discriminatedUnion('method', [
+  /** Returns `{ pong: true }`; a liveness check. */
+  z.object({ method: z.literal('ping'), params: z.object({}).strict().default({}) }),
+  /** Returns the full `DaemonState`, the same as a snapshot. */
+  z.object({ method: z.literal('state.get'), params: z.object({}).strict().default({}) }),
+  /** Asks the daemon to stop gracefully; returns `{ stopping: true }` before it exits. */
+  z.object({ method: z.literal('daemon.shutdown'), params: z.object({}).strict().default({}) }),
+]);
+export type RequestBody = z.infer<typeof RequestBody>;
+export type RequestMethod = RequestBody['method'];
+
+/** Client → daemon: call a method; answered by a `result` or an `error` with the same id. */
+export const Request = z.intersection(z.object({ type: z.literal('request'), id: requestId }), RequestBody);
+export type Request = z.infer<typeof Request>;
+
+/** Every message a client may send. */
+export const ClientMessage = z.union([Hello, Request]);
+export type ClientMessage = z.infer<typeof ClientMessage>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ErrorCode } from './error-code.js';
+import { ConfigStatus, DaemonInfo, DaemonState, EnvironmentView } from './state.js';
+
+/** Daemon → client: the handshake succeeded; a `snapshot` follows at once. */
+export const Welcome = z.object({
+  type: z.literal('welcome'),
+  protocolVersion: z.number().int(),
+  clientId: z.string(),
+  daemon: DaemonInfo,
+});
+export type Welcome = z.infer<typeof Welcome>;
+
+/** Daemon → client: the full state; deltas apply on top of the last one. */
+export const Snapshot = z.object({ type: z.literal('snapshot'), state: DaemonState });
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/** Daemon → client: the answer to a request. */
+export const Result = z.object({ type: z.literal('result'), id: z.string(), result: z.unknown() });
+export type Result = z.infer<typeof Result>;
+
+/** Daemon → client: a typed error, for a request (`id`) or for a frame that had none (`id: null`). */
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  id: z.string().nullable(),
+  code: ErrorCode,
+  message: z.string(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+/** Delta: `axum.yml` was reloaded (or failed to); environments follow the last valid config. */
+export const ConfigChanged = z.object({
+  type: z.literal('config.changed'),
+  config: ConfigStatus,
+  environments: z.array(EnvironmentView),
+});
+export type ConfigChanged = z.infer<typeof ConfigChanged>;
+
+/** Delta: a client attached or detached. */
+export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative() });
+export type ClientsChanged = z.infer<typeof ClientsChanged>;
+
+/** Delta: the daemon is stopping; clients should expect the connection to close. */
+export const DaemonStopping = z.object({ type: z.literal('daemon.stopping'), reason: z.string() });
+export type DaemonStopping = z.infer<typeof DaemonStopping>;
+
+/** Every message the daemon may send. */
+export const DaemonMessage = z.discriminatedUnion('type', [
+  Welcome,
+  Snapshot,
+  Result,
+  ErrorMessage,
+  ConfigChanged,
+  ClientsChanged,
+  DaemonStopping,
+]);
+export type DaemonMessage = z.infer<typeof DaemonMessage>;
+
+/** Messages that change a client's copy of the state. */
+export type Delta = ConfigChanged | ClientsChanged;

@@ -1,0 +1,42 @@
+export { AXUM_VERSION, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
+export { ERROR_CODES, ErrorCode } from './error-code.js';
+export {
+  ConfigProblem,
+  ConfigStatus,
+  DaemonInfo,
+  DaemonState,
+  EnvironmentView,
+  LiveRevision,
+  RunStatus,
+  RunView,
+  StepStatus,
+  StepView,
+} from './state.js';
+export { ClientMessage, Hello, Request, RequestBody } from './client-message.js';
+export type { RequestMethod } from './client-message.js';
+export {
+  ClientsChanged,
+  ConfigChanged,
+  DaemonMessage,
+  DaemonStopping,
+  ErrorMessage,
+  Result,
+  Snapshot,
+  Welcome,
+} from './daemon-message.js';
+export type { Delta } from './daemon-message.js';
+export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, encode } from './codec.js';
+export type { Decoded } from './codec.js';
+export { applyDelta } from './apply-delta.js';
+export {
+  CONFIG_FILE,
+  DAEMON_ARGV_MARKER,
+  DISCOVERY_FILE,
+  LOG_FILE,
+  PID_FILE,
+  STATE_DIR,
+  isDaemonProcess,
+  isProcessAlive,
+} from './discovery.js';
+export { parseListenAddress } from './listen-address.js';
+export type { ListenAddress } from './listen-address.js';

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Where and how a running daemon can be reached; also the body of `.axum/daemon.json`. */
+export const DaemonInfo = z.object({
+  pid: z.number().int().positive(),
+  version: z.string(),
+  protocolVersion: z.number().int(),
+  repo: z.string(),
+  socket: z.string(),
+  tokenFile: z.string(),
+  /** `host:port` of the TCP listener, null unless started with `--listen`. */
+  listen: z.string().nullable(),
+  startedAt: z.string(),
+});
+export type DaemonInfo = z.infer<typeof DaemonInfo>;
+
+/** A position-carrying problem in `axum.yml`. */
+export const ConfigProblem = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  col: z.number().int(),
+  message: z.string(),
+});
+export type ConfigProblem = z.infer<typeof ConfigProblem>;
+
+/** Whether the daemon runs on a valid `axum.yml`; on error it keeps the last valid one. */
+export const ConfigStatus = z.object({
+  file: z.string(),
+  /** False when the file on disk is invalid or missing (the daemon then uses the last valid one, if any). */
+  valid: z.boolean(),
+  errors: z.array(ConfigProblem),
+  loadedAt: z.string().nullable(),
+});
+export type ConfigStatus = z.infer<typeof ConfigStatus>;
+
+/** The revision an environment's `current` pointer names. */
+export const LiveRevision = z.object({
+  revision: z.number().int().positive(),
+  releaseId: z.string(),
+  commit: z.string(),
+});
+export type LiveRevision = z.infer<typeof LiveRevision>;
+
+/** One environment as every client sees it. */
+export const EnvironmentView = z.object({
+  name: z.string(),
+  branch: z.string(),
+  /** Absolute path of the folder holding the `current` link. */
+  path: z.string(),
+  protected: z.boolean(),
+  approval: z.enum(['auto', 'manual']),
+  pinned: z.boolean(),
+  awaitingApproval: z.boolean(),
+  live: LiveRevision.nullable(),
+});
+export type EnvironmentView = z.infer<typeof EnvironmentView>;
+
+export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const StepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed-out']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const StepView = z.object({
+  stage: z.string(),
+  name: z.string(),
+  status: StepStatus,
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+});
+export type StepView = z.infer<typeof StepView>;
+
+/** One run as listed by `axum runs` and the dashboard. */
+export const RunView = z.object({
+  id: z.string(),
+  status: RunStatus,
+  commit: z.string(),
+  branch: z.string(),
+  env: z.string().nullable(),
+  trigger: z.enum(['push', 'manual', 'watch', 'restart']),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  steps: z.array(StepView),
+});
+export type RunView = z.infer<typeof RunView>;
+
+/** The whole state a client renders; sent on attach, then kept current by deltas. */
+export const DaemonState = z.object({
+  daemon: DaemonInfo,
+  config: ConfigStatus,
+  environments: z.array(EnvironmentView),
+  runs: z.array(RunView),
+  /** Number of clients attached right now (this one included). */
+  clients: z.number().int().nonnegative(),
+});
+export type DaemonState = z.infer<typeof DaemonState>;

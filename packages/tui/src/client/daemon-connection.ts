@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import {
+  AXUM_VERSION,
+  PROTOCOL_VERSION,
+  decodeDaemonMessage,
+  encode,
+  type DaemonInfo,
+  type DaemonMessage,
+  type DaemonState,
+  type RequestBody,
+} from '@axum/protocol';
+
+/** Why a connection attempt failed, for the caller to word and map to an exit code. */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'unreachable' | 'unauthorized' | 'protocol-mismatch' | 'timeout' | 'closed',
+  ) {
+    super(message);
+  }
+}
+
+/** An attached client: the state as of the last message, requests, and a stream of messages. */
+export interface DaemonConnection {
+  readonly clientId: string;
+  /** The state after the snapshot and every delta received since. */
+  readonly welcomeState: DaemonState;
+  request<M extends RequestBody['method']>(method: M, params?: Extract<RequestBody, { method: M }>['params'], timeoutMs?: number): Promise<unknown>;
+  /** Every message after the snapshot; returns how to stop listening. */
+  onMessage(listener: (message: DaemonMessage) => void): () => void;
+  /** Called once when the connection ends, whoever ended it. */
+  onClose(listener: (reason: string) => void): () => void;
+  close(): void;
+}
+
+/** Opens the daemon's socket with its token, says hello, and resolves once the snapshot arrived. */
+export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs = 5000): Promise<DaemonConnection> {
+  let token: string;
+  try {
+    token = readFileSync(info.tokenFile, 'utf8').trim();
+  } catch (err) {
+    return Promise.reject(new ConnectionError(`cannot read the daemon's token file ${info.tokenFile}: ${(err as Error).message}`, 'unreachable'));
+  }
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws+unix://${info.socket}:/`, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    const messageListeners = new Set<(message: DaemonMessage) => void>();
+    const closeListeners = new Set<(reason: string) => void>();
+    const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+    let nextId = 1;
+    let clientId = '';
+    let settled = false;
+    const fail = (error: ConnectionError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.terminate();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new ConnectionError(`the daemon did not answer within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      fail(new ConnectionError(`the daemon refused the connection (HTTP ${status})`, status === 401 ? 'unauthorized' : 'unreachable'));
+    });
+    ws.on('error', (err) => fail(new ConnectionError(`cannot reach the daemon at ${info.socket}: ${err.message}`, 'unreachable')));
+    ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid } })));
+    ws.on('close', (code, reasonBuffer) => {
+      const reason = reasonBuffer.toString() || `closed (${code})`;
+      fail(new ConnectionError(`the daemon closed the connection: ${reason}`, 'closed'));
+      for (const entry of pending.values()) {
+        clearTimeout(entry.timer);
+        entry.reject(new ConnectionError('the connection to the daemon closed', 'closed'));
+      }
+      pending.clear();
+      for (const listener of closeListeners) listener(reason);
+    });
+    ws.on('message', (data, isBinary) => {
+      const decoded = decodeDaemonMessage(isBinary ? null : data.toString());
+      if (!decoded.ok) return; // a newer daemon's message we cannot read: ignore rather than crash
+      const message = decoded.message;
+      if (!settled) {
+        if (message.type === 'welcome') clientId = message.clientId;
+        else if (message.type === 'error' && message.code === 'protocol-mismatch') fail(new ConnectionError(message.message, 'protocol-mismatch'));
+        else if (message.type === 'snapshot') {
+          settled = true;
+          clearTimeout(timer);
+          resolve(connection(message.state));
+        }
+        return;
+      }
+      if ((message.type === 'result' || message.type === 'error') && message.id !== null) {
+        const entry = pending.get(message.id);
+        if (entry) {
+          pending.delete(message.id);
+          clearTimeout(entry.timer);
+          if (message.type === 'result') entry.resolve(message.result);
+          else entry.reject(Object.assign(new Error(message.message), { code: message.code }));
+          return;
+        }
+      }
+      for (const listener of messageListeners) listener(message);
+    });
+
+    const connection = (welcomeState: DaemonState): DaemonConnection => ({
+      clientId,
+      welcomeState,
+      request(method, params, requestTimeoutMs = 10_000) {
+        const id = `r${nextId++}`;
+        return new Promise((resolveRequest, rejectRequest) => {
+          const requestTimer = setTimeout(() => {
+            pending.delete(id);
+            rejectRequest(new ConnectionError(`no answer to ${method} within ${requestTimeoutMs} ms`, 'timeout'));
+          }, requestTimeoutMs);
+          pending.set(id, { resolve: resolveRequest, reject: rejectRequest, timer: requestTimer });
+          ws.send(JSON.stringify({ type: 'request', id, method, params: params ?? {} }));
+        });
+      },
+      onMessage(listener) {
+        messageListeners.add(listener);
+        return () => messageListeners.delete(listener);
+      },
+      onClose(listener) {
+        closeListeners.add(listener);
+        return () => closeListeners.delete(listener);
+      },
+      close() {
+        ws.close(1000, 'bye');
+      },
+    });
+  });
+}

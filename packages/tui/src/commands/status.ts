@@ -1,0 +1,81 @@
+import type { DaemonState, EnvironmentView } from '@axum/protocol';
+import { attach } from '../client/daemon-launcher.js';
+import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions, Output } from './output.js';
+
+/** `axum status`: daemon, environments and their live revision, active runs. */
+export async function statusCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
+  const repoRoot = findRepositoryRoot(options.repo);
+  requireConfigFile(repoRoot);
+  const connection = await attach(repoRoot, 'axum-status');
+  const state = connection.welcomeState;
+  connection.close();
+  if (options.json) out.json(statusJson(state));
+  else out.lines(statusLines(state));
+  return EXIT.ok;
+}
+
+/** The JSON document of `axum status --json` (DESIGN.md §4 minimum fields, extended). */
+export function statusJson(state: DaemonState): unknown {
+  const { pid, version, socket, tokenFile, listen } = state.daemon;
+  return {
+    daemon: { pid, version, socket, tokenFile, listen, repo: state.daemon.repo, startedAt: state.daemon.startedAt },
+    config: state.config,
+    environments: state.environments.map((env) => ({
+      name: env.name,
+      branch: env.branch,
+      pinned: env.pinned,
+      awaitingApproval: env.awaitingApproval,
+      live: env.live,
+      protected: env.protected,
+      approval: env.approval,
+      path: env.path,
+    })),
+    runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),
+    clients: state.clients,
+  };
+}
+
+/** Plain lines for a terminal or a pipe; the TUI's non-TTY mode prints the same. */
+export function statusLines(state: DaemonState): string[] {
+  const { daemon, config } = state;
+  const lines = [
+    `daemon       pid ${daemon.pid} · v${daemon.version} · ${state.clients} client${state.clients === 1 ? '' : 's'} attached`,
+    `socket       ${daemon.socket}${daemon.listen ? ` · tcp ${daemon.listen}` : ''}`,
+    `repository   ${daemon.repo}`,
+  ];
+  if (config.valid) lines.push(`config       ${config.file} ok`);
+  else {
+    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ' (using the last valid version)' : ''}:`);
+    for (const p of config.errors) lines.push(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
+  }
+  lines.push('');
+  if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
+  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'FLAGS'], state.environments.map(environmentRow)));
+  const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
+  lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
+  for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}`);
+  return lines;
+}
+
+function environmentRow(env: EnvironmentView): string[] {
+  const flags = [env.protected ? 'protected' : '', env.pinned ? 'pinned' : '', env.awaitingApproval ? 'awaiting approval' : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    env.name,
+    env.branch,
+    env.live ? `#${env.live.revision}` : '—',
+    env.live ? env.live.releaseId : '—',
+    env.live ? env.live.commit.slice(0, 8) : '—',
+    flags || '—',
+  ];
+}
+
+/** Left-aligned columns, two spaces apart. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
