@@ -1,0 +1,186 @@
+// Helpers for end-to-end tests: real git repositories in temp folders, the real `bin/axum`, real daemons.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const AXUM_BIN = join(ROOT, 'bin', 'axum');
+
+export const SAMPLE_CONFIG = `version: 1
+environments:
+  dev: { branch: develop }
+  staging: { branch: staging }
+  production: { branch: main, approval: manual }
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: "true" }
+`;
+
+export interface AxumResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bin/axum` as a user would; never rejects (the exit code is part of the result). */
+export function axum(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<AxumResult> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      process.execPath,
+      [AXUM_BIN, ...args],
+      { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolvePromise({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A temp git repository with an `axum.yml` (unless `config` is null) and one commit. */
+export function makeRepo(options: { config?: string | null; name?: string } = {}): string {
+  const base = mkdtempSync(join(tmpdir(), 'axum-e2e-'));
+  const dir = join(base, options.name ?? 'repo');
+  mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'e2e@axum.test');
+  git('config', 'user.name', 'Axum E2E');
+  const config = options.config === undefined ? SAMPLE_CONFIG : options.config;
+  if (config !== null) writeFileSync(join(dir, 'axum.yml'), config);
+  writeFileSync(join(dir, 'README.md'), '# scratch\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'initial');
+  return dir;
+}
+
+/** Stops the repository's daemon (if any) and removes the folder. */
+export async function cleanupRepo(dir: string): Promise<void> {
+  const pid = daemonPid(dir);
+  await axum(['daemon', 'stop', '--repo', dir]);
+  if (pid !== null) await waitFor(() => !isAlive(pid), 10_000, `daemon ${pid} to exit`);
+  rmSync(join(dir, '..'), { recursive: true, force: true });
+}
+
+export interface DaemonJson {
+  pid: number;
+  socket: string;
+  tokenFile: string;
+  listen: string | null;
+}
+
+/** The discovery file the daemon writes once it listens. */
+export function readDaemonJson(dir: string): DaemonJson {
+  return JSON.parse(readFileSync(join(dir, '.axum', 'daemon.json'), 'utf8')) as DaemonJson;
+}
+
+export function daemonPid(dir: string): number | null {
+  const file = join(dir, '.axum', 'daemon.pid');
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Alive and not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of every live Axum daemon process serving `dir`. */
+export function daemonProcessesFor(dir: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes('--axum-daemon') && line.includes(`--repo ${dir}`))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => isAlive(pid));
+}
+
+/** Polls until `check` holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A raw WebSocket to the daemon's Unix socket, with whatever headers the test wants. */
+export function rawSocket(socketPath: string, headers: Record<string, string> = {}): WebSocket {
+  return new WebSocket(`ws+unix://${socketPath}:/`, { headers, perMessageDeflate: false });
+}
+
+export function token(dir: string): string {
+  return readFileSync(readDaemonJson(dir).tokenFile, 'utf8').trim();
+}
+
+/** Resolves with the HTTP status of a refused upgrade, or 101 when it was accepted. */
+export function upgradeStatus(ws: WebSocket): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    ws.on('unexpected-response', (_req, res) => resolvePromise(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.close();
+      resolvePromise(101);
+    });
+    ws.on('error', (err) => reject(err));
+  });
+}
+
+/** An authenticated client that records every message. */
+export async function openClient(dir: string, hello = true): Promise<{ ws: WebSocket; messages: unknown[]; next: (predicate: (m: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>> }> {
+  const ws = rawSocket(readDaemonJson(dir).socket, { Authorization: `Bearer ${token(dir)}` });
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { predicate: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as Record<string, unknown>;
+    messages.push(message);
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(message)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(message);
+      }
+    }
+  });
+  await new Promise<void>((res, rej) => {
+    ws.once('open', () => res());
+    ws.once('error', rej);
+  });
+  let cursor = 0;
+  const next = (predicate: (m: Record<string, unknown>) => boolean) =>
+    new Promise<Record<string, unknown>>((res, rej) => {
+      const found = messages.slice(cursor).find(predicate);
+      if (found) {
+        cursor = messages.indexOf(found) + 1;
+        res(found);
+        return;
+      }
+      const timer = setTimeout(() => rej(new Error(`no matching message; got ${JSON.stringify(messages.slice(-5))}`)), 10_000);
+      waiters.push({
+        predicate,
+        resolve: (m) => {
+          clearTimeout(timer);
+          cursor = messages.indexOf(m) + 1;
+          res(m);
+        },
+      });
+    });
+  if (hello) {
+    ws.send(JSON.stringify({ type: 'hello', protocolVersion: 1, client: { name: 'e2e', version: '0' } }));
+    await next((m) => m.type === 'snapshot');
+  }
+  return { ws, messages, next };
+}
