@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the system packages the tests need when they are absent (Debian/Ubuntu, as root or with sudo).
+# tmux: the end-to-end tests drive the real terminal UI in it. git: everything Axum does.
+set -eu
+missing=""
+command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+command -v git >/dev/null 2>&1 || missing="$missing git"
+if [ -z "$missing" ]; then
+  echo "system-deps: tmux and git present"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: please install:$missing (no apt-get here)" >&2
+  exit 1
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "system-deps: installing$missing with apt-get"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
