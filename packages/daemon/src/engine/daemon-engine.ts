@@ -40,20 +40,20 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     clients: 0,
   };
 
-  const broadcast = (message: DaemonMessage): void => {
-    for (const session of sessions) if (session.ready) session.send(message);
+  const broadcast = (message: DaemonMessage, except?: ClientSession): void => {
+    for (const session of sessions) if (session.ready && session !== except) session.send(message);
   };
-  const publish = (delta: Delta): void => {
+  const publish = (delta: Delta, except?: ClientSession): void => {
     state = applyDelta(state, delta);
-    broadcast(delta);
+    broadcast(delta, except);
   };
   const readyCount = (): number => [...sessions].filter((s) => s.ready).length;
 
   const host: SessionHost = {
     state: () => state,
     onReady: (session) => {
-      publish({ type: 'clients.changed', clients: readyCount() });
-      // The new client gets the full view (with itself counted) before any later delta.
+      // The new client gets the full view (with itself counted) first; the others get the delta.
+      publish({ type: 'clients.changed', clients: readyCount() }, session);
       session.send({ type: 'snapshot', state });
     },
     onGone: (session) => {

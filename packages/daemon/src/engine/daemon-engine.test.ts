@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { decodeDaemonMessage, type DaemonMessage } from '@axum/protocol';
+import { parseConfigText } from '../adapters/yaml-config.js';
+import { RATE_PER_SECOND } from './client-session.js';
+import { createDaemonEngine } from './daemon-engine.js';
+import type { ClientConnection } from './ports.js';
+
+/** A linked fake connection: records what the engine sends. */
+function fakeConnection(id: string) {
+  const sent: DaemonMessage[] = [];
+  const closed: { code: number; reason: string }[] = [];
+  const connection: ClientConnection = {
+    id,
+    send(frame) {
+      const decoded = decodeDaemonMessage(frame);
+      if (!decoded.ok) throw new Error(`engine sent an invalid message: ${decoded.message}`);
+      sent.push(decoded.message);
+    },
+    close: (code, reason) => closed.push({ code, reason }),
+  };
+  return { connection, sent, closed };
+}
+
+function setup() {
+  let now = 1_000_000;
+  const shutdowns: string[] = [];
+  const engine = createDaemonEngine({
+    info: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 'x' },
+    configFile: 'axum.yml',
+    resolvePath: (p) => `/r/${p}`,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    clock: { now: () => now },
+    onShutdownRequested: (reason) => shutdowns.push(reason),
+  });
+  return { engine, shutdowns, advance: (ms: number) => (now += ms) };
+}
+
+const hello = JSON.stringify({ type: 'hello', protocolVersion: 1, client: { name: 't', version: '0' } });
+const config = `version: 1
+environments:
+  production: { branch: main }
+  dev: { branch: develop, path: deploy/dev }
+stages:
+  - name: test
+    steps: [{ name: unit, run: "true" }]
+`;
+
+describe('the daemon engine', () => {
+  it('sends welcome then a snapshot that already counts the new client', () => {
+    const { engine } = setup();
+    const a = fakeConnection('c1');
+    engine.attach(a.connection).onFrame(hello);
+    expect(a.sent.map((m) => m.type)).toEqual(['welcome', 'snapshot']);
+    const snapshot = a.sent[1];
+    expect(snapshot?.type === 'snapshot' && snapshot.state.clients).toBe(1);
+  });
+
+  it('derives environments from config, protects production, resolves paths, keeps them on an invalid reload', () => {
+    const { engine } = setup();
+    engine.applyConfig(parseConfigText(config, 'axum.yml'));
+    expect(engine.state().environments.map((e) => [e.name, e.protected, e.path])).toEqual([
+      ['production', true, '/r/.axum/envs/production'],
+      ['dev', false, '/r/deploy/dev'],
+    ]);
+    engine.applyConfig(parseConfigText('version: 2', 'axum.yml'));
+    expect(engine.state().config.valid).toBe(false);
+    expect(engine.state().environments).toHaveLength(2);
+  });
+
+  it('broadcasts deltas only to clients past the handshake', () => {
+    const { engine } = setup();
+    const ready = fakeConnection('c1');
+    const waiting = fakeConnection('c2');
+    engine.attach(ready.connection).onFrame(hello);
+    engine.attach(waiting.connection);
+    engine.applyConfig(parseConfigText(config, 'axum.yml'));
+    expect(ready.sent.at(-1)?.type).toBe('config.changed');
+    expect(waiting.sent).toEqual([]);
+  });
+
+  it('answers requests before hello with handshake-required, and dispatches after', () => {
+    const { engine, shutdowns } = setup();
+    const a = fakeConnection('c1');
+    const handlers = engine.attach(a.connection);
+    handlers.onFrame(JSON.stringify({ type: 'request', id: 'r1', method: 'ping', params: {} }));
+    expect(a.sent).toEqual([{ type: 'error', id: 'r1', code: 'handshake-required', message: 'send hello before any request' }]);
+    handlers.onFrame(hello);
+    handlers.onFrame(JSON.stringify({ type: 'request', id: 'r2', method: 'daemon.shutdown', params: {} }));
+    expect(a.sent.at(-1)).toEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    expect(shutdowns).toEqual(['requested by client c1']);
+  });
+
+  it('drops a flood beyond the burst with one rate-limited error per second, then recovers', () => {
+    const { engine, advance } = setup();
+    const a = fakeConnection('c1');
+    const handlers = engine.attach(a.connection);
+    handlers.onFrame(hello);
+    const ping = (i: number) => JSON.stringify({ type: 'request', id: `p${i}`, method: 'ping', params: {} });
+    for (let i = 0; i < 1000; i++) handlers.onFrame(ping(i));
+    const results = a.sent.filter((m) => m.type === 'result').length;
+    const limited = a.sent.filter((m) => m.type === 'error' && m.code === 'rate-limited').length;
+    expect(results).toBe(399); // burst of 400 tokens, one spent on hello
+    expect(limited).toBe(1);
+    advance(1000);
+    handlers.onFrame(ping(1001));
+    expect(a.sent.at(-1)).toMatchObject({ type: 'result', id: 'p1001' });
+    expect(RATE_PER_SECOND).toBeGreaterThan(0);
+  });
+
+  it('counts clients down when one leaves', () => {
+    const { engine } = setup();
+    const a = fakeConnection('c1');
+    const b = fakeConnection('c2');
+    engine.attach(a.connection).onFrame(hello);
+    const hb = engine.attach(b.connection);
+    hb.onFrame(hello);
+    hb.onClose();
+    expect(a.sent.filter((m) => m.type === 'clients.changed').map((m) => m.type === 'clients.changed' && m.clients)).toEqual([2, 1]);
+  });
+});
