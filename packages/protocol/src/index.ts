@@ -40,3 +40,9 @@ export {
 } from './discovery.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
+export { PipelineConfigSchema, GATE_PATTERN } from './pipeline-config.js';
+export type { PipelineConfig } from './pipeline-config.js';
+export type { ConfigLoad } from './config-load.js';
+export { parseConfigText, formatProblem } from './pipeline-config-parse.js';
+export { parseDuration, DURATION_PATTERN } from './duration.js';
+export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';

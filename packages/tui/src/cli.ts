@@ -5,6 +5,8 @@ import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './co
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+import { initCommand } from './commands/init.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
 
@@ -27,6 +29,15 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .command('status')
     .description('daemon, environments and their live revision, active runs')
     .action((_options, command: Command) => run((options) => statusCommand(options, stdoutOutput), command));
+
+  program
+    .command('validate')
+    .description('check axum.yml: exit 2 with file:line:col on error (never starts a daemon)')
+    .action((_options, command: Command) => run(async (options) => validateCommand(options, stdoutOutput), command));
+  program
+    .command('init')
+    .description('write a commented starter axum.yml (never overwrites)')
+    .action((_options, command: Command) => run(async (options) => initCommand(options, stdoutOutput), command));
 
   const daemon = program.command('daemon').description("manage this repository's daemon").exitOverride();
   daemon

@@ -1,10 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
-import type { ConfigProblem } from '@axum/protocol';
-import { PipelineConfigSchema } from '../domain/config-schema.js';
-import type { ConfigLoad } from '../domain/config-load.js';
+import { parseConfigText, type ConfigLoad } from '@axum/protocol';
 
 /** Reads and validates a pipeline file; a missing file is a problem at 1:1, never a throw. */
 export async function loadConfigFile(file: string): Promise<ConfigLoad> {
@@ -16,52 +12,4 @@ export async function loadConfigFile(file: string): Promise<ConfigLoad> {
     return { ok: false, errors: [{ file: basename(file), line: 1, col: 1, message: reason }] };
   }
   return parseConfigText(text, basename(file));
-}
-
-/** Parses the text of a pipeline file; `fileLabel` prefixes every problem (`axum.yml:3:5: …`). */
-export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number, message: string): ConfigProblem => {
-    const pos = lineCounter.linePos(offset);
-    return { file: fileLabel, line: pos.line, col: pos.col, message };
-  };
-  if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0] ?? e.message)) };
-  }
-  const parsed = PipelineConfigSchema.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return { ok: true, config: parsed.data };
-  const errors = parsed.error.issues.map((issue) => at(offsetOf(doc, issue), messageOf(doc, issue)));
-  errors.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { ok: false, errors };
-}
-
-/** Finds where in the file an issue belongs: the offending key or value, else its nearest parent. */
-function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
-    const parent = path.length > 0 ? doc.getIn(path, true) : doc.contents;
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === issue.keys[0]);
-      if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
-    }
-  }
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth > 0 ? doc.getIn(path.slice(0, depth), true) : doc.contents;
-    if (isNode(node) && node.range) return node.range[0];
-  }
-  return 0;
-}
-
-function messageOf(doc: Document, issue: z.core.$ZodIssue): string {
-  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'unrecognized_keys') return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (path.length > 0 && issue.code !== 'custom' && !doc.hasIn(path)) return `${where}required`;
-  return `${where}${issue.message}`;
-}
-
-/** Renders a problem the way every command prints it: `axum.yml:LINE:COL: message`. */
-export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.file}:${problem.line}:${problem.col}: ${problem.message}`;
 }

@@ -1,4 +1,4 @@
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '@axum/protocol';
 
 /** An environment as the daemon understands it, before paths are made absolute. */
 export interface EnvironmentSpec {

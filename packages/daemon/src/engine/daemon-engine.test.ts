@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDaemonMessage, type DaemonMessage } from '@axum/protocol';
-import { parseConfigText } from '../adapters/yaml-config.js';
+import { decodeDaemonMessage, parseConfigText, type DaemonMessage } from '@axum/protocol';
 import { RATE_PER_SECOND } from './client-session.js';
 import { createDaemonEngine } from './daemon-engine.js';
 import type { ClientConnection } from './ports.js';

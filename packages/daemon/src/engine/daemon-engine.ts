@@ -1,6 +1,5 @@
-import type { ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView } from '@axum/protocol';
+import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
-import type { ConfigLoad } from '../domain/config-load.js';
 import { environmentsOf } from '../domain/environments.js';
 import { ClientSession, type SessionHost } from './client-session.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';

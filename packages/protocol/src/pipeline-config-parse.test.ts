@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from './yaml-config.js';
+import { parseConfigText } from './pipeline-config-parse.js';
 
 const valid = `version: 1
 environments:

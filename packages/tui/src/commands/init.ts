@@ -1,0 +1,78 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIG_FILE, PIPELINE_SCHEMA_PATH } from '@axum/protocol';
+import { findRepositoryRoot } from '../client/repository.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions, Output } from './output.js';
+
+/** What `axum init` found in the repository, to pick sensible starter steps. */
+export interface ProjectKind {
+  node: boolean;
+  python: boolean;
+  /** `model` or `models` when the repository has such a folder. */
+  modelFolder: 'model' | 'models' | null;
+}
+
+export function detectProject(repoRoot: string): ProjectKind {
+  const has = (name: string) => existsSync(join(repoRoot, name));
+  return {
+    node: has('package.json'),
+    python: has('pyproject.toml') || has('requirements.txt') || has('setup.py'),
+    modelFolder: has('model') ? 'model' : has('models') ? 'models' : null,
+  };
+}
+
+/** `axum init`: writes a commented starter `axum.yml` that references the JSON Schema; never overwrites. */
+export function initCommand(options: GlobalOptions, out: Output): ExitCode {
+  const repoRoot = findRepositoryRoot(options.repo);
+  const file = join(repoRoot, CONFIG_FILE);
+  if (existsSync(file)) throw new CliError(`${file} already exists; not overwriting it (edit it, or remove it first)`, EXIT.failed);
+  const kind = detectProject(repoRoot);
+  const schema = fileURLToPath(new URL(`../../../../${PIPELINE_SCHEMA_PATH}`, import.meta.url));
+  writeFileSync(file, starterConfig(kind, schema), { flag: 'wx' });
+  const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`].filter(Boolean);
+  if (options.json) out.json({ written: file, detected });
+  else out.lines([`wrote ${file}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`, 'check it with `axum validate`, then commit it']);
+  return EXIT.ok;
+}
+
+/** The starter file: valid as written, every section explained. */
+export function starterConfig(kind: ProjectKind, schemaPath: string): string {
+  const test = kind.node ? 'npm test' : kind.python ? 'python -m pytest' : 'echo "add your tests here"';
+  const build = kind.node ? 'npm run build --if-present' : kind.python ? 'python -m compileall -q .' : 'echo "add your build or training here"';
+  const models = `${kind.modelFolder ?? 'model'}/**`;
+  return `# yaml-language-server: $schema=${schemaPath}
+# Axum pipeline file. Check it with \`axum validate\`; the full reference is the JSON Schema above.
+version: 1
+
+# Branching strategy: one branch feeds one environment.
+environments:
+  dev:        { branch: develop }
+  staging:    { branch: staging }
+  production: { branch: main, approval: manual }   # deploys wait for \`axum approve production\`
+
+# Stages run in order; the steps of one stage run in parallel. A failed step skips everything after it.
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: ${JSON.stringify(test)}, timeout: 10m }
+  - name: build
+    steps:
+      - { name: build, run: ${JSON.stringify(build)}, timeout: 30m, retries: 0 }
+
+# What a release keeps: the backup of your models and configs, restored on rollback.
+artifacts: [${models}, config/**]
+
+# Runs after every deploy and every rollback; steps may write name=value lines to $AXUM_METRICS.
+# verify:
+#   steps:
+#     - { name: smoke, run: ./scripts/smoke.sh, timeout: 60s }
+#   gates: { accuracy: ">= 0.90" }
+
+# rollback:
+#   auto: true        # a failed verify goes back to the last known good version
+
+# secrets: [HF_TOKEN]  # passed to steps from the daemon's environment, masked in every log
+`;
+}

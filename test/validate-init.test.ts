@@ -1,0 +1,76 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, SAMPLE_CONFIG, axum, cleanupRepo, daemonProcessesFor, makeRepo } from './support/axum.js';
+
+const repos: string[] = [];
+const repo = (options?: Parameters<typeof makeRepo>[0]) => {
+  const dir = makeRepo(options);
+  repos.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+
+describe('axum validate', () => {
+  it('prints a one-line summary and exits 0 for a valid file, without starting a daemon', async () => {
+    const dir = repo();
+    const result = await axum(['validate', '--repo', dir]);
+    expect(result).toMatchObject({ code: 0, stdout: 'axum.yml ok: 3 environments (dev←develop, staging←staging, production←main), 1 stage, 1 step\n' });
+    expect(daemonProcessesFor(dir)).toEqual([]);
+  });
+
+  const bad: [string, string, string[]][] = [
+    ['an unknown key', SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'), ['axum.yml:9:36: stages.0.steps.0: unknown key "timeot"']],
+    ['a wrong type', SAMPLE_CONFIG.replace('branch: develop', 'branch: 7'), ['axum.yml:3:18: environments.dev.branch: Invalid input: expected string, received number']],
+    ['a missing key', 'version: 1\nenvironments: {}\n', ['axum.yml:1:1: stages: required']],
+    ['a YAML syntax error', 'version: 1\nenvironments: [\n', ['axum.yml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+    ['a duplicate step', SAMPLE_CONFIG + '      - { name: unit, run: "false" }\n', ['axum.yml:10:17: stages.0.steps.1.name: duplicate step name "unit" (step names are unique across stages: `axum logs --step` uses them)']],
+    ['a watch of a stage that does not exist', SAMPLE_CONFIG + 'watch: { paths: [src/**], stages: [lint] }\n', ['axum.yml:10:36: watch.stages.0: stage "lint" is not defined in stages']],
+  ];
+  for (const [name, text, expected] of bad) {
+    it(`exits 2 with file:line:col for ${name}`, async () => {
+      const dir = repo();
+      writeFileSync(join(dir, 'axum.yml'), text);
+      const result = await axum(['validate', '--repo', dir]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual(expected);
+      expect(result.stdout).toBe('');
+    });
+  }
+
+  it('under --json prints the problems as data', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'axum.yml'), 'version: 3\n');
+    const result = await axum(['validate', '--json', '--repo', dir]);
+    expect(result.code).toBe(2);
+    const doc = JSON.parse(result.stdout) as { valid: boolean; errors: { line: number; col: number }[] };
+    expect(doc.valid).toBe(false);
+    expect(doc.errors).toContainEqual({ file: 'axum.yml', line: 1, col: 10, message: 'version: only version 1 exists' });
+  });
+});
+
+describe('axum init', () => {
+  it('writes a valid starter that references the JSON Schema, detecting the project, and refuses to overwrite', async () => {
+    const dir = repo({ config: null });
+    writeFileSync(join(dir, 'package.json'), '{"name":"m","scripts":{"test":"true"}}');
+    mkdirSync(join(dir, 'models'));
+    const result = await axum(['init', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('detected: package.json, models/ folder');
+    const text = readFileSync(join(dir, 'axum.yml'), 'utf8');
+    const schemaRef = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)?.[1];
+    expect(schemaRef).toBe(join(ROOT, 'schema', 'axum.schema.json'));
+    expect(existsSync(schemaRef ?? '')).toBe(true);
+    expect(text).toContain('run: "npm test"');
+    expect(text).toContain('artifacts: [models/**, config/**]');
+    expect((await axum(['validate', '--repo', dir])).code).toBe(0);
+
+    const again = await axum(['init', '--repo', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists; not overwriting');
+    expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toBe(text);
+    expect(daemonProcessesFor(dir)).toEqual([]);
+  });
+});
