@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Modules that make code impure: the domain must not touch them (STYLE.md, habit 1). */
-const ADAPTER_MODULES = ['ws', 'lowdb', 'lowdb/*', 'chokidar', 'simple-git', 'yaml', 'xstate', 'node:*', 'fs', 'child_process', 'net', 'http', 'os', 'path'];
+const ADAPTER_MODULES = ['ws', 'lowdb', 'lowdb/*', 'chokidar', 'simple-git', 'yaml', 'node:*', 'fs', 'child_process', 'net', 'http', 'os', 'path'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'test-results/**', 'coverage/**', '**/.axum/**'] },

@@ -7,12 +7,18 @@ import { parseArgs } from 'node:util';
 import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, parseListenAddress, type DaemonInfo } from '@axum/protocol';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
-import { runtimePathsFor, secureRuntimeDir, writeTokenFile } from './adapters/runtime-dir.js';
+import { runtimePathsFor, secureRuntimeDir, worktreeRootFor, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { createDaemonEngine } from './engine/daemon-engine.js';
+import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
+import { createPipeline } from './engine/pipeline.js';
+import { createChildProcessRunner } from './adapters/child-process-runner.js';
+import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
+import { createFsLogStore } from './adapters/fs-log-store.js';
+import { createLowdbRunsStore } from './adapters/lowdb-runs-store.js';
+import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 
 
 /** Exit codes of the daemon process, read by the launcher. */
@@ -46,6 +52,8 @@ async function main(): Promise<void> {
 
   let transport: Transport | null = null;
   let stopWatching: (() => Promise<void>) | null = null;
+  let stopGitWatch: (() => Promise<void>) | null = null;
+  let stopPipeline: (() => Promise<void>) | null = null;
   let stopping = false;
   const paths = runtimePathsFor(repoRoot);
 
@@ -56,6 +64,8 @@ async function main(): Promise<void> {
     engine?.announceStop(reason);
     removeDiscoveryFile(stateDir);
     await stopWatching?.().catch(() => undefined);
+    await stopGitWatch?.().catch(() => undefined);
+    await stopPipeline?.().catch((err: Error) => logger.warn(`stopping runs: ${err.message}`));
     await transport?.close().catch((err: Error) => logger.warn(`closing transport: ${err.message}`));
     try {
       unlinkSync(paths.tokenFile);
@@ -75,7 +85,7 @@ async function main(): Promise<void> {
     logger.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`);
   });
 
-  let engine: ReturnType<typeof createDaemonEngine> | null = null;
+  let engine: DaemonEngine | null = null;
   try {
     secureRuntimeDir(paths.dir);
     // We hold the lock, so a socket file left here belongs to a dead daemon of this repository.
@@ -96,16 +106,37 @@ async function main(): Promise<void> {
       listen: null,
       startedAt: new Date().toISOString(),
     };
+    const runsRoot = join(stateDir, 'runs');
+    const worktreeRoot = worktreeRootFor(repoRoot);
+    const clock = { now: () => Date.now() };
+    const git = createSimpleGit(repoRoot);
+    const pipeline = createPipeline({
+      git,
+      runner: createChildProcessRunner(),
+      logs: createFsLogStore(runsRoot),
+      logger,
+      clock,
+      store: createLowdbRunsStore(join(stateDir, 'history', 'runs.json')),
+      worktreeDir: (runId) => join(worktreeRoot, runId),
+      metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
+      baseEnv: scrubbedEnv(),
+      publish: (run) => engine?.publishRun(run),
+      warn: (message) => engine?.warn(message),
+    });
+    stopPipeline = () => pipeline.stop();
     const liveEngine = createDaemonEngine({
+      pipeline,
       info,
       configFile: CONFIG_FILE,
       resolvePath: (relative) => resolve(repoRoot, relative),
       logger,
-      clock: { now: () => Date.now() },
+      clock,
       onShutdownRequested: (reason) => void shutdown(reason),
     });
     engine = liveEngine;
     liveEngine.applyConfig(await loadConfigFile(configPath));
+    // Recovery before listening: clients must never see a run "running" that no process runs.
+    await pipeline.start();
     transport = await startWsTransport({
       socketPath: paths.socket,
       tcp: listen?.ok ? { host: listen.host, port: listen.port } : null,
@@ -116,6 +147,9 @@ async function main(): Promise<void> {
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
       void loadConfigFile(configPath).then((load) => liveEngine.applyConfig(load));
+    });
+    stopGitWatch = watchGitRefs(repoRoot, () => {
+      pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));
     });
     writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
     logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);

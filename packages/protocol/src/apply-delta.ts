@@ -1,6 +1,9 @@
 import type { Delta } from './daemon-message.js';
 import type { DaemonState } from './state.js';
 
+/** How many runs the shared state keeps (older ones are a `runs.list` away). */
+export const RECENT_RUNS = 50;
+
 /** Applies one delta to a client's copy of the state; the daemon applies the same change to its own. */
 export function applyDelta(state: DaemonState, delta: Delta): DaemonState {
   switch (delta.type) {
@@ -8,5 +11,11 @@ export function applyDelta(state: DaemonState, delta: Delta): DaemonState {
       return { ...state, config: delta.config, environments: delta.environments };
     case 'clients.changed':
       return { ...state, clients: delta.clients };
+    case 'run.updated': {
+      const others = state.runs.filter((run) => run.id !== delta.run.id);
+      // Newest first, by number; the snapshot keeps the most recent RECENT_RUNS.
+      const runs = [delta.run, ...others].sort((a, b) => b.number - a.number).slice(0, RECENT_RUNS);
+      return { ...state, runs };
+    }
   }
 }

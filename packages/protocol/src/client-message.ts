@@ -20,6 +20,29 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ping'), params: z.object({}).strict().default({}) }),
   /** Returns the full `DaemonState`, the same as a snapshot. */
   z.object({ method: z.literal('state.get'), params: z.object({}).strict().default({}) }),
+  /** Recent runs, newest first. Returns `RunView[]`. */
+  z.object({ method: z.literal('runs.list'), params: z.object({ limit: z.number().int().min(1).max(10_000).default(20) }).strict().default({ limit: 20 }) }),
+  /** One run by id (`run-12`) or number (`12`). Returns `RunView`. */
+  z.object({ method: z.literal('run.get'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),
+  /** Queues a manual run of a branch head or a commit. Returns the queued `RunView`. */
+  z.object({
+    method: z.literal('run.trigger'),
+    params: z.object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(4).max(64).optional() }).strict().default({}),
+  }),
+  /** Cancels a queued or running run; returns the run once its processes are gone. */
+  z.object({ method: z.literal('run.cancel'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),
+  /** Reads a step's log from a byte offset. Returns `LogChunk`. */
+  z.object({
+    method: z.literal('logs.read'),
+    params: z
+      .object({
+        runId: z.string().min(1).max(64),
+        step: z.string().min(1).max(64),
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().min(1).max(1024 * 512).default(256 * 1024),
+      })
+      .strict(),
+  }),
   /** Asks the daemon to stop gracefully; returns `{ stopping: true }` before it exits. */
   z.object({ method: z.literal('daemon.shutdown'), params: z.object({}).strict().default({}) }),
 ]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-code.js';
-import { ConfigStatus, DaemonInfo, DaemonState, EnvironmentView } from './state.js';
+import { ConfigStatus, DaemonInfo, DaemonState, EnvironmentView, RunView } from './state.js';
 
 /** Daemon → client: the handshake succeeded; a `snapshot` follows at once. */
 export const Welcome = z.object({
@@ -36,6 +36,22 @@ export const ConfigChanged = z.object({
 });
 export type ConfigChanged = z.infer<typeof ConfigChanged>;
 
+/** Delta: a run was queued or changed (status, a step, its log size). Clients upsert it by id. */
+export const RunUpdated = z.object({ type: z.literal('run.updated'), run: RunView });
+export type RunUpdated = z.infer<typeof RunUpdated>;
+
+/** The answer to `logs.read`: bytes `[offset, nextOffset)` of a step's log, decoded as UTF-8. */
+export const LogChunk = z.object({
+  runId: z.string(),
+  step: z.string(),
+  offset: z.number().int().nonnegative(),
+  nextOffset: z.number().int().nonnegative(),
+  data: z.string(),
+  /** True once the step has finished and `nextOffset` is the end of its log. */
+  complete: z.boolean(),
+});
+export type LogChunk = z.infer<typeof LogChunk>;
+
 /** Delta: a client attached or detached. */
 export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative() });
 export type ClientsChanged = z.infer<typeof ClientsChanged>;
@@ -52,9 +68,10 @@ export const DaemonMessage = z.discriminatedUnion('type', [
   ErrorMessage,
   ConfigChanged,
   ClientsChanged,
+  RunUpdated,
   DaemonStopping,
 ]);
 export type DaemonMessage = z.infer<typeof DaemonMessage>;
 
 /** Messages that change a client's copy of the state. */
-export type Delta = ConfigChanged | ClientsChanged;
+export type Delta = ConfigChanged | ClientsChanged | RunUpdated;

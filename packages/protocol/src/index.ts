@@ -20,6 +20,8 @@ export {
   DaemonMessage,
   DaemonStopping,
   ErrorMessage,
+  LogChunk,
+  RunUpdated,
   Result,
   Snapshot,
   Welcome,
@@ -27,7 +29,7 @@ export {
 export type { Delta } from './daemon-message.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, encode } from './codec.js';
 export type { Decoded } from './codec.js';
-export { applyDelta } from './apply-delta.js';
+export { RECENT_RUNS, applyDelta } from './apply-delta.js';
 export {
   CONFIG_FILE,
   DAEMON_ARGV_MARKER,

@@ -67,12 +67,18 @@ export const StepView = z.object({
   status: StepStatus,
   exitCode: z.number().int().nullable(),
   durationMs: z.number().nullable(),
+  startedAt: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  /** Bytes in the step's log file so far (its masked output). */
+  logBytes: z.number().int().nonnegative(),
 });
 export type StepView = z.infer<typeof StepView>;
 
 /** One run as listed by `axum runs` and the dashboard. */
 export const RunView = z.object({
   id: z.string(),
+  /** Sequential per repository; `id` is `run-<number>`. */
+  number: z.number().int().positive(),
   status: RunStatus,
   commit: z.string(),
   branch: z.string(),
@@ -82,6 +88,10 @@ export const RunView = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   steps: z.array(StepView),
+  /** First line of the commit message. */
+  subject: z.string(),
+  /** Why the run ended the way it did, when that is not obvious from its steps. */
+  message: z.string().nullable(),
 });
 export type RunView = z.infer<typeof RunView>;
 
@@ -91,6 +101,8 @@ export const DaemonState = z.object({
   config: ConfigStatus,
   environments: z.array(EnvironmentView),
   runs: z.array(RunView),
+  /** Problems the daemon met and recovered from (a history file moved aside…), newest last. */
+  warnings: z.array(z.string()),
   /** Number of clients attached right now (this one included). */
   clients: z.number().int().nonnegative(),
 });

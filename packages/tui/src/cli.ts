@@ -5,6 +5,7 @@ import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './co
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
+import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
 import { validateCommand } from './commands/validate.js';
 import { initCommand } from './commands/init.js';
 
@@ -30,6 +31,30 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .description('daemon, environments and their live revision, active runs')
     .action((_options, command: Command) => run((options) => statusCommand(options, stdoutOutput), command));
 
+  program
+    .command('runs')
+    .description('recent runs, newest first')
+    .option('--limit <n>', 'how many', '20')
+    .action((_options, command: Command) => run((options) => runsCommand(options, stdoutOutput), command));
+  program
+    .command('run')
+    .description('queue a manual run of a branch head (default: the current branch) or a commit')
+    .option('--branch <branch>', 'the branch whose head to run')
+    .option('--commit <sha>', 'a commit to run')
+    .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
+    .action((_options, command: Command) => run((options) => runCommand(options, stdoutOutput), command));
+  program
+    .command('logs')
+    .description("a run's output as printed (masked), line by line")
+    .argument('<run>', 'run id (run-12) or number (12)')
+    .option('--step <name>', 'only this step (raw, without the step prefix)')
+    .option('--follow', 'keep printing until the run ends')
+    .action((runId: string, _options, command: Command) => run((options) => logsCommand(runId, options, stdoutOutput), command));
+  program
+    .command('cancel')
+    .description('cancel a queued or running run (kills its process groups)')
+    .argument('<run>', 'run id (run-12) or number (12)')
+    .action((runId: string, _options, command: Command) => run((options) => cancelCommand(runId, options, stdoutOutput), command));
   program
     .command('validate')
     .description('check axum.yml: exit 2 with file:line:col on error (never starts a daemon)')

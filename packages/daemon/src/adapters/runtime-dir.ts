@@ -30,6 +30,13 @@ export function runtimePathsFor(repoRoot: string, env: NodeJS.ProcessEnv = proce
   throw new Error(`no runtime folder gives a socket path under ${MAX_SOCKET_PATH} bytes; set AXUM_RUNTIME_DIR to a short path`);
 }
 
+/** Where run worktrees go: outside the repository (tools walk up the tree looking for config). */
+export function worktreeRootFor(repoRoot: string): string {
+  const hash = createHash('sha256').update(repoRoot).digest('hex').slice(0, 16);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(tmpdir(), `axum-work-${uid}-${hash}`);
+}
+
 /**
  * Creates the runtime folder with mode 0700, or checks an existing one: it must be ours, a real
  * folder (not a symlink someone planted in /tmp) and no wider than 0700, else we refuse to start.

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type Request,
 } from '@axum/protocol';
+import { RequestFailure, type Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
 /** What a session needs from the engine. */
@@ -17,6 +18,7 @@ export interface SessionHost {
   onReady(session: ClientSession): void;
   onGone(session: ClientSession): void;
   requestShutdown(reason: string): void;
+  pipeline: Pipeline;
   logger: Logger;
   clock: Clock;
 }
@@ -27,12 +29,17 @@ const BURST = 400;
 /** WebSocket close code for a protocol-level handshake failure (4000–4999 are the application's). */
 export const CLOSE_PROTOCOL_MISMATCH = 4001;
 
-type Handler = (request: Request, session: ClientSession) => unknown;
+type HandlerFor<M extends Request['method']> = (request: Extract<Request, { method: M }>, session: ClientSession) => unknown;
 
 /** One row per method: adding a method is one line here and one schema in the protocol. */
-const HANDLERS: { [M in Request['method']]: Handler } = {
+const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   ping: () => ({ pong: true }),
   'state.get': (_request, session) => session.host.state(),
+  'runs.list': (request, session) => session.host.pipeline.list(request.params.limit),
+  'run.get': (request, session) => session.host.pipeline.get(request.params.runId),
+  'run.trigger': (request, session) => session.host.pipeline.trigger(request.params),
+  'run.cancel': (request, session) => session.host.pipeline.cancel(request.params.runId),
+  'logs.read': (request, session) => session.host.pipeline.readLog(request.params),
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);
     return { stopping: true };
@@ -102,13 +109,19 @@ export class ClientSession implements ConnectionHandlers {
   }
 
   private dispatch(request: Request): void {
-    try {
-      const result = HANDLERS[request.method](request, this);
-      this.send({ type: 'result', id: request.id, result });
-    } catch (err) {
-      this.host.logger.error(`request ${request.method} from ${this.id} failed: ${(err as Error).stack ?? String(err)}`);
-      this.sendError(request.id, 'internal', 'the daemon failed to handle this request; see .axum/daemon.log');
-    }
+    const handler = HANDLERS[request.method] as HandlerFor<Request['method']>;
+    Promise.resolve()
+      .then(() => handler(request, this))
+      .then(
+        (result) => {
+          if (result instanceof RequestFailure) this.sendError(request.id, result.code, result.message);
+          else this.send({ type: 'result', id: request.id, result });
+        },
+        (err: unknown) => {
+          this.host.logger.error(`request ${request.method} from ${this.id} failed: ${(err as Error)?.stack ?? String(err)}`);
+          this.sendError(request.id, 'internal', 'the daemon failed to handle this request; see .axum/daemon.log');
+        },
+      );
   }
 
   private sendError(id: string | null, code: ErrorCode, message: string): void {

@@ -3,6 +3,7 @@ import { decodeDaemonMessage, parseConfigText, type DaemonMessage } from '@axum/
 import { RATE_PER_SECOND } from './client-session.js';
 import { createDaemonEngine } from './daemon-engine.js';
 import type { ClientConnection } from './ports.js';
+import { RequestFailure, type Pipeline } from './pipeline.js';
 
 /** A linked fake connection: records what the engine sends. */
 function fakeConnection(id: string) {
@@ -20,6 +21,19 @@ function fakeConnection(id: string) {
   return { connection, sent, closed };
 }
 
+/** The session only routes run requests to the pipeline; these tests cover the routing, not runs. */
+const fakePipeline: Pipeline = {
+  start: async () => undefined,
+  setConfig: () => undefined,
+  reconcile: async () => undefined,
+  trigger: async () => new RequestFailure('not-found', 'no branch main'),
+  cancel: async (runId) => new RequestFailure('not-found', `no run ${runId}`),
+  get: (runId) => new RequestFailure('not-found', `no run ${runId}`),
+  list: () => [],
+  readLog: async () => new RequestFailure('not-found', 'no run'),
+  stop: async () => undefined,
+};
+
 function setup() {
   let now = 1_000_000;
   const shutdowns: string[] = [];
@@ -30,9 +44,13 @@ function setup() {
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     clock: { now: () => now },
     onShutdownRequested: (reason) => shutdowns.push(reason),
+    pipeline: fakePipeline,
   });
   return { engine, shutdowns, advance: (ms: number) => (now += ms) };
 }
+
+/** Requests are answered asynchronously (handlers may do I/O). */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const hello = JSON.stringify({ type: 'hello', protocolVersion: 1, client: { name: 't', version: '0' } });
 const config = `version: 1
@@ -77,7 +95,7 @@ describe('the daemon engine', () => {
     expect(waiting.sent).toEqual([]);
   });
 
-  it('answers requests before hello with handshake-required, and dispatches after', () => {
+  it('answers requests before hello with handshake-required, and dispatches after', async () => {
     const { engine, shutdowns } = setup();
     const a = fakeConnection('c1');
     const handlers = engine.attach(a.connection);
@@ -85,25 +103,38 @@ describe('the daemon engine', () => {
     expect(a.sent).toEqual([{ type: 'error', id: 'r1', code: 'handshake-required', message: 'send hello before any request' }]);
     handlers.onFrame(hello);
     handlers.onFrame(JSON.stringify({ type: 'request', id: 'r2', method: 'daemon.shutdown', params: {} }));
+    await tick();
     expect(a.sent.at(-1)).toEqual({ type: 'result', id: 'r2', result: { stopping: true } });
     expect(shutdowns).toEqual(['requested by client c1']);
   });
 
-  it('drops a flood beyond the burst with one rate-limited error per second, then recovers', () => {
+  it('drops a flood beyond the burst with one rate-limited error per second, then recovers', async () => {
     const { engine, advance } = setup();
     const a = fakeConnection('c1');
     const handlers = engine.attach(a.connection);
     handlers.onFrame(hello);
     const ping = (i: number) => JSON.stringify({ type: 'request', id: `p${i}`, method: 'ping', params: {} });
     for (let i = 0; i < 1000; i++) handlers.onFrame(ping(i));
+    await tick();
     const results = a.sent.filter((m) => m.type === 'result').length;
     const limited = a.sent.filter((m) => m.type === 'error' && m.code === 'rate-limited').length;
     expect(results).toBe(399); // burst of 400 tokens, one spent on hello
     expect(limited).toBe(1);
     advance(1000);
     handlers.onFrame(ping(1001));
+    await tick();
     expect(a.sent.at(-1)).toMatchObject({ type: 'result', id: 'p1001' });
     expect(RATE_PER_SECOND).toBeGreaterThan(0);
+  });
+
+  it('turns a pipeline refusal into a typed error with the request id', async () => {
+    const { engine } = setup();
+    const a = fakeConnection('c1');
+    const handlers = engine.attach(a.connection);
+    handlers.onFrame(hello);
+    handlers.onFrame(JSON.stringify({ type: 'request', id: 'r9', method: 'run.cancel', params: { runId: 'run-4' } }));
+    await tick();
+    expect(a.sent.at(-1)).toEqual({ type: 'error', id: 'r9', code: 'not-found', message: 'no run run-4' });
   });
 
   it('counts clients down when one leaves', () => {

@@ -1,7 +1,8 @@
-import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView } from '@axum/protocol';
+import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
 import { ClientSession, type SessionHost } from './client-session.js';
+import type { Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
 /** What the composition root hands the engine. */
@@ -13,6 +14,8 @@ export interface EngineDeps {
   resolvePath: (relative: string) => string;
   logger: Logger;
   clock: Clock;
+  /** The runs side; requests about runs and logs go there. */
+  pipeline: Pipeline;
   /** Called when a client asks the daemon to stop. */
   onShutdownRequested: (reason: string) => void;
 }
@@ -24,6 +27,10 @@ export interface DaemonEngine {
   applyConfig(load: ConfigLoad): void;
   /** Starts the protocol on a new connection; the transport feeds it frames. */
   attach(connection: ClientConnection): ConnectionHandlers;
+  /** Tells every client about a changed run. */
+  publishRun(run: RunView): void;
+  /** Records a problem the daemon recovered from; every client sees it in its snapshot. */
+  warn(message: string): void;
   /** Tells every client the daemon is stopping. */
   announceStop(reason: string): void;
 }
@@ -36,6 +43,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     config: { file: deps.configFile, valid: false, errors: [], loadedAt: null },
     environments: [],
     runs: [],
+    warnings: [],
     clients: 0,
   };
 
@@ -61,6 +69,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       if (wasReady) publish({ type: 'clients.changed', clients: readyCount() });
     },
     requestShutdown: deps.onShutdownRequested,
+    pipeline: deps.pipeline,
     logger: deps.logger,
     clock: deps.clock,
   };
@@ -84,6 +93,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
           awaitingApproval: state.environments.find((e) => e.name === env.name)?.awaitingApproval ?? false,
           live: state.environments.find((e) => e.name === env.name)?.live ?? null,
         }));
+        deps.pipeline.setConfig(load.config);
         deps.logger.info(`config loaded: ${environments.length} environment(s)`);
       } else {
         config = { file: deps.configFile, valid: false, errors: load.errors, loadedAt: state.config.loadedAt };
@@ -93,6 +103,13 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
         }
       }
       publish({ type: 'config.changed', config, environments });
+    },
+    publishRun(run) {
+      publish({ type: 'run.updated', run });
+    },
+    warn(message) {
+      deps.logger.warn(message);
+      state = { ...state, warnings: [...state.warnings, message] };
     },
     attach(connection) {
       const session = new ClientSession(connection, host);

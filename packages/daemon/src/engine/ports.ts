@@ -1,3 +1,5 @@
+import type { RunsDocument } from '../domain/history.js';
+
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
 
 /** One attached client, as the transport presents it to the engine. */
@@ -26,4 +28,70 @@ export interface Logger {
 /** Time, injected so tests are deterministic. */
 export interface Clock {
   now(): number;
+}
+
+/** Git, as the pipeline needs it. The adapter scrubs GIT_DIR & co and disables hooks. */
+export interface GitPort {
+  /** Branch name → commit, from `git for-each-ref refs/heads` (the truth; watcher events are hints). */
+  heads(): Promise<Map<string, string>>;
+  /** Full SHA of a revision, or null when it names no commit. */
+  resolveCommit(rev: string): Promise<string | null>;
+  /** The branch HEAD points at, or null when detached or unborn. */
+  currentBranch(): Promise<string | null>;
+  /** A file's content at a commit, or null when it has no such file. */
+  showFile(commit: string, path: string): Promise<string | null>;
+  /** First line of the commit message. */
+  subject(commit: string): Promise<string>;
+  /** A clean detached worktree of `commit` at `dir` (outside the repository). */
+  addWorktree(commit: string, dir: string): Promise<void>;
+  removeWorktree(dir: string): Promise<void>;
+  pruneWorktrees(): Promise<void>;
+}
+
+/** Where a step writes its (masked) output; byte offsets are what clients resume from. */
+export interface LogSink {
+  write(chunk: Buffer): void;
+  /** Flushes what the masker held back and closes the file; resolves to the final size. */
+  close(): Promise<number>;
+  /** Bytes written so far. */
+  size(): number;
+}
+
+/** Per-step append-only log files. */
+export interface LogStore {
+  open(runId: string, step: string, secrets: readonly string[]): LogSink;
+  read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number }>;
+  removeRun(runId: string): Promise<void>;
+}
+
+/** One attempt of a step as a process. */
+export interface StepProcessRequest {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number | null;
+  log: LogSink;
+  /** Called with the process group id as soon as it exists, so a crash can reap it. */
+  onSpawn(pgid: number): void;
+}
+
+/** How a step process ended. */
+export interface StepProcessResult {
+  status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/** Runs `sh -c` in its own process group; aborting the signal kills the whole group. */
+export interface StepRunner {
+  run(request: StepProcessRequest, signal: AbortSignal): Promise<StepProcessResult>;
+  /** Kills a process group left by a crashed daemon; true if anything was there. */
+  reap(pgid: number): boolean;
+}
+
+/** The runs document, persisted through lowdb. `save` coalesces writes and resolves once durable. */
+export interface RunsStore {
+  /** Loads the document; an unreadable file is moved aside and reported, never overwritten. */
+  load(): Promise<{ doc: RunsDocument; warning: string | null }>;
+  save(doc: RunsDocument): Promise<void>;
 }

@@ -16,6 +16,7 @@ const daemonState: DaemonState = {
     live: null,
   })),
   runs: [],
+  warnings: [],
   clients: 1,
 };
 

@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { isAbsolute, join } from 'node:path';
+import { watch } from 'chokidar';
+import { scrubbedEnv } from './simple-git-git.js';
+
+/** How often heads are reconciled even without a hint (chokidar can miss a change right after ready). */
+export const RECONCILE_INTERVAL_MS = 5000;
+
+/**
+ * Calls `onHint` (debounced) when refs may have moved: HEAD, refs/heads/**, packed-refs in the
+ * repository's common git dir (so `.git` being a file — a worktree — works). Events are only a
+ * hint; the caller reconciles against `git for-each-ref`. Returns how to stop.
+ */
+export function watchGitRefs(repoRoot: string, onHint: () => void, debounceMs = 50): () => Promise<void> {
+  const common = execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: repoRoot, encoding: 'utf8', env: scrubbedEnv() }).trim();
+  const gitDir = isAbsolute(common) ? common : join(repoRoot, common);
+  let timer: NodeJS.Timeout | undefined;
+  const hint = () => {
+    clearTimeout(timer);
+    timer = setTimeout(onHint, debounceMs);
+  };
+  const watcher = watch([join(gitDir, 'HEAD'), join(gitDir, 'refs', 'heads'), join(gitDir, 'packed-refs')], {
+    ignoreInitial: true,
+    ignored: (path) => path.endsWith('.lock'),
+  });
+  watcher.on('all', hint);
+  watcher.on('ready', hint);
+  const interval = setInterval(onHint, RECONCILE_INTERVAL_MS);
+  interval.unref();
+  return async () => {
+    clearTimeout(timer);
+    clearInterval(interval);
+    await watcher.close();
+  };
+}

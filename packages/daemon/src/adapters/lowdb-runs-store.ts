@@ -1,0 +1,99 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+import { emptyRunsDocument, RunsDocument } from '../domain/history.js';
+import type { RunsStore } from '../engine/ports.js';
+
+/**
+ * A lowdb adapter that writes compact JSON to a temp file, fsyncs it, renames it over the old one
+ * and fsyncs the folder: atomic against kill -9 and durable against power loss. lowdb's own
+ * `JSONFile` pretty-prints (+50%) and renames without fsync. (Not `JSONFilePreset`: it silently
+ * goes in-memory when NODE_ENV=test.)
+ */
+class DurableJsonFile<T> implements Adapter<T> {
+  constructor(private readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    return JSON.parse(text) as T; // throws on an empty or truncated file: the store moves it aside
+  }
+
+  async write(data: T): Promise<void> {
+    const temp = `${this.file}.tmp`;
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(data));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.file);
+    const dir = openSync(dirname(this.file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+}
+
+/**
+ * The runs document in lowdb 7. Writes are coalesced: while one is in flight, later saves wait and
+ * are written together; each `save` resolves once a write that includes its state is durable.
+ */
+export function createLowdbRunsStore(file: string, now: () => Date = () => new Date()): RunsStore {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Low<RunsDocument>(new DurableJsonFile<RunsDocument>(file), emptyRunsDocument());
+  let writing: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+
+  const writeLoop = (): Promise<void> => db.write();
+
+  return {
+    async load() {
+      let raw: unknown;
+      try {
+        await db.read();
+        raw = db.data;
+      } catch (err) {
+        const aside = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+        await rename(file, aside);
+        db.data = emptyRunsDocument();
+        await db.write();
+        return { doc: db.data, warning: `history file ${file} could not be read (${(err as Error).message}); moved aside to ${aside} and started a new one` };
+      }
+      const parsed = RunsDocument.safeParse(raw);
+      if (parsed.success) {
+        db.data = parsed.data;
+        return { doc: db.data, warning: null };
+      }
+      const aside = `${file}.invalid-${now().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(file, aside);
+      db.data = emptyRunsDocument();
+      await db.write();
+      return { doc: db.data, warning: `history file ${file} does not match the expected format; moved aside to ${aside} and started a new one` };
+    },
+    save(doc) {
+      db.data = doc;
+      if (queued) return queued;
+      if (!writing) {
+        writing = writeLoop().finally(() => (writing = null));
+        return writing;
+      }
+      // One write in flight: the next one covers every save made until it starts.
+      queued = writing.then(() => {
+        queued = null;
+        writing = writeLoop().finally(() => (writing = null));
+        return writing;
+      });
+      return queued;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { RunView } from '@axum/protocol';
+
+/** A run as persisted: what clients see, plus what crash recovery needs. */
+export const RunRecord = RunView.extend({
+  /** Process groups of the run's step processes, reaped after a crash. */
+  pgids: z.array(z.number().int()),
+  /** The run's worktree while it runs. */
+  worktree: z.string().nullable(),
+  /** Stages to run (a `watch` run runs a subset); null for all. */
+  stages: z.array(z.string()).nullable(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+/** The runs document of `.axum/history/runs.json`. Logs never go in here (lowdb rewrites it whole). */
+export const RunsDocument = z.object({
+  version: z.literal(1),
+  nextRunNumber: z.number().int().positive(),
+  /** The last commit seen per branch; null until the daemon's first start in this repository. */
+  heads: z.record(z.string(), z.string()).nullable(),
+  /** Oldest first. */
+  runs: z.array(RunRecord),
+});
+export type RunsDocument = z.infer<typeof RunsDocument>;
+
+export const emptyRunsDocument = (): RunsDocument => ({ version: 1, nextRunNumber: 1, heads: null, runs: [] });
+
+/** The public view of a record. */
+export function toRunView(record: RunRecord): RunView {
+  const { pgids: _pgids, worktree: _worktree, stages: _stages, ...view } = record;
+  return view;
+}
+
+/**
+ * Retention: keeps the newest `keep` finished runs and every unfinished one.
+ * Returns the ids dropped, so their log folders can go too.
+ */
+export function pruneRuns(runs: readonly RunRecord[], keep: number, finished: readonly string[]): { kept: RunRecord[]; dropped: string[] } {
+  const done = runs.filter((r) => finished.includes(r.status));
+  const excess = Math.max(0, done.length - keep);
+  const dropped = new Set(done.slice(0, excess).map((r) => r.id));
+  return { kept: runs.filter((r) => !dropped.has(r.id)), dropped: [...dropped] };
+}

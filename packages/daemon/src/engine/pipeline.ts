@@ -1,0 +1,245 @@
+import type { LogChunk, PipelineConfig, RunView } from '@axum/protocol';
+import { FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
+import { pruneRuns, toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
+import type { RunsStore } from './ports.js';
+
+/** An expected refusal of a request, carried to the client as a typed error. */
+export class RequestFailure {
+  constructor(
+    readonly code: 'not-found' | 'invalid-params' | 'refused' | 'conflict',
+    readonly message: string,
+  ) {}
+}
+
+export interface PipelineDeps extends Omit<ExecutorDeps, 'commit'> {
+  store: RunsStore;
+  /** Tells clients about a changed run. */
+  publish(run: RunView): void;
+  /** Tells clients about a problem the daemon recovered from. */
+  warn(message: string): void;
+}
+
+/** The runs side of the daemon: queue, execution, cancel, recovery, reconciliation with git. */
+export interface Pipeline {
+  /** Loads history and recovers from a crash: running → interrupted, process groups reaped. */
+  start(): Promise<void>;
+  setConfig(config: PipelineConfig): void;
+  /** Compares branch heads with the last seen ones and queues a `push` run per moved head. */
+  reconcile(): Promise<void>;
+  trigger(params: { branch?: string; commit?: string }): Promise<RunView | RequestFailure>;
+  cancel(runId: string): Promise<RunView | RequestFailure>;
+  get(runId: string): RunView | RequestFailure;
+  list(limit: number): RunView[];
+  readLog(params: { runId: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
+  /** Cancels everything running (daemon stopping) and waits for the processes to be gone. */
+  stop(): Promise<void>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  let doc: RunsDocument | null = null;
+  let config: PipelineConfig | null = null;
+  const executions = new Map<string, Execution>();
+  let reconciling: Promise<void> | null = null;
+  let stopping = false;
+
+  const loaded = (): RunsDocument => {
+    if (!doc) throw new Error('pipeline used before start()');
+    return doc;
+  };
+  const now = () => new Date(deps.clock.now()).toISOString();
+  const findRun = (runId: string): RunRecord | undefined => {
+    const wanted = /^\d+$/.test(runId) ? `run-${runId}` : runId;
+    return loaded().runs.find((r) => r.id === wanted);
+  };
+
+  /** Persists the whole document (coalesced), then tells clients about the run. */
+  const commit = async (run: RunRecord | null): Promise<void> => {
+    await deps.store.save(loaded());
+    if (run) deps.publish(toRunView(run));
+  };
+
+  const envOfBranch = (branch: string): string | null =>
+    Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
+
+  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger']): Promise<RunRecord> => {
+    const history = loaded();
+    const number = history.nextRunNumber++;
+    const run: RunRecord = {
+      id: `run-${number}`,
+      number,
+      status: 'queued',
+      commit: commitSha,
+      branch,
+      env: envOfBranch(branch),
+      trigger,
+      createdAt: now(),
+      startedAt: null,
+      finishedAt: null,
+      steps: [],
+      subject: await deps.git.subject(commitSha).catch(() => ''),
+      message: null,
+      pgids: [],
+      worktree: null,
+      stages: null,
+    };
+    const superseded = supersededBy(history.runs, run);
+    for (const id of superseded) {
+      const old = history.runs.find((r) => r.id === id);
+      if (!old) continue;
+      old.status = 'superseded';
+      old.finishedAt = now();
+      old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
+      deps.publish(toRunView(old));
+    }
+    history.runs.push(run);
+    const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
+    history.runs = kept;
+    for (const id of dropped) void deps.logs.removeRun(id);
+    await commit(run);
+    deps.logger.info(`${run.id} queued: ${trigger} ${branch} ${commitSha.slice(0, 8)}${superseded.length ? ` (supersedes ${superseded.join(', ')})` : ''}`);
+    return run;
+  };
+
+  const schedule = (): void => {
+    if (stopping || !doc) return;
+    for (const run of runnable(loaded().runs)) {
+      const execution = executeRun(run, { ...deps, commit: (r) => commit(r) });
+      executions.set(run.id, execution);
+      void execution.done.finally(() => {
+        executions.delete(run.id);
+        schedule();
+      });
+    }
+  };
+
+  return {
+    async start() {
+      const { doc: loadedDoc, warning } = await deps.store.load();
+      doc = loadedDoc;
+      if (warning) deps.warn(warning);
+      // Crash recovery: nothing is running any more; an interrupted run is never retried by itself.
+      for (const run of doc.runs.filter((r) => r.status === 'running')) {
+        const reaped = run.pgids.filter((pgid) => deps.runner.reap(pgid));
+        if (run.worktree) await deps.git.removeWorktree(run.worktree).catch(() => undefined);
+        run.status = 'interrupted';
+        run.finishedAt = now();
+        run.message = `the daemon stopped while this run was running${reaped.length ? ` (killed process groups ${reaped.join(', ')})` : ''}`;
+        run.worktree = null;
+        run.pgids = [];
+        for (const step of run.steps) {
+          if (step.status === 'running') step.status = 'cancelled';
+          else if (step.status === 'pending') step.status = 'skipped';
+        }
+        deps.logger.warn(`${run.id} interrupted by a daemon restart`);
+      }
+      await deps.git.pruneWorktrees().catch((err: Error) => deps.logger.warn(`git worktree prune: ${err.message}`));
+      await commit(null);
+    },
+    setConfig(next) {
+      config = next;
+    },
+    reconcile() {
+      // One reconciliation at a time; a hint during one is covered by the interval and the next hint.
+      reconciling ??= (async () => {
+        try {
+          const history = loaded();
+          const heads = await deps.git.heads();
+          if (history.heads === null) {
+            // First start in this repository: take the current heads as seen and run nothing.
+            history.heads = Object.fromEntries(heads);
+            await commit(null);
+            return;
+          }
+          const fed = new Set(Object.values(config?.environments ?? {}).map((env) => env.branch));
+          let changed = false;
+          for (const [branch, sha] of heads) {
+            if (history.heads[branch] === sha) continue;
+            history.heads[branch] = sha;
+            changed = true;
+            if (fed.has(branch)) await enqueue(branch, sha, 'push');
+          }
+          for (const branch of Object.keys(history.heads)) {
+            if (!heads.has(branch)) {
+              delete history.heads[branch];
+              changed = true;
+            }
+          }
+          if (changed) await commit(null);
+          schedule();
+        } finally {
+          reconciling = null;
+        }
+      })();
+      return reconciling;
+    },
+    async trigger({ branch, commit: rev }) {
+      let sha: string | null;
+      let onBranch = branch ?? null;
+      if (rev) {
+        sha = await deps.git.resolveCommit(rev);
+        if (!sha) return new RequestFailure('not-found', `no commit ${rev} in this repository`);
+      } else {
+        onBranch ??= await deps.git.currentBranch();
+        if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
+        sha = (await deps.git.heads()).get(onBranch) ?? null;
+        if (!sha) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
+      }
+      const run = await enqueue(onBranch ?? '(detached)', sha, 'manual');
+      schedule();
+      return toRunView(run);
+    },
+    async cancel(runId) {
+      const run = findRun(runId);
+      if (!run) return new RequestFailure('not-found', `no run ${runId}`);
+      if (FINISHED.includes(run.status)) return new RequestFailure('refused', `${run.id} already ${run.status}`);
+      const execution = executions.get(run.id);
+      if (execution) {
+        execution.cancel();
+        await execution.done;
+      } else {
+        run.status = 'cancelled';
+        run.finishedAt = now();
+        run.message = 'cancelled while queued';
+        await commit(run);
+      }
+      return toRunView(run);
+    },
+    get(runId) {
+      const run = findRun(runId);
+      return run ? toRunView(run) : new RequestFailure('not-found', `no run ${runId}`);
+    },
+    list(limit) {
+      return loaded().runs.slice(-limit).reverse().map(toRunView);
+    },
+    async readLog({ runId, step, offset, limit }) {
+      const run = findRun(runId);
+      if (!run) return new RequestFailure('not-found', `no run ${runId}`);
+      const stepView = run.steps.find((s) => s.name === step);
+      if (!stepView) return new RequestFailure('not-found', `${run.id} has no step ${step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`);
+      const { data, size } = await deps.logs.read(run.id, step, offset, limit);
+      // Cut at the last newline so a UTF-8 character is never split across two chunks.
+      let bytes = data;
+      const lastNewline = data.lastIndexOf(10);
+      if (offset + data.length < size && lastNewline >= 0) bytes = data.subarray(0, lastNewline + 1);
+      const stepDone = !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
+      const nextOffset = offset + bytes.length;
+      return { runId: run.id, step, offset, nextOffset, data: bytes.toString('utf8'), complete: stepDone && nextOffset >= size };
+    },
+    async stop() {
+      stopping = true;
+      const ids = [...executions.keys()];
+      const running = [...executions.values()];
+      for (const execution of running) execution.cancel();
+      await Promise.allSettled(running.map((e) => e.done));
+      // Stopped by the daemon, not by a person: interrupted (and, like after a crash, not retried).
+      for (const id of ids) {
+        const run = findRun(id);
+        if (!run) continue;
+        run.status = 'interrupted';
+        run.message = 'the daemon was stopped while this run was running';
+      }
+      if (doc) await commit(null);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { createActor, fromPromise } from 'xstate';
+import { parseConfigText, CONFIG_FILE, type StepStatus } from '@axum/protocol';
+import type { RunRecord } from '../domain/history.js';
+import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
+import type { Clock, GitPort, LogStore, Logger, StepRunner } from './ports.js';
+
+/** What executing a run needs from the pipeline around it. */
+export interface ExecutorDeps {
+  git: GitPort;
+  runner: StepRunner;
+  logs: LogStore;
+  logger: Logger;
+  clock: Clock;
+  /** Folder for the run's worktree, outside the repository. */
+  worktreeDir(runId: string): string;
+  /** File steps append `name=value` metrics to. */
+  metricsFile(runId: string): string;
+  /** The daemon's environment for steps (GIT_* already scrubbed). */
+  baseEnv: Record<string, string>;
+  /** Persists the record and tells clients; resolves once durable. */
+  commit(run: RunRecord): Promise<void>;
+}
+
+/** A run in flight: how to cancel it and when it is over (processes reaped, worktree removed). */
+export interface Execution {
+  cancel(): void;
+  done: Promise<void>;
+}
+
+/**
+ * Executes one run: a clean worktree of its exact commit, the pipeline of the `axum.yml` at that
+ * commit, the run machine with real step processes, then cleanup. The record is mutated in place
+ * and committed at every transition.
+ */
+export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
+  const abort = new AbortController();
+  let actorCancel: (() => void) | null = null;
+  const done = (async () => {
+    const now = () => new Date(deps.clock.now()).toISOString();
+    run.status = 'running';
+    run.startedAt = now();
+    run.worktree = deps.worktreeDir(run.id);
+    await deps.commit(run);
+    try {
+      await deps.git.addWorktree(run.commit, run.worktree);
+    } catch (err) {
+      return finish(run, 'failed', `could not check out ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
+    }
+    if (abort.signal.aborted) return finish(run, 'cancelled', 'cancelled before the first step');
+    // The pipeline of the commit itself, not of the work tree: a run is reproducible.
+    const text = await deps.git.showFile(run.commit, CONFIG_FILE);
+    const load =
+      text === null
+        ? { ok: false as const, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] }
+        : parseConfigText(text, CONFIG_FILE);
+    if (!load.ok) {
+      const first = load.errors[0];
+      return finish(run, 'failed', `${CONFIG_FILE} at ${run.commit.slice(0, 8)} is invalid: ${first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : ''}`);
+    }
+    const config = load.config;
+    const stages = planFromConfig(config, run.stages ?? undefined);
+    run.steps = stages.flatMap((stage) =>
+      stage.steps.map((step) => ({ stage: stage.name, name: step.name, status: 'pending' as StepStatus, exitCode: null, durationMs: null, startedAt: null, attempts: 0, logBytes: 0 })),
+    );
+    await deps.commit(run);
+
+    const inFlight = new Set<Promise<unknown>>();
+    const secretEnv = Object.fromEntries(config.secrets.filter((name) => deps.baseEnv[name]).map((name) => [name, deps.baseEnv[name] ?? '']));
+    const secrets = Object.values(secretEnv);
+    const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
+
+    const runStep = withRetries(async (step: StepPlan, attempt, signal) => {
+      const record = stepRecord(step.name);
+      if (record) {
+        record.attempts = attempt;
+        record.startedAt ??= now();
+        record.status = 'running';
+      }
+      await deps.commit(run); // persisted before the process exists
+      const log = deps.logs.open(run.id, step.name, secrets);
+      if (attempt > 1) log.write(Buffer.from(`\n[axum] retry ${attempt - 1} of ${step.retries}\n`));
+      const env: Record<string, string> = {
+        ...deps.baseEnv,
+        ...step.env,
+        AXUM_RUN_ID: run.id,
+        AXUM_COMMIT: run.commit,
+        AXUM_BRANCH: run.branch,
+        AXUM_ENV: run.env ?? '',
+        AXUM_STAGE: step.stage,
+        AXUM_STEP: step.name,
+        AXUM_WORKDIR: run.worktree ?? '',
+        AXUM_METRICS: deps.metricsFile(run.id),
+      };
+      const ticker = setInterval(() => {
+        if (record && record.logBytes !== log.size()) {
+          record.logBytes = log.size();
+          void deps.commit(run);
+        }
+      }, 500);
+      const processDone = deps.runner.run(
+        {
+          command: step.run,
+          cwd: run.worktree ?? '',
+          env,
+          timeoutMs: step.timeoutMs,
+          log,
+          onSpawn: (pgid) => {
+            run.pgids.push(pgid);
+            void deps.commit(run);
+          },
+        },
+        signal,
+      );
+      inFlight.add(processDone);
+      try {
+        const result = await processDone;
+        if (record) {
+          record.durationMs = (record.durationMs ?? 0) + result.durationMs;
+          record.exitCode = result.exitCode;
+        }
+        return { status: result.status, exitCode: result.exitCode };
+      } finally {
+        clearInterval(ticker);
+        inFlight.delete(processDone);
+        const size = await log.close();
+        if (record) record.logBytes = size;
+      }
+    });
+
+    const machine = createRunMachine(stages).provide({
+      actors: { runStep: fromPromise<StepOutcome, { step: StepPlan }>(({ input, signal }) => runStep(input.step, signal)) },
+    });
+    const actor = createActor(machine);
+    actor.subscribe((snapshot) => {
+      for (const state of snapshot.context.steps) {
+        const record = stepRecord(state.name);
+        if (record && record.status !== state.status) record.status = state.status;
+      }
+      void deps.commit(run);
+    });
+    actorCancel = () => actor.send({ type: 'run.cancel' });
+    const finished = new Promise<string>((resolve) => actor.subscribe({ complete: () => resolve(String(actor.getSnapshot().value)) }));
+    actor.start();
+    if (abort.signal.aborted) actor.send({ type: 'run.cancel' });
+    const outcome = await finished;
+    // The machine is done; wait for killed processes to be gone before saying so.
+    await Promise.allSettled([...inFlight]);
+    return finish(run, outcome === 'succeeded' ? 'succeeded' : outcome === 'cancelled' ? 'cancelled' : 'failed', null);
+  })();
+
+  async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null): Promise<void> {
+    if (record.worktree) {
+      await deps.git.removeWorktree(record.worktree).catch((err: Error) => deps.logger.warn(`removing worktree ${record.worktree}: ${err.message}`));
+    }
+    record.worktree = null;
+    record.pgids = [];
+    record.status = status;
+    record.message = message;
+    record.finishedAt = new Date(deps.clock.now()).toISOString();
+    await deps.commit(record);
+    deps.logger.info(`${record.id} ${status}${message ? `: ${message}` : ''}`);
+  }
+
+  return {
+    cancel() {
+      abort.abort();
+      actorCancel?.();
+    },
+    done,
+  };
+}
