@@ -184,3 +184,55 @@ export async function openClient(dir: string, hello = true): Promise<{ ws: WebSo
   }
   return { ws, messages, next };
 }
+
+/** Commits the given files (path → content) on the current branch and returns the new SHA. */
+export function commitFiles(dir: string, message: string, files: Record<string, string>): string {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  execFileSync('git', ['commit', '-q', '-m', message], { cwd: dir });
+  return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+}
+
+export interface RunJson {
+  id: string;
+  number: number;
+  status: string;
+  commit: string;
+  branch: string;
+  env: string | null;
+  trigger: string;
+  message: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  steps: { stage: string; name: string; status: string; exitCode: number | null; durationMs: number | null }[];
+}
+
+/** `axum runs --json`, newest first. */
+export async function runs(dir: string): Promise<RunJson[]> {
+  const result = await axum(['runs', '--json', '--limit', '100', '--repo', dir]);
+  if (result.code !== 0) throw new Error(`axum runs failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as RunJson[];
+}
+
+/** Polls `axum runs --json` until a run matches. */
+export async function waitForRun(dir: string, predicate: (run: RunJson) => boolean, what: string, timeoutMs = 30_000): Promise<RunJson> {
+  let found: RunJson | undefined;
+  await waitFor(async () => {
+    found = (await runs(dir)).find(predicate);
+    return found !== undefined;
+  }, timeoutMs, what);
+  return found as RunJson;
+}
+
+/** Pids of live processes whose command line contains `marker`. */
+export function processesMatching(marker: string): number[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(marker) && !line.includes('ps -eo'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => isAlive(pid));
+}

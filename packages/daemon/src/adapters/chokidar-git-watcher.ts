@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { watch } from 'chokidar';
-import { scrubbedEnv } from './simple-git-git.js';
+import { gitEnv } from './simple-git-git.js';
 
 /** How often heads are reconciled even without a hint (chokidar can miss a change right after ready). */
 export const RECONCILE_INTERVAL_MS = 5000;
@@ -12,7 +12,7 @@ export const RECONCILE_INTERVAL_MS = 5000;
  * hint; the caller reconciles against `git for-each-ref`. Returns how to stop.
  */
 export function watchGitRefs(repoRoot: string, onHint: () => void, debounceMs = 50): () => Promise<void> {
-  const common = execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: repoRoot, encoding: 'utf8', env: scrubbedEnv() }).trim();
+  const common = execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: repoRoot, encoding: 'utf8', env: gitEnv() }).trim();
   const gitDir = isAbsolute(common) ? common : join(repoRoot, common);
   let timer: NodeJS.Timeout | undefined;
   const hint = () => {

@@ -2,14 +2,28 @@ import { rm } from 'node:fs/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
 
-/** The environment git runs with: never inherit a GIT_DIR that points somewhere else. */
+/** Variables that would point git (or a step's git) at another repository than the run's. */
+const REPOSITORY_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR'];
+
+/**
+ * Variables that make git run a program (editor, pager, ssh, askpass). Our git commands are
+ * non-interactive and local; simple-git refuses to run with these set, and a user's shell has EDITOR.
+ */
+const PROGRAM_VARS = /^(EDITOR|VISUAL|PAGER|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_PAGER|GIT_ASKPASS|SSH_ASKPASS|GIT_SSH|GIT_SSH_COMMAND|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_CONFIG.*)$/;
+
+/** The environment of a step: the daemon's, without variables that point at the user's repository. */
 export function scrubbedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const clean: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value === undefined || ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR'].includes(key)) continue;
+    if (value === undefined || REPOSITORY_VARS.includes(key)) continue;
     clean[key] = value;
   }
   return clean;
+}
+
+/** The environment of Axum's own git commands: also without programs git could be told to run. */
+export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(Object.entries(scrubbedEnv(env)).filter(([key]) => !PROGRAM_VARS.test(key)));
 }
 
 /** Git through simple-git, with hooks disabled (`core.hooksPath=/dev/null`) on every command. */
@@ -20,7 +34,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
     // simple-git refuses hooksPath by default (it could point at attacker hooks); ours disables them.
     unsafe: { allowUnsafeHooksPath: true },
     maxConcurrentProcesses: 4,
-  }).env(scrubbedEnv());
+  }).env(gitEnv());
   return {
     async heads() {
       const out = await git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)', 'refs/heads']);

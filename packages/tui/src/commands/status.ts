@@ -33,6 +33,7 @@ export function statusJson(state: DaemonState): unknown {
       path: env.path,
     })),
     runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),
+    warnings: state.warnings,
     clients: state.clients,
   };
 }
@@ -50,6 +51,7 @@ export function statusLines(state: DaemonState): string[] {
     lines.push(`config       ${config.file} INVALID${config.loadedAt ? ' (using the last valid version)' : ''}:`);
     for (const p of config.errors) lines.push(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
   }
+  for (const warning of state.warnings) lines.push(`warning      ${warning}`);
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
   else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'FLAGS'], state.environments.map(environmentRow)));

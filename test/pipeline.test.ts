@@ -1,0 +1,183 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, runs, waitFor, waitForRun } from './support/axum.js';
+
+const repos: string[] = [];
+async function repoWith(config: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const dir = makeRepo({ config });
+  repos.push(dir);
+  const start = await axum(['daemon', 'start', '--repo', dir], { env });
+  expect(start.code, start.stderr).toBe(0);
+  // The first start takes the current heads as seen; wait until it has.
+  await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation').catch((err: Error) => {
+    throw new Error(`${err.message}\n${readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')}`);
+  });
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+
+const pipeline = (testStep: string, extra = '') => `version: 1
+environments:
+  production: { branch: main }
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: ${JSON.stringify(testStep)} }
+      - { name: lint, run: "echo linting" }
+  - name: build
+    steps:
+      - { name: train, run: "echo training; echo accuracy=0.9 >> $AXUM_METRICS" }
+${extra}`;
+
+describe('runs from commits', () => {
+  it('a commit on main → a succeeded run whose steps are listed, with the step environment', async () => {
+    const dir = await repoWith(pipeline('echo "$AXUM_RUN_ID $AXUM_BRANCH $AXUM_ENV $AXUM_STAGE $AXUM_STEP $AXUM_COMMIT"; pwd; test -z "$GIT_DIR"'));
+    const sha = commitFiles(dir, 'model v2', { 'model/weights.json': '[1,2]' });
+    const run = await waitForRun(dir, (r) => r.commit === sha && r.status === 'succeeded', 'the run to succeed');
+    expect(run).toMatchObject({ branch: 'main', env: 'production', trigger: 'push', commit: sha });
+    expect(run.steps.map((s) => `${s.stage}/${s.name}:${s.status}:${s.exitCode}`)).toEqual(['test/unit:succeeded:0', 'test/lint:succeeded:0', 'build/train:succeeded:0']);
+    for (const field of ['id', 'status', 'commit', 'branch', 'env', 'trigger', 'createdAt', 'startedAt', 'finishedAt', 'steps']) expect(run).toHaveProperty(field);
+    for (const step of run.steps) expect(Object.keys(step)).toEqual(expect.arrayContaining(['stage', 'name', 'status', 'exitCode', 'durationMs']));
+
+    const log = await axum(['logs', run.id, '--step', 'unit', '--repo', dir]);
+    expect(log.code).toBe(0);
+    const [envLine, cwd] = log.stdout.trim().split('\n');
+    expect(envLine).toBe(`${run.id} main production test unit ${sha}`);
+    // A clean worktree outside the repository, removed afterwards.
+    expect(cwd?.startsWith(dir)).toBe(false);
+    expect(() => readdirSync(cwd ?? '/nonexistent')).toThrow();
+    expect(readFileSync(join(dir, '.axum', 'runs', run.id, 'metrics.env'), 'utf8')).toBe('accuracy=0.9\n');
+  });
+
+  it('a failing test step → run failed, the build stage skipped, `run --wait` exits 1', async () => {
+    const dir = await repoWith(pipeline('echo checking; exit 3'));
+    const result = await axum(['run', '--wait', '--json', '--repo', dir]);
+    expect(result.code).toBe(1);
+    const run = JSON.parse(result.stdout) as { status: string; trigger: string; steps: { name: string; status: string; exitCode: number | null }[] };
+    expect(run.status).toBe('failed');
+    expect(run.trigger).toBe('manual');
+    expect(run.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['unit:failed', 'lint:succeeded', 'train:skipped']);
+    expect(run.steps[0]?.exitCode).toBe(3);
+  });
+
+  it('a command that does not exist fails its step with the shell message in the log', async () => {
+    const dir = await repoWith(pipeline('no-such-command-axum --flag'));
+    const result = await axum(['run', '--wait', '--json', '--repo', dir]);
+    expect(result.code).toBe(1);
+    const run = JSON.parse(result.stdout) as { id: string; steps: { exitCode: number | null }[] };
+    expect(run.steps[0]?.exitCode).toBe(127);
+    const log = await axum(['logs', run.id, '--step', 'unit', '--repo', dir]);
+    expect(log.stdout).toMatch(/no-such-command-axum: (command )?not found/);
+  });
+
+  it('a step over its timeout is timed-out and its whole process group is killed', async () => {
+    const marker = `sleep 3${process.pid % 1000}1`;
+    const dir = await repoWith(pipeline(`(${marker}) & ${marker}`).replace('run: "echo linting" }', 'run: "echo linting" }').replace(/unit, run: (".*?") }/, 'unit, run: $1, timeout: 1s }'));
+    const result = await axum(['run', '--wait', '--json', '--repo', dir]);
+    expect(result.code).toBe(1);
+    const run = JSON.parse(result.stdout) as { id: string; steps: { name: string; status: string }[] };
+    expect(run.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['unit:timed-out', 'lint:succeeded', 'train:skipped']);
+    await waitFor(() => processesMatching(marker).length === 0, 10_000, 'the timed-out step processes to die');
+    expect((await axum(['logs', run.id, '--step', 'unit', '--repo', dir])).stdout).toContain('[axum] timed out after 1000 ms');
+  });
+
+  it('cancel kills the step process group, grandchildren included, and marks the run cancelled', async () => {
+    const marker = `sleep 4${process.pid % 1000}2`;
+    const dir = await repoWith(pipeline(`(${marker}) & ${marker}`));
+    const queued = await axum(['run', '--json', '--repo', dir]);
+    const id = (JSON.parse(queued.stdout) as { id: string }).id;
+    await waitFor(() => processesMatching(marker).length >= 2, 15_000, 'the step and its grandchild to run');
+    const cancelled = await axum(['cancel', id, '--json', '--repo', dir]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const run = JSON.parse(cancelled.stdout) as { status: string; steps: { name: string; status: string }[] };
+    expect(run.status).toBe('cancelled');
+    expect(run.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['unit:cancelled', 'lint:succeeded', 'train:skipped']);
+    // `cancel` returns once the processes are gone.
+    expect(processesMatching(marker)).toEqual([]);
+    expect((await axum(['cancel', id, '--repo', dir])).code).toBe(1);
+    expect((await axum(['cancel', 'run-999', '--repo', dir])).code).toBe(1);
+  });
+
+  it('masks registered secrets in logs and never writes them to the history', async () => {
+    const secret = 'hf_Sup3rS3cretValue';
+    const dir = await repoWith(pipeline('echo "token is $HF_TOKEN"; printf %s "$HF_TOKEN" | cut -c1-5', 'secrets: [HF_TOKEN]\n'), { HF_TOKEN: secret });
+    const result = await axum(['run', '--wait', '--json', '--repo', dir]);
+    expect(result.code, result.stdout).toBe(0);
+    const id = (JSON.parse(result.stdout) as { id: string }).id;
+    const log = await axum(['logs', id, '--step', 'unit', '--repo', dir]);
+    expect(log.stdout).toBe('token is ***\nhf_Su\n');
+    const files = [join(dir, '.axum', 'runs', id, 'logs', 'unit.log'), join(dir, '.axum', 'history', 'runs.json'), join(dir, '.axum', 'daemon.log')];
+    for (const file of files) expect(readFileSync(file, 'utf8')).not.toContain(secret);
+  });
+
+  it('a newer commit supersedes an older queued run of the same branch, visibly', async () => {
+    const dir = await repoWith(pipeline('sleep 2'));
+    const first = commitFiles(dir, 'one', { a: '1' });
+    await waitForRun(dir, (r) => r.commit === first && r.status === 'running', 'the first run to start');
+    const second = commitFiles(dir, 'two', { a: '2' });
+    await waitForRun(dir, (r) => r.commit === second && r.status === 'queued', 'the second run to queue');
+    const third = commitFiles(dir, 'three', { a: '3' });
+    const superseded = await waitForRun(dir, (r) => r.commit === second && r.status === 'superseded', 'the second run to be superseded');
+    expect(superseded.message).toMatch(/^superseded by run-\d+ \(/);
+    await waitForRun(dir, (r) => r.commit === third && r.status === 'succeeded', 'the third run to succeed', 60_000);
+    expect((await runs(dir)).find((r) => r.commit === first)?.status).toBe('succeeded');
+  });
+});
+
+describe('crash recovery', () => {
+  it('kill -9 during a step → interrupted after restart, no orphan process, history intact', async () => {
+    const marker = `sleep 5${process.pid % 1000}3`;
+    const dir = await repoWith(pipeline(`(${marker}) & ${marker}`));
+    const cancelledFirst = await axum(['run', '--json', '--repo', dir]);
+    const firstId = (JSON.parse(cancelledFirst.stdout) as { id: string }).id;
+    await waitFor(() => processesMatching(marker).length >= 2, 15_000, 'the first run to start');
+    expect((await axum(['cancel', firstId, '--repo', dir])).code).toBe(0);
+    const queued = await axum(['run', '--json', '--repo', dir]);
+    const id = (JSON.parse(queued.stdout) as { id: string }).id;
+    await waitFor(() => processesMatching(marker).length >= 2, 15_000, 'the step to run');
+    const before = await runs(dir);
+    const daemon = readDaemonJson(dir).pid;
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => !isAlive(daemon), 10_000, 'the daemon to die');
+
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const after = await runs(dir);
+    const run = after.find((r) => r.id === id);
+    expect(run?.status).toBe('interrupted');
+    expect(run?.steps.find((s) => s.name === 'unit')?.status).toBe('cancelled');
+    // Every run acknowledged before the crash is still there.
+    for (const old of before.filter((r) => r.id !== id)) expect(after.find((r) => r.id === old.id)?.status).toBe(old.status);
+    expect(before.find((r) => r.id === id)?.status).toBe('running');
+    await waitFor(() => processesMatching(marker).length === 0, 5000, 'the orphaned step processes to be reaped');
+    expect(after.filter((r) => r.status === 'running')).toEqual([]);
+  });
+
+  it('moves a corrupted history file aside, says so, and keeps working', async () => {
+    const dir = await repoWith(pipeline('true'));
+    expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(0);
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    const file = join(dir, '.axum', 'history', 'runs.json');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+    const status = await axum(['status', '--json', '--repo', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    const warnings = (JSON.parse(status.stdout) as { warnings: string[] }).warnings;
+    expect(warnings[0]).toMatch(/could not be read .* moved aside to .*runs\.json\.corrupt-/);
+    const aside = readdirSync(join(dir, '.axum', 'history')).filter((f) => f.startsWith('runs.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, '.axum', 'history', aside[0] ?? ''), 'utf8')).toBe(text.slice(0, Math.floor(text.length / 2)));
+    expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(0);
+  });
+
+  it('queues one run per head that moved while the daemon was down', async () => {
+    const dir = await repoWith(pipeline('true'));
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    const sha = commitFiles(dir, 'while down', { b: '1' });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const run = await waitForRun(dir, (r) => r.commit === sha, 'a run of the commit made while down');
+    expect(run.trigger).toBe('push');
+  });
+});
