@@ -4,7 +4,7 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, parseListenAddress, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, type DaemonInfo } from '@axum/protocol';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { runtimePathsFor, secureRuntimeDir, worktreeRootFor, writeTokenFile } from './adapters/runtime-dir.js';
@@ -16,6 +16,7 @@ import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js
 import { createPipeline } from './engine/pipeline.js';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
+import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
 import { createFsLogStore } from './adapters/fs-log-store.js';
 import { createLowdbRunsStore } from './adapters/lowdb-runs-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   let stopWatching: (() => Promise<void>) | null = null;
   let stopGitWatch: (() => Promise<void>) | null = null;
   let stopPipeline: (() => Promise<void>) | null = null;
+  let stopWorkTreeWatchers: (() => Promise<void>) | null = null;
   let stopping = false;
   const paths = runtimePathsFor(repoRoot);
 
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     removeDiscoveryFile(stateDir);
     await stopWatching?.().catch(() => undefined);
     await stopGitWatch?.().catch(() => undefined);
+    await stopWorkTreeWatchers?.().catch(() => undefined);
     await stopPipeline?.().catch((err: Error) => logger.warn(`stopping runs: ${err.message}`));
     await transport?.close().catch((err: Error) => logger.warn(`closing transport: ${err.message}`));
     try {
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
       logger,
       clock,
       store: createLowdbRunsStore(join(stateDir, 'history', 'runs.json')),
+      repoRoot,
       worktreeDir: (runId) => join(worktreeRoot, runId),
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
@@ -134,9 +138,29 @@ async function main(): Promise<void> {
       onShutdownRequested: (reason) => void shutdown(reason),
     });
     engine = liveEngine;
-    liveEngine.applyConfig(await loadConfigFile(configPath));
+    // `watch.paths`: restarted whenever a valid config changes them.
+    let stopWorkTreeWatch: (() => Promise<void>) | null = null;
+    let watchedPatterns = '';
+    stopWorkTreeWatchers = () => stopWorkTreeWatch?.() ?? Promise.resolve();
+    const applyConfig = (load: Awaited<ReturnType<typeof loadConfigFile>>): void => {
+      liveEngine.applyConfig(load);
+      if (!load.ok) return;
+      const patterns = load.config.watch?.paths ?? [];
+      if (patterns.join('\n') === watchedPatterns) return;
+      watchedPatterns = patterns.join('\n');
+      void stopWorkTreeWatch?.();
+      stopWorkTreeWatch =
+        patterns.length === 0
+          ? null
+          : watchWorkTree(repoRoot, patterns, () => {
+              pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
+            });
+    };
+    applyConfig(await loadConfigFile(configPath));
     // Recovery before listening: clients must never see a run "running" that no process runs.
     await pipeline.start();
+    // The shared state starts with the recent history (oldest first, so the newest ends on top).
+    for (const run of pipeline.list(RECENT_RUNS).reverse()) liveEngine.publishRun(run);
     transport = await startWsTransport({
       socketPath: paths.socket,
       tcp: listen?.ok ? { host: listen.host, port: listen.port } : null,
@@ -146,7 +170,7 @@ async function main(): Promise<void> {
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
-      void loadConfigFile(configPath).then((load) => liveEngine.applyConfig(load));
+      void loadConfigFile(configPath).then(applyConfig);
     });
     stopGitWatch = watchGitRefs(repoRoot, () => {
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));

@@ -10,8 +10,26 @@ describe('the run queue', () => {
     expect(supersededBy(runs, run('5', 'main', 'queued', 'manual'))).toEqual([]);
   });
 
+  it('gives watch runs their own lane: they neither wait for nor supersede push runs', () => {
+    const runs = [run('1', 'main', 'running'), run('2', 'main', 'queued', 'watch'), run('3', 'main', 'queued')];
+    expect(supersededBy(runs, run('4', 'main', 'queued', 'watch'))).toEqual(['2']);
+    expect(supersededBy(runs, run('4', 'main', 'queued'))).toEqual(['3']);
+    expect(runnable(runs).map((r) => r.id)).toEqual(['2']);
+  });
+
   it('starts at most one run per branch, oldest first', () => {
     const runs = [run('1', 'main', 'running'), run('2', 'main', 'queued'), run('3', 'develop', 'queued'), run('4', 'develop', 'queued'), run('5', 'staging', 'queued')];
     expect(runnable(runs).map((r) => r.id)).toEqual(['3', '5']);
+  });
+});
+
+describe('retention', () => {
+  it('keeps the newest finished runs and every unfinished one', async () => {
+    const { pruneRuns } = await import('./history.js');
+    const { FINISHED } = await import('./run-queue.js');
+    const mk = (n: number, status: string) => ({ id: `run-${n}`, status }) as never;
+    const { kept, dropped } = pruneRuns([mk(1, 'succeeded'), mk(2, 'running'), mk(3, 'failed'), mk(4, 'succeeded'), mk(5, 'queued')], 2, FINISHED);
+    expect(dropped).toEqual(['run-1']);
+    expect((kept as { id: string }[]).map((r) => r.id)).toEqual(['run-2', 'run-3', 'run-4', 'run-5']);
   });
 });

@@ -8,22 +8,29 @@ export interface QueuedRun {
   trigger: string;
 }
 
+/** Runs of one lane run one at a time: a branch's push and manual runs share one; `watch` runs have their own. */
+export function laneOf(run: QueuedRun): string {
+  return run.trigger === 'watch' ? `watch:${run.branch}` : run.branch;
+}
+
 /**
- * Queues a new run: an older *queued* run of the same branch triggered by a push is superseded
+ * Queues a new run: an older *queued* run of the same lane and trigger (push or watch) is superseded
  * (visible, never silent); a running one is never touched. Returns the ids superseded.
  */
 export function supersededBy(runs: readonly QueuedRun[], incoming: QueuedRun): string[] {
-  if (incoming.trigger !== 'push') return [];
-  return runs.filter((r) => r.branch === incoming.branch && r.status === 'queued' && r.trigger === 'push' && r.id !== incoming.id).map((r) => r.id);
+  if (incoming.trigger !== 'push' && incoming.trigger !== 'watch') return [];
+  return runs
+    .filter((r) => laneOf(r) === laneOf(incoming) && r.status === 'queued' && r.trigger === incoming.trigger && r.id !== incoming.id)
+    .map((r) => r.id);
 }
 
-/** Queued runs that may start now: at most one running run per branch, oldest first. */
+/** Queued runs that may start now: at most one running run per lane, oldest first. */
 export function runnable<R extends QueuedRun>(runsOldestFirst: readonly R[]): R[] {
-  const busy = new Set(runsOldestFirst.filter((r) => r.status === 'running').map((r) => r.branch));
+  const busy = new Set(runsOldestFirst.filter((r) => r.status === 'running').map(laneOf));
   const picked: R[] = [];
   for (const run of runsOldestFirst) {
-    if (run.status !== 'queued' || busy.has(run.branch)) continue;
-    busy.add(run.branch);
+    if (run.status !== 'queued' || busy.has(laneOf(run))) continue;
+    busy.add(laneOf(run));
     picked.push(run);
   }
   return picked;

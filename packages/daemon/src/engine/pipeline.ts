@@ -12,7 +12,7 @@ export class RequestFailure {
   ) {}
 }
 
-export interface PipelineDeps extends Omit<ExecutorDeps, 'commit'> {
+export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConfig'> {
   store: RunsStore;
   /** Tells clients about a changed run. */
   publish(run: RunView): void;
@@ -28,6 +28,8 @@ export interface Pipeline {
   /** Compares branch heads with the last seen ones and queues a `push` run per moved head. */
   reconcile(): Promise<void>;
   trigger(params: { branch?: string; commit?: string }): Promise<RunView | RequestFailure>;
+  /** A file matching `watch.paths` was saved: run `watch.stages` in the work tree (never deploys). */
+  triggerWatch(): Promise<RunView | null>;
   cancel(runId: string): Promise<RunView | RequestFailure>;
   get(runId: string): RunView | RequestFailure;
   list(limit: number): RunView[];
@@ -62,7 +64,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const envOfBranch = (branch: string): string | null =>
     Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
 
-  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger']): Promise<RunRecord> => {
+  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null): Promise<RunRecord> => {
     const history = loaded();
     const number = history.nextRunNumber++;
     const run: RunRecord = {
@@ -71,7 +73,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       status: 'queued',
       commit: commitSha,
       branch,
-      env: envOfBranch(branch),
+      // A watch run tests local edits: it feeds no environment, so nothing it does can deploy.
+      env: trigger === 'watch' ? null : envOfBranch(branch),
       trigger,
       createdAt: now(),
       startedAt: null,
@@ -81,7 +84,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       message: null,
       pgids: [],
       worktree: null,
-      stages: null,
+      stages,
     };
     const superseded = supersededBy(history.runs, run);
     for (const id of superseded) {
@@ -104,7 +107,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const schedule = (): void => {
     if (stopping || !doc) return;
     for (const run of runnable(loaded().runs)) {
-      const execution = executeRun(run, { ...deps, commit: (r) => commit(r) });
+      const execution = executeRun(run, { ...deps, currentConfig: () => config, commit: (r) => commit(r) });
       executions.set(run.id, execution);
       void execution.done.finally(() => {
         executions.delete(run.id);
@@ -135,6 +138,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
       await deps.git.pruneWorktrees().catch((err: Error) => deps.logger.warn(`git worktree prune: ${err.message}`));
       await commit(null);
+      schedule(); // queued runs resume
     },
     setConfig(next) {
       config = next;
@@ -186,6 +190,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (!sha) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
       }
       const run = await enqueue(onBranch ?? '(detached)', sha, 'manual');
+      schedule();
+      return toRunView(run);
+    },
+    async triggerWatch() {
+      const stages = config?.watch?.stages;
+      if (!stages || stopping) return null;
+      const sha = await deps.git.resolveCommit('HEAD');
+      if (!sha) return null; // no commit yet: nothing to name the run after
+      const branch = (await deps.git.currentBranch()) ?? '(detached)';
+      const run = await enqueue(branch, sha, 'watch', [...stages]);
       schedule();
       return toRunView(run);
     },

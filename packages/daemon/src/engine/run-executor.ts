@@ -1,5 +1,5 @@
 import { createActor, fromPromise } from 'xstate';
-import { parseConfigText, CONFIG_FILE, type StepStatus } from '@axum/protocol';
+import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { Clock, GitPort, LogStore, Logger, StepRunner } from './ports.js';
@@ -17,6 +17,10 @@ export interface ExecutorDeps {
   metricsFile(runId: string): string;
   /** The daemon's environment for steps (GIT_* already scrubbed). */
   baseEnv: Record<string, string>;
+  /** The repository's work tree, where `watch` runs execute in place. */
+  repoRoot: string;
+  /** The daemon's current valid config (a `watch` run follows the work tree, not a commit). */
+  currentConfig(): PipelineConfig | null;
   /** Persists the record and tells clients; resolves once durable. */
   commit(run: RunRecord): Promise<void>;
 }
@@ -37,22 +41,30 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
   let actorCancel: (() => void) | null = null;
   const done = (async () => {
     const now = () => new Date(deps.clock.now()).toISOString();
+    const inPlace = run.trigger === 'watch';
     run.status = 'running';
     run.startedAt = now();
-    run.worktree = deps.worktreeDir(run.id);
+    run.worktree = inPlace ? null : deps.worktreeDir(run.id);
     await deps.commit(run);
-    try {
-      await deps.git.addWorktree(run.commit, run.worktree);
-    } catch (err) {
-      return finish(run, 'failed', `could not check out ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
+    if (run.worktree) {
+      try {
+        await deps.git.addWorktree(run.commit, run.worktree);
+      } catch (err) {
+        return finish(run, 'failed', `could not check out ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
+      }
     }
     if (abort.signal.aborted) return finish(run, 'cancelled', 'cancelled before the first step');
-    // The pipeline of the commit itself, not of the work tree: a run is reproducible.
-    const text = await deps.git.showFile(run.commit, CONFIG_FILE);
-    const load =
-      text === null
-        ? { ok: false as const, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] }
-        : parseConfigText(text, CONFIG_FILE);
+    const workdir = run.worktree ?? deps.repoRoot;
+    let load: ConfigLoad;
+    if (inPlace) {
+      // A watch run tests the work tree as saved, with the pipeline the daemon runs on now.
+      const current = deps.currentConfig();
+      load = current ? { ok: true, config: current } : { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: 'no valid config' }] };
+    } else {
+      // The pipeline of the commit itself, not of the work tree: a run is reproducible.
+      const text = await deps.git.showFile(run.commit, CONFIG_FILE);
+      load = text === null ? { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] } : parseConfigText(text, CONFIG_FILE);
+    }
     if (!load.ok) {
       const first = load.errors[0];
       return finish(run, 'failed', `${CONFIG_FILE} at ${run.commit.slice(0, 8)} is invalid: ${first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : ''}`);
@@ -88,7 +100,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         AXUM_ENV: run.env ?? '',
         AXUM_STAGE: step.stage,
         AXUM_STEP: step.name,
-        AXUM_WORKDIR: run.worktree ?? '',
+        AXUM_WORKDIR: workdir,
         AXUM_METRICS: deps.metricsFile(run.id),
       };
       const ticker = setInterval(() => {
@@ -100,7 +112,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       const processDone = deps.runner.run(
         {
           command: step.run,
-          cwd: run.worktree ?? '',
+          cwd: workdir,
           env,
           timeoutMs: step.timeoutMs,
           log,

@@ -31,9 +31,6 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
           </Text>
         );
       })}
-      <Box marginTop={1}>
-        <Text dimColor>runs: none yet (pipelines arrive with the pipeline engine)</Text>
-      </Box>
     </Box>
   );
 }
