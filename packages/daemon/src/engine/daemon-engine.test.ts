@@ -27,6 +27,7 @@ const fakePipeline: Pipeline = {
   setConfig: () => undefined,
   reconcile: async () => undefined,
   trigger: async () => new RequestFailure('not-found', 'no branch main'),
+  triggerWatch: async () => null,
   cancel: async (runId) => new RequestFailure('not-found', `no run ${runId}`),
   get: (runId) => new RequestFailure('not-found', `no run ${runId}`),
   list: () => [],
