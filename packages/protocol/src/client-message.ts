@@ -43,6 +43,17 @@ export const RequestBody = z.discriminatedUnion('method', [
       })
       .strict(),
   }),
+  /**
+   * Streams a step's log from `offset` as `log.chunk` messages until the step ends (then one chunk
+   * with `complete: true`). Resuming after a reconnect from the last `nextOffset` gives no gap and
+   * no duplicate. Returns `{ following: true }`.
+   */
+  z.object({
+    method: z.literal('logs.follow'),
+    params: z.object({ runId: z.string().min(1).max(64), step: z.string().min(1).max(64), offset: z.number().int().nonnegative().default(0) }).strict(),
+  }),
+  /** Stops a `logs.follow`. Returns `{ following: false }`. */
+  z.object({ method: z.literal('logs.unfollow'), params: z.object({ runId: z.string().min(1).max(64), step: z.string().min(1).max(64) }).strict() }),
   /** Asks the daemon to stop gracefully; returns `{ stopping: true }` before it exits. */
   z.object({ method: z.literal('daemon.shutdown'), params: z.object({}).strict().default({}) }),
 ]);

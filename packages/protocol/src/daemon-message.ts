@@ -52,6 +52,10 @@ export const LogChunk = z.object({
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 
+/** Stream: the next bytes of a followed step's log (see `logs.follow`). */
+export const LogChunkMessage = LogChunk.extend({ type: z.literal('log.chunk') });
+export type LogChunkMessage = z.infer<typeof LogChunkMessage>;
+
 /** Delta: a client attached or detached. */
 export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative() });
 export type ClientsChanged = z.infer<typeof ClientsChanged>;
@@ -69,6 +73,7 @@ export const DaemonMessage = z.discriminatedUnion('type', [
   ConfigChanged,
   ClientsChanged,
   RunUpdated,
+  LogChunkMessage,
   DaemonStopping,
 ]);
 export type DaemonMessage = z.infer<typeof DaemonMessage>;

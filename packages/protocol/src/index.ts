@@ -21,6 +21,7 @@ export {
   DaemonStopping,
   ErrorMessage,
   LogChunk,
+  LogChunkMessage,
   RunUpdated,
   Result,
   Snapshot,

@@ -91,6 +91,7 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
         }
         ws.send(frame);
       },
+      bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {
         ws.close(code, reason);
       },

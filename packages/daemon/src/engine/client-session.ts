@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type Request,
 } from '@axum/protocol';
+import { LogFollower } from './log-follower.js';
 import { RequestFailure, type Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
@@ -40,6 +41,8 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'run.trigger': (request, session) => session.host.pipeline.trigger(request.params),
   'run.cancel': (request, session) => session.host.pipeline.cancel(request.params.runId),
   'logs.read': (request, session) => session.host.pipeline.readLog(request.params),
+  'logs.follow': (request, session) => session.logs.follow(request.params.runId, request.params.step, request.params.offset),
+  'logs.unfollow': (request, session) => session.logs.unfollow(request.params.runId, request.params.step),
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);
     return { stopping: true };
@@ -49,6 +52,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
 /** The protocol state of one connection: handshake gate, request dispatch, rate limit. */
 export class ClientSession implements ConnectionHandlers {
   readonly id: string;
+  readonly logs: LogFollower;
   ready = false;
   private tokens = BURST;
   private lastRefill: number;
@@ -60,6 +64,7 @@ export class ClientSession implements ConnectionHandlers {
   ) {
     this.id = connection.id;
     this.lastRefill = host.clock.now();
+    this.logs = new LogFollower(host.pipeline, (message) => this.send(message), () => connection.bufferedAmount());
   }
 
   /** Sends one message to this client. */
@@ -104,6 +109,7 @@ export class ClientSession implements ConnectionHandlers {
   }
 
   onClose(): void {
+    this.logs.close();
     if (this.ready) this.host.logger.info(`client ${this.id} detached`);
     this.host.onGone(this);
   }

@@ -11,6 +11,7 @@ function fakeConnection(id: string) {
   const closed: { code: number; reason: string }[] = [];
   const connection: ClientConnection = {
     id,
+    bufferedAmount: () => 0,
     send(frame) {
       const decoded = decodeDaemonMessage(frame);
       if (!decoded.ok) throw new Error(`engine sent an invalid message: ${decoded.message}`);
@@ -32,6 +33,7 @@ const fakePipeline: Pipeline = {
   get: (runId) => new RequestFailure('not-found', `no run ${runId}`),
   list: () => [],
   readLog: async () => new RequestFailure('not-found', 'no run'),
+  onLogActivity: () => () => undefined,
   stop: async () => undefined,
 };
 

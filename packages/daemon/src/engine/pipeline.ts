@@ -12,7 +12,7 @@ export class RequestFailure {
   ) {}
 }
 
-export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConfig'> {
+export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConfig' | 'logActivity'> {
   store: RunsStore;
   /** Tells clients about a changed run. */
   publish(run: RunView): void;
@@ -34,6 +34,8 @@ export interface Pipeline {
   get(runId: string): RunView | RequestFailure;
   list(limit: number): RunView[];
   readLog(params: { runId: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
+  /** Calls `listener` when a step's log may have grown or its step may have ended. Returns how to stop. */
+  onLogActivity(listener: (runId: string, step: string) => void): () => void;
   /** Cancels everything running (daemon stopping) and waits for the processes to be gone. */
   stop(): Promise<void>;
 }
@@ -44,6 +46,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const executions = new Map<string, Execution>();
   let reconciling: Promise<void> | null = null;
   let stopping = false;
+  const logListeners = new Set<(runId: string, step: string) => void>();
+  const logActivity = (runId: string, step: string) => {
+    for (const listener of logListeners) listener(runId, step);
+  };
 
   const loaded = (): RunsDocument => {
     if (!doc) throw new Error('pipeline used before start()');
@@ -58,7 +64,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** Persists the whole document (coalesced), then tells clients about the run. */
   const commit = async (run: RunRecord | null): Promise<void> => {
     await deps.store.save(loaded());
-    if (run) deps.publish(toRunView(run));
+    if (!run) return;
+    deps.publish(toRunView(run));
+    // A step that ended completes its followers' streams.
+    for (const step of run.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(run.id, step.name);
   };
 
   const envOfBranch = (branch: string): string | null =>
@@ -107,7 +116,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const schedule = (): void => {
     if (stopping || !doc) return;
     for (const run of runnable(loaded().runs)) {
-      const execution = executeRun(run, { ...deps, currentConfig: () => config, commit: (r) => commit(r) });
+      const execution = executeRun(run, { ...deps, currentConfig: () => config, logActivity, commit: (r) => commit(r) });
       executions.set(run.id, execution);
       void execution.done.finally(() => {
         executions.delete(run.id);
@@ -239,6 +248,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const stepDone = !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
       const nextOffset = offset + bytes.length;
       return { runId: run.id, step, offset, nextOffset, data: bytes.toString('utf8'), complete: stepDone && nextOffset >= size };
+    },
+    onLogActivity(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
     },
     async stop() {
       stopping = true;

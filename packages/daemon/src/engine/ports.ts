@@ -8,6 +8,8 @@ export interface ClientConnection {
   readonly id: string;
   /** Queues a text frame; a client whose send buffer is over the cap is dropped instead. */
   send(frame: string): void;
+  /** Bytes queued for this client and not yet sent: streams pause while it is high. */
+  bufferedAmount(): number;
   /** Closes with a WebSocket close code. */
   close(code: number, reason: string): void;
 }

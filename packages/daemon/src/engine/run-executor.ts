@@ -21,6 +21,8 @@ export interface ExecutorDeps {
   repoRoot: string;
   /** The daemon's current valid config (a `watch` run follows the work tree, not a commit). */
   currentConfig(): PipelineConfig | null;
+  /** A step's log grew (throttled by the caller's readers, not here). */
+  logActivity(runId: string, step: string): void;
   /** Persists the record and tells clients; resolves once durable. */
   commit(run: RunRecord): Promise<void>;
 }
@@ -89,7 +91,14 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         record.status = 'running';
       }
       await deps.commit(run); // persisted before the process exists
-      const log = deps.logs.open(run.id, step.name, secrets);
+      const file = deps.logs.open(run.id, step.name, secrets);
+      const log: typeof file = {
+        ...file,
+        write(chunk) {
+          file.write(chunk);
+          deps.logActivity(run.id, step.name);
+        },
+      };
       if (attempt > 1) log.write(Buffer.from(`\n[axum] retry ${attempt - 1} of ${step.retries}\n`));
       const env: Record<string, string> = {
         ...deps.baseEnv,

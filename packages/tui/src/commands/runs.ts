@@ -112,46 +112,84 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
   return EXIT.ok;
 }
 
-/** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked). */
+/** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line. */
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-logs', async (connection) => {
-    let run = await call(connection, RunView, 'run.get', { runId });
+    const run = await call(connection, RunView, 'run.get', { runId });
     if (options.step && !run.steps.some((s) => s.name === options.step)) {
       throw new CliError(`${run.id} has no step ${options.step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`, EXIT.failed);
     }
-    const offsets = new Map<string, number>();
-    const pending = new Map<string, string>();
-    const jsonChunks: LogChunk[] = [];
-    const prefix = (step: string) => (options.step ? '' : `${step} | `);
-    const emit = (step: string, data: string, final: boolean) => {
-      const text = (pending.get(step) ?? '') + data;
-      const lines = text.split('\n');
-      const rest = final ? '' : (lines.pop() ?? '');
-      if (final && lines.at(-1) === '') lines.pop();
-      pending.set(step, rest);
-      if (lines.length > 0 && !options.json) process.stdout.write(lines.map((l) => `${prefix(step)}${l}\n`).join(''));
-    };
-    for (;;) {
-      // A queued run has no steps yet: under --follow, steps appear as the run starts.
-      const current = options.step ? [options.step] : run.steps.map((s) => s.name);
-      let allComplete = FINISHED.has(run.status) || current.length > 0;
-      for (const step of current) {
+    const printer = linePrinter(options.step ? null : 'prefix', options.json);
+    const stepsOf = (view: RunView) => (options.step ? [options.step] : view.steps.map((s) => s.name));
+    if (!options.follow) {
+      for (const step of stepsOf(run)) {
+        let offset = 0;
         for (;;) {
-          const chunk = await call(connection, LogChunk, 'logs.read', { runId: run.id, step, offset: offsets.get(step) ?? 0 });
-          offsets.set(step, chunk.nextOffset);
-          if (options.json && chunk.data.length > 0) jsonChunks.push(chunk);
-          emit(step, chunk.data, chunk.complete);
-          if (!chunk.complete) allComplete = false;
-          if (chunk.data.length === 0 || chunk.complete) break;
+          const chunk = await call(connection, LogChunk, 'logs.read', { runId: run.id, step, offset });
+          printer.chunk(chunk);
+          if (chunk.nextOffset === offset || chunk.complete) break;
+          offset = chunk.nextOffset;
         }
+        printer.end(step);
       }
-      if (!options.follow || allComplete) break;
-      await new Promise((r) => setTimeout(r, 200));
-      run = await call(connection, RunView, 'run.get', { runId: run.id });
+      if (options.json) out.json({ run: run.id, chunks: printer.chunks });
+      return EXIT.ok;
     }
-    const steps = options.step ? [options.step] : run.steps.map((s) => s.name);
-    for (const step of steps) emit(step, '', true);
-    if (options.json) out.json({ run: run.id, chunks: jsonChunks });
+    // --follow: the daemon streams each step's log (offset-addressed) until the step ends.
+    const followed = new Set<string>();
+    const completed = new Set<string>();
+    let latest = run;
+    await new Promise<void>((resolve, reject) => {
+      const isDone = () => FINISHED.has(latest.status) && stepsOf(latest).every((s) => completed.has(s));
+      const followNew = (view: RunView) => {
+        for (const step of stepsOf(view)) {
+          if (followed.has(step)) continue;
+          followed.add(step);
+          connection.request('logs.follow', { runId: view.id, step, offset: 0 }).catch(reject);
+        }
+      };
+      connection.onMessage((message) => {
+        if (message.type === 'log.chunk' && message.runId === run.id) {
+          printer.chunk(message);
+          if (message.complete) {
+            printer.end(message.step);
+            completed.add(message.step);
+          }
+        } else if (message.type === 'run.updated' && message.run.id === run.id) {
+          latest = message.run;
+          followNew(latest);
+        }
+        if (isDone()) resolve();
+      });
+      connection.onClose(() => reject(new CliError('the daemon went away while following the logs', EXIT.unreachable)));
+      followNew(run);
+      if (isDone()) resolve();
+    });
+    if (options.json) out.json({ run: run.id, chunks: printer.chunks });
     return EXIT.ok;
   });
+}
+
+/** Prints chunks as whole lines (a partial line waits for its end), optionally prefixed by the step. */
+function linePrinter(mode: 'prefix' | null, json: boolean | undefined) {
+  const pending = new Map<string, string>();
+  const chunks: LogChunk[] = [];
+  const write = (step: string, lines: string[]) => {
+    if (json || lines.length === 0) return;
+    process.stdout.write(lines.map((l) => `${mode === 'prefix' ? `${step} | ` : ''}${l}\n`).join(''));
+  };
+  return {
+    chunks,
+    chunk(chunk: LogChunk) {
+      if (json && chunk.data.length > 0) chunks.push({ runId: chunk.runId, step: chunk.step, offset: chunk.offset, nextOffset: chunk.nextOffset, data: chunk.data, complete: chunk.complete });
+      const lines = ((pending.get(chunk.step) ?? '') + chunk.data).split('\n');
+      pending.set(chunk.step, lines.pop() ?? '');
+      write(chunk.step, lines);
+    },
+    end(step: string) {
+      const rest = pending.get(step) ?? '';
+      pending.delete(step);
+      if (rest.length > 0) write(step, [rest]);
+    },
+  };
 }
