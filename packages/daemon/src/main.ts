@@ -14,11 +14,16 @@ import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
+import { createDeployments } from './engine/deployments.js';
+import { createFsReleaseStore } from './adapters/fs-release-store.js';
+import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
+import { readFile } from 'node:fs/promises';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
 import { createFsLogStore } from './adapters/fs-log-store.js';
-import { createLowdbRunsStore } from './adapters/lowdb-runs-store.js';
+import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
+import { emptyRunsDocument, RunsDocument } from './domain/history.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 
 
@@ -113,13 +118,35 @@ async function main(): Promise<void> {
     const worktreeRoot = worktreeRootFor(repoRoot);
     const clock = { now: () => Date.now() };
     const git = createSimpleGit(repoRoot);
-    const pipeline = createPipeline({
+    const logs = createFsLogStore(runsRoot);
+    const runner = createChildProcessRunner();
+    const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
+    const environmentPaths = new Map<string, string>();
+    const deployments = createDeployments({
       git,
-      runner: createChildProcessRunner(),
-      logs: createFsLogStore(runsRoot),
+      runner,
+      logs,
+      releases: createFsReleaseStore(stateDir),
       logger,
       clock,
-      store: createLowdbRunsStore(join(stateDir, 'history', 'runs.json')),
+      baseEnv: scrubbedEnv(),
+      worktreeDir: (key) => join(worktreeRoot, `deploy-${key}`),
+      metricsFile: (key) => join(runsRoot, `deploy-${key}`, 'metrics.env'),
+      readText,
+      releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] })),
+      environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument),
+      envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
+      publish: (env) => engine?.publishEnvironment(env),
+      warn: (message) => engine?.warn(message),
+    });
+    const pipeline = createPipeline({
+      git,
+      runner,
+      logs,
+      releaseRun: (run, workdir, runConfig) => deployments.releaseRun(run, workdir, runConfig, join(runsRoot, run.id, 'metrics.env')),
+      logger,
+      clock,
+      store: createLowdbDocumentStore(join(stateDir, 'history', 'runs.json'), RunsDocument, emptyRunsDocument),
       repoRoot,
       worktreeDir: (runId) => join(worktreeRoot, runId),
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
@@ -130,6 +157,7 @@ async function main(): Promise<void> {
     stopPipeline = () => pipeline.stop();
     const liveEngine = createDaemonEngine({
       pipeline,
+      deployments,
       info,
       configFile: CONFIG_FILE,
       resolvePath: (relative) => resolve(repoRoot, relative),
@@ -143,6 +171,9 @@ async function main(): Promise<void> {
     let watchedPatterns = '';
     stopWorkTreeWatchers = () => stopWorkTreeWatch?.() ?? Promise.resolve();
     const applyConfig = (load: Awaited<ReturnType<typeof loadConfigFile>>): void => {
+      if (load.ok) {
+        for (const [env, spec] of Object.entries(load.config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
+      }
       liveEngine.applyConfig(load);
       if (!load.ok) return;
       const patterns = load.config.watch?.paths ?? [];
@@ -158,7 +189,9 @@ async function main(): Promise<void> {
     };
     applyConfig(await loadConfigFile(configPath));
     // Recovery before listening: clients must never see a run "running" that no process runs.
+    await deployments.start();
     await pipeline.start();
+    for (const env of liveEngine.state().environments) liveEngine.publishEnvironment(env.name);
     // The shared state starts with the recent history (oldest first, so the newest ends on top).
     for (const run of pipeline.list(RECENT_RUNS).reverse()) liveEngine.publishRun(run);
     transport = await startWsTransport({

@@ -11,6 +11,8 @@ export function applyDelta(state: DaemonState, delta: Delta): DaemonState {
       return { ...state, config: delta.config, environments: delta.environments };
     case 'clients.changed':
       return { ...state, clients: delta.clients };
+    case 'environment.updated':
+      return { ...state, environments: state.environments.map((env) => (env.name === delta.environment.name ? delta.environment : env)) };
     case 'run.updated': {
       const others = state.runs.filter((run) => run.id !== delta.run.id);
       // Newest first, by number; the snapshot keeps the most recent RECENT_RUNS.

@@ -54,6 +54,24 @@ export const RequestBody = z.discriminatedUnion('method', [
   }),
   /** Stops a `logs.follow`. Returns `{ following: false }`. */
   z.object({ method: z.literal('logs.unfollow'), params: z.object({ runId: z.string().min(1).max(64), step: z.string().min(1).max(64) }).strict() }),
+  /** An environment's revisions, newest first. Returns `RevisionView[]`. */
+  z.object({ method: z.literal('history.get'), params: z.object({ env: z.string().min(1).max(64) }).strict() }),
+  /** Every release, newest first. Returns `ReleaseView[]`. */
+  z.object({ method: z.literal('releases.list'), params: z.object({}).strict().default({}) }),
+  /** Deploys a release (or the release of a commit) by hand. Returns the new `RevisionView` once verified or failed. */
+  z.object({
+    method: z.literal('env.deploy'),
+    params: z.object({ env: z.string().min(1).max(64), releaseId: z.string().min(1).max(64).optional(), commit: z.string().min(4).max(64).optional(), by: z.string().max(200).default('a client') }).strict(),
+  }),
+  /** Rolls back to a revision (default: last known good) and pins. Returns the new `RevisionView`. */
+  z.object({
+    method: z.literal('env.rollback'),
+    params: z.object({ env: z.string().min(1).max(64), to: z.number().int().positive().nullable().default(null), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict(),
+  }),
+  /** Deploys the release waiting for approval. Returns the new `RevisionView`. */
+  z.object({ method: z.literal('env.approve'), params: z.object({ env: z.string().min(1).max(64), by: z.string().max(200).default('a client') }).strict() }),
+  /** Pins or unpins an environment. Returns its `EnvironmentView`. */
+  z.object({ method: z.literal('env.pin'), params: z.object({ env: z.string().min(1).max(64), pinned: z.boolean(), by: z.string().max(200).default('a client') }).strict() }),
   /** Asks the daemon to stop gracefully; returns `{ stopping: true }` before it exits. */
   z.object({ method: z.literal('daemon.shutdown'), params: z.object({}).strict().default({}) }),
 ]);

@@ -56,6 +56,10 @@ export type LogChunk = z.infer<typeof LogChunk>;
 export const LogChunkMessage = LogChunk.extend({ type: z.literal('log.chunk') });
 export type LogChunkMessage = z.infer<typeof LogChunkMessage>;
 
+/** Delta: an environment changed (live revision, LKG, pin, approval, operation, incident). */
+export const EnvironmentUpdated = z.object({ type: z.literal('environment.updated'), environment: EnvironmentView });
+export type EnvironmentUpdated = z.infer<typeof EnvironmentUpdated>;
+
 /** Delta: a client attached or detached. */
 export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative() });
 export type ClientsChanged = z.infer<typeof ClientsChanged>;
@@ -73,10 +77,11 @@ export const DaemonMessage = z.discriminatedUnion('type', [
   ConfigChanged,
   ClientsChanged,
   RunUpdated,
+  EnvironmentUpdated,
   LogChunkMessage,
   DaemonStopping,
 ]);
 export type DaemonMessage = z.infer<typeof DaemonMessage>;
 
 /** Messages that change a client's copy of the state. */
-export type Delta = ConfigChanged | ClientsChanged | RunUpdated;
+export type Delta = ConfigChanged | ClientsChanged | RunUpdated | EnvironmentUpdated;

@@ -19,6 +19,7 @@ export {
   ConfigChanged,
   DaemonMessage,
   DaemonStopping,
+  EnvironmentUpdated,
   ErrorMessage,
   LogChunk,
   LogChunkMessage,
@@ -49,3 +50,4 @@ export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem } from './pipeline-config-parse.js';
 export { parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
+export { ArtifactView, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';

@@ -52,6 +52,14 @@ export const EnvironmentView = z.object({
   pinned: z.boolean(),
   awaitingApproval: z.boolean(),
   live: LiveRevision.nullable(),
+  /** The revision a rollback with no target would go to. */
+  lastKnownGood: LiveRevision.nullable(),
+  /** The release waiting for `axum approve` (approval: manual). */
+  pendingReleaseId: z.string().nullable(),
+  /** A deploy or rollback in progress: its revision and what holds the environment. */
+  operation: z.object({ revision: z.number().int(), kind: z.string(), holder: z.string(), startedAt: z.string() }).nullable(),
+  /** The last thing that went wrong here, shown until the next successful revision. */
+  incident: z.string().nullable(),
 });
 export type EnvironmentView = z.infer<typeof EnvironmentView>;
 
@@ -90,6 +98,8 @@ export const RunView = z.object({
   steps: z.array(StepView),
   /** First line of the commit message. */
   subject: z.string(),
+  /** The release this run produced (succeeded runs on a branch that feeds an environment). */
+  releaseId: z.string().nullable(),
   /** Why the run ended the way it did, when that is not obvious from its steps. */
   message: z.string().nullable(),
 });

@@ -6,6 +6,7 @@ import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
 import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
+import { approveCommand, deployCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
 import { validateCommand } from './commands/validate.js';
 import { initCommand } from './commands/init.js';
 
@@ -55,6 +56,46 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .description('cancel a queued or running run (kills its process groups)')
     .argument('<run>', 'run id (run-12) or number (12)')
     .action((runId: string, _options, command: Command) => run((options) => cancelCommand(runId, options, stdoutOutput), command));
+  program
+    .command('history')
+    .description("an environment's revisions, newest first")
+    .argument('<env>', 'environment')
+    .option('--at <time>', 'what was live at that time')
+    .action((env: string, _options, command: Command) => run((options) => historyCommand(env, options, stdoutOutput), command));
+  program
+    .command('rollback')
+    .description('roll back to the last known good revision (or --to N), verify, and pin')
+    .argument('<env>', 'environment')
+    .option('--to <revision>', 'the revision to go back to (default: last known good)')
+    .option('--yes', 'confirm without asking (needed for protected environments without a terminal)')
+    .option('--force', 'allow a target whose release is marked bad')
+    .option('--wait', 'wait for verification (rollback always does: it answers once verified or failed)')
+    .action((env: string, _options, command: Command) => run((options) => rollbackCommand(env, options, stdoutOutput), command));
+  program
+    .command('deploy')
+    .description('deploy a release (or the release of a commit) by hand, and verify it')
+    .argument('<env>', 'environment')
+    .option('--release <id>', 'release id, e.g. rel-12')
+    .option('--commit <sha>', 'the commit whose release to deploy')
+    .option('--yes', 'confirm without asking')
+    .option('--wait', 'wait for verification (deploy always does)')
+    .action((env: string, _options, command: Command) => run((options) => deployCommand(env, options, stdoutOutput), command));
+  program
+    .command('approve')
+    .description('deploy the release waiting for approval')
+    .argument('<env>', 'environment')
+    .option('--yes', 'confirm without asking')
+    .action((env: string, _options, command: Command) => run((options) => approveCommand(env, options, stdoutOutput), command));
+  program
+    .command('pin')
+    .description('keep the live revision: new commits build and test but do not deploy')
+    .argument('<env>', 'environment')
+    .action((env: string, _options, command: Command) => run((options) => pinCommand(env, true, options, stdoutOutput), command));
+  program
+    .command('unpin')
+    .description('let the next succeeded run deploy again')
+    .argument('<env>', 'environment')
+    .action((env: string, _options, command: Command) => run((options) => pinCommand(env, false, options, stdoutOutput), command));
   program
     .command('validate')
     .description('check axum.yml: exit 2 with file:line:col on error (never starts a daemon)')

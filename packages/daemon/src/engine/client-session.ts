@@ -5,9 +5,11 @@ import {
   encode,
   type DaemonMessage,
   type DaemonState,
+  type EnvironmentView,
   type ErrorCode,
   type Request,
 } from '@axum/protocol';
+import type { Deployments } from './deployments.js';
 import { LogFollower } from './log-follower.js';
 import { RequestFailure, type Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
@@ -20,6 +22,9 @@ export interface SessionHost {
   onGone(session: ClientSession): void;
   requestShutdown(reason: string): void;
   pipeline: Pipeline;
+  deployments: Deployments;
+  /** The current view of one environment. */
+  environment(name: string): EnvironmentView | undefined;
   logger: Logger;
   clock: Clock;
 }
@@ -43,6 +48,21 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'logs.read': (request, session) => session.host.pipeline.readLog(request.params),
   'logs.follow': (request, session) => session.logs.follow(request.params.runId, request.params.step, request.params.offset),
   'logs.unfollow': (request, session) => session.logs.unfollow(request.params.runId, request.params.step),
+  'history.get': (request, session) => session.host.deployments.history(request.params.env),
+  'releases.list': (_request, session) => session.host.deployments.releases(),
+  'env.deploy': async (request, session) => {
+    const { env, releaseId, commit, by } = request.params;
+    const releases = session.host.deployments.releases();
+    const target = releaseId ? releases.find((r) => r.id === releaseId) : commit ? releases.find((r) => r.commit.startsWith(commit)) : undefined;
+    if (!target) return new RequestFailure('not-found', releaseId ? `no release ${releaseId}` : commit ? `no release of commit ${commit} (a succeeded run on an environment branch makes one)` : 'name --release ID or --commit SHA');
+    return session.host.deployments.deploy(env, target.id, by);
+  },
+  'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
+  'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by),
+  'env.pin': async (request, session) => {
+    const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);
+    return result instanceof RequestFailure ? result : session.host.environment(request.params.env);
+  },
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);
     return { stopping: true };

@@ -4,6 +4,7 @@ import { RATE_PER_SECOND } from './client-session.js';
 import { createDaemonEngine } from './daemon-engine.js';
 import type { ClientConnection } from './ports.js';
 import { RequestFailure, type Pipeline } from './pipeline.js';
+import type { Deployments } from './deployments.js';
 
 /** A linked fake connection: records what the engine sends. */
 function fakeConnection(id: string) {
@@ -37,6 +38,21 @@ const fakePipeline: Pipeline = {
   stop: async () => undefined,
 };
 
+/** No releases here: environments show nothing live. */
+const fakeDeployments = {
+  start: async () => undefined,
+  setConfig: () => undefined,
+  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, lastKnownGood: null, operation: null, incident: null }),
+  releaseRun: async () => ({ releaseId: 'rel-1', message: '' }),
+  history: () => [],
+  releases: () => [],
+  deploy: async () => new RequestFailure('not-found', 'no release'),
+  rollback: async () => new RequestFailure('refused', 'no last known good revision'),
+  approve: async () => new RequestFailure('refused', 'nothing is waiting'),
+  pin: async () => new RequestFailure('not-found', 'no environment'),
+  idle: async () => undefined,
+} satisfies Deployments;
+
 function setup() {
   let now = 1_000_000;
   const shutdowns: string[] = [];
@@ -48,6 +64,7 @@ function setup() {
     clock: { now: () => now },
     onShutdownRequested: (reason) => shutdowns.push(reason),
     pipeline: fakePipeline,
+    deployments: fakeDeployments,
   });
   return { engine, shutdowns, advance: (ms: number) => (now += ms) };
 }

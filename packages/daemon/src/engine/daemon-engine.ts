@@ -2,6 +2,7 @@ import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, 
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
 import { ClientSession, type SessionHost } from './client-session.js';
+import type { Deployments } from './deployments.js';
 import type { Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
@@ -16,6 +17,8 @@ export interface EngineDeps {
   clock: Clock;
   /** The runs side; requests about runs and logs go there. */
   pipeline: Pipeline;
+  /** Releases and revisions; requests about environments go there. */
+  deployments: Deployments;
   /** Called when a client asks the daemon to stop. */
   onShutdownRequested: (reason: string) => void;
 }
@@ -29,6 +32,8 @@ export interface DaemonEngine {
   attach(connection: ClientConnection): ConnectionHandlers;
   /** Tells every client about a changed run. */
   publishRun(run: RunView): void;
+  /** Tells every client an environment changed (live revision, LKG, pin, operation…). */
+  publishEnvironment(name: string): void;
   /** Records a problem the daemon recovered from; every client sees it in its snapshot. */
   warn(message: string): void;
   /** Tells every client the daemon is stopping. */
@@ -70,6 +75,8 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     },
     requestShutdown: deps.onShutdownRequested,
     pipeline: deps.pipeline,
+    deployments: deps.deployments,
+    environment: (name) => state.environments.find((e) => e.name === name),
     logger: deps.logger,
     clock: deps.clock,
   };
@@ -82,18 +89,16 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       let environments: EnvironmentView[];
       if (load.ok) {
         config = { file: deps.configFile, valid: true, errors: [], loadedAt };
+        deps.pipeline.setConfig(load.config);
+        deps.deployments.setConfig(load.config);
         environments = environmentsOf(load.config).map((env) => ({
           name: env.name,
           branch: env.branch,
           path: deps.resolvePath(env.relativePath),
           protected: env.protected,
           approval: env.approval,
-          // Kept from the current view so a reload never forgets who is pinned or live.
-          pinned: state.environments.find((e) => e.name === env.name)?.pinned ?? false,
-          awaitingApproval: state.environments.find((e) => e.name === env.name)?.awaitingApproval ?? false,
-          live: state.environments.find((e) => e.name === env.name)?.live ?? null,
+          ...deps.deployments.state(env.name),
         }));
-        deps.pipeline.setConfig(load.config);
         deps.logger.info(`config loaded: ${environments.length} environment(s)`);
       } else {
         config = { file: deps.configFile, valid: false, errors: load.errors, loadedAt: state.config.loadedAt };
@@ -103,6 +108,11 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
         }
       }
       publish({ type: 'config.changed', config, environments });
+    },
+    publishEnvironment(name) {
+      const current = state.environments.find((e) => e.name === name);
+      if (!current) return;
+      publish({ type: 'environment.updated', environment: { ...current, ...deps.deployments.state(name) } });
     },
     publishRun(run) {
       publish({ type: 'run.updated', run });

@@ -90,6 +90,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       finishedAt: null,
       steps: [],
       subject: await deps.git.subject(commitSha).catch(() => ''),
+      releaseId: null,
       message: null,
       pgids: [],
       worktree: null,

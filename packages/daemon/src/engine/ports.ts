@@ -1,3 +1,4 @@
+import type { ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
 
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
@@ -91,9 +92,41 @@ export interface StepRunner {
   reap(pgid: number): boolean;
 }
 
-/** The runs document, persisted through lowdb. `save` coalesces writes and resolves once durable. */
-export interface RunsStore {
+/** One persisted document (lowdb). `save` coalesces writes and resolves once durable. */
+export interface DocumentStore<T> {
   /** Loads the document; an unreadable file is moved aside and reported, never overwritten. */
-  load(): Promise<{ doc: RunsDocument; warning: string | null }>;
-  save(doc: RunsDocument): Promise<void>;
+  load(): Promise<{ doc: T; warning: string | null }>;
+  save(doc: T): Promise<void>;
+}
+
+/** The runs history. */
+export type RunsStore = DocumentStore<RunsDocument>;
+
+/** What a release is made from: a succeeded run's worktree. */
+export interface ReleaseInput {
+  id: string;
+  runId: string;
+  commit: string;
+  branch: string;
+  subject: string;
+  /** The run's worktree (build outputs included). */
+  workdir: string;
+  /** `artifacts` globs, relative to the repository. */
+  patterns: readonly string[];
+  metrics: Record<string, number>;
+  createdAt: string;
+}
+
+/** Content-addressed release files and the environments' `current` pointers. */
+export interface ReleaseStore {
+  /** Hashes the artifacts into the store (identical files stored once) and returns the release. */
+  create(input: ReleaseInput): Promise<ReleaseView>;
+  /** A reason the release cannot be made live (a blob missing, resized, writable), or null. */
+  check(release: ReleaseView): Promise<string | null>;
+  /** The release's folder, materialized from the store once (copy-on-write where possible). */
+  materialize(release: ReleaseView): Promise<string>;
+  /** Points `<envDir>/current` at the release folder atomically (new link, rename over the old). */
+  swapCurrent(envDir: string, releaseDir: string): Promise<void>;
+  /** The release id `<envDir>/current` names, or null. */
+  currentReleaseId(envDir: string): Promise<string | null>;
 }

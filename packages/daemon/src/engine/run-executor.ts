@@ -21,6 +21,11 @@ export interface ExecutorDeps {
   repoRoot: string;
   /** The daemon's current valid config (a `watch` run follows the work tree, not a commit). */
   currentConfig(): PipelineConfig | null;
+  /**
+   * The run succeeded on a branch that feeds an environment: make its release from the worktree
+   * (before the worktree goes) and hand it on. Returns the release id and what happened to it.
+   */
+  releaseRun(run: RunRecord, workdir: string, config: PipelineConfig): Promise<{ releaseId: string; message: string }>;
   /** A step's log grew (throttled by the caller's readers, not here). */
   logActivity(runId: string, step: string): void;
   /** Persists the record and tells clients; resolves once durable. */
@@ -166,6 +171,15 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const outcome = await finished;
     // The machine is done; wait for killed processes to be gone before saying so.
     await Promise.allSettled([...inFlight]);
+    if (outcome === 'succeeded' && run.env && run.trigger !== 'watch') {
+      try {
+        const released = await deps.releaseRun(run, workdir, config);
+        run.releaseId = released.releaseId;
+        return finish(run, 'succeeded', released.message);
+      } catch (err) {
+        return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);
+      }
+    }
     return finish(run, outcome === 'succeeded' ? 'succeeded' : outcome === 'cancelled' ? 'cancelled' : 'failed', null);
   })();
 

@@ -10,7 +10,7 @@ import { table } from './status.js';
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 
 /** Connects for one command and always disconnects. */
-async function withDaemon<T>(options: GlobalOptions, name: string, use: (connection: DaemonConnection) => Promise<T>): Promise<T> {
+export async function withDaemon<T>(options: GlobalOptions, name: string, use: (connection: DaemonConnection) => Promise<T>): Promise<T> {
   const repoRoot = findRepositoryRoot(options.repo);
   requireConfigFile(repoRoot);
   const connection = await attach(repoRoot, name);
@@ -22,9 +22,9 @@ async function withDaemon<T>(options: GlobalOptions, name: string, use: (connect
 }
 
 /** Calls a method and parses its result; a typed daemon error becomes a CLI error with the right exit code. */
-async function call<T>(connection: DaemonConnection, schema: z.ZodType<T>, method: Parameters<DaemonConnection['request']>[0], params?: object): Promise<T> {
+export async function call<T>(connection: DaemonConnection, schema: z.ZodType<T>, method: Parameters<DaemonConnection['request']>[0], params?: object, timeoutMs?: number): Promise<T> {
   try {
-    return schema.parse(await connection.request(method, params as never));
+    return schema.parse(await connection.request(method, params as never, timeoutMs));
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'not-found' || code === 'refused' || code === 'conflict') throw new CliError((err as Error).message, EXIT.failed);

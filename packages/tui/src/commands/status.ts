@@ -28,6 +28,10 @@ export function statusJson(state: DaemonState): unknown {
       pinned: env.pinned,
       awaitingApproval: env.awaitingApproval,
       live: env.live,
+      lastKnownGood: env.lastKnownGood,
+      pendingReleaseId: env.pendingReleaseId,
+      operation: env.operation,
+      incident: env.incident,
       protected: env.protected,
       approval: env.approval,
       path: env.path,
@@ -54,7 +58,8 @@ export function statusLines(state: DaemonState): string[] {
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
-  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'FLAGS'], state.environments.map(environmentRow)));
+  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'FLAGS'], state.environments.map(environmentRow)));
+  for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
   for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}`);
@@ -62,7 +67,12 @@ export function statusLines(state: DaemonState): string[] {
 }
 
 function environmentRow(env: EnvironmentView): string[] {
-  const flags = [env.protected ? 'protected' : '', env.pinned ? 'pinned' : '', env.awaitingApproval ? 'awaiting approval' : '']
+  const flags = [
+    env.protected ? 'protected' : '',
+    env.pinned ? 'pinned' : '',
+    env.awaitingApproval ? `awaiting approval of ${env.pendingReleaseId}` : '',
+    env.operation ? `${env.operation.kind} #${env.operation.revision} in progress` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return [
@@ -71,6 +81,7 @@ function environmentRow(env: EnvironmentView): string[] {
     env.live ? `#${env.live.revision}` : '—',
     env.live ? env.live.releaseId : '—',
     env.live ? env.live.commit.slice(0, 8) : '—',
+    env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
     flags || '—',
   ];
 }

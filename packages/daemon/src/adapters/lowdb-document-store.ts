@@ -2,8 +2,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { emptyRunsDocument, RunsDocument } from '../domain/history.js';
-import type { RunsStore } from '../engine/ports.js';
+import type { z } from 'zod';
+import type { DocumentStore } from '../engine/ports.js';
 
 /**
  * A lowdb adapter that writes compact JSON to a temp file, fsyncs it, renames it over the old one
@@ -45,12 +45,13 @@ class DurableJsonFile<T> implements Adapter<T> {
 }
 
 /**
- * The runs document in lowdb 7. Writes are coalesced: while one is in flight, later saves wait and
- * are written together; each `save` resolves once a write that includes its state is durable.
+ * One JSON document in lowdb 7, validated by `schema` on load. Writes are coalesced: while one is
+ * in flight, later saves wait and are written together; each `save` resolves once a write that
+ * includes its state is durable. Keep documents small: lowdb rewrites the whole file each time.
  */
-export function createLowdbRunsStore(file: string, now: () => Date = () => new Date()): RunsStore {
+export function createLowdbDocumentStore<T>(file: string, schema: z.ZodType<T>, empty: () => T, now: () => Date = () => new Date()): DocumentStore<T> {
   mkdirSync(dirname(file), { recursive: true });
-  const db = new Low<RunsDocument>(new DurableJsonFile<RunsDocument>(file), emptyRunsDocument());
+  const db = new Low<T>(new DurableJsonFile<T>(file), empty());
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
 
@@ -65,18 +66,19 @@ export function createLowdbRunsStore(file: string, now: () => Date = () => new D
       } catch (err) {
         const aside = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
         await rename(file, aside);
-        db.data = emptyRunsDocument();
+        db.data = empty();
         await db.write();
         return { doc: db.data, warning: `history file ${file} could not be read (${(err as Error).message}); moved aside to ${aside} and started a new one` };
       }
-      const parsed = RunsDocument.safeParse(raw);
+      if (raw === null || raw === undefined) return { doc: db.data, warning: null };
+      const parsed = schema.safeParse(raw);
       if (parsed.success) {
         db.data = parsed.data;
         return { doc: db.data, warning: null };
       }
       const aside = `${file}.invalid-${now().toISOString().replace(/[:.]/g, '-')}`;
       await rename(file, aside);
-      db.data = emptyRunsDocument();
+      db.data = empty();
       await db.write();
       return { doc: db.data, warning: `history file ${file} does not match the expected format; moved aside to ${aside} and started a new one` };
     },

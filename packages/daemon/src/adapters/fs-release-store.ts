@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { chmod, copyFile, lstat, mkdir, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import picomatch from 'picomatch';
+import type { ArtifactView, ReleaseView } from '@axum/protocol';
+import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
+
+const COMPLETE_MARKER = '.axum-complete';
+
+/**
+ * Releases on disk: blobs in `<root>/store/sha256/<hash>` (read-only, named by content, so an
+ * identical model file is stored once) and each release's folder in `<root>/releases/<id>/files`,
+ * materialized at its first deploy by copy-on-write clone where the filesystem has it, else a copy —
+ * never a hardlink a step could write through. A rollback only swaps the `current` symlink.
+ */
+export function createFsReleaseStore(root: string): ReleaseStore {
+  const blobDir = join(root, 'store', 'sha256');
+  const blobOf = (sha: string) => join(blobDir, sha);
+  const filesOf = (id: string) => join(root, 'releases', id, 'files');
+
+  async function storeFile(file: string): Promise<{ sha256: string; size: number }> {
+    await mkdir(blobDir, { recursive: true });
+    const temp = join(blobDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const source = createReadStream(file);
+    source.on('data', (chunk) => {
+      hash.update(chunk);
+      size += chunk.length;
+    });
+    await pipeline(source, createWriteStream(temp, { mode: 0o444 }));
+    const sha256 = hash.digest('hex');
+    try {
+      await stat(blobOf(sha256));
+      await rm(temp, { force: true }); // already stored: identical content is kept once
+    } catch {
+      await rename(temp, blobOf(sha256));
+    }
+    return { sha256, size };
+  }
+
+  return {
+    async create(input: ReleaseInput): Promise<ReleaseView> {
+      const matches = picomatch([...input.patterns], { dot: true });
+      const artifacts: ArtifactView[] = [];
+      for (const path of await listFiles(input.workdir)) {
+        if (!matches(path)) continue;
+        artifacts.push({ path, ...(await storeFile(join(input.workdir, ...path.split('/')))) });
+      }
+      return {
+        id: input.id,
+        runId: input.runId,
+        commit: input.commit,
+        branch: input.branch,
+        subject: input.subject,
+        createdAt: input.createdAt,
+        artifacts,
+        metrics: input.metrics,
+        bad: null,
+      };
+    },
+    async check(release) {
+      for (const artifact of release.artifacts) {
+        let info;
+        try {
+          info = await stat(blobOf(artifact.sha256));
+        } catch {
+          return `${artifact.path}: its stored copy (sha256 ${artifact.sha256.slice(0, 12)}…) is missing from the store`;
+        }
+        if (info.size !== artifact.size) return `${artifact.path}: its stored copy has ${info.size} bytes, expected ${artifact.size} (corrupt)`;
+        if ((info.mode & 0o222) !== 0) return `${artifact.path}: its stored copy is writable; refusing a blob that may have changed`;
+      }
+      // A folder materialized earlier must still match too (it is what `current` will name).
+      const files = filesOf(release.id);
+      if (await exists(join(files, COMPLETE_MARKER))) {
+        for (const artifact of release.artifacts) {
+          const info = await stat(join(files, ...artifact.path.split('/'))).catch(() => null);
+          if (!info || info.size !== artifact.size) return `${artifact.path}: the release folder's copy is missing or resized`;
+        }
+      }
+      return null;
+    },
+    async materialize(release) {
+      const files = filesOf(release.id);
+      if (await exists(join(files, COMPLETE_MARKER))) return files;
+      const temp = `${files}.partial-${process.pid}`;
+      await rm(temp, { recursive: true, force: true });
+      await mkdir(temp, { recursive: true });
+      for (const artifact of release.artifacts) {
+        const target = join(temp, ...artifact.path.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await copyFile(blobOf(artifact.sha256), target, constants.COPYFILE_FICLONE);
+        await chmod(target, 0o444);
+      }
+      await writeFile(join(temp, COMPLETE_MARKER), `${release.id}\n`);
+      await rm(files, { recursive: true, force: true });
+      await rename(temp, files); // a reader never sees a half-copied release folder
+      return files;
+    },
+    async swapCurrent(envDir, releaseDir) {
+      await mkdir(envDir, { recursive: true });
+      const temp = join(envDir, `.current-${process.pid}-${Date.now()}`);
+      await symlink(releaseDir, temp);
+      await rename(temp, join(envDir, 'current'));
+    },
+    async currentReleaseId(envDir) {
+      try {
+        const target = await readlink(join(envDir, 'current'));
+        return basename(dirname(target));
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Every regular file under `dir` as a `/`-separated relative path, skipping `.git`. */
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (current: string) => {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) out.push(relative(dir, full).split(sep).join('/'));
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}

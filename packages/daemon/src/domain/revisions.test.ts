@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { RevisionView } from '@axum/protocol';
+import { emptyEnvironmentDocument, failedGates, lastKnownGood, liveRevision, nextRevisionNumber, parseMetrics, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
+
+const rev = (revision: number, releaseId: string, status: RevisionView['status'], verified: boolean, kind: RevisionView['kind'] = 'deploy'): RevisionView => ({
+  revision,
+  status,
+  kind,
+  releaseId,
+  commit: `${releaseId}-commit`,
+  rollbackTo: null,
+  verified,
+  createdAt: 't',
+  finishedAt: 't',
+  by: 'test',
+  message: null,
+});
+const doc = (...revisions: RevisionView[]): EnvironmentDocument => ({ ...emptyEnvironmentDocument(), revisions });
+const none = () => false;
+
+describe('last known good', () => {
+  const table: [string, EnvironmentDocument, (id: string) => boolean, number | null][] = [
+    ['no history', doc(), none, null],
+    ['only the live one', doc(rev(1, 'a', 'live', true)), none, null],
+    ['the previous verified one', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'live', true)), none, 1],
+    ['skips a failed verify', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false), rev(3, 'c', 'live', true)), none, 1],
+    ['skips a bad release even if it once verified', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'superseded', true), rev(3, 'c', 'live', true)), (id) => id === 'b', 1],
+    ['skips revisions of the live release', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'superseded', true), rev(3, 'a', 'live', true, 'rollback')), none, 2],
+    ['newest first among several good ones', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'superseded', true), rev(3, 'c', 'live', true)), none, 2],
+    ['never a later revision than the live one', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'live', true), rev(3, 'c', 'failed', false)), none, 1],
+    ['with nothing live, the newest good one', doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false)), none, 1],
+  ];
+  for (const [name, history, isBad, expected] of table) {
+    it(name, () => expect(lastKnownGood(history, isBad)?.revision ?? null).toBe(expected));
+  }
+
+  it('numbers revisions on from the last one (a rollback to #3 becomes #7)', () => {
+    expect(nextRevisionNumber(doc(rev(1, 'a', 'superseded', true), rev(6, 'b', 'live', true)))).toBe(7);
+    expect(nextRevisionNumber(doc())).toBe(1);
+    expect(liveRevision(doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'live', true)))?.revision).toBe(2);
+  });
+});
+
+describe('rollback refusals', () => {
+  const history = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false), rev(3, 'c', 'live', true));
+  it('explains each refusal', () => {
+    expect(rollbackRefusal(history, undefined, 9, undefined, false)).toMatch(/^no revision #9 \(revisions: #1, #2, #3\)/);
+    expect(rollbackRefusal(doc(rev(1, 'a', 'live', true)), undefined, null, undefined, false)).toMatch(/^no last known good revision/);
+    expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, false)).toMatch(/marked bad: accuracy 0.4 — pass --force/);
+    expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, true)).toBeNull();
+    expect(rollbackRefusal(history, history.revisions[2], 3, undefined, false)).toMatch(/is live already/);
+    expect(rollbackRefusal(history, history.revisions[0], 1, undefined, false)).toBeNull();
+  });
+});
+
+describe('metrics and gates', () => {
+  it('parses name=value lines, last value wins, ignores noise', () => {
+    expect(parseMetrics('accuracy=0.91\nnoise\np95_ms = 120\naccuracy=0.93\nbad=abc\n')).toEqual({ accuracy: 0.93, p95_ms: 120 });
+  });
+  it('reports each failed gate and missing metric', () => {
+    expect(failedGates({ accuracy: '>= 0.90', p95_ms: '<= 250' }, { accuracy: 0.93, p95_ms: 120 })).toEqual([]);
+    expect(failedGates({ accuracy: '>= 0.90', p95_ms: '<= 250' }, { accuracy: 0.41 })).toEqual([
+      'accuracy = 0.41, gate >= 0.90',
+      'p95_ms: no value (no verify step wrote p95_ms=… to $AXUM_METRICS)',
+    ]);
+  });
+});

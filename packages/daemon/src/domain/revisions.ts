@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ReleaseView, RevisionView } from '@axum/protocol';
+
+/** The history of one environment: `.axum/history/envs/<name>.json` (small: one lowdb document each). */
+export const EnvironmentDocument = z.object({
+  version: z.literal(1),
+  revisions: z.array(RevisionView),
+  pinned: z.object({ by: z.string(), at: z.string() }).nullable(),
+  pendingReleaseId: z.string().nullable(),
+  incident: z.string().nullable(),
+});
+export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
+
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null });
+
+/** Every release, by id: `.axum/history/releases.json`. */
+export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });
+export type ReleasesDocument = z.infer<typeof ReleasesDocument>;
+
+/** The revision marked live, if any. */
+export function liveRevision(doc: EnvironmentDocument): RevisionView | null {
+  return doc.revisions.findLast((r) => r.status === 'live') ?? null;
+}
+
+/**
+ * Last known good (DESIGN.md §3): the newest revision before the live one whose verification
+ * passed and whose release is not marked bad — computed, not "previous". A revision of the live
+ * release itself is skipped: going back to what is live changes nothing.
+ */
+export function lastKnownGood(doc: EnvironmentDocument, isBad: (releaseId: string) => boolean): RevisionView | null {
+  const live = liveRevision(doc);
+  const before = live ? doc.revisions.filter((r) => r.revision < live.revision) : doc.revisions;
+  return before.findLast((r) => r.verified && !isBad(r.releaseId) && r.releaseId !== live?.releaseId) ?? null;
+}
+
+/** The number the next revision gets. */
+export function nextRevisionNumber(doc: EnvironmentDocument): number {
+  return (doc.revisions.at(-1)?.revision ?? 0) + 1;
+}
+
+/** Why a rollback to `target` is refused, or null when it may go ahead. */
+export function rollbackRefusal(
+  doc: EnvironmentDocument,
+  target: RevisionView | undefined,
+  requested: number | null,
+  bad: ReleaseView['bad'] | undefined,
+  force: boolean,
+): string | null {
+  if (requested !== null && !target) return `no revision #${requested} (revisions: ${doc.revisions.map((r) => `#${r.revision}`).join(', ') || 'none'})`;
+  if (!target) return 'no last known good revision to roll back to (nothing earlier passed verification)';
+  if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
+  if (bad && !force) return `the release of #${target.revision} (${target.releaseId}) is marked bad: ${bad.why} — pass --force to roll back to it anyway`;
+  const live = liveRevision(doc);
+  if (live && live.releaseId === target.releaseId) return `#${target.revision} has the release that is live already (${live.releaseId} in #${live.revision})`;
+  return null;
+}
+
+/** Parses `name=value` lines of a metrics file (the GITHUB_OUTPUT convention); the last value of a name wins. */
+export function parseMetrics(text: string): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*$/i.exec(line);
+    if (match?.[1] && match[2]) metrics[match[1]] = Number(match[2]);
+  }
+  return metrics;
+}
+
+/** Checks metrics against gates (`accuracy: ">= 0.90"`); returns one line per failed gate. */
+export function failedGates(gates: Record<string, string>, metrics: Record<string, number>): string[] {
+  const failures: string[] = [];
+  for (const [name, expression] of Object.entries(gates)) {
+    const match = /^(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)$/.exec(expression.trim());
+    if (!match) {
+      failures.push(`${name}: gate "${expression}" is not a comparison`);
+      continue;
+    }
+    const value = metrics[name];
+    if (value === undefined) {
+      failures.push(`${name}: no value (no verify step wrote ${name}=… to $AXUM_METRICS)`);
+      continue;
+    }
+    const limit = Number(match[2]);
+    const ok = { '>=': value >= limit, '<=': value <= limit, '==': value === limit, '!=': value !== limit, '>': value > limit, '<': value < limit }[match[1] as '>='];
+    if (!ok) failures.push(`${name} = ${value}, gate ${expression}`);
+  }
+  return failures;
+}

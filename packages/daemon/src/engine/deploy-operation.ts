@@ -1,0 +1,103 @@
+import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
+import { failedGates, parseMetrics } from '../domain/revisions.js';
+import type { Clock, GitPort, LogStore, Logger, ReleaseStore, StepRunner } from './ports.js';
+
+/** What one deploy or rollback needs. */
+export interface OperationDeps {
+  git: GitPort;
+  runner: StepRunner;
+  logs: LogStore;
+  releases: ReleaseStore;
+  logger: Logger;
+  clock: Clock;
+  baseEnv: Record<string, string>;
+  /** Folder for the operation's worktree of the release commit (outside the repository). */
+  worktreeDir(key: string): string;
+  /** Reads a metrics file (`name=value` lines); '' when absent. */
+  readText(file: string): Promise<string>;
+  /** Where this operation's metrics file goes. */
+  metricsFile(key: string): string;
+}
+
+/** How the operation ended. */
+export type OperationResult = { ok: true } | { ok: false; stage: 'integrity' | 'materialize' | 'deploy' | 'verify'; message: string };
+
+/**
+ * Makes `release` live in `envDir` as `revision` and verifies it: integrity check → materialize
+ * (once) → atomic pointer swap → `deploy.run` hook → `verify.steps` → `verify.gates`.
+ * `onStatus` persists each transition before the next action. Nothing here decides what happens
+ * after a failure: the caller (deployments) owns the rollback policy.
+ */
+export async function runDeployOperation(
+  env: string,
+  envDir: string,
+  release: ReleaseView,
+  revision: RevisionView,
+  config: PipelineConfig,
+  deps: OperationDeps,
+  onStatus: (status: 'verifying') => Promise<void>,
+): Promise<OperationResult> {
+  const problem = await deps.releases.check(release);
+  if (problem) return { ok: false, stage: 'integrity', message: `release ${release.id} failed its integrity check: ${problem}` };
+  let releaseDir: string;
+  try {
+    releaseDir = await deps.releases.materialize(release);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
+    return { ok: false, stage: 'materialize', message: `could not materialize release ${release.id}: ${why}` };
+  }
+  const started = deps.clock.now();
+  await deps.releases.swapCurrent(envDir, releaseDir);
+  deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
+  await onStatus('verifying');
+
+  const key = `${env}-${revision.revision}`;
+  const worktree = deps.worktreeDir(key);
+  const metricsFile = deps.metricsFile(key);
+  const steps = [
+    ...(config.deploy ? [{ name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? null, stage: 'deploy' as const }] : []),
+    ...(config.verify?.steps ?? []).map((s) => ({ name: s.name, run: s.run, timeoutMs: s.timeout ?? null, stage: 'verify' as const })),
+  ];
+  try {
+    if (steps.length > 0) await deps.git.addWorktree(release.commit, worktree);
+    const secrets = config.secrets.map((name) => deps.baseEnv[name] ?? '').filter((v) => v.length > 0);
+    for (const step of steps) {
+      const log = deps.logs.open(`deploy-${key}`, step.name, secrets);
+      const result = await deps.runner.run(
+        {
+          command: step.run,
+          cwd: worktree,
+          env: {
+            ...deps.baseEnv,
+            AXUM_RUN_ID: release.runId,
+            AXUM_COMMIT: release.commit,
+            AXUM_BRANCH: release.branch,
+            AXUM_ENV: env,
+            AXUM_STAGE: step.stage,
+            AXUM_STEP: step.name,
+            AXUM_WORKDIR: worktree,
+            AXUM_REVISION: String(revision.revision),
+            AXUM_RELEASE_DIR: releaseDir,
+            AXUM_CURRENT: `${envDir}/current`,
+            AXUM_METRICS: metricsFile,
+          },
+          timeoutMs: step.timeoutMs,
+          log,
+          onSpawn: () => undefined,
+        },
+        new AbortController().signal,
+      );
+      await log.close();
+      if (result.status !== 'succeeded') {
+        const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : `exited ${result.exitCode}`;
+        return { ok: false, stage: step.stage === 'deploy' ? 'deploy' : 'verify', message: `${step.stage} step ${step.name} ${how}` };
+      }
+    }
+  } finally {
+    if (steps.length > 0) await deps.git.removeWorktree(worktree).catch(() => undefined);
+  }
+  const failures = failedGates(config.verify?.gates ?? {}, parseMetrics(await deps.readText(metricsFile)));
+  if (failures.length > 0) return { ok: false, stage: 'verify', message: `gates failed: ${failures.join('; ')}` };
+  return { ok: true };
+}

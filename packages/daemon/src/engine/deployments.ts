@@ -1,0 +1,323 @@
+import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
+import { emptyEnvironmentDocument, lastKnownGood, parseMetrics, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
+import { runDeployOperation, type OperationDeps } from './deploy-operation.js';
+import { RequestFailure } from './pipeline.js';
+import type { DocumentStore } from './ports.js';
+import type { RunRecord } from '../domain/history.js';
+
+/** The slice of an environment's view that deployments own. */
+export interface EnvironmentState {
+  pinned: boolean;
+  awaitingApproval: boolean;
+  pendingReleaseId: string | null;
+  live: { revision: number; releaseId: string; commit: string } | null;
+  lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
+  operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
+  incident: string | null;
+}
+
+export interface DeploymentsDeps extends OperationDeps {
+  releasesStore: DocumentStore<ReleasesDocument>;
+  environmentStore(env: string): DocumentStore<EnvironmentDocument>;
+  /** Absolute folder of an environment's `current` link. */
+  envDir(env: string): string;
+  /** Tells clients an environment changed. */
+  publish(env: string): void;
+  warn(message: string): void;
+}
+
+/** Releases, revisions, deploy, verify and rollback per environment (DESIGN.md §3). */
+export interface Deployments {
+  start(): Promise<void>;
+  setConfig(config: PipelineConfig): void;
+  state(env: string): EnvironmentState;
+  /**
+   * A run on an environment's branch succeeded: makes its release (artifacts, metrics, commit)
+   * and hands it on — deploys, waits for approval, or is held by a pin. Returns what happened.
+   */
+  releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string }>;
+  history(env: string): RevisionView[] | RequestFailure;
+  releases(): ReleaseView[];
+  deploy(env: string, releaseId: string, by: string): Promise<RevisionView | RequestFailure>;
+  rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  pin(env: string, pinned: boolean, by: string): Promise<EnvironmentState | RequestFailure>;
+  /** Resolves when the environment has no operation running (for `--wait`). */
+  idle(env: string): Promise<void>;
+}
+
+export function createDeployments(deps: DeploymentsDeps): Deployments {
+  let config: PipelineConfig | null = null;
+  let releasesDoc: ReleasesDocument = { version: 1, releases: [] };
+  const docs = new Map<string, EnvironmentDocument>();
+  const stores = new Map<string, DocumentStore<EnvironmentDocument>>();
+  const operations = new Map<string, { revision: number; kind: string; holder: string; startedAt: string; done: Promise<void> }>();
+  /** Auto deploys queue per environment: newest wins. */
+  const queuedDeploy = new Map<string, { releaseId: string; by: string }>();
+  /** Environments whose operation ended but whose follow-up (auto-rollback, queued deploy) has not. */
+  const settling = new Map<string, Promise<void>>();
+  const now = () => new Date(deps.clock.now()).toISOString();
+
+  const storeOf = (env: string) => {
+    let store = stores.get(env);
+    if (!store) stores.set(env, (store = deps.environmentStore(env)));
+    return store;
+  };
+  const loading = new Map<string, Promise<EnvironmentDocument>>();
+  /** Loads an environment's document once, however many callers ask at the same time. */
+  const docOf = (env: string): Promise<EnvironmentDocument> => {
+    let pending = loading.get(env);
+    if (!pending) {
+      pending = storeOf(env)
+        .load()
+        .then(({ doc, warning }) => {
+          if (warning) deps.warn(warning);
+          docs.set(env, doc);
+          return doc;
+        });
+      loading.set(env, pending);
+    }
+    return pending;
+  };
+  const save = async (env: string) => {
+    const doc = docs.get(env);
+    if (doc) await storeOf(env).save(doc);
+    deps.publish(env);
+  };
+  const release = (id: string) => releasesDoc.releases.find((r) => r.id === id);
+  const isBad = (id: string) => release(id)?.bad != null;
+  const markBad = async (id: string, by: string, why: string) => {
+    const target = release(id);
+    if (!target || target.bad) return;
+    target.bad = { by, why, at: now() };
+    await deps.releasesStore.save(releasesDoc);
+  };
+  const knownEnv = (env: string) => (config && env in config.environments ? null : new RequestFailure('not-found', `no environment ${env}${config ? ` (environments: ${Object.keys(config.environments).join(', ')})` : ''}`));
+
+  /** Runs one deploy/rollback to completion; the environment is held until it ends. */
+  const operate = async (env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<RevisionView | RequestFailure> => {
+    const holder = operations.get(env);
+    if (holder) return new RequestFailure('conflict', `${env} is busy: #${holder.revision} (${holder.kind}) by ${holder.holder} since ${holder.startedAt}`);
+    const target = release(releaseId);
+    if (!target || !config) return new RequestFailure('not-found', `no release ${releaseId}`);
+    const doc = await docOf(env);
+    const revision: RevisionView = {
+      revision: nextRevisionNumber(doc),
+      status: 'deploying',
+      kind,
+      releaseId,
+      commit: target.commit,
+      rollbackTo,
+      verified: false,
+      createdAt: now(),
+      finishedAt: null,
+      by,
+      message: null,
+    };
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    operations.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done });
+    doc.revisions.push(revision);
+    const previousLive = liveRevision(doc);
+    try {
+      await save(env); // the revision exists (deploying) before anything moves
+      const result = await runDeployOperation(env, deps.envDir(env), target, revision, config, deps, async (status) => {
+        revision.status = status;
+        await save(env);
+      });
+      revision.finishedAt = now();
+      if (result.ok) {
+        if (previousLive && previousLive !== revision) previousLive.status = 'superseded';
+        revision.status = 'live';
+        revision.verified = true;
+        revision.message = kind === 'deploy' ? null : `rolled back to #${rollbackTo}`;
+        // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
+        doc.incident = kind === 'auto-rollback' ? `${by.replace(/^auto: /, '')}; rolled back to #${rollbackTo}` : null;
+        await save(env);
+        return revision;
+      }
+      revision.status = 'failed';
+      revision.message = result.message;
+      if (result.stage === 'integrity' || result.stage === 'materialize') {
+        // Nothing moved: the live revision stays live.
+        doc.incident = `#${revision.revision} refused: ${result.message}; ${previousLive ? `#${previousLive.revision} stays live` : 'nothing is live'}`;
+        await save(env);
+        return revision;
+      }
+      await markBad(releaseId, `${result.stage} of #${revision.revision}`, result.message);
+      if (previousLive && previousLive.status === 'live') previousLive.status = 'superseded';
+      doc.incident = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${result.stage}: ${result.message}`;
+      await save(env);
+      return revision;
+    } finally {
+      operations.delete(env);
+      settling.set(env, afterOperation(env, revision).finally(() => settling.delete(env)));
+      finished();
+      deps.publish(env);
+    }
+  };
+
+  /** After an operation: auto-rollback on a failed verify, then any queued auto deploy. */
+  const afterOperation = async (env: string, revision: RevisionView): Promise<void> => {
+    const doc = await docOf(env);
+    if (revision.status === 'failed' && revision.message && config?.rollback?.auto && revision.kind !== 'auto-rollback' && !/integrity check|materialize/.test(revision.message)) {
+      const lkg = lastKnownGood(doc, isBad);
+      if (lkg) {
+        deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${lkg.revision}`);
+        await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${revision.revision} failed verification`);
+        return;
+      }
+      doc.incident = `${doc.incident ?? ''} — no last known good revision to roll back to`;
+      await save(env);
+    }
+    const next = queuedDeploy.get(env);
+    if (next && !operations.has(env)) {
+      queuedDeploy.delete(env);
+      await operate(env, next.releaseId, 'deploy', null, next.by);
+    }
+  };
+
+  /**
+   * Crash safety: a revision still deploying or verifying was cut short by a crash. It becomes
+   * `failed` with the reason, and `current` goes back to the last live release (complete and
+   * verified) so no half-verified release stays in front of users.
+   */
+  const recover = async (env: string): Promise<void> => {
+    const doc = await docOf(env);
+    const cut = doc.revisions.filter((r) => r.status === 'deploying' || r.status === 'verifying');
+    if (cut.length === 0) return;
+    for (const revision of cut) {
+      revision.message = `interrupted by a daemon restart while ${revision.status}`;
+      revision.status = 'failed';
+      revision.finishedAt = now();
+    }
+    const live = liveRevision(doc);
+    const liveRelease = live ? release(live.releaseId) : undefined;
+    if (liveRelease && (await deps.releases.currentReleaseId(deps.envDir(env))) !== liveRelease.id) {
+      await deps.releases.swapCurrent(deps.envDir(env), await deps.releases.materialize(liveRelease));
+    }
+    doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${live ? `current is back on #${live.revision}` : 'nothing was live before it'}`;
+    deps.logger.warn(`${env}: ${doc.incident}`);
+    await save(env);
+  };
+
+  async function handOn(env: string, built: ReleaseView): Promise<string> {
+    const doc = await docOf(env);
+    const spec = config?.environments[env];
+    if (doc.pinned) return `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`;
+    if (spec?.approval === 'manual') {
+      doc.pendingReleaseId = built.id;
+      await save(env);
+      return `built ${built.id}; waiting for approval (axum approve ${env})`;
+    }
+    if (operations.has(env)) {
+      queuedDeploy.set(env, { releaseId: built.id, by: `push ${built.runId}` });
+      return `built ${built.id}; queued to deploy to ${env} after the operation in progress`;
+    }
+    void operate(env, built.id, 'deploy', null, `push ${built.runId}`);
+    return `built ${built.id}; deploying to ${env}`;
+  }
+
+  return {
+    async start() {
+      const loaded = await deps.releasesStore.load();
+      if (loaded.warning) deps.warn(loaded.warning);
+      releasesDoc = loaded.doc;
+      for (const env of Object.keys(config?.environments ?? {})) await recover(env);
+    },
+    setConfig(next) {
+      config = next;
+      // Environments added by an edit get their history loaded (and shown) too.
+      for (const env of Object.keys(next.environments)) if (!docs.has(env)) void docOf(env).then(() => deps.publish(env));
+    },
+    state(env) {
+      const doc = docs.get(env) ?? emptyEnvironmentDocument();
+      const live = liveRevision(doc);
+      const lkg = lastKnownGood(doc, isBad);
+      const operation = operations.get(env);
+      const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
+      return {
+        pinned: doc.pinned !== null,
+        awaitingApproval: doc.pendingReleaseId !== null,
+        pendingReleaseId: doc.pendingReleaseId,
+        live: view(live),
+        lastKnownGood: view(lkg),
+        operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
+        incident: doc.incident,
+      };
+    },
+    async releaseRun(run, workdir, runConfig, metricsFile) {
+      const built = await deps.releases.create({
+        id: `rel-${run.number}`,
+        runId: run.id,
+        commit: run.commit,
+        branch: run.branch,
+        subject: run.subject,
+        workdir,
+        patterns: runConfig.artifacts,
+        metrics: parseMetrics(await deps.readText(metricsFile)),
+        createdAt: now(),
+      });
+      releasesDoc.releases.push(built);
+      await deps.releasesStore.save(releasesDoc);
+      const env = run.env ?? '';
+      return { releaseId: built.id, message: await handOn(env, built) };
+    },
+    history(env) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      return [...(docs.get(env)?.revisions ?? [])].reverse();
+    },
+    releases() {
+      return [...releasesDoc.releases].reverse();
+    },
+    async deploy(env, releaseId, by) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      await docOf(env);
+      return operate(env, releaseId, 'deploy', null, by);
+    },
+    async rollback(env, to, force, by) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      const doc = await docOf(env);
+      const busy = operations.get(env);
+      if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
+      const target = to === null ? (lastKnownGood(doc, isBad) ?? undefined) : doc.revisions.find((r) => r.revision === to);
+      const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force);
+      if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
+      const live = liveRevision(doc);
+      // A rollback must not be undone by the next commit: pin until `axum unpin`.
+      doc.pinned = { by, at: now() };
+      const result = await operate(env, target.releaseId, 'rollback', target.revision, by);
+      if (!(result instanceof RequestFailure) && live && result.status === 'live') {
+        await markBad(live.releaseId, by, `rolled back from #${live.revision} to #${target.revision}`);
+        deps.publish(env);
+      }
+      return result;
+    },
+    async approve(env, by) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      const doc = await docOf(env);
+      if (!doc.pendingReleaseId) return new RequestFailure('refused', `nothing is waiting for approval in ${env}`);
+      const releaseId = doc.pendingReleaseId;
+      doc.pendingReleaseId = null;
+      return operate(env, releaseId, 'deploy', null, by);
+    },
+    async pin(env, pinned, by) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      const doc = await docOf(env);
+      doc.pinned = pinned ? { by, at: now() } : null;
+      await save(env);
+      return this.state(env);
+    },
+    async idle(env) {
+      while (operations.has(env) || settling.has(env)) {
+        await operations.get(env)?.done;
+        await settling.get(env);
+      }
+    },
+  };
+}

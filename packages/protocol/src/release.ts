@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/** One file of a release: its path in the repository, content hash and size. */
+export const ArtifactView = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
+export type ArtifactView = z.infer<typeof ArtifactView>;
+
+/** The immutable bundle a succeeded run produces (DESIGN.md §3). */
+export const ReleaseView = z.object({
+  id: z.string(),
+  runId: z.string(),
+  commit: z.string(),
+  branch: z.string(),
+  subject: z.string(),
+  createdAt: z.string(),
+  artifacts: z.array(ArtifactView),
+  /** `name=value` lines the run's steps wrote to AXUM_METRICS. */
+  metrics: z.record(z.string(), z.number()),
+  /** Set when verification failed on it, a monitor incident fired on it, or a rollback moved away from it. */
+  bad: z.object({ by: z.string(), why: z.string(), at: z.string() }).nullable(),
+});
+export type ReleaseView = z.infer<typeof ReleaseView>;
+
+export const RevisionStatus = z.enum(['deploying', 'verifying', 'live', 'superseded', 'failed']);
+export type RevisionStatus = z.infer<typeof RevisionStatus>;
+export const RevisionKind = z.enum(['deploy', 'rollback', 'auto-rollback']);
+export type RevisionKind = z.infer<typeof RevisionKind>;
+
+/** One entry of an environment's history, `#N` to people (DESIGN.md §3–§4). */
+export const RevisionView = z.object({
+  revision: z.number().int().positive(),
+  status: RevisionStatus,
+  kind: RevisionKind,
+  releaseId: z.string(),
+  commit: z.string(),
+  /** The revision a rollback went back to; null unless a rollback. */
+  rollbackTo: z.number().int().positive().nullable(),
+  /** True once verification passed. */
+  verified: z.boolean(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** Who or what started it: `push run-12`, `axum rollback (pid 4242)`, `auto: verify failed on #6`. */
+  by: z.string(),
+  /** Why it failed, or what it did, in one line. */
+  message: z.string().nullable(),
+});
+export type RevisionView = z.infer<typeof RevisionView>;

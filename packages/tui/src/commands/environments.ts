@@ -1,0 +1,124 @@
+import { createInterface } from 'node:readline/promises';
+import { z } from 'zod';
+import { EnvironmentView, RevisionView } from '@axum/protocol';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions, Output } from './output.js';
+import { call, withDaemon } from './runs.js';
+import { table } from './status.js';
+
+/** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
+const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
+const by = (command: string) => `axum ${command} (pid ${process.pid}, ${process.env.USER ?? 'unknown user'})`;
+
+/** Lines for one revision, as people read it: `#7 live rollback → #3`. */
+export function revisionLine(r: RevisionView): string {
+  const what = r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`;
+  return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${r.message ? `  — ${r.message}` : ''}`;
+}
+
+/** `axum history ENV [--at TIME]`: revisions newest first. */
+export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
+  const revisions = await withDaemon(options, 'axum-history', (c) => call(c, z.array(RevisionView), 'history.get', { env }));
+  if (options.at !== undefined) {
+    const at = Date.parse(options.at);
+    if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
+    // What was live then: the newest revision that became live at or before that time and was not yet replaced.
+    const live = revisions.find((r) => r.verified && r.finishedAt !== null && Date.parse(r.finishedAt) <= at);
+    if (options.json) out.json(live ?? null);
+    else out.lines([live ? `live in ${env} at ${new Date(at).toISOString()}: ${revisionLine(live)}` : `nothing was live in ${env} at ${new Date(at).toISOString()}`]);
+    return EXIT.ok;
+  }
+  if (options.json) {
+    out.json(revisions);
+    return EXIT.ok;
+  }
+  if (revisions.length === 0) out.lines([`no revisions in ${env} yet: a succeeded run on its branch deploys one`]);
+  else {
+    out.lines(
+      table(
+        ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'CREATED', 'BY'],
+        revisions.map((r) => [`#${r.revision}`, r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+      ),
+    );
+    const failed = revisions.find((r) => r.status === 'failed' && r.message);
+    if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`]);
+  }
+  return EXIT.ok;
+}
+
+/** Asks for confirmation on a terminal: `y` for plain environments, the typed name for protected ones. */
+async function confirm(env: EnvironmentView, action: string, yes: boolean | undefined): Promise<void> {
+  if (yes) return;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    if (env.protected) throw new CliError(`${env.name} is protected: pass --yes to ${action} it without a terminal`, EXIT.usage);
+    return;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const prompt = env.protected ? `${action} ${env.name}? type the environment's name to confirm: ` : `${action} ${env.name}? [y/N] `;
+    const answer = (await rl.question(prompt)).trim();
+    const ok = env.protected ? answer === env.name : /^y(es)?$/i.test(answer);
+    if (!ok) throw new CliError('not confirmed; nothing changed', EXIT.failed);
+  } finally {
+    rl.close();
+  }
+}
+
+async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
+  const env = connection.welcomeState.environments.find((e) => e.name === name);
+  if (!env) throw new CliError(`no environment ${name} (environments: ${connection.welcomeState.environments.map((e) => e.name).join(', ')})`, EXIT.failed);
+  return env;
+}
+
+function revisionResult(revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
+  if (options.json) out.json(revision);
+  else out.lines([revisionLine(revision)]);
+  if (revision.status === 'failed') {
+    process.stderr.write(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}\n`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+/** `axum rollback ENV [--to REVISION] [--yes] [--force] [--wait]`: no --to → last known good; pins the environment. */
+export async function rollbackCommand(envName: string, options: GlobalOptions & { to?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
+  const to = options.to === undefined ? null : Number(options.to.replace(/^#/, ''));
+  if (to !== null && (!Number.isInteger(to) || to < 1)) throw new CliError(`--to ${options.to}: expected a revision number such as 3 or #3`, EXIT.usage);
+  return withDaemon(options, 'axum-rollback', async (connection) => {
+    const env = await environment(connection, envName);
+    await confirm(env, to === null ? `roll back (to the last known good${env.lastKnownGood ? `, #${env.lastKnownGood.revision}` : ''})` : `roll back to #${to}`, options.yes);
+    const revision = await call(connection, RevisionView, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
+    return revisionResult(revision, options, out);
+  });
+}
+
+/** `axum deploy ENV (--release ID | --commit SHA) [--wait]`. */
+export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
+  if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
+  return withDaemon(options, 'axum-deploy', async (connection) => {
+    const env = await environment(connection, envName);
+    await confirm(env, 'deploy to', options.yes);
+    const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('deploy') };
+    const revision = await call(connection, RevisionView, 'env.deploy', params, OPERATION_TIMEOUT_MS);
+    return revisionResult(revision, options, out);
+  });
+}
+
+/** `axum approve ENV`: deploys the release waiting for approval. */
+export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
+  return withDaemon(options, 'axum-approve', async (connection) => {
+    const env = await environment(connection, envName);
+    if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
+    await confirm(env, `deploy ${env.pendingReleaseId} to`, options.yes);
+    const revision = await call(connection, RevisionView, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
+    return revisionResult(revision, options, out);
+  });
+}
+
+/** `axum pin ENV` / `axum unpin ENV`. */
+export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions, out: Output): Promise<ExitCode> {
+  const env = await withDaemon(options, 'axum-pin', (c) => call(c, EnvironmentView, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }));
+  if (options.json) out.json(env);
+  else out.lines([`${env.name} ${env.pinned ? 'pinned: new commits build and test but do not deploy (axum unpin to resume)' : 'unpinned: the next succeeded run deploys'}`]);
+  return EXIT.ok;
+}
