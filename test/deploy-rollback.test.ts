@@ -1,0 +1,202 @@
+import { readFileSync, readdirSync, readlinkSync, truncateSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, readDaemonJson, waitFor, waitForRun } from './support/axum.js';
+
+/** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
+const config = (env: string, extra = '', verifyExtra = '') => `version: 1
+environments:
+  ${env}
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: "${verifyExtra}echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
+  gates: { accuracy: ">= 0.8" }
+${extra}`;
+
+interface Revision {
+  revision: number;
+  status: string;
+  kind: string;
+  releaseId: string;
+  commit: string;
+  rollbackTo: number | null;
+  verified: boolean;
+  message: string | null;
+}
+
+const repos: string[] = [];
+async function started(text: string): Promise<string> {
+  const dir = makeRepo({ config: text });
+  repos.push(dir);
+  commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation');
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+
+async function history(dir: string, env: string): Promise<Revision[]> {
+  const result = await axum(['history', env, '--json', '--repo', dir]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Revision[];
+}
+async function settled(dir: string, env: string, count: number): Promise<Revision[]> {
+  let revisions: Revision[] = [];
+  await waitFor(async () => {
+    revisions = await history(dir, env);
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 30_000, `${count} settled revisions in ${env}`);
+  return revisions;
+}
+const currentModel = (dir: string, env: string) => readFileSync(join(dir, '.axum', 'envs', env, 'current', 'model', 'weights.txt'), 'utf8').trim();
+const model = (dir: string, value: string, message: string) => commitFiles(dir, message, { 'data.txt': `${value}\n` });
+
+describe('deploy, verify, auto-rollback', () => {
+  it('three good deploys, then a bad model fails verify and goes back to the last known good', async () => {
+    const dir = await started(config('staging: { branch: main }', 'rollback: { auto: true }\n'));
+    for (const [i, value] of ['0.86', '0.88', '0.9'].entries()) {
+      model(dir, value, `model v${i + 1}`);
+      await settled(dir, 'staging', i + 1);
+    }
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    const bad = model(dir, '0.41', 'model v4: a bug in the training data');
+    const revisions = await settled(dir, 'staging', 5);
+    expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.kind}${r.rollbackTo ? ` ${r.rollbackTo}` : ''}`)).toEqual([
+      '#5 live auto-rollback 3',
+      '#4 failed deploy',
+      '#3 superseded deploy',
+      '#2 superseded deploy',
+      '#1 superseded deploy',
+    ]);
+    expect(revisions[1]).toMatchObject({ commit: bad, verified: false, message: 'gates failed: accuracy = 0.41, gate >= 0.8' });
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number }; incident: string }[] };
+    expect(status.environments[0]).toMatchObject({ live: { revision: 5 }, lastKnownGood: { revision: 2 } });
+    expect(status.environments[0]?.incident).toContain('#4 failed verification; rolled back to #3');
+    // The bad release is refused as a rollback target without --force.
+    const refused = await axum(['rollback', 'staging', '--to', '4', '--repo', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is marked bad');
+  });
+
+  it('identical model files are stored once', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.9', 'same model');
+    await settled(dir, 'staging', 1);
+    commitFiles(dir, 'docs only', { 'README.md': 'more words\n' });
+    await settled(dir, 'staging', 2);
+    const blobs = readdirSync(join(dir, '.axum', 'store', 'sha256')).filter((f) => !f.startsWith('.'));
+    expect(blobs).toHaveLength(1);
+  });
+});
+
+describe('manual rollback, pin, approval', () => {
+  it('rollback --to 1 appends a rollback revision and pins; a commit while pinned builds but does not deploy; unpin lets the next one deploy', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.86', 'v1');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.9', 'v2');
+    await settled(dir, 'staging', 2);
+    const rollback = await axum(['rollback', 'staging', '--to', '1', '--json', '--repo', dir]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1, status: 'live', verified: true });
+    expect(currentModel(dir, 'staging')).toBe('0.86');
+    const pinnedSha = model(dir, '0.95', 'v3 while pinned');
+    const pinnedRun = await waitForRun(dir, (r) => r.commit === pinnedSha && r.status === 'succeeded', 'the pinned run to build');
+    expect(pinnedRun.message).toContain('not deployed: staging is pinned');
+    expect((await history(dir, 'staging')).length).toBe(3);
+    expect(currentModel(dir, 'staging')).toBe('0.86');
+    expect((await axum(['unpin', 'staging', '--repo', dir])).code).toBe(0);
+    model(dir, '0.96', 'v4 after unpin');
+    const after = await settled(dir, 'staging', 4);
+    expect(after[0]).toMatchObject({ revision: 4, kind: 'deploy', status: 'live' });
+    expect(currentModel(dir, 'staging')).toBe('0.96');
+  });
+
+  it('a protected environment needs --yes without a terminal; approval: manual waits for approve', async () => {
+    const dir = await started(config('production: { branch: main, approval: manual }'));
+    model(dir, '0.9', 'v1');
+    await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].awaitingApproval === true, 20_000, 'the release to await approval');
+    expect(await history(dir, 'production')).toEqual([]);
+    const noYes = await axum(['approve', 'production', '--repo', dir]);
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toContain('production is protected: pass --yes');
+    const approved = await axum(['approve', 'production', '--yes', '--json', '--repo', dir]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ revision: 1, status: 'live' });
+    const nothing = await axum(['approve', 'production', '--yes', '--repo', dir]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('nothing is waiting for approval');
+    expect((await axum(['rollback', 'production', '--repo', dir])).code).toBe(2);
+    const noLkg = await axum(['rollback', 'production', '--yes', '--repo', dir]);
+    expect(noLkg.code).toBe(1);
+    expect(noLkg.stderr).toContain('no last known good revision');
+  });
+});
+
+describe('bad input and crashes', () => {
+  it('a corrupted blob refuses the rollback and keeps the live revision', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.86', 'v1');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.9', 'v2');
+    await settled(dir, 'staging', 2);
+    const rel1 = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases[0] as { artifacts: { sha256: string }[] };
+    const blob = join(dir, '.axum', 'store', 'sha256', rel1.artifacts[0]?.sha256 ?? '');
+    chmodSync(blob, 0o644);
+    truncateSync(blob, 1);
+    chmodSync(blob, 0o444);
+    // rel-1's folder already exists from its first deploy; the store copy is what is checked.
+    const result = await axum(['rollback', 'staging', '--to', '1', '--json', '--repo', dir]);
+    expect(result.code).toBe(1);
+    const revision = JSON.parse(result.stdout) as Revision;
+    expect(revision.status).toBe('failed');
+    expect(revision.message).toMatch(/integrity check: model\/weights\.txt: its stored copy has 1 bytes, expected 5 \(corrupt\)/);
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number } }[] };
+    expect(status.environments[0]?.live.revision).toBe(2);
+  });
+
+  it('two rollbacks at once: one wins, the other is refused naming the holder', async () => {
+    const dir = await started(config('staging: { branch: main }', '', 'sleep 2; '));
+    model(dir, '0.86', 'v1');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.9', 'v2');
+    await settled(dir, 'staging', 2);
+    const [a, b] = await Promise.all([axum(['rollback', 'staging', '--to', '1', '--repo', dir]), axum(['rollback', 'staging', '--to', '1', '--repo', dir])]);
+    const codes = [a.code, b.code].sort();
+    expect(codes).toEqual([0, 1]);
+    const loser = a.code === 1 ? a : b;
+    expect(loser.stderr).toMatch(/staging is busy: #3 \(rollback\) by axum rollback \(pid \d+/);
+    expect((await history(dir, 'staging')).length).toBe(3);
+  });
+
+  it('kill -9 between the pointer swap and the end of verify: the revision fails with the reason and current goes back', async () => {
+    const dir = await started(config('staging: { branch: main }', '', 'test -f $AXUM_CURRENT/model/weights.txt && grep -q 0.95 $AXUM_CURRENT/model/weights.txt && sleep 30; '));
+    model(dir, '0.9', 'v1');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.95', 'v2 with a slow verify');
+    await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying', 20_000, 'v2 to be verifying');
+    expect(currentModel(dir, 'staging')).toBe('0.95');
+    const daemon = readDaemonJson(dir).pid;
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => !isAlive(daemon), 10_000, 'the daemon to die');
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const revisions = await history(dir, 'staging');
+    expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed', message: 'interrupted by a daemon restart while verifying' });
+    expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    expect(readlinkSync(join(dir, '.axum', 'envs', 'staging', 'current'))).toContain(revisions[1]?.releaseId);
+    // The environment is free: the next operation needs no manual step.
+    model(dir, '0.97', 'v3');
+    const after = await settled(dir, 'staging', 3);
+    expect(after[0]).toMatchObject({ revision: 3, status: 'live' });
+  });
+});
