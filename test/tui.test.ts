@@ -37,7 +37,7 @@ describe.runIf(hasTmux)('the terminal UI in tmux', () => {
     await waitFor(() => /daemon pid \d+ · v0\.1\.0 · 1 client attached/.test(screen()), 10_000, 'one client attached');
     const first = screen();
     expect(first).toContain(`axum · ${dir}`);
-    expect(first).toMatch(/production\s+main\s+—\s+—\s+protected, manual approval/);
+    expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+—\s+protected, manual approval/);
     expect(first).toContain('? show or hide this help');
 
     tmux('send-keys', '-t', 'tui', '?');

@@ -22,7 +22,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
     current = connection;
     dispatch({ type: 'connection.connected', clientId: connection.clientId, state: connection.welcomeState });
     connection.onMessage((message: DaemonMessage) => {
-      if (message.type === 'config.changed' || message.type === 'clients.changed' || message.type === 'run.updated') dispatch({ type: 'daemon.delta', delta: message });
+      if (message.type === 'config.changed' || message.type === 'clients.changed' || message.type === 'run.updated' || message.type === 'environment.updated') dispatch({ type: 'daemon.delta', delta: message });
       else if (message.type === 'daemon.stopping') dispatch({ type: 'daemon.stopping', reason: message.reason });
     });
     connection.onClose((reason) => {

@@ -3,10 +3,12 @@ import type { TuiState } from '../state/tui-state.js';
 
 const COLUMNS = [
   { title: 'ENVIRONMENT', width: 14 },
-  { title: 'BRANCH', width: 14 },
-  { title: 'LIVE', width: 7 },
+  { title: 'BRANCH', width: 12 },
+  { title: 'LIVE', width: 6 },
+  { title: 'RELEASE', width: 9 },
   { title: 'COMMIT', width: 10 },
-  { title: 'FLAGS', width: 28 },
+  { title: 'LKG', width: 5 },
+  { title: 'FLAGS', width: 34 },
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
@@ -20,10 +22,24 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
     <Box flexDirection="column">
       <Text bold>{COLUMNS.map((c) => c.title.padEnd(c.width)).join('')}</Text>
       {environments.map((env, i) => {
-        const flags = [env.protected && 'protected', env.approval === 'manual' && 'manual approval', env.pinned && 'pinned', env.awaitingApproval && 'awaiting approval']
+        const flags = [
+          env.operation && `${env.operation.kind} #${env.operation.revision}…`,
+          env.protected && 'protected',
+          env.approval === 'manual' && 'manual approval',
+          env.pinned && 'pinned',
+          env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
+        ]
           .filter(Boolean)
           .join(', ');
-        const cells = [env.name, env.branch, env.live ? `#${env.live.revision}` : '—', env.live ? env.live.commit.slice(0, 8) : '—', flags || '—'];
+        const cells = [
+          env.name,
+          env.branch,
+          env.live ? `#${env.live.revision}` : '—',
+          env.live ? env.live.releaseId : '—',
+          env.live ? env.live.commit.slice(0, 8) : '—',
+          env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
+          flags || '—',
+        ];
         const selected = i === state.selected;
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
@@ -31,6 +47,13 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
           </Text>
         );
       })}
+      {environments
+        .filter((env) => env.incident)
+        .map((env) => (
+          <Text key={`incident-${env.name}`} color="red" wrap="truncate-end">
+            ! {env.name}: {env.incident}
+          </Text>
+        ))}
     </Box>
   );
 }
