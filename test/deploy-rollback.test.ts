@@ -200,3 +200,41 @@ describe('bad input and crashes', () => {
     expect(after[0]).toMatchObject({ revision: 3, status: 'live' });
   });
 });
+
+describe('monitor', () => {
+  it('consecutive failed health checks open an incident, mark the release bad and roll back to LKG', async () => {
+    const dir = await started(
+      config('staging: { branch: main }', 'rollback: { auto: true }\nmonitor: { run: "grep -qv 0.91 $AXUM_CURRENT/model/weights.txt", every: 300ms, failures: 3 }\n'),
+    );
+    model(dir, '0.9', 'v1 healthy');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.91', 'v2 passes verify but is unhealthy in service');
+    const revisions = await settled(dir, 'staging', 3);
+    expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.kind}`)).toEqual(['#3 live auto-rollback', '#2 superseded deploy', '#1 superseded deploy']);
+    expect(revisions[1]?.verified).toBe(true);
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string }[] };
+    expect(status.environments[0]?.incident).toBe('monitor failed 3 times in a row on #2 (last check exited 1); rolled back to #1');
+    const releases = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as { id: string; bad: { why: string } | null }[];
+    expect(releases.find((r) => r.id === revisions[1]?.releaseId)?.bad?.why).toContain('monitor failed 3 times');
+  });
+});
+
+describe('history --at', () => {
+  it('answers what was live at a given time', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.86', 'v1');
+    const [first] = await settled(dir, 'staging', 1);
+    await new Promise((r) => setTimeout(r, 1100));
+    const between = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 1100));
+    model(dir, '0.9', 'v2');
+    await settled(dir, 'staging', 2);
+    const at = await axum(['history', 'staging', '--at', between, '--json', '--repo', dir]);
+    expect(at.code).toBe(0);
+    expect(JSON.parse(at.stdout)).toMatchObject({ revision: first?.revision, releaseId: first?.releaseId });
+    const before = await axum(['history', 'staging', '--at', '2000-01-01T00:00:00Z', '--repo', dir]);
+    expect(before.stdout).toContain('nothing was live in staging');
+    expect((await axum(['history', 'staging', '--at', 'yesterday-ish', '--repo', dir])).code).toBe(2);
+  });
+});

@@ -154,7 +154,10 @@ async function main(): Promise<void> {
       publish: (run) => engine?.publishRun(run),
       warn: (message) => engine?.warn(message),
     });
-    stopPipeline = () => pipeline.stop();
+    stopPipeline = async () => {
+      await pipeline.stop();
+      await deployments.stop();
+    };
     const liveEngine = createDaemonEngine({
       pipeline,
       deployments,

@@ -51,6 +51,7 @@ const fakeDeployments = {
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),
   pin: async () => new RequestFailure('not-found', 'no environment'),
   idle: async () => undefined,
+  stop: async () => undefined,
 } satisfies Deployments;
 
 function setup() {

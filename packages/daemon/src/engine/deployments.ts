@@ -1,6 +1,7 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { emptyEnvironmentDocument, lastKnownGood, parseMetrics, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import { runDeployOperation, type OperationDeps } from './deploy-operation.js';
+import { startMonitor, type Monitor } from './monitor.js';
 import { RequestFailure } from './pipeline.js';
 import type { DocumentStore } from './ports.js';
 import type { RunRecord } from '../domain/history.js';
@@ -44,6 +45,8 @@ export interface Deployments {
   pin(env: string, pinned: boolean, by: string): Promise<EnvironmentState | RequestFailure>;
   /** Resolves when the environment has no operation running (for `--wait`). */
   idle(env: string): Promise<void>;
+  /** Stops every monitor (daemon stopping). */
+  stop(): Promise<void>;
 }
 
 export function createDeployments(deps: DeploymentsDeps): Deployments {
@@ -83,6 +86,47 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     const doc = docs.get(env);
     if (doc) await storeOf(env).save(doc);
     deps.publish(env);
+    await syncMonitor(env);
+  };
+
+  const monitors = new Map<string, Monitor>();
+  let stopped = false;
+  /** Keeps exactly one monitor per environment, on its live revision, while no operation runs. */
+  const syncMonitor = async (env: string): Promise<void> => {
+    const doc = docs.get(env);
+    const live = doc ? liveRevision(doc) : null;
+    const spec = config?.monitor;
+    const current = monitors.get(env);
+    const wanted = !stopped && spec && live && !operations.has(env) ? live : null;
+    if (current && current.revision === wanted?.revision) return;
+    if (current) {
+      monitors.delete(env);
+      await current.stop();
+    }
+    const target = wanted ? release(wanted.releaseId) : undefined;
+    if (!wanted || !spec || !target || !config) return;
+    const secrets = config.secrets.map((name) => deps.baseEnv[name] ?? '').filter((v) => v.length > 0);
+    const releaseDir = await deps.releases.materialize(target);
+    monitors.set(
+      env,
+      startMonitor(env, deps.envDir(env), releaseDir, target, wanted, spec, secrets, deps, (message) => void incident(env, wanted, message)),
+    );
+  };
+
+  /** A monitor incident: recorded, pushed to clients, the release marked bad; with rollback.auto, back to LKG. */
+  const incident = async (env: string, revision: RevisionView, message: string): Promise<void> => {
+    const doc = await docOf(env);
+    doc.incident = message;
+    await markBad(revision.releaseId, `monitor of #${revision.revision}`, message);
+    await save(env);
+    if (!config?.rollback?.auto || operations.has(env)) return;
+    const lkg = lastKnownGood(doc, isBad);
+    if (!lkg) {
+      doc.incident = `${message} — no last known good revision to roll back to`;
+      await save(env);
+      return;
+    }
+    await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
   };
   const release = (id: string) => releasesDoc.releases.find((r) => r.id === id);
   const isBad = (id: string) => release(id)?.bad != null;
@@ -151,6 +195,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       return revision;
     } finally {
       operations.delete(env);
+      void syncMonitor(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`));
       settling.set(env, afterOperation(env, revision).finally(() => settling.delete(env)));
       finished();
       deps.publish(env);
@@ -223,7 +268,10 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const loaded = await deps.releasesStore.load();
       if (loaded.warning) deps.warn(loaded.warning);
       releasesDoc = loaded.doc;
-      for (const env of Object.keys(config?.environments ?? {})) await recover(env);
+      for (const env of Object.keys(config?.environments ?? {})) {
+        await recover(env);
+        await syncMonitor(env);
+      }
     },
     setConfig(next) {
       config = next;
@@ -312,6 +360,11 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       doc.pinned = pinned ? { by, at: now() } : null;
       await save(env);
       return this.state(env);
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all([...monitors.values()].map((m) => m.stop()));
+      monitors.clear();
     },
     async idle(env) {
       while (operations.has(env) || settling.has(env)) {
