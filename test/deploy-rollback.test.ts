@@ -238,3 +238,21 @@ describe('history --at', () => {
     expect((await axum(['history', 'staging', '--at', 'yesterday-ish', '--repo', dir])).code).toBe(2);
   });
 });
+
+describe('release retention', () => {
+  it('keeps history.keepReleases releases plus live and LKG, and collects stored files no kept release uses', async () => {
+    const dir = await started(config('staging: { branch: main }', 'history: { keepReleases: 2 }\n'));
+    for (const [i, value] of ['0.81', '0.82', '0.83', '0.84'].entries()) {
+      model(dir, value, `v${i + 1}`);
+      await settled(dir, 'staging', i + 1);
+    }
+    await waitFor(() => (JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as unknown[]).length === 2, 10_000, 'retention');
+    const releases = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as { id: string; artifacts: { sha256: string }[] }[];
+    const revisions = await history(dir, 'staging');
+    expect(releases.map((r) => r.id).sort()).toEqual([revisions[0]?.releaseId, revisions[1]?.releaseId].sort());
+    const blobs = readdirSync(join(dir, '.axum', 'store', 'sha256')).filter((f) => !f.startsWith('.')).sort();
+    expect(blobs).toEqual(releases.map((r) => r.artifacts[0]?.sha256).sort());
+    expect(readdirSync(join(dir, '.axum', 'releases')).sort()).toEqual(releases.map((r) => r.id).sort());
+    expect(currentModel(dir, 'staging')).toBe('0.84');
+  });
+});

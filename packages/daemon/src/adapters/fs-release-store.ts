@@ -105,6 +105,12 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       await symlink(releaseDir, temp);
       await rename(temp, join(envDir, 'current'));
     },
+    async prune(kept, dropped) {
+      for (const release of dropped) await rm(join(root, 'releases', release.id), { recursive: true, force: true });
+      const used = new Set(kept.flatMap((r) => r.artifacts.map((a) => a.sha256)));
+      const blobs = await readdir(blobDir).catch(() => [] as string[]);
+      for (const blob of blobs) if (/^[0-9a-f]{64}$/.test(blob) && !used.has(blob)) await rm(join(blobDir, blob), { force: true });
+    },
     async currentReleaseId(envDir) {
       try {
         const target = await readlink(join(envDir, 'current'));

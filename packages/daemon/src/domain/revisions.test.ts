@@ -65,3 +65,12 @@ describe('metrics and gates', () => {
     ]);
   });
 });
+
+describe('release retention', () => {
+  it('keeps the newest and every referenced release', async () => {
+    const { releasesToPrune } = await import('./revisions.js');
+    const releases = ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => ({ id }));
+    expect(releasesToPrune(releases, 2, new Set(['r2']))).toEqual(['r1', 'r3']);
+    expect(releasesToPrune(releases, 10, new Set())).toEqual([]);
+  });
+});

@@ -85,3 +85,14 @@ export function failedGates(gates: Record<string, string>, metrics: Record<strin
   }
   return failures;
 }
+
+/**
+ * Retention (`history.keepReleases`): the newest `keep` releases stay, and so does every release
+ * that is referenced (live, last known good, pending approval, in an operation), however old.
+ * Returns the ids to prune, given releases oldest first.
+ */
+export function releasesToPrune(releasesOldestFirst: readonly { id: string }[], keep: number, referenced: ReadonlySet<string>): string[] {
+  const excess = releasesOldestFirst.length - keep;
+  if (excess <= 0) return [];
+  return releasesOldestFirst.slice(0, excess).filter((r) => !referenced.has(r.id)).map((r) => r.id);
+}

@@ -1,5 +1,5 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
-import { emptyEnvironmentDocument, lastKnownGood, parseMetrics, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
+import { emptyEnvironmentDocument, lastKnownGood, parseMetrics, releasesToPrune, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import { runDeployOperation, type OperationDeps } from './deploy-operation.js';
 import { startMonitor, type Monitor } from './monitor.js';
 import { RequestFailure } from './pipeline.js';
@@ -219,7 +219,10 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     if (next && !operations.has(env)) {
       queuedDeploy.delete(env);
       await operate(env, next.releaseId, 'deploy', null, next.by);
+      return;
     }
+    // What is live and last known good just changed: releases that were protected may go now.
+    await serially(pruneReleases).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
   };
 
   /**
@@ -246,6 +249,28 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     await save(env);
   };
 
+  /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
+  async function pruneReleases(): Promise<void> {
+    const referenced = new Set<string>();
+    for (const [env, doc] of docs) {
+      const live = liveRevision(doc);
+      if (live) referenced.add(live.releaseId);
+      const lkg = lastKnownGood(doc, isBad);
+      if (lkg) referenced.add(lkg.releaseId);
+      if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);
+      for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
+      const queued = queuedDeploy.get(env);
+      if (queued) referenced.add(queued.releaseId);
+    }
+    const drop = new Set(releasesToPrune(releasesDoc.releases, config?.history?.keepReleases ?? 50, referenced));
+    if (drop.size === 0) return;
+    const dropped = releasesDoc.releases.filter((r) => drop.has(r.id));
+    releasesDoc.releases = releasesDoc.releases.filter((r) => !drop.has(r.id));
+    await deps.releasesStore.save(releasesDoc);
+    await deps.releases.prune(releasesDoc.releases, dropped);
+    deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}`);
+  }
+
   async function handOn(env: string, built: ReleaseView): Promise<string> {
     const doc = await docOf(env);
     const spec = config?.environments[env];
@@ -261,6 +286,31 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     }
     void operate(env, built.id, 'deploy', null, `push ${built.runId}`);
     return `built ${built.id}; deploying to ${env}`;
+  }
+
+  async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<ReleaseView> {
+    const built = await deps.releases.create({
+      id: `rel-${run.number}`,
+      runId: run.id,
+      commit: run.commit,
+      branch: run.branch,
+      subject: run.subject,
+      workdir,
+      patterns: runConfig.artifacts,
+      metrics: parseMetrics(await deps.readText(metricsFile)),
+      createdAt: now(),
+    });
+    releasesDoc.releases.push(built);
+    await deps.releasesStore.save(releasesDoc);
+    return built;
+  }
+
+  /** Runs release bookkeeping one at a time. */
+  let chain: Promise<unknown> = Promise.resolve();
+  function serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = chain.then(work, work);
+    chain = next.catch(() => undefined);
+    return next;
   }
 
   return {
@@ -295,21 +345,12 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       };
     },
     async releaseRun(run, workdir, runConfig, metricsFile) {
-      const built = await deps.releases.create({
-        id: `rel-${run.number}`,
-        runId: run.id,
-        commit: run.commit,
-        branch: run.branch,
-        subject: run.subject,
-        workdir,
-        patterns: runConfig.artifacts,
-        metrics: parseMetrics(await deps.readText(metricsFile)),
-        createdAt: now(),
-      });
-      releasesDoc.releases.push(built);
-      await deps.releasesStore.save(releasesDoc);
+      // Serialized with retention: a blob stored for a release not yet recorded must not be collected.
+      const built = await serially(() => makeRelease(run, workdir, runConfig, metricsFile));
       const env = run.env ?? '';
-      return { releaseId: built.id, message: await handOn(env, built) };
+      const message = await handOn(env, built);
+      await serially(pruneReleases).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
+      return { releaseId: built.id, message };
     },
     history(env) {
       const unknown = knownEnv(env);

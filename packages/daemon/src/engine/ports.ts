@@ -127,6 +127,8 @@ export interface ReleaseStore {
   materialize(release: ReleaseView): Promise<string>;
   /** Points `<envDir>/current` at the release folder atomically (new link, rename over the old). */
   swapCurrent(envDir: string, releaseDir: string): Promise<void>;
+  /** Deletes pruned releases' folders and every stored file no kept release uses. */
+  prune(kept: readonly ReleaseView[], dropped: readonly ReleaseView[]): Promise<void>;
   /** The release id `<envDir>/current` names, or null. */
   currentReleaseId(envDir: string): Promise<string | null>;
 }
