@@ -256,3 +256,23 @@ describe('release retention', () => {
     expect(currentModel(dir, 'staging')).toBe('0.84');
   });
 });
+
+describe('crash during an automatic rollback', () => {
+  it('kill -9 while the auto-rollback verifies: after restart current holds the last known good, not the bad release', async () => {
+    const dir = await started(config('staging: { branch: main }', 'rollback: { auto: true }\n', '[ $AXUM_REVISION = 3 ] && sleep 30; '));
+    model(dir, '0.9', 'v1');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.3', 'v2 bad');
+    await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying' && (await history(dir, 'staging'))[0]?.revision === 3, 20_000, 'the auto-rollback #3 to verify');
+    const daemon = readDaemonJson(dir).pid;
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => !isAlive(daemon), 10_000, 'the daemon to die');
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const revisions = await history(dir, 'staging');
+    expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#3 failed', '#2 failed', '#1 live']);
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; incident: string }[] };
+    expect(status.environments[0]?.live.revision).toBe(1);
+    expect(status.environments[0]?.incident).toContain('current is back on #1');
+  });
+});

@@ -53,7 +53,8 @@ describe('runs from commits', () => {
   });
 
   it('a failing test step → run failed, the build stage skipped, `run --wait` exits 1', async () => {
-    const dir = await repoWith(pipeline('echo checking; exit 3'));
+    // unit fails after lint is done (fail-fast would cancel a lint still running: see the unit tests).
+    const dir = await repoWith(pipeline('echo checking; sleep 1; exit 3'));
     const result = await axum(['run', '--wait', '--json', '--repo', dir]);
     expect(result.code).toBe(1);
     const run = JSON.parse(result.stdout) as { status: string; trigger: string; steps: { name: string; status: string; exitCode: number | null }[] };

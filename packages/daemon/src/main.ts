@@ -17,7 +17,7 @@ import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
@@ -192,6 +192,8 @@ async function main(): Promise<void> {
     };
     applyConfig(await loadConfigFile(configPath));
     // Recovery before listening: clients must never see a run "running" that no process runs.
+    // Nothing runs yet: worktrees left by a crash (runs, deploys, monitors) go; prune forgets them.
+    await rm(worktreeRoot, { recursive: true, force: true });
     await deployments.start();
     await pipeline.start();
     for (const env of liveEngine.state().environments) liveEngine.publishEnvironment(env.name);

@@ -19,6 +19,8 @@ export function createFsReleaseStore(root: string): ReleaseStore {
   const blobDir = join(root, 'store', 'sha256');
   const blobOf = (sha: string) => join(blobDir, sha);
   const filesOf = (id: string) => join(root, 'releases', id, 'files');
+  /** One materialization per release at a time: two environments deploying it share the work. */
+  const materializing = new Map<string, Promise<string>>();
 
   async function storeFile(file: string): Promise<{ sha256: string; size: number }> {
     await mkdir(blobDir, { recursive: true });
@@ -39,6 +41,29 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       await rename(temp, blobOf(sha256));
     }
     return { sha256, size };
+  }
+
+  async function materializeOnce(release: ReleaseView): Promise<string> {
+    const files = filesOf(release.id);
+    if (await exists(join(files, COMPLETE_MARKER))) return files;
+    const temp = `${files}.partial-${process.pid}-${Date.now()}`;
+    await mkdir(temp, { recursive: true });
+    try {
+      for (const artifact of release.artifacts) {
+        const target = join(temp, ...artifact.path.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await copyFile(blobOf(artifact.sha256), target, constants.COPYFILE_FICLONE);
+        await chmod(target, 0o444);
+      }
+      await writeFile(join(temp, COMPLETE_MARKER), `${release.id}\n`);
+      // Only an incomplete folder (a crash mid-copy) is ever replaced; a complete one may be live.
+      await rm(files, { recursive: true, force: true });
+      await rename(temp, files); // a reader never sees a half-copied release folder
+      return files;
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   return {
@@ -82,22 +107,13 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       }
       return null;
     },
-    async materialize(release) {
-      const files = filesOf(release.id);
-      if (await exists(join(files, COMPLETE_MARKER))) return files;
-      const temp = `${files}.partial-${process.pid}`;
-      await rm(temp, { recursive: true, force: true });
-      await mkdir(temp, { recursive: true });
-      for (const artifact of release.artifacts) {
-        const target = join(temp, ...artifact.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await copyFile(blobOf(artifact.sha256), target, constants.COPYFILE_FICLONE);
-        await chmod(target, 0o444);
+    materialize(release) {
+      let pending = materializing.get(release.id);
+      if (!pending) {
+        pending = materializeOnce(release).finally(() => materializing.delete(release.id));
+        materializing.set(release.id, pending);
       }
-      await writeFile(join(temp, COMPLETE_MARKER), `${release.id}\n`);
-      await rm(files, { recursive: true, force: true });
-      await rename(temp, files); // a reader never sees a half-copied release folder
-      return files;
+      return pending;
     },
     async swapCurrent(envDir, releaseDir) {
       await mkdir(envDir, { recursive: true });

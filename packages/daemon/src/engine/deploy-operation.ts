@@ -35,6 +35,7 @@ export async function runDeployOperation(
   revision: RevisionView,
   config: PipelineConfig,
   deps: OperationDeps,
+  signal: AbortSignal,
   onStatus: (status: 'verifying') => Promise<void>,
 ): Promise<OperationResult> {
   const problem = await deps.releases.check(release);
@@ -52,7 +53,8 @@ export async function runDeployOperation(
   deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
   await onStatus('verifying');
 
-  const key = `${env}-${revision.revision}`;
+  // Unique per operation, so a history moved aside and restarted never reads an old metrics file.
+  const key = `${env}-${revision.revision}-${Date.parse(revision.createdAt)}`;
   const worktree = deps.worktreeDir(key);
   const metricsFile = deps.metricsFile(key);
   const steps = [
@@ -86,7 +88,7 @@ export async function runDeployOperation(
           log,
           onSpawn: () => undefined,
         },
-        new AbortController().signal,
+        signal,
       );
       await log.close();
       if (result.status !== 'succeeded') {

@@ -91,6 +91,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
 
   const monitors = new Map<string, Monitor>();
   let stopped = false;
+  /** Aborted when the daemon stops: deploy, verify and monitor processes are killed, not orphaned. */
+  const abortAll = new AbortController();
   /** Keeps exactly one monitor per environment, on its live revision, while no operation runs. */
   const syncMonitor = async (env: string): Promise<void> => {
     const doc = docs.get(env);
@@ -140,11 +142,11 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
 
   /** Runs one deploy/rollback to completion; the environment is held until it ends. */
   const operate = async (env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<RevisionView | RequestFailure> => {
+    const doc = await docOf(env); // before the busy check: nothing may await between check and hold
     const holder = operations.get(env);
     if (holder) return new RequestFailure('conflict', `${env} is busy: #${holder.revision} (${holder.kind}) by ${holder.holder} since ${holder.startedAt}`);
     const target = release(releaseId);
-    if (!target || !config) return new RequestFailure('not-found', `no release ${releaseId}`);
-    const doc = await docOf(env);
+    if (!target || !config) return new RequestFailure('not-found', `no release ${releaseId} (it may have been pruned by history.keepReleases)`);
     const revision: RevisionView = {
       revision: nextRevisionNumber(doc),
       status: 'deploying',
@@ -163,12 +165,20 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     operations.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done });
     doc.revisions.push(revision);
     const previousLive = liveRevision(doc);
+    let failedStage: string | null = null;
     try {
       await save(env); // the revision exists (deploying) before anything moves
-      const result = await runDeployOperation(env, deps.envDir(env), target, revision, config, deps, async (status) => {
-        revision.status = status;
-        await save(env);
-      });
+      let result: Awaited<ReturnType<typeof runDeployOperation>>;
+      try {
+        result = await runDeployOperation(env, deps.envDir(env), target, revision, config, deps, abortAll.signal, async (status) => {
+          revision.status = status;
+          await save(env);
+        });
+      } catch (err) {
+        // A bug or an I/O error mid-operation must not leave the revision deploying/verifying forever.
+        deps.logger.error(`${env} #${revision.revision}: ${(err as Error).stack ?? String(err)}`);
+        result = { ok: false, stage: revision.status === 'verifying' ? 'verify' : 'deploy', message: `the operation broke off: ${(err as Error).message}` };
+      }
       revision.finishedAt = now();
       if (result.ok) {
         if (previousLive && previousLive !== revision) previousLive.status = 'superseded';
@@ -182,6 +192,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       }
       revision.status = 'failed';
       revision.message = result.message;
+      failedStage = result.stage;
       if (result.stage === 'integrity' || result.stage === 'materialize') {
         // Nothing moved: the live revision stays live.
         doc.incident = `#${revision.revision} refused: ${result.message}; ${previousLive ? `#${previousLive.revision} stays live` : 'nothing is live'}`;
@@ -196,16 +207,21 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     } finally {
       operations.delete(env);
       void syncMonitor(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`));
-      settling.set(env, afterOperation(env, revision).finally(() => settling.delete(env)));
+      settling.set(
+        env,
+        afterOperation(env, revision, failedStage)
+          .catch((err: Error) => deps.logger.error(`${env}: after #${revision.revision}: ${err.stack ?? err.message}`))
+          .finally(() => settling.delete(env)),
+      );
       finished();
       deps.publish(env);
     }
   };
 
   /** After an operation: auto-rollback on a failed verify, then any queued auto deploy. */
-  const afterOperation = async (env: string, revision: RevisionView): Promise<void> => {
+  const afterOperation = async (env: string, revision: RevisionView, failedStage: string | null): Promise<void> => {
     const doc = await docOf(env);
-    if (revision.status === 'failed' && revision.message && config?.rollback?.auto && revision.kind !== 'auto-rollback' && !/integrity check|materialize/.test(revision.message)) {
+    if (revision.status === 'failed' && (failedStage === 'deploy' || failedStage === 'verify') && config?.rollback?.auto && revision.kind !== 'auto-rollback') {
       const lkg = lastKnownGood(doc, isBad);
       if (lkg) {
         deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${lkg.revision}`);
@@ -218,7 +234,9 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     const next = queuedDeploy.get(env);
     if (next && !operations.has(env)) {
       queuedDeploy.delete(env);
-      await operate(env, next.releaseId, 'deploy', null, next.by);
+      // The environment may have been pinned, or switched to manual approval, since this was queued.
+      const built = release(next.releaseId);
+      if (built) await handOn(env, built);
       return;
     }
     // What is live and last known good just changed: releases that were protected may go now.
@@ -239,12 +257,26 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       revision.status = 'failed';
       revision.finishedAt = now();
     }
-    const live = liveRevision(doc);
-    const liveRelease = live ? release(live.releaseId) : undefined;
-    if (liveRelease && (await deps.releases.currentReleaseId(deps.envDir(env))) !== liveRelease.id) {
-      await deps.releases.swapCurrent(deps.envDir(env), await deps.releases.materialize(liveRelease));
+    // Back to the live revision; if a failed deploy had already demoted it (a crash during its
+    // auto-rollback), to the last known good, which is what the rollback was going to do.
+    const back = liveRevision(doc) ?? lastKnownGood(doc, isBad);
+    const backRelease = back ? release(back.releaseId) : undefined;
+    let outcome = 'nothing was live before it';
+    if (back && backRelease) {
+      const problem = await deps.releases.check(backRelease);
+      if (problem) outcome = `#${back.revision} cannot be restored: ${problem}`;
+      else {
+        if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== backRelease.id) {
+          await deps.releases.swapCurrent(deps.envDir(env), await deps.releases.materialize(backRelease));
+        }
+        if (back.status !== 'live') {
+          back.status = 'live'; // the last known good is what current names again
+          back.message = `${back.message ? `${back.message}; ` : ''}restored after a daemon restart`;
+        }
+        outcome = `current is back on #${back.revision}`;
+      }
     }
-    doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${live ? `current is back on #${live.revision}` : 'nothing was live before it'}`;
+    doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
     deps.logger.warn(`${env}: ${doc.incident}`);
     await save(env);
   };
@@ -284,7 +316,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       queuedDeploy.set(env, { releaseId: built.id, by: `push ${built.runId}` });
       return `built ${built.id}; queued to deploy to ${env} after the operation in progress`;
     }
-    void operate(env, built.id, 'deploy', null, `push ${built.runId}`);
+    void operate(env, built.id, 'deploy', null, `push ${built.runId}`).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `built ${built.id}; deploying to ${env}`;
   }
 
@@ -319,8 +351,13 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (loaded.warning) deps.warn(loaded.warning);
       releasesDoc = loaded.doc;
       for (const env of Object.keys(config?.environments ?? {})) {
-        await recover(env);
-        await syncMonitor(env);
+        try {
+          await recover(env);
+          await syncMonitor(env);
+        } catch (err) {
+          // One broken environment must not keep the daemon (and every other environment) down.
+          deps.warn(`${env}: could not recover its deployments: ${(err as Error).message}`);
+        }
       }
     },
     setConfig(next) {
@@ -376,9 +413,15 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force);
       if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
       const live = liveRevision(doc);
-      // A rollback must not be undone by the next commit: pin until `axum unpin`.
+      // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
+      // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
+      const pinnedBefore = doc.pinned;
       doc.pinned = { by, at: now() };
       const result = await operate(env, target.releaseId, 'rollback', target.revision, by);
+      if (result instanceof RequestFailure) {
+        doc.pinned = pinnedBefore;
+        await save(env);
+      }
       if (!(result instanceof RequestFailure) && live && result.status === 'live') {
         await markBad(live.releaseId, by, `rolled back from #${live.revision} to #${target.revision}`);
         deps.publish(env);
@@ -392,7 +435,9 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (!doc.pendingReleaseId) return new RequestFailure('refused', `nothing is waiting for approval in ${env}`);
       const releaseId = doc.pendingReleaseId;
       doc.pendingReleaseId = null;
-      return operate(env, releaseId, 'deploy', null, by);
+      const result = await operate(env, releaseId, 'deploy', null, by);
+      if (result instanceof RequestFailure) doc.pendingReleaseId = releaseId; // refused: still waiting
+      return result;
     },
     async pin(env, pinned, by) {
       const unknown = knownEnv(env);
@@ -404,6 +449,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     },
     async stop() {
       stopped = true;
+      abortAll.abort();
       await Promise.all([...monitors.values()].map((m) => m.stop()));
       monitors.clear();
     },

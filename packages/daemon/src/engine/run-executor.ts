@@ -46,7 +46,7 @@ export interface Execution {
 export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
   const abort = new AbortController();
   let actorCancel: (() => void) | null = null;
-  const done = (async () => {
+  const body = async (): Promise<void> => {
     const now = () => new Date(deps.clock.now()).toISOString();
     const inPlace = run.trigger === 'watch';
     run.status = 'running';
@@ -181,7 +181,12 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       }
     }
     return finish(run, outcome === 'succeeded' ? 'succeeded' : outcome === 'cancelled' ? 'cancelled' : 'failed', null);
-  })();
+  };
+  // An I/O error (a full disk while saving) ends the run as failed with the reason, never stuck running.
+  const done = body().catch(async (err: Error) => {
+    deps.logger.error(`${run.id}: ${err.stack ?? err.message}`);
+    await finish(run, 'failed', `the run broke off: ${err.message}`).catch(() => undefined);
+  });
 
   async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null): Promise<void> {
     if (record.worktree) {

@@ -1,0 +1,42 @@
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createFsReleaseStore } from './fs-release-store.js';
+
+function fixture() {
+  const root = mkdtempSync(join(tmpdir(), 'axum-store-'));
+  const work = join(root, 'work');
+  mkdirSync(join(work, 'model'), { recursive: true });
+  writeFileSync(join(work, 'model', 'weights.bin'), 'w'.repeat(1000));
+  writeFileSync(join(work, 'model', 'config.json'), '{}');
+  writeFileSync(join(work, 'train.py'), 'not an artifact');
+  const store = createFsReleaseStore(join(root, 'state'));
+  const input = { id: 'rel-1', runId: 'run-1', commit: 'c'.repeat(40), branch: 'main', subject: 's', workdir: work, patterns: ['model/**'], metrics: {}, createdAt: 't' };
+  return { root, store, input };
+}
+
+describe('createFsReleaseStore', () => {
+  it('stores only the artifacts, read-only, by content', async () => {
+    const { root, store, input } = fixture();
+    const release = await store.create(input);
+    expect(release.artifacts.map((a) => `${a.path}:${a.size}`)).toEqual(['model/config.json:2', 'model/weights.bin:1000']);
+    const blob = join(root, 'state', 'store', 'sha256', release.artifacts[1]?.sha256 ?? '');
+    expect(statSync(blob).mode & 0o777).toBe(0o444);
+    expect(await store.check(release)).toBeNull();
+  });
+
+  it('materializes once even when two environments deploy the same release at the same moment', async () => {
+    const { root, store, input } = fixture();
+    const release = await store.create(input);
+    const dirs = await Promise.all(Array.from({ length: 10 }, () => store.materialize(release)));
+    expect(new Set(dirs).size).toBe(1);
+    const dir = dirs[0] ?? '';
+    expect(readFileSync(join(dir, 'model', 'weights.bin'), 'utf8')).toBe('w'.repeat(1000));
+    await Promise.all(['a', 'b'].map((env) => store.swapCurrent(join(root, 'envs', env), dir)));
+    for (const env of ['a', 'b']) expect(readlinkSync(join(root, 'envs', env, 'current'))).toBe(dir);
+    expect(await store.currentReleaseId(join(root, 'envs', 'a'))).toBe('rel-1');
+    // A later call finds the complete folder and does not copy again.
+    expect(await store.materialize(release)).toBe(dir);
+  });
+});
