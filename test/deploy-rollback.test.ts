@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, readlinkSync, truncateSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, readDaemonJson, waitFor, waitForRun } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun } from './support/axum.js';
 
 /** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
 const config = (env: string, extra = '', verifyExtra = '') => `version: 1
@@ -179,7 +179,7 @@ describe('bad input and crashes', () => {
   });
 
   it('kill -9 between the pointer swap and the end of verify: the revision fails with the reason and current goes back', async () => {
-    const dir = await started(config('staging: { branch: main }', '', 'test -f $AXUM_CURRENT/model/weights.txt && grep -q 0.95 $AXUM_CURRENT/model/weights.txt && sleep 30; '));
+    const dir = await started(config('staging: { branch: main }', '', 'test -f $AXUM_CURRENT/model/weights.txt && grep -q 0.95 $AXUM_CURRENT/model/weights.txt && sleep 37; '));
     model(dir, '0.9', 'v1');
     await settled(dir, 'staging', 1);
     model(dir, '0.95', 'v2 with a slow verify');
@@ -194,6 +194,8 @@ describe('bad input and crashes', () => {
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
     expect(currentModel(dir, 'staging')).toBe('0.9');
     expect(readlinkSync(join(dir, '.axum', 'envs', 'staging', 'current'))).toContain(revisions[1]?.releaseId);
+    // The verify step the dead daemon left running is reaped.
+    await waitFor(() => processesMatching('sleep 37').length === 0, 5000, 'the orphaned verify step to be killed');
     // The environment is free: the next operation needs no manual step.
     model(dir, '0.97', 'v3');
     const after = await settled(dir, 'staging', 3);

@@ -8,10 +8,12 @@ export const EnvironmentDocument = z.object({
   pinned: z.object({ by: z.string(), at: z.string() }).nullable(),
   pendingReleaseId: z.string().nullable(),
   incident: z.string().nullable(),
+  /** Process groups of deploy, verify and monitor steps running now; reaped after a crash. */
+  pgids: z.array(z.number().int()).default([]),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [] });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });

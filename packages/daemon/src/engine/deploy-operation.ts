@@ -17,7 +17,12 @@ export interface OperationDeps {
   readText(file: string): Promise<string>;
   /** Where this operation's metrics file goes. */
   metricsFile(key: string): string;
+  /** Records a step's process group while it runs (so a crash can reap it); returns how to forget it. */
+  trackProcess(env: string, pgid: number): () => void;
 }
+
+/** Deploy and verify steps without a `timeout` get this one: a hung check must not hold an environment forever. */
+export const DEFAULT_OPERATION_STEP_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** How the operation ended. */
 export type OperationResult = { ok: true } | { ok: false; stage: 'integrity' | 'materialize' | 'deploy' | 'verify'; message: string };
@@ -58,14 +63,15 @@ export async function runDeployOperation(
   const worktree = deps.worktreeDir(key);
   const metricsFile = deps.metricsFile(key);
   const steps = [
-    ...(config.deploy ? [{ name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? null, stage: 'deploy' as const }] : []),
-    ...(config.verify?.steps ?? []).map((s) => ({ name: s.name, run: s.run, timeoutMs: s.timeout ?? null, stage: 'verify' as const })),
+    ...(config.deploy ? [{ name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS, stage: 'deploy' as const }] : []),
+    ...(config.verify?.steps ?? []).map((s) => ({ name: s.name, run: s.run, timeoutMs: s.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS, stage: 'verify' as const })),
   ];
   try {
     if (steps.length > 0) await deps.git.addWorktree(release.commit, worktree);
     const secrets = config.secrets.map((name) => deps.baseEnv[name] ?? '').filter((v) => v.length > 0);
     for (const step of steps) {
       const log = deps.logs.open(`deploy-${key}`, step.name, secrets);
+      let forget = () => undefined as void;
       const result = await deps.runner.run(
         {
           command: step.run,
@@ -86,10 +92,11 @@ export async function runDeployOperation(
           },
           timeoutMs: step.timeoutMs,
           log,
-          onSpawn: () => undefined,
+          onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
         },
         signal,
       );
+      forget();
       await log.close();
       if (result.status !== 'succeeded') {
         const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : `exited ${result.exitCode}`;

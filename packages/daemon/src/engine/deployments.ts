@@ -17,7 +17,7 @@ export interface EnvironmentState {
   incident: string | null;
 }
 
-export interface DeploymentsDeps extends OperationDeps {
+export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess'> {
   releasesStore: DocumentStore<ReleasesDocument>;
   environmentStore(env: string): DocumentStore<EnvironmentDocument>;
   /** Absolute folder of an environment's `current` link. */
@@ -93,6 +93,18 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   let stopped = false;
   /** Aborted when the daemon stops: deploy, verify and monitor processes are killed, not orphaned. */
   const abortAll = new AbortController();
+  /** Saves a step's process group in the environment's document while it runs. */
+  const trackProcess = (env: string, pgid: number): (() => void) => {
+    const doc = docs.get(env);
+    if (!doc) return () => undefined;
+    doc.pgids.push(pgid);
+    void storeOf(env).save(doc);
+    return () => {
+      doc.pgids = doc.pgids.filter((p) => p !== pgid);
+      void storeOf(env).save(doc);
+    };
+  };
+  const operationDeps: OperationDeps = { ...deps, trackProcess };
   /** Keeps exactly one monitor per environment, on its live revision, while no operation runs. */
   const syncMonitor = async (env: string): Promise<void> => {
     const doc = docs.get(env);
@@ -111,7 +123,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     const releaseDir = await deps.releases.materialize(target);
     monitors.set(
       env,
-      startMonitor(env, deps.envDir(env), releaseDir, target, wanted, spec, secrets, deps, (message) => void incident(env, wanted, message)),
+      startMonitor(env, deps.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, (message) => void incident(env, wanted, message)),
     );
   };
 
@@ -170,7 +182,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       await save(env); // the revision exists (deploying) before anything moves
       let result: Awaited<ReturnType<typeof runDeployOperation>>;
       try {
-        result = await runDeployOperation(env, deps.envDir(env), target, revision, config, deps, abortAll.signal, async (status) => {
+        result = await runDeployOperation(env, deps.envDir(env), target, revision, config, operationDeps, abortAll.signal, async (status) => {
           revision.status = status;
           await save(env);
         });
@@ -250,8 +262,16 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
    */
   const recover = async (env: string): Promise<void> => {
     const doc = await docOf(env);
+    // Steps a crashed daemon left running (a verify, a monitor check) die with it, late but surely.
+    const reaped = doc.pgids.filter((pgid) => deps.runner.reap(pgid));
+    if (reaped.length > 0) deps.logger.warn(`${env}: killed process groups ${reaped.join(', ')} left by the previous daemon`);
+    const hadProcesses = doc.pgids.length > 0;
+    doc.pgids = [];
     const cut = doc.revisions.filter((r) => r.status === 'deploying' || r.status === 'verifying');
-    if (cut.length === 0) return;
+    if (cut.length === 0) {
+      if (hadProcesses) await storeOf(env).save(doc);
+      return;
+    }
     for (const revision of cut) {
       revision.message = `interrupted by a daemon restart while ${revision.status}`;
       revision.status = 'failed';

@@ -39,6 +39,7 @@ export function startMonitor(
         worktreeReady = true;
       }
       const log = deps.logs.open(`monitor-${env}-${revision.revision}`, 'monitor', secrets);
+      let forget = () => undefined as void;
       const result = await deps.runner.run(
         {
           command: spec.run,
@@ -59,10 +60,11 @@ export function startMonitor(
           },
           timeoutMs: spec.timeout ?? spec.every,
           log,
-          onSpawn: () => undefined,
+          onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
         },
         abort.signal,
       );
+      forget();
       await log.close();
       if (abort.signal.aborted) return;
       if (result.status === 'succeeded') {
