@@ -1,37 +1,87 @@
 import type { Key } from 'ink';
-import type { TuiAction, TuiState } from './state/tui-state.js';
+import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
 
-/** What a binding does: a reducer action, or an effect the app performs (quit). */
-export type Command = { kind: 'dispatch'; action: TuiAction } | { kind: 'quit' };
+/** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
+export type Command =
+  | { kind: 'dispatch'; action: TuiAction }
+  | { kind: 'daemon'; build: (state: TuiState) => PendingAction | null }
+  | { kind: 'quit' };
 
 /** One row per key: input handling, the footer and the `?` overlay all read this table. */
 export interface Binding {
   /** As shown to the user. */
   label: string;
   description: string;
+  /** The screens where the key works. */
+  views: readonly View['kind'][];
   matches(input: string, key: Key): boolean;
   command: Command;
   /** Why the key does nothing right now, or null when it is enabled. */
   disabledReason?: (state: TuiState) => string | null;
   /** Shown in the one-line footer (the overlay shows every binding). */
   footer: boolean;
+  /** The footer's word for it (the overlay shows the description). */
+  hint?: string;
 }
 
-const noEnvironments = (state: TuiState): string | null =>
-  (state.daemon?.environments.length ?? 0) === 0 ? 'no environments to move through' : null;
+const ALL: readonly View['kind'][] = ['dashboard', 'run', 'history'];
+const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : state.daemon?.environments[state.selected]);
+const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : state.daemon?.runs[state.selectedRun]);
+const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
+const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
+const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 
 export const KEYMAP: readonly Binding[] = [
-  { label: 'j/↓', description: 'next environment', matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, disabledReason: noEnvironments, footer: true },
-  { label: 'k/↑', description: 'previous environment', matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, disabledReason: noEnvironments, footer: true },
-  { label: '?', description: 'show or hide this help', matches: (i) => i === '?', command: { kind: 'dispatch', action: { type: 'help.toggle' } }, footer: true },
-  { label: 'Esc', description: 'close the overlay / go back', matches: (_i, k) => k.escape, command: { kind: 'dispatch', action: { type: 'help.close' } }, footer: false },
-  { label: 'q', description: 'quit (the daemon keeps running)', matches: (i) => i === 'q', command: { kind: 'quit' }, footer: true },
-  { label: 'Ctrl-C', description: 'quit', matches: (i, k) => k.ctrl && i === 'c', command: { kind: 'quit' }, footer: false },
+  { label: 'j/↓', description: 'down', hint: 'down', views: ['dashboard', 'history'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
+  { label: 'k/↑', description: 'up', hint: 'up', views: ['dashboard', 'history'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: true },
+  { label: 'Tab', description: 'switch between environments and runs', hint: 'focus', views: ['dashboard'], matches: (_i, k) => k.tab, command: { kind: 'dispatch', action: { type: 'focus.toggle' } }, footer: true },
+  { label: 'Enter', description: 'open: a run (steps and logs) or an environment (its revisions)', hint: 'open', views: ['dashboard'], matches: (_i, k) => k.return, command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
+  { label: 'j/k', description: 'scroll the log', hint: 'scroll', views: ['run'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1 } }, footer: true },
+  { label: 'k', description: 'scroll the log up', views: ['run'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1 } }, footer: false },
+  { label: 'PgDn', description: 'page down', views: ['run'], matches: (_i, k) => k.pageDown, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1, pageRows: 10 } }, footer: false },
+  { label: 'PgUp', description: 'page up', views: ['run'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1, pageRows: 10 } }, footer: false },
+  { label: 'g', description: 'top of the log', views: ['run'], matches: (i) => i === 'g', command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'top' } }, footer: false },
+  { label: 'G', description: 'bottom of the log, follow the tail', hint: 'follow', views: ['run'], matches: (i) => i === 'G', command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } }, footer: true },
+  { label: '[ ]', description: 'previous / next step', hint: 'step', views: ['run'], matches: (i) => i === ']', command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
+  { label: '[', description: 'previous step', views: ['run'], matches: (i) => i === '[', command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: false },
+  {
+    label: 'r',
+    description: 'roll back: to the last known good (dashboard) or to the selected revision (history)', hint: 'roll back',
+    views: ['dashboard', 'history'],
+    matches: (i) => i === 'r',
+    disabledReason: (state) => envFocus(state) ?? (selectedEnv(state) ? null : 'no environment selected'),
+    command: {
+      kind: 'daemon',
+      build: (state) => {
+        const env = selectedEnv(state);
+        if (!env) return null;
+        if (state.view.kind === 'history') {
+          const revision = state.histories[env.name]?.[state.view.selected];
+          return revision ? { kind: 'rollback', env: env.name, to: revision.revision, force: false } : null;
+        }
+        return { kind: 'rollback', env: env.name, to: null, force: false };
+      },
+    },
+    footer: true,
+  },
+  { label: 'a', description: 'approve the release waiting for approval', views: ['dashboard', 'history'], matches: (i) => i === 'a', disabledReason: (state) => envFocus(state) ?? (selectedEnv(state)?.awaitingApproval ? null : 'nothing is waiting for approval here'), command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'approve', env: selectedEnv(state)!.name } : null) }, footer: false },
+  { label: 'p', description: 'pin / unpin the environment', views: ['dashboard', 'history'], matches: (i) => i === 'p', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'pin', env: selectedEnv(state)!.name, pinned: !selectedEnv(state)!.pinned } : null) }, footer: false },
+  { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
+  { label: 'x', description: 'cancel the selected run', views: ['dashboard', 'run'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running'), command: { kind: 'daemon', build: (state) => (selectedRun(state) ? { kind: 'cancel', runId: selectedRun(state)!.id } : null) }, footer: false },
+  { label: '?', description: 'show or hide this help', hint: 'help', views: ALL, matches: (i) => i === '?', command: { kind: 'dispatch', action: { type: 'help.toggle' } }, footer: true },
+  { label: 'Esc', description: 'back', hint: 'back', views: ALL, matches: (_i, k) => k.escape, command: { kind: 'dispatch', action: { type: 'back' } }, footer: true },
+  { label: 'q', description: 'quit (the daemon keeps running)', hint: 'quit', views: ALL, matches: (i) => i === 'q', command: { kind: 'quit' }, footer: true },
+  { label: 'Ctrl-C', description: 'quit', views: ALL, matches: (i, k) => k.ctrl && i === 'c', command: { kind: 'quit' }, footer: false },
 ];
 
-/** The first enabled binding for a key press, or the disabled one (with why) when that is all there is. */
+/** The bindings of the current screen. */
+export function bindingsFor(state: TuiState): Binding[] {
+  return KEYMAP.filter((b) => b.views.includes(state.view.kind));
+}
+
+/** The binding for a key press on the current screen, with why it is disabled (null when enabled). */
 export function resolveKey(state: TuiState, input: string, key: Key): { binding: Binding; disabled: string | null } | null {
-  const binding = KEYMAP.find((b) => b.matches(input, key));
+  const binding = bindingsFor(state).find((b) => b.matches(input, key));
   if (!binding) return null;
   return { binding, disabled: binding.disabledReason?.(state) ?? null };
 }

@@ -1,4 +1,4 @@
-import type { DaemonMessage } from '@axum/protocol';
+import type { DaemonMessage, LogChunk, RequestBody } from '@axum/protocol';
 import type { TuiAction } from '../state/tui-state.js';
 import { ConnectionError, connectToDaemon, type DaemonConnection } from './daemon-connection.js';
 import { readDiscovery } from './daemon-launcher.js';
@@ -8,27 +8,53 @@ export function backoffMs(attempt: number): number {
   return Math.min(8000, 500 * 2 ** Math.max(0, attempt - 1));
 }
 
+/** The TUI's side of the daemon: requests on whatever connection is current, and log chunks. */
+export interface DaemonLink {
+  request<M extends RequestBody['method']>(method: M, params: Extract<RequestBody, { method: M }>['params'], timeoutMs?: number): Promise<unknown>;
+  /** Every `log.chunk`; returns how to stop listening. */
+  onLogChunk(listener: (chunk: LogChunk) => void): () => void;
+  /** Called after each (re)connect, so streams can resume from their offsets. */
+  onReconnect(listener: () => void): () => void;
+  stop(): void;
+}
+
 /**
  * Keeps the TUI attached: turns daemon messages into reducer actions, and on a lost connection
  * retries with backoff (re-reading the discovery file, since a restarted daemon has a new token).
- * Returns how to stop.
  */
-export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) => void, first: DaemonConnection): () => void {
+export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) => void, first: DaemonConnection): DaemonLink {
   let stopped = false;
   let current: DaemonConnection | null = null;
   let timer: NodeJS.Timeout | undefined;
+  const logListeners = new Set<(chunk: LogChunk) => void>();
+  const reconnectListeners = new Set<() => void>();
 
-  const adopt = (connection: DaemonConnection): void => {
+  const adopt = (connection: DaemonConnection, again: boolean): void => {
     current = connection;
     dispatch({ type: 'connection.connected', clientId: connection.clientId, state: connection.welcomeState });
     connection.onMessage((message: DaemonMessage) => {
-      if (message.type === 'config.changed' || message.type === 'clients.changed' || message.type === 'run.updated' || message.type === 'environment.updated') dispatch({ type: 'daemon.delta', delta: message });
-      else if (message.type === 'daemon.stopping') dispatch({ type: 'daemon.stopping', reason: message.reason });
+      switch (message.type) {
+        case 'config.changed':
+        case 'clients.changed':
+        case 'run.updated':
+        case 'environment.updated':
+          dispatch({ type: 'daemon.delta', delta: message });
+          break;
+        case 'daemon.stopping':
+          dispatch({ type: 'daemon.stopping', reason: message.reason });
+          break;
+        case 'log.chunk':
+          for (const listener of logListeners) listener(message);
+          break;
+        default:
+          break;
+      }
     });
     connection.onClose((reason) => {
       current = null;
       if (!stopped) retry(1, reason);
     });
+    if (again) for (const listener of reconnectListeners) listener();
   };
 
   const retry = (attempt: number, reason: string): void => {
@@ -41,7 +67,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
         return;
       }
       connectToDaemon(info, 'axum-tui').then(
-        (connection) => (stopped ? connection.close() : adopt(connection)),
+        (connection) => (stopped ? connection.close() : adopt(connection, true)),
         (err: Error) => {
           if (err instanceof ConnectionError && err.reason === 'protocol-mismatch') dispatch({ type: 'connection.failed', reason: err.message });
           else retry(attempt + 1, err.message);
@@ -50,10 +76,24 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
     }, wait);
   };
 
-  adopt(first);
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    current?.close();
+  adopt(first, false);
+  return {
+    request(method, params, timeoutMs) {
+      if (!current) return Promise.reject(new Error('not connected to the daemon'));
+      return current.request(method, params as never, timeoutMs);
+    },
+    onLogChunk(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      current?.close();
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState } from '@axum/protocol';
-import { connectionLabel, initialTuiState, reduce } from './tui-state.js';
+import { connectionLabel, initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const daemonState: DaemonState = {
   daemon: { pid: 42, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: '2026-01-01T00:00:00.000Z' },
@@ -50,8 +50,47 @@ describe('reduce', () => {
     expect(state.selected).toBe(0);
   });
 
-  it('toggles help', () => {
+  it('toggles help; Esc closes help first, then goes back to the dashboard', () => {
     expect(reduce(initialTuiState, { type: 'help.toggle' }).helpOpen).toBe(true);
-    expect(reduce({ ...initialTuiState, helpOpen: true }, { type: 'help.close' }).helpOpen).toBe(false);
+    const inRun = { ...initialTuiState, helpOpen: true, view: { kind: 'run' as const, runId: 'run-1', step: 0, scroll: null } };
+    const once = reduce(inRun, { type: 'back' });
+    expect(once).toMatchObject({ helpOpen: false, view: { kind: 'run' } });
+    expect(reduce(once, { type: 'back' }).view).toEqual({ kind: 'dashboard' });
+  });
+
+  it('Enter opens the history of the selected environment, or the selected run at its first failed step', () => {
+    const run = {
+      id: 'run-7', number: 7, status: 'failed' as const, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push' as const,
+      createdAt: 't', startedAt: 't', finishedAt: 't', subject: 's', releaseId: null, message: null,
+      steps: ['unit', 'lint', 'train'].map((name, i) => ({ stage: 'test', name, status: (i === 1 ? 'failed' : 'succeeded') as 'failed', exitCode: 0, durationMs: 1, startedAt: 't', attempts: 1, logBytes: 0 })),
+    };
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: { ...daemonState, runs: [run] } });
+    expect(reduce(state, { type: 'open' }).view).toEqual({ kind: 'history', env: 'dev', selected: 0 });
+    state = reduce(state, { type: 'focus.toggle' });
+    expect(reduce(state, { type: 'open' }).view).toEqual({ kind: 'run', runId: 'run-7', step: 1, scroll: null });
+  });
+
+  it('scrolls a log: up from the tail, top, and back to following', () => {
+    let state: TuiState = { ...initialTuiState, view: { kind: 'run', runId: 'r', step: 0, scroll: null } };
+    state = reduce(state, { type: 'log.scroll', by: 'top' });
+    expect(state.view).toMatchObject({ scroll: 0 });
+    state = reduce(state, { type: 'log.scroll', by: 1, pageRows: 10 });
+    expect(state.view).toMatchObject({ scroll: 10 });
+    state = reduce(state, { type: 'log.scroll', by: 'bottom' });
+    expect(state.view).toMatchObject({ scroll: null });
+  });
+
+  it('says when another terminal changed what is live', () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
+    const env = { ...daemonState.environments[2]!, live: { revision: 3, releaseId: 'rel-2', commit: 'a'.repeat(40) } };
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'environment.updated', environment: env } });
+    expect(state.notice).toBe('production: #3 is live now (rel-2, aaaaaaaa)');
+  });
+
+  it('collects typed confirmation input', () => {
+    let state = reduce(initialTuiState, { type: 'confirm.open', confirm: { title: 't', details: [], typed: 'production', action: { kind: 'approve', env: 'production' } } });
+    for (const ch of 'prod') state = reduce(state, { type: 'confirm.key', input: ch, backspace: false });
+    state = reduce(state, { type: 'confirm.key', input: '', backspace: true });
+    expect(state.confirm?.input).toBe('pro');
   });
 });

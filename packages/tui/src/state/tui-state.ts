@@ -1,4 +1,4 @@
-import { applyDelta, type DaemonState, type Delta } from '@axum/protocol';
+import { applyDelta, type DaemonState, type Delta, type RevisionView } from '@axum/protocol';
 
 /** How the TUI's link to the daemon stands. */
 export type ConnectionStatus =
@@ -7,15 +7,46 @@ export type ConnectionStatus =
   | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number }
   | { kind: 'failed'; reason: string };
 
+/** Which screen is up. */
+export type View =
+  | { kind: 'dashboard' }
+  | { kind: 'run'; runId: string; step: number; /** First shown log line; null follows the tail. */ scroll: number | null }
+  | { kind: 'history'; env: string; selected: number };
+
+/** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
+export interface Confirm {
+  title: string;
+  details: string[];
+  /** What must be typed; null means `y`/`n`. */
+  typed: string | null;
+  input: string;
+  action: PendingAction;
+}
+
+/** Requests the app sends to the daemon once confirmed (or at once for harmless ones). */
+export type PendingAction =
+  | { kind: 'rollback'; env: string; to: number | null; force: boolean }
+  | { kind: 'approve'; env: string }
+  | { kind: 'pin'; env: string; pinned: boolean }
+  | { kind: 'trigger'; branch: string }
+  | { kind: 'cancel'; runId: string };
+
 /** Everything the TUI renders. Changed only by `reduce`. */
 export interface TuiState {
   connection: ConnectionStatus;
   /** The daemon's state as of the last snapshot and deltas; null before the first snapshot. */
   daemon: DaemonState | null;
   helpOpen: boolean;
+  view: View;
+  /** Which dashboard list the selection keys move in. */
+  focus: 'environments' | 'runs';
   /** Index of the highlighted environment. */
   selected: number;
-  /** A short message shown in the footer until the next action. */
+  /** Index of the highlighted run (newest first). */
+  selectedRun: number;
+  histories: Record<string, RevisionView[]>;
+  confirm: Confirm | null;
+  /** A short message shown in the footer until the next one. */
   notice: string | null;
 }
 
@@ -27,40 +58,122 @@ export type TuiAction =
   | { type: 'daemon.delta'; delta: Delta }
   | { type: 'daemon.stopping'; reason: string }
   | { type: 'help.toggle' }
-  | { type: 'help.close' }
-  | { type: 'selection.move'; by: number };
+  | { type: 'back' }
+  | { type: 'focus.toggle' }
+  | { type: 'selection.move'; by: number }
+  | { type: 'open' }
+  | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number }
+  | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
+  | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
+  | { type: 'confirm.key'; input: string; backspace: boolean }
+  | { type: 'confirm.close' }
+  | { type: 'notice'; message: string };
 
-export const initialTuiState: TuiState = { connection: { kind: 'connecting' }, daemon: null, helpOpen: false, selected: 0, notice: null };
+export const initialTuiState: TuiState = {
+  connection: { kind: 'connecting' },
+  daemon: null,
+  helpOpen: false,
+  view: { kind: 'dashboard' },
+  focus: 'environments',
+  selected: 0,
+  selectedRun: 0,
+  histories: {},
+  confirm: null,
+  notice: null,
+};
+
+const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
 
 /** The TUI's one reducer: pure, so every transition is a unit test. */
 export function reduce(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'connection.connected':
-      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state, notice: null };
+      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state };
     case 'connection.lost':
       return { ...state, connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs } };
     case 'connection.failed':
       return { ...state, connection: { kind: 'failed', reason: action.reason } };
-    case 'daemon.delta':
-      return state.daemon ? { ...state, daemon: applyDelta(state.daemon, action.delta), selected: clampSelection(state.selected, action.delta, state) } : state;
+    case 'daemon.delta': {
+      if (!state.daemon) return state;
+      const daemon = applyDelta(state.daemon, action.delta);
+      return {
+        ...state,
+        daemon,
+        selected: clamp(state.selected, daemon.environments.length),
+        selectedRun: clamp(state.selectedRun, daemon.runs.length),
+        notice: noticeFor(state.daemon, action.delta) ?? state.notice,
+      };
+    }
     case 'daemon.stopping':
       return { ...state, notice: `daemon stopping: ${action.reason}` };
     case 'help.toggle':
       return { ...state, helpOpen: !state.helpOpen };
-    case 'help.close':
-      return { ...state, helpOpen: false };
-    case 'selection.move': {
-      const count = state.daemon?.environments.length ?? 0;
-      if (count === 0) return state;
-      return { ...state, selected: Math.min(count - 1, Math.max(0, state.selected + action.by)) };
+    case 'back':
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      return { ...state, view: { kind: 'dashboard' } };
+    case 'focus.toggle':
+      return state.view.kind === 'dashboard' ? { ...state, focus: state.focus === 'environments' ? 'runs' : 'environments' } : state;
+    case 'selection.move':
+      return moveSelection(state, action.by);
+    case 'open': {
+      if (state.view.kind !== 'dashboard' || !state.daemon) return state;
+      if (state.focus === 'runs') {
+        const run = state.daemon.runs[state.selectedRun];
+        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, 0), scroll: null } } : state;
+      }
+      const env = state.daemon.environments[state.selected];
+      return env ? { ...state, view: { kind: 'history', env: env.name, selected: 0 } } : state;
     }
+    case 'log.scroll': {
+      if (state.view.kind !== 'run') return state;
+      const by = action.by;
+      const scroll = by === 'bottom' ? null : by === 'top' ? 0 : Math.max(0, (state.view.scroll ?? Number.MAX_SAFE_INTEGER) + by * (action.pageRows ?? 1));
+      return { ...state, view: { ...state.view, scroll } };
+    }
+    case 'history.loaded':
+      return { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
+    case 'confirm.open':
+      return { ...state, confirm: { ...action.confirm, input: '' } };
+    case 'confirm.key':
+      if (!state.confirm) return state;
+      return { ...state, confirm: { ...state.confirm, input: action.backspace ? state.confirm.input.slice(0, -1) : state.confirm.input + action.input } };
+    case 'confirm.close':
+      return { ...state, confirm: null };
+    case 'notice':
+      return { ...state, notice: action.message };
   }
 }
 
-function clampSelection(selected: number, delta: Delta, state: TuiState): number {
-  if (delta.type !== 'config.changed') return selected;
-  const count = delta.environments.length || state.daemon?.environments.length || 0;
-  return Math.max(0, Math.min(selected, count - 1));
+function moveSelection(state: TuiState, by: number): TuiState {
+  const view = state.view;
+  if (view.kind === 'run') {
+    const steps = state.daemon?.runs.find((r) => r.id === view.runId)?.steps.length ?? 0;
+    return steps === 0 ? state : { ...state, view: { ...view, step: clamp(view.step + by, steps), scroll: null } };
+  }
+  if (view.kind === 'history') {
+    const count = state.histories[view.env]?.length ?? 0;
+    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
+  }
+  if (state.focus === 'runs') {
+    const count = state.daemon?.runs.length ?? 0;
+    return count === 0 ? state : { ...state, selectedRun: clamp(state.selectedRun + by, count) };
+  }
+  const count = state.daemon?.environments.length ?? 0;
+  return count === 0 ? state : { ...state, selected: clamp(state.selected + by, count) };
+}
+
+function firstFailedOr(steps: { status: string }[], fallback: number): number {
+  const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
+  return index >= 0 ? index : fallback;
+}
+
+/** A change made elsewhere (another terminal, the watcher, an auto-rollback) gets a one-line notice. */
+function noticeFor(before: DaemonState, delta: Delta): string | null {
+  if (delta.type !== 'environment.updated') return null;
+  const env = delta.environment;
+  const old = before.environments.find((e) => e.name === env.name);
+  if (!old || old.live?.revision === env.live?.revision || !env.live) return null;
+  return `${env.name}: #${env.live.revision} is live now (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`;
 }
 
 /** One word for the header. */

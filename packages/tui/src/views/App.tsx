@@ -1,45 +1,104 @@
 import { Box, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
-import { keepConnected } from '../client/live-connection.js';
+import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
-import { initialTuiState, reduce } from '../state/tui-state.js';
-import { EnvironmentsTable } from './EnvironmentsTable.js';
+import { initialTuiState, reduce, type PendingAction, type TuiState } from '../state/tui-state.js';
+import { confirmationFor, describeResult, requestFor } from '../state/actions.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { RunsTable } from './RunsTable.js';
+import { HistoryView } from './HistoryView.js';
+import { RunView } from './RunView.js';
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
 export function App({ repoRoot, connection }: { repoRoot: string; connection: DaemonConnection }) {
   const [state, dispatch] = useReducer(reduce, initialTuiState);
   const { exit } = useApp();
   const { stdout } = useStdout();
-  // Header, environments, headings and footer take the rest; the frame must stay below the
-  // terminal's height, or Ink clears and redraws everything (flicker).
-  const environments = state.daemon?.environments.length ?? 0;
-  const runRows = Math.max(1, (stdout.rows || 24) - environments - 12);
+  const rows = stdout.rows || 24;
+  const linkRef = useRef<DaemonLink | null>(null);
+  const stateRef = useRef<TuiState>(state);
+  stateRef.current = state;
 
-  useEffect(() => keepConnected(repoRoot, dispatch, connection), [repoRoot, connection]);
+  useEffect(() => {
+    const link = keepConnected(repoRoot, dispatch, connection);
+    linkRef.current = link;
+    return () => link.stop();
+  }, [repoRoot, connection]);
+
+  /** Sends a confirmed action to the daemon and reports the outcome in the footer. */
+  const perform = useCallback(async (action: PendingAction) => {
+    const link = linkRef.current;
+    if (!link) return;
+    dispatch({ type: 'notice', message: `${describeResult(action, null)}…` });
+    try {
+      const request = requestFor(action);
+      const result = await link.request(request.method, request.params as never, 60 * 60 * 1000);
+      dispatch({ type: 'notice', message: describeResult(action, result) });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (action.kind === 'rollback' && !action.force && /marked bad/.test(message)) {
+        // A bad release needs an extra, explicit confirmation.
+        const current = stateRef.current;
+        const env = current.daemon?.environments.find((e) => e.name === action.env);
+        dispatch({ type: 'confirm.open', confirm: { title: `${message}`, details: ['roll back to it anyway?'], typed: env?.protected ? env.name : null, action: { ...action, force: true } } });
+        return;
+      }
+      dispatch({ type: 'notice', message: `refused: ${message}` });
+    }
+  }, []);
 
   useInput((input, key) => {
+    if (state.confirm) {
+      const confirm = state.confirm;
+      if (key.escape || (confirm.typed === null && /^n$/i.test(input))) {
+        dispatch({ type: 'confirm.close' });
+        dispatch({ type: 'notice', message: 'cancelled: nothing changed' });
+      } else if (confirm.typed === null && /^y$/i.test(input)) {
+        dispatch({ type: 'confirm.close' });
+        void perform(confirm.action);
+      } else if (confirm.typed !== null && key.return) {
+        dispatch({ type: 'confirm.close' });
+        if (confirm.input === confirm.typed) void perform(confirm.action);
+        else dispatch({ type: 'notice', message: `not confirmed ("${confirm.input}" is not "${confirm.typed}"): nothing changed` });
+      } else if (confirm.typed !== null) {
+        dispatch({ type: 'confirm.key', input, backspace: key.backspace || key.delete });
+      }
+      return;
+    }
     const hit = resolveKey(state, input, key);
-    if (!hit || hit.disabled) return;
-    if (hit.binding.command.kind === 'quit') exit();
-    else dispatch(hit.binding.command.action);
+    if (!hit) return;
+    if (hit.disabled) {
+      dispatch({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}` });
+      return;
+    }
+    const command = hit.binding.command;
+    if (command.kind === 'quit') exit();
+    else if (command.kind === 'dispatch') dispatch(command.action);
+    else {
+      const action = command.build(state);
+      if (!action) return;
+      const confirm = confirmationFor(action, state);
+      if (confirm) dispatch({ type: 'confirm.open', confirm });
+      else void perform(action);
+    }
   });
+
+  const body = useMemo(() => {
+    if (state.helpOpen) return <HelpOverlay state={state} />;
+    if (state.view.kind === 'run') return <RunView state={state} view={state.view} link={linkRef.current} rows={rows} />;
+    if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
+    return <Dashboard state={state} rows={rows} />;
+  }, [state, rows]);
 
   return (
     <Box flexDirection="column">
       <Header state={state} />
-      {state.helpOpen ? (
-        <HelpOverlay state={state} />
-      ) : (
-        <Box flexDirection="column">
-          <EnvironmentsTable state={state} />
-          <Box marginTop={1}>{state.daemon && <RunsTable runs={state.daemon.runs} maxRows={runRows} />}</Box>
-        </Box>
-      )}
+      {body}
+      {state.confirm && <ConfirmDialog confirm={state.confirm} />}
       <Footer state={state} />
     </Box>
   );

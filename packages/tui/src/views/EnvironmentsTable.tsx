@@ -40,7 +40,7 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
           env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
           flags || '—',
         ];
-        const selected = i === state.selected;
+        const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
             {cells.map((cell, j) => cell.slice(0, (COLUMNS[j]?.width ?? 10) - 1).padEnd(COLUMNS[j]?.width ?? 10)).join('')}

@@ -30,12 +30,15 @@ function useNow(active: boolean): number {
 }
 
 /** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
-export function RunsTable({ runs, maxRows }: { runs: RunView[]; maxRows: number }) {
+export function RunsTable({ runs, maxRows, selected }: { runs: RunView[]; maxRows: number; selected: number | null }) {
   const now = useNow(runs.some((r) => r.status === 'running'));
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
   }
-  const shown = runs.slice(0, Math.max(1, maxRows));
+  // Keep the selected run on screen: the window starts where it must.
+  const size = Math.max(1, maxRows);
+  const start = selected === null ? 0 : Math.max(0, Math.min(selected - size + 1, runs.length - size));
+  const shown = runs.slice(start, start + size);
   return (
     <Box flexDirection="column">
       <Text bold>{'RUN'.padEnd(9)}{'STATUS'.padEnd(12)}{'TRIGGER'.padEnd(8)}{'BRANCH'.padEnd(12)}{'COMMIT'.padEnd(9)}{'STEPS'.padEnd(7)}{'TIME'.padEnd(8)}SUBJECT</Text>
@@ -45,7 +48,7 @@ export function RunsTable({ runs, maxRows }: { runs: RunView[]; maxRows: number 
         const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
         const time = started === null ? '' : formatElapsed((ended ?? now) - started);
         return (
-          <Text key={run.id} wrap="truncate-end">
+          <Text key={run.id} wrap="truncate-end" inverse={selected !== null && runs[selected]?.id === run.id}>
             {run.id.padEnd(9)}
             <Text color={STATUS_COLOR[run.status]}>{run.status.padEnd(12)}</Text>
             {run.trigger.padEnd(8)}
@@ -57,7 +60,7 @@ export function RunsTable({ runs, maxRows }: { runs: RunView[]; maxRows: number 
           </Text>
         );
       })}
-      {runs.length > shown.length && <Text dimColor>… {runs.length - shown.length} more (axum runs)</Text>}
+      {runs.length > shown.length && <Text dimColor>… {runs.length - shown.length} more (j/k to scroll, axum runs)</Text>}
     </Box>
   );
 }

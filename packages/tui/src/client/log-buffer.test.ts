@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { LogBuffer, MAX_LOG_LINES } from './log-buffer.js';
+
+describe('LogBuffer', () => {
+  it('joins lines split across chunks and remembers the offset to resume from', () => {
+    const buffer = new LogBuffer();
+    buffer.append('epoch 1\nepo', 11, false);
+    expect(buffer.all()).toEqual(['epoch 1', 'epo']);
+    buffer.append('ch 2\n', 16, false);
+    expect(buffer.all()).toEqual(['epoch 1', 'epoch 2']);
+    expect(buffer.offset).toBe(16);
+    buffer.append('done', 20, true);
+    expect(buffer.lines).toEqual(['epoch 1', 'epoch 2', 'done']);
+    expect(buffer.complete).toBe(true);
+  });
+
+  it('keeps a bounded number of lines', () => {
+    const buffer = new LogBuffer();
+    buffer.append(`${'x\n'.repeat(MAX_LOG_LINES + 5)}`, 1, false);
+    expect(buffer.lines.length).toBe(MAX_LOG_LINES);
+    expect(buffer.dropped).toBe(5);
+  });
+});

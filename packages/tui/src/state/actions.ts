@@ -1,0 +1,65 @@
+import type { EnvironmentView, RequestBody } from '@axum/protocol';
+import type { Confirm, PendingAction, TuiState } from './tui-state.js';
+
+const by = () => `axum TUI (pid ${process.pid}, ${process.env.USER ?? 'unknown user'})`;
+
+/** The request an action sends. */
+export function requestFor(action: PendingAction): { method: RequestBody['method']; params: unknown } {
+  switch (action.kind) {
+    case 'rollback':
+      return { method: 'env.rollback', params: { env: action.env, to: action.to, force: action.force, by: by() } };
+    case 'approve':
+      return { method: 'env.approve', params: { env: action.env, by: by() } };
+    case 'pin':
+      return { method: 'env.pin', params: { env: action.env, pinned: action.pinned, by: by() } };
+    case 'trigger':
+      return { method: 'run.trigger', params: { branch: action.branch } };
+    case 'cancel':
+      return { method: 'run.cancel', params: { runId: action.runId } };
+  }
+}
+
+/**
+ * The confirmation an action needs, or null for harmless ones (trigger, pin). Protected
+ * environments need their name typed; the rest `y`.
+ */
+export function confirmationFor(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | null {
+  if (action.kind === 'trigger' || action.kind === 'pin') return null;
+  if (action.kind === 'cancel') return { title: `cancel ${action.runId}?`, details: ['its step processes are killed'], typed: null, action };
+  const env = state.daemon?.environments.find((e) => e.name === action.env);
+  const typed = env?.protected ? env.name : null;
+  if (action.kind === 'approve') {
+    return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action };
+  }
+  const target = action.to === null ? env?.lastKnownGood : state.histories[action.env]?.find((r) => r.revision === action.to);
+  const targetText = target ? `#${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})` : 'nothing to roll back to';
+  return {
+    title: `roll ${action.env} back to ${action.to === null ? `the last known good ${targetText}` : targetText}?`,
+    details: [...liveLine(env), 'then verify it, and pin the environment (new commits will not deploy until unpinned)'],
+    typed,
+    action,
+  };
+}
+
+function liveLine(env: EnvironmentView | undefined): string[] {
+  return env?.live ? [`live now: #${env.live.revision} (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`] : ['nothing is live now'];
+}
+
+/** A one-line outcome for the footer; `result` null means "in progress". */
+export function describeResult(action: PendingAction, result: unknown): string {
+  const revision = result as { revision?: number; status?: string; message?: string | null } | null;
+  switch (action.kind) {
+    case 'rollback':
+      if (!result) return `rolling ${action.env} back`;
+      return revision?.status === 'live' ? `${action.env}: rolled back, #${revision.revision} live and verified (pinned)` : `${action.env}: rollback #${revision?.revision} FAILED: ${revision?.message ?? ''}`;
+    case 'approve':
+      if (!result) return `deploying to ${action.env}`;
+      return revision?.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision?.revision} FAILED: ${revision?.message ?? ''}`;
+    case 'pin':
+      return result ? `${action.env} ${action.pinned ? 'pinned' : 'unpinned'}` : `${action.pinned ? 'pinning' : 'unpinning'} ${action.env}`;
+    case 'trigger':
+      return result ? `${(result as { id: string }).id} queued on ${action.branch}` : `queueing a run of ${action.branch}`;
+    case 'cancel':
+      return result ? `${action.runId} cancelled` : `cancelling ${action.runId}`;
+  }
+}

@@ -1,0 +1,55 @@
+import { Box, Text } from 'ink';
+import { useEffect } from 'react';
+import type { RevisionView } from '@axum/protocol';
+import type { DaemonLink } from '../client/live-connection.js';
+import type { TuiAction, TuiState, View } from '../state/tui-state.js';
+
+/** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
+export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
+  const env = state.daemon?.environments.find((e) => e.name === view.env);
+  const revisions = state.histories[view.env];
+  // Reload whenever the environment changes (a deploy, a rollback from another terminal…).
+  const key = env ? `${env.live?.revision}:${env.operation?.revision}:${env.lastKnownGood?.revision}:${env.pinned}:${env.incident}` : '';
+  useEffect(() => {
+    if (!link) return;
+    link.request('history.get', { env: view.env }).then(
+      (result) => dispatch({ type: 'history.loaded', env: view.env, revisions: result as RevisionView[] }),
+      (err: Error) => dispatch({ type: 'notice', message: `history of ${view.env}: ${err.message}` }),
+    );
+  }, [link, view.env, key, dispatch]);
+  if (!env) return <Text dimColor>no environment {view.env}</Text>;
+  if (!revisions) return <Text dimColor>loading the history of {view.env}…</Text>;
+  const size = Math.max(1, rows - 12);
+  const start = Math.max(0, Math.min(view.selected - size + 1, revisions.length - size));
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text bold>{env.name}</Text> ← {env.branch} · live {env.live ? `#${env.live.revision}` : '—'} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
+        {env.pinned ? ' · pinned' : ''}
+        {env.protected ? ' · protected' : ''}
+      </Text>
+      {env.incident && (
+        <Text color="red" wrap="truncate-end">
+          ! {env.incident}
+        </Text>
+      )}
+      <Text bold>{'REV'.padEnd(7)}{'STATUS'.padEnd(12)}{'KIND'.padEnd(20)}{'RELEASE'.padEnd(9)}{'COMMIT'.padEnd(10)}{'VERIFIED'.padEnd(10)}WHEN</Text>
+      {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
+      {revisions.slice(start, start + size).map((r, i) => {
+        const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : ''].filter(Boolean).join(' ');
+        return (
+          <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
+            {`#${r.revision}`.padEnd(7)}
+            {r.status.padEnd(12)}
+            {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).padEnd(20)}
+            {r.releaseId.padEnd(9)}
+            {r.commit.slice(0, 8).padEnd(10)}
+            {(r.verified ? 'yes' : 'no').padEnd(10)}
+            {r.createdAt.slice(5, 19).replace('T', ' ')} {marks}
+            {r.message ? ` — ${r.message}` : ''}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
