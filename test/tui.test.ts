@@ -1,7 +1,9 @@
 // The real Ink app in a real terminal: tmux on its own server socket, send-keys and capture-pane.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, cleanupRepo, makeRepo, waitFor } from './support/axum.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
 
 const SERVER = `axum-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SERVER, ...args], { encoding: 'utf8' });
@@ -14,6 +16,82 @@ const hasTmux = (() => {
     return false;
   }
 })();
+
+describe.runIf(hasTmux)('two terminal UIs on one daemon', () => {
+  let dir: string;
+  const tui = (session: string) => ({
+    screen: () => tmux('capture-pane', '-p', '-t', session),
+    // One key per write, as a person types: Ink reads a burst of keys as one input.
+    keys: async (...keys: string[]) => {
+      for (const key of keys) {
+        tmux('send-keys', '-t', session, key);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    },
+  });
+  beforeAll(async () => {
+    dir = makeRepo({
+      config: `version: 1
+environments:
+  production: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/w.txt && echo trained on $(cat data.txt)" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/w.txt) >> $AXUM_METRICS" }
+  gates: { accuracy: ">= 0.8" }
+`,
+    });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation');
+    for (const [i, value] of ['0.85', '0.9'].entries()) {
+      commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
+      await waitFor(async () => {
+        const env = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0];
+        return env.live?.revision === i + 1 && env.operation === null;
+      }, 30_000, `revision #${i + 1} to be live`);
+    }
+  });
+  afterAll(async () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    await cleanupRepo(dir);
+  });
+
+  it('a rollback chosen by keys in one appears in the other and in axum history, after a typed confirmation', async () => {
+    for (const session of ['one', 'two']) tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    const one = tui('one');
+    const two = tui('two');
+    await waitFor(() => one.screen().includes('● connected') && two.screen().includes('● connected'), 20_000, 'both TUIs to connect');
+    await waitFor(() => /2 clients attached/.test(one.screen()), 10_000, 'the first TUI to see the second').catch((err: Error) => {
+      throw new Error(`${err.message}\n${one.screen()}\n---\n${two.screen()}`);
+    });
+
+    // A run's log, from the keyboard.
+    await one.keys('Tab', 'Enter');
+    await waitFor(() => one.screen().includes('trained on 0.9'), 10_000, 'the run view to show the log');
+    await one.keys('Escape', 'Tab', 'Enter');
+    await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
+    await one.keys('j', 'r');
+    await waitFor(() => one.screen().includes('type production and Enter to confirm'), 10_000, 'the typed confirmation');
+    // A wrong name changes nothing.
+    await one.keys('p', 'r', 'o', 'd', 'Enter');
+    await waitFor(() => one.screen().includes('not confirmed'), 10_000, 'the refusal');
+    await one.keys('r', ...'production'.split(''), 'Enter');
+    await waitFor(() => one.screen().includes('rolled back, #3 live and verified (pinned)'), 20_000, 'the rollback to finish');
+
+    await waitFor(() => two.screen().includes('production: #3 is live now'), 10_000, 'the other TUI to be told');
+    expect(two.screen()).toMatch(/production\s+main\s+#3\s+rel-1/);
+    const history = JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout) as { revision: number; kind: string; rollbackTo: number }[];
+    expect(history[0]).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1 });
+  });
+});
 
 describe.runIf(hasTmux)('the terminal UI in tmux', () => {
   let dir: string;
@@ -38,10 +116,10 @@ describe.runIf(hasTmux)('the terminal UI in tmux', () => {
     const first = screen();
     expect(first).toContain(`axum · ${dir}`);
     expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+—\s+protected, manual approval/);
-    expect(first).toContain('? show or hide this help');
+    expect(first).toContain('? help');
 
     tmux('send-keys', '-t', 'tui', '?');
-    await waitFor(() => screen().includes('Keys'), 10_000, 'the help overlay');
+    await waitFor(() => screen().includes('Keys (dashboard)'), 10_000, 'the help overlay');
     expect(screen()).toContain('q       quit (the daemon keeps running)');
     tmux('send-keys', '-t', 'tui', 'Escape');
     await waitFor(() => !screen().includes('Esc or ? closes this help'), 10_000, 'the help overlay to close');

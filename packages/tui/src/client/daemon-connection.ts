@@ -45,6 +45,9 @@ export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs 
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws+unix://${info.socket}:/`, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
     const messageListeners = new Set<(message: DaemonMessage) => void>();
+    // Messages that arrive after the snapshot but before anyone listens (a React effect runs a
+    // frame later) are kept, not lost: a delta missed here would never be sent again.
+    let backlog: DaemonMessage[] | null = [];
     const closeListeners = new Set<(reason: string) => void>();
     const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
     let nextId = 1;
@@ -99,6 +102,7 @@ export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs 
           return;
         }
       }
+      if (backlog) backlog.push(message);
       for (const listener of messageListeners) listener(message);
     });
 
@@ -118,6 +122,9 @@ export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs 
       },
       onMessage(listener) {
         messageListeners.add(listener);
+        const missed = backlog ?? [];
+        backlog = null;
+        for (const message of missed) listener(message);
         return () => messageListeners.delete(listener);
       },
       onClose(listener) {
