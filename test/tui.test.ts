@@ -80,6 +80,10 @@ verify:
     await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
     await one.keys('j', 'r');
     await waitFor(() => one.screen().includes('type production and Enter to confirm'), 10_000, 'the typed confirmation');
+    // The pre-action diff: the commit that goes away, the model file that changes, the metric.
+    expect(one.screen()).toMatch(/code: takes back 1 commit: [0-9a-f]+ model 0\.9/);
+    expect(one.screen()).toContain('artifacts: model/w.txt 4 B → 5 B');
+    expect(one.screen()).toContain('config: unchanged');
     // A wrong name changes nothing.
     await one.keys('p', 'r', 'o', 'd', 'Enter');
     await waitFor(() => one.screen().includes('not confirmed'), 10_000, 'the refusal');

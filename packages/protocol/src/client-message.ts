@@ -56,6 +56,8 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('logs.unfollow'), params: z.object({ runId: z.string().min(1).max(64), step: z.string().min(1).max(64) }).strict() }),
   /** An environment's revisions, newest first. Returns `RevisionView[]`. */
   z.object({ method: z.literal('history.get'), params: z.object({ env: z.string().min(1).max(64) }).strict() }),
+  /** What would change going from one release to another (commits, config keys, artifacts, metrics). Returns `ReleaseDiff`. */
+  z.object({ method: z.literal('releases.diff'), params: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).strict() }),
   /** Every release, newest first. Returns `ReleaseView[]`. */
   z.object({ method: z.literal('releases.list'), params: z.object({}).strict().default({}) }),
   /** Deploys a release (or the release of a commit) by hand. Returns the new `RevisionView` once verified or failed. */

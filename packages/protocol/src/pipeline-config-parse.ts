@@ -51,3 +51,8 @@ function messageOf(doc: Document, issue: z.core.$ZodIssue): string {
 export function formatProblem(problem: ConfigProblem): string {
   return `${problem.file}:${problem.line}:${problem.col}: ${problem.message}`;
 }
+
+/** Parses YAML to plain data (for comparing two configs; validation is `parseConfigText`). */
+export function parseYaml(text: string): unknown {
+  return parseDocument(text).toJS();
+}

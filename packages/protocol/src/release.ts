@@ -44,3 +44,19 @@ export const RevisionView = z.object({
   message: z.string().nullable(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
+
+/** What changes if an environment moves from one release to another: shown before a rollback. */
+export const ReleaseDiff = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** `short-sha subject` of the commits between the two (newest first), and which way they go. */
+  commits: z.array(z.string()),
+  direction: z.enum(['back', 'forward', 'sideways', 'same']),
+  /** Dotted keys of `axum.yml` that differ (`verify.gates.accuracy`). */
+  configKeys: z.array(z.string()),
+  /** Artifacts added, removed, or whose sha256/size changed. */
+  artifacts: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), fromSize: z.number().nullable(), toSize: z.number().nullable() })),
+  /** Metrics of both releases, by name. */
+  metrics: z.array(z.object({ name: z.string(), from: z.number().nullable(), to: z.number().nullable() })),
+});
+export type ReleaseDiff = z.infer<typeof ReleaseDiff>;

@@ -69,6 +69,18 @@ export function createSimpleGit(repoRoot: string): GitPort {
     async subject(commit) {
       return (await git.raw(['log', '-1', '--format=%s', commit])).trim();
     },
+    async commitsBetween(from, to, limit) {
+      const out = await git.raw(['log', `--max-count=${limit}`, '--format=%h %s', `${from}..${to}`]);
+      return out.split('\n').filter(Boolean);
+    },
+    async isAncestor(ancestor, commit) {
+      try {
+        await git.raw(['merge-base', '--is-ancestor', ancestor, commit]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async addWorktree(commit, dir) {
       await rm(dir, { recursive: true, force: true });
       await git.raw(['worktree', 'add', '--detach', '--force', dir, commit]);

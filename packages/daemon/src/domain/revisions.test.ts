@@ -74,3 +74,24 @@ describe('release retention', () => {
     expect(releasesToPrune(releases, 10, new Set())).toEqual([]);
   });
 });
+
+describe('release diff pieces', () => {
+  it('lists changed config keys, artifacts and metrics', async () => {
+    const { changedConfigKeys, changedArtifacts, metricDeltas } = await import('./revisions.js');
+    expect(changedConfigKeys({ verify: { gates: { accuracy: '>= 0.9' } }, stages: [{ name: 'a' }] }, { verify: { gates: { accuracy: '>= 0.8', p95: '<= 1' } }, stages: [{ name: 'a' }] })).toEqual([
+      'verify.gates.accuracy',
+      'verify.gates.p95',
+    ]);
+    const rel = (artifacts: { path: string; sha256: string; size: number }[], metrics: Record<string, number>) => ({ id: 'r', runId: 'x', commit: 'c', branch: 'b', subject: 's', createdAt: 't', artifacts, metrics, bad: null });
+    const a = rel([{ path: 'model/w', sha256: 'a'.repeat(64), size: 10 }, { path: 'config/c', sha256: 'c'.repeat(64), size: 1 }], { accuracy: 0.91 });
+    const b = rel([{ path: 'model/w', sha256: 'b'.repeat(64), size: 12 }, { path: 'config/c', sha256: 'c'.repeat(64), size: 1 }, { path: 'model/new', sha256: 'd'.repeat(64), size: 3 }], { accuracy: 0.88, p95_ms: 120 });
+    expect(changedArtifacts(a, b)).toEqual([
+      { path: 'model/new', change: 'added', fromSize: null, toSize: 3 },
+      { path: 'model/w', change: 'changed', fromSize: 10, toSize: 12 },
+    ]);
+    expect(metricDeltas(a, b)).toEqual([
+      { name: 'accuracy', from: 0.91, to: 0.88 },
+      { name: 'p95_ms', from: null, to: 120 },
+    ]);
+  });
+});

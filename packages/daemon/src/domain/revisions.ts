@@ -98,3 +98,37 @@ export function releasesToPrune(releasesOldestFirst: readonly { id: string }[], 
   if (excess <= 0) return [];
   return releasesOldestFirst.slice(0, excess).filter((r) => !referenced.has(r.id)).map((r) => r.id);
 }
+
+/** Dotted paths of every leaf of a parsed YAML/JSON value (`stages.0.steps.1.run`). */
+function leaves(value: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) for (const [path, leaf] of leaves(child, prefix ? `${prefix}.${key}` : key)) out.set(path, leaf);
+  } else out.set(prefix, JSON.stringify(value));
+  return out;
+}
+
+/** The keys whose values differ between two configs (added and removed keys included). */
+export function changedConfigKeys(from: unknown, to: unknown): string[] {
+  const a = leaves(from);
+  const b = leaves(to);
+  return [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key)).sort();
+}
+
+/** Artifacts added, removed or changed (sha256 or size) between two releases. */
+export function changedArtifacts(from: ReleaseView, to: ReleaseView) {
+  const a = new Map(from.artifacts.map((x) => [x.path, x]));
+  const b = new Map(to.artifacts.map((x) => [x.path, x]));
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return paths.flatMap((path) => {
+    const x = a.get(path);
+    const y = b.get(path);
+    if (x && y && x.sha256 === y.sha256) return [];
+    return [{ path, change: (!x ? 'added' : !y ? 'removed' : 'changed') as 'added' | 'removed' | 'changed', fromSize: x?.size ?? null, toSize: y?.size ?? null }];
+  });
+}
+
+/** Both releases' metrics side by side. */
+export function metricDeltas(from: ReleaseView, to: ReleaseView) {
+  return [...new Set([...Object.keys(from.metrics), ...Object.keys(to.metrics)])].sort().map((name) => ({ name, from: from.metrics[name] ?? null, to: to.metrics[name] ?? null }));
+}

@@ -46,6 +46,7 @@ const fakeDeployments = {
   releaseRun: async () => ({ releaseId: 'rel-1', message: '' }),
   history: () => [],
   releases: () => [],
+  diff: async () => new RequestFailure('not-found', 'no release'),
   deploy: async () => new RequestFailure('not-found', 'no release'),
   rollback: async () => new RequestFailure('refused', 'no last known good revision'),
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),

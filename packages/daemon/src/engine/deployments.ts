@@ -1,5 +1,5 @@
-import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
-import { emptyEnvironmentDocument, lastKnownGood, parseMetrics, releasesToPrune, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
+import { parseYaml, type PipelineConfig, type ReleaseDiff, type ReleaseView, type RevisionView } from '@axum/protocol';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, metricDeltas, parseMetrics, releasesToPrune, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import { runDeployOperation, type OperationDeps } from './deploy-operation.js';
 import { startMonitor, type Monitor } from './monitor.js';
 import { RequestFailure } from './pipeline.js';
@@ -39,6 +39,8 @@ export interface Deployments {
   releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string }>;
   history(env: string): RevisionView[] | RequestFailure;
   releases(): ReleaseView[];
+  /** What changes going from one release to another: shown before a rollback is confirmed. */
+  diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   deploy(env: string, releaseId: string, by: string): Promise<RevisionView | RequestFailure>;
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
@@ -416,6 +418,24 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     },
     releases() {
       return [...releasesDoc.releases].reverse();
+    },
+    async diff(fromId, toId) {
+      const from = release(fromId);
+      const to = release(toId);
+      if (!from || !to) return new RequestFailure('not-found', `no release ${!from ? fromId : toId}`);
+      const [back, forward] = await Promise.all([deps.git.isAncestor(to.commit, from.commit), deps.git.isAncestor(from.commit, to.commit)]);
+      const direction = from.commit === to.commit ? 'same' : back ? 'back' : forward ? 'forward' : 'sideways';
+      // Going back lists the commits that will no longer be live; going forward, the ones that will be.
+      const commits = direction === 'back' ? await deps.git.commitsBetween(to.commit, from.commit, 50) : direction === 'same' ? [] : await deps.git.commitsBetween(from.commit, to.commit, 50);
+      const [fromConfig, toConfig] = await Promise.all([deps.git.showFile(from.commit, 'axum.yml'), deps.git.showFile(to.commit, 'axum.yml')]);
+      const parse = (text: string | null) => (text ? (parseYaml(text) as unknown) : null);
+      let configKeys: string[];
+      try {
+        configKeys = changedConfigKeys(parse(fromConfig), parse(toConfig));
+      } catch {
+        configKeys = ['(axum.yml of one side does not parse)'];
+      }
+      return { from: fromId, to: toId, commits, direction, configKeys, artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
     },
     async deploy(env, releaseId, by) {
       const unknown = knownEnv(env);

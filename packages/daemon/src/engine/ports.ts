@@ -45,6 +45,10 @@ export interface GitPort {
   showFile(commit: string, path: string): Promise<string | null>;
   /** First line of the commit message. */
   subject(commit: string): Promise<string>;
+  /** `short subject` lines of commits reachable from `to` but not from `from`, newest first (at most `limit`). */
+  commitsBetween(from: string, to: string, limit: number): Promise<string[]>;
+  /** True when `ancestor` is an ancestor of (or equal to) `commit`. */
+  isAncestor(ancestor: string, commit: string): Promise<boolean>;
   /** A clean detached worktree of `commit` at `dir` (outside the repository). */
   addWorktree(commit: string, dir: string): Promise<void>;
   removeWorktree(dir: string): Promise<void>;

@@ -3,8 +3,9 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
-import { initialTuiState, reduce, type PendingAction, type TuiState } from '../state/tui-state.js';
-import { confirmationFor, describeResult, requestFor } from '../state/actions.js';
+import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiState } from '../state/tui-state.js';
+import { ReleaseDiff } from '@axum/protocol';
+import { confirmationFor, describeResult, diffLines, requestFor } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -51,6 +52,25 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
     }
   }, []);
 
+  /** Puts the pre-action diff (commits, config keys, artifacts, metrics) in front of a rollback's confirmation. */
+  const withDiff = useCallback(async (confirm: Omit<Confirm, 'input'>) => {
+    const action = confirm.action;
+    const current = stateRef.current;
+    if (action.kind !== 'rollback') return;
+    const env = current.daemon?.environments.find((e) => e.name === action.env);
+    const target = action.to === null ? env?.lastKnownGood?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
+    let details = confirm.details;
+    if (env?.live && target && linkRef.current) {
+      try {
+        const diff = ReleaseDiff.parse(await linkRef.current.request('releases.diff', { from: env.live.releaseId, to: target }));
+        details = [...confirm.details.slice(0, 1), ...diffLines(diff), ...confirm.details.slice(1)];
+      } catch (err) {
+        details = [...confirm.details, `(no diff: ${(err as Error).message})`];
+      }
+    }
+    dispatch({ type: 'confirm.open', confirm: { ...confirm, details } });
+  }, []);
+
   useInput((input, key) => {
     if (state.confirm) {
       const confirm = state.confirm;
@@ -82,8 +102,9 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
       const action = command.build(state);
       if (!action) return;
       const confirm = confirmationFor(action, state);
-      if (confirm) dispatch({ type: 'confirm.open', confirm });
-      else void perform(action);
+      if (!confirm) void perform(action);
+      else if (action.kind === 'rollback') void withDiff(confirm);
+      else dispatch({ type: 'confirm.open', confirm });
     }
   });
 
