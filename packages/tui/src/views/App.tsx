@@ -1,9 +1,10 @@
-import { Box, useApp, useInput, useStdout } from 'ink';
+import { Box, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
-import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiState } from '../state/tui-state.js';
+import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
+import { splitPresses } from '../state/key-presses.js';
 import { ReleaseDiff } from '@axum/protocol';
 import { confirmationFor, describeResult, diffLines, requestFor } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -71,41 +72,54 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
     dispatch({ type: 'confirm.open', confirm: { ...confirm, details } });
   }, []);
 
-  useInput((input, key) => {
-    if (state.confirm) {
-      const confirm = state.confirm;
+  /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
+  const handlePress = (current: TuiState, input: string, key: Key): TuiState => {
+    const apply = (action: TuiAction): TuiState => {
+      dispatch(action);
+      return reduce(current, action);
+    };
+    if (current.confirm) {
+      const confirm = current.confirm;
       if (key.escape || (confirm.typed === null && /^n$/i.test(input))) {
-        dispatch({ type: 'confirm.close' });
-        dispatch({ type: 'notice', message: 'cancelled: nothing changed' });
-      } else if (confirm.typed === null && /^y$/i.test(input)) {
-        dispatch({ type: 'confirm.close' });
-        void perform(confirm.action);
-      } else if (confirm.typed !== null && key.return) {
-        dispatch({ type: 'confirm.close' });
-        if (confirm.input === confirm.typed) void perform(confirm.action);
-        else dispatch({ type: 'notice', message: `not confirmed ("${confirm.input}" is not "${confirm.typed}"): nothing changed` });
-      } else if (confirm.typed !== null) {
-        dispatch({ type: 'confirm.key', input, backspace: key.backspace || key.delete });
+        current = apply({ type: 'confirm.close' });
+        return apply({ type: 'notice', message: 'cancelled: nothing changed' });
       }
-      return;
+      if (confirm.typed === null && /^y$/i.test(input)) {
+        void perform(confirm.action);
+        return apply({ type: 'confirm.close' });
+      }
+      if (confirm.typed !== null && key.return) {
+        if (confirm.input === confirm.typed) void perform(confirm.action);
+        else current = apply({ type: 'notice', message: `not confirmed ("${confirm.input}" is not "${confirm.typed}"): nothing changed` });
+        return apply({ type: 'confirm.close' });
+      }
+      if (confirm.typed !== null) return apply({ type: 'confirm.key', input, backspace: key.backspace || key.delete });
+      return current;
     }
-    const hit = resolveKey(state, input, key);
-    if (!hit) return;
-    if (hit.disabled) {
-      dispatch({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}` });
-      return;
-    }
+    const hit = resolveKey(current, input, key);
+    if (!hit) return current;
+    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}` });
     const command = hit.binding.command;
-    if (command.kind === 'quit') exit();
-    else if (command.kind === 'dispatch') dispatch(command.action);
-    else {
-      const action = command.build(state);
-      if (!action) return;
-      const confirm = confirmationFor(action, state);
-      if (!confirm) void perform(action);
-      else if (action.kind === 'rollback') void withDiff(confirm);
-      else dispatch({ type: 'confirm.open', confirm });
+    if (command.kind === 'quit') {
+      exit();
+      return current;
     }
+    if (command.kind === 'dispatch') return apply(command.action);
+    const action = command.build(current);
+    if (!action) return current;
+    const confirm = confirmationFor(action, current);
+    if (!confirm) void perform(action);
+    else if (action.kind === 'rollback') void withDiff(confirm);
+    else return apply({ type: 'confirm.open', confirm });
+    return current;
+  };
+
+  useInput((input, key) => {
+    // Keys typed faster than a frame (or pasted) arrive as one chunk: handle them one by one,
+    // each against the state the previous one left.
+    let current = stateRef.current;
+    for (const press of splitPresses(input, key)) current = handlePress(current, press.input, press.key);
+    stateRef.current = current;
   });
 
   const body = useMemo(() => {
