@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, runs, waitFor, waitForRun } from './support/axum.js';
@@ -115,7 +116,9 @@ describe('runs from commits', () => {
   });
 
   it('a newer commit supersedes an older queued run of the same branch, visibly', async () => {
-    const dir = await repoWith(pipeline('sleep 2'));
+    // The step waits on a gate the test opens, so "running" and "queued" last as long as needed.
+    const gate = join(mkdtempSync(join(tmpdir(), 'axum-gate-')), 'open');
+    const dir = await repoWith(pipeline(`while [ ! -e ${gate} ]; do sleep 0.1; done`));
     const first = commitFiles(dir, 'one', { a: '1' });
     await waitForRun(dir, (r) => r.commit === first && r.status === 'running', 'the first run to start');
     const second = commitFiles(dir, 'two', { a: '2' });
@@ -123,6 +126,7 @@ describe('runs from commits', () => {
     const third = commitFiles(dir, 'three', { a: '3' });
     const superseded = await waitForRun(dir, (r) => r.commit === second && r.status === 'superseded', 'the second run to be superseded');
     expect(superseded.message).toMatch(/^superseded by run-\d+ \(/);
+    writeFileSync(gate, '');
     await waitForRun(dir, (r) => r.commit === third && r.status === 'succeeded', 'the third run to succeed', 60_000);
     expect((await runs(dir)).find((r) => r.commit === first)?.status).toBe('succeeded');
   });

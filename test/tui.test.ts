@@ -79,7 +79,7 @@ verify:
     await one.keys('Escape', 'Tab', 'Enter');
     await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
     await one.keys('j', 'r');
-    await waitFor(() => one.screen().includes('type production and Enter to confirm'), 10_000, 'the typed confirmation');
+    await waitFor(() => one.screen().includes('type production and Enter to confirm') && one.screen().includes('code: '), 10_000, 'the typed confirmation and its diff');
     // The pre-action diff: the commit that goes away, the model file that changes, the metric.
     expect(one.screen()).toMatch(/code: takes back 1 commit: [0-9a-f]+ model 0\.9/);
     expect(one.screen()).toContain('artifacts: model/w.txt 4 B → 5 B');
@@ -88,7 +88,9 @@ verify:
     await one.keys('p', 'r', 'o', 'd', 'Enter');
     await waitFor(() => one.screen().includes('not confirmed'), 10_000, 'the refusal');
     await one.keys('r', ...'production'.split(''), 'Enter');
-    await waitFor(() => one.screen().includes('rolled back, #3 live and verified (pinned)'), 20_000, 'the rollback to finish');
+    await waitFor(() => one.screen().includes('rolled back, #3 live and verified (pinned)'), 30_000, 'the rollback to finish').catch((err: Error) => {
+      throw new Error(`${err.message}\n${one.screen()}`);
+    });
 
     await waitFor(() => two.screen().includes('production: #3 is live now'), 10_000, 'the other TUI to be told');
     expect(two.screen()).toMatch(/production\s+main\s+#3\s+rel-1/);

@@ -21,6 +21,27 @@ export interface OperationDeps {
   trackProcess(env: string, pgid: number): () => void;
 }
 
+/** The environment of a deploy, verify or monitor step (DESIGN.md §2). */
+export function operationStepEnv(
+  deps: Pick<OperationDeps, 'baseEnv'>,
+  at: { env: string; envDir: string; release: ReleaseView; revision: number; releaseDir: string; worktree: string; stage: string; step: string; metricsFile: string },
+): Record<string, string> {
+  return {
+    ...deps.baseEnv,
+    AXUM_RUN_ID: at.release.runId,
+    AXUM_COMMIT: at.release.commit,
+    AXUM_BRANCH: at.release.branch,
+    AXUM_ENV: at.env,
+    AXUM_STAGE: at.stage,
+    AXUM_STEP: at.step,
+    AXUM_WORKDIR: at.worktree,
+    AXUM_REVISION: String(at.revision),
+    AXUM_RELEASE_DIR: at.releaseDir,
+    AXUM_CURRENT: `${at.envDir}/current`,
+    AXUM_METRICS: at.metricsFile,
+  };
+}
+
 /** Deploy and verify steps without a `timeout` get this one: a hung check must not hold an environment forever. */
 export const DEFAULT_OPERATION_STEP_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -76,20 +97,7 @@ export async function runDeployOperation(
         {
           command: step.run,
           cwd: worktree,
-          env: {
-            ...deps.baseEnv,
-            AXUM_RUN_ID: release.runId,
-            AXUM_COMMIT: release.commit,
-            AXUM_BRANCH: release.branch,
-            AXUM_ENV: env,
-            AXUM_STAGE: step.stage,
-            AXUM_STEP: step.name,
-            AXUM_WORKDIR: worktree,
-            AXUM_REVISION: String(revision.revision),
-            AXUM_RELEASE_DIR: releaseDir,
-            AXUM_CURRENT: `${envDir}/current`,
-            AXUM_METRICS: metricsFile,
-          },
+          env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: step.stage, step: step.name, metricsFile }),
           timeoutMs: step.timeoutMs,
           log,
           onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),

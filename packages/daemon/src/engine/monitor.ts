@@ -1,5 +1,5 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
-import type { OperationDeps } from './deploy-operation.js';
+import { operationStepEnv, type OperationDeps } from './deploy-operation.js';
 
 /** A running monitor of one live revision; `stop` kills a check in flight and removes its worktree. */
 export interface Monitor {
@@ -44,20 +44,17 @@ export function startMonitor(
         {
           command: spec.run,
           cwd: worktree,
-          env: {
-            ...deps.baseEnv,
-            AXUM_ENV: env,
-            AXUM_COMMIT: release.commit,
-            AXUM_BRANCH: release.branch,
-            AXUM_RUN_ID: release.runId,
-            AXUM_STAGE: 'monitor',
-            AXUM_STEP: 'monitor',
-            AXUM_WORKDIR: worktree,
-            AXUM_REVISION: String(revision.revision),
-            AXUM_RELEASE_DIR: releaseDir,
-            AXUM_CURRENT: `${envDir}/current`,
-            AXUM_METRICS: deps.metricsFile(`monitor-${env}-${revision.revision}`),
-          },
+          env: operationStepEnv(deps, {
+            env,
+            envDir,
+            release,
+            revision: revision.revision,
+            releaseDir,
+            worktree,
+            stage: 'monitor',
+            step: 'monitor',
+            metricsFile: deps.metricsFile(`monitor-${env}-${revision.revision}`),
+          }),
           timeoutMs: spec.timeout ?? spec.every,
           log,
           onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),

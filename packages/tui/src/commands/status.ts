@@ -1,4 +1,5 @@
-import type { DaemonState, EnvironmentView } from '@axum/protocol';
+import type { DaemonState } from '@axum/protocol';
+import { environmentCells } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -58,32 +59,12 @@ export function statusLines(state: DaemonState): string[] {
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
-  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'FLAGS'], state.environments.map(environmentRow)));
+  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'FLAGS'], state.environments.map(environmentCells)));
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
   for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}`);
   return lines;
-}
-
-function environmentRow(env: EnvironmentView): string[] {
-  const flags = [
-    env.protected ? 'protected' : '',
-    env.pinned ? 'pinned' : '',
-    env.awaitingApproval ? `awaiting approval of ${env.pendingReleaseId}` : '',
-    env.operation ? `${env.operation.kind} #${env.operation.revision} in progress` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return [
-    env.name,
-    env.branch,
-    env.live ? `#${env.live.revision}` : '—',
-    env.live ? env.live.releaseId : '—',
-    env.live ? env.live.commit.slice(0, 8) : '—',
-    env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
-    flags || '—',
-  ];
 }
 
 /** Left-aligned columns, two spaces apart. */

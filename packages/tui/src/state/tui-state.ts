@@ -66,6 +66,7 @@ export type TuiAction =
   | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
+  | { type: 'confirm.details'; details: string[] }
   | { type: 'confirm.close' }
   | { type: 'notice'; message: string };
 
@@ -137,6 +138,8 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'confirm.key':
       if (!state.confirm) return state;
       return { ...state, confirm: { ...state.confirm, input: action.backspace ? state.confirm.input.slice(0, -1) : state.confirm.input + action.input } };
+    case 'confirm.details':
+      return state.confirm ? { ...state, confirm: { ...state.confirm, details: action.details } } : state;
     case 'confirm.close':
       return { ...state, confirm: null };
     case 'notice':

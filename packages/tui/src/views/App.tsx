@@ -60,6 +60,8 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
     if (action.kind !== 'rollback') return;
     const env = current.daemon?.environments.find((e) => e.name === action.env);
     const target = action.to === null ? env?.lastKnownGood?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
+    // Open at once, so keys typed while the diff loads go into the confirmation, not the view.
+    dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, 'loading the diff…'] } });
     let details = confirm.details;
     if (env?.live && target && linkRef.current) {
       try {
@@ -69,7 +71,7 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
         details = [...confirm.details, `(no diff: ${(err as Error).message})`];
       }
     }
-    dispatch({ type: 'confirm.open', confirm: { ...confirm, details } });
+    if (stateRef.current.confirm?.action === action) dispatch({ type: 'confirm.details', details });
   }, []);
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */

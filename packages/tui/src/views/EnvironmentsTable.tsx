@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { environmentCells } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
 
 const COLUMNS = [
@@ -22,24 +23,7 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
     <Box flexDirection="column">
       <Text bold>{COLUMNS.map((c) => c.title.padEnd(c.width)).join('')}</Text>
       {environments.map((env, i) => {
-        const flags = [
-          env.operation && `${env.operation.kind} #${env.operation.revision}…`,
-          env.protected && 'protected',
-          env.approval === 'manual' && 'manual approval',
-          env.pinned && 'pinned',
-          env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
-        ]
-          .filter(Boolean)
-          .join(', ');
-        const cells = [
-          env.name,
-          env.branch,
-          env.live ? `#${env.live.revision}` : '—',
-          env.live ? env.live.releaseId : '—',
-          env.live ? env.live.commit.slice(0, 8) : '—',
-          env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
-          flags || '—',
-        ];
+        const cells = environmentCells(env);
         const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
