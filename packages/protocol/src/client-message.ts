@@ -20,6 +20,8 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ping'), params: z.object({}).strict().default({}) }),
   /** Returns the full `DaemonState`, the same as a snapshot. */
   z.object({ method: z.literal('state.get'), params: z.object({}).strict().default({}) }),
+  /** Compares branch heads with git now (instead of waiting for the watcher) and queues runs. Returns `{ reconciled: true }`. */
+  z.object({ method: z.literal('git.reconcile'), params: z.object({}).strict().default({}) }),
   /** Recent runs, newest first. Returns `RunView[]`. */
   z.object({ method: z.literal('runs.list'), params: z.object({ limit: z.number().int().min(1).max(10_000).default(20) }).strict().default({ limit: 20 }) }),
   /** One run by id (`run-12`) or number (`12`). Returns `RunView`. */

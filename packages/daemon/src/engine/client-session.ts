@@ -41,6 +41,10 @@ type HandlerFor<M extends Request['method']> = (request: Extract<Request, { meth
 const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   ping: () => ({ pong: true }),
   'state.get': (_request, session) => session.host.state(),
+  'git.reconcile': async (_request, session) => {
+    await session.host.pipeline.reconcile();
+    return { reconciled: true };
+  },
   'runs.list': (request, session) => session.host.pipeline.list(request.params.limit),
   'run.get': (request, session) => session.host.pipeline.get(request.params.runId),
   'run.trigger': (request, session) => session.host.pipeline.trigger(request.params),
