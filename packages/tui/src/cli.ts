@@ -8,6 +8,7 @@ import { statusCommand } from './commands/status.js';
 import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
 import { approveCommand, deployCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
 import { validateCommand } from './commands/validate.js';
+import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
@@ -96,6 +97,13 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .description('let the next succeeded run deploy again')
     .argument('<env>', 'environment')
     .action((env: string, _options, command: Command) => run((options) => pinCommand(env, false, options, stdoutOutput), command));
+  program
+    .command('demo')
+    .description('the whole story on an example model project: deploy, a bad model caught and rolled back, under load')
+    .option('--headless', 'narrate in plain lines (also what happens when stdout is not a terminal)')
+    .option('--dir <dir>', 'an empty folder for the example project (default: a temp folder)')
+    .option('--keep', 'keep the folder afterwards')
+    .action((_options, command: Command) => run((options) => demoCommand(options), command));
   program
     .command('validate')
     .description('check axum.yml: exit 2 with file:line:col on error (never starts a daemon)')

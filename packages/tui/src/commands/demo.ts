@@ -1,0 +1,241 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DaemonState, ReleaseView, RevisionView } from '@axum/protocol';
+import { z } from 'zod';
+import type { DaemonConnection } from '../client/daemon-connection.js';
+import { attach, stopDaemon } from '../client/daemon-launcher.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions } from './output.js';
+import { call } from './runs.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../../../examples/model-project', import.meta.url));
+
+/** One expectation of the story: what should hold, and whether it did. */
+interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * `axum demo [--headless] [--dir DIR] [--keep]`: the whole story on the example model project —
+ * a model is trained, verified and deployed to staging and production; a better one follows; a
+ * bad one (a bug in its training data) fails verification on staging and is rolled back to the
+ * last known good automatically; production is rolled back by hand and pinned. A load generator
+ * asks the served model for predictions all along. Exits 0 only if every expectation held.
+ */
+export async function demoCommand(options: GlobalOptions & { dir?: string; keep?: boolean; headless?: boolean }): Promise<ExitCode> {
+  const base = options.dir ?? mkdtempSync(join(tmpdir(), 'axum-demo-'));
+  if (options.dir) {
+    mkdirSync(base, { recursive: true });
+    if (readdirSync(base).length > 0) throw new CliError(`--dir ${base} is not empty; the demo needs an empty folder`, EXIT.usage);
+  }
+  try {
+    accessSync(base, constants.W_OK);
+  } catch {
+    throw new CliError(`cannot write to ${base}; pass --dir with a writable folder`, EXIT.usage);
+  }
+  const repo = join(base, 'model-project');
+  const started = Date.now();
+  const say = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+  const checks: Check[] = [];
+  const expect = (what: string, ok: boolean, detail = '') => {
+    checks.push({ what, ok, detail });
+    say(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` (${detail})` : ''}`);
+  };
+  let server: ChildProcess | null = null;
+  let connection: DaemonConnection | null = null;
+  let load: LoadGenerator | null = null;
+  let interrupted = false;
+  const cleanup = async () => {
+    load?.stop();
+    server?.kill('SIGTERM');
+    connection?.close();
+    await stopDaemon(repo).catch(() => null);
+    if (!options.keep) rmSync(base, { recursive: true, force: true });
+  };
+  const onSignal = () => {
+    interrupted = true;
+    say('interrupted: stopping the daemon, the server and the load, and removing the demo folder');
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    say(`the example model project → ${repo}`);
+    cpSync(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes(`${EXAMPLE}/model`) });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined } }).trim();
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'demo@axum.local');
+    git('config', 'user.name', 'Axum demo');
+
+    connection = await attach(repo, 'axum-demo');
+    const conn = connection;
+    // The daemon records the (empty) heads before the first commit, so that commit runs.
+    await call(conn, z.unknown(), 'git.reconcile', {});
+    const state = async () => DaemonState.parse(await conn.request('state.get', {}));
+    const until = async <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await probe();
+        if (value) return value;
+        if (Date.now() > deadline) throw new CliError(`timed out waiting for ${what}`, EXIT.failed);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const env = async (name: string) => (await state()).environments.find((e) => e.name === name);
+    const liveAt = (name: string, revision: number) => until(`${name} #${revision} to be live`, async () => {
+      const e = await env(name);
+      return e?.live?.revision === revision && !e.operation ? e : null;
+    });
+    const history = async (name: string) => z.array(RevisionView).parse(await conn.request('history.get', { env: name }));
+
+    const commit = (message: string, epochs: number, badData = false) => {
+      writeFileSync(join(repo, 'config', 'train.json'), `{ "epochs": ${epochs} }\n`);
+      if (badData) {
+        // The bug: an export step wrote the labels inverted.
+        const text = readFileSync(join(repo, 'data', 'train.csv'), 'utf8').trim().split('\n');
+        writeFileSync(join(repo, 'data', 'train.csv'), [text[0], ...text.slice(1).map((l) => l.replace(/,(\d)$/, (_m, y: string) => `,${1 - Number(y)}`))].join('\n') + '\n');
+      }
+      git('checkout', '-q', '-B', 'staging');
+      git('add', '-A');
+      git('commit', '-q', '-m', message);
+      return git('rev-parse', 'HEAD');
+    };
+    /** Promotes what staging has to production: main fast-forwards to staging. */
+    const promote = () => {
+      git('branch', '-f', 'main', 'staging');
+    };
+    const approve = async (revision: number) => {
+      await until('production to wait for approval', async () => (await env('production'))?.awaitingApproval);
+      const t0 = Date.now();
+      const result = RevisionView.parse(await conn.request('env.approve', { env: 'production', by: 'axum demo' }, 120_000));
+      say(`approved production: #${result.revision} ${result.status} (${Date.now() - t0} ms, verified)`);
+      await liveAt('production', revision);
+    };
+
+    // v1
+    say('v1: train 3 epochs, commit on staging');
+    const v1 = commit('v1: first model (3 epochs)', 3);
+    const s1 = await liveAt('staging', 1);
+    say(`staging #1 live: ${s1.live?.releaseId} (${v1.slice(0, 8)})`);
+    promote();
+    await approve(1);
+
+    // The served model, read through `current` on every request, under load from here on.
+    server = spawn(process.execPath, ['src/serve.mjs', '0', join(repo, '.axum', 'envs', 'staging'), join(repo, '.axum', 'envs', 'production')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      server?.stdout?.on('data', (d: Buffer) => {
+        const match = /serving on 127\.0\.0\.1:(\d+)/.exec(d.toString());
+        if (match) resolve(Number(match[1]));
+      });
+      server?.on('exit', (code) => reject(new CliError(`the model server exited (${code})`, EXIT.failed)));
+    });
+    load = startLoad(port);
+    say(`serving predictions on 127.0.0.1:${port}; the load generator starts`);
+
+    // v2
+    say('v2: train 50 epochs (better accuracy)');
+    commit('v2: train longer (50 epochs)', 50);
+    await liveAt('staging', 2);
+    promote();
+    await approve(2);
+    const goodRelease = (await env('staging'))?.live?.releaseId ?? '';
+
+    // v3: the bad model
+    say('v3: a bug in the training data (labels inverted) reaches staging');
+    const v3 = commit('v3: refreshed training data', 50, true);
+    const t3 = Date.now();
+    const revisions = await until('the bad model to fail and be rolled back', async () => {
+      const h = await history('staging');
+      return h[0]?.kind === 'auto-rollback' && h[0].status !== 'deploying' && h[0].status !== 'verifying' ? h : null;
+    });
+    const [rollback, failed] = revisions;
+    say(`staging #${failed?.revision} ${failed?.status}: ${failed?.message}`);
+    say(`staging #${rollback?.revision} ${rollback?.kind} → #${rollback?.rollbackTo}: ${rollback?.status} (${Date.now() - t3} ms from commit)`);
+    expect('the bad model failed verification on staging', failed?.status === 'failed' && failed.commit === v3 && /accuracy/.test(failed.message ?? ''), failed?.message ?? 'no failed revision');
+    expect('staging rolled back to the last known good automatically', rollback?.status === 'live' && rollback.releaseId === goodRelease, `#${rollback?.revision} → ${rollback?.releaseId}`);
+    const releases = z.array(ReleaseView).parse(await conn.request('releases.list', {}));
+    const good = releases.find((r) => r.id === goodRelease);
+    const servedHash = sha256(join(repo, '.axum', 'envs', 'staging', 'current', 'model', 'weights.json'));
+    expect("staging's current holds the last known good's files", good?.artifacts.find((a) => a.path === 'model/weights.json')?.sha256 === servedHash, `sha256 ${servedHash.slice(0, 12)}…`);
+    expect('the bad release is marked bad', releases.find((r) => r.id === failed?.releaseId)?.bad !== null);
+
+    // Manual rollback of production, with pin.
+    say('production: roll back by hand to #1, and pin');
+    const t4 = Date.now();
+    const manual = RevisionView.parse(await conn.request('env.rollback', { env: 'production', to: 1, force: false, by: 'axum demo' }, 120_000));
+    const rollbackMs = Date.now() - t4;
+    say(`production #${manual.revision} ${manual.kind} → #${manual.rollbackTo}: ${manual.status} in ${rollbackMs} ms (pointer swap + verify)`);
+    const prod = await env('production');
+    expect('production rolled back to #1 and pinned', manual.status === 'live' && manual.rollbackTo === 1 && prod?.pinned === true, `#${manual.revision}`);
+    const runs = z.array(z.object({ status: z.string() })).parse(await conn.request('runs.list', { limit: 50 }));
+    expect('every run of the story succeeded (the bad model builds; verification catches it)', runs.length >= 4 && runs.every((r) => r.status === 'succeeded'), `${runs.length} runs`);
+
+    await new Promise((r) => setTimeout(r, 300));
+    const counts = load.stop();
+    expect('the model kept answering: 0 failed requests', counts.failed === 0 && counts.sent > 0, `${counts.sent} sent`);
+    say(`total ${((Date.now() - started) / 1000).toFixed(1)} s; rollback latency ${rollbackMs} ms`);
+    process.stdout.write(`requests: ${counts.sent} sent, ${counts.failed} failed\n`);
+  } catch (err) {
+    if (interrupted) return EXIT.failed;
+    expect('the story ran to its end', false, (err as Error).message);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (options.keep) say(`kept: ${repo} (its daemon is stopped; \`axum --repo ${repo}\` starts it again)`);
+    await cleanup();
+  }
+  const failedChecks = checks.filter((c) => !c.ok);
+  if (failedChecks.length > 0) {
+    process.stderr.write(`axum demo: ${failedChecks.length} expectation(s) did not hold:\n${failedChecks.map((c) => `  - ${c.what}: ${c.detail}`).join('\n')}\n`);
+    return EXIT.failed;
+  }
+  process.stdout.write(`demo: all ${checks.length} expectations held\n`);
+  return EXIT.ok;
+}
+
+function sha256(file: string): string {
+  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : '';
+}
+
+interface LoadGenerator {
+  stop(): { sent: number; failed: number };
+}
+
+/** Asks both environments for predictions back to back (one request in flight each) and counts failures. */
+function startLoad(port: number): LoadGenerator {
+  let sent = 0;
+  let failed = 0;
+  let running = true;
+  const loop = async (env: string) => {
+    while (running) {
+      sent++;
+      const ok = await new Promise<boolean>((resolve) => {
+        const req = httpGet({ host: '127.0.0.1', port, path: `/predict/${env}?x1=${Math.random() * 4 - 2}&x2=${Math.random() * 4 - 2}`, timeout: 5000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('error', () => resolve(false));
+        req.on('timeout', () => req.destroy());
+        req.end();
+      });
+      if (!ok) failed++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  void loop('staging');
+  void loop('production');
+  return {
+    stop() {
+      running = false;
+      return { sent, failed };
+    },
+  };
+}
