@@ -27,7 +27,7 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
         const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
-            {cells.map((cell, j) => cell.slice(0, (COLUMNS[j]?.width ?? 10) - 1).padEnd(COLUMNS[j]?.width ?? 10)).join('')}
+            {cells.map((cell, j) => (j === cells.length - 1 ? cell : cell.slice(0, (COLUMNS[j]?.width ?? 10) - 1).padEnd(COLUMNS[j]?.width ?? 10))).join('')}
           </Text>
         );
       })}
