@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, readlinkSync, truncateSync, chmodSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun } from './support/axum.js';
@@ -276,5 +276,26 @@ describe('crash during an automatic rollback', () => {
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; incident: string }[] };
     expect(status.environments[0]?.live.revision).toBe(1);
     expect(status.environments[0]?.incident).toContain('current is back on #1');
+  });
+});
+
+describe('hash checks', () => {
+  it('a same-size corruption passes the quick check, fails the hash check during verify, and axum fsck finds it', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.86', 'v1');
+    await settled(dir, 'staging', 1);
+    model(dir, '0.91', 'v2');
+    await settled(dir, 'staging', 2);
+    const rel1 = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases[0] as { id: string; artifacts: { sha256: string }[] };
+    const blob = join(dir, '.axum', 'store', 'sha256', rel1.artifacts[0]?.sha256 ?? '');
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, '0.99\n'); // same size as "0.86\n", other bytes
+    chmodSync(blob, 0o444);
+    const result = await axum(['rollback', 'staging', '--to', '1', '--json', '--repo', dir]);
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as Revision).message).toMatch(/failed its hash check: model\/weights\.txt: its stored copy hashes to/);
+    const fsck = await axum(['fsck', '--repo', dir]);
+    expect(fsck.code).toBe(1);
+    expect(fsck.stdout).toContain(`${rel1.id}: model/weights.txt: its stored copy hashes to`);
   });
 });

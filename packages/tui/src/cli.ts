@@ -6,7 +6,7 @@ import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
 import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
-import { approveCommand, deployCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
+import { approveCommand, deployCommand, fsckCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
 import { validateCommand } from './commands/validate.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
@@ -97,6 +97,10 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .description('let the next succeeded run deploy again')
     .argument('<env>', 'environment')
     .action((env: string, _options, command: Command) => run((options) => pinCommand(env, false, options, stdoutOutput), command));
+  program
+    .command('fsck')
+    .description("re-hash every release's stored files; corrupt releases are marked bad (exit 1)")
+    .action((_options, command: Command) => run((options) => fsckCommand(options, stdoutOutput), command));
   program
     .command('demo')
     .description('the whole story on an example model project: deploy, a bad model caught and rolled back, under load')

@@ -107,6 +107,19 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       }
       return null;
     },
+    async verifyHashes(release) {
+      for (const artifact of release.artifacts) {
+        const hash = createHash('sha256');
+        try {
+          await pipeline(createReadStream(blobOf(artifact.sha256)), hash);
+        } catch (err) {
+          return `${artifact.path}: its stored copy cannot be read (${(err as Error).message})`;
+        }
+        const actual = hash.digest('hex');
+        if (actual !== artifact.sha256) return `${artifact.path}: its stored copy hashes to ${actual.slice(0, 12)}…, not ${artifact.sha256.slice(0, 12)}… (corrupt)`;
+      }
+      return null;
+    },
     materialize(release) {
       let pending = materializing.get(release.id);
       if (!pending) {

@@ -55,6 +55,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
   'releases.list': (_request, session) => session.host.deployments.releases(),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
+  'releases.fsck': (_request, session) => session.host.deployments.fsck(),
   'env.deploy': async (request, session) => {
     const { env, releaseId, commit, by } = request.params;
     const releases = session.host.deployments.releases();

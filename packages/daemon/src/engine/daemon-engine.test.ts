@@ -47,6 +47,7 @@ const fakeDeployments = {
   history: () => [],
   releases: () => [],
   diff: async () => new RequestFailure('not-found', 'no release'),
+  fsck: async () => ({ releases: 0, problems: [] }),
   deploy: async () => new RequestFailure('not-found', 'no release'),
   rollback: async () => new RequestFailure('refused', 'no last known good revision'),
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),

@@ -77,6 +77,9 @@ export async function runDeployOperation(
   const started = deps.clock.now();
   await deps.releases.swapCurrent(envDir, releaseDir);
   deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
+  // Re-hashing a 1 GB model takes seconds: it runs beside the verify steps, after the pointer moved
+  // (the check before the move is presence, mode and size), and a mismatch fails verification.
+  const hashes = deps.releases.verifyHashes(release).catch((err: Error) => `re-hashing failed: ${err.message}`);
   await onStatus('verifying');
 
   // Unique per operation, so a history moved aside and restarted never reads an old metrics file.
@@ -114,6 +117,8 @@ export async function runDeployOperation(
   } finally {
     if (steps.length > 0) await deps.git.removeWorktree(worktree).catch(() => undefined);
   }
+  const corrupt = await hashes;
+  if (corrupt) return { ok: false, stage: 'verify', message: `release ${release.id} failed its hash check: ${corrupt}` };
   const failures = failedGates(config.verify?.gates ?? {}, parseMetrics(await deps.readText(metricsFile)));
   if (failures.length > 0) return { ok: false, stage: 'verify', message: `gates failed: ${failures.join('; ')}` };
   return { ok: true };

@@ -39,6 +39,8 @@ export interface Deployments {
   releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string }>;
   history(env: string): RevisionView[] | RequestFailure;
   releases(): ReleaseView[];
+  /** Re-hashes every release's stored files (`axum fsck`); marks the corrupt ones bad. */
+  fsck(): Promise<{ releases: number; problems: { releaseId: string; problem: string }[] }>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   deploy(env: string, releaseId: string, by: string): Promise<RevisionView | RequestFailure>;
@@ -186,6 +188,9 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       try {
         result = await runDeployOperation(env, deps.envDir(env), target, revision, config, operationDeps, abortAll.signal, async (status) => {
           revision.status = status;
+          // The release a manual rollback moves away from is bad from the moment the pointer moves
+          // (DESIGN.md §3): if this rollback then fails, the auto-rollback must not pick it again.
+          if (kind === 'rollback' && previousLive) await markBad(previousLive.releaseId, by, `rolled back from #${previousLive.revision} to #${rollbackTo}`);
           await save(env);
         });
       } catch (err) {
@@ -343,8 +348,11 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   }
 
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<ReleaseView> {
+    // Named after the run; a history moved aside restarts run numbers, so never reuse an id.
+    let id = `rel-${run.number}`;
+    for (let n = 2; release(id); n++) id = `rel-${run.number}-${n}`;
     const built = await deps.releases.create({
-      id: `rel-${run.number}`,
+      id,
       runId: run.id,
       commit: run.commit,
       branch: run.branch,
@@ -419,6 +427,16 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     releases() {
       return [...releasesDoc.releases].reverse();
     },
+    async fsck() {
+      const problems: { releaseId: string; problem: string }[] = [];
+      for (const item of releasesDoc.releases) {
+        const problem = (await deps.releases.check(item)) ?? (await deps.releases.verifyHashes(item));
+        if (!problem) continue;
+        problems.push({ releaseId: item.id, problem });
+        await markBad(item.id, 'axum fsck', problem);
+      }
+      return { releases: releasesDoc.releases.length, problems };
+    },
     async diff(fromId, toId) {
       const from = release(fromId);
       const to = release(toId);
@@ -452,7 +470,6 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const target = to === null ? (lastKnownGood(doc, isBad) ?? undefined) : doc.revisions.find((r) => r.revision === to);
       const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force);
       if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
-      const live = liveRevision(doc);
       // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
       // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
       const pinnedBefore = doc.pinned;
@@ -461,10 +478,6 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (result instanceof RequestFailure) {
         doc.pinned = pinnedBefore;
         await save(env);
-      }
-      if (!(result instanceof RequestFailure) && live && result.status === 'live') {
-        await markBad(live.releaseId, by, `rolled back from #${live.revision} to #${target.revision}`);
-        deps.publish(env);
       }
       return result;
     },

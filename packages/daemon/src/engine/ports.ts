@@ -127,6 +127,8 @@ export interface ReleaseStore {
   create(input: ReleaseInput): Promise<ReleaseView>;
   /** A reason the release cannot be made live (a blob missing, resized, writable), or null. */
   check(release: ReleaseView): Promise<string | null>;
+  /** Re-hashes every stored file of the release; a reason when one no longer matches, else null. */
+  verifyHashes(release: ReleaseView): Promise<string | null>;
   /** The release's folder, materialized from the store once (copy-on-write where possible). */
   materialize(release: ReleaseView): Promise<string>;
   /** Points `<envDir>/current` at the release folder atomically (new link, rename over the old). */

@@ -122,3 +122,14 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   else out.lines([`${env.name} ${env.pinned ? 'pinned: new commits build and test but do not deploy (axum unpin to resume)' : 'unpinned: the next succeeded run deploys'}`]);
   return EXIT.ok;
 }
+
+/** `axum fsck`: re-hashes every release's stored files; exit 1 when one is corrupt (it is then marked bad). */
+export async function fsckCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
+  const report = await withDaemon(options, 'axum-fsck', (c) =>
+    call(c, z.object({ releases: z.number(), problems: z.array(z.object({ releaseId: z.string(), problem: z.string() })) }), 'releases.fsck', {}, OPERATION_TIMEOUT_MS),
+  );
+  if (options.json) out.json(report);
+  else if (report.problems.length === 0) out.lines([`${report.releases} release${report.releases === 1 ? '' : 's'} checked: every stored file matches its sha256`]);
+  else out.lines([`${report.problems.length} of ${report.releases} releases are corrupt (now marked bad):`, ...report.problems.map((p) => `  ${p.releaseId}: ${p.problem}`)]);
+  return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
+}
