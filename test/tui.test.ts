@@ -76,6 +76,9 @@ verify:
     // A run's log, from the keyboard.
     await one.keys('Tab', 'Enter');
     await waitFor(() => one.screen().includes('trained on 0.9'), 10_000, 'the run view to show the log');
+    // Search the log: `/`, a query, Enter.
+    await one.keys('/', 't', 'r', 'a', 'i', 'n', 'e', 'd', 'Enter');
+    await waitFor(() => one.screen().includes('/trained: line 1 of 1'), 10_000, 'the search to find the line');
     await one.keys('Escape', 'Tab', 'Enter');
     await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
     await one.keys('j', 'r');

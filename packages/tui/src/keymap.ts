@@ -4,6 +4,7 @@ import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state
 /** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
 export type Command =
   | { kind: 'dispatch'; action: TuiAction }
+  | { kind: 'search'; direction: 1 | -1 }
   | { kind: 'daemon'; build: (state: TuiState) => PendingAction | null }
   | { kind: 'quit' };
 
@@ -44,6 +45,11 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'G', description: 'bottom of the log, follow the tail', hint: 'follow', views: ['run'], matches: (i) => i === 'G', command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } }, footer: true },
   { label: '[ ]', description: 'previous / next step', hint: 'step', views: ['run'], matches: (i) => i === ']', command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
   { label: '[', description: 'previous step', views: ['run'], matches: (i) => i === '[', command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: false },
+  { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
+  { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
+  { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false },
+  { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
+  { label: 'T', description: 'timestamps', views: ['run'], matches: (i) => i === 'T', disabledReason: () => 'logs carry no timestamps yet: the log file holds the output exactly as printed', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
   {
     label: 'r',
     description: 'roll back: to the last known good (dashboard) or to the selected revision (history)', hint: 'roll back',

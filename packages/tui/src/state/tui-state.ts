@@ -48,6 +48,10 @@ export interface TuiState {
   confirm: Confirm | null;
   /** A short message shown in the footer until the next one. */
   notice: string | null;
+  /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
+  search: { editing: boolean; input: string; query: string | null };
+  /** Long log lines wrap instead of being cut at the terminal's width. */
+  wrap: boolean;
 }
 
 /** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
@@ -68,7 +72,12 @@ export type TuiAction =
   | { type: 'confirm.key'; input: string; backspace: boolean }
   | { type: 'confirm.details'; details: string[] }
   | { type: 'confirm.close' }
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  | { type: 'search.start' }
+  | { type: 'search.key'; input: string; backspace: boolean }
+  | { type: 'search.done'; commit: boolean }
+  | { type: 'log.goto'; line: number }
+  | { type: 'wrap.toggle' };
 
 export const initialTuiState: TuiState = {
   connection: { kind: 'connecting' },
@@ -81,6 +90,8 @@ export const initialTuiState: TuiState = {
   histories: {},
   confirm: null,
   notice: null,
+  search: { editing: false, input: '', query: null },
+  wrap: false,
 };
 
 const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
@@ -144,6 +155,16 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return { ...state, confirm: null };
     case 'notice':
       return { ...state, notice: action.message };
+    case 'search.start':
+      return { ...state, search: { ...state.search, editing: true, input: '' } };
+    case 'search.key':
+      return { ...state, search: { ...state.search, input: action.backspace ? state.search.input.slice(0, -1) : state.search.input + action.input } };
+    case 'search.done':
+      return { ...state, search: { editing: false, input: '', query: action.commit && state.search.input ? state.search.input : state.search.query } };
+    case 'log.goto':
+      return state.view.kind === 'run' ? { ...state, view: { ...state.view, scroll: Math.max(0, action.line) } } : state;
+    case 'wrap.toggle':
+      return { ...state, wrap: !state.wrap };
   }
 }
 

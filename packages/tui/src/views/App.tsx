@@ -1,7 +1,8 @@
-import { Box, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { keepConnected, type DaemonLink } from '../client/live-connection.js';
+import type { LogBuffer } from '../client/log-buffer.js';
 import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
@@ -74,12 +75,40 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
     if (stateRef.current.confirm?.action === action) dispatch({ type: 'confirm.details', details });
   }, []);
 
+  /** The log the run view shows, read by `n`/`N` (lines live outside React). */
+  const logRef = useRef<LogBuffer | null>(null);
+
+  /** Moves the log view to the next (or previous) line matching the query, from the top line shown. */
+  const jumpToMatch = (current: TuiState, direction: 1 | -1, apply: (a: TuiAction) => TuiState, fromTop: boolean): TuiState => {
+    const query = current.search.query?.toLowerCase();
+    const lines = logRef.current?.all() ?? [];
+    if (!query || current.view.kind !== 'run') return current;
+    const top = current.view.scroll ?? Math.max(0, lines.length - 1);
+    const start = fromTop ? top : top + direction;
+    for (let i = 0; i < lines.length; i++) {
+      const at = (((start + direction * i) % lines.length) + lines.length) % lines.length;
+      if (lines[at]?.toLowerCase().includes(query)) {
+        current = apply({ type: 'log.goto', line: at });
+        return apply({ type: 'notice', message: `/${current.search.query}: line ${at + 1} of ${lines.length}` });
+      }
+    }
+    return apply({ type: 'notice', message: `/${current.search.query}: no match` });
+  };
+
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
   const handlePress = (current: TuiState, input: string, key: Key): TuiState => {
     const apply = (action: TuiAction): TuiState => {
       dispatch(action);
       return reduce(current, action);
     };
+    if (current.search.editing) {
+      if (key.escape) return apply({ type: 'search.done', commit: false });
+      if (key.return) {
+        current = apply({ type: 'search.done', commit: true });
+        return jumpToMatch(current, 1, apply, true);
+      }
+      return apply({ type: 'search.key', input, backspace: key.backspace || key.delete });
+    }
     if (current.confirm) {
       const confirm = current.confirm;
       if (key.escape || (confirm.typed === null && /^n$/i.test(input))) {
@@ -107,6 +136,7 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
       return current;
     }
     if (command.kind === 'dispatch') return apply(command.action);
+    if (command.kind === 'search') return jumpToMatch(current, command.direction, apply, false);
     const action = command.build(current);
     if (!action) return current;
     const confirm = confirmationFor(action, current);
@@ -126,16 +156,17 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
 
   const body = useMemo(() => {
     if (state.helpOpen) return <HelpOverlay state={state} />;
-    if (state.view.kind === 'run') return <RunView state={state} view={state.view} link={linkRef.current} rows={rows} />;
+    if (state.view.kind === 'run') return <RunView state={state} view={state.view} link={linkRef.current} rows={rows} columns={stdout.columns || 80} logRef={logRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     return <Dashboard state={state} rows={rows} />;
-  }, [state, rows]);
+  }, [state, rows, stdout.columns]);
 
   return (
     <Box flexDirection="column">
       <Header state={state} />
       {body}
       {state.confirm && <ConfirmDialog confirm={state.confirm} />}
+      {state.search.editing && <Text color="yellow">/{state.search.input}<Text inverse> </Text>  (Enter to search, Esc to cancel)</Text>}
       <Footer state={state} />
     </Box>
   );

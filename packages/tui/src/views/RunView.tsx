@@ -46,17 +46,42 @@ function useStepLog(link: DaemonLink | null, runId: string, step: string | undef
 }
 
 /** A run: its step tree, and the selected step's log (following the tail unless scrolled). */
-export function RunView({ state, view, link, rows }: { state: TuiState; view: Extract<View, { kind: 'run' }>; link: DaemonLink | null; rows: number }) {
+export function RunView({
+  state,
+  view,
+  link,
+  rows,
+  columns,
+  logRef,
+}: {
+  state: TuiState;
+  view: Extract<View, { kind: 'run' }>;
+  link: DaemonLink | null;
+  rows: number;
+  columns: number;
+  logRef: { current: LogBuffer | null };
+}) {
   const run = state.daemon?.runs.find((r) => r.id === view.runId);
   const step = run?.steps[view.step];
   const buffer = useStepLog(link, view.runId, step?.name);
+  logRef.current = buffer;
   if (!run) return <Text dimColor>{view.runId} is no longer in the recent runs (axum logs {view.runId})</Text>;
   const lines = buffer.all();
   // The frame stays below the terminal's height: header 3, run line 1, steps, margins, footer 3.
   const logRows = Math.max(3, rows - run.steps.length - 10);
   const maxStart = Math.max(0, lines.length - logRows);
   const start = view.scroll === null ? maxStart : Math.min(view.scroll, maxStart);
-  const shown = lines.slice(start, start + logRows);
+  // With wrap on, a long line takes several rows: take lines until the rows are used up.
+  const shown: string[] = [];
+  let used = 0;
+  for (let i = start; i < lines.length && used < logRows; i++) {
+    const line = lines[i] ?? '';
+    const height = state.wrap ? Math.max(1, Math.ceil(line.length / Math.max(20, columns))) : 1;
+    if (used + height > logRows && shown.length > 0) break;
+    shown.push(state.wrap && height > logRows ? line.slice(0, logRows * columns) : line);
+    used += height;
+  }
+  const query = state.search.query?.toLowerCase();
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -75,7 +100,7 @@ export function RunView({ state, view, link, rows }: { state: TuiState; view: Ex
           {step ? `── ${step.name} · lines ${lines.length === 0 ? 0 : start + 1}-${start + shown.length} of ${lines.length}${buffer.dropped ? ` (+${buffer.dropped} older)` : ''}${view.scroll === null ? ' · following' : ' · G to follow'}` : 'no steps yet'}
         </Text>
         {shown.map((line, i) => (
-          <Text key={start + i} wrap="truncate-end">
+          <Text key={start + i} wrap={state.wrap ? 'wrap' : 'truncate-end'} color={query && line.toLowerCase().includes(query) ? 'yellow' : undefined}>
             {line}
           </Text>
         ))}
