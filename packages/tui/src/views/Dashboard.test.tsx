@@ -1,0 +1,57 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { DaemonState, RunView } from '@axum/protocol';
+import { initialTuiState, reduce } from '../state/tui-state.js';
+import { Dashboard } from './Dashboard.js';
+import { Footer } from './Footer.js';
+import { Header } from './Header.js';
+
+const run = (n: number): RunView => ({
+  id: `run-${n}`, number: n, status: n === 30 ? 'running' : 'succeeded', commit: `${n}`.padEnd(40, 'a'), branch: 'main', env: 'production', trigger: 'push',
+  createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: n === 30 ? null : '2026-11-29T10:00:05.000Z',
+  steps: [], subject: `commit ${n}`, releaseId: null, message: null,
+});
+const daemon: DaemonState = {
+  daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
+  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' },
+  environments: ['dev', 'staging', 'production'].map((name) => ({
+    name, branch: name, path: `/repo/.axum/envs/${name}`, protected: name === 'production', approval: 'auto' as const, pinned: name === 'production', awaitingApproval: false,
+    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, pendingReleaseId: null, operation: null,
+    incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
+  })),
+  runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
+  warnings: [],
+  clients: 2,
+};
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('the dashboard', () => {
+  it('fits an 80×24 terminal with 30 runs: the frame stays below the height (no flicker)', async () => {
+    const state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    const { lastFrame } = render(
+      <>
+        <Header state={state} />
+        <Dashboard state={state} rows={24} />
+        <Footer state={state} />
+      </>,
+    );
+    await tick();
+    const frame = lastFrame() ?? '';
+    expect(frame.split('\n').length).toBeLessThan(24);
+    expect(frame).toContain('2 clients attached');
+    expect(frame).toMatch(/staging\s+staging\s+#3\s+rel-7\s+bbbbbbbb\s+#2/);
+    expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
+    expect(frame).toContain('run-30');
+    expect(frame).toMatch(/… \d+ more/);
+  });
+
+  it('keeps the selected run on screen when moving down the list', async () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    state = reduce(state, { type: 'focus.toggle' });
+    for (let i = 0; i < 25; i++) state = reduce(state, { type: 'selection.move', by: 1 });
+    const { lastFrame } = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(lastFrame()).toContain('run-5 ');
+  });
+});
