@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { axum, processesMatching } from './support/axum.js';
+import { AXUM_BIN, axum, processesMatching, waitFor } from './support/axum.js';
 
 describe('axum demo (headless)', () => {
   it('plays the whole story, every expectation holds, and it leaves no process and no folder behind', async () => {
@@ -36,3 +37,41 @@ describe('axum demo (headless)', () => {
     }
   });
 });
+
+describe.runIf(hasTmux())('axum demo on a terminal', () => {
+  it('plays the story inside the TUI, hands over the keys, and q cleans everything up', async () => {
+    const server = `axum-demo-${process.pid}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', server, ...args], { encoding: 'utf8' });
+    const parent = mkdtempSync(join(tmpdir(), 'axum-demo-tty-'));
+    const dir = join(parent, 'story');
+    try {
+      tmux('new-session', '-d', '-s', 'demo', '-x', '110', '-y', '30', `${process.execPath} ${AXUM_BIN} demo --dir ${dir}; echo "EXIT=$?"; sleep 30`);
+      const screen = () => tmux('capture-pane', '-p', '-t', 'demo');
+      await waitFor(() => screen().includes('● connected'), 30_000, 'the TUI');
+      await waitFor(() => screen().includes('demo: story over: 7 of 7 expectations held'), 120_000, 'the story to end in the TUI');
+      expect(screen()).toMatch(/staging\s+staging\s+#4/);
+      tmux('send-keys', '-t', 'demo', 'q');
+      await waitFor(() => screen().includes('EXIT=0'), 30_000, 'the demo to exit 0');
+      expect(screen()).toContain('requests:');
+      expect(existsSync(dir)).toBe(false);
+      // The daemon and the model server ran inside the project folder; none is left.
+      expect(processesMatching(`${dir}/model-project`)).toEqual([]);
+    } finally {
+      try {
+        tmux('kill-server');
+      } catch {
+        // gone
+      }
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 200_000);
+});
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -42,7 +42,19 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
   }
   const repo = join(base, 'model-project');
   const started = Date.now();
-  const say = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+  // On a terminal the story plays in the TUI (narrated in its footer); otherwise as plain lines.
+  const interactive = !options.headless && !options.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const listeners = new Set<(line: string) => void>();
+  const transcript: string[] = [];
+  const say = (line: string) => {
+    const stamped = `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`;
+    transcript.push(stamped);
+    if (interactive) for (const listener of listeners) listener(`demo: ${line}`);
+    else process.stdout.write(`${stamped}\n`);
+  };
+  let tuiDone: Promise<void> | null = null;
+  /** The user quit the TUI before the story ended: stop waiting and clean up. */
+  let quitEarly = false;
   const checks: Check[] = [];
   const expect = (what: string, ok: boolean, detail = '') => {
     checks.push({ what, ok, detail });
@@ -77,12 +89,20 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
 
     connection = await attach(repo, 'axum-demo');
     const conn = connection;
+    if (interactive) {
+      delete process.env.CI; // Ink must not think it runs in CI (it would draw nothing until exit)
+      const { runTui } = await import('../views/run-tui.js');
+      const tuiConnection = await attach(repo, 'axum-tui');
+      tuiDone = runTui(repo, tuiConnection, { subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)) });
+      void tuiDone.then(() => (quitEarly = true));
+    }
     // The daemon records the (empty) heads before the first commit, so that commit runs.
     await call(conn, z.unknown(), 'git.reconcile', {});
     const state = async () => DaemonState.parse(await conn.request('state.get', {}));
     const until = async <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        if (quitEarly) throw new CliError('quit before the story ended', EXIT.failed);
         const value = await probe();
         if (value) return value;
         if (Date.now() > deadline) throw new CliError(`timed out waiting for ${what}`, EXIT.failed);
@@ -182,11 +202,18 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     const counts = load.stop();
     expect('the model kept answering: 0 failed requests', counts.failed === 0 && counts.sent > 0, `${counts.sent} sent`);
     say(`total ${((Date.now() - started) / 1000).toFixed(1)} s; rollback latency ${rollbackMs} ms`);
-    process.stdout.write(`requests: ${counts.sent} sent, ${counts.failed} failed\n`);
+    say(`requests: ${counts.sent} sent, ${counts.failed} failed`);
+    if (!interactive) process.stdout.write(`requests: ${counts.sent} sent, ${counts.failed} failed\n`);
   } catch (err) {
     if (interrupted) return EXIT.failed;
     expect('the story ran to its end', false, (err as Error).message);
   } finally {
+    if (tuiDone) {
+      const held = checks.filter((c) => c.ok).length;
+      say(`story over: ${held} of ${checks.length} expectations held — the keys are yours; q quits and cleans up`);
+      await tuiDone;
+      process.stdout.write(`${transcript.join('\n')}\n`);
+    }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (options.keep) say(`kept: ${repo} (its daemon is stopped; \`axum --repo ${repo}\` starts it again)`);

@@ -15,9 +15,10 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryView } from './HistoryView.js';
 import { RunView } from './RunView.js';
+import type { Narration } from './run-tui.js';
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
-export function App({ repoRoot, connection }: { repoRoot: string; connection: DaemonConnection }) {
+export function App({ repoRoot, connection, narration }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined }) {
   const [state, dispatch] = useReducer(reduce, initialTuiState);
   const { exit } = useApp();
   const { stdout } = useStdout();
@@ -31,6 +32,8 @@ export function App({ repoRoot, connection }: { repoRoot: string; connection: Da
     linkRef.current = link;
     return () => link.stop();
   }, [repoRoot, connection]);
+
+  useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line })), [narration]);
 
   /** Sends a confirmed action to the daemon and reports the outcome in the footer. */
   const perform = useCallback(async (action: PendingAction) => {
