@@ -299,3 +299,16 @@ describe('hash checks', () => {
     expect(fsck.stdout).toContain(`${rel1.id}: model/weights.txt: its stored copy hashes to`);
   });
 });
+
+describe('auto deploys queue per environment', () => {
+  it('a release built while a deploy verifies is queued, newest wins, and deploys after it', async () => {
+    const dir = await started(config('staging: { branch: main }', '', '[ $AXUM_REVISION = 1 ] && sleep 3; '));
+    model(dir, '0.86', 'v1 (slow verify)');
+    await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying', 20_000, '#1 to verify');
+    const v2 = model(dir, '0.9', 'v2');
+    const queuedRun = await waitForRun(dir, (r) => r.commit === v2 && r.status === 'succeeded', 'v2 to build');
+    expect(queuedRun.message).toMatch(/queued to deploy to staging after the operation in progress/);
+    const revisions = await settled(dir, 'staging', 2);
+    expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.commit === v2 ? 'v2' : 'v1'}`)).toEqual(['#2 live v2', '#1 superseded v1']);
+  });
+});

@@ -10,10 +10,12 @@ export const EnvironmentDocument = z.object({
   incident: z.string().nullable(),
   /** Process groups of deploy, verify and monitor steps running now; reaped after a crash. */
   pgids: z.array(z.number().int()).default([]),
+  /** A release built while an operation held the environment: it deploys next (newest wins), even after a restart. */
+  queuedReleaseId: z.string().nullable().default(null),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [] });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });

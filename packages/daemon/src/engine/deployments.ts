@@ -59,8 +59,6 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   const docs = new Map<string, EnvironmentDocument>();
   const stores = new Map<string, DocumentStore<EnvironmentDocument>>();
   const operations = new Map<string, { revision: number; kind: string; holder: string; startedAt: string; done: Promise<void> }>();
-  /** Auto deploys queue per environment: newest wins. */
-  const queuedDeploy = new Map<string, { releaseId: string; by: string }>();
   /** Environments whose operation ended but whose follow-up (auto-rollback, queued deploy) has not. */
   const settling = new Map<string, Promise<void>>();
   const now = () => new Date(deps.clock.now()).toISOString();
@@ -110,7 +108,14 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   };
   const operationDeps: OperationDeps = { ...deps, trackProcess };
   /** Keeps exactly one monitor per environment, on its live revision, while no operation runs. */
-  const syncMonitor = async (env: string): Promise<void> => {
+  const monitorChains = new Map<string, Promise<void>>();
+  const syncMonitor = (env: string): Promise<void> => {
+    // One sync per environment at a time: two interleaved ones could both start a monitor.
+    const next = (monitorChains.get(env) ?? Promise.resolve()).then(() => syncMonitorNow(env));
+    monitorChains.set(env, next.catch(() => undefined));
+    return next;
+  };
+  const syncMonitorNow = async (env: string): Promise<void> => {
     const doc = docs.get(env);
     const live = doc ? liveRevision(doc) : null;
     const spec = config?.monitor;
@@ -250,11 +255,12 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       doc.incident = `${doc.incident ?? ''} — no last known good revision to roll back to`;
       await save(env);
     }
-    const next = queuedDeploy.get(env);
+    const next = doc.queuedReleaseId;
     if (next && !operations.has(env)) {
-      queuedDeploy.delete(env);
+      doc.queuedReleaseId = null;
+      await save(env);
       // The environment may have been pinned, or switched to manual approval, since this was queued.
-      const built = release(next.releaseId);
+      const built = release(next);
       if (built) await handOn(env, built);
       return;
     }
@@ -311,15 +317,14 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
   async function pruneReleases(): Promise<void> {
     const referenced = new Set<string>();
-    for (const [env, doc] of docs) {
+    for (const doc of docs.values()) {
       const live = liveRevision(doc);
       if (live) referenced.add(live.releaseId);
       const lkg = lastKnownGood(doc, isBad);
       if (lkg) referenced.add(lkg.releaseId);
       if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);
       for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
-      const queued = queuedDeploy.get(env);
-      if (queued) referenced.add(queued.releaseId);
+      if (doc.queuedReleaseId) referenced.add(doc.queuedReleaseId);
     }
     const drop = new Set(releasesToPrune(releasesDoc.releases, config?.history?.keepReleases ?? 50, referenced));
     if (drop.size === 0) return;
@@ -340,8 +345,10 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       return `built ${built.id}; waiting for approval (axum approve ${env})`;
     }
     if (operations.has(env)) {
-      queuedDeploy.set(env, { releaseId: built.id, by: `push ${built.runId}` });
-      return `built ${built.id}; queued to deploy to ${env} after the operation in progress`;
+      const older = doc.queuedReleaseId;
+      doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
+      await save(env);
+      return `built ${built.id}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older})` : ''}`;
     }
     void operate(env, built.id, 'deploy', null, `push ${built.runId}`).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `built ${built.id}; deploying to ${env}`;
@@ -384,6 +391,13 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         try {
           await recover(env);
           await syncMonitor(env);
+          const doc = await docOf(env);
+          const queued = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
+          if (queued) {
+            doc.queuedReleaseId = null;
+            await save(env);
+            await handOn(env, queued); // queued before the restart: it still deploys
+          }
         } catch (err) {
           // One broken environment must not keep the daemon (and every other environment) down.
           deps.warn(`${env}: could not recover its deployments: ${(err as Error).message}`);
