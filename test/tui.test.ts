@@ -144,6 +144,17 @@ describe.runIf(hasTmux)('the terminal UI in tmux', () => {
     expect((await axum(['daemon', 'status', '--repo', dir])).code).toBe(0);
   });
 
+  it('shows a banner when the daemon goes away and reconnects when it is back', async () => {
+    tmux('new-session', '-d', '-s', 'again', '-x', '100', '-y', '24', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    const again = () => tmux('capture-pane', '-p', '-t', 'again');
+    await waitFor(() => again().includes('● connected'), 20_000, 'the TUI to connect');
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    await waitFor(() => again().includes('disconnected — retrying'), 10_000, 'the disconnected banner');
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => again().includes('● connected'), 20_000, 'the TUI to reconnect');
+    tmux('send-keys', '-t', 'again', 'q');
+  });
+
   it('prints plain lines when stdout is not a TTY', async () => {
     const result = await axum(['--repo', dir]);
     expect(result.code).toBe(0);
