@@ -12,6 +12,7 @@ import { attach, stopDaemon } from '../client/daemon-launcher.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './output.js';
 import { call } from './runs.js';
+import { prepareTerminalEnv } from './tui.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/model-project', import.meta.url));
 
@@ -90,7 +91,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     connection = await attach(repo, 'axum-demo');
     const conn = connection;
     if (interactive) {
-      delete process.env.CI; // Ink must not think it runs in CI (it would draw nothing until exit)
+      prepareTerminalEnv();
       const { runTui } = await import('../views/run-tui.js');
       const tuiConnection = await attach(repo, 'axum-tui');
       tuiDone = runTui(repo, tuiConnection, { subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)) });

@@ -11,10 +11,18 @@ export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
   requireConfigFile(repoRoot);
   const connection = await attach(repoRoot, 'axum-tui');
-  // Ink draws nothing until exit when it believes it runs in CI (is-in-ci reads CI=true, which many
-  // shells export): the TUI is interactive by definition, so drop that belief before Ink loads.
-  delete process.env.CI;
+  prepareTerminalEnv();
   const { runTui } = await import('../views/run-tui.js');
   await runTui(repoRoot, connection);
   return EXIT.ok;
+}
+
+/**
+ * Sets up the environment Ink reads when it loads, so call it before importing the views:
+ * Ink draws nothing until exit when it believes it runs in CI (is-in-ci reads CI=true, which many
+ * shells export), and chalk ignores NO_COLOR (https://no-color.org) unless told with FORCE_COLOR=0.
+ */
+export function prepareTerminalEnv(): void {
+  delete process.env.CI;
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 }
