@@ -1,0 +1,56 @@
+// Scenario: commit → first step process spawned. Baseline: a raw fs.watch on the refs that spawns
+// the same command. Both write the wall clock (ns) when the command starts; we time from just
+// before `git commit`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { axum, scratchRepo, stats, until, sleep } from './lib.mjs';
+
+async function measure(reps, marker, setup) {
+  const { git, cleanup, stop, arm = () => undefined } = await setup();
+  const samples = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      rmSync(marker, { force: true });
+      await sleep(300);
+      arm();
+      const t0 = Date.now();
+      git('commit', '-q', '--allow-empty', '-m', `bench ${i}`);
+      const started = await until(() => (existsSync(marker) && readFileSync(marker, 'utf8').trim()) || null, 20_000, 'the step to spawn');
+      samples.push(Number(BigInt(started) / 1_000_000n) - t0);
+    }
+  } finally {
+    await stop();
+    cleanup();
+  }
+  return stats(samples);
+}
+
+export async function commitToSpawn({ reps }) {
+  const markers = mkdtempSync(join(tmpdir(), 'axum-bench-marker-'));
+  // Only the first spawn of a commit writes: the baseline's watcher may fire twice (lock, rename).
+  const commandFor = (marker) => `[ -e ${marker} ] || date +%s%N > ${marker}`;
+  const axumMarker = join(markers, 'axum');
+  const baseMarker = join(markers, 'baseline');
+  const command = commandFor(axumMarker);
+  const axumResult = await measure(reps, axumMarker, async () => {
+    const repo = scratchRepo({ 'axum.yml': `version: 1\nenvironments:\n  dev: { branch: main }\nstages:\n  - name: test\n    steps:\n      - { name: unit, run: "${command}" }\n` });
+    axum(['daemon', 'start'], repo.dir);
+    await sleep(500);
+    return { ...repo, stop: async () => axum(['daemon', 'stop'], repo.dir) };
+  });
+  const baseline = await measure(reps, baseMarker, async () => {
+    const repo = scratchRepo({ 'README.md': 'x\n' });
+    // Armed right before each commit and fired by its ref update only (not by late events of the last one).
+    let armed = false;
+    const watcher = watch(join(repo.dir, '.git', 'refs', 'heads'), (_event, file) => {
+      if (!armed || file !== 'main') return;
+      armed = false;
+      spawn('sh', ['-c', commandFor(baseMarker)], { cwd: repo.dir, stdio: 'ignore' });
+    });
+    return { ...repo, arm: () => (armed = true), stop: async () => watcher.close() };
+  });
+  rmSync(markers, { recursive: true, force: true });
+  return { name: 'commit → first step spawned', unit: 'ms', axum: axumResult, baseline, goal: 'axum median ≤ baseline median + 150 ms', met: axumResult.median <= baseline.median + 150 };
+}
