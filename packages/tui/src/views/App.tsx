@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { keepConnected, type DaemonLink } from '../client/live-connection.js';
@@ -15,14 +15,18 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryView } from './HistoryView.js';
 import { RunView } from './RunView.js';
+import { useTerminalSize } from './use-terminal-size.js';
 import type { Narration } from './run-tui.js';
+
+/** The smallest terminal the screens are laid out for (80×24 is the comfortable minimum). */
+const MIN_COLUMNS = 60;
+const MIN_ROWS = 16;
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
 export function App({ repoRoot, connection, narration }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined }) {
   const [state, dispatch] = useReducer(reduce, initialTuiState);
   const { exit } = useApp();
-  const { stdout } = useStdout();
-  const rows = stdout.rows || 24;
+  const { rows, columns } = useTerminalSize();
   const linkRef = useRef<DaemonLink | null>(null);
   const stateRef = useRef<TuiState>(state);
   stateRef.current = state;
@@ -159,10 +163,21 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
 
   const body = useMemo(() => {
     if (state.helpOpen) return <HelpOverlay state={state} />;
-    if (state.view.kind === 'run') return <RunView state={state} view={state.view} link={linkRef.current} rows={rows} columns={stdout.columns || 80} logRef={logRef} />;
+    if (state.view.kind === 'run') return <RunView state={state} view={state.view} link={linkRef.current} rows={rows} columns={columns} logRef={logRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     return <Dashboard state={state} rows={rows} />;
-  }, [state, rows, stdout.columns]);
+  }, [state, rows, columns]);
+
+  if (rows < MIN_ROWS || columns < MIN_COLUMNS) {
+    // Below this the frame cannot stay under the terminal's height: say so instead of flickering.
+    return (
+      <Box flexDirection="column">
+        <Text wrap="truncate-end">axum: the terminal is {columns}×{rows};</Text>
+        <Text wrap="truncate-end">it needs at least {MIN_COLUMNS}×{MIN_ROWS}.</Text>
+        <Text wrap="truncate-end">Enlarge it, or q to quit.</Text>
+      </Box>
+    );
+  }
 
   return (
     <Box flexDirection="column">
