@@ -79,6 +79,9 @@ verify:
     // Search the log: `/`, a query, Enter.
     await one.keys('/', 't', 'r', 'a', 'i', 'n', 'e', 'd', 'Enter');
     await waitFor(() => one.screen().includes('/trained: line 1 of 1'), 10_000, 'the search to find the line');
+    // Timestamps come from the daemon's side index, not from the log bytes.
+    await one.keys('T');
+    await waitFor(() => /\d\d:\d\d:\d\d\.\d{3} trained on 0\.9/.test(one.screen()), 10_000, 'the timestamped line');
     await one.keys('Escape', 'Tab', 'Enter');
     await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
     await one.keys('j', 'r');

@@ -49,6 +49,8 @@ export const LogChunk = z.object({
   data: z.string(),
   /** True once the step has finished and `nextOffset` is the end of its log. */
   complete: z.boolean(),
+  /** `[byteOffset, epochMs]`: when the output at that offset was written (a side index; the log file stays the bytes as printed). */
+  times: z.array(z.tuple([z.number().int().nonnegative(), z.number()])).optional(),
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 

@@ -49,7 +49,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
   { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false },
   { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
-  { label: 'T', description: 'timestamps', views: ['run'], matches: (i) => i === 'T', disabledReason: () => 'logs carry no timestamps yet: the log file holds the output exactly as printed', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
+  { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },
   {
     label: 'r',
     description: 'roll back: to the last known good (dashboard) or to the selected revision (history)', hint: 'roll back',

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
 import type { LogSink, LogStore } from '../engine/ports.js';
@@ -12,19 +12,31 @@ export const RUN_LOG_CAP_BYTES = 100 * 1024 * 1024;
  * printed (so a file is always a byte prefix of the output), written synchronously so that what a
  * client was told exists is on disk.
  */
-export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES): LogStore {
+/** How often the time index gets an entry while output flows (one line per write, at most this often). */
+const TIME_INDEX_MS = 100;
+
+export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now: () => number = Date.now): LogStore {
   const runBytes = new Map<string, number>();
   const fileOf = (runId: string, step: string) => join(root, runId, 'logs', `${step}.log`);
+  // Timestamps live beside the log ("offset epochMs" lines), so the log stays a byte prefix of the output.
+  const timesOf = (runId: string, step: string) => join(root, runId, 'logs', `${step}.times`);
   return {
     open(runId, step, secrets) {
       mkdirSync(join(root, runId, 'logs'), { recursive: true });
       const fd = openSync(fileOf(runId, step), 'a', 0o600);
+      const timesFd = openSync(timesOf(runId, step), 'a', 0o600);
+      let lastStamp = -Infinity;
       const masker = createMasker(secrets);
       let size = fstatSync(fd).size; // a retry appends to the same file
       let capped = false;
       let closed = false;
       const append = (bytes: Buffer) => {
         if (bytes.length === 0 || capped) return;
+        const at = now();
+        if (at - lastStamp >= TIME_INDEX_MS) {
+          lastStamp = at;
+          writeSync(timesFd, `${size} ${at}\n`);
+        }
         const used = runBytes.get(runId) ?? 0;
         if (used + bytes.length > capBytes) {
           const room = Math.max(0, capBytes - used);
@@ -48,6 +60,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES): Lo
             closed = true;
             append(masker.end());
             closeSync(fd);
+            closeSync(timesFd);
           }
           return size;
         },
@@ -60,14 +73,22 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES): Lo
       try {
         handle = await open(fileOf(runId, step), 'r');
       } catch {
-        return { data: Buffer.alloc(0), size: 0 };
+        return { data: Buffer.alloc(0), size: 0, times: [] };
       }
       try {
         const { size } = await handle.stat();
         const length = Math.max(0, Math.min(limit, size - offset));
         const data = Buffer.alloc(length);
         if (length > 0) await handle.read(data, 0, length, offset);
-        return { data, size };
+        const index = await readFile(timesOf(runId, step), 'utf8').catch(() => '');
+        const all = index
+          .split('\n')
+          .map((line) => line.split(' ').map(Number) as [number, number])
+          .filter(([o, t]) => Number.isFinite(o) && Number.isFinite(t));
+        // The entry in force at `offset` (the last one before it) and every one inside the range.
+        const before = all.filter(([o]) => o <= offset).at(-1);
+        const inside = all.filter(([o]) => o > offset && o < offset + length);
+        return { data, size, times: before ? [before, ...inside] : inside };
       } finally {
         await handle.close();
       }

@@ -67,7 +67,7 @@ export interface LogSink {
 /** Per-step append-only log files. */
 export interface LogStore {
   open(runId: string, step: string, secrets: readonly string[]): LogSink;
-  read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number }>;
+  read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number; times: [number, number][] }>;
   removeRun(runId: string): Promise<void>;
 }
 

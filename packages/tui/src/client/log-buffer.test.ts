@@ -14,6 +14,14 @@ describe('LogBuffer', () => {
     expect(buffer.complete).toBe(true);
   });
 
+  it('dates each line from the side index by its byte offset', () => {
+    const buffer = new LogBuffer();
+    buffer.append('a\nbé\n', 5, false, [[0, 1000]]);
+    buffer.append('c\n', 7, false, [[5, 2000]]);
+    expect(buffer.lines).toEqual(['a', 'bé', 'c']);
+    expect(buffer.times).toEqual([1000, 1000, 2000]);
+  });
+
   it('keeps a bounded number of lines', () => {
     const buffer = new LogBuffer();
     buffer.append(`${'x\n'.repeat(MAX_LOG_LINES + 5)}`, 1, false);

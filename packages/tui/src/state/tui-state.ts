@@ -52,6 +52,8 @@ export interface TuiState {
   search: { editing: boolean; input: string; query: string | null };
   /** Long log lines wrap instead of being cut at the terminal's width. */
   wrap: boolean;
+  /** Each log line shows when it was printed (from the daemon's side index). */
+  timestamps: boolean;
 }
 
 /** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
@@ -77,7 +79,8 @@ export type TuiAction =
   | { type: 'search.key'; input: string; backspace: boolean }
   | { type: 'search.done'; commit: boolean }
   | { type: 'log.goto'; line: number }
-  | { type: 'wrap.toggle' };
+  | { type: 'wrap.toggle' }
+  | { type: 'timestamps.toggle' };
 
 export const initialTuiState: TuiState = {
   connection: { kind: 'connecting' },
@@ -92,6 +95,7 @@ export const initialTuiState: TuiState = {
   notice: null,
   search: { editing: false, input: '', query: null },
   wrap: false,
+  timestamps: false,
 };
 
 const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
@@ -165,6 +169,8 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return state.view.kind === 'run' ? { ...state, view: { ...state.view, scroll: Math.max(0, action.line) } } : state;
     case 'wrap.toggle':
       return { ...state, wrap: !state.wrap };
+    case 'timestamps.toggle':
+      return { ...state, timestamps: !state.timestamps };
   }
 }
 

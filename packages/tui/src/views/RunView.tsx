@@ -24,7 +24,7 @@ function useStepLog(link: DaemonLink | null, runId: string, step: string | undef
     const follow = () => void link.request('logs.follow', { runId, step, offset: fresh.offset }).catch(() => undefined);
     const offChunk = link.onLogChunk((chunk) => {
       if (chunk.runId !== runId || chunk.step !== step || chunk.offset !== fresh.offset) return;
-      fresh.append(chunk.data, chunk.nextOffset, chunk.complete);
+      fresh.append(chunk.data, chunk.nextOffset, chunk.complete, chunk.times ?? []);
     });
     const offReconnect = link.onReconnect(follow);
     follow();
@@ -74,8 +74,12 @@ export function RunView({
   // With wrap on, a long line takes several rows: take lines until the rows are used up.
   const shown: string[] = [];
   let used = 0;
+  const stamp = (i: number) => {
+    const t = buffer.times[i];
+    return t == null ? '            ' : `${new Date(t).toISOString().slice(11, 23)} `;
+  };
   for (let i = start; i < lines.length && used < logRows; i++) {
-    const line = lines[i] ?? '';
+    const line = state.timestamps ? `${stamp(i)}${lines[i] ?? ''}` : (lines[i] ?? '');
     const height = state.wrap ? Math.max(1, Math.ceil(line.length / Math.max(20, columns))) : 1;
     if (used + height > logRows && shown.length > 0) break;
     shown.push(state.wrap && height > logRows ? line.slice(0, logRows * columns) : line);
