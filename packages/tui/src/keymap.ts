@@ -48,6 +48,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
   { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false },
+  { label: 'f', description: 'jump to the first failed step', views: ['run'], matches: (i) => i === 'f', command: { kind: 'dispatch', action: { type: 'step.first-failed' } }, footer: false },
   { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
   { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },
   {

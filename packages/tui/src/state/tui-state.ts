@@ -80,7 +80,8 @@ export type TuiAction =
   | { type: 'search.done'; commit: boolean }
   | { type: 'log.goto'; line: number }
   | { type: 'wrap.toggle' }
-  | { type: 'timestamps.toggle' };
+  | { type: 'timestamps.toggle' }
+  | { type: 'step.first-failed' };
 
 export const initialTuiState: TuiState = {
   connection: { kind: 'connecting' },
@@ -169,6 +170,13 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return state.view.kind === 'run' ? { ...state, view: { ...state.view, scroll: Math.max(0, action.line) } } : state;
     case 'wrap.toggle':
       return { ...state, wrap: !state.wrap };
+    case 'step.first-failed': {
+      const view = state.view;
+      if (view.kind !== 'run') return state;
+      const steps = state.daemon?.runs.find((r) => r.id === view.runId)?.steps ?? [];
+      const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
+      return index < 0 ? { ...state, notice: 'no step failed in this run' } : { ...state, view: { ...view, step: index, scroll: null } };
+    }
     case 'timestamps.toggle':
       return { ...state, timestamps: !state.timestamps };
   }

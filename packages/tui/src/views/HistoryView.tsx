@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { useEffect } from 'react';
-import type { RevisionView } from '@axum/protocol';
+import { useEffect, useState } from 'react';
+import type { ReleaseView, RevisionView } from '@axum/protocol';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 
@@ -10,8 +10,13 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   const revisions = state.histories[view.env];
   // Reload whenever the environment changes (a deploy, a rollback from another terminal…).
   const key = env ? `${env.live?.revision}:${env.operation?.revision}:${env.lastKnownGood?.revision}:${env.pinned}:${env.incident}` : '';
+  const [bad, setBad] = useState<Set<string>>(new Set());
   useEffect(() => {
     if (!link) return;
+    link.request('releases.list', {}).then(
+      (result) => setBad(new Set((result as ReleaseView[]).filter((r) => r.bad).map((r) => r.id))),
+      () => undefined,
+    );
     link.request('history.get', { env: view.env }).then(
       (result) => dispatch({ type: 'history.loaded', env: view.env, revisions: result as RevisionView[] }),
       (err: Error) => dispatch({ type: 'notice', message: `history of ${view.env}: ${err.message}` }),
@@ -33,19 +38,20 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
           ! {env.incident}
         </Text>
       )}
-      <Text bold>{'REV'.padEnd(7)}{'STATUS'.padEnd(12)}{'KIND'.padEnd(20)}{'RELEASE'.padEnd(9)}{'COMMIT'.padEnd(10)}{'VERIFIED'.padEnd(10)}WHEN</Text>
+      <Text bold>{'REV'.padEnd(7)}{'STATUS'.padEnd(12)}{'KIND'.padEnd(20)}{'RELEASE'.padEnd(12)}{'COMMIT'.padEnd(10)}{'VERIFIED'.padEnd(10)}{'WHEN'.padEnd(16)}BY</Text>
       {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
       {revisions.slice(start, start + size).map((r, i) => {
-        const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : ''].filter(Boolean).join(' ');
+        const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : '', bad.has(r.releaseId) ? 'BAD' : ''].filter(Boolean).join(' ');
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {`#${r.revision}`.padEnd(7)}
             {r.status.padEnd(12)}
             {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).padEnd(20)}
-            {r.releaseId.padEnd(9)}
+            {`${r.releaseId}${bad.has(r.releaseId) ? '!' : ''}`.padEnd(12)}
             {r.commit.slice(0, 8).padEnd(10)}
             {(r.verified ? 'yes' : 'no').padEnd(10)}
-            {r.createdAt.slice(5, 19).replace('T', ' ')} {marks}
+            {r.createdAt.slice(5, 19).replace('T', ' ').padEnd(16)}
+            {r.by.slice(0, 28)} {marks}
             {r.message ? ` — ${r.message}` : ''}
           </Text>
         );
