@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { commitToSpawn } from './commit-to-spawn.mjs';
 import { ROOT } from './lib.mjs';
 import { rollbackLatency } from './rollback-latency.mjs';
+import { broadcast } from './broadcast.mjs';
 
 const quick = process.argv.includes('--quick');
 const scenarios = quick
-  ? [() => commitToSpawn({ reps: 5 }), () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 })]
-  : [() => commitToSpawn({ reps: 15 }), () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 })];
+  ? [() => commitToSpawn({ reps: 5 }), () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 }), () => broadcast({ clients: 30, reps: 5 })]
+  : [() => commitToSpawn({ reps: 15 }), () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 }), () => broadcast({ clients: 30, reps: 20 })];
 
 const results = [];
 const fmt = (n) => (n === undefined ? '—' : n.toFixed(1));
