@@ -3,17 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, daemonPid, daemonProcessesFor, isAlive, makeRepo, readDaemonJson, waitFor } from './support/axum.js';
+import { axum, daemonPid, daemonProcessesFor, isAlive, readDaemonJson, scratchRepos, waitFor } from './support/axum.js';
 
-const repos: string[] = [];
-const repo = (options?: Parameters<typeof makeRepo>[0]) => {
-  const dir = makeRepo(options);
-  repos.push(dir);
-  return dir;
-};
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const repo = scratchRepos(afterEach);
 
 describe('axum daemon start / status / stop', () => {
   it('starts, reports the contract fields, and stops leaving no process, socket, token or lock', async () => {
@@ -102,8 +94,7 @@ describe('axum daemon start / status / stop', () => {
     let dir = base;
     while (dir.length < 210) dir = join(dir, 'a-rather-long-folder-name');
     mkdirSync(dir, { recursive: true });
-    const gitDir = makeRepo();
-    repos.push(gitDir);
+    const gitDir = repo();
     execFileSync('git', ['clone', '-q', gitDir, join(dir, 'repo')]);
     const longRepo = join(dir, 'repo');
     try {

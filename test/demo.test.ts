@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, processesMatching, waitFor } from './support/axum.js';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
 describe('axum demo (headless)', () => {
   it('plays the whole story, every expectation holds, and it leaves no process and no folder behind', async () => {
@@ -38,10 +38,10 @@ describe('axum demo (headless)', () => {
   });
 });
 
-describe.runIf(hasTmux())('axum demo on a terminal', () => {
+describe.runIf(HAS_TMUX)('axum demo on a terminal', () => {
   it('plays the story inside the TUI, hands over the keys, and q cleans everything up', async () => {
-    const server = `axum-demo-${process.pid}`;
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', server, ...args], { encoding: 'utf8' });
+    const server = tmuxServer('axum-demo');
+    const { tmux } = server;
     const parent = mkdtempSync(join(tmpdir(), 'axum-demo-tty-'));
     const dir = join(parent, 'story');
     try {
@@ -57,21 +57,8 @@ describe.runIf(hasTmux())('axum demo on a terminal', () => {
       // The daemon and the model server ran inside the project folder; none is left.
       expect(processesMatching(`${dir}/model-project`)).toEqual([]);
     } finally {
-      try {
-        tmux('kill-server');
-      } catch {
-        // gone
-      }
+      server.kill();
       rmSync(parent, { recursive: true, force: true });
     }
   }, 200_000);
 });
-
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}

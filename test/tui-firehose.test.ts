@@ -1,25 +1,17 @@
 // The TUI under a log firehose and in a tiny terminal: the real Ink app in tmux, raw output recorded.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 import { AXUM_BIN, axum, cleanupRepo, makeRepo, waitFor } from './support/axum.js';
 
-const SERVER = `axum-firehose-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SERVER, ...args], { encoding: 'utf8' });
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const server = tmuxServer('axum-firehose');
+const { tmux } = server;
 
 // Five bursts of 10,000 lines, one a second.
 const FIREHOSE = 'for b in 1 2 3 4 5; do seq $((b*10000-9999)) $((b*10000)) | sed "s/^/line /"; sleep 1; done';
 
-describe.runIf(hasTmux)('the TUI under a firehose and in a tiny terminal', () => {
+describe.runIf(HAS_TMUX)('the TUI under a firehose and in a tiny terminal', () => {
   let dir: string;
   beforeAll(async () => {
     dir = makeRepo({
@@ -28,11 +20,7 @@ describe.runIf(hasTmux)('the TUI under a firehose and in a tiny terminal', () =>
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   });
   afterAll(async () => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // gone
-    }
+    server.kill();
     await cleanupRepo(dir);
   });
 

@@ -1,23 +1,15 @@
 // The real Ink app in a real terminal: tmux on its own server socket, send-keys and capture-pane.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
 
-const SERVER = `axum-e2e-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SERVER, ...args], { encoding: 'utf8' });
+const server = tmuxServer('axum-e2e');
+const { tmux } = server;
 const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
-describe.runIf(hasTmux)('two terminal UIs on one daemon', () => {
+describe.runIf(HAS_TMUX)('two terminal UIs on one daemon', () => {
   let dir: string;
   const tui = (session: string) => ({
     screen: () => tmux('capture-pane', '-p', '-t', session),
@@ -56,11 +48,7 @@ verify:
     }
   });
   afterAll(async () => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
+    server.kill();
     await cleanupRepo(dir);
   });
 
@@ -105,17 +93,13 @@ verify:
   });
 });
 
-describe.runIf(hasTmux)('the terminal UI in tmux', () => {
+describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
   let dir: string;
   beforeAll(() => {
     dir = makeRepo();
   });
   afterAll(async () => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
+    server.kill();
     await cleanupRepo(dir);
   });
 

@@ -1,17 +1,9 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, SAMPLE_CONFIG, axum, cleanupRepo, daemonProcessesFor, makeRepo } from './support/axum.js';
+import { ROOT, SAMPLE_CONFIG, axum, daemonProcessesFor, scratchRepos } from './support/axum.js';
 
-const repos: string[] = [];
-const repo = (options?: Parameters<typeof makeRepo>[0]) => {
-  const dir = makeRepo(options);
-  repos.push(dir);
-  return dir;
-};
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const repo = scratchRepos(afterEach);
 
 describe('axum validate', () => {
   it('prints a one-line summary and exits 0 for a valid file, without starting a daemon', async () => {

@@ -236,3 +236,16 @@ export function processesMatching(marker: string): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]))
     .filter((pid) => isAlive(pid));
 }
+
+/** Scratch repositories made by a test file, stopped and removed after each test. */
+export function scratchRepos(afterEachHook: (fn: () => Promise<void>) => void) {
+  const dirs: string[] = [];
+  afterEachHook(async () => {
+    await Promise.all(dirs.splice(0).map(cleanupRepo));
+  });
+  return (options?: Parameters<typeof makeRepo>[0]) => {
+    const dir = makeRepo(options);
+    dirs.push(dir);
+    return dir;
+  };
+}

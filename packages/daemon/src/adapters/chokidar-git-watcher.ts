@@ -7,11 +7,11 @@ import { gitEnv } from './simple-git-git.js';
 export const RECONCILE_INTERVAL_MS = 5000;
 
 /**
- * Calls `onHint` (debounced) when refs may have moved: HEAD, refs/heads/**, packed-refs in the
+ * Calls `onHint` (debounced: a commit touches a ref a few times within a few ms) when refs may have moved: HEAD, refs/heads/**, packed-refs in the
  * repository's common git dir (so `.git` being a file — a worktree — works). Events are only a
  * hint; the caller reconciles against `git for-each-ref`. Returns how to stop.
  */
-export function watchGitRefs(repoRoot: string, onHint: () => void, debounceMs = 50): () => Promise<void> {
+export function watchGitRefs(repoRoot: string, onHint: () => void, debounceMs = 15): () => Promise<void> {
   const common = execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: repoRoot, encoding: 'utf8', env: gitEnv() }).trim();
   const gitDir = isAbsolute(common) ? common : join(repoRoot, common);
   let timer: NodeJS.Timeout | undefined;

@@ -52,7 +52,9 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     run.status = 'running';
     run.startedAt = now();
     run.worktree = inPlace ? null : deps.worktreeDir(run.id);
-    await deps.commit(run);
+    // Not awaited: it coalesces with the save below, and a worktree left by a crash is removed at
+    // start anyway. The save that must come first — before a step process exists — is awaited.
+    void deps.commit(run);
     if (run.worktree) {
       try {
         await deps.git.addWorktree(run.commit, run.worktree);
