@@ -54,6 +54,8 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     else process.stdout.write(`${stamped}\n`);
   };
   let tuiDone: Promise<void> | null = null;
+  /** The load generator's count: the last line the demo prints (DESIGN.md §4). */
+  let requests: string | null = null;
   /** The user quit the TUI before the story ended: stop waiting and clean up. */
   let quitEarly = false;
   const checks: Check[] = [];
@@ -203,8 +205,8 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     const counts = load.stop();
     expect('the model kept answering: 0 failed requests', counts.failed === 0 && counts.sent > 0, `${counts.sent} sent`);
     say(`total ${((Date.now() - started) / 1000).toFixed(1)} s; rollback latency ${rollbackMs} ms`);
-    say(`requests: ${counts.sent} sent, ${counts.failed} failed`);
-    if (!interactive) process.stdout.write(`requests: ${counts.sent} sent, ${counts.failed} failed\n`);
+    requests = `requests: ${counts.sent} sent, ${counts.failed} failed`;
+    if (interactive) say(requests);
   } catch (err) {
     if (interrupted) return EXIT.failed;
     expect('the story ran to its end', false, (err as Error).message);
@@ -223,10 +225,9 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
   const failedChecks = checks.filter((c) => !c.ok);
   if (failedChecks.length > 0) {
     process.stderr.write(`axum demo: ${failedChecks.length} expectation(s) did not hold:\n${failedChecks.map((c) => `  - ${c.what}: ${c.detail}`).join('\n')}\n`);
-    return EXIT.failed;
-  }
-  process.stdout.write(`demo: all ${checks.length} expectations held\n`);
-  return EXIT.ok;
+  } else process.stdout.write(`demo: all ${checks.length} expectations held\n`);
+  if (requests) process.stdout.write(`${requests}\n`);
+  return failedChecks.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function sha256(file: string): string {
