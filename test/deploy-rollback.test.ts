@@ -57,6 +57,13 @@ async function settled(dir: string, env: string, count: number): Promise<Revisio
 }
 const currentModel = (dir: string, env: string) => readFileSync(join(dir, '.axum', 'envs', env, 'current', 'model', 'weights.txt'), 'utf8').trim();
 const model = (dir: string, value: string, message: string) => commitFiles(dir, message, { 'data.txt': `${value}\n` });
+/** v1 (0.86) then v2 (0.9) deployed to staging and settled: #1 superseded, #2 live. */
+async function twoDeploys(dir: string): Promise<void> {
+  model(dir, '0.86', 'v1');
+  await settled(dir, 'staging', 1);
+  model(dir, '0.9', 'v2');
+  await settled(dir, 'staging', 2);
+}
 
 describe('deploy, verify, auto-rollback', () => {
   it('three good deploys, then a bad model fails verify and goes back to the last known good', async () => {
@@ -100,10 +107,7 @@ describe('deploy, verify, auto-rollback', () => {
 describe('manual rollback, pin, approval', () => {
   it('rollback --to 1 appends a rollback revision and pins; a commit while pinned builds but does not deploy; unpin lets the next one deploy', async () => {
     const dir = await started(config('staging: { branch: main }'));
-    model(dir, '0.86', 'v1');
-    await settled(dir, 'staging', 1);
-    model(dir, '0.9', 'v2');
-    await settled(dir, 'staging', 2);
+    await twoDeploys(dir);
     const rollback = await axum(['rollback', 'staging', '--to', '1', '--json', '--repo', dir]);
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1, status: 'live', verified: true });
@@ -144,10 +148,7 @@ describe('manual rollback, pin, approval', () => {
 describe('bad input and crashes', () => {
   it('a corrupted blob refuses the rollback and keeps the live revision', async () => {
     const dir = await started(config('staging: { branch: main }'));
-    model(dir, '0.86', 'v1');
-    await settled(dir, 'staging', 1);
-    model(dir, '0.9', 'v2');
-    await settled(dir, 'staging', 2);
+    await twoDeploys(dir);
     const rel1 = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases[0] as { artifacts: { sha256: string }[] };
     const blob = join(dir, '.axum', 'store', 'sha256', rel1.artifacts[0]?.sha256 ?? '');
     chmodSync(blob, 0o644);
@@ -166,10 +167,7 @@ describe('bad input and crashes', () => {
 
   it('two rollbacks at once: one wins, the other is refused naming the holder', async () => {
     const dir = await started(config('staging: { branch: main }', '', 'sleep 2; '));
-    model(dir, '0.86', 'v1');
-    await settled(dir, 'staging', 1);
-    model(dir, '0.9', 'v2');
-    await settled(dir, 'staging', 2);
+    await twoDeploys(dir);
     const [a, b] = await Promise.all([axum(['rollback', 'staging', '--to', '1', '--repo', dir]), axum(['rollback', 'staging', '--to', '1', '--repo', dir])]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 1]);
