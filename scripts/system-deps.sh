@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the system packages the tests need when they are absent (Debian/Ubuntu, as root or with sudo).
 # tmux: the end-to-end tests drive the real terminal UI in it. git: everything Axum does.
+# chromium: the browser-attack test (RELIABILITY.md) opens WebSockets from a real page, driven by playwright-core.
 set -eu
 missing=""
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v git >/dev/null 2>&1 || missing="$missing git"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 if [ -z "$missing" ]; then
-  echo "system-deps: tmux and git present"
+  echo "system-deps: tmux, git and chromium present"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -17,4 +19,4 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "system-deps: installing$missing with apt-get"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
