@@ -249,3 +249,9 @@ export function scratchRepos(afterEachHook: (fn: () => Promise<void>) => void) {
     return dir;
   };
 }
+
+/**
+ * `pnpm test:long` sets AXUM_TEST_LONG=1: property and crash tests then run their full counts
+ * (RELIABILITY.md quotes those); the default suite runs a short mode that fits CI's time.
+ */
+export const LONG_MODE = process.env.AXUM_TEST_LONG === '1';
