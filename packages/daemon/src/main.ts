@@ -25,6 +25,8 @@ import { createFsLogStore } from './adapters/fs-log-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { emptyRunsDocument, RunsDocument } from './domain/history.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
+import { parseCrashAt, type CrashHook } from './engine/crash-points.js';
+import { createHash } from 'node:crypto';
 
 
 /** Exit codes of the daemon process, read by the launcher. */
@@ -40,6 +42,18 @@ async function main(): Promise<void> {
     process.exit(EXIT.usage);
   }
   const repoRoot = resolve(values.repo);
+  const crashAt = parseCrashAt(process.env.AXUM_CRASH_AT);
+  if (!crashAt.ok) {
+    logger.error(crashAt.error);
+    process.exit(EXIT.usage);
+  }
+  let crashHits = 0;
+  /** `AXUM_CRASH_AT=<point>[@n]`: SIGKILL at the n-th pass of that point, like a power cut (RELIABILITY.md). */
+  const crash: CrashHook = (point) => {
+    if (point !== crashAt.point || ++crashHits !== crashAt.hit) return;
+    process.stderr.write(`${new Date().toISOString()} warn AXUM_CRASH_AT: killing the daemon at ${point}${crashAt.hit > 1 ? `@${crashAt.hit}` : ''}\n`);
+    process.kill(process.pid, 'SIGKILL');
+  };
   const listen = values.listen ? parseListenAddress(values.listen) : null;
   if (listen && !listen.ok) {
     logger.error(listen.error);
@@ -119,7 +133,8 @@ async function main(): Promise<void> {
     const clock = { now: () => Date.now() };
     const git = createSimpleGit(repoRoot);
     const logs = createFsLogStore(runsRoot);
-    const runner = createChildProcessRunner();
+    // Steps carry this marker so the next daemon can find whatever a crashed one left running.
+    const runner = createChildProcessRunner({ marker: createHash('sha256').update(repoRoot).digest('hex').slice(0, 16) });
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
     const environmentPaths = new Map<string, string>();
     const deployments = createDeployments({
@@ -133,8 +148,9 @@ async function main(): Promise<void> {
       worktreeDir: (key) => join(worktreeRoot, `deploy-${key}`),
       metricsFile: (key) => join(runsRoot, `deploy-${key}`, 'metrics.env'),
       readText,
-      releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] })),
-      environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument),
+      crash,
+      releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
+      environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
       publish: (env) => engine?.publishEnvironment(env),
       warn: (message) => engine?.warn(message),
@@ -146,7 +162,8 @@ async function main(): Promise<void> {
       releaseRun: (run, workdir, runConfig) => deployments.releaseRun(run, workdir, runConfig, join(runsRoot, run.id, 'metrics.env')),
       logger,
       clock,
-      store: createLowdbDocumentStore(join(stateDir, 'history', 'runs.json'), RunsDocument, emptyRunsDocument),
+      store: createLowdbDocumentStore(join(stateDir, 'history', 'runs.json'), RunsDocument, emptyRunsDocument, { crash }),
+      crash,
       repoRoot,
       worktreeDir: (runId) => join(worktreeRoot, runId),
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
@@ -194,6 +211,10 @@ async function main(): Promise<void> {
     // Recovery before listening: clients must never see a run "running" that no process runs.
     // Nothing runs yet: worktrees left by a crash (runs, deploys, monitors) go; prune forgets them.
     await rm(worktreeRoot, { recursive: true, force: true });
+    // Whatever a crashed daemon's steps left running dies before anything of ours starts (the
+    // recorded process groups are reaped again below, for the run and revision messages).
+    const strays = runner.reapStrays();
+    if (strays.length > 0) logger.warn(`killed ${strays.length} process(es) left running by the previous daemon: ${strays.join(', ')}`);
     await deployments.start();
     await pipeline.start();
     for (const env of liveEngine.state().environments) liveEngine.publishEnvironment(env.name);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { StepProcessRequest, StepProcessResult, StepRunner } from '../engine/ports.js';
 
 /** After SIGTERM, a step's process group has this long before SIGKILL. */
@@ -15,16 +16,65 @@ function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
 }
 
 /**
+ * Every step process (run, deploy, verify, monitor) gets this variable, naming the repository's
+ * daemon. Children inherit it, so after a kill -9 the next daemon finds what its predecessor left
+ * running even when the process group id never reached the history (RELIABILITY.md).
+ */
+export const STEP_MARKER_VAR = 'AXUM_DAEMON_KEY';
+
+/** A live process carrying the marker, as /proc shows it. */
+interface ProcEntry {
+  pid: number;
+  pgrp: number;
+}
+
+/** Processes of this user that carry `marker` (Linux /proc; elsewhere nothing is found). */
+function markedProcesses(marker: string): ProcEntry[] {
+  const entry = `${STEP_MARKER_VAR}=${marker}`;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const found: ProcEntry[] = [];
+  for (const name of pids) {
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    try {
+      // NUL-separated NAME=value entries; latin1 keeps every byte as one character.
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Field 5 (pgrp) follows `pid (comm) state ppid`; comm may contain spaces and parentheses.
+      found.push({ pid, pgrp: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) });
+    } catch {
+      // gone, a zombie without environ, or another user's: not ours to kill
+    }
+  }
+  return found;
+}
+
+/**
  * Steps as real processes: `sh -c COMMAND` in its own process group (detached), so a timeout or a
  * cancel kills grandchildren too (SIGTERM, then SIGKILL after a grace period). When `sh` exits,
  * whatever it left running in its group is killed: a step must not leave processes behind.
  */
-export function createChildProcessRunner(graceMs = KILL_GRACE_MS): StepRunner {
+export function createChildProcessRunner(options: { marker: string; graceMs?: number }): StepRunner {
+  const graceMs = options.graceMs ?? KILL_GRACE_MS;
+  const ownGroup = (() => {
+    try {
+      const stat = readFileSync('/proc/self/stat', 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    } catch {
+      return -1;
+    }
+  })();
   return {
     run(request: StepProcessRequest, signal: AbortSignal): Promise<StepProcessResult> {
       const started = Date.now();
       return new Promise((resolve) => {
-        const child = spawn('sh', ['-c', request.command], { cwd: request.cwd, env: request.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        const env = { ...request.env, [STEP_MARKER_VAR]: options.marker };
+        const child = spawn('sh', ['-c', request.command], { cwd: request.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         let ended: 'timed-out' | 'cancelled' | null = null;
         let killTimer: NodeJS.Timeout | undefined;
         const terminate = (reason: 'timed-out' | 'cancelled') => {
@@ -63,7 +113,22 @@ export function createChildProcessRunner(graceMs = KILL_GRACE_MS): StepRunner {
       });
     },
     reap(pgid) {
+      // Only a group one of our steps is still in: after a long downtime the id may belong to
+      // someone else's processes now.
+      if (!markedProcesses(options.marker).some((p) => p.pgrp === pgid)) return false;
       return killGroup(pgid, 'SIGKILL');
+    },
+    reapStrays() {
+      const strays = markedProcesses(options.marker);
+      for (const { pid, pgrp } of strays) {
+        if (pgrp > 1 && pgrp !== ownGroup) killGroup(pgrp, 'SIGKILL'); // group-mates that cleared their environment
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone with its group
+        }
+      }
+      return strays.map((p) => p.pid);
     },
   };
 }

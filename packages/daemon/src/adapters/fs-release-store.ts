@@ -140,6 +140,9 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       const blobs = await readdir(blobDir).catch(() => [] as string[]);
       for (const blob of blobs) if (/^[0-9a-f]{64}$/.test(blob) && !used.has(blob)) await rm(join(blobDir, blob), { force: true });
     },
+    async clearCurrent(envDir) {
+      await rm(join(envDir, 'current'), { force: true });
+    },
     async currentReleaseId(envDir) {
       try {
         const target = await readlink(join(envDir, 'current'));

@@ -3,6 +3,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
+import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { DocumentStore } from '../engine/ports.js';
 
 /**
@@ -12,7 +13,10 @@ import type { DocumentStore } from '../engine/ports.js';
  * goes in-memory when NODE_ENV=test.)
  */
 class DurableJsonFile<T> implements Adapter<T> {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly crash: CrashHook,
+  ) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -34,7 +38,9 @@ class DurableJsonFile<T> implements Adapter<T> {
     } finally {
       closeSync(fd);
     }
+    this.crash('store.temp-written');
     renameSync(temp, this.file);
+    this.crash('store.renamed');
     const dir = openSync(dirname(this.file), 'r');
     try {
       fsyncSync(dir);
@@ -49,9 +55,15 @@ class DurableJsonFile<T> implements Adapter<T> {
  * in flight, later saves wait and are written together; each `save` resolves once a write that
  * includes its state is durable. Keep documents small: lowdb rewrites the whole file each time.
  */
-export function createLowdbDocumentStore<T>(file: string, schema: z.ZodType<T>, empty: () => T, now: () => Date = () => new Date()): DocumentStore<T> {
+export function createLowdbDocumentStore<T>(
+  file: string,
+  schema: z.ZodType<T>,
+  empty: () => T,
+  options: { now?: () => Date; crash?: CrashHook } = {},
+): DocumentStore<T> {
+  const now = options.now ?? (() => new Date());
   mkdirSync(dirname(file), { recursive: true });
-  const db = new Low<T>(new DurableJsonFile<T>(file), empty());
+  const db = new Low<T>(new DurableJsonFile<T>(file, options.crash ?? noCrash), empty());
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
 

@@ -1,5 +1,6 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { failedGates, parseMetrics } from '../domain/revisions.js';
+import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogStore, Logger, ReleaseStore, StepRunner } from './ports.js';
 
 /** What one deploy or rollback needs. */
@@ -19,7 +20,17 @@ export interface OperationDeps {
   metricsFile(key: string): string;
   /** Records a step's process group while it runs (so a crash can reap it); returns how to forget it. */
   trackProcess(env: string, pgid: number): () => void;
+  /** `AXUM_CRASH_AT` (RELIABILITY.md). */
+  crash: CrashHook;
 }
+
+/** The crash point `<kind>.<moment>` of an operation, when that pair is one (see crash-points.ts). */
+export function operationCrash(deps: Pick<OperationDeps, 'crash'>, kind: RevisionView['kind'], moment: 'recorded' | 'swapped' | 'verifying' | 'finished'): void {
+  const point = `${kind}.${moment}`;
+  if (isCrashPoint(point)) deps.crash(point);
+}
+
+const isCrashPoint = (name: string): name is CrashPoint => name in CRASH_POINTS;
 
 /** The environment of a deploy, verify or monitor step (DESIGN.md §2). */
 export function operationStepEnv(
@@ -76,6 +87,7 @@ export async function runDeployOperation(
   }
   const started = deps.clock.now();
   await deps.releases.swapCurrent(envDir, releaseDir);
+  operationCrash(deps, revision.kind, 'swapped');
   deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
   // Re-hashing a 1 GB model takes seconds: it runs beside the verify steps, after the pointer moved
   // (the check before the move is presence, mode and size), and a mismatch fails verification.
@@ -103,7 +115,10 @@ export async function runDeployOperation(
           env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: step.stage, step: step.name, metricsFile }),
           timeoutMs: step.timeoutMs,
           log,
-          onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
+          onSpawn: (pgid) => {
+            forget = deps.trackProcess(env, pgid);
+            deps.crash('deploy.verify-step');
+          },
         },
         signal,
       );

@@ -1,6 +1,6 @@
 import { parseYaml, type PipelineConfig, type ReleaseDiff, type ReleaseView, type RevisionView } from '@axum/protocol';
 import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, metricDeltas, parseMetrics, releasesToPrune, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
-import { runDeployOperation, type OperationDeps } from './deploy-operation.js';
+import { operationCrash, runDeployOperation, type OperationDeps } from './deploy-operation.js';
 import { startMonitor, type Monitor } from './monitor.js';
 import { RequestFailure } from './pipeline.js';
 import type { DocumentStore } from './ports.js';
@@ -189,6 +189,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     let failedStage: string | null = null;
     try {
       await save(env); // the revision exists (deploying) before anything moves
+      operationCrash(deps, kind, 'recorded');
       let result: Awaited<ReturnType<typeof runDeployOperation>>;
       try {
         result = await runDeployOperation(env, deps.envDir(env), target, revision, config, operationDeps, abortAll.signal, async (status) => {
@@ -197,6 +198,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
           // (DESIGN.md §3): if this rollback then fails, the auto-rollback must not pick it again.
           if (kind === 'rollback' && previousLive) await markBad(previousLive.releaseId, by, `rolled back from #${previousLive.revision} to #${rollbackTo}`);
           await save(env);
+          operationCrash(deps, kind, 'verifying');
         });
       } catch (err) {
         // A bug or an I/O error mid-operation must not leave the revision deploying/verifying forever.
@@ -212,6 +214,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
         doc.incident = kind === 'auto-rollback' ? `${by.replace(/^auto: /, '')}; rolled back to #${rollbackTo}` : null;
         await save(env);
+        operationCrash(deps, kind, 'finished');
         return revision;
       }
       revision.status = 'failed';
@@ -227,6 +230,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (previousLive && previousLive.status === 'live') previousLive.status = 'superseded';
       doc.incident = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${result.stage}: ${result.message}`;
       await save(env);
+      operationCrash(deps, kind, 'finished');
       return revision;
     } finally {
       operations.delete(env);
@@ -295,6 +299,11 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     const back = liveRevision(doc) ?? lastKnownGood(doc, isBad);
     const backRelease = back ? release(back.releaseId) : undefined;
     let outcome = 'nothing was live before it';
+    if (!back && (await deps.releases.currentReleaseId(deps.envDir(env))) !== null) {
+      // A first deploy cut short: what `current` names was never verified; nothing is safer.
+      await deps.releases.clearCurrent(deps.envDir(env));
+      outcome = 'nothing was live before it; current is removed';
+    }
     if (back && backRelease) {
       const problem = await deps.releases.check(backRelease);
       if (problem) outcome = `#${back.revision} cannot be restored: ${problem}`;
@@ -314,6 +323,24 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     await save(env);
   };
 
+  /**
+   * A crash between a failed deploy and its automatic rollback leaves the failed release in
+   * `current` and nothing live: the new daemon does the rollback the dead one was about to do.
+   */
+  const resumeAutoRollback = (env: string): void => {
+    const doc = docs.get(env);
+    const last = doc?.revisions.at(-1);
+    if (!doc || !last || last.status !== 'failed' || last.kind === 'auto-rollback' || liveRevision(doc) || !config?.rollback?.auto) return;
+    const lkg = lastKnownGood(doc, isBad);
+    if (!lkg) return;
+    deps.logger.warn(`${env}: #${last.revision} failed and the daemon stopped before rolling back; rolling back to last known good #${lkg.revision}`);
+    const resumed = operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${last.revision} failed (resumed after a daemon restart)`)
+      .then(() => undefined)
+      .catch((err: Error) => deps.logger.error(`${env}: resumed auto-rollback: ${err.stack ?? err.message}`))
+      .finally(() => settling.delete(env));
+    settling.set(env, resumed);
+  };
+
   /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
   async function pruneReleases(): Promise<void> {
     const referenced = new Set<string>();
@@ -331,7 +358,9 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     const dropped = releasesDoc.releases.filter((r) => drop.has(r.id));
     releasesDoc.releases = releasesDoc.releases.filter((r) => !drop.has(r.id));
     await deps.releasesStore.save(releasesDoc);
+    deps.crash('retention.recorded');
     await deps.releases.prune(releasesDoc.releases, dropped);
+    deps.crash('retention.pruned');
     deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}`);
   }
 
@@ -369,8 +398,10 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       metrics: parseMetrics(await deps.readText(metricsFile)),
       createdAt: now(),
     });
+    deps.crash('release.stored');
     releasesDoc.releases.push(built);
     await deps.releasesStore.save(releasesDoc);
+    deps.crash('release.recorded');
     return built;
   }
 
@@ -390,6 +421,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       for (const env of Object.keys(config?.environments ?? {})) {
         try {
           await recover(env);
+          resumeAutoRollback(env);
           await syncMonitor(env);
           const doc = await docOf(env);
           const queued = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
@@ -512,6 +544,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const doc = await docOf(env);
       doc.pinned = pinned ? { by, at: now() } : null;
       await save(env);
+      deps.crash('pin.recorded');
       return this.state(env);
     },
     async stop() {

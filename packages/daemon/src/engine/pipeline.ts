@@ -108,8 +108,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     history.runs.push(run);
     const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
     history.runs = kept;
-    for (const id of dropped) void deps.logs.removeRun(id);
     await commit(run);
+    deps.crash('run.queued');
+    if (dropped.length > 0) {
+      // Logs go after the history that stops naming them is durable: a crash leaves a stray log
+      // folder, never a run whose log is gone.
+      deps.crash('runs.pruned');
+      for (const id of dropped) void deps.logs.removeRun(id);
+    }
     deps.logger.info(`${run.id} queued: ${trigger} ${branch} ${commitSha.slice(0, 8)}${superseded.length ? ` (supersedes ${superseded.join(', ')})` : ''}`);
     return run;
   };
@@ -227,6 +233,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         run.message = 'cancelled while queued';
         await commit(run);
       }
+      deps.crash('run.cancelled');
       return toRunView(run);
     },
     get(runId) {

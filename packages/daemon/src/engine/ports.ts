@@ -92,8 +92,13 @@ export interface StepProcessResult {
 /** Runs `sh -c` in its own process group; aborting the signal kills the whole group. */
 export interface StepRunner {
   run(request: StepProcessRequest, signal: AbortSignal): Promise<StepProcessResult>;
-  /** Kills a process group left by a crashed daemon; true if anything was there. */
+  /** Kills a recorded process group left by a crashed daemon, if our steps are still in it; true if so. */
   reap(pgid: number): boolean;
+  /**
+   * Kills every process a previous daemon of this repository left running, recorded or not (found
+   * by the marker its steps inherit). Only at start, before anything of ours runs. Returns the pids.
+   */
+  reapStrays(): number[];
 }
 
 /** One persisted document (lowdb). `save` coalesces writes and resolves once durable. */
@@ -135,6 +140,8 @@ export interface ReleaseStore {
   swapCurrent(envDir: string, releaseDir: string): Promise<void>;
   /** Deletes pruned releases' folders and every stored file no kept release uses. */
   prune(kept: readonly ReleaseView[], dropped: readonly ReleaseView[]): Promise<void>;
+  /** Removes `<envDir>/current` (a first deploy cut short: nothing verified was ever there). */
+  clearCurrent(envDir: string): Promise<void>;
   /** The release id `<envDir>/current` names, or null. */
   currentReleaseId(envDir: string): Promise<string | null>;
 }

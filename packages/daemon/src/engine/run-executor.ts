@@ -2,6 +2,7 @@ import { createActor, fromPromise } from 'xstate';
 import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
+import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogStore, Logger, StepRunner } from './ports.js';
 
 /** What executing a run needs from the pipeline around it. */
@@ -30,6 +31,8 @@ export interface ExecutorDeps {
   logActivity(runId: string, step: string): void;
   /** Persists the record and tells clients; resolves once durable. */
   commit(run: RunRecord): Promise<void>;
+  /** `AXUM_CRASH_AT` (RELIABILITY.md). */
+  crash: CrashHook;
 }
 
 /** A run in flight: how to cancel it and when it is over (processes reaped, worktree removed). */
@@ -98,6 +101,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         record.status = 'running';
       }
       await deps.commit(run); // persisted before the process exists
+      deps.crash('run.step-started');
       const file = deps.logs.open(run.id, step.name, secrets);
       const log: typeof file = {
         ...file,
@@ -135,6 +139,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
           onSpawn: (pgid) => {
             run.pgids.push(pgid);
             void deps.commit(run);
+            // Before the pgid is durable: the restart must find the group by its marker (reapStrays).
+            deps.crash('run.step-spawned');
           },
         },
         signal,
@@ -152,6 +158,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         inFlight.delete(processDone);
         const size = await log.close();
         if (record) record.logBytes = size;
+        await deps.commit(run);
+        deps.crash('run.step-finished');
       }
     });
 
@@ -177,6 +185,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       try {
         const released = await deps.releaseRun(run, workdir, config);
         run.releaseId = released.releaseId;
+        deps.crash('run.released');
         return finish(run, 'succeeded', released.message);
       } catch (err) {
         return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);
@@ -200,6 +209,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     record.message = message;
     record.finishedAt = new Date(deps.clock.now()).toISOString();
     await deps.commit(record);
+    deps.crash('run.finished');
     deps.logger.info(`${record.id} ${status}${message ? `: ${message}` : ''}`);
   }
 

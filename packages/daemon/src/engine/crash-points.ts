@@ -1,0 +1,57 @@
+// Crash points (RELIABILITY.md): `AXUM_CRASH_AT=<point>[@<n>]` makes the daemon SIGKILL itself the
+// n-th time (default: first) it passes the named point. Each sits right after a persist step (or
+// between two that must both happen), where a crash is most likely to leave state half-written.
+// The crash test kills at every point below, restarts, and checks that nothing acknowledged is lost.
+
+/** Every named point, with what is on disk when the daemon dies there. */
+export const CRASH_POINTS = {
+  'run.queued': 'a run is recorded as queued; the trigger has been acknowledged',
+  'run.step-started': "a step is recorded as running; its process does not exist yet",
+  'run.step-spawned': "a step's process group is running and recorded",
+  'run.step-finished': "a step's result is recorded; the next step has not started",
+  'run.released': "the run's release is recorded; the run is not yet marked succeeded",
+  'run.finished': 'the run is recorded as finished; its worktree is gone',
+  'run.cancelled': 'a cancel is recorded; the answer has not been sent',
+  'runs.pruned': 'run retention dropped old runs from the history; their log folders are not deleted yet',
+  'release.stored': "a release's files are in the content store; the release is not recorded yet",
+  'release.recorded': 'a release is recorded; it has not been handed on (deploy, approval, queue)',
+  'deploy.recorded': 'a deploy revision is recorded as deploying; nothing has moved',
+  'deploy.swapped': "`current` names the new release; the revision still says deploying",
+  'deploy.verifying': 'the revision is recorded as verifying; deploy and verify steps have not run',
+  'deploy.verify-step': 'a deploy or verify step is running and its process group is recorded',
+  'deploy.finished': 'the revision is recorded live (or failed); what follows (auto-rollback, retention) has not run',
+  'rollback.recorded': 'a rollback revision is recorded and the environment pinned; nothing has moved',
+  'rollback.swapped': '`current` names the rollback target; the revision still says deploying',
+  'rollback.verifying': 'the rollback is recorded as verifying; the release it left is marked bad',
+  'rollback.finished': 'the rollback is recorded live (or failed)',
+  'auto-rollback.recorded': 'an automatic rollback revision is recorded; nothing has moved',
+  'auto-rollback.swapped': '`current` names the last known good release again; not yet verified',
+  'auto-rollback.verifying': 'the automatic rollback is recorded as verifying',
+  'auto-rollback.finished': 'the automatic rollback is recorded live (or failed)',
+  'pin.recorded': 'a pin or unpin is recorded; the answer has not been sent',
+  'retention.recorded': 'release retention dropped releases from the history; their files are not deleted yet',
+  'retention.pruned': "dropped releases' folders and unused stored files are deleted",
+  'store.renamed': 'a history file was renamed over the old one; its folder is not fsynced yet',
+  'store.temp-written': 'a history file\'s new version is written and fsynced beside the old one, not renamed yet',
+} as const;
+
+export type CrashPoint = keyof typeof CRASH_POINTS;
+
+/** Called at each crash point; the daemon's hook kills the process when it is the chosen one. */
+export type CrashHook = (point: CrashPoint) => void;
+
+/** No crash points armed (unit tests, and the daemon without `AXUM_CRASH_AT`). */
+export const noCrash: CrashHook = () => undefined;
+
+/**
+ * Parses `AXUM_CRASH_AT` (`point` or `point@n`). An unknown name is an error, not a silent no-op:
+ * a crash test with a typo would otherwise pass without crashing anything.
+ */
+export function parseCrashAt(value: string | undefined): { ok: true; point: CrashPoint | null; hit: number } | { ok: false; error: string } {
+  if (!value) return { ok: true, point: null, hit: 1 };
+  const [name = '', count] = value.split('@');
+  const hit = count === undefined ? 1 : Number(count);
+  if (!(name in CRASH_POINTS)) return { ok: false, error: `AXUM_CRASH_AT=${value}: no crash point ${name} (points: ${Object.keys(CRASH_POINTS).join(', ')})` };
+  if (!Number.isInteger(hit) || hit < 1) return { ok: false, error: `AXUM_CRASH_AT=${value}: the hit after @ must be a whole number ≥ 1` };
+  return { ok: true, point: name as CrashPoint, hit };
+}

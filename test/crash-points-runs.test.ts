@@ -1,0 +1,22 @@
+// Crash points of runs, releases and the history files: kill -9 at each, restart, check (RELIABILITY.md).
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupRepo } from './support/axum.js';
+import { CRASH_POINTS } from '../packages/daemon/dist/engine/crash-points.js';
+import { DEPLOY_POINTS, RUN_POINTS, crashAtPoint } from './support/crash-point-case.js';
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+
+
+describe('crash points: runs, releases, history files', () => {
+  it('every crash point the daemon knows is tested (here or in crash-points-deploys)', () => {
+    const tested = new Set([...RUN_POINTS, ...DEPLOY_POINTS].map((p) => p.split('@')[0]));
+    expect(Object.keys(CRASH_POINTS).filter((p) => !tested.has(p))).toEqual([]);
+  });
+
+  it.each(RUN_POINTS)('killed at %s: nothing acknowledged is lost, nothing is left running, the next commit deploys', async (point) => {
+    await crashAtPoint(point, (dir) => repos.push(dir));
+  }, 120_000);
+});

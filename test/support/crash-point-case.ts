@@ -1,0 +1,73 @@
+// One crash-point case (RELIABILITY.md): arm `AXUM_CRASH_AT`, play the scenario until the daemon
+// kills itself there, restart it, and check every invariant and the next operation.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { isAlive, waitFor } from './axum.js';
+import { DaemonGone, Scenario, crashRepo, nextOperationWorks, runningOnDisk, startDaemon, violations } from './crash-scenario.js';
+
+export async function crashAtPoint(point: string, track: (dir: string) => void): Promise<void> {
+  const { dir, mark } = crashRepo();
+  track(dir);
+  let pid: number | null = null;
+  const scenario = new Scenario(dir, () => pid);
+  try {
+    pid = await startDaemon(dir, mark, point);
+    await scenario.connect();
+    await scenario.play();
+  } catch (err) {
+    // Crashing at the armed point is the expected way out; any other failure is the test's.
+    if (!(err instanceof DaemonGone) && !(pid === null || !isAlive(pid))) throw err;
+  }
+  scenario.disconnect();
+  if (pid !== null) await waitFor(() => !isAlive(pid as number), 10_000, `the daemon to die at ${point}`);
+  const log = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8');
+  expect(log, `the scenario never reached ${point}`).toContain(`AXUM_CRASH_AT: killing the daemon at ${point}`);
+  const running = runningOnDisk(dir);
+  pid = await startDaemon(dir, mark);
+  expect(await violations(dir, mark, scenario.acknowledged, running)).toEqual([]);
+  await nextOperationWorks(scenario);
+  scenario.disconnect();
+}
+
+/** Crash points of runs, releases and the history files (`@n`: the n-th pass, later in the story). */
+export const RUN_POINTS = [
+  'run.queued',
+  'run.step-started',
+  'run.step-spawned',
+  'run.step-spawned@7',
+  'run.step-finished',
+  'run.released@2',
+  'run.finished@2',
+  'run.cancelled',
+  'runs.pruned',
+  'release.stored@2',
+  'release.recorded@2',
+  'store.temp-written@6',
+  'store.temp-written@40',
+  'store.renamed@12',
+  'store.renamed@70',
+];
+
+/** Crash points of deploy, verify, rollback, pin and retention. */
+export const DEPLOY_POINTS = [
+  'deploy.recorded',
+  'deploy.swapped',
+  'deploy.swapped@2',
+  'deploy.verifying@2',
+  'deploy.verify-step@2',
+  'deploy.finished@2',
+  'deploy.finished@3',
+  'rollback.recorded',
+  'rollback.swapped',
+  'rollback.verifying',
+  'rollback.finished',
+  'auto-rollback.recorded',
+  'auto-rollback.swapped',
+  'auto-rollback.verifying',
+  'auto-rollback.finished',
+  'pin.recorded',
+  'pin.recorded@2',
+  'retention.recorded',
+  'retention.pruned',
+];
