@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import WebSocket from 'ws';
-import { axum, commitFiles, daemonPid, isAlive, makeRepo, readDaemonJson, token, waitFor } from './axum.js';
+import { axum, commitFiles, daemonPid, isAlive, makeRepo, readDaemonJson, token } from './axum.js';
 
 export const ENV = 'staging';
 export const KEEP_RUNS = 3;
