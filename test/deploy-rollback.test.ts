@@ -1,4 +1,5 @@
 import { chmodSync, readFileSync, readdirSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun } from './support/axum.js';
@@ -300,11 +301,14 @@ describe('hash checks', () => {
 
 describe('auto deploys queue per environment', () => {
   it('a release built while a deploy verifies is queued, newest wins, and deploys after it', async () => {
-    const dir = await started(config('staging: { branch: main }', '', '[ $AXUM_REVISION = 1 ] && sleep 3; '));
+    // #1's verify waits for the test's go-ahead (no sleep: a loaded machine builds v2 slowly).
+    const go = join(tmpdir(), `axum-go-${process.pid}-${Date.now()}`);
+    const dir = await started(config('staging: { branch: main }', '', `[ $AXUM_REVISION = 1 ] && while [ ! -f ${go} ]; do sleep 0.05; done; `));
     model(dir, '0.86', 'v1 (slow verify)');
     await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying', 20_000, '#1 to verify');
     const v2 = model(dir, '0.9', 'v2');
     const queuedRun = await waitForRun(dir, (r) => r.commit === v2 && r.status === 'succeeded', 'v2 to build');
+    writeFileSync(go, '');
     expect(queuedRun.message).toMatch(/queued to deploy to staging after the operation in progress/);
     const revisions = await settled(dir, 'staging', 2);
     expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.commit === v2 ? 'v2' : 'v1'}`)).toEqual(['#2 live v2', '#1 superseded v1']);

@@ -41,7 +41,9 @@ esac
 
 /** A model version: its accuracy (below 0.8 fails the gate) and whether `prepare` sleeps (to be cancelled). */
 export function commitModel(dir: string, accuracy: string, options: { slow?: boolean } = {}): string {
-  return commitFiles(dir, `model ${accuracy}${options.slow ? ' (slow)' : ''}`, { 'data.txt': `${accuracy}\n`, 'slow.txt': options.slow ? '30\n' : '0\n', 'step.sh': STEP_SCRIPT });
+  // build.txt makes every commit a change, even of a model committed before.
+  const files = { 'data.txt': `${accuracy}\n`, 'slow.txt': options.slow ? '10\n' : '0\n', 'step.sh': STEP_SCRIPT, 'build.txt': `${randomUUID()}\n` };
+  return commitFiles(dir, `model ${accuracy}${options.slow ? ' (slow)' : ''}`, files);
 }
 
 export interface RunSeen {
@@ -400,5 +402,5 @@ export async function nextOperationWorks(scenario: Scenario): Promise<void> {
   await scenario.until('the next commit to build and go live', (runs, revisions) => {
     const run = runs.find((r) => r.commit === sha);
     return run?.status === 'succeeded' && revisions.some((r) => r.releaseId === run.releaseId && r.status === 'live');
-  });
+  }, 90_000); // after a slow run the crash left queued, and its deploy
 }

@@ -256,7 +256,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${revision.revision} failed verification`);
         return;
       }
-      doc.incident = `${doc.incident ?? ''} — no last known good revision to roll back to`;
+      const withdrawn = await withdrawFailed(env, revision);
+      doc.incident = `${doc.incident ?? ''} — no last known good revision to roll back to${withdrawn ? '; current is removed (nothing verified to serve)' : ''}`;
       await save(env);
     }
     const next = doc.queuedReleaseId;
@@ -327,18 +328,31 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
    * A crash between a failed deploy and its automatic rollback leaves the failed release in
    * `current` and nothing live: the new daemon does the rollback the dead one was about to do.
    */
-  const resumeAutoRollback = (env: string): void => {
+  const resumeAutoRollback = async (env: string): Promise<void> => {
     const doc = docs.get(env);
     const last = doc?.revisions.at(-1);
     if (!doc || !last || last.status !== 'failed' || last.kind === 'auto-rollback' || liveRevision(doc) || !config?.rollback?.auto) return;
     const lkg = lastKnownGood(doc, isBad);
-    if (!lkg) return;
+    if (!lkg) {
+      if (await withdrawFailed(env, last)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
+      return;
+    }
     deps.logger.warn(`${env}: #${last.revision} failed and the daemon stopped before rolling back; rolling back to last known good #${lkg.revision}`);
     const resumed = operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${last.revision} failed (resumed after a daemon restart)`)
       .then(() => undefined)
       .catch((err: Error) => deps.logger.error(`${env}: resumed auto-rollback: ${err.stack ?? err.message}`))
       .finally(() => settling.delete(env));
     settling.set(env, resumed);
+  };
+
+  /**
+   * `rollback.auto` with no last known good: back to what was there before, nothing. `current`
+   * names the live revision (DESIGN.md §3), and a release that failed verification is not live.
+   */
+  const withdrawFailed = async (env: string, failed: RevisionView): Promise<boolean> => {
+    if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== failed.releaseId) return false;
+    await deps.releases.clearCurrent(deps.envDir(env));
+    return true;
   };
 
   /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
@@ -421,7 +435,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       for (const env of Object.keys(config?.environments ?? {})) {
         try {
           await recover(env);
-          resumeAutoRollback(env);
+          await resumeAutoRollback(env);
           await syncMonitor(env);
           const doc = await docOf(env);
           const queued = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
