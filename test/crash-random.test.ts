@@ -2,6 +2,8 @@
 // driver commits good and bad models, rolls back, pins and cancels; after each restart every
 // invariant is checked against everything acknowledged so far. Short mode in CI; 200 kills in
 // `pnpm test:long`. Replay a failure with AXUM_CRASH_SEED=<seed> (printed when it fails).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LONG_MODE, cleanupRepo, isAlive, waitFor } from './support/axum.js';
 import { DaemonGone, Scenario, commitModel, crashRepo, nextOperationWorks, runningOnDisk, startDaemon, violations } from './support/crash-scenario.js';
@@ -73,7 +75,8 @@ describe('kill -9 at random moments', () => {
       const broken = await violations(dir, mark, scenario.acknowledged, running);
       failures.push(...broken.map((b) => `kill ${kill}: ${b}`));
       if (failures.length > 0) {
-        if (process.env.AXUM_CRASH_DEBUG) console.log(dir, require("node:fs").readFileSync(dir + "/.axum/history/envs/staging.json", "utf8"), require("node:fs").readFileSync(dir + "/.axum/daemon.log", "utf8"));
+        // The environment's history and the daemon log, to see what the invariant saw.
+        console.log(dir, readFileSync(join(dir, '.axum', 'history', 'envs', 'staging.json'), 'utf8'), readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8'));
         break;
       }
       // What the check just confirmed is the new baseline for the pin.
