@@ -311,19 +311,22 @@ export async function violations(dir: string, mark: string, acknowledged: Acknow
   if (pid === null || !isAlive(pid)) return [...problems, 'the daemon is not running after the restart'];
   const client = await Client.open(dir);
   try {
-    // A rollback the dead daemon was about to do is done by the new one: let it settle first.
-    const settle = Date.now() + 30_000;
-    for (;;) {
-      const { environments } = await client.request<{ environments: { name: string; operation: unknown }[] }>('state.get', {});
-      if (environments.every((e) => e.operation === null) || Date.now() > settle) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    // 2. No run the dead daemon was running is still running (checked 1 s after the restart).
+    // 2. No run the dead daemon was running is still running, 1 s after the restart.
     await new Promise((r) => setTimeout(r, 1000));
-    const runs = await client.request<RunSeen[]>('runs.list', { limit: 100 });
+    let runs = await client.request<RunSeen[]>('runs.list', { limit: 100 });
     for (const id of runningAtCrash) {
       const run = runs.find((r) => r.id === id);
       if (run?.status === 'running') problems.push(`${id} is still running 1 s after the restart`);
+    }
+    // Queued runs resume and deploy, and a rollback the dead daemon was about to do is done by
+    // the new one: the rest is checked once all of that has settled.
+    const settle = Date.now() + 90_000;
+    for (let quiet = 0; quiet < 2 && Date.now() < settle; ) {
+      const { environments } = await client.request<{ environments: { name: string; operation: unknown }[] }>('state.get', {});
+      runs = await client.request<RunSeen[]>('runs.list', { limit: 100 });
+      const busy = environments.some((e) => e.operation !== null) || runs.some((r) => r.status === 'queued' || r.status === 'running');
+      quiet = busy ? 0 : quiet + 1;
+      await new Promise((r) => setTimeout(r, 150));
     }
     // 3. Nothing acknowledged is lost: finished runs keep their outcome; pruning only takes the oldest.
     const oldestKept = Math.min(...runs.map((r) => r.number));
