@@ -1,7 +1,9 @@
 import { parseYaml, type PipelineConfig, type ReleaseDiff, type ReleaseView, type RevisionView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, metricDeltas, parseMetrics, releasesToPrune, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, metricDeltas, parseMetrics, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import { operationCrash, runDeployOperation, type OperationDeps } from './deploy-operation.js';
 import { startMonitor, type Monitor } from './monitor.js';
+import { recoverEnvironment, resumeAutoRollback, withdrawFailed } from './deploy-recovery.js';
+import { pruneReleases } from './release-retention.js';
 import { RequestFailure } from './pipeline.js';
 import type { DocumentStore } from './ports.js';
 import type { RunRecord } from '../domain/history.js';
@@ -25,6 +27,24 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess'> {
   /** Tells clients an environment changed. */
   publish(env: string): void;
   warn(message: string): void;
+}
+
+/** The state and verbs recovery (deploy-recovery.ts) and retention (release-retention.ts) work with. */
+export interface DeploymentsCore {
+  deps: DeploymentsDeps;
+  config(): PipelineConfig | null;
+  docs: ReadonlyMap<string, EnvironmentDocument>;
+  docOf(env: string): Promise<EnvironmentDocument>;
+  storeOf(env: string): DocumentStore<EnvironmentDocument>;
+  /** Persists the environment's document, tells clients, keeps its monitor in step. */
+  save(env: string): Promise<void>;
+  releasesDoc(): ReleasesDocument;
+  release(id: string): ReleaseView | undefined;
+  isBad(id: string): boolean;
+  now(): string;
+  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<RevisionView | RequestFailure>;
+  /** Environments whose operation ended but whose follow-up has not (`idle` waits for them). */
+  settling: Map<string, Promise<void>>;
 }
 
 /** Releases, revisions, deploy, verify and rollback per environment (DESIGN.md §3). */
@@ -256,7 +276,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${revision.revision} failed verification`);
         return;
       }
-      const withdrawn = await withdrawFailed(env, revision);
+      const withdrawn = await withdrawFailed(core, env, revision);
       doc.incident = `${doc.incident ?? ''} — no last known good revision to roll back to${withdrawn ? '; current is removed (nothing verified to serve)' : ''}`;
       await save(env);
     }
@@ -270,113 +290,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       return;
     }
     // What is live and last known good just changed: releases that were protected may go now.
-    await serially(pruneReleases).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
+    await serially(() => pruneReleases(core)).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
   };
-
-  /**
-   * Crash safety: a revision still deploying or verifying was cut short by a crash. It becomes
-   * `failed` with the reason, and `current` goes back to the last live release (complete and
-   * verified) so no half-verified release stays in front of users.
-   */
-  const recover = async (env: string): Promise<void> => {
-    const doc = await docOf(env);
-    // Steps a crashed daemon left running (a verify, a monitor check) die with it, late but surely.
-    const reaped = doc.pgids.filter((pgid) => deps.runner.reap(pgid));
-    if (reaped.length > 0) deps.logger.warn(`${env}: killed process groups ${reaped.join(', ')} left by the previous daemon`);
-    const hadProcesses = doc.pgids.length > 0;
-    doc.pgids = [];
-    const cut = doc.revisions.filter((r) => r.status === 'deploying' || r.status === 'verifying');
-    if (cut.length === 0) {
-      if (hadProcesses) await storeOf(env).save(doc);
-      return;
-    }
-    for (const revision of cut) {
-      revision.message = `interrupted by a daemon restart while ${revision.status}`;
-      revision.status = 'failed';
-      revision.finishedAt = now();
-    }
-    // Back to the live revision; if a failed deploy had already demoted it (a crash during its
-    // auto-rollback), to the last known good, which is what the rollback was going to do.
-    const back = liveRevision(doc) ?? lastKnownGood(doc, isBad);
-    const backRelease = back ? release(back.releaseId) : undefined;
-    let outcome = 'nothing was live before it';
-    if (!back && (await deps.releases.currentReleaseId(deps.envDir(env))) !== null) {
-      // A first deploy cut short: what `current` names was never verified; nothing is safer.
-      await deps.releases.clearCurrent(deps.envDir(env));
-      outcome = 'nothing was live before it; current is removed';
-    }
-    if (back && backRelease) {
-      const problem = await deps.releases.check(backRelease);
-      if (problem) outcome = `#${back.revision} cannot be restored: ${problem}`;
-      else {
-        if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== backRelease.id) {
-          await deps.releases.swapCurrent(deps.envDir(env), await deps.releases.materialize(backRelease));
-        }
-        if (back.status !== 'live') {
-          back.status = 'live'; // the last known good is what current names again
-          back.message = `${back.message ? `${back.message}; ` : ''}restored after a daemon restart`;
-        }
-        outcome = `current is back on #${back.revision}`;
-      }
-    }
-    doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
-    deps.logger.warn(`${env}: ${doc.incident}`);
-    await save(env);
-  };
-
-  /**
-   * A crash between a failed deploy and its automatic rollback leaves the failed release in
-   * `current` and nothing live: the new daemon does the rollback the dead one was about to do.
-   */
-  const resumeAutoRollback = async (env: string): Promise<void> => {
-    const doc = docs.get(env);
-    const last = doc?.revisions.at(-1);
-    if (!doc || !last || last.status !== 'failed' || last.kind === 'auto-rollback' || liveRevision(doc) || !config?.rollback?.auto) return;
-    const lkg = lastKnownGood(doc, isBad);
-    if (!lkg) {
-      if (await withdrawFailed(env, last)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
-      return;
-    }
-    deps.logger.warn(`${env}: #${last.revision} failed and the daemon stopped before rolling back; rolling back to last known good #${lkg.revision}`);
-    const resumed = operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${last.revision} failed (resumed after a daemon restart)`)
-      .then(() => undefined)
-      .catch((err: Error) => deps.logger.error(`${env}: resumed auto-rollback: ${err.stack ?? err.message}`))
-      .finally(() => settling.delete(env));
-    settling.set(env, resumed);
-  };
-
-  /**
-   * `rollback.auto` with no last known good: back to what was there before, nothing. `current`
-   * names the live revision (DESIGN.md §3), and a release that failed verification is not live.
-   */
-  const withdrawFailed = async (env: string, failed: RevisionView): Promise<boolean> => {
-    if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== failed.releaseId) return false;
-    await deps.releases.clearCurrent(deps.envDir(env));
-    return true;
-  };
-
-  /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
-  async function pruneReleases(): Promise<void> {
-    const referenced = new Set<string>();
-    for (const doc of docs.values()) {
-      const live = liveRevision(doc);
-      if (live) referenced.add(live.releaseId);
-      const lkg = lastKnownGood(doc, isBad);
-      if (lkg) referenced.add(lkg.releaseId);
-      if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);
-      for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
-      if (doc.queuedReleaseId) referenced.add(doc.queuedReleaseId);
-    }
-    const drop = new Set(releasesToPrune(releasesDoc.releases, config?.history?.keepReleases ?? 50, referenced));
-    if (drop.size === 0) return;
-    const dropped = releasesDoc.releases.filter((r) => drop.has(r.id));
-    releasesDoc.releases = releasesDoc.releases.filter((r) => !drop.has(r.id));
-    await deps.releasesStore.save(releasesDoc);
-    deps.crash('retention.recorded');
-    await deps.releases.prune(releasesDoc.releases, dropped);
-    deps.crash('retention.pruned');
-    deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}`);
-  }
 
   async function handOn(env: string, built: ReleaseView): Promise<string> {
     const doc = await docOf(env);
@@ -427,6 +342,22 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     return next;
   }
 
+  /** What recovery and retention (their own files) share with the rest. */
+  const core: DeploymentsCore = {
+    deps,
+    config: () => config,
+    docs,
+    docOf,
+    storeOf,
+    save,
+    releasesDoc: () => releasesDoc,
+    release,
+    isBad,
+    now,
+    operate: (env, releaseId, kind, rollbackTo, by) => operate(env, releaseId, kind, rollbackTo, by),
+    settling,
+  };
+
   return {
     async start() {
       const loaded = await deps.releasesStore.load();
@@ -434,8 +365,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       releasesDoc = loaded.doc;
       for (const env of Object.keys(config?.environments ?? {})) {
         try {
-          await recover(env);
-          await resumeAutoRollback(env);
+          await recoverEnvironment(core, env);
+          await resumeAutoRollback(core, env);
           await syncMonitor(env);
           const doc = await docOf(env);
           const queued = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
@@ -476,7 +407,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const built = await serially(() => makeRelease(run, workdir, runConfig, metricsFile));
       const env = run.env ?? '';
       const message = await handOn(env, built);
-      await serially(pruneReleases).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
+      await serially(() => pruneReleases(core)).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
       return { releaseId: built.id, message };
     },
     history(env) {

@@ -1,0 +1,29 @@
+// Release retention (`history.keepReleases`): what may go, and the order that keeps a crash safe
+// (the history stops naming a release before its files are deleted).
+import { lastKnownGood, liveRevision, releasesToPrune } from '../domain/revisions.js';
+import type { DeploymentsCore } from './deployments.js';
+
+/** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
+export async function pruneReleases(core: DeploymentsCore): Promise<void> {
+  const { deps, docs, isBad } = core;
+  const releasesDoc = core.releasesDoc();
+  const referenced = new Set<string>();
+  for (const doc of docs.values()) {
+    const live = liveRevision(doc);
+    if (live) referenced.add(live.releaseId);
+    const lkg = lastKnownGood(doc, isBad);
+    if (lkg) referenced.add(lkg.releaseId);
+    if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);
+    for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
+    if (doc.queuedReleaseId) referenced.add(doc.queuedReleaseId);
+  }
+  const drop = new Set(releasesToPrune(releasesDoc.releases, core.config()?.history?.keepReleases ?? 50, referenced));
+  if (drop.size === 0) return;
+  const dropped = releasesDoc.releases.filter((r) => drop.has(r.id));
+  releasesDoc.releases = releasesDoc.releases.filter((r) => !drop.has(r.id));
+  await deps.releasesStore.save(releasesDoc);
+  deps.crash('retention.recorded');
+  await deps.releases.prune(releasesDoc.releases, dropped);
+  deps.crash('retention.pruned');
+  deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}`);
+}
