@@ -10,7 +10,7 @@ import type { DeploymentsCore } from './deployments.js';
  * verified) so no half-verified release stays in front of users.
  */
 export async function recoverEnvironment(core: DeploymentsCore, env: string): Promise<void> {
-  const { deps, docOf, storeOf, save, release, isBad, now } = core;
+  const { deps, docOf, storeOf, save, release, unusable, now } = core;
   const doc = await docOf(env);
   // Steps a crashed daemon left running (a verify, a monitor check) die with it, late but surely.
   const reaped = doc.pgids.filter((pgid) => deps.runner.reap(pgid));
@@ -29,7 +29,7 @@ export async function recoverEnvironment(core: DeploymentsCore, env: string): Pr
   }
   // Back to the live revision; if a failed deploy had already demoted it (a crash during its
   // auto-rollback), to the last known good, which is what the rollback was going to do.
-  const back = liveRevision(doc) ?? lastKnownGood(doc, isBad);
+  const back = liveRevision(doc) ?? lastKnownGood(doc, unusable);
   const backRelease = back ? release(back.releaseId) : undefined;
   let outcome = 'nothing was live before it';
   if (!back && (await deps.releases.currentReleaseId(deps.envDir(env))) !== null) {
@@ -61,12 +61,12 @@ export async function recoverEnvironment(core: DeploymentsCore, env: string): Pr
  * `current` and nothing live: the new daemon does the rollback the dead one was about to do.
  */
 export async function resumeAutoRollback(core: DeploymentsCore, env: string): Promise<void> {
-  const { deps, docs, isBad, operate, settling } = core;
+  const { deps, docs, unusable, operate, settling } = core;
   const config = core.config();
   const doc = docs.get(env);
   const last = doc?.revisions.at(-1);
   if (!doc || !last || last.status !== 'failed' || last.kind === 'auto-rollback' || liveRevision(doc) || !config?.rollback?.auto) return;
-  const lkg = lastKnownGood(doc, isBad);
+  const lkg = lastKnownGood(doc, unusable);
   if (!lkg) {
     if (await withdrawFailed(core, env, last)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
     return;

@@ -40,7 +40,8 @@ export interface DeploymentsCore {
   save(env: string): Promise<void>;
   releasesDoc(): ReleasesDocument;
   release(id: string): ReleaseView | undefined;
-  isBad(id: string): boolean;
+  /** Marked bad or pruned: never a rollback target. */
+  unusable(id: string): boolean;
   now(): string;
   operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<RevisionView | RequestFailure>;
   /** Environments whose operation ended but whose follow-up has not (`idle` waits for them). */
@@ -163,7 +164,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     await markBad(revision.releaseId, `monitor of #${revision.revision}`, message);
     await save(env);
     if (!config?.rollback?.auto || operations.has(env)) return;
-    const lkg = lastKnownGood(doc, isBad);
+    const lkg = lastKnownGood(doc, unusable);
     if (!lkg) {
       doc.incident = `${message} — no last known good revision to roll back to`;
       await save(env);
@@ -172,7 +173,11 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
   };
   const release = (id: string) => releasesDoc.releases.find((r) => r.id === id);
-  const isBad = (id: string) => release(id)?.bad != null;
+  /** Marked bad, or pruned by retention: either way not a release to go back to (nor the last known good). */
+  const unusable = (id: string) => {
+    const found = release(id);
+    return !found || found.bad !== null;
+  };
   const markBad = async (id: string, by: string, why: string) => {
     const target = release(id);
     if (!target || target.bad) return;
@@ -270,7 +275,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   const afterOperation = async (env: string, revision: RevisionView, failedStage: string | null): Promise<void> => {
     const doc = await docOf(env);
     if (revision.status === 'failed' && (failedStage === 'deploy' || failedStage === 'verify') && config?.rollback?.auto && revision.kind !== 'auto-rollback') {
-      const lkg = lastKnownGood(doc, isBad);
+      const lkg = lastKnownGood(doc, unusable);
       if (lkg) {
         deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${lkg.revision}`);
         await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${revision.revision} failed verification`);
@@ -352,7 +357,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     save,
     releasesDoc: () => releasesDoc,
     release,
-    isBad,
+    unusable,
     now,
     operate: (env, releaseId, kind, rollbackTo, by) => operate(env, releaseId, kind, rollbackTo, by),
     settling,
@@ -389,7 +394,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     state(env) {
       const doc = docs.get(env) ?? emptyEnvironmentDocument();
       const live = liveRevision(doc);
-      const lkg = lastKnownGood(doc, isBad);
+      const lkg = lastKnownGood(doc, unusable);
       const operation = operations.get(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
       return {
@@ -458,7 +463,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const doc = await docOf(env);
       const busy = operations.get(env);
       if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
-      const target = to === null ? (lastKnownGood(doc, isBad) ?? undefined) : doc.revisions.find((r) => r.revision === to);
+      const target = to === null ? (lastKnownGood(doc, unusable) ?? undefined) : doc.revisions.find((r) => r.revision === to);
       const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force);
       if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
       // A rollback must not be undone by the next commit: pin until `axum unpin` (before the

@@ -5,13 +5,13 @@ import type { DeploymentsCore } from './deployments.js';
 
 /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
 export async function pruneReleases(core: DeploymentsCore): Promise<void> {
-  const { deps, docs, isBad } = core;
+  const { deps, docs, unusable } = core;
   const releasesDoc = core.releasesDoc();
   const referenced = new Set<string>();
   for (const doc of docs.values()) {
     const live = liveRevision(doc);
     if (live) referenced.add(live.releaseId);
-    const lkg = lastKnownGood(doc, isBad);
+    const lkg = lastKnownGood(doc, unusable);
     if (lkg) referenced.add(lkg.releaseId);
     if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);
     for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
