@@ -21,7 +21,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
-import { createFsLogStore } from './adapters/fs-log-store.js';
+import { createFsLogStore, maskFileInPlace } from './adapters/fs-log-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { emptyRunsDocument, RunsDocument } from './domain/history.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     const logs = createFsLogStore(runsRoot);
     const runner = createChildProcessRunner();
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
+    const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);
     const environmentPaths = new Map<string, string>();
     const deployments = createDeployments({
       git,
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
       worktreeDir: (key) => join(worktreeRoot, `deploy-${key}`),
       metricsFile: (key) => join(runsRoot, `deploy-${key}`, 'metrics.env'),
       readText,
+      maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] })),
       environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
       worktreeDir: (runId) => join(worktreeRoot, runId),
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
+      maskFile,
       publish: (run) => engine?.publishRun(run),
       warn: (message) => engine?.warn(message),
     });

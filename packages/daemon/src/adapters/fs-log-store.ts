@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
 import type { LogSink, LogStore } from '../engine/ports.js';
@@ -98,4 +98,20 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       await rm(join(root, runId), { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Masks the secrets in a small file a step wrote itself (its metrics file), in place: written to a
+ * temporary file and renamed over, so a crash leaves the old or the new content, never half.
+ * Nothing happens when the file is absent or holds no secret.
+ */
+export async function maskFileInPlace(file: string, secrets: readonly string[]): Promise<void> {
+  const bytes = await readFile(file).catch(() => null);
+  if (bytes === null) return;
+  const masker = createMasker(secrets);
+  const masked = Buffer.concat([masker.push(bytes), masker.end()]);
+  if (masked.equals(bytes)) return;
+  const temp = `${file}.masking`;
+  await writeFile(temp, masked, { mode: 0o600 });
+  await rename(temp, file);
 }
