@@ -205,10 +205,12 @@ describe('secrets', () => {
       ['r2', 'history.get', { env: 'dev' }],
       ['r3', 'runs.list', { limit: 100 }],
       ['r4', 'state.get', {}],
-      ['r5', 'logs.read', { runId: queued.id, step: 'leak', offset: 0, limit: 1_000_000 }],
+      ['r5', 'logs.read', { runId: queued.id, step: 'leak', offset: 0, limit: 512 * 1024 }],
     ] as const) {
       client.ws.send(JSON.stringify({ type: 'request', id, method, params }));
-      places[`ws ${method}`] = Buffer.from(JSON.stringify(await client.next((m) => m.id === id).catch((err: Error) => Promise.reject(new Error(`${method}: ${err.message.slice(0, 300)}`)))));
+      const reply = await client.next((m) => m.id === id).catch((err: Error) => Promise.reject(new Error(`${method}: ${err.message.slice(0, 300)}`)));
+      expect(reply.type, JSON.stringify(reply).slice(0, 300)).toBe('result');
+      places[`ws ${method}`] = Buffer.from(JSON.stringify(reply));
     }
     client.ws.close();
     // Everything the daemon wrote: log files, time indexes, lowdb documents, releases, daemon.log.

@@ -21,7 +21,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
-import { createFsLogStore, maskFileInPlace } from './adapters/fs-log-store.js';
+import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-log-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { emptyRunsDocument, RunsDocument } from './domain/history.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const worktreeRoot = worktreeRootFor(repoRoot);
     const clock = { now: () => Date.now() };
     const git = createSimpleGit(repoRoot);
-    const logs = createFsLogStore(runsRoot);
+    const logs = createFsLogStore(runsRoot, logCapFromEnv(process.env.AXUM_LOG_CAP_BYTES, logger));
     const runner = createChildProcessRunner();
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
     const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);

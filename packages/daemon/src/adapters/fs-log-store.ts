@@ -8,6 +8,19 @@ import type { LogSink, LogStore } from '../engine/ports.js';
 export const RUN_LOG_CAP_BYTES = 100 * 1024 * 1024;
 
 /**
+ * The daemon's per-run cap: `AXUM_LOG_CAP_BYTES` in its environment when that is a whole number
+ * of at least 1024 (tests use a small cap to hit it fast; a team with huge logs may raise it),
+ * else RUN_LOG_CAP_BYTES.
+ */
+export function logCapFromEnv(value: string | undefined, logger?: { warn(message: string): void }): number {
+  if (value === undefined || value === '') return RUN_LOG_CAP_BYTES;
+  const bytes = Number(value);
+  if (Number.isSafeInteger(bytes) && bytes >= 1024) return bytes;
+  logger?.warn(`AXUM_LOG_CAP_BYTES=${value} is not a whole number of at least 1024; the cap stays ${RUN_LOG_CAP_BYTES} bytes`);
+  return RUN_LOG_CAP_BYTES;
+}
+
+/**
  * Per-step append-only log files: `<root>/<runId>/logs/<step>.log`, holding the masked bytes as
  * printed (so a file is always a byte prefix of the output), written synchronously so that what a
  * client was told exists is on disk.
