@@ -16,11 +16,14 @@ const MIB = 1024 * 1024;
 const CAP = LONG_MODE ? 100 * MIB : 4 * MIB;
 const PRINTED = LONG_MODE ? 200 * MIB : 20 * MIB;
 const LINE = 'the quick brown fox jumps over the lazy dog 0123456789\n';
+/** Registered, so the whole flood goes through the masker's search as well. */
+const TOKEN = 'hf_pressureTOKEN0123456789abcdef';
 const MARKER = `\n[axum] log cap of ${CAP} bytes per run reached: further output of this run is dropped\n`;
 
 const config = (run: string) => `version: 1
 environments:
   dev: { branch: develop }
+secrets: [AXUM_E2E_TOKEN]
 stages:
   - name: test
     steps:
@@ -53,8 +56,8 @@ async function runJson(dir: string, id: string): Promise<RunJson | undefined> {
 
 describe('logs under pressure', () => {
   it(`a step printing ${PRINTED / MIB} MiB is cut at the ${CAP / MIB} MiB cap with a visible marker; the run ends, the daemon stays small`, async () => {
-    const dir = newRepo({ config: config(`yes '${LINE.trimEnd()}' | head -c ${PRINTED}; echo after-the-flood`) });
-    const env = LONG_MODE ? {} : { AXUM_LOG_CAP_BYTES: String(CAP) };
+    const dir = newRepo({ config: config(`echo "$AXUM_E2E_TOKEN"; yes '${LINE.trimEnd()}' | head -c ${PRINTED}; echo after-the-flood`) });
+    const env = { AXUM_E2E_TOKEN: TOKEN, ...(LONG_MODE ? {} : { AXUM_LOG_CAP_BYTES: String(CAP) }) };
     expect((await axum(['daemon', 'start', '--repo', dir], { env })).code).toBe(0);
     const pid = daemonPid(dir) as number;
     const before = memory(pid);
@@ -75,7 +78,7 @@ describe('logs under pressure', () => {
     // On disk: exactly the first CAP bytes as printed, then the marker, then nothing.
     const log = readFileSync(file);
     expect(log.length).toBe(CAP + Buffer.byteLength(MARKER));
-    const printed = Buffer.from(LINE.repeat(Math.ceil(CAP / LINE.length))).subarray(0, CAP);
+    const printed = Buffer.from(`***\n${LINE.repeat(Math.ceil(CAP / LINE.length))}`).subarray(0, CAP);
     expect(log.subarray(0, CAP).equals(printed)).toBe(true);
     expect(log.subarray(CAP).toString()).toBe(MARKER);
 

@@ -14,7 +14,9 @@ const newRepo = scratchRepos(afterEach);
 /** A token-like secret and a password with everything URL encoding changes. */
 const TOKEN = `hf_${randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, 'x')}`;
 const PASSWORD = `p@ss w/rd+ü&=%${randomBytes(6).toString('hex')}?`;
-const SECRETS = { AXUM_E2E_TOKEN: TOKEN, AXUM_E2E_PASSWORD: PASSWORD };
+/** A multi-line secret: masked whole and line by line. */
+const KEY = ['-----BEGIN TEST KEY-----', randomBytes(30).toString('base64'), randomBytes(30).toString('base64'), '-----END TEST KEY-----'].join('\n');
+const SECRETS = { AXUM_E2E_TOKEN: TOKEN, AXUM_E2E_PASSWORD: PASSWORD, AXUM_E2E_KEY: KEY };
 
 /** What the step prints for one secret, and what of it must never be seen again. */
 function forms(secret: string): { printed: string[]; forbidden: string[] } {
@@ -35,10 +37,17 @@ function forms(secret: string): { printed: string[]; forbidden: string[] } {
   const form = new URLSearchParams({ q: secret }).toString().slice(2);
   printed.push(secret, hex, hex.toUpperCase(), uri, form);
   for (const f of [hex, hex.toUpperCase(), uri, form]) forbidden.add(f);
+  // Each line of a multi-line secret, printed on its own.
+  if (secret.includes('\n')) {
+    for (const line of secret.split('\n')) {
+      printed.push(line);
+      forbidden.add(line);
+    }
+  }
   return { printed, forbidden: [...forbidden] };
 }
 
-const FORBIDDEN = [...forms(TOKEN).forbidden, ...forms(PASSWORD).forbidden].map((f) => Buffer.from(f, 'utf8'));
+const FORBIDDEN = [...forms(TOKEN).forbidden, ...forms(PASSWORD).forbidden, ...forms(KEY).forbidden].map((f) => Buffer.from(f, 'utf8'));
 
 /** Prints every form of every secret in 3 slow pieces each (separate writes, so separate reads). */
 const LEAK_JS = `
@@ -49,7 +58,7 @@ const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 
 const forms = ${forms.toString()};
 const out = (text) => writeSync(1, text);
 out('BEGIN ' + process.env.AXUM_STEP + '\\n');
-for (const name of ['AXUM_E2E_TOKEN', 'AXUM_E2E_PASSWORD']) {
+for (const name of ['AXUM_E2E_TOKEN', 'AXUM_E2E_PASSWORD', 'AXUM_E2E_KEY']) {
   const secret = process.env[name];
   // Proof that the secret arrived, without printing it.
   out(name + ' sha256 ' + createHash('sha256').update(secret).digest('hex') + '\\n');
@@ -76,7 +85,7 @@ out('END\\n');
 const CONFIG = `version: 1
 environments:
   dev: { branch: main }
-secrets: [AXUM_E2E_TOKEN, AXUM_E2E_PASSWORD]
+secrets: [AXUM_E2E_TOKEN, AXUM_E2E_PASSWORD, AXUM_E2E_KEY]
 stages:
   - name: test
     steps:
@@ -188,6 +197,7 @@ describe('secrets', () => {
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
     expect(live.toString()).toContain(`AXUM_E2E_TOKEN sha256 ${sha(TOKEN)}`);
     expect(live.toString()).toContain(`AXUM_E2E_PASSWORD sha256 ${sha(PASSWORD)}`);
+    expect(live.toString()).toContain(`AXUM_E2E_KEY sha256 ${sha(KEY)}`);
     expect(live.toString()).toContain('END\n');
     expect(live.toString()).toContain('value: ***');
     expect(outputs[2]?.stdout).toContain('value: ***');

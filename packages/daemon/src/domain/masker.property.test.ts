@@ -98,6 +98,9 @@ function leaks(masked: Buffer, forbidden: string[]): string[] {
   return forbidden.filter((f) => text.includes(f));
 }
 
+/** A PEM-like multi-line secret: several lines of 4+ bytes. */
+const multiLineArb = fc.array(fc.stringMatching(/^[A-Za-z0-9+/=]{4,20}$/), { minLength: 2, maxLength: 5 }).map((lines) => lines.join('\n'));
+
 /** Random split points (sorted, possibly repeated: empty chunks happen too). */
 const cutsArb = fc.array(fc.nat(), { minLength: 1, maxLength: 24 });
 const splitAt = (output: Buffer, cuts: number[]): Buffer[] => {
@@ -130,6 +133,24 @@ describe('masker properties', () => {
           splitsChecked++;
           expect(leaks(feed(secrets, splitAt(output, cuts)), forbidden), `cuts ${cuts.join(',')}`).toEqual([]);
         }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('each line of a multi-line secret is masked wherever it is printed, in any order', () => {
+    fc.assert(
+      fc.property(multiLineArb, fc.array(noiseArb, { minLength: 6, maxLength: 6 }), cutsArb, (secret, noise, cuts) => {
+        const lines = secret.split('\n');
+        const parts: Buffer[] = [];
+        // Whole, then line by line in reverse order with other output in between, then base64 of one line.
+        parts.push(Buffer.from(secret));
+        lines.reverse().forEach((line, i) => parts.push(noise[i % noise.length] as Buffer, Buffer.from(`> ${line}\r\n`)));
+        parts.push(Buffer.from(Buffer.from(lines[0] ?? '').toString('hex')));
+        const output = Buffer.concat(parts);
+        const forbidden = [...lines, Buffer.from(lines[0] ?? '').toString('hex')];
+        splitsChecked++;
+        expect(leaks(feed([secret], splitAt(output, cuts)), forbidden)).toEqual([]);
       }),
       { numRuns: RUNS },
     );

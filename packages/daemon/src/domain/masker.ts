@@ -74,9 +74,18 @@ export function secretVariants(secret: string): string[] {
   return [...new Set(variants.filter((v) => v.length >= MIN_SECRET_LENGTH))];
 }
 
+/**
+ * A multi-line secret (a PEM key, a JSON credential) is masked whole and also line by line: tools
+ * print such values one line at a time, reflowed or between other output. Each line of at least
+ * MIN_SECRET_LENGTH bytes (without its `\r`) counts as a secret of its own, encodings included.
+ */
+export function secretsWithLines(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.flatMap((secret) => [secret, ...(secret.includes('\n') ? secret.split('\n').map((line) => line.replace(/\r$/, '')) : [])]))];
+}
+
 export function createMasker(secrets: readonly string[]): Masker {
   // Longest first, so a long variant is masked whole before a shorter one could bite into it.
-  const needles = [...new Set(secrets.flatMap(secretVariants))].sort((a, b) => b.length - a.length);
+  const needles = [...new Set(secretsWithLines(secrets).flatMap(secretVariants))].sort((a, b) => b.length - a.length);
   let pending = '';
   const maskAll = (text: string): string => needles.reduce((acc, needle) => (acc.includes(needle) ? acc.split(needle).join(MASK) : acc), text);
   /** Length of the longest tail of `text` that is a proper prefix of some needle. */
