@@ -49,9 +49,15 @@ async function trigger(dir: string): Promise<string> {
   return queued.result.id;
 }
 
+/** The run as `run.get` returns it (over the socket: each `axum` command costs seconds on a loaded machine). */
 async function runJson(dir: string, id: string): Promise<RunJson | undefined> {
-  const result = await axum(['runs', '--json', '--repo', dir]);
-  return (JSON.parse(result.stdout || '[]') as RunJson[]).find((r) => r.id === id);
+  const client = await openClient(dir);
+  try {
+    client.ws.send(JSON.stringify({ type: 'request', id: 'g', method: 'run.get', params: { runId: id } }));
+    return ((await client.next((m) => m.id === 'g')) as { result?: RunJson }).result;
+  } finally {
+    client.ws.close();
+  }
 }
 
 describe('logs under pressure', () => {

@@ -3,11 +3,12 @@
 // URL-encoded, slowly so that they straddle chunk boundaries. No form of a secret may reach the
 // log files, the lowdb documents (anything under .axum/), the stream, `axum logs`, the JSON of
 // `runs`/`history`/`status`, nor the command line of any process while the steps run.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, openClient, scratchRepos, waitFor, type RunJson } from './support/axum.js';
+import { axum, commitFiles, openClient, runs, scratchRepos, waitFor, type RunJson } from './support/axum.js';
 
 const newRepo = scratchRepos(afterEach);
 
@@ -239,4 +240,35 @@ describe('secrets', () => {
     console.log(`FIGURE secret bytes scanned: ${Object.values(places).reduce((n, b) => n + b.length, 0)}`);
     console.log(`FIGURE step processes whose cmdline was checked: ${watched.stepPids.size} (${watched.scans} scans of /proc)`);
   }, 120_000);
+
+  it('a branch whose axum.yml no longer registers the secret still gets it masked (the daemon\'s config registers it)', async () => {
+    const dir = newRepo({ config: CONFIG });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+    git('checkout', '-q', '-b', 'other');
+    const withoutSecrets = `version: 1
+environments:
+  dev: { branch: main }
+stages:
+  - name: test
+    steps:
+      - { name: shell, run: "echo \\"$AXUM_E2E_TOKEN\\"; printf '%s' \\"$AXUM_E2E_PASSWORD\\" | base64" }
+`;
+    commitFiles(dir, 'drop the secrets', { 'axum.yml': withoutSecrets });
+    git('checkout', '-q', 'main');
+    expect((await axum(['daemon', 'start', '--repo', dir], { env: SECRETS })).code).toBe(0);
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 't', method: 'run.trigger', params: { branch: 'other' } }));
+    const queued = ((await client.next((m) => m.id === 't')) as { result: { id: string } }).result;
+    await waitFor(
+      () => client.messages.some((m) => (m as { type: string; run?: { id: string; finishedAt: string | null } }).run?.id === queued.id && (m as { run: { finishedAt: string | null } }).run.finishedAt !== null),
+      60_000,
+      'the run of the other branch to end',
+    );
+    client.ws.close();
+    const ended = (await runs(dir)).find((r) => r.id === queued.id);
+    expect(ended?.status, ended?.message ?? '').toBe('succeeded');
+    const log = readFileSync(join(dir, '.axum', 'runs', queued.id, 'logs', 'shell.log'));
+    expect(log.toString()).toContain('***');
+    expect(occurrences(log)).toEqual([]);
+  }, 60_000);
 });

@@ -92,8 +92,11 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     await deps.commit(run);
 
     const inFlight = new Set<Promise<unknown>>();
-    const secretEnv = Object.fromEntries(config.secrets.filter((name) => deps.baseEnv[name]).map((name) => [name, deps.baseEnv[name] ?? '']));
-    const secrets = Object.values(secretEnv);
+    // Masked: the secrets the commit's axum.yml registers AND those of the daemon's current config,
+    // so a commit (or a branch) whose axum.yml dropped `secrets:` cannot print them unmasked: the
+    // variables stay in the daemon's environment, which every step inherits.
+    const registered = new Set([...config.secrets, ...(deps.currentConfig()?.secrets ?? [])]);
+    const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
 
     const runStep = withRetries(async (step: StepPlan, attempt, signal) => {
