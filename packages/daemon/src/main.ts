@@ -21,7 +21,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
-import { createFsLogStore } from './adapters/fs-log-store.js';
+import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-log-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { emptyRunsDocument, RunsDocument } from './domain/history.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
@@ -132,10 +132,11 @@ async function main(): Promise<void> {
     const worktreeRoot = worktreeRootFor(repoRoot);
     const clock = { now: () => Date.now() };
     const git = createSimpleGit(repoRoot);
-    const logs = createFsLogStore(runsRoot);
+    const logs = createFsLogStore(runsRoot, logCapFromEnv(process.env.AXUM_LOG_CAP_BYTES, logger));
     // Steps carry this marker so the next daemon can find whatever a crashed one left running.
     const runner = createChildProcessRunner({ marker: createHash('sha256').update(repoRoot).digest('hex').slice(0, 16) });
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
+    const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);
     const environmentPaths = new Map<string, string>();
     const deployments = createDeployments({
       git,
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
       metricsFile: (key) => join(runsRoot, `deploy-${key}`, 'metrics.env'),
       readText,
       crash,
+      maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
       environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
       worktreeDir: (runId) => join(worktreeRoot, runId),
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
+      maskFile,
       publish: (run) => engine?.publishRun(run),
       warn: (message) => engine?.warn(message),
     });

@@ -1,11 +1,24 @@
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
 import type { LogSink, LogStore } from '../engine/ports.js';
 
 /** Past this many bytes a run's logs are cut, with a visible marker (never a silent pass). */
 export const RUN_LOG_CAP_BYTES = 100 * 1024 * 1024;
+
+/**
+ * The daemon's per-run cap: `AXUM_LOG_CAP_BYTES` in its environment when that is a whole number
+ * of at least 1024 (tests use a small cap to hit it fast; a team with huge logs may raise it),
+ * else RUN_LOG_CAP_BYTES.
+ */
+export function logCapFromEnv(value: string | undefined, logger?: { warn(message: string): void }): number {
+  if (value === undefined || value === '') return RUN_LOG_CAP_BYTES;
+  const bytes = Number(value);
+  if (Number.isSafeInteger(bytes) && bytes >= 1024) return bytes;
+  logger?.warn(`AXUM_LOG_CAP_BYTES=${value} is not a whole number of at least 1024; the cap stays ${RUN_LOG_CAP_BYTES} bytes`);
+  return RUN_LOG_CAP_BYTES;
+}
 
 /**
  * Per-step append-only log files: `<root>/<runId>/logs/<step>.log`, holding the masked bytes as
@@ -98,4 +111,20 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       await rm(join(root, runId), { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Masks the secrets in a small file a step wrote itself (its metrics file), in place: written to a
+ * temporary file and renamed over, so a crash leaves the old or the new content, never half.
+ * Nothing happens when the file is absent or holds no secret.
+ */
+export async function maskFileInPlace(file: string, secrets: readonly string[]): Promise<void> {
+  const bytes = await readFile(file).catch(() => null);
+  if (bytes === null) return;
+  const masker = createMasker(secrets);
+  const masked = Buffer.concat([masker.push(bytes), masker.end()]);
+  if (masked.equals(bytes)) return;
+  const temp = `${file}.masking`;
+  await writeFile(temp, masked, { mode: 0o600 });
+  await rename(temp, file);
 }

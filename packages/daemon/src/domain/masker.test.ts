@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMasker, maskText } from './masker.js';
+import { base64Fragments, createMasker, maskText, secretVariants } from './masker.js';
 
 const secret = 'hf_s3cr3t_T0KEN';
 const feed = (chunks: string[], secrets = [secret]) => {
@@ -38,5 +38,27 @@ describe('createMasker', () => {
 
   it('masks UTF-8 secrets', () => {
     expect(maskText('pw=pässwörd!', ['pässwörd'])).toBe('pw=***!');
+  });
+
+  it('masks base64 at all three alignments, hex and URL encodings', () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const text = [
+      b64(`${secret}\n`),
+      b64(`u:${secret}`),
+      b64(`x${secret}`),
+      Buffer.from(secret).toString('hex'),
+      Buffer.from(secret).toString('hex').toUpperCase(),
+      encodeURIComponent('a b/'),
+      new URLSearchParams({ q: 'a b/' }).toString(),
+    ].join('\n');
+    const out = maskText(text, [secret, 'a b/']);
+    for (const fragment of base64Fragments(Buffer.from(secret))) expect(out).not.toContain(fragment);
+    expect(out).toBe(['***Cg==', 'dTp***4=', 'eG***g==', '***', '***', '***', 'q=***'].join('\n'));
+  });
+
+  it('derives base64 fragments of at least 4 characters for a 4-byte secret, nothing under 4 bytes', () => {
+    expect(base64Fragments(Buffer.from('abcd')).every((f) => f.length >= 4)).toBe(true);
+    expect(secretVariants('abc')).toEqual([]);
+    expect(feed([Buffer.from('abc').toString('base64'), ' abc'], ['abc'])).toBe('YWJj abc');
   });
 });

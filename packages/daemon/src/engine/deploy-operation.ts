@@ -16,6 +16,12 @@ export interface OperationDeps {
   worktreeDir(key: string): string;
   /** Reads a metrics file (`name=value` lines); '' when absent. */
   readText(file: string): Promise<string>;
+  /**
+   * Masks the secrets in a file a step wrote itself (the `AXUM_METRICS` file), in place; a file
+   * with nothing to mask is left as it is. Steps write that file directly, so the masker of the
+   * log cannot see it: it is scrubbed once the step's processes are gone.
+   */
+  maskFile(file: string, secrets: readonly string[]): Promise<void>;
   /** Where this operation's metrics file goes. */
   metricsFile(key: string): string;
   /** Records a step's process group while it runs (so a crash can reap it); returns how to forget it. */
@@ -134,6 +140,7 @@ export async function runDeployOperation(
   }
   const corrupt = await hashes;
   if (corrupt) return { ok: false, stage: 'verify', message: `release ${release.id} failed its hash check: ${corrupt}` };
+  await deps.maskFile(metricsFile, config.secrets.map((name) => deps.baseEnv[name] ?? '').filter((v) => v.length > 0));
   const failures = failedGates(config.verify?.gates ?? {}, parseMetrics(await deps.readText(metricsFile)));
   if (failures.length > 0) return { ok: false, stage: 'verify', message: `gates failed: ${failures.join('; ')}` };
   return { ok: true };

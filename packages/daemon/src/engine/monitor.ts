@@ -63,6 +63,7 @@ export function startMonitor(
       );
       forget();
       await log.close();
+      await deps.maskFile(deps.metricsFile(`monitor-${env}-${revision.revision}`), secrets);
       if (abort.signal.aborted) return;
       if (result.status === 'succeeded') {
         failures = 0;

@@ -16,6 +16,12 @@ export interface ExecutorDeps {
   worktreeDir(runId: string): string;
   /** File steps append `name=value` metrics to. */
   metricsFile(runId: string): string;
+  /**
+   * Masks the secrets in a file a step wrote itself (the `AXUM_METRICS` file), in place; a file
+   * with nothing to mask is left as it is. Steps write that file directly, so the masker of the
+   * log cannot see it: it is scrubbed once the step's processes are gone.
+   */
+  maskFile(file: string, secrets: readonly string[]): Promise<void>;
   /** The daemon's environment for steps (GIT_* already scrubbed). */
   baseEnv: Record<string, string>;
   /** The repository's work tree, where `watch` runs execute in place. */
@@ -89,8 +95,11 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     await deps.commit(run);
 
     const inFlight = new Set<Promise<unknown>>();
-    const secretEnv = Object.fromEntries(config.secrets.filter((name) => deps.baseEnv[name]).map((name) => [name, deps.baseEnv[name] ?? '']));
-    const secrets = Object.values(secretEnv);
+    // Masked: the secrets the commit's axum.yml registers AND those of the daemon's current config,
+    // so a commit (or a branch) whose axum.yml dropped `secrets:` cannot print them unmasked: the
+    // variables stay in the daemon's environment, which every step inherits.
+    const registered = new Set([...config.secrets, ...(deps.currentConfig()?.secrets ?? [])]);
+    const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
 
     const runStep = withRetries(async (step: StepPlan, attempt, signal) => {
@@ -181,6 +190,9 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const outcome = await finished;
     // The machine is done; wait for killed processes to be gone before saying so.
     await Promise.allSettled([...inFlight]);
+    // A step may have written a secret into its metrics file (a metric named after it): scrub it
+    // before the release reads it, so no secret reaches the history.
+    await deps.maskFile(deps.metricsFile(run.id), secrets);
     if (outcome === 'succeeded' && run.env && run.trigger !== 'watch') {
       try {
         const released = await deps.releaseRun(run, workdir, config);
