@@ -314,8 +314,20 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
     };
     for (const context of contexts) {
       await page.goto(context.url);
-      const frames = context.frames.map((which) => (which === 'main' ? page.mainFrame() : page.frame({ name: which })));
-      await runContext(context.name, frames.filter((f): f is Frame => f !== null));
+      const frames: Frame[] = [];
+      for (const which of context.frames) {
+        if (which === 'main') {
+          frames.push(page.mainFrame());
+          continue;
+        }
+        let frame: Frame | null = null;
+        const deadline = Date.now() + 10_000;
+        while (!(frame = page.frame({ name: which })) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(frame, `${context.name}: the ${which} iframe did not load`).not.toBeNull();
+        await frame!.waitForLoadState('load');
+        frames.push(frame!);
+      }
+      await runContext(context.name, frames);
     }
 
     // DNS rebinding: the attacker's page is served as http://evil.example:<daemon port>/ (as if
@@ -360,6 +372,9 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
 
     const origins = [...new Set(controlSeen.map((s) => s.origin ?? '(none)'))];
     expect(origins).toEqual(expect.arrayContaining(['null', `http://127.0.0.2:${otherIpPort}`, `http://127.0.0.1:${otherPort}`, `http://localhost:${otherPort}`, `http://evil.example:${otherPort}`, `http://evil.example:${P}`]));
+    const expectedFrames = contexts.reduce((n, c) => n + c.frames.length, 0) + 1;
+    expect(controlSeen.length).toBe(expectedFrames);
+    expect(all.length).toBe(expectedFrames * targets.length);
     figure('browser page contexts', controlSeen.length);
     figure('browser origins tried', `${origins.length} (${origins.join(' ')})`);
     figure('browser WebSocket attempts', all.length);
@@ -370,6 +385,35 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
 
     figure('browser attempts reaching the token check', refused401);
   }, 120_000);
+
+  it('a page that hammers the daemon gets nothing but refusals (rate and log growth measured)', async () => {
+    await page.goto(`http://127.0.0.2:${otherIpPort}/`);
+    const logFile = join(dir, '.axum', 'daemon.log');
+    const bytesBefore = statSync(logFile).size;
+    const linesBefore = daemonLog(dir).length;
+    const seconds = 3;
+    // 20 loops, each opening the next WebSocket as soon as the previous one failed.
+    const outcome = (await page.evaluate(`new Promise((resolve) => {
+      let failed = 0, opened = 0;
+      const end = Date.now() + ${seconds * 1000};
+      const go = () => {
+        if (Date.now() > end) return;
+        const ws = new WebSocket('ws://127.0.0.1:${port}/?token=${realToken}', ['bearer', '${realToken}']);
+        ws.onopen = () => { opened++; ws.close(); };
+        ws.onclose = () => { failed++; go(); };
+      };
+      for (let i = 0; i < 20; i++) go();
+      setTimeout(() => resolve({ failed, opened }), ${seconds * 1000 + 500});
+    })`)) as { failed: number; opened: number };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const added = daemonLog(dir).slice(linesBefore);
+    expect(outcome.opened).toBe(0);
+    expect(added.filter((l) => / client c\d+ attached/.test(l))).toEqual([]);
+    expect(added.every((l) => !l.includes(realToken))).toBe(true);
+    const logBytes = statSync(logFile).size - bytesBefore;
+    figure('browser flood: refused attempts per second from one page', (outcome.failed / seconds).toFixed(1));
+    figure('browser flood: daemon log growth, bytes per second', Math.round(logBytes / seconds));
+  }, 60_000);
 });
 
 describe('raw requests over TCP with a foreign Host or any Origin', () => {
