@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -266,6 +267,8 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
   });
 
   it('never opens a WebSocket to the daemon from any origin, with or without the token', async () => {
+    const filePage = join(mkdtempSync(join(tmpdir(), 'axum-page-')), 'attack.html');
+    writeFileSync(filePage, '<!doctype html><title>a downloaded page</title>');
     const observer = await openClient(dir);
     capturedFrames.push(...observer.messages.map((m) => JSON.stringify(m)));
     const logBefore = daemonLog(dir).length;
@@ -295,6 +298,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
       ...mappedNames.map((name) => ({ name, url: `http://${name}:${otherPort}/`, frames: name === 'evil.example' ? allFrames : mainOnly })),
       { name: 'about:blank', url: 'about:blank', frames: ['main'] },
       { name: 'data: URL', url: 'data:text/html,<title>data</title>', frames: ['main'] },
+      { name: 'file: page', url: pathToFileURL(filePage).href, frames: ['main'] },
     ];
 
     const all: (AttemptResult & { context: string })[] = [];
@@ -369,6 +373,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
     expect(observer.messages.filter((m) => (m as { type?: string }).type === 'clients.changed')).toEqual([]);
     capturedFrames.push(...observer.messages.map((m) => JSON.stringify(m)));
     observer.ws.close();
+    rmSync(join(filePage, '..'), { recursive: true, force: true });
 
     const origins = [...new Set(controlSeen.map((s) => s.origin ?? '(none)'))];
     expect(origins).toEqual(expect.arrayContaining(['null', `http://127.0.0.2:${otherIpPort}`, `http://127.0.0.1:${otherPort}`, `http://localhost:${otherPort}`, `http://evil.example:${otherPort}`, `http://evil.example:${P}`]));
