@@ -287,7 +287,8 @@ describe.skipIf(!HAVE_CHROMIUM)('a real browser (headless Chromium) against a da
     ];
 
     // Every context a page can run in: other IP, other port, a localhost page on another port,
-    // foreign names, lookalikes, and the three ways to an opaque Origin (null).
+    // foreign names, lookalikes, and the ways to an opaque Origin (sandboxed and data: iframes,
+    // about:blank, a data: URL, a file:// page: Chromium sends `Origin: null` for each).
     type Which = 'main' | 'sandboxed' | 'data';
     const allFrames: Which[] = ['main', 'sandboxed', 'data'];
     const mainOnly: Which[] = ['main'];
