@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   let stopPipeline: (() => Promise<void>) | null = null;
   let stopWorkTreeWatchers: (() => Promise<void>) | null = null;
   let stopping = false;
+  let tokenWritten = false;
   const paths = runtimePathsFor(repoRoot);
 
   const shutdown = async (reason: string, code: number = EXIT.ok): Promise<void> => {
@@ -89,10 +90,13 @@ async function main(): Promise<void> {
     await stopWorkTreeWatchers?.().catch(() => undefined);
     await stopPipeline?.().catch((err: Error) => logger.warn(`stopping runs: ${err.message}`));
     await transport?.close().catch((err: Error) => logger.warn(`closing transport: ${err.message}`));
-    try {
-      unlinkSync(paths.tokenFile);
-    } catch {
-      // never written
+    // Only a token file this daemon wrote: one it refused to start over stays for its owner to see.
+    if (tokenWritten) {
+      try {
+        unlinkSync(paths.tokenFile);
+      } catch {
+        // already gone
+      }
     }
     lock.release();
     logger.info('stopped');
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
       // none left behind
     }
     const token = writeTokenFile(paths.tokenFile);
+    tokenWritten = true;
     const configPath = join(repoRoot, CONFIG_FILE);
     const info: DaemonInfo = {
       pid: process.pid,

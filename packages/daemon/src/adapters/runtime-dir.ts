@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,12 +48,21 @@ export function secureRuntimeDir(dir: string): void {
   const uid = typeof process.getuid === 'function' ? process.getuid() : stat.uid;
   if (stat.uid !== uid) throw new Error(`${dir} belongs to uid ${stat.uid}, not to us; refusing to use it`);
   if ((stat.mode & 0o077) !== 0) {
-    throw new Error(`${dir} has mode ${(stat.mode & 0o777).toString(8)}, wider than 0700; refusing to start (run: chmod 700 ${dir})`);
+    throw new Error(`socket folder ${dir} has mode ${octal(stat.mode)}, wider than 0700; refusing to start (run: chmod 700 ${dir})`);
   }
 }
 
-/** Writes a fresh random token to a 0600 file created exclusively (never through an existing file). */
+/**
+ * Writes a fresh random token to a 0600 file created exclusively (never through an existing file).
+ * A token file already there (left by a daemon that was killed) that group or others may read or
+ * write means a token may have leaked and someone widened the file: we refuse to start rather than
+ * repair it silently (main.ts leaves such a file in place).
+ */
 export function writeTokenFile(file: string): string {
+  const previous = lstatOrNull(file);
+  if (previous?.isFile() && (previous.mode & 0o077) !== 0) {
+    throw new Error(`token file ${file} has mode ${octal(previous.mode)}, wider than 0600; refusing to start (run: chmod 600 ${file})`);
+  }
   const token = randomBytes(32).toString('base64url');
   try {
     unlinkSync(file);
@@ -68,4 +77,17 @@ export function writeTokenFile(file: string): string {
   }
   chmodSync(file, 0o600);
   return token;
+}
+
+function lstatOrNull(file: string): Stats | null {
+  try {
+    return lstatSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/** `0644`, as `ls -l` users and `chmod` read it. */
+function octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }
