@@ -496,6 +496,33 @@ describe('10,000 malformed messages from authenticated clients', () => {
   });
 });
 
+describe('control frames from a client that does not read', () => {
+  it('a ping flood is cut before its pongs grow daemon memory (ws: 60 pongs pending at most)', async () => {
+    const connection = await rawConnect(socketPath, bearer);
+    connection.socket.pause(); // never read a pong
+    const before = rssBytes(pid);
+    const ping = frame({ opcode: OP.ping, payload: Buffer.alloc(125, 0x70) });
+    const batch = Buffer.concat(Array.from({ length: 1_000 }, () => ping));
+    let written = 0;
+    const limit = (LONG_MODE ? 200 : 50) * 1024 * 1024;
+    const started = performance.now();
+    while (written < limit && !connection.socket.destroyed) {
+      if (!connection.socket.write(batch)) await new Promise((r) => setTimeout(r, 5));
+      written += batch.length;
+      if (written % (20 * batch.length) === 0) await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => connection.socket.destroyed, 10_000, 'the flooding connection cut').catch(() => undefined);
+    // Writes fail once the daemon has closed its end: the socket is destroyed (EPIPE/ECONNRESET).
+    const cut = connection.socket.destroyed;
+    const after = rssBytes(pid);
+    connection.destroy();
+    figure('ping flood from a client that never reads', `${(written / 1024 / 1024).toFixed(1)} MB of pings written in ${((performance.now() - started) / 1000).toFixed(1)} s, connection ${cut ? 'cut by the daemon' : 'still open'}, daemon RSS ${(before / 1048576).toFixed(1)} → ${(after / 1048576).toFixed(1)} MB`);
+    expect(cut).toBe(true);
+    expect(after - before).toBeLessThan(20 * 1024 * 1024);
+    await expectDaemonUnaffected();
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 describe('connection cap', () => {
