@@ -38,7 +38,7 @@ function decodeBoth(frame: unknown): void {
 
 describe('the decoders never throw', () => {
   it('on any JSON text (fc.json)', () => {
-    fc.assert(fc.property(fc.json({ maxDepth: 6 }), (text) => decodeBoth(text)), runs(1000));
+    fc.assert(fc.property(fc.json({ maxDepth: 6 }), (text) => decodeBoth(text)), runs(500));
   });
 
   it('on any string, including lone surrogates and control characters', () => {
@@ -46,7 +46,7 @@ describe('the decoders never throw', () => {
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ maxLength: 300 })), (text) =>
         decodeBoth(text),
       ),
-      runs(1000),
+      runs(500),
     );
   });
 
@@ -57,7 +57,7 @@ describe('the decoders never throw', () => {
         decodeBoth(Buffer.from(bytes).toString('utf8'));
         decodeBoth(Buffer.from(bytes).toString('latin1'));
       }),
-      runs(1000),
+      runs(500),
     );
   });
 
@@ -95,7 +95,7 @@ describe('the decoders never throw', () => {
           if (!decoded.ok && typeof value.id === 'string' && value.id.length >= 1 && value.id.length <= 64) expect(decoded.id).toBe(value.id);
         },
       ),
-      runs(1000),
+      runs(500),
     );
   });
 
@@ -111,7 +111,7 @@ describe('the decoders never throw', () => {
         if (bytes.length > 0) bytes.writeUInt8((bytes.readUInt8(a % bytes.length) ^ (1 << b % 8)) & 0xff, a % bytes.length);
         decodeBoth(bytes.toString('utf8'));
       }),
-      runs(1000),
+      runs(500),
     );
   });
 
@@ -154,7 +154,7 @@ describe('valid messages round-trip', () => {
         expect(decoded.ok, JSON.stringify(decoded)).toBe(true);
         if (decoded.ok) expect(decoded.message).toEqual(message);
       }),
-      runs(1000),
+      runs(500),
     );
   });
 
