@@ -145,6 +145,24 @@ describe('hand-built malformed frames over the real socket', () => {
     });
   }
 
+  it('a violation after the handshake closes that session only; the others are told it left', async () => {
+    const connection = await rawConnect(socketPath, bearer);
+    try {
+      connection.send(text(JSON.stringify({ type: 'hello', protocolVersion: 1, client: { name: 'fuzz', version: '0' } })));
+      const welcome = await connection.waitFrame((f) => f.opcode === OP.text && f.payload.toString().includes('"welcome"'));
+      const clientId = (JSON.parse(welcome.payload.toString()) as { clientId: string }).clientId;
+      await connection.waitFrame((f) => f.opcode === OP.text && f.payload.toString().includes('"snapshot"'));
+      const attached = bystander.messages.length;
+      connection.send(frame({ opcode: 0xb, payload: 'x' }));
+      expect(await connection.waitClose()).toBe(1002);
+      await bystander.next((m) => m.type === 'clients.changed' && bystander.messages.indexOf(m) >= attached);
+      expect(clientId).toMatch(/^c\d+$/);
+    } finally {
+      connection.destroy();
+    }
+    await expectDaemonUnaffected();
+  });
+
   it('valid but unusual frames keep the connection open and get typed errors', async () => {
     const connection = await rawConnect(socketPath, bearer);
     try {
