@@ -454,7 +454,7 @@ describe('10,000 malformed messages from authenticated clients', () => {
     const plans = Array.from({ length: clientCount }, (_, i) => malformedMessages(total / clientCount, 1000 + i));
     const generatedMs = performance.now() - generating;
     // Warm-up, the same shape as the measured run (the same clients in parallel, the same messages):
-    // on first contact with ~1,800 messages/s V8 grows its young generation (semi-spaces up to 16 MB
+    // on first contact with thousands of messages/s V8 grows its young generation (semi-spaces up to 16 MB
     // each), +30-40 MB of RSS that then stays flat over later rounds (measured: 82 → 122, 120, 134,
     // 125 MB over four rounds). That is heap sizing, not growth per message, so it is not counted.
     const warmStart = rssBytes(pid);
@@ -502,11 +502,12 @@ describe('10,000 malformed messages from authenticated clients', () => {
     const answers = client.messages.slice(start) as Record<string, unknown>[];
     const results = answers.filter((m) => m.type === 'result').length;
     const limited = answers.filter((m) => m.code === 'rate-limited');
-    expect(limited).toHaveLength(1);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited.length).toBeLessThanOrEqual(2); // one a second, however long the burst takes to process
     expect(limited[0]).toMatchObject({ type: 'error', id: null, code: 'rate-limited' });
-    expect(results).toBeGreaterThanOrEqual(BURST);
+    expect(results).toBeGreaterThanOrEqual(BURST - 1); // the bucket, less the hello
     expect(results).toBeLessThan(count);
-    figure('rate limit: a burst of 1,000 pings at once', `${results} answered, ${count - results} dropped, 1 rate-limited error`);
+    figure('rate limit: a burst of 1,000 pings at once', `${results} answered, ${count - results} dropped, ${limited.length} rate-limited error(s)`);
     // Still connected: after the bucket refills it is answered again.
     await new Promise((r) => setTimeout(r, 600));
     await bystanderPing(client);
