@@ -75,7 +75,7 @@ export interface ServerFrame {
 
 export interface RawConnection {
   socket: Socket;
-  /** Every frame the daemon sent, in order. */
+  /** Every frame the daemon sent, in order, but its heartbeat pings (see `heartbeats`). */
   frames: ServerFrame[];
   /** The code of the daemon's close frame (null: a close frame without a code), undefined while none came. */
   closeCode: () => number | null | undefined;
@@ -89,6 +89,8 @@ export interface RawConnection {
   /** Resolves with the close code once the daemon's close frame arrives (or rejects after `timeoutMs`). */
   waitClose: (timeoutMs?: number) => Promise<number | null>;
   destroy: () => void;
+  /** How many heartbeat pings the daemon sent (never answered: raw connections live less than its 30 s grace). */
+  heartbeats: () => number;
 }
 
 /** Opens a Unix-socket connection, does the HTTP upgrade with the bearer token, resolves once the daemon answered 101. */
@@ -100,6 +102,7 @@ export function rawConnect(socketPath: string, token: string): Promise<RawConnec
     let buffered = Buffer.alloc(0);
     let upgraded = false;
     let probes = 0;
+    let heartbeats = 0;
     const notify = () => {
       for (const waiter of [...waiters]) waiter();
     };
@@ -120,7 +123,9 @@ export function rawConnect(socketPath: string, token: string): Promise<RawConnec
           offset = 10;
         }
         if (buffered.length < offset + length) return;
-        frames.push({ opcode: b0 & 0x0f, fin: (b0 & 0x80) !== 0, payload: Buffer.from(buffered.subarray(offset, offset + length)) });
+        // The daemon's heartbeat ping (every 15 s) is not an answer to anything the test sent: counted apart.
+        if ((b0 & 0x0f) === OP.ping) heartbeats++;
+        else frames.push({ opcode: b0 & 0x0f, fin: (b0 & 0x80) !== 0, payload: Buffer.from(buffered.subarray(offset, offset + length)) });
         buffered = buffered.subarray(offset + length);
       }
     };
@@ -199,6 +204,7 @@ export function rawConnect(socketPath: string, token: string): Promise<RawConnec
         return closeCode() ?? null;
       },
       destroy: () => socket.destroy(),
+      heartbeats: () => heartbeats,
     };
     socket.write(
       [
