@@ -10,6 +10,13 @@ import type { ClientConnection, ConnectionHandlers, Logger } from '../engine/por
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Beyond this many open connections, new upgrades get 503. */
 export const MAX_CONNECTIONS = 128;
+/**
+ * Sockets that have not finished their HTTP upgrade: at most this many beyond MAX_CONNECTIONS (the
+ * kernel-level cap, counting every socket, upgraded or not), each for at most UPGRADE_TIMEOUT_MS (then
+ * 408). Without them, idle connections pile up until the daemon runs out of file descriptors.
+ */
+export const MAX_PENDING_UPGRADES = 32;
+const UPGRADE_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 15_000;
 
 export interface TransportOptions {
@@ -117,13 +124,14 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
   heartbeat.unref();
 
   const makeServer = (tcpPort: () => number | null): Server => {
-    const server = createServer((req, res) => {
+    const server = createServer({ headersTimeout: UPGRADE_TIMEOUT_MS, requestTimeout: UPGRADE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
       const rejection = authorize(req, tcpPort()) ?? { status: 426, reason: 'this is the Axum daemon: connect with a WebSocket client (the axum command)' };
       res.writeHead(rejection.status, { 'Content-Type': 'text/plain', Connection: 'close' });
       res.end(`${rejection.reason}\n`);
     });
     server.on('upgrade', (req, socket, head) => onUpgrade(tcpPort())(req, socket, head));
     server.on('clientError', (_err, socket) => socket.destroy());
+    server.maxConnections = MAX_CONNECTIONS + MAX_PENDING_UPGRADES;
     return server;
   };
 
