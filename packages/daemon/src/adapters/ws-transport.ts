@@ -63,6 +63,8 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
     return null;
   };
 
+  const refusals = throttledLog(logger);
+
   const reject = (socket: Duplex, { status, reason }: Rejection): void => {
     const text = { 401: 'Unauthorized', 403: 'Forbidden', 426: 'Upgrade Required', 503: 'Service Unavailable' }[status] ?? 'Error';
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason) + 1}\r\n\r\n${reason}\n`);
@@ -73,7 +75,7 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
     socket.on('error', () => socket.destroy());
     const rejection = authorize(req, tcpPort);
     if (rejection) {
-      logger.warn(`refused upgrade (${rejection.status}) on ${tcpPort === null ? 'unix socket' : `tcp:${tcpPort}`}`);
+      refusals.note(`refused upgrade (${rejection.status}) on ${tcpPort === null ? 'unix socket' : `tcp:${tcpPort}`}`);
       reject(socket, rejection);
       return;
     }
@@ -191,4 +193,33 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * Refused upgrades are logged one by one up to a budget (200, refilled at 2 per second), then
+ * counted and summed up at most every 10 s: a page hammering `--listen` must not fill the disk
+ * with `daemon.log` (unthrottled, ~430 MB an hour).
+ */
+function throttledLog(logger: TransportOptions['logger'], capacity = 200, perSecond = 2, summaryEveryMs = 10_000) {
+  let budget = capacity;
+  let refilledAt = Date.now();
+  let suppressed = 0;
+  let summaryAt = 0;
+  return {
+    note(line: string): void {
+      const now = Date.now();
+      budget = Math.min(capacity, budget + ((now - refilledAt) / 1000) * perSecond);
+      refilledAt = now;
+      if (budget >= 1) {
+        budget -= 1;
+        logger.warn(line);
+        return;
+      }
+      suppressed += 1;
+      if (now - summaryAt < summaryEveryMs) return;
+      logger.warn(`refused ${suppressed} more upgrade(s) since the last summary (too many to log one by one)`);
+      suppressed = 0;
+      summaryAt = now;
+    },
+  };
 }
