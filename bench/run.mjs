@@ -15,24 +15,28 @@ import { idleMemory } from './idle-memory.mjs';
 const quick = process.argv.includes('--quick');
 // Quick: the three original scenarios at small sizes, idle memory once, and a 1-second log fan-out.
 // The TUI firehose (tmux, ~40 s) and the 10,000-run history (~1 min) run in the full bench only.
-const scenarios = quick
+const all = quick
   ? [
-      () => commitToSpawn({ reps: 5 }),
-      () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 }),
-      () => broadcast({ clients: 30, reps: 5 }),
-      () => idleMemory({ reps: 1, settleMs: 1000 }),
-      () => logFanout({ clients: 10, seconds: 1 }),
+      ['commit-to-spawn', () => commitToSpawn({ reps: 5 })],
+      ['rollback', () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 })],
+      ['broadcast', () => broadcast({ clients: 30, reps: 5 })],
+      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 1000 })],
+      ['log-fanout', () => logFanout({ clients: 10, seconds: 1 })],
     ]
   : [
-      () => commitToSpawn({ reps: 15 }),
-      () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 }),
-      () => broadcast({ clients: 30, reps: 20 }),
-      () => logFanout({ clients: 10, seconds: 5 }),
-      () => tuiFirehose({ seconds: 20, window: 8, keys: 20 }),
-      () => history({ runs: 10_000, startReps: 5, writes: 50 }),
-      () => idleMemory({ reps: 3, settleMs: 5000 }),
+      ['commit-to-spawn', () => commitToSpawn({ reps: 15 })],
+      ['rollback', () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 })],
+      ['broadcast', () => broadcast({ clients: 30, reps: 20 })],
+      ['log-fanout', () => logFanout({ clients: 10, seconds: 5 })],
+      ['tui-firehose', () => tuiFirehose({ seconds: 20, window: 8, keys: 20 })],
+      ['history', () => history({ runs: 10_000, startReps: 5, writes: 50 })],
+      ['idle-memory', () => idleMemory({ reps: 3, settleMs: 5000 })],
     ];
 
+// `--only a,b` runs some scenarios (ids above); the JSON then goes to results-only.json.
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg ? onlyArg.split(',') : null;
+const scenarios = all.filter(([id]) => !only || only.includes(id)).map(([, run]) => run);
 const results = [];
 const startedAt = Date.now();
 const fmt = (n) => (n === undefined ? '—' : n.toFixed(1));
@@ -48,5 +52,5 @@ for (const scenario of scenarios) {
   for (const row of rows) console.log(`  ${row.label.padEnd(52)} ${fmt(row.median).padStart(8)} ${fmt(row.p95).padStart(8)} ${fmt(row.p99).padStart(8)} ${fmt(row.min).padStart(8)} ${fmt(row.max).padStart(8)}  ${row.n}`);
 }
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-writeFileSync(join(ROOT, 'bench', quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify({ quick, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
+writeFileSync(join(ROOT, 'bench', only ? 'results-only.json' : quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify({ quick, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
 console.log(`\nmachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}; ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
