@@ -149,19 +149,19 @@ async function baselineSide({ clients, seconds, rate }) {
       child.stdout.on('data', (text) => { for (const ws of wss.clients) ws.send(text); });
       child.on('exit', () => { for (const ws of wss.clients) ws.send('END'); });
     });
-    http.listen(${JSON.stringify(socket)});
+    http.listen(${JSON.stringify(socket)}, () => process.stdout.write('ready'));
   `;
   rmSync(socket, { force: true });
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', server], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    await until(async () => {
-      try {
-        readFileSync(socket);
-      } catch (err) {
-        return err.code !== 'ENOENT';
-      }
-      return true;
-    }, 10_000, 'the baseline server');
+    // Listening, not merely bound (the socket file exists before listen() completes).
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the baseline server did not start')), 10_000);
+      proc.stdout.once('data', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     const checkers = [];
     const done = [];
     const sockets = [];
