@@ -31,11 +31,11 @@ export function scratchRepo(files) {
   return { dir, git, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
-/** Median, min, max, p95 of a list of numbers. */
+/** Median, min, max, p95, p99 of a list of numbers. */
 export function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { n: sorted.length, median: at(0.5), p95: at(0.95), min: sorted[0], max: sorted.at(-1) };
+  return { n: sorted.length, median: at(0.5), p95: at(0.95), p99: at(0.99), min: sorted[0], max: sorted.at(-1) };
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,3 +53,23 @@ export async function until(check, timeoutMs = 30_000, what = 'a condition') {
 
 export const nowNs = () => process.hrtime.bigint();
 export const msSince = (startNs) => Number(process.hrtime.bigint() - startNs) / 1e6;
+
+/**
+ * `axum daemon start`. With BENCH_DAEMON_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p", which
+ * NODE_OPTIONS refuses), the daemon is first spawned by hand with those node flags, as the CLI would.
+ */
+export async function startDaemon(dir) {
+  const flags = process.env.BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? [];
+  if (flags.length > 0) {
+    const { spawn } = await import('node:child_process');
+    const { existsSync: exists } = await import('node:fs');
+    mkdirSync(join(dir, '.axum'), { recursive: true });
+    const { openSync, closeSync } = await import('node:fs');
+    const log = openSync(join(dir, '.axum', 'daemon.log'), 'a');
+    const child = spawn(process.execPath, [...flags, join(ROOT, 'packages', 'daemon', 'dist', 'main.js'), '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    await until(() => exists(join(dir, '.axum', 'daemon.json')), 10_000, 'the daemon');
+  }
+  return axum(['daemon', 'start'], dir);
+}

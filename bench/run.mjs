@@ -7,13 +7,38 @@ import { commitToSpawn } from './commit-to-spawn.mjs';
 import { ROOT } from './lib.mjs';
 import { rollbackLatency } from './rollback-latency.mjs';
 import { broadcast } from './broadcast.mjs';
+import { logFanout } from './log-fanout.mjs';
+import { tuiFirehose } from './tui-firehose.mjs';
+import { history } from './history.mjs';
+import { idleMemory } from './idle-memory.mjs';
 
 const quick = process.argv.includes('--quick');
-const scenarios = quick
-  ? [() => commitToSpawn({ reps: 5 }), () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 }), () => broadcast({ clients: 30, reps: 5 })]
-  : [() => commitToSpawn({ reps: 15 }), () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 }), () => broadcast({ clients: 30, reps: 20 })];
+// Quick: the three original scenarios at small sizes, idle memory once, and a 1-second log fan-out.
+// The TUI firehose (tmux, ~40 s) and the 10,000-run history (~1 min) run in the full bench only.
+const all = quick
+  ? [
+      ['commit-to-spawn', () => commitToSpawn({ reps: 5 })],
+      ['rollback', () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 })],
+      ['broadcast', () => broadcast({ clients: 30, reps: 5 })],
+      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 1000 })],
+      ['log-fanout', () => logFanout({ clients: 10, seconds: 1 })],
+    ]
+  : [
+      ['commit-to-spawn', () => commitToSpawn({ reps: 15 })],
+      ['rollback', () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 })],
+      ['broadcast', () => broadcast({ clients: 30, reps: 20 })],
+      ['log-fanout', () => logFanout({ clients: 10, seconds: 5 })],
+      ['tui-firehose', () => tuiFirehose({ seconds: 20, window: 8, keys: 20 })],
+      ['history', () => history({ runs: 10_000, startReps: 5, writes: 50 })],
+      ['idle-memory', () => idleMemory({ reps: 3, settleMs: 5000 })],
+    ];
 
+// `--only a,b` runs some scenarios (ids above); the JSON then goes to results-only.json.
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg ? onlyArg.split(',') : null;
+const scenarios = all.filter(([id]) => !only || only.includes(id)).map(([, run]) => run);
 const results = [];
+const startedAt = Date.now();
 const fmt = (n) => (n === undefined ? '—' : n.toFixed(1));
 for (const scenario of scenarios) {
   const result = await scenario();
@@ -23,9 +48,9 @@ for (const scenario of scenarios) {
     { label: 'baseline', ...result.baseline },
   ];
   console.log(`\n${result.name} (${result.unit}) — goal: ${result.goal}: ${result.met ? 'MET' : 'MISSED'}${result.note ? ` (${result.note})` : ''}`);
-  console.log(`  ${'what'.padEnd(48)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}  n`);
-  for (const row of rows) console.log(`  ${row.label.padEnd(48)} ${fmt(row.median).padStart(8)} ${fmt(row.p95).padStart(8)} ${fmt(row.min).padStart(8)} ${fmt(row.max).padStart(8)}  ${row.n}`);
+  console.log(`  ${'what'.padEnd(52)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}  n`);
+  for (const row of rows) console.log(`  ${row.label.padEnd(52)} ${fmt(row.median).padStart(8)} ${fmt(row.p95).padStart(8)} ${fmt(row.p99).padStart(8)} ${fmt(row.min).padStart(8)} ${fmt(row.max).padStart(8)}  ${row.n}`);
 }
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-writeFileSync(join(ROOT, 'bench', quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify({ quick, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
-console.log(`\nmachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}`);
+writeFileSync(join(ROOT, 'bench', only ? 'results-only.json' : quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify({ quick, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
+console.log(`\nmachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}; ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);

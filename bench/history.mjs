@@ -1,0 +1,208 @@
+// Scenario: a repository whose `.axum` history holds 10,000 runs (the daemon's real record shape,
+// validated with its own schema). Measures (1) daemon start, from spawn to the socket answering a
+// handshake, and (2) record writes: `run.trigger` through the real protocol, acknowledged once the
+// record is durable. Baseline in the same run: lowdb used naively (its `JSONFile`: the whole
+// document pretty-printed and rewritten per update) with the same 10,000 records.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, axum, msSince, nowNs, scratchRepo, sleep, stats, until } from './lib.mjs';
+
+const dist = (...p) => join(ROOT, 'packages', ...p);
+const { RunsDocument } = await import(dist('daemon', 'dist', 'domain', 'history.js'));
+const { createLowdbDocumentStore } = await import(dist('daemon', 'dist', 'adapters', 'lowdb-document-store.js'));
+const { connectToDaemon } = await import(dist('tui', 'dist', 'client', 'daemon-connection.js'));
+const lowdbNode = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'node.js'));
+const lowdbCore = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'index.js'));
+const DAEMON_MAIN = dist('daemon', 'dist', 'main.js');
+
+const hex = (i, len = 40) => (i.toString(16).padStart(8, '0').repeat(6)).slice(0, len);
+
+/** `count` finished runs as the daemon writes them (two steps each), oldest first. */
+export function seedRuns(count, head) {
+  const runs = [];
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  for (let i = 1; i <= count; i++) {
+    const created = new Date(t0 + i * 60_000);
+    const iso = (ms) => new Date(created.getTime() + ms).toISOString();
+    runs.push({
+      id: `run-${i}`,
+      number: i,
+      status: i % 10 === 0 ? 'failed' : 'succeeded',
+      commit: hex(i),
+      branch: 'main',
+      env: 'dev',
+      trigger: 'push',
+      createdAt: iso(0),
+      startedAt: iso(120),
+      finishedAt: iso(9_000),
+      steps: [
+        { stage: 'test', name: 'unit', status: 'succeeded', exitCode: 0, durationMs: 4_210, startedAt: iso(200), attempts: 1, logBytes: 18_422 },
+        { stage: 'build', name: 'train', status: i % 10 === 0 ? 'failed' : 'succeeded', exitCode: i % 10 === 0 ? 1 : 0, durationMs: 4_530, startedAt: iso(4_500), attempts: 1, logBytes: 73_001 },
+      ],
+      subject: `train: tweak the learning rate schedule (experiment ${i})`,
+      releaseId: null,
+      message: null,
+      pgids: [],
+      worktree: null,
+      stages: null,
+    });
+  }
+  const doc = { version: 1, nextRunNumber: count + 1, heads: { main: head }, runs };
+  const parsed = RunsDocument.safeParse(doc);
+  if (!parsed.success) throw new Error(`seeded history does not match the daemon's schema: ${parsed.error.message}`);
+  return doc;
+}
+
+const CONFIG = (keepRuns) =>
+  `version: 1\nenvironments:\n  dev: { branch: main }\nstages:\n  - name: test\n    steps:\n      - { name: unit, run: "true" }\n${keepRuns ? `history: { keepRuns: ${keepRuns} }\n` : ''}`;
+
+/** Spawns the daemon as the CLI does and times spawn → a handshake answered on its socket. */
+async function startDaemon(dir) {
+  const logFd = openSync(join(dir, '.axum', 'daemon.log'), 'a');
+  const discovery = join(dir, '.axum', 'daemon.json');
+  rmSync(discovery, { force: true });
+  const t0 = nowNs();
+  const child = spawn(process.execPath, [DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  child.unref();
+  const info = await until(() => existsSync(discovery) && JSON.parse(readFileSync(discovery, 'utf8')), 30_000, 'daemon.json');
+  const connection = await until(() => connectToDaemon(info, 'bench-history').catch(() => null), 30_000, 'the daemon to answer');
+  const ms = msSince(t0);
+  return { ms, connection };
+}
+
+async function axumSide(doc, { startReps, writes, keepRuns }) {
+  const repo = scratchRepo({ 'axum.yml': CONFIG(keepRuns) });
+  // The seeded heads name this repository's head, so the start queues nothing.
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+  const docText = JSON.stringify({ ...doc, heads: { main: head } });
+  const historyFile = join(repo.dir, '.axum', 'history', 'runs.json');
+  const start = [];
+  const write = [];
+  let runsAfter = 0;
+  try {
+    mkdirSync(join(repo.dir, '.axum', 'history'), { recursive: true });
+    for (let i = 0; i < startReps; i++) {
+      writeFileSync(historyFile, docText);
+      const { ms, connection } = await startDaemon(repo.dir);
+      start.push(ms);
+      if (i === startReps - 1) {
+        // Record writes: each `run.trigger` answers once the new run's record is saved (fsync'd).
+        for (let w = 0; w < writes; w++) {
+          const t0 = nowNs();
+          await connection.request('run.trigger', { branch: 'main' });
+          write.push(msSince(t0));
+          await sleep(20);
+        }
+        await sleep(500);
+        runsAfter = JSON.parse(readFileSync(historyFile, 'utf8')).runs.length;
+      }
+      connection.close();
+      axum(['daemon', 'stop'], repo.dir);
+    }
+  } finally {
+    try {
+      axum(['daemon', 'stop'], repo.dir);
+    } catch {
+      // stopped
+    }
+    repo.cleanup();
+  }
+  return { start: stats(start), write: stats(write), runsAfter };
+}
+
+/** The daemon's own store adapter in process, same 10k document: the cost of one save alone. */
+async function adapterSaves(doc, writes, dir) {
+  const store = createLowdbDocumentStore(join(dir, 'adapter', 'runs.json'), RunsDocument, () => doc);
+  const { doc: loaded } = await store.load();
+  const samples = [];
+  let n = loaded.nextRunNumber;
+  for (let w = 0; w < writes; w++) {
+    loaded.runs.push({ ...loaded.runs.at(-1), id: `run-${n}`, number: n });
+    loaded.nextRunNumber = ++n;
+    const t0 = nowNs();
+    await store.save(loaded);
+    samples.push(msSince(t0));
+  }
+  return stats(samples);
+}
+
+/** Naive lowdb: `JSONFile` (pretty-printed, whole file per write), start = spawn → socket answers. */
+async function naive(doc, { startReps, writes }, dir) {
+  const file = join(dir, 'naive', 'db.json');
+  mkdirSync(join(dir, 'naive'), { recursive: true });
+  writeFileSync(file, JSON.stringify(doc, null, 2));
+  const sock = join(dir, 'naive', 's.sock');
+  const server = `
+    import { createServer } from 'node:net';
+    const { JSONFile } = await import(${JSON.stringify(dist('daemon', 'node_modules', 'lowdb', 'lib', 'node.js'))});
+    const { Low } = await import(${JSON.stringify(dist('daemon', 'node_modules', 'lowdb', 'lib', 'index.js'))});
+    const db = new Low(new JSONFile(${JSON.stringify(file)}), {});
+    await db.read();
+    createServer((s) => s.end(String(db.data.runs.length))).listen(${JSON.stringify(sock)});
+  `;
+  const start = [];
+  for (let i = 0; i < startReps; i++) {
+    rmSync(sock, { force: true });
+    const t0 = nowNs();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', server], { stdio: 'ignore' });
+    await until(
+      () =>
+        new Promise((resolve) => {
+          import('node:net').then(({ connect }) => {
+            const c = connect(sock);
+            c.on('data', () => resolve(true));
+            c.on('error', () => resolve(false));
+          });
+        }),
+      30_000,
+      'the naive server',
+    );
+    start.push(msSince(t0));
+    child.kill();
+  }
+  const db = new lowdbCore.Low(new lowdbNode.JSONFile(file), {});
+  await db.read();
+  const write = [];
+  for (let w = 0; w < writes; w++) {
+    const n = db.data.nextRunNumber++;
+    db.data.runs.push({ ...db.data.runs.at(-1), id: `run-${n}`, number: n });
+    const t0 = nowNs();
+    await db.write();
+    write.push(msSince(t0));
+  }
+  return { start: stats(start), write: stats(write) };
+}
+
+export async function history({ runs, startReps, writes }) {
+  const work = scratchRepo({ 'README.md': 'x\n' });
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: work.dir, encoding: 'utf8' }).trim();
+    const doc = seedRuns(runs, head);
+    const kept = await axumSide(doc, { startReps, writes, keepRuns: runs });
+    const byDefault = await axumSide(doc, { startReps: 1, writes: Math.min(writes, 20), keepRuns: null });
+    const adapter = await adapterSaves(JSON.parse(JSON.stringify(doc)), writes, work.dir);
+    const baseline = await naive(JSON.parse(JSON.stringify(doc)), { startReps, writes }, work.dir);
+    const sizeMB = (Buffer.byteLength(JSON.stringify(doc)) / 1e6).toFixed(1);
+    return {
+      name: `history with ${runs.toLocaleString('en')} runs (runs.json ${sizeMB} MB compact)`,
+      unit: 'ms',
+      rows: [
+        { label: 'axum daemon start: spawn → handshake answered', ...kept.start },
+        { label: 'baseline start: naive lowdb read → socket answers', ...baseline.start },
+        { label: `axum record write: run.trigger acked (keepRuns ${runs})`, ...kept.write },
+        { label: "axum record write: the daemon's store adapter alone", ...adapter },
+        { label: 'baseline write: lowdb JSONFile.write (pretty, whole)', ...baseline.write },
+        { label: `axum record write, default keepRuns (500 after)`, ...byDefault.write },
+      ],
+      goal: 'start < 1 s; record write p99 < 50 ms',
+      met: kept.start.median < 1000 && kept.write.p99 < 50,
+      note: `after the writes the default config kept ${byDefault.runsAfter} runs on disk, keepRuns ${runs} kept ${kept.runsAfter}; write p99 ${kept.write.p99.toFixed(1)} ms`,
+    };
+  } finally {
+    work.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await history({ runs: 10_000, startReps: 3, writes: 30 }), null, 2));
