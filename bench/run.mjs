@@ -17,10 +17,10 @@ const quick = process.argv.includes('--quick');
 // The TUI firehose (tmux, ~40 s) and the 10,000-run history (~1 min) run in the full bench only.
 const all = quick
   ? [
-      ['commit-to-spawn', () => commitToSpawn({ reps: 5 })],
-      ['rollback', () => rollbackLatency({ reps: 2, largeBytes: 64 * 1024 * 1024 })],
-      ['broadcast', () => broadcast({ clients: 30, reps: 5 })],
-      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 1000 })],
+      ['commit-to-spawn', () => commitToSpawn({ reps: 3 })],
+      ['rollback', () => rollbackLatency({ reps: 1, largeBytes: 16 * 1024 * 1024 })],
+      ['broadcast', () => broadcast({ clients: 30, reps: 3 })],
+      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 500 })],
       ['log-fanout', () => logFanout({ clients: 10, seconds: 1 })],
     ]
   : [
