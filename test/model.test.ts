@@ -1,0 +1,679 @@
+// Model-based tests (issue #9): random sequences of commit, trigger, cancel, deploy, rollback, pin,
+// restart and kill against a real daemon on a real git repository, checked after every command
+// against the small model of test/support/model.ts. fast-check shrinks a failing sequence and the
+// failure names the line that replays it (AXUM_MODEL_SEED / AXUM_MODEL_PATH / AXUM_MODEL_REPLAY).
+//
+// Cost: each sequence gets a fresh repository (copied from a template) and a fresh daemon (~0.5 s);
+// commands go over one WebSocket client, and about one in four through the real `axum` command
+// (node start-up ~0.3 s each) so the CLI path is covered too. Short mode: a dozen sequences;
+// `pnpm test:long`: 1,000.
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { axum, isAlive, LONG_MODE, makeRepo, processesMatching, rawSocket, readDaemonJson, ROOT, token, waitFor } from './support/axum.js';
+import {
+  cancel,
+  commit,
+  daemonDown,
+  deploy,
+  ENVIRONMENTS,
+  envOf,
+  initialModel,
+  lastKnownGoodOf,
+  liveOf,
+  rollback,
+  runHead,
+  runningOn,
+  type CommitKind,
+  type Model,
+} from './support/model.js';
+
+const SEQUENCES = Number(process.env.AXUM_MODEL_RUNS ?? (LONG_MODE ? 1000 : 12));
+const MAX_COMMANDS = 10;
+/** Every Nth sequence ends with what `axum status/history/runs --json` show, then one more kill -9 and restart. */
+const FINAL_CHECK_EVERY = LONG_MODE ? 4 : 1;
+const SETTLE_MS = 30_000;
+const DAEMON_MAIN = join(ROOT, 'packages', 'daemon', 'dist', 'main.js');
+/** The slow step sleeps this long (a number unique to this test process, so `ps` finds only ours). */
+const sleepOf = (branch: string) => `9${process.pid % 10_000}${ENVIRONMENTS.findIndex((e) => e.branch === branch) + 1}`;
+
+const CONFIG = `version: 1
+environments:
+${ENVIRONMENTS.map((e) => `  ${e.name}: { branch: ${e.branch} }`).join('\n')}
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "if grep -q slow model/kind; then sleep 9${process.pid % 10_000}$([ $AXUM_BRANCH = main ] && echo 1 || echo 2); fi" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: check, run: "! grep -q bad $AXUM_CURRENT/model/kind" }
+rollback: { auto: true }
+`;
+
+// ---------------------------------------------------------------------------------------------
+// The real system: one repository, its daemon, one WebSocket client.
+
+type Reply = { ok: true; result: unknown } | { ok: false; code: string; message: string };
+
+class Client {
+  private seq = 0;
+  private readonly waiting = new Map<string, (reply: Reply) => void>();
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { type: string; id?: string | null; result?: unknown; code?: string; message?: string };
+      if ((m.type !== 'result' && m.type !== 'error') || !m.id) return;
+      const resolve = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      resolve?.(m.type === 'result' ? { ok: true, result: m.result } : { ok: false, code: m.code ?? '', message: m.message ?? '' });
+    });
+    ws.on('close', () => {
+      for (const resolve of this.waiting.values()) resolve({ ok: false, code: 'closed', message: 'the connection closed' });
+      this.waiting.clear();
+    });
+  }
+
+  static async open(dir: string): Promise<Client> {
+    const ws = rawSocket(readDaemonJson(dir).socket, { Authorization: `Bearer ${token(dir)}` });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.on('error', () => undefined);
+    const client = new Client(ws);
+    ws.send(JSON.stringify({ type: 'hello', protocolVersion: 1, client: { name: 'model-test', version: '0' } }));
+    return client;
+  }
+
+  request(method: string, params: Record<string, unknown> = {}, timeoutMs = SETTLE_MS): Promise<Reply> {
+    const id = `m${++this.seq}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`${method} got no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.ws.send(JSON.stringify({ type: 'request', id, method, params }));
+    });
+  }
+
+  async call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const reply = await this.request(method, params);
+    if (!reply.ok) throw new Error(`${method} ${JSON.stringify(params)}: ${reply.code}: ${reply.message}`);
+    return reply.result as T;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+interface Real {
+  dir: string;
+  client: Client | null;
+  pid: number;
+  /** What the commands did, for the figures and a failure's report. */
+  log: string[];
+}
+
+let template: string | null = null;
+/** A repository with axum.yml, `model/kind` = good, and the branches that feed the environments. */
+function templateRepo(): string {
+  if (template) return template;
+  const dir = makeRepo({ config: CONFIG, name: 'template' });
+  writeFileSync(join(dir, '.gitignore'), '');
+  execFileSync('mkdir', ['-p', join(dir, 'model')]);
+  writeFileSync(join(dir, 'model', 'kind'), 'good\n');
+  writeFileSync(join(dir, 'model', 'n'), '0\n');
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  execFileSync('git', ['commit', '-q', '-m', 'good model'], { cwd: dir });
+  for (const env of ENVIRONMENTS) if (env.branch !== 'main') execFileSync('git', ['branch', env.branch], { cwd: dir });
+  template = dir;
+  return dir;
+}
+
+const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+
+/** Starts the daemon the way `axum` does (detached, logging to .axum/daemon.log), or through `axum daemon start`. */
+async function startDaemon(real: Real, viaCli: boolean): Promise<void> {
+  if (viaCli) {
+    const started = await axum(['daemon', 'start', '--repo', real.dir]);
+    if (started.code !== 0) throw new Error(`axum daemon start exited ${started.code}: ${started.stderr}`);
+  } else {
+    const log = openSync(join(real.dir, '.axum', 'daemon.log'), 'a', 0o600);
+    const env = { ...process.env };
+    delete env.GIT_DIR;
+    delete env.GIT_WORK_TREE;
+    delete env.GIT_INDEX_FILE;
+    delete env.NODE_ENV;
+    const child = spawn(process.execPath, [DAEMON_MAIN, '--axum-daemon', '--repo', real.dir], { detached: true, stdio: ['ignore', log, log], env });
+    child.unref();
+    closeSync(log);
+    await waitFor(() => {
+      try {
+        return readDaemonJson(real.dir).pid === child.pid;
+      } catch {
+        return false;
+      }
+    }, 10_000, 'the daemon to listen');
+  }
+  real.pid = readDaemonJson(real.dir).pid;
+  real.client = await Client.open(real.dir);
+}
+
+async function stopDaemon(real: Real): Promise<void> {
+  real.client?.close();
+  real.client = null;
+  if (real.pid && isAlive(real.pid)) {
+    process.kill(real.pid, 'SIGTERM');
+    await waitFor(() => !isAlive(real.pid), 15_000, `daemon ${real.pid} to exit`);
+  }
+}
+
+async function newSequence(): Promise<Real> {
+  const base = mkdtempSync(join(tmpdir(), 'axum-model-'));
+  const dir = join(base, 'repo');
+  cpSync(templateRepo(), dir, { recursive: true });
+  execFileSync('mkdir', ['-p', join(dir, '.axum')]);
+  const real: Real = { dir, client: null, pid: 0, log: [] };
+  await startDaemon(real, false);
+  // The first start takes the heads as seen and runs nothing.
+  await waitFor(() => existsSync(join(dir, '.axum', 'history', 'runs.json')) && readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"staging"'), 10_000, 'the first reconciliation');
+  return real;
+}
+
+async function endSequence(real: Real): Promise<void> {
+  // Nothing runs any more (the model says so, and converge checked it): a kill is enough, and quicker.
+  real.client?.close();
+  real.client = null;
+  if (real.pid && isAlive(real.pid)) {
+    process.kill(real.pid, 'SIGKILL');
+    await waitFor(() => !isAlive(real.pid), 10_000, `daemon ${real.pid} to die`).catch(() => undefined);
+  }
+  rmSync(join(real.dir, '..'), { recursive: true, force: true });
+}
+
+const client = (real: Real): Client => {
+  if (!real.client) throw new Error('no client: the daemon is down');
+  return real.client;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Observation: the real state in the model's terms, compared until it matches (the daemon settles).
+
+interface Observed {
+  envs: { name: string; pinned: boolean; live: number | null; lkg: number | null; busy: boolean; revisions: string[] }[];
+  runs: string[];
+  releases: string[];
+}
+
+const revisionLine = (r: { revision: number; status: string; kind: string; releaseId: string; rollbackTo: number | null; verified: boolean }) =>
+  `#${r.revision} ${r.status} ${r.kind}${r.rollbackTo === null ? '' : `→#${r.rollbackTo}`} ${r.releaseId}${r.verified ? ' verified' : ''}`;
+
+function expected(m: Model): Observed {
+  return {
+    envs: m.envs.map((env) => ({
+      name: env.name,
+      pinned: env.pinned,
+      live: liveOf(env)?.revision ?? null,
+      lkg: lastKnownGoodOf(m, env)?.revision ?? null,
+      busy: false,
+      revisions: [...env.revisions].reverse().map(revisionLine),
+    })),
+    runs: [...m.runs].reverse().map((r) => `run-${r.number} ${r.status} ${r.trigger} ${r.branch} ${r.releaseId ?? '-'}`),
+    releases: [...m.releases].reverse().map((r) => `${r.id}${r.bad ? ' bad' : ''}`),
+  };
+}
+
+interface EnvJson {
+  name: string;
+  pinned: boolean;
+  live: { revision: number } | null;
+  lastKnownGood: { revision: number } | null;
+  operation: unknown;
+}
+interface RevisionJson {
+  revision: number;
+  status: string;
+  kind: string;
+  releaseId: string;
+  rollbackTo: number | null;
+  verified: boolean;
+}
+interface RunJson {
+  number: number;
+  status: string;
+  trigger: string;
+  branch: string;
+  releaseId: string | null;
+  steps: { status: string }[];
+}
+
+function normalize(envs: EnvJson[], histories: RevisionJson[][], runList: RunJson[], releases: { id: string; bad: unknown }[]): Observed {
+  return {
+    envs: envs.map((env, i) => ({
+      name: env.name,
+      pinned: env.pinned,
+      live: env.live?.revision ?? null,
+      lkg: env.lastKnownGood?.revision ?? null,
+      busy: env.operation !== null,
+      revisions: (histories[i] ?? []).map(revisionLine),
+    })),
+    // A run counts as running once its step runs (its process group is recorded by then).
+    runs: runList.map((r) => `${`run-${r.number}`} ${r.status === 'running' && r.steps[0]?.status !== 'running' ? 'starting' : r.status} ${r.trigger} ${r.branch} ${r.releaseId ?? '-'}`),
+    releases: releases.map((r) => `${r.id}${r.bad ? ' bad' : ''}`),
+  };
+}
+
+async function observe(real: Real): Promise<Observed> {
+  const c = client(real);
+  const state = await c.call<{ environments: EnvJson[] }>('state.get');
+  const envs = ENVIRONMENTS.map((e) => state.environments.find((x) => x.name === e.name) as EnvJson);
+  const histories = await Promise.all(ENVIRONMENTS.map((e) => c.call<RevisionJson[]>('history.get', { env: e.name })));
+  const runList = await c.call<RunJson[]>('runs.list', { limit: 10_000 });
+  const releases = await c.call<{ id: string; bad: unknown }[]>('releases.list');
+  return normalize(envs, histories, runList, releases);
+}
+
+/** What the `axum` command shows (status, history, runs, all --json), in the same terms. */
+async function observeCli(real: Real): Promise<Observed> {
+  const json = async <T>(args: string[]): Promise<T> => {
+    const result = await axum([...args, '--json', '--repo', real.dir]);
+    if (result.code !== 0) throw new Error(`axum ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    return JSON.parse(result.stdout) as T;
+  };
+  const status = await json<{ environments: EnvJson[] }>(['status']);
+  const envs = ENVIRONMENTS.map((e) => status.environments.find((x) => x.name === e.name) as EnvJson);
+  const histories = await Promise.all(ENVIRONMENTS.map((e) => json<RevisionJson[]>(['history', e.name])));
+  const runList = await json<RunJson[]>(['runs', '--limit', '1000']);
+  const releases = await client(real).call<{ id: string; bad: unknown }[]>('releases.list');
+  return normalize(envs, histories, runList, releases);
+}
+
+/** Waits until the daemon shows what the model says (it settles: runs end, deploys verify, auto-rollbacks finish). */
+async function converge(m: Model, real: Real, what: string): Promise<void> {
+  const want = JSON.stringify(expected(m));
+  let last: Observed | null = null;
+  try {
+    await waitFor(async () => {
+      last = await observe(real);
+      return JSON.stringify(last) === want;
+    }, SETTLE_MS, `the daemon to match the model after ${what}`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nmodel:  ${JSON.stringify(expected(m), null, 1)}\ndaemon: ${JSON.stringify(last, null, 1)}\ndaemon.log (tail):\n${daemonLogTail(real)}`);
+  }
+  // `current` names the live revision's release folder.
+  for (const env of m.envs) {
+    const live = liveOf(env);
+    if (!live) continue;
+    const link = readlinkSync(join(real.dir, '.axum', 'envs', env.name, 'current'));
+    if (!new RegExp(`/releases/${live.releaseId}/`).test(`${link}/`)) throw new Error(`${env.name}/current is ${link}, but #${live.revision} (${live.releaseId}) is live`);
+  }
+  // No step process outlives its run.
+  for (const e of ENVIRONMENTS) {
+    if (runningOn(m, e.branch)) continue;
+    await waitFor(() => processesMatching(`sleep ${sleepOf(e.branch)}`).length === 0, 5000, `no slow step of ${e.branch} to be left running`);
+  }
+}
+
+function daemonLogTail(real: Real): string {
+  try {
+    return readFileSync(join(real.dir, '.axum', 'daemon.log'), 'utf8').split('\n').slice(-25).join('\n');
+  } catch {
+    return '(no daemon.log)';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands. Each check() allows only what the model calls meaningful; run() acts, updates the model,
+// checks what the action answered, and waits for the daemon to settle on the model's state.
+
+type Cmd = fc.AsyncCommand<Model, Real, false>;
+const counts: Record<string, number> = {};
+const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
+const via = (cli: boolean) => (cli ? ' (cli)' : '');
+
+class Commit implements Cmd {
+  constructor(
+    readonly branch: string,
+    readonly kind: CommitKind,
+    readonly cli: boolean,
+  ) {}
+  check = (m: Readonly<Model>) => runningOn(m as Model, this.branch) === null;
+  async run(m: Model, real: Real) {
+    count('commit');
+    git(real.dir, 'checkout', '-q', this.branch);
+    writeFileSync(join(real.dir, 'model', 'kind'), `${this.kind}\n`);
+    writeFileSync(join(real.dir, 'model', 'n'), `${m.commits + 1}\n`);
+    git(real.dir, 'add', '-A');
+    git(real.dir, 'commit', '-q', '-m', `${this.kind} model`);
+    commit(m, this.branch, this.kind);
+    // The watcher sees it by itself; the WebSocket path asks for a reconcile so as not to wait for the interval.
+    if (!this.cli) await client(real).call('git.reconcile');
+    await converge(m, real, this.toString());
+  }
+  toString = () => `commit(${this.branch}, ${this.kind})${this.cli ? ' (watcher)' : ''}`;
+}
+
+class Trigger implements Cmd {
+  constructor(
+    readonly branch: string,
+    readonly cli: boolean,
+  ) {}
+  check = (m: Readonly<Model>) => runningOn(m as Model, this.branch) === null;
+  async run(m: Model, real: Real) {
+    count('trigger');
+    const run = runHead(m, this.branch, 'manual');
+    let answer: { id: string; trigger: string };
+    if (this.cli) {
+      const result = await axum(['run', '--branch', this.branch, '--json', '--repo', real.dir]);
+      expect(result.code, result.stderr).toBe(0);
+      answer = JSON.parse(result.stdout) as typeof answer;
+    } else answer = await client(real).call('run.trigger', { branch: this.branch });
+    expect(answer).toMatchObject({ id: `run-${run.number}`, trigger: 'manual' });
+    await converge(m, real, this.toString());
+  }
+  toString = () => `trigger(${this.branch})${via(this.cli)}`;
+}
+
+class Cancel implements Cmd {
+  constructor(
+    readonly which: number,
+    readonly cli: boolean,
+  ) {}
+  private runId = '?';
+  check = (m: Readonly<Model>) => m.runs.some((r) => r.status === 'running');
+  async run(m: Model, real: Real) {
+    count('cancel');
+    const running = m.runs.filter((r) => r.status === 'running');
+    const target = running[this.which % running.length];
+    if (!target) throw new Error('cancel: nothing running');
+    this.runId = `run-${target.number}`;
+    cancel(m, target);
+    let answer: { status: string };
+    if (this.cli) {
+      const result = await axum(['cancel', this.runId, '--json', '--repo', real.dir]);
+      expect(result.code, result.stderr).toBe(0);
+      answer = JSON.parse(result.stdout) as typeof answer;
+    } else answer = await client(real).call('run.cancel', { runId: this.runId });
+    expect(answer.status).toBe('cancelled');
+    // `cancel` answers once the step's process group is gone.
+    expect(processesMatching(`sleep ${sleepOf(target.branch)}`)).toEqual([]);
+    await converge(m, real, this.toString());
+  }
+  toString = () => `cancel(${this.runId})${via(this.cli)}`;
+}
+
+/** A slow commit cancelled at once: the run may still be queued, or its step just spawning. */
+class CommitAndCancel implements Cmd {
+  constructor(
+    readonly branch: string,
+    readonly cli: boolean,
+  ) {}
+  check = (m: Readonly<Model>) => runningOn(m as Model, this.branch) === null;
+  async run(m: Model, real: Real) {
+    count('commit+cancel');
+    git(real.dir, 'checkout', '-q', this.branch);
+    writeFileSync(join(real.dir, 'model', 'kind'), 'slow\n');
+    writeFileSync(join(real.dir, 'model', 'n'), `${m.commits + 1}\n`);
+    git(real.dir, 'add', '-A');
+    git(real.dir, 'commit', '-q', '-m', 'slow model');
+    commit(m, this.branch, 'slow');
+    const target = m.runs.at(-1);
+    if (!target) throw new Error('commit+cancel: no run');
+    cancel(m, target);
+    await client(real).call('git.reconcile');
+    let answer: { status: string };
+    if (this.cli) {
+      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir]);
+      expect(result.code, result.stderr).toBe(0);
+      answer = JSON.parse(result.stdout) as typeof answer;
+    } else answer = await client(real).call('run.cancel', { runId: `run-${target.number}` });
+    expect(answer.status).toBe('cancelled');
+    expect(processesMatching(`sleep ${sleepOf(this.branch)}`)).toEqual([]);
+    await converge(m, real, this.toString());
+  }
+  toString = () => `commit(${this.branch}, slow) and cancel at once${via(this.cli)}`;
+}
+
+class Deploy implements Cmd {
+  constructor(
+    readonly env: string,
+    readonly which: number,
+    readonly cli: boolean,
+  ) {}
+  private releaseId = '?';
+  check = (m: Readonly<Model>) => m.releases.length > 0;
+  async run(m: Model, real: Real) {
+    count('deploy');
+    const release = m.releases[this.which % m.releases.length];
+    if (!release) throw new Error('deploy: no release');
+    this.releaseId = release.id;
+    const revision = deploy(m, this.env, release.id);
+    let answer: { revision: number; status: string };
+    if (this.cli) {
+      const result = await axum(['deploy', this.env, '--release', release.id, '--json', '--repo', real.dir]);
+      expect(result.code, result.stderr).toBe(revision.status === 'live' ? 0 : 1);
+      answer = JSON.parse(result.stdout) as typeof answer;
+    } else answer = await client(real).call('env.deploy', { env: this.env, releaseId: release.id });
+    expect(answer).toMatchObject({ revision: revision.revision, status: revision.status });
+    await converge(m, real, this.toString());
+  }
+  toString = () => `deploy(${this.env}, ${this.releaseId})${via(this.cli)}`;
+}
+
+const REFUSALS: Record<string, RegExp> = {
+  'no last known good': /no last known good revision to roll back to/,
+  'is marked bad': /is marked bad: .* pass --force/,
+  'is live already': /has the release that is live already/,
+};
+
+class Rollback implements Cmd {
+  constructor(
+    readonly env: string,
+    readonly to: number | null,
+    readonly force: boolean,
+    readonly cli: boolean,
+  ) {}
+  check = () => true;
+  async run(m: Model, real: Real) {
+    count('rollback');
+    const outcome = rollback(m, this.env, this.to, this.force);
+    const args = ['rollback', this.env, ...(this.to === null ? [] : ['--to', String(this.to)]), ...(this.force ? ['--force'] : []), '--json', '--repo', real.dir];
+    const params = { env: this.env, to: this.to, force: this.force };
+    if ('refused' in outcome) {
+      count('rollback refused');
+      const pattern = REFUSALS[outcome.refused] ?? new RegExp(`^${outcome.refused}`);
+      if (this.cli) {
+        const result = await axum(args);
+        expect(result.code, result.stdout).toBe(1);
+        expect(result.stderr).toMatch(pattern);
+      } else {
+        const reply = await client(real).request('env.rollback', params);
+        expect(reply.ok, JSON.stringify(reply)).toBe(false);
+        if (!reply.ok) {
+          expect(reply.code).toBe('refused');
+          expect(reply.message).toMatch(pattern);
+        }
+      }
+    } else {
+      let answer: { revision: number; status: string };
+      if (this.cli) {
+        const result = await axum(args);
+        expect(result.code, result.stderr).toBe(outcome.revision.status === 'live' ? 0 : 1);
+        answer = JSON.parse(result.stdout) as typeof answer;
+      } else answer = await client(real).call('env.rollback', params);
+      expect(answer).toMatchObject({ revision: outcome.revision.revision, status: outcome.revision.status });
+    }
+    await converge(m, real, this.toString());
+  }
+  toString = () => `rollback(${this.env}${this.to === null ? '' : `, --to ${this.to}`}${this.force ? ', --force' : ''})${via(this.cli)}`;
+}
+
+class Pin implements Cmd {
+  constructor(
+    readonly env: string,
+    readonly pinned: boolean,
+    readonly cli: boolean,
+  ) {}
+  check = () => true;
+  async run(m: Model, real: Real) {
+    count(this.pinned ? 'pin' : 'unpin');
+    envOf(m, this.env).pinned = this.pinned;
+    if (this.cli) {
+      const result = await axum([this.pinned ? 'pin' : 'unpin', this.env, '--json', '--repo', real.dir]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ name: this.env, pinned: this.pinned });
+    } else expect(await client(real).call('env.pin', { env: this.env, pinned: this.pinned })).toMatchObject({ pinned: this.pinned });
+    await converge(m, real, this.toString());
+  }
+  toString = () => `${this.pinned ? 'pin' : 'unpin'}(${this.env})${via(this.cli)}`;
+}
+
+class Restart implements Cmd {
+  constructor(readonly cli: boolean) {}
+  check = () => true;
+  async run(m: Model, real: Real) {
+    count('restart');
+    const pid = real.pid;
+    if (this.cli) {
+      real.client?.close();
+      real.client = null;
+      const stopped = await axum(['daemon', 'stop', '--repo', real.dir]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(isAlive(pid)).toBe(false);
+    } else {
+      await stopDaemon(real);
+    }
+    daemonDown(m);
+    await startDaemon(real, this.cli);
+    await converge(m, real, this.toString());
+  }
+  toString = () => `restart${via(this.cli)}`;
+}
+
+class Kill implements Cmd {
+  constructor(readonly cli: boolean) {}
+  check = () => true;
+  async run(m: Model, real: Real) {
+    count('kill');
+    const pid = real.pid;
+    real.client?.close();
+    real.client = null;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid), 10_000, `daemon ${pid} to die`);
+    daemonDown(m);
+    if (this.cli) {
+      // The next command starts the daemon by itself.
+      const status = await axum(['status', '--json', '--repo', real.dir]);
+      expect(status.code, status.stderr).toBe(0);
+      real.pid = readDaemonJson(real.dir).pid;
+      expect(real.pid).not.toBe(pid);
+      real.client = await Client.open(real.dir);
+    } else await startDaemon(real, false);
+    await converge(m, real, this.toString());
+  }
+  toString = () => `kill -9${this.cli ? ' (next command restarts it)' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const branches = ENVIRONMENTS.map((e) => e.branch);
+const envNames = ENVIRONMENTS.map((e) => e.name);
+/** About one command in four goes through the `axum` command; shrinking goes towards the WebSocket. */
+const cli = fc.nat({ max: 3 }).map((n) => n === 3);
+const commitArb = fc.tuple(fc.constantFrom(...branches), fc.constantFrom<CommitKind>('good', 'good', 'bad', 'slow'), cli).map(([b, k, c]) => new Commit(b, k, c));
+const commandArbs: fc.Arbitrary<Cmd>[] = [
+  commitArb,
+  commitArb,
+  commitArb,
+  fc.tuple(fc.constantFrom(...branches), cli).map(([b, c]) => new Trigger(b, c)),
+  fc.tuple(fc.nat(3), cli).map(([w, c]) => new Cancel(w, c)),
+  fc.tuple(fc.constantFrom(...branches), cli).map(([b, c]) => new CommitAndCancel(b, c)),
+  fc.tuple(fc.constantFrom(...envNames), fc.nat(20), cli).map(([e, w, c]) => new Deploy(e, w, c)),
+  fc.tuple(fc.constantFrom(...envNames), fc.option(fc.integer({ min: 1, max: 8 }), { freq: 2 }), fc.boolean(), cli).map(([e, to, f, c]) => new Rollback(e, to, f, c)),
+  fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new Rollback(e, null, false, c)),
+  fc.tuple(fc.constantFrom(...envNames), fc.boolean(), cli).map(([e, p, c]) => new Pin(e, p, c)),
+  cli.map((c) => new Restart(c)),
+  cli.map((c) => new Kill(c)),
+];
+
+const replayPath = process.env.AXUM_MODEL_REPLAY;
+const seed = process.env.AXUM_MODEL_SEED === undefined ? undefined : Number(process.env.AXUM_MODEL_SEED);
+const path = process.env.AXUM_MODEL_PATH;
+
+const durations: number[] = [];
+const timeByKind: Record<string, number> = {};
+let commandsRun = 0;
+afterAll(() => {
+  if (durations.length === 0) return;
+  const sorted = [...durations].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  console.log(`FIGURE model-based sequences run: ${durations.length}`);
+  console.log(`FIGURE model-based commands executed: ${commandsRun}`);
+  console.log(`FIGURE model-based median sequence time: ${(median / 1000).toFixed(2)} s`);
+  console.log(`FIGURE model-based p95 sequence time: ${((sorted[Math.floor(sorted.length * 0.95)] ?? 0) / 1000).toFixed(2)} s`);
+  console.log(`FIGURE model-based commands by kind: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`FIGURE model-based time by command: ${Object.entries(timeByKind).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
+  if (template) rmSync(join(template, '..'), { recursive: true, force: true });
+});
+
+describe('model-based: random command sequences against a real daemon', () => {
+  it(`${SEQUENCES} sequences of up to ${MAX_COMMANDS} commands match the model after every command`, async () => {
+    const property = fc.asyncProperty(fc.commands(commandArbs, { maxCommands: MAX_COMMANDS, replayPath }), async (cmds) => {
+      const started = Date.now();
+      const real = await newSequence();
+      timeByKind['new repository and daemon'] = (timeByKind['new repository and daemon'] ?? 0) + Date.now() - started;
+      let executed = 0;
+      try {
+        const counted = [...cmds].map((cmd) => ({
+          check: (m: Readonly<Model>) => cmd.check(m),
+          run: async (m: Model, r: Real) => {
+            executed++;
+            const t = Date.now();
+            await cmd.run(m, r);
+            const kind = cmd.toString().replace(/\(.*$/, '').replace(/ .*$/, '');
+            timeByKind[kind] = (timeByKind[kind] ?? 0) + Date.now() - t;
+          },
+          toString: () => cmd.toString(),
+        }));
+        const model = initialModel();
+        await fc.asyncModelRun(() => ({ model, real }), counted);
+        // What the `axum` command shows agrees too; and after one more kill -9, nothing acknowledged is lost.
+        if (durations.length % FINAL_CHECK_EVERY === 0) {
+          const t = Date.now();
+          const shown = await observeCli(real);
+          expect(JSON.stringify(shown)).toBe(JSON.stringify(expected(model)));
+          await new Kill(false).run(model, real);
+          counts.kill = (counts.kill ?? 1) - 1;
+          count('final check');
+          timeByKind['final checks'] = (timeByKind['final checks'] ?? 0) + Date.now() - t;
+        }
+      } finally {
+        commandsRun += executed;
+        await endSequence(real);
+        durations.push(Date.now() - started);
+      }
+    });
+    const out = await fc.check(property, { numRuns: SEQUENCES, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path, endOnFailure: true }) });
+    if (out.failed) {
+      const counterexample = out.counterexample ? fc.stringify(out.counterexample[0]) : '(none)';
+      const replay = /replayPath="([^"]+)"/.exec(counterexample)?.[1];
+      throw new Error(
+        [
+          `model-based test failed after ${out.numRuns} sequence(s), shrunk ${out.numShrinks} time(s)`,
+          `counterexample: ${counterexample}`,
+          `replay: AXUM_MODEL_SEED=${out.seed} AXUM_MODEL_PATH=${out.counterexamplePath ?? ''}${replay ? ` AXUM_MODEL_REPLAY=${replay}` : ''} NO_COLOR=1 npx vitest run test/model.test.ts`,
+          `error: ${out.errorInstance instanceof Error ? (out.errorInstance.stack ?? out.errorInstance.message) : String(out.errorInstance)}`,
+        ].join('\n'),
+      );
+    }
+  }, LONG_MODE ? 4 * 3600_000 : 600_000);
+});
