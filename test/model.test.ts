@@ -8,7 +8,7 @@
 // (node start-up ~0.3 s each) so the CLI path is covered too. Short mode: a dozen sequences;
 // `pnpm test:long`: 1,000.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -490,7 +490,7 @@ class Rollback implements Cmd {
     const params = { env: this.env, to: this.to, force: this.force };
     if ('refused' in outcome) {
       count('rollback refused');
-      const pattern = REFUSALS[outcome.refused] ?? new RegExp(`^${outcome.refused}`);
+      const pattern = REFUSALS[outcome.refused] ?? new RegExp(`${outcome.refused} \\(revisions: `);
       if (this.cli) {
         const result = await axum(args);
         expect(result.code, result.stdout).toBe(1);
@@ -606,6 +606,8 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
 ];
 
 const replayPath = process.env.AXUM_MODEL_REPLAY;
+/** A file to append one line per sequence to, to follow a long run (vitest prints only at the end). */
+const PROGRESS = process.env.AXUM_MODEL_PROGRESS;
 const seed = process.env.AXUM_MODEL_SEED === undefined ? undefined : Number(process.env.AXUM_MODEL_SEED);
 const path = process.env.AXUM_MODEL_PATH;
 
@@ -660,6 +662,7 @@ describe('model-based: random command sequences against a real daemon', () => {
         commandsRun += executed;
         await endSequence(real);
         durations.push(Date.now() - started);
+        if (PROGRESS) appendFileSync(PROGRESS, `${new Date().toISOString()} sequence ${durations.length}: ${executed} commands, ${Date.now() - started} ms\n`);
       }
     });
     const out = await fc.check(property, { numRuns: SEQUENCES, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path, endOnFailure: true }) });
