@@ -26,9 +26,11 @@ export interface ModelRevision {
 
 export interface ModelRun {
   number: number;
-  status: 'running' | 'succeeded' | 'cancelled' | 'interrupted';
+  status: 'queued' | 'running' | 'succeeded' | 'cancelled' | 'superseded' | 'interrupted';
   branch: string;
   trigger: 'push' | 'manual';
+  /** The kind of the commit it runs. */
+  kind: CommitKind;
   releaseId: string | null;
 }
 
@@ -110,24 +112,41 @@ function operate(m: Model, env: ModelEnv, releaseId: string, kind: ModelRevision
   return revision;
 }
 
-/** A run of `branch`'s head (a push after a commit, or a manual trigger). */
+/**
+ * A run of `branch`'s head (a push after a commit, or a manual trigger). Runs of one branch run one
+ * at a time, oldest first; a newer push supersedes an older *queued* push run (a manual run is
+ * never superseded, and a running run never).
+ */
 export function runHead(m: Model, branch: string, trigger: ModelRun['trigger']): ModelRun {
   const number = m.runs.length + 1;
-  const kind = m.heads[branch] ?? 'good';
-  const run: ModelRun = { number, status: kind === 'slow' ? 'running' : 'succeeded', branch, trigger, releaseId: null };
+  if (trigger === 'push') for (const old of m.runs) if (old.branch === branch && old.status === 'queued' && old.trigger === 'push') old.status = 'superseded';
+  const run: ModelRun = { number, status: 'queued', branch, trigger, kind: m.heads[branch] ?? 'good', releaseId: null };
   m.runs.push(run);
-  if (run.status === 'running') return run;
-  run.releaseId = `rel-${number}`;
-  m.releases.push({ id: run.releaseId, content: kind === 'bad' ? 'bad' : 'good', bad: false });
-  const env = m.envs.find((e) => e.branch === branch);
-  if (env && !env.pinned) operate(m, env, run.releaseId, 'deploy', null);
+  schedule(m);
   return run;
 }
 
-export function commit(m: Model, branch: string, kind: CommitKind): void {
+/** Starts what may start: a good or bad run builds, releases and deploys at once; a slow one runs until cancelled. */
+function schedule(m: Model): void {
+  for (;;) {
+    const next = m.runs.find((r) => r.status === 'queued' && !runningOn(m, r.branch));
+    if (!next) return;
+    if (next.kind === 'slow') {
+      next.status = 'running';
+      continue;
+    }
+    next.status = 'succeeded';
+    next.releaseId = `rel-${next.number}`;
+    m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false });
+    const env = m.envs.find((e) => e.branch === next.branch);
+    if (env && !env.pinned) operate(m, env, next.releaseId, 'deploy', null);
+  }
+}
+
+export function commit(m: Model, branch: string, kind: CommitKind): ModelRun {
   m.heads[branch] = kind;
   m.commits++;
-  runHead(m, branch, 'push');
+  return runHead(m, branch, 'push');
 }
 
 export function deploy(m: Model, envName: string, releaseId: string): ModelRevision {
@@ -145,11 +164,17 @@ export function rollback(m: Model, envName: string, to: number | null, force: bo
   return { revision: operate(m, env, target.releaseId, 'rollback', target.revision) };
 }
 
+/** Cancels a queued or running run; the next queued run of its branch starts. */
 export function cancel(m: Model, run: ModelRun): void {
   run.status = 'cancelled';
+  schedule(m);
 }
 
-/** A daemon stop or crash: what was running is interrupted and never retried. */
-export function daemonDown(m: Model): void {
+/** A daemon stop or crash, then a start: what was running is interrupted (never retried), what was queued resumes. */
+export function daemonRestarted(m: Model): void {
   for (const run of m.runs) if (run.status === 'running') run.status = 'interrupted';
+  schedule(m);
 }
+
+/** Runs not finished yet. */
+export const unfinished = (m: Model): ModelRun[] => m.runs.filter((r) => r.status === 'queued' || r.status === 'running');
