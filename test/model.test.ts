@@ -633,6 +633,7 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
 const replayPath = process.env.AXUM_MODEL_REPLAY;
 /** A file to append one line per sequence to, to follow a long run (vitest prints only at the end). */
 const PROGRESS = process.env.AXUM_MODEL_PROGRESS;
+const MINUTES = process.env.AXUM_MODEL_MINUTES === undefined ? undefined : Number(process.env.AXUM_MODEL_MINUTES);
 const seed = process.env.AXUM_MODEL_SEED === undefined ? undefined : Number(process.env.AXUM_MODEL_SEED);
 const path = process.env.AXUM_MODEL_PATH;
 
@@ -692,7 +693,14 @@ describe('model-based: random command sequences against a real daemon', () => {
         if (PROGRESS) appendFileSync(PROGRESS, `${new Date().toISOString()} sequence ${durations.length}: ${executed} commands, ${Date.now() - started} ms\n`);
       }
     });
-    const out = await fc.check(property, { numRuns: SEQUENCES, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path, endOnFailure: true }) });
+    const out = await fc.check(property, {
+      numRuns: SEQUENCES,
+      ...(seed === undefined ? {} : { seed }),
+      ...(path === undefined ? {} : { path, endOnFailure: true }),
+      // AXUM_MODEL_MINUTES: stop starting new sequences after that long (a long run that must end by a deadline).
+      ...(MINUTES === undefined ? {} : { interruptAfterTimeLimit: MINUTES * 60_000 }),
+    });
+    if (out.interrupted) console.log(`model-based: stopped after ${MINUTES} min (AXUM_MODEL_MINUTES), ${out.numRuns} sequence(s) passed`);
     if (out.failed) {
       const counterexample = out.counterexample ? `${fc.stringify(out.counterexample[0])}${out.counterexample[1] ? ', then the CLI check and a last kill -9' : ''}` : '(none)';
       const replay = /replayPath="([^"]+)"/.exec(counterexample)?.[1];
