@@ -40,8 +40,13 @@ const MAX_COMMANDS = 10;
 const FINAL_CHECK_EVERY = LONG_MODE ? 4 : 2;
 const SETTLE_MS = 30_000;
 const DAEMON_MAIN = join(ROOT, 'packages', 'daemon', 'dist', 'main.js');
-/** The slow step sleeps this long (a number unique to this test process, so `ps` finds only ours). */
-const sleepOf = (branch: string) => `9${process.pid % 10_000}${ENVIRONMENTS.findIndex((e) => e.branch === branch) + 1}`;
+/**
+ * The slow step sleeps `$AXUM_MODEL_SLEEP` followed by 1 (main) or 2 (staging) seconds: a number unique
+ * to this test process and sequence (the daemon hands its environment to steps), so `ps` finds only
+ * the sequence's own step processes.
+ */
+let sequenceNumber = 0;
+const sleepOf = (real: Real, branch: string) => `sleep ${real.marker}${ENVIRONMENTS.findIndex((e) => e.branch === branch) + 1}`;
 
 const CONFIG = `version: 1
 environments:
@@ -49,7 +54,7 @@ ${ENVIRONMENTS.map((e) => `  ${e.name}: { branch: ${e.branch} }`).join('\n')}
 stages:
   - name: build
     steps:
-      - { name: train, run: "if grep -q slow model/kind; then sleep 9${process.pid % 10_000}$([ $AXUM_BRANCH = main ] && echo 1 || echo 2); fi" }
+      - { name: train, run: "if grep -q slow model/kind; then sleep $AXUM_MODEL_SLEEP$([ $AXUM_BRANCH = main ] && echo 1 || echo 2); fi" }
 artifacts: [model/**]
 verify:
   steps:
@@ -137,6 +142,10 @@ class Client {
 
 interface Real {
   dir: string;
+  /** The sequence's `$AXUM_MODEL_SLEEP`: `9`, this process's pid mod 10,000, the sequence number on 5 digits. */
+  marker: string;
+  /** The environment the daemon is started with, by the test or by `axum`. */
+  env: NodeJS.ProcessEnv;
   client: Client | null;
   pid: number;
   /** What the commands did, for the figures and a failure's report. */
@@ -164,11 +173,11 @@ const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd:
 /** Starts the daemon the way `axum` does (detached, logging to .axum/daemon.log), or through `axum daemon start`. */
 async function startDaemon(real: Real, viaCli: boolean): Promise<void> {
   if (viaCli) {
-    const started = await axum(['daemon', 'start', '--repo', real.dir]);
+    const started = await axum(['daemon', 'start', '--repo', real.dir], { env: real.env });
     if (started.code !== 0) throw new Error(`axum daemon start exited ${started.code}: ${started.stderr}`);
   } else {
     const log = openSync(join(real.dir, '.axum', 'daemon.log'), 'a', 0o600);
-    const env = { ...process.env };
+    const env = { ...process.env, ...real.env };
     delete env.GIT_DIR;
     delete env.GIT_WORK_TREE;
     delete env.GIT_INDEX_FILE;
@@ -202,7 +211,8 @@ async function newSequence(): Promise<Real> {
   const dir = join(base, 'repo');
   cpSync(templateRepo(), dir, { recursive: true });
   execFileSync('mkdir', ['-p', join(dir, '.axum')]);
-  const real: Real = { dir, client: null, pid: 0, log: [] };
+  const marker = `9${process.pid % 10_000}${String(++sequenceNumber % 100_000).padStart(5, '0')}`;
+  const real: Real = { dir, marker, env: { AXUM_MODEL_SLEEP: marker }, client: null, pid: 0, log: [] };
   await startDaemon(real, false);
   // The first start takes the heads as seen and runs nothing.
   await waitFor(() => existsSync(join(dir, '.axum', 'history', 'runs.json')) && readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"staging"'), 10_000, 'the first reconciliation');
@@ -210,12 +220,26 @@ async function newSequence(): Promise<Real> {
 }
 
 async function endSequence(real: Real): Promise<void> {
-  // Nothing runs any more (the model says so, and converge checked it): a kill is enough, and quicker.
   real.client?.close();
   real.client = null;
+  const steps = () => processesMatching(`sleep ${real.marker}`);
   if (real.pid && isAlive(real.pid)) {
-    process.kill(real.pid, 'SIGKILL');
-    await waitFor(() => !isAlive(real.pid), 10_000, `daemon ${real.pid} to die`).catch(() => undefined);
+    // With a step still running, a graceful stop (it cancels runs); otherwise a kill is enough, and quicker.
+    process.kill(real.pid, steps().length > 0 ? 'SIGTERM' : 'SIGKILL');
+    await waitFor(() => !isAlive(real.pid), 15_000, `daemon ${real.pid} to exit`).catch(() => undefined);
+  }
+  // After a failure, nothing of the sequence may outlive it.
+  for (const pid of steps()) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // not a group leader, or gone
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
   }
   rmSync(join(real.dir, '..'), { recursive: true, force: true });
 }
@@ -305,7 +329,7 @@ async function observe(real: Real): Promise<Observed> {
 /** What the `axum` command shows (status, history, runs, all --json), in the same terms. */
 async function observeCli(real: Real): Promise<Observed> {
   const json = async <T>(args: string[]): Promise<T> => {
-    const result = await axum([...args, '--json', '--repo', real.dir]);
+    const result = await axum([...args, '--json', '--repo', real.dir], { env: real.env });
     if (result.code !== 0) throw new Error(`axum ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
   };
@@ -341,8 +365,12 @@ async function converge(m: Model, real: Real, what: string): Promise<void> {
   }
   // No step process outlives its run.
   const idle = ENVIRONMENTS.filter((e) => !runningOn(m, e.branch));
-  const markers = idle.length === ENVIRONMENTS.length ? [`sleep 9${process.pid % 10_000}`] : idle.map((e) => `sleep ${sleepOf(e.branch)}`);
-  for (const marker of markers) await waitFor(() => processesMatching(marker).length === 0, 5000, `no slow step (${marker}) to be left running`);
+  const markers = idle.length === ENVIRONMENTS.length ? [`sleep ${real.marker}`] : idle.map((e) => sleepOf(real, e.branch));
+  for (const marker of markers) {
+    await waitFor(() => processesMatching(marker).length === 0, 5000, `no slow step (${marker}) to be left running`).catch((err: Error) => {
+      throw new Error(`${err.message}: ${execFileSync('ps', ['-o', 'pid,ppid,pgid,etime,args', '-p', processesMatching(marker).join(',') || '1'], { encoding: 'utf8' })}\ndaemon.log (tail):\n${daemonLogTail(real)}`);
+    });
+  }
 }
 
 function daemonLogTail(real: Real): string {
@@ -396,7 +424,7 @@ class Trigger implements Cmd {
     const run = runHead(m, this.branch, 'manual');
     let answer: { id: string; trigger: string };
     if (this.cli) {
-      const result = await axum(['run', '--branch', this.branch, '--json', '--repo', real.dir]);
+      const result = await axum(['run', '--branch', this.branch, '--json', '--repo', real.dir], { env: real.env });
       expect(result.code, result.stderr).toBe(0);
       answer = JSON.parse(result.stdout) as typeof answer;
     } else answer = await client(real).call('run.trigger', { branch: this.branch });
@@ -423,13 +451,13 @@ class Cancel implements Cmd {
     cancel(m, target);
     let answer: { status: string };
     if (this.cli) {
-      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir]);
+      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir], { env: real.env });
       expect(result.code, result.stderr).toBe(0);
       answer = JSON.parse(result.stdout) as typeof answer;
     } else answer = await client(real).call('run.cancel', { runId: `run-${target.number}` });
     expect(answer.status).toBe('cancelled');
     // `cancel` answers once the step's process group is gone (unless the next queued run is a slow one that started since).
-    if (wasRunning && !runningOn(m, target.branch)) expect(processesMatching(`sleep ${sleepOf(target.branch)}`)).toEqual([]);
+    if (wasRunning && !runningOn(m, target.branch)) expect(processesMatching(sleepOf(real, target.branch))).toEqual([]);
     await converge(m, real, this.toString());
   }
   toString = () => `cancel(${this.runId})${via(this.cli)}`;
@@ -454,12 +482,12 @@ class CommitAndCancel implements Cmd {
     await client(real).call('git.reconcile');
     let answer: { status: string };
     if (this.cli) {
-      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir]);
+      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir], { env: real.env });
       expect(result.code, result.stderr).toBe(0);
       answer = JSON.parse(result.stdout) as typeof answer;
     } else answer = await client(real).call('run.cancel', { runId: `run-${target.number}` });
     expect(answer.status).toBe('cancelled');
-    expect(processesMatching(`sleep ${sleepOf(this.branch)}`)).toEqual([]);
+    expect(processesMatching(sleepOf(real, this.branch))).toEqual([]);
     await converge(m, real, this.toString());
   }
   toString = () => `commit(${this.branch}, slow) and cancel at once${via(this.cli)}`;
@@ -481,7 +509,7 @@ class Deploy implements Cmd {
     const revision = deploy(m, this.env, release.id);
     let answer: { revision: number; status: string };
     if (this.cli) {
-      const result = await axum(['deploy', this.env, '--release', release.id, '--json', '--repo', real.dir]);
+      const result = await axum(['deploy', this.env, '--release', release.id, '--json', '--repo', real.dir], { env: real.env });
       expect(result.code, result.stderr).toBe(revision.status === 'live' ? 0 : 1);
       answer = JSON.parse(result.stdout) as typeof answer;
     } else answer = await client(real).call('env.deploy', { env: this.env, releaseId: release.id });
@@ -517,7 +545,7 @@ class Rollback implements Cmd {
       count('rollback refused');
       const pattern = REFUSALS[outcome.refused] ?? new RegExp(`${outcome.refused} \\(revisions: `);
       if (this.cli) {
-        const result = await axum(args);
+        const result = await axum(args, { env: real.env });
         expect(result.code, result.stdout).toBe(1);
         expect(result.stderr).toMatch(pattern);
       } else {
@@ -531,7 +559,7 @@ class Rollback implements Cmd {
     } else {
       let answer: { revision: number; status: string };
       if (this.cli) {
-        const result = await axum(args);
+        const result = await axum(args, { env: real.env });
         expect(result.code, result.stderr).toBe(outcome.revision.status === 'live' ? 0 : 1);
         answer = JSON.parse(result.stdout) as typeof answer;
       } else answer = await client(real).call('env.rollback', params);
@@ -553,7 +581,7 @@ class Pin implements Cmd {
     count(this.pinned ? 'pin' : 'unpin');
     envOf(m, this.env).pinned = this.pinned;
     if (this.cli) {
-      const result = await axum([this.pinned ? 'pin' : 'unpin', this.env, '--json', '--repo', real.dir]);
+      const result = await axum([this.pinned ? 'pin' : 'unpin', this.env, '--json', '--repo', real.dir], { env: real.env });
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ name: this.env, pinned: this.pinned });
     } else expect(await client(real).call('env.pin', { env: this.env, pinned: this.pinned })).toMatchObject({ pinned: this.pinned });
@@ -571,7 +599,7 @@ class Restart implements Cmd {
     if (this.cli) {
       real.client?.close();
       real.client = null;
-      const stopped = await axum(['daemon', 'stop', '--repo', real.dir]);
+      const stopped = await axum(['daemon', 'stop', '--repo', real.dir], { env: real.env });
       expect(stopped.code, stopped.stderr).toBe(0);
       expect(isAlive(pid)).toBe(false);
     } else {
@@ -597,7 +625,7 @@ class Kill implements Cmd {
     daemonRestarted(m);
     if (this.cli) {
       // The next command starts the daemon by itself.
-      const status = await axum(['status', '--json', '--repo', real.dir]);
+      const status = await axum(['status', '--json', '--repo', real.dir], { env: real.env });
       expect(status.code, status.stderr).toBe(0);
       real.pid = readDaemonJson(real.dir).pid;
       expect(real.pid).not.toBe(pid);
