@@ -1,12 +1,15 @@
 // Model-based tests (issue #9): random sequences of commit, trigger, cancel, deploy, rollback, pin,
 // restart and kill against a real daemon on a real git repository, checked after every command
 // against the small model of test/support/model.ts. fast-check shrinks a failing sequence and the
-// failure names the line that replays it (AXUM_MODEL_SEED / AXUM_MODEL_PATH / AXUM_MODEL_REPLAY).
+// failure prints the line that replays it (AXUM_MODEL_SEED, AXUM_MODEL_PATH, AXUM_MODEL_REPLAY).
 //
-// Cost: each sequence gets a fresh repository (copied from a template) and a fresh daemon (~0.5 s);
-// commands go over one WebSocket client, and about one in four through the real `axum` command
-// (node start-up ~0.3 s each) so the CLI path is covered too. Short mode: a dozen sequences;
-// `pnpm test:long`: 1,000.
+// Cost: each sequence gets a fresh repository (copied from a template) and a fresh daemon; commands
+// go over one WebSocket client, about one in four through the real `axum` command (a node start-up
+// each) so the CLI path is covered too; the daemon is never busy-polled: after a command the test
+// looks again at each delta it pushes until the state matches the model. Short mode: 10 sequences;
+// `pnpm test:long` (AXUM_TEST_LONG=1): 1,000. AXUM_MODEL_RUNS overrides the count,
+// AXUM_MODEL_MINUTES stops starting sequences after that long, AXUM_MODEL_PROGRESS names a file
+// that gets one line per sequence.
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -672,12 +675,14 @@ afterAll(() => {
   if (durations.length === 0) return;
   const sorted = [...durations].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  console.log(`FIGURE model-based sequences run: ${durations.length}`);
-  console.log(`FIGURE model-based commands executed: ${commandsRun}`);
-  console.log(`FIGURE model-based median sequence time: ${(median / 1000).toFixed(2)} s`);
-  console.log(`FIGURE model-based p95 sequence time: ${((sorted[Math.floor(sorted.length * 0.95)] ?? 0) / 1000).toFixed(2)} s`);
-  console.log(`FIGURE model-based commands by kind: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`FIGURE model-based time by command: ${Object.entries(timeByKind).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
+  const mode = LONG_MODE ? 'long' : 'short';
+  console.log(`FIGURE model-${mode}-sequences: ${durations.length}`);
+  console.log(`FIGURE model-${mode}-commands: ${commandsRun}`);
+  console.log(`FIGURE model-${mode}-median-sequence-s: ${(median / 1000).toFixed(2)}`);
+  console.log(`FIGURE model-${mode}-p95-sequence-s: ${((sorted[Math.floor(sorted.length * 0.95)] ?? 0) / 1000).toFixed(2)}`);
+  console.log(`FIGURE model-${mode}-total-s: ${(durations.reduce((a, b) => a + b, 0) / 1000).toFixed(0)}`);
+  console.log(`FIGURE model-${mode}-commands-by-kind: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`FIGURE model-${mode}-seconds-by-command: ${Object.entries(timeByKind).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
   if (template) rmSync(join(template, '..'), { recursive: true, force: true });
 });
 
