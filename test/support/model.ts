@@ -1,0 +1,180 @@
+// The model of test/model.test.ts: what an Axum daemon should show after each command, written
+// from DESIGN.md §3 (revisions, last known good, pinned, rollback refusals), not from the daemon's code.
+// It is deliberately small: two environments without approval, releases whose content is "good"
+// (verify passes) or "bad" (verify fails), rollback.auto on, no monitor, and commands applied only
+// once the daemon has settled (no operation in flight when the next command starts).
+
+/** What a commit's `model/kind` file says: good and bad build and release; slow builds until cancelled. */
+export type CommitKind = 'good' | 'bad' | 'slow';
+
+export interface ModelRelease {
+  id: string;
+  /** The content: a good release passes verify, a bad one fails it. */
+  content: 'good' | 'bad';
+  /** Marked bad (verify failed on it, or a manual rollback moved away from it). */
+  bad: boolean;
+}
+
+export interface ModelRevision {
+  revision: number;
+  status: 'live' | 'superseded' | 'failed';
+  kind: 'deploy' | 'rollback' | 'auto-rollback';
+  releaseId: string;
+  rollbackTo: number | null;
+  verified: boolean;
+}
+
+export interface ModelRun {
+  number: number;
+  status: 'queued' | 'running' | 'succeeded' | 'cancelled' | 'superseded' | 'interrupted';
+  branch: string;
+  trigger: 'push' | 'manual';
+  /** The kind of the commit it runs. */
+  kind: CommitKind;
+  releaseId: string | null;
+}
+
+export interface ModelEnv {
+  name: string;
+  branch: string;
+  pinned: boolean;
+  revisions: ModelRevision[];
+}
+
+export interface Model {
+  envs: ModelEnv[];
+  runs: ModelRun[];
+  releases: ModelRelease[];
+  /** The kind of each branch's head commit. */
+  heads: Record<string, CommitKind>;
+  commits: number;
+}
+
+export const ENVIRONMENTS = [
+  { name: 'dev', branch: 'main' },
+  { name: 'staging', branch: 'staging' },
+] as const;
+
+export function initialModel(): Model {
+  return {
+    envs: ENVIRONMENTS.map((e) => ({ name: e.name, branch: e.branch, pinned: false, revisions: [] })),
+    runs: [],
+    releases: [],
+    heads: Object.fromEntries(ENVIRONMENTS.map((e) => [e.branch, 'good' as CommitKind])),
+    commits: 0,
+  };
+}
+
+export const envOf = (m: Model, name: string): ModelEnv => {
+  const env = m.envs.find((e) => e.name === name);
+  if (!env) throw new Error(`model: no environment ${name}`);
+  return env;
+};
+const releaseOf = (m: Model, id: string): ModelRelease => {
+  const release = m.releases.find((r) => r.id === id);
+  if (!release) throw new Error(`model: no release ${id}`);
+  return release;
+};
+
+export const liveOf = (env: ModelEnv): ModelRevision | null => env.revisions.findLast((r) => r.status === 'live') ?? null;
+
+/** DESIGN.md §3: the newest earlier revision whose verification passed and whose release is not bad (and is not what is live). */
+export function lastKnownGoodOf(m: Model, env: ModelEnv): ModelRevision | null {
+  const live = liveOf(env);
+  const earlier = live ? env.revisions.filter((r) => r.revision < live.revision) : env.revisions;
+  return earlier.findLast((r) => r.verified && !releaseOf(m, r.releaseId).bad && r.releaseId !== live?.releaseId) ?? null;
+}
+
+/** The running run of a branch (a slow one), if any. */
+export const runningOn = (m: Model, branch: string): ModelRun | null => m.runs.find((r) => r.branch === branch && r.status === 'running') ?? null;
+
+/** One deploy, rollback or auto-rollback, through verify; a failed one is followed by the auto-rollback to LKG. */
+function operate(m: Model, env: ModelEnv, releaseId: string, kind: ModelRevision['kind'], rollbackTo: number | null): ModelRevision {
+  const release = releaseOf(m, releaseId);
+  const previous = liveOf(env);
+  const revision: ModelRevision = { revision: env.revisions.length + 1, status: 'live', kind, releaseId, rollbackTo, verified: false };
+  env.revisions.push(revision);
+  // A manual rollback marks the release it moves away from bad (DESIGN.md §3).
+  if (kind === 'rollback' && previous) releaseOf(m, previous.releaseId).bad = true;
+  if (previous) previous.status = 'superseded';
+  if (release.content === 'good') {
+    revision.status = 'live';
+    revision.verified = true;
+    return revision;
+  }
+  revision.status = 'failed';
+  release.bad = true;
+  // rollback.auto: a failed deploy or rollback goes back to the last known good, if there is one.
+  if (kind !== 'auto-rollback') {
+    const lkg = lastKnownGoodOf(m, env);
+    if (lkg) operate(m, env, lkg.releaseId, 'auto-rollback', lkg.revision);
+  }
+  return revision;
+}
+
+/**
+ * A run of `branch`'s head (a push after a commit, or a manual trigger). Runs of one branch run one
+ * at a time, oldest first; a newer push supersedes an older *queued* push run (a manual run is
+ * never superseded, and a running run never).
+ */
+export function runHead(m: Model, branch: string, trigger: ModelRun['trigger']): ModelRun {
+  const number = m.runs.length + 1;
+  if (trigger === 'push') for (const old of m.runs) if (old.branch === branch && old.status === 'queued' && old.trigger === 'push') old.status = 'superseded';
+  const run: ModelRun = { number, status: 'queued', branch, trigger, kind: m.heads[branch] ?? 'good', releaseId: null };
+  m.runs.push(run);
+  schedule(m);
+  return run;
+}
+
+/** Starts what may start: a good or bad run builds, releases and deploys at once; a slow one runs until cancelled. */
+function schedule(m: Model): void {
+  for (;;) {
+    const next = m.runs.find((r) => r.status === 'queued' && !runningOn(m, r.branch));
+    if (!next) return;
+    if (next.kind === 'slow') {
+      next.status = 'running';
+      continue;
+    }
+    next.status = 'succeeded';
+    next.releaseId = `rel-${next.number}`;
+    m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false });
+    const env = m.envs.find((e) => e.branch === next.branch);
+    if (env && !env.pinned) operate(m, env, next.releaseId, 'deploy', null);
+  }
+}
+
+export function commit(m: Model, branch: string, kind: CommitKind): ModelRun {
+  m.heads[branch] = kind;
+  m.commits++;
+  return runHead(m, branch, 'push');
+}
+
+export function deploy(m: Model, envName: string, releaseId: string): ModelRevision {
+  return operate(m, envOf(m, envName), releaseId, 'deploy', null);
+}
+
+/** `rollback ENV [--to N] [--force]`: the refusal the contract names, or the new revision (and a pin). */
+export function rollback(m: Model, envName: string, to: number | null, force: boolean): { refused: string } | { revision: ModelRevision } {
+  const env = envOf(m, envName);
+  const target = to === null ? lastKnownGoodOf(m, env) : env.revisions.find((r) => r.revision === to);
+  if (!target) return { refused: to === null ? 'no last known good' : `no revision #${to}` };
+  if (releaseOf(m, target.releaseId).bad && !force) return { refused: 'is marked bad' };
+  if (liveOf(env)?.releaseId === target.releaseId) return { refused: 'is live already' };
+  env.pinned = true;
+  return { revision: operate(m, env, target.releaseId, 'rollback', target.revision) };
+}
+
+/** Cancels a queued or running run; the next queued run of its branch starts. */
+export function cancel(m: Model, run: ModelRun): void {
+  run.status = 'cancelled';
+  schedule(m);
+}
+
+/** A daemon stop or crash, then a start: what was running is interrupted (never retried), what was queued resumes. */
+export function daemonRestarted(m: Model): void {
+  for (const run of m.runs) if (run.status === 'running') run.status = 'interrupted';
+  schedule(m);
+}
+
+/** Runs not finished yet. */
+export const unfinished = (m: Model): ModelRun[] => m.runs.filter((r) => r.status === 'queued' || r.status === 'running');
