@@ -54,3 +54,6 @@ for (const scenario of scenarios) {
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 writeFileSync(join(ROOT, 'bench', only ? 'results-only.json' : quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify({ quick, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
 console.log(`\nmachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}; ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+// Every scenario has stopped its daemons and peers; a client socket still in ws's 30 s closing
+// handshake with a daemon that already exited must not keep the benchmark from ending.
+process.exit(0);
