@@ -416,6 +416,15 @@ class Commit implements Cmd {
   toString = () => `commit(${this.branch}, ${this.kind})${this.cli ? ' (watcher)' : ''}`;
 }
 
+
+/** One command through `bin/axum … --json` (expecting `exitCode`) or over the socket: the same answer either way. */
+async function cliOrSocket<T>(real: Real, cli: boolean, args: string[], exitCode: number, method: string, params: Record<string, unknown>): Promise<T> {
+  if (!cli) return (await client(real).call(method, params)) as T;
+  const result = await axum([...args, '--json', '--repo', real.dir], { env: real.env });
+  expect(result.code, result.stderr).toBe(exitCode);
+  return JSON.parse(result.stdout) as T;
+}
+
 class Trigger implements Cmd {
   constructor(
     readonly branch: string,
@@ -425,12 +434,7 @@ class Trigger implements Cmd {
   async run(m: Model, real: Real) {
     count('trigger');
     const run = runHead(m, this.branch, 'manual');
-    let answer: { id: string; trigger: string };
-    if (this.cli) {
-      const result = await axum(['run', '--branch', this.branch, '--json', '--repo', real.dir], { env: real.env });
-      expect(result.code, result.stderr).toBe(0);
-      answer = JSON.parse(result.stdout) as typeof answer;
-    } else answer = await client(real).call('run.trigger', { branch: this.branch });
+    const answer = await cliOrSocket<{ id: string; trigger: string }>(real, this.cli, ['run', '--branch', this.branch], 0, 'run.trigger', { branch: this.branch });
     expect(answer).toMatchObject({ id: `run-${run.number}`, trigger: 'manual' });
     await converge(m, real, this.toString());
   }
@@ -452,12 +456,7 @@ class Cancel implements Cmd {
     this.runId = `run-${target.number} (${target.status})`;
     const wasRunning = target.status === 'running';
     cancel(m, target);
-    let answer: { status: string };
-    if (this.cli) {
-      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir], { env: real.env });
-      expect(result.code, result.stderr).toBe(0);
-      answer = JSON.parse(result.stdout) as typeof answer;
-    } else answer = await client(real).call('run.cancel', { runId: `run-${target.number}` });
+    const answer = await cliOrSocket<{ status: string }>(real, this.cli, ['cancel', `run-${target.number}`], 0, 'run.cancel', { runId: `run-${target.number}` });
     expect(answer.status).toBe('cancelled');
     // `cancel` answers once the step's process group is gone (unless the next queued run is a slow one that started since).
     if (wasRunning && !runningOn(m, target.branch)) expect(processesMatching(sleepOf(real, target.branch))).toEqual([]);
@@ -483,12 +482,7 @@ class CommitAndCancel implements Cmd {
     const target: ModelRun = commit(m, this.branch, 'slow');
     cancel(m, target);
     await client(real).call('git.reconcile');
-    let answer: { status: string };
-    if (this.cli) {
-      const result = await axum(['cancel', `run-${target.number}`, '--json', '--repo', real.dir], { env: real.env });
-      expect(result.code, result.stderr).toBe(0);
-      answer = JSON.parse(result.stdout) as typeof answer;
-    } else answer = await client(real).call('run.cancel', { runId: `run-${target.number}` });
+    const answer = await cliOrSocket<{ status: string }>(real, this.cli, ['cancel', `run-${target.number}`], 0, 'run.cancel', { runId: `run-${target.number}` });
     expect(answer.status).toBe('cancelled');
     expect(processesMatching(sleepOf(real, this.branch))).toEqual([]);
     await converge(m, real, this.toString());
@@ -510,12 +504,7 @@ class Deploy implements Cmd {
     if (!release) throw new Error('deploy: no release');
     this.releaseId = release.id;
     const revision = deploy(m, this.env, release.id);
-    let answer: { revision: number; status: string };
-    if (this.cli) {
-      const result = await axum(['deploy', this.env, '--release', release.id, '--json', '--repo', real.dir], { env: real.env });
-      expect(result.code, result.stderr).toBe(revision.status === 'live' ? 0 : 1);
-      answer = JSON.parse(result.stdout) as typeof answer;
-    } else answer = await client(real).call('env.deploy', { env: this.env, releaseId: release.id });
+    const answer = await cliOrSocket<{ revision: number; status: string }>(real, this.cli, ['deploy', this.env, '--release', release.id], revision.status === 'live' ? 0 : 1, 'env.deploy', { env: this.env, releaseId: release.id });
     expect(answer).toMatchObject({ revision: revision.revision, status: revision.status });
     await converge(m, real, this.toString());
   }
