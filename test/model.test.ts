@@ -416,6 +416,22 @@ class Commit implements Cmd {
   toString = () => `commit(${this.branch}, ${this.kind})${this.cli ? ' (watcher)' : ''}`;
 }
 
+/** Two good commits to one branch in a row: a last known good, so the rollbacks after it are real ones. */
+class TwoGoodCommits implements Cmd {
+  private readonly first: Commit;
+  private readonly second: Commit;
+  constructor(readonly branch: string) {
+    this.first = new Commit(branch, 'good', false);
+    this.second = new Commit(branch, 'good', true);
+  }
+  check = (m: Readonly<Model>) => this.first.check(m);
+  async run(m: Model, real: Real) {
+    await this.first.run(m, real);
+    if (this.second.check(m)) await this.second.run(m, real);
+  }
+  toString = () => `${this.first.toString()}; ${this.second.toString()}`;
+}
+
 
 /** One command through `bin/axum … --json` (expecting `exitCode`) or over the socket: the same answer either way. */
 async function cliOrSocket<T>(real: Real, cli: boolean, args: string[], exitCode: number, method: string, params: Record<string, unknown>): Promise<T> {
@@ -525,8 +541,10 @@ class Rollback implements Cmd {
     readonly which: number | null,
     readonly force: boolean,
     readonly cli: boolean,
+    /** Only when the model has a last known good: short sequences otherwise mostly test the refusal. */
+    readonly whenPossible = false,
   ) {}
-  check = () => true;
+  check = (m: Readonly<Model>) => !this.whenPossible || lastKnownGoodOf(m as Model, envOf(m as Model, this.env)) !== null;
   async run(m: Model, real: Real) {
     count('rollback');
     // Among revisions of another release than the live one (a rollback to what is live is refused, and
@@ -649,6 +667,8 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.tuple(fc.constantFrom(...envNames), fc.nat(20), cli).map(([e, w, c]) => new Deploy(e, w, c)),
   fc.tuple(fc.constantFrom(...envNames), fc.option(fc.nat(9), { freq: 3 }), fc.boolean(), cli).map(([e, to, f, c]) => new Rollback(e, to, f, c)),
   fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new Rollback(e, null, false, c)),
+  fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new Rollback(e, null, false, c, true)),
+  fc.constantFrom(...branches).map((b) => new TwoGoodCommits(b)),
   fc.tuple(fc.constantFrom(...envNames), fc.boolean(), cli).map(([e, p, c]) => new Pin(e, p, c)),
   cli.map((c) => new Restart(c)),
   cli.map((c) => new Kill(c)),
