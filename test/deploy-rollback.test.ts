@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, readdirSync, readlinkSync, truncateSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun, historyText } from './support/axum.js';
 
 /** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
 const config = (env: string, extra = '', verifyExtra = '') => `version: 1
@@ -36,7 +36,7 @@ async function started(text: string): Promise<string> {
   repos.push(dir);
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation');
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
   return dir;
 }
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, makeRepo, runs, waitFor, waitForRun } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, makeRepo, runs, waitFor, waitForRun, historyText, runsOnDisk } from './support/axum.js';
 
 const CONFIG = `version: 1
 environments:
@@ -25,7 +25,7 @@ async function started(config = CONFIG): Promise<string> {
   const dir = makeRepo({ config });
   repos.push(dir);
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation');
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
   return dir;
 }
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -72,7 +72,7 @@ describe('git watching', () => {
     git(dir, 'branch', 'develop');
     await waitForRun(dir, (r) => r.branch === 'develop', 'the develop run');
     git(dir, 'branch', '-D', 'develop');
-    await waitFor(() => !readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"develop":'), 10_000, 'the deleted branch to be forgotten');
+    await waitFor(() => !Object.keys((runsOnDisk(dir).heads ?? {}) as object).includes('develop'), 10_000, 'the deleted branch to be forgotten');
   });
 
   it('a save under watch.paths runs the watch stages in the work tree, never feeding an environment', async () => {

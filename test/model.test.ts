@@ -11,13 +11,13 @@
 // AXUM_MODEL_MINUTES stops starting sequences after that long, AXUM_MODEL_PROGRESS names a file
 // that gets one line per sequence.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { axum, isAlive, LONG_MODE, makeRepo, processesMatching, rawSocket, readDaemonJson, ROOT, token, waitFor } from './support/axum.js';
+import { axum, isAlive, LONG_MODE, makeRepo, processesMatching, rawSocket, readDaemonJson, ROOT, token, waitFor, historyText } from './support/axum.js';
 import {
   cancel,
   commit,
@@ -218,7 +218,7 @@ async function newSequence(): Promise<Real> {
   const real: Real = { dir, marker, env: { AXUM_MODEL_SLEEP: marker }, client: null, pid: 0, log: [] };
   await startDaemon(real, false);
   // The first start takes the heads as seen and runs nothing.
-  await waitFor(() => existsSync(join(dir, '.axum', 'history', 'runs.json')) && readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"staging"'), 10_000, 'the first reconciliation');
+  await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
   return real;
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, runs, waitFor, waitForRun } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, runs, waitFor, waitForRun, historyText } from './support/axum.js';
 
 const repos: string[] = [];
 async function repoWith(config: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -11,7 +11,7 @@ async function repoWith(config: string, env: NodeJS.ProcessEnv = {}): Promise<st
   const start = await axum(['daemon', 'start', '--repo', dir], { env });
   expect(start.code, start.stderr).toBe(0);
   // The first start takes the current heads as seen; wait until it has.
-  await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation').catch((err: Error) => {
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation').catch((err: Error) => {
     throw new Error(`${err.message}\n${readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')}`);
   });
   return dir;
@@ -111,7 +111,7 @@ describe('runs from commits', () => {
     const id = (JSON.parse(result.stdout) as { id: string }).id;
     const log = await axum(['logs', id, '--step', 'unit', '--repo', dir]);
     expect(log.stdout).toBe('token is ***\nhf_Su\n');
-    const files = [join(dir, '.axum', 'runs', id, 'logs', 'unit.log'), join(dir, '.axum', 'history', 'runs.json'), join(dir, '.axum', 'daemon.log')];
+    const files = [join(dir, '.axum', 'runs', id, 'logs', 'unit.log'), join(dir, '.axum', 'history', 'runs.json'), join(dir, '.axum', 'history', 'runs.journal'), join(dir, '.axum', 'daemon.log')];
     for (const file of files) expect(readFileSync(file, 'utf8')).not.toContain(secret);
   });
 

@@ -1,9 +1,7 @@
 // The real Ink app in a real terminal: tmux on its own server socket, send-keys and capture-pane.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor, historyText } from './support/axum.js';
 
 const server = tmuxServer('axum-e2e');
 const { tmux } = server;
@@ -38,7 +36,7 @@ verify:
 `,
     });
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8').includes('"main"'), 10_000, 'the first reconciliation');
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
     for (const [i, value] of ['0.85', '0.9'].entries()) {
       commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
       await waitFor(async () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
+import { readRunsHistory } from '../../packages/daemon/dist/adapters/journaled-runs-store.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const AXUM_BIN = join(ROOT, 'bin', 'axum');
@@ -255,3 +256,19 @@ export function scratchRepos(afterEachHook: (fn: () => Promise<void>) => void) {
  * (RELIABILITY.md quotes those); the default suite runs a short mode that fits CI's time.
  */
 export const LONG_MODE = process.env.AXUM_TEST_LONG === '1';
+
+/**
+ * The runs history's files as text (`runs.json`, the snapshot, and `runs.journal`, the changes
+ * since it): a running daemon writes its changes to the journal, so a test that waits for
+ * something to be recorded looks in both.
+ */
+export function historyText(dir: string): string {
+  const history = join(dir, '.axum', 'history');
+  const read = (name: string) => (existsSync(join(history, name)) ? readFileSync(join(history, name), 'utf8') : '');
+  return read('runs.json') + read('runs.journal');
+}
+
+/** The runs history as it is on disk now (the daemon's own reader: snapshot + journal), not validated. */
+export function runsOnDisk(dir: string): { heads?: unknown; nextRunNumber?: unknown; runs?: unknown } {
+  return readRunsHistory(join(dir, '.axum', 'history', 'runs.json'));
+}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import WebSocket from 'ws';
-import { axum, commitFiles, daemonPid, isAlive, makeRepo, readDaemonJson, token } from './axum.js';
+import { axum, commitFiles, daemonPid, isAlive, makeRepo, readDaemonJson, runsOnDisk, token } from './axum.js';
 
 export const ENV = 'staging';
 export const KEEP_RUNS = 3;
@@ -236,7 +236,9 @@ export class Scenario {
 
 /** Starts the repository's daemon (with `AXUM_CRASH_AT` when given) and returns its pid. */
 export async function startDaemon(dir: string, mark: string, crashAt?: string): Promise<number> {
-  const env: NodeJS.ProcessEnv = { CRASHTEST_MARK: mark, AXUM_CRASH_AT: crashAt ?? '' };
+  // A small journal limit: the runs history compacts every few saves, so crashes land on both
+  // kinds of write (a journal line, a compaction).
+  const env: NodeJS.ProcessEnv = { CRASHTEST_MARK: mark, AXUM_CRASH_AT: crashAt ?? '', AXUM_HISTORY_COMPACT_BYTES: '8192' };
   const started = await axum(['daemon', 'start', '--repo', dir], { env });
   if (started.code !== 0) throw new Error(`axum daemon start failed (${started.code}): ${started.stderr}`);
   const pid = daemonPid(dir);
@@ -253,7 +255,7 @@ export function crashRepo(): { dir: string; mark: string } {
 
 /** Ids of runs the history on disk says are running (read right after the kill, before any restart). */
 export function runningOnDisk(dir: string): string[] {
-  const doc = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'runs.json'), 'utf8')) as { runs: { id: string; status: string }[] };
+  const doc = runsOnDisk(dir) as { runs: { id: string; status: string }[] };
   return doc.runs.filter((r) => r.status === 'running').map((r) => r.id);
 }
 
@@ -302,6 +304,19 @@ export async function violations(dir: string, mark: string, acknowledged: Acknow
       JSON.parse(readFileSync(path, 'utf8'));
     } catch (err) {
       problems.push(`${file} does not parse: ${(err as Error).message}`);
+    }
+  }
+  // The runs journal: whole lines only once the daemon is back (a torn last line is cut at start).
+  const journal = join(history, 'runs.journal');
+  if (existsSync(journal)) {
+    const text = readFileSync(journal, 'utf8');
+    if (text !== '' && !text.endsWith('\n')) problems.push('runs.journal ends in a partial line after the restart');
+    for (const [i, line] of text.split('\n').filter(Boolean).entries()) {
+      try {
+        JSON.parse(line);
+      } catch (err) {
+        problems.push(`runs.journal line ${i + 1} does not parse: ${(err as Error).message}`);
+      }
     }
   }
   const aside = [...readdirSync(history), ...(existsSync(join(history, 'envs')) ? readdirSync(join(history, 'envs')) : [])].filter((f) => /\.(corrupt|invalid)-/.test(f));

@@ -22,8 +22,8 @@ import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
 import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-log-store.js';
+import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journaled-runs-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
-import { emptyRunsDocument, RunsDocument } from './domain/history.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { parseCrashAt, type CrashHook } from './engine/crash-points.js';
 import { createHash } from 'node:crypto';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       releaseRun: (run, workdir, runConfig) => deployments.releaseRun(run, workdir, runConfig, join(runsRoot, run.id, 'metrics.env')),
       logger,
       clock,
-      store: createLowdbDocumentStore(join(stateDir, 'history', 'runs.json'), RunsDocument, emptyRunsDocument, { crash }),
+      store: createJournaledRunsStore(join(stateDir, 'history', 'runs.json'), { crash, compactBytes: compactBytesFromEnv(process.env.AXUM_HISTORY_COMPACT_BYTES, logger) }),
       crash,
       repoRoot,
       worktreeDir: (runId) => join(worktreeRoot, runId),

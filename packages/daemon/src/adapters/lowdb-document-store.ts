@@ -12,7 +12,7 @@ import type { DocumentStore } from '../engine/ports.js';
  * `JSONFile` pretty-prints (+50%) and renames without fsync. (Not `JSONFilePreset`: it silently
  * goes in-memory when NODE_ENV=test.)
  */
-class DurableJsonFile<T> implements Adapter<T> {
+export class DurableJsonFile<T> implements Adapter<T> {
   constructor(
     private readonly file: string,
     private readonly crash: CrashHook,

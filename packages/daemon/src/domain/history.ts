@@ -12,7 +12,7 @@ export const RunRecord = RunView.extend({
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
-/** The runs document of `.axum/history/runs.json`. Logs never go in here (lowdb rewrites it whole). */
+/** The runs document: `.axum/history/runs.json` plus its journal (adapters/journaled-runs-store.ts). Logs never go in here. */
 export const RunsDocument = z.object({
   version: z.literal(1),
   nextRunNumber: z.number().int().positive(),

@@ -31,6 +31,8 @@ export const CRASH_POINTS = {
   'pin.recorded': 'a pin or unpin is recorded; the answer has not been sent',
   'retention.recorded': 'release retention dropped releases from the history; their files are not deleted yet',
   'retention.pruned': "dropped releases' folders and unused stored files are deleted",
+  'store.appended': "a line of the runs history's journal is written and fsynced; the snapshot is not rewritten",
+  'store.compacted': "the runs history's snapshot was rewritten with the journal's state; the journal is not emptied yet",
   'store.renamed': 'a history file was renamed over the old one; its folder is not fsynced yet',
   'store.temp-written': 'a history file\'s new version is written and fsynced beside the old one, not renamed yet',
 } as const;

@@ -61,9 +61,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return loaded().runs.find((r) => r.id === wanted);
   };
 
-  /** Persists the whole document (coalesced), then tells clients about the run. */
+  /** Runs changed in place that the next save must write (the store writes only changed runs). */
+  const touched = new Set<string>();
+  const touch = (run: RunRecord): void => void touched.add(run.id);
+
+  /** Persists the history (coalesced, durable), then tells clients about the run. */
   const commit = async (run: RunRecord | null): Promise<void> => {
-    await deps.store.save(loaded());
+    if (run) touch(run);
+    const changed = [...touched];
+    touched.clear();
+    await deps.store.save(loaded(), changed);
     if (!run) return;
     deps.publish(toRunView(run));
     // A step that ended completes its followers' streams.
@@ -103,6 +110,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       old.status = 'superseded';
       old.finishedAt = now();
       old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
+      touch(old);
       deps.publish(toRunView(old));
     }
     history.runs.push(run);
@@ -147,6 +155,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         run.message = `the daemon stopped while this run was running${reaped.length ? ` (killed process groups ${reaped.join(', ')})` : ''}`;
         run.worktree = null;
         run.pgids = [];
+        touch(run);
         for (const step of run.steps) {
           if (step.status === 'running') step.status = 'cancelled';
           else if (step.status === 'pending') step.status = 'skipped';
@@ -154,8 +163,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         deps.logger.warn(`${run.id} interrupted by a daemon restart`);
       }
       await deps.git.pruneWorktrees().catch((err: Error) => deps.logger.warn(`git worktree prune: ${err.message}`));
-      // Rewrite the history only when recovery changed it: with 10,000 runs a save is ~7 MB
-      // stringified and fsync'd before the daemon listens (BENCHMARKS.md, history).
+      // Save only when recovery changed something: nothing to write before the daemon listens.
       if (interrupted.length > 0) await commit(null);
       schedule(); // queued runs resume
     },
@@ -276,8 +284,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (!run) continue;
         run.status = 'interrupted';
         run.message = 'the daemon was stopped while this run was running';
+        touch(run);
       }
-      if (doc) await commit(null);
+      if (doc) {
+        await commit(null);
+        await deps.store.close();
+      }
     },
   };
 }

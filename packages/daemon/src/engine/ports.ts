@@ -108,8 +108,21 @@ export interface DocumentStore<T> {
   save(doc: T): Promise<void>;
 }
 
-/** The runs history. */
-export type RunsStore = DocumentStore<RunsDocument>;
+/**
+ * The runs history. Unlike the other documents it is written as changes, not whole (it is the one
+ * that grows: thousands of runs, a save per run transition), so a save names the runs that changed.
+ */
+export interface RunsStore {
+  /** Loads the history; an unreadable file is moved aside and reported, never overwritten. */
+  load(): Promise<{ doc: RunsDocument; warning: string | null }>;
+  /**
+   * Persists `doc` (coalesced; resolves once durable). `changed`: ids of runs whose records were
+   * changed in place since they were last saved. New and dropped runs need not be named.
+   */
+  save(doc: RunsDocument, changed: readonly string[]): Promise<void>;
+  /** After the last save of a clean stop: folds the changes into one whole file for the next start. */
+  close(): Promise<void>;
+}
 
 /** What a release is made from: a succeeded run's worktree. */
 export interface ReleaseInput {
