@@ -50,7 +50,7 @@ export const RUN_POINTS = [
   'store.temp-written@6',
   'store.temp-written@40',
   'store.renamed@12',
-  'store.renamed@70',
+  'store.renamed@38',
 ];
 
 /** Crash points of deploy, verify, rollback, pin and retention. */
