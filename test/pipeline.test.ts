@@ -160,6 +160,26 @@ describe('crash recovery', () => {
     expect(after.filter((r) => r.status === 'running')).toEqual([]);
   });
 
+  it('a save appends to the journal; a clean stop folds it into one whole runs.json', async () => {
+    const dir = await repoWith(pipeline('true'));
+    const history = join(dir, '.axum', 'history');
+    const snapshotBefore = readFileSync(join(history, 'runs.json'), 'utf8');
+    for (let i = 0; i < 3; i++) expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(0);
+    const listed = await runs(dir);
+    expect(listed).toHaveLength(3);
+    // While the daemon runs, the runs are journal lines and the snapshot is as it was.
+    expect(readFileSync(join(history, 'runs.json'), 'utf8')).toBe(snapshotBefore);
+    const journal = readFileSync(join(history, 'runs.journal'), 'utf8').split('\n').filter(Boolean);
+    expect(journal.length).toBeGreaterThanOrEqual(3 * 3); // queued, running, each step, finished
+    expect(journal.every((line) => (JSON.parse(line) as { upsert: unknown[] }).upsert.length <= 1)).toBe(true);
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    expect(readFileSync(join(history, 'runs.journal'), 'utf8')).toBe('');
+    const whole = JSON.parse(readFileSync(join(history, 'runs.json'), 'utf8')) as { runs: { id: string; status: string }[] };
+    expect(whole.runs.map((r) => [r.id, r.status]).reverse()).toEqual(listed.map((r) => [r.id, r.status]));
+    // And the next start reads it back.
+    expect((await runs(dir)).map((r) => [r.id, r.status])).toEqual(listed.map((r) => [r.id, r.status]));
+  });
+
   it('moves a corrupted history file aside, says so, and keeps working', async () => {
     const dir = await repoWith(pipeline('true'));
     expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(0);
