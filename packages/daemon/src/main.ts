@@ -17,7 +17,7 @@ import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, rmdir } from 'node:fs/promises';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
@@ -182,6 +182,8 @@ async function main(): Promise<void> {
     stopPipeline = async () => {
       await pipeline.stop();
       await deployments.stop();
+      // Every worktree is gone by now: leave no empty folder in $TMPDIR (rmdir fails if one is not).
+      await rmdir(worktreeRoot).catch(() => undefined);
     };
     const liveEngine = createDaemonEngine({
       pipeline,

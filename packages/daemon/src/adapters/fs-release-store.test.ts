@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,5 +38,21 @@ describe('createFsReleaseStore', () => {
     expect(await store.currentReleaseId(join(root, 'envs', 'a'))).toBe('rel-1');
     // A later call finds the complete folder and does not copy again.
     expect(await store.materialize(release)).toBe(dir);
+  });
+
+  it('sweep removes what no recorded release uses: files and folders a crash left stored but unrecorded', async () => {
+    const { root, store, input } = fixture();
+    const kept = await store.create(input);
+    writeFileSync(join(input.workdir, 'model', 'weights.bin'), 'x'.repeat(500)); // a new model file
+    const orphan = await store.create({ ...input, id: 'rel-2', runId: 'run-2' });
+    await store.materialize(orphan);
+    const blobDir = join(root, 'state', 'store', 'sha256');
+    writeFileSync(join(blobDir, '.incoming-1-abc'), 'half a copy');
+    const swept = await store.sweep([kept]);
+    expect(swept).toEqual({ releases: ['rel-2'], blobs: 2 }); // rel-2's own weights + the half copy
+    expect(readdirSync(blobDir).sort()).toEqual(kept.artifacts.map((a) => a.sha256).sort());
+    expect(existsSync(join(root, 'state', 'releases', 'rel-2'))).toBe(false);
+    expect(await store.check(kept)).toBeNull();
+    expect(await store.sweep([kept])).toEqual({ releases: [], blobs: 0 });
   });
 });

@@ -140,6 +140,25 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       const blobs = await readdir(blobDir).catch(() => [] as string[]);
       for (const blob of blobs) if (/^[0-9a-f]{64}$/.test(blob) && !used.has(blob)) await rm(join(blobDir, blob), { force: true });
     },
+    async sweep(kept) {
+      const keptIds = new Set(kept.map((r) => r.id));
+      const releases: string[] = [];
+      for (const id of await readdir(join(root, 'releases')).catch(() => [] as string[])) {
+        if (keptIds.has(id)) continue;
+        await rm(join(root, 'releases', id), { recursive: true, force: true });
+        releases.push(id);
+      }
+      const used = new Set(kept.flatMap((r) => r.artifacts.map((a) => a.sha256)));
+      let blobs = 0;
+      for (const blob of await readdir(blobDir).catch(() => [] as string[])) {
+        // Stored files no release names, and half-copied `.incoming-*` files of a cut-short store.
+        if ((/^[0-9a-f]{64}$/.test(blob) && !used.has(blob)) || blob.startsWith('.incoming-')) {
+          await rm(join(blobDir, blob), { force: true });
+          blobs++;
+        }
+      }
+      return { releases, blobs };
+    },
     async clearCurrent(envDir) {
       await rm(join(envDir, 'current'), { force: true });
     },

@@ -368,6 +368,14 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const loaded = await deps.releasesStore.load();
       if (loaded.warning) deps.warn(loaded.warning);
       releasesDoc = loaded.doc;
+      // Files a crash left behind (stored, never recorded; or recorded as pruned, never deleted).
+      const swept = await deps.releases.sweep(releasesDoc.releases).catch((err: Error) => {
+        deps.logger.warn(`sweeping the release store: ${err.message}`);
+        return { releases: [], blobs: 0 };
+      });
+      if (swept.releases.length > 0 || swept.blobs > 0) {
+        deps.logger.info(`release store: removed ${swept.blobs} stored file(s) and ${swept.releases.length} release folder(s) no recorded release uses${swept.releases.length ? ` (${swept.releases.join(', ')})` : ''}`);
+      }
       for (const env of Object.keys(config?.environments ?? {})) {
         try {
           await recoverEnvironment(core, env);

@@ -153,6 +153,12 @@ export interface ReleaseStore {
   swapCurrent(envDir: string, releaseDir: string): Promise<void>;
   /** Deletes pruned releases' folders and every stored file no kept release uses. */
   prune(kept: readonly ReleaseView[], dropped: readonly ReleaseView[]): Promise<void>;
+  /**
+   * At start, before anything runs: deletes release folders and stored files that no recorded
+   * release uses (left by a crash between storing a release's files and recording it, or between
+   * retention's record and its delete). Returns what went.
+   */
+  sweep(kept: readonly ReleaseView[]): Promise<{ releases: string[]; blobs: number }>;
   /** Removes `<envDir>/current` (a first deploy cut short: nothing verified was ever there). */
   clearCurrent(envDir: string): Promise<void>;
   /** The release id `<envDir>/current` names, or null. */
