@@ -492,22 +492,30 @@ describe('10,000 malformed messages from authenticated clients', () => {
     await expectDaemonUnaffected();
   }, 180_000);
 
-  it('over the rate limit: one `rate-limited` typed error a second, the excess dropped, the connection kept', async () => {
+  it('over the rate limit: every dropped request is answered `rate-limited` with its id; id-less junk gets one error a second; the connection is kept', async () => {
     const client = await openClient(dir);
     const start = client.messages.length;
     const count = BURST + 600;
     for (let i = 0; i < count; i++) client.ws.send(JSON.stringify({ type: 'request', id: `f${i}`, method: 'ping', params: {} }));
-    await client.next((m) => m.type === 'error' && m.code === 'rate-limited');
+    for (let i = 0; i < 300; i++) client.ws.send('{"no":"id"}');
+    await waitFor(() => client.messages.slice(start).filter((m) => (m as { id?: string }).id?.startsWith('f')).length >= count, 10_000, `an answer to each of the ${count} requests`);
     await new Promise((r) => setTimeout(r, 300));
     const answers = client.messages.slice(start) as Record<string, unknown>[];
     const results = answers.filter((m) => m.type === 'result').length;
-    const limited = answers.filter((m) => m.code === 'rate-limited');
-    expect(limited.length).toBeGreaterThanOrEqual(1);
-    expect(limited.length).toBeLessThanOrEqual(2); // one a second, however long the burst takes to process
-    expect(limited[0]).toMatchObject({ type: 'error', id: null, code: 'rate-limited' });
+    const limited = answers.filter((m) => m.code === 'rate-limited' && m.id !== null);
+    const anonymous = answers.filter((m) => m.code === 'rate-limited' && m.id === null);
+    // Every request got exactly one answer: a result, or rate-limited with its own id.
+    const ids = answers.map((m) => m.id).filter((id): id is string => typeof id === 'string' && id.startsWith('f'));
+    expect(new Set(ids).size).toBe(count);
+    expect(ids).toHaveLength(count);
+    expect(results + limited.length).toBe(count);
+    expect(limited[0]).toMatchObject({ type: 'error', code: 'rate-limited', message: expect.stringMatching(/this request was dropped/) });
     expect(results).toBeGreaterThanOrEqual(BURST - 1); // the bucket, less the hello
     expect(results).toBeLessThan(count);
-    figure('rate limit: a burst of 1,000 pings at once', `${results} answered, ${count - results} dropped, ${limited.length} rate-limited error(s)`);
+    // Frames without an id: one notice a second, however long the burst takes to process.
+    expect(anonymous.length).toBeGreaterThanOrEqual(1);
+    expect(anonymous.length).toBeLessThanOrEqual(2);
+    figure('rate limit: a burst of 1,000 pings and 300 id-less frames at once', `${results} answered, ${limited.length} answered rate-limited with their id, ${anonymous.length} id-less rate-limited notice(s)`);
     // Still connected: after the bucket refills it is answered again.
     await new Promise((r) => setTimeout(r, 600));
     await bystanderPing(client);

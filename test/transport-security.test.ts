@@ -81,7 +81,7 @@ describe('the Unix socket transport', () => {
     expect(await client.next((m) => m.type === 'welcome')).toMatchObject({ protocolVersion: 1 });
     expect(await client.next((m) => m.type === 'snapshot')).toHaveProperty('state.environments');
     client.ws.send(JSON.stringify({ type: 'request', id: 'r2', method: 'nope', params: {} }));
-    expect(await client.next((m) => m.type === 'error')).toMatchObject({ code: 'invalid-message', id: 'r2' });
+    expect(await client.next((m) => m.type === 'error')).toMatchObject({ code: 'unknown-method', id: 'r2' });
     client.ws.send(JSON.stringify({ type: 'request', id: 'r3', method: 'ping', params: {} }));
     expect(await client.next((m) => m.type === 'result')).toEqual({ type: 'result', id: 'r3', result: { pong: true } });
     client.ws.close();

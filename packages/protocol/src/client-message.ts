@@ -83,6 +83,8 @@ export const RequestBody = z.discriminatedUnion('method', [
 ]);
 export type RequestBody = z.infer<typeof RequestBody>;
 export type RequestMethod = RequestBody['method'];
+/** Every method name, in the order above (for `unknown-method` errors). */
+export const REQUEST_METHODS: readonly RequestMethod[] = RequestBody.options.map((option) => option.shape.method.value);
 
 /** Client → daemon: call a method; answered by a `result` or an `error` with the same id. */
 export const Request = z.intersection(z.object({ type: z.literal('request'), id: requestId }), RequestBody);

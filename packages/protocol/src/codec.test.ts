@@ -47,9 +47,9 @@ describe('decodeClientMessage on malformed input', () => {
     ['a number', '42', 'invalid-message'],
     ['an unknown type', '{"type":"rm -rf"}', 'invalid-message'],
     ['hello without version', '{"type":"hello","client":{"name":"x","version":"1"}}', 'invalid-message'],
-    ['an unknown method', '{"type":"request","id":"r1","method":"nope","params":{}}', 'invalid-message'],
+    ['an unknown method', '{"type":"request","id":"r1","method":"nope","params":{}}', 'unknown-method'],
     ['a request without id', '{"type":"request","method":"ping","params":{}}', 'invalid-message'],
-    ['extra params on ping', '{"type":"request","id":"r1","method":"ping","params":{"x":1}}', 'invalid-message'],
+    ['extra params on ping', '{"type":"request","id":"r1","method":"ping","params":{"x":1}}', 'invalid-params'],
     ['__proto__ pollution', '{"type":"hello","protocolVersion":1,"client":{"name":"x","version":"1"},"__proto__":{"polluted":true}}', 'ok'],
   ];
   for (const [name, frame, code] of cases) {
@@ -60,6 +60,17 @@ describe('decodeClientMessage on malformed input', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
   }
+
+  it('names the unknown method (and the known ones), and the bad param of a known method', () => {
+    const unknown = decodeClientMessage('{"type":"request","id":"r1","method":"run.trigga","params":{}}');
+    expect(unknown).toMatchObject({ ok: false, code: 'unknown-method', id: 'r1' });
+    expect(!unknown.ok && unknown.message).toMatch(/^no method "run\.trigga"; methods: ping, state\.get, .*run\.trigger/);
+    expect(decodeClientMessage('{"type":"request","id":"r2","method":{"x":1}}')).toMatchObject({ code: 'unknown-method', message: expect.stringMatching(/^no method of type object;/) });
+    expect(decodeClientMessage('{"type":"request","id":"r3","method":"__proto__","params":{}}')).toMatchObject({ code: 'unknown-method', id: 'r3' });
+    const bad = decodeClientMessage('{"type":"request","id":"r4","method":"runs.list","params":{"limit":"ten"}}');
+    expect(bad).toMatchObject({ ok: false, code: 'invalid-params', id: 'r4' });
+    expect(!bad.ok && bad.message).toMatch(/params\.limit/);
+  });
 
   it('keeps the id of a broken request so the client can match the error', () => {
     expect(decodeClientMessage('{"type":"request","id":"r5","method":"nope"}')).toMatchObject({ ok: false, id: 'r5' });

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { ClientMessage } from './client-message.js';
+import { ClientMessage, REQUEST_METHODS, RequestBody } from './client-message.js';
 import { DaemonMessage } from './daemon-message.js';
 import type { ErrorCode } from './error-code.js';
 
 /** A decode outcome: the typed message, or why the frame was rejected. Never throws. */
 export type Decoded<T> =
   | { ok: true; message: T }
-  | { ok: false; code: Extract<ErrorCode, 'malformed-frame' | 'invalid-message'>; message: string; id: string | null };
+  | { ok: false; code: Extract<ErrorCode, 'malformed-frame' | 'invalid-message' | 'unknown-method' | 'invalid-params'>; message: string; id: string | null };
 
 /** Frames larger than this are refused by the transport before they reach the codec. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -18,7 +18,21 @@ export function encode(message: ClientMessage | DaemonMessage): string {
 
 /** Decodes a frame sent by a client (run by the daemon on every incoming frame). */
 export function decodeClientMessage(frame: unknown): Decoded<ClientMessage> {
-  return decodeWith(ClientMessage, frame);
+  const { decoded, value } = decodeValue(ClientMessage, frame);
+  if (decoded.ok || decoded.code !== 'invalid-message' || decoded.id === null) return decoded;
+  // A request with a good id whose method or params are wrong: say which, so a client (or a person
+  // reading its error) can tell a typo in a method name from a bad argument.
+  const { type, method } = value as { type?: unknown; method?: unknown };
+  if (type !== 'request') return decoded;
+  if (typeof method !== 'string' || !(REQUEST_METHODS as readonly string[]).includes(method)) {
+    const shown = typeof method === 'string' ? `"${method.slice(0, 64)}"` : `of type ${method === null ? 'null' : typeof method}`;
+    return { ok: false, code: 'unknown-method', message: `no method ${shown}; methods: ${REQUEST_METHODS.join(', ')}`, id: decoded.id };
+  }
+  // The union's own error says only "Invalid input": validate the params with the method's schema.
+  const option = RequestBody.options.find((o) => o.shape.method.value === method);
+  const params = option?.shape.params.safeParse((value as { params?: unknown }).params);
+  const message = params && !params.success ? describeIssues(params.error, 'params') : decoded.message;
+  return { ok: false, code: 'invalid-params', message, id: decoded.id };
 }
 
 /** Decodes a frame sent by the daemon (run by clients). */
@@ -27,18 +41,23 @@ export function decodeDaemonMessage(frame: unknown): Decoded<DaemonMessage> {
 }
 
 function decodeWith<T>(schema: z.ZodType<T>, frame: unknown): Decoded<T> {
+  return decodeValue(schema, frame).decoded;
+}
+
+/** The decode outcome and the parsed JSON value (undefined when the frame is not JSON). */
+function decodeValue<T>(schema: z.ZodType<T>, frame: unknown): { decoded: Decoded<T>; value: unknown } {
   if (typeof frame !== 'string') {
-    return { ok: false, code: 'malformed-frame', message: 'expected a text frame holding one JSON message', id: null };
+    return { decoded: { ok: false, code: 'malformed-frame', message: 'expected a text frame holding one JSON message', id: null }, value: undefined };
   }
   let value: unknown;
   try {
     value = JSON.parse(frame);
   } catch (err) {
-    return { ok: false, code: 'malformed-frame', message: `not JSON: ${(err as Error).message}`, id: null };
+    return { decoded: { ok: false, code: 'malformed-frame', message: `not JSON: ${(err as Error).message}`, id: null }, value: undefined };
   }
   const parsed = schema.safeParse(value);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, code: 'invalid-message', message: describeIssues(parsed.error), id: requestIdOf(value) };
+  if (parsed.success) return { decoded: { ok: true, message: parsed.data }, value };
+  return { decoded: { ok: false, code: 'invalid-message', message: describeIssues(parsed.error), id: requestIdOf(value) }, value };
 }
 
 /** Keeps the id of a broken request so the error can be matched to it by the client. */
@@ -48,9 +67,10 @@ function requestIdOf(value: unknown): string | null {
   return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : null;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.ZodError, root?: string): string {
   const first = error.issues.slice(0, 3).map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'message';
+    const path = root ? [root, ...issue.path] : issue.path;
+    const where = path.length > 0 ? path.join('.') : 'message';
     return `${where}: ${issue.message}`;
   });
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';

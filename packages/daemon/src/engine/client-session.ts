@@ -32,6 +32,8 @@ export interface SessionHost {
 /** A client may send this many messages per second on average, in bursts of `BURST`. */
 export const RATE_PER_SECOND = 200;
 const BURST = 400;
+/** A request id near the start of a frame: `"id":"…"` (ids are 1–64 plain characters). */
+const REQUEST_ID = /"id"\s*:\s*"([^"\\]{1,64})"/;
 /** WebSocket close code for a protocol-level handshake failure (4000–4999 are the application's). */
 export const CLOSE_PROTOCOL_MISMATCH = 4001;
 
@@ -99,7 +101,18 @@ export class ClientSession implements ConnectionHandlers {
   }
 
   onFrame(frame: unknown): void {
-    if (!this.takeToken()) return;
+    if (!this.takeToken()) {
+      // A dropped request is still answered, with its id, so no caller waits forever for it. The
+      // id is read off the frame's start, not parsed: the point of dropping is not to decode it.
+      const id = typeof frame === 'string' ? REQUEST_ID.exec(frame.slice(0, 256))?.[1] : undefined;
+      const now = this.host.clock.now();
+      if (id !== undefined) this.sendError(id, 'rate-limited', `over ${RATE_PER_SECOND} messages per second: this request was dropped; send it again later`);
+      else if (now - this.lastRateError >= 1000) {
+        this.lastRateError = now;
+        this.sendError(null, 'rate-limited', `over ${RATE_PER_SECOND} messages per second: messages are being dropped`);
+      }
+      return;
+    }
     const decoded = decodeClientMessage(frame);
     if (!decoded.ok) {
       this.sendError(decoded.id, decoded.code, decoded.message);
@@ -160,19 +173,17 @@ export class ClientSession implements ConnectionHandlers {
     this.send({ type: 'error', id, code, message });
   }
 
-  /** Token bucket: a flooding client gets one `rate-limited` error per second and its excess is dropped. */
+  /**
+   * Token bucket: a flooding client's excess is dropped. Each dropped request is answered with a
+   * `rate-limited` error carrying its id (above); frames without one get one `rate-limited` error
+   * (id null) per second.
+   */
   private takeToken(): boolean {
     const now = this.host.clock.now();
     this.tokens = Math.min(BURST, this.tokens + ((now - this.lastRefill) / 1000) * RATE_PER_SECOND);
     this.lastRefill = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
-    if (now - this.lastRateError >= 1000) {
-      this.lastRateError = now;
-      this.sendError(null, 'rate-limited', `over ${RATE_PER_SECOND} messages per second: messages are being dropped`);
-    }
-    return false;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }
