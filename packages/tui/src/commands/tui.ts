@@ -4,6 +4,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './output.js';
 import { statusCommand } from './status.js';
 import { stdoutOutput } from './output.js';
+import type * as RunTuiModule from '../views/run-tui.js';
 
 /** `axum`: the terminal UI on a TTY; the same information as plain lines otherwise. */
 export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
@@ -33,7 +34,7 @@ export function prepareTerminalEnv(): void {
  * component stacks, fiber bookkeeping) cost the TUI about a third of its render time under a log
  * firehose. NODE_ENV is put back afterwards so that processes the TUI starts do not inherit it.
  */
-export async function importViews(): Promise<typeof import('../views/run-tui.js')> {
+export async function importViews(): Promise<typeof RunTuiModule> {
   const previous = process.env.NODE_ENV;
   if (previous === undefined) process.env.NODE_ENV = 'production';
   try {
