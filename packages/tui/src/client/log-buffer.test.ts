@@ -91,6 +91,23 @@ describe('LogBuffer', () => {
     expect(buffer.find('ok\nerror', 0, 1)).toBe(-1);
   });
 
+  it('snapshots: a snapshot keeps its lines, stamps and numbering after the buffer scrolls them out', () => {
+    const buffer = new LogBuffer();
+    feed(buffer, Array.from({ length: MAX_LOG_LINES }, (_, i) => `old ${i}\n`).join('') + 'part', false, [[0, 1000]]);
+    const snap = buffer.snapshot();
+    feed(buffer, 'ial\n', false, [[0, 1000], [buffer.offset, 2000]]);
+    for (let i = 0; i < 3; i++) feed(buffer, Array.from({ length: MAX_LOG_LINES }, (_, j) => `new ${i}.${j}\n`).join(''), false, [[buffer.offset, 3000 + i]]);
+    expect(buffer.line(0)).toBe('new 2.0');
+    expect(buffer.dropped).toBe(3 * MAX_LOG_LINES + 1);
+    expect(snap.length).toBe(MAX_LOG_LINES + 1);
+    expect(snap.dropped).toBe(0);
+    expect(snap.line(0)).toBe('old 0');
+    expect(snap.line(MAX_LOG_LINES - 1)).toBe(`old ${MAX_LOG_LINES - 1}`);
+    expect(snap.line(MAX_LOG_LINES)).toBe('part');
+    expect(snap.timeOf(5)).toBe(1000);
+    expect(snap.find('old 17', 0, 1)).toBe(17);
+  });
+
   it('tells subscribers about every append', () => {
     const buffer = new LogBuffer();
     let calls = 0;

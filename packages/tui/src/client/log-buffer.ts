@@ -109,6 +109,28 @@ export class LogBuffer {
     for (const listener of this.listeners) listener();
   }
 
+  /**
+   * The buffer as it is now, unchanged by later appends (do not append to it). Cheap: pieces are
+   * never modified, so it shares them; it holds at most what the buffer holds, so a view that
+   * keeps one (to stay on lines the buffer has scrolled out) holds at most twice the cap.
+   */
+  snapshot(): LogBuffer {
+    const copy = new LogBuffer();
+    copy.offset = this.offset;
+    copy.complete = this.complete;
+    copy.version = this.version;
+    copy.dropped = this.dropped;
+    copy.end = this.end;
+    copy.pieces = this.pieces.slice(this.head);
+    copy.chars = this.chars;
+    copy.partial = this.partial;
+    copy.partialAscii = this.partialAscii;
+    copy.partialStart = this.partialStart;
+    copy.stampOffsets = this.stampOffsets.slice();
+    copy.stampTimes = this.stampTimes.slice();
+    return copy;
+  }
+
   /** Called after every append; returns how to stop. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);

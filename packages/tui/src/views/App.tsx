@@ -85,15 +85,13 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
   const runView = state.view.kind === 'run' ? state.view : null;
   const stepName = runView ? state.daemon?.runs.find((r) => r.id === runView.runId)?.steps[runView.step]?.name : undefined;
   const log = useStepLog(linkRef.current, runView?.runId ?? null, stepName);
-  /** Read by `n`/`N` (lines live outside React) and by the scrolling keys (where the view is). */
-  const logRef = useRef(log);
-  logRef.current = log;
+  /** Where the run view is and the lines it shows, read by the scrolling keys and `n`/`N` (lines live outside React). */
   const positionRef = useRef<LogPosition | null>(null);
 
   /** Moves the log view to the next (or previous) line matching the query, from the top line shown. */
   const jumpToMatch = (current: TuiState, direction: 1 | -1, apply: (a: TuiAction) => TuiState, fromTop: boolean): TuiState => {
     const query = current.search.query;
-    const buffer = logRef.current;
+    const buffer = positionRef.current?.shown;
     if (!query || !buffer || current.view.kind !== 'run') return current;
     const top = current.view.scroll === null ? Math.max(0, buffer.length - 1) : Math.max(0, current.view.scroll - buffer.dropped);
     const at = buffer.find(query, fromTop ? top : top + direction, direction);
@@ -145,7 +143,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (command.kind === 'dispatch') {
       // Scrolling moves from the lines on screen (also when following the tail), within the kept lines.
       const position = positionRef.current;
-      if (command.action.type === 'log.scroll' && position) return apply({ ...command.action, ...position });
+      if (command.action.type === 'log.scroll' && position) return apply({ ...command.action, from: position.from, min: position.min, max: position.max });
       return apply(command.action);
     }
     if (command.kind === 'search') return jumpToMatch(current, command.direction, apply, false);

@@ -1,5 +1,5 @@
 import { Box, Text, Transform } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import { LogBuffer } from '../client/log-buffer.js';
 import type { TuiState, View } from '../state/tui-state.js';
@@ -57,11 +57,31 @@ function useLogFrames(buffer: LogBuffer | null): void {
 const placeholders: string[] = [];
 const placeholder = (rows: number) => (placeholders[rows] ??= Array.from({ length: rows }, () => ' ').join('\n'));
 
-/** Where the log view is, for scrolling keys: absolute line numbers (see LogBuffer). */
+/**
+ * Where the log view is, for the scrolling and search keys: absolute line numbers (see
+ * LogBuffer), and the lines the screen shows, which a search must look in (under a firehose the
+ * live buffer has scrolled them out by the time a key arrives).
+ */
 export interface LogPosition {
   from: number;
   min: number;
   max: number;
+  shown: LogBuffer;
+}
+
+/**
+ * The lines to draw. Following: the live buffer as it is now. Scrolled: the live buffer while it
+ * still holds the first line shown (so new lines still come in below), otherwise the lines of the
+ * last frame: under a firehose the 10,000 kept lines are a tenth of a second of output, and a view
+ * scrolled back would otherwise be dragged along with the oldest kept line.
+ */
+function useShownLines(log: LogBuffer | null, scroll: number | null): LogBuffer | null {
+  const last = useRef<{ live: LogBuffer; shown: LogBuffer } | null>(null);
+  if (!log) return null;
+  const previous = last.current?.live === log ? last.current.shown : null;
+  const shown = scroll === null || log.dropped <= scroll || !previous ? log.snapshot() : previous;
+  last.current = { live: log, shown };
+  return shown;
 }
 
 /** A run: its step tree, and the selected step's log (following the tail unless scrolled). */
@@ -81,6 +101,7 @@ export function RunView({
   positionRef: { current: LogPosition | null };
 }) {
   useLogFrames(log);
+  const lines = useShownLines(log, view.scroll);
   const run = state.daemon?.runs.find((r) => r.id === view.runId);
   const step = run?.steps[view.step];
   if (!run) {
@@ -89,12 +110,12 @@ export function RunView({
   }
   // The frame stays below the terminal's height: header 3, run line 1, steps, margins, footer 3.
   const logRows = Math.max(3, rows - run.steps.length - 10);
-  const dropped = log?.dropped ?? 0;
-  const layout = log
-    ? layoutLog(log, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
+  const dropped = lines?.dropped ?? 0;
+  const layout = lines
+    ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
     : { top: 0, count: 0, maxTop: 0, blocks: [] };
-  positionRef.current = { from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop };
-  const total = log?.length ?? 0;
+  positionRef.current = lines ? { from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
+  const total = lines?.length ?? 0;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
