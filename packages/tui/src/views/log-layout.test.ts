@@ -32,10 +32,10 @@ describe('layoutLog', () => {
     const long = 'x'.repeat(25);
     const layout = layoutLog(buffer([long, 'wide 漢字', 'tab\there', 'ok']), { ...base, rows: 4 });
     expect(layout.blocks).toEqual([
-      { kind: 'plain', rows: [`${'x'.repeat(19)}…`] },
+      { kind: 'plain', rows: [`${'x'.repeat(19)}…`], highlight: false },
       { kind: 'text', text: 'wide 漢字', rows: 1, highlight: false },
       { kind: 'text', text: 'tab\there', rows: 1, highlight: false },
-      { kind: 'plain', rows: ['ok'] },
+      { kind: 'plain', rows: ['ok'], highlight: false },
     ]);
   });
 
@@ -47,12 +47,13 @@ describe('layoutLog', () => {
     expect(rowsOf(layoutLog(buffer(['z'.repeat(200)]), { ...base, wrap: true }))).toEqual(['z'.repeat(20), 'z'.repeat(20), 'z'.repeat(20)]);
   });
 
-  it('highlights search matches (case-insensitive) through Ink, and prefixes timestamps', () => {
-    const layout = layoutLog(buffer(['build ok', 'ERROR here', 'done']), { ...base, query: 'error' });
+  it('highlights search matches (case-insensitive), and prefixes timestamps', () => {
+    const layout = layoutLog(buffer(['build ok', 'ERROR here', 'error 2', 'done', 'tab\terror']), { ...base, rows: 5, query: 'error' });
     expect(layout.blocks).toEqual([
-      { kind: 'plain', rows: ['build ok'] },
-      { kind: 'text', text: 'ERROR here', rows: 1, highlight: true },
-      { kind: 'plain', rows: ['done'] },
+      { kind: 'plain', rows: ['build ok'], highlight: false },
+      { kind: 'plain', rows: ['ERROR here', 'error 2'], highlight: true },
+      { kind: 'plain', rows: ['done'], highlight: false },
+      { kind: 'text', text: 'tab\terror', rows: 1, highlight: true },
     ]);
     const stamped = layoutLog(buffer(['a']), { ...base, columns: 40, timestamps: true });
     expect(rowsOf(stamped)).toEqual(['10:00:00.005 a']);

@@ -7,10 +7,11 @@ export interface LogSource {
 
 /**
  * A run of the pane's rows. `plain`: printable-ASCII lines, already cut (or wrapped) to the
- * terminal's width here, where a character is a column, so Ink never measures them. `text`: any
- * other line (wide characters, tabs, escape codes) or a search match, left to Ink's `<Text>`.
+ * terminal's width here, where a character is a column, so Ink never measures them; search
+ * matches are highlighted. `text`: any other line (wide characters, tabs, escape codes), left to
+ * Ink's `<Text>`.
  */
-export type LogBlock = { kind: 'plain'; rows: string[] } | { kind: 'text'; text: string; rows: number; highlight: boolean };
+export type LogBlock = { kind: 'plain'; rows: string[]; highlight: boolean } | { kind: 'text'; text: string; rows: number; highlight: boolean };
 
 export interface LogLayout {
   /** Index of the first line shown, and how many lines are shown. */
@@ -34,6 +35,9 @@ export interface LogLayoutOptions {
 }
 
 const PLAIN = /^[\x20-\x7e]*$/;
+
+/** Printable ASCII only: one column per character, no escape codes, no tabs. */
+export const isPlain = (text: string): boolean => PLAIN.test(text);
 const NO_STAMP = ' '.repeat(12);
 
 /** `HH:MM:SS.mmm ` from the daemon's side index, blank where unknown. */
@@ -86,11 +90,11 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
   const blocks: LogBlock[] = [];
   for (const t of shown) {
     const highlight = query !== null && t.toLowerCase().includes(query);
-    if (!highlight && PLAIN.test(t)) {
+    if (PLAIN.test(t)) {
       const lineRows = wrap ? Array.from({ length: Math.min(rows, height(t)) }, (_, r) => t.slice(r * columns, (r + 1) * columns)) : [truncateEnd(t, columns)];
       const last = blocks.at(-1);
-      if (last?.kind === 'plain') last.rows.push(...lineRows);
-      else blocks.push({ kind: 'plain', rows: lineRows });
+      if (last?.kind === 'plain' && last.highlight === highlight) last.rows.push(...lineRows);
+      else blocks.push({ kind: 'plain', rows: lineRows, highlight });
     } else {
       const h = height(t);
       blocks.push({ kind: 'text', text: wrap && h > rows ? t.slice(0, rows * columns) : t, rows: Math.min(h, rows), highlight });
