@@ -66,11 +66,17 @@ const placeholder = (rows: number) => (placeholders[rows] ??= Array.from({ lengt
  * whatever color codes Ink put around it.
  */
 function PlainRows({ rows, color, dimColor }: { rows: string[]; color?: string | undefined; dimColor?: boolean }) {
+  const blank = placeholder(rows.length);
   return (
-    <Transform transform={(blank, row) => blank.replace(' ', () => rows[row] ?? '')}>
-      <Text color={color} dimColor={dimColor}>
-        {placeholder(rows.length)}
-      </Text>
+    <Transform transform={(styled, row) => styled.replace(' ', () => rows[row] ?? '')}>
+      {/* Unstyled rows (nearly all of a log) skip the nested <Text>: it costs a little on every frame. */}
+      {color || dimColor ? (
+        <Text color={color} dimColor={dimColor}>
+          {blank}
+        </Text>
+      ) : (
+        blank
+      )}
     </Transform>
   );
 }
