@@ -58,6 +58,7 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
   let baseCpu;
   const keyLatency = [];
   const keyFloor = [];
+  const keyFloorLoaded = [];
   let linesSeen = false;
   try {
     axum(['daemon', 'start'], repo.dir);
@@ -73,6 +74,9 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
     }
     await until(() => /\d{10} \d{13}/.test(screen('tui')), 20_000, 'log lines in the TUI');
     linesSeen = true;
+    // The floor of the key method under the same load (the step and the daemon busy with the
+    // firehose): the floor measured after the firehose stops (below) lacks that load.
+    tmux('new-session', '-d', '-s', 'echo', '-x', '120', '-y', '40', 'exec cat');
     await sleep(1000);
     // Keys while lines pour in, in the same window as the CPU samples.
     const cpu = cpuShare(pid, window * 1000);
@@ -82,7 +86,11 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
       tmux('send-keys', '-t', 'tui', opening ? '?' : 'Escape');
       await until(() => screen('tui').includes('Keys (run)') === opening, 10_000, 'the key to show');
       keyLatency.push(msSince(t0));
-      await sleep(Math.max(50, (window * 1000) / keys - 100));
+      const t1 = nowNs();
+      tmux('send-keys', '-t', 'echo', 'x');
+      await until(() => (screen('echo').match(/x/g) ?? []).length >= i + 1, 10_000, 'the echo under load');
+      keyFloorLoaded.push(msSince(t1));
+      await sleep(Math.max(50, (window * 1000) / keys - 100 - msSince(t0)));
     }
     tuiCpu = await cpu;
     tmux('send-keys', '-t', 'tui', 'q');
@@ -126,10 +134,11 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
       { label: 'baseline tail -f CPU (% of a core)', ...b },
       { label: 'axum key → visible change (ms, ? / Esc)', ...k },
       { label: 'floor: key → echo in `cat`, same tmux (ms)', ...stats(keyFloor) },
+      { label: 'floor under load: the same, during the firehose (ms)', ...stats(keyFloorLoaded) },
     ],
     goal: 'TUI ≤ 25% of one core; key → change p95 ≤ 100 ms',
     met: linesSeen && a.median <= 25 && k.p95 <= 100,
-    note: `TUI CPU median ${a.median.toFixed(1)}% vs tail ${b.median.toFixed(1)}%; key p95 ${k.p95.toFixed(0)} ms (measurement floor p95 ${stats(keyFloor).p95.toFixed(0)} ms)`,
+    note: `TUI CPU median ${a.median.toFixed(1)}% vs tail ${b.median.toFixed(1)}%; key p95 ${k.p95.toFixed(0)} ms (measurement floor p95 ${stats(keyFloor).p95.toFixed(0)} ms, ${stats(keyFloorLoaded).p95.toFixed(0)} ms during the firehose)`,
   };
 }
 

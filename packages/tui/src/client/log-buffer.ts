@@ -1,64 +1,273 @@
 /** Lines kept per followed step: older ones scroll out (the daemon still has the whole file). */
 export const MAX_LOG_LINES = 10_000;
+/** Characters kept per followed step, whatever the lines' length: 10,000 very long lines must not hold gigabytes. */
+export const MAX_LOG_CHARS = 8 * 1024 * 1024;
+/** A line longer than this (output without newlines, e.g. a progress bar drawn with \r) is shown in pieces of this size. */
+export const MAX_LINE_CHARS = 256 * 1024;
 
 /**
- * A step's log as lines, outside React: chunks are appended as they arrive and the view reads
- * only the rows it shows. `offset` is where a resumed stream continues (no gap, no duplicate).
+ * Whole lines as received, kept as the chunk's own string: a firehose of 100,000 lines a second
+ * would otherwise allocate 100,000 strings a second that only the ~30 lines on screen ever need.
+ */
+interface Piece {
+  text: string;
+  /** Where each line of `text` ends (the index of its '\n', or text.length for a line cut without one). */
+  ends: Uint32Array;
+  /** Absolute number (from the log's first line) of the piece's first line. */
+  first: number;
+  /** Byte offset in the log of text[0]. */
+  byteStart: number;
+  /** One byte per character, so a line's byte offset is byteStart + its index. */
+  ascii: boolean;
+  /** Non-ASCII pieces only, filled when a timestamp is first asked for: each line's byte offset from byteStart. */
+  byteStarts?: Uint32Array;
+}
+
+let scratch = new Uint32Array(4096);
+
+/** Indexes of the '\n's of `text` (indexOf is a vectorized scan: no string is made per line). */
+function newlines(text: string): Uint32Array {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
+    if (n === scratch.length) {
+      const grown = new Uint32Array(n * 2);
+      grown.set(scratch);
+      scratch = grown;
+    }
+    scratch[n++] = at;
+  }
+  return scratch.slice(0, n);
+}
+
+const byteLength = (text: string, ascii: boolean): number => (ascii ? text.length : Buffer.byteLength(text));
+
+/**
+ * A step's log outside React, bounded (MAX_LOG_LINES, MAX_LOG_CHARS): chunks are appended as
+ * they arrive and split into lines only when a line is read, so the cost of a chunk is one scan
+ * for its newlines whatever the rate, and the view pays only for the rows it shows. `offset` is
+ * where a resumed stream continues (no gap, no duplicate).
+ *
+ * Lines are addressed two ways: by *index* among the kept lines (0 = the oldest kept, `length`
+ * counts the line still being written) and by *absolute number* from the log's first line
+ * (`dropped + index`), which stays the same line while older lines scroll out.
  */
 export class LogBuffer {
-  lines: string[] = [];
-  /** When each line started (epoch ms), from the daemon's side index; null where unknown. */
-  times: (number | null)[] = [];
   offset = 0;
   complete = false;
-  /** Bumped on every change, so a coalescing timer knows when to re-render. */
+  /** Bumped on every change. */
   version = 0;
+  /** Lines scrolled out of the buffer (the absolute number of the oldest kept line). */
+  dropped = 0;
+  /** Absolute number after the last complete line: every line received so far, kept or not. */
+  end = 0;
+  private pieces: Piece[] = [];
+  /** pieces[head] is the oldest piece still kept (shifting a long array on every chunk is quadratic). */
+  private head = 0;
+  private chars = 0;
   private partial = '';
+  private partialAscii = true;
   /** Byte offset where the partial line began. */
   private partialStart = 0;
-  private index: [number, number][] = [];
-  dropped = 0;
+  /** The daemon's side index, `[byteOffset, epochMs]`, ascending by offset. */
+  private stampOffsets: number[] = [];
+  private stampTimes: number[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  /** Kept lines, plus a line still being written. */
+  get length(): number {
+    return this.end - this.dropped + (this.partial ? 1 : 0);
+  }
 
   append(data: string, nextOffset: number, complete: boolean, times: [number, number][] = []): void {
-    for (const entry of times) if (!this.index.some(([o]) => o === entry[0])) this.index.push(entry);
-    this.index.sort((a, b) => a[0] - b[0]);
-    const timeAt = (offset: number): number | null => {
-      let found: number | null = null;
-      for (const [o, t] of this.index) {
-        if (o > offset) break;
-        found = t;
-      }
-      return found;
-    };
+    for (const [o, t] of times) this.addStamp(o, t);
+    // The daemon sends the bytes [offset, nextOffset) decoded: as many characters as bytes means ASCII.
+    const ascii = this.partialAscii && nextOffset - this.offset === data.length;
     let start = this.partial ? this.partialStart : this.offset;
-    const parts = (this.partial + data).split('\n');
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) {
-      this.lines.push(line);
-      this.times.push(timeAt(start));
-      start += Buffer.byteLength(line) + 1;
+    const text = this.partial ? this.partial + data : data;
+    const last = text.lastIndexOf('\n');
+    let rest = text;
+    if (last >= 0) {
+      const whole = last === text.length - 1 ? text : text.slice(0, last + 1);
+      this.push(whole, newlines(whole), start, ascii);
+      start += byteLength(whole, ascii);
+      rest = last === text.length - 1 ? '' : text.slice(last + 1);
     }
+    // A line without an end in sight is cut, so one line cannot hold unbounded memory either.
+    while (rest.length > MAX_LINE_CHARS || (complete && rest)) {
+      const cut = rest.slice(0, MAX_LINE_CHARS);
+      this.push(cut, Uint32Array.of(cut.length), start, ascii);
+      start += byteLength(cut, ascii);
+      rest = rest.slice(cut.length);
+    }
+    this.partial = rest;
+    this.partialAscii = ascii || !rest;
     this.partialStart = start;
-    if (complete && this.partial) {
-      this.lines.push(this.partial);
-      this.times.push(timeAt(start));
-      this.partial = '';
-    }
-    const excess = this.lines.length - MAX_LOG_LINES;
-    if (excess > 0) {
-      this.lines.splice(0, excess);
-      this.times.splice(0, excess);
-      this.dropped += excess;
-    }
-    // Entries before the oldest kept line are no longer needed (keep the one in force there).
-    while (this.index.length > 1 && (this.index[1]?.[0] ?? Infinity) <= start - 4 * 1024 * 1024) this.index.shift();
+    this.evict();
     this.offset = nextOffset;
     this.complete = complete;
     this.version++;
+    for (const listener of this.listeners) listener();
   }
 
-  /** The lines plus a line still being written. */
-  all(): string[] {
-    return this.partial ? [...this.lines, this.partial] : this.lines;
+  /**
+   * The buffer as it is now, unchanged by later appends (do not append to it). Cheap: pieces are
+   * never modified, so it shares them; it holds at most what the buffer holds, so a view that
+   * keeps one (to stay on lines the buffer has scrolled out) holds at most twice the cap.
+   */
+  snapshot(): LogBuffer {
+    const copy = new LogBuffer();
+    copy.offset = this.offset;
+    copy.complete = this.complete;
+    copy.version = this.version;
+    copy.dropped = this.dropped;
+    copy.end = this.end;
+    copy.pieces = this.pieces.slice(this.head);
+    copy.chars = this.chars;
+    copy.partial = this.partial;
+    copy.partialAscii = this.partialAscii;
+    copy.partialStart = this.partialStart;
+    copy.stampOffsets = this.stampOffsets.slice();
+    copy.stampTimes = this.stampTimes.slice();
+    return copy;
+  }
+
+  /** Called after every append; returns how to stop. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The kept line at `index` (the last index is the line still being written, if any). */
+  line(index: number): string {
+    const absolute = this.dropped + index;
+    if (index < 0 || absolute > this.end || (absolute === this.end && !this.partial)) return '';
+    if (absolute === this.end) return this.partial;
+    const piece = this.pieceOf(absolute);
+    const k = absolute - piece.first;
+    return piece.text.slice(k === 0 ? 0 : (piece.ends[k - 1] ?? 0) + 1, piece.ends[k]);
+  }
+
+  /** Up to `count` kept lines from `index`. */
+  lines(index: number, count: number): string[] {
+    const out: string[] = [];
+    for (let i = Math.max(0, index); i < Math.min(this.length, index + count); i++) out.push(this.line(i));
+    return out;
+  }
+
+  /** When the kept line at `index` was written (epoch ms), from the daemon's side index; null where unknown. */
+  timeOf(index: number): number | null {
+    const byte = this.byteOf(this.dropped + index);
+    return byte === null ? null : this.stampAt(byte);
+  }
+
+  /**
+   * The index of the first kept line, from `from` in `direction` and wrapping around, that
+   * contains `query` (case-insensitive); -1 if none does. Only a search reads every line.
+   */
+  find(query: string, from: number, direction: 1 | -1): number {
+    const needle = query.toLowerCase();
+    const count = this.length;
+    if (!needle || count === 0) return -1;
+    for (let i = 0; i < count; i++) {
+      const at = (((from + direction * i) % count) + count) % count;
+      if (this.line(at).toLowerCase().includes(needle)) return at;
+    }
+    return -1;
+  }
+
+  private push(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
+    this.pieces.push({ text, ends, first: this.end, byteStart, ascii });
+    this.end += ends.length;
+    this.chars += text.length;
+  }
+
+  private evict(): void {
+    if (this.end - this.dropped > MAX_LOG_LINES) this.dropped = this.end - MAX_LOG_LINES;
+    for (;;) {
+      const oldest = this.pieces[this.head];
+      if (!oldest) break;
+      const past = oldest.first + oldest.ends.length;
+      const tooBig = this.chars > MAX_LOG_CHARS && this.head < this.pieces.length - 1;
+      if (past > this.dropped && !tooBig) break;
+      this.dropped = Math.max(this.dropped, past);
+      this.chars -= oldest.text.length;
+      this.pieces[this.head++] = undefined as unknown as Piece;
+    }
+    if (this.head > 64 && this.head * 2 > this.pieces.length) {
+      this.pieces = this.pieces.slice(this.head);
+      this.head = 0;
+    }
+    // Side-index entries before the oldest kept line are no longer needed (keep the one in force there).
+    const oldestByte = this.byteOf(this.dropped) ?? this.partialStart;
+    let drop = 0;
+    while (drop + 1 < this.stampOffsets.length && (this.stampOffsets[drop + 1] ?? Infinity) <= oldestByte) drop++;
+    if (drop > 0) {
+      this.stampOffsets.splice(0, drop);
+      this.stampTimes.splice(0, drop);
+    }
+  }
+
+  /** The kept piece holding complete line `absolute` (binary search: pieces are in order). */
+  private pieceOf(absolute: number): Piece {
+    let lo = this.head;
+    let hi = this.pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.pieces[mid] as Piece).first <= absolute) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.pieces[lo] as Piece;
+  }
+
+  /** Byte offset in the log where line `absolute` starts; null if it is not kept. */
+  private byteOf(absolute: number): number | null {
+    if (absolute < this.dropped || absolute > this.end) return null;
+    if (absolute === this.end) return this.partialStart;
+    const piece = this.pieceOf(absolute);
+    const k = absolute - piece.first;
+    const at = k === 0 ? 0 : (piece.ends[k - 1] ?? 0) + 1;
+    if (piece.ascii) return piece.byteStart + at;
+    if (!piece.byteStarts) {
+      const starts = new Uint32Array(piece.ends.length);
+      let bytes = 0;
+      let from = 0;
+      for (let i = 0; i < piece.ends.length; i++) {
+        starts[i] = bytes;
+        const to = (piece.ends[i] ?? 0) + 1;
+        bytes += Buffer.byteLength(piece.text.slice(from, to));
+        from = to;
+      }
+      piece.byteStarts = starts;
+    }
+    return piece.byteStart + (piece.byteStarts[k] ?? 0);
+  }
+
+  private addStamp(offset: number, time: number): void {
+    const n = this.stampOffsets.length;
+    const last = this.stampOffsets[n - 1];
+    if (last === undefined || offset > last) {
+      this.stampOffsets.push(offset);
+      this.stampTimes.push(time);
+      return;
+    }
+    // The entry in force at a chunk's start is sent again with the next chunk: keep one of each.
+    let i = n;
+    while (i > 0 && (this.stampOffsets[i - 1] ?? 0) > offset) i--;
+    if (this.stampOffsets[i - 1] === offset) return;
+    this.stampOffsets.splice(i, 0, offset);
+    this.stampTimes.splice(i, 0, time);
+  }
+
+  /** The side-index time in force at a byte offset (the last entry at or before it). */
+  private stampAt(byte: number): number | null {
+    let lo = 0;
+    let hi = this.stampOffsets.length - 1;
+    if (hi < 0 || (this.stampOffsets[0] ?? Infinity) > byte) return null;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.stampOffsets[mid] ?? Infinity) <= byte) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.stampTimes[lo] ?? null;
   }
 }

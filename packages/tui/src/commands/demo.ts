@@ -12,7 +12,7 @@ import { attach, stopDaemon } from '../client/daemon-launcher.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './output.js';
 import { call } from './runs.js';
-import { prepareTerminalEnv } from './tui.js';
+import { importViews, prepareTerminalEnv } from './tui.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/model-project', import.meta.url));
 
@@ -94,7 +94,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     const conn = connection;
     if (interactive) {
       prepareTerminalEnv();
-      const { runTui } = await import('../views/run-tui.js');
+      const { runTui } = await importViews();
       const tuiConnection = await attach(repo, 'axum-tui');
       tuiDone = runTui(repo, tuiConnection, { subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)) });
       void tuiDone.then(() => (quitEarly = true));

@@ -80,6 +80,22 @@ describe('reduce', () => {
     expect(state.view).toMatchObject({ scroll: null });
   });
 
+  it('scrolls up from the lines on screen while following, within the kept lines', () => {
+    // The view shows lines 5000–5027 of a log whose kept lines are 4000…5027 (absolute numbers).
+    const position = { from: 5000, min: 4000, max: 5000 };
+    let state: TuiState = { ...initialTuiState, view: { kind: 'run', runId: 'r', step: 0, scroll: null } };
+    state = reduce(state, { type: 'log.scroll', by: -1, ...position });
+    expect(state.view).toMatchObject({ scroll: 4999 });
+    state = reduce(state, { type: 'log.scroll', by: -1, pageRows: 10, ...position, from: 4999 });
+    expect(state.view).toMatchObject({ scroll: 4989 });
+    state = reduce(state, { type: 'log.scroll', by: 1, pageRows: 10, ...position, from: 4995 });
+    expect(state.view).toMatchObject({ scroll: 5000 });
+    state = reduce(state, { type: 'log.scroll', by: -1, pageRows: 10, ...position, from: 4003 });
+    expect(state.view).toMatchObject({ scroll: 4000 });
+    state = reduce(state, { type: 'log.scroll', by: 'top', ...position });
+    expect(state.view).toMatchObject({ scroll: 4000 });
+  });
+
   it('says when another terminal changed what is live', () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
     const env = { ...daemonState.environments[2]!, live: { revision: 3, releaseId: 'rel-2', commit: 'a'.repeat(40) } };

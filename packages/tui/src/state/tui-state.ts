@@ -10,7 +10,7 @@ export type ConnectionStatus =
 /** Which screen is up. */
 export type View =
   | { kind: 'dashboard' }
-  | { kind: 'run'; runId: string; step: number; /** First shown log line; null follows the tail. */ scroll: number | null }
+  | { kind: 'run'; runId: string; step: number; /** First shown log line, numbered from the log's first line (it stays on its line while older ones scroll out of the buffer); null follows the tail. */ scroll: number | null }
   | { kind: 'history'; env: string; selected: number };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
@@ -68,7 +68,11 @@ export type TuiAction =
   | { type: 'focus.toggle' }
   | { type: 'selection.move'; by: number }
   | { type: 'open' }
-  | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number }
+  /**
+   * `from`, `min`, `max`: the first line on screen and the bounds of the kept lines (absolute
+   * numbers), when the view knows them: scrolling up from the tail starts at the lines shown.
+   */
+  | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number; from?: number; min?: number; max?: number }
   | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
@@ -144,7 +148,9 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'log.scroll': {
       if (state.view.kind !== 'run') return state;
       const by = action.by;
-      const scroll = by === 'bottom' ? null : by === 'top' ? 0 : Math.max(0, (state.view.scroll ?? Number.MAX_SAFE_INTEGER) + by * (action.pageRows ?? 1));
+      const min = action.min ?? 0;
+      const base = action.from ?? state.view.scroll ?? Number.MAX_SAFE_INTEGER;
+      const scroll = by === 'bottom' ? null : by === 'top' ? min : Math.min(action.max ?? Number.MAX_SAFE_INTEGER, Math.max(min, base + by * (action.pageRows ?? 1)));
       return { ...state, view: { ...state.view, scroll } };
     }
     case 'history.loaded':

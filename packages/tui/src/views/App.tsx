@@ -2,7 +2,6 @@ import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { keepConnected, type DaemonLink } from '../client/live-connection.js';
-import type { LogBuffer } from '../client/log-buffer.js';
 import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
@@ -14,7 +13,7 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryView } from './HistoryView.js';
-import { RunView } from './RunView.js';
+import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import type { Narration } from './run-tui.js';
 
@@ -82,24 +81,23 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (stateRef.current.confirm?.action === action) dispatch({ type: 'confirm.details', details });
   }, []);
 
-  /** The log the run view shows, read by `n`/`N` (lines live outside React). */
-  const logRef = useRef<LogBuffer | null>(null);
+  /** The log of the run view's step, followed while that view is open, even under the help overlay. */
+  const runView = state.view.kind === 'run' ? state.view : null;
+  const stepName = runView ? state.daemon?.runs.find((r) => r.id === runView.runId)?.steps[runView.step]?.name : undefined;
+  const log = useStepLog(linkRef.current, runView?.runId ?? null, stepName);
+  /** Where the run view is and the lines it shows, read by the scrolling keys and `n`/`N` (lines live outside React). */
+  const positionRef = useRef<LogPosition | null>(null);
 
   /** Moves the log view to the next (or previous) line matching the query, from the top line shown. */
   const jumpToMatch = (current: TuiState, direction: 1 | -1, apply: (a: TuiAction) => TuiState, fromTop: boolean): TuiState => {
-    const query = current.search.query?.toLowerCase();
-    const lines = logRef.current?.all() ?? [];
-    if (!query || current.view.kind !== 'run') return current;
-    const top = current.view.scroll ?? Math.max(0, lines.length - 1);
-    const start = fromTop ? top : top + direction;
-    for (let i = 0; i < lines.length; i++) {
-      const at = (((start + direction * i) % lines.length) + lines.length) % lines.length;
-      if (lines[at]?.toLowerCase().includes(query)) {
-        current = apply({ type: 'log.goto', line: at });
-        return apply({ type: 'notice', message: `/${current.search.query}: line ${at + 1} of ${lines.length}` });
-      }
-    }
-    return apply({ type: 'notice', message: `/${current.search.query}: no match` });
+    const query = current.search.query;
+    const buffer = positionRef.current?.shown;
+    if (!query || !buffer || current.view.kind !== 'run') return current;
+    const top = current.view.scroll === null ? Math.max(0, buffer.length - 1) : Math.max(0, current.view.scroll - buffer.dropped);
+    const at = buffer.find(query, fromTop ? top : top + direction, direction);
+    if (at < 0) return apply({ type: 'notice', message: `/${query}: no match` });
+    current = apply({ type: 'log.goto', line: buffer.dropped + at });
+    return apply({ type: 'notice', message: `/${current.search.query}: line ${at + 1} of ${buffer.length}` });
   };
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
@@ -142,7 +140,12 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       exit();
       return current;
     }
-    if (command.kind === 'dispatch') return apply(command.action);
+    if (command.kind === 'dispatch') {
+      // Scrolling moves from the lines on screen (also when following the tail), within the kept lines.
+      const position = positionRef.current;
+      if (command.action.type === 'log.scroll' && position) return apply({ ...command.action, from: position.from, min: position.min, max: position.max });
+      return apply(command.action);
+    }
     if (command.kind === 'search') return jumpToMatch(current, command.direction, apply, false);
     const action = command.build(current);
     if (!action) return current;
@@ -163,10 +166,10 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
 
   const body = useMemo(() => {
     if (state.helpOpen) return <HelpOverlay state={state} />;
-    if (state.view.kind === 'run') return <RunView state={state} view={state.view} link={linkRef.current} rows={rows} columns={columns} logRef={logRef} />;
+    if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     return <Dashboard state={state} rows={rows} />;
-  }, [state, rows, columns]);
+  }, [state, rows, columns, log]);
 
   if (rows < MIN_ROWS || columns < MIN_COLUMNS) {
     // Below this the frame cannot stay under the terminal's height: say so instead of flickering.

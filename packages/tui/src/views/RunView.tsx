@@ -1,91 +1,152 @@
-import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
+import { Box, Text, Transform } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import { LogBuffer } from '../client/log-buffer.js';
 import type { TuiState, View } from '../state/tui-state.js';
+import { FramePacer } from './log-frames.js';
+import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
-
-/** Re-renders for new log lines at most this often: a firehose must not flood React or the terminal. */
-const LOG_FRAME_MS = 66;
 
 const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–' };
 
 /**
  * Follows one step's log into a ring buffer outside React (from offset 0, and from the last
- * offset after a reconnect: no gap, no duplicate) and re-renders on a timer only when it changed.
+ * offset after a reconnect: no gap, no duplicate). The App owns it, not the run view, so the
+ * follow outlives what covers the view (the help overlay): closing the overlay used to follow
+ * again from offset 0 and replay the whole log.
  */
-function useStepLog(link: DaemonLink | null, runId: string, step: string | undefined): LogBuffer {
-  const [buffer, setBuffer] = useState(() => new LogBuffer());
-  const [, setVersion] = useState(0);
+export function useStepLog(link: DaemonLink | null, runId: string | null, step: string | undefined): LogBuffer | null {
+  const buffer = useMemo(() => (runId && step ? new LogBuffer() : null), [link, runId, step]);
   useEffect(() => {
-    const fresh = new LogBuffer();
-    setBuffer(fresh);
-    if (!link || !step) return;
-    const follow = () => void link.request('logs.follow', { runId, step, offset: fresh.offset }).catch(() => undefined);
+    if (!link || !runId || !step || !buffer) return;
+    const follow = () => void link.request('logs.follow', { runId, step, offset: buffer.offset }).catch(() => undefined);
     const offChunk = link.onLogChunk((chunk) => {
-      if (chunk.runId !== runId || chunk.step !== step || chunk.offset !== fresh.offset) return;
-      fresh.append(chunk.data, chunk.nextOffset, chunk.complete, chunk.times ?? []);
+      if (chunk.runId !== runId || chunk.step !== step || chunk.offset !== buffer.offset) return;
+      buffer.append(chunk.data, chunk.nextOffset, chunk.complete, chunk.times ?? []);
     });
     const offReconnect = link.onReconnect(follow);
     follow();
-    let shown = -1;
-    const timer = setInterval(() => {
-      if (fresh.version !== shown) {
-        shown = fresh.version;
-        setVersion(shown);
-      }
-    }, LOG_FRAME_MS);
     return () => {
-      clearInterval(timer);
       offChunk();
       offReconnect();
       void link.request('logs.unfollow', { runId, step }).catch(() => undefined);
     };
-  }, [link, runId, step]);
+  }, [link, runId, step, buffer]);
   return buffer;
+}
+
+/** Re-renders the view for new log lines, coalesced into frames (see log-frames.ts). */
+function useLogFrames(buffer: LogBuffer | null): void {
+  const [, setFrame] = useState(0);
+  useEffect(() => {
+    if (!buffer) return;
+    const pacer = new FramePacer(
+      { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
+      () => buffer.end,
+      () => setFrame((n) => n + 1),
+    );
+    const off = buffer.subscribe(() => pacer.changed());
+    return () => {
+      off();
+      pacer.stop();
+    };
+  }, [buffer]);
+}
+
+/** Blank rows of the given height: what Ink lays out for a block of plain rows (see PlainRows). */
+const placeholders: string[] = [];
+const placeholder = (rows: number) => (placeholders[rows] ??= Array.from({ length: rows }, () => ' ').join('\n'));
+
+/**
+ * Rows already cut to the terminal's width (one column per character). Ink lays out and caches
+ * every distinct <Text> string for good (its measure and wrap caches never forget) and measures
+ * each line's width on every frame: a firehose would put hundreds of new lines a second through
+ * that (12 MiB of heap per 90,000 lines, measured). Here Ink lays out a blank placeholder (a
+ * handful of distinct strings), styles it, and each row replaces the blank at output time, inside
+ * whatever color codes Ink put around it.
+ */
+function PlainRows({ rows, color, dimColor }: { rows: string[]; color?: string | undefined; dimColor?: boolean }) {
+  const blank = placeholder(rows.length);
+  return (
+    <Transform transform={(styled, row) => styled.replace(' ', () => rows[row] ?? '')}>
+      {/* Unstyled rows (nearly all of a log) skip the nested <Text>: it costs a little on every frame. */}
+      {color || dimColor ? (
+        <Text color={color} dimColor={dimColor}>
+          {blank}
+        </Text>
+      ) : (
+        blank
+      )}
+    </Transform>
+  );
+}
+
+/** Box-drawing and the middle dot take one column like ASCII: the log header goes through PlainRows too. */
+const isPlainHeader = (text: string) => isPlain(text.replace(/[─·]/g, '-'));
+
+/**
+ * Where the log view is, for the scrolling and search keys: absolute line numbers (see
+ * LogBuffer), and the lines the screen shows, which a search must look in (under a firehose the
+ * live buffer has scrolled them out by the time a key arrives).
+ */
+export interface LogPosition {
+  from: number;
+  min: number;
+  max: number;
+  shown: LogBuffer;
+}
+
+/**
+ * The lines to draw. Following: the live buffer as it is now. Scrolled: the live buffer while it
+ * still holds the first line shown (so new lines still come in below), otherwise the lines of the
+ * last frame: under a firehose the 10,000 kept lines are a tenth of a second of output, and a view
+ * scrolled back would otherwise be dragged along with the oldest kept line.
+ */
+function useShownLines(log: LogBuffer | null, scroll: number | null): LogBuffer | null {
+  const last = useRef<{ live: LogBuffer; shown: LogBuffer } | null>(null);
+  if (!log) return null;
+  const previous = last.current?.live === log ? last.current.shown : null;
+  const shown = scroll === null || log.dropped <= scroll || !previous ? log.snapshot() : previous;
+  last.current = { live: log, shown };
+  return shown;
 }
 
 /** A run: its step tree, and the selected step's log (following the tail unless scrolled). */
 export function RunView({
   state,
   view,
-  link,
+  log,
   rows,
   columns,
-  logRef,
+  positionRef,
 }: {
   state: TuiState;
   view: Extract<View, { kind: 'run' }>;
-  link: DaemonLink | null;
+  log: LogBuffer | null;
   rows: number;
   columns: number;
-  logRef: { current: LogBuffer | null };
+  positionRef: { current: LogPosition | null };
 }) {
+  useLogFrames(log);
+  const lines = useShownLines(log, view.scroll);
   const run = state.daemon?.runs.find((r) => r.id === view.runId);
   const step = run?.steps[view.step];
-  const buffer = useStepLog(link, view.runId, step?.name);
-  logRef.current = buffer;
-  if (!run) return <Text dimColor>{view.runId} is no longer in the recent runs (axum logs {view.runId})</Text>;
-  const lines = buffer.all();
+  if (!run) {
+    positionRef.current = null;
+    return <Text dimColor>{view.runId} is no longer in the recent runs (axum logs {view.runId})</Text>;
+  }
   // The frame stays below the terminal's height: header 3, run line 1, steps, margins, footer 3.
   const logRows = Math.max(3, rows - run.steps.length - 10);
-  const maxStart = Math.max(0, lines.length - logRows);
-  const start = view.scroll === null ? maxStart : Math.min(view.scroll, maxStart);
-  // With wrap on, a long line takes several rows: take lines until the rows are used up.
-  const shown: string[] = [];
-  let used = 0;
-  const stamp = (i: number) => {
-    const t = buffer.times[i];
-    return t == null ? '            ' : `${new Date(t).toISOString().slice(11, 23)} `;
-  };
-  for (let i = start; i < lines.length && used < logRows; i++) {
-    const line = state.timestamps ? `${stamp(i)}${lines[i] ?? ''}` : (lines[i] ?? '');
-    const height = state.wrap ? Math.max(1, Math.ceil(line.length / Math.max(20, columns))) : 1;
-    if (used + height > logRows && shown.length > 0) break;
-    shown.push(state.wrap && height > logRows ? line.slice(0, logRows * columns) : line);
-    used += height;
-  }
-  const query = state.search.query?.toLowerCase();
+  const dropped = lines?.dropped ?? 0;
+  const layout = lines
+    ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
+    : { top: 0, count: 0, maxTop: 0, blocks: [] };
+  positionRef.current = lines ? { from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
+  const total = lines?.length ?? 0;
+  // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
+  const title = step
+    ? `── ${step.name} · lines ${total === 0 ? 0 : layout.top + 1}-${layout.top + layout.count} of ${total}${dropped ? ` (+${dropped} older)` : ''}${view.scroll === null ? ' · following' : ' · G to follow'}`
+    : 'no steps yet';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -100,14 +161,22 @@ export function RunView({
         </Text>
       ))}
       <Box flexDirection="column" marginTop={1}>
-        <Text dimColor wrap="truncate-end">
-          {step ? `── ${step.name} · lines ${lines.length === 0 ? 0 : start + 1}-${start + shown.length} of ${lines.length}${buffer.dropped ? ` (+${buffer.dropped} older)` : ''}${view.scroll === null ? ' · following' : ' · G to follow'}` : 'no steps yet'}
-        </Text>
-        {shown.map((line, i) => (
-          <Text key={start + i} wrap={state.wrap ? 'wrap' : 'truncate-end'} color={query && line.toLowerCase().includes(query) ? 'yellow' : undefined}>
-            {line}
+        {isPlainHeader(title) ? (
+          <PlainRows rows={[truncateEnd(title, columns)]} dimColor />
+        ) : (
+          <Text dimColor wrap="truncate-end">
+            {title}
           </Text>
-        ))}
+        )}
+        {layout.blocks.map((block, i) =>
+          block.kind === 'plain' ? (
+            <PlainRows key={i} rows={block.rows} color={block.highlight ? 'yellow' : undefined} />
+          ) : (
+            <Text key={i} wrap={state.wrap ? 'wrap' : 'truncate-end'} color={block.highlight ? 'yellow' : undefined}>
+              {block.text}
+            </Text>
+          ),
+        )}
       </Box>
     </Box>
   );

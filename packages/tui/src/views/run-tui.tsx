@@ -9,6 +9,8 @@ export interface Narration {
 
 /** Renders the app and resolves when the user quits. */
 export async function runTui(repoRoot: string, connection: DaemonConnection, narration?: Narration): Promise<void> {
-  const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false });
+  // Log frames are paced by the run view itself (log-frames.ts); Ink's own throttle (30 fps by
+  // default) only delays what is left, the frame of a key press, by up to 1000/maxFps ms.
+  const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60 });
   await instance.waitUntilExit();
 }

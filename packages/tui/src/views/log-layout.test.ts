@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { LogBuffer } from '../client/log-buffer.js';
+import { layoutLog, stamp, truncateEnd, type LogLayoutOptions } from './log-layout.js';
+
+function buffer(lines: string[], partial = ''): LogBuffer {
+  const b = new LogBuffer();
+  const text = lines.map((l) => `${l}\n`).join('') + partial;
+  b.append(text, Buffer.byteLength(text), false, [[0, Date.UTC(2026, 10, 29, 10, 0, 0, 5)]]);
+  return b;
+}
+
+const base: LogLayoutOptions = { follow: true, top: 0, rows: 3, columns: 20, wrap: false, timestamps: false, query: null };
+const rowsOf = (layout: ReturnType<typeof layoutLog>) => layout.blocks.flatMap((b) => (b.kind === 'plain' ? b.rows : [`<${b.text}>`]));
+
+describe('layoutLog', () => {
+  it('following, shows the last rows, the line being written included', () => {
+    const layout = layoutLog(buffer(['one', 'two', 'three', 'four'], 'fiv'), base);
+    expect(layout).toMatchObject({ top: 2, count: 3, maxTop: 2 });
+    expect(rowsOf(layout)).toEqual(['three', 'four', 'fiv']);
+    expect(layout.blocks).toHaveLength(1);
+  });
+
+  it('scrolled, starts at `top`, clamped to the last screenful', () => {
+    const log = buffer(['a', 'b', 'c', 'd', 'e']);
+    expect(rowsOf(layoutLog(log, { ...base, follow: false, top: 1 }))).toEqual(['b', 'c', 'd']);
+    expect(layoutLog(log, { ...base, follow: false, top: 9 })).toMatchObject({ top: 2, count: 3 });
+    expect(layoutLog(log, { ...base, follow: false, top: -4 })).toMatchObject({ top: 0 });
+    expect(layoutLog(buffer([]), base)).toMatchObject({ top: 0, count: 0, blocks: [] });
+  });
+
+  it('cuts plain lines to the width as Ink does, and leaves other lines to Ink', () => {
+    const long = 'x'.repeat(25);
+    const layout = layoutLog(buffer([long, 'wide 漢字', 'tab\there', 'ok']), { ...base, rows: 4 });
+    expect(layout.blocks).toEqual([
+      { kind: 'plain', rows: [`${'x'.repeat(19)}…`], highlight: false },
+      { kind: 'text', text: 'wide 漢字', rows: 1, highlight: false },
+      { kind: 'text', text: 'tab\there', rows: 1, highlight: false },
+      { kind: 'plain', rows: ['ok'], highlight: false },
+    ]);
+  });
+
+  it('wraps plain lines at the width, keeping the tail in view when following', () => {
+    const layout = layoutLog(buffer(['first', 'y'.repeat(45), 'last']), { ...base, rows: 4, wrap: true });
+    expect(rowsOf(layout)).toEqual(['y'.repeat(20), 'y'.repeat(20), 'y'.repeat(5), 'last']);
+    expect(layout).toMatchObject({ top: 1, count: 2 });
+    // A line taller than the pane shows its first rows.
+    expect(rowsOf(layoutLog(buffer(['z'.repeat(200)]), { ...base, wrap: true }))).toEqual(['z'.repeat(20), 'z'.repeat(20), 'z'.repeat(20)]);
+  });
+
+  it('highlights search matches (case-insensitive), and prefixes timestamps', () => {
+    const layout = layoutLog(buffer(['build ok', 'ERROR here', 'error 2', 'done', 'tab\terror']), { ...base, rows: 5, query: 'error' });
+    expect(layout.blocks).toEqual([
+      { kind: 'plain', rows: ['build ok'], highlight: false },
+      { kind: 'plain', rows: ['ERROR here', 'error 2'], highlight: true },
+      { kind: 'plain', rows: ['done'], highlight: false },
+      { kind: 'text', text: 'tab\terror', rows: 1, highlight: true },
+    ]);
+    const stamped = layoutLog(buffer(['a']), { ...base, columns: 40, timestamps: true });
+    expect(rowsOf(stamped)).toEqual(['10:00:00.005 a']);
+  });
+});
+
+describe('line helpers', () => {
+  it('truncates like Ink and stamps like the run view', () => {
+    expect(truncateEnd('abcdef', 6)).toBe('abcdef');
+    expect(truncateEnd('abcdefg', 6)).toBe('abcde…');
+    expect(stamp(null)).toBe(' '.repeat(12));
+    expect(stamp(Date.UTC(2026, 0, 1, 23, 59, 58, 999))).toBe('23:59:58.999 ');
+  });
+});
