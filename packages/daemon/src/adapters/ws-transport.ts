@@ -98,7 +98,8 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
           ws.terminate();
           return;
         }
-        ws.send(frame);
+        // A text frame also when given bytes (an encoded log chunk shared by its followers).
+        ws.send(frame, { binary: false });
       },
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {

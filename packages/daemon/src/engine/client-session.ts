@@ -92,7 +92,7 @@ export class ClientSession implements ConnectionHandlers {
   ) {
     this.id = connection.id;
     this.lastRefill = host.clock.now();
-    this.logs = new LogFollower(host.pipeline, (message) => this.send(message), () => connection.bufferedAmount());
+    this.logs = new LogFollower(host.pipeline, (frame) => connection.send(frame), () => connection.bufferedAmount());
   }
 
   /** Sends one message to this client. */

@@ -14,7 +14,7 @@ function fakeConnection(id: string) {
     id,
     bufferedAmount: () => 0,
     send(frame) {
-      const decoded = decodeDaemonMessage(frame);
+      const decoded = decodeDaemonMessage(typeof frame === 'string' ? frame : frame.toString('utf8'));
       if (!decoded.ok) throw new Error(`engine sent an invalid message: ${decoded.message}`);
       sent.push(decoded.message);
     },

@@ -1,4 +1,4 @@
-import type { DaemonMessage } from '@axum/protocol';
+import { encode } from '@axum/protocol';
 import { RequestFailure, type Pipeline } from './pipeline.js';
 
 /** A client's unsent bytes above which its log streams pause (they resume from their offset). */
@@ -9,6 +9,9 @@ export const STREAM_PAUSE_BYTES = 1024 * 1024;
 // 1.2–1.5× and 125–130 MiB (BENCHMARKS.md, log fan-out).
 const CHUNK_BYTES = 64 * 1024;
 const PAUSE_RETRY_MS = 50;
+// Enough for every follower of a log at the same offset to find the chunk (they ask within one turn
+// of the event loop), small enough that what stays after a run is ~1 MiB of frames.
+const SHARED_CHUNKS = 16;
 
 interface Follow {
   runId: string;
@@ -18,6 +21,48 @@ interface Follow {
   again: boolean;
 }
 
+/** One `log.chunk` as read and encoded once; `frame` is the UTF-8 text frame, sent as is to every client. */
+interface SharedChunk {
+  nextOffset: number;
+  complete: boolean;
+  frame: Buffer;
+}
+
+/**
+ * The newest chunks read for followers, by (run, step, offset), shared by every client of the daemon:
+ * followers of a running step ask for the same offsets at the same moment, and reading, turning into
+ * a string and JSON-encoding the same 64 KiB once per client made the daemon's CPU (not the socket)
+ * the limit of a 10-client fan-out. A chunk found here may end before the log's end now: it is still
+ * a valid chunk (bytes in order, cut at a newline), and the follower reads on from its `nextOffset`.
+ * Reads still in flight are shared too, and a read that found nothing new is not kept.
+ */
+class SharedReads {
+  private readonly recent = new Map<string, Promise<SharedChunk | RequestFailure>>();
+
+  constructor(private readonly pipeline: Pipeline) {}
+
+  read(runId: string, step: string, offset: number): Promise<SharedChunk | RequestFailure> {
+    const k = `${runId}\u0000${step}\u0000${offset}`;
+    const hit = this.recent.get(k);
+    if (hit) return hit;
+    const read = this.pipeline.readLog({ runId, step, offset, limit: CHUNK_BYTES }).then((chunk) =>
+      chunk instanceof RequestFailure ? chunk : { nextOffset: chunk.nextOffset, complete: chunk.complete, frame: Buffer.from(encode({ type: 'log.chunk', ...chunk })) },
+    );
+    this.recent.set(k, read);
+    if (this.recent.size > SHARED_CHUNKS) this.recent.delete(this.recent.keys().next().value!);
+    // Attached before any caller's, so it runs first: a later read at this offset asks again.
+    const forget = () => {
+      if (this.recent.get(k) === read) this.recent.delete(k);
+    };
+    read.then((chunk) => {
+      if (chunk instanceof RequestFailure || (chunk.nextOffset === offset && !chunk.complete)) forget();
+    }, forget);
+    return read;
+  }
+}
+
+const sharedReads = new WeakMap<Pipeline, SharedReads>();
+
 /**
  * The `logs.follow` streams of one client. Each stream sends `log.chunk` messages in offset order
  * (one read in flight per stream, so no gap and no duplicate) and pauses while the client is slow,
@@ -25,14 +70,19 @@ interface Follow {
  */
 export class LogFollower {
   private readonly follows = new Map<string, Follow>();
+  private readonly reads: SharedReads;
   private readonly unsubscribe: () => void;
   private closed = false;
 
   constructor(
     private readonly pipeline: Pipeline,
-    private readonly send: (message: DaemonMessage) => void,
+    /** Sends an encoded `log.chunk` frame (shared with other clients: not to be changed). */
+    private readonly sendFrame: (frame: Buffer) => void,
     private readonly buffered: () => number,
   ) {
+    let reads = sharedReads.get(pipeline);
+    if (!reads) sharedReads.set(pipeline, (reads = new SharedReads(pipeline)));
+    this.reads = reads;
     this.unsubscribe = pipeline.onLogActivity((runId, step) => {
       const follow = this.follows.get(key(runId, step));
       if (follow) void this.pump(follow);
@@ -67,23 +117,25 @@ export class LogFollower {
       return;
     }
     follow.pumping = true;
+    const current = () => !this.closed && this.follows.get(key(follow.runId, follow.step)) === follow;
     try {
       do {
         follow.again = false;
         for (;;) {
-          if (this.closed || this.follows.get(key(follow.runId, follow.step)) !== follow) return;
+          if (!current()) return;
           if (this.buffered() > STREAM_PAUSE_BYTES) {
             await new Promise((resolve) => setTimeout(resolve, PAUSE_RETRY_MS));
             continue;
           }
-          const chunk = await this.pipeline.readLog({ runId: follow.runId, step: follow.step, offset: follow.offset, limit: CHUNK_BYTES });
+          const chunk = await this.reads.read(follow.runId, follow.step, follow.offset);
+          if (!current()) return; // unfollowed (or the client left) during the read
           if (chunk instanceof RequestFailure) {
             this.follows.delete(key(follow.runId, follow.step));
             return;
           }
           if (chunk.nextOffset === follow.offset && !chunk.complete) break; // nothing new yet
           follow.offset = chunk.nextOffset;
-          this.send({ type: 'log.chunk', ...chunk });
+          this.sendFrame(chunk.frame);
           if (chunk.complete) {
             this.follows.delete(key(follow.runId, follow.step));
             return;

@@ -7,8 +7,11 @@ import type { RunsDocument } from '../domain/history.js';
 export interface ClientConnection {
   /** Short id for logs. */
   readonly id: string;
-  /** Queues a text frame; a client whose send buffer is over the cap is dropped instead. */
-  send(frame: string): void;
+  /**
+   * Queues a text frame; a client whose send buffer is over the cap is dropped instead. A Buffer is
+   * the frame's UTF-8 bytes, possibly queued for other clients too: it is never changed.
+   */
+  send(frame: string | Buffer): void;
   /** Bytes queued for this client and not yet sent: streams pause while it is high. */
   bufferedAmount(): number;
   /** Closes with a WebSocket close code. */
