@@ -4,10 +4,25 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '@axum/protocol';
+import { STREAM_PAUSE_BYTES } from '../engine/log-follower.js';
 import type { ClientConnection, ConnectionHandlers, Logger } from '../engine/ports.js';
 
 /** A client whose unsent output exceeds this is dropped: a slow client must not grow daemon memory. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * A client with more than STALL_BYTES unsent that takes none of it for STALL_MS is dropped (close
+ * 1008): its log streams are paused at that point, so it would otherwise hold that memory until the
+ * heartbeat notices it (15–30 s). "Takes" is counted per frame handed to the kernel, so a client
+ * reading even slowly (one 64 KiB log chunk in 5 s) is kept; reconnecting resumes its logs from
+ * their offsets.
+ */
+export const STALL_BYTES = STREAM_PAUSE_BYTES;
+export const STALL_MS = 5_000;
+const STALL_CHECK_MS = 1_000;
+/** A dropped client gets a close frame, behind what it has not read; then its socket is destroyed. */
+const DROP_GRACE_MS = 2_000;
+/** WebSocket close code for a client dropped for not reading (policy violation). */
+export const CLOSE_NOT_READING = 1008;
 /** Beyond this many open connections, new upgrades get 503. */
 export const MAX_CONNECTIONS = 128;
 /**
@@ -48,6 +63,8 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let nextId = 1;
   const alive = new WeakMap<WebSocket, boolean>();
+  /** Per client: when a frame last reached the kernel, and since when its unsent bytes are over STALL_BYTES. */
+  const flow = new WeakMap<WebSocket, { id: string; takenAt: number; overSince: number | null }>();
 
   const authorize = (req: IncomingMessage, tcpPort: number | null): Rejection | null => {
     if (tcpPort !== null) {
@@ -89,6 +106,11 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
   const onConnection = (ws: WebSocket): void => {
     const id = `c${nextId++}`;
     alive.set(ws, true);
+    const progress = { id, takenAt: Date.now(), overSince: null as number | null };
+    flow.set(ws, progress);
+    const taken = (err?: Error) => {
+      if (!err) progress.takenAt = Date.now();
+    };
     const connection: ClientConnection = {
       id,
       send(frame) {
@@ -99,7 +121,7 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
           return;
         }
         // A text frame also when given bytes (an encoded log chunk shared by its followers).
-        ws.send(frame, { binary: false });
+        ws.send(frame, { binary: false }, taken);
       },
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {
@@ -125,6 +147,27 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
     }
   }, HEARTBEAT_MS);
   heartbeat.unref();
+
+  const stallCheck = setInterval(() => {
+    const now = Date.now();
+    for (const ws of wss.clients) {
+      const progress = flow.get(ws);
+      if (!progress || ws.readyState !== ws.OPEN) continue;
+      const unsent = ws.bufferedAmount;
+      if (unsent <= STALL_BYTES) {
+        progress.overSince = null;
+        continue;
+      }
+      progress.overSince ??= now;
+      const stuckFor = now - Math.max(progress.overSince, progress.takenAt);
+      if (stuckFor < STALL_MS) continue;
+      const seconds = Math.round(stuckFor / 1000);
+      logger.warn(`client ${progress.id} dropped: ${unsent} bytes unsent, none taken for ${seconds} s (not reading)`);
+      ws.close(CLOSE_NOT_READING, `not reading: ${unsent} bytes unsent for ${seconds} s`);
+      setTimeout(() => ws.terminate(), DROP_GRACE_MS).unref();
+    }
+  }, STALL_CHECK_MS);
+  stallCheck.unref();
 
   const makeServer = (tcpPort: () => number | null): Server => {
     const server = createServer({ headersTimeout: UPGRADE_TIMEOUT_MS, requestTimeout: UPGRADE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
@@ -164,6 +207,7 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
     tcpAddress,
     async close() {
       clearInterval(heartbeat);
+      clearInterval(stallCheck);
       for (const ws of wss.clients) ws.close(1001, 'daemon stopping');
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const ws of wss.clients) ws.terminate();
