@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, makeRepo, openClient, waitFor } from './support/axum.js';
 
@@ -57,5 +60,32 @@ describe('logs', () => {
     }
     expect(text).toBe(expected);
     second.ws.close();
+  });
+
+  it('a step whose writes end inside multi-byte characters is followed as the exact text (no U+FFFD)', async () => {
+    // 2-, 3- and 4-byte characters written 997 bytes at a time, with pauses: the follower is at the
+    // end of the log after each write, and most writes end inside a character. The step starts
+    // writing once the test says it follows (a file it waits for).
+    const go = join(mkdtempSync(join(tmpdir(), 'axum-go-')), 'go');
+    const text = `${'é€😀'.repeat(33)}\n`.repeat(30);
+    const dir = await started(
+      `while [ ! -f ${go} ]; do sleep 0.05; done; node -e 'const b = Buffer.from(${JSON.stringify(text)}); let at = 0; const t = setInterval(() => { process.stdout.write(b.subarray(at, (at += 997))); if (at >= b.length) clearInterval(t); }, 20)'`,
+    );
+    const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    await waitFor(async () => JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout)[0].steps.length > 0, 10_000, 'steps to exist');
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'f', method: 'logs.follow', params: { runId: queued.id, step: 'unit', offset: 0 } }));
+    await client.next((m) => m.id === 'f');
+    writeFileSync(go, '');
+    let received = '';
+    for (;;) {
+      const chunk = (await client.next((m) => m.type === 'log.chunk')) as { data: string; complete: boolean };
+      received += chunk.data;
+      if (chunk.complete) break;
+    }
+    client.ws.close();
+    rmSync(join(go, '..'), { recursive: true, force: true });
+    expect(received.includes('\uFFFD')).toBe(false);
+    expect(received).toBe(text);
   });
 });

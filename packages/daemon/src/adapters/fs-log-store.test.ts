@@ -103,4 +103,25 @@ describe('createFsLogStore, reads of an open log', () => {
     await retry.close();
     expect((await createFsLogStore(root).read('run-4', 's', 0, 1000)).times).toEqual(all.times);
   });
+
+  it('reads an open log up to its last whole UTF-8 character, a finished one to its end', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'axum-logs-'));
+    const store = createFsLogStore(root);
+    const text = Buffer.from('é€😀\n');
+    const sink = store.open('run-5', 's', []);
+    sink.write(text.subarray(0, 4)); // é and the first 2 bytes of €
+    expect((await store.read('run-5', 's', 0, 100)).data.toString()).toBe('é');
+    expect((await store.read('run-5', 's', 2, 100)).data).toEqual(Buffer.alloc(0)); // the rest is on its way
+    expect((await store.read('run-5', 's', 2, 1)).data).toEqual(text.subarray(2, 3)); // a 1-byte read still moves on
+    sink.write(text.subarray(4, 7)); // the rest of €, then 😀 cut after 1 byte
+    expect((await store.read('run-5', 's', 0, 100)).data.toString()).toBe('é€');
+    expect((await store.read('run-5', 's', 0, 4)).data.toString()).toBe('é'); // a range cut inside €
+    sink.write(text.subarray(7));
+    expect((await store.read('run-5', 's', 0, 100)).data.toString()).toBe('é€😀\n');
+    sink.write(Buffer.from([0x41, 0xf0, 0x9f])); // a step that ends inside a character
+    expect((await store.read('run-5', 's', text.length, 100)).data.toString()).toBe('A');
+    await sink.close();
+    expect((await store.read('run-5', 's', text.length, 100)).data).toEqual(Buffer.from([0x41, 0xf0, 0x9f]));
+    expect((await store.read('run-5', 's', 0, 4)).data.toString()).toBe('é');
+  });
 });

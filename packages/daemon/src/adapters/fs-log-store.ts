@@ -145,7 +145,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       const k = logKey(runId, step);
       const log = live.get(k);
       if (log && offset >= (log.tail[0]?.offset ?? log.size)) {
-        const data = sliceTail(log, offset, limit);
+        const data = wholeCharacters(sliceTail(log, offset, limit), offset + limit >= log.size);
         return { data, size: log.size, times: timesIn(log.times, offset, data.length) };
       }
       const startedAt = generation;
@@ -158,8 +158,10 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       try {
         const { size } = await handle.stat();
         const length = Math.max(0, Math.min(limit, size - offset));
-        const data = Buffer.alloc(length);
-        if (length > 0) await handle.read(data, 0, length, offset);
+        const read = Buffer.alloc(length);
+        if (length > 0) await handle.read(read, 0, length, offset);
+        // The end of a finished log is its end, even inside a character (a step may print any bytes).
+        const data = !live.has(k) && offset + length >= size ? read : wholeCharacters(read, offset + limit >= size);
         let times = live.get(k)?.times ?? closedTimes.get(k);
         if (times) {
           if (!live.has(k)) rememberTimes(k, times);
@@ -167,7 +169,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           times = parseTimes(await readFile(timesOf(runId, step), 'utf8').catch(() => ''));
           if (generation === startedAt && !live.has(k)) rememberTimes(k, times);
         }
-        return { data, size, times: timesIn(times, offset, length) };
+        return { data, size, times: timesIn(times, offset, data.length) };
       } finally {
         await handle.close();
       }
@@ -212,6 +214,25 @@ function timesIn(times: readonly TimeEntry[], offset: number, length: number): T
   const result: TimeEntry[] = lo > 0 ? [times[lo - 1]!] : [];
   for (let i = lo; i < times.length && times[i]![0] < offset + length; i++) result.push(times[i]!);
   return result;
+}
+
+/**
+ * `data` without the first bytes of a UTF-8 character whose last bytes it does not hold: a step's
+ * write (a pipe read) may end inside a character, and a client at the end of a running step's log
+ * would otherwise decode the two halves apart, as two U+FFFD. Those bytes come with the next read.
+ * Kept as is when nothing else would be left and more bytes are not on their way (a read whose
+ * `limit` is shorter than one character, or bytes that are not UTF-8 at all): a read always moves on.
+ */
+function wholeCharacters(data: Buffer, atEnd: boolean): Buffer {
+  for (let back = 1; back <= Math.min(3, data.length); back++) {
+    const byte = data[data.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    if (needs <= back) return data; // complete (or plain ASCII)
+    const whole = data.length - back;
+    return whole > 0 || atEnd ? data.subarray(0, whole) : data;
+  }
+  return data;
 }
 
 /** Up to `limit` bytes of an open log from `offset` (inside its tail), as written. */

@@ -70,6 +70,11 @@ export interface LogSink {
 /** Per-step append-only log files. */
 export interface LogStore {
   open(runId: string, step: string, secrets: readonly string[]): LogSink;
+  /**
+   * Up to `limit` bytes from `offset`, the log's size and the time index entries of that range.
+   * `data` stops before a UTF-8 character whose last bytes are not there yet (or not in the range),
+   * except at the end of a finished log.
+   */
   read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number; times: [number, number][] }>;
   removeRun(runId: string): Promise<void>;
 }
