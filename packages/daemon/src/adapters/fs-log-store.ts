@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
@@ -25,9 +25,9 @@ export function logCapFromEnv(value: string | undefined, logger?: { warn(message
  * write more). Followers at the end of a running step's log take its fresh output from here instead
  * of the file: a file read per chunk and per client (open, stat, read, close, through libuv's 4
  * threads) kept 10 followers of a 10 MB/s step ~0.3–0.8 s behind it (BENCHMARKS.md, log fan-out).
- * A follower further behind than this reads the file, as before.
+ * A follower further behind than this reads the file.
  */
-export const LIVE_TAIL_BYTES = 2 * 1024 * 1024;
+export const LIVE_TAIL_BYTES = 4 * 1024 * 1024;
 /** Parsed time indexes of finished logs kept for reads (a followed or re-read log is read in many chunks). */
 const CLOSED_TIMES_CACHED = 64;
 /** How often the time index gets an entry while output flows (one line per write, at most this often). */
@@ -43,6 +43,8 @@ interface LiveLog {
   tailBytes: number;
   /** The whole time index, in offset order (also the lines of the `.times` file). */
   times: TimeEntry[];
+  /** A read-only descriptor of the file, opened by the first read behind the tail. */
+  readFd: number | null;
 }
 
 /**
@@ -81,7 +83,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       // A retry's earlier attempts are already indexed; reads of them go on using the index.
       const times = size === 0 ? [] : (closedTimes.get(k) ?? parseTimes(readTextOrEmpty(timesOf(runId, step))));
       closedTimes.delete(k);
-      const state: LiveLog = { size, tail: [], tailBytes: 0, times };
+      const state: LiveLog = { size, tail: [], tailBytes: 0, times, readFd: null };
       live.set(k, state);
       let capped = false;
       let closed = false;
@@ -130,6 +132,8 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
             append(masker.end());
             closeSync(fd);
             closeSync(timesFd);
+            if (state.readFd !== null) closeSync(state.readFd);
+            state.readFd = null;
             if (live.get(k) === state) {
               live.delete(k);
               rememberTimes(k, times);
@@ -144,8 +148,23 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
     async read(runId, step, offset, limit) {
       const k = logKey(runId, step);
       const log = live.get(k);
-      if (log && offset >= (log.tail[0]?.offset ?? log.size)) {
-        const data = wholeCharacters(sliceTail(log, offset, limit), offset + limit >= log.size);
+      if (log) {
+        let data: Buffer;
+        if (offset >= (log.tail[0]?.offset ?? log.size)) {
+          data = sliceTail(log, offset, limit);
+        } else {
+          // Behind the tail: a synchronous read of bytes written moments ago (in the page cache).
+          // Through libuv's pool, open-stat-read-close per chunk was too slow for a follower that
+          // fell behind a 10 MB/s step to ever catch up again.
+          try {
+            log.readFd ??= openSync(fileOf(runId, step), 'r');
+          } catch {
+            return { data: Buffer.alloc(0), size: 0, times: [] }; // removed under a running step
+          }
+          data = Buffer.allocUnsafe(Math.max(0, Math.min(limit, log.size - offset)));
+          data = data.subarray(0, readSync(log.readFd, data, 0, data.length, offset));
+        }
+        data = wholeCharacters(data, offset + limit >= log.size);
         return { data, size: log.size, times: timesIn(log.times, offset, data.length) };
       }
       const startedAt = generation;

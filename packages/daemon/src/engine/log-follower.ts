@@ -8,10 +8,11 @@ export const STREAM_PAUSE_BYTES = 1024 * 1024;
 // 10-client fan-out of 10 MB/s 0.4× the throughput of raw ws and a 190–230 MiB peak RSS; 64 KiB
 // 1.2–1.5× and 125–130 MiB (BENCHMARKS.md, log fan-out).
 const CHUNK_BYTES = 64 * 1024;
-const PAUSE_RETRY_MS = 50;
-// Enough for every follower of a log at the same offset to find the chunk (they ask within one turn
-// of the event loop), small enough that what stays after a run is ~1 MiB of frames.
-const SHARED_CHUNKS = 16;
+const PAUSE_RETRY_MS = 20;
+// Followers at the end of a log ask for a chunk within one turn of the event loop; followers that
+// fell behind together (a slow machine, a busy client process) ask for the same chunks a little
+// apart. At most ~2 MiB of frames stay after a run.
+const SHARED_CHUNKS = 32;
 
 interface Follow {
   runId: string;
@@ -45,7 +46,13 @@ class SharedReads {
     const k = `${runId}\u0000${step}\u0000${offset}`;
     const hit = this.recent.get(k);
     if (hit) return hit;
-    const read = this.pipeline.readLog({ runId, step, offset, limit: CHUNK_BYTES }).then((chunk) =>
+    // A read behind the end of the log stops at the next multiple of CHUNK_BYTES (not 64 KiB from
+    // wherever the follower is), cut back to a newline: followers that fell behind at different
+    // offsets then pass through the same chunk boundaries after one read, and share the chunks from
+    // there on. 32–96 KiB: never a sliver, and below V8's large-object threshold.
+    let limit = CHUNK_BYTES - (offset % CHUNK_BYTES);
+    if (limit < CHUNK_BYTES / 2) limit += CHUNK_BYTES;
+    const read = this.pipeline.readLog({ runId, step, offset, limit }).then((chunk) =>
       chunk instanceof RequestFailure ? chunk : { nextOffset: chunk.nextOffset, complete: chunk.complete, frame: Buffer.from(encode({ type: 'log.chunk', ...chunk })) },
     );
     this.recent.set(k, read);
