@@ -10,9 +10,13 @@ export const STREAM_PAUSE_BYTES = 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const PAUSE_RETRY_MS = 20;
 // Followers at the end of a log ask for a chunk within one turn of the event loop; followers that
-// fell behind together (a slow machine, a busy client process) ask for the same chunks a little
-// apart. At most ~2 MiB of frames stay after a run.
-const SHARED_CHUNKS = 32;
+// fell behind (a busy machine, a slow client process) ask for the same chunks seconds apart, and
+// share them only while they are still here: 8 MiB of frames covers followers ~0.8 s apart at
+// 10 MB/s. When they did not share, each did the work for itself, the daemon needed twice the CPU
+// and fell further behind (BENCHMARKS.md, log fan-out). Dropped after a few idle seconds, so an idle
+// daemon holds none.
+const SHARED_BYTES = 8 * 1024 * 1024;
+const SHARED_IDLE_MS = 5_000;
 
 interface Follow {
   runId: string;
@@ -31,21 +35,23 @@ interface SharedChunk {
 
 /**
  * The newest chunks read for followers, by (run, step, offset), shared by every client of the daemon:
- * followers of a running step ask for the same offsets at the same moment, and reading, turning into
- * a string and JSON-encoding the same 64 KiB once per client made the daemon's CPU (not the socket)
- * the limit of a 10-client fan-out. A chunk found here may end before the log's end now: it is still
- * a valid chunk (bytes in order, cut at a newline), and the follower reads on from its `nextOffset`.
- * Reads still in flight are shared too, and a read that found nothing new is not kept.
+ * followers of a running step ask for the same offsets, and reading, turning into a string and
+ * JSON-encoding the same 64 KiB once per client made the daemon's CPU (not the socket) the limit of a
+ * 10-client fan-out. A chunk found here may end before the log's end now: it is still a valid chunk
+ * (bytes in order, cut at a newline), and the follower reads on from its `nextOffset`. Reads still
+ * in flight are shared too, and a read that found nothing new is not kept.
  */
 class SharedReads {
-  private readonly recent = new Map<string, Promise<SharedChunk | RequestFailure>>();
+  private readonly recent = new Map<string, { read: Promise<SharedChunk | RequestFailure>; bytes: number }>();
+  private bytes = 0;
+  private idle: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly pipeline: Pipeline) {}
 
   read(runId: string, step: string, offset: number): Promise<SharedChunk | RequestFailure> {
     const k = `${runId}\u0000${step}\u0000${offset}`;
     const hit = this.recent.get(k);
-    if (hit) return hit;
+    if (hit) return hit.read;
     // A read behind the end of the log stops at the next multiple of CHUNK_BYTES (not 64 KiB from
     // wherever the follower is), cut back to a newline: followers that fell behind at different
     // offsets then pass through the same chunk boundaries after one read, and share the chunks from
@@ -55,15 +61,34 @@ class SharedReads {
     const read = this.pipeline.readLog({ runId, step, offset, limit }).then((chunk) =>
       chunk instanceof RequestFailure ? chunk : { nextOffset: chunk.nextOffset, complete: chunk.complete, frame: Buffer.from(encode({ type: 'log.chunk', ...chunk })) },
     );
-    this.recent.set(k, read);
-    if (this.recent.size > SHARED_CHUNKS) this.recent.delete(this.recent.keys().next().value!);
+    const entry = { read, bytes: 0 };
+    this.recent.set(k, entry);
     // Attached before any caller's, so it runs first: a later read at this offset asks again.
     const forget = () => {
-      if (this.recent.get(k) === read) this.recent.delete(k);
+      if (this.recent.get(k) !== entry) return;
+      this.recent.delete(k);
+      this.bytes -= entry.bytes;
     };
     read.then((chunk) => {
-      if (chunk instanceof RequestFailure || (chunk.nextOffset === offset && !chunk.complete)) forget();
+      if (chunk instanceof RequestFailure || (chunk.nextOffset === offset && !chunk.complete)) return forget();
+      if (this.recent.get(k) !== entry) return;
+      entry.bytes = chunk.frame.length;
+      this.bytes += entry.bytes;
+      for (const [oldest, { bytes }] of this.recent) {
+        if (this.bytes <= SHARED_BYTES) break;
+        this.recent.delete(oldest);
+        this.bytes -= bytes;
+      }
     }, forget);
+    if (this.idle) this.idle.refresh();
+    else {
+      this.idle = setTimeout(() => {
+        this.recent.clear();
+        this.bytes = 0;
+        this.idle = null;
+      }, SHARED_IDLE_MS);
+      this.idle.unref?.();
+    }
     return read;
   }
 }
