@@ -131,18 +131,20 @@ describe('the daemon engine', () => {
     expect(shutdowns).toEqual(['requested by client c1']);
   });
 
-  it('drops a flood beyond the burst with one rate-limited error per second, then recovers', async () => {
+  it('drops a flood beyond the burst, answering each dropped request rate-limited with its id, then recovers', async () => {
     const { engine, advance } = setup();
     const a = fakeConnection('c1');
     const handlers = engine.attach(a.connection);
     handlers.onFrame(hello);
     const ping = (i: number) => JSON.stringify({ type: 'request', id: `p${i}`, method: 'ping', params: {} });
     for (let i = 0; i < 1000; i++) handlers.onFrame(ping(i));
+    for (let i = 0; i < 50; i++) handlers.onFrame('{"junk":true}'); // no id to answer
     await tick();
     const results = a.sent.filter((m) => m.type === 'result').length;
-    const limited = a.sent.filter((m) => m.type === 'error' && m.code === 'rate-limited').length;
+    const limited = a.sent.filter((m) => m.type === 'error' && m.code === 'rate-limited');
     expect(results).toBe(399); // burst of 400 tokens, one spent on hello
-    expect(limited).toBe(1);
+    expect(limited.filter((m) => m.type === 'error' && m.id !== null).map((m) => m.type === 'error' && m.id)).toEqual(Array.from({ length: 601 }, (_, i) => `p${399 + i}`));
+    expect(limited.filter((m) => m.type === 'error' && m.id === null)).toHaveLength(1); // id-less frames: one notice a second
     advance(1000);
     handlers.onFrame(ping(1001));
     await tick();
