@@ -1,0 +1,31 @@
+// Bundles the built daemon (dist/main.js and everything it imports) into dist/axum-daemon.mjs,
+// the file the CLI spawns. Run by `pnpm build` after tsc.
+//
+// Why a bundle: the daemon's idle RSS is mostly what its modules leave in V8's heap, and V8 keeps
+// every module's source text for as long as the process lives (lazy compilation needs it).
+// Unbundled, the daemon loaded ~140 modules: all of zod's ~45 locales and its JSON Schema
+// generator (`export * as locales` in every zod entry point, never used by the daemon), comments,
+// two-byte sources (one non-Latin-1 character makes a whole module's source UTF-16). Tree-shaken
+// and stripped of comments and whitespace, with non-ASCII escaped so the source stays one byte per
+// character, the same code leaves ~10 MiB less resident (BENCHMARKS.md, idle memory).
+//
+// Names are not mangled: a stack trace in .axum/daemon.log still names the functions; the source
+// map beside the bundle leads back to the TypeScript.
+import { build } from 'rolldown';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+await build({
+  input: join(here, 'dist', 'main.js'),
+  platform: 'node',
+  logLevel: 'warn',
+  output: {
+    file: join(here, 'dist', 'axum-daemon.mjs'),
+    format: 'esm',
+    sourcemap: true,
+    comments: { legal: true, annotation: false, jsdoc: false },
+    minify: { compress: true, mangle: false, codegen: { removeWhitespace: true, asciiOnly: true } },
+  },
+});
