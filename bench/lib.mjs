@@ -66,7 +66,9 @@ export async function startDaemon(dir) {
     mkdirSync(join(dir, '.axum'), { recursive: true });
     const { openSync, closeSync } = await import('node:fs');
     const log = openSync(join(dir, '.axum', 'daemon.log'), 'a');
-    const child = spawn(process.execPath, [...flags, join(ROOT, 'packages', 'daemon', 'dist', 'main.js'), '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', log, log] });
+    // The same script and node flags as the CLI's launcher, then the extra ones.
+    const { DAEMON_NODE_FLAGS } = await import('../packages/protocol/dist/index.js');
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...flags, join(ROOT, 'packages', 'daemon', 'dist', 'axum-daemon.mjs'), '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     await until(() => exists(join(dir, '.axum', 'daemon.json')), 10_000, 'the daemon');

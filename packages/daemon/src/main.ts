@@ -27,10 +27,13 @@ import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { parseCrashAt, type CrashHook } from './engine/crash-points.js';
 import { createHash } from 'node:crypto';
+import { createIdleTrimmer } from './adapters/v8-idle-trim.js';
 
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Quiet time (no run or environment change, no new client) after which the heap is trimmed. */
+const TRIM_AFTER_IDLE_MS = 1000;
 
 async function main(): Promise<void> {
   const logger = createStderrLogger();
@@ -78,11 +81,14 @@ async function main(): Promise<void> {
   let stopping = false;
   let tokenWritten = false;
   const paths = runtimePathsFor(repoRoot);
+  // Idle RSS (BENCHMARKS.md): every change pokes it; a quiet second later one full GC runs.
+  const trimmer = createIdleTrimmer({ idleMs: TRIM_AFTER_IDLE_MS });
 
   const shutdown = async (reason: string, code: number = EXIT.ok): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info(`stopping: ${reason}`);
+    trimmer.stop();
     engine?.announceStop(reason);
     removeDiscoveryFile(stateDir);
     await stopWatching?.().catch(() => undefined);
@@ -159,7 +165,10 @@ async function main(): Promise<void> {
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
       environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
-      publish: (env) => engine?.publishEnvironment(env),
+      publish: (env) => {
+        trimmer.poke();
+        engine?.publishEnvironment(env);
+      },
       warn: (message) => engine?.warn(message),
     });
     const pipeline = createPipeline({
@@ -176,7 +185,10 @@ async function main(): Promise<void> {
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
       maskFile,
-      publish: (run) => engine?.publishRun(run),
+      publish: (run) => {
+        trimmer.poke();
+        engine?.publishRun(run);
+      },
       warn: (message) => engine?.warn(message),
     });
     stopPipeline = async () => {
@@ -201,6 +213,7 @@ async function main(): Promise<void> {
     let watchedPatterns = '';
     stopWorkTreeWatchers = () => stopWorkTreeWatch?.() ?? Promise.resolve();
     const applyConfig = (load: Awaited<ReturnType<typeof loadConfigFile>>): void => {
+      trimmer.poke();
       if (load.ok) {
         for (const [env, spec] of Object.entries(load.config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
       }
@@ -235,7 +248,10 @@ async function main(): Promise<void> {
       tcp: listen?.ok ? { host: listen.host, port: listen.port } : null,
       token,
       logger,
-      attach: (connection) => liveEngine.attach(connection),
+      attach: (connection) => {
+        trimmer.poke();
+        return liveEngine.attach(connection);
+      },
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
@@ -246,6 +262,8 @@ async function main(): Promise<void> {
     });
     writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
     logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);
+    // Start-up (config, history, recovery) leaves the most garbage of all.
+    trimmer.poke();
   } catch (err) {
     logger.error(`could not start: ${(err as Error).message}`);
     await shutdown('start failed', EXIT.failed);

@@ -15,6 +15,12 @@ export const LOG_FILE = 'daemon.log';
 export const CONFIG_FILE = 'axum.yml';
 /** Argument every daemon process carries, so a reused pid is not mistaken for a daemon. */
 export const DAEMON_ARGV_MARKER = '--axum-daemon';
+/**
+ * Node flags the daemon is spawned with (before its script). `--expose-gc`: the daemon runs one
+ * full collection when it goes idle, so an idle daemon holds ~60 MiB, not ~75 (BENCHMARKS.md,
+ * idle memory; `adapters/v8-idle-trim.ts`).
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 
 /**
  * True when a process with this pid exists and is not a zombie (EPERM: it exists but belongs to

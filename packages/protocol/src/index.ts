@@ -35,6 +35,7 @@ export { RECENT_RUNS, applyDelta } from './apply-delta.js';
 export {
   CONFIG_FILE,
   DAEMON_ARGV_MARKER,
+  DAEMON_NODE_FLAGS,
   DISCOVERY_FILE,
   LOG_FILE,
   PID_FILE,

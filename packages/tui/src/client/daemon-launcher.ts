@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DAEMON_ARGV_MARKER,
+  DAEMON_NODE_FLAGS,
   DISCOVERY_FILE,
   DaemonInfo,
   LOG_FILE,
@@ -73,7 +74,7 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
   const logFd = openSync(logFile, 'a', 0o600);
   const logStart = statSync(logFile).size;
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
-  const args = [daemonMain, DAEMON_ARGV_MARKER, '--repo', repoRoot, ...(options.listen ? ['--listen', options.listen] : [])];
+  const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--repo', repoRoot, ...(options.listen ? ['--listen', options.listen] : [])];
   const env = { ...process.env };
   delete env.GIT_DIR;
   delete env.GIT_WORK_TREE;
