@@ -14,7 +14,9 @@ const { createJournaledRunsStore, readRunsHistory } = await import(dist('daemon'
 const { connectToDaemon } = await import(dist('tui', 'dist', 'client', 'daemon-connection.js'));
 const lowdbNode = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'node.js'));
 const lowdbCore = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'index.js'));
-const DAEMON_MAIN = dist('daemon', 'dist', 'main.js');
+// What the CLI spawns: the bundled daemon, with its node flags.
+const DAEMON_MAIN = dist('daemon', 'dist', 'axum-daemon.mjs');
+const { DAEMON_NODE_FLAGS } = await import(dist('protocol', 'dist', 'index.js'));
 
 const hex = (i, len = 40) => (i.toString(16).padStart(8, '0').repeat(6)).slice(0, len);
 
@@ -63,7 +65,7 @@ async function startDaemon(dir) {
   const discovery = join(dir, '.axum', 'daemon.json');
   rmSync(discovery, { force: true });
   const t0 = nowNs();
-  const child = spawn(process.execPath, [DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   child.unref();
   const info = await until(() => existsSync(discovery) && JSON.parse(readFileSync(discovery, 'utf8')), 30_000, 'daemon.json');

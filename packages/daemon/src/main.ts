@@ -1,6 +1,7 @@
 // Composition root of the daemon: arguments → lock → config → engine → transport → discovery.
 // Started detached by `axum daemon start` (or by any command that needs a daemon) as:
-//   node main.js --axum-daemon --repo ABSOLUTE_ROOT [--listen 127.0.0.1:PORT]
+//   node --expose-gc axum-daemon.mjs --axum-daemon --repo ABSOLUTE_ROOT [--listen 127.0.0.1:PORT]
+// (axum-daemon.mjs is this file bundled with its dependencies by bundle.mjs, for idle memory).
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
