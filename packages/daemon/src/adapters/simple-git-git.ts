@@ -74,9 +74,12 @@ export function createSimpleGit(repoRoot: string): GitPort {
       return out.split('\n').filter(Boolean);
     },
     async isAncestor(ancestor, commit) {
+      // Not `merge-base --is-ancestor`: it answers "no" by exit code 1 with nothing on stderr, which
+      // simple-git does not treat as a failure, so every pair looked like ancestor and descendant.
+      // The merge base of the two is the ancestor itself exactly when it is one.
       try {
-        await git.raw(['merge-base', '--is-ancestor', ancestor, commit]);
-        return true;
+        const [base, resolved] = await Promise.all([git.raw(['merge-base', ancestor, commit]), git.raw(['rev-parse', '--verify', '--quiet', `${ancestor}^{commit}`])]);
+        return base.trim() !== '' && base.trim() === resolved.trim();
       } catch {
         return false;
       }
