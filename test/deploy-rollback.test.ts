@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, readdirSync, readlinkSync, truncateSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun, historyText } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun, historyText, openClient } from './support/axum.js';
 
 /** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
 const config = (env: string, extra = '', verifyExtra = '') => `version: 1
@@ -123,6 +123,25 @@ describe('manual rollback, pin, approval', () => {
     const after = await settled(dir, 'staging', 4);
     expect(after[0]).toMatchObject({ revision: 4, kind: 'deploy', status: 'live' });
     expect(currentModel(dir, 'staging')).toBe('0.96');
+  });
+
+  it('the diff shown before a rollback says which way it goes and names the commits it crosses', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    await twoDeploys(dir);
+    const [v2, v1] = await history(dir, 'staging');
+    const client = await openClient(dir);
+    const diff = async (id: string, from: string, to: string) => {
+      client.ws.send(JSON.stringify({ type: 'request', id, method: 'releases.diff', params: { from, to } }));
+      return (await client.next((m) => m.id === id)).result as { direction: string; commits: string[]; metrics: unknown[] };
+    };
+    const back = await diff('d1', v2!.releaseId, v1!.releaseId);
+    expect(back.direction).toBe('back');
+    expect(back.commits).toEqual([expect.stringMatching(/^[0-9a-f]{7,} v2$/)]);
+    const forward = await diff('d2', v1!.releaseId, v2!.releaseId);
+    expect(forward.direction).toBe('forward');
+    expect(forward.commits).toEqual([expect.stringMatching(/^[0-9a-f]{7,} v2$/)]);
+    expect((await diff('d3', v1!.releaseId, v1!.releaseId)).direction).toBe('same');
+    client.ws.close();
   });
 
   it('a protected environment needs --yes without a terminal; approval: manual waits for approve', async () => {
