@@ -88,4 +88,27 @@ describe('logs', () => {
     expect(received.includes('\uFFFD')).toBe(false);
     expect(received).toBe(text);
   });
+
+  it('a cancelled step that prints while it shuts down is followed to its last byte before `complete`', async () => {
+    // The step traps SIGTERM, takes a moment and prints a goodbye: all of it comes after the run
+    // says cancelled, and a follower must get it before it is told the log is complete.
+    const dir = await started(`trap 'sleep 0.4; echo "cleaned up after TERM"; exit 143' TERM; echo started; while true; do sleep 0.05; done`);
+    const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    await waitFor(async () => JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout)[0].steps.some((s: { logBytes: number }) => s.logBytes > 0), 10_000, 'the step to print');
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'f', method: 'logs.follow', params: { runId: queued.id, step: 'unit', offset: 0 } }));
+    await client.next((m) => m.id === 'f');
+    expect((await axum(['cancel', queued.id, '--repo', dir])).code).toBe(0);
+    await client.next((m) => m.type === 'log.chunk' && m.complete === true);
+    client.ws.close();
+    // Every chunk, also one sent before the answer to the follow request.
+    const received = (client.messages as { type: string; data: string }[])
+      .filter((m) => m.type === 'log.chunk')
+      .map((m) => m.data)
+      .join('');
+    expect(received).toMatch(/^started\n/);
+    expect(received).toContain('cleaned up after TERM\n');
+    const whole = await axum(['logs', queued.id, '--step', 'unit', '--repo', dir]);
+    expect(received).toBe(whole.stdout);
+  });
 });

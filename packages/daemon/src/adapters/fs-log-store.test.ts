@@ -34,7 +34,7 @@ describe('createFsLogStore', () => {
     await retry.close();
     expect((await store.read('run-2', 's', 0, 1000)).data.toString()).toBe('one *** two\nthree\n');
     expect((await store.read('run-2', 's', 12, 3)).data.toString()).toBe('thr');
-    expect(await store.read('run-9', 's', 0, 10)).toEqual({ data: Buffer.alloc(0), size: 0, times: [] });
+    expect(await store.read('run-9', 's', 0, 10)).toEqual({ data: Buffer.alloc(0), size: 0, times: [], open: false });
     // The side index dates the output without touching the log's bytes.
     expect((await store.read('run-2', 's', 0, 1000)).times.length).toBeGreaterThan(0);
   });
@@ -88,7 +88,8 @@ describe('createFsLogStore, reads of an open log', () => {
     const live = await store.read('run-4', 's', 0, 1000);
     await first.close();
     const closed = await store.read('run-4', 's', 0, 1000);
-    expect(closed).toEqual({ ...live, data: closed.data });
+    expect(live.open).toBe(true);
+    expect(closed).toEqual({ ...live, data: closed.data, open: false });
     expect(closed.data.equals(live.data)).toBe(true);
     const fromFile = await createFsLogStore(root).read('run-4', 's', 0, 1000);
     expect(fromFile.times).toEqual(closed.times);

@@ -159,20 +159,20 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           try {
             log.readFd ??= openSync(fileOf(runId, step), 'r');
           } catch {
-            return { data: Buffer.alloc(0), size: 0, times: [] }; // removed under a running step
+            return { data: Buffer.alloc(0), size: 0, times: [], open: true }; // removed under a running step
           }
           data = Buffer.allocUnsafe(Math.max(0, Math.min(limit, log.size - offset)));
           data = data.subarray(0, readSync(log.readFd, data, 0, data.length, offset));
         }
         data = wholeCharacters(data, offset + limit >= log.size);
-        return { data, size: log.size, times: timesIn(log.times, offset, data.length) };
+        return { data, size: log.size, times: timesIn(log.times, offset, data.length), open: true };
       }
       const startedAt = generation;
       let handle;
       try {
         handle = await open(fileOf(runId, step), 'r');
       } catch {
-        return { data: Buffer.alloc(0), size: 0, times: [] };
+        return { data: Buffer.alloc(0), size: 0, times: [], open: live.has(k) };
       }
       try {
         const { size } = await handle.stat();
@@ -188,7 +188,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           times = parseTimes(await readFile(timesOf(runId, step), 'utf8').catch(() => ''));
           if (generation === startedAt && !live.has(k)) rememberTimes(k, times);
         }
-        return { data, size, times: timesIn(times, offset, data.length) };
+        return { data, size, times: timesIn(times, offset, data.length), open: live.has(k) };
       } finally {
         await handle.close();
       }

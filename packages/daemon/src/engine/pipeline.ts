@@ -259,12 +259,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (!run) return new RequestFailure('not-found', `no run ${runId}`);
       const stepView = run.steps.find((s) => s.name === step);
       if (!stepView) return new RequestFailure('not-found', `${run.id} has no step ${step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`);
-      const { data, size, times } = await deps.logs.read(run.id, step, offset, limit);
+      const { data, size, times, open } = await deps.logs.read(run.id, step, offset, limit);
       // Cut at the last newline so a UTF-8 character is never split across two chunks.
       let bytes = data;
       const lastNewline = data.lastIndexOf(10);
       if (offset + data.length < size && lastNewline >= 0) bytes = data.subarray(0, lastNewline + 1);
-      const stepDone = !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
+      // Done only once its log is closed too: a cancelled step's status changes before its process
+      // is gone and its last bytes (and the held-back tail of the masker) are written.
+      const stepDone = !open && !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
       const nextOffset = offset + bytes.length;
       return { runId: run.id, step, offset, nextOffset, data: bytes.toString('utf8'), complete: stepDone && nextOffset >= size, times: times.filter(([o]) => o < nextOffset) };
     },

@@ -73,9 +73,10 @@ export interface LogStore {
   /**
    * Up to `limit` bytes from `offset`, the log's size and the time index entries of that range.
    * `data` stops before a UTF-8 character whose last bytes are not there yet (or not in the range),
-   * except at the end of a finished log.
+   * except at the end of a finished log. `open`: its sink is not closed yet (more may come, even
+   * after the step's status says it ended: a cancelled step's last output and marker).
    */
-  read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number; times: [number, number][] }>;
+  read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number; times: [number, number][]; open: boolean }>;
   removeRun(runId: string): Promise<void>;
 }
 
