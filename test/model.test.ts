@@ -18,6 +18,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { axum, isAlive, LONG_MODE, makeRepo, processesMatching, rawSocket, readDaemonJson, ROOT, token, waitFor, historyText } from './support/axum.js';
+import { DAEMON_NODE_FLAGS } from '@axum/protocol';
 import {
   cancel,
   commit,
@@ -42,7 +43,8 @@ const MAX_COMMANDS = 10;
 /** One sequence in N (drawn) ends with what `axum status/history/runs --json` show, then one more kill -9 and restart. */
 const FINAL_CHECK_EVERY = LONG_MODE ? 4 : 2;
 const SETTLE_MS = 30_000;
-const DAEMON_MAIN = join(ROOT, 'packages', 'daemon', 'dist', 'main.js');
+/** What the CLI spawns: the bundle, with the CLI's node flags. */
+const DAEMON_MAIN = join(ROOT, 'packages', 'daemon', 'dist', 'axum-daemon.mjs');
 /**
  * The slow step sleeps `$AXUM_MODEL_SLEEP` followed by 1 (main) or 2 (staging) seconds: a number unique
  * to this test process and sequence (the daemon hands its environment to steps), so `ps` finds only
@@ -185,7 +187,7 @@ async function startDaemon(real: Real, viaCli: boolean): Promise<void> {
     delete env.GIT_WORK_TREE;
     delete env.GIT_INDEX_FILE;
     delete env.NODE_ENV;
-    const child = spawn(process.execPath, [DAEMON_MAIN, '--axum-daemon', '--repo', real.dir], { detached: true, stdio: ['ignore', log, log], env });
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN, '--axum-daemon', '--repo', real.dir], { detached: true, stdio: ['ignore', log, log], env });
     child.unref();
     closeSync(log);
     await waitFor(() => {
