@@ -64,10 +64,20 @@ async function pm2Idle(settleMs) {
   }
 }
 
-export async function idleMemory({ reps, settleMs }) {
+/**
+ * `side by side`: both daemons start and settle at the same time (quick mode, to stay under a
+ * minute: RSS of two idle processes does not depend on each other); otherwise one after the other.
+ */
+export async function idleMemory({ reps, settleMs, sideBySide = false }) {
   const axumRss = [];
   const pm2Rss = [];
   for (let i = 0; i < reps; i++) {
+    if (sideBySide) {
+      const [a, b] = await Promise.all([axumIdle(settleMs), pm2Idle(settleMs)]);
+      axumRss.push(a);
+      pm2Rss.push(b);
+      continue;
+    }
     axumRss.push(await axumIdle(settleMs));
     pm2Rss.push(await pm2Idle(settleMs));
   }

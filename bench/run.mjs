@@ -20,7 +20,7 @@ const all = quick
       ['commit-to-spawn', () => commitToSpawn({ reps: 3 })],
       ['rollback', () => rollbackLatency({ reps: 1, largeBytes: 16 * 1024 * 1024 })],
       ['broadcast', () => broadcast({ clients: 30, reps: 3 })],
-      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 6500 })], // past the idle heap trim (≈5–6 s after activity)
+      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 6500, sideBySide: true })], // past the idle heap trim (≈5–6 s after activity)
       ['log-fanout', () => logFanout({ clients: 10, seconds: 1 })],
     ]
   : [
