@@ -114,6 +114,39 @@ describe('createJournaledRunsStore', () => {
     expect((await open().load()).doc).toEqual(doc);
   });
 
+  it('a crash between compaction and emptying the journal replays nothing over the newer snapshot', async () => {
+    const { journal, open } = setup(900);
+    let crashAt: CrashPoint | null = null;
+    const store = open((point) => {
+      if (point === crashAt) throw new Error(`crashed at ${point}`);
+    });
+    const { doc } = await store.load();
+    let n = 1;
+    const queue = async () => {
+      doc.runs.push(run(n));
+      doc.nextRunNumber = ++n;
+      await store.save(doc, []);
+    };
+    for (let i = 0; i < 3; i++) await queue();
+    doc.runs[0]!.status = 'running';
+    await store.save(doc, ['run-1']);
+    // The compacting save: run-1 finished, run-2 dropped by retention, run-4 queued.
+    crashAt = 'store.compacted';
+    doc.runs[0]!.status = 'succeeded';
+    doc.runs = doc.runs.filter((r) => r.id !== 'run-2');
+    let crashed = false;
+    for (let i = 0; i < 20 && !crashed; i++) {
+      doc.runs.push(run(n));
+      doc.nextRunNumber = ++n;
+      crashed = await store.save(doc, ['run-1']).then(() => false, () => true);
+    }
+    expect(crashed).toBe(true);
+    expect(lines(journal).length).toBeGreaterThan(0); // the journal was not emptied
+    const reloaded = (await open().load()).doc;
+    expect(reloaded.nextRunNumber).toBe(doc.nextRunNumber);
+    expect(reloaded.runs.map((r) => [r.id, r.status])).toEqual(doc.runs.map((r) => [r.id, r.status]));
+  });
+
   it('drops a torn last line (a write cut short, never acknowledged) and goes on appending after it', async () => {
     const { journal, open } = setup();
     const store = open();

@@ -14,11 +14,15 @@ import { DurableJsonFile } from './lowdb-document-store.js';
 // A save is one line written and fsync'd, so it is atomic: a crash leaves the line whole (the save
 // was acknowledged) or torn at the end (it was not, and it is dropped on load). When the journal
 // outgrows the snapshot (capped at 1 MiB) the state is compacted into a new snapshot and the
-// journal emptied; a crash between the two replays the journal over the new snapshot, which is
-// harmless because every line holds whole records (replaying one twice gives the same state).
+// journal emptied. Lines are numbered (`seq`) and the snapshot records the last line it holds
+// (`journalSeq`): a crash between the snapshot's rename and the journal's truncation leaves lines
+// the snapshot already has — and may have moved past (the compacting save's own changes) — so
+// they are skipped on load, never replayed over it.
 
 /** One journal line: the document's small fields, the changed runs whole, the dropped runs' ids. */
 interface JournalEntry {
+  /** The line's number, counting on across compactions (absent in lines of the first version). */
+  seq?: number;
   nextRunNumber: number;
   heads: Record<string, string> | null;
   upsert: unknown[];
@@ -26,6 +30,8 @@ interface JournalEntry {
 }
 
 interface RawDocument {
+  /** The last journal line the snapshot holds (written by compactions). */
+  journalSeq?: unknown;
   version?: unknown;
   nextRunNumber?: unknown;
   heads?: unknown;
@@ -87,7 +93,9 @@ function readJournal(file: string): JournalRead {
 }
 
 /** Applies journal entries to a raw (not yet validated) snapshot, in order. */
-function replay(snapshot: RawDocument, entries: readonly JournalEntry[]): RawDocument {
+function replay(snapshot: RawDocument, all: readonly JournalEntry[]): RawDocument {
+  const covered = typeof snapshot.journalSeq === 'number' ? snapshot.journalSeq : 0;
+  const entries = all.filter((entry) => typeof entry.seq !== 'number' || entry.seq > covered);
   if (entries.length === 0) return snapshot;
   const runs: unknown[] = Array.isArray(snapshot.runs) ? [...(snapshot.runs as unknown[])] : [];
   const position = new Map<string, number>();
@@ -98,7 +106,8 @@ function replay(snapshot: RawDocument, entries: readonly JournalEntry[]): RawDoc
   });
   let { nextRunNumber, heads } = snapshot;
   for (const entry of entries) {
-    nextRunNumber = entry.nextRunNumber;
+    // Never backwards: a run number is an id, and an id is never given twice.
+    nextRunNumber = typeof nextRunNumber === 'number' ? Math.max(nextRunNumber, entry.nextRunNumber) : entry.nextRunNumber;
     heads = entry.heads;
     for (const run of entry.upsert) {
       const id = idOf(run);
@@ -127,7 +136,8 @@ function replay(snapshot: RawDocument, entries: readonly JournalEntry[]): RawDoc
  */
 export function readRunsHistory(snapshotFile: string): RawDocument {
   const snapshot = existsSync(snapshotFile) ? (JSON.parse(readFileSync(snapshotFile, 'utf8')) as RawDocument) : (emptyRunsDocument() as RawDocument);
-  return replay(snapshot, readJournal(journalFileOf(snapshotFile)).entries);
+  const { journalSeq: _journalSeq, ...history } = replay(snapshot, readJournal(journalFileOf(snapshotFile)).entries);
+  return history;
 }
 
 function fsyncDir(dir: string): void {
@@ -161,6 +171,8 @@ export function createJournaledRunsStore(
   let pending = new Set<string>();
   let written = { nextRunNumber: 0, heads: '' };
   let journalFd: number | null = null;
+  /** The number of the last journal line written (or held by the snapshot). */
+  let lastSeq = 0;
   let journalBytes = 0;
   let snapshotBytes = 0;
   let writing: Promise<void> | null = null;
@@ -179,8 +191,10 @@ export function createJournaledRunsStore(
 
   /** Writes the whole state as the new snapshot, then empties the journal. */
   const compact = async (doc: RunsDocument): Promise<void> => {
-    db.data = doc;
+    // The snapshot holds every journal line written so far (and maybe more: changes not yet saved).
+    db.data = { ...doc, journalSeq: lastSeq } as RunsDocument;
     await db.write(); // temp file, fsync, rename, fsync of the folder (crash points store.*)
+    db.data = doc;
     snapshotBytes = statSync(file).size;
     crash('store.compacted');
     const fd = openJournal();
@@ -214,7 +228,7 @@ export function createJournaledRunsStore(
       if (journalBytes >= compactAt()) {
         await compact(doc);
       } else {
-        const entry: JournalEntry = { nextRunNumber: doc.nextRunNumber, heads: doc.heads, upsert, drop };
+        const entry: JournalEntry = { seq: lastSeq + 1, nextRunNumber: doc.nextRunNumber, heads: doc.heads, upsert, drop };
         const line = `${JSON.stringify(entry)}\n`;
         const fd = openJournal();
         try {
@@ -230,6 +244,7 @@ export function createJournaledRunsStore(
           throw err;
         }
         journalBytes += Buffer.byteLength(line);
+        lastSeq += 1;
         crash('store.appended');
       }
     } catch (err) {
@@ -277,6 +292,7 @@ export function createJournaledRunsStore(
       }
       const doc = parsed.data;
       db.data = doc;
+      lastSeq = Math.max(typeof raw?.journalSeq === 'number' ? raw.journalSeq : 0, ...journal.entries.map((e) => (typeof e.seq === 'number' ? e.seq : 0)));
       snapshotBytes = existsSync(file) ? statSync(file).size : 0;
       journalBytes = journal.totalBytes;
       known = new Set(doc.runs.map((r) => r.id));
