@@ -144,6 +144,21 @@ describe('manual rollback, pin, approval', () => {
     client.ws.close();
   });
 
+  it('a releases history that cannot be read is moved aside and the release store is left alone (current keeps its files)', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    await twoDeploys(dir);
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    const blobs = readdirSync(join(dir, '.axum', 'store', 'sha256')).sort();
+    const file = join(dir, '.axum', 'history', 'releases.json');
+    truncateSync(file, Math.floor(readFileSync(file).length / 2));
+    const status = await axum(['status', '--json', '--repo', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { warnings: string[] }).warnings.join('\n')).toMatch(/releases\.json could not be read/);
+    expect(readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')).toContain('release store not swept');
+    expect(currentModel(dir, 'staging')).toBe('0.9');
+    expect(readdirSync(join(dir, '.axum', 'store', 'sha256')).sort()).toEqual(blobs);
+  });
+
   it('a protected environment needs --yes without a terminal; approval: manual waits for approve', async () => {
     const dir = await started(config('production: { branch: main, approval: manual }'));
     model(dir, '0.9', 'v1');

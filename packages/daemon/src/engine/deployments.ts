@@ -369,12 +369,22 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (loaded.warning) deps.warn(loaded.warning);
       releasesDoc = loaded.doc;
       // Files a crash left behind (stored, never recorded; or recorded as pruned, never deleted).
-      const swept = await deps.releases.sweep(releasesDoc.releases).catch((err: Error) => {
-        deps.logger.warn(`sweeping the release store: ${err.message}`);
-        return { releases: [], blobs: 0 };
-      });
-      if (swept.releases.length > 0 || swept.blobs > 0) {
-        deps.logger.info(`release store: removed ${swept.blobs} stored file(s) and ${swept.releases.length} release folder(s) no recorded release uses${swept.releases.length ? ` (${swept.releases.join(', ')})` : ''}`);
+      // Only against a history that loaded whole and names what every `current` points at: a
+      // releases.json moved aside or missing must not make every release look unrecorded.
+      const recorded = new Set(releasesDoc.releases.map((r) => r.id));
+      const envs = Object.keys(config?.environments ?? {});
+      const live = await Promise.all(envs.map((env) => deps.releases.currentReleaseId(deps.envDir(env))));
+      const unrecordedLive = live.filter((id): id is string => id !== null && !recorded.has(id));
+      if (loaded.warning || releasesDoc.releases.length === 0 || unrecordedLive.length > 0) {
+        if (loaded.warning || unrecordedLive.length > 0) deps.logger.warn(`release store not swept: ${loaded.warning ? 'the releases history was not read whole' : `current names unrecorded release(s) ${unrecordedLive.join(', ')}`}`);
+      } else {
+        const swept = await deps.releases.sweep(releasesDoc.releases).catch((err: Error) => {
+          deps.logger.warn(`sweeping the release store: ${err.message}`);
+          return { releases: [], blobs: 0 };
+        });
+        if (swept.releases.length > 0 || swept.blobs > 0) {
+          deps.logger.info(`release store: removed ${swept.blobs} stored file(s) and ${swept.releases.length} release folder(s) no recorded release uses${swept.releases.length ? ` (${swept.releases.join(', ')})` : ''}`);
+        }
       }
       for (const env of Object.keys(config?.environments ?? {})) {
         try {
