@@ -28,6 +28,8 @@ export function logCapFromEnv(value: string | undefined, logger?: { warn(message
  * A follower further behind than this reads the file.
  */
 export const LIVE_TAIL_BYTES = 4 * 1024 * 1024;
+/** The size of the blocks an open log's tail is copied into. */
+const TAIL_BLOCK_BYTES = 64 * 1024;
 /** Parsed time indexes of finished logs kept for reads (a followed or re-read log is read in many chunks). */
 const CLOSED_TIMES_CACHED = 64;
 /** How often the time index gets an entry while output flows (one line per write, at most this often). */
@@ -38,8 +40,12 @@ type TimeEntry = [offset: number, epochMs: number];
 /** An open log: what has been written so far, and its newest bytes as written (masked). */
 interface LiveLog {
   size: number;
-  /** Consecutive writes, oldest first, ending at `size`. */
-  tail: { offset: number; bytes: Buffer }[];
+  /**
+   * Consecutive blocks of output, oldest first, ending at `size`: writes are copied into blocks of
+   * TAIL_BLOCK_BYTES, so a step printing a line per write costs its bytes, not an object per line
+   * (an `echo` loop arrives as ~14-byte writes: one entry each held 10–75× the bytes kept).
+   */
+  tail: { offset: number; block: Buffer; used: number; bytes: Buffer }[];
   tailBytes: number;
   /** The whole time index, in offset order (also the lines of the `.times` file). */
   times: TimeEntry[];
@@ -88,8 +94,18 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       let capped = false;
       let closed = false;
       const keep = (bytes: Buffer) => {
-        // A copy: a write may be a view of a larger buffer that the tail must not keep alive.
-        state.tail.push({ offset: size, bytes: Buffer.from(bytes) });
+        // A copy: a write may be a view of a larger buffer that the tail must not keep alive. Only
+        // the filled part of a block is ever handed out, and a block is only written past it.
+        const last = state.tail.at(-1);
+        if (last && last.used + bytes.length <= last.block.length) {
+          bytes.copy(last.block, last.used);
+          last.used += bytes.length;
+          last.bytes = last.block.subarray(0, last.used);
+        } else {
+          const block = Buffer.allocUnsafe(Math.max(TAIL_BLOCK_BYTES, bytes.length));
+          bytes.copy(block, 0);
+          state.tail.push({ offset: size, block, used: bytes.length, bytes: block.subarray(0, bytes.length) });
+        }
         state.tailBytes += bytes.length;
         while (state.tail.length > 1 && state.tailBytes - state.tail[0]!.bytes.length >= LIVE_TAIL_BYTES) {
           state.tailBytes -= state.tail.shift()!.bytes.length;
