@@ -32,8 +32,11 @@ export interface SessionHost {
 /** A client may send this many messages per second on average, in bursts of `BURST`. */
 export const RATE_PER_SECOND = 200;
 const BURST = 400;
-/** A request id near the start of a frame: `"id":"…"` (ids are 1–64 plain characters). */
-const REQUEST_ID = /"id"\s*:\s*"([^"\\]{1,64})"/;
+/**
+ * The id of a request frame that starts `{"type":"request","id":"…"` (as clients encode them; ids
+ * are 1–64 plain characters). Anchored: an `"id"` inside params is not the request's.
+ */
+const REQUEST_ID = /^\s*\{\s*"type"\s*:\s*"request"\s*,\s*"id"\s*:\s*"([^"\\]{1,64})"/;
 /** WebSocket close code for a protocol-level handshake failure (4000–4999 are the application's). */
 export const CLOSE_PROTOCOL_MISMATCH = 4001;
 
