@@ -173,6 +173,11 @@ export function createJournaledRunsStore(
   let journalFd: number | null = null;
   /** The number of the last journal line written (or held by the snapshot). */
   let lastSeq = 0;
+  /**
+   * An append failed (a full disk): if cutting its partial line off failed too, a later line would
+   * join it and read as damage, so the next write compacts instead (and empties the journal).
+   */
+  let appendFailed = false;
   let journalBytes = 0;
   let snapshotBytes = 0;
   let writing: Promise<void> | null = null;
@@ -193,14 +198,18 @@ export function createJournaledRunsStore(
   const compact = async (doc: RunsDocument): Promise<void> => {
     // The snapshot holds every journal line written so far (and maybe more: changes not yet saved).
     db.data = { ...doc, journalSeq: lastSeq } as RunsDocument;
-    await db.write(); // temp file, fsync, rename, fsync of the folder (crash points store.*)
-    db.data = doc;
+    try {
+      await db.write(); // temp file, fsync, rename, fsync of the folder (crash points store.*)
+    } finally {
+      db.data = doc;
+    }
     snapshotBytes = statSync(file).size;
     crash('store.compacted');
     const fd = openJournal();
     ftruncateSync(fd, 0);
     fsyncSync(fd);
     journalBytes = 0;
+    appendFailed = false;
   };
 
   const writeOnce = async (): Promise<void> => {
@@ -225,7 +234,7 @@ export function createJournaledRunsStore(
     const heads = JSON.stringify(doc.heads);
     if (upsert.length === 0 && drop.length === 0 && doc.nextRunNumber === written.nextRunNumber && heads === written.heads) return;
     try {
-      if (journalBytes >= compactAt()) {
+      if (appendFailed || journalBytes >= compactAt()) {
         await compact(doc);
       } else {
         const entry: JournalEntry = { seq: lastSeq + 1, nextRunNumber: doc.nextRunNumber, heads: doc.heads, upsert, drop };
@@ -236,6 +245,7 @@ export function createJournaledRunsStore(
           fsyncSync(fd);
         } catch (err) {
           // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
+          appendFailed = true;
           try {
             ftruncateSync(fd, journalBytes);
           } catch {
