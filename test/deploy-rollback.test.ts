@@ -83,7 +83,7 @@ describe('deploy, verify, auto-rollback', () => {
       '#2 superseded deploy',
       '#1 superseded deploy',
     ]);
-    expect(revisions[1]).toMatchObject({ commit: bad, verified: false, message: 'gates failed: accuracy = 0.41, gate >= 0.8' });
+    expect(revisions[1]).toMatchObject({ commit: bad, verified: false, message: 'gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.9)' });
     expect(currentModel(dir, 'staging')).toBe('0.9');
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number }; incident: string }[] };
     expect(status.environments[0]).toMatchObject({ live: { revision: 5 }, lastKnownGood: { revision: 2 } });
@@ -212,12 +212,13 @@ describe('bad input and crashes', () => {
   });
 
   it('kill -9 between the pointer swap and the end of verify: the revision fails with the reason and current goes back', async () => {
-    const dir = await started(config('staging: { branch: main }', '', 'test -f $AXUM_CURRENT/model/weights.txt && grep -q 0.95 $AXUM_CURRENT/model/weights.txt && sleep 37; '));
+    const dir = await started(config('staging: { branch: main }', '', 'test -f $AXUM_CURRENT/model/weights.txt && grep -q 0.95 $AXUM_CURRENT/model/weights.txt && echo evaluating v2 && sleep 37; '));
     model(dir, '0.9', 'v1');
     await settled(dir, 'staging', 1);
     model(dir, '0.95', 'v2 with a slow verify');
     await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying', 20_000, 'v2 to be verifying');
     expect(currentModel(dir, 'staging')).toBe('0.95');
+    await waitFor(async () => (await axum(['logs', 'staging#2', '--step', 'eval', '--repo', dir])).stdout.includes('evaluating v2'), 20_000, 'the verify step to print');
     const daemon = readDaemonJson(dir).pid;
     process.kill(daemon, 'SIGKILL');
     await waitFor(() => !isAlive(daemon), 10_000, 'the daemon to die');
@@ -225,6 +226,12 @@ describe('bad input and crashes', () => {
     const revisions = await history(dir, 'staging');
     expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed', message: 'interrupted by a daemon restart while verifying' });
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
+    // The verify step cut short: interrupted, and its log is the prefix it wrote before the kill.
+    expect((revisions[0] as unknown as { steps: { name: string; status: string }[] }).steps).toMatchObject([{ name: 'eval', status: 'interrupted' }]);
+    const logs = await axum(['logs', 'staging#2', '--repo', dir]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toBe('eval | evaluating v2\n');
+    expect(logs.stderr).toContain('eval: interrupted by a daemon restart');
     expect(currentModel(dir, 'staging')).toBe('0.9');
     expect(readlinkSync(join(dir, '.axum', 'envs', 'staging', 'current'))).toContain(revisions[1]?.releaseId);
     // The verify step the dead daemon left running is reaped.
@@ -239,7 +246,7 @@ describe('bad input and crashes', () => {
 describe('monitor', () => {
   it('consecutive failed health checks open an incident, mark the release bad and roll back to LKG', async () => {
     const dir = await started(
-      config('staging: { branch: main }', 'rollback: { auto: true }\nmonitor: { run: "grep -qv 0.91 $AXUM_CURRENT/model/weights.txt", every: 300ms, failures: 3 }\n'),
+      config('staging: { branch: main }', 'rollback: { auto: true }\nmonitor: { run: "echo serving $(cat $AXUM_CURRENT/model/weights.txt); grep -qv 0.91 $AXUM_CURRENT/model/weights.txt", every: 300ms, failures: 3 }\n'),
     );
     model(dir, '0.9', 'v1 healthy');
     await settled(dir, 'staging', 1);
@@ -249,7 +256,16 @@ describe('monitor', () => {
     expect(revisions[1]?.verified).toBe(true);
     expect(currentModel(dir, 'staging')).toBe('0.9');
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string }[] };
-    expect(status.environments[0]?.incident).toBe('monitor failed 3 times in a row on #2 (last check exited 1); rolled back to #1');
+    const incident = status.environments[0]?.incident ?? '';
+    expect(incident).toMatch(/^monitor failed 3 times in a row on #2 \(checks (\d+)–(\d+); the last exited 1: axum logs staging#2 --step check-(\d+)\); rolled back to #1$/);
+    // The incident names the check behind it; its output is one command away.
+    const check = /--step (check-\d+)/.exec(incident)?.[1] ?? '';
+    const logs = await axum(['logs', 'staging#2', '--step', check, '--repo', dir]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toBe('serving 0.91\n');
+    const checks = (await history(dir, 'staging'))[1] as unknown as { steps: { stage: string; name: string; status: string; exitCode: number | null }[]; checks: { total: number; failed: number } };
+    expect(checks.steps.filter((s) => s.stage === 'monitor').slice(-3).map((s) => [s.status, s.exitCode])).toEqual([['failed', 1], ['failed', 1], ['failed', 1]]);
+    expect(checks.checks.failed).toBe(3);
     const releases = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as { id: string; bad: { why: string } | null }[];
     expect(releases.find((r) => r.id === revisions[1]?.releaseId)?.bad?.why).toContain('monitor failed 3 times');
   });

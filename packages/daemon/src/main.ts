@@ -171,6 +171,8 @@ async function main(): Promise<void> {
         engine?.publishEnvironment(env);
       },
       warn: (message) => engine?.warn(message),
+      // The pipeline exists by the time a deploy reports (deployments.start runs after both are made).
+      runDeploy: (runId, deploy, message) => pipeline.setDeploy(runId, deploy, message),
     });
     const pipeline = createPipeline({
       git,

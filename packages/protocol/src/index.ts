@@ -4,6 +4,8 @@ export {
   ConfigProblem,
   ConfigStatus,
   DaemonInfo,
+  DeployOutcome,
+  RunDeploy,
   DaemonState,
   EnvironmentView,
   LiveRevision,
@@ -51,4 +53,4 @@ export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-parse.js';
 export { parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
-export { ArtifactView, ReleaseDiff, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';
+export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';

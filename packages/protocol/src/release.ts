@@ -25,6 +25,42 @@ export type RevisionStatus = z.infer<typeof RevisionStatus>;
 export const RevisionKind = z.enum(['deploy', 'rollback', 'auto-rollback']);
 export type RevisionKind = z.infer<typeof RevisionKind>;
 
+/**
+ * One gate's verdict on a revision: the metric its verify steps wrote, the threshold, and the last
+ * known good's value of the same metric beside it (null when there was no LKG or it had none).
+ * `value` null: no verify step wrote the metric (a failed gate that says so).
+ */
+export const GateVerdict = z.object({
+  metric: z.string(),
+  op: z.string(),
+  threshold: z.number(),
+  value: z.number().nullable(),
+  lkgValue: z.number().nullable(),
+  verdict: z.enum(['pass', 'fail']),
+});
+export type GateVerdict = z.infer<typeof GateVerdict>;
+
+/** A step of an operation (`interrupted`: the daemon stopped while it ran; its log is the prefix it wrote). */
+export const OperationStepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed-out', 'interrupted']);
+export type OperationStepStatus = z.infer<typeof OperationStepStatus>;
+
+/**
+ * One step of a revision's operations: the deploy hook (stage `deploy`), a verify step (`verify`),
+ * or one monitor check (`monitor`, named `check-N`; only the newest few are kept). Its output is
+ * the log `ENV#N` / step `name` (`axum logs production#7 --step smoke`).
+ */
+export const OperationStep = z.object({
+  stage: z.enum(['deploy', 'verify', 'monitor']),
+  name: z.string(),
+  status: OperationStepStatus,
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+  startedAt: z.string().nullable(),
+  /** Bytes in the step's log file (its masked output), as of the step's last change. */
+  logBytes: z.number().int().nonnegative(),
+});
+export type OperationStep = z.infer<typeof OperationStep>;
+
 /** One entry of an environment's history, `#N` to people (DESIGN.md §3–§4). */
 export const RevisionView = z.object({
   revision: z.number().int().positive(),
@@ -42,6 +78,16 @@ export const RevisionView = z.object({
   by: z.string(),
   /** Why it failed, or what it did, in one line. */
   message: z.string().nullable(),
+  /** The run whose succeeded stages led to this deploy (null for a manual deploy or a rollback). */
+  runId: z.string().nullable().default(null),
+  /** What its verify steps wrote to `AXUM_METRICS` (the last value of a name wins). */
+  metrics: z.record(z.string(), z.number()).default({}),
+  /** Every gate's verdict, with the last known good's value beside it. */
+  gates: z.array(GateVerdict).default([]),
+  /** Its deploy hook, verify steps and newest monitor checks, in the order they ran. */
+  steps: z.array(OperationStep).default([]),
+  /** Monitor checks run on it while live (all of them; `steps` keeps the newest few). */
+  checks: z.object({ total: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }).default({ total: 0, failed: 0 }),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 

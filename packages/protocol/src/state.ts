@@ -60,6 +60,10 @@ export const EnvironmentView = z.object({
   operation: z.object({ revision: z.number().int(), kind: z.string(), holder: z.string(), startedAt: z.string() }).nullable(),
   /** The last thing that went wrong here, shown until the next successful revision. */
   incident: z.string().nullable(),
+  /** The live revision's key metric: the first gated metric it has (else its first metric), with the LKG's value. */
+  liveMetric: z.object({ name: z.string(), value: z.number(), lkgValue: z.number().nullable() }).nullable().default(null),
+  /** The live revision's newest monitor check: whether it passed, when, and its step (`axum logs ENV#N --step check-N`). */
+  lastCheck: z.object({ passed: z.boolean(), at: z.string(), step: z.string() }).nullable().default(null),
 });
 export type EnvironmentView = z.infer<typeof EnvironmentView>;
 
@@ -82,6 +86,21 @@ export const StepView = z.object({
 });
 export type StepView = z.infer<typeof StepView>;
 
+/**
+ * What became of the deploy a run led to (DESIGN.md §3), kept current as its revision moves:
+ * `pending` (queued, deploying or verifying), `live`, `failed` (deploy hook, verification, gates or
+ * an error), `rolled-back` (it was live; a rollback moved the environment away from it),
+ * `superseded` (a newer deploy replaced it, or a newer release took its place in the queue),
+ * `awaiting-approval`, `held-by-pin`, `refused-bad` (its release is marked bad), `none` (the run
+ * produced no release: its stages did not succeed).
+ */
+export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'refused-bad', 'none']);
+export type DeployOutcome = z.infer<typeof DeployOutcome>;
+
+/** A run's deploy: the environment, the revision it became (null until one exists), its outcome. */
+export const RunDeploy = z.object({ env: z.string(), revision: z.number().int().positive().nullable(), outcome: DeployOutcome });
+export type RunDeploy = z.infer<typeof RunDeploy>;
+
 /** One run as listed by `axum runs` and the dashboard. */
 export const RunView = z.object({
   id: z.string(),
@@ -102,6 +121,8 @@ export const RunView = z.object({
   releaseId: z.string().nullable(),
   /** Why the run ended the way it did, when that is not obvious from its steps. */
   message: z.string().nullable(),
+  /** On a branch that feeds an environment: what became of its deploy; null otherwise. */
+  deploy: RunDeploy.nullable().default(null),
 });
 export type RunView = z.infer<typeof RunView>;
 

@@ -21,6 +21,7 @@ const run = (number: number, status: RunRecord['status'] = 'queued'): RunRecord 
   subject: `commit ${number}`,
   releaseId: null,
   message: null,
+  deploy: null,
   pgids: [],
   worktree: null,
   stages: null,

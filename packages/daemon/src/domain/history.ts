@@ -41,3 +41,8 @@ export function pruneRuns(runs: readonly RunRecord[], keep: number, finished: re
   const dropped = new Set(done.slice(0, excess).map((r) => r.id));
   return { kept: runs.filter((r) => !dropped.has(r.id)), dropped: [...dropped] };
 }
+
+/** A run that ended without a release leads to no deploy: its pending deploy becomes `none`. */
+export function settleDeployWithoutRelease(run: RunRecord): void {
+  if (run.deploy && run.deploy.revision === null && run.deploy.outcome === 'pending') run.deploy = { ...run.deploy, outcome: 'none' };
+}

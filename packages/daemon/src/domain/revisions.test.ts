@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevisionView } from '@axum/protocol';
-import { emptyEnvironmentDocument, failedGates, lastKnownGood, liveRevision, nextRevisionNumber, parseMetrics, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
+import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
 
 const rev = (revision: number, releaseId: string, status: RevisionView['status'], verified: boolean, kind: RevisionView['kind'] = 'deploy'): RevisionView => ({
   revision,
@@ -14,6 +14,11 @@ const rev = (revision: number, releaseId: string, status: RevisionView['status']
   finishedAt: 't',
   by: 'test',
   message: null,
+  runId: null,
+  metrics: {},
+  gates: [],
+  steps: [],
+  checks: { total: 0, failed: 0 },
 });
 const doc = (...revisions: RevisionView[]): EnvironmentDocument => ({ ...emptyEnvironmentDocument(), revisions });
 const none = () => false;
@@ -34,6 +39,13 @@ describe('last known good', () => {
     it(name, () => expect(lastKnownGood(history, isBad)?.revision ?? null).toBe(expected));
   }
 
+  it('as gates compare it: the live revision itself when it is verified and not bad, else the one before', () => {
+    const history = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'live', true));
+    expect(lastKnownGoodOrLive(history, none)?.revision).toBe(2);
+    expect(lastKnownGoodOrLive(history, (id) => id === 'b')?.revision).toBe(1);
+    expect(lastKnownGoodOrLive(doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false)), none)?.revision).toBe(1);
+  });
+
   it('numbers revisions on from the last one (a rollback to #3 becomes #7)', () => {
     expect(nextRevisionNumber(doc(rev(1, 'a', 'superseded', true), rev(6, 'b', 'live', true)))).toBe(7);
     expect(nextRevisionNumber(doc())).toBe(1);
@@ -50,19 +62,6 @@ describe('rollback refusals', () => {
     expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, true)).toBeNull();
     expect(rollbackRefusal(history, history.revisions[2], 3, undefined, false)).toMatch(/is live already/);
     expect(rollbackRefusal(history, history.revisions[0], 1, undefined, false)).toBeNull();
-  });
-});
-
-describe('metrics and gates', () => {
-  it('parses name=value lines, last value wins, ignores noise', () => {
-    expect(parseMetrics('accuracy=0.91\nnoise\np95_ms = 120\naccuracy=0.93\nbad=abc\n')).toEqual({ accuracy: 0.93, p95_ms: 120 });
-  });
-  it('reports each failed gate and missing metric', () => {
-    expect(failedGates({ accuracy: '>= 0.90', p95_ms: '<= 250' }, { accuracy: 0.93, p95_ms: 120 })).toEqual([]);
-    expect(failedGates({ accuracy: '>= 0.90', p95_ms: '<= 250' }, { accuracy: 0.41 })).toEqual([
-      'accuracy = 0.41, gate >= 0.90',
-      'p95_ms: no value (no verify step wrote p95_ms=… to $AXUM_METRICS)',
-    ]);
   });
 });
 

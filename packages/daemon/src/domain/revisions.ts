@@ -37,6 +37,17 @@ export function lastKnownGood(doc: EnvironmentDocument, isBad: (releaseId: strin
   return before.findLast((r) => r.verified && !isBad(r.releaseId) && r.releaseId !== live?.releaseId) ?? null;
 }
 
+/**
+ * The last known good as DESIGN.md §3 defines it: the newest verified revision whose release is not
+ * bad — the live one itself when it is verified. What a new revision's metrics are compared with
+ * (a failing deploy goes back to exactly this one).
+ */
+export function lastKnownGoodOrLive(doc: EnvironmentDocument, isBad: (releaseId: string) => boolean): RevisionView | null {
+  const live = liveRevision(doc);
+  if (live && live.verified && !isBad(live.releaseId)) return live;
+  return lastKnownGood(doc, isBad);
+}
+
 /** The number the next revision gets. */
 export function nextRevisionNumber(doc: EnvironmentDocument): number {
   return (doc.revisions.at(-1)?.revision ?? 0) + 1;
@@ -57,37 +68,6 @@ export function rollbackRefusal(
   const live = liveRevision(doc);
   if (live && live.releaseId === target.releaseId) return `#${target.revision} has the release that is live already (${live.releaseId} in #${live.revision})`;
   return null;
-}
-
-/** Parses `name=value` lines of a metrics file (the GITHUB_OUTPUT convention); the last value of a name wins. */
-export function parseMetrics(text: string): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*$/i.exec(line);
-    if (match?.[1] && match[2]) metrics[match[1]] = Number(match[2]);
-  }
-  return metrics;
-}
-
-/** Checks metrics against gates (`accuracy: ">= 0.90"`); returns one line per failed gate. */
-export function failedGates(gates: Record<string, string>, metrics: Record<string, number>): string[] {
-  const failures: string[] = [];
-  for (const [name, expression] of Object.entries(gates)) {
-    const match = /^(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)$/.exec(expression.trim());
-    if (!match) {
-      failures.push(`${name}: gate "${expression}" is not a comparison`);
-      continue;
-    }
-    const value = metrics[name];
-    if (value === undefined) {
-      failures.push(`${name}: no value (no verify step wrote ${name}=… to $AXUM_METRICS)`);
-      continue;
-    }
-    const limit = Number(match[2]);
-    const ok = { '>=': value >= limit, '<=': value <= limit, '==': value === limit, '!=': value !== limit, '>': value > limit, '<': value < limit }[match[1] as '>='];
-    if (!ok) failures.push(`${name} = ${value}, gate ${expression}`);
-  }
-  return failures;
 }
 
 /**

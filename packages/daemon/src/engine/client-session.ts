@@ -11,6 +11,7 @@ import {
 } from '@axum/protocol';
 import type { Deployments } from './deployments.js';
 import { LogFollower } from './log-follower.js';
+import type { LogSource } from './log-source.js';
 import { RequestFailure, type Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
@@ -23,6 +24,8 @@ export interface SessionHost {
   requestShutdown(reason: string): void;
   pipeline: Pipeline;
   deployments: Deployments;
+  /** Runs' and operations' logs (`run-12`, `production#7`). */
+  logSource: LogSource;
   /** The current view of one environment. */
   environment(name: string): EnvironmentView | undefined;
   logger: Logger;
@@ -54,7 +57,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'run.get': (request, session) => session.host.pipeline.get(request.params.runId),
   'run.trigger': (request, session) => session.host.pipeline.trigger(request.params),
   'run.cancel': (request, session) => session.host.pipeline.cancel(request.params.runId),
-  'logs.read': (request, session) => session.host.pipeline.readLog(request.params),
+  'logs.read': (request, session) => session.host.logSource.readLog(request.params),
   'logs.follow': (request, session) => session.logs.follow(request.params.runId, request.params.step, request.params.offset),
   'logs.unfollow': (request, session) => session.logs.unfollow(request.params.runId, request.params.step),
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
@@ -95,7 +98,7 @@ export class ClientSession implements ConnectionHandlers {
   ) {
     this.id = connection.id;
     this.lastRefill = host.clock.now();
-    this.logs = new LogFollower(host.pipeline, (frame) => connection.send(frame), () => connection.bufferedAmount());
+    this.logs = new LogFollower(host.logSource, (frame) => connection.send(frame), () => connection.bufferedAmount());
   }
 
   /** Sends one message to this client. */

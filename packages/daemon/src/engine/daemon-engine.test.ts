@@ -35,6 +35,7 @@ const fakePipeline: Pipeline = {
   list: () => [],
   readLog: async () => new RequestFailure('not-found', 'no run'),
   onLogActivity: () => () => undefined,
+  setDeploy: () => undefined,
   stop: async () => undefined,
 };
 
@@ -42,9 +43,11 @@ const fakePipeline: Pipeline = {
 const fakeDeployments = {
   start: async () => undefined,
   setConfig: () => undefined,
-  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, lastKnownGood: null, operation: null, incident: null }),
+  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, lastKnownGood: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
   releaseRun: async () => ({ releaseId: 'rel-1', message: '' }),
   history: () => [],
+  readLog: async () => new RequestFailure('not-found', 'no revision'),
+  onLogActivity: () => () => undefined,
   releases: () => [],
   diff: async () => new RequestFailure('not-found', 'no release'),
   fsck: async () => ({ releases: 0, problems: [] }),

@@ -3,6 +3,7 @@ import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
 import { ClientSession, type SessionHost } from './client-session.js';
 import type { Deployments } from './deployments.js';
+import { createLogSource } from './log-source.js';
 import type { Pipeline } from './pipeline.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
@@ -76,6 +77,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     requestShutdown: deps.onShutdownRequested,
     pipeline: deps.pipeline,
     deployments: deps.deployments,
+    logSource: createLogSource(deps.pipeline, deps.deployments),
     environment: (name) => state.environments.find((e) => e.name === name),
     logger: deps.logger,
     clock: deps.clock,

@@ -17,9 +17,19 @@ export async function recoverEnvironment(core: DeploymentsCore, env: string): Pr
   if (reaped.length > 0) deps.logger.warn(`${env}: killed process groups ${reaped.join(', ')} left by the previous daemon`);
   const hadProcesses = doc.pgids.length > 0;
   doc.pgids = [];
+  // A deploy hook, verify step or monitor check the crash cut short: its log is the prefix it wrote.
+  let cutSteps = false;
+  for (const revision of doc.revisions) {
+    for (const step of revision.steps) {
+      if (step.status === 'running') step.status = 'interrupted';
+      else if (step.status === 'pending') step.status = 'skipped';
+      else continue;
+      cutSteps = true;
+    }
+  }
   const cut = doc.revisions.filter((r) => r.status === 'deploying' || r.status === 'verifying');
   if (cut.length === 0) {
-    if (hadProcesses) await storeOf(env).save(doc);
+    if (hadProcesses || cutSteps) await storeOf(env).save(doc);
     return;
   }
   for (const revision of cut) {

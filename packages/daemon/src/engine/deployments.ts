@@ -1,6 +1,9 @@
-import { parseYaml, type PipelineConfig, type ReleaseDiff, type ReleaseView, type RevisionView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, metricDeltas, parseMetrics, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
-import { operationCrash, runDeployOperation, type OperationDeps } from './deploy-operation.js';
+import { parseYaml, type LogChunk, type PipelineConfig, type ReleaseDiff, type ReleaseView, type RevisionView, type RunDeploy } from '@axum/protocol';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, metricDeltas, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
+import { parseMetrics } from '../domain/gates.js';
+import { deployOutcomeOf, revisionHealth } from '../domain/deploy-outcome.js';
+import { operationCrash, runDeployOperation, secretValues, type OperationDeps } from './deploy-operation.js';
+import { readOperationLog } from './operation-logs.js';
 import { startMonitor, type Monitor } from './monitor.js';
 import { recoverEnvironment, resumeAutoRollback, withdrawFailed } from './deploy-recovery.js';
 import { pruneReleases } from './release-retention.js';
@@ -17,9 +20,11 @@ export interface EnvironmentState {
   lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
+  liveMetric: { name: string; value: number; lkgValue: number | null } | null;
+  lastCheck: { passed: boolean; at: string; step: string } | null;
 }
 
-export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess'> {
+export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'logActivity'> {
   releasesStore: DocumentStore<ReleasesDocument>;
   environmentStore(env: string): DocumentStore<EnvironmentDocument>;
   /** Absolute folder of an environment's `current` link. */
@@ -27,6 +32,8 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess'> {
   /** Tells clients an environment changed. */
   publish(env: string): void;
   warn(message: string): void;
+  /** What became of a run's deploy changed (DESIGN.md §3): the run record follows, with a line saying why. */
+  runDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
 }
 
 /** The state and verbs recovery (deploy-recovery.ts) and retention (release-retention.ts) work with. */
@@ -43,7 +50,9 @@ export interface DeploymentsCore {
   /** Marked bad or pruned: never a rollback target. */
   unusable(id: string): boolean;
   now(): string;
-  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<RevisionView | RequestFailure>;
+  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
+  /** Tells the run behind a revision (if any) what became of its deploy. */
+  tellRun(env: string, revision: RevisionView): void;
   /** Environments whose operation ended but whose follow-up has not (`idle` waits for them). */
   settling: Map<string, Promise<void>>;
 }
@@ -59,6 +68,8 @@ export interface Deployments {
    */
   releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string }>;
   history(env: string): RevisionView[] | RequestFailure;
+  /** Reads a revision's operation log: `address` is `ENV#N`, `step` a step of it (`smoke`, `check-12`). */
+  readLog(params: { address: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   releases(): ReleaseView[];
   /** Re-hashes every release's stored files (`axum fsck`); marks the corrupt ones bad. */
   fsck(): Promise<{ releases: number; problems: { releaseId: string; problem: string }[] }>;
@@ -68,6 +79,8 @@ export interface Deployments {
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<EnvironmentState | RequestFailure>;
+  /** Calls `listener` when an operation's log (`ENV#N`, step) may have grown or its step ended. Returns how to stop. */
+  onLogActivity(listener: (address: string, step: string) => void): () => void;
   /** Resolves when the environment has no operation running (for `--wait`). */
   idle(env: string): Promise<void>;
   /** Stops every monitor (daemon stopping). */
@@ -113,6 +126,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   };
 
   const monitors = new Map<string, Monitor>();
+  /** How the runs this daemon released were triggered: a revision's `by` says `manual run-12`, not `push`. */
+  const runTriggers = new Map<string, string>();
   let stopped = false;
   /** Aborted when the daemon stops: deploy, verify and monitor processes are killed, not orphaned. */
   const abortAll = new AbortController();
@@ -127,7 +142,26 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       void storeOf(env).save(doc);
     };
   };
-  const operationDeps: OperationDeps = { ...deps, trackProcess };
+  const logListeners = new Set<(address: string, step: string) => void>();
+  const logActivity = (address: string, step: string) => {
+    for (const listener of logListeners) listener(address, step);
+  };
+  const operationDeps: OperationDeps = { ...deps, trackProcess, logActivity };
+  /** Saves the environment's document and tells clients, without touching its monitor (steps, checks, metrics changed). */
+  const saveSoon = (env: string): void => {
+    const doc = docs.get(env);
+    if (!doc) return;
+    storeOf(env)
+      .save(doc)
+      .then(() => deps.publish(env))
+      .catch((err: Error) => deps.logger.warn(`${env}: saving its history: ${err.message}`));
+  };
+  /** Tells the run behind a revision what became of its deploy (a revision's status is the truth). */
+  const tellRun = (env: string, revision: RevisionView, superseder?: RevisionView['kind']): void => {
+    if (!revision.runId) return;
+    const { outcome, message } = deployOutcomeOf(env, revision, superseder);
+    deps.runDeploy(revision.runId, { env, revision: revision.revision, outcome }, message);
+  };
   /** Keeps exactly one monitor per environment, on its live revision, while no operation runs. */
   const monitorChains = new Map<string, Promise<void>>();
   const syncMonitor = (env: string): Promise<void> => {
@@ -149,11 +183,14 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     }
     const target = wanted ? release(wanted.releaseId) : undefined;
     if (!wanted || !spec || !target || !config) return;
-    const secrets = config.secrets.map((name) => deps.baseEnv[name] ?? '').filter((v) => v.length > 0);
+    const secrets = secretValues(config, deps.baseEnv);
     const releaseDir = await deps.releases.materialize(target);
     monitors.set(
       env,
-      startMonitor(env, deps.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, (message) => void incident(env, wanted, message)),
+      startMonitor(env, deps.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, {
+        onChange: () => saveSoon(env),
+        onIncident: (message) => void incident(env, wanted, message),
+      }),
     );
   };
 
@@ -187,7 +224,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   const knownEnv = (env: string) => (config && env in config.environments ? null : new RequestFailure('not-found', `no environment ${env}${config ? ` (environments: ${Object.keys(config.environments).join(', ')})` : ''}`));
 
   /** Runs one deploy/rollback to completion; the environment is held until it ends. */
-  const operate = async (env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<RevisionView | RequestFailure> => {
+  const operate = async (env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId: string | null = null): Promise<RevisionView | RequestFailure> => {
     const doc = await docOf(env); // before the busy check: nothing may await between check and hold
     const holder = operations.get(env);
     if (holder) return new RequestFailure('conflict', `${env} is busy: #${holder.revision} (${holder.kind}) by ${holder.holder} since ${holder.startedAt}`);
@@ -205,7 +242,15 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       finishedAt: null,
       by,
       message: null,
+      runId,
+      metrics: {},
+      gates: [],
+      steps: [],
+      checks: { total: 0, failed: 0 },
     };
+    // Gates show the last known good's value beside each metric: the LKG before this operation.
+    const lkg = lastKnownGoodOrLive(doc, unusable);
+    const lkgMetrics = lkg ? (Object.keys(lkg.metrics).length > 0 ? lkg.metrics : (release(lkg.releaseId)?.metrics ?? null)) : null;
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
     operations.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done });
@@ -215,30 +260,40 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     try {
       await save(env); // the revision exists (deploying) before anything moves
       operationCrash(deps, kind, 'recorded');
+      tellRun(env, revision);
       let result: Awaited<ReturnType<typeof runDeployOperation>>;
       try {
-        result = await runDeployOperation(env, deps.envDir(env), target, revision, config, operationDeps, abortAll.signal, async (status) => {
-          revision.status = status;
-          // The release a manual rollback moves away from is bad from the moment the pointer moves
-          // (DESIGN.md §3): if this rollback then fails, the auto-rollback must not pick it again.
-          if (kind === 'rollback' && previousLive) await markBad(previousLive.releaseId, by, `rolled back from #${previousLive.revision} to #${rollbackTo}`);
-          await save(env);
-          operationCrash(deps, kind, 'verifying');
+        result = await runDeployOperation(env, deps.envDir(env), target, revision, config, operationDeps, abortAll.signal, {
+          lkgMetrics,
+          onChange: () => saveSoon(env),
+          onStatus: async (status) => {
+            revision.status = status;
+            // The release a manual rollback moves away from is bad from the moment the pointer moves
+            // (DESIGN.md §3): if this rollback then fails, the auto-rollback must not pick it again.
+            if (kind === 'rollback' && previousLive) await markBad(previousLive.releaseId, by, `rolled back from #${previousLive.revision} to #${rollbackTo}`);
+            await save(env);
+            operationCrash(deps, kind, 'verifying');
+          },
         });
       } catch (err) {
         // A bug or an I/O error mid-operation must not leave the revision deploying/verifying forever.
         deps.logger.error(`${env} #${revision.revision}: ${(err as Error).stack ?? String(err)}`);
         result = { ok: false, stage: revision.status === 'verifying' ? 'verify' : 'deploy', message: `the operation broke off: ${(err as Error).message}` };
+        for (const step of revision.steps) if (step.status === 'running' || step.status === 'pending') step.status = step.status === 'running' ? 'failed' : 'skipped';
       }
       revision.finishedAt = now();
       if (result.ok) {
-        if (previousLive && previousLive !== revision) previousLive.status = 'superseded';
+        if (previousLive && previousLive !== revision) {
+          previousLive.status = 'superseded';
+          tellRun(env, previousLive, kind);
+        }
         revision.status = 'live';
         revision.verified = true;
         revision.message = kind === 'deploy' ? null : `rolled back to #${rollbackTo}`;
         // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
         doc.incident = kind === 'auto-rollback' ? `${by.replace(/^auto: /, '')}; rolled back to #${rollbackTo}` : null;
         await save(env);
+        tellRun(env, revision);
         operationCrash(deps, kind, 'finished');
         return revision;
       }
@@ -249,12 +304,17 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         // Nothing moved: the live revision stays live.
         doc.incident = `#${revision.revision} refused: ${result.message}; ${previousLive ? `#${previousLive.revision} stays live` : 'nothing is live'}`;
         await save(env);
+        tellRun(env, revision);
         return revision;
       }
       await markBad(releaseId, `${result.stage} of #${revision.revision}`, result.message);
-      if (previousLive && previousLive.status === 'live') previousLive.status = 'superseded';
+      if (previousLive && previousLive.status === 'live') {
+        previousLive.status = 'superseded';
+        tellRun(env, previousLive, kind);
+      }
       doc.incident = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${result.stage}: ${result.message}`;
       await save(env);
+      tellRun(env, revision);
       operationCrash(deps, kind, 'finished');
       return revision;
     } finally {
@@ -298,22 +358,32 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     await serially(() => pruneReleases(core)).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
   };
 
+  /** A built release goes on: held by a pin, waiting for approval, queued behind an operation, or deployed. */
   async function handOn(env: string, built: ReleaseView): Promise<string> {
     const doc = await docOf(env);
     const spec = config?.environments[env];
-    if (doc.pinned) return `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`;
+    const tell = (outcome: RunDeploy['outcome'], message: string, runId = built.runId) => {
+      deps.runDeploy(runId, { env, revision: null, outcome }, message);
+      return message;
+    };
+    if (doc.pinned) return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`);
     if (spec?.approval === 'manual') {
+      const older = doc.pendingReleaseId ? release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;
       await save(env);
-      return `built ${built.id}; waiting for approval (axum approve ${env})`;
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, older.runId);
+      return tell('awaiting-approval', `built ${built.id}; waiting for approval (axum approve ${env})`);
     }
     if (operations.has(env)) {
-      const older = doc.queuedReleaseId;
+      const older = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
       doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
       await save(env);
-      return `built ${built.id}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older})` : ''}`;
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, older.runId);
+      return tell('pending', `built ${built.id}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
     }
-    void operate(env, built.id, 'deploy', null, `push ${built.runId}`).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
+    // Who started it, as the run says (`push run-12`, `manual run-13`); a deploy queued before a restart no longer knows.
+    const by = `${runTriggers.get(built.runId) ?? 'queued'} ${built.runId}`;
+    void operate(env, built.id, 'deploy', null, by, built.runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `built ${built.id}; deploying to ${env}`;
   }
 
@@ -359,7 +429,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     release,
     unusable,
     now,
-    operate: (env, releaseId, kind, rollbackTo, by) => operate(env, releaseId, kind, rollbackTo, by),
+    operate: (env, releaseId, kind, rollbackTo, by, runId) => operate(env, releaseId, kind, rollbackTo, by, runId ?? null),
+    tellRun: (env, revision) => tellRun(env, revision),
     settling,
   };
 
@@ -389,6 +460,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       for (const env of Object.keys(config?.environments ?? {})) {
         try {
           await recoverEnvironment(core, env);
+          // A crash may have come between a revision's change and its run's: the revision is the truth.
+          for (const revision of (await docOf(env)).revisions) if (revision.status !== 'superseded') tellRun(env, revision);
           await resumeAutoRollback(core, env);
           await syncMonitor(env);
           const doc = await docOf(env);
@@ -415,6 +488,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const lkg = lastKnownGood(doc, unusable);
       const operation = operations.get(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
+      const health = revisionHealth(live, lkg);
       return {
         pinned: doc.pinned !== null,
         awaitingApproval: doc.pendingReleaseId !== null,
@@ -423,11 +497,13 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         lastKnownGood: view(lkg),
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
+        ...health,
       };
     },
     async releaseRun(run, workdir, runConfig, metricsFile) {
       // Serialized with retention: a blob stored for a release not yet recorded must not be collected.
       const built = await serially(() => makeRelease(run, workdir, runConfig, metricsFile));
+      runTriggers.set(run.id, run.trigger);
       const env = run.env ?? '';
       const message = await handOn(env, built);
       await serially(() => pruneReleases(core)).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
@@ -440,6 +516,13 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     },
     releases() {
       return [...releasesDoc.releases].reverse();
+    },
+    onLogActivity(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
+    async readLog(params) {
+      return readOperationLog(params, { docs, docOf, known: (env) => knownEnv(env) === null || docs.has(env), logs: deps.logs });
     },
     async fsck() {
       const problems: { releaseId: string; problem: string }[] = [];
@@ -502,7 +585,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (!doc.pendingReleaseId) return new RequestFailure('refused', `nothing is waiting for approval in ${env}`);
       const releaseId = doc.pendingReleaseId;
       doc.pendingReleaseId = null;
-      const result = await operate(env, releaseId, 'deploy', null, by);
+      const result = await operate(env, releaseId, 'deploy', null, by, release(releaseId)?.runId ?? null);
       if (result instanceof RequestFailure) doc.pendingReleaseId = releaseId; // refused: still waiting
       return result;
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDaemonMessage, type LogChunk, type RunView } from '@axum/protocol';
+import { decodeDaemonMessage, type LogChunk } from '@axum/protocol';
 import { LogFollower, STREAM_PAUSE_BYTES } from './log-follower.js';
-import type { Pipeline } from './pipeline.js';
+import type { LogSource } from './log-source.js';
 
 /** A pipeline with one run whose step's log grows as the test writes; readLog cuts at newlines like the real one. */
 function fakeLog(runId: string) {
@@ -10,7 +10,7 @@ function fakeLog(runId: string) {
   let reads = 0;
   const listeners = new Set<(runId: string, step: string) => void>();
   const pipeline = {
-    get: (id: string) => ({ id, steps: [{ name: 's' }] }) as unknown as RunView,
+    resolve: async (id: string) => id,
     async readLog({ offset, limit }: { offset: number; limit: number }): Promise<LogChunk> {
       reads++;
       await Promise.resolve();
@@ -24,7 +24,7 @@ function fakeLog(runId: string) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  } as unknown as Pipeline;
+  } satisfies LogSource;
   const activity = () => {
     for (const listener of listeners) listener(runId, 's');
   };
@@ -44,7 +44,7 @@ function fakeLog(runId: string) {
 }
 
 /** A client of the follower: the chunks it was sent, decoded; `unsent` is what its socket still holds. */
-function client(pipeline: Pipeline) {
+function client(pipeline: LogSource) {
   const chunks: LogChunk[] = [];
   const state = { unsent: 0 };
   const follower = new LogFollower(

@@ -1,5 +1,6 @@
 import { encode } from '@axum/protocol';
-import { RequestFailure, type Pipeline } from './pipeline.js';
+import { RequestFailure } from './pipeline.js';
+import type { LogSource } from './log-source.js';
 
 /** A client's unsent bytes above which its log streams pause (they resume from their offset). */
 export const STREAM_PAUSE_BYTES = 1024 * 1024;
@@ -46,7 +47,7 @@ class SharedReads {
   private bytes = 0;
   private idle: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly pipeline: Pipeline) {}
+  constructor(private readonly source: LogSource) {}
 
   read(runId: string, step: string, offset: number): Promise<SharedChunk | RequestFailure> {
     const k = `${runId}\u0000${step}\u0000${offset}`;
@@ -58,7 +59,7 @@ class SharedReads {
     // there on. 32–96 KiB: never a sliver, and below V8's large-object threshold.
     let limit = CHUNK_BYTES - (offset % CHUNK_BYTES);
     if (limit < CHUNK_BYTES / 2) limit += CHUNK_BYTES;
-    const read = this.pipeline.readLog({ runId, step, offset, limit }).then((chunk) =>
+    const read = this.source.readLog({ runId, step, offset, limit }).then((chunk) =>
       chunk instanceof RequestFailure ? chunk : { nextOffset: chunk.nextOffset, complete: chunk.complete, frame: Buffer.from(encode({ type: 'log.chunk', ...chunk })) },
     );
     const entry = { read, bytes: 0 };
@@ -93,7 +94,7 @@ class SharedReads {
   }
 }
 
-const sharedReads = new WeakMap<Pipeline, SharedReads>();
+const sharedReads = new WeakMap<LogSource, SharedReads>();
 
 /**
  * The `logs.follow` streams of one client. Each stream sends `log.chunk` messages in offset order
@@ -107,33 +108,32 @@ export class LogFollower {
   private closed = false;
 
   constructor(
-    private readonly pipeline: Pipeline,
+    private readonly source: LogSource,
     /** Sends an encoded `log.chunk` frame (shared with other clients: not to be changed). */
     private readonly sendFrame: (frame: Buffer) => void,
     private readonly buffered: () => number,
   ) {
-    let reads = sharedReads.get(pipeline);
-    if (!reads) sharedReads.set(pipeline, (reads = new SharedReads(pipeline)));
+    let reads = sharedReads.get(source);
+    if (!reads) sharedReads.set(source, (reads = new SharedReads(source)));
     this.reads = reads;
-    this.unsubscribe = pipeline.onLogActivity((runId, step) => {
+    this.unsubscribe = source.onLogActivity((runId, step) => {
       const follow = this.follows.get(key(runId, step));
       if (follow) void this.pump(follow);
     });
   }
 
   async follow(runId: string, step: string, offset: number): Promise<{ following: true } | RequestFailure> {
-    const run = this.pipeline.get(runId);
-    if (run instanceof RequestFailure) return run;
-    if (!run.steps.some((s) => s.name === step)) return new RequestFailure('not-found', `${run.id} has no step ${step}`);
-    const follow: Follow = { runId: run.id, step, offset, pumping: false, again: false };
-    this.follows.set(key(run.id, step), follow);
+    const address = await this.source.resolve(runId, step);
+    if (address instanceof RequestFailure) return address;
+    const follow: Follow = { runId: address, step, offset, pumping: false, again: false };
+    this.follows.set(key(address, step), follow);
     void this.pump(follow);
     return { following: true };
   }
 
-  unfollow(runId: string, step: string): { following: false } {
-    const run = this.pipeline.get(runId);
-    this.follows.delete(key(run instanceof RequestFailure ? runId : run.id, step));
+  async unfollow(runId: string, step: string): Promise<{ following: false }> {
+    const address = await this.source.resolve(runId, step);
+    this.follows.delete(key(address instanceof RequestFailure ? runId : address, step));
     return { following: false };
   }
 

@@ -1,5 +1,5 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
-import { operationStepEnv, type OperationDeps } from './deploy-operation.js';
+import { announcingSink, operationKey, operationStepEnv, type OperationDeps } from './deploy-operation.js';
 
 /** A running monitor of one live revision; `stop` kills a check in flight and removes its worktree. */
 export interface Monitor {
@@ -7,10 +7,25 @@ export interface Monitor {
   stop(): Promise<void>;
 }
 
+/** Monitor checks whose output a revision keeps (a ring: older checks' logs are removed). */
+export const MONITOR_CHECKS_KEPT = 10;
+
+/** The log store id of one monitor check's output (`check-N` of `ENV#N`). */
+export const monitorCheckLogId = (env: string, revision: Pick<RevisionView, 'revision' | 'createdAt'>, check: number): string => `monitor-${operationKey(env, revision)}-${check}`;
+
+/** What a monitor reports back. */
+export interface MonitorHooks {
+  /** The revision's checks changed in place (a check started or ended, an old one dropped): save and tell clients. */
+  onChange(): void;
+  /** `failures` checks failed in a row: the caller marks the release bad and applies the rollback policy. */
+  onIncident(message: string): void;
+}
+
 /**
  * Runs `monitor.run` every `monitor.every` while `revision` is live, in a worktree of its release's
- * commit. `failures` consecutive failed checks call `onIncident` once (the caller marks the release
- * bad and applies the rollback policy); a passing check resets the count.
+ * commit. Each check is a step `check-N` on the revision with its own log (the newest
+ * MONITOR_CHECKS_KEPT are kept); `failures` consecutive failed checks call `onIncident` once, naming
+ * the checks behind it; a passing check resets the count.
  */
 export function startMonitor(
   env: string,
@@ -21,14 +36,30 @@ export function startMonitor(
   spec: NonNullable<PipelineConfig['monitor']>,
   secrets: readonly string[],
   deps: OperationDeps,
-  onIncident: (message: string) => void,
+  hooks: MonitorHooks,
 ): Monitor {
   const abort = new AbortController();
-  const worktree = deps.worktreeDir(`monitor-${env}-${revision.revision}`);
+  const key = operationKey(env, revision);
+  const worktree = deps.worktreeDir(`monitor-${key}`);
+  const metricsFile = deps.metricsFile(`monitor-${key}`);
+  const address = `${env}#${revision.revision}`;
   let checking = false;
-  let failures = 0;
+  let failedInARow: string[] = [];
   let worktreeReady = false;
   let fired = false;
+
+  /** Adds the check to the revision and drops the oldest beyond the ring, with their logs. */
+  const record = (name: string) => {
+    const step = { stage: 'monitor' as const, name, status: 'running' as const, exitCode: null, durationMs: null, startedAt: new Date(deps.clock.now()).toISOString(), logBytes: 0 };
+    revision.steps.push(step);
+    const checks = revision.steps.filter((s) => s.stage === 'monitor');
+    for (const old of checks.slice(0, Math.max(0, checks.length - MONITOR_CHECKS_KEPT))) {
+      revision.steps.splice(revision.steps.indexOf(old), 1);
+      void deps.logs.removeRun(monitorCheckLogId(env, revision, Number(old.name.slice('check-'.length))));
+    }
+    hooks.onChange();
+    return revision.steps[revision.steps.length - 1]!;
+  };
 
   const check = async () => {
     if (checking || fired || abort.signal.aborted) return;
@@ -38,43 +69,46 @@ export function startMonitor(
         await deps.git.addWorktree(release.commit, worktree);
         worktreeReady = true;
       }
-      const log = deps.logs.open(`monitor-${env}-${revision.revision}`, 'monitor', secrets);
+      const number = revision.checks.total + 1;
+      revision.checks.total = number;
+      const name = `check-${number}`;
+      const step = record(name);
+      const log = announcingSink(deps.logs.open(monitorCheckLogId(env, revision, number), 'check', secrets), () => deps.logActivity(address, name));
       let forget = () => undefined as void;
-      const result = await deps.runner.run(
-        {
-          command: spec.run,
-          cwd: worktree,
-          env: operationStepEnv(deps, {
-            env,
-            envDir,
-            release,
-            revision: revision.revision,
-            releaseDir,
-            worktree,
-            stage: 'monitor',
-            step: 'monitor',
-            metricsFile: deps.metricsFile(`monitor-${env}-${revision.revision}`),
-          }),
-          timeoutMs: spec.timeout ?? spec.every,
-          log,
-          onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
-        },
-        abort.signal,
-      );
-      forget();
-      await log.close();
-      await deps.maskFile(deps.metricsFile(`monitor-${env}-${revision.revision}`), secrets);
+      const result = await deps.runner
+        .run(
+          {
+            command: spec.run,
+            cwd: worktree,
+            env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }),
+            timeoutMs: spec.timeout ?? spec.every,
+            log,
+            onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
+          },
+          abort.signal,
+        )
+        .finally(() => forget());
+      step.logBytes = await log.close();
+      step.status = result.status;
+      step.exitCode = result.exitCode;
+      step.durationMs = result.durationMs;
+      if (result.status !== 'succeeded' && result.status !== 'cancelled') revision.checks.failed += 1;
+      hooks.onChange();
+      deps.logActivity(address, name);
+      await deps.maskFile(metricsFile, secrets);
       if (abort.signal.aborted) return;
       if (result.status === 'succeeded') {
-        failures = 0;
+        failedInARow = [];
         return;
       }
-      failures += 1;
-      deps.logger.warn(`${env} #${revision.revision}: monitor check failed (${failures}/${spec.failures})`);
-      if (failures >= spec.failures) {
+      failedInARow.push(name);
+      deps.logger.warn(`${env} #${revision.revision}: monitor check ${name} failed (${failedInARow.length}/${spec.failures})`);
+      if (failedInARow.length >= spec.failures) {
         fired = true;
         const how = result.status === 'timed-out' ? 'timed out' : `exited ${result.exitCode}`;
-        onIncident(`monitor failed ${failures} times in a row on #${revision.revision} (last check ${how})`);
+        const behind = failedInARow.slice(-spec.failures);
+        const range = behind.length > 1 ? `${behind[0]!.slice('check-'.length)}–${number}` : `${number}`;
+        hooks.onIncident(`monitor failed ${behind.length} times in a row on #${revision.revision} (checks ${range}; the last ${how}: axum logs ${address} --step ${name})`);
       }
     } catch (err) {
       deps.logger.warn(`${env} #${revision.revision}: monitor could not run: ${(err as Error).message}`);

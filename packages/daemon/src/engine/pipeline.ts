@@ -1,6 +1,6 @@
-import type { LogChunk, PipelineConfig, RunView } from '@axum/protocol';
+import type { LogChunk, PipelineConfig, RunDeploy, RunView } from '@axum/protocol';
 import { FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
-import { pruneRuns, toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { pruneRuns, settleDeployWithoutRelease, toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import type { RunsStore } from './ports.js';
 
@@ -36,6 +36,8 @@ export interface Pipeline {
   readLog(params: { runId: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   /** Calls `listener` when a step's log may have grown or its step may have ended. Returns how to stop. */
   onLogActivity(listener: (runId: string, step: string) => void): () => void;
+  /** What became of a run's deploy changed: the record follows (saved, published) with the line saying why. */
+  setDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
   /** Cancels everything running (daemon stopping) and waits for the processes to be gone. */
   stop(): Promise<void>;
 }
@@ -77,6 +79,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const step of run.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(run.id, step.name);
   };
 
+  const earlyDeploys = new Map<string, { deploy: RunDeploy; message: string | null }>();
+  const applyDeploy = (runId: string, deploy: RunDeploy, message: string | null): void => {
+    const run = findRun(runId);
+    if (!run) return; // pruned by history.keepRuns: nothing left to tell
+    const same = run.deploy && run.deploy.env === deploy.env && run.deploy.revision === deploy.revision && run.deploy.outcome === deploy.outcome;
+    if (same && (message === null || message === run.message)) return;
+    run.deploy = deploy;
+    if (message !== null) run.message = message;
+    commit(run).catch((err: Error) => deps.logger.warn(`${run.id}: saving its deploy outcome: ${err.message}`));
+  };
+
   const envOfBranch = (branch: string): string | null =>
     Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
 
@@ -99,10 +112,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       subject: await deps.git.subject(commitSha).catch(() => ''),
       releaseId: null,
       message: null,
+      deploy: null,
       pgids: [],
       worktree: null,
       stages,
     };
+    // A run on a branch that feeds an environment leads to a deploy (or says why not).
+    if (run.env) run.deploy = { env: run.env, revision: null, outcome: 'pending' };
     const superseded = supersededBy(history.runs, run);
     for (const id of superseded) {
       const old = history.runs.find((r) => r.id === id);
@@ -110,6 +126,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       old.status = 'superseded';
       old.finishedAt = now();
       old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
+      settleDeployWithoutRelease(old);
       touch(old);
       deps.publish(toRunView(old));
     }
@@ -155,6 +172,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         run.message = `the daemon stopped while this run was running${reaped.length ? ` (killed process groups ${reaped.join(', ')})` : ''}`;
         run.worktree = null;
         run.pgids = [];
+        settleDeployWithoutRelease(run);
         touch(run);
         for (const step of run.steps) {
           if (step.status === 'running') step.status = 'cancelled';
@@ -162,6 +180,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         }
         deps.logger.warn(`${run.id} interrupted by a daemon restart`);
       }
+      for (const [runId, told] of earlyDeploys) applyDeploy(runId, told.deploy, told.message);
+      earlyDeploys.clear();
       await deps.git.pruneWorktrees().catch((err: Error) => deps.logger.warn(`git worktree prune: ${err.message}`));
       // Save only when recovery changed something: nothing to write before the daemon listens.
       if (interrupted.length > 0) await commit(null);
@@ -242,6 +262,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         run.status = 'cancelled';
         run.finishedAt = now();
         run.message = 'cancelled while queued';
+        settleDeployWithoutRelease(run);
         await commit(run);
       }
       deps.crash('run.cancelled');
@@ -274,6 +295,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       logListeners.add(listener);
       return () => logListeners.delete(listener);
     },
+    setDeploy(runId, deploy, message) {
+      if (!doc) earlyDeploys.set(runId, { deploy, message }); // told during deployments' recovery, before the history loaded
+      else applyDeploy(runId, deploy, message);
+    },
     async stop() {
       stopping = true;
       const ids = [...executions.keys()];
@@ -286,6 +311,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (!run) continue;
         run.status = 'interrupted';
         run.message = 'the daemon was stopped while this run was running';
+        settleDeployWithoutRelease(run);
         touch(run);
       }
       if (doc) {

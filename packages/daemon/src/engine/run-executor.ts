@@ -1,6 +1,6 @@
 import { createActor, fromPromise } from 'xstate';
 import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
-import type { RunRecord } from '../domain/history.js';
+import { settleDeployWithoutRelease, type RunRecord } from '../domain/history.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogStore, Logger, StepRunner } from './ports.js';
@@ -198,7 +198,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         const released = await deps.releaseRun(run, workdir, config);
         run.releaseId = released.releaseId;
         deps.crash('run.released');
-        return finish(run, 'succeeded', released.message);
+        // Its deploy may have told the run more already (a revision, an outcome): keep that line.
+        return finish(run, 'succeeded', run.message ?? released.message);
       } catch (err) {
         return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);
       }
@@ -218,6 +219,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     record.worktree = null;
     record.pgids = [];
     record.status = status;
+    if (status !== 'succeeded' || !record.releaseId) settleDeployWithoutRelease(record);
     record.message = message;
     record.finishedAt = new Date(deps.clock.now()).toISOString();
     await deps.commit(record);

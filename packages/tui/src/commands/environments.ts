@@ -5,6 +5,7 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { table } from './status.js';
+import { gatesCell } from './operations.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -36,12 +37,12 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
   else {
     out.lines(
       table(
-        ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
+        revisions.map((r) => [`#${r.revision}`, r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
       ),
     );
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
-    if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`]);
+    if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
   }
   return EXIT.ok;
 }
@@ -70,11 +71,12 @@ async function environment(connection: Parameters<Parameters<typeof withDaemon>[
   return env;
 }
 
-function revisionResult(revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
+function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
   if (options.json) out.json(revision);
   else out.lines([revisionLine(revision)]);
   if (revision.status === 'failed') {
     process.stderr.write(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}\n`);
+    if (revision.steps.length > 0) process.stderr.write(`axum: what its steps printed: axum logs ${envName}#${revision.revision}\n`);
     return EXIT.failed;
   }
   return EXIT.ok;
@@ -88,7 +90,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
     const env = await environment(connection, envName);
     await confirm(env, to === null ? `roll back (to the last known good${env.lastKnownGood ? `, #${env.lastKnownGood.revision}` : ''})` : `roll back to #${to}`, options.yes);
     const revision = await call(connection, RevisionView, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
-    return revisionResult(revision, options, out);
+    return revisionResult(envName, revision, options, out);
   });
 }
 
@@ -100,7 +102,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
     await confirm(env, 'deploy to', options.yes);
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('deploy') };
     const revision = await call(connection, RevisionView, 'env.deploy', params, OPERATION_TIMEOUT_MS);
-    return revisionResult(revision, options, out);
+    return revisionResult(envName, revision, options, out);
   });
 }
 
@@ -111,7 +113,7 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
     if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
     await confirm(env, `deploy ${env.pendingReleaseId} to`, options.yes);
     const revision = await call(connection, RevisionView, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
-    return revisionResult(revision, options, out);
+    return revisionResult(envName, revision, options, out);
   });
 }
 

@@ -6,6 +6,7 @@ import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { table } from './status.js';
+import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 
@@ -39,7 +40,7 @@ const runDuration = (run: RunView) => (run.startedAt && run.finishedAt ? duratio
 /** Lines describing one run and its steps. */
 export function runLines(run: RunView): string[] {
   const lines = [
-    `${run.id}  ${run.status}  ${run.trigger}  ${run.branch}${run.env ? ` → ${run.env}` : ''}  ${run.commit.slice(0, 8)} ${run.subject}`,
+    `${run.id}  ${run.status}${run.deploy ? `  deploy ${deployCell(run)}` : ''}  ${run.trigger}  ${run.branch}${run.env ? ` → ${run.env}` : ''}  ${run.commit.slice(0, 8)} ${run.subject}`,
   ];
   if (run.message) lines.push(`  ${run.message}`);
   for (const step of run.steps) {
@@ -58,8 +59,8 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
   else {
     out.lines(
       table(
-        ['RUN', 'STATUS', 'TRIGGER', 'BRANCH', 'ENV', 'COMMIT', 'TIME', 'SUBJECT'],
-        runs.map((r) => [r.id, r.status, r.trigger, r.branch, r.env ?? '—', r.commit.slice(0, 8), runDuration(r), r.subject.slice(0, 50)]),
+        ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
+        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject.slice(0, 50)]),
       ),
     );
   }
@@ -88,7 +89,8 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     const final = await new Promise<RunView>((resolve, reject) => {
       const check = () => {
         for (const run of updates.splice(0)) if (run.id === queued.id) latest = run;
-        if (latest && FINISHED.has(latest.status)) resolve(latest);
+        // Finished, and (on a branch that feeds an environment) its deploy past `pending` (DESIGN.md §3).
+        if (latest && FINISHED.has(latest.status) && latest.deploy?.outcome !== 'pending') resolve(latest);
       };
       check();
       const unsubscribe = connection.onMessage(() => check());
@@ -100,7 +102,10 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     stop();
     if (options.json) out.json(final);
     else out.lines(runLines(final));
-    return final.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+    const ok = final.status === 'succeeded' && (final.deploy === null || DEPLOY_OK.has(final.deploy.outcome));
+    if (!options.json && final.deploy?.revision && !ok) process.stderr.write(`axum: the deploy failed: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed\n`);
+    else if (!options.json && final.deploy && final.deploy.outcome !== 'live' && ok) process.stderr.write(`axum: ${final.id} succeeded; its deploy is ${final.deploy.outcome} (${final.deploy.outcome === 'held-by-pin' ? `axum unpin ${final.deploy.env}` : `axum approve ${final.deploy.env}`})\n`);
+    return ok ? EXIT.ok : EXIT.failed;
   });
 }
 
@@ -112,8 +117,9 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
   return EXIT.ok;
 }
 
-/** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line. */
+/** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line; `ENV#N` is a revision's operations. */
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
+  if (revisionAddress(runId)) return operationLogsCommand(runId, options, out);
   return withDaemon(options, 'axum-logs', async (connection) => {
     const run = await call(connection, RunView, 'run.get', { runId });
     if (options.step && !run.steps.some((s) => s.name === options.step)) {
@@ -171,7 +177,7 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
 }
 
 /** Prints chunks as whole lines (a partial line waits for its end), optionally prefixed by the step. */
-function linePrinter(mode: 'prefix' | null, json: boolean | undefined) {
+export function linePrinter(mode: 'prefix' | null, json: boolean | undefined) {
   const pending = new Map<string, string>();
   const chunks: LogChunk[] = [];
   const write = (step: string, lines: string[]) => {

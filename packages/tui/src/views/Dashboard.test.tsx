@@ -9,7 +9,7 @@ import { Header } from './Header.js';
 const run = (n: number): RunView => ({
   id: `run-${n}`, number: n, status: n === 30 ? 'running' : 'succeeded', commit: `${n}`.padEnd(40, 'a'), branch: 'main', env: 'production', trigger: 'push',
   createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: n === 30 ? null : '2026-11-29T10:00:05.000Z',
-  steps: [], subject: `commit ${n}`, releaseId: null, message: null,
+  steps: [], subject: `commit ${n}`, releaseId: null, message: null, deploy: null,
 });
 const daemon: DaemonState = {
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
@@ -18,6 +18,8 @@ const daemon: DaemonState = {
     name, branch: name, path: `/repo/.axum/envs/${name}`, protected: name === 'production', approval: 'auto' as const, pinned: name === 'production', awaitingApproval: false,
     live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
+    liveMetric: null,
+    lastCheck: null,
   })),
   runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
   warnings: [],

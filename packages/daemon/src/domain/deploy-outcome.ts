@@ -1,0 +1,37 @@
+import type { DeployOutcome, RevisionView } from '@axum/protocol';
+
+/**
+ * What a run's deploy came to, read off its revision (DESIGN.md §3), with the line the run shows.
+ * `superseder`: the kind of the operation that just replaced a live revision — a deploy supersedes
+ * it, a rollback rolls it back.
+ */
+export function deployOutcomeOf(env: string, revision: RevisionView, superseder?: RevisionView['kind']): { outcome: DeployOutcome; message: string } {
+  const at = `${env} #${revision.revision}`;
+  switch (revision.status) {
+    case 'deploying':
+    case 'verifying':
+      return { outcome: 'pending', message: `built ${revision.releaseId}; ${revision.status} in ${at}` };
+    case 'live':
+      return { outcome: 'live', message: `built ${revision.releaseId}; live in ${at}` };
+    case 'failed':
+      return { outcome: 'failed', message: `built ${revision.releaseId}; ${at} failed: ${revision.message ?? 'no reason recorded'}` };
+    case 'superseded':
+      return superseder === 'rollback' || superseder === 'auto-rollback'
+        ? { outcome: 'rolled-back', message: `built ${revision.releaseId}; was live in ${at}, then ${superseder === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'}` }
+        : { outcome: 'superseded', message: `built ${revision.releaseId}; was live in ${at} until a newer deploy replaced it` };
+  }
+}
+
+/** What the dashboard shows of a live revision: its key metric beside the LKG's, and its newest monitor check. */
+export function revisionHealth(live: RevisionView | null, lkg: RevisionView | null) {
+  if (!live) return { liveMetric: null, lastCheck: null };
+  const gated = live.gates.find((g) => g.value !== null);
+  const name = gated?.metric ?? Object.keys(live.metrics)[0];
+  const value = name !== undefined && Object.hasOwn(live.metrics, name) ? live.metrics[name] : undefined;
+  const lkgValue = gated ? gated.lkgValue : name !== undefined && lkg && Object.hasOwn(lkg.metrics, name) ? (lkg.metrics[name] ?? null) : null;
+  const check = live.steps.findLast((s) => s.stage === 'monitor' && s.status !== 'running' && s.status !== 'pending');
+  return {
+    liveMetric: name !== undefined && value !== undefined ? { name, value, lkgValue } : null,
+    lastCheck: check ? { passed: check.status === 'succeeded', at: check.startedAt ?? '', step: check.name } : null,
+  };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import type { RevisionView, RunView } from '@axum/protocol';
+import { deployCell, gatesCell, revisionAddress } from './operations.js';
+
+const revision = (gates: RevisionView['gates'], metrics: Record<string, number> = {}) => ({ gates, metrics }) as RevisionView;
+const gate = (metric: string, value: number | null, verdict: 'pass' | 'fail', lkgValue: number | null = null) => ({ metric, op: '>=', threshold: 0.85, value, lkgValue, verdict });
+
+describe('how operations read on the command line', () => {
+  it('shows the failed gates with the LKG value, or the first gate, and counts the rest', () => {
+    expect(gatesCell(revision([gate('accuracy', 0.035, 'fail', 0.91), gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.035 (LKG 0.91) ✗ >= 0.85 +1');
+    expect(gatesCell(revision([gate('accuracy', 0.93, 'pass'), gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.93 ✓ >= 0.85 +1');
+    expect(gatesCell(revision([gate('accuracy', null, 'fail')]))).toBe('accuracy missing ✗ >= 0.85');
+    expect(gatesCell(revision([], { loss: 0.1234567891 }))).toBe('loss 0.123457');
+    expect(gatesCell(revision([]))).toBe('—');
+  });
+  it("names a run's deploy by ENV#N, and parses ENV#N", () => {
+    expect(deployCell({ deploy: { env: 'staging', revision: 3, outcome: 'failed' } } as RunView)).toBe('staging#3 failed');
+    expect(deployCell({ deploy: { env: 'production', revision: null, outcome: 'awaiting-approval' } } as RunView)).toBe('production awaiting-approval');
+    expect(deployCell({ deploy: null } as RunView)).toBe('—');
+    expect(revisionAddress('production#7')).toEqual({ env: 'production', revision: 7 });
+    expect(revisionAddress('run-7')).toBeNull();
+  });
+});

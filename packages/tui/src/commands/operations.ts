@@ -1,0 +1,119 @@
+// A revision's operations from the command line: `axum logs ENV#N`, and how gates and a run's deploy read.
+import { z } from 'zod';
+import { LogChunk, RevisionView, type GateVerdict, type RunView } from '@axum/protocol';
+import type { DaemonConnection } from '../client/daemon-connection.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions, Output } from './output.js';
+import { call, linePrinter, withDaemon } from './runs.js';
+
+/** `production#7` → its parts; null for a run id. */
+export function revisionAddress(text: string): { env: string; revision: number } | null {
+  const match = /^(.+)#(\d+)$/.exec(text);
+  return match?.[1] && match[2] ? { env: match[1], revision: Number(match[2]) } : null;
+}
+
+const number = (n: number) => String(Number(n.toPrecision(6)));
+
+/** One gate as a person reads it: `accuracy 0.035 (LKG 0.91) ✗ >= 0.85`. */
+export function gateText(gate: GateVerdict): string {
+  const value = gate.value === null ? 'missing' : number(gate.value);
+  const lkg = gate.lkgValue === null ? '' : ` (LKG ${number(gate.lkgValue)})`;
+  return `${gate.metric} ${value}${lkg} ${gate.verdict === 'pass' ? '✓' : '✗'} ${gate.op} ${number(gate.threshold)}`;
+}
+
+/** The compact gates column of `axum history`: the failed gates (else the first), `+N` for the rest; the metrics when nothing is gated. */
+export function gatesCell(revision: RevisionView): string {
+  if (revision.gates.length > 0) {
+    const failed = revision.gates.filter((g) => g.verdict === 'fail');
+    const shown = failed.length > 0 ? failed : revision.gates.slice(0, 1);
+    const more = revision.gates.length - shown.length;
+    return `${shown.map(gateText).join(', ')}${more > 0 ? ` +${more}` : ''}`;
+  }
+  const metrics = Object.entries(revision.metrics);
+  return metrics.length > 0 ? metrics.map(([name, value]) => `${name} ${number(value)}`).join(', ') : '—';
+}
+
+/** A run's deploy in one cell: `staging#3 failed`, `production awaiting-approval`, or `—`. */
+export function deployCell(run: RunView): string {
+  if (!run.deploy) return '—';
+  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${run.deploy.outcome}`;
+}
+
+/** Outcomes `run --wait` counts as success (DESIGN.md §3): live, or stopped on purpose (approval, pin). */
+export const DEPLOY_OK = new Set(['live', 'awaiting-approval', 'held-by-pin']);
+
+/** The revision `ENV#N` names, or a CLI error that says what exists. */
+async function fetchRevision(connection: DaemonConnection, env: string, number: number): Promise<RevisionView> {
+  const revisions = await call(connection, z.array(RevisionView), 'history.get', { env });
+  const revision = revisions.find((r) => r.revision === number);
+  if (!revision) throw new CliError(`no revision ${env}#${number} (${env} has ${revisions.length ? `#1–#${revisions[0]!.revision}` : 'no revisions yet'})`, EXIT.failed);
+  return revision;
+}
+
+const stepDone = (status: string) => status !== 'pending' && status !== 'running';
+
+/** `axum logs ENV#N [--step NAME] [--follow]`: a revision's deploy hook, verify steps and monitor checks, as printed. */
+export async function operationLogsCommand(address: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
+  const at = revisionAddress(address);
+  if (!at) throw new CliError(`${address} is not ENV#N`, EXIT.usage);
+  const name = `${at.env}#${at.revision}`;
+  return withDaemon(options, 'axum-logs', async (connection) => {
+    let revision = await fetchRevision(connection, at.env, at.revision);
+    const stepsOf = (r: RevisionView) => (options.step ? [options.step] : r.steps.map((s) => s.name));
+    if (options.step && !revision.steps.some((s) => s.name === options.step)) {
+      throw new CliError(`${name} has no step ${options.step} (steps: ${revision.steps.map((s) => s.name).join(', ') || 'none: it ran no deploy hook, verify step or monitor check'})`, EXIT.failed);
+    }
+    if (!options.json && revision.steps.length === 0) process.stderr.write(`${name} ran no deploy hook, verify step or monitor check: ${revision.message ?? revision.status}\n`);
+    const printer = linePrinter(options.step ? null : 'prefix', options.json);
+    if (!options.follow) {
+      for (const step of stepsOf(revision)) {
+        let offset = 0;
+        for (;;) {
+          const chunk = await call(connection, LogChunk, 'logs.read', { runId: name, step, offset });
+          printer.chunk(chunk);
+          if (chunk.nextOffset === offset || chunk.complete) break;
+          offset = chunk.nextOffset;
+        }
+        printer.end(step);
+      }
+      const interrupted = revision.steps.filter((s) => s.status === 'interrupted' && stepsOf(revision).includes(s.name));
+      if (!options.json && interrupted.length > 0) process.stderr.write(`${interrupted.map((s) => s.name).join(', ')}: interrupted by a daemon restart (the output above is what it printed until then)\n`);
+      if (options.json) out.json({ revision: name, status: revision.status, steps: revision.steps, chunks: printer.chunks });
+      return EXIT.ok;
+    }
+    // --follow: stream every step of the operation until it is over (steps are listed when it starts).
+    const completed = new Set<string>();
+    const followed = new Set<string>();
+    for (;;) {
+      await new Promise<void>((resolve, reject) => {
+        const pending = stepsOf(revision).filter((s) => !completed.has(s));
+        if (pending.length === 0) return resolve();
+        const stop = connection.onMessage((message) => {
+          if (message.type !== 'log.chunk' || message.runId !== name) return;
+          printer.chunk(message);
+          if (!message.complete) return;
+          printer.end(message.step);
+          completed.add(message.step);
+          if (pending.every((s) => completed.has(s))) {
+            stop();
+            resolve();
+          }
+        });
+        connection.onClose(() => reject(new CliError('the daemon went away while following the logs', EXIT.unreachable)));
+        for (const step of pending) {
+          if (followed.has(step)) continue;
+          followed.add(step);
+          connection.request('logs.follow', { runId: name, step, offset: 0 }).catch(reject);
+        }
+      });
+      revision = await fetchRevision(connection, at.env, at.revision);
+      const more = stepsOf(revision).some((s) => !completed.has(s));
+      const running = revision.status === 'deploying' || revision.status === 'verifying';
+      if (!more && !running) break;
+      if (!more) await new Promise((resolve) => setTimeout(resolve, 500));
+      if (revision.steps.every((s) => stepDone(s.status)) && !more && !running) break;
+    }
+    if (options.json) out.json({ revision: name, status: revision.status, steps: revision.steps, chunks: printer.chunks });
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,151 @@
+// A revision's operations end to end: verify output by `ENV#N`, metrics and gates with the LKG's
+// value, and `run --wait` as a CI gate that knows what became of the deploy (DESIGN.md §3).
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, type RunJson } from './support/axum.js';
+
+interface Step {
+  stage: string;
+  name: string;
+  status: string;
+  exitCode: number | null;
+}
+interface Revision {
+  revision: number;
+  status: string;
+  kind: string;
+  by: string;
+  message: string | null;
+  runId: string | null;
+  metrics: Record<string, number>;
+  gates: { metric: string; op: string; threshold: number; value: number | null; lkgValue: number | null; verdict: string }[];
+  steps: Step[];
+}
+type Run = RunJson & { deploy: { env: string; revision: number | null; outcome: string } | null };
+
+const config = (verify: string, extra = '') => `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: '${verify}' }
+  gates: { accuracy: ">= 0.8" }
+rollback: { auto: true }
+${extra}`;
+const EVAL = 'echo evaluating $(cat $AXUM_CURRENT/model/weights.txt); echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS';
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+async function started(text: string): Promise<string> {
+  const dir = makeRepo({ config: text });
+  repos.push(dir);
+  commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  return dir;
+}
+async function history(dir: string): Promise<Revision[]> {
+  const result = await axum(['history', 'staging', '--json', '--repo', dir]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Revision[];
+}
+async function settled(dir: string, count: number): Promise<Revision[]> {
+  let revisions: Revision[] = [];
+  await waitFor(async () => {
+    revisions = await history(dir);
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 30_000, `${count} settled revisions`);
+  return revisions;
+}
+async function runsJson(dir: string): Promise<Run[]> {
+  const result = await axum(['runs', '--json', '--repo', dir]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Run[];
+}
+
+describe('operations', () => {
+  it("a verify step's output is read as ENV#N (CLI and protocol, resumable); gates carry the LKG's value; run --wait exits by the deploy", async () => {
+    const dir = await started(config(EVAL));
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    await settled(dir, 1);
+
+    // A manual run that goes live: exit 0, the run names its revision, the revision names the run.
+    const good = await axum(['run', '--wait', '--json', '--repo', dir], { timeoutMs: 60_000 });
+    expect(good.code, good.stderr).toBe(0);
+    const goodRun = JSON.parse(good.stdout) as Run;
+    expect(goodRun).toMatchObject({ status: 'succeeded', trigger: 'manual', deploy: { env: 'staging', revision: 2, outcome: 'live' } });
+    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: `manual ${goodRun.id}`, runId: goodRun.id, metrics: { accuracy: 0.9 } });
+
+    // A bad model pushed: its revision fails its gate, and the push run says so.
+    commitFiles(dir, 'v2: labels inverted', { 'data.txt': '0.41\n' });
+    const revisions = await settled(dir, 4);
+    expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#4 live', '#3 failed', '#2 superseded', '#1 superseded']);
+    expect(revisions[1]?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.8, value: 0.41, lkgValue: 0.9, verdict: 'fail' }]);
+    expect(revisions[1]?.steps).toMatchObject([{ stage: 'verify', name: 'eval', status: 'succeeded', exitCode: 0 }]);
+    const pushed = (await runsJson(dir)).find((r) => r.deploy?.revision === 3);
+    expect(pushed).toMatchObject({ status: 'succeeded', trigger: 'push', deploy: { env: 'staging', outcome: 'failed' } });
+    expect(pushed?.message).toContain('staging #3 failed: gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.9)');
+    const table = await axum(['runs', '--repo', dir]);
+    expect(table.stdout).toMatch(new RegExp(`${pushed?.id} +succeeded +staging#3 failed`));
+    const plainHistory = await axum(['history', 'staging', '--repo', dir]);
+    expect(plainHistory.stdout).toContain('accuracy 0.41 (LKG 0.9) ✗ >= 0.8');
+
+    // `axum logs staging#3`: what the verify step printed.
+    const logs = await axum(['logs', 'staging#3', '--repo', dir]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toBe('eval | evaluating 0.41\n');
+
+    // The same bytes over the protocol, read in two pieces, then followed from an offset.
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'r1', method: 'logs.read', params: { runId: 'staging#3', step: 'eval', offset: 0, limit: 5 } }));
+    const first = (await client.next((m) => m.id === 'r1')).result as { data: string; nextOffset: number; complete: boolean };
+    expect(first).toMatchObject({ data: 'evalu', nextOffset: 5, complete: false });
+    client.ws.send(JSON.stringify({ type: 'request', id: 'r2', method: 'logs.follow', params: { runId: 'staging#3', step: 'eval', offset: 5 } }));
+    expect((await client.next((m) => m.id === 'r2')).result).toEqual({ following: true });
+    const rest = await client.next((m) => m.type === 'log.chunk' && m.runId === 'staging#3');
+    expect(rest).toMatchObject({ offset: 5, data: 'ating 0.41\n', complete: true });
+    client.ws.send(JSON.stringify({ type: 'request', id: 'r3', method: 'logs.read', params: { runId: 'staging#999', step: 'eval' } }));
+    expect(await client.next((m) => m.id === 'r3')).toMatchObject({ type: 'error', code: 'not-found' });
+    client.ws.close();
+
+    // A manual run of the bad head: the stages succeed, the deploy fails its gate: exit 1, and it says where to look.
+    const bad = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+    expect(bad.stdout).toMatch(/succeeded {2}deploy staging#5 failed/);
+    expect(bad.stderr).toContain('axum logs staging#5');
+
+    const missing = await axum(['logs', 'staging#999', '--repo', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no revision staging#999 (staging has #1–#6)');
+  });
+
+  it('a gate on a metric no step wrote, or one that is not a number, fails naming it; a failed deploy hook skips verify', async () => {
+    const dir = await started(config('echo accuracy=high >> $AXUM_METRICS', 'deploy: { run: "test -f $AXUM_CURRENT/model/weights.txt" }\n').replace('gates: { accuracy: ">= 0.8" }', 'gates: { accuracy: ">= 0.8", p95_ms: "<= 50" }'));
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'failed' });
+    expect(first?.message).toBe('gates failed: accuracy: "high" is not a number (gate >= 0.8); p95_ms: no value (no verify step wrote p95_ms=… to $AXUM_METRICS; gate <= 50)');
+    expect(first?.gates.map((g) => [g.metric, g.value, g.verdict])).toEqual([
+      ['accuracy', null, 'fail'],
+      ['p95_ms', null, 'fail'],
+    ]);
+    expect(first?.steps.map((s) => `${s.stage}/${s.name} ${s.status}`)).toEqual(['deploy/deploy succeeded', 'verify/eval succeeded']);
+
+    // The deploy hook of the next commit fails: verify never runs, and the run's deploy is failed.
+    const text = config('echo accuracy=0.9 >> $AXUM_METRICS', 'deploy: { run: "echo cannot reach the model server >&2; exit 3" }\n');
+    commitFiles(dir, 'v2: a broken deploy hook', { 'axum.yml': text });
+    const revisions = await settled(dir, 2);
+    expect(revisions[0]?.steps.map((s) => `${s.stage}/${s.name} ${s.status} ${s.exitCode}`)).toEqual(['deploy/deploy failed 3', 'verify/eval skipped null']);
+    expect(revisions[0]?.message).toBe('deploy step deploy exited 3 (axum logs staging#2 --step deploy)');
+    const logs = await axum(['logs', 'staging#2', '--step', 'deploy', '--repo', dir]);
+    expect(logs.stdout).toBe('cannot reach the model server\n');
+    const run = (await runsJson(dir)).find((r) => r.deploy?.revision === 2);
+    expect(run?.deploy?.outcome).toBe('failed');
+  });
+});
