@@ -47,5 +47,11 @@ export type ResultOf<M extends RequestMethod> = z.output<(typeof RESULT_ROWS)[M]
  */
 export const RESULT_SCHEMAS: { readonly [M in RequestMethod]: z.ZodType<ResultOf<M>> } = RESULT_ROWS;
 
-/** The params of method `M` as a client writes them: fields with a default may be left out. */
-export type ParamsOf<M extends RequestMethod> = Extract<z.input<typeof RequestBody>, { method: M }>['params'];
+/** Params by method, as a client writes them: fields with a default may be left out. */
+type ParamsTable = { [B in z.input<typeof RequestBody> as B['method']]: B['params'] };
+
+/**
+ * The params of method `M` as a client writes them. A table indexed by `M` (not `Extract` on the
+ * union), so a generic `M` stays one type that a generic caller can pass on unchanged.
+ */
+export type ParamsOf<M extends RequestMethod> = ParamsTable[M];
