@@ -41,7 +41,7 @@ const REQUEST_ID = /^\s*\{\s*"type"\s*:\s*"request"\s*,\s*"id"\s*:\s*"([^"\\]{1,
 /** WebSocket close code for a protocol-level handshake failure (4000–4999 are the application's). */
 export const CLOSE_PROTOCOL_MISMATCH = 4001;
 
-/** A method's answer: its result (the protocol's schema for it), or a typed failure; maybe later. */
+/** What a handler of method `M` gives back, now or through a promise: the result its protocol schema describes, or a typed failure. */
 type Answer<M extends Request['method']> = ResultOf<M> | RequestFailure;
 type HandlerFor<M extends Request['method']> = (request: Extract<Request, { method: M }>, session: ClientSession) => Answer<M> | Promise<Answer<M>>;
 
