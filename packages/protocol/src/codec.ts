@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { ClientMessage, REQUEST_METHODS, RequestBody } from './client-message.js';
+import { ClientMessage, REQUEST_METHODS, RequestBody, type RequestMethod } from './client-message.js';
 import { DaemonMessage } from './daemon-message.js';
 import type { ErrorCode } from './error-code.js';
+import { RESULT_SCHEMAS, type ResultOf } from './request-result.js';
 
 /** A decode outcome: the typed message, or why the frame was rejected. Never throws. */
 export type Decoded<T> =
@@ -38,6 +39,19 @@ export function decodeClientMessage(frame: unknown): Decoded<ClientMessage> {
 /** Decodes a frame sent by the daemon (run by clients). */
 export function decodeDaemonMessage(frame: unknown): Decoded<DaemonMessage> {
   return decodeWith(DaemonMessage, frame);
+}
+
+/** A result checked against its method's schema, or why it does not match. Never throws. */
+export type DecodedResult<M extends RequestMethod> = { ok: true; result: ResultOf<M> } | { ok: false; message: string };
+
+/**
+ * Checks the `result` of a `result` message against the schema of the method it answers (run by
+ * clients, which alone know the method: the message carries only the request's id).
+ */
+export function decodeResult<M extends RequestMethod>(method: M, result: unknown): DecodedResult<M> {
+  const parsed = RESULT_SCHEMAS[method].safeParse(result);
+  if (parsed.success) return { ok: true, result: parsed.data };
+  return { ok: false, message: `the daemon's answer to ${method} does not match its schema: ${describeIssues(parsed.error, 'result')}` };
 }
 
 function decodeWith<T>(schema: z.ZodType<T>, frame: unknown): Decoded<T> {

@@ -15,7 +15,10 @@ export type Welcome = z.infer<typeof Welcome>;
 export const Snapshot = z.object({ type: z.literal('snapshot'), state: DaemonState });
 export type Snapshot = z.infer<typeof Snapshot>;
 
-/** Daemon → client: the answer to a request. */
+/**
+ * Daemon → client: the answer to a request. `result` is left open here because the message names
+ * only the request's id; the client, which knows the method, checks it with `decodeResult`.
+ */
 export const Result = z.object({ type: z.literal('result'), id: z.string(), result: z.unknown() });
 export type Result = z.infer<typeof Result>;
 

@@ -31,8 +31,10 @@ export {
   Welcome,
 } from './daemon-message.js';
 export type { Delta } from './daemon-message.js';
-export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, encode } from './codec.js';
-export type { Decoded } from './codec.js';
+export { FsckReport, RESULT_SCHEMAS } from './request-result.js';
+export type { ParamsOf, ResultOf } from './request-result.js';
+export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';
+export type { Decoded, DecodedResult } from './codec.js';
 export { RECENT_RUNS, applyDelta } from './apply-delta.js';
 export {
   CONFIG_FILE,

@@ -8,6 +8,7 @@ import {
   type EnvironmentView,
   type ErrorCode,
   type Request,
+  type ResultOf,
 } from '@axum/protocol';
 import type { Deployments } from './deployments.js';
 import { LogFollower } from './log-follower.js';
@@ -43,9 +44,11 @@ const REQUEST_ID = /^\s*\{\s*"type"\s*:\s*"request"\s*,\s*"id"\s*:\s*"([^"\\]{1,
 /** WebSocket close code for a protocol-level handshake failure (4000–4999 are the application's). */
 export const CLOSE_PROTOCOL_MISMATCH = 4001;
 
-type HandlerFor<M extends Request['method']> = (request: Extract<Request, { method: M }>, session: ClientSession) => unknown;
+/** What a handler of method `M` gives back, now or through a promise: the result its protocol schema describes, or a typed failure. */
+type Answer<M extends Request['method']> = ResultOf<M> | RequestFailure;
+type HandlerFor<M extends Request['method']> = (request: Extract<Request, { method: M }>, session: ClientSession) => Answer<M> | Promise<Answer<M>>;
 
-/** One row per method: adding a method is one line here and one schema in the protocol. */
+/** One row per method: adding a method is one line here, and its params and result schemas in the protocol. */
 const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   ping: () => ({ pong: true }),
   'state.get': (_request, session) => session.host.state(),
@@ -75,7 +78,9 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);
-    return result instanceof RequestFailure ? result : session.host.environment(request.params.env);
+    if (result instanceof RequestFailure) return result;
+    // pin succeeded, so the environment exists in the config the pin read; a reload in between can drop it.
+    return session.host.environment(request.params.env) ?? new RequestFailure('not-found', `no environment ${request.params.env}`);
   },
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);

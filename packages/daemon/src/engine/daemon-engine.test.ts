@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDaemonMessage, parseConfigText, type DaemonMessage } from '@axum/protocol';
+import { decodeDaemonMessage, decodeResult, parseConfigText, type DaemonMessage, type RequestMethod } from '@axum/protocol';
 import { RATE_PER_SECOND } from './client-session.js';
 import { createDaemonEngine } from './daemon-engine.js';
 import type { ClientConnection } from './ports.js';
@@ -59,7 +59,7 @@ const fakeDeployments = {
   stop: async () => undefined,
 } satisfies Deployments;
 
-function setup() {
+function setup(deployments: Deployments = fakeDeployments) {
   let now = 1_000_000;
   const shutdowns: string[] = [];
   const engine = createDaemonEngine({
@@ -70,7 +70,7 @@ function setup() {
     clock: { now: () => now },
     onShutdownRequested: (reason) => shutdowns.push(reason),
     pipeline: fakePipeline,
-    deployments: fakeDeployments,
+    deployments,
   });
   return { engine, shutdowns, advance: (ms: number) => (now += ms) };
 }
@@ -163,6 +163,42 @@ describe('the daemon engine', () => {
     handlers.onFrame(JSON.stringify({ type: 'request', id: 'r9', method: 'run.cancel', params: { runId: 'run-4' } }));
     await tick();
     expect(a.sent.at(-1)).toEqual({ type: 'error', id: 'r9', code: 'not-found', message: 'no run run-4' });
+  });
+
+  it("answers each method with a result that passes that method's result schema", async () => {
+    const { engine } = setup();
+    engine.applyConfig(parseConfigText(config, 'axum.yml'));
+    const a = fakeConnection('c1');
+    const handlers = engine.attach(a.connection);
+    handlers.onFrame(hello);
+    const calls: [RequestMethod, object][] = [
+      ['ping', {}],
+      ['state.get', {}],
+      ['git.reconcile', {}],
+      ['runs.list', {}],
+      ['logs.unfollow', { runId: 'run-1', step: 'unit' }],
+      ['history.get', { env: 'dev' }],
+      ['releases.list', {}],
+      ['releases.fsck', {}],
+      ['daemon.shutdown', {}],
+    ];
+    for (const [method, params] of calls) handlers.onFrame(JSON.stringify({ type: 'request', id: method, method, params }));
+    await tick();
+    for (const [method] of calls) {
+      const answer = a.sent.find((m) => m.type === 'result' && m.id === method);
+      expect(answer, method).toBeDefined();
+      if (answer?.type === 'result') expect(decodeResult(method, answer.result), method).toMatchObject({ ok: true });
+    }
+  });
+
+  it('answers env.pin with not-found, not an empty result, when the environment is gone once pinned', async () => {
+    const { engine } = setup({ ...fakeDeployments, pin: async () => fakeDeployments.state() });
+    const a = fakeConnection('c1');
+    const handlers = engine.attach(a.connection);
+    handlers.onFrame(hello);
+    handlers.onFrame(JSON.stringify({ type: 'request', id: 'p1', method: 'env.pin', params: { env: 'gone', pinned: true } }));
+    await tick();
+    expect(a.sent.at(-1)).toEqual({ type: 'error', id: 'p1', code: 'not-found', message: 'no environment gone' });
   });
 
   it('counts clients down when one leaves', () => {

@@ -4,11 +4,14 @@ import {
   AXUM_VERSION,
   PROTOCOL_VERSION,
   decodeDaemonMessage,
+  decodeResult,
   encode,
   type DaemonInfo,
   type DaemonMessage,
   type DaemonState,
-  type RequestBody,
+  type ParamsOf,
+  type RequestMethod,
+  type ResultOf,
 } from '@axum/protocol';
 
 /** Why a connection attempt failed, for the caller to word and map to an exit code. */
@@ -21,12 +24,16 @@ export class ConnectionError extends Error {
   }
 }
 
+/** The daemon answered a request with a result that does not match the method's result schema. */
+export class MalformedResultError extends Error {}
+
 /** An attached client: the state as of the last message, requests, and a stream of messages. */
 export interface DaemonConnection {
   readonly clientId: string;
   /** The state after the snapshot and every delta received since. */
   readonly welcomeState: DaemonState;
-  request<M extends RequestBody['method']>(method: M, params?: Extract<RequestBody, { method: M }>['params'], timeoutMs?: number): Promise<unknown>;
+  /** Calls a method; resolves with its result once it passed the method's result schema. */
+  request<M extends RequestMethod>(method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>>;
   /** Every message after the snapshot; returns how to stop listening. */
   onMessage(listener: (message: DaemonMessage) => void): () => void;
   /** Called once when the connection ends, whoever ended it. */
@@ -49,7 +56,7 @@ export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs 
     // frame later) are kept, not lost: a delta missed here would never be sent again.
     let backlog: DaemonMessage[] | null = [];
     const closeListeners = new Set<(reason: string) => void>();
-    const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+    const pending = new Map<string, { settle: (result: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
     let nextId = 1;
     let clientId = '';
     let settled = false;
@@ -97,7 +104,7 @@ export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs 
         if (entry) {
           pending.delete(message.id);
           clearTimeout(entry.timer);
-          if (message.type === 'result') entry.resolve(message.result);
+          if (message.type === 'result') entry.settle(message.result);
           else entry.reject(Object.assign(new Error(message.message), { code: message.code }));
           return;
         }
@@ -116,7 +123,13 @@ export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs 
             pending.delete(id);
             rejectRequest(new ConnectionError(`no answer to ${method} within ${requestTimeoutMs} ms`, 'timeout'));
           }, requestTimeoutMs);
-          pending.set(id, { resolve: resolveRequest, reject: rejectRequest, timer: requestTimer });
+          // Checked here, once, so views and commands get the typed result and never a wrong shape.
+          const settle = (result: unknown) => {
+            const decoded = decodeResult(method, result);
+            if (decoded.ok) resolveRequest(decoded.result);
+            else rejectRequest(new MalformedResultError(decoded.message));
+          };
+          pending.set(id, { settle, reject: rejectRequest, timer: requestTimer });
           ws.send(JSON.stringify({ type: 'request', id, method, params: params ?? {} }));
         });
       },

@@ -1,4 +1,4 @@
-import type { DaemonMessage, LogChunk, RequestBody } from '@axum/protocol';
+import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf } from '@axum/protocol';
 import type { TuiAction } from '../state/tui-state.js';
 import { ConnectionError, connectToDaemon, type DaemonConnection } from './daemon-connection.js';
 import { readDiscovery } from './daemon-launcher.js';
@@ -10,7 +10,7 @@ export function backoffMs(attempt: number): number {
 
 /** The TUI's side of the daemon: requests on whatever connection is current, and log chunks. */
 export interface DaemonLink {
-  request<M extends RequestBody['method']>(method: M, params: Extract<RequestBody, { method: M }>['params'], timeoutMs?: number): Promise<unknown>;
+  request<M extends RequestMethod>(method: M, params: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>>;
   /** Every `log.chunk`; returns how to stop listening. */
   onLogChunk(listener: (chunk: LogChunk) => void): () => void;
   /** Called after each (re)connect, so streams can resume from their offsets. */
@@ -80,7 +80,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
   return {
     request(method, params, timeoutMs) {
       if (!current) return Promise.reject(new Error('not connected to the daemon'));
-      return current.request(method, params as never, timeoutMs);
+      return current.request(method, params, timeoutMs);
     },
     onLogChunk(listener) {
       logListeners.add(listener);

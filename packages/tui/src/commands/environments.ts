@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { z } from 'zod';
-import { EnvironmentView, RevisionView } from '@axum/protocol';
+import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -19,7 +18,7 @@ export function revisionLine(r: RevisionView): string {
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */
 export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
-  const revisions = await withDaemon(options, 'axum-history', (c) => call(c, z.array(RevisionView), 'history.get', { env }));
+  const revisions = await withDaemon(options, 'axum-history', (c) => call(c, 'history.get', { env }));
   if (options.at !== undefined) {
     const at = Date.parse(options.at);
     if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
@@ -89,7 +88,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
   return withDaemon(options, 'axum-rollback', async (connection) => {
     const env = await environment(connection, envName);
     await confirm(env, to === null ? `roll back (to the last known good${env.lastKnownGood ? `, #${env.lastKnownGood.revision}` : ''})` : `roll back to #${to}`, options.yes);
-    const revision = await call(connection, RevisionView, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
+    const revision = await call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
 }
@@ -101,7 +100,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
     const env = await environment(connection, envName);
     await confirm(env, 'deploy to', options.yes);
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('deploy') };
-    const revision = await call(connection, RevisionView, 'env.deploy', params, OPERATION_TIMEOUT_MS);
+    const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
 }
@@ -112,14 +111,14 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
     const env = await environment(connection, envName);
     if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
     await confirm(env, `deploy ${env.pendingReleaseId} to`, options.yes);
-    const revision = await call(connection, RevisionView, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
+    const revision = await call(connection, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
 }
 
 /** `axum pin ENV` / `axum unpin ENV`. */
 export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const env = await withDaemon(options, 'axum-pin', (c) => call(c, EnvironmentView, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }));
+  const env = await withDaemon(options, 'axum-pin', (c) => call(c, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }));
   if (options.json) out.json(env);
   else out.lines([`${env.name} ${env.pinned ? 'pinned: new commits build and test but do not deploy (axum unpin to resume)' : 'unpinned: the next succeeded run deploys'}`]);
   return EXIT.ok;
@@ -127,9 +126,7 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
 
 /** `axum fsck`: re-hashes every release's stored files; exit 1 when one is corrupt (it is then marked bad). */
 export async function fsckCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const report = await withDaemon(options, 'axum-fsck', (c) =>
-    call(c, z.object({ releases: z.number(), problems: z.array(z.object({ releaseId: z.string(), problem: z.string() })) }), 'releases.fsck', {}, OPERATION_TIMEOUT_MS),
-  );
+  const report = await withDaemon(options, 'axum-fsck', (c) => call(c, 'releases.fsck', {}, OPERATION_TIMEOUT_MS));
   if (options.json) out.json(report);
   else if (report.problems.length === 0) out.lines([`${report.releases} release${report.releases === 1 ? '' : 's'} checked: every stored file matches its sha256`]);
   else out.lines([`${report.problems.length} of ${report.releases} releases are corrupt (now marked bad):`, ...report.problems.map((p) => `  ${p.releaseId}: ${p.problem}`)]);

@@ -1,6 +1,5 @@
 // A revision's operations from the command line: `axum logs ENV#N`, and how gates and a run's deploy read.
-import { z } from 'zod';
-import { LogChunk, RevisionView, type GateVerdict, type RunView } from '@axum/protocol';
+import type { GateVerdict, RevisionView, RunView } from '@axum/protocol';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
@@ -44,7 +43,7 @@ export const DEPLOY_OK = new Set(['live', 'awaiting-approval', 'held-by-pin']);
 
 /** The revision `ENV#N` names, or a CLI error that says what exists. */
 async function fetchRevision(connection: DaemonConnection, env: string, number: number): Promise<RevisionView> {
-  const revisions = await call(connection, z.array(RevisionView), 'history.get', { env });
+  const revisions = await call(connection, 'history.get', { env });
   const revision = revisions.find((r) => r.revision === number);
   if (!revision) throw new CliError(`no revision ${env}#${number} (${env} has ${revisions.length ? `#1–#${revisions[0]!.revision}` : 'no revisions yet'})`, EXIT.failed);
   return revision;
@@ -69,7 +68,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
       for (const step of stepsOf(revision)) {
         let offset = 0;
         for (;;) {
-          const chunk = await call(connection, LogChunk, 'logs.read', { runId: name, step, offset });
+          const chunk = await call(connection, 'logs.read', { runId: name, step, offset });
           printer.chunk(chunk);
           if (chunk.nextOffset === offset || chunk.complete) break;
           offset = chunk.nextOffset;

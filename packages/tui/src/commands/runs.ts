@@ -1,5 +1,4 @@
-import { LogChunk, RunView, type DaemonMessage } from '@axum/protocol';
-import { z } from 'zod';
+import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf, RunView } from '@axum/protocol';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
@@ -22,10 +21,13 @@ export async function withDaemon<T>(options: GlobalOptions, name: string, use: (
   }
 }
 
-/** Calls a method and parses its result; a typed daemon error becomes a CLI error with the right exit code. */
-export async function call<T>(connection: DaemonConnection, schema: z.ZodType<T>, method: Parameters<DaemonConnection['request']>[0], params?: object, timeoutMs?: number): Promise<T> {
+/**
+ * Calls a method (its result checked against the method's schema by the connection); a typed daemon
+ * error becomes a CLI error with the right exit code.
+ */
+export async function call<M extends RequestMethod>(connection: DaemonConnection, method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
   try {
-    return schema.parse(await connection.request(method, params as never, timeoutMs));
+    return await connection.request(method, params, timeoutMs);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'not-found' || code === 'refused' || code === 'conflict') throw new CliError((err as Error).message, EXIT.failed);
@@ -53,7 +55,7 @@ export function runLines(run: RunView): string[] {
 export async function runsCommand(options: GlobalOptions & { limit?: string }, out: Output): Promise<ExitCode> {
   const limit = Number(options.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit ${options.limit}: expected a positive whole number`, EXIT.usage);
-  const runs = await withDaemon(options, 'axum-runs', (c) => call(c, z.array(RunView), 'runs.list', { limit }));
+  const runs = await withDaemon(options, 'axum-runs', (c) => call(c, 'runs.list', { limit }));
   if (options.json) out.json(runs);
   else if (runs.length === 0) out.lines(['no runs yet: commit on a branch that feeds an environment, or run `axum run`']);
   else {
@@ -77,7 +79,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     const stop = connection.onMessage((message: DaemonMessage) => {
       if (message.type === 'run.updated') updates.push(message.run);
     });
-    const queued = await call(connection, RunView, 'run.trigger', params);
+    const queued = await call(connection, 'run.trigger', params);
     latest = queued;
     if (!options.wait) {
       stop();
@@ -111,7 +113,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
 
 /** `axum cancel RUN`: returns once the run's processes are gone. */
 export async function cancelCommand(runId: string, options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const run = await withDaemon(options, 'axum-cancel', (c) => call(c, RunView, 'run.cancel', { runId }));
+  const run = await withDaemon(options, 'axum-cancel', (c) => call(c, 'run.cancel', { runId }));
   if (options.json) out.json(run);
   else out.lines(runLines(run));
   return EXIT.ok;
@@ -121,7 +123,7 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   if (revisionAddress(runId)) return operationLogsCommand(runId, options, out);
   return withDaemon(options, 'axum-logs', async (connection) => {
-    const run = await call(connection, RunView, 'run.get', { runId });
+    const run = await call(connection, 'run.get', { runId });
     if (options.step && !run.steps.some((s) => s.name === options.step)) {
       throw new CliError(`${run.id} has no step ${options.step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`, EXIT.failed);
     }
@@ -131,7 +133,7 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
       for (const step of stepsOf(run)) {
         let offset = 0;
         for (;;) {
-          const chunk = await call(connection, LogChunk, 'logs.read', { runId: run.id, step, offset });
+          const chunk = await call(connection, 'logs.read', { runId: run.id, step, offset });
           printer.chunk(chunk);
           if (chunk.nextOffset === offset || chunk.complete) break;
           offset = chunk.nextOffset;

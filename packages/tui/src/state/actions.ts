@@ -1,21 +1,48 @@
-import type { EnvironmentView, ReleaseDiff, RequestBody } from '@axum/protocol';
+import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `axum TUI (pid ${process.pid}, ${process.env.USER ?? 'unknown user'})`;
 
-/** The request an action sends. */
-export function requestFor(action: PendingAction): { method: RequestBody['method']; params: unknown } {
+/** How an action reaches the daemon (`DaemonLink.request`), passed in so this file does no I/O. */
+export type Requester = <M extends RequestMethod>(method: M, params: ParamsOf<M>) => Promise<ResultOf<M>>;
+
+/** Sends the request an action stands for, and words its outcome for the footer; a refusal rejects. */
+export async function performAction(request: Requester, action: PendingAction): Promise<string> {
+  switch (action.kind) {
+    case 'rollback': {
+      const revision = await request('env.rollback', { env: action.env, to: action.to, force: action.force, by: by() });
+      return revision.status === 'live' ? `${action.env}: rolled back, #${revision.revision} live and verified (pinned)` : `${action.env}: rollback #${revision.revision} FAILED: ${revision.message ?? ''}`;
+    }
+    case 'approve': {
+      const revision = await request('env.approve', { env: action.env, by: by() });
+      return revision.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision.revision} FAILED: ${revision.message ?? ''}`;
+    }
+    case 'pin':
+      await request('env.pin', { env: action.env, pinned: action.pinned, by: by() });
+      return `${action.env} ${action.pinned ? 'pinned' : 'unpinned'}`;
+    case 'trigger': {
+      const run = await request('run.trigger', { branch: action.branch });
+      return `${run.id} queued on ${action.branch}`;
+    }
+    case 'cancel':
+      await request('run.cancel', { runId: action.runId });
+      return `${action.runId} cancelled`;
+  }
+}
+
+/** The footer line while an action's request is in flight. */
+export function describePending(action: PendingAction): string {
   switch (action.kind) {
     case 'rollback':
-      return { method: 'env.rollback', params: { env: action.env, to: action.to, force: action.force, by: by() } };
+      return `rolling ${action.env} back`;
     case 'approve':
-      return { method: 'env.approve', params: { env: action.env, by: by() } };
+      return `deploying to ${action.env}`;
     case 'pin':
-      return { method: 'env.pin', params: { env: action.env, pinned: action.pinned, by: by() } };
+      return `${action.pinned ? 'pinning' : 'unpinning'} ${action.env}`;
     case 'trigger':
-      return { method: 'run.trigger', params: { branch: action.branch } };
+      return `queueing a run of ${action.branch}`;
     case 'cancel':
-      return { method: 'run.cancel', params: { runId: action.runId } };
+      return `cancelling ${action.runId}`;
   }
 }
 
@@ -43,25 +70,6 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
 
 function liveLine(env: EnvironmentView | undefined): string[] {
   return env?.live ? [`live now: #${env.live.revision} (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`] : ['nothing is live now'];
-}
-
-/** A one-line outcome for the footer; `result` null means "in progress". */
-export function describeResult(action: PendingAction, result: unknown): string {
-  const revision = result as { revision?: number; status?: string; message?: string | null } | null;
-  switch (action.kind) {
-    case 'rollback':
-      if (!result) return `rolling ${action.env} back`;
-      return revision?.status === 'live' ? `${action.env}: rolled back, #${revision.revision} live and verified (pinned)` : `${action.env}: rollback #${revision?.revision} FAILED: ${revision?.message ?? ''}`;
-    case 'approve':
-      if (!result) return `deploying to ${action.env}`;
-      return revision?.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision?.revision} FAILED: ${revision?.message ?? ''}`;
-    case 'pin':
-      return result ? `${action.env} ${action.pinned ? 'pinned' : 'unpinned'}` : `${action.pinned ? 'pinning' : 'unpinning'} ${action.env}`;
-    case 'trigger':
-      return result ? `${(result as { id: string }).id} queued on ${action.branch}` : `queueing a run of ${action.branch}`;
-    case 'cancel':
-      return result ? `${action.runId} cancelled` : `cancelling ${action.runId}`;
-  }
 }
 
 /** The pre-action diff of a rollback, as lines for the confirmation. */

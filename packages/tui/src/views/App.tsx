@@ -5,8 +5,7 @@ import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
-import { ReleaseDiff } from '@axum/protocol';
-import { confirmationFor, describeResult, diffLines, requestFor } from '../state/actions.js';
+import { confirmationFor, describePending, diffLines, performAction } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -42,11 +41,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
   const perform = useCallback(async (action: PendingAction) => {
     const link = linkRef.current;
     if (!link) return;
-    dispatch({ type: 'notice', message: `${describeResult(action, null)}…` });
+    dispatch({ type: 'notice', message: `${describePending(action)}…` });
     try {
-      const request = requestFor(action);
-      const result = await link.request(request.method, request.params as never, 60 * 60 * 1000);
-      dispatch({ type: 'notice', message: describeResult(action, result) });
+      // Deploys and rollbacks verify before they answer: give them as long as a verify may take.
+      const outcome = await performAction((method, params) => link.request(method, params, 60 * 60 * 1000), action);
+      dispatch({ type: 'notice', message: outcome });
     } catch (err) {
       const message = (err as Error).message;
       if (action.kind === 'rollback' && !action.force && /marked bad/.test(message)) {
@@ -72,7 +71,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     let details = confirm.details;
     if (env?.live && target && linkRef.current) {
       try {
-        const diff = ReleaseDiff.parse(await linkRef.current.request('releases.diff', { from: env.live.releaseId, to: target }));
+        const diff = await linkRef.current.request('releases.diff', { from: env.live.releaseId, to: target });
         details = [...confirm.details.slice(0, 1), ...diffLines(diff), ...confirm.details.slice(1)];
       } catch (err) {
         details = [...confirm.details, `(no diff: ${(err as Error).message})`];

@@ -1,6 +1,5 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import type { ReleaseView, RevisionView } from '@axum/protocol';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 
@@ -14,11 +13,11 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   useEffect(() => {
     if (!link) return;
     link.request('releases.list', {}).then(
-      (result) => setBad(new Set((result as ReleaseView[]).filter((r) => r.bad).map((r) => r.id))),
+      (releases) => setBad(new Set(releases.filter((r) => r.bad).map((r) => r.id))),
       () => undefined,
     );
     link.request('history.get', { env: view.env }).then(
-      (result) => dispatch({ type: 'history.loaded', env: view.env, revisions: result as RevisionView[] }),
+      (revisions) => dispatch({ type: 'history.loaded', env: view.env, revisions }),
       (err: Error) => dispatch({ type: 'notice', message: `history of ${view.env}: ${err.message}` }),
     );
   }, [link, view.env, key, dispatch]);

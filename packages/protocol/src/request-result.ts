@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { RequestBody, RequestMethod } from './client-message.js';
+import { LogChunk } from './daemon-message.js';
+import { ReleaseDiff, ReleaseView, RevisionView } from './release.js';
+import { DaemonState, EnvironmentView, RunView } from './state.js';
+
+/** The answer to `releases.fsck`: how many releases were re-hashed, and what was wrong with which. */
+export const FsckReport = z.object({
+  releases: z.number().int().nonnegative(),
+  problems: z.array(z.object({ releaseId: z.string(), problem: z.string() })),
+});
+export type FsckReport = z.infer<typeof FsckReport>;
+
+/**
+ * What each method answers, one row per method (its params are the row of the same name in
+ * `RequestBody`). The views are imported, not copied, so a field added to one reaches every result
+ * that carries it. `satisfies` makes a method without a row, or a row without a method, a type error.
+ */
+const RESULT_ROWS = {
+  ping: z.object({ pong: z.literal(true) }),
+  'state.get': DaemonState,
+  'git.reconcile': z.object({ reconciled: z.literal(true) }),
+  'runs.list': z.array(RunView),
+  'run.get': RunView,
+  'run.trigger': RunView,
+  'run.cancel': RunView,
+  'logs.read': LogChunk,
+  'logs.follow': z.object({ following: z.literal(true) }),
+  'logs.unfollow': z.object({ following: z.literal(false) }),
+  'history.get': z.array(RevisionView),
+  'releases.diff': ReleaseDiff,
+  'releases.fsck': FsckReport,
+  'releases.list': z.array(ReleaseView),
+  'env.deploy': RevisionView,
+  'env.rollback': RevisionView,
+  'env.approve': RevisionView,
+  'env.pin': EnvironmentView,
+  'daemon.shutdown': z.object({ stopping: z.literal(true) }),
+} as const satisfies { [M in RequestMethod]: z.ZodType };
+
+/** The result of method `M`, as the daemon sends it and a client receives it once validated. */
+export type ResultOf<M extends RequestMethod> = z.output<(typeof RESULT_ROWS)[M]>;
+
+/**
+ * The same table, typed per method: indexing it with a generic `M` gives a schema of `ResultOf<M>`
+ * (indexing `RESULT_ROWS` would give the union of every row, which no generic caller can narrow).
+ */
+export const RESULT_SCHEMAS: { readonly [M in RequestMethod]: z.ZodType<ResultOf<M>> } = RESULT_ROWS;
+
+/** Params by method, as a client writes them: fields with a default may be left out. */
+type ParamsTable = { [B in z.input<typeof RequestBody> as B['method']]: B['params'] };
+
+/**
+ * The params of method `M` as a client writes them. A table indexed by `M` (not `Extract` on the
+ * union), so a generic `M` stays one type that a generic caller can pass on unchanged.
+ */
+export type ParamsOf<M extends RequestMethod> = ParamsTable[M];

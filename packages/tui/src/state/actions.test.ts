@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestMethod, RevisionView } from '@axum/protocol';
+import { describePending, performAction, type Requester } from './actions.js';
+
+const revision = (status: RevisionView['status'], message: string | null = null): RevisionView => ({
+  revision: 7,
+  status,
+  kind: 'rollback',
+  releaseId: 'rel-9',
+  commit: '1f7c4bd2a2b0e7a2ac8c0e5d5f60f8f23fa0ee11',
+  rollbackTo: 3,
+  verified: status === 'live',
+  createdAt: '2026-11-29T10:05:00.000Z',
+  finishedAt: '2026-11-29T10:05:09.000Z',
+  by: 'axum TUI',
+  message,
+  runId: null,
+  metrics: {},
+  gates: [],
+  steps: [],
+  checks: { total: 0, failed: 0 },
+});
+
+/** A requester that records each call and answers from `answers` by method. */
+function fakeRequester(answers: Partial<Record<RequestMethod, unknown>>) {
+  const calls: { method: RequestMethod; params: unknown }[] = [];
+  const request = ((method: RequestMethod, params: unknown) => {
+    calls.push({ method, params });
+    return method in answers ? Promise.resolve(answers[method]) : Promise.reject(Object.assign(new Error(`no ${method} here`), { code: 'not-found' }));
+  }) as Requester;
+  return { request, calls };
+}
+
+describe('performAction', () => {
+  it('rolls back with the action’s target and words a live result', async () => {
+    const { request, calls } = fakeRequester({ 'env.rollback': revision('live') });
+    await expect(performAction(request, { kind: 'rollback', env: 'staging', to: 3, force: false })).resolves.toBe('staging: rolled back, #7 live and verified (pinned)');
+    expect(calls).toEqual([{ method: 'env.rollback', params: expect.objectContaining({ env: 'staging', to: 3, force: false }) }]);
+  });
+
+  it('says FAILED with the reason when the revision did not verify', async () => {
+    const { request } = fakeRequester({ 'env.approve': revision('failed', 'gate accuracy: 0.4 < 0.8') });
+    await expect(performAction(request, { kind: 'approve', env: 'production' })).resolves.toBe('production: #7 FAILED: gate accuracy: 0.4 < 0.8');
+  });
+
+  it('names the queued run of a trigger', async () => {
+    const { request, calls } = fakeRequester({ 'run.trigger': { id: 'run-12' } });
+    await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 queued on main');
+    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main' } });
+  });
+
+  it('passes a refusal on as a rejection, for the caller to show', async () => {
+    const { request } = fakeRequester({});
+    await expect(performAction(request, { kind: 'cancel', runId: 'run-4' })).rejects.toThrow('no run.cancel here');
+    expect(describePending({ kind: 'cancel', runId: 'run-4' })).toBe('cancelling run-4');
+  });
+});
