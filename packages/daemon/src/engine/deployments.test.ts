@@ -151,3 +151,48 @@ describe('a deploy that fails', () => {
     expect(w.disagreement()).toBeNull();
   });
 });
+
+describe('a deploy that cannot start', () => {
+  // Nothing moved: the release is not to blame for a blob the store lost or a full disk.
+  const refusals: { name: string; fault(w: DeployWorld): void; message: string }[] = [
+    { name: 'the integrity check finds a blob missing', fault: (w) => w.releases.faults.missingBlob.add('rel-2'), message: 'release rel-2 failed its integrity check: model/weights.bin: stored file of rel-2 is missing' },
+    { name: 'the disk is full while materializing', fault: (w) => w.releases.faults.diskFull.add('rel-2'), message: 'could not materialize release rel-2: the disk is full' },
+  ];
+
+  it.each(refusals)('$name: refused, nothing moves, the live revision stays live, nothing is marked bad', async ({ fault, message }) => {
+    const w = world();
+    fault(w);
+    await w.ship();
+    await w.ship();
+    expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId])).toEqual([
+      [1, 'deploy', 'live', 'rel-1'],
+      [2, 'deploy', 'failed', 'rel-2'],
+    ]);
+    expect(w.revision('staging', 2).message).toBe(message);
+    expect(w.releases.swaps.map((s) => s.releaseId)).toEqual(['rel-1']);
+    expect(w.current()).toBe('rel-1');
+    expect(w.deployments.releases().map((r) => r.bad)).toEqual([null, null]);
+    expect(w.deployments.state('staging')).toMatchObject({ live: { revision: 1 }, incident: `#2 refused: ${message}; #1 stays live` });
+    expect(w.runner.ran('smoke').map(releaseOf)).toEqual(['rel-1']);
+    expect(w.disagreement()).toBeNull();
+  });
+
+  // DESIGN.md §3, Bad: "An error of Axum or of the machine (a pointer that cannot be written, a full
+  // disk, a step that could not be spawned) fails the revision with reason `error` and marks nothing."
+  // BUG: operate() treats a throw from the operation (swapCurrent's EPERM, the runner's spawn error)
+  // as a failed deploy/verify stage and marks the release bad.
+  const machineErrors: { name: string; fault(w: DeployWorld): void }[] = [
+    { name: 'the current pointer cannot be written (EPERM)', fault: (w) => (w.releases.faults.swapFailures = 1) },
+    { name: 'a verify step cannot be spawned', fault: (w) => w.runner.script('smoke', forRelease('rel-2', { spawnError: 'spawn sh EAGAIN' })) },
+  ];
+  it.fails.each(machineErrors)('$name: the revision fails and no release is marked bad', async ({ fault }) => {
+    const w = world();
+    await w.ship();
+    fault(w);
+    await w.ship();
+    expect(w.revision('staging', 2).status).toBe('failed');
+    expect(w.release('rel-2').bad).toBeNull();
+    expect(w.current()).toBe('rel-1');
+    expect(w.disagreement()).toBeNull();
+  });
+});
