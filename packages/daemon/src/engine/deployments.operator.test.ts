@@ -1,6 +1,6 @@
 // What people ask of an environment (rollback, pin, approve, deploy by hand) and what they are
 // refused, through the Deployments interface on in-memory ports (testing/).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';
 import { RequestFailure } from './pipeline.js';
 import { releaseOf } from './testing/fake-ports.js';
@@ -142,5 +142,66 @@ describe('pin and approval', () => {
     expect(w.current('production')).toBe('rel-1');
     expect(refusal(await w.deployments.approve('production', 'dana'))).toEqual({ code: 'refused', message: 'nothing is waiting for approval in production' });
     expect(w.disagreement('production')).toBeNull();
+  });
+});
+
+describe('one operation per environment', () => {
+  /** Holds rel-2's verify step open until the returned function is called. */
+  async function busy(): Promise<{ w: DeployWorld; finish(): void }> {
+    const w = await shipped(1);
+    let finish!: () => void;
+    const open = new Promise<void>((resolve) => (finish = resolve));
+    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
+    await w.build();
+    await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
+    return { w, finish };
+  }
+
+  it('a manual deploy or rollback while a deploy verifies is refused with a conflict naming the holder', async () => {
+    const { w, finish } = await busy();
+    expect(w.deployments.state('staging').operation).toMatchObject({ revision: 2, kind: 'deploy', holder: 'push run-2' });
+    const conflict = { code: 'conflict', message: expect.stringContaining('staging is busy: #2 (deploy) by push run-2') };
+    expect(refusal(await w.deployments.deploy('staging', 'rel-1', 'erin'))).toEqual(conflict);
+    expect(refusal(await w.deployments.rollback('staging', 1, false, 'erin'))).toEqual(conflict);
+    expect(w.deployments.state('staging').pinned).toBe(false); // a refused rollback leaves no pin behind
+    finish();
+    await w.settle();
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual([
+      [1, 'superseded', 'rel-1'],
+      [2, 'live', 'rel-2'],
+    ]);
+    expect(w.deployments.state('staging').operation).toBeNull();
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('a release built while a deploy verifies is queued, the newest wins, and it deploys after', async () => {
+    const { w, finish } = await busy();
+    expect((await w.build()).message).toContain('queued to deploy to staging after the operation in progress');
+    expect((await w.build()).message).toContain('(supersedes queued rel-3)');
+    finish();
+    await w.settle();
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual([
+      [1, 'superseded', 'rel-1'],
+      [2, 'superseded', 'rel-2'],
+      [3, 'live', 'rel-4'],
+    ]);
+    expect(w.current()).toBe('rel-4');
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('an approval refused because the environment is busy still waits', async () => {
+    const w = world(testConfig({ environments: { production: { branch: 'main', approval: 'manual' } } }));
+    let finish!: () => void;
+    const open = new Promise<void>((resolve) => (finish = resolve));
+    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-1' ? { until: open } : {}));
+    await w.ship('production');
+    const first = w.deployments.approve('production', 'dana');
+    await vi.waitFor(() => expect(w.runner.ran('smoke')).toHaveLength(1));
+    await w.build('production'); // rel-2 waits for approval while rel-1 verifies
+    expect(refusal(await w.deployments.approve('production', 'dana'))).toMatchObject({ code: 'conflict' });
+    expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: true, pendingReleaseId: 'rel-2' });
+    finish();
+    await first;
+    expect(await w.deployments.approve('production', 'dana')).toMatchObject({ revision: 2, releaseId: 'rel-2', status: 'live' });
   });
 });
