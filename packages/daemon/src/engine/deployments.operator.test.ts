@@ -88,6 +88,15 @@ describe('manual rollback', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('to a revision whose release retention pruned is refused as not found, and leaves no pin', async () => {
+    const w = await shipped(3, testConfig({ history: { keepReleases: 1 } }));
+    expect(w.releases.pruned).toEqual(['rel-1']); // neither live nor last known good
+    expect(refusal(await w.deployments.rollback('staging', 1, false, 'alice'))).toEqual({ code: 'not-found', message: expect.stringContaining('no release rel-1') });
+    expect(w.deployments.state('staging').pinned).toBe(false);
+    expect(w.revisions('staging')).toHaveLength(3);
+    expect(w.current()).toBe('rel-3');
+  });
+
   // DESIGN.md §3, Last known good: "when the environment already serves its LKG after an automatic
   // rollback, `rollback` with no target is refused (name `--to`), so a second keystroke out of habit
   // does not step further back." BUG: rollbackRefusal has no such rule; the rollback goes to #1.

@@ -49,6 +49,16 @@ describe('monitor', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a passing check resets the count: failures that are not in a row make no incident', async () => {
+    const w = world(monitored(true));
+    let checks = 0;
+    w.runner.script('health', () => ({ exitCode: ++checks % 2 })); // fail, pass, fail, pass…
+    await w.ship();
+    await vi.waitFor(() => expect(checks).toBeGreaterThanOrEqual(6));
+    expect(w.deployments.state('staging')).toMatchObject({ incident: null, live: { revision: 1 } });
+    expect(w.release('rel-1').bad).toBeNull();
+  });
+
   it('with rollback.auto off, an incident marks the release bad and leaves it live', async () => {
     const w = world(monitored(false));
     w.runner.script('health', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
