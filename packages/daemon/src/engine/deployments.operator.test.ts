@@ -95,6 +95,7 @@ describe('manual rollback', () => {
     expect(w.deployments.state('staging').pinned).toBe(false);
     expect(w.revisions('staging')).toHaveLength(3);
     expect(w.current()).toBe('rel-3');
+    expect(w.disagreement()).toBeNull();
   });
 
   // DESIGN.md §3, Last known good: "when the environment already serves its LKG after an automatic
@@ -122,6 +123,7 @@ describe('pin and approval', () => {
     expect(await w.deployments.pin('staging', false, 'carol')).toMatchObject({ pinned: false });
     await w.ship();
     expect(w.revision('staging', 2)).toMatchObject({ releaseId: 'rel-3', status: 'live' });
+    expect(w.disagreement()).toBeNull();
   });
 
   // DESIGN.md §3, Pinned: "`unpin` then deploys the newest release held back by the pin (a protected
@@ -212,5 +214,6 @@ describe('one operation per environment', () => {
     finish();
     await first;
     expect(await w.deployments.approve('production', 'dana')).toMatchObject({ revision: 2, releaseId: 'rel-2', status: 'live' });
+    expect(w.disagreement('production')).toBeNull();
   });
 });
