@@ -88,7 +88,8 @@ describe('a deploy that fails', () => {
     expect([w.release('rel-1').bad, w.release('rel-2').bad]).toEqual([null, null]);
     expect(w.current()).toBe('rel-2');
     const state = w.deployments.state('staging');
-    expect(state.incident).toBe('#3 failed verification; rolled back to #2');
+    // Only the shape: today a failed deploy hook also reads "failed verification".
+    expect(state.incident).toMatch(/^#3 failed .+; rolled back to #2$/);
     expect(state.pinned).toBe(false); // an automatic rollback does not pin: the next fix deploys
     expect(w.disagreement()).toBeNull();
   });
