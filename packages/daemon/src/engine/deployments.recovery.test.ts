@@ -1,0 +1,174 @@
+// What happens to a live environment later: a monitor incident, and a daemon that died in the
+// middle of an operation. A crash is the state the fakes had made durable at a named crash point
+// (testing/deploy-world.ts), handed to a second Deployments as its documents and release store.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PipelineConfig } from '@axum/protocol';
+import type { CrashPoint } from './crash-points.js';
+import { releaseOf } from './testing/fake-ports.js';
+import { createDeployWorld, testConfig, type DeployWorld, type WorldSnapshot } from './testing/deploy-world.js';
+
+const worlds: DeployWorld[] = [];
+afterEach(async () => {
+  await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
+});
+function world(config: PipelineConfig = testConfig(), from?: WorldSnapshot): DeployWorld {
+  const w = createDeployWorld(config, from);
+  worlds.push(w);
+  return w;
+}
+/** A new daemon started on what the old one left at the n-th pass of `point`, settled. */
+async function restartedAt(old: DeployWorld, config: PipelineConfig, point: CrashPoint, n: number): Promise<DeployWorld> {
+  const w = world(config, old.leftAt(point, n));
+  await w.deployments.start();
+  await w.settle();
+  return w;
+}
+
+describe('monitor', () => {
+  // Checks every 5 ms: two failures in a row make an incident within a few timer ticks.
+  const monitored = (auto: boolean) => testConfig({ monitor: { run: 'health', every: '5ms', failures: 2 }, rollback: { auto } });
+
+  it('an incident marks the live release bad and rolls back automatically to the last known good', async () => {
+    const w = world(monitored(true));
+    w.runner.script('health', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await w.ship();
+    await w.ship();
+    await vi.waitFor(() => expect(w.revisions('staging')).toHaveLength(3));
+    await w.settle();
+    expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId, r.rollbackTo])).toEqual([
+      [1, 'deploy', 'superseded', 'rel-1', null],
+      [2, 'deploy', 'superseded', 'rel-2', null],
+      [3, 'auto-rollback', 'live', 'rel-1', 1],
+    ]);
+    const incident = 'monitor failed 2 times in a row on #2 (last check exited 1)';
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'monitor of #2', why: incident });
+    expect(w.deployments.state('staging').incident).toBe(`${incident}; rolled back to #1`);
+    expect(w.current()).toBe('rel-1');
+    // The monitor follows the live revision.
+    await vi.waitFor(() => expect(w.runner.ran('health').at(-1)?.env.AXUM_REVISION).toBe('3'));
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('a passing check resets the count: failures that are not in a row make no incident', async () => {
+    const w = world(monitored(true));
+    let checks = 0;
+    w.runner.script('health', () => ({ exitCode: ++checks % 2 })); // fail, pass, fail, pass…
+    await w.ship();
+    await vi.waitFor(() => expect(checks).toBeGreaterThanOrEqual(6));
+    expect(w.deployments.state('staging')).toMatchObject({ incident: null, live: { revision: 1 } });
+    expect(w.release('rel-1').bad).toBeNull();
+  });
+
+  it('with rollback.auto off, an incident marks the release bad and leaves it live', async () => {
+    const w = world(monitored(false));
+    w.runner.script('health', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await w.ship();
+    await w.ship();
+    await vi.waitFor(() => expect(w.release('rel-2').bad).not.toBeNull());
+    await w.settle();
+    expect(w.revisions('staging').map((r) => [r.revision, r.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'live'],
+    ]);
+    expect(w.deployments.state('staging').incident).toBe('monitor failed 2 times in a row on #2 (last check exited 1)');
+    expect(w.current()).toBe('rel-2');
+    expect(w.disagreement()).toBeNull();
+  });
+});
+
+describe('start after a crash', () => {
+  it('a revision left verifying fails, and current goes back to the live release; nothing is marked bad', async () => {
+    const old = world();
+    await old.ship();
+    await old.ship();
+    const w = await restartedAt(old, testConfig(), 'deploy.verifying', 2);
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual([
+      [1, 'live', 'rel-1'],
+      [2, 'failed', 'rel-2'],
+    ]);
+    expect(w.revision('staging', 2).message).toBe('interrupted by a daemon restart while verifying');
+    expect(w.current()).toBe('rel-1');
+    expect(w.deployments.state('staging').incident).toBe('#2 interrupted by a daemon restart; current is back on #1');
+    expect(w.deployments.releases().map((r) => r.bad)).toEqual([null, null]); // a crash is not the release's fault
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('the process group of a verify step left running is reaped and forgotten', async () => {
+    const old = world();
+    await old.ship();
+    await old.ship();
+    const left = old.leftAt('deploy.verify-step', 2).environments.get('staging');
+    expect(left?.pgids).toHaveLength(1); // the step's group was durable before the crash
+    const w = await restartedAt(old, testConfig(), 'deploy.verify-step', 2);
+    expect(w.runner.reaped).toEqual(left?.pgids);
+    expect(w.envStore('staging').persisted()?.pgids).toEqual([]);
+    expect(w.revision('staging', 2).status).toBe('failed');
+    expect(w.current()).toBe('rel-1');
+  });
+
+  it('a first deploy cut short leaves nothing in current', async () => {
+    const old = world();
+    await old.ship();
+    const w = await restartedAt(old, testConfig(), 'deploy.verifying', 1);
+    expect(w.revisions('staging').map((r) => r.status)).toEqual(['failed']);
+    expect(w.current()).toBeNull();
+    expect(w.deployments.state('staging').incident).toBe('#1 interrupted by a daemon restart; nothing was live before it; current is removed');
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('a failed deploy whose automatic rollback never started is rolled back at start', async () => {
+    const old = world();
+    old.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await old.ship();
+    await old.ship();
+    const left = old.leftAt('deploy.finished', 2);
+    expect(left.store.current.get(old.envDir('staging'))).toBe('rel-2'); // the failed release still serves there
+    const w = await restartedAt(old, testConfig(), 'deploy.finished', 2);
+    expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId, r.rollbackTo])).toEqual([
+      [1, 'deploy', 'superseded', 'rel-1', null],
+      [2, 'deploy', 'failed', 'rel-2', null],
+      [3, 'auto-rollback', 'live', 'rel-1', 1],
+    ]);
+    expect(w.revision('staging', 3).by).toBe('auto: #2 failed (resumed after a daemon restart)');
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #2' });
+    expect(w.current()).toBe('rel-1');
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('a failed first deploy with nothing known good is withdrawn from current at start', async () => {
+    const old = world();
+    old.runner.script('smoke', { exitCode: 1 });
+    await old.ship();
+    const w = await restartedAt(old, testConfig(), 'deploy.finished', 1);
+    expect(w.revisions('staging').map((r) => [r.revision, r.status])).toEqual([[1, 'failed']]);
+    expect(w.current()).toBeNull();
+  });
+
+  it('with rollback.auto off, a failed deploy stays in current across a restart', async () => {
+    const manual = testConfig({ rollback: { auto: false } });
+    const old = world(manual);
+    old.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await old.ship();
+    await old.ship();
+    const w = await restartedAt(old, manual, 'deploy.finished', 2);
+    expect(w.revisions('staging')).toHaveLength(2);
+    expect(w.current()).toBe('rel-2');
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('a crash while the automatic rollback verifies leaves the last known good live', async () => {
+    const old = world();
+    old.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await old.ship();
+    await old.ship();
+    const w = await restartedAt(old, testConfig(), 'auto-rollback.verifying', 1);
+    expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId])).toEqual([
+      [1, 'deploy', 'live', 'rel-1'],
+      [2, 'deploy', 'failed', 'rel-2'],
+      [3, 'auto-rollback', 'failed', 'rel-1'],
+    ]);
+    expect(w.revision('staging', 1).message).toBe('restored after a daemon restart');
+    expect(w.current()).toBe('rel-1');
+    expect(w.disagreement()).toBeNull();
+  });
+});
