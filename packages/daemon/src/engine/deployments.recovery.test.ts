@@ -40,7 +40,8 @@ describe('monitor', () => {
       [2, 'deploy', 'superseded', 'rel-2', null],
       [3, 'auto-rollback', 'live', 'rel-1', 1],
     ]);
-    const incident = 'monitor failed 2 times in a row on #2 (last check exited 1)';
+    const incident = w.release('rel-2').bad?.why ?? '';
+    expect(incident).toMatch(/^monitor failed 2 times in a row on #2 \(checks \d+–\d+; the last exited 1: axum logs staging#2 --step check-\d+\)$/);
     expect(w.release('rel-2').bad).toMatchObject({ by: 'monitor of #2', why: incident });
     expect(w.deployments.state('staging').incident).toBe(`${incident}; rolled back to #1`);
     expect(w.current()).toBe('rel-1');
@@ -70,7 +71,7 @@ describe('monitor', () => {
       [1, 'superseded'],
       [2, 'live'],
     ]);
-    expect(w.deployments.state('staging').incident).toBe('monitor failed 2 times in a row on #2 (last check exited 1)');
+    expect(w.deployments.state('staging').incident).toMatch(/^monitor failed 2 times in a row on #2 \(checks \d+–\d+; the last exited 1: axum logs staging#2 --step check-\d+\)$/);
     expect(w.current()).toBe('rel-2');
     expect(w.disagreement()).toBeNull();
   });

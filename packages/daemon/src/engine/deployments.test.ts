@@ -132,7 +132,7 @@ describe('a deploy that fails', () => {
     // Today the state says nothing is live; the incident is what tells that rel-2 still serves.
     expect(state.live).toBeNull();
     expect(state.lastKnownGood).toMatchObject({ revision: 1, releaseId: 'rel-1' });
-    expect(state.incident).toBe('#2 failed verify: verify step smoke exited 1');
+    expect(state.incident).toBe('#2 failed verify: verify step smoke exited 1 (axum logs staging#2 --step smoke)');
     expect(w.disagreement()).toBeNull();
     // Until someone rolls back: then the last known good serves again.
     const back = await w.deployments.rollback('staging', null, false, 'alice');

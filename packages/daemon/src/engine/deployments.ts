@@ -338,7 +338,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       const lkg = lastKnownGood(doc, unusable);
       if (lkg) {
         deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${lkg.revision}`);
-        await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${revision.revision} failed verification`);
+        await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${revision.revision} failed ${failedStage === 'deploy' ? 'its deploy hook' : 'verification'}`);
         return;
       }
       const withdrawn = await withdrawFailed(core, env, revision);

@@ -1,7 +1,7 @@
 // A whole deployments world on fakes: one `createDeployments` wired to in-memory ports, with the
 // helpers the deploy lifecycle tests share (build a release as a run would, read what `current`
 // names, take the state a crash would leave at a named crash point and start a new daemon on it).
-import { PipelineConfigSchema, type PipelineConfig, type ReleaseView, type RevisionView } from '@axum/protocol';
+import { PipelineConfigSchema, type PipelineConfig, type ReleaseView, type RevisionView, type RunDeploy } from '@axum/protocol';
 import { emptyEnvironmentDocument, type EnvironmentDocument, type ReleasesDocument } from '../../domain/revisions.js';
 import type { RunRecord } from '../../domain/history.js';
 import type { CrashPoint } from '../crash-points.js';
@@ -68,6 +68,8 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
     return store;
   };
   const warnings: string[] = [];
+  /** What each run was last told of its deploy (the pipeline's record follows these). */
+  const told = new Map<string, RunDeploy & { message: string | null }>();
   const crashes: { point: CrashPoint; left: WorldSnapshot }[] = [];
   const snapshot = (): WorldSnapshot => ({
     releases: releasesStore.persisted(),
@@ -95,6 +97,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
     envDir,
     publish: () => undefined,
     warn: (message) => void warnings.push(message),
+    runDeploy: (runId, deploy, message) => void told.set(runId, { ...deploy, message }),
   };
   const deployments: Deployments = createDeployments(deps);
   deployments.setConfig(config);
@@ -127,6 +130,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
       subject: `model v${number}`,
       releaseId: null,
       message: null,
+      deploy: { env, revision: null, outcome: 'pending' },
       pgids: [],
       worktree: null,
       stages: null,
@@ -157,6 +161,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
     logger,
     files,
     warnings,
+    told,
     envStore,
     envDir,
     build,

@@ -1,0 +1,99 @@
+// What a run is told of its deploy (DESIGN.md §3 "Run"), and what a revision records of its
+// operation: steps with their output, metrics, gates with the LKG's value, monitor checks.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PipelineConfig } from '@axum/protocol';
+import { releaseOf } from './testing/fake-ports.js';
+import { createDeployWorld, testConfig, type DeployWorld } from './testing/deploy-world.js';
+
+const worlds: DeployWorld[] = [];
+afterEach(async () => {
+  await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
+});
+function world(config: PipelineConfig = testConfig()): DeployWorld {
+  const w = createDeployWorld(config);
+  worlds.push(w);
+  return w;
+}
+const outcome = (w: DeployWorld, runId: string) => {
+  const told = w.told.get(runId);
+  return told ? `${told.env}#${told.revision ?? '-'} ${told.outcome}` : 'nothing';
+};
+
+describe("a run's deploy", () => {
+  it('is live, then superseded by a newer deploy, or rolled back by a rollback', async () => {
+    const w = world();
+    await w.ship();
+    expect(outcome(w, 'run-1')).toBe('staging#1 live');
+    await w.ship();
+    expect(outcome(w, 'run-1')).toBe('staging#1 superseded');
+    expect(outcome(w, 'run-2')).toBe('staging#2 live');
+    await w.deployments.rollback('staging', null, false, 'test');
+    expect(outcome(w, 'run-2')).toBe('staging#2 rolled-back');
+    expect(w.told.get('run-2')?.message).toBe('built rel-2; was live in staging #2, then rolled back');
+  });
+
+  it('fails with the reason when its gate fails, and the failed revision names the run', async () => {
+    const w = world(testConfig({ verify: { steps: [{ name: 'smoke', run: 'smoke' }], gates: { accuracy: '>= 0.9' } } }));
+    w.runner.script('smoke', (request) => ({ metrics: { accuracy: releaseOf(request) === 'rel-2' ? 0.41 : 0.93 }, output: `judging ${releaseOf(request)}\n` }));
+    await w.ship();
+    await w.ship();
+    expect(outcome(w, 'run-2')).toBe('staging#2 failed');
+    expect(w.told.get('run-2')?.message).toBe('built rel-2; staging #2 failed: gates failed: accuracy = 0.41, gate >= 0.9 (LKG 0.93)');
+    // The auto-rollback is no run's deploy: run-1 stays superseded, not live again.
+    expect(outcome(w, 'run-1')).toBe('staging#1 superseded');
+    const failed = w.revision('staging', 2);
+    expect(failed).toMatchObject({ runId: 'run-2', by: 'push run-2', metrics: { accuracy: 0.41 } });
+    expect(failed.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.41, lkgValue: 0.93, verdict: 'fail' }]);
+    expect(failed.steps).toMatchObject([{ stage: 'verify', name: 'smoke', status: 'succeeded', exitCode: 0, logBytes: 'judging rel-2\n'.length }]);
+    const log = await w.deployments.readLog({ address: 'staging#2', step: 'smoke', offset: 0, limit: 1024 });
+    expect(log).toMatchObject({ runId: 'staging#2', data: 'judging rel-2\n', complete: true });
+    expect(await w.deployments.readLog({ address: 'staging#9', step: 'smoke', offset: 0, limit: 1024 })).toMatchObject({ code: 'not-found', message: 'no revision staging#9 (staging has #1–#3)' });
+  });
+
+  it('is held by a pin, or waits for approval, and says so', async () => {
+    const w = world(testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main', approval: 'manual' } } }));
+    await w.ship();
+    await w.deployments.pin('staging', true, 'test');
+    await w.ship();
+    expect(outcome(w, 'run-2')).toBe('staging#- held-by-pin');
+    await w.ship('production');
+    expect(outcome(w, 'run-3')).toBe('production#- awaiting-approval');
+    await w.deployments.approve('production', 'test');
+    await w.settle('production');
+    expect(outcome(w, 'run-3')).toBe('production#1 live');
+  });
+
+  it('a failed deploy hook fails the deploy step and skips verify; every step is on the revision', async () => {
+    const w = world(testConfig({ deploy: { run: 'hook' } }));
+    w.runner.script('hook', { exitCode: 3, output: 'cannot reach the server\n' });
+    await w.ship();
+    expect(w.revision('staging', 1).steps.map((s) => `${s.stage}/${s.name} ${s.status}`)).toEqual(['deploy/deploy failed', 'verify/smoke skipped']);
+    expect(w.revision('staging', 1).message).toBe('deploy step deploy exited 3 (axum logs staging#1 --step deploy)');
+    expect(outcome(w, 'run-1')).toBe('staging#1 failed');
+  });
+});
+
+describe('monitor checks', () => {
+  it('each check is a step with its own log; the newest few are kept; the incident names the check behind it', async () => {
+    const w = world(testConfig({ monitor: { run: 'health', every: '5ms', failures: 2 } }));
+    let calls = 0;
+    w.runner.script('health', () => {
+      calls += 1;
+      return { exitCode: calls > 12 ? 1 : 0, output: `check ${calls}\n` };
+    });
+    await w.ship();
+    await vi.waitFor(() => expect(w.deployments.state('staging').incident).not.toBeNull());
+    await w.settle();
+    const revision = w.revision('staging', 1);
+    const checks = revision.steps.filter((s) => s.stage === 'monitor');
+    expect(checks.length).toBe(10);
+    expect(checks.at(-1)).toMatchObject({ name: 'check-14', status: 'failed', exitCode: 1 });
+    expect(revision.checks).toEqual({ total: 14, failed: 2 });
+    expect(w.deployments.state('staging').incident).toContain('monitor failed 2 times in a row on #1 (checks 13–14; the last exited 1: axum logs staging#1 --step check-14)');
+    expect(await w.deployments.readLog({ address: 'staging#1', step: 'check-14', offset: 0, limit: 100 })).toMatchObject({ data: 'check 14\n', complete: true });
+    // A check that fell out of the ring is gone, log and all.
+    expect(await w.deployments.readLog({ address: 'staging#1', step: 'check-1', offset: 0, limit: 100 })).toMatchObject({ code: 'not-found' });
+    expect(w.logs.text(`monitor-staging-1-${Date.parse(revision.createdAt)}-1`, 'check')).toBe('');
+    expect(w.logs.text(`monitor-staging-1-${Date.parse(revision.createdAt)}-5`, 'check')).toBe('check 5\n');
+  });
+});
