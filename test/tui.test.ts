@@ -31,7 +31,7 @@ stages:
 artifacts: [model/**]
 verify:
   steps:
-    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/w.txt) >> $AXUM_METRICS" }
+    - { name: eval, run: "echo judging $(cat $AXUM_CURRENT/model/w.txt); echo accuracy=$(cat $AXUM_CURRENT/model/w.txt) >> $AXUM_METRICS" }
   gates: { accuracy: ">= 0.8" }
 `,
     });
@@ -70,6 +70,17 @@ verify:
     await waitFor(() => /\d\d:\d\d:\d\d\.\d{3} trained on 0\.9/.test(one.screen()), 10_000, 'the timestamped line');
     await one.keys('Escape', 'Tab', 'Enter');
     await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
+    // Enter on a revision: its verify step, what it printed, its gate beside the last known good's value.
+    await one.keys('Enter');
+    await waitFor(() => one.screen().includes('judging 0.9'), 10_000, "the revision's verify output").catch((err: Error) => {
+      throw new Error(`${err.message}\n${one.screen()}`);
+    });
+    expect(one.screen()).toContain('production#2 live');
+    expect(one.screen()).toContain('✓ accuracy 0.9 >= 0.8 · LKG 0.85');
+    expect(one.screen()).toMatch(/✓ verify\/eval succeeded \(exit 0\)/);
+    // Esc goes back to the history, on that revision.
+    await one.keys('Escape');
+    await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'back to the history view');
     await one.keys('j', 'r');
     await waitFor(() => one.screen().includes('type production and Enter to confirm') && one.screen().includes('code: '), 10_000, 'the typed confirmation and its diff');
     // The pre-action diff: the commit that goes away, the model file that changes, the metric.
@@ -85,7 +96,7 @@ verify:
     });
 
     await waitFor(() => two.screen().includes('production: #3 is live now'), 10_000, 'the other TUI to be told');
-    expect(two.screen()).toMatch(/production\s+main\s+#3\s+rel-1/);
+    expect(two.screen()).toMatch(/production\s+main\s+#3\s/);
     const history = JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout) as { revision: number; kind: string; rollbackTo: number }[];
     expect(history[0]).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1 });
   });
@@ -109,7 +120,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     await waitFor(() => /daemon pid \d+ · v0\.1\.0 · 1 client attached/.test(screen()), 10_000, 'one client attached');
     const first = screen();
     expect(first).toContain(`axum · ${dir}`);
-    expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+—\s+protected, manual approval/);
+    expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+protected, manual approval/);
     expect(first).toContain('? help');
 
     tmux('send-keys', '-t', 'tui', '?');

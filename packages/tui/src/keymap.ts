@@ -1,9 +1,12 @@
 import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
+import { incidentLog } from './state/selectors.js';
 
 /** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
 export type Command =
   | { kind: 'dispatch'; action: TuiAction }
+  /** A reducer action that depends on what is selected (null: nothing to do). */
+  | { kind: 'navigate'; build: (state: TuiState) => TuiAction | null }
   | { kind: 'search'; direction: 1 | -1 }
   | { kind: 'daemon'; build: (state: TuiState) => PendingAction | null }
   | { kind: 'quit' };
@@ -37,6 +40,17 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'k/↑', description: 'up', hint: 'up', views: ['dashboard', 'history'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: true },
   { label: 'Tab', description: 'switch between environments and runs', hint: 'focus', views: ['dashboard'], matches: (_i, k) => k.tab, command: { kind: 'dispatch', action: { type: 'focus.toggle' } }, footer: true },
   { label: 'Enter', description: 'open: a run (steps and logs) or an environment (its revisions)', hint: 'open', views: ['dashboard'], matches: (_i, k) => k.return, command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
+  { label: 'Enter', description: "open the revision: its deploy hook, verify and monitor output, gates with the LKG's values", hint: 'open', views: ['history'], matches: (_i, k) => k.return, disabledReason: (state) => (state.view.kind === 'history' && state.histories[state.view.env]?.length ? null : 'no revision selected'), command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
+  {
+    label: 'i',
+    description: 'open the output behind the incident (the check or step it names)',
+    hint: 'incident',
+    views: ['dashboard', 'history'],
+    matches: (i) => i === 'i',
+    disabledReason: (state) => envFocus(state) ?? (incidentLog(selectedEnv(state)) ? null : 'no incident with an output here'),
+    command: { kind: 'navigate', build: (state) => { const at = incidentLog(selectedEnv(state)); return at ? { type: 'operation.open', runId: at.runId, step: at.step } : null; } },
+    footer: false,
+  },
   { label: 'j/k', description: 'scroll the log', hint: 'scroll', views: ['run'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1 } }, footer: true },
   { label: 'k', description: 'scroll the log up', views: ['run'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1 } }, footer: false },
   { label: 'PgDn', description: 'page down', views: ['run'], matches: (_i, k) => k.pageDown, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1, pageRows: 10 } }, footer: false },

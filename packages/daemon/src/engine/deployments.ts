@@ -2,6 +2,7 @@ import { parseYaml, type LogChunk, type PipelineConfig, type ReleaseDiff, type R
 import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, metricDeltas, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { deployOutcomeOf, revisionHealth } from '../domain/deploy-outcome.js';
+import { autoRollbackIncident } from '../domain/incidents.js';
 import { operationCrash, runDeployOperation, secretValues, type OperationDeps } from './deploy-operation.js';
 import { readOperationLog } from './operation-logs.js';
 import { startMonitor, type Monitor } from './monitor.js';
@@ -291,7 +292,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         revision.verified = true;
         revision.message = kind === 'deploy' ? null : `rolled back to #${rollbackTo}`;
         // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
-        doc.incident = kind === 'auto-rollback' ? `${by.replace(/^auto: /, '')}; rolled back to #${rollbackTo}` : null;
+        doc.incident = kind === 'auto-rollback' ? autoRollbackIncident(env, by, rollbackTo, doc.revisions) : null;
         await save(env);
         tellRun(env, revision);
         operationCrash(deps, kind, 'finished');

@@ -4,12 +4,9 @@ import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, linePrinter, withDaemon } from './runs.js';
+import { revisionAddress } from '../state/selectors.js';
 
-/** `production#7` → its parts; null for a run id. */
-export function revisionAddress(text: string): { env: string; revision: number } | null {
-  const match = /^(.+)#(\d+)$/.exec(text);
-  return match?.[1] && match[2] ? { env: match[1], revision: Number(match[2]) } : null;
-}
+export { revisionAddress };
 
 const number = (n: number) => String(Number(n.toPrecision(6)));
 

@@ -59,7 +59,7 @@ export function statusLines(state: DaemonState): string[] {
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
-  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'FLAGS'], state.environments.map(environmentCells)));
+  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], state.environments.map((env) => Object.values(environmentCells(env)))));
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);

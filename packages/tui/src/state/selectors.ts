@@ -1,23 +1,89 @@
-import type { EnvironmentView } from '@axum/protocol';
+import type { DaemonState, DeployOutcome, EnvironmentView, OperationStep, RevisionView, RunView, StepView } from '@axum/protocol';
 
-/** One environment as table cells (name, branch, live, release, commit, LKG, flags): the TUI and `axum status` show the same. */
-export function environmentCells(env: EnvironmentView): string[] {
+/** What the selectors read of the TUI's state (structural, so state/ has no import cycle). */
+interface Loaded {
+  daemon: DaemonState | null;
+  histories: Record<string, RevisionView[]>;
+}
+
+const number = (n: number) => String(Number(n.toPrecision(4)));
+
+/** The newest monitor check first (`✓`/`✗`), then the live revision's key metric beside the LKG's: `✓ accuracy 0.93 (LKG 0.91)`. */
+export function healthCell(env: EnvironmentView): string {
+  const metric = env.liveMetric ? `${env.liveMetric.name} ${number(env.liveMetric.value)}${env.liveMetric.lkgValue !== null ? ` (LKG ${number(env.liveMetric.lkgValue)})` : ''}` : '';
+  const check = env.lastCheck ? (env.lastCheck.passed ? '✓' : '✗') : '';
+  return [check, metric].filter(Boolean).join(' ') || '—';
+}
+
+/** One environment as named cells: the TUI and `axum status` show the same, each picking its columns. */
+export function environmentCells(env: EnvironmentView) {
+  // What changes first (an operation, a pin, a release waiting), then the config (protected, manual approval).
   const flags = [
     env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
-    env.protected && 'protected',
-    env.approval === 'manual' && 'manual approval',
     env.pinned && 'pinned',
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
+    env.protected && 'protected',
+    env.approval === 'manual' && 'manual approval',
   ]
     .filter(Boolean)
     .join(', ');
-  return [
-    env.name,
-    env.branch,
-    env.live ? `#${env.live.revision}` : '—',
-    env.live ? env.live.releaseId : '—',
-    env.live ? env.live.commit.slice(0, 8) : '—',
-    env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
-    flags || '—',
-  ];
+  return {
+    name: env.name,
+    branch: env.branch,
+    live: env.live ? `#${env.live.revision}` : '—',
+    release: env.live ? env.live.releaseId : '—',
+    commit: env.live ? env.live.commit.slice(0, 8) : '—',
+    lkg: env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
+    health: healthCell(env),
+    flags: flags || '—',
+  };
+}
+
+/** `production#7` → its parts; null for a run id. */
+export function revisionAddress(text: string): { env: string; revision: number } | null {
+  const match = /^(.+)#(\d+)$/.exec(text);
+  return match?.[1] && match[2] ? { env: match[1], revision: Number(match[2]) } : null;
+}
+
+/** The revision `ENV#N` names, from the loaded history of its environment. */
+export function revisionAt(state: Loaded, address: string): RevisionView | undefined {
+  const at = revisionAddress(address);
+  return at ? state.histories[at.env]?.find((r) => r.revision === at.revision) : undefined;
+}
+
+/** The steps of what the log view shows: a run's, or a revision's operations (`ENV#N`). */
+export function stepsOf(state: Loaded, id: string): readonly (StepView | OperationStep)[] {
+  return revisionAddress(id) ? (revisionAt(state, id)?.steps ?? []) : (state.daemon?.runs.find((r) => r.id === id)?.steps ?? []);
+}
+
+/** The operation log an incident points at (`… axum logs staging#2 --step check-3`), as a view to open. */
+export function incidentLog(env: EnvironmentView | undefined): { runId: string; step: string | null } | null {
+  const match = env?.incident ? /axum logs (\S+#\d+)(?: --step (\S+?))?\)?(?:[;,\s]|$)/.exec(env.incident) : null;
+  return match?.[1] ? { runId: match[1], step: match[2] ?? null } : null;
+}
+
+/** A revision's gates in one short cell: the first failed gate (else the first), `+N` for the rest: `✗ accuracy 0.035 +1`. */
+export function gateBadge(revision: RevisionView): string {
+  const gate = revision.gates.find((g) => g.verdict === 'fail') ?? revision.gates[0];
+  if (!gate) return revision.steps.length > 0 ? '—' : '';
+  const more = revision.gates.length > 1 ? ` +${revision.gates.length - 1}` : '';
+  return `${gate.verdict === 'pass' ? '✓' : '✗'} ${gate.metric} ${gate.value === null ? 'missing' : number(gate.value)}${more}`;
+}
+
+const OUTCOME: Record<DeployOutcome, string> = {
+  pending: '… deploying',
+  live: '✓ live',
+  failed: '✗ failed',
+  'rolled-back': 'rolled back',
+  superseded: 'superseded',
+  'awaiting-approval': '⏸ approval',
+  'held-by-pin': '⏸ pinned',
+  'refused-bad': '✗ refused: bad',
+  none: '—',
+};
+
+/** A run's deploy in a few columns: `staging#3 ✗ failed`. */
+export function deployBadge(run: RunView): string {
+  if (!run.deploy || run.deploy.outcome === 'none') return '—';
+  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${OUTCOME[run.deploy.outcome]}`;
 }

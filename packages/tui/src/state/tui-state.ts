@@ -1,4 +1,5 @@
 import { applyDelta, type DaemonState, type Delta, type RevisionView } from '@axum/protocol';
+import { revisionAddress, stepsOf } from './selectors.js';
 
 /** How the TUI's link to the daemon stands. */
 export type ConnectionStatus =
@@ -10,7 +11,16 @@ export type ConnectionStatus =
 /** Which screen is up. */
 export type View =
   | { kind: 'dashboard' }
-  | { kind: 'run'; runId: string; step: number; /** First shown log line, numbered from the log's first line (it stays on its line while older ones scroll out of the buffer); null follows the tail. */ scroll: number | null }
+  | {
+      kind: 'run';
+      /** A run (`run-12`), or a revision's operations (`production#7`): its deploy hook, verify steps and monitor checks. */
+      runId: string;
+      step: number;
+      /** First shown log line, numbered from the log's first line (it stays on its line while older ones scroll out of the buffer); null follows the tail. */
+      scroll: number | null;
+      /** A step to select by name once the revision's steps are loaded (opened from an incident). */
+      wantStep?: string;
+    }
   | { kind: 'history'; env: string; selected: number };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
@@ -68,6 +78,8 @@ export type TuiAction =
   | { type: 'focus.toggle' }
   | { type: 'selection.move'; by: number }
   | { type: 'open' }
+  /** Opens a revision's operations (from an incident: at the step behind it). */
+  | { type: 'operation.open'; runId: string; step: string | null }
   /**
    * `from`, `min`, `max`: the first line on screen and the bounds of the kept lines (absolute
    * numbers), when the view knows them: scrolling up from the tail starts at the lines shown.
@@ -129,14 +141,25 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return { ...state, notice: `daemon stopping: ${action.reason}` };
     case 'help.toggle':
       return { ...state, helpOpen: !state.helpOpen };
-    case 'back':
+    case 'back': {
       if (state.helpOpen) return { ...state, helpOpen: false };
+      // From a revision's operations back to its environment's history, on that revision.
+      const at = state.view.kind === 'run' ? revisionAddress(state.view.runId) : null;
+      if (at) {
+        const index = state.histories[at.env]?.findIndex((r) => r.revision === at.revision) ?? -1;
+        return { ...state, view: { kind: 'history', env: at.env, selected: Math.max(0, index) } };
+      }
       return { ...state, view: { kind: 'dashboard' } };
+    }
     case 'focus.toggle':
       return state.view.kind === 'dashboard' ? { ...state, focus: state.focus === 'environments' ? 'runs' : 'environments' } : state;
     case 'selection.move':
       return moveSelection(state, action.by);
     case 'open': {
+      if (state.view.kind === 'history') {
+        const revision = state.histories[state.view.env]?.[state.view.selected];
+        return revision ? { ...state, view: { kind: 'run', runId: `${state.view.env}#${revision.revision}`, step: firstFailedOr(revision.steps, 0), scroll: null } } : state;
+      }
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
         const run = state.daemon.runs[state.selectedRun];
@@ -144,6 +167,10 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       }
       const env = state.daemon.environments[state.selected];
       return env ? { ...state, view: { kind: 'history', env: env.name, selected: 0 } } : state;
+    }
+    case 'operation.open': {
+      const view = { kind: 'run' as const, runId: action.runId, step: 0, scroll: null };
+      return { ...state, helpOpen: false, view: action.step ? withWantedStep(state, { ...view, wantStep: action.step }) : view };
     }
     case 'log.scroll': {
       if (state.view.kind !== 'run') return state;
@@ -153,8 +180,10 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       const scroll = by === 'bottom' ? null : by === 'top' ? min : Math.min(action.max ?? Number.MAX_SAFE_INTEGER, Math.max(min, base + by * (action.pageRows ?? 1)));
       return { ...state, view: { ...state.view, scroll } };
     }
-    case 'history.loaded':
-      return { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
+    case 'history.loaded': {
+      const next = { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
+      return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
+    }
     case 'confirm.open':
       return { ...state, confirm: { ...action.confirm, input: '' } };
     case 'confirm.key':
@@ -179,9 +208,9 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'step.first-failed': {
       const view = state.view;
       if (view.kind !== 'run') return state;
-      const steps = state.daemon?.runs.find((r) => r.id === view.runId)?.steps ?? [];
+      const steps = stepsOf(state, view.runId);
       const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
-      return index < 0 ? { ...state, notice: 'no step failed in this run' } : { ...state, view: { ...view, step: index, scroll: null } };
+      return index < 0 ? { ...state, notice: `no step failed in ${view.runId}` } : { ...state, view: { ...view, step: index, scroll: null } };
     }
     case 'timestamps.toggle':
       return { ...state, timestamps: !state.timestamps };
@@ -191,7 +220,7 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
 function moveSelection(state: TuiState, by: number): TuiState {
   const view = state.view;
   if (view.kind === 'run') {
-    const steps = state.daemon?.runs.find((r) => r.id === view.runId)?.steps.length ?? 0;
+    const steps = stepsOf(state, view.runId).length;
     return steps === 0 ? state : { ...state, view: { ...view, step: clamp(view.step + by, steps), scroll: null } };
   }
   if (view.kind === 'history') {
@@ -204,6 +233,14 @@ function moveSelection(state: TuiState, by: number): TuiState {
   }
   const count = state.daemon?.environments.length ?? 0;
   return count === 0 ? state : { ...state, selected: clamp(state.selected + by, count) };
+}
+
+/** Selects the wanted step once the revision's steps are known (it may not be loaded yet). */
+function withWantedStep(state: TuiState, view: Extract<View, { kind: 'run' }>): Extract<View, { kind: 'run' }> {
+  const index = stepsOf(state, view.runId).findIndex((s) => s.name === view.wantStep);
+  if (index < 0) return view;
+  const { wantStep: _done, ...rest } = view;
+  return { ...rest, step: index, scroll: null };
 }
 
 function firstFailedOr(steps: { status: string }[], fallback: number): number {

@@ -5,6 +5,7 @@ import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
+import { revisionAddress, stepsOf } from '../state/selectors.js';
 import { confirmationFor, describePending, diffLines, performAction } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
@@ -82,7 +83,18 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
 
   /** The log of the run view's step, followed while that view is open, even under the help overlay. */
   const runView = state.view.kind === 'run' ? state.view : null;
-  const stepName = runView ? state.daemon?.runs.find((r) => r.id === runView.runId)?.steps[runView.step]?.name : undefined;
+  const stepName = runView ? stepsOf(state, runView.runId)[runView.step]?.name : undefined;
+  // A revision's operations: its steps come with the environment's history, reloaded as the environment changes.
+  const revisionView = runView ? revisionAddress(runView.runId) : null;
+  const revisionEnv = revisionView ? state.daemon?.environments.find((e) => e.name === revisionView.env) : undefined;
+  useEffect(() => {
+    const link = linkRef.current;
+    if (!revisionView || !link) return;
+    link.request('history.get', { env: revisionView.env }).then(
+      (revisions) => dispatch({ type: 'history.loaded', env: revisionView.env, revisions }),
+      (err: Error) => dispatch({ type: 'notice', message: `history of ${revisionView.env}: ${(err as Error).message}` }),
+    );
+  }, [revisionView?.env, revisionEnv]);
   const log = useStepLog(linkRef.current, runView?.runId ?? null, stepName);
   /** Where the run view is and the lines it shows, read by the scrolling keys and `n`/`N` (lines live outside React). */
   const positionRef = useRef<LogPosition | null>(null);
@@ -146,6 +158,10 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       return apply(command.action);
     }
     if (command.kind === 'search') return jumpToMatch(current, command.direction, apply, false);
+    if (command.kind === 'navigate') {
+      const next = command.build(current);
+      return next ? apply(next) : current;
+    }
     const action = command.build(current);
     if (!action) return current;
     const confirm = confirmationFor(action, current);

@@ -9,7 +9,7 @@ import { Header } from './Header.js';
 const run = (n: number): RunView => ({
   id: `run-${n}`, number: n, status: n === 30 ? 'running' : 'succeeded', commit: `${n}`.padEnd(40, 'a'), branch: 'main', env: 'production', trigger: 'push',
   createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: n === 30 ? null : '2026-11-29T10:00:05.000Z',
-  steps: [], subject: `commit ${n}`, releaseId: null, message: null, deploy: null,
+  steps: [], subject: `commit ${n}`, releaseId: null, message: null, deploy: n === 29 ? { env: 'production', revision: 29, outcome: 'failed' } : null,
 });
 const daemon: DaemonState = {
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
@@ -18,8 +18,8 @@ const daemon: DaemonState = {
     name, branch: name, path: `/repo/.axum/envs/${name}`, protected: name === 'production', approval: 'auto' as const, pinned: name === 'production', awaitingApproval: false,
     live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
-    liveMetric: null,
-    lastCheck: null,
+    liveMetric: name === 'staging' ? { name: 'accuracy', value: 0.93, lkgValue: 0.91 } : null,
+    lastCheck: name === 'staging' ? { passed: false, at: 't', step: 'check-4' } : null,
   })),
   runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
   warnings: [],
@@ -42,7 +42,9 @@ describe('the dashboard', () => {
     const frame = lastFrame() ?? '';
     expect(frame.split('\n').length).toBeLessThan(24);
     expect(frame).toContain('2 clients attached');
-    expect(frame).toMatch(/staging\s+staging\s+#3\s+rel-7\s+bbbbbbbb\s+#2/);
+    expect(frame).toMatch(/staging\s+staging\s+#3\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
+    expect(frame).toMatch(/run-29\s+succeeded\s+production#29 ✗ failed\s/);
+    expect(frame).toMatch(/production\s+productio\s+#3\s+#2\s+—\s+pinned, protected/);
     expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
     expect(frame).toContain('run-30');
     expect(frame).toMatch(/… \d+ more/);

@@ -2,14 +2,14 @@ import { Box, Text } from 'ink';
 import { environmentCells } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
 
+/** The columns at 80×24: release and commit are in the history (Enter); the health (last monitor check, key metric) is here. */
 const COLUMNS = [
-  { title: 'ENVIRONMENT', width: 14 },
-  { title: 'BRANCH', width: 12 },
-  { title: 'LIVE', width: 6 },
-  { title: 'RELEASE', width: 9 },
-  { title: 'COMMIT', width: 10 },
-  { title: 'LKG', width: 5 },
-  { title: 'FLAGS', width: 34 },
+  { title: 'ENVIRONMENT', width: 13, cell: 'name' },
+  { title: 'BRANCH', width: 10, cell: 'branch' },
+  { title: 'LIVE', width: 5, cell: 'live' },
+  { title: 'LKG', width: 5, cell: 'lkg' },
+  { title: 'HEALTH', width: 29, cell: 'health' },
+  { title: 'FLAGS', width: 34, cell: 'flags' },
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
@@ -21,13 +21,15 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
   }
   return (
     <Box flexDirection="column">
-      <Text bold>{COLUMNS.map((c) => c.title.padEnd(c.width)).join('')}</Text>
+      <Text bold wrap="truncate-end">
+        {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(c.width))).join('')}
+      </Text>
       {environments.map((env, i) => {
         const cells = environmentCells(env);
         const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
-            {cells.map((cell, j) => (j === cells.length - 1 ? cell : cell.slice(0, (COLUMNS[j]?.width ?? 10) - 1).padEnd(COLUMNS[j]?.width ?? 10))).join('')}
+            {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? cells[c.cell] : cells[c.cell].slice(0, c.width - 1).padEnd(c.width))).join('')}
           </Text>
         );
       })}

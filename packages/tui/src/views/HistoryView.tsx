@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
+import { gateBadge } from '../state/selectors.js';
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
@@ -37,19 +38,25 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
           ! {env.incident}
         </Text>
       )}
-      <Text bold>{'REV'.padEnd(7)}{'STATUS'.padEnd(12)}{'KIND'.padEnd(20)}{'RELEASE'.padEnd(12)}{'COMMIT'.padEnd(10)}{'VERIFIED'.padEnd(10)}{'WHEN'.padEnd(16)}BY</Text>
+      <Text bold wrap="truncate-end">
+        {'REV'.padEnd(5)}
+        {'STATUS'.padEnd(11)}
+        {'KIND'.padEnd(19)}
+        {'RELEASE'.padEnd(9)}
+        {'GATES'.padEnd(22)}
+        {'WHEN'.padEnd(12)}BY
+      </Text>
       {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
       {revisions.slice(start, start + size).map((r, i) => {
         const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : '', bad.has(r.releaseId) ? 'BAD' : ''].filter(Boolean).join(' ');
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
-            {`#${r.revision}`.padEnd(7)}
-            {r.status.padEnd(12)}
-            {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).padEnd(20)}
-            {`${r.releaseId}${bad.has(r.releaseId) ? '!' : ''}`.padEnd(12)}
-            {r.commit.slice(0, 8).padEnd(10)}
-            {(r.verified ? 'yes' : 'no').padEnd(10)}
-            {r.createdAt.slice(5, 19).replace('T', ' ').padEnd(16)}
+            {`#${r.revision}`.padEnd(5)}
+            {r.status.slice(0, 10).padEnd(11)}
+            {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).slice(0, 18).padEnd(19)}
+            {`${r.releaseId}${bad.has(r.releaseId) ? '!' : ''}`.slice(0, 8).padEnd(9)}
+            {gateBadge(r).slice(0, 21).padEnd(22)}
+            {r.createdAt.slice(5, 16).replace('T', ' ').padEnd(12)}
             {r.by.slice(0, 28)} {marks}
             {r.message ? ` — ${r.message}` : ''}
           </Text>

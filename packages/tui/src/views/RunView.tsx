@@ -6,8 +6,10 @@ import type { TuiState, View } from '../state/tui-state.js';
 import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
+import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
+import { deployBadge, revisionAddress, revisionAt } from '../state/selectors.js';
 
-const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–' };
+const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯' };
 
 /**
  * Follows one step's log into a ring buffer outside React (from offset 0, and from the last
@@ -111,7 +113,20 @@ function useShownLines(log: LogBuffer | null, scroll: number | null): LogBuffer 
   return shown;
 }
 
-/** A run: its step tree, and the selected step's log (following the tail unless scrolled). */
+/** What the view shows above the log: a run, or a revision's operations (`production#7`). */
+function subjectOf(state: TuiState, id: string) {
+  if (revisionAddress(id)) {
+    const revision = revisionAt(state, id);
+    if (!revision) return null;
+    return { id, status: revision.status, title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps };
+  }
+  const run = state.daemon?.runs.find((r) => r.id === id);
+  if (!run) return null;
+  const deploy = run.deploy && run.deploy.outcome !== 'none' ? ` · deploy ${deployBadge(run)}` : '';
+  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}${run.message ? ` — ${run.message}` : ''}`, extra: [], steps: run.steps };
+}
+
+/** A run or a revision: its steps, and the selected step's log (following the tail unless scrolled). */
 export function RunView({
   state,
   view,
@@ -129,14 +144,14 @@ export function RunView({
 }) {
   useLogFrames(log);
   const lines = useShownLines(log, view.scroll);
-  const run = state.daemon?.runs.find((r) => r.id === view.runId);
-  const step = run?.steps[view.step];
-  if (!run) {
+  const subject = subjectOf(state, view.runId);
+  const step = subject?.steps[view.step];
+  if (!subject) {
     positionRef.current = null;
-    return <Text dimColor>{view.runId} is no longer in the recent runs (axum logs {view.runId})</Text>;
+    return <Text dimColor>{revisionAddress(view.runId) ? `loading ${view.runId}…` : `${view.runId} is no longer in the recent runs (axum logs ${view.runId})`}</Text>;
   }
-  // The frame stays below the terminal's height: header 3, run line 1, steps, margins, footer 3.
-  const logRows = Math.max(3, rows - run.steps.length - 10);
+  // The frame stays below the terminal's height: header 3, title line 1, extra lines, steps, margins, footer 3.
+  const logRows = Math.max(3, rows - subject.steps.length - subject.extra.length - 10);
   const dropped = lines?.dropped ?? 0;
   const layout = lines
     ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
@@ -150,16 +165,18 @@ export function RunView({
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text bold>{run.id}</Text> {run.status} · {run.trigger} · {run.branch} {run.commit.slice(0, 8)} {run.subject}
-        {run.message ? ` — ${run.message}` : ''}
+        <Text bold>{subject.id}</Text> {subject.status}
+        {subject.title}
       </Text>
-      {run.steps.map((s, i) => (
+      <OperationHeader lines={subject.extra} />
+      {subject.steps.map((s, i) => (
         <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
           {STATUS_MARK[s.status] ?? '?'} {s.stage}/{s.name} {s.status}
           {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
           {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
         </Text>
       ))}
+      {subject.steps.length === 0 && <Text dimColor>no deploy hook, verify step or monitor check ran here</Text>}
       <Box flexDirection="column" marginTop={1}>
         {isPlainHeader(title) ? (
           <PlainRows rows={[truncateEnd(title, columns)]} dimColor />

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { RunView } from '@axum/protocol';
+import { deployBadge } from '../state/selectors.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -11,6 +12,9 @@ const STATUS_COLOR: Record<string, string> = {
   superseded: 'gray',
   interrupted: 'red',
 };
+
+/** A deploy that failed or was refused stands out: a run is never shown as a plain success while its deploy failed. */
+const DEPLOY_COLOR: Record<string, string | undefined> = { failed: 'red', 'refused-bad': 'red', 'rolled-back': 'yellow', live: 'green', pending: 'yellow', 'awaiting-approval': 'cyan', 'held-by-pin': 'cyan' };
 
 /** Seconds as `42s` / `3m05s`. */
 export function formatElapsed(ms: number): string {
@@ -41,21 +45,21 @@ export function RunsTable({ runs, maxRows, selected }: { runs: RunView[]; maxRow
   const shown = runs.slice(start, start + size);
   return (
     <Box flexDirection="column">
-      <Text bold>{'RUN'.padEnd(9)}{'STATUS'.padEnd(12)}{'TRIGGER'.padEnd(8)}{'BRANCH'.padEnd(12)}{'COMMIT'.padEnd(9)}{'STEPS'.padEnd(7)}{'TIME'.padEnd(8)}SUBJECT</Text>
+      <Text bold>{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(25)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
       {shown.map((run) => {
         const done = run.steps.filter((s) => s.status === 'succeeded').length;
+        const deploy = deployBadge(run);
         const started = run.startedAt ? Date.parse(run.startedAt) : null;
         const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
         const time = started === null ? '' : formatElapsed((ended ?? now) - started);
         return (
           <Text key={run.id} wrap="truncate-end" inverse={selected !== null && runs[selected]?.id === run.id}>
-            {run.id.padEnd(9)}
-            <Text color={STATUS_COLOR[run.status]}>{run.status.padEnd(12)}</Text>
-            {run.trigger.padEnd(8)}
-            {run.branch.slice(0, 11).padEnd(12)}
+            {run.id.padEnd(8)}
+            <Text color={STATUS_COLOR[run.status]}>{(run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status).slice(0, 10).padEnd(11)}</Text>
+            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, 24).padEnd(25)}</Text>
+            {run.branch.slice(0, 7).padEnd(8)}
             {run.commit.slice(0, 8).padEnd(9)}
-            {`${done}/${run.steps.length}`.padEnd(7)}
-            {time.padEnd(8)}
+            {time.slice(0, 6).padEnd(7)}
             {run.subject}
           </Text>
         );
