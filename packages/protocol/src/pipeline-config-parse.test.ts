@@ -79,4 +79,16 @@ verify:
     if (load.ok) throw new Error('expected an error');
     expect(load.errors.map((e) => e.message)).toEqual(expect.arrayContaining(['version: required', 'environments: required', 'stages: required']));
   });
+
+  it('refuses a YAML alias bomb with a line:col problem instead of expanding it', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const text = `version: 1\nenvironments: { dev: { branch: develop } }\nstages: [{ name: t, steps: [{ name: u, run: "true" }] }]\n${levels.join('\n')}\n`;
+    const started = Date.now();
+    const load = parseConfigText(text, 'axum.yml');
+    expect(Date.now() - started).toBeLessThan(5000);
+    if (load.ok) throw new Error('expected an error');
+    expect(load.errors).toHaveLength(1);
+    expect(load.errors[0]).toMatchObject({ line: 5, message: expect.stringMatching(/^too many alias expansions \(over 100\)/) });
+  });
 });

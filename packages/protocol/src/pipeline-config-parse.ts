@@ -1,4 +1,4 @@
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigLoad } from './config-load.js';
 import { PipelineConfigSchema } from './pipeline-config.js';
@@ -15,11 +15,33 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0] ?? e.message)) };
   }
-  const parsed = PipelineConfigSchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    // yaml refuses to expand an alias bomb (billion laughs): say where, as for any other problem.
+    return { ok: false, errors: [at(firstAliasOffset(doc), `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${(err as Error).message}`)] };
+  }
+  const parsed = PipelineConfigSchema.safeParse(data);
   if (parsed.success) return { ok: true, config: parsed.data };
   const errors = parsed.error.issues.map((issue) => at(offsetOf(doc, issue), messageOf(doc, issue)));
   errors.sort((a, b) => a.line - b.line || a.col - b.col);
   return { ok: false, errors };
+}
+
+/** Aliases an `axum.yml` may expand: plenty for shared step definitions, far too few for a billion laughs. */
+const MAX_ALIAS_COUNT = 100;
+
+/** Where the first alias is (`*name`): the problem points there. */
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** Finds where in the file an issue belongs: the offending key or value, else its nearest parent. */
@@ -54,5 +76,5 @@ export function formatProblem(problem: ConfigProblem): string {
 
 /** Parses YAML to plain data (for comparing two configs; validation is `parseConfigText`). */
 export function parseYaml(text: string): unknown {
-  return parseDocument(text).toJS();
+  return parseDocument(text).toJS({ maxAliasCount: MAX_ALIAS_COUNT });
 }
