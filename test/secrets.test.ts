@@ -161,7 +161,8 @@ async function followed(dir: string, runId: string, step: string): Promise<Buffe
 describe('secrets', () => {
   it('no form of a registered secret reaches logs, stream, history, lowdb files or any command line', async () => {
     const dir = newRepo({ config: CONFIG });
-    commitFiles(dir, 'the leaking step', { 'leak.js': LEAK_JS });
+    // The commit subject carries a secret too: text from outside is masked before it is stored or shown.
+    commitFiles(dir, `the leaking step (token ${TOKEN})`, { 'leak.js': LEAK_JS });
     expect((await axum(['daemon', 'start', '--repo', dir], { env: SECRETS })).code).toBe(0);
 
     const argv = watchCommandLines();
@@ -193,6 +194,7 @@ describe('secrets', () => {
     const outputs = await Promise.all(commands.map((args) => axum([...args, '--repo', dir])));
     const run = (JSON.parse(outputs[0]?.stdout ?? '[]') as RunJson[]).find((r) => r.id === queued.id) as RunJson;
     expect(run.status, run.message ?? '').toBe('succeeded');
+    expect((run as RunJson & { subject: string }).subject).toBe('the leaking step (token ***)');
 
     // Positive controls: the steps did run and got the real secrets.
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -2,6 +2,7 @@ import type { LogChunk, PipelineConfig, RunDeploy, RunView } from '@axum/protoco
 import { FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
 import { pruneRuns, settleDeployWithoutRelease, toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
+import { maskText } from '../domain/masker.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -90,6 +91,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     commit(run).catch((err: Error) => deps.logger.warn(`${run.id}: saving its deploy outcome: ${err.message}`));
   };
 
+  const secretValuesOf = (current: PipelineConfig | null, env: Record<string, string>): string[] => (current?.secrets ?? []).map((name) => env[name] ?? '').filter((v) => v.length > 0);
+
   const envOfBranch = (branch: string): string | null =>
     Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
 
@@ -109,7 +112,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       startedAt: null,
       finishedAt: null,
       steps: [],
-      subject: await deps.git.subject(commitSha).catch(() => ''),
+      // A commit subject is text from outside: a registered secret in it is masked before it is stored or shown.
+      subject: maskText(await deps.git.subject(commitSha).catch(() => ''), secretValuesOf(config, deps.baseEnv)),
       releaseId: null,
       message: null,
       deploy: null,
