@@ -29,7 +29,7 @@ export const RequestBody = z.discriminatedUnion('method', [
   /** Queues a manual run of a branch head or a commit. Returns the queued `RunView`. */
   z.object({
     method: z.literal('run.trigger'),
-    params: z.object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(4).max(64).optional() }).strict().default({}),
+    params: z.object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(1).max(64).optional() }).strict().default({}),
   }),
   /** Cancels a queued or running run; returns the run once its processes are gone. */
   z.object({ method: z.literal('run.cancel'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AXUM_VERSION } from '@axum/protocol';
 import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
+import { cleanParserMessage, unknownCommandMessage } from './commands/usage.js';
 import { stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
 import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
@@ -13,17 +14,21 @@ import { initCommand } from './commands/init.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
 
-function buildProgram(run: (action: Action, command: Command) => Promise<void>): Command {
+function buildProgram(run: (action: Action, command: Command) => Promise<void>, outputError: (text: string) => void): Command {
   const program = new Command('axum')
+    // Before any subcommand exists: they copy it. Parser errors go through main (plain or --json).
+    .configureOutput({ outputError: (text) => outputError(text) })
     .description('Local CI/CD for repositories that ship AI models: pipelines, releases, rollback to the last known good version.')
     .version(AXUM_VERSION, '-V, --version')
     .addOption(new Option('--repo <dir>', 'the repository (default: the git repository around the current folder)'))
     .addOption(new Option('--json', 'print one JSON document on stdout, nothing else'))
-    .exitOverride()
-    .showHelpAfterError('(run axum --help for usage)');
+    .exitOverride();
 
   program.action((_options, command: Command) =>
     run(async (options) => {
+      // A word that is no command lands here as an operand: say what it may have meant.
+      const [word] = command.args;
+      if (word !== undefined) throw new CliError(unknownCommandMessage(word, program.commands.map((c) => c.name())), EXIT.usage);
       const { tuiCommand } = await import('./commands/tui.js');
       return tuiCommand(options);
     }, command),
@@ -48,9 +53,9 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
   program
     .command('logs')
     .description("a run's output as printed (masked), line by line")
-    .argument('<run>', 'run id (run-12) or number (12)')
+    .argument('<run>', 'run id (run-12) or number (12), or a revision ENV#N (production#7): its deploy, verify and monitor output')
     .option('--step <name>', 'only this step (raw, without the step prefix)')
-    .option('--follow', 'keep printing until the run ends')
+    .option('-f, --follow', 'keep printing until the run ends')
     .action((runId: string, _options, command: Command) => run((options) => logsCommand(runId, options, stdoutOutput), command));
   program
     .command('cancel')
@@ -67,11 +72,17 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .command('rollback')
     .description('roll back to the last known good revision (or --to N), verify, and pin')
     .argument('<env>', 'environment')
+    .argument('[revision]', 'the revision to go back to, as Helm takes it (the same as --to)')
     .option('--to <revision>', 'the revision to go back to (default: last known good)')
     .option('--yes', 'confirm without asking (needed for protected environments without a terminal)')
     .option('--force', 'allow a target whose release is marked bad')
     .option('--wait', 'wait for verification (rollback always does: it answers once verified or failed)')
-    .action((env: string, _options, command: Command) => run((options) => rollbackCommand(env, options, stdoutOutput), command));
+    .action((env: string, revision: string | undefined, _options, command: Command) =>
+      run((options) => {
+        if (revision !== undefined && options.to !== undefined && String(options.to) !== revision) throw new CliError(`two targets: ${revision} and --to ${String(options.to)}; name one`, EXIT.usage);
+        return rollbackCommand(env, revision !== undefined ? { ...options, to: revision } : options, stdoutOutput);
+      }, command),
+    );
   program
     .command('deploy')
     .description('deploy a release (or the release of a commit) by hand, and verify it')
@@ -133,12 +144,27 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>):
     .action((_options, command: Command) => run((options) => daemonStatusCommand(options, stdoutOutput), command));
   for (const sub of daemon.commands) sub.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
+  // Only the root: its operands are a mistyped command, answered in its action (subcommands keep their arity checks).
+  program.allowExcessArguments(true);
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
+  const json = argv.includes('--json');
+  // `axum history staging | head -3`: a closed pipe ends the command quietly, not with an EPIPE trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(exitCode);
+      throw err;
+    });
+  }
+  let parserMessage: string | null = null;
+  const outputError = (text: string) => {
+    // Commander's own words ("error: …", then a help hint): kept for one line of ours.
+    if (text.startsWith('error: ')) parserMessage ??= cleanParserMessage(text);
+  };
   const run = async (action: Action, command: Command): Promise<void> => {
     const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
     try {
@@ -151,11 +177,15 @@ export async function main(argv: string[]): Promise<number> {
     }
   };
   try {
-    await buildProgram(run).parseAsync(argv);
+    await buildProgram(run, outputError).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version are successes; every other parse failure is a usage error.
-      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      const message = parserMessage ?? cleanParserMessage(err.message);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
+      process.stderr.write(`axum: ${message} (axum --help for usage)\n`);
+      return EXIT.usage;
     }
     process.stderr.write(`axum: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.failed;

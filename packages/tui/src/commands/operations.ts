@@ -46,8 +46,6 @@ async function fetchRevision(connection: DaemonConnection, env: string, number: 
   return revision;
 }
 
-const stepDone = (status: string) => status !== 'pending' && status !== 'running';
-
 /** `axum logs ENV#N [--step NAME] [--follow]`: a revision's deploy hook, verify steps and monitor checks, as printed. */
 export async function operationLogsCommand(address: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   const at = revisionAddress(address);
@@ -106,10 +104,11 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
       const more = stepsOf(revision).some((s) => !completed.has(s));
       const running = revision.status === 'deploying' || revision.status === 'verifying';
       if (!more && !running) break;
+      // Between two steps of a running operation: look again shortly (its next step may not have started).
       if (!more) await new Promise((resolve) => setTimeout(resolve, 500));
-      if (revision.steps.every((s) => stepDone(s.status)) && !more && !running) break;
     }
     if (options.json) out.json({ revision: name, status: revision.status, steps: revision.steps, chunks: printer.chunks });
-    return EXIT.ok;
+    // Followed to the end, it answers like `run --wait`: 1 when the operation failed.
+    return revision.status === 'failed' ? EXIT.failed : EXIT.ok;
   });
 }

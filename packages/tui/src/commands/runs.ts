@@ -174,7 +174,8 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
       if (isDone()) resolve();
     });
     if (options.json) out.json({ run: run.id, chunks: printer.chunks });
-    return EXIT.ok;
+    // Followed to the end, it answers like `run --wait`: 1 when the run did not succeed.
+    return latest.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   });
 }
 

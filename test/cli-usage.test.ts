@@ -1,0 +1,66 @@
+// The command line as a new user meets it: mistyped commands, habits from other tools, closed
+// pipes, and messages that name what the user typed.
+import { execFile } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AXUM_BIN, axum, commitFiles, scratchRepos, waitForRun } from './support/axum.js';
+
+const newRepo = scratchRepos(afterEach);
+
+/** `axum ARGS | head -1` in bash: axum's own exit code and stderr. */
+function intoHead(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${AXUM_BIN}" ${args.join(' ')} | head -1`], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('usage errors', () => {
+  it('a mistyped command or a habit gets a suggestion and exit 2, as JSON under --json', async () => {
+    const typo = await axum(['rollbak', 'production']);
+    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.stderr).toBe("axum: unknown command 'rollbak' (did you mean rollback?); axum --help lists the commands\n");
+    expect((await axum(['list'])).stderr).toContain("unknown command 'list' (did you mean runs?)");
+    expect((await axum(['rerun', 'run-5'])).stderr).toContain("unknown command 'rerun' (did you mean run?)");
+    const json = await axum(['list', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { message: "unknown command 'list' (did you mean runs?); axum --help lists the commands", exitCode: 2 } });
+    const option = await axum(['runs', '--bogus', '--json']);
+    expect(option.code).toBe(2);
+    expect(JSON.parse(option.stdout)).toEqual({ error: { message: "unknown option '--bogus'", exitCode: 2 } });
+    expect(option.stderr).not.toMatch(/^error:/m);
+    // Helm's `rollback ENV N` is `--to N`; two different targets are refused before anything moves.
+    expect((await axum(['rollback', 'staging', '5', '--to', '4'])).stderr).toBe('axum: two targets: 5 and --to 4; name one\n');
+  });
+
+  it('ends quietly on a closed pipe; -f follows; a followed failed run exits 1; a bad --commit names what was typed', async () => {
+    const dir = newRepo({
+      config: `version: 1
+environments:
+  dev: { branch: develop }
+stages:
+  - name: test
+    steps:
+      - { name: chatty, run: "seq 1 200000" }
+      - { name: broken, run: "echo about to fail; exit 4" }
+`,
+    });
+    commitFiles(dir, 'a chatty step', { 'a.txt': '1\n' });
+    const queued = await axum(['run', '--branch', 'main', '--json', '--repo', dir]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const runId = (JSON.parse(queued.stdout) as { id: string }).id;
+    await waitForRun(dir, (r) => r.id === runId && r.status === 'failed', 'the run to fail');
+
+    const piped = await intoHead(['logs', runId, '--step', 'chatty', '--repo', dir]);
+    expect(piped).toEqual({ code: 0, stdout: '1\n', stderr: '' });
+    const history = await intoHead(['runs', '--repo', dir]);
+    expect(history.code).toBe(0);
+    expect(history.stderr).toBe('');
+
+    const followed = await axum(['logs', runId, '-f', '--step', 'broken', '--repo', dir]);
+    expect(followed).toMatchObject({ code: 1, stdout: 'about to fail\n' });
+
+    const bad = await axum(['run', '--commit', 'zzz', '--repo', dir]);
+    expect(bad).toMatchObject({ code: 1, stderr: 'axum: no commit zzz in this repository\n' });
+  });
+});
