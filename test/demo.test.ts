@@ -38,6 +38,31 @@ describe('axum demo (headless)', () => {
   });
 });
 
+describe('axum demo --dir that cannot hold a project', () => {
+  it('is exit 2 with one line, at once: a file, a path through a file, /sys, /proc', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'axum-demo-bad-'));
+    const file = join(parent, 'afile');
+    writeFileSync(file, 'x');
+    try {
+      const cases: [string, string][] = [
+        [file, 'it is a file, not a folder'],
+        [join(file, 'sub'), `${file} is a file, not a folder`],
+        ['/sys/axum-nope', '/sys is on sysfs'],
+        ['/proc/axum-nope', '/proc is on proc'],
+      ];
+      const results = await Promise.all(cases.map(([dir]) => axum(['demo', '--headless', '--dir', dir], { timeoutMs: 20_000 })));
+      results.forEach((result, i) => {
+        expect(result.code, result.stderr).toBe(2);
+        const lines = result.stderr.trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain(`--dir ${cases[i]?.[0]}: ${cases[i]?.[1]}`);
+      });
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(HAS_TMUX)('axum demo on a terminal', () => {
   it('plays the story inside the TUI, hands over the keys, and q cleans everything up', async () => {
     const server = tmuxServer('axum-demo');

@@ -1,12 +1,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach, stopDaemon } from '../client/daemon-launcher.js';
+import { prepareDemoDir } from './demo-dir.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './output.js';
 import { call } from './runs.js';
@@ -29,11 +30,7 @@ interface Check {
  * asks the served model for predictions all along. Exits 0 only if every expectation held.
  */
 export async function demoCommand(options: GlobalOptions & { dir?: string; keep?: boolean; headless?: boolean }): Promise<ExitCode> {
-  const base = options.dir ?? mkdtempSync(join(tmpdir(), 'axum-demo-'));
-  if (options.dir) {
-    mkdirSync(base, { recursive: true });
-    if (readdirSync(base).length > 0) throw new CliError(`--dir ${base} is not empty; the demo needs an empty folder`, EXIT.usage);
-  }
+  const base = options.dir !== undefined ? prepareDemoDir(options.dir) : mkdtempSync(join(tmpdir(), 'axum-demo-'));
   try {
     accessSync(base, constants.W_OK);
   } catch {
