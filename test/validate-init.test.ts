@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, SAMPLE_CONFIG, axum, daemonProcessesFor, scratchRepos } from './support/axum.js';
@@ -48,16 +48,18 @@ describe('axum validate', () => {
 describe('axum init', () => {
   it('writes a valid starter that references the JSON Schema, detecting the project, and refuses to overwrite', async () => {
     const dir = repo({ config: null });
-    writeFileSync(join(dir, 'package.json'), '{"name":"m","scripts":{"test":"true"}}');
+    writeFileSync(join(dir, 'package.json'), '{"name":"m","scripts":{"test":"true","train":"node fit.js"}}');
     mkdirSync(join(dir, 'models'));
     const result = await axum(['init', '--repo', dir]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('detected: package.json, models/ folder');
+    expect(result.stdout).toContain('detected: package.json, models/ folder, training: the npm script "train"');
     const text = readFileSync(join(dir, 'axum.yml'), 'utf8');
+    // Relative, beside the file: it works in every clone once committed.
     const schemaRef = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)?.[1];
-    expect(schemaRef).toBe(join(ROOT, 'schema', 'axum.schema.json'));
-    expect(existsSync(schemaRef ?? '')).toBe(true);
+    expect(schemaRef).toBe('./axum.schema.json');
+    expect(readFileSync(join(dir, 'axum.schema.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'schema', 'axum.schema.json'), 'utf8'));
     expect(text).toContain('run: "npm test"');
+    expect(text).toContain('{ name: train, run: "npm run train"');
     expect(text).toContain('artifacts: [models/**, config/**]');
     expect((await axum(['validate', '--repo', dir])).code).toBe(0);
 
@@ -66,5 +68,20 @@ describe('axum init', () => {
     expect(again.stderr).toContain('already exists; not overwriting');
     expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toBe(text);
     expect(daemonProcessesFor(dir)).toEqual([]);
+  });
+
+  it('finds train.py, or a make train target, and says when it found nothing', async () => {
+    const python = repo({ config: null });
+    writeFileSync(join(python, 'requirements.txt'), 'numpy\n');
+    writeFileSync(join(python, 'train.py'), 'print(1)\n');
+    expect((await axum(['init', '--repo', python])).stdout).toContain('training: train.py');
+    expect(readFileSync(join(python, 'axum.yml'), 'utf8')).toContain('{ name: train, run: "python train.py"');
+    const make = repo({ config: null });
+    writeFileSync(join(make, 'Makefile'), 'train: data\n\tpython fit.py\n');
+    expect((await axum(['init', '--repo', make])).stdout).toContain('training: the Makefile target "train"');
+    const none = repo({ config: null });
+    const result = await axum(['init', '--repo', none]);
+    expect(result.stdout).toContain('no training entry point found');
+    expect((await axum(['validate', '--repo', none])).code).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, PIPELINE_SCHEMA_PATH } from '@axum/protocol';
@@ -12,6 +12,37 @@ export interface ProjectKind {
   python: boolean;
   /** `model` or `models` when the repository has such a folder. */
   modelFolder: 'model' | 'models' | null;
+  /** The command that trains the model, and where it was found: an npm `train` script, `train.py`, a `make train` target, `train.js`. */
+  train: { run: string; found: string } | null;
+}
+
+/** Reads a file, or '' when there is none (or it cannot be read). */
+const textOf = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** The training entry point, in the order a model team would reach for them. */
+function detectTraining(repoRoot: string): ProjectKind['train'] {
+  try {
+    const scripts = (JSON.parse(textOf(join(repoRoot, 'package.json')) || '{}') as { scripts?: Record<string, unknown> }).scripts ?? {};
+    if (Object.hasOwn(scripts, 'train')) return { run: 'npm run train', found: 'the npm script "train"' };
+  } catch {
+    // not JSON: no npm script to run
+  }
+  if (/^train\s*:/m.test(textOf(join(repoRoot, 'Makefile')))) return { run: 'make train', found: 'the Makefile target "train"' };
+  for (const [file, run] of [
+    ['train.py', 'python train.py'],
+    ['src/train.py', 'python src/train.py'],
+    ['train.js', 'node train.js'],
+    ['src/train.js', 'node src/train.js'],
+  ] as const) {
+    if (existsSync(join(repoRoot, file))) return { run, found: file };
+  }
+  return null;
 }
 
 export function detectProject(repoRoot: string): ProjectKind {
@@ -20,8 +51,12 @@ export function detectProject(repoRoot: string): ProjectKind {
     node: has('package.json'),
     python: has('pyproject.toml') || has('requirements.txt') || has('setup.py'),
     modelFolder: has('model') ? 'model' : has('models') ? 'models' : null,
+    train: detectTraining(repoRoot),
   };
 }
+
+/** The schema's file name beside `axum.yml`: committed with it, so editors of every clone find it. */
+const SCHEMA_COPY = 'axum.schema.json';
 
 /** `axum init`: writes a commented starter `axum.yml` that references the JSON Schema; never overwrites. */
 export function initCommand(options: GlobalOptions, out: Output): ExitCode {
@@ -29,18 +64,30 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
   const file = join(repoRoot, CONFIG_FILE);
   if (existsSync(file)) throw new CliError(`${file} already exists; not overwriting it (edit it, or remove it first)`, EXIT.failed);
   const kind = detectProject(repoRoot);
-  const schema = fileURLToPath(new URL(`../../../../${PIPELINE_SCHEMA_PATH}`, import.meta.url));
-  writeFileSync(file, starterConfig(kind, schema), { flag: 'wx' });
-  const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`].filter(Boolean);
-  if (options.json) out.json({ written: file, detected });
-  else out.lines([`wrote ${file}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`, 'check it with `axum validate`, then commit it']);
+  // A path into this Axum checkout would break in every other clone: the schema goes beside the file, relative.
+  const schemaCopy = join(repoRoot, SCHEMA_COPY);
+  const written = [file];
+  if (!existsSync(schemaCopy)) {
+    copyFileSync(fileURLToPath(new URL(`../../../../${PIPELINE_SCHEMA_PATH}`, import.meta.url)), schemaCopy);
+    written.push(schemaCopy);
+  }
+  writeFileSync(file, starterConfig(kind, `./${SCHEMA_COPY}`), { flag: 'wx' });
+  const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`, kind.train && `training: ${kind.train.found}`].filter(Boolean);
+  if (options.json) out.json({ written, detected });
+  else {
+    out.lines([
+      `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
+      ...(kind.train ? [] : ['no training entry point found (npm script "train", train.py, make train, train.js): fill in the train step']),
+      `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
+    ]);
+  }
   return EXIT.ok;
 }
 
 /** The starter file: valid as written, every section explained. */
 export function starterConfig(kind: ProjectKind, schemaPath: string): string {
   const test = kind.node ? 'npm test' : kind.python ? 'python -m pytest' : 'echo "add your tests here"';
-  const build = kind.node ? 'npm run build --if-present' : kind.python ? 'python -m compileall -q .' : 'echo "add your build or training here"';
+  const build = kind.train?.run ?? (kind.node ? 'npm run build --if-present' : kind.python ? 'python -m compileall -q .' : 'echo "add your training here (it writes the model files that artifacts keep)"');
   const models = `${kind.modelFolder ?? 'model'}/**`;
   return `# yaml-language-server: $schema=${schemaPath}
 # Axum pipeline file. Check it with \`axum validate\`; the full reference is the JSON Schema above.
@@ -59,7 +106,7 @@ stages:
       - { name: unit, run: ${JSON.stringify(test)}, timeout: 10m }
   - name: build
     steps:
-      - { name: build, run: ${JSON.stringify(build)}, timeout: 30m, retries: 0 }
+      - { name: ${kind.train ? 'train' : 'build'}, run: ${JSON.stringify(build)}, timeout: 30m, retries: 0 }
 
 # What a release keeps: the backup of your models and configs, restored on rollback.
 artifacts: [${models}, config/**]
