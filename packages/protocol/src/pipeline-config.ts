@@ -4,10 +4,29 @@ import { DURATION_PATTERN, parseDuration } from './duration.js';
 // The schema of `axum.yml` (DESIGN.md §2). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
 
-const Name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit')
-  .max(64);
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME_RULE = 'use letters, digits, ".", "_" or "-", starting with a letter or digit';
+const Name = z.string().regex(NAME_PATTERN, NAME_RULE).max(64);
+
+/**
+ * Why `name` is not a branch name git accepts (`git check-ref-format --branch`), or null. A branch
+ * that can never exist would feed its environment nothing, silently.
+ */
+export function branchNameProblem(name: string): string | null {
+  if (name === '@' || name.startsWith('-')) return 'git does not allow this as a branch name';
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return 'a branch name cannot hold spaces, control characters or any of ~ ^ : ? * [ \\';
+  if (name.includes('..') || name.includes('@{') || name.includes('//')) return 'a branch name cannot hold "..", "@{" or "//"';
+  if (name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return 'a branch name cannot end with "/", "." or ".lock"';
+  if (name.split('/').some((part) => part.startsWith('.') || part === '')) return 'no part of a branch name may be empty or start with "."';
+  return null;
+}
+
+/** Why an `artifacts` pattern reaches outside the repository, or null: a release keeps files of the repository only. */
+export function artifactPatternProblem(pattern: string): string | null {
+  if (pattern.startsWith('/') || /^[A-Za-z]:[\\/]/.test(pattern)) return 'an absolute path: artifacts are paths inside the repository';
+  if (pattern.split(/[\\/]/).includes('..')) return 'it climbs out of the repository with "..": artifacts are paths inside the repository';
+  return null;
+}
 
 const Duration = z
   .string()
@@ -44,7 +63,8 @@ const Environment = z
 export const PipelineConfigSchema = z
   .object({
     version: z.literal(1, 'only version 1 exists'),
-    environments: z.record(Name, Environment),
+    // Keys checked below, so a bad name says which and why (zod's record says "Invalid key in record").
+    environments: z.record(z.string().meta({ pattern: NAME_PATTERN.source, maxLength: 64 }), Environment),
     stages: z.array(Stage).min(1, 'at least one stage'),
     artifacts: z.array(z.string().min(1)).default([]),
     deploy: z.object({ run: z.string().min(1), timeout: Duration.optional() }).strict().optional(),
@@ -77,8 +97,20 @@ export const PipelineConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (Object.keys(config.environments).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['environments'], message: 'at least one environment, e.g. dev: { branch: develop }' });
+    }
+    config.artifacts.forEach((pattern, i) => {
+      const problem = artifactPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['artifacts', i], message: `"${pattern}": ${problem}` });
+    });
     const seenBranch = new Map<string, string>();
     for (const [env, spec] of Object.entries(config.environments)) {
+      if (!NAME_PATTERN.test(env) || env.length > 64) {
+        ctx.addIssue({ code: 'custom', path: ['environments', env], message: `environment name "${env}": ${NAME_RULE} (at most 64)` });
+      }
+      const branchProblem = branchNameProblem(spec.branch);
+      if (branchProblem) ctx.addIssue({ code: 'custom', path: ['environments', env, 'branch'], message: `"${spec.branch}": ${branchProblem}` });
       const other = seenBranch.get(spec.branch);
       if (other !== undefined) {
         ctx.addIssue({
