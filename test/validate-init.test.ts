@@ -17,7 +17,7 @@ describe('axum validate', () => {
     ['an unknown key', SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'), ['axum.yml:9:36: stages.0.steps.0: unknown key "timeot"']],
     ['a wrong type', SAMPLE_CONFIG.replace('branch: develop', 'branch: 7'), ['axum.yml:3:18: environments.dev.branch: Invalid input: expected string, received number']],
     ['a missing key', 'version: 1\nenvironments: { dev: { branch: develop } }\n', ['axum.yml:1:1: stages: required']],
-    ['no environment', SAMPLE_CONFIG.replace(/environments:\n(  .*\n)+/, 'environments: {}\n'), ['axum.yml:2:15: environments: at least one environment, e.g. dev: { branch: develop }']],
+    ['no environment', SAMPLE_CONFIG.replace(/environments:\n( {2}.*\n)+/, 'environments: {}\n'), ['axum.yml:2:15: environments: at least one environment, e.g. dev: { branch: develop }']],
     ['a branch git cannot have', SAMPLE_CONFIG.replace('branch: develop', 'branch: "feat..x"'), ['axum.yml:3:18: environments.dev.branch: "feat..x": a branch name cannot hold "..", "@{" or "//"']],
     ['an environment name with a space', SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  "my env": { branch: develop }'), ['axum.yml:3:13: environments.my env: environment name "my env": use letters, digits, ".", "_" or "-", starting with a letter or digit (at most 64)']],
     ['artifacts outside the repository', `${SAMPLE_CONFIG}artifacts: [model/**, ../secret/**]\n`, ['axum.yml:10:23: artifacts.1: "../secret/**": it climbs out of the repository with "..": artifacts are paths inside the repository']],

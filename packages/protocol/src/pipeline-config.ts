@@ -14,7 +14,8 @@ const Name = z.string().regex(NAME_PATTERN, NAME_RULE).max(64);
  */
 export function branchNameProblem(name: string): string | null {
   if (name === '@' || name.startsWith('-')) return 'git does not allow this as a branch name';
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return 'a branch name cannot hold spaces, control characters or any of ~ ^ : ? * [ \\';
+  const control = [...name].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (control || /[~^:?*[\\]/.test(name)) return 'a branch name cannot hold spaces, control characters or any of ~ ^ : ? * [ \\';
   if (name.includes('..') || name.includes('@{') || name.includes('//')) return 'a branch name cannot hold "..", "@{" or "//"';
   if (name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return 'a branch name cannot end with "/", "." or ".lock"';
   if (name.split('/').some((part) => part.startsWith('.') || part === '')) return 'no part of a branch name may be empty or start with "."';
