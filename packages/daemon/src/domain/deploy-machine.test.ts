@@ -1,5 +1,5 @@
 // The deploy lifecycle as a transition table: every effect is a fake actor that records its call,
-// so each case reads as the effects in order and the final state (STYLE.md, XState row).
+// so each case reads as the effects in order and the final state: machines are data, effects are actors a test swaps for fakes.
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { deployMachine, failurePolicy, operationPlan, type DeployMachineInput, type OperationStep, type RollbackTarget, type StepResult } from './deploy-machine.js';
