@@ -2,7 +2,7 @@
 // so each case reads as the effects in order and the final state: machines are data, effects are actors a test swaps for fakes.
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { deployMachine, failurePolicy, operationPlan, type DeployMachineInput, type OperationStep, type RollbackTarget, type StepResult } from './deploy-machine.js';
+import { deployMachine, failurePolicy, operationPlan, type DeployMachineInput, type OperationFailure, type OperationStep, type OutcomeInput, type RollBackInput, type RollbackTarget, type StepResult } from './deploy-machine.js';
 import type { ParsedMetrics } from './gates.js';
 
 const smoke: OperationStep = { stage: 'verify', name: 'smoke', run: 'smoke', timeoutMs: 1000 };
@@ -20,39 +20,42 @@ interface World {
   lastKnownGood?: RollbackTarget | null;
 }
 
-async function operate(world: World, extra: Partial<DeployMachineInput> = {}) {
-  const calls: string[] = [];
+/** Every effect as a fake that records its call in `calls` and answers as `world` says. */
+function fakeActors(world: World, calls: string[]) {
   const fake = <O, I = void>(role: string, answer: (input: I) => O) =>
     fromPromise<O, I>(async ({ input }) => {
       calls.push(role);
       return answer(input);
     });
-  const machine = deployMachine.provide({
-    actors: {
-      recordRevision: fake('recordRevision', () => undefined),
-      checkIntegrity: fake('checkIntegrity', () => world.integrity ?? null),
-      materialize: fake('materialize', () => world.materialize ?? null),
-      swapCurrent: fake('swapCurrent', () => {
-        if (world.swap === 'throws') throw new Error('EPERM: rename');
-      }),
-      recordVerifying: fake('recordVerifying', () => undefined),
-      openWorktree: fake('openWorktree', () => undefined),
-      runStep: fromPromise<StepResult, { index: number; step: OperationStep }>(async ({ input: { step } }) => {
-        calls.push(`runStep ${step.name}`);
-        const result = world.steps?.[step.name] ?? { status: 'succeeded', exitCode: 0 };
-        if (result === 'throws') throw new Error('spawn sh EAGAIN');
-        return result;
-      }),
-      closeWorktree: fake('closeWorktree', () => undefined),
-      checkHashes: fake('checkHashes', () => world.hashes ?? null),
-      readMetrics: fake('readMetrics', () => world.metrics ?? { metrics: {}, notNumbers: {} }),
-      markBad: fake('markBad', () => undefined),
-      recordOutcome: fromPromise(async ({ input }) => void calls.push(`record ${input.outcome}`)),
-      findLastKnownGood: fake('findLastKnownGood', () => (world.lastKnownGood === undefined ? { revision: 2, releaseId: 'rel-2' } : world.lastKnownGood)),
-      rollBack: fromPromise(async ({ input }) => void calls.push(`rollBack #${input.to.revision}`)),
-      withdraw: fake('withdraw', () => undefined),
-    },
-  });
+  return {
+    recordRevision: fake<void>('recordRevision', () => undefined),
+    checkIntegrity: fake<string | null>('checkIntegrity', () => world.integrity ?? null),
+    materialize: fake<string | null>('materialize', () => world.materialize ?? null),
+    swapCurrent: fake<void>('swapCurrent', () => {
+      if (world.swap === 'throws') throw new Error('EPERM: rename');
+    }),
+    recordVerifying: fake<void>('recordVerifying', () => undefined),
+    openWorktree: fake<void>('openWorktree', () => undefined),
+    runStep: fromPromise<StepResult, { index: number; step: OperationStep }>(async ({ input: { step } }) => {
+      calls.push(`runStep ${step.name}`);
+      const result = world.steps?.[step.name] ?? { status: 'succeeded', exitCode: 0 };
+      if (result === 'throws') throw new Error('spawn sh EAGAIN');
+      return result;
+    }),
+    closeWorktree: fake<void>('closeWorktree', () => undefined),
+    checkHashes: fake<string | null>('checkHashes', () => world.hashes ?? null),
+    readMetrics: fake<ParsedMetrics>('readMetrics', () => world.metrics ?? { metrics: {}, notNumbers: {} }),
+    markBad: fake<void, OperationFailure>('markBad', () => undefined),
+    recordOutcome: fromPromise<void, OutcomeInput>(async ({ input }) => void calls.push(`record ${input.outcome}`)),
+    findLastKnownGood: fake<RollbackTarget | null>('findLastKnownGood', () => (world.lastKnownGood === undefined ? { revision: 2, releaseId: 'rel-2' } : world.lastKnownGood)),
+    rollBack: fromPromise<void, RollBackInput>(async ({ input }) => void calls.push(`rollBack #${input.to.revision}`)),
+    withdraw: fake<void>('withdraw', () => undefined),
+  };
+}
+
+async function operate(world: World, extra: Partial<DeployMachineInput> = {}) {
+  const calls: string[] = [];
+  const machine = deployMachine.provide({ actors: fakeActors(world, calls) });
   const actor = createActor(machine, { input: input(extra) }).start();
   const output = await toPromise(actor);
   const snapshot = actor.getSnapshot();
@@ -108,22 +111,8 @@ describe('the deploy machine', () => {
     const tags: [string, boolean][] = [];
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const machine = deployMachine.provide({
-      actors: {
-        recordRevision: fromPromise(async () => undefined),
-        checkIntegrity: fromPromise(async () => null),
-        materialize: fromPromise(async () => null),
-        swapCurrent: fromPromise(async () => undefined),
-        recordVerifying: fromPromise(async () => undefined),
-        openWorktree: fromPromise(async () => undefined),
-        runStep: fromPromise(async () => ({ status: 'failed' as const, exitCode: 1 })),
-        closeWorktree: fromPromise(async () => undefined),
-        markBad: fromPromise(async () => undefined),
-        recordOutcome: fromPromise(async () => undefined),
-        findLastKnownGood: fromPromise(async () => ({ revision: 1, releaseId: 'rel-1' })),
-        rollBack: fromPromise(() => held),
-      },
-    });
+    const failing = fakeActors({ steps: { smoke: { status: 'failed', exitCode: 1 } } }, []);
+    const machine = deployMachine.provide({ actors: { ...failing, rollBack: fromPromise<void, RollBackInput>(() => held) } });
     const actor = createActor(machine, { input: input() });
     actor.subscribe((s) => tags.push([String(s.value), s.hasTag('holding')]));
     actor.start();

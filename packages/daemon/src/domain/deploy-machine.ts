@@ -65,6 +65,19 @@ export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: Revis
   return at.lastKnownGood ? 'roll-back' : 'withdraw';
 }
 
+/** What an outcome is recorded from. */
+export interface OutcomeInput {
+  outcome: 'live' | 'failed' | 'refused';
+  failure: OperationFailure | null;
+  results: OperationResults | null;
+}
+
+/** Where an automatic rollback goes, and the failure that sends it there. */
+export interface RollBackInput {
+  to: RollbackTarget;
+  failure: OperationFailure;
+}
+
 /** What the machine needs to know of one operation. */
 export interface DeployMachineInput {
   kind: RevisionView['kind'];
@@ -121,9 +134,9 @@ export const deployMachine = setup({
     checkHashes: effect<string | null>('checkHashes'),
     readMetrics: effect<ParsedMetrics>('readMetrics'),
     markBad: effect<void, OperationFailure>('markBad'),
-    recordOutcome: effect<void, { outcome: 'live' | 'failed' | 'refused'; failure: OperationFailure | null; results: OperationResults | null }>('recordOutcome'),
+    recordOutcome: effect<void, OutcomeInput>('recordOutcome'),
     findLastKnownGood: effect<RollbackTarget | null>('findLastKnownGood'),
-    rollBack: effect<void, { to: RollbackTarget; failure: OperationFailure }>('rollBack'),
+    rollBack: effect<void, RollBackInput>('rollBack'),
     withdraw: effect<void>('withdraw'),
   },
   guards: {

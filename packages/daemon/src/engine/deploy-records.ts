@@ -3,7 +3,7 @@
 // right after the pointer swap, and live or failed (with the marks) before anything follows.
 import { fromPromise } from 'xstate';
 import type { RevisionView } from '@axum/protocol';
-import type { OperationFailure, OperationResults, OperationStep, RollbackTarget } from '../domain/deploy-machine.js';
+import type { OperationFailure, OperationStep, OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
 import { lastKnownGood, type EnvironmentDocument } from '../domain/revisions.js';
 import { operationCrash } from './deploy-operation.js';
 import type { DeployState } from './deploy-state.js';
@@ -16,13 +16,6 @@ export interface OperationRecord {
   /** What was live when the operation began (superseded once the pointer has moved). */
   previousLive: RevisionView | null;
   steps: OperationStep[];
-}
-
-/** What an outcome is recorded from. */
-export interface OutcomeInput {
-  outcome: 'live' | 'failed' | 'refused';
-  failure: OperationFailure | null;
-  results: OperationResults | null;
 }
 
 /**

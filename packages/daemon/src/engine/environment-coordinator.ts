@@ -3,7 +3,7 @@
 // `--wait` waits for.
 import { createActor, fromPromise, toPromise } from 'xstate';
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
-import { deployMachine, failurePolicy, operationPlan, type OperationFailure, type RollbackTarget } from '../domain/deploy-machine.js';
+import { deployMachine, failurePolicy, operationPlan, type RollBackInput } from '../domain/deploy-machine.js';
 import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, operationRecords } from './deploy-records.js';
@@ -139,7 +139,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       actors: {
         ...operationWork({ env, envDir: deps.envDir(env), release: target, revision, config }, operationDeps, abortAll.signal, () => saveSoon(env)),
         ...operationRecords(op, state, save),
-        rollBack: fromPromise<void, { to: RollbackTarget; failure: OperationFailure }>(async ({ input }) => {
+        rollBack: fromPromise<void, RollBackInput>(async ({ input }) => {
           await released; // the automatic rollback is an operation of its own: this one must have let go
           deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${input.to.revision}`);
           await operate(env, input.to.releaseId, 'auto-rollback', input.to.revision, autoRollbackReason(revision.revision, input.failure));
