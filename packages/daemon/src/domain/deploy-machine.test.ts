@@ -2,7 +2,8 @@
 // so each case reads as the effects in order and the final state: machines are data, effects are actors a test swaps for fakes.
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { deployMachine, failurePolicy, operationPlan, type DeployMachineInput, type OperationFailure, type OperationStep, type OutcomeInput, type RollBackInput, type RollbackTarget, type StepResult } from './deploy-machine.js';
+import { deployMachine, type DeployMachineInput, type OutcomeInput, type RollBackInput, type RollbackTarget, type StepResult } from './deploy-machine.js';
+import { failurePolicy, operationPlan, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import type { ParsedMetrics } from './gates.js';
 
 const smoke: OperationStep = { stage: 'verify', name: 'smoke', run: 'smoke', timeoutMs: 1000 };

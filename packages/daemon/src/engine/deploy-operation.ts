@@ -1,6 +1,7 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { fromPromise } from 'xstate';
-import type { OperationStep, StepResult } from '../domain/deploy-machine.js';
+import type { StepResult } from '../domain/deploy-machine.js';
+import type { OperationStep } from '../domain/deploy-policy.js';
 import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, ReleaseStore, StepRunner } from './ports.js';

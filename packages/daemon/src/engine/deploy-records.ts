@@ -3,7 +3,8 @@
 // right after the pointer swap, and live or failed (with the marks) before anything follows.
 import { fromPromise } from 'xstate';
 import type { RevisionView } from '@axum/protocol';
-import type { OperationFailure, OperationStep, OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
+import type { OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
+import type { OperationFailure, OperationStep } from '../domain/deploy-policy.js';
 import { lastKnownGood, type EnvironmentDocument } from '../domain/revisions.js';
 import { operationCrash } from './deploy-operation.js';
 import type { DeployState } from './deploy-state.js';

@@ -1,7 +1,7 @@
 // Crash recovery of deployments (ARCHITECTURE.md, "Crash safety"): the rule kept is that `current`
 // names the live revision's release, complete and hash-verified, or nothing.
 import type { RevisionView } from '@axum/protocol';
-import { failurePolicy } from '../domain/deploy-machine.js';
+import { failurePolicy } from '../domain/deploy-policy.js';
 import { lastKnownGood, liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 

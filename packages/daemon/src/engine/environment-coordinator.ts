@@ -3,7 +3,8 @@
 // `--wait` waits for.
 import { createActor, fromPromise, toPromise } from 'xstate';
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
-import { deployMachine, failurePolicy, operationPlan, type RollBackInput } from '../domain/deploy-machine.js';
+import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
+import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
 import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, operationRecords } from './deploy-records.js';
