@@ -1,5 +1,8 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
-import { describeFailedGates, gateVerdicts, parseMetricsFile } from '../domain/gates.js';
+import { fromPromise } from 'xstate';
+import type { StepResult } from '../domain/deploy-machine.js';
+import type { OperationStep } from '../domain/deploy-policy.js';
+import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, ReleaseStore, StepRunner } from './ports.js';
 
@@ -40,7 +43,7 @@ export function operationCrash(deps: Pick<OperationDeps, 'crash'>, kind: Revisio
 
 const isCrashPoint = (name: string): name is CrashPoint => name in CRASH_POINTS;
 
-/** The environment of a deploy, verify or monitor step (DESIGN.md §2). */
+/** The environment of a deploy, verify or monitor step: the `AXUM_*` variables it can read. */
 export function operationStepEnv(
   deps: Pick<OperationDeps, 'baseEnv'>,
   at: { env: string; envDir: string; release: ReleaseView; revision: number; releaseDir: string; worktree: string; stage: string; step: string; metricsFile: string },
@@ -59,22 +62,6 @@ export function operationStepEnv(
     AXUM_CURRENT: `${at.envDir}/current`,
     AXUM_METRICS: at.metricsFile,
   };
-}
-
-/** Deploy and verify steps without a `timeout` get this one: a hung check must not hold an environment forever. */
-export const DEFAULT_OPERATION_STEP_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** How the operation ended. */
-export type OperationResult = { ok: true } | { ok: false; stage: 'integrity' | 'materialize' | 'deploy' | 'verify'; message: string };
-
-/** What the operation reports back while it runs. */
-export interface OperationHooks {
-  /** Persists the `verifying` transition (the pointer moved) before anything else happens. */
-  onStatus(status: 'verifying'): Promise<void>;
-  /** The revision's steps, metrics or gates changed in place: save and tell clients (coalesced). */
-  onChange(): void;
-  /** The last known good's metrics, shown beside each gate's value; null when there is none. */
-  lkgMetrics: Record<string, number> | null;
 }
 
 /** Where a revision's deploy and verify output lives in the log store (one folder per operation). */
@@ -96,56 +83,23 @@ export function announcingSink(sink: LogSink, announce: () => void): LogSink {
   };
 }
 
-/**
- * Makes `release` live in `envDir` as `revision` and verifies it: integrity check → materialize
- * (once) → atomic pointer swap → `deploy.run` hook → `verify.steps` → `verify.gates`. Each step is
- * recorded on the revision (status, exit code, duration) with its output in the log store, and the
- * metrics and gate verdicts too. Nothing here decides what happens after a failure: the caller
- * (deployments) owns the rollback policy.
- */
-export async function runDeployOperation(
-  env: string,
-  envDir: string,
-  release: ReleaseView,
-  revision: RevisionView,
-  config: PipelineConfig,
-  deps: OperationDeps,
-  signal: AbortSignal,
-  hooks: OperationHooks,
-): Promise<OperationResult> {
-  const steps = [
-    ...(config.deploy ? [{ name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS, stage: 'deploy' as const }] : []),
-    ...(config.verify?.steps ?? []).map((s) => ({ name: s.name, run: s.run, timeoutMs: s.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS, stage: 'verify' as const })),
-  ];
-  // The plan is on the revision from the start, so a client sees what is still to come.
-  revision.steps = steps.map((step) => ({ stage: step.stage, name: step.name, status: 'pending', exitCode: null, durationMs: null, startedAt: null, logBytes: 0 }));
-  const skipRest = () => {
-    for (const record of revision.steps) if (record.status === 'pending') record.status = 'skipped';
-    hooks.onChange();
-  };
-  const problem = await deps.releases.check(release);
-  if (problem) {
-    skipRest();
-    return { ok: false, stage: 'integrity', message: `release ${release.id} failed its integrity check: ${problem}` };
-  }
-  let releaseDir: string;
-  try {
-    releaseDir = await deps.releases.materialize(release);
-  } catch (err) {
-    skipRest();
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
-    return { ok: false, stage: 'materialize', message: `could not materialize release ${release.id}: ${why}` };
-  }
-  const started = deps.clock.now();
-  await deps.releases.swapCurrent(envDir, releaseDir);
-  operationCrash(deps, revision.kind, 'swapped');
-  deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
-  // Re-hashing a 1 GB model takes seconds: it runs beside the verify steps, after the pointer moved
-  // (the check before the move is presence, mode and size), and a mismatch fails verification.
-  const hashes = deps.releases.verifyHashes(release).catch((err: Error) => `re-hashing failed: ${err.message}`);
-  await hooks.onStatus('verifying');
+/** The operation a machine's work actors act for. */
+export interface OperationTarget {
+  env: string;
+  envDir: string;
+  release: ReleaseView;
+  revision: RevisionView;
+  config: PipelineConfig;
+}
 
+/**
+ * The deploy machine's work over the ports: integrity check, materialize (once), atomic pointer
+ * swap (and the re-hash that runs beside verification), the worktree of the release's commit, each
+ * deploy or verify step as a process recorded on the revision with its log, and the metrics file.
+ * Nothing here decides what a result means: the machine (domain/deploy-machine.ts) does.
+ */
+export function operationWork(at: OperationTarget, deps: OperationDeps, signal: AbortSignal, onChange: () => void) {
+  const { env, envDir, release, revision, config } = at;
   // Unique per operation, so a history moved aside and restarted never reads an old metrics file.
   const key = operationKey(env, revision);
   const logId = operationLogId(env, revision);
@@ -153,13 +107,34 @@ export async function runDeployOperation(
   const worktree = deps.worktreeDir(key);
   const metricsFile = deps.metricsFile(key);
   const secrets = secretValues(config, deps.baseEnv);
-  try {
-    if (steps.length > 0) await deps.git.addWorktree(release.commit, worktree);
-    for (const [index, step] of steps.entries()) {
+  let releaseDir = '';
+  let hashes: Promise<string | null> = Promise.resolve(null);
+  return {
+    checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
+    materialize: fromPromise<string | null, void>(async () => {
+      try {
+        releaseDir = await deps.releases.materialize(release);
+        return null;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
+      }
+    }),
+    swapCurrent: fromPromise<void, void>(async () => {
+      const started = deps.clock.now();
+      await deps.releases.swapCurrent(envDir, releaseDir);
+      operationCrash(deps, revision.kind, 'swapped');
+      deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
+      // Re-hashing a 1 GB model takes seconds: it runs beside the verify steps, after the pointer moved
+      // (the check before the move is presence, mode and size), and a mismatch fails verification.
+      hashes = deps.releases.verifyHashes(release).catch((err: Error) => `re-hashing failed: ${err.message}`);
+    }),
+    openWorktree: fromPromise<void, void>(() => deps.git.addWorktree(release.commit, worktree)),
+    runStep: fromPromise<StepResult, { index: number; step: OperationStep }>(async ({ input: { index, step } }) => {
       const record = revision.steps[index]!;
       record.status = 'running';
       record.startedAt = new Date(deps.clock.now()).toISOString();
-      hooks.onChange();
+      onChange();
       const log = announcingSink(deps.logs.open(logId, step.name, secrets), () => deps.logActivity(address, step.name));
       let forget = () => undefined as void;
       let result: Awaited<ReturnType<StepRunner['run']>>;
@@ -181,7 +156,6 @@ export async function runDeployOperation(
       } catch (err) {
         record.status = 'failed';
         record.logBytes = await log.close();
-        skipRest();
         throw err;
       } finally {
         forget();
@@ -190,25 +164,15 @@ export async function runDeployOperation(
       record.exitCode = result.exitCode;
       record.durationMs = result.durationMs;
       record.logBytes = await log.close();
-      hooks.onChange();
+      onChange();
       deps.logActivity(address, step.name); // the step ended: its followers' streams complete
-      if (result.status !== 'succeeded') {
-        skipRest();
-        const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
-        return { ok: false, stage: step.stage === 'deploy' ? 'deploy' : 'verify', message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
-      }
-    }
-  } finally {
-    if (steps.length > 0) await deps.git.removeWorktree(worktree).catch(() => undefined);
-  }
-  const corrupt = await hashes;
-  if (corrupt) return { ok: false, stage: 'verify', message: `release ${release.id} failed its hash check: ${corrupt}` };
-  await deps.maskFile(metricsFile, secrets);
-  const written = parseMetricsFile(await deps.readText(metricsFile));
-  revision.metrics = written.metrics;
-  revision.gates = gateVerdicts(config.verify?.gates ?? {}, written.metrics, hooks.lkgMetrics);
-  hooks.onChange();
-  const failures = describeFailedGates(revision.gates, written.notNumbers);
-  if (failures.length > 0) return { ok: false, stage: 'verify', message: `gates failed: ${failures.join('; ')}` };
-  return { ok: true };
+      return { status: result.status, exitCode: result.exitCode };
+    }),
+    closeWorktree: fromPromise<void, void>(() => deps.git.removeWorktree(worktree).catch(() => undefined)),
+    checkHashes: fromPromise<string | null, void>(() => hashes),
+    readMetrics: fromPromise<ParsedMetrics, void>(async () => {
+      await deps.maskFile(metricsFile, secrets);
+      return parseMetricsFile(await deps.readText(metricsFile));
+    }),
+  };
 }

@@ -1,16 +1,24 @@
 // Crash recovery of deployments (ARCHITECTURE.md, "Crash safety"): the rule kept is that `current`
 // names the live revision's release, complete and hash-verified, or nothing.
 import type { RevisionView } from '@axum/protocol';
+import { failurePolicy } from '../domain/deploy-policy.js';
 import { lastKnownGood, liveRevision } from '../domain/revisions.js';
-import type { DeploymentsCore } from './deployments.js';
+import type { DeployState } from './deploy-state.js';
+
+/** What resuming an automatic rollback needs of the environment's operations. */
+export interface ResumeHost {
+  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<unknown>;
+  /** Counts the resumed rollback as the environment's operation (`idle` waits for it). */
+  track(env: string, work: Promise<void>): void;
+}
 
 /**
  * Crash safety: a revision still deploying or verifying was cut short by a crash. It becomes
  * `failed` with the reason, and `current` goes back to the last live release (complete and
  * verified) so no half-verified release stays in front of users.
  */
-export async function recoverEnvironment(core: DeploymentsCore, env: string): Promise<void> {
-  const { deps, docOf, storeOf, save, release, unusable, now } = core;
+export async function recoverEnvironment(state: DeployState, env: string): Promise<void> {
+  const { deps, docOf, storeOf, release, unusable, now } = state;
   const doc = await docOf(env);
   // Steps a crashed daemon left running (a verify, a monitor check) die with it, late but surely.
   const reaped = doc.pgids.filter((pgid) => deps.runner.reap(pgid));
@@ -63,38 +71,37 @@ export async function recoverEnvironment(core: DeploymentsCore, env: string): Pr
   }
   doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
   deps.logger.warn(`${env}: ${doc.incident}`);
-  await save(env);
+  await state.persist(env);
 }
 
 /**
  * A crash between a failed deploy and its automatic rollback leaves the failed release in
  * `current` and nothing live: the new daemon does the rollback the dead one was about to do.
  */
-export async function resumeAutoRollback(core: DeploymentsCore, env: string): Promise<void> {
-  const { deps, docs, unusable, operate, settling } = core;
-  const config = core.config();
+export async function resumeAutoRollback(state: DeployState, env: string, host: ResumeHost): Promise<void> {
+  const { deps, docs, unusable } = state;
+  const config = state.config();
   const doc = docs.get(env);
   const last = doc?.revisions.at(-1);
-  if (!doc || !last || last.status !== 'failed' || last.kind === 'auto-rollback' || liveRevision(doc) || !config?.rollback?.auto) return;
+  if (!doc || !last || last.status !== 'failed' || liveRevision(doc)) return;
   const lkg = lastKnownGood(doc, unusable);
-  if (!lkg) {
-    if (await withdrawFailed(core, env, last)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
+  // The failed stage is not recorded; a failed revision with nothing live failed after the pointer moved.
+  const policy = failurePolicy({ stage: 'verify', kind: last.kind, autoRollback: config?.rollback?.auto ?? false, lastKnownGood: lkg !== null });
+  if (policy === 'keep') return;
+  if (policy === 'withdraw' || !lkg) {
+    if (await withdrawFailed(state, env, last)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
     return;
   }
   deps.logger.warn(`${env}: #${last.revision} failed and the daemon stopped before rolling back; rolling back to last known good #${lkg.revision}`);
-  const resumed = operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${last.revision} failed (resumed after a daemon restart)`)
-    .then(() => undefined)
-    .catch((err: Error) => deps.logger.error(`${env}: resumed auto-rollback: ${err.stack ?? err.message}`))
-    .finally(() => settling.delete(env));
-  settling.set(env, resumed);
+  host.track(env, host.operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: #${last.revision} failed (resumed after a daemon restart)`).then(() => undefined));
 }
 
 /**
  * `rollback.auto` with no last known good: back to what was there before, nothing. `current`
- * names the live revision (DESIGN.md §3), and a release that failed verification is not live.
+ * names the live revision (ARCHITECTURE.md, "Crash safety"), and a release that failed verification is not live.
  */
-export async function withdrawFailed(core: DeploymentsCore, env: string, failed: RevisionView): Promise<boolean> {
-  const { deps } = core;
+export async function withdrawFailed(state: DeployState, env: string, failed: RevisionView): Promise<boolean> {
+  const { deps } = state;
   if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== failed.releaseId) return false;
   await deps.releases.clearCurrent(deps.envDir(env));
   return true;

@@ -1,12 +1,12 @@
 // Release retention (`history.keepReleases`): what may go, and the order that keeps a crash safe
 // (the history stops naming a release before its files are deleted).
 import { lastKnownGood, liveRevision, releasesToPrune } from '../domain/revisions.js';
-import type { DeploymentsCore } from './deployments.js';
+import type { DeployState } from './deploy-state.js';
 
 /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
-export async function pruneReleases(core: DeploymentsCore): Promise<void> {
-  const { deps, docs, unusable } = core;
-  const releasesDoc = core.releasesDoc();
+export async function pruneReleases(state: DeployState): Promise<void> {
+  const { deps, docs, unusable } = state;
+  const releasesDoc = state.releasesDoc();
   const referenced = new Set<string>();
   for (const doc of docs.values()) {
     const live = liveRevision(doc);
@@ -17,7 +17,7 @@ export async function pruneReleases(core: DeploymentsCore): Promise<void> {
     for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
     if (doc.queuedReleaseId) referenced.add(doc.queuedReleaseId);
   }
-  const drop = new Set(releasesToPrune(releasesDoc.releases, core.config()?.history?.keepReleases ?? 50, referenced));
+  const drop = new Set(releasesToPrune(releasesDoc.releases, state.config()?.history?.keepReleases ?? 50, referenced));
   if (drop.size === 0) return;
   const dropped = releasesDoc.releases.filter((r) => drop.has(r.id));
   releasesDoc.releases = releasesDoc.releases.filter((r) => !drop.has(r.id));

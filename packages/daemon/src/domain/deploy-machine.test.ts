@@ -1,0 +1,153 @@
+// The deploy lifecycle as a transition table: every effect is a fake actor that records its call,
+// so each case reads as the effects in order and the final state: machines are data, effects are actors a test swaps for fakes.
+import { createActor, fromPromise, toPromise } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { deployMachine, type DeployMachineInput, type OutcomeInput, type RollBackInput, type RollbackTarget, type StepResult } from './deploy-machine.js';
+import { failurePolicy, operationPlan, type OperationFailure, type OperationStep } from './deploy-policy.js';
+import type { ParsedMetrics } from './gates.js';
+
+const smoke: OperationStep = { stage: 'verify', name: 'smoke', run: 'smoke', timeoutMs: 1000 };
+const hook: OperationStep = { stage: 'deploy', name: 'deploy', run: 'hook', timeoutMs: 1000 };
+const input = (extra: Partial<DeployMachineInput> = {}): DeployMachineInput => ({ kind: 'deploy', releaseId: 'rel-3', address: 'staging#3', steps: [smoke], gates: {}, lkgMetrics: null, autoRollback: true, ...extra });
+
+/** What the fake world answers; every field defaults to the happy path. */
+interface World {
+  integrity?: string | null;
+  materialize?: string | null;
+  swap?: 'throws';
+  steps?: Record<string, StepResult | 'throws'>;
+  hashes?: string | null;
+  metrics?: ParsedMetrics;
+  lastKnownGood?: RollbackTarget | null;
+}
+
+/** Every effect as a fake that records its call in `calls` and answers as `world` says. */
+function fakeActors(world: World, calls: string[]) {
+  const fake = <O, I = void>(role: string, answer: (input: I) => O) =>
+    fromPromise<O, I>(async ({ input }) => {
+      calls.push(role);
+      return answer(input);
+    });
+  return {
+    recordRevision: fake<void>('recordRevision', () => undefined),
+    checkIntegrity: fake<string | null>('checkIntegrity', () => world.integrity ?? null),
+    materialize: fake<string | null>('materialize', () => world.materialize ?? null),
+    swapCurrent: fake<void>('swapCurrent', () => {
+      if (world.swap === 'throws') throw new Error('EPERM: rename');
+    }),
+    recordVerifying: fake<void>('recordVerifying', () => undefined),
+    openWorktree: fake<void>('openWorktree', () => undefined),
+    runStep: fromPromise<StepResult, { index: number; step: OperationStep }>(async ({ input: { step } }) => {
+      calls.push(`runStep ${step.name}`);
+      const result = world.steps?.[step.name] ?? { status: 'succeeded', exitCode: 0 };
+      if (result === 'throws') throw new Error('spawn sh EAGAIN');
+      return result;
+    }),
+    closeWorktree: fake<void>('closeWorktree', () => undefined),
+    checkHashes: fake<string | null>('checkHashes', () => world.hashes ?? null),
+    readMetrics: fake<ParsedMetrics>('readMetrics', () => world.metrics ?? { metrics: {}, notNumbers: {} }),
+    markBad: fake<void, OperationFailure>('markBad', () => undefined),
+    recordOutcome: fromPromise<void, OutcomeInput>(async ({ input }) => void calls.push(`record ${input.outcome}`)),
+    findLastKnownGood: fake<RollbackTarget | null>('findLastKnownGood', () => (world.lastKnownGood === undefined ? { revision: 2, releaseId: 'rel-2' } : world.lastKnownGood)),
+    rollBack: fromPromise<void, RollBackInput>(async ({ input }) => void calls.push(`rollBack #${input.to.revision}`)),
+    withdraw: fake<void>('withdraw', () => undefined),
+  };
+}
+
+async function operate(world: World, extra: Partial<DeployMachineInput> = {}) {
+  const calls: string[] = [];
+  const machine = deployMachine.provide({ actors: fakeActors(world, calls) });
+  const actor = createActor(machine, { input: input(extra) }).start();
+  const output = await toPromise(actor);
+  const snapshot = actor.getSnapshot();
+  return { end: snapshot.value, calls, failure: output.failure, results: snapshot.context.results };
+}
+
+const THROUGH_SWAP = ['recordRevision', 'checkIntegrity', 'materialize', 'swapCurrent', 'recordVerifying'];
+
+describe('the deploy machine', () => {
+  it('goes live: every effect in order, the worktree closed before the gates', async () => {
+    const { end, calls, failure } = await operate({}, { steps: [hook, smoke] });
+    expect(end).toBe('live');
+    expect(failure).toBeNull();
+    expect(calls).toEqual([...THROUGH_SWAP, 'openWorktree', 'runStep deploy', 'runStep smoke', 'closeWorktree', 'checkHashes', 'readMetrics', 'record live']);
+  });
+
+  it('without steps opens no worktree', async () => {
+    const { end, calls } = await operate({}, { steps: [] });
+    expect(end).toBe('live');
+    expect(calls).toEqual([...THROUGH_SWAP, 'checkHashes', 'readMetrics', 'record live']);
+  });
+
+  const table: { name: string; world: World; extra?: Partial<DeployMachineInput>; end: string; stage: string | null; message?: string; tail: string[] }[] = [
+    { name: 'verify fails, rollback.auto', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, end: 'rolledBack', stage: 'verify', message: 'verify step smoke exited 1 (axum logs staging#3 --step smoke)', tail: ['closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    { name: 'verify fails, rollback.auto off', world: { steps: { smoke: { status: 'timed-out', exitCode: null } } }, extra: { autoRollback: false }, end: 'failed', stage: 'verify', message: 'verify step smoke timed out after 1000 ms (axum logs staging#3 --step smoke)', tail: ['closeWorktree', 'markBad', 'record failed'] },
+    { name: 'verify fails with nothing known good', world: { steps: { smoke: { status: 'failed', exitCode: 1 } }, lastKnownGood: null }, end: 'withdrawn', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'withdraw'] },
+    { name: 'deploy hook fails: verify skipped', world: { steps: { deploy: { status: 'failed', exitCode: 3 } } }, extra: { steps: [hook, smoke] }, end: 'rolledBack', stage: 'deploy', message: 'deploy step deploy exited 3 (axum logs staging#3 --step deploy)', tail: ['runStep deploy', 'closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    { name: 'gate on a missing metric', world: { metrics: { metrics: { latency: 3 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= 0.9' } }, end: 'rolledBack', stage: 'verify', message: 'gates failed: accuracy: no value (no verify step wrote accuracy=… to $AXUM_METRICS; gate >= 0.9)', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    { name: 'hash mismatch found while verifying', world: { hashes: 'model/weights.bin: sha256 does not match' }, end: 'rolledBack', stage: 'verify', message: 'release rel-3 failed its hash check: model/weights.bin: sha256 does not match', tail: ['checkHashes', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    { name: 'an automatic rollback that fails is not rolled back again', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, extra: { kind: 'auto-rollback' }, end: 'failed', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed'] },
+    { name: 'integrity check fails: refused, nothing moves', world: { integrity: 'blob missing' }, end: 'refused', stage: 'integrity', message: 'release rel-3 failed its integrity check: blob missing', tail: ['recordRevision', 'checkIntegrity', 'record refused'] },
+    { name: 'disk full while materializing: refused', world: { materialize: 'the disk is full' }, end: 'refused', stage: 'materialize', message: 'could not materialize release rel-3: the disk is full', tail: ['checkIntegrity', 'materialize', 'record refused'] },
+    { name: 'the pointer cannot be written: an error, nothing moved, nothing marked', world: { swap: 'throws' }, end: 'refused', stage: 'error', message: 'the operation broke off: EPERM: rename', tail: ['materialize', 'swapCurrent', 'record refused'] },
+    { name: 'a step cannot be spawned: an error after the move, nothing marked, rolled back', world: { steps: { smoke: 'throws' } }, end: 'rolledBack', stage: 'error', tail: ['runStep smoke', 'closeWorktree', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+  ];
+
+  it.each(table)('$name → $end', async ({ world, extra, end, stage, message, tail }) => {
+    const result = await operate(world, extra);
+    expect(result.end).toBe(end);
+    expect(result.failure?.stage ?? null).toBe(stage);
+    if (message) expect(result.failure?.message).toBe(message);
+    expect(result.calls.slice(-tail.length)).toEqual(tail);
+    expect(result.calls).not.toContain(stage === 'deploy' ? 'runStep smoke' : 'never');
+  });
+
+  it('records the metrics and each gate beside the last known good value', async () => {
+    const { end, results } = await operate({ metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, { gates: { accuracy: '>= 0.9' }, lkgMetrics: { accuracy: 0.93 } });
+    expect(end).toBe('live');
+    expect(results).toEqual({ metrics: { accuracy: 0.95 }, gates: [{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.95, lkgValue: 0.93, verdict: 'pass' }] });
+  });
+
+  it('holds the environment until the outcome is recorded, not while the rollback policy runs', async () => {
+    const tags: [string, boolean][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const failing = fakeActors({ steps: { smoke: { status: 'failed', exitCode: 1 } } }, []);
+    const machine = deployMachine.provide({ actors: { ...failing, rollBack: fromPromise<void, RollBackInput>(() => held) } });
+    const actor = createActor(machine, { input: input() });
+    actor.subscribe((s) => tags.push([String(s.value), s.hasTag('holding')]));
+    actor.start();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(tags.filter(([, holding]) => !holding).map(([state]) => state)).toEqual(['deciding', 'rollingBack']);
+    release();
+    await toPromise(actor);
+    expect(actor.getSnapshot().value).toBe('rolledBack');
+  });
+});
+
+describe('the rollback policy after a failure', () => {
+  const cases: [Parameters<typeof failurePolicy>[0], ReturnType<typeof failurePolicy>][] = [
+    [{ stage: 'verify', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'roll-back'],
+    [{ stage: 'deploy', kind: 'rollback', autoRollback: true, lastKnownGood: false }, 'withdraw'],
+    [{ stage: 'verify', kind: 'deploy', autoRollback: false, lastKnownGood: true }, 'keep'],
+    [{ stage: 'verify', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true }, 'keep'],
+    [{ stage: 'integrity', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'keep'],
+    // A monitor incident: the release was live; with nothing to go back to it keeps serving.
+    [{ stage: 'monitor', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true }, 'roll-back'],
+    [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
+    [{ stage: 'monitor', kind: 'deploy', autoRollback: false, lastKnownGood: true }, 'keep'],
+  ];
+  it.each(cases)('%o → %s', (at, expected) => {
+    expect(failurePolicy(at)).toBe(expected);
+  });
+});
+
+describe('the plan of an operation', () => {
+  it('runs the deploy hook first, then the verify steps, each with a timeout', () => {
+    const plan = operationPlan({ deploy: { run: 'hook' }, verify: { steps: [{ name: 'smoke', run: 'smoke', timeout: 5 }] } } as never);
+    expect(plan.map((s) => [s.stage, s.name, s.timeoutMs])).toEqual([
+      ['deploy', 'deploy', 600_000],
+      ['verify', 'smoke', 5],
+    ]);
+  });
+});

@@ -1,0 +1,281 @@
+import { assign, fromPromise, setup } from 'xstate';
+import type { GateVerdict, RevisionView } from '@axum/protocol';
+import { failurePolicy, type OperationFailure, type OperationStep } from './deploy-policy.js';
+import { describeFailedGates, gateVerdicts, type ParsedMetrics } from './gates.js';
+
+/** How one step process ended. */
+export interface StepResult {
+  status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+  exitCode: number | null;
+}
+
+/** A revision an automatic rollback can go back to. */
+export interface RollbackTarget {
+  revision: number;
+  releaseId: string;
+}
+
+/** What a metrics file and the gates made of it: recorded on the revision. */
+export interface OperationResults {
+  metrics: Record<string, number>;
+  gates: GateVerdict[];
+}
+
+/** What an outcome is recorded from. */
+export interface OutcomeInput {
+  outcome: 'live' | 'failed' | 'refused';
+  failure: OperationFailure | null;
+  results: OperationResults | null;
+}
+
+/** Where an automatic rollback goes, and the failure that sends it there. */
+export interface RollBackInput {
+  to: RollbackTarget;
+  failure: OperationFailure;
+}
+
+/** What the machine needs to know of one operation. */
+export interface DeployMachineInput {
+  kind: RevisionView['kind'];
+  releaseId: string;
+  /** `ENV#N`, named in failure messages (`axum logs ENV#N --step smoke`). */
+  address: string;
+  steps: OperationStep[];
+  gates: Record<string, string>;
+  /** The last known good's metrics, shown beside each gate's value; null when there is none. */
+  lkgMetrics: Record<string, number> | null;
+  /** `rollback.auto` of the config the operation runs with. */
+  autoRollback: boolean;
+}
+
+export interface DeployMachineContext extends DeployMachineInput {
+  /** Index of the step running (or next to run). */
+  step: number;
+  /** True once `current` names the release: a failure from here on was in front of users. */
+  moved: boolean;
+  failure: OperationFailure | null;
+  results: OperationResults | null;
+  rollbackTo: RollbackTarget | null;
+}
+
+const brokeOff = (error: unknown): OperationFailure => ({ stage: 'error', message: `the operation broke off: ${error instanceof Error ? error.message : String(error)}` });
+const stepFailure = (step: OperationStep, result: StepResult, address: string): OperationFailure => {
+  const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
+  return { stage: step.stage, message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
+};
+
+/** Placeholder for an effect; the engine provides the real actors (and tests fakes). */
+const effect = <Output, Input = void>(role: string) =>
+  fromPromise<Output, Input>(async () => {
+    throw new Error(`${role} actor not provided`);
+  });
+
+/**
+ * One deploy or rollback on one environment: record the revision → integrity check → materialize →
+ * atomic `current` swap → record `verifying` → deploy hook and verify steps in a worktree → hash
+ * check → gates → live; or refused (nothing moved) or failed, and then the rollback policy. Every
+ * effect is a named actor; states tagged `holding` hold the environment (one operation at a time).
+ */
+export const deployMachine = setup({
+  types: { context: {} as DeployMachineContext, input: {} as DeployMachineInput, output: {} as { failure: OperationFailure | null } },
+  actors: {
+    recordRevision: effect<void>('recordRevision'),
+    checkIntegrity: effect<string | null>('checkIntegrity'),
+    materialize: effect<string | null>('materialize'),
+    swapCurrent: effect<void>('swapCurrent'),
+    recordVerifying: effect<void>('recordVerifying'),
+    openWorktree: effect<void>('openWorktree'),
+    runStep: effect<StepResult, { index: number; step: OperationStep }>('runStep'),
+    closeWorktree: effect<void>('closeWorktree'),
+    checkHashes: effect<string | null>('checkHashes'),
+    readMetrics: effect<ParsedMetrics>('readMetrics'),
+    markBad: effect<void, OperationFailure>('markBad'),
+    recordOutcome: effect<void, OutcomeInput>('recordOutcome'),
+    findLastKnownGood: effect<RollbackTarget | null>('findLastKnownGood'),
+    rollBack: effect<void, RollBackInput>('rollBack'),
+    withdraw: effect<void>('withdraw'),
+  },
+  guards: {
+    hasSteps: ({ context }) => context.steps.length > 0,
+    moreSteps: ({ context }) => context.step < context.steps.length,
+    hookNext: ({ context }) => context.steps[context.step]?.stage === 'deploy',
+    failing: ({ context }) => context.failure !== null,
+    blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
+    policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true }) !== 'keep',
+  },
+  actions: {
+    brokeOff: assign({ failure: ({ event }) => brokeOff((event as { error?: unknown }).error) }),
+    stepEnded: assign(({ context, event }) => {
+      const step = context.steps[context.step]!;
+      const { output } = event as unknown as { output: StepResult };
+      return { step: context.step + 1, failure: output.status === 'succeeded' ? null : stepFailure(step, output, context.address) };
+    }),
+  },
+}).createMachine({
+  id: 'deploy',
+  description: 'One deploy or rollback of a release on one environment, and the rollback policy after it fails.',
+  context: ({ input }) => ({ ...input, step: 0, moved: false, failure: null, results: null, rollbackTo: null }),
+  initial: 'recording',
+  output: ({ context }) => ({ failure: context.failure }),
+  states: {
+    recording: {
+      description: 'The revision is saved as deploying before anything moves.',
+      tags: 'holding',
+      invoke: { src: 'recordRevision', onDone: 'checking', onError: { target: 'recordingRefusal', actions: 'brokeOff' } },
+    },
+    checking: {
+      description: "Every stored file of the release is present with its size and mode (not re-hashed: that runs beside verification).",
+      tags: 'holding',
+      invoke: {
+        src: 'checkIntegrity',
+        onDone: [
+          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'integrity' as const, message: `release ${context.releaseId} failed its integrity check: ${event.output}` }) }) },
+          { target: 'materializing' },
+        ],
+        onError: { target: 'recordingRefusal', actions: 'brokeOff' },
+      },
+    },
+    materializing: {
+      description: "The release's folder is made from the store (once per release).",
+      tags: 'holding',
+      invoke: {
+        src: 'materialize',
+        onDone: [
+          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'materialize' as const, message: `could not materialize release ${context.releaseId}: ${event.output}` }) }) },
+          { target: 'swapping' },
+        ],
+        onError: { target: 'recordingRefusal', actions: 'brokeOff' },
+      },
+    },
+    swapping: {
+      description: '`current` is pointed at the release atomically; a swap that fails moved nothing.',
+      tags: 'holding',
+      invoke: { src: 'swapCurrent', onDone: { target: 'recordingVerifying', actions: assign({ moved: true }) }, onError: { target: 'recordingRefusal', actions: 'brokeOff' } },
+    },
+    recordingVerifying: {
+      description: 'The revision is saved as verifying (and a manual rollback marks the release it left bad).',
+      tags: 'holding',
+      invoke: { src: 'recordVerifying', onDone: [{ guard: 'hasSteps', target: 'preparing' }, { target: 'hashing' }], onError: { target: 'failing', actions: 'brokeOff' } },
+    },
+    preparing: {
+      description: "A worktree of the release's commit is made for its steps.",
+      tags: 'holding',
+      invoke: { src: 'openWorktree', onDone: 'nextStep', onError: { target: 'closing', actions: 'brokeOff' } },
+    },
+    nextStep: {
+      description: 'Chooses the next step, or ends the steps.',
+      tags: 'holding',
+      always: [{ guard: 'failing', target: 'closing' }, { guard: 'moreSteps', target: 'dispatch' }, { target: 'closing' }],
+    },
+    dispatch: {
+      description: 'The deploy hook runs as `hooking`, the verify steps as `verifying`.',
+      tags: 'holding',
+      always: [{ guard: 'hookNext', target: 'hooking' }, { target: 'verifying' }],
+    },
+    hooking: stepState('The `deploy.run` hook runs; if it fails, verification is skipped.'),
+    verifying: stepState('A verify step runs; the first that fails ends verification.'),
+    closing: {
+      description: 'The worktree is removed, whatever the steps did.',
+      tags: 'holding',
+      invoke: { src: 'closeWorktree', onDone: [{ guard: 'failing', target: 'failing' }, { target: 'hashing' }], onError: [{ guard: 'failing', target: 'failing' }, { target: 'hashing' }] },
+    },
+    hashing: {
+      description: 'Waits for the re-hash of every file that began when the pointer moved.',
+      tags: 'holding',
+      invoke: {
+        src: 'checkHashes',
+        onDone: [
+          { guard: ({ event }) => event.output !== null, target: 'failing', actions: assign({ failure: ({ context, event }) => ({ stage: 'verify' as const, message: `release ${context.releaseId} failed its hash check: ${event.output}` }) }) },
+          { target: 'judging' },
+        ],
+        onError: { target: 'failing', actions: 'brokeOff' },
+      },
+    },
+    judging: {
+      description: 'The metrics the steps wrote are judged by the gates, beside the last known good values.',
+      tags: 'holding',
+      invoke: {
+        src: 'readMetrics',
+        onDone: {
+          target: 'judged',
+          actions: assign(({ context, event }) => {
+            const gates = gateVerdicts(context.gates, event.output.metrics, context.lkgMetrics);
+            const failed = describeFailedGates(gates, event.output.notNumbers);
+            return { results: { metrics: event.output.metrics, gates }, failure: failed.length > 0 ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` } : null };
+          }),
+        },
+        onError: { target: 'failing', actions: 'brokeOff' },
+      },
+    },
+    judged: {
+      description: 'Every gate passed, or one failed.',
+      tags: 'holding',
+      always: [{ guard: 'failing', target: 'failing' }, { target: 'recordingLive' }],
+    },
+    recordingLive: {
+      description: 'The revision is saved live and verified; the one it replaces is superseded.',
+      tags: 'holding',
+      invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'live' as const, failure: null, results: context.results }), onDone: 'live', onError: { target: 'broken', actions: 'brokeOff' } },
+    },
+    recordingRefusal: {
+      description: 'Nothing moved: the revision is saved failed and the live revision stays live.',
+      tags: 'holding',
+      invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'refused' as const, failure: context.failure, results: null }), onDone: 'refused', onError: { target: 'broken', actions: 'brokeOff' } },
+    },
+    failing: {
+      description: 'The release failed in front of users: it is marked bad, unless the failure was an error of Axum or the machine.',
+      tags: 'holding',
+      always: [{ guard: 'blamesRelease', target: 'markingBad' }, { target: 'recordingFailure' }],
+    },
+    markingBad: {
+      description: 'The release is marked bad with who, when and why.',
+      tags: 'holding',
+      invoke: { src: 'markBad', input: ({ context }) => context.failure!, onDone: 'recordingFailure', onError: 'recordingFailure' },
+    },
+    recordingFailure: {
+      description: 'The revision is saved failed with its reason; the environment is free again after this.',
+      tags: 'holding',
+      invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'failed' as const, failure: context.failure, results: context.results }), onDone: [{ guard: 'policyActs', target: 'deciding' }, { target: 'failed' }], onError: { target: 'broken', actions: 'brokeOff' } },
+    },
+    deciding: {
+      description: 'rollback.auto: finds the last known good to go back to.',
+      invoke: {
+        src: 'findLastKnownGood',
+        onDone: [{ guard: ({ event }) => event.output !== null, target: 'rollingBack', actions: assign({ rollbackTo: ({ event }) => event.output }) }, { target: 'withdrawing' }],
+        onError: 'failed',
+      },
+    },
+    rollingBack: {
+      description: 'An automatic rollback to the last known good runs as an operation of its own.',
+      invoke: { src: 'rollBack', input: ({ context }) => ({ to: context.rollbackTo!, failure: context.failure! }), onDone: 'rolledBack', onError: 'failed' },
+    },
+    withdrawing: {
+      description: 'Nothing is known good: `current` no longer names the failed release (nothing verified serves).',
+      invoke: { src: 'withdraw', onDone: 'withdrawn', onError: 'failed' },
+    },
+    live: { type: 'final', description: 'The release is live and verified.' },
+    refused: { type: 'final', description: 'Refused before anything moved; the live revision stays live.' },
+    failed: { type: 'final', description: 'Failed; with rollback.auto off it still serves (an incident says so).' },
+    rolledBack: { type: 'final', description: 'Failed, and the last known good is live again.' },
+    withdrawn: { type: 'final', description: 'Failed with nothing known good: `current` is removed.' },
+    broken: { type: 'final', description: 'The outcome could not be saved; the next start recovers from the records.' },
+  },
+});
+
+/** A state that runs the step at `context.step`: the hook and the verify steps share it. */
+function stepState(description: string) {
+  return {
+    description,
+    tags: 'holding' as const,
+    invoke: {
+      src: 'runStep' as const,
+      input: ({ context }: { context: DeployMachineContext }) => ({ index: context.step, step: context.steps[context.step]! }),
+      onDone: { target: 'nextStep' as const, actions: 'stepEnded' as const },
+      onError: { target: 'closing', actions: 'brokeOff' as const },
+    },
+  };
+}
+
+export type DeployMachine = typeof deployMachine;
+/** The final states an operation can end in. */
+export type DeployEnd = 'live' | 'refused' | 'failed' | 'rolledBack' | 'withdrawn' | 'broken';

@@ -1,0 +1,48 @@
+// The plan of a deploy or rollback and the policy after one fails: the pure rules the deploy
+// machine (deploy-machine.ts), monitor incidents and crash recovery share.
+import type { PipelineConfig, RevisionView } from '@axum/protocol';
+
+/** Deploy and verify steps without a `timeout` get this one: a hung check must not hold an environment forever. */
+export const DEFAULT_OPERATION_STEP_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** One deploy hook or verify step as the operation runs it. */
+export interface OperationStep {
+  stage: 'deploy' | 'verify';
+  name: string;
+  run: string;
+  timeoutMs: number;
+}
+
+/** The steps of a deploy or rollback from a config: the `deploy.run` hook first, then `verify.steps`. */
+export function operationPlan(config: PipelineConfig): OperationStep[] {
+  return [
+    ...(config.deploy ? [{ stage: 'deploy' as const, name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS }] : []),
+    ...(config.verify?.steps ?? []).map((s) => ({ stage: 'verify' as const, name: s.name, run: s.run, timeoutMs: s.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS })),
+  ];
+}
+
+/**
+ * Where an operation stopped. `integrity` and `materialize` refuse before anything moves; `deploy`
+ * and `verify` blame the release; `error` is Axum's or the machine's (a pointer that cannot be
+ * written, a step that cannot be spawned) and blames nothing.
+ */
+export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | 'error';
+
+/** Why an operation did not go live. */
+export interface OperationFailure {
+  stage: FailureStage;
+  message: string;
+}
+
+/**
+ * The rollback policy after a failure (one rule for a failed operation, a monitor incident and a
+ * failure found at start): with `rollback.auto`, back to the last known good; with none, a release
+ * that failed before going live is withdrawn, one that was live (monitor) keeps serving.
+ */
+export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: RevisionView['kind']; autoRollback: boolean; lastKnownGood: boolean }): 'roll-back' | 'withdraw' | 'keep' {
+  if (!at.autoRollback) return 'keep';
+  if (at.stage === 'monitor') return at.lastKnownGood ? 'roll-back' : 'keep';
+  // An automatic rollback that fails is not rolled back again: it would step further back each time.
+  if (at.kind === 'auto-rollback' || at.stage === 'integrity' || at.stage === 'materialize') return 'keep';
+  return at.lastKnownGood ? 'roll-back' : 'withdraw';
+}

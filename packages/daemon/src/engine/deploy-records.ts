@@ -1,0 +1,96 @@
+// The deploy machine's bookkeeping actors: what each transition persists, in the order the crash
+// points (crash-points.ts) expect — the revision is saved deploying before anything moves, verifying
+// right after the pointer swap, and live or failed (with the marks) before anything follows.
+import { fromPromise } from 'xstate';
+import type { RevisionView } from '@axum/protocol';
+import type { OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
+import type { OperationFailure, OperationStep } from '../domain/deploy-policy.js';
+import { lastKnownGood, type EnvironmentDocument } from '../domain/revisions.js';
+import { operationCrash } from './deploy-operation.js';
+import { autoRollbackIncident } from '../domain/incidents.js';
+import type { DeployState } from './deploy-state.js';
+
+/** One operation as the records see it. */
+export interface OperationRecord {
+  env: string;
+  doc: EnvironmentDocument;
+  revision: RevisionView;
+  /** What was live when the operation began (superseded once the pointer has moved). */
+  previousLive: RevisionView | null;
+  steps: OperationStep[];
+}
+
+/**
+ * The actors that record one operation on its environment's document. `save` persists, tells
+ * clients and keeps the monitor in step (none runs while the environment is held).
+ */
+export function operationRecords(op: OperationRecord, state: DeployState, save: (env: string) => Promise<void>) {
+  const { env, doc, revision, previousLive } = op;
+  const { kind, by, rollbackTo } = revision;
+  const { deps } = state;
+  const supersedePrevious = () => {
+    if (previousLive && previousLive !== revision && previousLive.status === 'live') {
+      previousLive.status = 'superseded';
+      state.tellRun(env, previousLive, kind);
+    }
+  };
+  const recordOutcome = async ({ outcome, failure, results }: OutcomeInput) => {
+    // Steps the failure cut short: a running one (an error) failed, the ones after it never ran.
+    for (const step of revision.steps) if (step.status === 'running' || step.status === 'pending') step.status = step.status === 'running' ? 'failed' : 'skipped';
+    if (results) Object.assign(revision, results);
+    revision.finishedAt = state.now();
+    if (outcome === 'live') {
+      supersedePrevious();
+      revision.status = 'live';
+      revision.verified = true;
+      revision.message = kind === 'deploy' ? null : `rolled back to #${rollbackTo}`;
+      // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
+      doc.incident = kind === 'auto-rollback' ? autoRollbackIncident(env, by, rollbackTo, doc.revisions) : null;
+    } else {
+      const { stage, message } = failure ?? { stage: 'error', message: 'no reason recorded' };
+      revision.status = 'failed';
+      revision.message = stage === 'error' ? `error: ${message}` : message;
+      if (stage === 'error') deps.logger.error(`${env} #${revision.revision}: ${message}`);
+      if (outcome === 'refused') {
+        // Nothing moved: the live revision stays live.
+        const what = stage === 'error' ? 'failed before anything moved' : 'refused';
+        doc.incident = `#${revision.revision} ${what}: ${revision.message}; ${previousLive ? `#${previousLive.revision} stays live` : 'nothing is live'}`;
+      } else {
+        supersedePrevious();
+        doc.incident = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${stage}: ${message}`;
+      }
+    }
+    await save(env);
+    state.tellRun(env, revision);
+    // A refusal changed nothing that a crash could leave half-done: it has no crash point.
+    if (outcome !== 'refused') operationCrash(deps, kind, 'finished');
+  };
+
+  return {
+    recordRevision: fromPromise<void, void>(async () => {
+      await save(env); // the revision exists (deploying) before anything moves
+      operationCrash(deps, kind, 'recorded');
+      state.tellRun(env, revision);
+      // The plan is on the revision from here, so a client sees what is still to come.
+      revision.steps = op.steps.map((step) => ({ stage: step.stage, name: step.name, status: 'pending', exitCode: null, durationMs: null, startedAt: null, logBytes: 0 }));
+    }),
+    recordVerifying: fromPromise<void, void>(async () => {
+      revision.status = 'verifying';
+      // The release a manual rollback moves away from is bad from the moment the pointer moves: if
+      // this rollback then fails, the automatic rollback must not pick it again.
+      if (kind === 'rollback' && previousLive) await state.markBad(previousLive.releaseId, by, `rolled back from #${previousLive.revision} to #${rollbackTo}`);
+      await save(env);
+      operationCrash(deps, kind, 'verifying');
+    }),
+    markBad: fromPromise<void, OperationFailure>(({ input }) => state.markBad(revision.releaseId, `${input.stage} of #${revision.revision}`, input.message)),
+    recordOutcome: fromPromise<void, OutcomeInput>(({ input }) => recordOutcome(input)),
+    findLastKnownGood: fromPromise<RollbackTarget | null, void>(async () => {
+      const lkg = lastKnownGood(doc, state.unusable);
+      return lkg ? { revision: lkg.revision, releaseId: lkg.releaseId } : null;
+    }),
+  };
+}
+
+/** Why an automatic rollback after `failure` of revision `n` runs: its revision's `by`. */
+export const autoRollbackReason = (n: number, failure: OperationFailure): string =>
+  `auto: #${n} failed ${failure.stage === 'deploy' ? 'its deploy hook' : failure.stage === 'verify' ? 'verification' : 'with an error'}`;

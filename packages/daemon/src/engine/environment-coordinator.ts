@@ -1,0 +1,231 @@
+// Per environment: at most one operation (a deploy machine) at a time, the queue of the release
+// built meanwhile (newest wins), the monitor of the live revision and its incidents, and what
+// `--wait` waits for.
+import { createActor, fromPromise, toPromise } from 'xstate';
+import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
+import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
+import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
+import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber } from '../domain/revisions.js';
+import { operationWork, type OperationDeps } from './deploy-operation.js';
+import { autoRollbackReason, operationRecords } from './deploy-records.js';
+import { withdrawFailed } from './deploy-recovery.js';
+import type { DeployState } from './deploy-state.js';
+import { createEnvironmentMonitors } from './environment-monitors.js';
+import { RequestFailure } from './pipeline.js';
+import { pruneReleases } from './release-retention.js';
+
+/** The operation holding an environment, as `state` shows it and a conflict names it. */
+export interface Hold {
+  revision: number;
+  kind: string;
+  holder: string;
+  startedAt: string;
+  /** Resolves when the environment is free again. */
+  done: Promise<void>;
+}
+
+/** Starts operations on environments and keeps what follows them in order. */
+export interface EnvironmentCoordinator {
+  /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
+  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
+  hold(env: string): Hold | undefined;
+  /** A built release goes on: held by a pin, waiting for approval, queued behind an operation, or deployed. */
+  handOn(env: string, built: ReleaseView): Promise<string>;
+  /** Remembers how a run was triggered: its deploy's `by` says `manual run-12`, not `push`. */
+  noteTrigger(runId: string, trigger: string): void;
+  /** Persists the environment's document, tells clients, keeps its monitor in step. */
+  save(env: string): Promise<void>;
+  syncMonitor(env: string): Promise<void>;
+  /** Release retention, after the bookkeeping in progress. */
+  prune(): Promise<void>;
+  /** Counts `work` as part of the environment's operation for `idle`. */
+  track(env: string, work: Promise<void>): void;
+  /** Resolves when the environment has no operation, and nothing that follows one, running. */
+  idle(env: string): Promise<void>;
+  /** Kills every deploy, verify and monitor process (daemon stopping). */
+  stop(): Promise<void>;
+}
+
+/** The coordinator of every environment's operations over the shared records. */
+export function createEnvironmentCoordinator(state: DeployState, operationDeps: OperationDeps): EnvironmentCoordinator {
+  const { deps } = state;
+  const holds = new Map<string, Hold>();
+  /** Work that belongs to an environment's operations: machines running, follow-ups, resumed rollbacks. */
+  const settling = new Map<string, Set<Promise<void>>>();
+  const runTriggers = new Map<string, string>();
+  /** Aborted when the daemon stops: deploy, verify and monitor processes are killed, not orphaned. */
+  const abortAll = new AbortController();
+
+  const track = (env: string, work: Promise<void>) => {
+    const set = settling.get(env) ?? new Set();
+    settling.set(env, set);
+    const tracked = work.catch((err: Error) => deps.logger.error(`${env}: ${err.stack ?? err.message}`)).finally(() => set.delete(tracked));
+    set.add(tracked);
+  };
+  const monitors = createEnvironmentMonitors(state, operationDeps, {
+    held: (env) => holds.has(env),
+    onChange: (env) => saveSoon(env),
+    onIncident: (env, revision, message) => track(env, incident(env, revision, message)),
+  });
+  const save = async (env: string) => {
+    await state.persist(env);
+    await monitors.sync(env);
+  };
+  /** Saves and tells clients without touching the monitor (steps, checks, metrics changed in place). */
+  const saveSoon = (env: string): void => {
+    const doc = state.docs.get(env);
+    if (!doc) return;
+    state
+      .storeOf(env)
+      .save(doc)
+      .then(() => deps.publish(env))
+      .catch((err: Error) => deps.logger.warn(`${env}: saving its history: ${err.message}`));
+  };
+  const prune = () => state.serially(() => pruneReleases(state)).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
+
+  /** A monitor incident: recorded, the release marked bad; with rollback.auto, back to the last known good. */
+  const incident = async (env: string, revision: RevisionView, message: string): Promise<void> => {
+    const doc = await state.docOf(env);
+    doc.incident = message;
+    await state.markBad(revision.releaseId, `monitor of #${revision.revision}`, message);
+    await save(env);
+    if (holds.has(env)) return; // an operation took over: what it makes live is what counts
+    const lkg = lastKnownGood(doc, state.unusable);
+    const autoRollback = state.config()?.rollback?.auto ?? false;
+    if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null }) === 'roll-back' && lkg) {
+      await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
+    } else if (autoRollback) {
+      doc.incident = `${message} — no last known good revision to roll back to`;
+      await save(env);
+    }
+  };
+
+  /** After an operation that did not roll back: the queued release deploys, or retention runs. */
+  const followUp = async (env: string): Promise<void> => {
+    const doc = await state.docOf(env);
+    const next = doc.queuedReleaseId;
+    if (next && !holds.has(env)) {
+      doc.queuedReleaseId = null;
+      await save(env);
+      // The environment may have been pinned, or switched to manual approval, since this was queued.
+      const built = state.release(next);
+      if (built) await handOn(env, built);
+      return;
+    }
+    // What is live and last known good just changed: releases that were protected may go now.
+    await prune();
+  };
+
+  const operate: EnvironmentCoordinator['operate'] = async (env, releaseId, kind, rollbackTo, by, runId = null) => {
+    const doc = await state.docOf(env); // before the busy check: nothing may await between check and hold
+    const busy = holds.get(env);
+    if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder} since ${busy.startedAt}`);
+    const target = state.release(releaseId);
+    const config = state.config();
+    if (!target || !config) return new RequestFailure('not-found', `no release ${releaseId} (it may have been pruned by history.keepReleases)`);
+    const revision: RevisionView = {
+      ...{ revision: nextRevisionNumber(doc), status: 'deploying', kind, releaseId, commit: target.commit, rollbackTo, verified: false },
+      ...{ createdAt: state.now(), finishedAt: null, by, message: null, runId, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 } },
+    };
+    // Gates show the last known good's value beside each metric: the LKG before this operation.
+    const lkg = lastKnownGoodOrLive(doc, state.unusable);
+    const lkgMetrics = lkg ? (Object.keys(lkg.metrics).length > 0 ? lkg.metrics : (state.release(lkg.releaseId)?.metrics ?? null)) : null;
+    let free!: () => void;
+    const released = new Promise<void>((resolve) => (free = resolve));
+    holds.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done: released });
+    doc.revisions.push(revision);
+    const steps = operationPlan(config);
+    const op = { env, doc, revision, previousLive: liveRevision(doc), steps };
+    const machine = deployMachine.provide({
+      actors: {
+        ...operationWork({ env, envDir: deps.envDir(env), release: target, revision, config }, operationDeps, abortAll.signal, () => saveSoon(env)),
+        ...operationRecords(op, state, save),
+        rollBack: fromPromise<void, RollBackInput>(async ({ input }) => {
+          await released; // the automatic rollback is an operation of its own: this one must have let go
+          deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${input.to.revision}`);
+          await operate(env, input.to.releaseId, 'auto-rollback', input.to.revision, autoRollbackReason(revision.revision, input.failure));
+        }),
+        withdraw: fromPromise<void, void>(async () => {
+          const withdrawn = await withdrawFailed(state, env, revision);
+          doc.incident = `${doc.incident ?? ''} — no last known good revision to roll back to${withdrawn ? '; current is removed (nothing verified to serve)' : ''}`;
+          await save(env);
+        }),
+      },
+    });
+    const actor = createActor(machine, {
+      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, autoRollback: config.rollback?.auto ?? false },
+    });
+    let holding = true;
+    const letGo = () => {
+      if (!holding) return;
+      holding = false;
+      holds.delete(env);
+      void monitors.sync(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`));
+      free();
+      deps.publish(env);
+    };
+    actor.subscribe({ next: (snapshot) => void (snapshot.hasTag('holding') || letGo()), error: letGo });
+    track(
+      env,
+      toPromise(actor)
+        .then(async () => {
+          if (actor.getSnapshot().value !== 'rolledBack') await followUp(env); // the rollback's own follow-up runs instead
+        })
+        .finally(letGo),
+    );
+    actor.start();
+    await released;
+    return revision;
+  };
+
+  async function handOn(env: string, built: ReleaseView): Promise<string> {
+    const doc = await state.docOf(env);
+    const spec = state.config()?.environments[env];
+    const tell = (outcome: RunDeploy['outcome'], message: string, runId = built.runId) => {
+      deps.runDeploy(runId, { env, revision: null, outcome }, message);
+      return message;
+    };
+    if (doc.pinned) return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`);
+    if (spec?.approval === 'manual') {
+      const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
+      doc.pendingReleaseId = built.id;
+      await save(env);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, older.runId);
+      return tell('awaiting-approval', `built ${built.id}; waiting for approval (axum approve ${env})`);
+    }
+    if (holds.has(env)) {
+      const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;
+      doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
+      await save(env);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, older.runId);
+      return tell('pending', `built ${built.id}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
+    }
+    // Who started it, as the run says (`push run-12`, `manual run-13`); a deploy queued before a restart no longer knows.
+    const by = `${runTriggers.get(built.runId) ?? 'queued'} ${built.runId}`;
+    void operate(env, built.id, 'deploy', null, by, built.runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
+    return `built ${built.id}; deploying to ${env}`;
+  }
+
+  return {
+    operate,
+    hold: (env) => holds.get(env),
+    handOn,
+    noteTrigger: (runId, trigger) => void runTriggers.set(runId, trigger),
+    save,
+    syncMonitor: (env) => monitors.sync(env),
+    prune,
+    track,
+    async idle(env) {
+      for (;;) {
+        const pending = [...(settling.get(env) ?? [])];
+        const hold = holds.get(env);
+        if (!hold && pending.length === 0) return;
+        await Promise.all([hold?.done, ...pending]);
+      }
+    },
+    async stop() {
+      abortAll.abort();
+      await monitors.stop();
+    },
+  };
+}

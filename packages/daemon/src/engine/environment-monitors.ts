@@ -1,0 +1,69 @@
+import type { RevisionView } from '@axum/protocol';
+import { liveRevision } from '../domain/revisions.js';
+import { secretValues, type OperationDeps } from './deploy-operation.js';
+import type { DeployState } from './deploy-state.js';
+import { startMonitor, type Monitor } from './monitor.js';
+
+/** One monitor per environment, on its live revision, while no operation holds it. */
+export interface EnvironmentMonitors {
+  /** Starts, moves or stops the environment's monitor to match what is live now. */
+  sync(env: string): Promise<void>;
+  /** Stops every monitor for good (daemon stopping). */
+  stop(): Promise<void>;
+}
+
+/** What the monitors report and ask. */
+export interface MonitorHost {
+  /** True while an operation holds the environment: nothing is monitored then. */
+  held(env: string): boolean;
+  /** A check changed the revision's steps in place: save it and tell clients. */
+  onChange(env: string): void;
+  /** Failed checks in a row: the caller marks the release bad and applies the rollback policy. */
+  onIncident(env: string, revision: RevisionView, message: string): void;
+}
+
+/** The monitors of every environment. */
+export function createEnvironmentMonitors(state: DeployState, operationDeps: OperationDeps, host: MonitorHost): EnvironmentMonitors {
+  const monitors = new Map<string, Monitor>();
+  const chains = new Map<string, Promise<void>>();
+  let stopped = false;
+
+  const syncNow = async (env: string): Promise<void> => {
+    const doc = state.docs.get(env);
+    const live = doc ? liveRevision(doc) : null;
+    const config = state.config();
+    const spec = config?.monitor;
+    const current = monitors.get(env);
+    const wanted = !stopped && spec && live && !host.held(env) ? live : null;
+    if (current && current.revision === wanted?.revision) return;
+    if (current) {
+      monitors.delete(env);
+      await current.stop();
+    }
+    const target = wanted ? state.release(wanted.releaseId) : undefined;
+    if (!wanted || !spec || !target || !config) return;
+    const secrets = secretValues(config, state.deps.baseEnv);
+    const releaseDir = await state.deps.releases.materialize(target);
+    monitors.set(
+      env,
+      startMonitor(env, state.deps.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, {
+        onChange: () => host.onChange(env),
+        onIncident: (message) => host.onIncident(env, wanted, message),
+      }),
+    );
+  };
+
+  return {
+    sync(env) {
+      // One sync per environment at a time: two interleaved ones could both start a monitor.
+      const next = (chains.get(env) ?? Promise.resolve()).then(() => syncNow(env));
+      chains.set(env, next.catch(() => undefined));
+      return next;
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all([...monitors.values()].map((m) => m.stop()));
+      monitors.clear();
+    },
+  };
+}
