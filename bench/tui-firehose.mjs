@@ -62,7 +62,7 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
   let linesSeen = false;
   try {
     axum(['daemon', 'start'], repo.dir);
-    // Ink draws nothing when it believes it runs in CI (DESIGN.md §6): never inherit CI=true.
+    // Ink draws nothing when it believes it runs in CI (README.md, "Development"): never inherit CI=true.
     tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', `exec env -u CI ${process.execPath} ${AXUM} --repo ${repo.dir}`);
     await until(() => screen('tui').includes('● connected'), 20_000, 'the TUI');
     const pid = server.panePid('tui');

@@ -1,5 +1,5 @@
 // A revision's operations end to end: verify output by `ENV#N`, metrics and gates with the LKG's
-// value, and `run --wait` as a CI gate that knows what became of the deploy (DESIGN.md §3).
+// value, and `run --wait` as a CI gate that knows what became of the deploy (ARCHITECTURE.md, glossary).
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, type RunJson } from './support/axum.js';
 

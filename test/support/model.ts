@@ -1,5 +1,5 @@
 // The model of test/model.test.ts: what an Axum daemon should show after each command, written
-// from DESIGN.md §3 (revisions, last known good, pinned, rollback refusals), not from the daemon's code.
+// from ARCHITECTURE.md, glossary (revisions, last known good, pinned, rollback refusals), not from the daemon's code.
 // It is deliberately small: two environments without approval, releases whose content is "good"
 // (verify passes) or "bad" (verify fails), rollback.auto on, no monitor, and commands applied only
 // once the daemon has settled (no operation in flight when the next command starts).
@@ -78,7 +78,7 @@ const releaseOf = (m: Model, id: string): ModelRelease => {
 
 export const liveOf = (env: ModelEnv): ModelRevision | null => env.revisions.findLast((r) => r.status === 'live') ?? null;
 
-/** DESIGN.md §3: the newest earlier revision whose verification passed and whose release is not bad (and is not what is live). */
+/** ARCHITECTURE.md glossary: the newest earlier revision whose verification passed and whose release is not bad (and is not what is live). */
 export function lastKnownGoodOf(m: Model, env: ModelEnv): ModelRevision | null {
   const live = liveOf(env);
   const earlier = live ? env.revisions.filter((r) => r.revision < live.revision) : env.revisions;
@@ -94,7 +94,7 @@ function operate(m: Model, env: ModelEnv, releaseId: string, kind: ModelRevision
   const previous = liveOf(env);
   const revision: ModelRevision = { revision: env.revisions.length + 1, status: 'live', kind, releaseId, rollbackTo, verified: false };
   env.revisions.push(revision);
-  // A manual rollback marks the release it moves away from bad (DESIGN.md §3).
+  // A manual rollback marks the release it moves away from bad (ARCHITECTURE.md, glossary).
   if (kind === 'rollback' && previous) releaseOf(m, previous.releaseId).bad = true;
   if (previous) previous.status = 'superseded';
   if (release.content === 'good') {

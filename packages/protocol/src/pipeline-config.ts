@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 
-// The schema of `axum.yml` (DESIGN.md §2). Every object is strict: an unknown key is an error,
+// The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

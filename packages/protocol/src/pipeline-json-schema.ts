@@ -13,6 +13,6 @@ export function pipelineJsonSchema(): Record<string, unknown> {
   return {
     ...schema,
     title: 'axum.yml',
-    description: 'The pipeline file of a repository deployed by Axum (DESIGN.md §2).',
+    description: 'The pipeline file of a repository deployed by Axum.',
   };
 }

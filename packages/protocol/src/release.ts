@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const ArtifactView = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
 export type ArtifactView = z.infer<typeof ArtifactView>;
 
-/** The immutable bundle a succeeded run produces (DESIGN.md §3). */
+/** The immutable bundle a succeeded run produces (ARCHITECTURE.md, glossary). */
 export const ReleaseView = z.object({
   id: z.string(),
   runId: z.string(),
@@ -61,7 +61,7 @@ export const OperationStep = z.object({
 });
 export type OperationStep = z.infer<typeof OperationStep>;
 
-/** One entry of an environment's history, `#N` to people (DESIGN.md §3–§4). */
+/** One entry of an environment's history, `#N` to people (ARCHITECTURE.md, glossary). */
 export const RevisionView = z.object({
   revision: z.number().int().positive(),
   status: RevisionStatus,

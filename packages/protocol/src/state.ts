@@ -87,7 +87,7 @@ export const StepView = z.object({
 export type StepView = z.infer<typeof StepView>;
 
 /**
- * What became of the deploy a run led to (DESIGN.md §3), kept current as its revision moves:
+ * What became of the deploy a run led to (ARCHITECTURE.md, glossary), kept current as its revision moves:
  * `pending` (queued, deploying or verifying), `live`, `failed` (deploy hook, verification, gates or
  * an error), `rolled-back` (it was live; a rollback moved the environment away from it),
  * `superseded` (a newer deploy replaced it, or a newer release took its place in the queue),

@@ -1,7 +1,7 @@
 import type { DeployOutcome, RevisionView } from '@axum/protocol';
 
 /**
- * What a run's deploy came to, read off its revision (DESIGN.md §3), with the line the run shows.
+ * What a run's deploy came to, read off its revision (ARCHITECTURE.md, glossary), with the line the run shows.
  * `superseder`: the kind of the operation that just replaced a live revision — a deploy supersedes
  * it, a rollback rolls it back.
  */

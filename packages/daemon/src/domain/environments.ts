@@ -12,7 +12,7 @@ export interface EnvironmentSpec {
 
 /**
  * Derives the environments of a config, in file order.
- * Protected: explicit `protected`, else true for `production` and for `approval: manual` (DESIGN.md §3).
+ * Protected: explicit `protected`, else true for `production` and for `approval: manual` (ARCHITECTURE.md, glossary).
  */
 export function environmentsOf(config: PipelineConfig): EnvironmentSpec[] {
   return Object.entries(config.environments).map(([name, spec]) => ({

@@ -27,7 +27,7 @@ export function liveRevision(doc: EnvironmentDocument): RevisionView | null {
 }
 
 /**
- * Last known good (DESIGN.md §3): the newest revision before the live one whose verification
+ * Last known good (ARCHITECTURE.md, glossary): the newest revision before the live one whose verification
  * passed and whose release is not marked bad — computed, not "previous". A revision of the live
  * release itself is skipped: going back to what is live changes nothing.
  */
@@ -38,7 +38,7 @@ export function lastKnownGood(doc: EnvironmentDocument, isBad: (releaseId: strin
 }
 
 /**
- * The last known good as DESIGN.md §3 defines it: the newest verified revision whose release is not
+ * The last known good as ARCHITECTURE.md, glossary defines it: the newest verified revision whose release is not
  * bad — the live one itself when it is verified. What a new revision's metrics are compared with
  * (a failing deploy goes back to exactly this one).
  */

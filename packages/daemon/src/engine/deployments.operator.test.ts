@@ -98,7 +98,7 @@ describe('manual rollback', () => {
     expect(w.disagreement()).toBeNull();
   });
 
-  // DESIGN.md §3, Last known good: "when the environment already serves its LKG after an automatic
+  // ARCHITECTURE.md glossary, Last known good: "when the environment already serves its LKG after an automatic
   // rollback, `rollback` with no target is refused (name `--to`), so a second keystroke out of habit
   // does not step further back." BUG: rollbackRefusal has no such rule; the rollback goes to #1.
   it.fails('with no target right after an automatic rollback is refused, naming --to', async () => {
@@ -126,7 +126,7 @@ describe('pin and approval', () => {
     expect(w.disagreement()).toBeNull();
   });
 
-  // DESIGN.md §3, Pinned: "`unpin` then deploys the newest release held back by the pin (a protected
+  // ARCHITECTURE.md glossary, Pinned: "`unpin` then deploys the newest release held back by the pin (a protected
   // environment asks first), or says that none waits." BUG: pin(false) only clears the pin; the held
   // release waits for the next commit.
   it.fails('unpin deploys the newest release the pin held back', async () => {

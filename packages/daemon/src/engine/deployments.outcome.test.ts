@@ -1,4 +1,4 @@
-// What a run is told of its deploy (DESIGN.md §3 "Run"), and what a revision records of its
+// What a run is told of its deploy (ARCHITECTURE.md, glossary: "Run"), and what a revision records of its
 // operation: steps with their output, metrics, gates with the LKG's value, monitor checks.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';

@@ -104,7 +104,7 @@ describe('a deploy that fails', () => {
     await w.ship();
     expect(w.revision('staging', 4)).toMatchObject({ kind: 'auto-rollback', status: 'live', releaseId: 'rel-1', rollbackTo: 1, verified: true });
     expect(w.current()).toBe('rel-1');
-    // Verification runs after a rollback too (DESIGN.md §2).
+    // Verification runs after a rollback too (README.md, "Using it").
     expect(w.runner.ran('smoke').at(-1)?.env.AXUM_REVISION).toBe('4');
     expect(w.disagreement()).toBeNull();
   });
@@ -178,7 +178,7 @@ describe('a deploy that cannot start', () => {
     expect(w.disagreement()).toBeNull();
   });
 
-  // DESIGN.md §3, Bad: "An error of Axum or of the machine (a pointer that cannot be written, a full
+  // ARCHITECTURE.md glossary, Bad: "An error of Axum or of the machine (a pointer that cannot be written, a full
   // disk, a step that could not be spawned) fails the revision with reason `error` and marks nothing."
   // The deploy machine sends an actor that throws to its `error` stage, which marks nothing.
   const machineErrors: { name: string; fault(w: DeployWorld): void }[] = [
@@ -197,7 +197,7 @@ describe('a deploy that cannot start', () => {
   });
 });
 
-// DESIGN.md §3, Release: "A release deploys, verifies and is monitored with its own config snapshot,
+// ARCHITECTURE.md glossary, Release: "A release deploys, verifies and is monitored with its own config snapshot,
 // never with whatever the working tree holds now." BUG: operate() runs the deploy hook and verify
 // steps of the config last given to setConfig; the run's config (releaseRun's runConfig) only
 // chooses the artifacts, and a release keeps no config of its own.

@@ -5,7 +5,7 @@ import { RequestFailure, type Pipeline } from './pipeline.js';
 
 /**
  * Every log a client can read or follow, addressed as `(runId, step, offset)`: `runId` is a run
- * (`run-12`, or `12`) or a revision's operations (`production#7`, DESIGN.md §3 "Operation").
+ * (`run-12`, or `12`) or a revision's operations (`production#7`; ARCHITECTURE.md, glossary: "Operation").
  */
 export interface LogSource {
   /** The canonical address of a step's log (`run-12` for `12`), or why there is none. */

@@ -1,4 +1,4 @@
-/** Exit codes of every `axum` command (DESIGN.md §4). */
+/** Exit codes of every `axum` command (README.md, "Commands"). */
 export const EXIT = {
   /** Success. */
   ok: 0,

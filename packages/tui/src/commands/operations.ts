@@ -35,7 +35,7 @@ export function deployCell(run: RunView): string {
   return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${run.deploy.outcome}`;
 }
 
-/** Outcomes `run --wait` counts as success (DESIGN.md §3): live, or stopped on purpose (approval, pin). */
+/** Outcomes `run --wait` counts as success (ARCHITECTURE.md, glossary): live, or stopped on purpose (approval, pin). */
 export const DEPLOY_OK = new Set(['live', 'awaiting-approval', 'held-by-pin']);
 
 /** The revision `ENV#N` names, or a CLI error that says what exists. */

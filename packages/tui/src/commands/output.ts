@@ -1,4 +1,4 @@
-/** Options every command takes (DESIGN.md §4). */
+/** Options every command takes (README.md, "Commands"). */
 export interface GlobalOptions {
   repo?: string;
   json?: boolean;

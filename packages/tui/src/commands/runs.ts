@@ -91,7 +91,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     const final = await new Promise<RunView>((resolve, reject) => {
       const check = () => {
         for (const run of updates.splice(0)) if (run.id === queued.id) latest = run;
-        // Finished, and (on a branch that feeds an environment) its deploy past `pending` (DESIGN.md §3).
+        // Finished, and (on a branch that feeds an environment) its deploy past `pending` (ARCHITECTURE.md, glossary).
         if (latest && FINISHED.has(latest.status) && latest.deploy?.outcome !== 'pending') resolve(latest);
       };
       check();

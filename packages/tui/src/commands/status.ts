@@ -17,7 +17,7 @@ export async function statusCommand(options: GlobalOptions, out: Output): Promis
   return EXIT.ok;
 }
 
-/** The JSON document of `axum status --json` (DESIGN.md §4 minimum fields, extended). */
+/** The JSON document of `axum status --json` (README.md, "Commands"; the fields scripts rely on, extended). */
 export function statusJson(state: DaemonState): unknown {
   const { pid, version, socket, tokenFile, listen } = state.daemon;
   return {

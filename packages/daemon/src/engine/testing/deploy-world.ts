@@ -188,7 +188,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
       return found.left;
     },
     /**
-     * Why `current` and the history disagree, or null (DESIGN.md §3: they never do): `current` names
+     * Why `current` and the history disagree, or null (ARCHITECTURE.md glossary: they never do): `current` names
      * the live revision's release; with nothing live, nothing, or a failed release still serving
      * (rollback.auto off), which an incident must say.
      */
