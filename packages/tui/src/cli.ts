@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AXUM_VERSION } from '@axum/protocol';
 import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
-import { stdoutOutput, type GlobalOptions } from './commands/output.js';
+import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
 import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
 import { approveCommand, deployCommand, fsckCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       if (options.json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode } })}\n`);
-      process.stderr.write(`axum: ${err.message}\n`);
+      stderrLine(`axum: ${err.message}`);
       exitCode = err.exitCode;
     }
   };
@@ -157,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version are successes; every other parse failure is a usage error.
       return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
-    process.stderr.write(`axum: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.failed;
   }
   return exitCode;
