@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalStrings, terminalText } from './terminal-text.js';
+import { terminalStrings, terminalText, withoutColours } from './terminal-text.js';
 
 const ESC = '\x1b';
 /** What may reach a terminal: no control but tab and newline; with colours, ESC only as a complete SGR. */
@@ -88,6 +88,13 @@ describe('terminalText', () => {
       expect(isSafe(terminalText(text))).toBe(true);
       expect(isSafe(terminalText(text, { keepColours: true }), true)).toBe(true);
     }
+  });
+});
+
+describe('withoutColours', () => {
+  it('leaves the characters that take columns', () => {
+    expect(withoutColours(terminalText(`${ESC}[1;31mred${ESC}[0m and ${ESC}[mplain`, { keepColours: true }))).toBe('red and plain');
+    expect(withoutColours('plain')).toBe('plain');
   });
 });
 

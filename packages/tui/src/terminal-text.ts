@@ -145,3 +145,18 @@ export function terminalStrings<T>(value: T): T {
   // fromEntries defines own properties: a `__proto__` key off the wire stays a plain key.
   return (mapped.some(([, item], k) => item !== entries[k]?.[1]) ? Object.fromEntries(mapped) : value) as T;
 }
+
+/** Text cleaned with `keepColours` without its colour sequences: what takes columns on screen (and what a search reads). */
+export function withoutColours(text: string): string {
+  let at = text.indexOf('\x1b');
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  for (; at >= 0; at = text.indexOf('\x1b', from)) {
+    out += text.slice(from, at);
+    // After terminalText every ESC opens a complete ESC [ digits ; m: it ends at the first `m`.
+    const end = text.indexOf('m', at);
+    from = end < 0 ? text.length : end + 1;
+  }
+  return out + text.slice(from);
+}
