@@ -4,7 +4,7 @@ import { AXUM_VERSION } from '@axum/protocol';
 import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { cleanParserMessage, unknownCommandMessage } from './commands/usage.js';
-import { stdoutOutput, type GlobalOptions } from './commands/output.js';
+import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
 import { statusCommand } from './commands/status.js';
 import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
 import { approveCommand, deployCommand, fsckCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
@@ -172,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       if (options.json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode } })}\n`);
-      process.stderr.write(`axum: ${err.message}\n`);
+      stderrLine(`axum: ${err.message}`);
       exitCode = err.exitCode;
     }
   };
@@ -184,10 +184,10 @@ export async function main(argv: string[]): Promise<number> {
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
       const message = parserMessage ?? cleanParserMessage(err.message);
       if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-      process.stderr.write(`axum: ${message} (axum --help for usage)\n`);
+      stderrLine(`axum: ${message} (axum --help for usage)`);
       return EXIT.usage;
     }
-    process.stderr.write(`axum: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.failed;
   }
   return exitCode;

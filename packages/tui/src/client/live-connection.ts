@@ -2,6 +2,7 @@ import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf } from 
 import type { TuiAction } from '../state/tui-state.js';
 import { ConnectionError, connectToDaemon, type DaemonConnection } from './daemon-connection.js';
 import { readDiscovery } from './daemon-launcher.js';
+import { terminalStrings, terminalText } from '../terminal-text.js';
 
 /** Backoff between reconnect attempts: 0.5 s doubling to 8 s. */
 export function backoffMs(attempt: number): number {
@@ -21,6 +22,9 @@ export interface DaemonLink {
 /**
  * Keeps the TUI attached: turns daemon messages into reducer actions, and on a lost connection
  * retries with backoff (re-reading the discovery file, since a restarted daemon has a new token).
+ * Everything the views render arrives here, so every string of it (subjects, messages, incidents,
+ * names, errors) is cleaned of terminal control sequences here, once (ARCHITECTURE.md, "Trust boundaries"); log chunks
+ * keep their bytes (offsets count them) and are cleaned line by line when drawn (log-layout.ts).
  */
 export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) => void, first: DaemonConnection): DaemonLink {
   let stopped = false;
@@ -31,17 +35,17 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
 
   const adopt = (connection: DaemonConnection, again: boolean): void => {
     current = connection;
-    dispatch({ type: 'connection.connected', clientId: connection.clientId, state: connection.welcomeState });
+    dispatch({ type: 'connection.connected', clientId: connection.clientId, state: terminalStrings(connection.welcomeState) });
     connection.onMessage((message: DaemonMessage) => {
       switch (message.type) {
         case 'config.changed':
         case 'clients.changed':
         case 'run.updated':
         case 'environment.updated':
-          dispatch({ type: 'daemon.delta', delta: message });
+          dispatch({ type: 'daemon.delta', delta: terminalStrings(message) });
           break;
         case 'daemon.stopping':
-          dispatch({ type: 'daemon.stopping', reason: message.reason });
+          dispatch({ type: 'daemon.stopping', reason: terminalText(message.reason) });
           break;
         case 'log.chunk':
           for (const listener of logListeners) listener(message);
@@ -59,7 +63,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
 
   const retry = (attempt: number, reason: string): void => {
     const wait = backoffMs(attempt);
-    dispatch({ type: 'connection.lost', attempt, reason, retryInMs: wait });
+    dispatch({ type: 'connection.lost', attempt, reason: terminalText(reason), retryInMs: wait });
     timer = setTimeout(() => {
       const info = readDiscovery(repoRoot);
       if (!info) {
@@ -69,7 +73,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
       connectToDaemon(info, 'axum-tui').then(
         (connection) => (stopped ? connection.close() : adopt(connection, true)),
         (err: Error) => {
-          if (err instanceof ConnectionError && err.reason === 'protocol-mismatch') dispatch({ type: 'connection.failed', reason: err.message });
+          if (err instanceof ConnectionError && err.reason === 'protocol-mismatch') dispatch({ type: 'connection.failed', reason: terminalText(err.message) });
           else retry(attempt + 1, err.message);
         },
       );
@@ -80,7 +84,11 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
   return {
     request(method, params, timeoutMs) {
       if (!current) return Promise.reject(new Error('not connected to the daemon'));
-      return current.request(method, params, timeoutMs);
+      return current.request(method, params, timeoutMs).then(terminalStrings, (err: unknown) => {
+        // A refusal's message is shown as a notice: it quotes names and subjects too.
+        if (err instanceof Error) err.message = terminalText(err.message);
+        throw err;
+      });
     },
     onLogChunk(listener) {
       logListeners.add(listener);

@@ -91,6 +91,15 @@ describe('LogBuffer', () => {
     expect(buffer.find('ok\nerror', 0, 1)).toBe(-1);
   });
 
+  it('finds what the pane draws: not inside a control sequence or a colour, across the sequences it removes', () => {
+    const buffer = new LogBuffer();
+    feed(buffer, 'title\x1b]2;secret\x07\nclear\x1b[2J\n\x1b[32mgre\x1b[0men\n');
+    expect(buffer.find('secret', 0, 1)).toBe(-1);
+    expect(buffer.find('2J', 0, 1)).toBe(-1);
+    expect(buffer.find('32m', 0, 1)).toBe(-1);
+    expect(buffer.find('green', 0, 1)).toBe(2);
+  });
+
   it('snapshots: a snapshot keeps its lines, stamps and numbering after the buffer scrolls them out', () => {
     const buffer = new LogBuffer();
     feed(buffer, Array.from({ length: MAX_LOG_LINES }, (_, i) => `old ${i}\n`).join('') + 'part', false, [[0, 1000]]);

@@ -1,3 +1,8 @@
+import { terminalText, withoutColours } from '../terminal-text.js';
+
+/** A line as the log pane draws it, colours aside: what a search looks in. */
+const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true }));
+
 /** Lines kept per followed step: older ones scroll out (the daemon still has the whole file). */
 export const MAX_LOG_LINES = 10_000;
 /** Characters kept per followed step, whatever the lines' length: 10,000 very long lines must not hold gigabytes. */
@@ -162,7 +167,8 @@ export class LogBuffer {
 
   /**
    * The index of the first kept line, from `from` in `direction` and wrapping around, that
-   * contains `query` (case-insensitive); -1 if none does. Only a search reads every line.
+   * contains `query` (case-insensitive) as drawn, without control sequences; -1 if none does.
+   * Only a search reads every line.
    */
   find(query: string, from: number, direction: 1 | -1): number {
     const needle = query.toLowerCase();
@@ -170,7 +176,7 @@ export class LogBuffer {
     if (!needle || count === 0) return -1;
     for (let i = 0; i < count; i++) {
       const at = (((from + direction * i) % count) + count) % count;
-      if (this.line(at).toLowerCase().includes(needle)) return at;
+      if (shownText(this.line(at)).toLowerCase().includes(needle)) return at;
     }
     return -1;
   }

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { table } from './status.js';
 import { gatesCell } from './operations.js';
@@ -74,8 +74,8 @@ function revisionResult(envName: string, revision: RevisionView, options: Global
   if (options.json) out.json(revision);
   else out.lines([revisionLine(revision)]);
   if (revision.status === 'failed') {
-    process.stderr.write(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}\n`);
-    if (revision.steps.length > 0) process.stderr.write(`axum: what its steps printed: axum logs ${envName}#${revision.revision}\n`);
+    stderrLine(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}`);
+    if (revision.steps.length > 0) stderrLine(`axum: what its steps printed: axum logs ${envName}#${revision.revision}`);
     return EXIT.failed;
   }
   return EXIT.ok;

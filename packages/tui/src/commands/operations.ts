@@ -2,7 +2,7 @@
 import type { GateVerdict, RevisionView, RunView } from '@axum/protocol';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, linePrinter, withDaemon } from './runs.js';
 import { revisionAddress } from '../state/selectors.js';
 
@@ -57,7 +57,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
     if (options.step && !revision.steps.some((s) => s.name === options.step)) {
       throw new CliError(`${name} has no step ${options.step} (steps: ${revision.steps.map((s) => s.name).join(', ') || 'none: it ran no deploy hook, verify step or monitor check'})`, EXIT.failed);
     }
-    if (!options.json && revision.steps.length === 0) process.stderr.write(`${name} ran no deploy hook, verify step or monitor check: ${revision.message ?? revision.status}\n`);
+    if (!options.json && revision.steps.length === 0) stderrLine(`${name} ran no deploy hook, verify step or monitor check: ${revision.message ?? revision.status}`);
     const printer = linePrinter(options.step ? null : 'prefix', options.json);
     if (!options.follow) {
       for (const step of stepsOf(revision)) {
@@ -71,7 +71,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
         printer.end(step);
       }
       const interrupted = revision.steps.filter((s) => s.status === 'interrupted' && stepsOf(revision).includes(s.name));
-      if (!options.json && interrupted.length > 0) process.stderr.write(`${interrupted.map((s) => s.name).join(', ')}: interrupted by a daemon restart (the output above is what it printed until then)\n`);
+      if (!options.json && interrupted.length > 0) stderrLine(`${interrupted.map((s) => s.name).join(', ')}: interrupted by a daemon restart (the output above is what it printed until then)`);
       if (options.json) out.json({ revision: name, status: revision.status, steps: revision.steps, chunks: printer.chunks });
       return EXIT.ok;
     }

@@ -1,3 +1,5 @@
+import { terminalText } from '../terminal-text.js';
+
 /** Options every command takes (README.md, "Commands"). */
 export interface GlobalOptions {
   repo?: string;
@@ -10,8 +12,22 @@ export interface Output {
   json(value: unknown): void;
 }
 
-/** The process's stdout. */
+/**
+ * A line as `stream` should get it: on a terminal, stripped of control sequences (subjects, names,
+ * messages and step output come from outside: ARCHITECTURE.md, "Trust boundaries"), keeping at most the colours of step
+ * output; on a pipe or a file, as printed, byte for byte.
+ */
+export function forStream(stream: { isTTY?: boolean }, line: string, keepColours = false): string {
+  return stream.isTTY ? terminalText(line, { keepColours }) : line;
+}
+
+/** One message line on stderr (errors quote the daemon's messages, subjects and names). */
+export function stderrLine(line: string): void {
+  process.stderr.write(`${forStream(process.stderr, line)}\n`);
+}
+
+/** The process's stdout; JSON needs no cleaning: its escaping leaves no control character raw. */
 export const stdoutOutput: Output = {
-  lines: (lines) => process.stdout.write(lines.map((l) => `${l}\n`).join('')),
+  lines: (lines) => process.stdout.write(lines.map((l) => `${forStream(process.stdout, l)}\n`).join('')),
   json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
 };

@@ -3,7 +3,7 @@ import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { table } from './status.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
@@ -87,7 +87,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       else out.lines([`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`]);
       return EXIT.ok;
     }
-    if (!options.json) process.stderr.write(`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}\n`);
+    if (!options.json) stderrLine(`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
     const final = await new Promise<RunView>((resolve, reject) => {
       const check = () => {
         for (const run of updates.splice(0)) if (run.id === queued.id) latest = run;
@@ -105,8 +105,8 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     if (options.json) out.json(final);
     else out.lines(runLines(final));
     const ok = final.status === 'succeeded' && (final.deploy === null || DEPLOY_OK.has(final.deploy.outcome));
-    if (!options.json && final.deploy?.revision && !ok) process.stderr.write(`axum: the deploy failed: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed\n`);
-    else if (!options.json && final.deploy && final.deploy.outcome !== 'live' && ok) process.stderr.write(`axum: ${final.id} succeeded; its deploy is ${final.deploy.outcome} (${final.deploy.outcome === 'held-by-pin' ? `axum unpin ${final.deploy.env}` : `axum approve ${final.deploy.env}`})\n`);
+    if (!options.json && final.deploy?.revision && !ok) stderrLine(`axum: the deploy failed: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed`);
+    else if (!options.json && final.deploy && final.deploy.outcome !== 'live' && ok) stderrLine(`axum: ${final.id} succeeded; its deploy is ${final.deploy.outcome} (${final.deploy.outcome === 'held-by-pin' ? `axum unpin ${final.deploy.env}` : `axum approve ${final.deploy.env}`})`);
     return ok ? EXIT.ok : EXIT.failed;
   });
 }
@@ -179,13 +179,17 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
   });
 }
 
-/** Prints chunks as whole lines (a partial line waits for its end), optionally prefixed by the step. */
+/**
+ * Prints chunks as whole lines (a partial line waits for its end), optionally prefixed by the step.
+ * Whole lines are what make the terminal's cleaning sound: a sequence split across two chunks is
+ * joined before it is looked at. A pipe or a file gets the bytes as printed.
+ */
 export function linePrinter(mode: 'prefix' | null, json: boolean | undefined) {
   const pending = new Map<string, string>();
   const chunks: LogChunk[] = [];
   const write = (step: string, lines: string[]) => {
     if (json || lines.length === 0) return;
-    process.stdout.write(lines.map((l) => `${mode === 'prefix' ? `${step} | ` : ''}${l}\n`).join(''));
+    process.stdout.write(lines.map((l) => `${mode === 'prefix' ? `${step} | ` : ''}${forStream(process.stdout, l, true)}\n`).join(''));
   };
   return {
     chunks,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CONFIG_FILE, formatProblem, parseConfigText } from '@axum/protocol';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { stderrLine, type GlobalOptions, type Output } from './output.js';
 
 /** `axum validate`: every problem as `axum.yml:LINE:COL: message` and exit 2, or a summary and 0. Never starts a daemon. */
 export function validateCommand(options: GlobalOptions, out: Output): ExitCode {
@@ -11,7 +11,7 @@ export function validateCommand(options: GlobalOptions, out: Output): ExitCode {
   const load = parseConfigText(readFileSync(file, 'utf8'), CONFIG_FILE);
   if (!load.ok) {
     if (options.json) out.json({ valid: false, errors: load.errors });
-    else process.stderr.write(load.errors.map((p) => `${formatProblem(p)}\n`).join(''));
+    else for (const p of load.errors) stderrLine(formatProblem(p));
     return EXIT.usage;
   }
   const { config } = load;

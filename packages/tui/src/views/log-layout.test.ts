@@ -47,6 +47,19 @@ describe('layoutLog', () => {
     expect(rowsOf(layoutLog(buffer(['z'.repeat(200)]), { ...base, wrap: true }))).toEqual(['z'.repeat(20), 'z'.repeat(20), 'z'.repeat(20)]);
   });
 
+  it('draws a line without its control sequences, keeping only its colours, also when they arrived in two chunks', () => {
+    const log = new LogBuffer();
+    const printed = 'title\x1b]2;pwned\x07 clip\x1b]52;c;ZXZpbA==\x07 \x1b[2Jcleared \x1b[32mok\x1b[0m\n';
+    const cut = printed.indexOf(';c;');
+    log.append(printed.slice(0, cut), cut, false);
+    expect(rowsOf(layoutLog(log, { ...base, columns: 60 }))).toEqual(['title clip']);
+    log.append(printed.slice(cut), printed.length, true);
+    expect(rowsOf(layoutLog(log, { ...base, columns: 60 }))).toEqual(['<title clip cleared \x1b[32mok\x1b[0m>']);
+    // Colours take no columns: the line fits one row, and a search does not look into them.
+    const wrapped = layoutLog(log, { ...base, columns: 20, wrap: true, query: '32m' });
+    expect(wrapped.blocks).toEqual([{ kind: 'text', text: 'title clip cleared \x1b[32mok\x1b[0m', rows: 2, highlight: false }]);
+  });
+
   it('highlights search matches (case-insensitive), and prefixes timestamps', () => {
     const layout = layoutLog(buffer(['build ok', 'ERROR here', 'error 2', 'done', 'tab\terror']), { ...base, rows: 5, query: 'error' });
     expect(layout.blocks).toEqual([

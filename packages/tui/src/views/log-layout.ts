@@ -1,3 +1,5 @@
+import { terminalText, withoutColours } from '../terminal-text.js';
+
 /** What the log pane reads: lines by index among the kept ones (a `LogBuffer`). */
 export interface LogSource {
   readonly length: number;
@@ -8,8 +10,8 @@ export interface LogSource {
 /**
  * A run of the pane's rows. `plain`: printable-ASCII lines, already cut (or wrapped) to the
  * terminal's width here, where a character is a column, so Ink never measures them; search
- * matches are highlighted. `text`: any other line (wide characters, tabs, escape codes), left to
- * Ink's `<Text>`.
+ * matches are highlighted. `text`: any other line (wide characters, tabs, colours), left to
+ * Ink's `<Text>`. Either holds no terminal control but the step's colours: lines are cleaned here.
  */
 export type LogBlock = { kind: 'plain'; rows: string[]; highlight: boolean } | { kind: 'text'; text: string; rows: number; highlight: boolean };
 
@@ -60,8 +62,13 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
   const columns = Math.max(20, options.columns);
   const count = source.length;
   const maxTop = Math.max(0, count - rows);
-  const text = (i: number) => (options.timestamps ? `${stamp(source.timeOf(i))}${source.line(i)}` : source.line(i));
-  const height = (t: string) => (wrap ? Math.max(1, Math.ceil(t.length / columns)) : 1);
+  // Cleaned as drawn, whole line by whole line: the buffer keeps the bytes as printed (its offsets
+  // count them), and a sequence split across chunks is whole by then. Colours stay: Ink renders them.
+  const text = (i: number) => {
+    const line = terminalText(source.line(i), { keepColours: true });
+    return options.timestamps ? `${stamp(source.timeOf(i))}${line}` : line;
+  };
+  const height = (t: string) => (wrap ? Math.max(1, Math.ceil(withoutColours(t).length / columns)) : 1);
   const shown: string[] = [];
   let top: number;
   if (options.follow) {
@@ -89,7 +96,7 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
   const query = options.query?.toLowerCase() || null;
   const blocks: LogBlock[] = [];
   for (const t of shown) {
-    const highlight = query !== null && t.toLowerCase().includes(query);
+    const highlight = query !== null && withoutColours(t).toLowerCase().includes(query);
     if (PLAIN.test(t)) {
       const lineRows = wrap ? Array.from({ length: Math.min(rows, height(t)) }, (_, r) => t.slice(r * columns, (r + 1) * columns)) : [truncateEnd(t, columns)];
       const last = blocks.at(-1);
@@ -97,7 +104,8 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
       else blocks.push({ kind: 'plain', rows: lineRows, highlight });
     } else {
       const h = height(t);
-      blocks.push({ kind: 'text', text: wrap && h > rows ? t.slice(0, rows * columns) : t, rows: Math.min(h, rows), highlight });
+      // A cut can fall inside a colour sequence: cleaning again drops the half left at the end.
+      blocks.push({ kind: 'text', text: wrap && h > rows ? terminalText(t.slice(0, rows * columns), { keepColours: true }) : t, rows: Math.min(h, rows), highlight });
     }
   }
   return { top, count: shown.length, maxTop, blocks };
