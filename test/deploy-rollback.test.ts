@@ -1,5 +1,5 @@
 import { chmodSync, readFileSync, readdirSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun, historyText, openClient } from './support/axum.js';
@@ -87,7 +87,7 @@ describe('deploy, verify, auto-rollback', () => {
     expect(currentModel(dir, 'staging')).toBe('0.9');
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number }; incident: string }[] };
     expect(status.environments[0]).toMatchObject({ live: { revision: 5 }, lastKnownGood: { revision: 2 } });
-    expect(status.environments[0]?.incident).toContain('#4 failed verification; rolled back to #3');
+    expect(status.environments[0]?.incident).toBe('#4 failed verification (axum logs staging#4); rolled back to #3');
     // The bad release is refused as a rollback target without --force.
     const refused = await axum(['rollback', 'staging', '--to', '4', '--repo', dir]);
     expect(refused.code).toBe(1);
@@ -166,10 +166,13 @@ describe('manual rollback, pin, approval', () => {
     expect(await history(dir, 'production')).toEqual([]);
     const noYes = await axum(['approve', 'production', '--repo', dir]);
     expect(noYes.code).toBe(2);
-    expect(noYes.stderr).toContain('production is protected: pass --yes');
-    const approved = await axum(['approve', 'production', '--yes', '--json', '--repo', dir]);
+    expect(noYes.stderr).toMatch(/^axum: production is protected: to deploy rel-\d+ to production without a terminal, add --yes\n$/);
+    const rollbackNoYes = await axum(['rollback', 'production', '--repo', dir]);
+    expect(rollbackNoYes.stderr).toBe('axum: production is protected: to roll back production to the last known good without a terminal, add --yes\n');
+    // Without $USER (cron, env -i) the revision's `by` still names the account.
+    const approved = await axum(['approve', 'production', '--yes', '--json', '--repo', dir], { env: { USER: '' } });
     expect(approved.code, approved.stderr).toBe(0);
-    expect(JSON.parse(approved.stdout)).toMatchObject({ revision: 1, status: 'live' });
+    expect(JSON.parse(approved.stdout)).toMatchObject({ revision: 1, status: 'live', by: expect.stringMatching(new RegExp(`^axum approve \\(pid \\d+, ${userInfo().username}\\)$`)) });
     const nothing = await axum(['approve', 'production', '--yes', '--repo', dir]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain('nothing is waiting for approval');

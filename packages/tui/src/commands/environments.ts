@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -8,7 +9,16 @@ import { gatesCell } from './operations.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
-const by = (command: string) => `axum ${command} (pid ${process.pid}, ${process.env.USER ?? 'unknown user'})`;
+/** Who acts, for the revision's `by`: the account's name from the system when `$USER` is unset (cron, CI, `env -i`). */
+function userName(): string {
+  if (process.env.USER) return process.env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+const by = (command: string) => `axum ${command} (pid ${process.pid}, ${userName()})`;
 
 /** Lines for one revision, as people read it: `#7 live rollback → #3`. */
 export function revisionLine(r: RevisionView): string {
@@ -47,15 +57,16 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
 }
 
 /** Asks for confirmation on a terminal: `y` for plain environments, the typed name for protected ones. */
-async function confirm(env: EnvironmentView, action: string, yes: boolean | undefined): Promise<void> {
+/** Asks before a change: `what` is the whole act, environment included (`roll back production to #3`). */
+async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined): Promise<void> {
   if (yes) return;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    if (env.protected) throw new CliError(`${env.name} is protected: pass --yes to ${action} it without a terminal`, EXIT.usage);
+    if (env.protected) throw new CliError(`${env.name} is protected: to ${what} without a terminal, add --yes`, EXIT.usage);
     return;
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const prompt = env.protected ? `${action} ${env.name}? type the environment's name to confirm: ` : `${action} ${env.name}? [y/N] `;
+    const prompt = env.protected ? `${what}? type ${env.name} to confirm: ` : `${what}? [y/N] `;
     const answer = (await rl.question(prompt)).trim();
     const ok = env.protected ? answer === env.name : /^y(es)?$/i.test(answer);
     if (!ok) throw new CliError('not confirmed; nothing changed', EXIT.failed);
@@ -87,7 +98,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
   if (to !== null && (!Number.isInteger(to) || to < 1)) throw new CliError(`--to ${options.to}: expected a revision number such as 3 or #3`, EXIT.usage);
   return withDaemon(options, 'axum-rollback', async (connection) => {
     const env = await environment(connection, envName);
-    await confirm(env, to === null ? `roll back (to the last known good${env.lastKnownGood ? `, #${env.lastKnownGood.revision}` : ''})` : `roll back to #${to}`, options.yes);
+    await confirm(env, to === null ? `roll back ${env.name} to the last known good${env.lastKnownGood ? ` (#${env.lastKnownGood.revision})` : ''}` : `roll back ${env.name} to #${to}`, options.yes);
     const revision = await call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
@@ -98,7 +109,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
-    await confirm(env, 'deploy to', options.yes);
+    await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes);
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('deploy') };
     const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
@@ -110,7 +121,7 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
   return withDaemon(options, 'axum-approve', async (connection) => {
     const env = await environment(connection, envName);
     if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
-    await confirm(env, `deploy ${env.pendingReleaseId} to`, options.yes);
+    await confirm(env, `deploy ${env.pendingReleaseId} to ${env.name}`, options.yes);
     const revision = await call(connection, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
