@@ -43,6 +43,7 @@ stages:
     steps:
       - { name: chatty, run: "seq 1 200000" }
       - { name: broken, run: "echo about to fail; exit 4" }
+secrets: [AXUM_E2E_NEVER_SET]
 `,
     });
     commitFiles(dir, 'a chatty step', { 'a.txt': '1\n' });
@@ -52,13 +53,17 @@ stages:
     await waitForRun(dir, (r) => r.id === runId && r.status === 'failed', 'the run to fail');
 
     const piped = await intoHead(['logs', runId, '--step', 'chatty', '--repo', dir]);
-    expect(piped).toEqual({ code: 0, stdout: '1\n', stderr: '' });
+    expect(piped).toEqual({ code: 0, stdout: expect.stringMatching(/^\[axum\] warning: secret AXUM_E2E_NEVER_SET/), stderr: '' });
     const history = await intoHead(['runs', '--repo', dir]);
     expect(history.code).toBe(0);
     expect(history.stderr).toBe('');
 
     const followed = await axum(['logs', runId, '-f', '--step', 'broken', '--repo', dir]);
-    expect(followed).toMatchObject({ code: 1, stdout: 'about to fail\n' });
+    const unset = "[axum] warning: secret AXUM_E2E_NEVER_SET is declared in axum.yml but not set in the daemon's environment: this step gets it empty\n";
+    expect(followed).toMatchObject({ code: 1, stdout: `${unset}about to fail\n` });
+    // A declared secret the daemon does not have: said at start, in `axum status`, and in each step's log.
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toContain("warning      secret AXUM_E2E_NEVER_SET is declared in axum.yml but not set in the daemon's environment");
 
     const bad = await axum(['run', '--commit', 'zzz', '--repo', dir]);
     expect(bad).toMatchObject({ code: 1, stderr: 'axum: no commit zzz in this repository\n' });

@@ -46,3 +46,8 @@ export function pruneRuns(runs: readonly RunRecord[], keep: number, finished: re
 export function settleDeployWithoutRelease(run: RunRecord): void {
   if (run.deploy && run.deploy.revision === null && run.deploy.outcome === 'pending') run.deploy = { ...run.deploy, outcome: 'none' };
 }
+
+/** Secrets the config declares that the daemon's environment does not set (steps would get them empty). */
+export function unsetSecrets(config: { secrets: readonly string[] }, env: Record<string, string | undefined>): string[] {
+  return config.secrets.filter((name) => !Object.hasOwn(env, name) || !env[name]);
+}

@@ -1,6 +1,6 @@
 import type { LogChunk, PipelineConfig, RunDeploy, RunView } from '@axum/protocol';
 import { FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
-import { pruneRuns, settleDeployWithoutRelease, toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { pruneRuns, settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import { maskText } from '../domain/masker.js';
 import type { RunsStore } from './ports.js';
@@ -80,6 +80,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const step of run.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(run.id, step.name);
   };
 
+  const warnedSecrets = new Set<string>();
   const earlyDeploys = new Map<string, { deploy: RunDeploy; message: string | null }>();
   const applyDeploy = (runId: string, deploy: RunDeploy, message: string | null): void => {
     const run = findRun(runId);
@@ -193,6 +194,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     setConfig(next) {
       config = next;
+      // A secret declared but not set arrives empty in every step (`token=`): say so once, where `axum status` shows it.
+      for (const name of unsetSecrets(next, deps.baseEnv)) {
+        if (warnedSecrets.has(name)) continue;
+        warnedSecrets.add(name);
+        deps.warn(`secret ${name} is declared in axum.yml but not set in the daemon's environment: steps get it empty (set it where the daemon starts, e.g. ${name}=… axum daemon start)`);
+      }
     },
     reconcile() {
       // One reconciliation at a time; a hint during one is covered by the interval and the next hint.
