@@ -67,7 +67,7 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
     const result = await axum(['run', '--wait', '--json', '--repo', dir], { env });
     const run = JSON.parse(result.stdout) as { status: string; message: string | null };
     expect(run.status).toBe('failed');
-    expect(run.message).toContain(`folder ${workDir} has mode 0777, wider than 0700; refusing to use it (run: chmod 700 ${workDir})`);
+    expect(run.message).toContain(`worktree folder ${workDir} has mode 0777, wider than 0700; refusing to use it (run: chmod 700 ${workDir})`);
   });
 
   it.runIf(asRoot)('refuses a runtime folder another user pre-created 0777, with a message naming it and what to do', async () => {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
-import { guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
+import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
 
   let engine: DaemonEngine | null = null;
   try {
-    securePrivateDir(paths.dir);
+    securePrivateDir(paths.dir, SOCKET_FOLDER);
     // We hold the lock, so a socket file left here belongs to a dead daemon of this repository.
     try {
       unlinkSync(paths.socket);

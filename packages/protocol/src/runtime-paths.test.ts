@@ -35,7 +35,7 @@ describe('privateDirProblem', () => {
     const dir = join(base(), 'theirs');
     mkdirSync(dir, { mode: 0o700 });
     chownSync(dir, 65534, 65534);
-    expect(privateDirProblem(dir)).toContain(`${dir} belongs to uid 65534, not to you (uid 0); refusing to use it`);
+    expect(privateDirProblem(dir, { uid: 0 })).toContain(`${dir} belongs to uid 65534, not to you (uid 0); refusing to use it`);
   });
 });
 

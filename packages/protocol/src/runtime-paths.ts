@@ -48,9 +48,10 @@ export function runtimePathsFor(repoRoot: string, env: NodeJS.ProcessEnv = proce
 /**
  * Why a folder outside `.axum/` may not be used, or null when it may: it must be a real folder
  * (not a symlink someone planted in /tmp), ours, and no wider than 0700. The reason names the path
- * and what to do. A folder that does not exist is reported as `missing` for the caller to create.
+ * and what to do (`label` says which folder: the socket's, the worktrees'). A folder that does not
+ * exist is reported as `missing` for the caller to create.
  */
-export function privateDirProblem(dir: string, uid: number = currentUid()): 'missing' | string | null {
+export function privateDirProblem(dir: string, { uid = currentUid(), label = 'folder' }: { uid?: number; label?: string } = {}): 'missing' | string | null {
   const stat = lstatOrNull(dir);
   if (stat === null) return 'missing';
   if (stat.isSymbolicLink()) return `${dir} is a symlink, not a folder; refusing to use it (remove it: rm ${dir})`;
@@ -58,7 +59,7 @@ export function privateDirProblem(dir: string, uid: number = currentUid()): 'mis
   if (stat.uid !== uid) {
     return `${dir} belongs to uid ${stat.uid}, not to you (uid ${uid}); refusing to use it (another user may have made it: have it removed, or set AXUM_RUNTIME_DIR to a folder of your own)`;
   }
-  if ((stat.mode & 0o077) !== 0) return `folder ${dir} has mode ${octal(stat.mode)}, wider than 0700; refusing to use it (run: chmod 700 ${dir})`;
+  if ((stat.mode & 0o077) !== 0) return `${label} ${dir} has mode ${octal(stat.mode)}, wider than 0700; refusing to use it (run: chmod 700 ${dir})`;
   return null;
 }
 

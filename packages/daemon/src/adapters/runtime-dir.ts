@@ -8,11 +8,14 @@ import type { GitPort } from '../engine/ports.js';
  * checks an existing one, before every use: it must be ours, a real folder (not a symlink someone
  * planted in /tmp) and no wider than 0700, else it is refused with what to do, never used.
  */
-export function securePrivateDir(dir: string): void {
+export function securePrivateDir(dir: string, label: string): void {
   if (privateDirProblem(dir) === 'missing') mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const problem = privateDirProblem(dir);
+  const problem = privateDirProblem(dir, { label });
   if (problem !== null) throw new Error(problem === 'missing' ? `${dir} vanished as it was made; refusing to use it` : problem);
 }
+
+/** How messages name the runtime folder: people know it as the socket's folder. */
+export const SOCKET_FOLDER = 'socket folder';
 
 /**
  * The git port with every new worktree's folders checked first: the runtime folder and its
@@ -23,8 +26,8 @@ export function guardWorktrees(git: GitPort, paths: RuntimePaths): GitPort {
   return {
     ...git,
     async addWorktree(commit, dir) {
-      securePrivateDir(paths.dir);
-      securePrivateDir(paths.workDir);
+      securePrivateDir(paths.dir, SOCKET_FOLDER);
+      securePrivateDir(paths.workDir, 'worktree folder');
       await git.addWorktree(commit, dir);
     },
   };

@@ -35,7 +35,7 @@ export type DaemonProbe = { running: true; info: DaemonInfo } | { running: false
  */
 export function daemonEndpoint(repoRoot: string): RuntimePaths {
   const paths = runtimePathsFor(repoRoot);
-  const problem = privateDirProblem(paths.dir);
+  const problem = privateDirProblem(paths.dir, { label: 'socket folder' });
   if (problem !== null && problem !== 'missing') throw new CliError(problem, EXIT.unreachable);
   return paths;
 }
@@ -99,7 +99,7 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
-    // Not listening yet: try again.
+    // Nothing answers until the daemon listens: keep polling.
     const info = await handshake(repoRoot);
     if (info) return { info, started: info.pid === child.pid };
     // Exit code 0 means another daemon won the lock: keep waiting for it. Anything else is a failure.
