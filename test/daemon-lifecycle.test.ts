@@ -80,7 +80,7 @@ describe('axum daemon start / status / stop', () => {
     const result = await axum(['status'], { cwd: join(dir) });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^daemon {7}pid \d+ · v0\.1\.0/);
-    expect(result.stdout).toMatch(/production\s+main\s+—\s+—\s+—\s+—\s+protected/);
+    expect(result.stdout).toMatch(/production\s+main\s+—\s+—\s+—\s+—\s+—\s+protected/);
     const json = await axum(['status', '--json', '--repo', dir]);
     const doc = JSON.parse(json.stdout) as { daemon: Record<string, unknown>; environments: Record<string, unknown>[]; runs: unknown[] };
     expect(Object.keys(doc.daemon)).toEqual(expect.arrayContaining(['pid', 'version', 'socket', 'tokenFile', 'listen']));

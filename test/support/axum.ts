@@ -81,7 +81,8 @@ export function readDaemonJson(dir: string): DaemonJson {
 export function daemonPid(dir: string): number | null {
   const file = join(dir, '.axum', 'daemon.pid');
   if (!existsSync(file)) return null;
-  const pid = Number(readFileSync(file, 'utf8').trim());
+  // `PID START_TIME` (the lock's owner, daemon-identity.ts); older versions wrote the pid alone.
+  const pid = Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 

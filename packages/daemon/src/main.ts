@@ -5,10 +5,10 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
-import { runtimePathsFor, secureRuntimeDir, worktreeRootFor, writeTokenFile } from './adapters/runtime-dir.js';
+import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
@@ -27,7 +27,6 @@ import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journa
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { parseCrashAt, type CrashHook } from './engine/crash-points.js';
-import { createHash } from 'node:crypto';
 import { createIdleTrimmer } from './adapters/v8-idle-trim.js';
 
 
@@ -46,6 +45,13 @@ async function main(): Promise<void> {
     process.exit(EXIT.usage);
   }
   const repoRoot = resolve(values.repo);
+  // One daemon per git common directory: the lock, the runtime folder and `.axum/` belong to the
+  // main worktree, and clients check a daemon's identity by its `--repo`, so it must be that root.
+  const repository = resolveRepositoryRoot(repoRoot);
+  if (!repository.ok || repository.root !== repoRoot) {
+    logger.error(repository.ok ? `--repo ${repoRoot} is not a main worktree root; the daemon of ${repository.root} serves it (axum starts that one itself)` : repository.message);
+    process.exit(EXIT.usage);
+  }
   const crashAt = parseCrashAt(process.env.AXUM_CRASH_AT);
   if (!crashAt.ok) {
     logger.error(crashAt.error);
@@ -66,12 +72,12 @@ async function main(): Promise<void> {
 
   const stateDir = prepareStateDir(repoRoot);
   // The lock comes before anything that listens: two starters racing must not both bind.
-  const lock = acquirePidfileLock(join(stateDir, PID_FILE));
+  const lock = acquirePidfileLock(join(stateDir, PID_FILE), { repoRoot });
   if (lock.kind === 'held') {
     logger.info(`another daemon (pid ${lock.pid}) already serves ${repoRoot}; this one exits`);
     process.exit(EXIT.ok);
   }
-  if (lock.tookOverFrom !== null) logger.warn(`took over the lock of daemon pid ${lock.tookOverFrom}, which is no longer running`);
+  if (lock.tookOverFrom !== null) logger.warn(`took over the lock of daemon pid ${lock.tookOverFrom}, which is no longer running (or whose pid another process now has)`);
   logger.info(`daemon ${AXUM_VERSION} (pid ${process.pid}) starting for ${repoRoot}`);
 
   let transport: Transport | null = null;
@@ -120,7 +126,7 @@ async function main(): Promise<void> {
 
   let engine: DaemonEngine | null = null;
   try {
-    secureRuntimeDir(paths.dir);
+    securePrivateDir(paths.dir, SOCKET_FOLDER);
     // We hold the lock, so a socket file left here belongs to a dead daemon of this repository.
     try {
       unlinkSync(paths.socket);
@@ -141,12 +147,12 @@ async function main(): Promise<void> {
       startedAt: new Date().toISOString(),
     };
     const runsRoot = join(stateDir, 'runs');
-    const worktreeRoot = worktreeRootFor(repoRoot);
+    const worktreeRoot = paths.workDir;
     const clock = { now: () => Date.now() };
-    const git = createSimpleGit(repoRoot);
+    const git = guardWorktrees(createSimpleGit(repoRoot), paths);
     const logs = createFsLogStore(runsRoot, logCapFromEnv(process.env.AXUM_LOG_CAP_BYTES, logger));
     // Steps carry this marker so the next daemon can find whatever a crashed one left running.
-    const runner = createChildProcessRunner({ marker: createHash('sha256').update(repoRoot).digest('hex').slice(0, 16) });
+    const runner = createChildProcessRunner({ marker: repositoryKey(repoRoot) });
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
     const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);
     const environmentPaths = new Map<string, string>();
@@ -197,7 +203,7 @@ async function main(): Promise<void> {
     stopPipeline = async () => {
       await pipeline.stop();
       await deployments.stop();
-      // Every worktree is gone by now: leave no empty folder in $TMPDIR (rmdir fails if one is not).
+      // Every worktree is gone by now: leave no empty folder behind (rmdir fails if one is not).
       await rmdir(worktreeRoot).catch(() => undefined);
     };
     const liveEngine = createDaemonEngine({

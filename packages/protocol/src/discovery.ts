@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * How a client finds its repository's daemon without importing daemon code: the daemon writes
- * `DaemonInfo` (state.ts) to `<repo>/.axum/daemon.json` once it listens, and its pid to the lock file.
+ * The files of `<repo>/.axum/` a daemon and its clients share. A client finds the socket and token
+ * only under the per-user runtime folder (runtime-paths.ts), never through these files: a cloned
+ * repository may carry any `.axum/` its author committed.
  */
 export const STATE_DIR = '.axum';
-/** `DaemonInfo` as JSON; written atomically after the daemon listens, removed when it stops. */
+/** `DaemonInfo` as JSON, for people and scripts to read; no client trusts its paths. */
 export const DISCOVERY_FILE = 'daemon.json';
-/** The single-instance lock: the daemon's pid, created with O_EXCL before it listens. */
+/** The single-instance lock: the daemon's pid and start time (daemon-identity.ts), created with O_EXCL before it listens. */
 export const PID_FILE = 'daemon.pid';
 /** The daemon's stdout and stderr. */
 export const LOG_FILE = 'daemon.log';
@@ -39,24 +40,5 @@ export function isProcessAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true; // no /proc (macOS), or it just went: liveness is all we can tell
-  }
-}
-
-/**
- * Alive and, where /proc tells, started as an Axum daemon: after a kill -9 the dead daemon's pid
- * may belong to an unrelated process by now.
- */
-export function isDaemonProcess(pid: number, readCmdline: (pid: number) => string | null = procCmdline): boolean {
-  if (!isProcessAlive(pid)) return false;
-  const cmdline = readCmdline(pid);
-  return cmdline === null || cmdline.includes(DAEMON_ARGV_MARKER);
-}
-
-function procCmdline(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    // No /proc (macOS) or the process just exited: liveness is all we can tell.
-    return null;
   }
 }

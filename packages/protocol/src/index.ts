@@ -44,9 +44,14 @@ export {
   LOG_FILE,
   PID_FILE,
   STATE_DIR,
-  isDaemonProcess,
   isProcessAlive,
 } from './discovery.js';
+export { formatLockOwner, isDaemonFor, isSameProcess, parseLockOwner, procProbe, selfAsOwner } from './daemon-identity.js';
+export type { LockOwner, ProcessProbe } from './daemon-identity.js';
+export { currentUid, octal, ownFileProblem, ownSocketProblem, privateDirProblem, repositoryKey, runtimePathsFor } from './runtime-paths.js';
+export type { RuntimePaths } from './runtime-paths.js';
+export { resolveRepositoryRoot } from './repository-root.js';
+export type { RepositoryRoot } from './repository-root.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
 export { PipelineConfigSchema, GATE_PATTERN } from './pipeline-config.js';

@@ -1,4 +1,4 @@
-import { isDaemonProcess, isProcessAlive } from '@axum/protocol';
+import { formatLockOwner, isDaemonFor, isSameProcess, parseLockOwner, selfAsOwner, type LockOwner } from '@axum/protocol';
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 
 /** The outcome of trying to become the repository's one daemon. */
@@ -6,58 +6,66 @@ export type LockResult =
   | { kind: 'acquired'; release: () => void; tookOverFrom: number | null }
   | { kind: 'held'; pid: number };
 
+/** Who we are and how a recorded owner is judged; tests pass fakes. */
+export interface LockOptions {
+  /** The repository root the daemon serves, exactly as its `--repo` argument says it. */
+  repoRoot: string;
+  self?: LockOwner;
+  /** True when the recorded owner is still this repository's daemon (pid, start time, marker, repo). */
+  isOwnerLive?: (owner: LockOwner) => boolean;
+}
+
 /**
- * Takes the single-instance lock: an O_EXCL pidfile whose owner is checked for liveness.
+ * Takes the single-instance lock: an O_EXCL pidfile naming its owner by pid and start time.
  * Not proper-lockfile: it judges staleness by age (~10 s), which fails a restart right after kill -9.
- * A lock whose pid is dead is taken over under a short-lived guard file, so two starters that both
- * see the same dead pid cannot both remove it.
+ * A lock whose owner is not this repository's live daemon (dead, or its pid reused by any other
+ * process, another repository's daemon included) is stale and taken over under a short-lived guard
+ * file, so two starters that both see the same stale owner cannot both remove it.
  */
-export function acquirePidfileLock(
-  file: string,
-  { pid = process.pid, isOwnerAlive = (owner: number) => isDaemonProcess(owner) }: { pid?: number; isOwnerAlive?: (pid: number) => boolean } = {},
-): LockResult {
+export function acquirePidfileLock(file: string, options: LockOptions): LockResult {
+  const self = options.self ?? selfAsOwner();
+  const isOwnerLive = options.isOwnerLive ?? ((owner: LockOwner) => isDaemonFor(owner, options.repoRoot));
+  const acquired = (tookOverFrom: number | null): LockResult => ({ kind: 'acquired', release: () => releaseIfOwned(file, self), tookOverFrom });
   for (let attempt = 0; attempt < 20; attempt++) {
-    if (tryCreate(file, pid)) return { kind: 'acquired', release: () => releaseIfOwned(file, pid), tookOverFrom: null };
-    const owner = readPid(file);
-    if (owner !== null && isOwnerAlive(owner)) return { kind: 'held', pid: owner };
-    // The file vanished, is half-written, or names a dead process: take it over under the guard.
+    if (tryCreate(file, self)) return acquired(null);
+    const owner = readLockOwner(file);
+    if (owner !== null && isOwnerLive(owner)) return { kind: 'held', pid: owner.pid };
+    // The file vanished, is half-written, or names a stale owner: take it over under the guard.
     const guard = `${file}.takeover`;
-    if (!tryCreate(guard, pid)) {
-      const guardOwner = readPid(guard);
-      if (guardOwner !== null && !isProcessAlive(guardOwner)) unlinkQuietly(guard);
+    if (!tryCreate(guard, self)) {
+      const guardOwner = readLockOwner(guard);
+      if (guardOwner !== null && !isSameProcess(guardOwner)) unlinkQuietly(guard);
       sleepSync(5 + attempt * 5);
       continue;
     }
     try {
-      const again = readPid(file);
-      if (again !== null && isOwnerAlive(again)) return { kind: 'held', pid: again };
+      const again = readLockOwner(file);
+      if (again !== null && isOwnerLive(again)) return { kind: 'held', pid: again.pid };
       // A file with no pid yet may be one being written right now by a live starter: give it a moment.
       if (again === null && attempt < 3) {
         sleepSync(20);
         continue;
       }
       unlinkQuietly(file);
-      if (tryCreate(file, pid)) return { kind: 'acquired', release: () => releaseIfOwned(file, pid), tookOverFrom: again };
+      if (tryCreate(file, self)) return acquired(again?.pid ?? null);
     } finally {
       unlinkQuietly(guard);
     }
   }
-  const owner = readPid(file);
-  return { kind: 'held', pid: owner ?? -1 };
+  const owner = readLockOwner(file);
+  return { kind: 'held', pid: owner?.pid ?? -1 };
 }
 
-/** Reads the pid a lock file names; null when absent or not (yet) a number. */
-export function readPid(file: string): number | null {
+/** Reads the owner a lock file names; null when absent or not (yet) a pid. */
+export function readLockOwner(file: string): LockOwner | null {
   try {
-    const text = readFileSync(file, 'utf8').trim();
-    const pid = Number(text);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    return parseLockOwner(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
 }
 
-function tryCreate(file: string, pid: number): boolean {
+function tryCreate(file: string, owner: LockOwner): boolean {
   let fd: number;
   try {
     fd = openSync(file, 'wx', 0o600);
@@ -66,15 +74,16 @@ function tryCreate(file: string, pid: number): boolean {
     throw err;
   }
   try {
-    writeSync(fd, `${pid}\n`);
+    writeSync(fd, formatLockOwner(owner));
   } finally {
     closeSync(fd);
   }
   return true;
 }
 
-function releaseIfOwned(file: string, pid: number): void {
-  if (readPid(file) === pid) unlinkQuietly(file);
+function releaseIfOwned(file: string, self: LockOwner): void {
+  const owner = readLockOwner(file);
+  if (owner?.pid === self.pid && owner.startTime === self.startTime) unlinkQuietly(file);
 }
 
 function unlinkQuietly(file: string): void {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ const run = {
  * A stand-in daemon on a real socket in this process: it completes the handshake and answers each
  * method from `answers` (a result value, sent as is, whatever its shape; null when none).
  */
-async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: DaemonInfo; stop: () => Promise<void> }> {
+async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: DaemonInfo; connections: () => number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'axum-conn-'));
   const socket = join(dir, 'daemon.sock');
   const tokenFile = join(dir, 'token');
@@ -38,6 +38,8 @@ async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: Dae
   const state: DaemonState = { daemon: info, config: { file: 'axum.yml', valid: true, errors: [], loadedAt: null }, environments: [], runs: [], warnings: [], clients: 1 };
   const server: Server = createServer();
   const wss = new WebSocketServer({ server });
+  let connections = 0;
+  server.on('connection', () => connections++);
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { type: string; id?: string; method?: string };
@@ -52,6 +54,7 @@ async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: Dae
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   return {
     info,
+    connections: () => connections,
     stop: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(resolve));
@@ -95,5 +98,30 @@ describe('connectToDaemon: request', () => {
     const connection = await connectToDaemon(daemon.info, 'test');
     await expect(connection.request('ping')).rejects.toThrow(/answer to ping does not match its schema/);
     connection.close();
+  });
+});
+
+describe('connectToDaemon: whom it trusts with the token', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+
+  it('never reads a token file that is a symlink (a cloned repository could point it at any file of ours)', async () => {
+    const daemon = await fakeDaemon({});
+    stop = daemon.stop;
+    const link = join(daemon.info.socket, '..', 'link');
+    symlinkSync(daemon.info.tokenFile, link);
+    await expect(connectToDaemon({ socket: daemon.info.socket, tokenFile: link }, 'test')).rejects.toThrow(`${link} is not a regular file; refusing to read it`);
+    expect(daemon.connections()).toBe(0);
+  });
+
+  it.runIf(process.getuid?.() === 0)('never connects to a socket another user owns', async () => {
+    const daemon = await fakeDaemon({});
+    stop = daemon.stop;
+    chownSync(daemon.info.socket, 65534, 65534);
+    await expect(connectToDaemon(daemon.info, 'test')).rejects.toThrow(`socket ${daemon.info.socket} belongs to uid 65534, not to you (uid 0); refusing to send it the token`);
+    expect(daemon.connections()).toBe(0);
   });
 });

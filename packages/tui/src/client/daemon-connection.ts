@@ -6,7 +6,8 @@ import {
   decodeDaemonMessage,
   decodeResult,
   encode,
-  type DaemonInfo,
+  ownFileProblem,
+  ownSocketProblem,
   type DaemonMessage,
   type DaemonState,
   type ParamsOf,
@@ -41,8 +42,20 @@ export interface DaemonConnection {
   close(): void;
 }
 
-/** Opens the daemon's socket with its token, says hello, and resolves once the snapshot arrived. */
-export function connectToDaemon(info: DaemonInfo, clientName: string, timeoutMs = 5000): Promise<DaemonConnection> {
+/** Where a daemon listens: always the per-user runtime folder's paths (`runtimePathsFor`), never a path read from the repository. */
+export interface DaemonEndpoint {
+  socket: string;
+  tokenFile: string;
+}
+
+/**
+ * Opens the daemon's socket with its token, says hello, and resolves once the snapshot arrived.
+ * The token is read only from a file we own and sent only to a socket we own (lstat, no symlinks):
+ * a socket another user made could be a listener that collects tokens.
+ */
+export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeoutMs = 5000): Promise<DaemonConnection> {
+  const problem = ownSocketProblem(info.socket) ?? ownFileProblem(info.tokenFile);
+  if (problem !== null) return Promise.reject(new ConnectionError(`cannot reach the daemon: ${problem}`, 'unreachable'));
   let token: string;
   try {
     token = readFileSync(info.tokenFile, 'utf8').trim();

@@ -5,13 +5,17 @@ import { fileURLToPath } from 'node:url';
 import {
   DAEMON_ARGV_MARKER,
   DAEMON_NODE_FLAGS,
-  DISCOVERY_FILE,
-  DaemonInfo,
   LOG_FILE,
   PID_FILE,
   STATE_DIR,
-  isDaemonProcess,
-  isProcessAlive,
+  isDaemonFor,
+  isSameProcess,
+  parseLockOwner,
+  privateDirProblem,
+  runtimePathsFor,
+  type DaemonInfo,
+  type LockOwner,
+  type RuntimePaths,
 } from '@axum/protocol';
 import { CliError, EXIT } from '../commands/exit-codes.js';
 import { connectToDaemon, type DaemonConnection } from './daemon-connection.js';
@@ -24,40 +28,47 @@ const POLL_MS = 50;
 /** What `axum daemon status` reports. */
 export type DaemonProbe = { running: true; info: DaemonInfo } | { running: false; pid: number | null };
 
-/** Reads `.axum/daemon.json`; null when absent or unreadable (a daemon starting or stopped). */
-export function readDiscovery(repoRoot: string): DaemonInfo | null {
+/**
+ * Where the repository's daemon listens: computed from the repository path, as the daemon computes
+ * it, never read from `.axum/` (a cloned repository may carry a `daemon.json` naming any socket and
+ * token file). A runtime folder that exists but is not ours, 0700 and a real folder is refused.
+ */
+export function daemonEndpoint(repoRoot: string): RuntimePaths {
+  const paths = runtimePathsFor(repoRoot);
+  const problem = privateDirProblem(paths.dir, { label: 'socket folder' });
+  if (problem !== null && problem !== 'missing') throw new CliError(problem, EXIT.unreachable);
+  return paths;
+}
+
+/** The lock's owner, if it is this repository's daemon (same pid and start time, marker, `--repo`). */
+export function lockedDaemon(repoRoot: string): LockOwner | null {
+  let owner: LockOwner | null;
   try {
-    const parsed = DaemonInfo.safeParse(JSON.parse(readFileSync(join(repoRoot, STATE_DIR, DISCOVERY_FILE), 'utf8')));
-    return parsed.success ? parsed.data : null;
+    owner = parseLockOwner(readFileSync(join(repoRoot, STATE_DIR, PID_FILE), 'utf8'));
+  } catch {
+    return null;
+  }
+  return owner !== null && isDaemonFor(owner, repoRoot) ? owner : null;
+}
+
+/** Connects once and hangs up: the daemon's own account of itself, or null when nothing answers. */
+async function handshake(repoRoot: string): Promise<DaemonInfo | null> {
+  const endpoint = daemonEndpoint(repoRoot);
+  try {
+    const connection = await connectToDaemon(endpoint, 'axum-probe', 3000);
+    connection.close();
+    return connection.welcomeState.daemon;
   } catch {
     return null;
   }
 }
 
-/** The pid in the daemon's lock file, if that process is alive and is a daemon. */
-export function lockedDaemonPid(repoRoot: string): number | null {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(repoRoot, STATE_DIR, PID_FILE), 'utf8').trim());
-  } catch {
-    return null;
-  }
-  return Number.isInteger(pid) && pid > 0 && isDaemonProcess(pid) ? pid : null;
-}
-
-/** Running means: the discovery file names a live daemon that completes the handshake. */
+/** Running means: a daemon answers the handshake on our runtime folder's socket. */
 export async function probeDaemon(repoRoot: string): Promise<DaemonProbe> {
-  const info = readDiscovery(repoRoot);
-  if (info && isDaemonProcess(info.pid)) {
-    try {
-      const connection = await connectToDaemon(info, 'axum-probe', 3000);
-      connection.close();
-      return { running: true, info };
-    } catch {
-      // listed but not answering: report not running (with its pid, if it holds the lock)
-    }
-  }
-  return { running: false, pid: lockedDaemonPid(repoRoot) };
+  const info = await handshake(repoRoot);
+  if (info) return { running: true, info };
+  // Not answering: report not running, with its pid if our daemon holds the lock.
+  return { running: false, pid: lockedDaemon(repoRoot)?.pid ?? null };
 }
 
 /**
@@ -88,16 +99,9 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
-    const info = readDiscovery(repoRoot);
-    if (info && isDaemonProcess(info.pid)) {
-      try {
-        const connection = await connectToDaemon(info, 'axum-probe', 3000);
-        connection.close();
-        return { info, started: info.pid === child.pid };
-      } catch {
-        // listening soon; try again
-      }
-    }
+    // Nothing answers until the daemon listens: keep polling.
+    const info = await handshake(repoRoot);
+    if (info) return { info, started: info.pid === child.pid };
     // Exit code 0 means another daemon won the lock: keep waiting for it. Anything else is a failure.
     if (exit !== null && exit !== 0) {
       throw new CliError(`the daemon failed to start (exit ${exit}):\n${logTail(logFile, logStart)}`, EXIT.unreachable);
@@ -106,27 +110,31 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
   throw new CliError(`the daemon did not listen within ${START_TIMEOUT_MS / 1000} s; see ${logFile}:\n${logTail(logFile, logStart)}`, EXIT.unreachable);
 }
 
-/** Stops the daemon with SIGTERM and returns once its process has exited; null when none ran. */
+/**
+ * Stops the daemon with SIGTERM and returns once its process has exited; null when none ran.
+ * Only the lock's owner is signalled, and only while it is still this repository's daemon: a pid
+ * alone may have been reused, even by another repository's daemon.
+ */
 export async function stopDaemon(repoRoot: string): Promise<{ pid: number; forced: boolean } | null> {
-  const pid = lockedDaemonPid(repoRoot) ?? readDiscovery(repoRoot)?.pid ?? null;
-  if (pid === null || !isDaemonProcess(pid)) return null;
-  process.kill(pid, 'SIGTERM');
+  const owner = lockedDaemon(repoRoot);
+  if (owner === null) return null;
+  process.kill(owner.pid, 'SIGTERM');
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) return { pid, forced: false };
+    if (!isSameProcess(owner)) return { pid: owner.pid, forced: false };
     await sleep(POLL_MS);
   }
   // A daemon that ignores SIGTERM for 10 s is stuck: kill it; the next start takes over its lock.
-  process.kill(pid, 'SIGKILL');
-  while (isProcessAlive(pid)) await sleep(POLL_MS);
-  return { pid, forced: true };
+  if (isDaemonFor(owner, repoRoot)) process.kill(owner.pid, 'SIGKILL');
+  while (isSameProcess(owner)) await sleep(POLL_MS);
+  return { pid: owner.pid, forced: true };
 }
 
 /** Connects as a named client, starting the daemon when needed; exit 3 when that fails. */
 export async function attach(repoRoot: string, clientName: string): Promise<DaemonConnection> {
-  const { info } = await ensureDaemon(repoRoot);
+  await ensureDaemon(repoRoot);
   try {
-    return await connectToDaemon(info, clientName);
+    return await connectToDaemon(daemonEndpoint(repoRoot), clientName);
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.unreachable);
   }

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf } from '@axum/protocol';
 import type { TuiAction } from '../state/tui-state.js';
 import { ConnectionError, connectToDaemon, type DaemonConnection } from './daemon-connection.js';
-import { readDiscovery } from './daemon-launcher.js';
+import { daemonEndpoint } from './daemon-launcher.js';
 import { terminalStrings, terminalText } from '../terminal-text.js';
 
 /** Backoff between reconnect attempts: 0.5 s doubling to 8 s. */
@@ -21,10 +22,11 @@ export interface DaemonLink {
 
 /**
  * Keeps the TUI attached: turns daemon messages into reducer actions, and on a lost connection
- * retries with backoff (re-reading the discovery file, since a restarted daemon has a new token).
+ * retries with backoff (re-reading the token, since a restarted daemon has a new one).
  * Everything the views render arrives here, so every string of it (subjects, messages, incidents,
- * names, errors) is cleaned of terminal control sequences here, once (ARCHITECTURE.md, "Trust boundaries"); log chunks
- * keep their bytes (offsets count them) and are cleaned line by line when drawn (log-layout.ts).
+ * names, errors) is cleaned of terminal control sequences here, once (ARCHITECTURE.md, "Trust
+ * boundaries"); log chunks keep their bytes (offsets count them) and are cleaned line by line when
+ * drawn (log-layout.ts).
  */
 export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) => void, first: DaemonConnection): DaemonLink {
   let stopped = false;
@@ -65,12 +67,18 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
     const wait = backoffMs(attempt);
     dispatch({ type: 'connection.lost', attempt, reason: terminalText(reason), retryInMs: wait });
     timer = setTimeout(() => {
-      const info = readDiscovery(repoRoot);
-      if (!info) {
+      let endpoint: ReturnType<typeof daemonEndpoint>;
+      try {
+        endpoint = daemonEndpoint(repoRoot);
+      } catch (err) {
+        dispatch({ type: 'connection.failed', reason: terminalText((err as Error).message) });
+        return;
+      }
+      if (!existsSync(endpoint.socket)) {
         retry(attempt + 1, 'the daemon is not running (start it with `axum daemon start`)');
         return;
       }
-      connectToDaemon(info, 'axum-tui').then(
+      connectToDaemon(endpoint, 'axum-tui').then(
         (connection) => (stopped ? connection.close() : adopt(connection, true)),
         (err: Error) => {
           if (err instanceof ConnectionError && err.reason === 'protocol-mismatch') dispatch({ type: 'connection.failed', reason: terminalText(err.message) });

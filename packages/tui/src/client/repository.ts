@@ -1,28 +1,39 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE } from '@axum/protocol';
+import { CONFIG_FILE, resolveRepositoryRoot } from '@axum/protocol';
 import { CliError, EXIT } from '../commands/exit-codes.js';
 
+/** A repository as the daemon is keyed: its main worktree root, and the worktree `dir` is in. */
+export interface Repository {
+  /** The main worktree's root (a real path): one daemon, one `.axum/` per git common directory. */
+  root: string;
+  /** The top of the worktree the command ran in; differs from `root` in a linked worktree. */
+  workTree: string;
+  linked: boolean;
+}
+
 /**
- * The root of the git repository that holds `dir` (default: the current folder), as a real path,
- * so every spelling of the same repository finds the same daemon.
+ * The repository that holds `dir` (default: the current folder). A linked worktree (`git worktree
+ * add`) resolves to its main worktree, so every spelling of one repository finds one daemon.
  */
-export function findRepositoryRoot(dir: string | undefined): string {
+export function findRepository(dir: string | undefined): Repository {
   const start = resolve(dir ?? process.cwd());
   if (!existsSync(start) || !statSync(start).isDirectory()) throw new CliError(`no such folder: ${start}`, EXIT.usage);
-  let top: string;
-  try {
-    top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
-      cwd: start,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined },
-    }).trim();
-  } catch {
-    throw new CliError(`not a git repository: ${start} (run \`git init\` first, or pass --repo DIR)`, EXIT.usage);
+  const found = resolveRepositoryRoot(start);
+  if (!found.ok) {
+    throw new CliError(found.reason === 'not-a-repository' ? `${found.message} (run \`git init\` first, or pass --repo DIR)` : found.message, EXIT.usage);
   }
-  return realpathSync(top);
+  return { root: found.root, workTree: found.workTree, linked: found.linked };
+}
+
+/** The root of the repository whose daemon serves `dir`: the main worktree's, also from a linked worktree. */
+export function findRepositoryRoot(dir: string | undefined): string {
+  return findRepository(dir).root;
+}
+
+/** The top of the worktree `dir` is in: where `axum init` writes and `axum validate` reads `axum.yml`. */
+export function findWorkTreeRoot(dir: string | undefined): string {
+  return findRepository(dir).workTree;
 }
 
 /** Fails with a clear message when the repository has no pipeline file. */

@@ -1,12 +1,17 @@
 import { parseListenAddress } from '@axum/protocol';
 import { ensureDaemon, probeDaemon, stopDaemon } from '../client/daemon-launcher.js';
-import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
+import { findRepository, findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 
-/** `axum daemon start [--listen 127.0.0.1:PORT]`: 0 once it listens (also when it already ran), 3 if not up in 10 s. */
+/**
+ * `axum daemon start [--listen 127.0.0.1:PORT]`: 0 once it listens (also when it already ran), 3 if not up in 10 s.
+ * From a linked worktree it starts (or finds) the main worktree's daemon, which serves both, and says so.
+ */
 export async function daemonStartCommand(options: GlobalOptions & { listen?: string }, out: Output): Promise<ExitCode> {
-  const repoRoot = findRepositoryRoot(options.repo);
+  const repository = findRepository(options.repo);
+  const repoRoot = repository.root;
+  if (repository.linked) process.stderr.write(`note: ${repository.workTree} is a linked worktree of ${repoRoot}; one daemon serves both: ${repoRoot}'s\n`);
   requireConfigFile(repoRoot);
   if (options.listen !== undefined) validateListen(options.listen);
   const { info, started } = await ensureDaemon(repoRoot, options.listen !== undefined ? { listen: options.listen } : {});

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, PIPELINE_SCHEMA_PATH } from '@axum/protocol';
-import { findRepositoryRoot } from '../client/repository.js';
+import { findWorkTreeRoot } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 
@@ -60,7 +60,7 @@ const SCHEMA_COPY = 'axum.schema.json';
 
 /** `axum init`: writes a commented starter `axum.yml` that references the JSON Schema; never overwrites. */
 export function initCommand(options: GlobalOptions, out: Output): ExitCode {
-  const repoRoot = findRepositoryRoot(options.repo);
+  const repoRoot = findWorkTreeRoot(options.repo);
   const file = join(repoRoot, CONFIG_FILE);
   if (existsSync(file)) throw new CliError(`${file} already exists; not overwriting it (edit it, or remove it first)`, EXIT.failed);
   const kind = detectProject(repoRoot);

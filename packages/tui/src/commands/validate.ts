@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { CONFIG_FILE, formatProblem, parseConfigText } from '@axum/protocol';
-import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
+import { findWorkTreeRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 
 /** `axum validate`: every problem as `axum.yml:LINE:COL: message` and exit 2, or a summary and 0. Never starts a daemon. */
 export function validateCommand(options: GlobalOptions, out: Output): ExitCode {
-  const repoRoot = findRepositoryRoot(options.repo);
+  const repoRoot = findWorkTreeRoot(options.repo);
   const file = requireConfigFile(repoRoot);
   const load = parseConfigText(readFileSync(file, 'utf8'), CONFIG_FILE);
   if (!load.ok) {
