@@ -91,4 +91,13 @@ verify:
     expect(load.errors).toHaveLength(1);
     expect(load.errors[0]).toMatchObject({ line: 5, message: expect.stringMatching(/^too many alias expansions \(over 100\)/) });
   });
+
+  it('refuses a __proto__ key instead of dropping it; constructor and valueOf are plain names', () => {
+    const text = (name: string) => `version: 1\nenvironments:\n  dev: { branch: develop }\n  ${name}: { branch: main }\nstages: [{ name: t, steps: [{ name: u, run: "true" }] }]\n`;
+    const proto = parseConfigText(text('__proto__'), 'axum.yml');
+    if (proto.ok) throw new Error('expected an error');
+    expect(proto.errors).toEqual([{ file: 'axum.yml', line: 4, col: 14, message: 'environments.__proto__: "__proto__" is not allowed as a name' }]);
+    const plain = parseConfigText(text('valueOf'), 'axum.yml');
+    expect(plain.ok && Object.keys(plain.config.environments)).toEqual(['dev', 'valueOf']);
+  });
 });

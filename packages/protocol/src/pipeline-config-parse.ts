@@ -22,6 +22,9 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
     // yaml refuses to expand an alias bomb (billion laughs): say where, as for any other problem.
     return { ok: false, errors: [at(firstAliasOffset(doc), `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${(err as Error).message}`)] };
   }
+  // YAML makes `__proto__:` an own key; the schema's records would drop it silently. Say so instead.
+  const proto = protoKeyPath(data);
+  if (proto) return { ok: false, errors: [at(offsetOf(doc, { path: proto } as unknown as z.core.$ZodIssue), `${proto.join('.')}: "__proto__" is not allowed as a name`)] };
   const parsed = PipelineConfigSchema.safeParse(data);
   if (parsed.success) return { ok: true, config: parsed.data };
   const errors = parsed.error.issues.map((issue) => at(offsetOf(doc, issue), messageOf(doc, issue)));
@@ -31,6 +34,17 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
 
 /** Aliases an `axum.yml` may expand: plenty for shared step definitions, far too few for a billion laughs. */
 const MAX_ALIAS_COUNT = 100;
+
+/** The path of the first own `__proto__` key in parsed YAML data, or null. */
+function protoKeyPath(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return [...path, '__proto__'];
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyPath(child, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return null;
+}
 
 /** Where the first alias is (`*name`): the problem points there. */
 function firstAliasOffset(doc: Document): number {

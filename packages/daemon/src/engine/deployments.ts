@@ -73,7 +73,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   const config = () => state.config();
   const knownEnv = (env: string) => {
     const current = config();
-    return current && env in current.environments ? null : new RequestFailure('not-found', `no environment ${env}${current ? ` (environments: ${Object.keys(current.environments).join(', ')})` : ''}`);
+    return current && Object.hasOwn(current.environments, env) ? null : new RequestFailure('not-found', `no environment ${env}${current ? ` (environments: ${Object.keys(current.environments).join(', ')})` : ''}`);
   };
 
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<ReleaseView> {

@@ -180,7 +180,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
 
   async function handOn(env: string, built: ReleaseView): Promise<string> {
     const doc = await state.docOf(env);
-    const spec = state.config()?.environments[env];
+    const environments = state.config()?.environments;
+    const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
     const tell = (outcome: RunDeploy['outcome'], message: string, runId = built.runId) => {
       deps.runDeploy(runId, { env, revision: null, outcome }, message);
       return message;
