@@ -19,6 +19,7 @@ import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
 import { readFile, rm, rmdir } from 'node:fs/promises';
+import { createCgroupContainment } from './adapters/cgroup-containment.js';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   let stopWatching: (() => Promise<void>) | null = null;
   let stopGitWatch: (() => Promise<void>) | null = null;
   let stopPipeline: (() => Promise<void>) | null = null;
+  let closeContainment: (() => void) | null = null;
   let stopWorkTreeWatchers: (() => Promise<void>) | null = null;
   let stopping = false;
   let tokenWritten = false;
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
         // already gone
       }
     }
+    closeContainment?.();
     lock.release();
     logger.info('stopped');
     process.exit(code);
@@ -152,7 +155,11 @@ async function main(): Promise<void> {
     const git = guardWorktrees(createSimpleGit(repoRoot), paths);
     const logs = createFsLogStore(runsRoot, logCapFromEnv(process.env.AXUM_LOG_CAP_BYTES, logger));
     // Steps carry this marker so the next daemon can find whatever a crashed one left running.
-    const runner = createChildProcessRunner({ marker: repositoryKey(repoRoot) });
+    const marker = repositoryKey(repoRoot);
+    // A cgroup per step where the daemon may create one: setsid and env -i cannot escape it.
+    const containment = createCgroupContainment(marker);
+    const runner = createChildProcessRunner({ marker, containment });
+    closeContainment = () => containment.close();
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
     const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);
     const environmentPaths = new Map<string, string>();
@@ -247,6 +254,10 @@ async function main(): Promise<void> {
     // recorded process groups are reaped again below, for the run and revision messages).
     const strays = runner.reapStrays();
     if (strays.length > 0) logger.warn(`killed ${strays.length} process(es) left running by the previous daemon: ${strays.join(', ')}`);
+    const contained = containment.sweep();
+    if (contained.length > 0) logger.warn(`killed ${contained.length} process(es) left in the previous daemon's step cgroups: ${contained.join(', ')}`);
+    if (containment.kind === 'cgroup') logger.info(containment.description);
+    else liveEngine.warn(containment.description);
     await deployments.start();
     await pipeline.start();
     for (const env of liveEngine.state().environments) liveEngine.publishEnvironment(env.name);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { StepProcessRequest, StepProcessResult, StepRunner } from '../engine/ports.js';
+import type { Containment } from './cgroup-containment.js';
 
 /** After SIGTERM, a step's process group has this long before SIGKILL. */
 export const KILL_GRACE_MS = 3000;
@@ -59,7 +60,7 @@ function markedProcesses(marker: string): ProcEntry[] {
  * cancel kills grandchildren too (SIGTERM, then SIGKILL after a grace period). When `sh` exits,
  * whatever it left running in its group is killed: a step must not leave processes behind.
  */
-export function createChildProcessRunner(options: { marker: string; graceMs?: number }): StepRunner {
+export function createChildProcessRunner(options: { marker: string; graceMs?: number; containment?: Containment }): StepRunner {
   const graceMs = options.graceMs ?? KILL_GRACE_MS;
   const ownGroup = (() => {
     try {
@@ -74,7 +75,11 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
       const started = Date.now();
       return new Promise((resolve) => {
         const env = { ...request.env, [STEP_MARKER_VAR]: options.marker };
-        const child = spawn('sh', ['-c', request.command], { cwd: request.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        // In a cgroup, the shell joins it before the step's command runs, so nothing the step starts
+        // (setsid, env -i) can leave it. The command stays the step's own text, as a positional argument.
+        const cgroup = options.containment?.create() ?? null;
+        const args = cgroup ? ['-c', `echo $$ > '${cgroup.procsFile}' 2>/dev/null; exec sh -c "$1"`, 'sh', request.command] : ['-c', request.command];
+        const child = spawn('sh', args, { cwd: request.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         let ended: 'timed-out' | 'cancelled' | null = null;
         let killTimer: NodeJS.Timeout | undefined;
         const terminate = (reason: 'timed-out' | 'cancelled') => {
@@ -82,7 +87,10 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
           ended = reason;
           request.log.write(Buffer.from(`\n[axum] ${reason === 'timed-out' ? `timed out after ${request.timeoutMs} ms` : 'cancelled'}: stopping the step's process group\n`));
           killGroup(child.pid, 'SIGTERM');
-          killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), graceMs);
+          killTimer = setTimeout(() => {
+            if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+            cgroup?.kill();
+          }, graceMs);
         };
         if (child.pid !== undefined) request.onSpawn(child.pid);
         child.stdout.on('data', (chunk: Buffer) => request.log.write(chunk));
@@ -95,10 +103,12 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
           request.log.write(Buffer.from(`[axum] could not start the step: ${err.message}\n`));
         });
         child.on('exit', () => {
-          // sh is gone; its leftovers (a server started with &) must not outlive the step.
+          // sh is gone; its leftovers (a server started with &, a setsid escapee) must not outlive the step.
           if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+          cgroup?.kill();
         });
         child.on('close', (code, sig) => {
+          void cgroup?.remove();
           clearTimeout(timeout);
           clearTimeout(killTimer);
           signal.removeEventListener('abort', onAbort);
