@@ -273,4 +273,31 @@ stages:
     expect(log.toString()).toContain('***');
     expect(occurrences(log)).toEqual([]);
   }, 60_000);
+
+  it('an artifact whose file name holds a secret is refused, naming it masked', async () => {
+    const dir = newRepo({
+      config: `version: 1
+environments:
+  dev: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: 'mkdir -p model && echo w > "model/$AXUM_E2E_TOKEN.bin"' }
+artifacts: [model/**]
+secrets: [AXUM_E2E_TOKEN]
+`,
+    });
+    expect((await axum(['daemon', 'start', '--repo', dir], { env: SECRETS })).code).toBe(0);
+    const queued = JSON.parse((await axum(['run', '--branch', 'main', '--json', '--repo', dir])).stdout) as { id: string };
+    let ended: RunJson | undefined;
+    await waitFor(async () => {
+      ended = (await runs(dir)).find((r) => r.id === queued.id && r.finishedAt !== null);
+      return ended !== undefined;
+    }, 60_000, 'the run to end');
+    expect(ended?.status).toBe('failed');
+    expect(ended?.message).toBe('the stages succeeded but the release could not be made: the artifact model/***.bin has a registered secret in its name; rename it');
+    const files = filesUnder(join(dir, '.axum'));
+    const leaked = files.flatMap((file) => occurrences(Buffer.concat([Buffer.from(file), readFileSync(file)])).map((form) => `${file}: ${form}`));
+    expect(leaked).toEqual([]);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { parseYaml, type ReleaseView } from '@axum/protocol';
 import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, rollbackRefusal } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
+import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
 import type { RunRecord } from '../domain/history.js';
 import type { OperationDeps } from './deploy-operation.js';
@@ -92,6 +93,11 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       createdAt: now(),
     });
     deps.crash('release.stored');
+    // A file name is text from outside too: a release would carry a secret in its file list (and
+    // its folder) for good. Refused before it is recorded; the stored files go with the next sweep.
+    const secrets = runConfig.secrets.map((name) => (Object.hasOwn(deps.baseEnv, name) ? (deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
+    const leaking = built.artifacts.find((a) => secrets.some((secret) => a.path.includes(secret)));
+    if (leaking) throw new Error(`the artifact ${maskText(leaking.path, secrets)} has a registered secret in its name; rename it`);
     state.releasesDoc().releases.push(built);
     await deps.releasesStore.save(state.releasesDoc());
     deps.crash('release.recorded');
