@@ -29,4 +29,19 @@ describe('the keymap', () => {
     expect(hit?.disabled).toBe('Tab to the environments first');
     expect(resolveKey(initialTuiState, 'x', noKey)?.disabled).toBe('Tab to the runs first');
   });
+
+  it('Ctrl-r is not r: a key held with Ctrl matches only a binding that asks for Ctrl', () => {
+    expect(resolveKey(initialTuiState, 'r', { ...noKey, ctrl: true })).toBeNull();
+    expect(resolveKey(initialTuiState, 'r', noKey)?.binding.label).toBe('r');
+    expect(resolveKey(initialTuiState, 'c', { ...noKey, ctrl: true })?.binding.command.kind).toBe('quit');
+  });
+
+  it('shows each pair once in the help overlay, and Home/End move in a log', () => {
+    const run = { ...initialTuiState, view: { kind: 'run' as const, runId: 'r', step: 0, scroll: null } };
+    const rows = bindingsFor(run).filter((b) => b.inHelp !== false).map((b) => b.label);
+    expect(rows.filter((label) => /^(k|\[|N|PgUp)$/.test(label))).toEqual([]);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(resolveKey(run, '', { ...noKey, home: true } as Key)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'log.scroll', by: 'top' } });
+    expect(resolveKey(run, '', { ...noKey, end: true } as Key)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } });
+  });
 });

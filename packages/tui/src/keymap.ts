@@ -26,6 +26,10 @@ export interface Binding {
   footer: boolean;
   /** The footer's word for it (the overlay shows the description). */
   hint?: string;
+  /** Held with Ctrl: `ctrl+r` is not `r` (a key pressed with Ctrl matches only a binding that asks for it). */
+  ctrl?: boolean;
+  /** False for the second half of a pair the overlay already shows in one row (`j/k`, `[ ]`, `n/N`). */
+  inHelp?: boolean;
 }
 
 const ALL: readonly View['kind'][] = ['dashboard', 'run', 'history'];
@@ -52,16 +56,16 @@ export const KEYMAP: readonly Binding[] = [
     footer: false,
   },
   { label: 'j/k', description: 'scroll the log', hint: 'scroll', views: ['run'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1 } }, footer: true },
-  { label: 'k', description: 'scroll the log up', views: ['run'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1 } }, footer: false },
-  { label: 'PgDn', description: 'page down', views: ['run'], matches: (_i, k) => k.pageDown, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1, pageRows: 10 } }, footer: false },
-  { label: 'PgUp', description: 'page up', views: ['run'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1, pageRows: 10 } }, footer: false },
-  { label: 'g', description: 'top of the log', views: ['run'], matches: (i) => i === 'g', command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'top' } }, footer: false },
-  { label: 'G', description: 'bottom of the log, follow the tail', hint: 'follow', views: ['run'], matches: (i) => i === 'G', command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } }, footer: true },
+  { label: 'k', description: 'scroll the log up', views: ['run'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1 } }, footer: false, inHelp: false },
+  { label: 'PgDn/PgUp', description: 'a page down / up (the log rows on screen)', views: ['run'], matches: (_i, k) => k.pageDown, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 1, pageRows: 10 } }, footer: false },
+  { label: 'PgUp', description: 'page up', views: ['run'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'log.scroll', by: -1, pageRows: 10 } }, footer: false, inHelp: false },
+  { label: 'g/Home', description: 'top of the log', views: ['run'], matches: (i, k) => i === 'g' || k.home, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'top' } }, footer: false },
+  { label: 'G/End', description: 'bottom of the log, follow the tail', hint: 'follow', views: ['run'], matches: (i, k) => i === 'G' || k.end, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } }, footer: true },
   { label: '[ ]', description: 'previous / next step', hint: 'step', views: ['run'], matches: (i) => i === ']', command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
-  { label: '[', description: 'previous step', views: ['run'], matches: (i) => i === '[', command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: false },
+  { label: '[', description: 'previous step', views: ['run'], matches: (i) => i === '[', command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: false, inHelp: false },
   { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
-  { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false },
+  { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false, inHelp: false },
   { label: 'f', description: 'jump to the first failed step', views: ['run'], matches: (i) => i === 'f', command: { kind: 'dispatch', action: { type: 'step.first-failed' } }, footer: false },
   { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
   { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },
@@ -92,7 +96,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: '?', description: 'show or hide this help', hint: 'help', views: ALL, matches: (i) => i === '?', command: { kind: 'dispatch', action: { type: 'help.toggle' } }, footer: true },
   { label: 'Esc', description: 'back', hint: 'back', views: ALL, matches: (_i, k) => k.escape, command: { kind: 'dispatch', action: { type: 'back' } }, footer: true },
   { label: 'q', description: 'quit (the daemon keeps running)', hint: 'quit', views: ALL, matches: (i) => i === 'q', command: { kind: 'quit' }, footer: true },
-  { label: 'Ctrl-C', description: 'quit', views: ALL, matches: (i, k) => k.ctrl && i === 'c', command: { kind: 'quit' }, footer: false },
+  { label: 'Ctrl-C', description: 'quit', views: ALL, matches: (i, k) => k.ctrl && i === 'c', command: { kind: 'quit' }, footer: false, ctrl: true },
 ];
 
 /** The bindings of the current screen. */
@@ -102,7 +106,8 @@ export function bindingsFor(state: TuiState): Binding[] {
 
 /** The binding for a key press on the current screen, with why it is disabled (null when enabled). */
 export function resolveKey(state: TuiState, input: string, key: Key): { binding: Binding; disabled: string | null } | null {
-  const binding = bindingsFor(state).find((b) => b.matches(input, key));
+  // A key held with Ctrl matches only a binding that asks for Ctrl (`ctrl+r` must not roll back).
+  const binding = bindingsFor(state).find((b) => Boolean(key.ctrl) === Boolean(b.ctrl) && b.matches(input, key));
   if (!binding) return null;
   return { binding, disabled: binding.disabledReason?.(state) ?? null };
 }

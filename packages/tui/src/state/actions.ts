@@ -1,7 +1,17 @@
+import { userInfo } from 'node:os';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
-const by = () => `axum TUI (pid ${process.pid}, ${process.env.USER ?? 'unknown user'})`;
+/** The account's name from the system when `$USER` is unset. */
+function userName(): string {
+  if (process.env.USER) return process.env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
 
 /** How an action reaches the daemon (`DaemonLink.request`), passed in so this file does no I/O. */
 export type Requester = <M extends RequestMethod>(method: M, params: ParamsOf<M>) => Promise<ResultOf<M>>;
@@ -47,19 +57,31 @@ export function describePending(action: PendingAction): string {
 }
 
 /**
- * The confirmation an action needs, or null for harmless ones (trigger, pin). Protected
- * environments need their name typed; the rest `y`.
+ * The confirmation an action needs: null for harmless ones (a run or a pin of an unprotected
+ * environment), `{ refused }` when it cannot go ahead — said before anything is asked, and truly —
+ * else what to confirm. Protected environments need their name typed; the rest `y`.
  */
-export function confirmationFor(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | null {
-  if (action.kind === 'trigger' || action.kind === 'pin') return null;
+export function confirmationFor(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | { refused: string } | null {
   if (action.kind === 'cancel') return { title: `cancel ${action.runId}?`, details: ['its step processes are killed'], typed: null, action };
+  if (action.kind === 'trigger') {
+    const fed = state.daemon?.environments.find((e) => e.branch === action.branch);
+    if (!fed?.protected || fed.approval === 'manual') return null;
+    return { title: `run ${action.branch} now? when it succeeds it deploys to ${fed.name}`, details: liveLine(fed), typed: fed.name, action };
+  }
   const env = state.daemon?.environments.find((e) => e.name === action.env);
   const typed = env?.protected ? env.name : null;
+  if (action.kind === 'pin') {
+    if (!env?.protected) return null;
+    const what = action.pinned ? 'new commits will build and test but not deploy' : 'the next succeeded run deploys';
+    return { title: `${action.pinned ? 'pin' : 'unpin'} ${action.env}?`, details: [...liveLine(env), what], typed, action };
+  }
   if (action.kind === 'approve') {
     return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action };
   }
   const target = action.to === null ? env?.lastKnownGood : state.histories[action.env]?.find((r) => r.revision === action.to);
-  const targetText = target ? `#${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})` : 'nothing to roll back to';
+  if (!target) return { refused: action.to === null ? `${action.env}: no last known good revision to roll back to (nothing earlier passed verification)` : `${action.env} has no revision #${action.to}` };
+  if (env?.live && target.releaseId === env.live.releaseId) return { refused: `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision}): nothing would change` };
+  const targetText = `#${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})`;
   return {
     title: `roll ${action.env} back to ${action.to === null ? `the last known good ${targetText}` : targetText}?`,
     details: [...liveLine(env), 'then verify it, and pin the environment (new commits will not deploy until unpinned)'],

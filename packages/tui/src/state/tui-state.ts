@@ -129,11 +129,16 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'daemon.delta': {
       if (!state.daemon) return state;
       const daemon = applyDelta(state.daemon, action.delta);
+      // The cursor stays on the item, not the row: a new run on top must not move it to another run.
+      const runId = state.daemon.runs[state.selectedRun]?.id;
+      const envName = state.daemon.environments[state.selected]?.name;
+      const runAt = daemon.runs.findIndex((r) => r.id === runId);
+      const envAt = daemon.environments.findIndex((e) => e.name === envName);
       return {
         ...state,
         daemon,
-        selected: clamp(state.selected, daemon.environments.length),
-        selectedRun: clamp(state.selectedRun, daemon.runs.length),
+        selected: envAt >= 0 ? envAt : clamp(state.selected, daemon.environments.length),
+        selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, daemon.runs.length),
         notice: noticeFor(state.daemon, action.delta) ?? state.notice,
       };
     }
@@ -163,7 +168,9 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
         const run = state.daemon.runs[state.selectedRun];
-        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, 0), scroll: null } } : state;
+        // At the step that matters: the first failed one, else the one running now.
+        const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
+        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, running)), scroll: null } } : state;
       }
       const env = state.daemon.environments[state.selected];
       return env ? { ...state, view: { kind: 'history', env: env.name, selected: 0 } } : state;
@@ -181,7 +188,13 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return { ...state, view: { ...state.view, scroll } };
     }
     case 'history.loaded': {
-      const next = { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
+      let next: TuiState = { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
+      // A revision deployed from elsewhere lands on top: the cursor stays on the revision it was on.
+      if (state.view.kind === 'history' && state.view.env === action.env) {
+        const was = state.histories[action.env]?.[state.view.selected]?.revision;
+        const at = action.revisions.findIndex((r) => r.revision === was);
+        next = { ...next, view: { ...state.view, selected: at >= 0 ? at : clamp(state.view.selected, action.revisions.length) } };
+      }
       return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
     }
     case 'confirm.open':

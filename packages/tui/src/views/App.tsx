@@ -67,6 +67,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (action.kind !== 'rollback') return;
     const env = current.daemon?.environments.find((e) => e.name === action.env);
     const target = action.to === null ? env?.lastKnownGood?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
+    if (!env?.live || !target || !linkRef.current) {
+      // Nothing live to compare with: no diff to wait for.
+      dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, '(no diff: nothing is live to compare with)'] } });
+      return;
+    }
     // Open at once, so keys typed while the diff loads go into the confirmation, not the view.
     dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, 'loading the diff…'] } });
     let details = confirm.details;
@@ -154,7 +159,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (command.kind === 'dispatch') {
       // Scrolling moves from the lines on screen (also when following the tail), within the kept lines.
       const position = positionRef.current;
-      if (command.action.type === 'log.scroll' && position) return apply({ ...command.action, from: position.from, min: position.min, max: position.max });
+      if (command.action.type === 'log.scroll' && position) {
+        // A page is the log rows on screen, less one kept for context (as less does).
+        const pageRows = command.action.pageRows !== undefined ? Math.max(1, position.rows - 1) : undefined;
+        return apply({ ...command.action, ...(pageRows !== undefined ? { pageRows } : {}), from: position.from, min: position.min, max: position.max });
+      }
       return apply(command.action);
     }
     if (command.kind === 'search') return jumpToMatch(current, command.direction, apply, false);
@@ -165,6 +174,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const action = command.build(current);
     if (!action) return current;
     const confirm = confirmationFor(action, current);
+    if (confirm && 'refused' in confirm) return apply({ type: 'notice', message: `refused: ${confirm.refused}` });
     if (!confirm) void perform(action);
     else if (action.kind === 'rollback') void withDiff(confirm);
     else return apply({ type: 'confirm.open', confirm });

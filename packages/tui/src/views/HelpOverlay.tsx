@@ -7,7 +7,9 @@ export function HelpOverlay({ state }: { state: TuiState }) {
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text bold>Keys ({state.view.kind})</Text>
-      {bindingsFor(state).map((b) => {
+      {bindingsFor(state)
+        .filter((b) => b.inHelp !== false)
+        .map((b) => {
         const disabled = b.disabledReason?.(state) ?? null;
         return (
           <Text key={`${b.label}-${b.description}`} dimColor={disabled !== null} wrap="truncate-end">

@@ -92,6 +92,8 @@ const isPlainHeader = (text: string) => isPlain(text.replace(/[─·]/g, '-'));
  * live buffer has scrolled them out by the time a key arrives).
  */
 export interface LogPosition {
+  /** Log rows on screen: what PgUp/PgDn move by. */
+  rows: number;
   from: number;
   min: number;
   max: number;
@@ -156,7 +158,7 @@ export function RunView({
   const layout = lines
     ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
     : { top: 0, count: 0, maxTop: 0, blocks: [] };
-  positionRef.current = lines ? { from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
+  positionRef.current = lines ? { rows: logRows, from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
   const total = lines?.length ?? 0;
   // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
   const title = step

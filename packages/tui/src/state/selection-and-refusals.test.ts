@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
+import { confirmationFor } from './actions.js';
+import { initialTuiState, reduce, type TuiState } from './tui-state.js';
+
+const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView['steps'] = []): RunView => ({
+  id: `run-${n}`, number: n, status, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push', createdAt: 't', startedAt: 't', finishedAt: null,
+  steps, subject: 's', releaseId: null, message: null, deploy: null,
+});
+const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
+  name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', pinned: false, awaitingApproval: false,
+  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
+});
+const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
+  daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
+  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs, warnings: [], clients: 1,
+});
+const revision = (n: number, releaseId: string): RevisionView => ({
+  revision: n, status: 'superseded', kind: 'deploy', releaseId, commit: 'a'.repeat(40), rollbackTo: null, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: null,
+  runId: null, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 },
+});
+
+describe('selection follows the item', () => {
+  it('a new run on top keeps the cursor on the run it was on', () => {
+    let state: TuiState = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon([run(3), run(2), run(1)]) });
+    state = reduce(reduce(state, { type: 'focus.toggle' }), { type: 'selection.move', by: 1 });
+    expect(state.daemon?.runs[state.selectedRun]?.id).toBe('run-2');
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'run.updated', run: run(4, 'running') } });
+    expect(state.daemon?.runs[state.selectedRun]?.id).toBe('run-2');
+  });
+  it('a revision deployed from elsewhere keeps the history cursor on its revision', () => {
+    let state: TuiState = { ...initialTuiState, view: { kind: 'history', env: 'staging', selected: 1 } };
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(5, 'rel-5'), revision(4, 'rel-4')] });
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(8, 'rel-8'), revision(5, 'rel-5'), revision(4, 'rel-4')] });
+    expect(state.view).toMatchObject({ kind: 'history', selected: 2 });
+  });
+  it('opening a running run selects its running step', () => {
+    const steps = ['unit', 'train'].map((name, i) => ({ stage: 's', name, status: (i === 0 ? 'succeeded' : 'running') as 'running', exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 }));
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon([run(1, 'running', steps)]) });
+    state = reduce(reduce(state, { type: 'focus.toggle' }), { type: 'open' });
+    expect(state.view).toMatchObject({ kind: 'run', runId: 'run-1', step: 1 });
+  });
+});
+
+describe('refused before anything is asked', () => {
+  const state = (environments: EnvironmentView[]) => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon([], environments) });
+  it('a rollback with nothing known good, or to the release that is live, says why at once', () => {
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, state([env('staging')]))).toEqual({ refused: 'staging: no last known good revision to roll back to (nothing earlier passed verification)' });
+    const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 2, force: false }, withHistory)).toEqual({ refused: '#2 has the release that is live already (rel-2 in #2): nothing would change' });
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll staging back to #1 (rel-1, aaaaaaaa)?' });
+  });
+  it('pin, unpin and a run that deploys to a protected environment ask for its name typed', () => {
+    const s = state([env('staging'), env('production')]);
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toMatchObject({ title: 'unpin production?', typed: 'production' });
+    expect(confirmationFor({ kind: 'trigger', branch: 'main' }, s)).toMatchObject({ typed: 'production' });
+    expect(confirmationFor({ kind: 'pin', env: 'staging', pinned: true }, s)).toBeNull();
+    expect(confirmationFor({ kind: 'trigger', branch: 'staging' }, s)).toBeNull();
+  });
+});
