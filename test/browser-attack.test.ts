@@ -3,7 +3,7 @@
 // the right token gets 401 on both transports; the token never shows up in a URL, a log, a state
 // file or a response; the daemon refuses to start when its token file or socket folder is too wide.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -557,13 +557,13 @@ describe('the token never appears in a URL, a log, a state file or a response', 
       return result;
     };
 
-    // The command's own upgrade request, seen through a recording proxy on the way to the socket.
+    // The command's own upgrade request, seen through a recording proxy in the socket's place
+    // (clients find the socket only in the runtime folder: the real one is moved aside meanwhile).
     const info = readDaemonJson(dir);
-    const proxyDir = mkdtempSync(join(tmpdir(), 'axum-proxy-'));
-    const proxyPath = join(proxyDir, 'p.sock');
+    const realSocket = `${info.socket}.real`;
     const requests: string[] = [];
     const proxy = createNetServer((client) => {
-      const upstream = connect(info.socket);
+      const upstream = connect(realSocket);
       let first = true;
       client.on('data', (d: Buffer) => {
         if (first) requests.push(d.toString('latin1'));
@@ -576,16 +576,15 @@ describe('the token never appears in a URL, a log, a state file or a response', 
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
     });
-    await new Promise<void>((resolve) => proxy.listen(proxyPath, () => resolve()));
-    const discovery = join(dir, '.axum', 'daemon.json');
-    const original = readFileSync(discovery, 'utf8');
+    renameSync(info.socket, realSocket);
     try {
-      writeFileSync(discovery, JSON.stringify({ ...(JSON.parse(original) as object), socket: proxyPath }));
+      await new Promise<void>((resolve) => proxy.listen(info.socket, () => resolve()));
+      chmodSync(info.socket, 0o600);
       expect((await run('status', '--json')).code).toBe(0);
     } finally {
-      writeFileSync(discovery, original);
       await closeServer(proxy);
-      rmSync(proxyDir, { recursive: true, force: true });
+      rmSync(info.socket, { force: true });
+      renameSync(realSocket, info.socket);
     }
     const upgrade = requests.find((r) => r.startsWith('GET '));
     expect(upgrade, 'the command sent no upgrade request').toBeDefined();

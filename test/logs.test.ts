@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 const COUNT = 300;
-const ticker = `i=1; while [ $i -le ${COUNT} ]; do echo "line $i"; i=$((i+1)); [ $((i % 50)) -eq 0 ] && sleep 0.1; done`;
+const ticker = `i=1; while [ $i -le ${COUNT} ]; do echo "line $i"; i=$((i+1)); [ $((i % 50)) -eq 0 ] && sleep 0.1; done; true`;
 const expected = Array.from({ length: COUNT }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
 
 describe('logs', () => {

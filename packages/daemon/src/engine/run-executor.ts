@@ -1,6 +1,6 @@
 import { createActor, fromPromise } from 'xstate';
 import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
-import { settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
+import { settleDeployWithoutRelease, type RunRecord } from '../domain/history.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogStore, Logger, StepRunner } from './ports.js';
@@ -101,7 +101,6 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const registered = new Set([...config.secrets, ...(deps.currentConfig()?.secrets ?? [])]);
     const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
-    const unset = unsetSecrets({ secrets: [...registered] }, deps.baseEnv);
 
     const runStep = withRetries(async (step: StepPlan, attempt, signal) => {
       const record = stepRecord(step.name);
@@ -121,7 +120,6 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         },
       };
       if (attempt > 1) log.write(Buffer.from(`\n[axum] retry ${attempt - 1} of ${step.retries}\n`));
-      else for (const name of unset) log.write(Buffer.from(`[axum] warning: secret ${name} is declared in axum.yml but not set in the daemon's environment: this step gets it empty\n`));
       const env: Record<string, string> = {
         ...deps.baseEnv,
         ...step.env,

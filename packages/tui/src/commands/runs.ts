@@ -175,7 +175,9 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
     });
     if (options.json) out.json({ run: run.id, chunks: printer.chunks });
     // Followed to the end, it answers like `run --wait`: 1 when the run did not succeed.
-    return latest.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+    if (latest.status === 'succeeded') return EXIT.ok;
+    if (!options.json) stderrLine(`axum: ${latest.id} ${latest.status}${latest.message ? `: ${latest.message}` : ''}`);
+    return EXIT.failed;
   });
 }
 
