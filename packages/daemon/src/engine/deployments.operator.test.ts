@@ -4,17 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';
 import { RequestFailure } from './pipeline.js';
 import { releaseOf } from './testing/fake-ports.js';
-import { createDeployWorld, testConfig, type DeployWorld } from './testing/deploy-world.js';
+import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
-const worlds: DeployWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
-});
-function world(config: PipelineConfig = testConfig()): DeployWorld {
-  const w = createDeployWorld(config);
-  worlds.push(w);
-  return w;
-}
+const world = deployWorlds(afterEach);
 /** A world with `count` releases deployed one after the other, the last one live. */
 async function shipped(count: number, config?: PipelineConfig): Promise<DeployWorld> {
   const w = world(config);

@@ -1,19 +1,10 @@
 // What a run is told of its deploy (ARCHITECTURE.md, glossary: "Run"), and what a revision records of its
 // operation: steps with their output, metrics, gates with the LKG's value, monitor checks.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PipelineConfig } from '@axum/protocol';
 import { releaseOf } from './testing/fake-ports.js';
-import { createDeployWorld, testConfig, type DeployWorld } from './testing/deploy-world.js';
+import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
-const worlds: DeployWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
-});
-function world(config: PipelineConfig = testConfig()): DeployWorld {
-  const w = createDeployWorld(config);
-  worlds.push(w);
-  return w;
-}
+const world = deployWorlds(afterEach);
 const outcome = (w: DeployWorld, runId: string) => {
   const told = w.told.get(runId);
   return told ? `${told.env}#${told.revision ?? '-'} ${told.outcome}` : 'nothing';

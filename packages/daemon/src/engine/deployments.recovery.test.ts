@@ -5,17 +5,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';
 import type { CrashPoint } from './crash-points.js';
 import { releaseOf } from './testing/fake-ports.js';
-import { createDeployWorld, testConfig, type DeployWorld, type WorldSnapshot } from './testing/deploy-world.js';
+import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
-const worlds: DeployWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
-});
-function world(config: PipelineConfig = testConfig(), from?: WorldSnapshot): DeployWorld {
-  const w = createDeployWorld(config, from);
-  worlds.push(w);
-  return w;
-}
+const world = deployWorlds(afterEach);
 /** A new daemon started on what the old one left at the n-th pass of `point`, settled. */
 async function restartedAt(old: DeployWorld, config: PipelineConfig, point: CrashPoint, n: number): Promise<DeployWorld> {
   const w = world(config, old.leftAt(point, n));

@@ -5,17 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';
 import { releaseOf, type ScriptedStep } from './testing/fake-ports.js';
-import { createDeployWorld, testConfig, type DeployWorld } from './testing/deploy-world.js';
+import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
-const worlds: DeployWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
-});
-function world(config: PipelineConfig = testConfig()): DeployWorld {
-  const w = createDeployWorld(config);
-  worlds.push(w);
-  return w;
-}
+const world = deployWorlds(afterEach);
 /** A step that behaves as `bad` for one release and as `good` for every other. */
 const forRelease = (id: string, bad: ScriptedStep, good: ScriptedStep = {}) => (request: Parameters<typeof releaseOf>[0]) => (releaseOf(request) === id ? bad : good);
 

@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { userName } from '../user-name.js';
 import { createInterface } from 'node:readline/promises';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -9,15 +9,6 @@ import { gatesCell } from './operations.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
-/** Who acts, for the revision's `by`: the account's name from the system when `$USER` is unset (cron, CI, `env -i`). */
-function userName(): string {
-  if (process.env.USER) return process.env.USER;
-  try {
-    return userInfo().username;
-  } catch {
-    return `uid ${process.getuid?.() ?? '?'}`;
-  }
-}
 const by = (command: string) => `axum ${command} (pid ${process.pid}, ${userName()})`;
 
 /** Lines for one revision, as people read it: `#7 live rollback → #3`. */

@@ -1,16 +1,7 @@
-import { userInfo } from 'node:os';
+import { userName } from '../user-name.js';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
-/** The account's name from the system when `$USER` is unset. */
-function userName(): string {
-  if (process.env.USER) return process.env.USER;
-  try {
-    return userInfo().username;
-  } catch {
-    return `uid ${process.getuid?.() ?? '?'}`;
-  }
-}
 const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
 
 /** How an action reaches the daemon (`DaemonLink.request`), passed in so this file does no I/O. */

@@ -208,3 +208,19 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
     },
   };
 }
+
+/**
+ * `world(config, from?)` for a test file: each world it makes is stopped after each test (its
+ * monitors and timers must not outlive it). Pass the file's `afterEach`.
+ */
+export function deployWorlds(afterEachHook: (fn: () => Promise<void>) => void): (config?: PipelineConfig, from?: WorldSnapshot) => DeployWorld {
+  const worlds: DeployWorld[] = [];
+  afterEachHook(async () => {
+    await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
+  });
+  return (config = testConfig(), from) => {
+    const w = createDeployWorld(config, from);
+    worlds.push(w);
+    return w;
+  };
+}

@@ -1,0 +1,11 @@
+import { userInfo } from 'node:os';
+
+/** Who acts, for a revision's `by`: `$USER`, else the account's name from the system (cron, CI, `env -i`). */
+export function userName(): string {
+  if (process.env.USER) return process.env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
