@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, daemonPid, daemonProcessesFor, isAlive, readDaemonJson, scratchRepos, waitFor } from './support/axum.js';
 
@@ -36,6 +36,8 @@ describe('axum daemon start / status / stop', () => {
     expect(isAlive(pid)).toBe(false);
     expect(() => statSync(socket)).toThrow();
     expect(() => statSync(info.tokenFile as string)).toThrow();
+    // Nor its runtime folder: one left per start piled up in /tmp.
+    expect(() => statSync(dirname(socket))).toThrow();
     expect(daemonPid(dir)).toBeNull();
 
     const after = await axum(['daemon', 'status', '--json', '--repo', dir]);

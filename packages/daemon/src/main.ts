@@ -114,6 +114,9 @@ async function main(): Promise<void> {
       }
     }
     closeContainment?.();
+    // A clean stop leaves no empty runtime folder behind (one per daemon start piled up in /tmp);
+    // rmdir fails, harmlessly, while anything is still in it (a token file refused at start).
+    if (tokenWritten) await rmdir(paths.dir).catch(() => undefined);
     lock.release();
     logger.info('stopped');
     process.exit(code);
