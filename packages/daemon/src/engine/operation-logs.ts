@@ -3,6 +3,7 @@ import type { EnvironmentDocument } from '../domain/revisions.js';
 import { operationLogId } from './deploy-operation.js';
 import { monitorCheckLogId } from './monitor.js';
 import { RequestFailure } from './pipeline.js';
+import { logChunkOf } from './log-chunk.js';
 import type { LogStore } from './ports.js';
 
 /** `production#7` → `{ env: 'production', revision: 7 }`; null for anything else (a run id). */
@@ -38,19 +39,6 @@ export async function readOperationLog(params: { address: string; step: string; 
   const step = revision.steps.find((s) => s.name === params.step);
   if (!step) return new RequestFailure('not-found', `${params.address} has no step ${params.step} (steps: ${revision.steps.map((s) => s.name).join(', ') || 'none: it ran no deploy hook, verify step or monitor check'})`);
   const [logId, file] = step.stage === 'monitor' ? [monitorCheckLogId(at.env, revision, Number(step.name.slice('check-'.length))), 'check'] : [operationLogId(at.env, revision), step.name];
-  const { data, size, times, open } = await host.logs.read(logId, file, params.offset, params.limit);
-  let bytes = data;
-  const lastNewline = data.lastIndexOf(10);
-  if (params.offset + data.length < size && lastNewline >= 0) bytes = data.subarray(0, lastNewline + 1);
-  const nextOffset = params.offset + bytes.length;
   const ended = step.status !== 'pending' && step.status !== 'running';
-  return {
-    runId: params.address,
-    step: params.step,
-    offset: params.offset,
-    nextOffset,
-    data: bytes.toString('utf8'),
-    complete: ended && !open && nextOffset >= size,
-    times: times.filter(([o]) => o < nextOffset),
-  };
+  return logChunkOf(params.address, params.step, params.offset, await host.logs.read(logId, file, params.offset, params.limit), ended);
 }

@@ -3,6 +3,9 @@ import { FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
 import { pruneRuns, settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import { maskText } from '../domain/masker.js';
+import { secretValues } from './deploy-operation.js';
+import { logChunkOf } from './log-chunk.js';
+import { createRunDeploys } from './run-deploys.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -81,18 +84,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
 
   const warnedSecrets = new Set<string>();
-  const earlyDeploys = new Map<string, { deploy: RunDeploy; message: string | null }>();
-  const applyDeploy = (runId: string, deploy: RunDeploy, message: string | null): void => {
-    const run = findRun(runId);
-    if (!run) return; // pruned by history.keepRuns: nothing left to tell
-    const same = run.deploy && run.deploy.env === deploy.env && run.deploy.revision === deploy.revision && run.deploy.outcome === deploy.outcome;
-    if (same && (message === null || message === run.message)) return;
-    run.deploy = deploy;
-    if (message !== null) run.message = message;
-    commit(run).catch((err: Error) => deps.logger.warn(`${run.id}: saving its deploy outcome: ${err.message}`));
-  };
+  const runDeploys = createRunDeploys(findRun, (run) => commit(run), (message) => deps.logger.warn(message));
 
-  const secretValuesOf = (current: PipelineConfig | null, env: Record<string, string>): string[] => (current?.secrets ?? []).map((name) => env[name] ?? '').filter((v) => v.length > 0);
+
 
   const envOfBranch = (branch: string): string | null =>
     Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
@@ -114,7 +108,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       finishedAt: null,
       steps: [],
       // A commit subject is text from outside: a registered secret in it is masked before it is stored or shown.
-      subject: maskText(await deps.git.subject(commitSha).catch(() => ''), secretValuesOf(config, deps.baseEnv)),
+      subject: maskText(await deps.git.subject(commitSha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []),
       releaseId: null,
       message: null,
       deploy: null,
@@ -185,8 +179,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         }
         deps.logger.warn(`${run.id} interrupted by a daemon restart`);
       }
-      for (const [runId, told] of earlyDeploys) applyDeploy(runId, told.deploy, told.message);
-      earlyDeploys.clear();
+      runDeploys.loaded();
       await deps.git.pruneWorktrees().catch((err: Error) => deps.logger.warn(`git worktree prune: ${err.message}`));
       // Save only when recovery changed something: nothing to write before the daemon listens.
       if (interrupted.length > 0) await commit(null);
@@ -291,24 +284,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (!run) return new RequestFailure('not-found', `no run ${runId}`);
       const stepView = run.steps.find((s) => s.name === step);
       if (!stepView) return new RequestFailure('not-found', `${run.id} has no step ${step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`);
-      const { data, size, times, open } = await deps.logs.read(run.id, step, offset, limit);
-      // Cut at the last newline so a UTF-8 character is never split across two chunks.
-      let bytes = data;
-      const lastNewline = data.lastIndexOf(10);
-      if (offset + data.length < size && lastNewline >= 0) bytes = data.subarray(0, lastNewline + 1);
-      // Done only once its log is closed too: a cancelled step's status changes before its process
-      // is gone and its last bytes (and the held-back tail of the masker) are written.
-      const stepDone = !open && !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
-      const nextOffset = offset + bytes.length;
-      return { runId: run.id, step, offset, nextOffset, data: bytes.toString('utf8'), complete: stepDone && nextOffset >= size, times: times.filter(([o]) => o < nextOffset) };
+      // A running step of a finished run is being cancelled: it has ended once its log is closed.
+      const ended = !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
+      return logChunkOf(run.id, step, offset, await deps.logs.read(run.id, step, offset, limit), ended);
     },
     onLogActivity(listener) {
       logListeners.add(listener);
       return () => logListeners.delete(listener);
     },
     setDeploy(runId, deploy, message) {
-      if (!doc) earlyDeploys.set(runId, { deploy, message }); // told during deployments' recovery, before the history loaded
-      else applyDeploy(runId, deploy, message);
+      runDeploys.set(runId, deploy, message);
     },
     async stop() {
       stopping = true;
