@@ -3,7 +3,7 @@
 // the right token gets 401 on both transports; the token never shows up in a URL, a log, a state
 // file or a response; the daemon refuses to start when its token file or socket folder is too wide.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -655,6 +655,8 @@ describe('refusing to start over a token file wider than 0600 or a socket folder
     const { socket, tokenFile } = readDaemonJson(scratch);
     const socketDir = join(socket, '..');
     expect((await axum(['daemon', 'stop', '--repo', scratch], { env })).code).toBe(0);
+    // A clean stop removed the folder; the cases below are a folder left (or planted) there, widened.
+    mkdirSync(socketDir, { recursive: true, mode: 0o700 });
     const octal = (mode: number): string => `0${mode.toString(8)}`;
 
     for (const mode of folderModes) {

@@ -158,6 +158,8 @@ describe('clear errors', () => {
       expect((await axum(['daemon', 'start', '--json', '--repo', dir], { env })).code).toBe(0);
       const socketDir = join(readDaemonJson(dir).socket, '..');
       expect((await axum(['daemon', 'stop', '--repo', dir], { env })).code).toBe(0);
+      // A clean stop removed the folder: a careless colleague's (or an old version's) wide one is back.
+      mkdirSync(socketDir, { recursive: true });
       execFileSync('chmod', ['755', socketDir]);
       const result = await axum(['daemon', 'start', '--repo', dir], { env });
       expect(result.code).toBe(3);
