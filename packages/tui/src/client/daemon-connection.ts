@@ -42,6 +42,15 @@ export interface DaemonConnection {
   close(): void;
 }
 
+/**
+ * A daemon that stops answering (SIGSTOP, a frozen machine) keeps its socket open: without a
+ * heartbeat a request in flight would wait out its whole timeout (an hour for a rollback), and a
+ * follower would wait forever. No pong for this long fails every pending request (exit 3) and
+ * closes the connection (the TUI then shows its data as stale and reconnects).
+ */
+export const STALL_MS = 15_000;
+const PING_EVERY_MS = 2_000;
+
 /** Where a daemon listens: always the per-user runtime folder's paths (`runtimePathsFor`), never a path read from the repository. */
 export interface DaemonEndpoint {
   socket: string;
@@ -88,8 +97,28 @@ export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeou
     });
     ws.on('error', (err) => fail(new ConnectionError(`cannot reach the daemon at ${info.socket}: ${err.message}`, 'unreachable')));
     ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid } })));
+    // The daemon's ws answers pings by itself, even mid-operation: silence means it is not running.
+    let lastPong = Date.now();
+    ws.on('pong', () => (lastPong = Date.now()));
+    let stalled = false;
+    const heartbeat = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - lastPong > STALL_MS) {
+        stalled = true;
+        for (const entry of pending.values()) {
+          clearTimeout(entry.timer);
+          entry.reject(new ConnectionError(`the daemon stopped answering (no reply for ${STALL_MS / 1000} s): what was asked may or may not have happened; \`axum status\` and \`axum history ENV\` say what did`, 'timeout'));
+        }
+        pending.clear();
+        ws.terminate();
+        return;
+      }
+      ws.ping();
+    }, PING_EVERY_MS);
+    heartbeat.unref();
     ws.on('close', (code, reasonBuffer) => {
-      const reason = reasonBuffer.toString() || `closed (${code})`;
+      clearInterval(heartbeat);
+      const reason = stalled ? `the daemon stopped answering (no reply for ${STALL_MS / 1000} s)` : reasonBuffer.toString() || `closed (${code})`;
       fail(new ConnectionError(`the daemon closed the connection: ${reason}`, 'closed'));
       for (const entry of pending.values()) {
         clearTimeout(entry.timer);
