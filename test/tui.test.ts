@@ -145,7 +145,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     const again = () => tmux('capture-pane', '-p', '-t', 'again');
     await waitFor(() => again().includes('● connected'), 20_000, 'the TUI to connect');
     expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
-    await waitFor(() => again().includes('disconnected — retrying'), 10_000, 'the disconnected banner');
+    await waitFor(() => again().includes('STALE since'), 10_000, 'the disconnected banner');
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
     await waitFor(() => again().includes('● connected'), 20_000, 'the TUI to reconnect');
     tmux('send-keys', '-t', 'again', 'q');

@@ -5,7 +5,7 @@ import { revisionAddress, stepsOf } from './selectors.js';
 export type ConnectionStatus =
   | { kind: 'connecting' }
   | { kind: 'connected'; clientId: string }
-  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number }
+  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number; since: string }
   | { kind: 'failed'; reason: string };
 
 /** Which screen is up. */
@@ -69,7 +69,7 @@ export interface TuiState {
 /** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
 export type TuiAction =
   | { type: 'connection.connected'; clientId: string; state: DaemonState }
-  | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number }
+  | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number; at: string }
   | { type: 'connection.failed'; reason: string }
   | { type: 'daemon.delta'; delta: Delta }
   | { type: 'daemon.stopping'; reason: string }
@@ -123,7 +123,11 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'connection.connected':
       return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state };
     case 'connection.lost':
-      return { ...state, connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs } };
+      // What is on screen is stale from the first loss until the next snapshot: keep that first time.
+      return {
+        ...state,
+        connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs, since: state.connection.kind === 'reconnecting' ? state.connection.since : action.at },
+      };
     case 'connection.failed':
       return { ...state, connection: { kind: 'failed', reason: action.reason } };
     case 'daemon.delta': {
@@ -278,7 +282,7 @@ export function connectionLabel(connection: ConnectionStatus): string {
     case 'connected':
       return 'connected';
     case 'reconnecting':
-      return `disconnected — retrying in ${Math.ceil(connection.retryInMs / 1000)} s (attempt ${connection.attempt})`;
+      return `STALE since ${connection.since.slice(11, 19)}: disconnected, reconnecting…`;
     case 'failed':
       return 'cannot connect';
   }
