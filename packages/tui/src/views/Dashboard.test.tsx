@@ -58,4 +58,20 @@ describe('the dashboard', () => {
     await tick();
     expect(lastFrame()).toContain('run-5 ');
   });
+
+  it('marks the selected row in plain text too (NO_COLOR turns inverse off): a › gutter that j moves', async () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    const marked = (frame: string) => frame.split('\n').filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
+    const first = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(marked(first.lastFrame() ?? '')).toEqual(['dev']);
+    state = reduce(state, { type: 'selection.move', by: 1 });
+    const second = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(marked(second.lastFrame() ?? '')).toEqual(['staging']);
+    state = reduce(state, { type: 'focus.toggle' });
+    const runs = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(marked(runs.lastFrame() ?? '')).toEqual(['run-30']);
+  });
 });

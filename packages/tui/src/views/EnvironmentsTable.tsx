@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { environmentCells } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
+import { GUTTER, gutter } from './gutter.js';
 
 /** The columns at 80×24: release and commit are in the history (Enter); the health (last monitor check, key metric) is here. */
 const COLUMNS = [
@@ -22,6 +23,7 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
+        {GUTTER}
         {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(c.width))).join('')}
       </Text>
       {environments.map((env, i) => {
@@ -29,6 +31,7 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
         const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
+            {gutter(selected)}
             {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? cells[c.cell] : cells[c.cell].slice(0, c.width - 1).padEnd(c.width))).join('')}
           </Text>
         );

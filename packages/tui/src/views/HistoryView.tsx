@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { gateBadge } from '../state/selectors.js';
+import { GUTTER, gutter } from './gutter.js';
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
@@ -39,6 +40,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
         </Text>
       )}
       <Text bold wrap="truncate-end">
+        {GUTTER}
         {'REV'.padEnd(5)}
         {'STATUS'.padEnd(11)}
         {'KIND'.padEnd(19)}
@@ -51,6 +53,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
         const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : '', bad.has(r.releaseId) ? 'BAD' : ''].filter(Boolean).join(' ');
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
+            {gutter(start + i === view.selected)}
             {`#${r.revision}`.padEnd(5)}
             {r.status.slice(0, 10).padEnd(11)}
             {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).slice(0, 18).padEnd(19)}

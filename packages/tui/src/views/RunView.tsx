@@ -8,6 +8,7 @@ import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
 import { deployBadge, revisionAddress, revisionAt } from '../state/selectors.js';
+import { gutter } from './gutter.js';
 
 const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯' };
 
@@ -173,6 +174,7 @@ export function RunView({
       <OperationHeader lines={subject.extra} />
       {subject.steps.map((s, i) => (
         <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
+          {gutter(i === view.step)}
           {STATUS_MARK[s.status] ?? '?'} {s.stage}/{s.name} {s.status}
           {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
           {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
