@@ -122,6 +122,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       dispatch(action);
       return reduce(current, action);
     };
+    if (current.filter.editing) {
+      if (key.escape) return apply({ type: 'filter.done', clear: true });
+      if (key.return) return apply({ type: 'filter.done', clear: false });
+      return apply({ type: 'filter.key', input, backspace: key.backspace || key.delete });
+    }
     if (current.search.editing) {
       if (key.escape) return apply({ type: 'search.done', commit: false });
       if (key.return) {

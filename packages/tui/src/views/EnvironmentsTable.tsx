@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import type { EnvironmentView } from '@axum/protocol';
 import { environmentCells } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
 import { GUTTER, gutter } from './gutter.js';
@@ -14,9 +15,9 @@ const COLUMNS = [
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
-export function EnvironmentsTable({ state }: { state: TuiState }) {
-  const environments = state.daemon?.environments ?? [];
+export function EnvironmentsTable({ state, environments }: { state: TuiState; environments: EnvironmentView[] }) {
   if (!state.daemon) return <Text dimColor>waiting for the daemon…</Text>;
+  if (environments.length === 0 && state.filter.text) return <Text dimColor>no environment matches /{state.filter.text}</Text>;
   if (environments.length === 0) {
     return <Text dimColor>no environments: add some under `environments:` in axum.yml (e.g. production: {'{'} branch: main {'}'})</Text>;
   }

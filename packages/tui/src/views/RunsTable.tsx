@@ -35,8 +35,9 @@ function useNow(active: boolean): number {
 }
 
 /** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
-export function RunsTable({ runs, maxRows, selected }: { runs: RunView[]; maxRows: number; selected: number | null }) {
+export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
   const now = useNow(runs.some((r) => r.status === 'running'));
+  if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
   }

@@ -1,0 +1,26 @@
+// What the header and the footer say in words: the connection, and changes made elsewhere.
+import type { DaemonState, Delta } from '@axum/protocol';
+import type { ConnectionStatus } from './tui-state.js';
+
+/** A change made elsewhere (another terminal, the watcher, an auto-rollback) gets a one-line notice. */
+export function noticeFor(before: DaemonState, delta: Delta): string | null {
+  if (delta.type !== 'environment.updated') return null;
+  const env = delta.environment;
+  const old = before.environments.find((e) => e.name === env.name);
+  if (!old || old.live?.revision === env.live?.revision || !env.live) return null;
+  return `${env.name}: #${env.live.revision} is live now (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`;
+}
+
+/** One word for the header. */
+export function connectionLabel(connection: ConnectionStatus): string {
+  switch (connection.kind) {
+    case 'connecting':
+      return 'connecting…';
+    case 'connected':
+      return 'connected';
+    case 'reconnecting':
+      return `STALE since ${connection.since.slice(11, 19)}: disconnected, reconnecting…`;
+    case 'failed':
+      return 'cannot connect';
+  }
+}
