@@ -195,7 +195,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
   });
 
   const body = useMemo(() => {
-    if (state.helpOpen) return <HelpOverlay state={state} />;
+    if (state.helpOpen) return <HelpOverlay state={state} rows={rows} columns={columns} />;
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     return <Dashboard state={state} rows={rows} />;
