@@ -162,8 +162,11 @@ export function RunView({
   positionRef.current = lines ? { rows: logRows, from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
   const total = lines?.length ?? 0;
   // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
+  // Scrolled back: how many lines are below the screen, growing while the step still prints.
+  const below = log && view.scroll !== null ? Math.max(0, log.dropped + log.length - (dropped + layout.top + layout.count)) : 0;
+  const following = view.scroll === null ? ' · following' : below > 0 ? ` · ${below} line${below === 1 ? '' : 's'} below · G to follow` : ' · G to follow';
   const title = step
-    ? `── ${step.name} · lines ${total === 0 ? 0 : layout.top + 1}-${layout.top + layout.count} of ${total}${dropped ? ` (+${dropped} older)` : ''}${view.scroll === null ? ' · following' : ' · G to follow'}`
+    ? `── ${step.name} · lines ${total === 0 ? 0 : layout.top + 1}-${layout.top + layout.count} of ${total}${dropped ? ` (+${dropped} older)` : ''}${following}`
     : 'no steps yet';
   return (
     <Box flexDirection="column">
