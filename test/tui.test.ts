@@ -95,8 +95,15 @@ verify:
       throw new Error(`${err.message}\n${one.screen()}`);
     });
 
-    await waitFor(() => two.screen().includes('production: #3 is live now'), 10_000, 'the other TUI to be told');
+    // The other terminal is told who did what (its footer, then its event log), and sees who is attached.
+    await waitFor(() => /\d\d:\d\d:\d\d \S+ \(axum-tui on pts\/\d+\) rolled back production to #1 \(#3, live/.test(two.screen()), 10_000, 'the other TUI to be told').catch((err: Error) => {
+      throw new Error(`${err.message}\n${two.screen()}`);
+    });
     expect(two.screen()).toMatch(/production\s+main\s+#3\s/);
+    expect(two.screen()).toMatch(/2 clients attached: \S+ tui pts\/\d+/);
+    await two.keys('e');
+    await waitFor(() => two.screen().includes('Events') && two.screen().includes('rolled back production to #1'), 10_000, 'the event log');
+    await two.keys('Escape');
     const history = JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout) as { revision: number; kind: string; rollbackTo: number }[];
     expect(history[0]).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1 });
   });
@@ -112,7 +119,9 @@ verify:
       },
     };
     tmux('new-session', '-d', '-s', 'plain', '-x', '80', '-y', '24', '-e', 'NO_COLOR=1', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
-    await waitFor(() => plain.screen().includes('● connected'), 20_000, 'the TUI to connect');
+    await waitFor(() => plain.screen().includes('● connected'), 20_000, 'the TUI to connect').catch((err: Error) => {
+      throw new Error(`${err.message}\n${plain.screen()}`);
+    });
     const marked = () => plain.screen().split('\n').filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
     expect(marked()).toEqual(['production']);
     await plain.keys('Tab');

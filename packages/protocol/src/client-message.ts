@@ -8,6 +8,9 @@ export const Hello = z.object({
     name: z.string().max(100),
     version: z.string().max(50),
     pid: z.number().int().optional(),
+    /** Shown to the other clients (presence, activity): the login and the terminal, for people. */
+    user: z.string().max(100).optional(),
+    terminal: z.string().max(100).optional(),
   }),
 });
 export type Hello = z.infer<typeof Hello>;

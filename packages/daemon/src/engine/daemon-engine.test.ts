@@ -130,7 +130,9 @@ describe('the daemon engine', () => {
     handlers.onFrame(hello);
     handlers.onFrame(JSON.stringify({ type: 'request', id: 'r2', method: 'daemon.shutdown', params: {} }));
     await tick();
-    expect(a.sent.at(-1)).toEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    expect(a.sent).toContainEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    // Every client is told who did it (the TUI's event log).
+    expect(a.sent.at(-1)).toMatchObject({ type: 'activity.added', entry: { what: 'stopped the daemon', clientId: 'c1' } });
     expect(shutdowns).toEqual(['requested by client c1']);
   });
 

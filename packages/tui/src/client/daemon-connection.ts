@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { userName } from '../user-name.js';
 import WebSocket from 'ws';
 import {
   AXUM_VERSION,
@@ -51,6 +52,17 @@ export interface DaemonConnection {
 export const STALL_MS = 15_000;
 const PING_EVERY_MS = 2_000;
 
+/** The terminal this client runs on (`pts/3`), for the others' presence line; none off a TTY. */
+function terminalOf(): { terminal?: string } {
+  if (!process.stdin.isTTY) return {};
+  try {
+    const device = readlinkSync('/proc/self/fd/0');
+    return device.startsWith('/dev/') ? { terminal: device.slice('/dev/'.length) } : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Where a daemon listens: always the per-user runtime folder's paths (`runtimePathsFor`), never a path read from the repository. */
 export interface DaemonEndpoint {
   socket: string;
@@ -96,7 +108,7 @@ export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeou
       fail(new ConnectionError(`the daemon refused the connection (HTTP ${status})`, status === 401 ? 'unauthorized' : 'unreachable'));
     });
     ws.on('error', (err) => fail(new ConnectionError(`cannot reach the daemon at ${info.socket}: ${err.message}`, 'unreachable')));
-    ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid } })));
+    ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid, user: userName(), ...terminalOf() } })));
     // The daemon's ws answers pings by itself, even mid-operation: silence means it is not running.
     let lastPong = Date.now();
     ws.on('pong', () => (lastPong = Date.now()));

@@ -50,6 +50,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
         case 'clients.changed':
         case 'run.updated':
         case 'environment.updated':
+        case 'activity.added':
           dispatch({ type: 'daemon.delta', delta: terminalStrings(message) });
           break;
         case 'daemon.stopping':

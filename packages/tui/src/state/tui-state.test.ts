@@ -23,14 +23,14 @@ const daemonState: DaemonState = {
   })),
   runs: [],
   warnings: [],
-  clients: 1,
+  clients: 1, attached: [], activity: [],
 };
 
 describe('reduce', () => {
   it('takes the snapshot on connect and applies deltas on top', () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
     expect(connectionLabel(state.connection)).toBe('connected');
-    state = reduce(state, { type: 'daemon.delta', delta: { type: 'clients.changed', clients: 3 } });
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'clients.changed', clients: 3, attached: [], activity: [] } });
     expect(state.daemon?.clients).toBe(3);
   });
 

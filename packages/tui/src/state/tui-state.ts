@@ -51,6 +51,8 @@ export interface TuiState {
   /** The daemon's state as of the last snapshot and deltas; null before the first snapshot. */
   daemon: DaemonState | null;
   helpOpen: boolean;
+  /** The event log overlay (`e`): what every terminal did, with who and when. */
+  eventsOpen: boolean;
   view: View;
   /** Which dashboard list the selection keys move in. */
   focus: 'environments' | 'runs';
@@ -80,6 +82,7 @@ export type TuiAction =
   | { type: 'daemon.delta'; delta: Delta }
   | { type: 'daemon.stopping'; reason: string }
   | { type: 'help.toggle' }
+  | { type: 'events.toggle' }
   | { type: 'back' }
   | { type: 'focus.toggle' }
   | { type: 'selection.move'; by: number }
@@ -113,6 +116,7 @@ export const initialTuiState: TuiState = {
   connection: { kind: 'connecting' },
   daemon: null,
   helpOpen: false,
+  eventsOpen: false,
   view: { kind: 'dashboard' },
   focus: 'environments',
   selected: 0,
@@ -132,7 +136,8 @@ const clamp = (value: number, count: number) => Math.max(0, Math.min(value, coun
 export function reduce(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'connection.connected':
-      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state };
+      // A notice about the lost connection is stale once connected again.
+      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state, notice: state.connection.kind === 'connected' || state.connection.kind === 'connecting' ? state.notice : null };
     case 'connection.lost':
       // What is on screen is stale from the first loss until the next snapshot: keep that first time.
       return {
@@ -156,15 +161,17 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
         daemon,
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
         selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
-        notice: noticeFor(state.daemon, action.delta) ?? state.notice,
+        notice: noticeFor(state.daemon, action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null) ?? state.notice,
       };
     }
     case 'daemon.stopping':
       return { ...state, notice: `daemon stopping: ${action.reason}` };
     case 'help.toggle':
-      return { ...state, helpOpen: !state.helpOpen };
+      return { ...state, helpOpen: !state.helpOpen, eventsOpen: false };
+    case 'events.toggle':
+      return { ...state, eventsOpen: !state.eventsOpen, helpOpen: false };
     case 'back': {
-      if (state.helpOpen) return { ...state, helpOpen: false };
+      if (state.helpOpen || state.eventsOpen) return { ...state, helpOpen: false, eventsOpen: false };
       if (state.view.kind === 'dashboard' && state.filter.text) return reduce(state, { type: 'filter.done', clear: true });
       // From a revision's operations back to its environment's history, on that revision.
       const at = state.view.kind === 'run' ? revisionAddress(state.view.runId) : null;

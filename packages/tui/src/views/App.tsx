@@ -12,6 +12,7 @@ import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { EventsOverlay } from './EventsOverlay.js';
 import { HistoryView } from './HistoryView.js';
 import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -196,6 +197,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
 
   const body = useMemo(() => {
     if (state.helpOpen) return <HelpOverlay state={state} rows={rows} columns={columns} />;
+    if (state.eventsOpen) return <EventsOverlay state={state} rows={rows} columns={columns} />;
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     return <Dashboard state={state} rows={rows} />;
