@@ -1,4 +1,4 @@
-import { applyDelta, type DaemonState, type Delta, type RevisionView } from '@axum/protocol';
+import { applyDelta, type DaemonState, type Delta, type ReleaseView, type RevisionView } from '@axum/protocol';
 import { revisionAddress, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { noticeFor } from './notices.js';
@@ -61,6 +61,8 @@ export interface TuiState {
   /** Index of the highlighted run (newest first). */
   selectedRun: number;
   histories: Record<string, RevisionView[]>;
+  /** Releases marked bad (who and why), as of the last `releases.list`: rollback refuses them before asking. */
+  bad: Record<string, { by: string; why: string }>;
   confirm: Confirm | null;
   /** A short message shown in the footer until the next one. */
   notice: string | null;
@@ -95,6 +97,7 @@ export type TuiAction =
    */
   | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number; from?: number; min?: number; max?: number }
   | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
+  | { type: 'releases.loaded'; releases: ReleaseView[] }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
   | { type: 'confirm.details'; details: string[] }
@@ -122,6 +125,7 @@ export const initialTuiState: TuiState = {
   selected: 0,
   selectedRun: 0,
   histories: {},
+  bad: {},
   confirm: null,
   notice: null,
   filter: { editing: false, text: '' },
@@ -222,6 +226,8 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       }
       return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
     }
+    case 'releases.loaded':
+      return { ...state, bad: Object.fromEntries(action.releases.flatMap((r) => (r.bad ? [[r.id, { by: r.bad.by, why: r.bad.why }]] : []))) };
     case 'confirm.open':
       return { ...state, confirm: { ...action.confirm, input: '' } };
     case 'confirm.key':

@@ -220,7 +220,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       {body}
       {state.confirm && <ConfirmDialog confirm={state.confirm} />}
       {state.search.editing && <Text color="yellow">/{state.search.input}<Text inverse> </Text>  (Enter to search, Esc to cancel)</Text>}
-      <Footer state={state} />
+      <Footer state={state} columns={columns} />
     </Box>
   );
 }

@@ -75,3 +75,16 @@ describe('the dashboard', () => {
     expect(marked(runs.lastFrame() ?? '')).toEqual(['run-30']);
   });
 });
+
+describe('the footer', () => {
+  it('gives a notice longer than a row the hints row, so a refusal is read whole and the height stays', async () => {
+    const notice = "refused: #2's release rel-4 is marked bad (rolled back from #2 to #1, by axum demo); to go back to it anyway: axum rollback production --to 2 --force";
+    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
+    const { lastFrame } = render(<Footer state={state} columns={80} />);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
+    expect(rows).toHaveLength(2);
+    expect(rows.join(' ')).toBe(notice);
+    expect(rows.every((row) => row.length <= 80)).toBe(true);
+  });
+});
