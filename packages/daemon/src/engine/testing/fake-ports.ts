@@ -120,6 +120,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
   const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), diskFull: new Set<string>() };
   const pruned: string[] = [];
   const sweeps: string[][] = [];
+  let highestNumber = 0;
   return {
     current,
     materialized,
@@ -138,6 +139,17 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     async verifyHashes(release) {
       return faults.hashMismatch.has(release.id) ? 'model/weights.bin: sha256 does not match' : null;
     },
+    async checkFolder(release) {
+      return { materialized: materialized.has(release.id), problem: null };
+    },
+    async highestReleaseNumber() {
+      return highestNumber;
+    },
+    async recordReleaseNumber(n) {
+      highestNumber = Math.max(highestNumber, n);
+    },
+    sweepPartials: async () => [],
+    readManifests: async () => ({ releases: [], unreadable: [] }),
     async materialize(release) {
       if (faults.diskFull.has(release.id)) throw errno('ENOSPC', 'no space left on device');
       materialized.add(release.id);
