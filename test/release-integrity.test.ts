@@ -101,8 +101,8 @@ describe('release ids after a lost history', () => {
     model(dir, '0.93', 'v2');
     const [second] = await settled(dir, 2);
     expect(second?.status).toBe('live');
+    expect(served(dir)).toBe('0.93'); // not the old folder of a reused id
     expect(second?.releaseId).not.toBe(first?.releaseId);
-    expect(served(dir)).toBe('0.93');
     const check = await fsck(dir);
     expect(check.report.problems).toEqual([]);
     expect(check.report.environments).toEqual([]);

@@ -4,7 +4,7 @@
 // durable release-number counter, and the sweep of copies a kill cut short.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ReleaseView } from '@axum/protocol';
@@ -40,6 +40,7 @@ export function contentOf(release: Pick<ReleaseView, 'artifacts'>): string {
 /** Writes `file` whole and durably: a temp file fsync'd, renamed over, and the folder fsync'd. */
 export async function writeDurably(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+  await mkdir(dirname(file), { recursive: true });
   const handle = await open(temp, 'w', 0o644);
   try {
     await handle.writeFile(text);

@@ -69,7 +69,7 @@ export interface Deployments {
  */
 export function createDeployments(given: DeploymentsDeps): Deployments {
   // Every pointer move is followed by a re-hash of the folder it now names (in the background).
-  const deps: DeploymentsDeps = { ...given, releases: watchingMoves(given.releases, (envDir, dir) => integrity.afterMove(envDir, dir)) };
+  const deps: DeploymentsDeps = { ...given, releases: watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir)) };
   const state = createDeployState(deps);
   const logListeners = new Set<(address: string, step: string) => void>();
   const logActivity = (address: string, step: string) => {

@@ -8,34 +8,28 @@ import type { DeployState } from './deploy-state.js';
 import type { ReleaseStore } from './ports.js';
 
 /** The store with a hook after every pointer move (deploy, rollback, auto-rollback, recovery). */
-export function watchingMoves(store: ReleaseStore, moved: (envDir: string, releaseDir: string) => void): ReleaseStore {
+export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => void): ReleaseStore {
   return {
     ...store,
     async swapCurrent(envDir, releaseDir) {
       await store.swapCurrent(envDir, releaseDir);
-      moved(envDir, releaseDir);
+      moved(envDir);
     },
   };
 }
-
-/** The id of the release a folder path (`…/releases/<id>/files`) belongs to. */
-const releaseIdOf = (releaseDir: string): string => releaseDir.split(/[\\/]/).slice(-2, -1)[0] ?? '';
 
 /** Every environment with a config entry or a loaded document. */
 const environmentsOf = (state: DeployState): string[] => [...new Set([...Object.keys(state.config()?.environments ?? {}), ...state.docs.keys()])];
 
 export interface ReleaseIntegrity {
   /** After a pointer move: re-hashes the folder in the background; a mismatch raises the environment's incident. */
-  afterMove(envDir: string, releaseDir: string): void;
+  afterMove(envDir: string): void;
   /** `axum fsck` (`rebuild`: first adds every release a folder's manifest describes and the index lacks). */
   fsck(rebuild: boolean): Promise<FsckReport>;
-  /** Resolves when every background re-hash started so far has finished. */
-  settled(): Promise<void>;
 }
 
 export function createReleaseIntegrity(state: DeployState, idle: (env: string) => Promise<void>): ReleaseIntegrity {
   const { deps } = state;
-  const running = new Set<Promise<void>>();
 
   /** Says it on the environment (status, TUI), unless `current` no longer names that release. */
   async function raise(env: string, named: string | null, incident: string): Promise<void> {
@@ -69,17 +63,16 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
   }
 
   return {
-    afterMove(envDir, releaseDir) {
+    afterMove(envDir) {
       const env = environmentsOf(state).find((name) => deps.envDir(name) === envDir);
-      const release = state.release(releaseIdOf(releaseDir));
-      if (!env || !release) return;
-      const work = rehash(env, release)
-        .catch((err: Error) => deps.logger.warn(`${env}: re-hashing ${release.id} after the pointer moved: ${err.message}`))
-        .finally(() => running.delete(work));
-      running.add(work);
-    },
-    async settled() {
-      await Promise.all([...running]);
+      if (!env) return;
+      void deps.releases
+        .currentReleaseId(envDir)
+        .then((id) => {
+          const release = id === null ? undefined : state.release(id);
+          return release ? rehash(env, release) : undefined;
+        })
+        .catch((err: Error) => deps.logger.warn(`${env}: re-hashing the release current names after the pointer moved: ${err.message}`));
     },
     async fsck(rebuild) {
       const rebuilt = rebuild ? await rebuildIndex() : null;
