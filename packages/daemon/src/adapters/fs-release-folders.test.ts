@@ -22,6 +22,10 @@ describe('release folders describe themselves', () => {
     expect(JSON.parse(readFileSync(join(state, 'releases', 'rel-1', 'manifest.json'), 'utf8'))).toMatchObject({ id: 'rel-1', commit: input.commit, metrics: { accuracy: 0.9 }, artifacts: release.artifacts });
     mkdirSync(join(state, 'releases', 'rel-0'), { recursive: true }); // an older daemon's folder: no manifest
     expect(await store.readManifests()).toEqual({ releases: [release], unreadable: ['rel-0'] });
+    // At start, from a history read whole, the older daemon's release gets its manifest.
+    const older = { ...release, id: 'rel-0', createdAt: '2025-01-01T00:00:00.000Z' };
+    await store.describe([older, release]);
+    expect(await store.readManifests()).toEqual({ releases: [older, release], unreadable: [] });
   });
 
   it('the check before a move compares size and change times: a same-size rewrite of a materialized file is caught with its path', async () => {

@@ -183,6 +183,14 @@ export function createFsReleaseStore(root: string): ReleaseStore {
     recordReleaseNumber: (n) => recordUsedNumber(root, n),
     sweepPartials: () => sweepPartialCopies(releasesDir),
     readManifests: () => readManifests(releasesDir),
+    async describe(releases) {
+      for (const release of releases) {
+        const file = join(folderOf(release.id), MANIFEST);
+        if (await exists(file)) continue;
+        await mkdir(folderOf(release.id), { recursive: true });
+        await writeDurably(file, manifestText(release));
+      }
+    },
     materialize(release) {
       let pending = materializing.get(release.id);
       if (!pending) {

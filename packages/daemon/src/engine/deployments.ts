@@ -134,13 +134,18 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     }
   }
 
-  /** Copies a kill cut short: never complete, so never live, whatever the history says. */
-  async function sweepPartials(): Promise<void> {
-    const removed = await deps.releases.sweepPartials().catch((err: Error) => {
-      deps.logger.warn(`sweeping partial release copies: ${err.message}`);
-      return [] as string[];
-    });
-    if (removed.length > 0) deps.logger.info(`release store: removed ${removed.length} partial cop(ies) a stop cut short (${removed.join(', ')})`);
+  /**
+   * Copies a kill cut short (never complete, so never live, whatever the history says); then, from
+   * a history read whole, a manifest for each release an older daemon recorded without one.
+   */
+  async function tidyFolders(warning: string | null): Promise<void> {
+    try {
+      const removed = await deps.releases.sweepPartials();
+      if (removed.length > 0) deps.logger.info(`release store: removed ${removed.length} partial cop(ies) a stop cut short (${removed.join(', ')})`);
+      if (!warning) await deps.releases.describe(state.releasesDoc().releases);
+    } catch (err) {
+      deps.logger.warn(`tidying the release folders: ${(err as Error).message}`);
+    }
   }
 
   /** Crash recovery of one environment, then what was waiting in it. */
@@ -162,7 +167,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   return {
     async start() {
       const loaded = await state.loadReleases();
-      await sweepPartials();
+      await tidyFolders(loaded);
       await sweep(loaded);
       for (const env of Object.keys(config()?.environments ?? {})) {
         try {

@@ -171,6 +171,8 @@ export interface ReleaseStore {
   recordReleaseNumber(n: number): Promise<void>;
   /** Removes the `files.partial-*` folders of copies a kill cut short (never live); returns them. */
   sweepPartials(): Promise<string[]>;
+  /** Writes the manifest of each release whose folder has none (recorded by an older daemon). */
+  describe(releases: readonly ReleaseView[]): Promise<void>;
   /** The manifest of every release folder (to rebuild a lost index), and the folders without one. */
   readManifests(): Promise<{ releases: ReleaseView[]; unreadable: string[] }>;
   /** Re-hashes every stored file of the release; a reason when one no longer matches, else null. */

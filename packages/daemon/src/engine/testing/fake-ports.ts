@@ -153,6 +153,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
       highestNumber = Math.max(highestNumber, n);
     },
     sweepPartials: async () => [],
+    describe: async () => undefined,
     manifests: [],
     async readManifests() {
       return { releases: structuredClone(store.manifests), unreadable: [] };
