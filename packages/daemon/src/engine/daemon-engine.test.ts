@@ -50,7 +50,7 @@ const fakeDeployments = {
   onLogActivity: () => () => undefined,
   releases: () => [],
   diff: async () => new RequestFailure('not-found', 'no release'),
-  fsck: async () => ({ releases: 0, problems: [] }),
+  fsck: async () => ({ releases: 0, problems: [], environments: [], rebuilt: null }),
   deploy: async () => new RequestFailure('not-found', 'no release'),
   rollback: async () => new RequestFailure('refused', 'no last known good revision'),
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),
