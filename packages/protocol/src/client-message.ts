@@ -68,7 +68,7 @@ export const RequestBody = z.discriminatedUnion('method', [
    * checks every environment's `current` target (a problem raises its incident). `rebuild` first adds
    * to the release index every release a folder's manifest describes. Returns `FsckReport`.
    */
-  z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().default(false) }).strict().default({ rebuild: false }) }),
+  z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().optional() }).strict().default({}) }),
   /** Every release, newest first. Returns `ReleaseView[]`. */
   z.object({ method: z.literal('releases.list'), params: z.object({}).strict().default({}) }),
   /** Deploys a release (or the release of a commit) by hand. Returns the new `RevisionView` once verified or failed. */

@@ -30,7 +30,7 @@ describe('reduce', () => {
   it('takes the snapshot on connect and applies deltas on top', () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
     expect(connectionLabel(state.connection)).toBe('connected');
-    state = reduce(state, { type: 'daemon.delta', delta: { type: 'clients.changed', clients: 3, attached: [], activity: [] } });
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'clients.changed', clients: 3, attached: [] } });
     expect(state.daemon?.clients).toBe(3);
   });
 
