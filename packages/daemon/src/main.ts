@@ -10,7 +10,7 @@ import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
-import { createStderrLogger } from './adapters/stderr-logger.js';
+import { createStderrLogger, writeStderrLine } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
@@ -33,6 +33,8 @@ import { createIdleTrimmer } from './adapters/v8-idle-trim.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Errors of the disk or the folder, not of Axum: they fail one operation, never the daemon. */
+const FILE_SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EPERM', 'EACCES', 'EIO', 'EMFILE', 'ENFILE', 'EFBIG']);
 /** Quiet time (no run or environment change, no new client) after which the heap is trimmed. */
 const TRIM_AFTER_IDLE_MS = 1000;
 
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   /** `AXUM_CRASH_AT=<point>[@n]`: SIGKILL at the n-th pass of that point, like a power cut (RELIABILITY.md). */
   const crash: CrashHook = (point) => {
     if (point !== crashAt.point || ++crashHits !== crashAt.hit) return;
-    process.stderr.write(`${new Date().toISOString()} warn AXUM_CRASH_AT: killing the daemon at ${point}${crashAt.hit > 1 ? `@${crashAt.hit}` : ''}\n`);
+    writeStderrLine(`${new Date().toISOString()} warn AXUM_CRASH_AT: killing the daemon at ${point}${crashAt.hit > 1 ? `@${crashAt.hit}` : ''}\n`);
     process.kill(process.pid, 'SIGKILL');
   };
   const listen = values.listen ? parseListenAddress(values.listen) : null;
@@ -123,6 +125,14 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
   process.on('uncaughtException', (err) => {
+    // A file-system error never stops the daemon (ARCHITECTURE.md, crash safety): every writer
+    // fails its own operation with the reason; one that still escapes is said, and serving goes on.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined && FILE_SYSTEM_ERRORS.has(code)) {
+      logger.error(`file-system error outside any operation (the daemon goes on): ${err.stack ?? err.message}`);
+      engine?.warn(`file-system error: ${err.message} (the daemon goes on; see .axum/daemon.log)`);
+      return;
+    }
     logger.error(`uncaught: ${err.stack ?? err.message}`);
     void shutdown('crashed on an unexpected error', EXIT.failed);
   });

@@ -93,6 +93,9 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       live.set(k, state);
       let capped = false;
       let closed = false;
+      // The first write that failed (ENOSPC, EIO, EROFS): nothing more is written after it, so the
+      // file stays a byte prefix of the output, and the step is failed with this reason.
+      let failure: string | null = null;
       const keep = (bytes: Buffer) => {
         // A copy: a write may be a view of a larger buffer that the tail must not keep alive. Only
         // the filled part of a block is ever handed out, and a block is only written past it.
@@ -116,7 +119,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
         const at = now();
         if (at - lastStamp >= TIME_INDEX_MS) {
           lastStamp = at;
-          writeSync(timesFd, `${size} ${at}\n`);
+          writeAll(timesFd, Buffer.from(`${size} ${at}\n`));
           times.push([size, at]);
         }
         const used = runBytes.get(runId) ?? 0;
@@ -124,7 +127,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           const room = Math.max(0, capBytes - used);
           const marker = Buffer.from(`\n[axum] log cap of ${capBytes} bytes per run reached: further output of this run is dropped\n`);
           const last = Buffer.concat([bytes.subarray(0, room), marker]);
-          writeSync(fd, last);
+          writeAll(fd, last);
           keep(last);
           size += last.length;
           state.size = size;
@@ -132,22 +135,30 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           capped = true;
           return;
         }
-        writeSync(fd, bytes);
+        writeAll(fd, bytes);
         keep(bytes);
         size += bytes.length;
         state.size = size;
         runBytes.set(runId, used + bytes.length);
       };
+      const guarded = (bytes: Buffer) => {
+        if (failure !== null) return;
+        try {
+          append(bytes);
+        } catch (err) {
+          failure = `its log could not be written (${describeFsError(err)})`;
+        }
+      };
       const sink: LogSink = {
         write: (chunk) => {
-          if (!closed) append(masker.push(chunk));
+          if (!closed) guarded(masker.push(chunk));
         },
         close: async () => {
           if (!closed) {
             closed = true;
-            append(masker.end());
-            closeSync(fd);
-            closeSync(timesFd);
+            guarded(masker.end());
+            closeQuietly(fd);
+            closeQuietly(timesFd);
             if (state.readFd !== null) closeSync(state.readFd);
             state.readFd = null;
             if (live.get(k) === state) {
@@ -158,6 +169,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           return size;
         },
         size: () => size,
+        failure: () => failure,
       };
       return sink;
     },
@@ -219,6 +231,25 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
 }
 
 const logKey = (runId: string, step: string) => `${runId}\u0000${step}`;
+
+/** `ENOSPC: no space left on device` — the code first, for people and for tests that grep it. */
+export function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ? `${e.code}: ${e.message.replace(new RegExp(`^${e.code}: `), '').replace(/, (write|open|close)$/, '')}` : String((err as Error)?.message ?? err);
+}
+
+/** writeSync may write part of a buffer on a filling disk and throw only on the next call: write it all or throw. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // a descriptor whose last write failed may fail to close (EIO); it is released either way
+  }
+}
 
 function readTextOrEmpty(file: string): string {
   try {

@@ -72,15 +72,35 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const touch = (run: RunRecord): void => void touched.add(run.id);
 
   /** Persists the history (coalesced, durable), then tells clients about the run. */
+  /** The history could not be saved (a full disk): said once, and again when saving works again. */
+  let saveFailing: string | null = null;
   const commit = async (run: RunRecord | null): Promise<void> => {
     if (run) touch(run);
     const changed = [...touched];
     touched.clear();
-    await deps.store.save(loaded(), changed);
-    if (!run) return;
-    deps.publish(toRunView(run));
-    // A step that ended completes its followers' streams.
-    for (const step of run.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(run.id, step.name);
+    try {
+      await deps.store.save(loaded(), changed);
+    } catch (err) {
+      // Nothing unsaved is published; the store keeps these runs for its next write, and this
+      // pipeline keeps them to publish once one succeeds (the daemon goes on serving meanwhile).
+      for (const id of changed) touched.add(id);
+      const reason = (err as Error).message;
+      if (saveFailing === null) deps.warn(`the runs history could not be saved (${reason}); runs that change meanwhile are shown once it can be written again`);
+      saveFailing = reason;
+      throw err;
+    }
+    if (saveFailing !== null) {
+      saveFailing = null;
+      deps.warn('the runs history is saved again');
+    }
+    // Every run this write made durable, the ones a failed save held back included.
+    for (const id of new Set([...changed, ...(run ? [run.id] : [])])) {
+      const saved = id === run?.id ? run : findRun(id);
+      if (!saved) continue;
+      deps.publish(toRunView(saved));
+      // A step that ended completes its followers' streams.
+      for (const step of saved.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(saved.id, step.name);
+    }
   };
 
   const warnedSecrets = new Set<string>();

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge } from '../state/selectors.js';
+import { gateBadge, servingOf, servingText } from '../state/selectors.js';
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
@@ -29,7 +29,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text bold>{env.name}</Text> ← {env.branch} · live {env.live ? `#${env.live.revision}` : '—'} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
+        <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
         {env.pinned ? ' · pinned' : ''}
         {env.protected ? ' · protected' : ''}
       </Text>
@@ -48,7 +48,8 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
       </Text>
       {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
       {revisions.slice(start, start + size).map((r, i) => {
-        const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : '', bad.has(r.releaseId) ? 'BAD' : ''].filter(Boolean).join(' ');
+        const serving = servingOf(env);
+        const marks = [r.revision === env.live?.revision ? 'LIVE' : '', serving?.failed && r.revision === serving.revision ? 'SERVING, FAILED' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : '', bad.has(r.releaseId) ? 'BAD' : ''].filter(Boolean).join(' ');
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {`#${r.revision}`.padEnd(5)}
