@@ -11,6 +11,7 @@ import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger, writeStderrLine } from './adapters/stderr-logger.js';
+import { isFileSystemError } from './adapters/fs-errors.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
@@ -33,8 +34,6 @@ import { createIdleTrimmer } from './adapters/v8-idle-trim.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-/** Errors of the disk or the folder, not of Axum: they fail one operation, never the daemon. */
-const FILE_SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EPERM', 'EACCES', 'EIO', 'EMFILE', 'ENFILE', 'EFBIG']);
 /** Quiet time (no run or environment change, no new client) after which the heap is trimmed. */
 const TRIM_AFTER_IDLE_MS = 1000;
 
@@ -127,8 +126,7 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => {
     // A file-system error never stops the daemon (ARCHITECTURE.md, crash safety): every writer
     // fails its own operation with the reason; one that still escapes is said, and serving goes on.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== undefined && FILE_SYSTEM_ERRORS.has(code)) {
+    if (isFileSystemError(err)) {
       logger.error(`file-system error outside any operation (the daemon goes on): ${err.stack ?? err.message}`);
       engine?.warn(`file-system error: ${err.message} (the daemon goes on; see .axum/daemon.log)`);
       return;

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { writeAll } from './fs-errors.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -33,9 +34,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     const temp = `${this.file}.tmp`;
     const fd = openSync(temp, 'w', 0o600);
     try {
-      const bytes = Buffer.from(JSON.stringify(data));
-      // A filling disk may take part of a write and refuse only the next one.
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      writeAll(fd, Buffer.from(JSON.stringify(data)));
       fsyncSync(fd);
     } catch (err) {
       // A full disk: the old file is untouched; the half-written temp goes, so it holds no space.

@@ -26,10 +26,17 @@ export interface OperationRecord {
  * The actors that record one operation on its environment's document. `save` persists, tells
  * clients and keeps the monitor in step (none runs while the environment is held).
  */
-export function operationRecords(op: OperationRecord, state: DeployState, save: (env: string) => Promise<void>) {
+export function operationRecords(op: OperationRecord, state: DeployState, persist: (env: string) => Promise<void>) {
   const { env, doc, revision, previousLive, previousServing } = op;
   const { kind, by, rollbackTo } = revision;
   const { deps } = state;
+  // A save that fails (a full disk) fails this operation, which says why; clients are told too, and
+  // the record in memory is written by the environment's next save once the disk has room.
+  const save = (name: string) =>
+    persist(name).catch((err: Error) => {
+      deps.warn(`${name}: the history of #${revision.revision} could not be saved (${err.message}); the operation stopped there`);
+      throw err;
+    });
   const supersedePrevious = () => {
     if (previousLive && previousLive !== revision && previousLive.status === 'live') {
       previousLive.status = 'superseded';

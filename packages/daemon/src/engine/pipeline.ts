@@ -6,6 +6,7 @@ import { maskText } from '../domain/masker.js';
 import { secretValues } from './deploy-operation.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
+import { createRunsCommit } from './runs-commit.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -67,41 +68,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return loaded().runs.find((r) => r.id === wanted);
   };
 
-  /** Runs changed in place that the next save must write (the store writes only changed runs). */
-  const touched = new Set<string>();
-  const touch = (run: RunRecord): void => void touched.add(run.id);
-
-  /** Persists the history (coalesced, durable), then tells clients about the run. */
-  /** The history could not be saved (a full disk): said once, and again when saving works again. */
-  let saveFailing: string | null = null;
-  const commit = async (run: RunRecord | null): Promise<void> => {
-    if (run) touch(run);
-    const changed = [...touched];
-    touched.clear();
-    try {
-      await deps.store.save(loaded(), changed);
-    } catch (err) {
-      // Nothing unsaved is published; the store keeps these runs for its next write, and this
-      // pipeline keeps them to publish once one succeeds (the daemon goes on serving meanwhile).
-      for (const id of changed) touched.add(id);
-      const reason = (err as Error).message;
-      if (saveFailing === null) deps.warn(`the runs history could not be saved (${reason}); runs that change meanwhile are shown once it can be written again`);
-      saveFailing = reason;
-      throw err;
-    }
-    if (saveFailing !== null) {
-      saveFailing = null;
-      deps.warn('the runs history is saved again');
-    }
-    // Every run this write made durable, the ones a failed save held back included.
-    for (const id of new Set([...changed, ...(run ? [run.id] : [])])) {
-      const saved = id === run?.id ? run : findRun(id);
-      if (!saved) continue;
-      deps.publish(toRunView(saved));
-      // A step that ended completes its followers' streams.
-      for (const step of saved.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(saved.id, step.name);
-    }
-  };
+  const { commit, touch } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
 
   const warnedSecrets = new Set<string>();
   const runDeploys = createRunDeploys(findRun, (run) => commit(run), (message) => deps.logger.warn(message));
