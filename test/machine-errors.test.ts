@@ -121,6 +121,7 @@ describe.skipIf(!isRoot)('case 4: errors of the machine mark nothing', () => {
     const revisions = await settled(dir, 3);
     expect(summary(revisions)).toEqual(['#3 failed deploy', '#2 live deploy', '#1 superseded deploy']);
     expect(revisions[0]!.message).toMatch(/^error: .*EPERM/);
+    console.log(`FIGURE pointer-immutable: ${summary(revisions).join(', ')}; bad=${badReleases(dir).length}; current=${currentRelease(dir)}`);
     expect(badReleases(dir)).toEqual([]);
     expect(currentRelease(dir)).toBe('rel-2');
     const env = await environment(dir);
@@ -146,6 +147,7 @@ describe.skipIf(!isRoot)('case 4: errors of the machine mark nothing', () => {
     expect(isAlive(pid)).toBe(true);
     expect(summary(revisions)).toEqual(['#3 failed deploy', '#2 live deploy', '#1 superseded deploy']);
     expect(revisions[0]!.message).toMatch(/^error: .*ENOSPC/);
+    console.log(`FIGURE disk-full-verify: ${summary(revisions).join(', ')}; #3 ${revisions[0]!.message}; bad=${badReleases(dir).length}; current=${currentRelease(dir)}`);
     expect(badReleases(dir)).toEqual([]);
     expect(currentRelease(dir)).toBe('rel-2');
     const env = await environment(dir);
@@ -177,6 +179,7 @@ describe.skipIf(!isRoot)('case 7: a file-system error never stops the daemon', (
     const plain = await axum(['status', '--repo', dir]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/warning .*(ENOSPC|no space)/i);
+    console.log(`FIGURE full-state-folder: ${plain.stdout.split('\n').filter((l) => l.startsWith('warning')).join(' | ')}`);
     // Space again: the next commit builds, deploys and verifies; the daemon is the same process.
     free();
     const sha = model(dir, '0.92', 'v3 once there is space');
@@ -198,6 +201,7 @@ describe.skipIf(!isRoot)('case 7: a file-system error never stops the daemon', (
     const run = await waitForRun(dir, (r) => r.commit === sha && (r.status === 'failed' || r.status === 'succeeded'), 'the noisy run to end');
     expect(run.status).toBe('failed');
     expect(run.message).toMatch(/step train: its log could not be written \(ENOSPC/);
+    console.log(`FIGURE log-unwritable: ${run.id} ${run.status}: ${run.message}`);
     expect(isAlive(pid)).toBe(true);
     expect((await axum(['status', '--repo', dir])).code).toBe(0);
     free();
