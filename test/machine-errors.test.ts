@@ -47,6 +47,12 @@ const repos: string[] = [];
 /** Undone after each test, before the repository is removed: mounts and immutable flags. */
 const undo: (() => void)[] = [];
 afterEach(async () => {
+  // The daemon first: its lock and pid file may live on a mount about to go.
+  for (const dir of repos) {
+    const pid = daemonPid(dir);
+    await axum(['daemon', 'stop', '--repo', dir]);
+    if (pid !== null) await waitFor(() => !isAlive(pid), 10_000, `daemon ${pid} to exit`);
+  }
   for (const step of undo.splice(0).reverse()) step();
   await Promise.all(repos.splice(0).map(cleanupRepo));
 });
