@@ -121,8 +121,10 @@ describe('a deploy that fails', () => {
     expect(w.current()).toBe('rel-2');
     expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #2' });
     const state = w.deployments.state('staging');
-    // Today the state says nothing is live; the incident is what tells that rel-2 still serves.
+    // Not live (never verified), but what serves: serving, failed — never "nothing live".
     expect(state.live).toBeNull();
+    expect(state.serving).toMatchObject({ revision: 2, releaseId: 'rel-2', failed: true });
+    expect((w.deployments.history('staging') as { revision: number; serving?: boolean }[]).filter((r) => r.serving).map((r) => r.revision)).toEqual([2]);
     expect(state.lastKnownGood).toMatchObject({ revision: 1, releaseId: 'rel-1' });
     expect(state.incident).toBe('#2 failed verify: verify step smoke exited 1 (axum logs staging#2 --step smoke)');
     expect(w.disagreement()).toBeNull();
@@ -131,6 +133,7 @@ describe('a deploy that fails', () => {
     expect(back).toMatchObject({ revision: 3, kind: 'rollback', status: 'live', releaseId: 'rel-1', rollbackTo: 1 });
     expect(w.current()).toBe('rel-1');
     expect(w.deployments.state('staging').incident).toBeNull();
+    expect(w.deployments.state('staging').serving).toMatchObject({ revision: 3, failed: false });
     expect(w.disagreement()).toBeNull();
   });
 
