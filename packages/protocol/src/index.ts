@@ -9,6 +9,7 @@ export {
   DaemonState,
   EnvironmentView,
   LiveRevision,
+  ServingRevision,
   RunStatus,
   RunView,
   StepStatus,

@@ -1,5 +1,5 @@
 import { parseYaml, type ReleaseView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, rollbackRefusal } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
@@ -22,6 +22,8 @@ export interface EnvironmentState {
   awaitingApproval: boolean;
   pendingReleaseId: string | null;
   live: { revision: number; releaseId: string; commit: string } | null;
+  /** What `current` serves by the records: the live revision, or one *serving, failed*. */
+  serving: { revision: number; releaseId: string; commit: string; failed: boolean } | null;
   lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
@@ -186,6 +188,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     state(env) {
       const doc = state.docs.get(env) ?? emptyEnvironmentDocument();
       const live = liveRevision(doc);
+      const serving = servingRevision(doc);
       const lkg = lastKnownGood(doc, unusable);
       const operation = environments.hold(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
@@ -195,6 +198,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         awaitingApproval: doc.pendingReleaseId !== null,
         pendingReleaseId: doc.pendingReleaseId,
         live: view(live),
+        serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
         lastKnownGood: view(lkg),
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
@@ -212,7 +216,9 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     history(env) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
-      return [...(state.docs.get(env)?.revisions ?? [])].reverse();
+      const doc = state.docs.get(env);
+      const serving = doc ? servingRevision(doc)?.revision : undefined;
+      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving ? { ...r, serving: true } : r));
     },
     releases() {
       return [...state.releasesDoc().releases].reverse();

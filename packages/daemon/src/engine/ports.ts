@@ -65,6 +65,12 @@ export interface LogSink {
   close(): Promise<number>;
   /** Bytes written so far. */
   size(): number;
+  /**
+   * Why the log could not be written (a full disk, a read-only folder), or null. A sink never
+   * throws: a write that fails stops the log there, and the step that owned it fails with this
+   * reason (RELIABILITY.md, file-system errors).
+   */
+  failure(): string | null;
 }
 
 /** Per-step append-only log files. */

@@ -38,11 +38,14 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.lines(
       table(
         ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        revisions.map((r) => [`#${r.revision}`, r.serving && r.status === 'failed' ? 'failed, serving' : r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
       ),
     );
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
     if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
+    // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
+    const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
+    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
   }
   return EXIT.ok;
 }

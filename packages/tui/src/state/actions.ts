@@ -1,5 +1,6 @@
 import { userName } from '../user-name.js';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
+import { servingOf } from './selectors.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
@@ -89,7 +90,10 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
 }
 
 function liveLine(env: EnvironmentView | undefined): string[] {
-  return env?.live ? [`live now: #${env.live.revision} (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`] : ['nothing is live now'];
+  const serving = env ? servingOf(env) : null;
+  if (!serving) return ['nothing is live now'];
+  const what = `#${serving.revision} (${serving.releaseId}, ${serving.commit.slice(0, 8)})`;
+  return [serving.failed ? `serving now: ${what}, which FAILED (serving, failed: not verified)` : `live now: ${what}`];
 }
 
 /** The pre-action diff of a rollback, as lines for the confirmation. */

@@ -14,6 +14,7 @@ const daemonState: DaemonState = {
     pinned: false,
     awaitingApproval: false,
     live: null,
+    serving: null,
     lastKnownGood: null,
     pendingReleaseId: null,
     operation: null,

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { EnvironmentView } from '@axum/protocol';
-import { environmentCells } from '../state/selectors.js';
+import { environmentCells, servingText } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
 import { GUTTER, gutter } from './gutter.js';
 
@@ -8,10 +8,10 @@ import { GUTTER, gutter } from './gutter.js';
 const COLUMNS = [
   { title: 'ENVIRONMENT', width: 13, cell: 'name' },
   { title: 'BRANCH', width: 10, cell: 'branch' },
-  { title: 'LIVE', width: 5, cell: 'live' },
+  { title: 'LIVE', width: 10, cell: 'liveBrief' },
   { title: 'LKG', width: 5, cell: 'lkg' },
   { title: 'HEALTH', width: 29, cell: 'health' },
-  { title: 'FLAGS', width: 34, cell: 'flags' },
+  { title: 'FLAGS', width: 29, cell: 'flags' },
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
@@ -28,7 +28,8 @@ export function EnvironmentsTable({ state, environments }: { state: TuiState; en
         {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(c.width))).join('')}
       </Text>
       {environments.map((env, i) => {
-        const cells = environmentCells(env);
+        // `#3 failed` where a failed release still serves: the dashboard never says nothing is live then.
+        const cells = { ...environmentCells(env), liveBrief: servingText(env, true) };
         const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge } from '../state/selectors.js';
+import { gateBadge, servingOf, servingText } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
 
 /** How long ago, in at most four characters: `42s`, `17m`, `5h`, `12d`. */
@@ -36,7 +36,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text bold>{env.name}</Text> ← {env.branch} · live {env.live ? `#${env.live.revision}` : '—'} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
+        <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
         {env.pinned ? ' · pinned' : ''}
         {env.protected ? ' · protected' : ''}
       </Text>
@@ -58,11 +58,14 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
       {revisions.slice(start, start + size).map((r, i) => {
         // One mark beside the number, where 80 columns never cut it: the status says live; a release is never both LKG and bad.
         const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
+        // A failed revision that `current` still serves (rollback.auto off) says so in its status.
+        const serving = servingOf(env);
+        const status = serving?.failed && r.revision === serving.revision ? 'SERVING ✗' : r.status;
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
             {`#${r.revision}${mark ? ` ${mark}` : ''}`.padEnd(9)}
-            {r.status.slice(0, 10).padEnd(11)}
+            {status.slice(0, 10).padEnd(11)}
             {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).slice(0, 18).padEnd(19)}
             {r.releaseId.slice(0, 8).padEnd(9)}
             {gateBadge(r).slice(0, 18).padEnd(19)}

@@ -251,7 +251,7 @@ export function createMemoryLogStore(): MemoryLogStore {
       const log = { chunks: [] as Buffer[], open: true };
       logs.set(key(runId, step), log);
       const size = () => log.chunks.reduce((n, c) => n + c.length, 0);
-      return { write: (chunk) => void log.chunks.push(Buffer.from(chunk)), size, close: async () => ((log.open = false), size()) };
+      return { write: (chunk) => void log.chunks.push(Buffer.from(chunk)), size, close: async () => ((log.open = false), size()), failure: () => null };
     },
     async read(runId, step, offset, limit) {
       const all = bytes(runId, step);
