@@ -35,7 +35,9 @@ describe('artifacts', () => {
     const warned = await waitForRun(dir, (r) => r.status === 'succeeded' || r.status === 'failed', 'the first run');
     expect(warned.status).toBe('succeeded');
     expect((warned as { warnings?: string[] }).warnings).toEqual(['artifacts config/** matched no file']);
-    expect((await axum(['runs', '--repo', dir])).stdout).toContain('  warning: artifacts config/** matched no file');
+    const waited = await axum(['run', '--branch', 'main', '--wait', '--repo', dir]);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toContain('  warning: artifacts config/** matched no file');
 
     // A config whose patterns all miss: the run fails, naming them.
     commitFiles(dir, 'nothing to keep', {
