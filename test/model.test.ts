@@ -535,6 +535,7 @@ const REFUSALS: Record<string, RegExp> = {
   'no last known good': /no last known good revision to roll back to/,
   'is marked bad': /is marked bad: .* pass --force/,
   'is live already': /has the release that is live already/,
+  'serves its last known good': /is the automatic rollback to the last known good #\d+: .* --to N/,
 };
 
 class Rollback implements Cmd {

@@ -156,6 +156,8 @@ export function deploy(m: Model, envName: string, releaseId: string): ModelRevis
 /** `rollback ENV [--to N] [--force]`: the refusal the contract names, or the new revision (and a pin). */
 export function rollback(m: Model, envName: string, to: number | null, force: boolean): { refused: string } | { revision: ModelRevision } {
   const env = envOf(m, envName);
+  // ARCHITECTURE.md, glossary (Last known good): after an automatic rollback, no target is refused (name --to).
+  if (to === null && liveOf(env)?.kind === 'auto-rollback') return { refused: 'serves its last known good' };
   const target = to === null ? lastKnownGoodOf(m, env) : env.revisions.find((r) => r.revision === to);
   if (!target) return { refused: to === null ? 'no last known good' : `no revision #${to}` };
   if (releaseOf(m, target.releaseId).bad && !force) return { refused: 'is marked bad' };

@@ -79,6 +79,12 @@ export function rollbackRefusal(
   force: boolean,
 ): string | null {
   if (requested !== null && !target) return `no revision #${requested} (revisions: ${doc.revisions.map((r) => `#${r.revision}`).join(', ') || 'none'})`;
+  // After an automatic rollback the environment serves its last known good already: a second
+  // `rollback` out of habit (Helm's "undo") must not step further back and mark that release bad.
+  const serving = liveRevision(doc);
+  if (requested === null && serving?.kind === 'auto-rollback') {
+    return `#${serving.revision} is the automatic rollback to the last known good #${serving.rollbackTo}: a rollback with no target would go further back; name the revision with --to N (axum history lists them)`;
+  }
   if (!target) return 'no last known good revision to roll back to (nothing earlier passed verification)';
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
   if (bad && !force) return `the release of #${target.revision} (${target.releaseId}) is marked bad: ${bad.why} — pass --force to roll back to it anyway`;

@@ -92,8 +92,8 @@ describe('manual rollback', () => {
 
   // ARCHITECTURE.md glossary, Last known good: "when the environment already serves its LKG after an automatic
   // rollback, `rollback` with no target is refused (name `--to`), so a second keystroke out of habit
-  // does not step further back." BUG: rollbackRefusal has no such rule; the rollback goes to #1.
-  it.fails('with no target right after an automatic rollback is refused, naming --to', async () => {
+  // does not step further back."
+  it('with no target right after an automatic rollback is refused, naming --to', async () => {
     const w = world();
     w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-3' ? { exitCode: 1 } : {}));
     for (let i = 0; i < 3; i++) await w.ship();
