@@ -5,7 +5,7 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type ConfigLoad, type DaemonInfo, type PipelineConfig } from '@axum/protocol';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
@@ -13,12 +13,13 @@ import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adap
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
+import { createFsLastConfigStore } from './adapters/fs-last-config.js';
+import { createDaemonEngine, type DaemonEngine, type LastValidConfig } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { createCgroupContainment } from './adapters/cgroup-containment.js';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
     const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);
     const environmentPaths = new Map<string, string>();
+    const envHistoryDir = join(stateDir, 'history', 'envs');
     const deployments = createDeployments({
       git,
       runner,
@@ -180,8 +182,14 @@ async function main(): Promise<void> {
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
-      environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
+      environmentStore: (env) => createLowdbDocumentStore(join(envHistoryDir, `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
+      // `<name>.json` only: files moved aside (`.corrupt-…`, `.invalid-…`) and temp files are not environments.
+      recordedEnvironments: async () =>
+        (await readdir(envHistoryDir).catch(() => [] as string[])).flatMap((file) => {
+          const name = /^([A-Za-z0-9][A-Za-z0-9._-]*)\.json$/.exec(file)?.[1];
+          return name && name.length <= 64 ? [name] : [];
+        }),
       publish: (env) => {
         trimmer.poke();
         engine?.publishEnvironment(env);
@@ -231,14 +239,23 @@ async function main(): Promise<void> {
     let stopWorkTreeWatch: (() => Promise<void>) | null = null;
     let watchedPatterns = '';
     stopWorkTreeWatchers = () => stopWorkTreeWatch?.() ?? Promise.resolve();
-    const applyConfig = (load: Awaited<ReturnType<typeof loadConfigFile>>): void => {
+    // The last valid config, recorded each time one loads: the next start uses it if the file is not valid.
+    const lastConfig = createFsLastConfigStore(join(stateDir, 'state', 'last-config.json'));
+    let configInUse: PipelineConfig | null = null;
+    const applyConfig = (load: ConfigLoad, lastValid: LastValidConfig | null = null): void => {
       trimmer.poke();
-      if (load.ok) {
-        for (const [env, spec] of Object.entries(load.config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
+      const config = load.ok ? load.config : configInUse === null ? (lastValid?.config ?? null) : null;
+      if (config) {
+        configInUse = config;
+        environmentPaths.clear();
+        for (const [env, spec] of Object.entries(config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
       }
-      liveEngine.applyConfig(load);
-      if (!load.ok) return;
-      const patterns = load.config.watch?.paths ?? [];
+      liveEngine.applyConfig(load, lastValid);
+      if (load.ok) {
+        lastConfig.save(load.config, liveEngine.state().config.loadedAt ?? new Date().toISOString()).catch((err: Error) => logger.warn(`recording the last valid config: ${err.message}`));
+      }
+      if (!config) return;
+      const patterns = config.watch?.paths ?? [];
       if (patterns.join('\n') === watchedPatterns) return;
       watchedPatterns = patterns.join('\n');
       void stopWorkTreeWatch?.();
@@ -249,7 +266,9 @@ async function main(): Promise<void> {
               pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
             });
     };
-    applyConfig(await loadConfigFile(configPath));
+    // Whatever the file holds, the daemon starts: on the last valid config when it is not valid.
+    const firstLoad = await loadConfigFile(configPath);
+    applyConfig(firstLoad, firstLoad.ok ? null : await lastConfig.load().catch(() => null));
     // Recovery before listening: clients must never see a run "running" that no process runs.
     // Nothing runs yet: worktrees left by a crash (runs, deploys, monitors) go; prune forgets them.
     await rm(worktreeRoot, { recursive: true, force: true });
@@ -263,7 +282,8 @@ async function main(): Promise<void> {
     else liveEngine.warn(containment.description);
     await deployments.start();
     await pipeline.start();
-    for (const env of liveEngine.state().environments) liveEngine.publishEnvironment(env.name);
+    // Recovery loaded every environment with records: list them all, the undeclared ones too.
+    liveEngine.refreshEnvironments();
     // The shared state starts with the recent history (oldest first, so the newest ends on top).
     for (const run of pipeline.list(RECENT_RUNS).reverse()) liveEngine.publishRun(run);
     transport = await startWsTransport({
@@ -278,7 +298,9 @@ async function main(): Promise<void> {
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
-      void loadConfigFile(configPath).then(applyConfig);
+      void loadConfigFile(configPath)
+        .then((load) => applyConfig(load))
+        .catch((err: Error) => logger.warn(`applying ${CONFIG_FILE}: ${err.message}`));
     });
     stopGitWatch = watchGitRefs(repoRoot, () => {
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));

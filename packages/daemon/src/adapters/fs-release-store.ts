@@ -84,6 +84,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         artifacts,
         metrics: input.metrics,
         bad: null,
+        config: input.config,
       };
     },
     async check(release) {

@@ -43,6 +43,7 @@ const fakePipeline: Pipeline = {
 const fakeDeployments = {
   start: async () => undefined,
   setConfig: () => undefined,
+  undeclared: () => [],
   state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, lastKnownGood: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
   releaseRun: async () => ({ releaseId: 'rel-1', message: '' }),
   history: () => [],

@@ -89,7 +89,10 @@ export interface OperationTarget {
   envDir: string;
   release: ReleaseView;
   revision: RevisionView;
+  /** The release's own config: its deploy hook, verify steps and gates. */
   config: PipelineConfig;
+  /** The config in use: its secrets are masked too, whatever the release's config lists. */
+  masked: PipelineConfig | null;
 }
 
 /**
@@ -106,7 +109,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   const address = `${env}#${revision.revision}`;
   const worktree = deps.worktreeDir(key);
   const metricsFile = deps.metricsFile(key);
-  const secrets = secretValues(config, deps.baseEnv);
+  const secrets = [...new Set([...secretValues(config, deps.baseEnv), ...(at.masked ? secretValues(at.masked, deps.baseEnv) : [])])];
   let releaseDir = '';
   let hashes: Promise<string | null> = Promise.resolve(null);
   return {

@@ -8,7 +8,7 @@ const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView[
   steps, subject: 's', releaseId: null, message: null, deploy: null,
 });
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
-  name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', pinned: false, awaitingApproval: false,
+  name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
 });
 const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
