@@ -9,7 +9,7 @@ import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, par
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
-import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
+import { prepareStateDir, recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
@@ -19,7 +19,7 @@ import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
-import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { readFile, rm, rmdir } from 'node:fs/promises';
 import { createCgroupContainment } from './adapters/cgroup-containment.js';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
@@ -184,12 +184,7 @@ async function main(): Promise<void> {
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
       environmentStore: (env) => createLowdbDocumentStore(join(envHistoryDir, `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
-      // `<name>.json` only: files moved aside (`.corrupt-…`, `.invalid-…`) and temp files are not environments.
-      recordedEnvironments: async () =>
-        (await readdir(envHistoryDir).catch(() => [] as string[])).flatMap((file) => {
-          const name = /^([A-Za-z0-9][A-Za-z0-9._-]*)\.json$/.exec(file)?.[1];
-          return name && name.length <= 64 ? [name] : [];
-        }),
+      recordedEnvironments: () => recordedEnvironmentNames(envHistoryDir),
       publish: (env) => {
         trimmer.poke();
         engine?.publishEnvironment(env);
