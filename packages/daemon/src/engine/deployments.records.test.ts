@@ -45,6 +45,19 @@ describe('an environment the config in use does not declare', () => {
   });
 });
 
+describe('commits', () => {
+  it('deploy nothing to an environment the config in use no longer declares', async () => {
+    const w = world();
+    await w.ship();
+    w.deployments.setConfig(devOnly());
+    const built = await w.ship('staging');
+    expect(built.message).toBe('built rel-2; not deployed: staging is not in axum.yml now');
+    expect(w.told.get('run-2')).toMatchObject({ outcome: 'none' });
+    expect(w.revisions('staging')).toHaveLength(1);
+    expect(w.current()).toBe('rel-1');
+  });
+});
+
 describe('the config an operation runs with', () => {
   it('is the release snapshot; a release recorded before snapshots falls back to the config in use', async () => {
     const w = world();

@@ -188,6 +188,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       deps.runDeploy(runId, { env, revision: null, outcome }, message);
       return message;
     };
+    // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
+    if (!spec) return tell('none', `built ${built.id}; not deployed: ${env} is not in axum.yml now`);
     if (doc.pinned) return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`);
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
