@@ -39,7 +39,7 @@ function currentOf(dir: string, env: string): string | null {
   }
 }
 
-async function status(dir: string): Promise<{ config: { valid: boolean; loadedAt: string | null; errors: { message: string }[] }; environments: { name: string; inConfig: boolean; live: { releaseId: string } | null }[] }> {
+async function status(dir: string): Promise<{ config: { valid: boolean; loadedAt: string | null; errors: { message: string }[] }; environments: { name: string; inConfig: boolean; pinned: boolean; live: { releaseId: string } | null }[] }> {
   const result = await axum(['status', '--json', '--repo', dir]);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as Awaited<ReturnType<typeof status>>;
@@ -164,6 +164,12 @@ describe('retention follows the records, not the working tree', () => {
     const rollback = await axum(['rollback', 'staging', '--yes', '--repo', dir], { timeoutMs: 60_000 });
     expect(rollback.stderr).toBe('');
     expect(currentOf(dir, 'staging')).toBe(lkg);
+    // Its operations' logs and its pin are served from the records too.
+    const logs = await axum(['logs', 'staging#3', '--step', 'eval', '--repo', dir]);
+    expect(logs.code, logs.stderr).toBe(0);
+    const unpin = await axum(['unpin', 'staging', '--repo', dir]);
+    expect(unpin.code, unpin.stderr).toBe(0);
+    expect((await status(dir)).environments.find((e) => e.name === 'staging')).toMatchObject({ pinned: false });
   }, 240_000);
 });
 
