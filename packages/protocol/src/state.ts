@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ActivityEntry, AttachedClient } from './presence.js';
 
 /** Where and how a running daemon can be reached; also the body of `.axum/daemon.json`. */
 export const DaemonInfo = z.object({
@@ -142,5 +143,9 @@ export const DaemonState = z.object({
   warnings: z.array(z.string()),
   /** Number of clients attached right now (this one included). */
   clients: z.number().int().nonnegative(),
+  /** Who is attached: name, user, terminal, since when. */
+  attached: z.array(AttachedClient).default([]),
+  /** What clients did, oldest first, the newest ACTIVITY_KEPT. */
+  activity: z.array(ActivityEntry).default([]),
 });
 export type DaemonState = z.infer<typeof DaemonState>;

@@ -51,7 +51,7 @@ const fakeDeployments = {
   onLogActivity: () => () => undefined,
   releases: () => [],
   diff: async () => new RequestFailure('not-found', 'no release'),
-  fsck: async () => ({ releases: 0, problems: [] }),
+  fsck: async () => ({ releases: 0, problems: [], environments: [], rebuilt: null }),
   deploy: async () => new RequestFailure('not-found', 'no release'),
   rollback: async () => new RequestFailure('refused', 'no last known good revision'),
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),
@@ -151,7 +151,9 @@ describe('the daemon engine', () => {
     handlers.onFrame(hello);
     handlers.onFrame(JSON.stringify({ type: 'request', id: 'r2', method: 'daemon.shutdown', params: {} }));
     await tick();
-    expect(a.sent.at(-1)).toEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    expect(a.sent).toContainEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    // Every client is told who did it (the TUI's event log).
+    expect(a.sent.at(-1)).toMatchObject({ type: 'activity.added', entry: { what: 'stopped the daemon', clientId: 'c1' } });
     expect(shutdowns).toEqual(['requested by client c1']);
   });
 

@@ -10,7 +10,9 @@ import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { readOperationLog } from './operation-logs.js';
 import { RequestFailure } from './pipeline.js';
-import type { LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
+import { reserveReleaseId } from './release-ids.js';
+import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
+import type { FsckReport, LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
 export type { DeploymentsDeps } from './deploy-state.js';
 
@@ -43,8 +45,12 @@ export interface Deployments {
   /** Reads a revision's operation log: `address` is `ENV#N`, `step` a step of it (`smoke`, `check-12`). */
   readLog(params: { address: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   releases(): ReleaseView[];
-  /** Re-hashes every release's stored files (`axum fsck`); marks the corrupt ones bad. */
-  fsck(): Promise<{ releases: number; problems: { releaseId: string; problem: string }[] }>;
+  /**
+   * `axum fsck`: re-hashes every release's stored files (marks the corrupt ones bad) and folders,
+   * and checks every environment's `current` target (a problem raises its incident). `rebuild`
+   * first adds the releases the folders' manifests describe and the index lacks.
+   */
+  fsck(rebuild?: boolean): Promise<FsckReport>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   deploy(env: string, releaseId: string, by: string): Promise<RevisionView | RequestFailure>;
@@ -63,7 +69,9 @@ export interface Deployments {
  * Deployments over the ports: the records (deploy-state.ts), one deploy machine per operation under
  * the environment coordinator, crash recovery at start, and what clients ask of environments.
  */
-export function createDeployments(deps: DeploymentsDeps): Deployments {
+export function createDeployments(given: DeploymentsDeps): Deployments {
+  // Every pointer move is followed by a re-hash of the folder it now names (in the background).
+  const deps: DeploymentsDeps = { ...given, releases: watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir)) };
   const state = createDeployState(deps);
   const logListeners = new Set<(address: string, step: string) => void>();
   const logActivity = (address: string, step: string) => {
@@ -71,7 +79,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   };
   const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity };
   const environments = createEnvironmentCoordinator(state, operationDeps);
-  const { docOf, release, unusable, markBad, now } = state;
+  const integrity: ReleaseIntegrity = createReleaseIntegrity(state, (env) => environments.idle(env));
+  const { docOf, release, unusable, now } = state;
   const save = environments.save;
   // Known: declared by the config in use, or with records (ARCHITECTURE.md, glossary: Records).
   const knownEnv = (env: string) => {
@@ -80,9 +89,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   };
 
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<ReleaseView> {
-    // Named after the run; a history moved aside restarts run numbers, so never reuse an id.
-    let id = `rel-${run.number}`;
-    for (let n = 2; release(id); n++) id = `rel-${run.number}-${n}`;
+    // Named after the run while its number is above every one used; never an id used before.
+    const id = await reserveReleaseId(deps.releases, run.number, state.releasesDoc().releases.map((r) => r.id));
     const built = await deps.releases.create({
       id,
       runId: run.id,
@@ -129,6 +137,20 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     }
   }
 
+  /**
+   * Copies a kill cut short (never complete, so never live, whatever the history says); then, from
+   * a history read whole, a manifest for each release an older daemon recorded without one.
+   */
+  async function tidyFolders(warning: string | null): Promise<void> {
+    try {
+      const removed = await deps.releases.sweepPartials();
+      if (removed.length > 0) deps.logger.info(`release store: removed ${removed.length} partial cop(ies) a stop cut short (${removed.join(', ')})`);
+      if (!warning) await deps.releases.describe(state.releasesDoc().releases);
+    } catch (err) {
+      deps.logger.warn(`tidying the release folders: ${(err as Error).message}`);
+    }
+  }
+
   /** Crash recovery of one environment, then what was waiting in it. */
   async function recover(env: string): Promise<void> {
     await recoverEnvironment(state, env);
@@ -149,6 +171,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   return {
     async start() {
       const warning = await state.loadReleases();
+      await tidyFolders(warning);
       // Every environment with records, whatever the working tree's axum.yml declares: its documents
       // are loaded first (where its `current` is, what retention must keep), then it is recovered.
       await state.loadRecorded();
@@ -219,17 +242,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     async readLog(params) {
       return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), logs: deps.logs });
     },
-    async fsck() {
-      const problems: { releaseId: string; problem: string }[] = [];
-      const { releases } = state.releasesDoc();
-      for (const item of releases) {
-        const problem = (await deps.releases.check(item)) ?? (await deps.releases.verifyHashes(item));
-        if (!problem) continue;
-        problems.push({ releaseId: item.id, problem });
-        await markBad(item.id, 'axum fsck', problem);
-      }
-      return { releases: releases.length, problems };
-    },
+    fsck: (rebuild = false) => integrity.fsck(rebuild),
     async diff(fromId, toId) {
       const from = release(fromId);
       const to = release(toId);

@@ -1,6 +1,8 @@
 import { Box, Text } from 'ink';
+import type { EnvironmentView } from '@axum/protocol';
 import { environmentCells } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
+import { GUTTER, gutter } from './gutter.js';
 
 /** The columns at 80×24: release and commit are in the history (Enter); the health (last monitor check, key metric) is here. */
 const COLUMNS = [
@@ -13,15 +15,16 @@ const COLUMNS = [
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
-export function EnvironmentsTable({ state }: { state: TuiState }) {
-  const environments = state.daemon?.environments ?? [];
+export function EnvironmentsTable({ state, environments }: { state: TuiState; environments: EnvironmentView[] }) {
   if (!state.daemon) return <Text dimColor>waiting for the daemon…</Text>;
+  if (environments.length === 0 && state.filter.text) return <Text dimColor>no environment matches /{state.filter.text}</Text>;
   if (environments.length === 0) {
     return <Text dimColor>no environments: add some under `environments:` in axum.yml (e.g. production: {'{'} branch: main {'}'})</Text>;
   }
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
+        {GUTTER}
         {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(c.width))).join('')}
       </Text>
       {environments.map((env, i) => {
@@ -29,6 +32,7 @@ export function EnvironmentsTable({ state }: { state: TuiState }) {
         const selected = i === state.selected && state.focus === 'environments';
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
+            {gutter(selected)}
             {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? cells[c.cell] : cells[c.cell].slice(0, c.width - 1).padEnd(c.width))).join('')}
           </Text>
         );
