@@ -21,7 +21,7 @@ describe('axum.yml changes while the daemon runs', () => {
 
     const status = await axum(['status', '--repo', dir]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain('config       axum.yml INVALID (using the last valid version):');
+    expect(status.stdout).toContain('config       axum.yml INVALID (using the last valid version, loaded ');
     expect(status.stdout).toContain('  axum.yml:9:36: stages.0.steps.0: unknown key "timeot"');
     expect(status.stdout).toMatch(/^production\s+main/m);
 

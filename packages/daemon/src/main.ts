@@ -5,16 +5,17 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type ConfigLoad, type DaemonInfo, type PipelineConfig } from '@axum/protocol';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
-import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
+import { prepareStateDir, recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger, writeStderrLine } from './adapters/stderr-logger.js';
 import { isFileSystemError } from './adapters/fs-errors.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
+import { createFsLastConfigStore } from './adapters/fs-last-config.js';
+import { createDaemonEngine, type DaemonEngine, type LastValidConfig } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
     const readText = (file: string) => readFile(file, 'utf8').catch(() => '');
     const maskFile = (file: string, secrets: readonly string[]) => maskFileInPlace(file, secrets);
     const environmentPaths = new Map<string, string>();
+    const envHistoryDir = join(stateDir, 'history', 'envs');
     const deployments = createDeployments({
       git,
       runner,
@@ -188,8 +190,9 @@ async function main(): Promise<void> {
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
-      environmentStore: (env) => createLowdbDocumentStore(join(stateDir, 'history', 'envs', `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
+      environmentStore: (env) => createLowdbDocumentStore(join(envHistoryDir, `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
+      recordedEnvironments: () => recordedEnvironmentNames(envHistoryDir),
       publish: (env) => {
         trimmer.poke();
         engine?.publishEnvironment(env);
@@ -239,14 +242,23 @@ async function main(): Promise<void> {
     let stopWorkTreeWatch: (() => Promise<void>) | null = null;
     let watchedPatterns = '';
     stopWorkTreeWatchers = () => stopWorkTreeWatch?.() ?? Promise.resolve();
-    const applyConfig = (load: Awaited<ReturnType<typeof loadConfigFile>>): void => {
+    // The last valid config, recorded each time one loads: the next start uses it if the file is not valid.
+    const lastConfig = createFsLastConfigStore(join(stateDir, 'state', 'last-config.json'));
+    let configInUse: PipelineConfig | null = null;
+    const applyConfig = (load: ConfigLoad, lastValid: LastValidConfig | null = null): void => {
       trimmer.poke();
-      if (load.ok) {
-        for (const [env, spec] of Object.entries(load.config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
+      const config = load.ok ? load.config : configInUse === null ? (lastValid?.config ?? null) : null;
+      if (config) {
+        configInUse = config;
+        environmentPaths.clear();
+        for (const [env, spec] of Object.entries(config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
       }
-      liveEngine.applyConfig(load);
-      if (!load.ok) return;
-      const patterns = load.config.watch?.paths ?? [];
+      liveEngine.applyConfig(load, lastValid);
+      if (load.ok) {
+        lastConfig.save(load.config, liveEngine.state().config.loadedAt ?? new Date().toISOString()).catch((err: Error) => logger.warn(`recording the last valid config: ${err.message}`));
+      }
+      if (!config) return;
+      const patterns = config.watch?.paths ?? [];
       if (patterns.join('\n') === watchedPatterns) return;
       watchedPatterns = patterns.join('\n');
       void stopWorkTreeWatch?.();
@@ -257,7 +269,9 @@ async function main(): Promise<void> {
               pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
             });
     };
-    applyConfig(await loadConfigFile(configPath));
+    // Whatever the file holds, the daemon starts: on the last valid config when it is not valid.
+    const firstLoad = await loadConfigFile(configPath);
+    applyConfig(firstLoad, firstLoad.ok ? null : await lastConfig.load().catch(() => null));
     // Recovery before listening: clients must never see a run "running" that no process runs.
     // Nothing runs yet: worktrees left by a crash (runs, deploys, monitors) go; prune forgets them.
     await rm(worktreeRoot, { recursive: true, force: true });
@@ -271,7 +285,8 @@ async function main(): Promise<void> {
     else liveEngine.warn(containment.description);
     await deployments.start();
     await pipeline.start();
-    for (const env of liveEngine.state().environments) liveEngine.publishEnvironment(env.name);
+    // Recovery loaded every environment with records: list them all, the undeclared ones too.
+    liveEngine.refreshEnvironments();
     // The shared state starts with the recent history (oldest first, so the newest ends on top).
     for (const run of pipeline.list(RECENT_RUNS).reverse()) liveEngine.publishRun(run);
     transport = await startWsTransport({
@@ -286,7 +301,9 @@ async function main(): Promise<void> {
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
-      void loadConfigFile(configPath).then(applyConfig);
+      void loadConfigFile(configPath)
+        .then((load) => applyConfig(load))
+        .catch((err: Error) => logger.warn(`applying ${CONFIG_FILE}: ${err.message}`));
     });
     stopGitWatch = watchGitRefs(repoRoot, () => {
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));

@@ -57,7 +57,7 @@ export { resolveRepositoryRoot } from './repository-root.js';
 export type { RepositoryRoot } from './repository-root.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
-export { PipelineConfigSchema, GATE_PATTERN } from './pipeline-config.js';
+export { PipelineConfigSchema, PipelineConfigSnapshot, GATE_PATTERN } from './pipeline-config.js';
 export type { PipelineConfig } from './pipeline-config.js';
 export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-parse.js';

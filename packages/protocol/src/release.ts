@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PipelineConfigSnapshot } from './pipeline-config.js';
 
 /** One file of a release: its path in the repository, content hash and size. */
 export const ArtifactView = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
@@ -17,6 +18,12 @@ export const ReleaseView = z.object({
   metrics: z.record(z.string(), z.number()),
   /** Set when verification failed on it, a monitor incident fired on it, or a rollback moved away from it. */
   bad: z.object({ by: z.string(), why: z.string(), at: z.string() }).nullable(),
+  /**
+   * The config of the run that made it (its commit's `axum.yml`): its deploy, verify and monitor
+   * run with this, never with the working tree's. Null for a release recorded before snapshots
+   * (the config in use then stands in). A snapshot that no longer reads is null, not a lost history.
+   */
+  config: PipelineConfigSnapshot.nullable().default(null).catch(null),
 });
 export type ReleaseView = z.infer<typeof ReleaseView>;
 

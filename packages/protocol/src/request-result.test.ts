@@ -40,6 +40,7 @@ const release = {
   artifacts: [{ path: 'model.bin', sha256: 'a'.repeat(64), size: 1024 }],
   metrics: { accuracy: 0.91 },
   bad: null,
+  config: null,
 };
 const diff = {
   from: 'rel-7f3a',

@@ -58,6 +58,12 @@ export const EnvironmentView = z.object({
   path: z.string(),
   protected: z.boolean(),
   approval: z.enum(['auto', 'manual']),
+  /**
+   * False for an environment that has records but that the config in use does not declare (another
+   * branch's axum.yml checked out): still served from its records (history, rollback, pin, logs),
+   * shown as it was last configured; commits deploy nothing to it.
+   */
+  inConfig: z.boolean().default(true),
   pinned: z.boolean(),
   awaitingApproval: z.boolean(),
   live: LiveRevision.nullable(),

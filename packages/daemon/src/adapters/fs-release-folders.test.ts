@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PipelineConfigSchema } from '@axum/protocol';
 import { createFsReleaseStore } from './fs-release-store.js';
 
 function fixture() {
@@ -11,7 +12,7 @@ function fixture() {
   writeFileSync(join(work, 'model', 'weights.bin'), 'w'.repeat(1000));
   const state = join(root, 'state');
   const store = createFsReleaseStore(state);
-  const input = { id: 'rel-1', runId: 'run-1', commit: 'c'.repeat(40), branch: 'main', subject: 's', workdir: work, patterns: ['model/**'], metrics: { accuracy: 0.9 }, createdAt: '2026-01-01T00:00:00.000Z' };
+  const input = { id: 'rel-1', runId: 'run-1', commit: 'c'.repeat(40), branch: 'main', subject: 's', workdir: work, patterns: ['model/**'], metrics: { accuracy: 0.9 }, createdAt: '2026-01-01T00:00:00.000Z', config: PipelineConfigSchema.parse({ version: 1, environments: { staging: { branch: 'main' } }, stages: [{ name: 'b', steps: [{ name: 's', run: 'true' }] }] }) };
   return { state, work, store, input };
 }
 

@@ -157,6 +157,6 @@ export async function readManifests(releasesDir: string): Promise<{ releases: Re
 
 /** The manifest of a release: what it is, without marks (those are the index's, and change). */
 export function manifestText(release: ReleaseView): string {
-  const { id, runId, commit, branch, subject, createdAt, metrics, artifacts } = release;
-  return `${JSON.stringify({ version: 1, id, runId, commit, branch, subject, createdAt, metrics, artifacts, content: contentOf(release) }, null, 2)}\n`;
+  const { id, runId, commit, branch, subject, createdAt, metrics, artifacts, config } = release;
+  return `${JSON.stringify({ version: 1, id, runId, commit, branch, subject, createdAt, metrics, artifacts, config, content: contentOf(release) }, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PipelineConfigSchema } from '@axum/protocol';
 import { createFsReleaseStore } from './fs-release-store.js';
 
 function fixture() {
@@ -12,7 +13,7 @@ function fixture() {
   writeFileSync(join(work, 'model', 'config.json'), '{}');
   writeFileSync(join(work, 'train.py'), 'not an artifact');
   const store = createFsReleaseStore(join(root, 'state'));
-  const input = { id: 'rel-1', runId: 'run-1', commit: 'c'.repeat(40), branch: 'main', subject: 's', workdir: work, patterns: ['model/**'], metrics: {}, createdAt: 't' };
+  const input = { id: 'rel-1', runId: 'run-1', commit: 'c'.repeat(40), branch: 'main', subject: 's', workdir: work, patterns: ['model/**'], metrics: {}, createdAt: 't', config: PipelineConfigSchema.parse({ version: 1, environments: { staging: { branch: 'main' } }, stages: [{ name: 'b', steps: [{ name: 's', run: 'true' }] }] }) };
   return { root, store, input };
 }
 

@@ -136,6 +136,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         artifacts,
         metrics: input.metrics,
         bad: null,
+        config: input.config,
       };
       // Before the release is recorded: a folder always describes itself (the index can be rebuilt).
       await mkdir(folderOf(input.id), { recursive: true });

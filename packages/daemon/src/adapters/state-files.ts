@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DISCOVERY_FILE, STATE_DIR, type DaemonInfo } from '@axum/protocol';
 
@@ -26,4 +27,15 @@ export function removeDiscoveryFile(stateDir: string): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * The environments with a history document in `dir` (`<name>.json`): files moved aside
+ * (`.corrupt-…`, `.invalid-…`) and temp files are not environments.
+ */
+export async function recordedEnvironmentNames(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).flatMap((file) => {
+    const name = /^([A-Za-z0-9][A-Za-z0-9._-]*)\.json$/.exec(file)?.[1];
+    return name && name.length <= 64 ? [name] : [];
+  });
 }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { ReleaseView, RevisionView } from '@axum/protocol';
 
+/** An environment's settings as its config declared them, `path` made absolute. */
+export const EnvironmentDeclaration = z.object({
+  branch: z.string(),
+  path: z.string(),
+  protected: z.boolean(),
+  approval: z.enum(['auto', 'manual']),
+});
+export type EnvironmentDeclaration = z.infer<typeof EnvironmentDeclaration>;
+
 /** The history of one environment: `.axum/history/envs/<name>.json` (small: one lowdb document each). */
 export const EnvironmentDocument = z.object({
   version: z.literal(1),
@@ -18,10 +27,15 @@ export const EnvironmentDocument = z.object({
    * goes live or `current` is withdrawn.
    */
   failedServing: z.number().int().nullable().default(null),
+  /**
+   * The environment as last configured (absolute folder of `current`, branch, flags): what serves it
+   * from its records when the config in use no longer declares it (ARCHITECTURE.md, glossary: Records).
+   */
+  declared: EnvironmentDeclaration.nullable().default(null),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });

@@ -43,6 +43,7 @@ const fakePipeline: Pipeline = {
 const fakeDeployments = {
   start: async () => undefined,
   setConfig: () => undefined,
+  undeclared: () => [],
   state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, serving: null, lastKnownGood: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
   releaseRun: async () => ({ releaseId: 'rel-1', message: '', warnings: [] }),
   history: () => [],
@@ -108,6 +109,26 @@ describe('the daemon engine', () => {
     engine.applyConfig(parseConfigText('version: 2', 'axum.yml'));
     expect(engine.state().config.valid).toBe(false);
     expect(engine.state().environments).toHaveLength(2);
+  });
+
+  it('starts on the last valid config when the file is not valid, and says so', () => {
+    const { engine } = setup();
+    const last = parseConfigText(config, 'axum.yml');
+    if (!last.ok) throw new Error('fixture config is invalid');
+    engine.applyConfig(parseConfigText('version: 2', 'axum.yml'), { config: last.config, loadedAt: '2026-11-29T10:00:00.000Z' });
+    expect(engine.state().config).toMatchObject({ valid: false, loadedAt: '2026-11-29T10:00:00.000Z' });
+    expect(engine.state().environments.map((e) => e.name)).toEqual(['production', 'dev']);
+  });
+
+  it('lists environments with records that the config in use does not declare, marked not in axum.yml', () => {
+    const undeclared = [{ name: 'staging', branch: 'staging', path: '/r/.axum/envs/staging', protected: false, approval: 'auto' as const }];
+    const { engine } = setup({ ...fakeDeployments, undeclared: () => undeclared });
+    engine.applyConfig(parseConfigText(config, 'axum.yml'));
+    expect(engine.state().environments.map((e) => [e.name, e.inConfig])).toEqual([
+      ['production', true],
+      ['dev', true],
+      ['staging', false],
+    ]);
   });
 
   it('broadcasts deltas only to clients past the handshake', () => {

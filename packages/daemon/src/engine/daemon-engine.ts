@@ -1,4 +1,4 @@
-import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, RunView } from '@axum/protocol';
+import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, PipelineConfig, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
 import { whoOf } from './activity.js';
@@ -25,11 +25,23 @@ export interface EngineDeps {
   onShutdownRequested: (reason: string) => void;
 }
 
+/** The last valid config, as the daemon recorded it, and when it was loaded from `axum.yml`. */
+export interface LastValidConfig {
+  config: PipelineConfig;
+  loadedAt: string;
+}
+
 /** The daemon's control loop: one state, changed only here, every client a subscriber (as in Tilt). */
 export interface DaemonEngine {
   state(): DaemonState;
-  /** Applies a new reading of `axum.yml`; an invalid one keeps the last valid environments. */
-  applyConfig(load: ConfigLoad): void;
+  /**
+   * Applies a new reading of `axum.yml`; an invalid one keeps the config in use. `lastValid` is the
+   * last valid config the daemon recorded: used when the file is not valid and nothing is in use yet
+   * (a start on a broken or missing file).
+   */
+  applyConfig(load: ConfigLoad, lastValid?: LastValidConfig | null): void;
+  /** The environments changed (records loaded at start): lists them again, the undeclared ones included. */
+  refreshEnvironments(): void;
   /** Starts the protocol on a new connection; the transport feeds it frames. */
   attach(connection: ClientConnection): ConnectionHandlers;
   /** Tells every client about a changed run. */
@@ -95,37 +107,59 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     clock: deps.clock,
   };
 
+  /** The config the daemon runs on: the working tree's file, or the last valid one while it is not valid. */
+  let inUse: PipelineConfig | null = null;
+  /**
+   * The environments the config in use declares, then those that only have records (another
+   * branch's axum.yml): still listed, served from their records, marked not in axum.yml.
+   */
+  const environmentViews = (): EnvironmentView[] => {
+    const declared = (inUse ? environmentsOf(inUse) : []).map((env) => ({
+      ...{ name: env.name, branch: env.branch, path: deps.resolvePath(env.relativePath), protected: env.protected, approval: env.approval, inConfig: true },
+      ...deps.deployments.state(env.name),
+    }));
+    const undeclared = deps.deployments.undeclared().map((env) => ({ ...env, inConfig: false, ...deps.deployments.state(env.name) }));
+    return [...declared, ...undeclared];
+  };
+  const use = (config: PipelineConfig): void => {
+    inUse = config;
+    deps.pipeline.setConfig(config);
+    deps.deployments.setConfig(config);
+  };
+
   return {
     state: () => state,
-    applyConfig(load) {
+    applyConfig(load, lastValid = null) {
       const loadedAt = new Date(deps.clock.now()).toISOString();
       let config: ConfigStatus;
-      let environments: EnvironmentView[];
       if (load.ok) {
         config = { file: deps.configFile, valid: true, errors: [], loadedAt };
-        deps.pipeline.setConfig(load.config);
-        deps.deployments.setConfig(load.config);
-        environments = environmentsOf(load.config).map((env) => ({
-          name: env.name,
-          branch: env.branch,
-          path: deps.resolvePath(env.relativePath),
-          protected: env.protected,
-          approval: env.approval,
-          ...deps.deployments.state(env.name),
-        }));
-        deps.logger.info(`config loaded: ${environments.length} environment(s)`);
+        use(load.config);
+        deps.logger.info(`config loaded: ${Object.keys(load.config.environments).length} environment(s)`);
       } else {
-        config = { file: deps.configFile, valid: false, errors: load.errors, loadedAt: state.config.loadedAt };
-        environments = state.environments;
-        for (const problem of load.errors) {
-          deps.logger.warn(`config invalid, keeping the last valid one: ${problem.file}:${problem.line}:${problem.col}: ${problem.message}`);
+        for (const problem of load.errors) deps.logger.warn(`config invalid: ${problem.file}:${problem.line}:${problem.col}: ${problem.message}`);
+        if (inUse === null && lastValid) {
+          // The daemon always starts: on the last valid config when the file is not valid.
+          use(lastValid.config);
+          config = { file: deps.configFile, valid: false, errors: load.errors, loadedAt: lastValid.loadedAt };
+          deps.logger.warn(`using the last valid config (loaded ${lastValid.loadedAt}) until ${deps.configFile} is valid again`);
+        } else {
+          config = { file: deps.configFile, valid: false, errors: load.errors, loadedAt: state.config.loadedAt };
+          if (inUse) deps.logger.warn(`keeping the config in use (loaded ${state.config.loadedAt ?? '?'})`);
         }
       }
-      publish({ type: 'config.changed', config, environments });
+      publish({ type: 'config.changed', config, environments: environmentViews() });
+    },
+    refreshEnvironments() {
+      publish({ type: 'config.changed', config: state.config, environments: environmentViews() });
     },
     publishEnvironment(name) {
       const current = state.environments.find((e) => e.name === name);
-      if (!current) return;
+      if (!current) {
+        // Records of an environment not listed yet (recovery loading it): list them all again.
+        if (deps.deployments.undeclared().some((env) => env.name === name)) this.refreshEnvironments();
+        return;
+      }
       publish({ type: 'environment.updated', environment: { ...current, ...deps.deployments.state(name) } });
     },
     publishRun(run) {

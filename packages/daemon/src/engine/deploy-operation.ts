@@ -90,9 +90,12 @@ export interface OperationTarget {
   envDir: string;
   release: ReleaseView;
   revision: RevisionView;
+  /** The release's own config: its deploy hook, verify steps and gates. */
   config: PipelineConfig;
   /** The release `current` served when the operation began (what an error after the move puts back). */
   previous: ReleaseView | null;
+  /** The config in use: its secrets are masked too, whatever the release's config lists. */
+  masked: PipelineConfig | null;
 }
 
 /**
@@ -109,7 +112,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   const address = `${env}#${revision.revision}`;
   const worktree = deps.worktreeDir(key);
   const metricsFile = deps.metricsFile(key);
-  const secrets = secretValues(config, deps.baseEnv);
+  const secrets = [...new Set([...secretValues(config, deps.baseEnv), ...(at.masked ? secretValues(at.masked, deps.baseEnv) : [])])];
   let releaseDir = '';
   let hashes: Promise<string | null> = Promise.resolve(null);
   return {

@@ -50,9 +50,9 @@ export async function recoverEnvironment(state: DeployState, env: string): Promi
   const back = liveRevision(doc) ?? lastKnownGood(doc, unusable);
   const backRelease = back ? release(back.releaseId) : undefined;
   let outcome = 'nothing was live before it';
-  if (!back && (await deps.releases.currentReleaseId(deps.envDir(env))) !== null) {
+  if (!back && (await deps.releases.currentReleaseId(state.envDir(env))) !== null) {
     // A first deploy cut short: what `current` names was never verified; nothing is safer.
-    await deps.releases.clearCurrent(deps.envDir(env));
+    await deps.releases.clearCurrent(state.envDir(env));
     doc.failedServing = null;
     outcome = 'nothing was live before it; current is removed';
   }
@@ -60,8 +60,8 @@ export async function recoverEnvironment(state: DeployState, env: string): Promi
     const problem = await deps.releases.check(backRelease);
     if (problem) outcome = `#${back.revision} cannot be restored: ${problem}`;
     else {
-      if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== backRelease.id) {
-        await deps.releases.swapCurrent(deps.envDir(env), await deps.releases.materialize(backRelease));
+      if ((await deps.releases.currentReleaseId(state.envDir(env))) !== backRelease.id) {
+        await deps.releases.swapCurrent(state.envDir(env), await deps.releases.materialize(backRelease));
       }
       if (back.status !== 'live') {
         back.status = 'live'; // the last known good is what current names again
@@ -81,10 +81,10 @@ export async function recoverEnvironment(state: DeployState, env: string): Promi
  */
 export async function resumeAutoRollback(state: DeployState, env: string, host: ResumeHost): Promise<void> {
   const { deps, docs, unusable } = state;
-  const config = state.config();
   const doc = docs.get(env);
   const last = doc?.revisions.at(-1);
   if (!doc || !last || last.status !== 'failed' || liveRevision(doc)) return;
+  const config = state.configFor(state.release(last.releaseId));
   const lkg = lastKnownGood(doc, unusable);
   // The failed stage is not recorded; a failed revision with nothing live failed after the pointer moved.
   const policy = failurePolicy({ stage: 'verify', kind: last.kind, autoRollback: config?.rollback?.auto ?? false, lastKnownGood: lkg !== null });
@@ -103,8 +103,8 @@ export async function resumeAutoRollback(state: DeployState, env: string, host: 
  */
 export async function withdrawFailed(state: DeployState, env: string, failed: RevisionView): Promise<boolean> {
   const { deps } = state;
-  if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== failed.releaseId) return false;
-  await deps.releases.clearCurrent(deps.envDir(env));
+  if ((await deps.releases.currentReleaseId(state.envDir(env))) !== failed.releaseId) return false;
+  await deps.releases.clearCurrent(state.envDir(env));
   const doc = state.docs.get(env);
   if (doc) doc.failedServing = null; // nothing serves it any more (the caller saves the document)
   return true;

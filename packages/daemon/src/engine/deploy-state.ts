@@ -3,7 +3,8 @@
 // they all depend on this file and never on each other.
 import type { PipelineConfig, ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
 import { deployOutcomeOf } from '../domain/deploy-outcome.js';
-import type { EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
+import { environmentsOf } from '../domain/environments.js';
+import type { EnvironmentDeclaration, EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
 import type { OperationDeps } from './deploy-operation.js';
 import type { DocumentStore } from './ports.js';
 
@@ -11,8 +12,10 @@ import type { DocumentStore } from './ports.js';
 export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'logActivity'> {
   releasesStore: DocumentStore<ReleasesDocument>;
   environmentStore(env: string): DocumentStore<EnvironmentDocument>;
-  /** Absolute folder of an environment's `current` link. */
+  /** Absolute folder of an environment's `current` link, as the config in use places it (or the default). */
   envDir(env: string): string;
+  /** Every environment that has records (an environment document on disk), whatever the config says. */
+  recordedEnvironments(): Promise<string[]>;
   /** Tells clients an environment changed. */
   publish(env: string): void;
   warn(message: string): void;
@@ -23,8 +26,26 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'l
 /** The records of deployments and the verbs every part of them shares. */
 export interface DeployState {
   deps: DeploymentsDeps;
+  /** The config in use: the working tree's `axum.yml`, or the last valid one while it is not valid. */
   config(): PipelineConfig | null;
   setConfig(config: PipelineConfig): void;
+  /** True when the config in use declares the environment (commits deploy to it). */
+  declares(env: string): boolean;
+  /**
+   * Every environment with records or declared by the config in use: recovery, retention, history,
+   * rollback, pin and logs serve all of them (ARCHITECTURE.md, glossary: Records).
+   */
+  environments(): string[];
+  /** Saves the declaration of every loaded environment with records whose config changed it. */
+  recordDeclarations(): void;
+  /** Finds the environments with records on disk (at start). */
+  loadRecorded(): Promise<void>;
+  /** How the environment was last configured: the config in use, else what its document recorded. */
+  declaration(env: string): EnvironmentDeclaration | null;
+  /** Absolute folder of the environment's `current`: where the config in use puts it, else where its records say it was. */
+  envDir(env: string): string;
+  /** The config an operation on this release runs with: its own snapshot; the config in use for a release recorded before snapshots. */
+  configFor(release: ReleaseView | undefined): PipelineConfig | null;
   docs: ReadonlyMap<string, EnvironmentDocument>;
   /** Loads an environment's document once, however many callers ask at the same time. */
   docOf(env: string): Promise<EnvironmentDocument>;
@@ -57,17 +78,63 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
   const loading = new Map<string, Promise<EnvironmentDocument>>();
   const now = () => new Date(deps.clock.now()).toISOString();
   const release = (id: string) => releasesDoc.releases.find((r) => r.id === id);
+  /** Environments with a document on disk: found at start, and every one saved since. */
+  const recorded = new Set<string>();
+  const declares = (env: string) => config !== null && Object.hasOwn(config.environments, env);
+  const configuredDeclaration = (env: string): EnvironmentDeclaration | null => {
+    const spec = config && declares(env) ? environmentsOf(config).find((e) => e.name === env) : undefined;
+    return spec ? { branch: spec.branch, path: deps.envDir(env), protected: spec.protected, approval: spec.approval } : null;
+  };
+  // Every save records how the environment is configured now, so its records can serve it once a
+  // config no longer declares it (another branch's axum.yml).
   const storeOf = (env: string) => {
     let store = stores.get(env);
-    if (!store) stores.set(env, (store = deps.environmentStore(env)));
+    if (!store) {
+      const inner = deps.environmentStore(env);
+      store = {
+        load: () => inner.load(),
+        save(doc) {
+          doc.declared = configuredDeclaration(env) ?? doc.declared;
+          recorded.add(env);
+          return inner.save(doc);
+        },
+      };
+      stores.set(env, store);
+    }
     return store;
   };
+  /** A config that changes how a recorded environment is declared: its records follow. */
+  const recordDeclarations = (): void => {
+    for (const [env, doc] of docs) {
+      if (!recorded.has(env) || !declares(env) || sameDeclaration(doc.declared, configuredDeclaration(env))) continue;
+      storeOf(env)
+        .save(doc)
+        .catch((err: Error) => deps.logger.warn(`${env}: saving its history: ${err.message}`));
+    }
+  };
+  const sameDeclaration = (a: EnvironmentDeclaration | null, b: EnvironmentDeclaration | null) => JSON.stringify(a) === JSON.stringify(b);
   let chain: Promise<unknown> = Promise.resolve();
 
   return {
     deps,
     config: () => config,
-    setConfig: (next) => void (config = next),
+    setConfig(next) {
+      config = next;
+      recordDeclarations();
+    },
+    recordDeclarations,
+    declares,
+    environments() {
+      const names = new Set(recorded);
+      for (const env of Object.keys(config?.environments ?? {})) names.add(env);
+      return [...names];
+    },
+    async loadRecorded() {
+      for (const env of await deps.recordedEnvironments()) recorded.add(env);
+    },
+    declaration: (env) => configuredDeclaration(env) ?? docs.get(env)?.declared ?? null,
+    envDir: (env) => (declares(env) ? deps.envDir(env) : (docs.get(env)?.declared?.path ?? deps.envDir(env))),
+    configFor: (target) => target?.config ?? config,
     docs,
     docOf(env) {
       let pending = loading.get(env);

@@ -202,11 +202,9 @@ describe('a deploy that cannot start', () => {
 });
 
 // ARCHITECTURE.md glossary, Release: "A release deploys, verifies and is monitored with its own config snapshot,
-// never with whatever the working tree holds now." BUG: operate() runs the deploy hook and verify
-// steps of the config last given to setConfig; the run's config (releaseRun's runConfig) only
-// chooses the artifacts, and a release keeps no config of its own.
+// never with whatever the working tree holds now."
 describe('the config a release deploys with', () => {
-  it.fails("is its own commit's, not the working tree's", async () => {
+  it("is its own commit's, not the working tree's", async () => {
     const w = world(testConfig());
     const ownConfig = testConfig({ verify: { steps: [{ name: 'smoke', run: 'smoke --v2' }] } });
     await w.ship('staging', { runConfig: ownConfig });

@@ -36,6 +36,8 @@ export interface Deployments {
   start(): Promise<void>;
   setConfig(config: PipelineConfig): void;
   state(env: string): EnvironmentState;
+  /** Environments with records that the config in use does not declare, as they were last configured. */
+  undeclared(): { name: string; branch: string; path: string; protected: boolean; approval: 'auto' | 'manual' }[];
   /**
    * A run on an environment's branch succeeded: makes its release (artifacts, metrics, commit)
    * and hands it on — deploys, waits for approval, or is held by a pin. Returns what happened.
@@ -82,10 +84,10 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, (env) => environments.idle(env));
   const { docOf, release, unusable, now } = state;
   const save = environments.save;
-  const config = () => state.config();
+  // Known: declared by the config in use, or with records (ARCHITECTURE.md, glossary: Records).
   const knownEnv = (env: string) => {
-    const current = config();
-    return current && Object.hasOwn(current.environments, env) ? null : new RequestFailure('not-found', `no environment ${env}${current ? ` (environments: ${Object.keys(current.environments).join(', ')})` : ''}`);
+    const known = state.environments();
+    return known.includes(env) ? null : new RequestFailure('not-found', `no environment ${env}${known.length > 0 ? ` (environments: ${known.join(', ')})` : ''}`);
   };
 
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string, warn: (text: string) => void): Promise<ReleaseView> {
@@ -102,6 +104,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       metrics: parseMetrics(await deps.readText(metricsFile)),
       createdAt: now(),
       unmatched: (patterns) => warn(`artifacts ${patterns.join(', ')} matched no file`),
+      config: runConfig, // its own config snapshot
     });
     deps.crash('release.stored');
     // A file name is text from outside too: a release would carry a secret in its file list (and
@@ -121,8 +124,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     // releases.json moved aside or missing must not make every release look unrecorded.
     const releases = state.releasesDoc().releases;
     const recorded = new Set(releases.map((r) => r.id));
-    const envs = Object.keys(config()?.environments ?? {});
-    const live = await Promise.all(envs.map((env) => deps.releases.currentReleaseId(deps.envDir(env))));
+    const envs = state.environments();
+    const live = await Promise.all(envs.map((env) => deps.releases.currentReleaseId(state.envDir(env))));
     const unrecordedLive = live.filter((id): id is string => id !== null && !recorded.has(id));
     if (warning || releases.length === 0 || unrecordedLive.length > 0) {
       if (warning || unrecordedLive.length > 0) deps.logger.warn(`release store not swept: ${warning ? 'the releases history was not read whole' : `current names unrecorded release(s) ${unrecordedLive.join(', ')}`}`);
@@ -160,7 +163,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     await environments.syncMonitor(env);
     const doc = await docOf(env);
     const queued = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
-    if (queued) {
+    // Commits deploy only to environments the config in use declares: it waits in the queue till then.
+    if (queued && state.declares(env)) {
       doc.queuedReleaseId = null;
       await save(env);
       await environments.handOn(env, queued); // queued before the restart: it still deploys
@@ -169,10 +173,15 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
 
   return {
     async start() {
-      const loaded = await state.loadReleases();
-      await tidyFolders(loaded);
-      await sweep(loaded);
-      for (const env of Object.keys(config()?.environments ?? {})) {
+      const warning = await state.loadReleases();
+      await tidyFolders(warning);
+      // Every environment with records, whatever the working tree's axum.yml declares: its documents
+      // are loaded first (where its `current` is, what retention must keep), then it is recovered.
+      await state.loadRecorded();
+      const loaded = await Promise.allSettled(state.environments().map((env) => docOf(env)));
+      const unread = loaded.find((l) => l.status === 'rejected');
+      await sweep(unread ? `an environment's history could not be read (${String((unread as PromiseRejectedResult).reason)})` : warning);
+      for (const env of state.environments()) {
         try {
           await recover(env);
         } catch (err) {
@@ -180,6 +189,15 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
           deps.warn(`${env}: could not recover its deployments: ${(err as Error).message}`);
         }
       }
+      state.recordDeclarations();
+    },
+    undeclared() {
+      return state.environments().flatMap((name) => {
+        if (state.declares(name)) return [];
+        const declared = state.declaration(name);
+        // Never configured since records began: shown protected (a rollback asks first), its folder the default.
+        return [{ name, branch: declared?.branch ?? '', path: state.envDir(name), protected: declared?.protected ?? true, approval: declared?.approval ?? 'auto' }];
+      });
     },
     setConfig(next) {
       state.setConfig(next);

@@ -91,7 +91,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     await save(env);
     if (holds.has(env)) return; // an operation took over: what it makes live is what counts
     const lkg = lastKnownGood(doc, state.unusable);
-    const autoRollback = state.config()?.rollback?.auto ?? false;
+    const autoRollback = state.configFor(state.release(revision.releaseId))?.rollback?.auto ?? false;
     if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null }) === 'roll-back' && lkg) {
       await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
     } else if (autoRollback) {
@@ -104,7 +104,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const followUp = async (env: string): Promise<void> => {
     const doc = await state.docOf(env);
     const next = doc.queuedReleaseId;
-    if (next && !holds.has(env)) {
+    if (next && !holds.has(env) && state.declares(env)) {
       doc.queuedReleaseId = null;
       await save(env);
       // The environment may have been pinned, or switched to manual approval, since this was queued.
@@ -121,8 +121,10 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const busy = holds.get(env);
     if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder} since ${busy.startedAt}`);
     const target = state.release(releaseId);
-    const config = state.config();
-    if (!target || !config) return new RequestFailure('not-found', `no release ${releaseId} (it may have been pruned by history.keepReleases)`);
+    if (!target) return new RequestFailure('not-found', `no release ${releaseId} (it may have been pruned by history.keepReleases)`);
+    // The release's own config (ARCHITECTURE.md, glossary: Release), never the working tree's.
+    const config = state.configFor(target);
+    if (!config) return new RequestFailure('refused', `${releaseId} has no config snapshot and no valid axum.yml was ever loaded`);
     const revision: RevisionView = {
       ...{ revision: nextRevisionNumber(doc), status: 'deploying', kind, releaseId, commit: target.commit, rollbackTo, verified: false },
       ...{ createdAt: state.now(), finishedAt: null, by, message: null, runId, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 } },
@@ -140,7 +142,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const previous = previousServing ? (state.release(previousServing.releaseId) ?? null) : null;
     const machine = deployMachine.provide({
       actors: {
-        ...operationWork({ env, envDir: deps.envDir(env), release: target, revision, config, previous }, operationDeps, abortAll.signal, () => saveSoon(env)),
+        ...operationWork({ env, envDir: state.envDir(env), release: target, revision, config, previous, masked: state.config() }, operationDeps, abortAll.signal, () => saveSoon(env)),
         ...operationRecords(op, state, save),
         rollBack: fromPromise<void, RollBackInput>(async ({ input }) => {
           await released; // the automatic rollback is an operation of its own: this one must have let go
@@ -188,6 +190,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       deps.runDeploy(runId, { env, revision: null, outcome }, message);
       return message;
     };
+    // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
+    if (!spec) return tell('none', `built ${built.id}; not deployed: ${env} is not in axum.yml now`);
     if (doc.pinned) return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`);
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;

@@ -31,7 +31,8 @@ export function createEnvironmentMonitors(state: DeployState, operationDeps: Ope
   const syncNow = async (env: string): Promise<void> => {
     const doc = state.docs.get(env);
     const live = doc ? liveRevision(doc) : null;
-    const config = state.config();
+    // The live release's own config decides how it is monitored (ARCHITECTURE.md, glossary: Release).
+    const config = live ? state.configFor(state.release(live.releaseId)) : null;
     const spec = config?.monitor;
     const current = monitors.get(env);
     const wanted = !stopped && spec && live && !host.held(env) ? live : null;
@@ -42,11 +43,12 @@ export function createEnvironmentMonitors(state: DeployState, operationDeps: Ope
     }
     const target = wanted ? state.release(wanted.releaseId) : undefined;
     if (!wanted || !spec || !target || !config) return;
-    const secrets = secretValues(config, state.deps.baseEnv);
+    const inUse = state.config();
+    const secrets = [...new Set([...secretValues(config, state.deps.baseEnv), ...(inUse ? secretValues(inUse, state.deps.baseEnv) : [])])];
     const releaseDir = await state.deps.releases.materialize(target);
     monitors.set(
       env,
-      startMonitor(env, state.deps.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, {
+      startMonitor(env, state.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, {
         onChange: () => host.onChange(env),
         onIncident: (message) => host.onIncident(env, wanted, message),
       }),

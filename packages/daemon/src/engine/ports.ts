@@ -1,4 +1,4 @@
-import type { ReleaseView } from '@axum/protocol';
+import type { PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
 
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
@@ -154,6 +154,8 @@ export interface ReleaseInput {
   createdAt: string;
   /** Told each `artifacts` pattern that matched no file (the release is refused when none matched any). */
   unmatched?: (patterns: string[]) => void;
+  /** The run's config (its commit's `axum.yml`): the release deploys, verifies and is monitored with it. */
+  config: PipelineConfig;
 }
 
 /** Content-addressed release files and the environments' `current` pointers. */

@@ -18,8 +18,8 @@ export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => vo
   };
 }
 
-/** Every environment with a config entry or a loaded document. */
-const environmentsOf = (state: DeployState): string[] => [...new Set([...Object.keys(state.config()?.environments ?? {}), ...state.docs.keys()])];
+/** Every environment declared by the config in use, with records, or with a loaded document (ARCHITECTURE.md, glossary: Records). */
+const environmentsOf = (state: DeployState): string[] => [...new Set([...state.environments(), ...state.docs.keys()])];
 
 export interface ReleaseIntegrity {
   /** After a pointer move: re-hashes the folder in the background; a mismatch raises the environment's incident. */
@@ -33,7 +33,7 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
 
   /** Says it on the environment (status, TUI), unless `current` no longer names that release. */
   async function raise(env: string, named: string | null, incident: string): Promise<void> {
-    if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== named) return;
+    if ((await deps.releases.currentReleaseId(state.envDir(env))) !== named) return;
     const doc = await state.docOf(env);
     doc.incident = incident;
     deps.logger.warn(`${env}: ${doc.incident}`);
@@ -64,7 +64,7 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
 
   return {
     afterMove(envDir) {
-      const env = environmentsOf(state).find((name) => deps.envDir(name) === envDir);
+      const env = environmentsOf(state).find((name) => state.envDir(name) === envDir);
       if (!env) return;
       void deps.releases
         .currentReleaseId(envDir)
@@ -92,7 +92,7 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
       }
       const environments: FsckReport['environments'] = [];
       for (const env of environmentsOf(state)) {
-        const named = await deps.releases.currentReleaseId(deps.envDir(env));
+        const named = await deps.releases.currentReleaseId(state.envDir(env));
         const live = liveRevision(await state.docOf(env));
         let problem: string | null = null;
         if (named === null) {

@@ -5,10 +5,13 @@ import type { DeployState } from './deploy-state.js';
 
 /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
 export async function pruneReleases(state: DeployState): Promise<void> {
-  const { deps, docs, unusable } = state;
+  const { deps, unusable } = state;
   const releasesDoc = state.releasesDoc();
   const referenced = new Set<string>();
-  for (const doc of docs.values()) {
+  // Every environment with records, declared by the working tree's axum.yml or not: a branch
+  // checked out without it must not cost it its live release (ARCHITECTURE.md, glossary: Records).
+  const docs = await Promise.all(state.environments().map((env) => state.docOf(env)));
+  for (const doc of docs) {
     const live = liveRevision(doc);
     if (live) referenced.add(live.releaseId);
     const lkg = lastKnownGood(doc, unusable);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE, resolveRepositoryRoot } from '@axum/protocol';
+import { CONFIG_FILE, STATE_DIR, resolveRepositoryRoot } from '@axum/protocol';
 import { CliError, EXIT } from '../commands/exit-codes.js';
 
 /** A repository as the daemon is keyed: its main worktree root, and the worktree `dir` is in. */
@@ -39,6 +39,8 @@ export function findWorkTreeRoot(dir: string | undefined): string {
 /** Fails with a clear message when the repository has no pipeline file. */
 export function requireConfigFile(repoRoot: string): string {
   const file = join(repoRoot, CONFIG_FILE);
-  if (!existsSync(file)) throw new CliError(`no ${CONFIG_FILE} in ${repoRoot}: run \`axum init\` to write one`, EXIT.usage);
+  // A repository with Axum records is served without the file (another branch checked out): the
+  // daemon runs on the last valid config, and its environments' records are still there.
+  if (!existsSync(file) && !existsSync(join(repoRoot, STATE_DIR, 'history'))) throw new CliError(`no ${CONFIG_FILE} in ${repoRoot}: run \`axum init\` to write one`, EXIT.usage);
   return file;
 }

@@ -37,6 +37,7 @@ export function statusJson(state: DaemonState): unknown {
       protected: env.protected,
       approval: env.approval,
       path: env.path,
+      inConfig: env.inConfig,
     })),
     runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),
     warnings: state.warnings,
@@ -54,7 +55,7 @@ export function statusLines(state: DaemonState): string[] {
   ];
   if (config.valid) lines.push(`config       ${config.file} ok`);
   else {
-    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ' (using the last valid version)' : ''}:`);
+    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ` (using the last valid version, loaded ${config.loadedAt})` : ' (no valid version ever loaded: nothing runs)'}:`);
     for (const p of config.errors) lines.push(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
   }
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);

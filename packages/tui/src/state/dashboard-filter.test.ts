@@ -9,7 +9,7 @@ const run = (n: number, branch: string, subject: string, status: RunView['status
   steps: [], subject, releaseId: null, message: null, warnings: [], deploy: null,
 });
 const env = (name: string, branch: string): EnvironmentView => ({
-  name, branch, path: `/r/${name}`, protected: name === 'production', approval: 'auto', pinned: false, awaitingApproval: false,
+  name, branch, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: null, serving: null, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
 });
 const daemon: DaemonState = {

@@ -8,7 +8,7 @@ const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView[
   steps, subject: 's', releaseId: null, message: null, warnings: [], deploy: null,
 });
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
-  name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', pinned: false, awaitingApproval: false,
+  name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
 });
 const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
@@ -54,7 +54,7 @@ describe('refused before anything is asked', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     const asked = confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory);
     expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2 will be marked bad (a rollback moves away from it)');
-    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' } };
+    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, config: null };
     const marked = reduce(withHistory, { type: 'releases.loaded', releases: [release] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, marked)).toEqual({
       refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",

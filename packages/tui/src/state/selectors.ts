@@ -34,6 +34,7 @@ export function servingText(env: EnvironmentView, brief = false): string {
 export function environmentCells(env: EnvironmentView) {
   // What changes first (an operation, a pin, a release waiting), then the config (protected, manual approval).
   const flags = [
+    !env.inConfig && 'not in axum.yml',
     env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
     env.pinned && 'pinned',
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,

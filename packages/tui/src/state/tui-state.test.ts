@@ -11,6 +11,7 @@ const daemonState: DaemonState = {
     path: `/r/.axum/envs/${name}`,
     protected: name === 'production',
     approval: 'auto' as const,
+    inConfig: true,
     pinned: false,
     awaitingApproval: false,
     live: null,

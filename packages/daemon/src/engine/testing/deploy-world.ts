@@ -95,6 +95,8 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
     releasesStore,
     environmentStore: envStore,
     envDir,
+    // Environments with a document "on disk": the crashed daemon's, and every one saved since.
+    recordedEnvironments: async () => [...new Set([...(from?.environments.keys() ?? []), ...envStores.keys()])].filter((env) => (envStores.get(env)?.persisted() ?? from?.environments.get(env) ?? null) !== null),
     publish: () => undefined,
     warn: (message) => void warnings.push(message),
     runDeploy: (runId, deploy, message) => void told.set(runId, { ...deploy, message }),

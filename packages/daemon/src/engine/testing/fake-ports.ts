@@ -134,8 +134,8 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     faults,
     snapshot: () => ({ current: new Map(current), materialized: new Set(materialized) }),
     async create(input: ReleaseInput): Promise<ReleaseView> {
-      const { id, runId, commit, branch, subject, createdAt, metrics } = input;
-      return { id, runId, commit, branch, subject, createdAt, metrics, artifacts: [{ path: 'model/weights.bin', sha256: 'a'.repeat(64), size: 4 }], bad: null };
+      const { id, runId, commit, branch, subject, createdAt, metrics, config } = input;
+      return { id, runId, commit, branch, subject, createdAt, metrics, artifacts: [{ path: 'model/weights.bin', sha256: 'a'.repeat(64), size: 4 }], bad: null, config };
     },
     async check(release) {
       return faults.missingBlob.has(release.id) ? `model/weights.bin: stored file of ${release.id} is missing` : null;
