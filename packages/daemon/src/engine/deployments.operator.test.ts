@@ -93,6 +93,16 @@ describe('manual rollback', () => {
   // ARCHITECTURE.md glossary, Last known good: "when the environment already serves its LKG after an automatic
   // rollback, `rollback` with no target is refused (name `--to`), so a second keystroke out of habit
   // does not step further back."
+  it('that the machine stops (the pointer cannot move) leaves no pin and no mark: nothing of it remains', async () => {
+    const w = await shipped(2);
+    w.releases.faults.swapFailures = 1;
+    const result = await w.deployments.rollback('staging', 1, false, 'alice');
+    expect(result).toMatchObject({ status: 'failed', message: expect.stringMatching(/^error: /) });
+    expect(w.deployments.state('staging')).toMatchObject({ pinned: false, live: { revision: 2 } });
+    expect(w.release('rel-2').bad).toBeNull();
+    expect(w.current()).toBe('rel-2');
+  });
+
   it('with no target right after an automatic rollback is refused, naming --to', async () => {
     const w = world();
     w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-3' ? { exitCode: 1 } : {}));

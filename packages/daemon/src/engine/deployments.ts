@@ -288,9 +288,13 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
       // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
       const pinnedBefore = doc.pinned;
+      const liveBefore = liveRevision(doc);
       doc.pinned = { by, at: now() };
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
-      if (result instanceof RequestFailure) {
+      // Refused at its check, or undone after an error of the machine: what was live still is, so
+      // the pin it set goes too (pointer, marks and pin agree: nothing of the rollback remains).
+      const nothingMoved = !(result instanceof RequestFailure) && result.status === 'failed' && liveBefore !== null && liveRevision(doc) === liveBefore;
+      if (result instanceof RequestFailure || nothingMoved) {
         doc.pinned = pinnedBefore;
         await save(env);
       }
