@@ -78,7 +78,10 @@ export function operationRecords(op: OperationRecord, state: DeployState, save: 
       revision.status = 'verifying';
       // The release a manual rollback moves away from is bad from the moment the pointer moves: if
       // this rollback then fails, the automatic rollback must not pick it again.
-      if (kind === 'rollback' && previousLive) await state.markBad(previousLive.releaseId, by, `rolled back from #${previousLive.revision} to #${rollbackTo}`);
+      if (kind === 'rollback' && previousLive) {
+        await state.markBad(previousLive.releaseId, by, rollbackMark(previousLive.revision, rollbackTo));
+        deps.crash('rollback.marked'); // marked bad on disk; the revision still says deploying
+      }
       await save(env);
       operationCrash(deps, kind, 'verifying');
     }),
@@ -90,6 +93,12 @@ export function operationRecords(op: OperationRecord, state: DeployState, save: 
     }),
   };
 }
+
+/**
+ * Why a manual rollback marks the release it leaves bad. Recovery recognizes the mark by it: a
+ * rollback undone after a crash clears the mark it made, and no other.
+ */
+export const rollbackMark = (from: number, to: number | null): string => `rolled back from #${from} to #${to}`;
 
 /** Why an automatic rollback after `failure` of revision `n` runs: its revision's `by`. */
 export const autoRollbackReason = (n: number, failure: OperationFailure): string =>

@@ -1,5 +1,5 @@
 import { parseYaml, type ReleaseView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, rollbackRefusal } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
@@ -128,7 +128,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
 
   /** Crash recovery of one environment, then what was waiting in it. */
   async function recover(env: string): Promise<void> {
-    await recoverEnvironment(state, env);
+    await recoverEnvironment(state, env, environments);
     // A crash may have come between a revision's change and its run's: the revision is the truth.
     for (const revision of (await docOf(env)).revisions) if (revision.status !== 'superseded') state.tellRun(env, revision);
     await resumeAutoRollback(state, env, environments);
@@ -246,8 +246,10 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
       if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
       // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
       // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
+      // An earlier pin stays as it is; a pin this rollback sets names its revision (the number
+      // `operate` gives it next: nothing else records a revision without holding the environment).
       const pinnedBefore = doc.pinned;
-      doc.pinned = { by, at: now() };
+      doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
       if (result instanceof RequestFailure) {
         doc.pinned = pinnedBefore;
