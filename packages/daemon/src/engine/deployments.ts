@@ -9,6 +9,7 @@ import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
 import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { readOperationLog } from './operation-logs.js';
+import { reconcileEnvironments } from './reconciliation.js';
 import { RequestFailure } from './pipeline.js';
 import type { LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
@@ -153,6 +154,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
           deps.warn(`${env}: could not recover its deployments: ${(err as Error).message}`);
         }
       }
+      await reconcileEnvironments(state, (env) => environments.hold(env) !== undefined);
     },
     setConfig(next) {
       state.setConfig(next);

@@ -172,4 +172,6 @@ export interface ReleaseStore {
   clearCurrent(envDir: string): Promise<void>;
   /** The release id `<envDir>/current` names, or null. */
   currentReleaseId(envDir: string): Promise<string | null>;
+  /** What `<envDir>/current` names and whether that folder exists (reconciliation), or null when there is no `current`. */
+  currentTarget(envDir: string): Promise<{ releaseId: string; present: boolean } | null>;
 }

@@ -6,8 +6,8 @@ import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-wor
 
 const world = deployWorlds(afterEach);
 
-/** Two releases shipped (#2 live), then a manual rollback to #1 that the daemon dies in at `point`. */
-async function rolledBackAndCut(point: CrashPoint): Promise<DeployWorld> {
+/** Two releases shipped (#2 live), then a manual rollback to #1, settled: every crash point of it was passed. */
+async function rolledBackAndCut(): Promise<DeployWorld> {
   const old = world();
   await old.ship();
   await old.ship();
@@ -27,7 +27,7 @@ async function restart(old: DeployWorld, point: CrashPoint, prepare?: (w: Deploy
 
 describe('a manual rollback cut short by a crash', () => {
   it.each<CrashPoint>(['rollback.recorded', 'rollback.swapped', 'rollback.marked', 'rollback.verifying'])('killed at %s: finished by a new rollback revision to the same target', async (point) => {
-    const old = await rolledBackAndCut(point);
+    const old = await rolledBackAndCut();
     const w = await restart(old, point);
     expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId, r.rollbackTo])).toEqual([
       [1, 'deploy', 'superseded', 'rel-1', null],
@@ -46,7 +46,7 @@ describe('a manual rollback cut short by a crash', () => {
   });
 
   it.each<CrashPoint>(['rollback.swapped', 'rollback.marked', 'rollback.verifying'])('killed at %s with its target broken since: undone whole (pointer, mark, pin)', async (point) => {
-    const old = await rolledBackAndCut(point);
+    const old = await rolledBackAndCut();
     const w = await restart(old, point, (next) => next.releases.faults.missingBlob.add('rel-1'));
     expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId])).toEqual([
       [1, 'deploy', 'superseded', 'rel-1'],

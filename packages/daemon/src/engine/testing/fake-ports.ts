@@ -170,6 +170,10 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     async currentReleaseId(envDir) {
       return current.get(envDir) ?? null;
     },
+    async currentTarget(envDir) {
+      const releaseId = current.get(envDir);
+      return releaseId === undefined ? null : { releaseId, present: materialized.has(releaseId) };
+    },
   };
 }
 
