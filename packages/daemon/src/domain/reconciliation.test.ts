@@ -26,6 +26,8 @@ describe('current against the history', () => {
     expect(currentDisagreement(failed, null)).toBeNull();
     expect(currentDisagreement(failed, here('rel-2'))).toBeNull();
     expect(currentDisagreement(failed, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says nothing is live (#2 (rel-2) failed)');
+    // A refusal after the failure moved nothing: the failed release still serves.
+    expect(currentDisagreement([...failed, revision(3, 'rel-3', 'failed')], here('rel-2'))).toBeNull();
     expect(currentDisagreement([revision(1, 'rel-1', 'superseded')], here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says nothing is live');
   });
 });
