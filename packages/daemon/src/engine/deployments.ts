@@ -10,6 +10,7 @@ import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { readOperationLog } from './operation-logs.js';
 import { reconcileEnvironments } from './reconciliation.js';
+import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import type { LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
@@ -155,6 +156,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         }
       }
       await reconcileEnvironments(state, (env) => environments.hold(env) !== undefined);
+      await sweepOperationLogs(state).catch((err: Error) => deps.logger.warn(`sweeping operation logs: ${err.message}`));
     },
     setConfig(next) {
       state.setConfig(next);

@@ -78,6 +78,8 @@ export interface LogStore {
    */
   read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number; times: [number, number][]; open: boolean }>;
   removeRun(runId: string): Promise<void>;
+  /** The ids that have a log folder (run ids, and operation log ids such as `deploy-staging-7-…`). */
+  runIds(): Promise<string[]>;
 }
 
 /** One attempt of a step as a process. */

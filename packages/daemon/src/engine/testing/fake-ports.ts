@@ -243,6 +243,9 @@ export function createMemoryLogStore(): MemoryLogStore {
     async removeRun(runId) {
       for (const k of [...logs.keys()]) if (k.startsWith(`${runId}/`)) logs.delete(k);
     },
+    async runIds() {
+      return [...new Set([...logs.keys()].map((k) => k.slice(0, k.indexOf('/'))))];
+    },
     text: (runId, step) => bytes(runId, step).toString('utf8'),
   };
 }
