@@ -59,8 +59,9 @@ export interface RevisionSeen {
   kind: string;
   releaseId: string;
   verified: boolean;
-  /** Read by the checks after a restart (why a revision failed); not part of what is acknowledged. */
+  /** Read by the checks after a restart (why a revision failed, its log folder); not part of what is acknowledged. */
   message?: string | null;
+  createdAt?: string;
 }
 
 /** Everything a client was told before the crash: what must survive it. */
@@ -391,6 +392,7 @@ export async function violations(dir: string, mark: string, acknowledged: Acknow
     if ((live?.releaseId ?? null) !== current) problems.push(`current names ${current ?? 'nothing'}, the live revision is ${live ? `#${live.revision} (${live.releaseId})` : 'none'}`);
     if (current !== null && !existsSync(join(link, 'model', 'weights.txt'))) problems.push(`current (${current}) is not a complete release folder`);
     problems.push(...(await marksPinAndPointer(client, revisions, env?.pinned ?? false, acknowledged)));
+    problems.push(...(await unnamedOperationLogs(dir, client, revisions)));
     const fsck = await client.request<{ problems: { releaseId: string; problem: string }[] }>('releases.fsck', {});
     if (fsck.problems.length > 0) problems.push(`fsck: ${JSON.stringify(fsck.problems)}`);
     // 5. Nothing the dead daemon started is still running.
@@ -428,6 +430,15 @@ async function marksPinAndPointer(client: Client, revisions: RevisionSeen[], pin
     if (pinned !== expected) problems.push(`pinned is ${pinned} after a rollback cut short that was ${finished ? 'finished' : `undone (pinned before: ${inFlight.pinnedBefore})`}`);
   }
   return problems;
+}
+
+/** Operation log folders (`runs/deploy-*`) of revisions whose release retention pruned: swept at start, removed by retention. */
+async function unnamedOperationLogs(dir: string, client: Client, revisions: RevisionSeen[]): Promise<string[]> {
+  const releases = new Set((await client.request<{ id: string }[]>('releases.list', {})).map((r) => r.id));
+  const named = new Set(revisions.filter((r) => releases.has(r.releaseId)).map((r) => `deploy-${ENV}-${r.revision}-${Date.parse(r.createdAt ?? '')}`));
+  const folders = readdirSync(join(dir, '.axum', 'runs')).filter((name) => /^deploy-\w+-\d+-\d+$/.test(name));
+  const unnamed = folders.filter((name) => !named.has(name));
+  return unnamed.length > 0 ? [`operation log folders no revision with a kept release names: ${unnamed.join(', ')}`] : [];
 }
 
 /** Orphans a moment after the restart (a SIGKILL is delivered, not instant). */
