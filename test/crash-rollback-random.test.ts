@@ -106,7 +106,6 @@ describe('kill -9 at random moments after a manual rollback moved current', () =
       const current = basename(dirname(readlinkSync(link)));
       const rolledBack = history.some((r) => r.kind === 'rollback' && r.revision > before.live!.revision && (r.status === 'live' || r.status === 'superseded'));
       if (rolledBack) finished++;
-      else if (process.env.AXUM_DEBUG_ROLLBACK) console.log(`round ${round} undone`, JSON.stringify(history.slice(0, 3)), (await client.request<{ environments: { incident: string | null }[] }>("state.get", {})).environments[0]?.incident);
       const problems = [
         current !== env.live?.releaseId && `current names ${current}, live is ${JSON.stringify(env.live)}`,
         env.live && bad(env.live.releaseId) && `the live ${env.live.releaseId} is marked bad: ${bad(env.live.releaseId)!.why}`,
