@@ -69,3 +69,36 @@ secrets: [AXUM_E2E_NEVER_SET]
     expect(bad).toMatchObject({ code: 1, stderr: 'axum: no commit zzz in this repository\n' });
   });
 });
+
+describe('the daemon behind a command', () => {
+  it('a read-only command that starts the daemon says so; a daemon that stops answering ends a waiting command with exit 3', async () => {
+    const dir = newRepo({
+      config: `version: 1
+environments:
+  dev: { branch: main }
+stages:
+  - name: test
+    steps:
+      - { name: slow, run: "sleep 60" }
+`,
+    });
+    const first = await axum(['runs', '--repo', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`^started the daemon for ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid \\d+\\)\\n$`));
+    const pid = Number(/\(pid (\d+)\)/.exec(first.stderr)?.[1]);
+    expect((await axum(['runs', '--repo', dir])).stderr).toBe('');
+
+    // SIGSTOP: the socket stays open and nothing answers. The waiting command must not wait out its
+    // own timeout (an hour for a rollback): the heartbeat ends it, saying what may have happened.
+    const waiting = axum(['run', '--branch', 'main', '--wait', '--repo', dir], { timeoutMs: 90_000 });
+    await waitForRun(dir, (r) => r.status === 'running', 'the slow run to start');
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const stalled = await waiting;
+      expect(stalled.code, stalled.stderr).toBe(3);
+      expect(stalled.stderr).toContain('the daemon stopped answering');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 120_000);
+});

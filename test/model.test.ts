@@ -408,7 +408,8 @@ class Commit implements Cmd {
     git(real.dir, 'checkout', '-q', this.branch);
     writeFileSync(join(real.dir, 'model', 'kind'), `${this.kind}\n`);
     writeFileSync(join(real.dir, 'model', 'n'), `${m.commits + 1}\n`);
-    git(real.dir, 'add', '-A');
+    // Only the model: a broken axum.yml left in the work tree (WorkTreeConfig) is never committed.
+    git(real.dir, 'add', 'model');
     git(real.dir, 'commit', '-q', '-m', `${this.kind} model`);
     commit(m, this.branch, this.kind);
     // The watcher sees it by itself; the WebSocket path asks for a reconcile so as not to wait for the interval.
@@ -495,7 +496,8 @@ class CommitAndCancel implements Cmd {
     git(real.dir, 'checkout', '-q', this.branch);
     writeFileSync(join(real.dir, 'model', 'kind'), 'slow\n');
     writeFileSync(join(real.dir, 'model', 'n'), `${m.commits + 1}\n`);
-    git(real.dir, 'add', '-A');
+    // Only the model: a broken axum.yml left in the work tree (WorkTreeConfig) is never committed.
+    git(real.dir, 'add', 'model');
     git(real.dir, 'commit', '-q', '-m', 'slow model');
     const target: ModelRun = commit(m, this.branch, 'slow');
     cancel(m, target);
@@ -606,6 +608,26 @@ class Pin implements Cmd {
   toString = () => `${this.pinned ? 'pin' : 'unpin'}(${this.env})${via(this.cli)}`;
 }
 
+/**
+ * The work tree's axum.yml made invalid (a syntax error, or a YAML alias bomb) or put back. The
+ * file decides what the daemon watches and runs, never what is recovered or rolled back: every
+ * other command, a restart and a kill -9 included, must give the same state while it is broken
+ * (the daemon starts and runs on the last valid config). The model does not change.
+ */
+class WorkTreeConfig implements Cmd {
+  constructor(readonly kind: 'invalid' | 'alias-bomb' | 'valid') {}
+  check = () => true;
+  async run(m: Model, real: Real) {
+    count(`config ${this.kind}`);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
+    writeFileSync(join(real.dir, 'axum.yml'), this.kind === 'valid' ? CONFIG : this.kind === 'invalid' ? 'version: 1\nenvironments: [\n' : `${bomb}\n`);
+    const valid = this.kind === 'valid';
+    await waitFor(async () => (await client(real).call<{ config: { valid: boolean } }>('state.get')).config.valid === valid, 10_000, `the daemon to read axum.yml as ${valid ? 'valid' : 'invalid'}`);
+    await converge(m, real, this.toString());
+  }
+  toString = () => `work-tree axum.yml ${this.kind}`;
+}
+
 class Restart implements Cmd {
   constructor(readonly cli: boolean) {}
   check = () => true;
@@ -674,6 +696,7 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.tuple(fc.constantFrom(...envNames), fc.boolean(), cli).map(([e, p, c]) => new Pin(e, p, c)),
   cli.map((c) => new Restart(c)),
   cli.map((c) => new Kill(c)),
+  fc.constantFrom<'invalid' | 'alias-bomb' | 'valid'>('invalid', 'alias-bomb', 'valid', 'valid').map((k) => new WorkTreeConfig(k)),
 ];
 
 const replayPath = process.env.AXUM_MODEL_REPLAY;

@@ -95,10 +95,46 @@ verify:
       throw new Error(`${err.message}\n${one.screen()}`);
     });
 
-    await waitFor(() => two.screen().includes('production: #3 is live now'), 10_000, 'the other TUI to be told');
+    // The other terminal is told who did what (its footer, then its event log), and sees who is attached.
+    await waitFor(() => /\d\d:\d\d:\d\d \S+ \(axum-tui on pts\/\d+\) rolled back production to #1 \(#3, live/.test(two.screen()), 10_000, 'the other TUI to be told').catch((err: Error) => {
+      throw new Error(`${err.message}\n${two.screen()}`);
+    });
     expect(two.screen()).toMatch(/production\s+main\s+#3\s/);
+    expect(two.screen()).toMatch(/2 clients attached: \S+ tui pts\/\d+/);
+    await two.keys('e');
+    await waitFor(() => two.screen().includes('Events') && two.screen().includes('rolled back production to #1'), 10_000, 'the event log');
+    await two.keys('Escape');
     const history = JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout) as { revision: number; kind: string; rollbackTo: number }[];
     expect(history[0]).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1 });
+  });
+
+  it('at 80×24 under NO_COLOR the selection shows as a › gutter, and / filters both lists as typed', async () => {
+    const plain = {
+      screen: () => tmux('capture-pane', '-p', '-t', 'plain'),
+      keys: async (...keys: string[]) => {
+        for (const key of keys) {
+          tmux('send-keys', '-t', 'plain', key);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      },
+    };
+    tmux('new-session', '-d', '-s', 'plain', '-x', '80', '-y', '24', '-e', 'NO_COLOR=1', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    await waitFor(() => plain.screen().includes('● connected'), 20_000, 'the TUI to connect').catch((err: Error) => {
+      throw new Error(`${err.message}\n${plain.screen()}`);
+    });
+    const marked = () => plain.screen().split('\n').filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
+    expect(marked()).toEqual(['production']);
+    await plain.keys('Tab');
+    await waitFor(() => marked()[0] === 'run-2', 5_000, 'the newest run to be marked');
+    await plain.keys('j');
+    await waitFor(() => marked()[0] === 'run-1', 5_000, 'j to move the mark');
+    await plain.keys('/', '0', '.', '8');
+    await waitFor(() => plain.screen().includes('/0.8') && plain.screen().includes('1 of 2 runs'), 5_000, 'the filter to narrow the runs');
+    expect(plain.screen()).toContain('model 0.85');
+    expect(plain.screen()).not.toContain('model 0.9');
+    await plain.keys('Enter', 'Escape');
+    await waitFor(() => plain.screen().includes('model 0.9') && !plain.screen().includes('of 2 runs'), 5_000, 'Esc to clear the filter');
+    tmux('send-keys', '-t', 'plain', 'q');
   });
 });
 
@@ -145,7 +181,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     const again = () => tmux('capture-pane', '-p', '-t', 'again');
     await waitFor(() => again().includes('● connected'), 20_000, 'the TUI to connect');
     expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
-    await waitFor(() => again().includes('disconnected — retrying'), 10_000, 'the disconnected banner');
+    await waitFor(() => again().includes('STALE since'), 10_000, 'the disconnected banner');
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
     await waitFor(() => again().includes('● connected'), 20_000, 'the TUI to reconnect');
     tmux('send-keys', '-t', 'again', 'q');

@@ -10,7 +10,8 @@ import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
-import { createStderrLogger } from './adapters/stderr-logger.js';
+import { createStderrLogger, writeStderrLine } from './adapters/stderr-logger.js';
+import { isFileSystemError } from './adapters/fs-errors.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   /** `AXUM_CRASH_AT=<point>[@n]`: SIGKILL at the n-th pass of that point, like a power cut (RELIABILITY.md). */
   const crash: CrashHook = (point) => {
     if (point !== crashAt.point || ++crashHits !== crashAt.hit) return;
-    process.stderr.write(`${new Date().toISOString()} warn AXUM_CRASH_AT: killing the daemon at ${point}${crashAt.hit > 1 ? `@${crashAt.hit}` : ''}\n`);
+    writeStderrLine(`${new Date().toISOString()} warn AXUM_CRASH_AT: killing the daemon at ${point}${crashAt.hit > 1 ? `@${crashAt.hit}` : ''}\n`);
     process.kill(process.pid, 'SIGKILL');
   };
   const listen = values.listen ? parseListenAddress(values.listen) : null;
@@ -123,6 +124,13 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
   process.on('uncaughtException', (err) => {
+    // A file-system error never stops the daemon (ARCHITECTURE.md, crash safety): every writer
+    // fails its own operation with the reason; one that still escapes is said, and serving goes on.
+    if (isFileSystemError(err)) {
+      logger.error(`file-system error outside any operation (the daemon goes on): ${err.stack ?? err.message}`);
+      engine?.warn(`file-system error: ${err.message} (the daemon goes on; see .axum/daemon.log)`);
+      return;
+    }
     logger.error(`uncaught: ${err.stack ?? err.message}`);
     void shutdown('crashed on an unexpected error', EXIT.failed);
   });

@@ -1,5 +1,6 @@
 import type { Delta } from './daemon-message.js';
 import type { DaemonState } from './state.js';
+import { ACTIVITY_KEPT } from './presence.js';
 
 /** How many runs the shared state keeps (older ones are a `runs.list` away). */
 export const RECENT_RUNS = 50;
@@ -10,7 +11,9 @@ export function applyDelta(state: DaemonState, delta: Delta): DaemonState {
     case 'config.changed':
       return { ...state, config: delta.config, environments: delta.environments };
     case 'clients.changed':
-      return { ...state, clients: delta.clients };
+      return { ...state, clients: delta.clients, attached: delta.attached };
+    case 'activity.added':
+      return { ...state, activity: [...state.activity, delta.entry].slice(-ACTIVITY_KEPT) };
     case 'environment.updated':
       return { ...state, environments: state.environments.map((env) => (env.name === delta.environment.name ? delta.environment : env)) };
     case 'run.updated': {

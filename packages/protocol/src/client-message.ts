@@ -8,6 +8,9 @@ export const Hello = z.object({
     name: z.string().max(100),
     version: z.string().max(50),
     pid: z.number().int().optional(),
+    /** Shown to the other clients (presence, activity): the login and the terminal, for people. */
+    user: z.string().max(100).optional(),
+    terminal: z.string().max(100).optional(),
   }),
 });
 export type Hello = z.infer<typeof Hello>;
@@ -60,8 +63,12 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('history.get'), params: z.object({ env: z.string().min(1).max(64) }).strict() }),
   /** What would change going from one release to another (commits, config keys, artifacts, metrics). Returns `ReleaseDiff`. */
   z.object({ method: z.literal('releases.diff'), params: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).strict() }),
-  /** Re-hashes every release's stored files; corrupt ones are marked bad. Returns `{ releases, problems: [{ releaseId, problem }] }`. */
-  z.object({ method: z.literal('releases.fsck'), params: z.object({}).strict().default({}) }),
+  /**
+   * Re-hashes every release's stored files (corrupt ones are marked bad) and materialized folders, and
+   * checks every environment's `current` target (a problem raises its incident). `rebuild` first adds
+   * to the release index every release a folder's manifest describes. Returns `FsckReport`.
+   */
+  z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().optional() }).strict().default({}) }),
   /** Every release, newest first. Returns `ReleaseView[]`. */
   z.object({ method: z.literal('releases.list'), params: z.object({}).strict().default({}) }),
   /** Deploys a release (or the release of a commit) by hand. Returns the new `RevisionView` once verified or failed. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-code.js';
 import { ConfigStatus, DaemonInfo, DaemonState, EnvironmentView, RunView } from './state.js';
+import { ActivityEntry, AttachedClient } from './presence.js';
 
 /** Daemon → client: the handshake succeeded; a `snapshot` follows at once. */
 export const Welcome = z.object({
@@ -66,8 +67,12 @@ export const EnvironmentUpdated = z.object({ type: z.literal('environment.update
 export type EnvironmentUpdated = z.infer<typeof EnvironmentUpdated>;
 
 /** Delta: a client attached or detached. */
-export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative() });
+export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative(), attached: z.array(AttachedClient).default([]) });
 export type ClientsChanged = z.infer<typeof ClientsChanged>;
+
+/** Delta: a client did something to the shared state (a rollback, a pin, a cancel…). */
+export const ActivityAdded = z.object({ type: z.literal('activity.added'), entry: ActivityEntry });
+export type ActivityAdded = z.infer<typeof ActivityAdded>;
 
 /** Delta: the daemon is stopping; clients should expect the connection to close. */
 export const DaemonStopping = z.object({ type: z.literal('daemon.stopping'), reason: z.string() });
@@ -81,6 +86,7 @@ export const DaemonMessage = z.discriminatedUnion('type', [
   ErrorMessage,
   ConfigChanged,
   ClientsChanged,
+  ActivityAdded,
   RunUpdated,
   EnvironmentUpdated,
   LogChunkMessage,
@@ -89,4 +95,4 @@ export const DaemonMessage = z.discriminatedUnion('type', [
 export type DaemonMessage = z.infer<typeof DaemonMessage>;
 
 /** Messages that change a client's copy of the state. */
-export type Delta = ConfigChanged | ClientsChanged | RunUpdated | EnvironmentUpdated;
+export type Delta = ConfigChanged | ClientsChanged | ActivityAdded | RunUpdated | EnvironmentUpdated;

@@ -9,6 +9,7 @@ export {
   DaemonState,
   EnvironmentView,
   LiveRevision,
+  ServingRevision,
   RunStatus,
   RunView,
   StepStatus,
@@ -31,6 +32,8 @@ export {
   Welcome,
 } from './daemon-message.js';
 export type { Delta } from './daemon-message.js';
+export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
+export { ActivityAdded } from './daemon-message.js';
 export { FsckReport, RESULT_SCHEMAS } from './request-result.js';
 export type { ParamsOf, ResultOf } from './request-result.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';

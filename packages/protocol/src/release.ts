@@ -88,6 +88,11 @@ export const RevisionView = z.object({
   steps: z.array(OperationStep).default([]),
   /** Monitor checks run on it while live (all of them; `steps` keeps the newest few). */
   checks: z.object({ total: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }).default({ total: 0, failed: 0 }),
+  /**
+   * Set on the revision `current` serves in a `history` answer (never stored): with status `live`,
+   * or `failed` when it is *serving, failed* (ARCHITECTURE.md, glossary).
+   */
+  serving: z.boolean().optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 

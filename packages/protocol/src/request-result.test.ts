@@ -65,7 +65,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'logs.unfollow': { following: false },
   'history.get': [revision],
   'releases.diff': diff,
-  'releases.fsck': { releases: 2, problems: [{ releaseId: 'rel-9', problem: 'model.bin: sha256 differs' }] },
+  'releases.fsck': { releases: 2, problems: [{ releaseId: 'rel-9', problem: 'model.bin: sha256 differs' }], environments: [{ env: 'staging', problem: 'current names rel-9, whose folder is missing' }], rebuilt: null },
   'releases.list': [release],
   'env.deploy': revision,
   'env.rollback': revision,

@@ -4,10 +4,26 @@ import { LogChunk } from './daemon-message.js';
 import { ReleaseDiff, ReleaseView, RevisionView } from './release.js';
 import { DaemonState, EnvironmentView, RunView } from './state.js';
 
-/** The answer to `releases.fsck`: how many releases were re-hashed, and what was wrong with which. */
+/**
+ * The answer to `releases.fsck`: how many releases were re-hashed, what was wrong with which (stored
+ * files or release folder), what was wrong with each environment's `current` target, and with
+ * `rebuild`, what the release index got back from the folders' manifests.
+ */
 export const FsckReport = z.object({
   releases: z.number().int().nonnegative(),
   problems: z.array(z.object({ releaseId: z.string(), problem: z.string() })),
+  environments: z.array(z.object({ env: z.string(), problem: z.string() })).default([]),
+  rebuilt: z
+    .object({
+      /** Releases added to the index from their folders' manifests. */
+      added: z.array(z.string()),
+      /** Releases the index already had (their marks kept). */
+      kept: z.number().int().nonnegative(),
+      /** Release folders with no readable manifest (made by an older daemon): not rebuilt. */
+      withoutManifest: z.array(z.string()),
+    })
+    .nullable()
+    .default(null),
 });
 export type FsckReport = z.infer<typeof FsckReport>;
 

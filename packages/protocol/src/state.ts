@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ActivityEntry, AttachedClient } from './presence.js';
 
 /** Where and how a running daemon can be reached; also the body of `.axum/daemon.json`. */
 export const DaemonInfo = z.object({
@@ -41,6 +42,14 @@ export const LiveRevision = z.object({
 });
 export type LiveRevision = z.infer<typeof LiveRevision>;
 
+/**
+ * The revision `current` serves: the live one (`failed: false`), or one that failed where it serves
+ * and was not rolled back (`failed: true`, *serving, failed*: rollback.auto off, or a rollback that
+ * could not run). `live` stays the verified live revision only.
+ */
+export const ServingRevision = LiveRevision.extend({ failed: z.boolean() });
+export type ServingRevision = z.infer<typeof ServingRevision>;
+
 /** One environment as every client sees it. */
 export const EnvironmentView = z.object({
   name: z.string(),
@@ -52,6 +61,8 @@ export const EnvironmentView = z.object({
   pinned: z.boolean(),
   awaitingApproval: z.boolean(),
   live: LiveRevision.nullable(),
+  /** What `current` serves according to the history; null when nothing does. Older daemons send none. */
+  serving: ServingRevision.nullable().default(null),
   /** The revision a rollback with no target would go to. */
   lastKnownGood: LiveRevision.nullable(),
   /** The release waiting for `axum approve` (approval: manual). */
@@ -136,5 +147,9 @@ export const DaemonState = z.object({
   warnings: z.array(z.string()),
   /** Number of clients attached right now (this one included). */
   clients: z.number().int().nonnegative(),
+  /** Who is attached: name, user, terminal, since when. */
+  attached: z.array(AttachedClient).default([]),
+  /** What clients did, oldest first, the newest ACTIVITY_KEPT. */
+  activity: z.array(ActivityEntry).default([]),
 });
 export type DaemonState = z.infer<typeof DaemonState>;

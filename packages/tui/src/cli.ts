@@ -110,7 +110,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((env: string, _options, command: Command) => run((options) => pinCommand(env, false, options, stdoutOutput), command));
   program
     .command('fsck')
-    .description("re-hash every release's stored files; corrupt releases are marked bad (exit 1)")
+    .description("re-hash every release's stored files and folders, check every environment's current; corrupt releases are marked bad (exit 1)")
+    .option('--rebuild', "first rebuild a lost release index from the release folders' manifests")
     .action((_options, command: Command) => run((options) => fsckCommand(options, stdoutOutput), command));
   program
     .command('demo')

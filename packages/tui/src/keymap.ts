@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
 import { incidentLog } from './state/selectors.js';
+import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
 
 /** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
 export type Command =
@@ -33,8 +34,8 @@ export interface Binding {
 }
 
 const ALL: readonly View['kind'][] = ['dashboard', 'run', 'history'];
-const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : state.daemon?.environments[state.selected]);
-const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : state.daemon?.runs[state.selectedRun]);
+const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : visibleEnvironments(state)[state.selected]);
+const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
 const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
 const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
@@ -63,6 +64,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'G/End', description: 'bottom of the log, follow the tail', hint: 'follow', views: ['run'], matches: (i, k) => i === 'G' || k.end, command: { kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } }, footer: true },
   { label: '[ ]', description: 'previous / next step', hint: 'step', views: ['run'], matches: (i) => i === ']', command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
   { label: '[', description: 'previous step', views: ['run'], matches: (i) => i === '[', command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: false, inHelp: false },
+  { label: '/', description: 'filter both lists (Esc clears)', hint: 'filter', views: ['dashboard'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'filter.start' } }, footer: true },
   { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
   { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false, inHelp: false },
@@ -93,6 +95,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'p', description: 'pin / unpin the environment', views: ['dashboard', 'history'], matches: (i) => i === 'p', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'pin', env: selectedEnv(state)!.name, pinned: !selectedEnv(state)!.pinned } : null) }, footer: false },
   { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
   { label: 'x', description: 'cancel the selected run', views: ['dashboard', 'run'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running'), command: { kind: 'daemon', build: (state) => (selectedRun(state) ? { kind: 'cancel', runId: selectedRun(state)!.id } : null) }, footer: false },
+  { label: 'e', description: 'events: what every terminal did, who and when', hint: 'events', views: ALL, matches: (i) => i === 'e', command: { kind: 'dispatch', action: { type: 'events.toggle' } }, footer: false },
   { label: '?', description: 'show or hide this help', hint: 'help', views: ALL, matches: (i) => i === '?', command: { kind: 'dispatch', action: { type: 'help.toggle' } }, footer: true },
   { label: 'Esc', description: 'back', hint: 'back', views: ALL, matches: (_i, k) => k.escape, command: { kind: 'dispatch', action: { type: 'back' } }, footer: true },
   { label: 'q', description: 'quit (the daemon keeps running)', hint: 'quit', views: ALL, matches: (i) => i === 'q', command: { kind: 'quit' }, footer: true },

@@ -1,4 +1,6 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeQuietly, describeFsError, writeAll } from './fs-errors.js';
+import { parseTimes, timesIn, wholeCharacters, type TimeEntry } from './fs-log-times.js';
 import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
@@ -35,7 +37,6 @@ const CLOSED_TIMES_CACHED = 64;
 /** How often the time index gets an entry while output flows (one line per write, at most this often). */
 const TIME_INDEX_MS = 100;
 
-type TimeEntry = [offset: number, epochMs: number];
 
 /** An open log: what has been written so far, and its newest bytes as written (masked). */
 interface LiveLog {
@@ -93,6 +94,9 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       live.set(k, state);
       let capped = false;
       let closed = false;
+      // The first write that failed (ENOSPC, EIO, EROFS): nothing more is written after it, so the
+      // file stays a byte prefix of the output, and the step is failed with this reason.
+      let failure: string | null = null;
       const keep = (bytes: Buffer) => {
         // A copy: a write may be a view of a larger buffer that the tail must not keep alive. Only
         // the filled part of a block is ever handed out, and a block is only written past it.
@@ -116,7 +120,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
         const at = now();
         if (at - lastStamp >= TIME_INDEX_MS) {
           lastStamp = at;
-          writeSync(timesFd, `${size} ${at}\n`);
+          writeAll(timesFd, Buffer.from(`${size} ${at}\n`));
           times.push([size, at]);
         }
         const used = runBytes.get(runId) ?? 0;
@@ -124,7 +128,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           const room = Math.max(0, capBytes - used);
           const marker = Buffer.from(`\n[axum] log cap of ${capBytes} bytes per run reached: further output of this run is dropped\n`);
           const last = Buffer.concat([bytes.subarray(0, room), marker]);
-          writeSync(fd, last);
+          writeAll(fd, last);
           keep(last);
           size += last.length;
           state.size = size;
@@ -132,22 +136,30 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           capped = true;
           return;
         }
-        writeSync(fd, bytes);
+        writeAll(fd, bytes);
         keep(bytes);
         size += bytes.length;
         state.size = size;
         runBytes.set(runId, used + bytes.length);
       };
+      const guarded = (bytes: Buffer) => {
+        if (failure !== null) return;
+        try {
+          append(bytes);
+        } catch (err) {
+          failure = `its log could not be written (${describeFsError(err)})`;
+        }
+      };
       const sink: LogSink = {
         write: (chunk) => {
-          if (!closed) append(masker.push(chunk));
+          if (!closed) guarded(masker.push(chunk));
         },
         close: async () => {
           if (!closed) {
             closed = true;
-            append(masker.end());
-            closeSync(fd);
-            closeSync(timesFd);
+            guarded(masker.end());
+            closeQuietly(fd);
+            closeQuietly(timesFd);
             if (state.readFd !== null) closeSync(state.readFd);
             state.readFd = null;
             if (live.get(k) === state) {
@@ -158,6 +170,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
           return size;
         },
         size: () => size,
+        failure: () => failure,
       };
       return sink;
     },
@@ -230,48 +243,6 @@ function readTextOrEmpty(file: string): string {
   } catch {
     return '';
   }
-}
-
-/** The `.times` file's "offset epochMs" lines; a torn last line (a crash mid-write) is skipped. */
-function parseTimes(text: string): TimeEntry[] {
-  return text
-    .split('\n')
-    .map((line) => line.split(' ').map(Number) as TimeEntry)
-    .filter(([o, t]) => Number.isFinite(o) && Number.isFinite(t));
-}
-
-/** The entry in force at `offset` (the last one at or before it) and every one inside the range. */
-function timesIn(times: readonly TimeEntry[], offset: number, length: number): TimeEntry[] {
-  // First entry past `offset`: the index is in offset order, so a binary search, not a scan.
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid]![0] <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  const result: TimeEntry[] = lo > 0 ? [times[lo - 1]!] : [];
-  for (let i = lo; i < times.length && times[i]![0] < offset + length; i++) result.push(times[i]!);
-  return result;
-}
-
-/**
- * `data` without the first bytes of a UTF-8 character whose last bytes it does not hold: a step's
- * write (a pipe read) may end inside a character, and a client at the end of a running step's log
- * would otherwise decode the two halves apart, as two U+FFFD. Those bytes come with the next read.
- * Kept as is when nothing else would be left and more bytes are not on their way (a read whose
- * `limit` is shorter than one character, or bytes that are not UTF-8 at all): a read always moves on.
- */
-function wholeCharacters(data: Buffer, atEnd: boolean): Buffer {
-  for (let back = 1; back <= Math.min(3, data.length); back++) {
-    const byte = data[data.length - back]!;
-    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
-    const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    if (needs <= back) return data; // complete (or plain ASCII)
-    const whole = data.length - back;
-    return whole > 0 || atEnd ? data.subarray(0, whole) : data;
-  }
-  return data;
 }
 
 /** Up to `limit` bytes of an open log from `offset` (inside its tail), as written. */

@@ -1,11 +1,26 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import picomatch from 'picomatch';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
 import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
+import {
+  MANIFEST,
+  MATERIALIZED,
+  changedSinceMaterialized,
+  contentOf,
+  hashFolder,
+  highestUsedNumber,
+  manifestText,
+  readManifests,
+  readMaterialized,
+  recordUsedNumber,
+  stampFiles,
+  sweepPartialCopies,
+  writeDurably,
+} from './fs-release-folders.js';
 
 const COMPLETE_MARKER = '.axum-complete';
 
@@ -14,11 +29,15 @@ const COMPLETE_MARKER = '.axum-complete';
  * identical model file is stored once) and each release's folder in `<root>/releases/<id>/files`,
  * materialized at its first deploy by copy-on-write clone where the filesystem has it, else a copy —
  * never a hardlink a step could write through. A rollback only swaps the `current` symlink.
+ * Beside `files/` each release folder holds its manifest and the record of its materialization
+ * (fs-release-folders.ts).
  */
 export function createFsReleaseStore(root: string): ReleaseStore {
   const blobDir = join(root, 'store', 'sha256');
   const blobOf = (sha: string) => join(blobDir, sha);
-  const filesOf = (id: string) => join(root, 'releases', id, 'files');
+  const releasesDir = join(root, 'releases');
+  const folderOf = (id: string) => join(releasesDir, id);
+  const filesOf = (id: string) => join(folderOf(id), 'files');
   /** One materialization per release at a time: two environments deploying it share the work. */
   const materializing = new Map<string, Promise<string>>();
 
@@ -43,9 +62,30 @@ export function createFsReleaseStore(root: string): ReleaseStore {
     return { sha256, size };
   }
 
-  async function materializeOnce(release: ReleaseView): Promise<string> {
+  /**
+   * A complete folder is served as it is only when it holds this release's content: an id reused
+   * after a history was lost must not serve the old release's files under the new release's name.
+   */
+  async function completeFolder(release: ReleaseView): Promise<string | null> {
     const files = filesOf(release.id);
-    if (await exists(join(files, COMPLETE_MARKER))) return files;
+    const marker = await readFile(join(files, COMPLETE_MARKER), 'utf8').catch(() => null);
+    if (marker === null) return null;
+    const content = contentOf(release);
+    const record = await readMaterialized(folderOf(release.id));
+    const named = marker.split('\n')[1] ?? '';
+    if ((named !== '' && named !== content) || (record && record.content !== content)) throw new Error(`the folder of ${release.id} holds the files of another release of that id; refusing to serve it`);
+    if (record) return files;
+    // Made by an older daemon, before folders were stamped: proven by hash once, then stamped.
+    const problem = await hashFolder(files, release);
+    if (problem) throw new Error(`the folder of ${release.id} does not hold its files: ${problem}`);
+    await writeDurably(join(folderOf(release.id), MATERIALIZED), `${JSON.stringify({ id: release.id, content, files: await stampFiles(files, release) })}\n`);
+    return files;
+  }
+
+  async function materializeOnce(release: ReleaseView): Promise<string> {
+    const complete = await completeFolder(release);
+    if (complete) return complete;
+    const files = filesOf(release.id);
     const temp = `${files}.partial-${process.pid}-${Date.now()}`;
     await mkdir(temp, { recursive: true });
     try {
@@ -55,7 +95,11 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         await copyFile(blobOf(artifact.sha256), target, constants.COPYFILE_FICLONE);
         await chmod(target, 0o444);
       }
-      await writeFile(join(temp, COMPLETE_MARKER), `${release.id}\n`);
+      const content = contentOf(release);
+      await writeFile(join(temp, COMPLETE_MARKER), `${release.id}\n${content}\n`);
+      // Stamped before the folder is in place (a rename moves no file's times), so every complete
+      // folder has its record: the check before a pointer move compares against it.
+      await writeDurably(join(folderOf(release.id), MATERIALIZED), `${JSON.stringify({ id: release.id, content, files: await stampFiles(temp, release) })}\n`);
       // Only an incomplete folder (a crash mid-copy) is ever replaced; a complete one may be live.
       await rm(files, { recursive: true, force: true });
       await rename(temp, files); // a reader never sees a half-copied release folder
@@ -74,7 +118,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         if (!matches(path)) continue;
         artifacts.push({ path, ...(await storeFile(join(input.workdir, ...path.split('/')))) });
       }
-      return {
+      const release: ReleaseView = {
         id: input.id,
         runId: input.runId,
         commit: input.commit,
@@ -85,6 +129,10 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         metrics: input.metrics,
         bad: null,
       };
+      // Before the release is recorded: a folder always describes itself (the index can be rebuilt).
+      await mkdir(folderOf(input.id), { recursive: true });
+      await writeDurably(join(folderOf(input.id), MANIFEST), manifestText(release));
+      return release;
     },
     async check(release) {
       for (const artifact of release.artifacts) {
@@ -97,9 +145,12 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         if (info.size !== artifact.size) return `${artifact.path}: its stored copy has ${info.size} bytes, expected ${artifact.size} (corrupt)`;
         if ((info.mode & 0o222) !== 0) return `${artifact.path}: its stored copy is writable; refusing a blob that may have changed`;
       }
-      // A folder materialized earlier must still match too (it is what `current` will name).
+      // A folder materialized earlier must still be what was verified (it is what `current` will
+      // name): compared by size and change times, not re-hashed, so a move stays O(files).
       const files = filesOf(release.id);
       if (await exists(join(files, COMPLETE_MARKER))) {
+        const record = await readMaterialized(folderOf(release.id));
+        if (record) return changedSinceMaterialized(files, record, release);
         for (const artifact of release.artifacts) {
           const info = await stat(join(files, ...artifact.path.split('/'))).catch(() => null);
           if (!info || info.size !== artifact.size) return `${artifact.path}: the release folder's copy is missing or resized`;
@@ -119,6 +170,26 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         if (actual !== artifact.sha256) return `${artifact.path}: its stored copy hashes to ${actual.slice(0, 12)}…, not ${artifact.sha256.slice(0, 12)}… (corrupt)`;
       }
       return null;
+    },
+    async checkFolder(release, deep) {
+      const files = filesOf(release.id);
+      if (!(await exists(join(files, COMPLETE_MARKER)))) return { materialized: false, problem: null };
+      const record = await readMaterialized(folderOf(release.id));
+      if (record && record.content !== contentOf(release)) return { materialized: true, problem: `the folder of ${release.id} holds the files of another release of that id` };
+      const changed = record ? await changedSinceMaterialized(files, record, release) : null;
+      return { materialized: true, problem: changed ?? (deep || !record ? await hashFolder(files, release) : null) };
+    },
+    highestReleaseNumber: () => highestUsedNumber(root, releasesDir),
+    recordReleaseNumber: (n) => recordUsedNumber(root, n),
+    sweepPartials: () => sweepPartialCopies(releasesDir),
+    readManifests: () => readManifests(releasesDir),
+    async describe(releases) {
+      for (const release of releases) {
+        const file = join(folderOf(release.id), MANIFEST);
+        if (await exists(file)) continue;
+        await mkdir(folderOf(release.id), { recursive: true });
+        await writeDurably(file, manifestText(release));
+      }
     },
     materialize(release) {
       let pending = materializing.get(release.id);

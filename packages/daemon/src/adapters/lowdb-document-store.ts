@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { writeAll } from './fs-errors.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -33,11 +34,15 @@ export class DurableJsonFile<T> implements Adapter<T> {
     const temp = `${this.file}.tmp`;
     const fd = openSync(temp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(data));
+      writeAll(fd, Buffer.from(JSON.stringify(data)));
       fsyncSync(fd);
-    } finally {
+    } catch (err) {
+      // A full disk: the old file is untouched; the half-written temp goes, so it holds no space.
       closeSync(fd);
+      rmSync(temp, { force: true });
+      throw err;
     }
+    closeSync(fd);
     this.crash('store.temp-written');
     renameSync(temp, this.file);
     this.crash('store.renamed');
@@ -102,7 +107,8 @@ export function createLowdbDocumentStore<T>(
         return writing;
       }
       // One write in flight: the next one covers every save made until it starts.
-      queued = writing.then(() => {
+      // After a failed write too: a save that failed (a full disk) must not fail every later one.
+      queued = writing.catch(() => undefined).then(() => {
         queued = null;
         writing = writeLoop().finally(() => (writing = null));
         return writing;

@@ -15,6 +15,7 @@ interface World {
   integrity?: string | null;
   materialize?: string | null;
   swap?: 'throws';
+  undo?: 'throws';
   steps?: Record<string, StepResult | 'throws'>;
   hashes?: string | null;
   metrics?: ParsedMetrics;
@@ -51,6 +52,9 @@ function fakeActors(world: World, calls: string[]) {
     findLastKnownGood: fake<RollbackTarget | null>('findLastKnownGood', () => (world.lastKnownGood === undefined ? { revision: 2, releaseId: 'rel-2' } : world.lastKnownGood)),
     rollBack: fromPromise<void, RollBackInput>(async ({ input }) => void calls.push(`rollBack #${input.to.revision}`)),
     withdraw: fake<void>('withdraw', () => undefined),
+    undo: fake<void>('undo', () => {
+      if (world.undo === 'throws') throw new Error('EPERM: rename');
+    }),
   };
 }
 
@@ -88,9 +92,11 @@ describe('the deploy machine', () => {
     { name: 'hash mismatch found while verifying', world: { hashes: 'model/weights.bin: sha256 does not match' }, end: 'rolledBack', stage: 'verify', message: 'release rel-3 failed its hash check: model/weights.bin: sha256 does not match', tail: ['checkHashes', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'an automatic rollback that fails is not rolled back again', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, extra: { kind: 'auto-rollback' }, end: 'failed', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed'] },
     { name: 'integrity check fails: refused, nothing moves', world: { integrity: 'blob missing' }, end: 'refused', stage: 'integrity', message: 'release rel-3 failed its integrity check: blob missing', tail: ['recordRevision', 'checkIntegrity', 'record refused'] },
-    { name: 'disk full while materializing: refused', world: { materialize: 'the disk is full' }, end: 'refused', stage: 'materialize', message: 'could not materialize release rel-3: the disk is full', tail: ['checkIntegrity', 'materialize', 'record refused'] },
+    { name: 'disk full while materializing: an error, refused, nothing marked', world: { materialize: 'the disk is full' }, end: 'refused', stage: 'error', message: 'could not materialize release rel-3: the disk is full', tail: ['checkIntegrity', 'materialize', 'record refused'] },
     { name: 'the pointer cannot be written: an error, nothing moved, nothing marked', world: { swap: 'throws' }, end: 'refused', stage: 'error', message: 'the operation broke off: EPERM: rename', tail: ['materialize', 'swapCurrent', 'record refused'] },
-    { name: 'a step cannot be spawned: an error after the move, nothing marked, rolled back', world: { steps: { smoke: 'throws' } }, end: 'rolledBack', stage: 'error', tail: ['runStep smoke', 'closeWorktree', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    // ARCHITECTURE.md glossary, Bad: an error marks nothing; what served before serves again and stays live.
+    { name: 'a step cannot be spawned: an error after the move, undone, nothing marked, no rollback', world: { steps: { smoke: 'throws' } }, end: 'undone', stage: 'error', tail: ['runStep smoke', 'closeWorktree', 'undo', 'record undone'] },
+    { name: 'an error after the move whose undo fails too: serving, failed, no rollback', world: { steps: { smoke: 'throws' }, undo: 'throws' }, end: 'failed', stage: 'error', tail: ['runStep smoke', 'closeWorktree', 'undo', 'record failed'] },
   ];
 
   it.each(table)('$name → $end', async ({ world, extra, end, stage, message, tail }) => {
@@ -132,6 +138,9 @@ describe('the rollback policy after a failure', () => {
     [{ stage: 'verify', kind: 'deploy', autoRollback: false, lastKnownGood: true }, 'keep'],
     [{ stage: 'verify', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true }, 'keep'],
     [{ stage: 'integrity', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'keep'],
+    // An error (ARCHITECTURE.md glossary, Bad): no automatic rollback that would meet the same disk.
+    [{ stage: 'error', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'keep'],
+    [{ stage: 'error', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
     // A monitor incident: the release was live; with nothing to go back to it keeps serving.
     [{ stage: 'monitor', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true }, 'roll-back'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],

@@ -23,7 +23,11 @@ export interface OperationResults {
 
 /** What an outcome is recorded from. */
 export interface OutcomeInput {
-  outcome: 'live' | 'failed' | 'refused';
+  /**
+   * `refused`: nothing moved. `undone`: an error after the pointer moved, and `current` was put back
+   * on what served before (the live revision stays live). `failed`: it failed where it serves.
+   */
+  outcome: 'live' | 'failed' | 'refused' | 'undone';
   failure: OperationFailure | null;
   results: OperationResults | null;
 }
@@ -94,6 +98,7 @@ export const deployMachine = setup({
     findLastKnownGood: effect<RollbackTarget | null>('findLastKnownGood'),
     rollBack: effect<void, RollBackInput>('rollBack'),
     withdraw: effect<void>('withdraw'),
+    undo: effect<void>('undo'),
   },
   guards: {
     hasSteps: ({ context }) => context.steps.length > 0,
@@ -101,6 +106,7 @@ export const deployMachine = setup({
     hookNext: ({ context }) => context.steps[context.step]?.stage === 'deploy',
     failing: ({ context }) => context.failure !== null,
     blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
+    errorAfterMove: ({ context }) => context.moved && context.failure?.stage === 'error',
     policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true }) !== 'keep',
   },
   actions: {
@@ -141,7 +147,8 @@ export const deployMachine = setup({
       invoke: {
         src: 'materialize',
         onDone: [
-          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'materialize' as const, message: `could not materialize release ${context.releaseId}: ${event.output}` }) }) },
+          // A copy that fails is the machine's (a full disk, a folder that cannot be written): an error.
+          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'error' as const, message: `could not materialize release ${context.releaseId}: ${event.output}` }) }) },
           { target: 'swapping' },
         ],
         onError: { target: 'recordingRefusal', actions: 'brokeOff' },
@@ -223,9 +230,19 @@ export const deployMachine = setup({
       invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'refused' as const, failure: context.failure, results: null }), onDone: 'refused', onError: { target: 'broken', actions: 'brokeOff' } },
     },
     failing: {
-      description: 'The release failed in front of users: it is marked bad, unless the failure was an error of Axum or the machine.',
+      description: 'The release failed in front of users: it is marked bad, unless the failure was an error of Axum or the machine, which puts back what served before.',
       tags: 'holding',
-      always: [{ guard: 'blamesRelease', target: 'markingBad' }, { target: 'recordingFailure' }],
+      always: [{ guard: 'blamesRelease', target: 'markingBad' }, { guard: 'errorAfterMove', target: 'undoing' }, { target: 'recordingFailure' }],
+    },
+    undoing: {
+      description: 'An error after the pointer moved: `current` goes back to the release that was live (or is removed when none was); nothing is marked, no rollback runs.',
+      tags: 'holding',
+      invoke: { src: 'undo', onDone: 'recordingUndone', onError: 'recordingFailure' },
+    },
+    recordingUndone: {
+      description: 'The revision is saved failed with reason `error`; the revision that was live stays live and last known good.',
+      tags: 'holding',
+      invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'undone' as const, failure: context.failure, results: context.results }), onDone: 'undone', onError: { target: 'broken', actions: 'brokeOff' } },
     },
     markingBad: {
       description: 'The release is marked bad with who, when and why.',
@@ -255,6 +272,7 @@ export const deployMachine = setup({
     },
     live: { type: 'final', description: 'The release is live and verified.' },
     refused: { type: 'final', description: 'Refused before anything moved; the live revision stays live.' },
+    undone: { type: 'final', description: 'An error after the move was undone: what was live serves again and stays live.' },
     failed: { type: 'final', description: 'Failed; with rollback.auto off it still serves (an incident says so).' },
     rolledBack: { type: 'final', description: 'Failed, and the last known good is live again.' },
     withdrawn: { type: 'final', description: 'Failed with nothing known good: `current` is removed.' },
@@ -278,4 +296,4 @@ function stepState(description: string) {
 
 export type DeployMachine = typeof deployMachine;
 /** The final states an operation can end in. */
-export type DeployEnd = 'live' | 'refused' | 'failed' | 'rolledBack' | 'withdrawn' | 'broken';
+export type DeployEnd = 'live' | 'refused' | 'undone' | 'failed' | 'rolledBack' | 'withdrawn' | 'broken';

@@ -22,9 +22,10 @@ export function operationPlan(config: PipelineConfig): OperationStep[] {
 }
 
 /**
- * Where an operation stopped. `integrity` and `materialize` refuse before anything moves; `deploy`
- * and `verify` blame the release; `error` is Axum's or the machine's (a pointer that cannot be
- * written, a step that cannot be spawned) and blames nothing.
+ * Where an operation stopped. `integrity` refuses before anything moves (`materialize` too, in
+ * records written before a failed copy became an `error`); `deploy` and `verify` blame the release;
+ * `error` is Axum's or the machine's (a pointer that cannot be written, a full disk, a step that
+ * cannot be spawned or whose log cannot be written, a copy that fails) and blames nothing.
  */
 export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | 'error';
 
@@ -41,6 +42,10 @@ export interface OperationFailure {
  */
 export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: RevisionView['kind']; autoRollback: boolean; lastKnownGood: boolean }): 'roll-back' | 'withdraw' | 'keep' {
   if (!at.autoRollback) return 'keep';
+  // An error is the machine's, not the release's: the operation put back what served (or could not
+  // write the pointer at all), and an automatic rollback would meet the same full disk or read-only
+  // folder and fail in its turn. Nothing is rolled back, nothing withdrawn.
+  if (at.stage === 'error') return 'keep';
   if (at.stage === 'monitor') return at.lastKnownGood ? 'roll-back' : 'keep';
   // An automatic rollback that fails is not rolled back again: it would step further back each time.
   if (at.kind === 'auto-rollback' || at.stage === 'integrity' || at.stage === 'materialize') return 'keep';

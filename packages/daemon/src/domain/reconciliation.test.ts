@@ -7,27 +7,24 @@ const revision = (n: number, releaseId: string, status: RevisionView['status']):
   ...{ createdAt: '2026-01-01T00:00:00.000Z', finishedAt: null, by: 'push', message: null, runId: null, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 } },
 });
 const here = (releaseId: string) => ({ releaseId, present: true });
+const live = { revision: revision(2, 'rel-2', 'live'), failed: false };
 
 describe('current against the history', () => {
-  const history = [revision(1, 'rel-1', 'superseded'), revision(2, 'rel-2', 'live')];
-  it('agree when current names the live revision’s release, or nothing when nothing was ever deployed', () => {
-    expect(currentDisagreement(history, here('rel-2'))).toBeNull();
-    expect(currentDisagreement([], null)).toBeNull();
+  it('agree when current names the serving release, or nothing when nothing serves', () => {
+    expect(currentDisagreement(live, here('rel-2'))).toBeNull();
+    expect(currentDisagreement(null, null)).toBeNull();
   });
   it('names both facts when current names another release', () => {
-    expect(currentDisagreement(history, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live');
+    expect(currentDisagreement(live, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live');
   });
   it('says so when current is missing, or its folder is gone', () => {
-    expect(currentDisagreement(history, null)).toBe('current and history disagree: current is missing but history says #2 (rel-2) is live');
-    expect(currentDisagreement(history, { releaseId: 'rel-2', present: false })).toBe('current and history disagree: current names rel-2, whose folder is gone; history says #2 (rel-2) is live');
+    expect(currentDisagreement(live, null)).toBe('current and history disagree: current is missing but history says #2 (rel-2) is live');
+    expect(currentDisagreement(live, { releaseId: 'rel-2', present: false })).toBe('current and history disagree: current names rel-2, whose folder is gone; history says #2 (rel-2) is live');
   });
-  it('with nothing live, current must name nothing — or the newest revision that failed and still serves', () => {
-    const failed = [revision(1, 'rel-1', 'superseded'), revision(2, 'rel-2', 'failed')];
-    expect(currentDisagreement(failed, null)).toBeNull();
-    expect(currentDisagreement(failed, here('rel-2'))).toBeNull();
-    expect(currentDisagreement(failed, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says nothing is live (#2 (rel-2) failed)');
-    // A refusal after the failure moved nothing: the failed release still serves.
-    expect(currentDisagreement([...failed, revision(3, 'rel-3', 'failed')], here('rel-2'))).toBeNull();
-    expect(currentDisagreement([revision(1, 'rel-1', 'superseded')], here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says nothing is live');
+  it('a revision serving, failed is what current must name; with nothing serving, current names nothing', () => {
+    const failed = { revision: revision(3, 'rel-3', 'failed'), failed: true };
+    expect(currentDisagreement(failed, here('rel-3'))).toBeNull();
+    expect(currentDisagreement(failed, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says #3 (rel-3) failed and serves');
+    expect(currentDisagreement(null, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says nothing is live');
   });
 });

@@ -16,10 +16,16 @@ export const EnvironmentDocument = z.object({
   pgids: z.array(z.number().int()).default([]),
   /** A release built while an operation held the environment: it deploys next (newest wins), even after a restart. */
   queuedReleaseId: z.string().nullable().default(null),
+  /**
+   * A revision that failed where it serves and that `current` still names (rollback.auto off, or a
+   * rollback that could not run): *serving, failed* (ARCHITECTURE.md, glossary), until a revision
+   * goes live or `current` is withdrawn.
+   */
+  failedServing: z.number().int().nullable().default(null),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });
@@ -28,6 +34,17 @@ export type ReleasesDocument = z.infer<typeof ReleasesDocument>;
 /** The revision marked live, if any. */
 export function liveRevision(doc: EnvironmentDocument): RevisionView | null {
   return doc.revisions.findLast((r) => r.status === 'live') ?? null;
+}
+
+/**
+ * What `current` serves according to the records: the live revision, else a revision that failed
+ * where it serves (*serving, failed*), else nothing.
+ */
+export function servingRevision(doc: EnvironmentDocument): { revision: RevisionView; failed: boolean } | null {
+  const live = liveRevision(doc);
+  if (live) return { revision: live, failed: false };
+  const failed = doc.failedServing === null ? undefined : doc.revisions.find((r) => r.revision === doc.failedServing);
+  return failed ? { revision: failed, failed: true } : null;
 }
 
 /**

@@ -9,7 +9,9 @@ import {
   type ErrorCode,
   type Request,
   type ResultOf,
+  type AttachedClient,
 } from '@axum/protocol';
+import { activityText } from './activity.js';
 import type { Deployments } from './deployments.js';
 import { LogFollower } from './log-follower.js';
 import type { LogSource } from './log-source.js';
@@ -23,6 +25,8 @@ export interface SessionHost {
   onReady(session: ClientSession): void;
   onGone(session: ClientSession): void;
   requestShutdown(reason: string): void;
+  /** A request changed the shared state (or was refused): every client is told who did what. */
+  activity(session: ClientSession, what: string): void;
   pipeline: Pipeline;
   deployments: Deployments;
   /** Runs' and operations' logs (`run-12`, `production#7`). */
@@ -66,7 +70,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
   'releases.list': (_request, session) => session.host.deployments.releases(),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
-  'releases.fsck': (_request, session) => session.host.deployments.fsck(),
+  'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
   'env.deploy': async (request, session) => {
     const { env, releaseId, commit, by } = request.params;
     const releases = session.host.deployments.releases();
@@ -93,6 +97,8 @@ export class ClientSession implements ConnectionHandlers {
   readonly id: string;
   readonly logs: LogFollower;
   ready = false;
+  /** Who this client is, from its hello (for the other clients: presence and activity). */
+  client: AttachedClient | null = null;
   private tokens = BURST;
   private lastRefill: number;
   private lastRateError = 0;
@@ -145,6 +151,8 @@ export class ClientSession implements ConnectionHandlers {
         return;
       }
       this.ready = true;
+      const { name, user, pid, terminal } = message.client;
+      this.client = { id: this.id, name, user: user ?? null, pid: pid ?? null, terminal: terminal ?? null, since: new Date(this.host.clock.now()).toISOString() };
       this.host.logger.info(`client ${this.id} attached: ${message.client.name} ${message.client.version}`);
       const state = this.host.state();
       this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: this.id, daemon: state.daemon });
@@ -172,6 +180,10 @@ export class ClientSession implements ConnectionHandlers {
         (result) => {
           if (result instanceof RequestFailure) this.sendError(request.id, result.code, result.message);
           else this.send({ type: 'result', id: request.id, result });
+          // A refusal is said too (not a not-found: a typo changed nothing anyone needs to know).
+          if (result instanceof RequestFailure && result.code !== 'refused' && result.code !== 'conflict') return;
+          const what = activityText(request, result instanceof RequestFailure ? { refusal: result.message } : { result });
+          if (what !== null) this.host.activity(this, what);
         },
         (err: unknown) => {
           this.host.logger.error(`request ${request.method} from ${this.id} failed: ${(err as Error)?.stack ?? String(err)}`);

@@ -43,14 +43,14 @@ const fakePipeline: Pipeline = {
 const fakeDeployments = {
   start: async () => undefined,
   setConfig: () => undefined,
-  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, lastKnownGood: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
+  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, serving: null, lastKnownGood: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
   releaseRun: async () => ({ releaseId: 'rel-1', message: '' }),
   history: () => [],
   readLog: async () => new RequestFailure('not-found', 'no revision'),
   onLogActivity: () => () => undefined,
   releases: () => [],
   diff: async () => new RequestFailure('not-found', 'no release'),
-  fsck: async () => ({ releases: 0, problems: [] }),
+  fsck: async () => ({ releases: 0, problems: [], environments: [], rebuilt: null }),
   deploy: async () => new RequestFailure('not-found', 'no release'),
   rollback: async () => new RequestFailure('refused', 'no last known good revision'),
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),
@@ -130,7 +130,9 @@ describe('the daemon engine', () => {
     handlers.onFrame(hello);
     handlers.onFrame(JSON.stringify({ type: 'request', id: 'r2', method: 'daemon.shutdown', params: {} }));
     await tick();
-    expect(a.sent.at(-1)).toEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    expect(a.sent).toContainEqual({ type: 'result', id: 'r2', result: { stopping: true } });
+    // Every client is told who did it (the TUI's event log).
+    expect(a.sent.at(-1)).toMatchObject({ type: 'activity.added', entry: { what: 'stopped the daemon', clientId: 'c1' } });
     expect(shutdowns).toEqual(['requested by client c1']);
   });
 

@@ -1,6 +1,7 @@
 import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
+import { whoOf } from './activity.js';
 import { ClientSession, type SessionHost } from './client-session.js';
 import type { Deployments } from './deployments.js';
 import { createLogSource } from './log-source.js';
@@ -51,6 +52,8 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     runs: [],
     warnings: [],
     clients: 0,
+    attached: [],
+    activity: [],
   };
 
   const broadcast = (message: DaemonMessage, except?: ClientSession): void => {
@@ -60,21 +63,30 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     state = applyDelta(state, delta);
     broadcast(delta, except);
   };
-  const readyCount = (): number => [...sessions].filter((s) => s.ready).length;
+  /** The attached clients (presence): the count and who, as one delta. */
+  const clientsChanged = (): Delta => {
+    const attached = [...sessions].flatMap((s) => (s.ready && s.client ? [s.client] : []));
+    return { type: 'clients.changed', clients: attached.length, attached };
+  };
 
   const host: SessionHost = {
     state: () => state,
     onReady: (session) => {
       // The new client gets the full view (with itself counted) first; the others get the delta.
-      publish({ type: 'clients.changed', clients: readyCount() }, session);
+      publish(clientsChanged(), session);
       session.send({ type: 'snapshot', state });
     },
     onGone: (session) => {
       const wasReady = session.ready;
       sessions.delete(session);
-      if (wasReady) publish({ type: 'clients.changed', clients: readyCount() });
+      if (wasReady) publish(clientsChanged());
     },
     requestShutdown: deps.onShutdownRequested,
+    activity: (session, what) => {
+      const entry = { at: new Date(deps.clock.now()).toISOString(), who: session.client ? whoOf(session.client) : session.id, what, clientId: session.id };
+      deps.logger.info(`activity: ${entry.who} ${what}`);
+      publish({ type: 'activity.added', entry });
+    },
     pipeline: deps.pipeline,
     deployments: deps.deployments,
     logSource: createLogSource(deps.pipeline, deps.deployments),

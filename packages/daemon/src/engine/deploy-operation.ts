@@ -80,6 +80,7 @@ export function announcingSink(sink: LogSink, announce: () => void): LogSink {
     },
     close: () => sink.close(),
     size: () => sink.size(),
+    failure: () => sink.failure(),
   };
 }
 
@@ -90,6 +91,8 @@ export interface OperationTarget {
   release: ReleaseView;
   revision: RevisionView;
   config: PipelineConfig;
+  /** The release `current` served when the operation began (what an error after the move puts back). */
+  previous: ReleaseView | null;
 }
 
 /**
@@ -117,7 +120,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         return null;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        return code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
+        return code === 'ENOSPC' ? `the disk is full (${(err as Error).message})` : (err as Error).message;
       }
     }),
     swapCurrent: fromPromise<void, void>(async () => {
@@ -166,7 +169,19 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       record.logBytes = await log.close();
       onChange();
       deps.logActivity(address, step.name); // the step ended: its followers' streams complete
+      // Output that could not be kept (a full disk) is the machine's failure, not the release's:
+      // the step may have failed only because its own writes failed too. An error marks nothing.
+      const lost = log.failure();
+      if (lost !== null) {
+        record.status = 'failed';
+        throw new Error(`${step.stage} step ${step.name}: ${lost}`);
+      }
       return { status: result.status, exitCode: result.exitCode };
+    }),
+    undo: fromPromise<void, void>(async () => {
+      if (at.previous) await deps.releases.swapCurrent(envDir, await deps.releases.materialize(at.previous));
+      else await deps.releases.clearCurrent(envDir);
+      deps.logger.warn(`${env} #${revision.revision}: an error after current moved; current → ${at.previous?.id ?? 'nothing'} again`);
     }),
     closeWorktree: fromPromise<void, void>(() => deps.git.removeWorktree(worktree).catch(() => undefined)),
     checkHashes: fromPromise<string | null, void>(() => hashes),

@@ -17,6 +17,8 @@ export interface OperationRecord {
   revision: RevisionView;
   /** What was live when the operation began (superseded once the pointer has moved). */
   previousLive: RevisionView | null;
+  /** What `current` served when it began: the live revision, or one *serving, failed*. */
+  previousServing: RevisionView | null;
   steps: OperationStep[];
 }
 
@@ -24,15 +26,30 @@ export interface OperationRecord {
  * The actors that record one operation on its environment's document. `save` persists, tells
  * clients and keeps the monitor in step (none runs while the environment is held).
  */
-export function operationRecords(op: OperationRecord, state: DeployState, save: (env: string) => Promise<void>) {
-  const { env, doc, revision, previousLive } = op;
+export function operationRecords(op: OperationRecord, state: DeployState, persist: (env: string) => Promise<void>) {
+  const { env, doc, revision, previousLive, previousServing } = op;
   const { kind, by, rollbackTo } = revision;
   const { deps } = state;
+  // A save that fails (a full disk) fails this operation, which says why; clients are told too, and
+  // the record in memory is written by the environment's next save once the disk has room.
+  const save = (name: string) =>
+    persist(name).catch((err: Error) => {
+      deps.warn(`${name}: the history of #${revision.revision} could not be saved (${err.message}); the operation stopped there`);
+      throw err;
+    });
   const supersedePrevious = () => {
     if (previousLive && previousLive !== revision && previousLive.status === 'live') {
       previousLive.status = 'superseded';
       state.tellRun(env, previousLive, kind);
     }
+  };
+  const leftWhy = previousLive ? rollbackMark(previousLive.revision, rollbackTo) : null;
+  /** A manual rollback undone by an error did not move away from the release it marked bad on the way. */
+  const unmarkLeft = async () => {
+    const left = kind === 'rollback' && previousLive ? state.release(previousLive.releaseId) : undefined;
+    if (!left || left.bad?.why !== leftWhy) return;
+    left.bad = null;
+    await deps.releasesStore.save(state.releasesDoc());
   };
   const recordOutcome = async ({ outcome, failure, results }: OutcomeInput) => {
     // Steps the failure cut short: a running one (an error) failed, the ones after it never ran.
@@ -44,6 +61,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, save: 
       revision.status = 'live';
       revision.verified = true;
       revision.message = kind === 'deploy' ? null : `rolled back to #${rollbackTo}`;
+      doc.failedServing = null;
       // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
       doc.incident = kind === 'auto-rollback' ? autoRollbackIncident(env, by, rollbackTo, doc.revisions) : null;
     } else {
@@ -55,15 +73,23 @@ export function operationRecords(op: OperationRecord, state: DeployState, save: 
         // Nothing moved: the live revision stays live.
         const what = stage === 'error' ? 'failed before anything moved' : 'refused';
         doc.incident = `#${revision.revision} ${what}: ${revision.message}; ${previousLive ? `#${previousLive.revision} stays live` : 'nothing is live'}`;
+      } else if (outcome === 'undone') {
+        // An error after the move: `current` is back on what served, which keeps its status.
+        await unmarkLeft();
+        const back = previousServing ? `current is back on #${previousServing.revision} (${previousServing.releaseId})${previousServing === previousLive ? ', which stays live' : ''}` : 'current is removed (nothing was live)';
+        doc.incident = `#${revision.revision} failed with an error after current moved: ${message}; ${back}`;
       } else {
         supersedePrevious();
+        // It failed where it serves: *serving, failed* until a revision goes live or it is withdrawn.
+        doc.failedServing = revision.revision;
         doc.incident = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${stage}: ${message}`;
       }
     }
     await save(env);
     state.tellRun(env, revision);
-    // A refusal changed nothing that a crash could leave half-done: it has no crash point.
-    if (outcome !== 'refused') operationCrash(deps, kind, 'finished');
+    // A refusal changed nothing that a crash could leave half-done, and an undone error is a
+    // revision still `verifying` on disk until this save: neither has a crash point of its own.
+    if (outcome === 'live' || outcome === 'failed') operationCrash(deps, kind, 'finished');
   };
 
   return {
@@ -78,8 +104,8 @@ export function operationRecords(op: OperationRecord, state: DeployState, save: 
       revision.status = 'verifying';
       // The release a manual rollback moves away from is bad from the moment the pointer moves: if
       // this rollback then fails, the automatic rollback must not pick it again.
-      if (kind === 'rollback' && previousLive) {
-        await state.markBad(previousLive.releaseId, by, rollbackMark(previousLive.revision, rollbackTo));
+      if (kind === 'rollback' && previousLive && leftWhy) {
+        await state.markBad(previousLive.releaseId, by, leftWhy);
         deps.crash('rollback.marked'); // marked bad on disk; the revision still says deploying
       }
       await save(env);

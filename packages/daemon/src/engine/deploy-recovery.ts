@@ -59,6 +59,7 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
   if (!back && (await deps.releases.currentReleaseId(deps.envDir(env))) !== null) {
     // A first deploy cut short: what `current` names was never verified; nothing is safer.
     await deps.releases.clearCurrent(deps.envDir(env));
+    doc.failedServing = null;
     outcome = 'nothing was live before it; current is removed';
   }
   if (back && backRelease) {
@@ -110,5 +111,7 @@ export async function withdrawFailed(state: DeployState, env: string, failed: Re
   const { deps } = state;
   if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== failed.releaseId) return false;
   await deps.releases.clearCurrent(deps.envDir(env));
+  const doc = state.docs.get(env);
+  if (doc) doc.failedServing = null; // nothing serves it any more (the caller saves the document)
   return true;
 }

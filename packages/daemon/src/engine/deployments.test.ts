@@ -121,8 +121,10 @@ describe('a deploy that fails', () => {
     expect(w.current()).toBe('rel-2');
     expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #2' });
     const state = w.deployments.state('staging');
-    // Today the state says nothing is live; the incident is what tells that rel-2 still serves.
+    // Not live (never verified), but what serves: serving, failed — never "nothing live".
     expect(state.live).toBeNull();
+    expect(state.serving).toMatchObject({ revision: 2, releaseId: 'rel-2', failed: true });
+    expect((w.deployments.history('staging') as { revision: number; serving?: boolean }[]).filter((r) => r.serving).map((r) => r.revision)).toEqual([2]);
     expect(state.lastKnownGood).toMatchObject({ revision: 1, releaseId: 'rel-1' });
     expect(state.incident).toBe('#2 failed verify: verify step smoke exited 1 (axum logs staging#2 --step smoke)');
     expect(w.disagreement()).toBeNull();
@@ -131,6 +133,7 @@ describe('a deploy that fails', () => {
     expect(back).toMatchObject({ revision: 3, kind: 'rollback', status: 'live', releaseId: 'rel-1', rollbackTo: 1 });
     expect(w.current()).toBe('rel-1');
     expect(w.deployments.state('staging').incident).toBeNull();
+    expect(w.deployments.state('staging').serving).toMatchObject({ revision: 3, failed: false });
     expect(w.disagreement()).toBeNull();
   });
 
@@ -149,7 +152,7 @@ describe('a deploy that cannot start', () => {
   // Nothing moved: the release is not to blame for a blob the store lost or a full disk.
   const refusals: { name: string; fault(w: DeployWorld): void; message: string }[] = [
     { name: 'the integrity check finds a blob missing', fault: (w) => w.releases.faults.missingBlob.add('rel-2'), message: 'release rel-2 failed its integrity check: model/weights.bin: stored file of rel-2 is missing' },
-    { name: 'the disk is full while materializing', fault: (w) => w.releases.faults.diskFull.add('rel-2'), message: 'could not materialize release rel-2: the disk is full' },
+    { name: 'the disk is full while materializing', fault: (w) => w.releases.faults.diskFull.add('rel-2'), message: 'error: could not materialize release rel-2: the disk is full (ENOSPC: no space left on device)' },
   ];
 
   it.each(refusals)('$name: refused, nothing moves, the live revision stays live, nothing is marked bad', async ({ fault, message }) => {
@@ -165,7 +168,8 @@ describe('a deploy that cannot start', () => {
     expect(w.releases.swaps.map((s) => s.releaseId)).toEqual(['rel-1']);
     expect(w.current()).toBe('rel-1');
     expect(w.deployments.releases().map((r) => r.bad)).toEqual([null, null]);
-    expect(w.deployments.state('staging')).toMatchObject({ live: { revision: 1 }, incident: `#2 refused: ${message}; #1 stays live` });
+    const what = message.startsWith('error: ') ? 'failed before anything moved' : 'refused';
+    expect(w.deployments.state('staging')).toMatchObject({ live: { revision: 1 }, incident: `#2 ${what}: ${message}; #1 stays live` });
     expect(w.runner.ran('smoke').map(releaseOf)).toEqual(['rel-1']);
     expect(w.disagreement()).toBeNull();
   });
@@ -183,8 +187,16 @@ describe('a deploy that cannot start', () => {
     fault(w);
     await w.ship();
     expect(w.revision('staging', 2).status).toBe('failed');
+    expect(w.revision('staging', 2).message).toMatch(/^error: /);
     expect(w.release('rel-2').bad).toBeNull();
+    expect(w.release('rel-1').bad).toBeNull();
     expect(w.current()).toBe('rel-1');
+    // The previous live revision stays live (and so the last known good); no rollback revision.
+    expect(w.revisions('staging').map((r) => [r.revision, r.status])).toEqual([
+      [1, 'live'],
+      [2, 'failed'],
+    ]);
+    expect(w.deployments.state('staging').serving).toMatchObject({ revision: 1, failed: false });
     expect(w.disagreement()).toBeNull();
   });
 });

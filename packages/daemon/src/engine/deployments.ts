@@ -1,5 +1,5 @@
 import { parseYaml, type ReleaseView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
@@ -12,7 +12,9 @@ import { readOperationLog } from './operation-logs.js';
 import { reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
-import type { LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
+import { reserveReleaseId } from './release-ids.js';
+import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
+import type { FsckReport, LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
 export type { DeploymentsDeps } from './deploy-state.js';
 
@@ -22,6 +24,8 @@ export interface EnvironmentState {
   awaitingApproval: boolean;
   pendingReleaseId: string | null;
   live: { revision: number; releaseId: string; commit: string } | null;
+  /** What `current` serves by the records: the live revision, or one *serving, failed*. */
+  serving: { revision: number; releaseId: string; commit: string; failed: boolean } | null;
   lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
@@ -43,8 +47,12 @@ export interface Deployments {
   /** Reads a revision's operation log: `address` is `ENV#N`, `step` a step of it (`smoke`, `check-12`). */
   readLog(params: { address: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   releases(): ReleaseView[];
-  /** Re-hashes every release's stored files (`axum fsck`); marks the corrupt ones bad. */
-  fsck(): Promise<{ releases: number; problems: { releaseId: string; problem: string }[] }>;
+  /**
+   * `axum fsck`: re-hashes every release's stored files (marks the corrupt ones bad) and folders,
+   * and checks every environment's `current` target (a problem raises its incident). `rebuild`
+   * first adds the releases the folders' manifests describe and the index lacks.
+   */
+  fsck(rebuild?: boolean): Promise<FsckReport>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   deploy(env: string, releaseId: string, by: string): Promise<RevisionView | RequestFailure>;
@@ -63,7 +71,9 @@ export interface Deployments {
  * Deployments over the ports: the records (deploy-state.ts), one deploy machine per operation under
  * the environment coordinator, crash recovery at start, and what clients ask of environments.
  */
-export function createDeployments(deps: DeploymentsDeps): Deployments {
+export function createDeployments(given: DeploymentsDeps): Deployments {
+  // Every pointer move is followed by a re-hash of the folder it now names (in the background).
+  const deps: DeploymentsDeps = { ...given, releases: watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir)) };
   const state = createDeployState(deps);
   const logListeners = new Set<(address: string, step: string) => void>();
   const logActivity = (address: string, step: string) => {
@@ -71,7 +81,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   };
   const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity };
   const environments = createEnvironmentCoordinator(state, operationDeps);
-  const { docOf, release, unusable, markBad, now } = state;
+  const integrity: ReleaseIntegrity = createReleaseIntegrity(state, (env) => environments.idle(env));
+  const { docOf, release, unusable, now } = state;
   const save = environments.save;
   const config = () => state.config();
   const knownEnv = (env: string) => {
@@ -80,9 +91,8 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   };
 
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<ReleaseView> {
-    // Named after the run; a history moved aside restarts run numbers, so never reuse an id.
-    let id = `rel-${run.number}`;
-    for (let n = 2; release(id); n++) id = `rel-${run.number}-${n}`;
+    // Named after the run while its number is above every one used; never an id used before.
+    const id = await reserveReleaseId(deps.releases, run.number, state.releasesDoc().releases.map((r) => r.id));
     const built = await deps.releases.create({
       id,
       runId: run.id,
@@ -128,6 +138,20 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     }
   }
 
+  /**
+   * Copies a kill cut short (never complete, so never live, whatever the history says); then, from
+   * a history read whole, a manifest for each release an older daemon recorded without one.
+   */
+  async function tidyFolders(warning: string | null): Promise<void> {
+    try {
+      const removed = await deps.releases.sweepPartials();
+      if (removed.length > 0) deps.logger.info(`release store: removed ${removed.length} partial cop(ies) a stop cut short (${removed.join(', ')})`);
+      if (!warning) await deps.releases.describe(state.releasesDoc().releases);
+    } catch (err) {
+      deps.logger.warn(`tidying the release folders: ${(err as Error).message}`);
+    }
+  }
+
   /** Crash recovery of one environment, then what was waiting in it. */
   async function recover(env: string): Promise<void> {
     await recoverEnvironment(state, env, environments);
@@ -146,7 +170,9 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
 
   return {
     async start() {
-      await sweep(await state.loadReleases());
+      const loaded = await state.loadReleases();
+      await tidyFolders(loaded);
+      await sweep(loaded);
       for (const env of Object.keys(config()?.environments ?? {})) {
         try {
           await recover(env);
@@ -166,6 +192,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     state(env) {
       const doc = state.docs.get(env) ?? emptyEnvironmentDocument();
       const live = liveRevision(doc);
+      const serving = servingRevision(doc);
       const lkg = lastKnownGood(doc, unusable);
       const operation = environments.hold(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
@@ -175,6 +202,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
         awaitingApproval: doc.pendingReleaseId !== null,
         pendingReleaseId: doc.pendingReleaseId,
         live: view(live),
+        serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
         lastKnownGood: view(lkg),
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
@@ -192,7 +220,9 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     history(env) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
-      return [...(state.docs.get(env)?.revisions ?? [])].reverse();
+      const doc = state.docs.get(env);
+      const serving = doc ? servingRevision(doc)?.revision : undefined;
+      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving ? { ...r, serving: true } : r));
     },
     releases() {
       return [...state.releasesDoc().releases].reverse();
@@ -204,17 +234,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     async readLog(params) {
       return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), logs: deps.logs });
     },
-    async fsck() {
-      const problems: { releaseId: string; problem: string }[] = [];
-      const { releases } = state.releasesDoc();
-      for (const item of releases) {
-        const problem = (await deps.releases.check(item)) ?? (await deps.releases.verifyHashes(item));
-        if (!problem) continue;
-        problems.push({ releaseId: item.id, problem });
-        await markBad(item.id, 'axum fsck', problem);
-      }
-      return { releases: releases.length, problems };
-    },
+    fsck: (rebuild = false) => integrity.fsck(rebuild),
     async diff(fromId, toId) {
       const from = release(fromId);
       const to = release(toId);

@@ -5,7 +5,7 @@ import { createActor, fromPromise, toPromise } from 'xstate';
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
 import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
 import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
-import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber } from '../domain/revisions.js';
+import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, operationRecords } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
@@ -136,10 +136,12 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     holds.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done: released });
     doc.revisions.push(revision);
     const steps = operationPlan(config);
-    const op = { env, doc, revision, previousLive: liveRevision(doc), steps };
+    const previousServing = servingRevision(doc)?.revision ?? null;
+    const op = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps };
+    const previous = previousServing ? (state.release(previousServing.releaseId) ?? null) : null;
     const machine = deployMachine.provide({
       actors: {
-        ...operationWork({ env, envDir: deps.envDir(env), release: target, revision, config }, operationDeps, abortAll.signal, () => saveSoon(env)),
+        ...operationWork({ env, envDir: deps.envDir(env), release: target, revision, config, previous }, operationDeps, abortAll.signal, () => saveSoon(env)),
         ...operationRecords(op, state, save),
         rollBack: fromPromise<void, RollBackInput>(async ({ input }) => {
           await released; // the automatic rollback is an operation of its own: this one must have let go

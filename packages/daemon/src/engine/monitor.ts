@@ -92,6 +92,15 @@ export function startMonitor(
       step.status = result.status;
       step.exitCode = result.exitCode;
       step.durationMs = result.durationMs;
+      const lost = log.failure();
+      if (lost !== null) {
+        // A check whose output could not be kept (a full disk) is the machine's error: it does not
+        // count toward an incident, which would mark the live release bad (ARCHITECTURE.md, Bad).
+        step.status = 'failed';
+        hooks.onChange();
+        deps.logger.warn(`${env} #${revision.revision}: monitor check ${name} not counted: ${lost}`);
+        return;
+      }
       if (result.status !== 'succeeded' && result.status !== 'cancelled') revision.checks.failed += 1;
       hooks.onChange();
       deps.logActivity(address, name);

@@ -6,6 +6,7 @@ import { maskText } from '../domain/masker.js';
 import { secretValues } from './deploy-operation.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
+import { createRunsCommit } from './runs-commit.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -67,21 +68,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return loaded().runs.find((r) => r.id === wanted);
   };
 
-  /** Runs changed in place that the next save must write (the store writes only changed runs). */
-  const touched = new Set<string>();
-  const touch = (run: RunRecord): void => void touched.add(run.id);
-
-  /** Persists the history (coalesced, durable), then tells clients about the run. */
-  const commit = async (run: RunRecord | null): Promise<void> => {
-    if (run) touch(run);
-    const changed = [...touched];
-    touched.clear();
-    await deps.store.save(loaded(), changed);
-    if (!run) return;
-    deps.publish(toRunView(run));
-    // A step that ended completes its followers' streams.
-    for (const step of run.steps) if (step.status !== 'pending' && step.status !== 'running') logActivity(run.id, step.name);
-  };
+  const { commit, touch } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
 
   const warnedSecrets = new Set<string>();
   const runDeploys = createRunDeploys(findRun, (run) => commit(run), (message) => deps.logger.warn(message));

@@ -65,6 +65,12 @@ export interface LogSink {
   close(): Promise<number>;
   /** Bytes written so far. */
   size(): number;
+  /**
+   * Why the log could not be written (a full disk, a read-only folder), or null. A sink never
+   * throws: a write that fails stops the log there, and the step that owned it fails with this
+   * reason (RELIABILITY.md, file-system errors).
+   */
+  failure(): string | null;
 }
 
 /** Per-step append-only log files. */
@@ -152,10 +158,31 @@ export interface ReleaseInput {
 
 /** Content-addressed release files and the environments' `current` pointers. */
 export interface ReleaseStore {
-  /** Hashes the artifacts into the store (identical files stored once) and returns the release. */
+  /**
+   * Hashes the artifacts into the store (identical files stored once) and writes the release
+   * folder's manifest (durably, before the release is recorded); returns the release.
+   */
   create(input: ReleaseInput): Promise<ReleaseView>;
-  /** A reason the release cannot be made live (a blob missing, resized, writable), or null. */
+  /**
+   * A reason the release cannot be made live (a blob missing, resized, writable; a file of its
+   * materialized folder changed since it was materialized), or null. O(files): nothing is re-hashed.
+   */
   check(release: ReleaseView): Promise<string | null>;
+  /**
+   * The release's materialized folder: whether it is there complete, and a reason its files are no
+   * longer what was materialized (by size and change times; with `deep`, also by re-hashing each).
+   */
+  checkFolder(release: ReleaseView, deep: boolean): Promise<{ materialized: boolean; problem: string | null }>;
+  /** The highest release number ever used: the durable counter and every `rel-N` folder on disk. */
+  highestReleaseNumber(): Promise<number>;
+  /** Records durably that release number `n` is used, before a release takes it. */
+  recordReleaseNumber(n: number): Promise<void>;
+  /** Removes the `files.partial-*` folders of copies a kill cut short (never live); returns them. */
+  sweepPartials(): Promise<string[]>;
+  /** Writes the manifest of each release whose folder has none (recorded by an older daemon). */
+  describe(releases: readonly ReleaseView[]): Promise<void>;
+  /** The manifest of every release folder (to rebuild a lost index), and the folders without one. */
+  readManifests(): Promise<{ releases: ReleaseView[]; unreadable: string[] }>;
   /** Re-hashes every stored file of the release; a reason when one no longer matches, else null. */
   verifyHashes(release: ReleaseView): Promise<string | null>;
   /** The release's folder, materialized from the store once (copy-on-write where possible). */

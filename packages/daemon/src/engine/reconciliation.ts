@@ -4,6 +4,7 @@
 // side is right (a folder removed by hand, a link moved by hand, a history file restored from a
 // backup) is for a person to decide, with `axum rollback` or `axum deploy`.
 import { DISAGREEMENT, currentDisagreement } from '../domain/reconciliation.js';
+import { servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 
 /**
@@ -16,7 +17,7 @@ export async function reconcileEnvironment(state: DeployState, env: string, busy
   const doc = await state.docOf(env);
   const current = await state.deps.releases.currentTarget(state.deps.envDir(env));
   if (doc.revisions.length === 0 && current === null) return null; // no records, nothing to compare
-  const disagreement = currentDisagreement(doc.revisions, current);
+  const disagreement = currentDisagreement(servingRevision(doc), current);
   if (busy(env)) return null; // an operation began while `current` was read
   if (disagreement !== null && doc.incident !== disagreement) {
     doc.incident = disagreement;

@@ -3,7 +3,7 @@ import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, typ
 import { settleDeployWithoutRelease, type RunRecord } from '../domain/history.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
-import type { Clock, GitPort, LogStore, Logger, StepRunner } from './ports.js';
+import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
 
 /** What executing a run needs from the pipeline around it. */
 export interface ExecutorDeps {
@@ -101,6 +101,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const registered = new Set([...config.secrets, ...(deps.currentConfig()?.secrets ?? [])]);
     const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
+    /** The first step log that could not be written: the run fails with it as its message. */
+    let writerFailure: string | null = null;
 
     const runStep = withRetries(async (step: StepPlan, attempt, signal) => {
       const record = stepRecord(step.name);
@@ -111,7 +113,13 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       }
       await deps.commit(run); // persisted before the process exists
       deps.crash('run.step-started');
-      const file = deps.logs.open(run.id, step.name, secrets);
+      let file: LogSink;
+      try {
+        file = deps.logs.open(run.id, step.name, secrets);
+      } catch (err) {
+        writerFailure ??= `step ${step.name}: its log could not be opened (${(err as Error).message})`;
+        throw err;
+      }
       const log: typeof file = {
         ...file,
         write(chunk) {
@@ -161,6 +169,14 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
           record.durationMs = (record.durationMs ?? 0) + result.durationMs;
           record.exitCode = result.exitCode;
         }
+        // A step whose output could not be kept did not pass: its log is the evidence a run leaves
+        // (a full disk that loses it usually breaks the build too). The run says why.
+        const lost = log.failure();
+        if (lost !== null && result.status === 'succeeded') {
+          writerFailure ??= `step ${step.name}: ${lost}`;
+          return { status: 'failed', exitCode: result.exitCode };
+        }
+        if (lost !== null) writerFailure ??= `step ${step.name}: ${lost}`;
         return { status: result.status, exitCode: result.exitCode };
       } finally {
         clearInterval(ticker);
@@ -204,6 +220,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);
       }
     }
+    if (writerFailure !== null && outcome !== 'cancelled') return finish(run, 'failed', writerFailure);
     return finish(run, outcome === 'succeeded' ? 'succeeded' : outcome === 'cancelled' ? 'cancelled' : 'failed', null);
   };
   // An I/O error (a full disk while saving) ends the run as failed with the reason, never stuck running.

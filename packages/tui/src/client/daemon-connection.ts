@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { userName } from '../user-name.js';
 import WebSocket from 'ws';
 import {
   AXUM_VERSION,
@@ -40,6 +41,26 @@ export interface DaemonConnection {
   /** Called once when the connection ends, whoever ended it. */
   onClose(listener: (reason: string) => void): () => void;
   close(): void;
+}
+
+/**
+ * A daemon that stops answering (SIGSTOP, a frozen machine) keeps its socket open: without a
+ * heartbeat a request in flight would wait out its whole timeout (an hour for a rollback), and a
+ * follower would wait forever. No pong for this long fails every pending request (exit 3) and
+ * closes the connection (the TUI then shows its data as stale and reconnects).
+ */
+export const STALL_MS = 15_000;
+const PING_EVERY_MS = 2_000;
+
+/** The terminal this client runs on (`pts/3`), for the others' presence line; none off a TTY. */
+function terminalOf(): { terminal?: string } {
+  if (!process.stdin.isTTY) return {};
+  try {
+    const device = readlinkSync('/proc/self/fd/0');
+    return device.startsWith('/dev/') ? { terminal: device.slice('/dev/'.length) } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Where a daemon listens: always the per-user runtime folder's paths (`runtimePathsFor`), never a path read from the repository. */
@@ -87,9 +108,29 @@ export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeou
       fail(new ConnectionError(`the daemon refused the connection (HTTP ${status})`, status === 401 ? 'unauthorized' : 'unreachable'));
     });
     ws.on('error', (err) => fail(new ConnectionError(`cannot reach the daemon at ${info.socket}: ${err.message}`, 'unreachable')));
-    ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid } })));
+    ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid, user: userName(), ...terminalOf() } })));
+    // The daemon's ws answers pings by itself, even mid-operation: silence means it is not running.
+    let lastPong = Date.now();
+    ws.on('pong', () => (lastPong = Date.now()));
+    let stalled = false;
+    const heartbeat = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - lastPong > STALL_MS) {
+        stalled = true;
+        for (const entry of pending.values()) {
+          clearTimeout(entry.timer);
+          entry.reject(new ConnectionError(`the daemon stopped answering (no reply for ${STALL_MS / 1000} s): what was asked may or may not have happened; \`axum status\` and \`axum history ENV\` say what did`, 'timeout'));
+        }
+        pending.clear();
+        ws.terminate();
+        return;
+      }
+      ws.ping();
+    }, PING_EVERY_MS);
+    heartbeat.unref();
     ws.on('close', (code, reasonBuffer) => {
-      const reason = reasonBuffer.toString() || `closed (${code})`;
+      clearInterval(heartbeat);
+      const reason = stalled ? `the daemon stopped answering (no reply for ${STALL_MS / 1000} s)` : reasonBuffer.toString() || `closed (${code})`;
       fail(new ConnectionError(`the daemon closed the connection: ${reason}`, 'closed'));
       for (const entry of pending.values()) {
         clearTimeout(entry.timer);

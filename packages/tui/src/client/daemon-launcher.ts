@@ -130,9 +130,14 @@ export async function stopDaemon(repoRoot: string): Promise<{ pid: number; force
   return { pid: owner.pid, forced: true };
 }
 
-/** Connects as a named client, starting the daemon when needed; exit 3 when that fails. */
-export async function attach(repoRoot: string, clientName: string): Promise<DaemonConnection> {
-  await ensureDaemon(repoRoot);
+/**
+ * Connects as a named client, starting the daemon when needed; exit 3 when that fails. A command
+ * that started the daemon says so on stderr (a read-only `axum runs` must not start one silently).
+ */
+export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean } = {}): Promise<DaemonConnection> {
+  const { info, started } = await ensureDaemon(repoRoot);
+  // The TUI says it in its header instead (a line above Ink's frame would stay on screen).
+  if (started && options.announce !== false) process.stderr.write(`started the daemon for ${repoRoot} (pid ${info.pid})\n`);
   try {
     return await connectToDaemon(daemonEndpoint(repoRoot), clientName);
   } catch (err) {

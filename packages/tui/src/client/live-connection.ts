@@ -5,10 +5,16 @@ import { ConnectionError, connectToDaemon, type DaemonConnection } from './daemo
 import { daemonEndpoint } from './daemon-launcher.js';
 import { terminalStrings, terminalText } from '../terminal-text.js';
 
-/** Backoff between reconnect attempts: 0.5 s doubling to 8 s. */
+/** Backoff between reconnect attempts to a socket that exists but does not answer: 0.25 s doubling to 2 s. */
 export function backoffMs(attempt: number): number {
-  return Math.min(8000, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.min(2000, 250 * 2 ** Math.max(0, attempt - 1));
 }
+
+/**
+ * While the socket file is missing (the daemon restarting), checking for it is one stat: poll it
+ * often, so the TUI is back within a fraction of a second of the daemon listening.
+ */
+const SOCKET_POLL_MS = 200;
 
 /** The TUI's side of the daemon: requests on whatever connection is current, and log chunks. */
 export interface DaemonLink {
@@ -44,6 +50,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
         case 'clients.changed':
         case 'run.updated':
         case 'environment.updated':
+        case 'activity.added':
           dispatch({ type: 'daemon.delta', delta: terminalStrings(message) });
           break;
         case 'daemon.stopping':
@@ -63,9 +70,8 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
     if (again) for (const listener of reconnectListeners) listener();
   };
 
-  const retry = (attempt: number, reason: string): void => {
-    const wait = backoffMs(attempt);
-    dispatch({ type: 'connection.lost', attempt, reason: terminalText(reason), retryInMs: wait });
+  const retry = (attempt: number, reason: string, wait = backoffMs(attempt)): void => {
+    dispatch({ type: 'connection.lost', attempt, reason: terminalText(reason), retryInMs: wait, at: new Date().toISOString() });
     timer = setTimeout(() => {
       let endpoint: ReturnType<typeof daemonEndpoint>;
       try {
@@ -75,7 +81,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
         return;
       }
       if (!existsSync(endpoint.socket)) {
-        retry(attempt + 1, 'the daemon is not running (start it with `axum daemon start`)');
+        retry(attempt + 1, 'the daemon is not running (start it with `axum daemon start`)', SOCKET_POLL_MS);
         return;
       }
       connectToDaemon(endpoint, 'axum-tui').then(

@@ -38,11 +38,14 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.lines(
       table(
         ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        revisions.map((r) => [`#${r.revision}`, r.serving && r.status === 'failed' ? 'failed, serving' : r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
       ),
     );
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
     if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
+    // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
+    const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
+    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
   }
   return EXIT.ok;
 }
@@ -126,11 +129,27 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   return EXIT.ok;
 }
 
-/** `axum fsck`: re-hashes every release's stored files; exit 1 when one is corrupt (it is then marked bad). */
-export async function fsckCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const report = await withDaemon(options, 'axum-fsck', (c) => call(c, 'releases.fsck', {}, OPERATION_TIMEOUT_MS));
-  if (options.json) out.json(report);
-  else if (report.problems.length === 0) out.lines([`${report.releases} release${report.releases === 1 ? '' : 's'} checked: every stored file matches its sha256`]);
-  else out.lines([`${report.problems.length} of ${report.releases} releases are corrupt (now marked bad):`, ...report.problems.map((p) => `  ${p.releaseId}: ${p.problem}`)]);
-  return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
+/**
+ * `axum fsck`: re-hashes every release's stored files (corrupt releases are marked bad) and release
+ * folders, and checks every environment's `current` target; `--rebuild` first gives the release
+ * index back what the folders' manifests describe. Exit 1 when anything is wrong.
+ */
+export async function fsckCommand(options: GlobalOptions & { rebuild?: boolean }, out: Output): Promise<ExitCode> {
+  const report = await withDaemon(options, 'axum-fsck', (c) => call(c, 'releases.fsck', { rebuild: options.rebuild === true }, OPERATION_TIMEOUT_MS));
+  const clean = report.problems.length === 0 && report.environments.length === 0;
+  if (options.json) {
+    out.json(report);
+    return clean ? EXIT.ok : EXIT.failed;
+  }
+  const lines: string[] = [];
+  if (report.rebuilt) {
+    const { added, kept, withoutManifest } = report.rebuilt;
+    lines.push(added.length > 0 ? `release index rebuilt: ${added.length} release${added.length === 1 ? '' : 's'} added from their folders' manifests (${added.join(', ')}); ${kept} already known, marks kept` : `release index: nothing to rebuild (${kept} release${kept === 1 ? '' : 's'} known)`);
+    if (withoutManifest.length > 0) lines.push(`  no readable manifest, not rebuilt: ${withoutManifest.join(', ')}`);
+  }
+  if (clean) lines.push(`${report.releases} release${report.releases === 1 ? '' : 's'} checked: every stored file and release folder matches its sha256, every current names a complete release`);
+  if (report.problems.length > 0) lines.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.releases} releases (a corrupt stored file marks its release bad):`, ...report.problems.map((p) => `  ${p.releaseId}: ${p.problem}`));
+  if (report.environments.length > 0) lines.push(`${report.environments.length} environment${report.environments.length === 1 ? '' : 's'} with an incident:`, ...report.environments.map((e) => `  ${e.env}: ${e.problem}`));
+  out.lines(lines);
+  return clean ? EXIT.ok : EXIT.failed;
 }

@@ -93,7 +93,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
             resolve();
           }
         });
-        connection.onClose(() => reject(new CliError('the daemon went away while following the logs', EXIT.unreachable)));
+        connection.onClose((reason) => reject(new CliError(`the daemon went away while following the logs: ${reason}`, EXIT.unreachable)));
         for (const step of pending) {
           if (followed.has(step)) continue;
           followed.add(step);

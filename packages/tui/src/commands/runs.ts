@@ -96,9 +96,9 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       };
       check();
       const unsubscribe = connection.onMessage(() => check());
-      connection.onClose(() => {
+      connection.onClose((reason) => {
         unsubscribe();
-        reject(new CliError('the daemon went away while waiting for the run', EXIT.unreachable));
+        reject(new CliError(`the daemon went away while waiting for the run: ${reason}`, EXIT.unreachable));
       });
     });
     stop();
@@ -169,7 +169,7 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
         }
         if (isDone()) resolve();
       });
-      connection.onClose(() => reject(new CliError('the daemon went away while following the logs', EXIT.unreachable)));
+      connection.onClose((reason) => reject(new CliError(`the daemon went away while following the logs: ${reason}`, EXIT.unreachable)));
       followNew(run);
       if (isDone()) resolve();
     });

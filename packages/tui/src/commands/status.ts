@@ -29,6 +29,7 @@ export function statusJson(state: DaemonState): unknown {
       pinned: env.pinned,
       awaitingApproval: env.awaitingApproval,
       live: env.live,
+      serving: env.serving,
       lastKnownGood: env.lastKnownGood,
       pendingReleaseId: env.pendingReleaseId,
       operation: env.operation,

@@ -11,7 +11,7 @@ export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   if (!process.stdout.isTTY || options.json) return statusCommand(options, stdoutOutput);
   const repoRoot = findRepositoryRoot(options.repo);
   requireConfigFile(repoRoot);
-  const connection = await attach(repoRoot, 'axum-tui');
+  const connection = await attach(repoRoot, 'axum-tui', { announce: process.stdout.isTTY !== true });
   prepareTerminalEnv();
   const { runTui } = await importViews();
   await runTui(repoRoot, connection);

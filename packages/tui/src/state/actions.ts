@@ -1,5 +1,6 @@
 import { userName } from '../user-name.js';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
+import { servingOf } from './selectors.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
@@ -72,17 +73,27 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   const target = action.to === null ? env?.lastKnownGood : state.histories[action.env]?.find((r) => r.revision === action.to);
   if (!target) return { refused: action.to === null ? `${action.env}: no last known good revision to roll back to (nothing earlier passed verification)` : `${action.env} has no revision #${action.to}` };
   if (env?.live && target.releaseId === env.live.releaseId) return { refused: `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision}): nothing would change` };
+  const badMark = Object.hasOwn(state.bad, target.releaseId) ? state.bad[target.releaseId] : undefined;
+  if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to go back to it anyway: axum rollback ${action.env} --to ${target.revision} --force` };
   const targetText = `#${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})`;
   return {
     title: `roll ${action.env} back to ${action.to === null ? `the last known good ${targetText}` : targetText}?`,
-    details: [...liveLine(env), 'then verify it, and pin the environment (new commits will not deploy until unpinned)'],
+    details: [
+      ...liveLine(env),
+      // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.
+      ...(env?.live ? [`${env.live.releaseId} will be marked bad (a rollback moves away from it)`] : []),
+      'then verify it, and pin the environment (new commits will not deploy until unpinned)',
+    ],
     typed,
     action,
   };
 }
 
 function liveLine(env: EnvironmentView | undefined): string[] {
-  return env?.live ? [`live now: #${env.live.revision} (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`] : ['nothing is live now'];
+  const serving = env ? servingOf(env) : null;
+  if (!serving) return ['nothing is live now'];
+  const what = `#${serving.revision} (${serving.releaseId}, ${serving.commit.slice(0, 8)})`;
+  return [serving.failed ? `serving now: ${what}, which FAILED (serving, failed: not verified)` : `live now: ${what}`];
 }
 
 /** The pre-action diff of a rollback, as lines for the confirmation. */

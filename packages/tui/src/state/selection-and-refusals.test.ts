@@ -9,11 +9,11 @@ const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView[
 });
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
   name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', pinned: false, awaitingApproval: false,
-  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
+  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
 });
 const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
-  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs, warnings: [], clients: 1,
+  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs, warnings: [], clients: 1, attached: [], activity: [],
 });
 const revision = (n: number, releaseId: string): RevisionView => ({
   revision: n, status: 'superseded', kind: 'deploy', releaseId, commit: 'a'.repeat(40), rollbackTo: null, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: null,
@@ -49,6 +49,16 @@ describe('refused before anything is asked', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 2, force: false }, withHistory)).toEqual({ refused: '#2 has the release that is live already (rel-2 in #2): nothing would change' });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll staging back to #1 (rel-1, aaaaaaaa)?' });
+  });
+  it('a rollback says it marks the release it leaves bad, and refuses a bad target before asking, naming --force', () => {
+    const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
+    const asked = confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory);
+    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2 will be marked bad (a rollback moves away from it)');
+    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' } };
+    const marked = reduce(withHistory, { type: 'releases.loaded', releases: [release] });
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, marked)).toEqual({
+      refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",
+    });
   });
   it('pin, unpin and a run that deploys to a protected environment ask for its name typed', () => {
     const s = state([env('staging'), env('production')]);

@@ -1,4 +1,4 @@
-import type { DaemonState, DeployOutcome, EnvironmentView, OperationStep, RevisionView, RunView, StepView } from '@axum/protocol';
+import type { DaemonState, DeployOutcome, EnvironmentView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
 
 /** What the selectors read of the TUI's state (structural, so state/ has no import cycle). */
 interface Loaded {
@@ -13,6 +13,21 @@ export function healthCell(env: EnvironmentView): string {
   const metric = env.liveMetric ? `${env.liveMetric.name} ${number(env.liveMetric.value)}${env.liveMetric.lkgValue !== null ? ` (LKG ${number(env.liveMetric.lkgValue)})` : ''}` : '';
   const check = env.lastCheck ? (env.lastCheck.passed ? '✓' : '✗') : '';
   return [check, metric].filter(Boolean).join(' ') || '—';
+}
+
+/**
+ * What `current` serves: the live revision, or one *serving, failed* (ARCHITECTURE.md, glossary).
+ * A daemon that predates `serving` sends null: its live revision is what serves.
+ */
+export function servingOf(env: EnvironmentView): ServingRevision | null {
+  return env.serving ?? (env.live ? { ...env.live, failed: false } : null);
+}
+
+/** `#3`, or `#3 serving, failed` for a revision that failed where it serves; `—` when nothing serves. */
+export function servingText(env: EnvironmentView, brief = false): string {
+  const serving = servingOf(env);
+  if (!serving) return '—';
+  return serving.failed ? `#${serving.revision} ${brief ? 'failed' : 'serving, failed'}` : `#${serving.revision}`;
 }
 
 /** One environment as named cells: the TUI and `axum status` show the same, each picking its columns. */
@@ -30,9 +45,10 @@ export function environmentCells(env: EnvironmentView) {
   return {
     name: env.name,
     branch: env.branch,
-    live: env.live ? `#${env.live.revision}` : '—',
-    release: env.live ? env.live.releaseId : '—',
-    commit: env.live ? env.live.commit.slice(0, 8) : '—',
+    // What `current` serves, failed or not: never "nothing" while a failed release is in front of users.
+    live: servingText(env),
+    release: servingOf(env)?.releaseId ?? '—',
+    commit: servingOf(env)?.commit.slice(0, 8) ?? '—',
     lkg: env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
     health: healthCell(env),
     flags: flags || '—',

@@ -14,6 +14,7 @@ const daemonState: DaemonState = {
     pinned: false,
     awaitingApproval: false,
     live: null,
+    serving: null,
     lastKnownGood: null,
     pendingReleaseId: null,
     operation: null,
@@ -23,22 +24,26 @@ const daemonState: DaemonState = {
   })),
   runs: [],
   warnings: [],
-  clients: 1,
+  clients: 1, attached: [], activity: [],
 };
 
 describe('reduce', () => {
   it('takes the snapshot on connect and applies deltas on top', () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
     expect(connectionLabel(state.connection)).toBe('connected');
-    state = reduce(state, { type: 'daemon.delta', delta: { type: 'clients.changed', clients: 3 } });
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'clients.changed', clients: 3, attached: [] } });
     expect(state.daemon?.clients).toBe(3);
   });
 
-  it('keeps the last state while reconnecting, and says when it retries', () => {
+  it('keeps the last state while reconnecting, marked stale since the first loss', () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
-    state = reduce(state, { type: 'connection.lost', attempt: 2, reason: 'closed', retryInMs: 1500 });
+    state = reduce(state, { type: 'connection.lost', attempt: 1, reason: 'closed', retryInMs: 250, at: '2026-12-03T10:00:01.000Z' });
+    state = reduce(state, { type: 'connection.lost', attempt: 2, reason: 'not running', retryInMs: 200, at: '2026-12-03T10:00:04.000Z' });
     expect(state.daemon).toBe(daemonState);
-    expect(connectionLabel(state.connection)).toBe('disconnected — retrying in 2 s (attempt 2)');
+    expect(connectionLabel(state.connection)).toBe('STALE since 10:00:01: disconnected, reconnecting…');
+    state = reduce(state, { type: 'connection.connected', clientId: 'c2', state: daemonState });
+    state = reduce(state, { type: 'connection.lost', attempt: 1, reason: 'closed', retryInMs: 250, at: '2026-12-03T10:05:00.000Z' });
+    expect(connectionLabel(state.connection)).toContain('since 10:05:00');
   });
 
   it('moves the selection within the environments and clamps it when they shrink', () => {

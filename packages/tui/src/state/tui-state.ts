@@ -1,11 +1,15 @@
-import { applyDelta, type DaemonState, type Delta, type RevisionView } from '@axum/protocol';
+import { applyDelta, type DaemonState, type Delta, type ReleaseView, type RevisionView } from '@axum/protocol';
 import { revisionAddress, stepsOf } from './selectors.js';
+import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
+import { noticeFor } from './notices.js';
+
+export { connectionLabel } from './notices.js';
 
 /** How the TUI's link to the daemon stands. */
 export type ConnectionStatus =
   | { kind: 'connecting' }
   | { kind: 'connected'; clientId: string }
-  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number }
+  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number; since: string }
   | { kind: 'failed'; reason: string };
 
 /** Which screen is up. */
@@ -47,6 +51,8 @@ export interface TuiState {
   /** The daemon's state as of the last snapshot and deltas; null before the first snapshot. */
   daemon: DaemonState | null;
   helpOpen: boolean;
+  /** The event log overlay (`e`): what every terminal did, with who and when. */
+  eventsOpen: boolean;
   view: View;
   /** Which dashboard list the selection keys move in. */
   focus: 'environments' | 'runs';
@@ -55,9 +61,13 @@ export interface TuiState {
   /** Index of the highlighted run (newest first). */
   selectedRun: number;
   histories: Record<string, RevisionView[]>;
+  /** Releases marked bad (who and why), as of the last `releases.list`: rollback refuses them before asking. */
+  bad: Record<string, { by: string; why: string }>;
   confirm: Confirm | null;
   /** A short message shown in the footer until the next one. */
   notice: string | null;
+  /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
+  filter: { editing: boolean; text: string };
   /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
   search: { editing: boolean; input: string; query: string | null };
   /** Long log lines wrap instead of being cut at the terminal's width. */
@@ -69,11 +79,12 @@ export interface TuiState {
 /** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
 export type TuiAction =
   | { type: 'connection.connected'; clientId: string; state: DaemonState }
-  | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number }
+  | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number; at: string }
   | { type: 'connection.failed'; reason: string }
   | { type: 'daemon.delta'; delta: Delta }
   | { type: 'daemon.stopping'; reason: string }
   | { type: 'help.toggle' }
+  | { type: 'events.toggle' }
   | { type: 'back' }
   | { type: 'focus.toggle' }
   | { type: 'selection.move'; by: number }
@@ -86,11 +97,16 @@ export type TuiAction =
    */
   | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number; from?: number; min?: number; max?: number }
   | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
+  | { type: 'releases.loaded'; releases: ReleaseView[] }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
   | { type: 'confirm.details'; details: string[] }
   | { type: 'confirm.close' }
   | { type: 'notice'; message: string }
+  | { type: 'filter.start' }
+  | { type: 'filter.key'; input: string; backspace: boolean }
+  /** Enter keeps the filter (`clear` false); Esc while typing, or on a filtered dashboard, clears it. */
+  | { type: 'filter.done'; clear: boolean }
   | { type: 'search.start' }
   | { type: 'search.key'; input: string; backspace: boolean }
   | { type: 'search.done'; commit: boolean }
@@ -103,13 +119,16 @@ export const initialTuiState: TuiState = {
   connection: { kind: 'connecting' },
   daemon: null,
   helpOpen: false,
+  eventsOpen: false,
   view: { kind: 'dashboard' },
   focus: 'environments',
   selected: 0,
   selectedRun: 0,
   histories: {},
+  bad: {},
   confirm: null,
   notice: null,
+  filter: { editing: false, text: '' },
   search: { editing: false, input: '', query: null },
   wrap: false,
   timestamps: false,
@@ -121,33 +140,43 @@ const clamp = (value: number, count: number) => Math.max(0, Math.min(value, coun
 export function reduce(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'connection.connected':
-      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state };
+      // A notice about the lost connection is stale once connected again.
+      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state, notice: state.connection.kind === 'connected' || state.connection.kind === 'connecting' ? state.notice : null };
     case 'connection.lost':
-      return { ...state, connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs } };
+      // What is on screen is stale from the first loss until the next snapshot: keep that first time.
+      return {
+        ...state,
+        connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs, since: state.connection.kind === 'reconnecting' ? state.connection.since : action.at },
+      };
     case 'connection.failed':
       return { ...state, connection: { kind: 'failed', reason: action.reason } };
     case 'daemon.delta': {
       if (!state.daemon) return state;
       const daemon = applyDelta(state.daemon, action.delta);
       // The cursor stays on the item, not the row: a new run on top must not move it to another run.
-      const runId = state.daemon.runs[state.selectedRun]?.id;
-      const envName = state.daemon.environments[state.selected]?.name;
-      const runAt = daemon.runs.findIndex((r) => r.id === runId);
-      const envAt = daemon.environments.findIndex((e) => e.name === envName);
+      const runId = visibleRuns(state)[state.selectedRun]?.id;
+      const envName = visibleEnvironments(state)[state.selected]?.name;
+      const runs = visibleRuns({ ...state, daemon });
+      const environments = visibleEnvironments({ ...state, daemon });
+      const runAt = runs.findIndex((r) => r.id === runId);
+      const envAt = environments.findIndex((e) => e.name === envName);
       return {
         ...state,
         daemon,
-        selected: envAt >= 0 ? envAt : clamp(state.selected, daemon.environments.length),
-        selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, daemon.runs.length),
-        notice: noticeFor(state.daemon, action.delta) ?? state.notice,
+        selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
+        selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
+        notice: noticeFor(state.daemon, action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null) ?? state.notice,
       };
     }
     case 'daemon.stopping':
       return { ...state, notice: `daemon stopping: ${action.reason}` };
     case 'help.toggle':
-      return { ...state, helpOpen: !state.helpOpen };
+      return { ...state, helpOpen: !state.helpOpen, eventsOpen: false };
+    case 'events.toggle':
+      return { ...state, eventsOpen: !state.eventsOpen, helpOpen: false };
     case 'back': {
-      if (state.helpOpen) return { ...state, helpOpen: false };
+      if (state.helpOpen || state.eventsOpen) return { ...state, helpOpen: false, eventsOpen: false };
+      if (state.view.kind === 'dashboard' && state.filter.text) return reduce(state, { type: 'filter.done', clear: true });
       // From a revision's operations back to its environment's history, on that revision.
       const at = state.view.kind === 'run' ? revisionAddress(state.view.runId) : null;
       if (at) {
@@ -167,12 +196,12 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       }
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
-        const run = state.daemon.runs[state.selectedRun];
+        const run = visibleRuns(state)[state.selectedRun];
         // At the step that matters: the first failed one, else the one running now.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
         return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, running)), scroll: null } } : state;
       }
-      const env = state.daemon.environments[state.selected];
+      const env = visibleEnvironments(state)[state.selected];
       return env ? { ...state, view: { kind: 'history', env: env.name, selected: 0 } } : state;
     }
     case 'operation.open': {
@@ -197,6 +226,8 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       }
       return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
     }
+    case 'releases.loaded':
+      return { ...state, bad: Object.fromEntries(action.releases.flatMap((r) => (r.bad ? [[r.id, { by: r.bad.by, why: r.bad.why }]] : []))) };
     case 'confirm.open':
       return { ...state, confirm: { ...action.confirm, input: '' } };
     case 'confirm.key':
@@ -208,6 +239,15 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return { ...state, confirm: null };
     case 'notice':
       return { ...state, notice: action.message };
+    case 'filter.start':
+      return { ...state, filter: { ...state.filter, editing: true } };
+    case 'filter.key': {
+      // Applied as typed: the selection goes back to the first row that still shows.
+      const text = action.backspace ? state.filter.text.slice(0, -1) : state.filter.text + action.input;
+      return { ...state, filter: { editing: true, text }, selected: 0, selectedRun: 0 };
+    }
+    case 'filter.done':
+      return action.clear ? { ...state, filter: { editing: false, text: '' }, selected: 0, selectedRun: 0 } : { ...state, filter: { ...state.filter, editing: false } };
     case 'search.start':
       return { ...state, search: { ...state.search, editing: true, input: '' } };
     case 'search.key':
@@ -241,10 +281,10 @@ function moveSelection(state: TuiState, by: number): TuiState {
     return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
   }
   if (state.focus === 'runs') {
-    const count = state.daemon?.runs.length ?? 0;
+    const count = visibleRuns(state).length;
     return count === 0 ? state : { ...state, selectedRun: clamp(state.selectedRun + by, count) };
   }
-  const count = state.daemon?.environments.length ?? 0;
+  const count = visibleEnvironments(state).length;
   return count === 0 ? state : { ...state, selected: clamp(state.selected + by, count) };
 }
 
@@ -259,27 +299,4 @@ function withWantedStep(state: TuiState, view: Extract<View, { kind: 'run' }>): 
 function firstFailedOr(steps: { status: string }[], fallback: number): number {
   const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
   return index >= 0 ? index : fallback;
-}
-
-/** A change made elsewhere (another terminal, the watcher, an auto-rollback) gets a one-line notice. */
-function noticeFor(before: DaemonState, delta: Delta): string | null {
-  if (delta.type !== 'environment.updated') return null;
-  const env = delta.environment;
-  const old = before.environments.find((e) => e.name === env.name);
-  if (!old || old.live?.revision === env.live?.revision || !env.live) return null;
-  return `${env.name}: #${env.live.revision} is live now (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`;
-}
-
-/** One word for the header. */
-export function connectionLabel(connection: ConnectionStatus): string {
-  switch (connection.kind) {
-    case 'connecting':
-      return 'connecting…';
-    case 'connected':
-      return 'connected';
-    case 'reconnecting':
-      return `disconnected — retrying in ${Math.ceil(connection.retryInMs / 1000)} s (attempt ${connection.attempt})`;
-    case 'failed':
-      return 'cannot connect';
-  }
 }

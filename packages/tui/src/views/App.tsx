@@ -12,6 +12,7 @@ import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { EventsOverlay } from './EventsOverlay.js';
 import { HistoryView } from './HistoryView.js';
 import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -122,6 +123,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       dispatch(action);
       return reduce(current, action);
     };
+    if (current.filter.editing) {
+      if (key.escape) return apply({ type: 'filter.done', clear: true });
+      if (key.return) return apply({ type: 'filter.done', clear: false });
+      return apply({ type: 'filter.key', input, backspace: key.backspace || key.delete });
+    }
     if (current.search.editing) {
       if (key.escape) return apply({ type: 'search.done', commit: false });
       if (key.return) {
@@ -190,7 +196,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
   });
 
   const body = useMemo(() => {
-    if (state.helpOpen) return <HelpOverlay state={state} />;
+    if (state.helpOpen) return <HelpOverlay state={state} rows={rows} columns={columns} />;
+    if (state.eventsOpen) return <EventsOverlay state={state} rows={rows} columns={columns} />;
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     return <Dashboard state={state} rows={rows} />;
@@ -213,7 +220,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       {body}
       {state.confirm && <ConfirmDialog confirm={state.confirm} />}
       {state.search.editing && <Text color="yellow">/{state.search.input}<Text inverse> </Text>  (Enter to search, Esc to cancel)</Text>}
-      <Footer state={state} />
+      <Footer state={state} columns={columns} />
     </Box>
   );
 }

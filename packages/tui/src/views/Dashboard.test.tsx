@@ -16,14 +16,14 @@ const daemon: DaemonState = {
   config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' },
   environments: ['dev', 'staging', 'production'].map((name) => ({
     name, branch: name, path: `/repo/.axum/envs/${name}`, protected: name === 'production', approval: 'auto' as const, pinned: name === 'production', awaitingApproval: false,
-    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, pendingReleaseId: null, operation: null,
+    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
     liveMetric: name === 'staging' ? { name: 'accuracy', value: 0.93, lkgValue: 0.91 } : null,
     lastCheck: name === 'staging' ? { passed: false, at: 't', step: 'check-4' } : null,
   })),
   runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
   warnings: [],
-  clients: 2,
+  clients: 2, attached: [], activity: [],
 };
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -57,5 +57,34 @@ describe('the dashboard', () => {
     const { lastFrame } = render(<Dashboard state={state} rows={24} />);
     await tick();
     expect(lastFrame()).toContain('run-5 ');
+  });
+
+  it('marks the selected row in plain text too (NO_COLOR turns inverse off): a › gutter that j moves', async () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    const marked = (frame: string) => frame.split('\n').filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
+    const first = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(marked(first.lastFrame() ?? '')).toEqual(['dev']);
+    state = reduce(state, { type: 'selection.move', by: 1 });
+    const second = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(marked(second.lastFrame() ?? '')).toEqual(['staging']);
+    state = reduce(state, { type: 'focus.toggle' });
+    const runs = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(marked(runs.lastFrame() ?? '')).toEqual(['run-30']);
+  });
+});
+
+describe('the footer', () => {
+  it('gives a notice longer than a row the hints row, so a refusal is read whole and the height stays', async () => {
+    const notice = "refused: #2's release rel-4 is marked bad (rolled back from #2 to #1, by axum demo); to go back to it anyway: axum rollback production --to 2 --force";
+    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
+    const { lastFrame } = render(<Footer state={state} columns={80} />);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
+    expect(rows).toHaveLength(2);
+    expect(rows.join(' ')).toBe(notice);
+    expect(rows.every((row) => row.length <= 80)).toBe(true);
   });
 });

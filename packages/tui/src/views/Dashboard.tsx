@@ -1,19 +1,30 @@
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
+import { visibleEnvironments, visibleRuns } from '../state/dashboard-filter.js';
 import type { TuiState } from '../state/tui-state.js';
 import { EnvironmentsTable } from './EnvironmentsTable.js';
 import { RunsTable } from './RunsTable.js';
 
-/** Environments above, runs below; Tab moves the selection between them. */
+/** Environments above, runs below; Tab moves the selection between them; `/` filters both. */
 export function Dashboard({ state, rows }: { state: TuiState; rows: number }) {
-  const environments = state.daemon?.environments.length ?? 0;
-  const incidents = state.daemon?.environments.filter((e) => e.incident).length ?? 0;
-  // Header, headings, margins and footer take the rest: the frame must stay below the terminal's
-  // height, or Ink clears and redraws everything (flicker).
-  const runRows = Math.max(1, rows - environments - incidents - 13);
+  const environments = visibleEnvironments(state);
+  const runs = visibleRuns(state);
+  const incidents = environments.filter((e) => e.incident).length;
+  const filtered = state.filter.text !== '' || state.filter.editing;
+  // Header, headings, margins, footer and the filter line take the rest: the frame must stay below
+  // the terminal's height, or Ink clears and redraws everything (flicker).
+  const runRows = Math.max(1, rows - environments.length - incidents - 13 - (filtered ? 1 : 0));
   return (
     <Box flexDirection="column">
-      <EnvironmentsTable state={state} />
-      <Box marginTop={1}>{state.daemon && <RunsTable runs={state.daemon.runs} maxRows={runRows} selected={state.focus === 'runs' ? state.selectedRun : null} />}</Box>
+      {filtered && (
+        <Text color="yellow" wrap="truncate-end">
+          /{state.filter.text}
+          {state.filter.editing ? <Text inverse> </Text> : null}
+          {`  ${environments.length} of ${state.daemon?.environments.length ?? 0} environments, ${runs.length} of ${state.daemon?.runs.length ?? 0} runs`}
+          {state.filter.editing ? '  (Enter keeps it, Esc clears)' : '  (/ to change, Esc clears)'}
+        </Text>
+      )}
+      <EnvironmentsTable state={state} environments={environments} />
+      <Box marginTop={1}>{state.daemon && <RunsTable runs={runs} maxRows={runRows} selected={state.focus === 'runs' ? state.selectedRun : null} filter={state.filter.text} />}</Box>
     </Box>
   );
 }

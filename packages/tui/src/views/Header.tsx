@@ -1,5 +1,17 @@
 import { Box, Text } from 'ink';
+import type { AttachedClient } from '@axum/protocol';
 import { connectionLabel, type TuiState } from '../state/tui-state.js';
+
+/** The other attached clients, as Tilt shows who is looking: `: alice tui pts/4 (5m), status`. */
+function presence(attached: AttachedClient[], me: string | null): string {
+  const others = attached.filter((c) => c.id !== me);
+  if (others.length === 0) return '';
+  const since = (iso: string) => {
+    const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
+    return minutes < 1 ? '' : minutes < 60 ? ` ${minutes}m` : ` ${Math.floor(minutes / 60)}h`;
+  };
+  return `: ${others.map((c) => `${c.user ? `${c.user} ` : ''}${c.name.replace(/^axum-/, '')}${c.terminal ? ` ${c.terminal}` : ''}${since(c.since)}`).join(', ')}`;
+}
 
 /** Repository, daemon and connection state; a red banner while disconnected. */
 export function Header({ state }: { state: TuiState }) {
@@ -12,10 +24,14 @@ export function Header({ state }: { state: TuiState }) {
         <Text> · {daemon ? daemon.daemon.repo : '…'}</Text>
       </Box>
       <Box>
-        <Text color={color}>● {connectionLabel(connection)}</Text>
+        {/* The connection's word never gives way to the presence list (which is cut instead). */}
+        <Box flexShrink={0}>
+          <Text color={color}>● {connectionLabel(connection)}</Text>
+        </Box>
         {daemon && (
-          <Text dimColor>
+          <Text dimColor wrap="truncate-end">
             {'  '}daemon pid {daemon.daemon.pid} · v{daemon.daemon.version} · {daemon.clients} client{daemon.clients === 1 ? '' : 's'} attached
+            {presence(daemon.attached, connection.kind === 'connected' ? connection.clientId : null)}
           </Text>
         )}
       </Box>

@@ -1,8 +1,15 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge } from '../state/selectors.js';
+import { gateBadge, servingOf, servingText } from '../state/selectors.js';
+import { GUTTER, gutter } from './gutter.js';
+
+/** How long ago, in at most four characters: `42s`, `17m`, `5h`, `12d`. */
+export function age(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86_400 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 86_400)}d`;
+}
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
@@ -10,11 +17,10 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   const revisions = state.histories[view.env];
   // Reload whenever the environment changes (a deploy, a rollback from another terminal…).
   const key = env ? `${env.live?.revision}:${env.operation?.revision}:${env.lastKnownGood?.revision}:${env.pinned}:${env.incident}` : '';
-  const [bad, setBad] = useState<Set<string>>(new Set());
   useEffect(() => {
     if (!link) return;
     link.request('releases.list', {}).then(
-      (releases) => setBad(new Set(releases.filter((r) => r.bad).map((r) => r.id))),
+      (releases) => dispatch({ type: 'releases.loaded', releases }),
       () => undefined,
     );
     link.request('history.get', { env: view.env }).then(
@@ -22,6 +28,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
       (err: Error) => dispatch({ type: 'notice', message: `history of ${view.env}: ${err.message}` }),
     );
   }, [link, view.env, key, dispatch]);
+  const bad = (releaseId: string) => Object.hasOwn(state.bad, releaseId);
   if (!env) return <Text dimColor>no environment {view.env}</Text>;
   if (!revisions) return <Text dimColor>loading the history of {view.env}…</Text>;
   const size = Math.max(1, rows - 12);
@@ -29,7 +36,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text bold>{env.name}</Text> ← {env.branch} · live {env.live ? `#${env.live.revision}` : '—'} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
+        <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
         {env.pinned ? ' · pinned' : ''}
         {env.protected ? ' · protected' : ''}
       </Text>
@@ -39,25 +46,31 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
         </Text>
       )}
       <Text bold wrap="truncate-end">
-        {'REV'.padEnd(5)}
+        {GUTTER}
+        {'REV'.padEnd(9)}
         {'STATUS'.padEnd(11)}
         {'KIND'.padEnd(19)}
         {'RELEASE'.padEnd(9)}
-        {'GATES'.padEnd(22)}
-        {'WHEN'.padEnd(12)}BY
+        {'GATES'.padEnd(19)}
+        {'AGE'.padEnd(5)}BY
       </Text>
       {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
       {revisions.slice(start, start + size).map((r, i) => {
-        const marks = [r.revision === env.live?.revision ? 'LIVE' : '', r.revision === env.lastKnownGood?.revision ? 'LKG' : '', bad.has(r.releaseId) ? 'BAD' : ''].filter(Boolean).join(' ');
+        // One mark beside the number, where 80 columns never cut it: the status says live; a release is never both LKG and bad.
+        const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
+        // A failed revision that `current` still serves (rollback.auto off) says so in its status.
+        const serving = servingOf(env);
+        const status = serving?.failed && r.revision === serving.revision ? 'SERVING ✗' : r.status;
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
-            {`#${r.revision}`.padEnd(5)}
-            {r.status.slice(0, 10).padEnd(11)}
+            {gutter(start + i === view.selected)}
+            {`#${r.revision}${mark ? ` ${mark}` : ''}`.padEnd(9)}
+            {status.slice(0, 10).padEnd(11)}
             {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).slice(0, 18).padEnd(19)}
-            {`${r.releaseId}${bad.has(r.releaseId) ? '!' : ''}`.slice(0, 8).padEnd(9)}
-            {gateBadge(r).slice(0, 21).padEnd(22)}
-            {r.createdAt.slice(5, 16).replace('T', ' ').padEnd(12)}
-            {r.by.slice(0, 28)} {marks}
+            {r.releaseId.slice(0, 8).padEnd(9)}
+            {gateBadge(r).slice(0, 18).padEnd(19)}
+            {age(r.createdAt).padEnd(5)}
+            {r.by}
             {r.message ? ` — ${r.message}` : ''}
           </Text>
         );

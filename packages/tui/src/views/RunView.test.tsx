@@ -50,7 +50,7 @@ describe('the run view', () => {
     const { lastFrame } = view({ search: { editing: false, input: '', query: 'LINE 3' } }, log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`)), 2);
     await tick();
     const frame = lastFrame() ?? '';
-    expect(frame).toContain('── hose · lines 3-11 of 50 · G to follow');
+    expect(frame).toContain('── hose · lines 3-11 of 50 · 39 lines below · G to follow');
     expect(frame.split('\n').filter((row) => row.startsWith('line '))).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);
   });
 });

@@ -8,6 +8,7 @@ import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
 import { deployBadge, revisionAddress, revisionAt } from '../state/selectors.js';
+import { gutter } from './gutter.js';
 
 const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯' };
 
@@ -161,8 +162,11 @@ export function RunView({
   positionRef.current = lines ? { rows: logRows, from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
   const total = lines?.length ?? 0;
   // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
+  // Scrolled back: how many lines are below the screen, growing while the step still prints.
+  const below = log && view.scroll !== null ? Math.max(0, log.dropped + log.length - (dropped + layout.top + layout.count)) : 0;
+  const following = view.scroll === null ? ' · following' : below > 0 ? ` · ${below} line${below === 1 ? '' : 's'} below · G to follow` : ' · G to follow';
   const title = step
-    ? `── ${step.name} · lines ${total === 0 ? 0 : layout.top + 1}-${layout.top + layout.count} of ${total}${dropped ? ` (+${dropped} older)` : ''}${view.scroll === null ? ' · following' : ' · G to follow'}`
+    ? `── ${step.name} · lines ${total === 0 ? 0 : layout.top + 1}-${layout.top + layout.count} of ${total}${dropped ? ` (+${dropped} older)` : ''}${following}`
     : 'no steps yet';
   return (
     <Box flexDirection="column">
@@ -173,6 +177,7 @@ export function RunView({
       <OperationHeader lines={subject.extra} />
       {subject.steps.map((s, i) => (
         <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
+          {gutter(i === view.step)}
           {STATUS_MARK[s.status] ?? '?'} {s.stage}/{s.name} {s.status}
           {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
           {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}

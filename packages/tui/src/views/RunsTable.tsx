@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { RunView } from '@axum/protocol';
 import { deployBadge } from '../state/selectors.js';
+import { GUTTER, gutter } from './gutter.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -34,8 +35,9 @@ function useNow(active: boolean): number {
 }
 
 /** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
-export function RunsTable({ runs, maxRows, selected }: { runs: RunView[]; maxRows: number; selected: number | null }) {
+export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
   const now = useNow(runs.some((r) => r.status === 'running'));
+  if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
   }
@@ -45,15 +47,17 @@ export function RunsTable({ runs, maxRows, selected }: { runs: RunView[]; maxRow
   const shown = runs.slice(start, start + size);
   return (
     <Box flexDirection="column">
-      <Text bold>{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(25)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
+      <Text bold>{GUTTER}{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(25)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
       {shown.map((run) => {
         const done = run.steps.filter((s) => s.status === 'succeeded').length;
         const deploy = deployBadge(run);
         const started = run.startedAt ? Date.parse(run.startedAt) : null;
         const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
         const time = started === null ? '' : formatElapsed((ended ?? now) - started);
+        const isSelected = selected !== null && runs[selected]?.id === run.id;
         return (
-          <Text key={run.id} wrap="truncate-end" inverse={selected !== null && runs[selected]?.id === run.id}>
+          <Text key={run.id} wrap="truncate-end" inverse={isSelected}>
+            {gutter(isSelected)}
             {run.id.padEnd(8)}
             <Text color={STATUS_COLOR[run.status]}>{(run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status).slice(0, 10).padEnd(11)}</Text>
             <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, 24).padEnd(25)}</Text>

@@ -105,7 +105,11 @@ export type FakeReleaseStore = ReleaseStore & {
     hashMismatch: Set<string>;
     /** `materialize` of these releases throws ENOSPC. */
     diskFull: Set<string>;
+    /** `checkFolder` finds a file of these releases' folders changed. */
+    folderChanged: Set<string>;
   };
+  /** What `readManifests` finds in the release folders. */
+  manifests: ReleaseView[];
   snapshot(): ReleaseStoreSnapshot;
 };
 
@@ -117,10 +121,11 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
   const current = new Map(from?.current);
   const materialized = new Set(from?.materialized);
   const swaps: { envDir: string; releaseId: string }[] = [];
-  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), diskFull: new Set<string>() };
+  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), diskFull: new Set<string>(), folderChanged: new Set<string>() };
   const pruned: string[] = [];
   const sweeps: string[][] = [];
-  return {
+  let highestNumber = 0;
+  const store: FakeReleaseStore = {
     current,
     materialized,
     swaps,
@@ -137,6 +142,21 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     },
     async verifyHashes(release) {
       return faults.hashMismatch.has(release.id) ? 'model/weights.bin: sha256 does not match' : null;
+    },
+    async checkFolder(release) {
+      return { materialized: materialized.has(release.id), problem: faults.folderChanged.has(release.id) ? 'model/weights.bin: changed since it was materialized' : null };
+    },
+    async highestReleaseNumber() {
+      return highestNumber;
+    },
+    async recordReleaseNumber(n) {
+      highestNumber = Math.max(highestNumber, n);
+    },
+    sweepPartials: async () => [],
+    describe: async () => undefined,
+    manifests: [],
+    async readManifests() {
+      return { releases: structuredClone(store.manifests), unreadable: [] };
     },
     async materialize(release) {
       if (faults.diskFull.has(release.id)) throw errno('ENOSPC', 'no space left on device');
@@ -175,6 +195,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
       return releaseId === undefined ? null : { releaseId, present: materialized.has(releaseId) };
     },
   };
+  return store;
 }
 
 export type FakeDocumentStore<T> = DocumentStore<T> & {
@@ -234,7 +255,7 @@ export function createMemoryLogStore(): MemoryLogStore {
       const log = { chunks: [] as Buffer[], open: true };
       logs.set(key(runId, step), log);
       const size = () => log.chunks.reduce((n, c) => n + c.length, 0);
-      return { write: (chunk) => void log.chunks.push(Buffer.from(chunk)), size, close: async () => ((log.open = false), size()) };
+      return { write: (chunk) => void log.chunks.push(Buffer.from(chunk)), size, close: async () => ((log.open = false), size()), failure: () => null };
     },
     async read(runId, step, offset, limit) {
       const all = bytes(runId, step);

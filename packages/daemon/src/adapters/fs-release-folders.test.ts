@@ -1,0 +1,79 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createFsReleaseStore } from './fs-release-store.js';
+
+function fixture() {
+  const root = mkdtempSync(join(tmpdir(), 'axum-folders-'));
+  const work = join(root, 'work');
+  mkdirSync(join(work, 'model'), { recursive: true });
+  writeFileSync(join(work, 'model', 'weights.bin'), 'w'.repeat(1000));
+  const state = join(root, 'state');
+  const store = createFsReleaseStore(state);
+  const input = { id: 'rel-1', runId: 'run-1', commit: 'c'.repeat(40), branch: 'main', subject: 's', workdir: work, patterns: ['model/**'], metrics: { accuracy: 0.9 }, createdAt: '2026-01-01T00:00:00.000Z' };
+  return { state, work, store, input };
+}
+
+describe('release folders describe themselves', () => {
+  it('the manifest is written at create and read back whole (without marks)', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    expect(JSON.parse(readFileSync(join(state, 'releases', 'rel-1', 'manifest.json'), 'utf8'))).toMatchObject({ id: 'rel-1', commit: input.commit, metrics: { accuracy: 0.9 }, artifacts: release.artifacts });
+    mkdirSync(join(state, 'releases', 'rel-0'), { recursive: true }); // an older daemon's folder: no manifest
+    expect(await store.readManifests()).toEqual({ releases: [release], unreadable: ['rel-0'] });
+    // At start, from a history read whole, the older daemon's release gets its manifest.
+    const older = { ...release, id: 'rel-0', createdAt: '2025-01-01T00:00:00.000Z' };
+    await store.describe([older, release]);
+    expect(await store.readManifests()).toEqual({ releases: [older, release], unreadable: [] });
+  });
+
+  it('the check before a move compares size and change times: a same-size rewrite of a materialized file is caught with its path', async () => {
+    const { store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    expect(await store.check(release)).toBeNull();
+    expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
+    const file = join(dir, 'model', 'weights.bin');
+    chmodSync(file, 0o644);
+    writeFileSync(file, 'x'.repeat(1000));
+    chmodSync(file, 0o444);
+    expect(await store.check(release)).toBe('model/weights.bin: changed since it was materialized');
+    expect((await store.checkFolder(release, true)).problem).toMatch(/^model\/weights\.bin: changed since it was materialized/);
+    // Not silently copied again: the folder stays as found, and the deploy is refused by the check.
+    expect(await store.materialize(release)).toBe(dir);
+    expect(readFileSync(file, 'utf8')).toBe('x'.repeat(1000));
+    rmSync(file);
+    expect(await store.check(release)).toMatch(/^model\/weights\.bin: missing from the release folder/);
+  });
+
+  it('a complete folder holding another release of the same id is refused, never served', async () => {
+    const { work, store, input } = fixture();
+    const old = await store.create(input);
+    await store.materialize(old);
+    writeFileSync(join(work, 'model', 'weights.bin'), 'n'.repeat(1000));
+    const reused = await store.create(input); // same id, other content (a lost history's id)
+    await expect(store.materialize(reused)).rejects.toThrow(/holds the files of another release of that id/);
+  });
+
+  it('release numbers: the counter is durable and respects every rel-N folder on disk', async () => {
+    const { state, store } = fixture();
+    expect(await store.highestReleaseNumber()).toBe(0);
+    await store.recordReleaseNumber(3);
+    expect(await store.highestReleaseNumber()).toBe(3);
+    expect(readFileSync(join(state, 'release-counter'), 'utf8')).toBe('3\n');
+    mkdirSync(join(state, 'releases', 'rel-7-2'), { recursive: true }); // an older daemon's id
+    expect(await createFsReleaseStore(state).highestReleaseNumber()).toBe(7);
+  });
+
+  it('partial copies are swept, complete folders kept', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    await store.materialize(release);
+    const partial = join(state, 'releases', 'rel-1', 'files.partial-1-2');
+    mkdirSync(join(partial, 'model'), { recursive: true });
+    expect(await store.sweepPartials()).toEqual(['rel-1/files.partial-1-2']);
+    expect(existsSync(partial)).toBe(false);
+    expect(await store.check(release)).toBeNull();
+  });
+});

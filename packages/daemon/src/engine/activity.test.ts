@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { Request, RevisionView } from '@axum/protocol';
+import { activityText, whoOf } from './activity.js';
+
+const revision = (extra: Partial<RevisionView>): RevisionView => ({
+  revision: 5, status: 'live', kind: 'rollback', releaseId: 'rel-3', commit: 'a'.repeat(40), rollbackTo: 3, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: 'rolled back to #3',
+  runId: null, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 }, ...extra,
+});
+const request = (body: Omit<Request, 'type' | 'id'>) => ({ type: 'request', id: 'r1', ...body }) as Request;
+
+describe('activity lines', () => {
+  it('say who in a person\'s words', () => {
+    expect(whoOf({ name: 'axum-tui', user: 'alice', terminal: 'pts/3' })).toBe('alice (axum-tui on pts/3)');
+    expect(whoOf({ name: 'axum-pin', user: null, terminal: null })).toBe('axum-pin');
+  });
+
+  it('say what a state-changing request did, or why it was refused; reads say nothing', () => {
+    const rollback = request({ method: 'env.rollback', params: { env: 'production', to: null, force: false, by: 'alice' } });
+    expect(activityText(rollback, { result: revision({}) })).toBe('rolled back production to #3 (#5, live: rolled back to #3)');
+    expect(activityText(rollback, { refusal: 'production is busy' })).toBe('rollback of production to the last known good refused: production is busy');
+    expect(activityText(request({ method: 'env.pin', params: { env: 'staging', pinned: false, by: 'a' } }), { result: {} })).toBe('unpinned staging');
+    expect(activityText(request({ method: 'run.cancel', params: { runId: 'run-5' } }), { result: {} })).toBe('cancelled run-5');
+    expect(activityText(request({ method: 'runs.list', params: { limit: 5 } }), { result: [] })).toBeNull();
+    expect(activityText(request({ method: 'history.get', params: { env: 'staging' } }), { result: [] })).toBeNull();
+  });
+});

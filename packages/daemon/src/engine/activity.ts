@@ -1,0 +1,53 @@
+// What a client did, in one line for every other terminal (the TUI's event log, lazygit's command
+// log): only requests that change the shared state are said, with their outcome or refusal.
+import type { AttachedClient, Request, ResultOf, RevisionView, RunView } from '@axum/protocol';
+
+/** `alice (axum-tui on pts/3)`: a person's words for a client. */
+export function whoOf(client: Pick<AttachedClient, 'name' | 'user' | 'terminal'>): string {
+  const where = client.terminal ? `${client.name} on ${client.terminal}` : client.name;
+  return client.user ? `${client.user} (${where})` : where;
+}
+
+const revisionOutcome = (revision: RevisionView) => `#${revision.revision}, ${revision.status}${revision.message ? `: ${revision.message}` : ''}`;
+
+/**
+ * The line for a request that succeeded (`result`) or was refused (`refusal`); null for requests
+ * that only read (state, runs, logs, history…).
+ */
+export function activityText(request: Request, outcome: { result: unknown } | { refusal: string }): string | null {
+  const refused = 'refusal' in outcome ? outcome.refusal : null;
+  const result = 'result' in outcome ? outcome.result : null;
+  const said = (done: string, attempt: string) => (refused !== null ? `${attempt} refused: ${refused}` : done);
+  switch (request.method) {
+    case 'run.trigger': {
+      const run = result as RunView | null;
+      const what = request.params.commit ?? request.params.branch ?? 'the current branch';
+      return said(`queued ${run?.id} (${run?.branch} ${run?.commit.slice(0, 8)})`, `run of ${what}`);
+    }
+    case 'run.cancel':
+      return said(`cancelled ${request.params.runId}`, `cancel of ${request.params.runId}`);
+    case 'env.deploy': {
+      const revision = result as ResultOf<'env.deploy'> | null;
+      return said(`deployed ${revision?.releaseId} to ${request.params.env} (${revision ? revisionOutcome(revision) : ''})`, `deploy to ${request.params.env}`);
+    }
+    case 'env.rollback': {
+      const revision = result as ResultOf<'env.rollback'> | null;
+      const target = request.params.to === null ? 'the last known good' : `#${request.params.to}`;
+      return said(`rolled back ${request.params.env} to ${revision?.rollbackTo ? `#${revision.rollbackTo}` : target} (${revision ? revisionOutcome(revision) : ''})`, `rollback of ${request.params.env} to ${target}`);
+    }
+    case 'env.approve': {
+      const revision = result as ResultOf<'env.approve'> | null;
+      return said(`approved ${request.params.env} (${revision ? revisionOutcome(revision) : ''})`, `approval of ${request.params.env}`);
+    }
+    case 'env.pin':
+      return said(`${request.params.pinned ? 'pinned' : 'unpinned'} ${request.params.env}`, `${request.params.pinned ? 'pin' : 'unpin'} of ${request.params.env}`);
+    case 'releases.fsck': {
+      const report = result as ResultOf<'releases.fsck'> | null;
+      return said(`ran fsck: ${report ? `${report.problems.length} problem(s) in ${report.releases} release(s)` : ''}`, 'fsck');
+    }
+    case 'daemon.shutdown':
+      return 'stopped the daemon';
+    default:
+      return null;
+  }
+}

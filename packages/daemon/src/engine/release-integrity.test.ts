@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { deployWorlds } from './testing/deploy-world.js';
+
+const world = deployWorlds(afterEach);
+
+describe('release integrity', () => {
+  it('after a pointer move the folder is re-hashed in the background: a mismatch raises the incident, the operation is not held', async () => {
+    const w = world();
+    w.releases.faults.folderChanged.add('rel-1');
+    await w.ship();
+    expect(w.revisions('staging').map((r) => r.status)).toEqual(['live']);
+    await vi.waitFor(() => expect(w.deployments.state('staging').incident).toBe('current names rel-1: model/weights.bin: changed since it was materialized'));
+    expect(w.release('rel-1').bad).toBeNull(); // the stored files are whole: nothing is marked
+  });
+
+  it('fsck reports a changed folder current names (incident raised), marks nothing bad', async () => {
+    const w = world();
+    await w.ship();
+    w.releases.faults.folderChanged.add('rel-1');
+    const report = await w.deployments.fsck();
+    expect(report.environments).toEqual([{ env: 'staging', problem: 'current names rel-1: model/weights.bin: changed since it was materialized' }]);
+    expect(report.problems).toEqual([{ releaseId: 'rel-1', problem: 'model/weights.bin: changed since it was materialized' }]);
+    expect(w.deployments.state('staging').incident).toBe(report.environments[0]?.problem);
+    expect(w.release('rel-1').bad).toBeNull();
+  });
+
+  it('fsck --rebuild adds the releases only the folders describe and keeps the marks the index still has', async () => {
+    const w = world();
+    await w.ship();
+    await w.ship();
+    w.releases.faults.hashMismatch.add('rel-1');
+    await w.deployments.fsck(); // store corruption: rel-1 marked bad
+    const [rel1, rel2] = [w.release('rel-1'), w.release('rel-2')];
+    w.releases.manifests = [{ ...rel1, bad: null }, { ...rel2, bad: null }, { ...rel2, id: 'rel-0', createdAt: '2000-01-01T00:00:00.000Z', bad: null }];
+    const report = await w.deployments.fsck(true);
+    expect(report.rebuilt).toEqual({ added: ['rel-0'], kept: 2, withoutManifest: [] });
+    expect(w.deployments.releases().map((r) => r.id)).toEqual(['rel-2', 'rel-1', 'rel-0']);
+    expect(w.release('rel-1').bad).toMatchObject({ by: 'axum fsck' });
+  });
+});

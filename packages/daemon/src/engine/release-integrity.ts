@@ -1,0 +1,114 @@
+// The release store telling the truth about itself (RELIABILITY.md, "Release integrity"): the
+// full re-hash of a release folder after every pointer move (in the background: the check before
+// the move is by size and change times), `axum fsck` over stored files, release folders and every
+// environment's `current`, and the rebuild of a lost release index from the folders' manifests.
+import type { FsckReport, ReleaseView } from '@axum/protocol';
+import { liveRevision } from '../domain/revisions.js';
+import type { DeployState } from './deploy-state.js';
+import type { ReleaseStore } from './ports.js';
+
+/** The store with a hook after every pointer move (deploy, rollback, auto-rollback, recovery). */
+export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => void): ReleaseStore {
+  return {
+    ...store,
+    async swapCurrent(envDir, releaseDir) {
+      await store.swapCurrent(envDir, releaseDir);
+      moved(envDir);
+    },
+  };
+}
+
+/** Every environment with a config entry or a loaded document. */
+const environmentsOf = (state: DeployState): string[] => [...new Set([...Object.keys(state.config()?.environments ?? {}), ...state.docs.keys()])];
+
+export interface ReleaseIntegrity {
+  /** After a pointer move: re-hashes the folder in the background; a mismatch raises the environment's incident. */
+  afterMove(envDir: string): void;
+  /** `axum fsck` (`rebuild`: first adds every release a folder's manifest describes and the index lacks). */
+  fsck(rebuild: boolean): Promise<FsckReport>;
+}
+
+export function createReleaseIntegrity(state: DeployState, idle: (env: string) => Promise<void>): ReleaseIntegrity {
+  const { deps } = state;
+
+  /** Says it on the environment (status, TUI), unless `current` no longer names that release. */
+  async function raise(env: string, named: string | null, incident: string): Promise<void> {
+    if ((await deps.releases.currentReleaseId(deps.envDir(env))) !== named) return;
+    const doc = await state.docOf(env);
+    doc.incident = incident;
+    deps.logger.warn(`${env}: ${doc.incident}`);
+    await state.persist(env);
+  }
+
+  async function rehash(env: string, release: ReleaseView): Promise<void> {
+    const { problem } = await deps.releases.checkFolder(release, true);
+    if (!problem) return;
+    // After the operation has recorded its outcome, which would otherwise clear the incident.
+    await idle(env);
+    await raise(env, release.id, `current names ${release.id}: ${problem}`);
+  }
+
+  async function rebuildIndex(): Promise<NonNullable<FsckReport['rebuilt']>> {
+    const doc = state.releasesDoc();
+    const known = new Set(doc.releases.map((r) => r.id));
+    const { releases, unreadable } = await deps.releases.readManifests();
+    const added = releases.filter((r) => !known.has(r.id));
+    if (added.length > 0) {
+      // Marks still known stay (the index's own releases are untouched); the added ones carry none.
+      doc.releases = [...doc.releases, ...added].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+      await deps.releasesStore.save(doc);
+      deps.logger.info(`release index rebuilt: added ${added.map((r) => r.id).join(', ')} from their folders' manifests`);
+    }
+    return { added: added.map((r) => r.id), kept: known.size, withoutManifest: unreadable.filter((id) => !known.has(id)) };
+  }
+
+  return {
+    afterMove(envDir) {
+      const env = environmentsOf(state).find((name) => deps.envDir(name) === envDir);
+      if (!env) return;
+      void deps.releases
+        .currentReleaseId(envDir)
+        .then((id) => {
+          const release = id === null ? undefined : state.release(id);
+          return release ? rehash(env, release) : undefined;
+        })
+        .catch((err: Error) => deps.logger.warn(`${env}: re-hashing the release current names after the pointer moved: ${err.message}`));
+    },
+    async fsck(rebuild) {
+      const rebuilt = rebuild ? await rebuildIndex() : null;
+      const problems: FsckReport['problems'] = [];
+      const { releases } = state.releasesDoc();
+      const folders = new Map<string, { materialized: boolean; problem: string | null }>();
+      for (const item of releases) {
+        const folder = await deps.releases.checkFolder(item, true);
+        folders.set(item.id, folder);
+        // A changed folder is not a corrupt release: its stored files may still be whole.
+        const store = folder.problem === null ? ((await deps.releases.check(item)) ?? (await deps.releases.verifyHashes(item))) : await deps.releases.verifyHashes(item);
+        if (store) {
+          problems.push({ releaseId: item.id, problem: store });
+          await state.markBad(item.id, 'axum fsck', store); // the store is corrupt: the release is
+        }
+        if (folder.problem && folder.problem !== store) problems.push({ releaseId: item.id, problem: folder.problem });
+      }
+      const environments: FsckReport['environments'] = [];
+      for (const env of environmentsOf(state)) {
+        const named = await deps.releases.currentReleaseId(deps.envDir(env));
+        const live = liveRevision(await state.docOf(env));
+        let problem: string | null = null;
+        if (named === null) {
+          if (live) problem = `current names nothing, while #${live.revision} (${live.releaseId}) is live`;
+        } else {
+          const release = state.release(named);
+          const folder = release ? (folders.get(named) ?? (await deps.releases.checkFolder(release, true))) : null;
+          if (!release) problem = `current names ${named}, which no recorded release is (axum fsck --rebuild)`;
+          else if (!folder?.materialized) problem = `current names ${named}, whose folder is missing or incomplete`;
+          else if (folder.problem) problem = `current names ${named}: ${folder.problem}`;
+        }
+        if (!problem) continue;
+        environments.push({ env, problem });
+        await raise(env, named, problem);
+      }
+      return { releases: releases.length, problems, environments, rebuilt };
+    },
+  };
+}

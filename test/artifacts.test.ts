@@ -1,0 +1,63 @@
+// What a release keeps of the run's worktree: artifacts patterns that match nothing, and symlinks.
+import { readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor, waitForRun } from './support/axum.js';
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+
+/** A repository whose `build` step runs `script` (in the run's worktree) and whose release keeps `artifacts`. */
+async function started(script: string, artifacts: string): Promise<string> {
+  const dir = makeRepo({
+    config: `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: ${JSON.stringify(script)} }
+artifacts: ${artifacts}
+`,
+  });
+  repos.push(dir);
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  return dir;
+}
+
+describe('artifacts', () => {
+  it('a pattern that matches nothing is a warning on the run; when none matches, the release is refused and the run fails', async () => {
+    const dir = await started('mkdir -p model && echo w > model/w.bin', '[model/**, config/**]');
+    commitFiles(dir, 'train', { 'data.txt': '1\n' });
+    const warned = await waitForRun(dir, (r) => r.status === 'succeeded' || r.status === 'failed', 'the first run');
+    expect(warned.status).toBe('succeeded');
+    expect((warned as { message?: string }).message).toContain('warning: artifacts config/** matched no file');
+
+    const none = await axum(['run', '--branch', 'main', '--wait', '--json', '--repo', dir]);
+    expect(none.code).toBe(0);
+    // The same worktree with a config whose patterns all miss: commit one.
+    commitFiles(dir, 'nothing to keep', {
+      'axum.yml': readFileSync(join(dir, 'axum.yml'), 'utf8').replace('[model/**, config/**]', '[weights/**]'),
+    });
+    const failed = await waitForRun(dir, (r) => r.subject === 'nothing to keep' && (r.status === 'failed' || r.status === 'succeeded'), 'the run with nothing to release');
+    expect(failed.status).toBe('failed');
+    expect((failed as { message?: string }).message).toContain('no file matches artifacts [weights/**] after the last stage');
+  });
+
+  it('a symlink inside the release is kept (its path serves the bytes); one that leaves the release is refused with its path', async () => {
+    const dir = await started('mkdir -p model && echo weights > model/weights.bin && ln -sf weights.bin model/latest.bin && if [ -f leak ]; then ln -sf /etc/hostname model/host; fi', '[model/**]');
+    commitFiles(dir, 'linked', { 'data.txt': '1\n' });
+    await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live !== null, 30_000, 'the release to go live');
+    const current = join(dir, '.axum', 'envs', 'staging', 'current');
+    expect(readFileSync(join(current, 'model', 'latest.bin'), 'utf8')).toBe('weights\n');
+    expect(readlinkSync(current)).toContain('rel-1');
+
+    commitFiles(dir, 'leaking link', { leak: 'yes\n' });
+    const refused = await waitForRun(dir, (r) => r.subject === 'leaking link' && (r.status === 'failed' || r.status === 'succeeded'), 'the leaking run');
+    expect(refused.status).toBe('failed');
+    expect((refused as { message?: string }).message).toContain('the artifact model/host is a symlink to /etc/hostname, outside the release');
+  });
+});

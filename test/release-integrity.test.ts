@@ -1,0 +1,188 @@
+// The release store tells the truth about itself (RELIABILITY.md, "Release integrity"): ids never
+// reused after a history is lost, a tampered or deleted release folder refuses the pointer move
+// and raises an incident, partial copies are swept at start, and the release index can be rebuilt
+// from the folders' manifests. Real daemons, real git, through bin/axum.
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+
+/** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
+const CONFIG = `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
+  gates: { accuracy: ">= 0.8" }
+`;
+
+interface Revision {
+  revision: number;
+  status: string;
+  releaseId: string;
+  message: string | null;
+}
+interface Fsck {
+  releases: number;
+  problems: { releaseId: string; problem: string }[];
+  environments: { env: string; problem: string }[];
+  rebuilt: { added: string[]; kept: number; withoutManifest: string[] } | null;
+}
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+
+async function started(): Promise<string> {
+  const dir = makeRepo({ config: CONFIG });
+  repos.push(dir);
+  commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
+  await start(dir);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  return dir;
+}
+async function start(dir: string): Promise<void> {
+  const result = await axum(['daemon', 'start', '--repo', dir]);
+  expect(result.code, result.stderr).toBe(0);
+}
+async function stop(dir: string): Promise<void> {
+  const result = await axum(['daemon', 'stop', '--repo', dir]);
+  expect(result.code, result.stderr).toBe(0);
+}
+async function history(dir: string): Promise<Revision[]> {
+  const result = await axum(['history', 'staging', '--json', '--repo', dir]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Revision[];
+}
+async function settled(dir: string, count: number): Promise<Revision[]> {
+  let revisions: Revision[] = [];
+  await waitFor(async () => {
+    revisions = await history(dir);
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 30_000, `${count} settled revisions`);
+  return revisions;
+}
+async function fsck(dir: string, ...extra: string[]): Promise<{ code: number; report: Fsck }> {
+  const result = await axum(['fsck', '--json', ...extra, '--repo', dir]);
+  return { code: result.code, report: JSON.parse(result.stdout) as Fsck };
+}
+async function incident(dir: string): Promise<string | null> {
+  const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; incident: string | null }[] };
+  return status.environments.find((e) => e.name === 'staging')?.incident ?? null;
+}
+const served = (dir: string) => readFileSync(join(dir, '.axum', 'envs', 'staging', 'current', 'model', 'weights.txt'), 'utf8').trim();
+const model = (dir: string, value: string, message: string) => commitFiles(dir, message, { 'data.txt': `${value}\n` });
+const releaseFile = (dir: string, id: string) => join(dir, '.axum', 'releases', id, 'files', 'model', 'weights.txt');
+/** Rewrites a file of a release folder at the same size (the folder's files are read-only). */
+function tamper(file: string, text: string): void {
+  expect(readFileSync(file, 'utf8').length).toBe(text.length);
+  chmodSync(file, 0o644);
+  writeFileSync(file, text);
+  chmodSync(file, 0o444);
+}
+
+describe('release ids after a lost history', () => {
+  it('runs.json and releases.json moved aside: the next release gets a fresh id and serves the new model; fsck is clean', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    const [first] = await settled(dir, 1);
+    await stop(dir);
+    const historyDir = join(dir, '.axum', 'history');
+    for (const name of readdirSync(historyDir)) if (name.startsWith('runs.json') || name === 'releases.json') renameSync(join(historyDir, name), join(historyDir, `${name}.aside`));
+    await start(dir);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the reconciliation after the restart');
+    model(dir, '0.93', 'v2');
+    const [second] = await settled(dir, 2);
+    expect(second?.status).toBe('live');
+    expect(served(dir)).toBe('0.93'); // not the old folder of a reused id
+    expect(second?.releaseId).not.toBe(first?.releaseId);
+    const check = await fsck(dir);
+    expect(check.report.problems).toEqual([]);
+    expect(check.report.environments).toEqual([]);
+    expect(check.code).toBe(0);
+  });
+});
+
+describe('a release folder changed or lost', () => {
+  it('a file rewritten at the same size refuses the rollback and the redeploy with its path; fsck reports it (exit 1) and status shows the incident', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    await settled(dir, 1);
+    model(dir, '0.91', 'v2');
+    const [live, old] = await settled(dir, 2);
+    tamper(releaseFile(dir, old!.releaseId), '0.99\n');
+    const rollback = await axum(['rollback', 'staging', '--to', String(old!.revision), '--yes', '--json', '--repo', dir]);
+    expect(rollback.code).toBe(1);
+    expect((JSON.parse(rollback.stdout) as Revision).message).toMatch(/model\/weights\.txt: changed since it was materialized/);
+    expect(served(dir)).toBe('0.91');
+    tamper(releaseFile(dir, live!.releaseId), '0.42\n');
+    const redeploy = await axum(['deploy', 'staging', '--release', live!.releaseId, '--yes', '--json', '--repo', dir]);
+    expect(redeploy.code).toBe(1);
+    expect((JSON.parse(redeploy.stdout) as Revision).message).toMatch(/model\/weights\.txt: changed since it was materialized/);
+    const check = await fsck(dir);
+    expect(check.code).toBe(1);
+    expect(check.report.environments).toEqual([{ env: 'staging', problem: expect.stringMatching(new RegExp(`current names ${live!.releaseId}: model/weights\\.txt`)) }]);
+    expect(check.report.problems.map((p) => p.releaseId).sort()).toEqual([old!.releaseId, live!.releaseId].sort());
+    expect(await incident(dir)).toMatch(/model\/weights\.txt/);
+    // The stored files are whole: a changed folder marks nothing bad.
+    const { releases } = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { id: string; bad: unknown }[] };
+    expect(releases.length).toBe(2);
+    for (const release of releases) expect(release.bad, release.id).toBeNull();
+  });
+
+  it('rm -rf of the folder current names: fsck reports it (exit 1) and status shows the incident', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    const [live] = await settled(dir, 1);
+    rmSync(join(dir, '.axum', 'releases', live!.releaseId), { recursive: true, force: true });
+    const check = await fsck(dir);
+    expect(check.code).toBe(1);
+    expect(check.report.environments).toEqual([{ env: 'staging', problem: `current names ${live!.releaseId}, whose folder is missing or incomplete` }]);
+    expect(await incident(dir)).toContain(`current names ${live!.releaseId}, whose folder is missing`);
+  });
+});
+
+describe('the release store at start', () => {
+  it('a files.partial-* folder left by a kill mid-copy is removed at the next start, also when releases.json was not read whole', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    const [live] = await settled(dir, 1);
+    await stop(dir);
+    const partial = join(dir, '.axum', 'releases', live!.releaseId, 'files.partial-4242-1700000000000');
+    mkdirSync(join(partial, 'model'), { recursive: true });
+    writeFileSync(join(partial, 'model', 'weights.txt'), '0.8');
+    writeFileSync(join(dir, '.axum', 'history', 'releases.json'), '{ torn');
+    await start(dir);
+    await waitFor(() => !existsSync(partial), 10_000, 'the partial copy to be swept');
+    expect(existsSync(join(dir, '.axum', 'releases', live!.releaseId, 'files'))).toBe(true);
+    expect(served(dir)).toBe('0.86');
+  });
+
+  it('axum fsck --rebuild gives a lost releases.json back from the folders: deploy --release works again', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    await settled(dir, 1);
+    model(dir, '0.91', 'v2');
+    const [, old] = await settled(dir, 2);
+    await stop(dir);
+    unlinkSync(join(dir, '.axum', 'history', 'releases.json'));
+    await start(dir);
+    const lost = await axum(['deploy', 'staging', '--release', old!.releaseId, '--yes', '--repo', dir]);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toContain(`no release ${old!.releaseId}`);
+    const rebuilt = await axum(['fsck', '--rebuild', '--repo', dir]);
+    expect(rebuilt.stdout).toContain('release index rebuilt: 2 releases added');
+    expect(rebuilt.code, rebuilt.stdout).toBe(0);
+    const deploy = await axum(['deploy', 'staging', '--release', old!.releaseId, '--yes', '--json', '--repo', dir]);
+    expect(deploy.code, deploy.stdout).toBe(0);
+    expect((JSON.parse(deploy.stdout) as Revision).status).toBe('live');
+    expect(served(dir)).toBe('0.86');
+  });
+});
