@@ -34,15 +34,16 @@ describe('artifacts', () => {
     commitFiles(dir, 'train', { 'data.txt': '1\n' });
     const warned = await waitForRun(dir, (r) => r.status === 'succeeded' || r.status === 'failed', 'the first run');
     expect(warned.status).toBe('succeeded');
-    expect((warned as { message?: string }).message).toContain('warning: artifacts config/** matched no file');
+    expect((warned as { warnings?: string[] }).warnings).toEqual(['artifacts config/** matched no file']);
+    const waited = await axum(['run', '--branch', 'main', '--wait', '--repo', dir]);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toContain('  warning: artifacts config/** matched no file');
 
-    const none = await axum(['run', '--branch', 'main', '--wait', '--json', '--repo', dir]);
-    expect(none.code).toBe(0);
-    // The same worktree with a config whose patterns all miss: commit one.
+    // A config whose patterns all miss: the run fails, naming them.
     commitFiles(dir, 'nothing to keep', {
       'axum.yml': readFileSync(join(dir, 'axum.yml'), 'utf8').replace('[model/**, config/**]', '[weights/**]'),
     });
-    const failed = await waitForRun(dir, (r) => r.subject === 'nothing to keep' && (r.status === 'failed' || r.status === 'succeeded'), 'the run with nothing to release');
+    const failed = await waitForRun(dir, (r) => (r as { subject?: string }).subject === 'nothing to keep' && (r.status === 'failed' || r.status === 'succeeded'), 'the run with nothing to release');
     expect(failed.status).toBe('failed');
     expect((failed as { message?: string }).message).toContain('no file matches artifacts [weights/**] after the last stage');
   });
@@ -56,7 +57,7 @@ describe('artifacts', () => {
     expect(readlinkSync(current)).toContain('rel-1');
 
     commitFiles(dir, 'leaking link', { leak: 'yes\n' });
-    const refused = await waitForRun(dir, (r) => r.subject === 'leaking link' && (r.status === 'failed' || r.status === 'succeeded'), 'the leaking run');
+    const refused = await waitForRun(dir, (r) => (r as { subject?: string }).subject === 'leaking link' && (r.status === 'failed' || r.status === 'succeeded'), 'the leaking run');
     expect(refused.status).toBe('failed');
     expect((refused as { message?: string }).message).toContain('the artifact model/host is a symlink to /etc/hostname, outside the release');
   });

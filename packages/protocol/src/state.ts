@@ -132,6 +132,8 @@ export const RunView = z.object({
   releaseId: z.string().nullable(),
   /** Why the run ended the way it did, when that is not obvious from its steps. */
   message: z.string().nullable(),
+  /** What the run did that it should not have (an `artifacts` pattern that matched no file), one line each. */
+  warnings: z.array(z.string()).default([]),
   /** On a branch that feeds an environment: what became of its deploy; null otherwise. */
   deploy: RunDeploy.nullable().default(null),
 });

@@ -20,7 +20,7 @@ const run = (number: number, status: RunRecord['status'] = 'queued'): RunRecord 
   steps: [],
   subject: `commit ${number}`,
   releaseId: null,
-  message: null,
+  message: null, warnings: [],
   deploy: null,
   pgids: [],
   worktree: null,

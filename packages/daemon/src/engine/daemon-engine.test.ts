@@ -44,7 +44,7 @@ const fakeDeployments = {
   start: async () => undefined,
   setConfig: () => undefined,
   state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, serving: null, lastKnownGood: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
-  releaseRun: async () => ({ releaseId: 'rel-1', message: '' }),
+  releaseRun: async () => ({ releaseId: 'rel-1', message: '', warnings: [] }),
   history: () => [],
   readLog: async () => new RequestFailure('not-found', 'no revision'),
   onLogActivity: () => () => undefined,

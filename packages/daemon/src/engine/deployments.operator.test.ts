@@ -108,7 +108,7 @@ describe('pin and approval', () => {
     const w = await shipped(1);
     expect(await w.deployments.pin('staging', true, 'carol')).toMatchObject({ pinned: true });
     const held = await w.ship();
-    expect(held).toEqual({ releaseId: 'rel-2', message: expect.stringContaining('not deployed: staging is pinned') });
+    expect(held).toEqual({ releaseId: 'rel-2', message: expect.stringContaining('not deployed: staging is pinned'), warnings: [] });
     expect(w.revisions('staging')).toHaveLength(1);
     expect(w.current()).toBe('rel-1');
     expect(w.deployments.state('staging')).toMatchObject({ pinned: true, awaitingApproval: false, live: { revision: 1 } });

@@ -42,7 +42,7 @@ export interface Deployments {
    * A run on an environment's branch succeeded: makes its release (artifacts, metrics, commit)
    * and hands it on — deploys, waits for approval, or is held by a pin. Returns what happened.
    */
-  releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string }>;
+  releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string; warnings: string[] }>;
   history(env: string): RevisionView[] | RequestFailure;
   /** Reads a revision's operation log: `address` is `ENV#N`, `step` a step of it (`smoke`, `check-12`). */
   readLog(params: { address: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
@@ -90,7 +90,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     return current && Object.hasOwn(current.environments, env) ? null : new RequestFailure('not-found', `no environment ${env}${current ? ` (environments: ${Object.keys(current.environments).join(', ')})` : ''}`);
   };
 
-  async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<ReleaseView> {
+  async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string, warn: (text: string) => void): Promise<ReleaseView> {
     // Named after the run while its number is above every one used; never an id used before.
     const id = await reserveReleaseId(deps.releases, run.number, state.releasesDoc().releases.map((r) => r.id));
     const built = await deps.releases.create({
@@ -103,6 +103,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       patterns: runConfig.artifacts,
       metrics: parseMetrics(await deps.readText(metricsFile)),
       createdAt: now(),
+      unmatched: (patterns) => warn(`artifacts ${patterns.join(', ')} matched no file`),
     });
     deps.crash('release.stored');
     // A file name is text from outside too: a release would carry a secret in its file list (and
@@ -211,11 +212,13 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     },
     async releaseRun(run, workdir, runConfig, metricsFile) {
       // Serialized with retention: a blob stored for a release not yet recorded must not be collected.
-      const built = await state.serially(() => makeRelease(run, workdir, runConfig, metricsFile));
+      // A pattern that matched nothing is said on the run (`warning: …`), before what the deploy did.
+      const warnings: string[] = [];
+      const built = await state.serially(() => makeRelease(run, workdir, runConfig, metricsFile, (text) => warnings.push(text)));
       environments.noteTrigger(run.id, run.trigger);
       const message = await environments.handOn(run.env ?? '', built);
       await environments.prune();
-      return { releaseId: built.id, message };
+      return { releaseId: built.id, message, warnings };
     },
     history(env) {
       const unknown = knownEnv(env);

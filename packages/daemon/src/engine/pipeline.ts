@@ -98,6 +98,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       subject: maskText(await deps.git.subject(commitSha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []),
       releaseId: null,
       message: null,
+      warnings: [],
       deploy: null,
       pgids: [],
       worktree: null,

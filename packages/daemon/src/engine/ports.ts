@@ -154,6 +154,8 @@ export interface ReleaseInput {
   patterns: readonly string[];
   metrics: Record<string, number>;
   createdAt: string;
+  /** Told each `artifacts` pattern that matched no file (the release is refused when none matched any). */
+  unmatched?: (patterns: string[]) => void;
 }
 
 /** Content-addressed release files and the environments' `current` pointers. */

@@ -32,7 +32,7 @@ export interface ExecutorDeps {
    * The run succeeded on a branch that feeds an environment: make its release from the worktree
    * (before the worktree goes) and hand it on. Returns the release id and what happened to it.
    */
-  releaseRun(run: RunRecord, workdir: string, config: PipelineConfig): Promise<{ releaseId: string; message: string }>;
+  releaseRun(run: RunRecord, workdir: string, config: PipelineConfig): Promise<{ releaseId: string; message: string; warnings: string[] }>;
   /** A step's log grew (throttled by the caller's readers, not here). */
   logActivity(runId: string, step: string): void;
   /** Persists the record and tells clients; resolves once durable. */
@@ -215,6 +215,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         run.releaseId = released.releaseId;
         deps.crash('run.released');
         // Its deploy may have told the run more already (a revision, an outcome): keep that line.
+        run.warnings = released.warnings;
         return finish(run, 'succeeded', run.message ?? released.message);
       } catch (err) {
         return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);

@@ -22,6 +22,7 @@ const run = {
   subject: 'first',
   releaseId: null,
   message: null,
+  warnings: [],
   deploy: null,
 };
 

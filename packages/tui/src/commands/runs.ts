@@ -45,6 +45,7 @@ export function runLines(run: RunView): string[] {
     `${run.id}  ${run.status}${run.deploy ? `  deploy ${deployCell(run)}` : ''}  ${run.trigger}  ${run.branch}${run.env ? ` → ${run.env}` : ''}  ${run.commit.slice(0, 8)} ${run.subject}`,
   ];
   if (run.message) lines.push(`  ${run.message}`);
+  for (const warning of run.warnings) lines.push(`  warning: ${warning}`);
   for (const step of run.steps) {
     lines.push(`  ${step.stage}/${step.name}  ${step.status}${step.exitCode !== null ? ` (exit ${step.exitCode})` : ''}${step.durationMs !== null ? `  ${duration(step.durationMs)}` : ''}${step.attempts > 1 ? `  attempts ${step.attempts}` : ''}`);
   }

@@ -5,7 +5,7 @@ import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView['steps'] = []): RunView => ({
   id: `run-${n}`, number: n, status, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push', createdAt: 't', startedAt: 't', finishedAt: null,
-  steps, subject: 's', releaseId: null, message: null, deploy: null,
+  steps, subject: 's', releaseId: null, message: null, warnings: [], deploy: null,
 });
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
   name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', pinned: false, awaitingApproval: false,

@@ -68,7 +68,7 @@ describe('reduce', () => {
   it('Enter opens the history of the selected environment, or the selected run at its first failed step', () => {
     const run = {
       id: 'run-7', number: 7, status: 'failed' as const, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push' as const,
-      createdAt: 't', startedAt: 't', finishedAt: 't', subject: 's', releaseId: null, message: null, deploy: null,
+      createdAt: 't', startedAt: 't', finishedAt: 't', subject: 's', releaseId: null, message: null, warnings: [], deploy: null,
       steps: ['unit', 'lint', 'train'].map((name, i) => ({ stage: 'test', name, status: (i === 1 ? 'failed' : 'succeeded') as 'failed', exitCode: 0, durationMs: 1, startedAt: 't', attempts: 1, logBytes: 0 })),
     };
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: { ...daemonState, runs: [run] } });

@@ -9,7 +9,7 @@ import { Header } from './Header.js';
 const run = (n: number): RunView => ({
   id: `run-${n}`, number: n, status: n === 30 ? 'running' : 'succeeded', commit: `${n}`.padEnd(40, 'a'), branch: 'main', env: 'production', trigger: 'push',
   createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: n === 30 ? null : '2026-11-29T10:00:05.000Z',
-  steps: [], subject: `commit ${n}`, releaseId: null, message: null, deploy: n === 29 ? { env: 'production', revision: 29, outcome: 'failed' } : null,
+  steps: [], subject: `commit ${n}`, releaseId: null, message: null, warnings: [], deploy: n === 29 ? { env: 'production', revision: 29, outcome: 'failed' } : null,
 });
 const daemon: DaemonState = {
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },

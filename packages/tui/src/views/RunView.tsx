@@ -126,7 +126,7 @@ function subjectOf(state: TuiState, id: string) {
   const run = state.daemon?.runs.find((r) => r.id === id);
   if (!run) return null;
   const deploy = run.deploy && run.deploy.outcome !== 'none' ? ` · deploy ${deployBadge(run)}` : '';
-  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}${run.message ? ` — ${run.message}` : ''}`, extra: [], steps: run.steps };
+  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}${run.message ? ` — ${run.message}` : ''}`, extra: run.warnings.map((w) => ({ text: `warning: ${w}`, color: "yellow" })), steps: run.steps };
 }
 
 /** A run or a revision: its steps, and the selected step's log (following the tail unless scrolled). */

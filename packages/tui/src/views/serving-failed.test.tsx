@@ -16,7 +16,7 @@ const servingFailed: EnvironmentView = {
 };
 const daemon = (environments: EnvironmentView[]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
-  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs: [], warnings: [], clients: 1,
+  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs: [], warnings: [], clients: 1, attached: [], activity: [],
 });
 const connected = (environments: EnvironmentView[]) => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon(environments) });
 
@@ -26,9 +26,9 @@ describe('serving, failed', () => {
   });
 
   it('the dashboard LIVE column shows it failed, not "—"', () => {
-    const { lastFrame } = render(<EnvironmentsTable state={connected([servingFailed])} />);
-    const row = lastFrame()!.split('\n').find((line) => line.startsWith('staging'))!;
-    expect(row).toMatch(/^staging\s+main\s+#3 failed\s+#2/);
+    const { lastFrame } = render(<EnvironmentsTable state={connected([servingFailed])} environments={[servingFailed]} />);
+    const row = lastFrame()!.split('\n').find((line) => line.slice(2).startsWith('staging'))!;
+    expect(row.slice(2)).toMatch(/^staging\s+main\s+#3 failed\s+#2/);
   });
 
   it('the rollback confirmation says what serves now and goes to the last known good', () => {

@@ -130,6 +130,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
       subject: `model v${number}`,
       releaseId: null,
       message: null,
+      warnings: [],
       deploy: { env, revision: null, outcome: 'pending' },
       pgids: [],
       worktree: null,
