@@ -436,7 +436,8 @@ async function marksPinAndPointer(client: Client, revisions: RevisionSeen[], pin
 async function unnamedOperationLogs(dir: string, client: Client, revisions: RevisionSeen[]): Promise<string[]> {
   const releases = new Set((await client.request<{ id: string }[]>('releases.list', {})).map((r) => r.id));
   const named = new Set(revisions.filter((r) => releases.has(r.releaseId)).map((r) => `deploy-${ENV}-${r.revision}-${Date.parse(r.createdAt ?? '')}`));
-  const folders = readdirSync(join(dir, '.axum', 'runs')).filter((name) => /^deploy-\w+-\d+-\d+$/.test(name));
+  const runs = join(dir, '.axum', 'runs');
+  const folders = existsSync(runs) ? readdirSync(runs).filter((name) => /^deploy-\w+-\d+-\d+$/.test(name)) : [];
   const unnamed = folders.filter((name) => !named.has(name));
   return unnamed.length > 0 ? [`operation log folders no revision with a kept release names: ${unnamed.join(', ')}`] : [];
 }
