@@ -81,6 +81,7 @@ describe('kill -9 at random moments', () => {
       }
       // What the check just confirmed is the new baseline for the pin.
       scenario.acknowledged.pinned = null;
+      scenario.acknowledged.rollbackInFlight = null;
     }
     await nextOperationWorks(scenario);
     scenario.disconnect();

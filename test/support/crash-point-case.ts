@@ -68,7 +68,9 @@ export const DEPLOY_POINTS = [
   'deploy.finished@3',
   'rollback.recorded',
   'rollback.swapped',
+  'rollback.marked',
   'rollback.verifying',
+  'deploy.verify-step@3', // the rollback's own verify step
   'rollback.finished',
   'auto-rollback.recorded',
   'auto-rollback.swapped',

@@ -59,6 +59,9 @@ export interface RevisionSeen {
   kind: string;
   releaseId: string;
   verified: boolean;
+  /** Read by the checks after a restart (why a revision failed, its log folder); not part of what is acknowledged. */
+  message?: string | null;
+  createdAt?: string;
 }
 
 /** Everything a client was told before the crash: what must survive it. */
@@ -67,6 +70,8 @@ export interface Acknowledged {
   revisions: Map<number, RevisionSeen>;
   /** The pin state of the last acknowledged pin, unpin or rollback, unless one is in flight. */
   pinned: boolean | null;
+  /** A manual rollback asked for and not yet settled: the pin before it, and the newest revision then. */
+  rollbackInFlight: { pinnedBefore: boolean; after: number } | null;
 }
 
 export class DaemonGone extends Error {
@@ -133,7 +138,7 @@ export class Client {
 
 /** Drives the repository through a story that passes every crash point, recording what it was told. */
 export class Scenario {
-  readonly acknowledged: Acknowledged = { runs: new Map(), revisions: new Map(), pinned: null };
+  readonly acknowledged: Acknowledged = { runs: new Map(), revisions: new Map(), pinned: null, rollbackInFlight: null };
   private client: Client | null = null;
   constructor(
     readonly dir: string,
@@ -200,9 +205,19 @@ export class Scenario {
 
   async rollback(): Promise<void> {
     this.acknowledged.pinned = null;
-    await this.call('env.rollback', { env: ENV, to: null, force: false, by: 'crash-test' });
+    const { environments } = await this.call<{ environments: { name: string; pinned: boolean }[] }>('state.get', {});
+    const { revisions } = await this.until('the history before the rollback', () => true);
+    const pinnedBefore = environments.find((e) => e.name === ENV)?.pinned ?? false;
+    this.acknowledged.rollbackInFlight = { pinnedBefore, after: Math.max(0, ...revisions.map((r) => r.revision)) };
+    try {
+      await this.call('env.rollback', { env: ENV, to: null, force: false, by: 'crash-test' });
+    } catch (err) {
+      if (!(err instanceof DaemonGone)) this.acknowledged.rollbackInFlight = null; // refused: nothing started
+      throw err;
+    }
     this.acknowledged.pinned = true;
     await this.until('the rollback to settle', (_runs, revisions) => revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying'));
+    this.acknowledged.rollbackInFlight = null;
   }
 
   async pin(pinned: boolean): Promise<void> {
@@ -376,6 +391,8 @@ export async function violations(dir: string, mark: string, acknowledged: Acknow
     const live = revisions.find((r) => r.status === 'live');
     if ((live?.releaseId ?? null) !== current) problems.push(`current names ${current ?? 'nothing'}, the live revision is ${live ? `#${live.revision} (${live.releaseId})` : 'none'}`);
     if (current !== null && !existsSync(join(link, 'model', 'weights.txt'))) problems.push(`current (${current}) is not a complete release folder`);
+    problems.push(...(await marksPinAndPointer(client, revisions, env?.pinned ?? false, acknowledged)));
+    problems.push(...(await unnamedOperationLogs(dir, client, revisions)));
     const fsck = await client.request<{ problems: { releaseId: string; problem: string }[] }>('releases.fsck', {});
     if (fsck.problems.length > 0) problems.push(`fsck: ${JSON.stringify(fsck.problems)}`);
     // 5. Nothing the dead daemon started is still running.
@@ -385,6 +402,44 @@ export async function violations(dir: string, mark: string, acknowledged: Acknow
     client.close();
   }
   return problems;
+}
+
+/**
+ * An operation cut short is finished or undone whole (ARCHITECTURE.md, "Crash safety"): the live
+ * release is not marked bad (the scenario never forces), a release marked bad by a manual rollback
+ * was left by a rollback that went live, and a rollback in flight at the crash either went live
+ * (pinned) or left the pin as it was before it.
+ */
+async function marksPinAndPointer(client: Client, revisions: RevisionSeen[], pinned: boolean, acknowledged: Acknowledged): Promise<string[]> {
+  const problems: string[] = [];
+  const releases = await client.request<{ id: string; bad: { by: string; why: string } | null }[]>('releases.list', {});
+  const bad = new Map(releases.filter((r) => r.bad !== null).map((r) => [r.id, r.bad!]));
+  const live = revisions.find((r) => r.status === 'live');
+  if (live && bad.has(live.releaseId)) problems.push(`the live revision #${live.revision} serves ${live.releaseId}, which is marked bad: ${bad.get(live.releaseId)!.why}`);
+  const wentLive = (r: RevisionSeen) => r.kind === 'rollback' && (r.status === 'live' || r.status === 'superseded');
+  // A rollback that moved and then failed its own verification keeps its mark too; an interrupted one does not count.
+  const judged = (r: RevisionSeen) => wentLive(r) || (r.kind === 'rollback' && r.status === 'failed' && !/^interrupted/.test(r.message ?? ''));
+  for (const [id, mark] of bad) {
+    const left = /^rolled back from #(\d+) to #(\d+)$/.exec(mark.why);
+    if (left && !revisions.some((r) => judged(r) && r.revision > Number(left[1]))) problems.push(`${id} is marked bad (${mark.why}) but no rollback from it went live`);
+  }
+  const inFlight = acknowledged.rollbackInFlight;
+  if (inFlight) {
+    const finished = revisions.some((r) => wentLive(r) && r.revision > inFlight.after);
+    const expected = finished || inFlight.pinnedBefore;
+    if (pinned !== expected) problems.push(`pinned is ${pinned} after a rollback cut short that was ${finished ? 'finished' : `undone (pinned before: ${inFlight.pinnedBefore})`}`);
+  }
+  return problems;
+}
+
+/** Operation log folders (`runs/deploy-*`) of revisions whose release retention pruned: swept at start, removed by retention. */
+async function unnamedOperationLogs(dir: string, client: Client, revisions: RevisionSeen[]): Promise<string[]> {
+  const releases = new Set((await client.request<{ id: string }[]>('releases.list', {})).map((r) => r.id));
+  const named = new Set(revisions.filter((r) => releases.has(r.releaseId)).map((r) => `deploy-${ENV}-${r.revision}-${Date.parse(r.createdAt ?? '')}`));
+  const runs = join(dir, '.axum', 'runs');
+  const folders = existsSync(runs) ? readdirSync(runs).filter((name) => /^deploy-\w+-\d+-\d+$/.test(name)) : [];
+  const unnamed = folders.filter((name) => !named.has(name));
+  return unnamed.length > 0 ? [`operation log folders no revision with a kept release names: ${unnamed.join(', ')}`] : [];
 }
 
 /** Orphans a moment after the restart (a SIGKILL is delivered, not instant). */

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { closeQuietly, describeFsError, writeAll } from './fs-errors.js';
 import { parseTimes, timesIn, wholeCharacters, type TimeEntry } from './fs-log-times.js';
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
 import type { LogSink, LogStore } from '../engine/ports.js';
@@ -227,6 +227,10 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       generation++;
       for (const k of [...closedTimes.keys()]) if (k.startsWith(`${runId}\u0000`)) closedTimes.delete(k);
       await rm(join(root, runId), { recursive: true, force: true });
+    },
+    async runIds() {
+      const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+      return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     },
   };
 }

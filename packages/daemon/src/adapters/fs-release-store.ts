@@ -250,6 +250,14 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         return null;
       }
     },
+    async currentTarget(envDir) {
+      const link = join(envDir, 'current');
+      const target = await readlink(link).catch(() => null);
+      if (target === null) return null;
+      // stat follows the link: a dangling one (its folder removed) is not present.
+      const present = await stat(link).then((s) => s.isDirectory(), () => false);
+      return { releaseId: basename(dirname(target)), present };
+    },
   };
 }
 

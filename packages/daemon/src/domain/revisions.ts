@@ -14,7 +14,11 @@ export type EnvironmentDeclaration = z.infer<typeof EnvironmentDeclaration>;
 export const EnvironmentDocument = z.object({
   version: z.literal(1),
   revisions: z.array(RevisionView),
-  pinned: z.object({ by: z.string(), at: z.string() }).nullable(),
+  /**
+   * `rollback`: the manual rollback revision that set the pin (none when the environment was pinned
+   * already): a rollback undone after a crash lifts only a pin it set itself.
+   */
+  pinned: z.object({ by: z.string(), at: z.string(), rollback: z.number().int().optional() }).nullable(),
   pendingReleaseId: z.string().nullable(),
   incident: z.string().nullable(),
   /** Process groups of deploy, verify and monitor steps running now; reaped after a crash. */

@@ -22,6 +22,7 @@ export const CRASH_POINTS = {
   'deploy.finished': 'the revision is recorded live (or failed); what follows (auto-rollback, retention) has not run',
   'rollback.recorded': 'a rollback revision is recorded and the environment pinned; nothing has moved',
   'rollback.swapped': '`current` names the rollback target; the revision still says deploying',
+  'rollback.marked': 'the release a manual rollback leaves is marked bad; the revision still says deploying',
   'rollback.verifying': 'the rollback is recorded as verifying; the release it left is marked bad',
   'rollback.finished': 'the rollback is recorded live (or failed)',
   'auto-rollback.recorded': 'an automatic rollback revision is recorded; nothing has moved',

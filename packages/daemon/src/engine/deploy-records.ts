@@ -43,7 +43,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       state.tellRun(env, previousLive, kind);
     }
   };
-  const leftWhy = previousLive ? `rolled back from #${previousLive.revision} to #${rollbackTo}` : null;
+  const leftWhy = previousLive ? rollbackMark(previousLive.revision, rollbackTo) : null;
   /** A manual rollback undone by an error did not move away from the release it marked bad on the way. */
   const unmarkLeft = async () => {
     const left = kind === 'rollback' && previousLive ? state.release(previousLive.releaseId) : undefined;
@@ -104,7 +104,10 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       revision.status = 'verifying';
       // The release a manual rollback moves away from is bad from the moment the pointer moves: if
       // this rollback then fails, the automatic rollback must not pick it again.
-      if (kind === 'rollback' && previousLive && leftWhy) await state.markBad(previousLive.releaseId, by, leftWhy);
+      if (kind === 'rollback' && previousLive && leftWhy) {
+        await state.markBad(previousLive.releaseId, by, leftWhy);
+        deps.crash('rollback.marked'); // marked bad on disk; the revision still says deploying
+      }
       await save(env);
       operationCrash(deps, kind, 'verifying');
     }),
@@ -116,6 +119,12 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
     }),
   };
 }
+
+/**
+ * Why a manual rollback marks the release it leaves bad. Recovery recognizes the mark by it: a
+ * rollback undone after a crash clears the mark it made, and no other.
+ */
+export const rollbackMark = (from: number, to: number | null): string => `rolled back from #${from} to #${to}`;
 
 /** Why an automatic rollback after `failure` of revision `n` runs: its revision's `by`. */
 export const autoRollbackReason = (n: number, failure: OperationFailure): string =>

@@ -4,20 +4,19 @@ import type { RevisionView } from '@axum/protocol';
 import { failurePolicy } from '../domain/deploy-policy.js';
 import { lastKnownGood, liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
+import { finishRollback, undoRollback, type RollbackHost } from './rollback-recovery.js';
 
-/** What resuming an automatic rollback needs of the environment's operations. */
-export interface ResumeHost {
-  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string): Promise<unknown>;
-  /** Counts the resumed rollback as the environment's operation (`idle` waits for it). */
-  track(env: string, work: Promise<void>): void;
-}
+/** What resuming an automatic rollback, or finishing a manual one, needs of the environment's operations. */
+export type ResumeHost = RollbackHost;
 
 /**
  * Crash safety: a revision still deploying or verifying was cut short by a crash. It becomes
  * `failed` with the reason, and `current` goes back to the last live release (complete and
- * verified) so no half-verified release stays in front of users.
+ * verified) so no half-verified release stays in front of users. A manual rollback cut short is
+ * finished instead (a new rollback revision to the same target), or undone whole when its target
+ * can no longer be made live (rollback-recovery.ts).
  */
-export async function recoverEnvironment(state: DeployState, env: string): Promise<void> {
+export async function recoverEnvironment(state: DeployState, env: string, host?: ResumeHost): Promise<void> {
   const { deps, docOf, storeOf, release, unusable, now } = state;
   const doc = await docOf(env);
   // Steps a crashed daemon left running (a verify, a monitor check) die with it, late but surely.
@@ -45,6 +44,13 @@ export async function recoverEnvironment(state: DeployState, env: string): Promi
     revision.status = 'failed';
     revision.finishedAt = now();
   }
+  const rollback = host ? cut.find((r) => r.kind === 'rollback') : undefined;
+  let undone = '';
+  if (rollback && host) {
+    const problem = await finishRollback(state, env, rollback, host);
+    if (problem === null) return;
+    undone = [`; rollback #${rollback.revision} is undone (${problem})`, ...(await undoRollback(state, env, rollback))].join('; ');
+  }
   // Back to the live revision; if a failed deploy had already demoted it (a crash during its
   // auto-rollback), to the last known good, which is what the rollback was going to do.
   const back = liveRevision(doc) ?? lastKnownGood(doc, unusable);
@@ -70,7 +76,7 @@ export async function recoverEnvironment(state: DeployState, env: string): Promi
       outcome = `current is back on #${back.revision}`;
     }
   }
-  doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
+  doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}${undone}`;
   deps.logger.warn(`${env}: ${doc.incident}`);
   await state.persist(env);
 }

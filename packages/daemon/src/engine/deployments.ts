@@ -1,5 +1,5 @@
 import { parseYaml, type ReleaseView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
@@ -9,6 +9,8 @@ import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
 import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { readOperationLog } from './operation-logs.js';
+import { reconcileEnvironments } from './reconciliation.js';
+import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
@@ -156,7 +158,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
 
   /** Crash recovery of one environment, then what was waiting in it. */
   async function recover(env: string): Promise<void> {
-    await recoverEnvironment(state, env);
+    await recoverEnvironment(state, env, environments);
     // A crash may have come between a revision's change and its run's: the revision is the truth.
     for (const revision of (await docOf(env)).revisions) if (revision.status !== 'superseded') state.tellRun(env, revision);
     await resumeAutoRollback(state, env, environments);
@@ -190,6 +192,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         }
       }
       state.recordDeclarations();
+      await reconcileEnvironments(state, (env) => environments.hold(env) !== undefined);
+      await sweepOperationLogs(state).catch((err: Error) => deps.logger.warn(`sweeping operation logs: ${err.message}`));
     },
     undeclared() {
       return state.environments().flatMap((name) => {
@@ -287,9 +291,11 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
       // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
       // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
+      // An earlier pin stays as it is; a pin this rollback sets names its revision (the number
+      // `operate` gives it next: nothing else records a revision without holding the environment).
       const pinnedBefore = doc.pinned;
       const liveBefore = liveRevision(doc);
-      doc.pinned = { by, at: now() };
+      doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
       // Refused at its check, or undone after an error of the machine: what was live still is, so
       // the pin it set goes too (pointer, marks and pin agree: nothing of the rollback remains).

@@ -12,6 +12,7 @@ import { withdrawFailed } from './deploy-recovery.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
 import { RequestFailure } from './pipeline.js';
+import { reconcileEnvironment } from './reconciliation.js';
 import { pruneReleases } from './release-retention.js';
 
 /** The operation holding an environment, as `state` shows it and a conflict names it. */
@@ -175,7 +176,9 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
         .then(async () => {
           if (actor.getSnapshot().value !== 'rolledBack') await followUp(env); // the rollback's own follow-up runs instead
         })
-        .finally(letGo),
+        .finally(letGo)
+        // After every operation, `current` against the history (unless the next one holds it already).
+        .finally(() => reconcileEnvironment(state, env, (e) => holds.has(e)).catch((err: Error) => deps.logger.warn(`${env}: reconciling current with its history: ${err.message}`))),
     );
     actor.start();
     await released;

@@ -84,6 +84,8 @@ export interface LogStore {
    */
   read(runId: string, step: string, offset: number, limit: number): Promise<{ data: Buffer; size: number; times: [number, number][]; open: boolean }>;
   removeRun(runId: string): Promise<void>;
+  /** The ids that have a log folder (run ids, and operation log ids such as `deploy-staging-7-…`). */
+  runIds(): Promise<string[]>;
 }
 
 /** One attempt of a step as a process. */
@@ -203,4 +205,6 @@ export interface ReleaseStore {
   clearCurrent(envDir: string): Promise<void>;
   /** The release id `<envDir>/current` names, or null. */
   currentReleaseId(envDir: string): Promise<string | null>;
+  /** What `<envDir>/current` names and whether that folder exists (reconciliation), or null when there is no `current`. */
+  currentTarget(envDir: string): Promise<{ releaseId: string; present: boolean } | null>;
 }

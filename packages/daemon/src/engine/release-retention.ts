@@ -2,6 +2,7 @@
 // (the history stops naming a release before its files are deleted).
 import { lastKnownGood, liveRevision, releasesToPrune } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
+import { pruneOperationLogs } from './operation-log-retention.js';
 
 /** `history.keepReleases`: drops old unreferenced releases and the stored files only they used. */
 export async function pruneReleases(state: DeployState): Promise<void> {
@@ -28,5 +29,7 @@ export async function pruneReleases(state: DeployState): Promise<void> {
   deps.crash('retention.recorded');
   await deps.releases.prune(releasesDoc.releases, dropped);
   deps.crash('retention.pruned');
-  deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}`);
+  // The revisions of a pruned release keep their records; their logs go with the release.
+  const revisions = await pruneOperationLogs(state, drop);
+  deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}${revisions > 0 ? ` and the logs of ${revisions} revision(s)` : ''}`);
 }

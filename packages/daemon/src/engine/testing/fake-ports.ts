@@ -190,6 +190,10 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     async currentReleaseId(envDir) {
       return current.get(envDir) ?? null;
     },
+    async currentTarget(envDir) {
+      const releaseId = current.get(envDir);
+      return releaseId === undefined ? null : { releaseId, present: materialized.has(releaseId) };
+    },
   };
   return store;
 }
@@ -259,6 +263,9 @@ export function createMemoryLogStore(): MemoryLogStore {
     },
     async removeRun(runId) {
       for (const k of [...logs.keys()]) if (k.startsWith(`${runId}/`)) logs.delete(k);
+    },
+    async runIds() {
+      return [...new Set([...logs.keys()].map((k) => k.slice(0, k.indexOf('/'))))];
     },
     text: (runId, step) => bytes(runId, step).toString('utf8'),
   };

@@ -1,0 +1,52 @@
+// Deploy, verify and monitor logs (`.axum/runs/deploy-*`) are kept with their revision's release:
+// many deploys with a small `history.keepReleases` leave a bounded number of log folders.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+
+const CONFIG = `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
+  gates: { accuracy: ">= 0.8" }
+history: { keepRuns: 3, keepReleases: 2 }
+`;
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+const deployLogFolders = (dir: string) => readdirSync(join(dir, '.axum', 'runs')).filter((name) => name.startsWith('deploy-'));
+
+describe('operation log retention', () => {
+  it('eight deploys with keepReleases 2: at most three deploy log folders, and the live revision’s log still reads', async () => {
+    const dir = makeRepo({ config: CONFIG });
+    repos.push(dir);
+    commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const DEPLOYS = 8;
+    for (let n = 1; n <= DEPLOYS; n++) {
+      commitFiles(dir, `v${n}`, { 'data.txt': `0.${80 + n}\n` });
+      await waitFor(async () => {
+        const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number } | null; operation: unknown }[] };
+        return status.environments[0]?.live?.revision === n && status.environments[0].operation === null;
+      }, 30_000, `#${n} live`);
+    }
+    // Retention runs after the operation: wait for it to have taken the older logs.
+    await waitFor(() => deployLogFolders(dir).length <= 3, 10_000, `deploy log folders to be pruned (${deployLogFolders(dir).join(', ')})`);
+    console.log(`FIGURE deploy log folders after ${DEPLOYS} deploys with keepReleases 2: ${deployLogFolders(dir).length}`);
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const log = await axum(['logs', `staging#${DEPLOYS}`, '--step', 'eval', '--repo', dir]);
+    expect(log.code, log.stderr).toBe(0);
+    expect(deployLogFolders(dir).length).toBeLessThanOrEqual(3);
+  }, 180_000);
+});

@@ -1,0 +1,96 @@
+// Reconciliation (ARCHITECTURE.md, glossary: Live): at every start the daemon compares each
+// environment's `current` with its history; a disagreement is an incident naming both facts, shown
+// by `axum status` (plain and --json) and the TUI — and `current` is left as it is.
+import { readlinkSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
+
+const CONFIG = `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
+  gates: { accuracy: ">= 0.8" }
+`;
+
+const repos: string[] = [];
+const server = tmuxServer('axum-reconcile');
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+afterAll(() => server.kill());
+
+interface StatusJson {
+  environments: { name: string; incident: string | null; live: { revision: number; releaseId: string } | null }[];
+}
+async function status(dir: string): Promise<{ plain: string; env: StatusJson['environments'][number] | undefined }> {
+  const plain = await axum(['status', '--repo', dir]);
+  const json = await axum(['status', '--json', '--repo', dir]);
+  expect(json.code, json.stderr).toBe(0);
+  return { plain: plain.stdout, env: (JSON.parse(json.stdout) as StatusJson).environments.find((e) => e.name === 'staging') };
+}
+
+/** v1 then v2 deployed to staging: #2 (rel-2) live, #1 (rel-1) superseded. */
+async function twoDeploys(): Promise<string> {
+  const dir = makeRepo({ config: CONFIG });
+  repos.push(dir);
+  commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  for (const [n, value] of ['0.86', '0.9'].entries()) {
+    commitFiles(dir, `v${n + 1}`, { 'data.txt': `${value}\n` });
+    await waitFor(async () => (await status(dir)).env?.live?.revision === n + 1, 30_000, `#${n + 1} live`);
+  }
+  return dir;
+}
+const link = (dir: string) => join(dir, '.axum', 'envs', 'staging', 'current');
+async function restart(dir: string): Promise<void> {
+  expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+}
+
+describe('reconciliation at start', () => {
+  it('the folder current names removed by hand: an incident in status, --json and the TUI; nothing repaired', async () => {
+    const dir = await twoDeploys();
+    const target = readlinkSync(link(dir));
+    const folder = resolve(dirname(link(dir)), target);
+    expect(folder).toMatch(/rel-2/);
+    rmSync(folder, { recursive: true, force: true });
+    await restart(dir);
+    const expected = 'current and history disagree: current names rel-2, whose folder is gone; history says #2 (rel-2) is live';
+    await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident');
+    const { plain } = await status(dir);
+    expect(plain).toContain(`incident     staging: ${expected}`);
+    expect(readlinkSync(link(dir))).toBe(target); // reported, never repaired silently
+    if (HAS_TMUX) {
+      server.tmux('new-session', '-d', '-s', 'gone', '-x', '220', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+      await waitFor(() => server.screen('gone').includes(`! staging: ${expected}`), 20_000, 'the incident line in the TUI');
+    }
+  }, 120_000);
+
+  it('current pointed at another release by hand (ln -sfn): an incident naming both', async () => {
+    const dir = await twoDeploys();
+    const target = readlinkSync(link(dir));
+    const other = target.replace('rel-2', 'rel-1');
+    expect(other).not.toBe(target);
+    // ln -sfn: a new link renamed over the old one.
+    symlinkSync(other, `${link(dir)}.by-hand`);
+    renameSync(`${link(dir)}.by-hand`, link(dir));
+    await restart(dir);
+    const expected = 'current and history disagree: current names rel-1 but history says #2 (rel-2) is live';
+    await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident');
+    expect(readlinkSync(link(dir))).toBe(other);
+    // Put right by hand, it is seen at the next start, and the incident goes.
+    symlinkSync(target, `${link(dir)}.by-hand`);
+    renameSync(`${link(dir)}.by-hand`, link(dir));
+    await restart(dir);
+    await waitFor(async () => (await status(dir)).env?.incident === null, 15_000, 'the incident to go');
+  }, 120_000);
+});
