@@ -90,6 +90,9 @@ export async function resumeAutoRollback(state: DeployState, env: string, host: 
   const doc = docs.get(env);
   const last = doc?.revisions.at(-1);
   if (!doc || !last || last.status !== 'failed' || liveRevision(doc)) return;
+  // A revision that failed with an error of the machine is no bad model: no automatic rollback
+  // follows it (ARCHITECTURE.md, glossary: Bad).
+  if (last.message?.startsWith('error: ')) return;
   const config = state.configFor(state.release(last.releaseId));
   const lkg = lastKnownGood(doc, unusable);
   // The failed stage is not recorded; a failed revision with nothing live failed after the pointer moved.
