@@ -113,13 +113,17 @@ export function createFsReleaseStore(root: string): ReleaseStore {
   return {
     async create(input: ReleaseInput): Promise<ReleaseView> {
       const matchers = input.patterns.map((pattern) => ({ pattern, matches: picomatch(pattern, { dot: true }), used: false }));
-      const artifacts: ArtifactView[] = [];
+      const taken: string[] = [];
       for (const path of await listArtifactCandidates(input.workdir)) {
         const hits = matchers.filter((m) => m.matches(path));
         if (hits.length === 0) continue;
         for (const hit of hits) hit.used = true;
-        artifacts.push({ path, ...(await storeFile(await insideTarget(input.workdir, path, input.patterns))) });
+        const refusal = input.refusePath?.(path) ?? null;
+        if (refusal !== null) throw new Error(refusal);
+        taken.push(path);
       }
+      const artifacts: ArtifactView[] = [];
+      for (const path of taken) artifacts.push({ path, ...(await storeFile(await insideTarget(input.workdir, path, input.patterns))) });
       const unmatched = matchers.filter((m) => !m.used).map((m) => m.pattern);
       // Patterns were given and nothing matched: an empty release would deploy nothing, silently.
       if (input.patterns.length > 0 && artifacts.length === 0) {

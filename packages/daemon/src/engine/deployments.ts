@@ -95,6 +95,9 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string, warn: (text: string) => void): Promise<ReleaseView> {
     // Named after the run while its number is above every one used; never an id used before.
     const id = await reserveReleaseId(deps.releases, run.number, state.releasesDoc().releases.map((r) => r.id));
+    // A file name is text from outside too: a release would carry a secret in its file list, its
+    // folder and its manifest for good. Refused by name before anything of the release is written.
+    const secrets = runConfig.secrets.map((name) => (Object.hasOwn(deps.baseEnv, name) ? (deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
     const built = await deps.releases.create({
       id,
       runId: run.id,
@@ -106,14 +109,10 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       metrics: parseMetrics(await deps.readText(metricsFile)),
       createdAt: now(),
       unmatched: (patterns) => warn(`artifacts ${patterns.join(', ')} matched no file`),
+      refusePath: (path) => (secrets.some((secret) => path.includes(secret)) ? `the artifact ${maskText(path, secrets)} has a registered secret in its name; rename it` : null),
       config: runConfig, // its own config snapshot
     });
     deps.crash('release.stored');
-    // A file name is text from outside too: a release would carry a secret in its file list (and
-    // its folder) for good. Refused before it is recorded; the stored files go with the next sweep.
-    const secrets = runConfig.secrets.map((name) => (Object.hasOwn(deps.baseEnv, name) ? (deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
-    const leaking = built.artifacts.find((a) => secrets.some((secret) => a.path.includes(secret)));
-    if (leaking) throw new Error(`the artifact ${maskText(leaking.path, secrets)} has a registered secret in its name; rename it`);
     state.releasesDoc().releases.push(built);
     await deps.releasesStore.save(state.releasesDoc());
     deps.crash('release.recorded');

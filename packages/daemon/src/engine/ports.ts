@@ -156,6 +156,8 @@ export interface ReleaseInput {
   createdAt: string;
   /** Told each `artifacts` pattern that matched no file (the release is refused when none matched any). */
   unmatched?: (patterns: string[]) => void;
+  /** Why a matched path must not be released (a secret in its name), checked before anything is written; null when it may. */
+  refusePath?: (path: string) => string | null;
   /** The run's config (its commit's `axum.yml`): the release deploys, verifies and is monitored with it. */
   config: PipelineConfig;
 }

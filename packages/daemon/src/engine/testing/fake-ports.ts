@@ -135,6 +135,8 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     snapshot: () => ({ current: new Map(current), materialized: new Set(materialized) }),
     async create(input: ReleaseInput): Promise<ReleaseView> {
       const { id, runId, commit, branch, subject, createdAt, metrics, config } = input;
+      const refusal = input.refusePath?.('model/weights.bin') ?? null;
+      if (refusal !== null) throw new Error(refusal);
       return { id, runId, commit, branch, subject, createdAt, metrics, artifacts: [{ path: 'model/weights.bin', sha256: 'a'.repeat(64), size: 4 }], bad: null, config };
     },
     async check(release) {
