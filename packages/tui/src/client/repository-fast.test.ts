@@ -40,7 +40,7 @@ describe('the repository root without git', () => {
     }
   });
 
-  it('leaves to git what it cannot answer alone: a linked worktree, core.worktree, a folder inside .git, discovery variables, no repository', () => {
+  it('leaves to git what it cannot answer alone: a linked worktree, a bare config, core.worktree, a folder inside .git, discovery variables, no repository', () => {
     const dir = repo();
     const linked = join(dir, '..', 'linked');
     execFileSync('git', ['worktree', 'add', '-q', '--detach', linked], { cwd: dir, stdio: 'ignore' });
@@ -49,6 +49,10 @@ describe('the repository root without git', () => {
     expect(plainCloneRoot(join(dir, '.git'))).toBeNull();
     expect(plainCloneRoot(dir, { GIT_CEILING_DIRECTORIES: dir })).toBeNull();
     expect(plainCloneRoot(join(dir, '..'))).toBeNull();
+    execFileSync('git', ['config', 'core.bare', 'true'], { cwd: dir, stdio: 'ignore' });
+    expect(plainCloneRoot(dir)).toBeNull();
+    execFileSync('git', ['config', 'core.bare', 'false'], { cwd: dir, stdio: 'ignore' });
+    expect(plainCloneRoot(dir)).toBe(dir);
     execFileSync('git', ['config', 'core.worktree', join(dir, 'src')], { cwd: dir, stdio: 'ignore' });
     expect(plainCloneRoot(dir)).toBeNull();
   });

@@ -40,12 +40,13 @@ export function plainCloneRoot(dir: string, env: NodeJS.ProcessEnv = process.env
 
 /** A git folder whose config says nothing that moves the work tree or makes it bare. */
 function isPlainGitDir(gitDir: string): boolean {
-  if (!existsSync(join(gitDir, 'HEAD')) || existsSync(join(gitDir, 'commondir'))) return false;
+  if (!['HEAD', 'objects', 'refs'].every((entry) => existsSync(join(gitDir, entry))) || existsSync(join(gitDir, 'commondir'))) return false;
   let config: string;
   try {
     config = readFileSync(join(gitDir, 'config'), 'utf8');
   } catch {
     return false;
   }
-  return !/^\s*(worktree|bare\s*=\s*true)|^\s*\[\s*include/im.test(config);
+  // `bare` alone, or = true/yes/on/1, makes it bare; `worktree…` keys move or split the work tree.
+  return !/^\s*worktree|^\s*bare\b(?!\s*=\s*(false|no|off|0)\s*$)|^\s*\[\s*include/im.test(config);
 }
