@@ -3,6 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { cliStart } from './cli-start.mjs';
+import { codecFrames } from './codec-frames.mjs';
 import { commitToSpawn } from './commit-to-spawn.mjs';
 import { ROOT } from './lib.mjs';
 import { rollbackLatency } from './rollback-latency.mjs';
@@ -13,7 +15,8 @@ import { history } from './history.mjs';
 import { idleMemory } from './idle-memory.mjs';
 
 const quick = process.argv.includes('--quick');
-// Quick: the three original scenarios at small sizes, idle memory once, and a 1-second log fan-out.
+// Quick: the three original scenarios at small sizes, idle memory once, a 1-second log fan-out,
+// five rounds of CLI start and one of the codec's pathological frames.
 // The TUI firehose (tmux, ~40 s) and the 10,000-run history (~1 min) run in the full bench only.
 const all = quick
   ? [
@@ -22,6 +25,8 @@ const all = quick
       ['broadcast', () => broadcast({ clients: 30, reps: 3 })],
       ['idle-memory', () => idleMemory({ reps: 1, settleMs: 6500, sideBySide: true })], // past the idle heap trim (≈5–6 s after activity)
       ['log-fanout', () => logFanout({ clients: 10, seconds: 1 })],
+      ['cli-start', () => cliStart({ reps: 5 })],
+      ['codec-frames', () => codecFrames({ reps: 1 })],
     ]
   : [
       ['commit-to-spawn', () => commitToSpawn({ reps: 15 })],
@@ -31,6 +36,8 @@ const all = quick
       ['tui-firehose', () => tuiFirehose({ seconds: 20, window: 8, keys: 20 })],
       ['history', () => history({ runs: 10_000, startReps: 5, writes: 50 })],
       ['idle-memory', () => idleMemory({ reps: 3, settleMs: 5000 })],
+      ['cli-start', () => cliStart({ reps: 21 })],
+      ['codec-frames', () => codecFrames({ reps: 5 })],
     ];
 
 // `--only a,b` runs some scenarios (ids above); the JSON then goes to results-only.json.

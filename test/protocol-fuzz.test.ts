@@ -623,7 +623,7 @@ describe('connection cap', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('a client flooding 1,000 messages/s', () => {
-  it('leaves the other clients’ ping round-trips fast (p99 logged, < 1 s asserted)', async () => {
+  it('answers the other clients’ pings all through the flood, none of them rate-limited (round-trips logged, not asserted)', async () => {
     const pingers = await Promise.all([openClient(dir), openClient(dir), openClient(dir)]);
     const measure = async (ms: number): Promise<number[]> => {
       const rtts: number[] = [];
@@ -671,7 +671,11 @@ describe('a client flooding 1,000 messages/s', () => {
     figure('ping round-trip, 3 clients, quiet daemon', `p50 ${p(quiet, 50)} ms, p99 ${p(quiet, 99)} ms (${quiet.length} pings)`);
     figure(`ping round-trip, 3 clients, one client flooding 1,000 msgs/s (${floodSeconds.toFixed(1)} s)`, `p50 ${p(loaded, 50)} ms, p99 ${p(loaded, 99)} ms, max ${p(loaded, 100)} ms (${loaded.length} pings)`);
     figure('flooder', `${sent} sent (${Math.round(sent / floodSeconds)}/s), ${answered} answered, ${rateLimited} rate-limited errors, connection ${flooder.ws.readyState === WebSocket.OPEN ? 'open' : 'closed'}`);
-    expect(percentile(loaded, 99)).toBeLessThan(1_000);
+    // Counted, not timed (timings live in bench/, BENCHMARKS.md): every bystander ping during the
+    // flood was answered with its own result, not rate-limited (bystanderPing checks each one), and
+    // each bystander got answers while the flooder was limited.
+    expect(loaded.length).toBeGreaterThanOrEqual(pingers.length);
+    for (const client of pingers) expect(client.messages.filter((m) => (m as { code?: string }).code === 'rate-limited')).toEqual([]);
     // The flooder was slowed, not cut: answered up to the bucket, told it was limited, still connected.
     expect(rateLimited).toBeGreaterThanOrEqual(1);
     expect(answered).toBeLessThan(sent);

@@ -1,16 +1,14 @@
 // The `axum` command: scriptable subcommands, and the terminal UI when run without one.
+//
+// Every invocation pays for what this module loads before it parses a word, so it loads only the
+// parser and the words it prints itself: each command's module is imported when that command runs
+// (`axum --version` loads no client, no schema; `axum status` no Ink, no React). Imports of
+// ./commands/* in this file stay dynamic; bundle.mjs turns each into a chunk of the CLI bundle.
 import { Command, CommanderError, Option } from 'commander';
 import { AXUM_VERSION } from '@axum/protocol';
-import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { cleanParserMessage, unknownCommandMessage } from './commands/usage.js';
 import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
-import { statusCommand } from './commands/status.js';
-import { cancelCommand, logsCommand, runCommand, runsCommand } from './commands/runs.js';
-import { approveCommand, deployCommand, fsckCommand, historyCommand, pinCommand, rollbackCommand } from './commands/environments.js';
-import { validateCommand } from './commands/validate.js';
-import { demoCommand } from './commands/demo.js';
-import { initCommand } from './commands/init.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
 
@@ -36,38 +34,38 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('status')
     .description('daemon, environments and their live revision, active runs')
-    .action((_options, command: Command) => run((options) => statusCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput), command));
 
   program
     .command('runs')
     .description('recent runs, newest first')
     .option('--limit <n>', 'how many', '20')
-    .action((_options, command: Command) => run((options) => runsCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runsCommand(options, stdoutOutput), command));
   program
     .command('run')
     .description('queue a manual run of a branch head (default: the current branch) or a commit')
     .option('--branch <branch>', 'the branch whose head to run')
     .option('--commit <sha>', 'a commit to run')
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
-    .action((_options, command: Command) => run((options) => runCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runCommand(options, stdoutOutput), command));
   program
     .command('logs')
     .description("a run's output as printed (masked), line by line")
     .argument('<run>', 'run id (run-12) or number (12), or a revision ENV#N (production#7): its deploy, verify and monitor output')
     .option('--step <name>', 'only this step (raw, without the step prefix)')
     .option('-f, --follow', 'keep printing until the run ends')
-    .action((runId: string, _options, command: Command) => run((options) => logsCommand(runId, options, stdoutOutput), command));
+    .action((runId: string, _options, command: Command) => run(async (options) => (await import('./commands/runs.js')).logsCommand(runId, options, stdoutOutput), command));
   program
     .command('cancel')
     .description('cancel a queued or running run (kills its process groups)')
     .argument('<run>', 'run id (run-12) or number (12)')
-    .action((runId: string, _options, command: Command) => run((options) => cancelCommand(runId, options, stdoutOutput), command));
+    .action((runId: string, _options, command: Command) => run(async (options) => (await import('./commands/runs.js')).cancelCommand(runId, options, stdoutOutput), command));
   program
     .command('history')
     .description("an environment's revisions, newest first")
     .argument('<env>', 'environment')
     .option('--at <time>', 'what was live at that time')
-    .action((env: string, _options, command: Command) => run((options) => historyCommand(env, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).historyCommand(env, options, stdoutOutput), command));
   program
     .command('rollback')
     .description('roll back to the last known good revision (or --to N), verify, and pin')
@@ -78,8 +76,9 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--force', 'allow a target whose release is marked bad')
     .option('--wait', 'wait for verification (rollback always does: it answers once verified or failed)')
     .action((env: string, revision: string | undefined, _options, command: Command) =>
-      run((options) => {
+      run(async (options) => {
         if (revision !== undefined && options.to !== undefined && String(options.to) !== revision) throw new CliError(`two targets: ${revision} and --to ${String(options.to)}; name one`, EXIT.usage);
+        const { rollbackCommand } = await import('./commands/environments.js');
         return rollbackCommand(env, revision !== undefined ? { ...options, to: revision } : options, stdoutOutput);
       }, command),
     );
@@ -91,58 +90,58 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <sha>', 'the commit whose release to deploy')
     .option('--yes', 'confirm without asking')
     .option('--wait', 'wait for verification (deploy always does)')
-    .action((env: string, _options, command: Command) => run((options) => deployCommand(env, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).deployCommand(env, options, stdoutOutput), command));
   program
     .command('approve')
     .description('deploy the release waiting for approval')
     .argument('<env>', 'environment')
     .option('--yes', 'confirm without asking')
-    .action((env: string, _options, command: Command) => run((options) => approveCommand(env, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).approveCommand(env, options, stdoutOutput), command));
   program
     .command('pin')
     .description('keep the live revision: new commits build and test but do not deploy')
     .argument('<env>', 'environment')
-    .action((env: string, _options, command: Command) => run((options) => pinCommand(env, true, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).pinCommand(env, true, options, stdoutOutput), command));
   program
     .command('unpin')
     .description('let the next succeeded run deploy again')
     .argument('<env>', 'environment')
-    .action((env: string, _options, command: Command) => run((options) => pinCommand(env, false, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).pinCommand(env, false, options, stdoutOutput), command));
   program
     .command('fsck')
     .description("re-hash every release's stored files and folders, check every environment's current; corrupt releases are marked bad (exit 1)")
     .option('--rebuild', "first rebuild a lost release index from the release folders' manifests")
-    .action((_options, command: Command) => run((options) => fsckCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/environments.js')).fsckCommand(options, stdoutOutput), command));
   program
     .command('demo')
     .description('the whole story on an example model project: deploy, a bad model caught and rolled back, under load')
     .option('--headless', 'narrate in plain lines (also what happens when stdout is not a terminal)')
     .option('--dir <dir>', 'an empty folder for the example project (default: a temp folder)')
     .option('--keep', 'keep the folder afterwards')
-    .action((_options, command: Command) => run((options) => demoCommand(options), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/demo.js')).demoCommand(options), command));
   program
     .command('validate')
     .description('check axum.yml: exit 2 with file:line:col on error (never starts a daemon)')
-    .action((_options, command: Command) => run(async (options) => validateCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/validate.js')).validateCommand(options, stdoutOutput), command));
   program
     .command('init')
     .description('write a commented starter axum.yml (never overwrites)')
-    .action((_options, command: Command) => run(async (options) => initCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/init.js')).initCommand(options, stdoutOutput), command));
 
   const daemon = program.command('daemon').description("manage this repository's daemon").exitOverride();
   daemon
     .command('start')
     .description('start the daemon (0 once it listens, also when it already runs; 3 if not up in 10 s)')
     .option('--listen <host:port>', 'also listen on loopback TCP, e.g. 127.0.0.1:7420 (same token)')
-    .action((_options, command: Command) => run((options) => daemonStartCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStartCommand(options, stdoutOutput), command));
   daemon
     .command('stop')
     .description('stop the daemon gracefully; returns once it has exited')
-    .action((_options, command: Command) => run((options) => daemonStopCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStopCommand(options, stdoutOutput), command));
   daemon
     .command('status')
     .description('0 when the daemon runs, 3 when it does not')
-    .action((_options, command: Command) => run((options) => daemonStatusCommand(options, stdoutOutput), command));
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStatusCommand(options, stdoutOutput), command));
   for (const sub of daemon.commands) sub.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
   // Only the root: its operands are a mistyped command, answered in its action (subcommands keep their arity checks).

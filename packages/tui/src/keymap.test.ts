@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
-import { KEYMAP, bindingsFor, resolveKey } from './keymap.js';
+import { bindingsFor, resolveKey } from './keymap.js';
 import { initialTuiState } from './state/tui-state.js';
 
 const noKey = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false } as Key;
@@ -17,10 +17,17 @@ describe('the keymap', () => {
     }
   });
 
-  it('puts no destructive action on a bare Ctrl-letter', () => {
-    for (const binding of KEYMAP) {
-      if (binding.command.kind !== 'daemon') continue;
-      for (const letter of 'abcdefghijklmnopqrstuvwxyz') expect(binding.matches(letter, { ...noKey, ctrl: true }) && binding.matches(letter, noKey) === false).toBe(false);
+  it('puts no daemon action on a Ctrl-letter: Ctrl plus any letter runs nothing on the daemon, on any screen', () => {
+    const screens = [
+      { ...initialTuiState, focus: 'environments' as const },
+      { ...initialTuiState, focus: 'runs' as const },
+      { ...initialTuiState, view: { kind: 'run' as const, runId: 'r', step: 0, scroll: null } },
+      { ...initialTuiState, view: { kind: 'history' as const, env: 'e', selected: 0 } },
+    ];
+    for (const state of screens) {
+      for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
+        expect(resolveKey(state, letter, { ...noKey, ctrl: true })?.binding.command.kind, `${state.view.kind}/${state.focus}: Ctrl-${letter}`).not.toBe('daemon');
+      }
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CRASH_POINTS, parseCrashAt } from './crash-points.js';
+import { parseCrashAt } from './crash-points.js';
 
 describe('AXUM_CRASH_AT', () => {
   it('is off when unset or empty', () => {
@@ -15,8 +15,5 @@ describe('AXUM_CRASH_AT', () => {
     expect(typo.ok).toBe(false);
     if (!typo.ok) expect(typo.error).toContain('deploy.swapped');
     for (const bad of ['run.queued@0', 'run.queued@x', 'run.queued@1.5']) expect(parseCrashAt(bad).ok).toBe(false);
-  });
-  it('describes every point', () => {
-    for (const [point, what] of Object.entries(CRASH_POINTS)) expect(what.length, point).toBeGreaterThan(20);
   });
 });

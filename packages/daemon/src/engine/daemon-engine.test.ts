@@ -175,7 +175,13 @@ describe('the daemon engine', () => {
     handlers.onFrame(ping(1001));
     await tick();
     expect(a.sent.at(-1)).toMatchObject({ type: 'result', id: 'p1001' });
-    expect(RATE_PER_SECOND).toBeGreaterThan(0);
+    // A second refills RATE_PER_SECOND tokens: p1001 took one, so of RATE_PER_SECOND more, the last is dropped.
+    const before = a.sent.length;
+    for (let i = 0; i < RATE_PER_SECOND; i++) handlers.onFrame(ping(2000 + i));
+    await tick();
+    const after = a.sent.slice(before);
+    expect(after.filter((m) => m.type === 'result')).toHaveLength(RATE_PER_SECOND - 1);
+    expect(after.filter((m) => m.type === 'error' && m.code === 'rate-limited').map((m) => m.type === 'error' && m.id)).toEqual([`p${2000 + RATE_PER_SECOND - 1}`]);
   });
 
   it('turns a pipeline refusal into a typed error with the request id', async () => {

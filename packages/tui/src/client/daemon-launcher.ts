@@ -135,6 +135,14 @@ export async function stopDaemon(repoRoot: string): Promise<{ pid: number; force
  * that started the daemon says so on stderr (a read-only `axum runs` must not start one silently).
  */
 export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean } = {}): Promise<DaemonConnection> {
+  // A running daemon is the common case: connect as the client at once. Probing first and then
+  // connecting again cost every command a second handshake and snapshot (BENCHMARKS.md, CLI
+  // start). Anything short of a snapshot takes the careful path below, as before.
+  try {
+    return await connectToDaemon(daemonEndpoint(repoRoot), clientName, 3000);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+  }
   const { info, started } = await ensureDaemon(repoRoot);
   // The TUI says it in its header instead (a line above Ink's frame would stay on screen).
   if (started && options.announce !== false) process.stderr.write(`started the daemon for ${repoRoot} (pid ${info.pid})\n`);

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONFIG_FILE, STATE_DIR, resolveRepositoryRoot } from '@axum/protocol';
 import { CliError, EXIT } from '../commands/exit-codes.js';
+import { plainCloneRoot } from './repository-fast.js';
 
 /** A repository as the daemon is keyed: its main worktree root, and the worktree `dir` is in. */
 export interface Repository {
@@ -19,6 +20,8 @@ export interface Repository {
 export function findRepository(dir: string | undefined): Repository {
   const start = resolve(dir ?? process.cwd());
   if (!existsSync(start) || !statSync(start).isDirectory()) throw new CliError(`no such folder: ${start}`, EXIT.usage);
+  const plain = plainCloneRoot(start);
+  if (plain !== null) return { root: plain, workTree: plain, linked: false };
   const found = resolveRepositoryRoot(start);
   if (!found.ok) {
     throw new CliError(found.reason === 'not-a-repository' ? `${found.message} (run \`git init\` first, or pass --repo DIR)` : found.message, EXIT.usage);
