@@ -47,6 +47,8 @@ describe('the CI test report', () => {
     expect(result.out).toContain('tests: 4 passed, 1 failed, 4 skipped');
     expect(result.out).toContain('test/demo.test.ts › axum demo on a terminal plays the story inside the TUI was skipped (needs tmux)');
     expect(result.out).toContain('(needs chromium)');
+    // The count stays the run's last line, also when it fails.
+    expect(result.out.trimEnd().split('\n').at(-1)).toBe('tests: 4 passed, 1 failed, 4 skipped');
     const missing = complete().filter((f) => !f.name.endsWith('tui-firehose.test.ts'));
     expect(counts(missing)).toMatchObject({ code: 1, out: expect.stringContaining('test/tui-firehose.test.ts: no test that needs tmux ran') });
   });
