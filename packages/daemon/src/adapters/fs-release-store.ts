@@ -177,7 +177,10 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         try {
           await pipeline(createReadStream(blobOf(artifact.sha256)), hash);
         } catch (err) {
-          return `${artifact.path}: its stored copy cannot be read (${(err as Error).message})`;
+          // Missing is a store that lost the release; any other read error (EIO, EACCES…) is the
+          // machine's, thrown so that it marks nothing (ARCHITECTURE.md, glossary: Bad).
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `${artifact.path}: its stored copy is missing from the store`;
+          throw new Error(`${artifact.path}: its stored copy cannot be read (${(err as Error).message})`);
         }
         const actual = hash.digest('hex');
         if (actual !== artifact.sha256) return `${artifact.path}: its stored copy hashes to ${actual.slice(0, 12)}…, not ${artifact.sha256.slice(0, 12)}… (corrupt)`;

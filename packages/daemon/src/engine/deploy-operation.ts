@@ -114,7 +114,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   const metricsFile = deps.metricsFile(key);
   const secrets = [...new Set([...secretValues(config, deps.baseEnv), ...(at.masked ? secretValues(at.masked, deps.baseEnv) : [])])];
   let releaseDir = '';
-  let hashes: Promise<string | null> = Promise.resolve(null);
+  let hashes: Promise<{ problem: string | null } | { error: unknown }> = Promise.resolve({ problem: null });
   return {
     checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
     materialize: fromPromise<string | null, void>(async () => {
@@ -133,7 +133,12 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
       // Re-hashing a 1 GB model takes seconds: it runs beside the verify steps, after the pointer moved
       // (the check before the move is presence, mode and size), and a mismatch fails verification.
-      hashes = deps.releases.verifyHashes(release).catch((err: Error) => `re-hashing failed: ${err.message}`);
+      // Settled here (so an operation that ends before `hashing` leaves no unhandled rejection); a
+      // read error is rethrown at `hashing`, where it is an `error` of the machine that marks nothing.
+      hashes = deps.releases.verifyHashes(release).then(
+        (problem) => ({ problem }),
+        (error: unknown) => ({ error }),
+      );
     }),
     openWorktree: fromPromise<void, void>(() => deps.git.addWorktree(release.commit, worktree)),
     runStep: fromPromise<StepResult, { index: number; step: OperationStep }>(async ({ input: { index, step } }) => {
@@ -187,7 +192,11 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       deps.logger.warn(`${env} #${revision.revision}: an error after current moved; current → ${at.previous?.id ?? 'nothing'} again`);
     }),
     closeWorktree: fromPromise<void, void>(() => deps.git.removeWorktree(worktree).catch(() => undefined)),
-    checkHashes: fromPromise<string | null, void>(() => hashes),
+    checkHashes: fromPromise<string | null, void>(async () => {
+      const outcome = await hashes;
+      if ('error' in outcome) throw outcome.error;
+      return outcome.problem;
+    }),
     readMetrics: fromPromise<ParsedMetrics, void>(async () => {
       await deps.maskFile(metricsFile, secrets);
       return parseMetricsFile(await deps.readText(metricsFile));

@@ -180,6 +180,7 @@ describe('a deploy that cannot start', () => {
   const machineErrors: { name: string; fault(w: DeployWorld): void }[] = [
     { name: 'the current pointer cannot be written (EPERM)', fault: (w) => (w.releases.faults.swapFailures = 1) },
     { name: 'a verify step cannot be spawned', fault: (w) => w.runner.script('smoke', forRelease('rel-2', { spawnError: 'spawn sh EAGAIN' })) },
+    { name: 'a stored file cannot be read while re-hashing (EIO)', fault: (w) => w.releases.faults.unreadable.add('rel-2') },
   ];
   it.each(machineErrors)('$name: the revision fails and no release is marked bad', async ({ fault }) => {
     const w = world();

@@ -83,7 +83,15 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
         const folder = await deps.releases.checkFolder(item, true);
         folders.set(item.id, folder);
         // A changed folder is not a corrupt release: its stored files may still be whole.
-        const store = folder.problem === null ? ((await deps.releases.check(item)) ?? (await deps.releases.verifyHashes(item))) : await deps.releases.verifyHashes(item);
+        let unreadable: string | null = null;
+        const hashed = () =>
+          deps.releases.verifyHashes(item).catch((err: Error) => {
+            unreadable = err.message;
+            return null;
+          });
+        const store = folder.problem === null ? ((await deps.releases.check(item)) ?? (await hashed())) : await hashed();
+        // A read error of the machine is reported, never a mark: the release may be whole.
+        if (unreadable) problems.push({ releaseId: item.id, problem: unreadable });
         if (store) {
           problems.push({ releaseId: item.id, problem: store });
           await state.markBad(item.id, 'axum fsck', store); // the store is corrupt: the release is

@@ -103,6 +103,8 @@ export type FakeReleaseStore = ReleaseStore & {
     missingBlob: Set<string>;
     /** `verifyHashes` reports a hash mismatch for these releases. */
     hashMismatch: Set<string>;
+    /** `verifyHashes` of these releases rejects with EIO (a read error of the machine). */
+    unreadable: Set<string>;
     /** `materialize` of these releases throws ENOSPC. */
     diskFull: Set<string>;
     /** `checkFolder` finds a file of these releases' folders changed. */
@@ -121,7 +123,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
   const current = new Map(from?.current);
   const materialized = new Set(from?.materialized);
   const swaps: { envDir: string; releaseId: string }[] = [];
-  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), diskFull: new Set<string>(), folderChanged: new Set<string>() };
+  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), unreadable: new Set<string>(), diskFull: new Set<string>(), folderChanged: new Set<string>() };
   const pruned: string[] = [];
   const sweeps: string[][] = [];
   let highestNumber = 0;
@@ -143,6 +145,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
       return faults.missingBlob.has(release.id) ? `model/weights.bin: stored file of ${release.id} is missing` : null;
     },
     async verifyHashes(release) {
+      if (faults.unreadable.has(release.id)) throw new Error('model/weights.bin: its stored copy cannot be read (EIO: i/o error, read)');
       return faults.hashMismatch.has(release.id) ? 'model/weights.bin: sha256 does not match' : null;
     },
     async checkFolder(release) {
