@@ -7,23 +7,11 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LONG_MODE, cleanupRepo, commitFiles, isAlive, makeRepo, waitFor } from './support/axum.js';
 import { Client, startDaemon } from './support/crash-scenario.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
 const KILLS = Number(process.env.AXUM_ROLLBACK_KILLS ?? (LONG_MODE ? 30 : 4));
 const SEED = Number(process.env.AXUM_CRASH_SEED ?? Date.now() % 2 ** 31);
-const CONFIG = `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "sleep 1; echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-rollback: { auto: true }
-`;
+const CONFIG = tinyModelConfig('rollback: { auto: true }\n', 'sleep 1; ');
 
 interface Revision {
   revision: number;

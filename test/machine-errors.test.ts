@@ -9,21 +9,9 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, daemonPid, historyText, isAlive, makeRepo, waitFor, waitForRun } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
-/** A tiny model: train copies the data file, verify reads it through `current` and gates on it. */
-const config = (extra = '', verifyPrefix = '') => `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "${verifyPrefix}echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-${extra}`;
+const config = tinyModelConfig;
 
 interface Revision {
   revision: number;

@@ -4,21 +4,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
-const CONFIG = `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-history: { keepRuns: 3, keepReleases: 2 }
-`;
+const CONFIG = tinyModelConfig('history: { keepRuns: 3, keepReleases: 2 }\n');
 
 const repos: string[] = [];
 afterEach(async () => {

@@ -6,20 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
-const CONFIG = `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-`;
+const CONFIG = tinyModelConfig();
 
 const repos: string[] = [];
 const server = tmuxServer('axum-reconcile');

@@ -6,21 +6,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
-/** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
-const CONFIG = `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-`;
+const CONFIG = tinyModelConfig();
 
 interface Revision {
   revision: number;
