@@ -321,11 +321,15 @@ function normalize(envs: EnvJson[], histories: RevisionJson[][], runList: RunJso
   };
 }
 
+const unlisted = (name: string): EnvJson & { unlisted: true } => ({ name, pinned: false, live: null, lastKnownGood: null, operation: null, unlisted: true }) as unknown as EnvJson & { unlisted: true };
+
 async function observe(real: Real): Promise<Observed> {
   const c = client(real);
   const state = await c.call<{ environments: EnvJson[] }>('state.get');
-  const envs = ENVIRONMENTS.map((e) => state.environments.find((x) => x.name === e.name) as EnvJson);
-  const histories = await Promise.all(ENVIRONMENTS.map((e) => c.call<RevisionJson[]>('history.get', { env: e.name })));
+  // An environment the config in use does not declare and that has no records yet is not listed:
+  // it is seen as what it is, an environment with nothing in it.
+  const envs = ENVIRONMENTS.map((e) => state.environments.find((x) => x.name === e.name) ?? unlisted(e.name));
+  const histories = await Promise.all(ENVIRONMENTS.map((e, i) => ((envs[i] as { unlisted?: boolean } | undefined)?.unlisted ? [] : c.call<RevisionJson[]>('history.get', { env: e.name }))));
   const runList = await c.call<RunJson[]>('runs.list', { limit: 10_000 });
   const releases = await c.call<{ id: string; bad: unknown }[]>('releases.list');
   return normalize(envs, histories, runList, releases);
@@ -629,6 +633,40 @@ class WorkTreeConfig implements Cmd {
   toString = () => `work-tree axum.yml ${this.kind}`;
 }
 
+/**
+ * Another branch checked out whose axum.yml does not declare `staging` (a feature branch from
+ * before it existed), across a daemon restart, then back. The records decide what is recovered,
+ * kept and rolled back, never the file (ARCHITECTURE.md, glossary: Records): `staging` keeps its
+ * revisions, its live release, its pin and its history while undeclared. The model does not change.
+ * Only while nothing runs: a staging run that ends while undeclared deploys nothing (said, not modelled).
+ */
+class OtherBranchCheckedOut implements Cmd {
+  check = (m: Readonly<Model>) => unfinished(m as Model).length === 0;
+  async run(m: Model, real: Real) {
+    count('other branch checked out');
+    const state = () => client(real).call<{ config: { valid: boolean }; environments: { name: string; inConfig?: boolean }[] }>('state.get');
+    const declared = async (yes: boolean) => {
+      const now = await state();
+      const staging = now.environments.find((e) => e.name === 'staging');
+      // Undeclared and without records yet (nothing deployed, never pinned), it is not listed at all.
+      return now.config.valid && (yes ? staging !== undefined && staging.inConfig !== false : staging === undefined || staging.inConfig === false);
+    };
+    git(real.dir, 'checkout', '-q', '-B', 'elsewhere');
+    writeFileSync(join(real.dir, 'axum.yml'), CONFIG.replace(/^ {2}staging: .*\n/m, ''));
+    git(real.dir, 'add', 'axum.yml');
+    git(real.dir, 'commit', '-q', '-m', 'a branch from before staging existed');
+    await waitFor(() => declared(false), 10_000, 'the daemon to read an axum.yml without staging');
+    await stopDaemon(real);
+    daemonRestarted(m);
+    await startDaemon(real, false);
+    await converge(m, real, `${this.toString()} (restarted on it)`);
+    git(real.dir, 'checkout', '-q', 'main');
+    await waitFor(() => declared(true), 10_000, 'the daemon to read axum.yml with staging again');
+    await converge(m, real, this.toString());
+  }
+  toString = () => 'another branch checked out (axum.yml without staging), restart, back';
+}
+
 class Restart implements Cmd {
   constructor(readonly cli: boolean) {}
   check = () => true;
@@ -698,6 +736,7 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
   cli.map((c) => new Restart(c)),
   cli.map((c) => new Kill(c)),
   fc.constantFrom<'invalid' | 'alias-bomb' | 'valid'>('invalid', 'alias-bomb', 'valid', 'valid').map((k) => new WorkTreeConfig(k)),
+  fc.constant(null).map(() => new OtherBranchCheckedOut()),
 ];
 
 const replayPath = process.env.AXUM_MODEL_REPLAY;
