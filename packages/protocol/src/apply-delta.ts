@@ -2,6 +2,9 @@ import type { Delta } from './daemon-message.js';
 import type { DaemonState } from './state.js';
 import { ACTIVITY_KEPT } from './presence.js';
 
+/** How many warnings the shared state keeps (the daemon's log has them all). */
+export const WARNINGS_KEPT = 20;
+
 /** How many runs the shared state keeps (older ones are a `runs.list` away). */
 export const RECENT_RUNS = 50;
 
@@ -12,6 +15,9 @@ export function applyDelta(state: DaemonState, delta: Delta): DaemonState {
       return { ...state, config: delta.config, environments: delta.environments };
     case 'clients.changed':
       return { ...state, clients: delta.clients, attached: delta.attached };
+    case 'warning.added':
+      // The newest WARNINGS_KEPT: a daemon on a full disk for hours must not grow every client's state.
+      return { ...state, warnings: [...state.warnings, delta.message].slice(-WARNINGS_KEPT) };
     case 'activity.added':
       return { ...state, activity: [...state.activity, delta.entry].slice(-ACTIVITY_KEPT) };
     case 'environment.updated':

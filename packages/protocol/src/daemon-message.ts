@@ -74,6 +74,10 @@ export type ClientsChanged = z.infer<typeof ClientsChanged>;
 export const ActivityAdded = z.object({ type: z.literal('activity.added'), entry: ActivityEntry });
 export type ActivityAdded = z.infer<typeof ActivityAdded>;
 
+/** Delta: the daemon met a problem and recovered from it (a full disk, a history file moved aside…). */
+export const WarningAdded = z.object({ type: z.literal('warning.added'), message: z.string() });
+export type WarningAdded = z.infer<typeof WarningAdded>;
+
 /** Delta: the daemon is stopping; clients should expect the connection to close. */
 export const DaemonStopping = z.object({ type: z.literal('daemon.stopping'), reason: z.string() });
 export type DaemonStopping = z.infer<typeof DaemonStopping>;
@@ -87,6 +91,7 @@ export const DaemonMessage = z.discriminatedUnion('type', [
   ConfigChanged,
   ClientsChanged,
   ActivityAdded,
+  WarningAdded,
   RunUpdated,
   EnvironmentUpdated,
   LogChunkMessage,
@@ -95,4 +100,4 @@ export const DaemonMessage = z.discriminatedUnion('type', [
 export type DaemonMessage = z.infer<typeof DaemonMessage>;
 
 /** Messages that change a client's copy of the state. */
-export type Delta = ConfigChanged | ClientsChanged | ActivityAdded | RunUpdated | EnvironmentUpdated;
+export type Delta = ConfigChanged | ClientsChanged | ActivityAdded | WarningAdded | RunUpdated | EnvironmentUpdated;

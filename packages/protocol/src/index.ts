@@ -33,7 +33,7 @@ export {
 } from './daemon-message.js';
 export type { Delta } from './daemon-message.js';
 export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
-export { ActivityAdded } from './daemon-message.js';
+export { ActivityAdded, WarningAdded } from './daemon-message.js';
 export { FsckReport, RESULT_SCHEMAS } from './request-result.js';
 export type { ParamsOf, ResultOf } from './request-result.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';

@@ -142,6 +142,17 @@ describe('the daemon engine', () => {
     expect(waiting.sent).toEqual([]);
   });
 
+  it('tells every attached client of a warning at once, and keeps only the newest in the state', () => {
+    const { engine } = setup();
+    const a = fakeConnection('c1');
+    engine.attach(a.connection).onFrame(hello);
+    engine.warn('the runs history could not be saved (ENOSPC)');
+    expect(a.sent.at(-1)).toEqual({ type: 'warning.added', message: 'the runs history could not be saved (ENOSPC)' });
+    for (let i = 0; i < 50; i++) engine.warn(`warning ${i}`);
+    expect(engine.state().warnings).toHaveLength(20);
+    expect(engine.state().warnings.at(-1)).toBe('warning 49');
+  });
+
   it('answers requests before hello with handshake-required, and dispatches after', async () => {
     const { engine, shutdowns } = setup();
     const a = fakeConnection('c1');

@@ -167,7 +167,8 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     },
     warn(message) {
       deps.logger.warn(message);
-      state = { ...state, warnings: [...state.warnings, message] };
+      // Every attached client is told at once (a full disk must not wait for the next snapshot).
+      publish({ type: 'warning.added', message });
     },
     attach(connection) {
       const session = new ClientSession(connection, host);

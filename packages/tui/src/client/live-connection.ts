@@ -51,6 +51,7 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
         case 'run.updated':
         case 'environment.updated':
         case 'activity.added':
+        case 'warning.added':
           dispatch({ type: 'daemon.delta', delta: terminalStrings(message) });
           break;
         case 'daemon.stopping':

@@ -8,6 +8,7 @@ import type { ConnectionStatus } from './tui-state.js';
 /** A change made elsewhere (another terminal, the watcher, an auto-rollback) gets a one-line notice. */
 export function noticeFor(before: DaemonState, delta: Delta, me: string | null): string | null {
   // Another terminal's act, with who and when (this terminal's own acts get their own notices).
+  if (delta.type === 'warning.added') return `warning: ${delta.message}`;
   if (delta.type === 'activity.added') return delta.entry.clientId === me ? null : activityLine(delta.entry);
   if (delta.type !== 'environment.updated') return null;
   const env = delta.environment;
