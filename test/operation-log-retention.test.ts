@@ -36,5 +36,8 @@ describe('operation log retention', () => {
     const log = await axum(['logs', `staging#${DEPLOYS}`, '--step', 'eval', '--repo', dir]);
     expect(log.code, log.stderr).toBe(0);
     expect(deployLogFolders(dir).length).toBeLessThanOrEqual(3);
+    // A revision whose release retention took says where its logs went, rather than printing nothing.
+    const gone = await axum(['logs', 'staging#1', '--step', 'eval', '--repo', dir]);
+    expect(gone).toMatchObject({ code: 1, stderr: "axum: staging#1's logs went with its release rel-1, pruned by history.keepReleases\n" });
   }, 180_000);
 });

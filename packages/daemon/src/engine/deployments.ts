@@ -252,7 +252,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       return () => logListeners.delete(listener);
     },
     async readLog(params) {
-      return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), logs: deps.logs });
+      return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), recorded: (id) => release(id) !== undefined, logs: deps.logs });
     },
     fsck: (rebuild = false) => integrity.fsck(rebuild),
     async diff(fromId, toId) {

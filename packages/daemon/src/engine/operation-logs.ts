@@ -18,6 +18,8 @@ export interface OperationLogHost {
   docOf(env: string): Promise<EnvironmentDocument>;
   /** True for an environment with a config entry or records. */
   known(env: string): boolean;
+  /** True while the release is recorded: a revision's logs go with its release (release retention). */
+  recorded(releaseId: string): boolean;
   logs: LogStore;
 }
 
@@ -36,6 +38,8 @@ export async function readOperationLog(params: { address: string; step: string; 
     const last = doc.revisions.at(-1)?.revision;
     return new RequestFailure('not-found', `no revision ${params.address} (${at.env} has ${last ? `#1–#${last}` : 'no revisions yet'})`);
   }
+  // Retention took the release and its operations' logs with it: say so, rather than print nothing.
+  if (!host.recorded(revision.releaseId)) return new RequestFailure('not-found', `${params.address}'s logs went with its release ${revision.releaseId}, pruned by history.keepReleases`);
   const step = revision.steps.find((s) => s.name === params.step);
   if (!step) return new RequestFailure('not-found', `${params.address} has no step ${params.step} (steps: ${revision.steps.map((s) => s.name).join(', ') || 'none: it ran no deploy hook, verify step or monitor check'})`);
   const [logId, file] = step.stage === 'monitor' ? [monitorCheckLogId(at.env, revision, Number(step.name.slice('check-'.length))), 'check'] : [operationLogId(at.env, revision), step.name];
