@@ -44,7 +44,7 @@ describe('the dashboard', () => {
     expect(frame).toContain('2 clients attached');
     expect(frame).toMatch(/staging\s+staging\s+#3\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
     expect(frame).toMatch(/run-29\s+succeeded\s+production#29 ✗ failed\s/);
-    expect(frame).toMatch(/production\s+productio\s+#3\s+#2\s+—\s+pinned, protected/);
+    expect(frame).toMatch(/production\s+product\s+#3\s+#2\s+—\s+pinned, protected/);
     expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
     expect(frame).toContain('run-30');
     expect(frame).toMatch(/… \d+ more/);

@@ -5,12 +5,13 @@ import type { TuiState } from '../state/tui-state.js';
 import { GUTTER, gutter } from './gutter.js';
 
 /** The columns at 80×24: release and commit are in the history (Enter); the health (last monitor check, key metric) is here. */
+// Widths add up (with the 2-column gutter) to 62, so at 80 columns FLAGS keeps 18: `pinned, protected`.
 const COLUMNS = [
-  { title: 'ENVIRONMENT', width: 13, cell: 'name' },
-  { title: 'BRANCH', width: 10, cell: 'branch' },
+  { title: 'ENV', width: 11, cell: 'name' },
+  { title: 'BRANCH', width: 8, cell: 'branch' },
   { title: 'LIVE', width: 10, cell: 'liveBrief' },
-  { title: 'LKG', width: 5, cell: 'lkg' },
-  { title: 'HEALTH', width: 29, cell: 'health' },
+  { title: 'LKG', width: 4, cell: 'lkg' },
+  { title: 'HEALTH', width: 27, cell: 'health' },
   { title: 'FLAGS', width: 29, cell: 'flags' },
 ] as const;
 
