@@ -10,7 +10,7 @@ import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
-import { createStderrLogger, writeStderrLine } from './adapters/stderr-logger.js';
+import { createStderrLogger } from './adapters/stderr-logger.js';
 import { isFileSystemError } from './adapters/fs-errors.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
@@ -24,12 +24,12 @@ import { readFile, rm, rmdir } from 'node:fs/promises';
 import { createCgroupContainment } from './adapters/cgroup-containment.js';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
-import { watchWorkTree } from './adapters/chokidar-worktree-watcher.js';
+import { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
 import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-log-store.js';
 import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journaled-runs-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
-import { parseCrashAt, type CrashHook } from './engine/crash-points.js';
+import { crashHookFromEnv } from './adapters/crash-hook.js';
 import { createIdleTrimmer } from './adapters/v8-idle-trim.js';
 
 
@@ -55,18 +55,11 @@ async function main(): Promise<void> {
     logger.error(repository.ok ? `--repo ${repoRoot} is not a main worktree root; the daemon of ${repository.root} serves it (axum starts that one itself)` : repository.message);
     process.exit(EXIT.usage);
   }
-  const crashAt = parseCrashAt(process.env.AXUM_CRASH_AT);
-  if (!crashAt.ok) {
-    logger.error(crashAt.error);
+  const crash = crashHookFromEnv(process.env.AXUM_CRASH_AT);
+  if (typeof crash === 'string') {
+    logger.error(crash);
     process.exit(EXIT.usage);
   }
-  let crashHits = 0;
-  /** `AXUM_CRASH_AT=<point>[@n]`: SIGKILL at the n-th pass of that point, like a power cut (RELIABILITY.md). */
-  const crash: CrashHook = (point) => {
-    if (point !== crashAt.point || ++crashHits !== crashAt.hit) return;
-    writeStderrLine(`${new Date().toISOString()} warn AXUM_CRASH_AT: killing the daemon at ${point}${crashAt.hit > 1 ? `@${crashAt.hit}` : ''}\n`);
-    process.kill(process.pid, 'SIGKILL');
-  };
   const listen = values.listen ? parseListenAddress(values.listen) : null;
   if (listen && !listen.ok) {
     logger.error(listen.error);
@@ -239,9 +232,10 @@ async function main(): Promise<void> {
     });
     engine = liveEngine;
     // `watch.paths`: restarted whenever a valid config changes them.
-    let stopWorkTreeWatch: (() => Promise<void>) | null = null;
-    let watchedPatterns = '';
-    stopWorkTreeWatchers = () => stopWorkTreeWatch?.() ?? Promise.resolve();
+    const watchPaths = followWatchPaths(repoRoot, () => {
+      pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
+    });
+    stopWorkTreeWatchers = () => watchPaths.stop();
     // The last valid config, recorded each time one loads: the next start uses it if the file is not valid.
     const lastConfig = createFsLastConfigStore(join(stateDir, 'state', 'last-config.json'));
     let configInUse: PipelineConfig | null = null;
@@ -257,17 +251,7 @@ async function main(): Promise<void> {
       if (load.ok) {
         lastConfig.save(load.config, liveEngine.state().config.loadedAt ?? new Date().toISOString()).catch((err: Error) => logger.warn(`recording the last valid config: ${err.message}`));
       }
-      if (!config) return;
-      const patterns = config.watch?.paths ?? [];
-      if (patterns.join('\n') === watchedPatterns) return;
-      watchedPatterns = patterns.join('\n');
-      void stopWorkTreeWatch?.();
-      stopWorkTreeWatch =
-        patterns.length === 0
-          ? null
-          : watchWorkTree(repoRoot, patterns, () => {
-              pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
-            });
+      if (config) watchPaths.setPatterns(config.watch?.paths ?? []);
     };
     // Whatever the file holds, the daemon starts: on the last valid config when it is not valid.
     const firstLoad = await loadConfigFile(configPath);

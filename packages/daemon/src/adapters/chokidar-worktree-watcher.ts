@@ -33,3 +33,21 @@ export function watchWorkTree(repoRoot: string, patterns: readonly string[], onS
     await watcher.close();
   };
 }
+
+/**
+ * `watch.paths` as the config in use says, restarted only when the patterns change (a config
+ * reload that leaves them alone keeps the watcher it has).
+ */
+export function followWatchPaths(repoRoot: string, onSave: () => void): { setPatterns(patterns: readonly string[]): void; stop(): Promise<void> } {
+  let stop: (() => Promise<void>) | null = null;
+  let watched = '';
+  return {
+    setPatterns(patterns) {
+      if (patterns.join('\n') === watched) return;
+      watched = patterns.join('\n');
+      void stop?.();
+      stop = patterns.length === 0 ? null : watchWorkTree(repoRoot, patterns, onSave);
+    },
+    stop: () => stop?.() ?? Promise.resolve(),
+  };
+}

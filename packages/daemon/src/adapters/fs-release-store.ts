@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import picomatch from 'picomatch';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
 import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
+import { selectArtifacts } from './fs-artifacts.js';
 import {
   MANIFEST,
   MATERIALIZED,
@@ -112,24 +112,10 @@ export function createFsReleaseStore(root: string): ReleaseStore {
 
   return {
     async create(input: ReleaseInput): Promise<ReleaseView> {
-      const matchers = input.patterns.map((pattern) => ({ pattern, matches: picomatch(pattern, { dot: true }), used: false }));
-      const taken: string[] = [];
-      for (const path of await listArtifactCandidates(input.workdir)) {
-        const hits = matchers.filter((m) => m.matches(path));
-        if (hits.length === 0) continue;
-        for (const hit of hits) hit.used = true;
-        const refusal = input.refusePath?.(path) ?? null;
-        if (refusal !== null) throw new Error(refusal);
-        taken.push(path);
-      }
-      const artifacts: ArtifactView[] = [];
-      for (const path of taken) artifacts.push({ path, ...(await storeFile(await insideTarget(input.workdir, path, input.patterns))) });
-      const unmatched = matchers.filter((m) => !m.used).map((m) => m.pattern);
-      // Patterns were given and nothing matched: an empty release would deploy nothing, silently.
-      if (input.patterns.length > 0 && artifacts.length === 0) {
-        throw new Error(`no file matches artifacts [${input.patterns.join(', ')}] after the last stage: nothing to release (a step must write them, e.g. model/ by a train step)`);
-      }
+      const { files, unmatched } = await selectArtifacts(input.workdir, input.patterns, input.refusePath);
       if (unmatched.length > 0) input.unmatched?.(unmatched);
+      const artifacts: ArtifactView[] = [];
+      for (const { path, source } of files) artifacts.push({ path, ...(await storeFile(source)) });
       const release: ReleaseView = {
         id: input.id,
         runId: input.runId,
@@ -273,49 +259,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/**
- * Every regular file under `dir` as a `/`-separated relative path, skipping `.git`, and every
- * symlink to a file (checked by `insideTarget` when an artifact pattern takes it).
- */
-async function listArtifactCandidates(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (current: string) => {
-    for (const entry of await readdir(current, { withFileTypes: true })) {
-      if (entry.name === '.git') continue;
-      const full = join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(relative(dir, full).split(sep).join('/'));
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
-
-/**
- * The file to store for artifact `path`. A symlink is kept when it stays inside the release (its
- * target, followed through every link, is a file the artifact patterns take too): the release
- * holds the target's bytes at the link's path (one stored copy, content-addressed). A link that
- * leaves the release — to a file outside the patterns, outside the worktree, or nowhere — is
- * refused with its path: it would make the release depend on the machine it was built on.
- */
-async function insideTarget(workdir: string, path: string, patterns: readonly string[]): Promise<string> {
-  const full = join(workdir, ...path.split('/'));
-  const info = await lstat(full);
-  if (!info.isSymbolicLink()) return full;
-  const link = await readlink(full).catch(() => '?');
-  let target: string;
-  try {
-    target = await realpath(full);
-  } catch {
-    throw new Error(`the artifact ${path} is a symlink to ${link}, which does not exist`);
-  }
-  const root = await realpath(workdir);
-  const inside = relative(root, target);
-  const taken = picomatch([...patterns], { dot: true });
-  if (inside.startsWith('..') || isAbsolute(inside) || !taken(inside.split(sep).join('/')) || !(await stat(target)).isFile()) {
-    throw new Error(`the artifact ${path} is a symlink to ${link}, outside the release: replace it with the file, or point it at a file the artifacts patterns take`);
-  }
-  return target;
 }
