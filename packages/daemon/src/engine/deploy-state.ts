@@ -184,10 +184,10 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
       const doc = docs.get(env);
       if (!doc) return () => undefined;
       doc.pgids.push(pgid);
-      void storeOf(env).save(doc);
+      void storeOf(env).save(doc).catch((err: Error) => deps.warn(`${env}: recording a step's process group: ${err.message}`));
       return () => {
         doc.pgids = doc.pgids.filter((p) => p !== pgid);
-        void storeOf(env).save(doc);
+        void storeOf(env).save(doc).catch((err: Error) => deps.warn(`${env}: recording a step's process group: ${err.message}`));
       };
     },
     serially<T>(work: () => Promise<T>): Promise<T> {

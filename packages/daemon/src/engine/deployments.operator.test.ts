@@ -103,6 +103,19 @@ describe('manual rollback', () => {
     expect(w.current()).toBe('rel-2');
   });
 
+  it('from serving, failed, that the machine stops leaves no pin either', async () => {
+    const w = world(testConfig({ rollback: { auto: false } }));
+    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await w.ship();
+    await w.ship();
+    expect(w.deployments.state('staging')).toMatchObject({ live: null, serving: { revision: 2, failed: true } });
+    w.releases.faults.swapFailures = 1;
+    const result = await w.deployments.rollback('staging', null, false, 'alice');
+    expect(result).toMatchObject({ status: 'failed', message: expect.stringMatching(/^error: /) });
+    expect(w.deployments.state('staging')).toMatchObject({ pinned: false, serving: { revision: 2, failed: true } });
+    expect(w.current()).toBe('rel-2');
+  });
+
   it('with no target right after an automatic rollback is refused, naming --to', async () => {
     const w = world();
     w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-3' ? { exitCode: 1 } : {}));

@@ -6,6 +6,7 @@ import { revisionHealth } from '../domain/deploy-outcome.js';
 import type { RunRecord } from '../domain/history.js';
 import type { OperationDeps } from './deploy-operation.js';
 import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
+import { sweepReleaseStore, tidyFolders } from './release-store-sweep.js';
 import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { readOperationLog } from './operation-logs.js';
@@ -119,42 +120,6 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     return built;
   }
 
-  /** Files a crash left in the release store (stored, never recorded; or recorded as pruned, never deleted). */
-  async function sweep(warning: string | null): Promise<void> {
-    // Only against a history that loaded whole and names what every `current` points at: a
-    // releases.json moved aside or missing must not make every release look unrecorded.
-    const releases = state.releasesDoc().releases;
-    const recorded = new Set(releases.map((r) => r.id));
-    const envs = state.environments();
-    const live = await Promise.all(envs.map((env) => deps.releases.currentReleaseId(state.envDir(env))));
-    const unrecordedLive = live.filter((id): id is string => id !== null && !recorded.has(id));
-    if (warning || releases.length === 0 || unrecordedLive.length > 0) {
-      if (warning || unrecordedLive.length > 0) deps.logger.warn(`release store not swept: ${warning ? 'the releases history was not read whole' : `current names unrecorded release(s) ${unrecordedLive.join(', ')}`}`);
-      return;
-    }
-    const swept = await deps.releases.sweep(releases).catch((err: Error) => {
-      deps.logger.warn(`sweeping the release store: ${err.message}`);
-      return { releases: [], blobs: 0 };
-    });
-    if (swept.releases.length > 0 || swept.blobs > 0) {
-      deps.logger.info(`release store: removed ${swept.blobs} stored file(s) and ${swept.releases.length} release folder(s) no recorded release uses${swept.releases.length ? ` (${swept.releases.join(', ')})` : ''}`);
-    }
-  }
-
-  /**
-   * Copies a kill cut short (never complete, so never live, whatever the history says); then, from
-   * a history read whole, a manifest for each release an older daemon recorded without one.
-   */
-  async function tidyFolders(warning: string | null): Promise<void> {
-    try {
-      const removed = await deps.releases.sweepPartials();
-      if (removed.length > 0) deps.logger.info(`release store: removed ${removed.length} partial cop(ies) a stop cut short (${removed.join(', ')})`);
-      if (!warning) await deps.releases.describe(state.releasesDoc().releases);
-    } catch (err) {
-      deps.logger.warn(`tidying the release folders: ${(err as Error).message}`);
-    }
-  }
-
   /** Crash recovery of one environment, then what was waiting in it. */
   async function recover(env: string): Promise<void> {
     await recoverEnvironment(state, env, environments);
@@ -175,13 +140,13 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   return {
     async start() {
       const warning = await state.loadReleases();
-      await tidyFolders(warning);
+      await tidyFolders(state, warning);
       // Every environment with records, whatever the working tree's axum.yml declares: its documents
       // are loaded first (where its `current` is, what retention must keep), then it is recovered.
       await state.loadRecorded();
       const loaded = await Promise.allSettled(state.environments().map((env) => docOf(env)));
       const unread = loaded.find((l) => l.status === 'rejected');
-      await sweep(unread ? `an environment's history could not be read (${String((unread as PromiseRejectedResult).reason)})` : warning);
+      await sweepReleaseStore(state, unread ? `an environment's history could not be read (${String((unread as PromiseRejectedResult).reason)})` : warning);
       for (const env of state.environments()) {
         try {
           await recover(env);
@@ -293,12 +258,12 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       // An earlier pin stays as it is; a pin this rollback sets names its revision (the number
       // `operate` gives it next: nothing else records a revision without holding the environment).
       const pinnedBefore = doc.pinned;
-      const liveBefore = liveRevision(doc);
+      const servingBefore = servingRevision(doc)?.revision ?? null;
       doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
       // Refused at its check, or undone after an error of the machine: what was live still is, so
       // the pin it set goes too (pointer, marks and pin agree: nothing of the rollback remains).
-      const nothingMoved = !(result instanceof RequestFailure) && result.status === 'failed' && liveBefore !== null && liveRevision(doc) === liveBefore;
+      const nothingMoved = !(result instanceof RequestFailure) && result.status === 'failed' && servingBefore !== null && (servingRevision(doc)?.revision ?? null) === servingBefore;
       if (result instanceof RequestFailure || nothingMoved) {
         doc.pinned = pinnedBefore;
         await save(env);

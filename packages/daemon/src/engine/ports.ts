@@ -189,8 +189,7 @@ export interface ReleaseStore {
   describe(releases: readonly ReleaseView[]): Promise<void>;
   /** The manifest of every release folder (to rebuild a lost index), and the folders without one. */
   readManifests(): Promise<{ releases: ReleaseView[]; unreadable: string[] }>;
-  /** Re-hashes every stored file of the release; a reason when one no longer matches, else null. */
-  /** A hash mismatch or a missing stored file, or null; rejects on a read error of the machine (which marks nothing). */
+  /** Re-hashes every stored file of the release: a hash mismatch or a missing stored file, or null; rejects on a read error of the machine (which marks nothing). */
   verifyHashes(release: ReleaseView): Promise<string | null>;
   /** The release's folder, materialized from the store once (copy-on-write where possible). */
   materialize(release: ReleaseView): Promise<string>;

@@ -13,6 +13,7 @@ import { dirname, join, sep } from 'node:path';
 export function plainCloneRoot(dir: string, env: NodeJS.ProcessEnv = process.env, uid: number | null = process.getuid?.() ?? null): string | null {
   if (env.GIT_CEILING_DIRECTORIES !== undefined || env.GIT_DISCOVERY_ACROSS_FILESYSTEM !== undefined || env.GIT_CONFIG_GLOBAL !== undefined) return null;
   if (env.GIT_CONFIG_PARAMETERS !== undefined || env.GIT_CONFIG_COUNT !== undefined) return null;
+  if (env.GIT_DIR !== undefined || env.GIT_WORK_TREE !== undefined || env.GIT_COMMON_DIR !== undefined || env.GIT_INDEX_FILE !== undefined) return null;
   let here: string;
   try {
     here = realpathSync(dir);
@@ -20,7 +21,10 @@ export function plainCloneRoot(dir: string, env: NodeJS.ProcessEnv = process.env
     return null;
   }
   if (here.split(sep).includes('.git')) return null;
+  // git's discovery stops at a file-system boundary (without GIT_DISCOVERY_ACROSS_FILESYSTEM): so does this.
+  const device = statSync(here).dev;
   for (;;) {
+    if (statSync(here).dev !== device) return null;
     const dotGit = join(here, '.git');
     let found = false;
     try {

@@ -1,14 +1,14 @@
 // What the header and the footer say in words: the connection, and changes made elsewhere.
 import type { ActivityEntry, DaemonState, Delta } from '@axum/protocol';
+import type { ConnectionStatus } from './tui-state.js';
 
 /** `21:40:09 alice (axum-tui on pts/3) pinned staging` (UTC, as the daemon's log). */
 export const activityLine = (entry: ActivityEntry): string => `${entry.at.slice(11, 19)} ${entry.who} ${entry.what}`;
-import type { ConnectionStatus } from './tui-state.js';
 
 /** A change made elsewhere (another terminal, the watcher, an auto-rollback) gets a one-line notice. */
 export function noticeFor(before: DaemonState, delta: Delta, me: string | null): string | null {
-  // Another terminal's act, with who and when (this terminal's own acts get their own notices).
   if (delta.type === 'warning.added') return `warning: ${delta.message}`;
+  // Another terminal's act, with who and when (this terminal's own acts get their own notices).
   if (delta.type === 'activity.added') return delta.entry.clientId === me ? null : activityLine(delta.entry);
   if (delta.type !== 'environment.updated') return null;
   const env = delta.environment;
