@@ -12,6 +12,8 @@ export interface ProjectKind {
   python: boolean;
   /** `model` or `models` when the repository has such a folder. */
   modelFolder: 'model' | 'models' | null;
+  /** The repository has a `config/` folder (kept by releases beside the model). */
+  configFolder: boolean;
   /** The command that trains the model, and where it was found: an npm `train` script, `train.py`, a `make train` target, `train.js`. */
   train: { run: string; found: string } | null;
 }
@@ -51,6 +53,7 @@ export function detectProject(repoRoot: string): ProjectKind {
     node: has('package.json'),
     python: has('pyproject.toml') || has('requirements.txt') || has('setup.py'),
     modelFolder: has('model') ? 'model' : has('models') ? 'models' : null,
+    configFolder: has('config'),
     train: detectTraining(repoRoot),
   };
 }
@@ -109,7 +112,7 @@ stages:
       - { name: ${kind.train ? 'train' : 'build'}, run: ${JSON.stringify(build)}, timeout: 30m, retries: 0 }
 
 # What a release keeps: the backup of your models and configs, restored on rollback.
-artifacts: [${models}, config/**]
+artifacts: [${kind.configFolder ? `${models}, config/**` : models}]
 
 # Runs after every deploy and every rollback; steps may write name=value lines to $AXUM_METRICS.
 # verify:
