@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, PIPELINE_SCHEMA_PATH } from '@axum/protocol';
@@ -47,6 +47,15 @@ function detectTraining(repoRoot: string): ProjectKind['train'] {
   return null;
 }
 
+/** True when `dir` has no file at all in it (git keeps files, never empty folders). */
+function gitKeepsNothingIn(dir: string): boolean {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true }).every((entry) => entry.isDirectory());
+  } catch {
+    return false;
+  }
+}
+
 export function detectProject(repoRoot: string): ProjectKind {
   const has = (name: string) => existsSync(join(repoRoot, name));
   return {
@@ -81,6 +90,8 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
     out.lines([
       `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
       ...(kind.train ? [] : ['no training entry point found (npm script "train", train.py, make train, train.js): fill in the train step']),
+      // Runs start from a clean worktree of the commit, where an empty folder does not exist.
+      ...(kind.modelFolder && gitKeepsNothingIn(join(repoRoot, kind.modelFolder)) ? [`${kind.modelFolder}/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p ${kind.modelFolder})`] : []),
       `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
     ]);
   }
