@@ -29,10 +29,17 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('runs.list'), params: z.object({ limit: z.number().int().min(1).max(10_000).default(20) }).strict().default({ limit: 20 }) }),
   /** One run by id (`run-12`) or number (`12`). Returns `RunView`. */
   z.object({ method: z.literal('run.get'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),
-  /** Queues a manual run of a branch head or a commit. Returns the queued `RunView`. */
+  /**
+   * Queues a manual run of a branch head, or of a commit reachable from the branch it runs for
+   * (`branch`, else the current branch). `by` says who (the revision it deploys says so too);
+   * `force` lets it deploy a reused release that is marked bad. Returns the queued `RunView`.
+   */
   z.object({
     method: z.literal('run.trigger'),
-    params: z.object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(1).max(64).optional() }).strict().default({}),
+    params: z
+      .object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(1).max(64).optional(), by: z.string().max(200).default('a client'), force: z.boolean().default(false) })
+      .strict()
+      .default({ by: 'a client', force: false }),
   }),
   /** Cancels a queued or running run; returns the run once its processes are gone. */
   z.object({ method: z.literal('run.cancel'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),
@@ -69,12 +76,24 @@ export const RequestBody = z.discriminatedUnion('method', [
    * to the release index every release a folder's manifest describes. Returns `FsckReport`.
    */
   z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().optional() }).strict().default({}) }),
-  /** Every release, newest first. Returns `ReleaseView[]`. */
-  z.object({ method: z.literal('releases.list'), params: z.object({}).strict().default({}) }),
-  /** Deploys a release (or the release of a commit) by hand. Returns the new `RevisionView` once verified or failed. */
+  /** Every release, newest first (`env`: only those deployed to it). Returns `ReleaseListing[]`. */
+  z.object({ method: z.literal('releases.list'), params: z.object({ env: z.string().min(1).max(64).optional() }).strict().default({}) }),
+  /** Marks a release good (clears its bad mark) or bad, with a reason; journaled on the release. Returns its `ReleaseView`. */
+  z.object({
+    method: z.literal('release.mark'),
+    params: z.object({ releaseId: z.string().min(1).max(64), mark: z.enum(['good', 'bad']), reason: z.string().max(500).optional(), by: z.string().max(200).default('a client') }).strict(),
+  }),
+  /** Deploys a release (or the release of a commit) by hand; a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
   z.object({
     method: z.literal('env.deploy'),
-    params: z.object({ env: z.string().min(1).max(64), releaseId: z.string().min(1).max(64).optional(), commit: z.string().min(4).max(64).optional(), by: z.string().max(200).default('a client') }).strict(),
+    params: z
+      .object({ env: z.string().min(1).max(64), releaseId: z.string().min(1).max(64).optional(), commit: z.string().min(4).max(64).optional(), force: z.boolean().default(false), by: z.string().max(200).default('a client') })
+      .strict(),
+  }),
+  /** Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
+  z.object({
+    method: z.literal('env.promote'),
+    params: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict(),
   }),
   /** Rolls back to a revision (default: last known good) and pins. Returns the new `RevisionView`. */
   z.object({
@@ -83,7 +102,10 @@ export const RequestBody = z.discriminatedUnion('method', [
   }),
   /** Deploys the release waiting for approval. Returns the new `RevisionView`. */
   z.object({ method: z.literal('env.approve'), params: z.object({ env: z.string().min(1).max(64), by: z.string().max(200).default('a client') }).strict() }),
-  /** Pins or unpins an environment. Returns its `EnvironmentView`. */
+  /**
+   * Pins or unpins an environment. Unpinning deploys the newest release the pin held back (a client
+   * asks first where the environment is protected). Returns its `EnvironmentView` and that deploy's revision.
+   */
   z.object({ method: z.literal('env.pin'), params: z.object({ env: z.string().min(1).max(64), pinned: z.boolean(), by: z.string().max(200).default('a client') }).strict() }),
   /** Asks the daemon to stop gracefully; returns `{ stopping: true }` before it exits. */
   z.object({ method: z.literal('daemon.shutdown'), params: z.object({}).strict().default({}) }),

@@ -201,7 +201,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
     fc.record({ method: fc.constant('git.reconcile' as const), params: empty }),
     fc.record({ method: fc.constant('runs.list' as const), params: fc.record({ limit: fc.integer({ min: 1, max: 10_000 }) }) }),
     fc.record({ method: fc.constant('run.get' as const), params: fc.record({ runId: id64 }) }),
-    fc.record({ method: fc.constant('run.trigger' as const), params: fc.record({ branch: str(1, 255), commit: str(4, 64) }, { requiredKeys: [] }) }),
+    fc.record({ method: fc.constant('run.trigger' as const), params: fc.record({ branch: str(1, 255), commit: str(4, 64), by, force: fc.boolean() }, { requiredKeys: ['by', 'force'] }) }),
     fc.record({ method: fc.constant('run.cancel' as const), params: fc.record({ runId: id64 }) }),
     fc.record({
       method: fc.constant('logs.read' as const),
@@ -212,11 +212,16 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
     fc.record({ method: fc.constant('history.get' as const), params: fc.record({ env: id64 }) }),
     fc.record({ method: fc.constant('releases.diff' as const), params: fc.record({ from: id64, to: id64 }) }),
     fc.record({ method: fc.constant('releases.fsck' as const), params: empty }),
-    fc.record({ method: fc.constant('releases.list' as const), params: empty }),
+    fc.record({ method: fc.constant('releases.list' as const), params: fc.record({ env: id64 }, { requiredKeys: [] }) }),
+    fc.record({
+      method: fc.constant('release.mark' as const),
+      params: fc.record({ releaseId: id64, mark: fc.constantFrom('good' as const, 'bad' as const), reason: str(0, 500), by }, { requiredKeys: ['releaseId', 'mark', 'by'] }),
+    }),
     fc.record({
       method: fc.constant('env.deploy' as const),
-      params: fc.record({ env: id64, releaseId: id64, commit: str(4, 64), by }, { requiredKeys: ['env', 'by'] }),
+      params: fc.record({ env: id64, releaseId: id64, commit: str(4, 64), force: fc.boolean(), by }, { requiredKeys: ['env', 'force', 'by'] }),
     }),
+    fc.record({ method: fc.constant('env.promote' as const), params: fc.record({ from: id64, to: id64, force: fc.boolean(), by }) }),
     fc.record({
       method: fc.constant('env.rollback' as const),
       params: fc.record({ env: id64, to: fc.option(fc.integer({ min: 1 }), { nil: null }), force: fc.boolean(), by }),

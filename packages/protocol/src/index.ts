@@ -34,7 +34,7 @@ export {
 export type { Delta } from './daemon-message.js';
 export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
 export { ActivityAdded, WarningAdded } from './daemon-message.js';
-export { FsckReport, RESULT_SCHEMAS } from './request-result.js';
+export { FsckReport, PinResult, RESULT_SCHEMAS } from './request-result.js';
 export type { ParamsOf, ResultOf } from './request-result.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';
 export type { Decoded, DecodedResult } from './codec.js';
@@ -63,4 +63,4 @@ export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-parse.js';
 export { parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
-export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';
+export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseListing, ReleaseMark, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';

@@ -83,6 +83,8 @@ export const PipelineConfigSchema = z
       .strict()
       .optional(),
     rollback: z.object({ auto: z.boolean().default(false) }).strict().optional(),
+    // Build once, promote: a commit that already has a release with the same config reuses it.
+    promote: z.enum(['reuse', 'rebuild']).default('reuse'),
     history: z
       .object({
         keepRuns: z.number().int().min(1).default(500),

@@ -5,6 +5,10 @@ import { PipelineConfigSnapshot } from './pipeline-config.js';
 export const ArtifactView = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
 export type ArtifactView = z.infer<typeof ArtifactView>;
 
+/** One change of a release's mark, as journaled on it: who, when, why (`good` clears a bad mark). */
+export const ReleaseMark = z.object({ mark: z.enum(['good', 'bad']), by: z.string(), why: z.string(), at: z.string() });
+export type ReleaseMark = z.infer<typeof ReleaseMark>;
+
 /** The immutable bundle a succeeded run produces (ARCHITECTURE.md, glossary). */
 export const ReleaseView = z.object({
   id: z.string(),
@@ -18,6 +22,8 @@ export const ReleaseView = z.object({
   metrics: z.record(z.string(), z.number()),
   /** Set when verification failed on it, a monitor incident fired on it, or a rollback moved away from it. */
   bad: z.object({ by: z.string(), why: z.string(), at: z.string() }).nullable(),
+  /** Every mark and clearing, oldest first (`axum mark`, and the failures that marked it). */
+  marks: z.array(ReleaseMark).default([]),
   /**
    * The config of the run that made it (its commit's `axum.yml`): its deploy, verify and monitor
    * run with this, never with the working tree's. Null for a release recorded before snapshots
@@ -26,6 +32,17 @@ export const ReleaseView = z.object({
   config: PipelineConfigSnapshot.nullable().default(null).catch(null),
 });
 export type ReleaseView = z.infer<typeof ReleaseView>;
+
+/**
+ * A release as `axum releases` lists it: the release, the environments whose `current` serves it,
+ * the revisions that verified it, and the bytes of its artifacts.
+ */
+export const ReleaseListing = ReleaseView.extend({
+  liveIn: z.array(z.string()),
+  verifiedIn: z.array(z.object({ env: z.string(), revision: z.number().int().positive() })),
+  size: z.number().int().nonnegative(),
+});
+export type ReleaseListing = z.infer<typeof ReleaseListing>;
 
 export const RevisionStatus = z.enum(['deploying', 'verifying', 'live', 'superseded', 'failed']);
 export type RevisionStatus = z.infer<typeof RevisionStatus>;

@@ -40,6 +40,7 @@ const release = {
   artifacts: [{ path: 'model.bin', sha256: 'a'.repeat(64), size: 1024 }],
   metrics: { accuracy: 0.91 },
   bad: null,
+  marks: [],
   config: null,
 };
 const diff = {
@@ -67,11 +68,13 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'history.get': [revision],
   'releases.diff': diff,
   'releases.fsck': { releases: 2, problems: [{ releaseId: 'rel-9', problem: 'model.bin: sha256 differs' }], environments: [{ env: 'staging', problem: 'current names rel-9, whose folder is missing' }], rebuilt: null },
-  'releases.list': [release],
+  'releases.list': [{ ...release, liveIn: ['staging'], verifiedIn: [{ env: 'staging', revision: 3 }], size: 2048 }],
+  'release.mark': release,
   'env.deploy': revision,
+  'env.promote': revision,
   'env.rollback': revision,
   'env.approve': revision,
-  'env.pin': environment,
+  'env.pin': { ...(environment as object), deployed: null },
   'daemon.shutdown': { stopping: true },
 };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RequestBody, RequestMethod } from './client-message.js';
 import { LogChunk } from './daemon-message.js';
-import { ReleaseDiff, ReleaseView, RevisionView } from './release.js';
+import { ReleaseDiff, ReleaseListing, ReleaseView, RevisionView } from './release.js';
 import { DaemonState, EnvironmentView, RunView } from './state.js';
 
 /**
@@ -27,6 +27,10 @@ export const FsckReport = z.object({
 });
 export type FsckReport = z.infer<typeof FsckReport>;
 
+/** The answer to `env.pin`: the environment, and the revision unpinning deployed (the release the pin held back), if any. */
+export const PinResult = EnvironmentView.extend({ deployed: RevisionView.nullable().default(null) });
+export type PinResult = z.infer<typeof PinResult>;
+
 /**
  * What each method answers, one row per method (its params are the row of the same name in
  * `RequestBody`). The views are imported, not copied, so a field added to one reaches every result
@@ -46,11 +50,13 @@ const RESULT_ROWS = {
   'history.get': z.array(RevisionView),
   'releases.diff': ReleaseDiff,
   'releases.fsck': FsckReport,
-  'releases.list': z.array(ReleaseView),
+  'releases.list': z.array(ReleaseListing),
+  'release.mark': ReleaseView,
   'env.deploy': RevisionView,
+  'env.promote': RevisionView,
   'env.rollback': RevisionView,
   'env.approve': RevisionView,
-  'env.pin': EnvironmentView,
+  'env.pin': PinResult,
   'daemon.shutdown': z.object({ stopping: z.literal(true) }),
 } as const satisfies { [M in RequestMethod]: z.ZodType };
 

@@ -69,8 +69,15 @@ export const EnvironmentView = z.object({
   live: LiveRevision.nullable(),
   /** What `current` serves according to the history; null when nothing does. Older daemons send none. */
   serving: ServingRevision.nullable().default(null),
-  /** The revision a rollback with no target would go to. */
+  /**
+   * The last known good: the newest verified revision whose release is not bad — the live one itself
+   * when it is verified (ARCHITECTURE.md, glossary).
+   */
   lastKnownGood: LiveRevision.nullable(),
+  /** Where a rollback with no target would go: the last known good other than the live release; null when none (or refused). */
+  rollbackTarget: LiveRevision.nullable().default(null),
+  /** The newest release a pin held back: `axum unpin` deploys it. */
+  heldReleaseId: z.string().nullable().default(null),
   /** The release waiting for `axum approve` (approval: manual). */
   pendingReleaseId: z.string().nullable(),
   /** A deploy or rollback in progress: its revision and what holds the environment. */
@@ -134,8 +141,10 @@ export const RunView = z.object({
   steps: z.array(StepView),
   /** First line of the commit message. */
   subject: z.string(),
-  /** The release this run produced (succeeded runs on a branch that feeds an environment). */
+  /** The release this run produced (succeeded runs on a branch that feeds an environment), or reused. */
   releaseId: z.string().nullable(),
+  /** True when the run reused the release its commit already had (build once, promote) and ran no stage. */
+  reused: z.boolean().default(false),
   /** Why the run ended the way it did, when that is not obvious from its steps. */
   message: z.string().nullable(),
   /** What the run did that it should not have (an `artifacts` pattern that matched no file), one line each. */

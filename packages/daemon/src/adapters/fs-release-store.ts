@@ -123,6 +123,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         branch: input.branch,
         subject: input.subject,
         createdAt: input.createdAt,
+        marks: [],
         artifacts,
         metrics: input.metrics,
         bad: null,

@@ -13,7 +13,7 @@ const run = (number: number, status: RunRecord['status'] = 'queued'): RunRecord 
   commit: 'a'.repeat(40),
   branch: 'main',
   env: 'production',
-  trigger: 'push',
+  trigger: 'push', reused: false,
   createdAt: '2026-11-29T00:00:00.000Z',
   startedAt: null,
   finishedAt: null,

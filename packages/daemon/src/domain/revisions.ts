@@ -36,10 +36,12 @@ export const EnvironmentDocument = z.object({
    * from its records when the config in use no longer declares it (ARCHITECTURE.md, glossary: Records).
    */
   declared: EnvironmentDeclaration.nullable().default(null),
+  /** The newest release a pin held back (built while pinned): `axum unpin` deploys it. */
+  heldReleaseId: z.string().nullable().default(null),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null, heldReleaseId: null });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });

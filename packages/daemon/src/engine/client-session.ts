@@ -68,7 +68,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'logs.follow': (request, session) => session.logs.follow(request.params.runId, request.params.step, request.params.offset),
   'logs.unfollow': (request, session) => session.logs.unfollow(request.params.runId, request.params.step),
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
-  'releases.list': (_request, session) => session.host.deployments.releases(),
+  'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
   'env.deploy': async (request, session) => {
@@ -79,12 +79,16 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
     return session.host.deployments.deploy(env, target.id, by);
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
+  // Placeholders until marks and promote land in deployments (this commit only adds the protocol).
+  'release.mark': () => new RequestFailure('refused', 'axum mark is not available in this daemon yet'),
+  'env.promote': () => new RequestFailure('refused', 'axum promote is not available in this daemon yet'),
   'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);
     if (result instanceof RequestFailure) return result;
     // pin succeeded, so the environment exists in the config the pin read; a reload in between can drop it.
-    return session.host.environment(request.params.env) ?? new RequestFailure('not-found', `no environment ${request.params.env}`);
+    const view = session.host.environment(request.params.env);
+    return view ? { ...view, deployed: null } : new RequestFailure('not-found', `no environment ${request.params.env}`);
   },
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);

@@ -22,7 +22,7 @@ describe('a deploy that passes verification', () => {
       [2, 'deploy', 'live', 'rel-2', true, null],
     ]);
     expect(w.current()).toBe('rel-2');
-    expect(w.deployments.state('staging')).toMatchObject({ live: { revision: 2, releaseId: 'rel-2' }, lastKnownGood: { revision: 1 }, incident: null, pinned: false });
+    expect(w.deployments.state('staging')).toMatchObject({ live: { revision: 2, releaseId: 'rel-2' }, lastKnownGood: { revision: 2 }, rollbackTarget: { revision: 1 }, incident: null, pinned: false });
     expect(w.deployments.releases().map((r) => r.bad)).toEqual([null, null]);
     // Verify ran once per deploy, in a worktree that is gone afterwards.
     expect(w.runner.ran('smoke').map((r) => [r.env.AXUM_REVISION, releaseOf(r)])).toEqual([['1', 'rel-1'], ['2', 'rel-2']]);

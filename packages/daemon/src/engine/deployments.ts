@@ -1,5 +1,6 @@
-import { parseYaml, type ReleaseView } from '@axum/protocol';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import { listReleases } from '../domain/release-listing.js';
+import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
@@ -27,7 +28,11 @@ export interface EnvironmentState {
   live: { revision: number; releaseId: string; commit: string } | null;
   /** What `current` serves by the records: the live revision, or one *serving, failed*. */
   serving: { revision: number; releaseId: string; commit: string; failed: boolean } | null;
+  /** The newest verified revision whose release is not bad: the live one itself when it is verified. */
   lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
+  /** Where a rollback with no target goes: the last known good other than the live release, unless refused. */
+  rollbackTarget: { revision: number; releaseId: string; commit: string } | null;
+  heldReleaseId: string | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
@@ -50,6 +55,8 @@ export interface Deployments {
   /** Reads a revision's operation log: `address` is `ENV#N`, `step` a step of it (`smoke`, `check-12`). */
   readLog(params: { address: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   releases(): ReleaseView[];
+  /** `axum releases [--env ENV]`: newest first, with where each is live, where it was verified, its size. */
+  listReleases(env?: string): ReleaseListing[] | RequestFailure;
   /**
    * `axum fsck`: re-hashes every release's stored files (marks the corrupt ones bad) and folders,
    * and checks every environment's `current` target (a problem raises its incident). `rebuild`
@@ -177,6 +184,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const live = liveRevision(doc);
       const serving = servingRevision(doc);
       const lkg = lastKnownGood(doc, unusable);
+      // Refused after an automatic rollback (the environment serves its LKG already): no target shown.
+      const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false) === null ? lkg : null;
       const operation = environments.hold(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
       const health = revisionHealth(live, lkg);
@@ -186,7 +195,9 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         pendingReleaseId: doc.pendingReleaseId,
         live: view(live),
         serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
-        lastKnownGood: view(lkg),
+        lastKnownGood: view(lastKnownGoodOrLive(doc, unusable)),
+        rollbackTarget: view(target),
+        heldReleaseId: doc.heldReleaseId,
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
         ...health,
@@ -211,6 +222,13 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     },
     releases() {
       return [...state.releasesDoc().releases].reverse();
+    },
+    listReleases(env) {
+      if (env !== undefined) {
+        const unknown = knownEnv(env);
+        if (unknown) return unknown;
+      }
+      return listReleases(state.releasesDoc().releases, state.docs, env);
     },
     onLogActivity(listener) {
       logListeners.add(listener);

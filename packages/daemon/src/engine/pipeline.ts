@@ -90,6 +90,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // A watch run tests local edits: it feeds no environment, so nothing it does can deploy.
       env: trigger === 'watch' ? null : envOfBranch(branch),
       trigger,
+      reused: false,
       createdAt: now(),
       startedAt: null,
       finishedAt: null,

@@ -21,6 +21,7 @@ const run = {
   steps: [],
   subject: 'first',
   releaseId: null,
+  reused: false,
   message: null,
   warnings: [],
   deploy: null,

@@ -5,12 +5,12 @@ import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { initialTuiState, reduce, type TuiAction, type TuiState } from './tui-state.js';
 
 const run = (n: number, branch: string, subject: string, status: RunView['status'] = 'succeeded'): RunView => ({
-  id: `run-${n}`, number: n, status, commit: `${n}`.padEnd(40, 'c'), branch, env: branch === 'main' ? 'production' : branch, trigger: 'push', createdAt: 't', startedAt: 't', finishedAt: null,
+  id: `run-${n}`, number: n, status, commit: `${n}`.padEnd(40, 'c'), branch, env: branch === 'main' ? 'production' : branch, trigger: 'push', reused: false, createdAt: 't', startedAt: 't', finishedAt: null,
   steps: [], subject, releaseId: null, message: null, warnings: [], deploy: null,
 });
 const env = (name: string, branch: string): EnvironmentView => ({
   name, branch, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
-  live: null, serving: null, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+  live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
 });
 const daemon: DaemonState = {
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },

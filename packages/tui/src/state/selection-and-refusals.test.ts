@@ -4,12 +4,12 @@ import { confirmationFor } from './actions.js';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView['steps'] = []): RunView => ({
-  id: `run-${n}`, number: n, status, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push', createdAt: 't', startedAt: 't', finishedAt: null,
+  id: `run-${n}`, number: n, status, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push', reused: false, createdAt: 't', startedAt: 't', finishedAt: null,
   steps, subject: 's', releaseId: null, message: null, warnings: [], deploy: null,
 });
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
   name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
-  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
+  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
 });
 const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
@@ -54,7 +54,7 @@ describe('refused before anything is asked', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     const asked = confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory);
     expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2 will be marked bad (a rollback moves away from it)');
-    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, config: null };
+    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, marks: [], config: null };
     const marked = reduce(withHistory, { type: 'releases.loaded', releases: [release] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, marked)).toEqual({
       refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",

@@ -16,7 +16,7 @@ const daemonState: DaemonState = {
     awaitingApproval: false,
     live: null,
     serving: null,
-    lastKnownGood: null,
+    lastKnownGood: null, rollbackTarget: null, heldReleaseId: null,
     pendingReleaseId: null,
     operation: null,
     incident: null,
@@ -68,7 +68,7 @@ describe('reduce', () => {
 
   it('Enter opens the history of the selected environment, or the selected run at its first failed step', () => {
     const run = {
-      id: 'run-7', number: 7, status: 'failed' as const, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push' as const,
+      id: 'run-7', number: 7, status: 'failed' as const, commit: 'c'.repeat(40), branch: 'main', env: 'production', trigger: 'push' as const, reused: false,
       createdAt: 't', startedAt: 't', finishedAt: 't', subject: 's', releaseId: null, message: null, warnings: [], deploy: null,
       steps: ['unit', 'lint', 'train'].map((name, i) => ({ stage: 'test', name, status: (i === 1 ? 'failed' : 'succeeded') as 'failed', exitCode: 0, durationMs: 1, startedAt: 't', attempts: 1, logBytes: 0 })),
     };

@@ -7,7 +7,7 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 
 const run = (n: number): RunView => ({
-  id: `run-${n}`, number: n, status: n === 30 ? 'running' : 'succeeded', commit: `${n}`.padEnd(40, 'a'), branch: 'main', env: 'production', trigger: 'push',
+  id: `run-${n}`, number: n, status: n === 30 ? 'running' : 'succeeded', commit: `${n}`.padEnd(40, 'a'), branch: 'main', env: 'production', trigger: 'push', reused: false,
   createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: n === 30 ? null : '2026-11-29T10:00:05.000Z',
   steps: [], subject: `commit ${n}`, releaseId: null, message: null, warnings: [], deploy: n === 29 ? { env: 'production', revision: 29, outcome: 'failed' } : null,
 });
@@ -16,7 +16,7 @@ const daemon: DaemonState = {
   config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' },
   environments: ['dev', 'staging', 'production'].map((name) => ({
     name, branch: name, path: `/repo/.axum/envs/${name}`, protected: name === 'production', approval: 'auto' as const, inConfig: true, pinned: name === 'production', awaitingApproval: false,
-    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, pendingReleaseId: null, operation: null,
+    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
     liveMetric: name === 'staging' ? { name: 'accuracy', value: 0.93, lkgValue: 0.91 } : null,
     lastCheck: name === 'staging' ? { passed: false, at: 't', step: 'check-4' } : null,

@@ -6,7 +6,7 @@ import { initialTuiState, type TuiState } from '../state/tui-state.js';
 import { RunView, type LogPosition } from './RunView.js';
 
 const run: Run = {
-  id: 'run-1', number: 1, status: 'running', commit: 'a'.repeat(40), branch: 'main', env: null, trigger: 'manual',
+  id: 'run-1', number: 1, status: 'running', commit: 'a'.repeat(40), branch: 'main', env: null, trigger: 'manual', reused: false,
   createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: null, subject: 'initial', releaseId: null, message: null, warnings: [], deploy: null,
   steps: [{ stage: 'test', name: 'hose', status: 'running', exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 }],
 };

@@ -124,7 +124,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
       commit: number.toString(16).padStart(40, '0'),
       branch: config.environments[env]?.branch ?? env,
       env,
-      trigger: 'push',
+      trigger: 'push', reused: false,
       createdAt: at,
       startedAt: at,
       finishedAt: at,

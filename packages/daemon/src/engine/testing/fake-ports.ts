@@ -139,7 +139,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
       const { id, runId, commit, branch, subject, createdAt, metrics, config } = input;
       const refusal = input.refusePath?.('model/weights.bin') ?? null;
       if (refusal !== null) throw new Error(refusal);
-      return { id, runId, commit, branch, subject, createdAt, metrics, artifacts: [{ path: 'model/weights.bin', sha256: 'a'.repeat(64), size: 4 }], bad: null, config };
+      return { id, runId, commit, branch, subject, createdAt, metrics, artifacts: [{ path: 'model/weights.bin', sha256: 'a'.repeat(64), size: 4 }], bad: null, marks: [], config };
     },
     async check(release) {
       return faults.missingBlob.has(release.id) ? `model/weights.bin: stored file of ${release.id} is missing` : null;
