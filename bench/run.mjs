@@ -23,7 +23,7 @@ const all = quick
       ['commit-to-spawn', () => commitToSpawn({ reps: 3 })],
       ['rollback', () => rollbackLatency({ reps: 1, largeBytes: 16 * 1024 * 1024 })],
       ['broadcast', () => broadcast({ clients: 30, reps: 3 })],
-      ['idle-memory', () => idleMemory({ reps: 1, settleMs: 6500, sideBySide: true })], // past the idle heap trim (≈5–6 s after activity)
+      ['idle-memory', () => idleMemory({ reps: 1, atSeconds: [5, 20] })], // the steady state (120 s) is the full run's
       ['log-fanout', () => logFanout({ clients: 10, seconds: 1 })],
       ['cli-start', () => cliStart({ reps: 5 })],
       ['codec-frames', () => codecFrames({ reps: 1 })],
@@ -35,7 +35,7 @@ const all = quick
       ['log-fanout', () => logFanout({ clients: 10, seconds: 5 })],
       ['tui-firehose', () => tuiFirehose({ seconds: 20, window: 8, keys: 20 })],
       ['history', () => history({ runs: 10_000, startReps: 5, writes: 50 })],
-      ['idle-memory', () => idleMemory({ reps: 3, settleMs: 5000 })],
+      ['idle-memory', () => idleMemory({ reps: 3, atSeconds: [5, 30, 120] })],
       ['cli-start', () => cliStart({ reps: 21 })],
       ['codec-frames', () => codecFrames({ reps: 5 })],
     ];

@@ -1,6 +1,6 @@
 // Composition root of the daemon: arguments → lock → config → engine → transport → discovery.
 // Started detached by `axum daemon start` (or by any command that needs a daemon) as:
-//   node --expose-gc axum-daemon.mjs --axum-daemon --repo ABSOLUTE_ROOT [--listen 127.0.0.1:PORT]
+//   node axum-daemon.mjs --axum-daemon --repo ABSOLUTE_ROOT [--listen 127.0.0.1:PORT]
 // (axum-daemon.mjs is this file bundled with its dependencies by bundle.mjs, for idle memory).
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,13 +30,9 @@ import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journa
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { crashHookFromEnv } from './adapters/crash-hook.js';
-import { createIdleTrimmer } from './adapters/v8-idle-trim.js';
-
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-/** Quiet time (no run or environment change, no new client) after which the heap is trimmed. */
-const TRIM_AFTER_IDLE_MS = 1000;
 
 async function main(): Promise<void> {
   const logger = createStderrLogger();
@@ -85,14 +81,11 @@ async function main(): Promise<void> {
   let stopping = false;
   let tokenWritten = false;
   const paths = runtimePathsFor(repoRoot);
-  // Idle RSS (BENCHMARKS.md): every change pokes it; a quiet second later one full GC runs.
-  const trimmer = createIdleTrimmer({ idleMs: TRIM_AFTER_IDLE_MS });
 
   const shutdown = async (reason: string, code: number = EXIT.ok): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info(`stopping: ${reason}`);
-    trimmer.stop();
     engine?.announceStop(reason);
     removeDiscoveryFile(stateDir);
     await stopWatching?.().catch(() => undefined);
@@ -186,10 +179,7 @@ async function main(): Promise<void> {
       environmentStore: (env) => createLowdbDocumentStore(join(envHistoryDir, `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
       recordedEnvironments: () => recordedEnvironmentNames(envHistoryDir),
-      publish: (env) => {
-        trimmer.poke();
-        engine?.publishEnvironment(env);
-      },
+      publish: (env) => engine?.publishEnvironment(env),
       warn: (message) => engine?.warn(message),
       // The pipeline exists by the time a deploy reports (deployments.start runs after both are made).
       runDeploy: (runId, deploy, message) => pipeline.setDeploy(runId, deploy, message),
@@ -208,10 +198,7 @@ async function main(): Promise<void> {
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
       maskFile,
-      publish: (run) => {
-        trimmer.poke();
-        engine?.publishRun(run);
-      },
+      publish: (run) => engine?.publishRun(run),
       warn: (message) => engine?.warn(message),
     });
     stopPipeline = async () => {
@@ -240,7 +227,6 @@ async function main(): Promise<void> {
     const lastConfig = createFsLastConfigStore(join(stateDir, 'state', 'last-config.json'));
     let configInUse: PipelineConfig | null = null;
     const applyConfig = (load: ConfigLoad, lastValid: LastValidConfig | null = null): void => {
-      trimmer.poke();
       const config = load.ok ? load.config : configInUse === null ? (lastValid?.config ?? null) : null;
       if (config) {
         configInUse = config;
@@ -278,10 +264,7 @@ async function main(): Promise<void> {
       tcp: listen?.ok ? { host: listen.host, port: listen.port } : null,
       token,
       logger,
-      attach: (connection) => {
-        trimmer.poke();
-        return liveEngine.attach(connection);
-      },
+      attach: (connection) => liveEngine.attach(connection),
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
@@ -294,8 +277,6 @@ async function main(): Promise<void> {
     });
     writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
     logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);
-    // Start-up (config, history, recovery) leaves the most garbage of all.
-    trimmer.poke();
   } catch (err) {
     logger.error(`could not start: ${(err as Error).message}`);
     await shutdown('start failed', EXIT.failed);

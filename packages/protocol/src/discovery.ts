@@ -17,11 +17,11 @@ export const CONFIG_FILE = 'axum.yml';
 /** Argument every daemon process carries, so a reused pid is not mistaken for a daemon. */
 export const DAEMON_ARGV_MARKER = '--axum-daemon';
 /**
- * Node flags the daemon is spawned with (before its script). `--expose-gc`: the daemon runs one
- * full collection when it goes idle, so an idle daemon holds ~60 MiB, not ~75 (BENCHMARKS.md,
- * idle memory; `adapters/v8-idle-trim.ts`).
+ * Node flags the daemon is spawned with (before its script): none. (It once forced collections
+ * with --expose-gc and toggled V8 flags at run time to look small right after going idle; the
+ * steady state was the same without, and V8's own memory reducer is the supported way.)
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--expose-gc'];
+export const DAEMON_NODE_FLAGS: readonly string[] = [];
 
 /**
  * True when a process with this pid exists and is not a zombie (EPERM: it exists but belongs to

@@ -17,7 +17,6 @@ interface World {
   swap?: 'throws';
   undo?: 'throws';
   steps?: Record<string, StepResult | 'throws'>;
-  hashes?: string | null;
   metrics?: ParsedMetrics;
   lastKnownGood?: RollbackTarget | null;
 }
@@ -45,7 +44,6 @@ function fakeActors(world: World, calls: string[]) {
       return result;
     }),
     closeWorktree: fake<void>('closeWorktree', () => undefined),
-    checkHashes: fake<string | null>('checkHashes', () => world.hashes ?? null),
     readMetrics: fake<ParsedMetrics>('readMetrics', () => world.metrics ?? { metrics: {}, notNumbers: {} }),
     markBad: fake<void, OperationFailure>('markBad', () => undefined),
     recordOutcome: fromPromise<void, OutcomeInput>(async ({ input }) => void calls.push(`record ${input.outcome}`)),
@@ -74,13 +72,13 @@ describe('the deploy machine', () => {
     const { end, calls, failure } = await operate({}, { steps: [hook, smoke] });
     expect(end).toBe('live');
     expect(failure).toBeNull();
-    expect(calls).toEqual([...THROUGH_SWAP, 'openWorktree', 'runStep deploy', 'runStep smoke', 'closeWorktree', 'checkHashes', 'readMetrics', 'record live']);
+    expect(calls).toEqual([...THROUGH_SWAP, 'openWorktree', 'runStep deploy', 'runStep smoke', 'closeWorktree', 'readMetrics', 'record live']);
   });
 
   it('without steps opens no worktree', async () => {
     const { end, calls } = await operate({}, { steps: [] });
     expect(end).toBe('live');
-    expect(calls).toEqual([...THROUGH_SWAP, 'checkHashes', 'readMetrics', 'record live']);
+    expect(calls).toEqual([...THROUGH_SWAP, 'readMetrics', 'record live']);
   });
 
   const table: { name: string; world: World; extra?: Partial<DeployMachineInput>; end: string; stage: string | null; message?: string; tail: string[] }[] = [
@@ -89,7 +87,6 @@ describe('the deploy machine', () => {
     { name: 'verify fails with nothing known good', world: { steps: { smoke: { status: 'failed', exitCode: 1 } }, lastKnownGood: null }, end: 'withdrawn', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'withdraw'] },
     { name: 'deploy hook fails: verify skipped', world: { steps: { deploy: { status: 'failed', exitCode: 3 } } }, extra: { steps: [hook, smoke] }, end: 'rolledBack', stage: 'deploy', message: 'deploy step deploy exited 3 (axum logs staging#3 --step deploy)', tail: ['runStep deploy', 'closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'gate on a missing metric', world: { metrics: { metrics: { latency: 3 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= 0.9' } }, end: 'rolledBack', stage: 'verify', message: 'gates failed: accuracy: no value (no verify step wrote accuracy=… to $AXUM_METRICS; gate >= 0.9)', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
-    { name: 'hash mismatch found while verifying', world: { hashes: 'model/weights.bin: sha256 does not match' }, end: 'rolledBack', stage: 'verify', message: 'release rel-3 failed its hash check: model/weights.bin: sha256 does not match', tail: ['checkHashes', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'an automatic rollback that fails is not rolled back again', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, extra: { kind: 'auto-rollback' }, end: 'failed', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed'] },
     { name: 'integrity check fails: refused, nothing moves', world: { integrity: 'blob missing' }, end: 'refused', stage: 'integrity', message: 'release rel-3 failed its integrity check: blob missing', tail: ['recordRevision', 'checkIntegrity', 'record refused'] },
     { name: 'disk full while materializing: an error, refused, nothing marked', world: { materialize: 'the disk is full' }, end: 'refused', stage: 'error', message: 'could not materialize release rel-3: the disk is full', tail: ['checkIntegrity', 'materialize', 'record refused'] },

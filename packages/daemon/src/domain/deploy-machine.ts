@@ -91,7 +91,6 @@ export const deployMachine = setup({
     openWorktree: effect<void>('openWorktree'),
     runStep: effect<StepResult, { index: number; step: OperationStep }>('runStep'),
     closeWorktree: effect<void>('closeWorktree'),
-    checkHashes: effect<string | null>('checkHashes'),
     readMetrics: effect<ParsedMetrics>('readMetrics'),
     markBad: effect<void, OperationFailure>('markBad'),
     recordOutcome: effect<void, OutcomeInput>('recordOutcome'),
@@ -162,7 +161,7 @@ export const deployMachine = setup({
     recordingVerifying: {
       description: 'The revision is saved as verifying (and a manual rollback marks the release it left bad).',
       tags: 'holding',
-      invoke: { src: 'recordVerifying', onDone: [{ guard: 'hasSteps', target: 'preparing' }, { target: 'hashing' }], onError: { target: 'failing', actions: 'brokeOff' } },
+      invoke: { src: 'recordVerifying', onDone: [{ guard: 'hasSteps', target: 'preparing' }, { target: 'judging' }], onError: { target: 'failing', actions: 'brokeOff' } },
     },
     preparing: {
       description: "A worktree of the release's commit is made for its steps.",
@@ -184,19 +183,7 @@ export const deployMachine = setup({
     closing: {
       description: 'The worktree is removed, whatever the steps did.',
       tags: 'holding',
-      invoke: { src: 'closeWorktree', onDone: [{ guard: 'failing', target: 'failing' }, { target: 'hashing' }], onError: [{ guard: 'failing', target: 'failing' }, { target: 'hashing' }] },
-    },
-    hashing: {
-      description: 'Waits for the re-hash of every file that began when the pointer moved.',
-      tags: 'holding',
-      invoke: {
-        src: 'checkHashes',
-        onDone: [
-          { guard: ({ event }) => event.output !== null, target: 'failing', actions: assign({ failure: ({ context, event }) => ({ stage: 'verify' as const, message: `release ${context.releaseId} failed its hash check: ${event.output}` }) }) },
-          { target: 'judging' },
-        ],
-        onError: { target: 'failing', actions: 'brokeOff' },
-      },
+      invoke: { src: 'closeWorktree', onDone: [{ guard: 'failing', target: 'failing' }, { target: 'judging' }], onError: [{ guard: 'failing', target: 'failing' }, { target: 'judging' }] },
     },
     judging: {
       description: 'The metrics the steps wrote are judged by the gates, beside the last known good values.',

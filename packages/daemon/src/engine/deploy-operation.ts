@@ -100,7 +100,7 @@ export interface OperationTarget {
 
 /**
  * The deploy machine's work over the ports: integrity check, materialize (once), atomic pointer
- * swap (and the re-hash that runs beside verification), the worktree of the release's commit, each
+ * swap, the worktree of the release's commit, each
  * deploy or verify step as a process recorded on the revision with its log, and the metrics file.
  * Nothing here decides what a result means: the machine (domain/deploy-machine.ts) does.
  */
@@ -114,7 +114,6 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   const metricsFile = deps.metricsFile(key);
   const secrets = [...new Set([...secretValues(config, deps.baseEnv), ...(at.masked ? secretValues(at.masked, deps.baseEnv) : [])])];
   let releaseDir = '';
-  let hashes: Promise<{ problem: string | null } | { error: unknown }> = Promise.resolve({ problem: null });
   return {
     checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
     materialize: fromPromise<string | null, void>(async () => {
@@ -131,14 +130,8 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       await deps.releases.swapCurrent(envDir, releaseDir);
       operationCrash(deps, revision.kind, 'swapped');
       deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
-      // Re-hashing a 1 GB model takes seconds: it runs beside the verify steps, after the pointer moved
-      // (the check before the move is presence, mode and size), and a mismatch fails verification.
-      // Settled here (so an operation that ends before `hashing` leaves no unhandled rejection); a
-      // read error is rethrown at `hashing`, where it is an `error` of the machine that marks nothing.
-      hashes = deps.releases.verifyHashes(release).then(
-        (problem) => ({ problem }),
-        (error: unknown) => ({ error }),
-      );
+      // The full re-hash runs in the background after every move (engine/release-integrity.ts): the
+      // answer never waits for O(bytes) work; the check before the move is by size and change times.
     }),
     openWorktree: fromPromise<void, void>(() => deps.git.addWorktree(release.commit, worktree)),
     runStep: fromPromise<StepResult, { index: number; step: OperationStep }>(async ({ input: { index, step } }) => {
@@ -192,11 +185,6 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       deps.logger.warn(`${env} #${revision.revision}: an error after current moved; current → ${at.previous?.id ?? 'nothing'} again`);
     }),
     closeWorktree: fromPromise<void, void>(() => deps.git.removeWorktree(worktree).catch(() => undefined)),
-    checkHashes: fromPromise<string | null, void>(async () => {
-      const outcome = await hashes;
-      if ('error' in outcome) throw outcome.error;
-      return outcome.problem;
-    }),
     readMetrics: fromPromise<ParsedMetrics, void>(async () => {
       await deps.maskFile(metricsFile, secrets);
       return parseMetricsFile(await deps.readText(metricsFile));

@@ -60,7 +60,6 @@ describe('a deploy that fails', () => {
       message: 'gates failed: accuracy = 0.5, gate >= 0.9',
       markedBy: 'verify of #3',
     },
-    { name: 'a hash mismatch found while verifying', config: testConfig(), fail: (w) => w.releases.faults.hashMismatch.add('rel-3'), message: 'release rel-3 failed its hash check', markedBy: 'verify of #3' },
   ];
 
   it.each(cases)('$name: failed, release bad, auto-rollback to the last known good', async ({ config, fail, message, markedBy }) => {
@@ -180,7 +179,6 @@ describe('a deploy that cannot start', () => {
   const machineErrors: { name: string; fault(w: DeployWorld): void }[] = [
     { name: 'the current pointer cannot be written (EPERM)', fault: (w) => (w.releases.faults.swapFailures = 1) },
     { name: 'a verify step cannot be spawned', fault: (w) => w.runner.script('smoke', forRelease('rel-2', { spawnError: 'spawn sh EAGAIN' })) },
-    { name: 'a stored file cannot be read while re-hashing (EIO)', fault: (w) => w.releases.faults.unreadable.add('rel-2') },
   ];
   it.each(machineErrors)('$name: the revision fails and no release is marked bad', async ({ fault }) => {
     const w = world();

@@ -91,7 +91,10 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   };
   const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity };
   const environments = createEnvironmentCoordinator(state, operationDeps);
-  const integrity: ReleaseIntegrity = createReleaseIntegrity(state, (env) => environments.idle(env));
+  const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
+    operationDone: async (env) => environments.hold(env)?.done,
+    track: (env, work) => environments.track(env, work),
+  });
   const { docOf, release, unusable, now } = state;
   const save = environments.save;
   // Known: declared by the config in use, or with records (ARCHITECTURE.md, glossary: Records).

@@ -13,6 +13,27 @@ describe('release integrity', () => {
     expect(w.release('rel-1').bad).toBeNull(); // the stored files are whole: nothing is marked
   });
 
+  it('after a pointer move the stored copies are re-hashed in the background too: a mismatch marks the release bad, the answer does not wait', async () => {
+    const w = world();
+    await w.ship();
+    w.releases.faults.hashMismatch.add('rel-2');
+    await w.ship();
+    // The revision went live on its verify steps; the re-hash found the stored copy corrupt afterwards.
+    expect(w.revisions('staging').map((r) => r.status)).toEqual(['superseded', 'live']);
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'integrity check after the move of staging', why: 'model/weights.bin: sha256 does not match' });
+    expect(w.warnings).toContainEqual(expect.stringContaining('rel-2: model/weights.bin: sha256 does not match (marked bad'));
+  });
+
+  it('a read error while re-hashing in the background marks nothing (an error of the machine)', async () => {
+    const w = world();
+    await w.ship();
+    w.releases.faults.unreadable.add('rel-2');
+    await w.ship();
+    expect(w.revisions('staging').map((r) => r.status)).toEqual(['superseded', 'live']);
+    expect(w.release('rel-2').bad).toBeNull();
+    expect(w.warnings).toContainEqual(expect.stringContaining('rel-2: its stored files could not be re-hashed (model/weights.bin: its stored copy cannot be read (EIO'));
+  });
+
   it('fsck reports a changed folder current names (incident raised), marks nothing bad', async () => {
     const w = world();
     await w.ship();

@@ -28,7 +28,15 @@ export interface ReleaseIntegrity {
   fsck(rebuild: boolean): Promise<FsckReport>;
 }
 
-export function createReleaseIntegrity(state: DeployState, idle: (env: string) => Promise<void>): ReleaseIntegrity {
+/** What the integrity checks need from the environments' coordinator. */
+export interface IntegrityHooks {
+  /** Resolves when the operation holding the environment (if any) has recorded its outcome. */
+  operationDone(env: string): Promise<void>;
+  /** Counts background work as the environment's (what `idle` waits for). */
+  track(env: string, work: Promise<void>): void;
+}
+
+export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks): ReleaseIntegrity {
   const { deps } = state;
 
   /** Says it on the environment (status, TUI), unless `current` no longer names that release. */
@@ -40,12 +48,28 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
     await state.persist(env);
   }
 
+  /**
+   * The full re-hash after a move, off the critical path: the answer ("verified") never waits for
+   * O(bytes) work. A folder that no longer matches its manifest (what `current` serves) raises the
+   * environment's incident and marks nothing: the release's stored files are whole. A stored copy
+   * that no longer matches marks the release bad, as `axum fsck` does: it could not be
+   * materialized again. A read error is the machine's: said, nothing marked.
+   */
   async function rehash(env: string, release: ReleaseView): Promise<void> {
-    const { problem } = await deps.releases.checkFolder(release, true);
-    if (!problem) return;
+    const folder = await deps.releases.checkFolder(release, true).then(
+      ({ problem }) => problem,
+      (err: Error) => `its files could not be re-hashed (${err.message})`,
+    );
+    const stored = await deps.releases.verifyHashes(release).then(
+      (problem) => (problem ? { problem, corrupt: true } : null),
+      (err: Error) => ({ problem: `its stored files could not be re-hashed (${err.message})`, corrupt: false }),
+    );
+    if (stored?.corrupt) await state.markBad(release.id, `integrity check after the move of ${env}`, stored.problem);
+    if (stored) deps.warn(`${release.id}: ${stored.problem}${stored.corrupt ? ' (marked bad; axum fsck checks every release)' : ''}`);
+    if (!folder) return;
     // After the operation has recorded its outcome, which would otherwise clear the incident.
-    await idle(env);
-    await raise(env, release.id, `current names ${release.id}: ${problem}`);
+    await hooks.operationDone(env);
+    await raise(env, release.id, `current names ${release.id}: ${folder}`);
   }
 
   async function rebuildIndex(): Promise<NonNullable<FsckReport['rebuilt']>> {
@@ -66,13 +90,16 @@ export function createReleaseIntegrity(state: DeployState, idle: (env: string) =
     afterMove(envDir) {
       const env = environmentsOf(state).find((name) => state.envDir(name) === envDir);
       if (!env) return;
-      void deps.releases
-        .currentReleaseId(envDir)
-        .then((id) => {
-          const release = id === null ? undefined : state.release(id);
-          return release ? rehash(env, release) : undefined;
-        })
-        .catch((err: Error) => deps.logger.warn(`${env}: re-hashing the release current names after the pointer moved: ${err.message}`));
+      hooks.track(
+        env,
+        deps.releases
+          .currentReleaseId(envDir)
+          .then((id) => {
+            const release = id === null ? undefined : state.release(id);
+            return release ? rehash(env, release) : undefined;
+          })
+          .catch((err: Error) => deps.logger.warn(`${env}: re-hashing the release current names after the pointer moved: ${err.message}`)),
+      );
     },
     async fsck(rebuild) {
       const rebuilt = rebuild ? await rebuildIndex() : null;
