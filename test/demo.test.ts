@@ -15,7 +15,10 @@ describe('axum demo (headless)', () => {
       expect(result.stdout).toMatch(/^requests: [1-9]\d* sent, 0 failed$/m);
       expect(result.stdout).toContain('ok   the bad model failed verification on staging');
       expect(result.stdout).toContain("ok   staging's current holds the last known good's files");
-      expect(result.stdout).toContain('demo: all 7 expectations held');
+      // Build once, promote: production gets the release staging verified; the bad one is refused.
+      expect(result.stdout).toMatch(/ok {3}production got rel-\d+, the release staging verified, without retraining/);
+      expect(result.stdout).toContain('ok   the model that failed on staging is refused for production (refused-bad)');
+      expect(result.stdout).toContain('demo: all 10 expectations held');
       expect(existsSync(dir)).toBe(false);
       expect(processesMatching(dir)).toEqual([]);
     } finally {
@@ -73,7 +76,7 @@ describe.runIf(HAS_TMUX)('axum demo on a terminal', () => {
       tmux('new-session', '-d', '-s', 'demo', '-x', '110', '-y', '30', `${process.execPath} ${AXUM_BIN} demo --dir ${dir}; echo "EXIT=$?"; sleep 30`);
       const screen = () => tmux('capture-pane', '-p', '-t', 'demo');
       await waitFor(() => screen().includes('● connected'), 30_000, 'the TUI');
-      await waitFor(() => screen().includes('demo: story over: 7 of 7 expectations held'), 120_000, 'the story to end in the TUI');
+      await waitFor(() => screen().includes('demo: story over: 10 of 10 expectations held'), 120_000, 'the story to end in the TUI');
       expect(screen()).toMatch(/staging\s+staging\s+#4/);
       tmux('send-keys', '-t', 'demo', 'q');
       await waitFor(() => screen().includes('EXIT=0'), 30_000, 'the demo to exit 0');

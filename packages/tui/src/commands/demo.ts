@@ -24,9 +24,11 @@ interface Check {
 
 /**
  * `axum demo [--headless] [--dir DIR] [--keep]`: the whole story on the example model project —
- * a model is trained, verified and deployed to staging and production; a better one follows; a
- * bad one (a bug in its training data) fails verification on staging and is rolled back to the
- * last known good automatically; production is rolled back by hand and pinned. A load generator
+ * a model is trained and verified on staging, and production gets that very release when main
+ * catches up (build once, promote: no retraining); a better one follows; a bad one (a bug in its
+ * training data) fails verification on staging, is rolled back to the last known good
+ * automatically, and is refused when it reaches main; production is rolled back by hand for a
+ * problem no gate measures, and pinned. A load generator
  * asks the served model for predictions all along. Exits 0 only if every expectation held.
  */
 export async function demoCommand(options: GlobalOptions & { dir?: string; keep?: boolean; headless?: boolean }): Promise<ExitCode> {
@@ -126,9 +128,29 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
       git('commit', '-q', '-m', message);
       return git('rev-parse', 'HEAD');
     };
-    /** Promotes what staging has to production: main fast-forwards to staging. */
+    /** Promotes what staging has to production: main fast-forwards to staging (a merge brings the same commit). */
     const promote = () => {
       git('branch', '-f', 'main', 'staging');
+      return git('rev-parse', 'main');
+    };
+    /** The run of `commit` on main, once its stages are settled (reused or built) and its deploy is no longer pending. */
+    const mainRun = (commit: string) =>
+      until(`the run of ${commit.slice(0, 8)} on main`, async () => {
+        const runs = await conn.request('runs.list', { limit: 50 });
+        return runs.find((r) => r.branch === 'main' && r.commit === commit && r.status !== 'queued' && r.status !== 'running' && r.deploy !== null && r.deploy.outcome !== 'pending');
+      });
+    const weightsOf = (name: string) => sha256(join(repo, '.axum', 'envs', name, 'current', 'model', 'weights.json'));
+    /** Build once, promote: production's run reused staging's release, trained nothing, and serves the same bytes. */
+    const expectPromoted = async (commit: string, stagingRelease: string) => {
+      const run = await mainRun(commit);
+      const prod = await env('production');
+      const ran = run.steps.filter((step) => step.status !== 'skipped').map((step) => step.name);
+      say(`main's run ${run.id}: ${run.message ?? ''}`);
+      expect(
+        `production got ${stagingRelease}, the release staging verified, without retraining`,
+        run.reused && run.releaseId === stagingRelease && prod?.live?.releaseId === stagingRelease && ran.length === 0 && weightsOf('production') === weightsOf('staging'),
+        `${run.id} ${run.reused ? 'reused' : 'rebuilt'} ${run.releaseId ?? 'nothing'}; steps run: ${ran.join(', ') || 'none'}; sha256 ${weightsOf('production').slice(0, 12)}…`,
+      );
     };
     const approve = async (revision: number) => {
       await until('production to wait for approval', async () => (await env('production'))?.awaitingApproval);
@@ -143,8 +165,10 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     const v1 = commit('v1: first model (3 epochs)', 3);
     const s1 = await liveAt('staging', 1);
     say(`staging #1 live: ${s1.live?.releaseId} (${v1.slice(0, 8)})`);
-    promote();
+    say('main catches up with staging: the same commit, so production gets the same release (no retraining)');
+    const m1 = promote();
     await approve(1);
+    await expectPromoted(m1, s1.live?.releaseId ?? '');
 
     // The served model, read through `current` on every request, under load from here on.
     server = spawn(process.execPath, ['src/serve.mjs', '0', join(repo, '.axum', 'envs', 'staging'), join(repo, '.axum', 'envs', 'production')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -161,10 +185,11 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     // v2
     say('v2: train 50 epochs (better accuracy)');
     commit('v2: train longer (50 epochs)', 50);
-    await liveAt('staging', 2);
-    promote();
+    const s2 = await liveAt('staging', 2);
+    const m2 = promote();
     await approve(2);
-    const goodRelease = (await env('staging'))?.live?.releaseId ?? '';
+    await expectPromoted(m2, s2.live?.releaseId ?? '');
+    const goodRelease = s2.live?.releaseId ?? '';
 
     // v3: the bad model
     say('v3: a bug in the training data (labels inverted) reaches staging');
@@ -185,14 +210,35 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     expect("staging's current holds the last known good's files", good?.artifacts.find((a) => a.path === 'model/weights.json')?.sha256 === servedHash, `sha256 ${servedHash.slice(0, 12)}…`);
     expect('the bad release is marked bad', releases.find((r) => r.id === failed?.releaseId)?.bad !== null);
 
-    // Manual rollback of production, with pin.
-    say('production: roll back by hand to #1, and pin');
+    // Someone merges staging into main anyway: the same commit, whose release failed on staging.
+    say('v3 reaches main (a merge): its release is marked bad, so production refuses it');
+    const m3 = promote();
+    const refused = await mainRun(m3);
+    say(`main's run ${refused.id}: ${refused.message ?? ''}`);
+    const prodAfter = await env('production');
+    expect(
+      'the model that failed on staging is refused for production (refused-bad); production stays on v2',
+      refused.deploy?.outcome === 'refused-bad' && prodAfter?.live?.releaseId === goodRelease && prodAfter.awaitingApproval === false,
+      `${refused.id}: ${refused.deploy?.outcome ?? 'no deploy'}; production live ${prodAfter?.live?.releaseId ?? 'nothing'}`,
+    );
+
+    // Manual rollback of production, with pin. No gate failed: v2 passed its verification. A human
+    // learns what no gate measures (here: support reports v2 answering worse on one customer's
+    // segment), so a human rolls back. Production is protected: from the TUI a typed confirmation,
+    // from a script --yes. The rollback pins production, so the next merge to main cannot undo it,
+    // and marks the release it leaves bad (`axum mark rel-N good` clears it once disproved).
+    say('production: support reports v2 answering worse on one customer segment (no gate measures that): roll back by hand to #1, which pins production and marks v2 bad');
     const t4 = Date.now();
     const manual = await conn.request('env.rollback', { env: 'production', to: 1, force: false, by: 'axum demo' }, 120_000);
     const rollbackMs = Date.now() - t4;
     say(`production #${manual.revision} ${manual.kind} → #${manual.rollbackTo}: ${manual.status} in ${rollbackMs} ms (pointer swap + verify)`);
     const prod = await env('production');
-    expect('production rolled back to #1 and pinned', manual.status === 'live' && manual.rollbackTo === 1 && prod?.pinned === true, `#${manual.revision}`);
+    const marked = (await conn.request('releases.list', {})).find((r) => r.id === goodRelease)?.bad;
+    expect(
+      'production rolled back to #1 and pinned; the release it left is marked bad, with who and why',
+      manual.status === 'live' && manual.rollbackTo === 1 && prod?.pinned === true && marked != null,
+      `#${manual.revision}; ${goodRelease}: ${marked ? `bad: ${marked.why} (by ${marked.by})` : 'not marked'}`,
+    );
     const runs = await conn.request('runs.list', { limit: 50 });
     expect('every run of the story succeeded (the bad model builds; verification catches it)', runs.length >= 4 && runs.every((r) => r.status === 'succeeded'), `${runs.length} runs`);
 
