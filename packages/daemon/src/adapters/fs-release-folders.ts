@@ -4,10 +4,11 @@
 // durable release-number counter, and the sweep of copies a kill cut short.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ReleaseView } from '@axum/protocol';
+import { writeFileDurably } from './durable-file.js';
 
 export const MANIFEST = 'manifest.json';
 export const MATERIALIZED = 'materialized.json';
@@ -39,22 +40,9 @@ export function contentOf(release: Pick<ReleaseView, 'artifacts'>): string {
 
 /** Writes `file` whole and durably: a temp file fsync'd, renamed over, and the folder fsync'd. */
 export async function writeDurably(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   await mkdir(dirname(file), { recursive: true });
-  const handle = await open(temp, 'w', 0o644);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  const folder = await open(dirname(file), 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
+  // A temp name of its own: a manifest and a materialized record may be written at the same time.
+  writeFileDurably(file, text, { mode: 0o644, temp: `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp` });
 }
 
 /** Stamps of the artifacts under `files` (size, mtime, ctime, inode), as they are now. */

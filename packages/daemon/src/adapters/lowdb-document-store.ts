@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
-import { writeAll } from './fs-errors.js';
+import { mkdirSync } from 'node:fs';
+import { writeFileDurably } from './durable-file.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -31,27 +31,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const temp = `${this.file}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeAll(fd, Buffer.from(JSON.stringify(data)));
-      fsyncSync(fd);
-    } catch (err) {
-      // A full disk: the old file is untouched; the half-written temp goes, so it holds no space.
-      closeSync(fd);
-      rmSync(temp, { force: true });
-      throw err;
-    }
-    closeSync(fd);
-    this.crash('store.temp-written');
-    renameSync(temp, this.file);
-    this.crash('store.renamed');
-    const dir = openSync(dirname(this.file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileDurably(this.file, JSON.stringify(data), { crash: this.crash });
   }
 }
 

@@ -1,0 +1,34 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CrashHook } from '../engine/crash-points.js';
+import { writeAll } from './fs-errors.js';
+
+/**
+ * Replaces `file` with `data` atomically and durably: written to a temp file, fsync'd, renamed over
+ * the old one, the folder fsync'd — a kill -9 leaves the old file or the new one, power loss too.
+ * A write that fails (a full disk) removes its temp file, so it holds no space, and leaves the old
+ * file untouched. `temp` defaults to `FILE.tmp` (one writer per file); writers that may overlap
+ * pass a name of their own. The crash hook names the points between (RELIABILITY.md).
+ */
+export function writeFileDurably(file: string, data: string | Buffer, options: { mode?: number; temp?: string; crash?: CrashHook } = {}): void {
+  const temp = options.temp ?? `${file}.tmp`;
+  const fd = openSync(temp, 'w', options.mode ?? 0o600);
+  try {
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  options.crash?.('store.temp-written');
+  renameSync(temp, file);
+  options.crash?.('store.renamed');
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
