@@ -71,8 +71,9 @@ export interface Deployments {
   deploy(env: string, releaseId: string, by: string, force?: boolean): Promise<RevisionView | RequestFailure>;
   /**
    * Rolls back to revision `to` (null: the last known good other than the live release) and pins.
-   * It marks bad the release it moves away from: the serving one (`state(env).serving.releaseId`)
-   * when that differs from the target's — what a confirmation must say before it is asked.
+   * It marks bad the release it moves away from — the live one, `state(env).live.releaseId` (never
+   * the target's: a rollback to what is live is refused); nothing when only a failed revision serves
+   * (that release is bad already). A confirmation says so before it is asked.
    */
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   /** Deploys the release waiting for approval; a bad one is refused (forcing it is `deploy --force`). */
