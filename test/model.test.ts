@@ -570,8 +570,10 @@ class Promote implements Cmd {
     readonly from: string,
     readonly to: string,
     readonly force: boolean,
+    /** Only when FROM has a live release: short sequences otherwise mostly test the refusal. */
+    readonly whenPossible = false,
   ) {}
-  check = () => this.from !== this.to;
+  check = (m: Readonly<Model>) => this.from !== this.to && (!this.whenPossible || liveOf(envOf(m as Model, this.from)) !== null);
   async run(m: Model, real: Real) {
     count('promote');
     const outcome = promote(m, this.from, this.to, this.force);
@@ -586,6 +588,23 @@ class Promote implements Cmd {
     await converge(m, real, this.toString());
   }
   toString = () => `promote(${this.from} → ${this.to}${this.force ? ', --force' : ''})`;
+}
+
+/** Pinned, a good commit built and held back, then unpinned: the held release deploys. */
+class HeldThenUnpinned implements Cmd {
+  private readonly steps: Cmd[];
+  constructor(
+    readonly env: string,
+    readonly cli: boolean,
+  ) {
+    const branch = ENVIRONMENTS.find((e) => e.name === env)!.branch;
+    this.steps = [new Pin(env, true, false), new Commit(branch, 'good', false), new Pin(env, false, cli)];
+  }
+  check = (m: Readonly<Model>) => this.steps[1]!.check(m);
+  async run(m: Model, real: Real) {
+    for (const step of this.steps) await step.run(m, real);
+  }
+  toString = () => this.steps.map(String).join('; ');
 }
 
 /** `mark REL good|bad`: over the socket; the releases' marks and every environment's last known good follow. */
@@ -815,6 +834,8 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
   // --force goes over the socket: the command's flag is the CLI's, tested with it.
   fc.tuple(fc.constantFrom(...envNames), fc.nat(20)).map(([e, w]) => new Deploy(e, w, false, true)),
   fc.tuple(fc.constantFrom(...envNames), fc.boolean()).map(([from, force]) => new Promote(from, envNames.find((e) => e !== from)!, force)),
+  fc.tuple(fc.constantFrom(...envNames), fc.boolean()).map(([from, force]) => new Promote(from, envNames.find((e) => e !== from)!, force, true)),
+  fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new HeldThenUnpinned(e, c)),
   fc.tuple(fc.nat(20), fc.constantFrom<'good' | 'bad'>('good', 'bad')).map(([w, k]) => new Mark(w, k)),
   fc.tuple(fc.constantFrom(...envNames), fc.option(fc.nat(9), { freq: 3 }), fc.boolean(), cli).map(([e, to, f, c]) => new Rollback(e, to, f, c)),
   fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new Rollback(e, null, false, c)),
