@@ -52,6 +52,14 @@ describe('axum mark', () => {
     expect(w.release('rel-1').marks).toHaveLength(1);
   });
 
+  it('masks a registered secret pasted into the reason', async () => {
+    const w = world(testConfig({ secrets: ['API_TOKEN'] }));
+    w.deps.baseEnv.API_TOKEN = 'tok-1234567890';
+    await w.ship();
+    expect(await w.deployments.mark('rel-1', 'bad', 'leaks tok-1234567890 in its logs', 'dana')).toMatchObject({ bad: { why: expect.not.stringContaining('tok-1234567890') } });
+    expect(JSON.stringify(onDisk(w, 'rel-1'))).not.toContain('tok-1234567890');
+  });
+
   it('that cannot be saved is not done: the answer is an error and the release is as it was', async () => {
     const w = world();
     await w.ship();

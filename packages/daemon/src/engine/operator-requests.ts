@@ -3,6 +3,7 @@
 // coordinator's `operate`, which owns the one-operation-per-environment rule.
 import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
+import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liveRevision, servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
@@ -124,7 +125,10 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (!target) return new RequestFailure('not-found', `no release ${releaseId} (axum releases lists them)`);
       const refusal = markRefusal(target, mark);
       if (refusal) return refused(refusal);
-      await state.mark(target, mark, by, reason?.trim() || defaultReason(mark));
+      // A reason is persisted and shown to every client: a registered secret pasted into it is masked.
+      const names = state.config()?.secrets ?? [];
+      const secrets = names.map((name) => (Object.hasOwn(state.deps.baseEnv, name) ? (state.deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
+      await state.mark(target, mark, by, maskText(reason?.trim() || defaultReason(mark), secrets));
       return target;
     },
   };
