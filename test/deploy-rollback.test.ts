@@ -106,7 +106,7 @@ describe('deploy, verify, auto-rollback', () => {
 });
 
 describe('manual rollback, pin, approval', () => {
-  it('rollback --to 1 appends a rollback revision and pins; a commit while pinned builds but does not deploy; unpin lets the next one deploy', async () => {
+  it('rollback --to 1 appends a rollback revision and pins; a commit while pinned builds but does not deploy; unpin deploys it, and the next one deploys', async () => {
     const dir = await started(config('staging: { branch: main }'));
     await twoDeploys(dir);
     const rollback = await axum(['rollback', 'staging', '--to', '1', '--json', '--repo', dir]);
@@ -119,9 +119,13 @@ describe('manual rollback, pin, approval', () => {
     expect((await history(dir, 'staging')).length).toBe(3);
     expect(currentModel(dir, 'staging')).toBe('0.86');
     expect((await axum(['unpin', 'staging', '--repo', dir])).code).toBe(0);
+    // The release the pin held back deploys.
+    const unpinned = await settled(dir, 'staging', 4);
+    expect(unpinned[0]).toMatchObject({ revision: 4, kind: 'deploy', status: 'live', commit: pinnedSha });
+    expect(currentModel(dir, 'staging')).toBe('0.95');
     model(dir, '0.96', 'v4 after unpin');
-    const after = await settled(dir, 'staging', 4);
-    expect(after[0]).toMatchObject({ revision: 4, kind: 'deploy', status: 'live' });
+    const after = await settled(dir, 'staging', 5);
+    expect(after[0]).toMatchObject({ revision: 5, kind: 'deploy', status: 'live' });
     expect(currentModel(dir, 'staging')).toBe('0.96');
   });
 

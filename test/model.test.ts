@@ -1,5 +1,5 @@
 // Model-based tests (issue #9): random sequences of commit, trigger, cancel, deploy, rollback, pin,
-// restart and kill against a real daemon on a real git repository, checked after every command
+// unpin, promote, mark, restart and kill against a real daemon on a real git repository, checked after every command
 // against the small model of test/support/model.ts. fast-check shrinks a failing sequence and the
 // failure prints the line that replays it (AXUM_MODEL_SEED, AXUM_MODEL_PATH, AXUM_MODEL_REPLAY).
 //
@@ -29,7 +29,11 @@ import {
   initialModel,
   lastKnownGoodOf,
   liveOf,
+  mark,
+  pin,
+  promote,
   rollback,
+  shownLastKnownGoodOf,
   runHead,
   runningOn,
   type CommitKind,
@@ -272,7 +276,7 @@ function expected(m: Model): Observed {
       name: env.name,
       pinned: env.pinned,
       live: liveOf(env)?.revision ?? null,
-      lkg: lastKnownGoodOf(m, env)?.revision ?? null,
+      lkg: shownLastKnownGoodOf(m, env)?.revision ?? null,
       busy: false,
       revisions: [...env.revisions].reverse().map(revisionLine),
     })),
@@ -519,6 +523,7 @@ class Deploy implements Cmd {
     readonly env: string,
     readonly which: number,
     readonly cli: boolean,
+    readonly force = false,
   ) {}
   private releaseId = '?';
   check = (m: Readonly<Model>) => m.releases.length > 0;
@@ -527,17 +532,110 @@ class Deploy implements Cmd {
     const release = m.releases[this.which % m.releases.length];
     if (!release) throw new Error('deploy: no release');
     this.releaseId = release.id;
-    const revision = deploy(m, this.env, release.id);
-    const answer = await cliOrSocket<{ revision: number; status: string }>(real, this.cli, ['deploy', this.env, '--release', release.id], revision.status === 'live' ? 0 : 1, 'env.deploy', { env: this.env, releaseId: release.id });
-    expect(answer).toMatchObject({ revision: revision.revision, status: revision.status });
+    const outcome = deploy(m, this.env, release.id, this.force);
+    const args = ['deploy', this.env, '--release', release.id, ...(this.force ? ['--force'] : [])];
+    const params = { env: this.env, releaseId: release.id, force: this.force };
+    if ('refused' in outcome) {
+      count('deploy refused');
+      await expectRefused(real, this.cli, args, 'env.deploy', params, REFUSALS[outcome.refused]!);
+    } else {
+      const { revision } = outcome;
+      const answer = await cliOrSocket<{ revision: number; status: string }>(real, this.cli, args, revision.status === 'live' ? 0 : 1, 'env.deploy', params);
+      expect(answer).toMatchObject({ revision: revision.revision, status: revision.status });
+    }
     await converge(m, real, this.toString());
   }
-  toString = () => `deploy(${this.env}, ${this.releaseId})${via(this.cli)}`;
+  toString = () => `deploy(${this.env}, ${this.releaseId}${this.force ? ', --force' : ''})${via(this.cli)}`;
+}
+
+/** A refusal through `bin/axum` (exit 1, the message on stderr) or over the socket (`refused`, the message). */
+async function expectRefused(real: Real, cli: boolean, args: string[], method: string, params: Record<string, unknown>, pattern: RegExp): Promise<void> {
+  if (cli) {
+    const result = await axum([...args, '--json', '--repo', real.dir], { env: real.env });
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stderr).toMatch(pattern);
+    return;
+  }
+  const reply = await client(real).request(method, params);
+  expect(reply.ok, JSON.stringify(reply)).toBe(false);
+  if (!reply.ok) {
+    expect(reply.code).toBe('refused');
+    expect(reply.message).toMatch(pattern);
+  }
+}
+
+/** `promote FROM TO [--force]`: over the socket (the command is the CLI's, tested with it). */
+class Promote implements Cmd {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly force: boolean,
+    /** Only when FROM has a live release: short sequences otherwise mostly test the refusal. */
+    readonly whenPossible = false,
+  ) {}
+  check = (m: Readonly<Model>) => this.from !== this.to && (!this.whenPossible || liveOf(envOf(m as Model, this.from)) !== null);
+  async run(m: Model, real: Real) {
+    count('promote');
+    const outcome = promote(m, this.from, this.to, this.force);
+    const params = { from: this.from, to: this.to, force: this.force };
+    if ('refused' in outcome) {
+      count('promote refused');
+      await expectRefused(real, false, [], 'env.promote', params, REFUSALS[outcome.refused]!);
+    } else {
+      const answer = await client(real).call('env.promote', params);
+      expect(answer).toMatchObject({ revision: outcome.revision.revision, status: outcome.revision.status, releaseId: outcome.revision.releaseId });
+    }
+    await converge(m, real, this.toString());
+  }
+  toString = () => `promote(${this.from} → ${this.to}${this.force ? ', --force' : ''})`;
+}
+
+/** Pinned, a good commit built and held back, then unpinned: the held release deploys. */
+class HeldThenUnpinned implements Cmd {
+  private readonly steps: Cmd[];
+  constructor(
+    readonly env: string,
+    readonly cli: boolean,
+  ) {
+    const branch = ENVIRONMENTS.find((e) => e.name === env)!.branch;
+    this.steps = [new Pin(env, true, false), new Commit(branch, 'good', false), new Pin(env, false, cli)];
+  }
+  check = (m: Readonly<Model>) => this.steps[1]!.check(m);
+  async run(m: Model, real: Real) {
+    for (const step of this.steps) await step.run(m, real);
+  }
+  toString = () => this.steps.map(String).join('; ');
+}
+
+/** `mark REL good|bad`: over the socket; the releases' marks and every environment's last known good follow. */
+class Mark implements Cmd {
+  constructor(
+    readonly which: number,
+    readonly mark: 'good' | 'bad',
+  ) {}
+  private releaseId = '?';
+  check = (m: Readonly<Model>) => m.releases.length > 0;
+  async run(m: Model, real: Real) {
+    count(`mark ${this.mark}`);
+    const release = m.releases[this.which % m.releases.length];
+    if (!release) throw new Error('mark: no release');
+    this.releaseId = release.id;
+    const outcome = mark(m, release.id, this.mark);
+    const params = { releaseId: release.id, mark: this.mark, reason: 'model test' };
+    if ('refused' in outcome) await expectRefused(real, false, [], 'release.mark', params, REFUSALS[outcome.refused]!);
+    else expect(await client(real).call('release.mark', params)).toMatchObject({ id: release.id, bad: this.mark === 'bad' ? { why: 'model test' } : null });
+    await converge(m, real, this.toString());
+  }
+  toString = () => `mark(${this.releaseId}, ${this.mark})`;
 }
 
 const REFUSALS: Record<string, RegExp> = {
   'no last known good': /no last known good revision to roll back to/,
-  'is marked bad': /is marked bad: .* pass --force/,
+  'is marked bad': /is marked bad by .* pass --force .*, or clear the mark: axum mark rel-\d+ good/,
+  'nothing is live': /nothing is live in \w+.*: nothing to promote/,
+  'is live already in': /rel-\d+ is live in \w+ already \(#\d+\)/,
+  'is marked bad already': /rel-\d+ is marked bad already \(by .+\)/,
+  'is not marked bad': /rel-\d+ is not marked bad: nothing to clear/,
   'is live already': /has the release that is live already/,
   'serves its last known good': /is the automatic rollback to the last known good #\d+: .* --to N/,
 };
@@ -602,12 +700,17 @@ class Pin implements Cmd {
   check = () => true;
   async run(m: Model, real: Real) {
     count(this.pinned ? 'pin' : 'unpin');
-    envOf(m, this.env).pinned = this.pinned;
+    const deployed = pin(m, this.env, this.pinned);
+    if (deployed) count('unpin deployed');
     if (this.cli) {
       const result = await axum([this.pinned ? 'pin' : 'unpin', this.env, '--json', '--repo', real.dir], { env: real.env });
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ name: this.env, pinned: this.pinned });
-    } else expect(await client(real).call('env.pin', { env: this.env, pinned: this.pinned })).toMatchObject({ pinned: this.pinned });
+    } else {
+      const answer = await client(real).call('env.pin', { env: this.env, pinned: this.pinned });
+      // Unpinning deploys the release the pin held back (or says why none is deployed).
+      expect(answer).toMatchObject({ pinned: this.pinned, deployed: deployed ? { revision: deployed.revision, releaseId: deployed.releaseId, status: deployed.status } : null });
+    }
     await converge(m, real, this.toString());
   }
   toString = () => `${this.pinned ? 'pin' : 'unpin'}(${this.env})${via(this.cli)}`;
@@ -728,6 +831,12 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.tuple(fc.nat(3), cli).map(([w, c]) => new Cancel(w, c)),
   fc.tuple(fc.constantFrom(...branches), cli).map(([b, c]) => new CommitAndCancel(b, c)),
   fc.tuple(fc.constantFrom(...envNames), fc.nat(20), cli).map(([e, w, c]) => new Deploy(e, w, c)),
+  // --force goes over the socket: the command's flag is the CLI's, tested with it.
+  fc.tuple(fc.constantFrom(...envNames), fc.nat(20)).map(([e, w]) => new Deploy(e, w, false, true)),
+  fc.tuple(fc.constantFrom(...envNames), fc.boolean()).map(([from, force]) => new Promote(from, envNames.find((e) => e !== from)!, force)),
+  fc.tuple(fc.constantFrom(...envNames), fc.boolean()).map(([from, force]) => new Promote(from, envNames.find((e) => e !== from)!, force, true)),
+  fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new HeldThenUnpinned(e, c)),
+  fc.tuple(fc.nat(20), fc.constantFrom<'good' | 'bad'>('good', 'bad')).map(([w, k]) => new Mark(w, k)),
   fc.tuple(fc.constantFrom(...envNames), fc.option(fc.nat(9), { freq: 3 }), fc.boolean(), cli).map(([e, to, f, c]) => new Rollback(e, to, f, c)),
   fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new Rollback(e, null, false, c)),
   fc.tuple(fc.constantFrom(...envNames), cli).map(([e, c]) => new Rollback(e, null, false, c, true)),

@@ -38,6 +38,8 @@ export interface ModelEnv {
   name: string;
   branch: string;
   pinned: boolean;
+  /** The newest release built while pinned: `unpin` deploys it (ARCHITECTURE.md, glossary: Pinned). */
+  held: string | null;
   revisions: ModelRevision[];
 }
 
@@ -57,7 +59,7 @@ export const ENVIRONMENTS = [
 
 export function initialModel(): Model {
   return {
-    envs: ENVIRONMENTS.map((e) => ({ name: e.name, branch: e.branch, pinned: false, revisions: [] })),
+    envs: ENVIRONMENTS.map((e) => ({ name: e.name, branch: e.branch, pinned: false, held: null, revisions: [] })),
     runs: [],
     releases: [],
     heads: Object.fromEntries(ENVIRONMENTS.map((e) => [e.branch, 'good' as CommitKind])),
@@ -83,6 +85,12 @@ export function lastKnownGoodOf(m: Model, env: ModelEnv): ModelRevision | null {
   const live = liveOf(env);
   const earlier = live ? env.revisions.filter((r) => r.revision < live.revision) : env.revisions;
   return earlier.findLast((r) => r.verified && !releaseOf(m, r.releaseId).bad && r.releaseId !== live?.releaseId) ?? null;
+}
+
+/** The last known good as shown: the live revision itself when it is verified and its release not bad. */
+export function shownLastKnownGoodOf(m: Model, env: ModelEnv): ModelRevision | null {
+  const live = liveOf(env);
+  return live && live.verified && !releaseOf(m, live.releaseId).bad ? live : lastKnownGoodOf(m, env);
 }
 
 /** The running run of a branch (a slow one), if any. */
@@ -140,6 +148,7 @@ function schedule(m: Model): void {
     m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false });
     const env = m.envs.find((e) => e.branch === next.branch);
     if (env && !env.pinned) operate(m, env, next.releaseId, 'deploy', null);
+    else if (env) env.held = next.releaseId; // newest wins
   }
 }
 
@@ -149,8 +158,42 @@ export function commit(m: Model, branch: string, kind: CommitKind): ModelRun {
   return runHead(m, branch, 'push');
 }
 
-export function deploy(m: Model, envName: string, releaseId: string): ModelRevision {
-  return operate(m, envOf(m, envName), releaseId, 'deploy', null);
+/** `deploy ENV --release ID [--force]`: a bad release needs force; a pinned environment stays pinned. */
+export function deploy(m: Model, envName: string, releaseId: string, force = false): { refused: string } | { revision: ModelRevision } {
+  if (releaseOf(m, releaseId).bad && !force) return { refused: 'is marked bad' };
+  return { revision: operate(m, envOf(m, envName), releaseId, 'deploy', null) };
+}
+
+/** `promote FROM TO [--force]`: FROM's live release deployed to TO, the same release. */
+export function promote(m: Model, from: string, to: string, force: boolean): { refused: string } | { revision: ModelRevision } {
+  const live = liveOf(envOf(m, from));
+  if (!live) return { refused: 'nothing is live' };
+  if (liveOf(envOf(m, to))?.releaseId === live.releaseId) return { refused: 'is live already in' };
+  if (releaseOf(m, live.releaseId).bad && !force) return { refused: 'is marked bad' };
+  return { revision: operate(m, envOf(m, to), live.releaseId, 'deploy', null) };
+}
+
+/** `mark REL good|bad`: a change or a refusal (bad twice, good when not bad). */
+export function mark(m: Model, releaseId: string, to: 'good' | 'bad'): { refused: string } | { marked: true } {
+  const release = releaseOf(m, releaseId);
+  if (to === 'bad' && release.bad) return { refused: 'is marked bad already' };
+  if (to === 'good' && !release.bad) return { refused: 'is not marked bad' };
+  release.bad = to === 'bad';
+  return { marked: true };
+}
+
+/** `pin`/`unpin`: unpinning deploys the release the pin held back, unless it is bad, live, or older than what is live. */
+export function pin(m: Model, envName: string, pinned: boolean): ModelRevision | null {
+  const env = envOf(m, envName);
+  env.pinned = pinned;
+  if (pinned) return null;
+  const held = env.held;
+  env.held = null;
+  if (held === null || releaseOf(m, held).bad) return null;
+  const live = liveOf(env);
+  const age = (id: string) => m.releases.findIndex((r) => r.id === id);
+  if (live && (live.releaseId === held || age(live.releaseId) > age(held))) return null;
+  return operate(m, env, held, 'deploy', null);
 }
 
 /** `rollback ENV [--to N] [--force]`: the refusal the contract names, or the new revision (and a pin). */

@@ -74,7 +74,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'env.promote': revision,
   'env.rollback': revision,
   'env.approve': revision,
-  'env.pin': { ...(environment as object), deployed: null },
+  'env.pin': { ...(environment as object), deployed: null, note: null },
   'daemon.shutdown': { stopping: true },
 };
 

@@ -27,8 +27,12 @@ export const FsckReport = z.object({
 });
 export type FsckReport = z.infer<typeof FsckReport>;
 
-/** The answer to `env.pin`: the environment, and the revision unpinning deployed (the release the pin held back), if any. */
-export const PinResult = EnvironmentView.extend({ deployed: RevisionView.nullable().default(null) });
+/**
+ * The answer to `env.pin`: the environment, and the revision unpinning deployed (the release the pin
+ * held back), if any; `note` says why a held release was not deployed (bad, pruned, overtaken, or
+ * waiting for the operation in progress). Both null: none waited.
+ */
+export const PinResult = EnvironmentView.extend({ deployed: RevisionView.nullable().default(null), note: z.string().nullable().default(null) });
 export type PinResult = z.infer<typeof PinResult>;
 
 /**

@@ -58,7 +58,7 @@ describe('rollback refusals', () => {
   it('explains each refusal', () => {
     expect(rollbackRefusal(history, undefined, 9, undefined, false)).toMatch(/^no revision #9 \(revisions: #1, #2, #3\)/);
     expect(rollbackRefusal(doc(rev(1, 'a', 'live', true)), undefined, null, undefined, false)).toMatch(/^no last known good revision/);
-    expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, false)).toMatch(/marked bad: accuracy 0.4 — pass --force/);
+    expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, false)).toBe('the release of #2, b, is marked bad by verify (t): accuracy 0.4 — pass --force to roll back to it anyway, or clear the mark: axum mark b good');
     expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, true)).toBeNull();
     expect(rollbackRefusal(history, history.revisions[2], 3, undefined, false)).toMatch(/is live already/);
     expect(rollbackRefusal(history, history.revisions[0], 1, undefined, false)).toBeNull();

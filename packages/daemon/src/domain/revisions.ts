@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ReleaseView, RevisionView } from '@axum/protocol';
+import { badRefusal } from './marks.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
 export const EnvironmentDeclaration = z.object({
@@ -107,7 +108,7 @@ export function rollbackRefusal(
   }
   if (!target) return 'no last known good revision to roll back to (nothing earlier passed verification)';
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
-  if (bad && !force) return `the release of #${target.revision} (${target.releaseId}) is marked bad: ${bad.why} — pass --force to roll back to it anyway`;
+  if (bad && !force) return badRefusal(target.releaseId, bad, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
   const live = liveRevision(doc);
   if (live && live.releaseId === target.releaseId) return `#${target.revision} has the release that is live already (${live.releaseId} in #${live.revision})`;
   return null;

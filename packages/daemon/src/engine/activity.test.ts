@@ -19,6 +19,15 @@ describe('activity lines', () => {
     expect(activityText(rollback, { result: revision({}) })).toBe('rolled back production to #3 (#5, live: rolled back to #3)');
     expect(activityText(rollback, { refusal: 'production is busy' })).toBe('rollback of production to the last known good refused: production is busy');
     expect(activityText(request({ method: 'env.pin', params: { env: 'staging', pinned: false, by: 'a' } }), { result: {} })).toBe('unpinned staging');
+    const unpin = request({ method: 'env.pin', params: { env: 'staging', pinned: false, by: 'a' } });
+    expect(activityText(unpin, { result: { deployed: revision({ kind: 'deploy', revision: 4, message: null }), note: null } })).toBe('unpinned staging; deployed rel-3 (#4, live)');
+    expect(activityText(unpin, { result: { deployed: null, note: 'rel-4 is marked bad by x (t): y: not deployed' } })).toBe('unpinned staging; rel-4 is marked bad by x (t): y: not deployed');
+    const promote = request({ method: 'env.promote', params: { from: 'staging', to: 'production', force: false, by: 'a' } });
+    expect(activityText(promote, { result: revision({ kind: 'deploy', message: null }) })).toBe('promoted rel-3 from staging to production (#5, live)');
+    expect(activityText(promote, { refusal: 'nothing is live in staging: nothing to promote' })).toBe('promote of staging to production refused: nothing is live in staging: nothing to promote');
+    const marks = [{ mark: 'good', by: 'a', why: 'cleared by hand', at: 't' }];
+    expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'good', by: 'a' } }), { result: { marks } })).toBe('cleared the bad mark of rel-3 (cleared by hand)');
+    expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'bad', by: 'a' } }), { refusal: 'rel-3 is marked bad already' })).toBe('mark of rel-3 bad refused: rel-3 is marked bad already');
     expect(activityText(request({ method: 'run.cancel', params: { runId: 'run-5' } }), { result: {} })).toBe('cancelled run-5');
     expect(activityText(request({ method: 'runs.list', params: { limit: 5 } }), { result: [] })).toBeNull();
     expect(activityText(request({ method: 'history.get', params: { env: 'staging' } }), { result: [] })).toBeNull();

@@ -39,8 +39,22 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
       const revision = result as ResultOf<'env.approve'> | null;
       return said(`approved ${request.params.env} (${revision ? revisionOutcome(revision) : ''})`, `approval of ${request.params.env}`);
     }
-    case 'env.pin':
-      return said(`${request.params.pinned ? 'pinned' : 'unpinned'} ${request.params.env}`, `${request.params.pinned ? 'pin' : 'unpin'} of ${request.params.env}`);
+    case 'env.pin': {
+      const pin = result as Partial<ResultOf<'env.pin'>> | null;
+      // What unpinning did with the release the pin held back is part of what happened.
+      const after = pin?.deployed ? `; deployed ${pin.deployed.releaseId} (${revisionOutcome(pin.deployed)})` : pin?.note ? `; ${pin.note}` : '';
+      return said(`${request.params.pinned ? 'pinned' : 'unpinned'} ${request.params.env}${after}`, `${request.params.pinned ? 'pin' : 'unpin'} of ${request.params.env}`);
+    }
+    case 'env.promote': {
+      const revision = result as ResultOf<'env.promote'> | null;
+      const { from, to } = request.params;
+      return said(`promoted ${revision?.releaseId} from ${from} to ${to} (${revision ? revisionOutcome(revision) : ''})`, `promote of ${from} to ${to}`);
+    }
+    case 'release.mark': {
+      const { releaseId, mark } = request.params;
+      const why = (result as ResultOf<'release.mark'> | null)?.marks.at(-1)?.why;
+      return said(mark === 'good' ? `cleared the bad mark of ${releaseId} (${why})` : `marked ${releaseId} bad (${why})`, `mark of ${releaseId} ${mark}`);
+    }
     case 'releases.fsck': {
       const report = result as ResultOf<'releases.fsck'> | null;
       return said(`ran fsck: ${report ? `${report.problems.length} problem(s) in ${report.releases} release(s)` : ''}`, 'fsck');

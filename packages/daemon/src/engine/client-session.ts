@@ -72,23 +72,22 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
   'env.deploy': async (request, session) => {
-    const { env, releaseId, commit, by } = request.params;
+    const { env, releaseId, commit, force, by } = request.params;
     const releases = session.host.deployments.releases();
     const target = releaseId ? releases.find((r) => r.id === releaseId) : commit ? releases.find((r) => r.commit.startsWith(commit)) : undefined;
     if (!target) return new RequestFailure('not-found', releaseId ? `no release ${releaseId}` : commit ? `no release of commit ${commit} (a succeeded run on an environment branch makes one)` : 'name --release ID or --commit SHA');
-    return session.host.deployments.deploy(env, target.id, by);
+    return session.host.deployments.deploy(env, target.id, by, force);
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
-  // Placeholders until marks and promote land in deployments (this commit only adds the protocol).
-  'release.mark': () => new RequestFailure('refused', 'axum mark is not available in this daemon yet'),
-  'env.promote': () => new RequestFailure('refused', 'axum promote is not available in this daemon yet'),
+  'release.mark': (request, session) => session.host.deployments.mark(request.params.releaseId, request.params.mark, request.params.reason, request.params.by),
+  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by),
   'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);
     if (result instanceof RequestFailure) return result;
     // pin succeeded, so the environment exists in the config the pin read; a reload in between can drop it.
     const view = session.host.environment(request.params.env);
-    return view ? { ...view, deployed: null } : new RequestFailure('not-found', `no environment ${request.params.env}`);
+    return view ? { ...view, deployed: result.deployed, note: result.note } : new RequestFailure('not-found', `no environment ${request.params.env}`);
   },
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);

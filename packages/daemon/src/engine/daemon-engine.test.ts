@@ -57,6 +57,8 @@ const fakeDeployments = {
   rollback: async () => new RequestFailure('refused', 'no last known good revision'),
   approve: async () => new RequestFailure('refused', 'nothing is waiting'),
   pin: async () => new RequestFailure('not-found', 'no environment'),
+  promote: async () => new RequestFailure('not-found', 'no environment'),
+  mark: async () => new RequestFailure('not-found', 'no release'),
   idle: async () => undefined,
   stop: async () => undefined,
 } satisfies Deployments;
@@ -233,7 +235,7 @@ describe('the daemon engine', () => {
   });
 
   it('answers env.pin with not-found, not an empty result, when the environment is gone once pinned', async () => {
-    const { engine } = setup({ ...fakeDeployments, pin: async () => fakeDeployments.state() });
+    const { engine } = setup({ ...fakeDeployments, pin: async () => ({ ...fakeDeployments.state(), deployed: null, note: null }) });
     const a = fakeConnection('c1');
     const handlers = engine.attach(a.connection);
     handlers.onFrame(hello);

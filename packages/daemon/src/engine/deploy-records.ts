@@ -48,8 +48,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
   const unmarkLeft = async () => {
     const left = kind === 'rollback' && previousLive ? state.release(previousLive.releaseId) : undefined;
     if (!left || left.bad?.why !== leftWhy) return;
-    left.bad = null;
-    await deps.releasesStore.save(state.releasesDoc());
+    await state.mark(left, 'good', markedBy('rollback', env, revision.revision), `undone: #${revision.revision} failed with an error after current moved`);
   };
   const recordOutcome = async ({ outcome, failure, results }: OutcomeInput) => {
     // Steps the failure cut short: a running one (an error) failed, the ones after it never ran.
@@ -105,13 +104,13 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       // The release a manual rollback moves away from is bad from the moment the pointer moves: if
       // this rollback then fails, the automatic rollback must not pick it again.
       if (kind === 'rollback' && previousLive && leftWhy) {
-        await state.markBad(previousLive.releaseId, by, leftWhy);
+        await state.markBad(previousLive.releaseId, `${markedBy('rollback', env, revision.revision)} (${by})`, leftWhy);
         deps.crash('rollback.marked'); // marked bad on disk; the revision still says deploying
       }
       await save(env);
       operationCrash(deps, kind, 'verifying');
     }),
-    markBad: fromPromise<void, OperationFailure>(({ input }) => state.markBad(revision.releaseId, `${input.stage} of #${revision.revision}`, input.message)),
+    markBad: fromPromise<void, OperationFailure>(({ input }) => state.markBad(revision.releaseId, markedBy(input.stage, env, revision.revision), input.message)),
     recordOutcome: fromPromise<void, OutcomeInput>(({ input }) => recordOutcome(input)),
     findLastKnownGood: fromPromise<RollbackTarget | null, void>(async () => {
       const lkg = lastKnownGood(doc, state.unusable);
@@ -125,6 +124,9 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
  * rollback undone after a crash clears the mark it made, and no other.
  */
 export const rollbackMark = (from: number, to: number | null): string => `rolled back from #${from} to #${to}`;
+
+/** Who an automatic mark names: the stage and the revision, `verify of staging#3`. */
+export const markedBy = (stage: string, env: string, n: number): string => `${stage} of ${env}#${n}`;
 
 /** Why an automatic rollback after `failure` of revision `n` runs: its revision's `by`. */
 export const autoRollbackReason = (n: number, failure: OperationFailure): string =>

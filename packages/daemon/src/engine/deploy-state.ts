@@ -58,8 +58,16 @@ export interface DeployState {
   release(id: string): ReleaseView | undefined;
   /** Marked bad, or pruned by retention: either way not a release to go back to (nor the last known good). */
   unusable(id: string): boolean;
-  /** Marks a release bad (once: the first reason stays) and saves the releases document. */
+  /**
+   * Marks a release bad (once: the first reason stays), journals it on the release, saves the
+   * releases document and re-publishes every environment (their last known good may change).
+   */
   markBad(id: string, by: string, why: string): Promise<void>;
+  /**
+   * Sets (`bad`) or clears (`good`) a release's mark, journaled on it, saved before it returns, every
+   * environment re-published. The caller has checked the change is one (domain/marks.ts).
+   */
+  mark(target: ReleaseView, mark: 'good' | 'bad', by: string, why: string): Promise<void>;
   now(): string;
   /** Tells the run behind a revision what became of its deploy (a revision's status is the truth). */
   tellRun(env: string, revision: RevisionView, superseder?: RevisionView['kind']): void;
@@ -114,6 +122,20 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
   };
   const sameDeclaration = (a: EnvironmentDeclaration | null, b: EnvironmentDeclaration | null) => JSON.stringify(a) === JSON.stringify(b);
   let chain: Promise<unknown> = Promise.resolve();
+  const mark = async (target: ReleaseView, change: 'good' | 'bad', by: string, why: string, undoUnsaved: boolean): Promise<void> => {
+    const at = now();
+    const before = { bad: target.bad, marks: target.marks };
+    target.bad = change === 'bad' ? { by, why, at } : null;
+    target.marks = [...target.marks, { mark: change, by, why, at }];
+    try {
+      await deps.releasesStore.save(releasesDoc);
+    } catch (err) {
+      // A request's mark that is not durable is not done: the answer and the records agree.
+      if (undoUnsaved) Object.assign(target, before);
+      throw err;
+    }
+    for (const env of docs.keys()) deps.publish(env);
+  };
 
   return {
     deps,
@@ -171,9 +193,11 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     async markBad(id, by, why) {
       const target = release(id);
       if (!target || target.bad) return;
-      target.bad = { by, why, at: now() };
-      await deps.releasesStore.save(releasesDoc);
+      // An operation's mark stays in memory when the disk is full: the next save writes it (an
+      // operation that failed must not become a last known good meanwhile).
+      await mark(target, 'bad', by, why, false);
     },
+    mark: (target, change, by, why) => mark(target, change, by, why, true),
     now,
     tellRun(env, revision, superseder) {
       if (!revision.runId) return;

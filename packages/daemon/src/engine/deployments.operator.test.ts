@@ -21,7 +21,7 @@ describe('manual rollback', () => {
     const back = await w.deployments.rollback('staging', null, false, 'alice');
     expect(back).toMatchObject({ revision: 3, kind: 'rollback', status: 'live', releaseId: 'rel-1', rollbackTo: 1, verified: true, by: 'alice', message: 'rolled back to #1' });
     expect(w.revision('staging', 2).status).toBe('superseded');
-    expect(w.release('rel-2').bad).toMatchObject({ by: 'alice', why: 'rolled back from #2 to #1' });
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'rollback of staging#3 (alice)', why: 'rolled back from #2 to #1' });
     expect(w.release('rel-1').bad).toBeNull();
     expect(w.deployments.state('staging')).toMatchObject({ pinned: true, live: { revision: 3, releaseId: 'rel-1' }, incident: null });
     expect(w.current()).toBe('rel-1');
@@ -52,12 +52,12 @@ describe('manual rollback', () => {
     const w = await shipped(2);
     await w.deployments.rollback('staging', 1, false, 'alice');
     const refused = refusal(await w.deployments.rollback('staging', 2, false, 'bob'));
-    expect(refused).toEqual({ code: 'refused', message: expect.stringMatching(/rel-2\) is marked bad: rolled back from #2 to #1 — pass --force/) });
+    expect(refused).toEqual({ code: 'refused', message: expect.stringMatching(/^the release of #2, rel-2, is marked bad by rollback of staging#3 \(alice\) \(.+\): rolled back from #2 to #1 — pass --force to roll back to it anyway, or clear the mark: axum mark rel-2 good$/) });
     expect(w.revisions('staging')).toHaveLength(3);
     expect(w.current()).toBe('rel-1');
     const forced = await w.deployments.rollback('staging', 2, true, 'bob');
     expect(forced).toMatchObject({ revision: 4, kind: 'rollback', status: 'live', releaseId: 'rel-2', rollbackTo: 2 });
-    expect(w.release('rel-1').bad).toMatchObject({ by: 'bob', why: 'rolled back from #3 to #2' });
+    expect(w.release('rel-1').bad).toMatchObject({ by: 'rollback of staging#4 (bob)', why: 'rolled back from #3 to #2' });
     expect(w.current()).toBe('rel-2');
     expect(w.disagreement()).toBeNull();
   });
@@ -74,8 +74,8 @@ describe('manual rollback', () => {
       [4, 'rollback', 'failed', 'rel-2'],
       [5, 'auto-rollback', 'live', 'rel-1'],
     ]);
-    expect(w.release('rel-3').bad).toMatchObject({ by: 'alice' });
-    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #4' });
+    expect(w.release('rel-3').bad).toMatchObject({ by: 'rollback of staging#4 (alice)' });
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of staging#4' });
     expect(w.current()).toBe('rel-1');
     expect(w.disagreement()).toBeNull();
   });
@@ -135,23 +135,59 @@ describe('pin and approval', () => {
     expect(w.revisions('staging')).toHaveLength(1);
     expect(w.current()).toBe('rel-1');
     expect(w.deployments.state('staging')).toMatchObject({ pinned: true, awaitingApproval: false, live: { revision: 1 } });
-    expect(await w.deployments.pin('staging', false, 'carol')).toMatchObject({ pinned: false });
+    expect(w.deployments.state('staging').heldReleaseId).toBe('rel-2');
+    expect(w.told.get('run-2')).toMatchObject({ outcome: 'held-by-pin' });
+    expect(await w.deployments.pin('staging', false, 'carol')).toMatchObject({ pinned: false, heldReleaseId: null, deployed: { revision: 2, releaseId: 'rel-2', status: 'live' }, note: null });
     await w.ship();
-    expect(w.revision('staging', 2)).toMatchObject({ releaseId: 'rel-3', status: 'live' });
+    expect(w.revision('staging', 3)).toMatchObject({ releaseId: 'rel-3', status: 'live' });
     expect(w.disagreement()).toBeNull();
   });
 
   // ARCHITECTURE.md glossary, Pinned: "`unpin` then deploys the newest release held back by the pin (a protected
-  // environment asks first), or says that none waits." BUG: pin(false) only clears the pin; the held
-  // release waits for the next commit.
-  it.fails('unpin deploys the newest release the pin held back', async () => {
+  // environment asks first), or says that none waits."
+  it('unpin deploys the newest release the pin held back', async () => {
     const w = await shipped(1);
     await w.deployments.pin('staging', true, 'carol');
     await w.ship();
     await w.ship();
-    await w.deployments.pin('staging', false, 'carol');
+    expect(w.told.get('run-2')).toMatchObject({ outcome: 'superseded', message: expect.stringContaining('a newer release (rel-3) is held by the pin of staging instead') });
+    const unpinned = await w.deployments.pin('staging', false, 'carol');
     await w.settle();
+    expect(unpinned).toMatchObject({ pinned: false, deployed: { revision: 2, releaseId: 'rel-3', status: 'live', runId: 'run-3' }, note: null });
+    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since .+\)$/);
     expect(w.revisions('staging').at(-1)).toMatchObject({ revision: 2, releaseId: 'rel-3', status: 'live' });
+    expect(w.told.get('run-3')).toMatchObject({ revision: 2, outcome: 'live' });
+    expect(w.current()).toBe('rel-3');
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('unpin with nothing held back says none waits (deployed and note null)', async () => {
+    const w = await shipped(1);
+    await w.deployments.pin('staging', true, 'carol');
+    expect(await w.deployments.pin('staging', false, 'carol')).toMatchObject({ pinned: false, deployed: null, note: null });
+    expect(w.revisions('staging')).toHaveLength(1);
+  });
+
+  it('unpin does not deploy a held release that is marked bad, and says why', async () => {
+    const w = await shipped(1);
+    await w.deployments.pin('staging', true, 'carol');
+    await w.ship();
+    await w.deployments.mark('rel-2', 'bad', 'leaks test data', 'dana');
+    const unpinned = await w.deployments.pin('staging', false, 'carol');
+    expect(unpinned).toMatchObject({ pinned: false, heldReleaseId: null, deployed: null, note: expect.stringMatching(/^rel-2 is marked bad by dana \(.+\): leaks test data: not deployed \(axum deploy staging --release rel-2 --force deploys it anyway\)$/) });
+    expect(w.revisions('staging')).toHaveLength(1);
+    expect(w.current()).toBe('rel-1');
+  });
+
+  it('unpin does not go back to a held release older than what a manual deploy made live since', async () => {
+    const w = await shipped(1);
+    await w.deployments.pin('staging', true, 'carol');
+    await w.ship(); // rel-2 held
+    await w.build('production-like'); // rel-3, not for staging's branch: deployed by hand below
+    expect(await w.deployments.deploy('staging', 'rel-3', 'dana')).toMatchObject({ revision: 2, status: 'live' });
+    expect(w.deployments.state('staging').pinned).toBe(true); // a manual deploy keeps the pin
+    const unpinned = await w.deployments.pin('staging', false, 'carol');
+    expect(unpinned).toMatchObject({ deployed: null, note: 'rel-2 was held by the pin, but a newer release (rel-3) is live: not deployed' });
     expect(w.current()).toBe('rel-3');
   });
 

@@ -70,7 +70,7 @@ describe('the config an operation runs with', () => {
     await w.deployments.rollback('staging', 1, false, 'me');
     await w.settle();
     await w.deployments.pin('staging', false, 'me');
-    await w.deployments.deploy('staging', 'rel-2', 'me');
+    await w.deployments.deploy('staging', 'rel-2', 'me', true); // the rollback marked it bad
     await w.settle();
     expect(w.runner.calls.map((c) => c.command)).toEqual(['smoke --own', 'smoke', 'smoke --own', 'smoke --in-use']);
   });

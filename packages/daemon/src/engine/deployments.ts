@@ -11,6 +11,7 @@ import { sweepReleaseStore, tidyFolders } from './release-store-sweep.js';
 import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { readOperationLog } from './operation-logs.js';
+import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
 import { reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
@@ -19,6 +20,7 @@ import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './
 import type { FsckReport, LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
 export type { DeploymentsDeps } from './deploy-state.js';
+export type { PinOutcome } from './operator-requests.js';
 
 /** The slice of an environment's view that deployments own. */
 export interface EnvironmentState {
@@ -65,10 +67,23 @@ export interface Deployments {
   fsck(rebuild?: boolean): Promise<FsckReport>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
-  deploy(env: string, releaseId: string, by: string): Promise<RevisionView | RequestFailure>;
+  /** A release deployed by hand; a bad one needs `force`. A pinned environment stays pinned. */
+  deploy(env: string, releaseId: string, by: string, force?: boolean): Promise<RevisionView | RequestFailure>;
+  /**
+   * Rolls back to revision `to` (null: the last known good other than the live release) and pins.
+   * It marks bad the release it moves away from — the live one, `state(env).live.releaseId` (never
+   * the target's: a rollback to what is live is refused); nothing when only a failed revision serves
+   * (that release is bad already). A confirmation says so before it is asked.
+   */
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
+  /** Deploys the release waiting for approval; a bad one is refused (forcing it is `deploy --force`). */
   approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
-  pin(env: string, pinned: boolean, by: string): Promise<EnvironmentState | RequestFailure>;
+  /** `axum promote FROM TO`: FROM's live release deployed to TO as it is (no rebuild); a bad one needs `force`. */
+  promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
+  /** Pins, or unpins and deploys the newest release the pin held back (`deployed`), or says why not (`note`). */
+  pin(env: string, pinned: boolean, by: string): Promise<(EnvironmentState & PinOutcome) | RequestFailure>;
+  /** `axum mark REL good|bad`: sets or clears the bad mark, journaled on the release, saved before it answers. */
+  mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
   /** Calls `listener` when an operation's log (`ENV#N`, step) may have grown or its step ended. Returns how to stop. */
   onLogActivity(listener: (address: string, step: string) => void): () => void;
   /** Resolves when the environment has no operation running (for `--wait`). */
@@ -102,6 +117,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     const known = state.environments();
     return known.includes(env) ? null : new RequestFailure('not-found', `no environment ${env}${known.length > 0 ? ` (environments: ${known.join(', ')})` : ''}`);
   };
+  const requests = createOperatorRequests(state, environments, knownEnv);
 
   async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string, warn: (text: string) => void): Promise<ReleaseView> {
     // Named after the run while its number is above every one used; never an id used before.
@@ -259,12 +275,9 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       }
       return { from: fromId, to: toId, commits, direction, configKeys, artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
     },
-    async deploy(env, releaseId, by) {
-      const unknown = knownEnv(env);
-      if (unknown) return unknown;
-      await docOf(env);
-      return environments.operate(env, releaseId, 'deploy', null, by);
-    },
+    deploy: (env, releaseId, by, force = false) => requests.deploy(env, releaseId, by, force),
+    promote: (from, to, force, by) => requests.promote(from, to, force, by),
+    mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),
     async rollback(env, to, force, by) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
@@ -291,25 +304,10 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       }
       return result;
     },
-    async approve(env, by) {
-      const unknown = knownEnv(env);
-      if (unknown) return unknown;
-      const doc = await docOf(env);
-      if (!doc.pendingReleaseId) return new RequestFailure('refused', `nothing is waiting for approval in ${env}`);
-      const releaseId = doc.pendingReleaseId;
-      doc.pendingReleaseId = null;
-      const result = await environments.operate(env, releaseId, 'deploy', null, by, release(releaseId)?.runId ?? null);
-      if (result instanceof RequestFailure) doc.pendingReleaseId = releaseId; // refused: still waiting
-      return result;
-    },
+    approve: (env, by) => requests.approve(env, by),
     async pin(env, pinned, by) {
-      const unknown = knownEnv(env);
-      if (unknown) return unknown;
-      const doc = await docOf(env);
-      doc.pinned = pinned ? { by, at: now() } : null;
-      await save(env);
-      deps.crash('pin.recorded');
-      return this.state(env);
+      const outcome = await requests.pin(env, pinned, by);
+      return outcome instanceof RequestFailure ? outcome : { ...this.state(env), ...outcome };
     },
     stop: () => environments.stop(),
     idle: (env) => environments.idle(env),

@@ -7,7 +7,7 @@ import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
 import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
 import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
-import { autoRollbackReason, operationRecords } from './deploy-records.js';
+import { autoRollbackReason, markedBy, operationRecords } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
@@ -88,7 +88,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const incident = async (env: string, revision: RevisionView, message: string): Promise<void> => {
     const doc = await state.docOf(env);
     doc.incident = message;
-    await state.markBad(revision.releaseId, `monitor of #${revision.revision}`, message);
+    await state.markBad(revision.releaseId, markedBy('monitor', env, revision.revision), message);
     await save(env);
     if (holds.has(env)) return; // an operation took over: what it makes live is what counts
     const lkg = lastKnownGood(doc, state.unusable);
@@ -195,7 +195,14 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     };
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     if (!spec) return tell('none', `built ${built.id}; not deployed: ${env} is not in axum.yml now`);
-    if (doc.pinned) return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env})`);
+    if (doc.pinned) {
+      // `axum unpin` deploys it (newest wins: an older held release is superseded).
+      const older = doc.heldReleaseId ? state.release(doc.heldReleaseId) : undefined;
+      doc.heldReleaseId = built.id;
+      await save(env);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the pin of ${env} instead`, older.runId);
+      return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env} deploys it)`);
+    }
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;

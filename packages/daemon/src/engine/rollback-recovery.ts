@@ -3,7 +3,7 @@
 // it is undone only when its target can no longer be made live.
 import type { RevisionView } from '@axum/protocol';
 import { liveRevision, nextRevisionNumber } from '../domain/revisions.js';
-import { rollbackMark } from './deploy-records.js';
+import { markedBy, rollbackMark } from './deploy-records.js';
 import type { DeployState } from './deploy-state.js';
 
 /** What finishing a rollback needs of the environment's operations. */
@@ -54,8 +54,7 @@ export async function undoRollback(state: DeployState, env: string, cut: Revisio
   const leftRelease = left ? state.release(left.releaseId) : undefined;
   const undone: string[] = [];
   if (left && leftRelease?.bad?.why === rollbackMark(left.revision, cut.rollbackTo)) {
-    leftRelease.bad = null;
-    await state.deps.releasesStore.save(state.releasesDoc());
+    await state.mark(leftRelease, 'good', markedBy('rollback', env, cut.revision), 'undone: the rollback was cut short by a daemon restart and could not be finished');
     undone.push(`${leftRelease.id} is no longer marked bad`);
   }
   if (doc.pinned?.rollback === cut.revision) {

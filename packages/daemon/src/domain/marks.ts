@@ -1,0 +1,25 @@
+// How a bad mark is said when it stops someone (deploy, promote, approve, rollback): who marked the
+// release, when and why, and the two ways on — force it, or clear the mark.
+import type { ReleaseView } from '@axum/protocol';
+
+export type BadMark = NonNullable<ReleaseView['bad']>;
+
+/** `rel-7 is marked bad by verify of staging#3 (2026-…): gate accuracy failed`. */
+export function markedBad(releaseId: string, bad: BadMark, subject = releaseId): string {
+  return `${subject} is marked bad by ${bad.by} (${bad.at}): ${bad.why}`;
+}
+
+/** A refusal for a bad release: what the mark says, then `anyway` (how to force it) and how to clear it. */
+export function badRefusal(releaseId: string, bad: BadMark, anyway: string, subject = releaseId): string {
+  return `${markedBad(releaseId, bad, subject)} — ${anyway}, or clear the mark: axum mark ${releaseId} good`;
+}
+
+/** Why a `mark` request changes nothing, or null when it may go ahead. */
+export function markRefusal(release: Pick<ReleaseView, 'id' | 'bad'>, mark: 'good' | 'bad'): string | null {
+  if (mark === 'bad' && release.bad) return `${release.id} is marked bad already (by ${release.bad.by}, ${release.bad.at}: ${release.bad.why})`;
+  if (mark === 'good' && !release.bad) return `${release.id} is not marked bad: nothing to clear`;
+  return null;
+}
+
+/** What a mark says when its caller gave no reason. */
+export const defaultReason = (mark: 'good' | 'bad'): string => (mark === 'good' ? 'cleared by hand' : 'marked by hand');

@@ -1,0 +1,135 @@
+// What people ask of environments and releases besides a rollback: deploy by hand, approve,
+// promote, pin and unpin, mark. Each checks what it can refuse, then hands the work to the
+// coordinator's `operate`, which owns the one-operation-per-environment rule.
+import type { ReleaseView, RevisionView } from '@axum/protocol';
+import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
+import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
+import { liveRevision, servingRevision } from '../domain/revisions.js';
+import type { DeployState } from './deploy-state.js';
+import type { EnvironmentCoordinator } from './environment-coordinator.js';
+import { RequestFailure } from './pipeline.js';
+
+/** What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null when none waited. */
+export interface PinOutcome {
+  deployed: RevisionView | null;
+  note: string | null;
+}
+
+export interface OperatorRequests {
+  deploy(env: string, releaseId: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
+  pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
+  mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
+}
+
+const refused = (message: string) => new RequestFailure('refused', message);
+
+/** The requests over the records and the coordinator; `knownEnv` refuses an environment with neither records nor config. */
+export function createOperatorRequests(state: DeployState, environments: EnvironmentCoordinator, knownEnv: (env: string) => RequestFailure | null): OperatorRequests {
+  const { docOf, release, now } = state;
+  /** A bad release goes nowhere without force (ARCHITECTURE.md, glossary: Bad). */
+  const refuseBad = (target: ReleaseView | undefined, force: boolean, anyway: string) => (target?.bad && !force ? refused(badRefusal(target.id, target.bad, anyway)) : null);
+  /** Releases are recorded in the order they were made. */
+  const age = (id: string) => state.releasesDoc().releases.findIndex((r) => r.id === id);
+
+  /** `axum unpin`: the pin goes, and the newest release it held back deploys — unless it is bad, gone, or overtaken. */
+  async function unpin(env: string, by: string): Promise<PinOutcome> {
+    const doc = await docOf(env);
+    const since = doc.pinned?.at ?? null;
+    const heldId = doc.heldReleaseId;
+    const held = heldId ? release(heldId) : undefined;
+    const live = liveRevision(doc);
+    const why = (): string | null => {
+      if (!heldId) return null;
+      if (!held) return `${heldId} was held by the pin but no longer exists (pruned by history.keepReleases): nothing deployed`;
+      if (held.bad) return `${markedBad(held.id, held.bad)}: not deployed (axum deploy ${env} --release ${held.id} --force deploys it anyway)`;
+      if (live?.releaseId === held.id) return `${held.id} is live already (#${live.revision})`;
+      if (live && age(live.releaseId) > age(held.id)) return `${held.id} was held by the pin, but a newer release (${live.releaseId}) is live: not deployed`;
+      return null;
+    };
+    const note = why();
+    doc.pinned = null;
+    doc.heldReleaseId = null;
+    // Queued in the same save that lifts the pin: a crash before its revision is recorded still
+    // deploys it at the next start, and an operation in progress deploys it when it ends.
+    const deploys = held !== undefined && note === null;
+    if (deploys) doc.queuedReleaseId = held.id;
+    await environments.save(env);
+    state.deps.crash('pin.recorded');
+    if (!deploys) return { deployed: null, note };
+    if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
+    doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
+    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since})`, held.runId);
+    if (deployed instanceof RequestFailure) {
+      doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
+      await environments.save(env);
+      return { deployed: null, note: `${held.id} deploys after the operation in progress (${deployed.message})` };
+    }
+    return { deployed, note: null };
+  }
+
+  return {
+    // A manual deploy onto a pinned environment is an explicit act: it goes, and the pin stays
+    // (commits stay held until `axum unpin`). Only a bad release needs force.
+    async deploy(env, releaseId, by, force) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      await docOf(env);
+      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? environments.operate(env, releaseId, 'deploy', null, by);
+    },
+    async approve(env, by) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      const doc = await docOf(env);
+      if (!doc.pendingReleaseId) return refused(`nothing is waiting for approval in ${env}`);
+      const releaseId = doc.pendingReleaseId;
+      // Approval has no force: forcing a bad release out is a deploy by hand, said as one.
+      const bad = refuseBad(release(releaseId), false, `to deploy it anyway: axum deploy ${env} --release ${releaseId} --force`);
+      if (bad) return bad;
+      doc.pendingReleaseId = null;
+      const result = await environments.operate(env, releaseId, 'deploy', null, by, release(releaseId)?.runId ?? null);
+      if (result instanceof RequestFailure) doc.pendingReleaseId = releaseId; // refused: still waiting
+      return result;
+    },
+    // The same bytes `from` verified, through the same operation as a deploy (verified again in
+    // `to`, with `to`'s gates); a pinned `to` is treated as for a deploy by hand.
+    async promote(from, to, force, by) {
+      const unknown = knownEnv(from) ?? knownEnv(to);
+      if (unknown) return unknown;
+      if (from === to) return refused(`promote needs two environments: ${from} is both FROM and TO`);
+      const [source, target] = await Promise.all([docOf(from), docOf(to)]);
+      const live = liveRevision(source);
+      if (!live) {
+        const failed = servingRevision(source);
+        return refused(`nothing is live in ${from}${failed ? ` (#${failed.revision.revision}, ${failed.revision.releaseId}, serves but failed)` : ''}: nothing to promote`);
+      }
+      const there = liveRevision(target);
+      if (there?.releaseId === live.releaseId) return refused(`${live.releaseId} is live in ${to} already (#${there.revision})`);
+      const bad = refuseBad(release(live.releaseId), force, 'pass --force to promote it anyway');
+      if (bad) return bad;
+      return environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`);
+    },
+    async pin(env, pinned, by) {
+      const unknown = knownEnv(env);
+      if (unknown) return unknown;
+      const doc = await docOf(env);
+      if (!pinned) return unpin(env, by);
+      doc.pinned = { by, at: now() }; // a release held back already stays held
+      await environments.save(env);
+      state.deps.crash('pin.recorded');
+      return { deployed: null, note: null };
+    },
+    async mark(releaseId, mark, reason, by) {
+      const target = release(releaseId);
+      if (!target) return new RequestFailure('not-found', `no release ${releaseId} (axum releases lists them)`);
+      const refusal = markRefusal(target, mark);
+      if (refusal) return refused(refusal);
+      // A reason is persisted and shown to every client: a registered secret pasted into it is masked.
+      const names = state.config()?.secrets ?? [];
+      const secrets = names.map((name) => (Object.hasOwn(state.deps.baseEnv, name) ? (state.deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
+      await state.mark(target, mark, by, maskText(reason?.trim() || defaultReason(mark), secrets));
+      return target;
+    },
+  };
+}
