@@ -111,7 +111,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       await save(env);
       operationCrash(deps, kind, 'verifying');
     }),
-    markBad: fromPromise<void, OperationFailure>(({ input }) => state.markBad(revision.releaseId, `${input.stage} of #${revision.revision}`, input.message)),
+    markBad: fromPromise<void, OperationFailure>(({ input }) => state.markBad(revision.releaseId, `${input.stage} of ${env}#${revision.revision}`, input.message)),
     recordOutcome: fromPromise<void, OutcomeInput>(({ input }) => recordOutcome(input)),
     findLastKnownGood: fromPromise<RollbackTarget | null, void>(async () => {
       const lkg = lastKnownGood(doc, state.unusable);

@@ -75,7 +75,7 @@ describe('manual rollback', () => {
       [5, 'auto-rollback', 'live', 'rel-1'],
     ]);
     expect(w.release('rel-3').bad).toMatchObject({ by: 'alice' });
-    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #4' });
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of staging#4' });
     expect(w.current()).toBe('rel-1');
     expect(w.disagreement()).toBeNull();
   });

@@ -34,7 +34,7 @@ describe('monitor', () => {
     ]);
     const incident = w.release('rel-2').bad?.why ?? '';
     expect(incident).toMatch(/^monitor failed 2 times in a row on #2 \(checks \d+–\d+; the last exited 1: axum logs staging#2 --step check-\d+\)$/);
-    expect(w.release('rel-2').bad).toMatchObject({ by: 'monitor of #2', why: incident });
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'monitor of staging#2', why: incident });
     expect(w.deployments.state('staging').incident).toBe(`${incident}; rolled back to #1`);
     expect(w.current()).toBe('rel-1');
     // The monitor follows the live revision.
@@ -123,7 +123,7 @@ describe('start after a crash', () => {
       [3, 'auto-rollback', 'live', 'rel-1', 1],
     ]);
     expect(w.revision('staging', 3).by).toBe('auto: #2 failed (resumed after a daemon restart)');
-    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #2' });
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of staging#2' });
     expect(w.current()).toBe('rel-1');
     expect(w.disagreement()).toBeNull();
   });

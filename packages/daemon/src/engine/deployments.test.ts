@@ -43,24 +43,24 @@ describe('a deploy that fails', () => {
 
   // Each case: two good releases live in turn, then rel-3 fails as `fail` arranges.
   const cases: { name: string; config: PipelineConfig; fail(w: DeployWorld): void; message: string; markedBy: string }[] = [
-    { name: 'a verify step that exits 1', config: testConfig(), fail: (w) => w.runner.script('smoke', forRelease('rel-3', { exitCode: 1 })), message: 'verify step smoke exited 1', markedBy: 'verify of #3' },
-    { name: 'a verify step that times out', config: testConfig(), fail: (w) => w.runner.script('smoke', forRelease('rel-3', { timedOut: true })), message: 'verify step smoke timed out after', markedBy: 'verify of #3' },
-    { name: 'a deploy hook that exits 1', config: withHook, fail: (w) => w.runner.script('hook', forRelease('rel-3', { exitCode: 1 })), message: 'deploy step deploy exited 1', markedBy: 'deploy of #3' },
+    { name: 'a verify step that exits 1', config: testConfig(), fail: (w) => w.runner.script('smoke', forRelease('rel-3', { exitCode: 1 })), message: 'verify step smoke exited 1', markedBy: 'verify of staging#3' },
+    { name: 'a verify step that times out', config: testConfig(), fail: (w) => w.runner.script('smoke', forRelease('rel-3', { timedOut: true })), message: 'verify step smoke timed out after', markedBy: 'verify of staging#3' },
+    { name: 'a deploy hook that exits 1', config: withHook, fail: (w) => w.runner.script('hook', forRelease('rel-3', { exitCode: 1 })), message: 'deploy step deploy exited 1', markedBy: 'deploy of staging#3' },
     {
       name: 'a gate on a metric no step wrote',
       config: gated({ accuracy: '>= 0.9' }),
       fail: (w) => w.runner.script('smoke', forRelease('rel-3', {}, { metrics: { accuracy: 0.95 } })),
       message: 'gates failed: accuracy: no value (no verify step wrote accuracy=',
-      markedBy: 'verify of #3',
+      markedBy: 'verify of staging#3',
     },
     {
       name: 'a gate that fails on its value',
       config: gated({ accuracy: '>= 0.9' }),
       fail: (w) => w.runner.script('smoke', forRelease('rel-3', { metrics: { accuracy: 0.5 } }, { metrics: { accuracy: 0.95 } })),
       message: 'gates failed: accuracy = 0.5, gate >= 0.9',
-      markedBy: 'verify of #3',
+      markedBy: 'verify of staging#3',
     },
-    { name: 'a hash mismatch found while verifying', config: testConfig(), fail: (w) => w.releases.faults.hashMismatch.add('rel-3'), message: 'release rel-3 failed its hash check', markedBy: 'verify of #3' },
+    { name: 'a hash mismatch found while verifying', config: testConfig(), fail: (w) => w.releases.faults.hashMismatch.add('rel-3'), message: 'release rel-3 failed its hash check', markedBy: 'verify of staging#3' },
   ];
 
   it.each(cases)('$name: failed, release bad, auto-rollback to the last known good', async ({ config, fail, message, markedBy }) => {
@@ -119,7 +119,7 @@ describe('a deploy that fails', () => {
       [2, 'failed'],
     ]);
     expect(w.current()).toBe('rel-2');
-    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of #2' });
+    expect(w.release('rel-2').bad).toMatchObject({ by: 'verify of staging#2' });
     const state = w.deployments.state('staging');
     // Not live (never verified), but what serves: serving, failed — never "nothing live".
     expect(state.live).toBeNull();

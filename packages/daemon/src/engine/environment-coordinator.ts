@@ -102,7 +102,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const incident = async (env: string, revision: RevisionView, message: string): Promise<void> => {
     const doc = await state.docOf(env);
     doc.incident = message;
-    await state.markBad(revision.releaseId, `monitor of #${revision.revision}`, message);
+    await state.markBad(revision.releaseId, `monitor of ${env}#${revision.revision}`, message);
     await save(env);
     if (holds.has(env)) return; // an operation took over: what it makes live is what counts
     const lkg = lastKnownGood(doc, state.unusable);
