@@ -106,12 +106,13 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         return finish(run, 'failed', `could not hand on the release of ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
       }
       run.warnings = [...run.warnings, ...reuse.warnings];
-      if (reuse.reused) {
+      const reused = reuse.reused;
+      if (reused) {
         // Its stages were not needed: the release they would make exists, verified bytes and all.
         for (const step of run.steps) step.status = 'skipped';
-        run.releaseId = reuse.reused.releaseId;
+        run.releaseId = reused.releaseId;
         run.reused = true;
-        return finish(run, 'succeeded', run.message ?? reuse.reused.message);
+        return finish(run, 'succeeded', () => run.message ?? reused.message);
       }
       await deps.commit(run);
     }
@@ -238,7 +239,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         deps.crash('run.released');
         // Its deploy may have told the run more already (a revision, an outcome): keep that line.
         run.warnings = [...run.warnings, ...released.warnings];
-        return finish(run, 'succeeded', run.message ?? released.message);
+        return finish(run, 'succeeded', () => run.message ?? released.message);
       } catch (err) {
         return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);
       }
@@ -252,7 +253,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     await finish(run, 'failed', `the run broke off: ${err.message}`).catch(() => undefined);
   });
 
-  async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null): Promise<void> {
+  /** `message` as a function: read after the worktree is gone, so a deploy line told meanwhile is not overwritten. */
+  async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null | (() => string | null)): Promise<void> {
     if (record.worktree) {
       await deps.git.removeWorktree(record.worktree).catch((err: Error) => deps.logger.warn(`removing worktree ${record.worktree}: ${err.message}`));
     }
@@ -260,11 +262,11 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     record.pgids = [];
     record.status = status;
     if (status !== 'succeeded' || !record.releaseId) settleDeployWithoutRelease(record);
-    record.message = message;
+    record.message = typeof message === 'function' ? message() : message;
     record.finishedAt = new Date(deps.clock.now()).toISOString();
     await deps.commit(record);
     deps.crash('run.finished');
-    deps.logger.info(`${record.id} ${status}${message ? `: ${message}` : ''}`);
+    deps.logger.info(`${record.id} ${status}${record.message ? `: ${record.message}` : ''}`);
   }
 
   return {
