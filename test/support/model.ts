@@ -13,6 +13,8 @@ export interface ModelRelease {
   content: 'good' | 'bad';
   /** Marked bad (verify failed on it, or a manual rollback moved away from it). */
   bad: boolean;
+  /** The commit it was built from (build once, promote: a later run of that commit reuses it). */
+  commit: number;
 }
 
 export interface ModelRevision {
@@ -31,6 +33,8 @@ export interface ModelRun {
   trigger: 'push' | 'manual';
   /** The kind of the commit it runs. */
   kind: CommitKind;
+  /** The commit it runs (0: the first commit, which every branch starts at). */
+  commit: number;
   releaseId: string | null;
 }
 
@@ -47,6 +51,8 @@ export interface Model {
   releases: ModelRelease[];
   /** The kind of each branch's head commit. */
   heads: Record<string, CommitKind>;
+  /** Each branch's head commit (0 the first; the n-th commit is n). */
+  headCommits: Record<string, number>;
   commits: number;
 }
 
@@ -61,6 +67,7 @@ export function initialModel(): Model {
     runs: [],
     releases: [],
     heads: Object.fromEntries(ENVIRONMENTS.map((e) => [e.branch, 'good' as CommitKind])),
+    headCommits: Object.fromEntries(ENVIRONMENTS.map((e) => [e.branch, 0])),
     commits: 0,
   };
 }
@@ -83,6 +90,13 @@ export function lastKnownGoodOf(m: Model, env: ModelEnv): ModelRevision | null {
   const live = liveOf(env);
   const earlier = live ? env.revisions.filter((r) => r.revision < live.revision) : env.revisions;
   return earlier.findLast((r) => r.verified && !releaseOf(m, r.releaseId).bad && r.releaseId !== live?.releaseId) ?? null;
+}
+
+/** The last known good as the glossary defines it (shown as the environment's LKG): the live revision itself when it is verified and not bad. */
+export function lastKnownGoodOrLiveOf(m: Model, env: ModelEnv): ModelRevision | null {
+  const live = liveOf(env);
+  if (live && live.verified && !releaseOf(m, live.releaseId).bad) return live;
+  return lastKnownGoodOf(m, env);
 }
 
 /** The running run of a branch (a slow one), if any. */
@@ -120,7 +134,7 @@ function operate(m: Model, env: ModelEnv, releaseId: string, kind: ModelRevision
 export function runHead(m: Model, branch: string, trigger: ModelRun['trigger']): ModelRun {
   const number = m.runs.length + 1;
   if (trigger === 'push') for (const old of m.runs) if (old.branch === branch && old.status === 'queued' && old.trigger === 'push') old.status = 'superseded';
-  const run: ModelRun = { number, status: 'queued', branch, trigger, kind: m.heads[branch] ?? 'good', releaseId: null };
+  const run: ModelRun = { number, status: 'queued', branch, trigger, kind: m.heads[branch] ?? 'good', commit: m.headCommits[branch] ?? 0, releaseId: null };
   m.runs.push(run);
   schedule(m);
   return run;
@@ -136,9 +150,16 @@ function schedule(m: Model): void {
       continue;
     }
     next.status = 'succeeded';
-    next.releaseId = `rel-${next.number}`;
-    m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false });
     const env = m.envs.find((e) => e.branch === next.branch);
+    // Build once, promote: a commit that has a release already runs no stage and hands it on; a bad one is refused.
+    const reused = m.releases.findLast((r) => r.commit === next.commit);
+    if (reused) {
+      next.releaseId = reused.id;
+      if (env && !env.pinned && !reused.bad) operate(m, env, reused.id, 'deploy', null);
+      continue;
+    }
+    next.releaseId = `rel-${next.number}`;
+    m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false, commit: next.commit });
     if (env && !env.pinned) operate(m, env, next.releaseId, 'deploy', null);
   }
 }
@@ -146,6 +167,7 @@ function schedule(m: Model): void {
 export function commit(m: Model, branch: string, kind: CommitKind): ModelRun {
   m.heads[branch] = kind;
   m.commits++;
+  m.headCommits[branch] = m.commits;
   return runHead(m, branch, 'push');
 }
 

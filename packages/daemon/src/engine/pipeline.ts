@@ -7,6 +7,7 @@ import { secretValues } from './deploy-operation.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit } from './runs-commit.js';
+import { manualRunTarget } from './manual-run.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -226,30 +227,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return reconciling;
     },
     async trigger({ branch, commit: rev, by, force }) {
-      let sha: string | null;
-      let onBranch = branch ?? null;
-      if (rev) {
-        sha = await deps.git.resolveCommit(rev);
-        if (!sha) return new RequestFailure('not-found', `no commit ${rev} in this repository`);
-        // The run is for `--branch`, else the current branch (detached HEAD: no branch, no environment).
-        onBranch ??= await deps.git.currentBranch();
-        if (onBranch !== null) {
-          const head = (await deps.git.heads()).get(onBranch);
-          if (!head) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
-          if (!(await deps.git.isAncestor(sha, head))) {
-            return new RequestFailure(
-              'invalid-params',
-              `commit ${sha.slice(0, 8)} is not on ${onBranch} (it is not reachable from ${onBranch}'s head ${head.slice(0, 8)}): merge it into ${onBranch}, or run it with --branch <a branch that has it>`,
-            );
-          }
-        }
-      } else {
-        onBranch ??= await deps.git.currentBranch();
-        if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
-        sha = (await deps.git.heads()).get(onBranch) ?? null;
-        if (!sha) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
-      }
-      const run = await enqueue(onBranch ?? '(detached)', sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}) });
+      const target = await manualRunTarget(deps.git, branch, rev);
+      if (target instanceof RequestFailure) return target;
+      const run = await enqueue(target.branch ?? '(detached)', target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}) });
       schedule();
       return toRunView(run);
     },
