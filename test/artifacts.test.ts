@@ -30,7 +30,8 @@ artifacts: ${artifacts}
 
 describe('artifacts', () => {
   it('a pattern that matches nothing is a warning on the run; when none matches, the release is refused and the run fails', async () => {
-    const dir = await started('mkdir -p model && echo w > model/w.bin', '[model/**, config/**]');
+    // promote: rebuild, so that the manual run of the same commit builds (and warns) again instead of reusing its release.
+    const dir = await started('mkdir -p model && echo w > model/w.bin', '[model/**, config/**]\npromote: rebuild');
     commitFiles(dir, 'train', { 'data.txt': '1\n' });
     const warned = await waitForRun(dir, (r) => r.status === 'succeeded' || r.status === 'failed', 'the first run');
     expect(warned.status).toBe('succeeded');

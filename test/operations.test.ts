@@ -80,7 +80,7 @@ describe('operations', () => {
     expect(good.code, good.stderr).toBe(0);
     const goodRun = JSON.parse(good.stdout) as Run;
     expect(goodRun).toMatchObject({ status: 'succeeded', trigger: 'manual', deploy: { env: 'staging', revision: 2, outcome: 'live' } });
-    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: `manual ${goodRun.id}`, runId: goodRun.id, metrics: { accuracy: 0.9 } });
+    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: expect.stringMatching(new RegExp(`^manual ${goodRun.id} by axum run \\(pid \\d+, .+\\)$`)), runId: goodRun.id, metrics: { accuracy: 0.9 } });
 
     // A bad model pushed: its revision fails its gate, and the push run says so.
     commitFiles(dir, 'v2: labels inverted', { 'data.txt': '0.41\n' });
@@ -114,15 +114,17 @@ describe('operations', () => {
     expect(await client.next((m) => m.id === 'r3')).toMatchObject({ type: 'error', code: 'not-found' });
     client.ws.close();
 
-    // A manual run of the bad head: the stages succeed, the deploy fails its gate: exit 1, and it says where to look.
+    // A manual run of the bad head reuses its release (build once), which failed: refused, nothing
+    // deployed (no second failed revision), exit 1, and it says who marked it and why.
     const bad = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
-    expect(bad.stdout).toMatch(/succeeded {2}deploy staging#5 failed/);
-    expect(bad.stderr).toContain('axum logs staging#5');
+    expect(bad.stdout).toMatch(/succeeded {2}deploy .*refused-bad/);
+    expect(bad.stdout).toContain(': refused, marked bad by verify of staging#3: gates failed: accuracy = 0.41');
+    expect((await history(dir)).length).toBe(4);
 
     const missing = await axum(['logs', 'staging#999', '--repo', dir]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no revision staging#999 (staging has #1–#6)');
+    expect(missing.stderr).toContain('no revision staging#999 (staging has #1–#4)');
   });
 
   it('a gate on a metric no step wrote, or one that is not a number, fails naming it; a failed deploy hook skips verify', async () => {

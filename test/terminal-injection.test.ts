@@ -47,6 +47,7 @@ describe.runIf(HAS_SCRIPT)('escape sequences in a commit subject and in a step o
   let dir: string;
   let runId: string;
   beforeAll(async () => {
+    // promote: rebuild: `axum run --wait` below runs the same commit again and must print its step's log (not reuse its release).
     dir = makeRepo({
       config: `version: 1
 environments:
@@ -55,6 +56,7 @@ stages:
   - name: build
     steps:
       - { name: evil, run: "sh evil.sh" }
+promote: rebuild
 `,
     });
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);

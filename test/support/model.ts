@@ -13,6 +13,8 @@ export interface ModelRelease {
   content: 'good' | 'bad';
   /** Marked bad (verify failed on it, or a manual rollback moved away from it). */
   bad: boolean;
+  /** The commit it was built from (build once, promote: a later run of that commit reuses it). */
+  commit: number;
 }
 
 export interface ModelRevision {
@@ -31,6 +33,8 @@ export interface ModelRun {
   trigger: 'push' | 'manual';
   /** The kind of the commit it runs. */
   kind: CommitKind;
+  /** The commit it runs (0: the first commit, which every branch starts at). */
+  commit: number;
   releaseId: string | null;
 }
 
@@ -49,6 +53,8 @@ export interface Model {
   releases: ModelRelease[];
   /** The kind of each branch's head commit. */
   heads: Record<string, CommitKind>;
+  /** Each branch's head commit (0 the first; the n-th commit is n). */
+  headCommits: Record<string, number>;
   commits: number;
 }
 
@@ -63,6 +69,7 @@ export function initialModel(): Model {
     runs: [],
     releases: [],
     heads: Object.fromEntries(ENVIRONMENTS.map((e) => [e.branch, 'good' as CommitKind])),
+    headCommits: Object.fromEntries(ENVIRONMENTS.map((e) => [e.branch, 0])),
     commits: 0,
   };
 }
@@ -128,7 +135,7 @@ function operate(m: Model, env: ModelEnv, releaseId: string, kind: ModelRevision
 export function runHead(m: Model, branch: string, trigger: ModelRun['trigger']): ModelRun {
   const number = m.runs.length + 1;
   if (trigger === 'push') for (const old of m.runs) if (old.branch === branch && old.status === 'queued' && old.trigger === 'push') old.status = 'superseded';
-  const run: ModelRun = { number, status: 'queued', branch, trigger, kind: m.heads[branch] ?? 'good', releaseId: null };
+  const run: ModelRun = { number, status: 'queued', branch, trigger, kind: m.heads[branch] ?? 'good', commit: m.headCommits[branch] ?? 0, releaseId: null };
   m.runs.push(run);
   schedule(m);
   return run;
@@ -144,9 +151,19 @@ function schedule(m: Model): void {
       continue;
     }
     next.status = 'succeeded';
-    next.releaseId = `rel-${next.number}`;
-    m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false });
     const env = m.envs.find((e) => e.branch === next.branch);
+    // Build once, promote: a commit that has a release already runs no stage and hands it on; a bad one is refused.
+    const reused = m.releases.findLast((r) => r.commit === next.commit);
+    if (reused) {
+      next.releaseId = reused.id;
+      if (env && !reused.bad) {
+        if (!env.pinned) operate(m, env, reused.id, 'deploy', null);
+        else env.held = reused.id; // newest wins, as for a release built while pinned
+      }
+      continue;
+    }
+    next.releaseId = `rel-${next.number}`;
+    m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false, commit: next.commit });
     if (env && !env.pinned) operate(m, env, next.releaseId, 'deploy', null);
     else if (env) env.held = next.releaseId; // newest wins
   }
@@ -155,6 +172,7 @@ function schedule(m: Model): void {
 export function commit(m: Model, branch: string, kind: CommitKind): ModelRun {
   m.heads[branch] = kind;
   m.commits++;
+  m.headCommits[branch] = m.commits;
   return runHead(m, branch, 'push');
 }
 

@@ -189,6 +189,7 @@ async function main(): Promise<void> {
       runner,
       logs,
       releaseRun: (run, workdir, runConfig) => deployments.releaseRun(run, workdir, runConfig, join(runsRoot, run.id, 'metrics.env')),
+      reuseRelease: (run, runConfig) => deployments.reuseRun(run, runConfig),
       logger,
       clock,
       store: createJournaledRunsStore(join(stateDir, 'history', 'runs.json'), { crash, compactBytes: compactBytesFromEnv(process.env.AXUM_HISTORY_COMPACT_BYTES, logger) }),

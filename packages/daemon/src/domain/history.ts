@@ -9,6 +9,12 @@ export const RunRecord = RunView.extend({
   worktree: z.string().nullable(),
   /** Stages to run (a `watch` run runs a subset); null for all. */
   stages: z.array(z.string()).nullable(),
+  /** Who asked for a manual run (`axum run (pid 42, ana)`): its deploy's revision names them. */
+  by: z.string().optional(),
+  /** A manual run asked with `--force`: a reused release marked bad deploys anyway. */
+  force: z.boolean().optional(),
+  /** How the lines about its deploy begin when the run reused a release (`reused rel-4, verified on staging #3`). */
+  lead: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -27,7 +33,7 @@ export const emptyRunsDocument = (): RunsDocument => ({ version: 1, nextRunNumbe
 
 /** The public view of a record. */
 export function toRunView(record: RunRecord): RunView {
-  const { pgids: _pgids, worktree: _worktree, stages: _stages, ...view } = record;
+  const { pgids: _pgids, worktree: _worktree, stages: _stages, by: _by, force: _force, lead: _lead, ...view } = record;
   return view;
 }
 

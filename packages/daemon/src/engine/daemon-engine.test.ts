@@ -46,6 +46,7 @@ const fakeDeployments = {
   undeclared: () => [],
   state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
   releaseRun: async () => ({ releaseId: 'rel-1', message: '', warnings: [] }),
+  reuseRun: async () => ({ reused: null, warnings: [] }),
   history: () => [],
   readLog: async () => new RequestFailure('not-found', 'no revision'),
   onLogActivity: () => () => undefined,

@@ -16,6 +16,7 @@ import { reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
+import { reuseRun, type Reuse } from './release-reuse.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
 import type { FsckReport, LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
@@ -53,6 +54,12 @@ export interface Deployments {
    * and hands it on — deploys, waits for approval, or is held by a pin. Returns what happened.
    */
   releaseRun(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string): Promise<{ releaseId: string; message: string; warnings: string[] }>;
+  /**
+   * Before a run's stages (build once, promote): hands on the release its commit already has with the
+   * same config, when its stored files are intact (a bad one is refused unless the run is forced);
+   * `reused: null` when the run must build.
+   */
+  reuseRun(run: RunRecord, runConfig: PipelineConfig): Promise<Reuse>;
   history(env: string): RevisionView[] | RequestFailure;
   /** Reads a revision's operation log: `address` is `ENV#N`, `step` a step of it (`smoke`, `check-12`). */
   readLog(params: { address: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
@@ -227,11 +234,12 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       // A pattern that matched nothing is said on the run (`warning: …`), before what the deploy did.
       const warnings: string[] = [];
       const built = await state.serially(() => makeRelease(run, workdir, runConfig, metricsFile, (text) => warnings.push(text)));
-      environments.noteTrigger(run.id, run.trigger);
+      environments.noteTrigger(run.id, run.trigger, run.by);
       const message = await environments.handOn(run.env ?? '', built);
       await environments.prune();
       return { releaseId: built.id, message, warnings };
     },
+    reuseRun: (run, runConfig) => reuseRun(state, environments, run, runConfig),
     history(env) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;

@@ -15,6 +15,12 @@ import { RequestFailure } from './pipeline.js';
 import { reconcileEnvironment } from './reconciliation.js';
 import { pruneReleases } from './release-retention.js';
 
+/** A release handed on again by a later run: that run is told, and its lines begin with `lead`. */
+export interface ReuseHandOn {
+  runId: string;
+  lead: string;
+}
+
 /** The operation holding an environment, as `state` shows it and a conflict names it. */
 export interface Hold {
   revision: number;
@@ -30,10 +36,15 @@ export interface EnvironmentCoordinator {
   /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
   operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
   hold(env: string): Hold | undefined;
-  /** A built release goes on: held by a pin, waiting for approval, queued behind an operation, or deployed. */
-  handOn(env: string, built: ReleaseView): Promise<string>;
-  /** Remembers how a run was triggered: its deploy's `by` says `manual run-12`, not `push`. */
-  noteTrigger(runId: string, trigger: string): void;
+  /**
+   * A built release goes on: held by a pin, waiting for approval, queued behind an operation, or
+   * deployed. `reuse`: a release made by an earlier run, handed on for this run (build once, promote).
+   */
+  handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string>;
+  /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by axum run (pid 42, ana)`, not `push`. */
+  noteTrigger(runId: string, trigger: string, who?: string): void;
+  /** The run a release was last handed on for in this environment (its own run, or one that reused it). */
+  runFor(env: string, releaseId: string): string | null;
   /** Persists the environment's document, tells clients, keeps its monitor in step. */
   save(env: string): Promise<void>;
   syncMonitor(env: string): Promise<void>;
@@ -53,7 +64,10 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const holds = new Map<string, Hold>();
   /** Work that belongs to an environment's operations: machines running, follow-ups, resumed rollbacks. */
   const settling = new Map<string, Set<Promise<void>>>();
-  const runTriggers = new Map<string, string>();
+  const runTriggers = new Map<string, { trigger: string; who?: string | undefined }>();
+  /** `env` NUL `releaseId` → the later run that reused it, while it is queued there (the queue holds only the id). */
+  const reusedBy = new Map<string, ReuseHandOn>();
+  const reuseKey = (env: string, releaseId: string) => `${env}\0${releaseId}`;
   /** Aborted when the daemon stops: deploy, verify and monitor processes are killed, not orphaned. */
   const abortAll = new AbortController();
 
@@ -110,7 +124,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       await save(env);
       // The environment may have been pinned, or switched to manual approval, since this was queued.
       const built = state.release(next);
-      if (built) await handOn(env, built);
+      if (built) await handOn(env, built, reusedBy.get(reuseKey(env, built.id)));
       return;
     }
     // What is live and last known good just changed: releases that were protected may go now.
@@ -185,49 +199,60 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     return revision;
   };
 
-  async function handOn(env: string, built: ReleaseView): Promise<string> {
+  async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string> {
     const doc = await state.docOf(env);
     const environments = state.config()?.environments;
     const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
-    const tell = (outcome: RunDeploy['outcome'], message: string, runId = built.runId) => {
-      deps.runDeploy(runId, { env, revision: null, outcome }, message);
+    const runId = reuse?.runId ?? built.runId;
+    if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
+    else reusedBy.delete(reuseKey(env, built.id));
+    const tell = (outcome: RunDeploy['outcome'], message: string, to = runId) => {
+      deps.runDeploy(to, { env, revision: null, outcome }, message);
       return message;
     };
+    const lead = reuse?.lead ?? `built ${built.id}`;
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
-    if (!spec) return tell('none', `built ${built.id}; not deployed: ${env} is not in axum.yml now`);
+    if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
     if (doc.pinned) {
       // `axum unpin` deploys it (newest wins: an older held release is superseded).
       const older = doc.heldReleaseId ? state.release(doc.heldReleaseId) : undefined;
       doc.heldReleaseId = built.id;
       await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the pin of ${env} instead`, older.runId);
-      return tell('held-by-pin', `built ${built.id}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env} deploys it)`);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the pin of ${env} instead`, runFor(env, older.id) ?? older.runId);
+      return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env} deploys it)`);
     }
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;
       await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, older.runId);
-      return tell('awaiting-approval', `built ${built.id}; waiting for approval (axum approve ${env})`);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
+      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env})`);
     }
     if (holds.has(env)) {
       const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;
       doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
       await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, older.runId);
-      return tell('pending', `built ${built.id}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
+      return tell('pending', `${lead}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
     }
     // Who started it, as the run says (`push run-12`, `manual run-13`); a deploy queued before a restart no longer knows.
-    const by = `${runTriggers.get(built.runId) ?? 'queued'} ${built.runId}`;
-    void operate(env, built.id, 'deploy', null, by, built.runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
-    return `built ${built.id}; deploying to ${env}`;
+    reusedBy.delete(reuseKey(env, built.id)); // its revision names the run from here on
+    const trigger = runTriggers.get(runId);
+    const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
+    void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
+    return `${lead}; deploying to ${env}`;
+  }
+
+  function runFor(env: string, releaseId: string): string | null {
+    return reusedBy.get(reuseKey(env, releaseId))?.runId ?? state.release(releaseId)?.runId ?? null;
   }
 
   return {
     operate,
     hold: (env) => holds.get(env),
     handOn,
-    noteTrigger: (runId, trigger) => void runTriggers.set(runId, trigger),
+    noteTrigger: (runId, trigger, who) => void runTriggers.set(runId, { trigger, who }),
+    runFor,
     save,
     syncMonitor: (env) => monitors.sync(env),
     prune,

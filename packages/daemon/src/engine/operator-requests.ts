@@ -60,7 +60,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
-    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since})`, held.runId);
+    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since})`, environments.runFor(env, held.id) ?? held.runId);
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
       await environments.save(env);
@@ -88,7 +88,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const bad = refuseBad(release(releaseId), false, `to deploy it anyway: axum deploy ${env} --release ${releaseId} --force`);
       if (bad) return bad;
       doc.pendingReleaseId = null;
-      const result = await environments.operate(env, releaseId, 'deploy', null, by, release(releaseId)?.runId ?? null);
+      const result = await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null);
       if (result instanceof RequestFailure) doc.pendingReleaseId = releaseId; // refused: still waiting
       return result;
     },

@@ -7,6 +7,7 @@ import { secretValues } from './deploy-operation.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit } from './runs-commit.js';
+import { manualRunTarget } from './manual-run.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -32,7 +33,13 @@ export interface Pipeline {
   setConfig(config: PipelineConfig): void;
   /** Compares branch heads with the last seen ones and queues a `push` run per moved head. */
   reconcile(): Promise<void>;
-  trigger(params: { branch?: string; commit?: string }): Promise<RunView | RequestFailure>;
+  /**
+   * `axum run`: queues a manual run of `commit` (or the branch's head) for `branch` (or the current
+   * branch). A commit not reachable from that branch is refused: it would deploy what the branch
+   * never had. `by` is kept on the record (its deploy's revision names who); `force` lets a reused
+   * release marked bad deploy.
+   */
+  trigger(params: { branch?: string; commit?: string; by?: string; force?: boolean }): Promise<RunView | RequestFailure>;
   /** A file matching `watch.paths` was saved: run `watch.stages` in the work tree (never deploys). */
   triggerWatch(): Promise<RunView | null>;
   cancel(runId: string): Promise<RunView | RequestFailure>;
@@ -78,7 +85,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const envOfBranch = (branch: string): string | null =>
     Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
 
-  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null): Promise<RunRecord> => {
+  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: { by?: string; force?: boolean } = {}): Promise<RunRecord> => {
     const history = loaded();
     const number = history.nextRunNumber++;
     const run: RunRecord = {
@@ -104,6 +111,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       pgids: [],
       worktree: null,
       stages,
+      ...(asked.by !== undefined ? { by: asked.by } : {}),
+      ...(asked.force ? { force: true } : {}),
     };
     // A run on a branch that feeds an environment leads to a deploy (or says why not).
     if (run.env) run.deploy = { env: run.env, revision: null, outcome: 'pending' };
@@ -217,19 +226,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       })();
       return reconciling;
     },
-    async trigger({ branch, commit: rev }) {
-      let sha: string | null;
-      let onBranch = branch ?? null;
-      if (rev) {
-        sha = await deps.git.resolveCommit(rev);
-        if (!sha) return new RequestFailure('not-found', `no commit ${rev} in this repository`);
-      } else {
-        onBranch ??= await deps.git.currentBranch();
-        if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
-        sha = (await deps.git.heads()).get(onBranch) ?? null;
-        if (!sha) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
-      }
-      const run = await enqueue(onBranch ?? '(detached)', sha, 'manual');
+    async trigger({ branch, commit: rev, by, force }) {
+      const target = await manualRunTarget(deps.git, branch, rev);
+      if (target instanceof RequestFailure) return target;
+      const run = await enqueue(target.branch ?? '(detached)', target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}) });
       schedule();
       return toRunView(run);
     },

@@ -7,9 +7,12 @@ import type { RunRecord } from '../domain/history.js';
  */
 export function createRunDeploys(findRun: (runId: string) => RunRecord | undefined, commit: (run: RunRecord) => Promise<void>, warn: (message: string) => void) {
   let early: Map<string, { deploy: RunDeploy; message: string | null }> | null = new Map();
-  const apply = (runId: string, deploy: RunDeploy, message: string | null): void => {
+  const apply = (runId: string, deploy: RunDeploy, told: string | null): void => {
     const run = findRun(runId);
     if (!run) return; // pruned by history.keepRuns: nothing left to tell
+    // A run that reused a release did not build it: the revision's `built rel-4; …` reads `reused rel-4, verified on …; …`.
+    const lead = run.lead;
+    const message = lead && told?.startsWith('built ') ? told.replace(/^built [^;]*/, () => lead) : told;
     const same = run.deploy && run.deploy.env === deploy.env && run.deploy.revision === deploy.revision && run.deploy.outcome === deploy.outcome;
     if (same && (message === null || message === run.message)) return;
     run.deploy = deploy;

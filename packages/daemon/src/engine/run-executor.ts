@@ -33,6 +33,11 @@ export interface ExecutorDeps {
    * (before the worktree goes) and hand it on. Returns the release id and what happened to it.
    */
   releaseRun(run: RunRecord, workdir: string, config: PipelineConfig): Promise<{ releaseId: string; message: string; warnings: string[] }>;
+  /**
+   * Before any stage (build once, promote): hands on the release the run's commit already has with
+   * the same config, or says why it must build (`reused: null`, with warnings such as corrupt files).
+   */
+  reuseRelease(run: RunRecord, config: PipelineConfig): Promise<{ reused: { releaseId: string; message: string } | null; warnings: string[] }>;
   /** A step's log grew (throttled by the caller's readers, not here). */
   logActivity(runId: string, step: string): void;
   /** Persists the record and tells clients; resolves once durable. */
@@ -93,6 +98,24 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       stage.steps.map((step) => ({ stage: stage.name, name: step.name, status: 'pending' as StepStatus, exitCode: null, durationMs: null, startedAt: null, attempts: 0, logBytes: 0 })),
     );
     await deps.commit(run);
+    if (run.env && !inPlace && config.promote !== 'rebuild') {
+      let reuse: Awaited<ReturnType<ExecutorDeps['reuseRelease']>>;
+      try {
+        reuse = await deps.reuseRelease(run, config);
+      } catch (err) {
+        return finish(run, 'failed', `could not hand on the release of ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
+      }
+      run.warnings = [...run.warnings, ...reuse.warnings];
+      const reused = reuse.reused;
+      if (reused) {
+        // Its stages were not needed: the release they would make exists, verified bytes and all.
+        for (const step of run.steps) step.status = 'skipped';
+        run.releaseId = reused.releaseId;
+        run.reused = true;
+        return finish(run, 'succeeded', () => run.message ?? reused.message);
+      }
+      await deps.commit(run);
+    }
 
     const inFlight = new Set<Promise<unknown>>();
     // Masked: the secrets the commit's axum.yml registers AND those of the daemon's current config,
@@ -215,8 +238,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         run.releaseId = released.releaseId;
         deps.crash('run.released');
         // Its deploy may have told the run more already (a revision, an outcome): keep that line.
-        run.warnings = released.warnings;
-        return finish(run, 'succeeded', run.message ?? released.message);
+        run.warnings = [...run.warnings, ...released.warnings];
+        return finish(run, 'succeeded', () => run.message ?? released.message);
       } catch (err) {
         return finish(run, 'failed', `the stages succeeded but the release could not be made: ${(err as Error).message}`);
       }
@@ -230,7 +253,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     await finish(run, 'failed', `the run broke off: ${err.message}`).catch(() => undefined);
   });
 
-  async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null): Promise<void> {
+  /** `message` as a function: read after the worktree is gone, so a deploy line told meanwhile is not overwritten. */
+  async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null | (() => string | null)): Promise<void> {
     if (record.worktree) {
       await deps.git.removeWorktree(record.worktree).catch((err: Error) => deps.logger.warn(`removing worktree ${record.worktree}: ${err.message}`));
     }
@@ -238,11 +262,11 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     record.pgids = [];
     record.status = status;
     if (status !== 'succeeded' || !record.releaseId) settleDeployWithoutRelease(record);
-    record.message = message;
+    record.message = typeof message === 'function' ? message() : message;
     record.finishedAt = new Date(deps.clock.now()).toISOString();
     await deps.commit(record);
     deps.crash('run.finished');
-    deps.logger.info(`${record.id} ${status}${message ? `: ${message}` : ''}`);
+    deps.logger.info(`${record.id} ${status}${record.message ? `: ${record.message}` : ''}`);
   }
 
   return {

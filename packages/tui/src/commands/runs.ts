@@ -2,6 +2,7 @@ import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf, RunVie
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
+import { userName } from '../user-name.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { table } from './status.js';
@@ -73,7 +74,8 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}) };
+    // `by`: the revision a manual run deploys says who asked (`manual run-12 by axum run (pid 42, ana)`).
+    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: `axum run (pid ${process.pid}, ${userName()})` };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.

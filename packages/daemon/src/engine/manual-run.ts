@@ -1,0 +1,30 @@
+// `axum run`: which commit a manual run builds and which branch (so which environment) it runs for.
+import type { GitPort } from './ports.js';
+import { RequestFailure } from './pipeline.js';
+
+/**
+ * The branch is `--branch`, else the current branch; the commit is `--commit`, else that branch's
+ * head. A `--commit` must be reachable from the branch's head: a run for a branch deploys to its
+ * environment, which must never get a commit the branch does not have (`--commit HEAD --branch
+ * staging` while on develop). Detached HEAD with no `--branch`: no branch, so no environment.
+ */
+export async function manualRunTarget(git: GitPort, branch: string | undefined, rev: string | undefined): Promise<{ branch: string | null; sha: string } | RequestFailure> {
+  const onBranch = branch ?? (await git.currentBranch());
+  if (!rev) {
+    if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
+    const head = (await git.heads()).get(onBranch);
+    return head ? { branch: onBranch, sha: head } : new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
+  }
+  const sha = await git.resolveCommit(rev);
+  if (!sha) return new RequestFailure('not-found', `no commit ${rev} in this repository`);
+  if (onBranch === null) return { branch: null, sha };
+  const head = (await git.heads()).get(onBranch);
+  if (!head) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
+  if (!(await git.isAncestor(sha, head))) {
+    return new RequestFailure(
+      'invalid-params',
+      `commit ${sha.slice(0, 8)} is not on ${onBranch} (it is not reachable from ${onBranch}'s head ${head.slice(0, 8)}): merge it into ${onBranch}, or run it with --branch <a branch that has it>`,
+    );
+  }
+  return { branch: onBranch, sha };
+}

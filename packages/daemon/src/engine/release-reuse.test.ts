@@ -1,0 +1,219 @@
+// Build once, promote: a run of a commit that already has a release with the same config snapshot
+// runs no stage and hands that release on (README.md, "Releases and deploys"). The run executor on
+// fakes, with a deployments world behind it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfigText, type PipelineConfig } from '@axum/protocol';
+import type { RunRecord } from '../domain/history.js';
+import { createRunDeploys } from './run-deploys.js';
+import { canonicalJson, reusableRelease } from './release-reuse.js';
+import { executeRun, type ExecutorDeps } from './run-executor.js';
+import { deployWorlds, type DeployWorld } from './testing/deploy-world.js';
+
+const COMMIT = 'c'.repeat(40);
+const yaml = (extra = '') => `version: 1
+environments:
+  staging: { branch: staging }
+  production: { branch: main }
+stages:
+  - name: build
+    steps:
+      - name: train
+        run: train
+      - name: eval
+        run: eval
+artifacts: ['model/**']
+verify:
+  steps:
+    - name: smoke
+      run: smoke
+${extra}`;
+const parsed = (text: string): PipelineConfig => {
+  const load = parseConfigText(text, 'axum.yml');
+  if (!load.ok) throw new Error(load.errors[0]?.message);
+  return load.config;
+};
+
+const world = deployWorlds(afterEach);
+
+/** A world with staging (branch staging) and production (branch main), and runs of one commit whose axum.yml is `text`. */
+function setup(text = yaml()) {
+  const w = world(parsed(yaml()));
+  let axumYml = text;
+  let number = 0;
+  const deps: ExecutorDeps = {
+    git: { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? axumYml : null) },
+    runner: w.runner,
+    logs: w.logs,
+    logger: w.logger,
+    clock: w.clock,
+    worktreeDir: (id) => `/tmp/axum-worktrees/${id}`,
+    metricsFile: (id) => `/state/runs/${id}/metrics.env`,
+    maskFile: async () => undefined,
+    baseEnv: {},
+    repoRoot: '/repo',
+    currentConfig: () => null,
+    releaseRun: (run, workdir, config) => w.deployments.releaseRun(run, workdir, config, `/state/runs/${run.id}/metrics.env`),
+    reuseRelease: (run, config) => w.deployments.reuseRun(run, config),
+    logActivity: () => undefined,
+    commit: async () => undefined,
+    crash: () => undefined,
+  };
+  /** Runs the commit for `env` to the end and waits for its environment to settle. */
+  async function run(env: 'staging' | 'production', extra: Partial<RunRecord> = {}): Promise<RunRecord> {
+    number += 1;
+    const record: RunRecord = {
+      ...{ id: `run-${number}`, number, status: 'queued', commit: COMMIT, branch: env === 'staging' ? 'staging' : 'main', env, trigger: 'push', reused: false },
+      ...{ createdAt: '2025-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, steps: [], subject: 'model v2', releaseId: null, message: null, warnings: [] },
+      ...{ deploy: { env, revision: null, outcome: 'pending' }, pgids: [], worktree: null, stages: null },
+      ...extra,
+    };
+    await executeRun(record, deps).done;
+    await w.settle(env);
+    return record;
+  }
+  return { w, run, setYaml: (next: string) => void (axumYml = next), trained: () => w.runner.ran('train').length };
+}
+
+const told = (w: DeployWorld, runId: string) => w.told.get(runId);
+
+describe('build once, promote', () => {
+  it('a second run of the same commit and config reuses the release: no stage runs, the same release goes live', async () => {
+    const { w, run, trained } = setup();
+    const first = await run('staging');
+    expect(first).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: false });
+    expect(trained()).toBe(1);
+    const second = await run('production');
+    expect(second).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true, lead: 'reused rel-1, verified on staging #1' });
+    expect(second.steps.map((s) => `${s.name} ${s.status}`)).toEqual(['train skipped', 'eval skipped']);
+    expect(trained()).toBe(1);
+    expect(w.current('production')).toBe('rel-1');
+    expect(w.revision('production', 1)).toMatchObject({ releaseId: 'rel-1', runId: 'run-2', by: 'push run-2', status: 'live' });
+    expect(told(w, 'run-2')).toMatchObject({ env: 'production', revision: 1, outcome: 'live' });
+    expect(w.deployments.releases().map((r) => r.id)).toEqual(['rel-1']);
+  });
+
+  it('a release not verified anywhere yet says so', async () => {
+    const { w, run } = setup();
+    await w.deployments.pin('staging', true, 'test');
+    await run('staging'); // built, held by the pin: never verified
+    const second = await run('production');
+    expect(second).toMatchObject({ reused: true, releaseId: 'rel-1', lead: 'reused rel-1 (not verified anywhere yet)' });
+    expect(w.current('production')).toBe('rel-1');
+  });
+
+  it('`promote: rebuild` builds again', async () => {
+    const { w, run, trained } = setup(yaml('promote: rebuild\n'));
+    await run('staging');
+    const second = await run('production');
+    expect(second).toMatchObject({ releaseId: 'rel-2', reused: false });
+    expect(second.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+    expect(trained()).toBe(2);
+    expect(w.current('production')).toBe('rel-2');
+  });
+
+  it('a different config snapshot of the same commit builds again', async () => {
+    const { w, run, setYaml, trained } = setup();
+    await run('staging');
+    // The same commit cannot change its axum.yml; a release recorded with another config (an older daemon's defaults) must not match.
+    setYaml(yaml('history: { keepReleases: 20 }\n'));
+    const second = await run('production');
+    expect(second).toMatchObject({ releaseId: 'rel-2', reused: false });
+    expect(trained()).toBe(2);
+    expect(w.current('production')).toBe('rel-2');
+  });
+
+  it('stored files missing or corrupt: it rebuilds and says so', async () => {
+    const { w, run, trained } = setup();
+    await run('staging');
+    w.releases.faults.hashMismatch.add('rel-1');
+    const second = await run('production');
+    expect(second).toMatchObject({ releaseId: 'rel-2', reused: false, status: 'succeeded' });
+    expect(second.warnings).toEqual(["rel-1's stored files are missing or corrupt (model/weights.bin: sha256 does not match): rebuilding"]);
+    expect(trained()).toBe(2);
+  });
+
+  it('a stored file that cannot be read at all rebuilds too', async () => {
+    const { w, run } = setup();
+    await run('staging');
+    w.releases.faults.unreadable.add('rel-1');
+    const second = await run('production');
+    expect(second).toMatchObject({ releaseId: 'rel-2', reused: false });
+    expect(second.warnings[0]).toMatch(/^rel-1's stored files are missing or corrupt \(model\/weights\.bin: its stored copy cannot be read .*\): rebuilding$/);
+  });
+
+  it('a reused release marked bad is refused for every environment; --force deploys it', async () => {
+    const { w, run, trained } = setup();
+    w.runner.script('smoke', { exitCode: 1 });
+    await run('staging');
+    const bad = w.release('rel-1').bad;
+    expect(bad).not.toBeNull();
+    w.runner.script('smoke', {});
+    const refused = await run('production');
+    expect(refused).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
+    expect(refused.message).toBe(`reused rel-1: refused, marked bad by ${bad?.by}: ${bad?.why} (axum run --force, or axum mark rel-1 good)`);
+    expect(told(w, 'run-2')).toMatchObject({ env: 'production', revision: null, outcome: 'refused-bad', message: refused.message });
+    expect(w.current('production')).toBeNull();
+    expect(w.revisions('production')).toEqual([]);
+    expect(trained()).toBe(1);
+
+    const forced = await run('production', { trigger: 'manual', force: true, by: 'axum run (pid 42, ana)' });
+    expect(forced).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
+    expect(forced.lead).toBe(`reused rel-1 (not verified anywhere yet), marked bad by ${bad?.by} (forced)`);
+    expect(w.current('production')).toBe('rel-1');
+    expect(w.revision('production', 1)).toMatchObject({ runId: 'run-3', by: 'manual run-3 by axum run (pid 42, ana)', status: 'live' });
+    expect(trained()).toBe(1);
+  });
+
+  it('a reused release queued behind an operation tells the run that reused it', async () => {
+    const { w, run } = setup();
+    await run('staging');
+    let release!: () => void;
+    w.runner.script('smoke', { until: new Promise<void>((resolve) => (release = resolve)) });
+    // A build on production holds it; the reuse queues behind it.
+    const holding = w.build('production');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const reuse = run('production');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(w.deployments.state('production').operation).not.toBeNull();
+    release();
+    await holding;
+    const queued = await reuse;
+    expect(queued).toMatchObject({ reused: true, releaseId: 'rel-1' });
+    await w.settle('production');
+    const revision = w.revisions('production').find((r) => r.releaseId === 'rel-1');
+    expect(revision).toMatchObject({ runId: queued.id, by: `push ${queued.id}` });
+    expect(told(w, queued.id)).toMatchObject({ outcome: 'live' });
+  });
+
+  it("a manual run's deploy names who asked", async () => {
+    const { w, run } = setup(yaml('promote: rebuild\n'));
+    await run('staging', { trigger: 'manual', by: 'axum run (pid 42, ana)' });
+    expect(w.revision('staging', 1)).toMatchObject({ by: 'manual run-1 by axum run (pid 42, ana)', runId: 'run-1' });
+  });
+});
+
+describe('reusableRelease', () => {
+  it('matches the same commit and config whatever the key order, never a release without a snapshot', async () => {
+    const config = parsed(yaml());
+    const reordered = JSON.parse(canonicalJson(config)) as PipelineConfig;
+    expect(Object.keys(reordered)).not.toEqual(Object.keys(config));
+    const base = { runId: 'run-1', branch: 'staging', subject: 's', createdAt: '', artifacts: [], metrics: {}, bad: null, marks: [] };
+    const releases = [
+      { ...base, id: 'rel-1', commit: COMMIT, config: null },
+      { ...base, id: 'rel-2', commit: COMMIT, config: reordered },
+      { ...base, id: 'rel-3', commit: 'd'.repeat(40), config },
+    ];
+    expect(reusableRelease(releases, COMMIT, config)?.id).toBe('rel-2');
+    expect(reusableRelease(releases.slice(0, 1), COMMIT, config)).toBeUndefined();
+  });
+});
+
+describe("a reusing run's lines", () => {
+  it("read `reused …` where the revision says `built …`", () => {
+    const run = { id: 'run-2', lead: 'reused rel-1, verified on staging #1', deploy: null, message: null } as unknown as RunRecord;
+    const deploys = createRunDeploys((id) => (id === 'run-2' ? run : undefined), async () => undefined, () => undefined);
+    deploys.loaded();
+    deploys.set('run-2', { env: 'production', revision: 1, outcome: 'live' }, 'built rel-1; live in production #1');
+    expect(run.message).toBe('reused rel-1, verified on staging #1; live in production #1');
+  });
+});
