@@ -109,7 +109,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
     // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
     const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
     if (target) {
-      const markText = marked ? `, marking ${marked.releaseId} (live now, #${marked.revision}) bad` : '';
+      const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
       await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes);
     }
     const revision = await call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);

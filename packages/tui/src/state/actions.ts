@@ -111,7 +111,7 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.
   const marked = env ? releaseMarkedByRollback(env, target.releaseId) : null;
   return {
-    title: `roll back ${action.env} to #${target.revision} (${target.releaseId})?${marked ? ` ${marked.releaseId} (live, #${marked.revision}) will be marked bad` : ''}`,
+    title: `roll back ${action.env} to #${target.revision} (${target.releaseId})?${marked ? ` ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live'}, #${marked.revision}) will be marked bad` : ''}`,
     details: [
       ...liveLine(env),
       `target: #${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})${action.to === null ? ', the last known good before it' : ''}`,

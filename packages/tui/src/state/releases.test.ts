@@ -41,8 +41,8 @@ describe('the next environment to promote to', () => {
 
 describe('what a rollback marks bad', () => {
   it('the serving release, when the target is another release', () => {
-    expect(releaseMarkedByRollback(env('production', { live: at(5, 'rel-4') }), 'rel-2')).toEqual({ releaseId: 'rel-4', revision: 5 });
-    expect(releaseMarkedByRollback(env('production', { live: null, serving: { ...at(6, 'rel-5'), failed: true } }), 'rel-2')).toEqual({ releaseId: 'rel-5', revision: 6 });
+    expect(releaseMarkedByRollback(env('production', { live: at(5, 'rel-4') }), 'rel-2')).toEqual({ releaseId: 'rel-4', revision: 5, failed: false });
+    expect(releaseMarkedByRollback(env('production', { live: null, serving: { ...at(6, 'rel-5'), failed: true } }), 'rel-2')).toEqual({ releaseId: 'rel-5', revision: 6, failed: true });
   });
   it('nothing when the target holds the serving release or nothing serves', () => {
     expect(releaseMarkedByRollback(env('production', { live: at(5, 'rel-2') }), 'rel-2')).toBeNull();

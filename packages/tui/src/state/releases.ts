@@ -53,10 +53,10 @@ export function nextEnvironment(state: Pick<DaemonState, 'environments'> | null,
 }
 
 /** The release a manual rollback of `env` leaves and marks bad: what serves now, when the target is another release. */
-export function releaseMarkedByRollback(env: EnvironmentView, targetReleaseId: string): { releaseId: string; revision: number } | null {
+export function releaseMarkedByRollback(env: EnvironmentView, targetReleaseId: string): { releaseId: string; revision: number; failed: boolean } | null {
   const serving = env.serving ?? (env.live ? { ...env.live, failed: false } : null);
   if (!serving || serving.releaseId === targetReleaseId) return null;
-  return { releaseId: serving.releaseId, revision: serving.revision };
+  return { releaseId: serving.releaseId, revision: serving.revision, failed: serving.failed };
 }
 
 /** Why a rollback with no target cannot be offered (rollbackTarget is null): said before anything is asked. */
