@@ -2,6 +2,7 @@ import { applyDelta, type DaemonState, type Delta, type ReleaseListing, type Rev
 import { revisionAddress, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { noticeFor } from './notices.js';
+import { clamp, firstFailedOr, moveSelection, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
 
@@ -143,7 +144,7 @@ export const initialTuiState: TuiState = {
   timestamps: false,
 };
 
-const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
+
 
 /** The TUI's one reducer: pure, so every transition is a unit test. */
 export function reduce(state: TuiState, action: TuiAction): TuiState {
@@ -285,39 +286,4 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'timestamps.toggle':
       return { ...state, timestamps: !state.timestamps };
   }
-}
-
-function moveSelection(state: TuiState, by: number): TuiState {
-  const view = state.view;
-  if (view.kind === 'run') {
-    const steps = stepsOf(state, view.runId).length;
-    return steps === 0 ? state : { ...state, view: { ...view, step: clamp(view.step + by, steps), scroll: null } };
-  }
-  if (view.kind === 'history') {
-    const count = state.histories[view.env]?.length ?? 0;
-    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
-  }
-  if (view.kind === 'releases') {
-    const count = state.releases?.length ?? 0;
-    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
-  }
-  if (state.focus === 'runs') {
-    const count = visibleRuns(state).length;
-    return count === 0 ? state : { ...state, selectedRun: clamp(state.selectedRun + by, count) };
-  }
-  const count = visibleEnvironments(state).length;
-  return count === 0 ? state : { ...state, selected: clamp(state.selected + by, count) };
-}
-
-/** Selects the wanted step once the revision's steps are known (it may not be loaded yet). */
-function withWantedStep(state: TuiState, view: Extract<View, { kind: 'run' }>): Extract<View, { kind: 'run' }> {
-  const index = stepsOf(state, view.runId).findIndex((s) => s.name === view.wantStep);
-  if (index < 0) return view;
-  const { wantStep: _done, ...rest } = view;
-  return { ...rest, step: index, scroll: null };
-}
-
-function firstFailedOr(steps: { status: string }[], fallback: number): number {
-  const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
-  return index >= 0 ? index : fallback;
 }
