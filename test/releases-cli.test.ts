@@ -114,6 +114,17 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     const unpinned = await axum(['unpin', 'staging', '--repo', dir]);
     expect(unpinned).toMatchObject({ code: 0, stdout: 'staging unpinned; no release waits (the next succeeded run deploys)\n' });
   });
+
+  it('a protected rollback without a terminal names its target and the release it would mark bad in the refusal', async () => {
+    const dir = await started();
+    git(dir, 'checkout', '-q', 'main');
+    await model(dir, '0.86', 'model v1', 'production', 1);
+    await model(dir, '0.9', 'model v2', 'production', 2);
+    const [v2, v1] = await json<Listing[]>(dir, ['releases', '--env', 'production']);
+    const refused = await axum(['rollback', 'production', '--repo', dir]);
+    expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected: to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad without a terminal, add --yes\n` });
+    expect((await json<Revision[]>(dir, ['history', 'production'])).length).toBe(2);
+  });
 });
 
 // These need the daemon side of issue 16 (promote, marks, reuse, unpin deploying the held release,
