@@ -20,9 +20,13 @@ export function revisionLine(r: RevisionView): string {
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */
 export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
-  // The plain table also says why any of the environment's releases is marked bad (who, when, why).
+  // The plain table also says why any of the environment's releases is marked bad (who, when, why);
+  // a listing that cannot be had leaves that line out, never the history.
   const plain = options.json !== true && options.at === undefined;
-  const [revisions, releases] = await withDaemon(options, 'axum-history', async (c) => [await call(c, 'history.get', { env }), plain ? await call(c, 'releases.list', { env }) : []] as const);
+  const [revisions, releases] = await withDaemon(options, 'axum-history', async (c) => {
+    const history = await call(c, 'history.get', { env });
+    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : []] as const;
+  });
   if (options.at !== undefined) {
     const at = Date.parse(options.at);
     if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
