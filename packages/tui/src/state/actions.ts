@@ -46,6 +46,15 @@ export async function performAction(request: Requester, action: PendingAction): 
   }
 }
 
+/** What a rollback will mark bad, said with its outcome: `; rel-4 marked bad (axum mark rel-4 good clears it)`, or ``. */
+export function rollbackMarkNote(action: PendingAction, state: TuiState): string {
+  if (action.kind !== 'rollback') return '';
+  const env = state.daemon?.environments.find((e) => e.name === action.env);
+  const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
+  const marked = env && target ? releaseMarkedByRollback(env, target.releaseId) : null;
+  return marked ? `; ${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)` : '';
+}
+
 /** The footer line while an action's request is in flight. */
 export function describePending(action: PendingAction): string {
   switch (action.kind) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
-import { confirmationFor } from './actions.js';
+import { confirmationFor, rollbackMarkNote } from './actions.js';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView['steps'] = []): RunView => ({
@@ -70,6 +70,8 @@ describe('refused before anything is asked', () => {
   it('with no target named, the dashboard rolls back to the rollback target, or refuses with the reason and --to', () => {
     const targeted = state([env('staging', { rollbackTarget: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) } })]);
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, targeted)).toMatchObject({ title: 'roll back staging to #1 (rel-1)? rel-2 (live, #2) will be marked bad' });
+    expect(rollbackMarkNote({ kind: 'rollback', env: 'staging', to: null, force: false }, targeted)).toBe('; rel-2 marked bad (axum mark rel-2 good clears it)');
+    expect(rollbackMarkNote({ kind: 'pin', env: 'staging', pinned: true }, targeted)).toBe('');
     // After an automatic rollback the environment serves its LKG: `r` again must not step further back.
     const servesLkg = state([env('production', { lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) } })]);
     const refused = confirmationFor({ kind: 'rollback', env: 'production', to: null, force: false }, servesLkg);

@@ -6,7 +6,7 @@ import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
-import { confirmationFor, describePending, diffLines, performAction } from '../state/actions.js';
+import { confirmationFor, describePending, diffLines, performAction, rollbackMarkNote } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -47,8 +47,10 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     dispatch({ type: 'notice', message: `${describePending(action)}…` });
     try {
       // Deploys and rollbacks verify before they answer: give them as long as a verify may take.
+      // Read before the request: once it answers, what served is no longer what serves.
+      const note = rollbackMarkNote(action, stateRef.current);
       const outcome = await performAction((method, params) => link.request(method, params, 60 * 60 * 1000), action);
-      dispatch({ type: 'notice', message: outcome });
+      dispatch({ type: 'notice', message: /FAILED/.test(outcome) ? outcome : `${outcome}${note}` });
       // A mark changes no environment: the releases view (and the refusals it feeds) reload here.
       if (action.kind === 'mark' || action.kind === 'promote') {
         link.request('releases.list', {}).then(
