@@ -190,5 +190,10 @@ describe('build once, promote (needs the daemon side of issue 16)', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(offBranch.slice(0, 7));
     expect(refused.stderr).toContain('main');
+    // A manual run is recorded as manual, and the revision it deploys says who asked.
+    const ran = await axum(['run', '--branch', 'staging', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(ran.code, ran.stderr).toBe(0);
+    const [revision] = await settled(dir, 'staging', 1);
+    expect((revision as Revision & { by: string }).by).toMatch(/^axum run \(pid \d+, .+\)$/);
   });
 });
