@@ -171,8 +171,9 @@ describe('manual rollback, pin, approval', () => {
     const noYes = await axum(['approve', 'production', '--repo', dir]);
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/^axum: production is protected: to deploy rel-\d+ to production without a terminal, add --yes\n$/);
+    // Nothing to go back to: nothing is asked, the daemon's refusal says why (exit 1, not a missing --yes).
     const rollbackNoYes = await axum(['rollback', 'production', '--repo', dir]);
-    expect(rollbackNoYes.stderr).toBe('axum: production is protected: to roll back production to the last known good without a terminal, add --yes\n');
+    expect(rollbackNoYes).toMatchObject({ code: 1, stderr: expect.stringContaining('no last known good revision') });
     // Without $USER (cron, env -i) the revision's `by` still names the account.
     const approved = await axum(['approve', 'production', '--yes', '--json', '--repo', dir], { env: { USER: '' } });
     expect(approved.code, approved.stderr).toBe(0);
@@ -180,7 +181,7 @@ describe('manual rollback, pin, approval', () => {
     const nothing = await axum(['approve', 'production', '--yes', '--repo', dir]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain('nothing is waiting for approval');
-    expect((await axum(['rollback', 'production', '--repo', dir])).code).toBe(2);
+    expect((await axum(['rollback', 'production', '--repo', dir])).code).toBe(1);
     const noLkg = await axum(['rollback', 'production', '--yes', '--repo', dir]);
     expect(noLkg.code).toBe(1);
     expect(noLkg.stderr).toContain('no last known good revision');

@@ -69,7 +69,7 @@ verify:
     await one.keys('T');
     await waitFor(() => /\d\d:\d\d:\d\d\.\d{3} trained on 0\.9/.test(one.screen()), 10_000, 'the timestamped line');
     await one.keys('Escape', 'Tab', 'Enter');
-    await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
+    await waitFor(() => /#2(?: LKG)?\s+live\s+deploy/.test(one.screen()), 10_000, 'the history view');
     // Enter on a revision: its verify step, what it printed, its gate beside the last known good's value.
     await one.keys('Enter');
     await waitFor(() => one.screen().includes('judging 0.9'), 10_000, "the revision's verify output").catch((err: Error) => {
@@ -80,7 +80,7 @@ verify:
     expect(one.screen()).toMatch(/✓ verify\/eval succeeded \(exit 0\)/);
     // Esc goes back to the history, on that revision.
     await one.keys('Escape');
-    await waitFor(() => /#2\s+live\s+deploy/.test(one.screen()), 10_000, 'back to the history view');
+    await waitFor(() => /#2(?: LKG)?\s+live\s+deploy/.test(one.screen()), 10_000, 'back to the history view');
     await one.keys('j', 'r');
     await waitFor(() => one.screen().includes('type production and Enter to confirm') && one.screen().includes('code: '), 10_000, 'the typed confirmation and its diff');
     // The pre-action diff: the commit that goes away, the model file that changes, the metric.
@@ -135,6 +135,23 @@ verify:
     await plain.keys('Enter', 'Escape');
     await waitFor(() => plain.screen().includes('model 0.9') && !plain.screen().includes('of 2 runs'), 5_000, 'Esc to clear the filter');
     tmux('send-keys', '-t', 'plain', 'q');
+  });
+
+  it('at 80×24 R lists the releases with where each is live and verified; P on the last environment says why it does nothing', async () => {
+    tmux('new-session', '-d', '-s', 'rels', '-x', '80', '-y', '24', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    const rels = tui('rels');
+    await waitFor(() => rels.screen().includes('● connected'), 20_000, 'the TUI to connect');
+    await rels.keys('P');
+    await waitFor(() => rels.screen().includes('P: production is the last environment in axum.yml: nothing to promote to'), 5_000, "P's reason");
+    await rels.keys('R');
+    await waitFor(() => /^› rel-2 +[0-9a-f]{8} model 0\.9/m.test(rels.screen()), 10_000, 'the releases view').catch((err: Error) => {
+      throw new Error(`${err.message}\n${rels.screen()}`);
+    });
+    expect(rels.screen()).toMatch(/^ {2}rel-1 +[0-9a-f]{8} model 0\.85 +.*production#1/m);
+    expect(rels.screen().trimEnd().split('\n').length).toBeLessThanOrEqual(24);
+    await rels.keys('Escape');
+    await waitFor(() => /production\s+main\s+#\d/.test(rels.screen()), 5_000, 'back to the dashboard');
+    tmux('send-keys', '-t', 'rels', 'q');
   });
 });
 

@@ -47,6 +47,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--branch <branch>', 'the branch whose head to run')
     .option('--commit <sha>', 'a commit to run')
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
+    .option('--force', 'let it deploy a reused release that is marked bad')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runCommand(options, stdoutOutput), command));
   program
     .command('logs')
@@ -89,6 +90,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--release <id>', 'release id, e.g. rel-12')
     .option('--commit <sha>', 'the commit whose release to deploy')
     .option('--yes', 'confirm without asking')
+    .option('--force', 'allow a release that is marked bad')
     .option('--wait', 'wait for verification (deploy always does)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).deployCommand(env, options, stdoutOutput), command));
   program
@@ -104,9 +106,30 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).pinCommand(env, true, options, stdoutOutput), command));
   program
     .command('unpin')
-    .description('let the next succeeded run deploy again')
+    .description('deploy the newest release the pin held back (asks first where protected), and let new commits deploy again')
     .argument('<env>', 'environment')
+    .option('--yes', 'confirm without asking (needed for protected environments without a terminal)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).pinCommand(env, false, options, stdoutOutput), command));
+  program
+    .command('releases')
+    .description('releases, newest first: commit, where each is live, where it was verified, bad marks, size')
+    .option('--env <env>', 'only the releases deployed to this environment')
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/releases.js')).releasesCommand(options, stdoutOutput), command));
+  program
+    .command('promote')
+    .description("deploy FROM's live release to TO (the same bytes, no rebuild), and verify it")
+    .argument('<from>', 'the environment whose live release to promote')
+    .argument('<to>', 'the environment to deploy it to')
+    .option('--yes', 'confirm without asking (needed for protected environments without a terminal)')
+    .option('--force', 'allow a release that is marked bad')
+    .action((from: string, to: string, _options, command: Command) => run(async (options) => (await import('./commands/releases.js')).promoteCommand(from, to, options, stdoutOutput), command));
+  program
+    .command('mark')
+    .description('mark a release bad (nothing deploys it without --force), or good (clears its bad mark)')
+    .argument('<release>', 'release id, e.g. rel-4')
+    .argument('<mark>', 'good or bad')
+    .option('--reason <text>', 'why (kept with the mark, shown by axum releases and axum history)')
+    .action((releaseId: string, mark: string, _options, command: Command) => run(async (options) => (await import('./commands/releases.js')).markCommand(releaseId, mark, options, stdoutOutput), command));
   program
     .command('fsck')
     .description("re-hash every release's stored files and folders, check every environment's current; corrupt releases are marked bad (exit 1)")

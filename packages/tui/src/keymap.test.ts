@@ -7,9 +7,9 @@ const noKey = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: 
 
 describe('the keymap', () => {
   it('has no key bound twice on one screen', () => {
-    for (const view of ['dashboard', 'run', 'history'] as const) {
-      const state = { ...initialTuiState, view: view === 'dashboard' ? { kind: view } : view === 'run' ? { kind: view, runId: 'r', step: 0, scroll: null } : { kind: view, env: 'e', selected: 0 } };
-      const inputs = ['j', 'k', 'g', 'G', 'q', '?', 'r', 'a', 'p', 't', 'x', '[', ']'];
+    for (const view of ['dashboard', 'run', 'history', 'releases'] as const) {
+      const state = { ...initialTuiState, view: view === 'dashboard' ? { kind: view } : view === 'run' ? { kind: view, runId: 'r', step: 0, scroll: null } : view === 'releases' ? { kind: view, selected: 0 } : { kind: view, env: 'e', selected: 0 } };
+      const inputs = ['j', 'k', 'g', 'G', 'q', '?', 'r', 'a', 'p', 'P', 'R', 'b', 't', 'x', '[', ']'];
       for (const input of inputs) {
         const hits = bindingsFor(state).filter((b) => b.matches(input, noKey));
         expect(hits.length, `${view}: ${input}`).toBeLessThanOrEqual(1);
@@ -23,6 +23,7 @@ describe('the keymap', () => {
       { ...initialTuiState, focus: 'runs' as const },
       { ...initialTuiState, view: { kind: 'run' as const, runId: 'r', step: 0, scroll: null } },
       { ...initialTuiState, view: { kind: 'history' as const, env: 'e', selected: 0 } },
+      { ...initialTuiState, view: { kind: 'releases' as const, selected: 0 } },
     ];
     for (const state of screens) {
       for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
@@ -50,5 +51,36 @@ describe('the keymap', () => {
     expect(new Set(rows).size).toBe(rows.length);
     expect(resolveKey(run, '', { ...noKey, home: true } as Key)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'log.scroll', by: 'top' } });
     expect(resolveKey(run, '', { ...noKey, end: true } as Key)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'log.scroll', by: 'bottom' } });
+  });
+});
+
+describe('promote and releases keys', () => {
+  const at = (revision: number, releaseId: string) => ({ revision, releaseId, commit: 'c'.repeat(40) });
+  const env = (name: string, live: ReturnType<typeof at> | null, inConfig = true) =>
+    ({ name, branch: name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig, pinned: false, awaitingApproval: false, live, serving: null, lastKnownGood: live, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null }) as const;
+  const withEnvs = (environments: ReturnType<typeof env>[], selected = 0) =>
+    ({ ...initialTuiState, selected, daemon: { environments: [...environments], runs: [], activity: [] } }) as unknown as Parameters<typeof resolveKey>[0];
+
+  it("P promotes the selected environment's live release to the next declared environment", () => {
+    const state = withEnvs([env('dev', at(4, 'rel-4')), env('gone', null, false), env('staging', at(2, 'rel-2')), env('production', at(1, 'rel-1'))]);
+    const hit = resolveKey(state, 'P', noKey);
+    expect(hit?.disabled).toBeNull();
+    expect(hit?.binding.command.kind === 'daemon' ? hit.binding.command.build(state) : null).toEqual({ kind: 'promote', from: 'dev', to: 'staging', releaseId: 'rel-4', force: false });
+  });
+
+  it('P is disabled with a reason when nothing is live or it is the last environment', () => {
+    expect(resolveKey(withEnvs([env('dev', null), env('production', null)]), 'P', noKey)?.disabled).toBe('nothing is live in dev to promote');
+    expect(resolveKey(withEnvs([env('dev', at(1, 'rel-1')), env('production', at(1, 'rel-1'))], 1), 'P', noKey)?.disabled).toBe('production is the last environment in axum.yml: nothing to promote to');
+  });
+
+  it('R opens the releases view; b and g mark the selected release, each enabled only when it changes something', () => {
+    expect(resolveKey(initialTuiState, 'R', noKey)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'releases.open' } });
+    const release = { id: 'rel-3', bad: null } as unknown as NonNullable<(typeof initialTuiState)['releases']>[number];
+    const state = { ...initialTuiState, view: { kind: 'releases' as const, selected: 0 }, releases: [release] };
+    const bad = resolveKey(state, 'b', noKey);
+    expect(bad?.disabled).toBeNull();
+    expect(bad?.binding.command.kind === 'daemon' ? bad.binding.command.build(state) : null).toMatchObject({ kind: 'mark', releaseId: 'rel-3', mark: 'bad', reason: expect.stringMatching(/^marked in the TUI by /) });
+    expect(resolveKey(state, 'g', noKey)?.disabled).toBe('it is not marked bad');
+    expect(resolveKey({ ...state, releases: [] }, 'b', noKey)?.disabled).toBe('no release selected');
   });
 });

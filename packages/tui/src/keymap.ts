@@ -2,6 +2,8 @@ import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
 import { incidentLog } from './state/selectors.js';
 import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
+import { nextEnvironment } from './state/releases.js';
+import { userName } from './user-name.js';
 
 /** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
 export type Command =
@@ -33,16 +35,17 @@ export interface Binding {
   inHelp?: boolean;
 }
 
-const ALL: readonly View['kind'][] = ['dashboard', 'run', 'history'];
+const ALL: readonly View['kind'][] = ['dashboard', 'run', 'history', 'releases'];
 const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : visibleEnvironments(state)[state.selected]);
 const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
 const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
+const selectedRelease = (state: TuiState) => (state.view.kind === 'releases' ? state.releases?.[state.view.selected] : undefined);
 const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 
 export const KEYMAP: readonly Binding[] = [
-  { label: 'j/↓', description: 'down', hint: 'down', views: ['dashboard', 'history'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
-  { label: 'k/↑', description: 'up', hint: 'up', views: ['dashboard', 'history'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: true },
+  { label: 'j/↓', description: 'down', hint: 'down', views: ['dashboard', 'history', 'releases'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
+  { label: 'k/↑', description: 'up', hint: 'up', views: ['dashboard', 'history', 'releases'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: true },
   { label: 'Tab', description: 'switch between environments and runs', hint: 'focus', views: ['dashboard'], matches: (_i, k) => k.tab, command: { kind: 'dispatch', action: { type: 'focus.toggle' } }, footer: true },
   { label: 'Enter', description: 'open: a run (steps and logs) or an environment (its revisions)', hint: 'open', views: ['dashboard'], matches: (_i, k) => k.return, command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
   { label: 'Enter', description: "open the revision: its deploy hook, verify and monitor output, gates with the LKG's values", hint: 'open', views: ['history'], matches: (_i, k) => k.return, disabledReason: (state) => (state.view.kind === 'history' && state.histories[state.view.env]?.length ? null : 'no revision selected'), command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
@@ -93,6 +96,49 @@ export const KEYMAP: readonly Binding[] = [
   },
   { label: 'a', description: 'approve the release waiting for approval', views: ['dashboard', 'history'], matches: (i) => i === 'a', disabledReason: (state) => envFocus(state) ?? (selectedEnv(state)?.awaitingApproval ? null : 'nothing is waiting for approval here'), command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'approve', env: selectedEnv(state)!.name } : null) }, footer: false },
   { label: 'p', description: 'pin / unpin the environment', views: ['dashboard', 'history'], matches: (i) => i === 'p', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'pin', env: selectedEnv(state)!.name, pinned: !selectedEnv(state)!.pinned } : null) }, footer: false },
+  {
+    label: 'P',
+    description: "promote: deploy the environment's live release to the next environment (the same bytes, no rebuild)",
+    hint: 'promote',
+    views: ['dashboard', 'history'],
+    matches: (i) => i === 'P',
+    disabledReason: (state) => {
+      const env = selectedEnv(state);
+      if (envFocus(state) || !env) return envFocus(state) ?? 'no environment selected';
+      if (!env.live) return `nothing is live in ${env.name} to promote`;
+      return nextEnvironment(state.daemon, env.name) ? null : `${env.name} is the last environment in axum.yml: nothing to promote to`;
+    },
+    command: {
+      kind: 'daemon',
+      build: (state) => {
+        const env = selectedEnv(state);
+        const next = env ? nextEnvironment(state.daemon, env.name) : null;
+        return env?.live && next ? { kind: 'promote', from: env.name, to: next.name, releaseId: env.live.releaseId, force: false } : null;
+      },
+    },
+    footer: false,
+  },
+  { label: 'R', description: 'releases: where each is live and verified, bad marks (b marks, g clears)', hint: 'releases', views: ['dashboard', 'history'], matches: (i) => i === 'R', command: { kind: 'dispatch', action: { type: 'releases.open' } }, footer: false },
+  {
+    label: 'b',
+    description: 'mark the selected release bad (nothing deploys it without --force)',
+    hint: 'mark bad',
+    views: ['releases'],
+    matches: (i) => i === 'b',
+    disabledReason: (state) => (selectedRelease(state) ? (selectedRelease(state)!.bad ? 'it is marked bad already' : null) : 'no release selected'),
+    command: { kind: 'daemon', build: (state) => (selectedRelease(state) ? { kind: 'mark', releaseId: selectedRelease(state)!.id, mark: 'bad', reason: `marked in the TUI by ${userName()}` } : null) },
+    footer: true,
+  },
+  {
+    label: 'g',
+    description: "clear the selected release's bad mark",
+    hint: 'mark good',
+    views: ['releases'],
+    matches: (i) => i === 'g',
+    disabledReason: (state) => (selectedRelease(state) ? (selectedRelease(state)!.bad ? null : 'it is not marked bad') : 'no release selected'),
+    command: { kind: 'daemon', build: (state) => (selectedRelease(state) ? { kind: 'mark', releaseId: selectedRelease(state)!.id, mark: 'good', reason: null } : null) },
+    footer: true,
+  },
   { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
   { label: 'x', description: 'cancel the selected run', views: ['dashboard', 'run'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running'), command: { kind: 'daemon', build: (state) => (selectedRun(state) ? { kind: 'cancel', runId: selectedRun(state)!.id } : null) }, footer: false },
   { label: 'e', description: 'events: what every terminal did, who and when', hint: 'events', views: ALL, matches: (i) => i === 'e', command: { kind: 'dispatch', action: { type: 'events.toggle' } }, footer: false },

@@ -9,3 +9,6 @@ export function userName(): string {
     return `uid ${process.getuid?.() ?? '?'}`;
   }
 }
+
+/** Who asks, as the daemon records it (a revision's `by`, a mark's `by`): `axum rollback (pid 12, ana)`. */
+export const commandBy = (command: string): string => `axum ${command} (pid ${process.pid}, ${userName()})`;

@@ -1,6 +1,7 @@
-import { userName } from '../user-name.js';
+import { commandBy } from '../user-name.js';
 import { createInterface } from 'node:readline/promises';
-import type { EnvironmentView, RevisionView } from '@axum/protocol';
+import type { EnvironmentView, PinResult, ReleaseListing, RevisionView } from '@axum/protocol';
+import { badText, releaseMarkedByRollback } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -8,8 +9,8 @@ import { table } from './status.js';
 import { gatesCell } from './operations.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
-const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
-const by = (command: string) => `axum ${command} (pid ${process.pid}, ${userName()})`;
+export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
+export const by = commandBy;
 
 /** Lines for one revision, as people read it: `#7 live rollback → #3`. */
 export function revisionLine(r: RevisionView): string {
@@ -19,7 +20,13 @@ export function revisionLine(r: RevisionView): string {
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */
 export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
-  const revisions = await withDaemon(options, 'axum-history', (c) => call(c, 'history.get', { env }));
+  // The plain table also says why any of the environment's releases is marked bad (who, when, why);
+  // a listing that cannot be had leaves that line out, never the history.
+  const plain = options.json !== true && options.at === undefined;
+  const [revisions, releases] = await withDaemon(options, 'axum-history', async (c) => {
+    const history = await call(c, 'history.get', { env });
+    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : []] as const;
+  });
   if (options.at !== undefined) {
     const at = Date.parse(options.at);
     if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
@@ -46,13 +53,23 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
     const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
     if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
+    out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;
 }
 
-/** Asks for confirmation on a terminal: `y` for plain environments, the typed name for protected ones. */
-/** Asks before a change: `what` is the whole act, environment included (`roll back production to #3`). */
-async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined): Promise<void> {
+/** Under `axum history`: the releases marked bad, each with who, when and why, and how to clear it. */
+export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
+  const bad = releases.filter((r) => r.bad);
+  if (bad.length === 0) return [];
+  return ['', 'marked bad:', ...bad.map((r) => `  ${r.id}  ${badText(r).replace(/^bad: /, '')}  (axum mark ${r.id} good clears it)`)];
+}
+
+/**
+ * Asks before a change on a terminal: `y` for plain environments, the typed name for protected ones.
+ * `what` is the whole act, environment included (`roll back production to #3`).
+ */
+export async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined): Promise<void> {
   if (yes) return;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     if (env.protected) throw new CliError(`${env.name} is protected: to ${what} without a terminal, add --yes`, EXIT.usage);
@@ -69,13 +86,13 @@ async function confirm(env: EnvironmentView, what: string, yes: boolean | undefi
   }
 }
 
-async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
+export async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
   const env = connection.welcomeState.environments.find((e) => e.name === name);
   if (!env) throw new CliError(`no environment ${name} (environments: ${connection.welcomeState.environments.map((e) => e.name).join(', ')})`, EXIT.failed);
   return env;
 }
 
-function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
+export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
   if (options.json) out.json(revision);
   else out.lines([revisionLine(revision)]);
   if (revision.status === 'failed') {
@@ -86,25 +103,34 @@ function revisionResult(envName: string, revision: RevisionView, options: Global
   return EXIT.ok;
 }
 
-/** `axum rollback ENV [--to REVISION] [--yes] [--force] [--wait]`: no --to → last known good; pins the environment. */
+/** `axum rollback ENV [--to REVISION] [--yes] [--force] [--wait]`: no --to → the rollback target; pins the environment. */
 export async function rollbackCommand(envName: string, options: GlobalOptions & { to?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
   const to = options.to === undefined ? null : Number(options.to.replace(/^#/, ''));
   if (to !== null && (!Number.isInteger(to) || to < 1)) throw new CliError(`--to ${options.to}: expected a revision number such as 3 or #3`, EXIT.usage);
   return withDaemon(options, 'axum-rollback', async (connection) => {
     const env = await environment(connection, envName);
-    await confirm(env, to === null ? `roll back ${env.name} to the last known good${env.lastKnownGood ? ` (#${env.lastKnownGood.revision})` : ''}` : `roll back ${env.name} to #${to}`, options.yes);
+    const target = to === null ? env.rollbackTarget : ((await call(connection, 'history.get', { env: envName })).find((r) => r.revision === to) ?? null);
+    // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
+    const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
+    if (target) {
+      const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
+      await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes);
+    }
     const revision = await call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
-    return revisionResult(envName, revision, options, out);
+    const code = revisionResult(envName, revision, options, out);
+    // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
+    if (!options.json && marked && revision.status !== 'failed') out.lines([`${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`]);
+    return code;
   });
 }
 
-/** `axum deploy ENV (--release ID | --commit SHA) [--wait]`. */
-export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
+/** `axum deploy ENV (--release ID | --commit SHA) [--force] [--wait]`. */
+export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes);
-    const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('deploy') };
+    const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy') };
     const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
@@ -121,12 +147,29 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
   });
 }
 
-/** `axum pin ENV` / `axum unpin ENV`. */
-export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const env = await withDaemon(options, 'axum-pin', (c) => call(c, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }));
-  if (options.json) out.json(env);
-  else out.lines([`${env.name} ${env.pinned ? 'pinned: new commits build and test but do not deploy (axum unpin to resume)' : 'unpinned: the next succeeded run deploys'}`]);
+/** `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back (asked first where protected). */
+export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
+  const result = await withDaemon(options, 'axum-pin', async (connection) => {
+    const env = await environment(connection, envName);
+    if (!pinned && env.pinned && env.heldReleaseId && env.protected) await confirm(env, `unpin ${env.name} and deploy ${env.heldReleaseId}, held back by the pin`, options.yes);
+    return call(connection, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }, OPERATION_TIMEOUT_MS);
+  });
+  if (options.json) out.json(result);
+  else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin to resume)`]);
+  else out.lines([unpinnedLine(result)]);
+  if (result.deployed?.status === 'failed') {
+    stderrLine(`axum: #${result.deployed.revision} FAILED: ${result.deployed.message ?? 'see axum history'}`);
+    return EXIT.failed;
+  }
   return EXIT.ok;
+}
+
+/** `production unpinned; deployed rel-9 as #6 (live, verified)`, or that no release waits. */
+export function unpinnedLine(result: PinResult): string {
+  const d = result.deployed;
+  // `note`: the pin held a release that did not deploy (bad, gone, or overtaken), and why.
+  if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (the next succeeded run deploys)`;
+  return `${result.name} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
 }
 
 /**

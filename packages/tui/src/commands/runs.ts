@@ -2,10 +2,10 @@ import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf, RunVie
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
-import { userName } from '../user-name.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { table } from './status.js';
+import { commandBy as by } from '../user-name.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
@@ -72,10 +72,10 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
 }
 
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
-export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean }, out: Output): Promise<ExitCode> {
+export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
-    // `by`: the revision a manual run deploys says who asked (`manual run-12 by axum run (pid 42, ana)`).
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: `axum run (pid ${process.pid}, ${userName()})` };
+    // A manual run is recorded as manual: `by` names who (the revision it deploys says so too).
+    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('run'), force: options.force ?? false };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.

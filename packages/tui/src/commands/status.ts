@@ -31,6 +31,8 @@ export function statusJson(state: DaemonState): unknown {
       live: env.live,
       serving: env.serving,
       lastKnownGood: env.lastKnownGood,
+      rollbackTarget: env.rollbackTarget,
+      heldReleaseId: env.heldReleaseId,
       pendingReleaseId: env.pendingReleaseId,
       operation: env.operation,
       incident: env.incident,

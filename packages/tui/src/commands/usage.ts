@@ -12,7 +12,6 @@ const HABITS: Record<string, string> = {
   revert: 'rollback',
   log: 'logs',
   tail: 'logs',
-  promote: 'deploy',
   stop: 'daemon stop',
   start: 'daemon start',
 };

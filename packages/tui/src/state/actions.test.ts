@@ -46,7 +46,28 @@ describe('performAction', () => {
   it('names the queued run of a trigger', async () => {
     const { request, calls } = fakeRequester({ 'run.trigger': { id: 'run-12' } });
     await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 queued on main');
-    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main' } });
+    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main', by: expect.stringMatching(/^axum TUI \(pid \d+, /), force: false } });
+  });
+
+  it('promotes and says which release went where', async () => {
+    const { request, calls } = fakeRequester({ 'env.promote': { ...revision('live'), kind: 'deploy', releaseId: 'rel-4' } });
+    await expect(performAction(request, { kind: 'promote', from: 'staging', to: 'production', releaseId: 'rel-4', force: false })).resolves.toBe('production: rel-4 promoted from staging, #7 live and verified');
+    expect(calls[0]).toEqual({ method: 'env.promote', params: expect.objectContaining({ from: 'staging', to: 'production', force: false }) });
+  });
+
+  it('unpin says what it deployed, or that no release waits', async () => {
+    const deployed = fakeRequester({ 'env.pin': { deployed: { ...revision('live'), releaseId: 'rel-9', revision: 6 } } });
+    await expect(performAction(deployed.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; deployed rel-9 as #6 (live, verified)');
+    const none = fakeRequester({ 'env.pin': { deployed: null } });
+    await expect(performAction(none.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; no release waits (the next succeeded run deploys)');
+  });
+
+  it('marks a release with its reason, and words a cleared mark', async () => {
+    const { request, calls } = fakeRequester({ 'release.mark': { id: 'rel-4', bad: { why: 'marked in the TUI by ana', by: 'x', at: 't' } } });
+    await expect(performAction(request, { kind: 'mark', releaseId: 'rel-4', mark: 'bad', reason: 'marked in the TUI by ana' })).resolves.toBe('rel-4 marked bad: marked in the TUI by ana');
+    expect(calls[0]?.params).toMatchObject({ releaseId: 'rel-4', mark: 'bad', reason: 'marked in the TUI by ana' });
+    const cleared = fakeRequester({ 'release.mark': { id: 'rel-4', bad: null } });
+    await expect(performAction(cleared.request, { kind: 'mark', releaseId: 'rel-4', mark: 'good', reason: null })).resolves.toBe('rel-4: bad mark cleared');
   });
 
   it('passes a refusal on as a rejection, for the caller to show', async () => {

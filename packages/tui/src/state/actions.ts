@@ -1,6 +1,7 @@
 import { userName } from '../user-name.js';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
+import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
@@ -19,17 +20,39 @@ export async function performAction(request: Requester, action: PendingAction): 
       const revision = await request('env.approve', { env: action.env, by: by() });
       return revision.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
-    case 'pin':
-      await request('env.pin', { env: action.env, pinned: action.pinned, by: by() });
-      return `${action.env} ${action.pinned ? 'pinned' : 'unpinned'}`;
+    case 'pin': {
+      const result = await request('env.pin', { env: action.env, pinned: action.pinned, by: by() });
+      if (action.pinned) return `${action.env} pinned`;
+      // Unpinning deploys the newest release the pin held back: say what became of it.
+      const d = result.deployed;
+      if (!d) return result.note ? `${action.env} unpinned; ${result.note}` : `${action.env} unpinned; no release waits (the next succeeded run deploys)`;
+      return d.status === 'failed' ? `${action.env} unpinned; ${d.releaseId} as #${d.revision} FAILED: ${d.message ?? ''}` : `${action.env} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
+    }
     case 'trigger': {
-      const run = await request('run.trigger', { branch: action.branch });
+      const run = await request('run.trigger', { branch: action.branch, by: by(), force: false });
       return `${run.id} queued on ${action.branch}`;
+    }
+    case 'promote': {
+      const revision = await request('env.promote', { from: action.from, to: action.to, force: action.force, by: by() });
+      return revision.status === 'live' ? `${action.to}: ${revision.releaseId} promoted from ${action.from}, #${revision.revision} live and verified` : `${action.to}: promote #${revision.revision} FAILED: ${revision.message ?? ''}`;
+    }
+    case 'mark': {
+      const release = await request('release.mark', { releaseId: action.releaseId, mark: action.mark, ...(action.reason !== null ? { reason: action.reason } : {}), by: by() });
+      return release.bad ? `${release.id} marked bad: ${release.bad.why}` : `${release.id}: bad mark cleared`;
     }
     case 'cancel':
       await request('run.cancel', { runId: action.runId });
       return `${action.runId} cancelled`;
   }
+}
+
+/** What a rollback will mark bad, said with its outcome: `; rel-4 marked bad (axum mark rel-4 good clears it)`, or ``. */
+export function rollbackMarkNote(action: PendingAction, state: TuiState): string {
+  if (action.kind !== 'rollback') return '';
+  const env = state.daemon?.environments.find((e) => e.name === action.env);
+  const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
+  const marked = env && target ? releaseMarkedByRollback(env, target.releaseId) : null;
+  return marked ? `; ${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)` : '';
 }
 
 /** The footer line while an action's request is in flight. */
@@ -45,6 +68,10 @@ export function describePending(action: PendingAction): string {
       return `queueing a run of ${action.branch}`;
     case 'cancel':
       return `cancelling ${action.runId}`;
+    case 'promote':
+      return `promoting ${action.releaseId} from ${action.from} to ${action.to}`;
+    case 'mark':
+      return `marking ${action.releaseId} ${action.mark}`;
   }
 }
 
@@ -55,6 +82,17 @@ export function describePending(action: PendingAction): string {
  */
 export function confirmationFor(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | { refused: string } | null {
   if (action.kind === 'cancel') return { title: `cancel ${action.runId}?`, details: ['its step processes are killed'], typed: null, action };
+  if (action.kind === 'promote') return promoteConfirmation(action, state);
+  if (action.kind === 'mark') {
+    const release = state.releases?.find((r) => r.id === action.releaseId);
+    if (action.mark === 'good') {
+      if (!release?.bad) return { refused: `${action.releaseId} is not marked bad: nothing to clear` };
+      return { title: `clear the bad mark of ${action.releaseId}?`, details: [`marked bad: ${release.bad.why} — by ${release.bad.by}`, 'deploys, promotes and rollbacks to it will no longer need --force'], typed: null, action };
+    }
+    if (release?.bad) return { refused: `${action.releaseId} is marked bad already (${release.bad.why}, by ${release.bad.by})` };
+    const live = release && release.liveIn.length > 0 ? [`live in ${release.liveIn.join(', ')}: it keeps serving; rollbacks and deploys to it will need --force`] : ['deploys, promotes and rollbacks to it will need --force'];
+    return { title: `mark ${action.releaseId} bad?`, details: [...live, `reason: ${action.reason ?? 'none given'}`], typed: null, action };
+  }
   if (action.kind === 'trigger') {
     const fed = state.daemon?.environments.find((e) => e.branch === action.branch);
     if (!fed?.protected || fed.approval === 'manual') return null;
@@ -64,27 +102,48 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   const typed = env?.protected ? env.name : null;
   if (action.kind === 'pin') {
     if (!env?.protected) return null;
-    const what = action.pinned ? 'new commits will build and test but not deploy' : 'the next succeeded run deploys';
+    const held = !action.pinned && env.pinned ? env.heldReleaseId : null;
+    // Unpinning deploys what the pin held back: the question says what will deploy.
+    if (held) return { title: `unpin ${action.env} and deploy ${held}, held back by the pin?`, details: [...liveLine(env), `${held} deploys and verifies now; new commits deploy again`], typed, action };
+    const what = action.pinned ? 'new commits will build and test but not deploy' : 'no release waits: the next succeeded run deploys';
     return { title: `${action.pinned ? 'pin' : 'unpin'} ${action.env}?`, details: [...liveLine(env), what], typed, action };
   }
   if (action.kind === 'approve') {
     return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action };
   }
-  const target = action.to === null ? env?.lastKnownGood : state.histories[action.env]?.find((r) => r.revision === action.to);
-  if (!target) return { refused: action.to === null ? `${action.env}: no last known good revision to roll back to (nothing earlier passed verification)` : `${action.env} has no revision #${action.to}` };
+  // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.
+  const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
+  if (!target) return { refused: action.to === null ? (env ? noRollbackTargetReason(env) : `no environment ${action.env}`) : `${action.env} has no revision #${action.to}` };
   if (env?.live && target.releaseId === env.live.releaseId) return { refused: `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision}): nothing would change` };
   const badMark = Object.hasOwn(state.bad, target.releaseId) ? state.bad[target.releaseId] : undefined;
   if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to go back to it anyway: axum rollback ${action.env} --to ${target.revision} --force` };
-  const targetText = `#${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})`;
+  // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.
+  const marked = env ? releaseMarkedByRollback(env, target.releaseId) : null;
   return {
-    title: `roll ${action.env} back to ${action.to === null ? `the last known good ${targetText}` : targetText}?`,
+    title: `roll back ${action.env} to #${target.revision} (${target.releaseId})?${marked ? ` ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live'}, #${marked.revision}) will be marked bad` : ''}`,
     details: [
       ...liveLine(env),
-      // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.
-      ...(env?.live ? [`${env.live.releaseId} will be marked bad (a rollback moves away from it)`] : []),
+      `target: #${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})${action.to === null ? ', the last known good before it' : ''}`,
+      ...(marked ? [`${marked.releaseId} will be marked bad (axum mark ${marked.releaseId} good clears it)`] : []),
       'then verify it, and pin the environment (new commits will not deploy until unpinned)',
     ],
     typed,
+    action,
+  };
+}
+
+/** Promote FROM's live release to TO: TO's protection decides how it is confirmed; a bad release is refused before asking. */
+function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>, state: TuiState): Omit<Confirm, 'input'> | { refused: string } {
+  const from = state.daemon?.environments.find((e) => e.name === action.from);
+  const to = state.daemon?.environments.find((e) => e.name === action.to);
+  if (!from?.live || !to) return { refused: `${action.from}: nothing live to promote` };
+  const badMark = Object.hasOwn(state.bad, action.releaseId) ? state.bad[action.releaseId] : undefined;
+  if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to promote it anyway: axum promote ${action.from} ${action.to} --force` };
+  const release = state.releases?.find((r) => r.id === action.releaseId);
+  return {
+    title: `promote ${promotedReleaseText(action.releaseId, action.from, release, from.live)} to ${action.to}?`,
+    details: [...liveLine(to).map((l) => `${action.to}: ${l}`), 'the same bytes, no rebuild; then verify it there'],
+    typed: to.protected ? to.name : null,
     action,
   };
 }

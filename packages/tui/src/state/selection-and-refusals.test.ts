@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
-import { confirmationFor } from './actions.js';
+import { confirmationFor, rollbackMarkNote } from './actions.js';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView['steps'] = []): RunView => ({
@@ -45,16 +45,16 @@ describe('selection follows the item', () => {
 describe('refused before anything is asked', () => {
   const state = (environments: EnvironmentView[]) => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon([], environments) });
   it('a rollback with nothing known good, or to the release that is live, says why at once', () => {
-    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, state([env('staging')]))).toEqual({ refused: 'staging: no last known good revision to roll back to (nothing earlier passed verification)' });
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, state([env('staging')]))).toEqual({ refused: 'staging: no last known good revision to roll back to (nothing else passed verification and is unmarked)' });
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 2, force: false }, withHistory)).toEqual({ refused: '#2 has the release that is live already (rel-2 in #2): nothing would change' });
-    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll staging back to #1 (rel-1, aaaaaaaa)?' });
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll back staging to #1 (rel-1)? rel-2 (live, #2) will be marked bad' });
   });
   it('a rollback says it marks the release it leaves bad, and refuses a bad target before asking, naming --force', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     const asked = confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory);
-    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2 will be marked bad (a rollback moves away from it)');
-    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, marks: [], config: null };
+    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2 will be marked bad (axum mark rel-2 good clears it)');
+    const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, marks: [], config: null, liveIn: [], verifiedIn: [], size: 0 };
     const marked = reduce(withHistory, { type: 'releases.loaded', releases: [release] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, marked)).toEqual({
       refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",
@@ -66,5 +66,32 @@ describe('refused before anything is asked', () => {
     expect(confirmationFor({ kind: 'trigger', branch: 'main' }, s)).toMatchObject({ typed: 'production' });
     expect(confirmationFor({ kind: 'pin', env: 'staging', pinned: true }, s)).toBeNull();
     expect(confirmationFor({ kind: 'trigger', branch: 'staging' }, s)).toBeNull();
+  });
+  it('with no target named, the dashboard rolls back to the rollback target, or refuses with the reason and --to', () => {
+    const targeted = state([env('staging', { rollbackTarget: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) } })]);
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, targeted)).toMatchObject({ title: 'roll back staging to #1 (rel-1)? rel-2 (live, #2) will be marked bad' });
+    expect(rollbackMarkNote({ kind: 'rollback', env: 'staging', to: null, force: false }, targeted)).toBe('; rel-2 marked bad (axum mark rel-2 good clears it)');
+    expect(rollbackMarkNote({ kind: 'pin', env: 'staging', pinned: true }, targeted)).toBe('');
+    // After an automatic rollback the environment serves its LKG: `r` again must not step further back.
+    const servesLkg = state([env('production', { lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) } })]);
+    const refused = confirmationFor({ kind: 'rollback', env: 'production', to: null, force: false }, servesLkg);
+    expect(refused).toEqual({ refused: expect.stringContaining('axum rollback production --to N') });
+  });
+  it('unpinning a protected environment names the release the pin held back', () => {
+    const s = state([env('production', { pinned: true, heldReleaseId: 'rel-9' })]);
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toMatchObject({ title: 'unpin production and deploy rel-9, held back by the pin?', typed: 'production' });
+  });
+  it("promote names the release and where it was verified; the target's protection decides the confirmation; bad is refused", () => {
+    const s = state([env('staging'), env('production')]);
+    const listed = reduce(s, { type: 'releases.loaded', releases: [{ id: 'rel-2', runId: 'run-2', commit: 'b'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: null, marks: [], config: null, liveIn: ['staging'], verifiedIn: [{ env: 'staging', revision: 2 }], size: 0 }] });
+    expect(confirmationFor({ kind: 'promote', from: 'staging', to: 'production', releaseId: 'rel-2', force: false }, listed)).toMatchObject({ title: 'promote rel-2 (live in staging, verified as staging#2) to production?', typed: 'production' });
+    expect(confirmationFor({ kind: 'promote', from: 'production', to: 'staging', releaseId: 'rel-2', force: false }, listed)).toMatchObject({ typed: null });
+    const bad = reduce(s, { type: 'releases.loaded', releases: [{ ...listed.releases![0]!, bad: { by: 'staging#2', why: 'gate failed', at: 't' } }] });
+    expect(confirmationFor({ kind: 'promote', from: 'staging', to: 'production', releaseId: 'rel-2', force: false }, bad)).toEqual({ refused: expect.stringContaining('--force') });
+  });
+  it('marking asks y/N; clearing a release that is not bad is refused', () => {
+    const listed = reduce(state([env('staging')]), { type: 'releases.loaded', releases: [{ id: 'rel-2', runId: 'run-2', commit: 'b'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: null, marks: [], config: null, liveIn: [], verifiedIn: [], size: 0 }] });
+    expect(confirmationFor({ kind: 'mark', releaseId: 'rel-2', mark: 'bad', reason: 'marked in the TUI by ana' }, listed)).toMatchObject({ title: 'mark rel-2 bad?', typed: null });
+    expect(confirmationFor({ kind: 'mark', releaseId: 'rel-2', mark: 'good', reason: null }, listed)).toEqual({ refused: 'rel-2 is not marked bad: nothing to clear' });
   });
 });

@@ -1,7 +1,8 @@
-import { applyDelta, type DaemonState, type Delta, type ReleaseView, type RevisionView } from '@axum/protocol';
+import { applyDelta, type DaemonState, type Delta, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { revisionAddress, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { noticeFor } from './notices.js';
+import { clamp, firstFailedOr, moveSelection, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
 
@@ -25,7 +26,9 @@ export type View =
       /** A step to select by name once the revision's steps are loaded (opened from an incident). */
       wantStep?: string;
     }
-  | { kind: 'history'; env: string; selected: number };
+  | { kind: 'history'; env: string; selected: number }
+  /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`g` mark it. */
+  | { kind: 'releases'; selected: number };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
 export interface Confirm {
@@ -43,7 +46,10 @@ export type PendingAction =
   | { kind: 'approve'; env: string }
   | { kind: 'pin'; env: string; pinned: boolean }
   | { kind: 'trigger'; branch: string }
-  | { kind: 'cancel'; runId: string };
+  | { kind: 'cancel'; runId: string }
+  /** Deploys `from`'s live release to `to` (build once, promote). */
+  | { kind: 'promote'; from: string; to: string; releaseId: string; force: boolean }
+  | { kind: 'mark'; releaseId: string; mark: 'good' | 'bad'; reason: string | null };
 
 /** Everything the TUI renders. Changed only by `reduce`. */
 export interface TuiState {
@@ -63,6 +69,8 @@ export interface TuiState {
   histories: Record<string, RevisionView[]>;
   /** Releases marked bad (who and why), as of the last `releases.list`: rollback refuses them before asking. */
   bad: Record<string, { by: string; why: string }>;
+  /** The last `releases.list`, newest first (the releases view); null before the first. */
+  releases: ReleaseListing[] | null;
   confirm: Confirm | null;
   /** A short message shown in the footer until the next one. */
   notice: string | null;
@@ -97,7 +105,8 @@ export type TuiAction =
    */
   | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number; from?: number; min?: number; max?: number }
   | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
-  | { type: 'releases.loaded'; releases: ReleaseView[] }
+  | { type: 'releases.loaded'; releases: ReleaseListing[] }
+  | { type: 'releases.open' }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
   | { type: 'confirm.details'; details: string[] }
@@ -126,6 +135,7 @@ export const initialTuiState: TuiState = {
   selectedRun: 0,
   histories: {},
   bad: {},
+  releases: null,
   confirm: null,
   notice: null,
   filter: { editing: false, text: '' },
@@ -134,7 +144,7 @@ export const initialTuiState: TuiState = {
   timestamps: false,
 };
 
-const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
+
 
 /** The TUI's one reducer: pure, so every transition is a unit test. */
 export function reduce(state: TuiState, action: TuiAction): TuiState {
@@ -226,8 +236,16 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       }
       return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
     }
-    case 'releases.loaded':
-      return { ...state, bad: Object.fromEntries(action.releases.flatMap((r) => (r.bad ? [[r.id, { by: r.bad.by, why: r.bad.why }]] : []))) };
+    case 'releases.loaded': {
+      const bad = Object.fromEntries(action.releases.flatMap((r) => (r.bad ? [[r.id, { by: r.bad.by, why: r.bad.why }]] : [])));
+      if (state.view.kind !== 'releases') return { ...state, bad, releases: action.releases };
+      // A release made elsewhere lands on top: the cursor stays on the release it was on.
+      const was = state.releases?.[state.view.selected]?.id;
+      const at = action.releases.findIndex((r) => r.id === was);
+      return { ...state, bad, releases: action.releases, view: { ...state.view, selected: at >= 0 ? at : clamp(state.view.selected, action.releases.length) } };
+    }
+    case 'releases.open':
+      return { ...state, helpOpen: false, eventsOpen: false, view: { kind: 'releases', selected: 0 } };
     case 'confirm.open':
       return { ...state, confirm: { ...action.confirm, input: '' } };
     case 'confirm.key':
@@ -268,35 +286,4 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
     case 'timestamps.toggle':
       return { ...state, timestamps: !state.timestamps };
   }
-}
-
-function moveSelection(state: TuiState, by: number): TuiState {
-  const view = state.view;
-  if (view.kind === 'run') {
-    const steps = stepsOf(state, view.runId).length;
-    return steps === 0 ? state : { ...state, view: { ...view, step: clamp(view.step + by, steps), scroll: null } };
-  }
-  if (view.kind === 'history') {
-    const count = state.histories[view.env]?.length ?? 0;
-    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
-  }
-  if (state.focus === 'runs') {
-    const count = visibleRuns(state).length;
-    return count === 0 ? state : { ...state, selectedRun: clamp(state.selectedRun + by, count) };
-  }
-  const count = visibleEnvironments(state).length;
-  return count === 0 ? state : { ...state, selected: clamp(state.selected + by, count) };
-}
-
-/** Selects the wanted step once the revision's steps are known (it may not be loaded yet). */
-function withWantedStep(state: TuiState, view: Extract<View, { kind: 'run' }>): Extract<View, { kind: 'run' }> {
-  const index = stepsOf(state, view.runId).findIndex((s) => s.name === view.wantStep);
-  if (index < 0) return view;
-  const { wantStep: _done, ...rest } = view;
-  return { ...rest, step: index, scroll: null };
-}
-
-function firstFailedOr(steps: { status: string }[], fallback: number): number {
-  const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
-  return index >= 0 ? index : fallback;
 }

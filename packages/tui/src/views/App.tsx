@@ -6,7 +6,7 @@ import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
-import { confirmationFor, describePending, diffLines, performAction } from '../state/actions.js';
+import { confirmationFor, describePending, diffLines, performAction, rollbackMarkNote } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -14,6 +14,7 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { EventsOverlay } from './EventsOverlay.js';
 import { HistoryView } from './HistoryView.js';
+import { ReleasesView } from './ReleasesView.js';
 import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import type { Narration } from './run-tui.js';
@@ -46,15 +47,25 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     dispatch({ type: 'notice', message: `${describePending(action)}…` });
     try {
       // Deploys and rollbacks verify before they answer: give them as long as a verify may take.
+      // Read before the request: once it answers, what served is no longer what serves.
+      const note = rollbackMarkNote(action, stateRef.current);
       const outcome = await performAction((method, params) => link.request(method, params, 60 * 60 * 1000), action);
-      dispatch({ type: 'notice', message: outcome });
+      dispatch({ type: 'notice', message: /FAILED/.test(outcome) ? outcome : `${outcome}${note}` });
+      // A mark changes no environment: the releases view (and the refusals it feeds) reload here.
+      if (action.kind === 'mark' || action.kind === 'promote') {
+        link.request('releases.list', {}).then(
+          (releases) => dispatch({ type: 'releases.loaded', releases }),
+          () => undefined,
+        );
+      }
     } catch (err) {
       const message = (err as Error).message;
-      if (action.kind === 'rollback' && !action.force && /marked bad/.test(message)) {
+      if ((action.kind === 'rollback' || action.kind === 'promote') && !action.force && /marked bad/.test(message)) {
         // A bad release needs an extra, explicit confirmation.
         const current = stateRef.current;
-        const env = current.daemon?.environments.find((e) => e.name === action.env);
-        dispatch({ type: 'confirm.open', confirm: { title: `${message}`, details: ['roll back to it anyway?'], typed: env?.protected ? env.name : null, action: { ...action, force: true } } });
+        const name = action.kind === 'rollback' ? action.env : action.to;
+        const env = current.daemon?.environments.find((e) => e.name === name);
+        dispatch({ type: 'confirm.open', confirm: { title: `${message}`, details: [action.kind === 'rollback' ? 'roll back to it anyway?' : `promote it to ${action.to} anyway?`], typed: env?.protected ? env.name : null, action: { ...action, force: true } } });
         return;
       }
       dispatch({ type: 'notice', message: `refused: ${message}` });
@@ -67,7 +78,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const current = stateRef.current;
     if (action.kind !== 'rollback') return;
     const env = current.daemon?.environments.find((e) => e.name === action.env);
-    const target = action.to === null ? env?.lastKnownGood?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
+    const target = action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
     if (!env?.live || !target || !linkRef.current) {
       // Nothing live to compare with: no diff to wait for.
       dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, '(no diff: nothing is live to compare with)'] } });
@@ -200,6 +211,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (state.eventsOpen) return <EventsOverlay state={state} rows={rows} columns={columns} />;
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
+    if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} />;
     return <Dashboard state={state} rows={rows} />;
   }, [state, rows, columns, log]);
 

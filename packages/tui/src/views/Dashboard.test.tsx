@@ -74,6 +74,14 @@ describe('the dashboard', () => {
     await tick();
     expect(marked(runs.lastFrame() ?? '')).toEqual(['run-30']);
   });
+  it('the LKG column shows the last known good as defined: the live revision itself when it is verified', async () => {
+    const live = { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) };
+    const environments = daemon.environments.map((e) => ({ ...e, live, lastKnownGood: live, rollbackTarget: { revision: 1, releaseId: 'rel-4', commit: 'd'.repeat(40) }, incident: null }));
+    const state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: { ...daemon, environments } });
+    const { lastFrame } = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(lastFrame()).toMatch(/dev\s+dev\s+#2\s+#2\s/);
+  });
 });
 
 describe('the footer', () => {

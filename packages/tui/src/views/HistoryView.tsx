@@ -37,6 +37,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
     <Box flexDirection="column">
       <Text wrap="truncate-end">
         <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
+        {env.rollbackTarget && env.rollbackTarget.revision !== env.lastKnownGood?.revision ? ` · r goes to #${env.rollbackTarget.revision}` : ''}
         {env.pinned ? ' · pinned' : ''}
         {env.protected ? ' · protected' : ''}
       </Text>

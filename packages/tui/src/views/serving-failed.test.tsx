@@ -11,7 +11,7 @@ import { EnvironmentsTable } from './EnvironmentsTable.js';
 const servingFailed: EnvironmentView = {
   name: 'staging', branch: 'main', path: '/r/.axum/envs/staging', protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: null, serving: { revision: 3, releaseId: 'rel-3', commit: 'd'.repeat(40), failed: true },
-  lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null,
+  lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, heldReleaseId: null, pendingReleaseId: null, operation: null,
   incident: '#3 failed verify: gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.9)', liveMetric: null, lastCheck: null,
 };
 const daemon = (environments: EnvironmentView[]): DaemonState => ({
@@ -33,7 +33,7 @@ describe('serving, failed', () => {
 
   it('the rollback confirmation says what serves now and goes to the last known good', () => {
     const confirmation = confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, connected([servingFailed]));
-    expect(confirmation).toMatchObject({ title: 'roll staging back to the last known good #2 (rel-2, cccccccc)?' });
+    expect(confirmation).toMatchObject({ title: 'roll back staging to #2 (rel-2)? rel-3 (serving, failed, #3) will be marked bad' });
     const details = (confirmation as { details: string[] }).details;
     expect(details[0]).toBe('serving now: #3 (rel-3, dddddddd), which FAILED (serving, failed: not verified)');
     expect(details.join('\n')).not.toContain('nothing is live');

@@ -1,0 +1,83 @@
+// Build once, promote from the command line: `axum releases`, `axum promote FROM TO`, `axum mark REL good|bad`.
+import type { ReleaseListing, ReleaseView } from '@axum/protocol';
+import { badText, humanSize, liveInText, minuteText, promotedReleaseText, verifiedText } from '../state/releases.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions, Output } from './output.js';
+import { call, withDaemon } from './runs.js';
+import { table } from './status.js';
+import { by, confirm, environment, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
+
+/** The width a subject keeps beside the other columns: what the terminal leaves, within bounds. */
+const SUBJECT_MIN = 12;
+const SUBJECT_MAX = 50;
+
+/** The releases table, newest first: the subject is cut so a row fits `width` columns (when it can). */
+export function releaseTable(releases: readonly ReleaseListing[], width: number): string[] {
+  const header = ['RELEASE', 'COMMIT', 'CREATED', 'LIVE IN', 'VERIFIED', 'SIZE', 'BAD'];
+  const cells = releases.map((r) => ({ id: r.id, commit: r.commit.slice(0, 8), subject: r.subject, rest: [minuteText(r.createdAt), liveInText(r), verifiedText(r), humanSize(r.size), badText(r)] }));
+  // Everything but the subject and the BAD cell (last: long, and blank for most rows), two spaces apart.
+  const fixed = [
+    Math.max(header[0]!.length, ...cells.map((c) => c.id.length)),
+    8 + 1,
+    ...[0, 1, 2, 3].map((i) => Math.max(header[i + 2]!.length, ...cells.map((c) => c.rest[i]!.length))),
+  ].reduce((sum, w) => sum + w + 2, 0);
+  const subjectWidth = Math.max(SUBJECT_MIN, Math.min(SUBJECT_MAX, width - fixed - 6));
+  const cut = (text: string) => (text.length > subjectWidth ? `${text.slice(0, subjectWidth - 1)}…` : text);
+  return table(
+    header,
+    cells.map((c) => [c.id, `${c.commit} ${cut(c.subject)}`, ...c.rest]),
+  );
+}
+
+/** `axum releases [--env ENV] [--json]`: every release (or those deployed to ENV), newest first. */
+export async function releasesCommand(options: GlobalOptions & { env?: string }, out: Output): Promise<ExitCode> {
+  const releases = await withDaemon(options, 'axum-releases', (c) => call(c, 'releases.list', options.env !== undefined ? { env: options.env } : {}));
+  if (options.json) out.json(releases);
+  else if (releases.length === 0) {
+    out.lines([options.env !== undefined ? `no release was deployed to ${options.env} yet: a succeeded run on its branch makes one and deploys it` : 'no releases yet: a succeeded run on a branch that feeds an environment makes one (commit there, or axum run)']);
+  } else out.lines(releaseTable(releases, process.stdout.isTTY ? process.stdout.columns : 120));
+  return EXIT.ok;
+}
+
+/** `axum promote FROM TO [--yes] [--force]`: deploys FROM's live release to TO (no rebuild), with TO's protection. */
+export async function promoteCommand(from: string, to: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
+  if (from === to) throw new CliError(`promote takes two environments: ${from} to ${to} would change nothing`, EXIT.usage);
+  return withDaemon(options, 'axum-promote', async (connection) => {
+    const source = await environment(connection, from);
+    const target = await environment(connection, to);
+    if (!source.live) throw new CliError(`nothing is live in ${from}: nothing to promote${source.serving?.failed ? ` (${source.serving.releaseId} serves there but failed)` : ''}`, EXIT.failed);
+    const releases = await call(connection, 'releases.list', {});
+    const release = releases.find((r) => r.id === source.live!.releaseId);
+    // Asking first and being refused after would waste the confirmation: a bad release needs --force (ARCHITECTURE.md, glossary).
+    if (release?.bad && !options.force) throw new CliError(`${release.id} is marked bad (${release.bad.why}, by ${release.bad.by}): to promote it anyway, add --force (or clear the mark: axum mark ${release.id} good)`, EXIT.failed);
+    await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes);
+    const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote') }, OPERATION_TIMEOUT_MS);
+    return revisionResult(to, revision, options, out);
+  });
+}
+
+/** `good` or `bad`, else a usage error that names the word. */
+export function markWord(word: string): 'good' | 'bad' {
+  if (word === 'good' || word === 'bad') return word;
+  throw new CliError(`expected good or bad, got '${word}'`, EXIT.usage);
+}
+
+/** `axum mark REL good|bad [--reason TEXT]`: marks a release bad, or clears its bad mark. */
+export async function markCommand(releaseId: string, word: string, options: GlobalOptions & { reason?: string }, out: Output): Promise<ExitCode> {
+  const mark = markWord(word);
+  const [before, after] = await withDaemon(options, 'axum-mark', async (connection) => {
+    const previous = (await call(connection, 'releases.list', {})).find((r) => r.id === releaseId);
+    const marked = await call(connection, 'release.mark', { releaseId, mark, ...(options.reason !== undefined ? { reason: options.reason } : {}), by: by('mark') });
+    return [previous, marked] as const;
+  });
+  if (options.json) out.json(after);
+  else out.lines([markLine(after, before?.bad ?? null)]);
+  return EXIT.ok;
+}
+
+/** `rel-4 marked bad: <reason> (by …)`, `rel-4: bad mark cleared (was: …)`, or that it was not marked. */
+export function markLine(release: ReleaseView, was: ReleaseView['bad']): string {
+  if (release.bad) return `${release.id} marked bad: ${release.bad.why} (by ${release.bad.by})`;
+  if (!was) return `${release.id} is not marked bad (nothing to clear)`;
+  return `${release.id}: bad mark cleared (was: ${was.why} — by ${was.by}, ${minuteText(was.at)})`;
+}

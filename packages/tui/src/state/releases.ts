@@ -1,0 +1,70 @@
+// Releases as people read them (build once, promote): where each is live, where it was verified,
+// why it is marked bad. `axum releases` and the TUI's releases view show the same cells.
+import type { DaemonState, EnvironmentView, ReleaseListing } from '@axum/protocol';
+
+/** Bytes as people read them: `512 B`, `3.4 kB`, `1.2 MB`, `2.0 GB`. */
+export function humanSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `staging#3, production#5`, or `—` when no revision verified it. */
+export function verifiedText(release: Pick<ReleaseListing, 'verifiedIn'>): string {
+  return release.verifiedIn.length > 0 ? release.verifiedIn.map((v) => `${v.env}#${v.revision}`).join(', ') : '—';
+}
+
+/** `staging, production`, or `—`. */
+export function liveInText(release: Pick<ReleaseListing, 'liveIn'>): string {
+  return release.liveIn.length > 0 ? release.liveIn.join(', ') : '—';
+}
+
+/** `2026-12-04 03:36`: a time from the wire, to the minute. */
+export function minuteText(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 16);
+}
+
+/** `bad: verification failed — by staging#3, 2026-12-04 03:36`, or `` when not marked. */
+export function badText(release: Pick<ReleaseListing, 'bad'>): string {
+  return release.bad ? `bad: ${release.bad.why} — by ${release.bad.by}, ${minuteText(release.bad.at)}` : '';
+}
+
+/** What the confirmation of a promote says about the release: `rel-4 (live in staging, verified as staging#3)`. */
+export function promotedReleaseText(releaseId: string, from: string, release: Pick<ReleaseListing, 'verifiedIn'> | undefined, live: EnvironmentView['live']): string {
+  const verifiedHere = release?.verifiedIn.filter((v) => v.env === from) ?? [];
+  const newest = verifiedHere.at(-1) ?? (live ? { env: from, revision: live.revision } : null);
+  return `${releaseId} (live in ${from}${newest ? `, verified as ${newest.env}#${newest.revision}` : ''})`;
+}
+
+/**
+ * The environment a promote from `env` goes to: the next one in the config's order among those
+ * `axum.yml` declares (dev → staging → production); null for the last one or an unknown one.
+ */
+export function nextEnvironment(state: Pick<DaemonState, 'environments'> | null, env: string): EnvironmentView | null {
+  const inConfig = state?.environments.filter((e) => e.inConfig) ?? [];
+  const at = inConfig.findIndex((e) => e.name === env);
+  return at >= 0 ? (inConfig[at + 1] ?? null) : null;
+}
+
+/** The release a manual rollback of `env` leaves and marks bad: what serves now, when the target is another release. */
+export function releaseMarkedByRollback(env: EnvironmentView, targetReleaseId: string): { releaseId: string; revision: number; failed: boolean } | null {
+  const serving = env.serving ?? (env.live ? { ...env.live, failed: false } : null);
+  if (!serving || serving.releaseId === targetReleaseId) return null;
+  return { releaseId: serving.releaseId, revision: serving.revision, failed: serving.failed };
+}
+
+/** Why a rollback with no target cannot be offered (rollbackTarget is null): said before anything is asked. */
+export function noRollbackTargetReason(env: EnvironmentView): string {
+  const live = env.live;
+  if (live && env.lastKnownGood?.releaseId === live.releaseId) {
+    // After an automatic rollback, or with nothing older verified: a second `r` must not step further back by habit.
+    return `${env.name} serves its last known good (#${live.revision}, ${live.releaseId}) and offers no other: to go further back, pick a revision in its history (Enter, then r) or axum rollback ${env.name} --to N`;
+  }
+  return `${env.name}: no last known good revision to roll back to (nothing else passed verification and is unmarked)`;
+}

@@ -1,0 +1,41 @@
+// How the selection moves in each view, and where a view opens: the reducer's helpers.
+import { stepsOf } from './selectors.js';
+import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
+import type { TuiState, View } from './tui-state.js';
+
+export const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
+
+export function moveSelection(state: TuiState, by: number): TuiState {
+  const view = state.view;
+  if (view.kind === 'run') {
+    const steps = stepsOf(state, view.runId).length;
+    return steps === 0 ? state : { ...state, view: { ...view, step: clamp(view.step + by, steps), scroll: null } };
+  }
+  if (view.kind === 'history') {
+    const count = state.histories[view.env]?.length ?? 0;
+    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
+  }
+  if (view.kind === 'releases') {
+    const count = state.releases?.length ?? 0;
+    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
+  }
+  if (state.focus === 'runs') {
+    const count = visibleRuns(state).length;
+    return count === 0 ? state : { ...state, selectedRun: clamp(state.selectedRun + by, count) };
+  }
+  const count = visibleEnvironments(state).length;
+  return count === 0 ? state : { ...state, selected: clamp(state.selected + by, count) };
+}
+
+/** Selects the wanted step once the revision's steps are known (it may not be loaded yet). */
+export function withWantedStep(state: TuiState, view: Extract<View, { kind: 'run' }>): Extract<View, { kind: 'run' }> {
+  const index = stepsOf(state, view.runId).findIndex((s) => s.name === view.wantStep);
+  if (index < 0) return view;
+  const { wantStep: _done, ...rest } = view;
+  return { ...rest, step: index, scroll: null };
+}
+
+export function firstFailedOr(steps: { status: string }[], fallback: number): number {
+  const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
+  return index >= 0 ? index : fallback;
+}
