@@ -85,8 +85,9 @@ describe('deploy, verify, auto-rollback', () => {
     ]);
     expect(revisions[1]).toMatchObject({ commit: bad, verified: false, message: 'gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.9)' });
     expect(currentModel(dir, 'staging')).toBe('0.9');
-    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number }; incident: string }[] };
-    expect(status.environments[0]).toMatchObject({ live: { revision: 5 }, lastKnownGood: { revision: 2 } });
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number }; rollbackTarget: unknown; incident: string }[] };
+    // The auto-rollback's revision is verified: it is the last known good, and no rollback target is offered from it.
+    expect(status.environments[0]).toMatchObject({ live: { revision: 5 }, lastKnownGood: { revision: 5 }, rollbackTarget: null });
     expect(status.environments[0]?.incident).toBe('#4 failed verification (axum logs staging#4); rolled back to #3');
     // The bad release is refused as a rollback target without --force.
     const refused = await axum(['rollback', 'staging', '--to', '4', '--repo', dir]);

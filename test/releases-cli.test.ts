@@ -129,7 +129,7 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
 
 // These need the daemon side of issue 16 (promote, marks, reuse, unpin deploying the held release,
 // manual runs checked for reachability); until it lands they fail on "not available in this daemon yet".
-describe('build once, promote (needs the daemon side of issue 16)', () => {
+describe('build once, promote', () => {
   it('promote asks for --yes on a protected environment without a terminal, then deploys the very release verified on staging', async () => {
     const dir = await started();
     await model(dir, '0.9', 'model v2', 'staging', 1);
@@ -194,6 +194,6 @@ describe('build once, promote (needs the daemon side of issue 16)', () => {
     const ran = await axum(['run', '--branch', 'staging', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(ran.code, ran.stderr).toBe(0);
     const [revision] = await settled(dir, 'staging', 1);
-    expect((revision as Revision & { by: string }).by).toMatch(/^axum run \(pid \d+, .+\)$/);
+    expect((revision as Revision & { by: string }).by).toMatch(/^manual run-\d+ by axum run \(pid \d+, .+\)$/);
   });
 });
