@@ -9,6 +9,8 @@ export const MAX_LOG_LINES = 10_000;
 export const MAX_LOG_CHARS = 8 * 1024 * 1024;
 /** A line longer than this (output without newlines, e.g. a progress bar drawn with \r) is shown in pieces of this size. */
 export const MAX_LINE_CHARS = 256 * 1024;
+/** The sparse line index keeps the byte offset of every this many-th line: where paging back starts reading. */
+export const LINE_INDEX_STRIDE = 1000;
 
 /**
  * Whole lines as received, kept as the chunk's own string: a firehose of 100,000 lines a second
@@ -73,6 +75,13 @@ export class LogBuffer {
   private partialAscii = true;
   /** Byte offset where the partial line began. */
   private partialStart = 0;
+  /**
+   * The sparse line index: lineStarts[i] is the byte offset where line i * LINE_INDEX_STRIDE starts.
+   * Filled as lines pass through (a followed log is read from offset 0), kept after they scroll
+   * out: a page of older lines read from one of these starts at a known line number, so its lines
+   * are numbered as the live ones were.
+   */
+  private lineStarts: number[] = [];
   /** The daemon's side index, `[byteOffset, epochMs]`, ascending by offset. */
   private stampOffsets: number[] = [];
   private stampTimes: number[] = [];
@@ -136,6 +145,78 @@ export class LogBuffer {
     return copy;
   }
 
+  /**
+   * An empty buffer for a window of the log that starts at line `line`, byte `byte` (a line's
+   * start): the lines paged in from the daemon (see log-pager.ts) are appended to it, or prepended.
+   */
+  static startingAt(line: number, byte: number): LogBuffer {
+    const window = new LogBuffer();
+    window.dropped = window.end = line;
+    window.offset = window.partialStart = byte;
+    return window;
+  }
+
+  /** The nearest line of the sparse index at or before `line`: a line number and where it starts. */
+  indexedBefore(line: number): { line: number; byte: number } | null {
+    const i = Math.min(Math.floor(Math.max(0, line) / LINE_INDEX_STRIDE), this.lineStarts.length - 1);
+    const byte = this.lineStarts[i];
+    return byte === undefined ? null : { line: i * LINE_INDEX_STRIDE, byte };
+  }
+
+  /** Byte offset in the log where line `absolute` starts, if it is kept (or is the next line to come). */
+  byteAt(absolute: number): number | null {
+    return this.byteOf(absolute);
+  }
+
+  /**
+   * Puts whole older lines before the oldest kept one: `data` is the bytes `[byteStart, start of
+   * the oldest kept line)`, and `first` the number of its first line. False (nothing changed)
+   * when the bytes do not end where the kept lines begin, or do not split into as many lines as
+   * the numbering says (a line the live buffer cut into pieces, see MAX_LINE_CHARS): the caller
+   * then starts a new window at `first` instead.
+   */
+  prepend(data: string, byteStart: number, first: number, times: [number, number][] = []): boolean {
+    const oldest = this.byteOf(this.dropped);
+    const bytes = Buffer.byteLength(data);
+    if (!data.endsWith('\n') || first >= this.dropped || oldest !== byteStart + bytes) return false;
+    const ascii = bytes === data.length;
+    const ends = newlines(data);
+    if (ends.length !== this.dropped - first) return false;
+    const piece: Piece = { text: data, ends, first, byteStart, ascii };
+    if (this.head > 0) this.pieces[--this.head] = piece;
+    else this.pieces.unshift(piece);
+    this.dropped = first;
+    this.chars += data.length;
+    for (const [o, t] of times) if (o < (oldest ?? 0)) this.addStamp(o, t);
+    this.version++;
+    return true;
+  }
+
+  /**
+   * Keeps at most `lines` lines (and about MAX_LOG_CHARS characters) from the oldest kept one,
+   * dropping the newer ones: a window paged back from the tail stays bounded. The dropped lines
+   * are read again from `offset` (appended) when the view comes back down to them.
+   */
+  trimEnd(lines = MAX_LOG_LINES): void {
+    let end = Math.min(this.end, this.dropped + lines);
+    let chars = this.chars;
+    for (let i = this.pieces.length - 1; i > this.head && chars > MAX_LOG_CHARS; i--) {
+      const piece = this.pieces[i] as Piece;
+      chars -= piece.text.length;
+      end = Math.min(end, Math.max(this.dropped, piece.first));
+    }
+    if (end === this.end && !this.partial) return;
+    // Where the first line dropped starts, found while its piece is still there.
+    const byte = this.byteOf(end) as number;
+    while (this.pieces.length - 1 > this.head && (this.pieces.at(-1) as Piece).first >= end) this.chars -= (this.pieces.pop() as Piece).text.length;
+    this.end = end;
+    this.partialStart = this.offset = byte;
+    this.partial = '';
+    this.partialAscii = true;
+    this.complete = false;
+    this.version++;
+  }
+
   /** Called after every append; returns how to stop. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -182,9 +263,25 @@ export class LogBuffer {
   }
 
   private push(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
+    this.index(text, ends, byteStart, ascii);
     this.pieces.push({ text, ends, first: this.end, byteStart, ascii });
     this.end += ends.length;
     this.chars += text.length;
+  }
+
+  /** Adds the piece's lines that fall on the sparse index's stride (the piece starts at line `end`). */
+  private index(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
+    let bytes = byteStart;
+    let from = 0;
+    for (let line = this.lineStarts.length * LINE_INDEX_STRIDE; line < this.end + ends.length; line += LINE_INDEX_STRIDE) {
+      // Only the lines passed in order from the log's start are indexed (a window starts elsewhere).
+      if (line < this.end) return;
+      const k = line - this.end;
+      const at = k === 0 ? 0 : (ends[k - 1] ?? 0) + 1;
+      bytes += ascii ? at - from : Buffer.byteLength(text.slice(from, at));
+      from = at;
+      this.lineStarts.push(bytes);
+    }
   }
 
   private evict(): void {
