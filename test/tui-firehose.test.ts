@@ -106,6 +106,9 @@ describe.runIf(HAS_TMUX)('the TUI log above the 10,000 lines it keeps', () => {
     await keys('PageDown');
     await waitFor(() => screen().includes(`lines ${shown}-`), 10_000, 'a page down');
     expect(rows()).toContain(`line ${String(shown).padStart(5, '0')}`);
+    // Three presses in one write (a fast typist, a held key): three lines, not one.
+    tmux('send-keys', '-t', 'paged', 'jjj');
+    await waitFor(() => screen().includes(`lines ${shown + 3}-`), 10_000, 'three lines down');
     await waitFor(() => / \d+ new lines? \(G to follow\)/.test(screen()), 20_000, 'the count of new lines');
     await keys('G');
     await waitFor(() => screen().includes('· following') && /^more \d+$/m.test(screen()), 10_000, 'the tail again');

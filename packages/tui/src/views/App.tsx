@@ -168,7 +168,9 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       if (command.action.type === 'log.scroll' && position) {
         // A page is the log rows on screen, less one kept for context (as less does).
         const pageRows = command.action.pageRows !== undefined ? Math.max(1, position.rows - 1) : undefined;
-        return apply({ ...command.action, ...(pageRows !== undefined ? { pageRows } : {}), from: position.from, min: position.min, max: position.max });
+        // Scrolled, from the line the state asks for: the presses of one burst ("jjjj") each move on from the last.
+        const scrolled = current.view.kind === 'run' && current.view.scroll !== null;
+        return apply({ ...command.action, ...(pageRows !== undefined ? { pageRows } : {}), ...(scrolled ? {} : { from: position.from }), min: position.min, max: position.max });
       }
       return apply(command.action);
     }

@@ -65,6 +65,8 @@ describe('the run view', () => {
 
   it('scrolled above the 10,000 kept lines, keeps the screen while it reads them from the daemon, then shows them', async () => {
     const numbered = Array.from({ length: 30_000 }, (_, i) => `line ${String(i + 1).padStart(5, '0')}`);
+    // Read back as printed: cleaned as it is drawn, like the followed lines (no title change, colours kept).
+    numbered[3] = 'line 00004 \x1b]2;pwned\x07\x1b[31mred\x1b[0m';
     const { lastFrame, positionRef } = view({}, log(numbered), 0);
     // The first frame: the lines it has, and what it is waiting for.
     expect(lastFrame()).toContain('loading older lines…');
@@ -72,7 +74,8 @@ describe('the run view', () => {
     for (let i = 0; i < 50 && (lastFrame() ?? '').includes('loading'); i++) await tick();
     const frame = (lastFrame() ?? '').split('\n');
     expect(frame).toContain('── hose · lines 1-9 of 30000 · G to follow');
-    expect(frame.filter((row) => row.startsWith('line '))).toEqual(numbered.slice(0, 9));
+    expect(frame.filter((row) => row.startsWith('line ')).map((row) => row.replace(/\x1b\[[0-9;]*m/g, ''))).toEqual([...numbered.slice(0, 3), 'line 00004 red', ...numbered.slice(4, 9)]);
+    expect(lastFrame()).not.toContain('pwned');
     expect(positionRef.current).toMatchObject({ rows: 9, from: 0, min: 0, max: 30_000 - 9 });
   });
 
