@@ -1,4 +1,6 @@
 import { terminalText, withoutColours } from '../terminal-text.js';
+import { byteLength, newlines, type Piece } from './log-pieces.js';
+import { LogTimes } from './log-times.js';
 
 /** A line as the log pane draws it, colours aside: what a search looks in. */
 const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true }));
@@ -11,42 +13,6 @@ export const MAX_LOG_CHARS = 8 * 1024 * 1024;
 export const MAX_LINE_CHARS = 256 * 1024;
 /** The sparse line index keeps the byte offset of every this many-th line: where paging back starts reading. */
 export const LINE_INDEX_STRIDE = 1000;
-
-/**
- * Whole lines as received, kept as the chunk's own string: a firehose of 100,000 lines a second
- * would otherwise allocate 100,000 strings a second that only the ~30 lines on screen ever need.
- */
-interface Piece {
-  text: string;
-  /** Where each line of `text` ends (the index of its '\n', or text.length for a line cut without one). */
-  ends: Uint32Array;
-  /** Absolute number (from the log's first line) of the piece's first line. */
-  first: number;
-  /** Byte offset in the log of text[0]. */
-  byteStart: number;
-  /** One byte per character, so a line's byte offset is byteStart + its index. */
-  ascii: boolean;
-  /** Non-ASCII pieces only, filled when a timestamp is first asked for: each line's byte offset from byteStart. */
-  byteStarts?: Uint32Array;
-}
-
-let scratch = new Uint32Array(4096);
-
-/** Indexes of the '\n's of `text` (indexOf is a vectorized scan: no string is made per line). */
-function newlines(text: string): Uint32Array {
-  let n = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
-    if (n === scratch.length) {
-      const grown = new Uint32Array(n * 2);
-      grown.set(scratch);
-      scratch = grown;
-    }
-    scratch[n++] = at;
-  }
-  return scratch.slice(0, n);
-}
-
-const byteLength = (text: string, ascii: boolean): number => (ascii ? text.length : Buffer.byteLength(text));
 
 /**
  * A step's log outside React, bounded (MAX_LOG_LINES, MAX_LOG_CHARS): chunks are appended as
@@ -82,9 +48,8 @@ export class LogBuffer {
    * are numbered as the live ones were.
    */
   private lineStarts: number[] = [];
-  /** The daemon's side index, `[byteOffset, epochMs]`, ascending by offset. */
-  private stampOffsets: number[] = [];
-  private stampTimes: number[] = [];
+  /** The daemon's side index: when the output at each byte offset was written. */
+  private stamps = new LogTimes();
   private readonly listeners = new Set<() => void>();
 
   /** Kept lines, plus a line still being written. */
@@ -93,7 +58,7 @@ export class LogBuffer {
   }
 
   append(data: string, nextOffset: number, complete: boolean, times: [number, number][] = []): void {
-    for (const [o, t] of times) this.addStamp(o, t);
+    for (const [o, t] of times) this.stamps.add(o, t);
     // The daemon sends the bytes [offset, nextOffset) decoded: as many characters as bytes means ASCII.
     const ascii = this.partialAscii && nextOffset - this.offset === data.length;
     let start = this.partial ? this.partialStart : this.offset;
@@ -140,8 +105,7 @@ export class LogBuffer {
     copy.partial = this.partial;
     copy.partialAscii = this.partialAscii;
     copy.partialStart = this.partialStart;
-    copy.stampOffsets = this.stampOffsets.slice();
-    copy.stampTimes = this.stampTimes.slice();
+    copy.stamps = this.stamps.copy();
     return copy;
   }
 
@@ -187,7 +151,7 @@ export class LogBuffer {
     else this.pieces.unshift(piece);
     this.dropped = first;
     this.chars += data.length;
-    for (const [o, t] of times) if (o < (oldest ?? 0)) this.addStamp(o, t);
+    for (const [o, t] of times) if (o < (oldest ?? 0)) this.stamps.add(o, t);
     this.version++;
     return true;
   }
@@ -243,7 +207,7 @@ export class LogBuffer {
   /** When the kept line at `index` was written (epoch ms), from the daemon's side index; null where unknown. */
   timeOf(index: number): number | null {
     const byte = this.byteOf(this.dropped + index);
-    return byte === null ? null : this.stampAt(byte);
+    return byte === null ? null : this.stamps.at(byte);
   }
 
   /**
@@ -301,13 +265,7 @@ export class LogBuffer {
       this.head = 0;
     }
     // Side-index entries before the oldest kept line are no longer needed (keep the one in force there).
-    const oldestByte = this.byteOf(this.dropped) ?? this.partialStart;
-    let drop = 0;
-    while (drop + 1 < this.stampOffsets.length && (this.stampOffsets[drop + 1] ?? Infinity) <= oldestByte) drop++;
-    if (drop > 0) {
-      this.stampOffsets.splice(0, drop);
-      this.stampTimes.splice(0, drop);
-    }
+    this.stamps.dropBefore(this.byteOf(this.dropped) ?? this.partialStart);
   }
 
   /** The kept piece holding complete line `absolute` (binary search: pieces are in order). */
@@ -343,34 +301,5 @@ export class LogBuffer {
       piece.byteStarts = starts;
     }
     return piece.byteStart + (piece.byteStarts[k] ?? 0);
-  }
-
-  private addStamp(offset: number, time: number): void {
-    const n = this.stampOffsets.length;
-    const last = this.stampOffsets[n - 1];
-    if (last === undefined || offset > last) {
-      this.stampOffsets.push(offset);
-      this.stampTimes.push(time);
-      return;
-    }
-    // The entry in force at a chunk's start is sent again with the next chunk: keep one of each.
-    let i = n;
-    while (i > 0 && (this.stampOffsets[i - 1] ?? 0) > offset) i--;
-    if (this.stampOffsets[i - 1] === offset) return;
-    this.stampOffsets.splice(i, 0, offset);
-    this.stampTimes.splice(i, 0, time);
-  }
-
-  /** The side-index time in force at a byte offset (the last entry at or before it). */
-  private stampAt(byte: number): number | null {
-    let lo = 0;
-    let hi = this.stampOffsets.length - 1;
-    if (hi < 0 || (this.stampOffsets[0] ?? Infinity) > byte) return null;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.stampOffsets[mid] ?? Infinity) <= byte) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.stampTimes[lo] ?? null;
   }
 }

@@ -5,6 +5,7 @@ import { LogBuffer } from '../client/log-buffer.js';
 import { LogPager } from '../client/log-pager.js';
 import { initialTuiState, type TuiState } from '../state/tui-state.js';
 import { RunView, type LogPosition } from './RunView.js';
+import { withoutColours } from '../terminal-text.js';
 
 const run: Run = {
   id: 'run-1', number: 1, status: 'running', commit: 'a'.repeat(40), branch: 'main', env: null, trigger: 'manual', reused: false,
@@ -74,7 +75,7 @@ describe('the run view', () => {
     for (let i = 0; i < 50 && (lastFrame() ?? '').includes('loading'); i++) await tick();
     const frame = (lastFrame() ?? '').split('\n');
     expect(frame).toContain('── hose · lines 1-9 of 30000 · G to follow');
-    expect(frame.filter((row) => row.startsWith('line ')).map((row) => row.replace(/\x1b\[[0-9;]*m/g, ''))).toEqual([...numbered.slice(0, 3), 'line 00004 red', ...numbered.slice(4, 9)]);
+    expect(frame.filter((row) => row.startsWith('line ')).map((row) => withoutColours(row))).toEqual([...numbered.slice(0, 3), 'line 00004 red', ...numbered.slice(4, 9)]);
     expect(lastFrame()).not.toContain('pwned');
     expect(positionRef.current).toMatchObject({ rows: 9, from: 0, min: 0, max: 30_000 - 9 });
   });
