@@ -174,4 +174,25 @@ describe('LogPager: the lines the live buffer no longer keeps, paged in from the
     await screen(pager, null, ROWS);
     expect((await screen(pager, 0, ROWS)).text).toEqual(expected(0, ROWS, TOTAL));
   });
+
+  it('stops asking when the daemon no longer has the bytes (a removed run): no request loop', async () => {
+    const daemon = fakeDaemon(numbered(0, 20_000));
+    const live = new LogBuffer();
+    await follow(live, daemon);
+    let asked = 0;
+    const pager = new LogPager(live, async (offset) => {
+      asked++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { offset, nextOffset: offset, data: '', complete: false, times: [] };
+    });
+    await screen(pager, null, ROWS);
+    // A page before the window, and a window far from it: both stop at the first empty answer.
+    for (const top of [9_990, 100]) {
+      asked = 0;
+      expect((await screen(pager, top, ROWS)).error).toBe('the log is no longer on the daemon');
+      for (let i = 0; i < 5; i++) await screen(pager, top, ROWS);
+      expect(asked).toBe(1);
+      await screen(pager, null, ROWS);
+    }
+  });
 });

@@ -162,6 +162,8 @@ export class LogPager {
   private async newer(window: LogBuffer, keep: number): Promise<LogBuffer> {
     const chunk = await this.reader(window.offset, READ_LIMIT);
     if (chunk.offset !== window.offset) throw new Error(`the daemon answered offset ${chunk.offset} for ${window.offset}`);
+    // Bytes the live buffer already holds are gone from the daemon (the run's logs were removed): asking again would spin.
+    if (chunk.nextOffset === chunk.offset && !chunk.complete) throw new Error('the log is no longer on the daemon');
     let { data, nextOffset, complete } = chunk;
     const room = Math.max(1, MAX_LOG_LINES - (window.end - keep));
     let cut = -1;
@@ -183,11 +185,7 @@ export class LogPager {
     const mark = this.live.indexedBefore(line);
     if (mark === null) throw new Error('the older lines are not indexed');
     const window = LogBuffer.startingAt(mark.line, mark.byte);
-    for (let reads = 0; reads < MAX_READS && window.dropped + window.length <= until && !window.complete; reads++) {
-      const at = window.offset;
-      await this.newer(window, mark.line);
-      if (window.offset === at) break;
-    }
+    for (let reads = 0; reads < MAX_READS && window.dropped + window.length <= until && !window.complete; reads++) await this.newer(window, mark.line);
     return window;
   }
 
@@ -197,7 +195,8 @@ export class LogPager {
     const times: [number, number][] = [];
     for (let at = from; at < to; ) {
       const chunk = await this.reader(at, Math.min(READ_LIMIT, to - at));
-      if (chunk.offset !== at || chunk.nextOffset <= at || chunk.nextOffset > to) throw new Error(`the daemon answered bytes ${chunk.offset}-${chunk.nextOffset} for ${at}-${to}`);
+      if (chunk.offset === at && chunk.nextOffset === at) throw new Error('the log is no longer on the daemon');
+      if (chunk.offset !== at || chunk.nextOffset < at || chunk.nextOffset > to) throw new Error(`the daemon answered bytes ${chunk.offset}-${chunk.nextOffset} for ${at}-${to}`);
       data += chunk.data;
       times.push(...(chunk.times ?? []));
       at = chunk.nextOffset;

@@ -114,7 +114,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const at = buffer.find(query, fromTop ? top : top + direction, direction);
     if (at < 0) return apply({ type: 'notice', message: `/${query}: no match` });
     current = apply({ type: 'log.goto', line: buffer.dropped + at });
-    return apply({ type: 'notice', message: `/${current.search.query}: line ${at + 1} of ${buffer.length}` });
+    // Numbered as the log pane numbers lines: from the log's first line (older ones are read back from the daemon).
+    return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}` });
   };
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */

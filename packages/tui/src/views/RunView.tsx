@@ -112,6 +112,8 @@ export interface LogPosition {
   min: number;
   max: number;
   shown: LogBuffer;
+  /** Lines in the whole log so far (numbered from 1 to this). */
+  total: number;
 }
 
 /**
@@ -180,9 +182,10 @@ export function RunView({
   const first = dropped + layout.top;
   // Scrolled, the keys move from the line asked for, not the one drawn while its page is read: two `k` are two lines.
   const from = view.scroll === null ? first : Math.min(max, Math.max(0, view.scroll));
-  positionRef.current = lines ? { rows: logRows, from, min: 0, max, shown: lines } : null;
+  positionRef.current = lines ? { rows: logRows, from, min: 0, max, shown: lines, total } : null;
   const loading = shown?.loading === 'older' ? ' · loading older lines…' : shown?.loading === 'newer' ? ' · loading lines…' : '';
   const failed = shown?.error ? ` · ${shown.error}` : '';
+  // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
   const following = newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
   const title = step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${loading}${failed}${following}` : 'no steps yet';
   return (
