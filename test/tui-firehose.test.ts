@@ -43,9 +43,10 @@ describe.runIf(HAS_TMUX)('the TUI under a firehose and in a tiny terminal', () =
     await waitFor(() => screen().includes('Keys (run)'), 10_000, 'the help overlay under load');
     tmux('send-keys', '-t', 'hose', 'Escape');
     await waitFor(() => screen().includes('line 50000') && screen().includes('succeeded'), 60_000, 'the tail of the log after the run');
-    expect(screen()).toContain('of 10000 (+40000 older) · following');
+    expect(screen()).toContain('of 50000 · following');
+    // g: line 1 of the whole log, read back from the daemon (the TUI keeps the newest 10,000).
     tmux('send-keys', '-t', 'hose', 'g');
-    await waitFor(() => screen().includes('line 40001'), 10_000, 'the top of the buffer');
+    await waitFor(() => screen().split('\n').includes('line 1'), 10_000, 'the first line of the log');
     // Ink clears the whole screen when a frame reaches the terminal's height: never, here.
     const output = readFileSync(raw, 'latin1');
     expect(output.length).toBeGreaterThan(1000);
@@ -60,5 +61,57 @@ describe.runIf(HAS_TMUX)('the TUI under a firehose and in a tiny terminal', () =
     tmux('resize-window', '-t', 'tiny', '-x', '100', '-y', '30');
     await waitFor(() => screen().includes('● connected'), 10_000, 'the dashboard after the resize');
     tmux('send-keys', '-t', 'tiny', 'q');
+  });
+});
+
+// 30,000 numbered lines, then a few more slowly: more than the TUI keeps, from a step still running.
+const NUMBERED = "seq -f 'line %05g' 1 30000; for i in $(seq 1 20); do sleep 1; echo more $i; done";
+
+describe.runIf(HAS_TMUX)('the TUI log above the 10,000 lines it keeps', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = makeRepo({
+      config: `version: 1\nenvironments:\n  dev: { branch: develop }\nstages:\n  - name: test\n    steps:\n      - { name: numbered, run: ${JSON.stringify(NUMBERED)} }\n`,
+    });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  });
+  afterAll(async () => {
+    server.kill();
+    await cleanupRepo(dir);
+  });
+
+  it('g shows line 1, PgDn moves a page of the rows on screen, and new lines are counted until G', async () => {
+    tmux('new-session', '-d', '-s', 'paged', '-x', '100', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    const screen = () => tmux('capture-pane', '-p', '-t', 'paged');
+    const rows = () => screen().split('\n');
+    const keys = async (...names: string[]) => {
+      for (const key of names) {
+        tmux('send-keys', '-t', 'paged', key);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+    await waitFor(() => screen().includes('● connected'), 20_000, 'the TUI');
+    const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    await waitFor(() => screen().includes(queued.id), 10_000, 'the run to show');
+    await keys('Tab', 'Enter');
+    await waitFor(() => screen().includes('line 30000'), 30_000, 'the 30,000th line');
+    await keys('g');
+    await waitFor(() => rows().includes('line 00001'), 10_000, 'line 1 of the log').catch((err: Error) => {
+      throw new Error(`${err.message}\n${screen()}`);
+    });
+    expect(screen()).toMatch(/── numbered · lines 1-(\d+) of 300\d\d/);
+    const shown = Number(/lines 1-(\d+) of/.exec(screen())?.[1]);
+    // 30 rows: header 3, run line, 1 step, margins and footer: the log rows are what a page is (less one kept).
+    expect(shown).toBe(30 - 1 - 10);
+    await keys('PageDown');
+    await waitFor(() => screen().includes(`lines ${shown}-`), 10_000, 'a page down');
+    expect(rows()).toContain(`line ${String(shown).padStart(5, '0')}`);
+    // Three presses in one write (a fast typist, a held key): three lines, not one.
+    tmux('send-keys', '-t', 'paged', 'jjj');
+    await waitFor(() => screen().includes(`lines ${shown + 3}-`), 10_000, 'three lines down');
+    await waitFor(() => / \d+ new lines? \(G to follow\)/.test(screen()), 20_000, 'the count of new lines');
+    await keys('G');
+    await waitFor(() => screen().includes('· following') && /^more \d+$/m.test(screen()), 10_000, 'the tail again');
+    await keys('q');
   });
 });

@@ -99,7 +99,9 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
   return {
     request(method, params, timeoutMs) {
       if (!current) return Promise.reject(new Error('not connected to the daemon'));
-      return current.request(method, params, timeoutMs).then(terminalStrings, (err: unknown) => {
+      // A log read keeps its bytes, as a followed chunk does (offsets count them): the log pane cleans each line as it draws it.
+      const clean = (result: ResultOf<typeof method>) => (method === 'logs.read' ? { ...terminalStrings(result), data: (result as LogChunk).data } : terminalStrings(result));
+      return current.request(method, params, timeoutMs).then(clean, (err: unknown) => {
         // A refusal's message is shown as a notice: it quotes names and subjects too.
         if (err instanceof Error) err.message = terminalText(err.message);
         throw err;

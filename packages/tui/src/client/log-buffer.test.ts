@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogBuffer, MAX_LINE_CHARS, MAX_LOG_CHARS, MAX_LOG_LINES } from './log-buffer.js';
+import { LINE_INDEX_STRIDE, LogBuffer, MAX_LINE_CHARS, MAX_LOG_CHARS, MAX_LOG_LINES } from './log-buffer.js';
 
 /** Appends `text` as the daemon would send it: offsets in bytes. */
 function feed(buffer: LogBuffer, text: string, complete = false, times: [number, number][] = []): void {
@@ -127,5 +127,69 @@ describe('LogBuffer', () => {
     feed(buffer, '\n');
     expect(calls).toBe(2);
     expect(buffer.version).toBe(3);
+  });
+});
+
+describe('LogBuffer: the sparse line index, and windows paged in', () => {
+  const numbered = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${(from + i) % 7 === 0 ? 'é' : 'l'} ${from + i}\n`).join('');
+
+  it('indexes every LINE_INDEX_STRIDE-th line by its byte offset, across chunks and non-ASCII text, after the lines scrolled out', () => {
+    const text = numbered(0, 3 * MAX_LOG_LINES);
+    const buffer = new LogBuffer();
+    // Chunks that cut lines in two, as the daemon's may.
+    for (let at = 0; at < text.length; at += 777) feed(buffer, text.slice(at, at + 777));
+    expect(buffer.dropped).toBe(2 * MAX_LOG_LINES);
+    const bytes = Buffer.from(text);
+    for (const line of [0, 1, 999, 1000, 1001, 12_345, 3 * MAX_LOG_LINES - 1]) {
+      const mark = buffer.indexedBefore(line);
+      expect(mark?.line).toBe(Math.floor(line / LINE_INDEX_STRIDE) * LINE_INDEX_STRIDE);
+      const next = bytes.indexOf(10, mark?.byte);
+      expect(bytes.subarray(mark?.byte, next).toString()).toMatch(new RegExp(`^. ${mark?.line}$`));
+    }
+    expect(buffer.indexedBefore(10 * MAX_LOG_LINES)?.line).toBe(3 * MAX_LOG_LINES - LINE_INDEX_STRIDE);
+    expect(new LogBuffer().indexedBefore(0)).toBeNull();
+  });
+
+  it('prepends whole older lines that end where the kept ones begin, and refuses any that do not', () => {
+    const text = numbered(0, 3000);
+    const bytes = Buffer.from(text);
+    const startOf = (line: number) => Buffer.byteLength(numbered(0, line));
+    const window = LogBuffer.startingAt(2000, startOf(2000));
+    window.append(numbered(2000, 3000), bytes.length, true);
+    expect(window.line(0)).toBe('l 2000');
+    expect(window.prepend(numbered(1000, 2000), startOf(1000) + 1, 1000)).toBe(false);
+    expect(window.prepend(numbered(1001, 2000), startOf(1001), 1000)).toBe(false);
+    expect(window.prepend(numbered(1000, 2000), startOf(1000), 1000)).toBe(true);
+    expect(window.dropped).toBe(1000);
+    expect(window.line(0)).toBe('l 1000');
+    expect(window.line(1)).toBe('é 1001');
+    expect(window.byteAt(1001)).toBe(startOf(1001));
+    expect(window.line(1999)).toBe('l 2999');
+    // Bounded from the newer end: those lines are read again from `offset`.
+    window.trimEnd(500);
+    expect([window.dropped, window.end, window.length, window.complete]).toEqual([1000, 1500, 500, false]);
+    expect(window.offset).toBe(startOf(1500));
+    window.append(numbered(1500, 1600), startOf(1600), false);
+    expect(window.line(499)).toBe('l 1499');
+    expect(window.line(500)).toBe('l 1500');
+    expect(window.line(596)).toBe('é 1596');
+    expect(window.byteAt(1599)).toBe(startOf(1599));
+  });
+
+  it('trims a window to about MAX_LOG_CHARS whatever its lines', () => {
+    const long = `${'x'.repeat(64 * 1024)}\n`;
+    const count = 16 * Math.ceil((2 * MAX_LOG_CHARS) / long.length / 16);
+    const byteOf = (line: number) => line * long.length;
+    const window = LogBuffer.startingAt(count, byteOf(count));
+    const pieces = Array.from({ length: count }, () => long);
+    let at = count;
+    // Page by page from the end, as the pager does: the newest pages go once there are too many characters.
+    for (; at > 0; at -= 16) {
+      expect(window.prepend(pieces.slice(at - 16, at).join(''), byteOf(at - 16), at - 16)).toBe(true);
+      window.trimEnd();
+    }
+    expect(window.dropped).toBe(0);
+    expect(window.length * long.length).toBeLessThanOrEqual(MAX_LOG_CHARS + 16 * long.length);
+    expect(window.offset).toBe(byteOf(window.end));
   });
 });

@@ -1,4 +1,6 @@
 import { terminalText, withoutColours } from '../terminal-text.js';
+import { byteLength, newlines, type Piece } from './log-pieces.js';
+import { LogTimes } from './log-times.js';
 
 /** A line as the log pane draws it, colours aside: what a search looks in. */
 const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true }));
@@ -9,42 +11,8 @@ export const MAX_LOG_LINES = 10_000;
 export const MAX_LOG_CHARS = 8 * 1024 * 1024;
 /** A line longer than this (output without newlines, e.g. a progress bar drawn with \r) is shown in pieces of this size. */
 export const MAX_LINE_CHARS = 256 * 1024;
-
-/**
- * Whole lines as received, kept as the chunk's own string: a firehose of 100,000 lines a second
- * would otherwise allocate 100,000 strings a second that only the ~30 lines on screen ever need.
- */
-interface Piece {
-  text: string;
-  /** Where each line of `text` ends (the index of its '\n', or text.length for a line cut without one). */
-  ends: Uint32Array;
-  /** Absolute number (from the log's first line) of the piece's first line. */
-  first: number;
-  /** Byte offset in the log of text[0]. */
-  byteStart: number;
-  /** One byte per character, so a line's byte offset is byteStart + its index. */
-  ascii: boolean;
-  /** Non-ASCII pieces only, filled when a timestamp is first asked for: each line's byte offset from byteStart. */
-  byteStarts?: Uint32Array;
-}
-
-let scratch = new Uint32Array(4096);
-
-/** Indexes of the '\n's of `text` (indexOf is a vectorized scan: no string is made per line). */
-function newlines(text: string): Uint32Array {
-  let n = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
-    if (n === scratch.length) {
-      const grown = new Uint32Array(n * 2);
-      grown.set(scratch);
-      scratch = grown;
-    }
-    scratch[n++] = at;
-  }
-  return scratch.slice(0, n);
-}
-
-const byteLength = (text: string, ascii: boolean): number => (ascii ? text.length : Buffer.byteLength(text));
+/** The sparse line index keeps the byte offset of every this many-th line: where paging back starts reading. */
+export const LINE_INDEX_STRIDE = 1000;
 
 /**
  * A step's log outside React, bounded (MAX_LOG_LINES, MAX_LOG_CHARS): chunks are appended as
@@ -73,9 +41,15 @@ export class LogBuffer {
   private partialAscii = true;
   /** Byte offset where the partial line began. */
   private partialStart = 0;
-  /** The daemon's side index, `[byteOffset, epochMs]`, ascending by offset. */
-  private stampOffsets: number[] = [];
-  private stampTimes: number[] = [];
+  /**
+   * The sparse line index: lineStarts[i] is the byte offset where line i * LINE_INDEX_STRIDE starts.
+   * Filled as lines pass through (a followed log is read from offset 0), kept after they scroll
+   * out: a page of older lines read from one of these starts at a known line number, so its lines
+   * are numbered as the live ones were.
+   */
+  private lineStarts: number[] = [];
+  /** The daemon's side index: when the output at each byte offset was written. */
+  private stamps = new LogTimes();
   private readonly listeners = new Set<() => void>();
 
   /** Kept lines, plus a line still being written. */
@@ -84,7 +58,7 @@ export class LogBuffer {
   }
 
   append(data: string, nextOffset: number, complete: boolean, times: [number, number][] = []): void {
-    for (const [o, t] of times) this.addStamp(o, t);
+    for (const [o, t] of times) this.stamps.add(o, t);
     // The daemon sends the bytes [offset, nextOffset) decoded: as many characters as bytes means ASCII.
     const ascii = this.partialAscii && nextOffset - this.offset === data.length;
     let start = this.partial ? this.partialStart : this.offset;
@@ -131,9 +105,80 @@ export class LogBuffer {
     copy.partial = this.partial;
     copy.partialAscii = this.partialAscii;
     copy.partialStart = this.partialStart;
-    copy.stampOffsets = this.stampOffsets.slice();
-    copy.stampTimes = this.stampTimes.slice();
+    copy.stamps = this.stamps.copy();
     return copy;
+  }
+
+  /**
+   * An empty buffer for a window of the log that starts at line `line`, byte `byte` (a line's
+   * start): the lines paged in from the daemon (see log-pager.ts) are appended to it, or prepended.
+   */
+  static startingAt(line: number, byte: number): LogBuffer {
+    const window = new LogBuffer();
+    window.dropped = window.end = line;
+    window.offset = window.partialStart = byte;
+    return window;
+  }
+
+  /** The nearest line of the sparse index at or before `line`: a line number and where it starts. */
+  indexedBefore(line: number): { line: number; byte: number } | null {
+    const i = Math.min(Math.floor(Math.max(0, line) / LINE_INDEX_STRIDE), this.lineStarts.length - 1);
+    const byte = this.lineStarts[i];
+    return byte === undefined ? null : { line: i * LINE_INDEX_STRIDE, byte };
+  }
+
+  /** Byte offset in the log where line `absolute` starts, if it is kept (or is the next line to come). */
+  byteAt(absolute: number): number | null {
+    return this.byteOf(absolute);
+  }
+
+  /**
+   * Puts whole older lines before the oldest kept one: `data` is the bytes `[byteStart, start of
+   * the oldest kept line)`, and `first` the number of its first line. False (nothing changed)
+   * when the bytes do not end where the kept lines begin, or do not split into as many lines as
+   * the numbering says (a line the live buffer cut into pieces, see MAX_LINE_CHARS): the caller
+   * then starts a new window at `first` instead.
+   */
+  prepend(data: string, byteStart: number, first: number, times: [number, number][] = []): boolean {
+    const oldest = this.byteOf(this.dropped);
+    const bytes = Buffer.byteLength(data);
+    if (!data.endsWith('\n') || first >= this.dropped || oldest !== byteStart + bytes) return false;
+    const ascii = bytes === data.length;
+    const ends = newlines(data);
+    if (ends.length !== this.dropped - first) return false;
+    const piece: Piece = { text: data, ends, first, byteStart, ascii };
+    if (this.head > 0) this.pieces[--this.head] = piece;
+    else this.pieces.unshift(piece);
+    this.dropped = first;
+    this.chars += data.length;
+    for (const [o, t] of times) if (o < (oldest ?? 0)) this.stamps.add(o, t);
+    this.version++;
+    return true;
+  }
+
+  /**
+   * Keeps at most `lines` lines (and about MAX_LOG_CHARS characters) from the oldest kept one,
+   * dropping the newer ones: a window paged back from the tail stays bounded. The dropped lines
+   * are read again from `offset` (appended) when the view comes back down to them.
+   */
+  trimEnd(lines = MAX_LOG_LINES): void {
+    let end = Math.min(this.end, this.dropped + lines);
+    let chars = this.chars;
+    for (let i = this.pieces.length - 1; i > this.head && chars > MAX_LOG_CHARS; i--) {
+      const piece = this.pieces[i] as Piece;
+      chars -= piece.text.length;
+      end = Math.min(end, Math.max(this.dropped, piece.first));
+    }
+    if (end === this.end && !this.partial) return;
+    // Where the first line dropped starts, found while its piece is still there.
+    const byte = this.byteOf(end) as number;
+    while (this.pieces.length - 1 > this.head && (this.pieces.at(-1) as Piece).first >= end) this.chars -= (this.pieces.pop() as Piece).text.length;
+    this.end = end;
+    this.partialStart = this.offset = byte;
+    this.partial = '';
+    this.partialAscii = true;
+    this.complete = false;
+    this.version++;
   }
 
   /** Called after every append; returns how to stop. */
@@ -162,7 +207,7 @@ export class LogBuffer {
   /** When the kept line at `index` was written (epoch ms), from the daemon's side index; null where unknown. */
   timeOf(index: number): number | null {
     const byte = this.byteOf(this.dropped + index);
-    return byte === null ? null : this.stampAt(byte);
+    return byte === null ? null : this.stamps.at(byte);
   }
 
   /**
@@ -182,9 +227,25 @@ export class LogBuffer {
   }
 
   private push(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
+    this.index(text, ends, byteStart, ascii);
     this.pieces.push({ text, ends, first: this.end, byteStart, ascii });
     this.end += ends.length;
     this.chars += text.length;
+  }
+
+  /** Adds the piece's lines that fall on the sparse index's stride (the piece starts at line `end`). */
+  private index(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
+    let bytes = byteStart;
+    let from = 0;
+    for (let line = this.lineStarts.length * LINE_INDEX_STRIDE; line < this.end + ends.length; line += LINE_INDEX_STRIDE) {
+      // Only the lines passed in order from the log's start are indexed (a window starts elsewhere).
+      if (line < this.end) return;
+      const k = line - this.end;
+      const at = k === 0 ? 0 : (ends[k - 1] ?? 0) + 1;
+      bytes += ascii ? at - from : Buffer.byteLength(text.slice(from, at));
+      from = at;
+      this.lineStarts.push(bytes);
+    }
   }
 
   private evict(): void {
@@ -204,13 +265,7 @@ export class LogBuffer {
       this.head = 0;
     }
     // Side-index entries before the oldest kept line are no longer needed (keep the one in force there).
-    const oldestByte = this.byteOf(this.dropped) ?? this.partialStart;
-    let drop = 0;
-    while (drop + 1 < this.stampOffsets.length && (this.stampOffsets[drop + 1] ?? Infinity) <= oldestByte) drop++;
-    if (drop > 0) {
-      this.stampOffsets.splice(0, drop);
-      this.stampTimes.splice(0, drop);
-    }
+    this.stamps.dropBefore(this.byteOf(this.dropped) ?? this.partialStart);
   }
 
   /** The kept piece holding complete line `absolute` (binary search: pieces are in order). */
@@ -246,34 +301,5 @@ export class LogBuffer {
       piece.byteStarts = starts;
     }
     return piece.byteStart + (piece.byteStarts[k] ?? 0);
-  }
-
-  private addStamp(offset: number, time: number): void {
-    const n = this.stampOffsets.length;
-    const last = this.stampOffsets[n - 1];
-    if (last === undefined || offset > last) {
-      this.stampOffsets.push(offset);
-      this.stampTimes.push(time);
-      return;
-    }
-    // The entry in force at a chunk's start is sent again with the next chunk: keep one of each.
-    let i = n;
-    while (i > 0 && (this.stampOffsets[i - 1] ?? 0) > offset) i--;
-    if (this.stampOffsets[i - 1] === offset) return;
-    this.stampOffsets.splice(i, 0, offset);
-    this.stampTimes.splice(i, 0, time);
-  }
-
-  /** The side-index time in force at a byte offset (the last entry at or before it). */
-  private stampAt(byte: number): number | null {
-    let lo = 0;
-    let hi = this.stampOffsets.length - 1;
-    if (hi < 0 || (this.stampOffsets[0] ?? Infinity) > byte) return null;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.stampOffsets[mid] ?? Infinity) <= byte) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.stampTimes[lo] ?? null;
   }
 }

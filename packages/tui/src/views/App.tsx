@@ -125,7 +125,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const at = buffer.find(query, fromTop ? top : top + direction, direction);
     if (at < 0) return apply({ type: 'notice', message: `/${query}: no match` });
     current = apply({ type: 'log.goto', line: buffer.dropped + at });
-    return apply({ type: 'notice', message: `/${current.search.query}: line ${at + 1} of ${buffer.length}` });
+    // Numbered as the log pane numbers lines: from the log's first line (older ones are read back from the daemon).
+    return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}` });
   };
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
@@ -179,7 +180,9 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       if (command.action.type === 'log.scroll' && position) {
         // A page is the log rows on screen, less one kept for context (as less does).
         const pageRows = command.action.pageRows !== undefined ? Math.max(1, position.rows - 1) : undefined;
-        return apply({ ...command.action, ...(pageRows !== undefined ? { pageRows } : {}), from: position.from, min: position.min, max: position.max });
+        // Scrolled, from the line the state asks for: the presses of one burst ("jjjj") each move on from the last.
+        const scrolled = current.view.kind === 'run' && current.view.scroll !== null;
+        return apply({ ...command.action, ...(pageRows !== undefined ? { pageRows } : {}), ...(scrolled ? {} : { from: position.from }), min: position.min, max: position.max });
       }
       return apply(command.action);
     }

@@ -2,8 +2,10 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, RunView as Run } from '@axum/protocol';
 import { LogBuffer } from '../client/log-buffer.js';
+import { LogPager } from '../client/log-pager.js';
 import { initialTuiState, type TuiState } from '../state/tui-state.js';
 import { RunView, type LogPosition } from './RunView.js';
+import { withoutColours } from '../terminal-text.js';
 
 const run: Run = {
   id: 'run-1', number: 1, status: 'running', commit: 'a'.repeat(40), branch: 'main', env: null, trigger: 'manual', reused: false,
@@ -13,14 +15,22 @@ const run: Run = {
 const daemon = { runs: [run] } as unknown as DaemonState;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-function log(lines: string[]): LogBuffer {
+/** A followed log of these lines, and a daemon that serves them by byte offset (as `logs.read`). */
+function log(lines: string[]): LogPager {
   const buffer = new LogBuffer();
-  const text = lines.map((l) => `${l}\n`).join('');
-  buffer.append(text, Buffer.byteLength(text), false);
-  return buffer;
+  for (let at = 0; at < lines.length; at += 1000) {
+    const chunk = lines.slice(at, at + 1000).map((l) => `${l}\n`).join('');
+    buffer.append(chunk, buffer.offset + Buffer.byteLength(chunk), false);
+  }
+  const bytes = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+  return new LogPager(buffer, async (offset, limit) => {
+    let data = bytes.subarray(offset, Math.min(bytes.length, offset + limit));
+    if (offset + data.length < bytes.length) data = data.subarray(0, data.lastIndexOf(10) + 1);
+    return { offset, nextOffset: offset + data.length, data: data.toString('utf8'), complete: false, times: [] };
+  });
 }
 
-function view(state: Partial<TuiState>, buffer: LogBuffer, scroll: number | null = null) {
+function view(state: Partial<TuiState>, buffer: LogPager, scroll: number | null = null) {
   const positionRef: { current: LogPosition | null } = { current: null };
   const full: TuiState = { ...initialTuiState, daemon, ...state, view: { kind: 'run', runId: 'run-1', step: 0, scroll } };
   const rendered = render(<RunView state={full} view={full.view as Extract<TuiState['view'], { kind: 'run' }>} log={buffer} rows={20} columns={100} positionRef={positionRef} />);
@@ -50,7 +60,33 @@ describe('the run view', () => {
     const { lastFrame } = view({ search: { editing: false, input: '', query: 'LINE 3' } }, log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`)), 2);
     await tick();
     const frame = lastFrame() ?? '';
-    expect(frame).toContain('── hose · lines 3-11 of 50 · 39 lines below · G to follow');
+    expect(frame).toContain('── hose · lines 3-11 of 50 · G to follow');
     expect(frame.split('\n').filter((row) => row.startsWith('line '))).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);
+  });
+
+  it('scrolled above the 10,000 kept lines, keeps the screen while it reads them from the daemon, then shows them', async () => {
+    const numbered = Array.from({ length: 30_000 }, (_, i) => `line ${String(i + 1).padStart(5, '0')}`);
+    // Read back as printed: cleaned as it is drawn, like the followed lines (no title change, colours kept).
+    numbered[3] = 'line 00004 \x1b]2;pwned\x07\x1b[31mred\x1b[0m';
+    const { lastFrame, positionRef } = view({}, log(numbered), 0);
+    // The first frame: the lines it has, and what it is waiting for.
+    expect(lastFrame()).toContain('loading older lines…');
+    expect(lastFrame()).toContain('line 20001');
+    for (let i = 0; i < 50 && (lastFrame() ?? '').includes('loading'); i++) await tick();
+    const frame = (lastFrame() ?? '').split('\n');
+    expect(frame).toContain('── hose · lines 1-9 of 30000 · G to follow');
+    expect(frame.filter((row) => row.startsWith('line ')).map((row) => withoutColours(row))).toEqual([...numbered.slice(0, 3), 'line 00004 red', ...numbered.slice(4, 9)]);
+    expect(lastFrame()).not.toContain('pwned');
+    expect(positionRef.current).toMatchObject({ rows: 9, from: 0, min: 0, max: 30_000 - 9 });
+  });
+
+  it('scrolled up while the step still prints, counts the lines printed since (G to follow)', async () => {
+    const pager = log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`));
+    const { lastFrame } = view({}, pager, 10);
+    await tick();
+    expect(lastFrame()).toContain('lines 11-19 of 50 · G to follow');
+    pager.live.append('more 1\nmore 2\nmore 3\n', pager.live.offset + 21, false);
+    for (let i = 0; i < 20 && !(lastFrame() ?? '').includes('new lines'); i++) await tick();
+    expect(lastFrame()).toContain('lines 11-19 of 53 · 3 new lines (G to follow)');
   });
 });

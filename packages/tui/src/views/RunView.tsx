@@ -2,6 +2,7 @@ import { Box, Text, Transform } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import { LogBuffer } from '../client/log-buffer.js';
+import { LogPager } from '../client/log-pager.js';
 import type { TuiState, View } from '../state/tui-state.js';
 import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
@@ -14,14 +15,22 @@ const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', suc
 
 /**
  * Follows one step's log into a ring buffer outside React (from offset 0, and from the last
- * offset after a reconnect: no gap, no duplicate). The App owns it, not the run view, so the
- * follow outlives what covers the view (the help overlay): closing the overlay used to follow
- * again from offset 0 and replay the whole log.
+ * offset after a reconnect: no gap, no duplicate), with a pager that reads the lines the buffer
+ * no longer keeps back from the daemon. The App owns it, not the run view, so the follow outlives
+ * what covers the view (the help overlay): closing the overlay used to follow again from offset 0
+ * and replay the whole log.
  */
-export function useStepLog(link: DaemonLink | null, runId: string | null, step: string | undefined): LogBuffer | null {
-  const buffer = useMemo(() => (runId && step ? new LogBuffer() : null), [link, runId, step]);
+export function useStepLog(link: DaemonLink | null, runId: string | null, step: string | undefined): LogPager | null {
+  const pager = useMemo(
+    () =>
+      runId && step
+        ? new LogPager(new LogBuffer(), (offset, limit) => (link ? link.request('logs.read', { runId, step, offset, limit }) : Promise.reject(new Error('not connected to the daemon'))))
+        : null,
+    [link, runId, step],
+  );
   useEffect(() => {
-    if (!link || !runId || !step || !buffer) return;
+    if (!link || !runId || !step || !pager) return;
+    const buffer = pager.live;
     const follow = () => void link.request('logs.follow', { runId, step, offset: buffer.offset }).catch(() => undefined);
     const offChunk = link.onLogChunk((chunk) => {
       if (chunk.runId !== runId || chunk.step !== step || chunk.offset !== buffer.offset) return;
@@ -34,26 +43,30 @@ export function useStepLog(link: DaemonLink | null, runId: string | null, step: 
       offReconnect();
       void link.request('logs.unfollow', { runId, step }).catch(() => undefined);
     };
-  }, [link, runId, step, buffer]);
-  return buffer;
+  }, [link, runId, step, pager]);
+  return pager;
 }
 
 /** Re-renders the view for new log lines, coalesced into frames (see log-frames.ts). */
-function useLogFrames(buffer: LogBuffer | null): void {
+function useLogFrames(pager: LogPager | null): void {
   const [, setFrame] = useState(0);
   useEffect(() => {
-    if (!buffer) return;
+    if (!pager) return;
+    const buffer = pager.live;
     const pacer = new FramePacer(
       { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
       () => buffer.end,
       () => setFrame((n) => n + 1),
     );
     const off = buffer.subscribe(() => pacer.changed());
+    // Lines paged in from the daemon are drawn at once: the view was waiting for them.
+    const offPages = pager.subscribe(() => setFrame((n) => n + 1));
     return () => {
       off();
+      offPages();
       pacer.stop();
     };
-  }, [buffer]);
+  }, [pager]);
 }
 
 /** Blank rows of the given height: what Ink lays out for a block of plain rows (see PlainRows). */
@@ -99,21 +112,22 @@ export interface LogPosition {
   min: number;
   max: number;
   shown: LogBuffer;
+  /** Lines in the whole log so far (numbered from 1 to this). */
+  total: number;
 }
 
 /**
- * The lines to draw. Following: the live buffer as it is now. Scrolled: the live buffer while it
- * still holds the first line shown (so new lines still come in below), otherwise the lines of the
- * last frame: under a firehose the 10,000 kept lines are a tenth of a second of output, and a view
- * scrolled back would otherwise be dragged along with the oldest kept line.
+ * How many lines the step printed since the view left the tail (null while following): the
+ * count is taken at the first frame drawn scrolled.
  */
-function useShownLines(log: LogBuffer | null, scroll: number | null): LogBuffer | null {
-  const last = useRef<{ live: LogBuffer; shown: LogBuffer } | null>(null);
-  if (!log) return null;
-  const previous = last.current?.live === log ? last.current.shown : null;
-  const shown = scroll === null || log.dropped <= scroll || !previous ? log.snapshot() : previous;
-  last.current = { live: log, shown };
-  return shown;
+function useNewLines(pager: LogPager | null, scroll: number | null): number | null {
+  const left = useRef<{ pager: LogPager; end: number } | null>(null);
+  if (!pager || scroll === null) {
+    left.current = null;
+    return null;
+  }
+  if (left.current?.pager !== pager) left.current = { pager, end: pager.live.end };
+  return pager.live.end - left.current.end;
 }
 
 /** What the view shows above the log: a run, or a revision's operations (`production#7`). */
@@ -140,13 +154,13 @@ export function RunView({
 }: {
   state: TuiState;
   view: Extract<View, { kind: 'run' }>;
-  log: LogBuffer | null;
+  log: LogPager | null;
   rows: number;
   columns: number;
   positionRef: { current: LogPosition | null };
 }) {
   useLogFrames(log);
-  const lines = useShownLines(log, view.scroll);
+  const newLines = useNewLines(log, view.scroll);
   const subject = subjectOf(state, view.runId);
   const step = subject?.steps[view.step];
   if (!subject) {
@@ -155,19 +169,25 @@ export function RunView({
   }
   // The frame stays below the terminal's height: header 3, title line 1, extra lines, steps, margins, footer 3.
   const logRows = Math.max(3, rows - subject.steps.length - subject.extra.length - 10);
+  // Scrolled above the lines the live buffer keeps: a window read back from the daemon (log-pager.ts).
+  const shown = log?.show(view.scroll, logRows) ?? null;
+  const lines = shown?.lines ?? null;
   const dropped = lines?.dropped ?? 0;
   const layout = lines
     ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
     : { top: 0, count: 0, maxTop: 0, blocks: [] };
-  positionRef.current = lines ? { rows: logRows, from: dropped + layout.top, min: dropped, max: dropped + layout.maxTop, shown: lines } : null;
-  const total = lines?.length ?? 0;
+  // Lines are numbered from the log's first line: every one of them can be scrolled to.
+  const total = log?.total ?? 0;
+  const max = log ? log.live.dropped + Math.max(0, log.live.length - logRows) : 0;
+  const first = dropped + layout.top;
+  // Scrolled, the keys move from the line asked for, not the one drawn while its page is read: two `k` are two lines.
+  const from = view.scroll === null ? first : Math.min(max, Math.max(0, view.scroll));
+  positionRef.current = lines ? { rows: logRows, from, min: 0, max, shown: lines, total } : null;
+  const loading = shown?.loading === 'older' ? ' · loading older lines…' : shown?.loading === 'newer' ? ' · loading lines…' : '';
+  const failed = shown?.error ? ` · ${shown.error}` : '';
   // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
-  // Scrolled back: how many lines are below the screen, growing while the step still prints.
-  const below = log && view.scroll !== null ? Math.max(0, log.dropped + log.length - (dropped + layout.top + layout.count)) : 0;
-  const following = view.scroll === null ? ' · following' : below > 0 ? ` · ${below} line${below === 1 ? '' : 's'} below · G to follow` : ' · G to follow';
-  const title = step
-    ? `── ${step.name} · lines ${total === 0 ? 0 : layout.top + 1}-${layout.top + layout.count} of ${total}${dropped ? ` (+${dropped} older)` : ''}${following}`
-    : 'no steps yet';
+  const following = newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
+  const title = step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${loading}${failed}${following}` : 'no steps yet';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
