@@ -184,7 +184,9 @@ export function createJournaledRunsStore(
       drop = [...known].filter((id) => !current?.has(id));
     }
     const heads = JSON.stringify(doc.heads);
-    if (upsert.length === 0 && drop.length === 0 && doc.nextRunNumber === written.nextRunNumber && heads === written.heads) return;
+    // Taken now: the document may change while this write waits for a fold.
+    const { nextRunNumber } = doc;
+    if (upsert.length === 0 && drop.length === 0 && nextRunNumber === written.nextRunNumber && heads === written.heads) return;
     try {
       // A save waits for a fold only when the journal filled again before the fold ended, or when
       // it must compact in place (the fold would rename an older snapshot over the new one).
@@ -194,7 +196,7 @@ export function createJournaledRunsStore(
         await compact(doc);
       } else {
         if (journalBytes >= compactAt()) rotate();
-        append({ seq: lastSeq + 1, nextRunNumber: doc.nextRunNumber, heads: doc.heads, upsert, drop });
+        append({ seq: lastSeq + 1, nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop });
       }
     } catch (err) {
       // Nothing of this write is on disk: its runs are written by the next save.
@@ -203,7 +205,7 @@ export function createJournaledRunsStore(
     }
     if (current) known = current;
     else for (const id of added) known.add(id);
-    written = { nextRunNumber: doc.nextRunNumber, heads };
+    written = { nextRunNumber, heads };
   };
 
   const moveAside = async (reason: 'corrupt' | 'invalid'): Promise<string> => {
