@@ -17,7 +17,8 @@ import { idleMemory } from './idle-memory.mjs';
 const quick = process.argv.includes('--quick');
 // Quick: the three original scenarios at small sizes, idle memory once, a 1-second log fan-out,
 // five rounds of CLI start and one of the codec's pathological frames.
-// The TUI firehose (tmux, ~40 s) and the 10,000-run history (~1 min) run in the full bench only.
+// The TUI firehose (tmux, ~40 s) and the 10,000-run history (800 triggers with compactions:
+// ~3 min quiet, ~6 min on a loaded machine) run in the full bench only.
 const all = quick
   ? [
       ['commit-to-spawn', () => commitToSpawn({ reps: 3 })],
