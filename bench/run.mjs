@@ -18,7 +18,7 @@ const quick = process.argv.includes('--quick');
 // Quick: the three original scenarios at small sizes, idle memory once, a 1-second log fan-out,
 // five rounds of CLI start and one of the codec's pathological frames.
 // The TUI firehose (tmux, ~40 s) and the 10,000-run history (800 triggers with compactions:
-// ~3 min quiet, ~6 min on a loaded machine) run in the full bench only.
+// 6 min measured on a loaded machine, less when quiet) run in the full bench only.
 const all = quick
   ? [
       ['commit-to-spawn', () => commitToSpawn({ reps: 3 })],
