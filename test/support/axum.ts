@@ -259,17 +259,17 @@ export function scratchRepos(afterEachHook: (fn: () => Promise<void>) => void) {
 export const LONG_MODE = process.env.AXUM_TEST_LONG === '1';
 
 /**
- * The runs history's files as text (`runs.json`, the snapshot, and `runs.journal`, the changes
- * since it): a running daemon writes its changes to the journal, so a test that waits for
- * something to be recorded looks in both.
+ * The runs history's files as text (`runs.json`, the snapshot, `runs.journal.old`, a journal
+ * segment being folded into it, and `runs.journal`, the changes since): a running daemon writes
+ * its changes to the journal, so a test that waits for something to be recorded looks in all.
  */
 export function historyText(dir: string): string {
   const history = join(dir, '.axum', 'history');
   const read = (name: string) => (existsSync(join(history, name)) ? readFileSync(join(history, name), 'utf8') : '');
-  return read('runs.json') + read('runs.journal');
+  return read('runs.json') + read('runs.journal.old') + read('runs.journal');
 }
 
-/** The runs history as it is on disk now (the daemon's own reader: snapshot + journal), not validated. */
+/** The runs history as it is on disk now (the daemon's own reader: snapshot + journal segments), not validated. */
 export function runsOnDisk(dir: string): { heads?: unknown; nextRunNumber?: unknown; runs?: unknown } {
   return readRunsHistory(join(dir, '.axum', 'history', 'runs.json'));
 }

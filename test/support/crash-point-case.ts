@@ -49,8 +49,13 @@ export const RUN_POINTS = [
   'release.recorded@2',
   'store.appended@5',
   'store.appended@30',
-  'store.compacted',
-  'store.compacted@4',
+  'store.compacted', // in place: the first start writes the empty snapshot
+  'store.rotated', // the journal set aside for a background fold; the fold has not started
+  'store.rotated@3',
+  'store.fold-written', // the folded snapshot beside runs.json, not renamed; saves go on
+  'store.fold-written@2',
+  'store.fold-renamed', // the snapshot renamed over, the set-aside segment not deleted
+  'store.fold-renamed@3',
   'store.temp-written@6',
   'store.temp-written@40',
   'store.renamed@12',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord, RunsDocument } from '../domain/history.js';
 import type { CrashPoint } from '../engine/crash-points.js';
-import { createJournaledRunsStore, journalFileOf, readRunsHistory } from './journaled-runs-store.js';
+import { createJournaledRunsStore, foldingJournalFileOf, journalFileOf, readRunsHistory } from './journaled-runs-store.js';
 
 const run = (number: number, status: RunRecord['status'] = 'queued'): RunRecord => ({
   id: `run-${number}`,
@@ -115,10 +115,17 @@ describe('createJournaledRunsStore', () => {
     expect((await open().load()).doc).toEqual(doc);
   });
 
-  it('a crash between compaction and emptying the journal replays nothing over the newer snapshot', async () => {
-    const { journal, open } = setup(900);
+  it('a crash between an in-place compaction and emptying the journal replays nothing over the newer snapshot', async () => {
+    // Compaction in place (the whole document) follows a failed background fold; its snapshot may
+    // hold changes no journal line has yet (the compacting save's own).
+    const { file, journal, open } = setup(900);
     let crashAt: CrashPoint | null = null;
+    let foldFails = true;
     const store = open((point) => {
+      if (point === 'store.fold-written' && foldFails) {
+        foldFails = false;
+        throw new Error('ENOSPC: no space left on device');
+      }
       if (point === crashAt) throw new Error(`crashed at ${point}`);
     });
     const { doc } = await store.load();
@@ -136,13 +143,14 @@ describe('createJournaledRunsStore', () => {
     doc.runs[0]!.status = 'succeeded';
     doc.runs = doc.runs.filter((r) => r.id !== 'run-2');
     let crashed = false;
-    for (let i = 0; i < 20 && !crashed; i++) {
+    for (let i = 0; i < 40 && !crashed; i++) {
       doc.runs.push(run(n));
       doc.nextRunNumber = ++n;
       crashed = await store.save(doc, ['run-1']).then(() => false, () => true);
+      if (!foldFails) await new Promise((resolve) => setTimeout(resolve, 20)); // the fold has failed: let its handler run
     }
     expect(crashed).toBe(true);
-    expect(lines(journal).length).toBeGreaterThan(0); // the journal was not emptied
+    expect(lines(journal).length + lines(foldingJournalFileOf(file)).length).toBeGreaterThan(0); // not emptied
     const reloaded = (await open().load()).doc;
     expect(reloaded.nextRunNumber).toBe(doc.nextRunNumber);
     expect(reloaded.runs.map((r) => [r.id, r.status])).toEqual(doc.runs.map((r) => [r.id, r.status]));
@@ -207,24 +215,34 @@ describe('createJournaledRunsStore', () => {
   });
 
   it('a failed write loses nothing: the changed runs are written by the next save', async () => {
+    // compactBytes 1: the first save appends, the second sets the journal aside for a fold, which
+    // fails (a full disk); every later save then compacts in place until one succeeds.
     const { file, open } = setup(1);
-    let failNext = false;
+    let failNext: CrashPoint | null = 'store.fold-written';
     const store = open((point) => {
-      if (point === 'store.temp-written' && failNext) {
-        failNext = false;
+      if (point === failNext) {
+        failNext = null;
         throw new Error('ENOSPC: no space left on device');
       }
     });
     const { doc } = await store.load();
     doc.runs.push(run(1));
     doc.nextRunNumber = 2;
-    await store.save(doc, []); // compactBytes 1: the first save appends, every later one compacts
+    await store.save(doc, []);
+    doc.runs[0]!.status = 'queued';
+    doc.runs[0]!.message = 'waiting';
+    await store.save(doc, ['run-1']); // acknowledged from the fresh journal; the fold fails behind it
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 500 && failNext !== null; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(failNext).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 10));
     doc.runs[0]!.status = 'running';
-    failNext = true;
+    failNext = 'store.temp-written';
     await expect(store.save(doc, ['run-1'])).rejects.toThrow(/ENOSPC/);
     doc.runs[0]!.message = 'still going';
     await store.save(doc, []); // names nothing; run-1 is still owed from the failed write
     expect(readRunsHistory(file)).toEqual(doc);
+    expect(existsSync(foldingJournalFileOf(file))).toBe(false); // the compaction in place dropped the set-aside segment
     expect((await open().load()).doc.runs[0]).toMatchObject({ status: 'running', message: 'still going' });
   });
 });

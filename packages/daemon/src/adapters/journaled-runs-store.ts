@@ -1,144 +1,31 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
+import { foldInWorker } from './runs-fold.js';
+import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
+
+export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHistory } from './runs-journal.js';
 
 // The runs history as a lowdb snapshot (`runs.json`, the whole document, compact) plus an
-// append-only journal (`runs.journal`, one JSON line per save naming only the runs that changed).
-// Why: every run transition is a save, and rewriting a 10,000-run document (~7 MB stringified and
-// fsync'd) per transition took 55–85 ms (BENCHMARKS.md, history); a journal line is a kilobyte.
-// A save is one line written and fsync'd, so it is atomic: a crash leaves the line whole (the save
-// was acknowledged) or torn at the end (it was not, and it is dropped on load). When the journal
-// outgrows the snapshot (capped at 1 MiB) the state is compacted into a new snapshot and the
-// journal emptied. Lines are numbered (`seq`) and the snapshot records the last line it holds
-// (`journalSeq`): a crash between the snapshot's rename and the journal's truncation leaves lines
-// the snapshot already has — and may have moved past (the compacting save's own changes) — so
-// they are skipped on load, never replayed over it.
-
-/** One journal line: the document's small fields, the changed runs whole, the dropped runs' ids. */
-interface JournalEntry {
-  /** The line's number, counting on across compactions (absent in lines of the first version). */
-  seq?: number;
-  nextRunNumber: number;
-  heads: Record<string, string> | null;
-  upsert: unknown[];
-  drop: string[];
-}
-
-interface RawDocument {
-  /** The last journal line the snapshot holds (written by compactions). */
-  journalSeq?: unknown;
-  version?: unknown;
-  nextRunNumber?: unknown;
-  heads?: unknown;
-  runs?: unknown;
-}
-
-/** The journal read back: the entries of its whole lines, and where a bad part starts. */
-interface JournalRead {
-  entries: JournalEntry[];
-  /** Bytes of whole, readable lines. */
-  goodBytes: number;
-  totalBytes: number;
-  /** 'torn': the last line is incomplete (a write cut short). 'corrupt': a complete line does not parse. */
-  problem: 'torn' | 'corrupt' | null;
-}
-
-const MIN_COMPACT_BYTES = 64 * 1024;
-const MAX_COMPACT_BYTES = 1024 * 1024;
-
-/**
- * `AXUM_HISTORY_COMPACT_BYTES`: the journal size that triggers a compaction, when a whole number of
- * at least 1 (crash tests set it small so compactions happen often); else null, the default (the
- * snapshot's size, between 64 KiB and 1 MiB).
- */
-export function compactBytesFromEnv(value: string | undefined, logger?: { warn(message: string): void }): number | null {
-  if (value === undefined || value === '') return null;
-  const bytes = Number(value);
-  if (Number.isSafeInteger(bytes) && bytes >= 1) return bytes;
-  logger?.warn(`AXUM_HISTORY_COMPACT_BYTES=${value} is not a whole number of at least 1; using the default`);
-  return null;
-}
-
-export const journalFileOf = (snapshotFile: string): string => snapshotFile.replace(/\.json$/, '') + '.journal';
-
-function readJournal(file: string): JournalRead {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], goodBytes: 0, totalBytes: 0, problem: null };
-    throw err;
-  }
-  const entries: JournalEntry[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    const end = bytes.indexOf(10, start);
-    if (end < 0) return { entries, goodBytes: start, totalBytes: bytes.length, problem: 'torn' };
-    let entry: JournalEntry;
-    try {
-      entry = JSON.parse(bytes.toString('utf8', start, end)) as JournalEntry;
-      if (typeof entry !== 'object' || entry === null || !Array.isArray(entry.upsert) || !Array.isArray(entry.drop)) throw new Error('not a journal entry');
-    } catch {
-      return { entries, goodBytes: start, totalBytes: bytes.length, problem: 'corrupt' };
-    }
-    entries.push(entry);
-    start = end + 1;
-  }
-  return { entries, goodBytes: start, totalBytes: bytes.length, problem: null };
-}
-
-/** Applies journal entries to a raw (not yet validated) snapshot, in order. */
-function replay(snapshot: RawDocument, all: readonly JournalEntry[]): RawDocument {
-  const covered = typeof snapshot.journalSeq === 'number' ? snapshot.journalSeq : 0;
-  const entries = all.filter((entry) => typeof entry.seq !== 'number' || entry.seq > covered);
-  if (entries.length === 0) return snapshot;
-  const runs: unknown[] = Array.isArray(snapshot.runs) ? [...(snapshot.runs as unknown[])] : [];
-  const position = new Map<string, number>();
-  const idOf = (run: unknown): string | undefined => (typeof run === 'object' && run !== null ? ((run as { id?: unknown }).id as string | undefined) : undefined);
-  runs.forEach((run, i) => {
-    const id = idOf(run);
-    if (id !== undefined) position.set(id, i);
-  });
-  let { nextRunNumber, heads } = snapshot;
-  for (const entry of entries) {
-    // Never backwards: a run number is an id, and an id is never given twice.
-    nextRunNumber = typeof nextRunNumber === 'number' ? Math.max(nextRunNumber, entry.nextRunNumber) : entry.nextRunNumber;
-    heads = entry.heads;
-    for (const run of entry.upsert) {
-      const id = idOf(run);
-      const at = id === undefined ? undefined : position.get(id);
-      if (at === undefined) {
-        if (id !== undefined) position.set(id, runs.length);
-        runs.push(run);
-      } else runs[at] = run;
-    }
-    if (entry.drop.length > 0) {
-      const dropped = new Set(entry.drop);
-      const kept = runs.filter((run) => !dropped.has(idOf(run) ?? ''));
-      runs.length = 0;
-      runs.push(...kept);
-      position.clear();
-      runs.forEach((run, i) => position.set(idOf(run) ?? '', i));
-    }
-  }
-  return { ...snapshot, nextRunNumber, heads, runs };
-}
-
-/**
- * The runs history as it is on disk right now (snapshot + whole journal lines), not validated.
- * For tests and tools that read the history of a daemon that may have been killed; throws when the
- * snapshot does not parse.
- */
-export function readRunsHistory(snapshotFile: string): RawDocument {
-  const snapshot = existsSync(snapshotFile) ? (JSON.parse(readFileSync(snapshotFile, 'utf8')) as RawDocument) : (emptyRunsDocument() as RawDocument);
-  const { journalSeq: _journalSeq, ...history } = replay(snapshot, readJournal(journalFileOf(snapshotFile)).entries);
-  return history;
-}
+// append-only journal (`runs.journal`, one JSON line per save naming only the runs that changed;
+// the format is runs-journal.ts). Why: every run transition is a save, and rewriting a 10,000-run
+// document (~7 MB stringified and fsync'd) per transition took 55–85 ms (BENCHMARKS.md, history); a
+// journal line is a kilobyte. A save is one line written and fsync'd, so it is atomic: a crash
+// leaves the line whole (the save was acknowledged) or torn at the end (it was not, and it is
+// dropped on load).
+//
+// When the journal outgrows the snapshot (capped at 1 MiB) it is compacted without making a save
+// wait for the whole-document rewrite: the journal is renamed aside (`runs.journal.old`) and a
+// fresh one opened for the next lines, then a worker thread folds the set-aside segment into a new
+// snapshot (temp file, fsync), which is renamed over `runs.json` before the segment is deleted.
+// A crash at any step leaves snapshot + old segment + journal, whose replay is the acknowledged
+// state: the snapshot records the last line it holds (`journalSeq`), so lines it already holds are
+// skipped. The load folds a segment left behind before it appends anything.
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
@@ -148,6 +35,17 @@ function fsyncDir(dir: string): void {
     closeSync(fd);
   }
 }
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 
 /**
  * The runs history store. Saves are coalesced like the other documents' (one write in flight; the
@@ -162,6 +60,8 @@ export function createJournaledRunsStore(
   const now = options.now ?? (() => new Date());
   const crash = options.crash ?? noCrash;
   const journalFile = journalFileOf(file);
+  const oldJournalFile = foldingJournalFileOf(file);
+  const foldTempFile = `${file}.fold.tmp`;
   mkdirSync(dirname(file), { recursive: true });
   const db = new Low<RunsDocument>(new DurableJsonFile<RunsDocument>(file, crash), emptyRunsDocument());
 
@@ -174,16 +74,19 @@ export function createJournaledRunsStore(
   /** The number of the last journal line written (or held by the snapshot). */
   let lastSeq = 0;
   /**
-   * An append failed (a full disk): if cutting its partial line off failed too, a later line would
-   * join it and read as damage, so the next write compacts instead (and empties the journal).
+   * The next write compacts in place (the whole document, then both journal segments emptied):
+   * an append failed (a full disk) and cutting its partial line off may have failed too, so a
+   * later line would join it and read as damage; or a background fold failed, leaving its segment.
    */
-  let appendFailed = false;
+  let compactInPlace = false;
   let journalBytes = 0;
   let snapshotBytes = 0;
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
+  /** The background fold in flight (never rejects: a failure sets `compactInPlace`). */
+  let folding: Promise<void> | null = null;
 
-  const compactAt = (): number => options.compactBytes ?? Math.min(MAX_COMPACT_BYTES, Math.max(MIN_COMPACT_BYTES, snapshotBytes));
+  const compactAt = (): number => options.compactBytes ?? defaultCompactBytes(snapshotBytes);
   const stamp = () => now().toISOString().replace(/[:.]/g, '-');
 
   const openJournal = (): number => {
@@ -194,7 +97,7 @@ export function createJournaledRunsStore(
     return journalFd;
   };
 
-  /** Writes the whole state as the new snapshot, then empties the journal. */
+  /** Writes the whole state as the new snapshot, then empties the journal and drops a set-aside segment. */
   const compact = async (doc: RunsDocument): Promise<void> => {
     // The snapshot holds every journal line written so far (and maybe more: changes not yet saved).
     db.data = { ...doc, journalSeq: lastSeq } as RunsDocument;
@@ -208,8 +111,57 @@ export function createJournaledRunsStore(
     const fd = openJournal();
     ftruncateSync(fd, 0);
     fsyncSync(fd);
+    rmSync(oldJournalFile, { force: true });
     journalBytes = 0;
-    appendFailed = false;
+    compactInPlace = false;
+  };
+
+  /** The set-aside segment folded into a new snapshot by a worker, renamed over runs.json, deleted. */
+  const fold = async (): Promise<void> => {
+    const { bytes } = await foldInWorker(file, oldJournalFile, foldTempFile);
+    crash('store.fold-written');
+    await rename(foldTempFile, file);
+    await fsyncDirAsync(dirname(file));
+    crash('store.fold-renamed');
+    await rm(oldJournalFile, { force: true });
+    snapshotBytes = bytes;
+  };
+
+  /** Sets the journal aside for a background fold; the next lines go to a fresh journal. */
+  const rotate = (): void => {
+    if (journalFd !== null) closeSync(journalFd);
+    journalFd = null;
+    renameSync(journalFile, oldJournalFile);
+    openJournal(); // creates the fresh journal and fsyncs the folder: both names are durable
+    journalBytes = 0;
+    crash('store.rotated');
+    folding = fold()
+      .catch(() => {
+        // The segment stays beside the journal (the load replays both); the next write compacts in place.
+        compactInPlace = true;
+      })
+      .finally(() => (folding = null));
+  };
+
+  const append = (entry: JournalEntry): void => {
+    const line = `${JSON.stringify(entry)}\n`;
+    const fd = openJournal();
+    try {
+      writeFileSync(fd, line);
+      fsyncSync(fd);
+    } catch (err) {
+      // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
+      compactInPlace = true;
+      try {
+        ftruncateSync(fd, journalBytes);
+      } catch {
+        // the next load drops a torn tail anyway
+      }
+      throw err;
+    }
+    journalBytes += Buffer.byteLength(line);
+    lastSeq += 1;
+    crash('store.appended');
   };
 
   const writeOnce = async (): Promise<void> => {
@@ -232,30 +184,19 @@ export function createJournaledRunsStore(
       drop = [...known].filter((id) => !current?.has(id));
     }
     const heads = JSON.stringify(doc.heads);
-    if (upsert.length === 0 && drop.length === 0 && doc.nextRunNumber === written.nextRunNumber && heads === written.heads) return;
+    // Taken now: the document may change while this write waits for a fold.
+    const { nextRunNumber } = doc;
+    if (upsert.length === 0 && drop.length === 0 && nextRunNumber === written.nextRunNumber && heads === written.heads) return;
     try {
-      if (appendFailed || journalBytes >= compactAt()) {
+      // A save waits for a fold only when the journal filled again before the fold ended, or when
+      // it must compact in place (the fold would rename an older snapshot over the new one).
+      if (folding && (compactInPlace || journalBytes >= compactAt())) await folding;
+      // A segment still set aside (a rotation cut short) is never renamed over: compact in place.
+      if (compactInPlace || (journalBytes >= compactAt() && existsSync(oldJournalFile))) {
         await compact(doc);
       } else {
-        const entry: JournalEntry = { seq: lastSeq + 1, nextRunNumber: doc.nextRunNumber, heads: doc.heads, upsert, drop };
-        const line = `${JSON.stringify(entry)}\n`;
-        const fd = openJournal();
-        try {
-          writeFileSync(fd, line);
-          fsyncSync(fd);
-        } catch (err) {
-          // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
-          appendFailed = true;
-          try {
-            ftruncateSync(fd, journalBytes);
-          } catch {
-            // the next load drops a torn tail anyway
-          }
-          throw err;
-        }
-        journalBytes += Buffer.byteLength(line);
-        lastSeq += 1;
-        crash('store.appended');
+        if (journalBytes >= compactAt()) rotate();
+        append({ seq: lastSeq + 1, nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop });
       }
     } catch (err) {
       // Nothing of this write is on disk: its runs are written by the next save.
@@ -264,7 +205,7 @@ export function createJournaledRunsStore(
     }
     if (current) known = current;
     else for (const id of added) known.add(id);
-    written = { nextRunNumber: doc.nextRunNumber, heads };
+    written = { nextRunNumber, heads };
   };
 
   const moveAside = async (reason: 'corrupt' | 'invalid'): Promise<string> => {
@@ -272,6 +213,7 @@ export function createJournaledRunsStore(
     const aside = `${file}.${suffix}`;
     if (existsSync(file)) await rename(file, aside);
     if (existsSync(journalFile)) await rename(journalFile, `${journalFile}.${suffix}`);
+    if (existsSync(oldJournalFile)) await rename(oldJournalFile, `${oldJournalFile}.${suffix}`);
     return aside;
   };
 
@@ -293,27 +235,34 @@ export function createJournaledRunsStore(
         const aside = await moveAside('corrupt');
         return { doc: await startFresh(), warning: `history file ${file} could not be read (${(err as Error).message}); moved aside to ${aside} (with its journal) and started a new one` };
       }
+      rmSync(foldTempFile, { force: true }); // a fold cut short before its rename: the segment is still there
+      // A segment set aside for a fold that did not finish comes before the journal's lines.
+      const setAside = readJournal(oldJournalFile);
       const journal = readJournal(journalFile);
+      const entries = [...setAside.entries, ...journal.entries];
       let warning: string | null = null;
-      const parsed = RunsDocument.safeParse(replay(raw ?? (emptyRunsDocument() as RawDocument), journal.entries));
+      const parsed = RunsDocument.safeParse(replay(raw ?? (emptyRunsDocument() as RawDocument), entries));
       if (!parsed.success) {
         const aside = await moveAside('invalid');
         return { doc: await startFresh(), warning: `history file ${file} does not match the expected format; moved aside to ${aside} (with its journal) and started a new one` };
       }
       const doc = parsed.data;
       db.data = doc;
-      lastSeq = Math.max(typeof raw?.journalSeq === 'number' ? raw.journalSeq : 0, ...journal.entries.map((e) => (typeof e.seq === 'number' ? e.seq : 0)));
+      lastSeq = lastSeqOf(raw, entries);
       snapshotBytes = existsSync(file) ? statSync(file).size : 0;
       journalBytes = journal.totalBytes;
       known = new Set(doc.runs.map((r) => r.id));
       written = { nextRunNumber: doc.nextRunNumber, heads: JSON.stringify(doc.heads) };
-      if (journal.problem === 'corrupt') {
-        // A whole line that does not parse is damage, not a cut-short write: keep a copy, and
-        // start a clean journal from what was readable.
-        const aside = `${journalFile}.corrupt-${stamp()}`;
-        copyFileSync(journalFile, aside);
-        warning = `history journal ${journalFile} has an unreadable line after ${journal.entries.length} good ones; kept a copy at ${aside} and continued from the readable part`;
+      const damaged = setAside.problem !== null ? { read: setAside, file: oldJournalFile } : journal.problem === 'corrupt' ? { read: journal, file: journalFile } : null;
+      if (damaged) {
+        // A whole line that does not parse is damage, not a cut-short write (and a set-aside segment
+        // only ever holds whole lines): keep a copy, and start a clean journal from what was readable.
+        const aside = `${damaged.file}.corrupt-${stamp()}`;
+        copyFileSync(damaged.file, aside);
+        warning = `history journal ${damaged.file} has an unreadable line after ${damaged.read.entries.length} good ones; kept a copy at ${aside} and continued from the readable part`;
         await compact(doc);
+      } else if (setAside.totalBytes > 0 || existsSync(oldJournalFile)) {
+        await compact(doc); // finish the fold the crash cut short, before anything is appended
       } else if (journal.problem === 'torn') {
         // A write cut short by a crash before its fsync returned: that save was never acknowledged.
         const fd = openJournal();
@@ -343,8 +292,9 @@ export function createJournaledRunsStore(
       return queued;
     },
     async close() {
-      await (queued ?? writing)?.catch(() => undefined);
-      if (journalBytes > 0 || pending.size > 0) await compact(db.data);
+      await settled(queued ?? writing);
+      await settled(folding);
+      if (journalBytes > 0 || pending.size > 0 || existsSync(oldJournalFile)) await compact(db.data);
       if (journalFd !== null) closeSync(journalFd);
       journalFd = null;
     },

@@ -34,6 +34,9 @@ export const CRASH_POINTS = {
   'retention.pruned': "dropped releases' folders and unused stored files are deleted",
   'store.appended': "a line of the runs history's journal is written and fsynced; the snapshot is not rewritten",
   'store.compacted': "the runs history's snapshot was rewritten with the journal's state; the journal is not emptied yet",
+  'store.rotated': "the runs journal was set aside (runs.journal.old) for a background fold and a fresh one opened; the fold has not started",
+  'store.fold-written': "the background fold's new snapshot is written and fsynced beside runs.json; not renamed yet (saves go on to the fresh journal)",
+  'store.fold-renamed': "the folded snapshot was renamed over runs.json and its folder fsynced; the set-aside journal segment is not deleted yet",
   'store.renamed': 'a history file was renamed over the old one; its folder is not fsynced yet',
   'store.temp-written': 'a history file\'s new version is written and fsynced beside the old one, not renamed yet',
 } as const;

@@ -1,0 +1,55 @@
+import { Worker } from 'node:worker_threads';
+import { parseJournal, replay } from './runs-journal.js';
+
+// A compaction's heavy part, off the daemon's main thread: read the snapshot (~7 MB at 10,000
+// runs), replay the journal segment set aside for it, stringify the result and write it, fsynced,
+// to a temp file beside the snapshot. Parsing and stringifying that much JSON takes tens of
+// milliseconds of CPU; on the main thread every request arriving meanwhile (a `run.trigger`)
+// waited for it. The worker touches only the snapshot and the set-aside segment, which nothing
+// else writes while it runs; the rename over the snapshot is the caller's (its crash points).
+//
+// The worker is given its code as text (`eval`): the daemon ships as one bundled file, so there is
+// no module path to start a worker from. `parseJournal` and `replay` are the very functions the
+// load uses, passed by their source text (they refer to nothing outside themselves).
+const WORKER_SOURCE = `'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } = require('node:fs');
+const parseJournal = ${parseJournal.toString()};
+const replay = ${replay.toString()};
+const { snapshotFile, segmentFile, tempFile } = workerData;
+const snapshot = existsSync(snapshotFile) ? JSON.parse(readFileSync(snapshotFile, 'utf8')) : { version: 1, nextRunNumber: 1, heads: null, runs: [] };
+const segment = parseJournal(readFileSync(segmentFile));
+if (segment.problem !== null) throw new Error(segmentFile + ': ' + segment.problem + ' line after ' + segment.entries.length + ' good ones');
+let journalSeq = typeof snapshot.journalSeq === 'number' ? snapshot.journalSeq : 0;
+for (const entry of segment.entries) if (typeof entry.seq === 'number' && entry.seq > journalSeq) journalSeq = entry.seq;
+const text = Buffer.from(JSON.stringify({ ...replay(snapshot, segment.entries), journalSeq }));
+const fd = openSync(tempFile, 'w', 0o600);
+try {
+  let at = 0;
+  while (at < text.length) at += writeSync(fd, text, at, text.length - at);
+  fsyncSync(fd);
+} catch (err) {
+  closeSync(fd);
+  rmSync(tempFile, { force: true });
+  throw err;
+}
+closeSync(fd);
+parentPort.postMessage({ bytes: text.length });
+`;
+
+/**
+ * Folds `segmentFile` into the snapshot `snapshotFile` and writes the result, fsynced, to
+ * `tempFile`; resolves with its size. Rejects (leaving the snapshot as it was) when the worker fails.
+ */
+export function foldInWorker(snapshotFile: string, segmentFile: string, tempFile: string): Promise<{ bytes: number }> {
+  return new Promise((resolve, reject) => {
+    let result: { bytes: number } | null = null;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { snapshotFile, segmentFile, tempFile } });
+    worker.once('message', (message: { bytes: number }) => (result = message));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`the history compaction's worker exited (code ${code}) without writing a snapshot`));
+    });
+  });
+}
