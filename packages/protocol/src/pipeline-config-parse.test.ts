@@ -70,7 +70,7 @@ verify:
       expect.stringMatching(/^4:25 environments\.production\.branch: branch "main" already feeds environment "dev"/),
       expect.stringMatching(/^8:40 stages\.0\.steps\.0\.timeout: a duration/),
       expect.stringMatching(/^9:17 stages\.0\.steps\.1\.name: duplicate step name "unit"/),
-      expect.stringMatching(/^11:22 verify\.gates\.accuracy: a comparison/),
+      expect.stringMatching(/^11:22 verify\.gates\.accuracy: "about 0\.9" is not a gate: a comparison such as ">= 0\.90", ">= lkg - 0\.01"/),
     ]);
   });
 

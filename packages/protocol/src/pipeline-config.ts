@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { gateProblem } from './gate-expression.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
@@ -34,9 +35,11 @@ const Duration = z
   .regex(DURATION_PATTERN, 'a duration such as 500ms, 90s, 5m or 1h')
   .transform((text) => parseDuration(text) ?? 0);
 
-/** A metric gate such as `>= 0.90` or `<= 250`. */
-export const GATE_PATTERN = /^(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)$/;
-const Gate = z.string().regex(GATE_PATTERN, 'a comparison such as ">= 0.90" or "<= 250"');
+/** A metric gate such as `>= 0.90`, or one relative to the last known good (`>= lkg - 0.01`): gate-expression.ts. */
+const Gate = z.string().superRefine((text, ctx) => {
+  const problem = gateProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 

@@ -1,7 +1,7 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { GateVerdict, RevisionView } from '@axum/protocol';
 import { failurePolicy, type OperationFailure, type OperationStep } from './deploy-policy.js';
-import { describeFailedGates, gateVerdicts, type ParsedMetrics } from './gates.js';
+import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type ParsedMetrics } from './gates.js';
 
 /** How one step process ended. */
 export interface StepResult {
@@ -66,6 +66,15 @@ const brokeOff = (error: unknown): OperationFailure => ({ stage: 'error', messag
 const stepFailure = (step: OperationStep, result: StepResult, address: string): OperationFailure => {
   const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
   return { stage: step.stage, message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
+};
+
+/**
+ * Verification that neither passed nor failed: marks nothing, rolls nothing back, and says who
+ * decides and how (the environment is the address before `#`).
+ */
+export const inconclusive = (address: string, why: string): OperationFailure => {
+  const env = address.slice(0, address.lastIndexOf('#'));
+  return { stage: 'inconclusive', message: `inconclusive: ${why}; nothing was marked bad or rolled back: decide with axum rollback ${env}, or axum deploy ${env} --release <id>` };
 };
 
 /** Placeholder for an effect; the engine provides the real actors (and tests fakes). */
@@ -208,7 +217,15 @@ export const deployMachine = setup({
           actions: assign(({ context, event }) => {
             const gates = gateVerdicts(context.gates, event.output.metrics, context.lkgMetrics);
             const failed = describeFailedGates(gates, event.output.notNumbers);
-            return { results: { metrics: event.output.metrics, gates }, failure: failed.length > 0 ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` } : null };
+            const unsure = describeInconclusiveGates(gates);
+            // A failed gate outweighs an inconclusive one: the release is then known to be worse.
+            const failure =
+              failed.length > 0
+                ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
+                : unsure.length > 0
+                  ? inconclusive(context.address, `gate ${unsure.join('; gate ')}`)
+                  : null;
+            return { results: { metrics: event.output.metrics, gates }, failure };
           }),
         },
         onError: { target: 'failing', actions: 'brokeOff' },

@@ -26,8 +26,10 @@ export function operationPlan(config: PipelineConfig): OperationStep[] {
  * records written before a failed copy became an `error`); `deploy` and `verify` blame the release;
  * `error` is Axum's or the machine's (a pointer that cannot be written, a full disk, a step that
  * cannot be spawned or whose log cannot be written, a copy that fails) and blames nothing.
+ * `inconclusive`: verification could neither pass nor fail it (a relative gate with no last known
+ * good value, a Prometheus check that could not measure): it blames nothing and a person decides.
  */
-export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | 'error';
+export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | 'error' | 'inconclusive';
 
 /** Why an operation did not go live. */
 export interface OperationFailure {
@@ -46,6 +48,8 @@ export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: Revis
   // write the pointer at all), and an automatic rollback would meet the same full disk or read-only
   // folder and fail in its turn. Nothing is rolled back, nothing withdrawn.
   if (at.stage === 'error') return 'keep';
+  // Inconclusive is neither a pass nor a failure: nothing is rolled back on a guess; a person decides.
+  if (at.stage === 'inconclusive') return 'keep';
   if (at.stage === 'monitor') return at.lastKnownGood ? 'roll-back' : 'keep';
   // An automatic rollback that fails is not rolled back again: it would step further back each time.
   if (at.kind === 'auto-rollback' || at.stage === 'integrity' || at.stage === 'materialize') return 'keep';
