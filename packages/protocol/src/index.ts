@@ -60,7 +60,7 @@ export type { ListenAddress } from './listen-address.js';
 export { PipelineConfigSchema, PipelineConfigSnapshot } from './pipeline-config.js';
 export { parseGate, gateProblem, gateThresholdText, GATE_SYNTAX } from './gate-expression.js';
 export type { GateExpression, GateOp } from './gate-expression.js';
-export type { PipelineConfig } from './pipeline-config.js';
+export type { CheckSpec, PipelineConfig } from './pipeline-config.js';
 export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-parse.js';
 export { parseDuration, DURATION_PATTERN } from './duration.js';

@@ -5,8 +5,11 @@ import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type Pars
 
 /** How one step process ended. */
 export interface StepResult {
-  status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+  /** `inconclusive`: a check that could neither pass nor fail (Prometheus unreachable, no series…). */
+  status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled' | 'inconclusive';
   exitCode: number | null;
+  /** What a check concluded, in words (a command's result is said from its exit). */
+  summary?: string;
 }
 
 /** A revision an automatic rollback can go back to. */
@@ -64,6 +67,9 @@ export interface DeployMachineContext extends DeployMachineInput {
 
 const brokeOff = (error: unknown): OperationFailure => ({ stage: 'error', message: `the operation broke off: ${error instanceof Error ? error.message : String(error)}` });
 const stepFailure = (step: OperationStep, result: StepResult, address: string): OperationFailure => {
+  const logs = `axum logs ${address} --step ${step.name}`;
+  if (result.status === 'inconclusive') return inconclusive(address, `${result.summary ?? `check ${step.name}`} (${logs})`);
+  if (step.check && result.status === 'failed') return { stage: step.stage, message: `${result.summary ?? `check ${step.name} failed`} (${logs})` };
   const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
   return { stage: step.stage, message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
 };

@@ -1,6 +1,6 @@
 // The plan of a deploy or rollback and the policy after one fails: the pure rules the deploy
 // machine (deploy-machine.ts), monitor incidents and crash recovery share.
-import type { PipelineConfig, RevisionView } from '@axum/protocol';
+import type { CheckSpec, PipelineConfig, RevisionView } from '@axum/protocol';
 
 /** Deploy and verify steps without a `timeout` get this one: a hung check must not hold an environment forever. */
 export const DEFAULT_OPERATION_STEP_TIMEOUT_MS = 10 * 60 * 1000;
@@ -11,13 +11,16 @@ export interface OperationStep {
   name: string;
   run: string;
   timeoutMs: number;
+  /** A verify check that asks Prometheus instead of running `run` (README.md, "Checks that ask Prometheus"). */
+  check?: CheckSpec;
 }
 
-/** The steps of a deploy or rollback from a config: the `deploy.run` hook first, then `verify.steps`. */
+/** The steps of a deploy or rollback from a config: the `deploy.run` hook first, then `verify.steps`, then `verify.checks`. */
 export function operationPlan(config: PipelineConfig): OperationStep[] {
   return [
     ...(config.deploy ? [{ stage: 'deploy' as const, name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS }] : []),
     ...(config.verify?.steps ?? []).map((s) => ({ stage: 'verify' as const, name: s.name, run: s.run, timeoutMs: s.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS })),
+    ...(config.verify?.checks ?? []).map((c) => ({ stage: 'verify' as const, name: c.name, run: '', timeoutMs: c.count * c.every + DEFAULT_OPERATION_STEP_TIMEOUT_MS, check: c })),
   ];
 }
 
