@@ -16,9 +16,10 @@ function why(err: unknown, timeoutMs: number): string {
 /** Prometheus over HTTP with node's fetch: every answer, whatever its status, is given back for the domain to judge. */
 export function createHttpPrometheus(): PrometheusPort {
   return {
-    async query(url, promql, timeoutMs) {
+    async query(url, promql, timeoutMs, signal) {
       try {
-        const response = await fetch(`${join(url, '/api/v1/query')}?query=${encodeURIComponent(promql)}`, { signal: AbortSignal.timeout(timeoutMs) });
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const response = await fetch(`${join(url, '/api/v1/query')}?query=${encodeURIComponent(promql)}`, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
         const text = await response.text();
         let body: unknown = null;
         try {

@@ -104,7 +104,7 @@ export function startMonitor(
           scrapeWarned.add(checkSpec.name);
           await warnScrapeInterval(checkSpec, spec.every, deps, log);
         }
-        const m = await measureOnce(checkSpec, { env, revision: revision.revision, release: release.id }, deps, log);
+        const m = await measureOnce(checkSpec, { env, revision: revision.revision, release: release.id }, deps, log, abort.signal);
         if (m.verdict === 'fail') failedChecks.push(`${checkSpec.name} = ${m.value} (${m.reason})`);
         const unsure = m.verdict === 'inconclusive' ? (inconclusiveInARow.get(checkSpec.name) ?? 0) + 1 : 0;
         inconclusiveInARow.set(checkSpec.name, unsure);

@@ -214,8 +214,8 @@ export interface ReleaseStore {
 
 /** Prometheus's HTTP API (adapters/http-prometheus.ts). Never throws: no answer is an `unreachable` answer. */
 export interface PrometheusPort {
-  /** `GET {url}/api/v1/query?query=…`, given up after `timeoutMs`. */
-  query(url: string, promql: string, timeoutMs: number): Promise<PrometheusAnswer>;
+  /** `GET {url}/api/v1/query?query=…`, given up after `timeoutMs` or when `signal` aborts (a monitor stopping). */
+  query(url: string, promql: string, timeoutMs: number, signal?: AbortSignal): Promise<PrometheusAnswer>;
   /** The YAML of Prometheus's own config (`/api/v1/status/config`), or null when it cannot be had. */
   config(url: string, timeoutMs: number): Promise<string | null>;
 }

@@ -21,9 +21,9 @@ const QUERY_TIMEOUT_MS = 10_000;
 export const queryTimeout = (check: Pick<CheckSpec, 'every' | 'timeout'>) => check.timeout ?? Math.max(1000, Math.min(check.every, QUERY_TIMEOUT_MS));
 
 /** One measurement of a check, written as a line of `log`. */
-export async function measureOnce(check: CheckSpec, at: CheckTarget, deps: CheckDeps, log: LogSink): Promise<Measurement> {
+export async function measureOnce(check: CheckSpec, at: CheckTarget, deps: CheckDeps, log: LogSink, signal?: AbortSignal): Promise<Measurement> {
   const query = substituteQuery(check.prometheus.query, at);
-  const answer: PrometheusAnswer = deps.prometheus ? await deps.prometheus.query(check.prometheus.url, query, queryTimeout(check)) : { kind: 'unreachable', reason: 'this daemon has no Prometheus client' };
+  const answer: PrometheusAnswer = deps.prometheus ? await deps.prometheus.query(check.prometheus.url, query, queryTimeout(check), signal) : { kind: 'unreachable', reason: 'this daemon has no Prometheus client' };
   const m = measure(answer, check);
   log.write(Buffer.from(`${new Date(deps.clock.now()).toISOString().slice(11, 19)} ${measurementLine(check.name, m)}\n`));
   return m;
@@ -54,7 +54,9 @@ export async function runVerifyCheck(check: CheckSpec, at: CheckTarget, deps: Ch
   const measurements: Measurement[] = [];
   for (;;) {
     if (signal.aborted) return { verdict: 'cancelled', summary: `check ${check.name} was cancelled`, values: [] };
-    measurements.push(await measureOnce(check, at, deps, log));
+    measurements.push(await measureOnce(check, at, deps, log, signal));
+    // A query cut short by the stop is no measurement of the release.
+    if (signal.aborted) return { verdict: 'cancelled', summary: `check ${check.name} was cancelled`, values: [] };
     const verdict = checkVerdict(measurements, check);
     const values = measurements.flatMap((m) => (m.value === null ? [] : [m.value]));
     if (verdict.verdict !== 'running') {
@@ -67,6 +69,8 @@ export async function runVerifyCheck(check: CheckSpec, at: CheckTarget, deps: Ch
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
+    // An abort event already fired is not fired again for a listener added now.
+    if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
