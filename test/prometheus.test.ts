@@ -108,7 +108,10 @@ describe('Prometheus checks', () => {
       prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', out, out] });
       // Ready once it has scraped the model server at least once.
       await waitFor(async () => {
-        const answer = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('model_error_ratio{release="rel-1"}')}`).then((r) => r.json() as Promise<{ data?: { result?: unknown[] } }>, () => null);
+        const answer = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('model_error_ratio{release="rel-1"}')}`)
+          .then((r) => r.json() as Promise<{ data?: { result?: unknown[] } }>)
+          // Not up yet: refused, or 503 "Service Unavailable" while it starts.
+          .catch(() => null);
         return (answer?.data?.result?.length ?? 0) === 1;
       }, 30_000, 'prometheus to scrape the model server');
     }, 60_000);

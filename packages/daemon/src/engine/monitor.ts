@@ -98,7 +98,8 @@ export function startMonitor(
       // Each Prometheus check is measured once per tick, into the same log: a failed measurement
       // fails the tick (toward `failures` in a row); an inconclusive one neither fails nor passes it.
       const failedChecks: string[] = [];
-      for (const checkSpec of spec.checks) {
+      // A release's config recorded before `checks:` existed has none (snapshots are not re-parsed).
+      for (const checkSpec of spec.checks ?? []) {
         if (abort.signal.aborted) break;
         if (!scrapeWarned.has(checkSpec.name)) {
           scrapeWarned.add(checkSpec.name);
