@@ -1,6 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { GateVerdict, RevisionView } from '@axum/protocol';
-import { failurePolicy, type OperationFailure, type OperationStep } from './deploy-policy.js';
+import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type ParsedMetrics } from './gates.js';
 
 /** How one step process ended. */
@@ -72,15 +72,6 @@ const stepFailure = (step: OperationStep, result: StepResult, address: string): 
   if (step.check && result.status === 'failed') return { stage: step.stage, message: `${result.summary ?? `check ${step.name} failed`} (${logs})` };
   const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
   return { stage: step.stage, message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
-};
-
-/**
- * Verification that neither passed nor failed: marks nothing, rolls nothing back, and says who
- * decides and how (the environment is the address before `#`).
- */
-export const inconclusive = (address: string, why: string): OperationFailure => {
-  const env = address.slice(0, address.lastIndexOf('#'));
-  return { stage: 'inconclusive', message: `inconclusive: ${why}; nothing was marked bad or rolled back: decide with axum rollback ${env}, or axum deploy ${env} --release <id>` };
 };
 
 /** Placeholder for an effect; the engine provides the real actors (and tests fakes). */

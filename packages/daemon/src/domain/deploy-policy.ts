@@ -41,6 +41,15 @@ export interface OperationFailure {
 }
 
 /**
+ * Verification that neither passed nor failed: marks nothing, rolls nothing back, and says who
+ * decides and how (the environment is the address before `#`).
+ */
+export const inconclusive = (address: string, why: string): OperationFailure => {
+  const env = address.slice(0, address.lastIndexOf('#'));
+  return { stage: 'inconclusive', message: `inconclusive: ${why}; nothing was marked bad or rolled back: decide with axum rollback ${env}, or axum deploy ${env} --release <id>` };
+};
+
+/**
  * The rollback policy after a failure (one rule for a failed operation, a monitor incident and a
  * failure found at start): with `rollback.auto`, back to the last known good; with none, a release
  * that failed before going live is withdrawn, one that was live (monitor) keeps serving.
