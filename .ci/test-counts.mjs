@@ -1,7 +1,7 @@
 // Reads vitest's JSON report and prints `tests: N passed, N failed, N skipped`. Exits 1 when a suite
 // that must run on a CI machine was skipped or did not run: the terminal UI suites skip themselves
-// without tmux, the browser suite without Chromium, and a skip reads like a pass in vitest's
-// summary. `pnpm system-deps` installs both. Other skips (root-only, cgroups, /dev/full) depend on
+// without tmux, the browser suite without Chromium, the Prometheus suite without prometheus, and a
+// skip reads like a pass in vitest's summary. `pnpm system-deps` installs them. Other skips (root-only, cgroups, /dev/full) depend on
 // the machine and are only counted.
 //
 //   node .ci/test-counts.mjs test-results/vitest.json
@@ -15,6 +15,7 @@ const MUST_RUN = [
   { file: 'test/demo.test.ts', tests: /on a terminal/, needs: 'tmux' },
   { file: 'test/terminal-injection.test.ts', tests: /the TUI/, needs: 'tmux' },
   { file: 'test/browser-attack.test.ts', tests: /Chromium/, needs: 'chromium' },
+  { file: 'test/prometheus.test.ts', tests: /real Prometheus/, needs: 'prometheus' },
 ];
 
 const [reportFile, root = process.cwd()] = process.argv.slice(2);

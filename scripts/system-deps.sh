@@ -2,13 +2,15 @@
 # Installs the system packages the tests need when they are absent (Debian/Ubuntu, as root or with sudo).
 # tmux: the end-to-end tests drive the real terminal UI in it. git: everything Axum does.
 # chromium: the browser-attack test (RELIABILITY.md) opens WebSockets from a real page, driven by playwright-core.
+# prometheus: the Prometheus checks' end-to-end test runs a real one on loopback.
 set -eu
 missing=""
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v git >/dev/null 2>&1 || missing="$missing git"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v prometheus >/dev/null 2>&1 || missing="$missing prometheus"
 if [ -z "$missing" ]; then
-  echo "system-deps: tmux, git and chromium present"
+  echo "system-deps: tmux, git, chromium and prometheus present"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

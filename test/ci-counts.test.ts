@@ -1,5 +1,5 @@
 // .ci/run's test report: counts from vitest's JSON report, and a failure when a suite that must run
-// on a CI machine (tmux, Chromium: `pnpm system-deps`) was skipped.
+// on a CI machine (tmux, Chromium, Prometheus: `pnpm system-deps`) was skipped.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ const complete = () => [
   file('test/demo.test.ts', [['axum demo (headless) plays the story', 'passed'], ['axum demo on a terminal plays the story inside the TUI', 'passed']]),
   file('test/terminal-injection.test.ts', [['escape sequences the TUI shows the subject', 'passed']]),
   file('test/browser-attack.test.ts', [['a real browser (headless Chromium) never opens a WebSocket', 'passed']]),
+  file('test/prometheus.test.ts', [['checks against a real Prometheus on loopback pass a low error rate', 'passed']]),
   file('test/machine-errors.test.ts', [['case 4: errors of the machine mark nothing', 'skipped'], ['case 1', 'failed'], ['case 9', 'todo']]),
 ];
 
@@ -35,20 +36,22 @@ function counts(testResults: ReturnType<typeof file>[]): { code: number; out: st
 
 describe('the CI test report', () => {
   it('counts passed, failed and skipped (todo and pending are skipped), and accepts a machine-dependent skip', () => {
-    expect(counts(complete())).toEqual({ code: 0, out: 'tests: 6 passed, 1 failed, 2 skipped\n' });
+    expect(counts(complete())).toEqual({ code: 0, out: 'tests: 7 passed, 1 failed, 2 skipped\n' });
   });
 
   it('fails when a tmux or Chromium suite was skipped, or did not run at all, naming it and what it needs', () => {
     const skipped = complete();
     skipped[2]!.assertionResults[1]!.status = 'skipped';
     skipped[4]!.assertionResults[0]!.status = 'pending';
+    skipped[5]!.assertionResults[0]!.status = 'skipped';
     const result = counts(skipped);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('tests: 4 passed, 1 failed, 4 skipped');
+    expect(result.out).toContain('tests: 4 passed, 1 failed, 5 skipped');
+    expect(result.out).toContain('(needs prometheus)');
     expect(result.out).toContain('test/demo.test.ts › axum demo on a terminal plays the story inside the TUI was skipped (needs tmux)');
     expect(result.out).toContain('(needs chromium)');
     // The count stays the run's last line, also when it fails.
-    expect(result.out.trimEnd().split('\n').at(-1)).toBe('tests: 4 passed, 1 failed, 4 skipped');
+    expect(result.out.trimEnd().split('\n').at(-1)).toBe('tests: 4 passed, 1 failed, 5 skipped');
     const missing = complete().filter((f) => !f.name.endsWith('tui-firehose.test.ts'));
     expect(counts(missing)).toMatchObject({ code: 1, out: expect.stringContaining('test/tui-firehose.test.ts: no test that needs tmux ran') });
   });

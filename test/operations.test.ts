@@ -86,7 +86,7 @@ describe('operations', () => {
     commitFiles(dir, 'v2: labels inverted', { 'data.txt': '0.41\n' });
     const revisions = await settled(dir, 4);
     expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#4 live', '#3 failed', '#2 superseded', '#1 superseded']);
-    expect(revisions[1]?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.8, value: 0.41, lkgValue: 0.9, verdict: 'fail' }]);
+    expect(revisions[1]?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.8, value: 0.41, lkgValue: 0.9, verdict: 'fail', reason: null, expression: '>= 0.8' }]);
     expect(revisions[1]?.steps).toMatchObject([{ stage: 'verify', name: 'eval', status: 'succeeded', exitCode: 0 }]);
     const pushed = (await runsJson(dir)).find((r) => r.deploy?.revision === 3);
     expect(pushed).toMatchObject({ status: 'succeeded', trigger: 'push', deploy: { env: 'staging', outcome: 'failed' } });

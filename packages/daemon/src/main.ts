@@ -6,6 +6,7 @@ import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type ConfigLoad, type DaemonInfo, type PipelineConfig } from '@axum/protocol';
+import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
       worktreeDir: (key) => join(worktreeRoot, `deploy-${key}`),
       metricsFile: (key) => join(runsRoot, `deploy-${key}`, 'metrics.env'),
       readText,
+      prometheus: createHttpPrometheus(),
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),

@@ -70,7 +70,50 @@ verify:
       expect.stringMatching(/^4:25 environments\.production\.branch: branch "main" already feeds environment "dev"/),
       expect.stringMatching(/^8:40 stages\.0\.steps\.0\.timeout: a duration/),
       expect.stringMatching(/^9:17 stages\.0\.steps\.1\.name: duplicate step name "unit"/),
-      expect.stringMatching(/^11:22 verify\.gates\.accuracy: a comparison/),
+      expect.stringMatching(/^11:22 verify\.gates\.accuracy: "about 0\.9" is not a gate: a comparison such as ">= 0\.90", ">= lkg - 0\.01"/),
+    ]);
+  });
+
+  it('reads Prometheus checks in verify and monitor with their defaults, and points at a bad one', () => {
+    const base = `version: 1
+environments: { staging: { branch: main } }
+stages: [{ name: b, steps: [{ name: t, run: "true" }] }]
+`;
+    const good = parseConfigText(
+      `${base}verify:
+  checks:
+    - { name: error_rate, prometheus: { url: "http://127.0.0.1:9090", query: 'rate(errors{release="$RELEASE"}[1m])' }, fail: "> 0.02", every: 15s, count: 8, failures: 2, inconclusive: 3 }
+  gates: { accuracy: ">= lkg - 0.01 or >= 0.85" }
+monitor:
+  checks: [{ name: error_rate, prometheus: { url: "http://127.0.0.1:9090", query: q }, pass: "<= 0.02" }]
+`,
+      'axum.yml',
+    );
+    if (!good.ok) throw new Error(JSON.stringify(good.errors));
+    expect(good.config.verify?.checks[0]).toMatchObject({ every: 15_000, count: 8, failures: 2, inconclusive: 3, fail: '> 0.02' });
+    expect(good.config.monitor).toMatchObject({ every: 30_000, checks: [{ every: 15_000, count: 1, failures: 0, inconclusive: 0, pass: '<= 0.02' }] });
+    expect(good.config.monitor?.run).toBeUndefined();
+
+    const bad = parseConfigText(
+      `${base}verify:
+  steps: [{ name: smoke, run: "true" }]
+  checks:
+    - { name: smoke, prometheus: { url: "localhost:9090", query: q }, fail: "> lkg" }
+    - { name: e, prometheus: { url: "http://p", query: q, step: 1s } }
+    - { name: f, prometheus: { url: "http://p", query: q }, fail: "> 1", pass: "< 1" }
+monitor: { every: 5s }
+`,
+      'axum.yml',
+    );
+    if (bad.ok) throw new Error('expected errors');
+    expect(bad.errors.map((e) => `${e.line}:${e.col} ${e.message}`)).toEqual([
+      expect.stringMatching(/^7:15 verify\.checks\.0\.name: duplicate name "smoke"/),
+      expect.stringMatching(/^7:41 verify\.checks\.0\.prometheus\.url: an http:\/\/ or https:\/\/ URL of Prometheus/),
+      expect.stringMatching(/^7:77 verify\.checks\.0\.fail: "> lkg" is not a condition: a fixed comparison/),
+      expect.stringMatching(/^8:7 verify\.checks\.1: check "e": give exactly one of fail:/),
+      expect.stringMatching(/^8:59 verify\.checks\.1\.prometheus: unknown key "step"/),
+      expect.stringMatching(/^9:7 verify\.checks\.2: check "f": give exactly one/),
+      expect.stringMatching(/^10:10 monitor: a monitor needs run: \(a command\) or checks:/),
     ]);
   });
 

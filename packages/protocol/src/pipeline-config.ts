@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { gateProblem, parseGate } from './gate-expression.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
@@ -34,9 +35,41 @@ const Duration = z
   .regex(DURATION_PATTERN, 'a duration such as 500ms, 90s, 5m or 1h')
   .transform((text) => parseDuration(text) ?? 0);
 
-/** A metric gate such as `>= 0.90` or `<= 250`. */
-export const GATE_PATTERN = /^(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)$/;
-const Gate = z.string().regex(GATE_PATTERN, 'a comparison such as ">= 0.90" or "<= 250"');
+/** A metric gate such as `>= 0.90`, or one relative to the last known good (`>= lkg - 0.01`): gate-expression.ts. */
+const Gate = z.string().superRefine((text, ctx) => {
+  const problem = gateProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A check's condition on one measurement: a fixed comparison such as `> 0.02`. */
+const Condition = z.string().superRefine((text, ctx) => {
+  const gate = parseGate(text);
+  if (!gate || !('fixed' in gate.bound)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a condition: a fixed comparison such as "> 0.02" or "<= 250"` });
+});
+
+/**
+ * A check that asks Prometheus (Argo Rollouts' AnalysisTemplate semantics): `count` measurements
+ * `every` apart; failed when more than `failures` failed, inconclusive when more than
+ * `inconclusive` could not be measured, else passed. `fail:` names the failing values, `pass:` the
+ * passing ones (one of the two).
+ */
+const Check = z
+  .object({
+    name: Name,
+    prometheus: z.object({ url: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL of Prometheus'), query: z.string().min(1, 'a PromQL query') }).strict(),
+    fail: Condition.optional(),
+    pass: Condition.optional(),
+    every: Duration.default(15_000),
+    count: z.number().int().min(1).max(1000).default(1),
+    failures: z.number().int().min(0).default(0),
+    inconclusive: z.number().int().min(0).default(0),
+    timeout: Duration.optional(),
+  })
+  .strict()
+  .superRefine((check, ctx) => {
+    if ((check.fail === undefined) === (check.pass === undefined)) ctx.addIssue({ code: 'custom', message: `check "${check.name}": give exactly one of fail: (e.g. "> 0.02") or pass: (e.g. "<= 0.02")` });
+  });
+export type CheckSpec = z.output<typeof Check>;
 
 const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
@@ -70,12 +103,15 @@ export const PipelineConfigSchema = z
     artifacts: z.array(z.string().min(1)).default([]),
     deploy: z.object({ run: z.string().min(1), timeout: Duration.optional() }).strict().optional(),
     verify: z
-      .object({ steps: z.array(Step).default([]), gates: z.record(z.string().min(1), Gate).default({}) })
+      .object({ steps: z.array(Step).default([]), checks: z.array(Check).default([]), gates: z.record(z.string().min(1), Gate).default({}) })
       .strict()
       .optional(),
     monitor: z
       .object({
-        run: z.string().min(1),
+        run: z.string().min(1).optional(),
+        // Measured once per `every` tick (their own count/every/failures do not apply here): each
+        // failed measurement counts toward `failures` in a row, like a failed `run`.
+        checks: z.array(Check).default([]),
         every: Duration.default(30_000),
         failures: z.number().int().min(1).default(3),
         timeout: Duration.optional(),
@@ -141,6 +177,16 @@ export const PipelineConfigSchema = z
         }
         stepNames.add(step.name);
       });
+    });
+    if (config.monitor && config.monitor.run === undefined && config.monitor.checks.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['monitor'], message: 'a monitor needs run: (a command) or checks: (Prometheus queries), or both' });
+    }
+    const verifyNames = new Set(config.verify?.steps.map((s) => s.name));
+    config.verify?.checks.forEach((check, i) => {
+      if (verifyNames.has(check.name) || check.name === 'deploy') {
+        ctx.addIssue({ code: 'custom', path: ['verify', 'checks', i, 'name'], message: `duplicate name "${check.name}" (verify steps and checks are unique: \`axum logs ENV#N --step\` uses them)` });
+      }
+      verifyNames.add(check.name);
     });
     config.watch?.stages.forEach((name, i) => {
       if (!stageNames.has(name)) {

@@ -50,17 +50,23 @@ export const RevisionKind = z.enum(['deploy', 'rollback', 'auto-rollback']);
 export type RevisionKind = z.infer<typeof RevisionKind>;
 
 /**
- * One gate's verdict on a revision: the metric its verify steps wrote, the threshold, and the last
- * known good's value of the same metric beside it (null when there was no LKG or it had none).
- * `value` null: no verify step wrote the metric (a failed gate that says so).
+ * One gate's verdict on a revision: the metric its verify steps wrote, the threshold actually used
+ * (for a relative gate, the number computed from the LKG's value; for its fallback, the fallback's),
+ * and the last known good's value of the same metric beside it (null when there was no LKG or it had
+ * none). `value` null: no verify step wrote the metric (a failed gate that says so). `inconclusive`:
+ * a relative gate with no LKG value and no fallback (threshold null; `reason` says why).
  */
 export const GateVerdict = z.object({
   metric: z.string(),
   op: z.string(),
-  threshold: z.number(),
+  threshold: z.number().nullable(),
   value: z.number().nullable(),
   lkgValue: z.number().nullable(),
-  verdict: z.enum(['pass', 'fail']),
+  verdict: z.enum(['pass', 'fail', 'inconclusive']),
+  /** Why a gate is inconclusive, or how its threshold was chosen (`no last known good value; fallback`); null otherwise. */
+  reason: z.string().nullable().default(null),
+  /** The gate as written in `axum.yml` (`>= lkg - 0.01`); '' in records made before relative gates. */
+  expression: z.string().default(''),
 });
 export type GateVerdict = z.infer<typeof GateVerdict>;
 

@@ -26,7 +26,7 @@ const revision = {
   message: null,
   runId: null,
   metrics: { accuracy: 0.93 },
-  gates: [{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.93, lkgValue: 0.91, verdict: 'pass' }],
+  gates: [{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.93, lkgValue: 0.91, verdict: 'pass', reason: null, expression: '>= 0.9' }],
   steps: [{ stage: 'verify', name: 'smoke', status: 'succeeded', exitCode: 0, durationMs: 120, startedAt: '2026-11-29T10:05:01.000Z', logBytes: 40 }],
   checks: { total: 0, failed: 0 },
 };

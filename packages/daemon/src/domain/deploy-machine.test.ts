@@ -87,6 +87,10 @@ describe('the deploy machine', () => {
     { name: 'verify fails with nothing known good', world: { steps: { smoke: { status: 'failed', exitCode: 1 } }, lastKnownGood: null }, end: 'withdrawn', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'withdraw'] },
     { name: 'deploy hook fails: verify skipped', world: { steps: { deploy: { status: 'failed', exitCode: 3 } } }, extra: { steps: [hook, smoke] }, end: 'rolledBack', stage: 'deploy', message: 'deploy step deploy exited 3 (axum logs staging#3 --step deploy)', tail: ['runStep deploy', 'closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'gate on a missing metric', world: { metrics: { metrics: { latency: 3 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= 0.9' } }, end: 'rolledBack', stage: 'verify', message: 'gates failed: accuracy: no value (no verify step wrote accuracy=… to $AXUM_METRICS; gate >= 0.9)', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    // A relative gate with no LKG value: neither pass nor fail. Nothing marked, nothing rolled back, rollback.auto or not.
+    { name: 'a relative gate with no last known good: inconclusive, serving, nothing marked', world: { metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01' } }, end: 'failed', stage: 'inconclusive', message: 'inconclusive: gate accuracy = 0.95, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fallback such as "or >= 0.85" after the gate decides when there is none); nothing was marked bad or rolled back: decide with axum rollback staging, or axum deploy staging --release <id>', tail: ['readMetrics', 'record failed'] },
+    { name: 'a failed gate outweighs an inconclusive one', world: { metrics: { metrics: { accuracy: 0.95, p95: 900 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01', p95: '<= 250' } }, end: 'rolledBack', stage: 'verify', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
+    { name: 'a relative gate with its fallback used', world: { metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01 or >= 0.9' } }, end: 'live', stage: null, tail: ['readMetrics', 'record live'] },
     { name: 'an automatic rollback that fails is not rolled back again', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, extra: { kind: 'auto-rollback' }, end: 'failed', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed'] },
     { name: 'integrity check fails: refused, nothing moves', world: { integrity: 'blob missing' }, end: 'refused', stage: 'integrity', message: 'release rel-3 failed its integrity check: blob missing', tail: ['recordRevision', 'checkIntegrity', 'record refused'] },
     { name: 'disk full while materializing: an error, refused, nothing marked', world: { materialize: 'the disk is full' }, end: 'refused', stage: 'error', message: 'could not materialize release rel-3: the disk is full', tail: ['checkIntegrity', 'materialize', 'record refused'] },
@@ -108,7 +112,7 @@ describe('the deploy machine', () => {
   it('records the metrics and each gate beside the last known good value', async () => {
     const { end, results } = await operate({ metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, { gates: { accuracy: '>= 0.9' }, lkgMetrics: { accuracy: 0.93 } });
     expect(end).toBe('live');
-    expect(results).toEqual({ metrics: { accuracy: 0.95 }, gates: [{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.95, lkgValue: 0.93, verdict: 'pass' }] });
+    expect(results).toEqual({ metrics: { accuracy: 0.95 }, gates: [{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.95, lkgValue: 0.93, verdict: 'pass', reason: null, expression: '>= 0.9' }] });
   });
 
   it('holds the environment until the outcome is recorded, not while the rollback policy runs', async () => {
@@ -138,6 +142,9 @@ describe('the rollback policy after a failure', () => {
     // An error (ARCHITECTURE.md glossary, Bad): no automatic rollback that would meet the same disk.
     [{ stage: 'error', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'keep'],
     [{ stage: 'error', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
+    // Inconclusive: a person decides; nothing is rolled back or withdrawn on a guess.
+    [{ stage: 'inconclusive', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'keep'],
+    [{ stage: 'inconclusive', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
     // A monitor incident: the release was live; with nothing to go back to it keeps serving.
     [{ stage: 'monitor', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true }, 'roll-back'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],

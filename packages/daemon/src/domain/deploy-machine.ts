@@ -1,12 +1,15 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { GateVerdict, RevisionView } from '@axum/protocol';
-import { failurePolicy, type OperationFailure, type OperationStep } from './deploy-policy.js';
-import { describeFailedGates, gateVerdicts, type ParsedMetrics } from './gates.js';
+import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
+import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type ParsedMetrics } from './gates.js';
 
 /** How one step process ended. */
 export interface StepResult {
-  status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+  /** `inconclusive`: a check that could neither pass nor fail (Prometheus unreachable, no series…). */
+  status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled' | 'inconclusive';
   exitCode: number | null;
+  /** What a check concluded, in words (a command's result is said from its exit). */
+  summary?: string;
 }
 
 /** A revision an automatic rollback can go back to. */
@@ -64,6 +67,9 @@ export interface DeployMachineContext extends DeployMachineInput {
 
 const brokeOff = (error: unknown): OperationFailure => ({ stage: 'error', message: `the operation broke off: ${error instanceof Error ? error.message : String(error)}` });
 const stepFailure = (step: OperationStep, result: StepResult, address: string): OperationFailure => {
+  const logs = `axum logs ${address} --step ${step.name}`;
+  if (result.status === 'inconclusive') return inconclusive(address, `${result.summary ?? `check ${step.name}`} (${logs})`);
+  if (step.check && result.status === 'failed') return { stage: step.stage, message: `${result.summary ?? `check ${step.name} failed`} (${logs})` };
   const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
   return { stage: step.stage, message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
 };
@@ -195,7 +201,15 @@ export const deployMachine = setup({
           actions: assign(({ context, event }) => {
             const gates = gateVerdicts(context.gates, event.output.metrics, context.lkgMetrics);
             const failed = describeFailedGates(gates, event.output.notNumbers);
-            return { results: { metrics: event.output.metrics, gates }, failure: failed.length > 0 ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` } : null };
+            const unsure = describeInconclusiveGates(gates);
+            // A failed gate outweighs an inconclusive one: the release is then known to be worse.
+            const failure =
+              failed.length > 0
+                ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
+                : unsure.length > 0
+                  ? inconclusive(context.address, `gate ${unsure.join('; gate ')} (a fallback such as "or >= 0.85" after the gate decides when there is none)`)
+                  : null;
+            return { results: { metrics: event.output.metrics, gates }, failure };
           }),
         },
         onError: { target: 'failing', actions: 'brokeOff' },

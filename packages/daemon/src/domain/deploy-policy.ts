@@ -1,6 +1,6 @@
 // The plan of a deploy or rollback and the policy after one fails: the pure rules the deploy
 // machine (deploy-machine.ts), monitor incidents and crash recovery share.
-import type { PipelineConfig, RevisionView } from '@axum/protocol';
+import type { CheckSpec, PipelineConfig, RevisionView } from '@axum/protocol';
 
 /** Deploy and verify steps without a `timeout` get this one: a hung check must not hold an environment forever. */
 export const DEFAULT_OPERATION_STEP_TIMEOUT_MS = 10 * 60 * 1000;
@@ -11,13 +11,16 @@ export interface OperationStep {
   name: string;
   run: string;
   timeoutMs: number;
+  /** A verify check that asks Prometheus instead of running `run` (README.md, "Checks that ask Prometheus"). */
+  check?: CheckSpec;
 }
 
-/** The steps of a deploy or rollback from a config: the `deploy.run` hook first, then `verify.steps`. */
+/** The steps of a deploy or rollback from a config: the `deploy.run` hook first, then `verify.steps`, then `verify.checks`. */
 export function operationPlan(config: PipelineConfig): OperationStep[] {
   return [
     ...(config.deploy ? [{ stage: 'deploy' as const, name: 'deploy', run: config.deploy.run, timeoutMs: config.deploy.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS }] : []),
     ...(config.verify?.steps ?? []).map((s) => ({ stage: 'verify' as const, name: s.name, run: s.run, timeoutMs: s.timeout ?? DEFAULT_OPERATION_STEP_TIMEOUT_MS })),
+    ...(config.verify?.checks ?? []).map((c) => ({ stage: 'verify' as const, name: c.name, run: '', timeoutMs: c.count * c.every + DEFAULT_OPERATION_STEP_TIMEOUT_MS, check: c })),
   ];
 }
 
@@ -26,14 +29,25 @@ export function operationPlan(config: PipelineConfig): OperationStep[] {
  * records written before a failed copy became an `error`); `deploy` and `verify` blame the release;
  * `error` is Axum's or the machine's (a pointer that cannot be written, a full disk, a step that
  * cannot be spawned or whose log cannot be written, a copy that fails) and blames nothing.
+ * `inconclusive`: verification could neither pass nor fail it (a relative gate with no last known
+ * good value, a Prometheus check that could not measure): it blames nothing and a person decides.
  */
-export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | 'error';
+export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | 'error' | 'inconclusive';
 
 /** Why an operation did not go live. */
 export interface OperationFailure {
   stage: FailureStage;
   message: string;
 }
+
+/**
+ * Verification that neither passed nor failed: marks nothing, rolls nothing back, and says who
+ * decides and how (the environment is the address before `#`).
+ */
+export const inconclusive = (address: string, why: string): OperationFailure => {
+  const env = address.slice(0, address.lastIndexOf('#'));
+  return { stage: 'inconclusive', message: `inconclusive: ${why}; nothing was marked bad or rolled back: decide with axum rollback ${env}, or axum deploy ${env} --release <id>` };
+};
 
 /**
  * The rollback policy after a failure (one rule for a failed operation, a monitor incident and a
@@ -46,6 +60,8 @@ export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: Revis
   // write the pointer at all), and an automatic rollback would meet the same full disk or read-only
   // folder and fail in its turn. Nothing is rolled back, nothing withdrawn.
   if (at.stage === 'error') return 'keep';
+  // Inconclusive is neither a pass nor a failure: nothing is rolled back on a guess; a person decides.
+  if (at.stage === 'inconclusive') return 'keep';
   if (at.stage === 'monitor') return at.lastKnownGood ? 'roll-back' : 'keep';
   // An automatic rollback that fails is not rolled back again: it would step further back each time.
   if (at.kind === 'auto-rollback' || at.stage === 'integrity' || at.stage === 'materialize') return 'keep';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailedGates, gateVerdicts, parseMetrics, parseMetricsFile } from './gates.js';
+import { describeFailedGates, describeInconclusiveGates, gateVerdicts, parseMetrics, parseMetricsFile } from './gates.js';
 
 describe('metrics', () => {
   it('parses name=value lines, last value wins, ignores noise', () => {
@@ -15,8 +15,8 @@ describe('gates', () => {
   it('judges each gate with the LKG value beside it', () => {
     const verdicts = gateVerdicts({ accuracy: '>= 0.90', p95_ms: '<= 250' }, { accuracy: 0.41, p95_ms: 120 }, { accuracy: 0.93 });
     expect(verdicts).toEqual([
-      { metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.41, lkgValue: 0.93, verdict: 'fail' },
-      { metric: 'p95_ms', op: '<=', threshold: 250, value: 120, lkgValue: null, verdict: 'pass' },
+      { metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.41, lkgValue: 0.93, verdict: 'fail', reason: null, expression: '>= 0.90' },
+      { metric: 'p95_ms', op: '<=', threshold: 250, value: 120, lkgValue: null, verdict: 'pass', reason: null, expression: '<= 250' },
     ]);
     expect(describeFailedGates(verdicts)).toEqual(['accuracy = 0.41, gate >= 0.9 (LKG 0.93)']);
   });
@@ -33,5 +33,42 @@ describe('gates', () => {
   });
   it('treats names of Object.prototype as unknown metrics', () => {
     expect(gateVerdicts({ constructor: '> 0' }, {}, {})[0]).toMatchObject({ value: null, lkgValue: null, verdict: 'fail' });
+  });
+});
+
+describe('gates relative to the last known good', () => {
+  // [gate, value, LKG value (undefined: no LKG at all), verdict, threshold used]
+  const table: [string, number | null, number | null | undefined, 'pass' | 'fail' | 'inconclusive', number | null][] = [
+    ['>= 0.90', 0.91, undefined, 'pass', 0.9],
+    ['>= 0.90', 0.89, 0.95, 'fail', 0.9],
+    ['>= lkg - 0.01', 0.915, 0.92, 'pass', 0.91],
+    ['>= lkg - 0.01', 0.91, 0.92, 'pass', 0.91],
+    ['>= lkg - 0.01', 0.9, 0.92, 'fail', 0.91],
+    ['<= lkg * 1.10', 109, 100, 'pass', 110],
+    ['<= lkg * 1.10', 111, 100, 'fail', 110],
+    ['<= lkg + 5', 125, 120, 'pass', 125],
+    ['<= lkg + 5', 126, 120, 'fail', 125],
+    ['>= lkg', 0.92, 0.92, 'pass', 0.92],
+    ['>= lkg - 0.01', 0.95, undefined, 'inconclusive', null],
+    ['>= lkg - 0.01', 0.95, null, 'inconclusive', null],
+    ['>= lkg - 0.01', null, undefined, 'fail', null],
+    ['>= lkg - 0.01 or >= 0.85', 0.86, undefined, 'pass', 0.85],
+    ['>= lkg - 0.01 or >= 0.85', 0.84, null, 'fail', 0.85],
+    ['>= lkg - 0.01 or >= 0.85', 0.9, 0.92, 'fail', 0.91],
+  ];
+  it.each(table)('%s with value %s and LKG %s is %s (threshold %s)', (gate, value, lkg, verdict, threshold) => {
+    const metrics: Record<string, number> = value === null ? {} : { accuracy: value };
+    const lkgMetrics: Record<string, number> | null = lkg === undefined ? null : lkg === null ? { other: 1 } : { accuracy: lkg };
+    const [g] = gateVerdicts({ accuracy: gate }, metrics, lkgMetrics);
+    expect(g).toMatchObject({ verdict, threshold, expression: gate });
+  });
+  it('says why a relative gate with no LKG is inconclusive, and when its fallback applied', () => {
+    const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01', p95_ms: '<= lkg * 1.1 or <= 300' }, { accuracy: 0.9, p95_ms: 120 }, null);
+    expect(verdicts.map((g) => g.reason)).toEqual(['no last known good value of accuracy to compare with', 'no last known good value of p95_ms to compare with: the fallback applies']);
+    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with']);
+  });
+  it('names the computed threshold and how it was computed in a failure', () => {
+    const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01' }, { accuracy: 0.5 }, { accuracy: 0.92 });
+    expect(describeFailedGates(verdicts)).toEqual(['accuracy = 0.5, gate >= 0.91 (lkg 0.92 - 0.01)']);
   });
 });

@@ -1,4 +1,4 @@
-import type { GateVerdict } from '@axum/protocol';
+import { gateThresholdText, parseGate, type GateExpression, type GateOp, type GateVerdict } from '@axum/protocol';
 
 /** What a metrics file held: the numbers (last value of a name wins) and the lines that were not numbers. */
 export interface ParsedMetrics {
@@ -34,8 +34,7 @@ export function parseMetrics(text: string): Record<string, number> {
   return parseMetricsFile(text).metrics;
 }
 
-const GATE = /^(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)$/;
-const COMPARE: Record<string, (value: number, limit: number) => boolean> = {
+const COMPARE: Record<GateOp, (value: number, limit: number) => boolean> = {
   '>=': (v, l) => v >= l,
   '<=': (v, l) => v <= l,
   '==': (v, l) => v === l,
@@ -44,20 +43,38 @@ const COMPARE: Record<string, (value: number, limit: number) => boolean> = {
   '<': (v, l) => v < l,
 };
 
+// `0.92 - 0.01` is 0.9100000000000001 in floating point: shown and compared as 0.91.
+const tidy = (n: number) => Number(n.toPrecision(12));
+
+/** The threshold a gate uses against `lkgValue`, how it was chosen, or why there is none. */
+function thresholdOf(gate: GateExpression, metric: string, lkgValue: number | null): { op: GateOp; threshold: number; reason: string | null } | { reason: string } {
+  if ('fixed' in gate.bound) return { op: gate.op, threshold: gate.bound.fixed, reason: null };
+  if (lkgValue !== null) {
+    const by = gate.bound.lkg;
+    const threshold = by === null ? lkgValue : by.by === '+' ? lkgValue + by.amount : by.by === '-' ? lkgValue - by.amount : lkgValue * by.amount;
+    return { op: gate.op, threshold: tidy(threshold), reason: null };
+  }
+  const missing = `no last known good value of ${metric} to compare with`;
+  return gate.fallback ? { ...gate.fallback, reason: `${missing}: the fallback applies` } : { reason: missing };
+}
+
 /**
- * Judges every gate (`accuracy: ">= 0.90"`) on a revision's metrics, with the last known good's
- * value of the same metric beside it. A metric no step wrote fails its gate (value null).
+ * Judges every gate (`accuracy: ">= 0.90"`, `">= lkg - 0.01"`) on a revision's metrics, with the
+ * last known good's value of the same metric beside it. A metric no step wrote fails its gate
+ * (value null); a relative gate with no LKG value and no fallback is inconclusive, never a pass.
  */
 export function gateVerdicts(gates: Record<string, string>, metrics: Record<string, number>, lkgMetrics: Record<string, number> | null): GateVerdict[] {
   return Object.entries(gates).map(([metric, expression]) => {
-    const match = GATE.exec(expression.trim());
-    const op = match?.[1] ?? expression.trim();
-    const threshold = match ? Number(match[2]) : Number.NaN;
     const value = Object.hasOwn(metrics, metric) ? (metrics[metric] ?? null) : null;
     const lkgValue = lkgMetrics && Object.hasOwn(lkgMetrics, metric) ? (lkgMetrics[metric] ?? null) : null;
-    const compare = Object.hasOwn(COMPARE, op) ? COMPARE[op] : undefined;
-    const pass = value !== null && compare !== undefined && compare(value, threshold);
-    return { metric, op, threshold, value, lkgValue, verdict: pass ? 'pass' : 'fail' };
+    const base = { metric, value, lkgValue, expression };
+    const gate = parseGate(expression);
+    // The schema refuses such a gate; a recorded config from an older daemon could still hold one.
+    if (!gate) return { ...base, op: expression.trim(), threshold: null, verdict: 'fail' as const, reason: `"${expression}" is not a gate` };
+    const used = thresholdOf(gate, metric, lkgValue);
+    if (!('threshold' in used)) return { ...base, op: gate.op, threshold: null, verdict: value === null ? ('fail' as const) : ('inconclusive' as const), reason: used.reason };
+    const pass = value !== null && COMPARE[used.op](value, used.threshold);
+    return { ...base, op: used.op, threshold: used.threshold, verdict: pass ? ('pass' as const) : ('fail' as const), reason: used.reason };
   });
 }
 
@@ -66,10 +83,15 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
   return verdicts
     .filter((g) => g.verdict === 'fail')
     .map((g) => {
-      const gate = `${g.op} ${g.threshold}`;
-      const lkg = g.lkgValue !== null ? ` (LKG ${g.lkgValue})` : '';
+      const gate = gateThresholdText(g);
+      const lkg = g.lkgValue !== null && !/\blkg\b/.test(g.expression) ? ` (LKG ${g.lkgValue})` : '';
       if (g.value !== null) return `${g.metric} = ${g.value}, gate ${gate}${lkg}`;
       if (Object.hasOwn(notNumbers, g.metric)) return `${g.metric}: "${notNumbers[g.metric]}" is not a number (gate ${gate})`;
       return `${g.metric}: no value (no verify step wrote ${g.metric}=… to $AXUM_METRICS; gate ${gate})`;
     });
+}
+
+/** One line per inconclusive gate: `accuracy = 0.91, gate >= lkg - 0.01: no last known good value of accuracy to compare with`. */
+export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): string[] {
+  return verdicts.filter((g) => g.verdict === 'inconclusive').map((g) => `${g.metric} = ${g.value}, gate ${g.expression}: ${g.reason ?? 'no threshold'}`);
 }

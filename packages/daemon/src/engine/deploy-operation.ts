@@ -4,7 +4,8 @@ import type { StepResult } from '../domain/deploy-machine.js';
 import type { OperationStep } from '../domain/deploy-policy.js';
 import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
-import type { Clock, GitPort, LogSink, LogStore, Logger, ReleaseStore, StepRunner } from './ports.js';
+import type { Clock, GitPort, LogSink, LogStore, Logger, PrometheusPort, ReleaseStore, StepRunner } from './ports.js';
+import { runVerifyCheck } from './prometheus-check.js';
 
 /** What one deploy or rollback needs. */
 export interface OperationDeps {
@@ -33,6 +34,8 @@ export interface OperationDeps {
   crash: CrashHook;
   /** An operation step's log at `ENV#N` grew or its step ended (log followers listen). */
   logActivity(address: string, step: string): void;
+  /** Prometheus for `checks:` (absent in tests that have none: a check is then inconclusive). */
+  prometheus?: PrometheusPort;
 }
 
 /** The crash point `<kind>.<moment>` of an operation, when that pair is one (see crash-points.ts). */
@@ -114,6 +117,8 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   const metricsFile = deps.metricsFile(key);
   const secrets = [...new Set([...secretValues(config, deps.baseEnv), ...(at.masked ? secretValues(at.masked, deps.baseEnv) : [])])];
   let releaseDir = '';
+  // What the Prometheus checks measured: recorded as metrics of the revision beside the metrics file's.
+  const checkMetrics: Record<string, number> = {};
   return {
     checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
     materialize: fromPromise<string | null, void>(async () => {
@@ -140,6 +145,20 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       record.startedAt = new Date(deps.clock.now()).toISOString();
       onChange();
       const log = announcingSink(deps.logs.open(logId, step.name, secrets), () => deps.logActivity(address, step.name));
+      if (step.check) {
+        const started = deps.clock.now();
+        const outcome = await runVerifyCheck(step.check, { env, revision: revision.revision, release: release.id }, deps, log, signal);
+        if (outcome.values.length > 0) checkMetrics[step.check.name] = outcome.values.at(-1)!;
+        record.status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'cancelled' ? 'cancelled' : 'failed';
+        record.durationMs = deps.clock.now() - started;
+        record.logBytes = await log.close();
+        onChange();
+        deps.logActivity(address, step.name);
+        const lost = log.failure();
+        if (lost !== null) throw new Error(`verify check ${step.name}: ${lost}`);
+        const status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'fail' ? 'failed' : outcome.verdict;
+        return { status, exitCode: null, summary: outcome.summary };
+      }
       let forget = () => undefined as void;
       let result: Awaited<ReturnType<StepRunner['run']>>;
       try {
@@ -187,7 +206,12 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
     closeWorktree: fromPromise<void, void>(() => deps.git.removeWorktree(worktree).catch(() => undefined)),
     readMetrics: fromPromise<ParsedMetrics, void>(async () => {
       await deps.maskFile(metricsFile, secrets);
-      return parseMetricsFile(await deps.readText(metricsFile));
+      const parsed = parseMetricsFile(await deps.readText(metricsFile));
+      for (const [name, value] of Object.entries(checkMetrics)) {
+        parsed.metrics[name] = value;
+        delete parsed.notNumbers[name];
+      }
+      return parsed;
     }),
   };
 }

@@ -81,7 +81,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
         supersedePrevious();
         // It failed where it serves: *serving, failed* until a revision goes live or it is withdrawn.
         doc.failedServing = revision.revision;
-        doc.incident = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${stage}: ${message}`;
+        doc.incident = stage === 'inconclusive' ? `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} ${message}` : `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${stage}: ${message}`;
       }
     }
     await save(env);

@@ -34,7 +34,7 @@ describe("a run's deploy", () => {
     expect(outcome(w, 'run-1')).toBe('staging#1 superseded');
     const failed = w.revision('staging', 2);
     expect(failed).toMatchObject({ runId: 'run-2', by: 'push run-2', metrics: { accuracy: 0.41 } });
-    expect(failed.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.41, lkgValue: 0.93, verdict: 'fail' }]);
+    expect(failed.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.9, value: 0.41, lkgValue: 0.93, verdict: 'fail', reason: null, expression: '>= 0.9' }]);
     expect(failed.steps).toMatchObject([{ stage: 'verify', name: 'smoke', status: 'succeeded', exitCode: 0, logBytes: 'judging rel-2\n'.length }]);
     const log = await w.deployments.readLog({ address: 'staging#2', step: 'smoke', offset: 0, limit: 1024 });
     expect(log).toMatchObject({ runId: 'staging#2', data: 'judging rel-2\n', complete: true });

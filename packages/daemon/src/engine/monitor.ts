@@ -1,5 +1,6 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { announcingSink, operationKey, operationStepEnv, type OperationDeps } from './deploy-operation.js';
+import { measureOnce, warnScrapeInterval } from './prometheus-check.js';
 
 /** A running monitor of one live revision; `stop` kills a check in flight and removes its worktree. */
 export interface Monitor {
@@ -23,7 +24,7 @@ export interface MonitorHooks {
 
 /**
  * Runs `monitor.run` every `monitor.every` while `revision` is live, in a worktree of its release's
- * commit. Each check is a step `check-N` on the revision with its own log (the newest
+ * commit, and measures each of `monitor.checks` once (Prometheus). Each check is a step `check-N` on the revision with its own log (the newest
  * MONITOR_CHECKS_KEPT are kept); `failures` consecutive failed checks call `onIncident` once, naming
  * the checks behind it; a passing check resets the count.
  */
@@ -47,6 +48,8 @@ export function startMonitor(
   let failedInARow: string[] = [];
   let worktreeReady = false;
   let fired = false;
+  const scrapeWarned = new Set<string>();
+  const inconclusiveInARow = new Map<string, number>();
 
   /** Adds the check to the revision and drops the oldest beyond the ring, with their logs. */
   const record = (name: string) => {
@@ -65,7 +68,7 @@ export function startMonitor(
     if (checking || fired || abort.signal.aborted) return;
     checking = true;
     try {
-      if (!worktreeReady) {
+      if (!worktreeReady && spec.run !== undefined) {
         await deps.git.addWorktree(release.commit, worktree);
         worktreeReady = true;
       }
@@ -75,19 +78,41 @@ export function startMonitor(
       const step = record(name);
       const log = announcingSink(deps.logs.open(monitorCheckLogId(env, revision, number), 'check', secrets), () => deps.logActivity(address, name));
       let forget = () => undefined as void;
-      const result = await deps.runner
-        .run(
-          {
-            command: spec.run,
-            cwd: worktree,
-            env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }),
-            timeoutMs: spec.timeout ?? spec.every,
-            log,
-            onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
-          },
-          abort.signal,
-        )
-        .finally(() => forget());
+      const started = deps.clock.now();
+      let result: { status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled'; exitCode: number | null; durationMs: number | null } = { status: 'succeeded', exitCode: null, durationMs: null };
+      if (spec.run !== undefined) {
+        result = await deps.runner
+          .run(
+            {
+              command: spec.run,
+              cwd: worktree,
+              env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }),
+              timeoutMs: spec.timeout ?? spec.every,
+              log,
+              onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
+            },
+            abort.signal,
+          )
+          .finally(() => forget());
+      }
+      // Each Prometheus check is measured once per tick, into the same log: a failed measurement
+      // fails the tick (toward `failures` in a row); an inconclusive one neither fails nor passes it.
+      const failedChecks: string[] = [];
+      // A release's config recorded before `checks:` existed has none (snapshots are not re-parsed).
+      for (const checkSpec of spec.checks ?? []) {
+        if (abort.signal.aborted) break;
+        if (!scrapeWarned.has(checkSpec.name)) {
+          scrapeWarned.add(checkSpec.name);
+          await warnScrapeInterval(checkSpec, spec.every, deps, log);
+        }
+        const m = await measureOnce(checkSpec, { env, revision: revision.revision, release: release.id }, deps, log, abort.signal);
+        if (m.verdict === 'fail') failedChecks.push(`${checkSpec.name} = ${m.value} (${m.reason})`);
+        const unsure = m.verdict === 'inconclusive' ? (inconclusiveInARow.get(checkSpec.name) ?? 0) + 1 : 0;
+        inconclusiveInARow.set(checkSpec.name, unsure);
+        if (m.verdict === 'inconclusive' && unsure > checkSpec.inconclusive) deps.logger.warn(`${env} #${revision.revision}: monitor check ${checkSpec.name} inconclusive ${unsure} times in a row: ${m.reason}`);
+      }
+      if (result.status === 'succeeded' && failedChecks.length > 0) result = { ...result, status: 'failed' };
+      if (spec.run === undefined) result = { ...result, durationMs: deps.clock.now() - started };
       step.logBytes = await log.close();
       step.status = result.status;
       step.exitCode = result.exitCode;
@@ -114,7 +139,7 @@ export function startMonitor(
       deps.logger.warn(`${env} #${revision.revision}: monitor check ${name} failed (${failedInARow.length}/${spec.failures})`);
       if (failedInARow.length >= spec.failures) {
         fired = true;
-        const how = result.status === 'timed-out' ? 'timed out' : `exited ${result.exitCode}`;
+        const how = failedChecks.length > 0 ? `measured ${failedChecks.join(', ')}` : result.status === 'timed-out' ? 'timed out' : `exited ${result.exitCode}`;
         const behind = failedInARow.slice(-spec.failures);
         const range = behind.length > 1 ? `${behind[0]!.slice('check-'.length)}–${number}` : `${number}`;
         hooks.onIncident(`monitor failed ${behind.length} times in a row on #${revision.revision} (checks ${range}; the last ${how}: axum logs ${address} --step ${name})`);

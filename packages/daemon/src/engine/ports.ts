@@ -1,3 +1,4 @@
+import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
 import type { PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
 
@@ -209,4 +210,12 @@ export interface ReleaseStore {
   currentReleaseId(envDir: string): Promise<string | null>;
   /** What `<envDir>/current` names and whether that folder exists (reconciliation), or null when there is no `current`. */
   currentTarget(envDir: string): Promise<{ releaseId: string; present: boolean } | null>;
+}
+
+/** Prometheus's HTTP API (adapters/http-prometheus.ts). Never throws: no answer is an `unreachable` answer. */
+export interface PrometheusPort {
+  /** `GET {url}/api/v1/query?query=…`, given up after `timeoutMs` or when `signal` aborts (a monitor stopping). */
+  query(url: string, promql: string, timeoutMs: number, signal?: AbortSignal): Promise<PrometheusAnswer>;
+  /** The YAML of Prometheus's own config (`/api/v1/status/config`), or null when it cannot be had. */
+  config(url: string, timeoutMs: number): Promise<string | null>;
 }

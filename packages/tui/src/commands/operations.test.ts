@@ -3,7 +3,7 @@ import type { RevisionView, RunView } from '@axum/protocol';
 import { deployCell, gatesCell, revisionAddress } from './operations.js';
 
 const revision = (gates: RevisionView['gates'], metrics: Record<string, number> = {}) => ({ gates, metrics }) as RevisionView;
-const gate = (metric: string, value: number | null, verdict: 'pass' | 'fail', lkgValue: number | null = null) => ({ metric, op: '>=', threshold: 0.85, value, lkgValue, verdict });
+const gate = (metric: string, value: number | null, verdict: 'pass' | 'fail', lkgValue: number | null = null) => ({ metric, op: '>=', threshold: 0.85, value, lkgValue, verdict, reason: null, expression: '>= 0.85' });
 
 describe('how operations read on the command line', () => {
   it('shows the failed gates with the LKG value, or the first gate, and counts the rest', () => {
@@ -12,6 +12,12 @@ describe('how operations read on the command line', () => {
     expect(gatesCell(revision([gate('accuracy', null, 'fail')]))).toBe('accuracy missing ✗ >= 0.85');
     expect(gatesCell(revision([], { loss: 0.1234567891 }))).toBe('loss 0.123457');
     expect(gatesCell(revision([]))).toBe('—');
+  });
+  it('shows a relative gate with the LKG value and the threshold computed from it, and an inconclusive one with why', () => {
+    const relative = { metric: 'accuracy', op: '>=', threshold: 0.91, value: 0.905, lkgValue: 0.92, verdict: 'fail' as const, reason: null, expression: '>= lkg - 0.01' };
+    expect(gatesCell(revision([relative]))).toBe('accuracy 0.905 ✗ >= 0.91 (lkg 0.92 - 0.01)');
+    const unsure = { ...relative, threshold: null, lkgValue: null, verdict: 'inconclusive' as const, reason: 'no last known good value of accuracy to compare with' };
+    expect(gatesCell(revision([unsure, gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.905 ? >= lkg - 0.01: inconclusive, no last known good value of accuracy to compare with +1');
   });
   it("names a run's deploy by ENV#N, and parses ENV#N", () => {
     expect(deployCell({ deploy: { env: 'staging', revision: 3, outcome: 'failed' } } as RunView)).toBe('staging#3 failed');

@@ -1,5 +1,5 @@
 // A revision's operations from the command line: `axum logs ENV#N`, and how gates and a run's deploy read.
-import type { GateVerdict, RevisionView, RunView } from '@axum/protocol';
+import { gateThresholdText, type GateVerdict, type RevisionView, type RunView } from '@axum/protocol';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
@@ -10,17 +10,20 @@ export { revisionAddress };
 
 const number = (n: number) => String(Number(n.toPrecision(6)));
 
-/** One gate as a person reads it: `accuracy 0.035 (LKG 0.91) ✗ >= 0.85`. */
+/** One gate as a person reads it: `accuracy 0.035 (LKG 0.91) ✗ >= 0.85`, `accuracy 0.91 ✓ >= 0.91 (lkg 0.92 - 0.01)`. */
 export function gateText(gate: GateVerdict): string {
   const value = gate.value === null ? 'missing' : number(gate.value);
-  const lkg = gate.lkgValue === null ? '' : ` (LKG ${number(gate.lkgValue)})`;
-  return `${gate.metric} ${value}${lkg} ${gate.verdict === 'pass' ? '✓' : '✗'} ${gate.op} ${number(gate.threshold)}`;
+  const relative = /\blkg\b/.test(gate.expression);
+  const lkg = gate.lkgValue === null || relative ? '' : ` (LKG ${number(gate.lkgValue)})`;
+  const mark = gate.verdict === 'pass' ? '✓' : gate.verdict === 'fail' ? '✗' : '?';
+  const why = gate.verdict === 'inconclusive' && gate.reason ? `: inconclusive, ${gate.reason}` : '';
+  return `${gate.metric} ${value}${lkg} ${mark} ${gateThresholdText(gate)}${why}`;
 }
 
 /** The compact gates column of `axum history`: the failed gates (else the first), `+N` for the rest; the metrics when nothing is gated. */
 export function gatesCell(revision: RevisionView): string {
   if (revision.gates.length > 0) {
-    const failed = revision.gates.filter((g) => g.verdict === 'fail');
+    const failed = revision.gates.filter((g) => g.verdict !== 'pass');
     const shown = failed.length > 0 ? failed : revision.gates.slice(0, 1);
     const more = revision.gates.length - shown.length;
     return `${shown.map(gateText).join(', ')}${more > 0 ? ` +${more}` : ''}`;

@@ -1,12 +1,15 @@
 import { Text } from 'ink';
-import type { GateVerdict, RevisionView } from '@axum/protocol';
+import { gateThresholdText, type GateVerdict, type RevisionView } from '@axum/protocol';
 
 const number = (n: number) => String(Number(n.toPrecision(6)));
 
 /** One gate: its value, verdict and threshold, with the last known good's value beside it. */
 function gateLine(gate: GateVerdict): string {
   const value = gate.value === null ? 'missing' : number(gate.value);
-  return `${gate.verdict === 'pass' ? '✓' : '✗'} ${gate.metric} ${value} ${gate.op} ${number(gate.threshold)}${gate.lkgValue !== null ? ` · LKG ${number(gate.lkgValue)}` : ' · no LKG value'}`;
+  const mark = gate.verdict === 'pass' ? '✓' : gate.verdict === 'fail' ? '✗' : '?';
+  const lkg = gate.lkgValue !== null ? ` · LKG ${number(gate.lkgValue)}` : ' · no LKG value';
+  const why = gate.verdict === 'inconclusive' && gate.reason ? ` · inconclusive: ${gate.reason}` : '';
+  return `${mark} ${gate.metric} ${value} ${gateThresholdText(gate)}${lkg}${why}`;
 }
 
 /** At most this many gate rows: the log keeps the rest of the screen. */
@@ -17,8 +20,8 @@ export function operationHeaderLines(revision: RevisionView): { text: string; co
   const what = revision.kind === 'deploy' ? `deploy ${revision.releaseId}` : `${revision.kind} → #${revision.rollbackTo} (${revision.releaseId})`;
   const lines: { text: string; color?: string }[] = [{ text: `${what} ${revision.commit.slice(0, 8)} · by ${revision.by}` }];
   if (revision.message) lines.push({ text: `— ${revision.message}`, ...(revision.status === 'failed' ? { color: 'red' } : {}) });
-  const gates = [...revision.gates].sort((a, b) => (a.verdict === b.verdict ? 0 : a.verdict === 'fail' ? -1 : 1));
-  for (const gate of gates.slice(0, GATE_ROWS)) lines.push({ text: gateLine(gate), color: gate.verdict === 'pass' ? 'green' : 'red' });
+  const gates = [...revision.gates].sort((a, b) => (a.verdict === b.verdict ? 0 : a.verdict !== 'pass' ? -1 : 1));
+  for (const gate of gates.slice(0, GATE_ROWS)) lines.push({ text: gateLine(gate), color: gate.verdict === 'pass' ? 'green' : gate.verdict === 'fail' ? 'red' : 'yellow' });
   if (gates.length > GATE_ROWS) lines.push({ text: `… ${gates.length - GATE_ROWS} more gates (axum history ENV --json)` });
   if (revision.checks.total > 0) lines.push({ text: `monitor: ${revision.checks.total} checks, ${revision.checks.failed} failed (the newest are below)` });
   return lines;

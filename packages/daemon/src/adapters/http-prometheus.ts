@@ -1,0 +1,46 @@
+import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
+import type { PrometheusPort } from '../engine/ports.js';
+
+const join = (url: string, path: string) => `${url.replace(/\/+$/, '')}${path}`;
+
+/** Why a fetch gave no answer, in words: `connection refused`, `timed out after 2000 ms`. */
+function why(err: unknown, timeoutMs: number): string {
+  const error = err as Error & { cause?: { code?: string; message?: string } };
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  const code = error.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
+  return error.cause?.message ?? error.message;
+}
+
+/** Prometheus over HTTP with node's fetch: every answer, whatever its status, is given back for the domain to judge. */
+export function createHttpPrometheus(): PrometheusPort {
+  return {
+    async query(url, promql, timeoutMs, signal) {
+      try {
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const response = await fetch(`${join(url, '/api/v1/query')}?query=${encodeURIComponent(promql)}`, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+        const text = await response.text();
+        let body: unknown = null;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = null;
+        }
+        return { kind: 'http', status: response.status, body } satisfies PrometheusAnswer;
+      } catch (err) {
+        return { kind: 'unreachable', reason: why(err, timeoutMs) };
+      }
+    },
+    async config(url, timeoutMs) {
+      try {
+        const response = await fetch(join(url, '/api/v1/status/config'), { signal: AbortSignal.timeout(timeoutMs) });
+        if (!response.ok) return null;
+        const body = (await response.json()) as { data?: { yaml?: unknown } };
+        return typeof body.data?.yaml === 'string' ? body.data.yaml : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

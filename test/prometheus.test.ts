@@ -1,0 +1,184 @@
+// Checks that ask Prometheus, end to end: a real `prometheus` process on loopback scraping a tiny
+// HTTP server this test runs (a model server's metrics, labelled by release), real daemons, real
+// commits (README.md, "Checks that ask Prometheus"). Without `prometheus` on PATH the suite that
+// needs it is skipped, and .ci/test-counts.mjs fails CI for it (`pnpm system-deps` installs it).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor } from './support/axum.js';
+
+const HAS_PROMETHEUS = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;
+
+interface Revision {
+  revision: number;
+  status: string;
+  kind: string;
+  releaseId: string;
+  message: string | null;
+  metrics: Record<string, number>;
+  steps: { stage: string; name: string; status: string }[];
+}
+
+const config = (checks: { verify?: string; monitor?: string }) => `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+${checks.verify ? `verify:\n  checks:\n${checks.verify}` : ''}
+${checks.monitor ? `monitor:\n  every: 1s\n  failures: 2\n  checks:\n${checks.monitor}` : ''}
+rollback: { auto: true }
+`;
+const check = (url: string, extra = '', query = 'model_error_ratio{release="$RELEASE"}') => `    - name: error_rate
+      prometheus: { url: "${url}", query: '${query}' }
+      fail: "> 0.02"
+${extra}`;
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+async function started(text: string): Promise<string> {
+  const dir = makeRepo({ config: text });
+  repos.push(dir);
+  commitFiles(dir, 'data', { 'data.txt': '0\n' });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  return dir;
+}
+async function history(dir: string): Promise<Revision[]> {
+  const result = await axum(['history', 'staging', '--json', '--repo', dir]);
+  return result.code === 0 ? (JSON.parse(result.stdout) as Revision[]) : [];
+}
+async function settled(dir: string, count: number, timeoutMs = 45_000): Promise<Revision[]> {
+  let revisions: Revision[] = [];
+  await waitFor(async () => {
+    revisions = await history(dir);
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, timeoutMs, `${count} settled revisions`);
+  return revisions;
+}
+const currentOf = (dir: string) => readlinkSync(join(dir, '.axum', 'envs', 'staging', 'current'));
+
+describe('Prometheus checks', () => {
+  it('an unreachable Prometheus URL makes verification inconclusive (never a pass): failed, not marked bad, still serving', async () => {
+    // A port nothing listens on: the connection is refused (fetch refuses port 1 and such outright).
+    const dir = await started(config({ verify: check(`http://127.0.0.1:${await freePort()}`, '      every: 1s\n      count: 3\n') }));
+    commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'failed', steps: [{ stage: 'verify', name: 'error_rate', status: 'failed' }] });
+    expect(first?.message).toMatch(/^inconclusive: check error_rate: 1 measurements inconclusive \(more than 0\); the last: Prometheus did not answer: connection refused \(axum logs staging#1 --step error_rate\)/);
+    expect(currentOf(dir)).toContain(first!.releaseId);
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'r1', method: 'releases.list', params: {} }));
+    const releases = (await client.next((m) => m.id === 'r1')).result as { id: string; bad: unknown }[];
+    client.ws.close();
+    expect(releases.find((r) => r.id === first!.releaseId)).toMatchObject({ bad: null });
+    const log = await axum(['logs', 'staging#1', '--step', 'error_rate', '--repo', dir]);
+    expect(log.stdout).toContain('error_rate ? inconclusive: Prometheus did not answer: connection refused');
+  });
+
+  describe.skipIf(!HAS_PROMETHEUS)(`checks against a real Prometheus on loopback${HAS_PROMETHEUS ? '' : ' (skipped: prometheus is not on PATH; pnpm system-deps installs it)'}`, () => {
+    const errorRatio = new Map<string, number>();
+    let metrics: Server;
+    let prometheus: ChildProcess;
+    let url = '';
+    let work = '';
+
+    beforeAll(async () => {
+      work = mkdtempSync(join(tmpdir(), 'axum-prometheus-'));
+      // The model server's metrics: an error ratio per release (rel-1…rel-30), 0.001 unless a test raises it.
+      metrics = createHttpServer((_req, res) => {
+        const lines = ['# TYPE model_error_ratio gauge'];
+        for (let n = 1; n <= 30; n++) lines.push(`model_error_ratio{release="rel-${n}"} ${errorRatio.get(`rel-${n}`) ?? 0.001}`);
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${lines.join('\n')}\n`);
+      });
+      await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve));
+      const target = `127.0.0.1:${(metrics.address() as AddressInfo).port}`;
+      writeFileSync(join(work, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: model\n    static_configs:\n      - targets: ['${target}']\n`);
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      const out = openSync(join(work, 'prometheus.log'), 'a');
+      prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', out, out] });
+      // Ready once it has scraped the model server at least once.
+      await waitFor(async () => {
+        const answer = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('model_error_ratio{release="rel-1"}')}`)
+          .then((r) => r.json() as Promise<{ data?: { result?: unknown[] } }>)
+          // Not up yet: refused, or 503 "Service Unavailable" while it starts.
+          .catch(() => null);
+        return (answer?.data?.result?.length ?? 0) === 1;
+      }, 30_000, 'prometheus to scrape the model server');
+    }, 60_000);
+    afterAll(async () => {
+      if (prometheus?.pid !== undefined && prometheus.exitCode === null) {
+        prometheus.kill('SIGTERM');
+        await new Promise((resolve) => prometheus.once('exit', resolve));
+      }
+      await new Promise((resolve) => metrics?.close(resolve));
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it('a verify check passes a low error rate: measurements in its log, the value a metric of the revision', async () => {
+      const dir = await started(config({ verify: check(url, '      every: 1s\n      count: 3\n') }));
+      commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+      const [first] = await settled(dir, 1);
+      expect(first).toMatchObject({ status: 'live', metrics: { error_rate: 0.001 }, steps: [{ name: 'error_rate', status: 'succeeded' }] });
+      const log = await axum(['logs', 'staging#1', '--step', 'error_rate', '--repo', dir]);
+      expect(log.stdout).toContain(`model_error_ratio{release="${first!.releaseId}"}`);
+      expect(log.stdout.match(/error_rate = 0\.001 ✓ \(fail: > 0\.02\)/g)).toHaveLength(3);
+      expect(log.stdout).toContain('check error_rate passed: 0 failed, 0 inconclusive of 3');
+    });
+
+    it("a malformed query is inconclusive with Prometheus's own error, and several series too", async () => {
+      const dir = await started(config({ verify: check(url, '', 'sum(model_error_ratio') }));
+      commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+      const [first] = await settled(dir, 1);
+      expect(first?.status).toBe('failed');
+      expect(first?.message).toMatch(/^inconclusive: check error_rate: .* Prometheus refused the query \(HTTP 400\): .*parse error/);
+
+      const several = await started(config({ verify: check(url, '', 'model_error_ratio') }));
+      commitFiles(several, 'v1', { 'data.txt': '1\n' });
+      const [only] = await settled(several, 1);
+      expect(only?.message).toMatch(/^inconclusive: check error_rate: .* the query returned 30 series, one expected/);
+    });
+
+    it('a monitor check rolls back a release whose error rate rises (rollback.auto)', async () => {
+      const dir = await started(config({ monitor: check(url) }));
+      commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+      const [first] = await settled(dir, 1);
+      expect(first?.status).toBe('live');
+      commitFiles(dir, 'v2', { 'data.txt': '2\n' });
+      const [second] = await settled(dir, 2);
+      expect(second?.status).toBe('live');
+      // Live traffic goes wrong for v2 only: the monitor sees it through Prometheus.
+      errorRatio.set(second!.releaseId, 0.5);
+      const revisions = await settled(dir, 3, 60_000);
+      expect(revisions[0]).toMatchObject({ revision: 3, kind: 'auto-rollback', status: 'live', releaseId: first!.releaseId });
+      expect(currentOf(dir)).toContain(first!.releaseId);
+      const status = await axum(['history', 'staging', '--repo', dir]);
+      expect(status.code).toBe(0);
+      const monitorSteps = revisions[1]!.steps.filter((s) => s.stage === 'monitor' && s.status === 'failed');
+      expect(monitorSteps.length).toBeGreaterThanOrEqual(2);
+      const log = await axum(['logs', `staging#${revisions[1]!.revision}`, '--step', monitorSteps.at(-1)!.name, '--repo', dir]);
+      expect(log.stdout).toContain('error_rate = 0.5 ✗ (fail: > 0.02)');
+    });
+  });
+});
+
+/** A TCP port nothing listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,89 @@
+// Gates relative to the last known good, end to end: a real daemon, real commits, the LKG's
+// recorded metrics as the base (README.md, "Releases, verification and rollback").
+import { existsSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor } from './support/axum.js';
+
+interface Revision {
+  revision: number;
+  status: string;
+  releaseId: string;
+  message: string | null;
+  gates: { metric: string; op: string; threshold: number | null; value: number | null; lkgValue: number | null; verdict: string; reason: string | null; expression: string }[];
+}
+
+const config = (gate: string) => `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: eval, run: 'echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS' }
+  gates: { accuracy: "${gate}" }
+rollback: { auto: true }
+`;
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+async function started(text: string, data: string): Promise<string> {
+  const dir = makeRepo({ config: text });
+  repos.push(dir);
+  commitFiles(dir, 'data', { 'data.txt': '0\n' });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  // The commit before the daemon started is its starting point, not a push: this one deploys.
+  commitFiles(dir, 'v1', { 'data.txt': data });
+  return dir;
+}
+async function settled(dir: string, count: number): Promise<Revision[]> {
+  let revisions: Revision[] = [];
+  await waitFor(async () => {
+    const result = await axum(['history', 'staging', '--json', '--repo', dir]);
+    revisions = result.code === 0 ? (JSON.parse(result.stdout) as Revision[]) : [];
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 30_000, `${count} settled revisions`);
+  return revisions;
+}
+
+describe('gates relative to the last known good', () => {
+  it('with no last known good and no fallback, the first deploy is inconclusive: failed, not marked bad, still serving, nothing rolled back', async () => {
+    const dir = await started(config('>= lkg - 0.05'), '0.9\n');
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ revision: 1, status: 'failed' });
+    expect(first?.message).toMatch(/^inconclusive: gate accuracy = 0\.9, gate >= lkg - 0\.05: no last known good value of accuracy to compare with \(a fallback such as "or >= 0\.85" after the gate decides when there is none\); .*axum rollback staging/);
+    expect(first?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: null, value: 0.9, lkgValue: null, verdict: 'inconclusive', reason: 'no last known good value of accuracy to compare with', expression: '>= lkg - 0.05' }]);
+    // Not withdrawn (rollback.auto would withdraw a failed first deploy) and not marked bad.
+    const current = join(dir, '.axum', 'envs', 'staging', 'current');
+    expect(existsSync(current) && readlinkSync(current)).toContain(first!.releaseId);
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'r1', method: 'releases.list', params: {} }));
+    const releases = (await client.next((m) => m.id === 'r1')).result as { id: string; bad: unknown }[];
+    client.ws.close();
+    expect(releases.find((r) => r.id === first!.releaseId)).toMatchObject({ bad: null });
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toContain('inconclusive');
+  });
+
+  it('the fallback judges the first deploy; later ones are judged against the LKG value, and a drop below it rolls back', async () => {
+    const dir = await started(config('>= lkg - 0.05 or >= 0.8'), '0.9\n');
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'live', gates: [{ verdict: 'pass', threshold: 0.8, lkgValue: null, reason: 'no last known good value of accuracy to compare with: the fallback applies' }] });
+    commitFiles(dir, 'slightly worse', { 'data.txt': '0.87\n' });
+    const [second] = await settled(dir, 2);
+    expect(second).toMatchObject({ status: 'live', gates: [{ verdict: 'pass', threshold: 0.85, lkgValue: 0.9, value: 0.87 }] });
+    // 0.81 passes the fallback (>= 0.8), but the LKG is now 0.87: 0.81 < 0.87 - 0.05.
+    commitFiles(dir, 'worse', { 'data.txt': '0.81\n' });
+    const revisions = await settled(dir, 4);
+    expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#4 live', '#3 failed', '#2 superseded', '#1 superseded']);
+    expect(revisions[1]?.message).toBe('gates failed: accuracy = 0.81, gate >= 0.82 (lkg 0.87 - 0.05)');
+    const plain = await axum(['history', 'staging', '--repo', dir]);
+    expect(plain.stdout).toContain('accuracy 0.81 ✗ >= 0.82 (lkg 0.87 - 0.05)');
+  });
+});
