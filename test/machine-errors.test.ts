@@ -27,6 +27,7 @@ interface EnvJson {
   live: { revision: number; releaseId: string } | null;
   serving: { revision: number; releaseId: string; failed: boolean } | null;
   lastKnownGood: { revision: number } | null;
+  rollbackTarget: { revision: number } | null;
   incident: string | null;
 }
 
@@ -119,7 +120,7 @@ describe.skipIf(!isRoot)('case 4: errors of the machine mark nothing', () => {
     expect(badReleases(dir)).toEqual([]);
     expect(currentRelease(dir)).toBe('rel-2');
     const env = await environment(dir);
-    expect(env).toMatchObject({ live: { revision: 2 }, serving: { revision: 2, failed: false }, lastKnownGood: { revision: 1 } });
+    expect(env).toMatchObject({ live: { revision: 2 }, serving: { revision: 2, failed: false }, lastKnownGood: { revision: 2 }, rollbackTarget: { revision: 1 } });
     const plain = await axum(['history', 'staging', '--repo', dir]);
     expect(plain.stdout).toMatch(/#3 failed: error: .*EPERM/);
     // The folder is writable again: the next commit deploys as usual.
@@ -145,7 +146,7 @@ describe.skipIf(!isRoot)('case 4: errors of the machine mark nothing', () => {
     expect(badReleases(dir)).toEqual([]);
     expect(currentRelease(dir)).toBe('rel-2');
     const env = await environment(dir);
-    expect(env).toMatchObject({ live: { revision: 2 }, serving: { revision: 2, failed: false }, lastKnownGood: { revision: 1 } });
+    expect(env).toMatchObject({ live: { revision: 2 }, serving: { revision: 2, failed: false }, lastKnownGood: { revision: 2 }, rollbackTarget: { revision: 1 } });
     expect(env.incident).toContain('ENOSPC');
     // Space again: the next commit deploys and verifies.
     free();
