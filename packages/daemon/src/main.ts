@@ -31,6 +31,10 @@ import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journa
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { crashHookFromEnv } from './adapters/crash-hook.js';
+import { createFsBackupWriter } from './adapters/fs-backup-writer.js';
+import { backupTime } from './adapters/fs-backup-reader.js';
+import { createBackups, type Backups } from './engine/backups.js';
+import { restoreMain } from './restore-main.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -38,8 +42,11 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 async function main(): Promise<void> {
   const logger = createStderrLogger();
   const { values } = parseArgs({
-    options: { 'axum-daemon': { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
+    options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, repo: { type: 'string' }, listen: { type: 'string' } },
   });
+  // `axum restore` runs here, in the daemon's package (it rebuilds the release store), as a process
+  // of its own that takes the daemon's lock: never while a daemon serves the repository.
+  if (values['axum-restore']) process.exit(await restoreMain(values.repo, values.from));
   if (!values.repo) {
     logger.error('usage: main.js --axum-daemon --repo DIR [--listen 127.0.0.1:PORT]');
     process.exit(EXIT.usage);
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
   let closeContainment: (() => void) | null = null;
   let stopWorkTreeWatchers: (() => Promise<void>) | null = null;
   let stopping = false;
+  let backups: Backups | null = null;
   let tokenWritten = false;
   const paths = runtimePathsFor(repoRoot);
 
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
     logger.info(`stopping: ${reason}`);
     engine?.announceStop(reason);
     removeDiscoveryFile(stateDir);
+    backups?.stop();
     await stopWatching?.().catch(() => undefined);
     await stopGitWatch?.().catch(() => undefined);
     await stopWorkTreeWatchers?.().catch(() => undefined);
@@ -210,9 +219,18 @@ async function main(): Promise<void> {
       // Every worktree is gone by now: leave no empty folder behind (rmdir fails if one is not).
       await rmdir(worktreeRoot).catch(() => undefined);
     };
+    backups = createBackups({
+      writer: createFsBackupWriter({ stateDir, repoRoot, now: () => new Date() }),
+      lastBackupAt: (target) => backupTime(resolve(repoRoot, target)),
+      clock,
+      logger,
+      publish: (list) => engine?.publishBackups(list),
+      warn: (message) => engine?.warn(message),
+    });
     const liveEngine = createDaemonEngine({
       pipeline,
       deployments,
+      backups,
       info,
       configFile: CONFIG_FILE,
       resolvePath: (relative) => resolve(repoRoot, relative),

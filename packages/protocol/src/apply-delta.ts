@@ -18,6 +18,8 @@ export function applyDelta(state: DaemonState, delta: Delta): DaemonState {
     case 'warning.added':
       // The newest WARNINGS_KEPT: a daemon on a full disk for hours must not grow every client's state.
       return { ...state, warnings: [...state.warnings, delta.message].slice(-WARNINGS_KEPT) };
+    case 'backups.changed':
+      return { ...state, backups: delta.backups };
     case 'activity.added':
       return { ...state, activity: [...state.activity, delta.entry].slice(-ACTIVITY_KEPT) };
     case 'environment.updated':

@@ -76,6 +76,11 @@ export const RequestBody = z.discriminatedUnion('method', [
    * to the release index every release a folder's manifest describes. Returns `FsckReport`.
    */
   z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().optional() }).strict().default({}) }),
+  /**
+   * Backs up `.axum/` to every `backup.to` folder now (README.md, "Backups"): blobs the target lacks,
+   * the history documents, then the backup's manifest. Returns `BackupReport`.
+   */
+  z.object({ method: z.literal('backup.run'), params: z.object({}).strict().default({}) }),
   /** Every release, newest first (`env`: only those deployed to it). Returns `ReleaseListing[]`. */
   z.object({ method: z.literal('releases.list'), params: z.object({ env: z.string().min(1).max(64).optional() }).strict().default({}) }),
   /** Marks a release good (clears its bad mark) or bad, with a reason; journaled on the release. Returns its `ReleaseView`. */

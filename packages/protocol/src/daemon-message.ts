@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-code.js';
-import { ConfigStatus, DaemonInfo, DaemonState, EnvironmentView, RunView } from './state.js';
+import { BackupTargetStatus, ConfigStatus, DaemonInfo, DaemonState, EnvironmentView, RunView } from './state.js';
 import { ActivityEntry, AttachedClient } from './presence.js';
 
 /** Daemon → client: the handshake succeeded; a `snapshot` follows at once. */
@@ -78,6 +78,10 @@ export type ActivityAdded = z.infer<typeof ActivityAdded>;
 export const WarningAdded = z.object({ type: z.literal('warning.added'), message: z.string() });
 export type WarningAdded = z.infer<typeof WarningAdded>;
 
+/** Delta: a backup target was written, or failed (README.md, "Backups"); also when `backup.to` changes. */
+export const BackupsChanged = z.object({ type: z.literal('backups.changed'), backups: z.array(BackupTargetStatus) });
+export type BackupsChanged = z.infer<typeof BackupsChanged>;
+
 /** Delta: the daemon is stopping; clients should expect the connection to close. */
 export const DaemonStopping = z.object({ type: z.literal('daemon.stopping'), reason: z.string() });
 export type DaemonStopping = z.infer<typeof DaemonStopping>;
@@ -92,6 +96,7 @@ export const DaemonMessage = z.discriminatedUnion('type', [
   ClientsChanged,
   ActivityAdded,
   WarningAdded,
+  BackupsChanged,
   RunUpdated,
   EnvironmentUpdated,
   LogChunkMessage,
@@ -100,4 +105,4 @@ export const DaemonMessage = z.discriminatedUnion('type', [
 export type DaemonMessage = z.infer<typeof DaemonMessage>;
 
 /** Messages that change a client's copy of the state. */
-export type Delta = ConfigChanged | ClientsChanged | ActivityAdded | WarningAdded | RunUpdated | EnvironmentUpdated;
+export type Delta = ConfigChanged | ClientsChanged | ActivityAdded | WarningAdded | BackupsChanged | RunUpdated | EnvironmentUpdated;

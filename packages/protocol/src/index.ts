@@ -7,6 +7,7 @@ export {
   DeployOutcome,
   RunDeploy,
   DaemonState,
+  BackupTargetStatus,
   EnvironmentView,
   LiveRevision,
   ServingRevision,
@@ -18,6 +19,7 @@ export {
 export { ClientMessage, Hello, Request, RequestBody } from './client-message.js';
 export type { RequestMethod } from './client-message.js';
 export {
+  BackupsChanged,
   ClientsChanged,
   ConfigChanged,
   DaemonMessage,
@@ -34,7 +36,7 @@ export {
 export type { Delta } from './daemon-message.js';
 export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
 export { ActivityAdded, WarningAdded } from './daemon-message.js';
-export { FsckReport, PinResult, RESULT_SCHEMAS } from './request-result.js';
+export { BackupReport, BackupTargetReport, FsckReport, PinResult, RESULT_SCHEMAS } from './request-result.js';
 export type { ParamsOf, ResultOf } from './request-result.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';
 export type { Decoded, DecodedResult } from './codec.js';
@@ -57,7 +59,7 @@ export { resolveRepositoryRoot } from './repository-root.js';
 export type { RepositoryRoot } from './repository-root.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
-export { PipelineConfigSchema, PipelineConfigSnapshot } from './pipeline-config.js';
+export { PipelineConfigSchema, PipelineConfigSnapshot, backupTargetProblem } from './pipeline-config.js';
 export { parseGate, gateProblem, gateThresholdText, GATE_SYNTAX } from './gate-expression.js';
 export type { GateExpression, GateOp } from './gate-expression.js';
 export type { CheckSpec, PipelineConfig } from './pipeline-config.js';
@@ -66,3 +68,4 @@ export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-par
 export { parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
 export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseListing, ReleaseMark, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';
+export { backupAge } from './backup-age.js';

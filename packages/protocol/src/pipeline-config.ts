@@ -35,6 +35,21 @@ const Duration = z
   .regex(DURATION_PATTERN, 'a duration such as 500ms, 90s, 5m or 1h')
   .transform((text) => parseDuration(text) ?? 0);
 
+/**
+ * Why `target` is not a backup target this version can write, or null. SSH targets
+ * (`user@host:/path`, `host:path`) are a later slice: refused by name rather than taken for a
+ * local folder called `backup@10.0.0.9:` (which would silently back up into the repository).
+ */
+export function backupTargetProblem(target: string): string | null {
+  if (/^[^/]*:/.test(target)) return `"${target}" looks like an SSH target (user@host:/path): not supported yet, only a local folder (e.g. /mnt/nas/axum)`;
+  if (target.trim() === '') return 'an empty folder name';
+  return null;
+}
+const BackupTarget = z.string().superRefine((text, ctx) => {
+  const problem = backupTargetProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** A metric gate such as `>= 0.90`, or one relative to the last known good (`>= lkg - 0.01`): gate-expression.ts. */
 const Gate = z.string().superRefine((text, ctx) => {
   const problem = gateProblem(text);
@@ -129,6 +144,11 @@ export const PipelineConfigSchema = z
       .strict()
       .optional(),
     secrets: z.array(EnvVarName).default([]),
+    // Backups of `.axum/` (README.md, "Backups"): local folders only in this slice.
+    backup: z
+      .object({ to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum]'), every: Duration.default(3_600_000) })
+      .strict()
+      .optional(),
     watch: z
       .object({ paths: z.array(z.string().min(1)).min(1), stages: z.array(Name).min(1) })
       .strict()

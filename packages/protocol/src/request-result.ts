@@ -28,6 +28,24 @@ export const FsckReport = z.object({
 export type FsckReport = z.infer<typeof FsckReport>;
 
 /**
+ * The answer to `backup.run`, per target: whether it was written and verified, what was sent (blobs
+ * the target lacked, and the history documents) against what was already there, or why not.
+ */
+export const BackupTargetReport = z.object({
+  target: z.string(),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  /** Files the backup's manifest lists (blobs and documents). */
+  files: z.number().int().nonnegative(),
+  sent: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
+  present: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
+  at: z.string(),
+});
+export type BackupTargetReport = z.infer<typeof BackupTargetReport>;
+export const BackupReport = z.object({ targets: z.array(BackupTargetReport) });
+export type BackupReport = z.infer<typeof BackupReport>;
+
+/**
  * The answer to `env.pin`: the environment, and the revision unpinning deployed (the release the pin
  * held back), if any; `note` says why a held release was not deployed (bad, pruned, overtaken, or
  * waiting for the operation in progress). Both null: none waited.
@@ -55,6 +73,7 @@ const RESULT_ROWS = {
   'releases.diff': ReleaseDiff,
   'releases.fsck': FsckReport,
   'releases.list': z.array(ReleaseListing),
+  'backup.run': BackupReport,
   'release.mark': ReleaseView,
   'env.deploy': RevisionView,
   'env.promote': RevisionView,

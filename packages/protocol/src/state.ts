@@ -154,6 +154,19 @@ export const RunView = z.object({
 });
 export type RunView = z.infer<typeof RunView>;
 
+/**
+ * One backup target as the daemon last saw it (README.md, "Backups"): when its newest backup was
+ * written (null: never, by this daemon or an earlier one), the error of the last attempt (null when
+ * it succeeded), and the interval, so a client can say a backup is stale (older than twice `every`).
+ */
+export const BackupTargetStatus = z.object({
+  target: z.string(),
+  lastBackupAt: z.string().nullable(),
+  error: z.string().nullable(),
+  everyMs: z.number().int().positive(),
+});
+export type BackupTargetStatus = z.infer<typeof BackupTargetStatus>;
+
 /** The whole state a client renders; sent on attach, then kept current by deltas. */
 export const DaemonState = z.object({
   daemon: DaemonInfo,
@@ -168,5 +181,7 @@ export const DaemonState = z.object({
   attached: z.array(AttachedClient).default([]),
   /** What clients did, oldest first, the newest ACTIVITY_KEPT. */
   activity: z.array(ActivityEntry).default([]),
+  /** The backup targets of `backup.to` (empty when none are configured). Older daemons send none. */
+  backups: z.array(BackupTargetStatus).default([]),
 });
 export type DaemonState = z.infer<typeof DaemonState>;

@@ -136,6 +136,15 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--rebuild', "first rebuild a lost release index from the release folders' manifests")
     .action((_options, command: Command) => run(async (options) => (await import('./commands/environments.js')).fsckCommand(options, stdoutOutput), command));
   program
+    .command('backup')
+    .description('back up .axum/ now to every backup.to folder of axum.yml (only what the target lacks is sent)')
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).backupCommand(options, stdoutOutput), command));
+  program
+    .command('restore')
+    .description('rebuild .axum/ from a backup folder (daemon stopped; the backup is verified by sha256 before anything is written)')
+    .requiredOption('--from <folder>', 'the backup folder (a backup.to folder)')
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).restoreCommand(options, stdoutOutput), command));
+  program
     .command('demo')
     .description('the whole story on an example model project: deploy, a bad model caught and rolled back, under load')
     .option('--headless', 'narrate in plain lines (also what happens when stdout is not a terminal)')

@@ -59,6 +59,11 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
       const report = result as ResultOf<'releases.fsck'> | null;
       return said(`ran fsck: ${report ? `${report.problems.length} problem(s) in ${report.releases} release(s)` : ''}`, 'fsck');
     }
+    case 'backup.run': {
+      const report = result as ResultOf<'backup.run'> | null;
+      const ok = report ? report.targets.filter((t) => t.ok).length : 0;
+      return said(`backed up .axum/ to ${ok} of ${report?.targets.length ?? 0} target(s)`, 'backup');
+    }
     case 'daemon.shutdown':
       return 'stopped the daemon';
     default:

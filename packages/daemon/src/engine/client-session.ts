@@ -16,6 +16,7 @@ import type { Deployments } from './deployments.js';
 import { LogFollower } from './log-follower.js';
 import type { LogSource } from './log-source.js';
 import { RequestFailure, type Pipeline } from './pipeline.js';
+import type { Backups } from './backups.js';
 import type { Clock, ClientConnection, ConnectionHandlers, Logger } from './ports.js';
 
 /** What a session needs from the engine. */
@@ -29,6 +30,8 @@ export interface SessionHost {
   activity(session: ClientSession, what: string): void;
   pipeline: Pipeline;
   deployments: Deployments;
+  /** Backups (README.md, "Backups"); null in engines built without them (tests). */
+  backups: Backups | null;
   /** Runs' and operations' logs (`run-12`, `production#7`). */
   logSource: LogSource;
   /** The current view of one environment. */
@@ -71,6 +74,11 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
+  'backup.run': (_request, session) => {
+    const backups = session.host.backups;
+    if (!backups || backups.status().length === 0) return new RequestFailure('refused', 'no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml');
+    return backups.run();
+  },
   'env.deploy': async (request, session) => {
     const { env, releaseId, commit, force, by } = request.params;
     const releases = session.host.deployments.releases();

@@ -1,8 +1,9 @@
-import type { ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, PipelineConfig, RunView } from '@axum/protocol';
+import type { BackupTargetStatus, ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, PipelineConfig, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
 import { whoOf } from './activity.js';
 import { ClientSession, type SessionHost } from './client-session.js';
+import type { Backups } from './backups.js';
 import type { Deployments } from './deployments.js';
 import { createLogSource } from './log-source.js';
 import type { Pipeline } from './pipeline.js';
@@ -21,6 +22,8 @@ export interface EngineDeps {
   pipeline: Pipeline;
   /** Releases and revisions; requests about environments go there. */
   deployments: Deployments;
+  /** Backups of `.axum/`; absent in engines built without them (tests). */
+  backups?: Backups;
   /** Called when a client asks the daemon to stop. */
   onShutdownRequested: (reason: string) => void;
 }
@@ -48,6 +51,8 @@ export interface DaemonEngine {
   publishRun(run: RunView): void;
   /** Tells every client an environment changed (live revision, LKG, pin, operation…). */
   publishEnvironment(name: string): void;
+  /** Tells every client the backup targets' status changed. */
+  publishBackups(backups: BackupTargetStatus[]): void;
   /** Records a problem the daemon recovered from; every client sees it in its snapshot. */
   warn(message: string): void;
   /** Tells every client the daemon is stopping. */
@@ -66,6 +71,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     clients: 0,
     attached: [],
     activity: [],
+    backups: [],
   };
 
   const broadcast = (message: DaemonMessage, except?: ClientSession): void => {
@@ -101,6 +107,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     },
     pipeline: deps.pipeline,
     deployments: deps.deployments,
+    backups: deps.backups ?? null,
     logSource: createLogSource(deps.pipeline, deps.deployments),
     environment: (name) => state.environments.find((e) => e.name === name),
     logger: deps.logger,
@@ -125,6 +132,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     inUse = config;
     deps.pipeline.setConfig(config);
     deps.deployments.setConfig(config);
+    deps.backups?.setConfig(config);
   };
 
   return {
@@ -164,6 +172,9 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     },
     publishRun(run) {
       publish({ type: 'run.updated', run });
+    },
+    publishBackups(backups) {
+      publish({ type: 'backups.changed', backups });
     },
     warn(message) {
       deps.logger.warn(message);

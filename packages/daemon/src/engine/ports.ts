@@ -1,5 +1,5 @@
 import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
-import type { PipelineConfig, ReleaseView } from '@axum/protocol';
+import type { BackupTargetReport, PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
 
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
@@ -218,4 +218,9 @@ export interface PrometheusPort {
   query(url: string, promql: string, timeoutMs: number, signal?: AbortSignal): Promise<PrometheusAnswer>;
   /** The YAML of Prometheus's own config (`/api/v1/status/config`), or null when it cannot be had. */
   config(url: string, timeoutMs: number): Promise<string | null>;
+}
+
+/** Backups of `.axum/` to one target folder (README.md, "Backups"); never throws: a failure is the report's `error`. */
+export interface BackupWriter {
+  backup(target: string): Promise<BackupTargetReport>;
 }

@@ -37,7 +37,7 @@ async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: Dae
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, 'secret\n');
   const info: DaemonInfo = { pid: process.pid, version: '0.1.0', protocolVersion: PROTOCOL_VERSION, repo: dir, socket, tokenFile, listen: null, startedAt: '2026-11-29T10:00:00.000Z' };
-  const state: DaemonState = { daemon: info, config: { file: 'axum.yml', valid: true, errors: [], loadedAt: null }, environments: [], runs: [], warnings: [], clients: 1, attached: [], activity: [] };
+  const state: DaemonState = { daemon: info, config: { file: 'axum.yml', valid: true, errors: [], loadedAt: null }, environments: [], runs: [], warnings: [], clients: 1, attached: [], activity: [], backups: [] };
   const server: Server = createServer();
   const wss = new WebSocketServer({ server });
   let connections = 0;

@@ -165,3 +165,25 @@ function logTail(file: string, from: number): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Runs `axum restore` in the daemon's program (it rebuilds the release store; this package never
+ * imports daemon code), as a process that takes the daemon's lock: refused while a daemon serves
+ * the repository. Its answer is one JSON line on stdout.
+ */
+export async function runRestore(repoRoot: string, from: string): Promise<{ ok: boolean; problem?: string } & Record<string, unknown>> {
+  const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
+  const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--axum-restore', '--repo', repoRoot, '--from', from];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  await new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const line = stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as { ok: boolean; problem?: string };
+  } catch {
+    return { ok: false, problem: `the restore did not answer: ${stderr.trim() || stdout.trim() || 'no output'}` };
+  }
+}

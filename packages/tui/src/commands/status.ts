@@ -1,4 +1,4 @@
-import type { DaemonState } from '@axum/protocol';
+import { backupAge, type BackupTargetStatus, type DaemonState } from '@axum/protocol';
 import { environmentCells } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
@@ -44,6 +44,11 @@ export function statusJson(state: DaemonState): unknown {
     runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),
     warnings: state.warnings,
     clients: state.clients,
+    // Per target: when its newest backup was written, its age, and a warning when stale or failing.
+    backups: state.backups.map((b) => {
+      const { stale, warning } = backupAge(b, Date.now());
+      return { target: b.target, lastBackupAt: b.lastBackupAt, ageMs: b.lastBackupAt ? Date.now() - Date.parse(b.lastBackupAt) : null, everyMs: b.everyMs, stale, error: b.error, warning };
+    }),
   };
 }
 
@@ -61,6 +66,7 @@ export function statusLines(state: DaemonState): string[] {
     for (const p of config.errors) lines.push(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
   }
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
+  lines.push(...backupStatusLines(state.backups, Date.now()));
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
   else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], state.environments.map((env) => Object.values(environmentCells(env)))));
@@ -69,6 +75,14 @@ export function statusLines(state: DaemonState): string[] {
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
   for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}`);
   return lines;
+}
+
+/** One line per backup target: its age, and a warning when stale (older than twice `every`) or failing. */
+export function backupStatusLines(backups: readonly BackupTargetStatus[], nowMs: number): string[] {
+  return backups.map((b) => {
+    const { age, warning } = backupAge(b, nowMs);
+    return `backup       ${b.target}: ${age === 'never' ? 'never backed up' : `last ${age}`}${warning ? `  WARNING: ${warning}` : ''}`;
+  });
 }
 
 /** Left-aligned columns, two spaces apart. */

@@ -18,7 +18,7 @@ const daemon: DaemonState = {
   environments: [env('dev', 'develop'), env('staging', 'staging'), env('production', 'main')],
   runs: [run(5, 'main', 'tune the learning rate'), run(4, 'develop', 'more data', 'failed'), run(3, 'staging', 'tune the tokenizer'), run(2, 'develop', 'first model')],
   warnings: [],
-  clients: 1, attached: [], activity: [],
+  clients: 1, attached: [], activity: [], backups: [],
 };
 const typed = (state: TuiState, text: string) => [...text].reduce((s, input) => reduce(s, { type: 'filter.key', input, backspace: false }), state);
 const connected = () => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon });

@@ -13,7 +13,7 @@ const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentVie
 });
 const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
-  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs, warnings: [], clients: 1, attached: [], activity: [],
+  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs, warnings: [], clients: 1, attached: [], activity: [], backups: [],
 });
 const revision = (n: number, releaseId: string): RevisionView => ({
   revision: n, status: 'superseded', kind: 'deploy', releaseId, commit: 'a'.repeat(40), rollbackTo: null, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: null,

@@ -25,7 +25,7 @@ const daemonState: DaemonState = {
   })),
   runs: [],
   warnings: [],
-  clients: 1, attached: [], activity: [],
+  clients: 1, attached: [], activity: [], backups: [],
 };
 
 describe('reduce', () => {

@@ -23,7 +23,7 @@ const daemon: DaemonState = {
   })),
   runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
   warnings: [],
-  clients: 2, attached: [], activity: [],
+  clients: 2, attached: [], activity: [], backups: [],
 };
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));

@@ -14,7 +14,7 @@ const release = (n: number, extra: Partial<ReleaseListing> = {}): ReleaseListing
 const daemon: DaemonState = {
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
   config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' },
-  environments: [], runs: [], warnings: [], clients: 1, attached: [], activity: [],
+  environments: [], runs: [], warnings: [], clients: 1, attached: [], activity: [], backups: [],
 };
 const releases = [
   release(30, { bad: { why: 'gate accuracy 0.41 < 0.8', by: 'staging#12', at: '2026-12-04T03:40:00.000Z' } }),

@@ -1,0 +1,104 @@
+// Backups of `.axum/` (README.md, "Backups"): every `backup.every` and on `axum backup`
+// (`backup.run`), to each `backup.to` folder through the BackupWriter port. One backup at a time:
+// a request that arrives during one waits for it, then backs up what is saved by then. A target
+// that fails (not writable, full) is a warning naming it and its status' `error`; the daemon and
+// the other targets go on.
+import type { BackupReport, BackupTargetStatus, PipelineConfig } from '@axum/protocol';
+import type { BackupWriter, Clock, Logger } from './ports.js';
+
+export interface BackupsDeps {
+  writer: BackupWriter;
+  /** When a target's newest backup was written (its manifest's time), or null: ages survive a restart. */
+  lastBackupAt: (target: string) => Promise<string | null>;
+  clock: Clock;
+  logger: Logger;
+  publish: (backups: BackupTargetStatus[]) => void;
+  warn: (message: string) => void;
+  /** How long after a start an overdue target is backed up (default a minute: a start is busy enough). */
+  firstDelayMs?: number;
+}
+
+export interface Backups {
+  setConfig(config: PipelineConfig): void;
+  run(): Promise<BackupReport>;
+  status(): BackupTargetStatus[];
+  stop(): void;
+}
+
+export function createBackups(deps: BackupsDeps): Backups {
+  let targets: string[] = [];
+  let everyMs = 3_600_000;
+  let statuses = new Map<string, BackupTargetStatus>();
+  let chain: Promise<unknown> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+
+  const publish = () => deps.publish([...statuses.values()]);
+
+  const schedule = (delayMs: number) => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (stopped || targets.length === 0) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void run('timer').catch((err: Error) => deps.logger.warn(`scheduled backup: ${err.message}`));
+    }, delayMs);
+    timer.unref?.();
+  };
+
+  async function backupAll(): Promise<BackupReport> {
+    const reports = [];
+    for (const target of targets) {
+      const report = await deps.writer.backup(target);
+      const previous = statuses.get(target);
+      statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
+      if (report.ok) deps.logger.info(`backup to ${target}: ${report.sent.files} file(s), ${report.sent.bytes} bytes sent; ${report.present.files} already there`);
+      else deps.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
+      reports.push(report);
+    }
+    publish();
+    return { targets: reports };
+  }
+
+  function run(why: 'timer' | 'request'): Promise<BackupReport> {
+    const next = chain.then(() => backupAll());
+    chain = next.catch(() => undefined);
+    // The next scheduled backup counts from this one, whoever asked for it.
+    void next.finally(() => schedule(everyMs));
+    if (why === 'request') deps.logger.info('backup requested');
+    return next;
+  }
+
+  return {
+    setConfig(config) {
+      const next = config.backup?.to ?? [];
+      const changed = next.join('\n') !== targets.join('\n') || (config.backup?.every ?? everyMs) !== everyMs;
+      if (!changed) return;
+      targets = [...next];
+      everyMs = config.backup?.every ?? 3_600_000;
+      statuses = new Map(targets.map((t) => [t, statuses.get(t) ? { ...statuses.get(t)!, everyMs } : { target: t, lastBackupAt: null, error: null, everyMs }]));
+      publish();
+      // Ages come from the targets' manifests, so a restart does not forget when the last backup was.
+      void Promise.all(
+        targets.map(async (t) => {
+          const at = await deps.lastBackupAt(t).catch(() => null);
+          const status = statuses.get(t);
+          if (status && status.lastBackupAt === null && at !== null) statuses.set(t, { ...status, lastBackupAt: at });
+        }),
+      ).then(() => {
+        publish();
+        const now = deps.clock.now();
+        const due = [...statuses.values()].map((s) => (s.lastBackupAt === null ? now : Date.parse(s.lastBackupAt) + everyMs));
+        const first = Math.min(...due) - now;
+        schedule(Math.max(first, Math.min(everyMs, deps.firstDelayMs ?? 60_000)));
+      });
+    },
+    run: () => (targets.length === 0 ? Promise.resolve({ targets: [] }) : run('request')),
+    status: () => [...statuses.values()],
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}

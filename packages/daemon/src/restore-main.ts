@@ -1,0 +1,129 @@
+// `axum restore --from FOLDER` (README.md, "Backups"): a composition root of its own, run by the
+// CLI as `axum-daemon.mjs --axum-daemon --axum-restore --repo ROOT --from FOLDER`, because it
+// rebuilds the release store and the CLI never imports daemon code. It prints one JSON line (the
+// CLI words it) and exits 0 restored, 1 refused.
+//
+// Why it refuses while a daemon runs: a daemon holds the history documents in memory and would
+// write its own over the restored ones at its next save; restoring under its lock instead means the
+// next daemon starts on the restored files and runs its usual recovery and reconciliation on them.
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, type ReleaseView } from '@axum/protocol';
+import { verifyBackup } from './adapters/fs-backup-reader.js';
+import { copyVerified, writeBytesDurably } from './adapters/fs-backup-objects.js';
+import { createFsReleaseStore } from './adapters/fs-release-store.js';
+import { acquirePidfileLock } from './adapters/pidfile-lock.js';
+import { readRunsHistory } from './adapters/runs-journal.js';
+import { prepareStateDir, recordedEnvironmentNames } from './adapters/state-files.js';
+import { loadConfigFile } from './adapters/yaml-config.js';
+import { describeFsError } from './adapters/fs-errors.js';
+import { EnvironmentDocument, ReleasesDocument, servingRevision } from './domain/revisions.js';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+
+/** Written first and removed last: a restore cut short may be run again over its own partial work. */
+const IN_PROGRESS = 'restore-in-progress';
+
+const say = (result: object): void => void process.stdout.write(`${JSON.stringify(result)}\n`);
+
+export async function restoreMain(repoArg: string | undefined, fromArg: string | undefined): Promise<number> {
+  const refuse = (problem: string): number => {
+    say({ ok: false, problem });
+    return 1;
+  };
+  if (!repoArg || !fromArg) return refuse('usage: --axum-restore --repo ROOT --from FOLDER');
+  const repository = resolveRepositoryRoot(resolve(repoArg));
+  if (!repository.ok) return refuse(repository.message);
+  const repoRoot = repository.root;
+  const from = resolve(fromArg);
+  // Everything is proven before anything is written: the manifest's sha256 and every file's.
+  const backup = await verifyBackup(from, from, { deep: true });
+  if (!backup.ok) return refuse(`refused to restore from ${backup.problem}; nothing was written`);
+  const { manifest, objects } = backup;
+
+  const stateDir = prepareStateDir(repoRoot);
+  const lock = acquirePidfileLock(join(stateDir, PID_FILE), { repoRoot });
+  if (lock.kind === 'held') return refuse(`a daemon (pid ${lock.pid}) serves ${repoRoot}: stop it first (axum daemon stop --repo ${repoRoot}); nothing was written`);
+  try {
+    const marker = join(stateDir, IN_PROGRESS);
+    const resuming = existsSync(marker);
+    const existing = resuming ? null : await existingHistory(stateDir);
+    if (existing) return refuse(`${join(repoRoot, '.axum')} already holds a history (${existing}): restore goes into a repository without one (move .axum aside first); nothing was written`);
+    writeBytesDurably(marker, `${from}\n`, 0o600);
+
+    const fileOf = (path: string) => manifest.files.find((f) => f.path === path)!;
+    const copy = async (path: string, mode: number) => {
+      const file = fileOf(path);
+      const target = join(stateDir, ...path.split('/'));
+      await mkdir(join(target, '..'), { recursive: true });
+      return copyVerified(join(objects, file.sha256), target, file.sha256, `${from}: ${path}`, mode);
+    };
+    let bytes = 0;
+    // The store first, then what describes it, then the history that names it (releases.json last).
+    for (const file of manifest.files.filter((f) => f.path.startsWith('store/'))) bytes += await copy(file.path, 0o444);
+    for (const file of manifest.files.filter((f) => f.path.startsWith('releases/') || f.path === 'release-counter')) bytes += await copy(file.path, 0o644);
+    // A daemon that ran here before (no runs, no releases) left a journal: it must not replay over the restored runs.
+    for (const journal of ['runs.journal', 'runs.journal.old']) rmSync(join(stateDir, 'history', journal), { force: true });
+    const documents = manifest.files.filter((f) => f.path.startsWith('history/') && f.path !== 'history/releases.json');
+    for (const file of documents) bytes += await copy(file.path, 0o600);
+    bytes += await copy('history/releases.json', 0o600);
+
+    const live = await pointCurrentLinks(repoRoot, stateDir);
+    rmSync(marker, { force: true });
+    const releases = ReleasesDocument.parse(JSON.parse(await readFile(join(stateDir, 'history', 'releases.json'), 'utf8'))).releases.length;
+    say({ ok: true, from, repository: manifest.repository, createdAt: manifest.createdAt, files: manifest.files.length, bytes, releases, environments: live });
+    return 0;
+  } catch (err) {
+    return refuse(`restoring from ${from} failed: ${describeFsError(err)} (run axum restore again to finish it)`);
+  } finally {
+    lock.release();
+  }
+}
+
+/** What history `.axum/` already holds (a reason to refuse), or null when it holds none. */
+async function existingHistory(stateDir: string): Promise<string | null> {
+  const history = join(stateDir, 'history');
+  const envs = await recordedEnvironmentNames(join(history, 'envs'));
+  if (envs.length > 0) return `environments ${envs.join(', ')}`;
+  try {
+    const releases = ReleasesDocument.parse(JSON.parse(readFileSync(join(history, 'releases.json'), 'utf8'))).releases;
+    if (releases.length > 0) return `${releases.length} release(s)`;
+  } catch {
+    // none, or unreadable: nothing a restore would lose
+  }
+  try {
+    const runs = (readRunsHistory(join(history, 'runs.json')) as { runs?: unknown[] }).runs ?? [];
+    if (runs.length > 0) return `${runs.length} run(s)`;
+  } catch {
+    // unreadable runs history: nothing a restore would lose
+  }
+  return null;
+}
+
+/**
+ * Each environment's `current` names the release its history says serves, re-materialized from the
+ * store (and verified there by sha256 first): what reconciliation checks at the next start.
+ */
+async function pointCurrentLinks(repoRoot: string, stateDir: string): Promise<{ env: string; revision: number; releaseId: string }[]> {
+  const config = await loadConfigFile(join(repoRoot, CONFIG_FILE));
+  const paths = new Map<string, string>();
+  if (config.ok) for (const [env, spec] of Object.entries(config.config.environments)) paths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
+  const store = createFsReleaseStore(stateDir);
+  const releases = ReleasesDocument.parse(JSON.parse(await readFile(join(stateDir, 'history', 'releases.json'), 'utf8'))).releases;
+  const live: { env: string; revision: number; releaseId: string }[] = [];
+  for (const env of await recordedEnvironmentNames(join(stateDir, 'history', 'envs'))) {
+    const doc = EnvironmentDocument.parse(JSON.parse(await readFile(join(stateDir, 'history', 'envs', `${env}.json`), 'utf8')));
+    const serving = servingRevision(doc);
+    const envDir = paths.get(env) ?? join(stateDir, 'envs', env);
+    const release: ReleaseView | undefined = releases.find((r) => r.id === serving?.revision.releaseId);
+    if (!serving || !release) {
+      await store.clearCurrent(envDir);
+      continue;
+    }
+    const problem = await store.verifyHashes(release);
+    if (problem) throw new Error(`${env}'s live release ${release.id}: ${problem}`);
+    await store.swapCurrent(envDir, await store.materialize(release));
+    live.push({ env, revision: serving.revision.revision, releaseId: release.id });
+  }
+  return live;
+}

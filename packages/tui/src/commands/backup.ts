@@ -1,0 +1,55 @@
+// `axum backup` and `axum restore --from FOLDER` (README.md, "Backups").
+import { resolve } from 'node:path';
+import type { BackupReport } from '@axum/protocol';
+import { probeDaemon, runRestore } from '../client/daemon-launcher.js';
+import { findRepositoryRoot } from '../client/repository.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { GlobalOptions, Output } from './output.js';
+import { call, withDaemon } from './runs.js';
+import { OPERATION_TIMEOUT_MS } from './environments.js';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What one target got, in words: what was sent against what was already there. */
+export function backupLines(report: BackupReport): string[] {
+  return report.targets.map((t) =>
+    t.ok
+      ? `backed up to ${t.target}: sent ${plural(t.sent.files, 'file')} (${t.sent.bytes} bytes), ${plural(t.present.files, 'file')} (${t.present.bytes} bytes) already there; ${t.files} in its manifest, verified`
+      : `backup to ${t.target} FAILED: ${t.error ?? 'unknown error'}`,
+  );
+}
+
+/** `axum backup`: backs up now to every `backup.to` folder; exit 1 when any target failed. */
+export async function backupCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
+  const report = await withDaemon(options, 'axum-backup', (c) => call(c, 'backup.run', {}, OPERATION_TIMEOUT_MS));
+  const ok = report.targets.every((t) => t.ok);
+  if (options.json) out.json(report);
+  else out.lines(backupLines(report));
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+/** `axum restore --from FOLDER`: with the daemon stopped; refused (exit 1, nothing written) when the backup is not whole. */
+export async function restoreCommand(options: GlobalOptions & { from?: string }, out: Output): Promise<ExitCode> {
+  const repoRoot = findRepositoryRoot(options.repo);
+  const from = resolve(options.from ?? '');
+  const refuse = (problem: string): ExitCode => {
+    if (options.json) out.json({ ok: false, problem });
+    else process.stderr.write(`${problem}\n`);
+    return EXIT.failed;
+  };
+  const probe = await probeDaemon(repoRoot);
+  if (probe.running) return refuse(`a daemon (pid ${probe.info.pid}) serves ${repoRoot}: stop it first (axum daemon stop), then restore; nothing was written`);
+  const result = await runRestore(repoRoot, from);
+  if (!result.ok) return refuse(result.problem ?? 'the restore failed');
+  if (options.json) {
+    out.json(result);
+    return EXIT.ok;
+  }
+  const envs = (result.environments as { env: string; revision: number; releaseId: string }[]) ?? [];
+  out.lines([
+    `restored ${repoRoot}/.axum from ${from} (backup of ${String(result.createdAt)}): ${plural(Number(result.files), 'file')} verified by sha256, ${plural(Number(result.releases), 'release')}`,
+    ...envs.map((e) => `  ${e.env}: current → #${e.revision} (${e.releaseId})`),
+    'the next axum command starts the daemon on the restored history',
+  ]);
+  return EXIT.ok;
+}

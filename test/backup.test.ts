@@ -1,0 +1,203 @@
+// Backups (README.md, "Backups"; issue #21, local folders): `axum backup`, `rm -rf .axum`, `axum
+// restore` gives back every revision and a rollback to an old one with its files verified; an
+// incremental backup sends only what the target lacks (bytes counted); a tampered or truncated
+// backup is refused naming the file with nothing written; an unwritable target is a clear warning
+// naming it and the daemon goes on. Real daemons, real git, through bin/axum.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
+
+interface Revision {
+  revision: number;
+  status: string;
+  kind: string;
+  releaseId: string;
+  verified: boolean;
+}
+interface TargetReport {
+  target: string;
+  ok: boolean;
+  error: string | null;
+  files: number;
+  sent: { files: number; bytes: number };
+  present: { files: number; bytes: number };
+}
+interface ManifestFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+const repos: string[] = [];
+const folders: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function tempFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'axum-backup-'));
+  folders.push(dir);
+  return dir;
+}
+async function ok(args: string[]): Promise<string> {
+  const result = await axum(args, { timeoutMs: 60_000 });
+  expect(result.code, `axum ${args.join(' ')}: ${result.stderr}${result.stdout}`).toBe(0);
+  return result.stdout;
+}
+async function history(dir: string): Promise<Revision[]> {
+  return JSON.parse(await ok(['history', 'staging', '--json', '--repo', dir])) as Revision[];
+}
+async function settled(dir: string, count: number): Promise<Revision[]> {
+  let revisions: Revision[] = [];
+  await waitFor(async () => {
+    revisions = await history(dir);
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 60_000, `${count} settled revisions`);
+  return revisions;
+}
+async function backup(dir: string): Promise<TargetReport> {
+  const report = JSON.parse(await ok(['backup', '--json', '--repo', dir])) as { targets: TargetReport[] };
+  expect(report.targets).toHaveLength(1);
+  expect(report.targets[0]!.ok, report.targets[0]!.error ?? '').toBe(true);
+  return report.targets[0]!;
+}
+const manifestOf = (target: string): ManifestFile[] => (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: ManifestFile[] } }).manifest.files;
+const served = (dir: string) => readFileSync(join(dir, '.axum', 'envs', 'staging', 'current', 'model', 'weights.txt'), 'utf8').trim();
+const model = (dir: string, value: string) => commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
+
+/** A repository whose staging serves three verified models (0.85, 0.9, 0.95), backed up to `target`. */
+async function threeRevisions(target: string): Promise<string> {
+  const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`) });
+  repos.push(dir);
+  await ok(['daemon', 'start', '--repo', dir]);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  for (const [i, value] of ['0.85', '0.9'].entries()) {
+    model(dir, value);
+    await settled(dir, i + 1);
+  }
+  return dir;
+}
+
+describe('axum backup and axum restore (local folder)', () => {
+  it('backup, incremental backup (only new blobs), rm -rf .axum, restore, history and rollback --to 1 verified', async () => {
+    const target = tempFolder();
+    const dir = await threeRevisions(target);
+    const first = await backup(dir);
+    expect(first.sent.files).toBe(first.files);
+    const before = manifestOf(target);
+
+    model(dir, '0.95');
+    expect((await settled(dir, 3))[0]).toMatchObject({ revision: 3, status: 'live' });
+    const second = await backup(dir);
+    const after = manifestOf(target);
+    // Only what the target lacked was sent, and the bytes are exactly those objects' sizes.
+    const known = new Set(before.map((f) => f.sha256));
+    const fresh = new Map(after.filter((f) => !known.has(f.sha256)).map((f) => [f.sha256, f.size]));
+    expect(second.sent.files).toBe(fresh.size);
+    expect(second.sent.bytes).toBe([...fresh.values()].reduce((a, b) => a + b, 0));
+    const blobsBefore = before.filter((f) => f.path.startsWith('store/'));
+    const blobsAfter = after.filter((f) => f.path.startsWith('store/'));
+    expect(blobsAfter.length).toBe(blobsBefore.length + 1);
+    expect(after.filter((f) => f.path.startsWith('store/') && fresh.has(f.sha256))).toHaveLength(1); // the one new model
+    expect(second.present.files).toBeGreaterThanOrEqual(blobsBefore.length);
+
+    await ok(['daemon', 'stop', '--repo', dir]);
+    rmSync(join(dir, '.axum'), { recursive: true, force: true });
+    const restored = await axum(['restore', '--from', target, '--repo', dir], { timeoutMs: 60_000 });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain('verified by sha256');
+    expect(served(dir)).toBe('0.95');
+
+    const revisions = await history(dir);
+    expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#3 live', '#2 superseded', '#1 superseded']);
+    const status = JSON.parse(await ok(['status', '--json', '--repo', dir])) as { environments: { name: string; incident: string | null }[]; backups: { target: string; stale: boolean }[] };
+    expect(status.environments.find((e) => e.name === 'staging')?.incident ?? null).toBeNull();
+    expect(status.backups).toMatchObject([{ target, stale: false }]);
+
+    const rollback = JSON.parse(await ok(['rollback', 'staging', '--to', '1', '--yes', '--json', '--repo', dir])) as Revision;
+    expect(rollback).toMatchObject({ revision: 4, kind: 'rollback', status: 'live', verified: true, releaseId: revisions[2]!.releaseId });
+    expect(served(dir)).toBe('0.85');
+    const fsck = await axum(['fsck', '--json', '--repo', dir]);
+    expect(fsck.code, fsck.stdout).toBe(0);
+  }, 240_000);
+
+  it('a tampered blob or a truncated manifest is refused naming the file, and nothing is overwritten', async () => {
+    const target = tempFolder();
+    const dir = await threeRevisions(target);
+    await backup(dir);
+    const files = manifestOf(target);
+    const blob = files.find((f) => f.path.startsWith('store/'))!;
+    const object = join(target, 'objects', blob.sha256);
+    const original = readFileSync(object);
+    const tampered = Buffer.from(original);
+    tampered[0] = tampered[0]! ^ 1;
+    execFileSync('chmod', ['u+w', object]);
+    writeFileSync(object, tampered);
+
+    // Onto a fresh clone: refused before anything is written (no .axum at all).
+    const clone = join(tempFolder(), 'clone');
+    execFileSync('git', ['clone', '-q', dir, clone]);
+    const refused = await axum(['restore', '--from', target, '--repo', clone]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(target);
+    expect(refused.stderr).toContain(blob.path);
+    expect(refused.stderr).toMatch(/tampered or corrupt/);
+    expect(existsSync(join(clone, '.axum'))).toBe(false);
+
+    // Onto the repository with its history: refused, and its files are as they were.
+    await ok(['daemon', 'stop', '--repo', dir]);
+    const releasesBefore = readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8');
+    const refusedHere = await axum(['restore', '--from', target, '--repo', dir]);
+    expect(refusedHere.code).toBe(1);
+    expect(refusedHere.stderr).toContain(blob.path);
+    expect(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).toBe(releasesBefore);
+
+    // A truncated manifest: refused by name.
+    writeFileSync(object, original);
+    const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    writeFileSync(join(target, 'axum-backup.json'), manifest.slice(0, manifest.length >> 1));
+    const truncated = await axum(['restore', '--from', target, '--repo', clone]);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toContain('axum-backup.json is truncated');
+    expect(existsSync(join(clone, '.axum'))).toBe(false);
+
+    // The whole backup restores onto the fresh clone: every revision, current on the live one.
+    writeFileSync(join(target, 'axum-backup.json'), manifest);
+    const restored = await axum(['restore', '--from', target, '--repo', clone, '--json']);
+    expect(restored.code, restored.stdout).toBe(0);
+    repos.push(clone);
+    expect((await history(clone)).map((r) => r.revision)).toEqual([2, 1]);
+    expect(served(clone)).toBe('0.9');
+  }, 240_000);
+
+  it('an unwritable target is a failed backup naming it and a status warning; the daemon goes on', async () => {
+    const base = tempFolder();
+    writeFileSync(join(base, 'a-file'), 'not a folder\n');
+    const target = join(base, 'a-file', 'backup');
+    const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 1h }\n`) });
+    repos.push(dir);
+    const result = await axum(['backup', '--repo', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`backup to ${target} FAILED`);
+    expect(result.stdout).toMatch(/ENOTDIR|EACCES|EROFS/);
+    const status = await ok(['status', '--repo', dir]);
+    expect(status).toContain(`backup to ${target} failed`);
+    const json = JSON.parse(await ok(['status', '--json', '--repo', dir])) as { backups: { target: string; error: string | null; warning: string | null }[] };
+    expect(json.backups[0]).toMatchObject({ target });
+    expect(json.backups[0]!.warning).toContain(target);
+  }, 60_000);
+
+  it('an SSH target is refused by axum validate with its line and column', async () => {
+    const dir = makeRepo({ config: tinyModelConfig('backup: { to: [backup@10.0.0.9:/srv/axum-backup], every: 1h }\n') });
+    repos.push(dir);
+    const result = await axum(['validate', '--repo', dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr + result.stdout).toMatch(/axum\.yml:\d+:\d+: .*SSH target .*not supported yet/);
+    expect(readdirSync(dir)).not.toContain('.axum');
+  }, 30_000);
+});
