@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { AttachedClient } from '@axum/protocol';
 import { connectionLabel, type TuiState } from '../state/tui-state.js';
+import { backupBadge } from '../state/backups.js';
 
 /** The other attached clients, as Tilt shows who is looking: `: alice tui pts/4 (5m), status`. */
 function presence(attached: AttachedClient[], me: string | null): string {
@@ -17,6 +18,7 @@ function presence(attached: AttachedClient[], me: string | null): string {
 export function Header({ state }: { state: TuiState }) {
   const { daemon, connection } = state;
   const color = connection.kind === 'connected' ? 'green' : connection.kind === 'failed' ? 'red' : 'yellow';
+  const backup = daemon ? backupBadge(daemon.backups, Date.now()) : null;
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Box>
@@ -28,6 +30,15 @@ export function Header({ state }: { state: TuiState }) {
         <Box flexShrink={0}>
           <Text color={color}>● {connectionLabel(connection)}</Text>
         </Box>
+        {/* Backups' age beside the connection, on the same line: a stale or failing one is never cut off. */}
+        {backup && (
+          <Box flexShrink={0}>
+            <Text color={backup.color}>
+              {'  '}
+              {backup.text}
+            </Text>
+          </Box>
+        )}
         {daemon && (
           <Text dimColor wrap="truncate-end">
             {'  '}daemon pid {daemon.daemon.pid} · v{daemon.daemon.version} · {daemon.clients} client{daemon.clients === 1 ? '' : 's'} attached

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { manifestProblems, planSend, restorePathProblem, type BackupManifest } from './backup-manifest.js';
+
+const sha = (c: string) => c.repeat(64);
+
+describe('restorePathProblem', () => {
+  it('accepts exactly the files a backup takes', () => {
+    for (const path of ['history/releases.json', 'history/runs.json', 'history/envs/staging.json', 'releases/rel-12/manifest.json', 'releases/rel-3-2/manifest.json', 'release-counter', `store/sha256/${sha('a')}`]) {
+      expect(restorePathProblem(path), path).toBeNull();
+    }
+  });
+
+  it('refuses anything else: climbing out, pid and token files, current links, odd names', () => {
+    for (const path of ['../.bashrc', 'history/../../x', '/etc/passwd', 'daemon.pid', 'envs/staging/current', 'history/envs/../releases.json', 'history/envs/.hidden.json', 'releases/evil/manifest.json', 'releases/rel-1/files/model.bin', 'store/sha256/ABC', 'history/releases.json/']) {
+      expect(restorePathProblem(path), path).not.toBeNull();
+    }
+  });
+});
+
+describe('manifestProblems', () => {
+  const manifest = (files: BackupManifest['files']): BackupManifest => ({ version: 1, repository: '/r', createdAt: 't', files });
+  it('needs the releases history, refuses duplicates and a blob listed under another hash', () => {
+    expect(manifestProblems(manifest([{ path: 'history/releases.json', sha256: sha('1'), size: 2 }]))).toEqual([]);
+    expect(manifestProblems(manifest([]))).toEqual(['it holds no releases history (history/releases.json)']);
+    const twice = manifest([{ path: 'history/releases.json', sha256: sha('1'), size: 2 }, { path: 'history/releases.json', sha256: sha('2'), size: 2 }]);
+    expect(manifestProblems(twice)).toEqual(['"history/releases.json" is listed twice']);
+    const lying = manifest([{ path: 'history/releases.json', sha256: sha('1'), size: 2 }, { path: `store/sha256/${sha('a')}`, sha256: sha('b'), size: 2 }]);
+    expect(manifestProblems(lying)[0]).toContain('not its own name');
+  });
+});
+
+describe('planSend', () => {
+  it('sends what the target lacks, once per content, and counts the rest as already there', () => {
+    const files = [
+      { path: 'history/releases.json', sha256: sha('1'), size: 10 },
+      { path: `store/sha256/${sha('a')}`, sha256: sha('a'), size: 1000 },
+      { path: `store/sha256/${sha('b')}`, sha256: sha('b'), size: 500 },
+      { path: 'history/envs/a.json', sha256: sha('2'), size: 7 },
+      { path: 'history/envs/b.json', sha256: sha('2'), size: 7 },
+    ];
+    const plan = planSend(files, new Set([sha('a')]));
+    expect(plan.send.map((f) => f.sha256)).toEqual([sha('1'), sha('b'), sha('2')]);
+    expect(plan.present).toEqual({ files: 1, bytes: 1000 });
+  });
+});
