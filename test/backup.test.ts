@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
 interface Revision {
   revision: number;
@@ -191,6 +192,30 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(json.backups[0]).toMatchObject({ target });
     expect(json.backups[0]!.warning).toContain(target);
   }, 60_000);
+
+  it.runIf(HAS_TMUX)('the TUI header shows the age of a written backup, and a failing target in its place', async () => {
+    const target = tempFolder();
+    const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 1h }\n`) });
+    repos.push(dir);
+    await backup(dir);
+    const server = tmuxServer('axum-backup');
+    try {
+      server.tmux('new-session', '-d', '-s', 'ok', '-x', '120', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+      await waitFor(() => /backup \d+s ago/.test(server.screen('ok')), 15_000, 'the backup age in the header');
+      server.tmux('send-keys', '-t', 'ok', 'q');
+      const base = tempFolder();
+      writeFileSync(join(base, 'f'), 'x');
+      const bad = join(base, 'f', 'b');
+      writeFileSync(join(dir, 'axum.yml'), tinyModelConfig(`backup: { to: [${bad}], every: 1h }\n`));
+      await waitFor(async () => JSON.parse(await ok(['status', '--json', '--repo', dir])).backups?.[0]?.target === bad, 15_000, 'the new target');
+      expect((await axum(['backup', '--repo', dir])).code).toBe(1);
+      server.tmux('new-session', '-d', '-s', 'bad', '-x', '120', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+      await waitFor(() => server.screen('bad').includes(`backup FAILED: ${bad.length > 40 ? bad.slice(-39) : bad}`), 15_000, 'the failing target in the header');
+      server.tmux('send-keys', '-t', 'bad', 'q');
+    } finally {
+      server.kill();
+    }
+  }, 90_000);
 
   it('an SSH target is refused by axum validate with its line and column', async () => {
     const dir = makeRepo({ config: tinyModelConfig('backup: { to: [backup@10.0.0.9:/srv/axum-backup], every: 1h }\n') });
