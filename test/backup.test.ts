@@ -107,6 +107,9 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(after.filter((f) => f.path.startsWith('store/') && fresh.has(f.sha256))).toHaveLength(1); // the one new model
     expect(second.present.files).toBeGreaterThanOrEqual(blobsBefore.length);
 
+    const whileRunning = await axum(['restore', '--from', target, '--repo', dir]);
+    expect(whileRunning.code).toBe(1);
+    expect(whileRunning.stderr).toContain('stop it first (axum daemon stop)');
     await ok(['daemon', 'stop', '--repo', dir]);
     rmSync(join(dir, '.axum'), { recursive: true, force: true });
     const restored = await axum(['restore', '--from', target, '--repo', dir], { timeoutMs: 60_000 });
@@ -174,6 +177,24 @@ describe('axum backup and axum restore (local folder)', () => {
     repos.push(clone);
     expect((await history(clone)).map((r) => r.revision)).toEqual([2, 1]);
     expect(served(clone)).toBe('0.9');
+
+    // Again into the restored clone: refused, it holds a history now.
+    await ok(['daemon', 'stop', '--repo', clone]);
+    const twice = await axum(['restore', '--from', target, '--repo', clone]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('already holds a history (environments staging)');
+
+    // A restore cut short (its marker and part of the history written) is finished by running it again.
+    const cut = join(tempFolder(), 'cut');
+    execFileSync('git', ['clone', '-q', dir, cut]);
+    repos.push(cut);
+    execFileSync('mkdir', ['-p', join(cut, '.axum', 'history', 'envs')]);
+    writeFileSync(join(cut, '.axum', 'history', 'envs', 'staging.json'), readFileSync(join(clone, '.axum', 'history', 'envs', 'staging.json')));
+    writeFileSync(join(cut, '.axum', 'restore-in-progress'), `${target}\n`);
+    const finished = await axum(['restore', '--from', target, '--repo', cut]);
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(existsSync(join(cut, '.axum', 'restore-in-progress'))).toBe(false);
+    expect(served(cut)).toBe('0.9');
   }, 240_000);
 
   it('an unwritable target is a failed backup naming it and a status warning; the daemon goes on', async () => {

@@ -29,7 +29,7 @@ describe('axum.yml backup:', () => {
   });
 
   it('refuses an empty list, a bad duration and an unknown key', () => {
-    for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], evry: 1h }']) {
+    for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], every: 5s }', 'backup: { to: [/x], evry: 1h }']) {
       const load = parseConfigText(`${base}${text}\n`, 'axum.yml');
       expect(load.ok, text).toBe(false);
     }

@@ -146,7 +146,11 @@ export const PipelineConfigSchema = z
     secrets: z.array(EnvVarName).default([]),
     // Backups of `.axum/` (README.md, "Backups"): local folders only in this slice.
     backup: z
-      .object({ to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum]'), every: Duration.default(3_600_000) })
+      .object({
+        to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum]'),
+        // A floor, so a typo such as `every: 1s` cannot keep the disk and the NAS busy for nothing.
+        every: Duration.refine((ms) => ms >= 60_000, 'at least 1m (a backup re-reads the history each time)').default(3_600_000),
+      })
       .strict()
       .optional(),
     watch: z
