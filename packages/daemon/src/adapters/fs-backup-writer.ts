@@ -72,16 +72,18 @@ export function createFsBackupWriter(options: { stateDir: string; repoRoot: stri
 async function collectSources(stateDir: string): Promise<Source[]> {
   const history = join(stateDir, 'history');
   const sources: Source[] = [];
-  const releasesBytes = await readFile(join(history, 'releases.json')).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return Buffer.from(JSON.stringify({ version: 1, releases: [] }));
-    throw err;
-  });
-  sources.push({ path: 'history/releases.json', bytes: releasesBytes });
+  // Environments first, the releases history after: a release is recorded before any revision names
+  // it, so every release the environments read here name is in the releases history read next.
   for (const env of await recordedEnvironmentNames(join(history, 'envs'))) {
     const bytes = await readFile(join(history, 'envs', `${env}.json`)).catch(() => null);
     if (bytes) sources.push({ path: `history/envs/${env}.json`, bytes });
   }
   sources.push({ path: 'history/runs.json', bytes: Buffer.from(JSON.stringify(await stableRunsHistory(join(history, 'runs.json')))) });
+  const releasesBytes = await readFile(join(history, 'releases.json')).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return Buffer.from(JSON.stringify({ version: 1, releases: [] }));
+    throw err;
+  });
+  sources.push({ path: 'history/releases.json', bytes: releasesBytes });
   const counter = await readFile(join(stateDir, 'release-counter')).catch(() => null);
   if (counter) sources.push({ path: 'release-counter', bytes: counter });
   const releases = (JSON.parse(releasesBytes.toString('utf8')) as { releases?: { id: string; artifacts: { sha256: string; size: number }[] }[] }).releases ?? [];
