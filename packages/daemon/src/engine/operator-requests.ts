@@ -17,7 +17,7 @@ export interface PinOutcome {
 
 export interface OperatorRequests {
   deploy(env: string, releaseId: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
-  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
   promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
   mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
@@ -78,14 +78,14 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       await docOf(env);
       return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? environments.operate(env, releaseId, 'deploy', null, by);
     },
-    async approve(env, by) {
+    async approve(env, by, force) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
       if (!doc.pendingReleaseId) return refused(`nothing is waiting for approval in ${env}`);
       const releaseId = doc.pendingReleaseId;
-      // Approval has no force: forcing a bad release out is a deploy by hand, said as one.
-      const bad = refuseBad(release(releaseId), false, `to deploy it anyway: axum deploy ${env} --release ${releaseId} --force`);
+      // A forced run of a bad release waits for approval like any other: approving it needs force too.
+      const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
       if (bad) return bad;
       doc.pendingReleaseId = null;
       const result = await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null);
