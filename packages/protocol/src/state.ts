@@ -76,6 +76,11 @@ export const EnvironmentView = z.object({
   lastKnownGood: LiveRevision.nullable(),
   /** Where a rollback with no target would go: the last known good other than the live release; null when none (or refused). */
   rollbackTarget: LiveRevision.nullable().default(null),
+  /**
+   * The bad mark of the release `current` serves, when it has one: a release can be marked after it
+   * went live here (a rollback elsewhere, `axum mark`), and goes on serving until someone moves it.
+   */
+  servingBad: z.object({ releaseId: z.string(), by: z.string(), at: z.string(), why: z.string() }).nullish(),
   /** The newest release a pin held back: `axum unpin` deploys it. */
   heldReleaseId: z.string().nullable().default(null),
   /** The release waiting for `axum approve` (approval: manual). */

@@ -36,6 +36,8 @@ export interface EnvironmentState {
   /** Where a rollback with no target goes: the last known good other than the live release, unless refused. */
   rollbackTarget: { revision: number; releaseId: string; commit: string } | null;
   heldReleaseId: string | null;
+  /** The bad mark of the release `current` serves, when it was marked while serving. */
+  servingBad?: { releaseId: string; by: string; at: string; why: string } | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
@@ -215,6 +217,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const operation = environments.hold(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
       const health = revisionHealth(live, lkg);
+      const servingBad = serving ? state.release(serving.revision.releaseId)?.bad : undefined;
       return {
         pinned: doc.pinned !== null,
         awaitingApproval: doc.pendingReleaseId !== null,
@@ -224,6 +227,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         lastKnownGood: view(lastKnownGoodOrLive(doc, unusable)),
         rollbackTarget: view(target),
         heldReleaseId: doc.heldReleaseId,
+        servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
         ...health,

@@ -33,6 +33,7 @@ export function statusJson(state: DaemonState): unknown {
       lastKnownGood: env.lastKnownGood,
       rollbackTarget: env.rollbackTarget,
       heldReleaseId: env.heldReleaseId,
+      servingBad: env.servingBad ?? null,
       pendingReleaseId: env.pendingReleaseId,
       operation: env.operation,
       incident: env.incident,

@@ -36,6 +36,8 @@ export function environmentCells(env: EnvironmentView) {
   const flags = [
     !env.inConfig && 'not in axum.yml',
     env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
+    // A release marked bad after it went live here goes on serving: say so until someone moves it.
+    env.servingBad && `serving ${env.servingBad.releaseId}, marked bad`,
     env.pinned && 'pinned',
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
     env.protected && 'protected',
