@@ -77,7 +77,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
   };
   const onSignal = () => {
     interrupted = true;
-    say('interrupted: stopping the daemon, the server and the load, and removing the demo folder');
+    say('interrupted: stopping the daemon, the server, Prometheus and the load, and removing the demo folder');
     void cleanup().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
