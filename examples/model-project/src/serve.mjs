@@ -24,7 +24,11 @@ function currentRelease(envDir) {
   const files = realpathSync(join(envDir, 'current')); // …/.axum/releases/rel-N/files
   let id = releaseIds.get(files);
   if (id === undefined) {
-    id = JSON.parse(readFileSync(join(dirname(files), 'manifest.json'), 'utf8')).id;
+    try {
+      id = JSON.parse(readFileSync(join(dirname(files), 'manifest.json'), 'utf8')).id;
+    } catch {
+      id = basename(dirname(files)); // the release folder is named after its id
+    }
     releaseIds.set(files, id);
   }
   return { files, id };

@@ -154,7 +154,7 @@ export async function liveTrafficChapter(story: Story): Promise<void> {
   const { conn, say, expect, until, load } = story;
   const history = () => conn.request('history.get', { env: 'staging' });
   const revision = ((await history())[0]?.revision ?? 0) + 1;
-  say('v4: the training data fixed, and x1 log-scaled (offset so every training x1 is positive; 200 epochs): the holdout, from the same range, scores well — live traffic sends x1 down to -3, and below the training data\'s smallest x1 (-1.99) the log is NaN: HTTP 500');
+  say('v4: data fixed; x1 log-scaled, offset to keep every training x1 positive — the holdout (same range) scores well, but live x1 reaches -3, where the log is NaN → HTTP 500');
   const commit = story.commitV4();
   let wentLive = 0;
   const revisions = await until(
