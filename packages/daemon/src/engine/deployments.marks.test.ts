@@ -11,9 +11,9 @@ const world = deployWorlds(afterEach);
 const twoEnvs = (overrides: Record<string, unknown> = {}) => testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } }, ...overrides });
 const refusal = (result: unknown) => (result instanceof RequestFailure ? { code: result.code, message: result.message } : { code: 'none', message: JSON.stringify(result) });
 const onDisk = (w: DeployWorld, id: string) => (w.deps.releasesStore as FakeDocumentStore<ReleasesDocument>).persisted()?.releases.find((r) => r.id === id);
-/** `rel-N is marked bad by BY (at): WHY — ANYWAY, or clear the mark: axum mark rel-N good`, the time left open. */
+/** `rel-N is marked bad by BY (at): WHY — ANYWAY, or clear the mark: axum mark rel-N good`, the time as people read it. */
 const badMessage = (id: string, by: string, why: string, anyway: string) =>
-  new RegExp(`^${id} is marked bad by ${by.replace(/[()]/g, '\\$&')} \\([^)]+\\): ${why} — ${anyway.replace(/[-]/g, '\\$&')}, or clear the mark: axum mark ${id} good$`);
+  new RegExp(`^${id} is marked bad by ${by.replace(/[()]/g, '\\$&')} \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\): ${why} — ${anyway.replace(/[-]/g, '\\$&')}, or clear the mark: axum mark ${id} good$`);
 
 describe('axum mark', () => {
   it('bad then good: journaled with who, when and why, saved before it answers; defaults for a missing reason', async () => {

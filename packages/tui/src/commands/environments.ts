@@ -23,9 +23,9 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
   // The plain table also says why any of the environment's releases is marked bad (who, when, why);
   // a listing that cannot be had leaves that line out, never the history.
   const plain = options.json !== true && options.at === undefined;
-  const [revisions, releases] = await withDaemon(options, 'axum-history', async (c) => {
+  const [revisions, releases, view] = await withDaemon(options, 'axum-history', async (c) => {
     const history = await call(c, 'history.get', { env });
-    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : []] as const;
+    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
   });
   if (options.at !== undefined) {
     const at = Date.parse(options.at);
@@ -40,7 +40,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.json(revisions);
     return EXIT.ok;
   }
-  if (revisions.length === 0) out.lines([`no revisions in ${env} yet: a succeeded run on its branch deploys one`]);
+  if (revisions.length === 0) out.lines([noRevisionsYet(env, view)]);
   else {
     out.lines(
       table(
@@ -164,11 +164,22 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   return EXIT.ok;
 }
 
+/** Why an environment has no revision yet, and what would make one: a release may be waiting already. */
+function noRevisionsYet(env: string, view: EnvironmentView | undefined): string {
+  if (view?.pendingReleaseId) return `no revisions in ${env} yet: ${view.pendingReleaseId} waits for approval (axum approve ${env})`;
+  if (view?.pinned && view.heldReleaseId) return `no revisions in ${env} yet: ${view.heldReleaseId} is held by the pin (axum unpin ${env})`;
+  if (view?.approval === 'manual') return `no revisions in ${env} yet: a succeeded run on its branch waits for approval (axum approve ${env})`;
+  return `no revisions in ${env} yet: a succeeded run on its branch deploys one`;
+}
+
+/** What the next succeeded run does with its release here, when nothing waits. */
+const nextRunDoes = (view: Pick<EnvironmentView, 'approval'>) => (view.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys');
+
 /** `production unpinned; deployed rel-9 as #6 (live, verified)`, or that no release waits. */
 export function unpinnedLine(result: PinResult): string {
   const d = result.deployed;
   // `note`: the pin held a release that did not deploy (bad, gone, or overtaken), and why.
-  if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (the next succeeded run deploys)`;
+  if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (${nextRunDoes(result)})`;
   return `${result.name} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
 }
 
