@@ -65,8 +65,9 @@ export function pauseLine(env: EnvironmentView, keys = false): string | null {
   const p = env.paused;
   if (!p) return null;
   const held = env.heldReleaseId ? `; ${env.heldReleaseId} is held back` : '';
-  const decide = keys ? `a keeps #${p.revision}, r rolls back` : `axum approve ${env.name} keeps #${p.revision}, axum rollback ${env.name} goes back`;
-  return `${env.name} paused since ${p.since} over #${p.revision}: ${p.reason}${held} — ${decide}`;
+  // On the dashboard the keys come first: the row is cut at the terminal's width, the reason is in its history (Enter).
+  if (keys) return `${env.name} paused over #${p.revision} — a keeps it, r rolls back${held}: ${p.reason}`;
+  return `${env.name} paused since ${p.since} over #${p.revision}: ${p.reason}${held} — axum approve ${env.name} keeps #${p.revision}, axum rollback ${env.name} goes back`;
 }
 
 /** `production#7` → its parts; null for a run id. */
