@@ -119,7 +119,11 @@ describe('an inconclusive verification', () => {
     const old = await pausedWorld();
     const w = world(testConfig(), old.leftAt('deploy.finished', 2));
     await w.deployments.start();
+    await w.settle();
+    // rollback.auto is on, and #2 failed with nothing live: still no automatic rollback at start.
+    expect(w.revisions('staging')).toHaveLength(2);
     expect(w.deployments.state('staging')).toMatchObject({ paused: { revision: 2 }, serving: { revision: 2, failed: true } });
+    expect(w.current()).toBe('rel-2');
     const built = await w.build();
     expect(built.message).toContain('not deployed: staging is paused');
   });
