@@ -209,6 +209,29 @@ describe('Prometheus checks', () => {
       const log = await axum(['logs', `staging#${revisions[1]!.revision}`, '--step', monitorSteps.at(-1)!.name, '--repo', dir]);
       expect(log.stdout).toContain('error_rate = 0.5 ✗ (fail: > 0.02)');
     });
+
+    it('a monitor check inconclusive past its limit pauses the environment (no rollback); axum rollback goes back and lifts the pause', async () => {
+      const dir = await started(config({ monitor: check(url, '      inconclusive: 1\n') }));
+      commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+      const [first] = await settled(dir, 1);
+      commitFiles(dir, 'v2', { 'data.txt': '2\n' });
+      const [second] = await settled(dir, 2);
+      expect(second?.status).toBe('live');
+      // The model server stops giving a usable number for v2: neither healthy nor failing.
+      errorRatio.set(second!.releaseId, Number.NaN);
+      type Env = { name: string; paused: { revision: number; reason: string } | null; pinned: boolean };
+      const staging = async () => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: Env[] }).environments.find((e) => e.name === 'staging')!;
+      await waitFor(async () => (await staging()).paused !== null, 30_000, 'the monitor to pause staging');
+      expect((await staging()).paused).toMatchObject({ revision: 2, reason: expect.stringMatching(/^monitor check error_rate inconclusive 2 times in a row on #2 \(the last: .*NaN/) });
+      expect((await axum(['status', '--repo', dir])).stdout).toMatch(/^staging .*#2 .*PAUSED \(#2 inconclusive\)/m);
+      expect((await history(dir)).map((r) => [r.revision, r.status])).toEqual([[2, 'live'], [1, 'superseded']]);
+
+      const back = await axum(['rollback', 'staging', '--repo', dir]);
+      expect(back.code).toBe(0);
+      expect(back.stdout).toMatch(/^#3 {2}live {2}rollback → #1 /m);
+      expect(await staging()).toMatchObject({ paused: null, pinned: true });
+      expect(currentOf(dir)).toContain(first!.releaseId);
+    });
   });
 });
 
