@@ -115,6 +115,18 @@ describe('an inconclusive verification', () => {
     expect(unpinned).toMatchObject({ pinned: false, deployed: null, note: 'rel-3 stays held: staging is paused over #2 (axum approve staging deploys it)', paused: { revision: 2 }, heldReleaseId: 'rel-3' });
   });
 
+  it('release retention keeps the release a paused environment serves, so approve can keep it', async () => {
+    const w = world(testConfig({ history: { keepReleases: 1 } }));
+    await w.ship();
+    await w.ship('staging', { runConfig: testConfig({ history: { keepReleases: 1 }, verify: { steps: [{ name: 'smoke', run: 'smoke' }], checks: [check] } }) });
+    await w.ship();
+    await w.ship();
+    expect(w.deployments.releases().map((r) => r.id)).toEqual(expect.arrayContaining(['rel-2', 'rel-4']));
+    expect(await w.deployments.approve('staging', 'ana')).toMatchObject({ status: 'live', releaseId: 'rel-2' });
+    await w.settle();
+    expect(w.deployments.state('staging').live).toMatchObject({ releaseId: 'rel-4' });
+  });
+
   it('survives a restart: the next daemon is still paused and still holds', async () => {
     const old = await pausedWorld();
     const w = world(testConfig(), old.leftAt('deploy.finished', 2));
