@@ -32,11 +32,6 @@ export function holdOf(doc: EnvironmentDocument): 'pin' | 'pause' | null {
   return doc.pinned ? 'pin' : doc.paused ? 'pause' : null;
 }
 
-/** How a paused environment reads in one clause: `paused since T: #3 inconclusive: …`. */
-export function pauseText(doc: Pick<EnvironmentDocument, 'paused'>): string {
-  return doc.paused ? `paused since ${doc.paused.since} over #${doc.paused.revision} (${doc.paused.reason})` : 'not paused';
-}
-
 /**
  * A person's `axum approve` of a paused environment, as a revision of its own: the release `current`
  * serves already, now live and verified by them. A new revision (not the failed one rewritten) keeps
