@@ -52,5 +52,6 @@ export async function commitToSpawn({ reps }) {
     return { ...repo, arm: () => (armed = true), stop: async () => watcher.close() };
   });
   rmSync(markers, { recursive: true, force: true });
-  return { name: 'commit → first step spawned', unit: 'ms', axum: axumResult, baseline, goal: 'axum median ≤ baseline median + 150 ms', met: axumResult.median <= baseline.median + 150 };
+  // Issue #19 moved the goal from +150 ms to +50 ms over a raw fs.watch that spawns at once.
+  return { name: 'commit → first step spawned', unit: 'ms', axum: axumResult, baseline, goal: 'axum median ≤ baseline median + 50 ms', met: axumResult.median <= baseline.median + 50, note: `+${(axumResult.median - baseline.median).toFixed(0)} ms` };
 }

@@ -1,7 +1,10 @@
 // `pnpm bench` (every scenario, full size) and `pnpm bench:quick` (a subset, small sizes, < 1 min).
 // Prints a table and writes bench/results.json. Each scenario runs Axum and its baseline in the same run.
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// A full run is also kept in bench/history/ (machine, load, commit): `node bench/published.mjs`
+// says, per goal, how many of the kept runs met it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cliStart } from './cli-start.mjs';
 import { codecFrames } from './codec-frames.mjs';
@@ -47,6 +50,7 @@ const only = onlyArg ? onlyArg.split(',') : null;
 const scenarios = all.filter(([id]) => !only || only.includes(id)).map(([, run]) => run);
 const results = [];
 const startedAt = Date.now();
+const loadAtStart = loadavg();
 const fmt = (n) => (n === undefined ? '—' : n.toFixed(1));
 for (const scenario of scenarios) {
   const result = await scenario();
@@ -60,7 +64,23 @@ for (const scenario of scenarios) {
   for (const row of rows) console.log(`  ${row.label.padEnd(52)} ${fmt(row.median).padStart(8)} ${fmt(row.p95).padStart(8)} ${fmt(row.p99).padStart(8)} ${fmt(row.min).padStart(8)} ${fmt(row.max).padStart(8)}  ${row.n}`);
 }
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-writeFileSync(join(ROOT, 'bench', only ? 'results-only.json' : quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify({ quick, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
+// Load average (1, 5, 15 min) at the start and the end: a figure from a busy machine says so.
+const load = { start: loadAtStart.map((n) => Number(n.toFixed(2))), end: loadavg().map((n) => Number(n.toFixed(2))) };
+const at = new Date().toISOString();
+const report = `${JSON.stringify({ quick, machine, load, commit, at, seconds: Math.round((Date.now() - startedAt) / 1000), results }, null, 2)}\n`;
+writeFileSync(join(ROOT, 'bench', only ? 'results-only.json' : quick ? 'results-quick.json' : 'results.json'), report);
+if (!only && !quick) {
+  // Every full run is published, met or missed (committed with the code it measured).
+  mkdirSync(join(ROOT, 'bench', 'history'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'history', `${at.replace(/[:.]/g, '-')}.json`), report);
+}
 console.log(`\nmachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}; ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 // Every scenario has stopped its daemons and peers; a client socket still in ws's 30 s closing
 // handshake with a daemon that already exited must not keep the benchmark from ending.

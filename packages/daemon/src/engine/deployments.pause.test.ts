@@ -157,7 +157,9 @@ describe('a monitor check inconclusive past its limit', () => {
       [2, 'live', 'rel-2'],
     ]);
     expect(w.deployments.state('staging').incident).toMatch(/— paused: no automatic rollback \(axum rollback staging goes back, axum approve staging keeps it\)$/);
-    // A release marked bad is not accepted by approve: the mark is cleared first, or it is rolled back.
-    expect(await w.deployments.approve('staging', 'ana')).toMatchObject({ code: 'refused', message: expect.stringContaining('axum mark rel-2 good first, or axum rollback staging') });
+    // A release marked bad is not accepted by approve without force (or its mark cleared, or a rollback).
+    expect(await w.deployments.approve('staging', 'ana')).toMatchObject({ code: 'refused', message: expect.stringContaining('to keep it anyway: axum approve staging --force; or axum rollback staging') });
+    expect(await w.deployments.approve('staging', 'ana', true)).toMatchObject({ revision: 3, status: 'live', releaseId: 'rel-2', by: 'ana' });
+    expect(w.deployments.state('staging')).toMatchObject({ paused: null, live: { revision: 3 } });
   });
 });

@@ -87,7 +87,7 @@ export interface Deployments {
    */
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   /** Deploys the release waiting for approval; a bad one is refused (forcing it is `deploy --force`). */
-  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string, force?: boolean): Promise<RevisionView | RequestFailure>;
   /** `axum promote FROM TO`: FROM's live release deployed to TO as it is (no rebuild); a bad one needs `force`. */
   promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   /** Pins, or unpins and deploys the newest release the pin held back (`deployed`), or says why not (`note`). */
@@ -319,7 +319,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       }
       return result;
     },
-    approve: (env, by) => requests.approve(env, by),
+    approve: (env, by, force = false) => requests.approve(env, by, force),
     async pin(env, pinned, by) {
       const outcome = await requests.pin(env, pinned, by);
       return outcome instanceof RequestFailure ? outcome : { ...this.state(env), ...outcome };

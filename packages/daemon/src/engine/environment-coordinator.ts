@@ -248,7 +248,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       doc.pendingReleaseId = built.id;
       await save(env);
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
-      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env})`);
+      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})`);
     }
     if (holds.has(env)) {
       const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;

@@ -18,7 +18,7 @@ export interface PinOutcome {
 
 export interface OperatorRequests {
   deploy(env: string, releaseId: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
-  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
   promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
   mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
@@ -98,12 +98,12 @@ export function createOperatorRequests(state: DeployState, environments: Environ
    * person (a revision of its own: domain/pause.ts says why), the pause is lifted in the same save,
    * and the release it held back deploys after.
    */
-  async function accept(env: string, doc: EnvironmentDocument, by: string): Promise<RevisionView | RequestFailure> {
+  async function accept(env: string, doc: EnvironmentDocument, by: string, force: boolean): Promise<RevisionView | RequestFailure> {
     const busy = environments.hold(env);
     if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
     const serving = servingRevision(doc);
     if (!serving) return refused(`${env} is paused but nothing serves to keep: axum deploy ${env} --release ID or axum rollback ${env} --to N decides`);
-    const bad = refuseBad(release(serving.revision.releaseId), false, `axum mark ${serving.revision.releaseId} good first, or axum rollback ${env}`);
+    const bad = refuseBad(release(serving.revision.releaseId), force, `to keep it anyway: axum approve ${env} --force; or axum rollback ${env}`);
     if (bad) return bad;
     // Nothing awaits from here to the push: no other revision can take this number.
     const accepted = acceptanceRevision(doc, serving.revision, nextRevisionNumber(doc), by, now());
@@ -128,15 +128,15 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const doc = await docOf(env);
       return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => environments.operate(env, releaseId, 'deploy', null, by));
     },
-    async approve(env, by) {
+    async approve(env, by, force) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
-      if (doc.paused) return accept(env, doc, by);
+      if (doc.paused) return accept(env, doc, by, force);
       if (!doc.pendingReleaseId) return refused(`nothing is waiting for approval in ${env}`);
       const releaseId = doc.pendingReleaseId;
-      // Approval has no force: forcing a bad release out is a deploy by hand, said as one.
-      const bad = refuseBad(release(releaseId), false, `to deploy it anyway: axum deploy ${env} --release ${releaseId} --force`);
+      // A forced run of a bad release waits for approval like any other: approving it needs force too.
+      const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
       if (bad) return bad;
       doc.pendingReleaseId = null;
       const result = await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null);

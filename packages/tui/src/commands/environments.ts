@@ -140,20 +140,20 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
 }
 
 /** `axum approve ENV`: deploys the release waiting for approval. */
-export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
+export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-approve', async (connection) => {
     const env = await environment(connection, envName);
     if (env.paused) {
       // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
       await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${env.heldReleaseId ? ` (then ${env.heldReleaseId}, held back, deploys)` : ''}`, options.yes);
-      const revision = await call(connection, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
+      const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
       const code = revisionResult(envName, revision, options, out);
       if (!options.json) out.lines([`${envName}: pause lifted${env.heldReleaseId ? `; ${env.heldReleaseId}, held back by it, deploys now` : ''}`]);
       return code;
     }
     if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
     await confirm(env, `deploy ${env.pendingReleaseId} to ${env.name}`, options.yes);
-    const revision = await call(connection, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
+    const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
 }
