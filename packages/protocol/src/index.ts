@@ -10,6 +10,7 @@ export {
   EnvironmentView,
   LiveRevision,
   ServingRevision,
+  Pause,
   RunStatus,
   RunView,
   StepStatus,

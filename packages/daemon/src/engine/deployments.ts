@@ -4,6 +4,7 @@ import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnow
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
+import { liftPause } from '../domain/pause.js';
 import type { RunRecord } from '../domain/history.js';
 import type { OperationDeps } from './deploy-operation.js';
 import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
@@ -38,6 +39,8 @@ export interface EnvironmentState {
   heldReleaseId: string | null;
   /** The bad mark of the release `current` serves, when it was marked while serving. */
   servingBad?: { releaseId: string; by: string; at: string; why: string } | null;
+  /** Set while an inconclusive verification or monitor check pauses automatic actions (ARCHITECTURE.md, glossary: Inconclusive). */
+  paused: { since: string; revision: number; reason: string } | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
@@ -228,6 +231,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         rollbackTarget: view(target),
         heldReleaseId: doc.heldReleaseId,
         servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,
+        paused: doc.paused,
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
         ...health,
@@ -249,7 +253,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       if (unknown) return unknown;
       const doc = state.docs.get(env);
       const serving = doc ? servingRevision(doc)?.revision : undefined;
-      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving ? { ...r, serving: true } : r));
+      const paused = doc?.paused?.revision;
+      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving || r.revision === paused ? { ...r, ...(r === serving ? { serving: true } : {}), ...(r.revision === paused ? { paused: true } : {}) } : r));
     },
     releases() {
       return [...state.releasesDoc().releases].reverse();
@@ -306,12 +311,14 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const pinnedBefore = doc.pinned;
       const servingBefore = servingRevision(doc)?.revision ?? null;
       doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
+      const unpause = liftPause(doc); // a person decided; a release the pause held stays held, by the pin now
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
       // Refused at its check, or undone after an error of the machine: what was live still is, so
       // the pin it set goes too (pointer, marks and pin agree: nothing of the rollback remains).
       const nothingMoved = !(result instanceof RequestFailure) && result.status === 'failed' && servingBefore !== null && (servingRevision(doc)?.revision ?? null) === servingBefore;
       if (result instanceof RequestFailure || nothingMoved) {
         doc.pinned = pinnedBefore;
+        unpause();
         await save(env);
       }
       return result;

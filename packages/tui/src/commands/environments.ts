@@ -45,7 +45,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.lines(
       table(
         ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, r.serving && r.status === 'failed' ? 'failed, serving' : r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        revisions.map((r) => [`#${r.revision}`, `${r.serving && r.status === 'failed' ? 'failed, serving' : r.status}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
       ),
     );
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
@@ -53,6 +53,9 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
     const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
     if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
+    // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.
+    const paused = revisions.find((r) => r.paused);
+    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it, axum rollback ${env} goes back)`]);
     out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;
@@ -140,6 +143,14 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
 export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-approve', async (connection) => {
     const env = await environment(connection, envName);
+    if (env.paused) {
+      // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
+      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${env.heldReleaseId ? ` (then ${env.heldReleaseId}, held back, deploys)` : ''}`, options.yes);
+      const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
+      const code = revisionResult(envName, revision, options, out);
+      if (!options.json) out.lines([`${envName}: pause lifted${env.heldReleaseId ? `; ${env.heldReleaseId}, held back by it, deploys now` : ''}`]);
+      return code;
+    }
     if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
     await confirm(env, `deploy ${env.pendingReleaseId} to ${env.name}`, options.yes);
     const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
