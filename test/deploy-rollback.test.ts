@@ -169,6 +169,8 @@ describe('manual rollback, pin, approval', () => {
     model(dir, '0.9', 'v1');
     await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].awaitingApproval === true, 20_000, 'the release to await approval');
     expect(await history(dir, 'production')).toEqual([]);
+    // The plain history says what waits and how to let it through, not "a run deploys one".
+    expect((await axum(['history', 'production', '--repo', dir])).stdout).toMatch(/^no revisions in production yet: rel-\d+ waits for approval \(axum approve production\)\n$/);
     const noYes = await axum(['approve', 'production', '--repo', dir]);
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/^axum: production is protected: to deploy rel-\d+ to production without a terminal, add --yes\n$/);

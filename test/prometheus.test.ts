@@ -9,7 +9,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, waitForRun } from './support/axum.js';
 
 const HAS_PROMETHEUS = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;
 
@@ -82,6 +82,47 @@ describe('Prometheus checks', () => {
     expect(releases.find((r) => r.id === first!.releaseId)).toMatchObject({ bad: null });
     const log = await axum(['logs', 'staging#1', '--step', 'error_rate', '--repo', dir]);
     expect(log.stdout).toContain('error_rate ? inconclusive: Prometheus did not answer: connection refused');
+  });
+
+  it('an unreachable Prometheus pauses the environment: status says so, a new commit is held, axum approve keeps #1 and the held release goes', async () => {
+    const dir = await started(config({ verify: check(`http://127.0.0.1:${await freePort()}`) }));
+    commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+    const [first] = await settled(dir, 1);
+    expect(first?.message).toMatch(/^inconclusive: check error_rate: .*connection refused.*; staging is paused: axum approve staging keeps it, axum rollback staging goes back$/);
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toMatch(/^staging .*#1 serving, failed.*PAUSED \(#1 inconclusive\)/m);
+    expect(status.stdout).toMatch(/^paused {7}staging paused since \S+ over #1: inconclusive: check error_rate: .*connection refused.* — axum approve staging keeps #1, axum rollback staging goes back$/m);
+    const json = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; paused: { revision: number; reason: string } | null }[] };
+    expect(json.environments.find((e) => e.name === 'staging')?.paused).toMatchObject({ revision: 1, reason: expect.stringMatching(/^inconclusive: check error_rate/) });
+
+    // A new commit builds and tests, but does not deploy: held by the pause (its config has no check, so once it goes it goes live).
+    commitFiles(dir, 'v2', { 'data.txt': '2\n', 'axum.yml': config({}) });
+    type Run = { subject?: string; releaseId?: string; deploy?: { outcome: string } | null };
+    const held = (await waitForRun(dir, (r) => (r as Run).subject === 'v2' && (r as Run).deploy?.outcome === 'held-by-pause', 'the run held by the pause', 45_000)) as Run;
+    expect(await history(dir)).toHaveLength(1);
+    const historyPlain = await axum(['history', 'staging', '--repo', dir]);
+    expect(historyPlain.stdout).toMatch(/^#1 +failed, serving, paused /m);
+    expect(historyPlain.stdout).toContain('staging is paused over #1: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve staging keeps it, axum rollback staging goes back)');
+
+    // A restart keeps the pause (it was saved before anyone was told).
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const again = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; paused: unknown; heldReleaseId: string | null }[] };
+    expect(again.environments.find((e) => e.name === 'staging')).toMatchObject({ paused: { revision: 1 }, heldReleaseId: held.releaseId });
+
+    const approved = await axum(['approve', 'staging', '--repo', dir]);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toMatch(/^#2 {2}live {2}deploy {2}rel-\d+ {2}\w{8} {2}verified {2}— accepted #1 as live and verified \(approved by axum approve \(pid \d+, .+\) after: inconclusive: check error_rate/m);
+    expect(approved.stdout).toContain(`staging: pause lifted; ${held.releaseId}, held back by it, deploys now`);
+    const revisions = await settled(dir, 3);
+    expect(revisions.map((r) => [r.revision, r.status, r.releaseId])).toEqual([
+      [3, 'live', held.releaseId],
+      [2, 'superseded', first!.releaseId],
+      [1, 'failed', first!.releaseId],
+    ]);
+    expect(currentOf(dir)).toContain(held.releaseId);
+    const after = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; paused: unknown; heldReleaseId: string | null }[] };
+    expect(after.environments.find((e) => e.name === 'staging')).toMatchObject({ paused: null, heldReleaseId: null });
   });
 
   describe.skipIf(!HAS_PROMETHEUS)(`checks against a real Prometheus on loopback${HAS_PROMETHEUS ? '' : ' (skipped: prometheus is not on PATH; pnpm system-deps installs it)'}`, () => {
@@ -167,6 +208,29 @@ describe('Prometheus checks', () => {
       expect(monitorSteps.length).toBeGreaterThanOrEqual(2);
       const log = await axum(['logs', `staging#${revisions[1]!.revision}`, '--step', monitorSteps.at(-1)!.name, '--repo', dir]);
       expect(log.stdout).toContain('error_rate = 0.5 ✗ (fail: > 0.02)');
+    });
+
+    it('a monitor check inconclusive past its limit pauses the environment (no rollback); axum rollback goes back and lifts the pause', async () => {
+      const dir = await started(config({ monitor: check(url, '      inconclusive: 1\n') }));
+      commitFiles(dir, 'v1', { 'data.txt': '1\n' });
+      const [first] = await settled(dir, 1);
+      commitFiles(dir, 'v2', { 'data.txt': '2\n' });
+      const [second] = await settled(dir, 2);
+      expect(second?.status).toBe('live');
+      // The model server stops giving a usable number for v2: neither healthy nor failing.
+      errorRatio.set(second!.releaseId, Number.NaN);
+      type Env = { name: string; paused: { revision: number; reason: string } | null; pinned: boolean };
+      const staging = async () => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: Env[] }).environments.find((e) => e.name === 'staging')!;
+      await waitFor(async () => (await staging()).paused !== null, 30_000, 'the monitor to pause staging');
+      expect((await staging()).paused).toMatchObject({ revision: 2, reason: expect.stringMatching(/^monitor check error_rate inconclusive 2 times in a row on #2 \(the last: .*NaN/) });
+      expect((await axum(['status', '--repo', dir])).stdout).toMatch(/^staging .*#2 .*PAUSED \(#2 inconclusive\)/m);
+      expect((await history(dir)).map((r) => [r.revision, r.status])).toEqual([[2, 'live'], [1, 'superseded']]);
+
+      const back = await axum(['rollback', 'staging', '--repo', dir]);
+      expect(back.code).toBe(0);
+      expect(back.stdout).toMatch(/^#3 {2}live {2}rollback → #1 /m);
+      expect(await staging()).toMatchObject({ paused: null, pinned: true });
+      expect(currentOf(dir)).toContain(first!.releaseId);
     });
   });
 });

@@ -119,6 +119,9 @@ describe('build once, promote', () => {
     expect(refused).toMatchObject({ status: 'succeeded', reused: true, releaseId: v3.run.releaseId, deploy: { env: 'production', revision: null, outcome: 'refused-bad' } });
     expect(refused.message).toMatch(new RegExp(`^reused ${v3.run.releaseId}: refused, marked bad by verify of staging#${v3.run.deploy?.revision}: gates failed: accuracy = 0.41`));
     expect(refused.message).toContain(`axum mark ${v3.run.releaseId} good`);
+    // Its steps were skipped: `axum logs` says why instead of printing nothing.
+    const logs = await axum(['logs', refused.id, '--repo', dir]);
+    expect(logs).toMatchObject({ code: 0, stdout: '', stderr: expect.stringContaining(`${refused.id} succeeded, no step output: reused ${v3.run.releaseId}: refused, marked bad`) });
     expect(trainings()).toBe(2);
     expect(sha256(served(dir, 'production'))).toBe(stagingBytes);
     expect((await history(dir, 'production')).map((r) => r.releaseId)).toEqual([v2.run.releaseId]);

@@ -155,6 +155,11 @@ describe('build once, promote', () => {
     expect(marked.code, marked.stderr).toBe(0);
     expect(marked.stdout).toMatch(new RegExp(`^${id} marked bad: trained on the wrong labels \\(by axum mark \\(pid \\d+, .+\\)\\)\\n$`));
     expect((await json<Listing[]>(dir, ['releases']))[0]!.bad).toMatchObject({ why: 'trained on the wrong labels' });
+    // Staging goes on serving it: status says so, in text and JSON.
+    const status = await json<{ environments: { name: string; servingBad: unknown }[] }>(dir, ['status']);
+    expect(status.environments.find((e) => e.name === 'staging')?.servingBad).toMatchObject({ releaseId: id, why: 'trained on the wrong labels' });
+    expect(status.environments.find((e) => e.name === 'production')?.servingBad).toBeNull();
+    expect((await axum(['status', '--repo', dir])).stdout).toMatch(new RegExp(`staging .*serving ${id}, marked bad`));
 
     const blocked = await axum(['deploy', 'production', '--release', id, '--yes', '--repo', dir]);
     expect(blocked.code).toBe(1);

@@ -106,7 +106,8 @@ export const RequestBody = z.discriminatedUnion('method', [
     params: z.object({ env: z.string().min(1).max(64), to: z.number().int().positive().nullable().default(null), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict(),
   }),
   /** Deploys the release waiting for approval. Returns the new `RevisionView`. */
-  z.object({ method: z.literal('env.approve'), params: z.object({ env: z.string().min(1).max(64), by: z.string().max(200).default('a client') }).strict() }),
+  // `force`: approve a release marked bad (a forced run's release waits for approval like any other).
+  z.object({ method: z.literal('env.approve'), params: z.object({ env: z.string().min(1).max(64), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict() }),
   /**
    * Pins or unpins an environment. Unpinning deploys the newest release the pin held back (a client
    * asks first where the environment is protected). Returns its `EnvironmentView` and that deploy's revision.

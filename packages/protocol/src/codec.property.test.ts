@@ -226,7 +226,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
       method: fc.constant('env.rollback' as const),
       params: fc.record({ env: id64, to: fc.option(fc.integer({ min: 1 }), { nil: null }), force: fc.boolean(), by }),
     }),
-    fc.record({ method: fc.constant('env.approve' as const), params: fc.record({ env: id64, by }) }),
+    fc.record({ method: fc.constant('env.approve' as const), params: fc.record({ env: id64, force: fc.boolean(), by }) }),
     fc.record({ method: fc.constant('env.pin' as const), params: fc.record({ env: id64, pinned: fc.boolean(), by }) }),
     fc.record({ method: fc.constant('daemon.shutdown' as const), params: empty }),
   ];

@@ -11,6 +11,7 @@ export {
   EnvironmentView,
   LiveRevision,
   ServingRevision,
+  Pause,
   RunStatus,
   RunView,
   StepStatus,

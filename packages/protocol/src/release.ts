@@ -123,6 +123,8 @@ export const RevisionView = z.object({
    * or `failed` when it is *serving, failed* (ARCHITECTURE.md, glossary).
    */
   serving: z.boolean().optional(),
+  /** Set in a `history` answer on the revision an environment's pause concerns (never stored). */
+  paused: z.boolean().optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 

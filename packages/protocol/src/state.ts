@@ -50,6 +50,15 @@ export type LiveRevision = z.infer<typeof LiveRevision>;
 export const ServingRevision = LiveRevision.extend({ failed: z.boolean() });
 export type ServingRevision = z.infer<typeof ServingRevision>;
 
+/**
+ * An environment paused by an inconclusive verification or monitor check (ARCHITECTURE.md,
+ * glossary: Inconclusive): `revision` is the one it concerns, `reason` what could not be measured.
+ * Commits build but do not deploy, and nothing rolls back by itself, until a person decides:
+ * `axum approve ENV` keeps what serves, `axum rollback ENV` goes back, a manual deploy replaces it.
+ */
+export const Pause = z.object({ since: z.string(), revision: z.number().int().positive(), reason: z.string() });
+export type Pause = z.infer<typeof Pause>;
+
 /** One environment as every client sees it. */
 export const EnvironmentView = z.object({
   name: z.string(),
@@ -76,8 +85,15 @@ export const EnvironmentView = z.object({
   lastKnownGood: LiveRevision.nullable(),
   /** Where a rollback with no target would go: the last known good other than the live release; null when none (or refused). */
   rollbackTarget: LiveRevision.nullable().default(null),
-  /** The newest release a pin held back: `axum unpin` deploys it. */
+  /**
+   * The bad mark of the release `current` serves, when it has one: a release can be marked after it
+   * went live here (a rollback elsewhere, `axum mark`), and goes on serving until someone moves it.
+   */
+  servingBad: z.object({ releaseId: z.string(), by: z.string(), at: z.string(), why: z.string() }).nullish(),
+  /** The newest release a pin or a pause held back: `axum unpin` or `axum approve` deploys it. */
   heldReleaseId: z.string().nullable().default(null),
+  /** Set while an inconclusive verification or monitor check pauses the environment's automatic actions. Older daemons send none. */
+  paused: Pause.nullable().default(null),
   /** The release waiting for `axum approve` (approval: manual). */
   pendingReleaseId: z.string().nullable(),
   /** A deploy or rollback in progress: its revision and what holds the environment. */
@@ -115,10 +131,11 @@ export type StepView = z.infer<typeof StepView>;
  * `pending` (queued, deploying or verifying), `live`, `failed` (deploy hook, verification, gates or
  * an error), `rolled-back` (it was live; a rollback moved the environment away from it),
  * `superseded` (a newer deploy replaced it, or a newer release took its place in the queue),
- * `awaiting-approval`, `held-by-pin`, `refused-bad` (its release is marked bad), `none` (the run
+ * `awaiting-approval`, `held-by-pin`, `held-by-pause` (an inconclusive verification or monitor check
+ * paused the environment: `axum approve` decides), `refused-bad` (its release is marked bad), `none` (the run
  * produced no release: its stages did not succeed).
  */
-export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'refused-bad', 'none']);
+export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 /** A run's deploy: the environment, the revision it became (null until one exists), its outcome. */

@@ -95,9 +95,10 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).deployCommand(env, options, stdoutOutput), command));
   program
     .command('approve')
-    .description('deploy the release waiting for approval')
+    .description('deploy the release waiting for approval; on a paused environment, keep what serves and deploy what the pause held')
     .argument('<env>', 'environment')
     .option('--yes', 'confirm without asking')
+    .option('--force', 'approve it even if it is marked bad')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).approveCommand(env, options, stdoutOutput), command));
   program
     .command('pin')

@@ -57,7 +57,7 @@ describe('the keymap', () => {
 describe('promote and releases keys', () => {
   const at = (revision: number, releaseId: string) => ({ revision, releaseId, commit: 'c'.repeat(40) });
   const env = (name: string, live: ReturnType<typeof at> | null, inConfig = true) =>
-    ({ name, branch: name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig, pinned: false, awaitingApproval: false, live, serving: null, lastKnownGood: live, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null }) as const;
+    ({ name, branch: name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig, pinned: false, awaitingApproval: false, live, serving: null, lastKnownGood: live, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null }) as const;
   const withEnvs = (environments: ReturnType<typeof env>[], selected = 0) =>
     ({ ...initialTuiState, selected, daemon: { environments: [...environments], runs: [], activity: [] } }) as unknown as Parameters<typeof resolveKey>[0];
 

@@ -94,7 +94,7 @@ export const KEYMAP: readonly Binding[] = [
     },
     footer: true,
   },
-  { label: 'a', description: 'approve the release waiting for approval', views: ['dashboard', 'history'], matches: (i) => i === 'a', disabledReason: (state) => envFocus(state) ?? (selectedEnv(state)?.awaitingApproval ? null : 'nothing is waiting for approval here'), command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'approve', env: selectedEnv(state)!.name } : null) }, footer: false },
+  { label: 'a', description: 'approve the release waiting for approval, or keep what a paused environment serves', views: ['dashboard', 'history'], matches: (i) => i === 'a', disabledReason: (state) => envFocus(state) ?? (selectedEnv(state)?.awaitingApproval || selectedEnv(state)?.paused ? null : 'nothing is waiting for approval here'), command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'approve', env: selectedEnv(state)!.name } : null) }, footer: false },
   { label: 'p', description: 'pin / unpin the environment', views: ['dashboard', 'history'], matches: (i) => i === 'p', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'pin', env: selectedEnv(state)!.name, pinned: !selectedEnv(state)!.pinned } : null) }, footer: false },
   {
     label: 'P',

@@ -34,4 +34,17 @@ describe('createSimpleGit', () => {
     expect(await port.isAncestor(unrelated, b)).toBe(false);
     expect(await port.isAncestor('0'.repeat(40), b)).toBe(false);
   });
+
+  it("a head's subject read with the heads is what `log --format=%s` says, for heads and other commits alike", async () => {
+    const { dir, git } = repo();
+    git('commit', '-q', '--allow-empty', '-m', 'older\n\nbody');
+    const older = git('rev-parse', 'HEAD');
+    git('commit', '-q', '--allow-empty', '-m', 'first line\nsecond line\n\nthe body');
+    const head = git('rev-parse', 'HEAD');
+    const port = createSimpleGit(dir);
+    expect(await port.heads()).toEqual(new Map([['main', head]]));
+    expect(await port.subject(head)).toBe(git('log', '-1', '--format=%s', head));
+    expect(await port.subject(head)).toBe('first line second line');
+    expect(await port.subject(older)).toBe('older');
+  });
 });

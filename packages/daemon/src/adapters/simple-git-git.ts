@@ -35,13 +35,20 @@ export function createSimpleGit(repoRoot: string): GitPort {
     unsafe: { allowUnsafeHooksPath: true },
     maxConcurrentProcesses: 4,
   }).env(gitEnv());
+  // The subjects of the heads, read with them: a run queued for a head (a push, or `axum run
+  // --branch`) is recorded with its subject without one more git process before it is answered.
+  const headSubjects = new Map<string, string>();
   return {
     async heads() {
-      const out = await git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)', 'refs/heads']);
+      const out = await git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
       const heads = new Map<string, string>();
+      if (headSubjects.size > 1000) headSubjects.clear(); // a bound, not a history: heads only
       for (const line of out.split('\n')) {
-        const [branch, sha] = line.split('\0');
-        if (branch && sha && /^[0-9a-f]{40,64}$/.test(sha)) heads.set(branch, sha);
+        const [branch, sha, subject] = line.split('\0');
+        if (!branch || !sha || !/^[0-9a-f]{40,64}$/.test(sha)) continue;
+        heads.set(branch, sha);
+        // `%(contents:subject)` is `log --format=%s`: the first paragraph, its lines joined by spaces.
+        if (subject !== undefined) headSubjects.set(sha, subject);
       }
       return heads;
     },
@@ -67,6 +74,8 @@ export function createSimpleGit(repoRoot: string): GitPort {
       }
     },
     async subject(commit) {
+      const known = headSubjects.get(commit);
+      if (known !== undefined) return known.trim();
       return (await git.raw(['log', '-1', '--format=%s', commit])).trim();
     },
     async commitsBetween(from, to, limit) {

@@ -41,13 +41,16 @@ export interface OperationFailure {
 }
 
 /**
- * Verification that neither passed nor failed: marks nothing, rolls nothing back, and says who
- * decides and how (the environment is the address before `#`).
+ * Verification that neither passed nor failed: marks nothing, rolls nothing back, pauses the
+ * environment, and says who decides and how (the environment is the address before `#`).
  */
 export const inconclusive = (address: string, why: string): OperationFailure => {
   const env = address.slice(0, address.lastIndexOf('#'));
-  return { stage: 'inconclusive', message: `inconclusive: ${why}; nothing was marked bad or rolled back: decide with axum rollback ${env}, or axum deploy ${env} --release <id>` };
+  return { stage: 'inconclusive', message: `inconclusive: ${why}; nothing was marked bad or rolled back; ${env} is paused: axum approve ${env} keeps it, axum rollback ${env} goes back` };
 };
+
+/** What could not be measured, from an `inconclusive` failure's message: a pause's reason, without the advice. */
+export const inconclusiveWhy = (message: string): string => message.split('; nothing was marked bad or rolled back')[0]!;
 
 /**
  * The rollback policy after a failure (one rule for a failed operation, a monitor incident and a

@@ -34,7 +34,8 @@ export function parseMetrics(text: string): Record<string, number> {
   return parseMetricsFile(text).metrics;
 }
 
-const COMPARE: Record<GateOp, (value: number, limit: number) => boolean> = {
+/** The comparison of every gate and check condition (`>= 0.9`, `> 0.02`). */
+export const COMPARE: Record<GateOp, (value: number, limit: number) => boolean> = {
   '>=': (v, l) => v >= l,
   '<=': (v, l) => v <= l,
   '==': (v, l) => v === l,

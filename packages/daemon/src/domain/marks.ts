@@ -4,9 +4,12 @@ import type { ReleaseView } from '@axum/protocol';
 
 export type BadMark = NonNullable<ReleaseView['bad']>;
 
-/** `rel-7 is marked bad by verify of staging#3 (2026-…): gate accuracy failed`. */
+/** `2026-12-04 07:29 UTC`: a mark's time as people read it (the JSON keeps the ISO time). */
+export const markTime = (iso: string): string => (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso);
+
+/** `rel-7 is marked bad by verify of staging#3 (2026-12-04 07:29 UTC): gate accuracy failed`. */
 export function markedBad(releaseId: string, bad: BadMark, subject = releaseId): string {
-  return `${subject} is marked bad by ${bad.by} (${bad.at}): ${bad.why}`;
+  return `${subject} is marked bad by ${bad.by} (${markTime(bad.at)}): ${bad.why}`;
 }
 
 /** A refusal for a bad release: what the mark says, then `anyway` (how to force it) and how to clear it. */
@@ -16,7 +19,7 @@ export function badRefusal(releaseId: string, bad: BadMark, anyway: string, subj
 
 /** Why a `mark` request changes nothing, or null when it may go ahead. */
 export function markRefusal(release: Pick<ReleaseView, 'id' | 'bad'>, mark: 'good' | 'bad'): string | null {
-  if (mark === 'bad' && release.bad) return `${release.id} is marked bad already (by ${release.bad.by}, ${release.bad.at}: ${release.bad.why})`;
+  if (mark === 'bad' && release.bad) return `${release.id} is marked bad already (by ${release.bad.by}, ${markTime(release.bad.at)}: ${release.bad.why})`;
   if (mark === 'good' && !release.bad) return `${release.id} is not marked bad: nothing to clear`;
   return null;
 }

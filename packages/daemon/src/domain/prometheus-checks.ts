@@ -4,6 +4,7 @@
 // inconclusive with the reason: never a pass.
 import { parseGate, type CheckSpec, type GateOp } from '@axum/protocol';
 import { z } from 'zod';
+import { COMPARE } from './gates.js';
 
 /** What the adapter got: an HTTP answer (any status) with its body parsed as JSON when it was JSON, or no answer at all. */
 export type PrometheusAnswer = { kind: 'http'; status: number; body: unknown } | { kind: 'unreachable'; reason: string };
@@ -27,15 +28,6 @@ const Answer = z.union([
   z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }) }),
   z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string() }),
 ]);
-
-const COMPARE: Record<GateOp, (v: number, l: number) => boolean> = {
-  '>=': (v, l) => v >= l,
-  '<=': (v, l) => v <= l,
-  '==': (v, l) => v === l,
-  '!=': (v, l) => v !== l,
-  '>': (v, l) => v > l,
-  '<': (v, l) => v < l,
-};
 
 const seriesName = (metric: Record<string, string>) => {
   const { __name__: name, ...labels } = metric;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReleaseView, RevisionView } from '@axum/protocol';
+import { Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
@@ -37,12 +37,17 @@ export const EnvironmentDocument = z.object({
    * from its records when the config in use no longer declares it (ARCHITECTURE.md, glossary: Records).
    */
   declared: EnvironmentDeclaration.nullable().default(null),
-  /** The newest release a pin held back (built while pinned): `axum unpin` deploys it. */
+  /** The newest release a pin or a pause held back (built meanwhile): `axum unpin` / `axum approve` deploys it. */
   heldReleaseId: z.string().nullable().default(null),
+  /**
+   * An inconclusive verification or monitor check paused the environment's automatic actions until a
+   * person decides (ARCHITECTURE.md, glossary: Inconclusive). Files written before pauses load as null.
+   */
+  paused: Pause.nullable().default(null),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null, heldReleaseId: null });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null, heldReleaseId: null, paused: null });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });

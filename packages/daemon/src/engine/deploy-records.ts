@@ -5,6 +5,8 @@ import { fromPromise } from 'xstate';
 import type { RevisionView } from '@axum/protocol';
 import type { OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
 import type { OperationFailure, OperationStep } from '../domain/deploy-policy.js';
+import { inconclusiveWhy } from '../domain/deploy-policy.js';
+import { pause } from '../domain/pause.js';
 import { lastKnownGood, type EnvironmentDocument } from '../domain/revisions.js';
 import { operationCrash } from './deploy-operation.js';
 import { autoRollbackIncident } from '../domain/incidents.js';
@@ -82,6 +84,9 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
         // It failed where it serves: *serving, failed* until a revision goes live or it is withdrawn.
         doc.failedServing = revision.revision;
         doc.incident = stage === 'inconclusive' ? `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} ${message}` : `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${stage}: ${message}`;
+        // Neither passed nor failed: automatic actions stop until a person decides, saved with the
+        // outcome below, so the pause exists on disk before anyone is told (or a commit could slip in).
+        if (stage === 'inconclusive') pause(doc, revision.revision, inconclusiveWhy(message), state.now());
       }
     }
     await save(env);

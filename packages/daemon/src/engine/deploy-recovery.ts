@@ -93,6 +93,9 @@ export async function resumeAutoRollback(state: DeployState, env: string, host: 
   // A revision that failed with an error of the machine is no bad model: no automatic rollback
   // follows it (ARCHITECTURE.md, glossary: Bad).
   if (last.message?.startsWith('error: ')) return;
+  // Nor an inconclusive one, which blames nothing: the environment is paused and a person decides
+  // (ARCHITECTURE.md, glossary: Inconclusive); while paused, nothing is rolled back by itself.
+  if (last.message?.startsWith('inconclusive: ') || doc.paused) return;
   const config = state.configFor(state.release(last.releaseId));
   const lkg = lastKnownGood(doc, unusable);
   // The failed stage is not recorded; a failed revision with nothing live failed after the pointer moved.

@@ -11,9 +11,9 @@ const world = deployWorlds(afterEach);
 const twoEnvs = (overrides: Record<string, unknown> = {}) => testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } }, ...overrides });
 const refusal = (result: unknown) => (result instanceof RequestFailure ? { code: result.code, message: result.message } : { code: 'none', message: JSON.stringify(result) });
 const onDisk = (w: DeployWorld, id: string) => (w.deps.releasesStore as FakeDocumentStore<ReleasesDocument>).persisted()?.releases.find((r) => r.id === id);
-/** `rel-N is marked bad by BY (at): WHY — ANYWAY, or clear the mark: axum mark rel-N good`, the time left open. */
+/** `rel-N is marked bad by BY (at): WHY — ANYWAY, or clear the mark: axum mark rel-N good`, the time as people read it. */
 const badMessage = (id: string, by: string, why: string, anyway: string) =>
-  new RegExp(`^${id} is marked bad by ${by.replace(/[()]/g, '\\$&')} \\([^)]+\\): ${why} — ${anyway.replace(/[-]/g, '\\$&')}, or clear the mark: axum mark ${id} good$`);
+  new RegExp(`^${id} is marked bad by ${by.replace(/[()]/g, '\\$&')} \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\): ${why} — ${anyway.replace(/[-]/g, '\\$&')}, or clear the mark: axum mark ${id} good$`);
 
 describe('axum mark', () => {
   it('bad then good: journaled with who, when and why, saved before it answers; defaults for a missing reason', async () => {
@@ -93,15 +93,15 @@ describe('a bad release needs --force', () => {
     expect(await w.deployments.rollback('staging', 1, true, 'erin')).toMatchObject({ revision: 3, kind: 'rollback', releaseId: 'rel-1', status: 'live' });
   });
 
-  it('approve: refused (approval has no force: the message names deploy --force); the release still waits', async () => {
+  it('approve: refused without force (the message names approve --force); the release still waits; forced, it deploys', async () => {
     const w = world(twoEnvs({ environments: { production: { branch: 'main', approval: 'manual' } } }));
     await w.ship('production');
     await w.deployments.mark('rel-1', 'bad', 'leaks test data', 'dana');
     const refused = refusal(await w.deployments.approve('production', 'erin'));
-    expect(refused).toEqual({ code: 'refused', message: expect.stringMatching(badMessage('rel-1', 'dana', 'leaks test data', 'to deploy it anyway: axum deploy production --release rel-1 --force')) });
+    expect(refused).toEqual({ code: 'refused', message: expect.stringMatching(badMessage('rel-1', 'dana', 'leaks test data', 'to approve it anyway: axum approve production --force')) });
     expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: true, pendingReleaseId: 'rel-1', live: null });
-    await w.deployments.mark('rel-1', 'good', undefined, 'dana');
-    expect(await w.deployments.approve('production', 'erin')).toMatchObject({ revision: 1, releaseId: 'rel-1', status: 'live' });
+    expect(await w.deployments.approve('production', 'erin', true)).toMatchObject({ revision: 1, releaseId: 'rel-1', status: 'live' });
+    expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: false, pendingReleaseId: null });
   });
 });
 

@@ -4,6 +4,7 @@ import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnow
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { revisionHealth } from '../domain/deploy-outcome.js';
+import { liftPause } from '../domain/pause.js';
 import type { RunRecord } from '../domain/history.js';
 import type { OperationDeps } from './deploy-operation.js';
 import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
@@ -36,6 +37,10 @@ export interface EnvironmentState {
   /** Where a rollback with no target goes: the last known good other than the live release, unless refused. */
   rollbackTarget: { revision: number; releaseId: string; commit: string } | null;
   heldReleaseId: string | null;
+  /** The bad mark of the release `current` serves, when it was marked while serving. */
+  servingBad?: { releaseId: string; by: string; at: string; why: string } | null;
+  /** Set while an inconclusive verification or monitor check pauses automatic actions (ARCHITECTURE.md, glossary: Inconclusive). */
+  paused: { since: string; revision: number; reason: string } | null;
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
@@ -84,7 +89,7 @@ export interface Deployments {
    */
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   /** Deploys the release waiting for approval; a bad one is refused (forcing it is `deploy --force`). */
-  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string, force?: boolean): Promise<RevisionView | RequestFailure>;
   /** `axum promote FROM TO`: FROM's live release deployed to TO as it is (no rebuild); a bad one needs `force`. */
   promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   /** Pins, or unpins and deploys the newest release the pin held back (`deployed`), or says why not (`note`). */
@@ -215,6 +220,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const operation = environments.hold(env);
       const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
       const health = revisionHealth(live, lkg);
+      const servingBad = serving ? state.release(serving.revision.releaseId)?.bad : undefined;
       return {
         pinned: doc.pinned !== null,
         awaitingApproval: doc.pendingReleaseId !== null,
@@ -224,6 +230,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         lastKnownGood: view(lastKnownGoodOrLive(doc, unusable)),
         rollbackTarget: view(target),
         heldReleaseId: doc.heldReleaseId,
+        servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,
+        paused: doc.paused,
         operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
         incident: doc.incident,
         ...health,
@@ -245,7 +253,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       if (unknown) return unknown;
       const doc = state.docs.get(env);
       const serving = doc ? servingRevision(doc)?.revision : undefined;
-      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving ? { ...r, serving: true } : r));
+      const paused = doc?.paused?.revision;
+      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving || r.revision === paused ? { ...r, ...(r === serving ? { serving: true } : {}), ...(r.revision === paused ? { paused: true } : {}) } : r));
     },
     releases() {
       return [...state.releasesDoc().releases].reverse();
@@ -302,17 +311,19 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const pinnedBefore = doc.pinned;
       const servingBefore = servingRevision(doc)?.revision ?? null;
       doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
+      const unpause = liftPause(doc); // a person decided; a release the pause held stays held, by the pin now
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
       // Refused at its check, or undone after an error of the machine: what was live still is, so
       // the pin it set goes too (pointer, marks and pin agree: nothing of the rollback remains).
       const nothingMoved = !(result instanceof RequestFailure) && result.status === 'failed' && servingBefore !== null && (servingRevision(doc)?.revision ?? null) === servingBefore;
       if (result instanceof RequestFailure || nothingMoved) {
         doc.pinned = pinnedBefore;
+        unpause();
         await save(env);
       }
       return result;
     },
-    approve: (env, by) => requests.approve(env, by),
+    approve: (env, by, force = false) => requests.approve(env, by, force),
     async pin(env, pinned, by) {
       const outcome = await requests.pin(env, pinned, by);
       return outcome instanceof RequestFailure ? outcome : { ...this.state(env), ...outcome };

@@ -9,6 +9,7 @@ import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, s
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
+import { holdOf, pause } from '../domain/pause.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
 import { RequestFailure } from './pipeline.js';
@@ -45,6 +46,8 @@ export interface EnvironmentCoordinator {
   noteTrigger(runId: string, trigger: string, who?: string): void;
   /** The run a release was last handed on for in this environment (its own run, or one that reused it). */
   runFor(env: string, releaseId: string): string | null;
+  /** What follows an operation, also after a pause is lifted: the queued release deploys, or retention runs. */
+  next(env: string): Promise<void>;
   /** Persists the environment's document, tells clients, keeps its monitor in step. */
   save(env: string): Promise<void>;
   syncMonitor(env: string): Promise<void>;
@@ -81,6 +84,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     held: (env) => holds.has(env),
     onChange: (env) => saveSoon(env),
     onIncident: (env, revision, message) => track(env, incident(env, revision, message)),
+    onInconclusive: (env, revision, message) => track(env, pauseLive(env, revision, message)),
   });
   const save = async (env: string) => {
     await state.persist(env);
@@ -105,6 +109,12 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     await state.markBad(revision.releaseId, markedBy('monitor', env, revision.revision), message);
     await save(env);
     if (holds.has(env)) return; // an operation took over: what it makes live is what counts
+    if (doc.paused) {
+      // Paused: a person decides, the monitor does not roll back behind their back.
+      doc.incident = `${message} — paused: no automatic rollback (axum rollback ${env} goes back, axum approve ${env} keeps it)`;
+      await save(env);
+      return;
+    }
     const lkg = lastKnownGood(doc, state.unusable);
     const autoRollback = state.configFor(state.release(revision.releaseId))?.rollback?.auto ?? false;
     if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null }) === 'roll-back' && lkg) {
@@ -113,6 +123,15 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       doc.incident = `${message} — no last known good revision to roll back to`;
       await save(env);
     }
+  };
+
+  /** A monitor check inconclusive past its limit on the live revision: the environment pauses (saved before it is told). */
+  const pauseLive = async (env: string, revision: RevisionView, message: string): Promise<void> => {
+    const doc = await state.docOf(env);
+    if (holds.has(env) || liveRevision(doc) !== revision) return; // an operation took over: what it makes live is what counts
+    if (!pause(doc, revision.revision, message, state.now())) return;
+    deps.logger.warn(`${env}: paused: ${message} (axum approve ${env} keeps #${revision.revision}, axum rollback ${env} goes back)`);
+    await save(env);
   };
 
   /** After an operation that did not roll back: the queued release deploys, or retention runs. */
@@ -213,20 +232,23 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const lead = reuse?.lead ?? `built ${built.id}`;
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
-    if (doc.pinned) {
-      // `axum unpin` deploys it (newest wins: an older held release is superseded).
+    const held = holdOf(doc);
+    if (held) {
+      // `axum unpin` (a pin) or `axum approve` (a pause) deploys it (newest wins: an older held release is superseded).
       const older = doc.heldReleaseId ? state.release(doc.heldReleaseId) : undefined;
       doc.heldReleaseId = built.id;
       await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the pin of ${env} instead`, runFor(env, older.id) ?? older.runId);
-      return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${doc.pinned.at} (axum unpin ${env} deploys it)`);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
+      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${doc.pinned!.at} (axum unpin ${env} deploys it)`);
+      const { since, revision } = doc.paused!;
+      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${since} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)`);
     }
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;
       await save(env);
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
-      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env})`);
+      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})`);
     }
     if (holds.has(env)) {
       const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;
@@ -251,6 +273,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     operate,
     hold: (env) => holds.get(env),
     handOn,
+    next: followUp,
     noteTrigger: (runId, trigger, who) => void runTriggers.set(runId, { trigger, who }),
     runFor,
     save,

@@ -20,6 +20,8 @@ export interface MonitorHost {
   onChange(env: string): void;
   /** Failed checks in a row: the caller marks the release bad and applies the rollback policy. */
   onIncident(env: string, revision: RevisionView, message: string): void;
+  /** A check inconclusive more than its `inconclusive` times in a row: the caller pauses the environment. */
+  onInconclusive(env: string, revision: RevisionView, message: string): void;
 }
 
 /** The monitors of every environment. */
@@ -51,6 +53,7 @@ export function createEnvironmentMonitors(state: DeployState, operationDeps: Ope
       startMonitor(env, state.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, {
         onChange: () => host.onChange(env),
         onIncident: (message) => host.onIncident(env, wanted, message),
+        onInconclusive: (message) => host.onInconclusive(env, wanted, message),
       }),
     );
   };

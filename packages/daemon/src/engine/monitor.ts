@@ -20,6 +20,8 @@ export interface MonitorHooks {
   onChange(): void;
   /** `failures` checks failed in a row: the caller marks the release bad and applies the rollback policy. */
   onIncident(message: string): void;
+  /** A check inconclusive more than its `inconclusive` times in a row (once per monitor): the caller pauses the environment. */
+  onInconclusive(message: string): void;
 }
 
 /**
@@ -48,6 +50,7 @@ export function startMonitor(
   let failedInARow: string[] = [];
   let worktreeReady = false;
   let fired = false;
+  let pauseAsked = false;
   const scrapeWarned = new Set<string>();
   const inconclusiveInARow = new Map<string, number>();
 
@@ -109,7 +112,11 @@ export function startMonitor(
         if (m.verdict === 'fail') failedChecks.push(`${checkSpec.name} = ${m.value} (${m.reason})`);
         const unsure = m.verdict === 'inconclusive' ? (inconclusiveInARow.get(checkSpec.name) ?? 0) + 1 : 0;
         inconclusiveInARow.set(checkSpec.name, unsure);
-        if (m.verdict === 'inconclusive' && unsure > checkSpec.inconclusive) deps.logger.warn(`${env} #${revision.revision}: monitor check ${checkSpec.name} inconclusive ${unsure} times in a row: ${m.reason}`);
+        if (m.verdict === 'inconclusive' && unsure > checkSpec.inconclusive && !pauseAsked) {
+          // Neither healthy nor failing, for longer than the check allows: a person decides (the pause).
+          pauseAsked = true;
+          hooks.onInconclusive(`monitor check ${checkSpec.name} inconclusive ${unsure} times in a row on #${revision.revision} (the last: ${m.reason}; axum logs ${address} --step ${name})`);
+        }
       }
       if (result.status === 'succeeded' && failedChecks.length > 0) result = { ...result, status: 'failed' };
       if (spec.run === undefined) result = { ...result, durationMs: deps.clock.now() - started };

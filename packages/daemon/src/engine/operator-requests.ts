@@ -4,7 +4,8 @@
 import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
-import { liveRevision, servingRevision } from '../domain/revisions.js';
+import { acceptanceRevision, liftPause } from '../domain/pause.js';
+import { liveRevision, nextRevisionNumber, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
@@ -17,7 +18,7 @@ export interface PinOutcome {
 
 export interface OperatorRequests {
   deploy(env: string, releaseId: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
-  approve(env: string, by: string): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
   promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
   mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
@@ -48,6 +49,13 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (live && age(live.releaseId) > age(held.id)) return `${held.id} was held by the pin, but a newer release (${live.releaseId}) is live: not deployed`;
       return null;
     };
+    // A pause holds it too: the pin goes, the release waits for `axum approve`.
+    if (doc.paused) {
+      doc.pinned = null;
+      await environments.save(env);
+      state.deps.crash('pin.recorded');
+      return { deployed: null, note: heldId ? `${heldId} stays held: ${env} is paused over #${doc.paused.revision} (axum approve ${env} deploys it)` : null };
+    }
     const note = why();
     doc.pinned = null;
     doc.heldReleaseId = null;
@@ -69,23 +77,66 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     return { deployed, note: null };
   }
 
+  /**
+   * A person's deploy or promote answers a pause: it is lifted in the operation's first save (a
+   * release it held moves to the queue and deploys after, unless it is the one going now), and put
+   * back if the operation is refused before it records anything.
+   */
+  async function answering(env: string, doc: EnvironmentDocument, releaseId: string, act: () => Promise<RevisionView | RequestFailure>) {
+    const restore = liftPause(doc);
+    if (doc.queuedReleaseId === releaseId) doc.queuedReleaseId = null;
+    const result = await act();
+    if (result instanceof RequestFailure) {
+      restore();
+      await environments.save(env);
+    }
+    return result;
+  }
+
+  /**
+   * `axum approve` on a paused environment: what serves is accepted as live and verified by that
+   * person (a revision of its own: domain/pause.ts says why), the pause is lifted in the same save,
+   * and the release it held back deploys after.
+   */
+  async function accept(env: string, doc: EnvironmentDocument, by: string, force: boolean): Promise<RevisionView | RequestFailure> {
+    const busy = environments.hold(env);
+    if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
+    const serving = servingRevision(doc);
+    if (!serving) return refused(`${env} is paused but nothing serves to keep: axum deploy ${env} --release ID or axum rollback ${env} --to N decides`);
+    const bad = refuseBad(release(serving.revision.releaseId), force, `to keep it anyway: axum approve ${env} --force; or axum rollback ${env}`);
+    if (bad) return bad;
+    // Nothing awaits from here to the push: no other revision can take this number.
+    const accepted = acceptanceRevision(doc, serving.revision, nextRevisionNumber(doc), by, now());
+    if (!serving.failed) serving.revision.status = 'superseded';
+    doc.revisions.push(accepted);
+    doc.failedServing = null;
+    doc.incident = null;
+    liftPause(doc);
+    await environments.save(env); // one save: the accepted revision, the pause lifted, the held release queued
+    if (!serving.failed) state.tellRun(env, serving.revision, 'deploy');
+    state.tellRun(env, accepted);
+    environments.track(env, environments.next(env));
+    return accepted;
+  }
+
   return {
     // A manual deploy onto a pinned environment is an explicit act: it goes, and the pin stays
     // (commits stay held until `axum unpin`). Only a bad release needs force.
     async deploy(env, releaseId, by, force) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
-      await docOf(env);
-      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? environments.operate(env, releaseId, 'deploy', null, by);
+      const doc = await docOf(env);
+      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => environments.operate(env, releaseId, 'deploy', null, by));
     },
-    async approve(env, by) {
+    async approve(env, by, force) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
+      if (doc.paused) return accept(env, doc, by, force);
       if (!doc.pendingReleaseId) return refused(`nothing is waiting for approval in ${env}`);
       const releaseId = doc.pendingReleaseId;
-      // Approval has no force: forcing a bad release out is a deploy by hand, said as one.
-      const bad = refuseBad(release(releaseId), false, `to deploy it anyway: axum deploy ${env} --release ${releaseId} --force`);
+      // A forced run of a bad release waits for approval like any other: approving it needs force too.
+      const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
       if (bad) return bad;
       doc.pendingReleaseId = null;
       const result = await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null);
@@ -108,7 +159,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (there?.releaseId === live.releaseId) return refused(`${live.releaseId} is live in ${to} already (#${there.revision})`);
       const bad = refuseBad(release(live.releaseId), force, 'pass --force to promote it anyway');
       if (bad) return bad;
-      return environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`);
+      return answering(to, target, live.releaseId, () => environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`));
     },
     async pin(env, pinned, by) {
       const unknown = knownEnv(env);

@@ -1,6 +1,6 @@
 // Release retention (`history.keepReleases`): what may go, and the order that keeps a crash safe
 // (the history stops naming a release before its files are deleted).
-import { lastKnownGood, liveRevision, releasesToPrune } from '../domain/revisions.js';
+import { lastKnownGood, liveRevision, releasesToPrune, servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import { pruneOperationLogs } from './operation-log-retention.js';
 
@@ -15,6 +15,9 @@ export async function pruneReleases(state: DeployState): Promise<void> {
   for (const doc of docs) {
     const live = liveRevision(doc);
     if (live) referenced.add(live.releaseId);
+    // What `current` serves though it failed (a paused environment's, which `approve` may keep).
+    const serving = servingRevision(doc);
+    if (serving) referenced.add(serving.revision.releaseId);
     const lkg = lastKnownGood(doc, unusable);
     if (lkg) referenced.add(lkg.releaseId);
     if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);

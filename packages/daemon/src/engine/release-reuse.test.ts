@@ -158,7 +158,7 @@ describe('build once, promote', () => {
 
     const forced = await run('production', { trigger: 'manual', force: true, by: 'axum run (pid 42, ana)' });
     expect(forced).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
-    expect(forced.lead).toBe(`reused rel-1 (not verified anywhere yet), marked bad by ${bad?.by} (forced)`);
+    expect(forced.lead).toBe(`reused rel-1 (not verified anywhere), marked bad by ${bad?.by} (forced)`);
     expect(w.current('production')).toBe('rel-1');
     expect(w.revision('production', 1)).toMatchObject({ runId: 'run-3', by: 'manual run-3 by axum run (pid 42, ana)', status: 'live' });
     expect(trained()).toBe(1);

@@ -69,7 +69,7 @@ export async function reuseRun(state: DeployState, environments: EnvironmentCoor
   const where = verifiedWhere(state, release.id);
   run.releaseId = release.id;
   run.reused = true;
-  run.lead = `reused ${release.id}${where ? `, verified on ${where}` : ' (not verified anywhere yet)'}`;
+  run.lead = `reused ${release.id}${where ? `, verified on ${where}` : release.bad ? ' (not verified anywhere)' : ' (not verified anywhere yet)'}`;
   if (release.bad && !run.force) {
     // Bad for every environment: a model that failed anywhere reaches nothing without --force.
     const message = `reused ${release.id}: refused, marked bad by ${release.bad.by}: ${release.bad.why} (axum run --force, or axum mark ${release.id} good)`;

@@ -1,13 +1,14 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpGet } from 'node:http';
+import { accessSync, appendFileSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach, stopDaemon } from '../client/daemon-launcher.js';
 import { prepareDemoDir } from './demo-dir.js';
+import { startLoad, type LoadGenerator } from './demo-load.js';
+import { findPrometheus, liveTrafficChapter, monitorYaml, NO_PROMETHEUS, startPrometheus, type DemoPrometheus } from './demo-prometheus.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './output.js';
 import { call } from './runs.js';
@@ -27,9 +28,10 @@ interface Check {
  * a model is trained and verified on staging, and production gets that very release when main
  * catches up (build once, promote: no retraining); a better one follows; a bad one (a bug in its
  * training data) fails verification on staging, is rolled back to the last known good
- * automatically, and is refused when it reaches main; production is rolled back by hand for a
- * problem no gate measures, and pinned. A load generator
- * asks the served model for predictions all along. Exits 0 only if every expectation held.
+ * automatically, and is refused when it reaches main; with `prometheus` on PATH, a v4 that passes
+ * its offline eval fails under live traffic, and the monitor that asks Prometheus for its error rate
+ * rolls staging back; production is rolled back by hand for a problem no gate measures, and pinned.
+ * A load generator asks the served model for predictions all along. Exits 0 only if every expectation held.
  */
 export async function demoCommand(options: GlobalOptions & { dir?: string; keep?: boolean; headless?: boolean }): Promise<ExitCode> {
   const base = options.dir !== undefined ? prepareDemoDir(options.dir) : mkdtempSync(join(tmpdir(), 'axum-demo-'));
@@ -63,9 +65,11 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
   let server: ChildProcess | null = null;
   let connection: DaemonConnection | null = null;
   let load: LoadGenerator | null = null;
+  let prometheus: DemoPrometheus | null = null;
   let interrupted = false;
   const cleanup = async () => {
     load?.stop();
+    await prometheus?.stop().catch(() => undefined);
     server?.kill('SIGTERM');
     connection?.close();
     await stopDaemon(repo).catch(() => null);
@@ -73,7 +77,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
   };
   const onSignal = () => {
     interrupted = true;
-    say('interrupted: stopping the daemon, the server and the load, and removing the demo folder');
+    say('interrupted: stopping the daemon, the server, Prometheus and the load, and removing the demo folder');
     void cleanup().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
@@ -86,6 +90,21 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     git('init', '-q', '-b', 'main');
     git('config', 'user.email', 'demo@axum.local');
     git('config', 'user.name', 'Axum demo');
+    // The served model, read through `current` on every request; Prometheus scrapes its /metrics.
+    server = spawn(process.execPath, ['src/serve.mjs', '0', join(repo, '.axum', 'envs', 'staging'), join(repo, '.axum', 'envs', 'production')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      server?.stdout?.on('data', (d: Buffer) => {
+        const match = /serving on 127\.0\.0\.1:(\d+)/.exec(d.toString());
+        if (match) resolve(Number(match[1]));
+      });
+      server?.on('exit', (code) => reject(new CliError(`the model server exited (${code})`, EXIT.failed)));
+    });
+    const prometheusBin = findPrometheus();
+    if (prometheusBin) {
+      prometheus = await startPrometheus(prometheusBin, join(base, 'prometheus'), `127.0.0.1:${port}`);
+      appendFileSync(join(repo, 'axum.yml'), monitorYaml(prometheus.url));
+      say(`Prometheus (${prometheusBin}) on ${prometheus.url} scrapes the model server's /metrics every second (series labelled by env and release); axum.yml's monitor asks it for the live release's error rate`);
+    }
 
     connection = await attach(repo, 'axum-demo');
     const conn = connection;
@@ -116,8 +135,8 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     });
     const history = (name: string) => conn.request('history.get', { env: name });
 
-    const commit = (message: string, epochs: number, badData = false) => {
-      writeFileSync(join(repo, 'config', 'train.json'), `{ "epochs": ${epochs} }\n`);
+    const commit = (message: string, epochs: number, badData = false, logX1 = false) => {
+      writeFileSync(join(repo, 'config', 'train.json'), `{ "epochs": ${epochs}${logX1 ? ', "log_x1": true' : ''} }\n`);
       if (badData) {
         // The bug: an export step wrote the labels inverted.
         const text = readFileSync(join(repo, 'data', 'train.csv'), 'utf8').trim().split('\n');
@@ -170,17 +189,9 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     await approve(1);
     await expectPromoted(m1, s1.live?.releaseId ?? '');
 
-    // The served model, read through `current` on every request, under load from here on.
-    server = spawn(process.execPath, ['src/serve.mjs', '0', join(repo, '.axum', 'envs', 'staging'), join(repo, '.axum', 'envs', 'production')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      server?.stdout?.on('data', (d: Buffer) => {
-        const match = /serving on 127\.0\.0\.1:(\d+)/.exec(d.toString());
-        if (match) resolve(Number(match[1]));
-      });
-      server?.on('exit', (code) => reject(new CliError(`the model server exited (${code})`, EXIT.failed)));
-    });
+    // The served model under load from here on.
     load = startLoad(port);
-    say(`serving predictions on 127.0.0.1:${port}; the load generator starts`);
+    say(`serving predictions on 127.0.0.1:${port}; the load generator starts (inputs in [-3, 3]: live traffic, a bit wider than the data's [-2, 2])`);
 
     // v2
     say('v2: train 50 epochs (better accuracy)');
@@ -222,6 +233,17 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
       `${refused.id}: ${refused.deploy?.outcome ?? 'no deploy'}; production live ${prodAfter?.live?.releaseId ?? 'nothing'}`,
     );
 
+    // v4: a model that passes its offline eval and fails under live traffic; Prometheus sees it.
+    const unusable = prometheus ? await prometheus.ready : NO_PROMETHEUS;
+    if (unusable) say(`v4 (a model that fails only under live traffic, rolled back by a monitor asking Prometheus) is skipped: ${unusable}`);
+    else {
+      const commitV4 = () => {
+        cpSync(join(EXAMPLE, 'data', 'train.csv'), join(repo, 'data', 'train.csv'));
+        return commit('v4: training data fixed; x1 log-scaled', 200, false, true);
+      };
+      await liveTrafficChapter({ conn, say, expect, until, commitV4, load, goodRelease });
+    }
+
     // Manual rollback of production, with pin. No gate failed: v2 passed its verification. A human
     // learns what no gate measures (here: support reports v2 answering worse on one customer's
     // segment), so a human rolls back. Production is protected: from the TUI a typed confirmation,
@@ -244,9 +266,9 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
 
     await new Promise((r) => setTimeout(r, 300));
     const counts = load.stop();
-    expect('the model kept answering: 0 failed requests', counts.failed === 0 && counts.sent > 0, `${counts.sent} sent`);
+    expect('the model kept answering: 0 failed requests', counts.failed === 0 && counts.sent > 0, `${counts.sent} sent${counts.errors ? `; ${counts.errors} answered HTTP 500 by v4` : ''}`);
     say(`total ${((Date.now() - started) / 1000).toFixed(1)} s; rollback latency ${rollbackMs} ms`);
-    requests = `requests: ${counts.sent} sent, ${counts.failed} failed`;
+    requests = `requests: ${counts.sent} sent, ${counts.failed} failed${counts.errors ? `; ${counts.errors} answered HTTP 500 by v4 (its NaN predictions)` : ''}`;
     if (interactive) say(requests);
   } catch (err) {
     if (interrupted) return EXIT.failed;
@@ -273,39 +295,4 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
 
 function sha256(file: string): string {
   return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : '';
-}
-
-interface LoadGenerator {
-  stop(): { sent: number; failed: number };
-}
-
-/** Asks both environments for predictions back to back (one request in flight each) and counts failures. */
-function startLoad(port: number): LoadGenerator {
-  let sent = 0;
-  let failed = 0;
-  let running = true;
-  const loop = async (env: string) => {
-    while (running) {
-      sent++;
-      const ok = await new Promise<boolean>((resolve) => {
-        const req = httpGet({ host: '127.0.0.1', port, path: `/predict/${env}?x1=${Math.random() * 4 - 2}&x2=${Math.random() * 4 - 2}`, timeout: 5000 }, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        });
-        req.on('error', () => resolve(false));
-        req.on('timeout', () => req.destroy());
-        req.end();
-      });
-      if (!ok) failed++;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  void loop('staging');
-  void loop('production');
-  return {
-    stop() {
-      running = false;
-      return { sent, failed };
-    },
-  };
 }

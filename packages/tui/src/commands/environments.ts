@@ -23,9 +23,9 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
   // The plain table also says why any of the environment's releases is marked bad (who, when, why);
   // a listing that cannot be had leaves that line out, never the history.
   const plain = options.json !== true && options.at === undefined;
-  const [revisions, releases] = await withDaemon(options, 'axum-history', async (c) => {
+  const [revisions, releases, view] = await withDaemon(options, 'axum-history', async (c) => {
     const history = await call(c, 'history.get', { env });
-    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : []] as const;
+    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
   });
   if (options.at !== undefined) {
     const at = Date.parse(options.at);
@@ -40,12 +40,12 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.json(revisions);
     return EXIT.ok;
   }
-  if (revisions.length === 0) out.lines([`no revisions in ${env} yet: a succeeded run on its branch deploys one`]);
+  if (revisions.length === 0) out.lines([noRevisionsYet(env, view)]);
   else {
     out.lines(
       table(
         ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, r.serving && r.status === 'failed' ? 'failed, serving' : r.status, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        revisions.map((r) => [`#${r.revision}`, `${r.serving && r.status === 'failed' ? 'failed, serving' : r.status}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
       ),
     );
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
@@ -53,6 +53,9 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
     const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
     if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
+    // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.
+    const paused = revisions.find((r) => r.paused);
+    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it, axum rollback ${env} goes back)`]);
     out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;
@@ -137,12 +140,20 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
 }
 
 /** `axum approve ENV`: deploys the release waiting for approval. */
-export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
+export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-approve', async (connection) => {
     const env = await environment(connection, envName);
+    if (env.paused) {
+      // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
+      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${env.heldReleaseId ? ` (then ${env.heldReleaseId}, held back, deploys)` : ''}`, options.yes);
+      const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
+      const code = revisionResult(envName, revision, options, out);
+      if (!options.json) out.lines([`${envName}: pause lifted${env.heldReleaseId ? `; ${env.heldReleaseId}, held back by it, deploys now` : ''}`]);
+      return code;
+    }
     if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
     await confirm(env, `deploy ${env.pendingReleaseId} to ${env.name}`, options.yes);
-    const revision = await call(connection, 'env.approve', { env: envName, by: by('approve') }, OPERATION_TIMEOUT_MS);
+    const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
   });
 }
@@ -164,11 +175,22 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   return EXIT.ok;
 }
 
+/** Why an environment has no revision yet, and what would make one: a release may be waiting already. */
+function noRevisionsYet(env: string, view: EnvironmentView | undefined): string {
+  if (view?.pendingReleaseId) return `no revisions in ${env} yet: ${view.pendingReleaseId} waits for approval (axum approve ${env})`;
+  if (view?.pinned && view.heldReleaseId) return `no revisions in ${env} yet: ${view.heldReleaseId} is held by the pin (axum unpin ${env})`;
+  if (view?.approval === 'manual') return `no revisions in ${env} yet: a succeeded run on its branch waits for approval (axum approve ${env})`;
+  return `no revisions in ${env} yet: a succeeded run on its branch deploys one`;
+}
+
+/** What the next succeeded run does with its release here, when nothing waits. */
+const nextRunDoes = (view: Pick<EnvironmentView, 'approval'>) => (view.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys');
+
 /** `production unpinned; deployed rel-9 as #6 (live, verified)`, or that no release waits. */
 export function unpinnedLine(result: PinResult): string {
   const d = result.deployed;
   // `note`: the pin held a release that did not deploy (bad, gone, or overtaken), and why.
-  if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (the next succeeded run deploys)`;
+  if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (${nextRunDoes(result)})`;
   return `${result.name} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
 }
 

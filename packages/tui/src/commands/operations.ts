@@ -38,8 +38,8 @@ export function deployCell(run: RunView): string {
   return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${run.deploy.outcome}`;
 }
 
-/** Outcomes `run --wait` counts as success (ARCHITECTURE.md, glossary): live, or stopped on purpose (approval, pin). */
-export const DEPLOY_OK = new Set(['live', 'awaiting-approval', 'held-by-pin']);
+/** Outcomes `run --wait` counts as success (ARCHITECTURE.md, glossary): live, or stopped on purpose (approval, pin, a pause a person answers). */
+export const DEPLOY_OK = new Set(['live', 'awaiting-approval', 'held-by-pin', 'held-by-pause']);
 
 /** The revision `ENV#N` names, or a CLI error that says what exists. */
 async function fetchRevision(connection: DaemonConnection, env: string, number: number): Promise<RevisionView> {

@@ -133,10 +133,12 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
     const printer = linePrinter(options.step ? null : 'prefix', options.json);
     const stepsOf = (view: RunView) => (options.step ? [options.step] : view.steps.map((s) => s.name));
     if (!options.follow) {
+      let printed = 0;
       for (const step of stepsOf(run)) {
         let offset = 0;
         for (;;) {
           const chunk = await call(connection, 'logs.read', { runId: run.id, step, offset });
+          printed += chunk.data.length;
           printer.chunk(chunk);
           if (chunk.nextOffset === offset || chunk.complete) break;
           offset = chunk.nextOffset;
@@ -144,6 +146,8 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
         printer.end(step);
       }
       if (options.json) out.json({ run: run.id, chunks: printer.chunks });
+      // No step wrote anything (all skipped: a reused or refused release; or none ran): say why, not nothing.
+      else if (printed === 0 && run.message) stderrLine(`${run.id} ${run.status}, no step output: ${run.message}`);
       return EXIT.ok;
     }
     // --follow: the daemon streams each step's log (offset-addressed) until the step ends.

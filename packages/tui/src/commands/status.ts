@@ -1,5 +1,5 @@
 import { backupAge, type BackupTargetStatus, type DaemonState } from '@axum/protocol';
-import { environmentCells } from '../state/selectors.js';
+import { environmentCells, pauseLine } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -33,6 +33,8 @@ export function statusJson(state: DaemonState): unknown {
       lastKnownGood: env.lastKnownGood,
       rollbackTarget: env.rollbackTarget,
       heldReleaseId: env.heldReleaseId,
+      servingBad: env.servingBad ?? null,
+      paused: env.paused,
       pendingReleaseId: env.pendingReleaseId,
       operation: env.operation,
       incident: env.incident,
@@ -70,6 +72,7 @@ export function statusLines(state: DaemonState): string[] {
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
   else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], state.environments.map((env) => Object.values(environmentCells(env)))));
+  for (const env of state.environments) if (env.paused) lines.push(`paused       ${pauseLine(env)}`);
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);

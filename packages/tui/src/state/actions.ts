@@ -18,6 +18,7 @@ export async function performAction(request: Requester, action: PendingAction): 
     }
     case 'approve': {
       const revision = await request('env.approve', { env: action.env, by: by() });
+      if (revision.status === 'live' && revision.steps.length === 0 && revision.message?.startsWith('accepted')) return `${action.env}: ${revision.message}; #${revision.revision} live, the pause lifted`;
       return revision.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
     case 'pin': {
@@ -61,7 +62,7 @@ export function describePending(action: PendingAction): string {
     case 'rollback':
       return `rolling ${action.env} back`;
     case 'approve':
-      return `deploying to ${action.env}`;
+      return `approving in ${action.env}`;
     case 'pin':
       return `${action.pinned ? 'pinning' : 'unpinning'} ${action.env}`;
     case 'trigger':
@@ -109,6 +110,11 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
     return { title: `${action.pinned ? 'pin' : 'unpin'} ${action.env}?`, details: [...liveLine(env), what], typed, action };
   }
   if (action.kind === 'approve') {
+    // A paused environment: approving keeps what serves (recorded live and verified by this person).
+    if (env?.paused) {
+      const held = env.heldReleaseId ? [`then ${env.heldReleaseId}, held back by the pause, deploys`] : [];
+      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held], typed, action };
+    }
     return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action };
   }
   // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.

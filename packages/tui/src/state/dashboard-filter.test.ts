@@ -10,7 +10,7 @@ const run = (n: number, branch: string, subject: string, status: RunView['status
 });
 const env = (name: string, branch: string): EnvironmentView => ({
   name, branch, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
-  live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+  live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
 });
 const daemon: DaemonState = {
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },

@@ -4,7 +4,7 @@ import { badText, humanSize, nextEnvironment, noRollbackTargetReason, promotedRe
 
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
   name, branch: name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
-  live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
+  live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
 });
 const at = (revision: number, releaseId: string) => ({ revision, releaseId, commit: 'c'.repeat(40) });
 

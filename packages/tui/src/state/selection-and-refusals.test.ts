@@ -9,7 +9,7 @@ const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView[
 });
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
   name, branch: name === 'production' ? 'main' : name, path: `/r/${name}`, protected: name === 'production', approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
-  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
+  live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
 });
 const daemon = (runs: RunView[], environments = [env('staging'), env('production')]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },

@@ -35,7 +35,10 @@ export function environmentCells(env: EnvironmentView) {
   // What changes first (an operation, a pin, a release waiting), then the config (protected, manual approval).
   const flags = [
     !env.inConfig && 'not in axum.yml',
+    env.paused && `PAUSED (#${env.paused.revision} inconclusive)`,
     env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
+    // A release marked bad after it went live here goes on serving: say so until someone moves it.
+    env.servingBad && `serving ${env.servingBad.releaseId}, marked bad`,
     env.pinned && 'pinned',
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
     env.protected && 'protected',
@@ -54,6 +57,19 @@ export function environmentCells(env: EnvironmentView) {
     health: healthCell(env),
     flags: flags || '—',
   };
+}
+
+/**
+ * A paused environment in one line, with how a person decides (ARCHITECTURE.md, glossary:
+ * Inconclusive); null when it is not paused. `keys`: the TUI's keys instead of the commands.
+ */
+export function pauseLine(env: EnvironmentView, keys = false): string | null {
+  const p = env.paused;
+  if (!p) return null;
+  const held = env.heldReleaseId ? `; ${env.heldReleaseId} is held back` : '';
+  // On the dashboard the keys come first: the row is cut at the terminal's width, the reason is in its history (Enter).
+  if (keys) return `${env.name} paused over #${p.revision} — a keeps it, r rolls back${held}: ${p.reason}`;
+  return `${env.name} paused since ${p.since} over #${p.revision}: ${p.reason}${held} — axum approve ${env.name} keeps #${p.revision}, axum rollback ${env.name} goes back`;
 }
 
 /** `production#7` → its parts; null for a run id. */
@@ -95,6 +111,7 @@ const OUTCOME: Record<DeployOutcome, string> = {
   superseded: 'superseded',
   'awaiting-approval': '⏸ approval',
   'held-by-pin': '⏸ pinned',
+  'held-by-pause': '⏸ paused',
   'refused-bad': '✗ refused: bad',
   none: '—',
 };

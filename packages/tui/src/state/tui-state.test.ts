@@ -16,7 +16,7 @@ const daemonState: DaemonState = {
     awaitingApproval: false,
     live: null,
     serving: null,
-    lastKnownGood: null, rollbackTarget: null, heldReleaseId: null,
+    lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null,
     pendingReleaseId: null,
     operation: null,
     incident: null,

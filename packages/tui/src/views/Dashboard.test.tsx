@@ -16,7 +16,7 @@ const daemon: DaemonState = {
   config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' },
   environments: ['dev', 'staging', 'production'].map((name) => ({
     name, branch: name, path: `/repo/.axum/envs/${name}`, protected: name === 'production', approval: 'auto' as const, inConfig: true, pinned: name === 'production', awaitingApproval: false,
-    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, rollbackTarget: null, heldReleaseId: null, pendingReleaseId: null, operation: null,
+    live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
     liveMetric: name === 'staging' ? { name: 'accuracy', value: 0.93, lkgValue: 0.91 } : null,
     lastCheck: name === 'staging' ? { passed: false, at: 't', step: 'check-4' } : null,

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { EnvironmentView } from '@axum/protocol';
-import { environmentCells, servingText } from '../state/selectors.js';
+import { environmentCells, pauseLine, servingText } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
 import { GUTTER, gutter } from './gutter.js';
 
@@ -39,6 +39,13 @@ export function EnvironmentsTable({ state, environments }: { state: TuiState; en
           </Text>
         );
       })}
+      {environments
+        .filter((env) => env.paused)
+        .map((env) => (
+          <Text key={`paused-${env.name}`} color="yellow" wrap="truncate-end">
+            ⏸ {pauseLine(env, true)}
+          </Text>
+        ))}
       {environments
         .filter((env) => env.incident)
         .map((env) => (

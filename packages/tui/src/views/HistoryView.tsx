@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge, servingOf, servingText } from '../state/selectors.js';
+import { gateBadge, pauseLine, servingOf, servingText } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
 
 /** How long ago, in at most four characters: `42s`, `17m`, `5h`, `12d`. */
@@ -16,7 +16,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   const env = state.daemon?.environments.find((e) => e.name === view.env);
   const revisions = state.histories[view.env];
   // Reload whenever the environment changes (a deploy, a rollback from another terminal…).
-  const key = env ? `${env.live?.revision}:${env.operation?.revision}:${env.lastKnownGood?.revision}:${env.pinned}:${env.incident}` : '';
+  const key = env ? `${env.live?.revision}:${env.operation?.revision}:${env.lastKnownGood?.revision}:${env.pinned}:${env.paused?.revision}:${env.incident}` : '';
   useEffect(() => {
     if (!link) return;
     link.request('releases.list', {}).then(
@@ -39,8 +39,10 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
         <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
         {env.rollbackTarget && env.rollbackTarget.revision !== env.lastKnownGood?.revision ? ` · r goes to #${env.rollbackTarget.revision}` : ''}
         {env.pinned ? ' · pinned' : ''}
+        {env.paused ? ' · PAUSED' : ''}
         {env.protected ? ' · protected' : ''}
       </Text>
+      {env.paused && <Text color="yellow">⏸ {pauseLine(env, true)}</Text>}
       {env.incident && (
         <Text color="red" wrap="truncate-end">
           ! {env.incident}

@@ -11,7 +11,7 @@ import { EnvironmentsTable } from './EnvironmentsTable.js';
 const servingFailed: EnvironmentView = {
   name: 'staging', branch: 'main', path: '/r/.axum/envs/staging', protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: null, serving: { revision: 3, releaseId: 'rel-3', commit: 'd'.repeat(40), failed: true },
-  lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, heldReleaseId: null, pendingReleaseId: null, operation: null,
+  lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null,
   incident: '#3 failed verify: gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.9)', liveMetric: null, lastCheck: null,
 };
 const daemon = (environments: EnvironmentView[]): DaemonState => ({
