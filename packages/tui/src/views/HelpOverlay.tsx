@@ -2,37 +2,58 @@ import { Box, Text } from 'ink';
 import { bindingsFor } from '../keymap.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
+import { wrapText } from './wrap-text.js';
 
 /** Rows the header, footer and the overlay's own border, title and last line take. */
 const CHROME_ROWS = 10;
 const LABEL_WIDTH = 8;
 
+interface HelpLine {
+  key: string;
+  text: string;
+  disabled: boolean;
+}
+
+/** Each line as rows of `width`: wrapped under its description (the label stands out), or cut to one row. */
+function rowsOf(lines: HelpLine[], width: number, wrap: boolean): { key: string; text: string; disabled: boolean }[] {
+  return lines.flatMap((line) =>
+    (wrap ? wrapText(line.text, width, { indent: ' '.repeat(LABEL_WIDTH) }) : [truncateEnd(line.text, width)]).map((text, i) => ({ key: `${line.key}-${i}`, text, disabled: line.disabled })),
+  );
+}
+
 /**
  * Every binding of the current screen, from the keymap, with why a key is disabled right now. The
- * frame must stay below the terminal's height (else Ink clears and redraws: flicker), so when the
- * bindings do not fit in one column they go in two, each row cut to its column.
+ * frame must stay below the terminal's height (else Ink clears and redraws: flicker): descriptions
+ * wrap in one column when that fits, else in two columns, and are cut to a row only when even
+ * that is too tall (a person reading the help needs the whole sentence).
  */
 export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: number; columns: number }) {
   const lines = bindingsFor(state)
     .filter((b) => b.inHelp !== false)
-    .map((b) => {
+    .map((b): HelpLine => {
       const disabled = b.disabledReason?.(state) ?? null;
       return { key: `${b.label}-${b.description}`, text: `${b.label.length < LABEL_WIDTH ? b.label.padEnd(LABEL_WIDTH) : `${b.label} `}${b.description}${disabled ? ` — disabled: ${disabled}` : ''}`, disabled: disabled !== null };
     });
   const inner = Math.max(20, columns - 4);
-  const fits = lines.length <= rows - CHROME_ROWS;
-  const perColumn = fits ? lines.length : Math.ceil(lines.length / 2);
-  const width = fits ? inner : Math.floor((inner - 2) / 2);
-  const columnsOf = fits ? [lines] : [lines.slice(0, perColumn), lines.slice(perColumn)];
+  const room = Math.max(1, rows - CHROME_ROWS);
+  const half = Math.floor((inner - 2) / 2);
+  const split = Math.ceil(lines.length / 2);
+  const layouts = [
+    { width: inner, columnsOf: [rowsOf(lines, inner, true)] },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)] },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, false), rowsOf(lines.slice(split), half, false)] },
+  ];
+  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) <= room) ?? layouts[2]!;
+  const { width, columnsOf } = layout;
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={columns}>
       <Text bold>Keys ({state.view.kind})</Text>
       <Box flexDirection="row">
         {columnsOf.map((column, c) => (
-          <Box key={c} flexDirection="column" width={width} marginRight={c === 0 && !fits ? 2 : 0}>
+          <Box key={c} flexDirection="column" width={width} marginRight={c === 0 && columnsOf.length > 1 ? 2 : 0}>
             {column.map((line) => (
               <Text key={line.key} dimColor={line.disabled}>
-                {truncateEnd(line.text, width)}
+                {line.text}
               </Text>
             ))}
           </Box>
