@@ -243,6 +243,10 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     );
   }
 
+  // The help is the whole screen: with the header and footer around it, the keys' descriptions
+  // would be cut at 80×24 (Esc or ? gives the screen back).
+  if (state.helpOpen && !state.confirm) return body;
+
   return (
     <Box flexDirection="column">
       <Header state={state} />

@@ -4,8 +4,11 @@ import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
 
-/** Rows the header, footer and the overlay's own border, title and last line take. */
-const CHROME_ROWS = 10;
+/**
+ * Rows the overlay's own border, title and last line take, and one to spare: the help is drawn
+ * alone (no header or footer, App.tsx), so that at 80×24 every description fits whole.
+ */
+const CHROME_ROWS = 5;
 const LABEL_WIDTH = 8;
 
 interface HelpLine {
@@ -37,7 +40,11 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   const inner = Math.max(20, columns - 4);
   const room = Math.max(1, rows - CHROME_ROWS);
   const half = Math.floor((inner - 2) / 2);
-  const split = Math.ceil(lines.length / 2);
+  // Two columns of about as many rows each (a long description takes several).
+  const heights = lines.map((l) => rowsOf([l], half, true).length);
+  const total = heights.reduce((a, b) => a + b, 0);
+  let split = 0;
+  for (let sum = 0; split < lines.length && sum + (heights[split] ?? 0) <= Math.ceil(total / 2); split += 1) sum += heights[split] ?? 0;
   const layouts = [
     { width: inner, columnsOf: [rowsOf(lines, inner, true)] },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)] },
