@@ -13,15 +13,20 @@ const LABEL_WIDTH = 8;
 
 interface HelpLine {
   key: string;
+  label: string;
   text: string;
-  disabled: boolean;
+  /** Why the key is disabled right now; null when it is enabled. */
+  why: string | null;
 }
 
-/** Each line as rows of `width`: wrapped under its description (the label stands out), or cut to one row. */
-function rowsOf(lines: HelpLine[], width: number, wrap: boolean): { key: string; text: string; disabled: boolean }[] {
-  return lines.flatMap((line) =>
-    (wrap ? wrapText(line.text, width, { indent: ' '.repeat(LABEL_WIDTH) }) : [truncateEnd(line.text, width)]).map((text, i) => ({ key: `${line.key}-${i}`, text, disabled: line.disabled })),
-  );
+/** Each line as rows of `width`: the description wrapped beside its label (the label stands out), or cut to one row. */
+function rowsOf(lines: HelpLine[], width: number, wrap: boolean, withWhy = true): { key: string; text: string; disabled: boolean }[] {
+  return lines.flatMap((line) => {
+    const column = Math.max(LABEL_WIDTH, line.label.length + 1);
+    const text = withWhy && line.why ? `${line.text} — disabled: ${line.why}` : line.text;
+    const rows = wrap ? wrapText(text, Math.max(1, width - column)) : [truncateEnd(text, Math.max(1, width - column))];
+    return rows.map((row, i) => ({ key: `${line.key}-${i}`, text: `${(i === 0 ? line.label : '').padEnd(column)}${row}`, disabled: line.why !== null }));
+  });
 }
 
 /**
@@ -35,22 +40,24 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
     .filter((b) => b.inHelp !== false)
     .map((b): HelpLine => {
       const disabled = b.disabledReason?.(state) ?? null;
-      return { key: `${b.label}-${b.description}`, text: `${b.label.length < LABEL_WIDTH ? b.label.padEnd(LABEL_WIDTH) : `${b.label} `}${b.description}${disabled ? ` — disabled: ${disabled}` : ''}`, disabled: disabled !== null };
+      return { key: `${b.label}-${b.description}`, label: b.label, text: b.description, why: disabled };
     });
   const inner = Math.max(20, columns - 4);
   const room = Math.max(1, rows - CHROME_ROWS);
   const half = Math.floor((inner - 2) / 2);
   // Two columns of about as many rows each (a long description takes several).
-  const heights = lines.map((l) => rowsOf([l], half, true).length);
+  const heights = lines.map((l) => rowsOf([l], half, true, false).length);
   const total = heights.reduce((a, b) => a + b, 0);
   let split = 0;
   for (let sum = 0; split < lines.length && sum + (heights[split] ?? 0) <= Math.ceil(total / 2); split += 1) sum += heights[split] ?? 0;
   const layouts = [
     { width: inner, columnsOf: [rowsOf(lines, inner, true)] },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)] },
+    // Still too tall: why a key is disabled goes (it stays dimmed; pressing it says why), then rows are cut.
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)] },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, false), rowsOf(lines.slice(split), half, false)] },
   ];
-  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) <= room) ?? layouts[2]!;
+  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) <= room) ?? layouts[3]!;
   const { width, columnsOf } = layout;
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={columns}>
