@@ -151,7 +151,9 @@ function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>
   // What the daemon would refuse after the typed confirmation, refused before it (the daemon's own words).
   if (to.live?.releaseId === from.live.releaseId) return { refused: `${action.releaseId} is live in ${action.to} already (#${to.live.revision}): nothing to promote` };
   const badMark = Object.hasOwn(state.bad, action.releaseId) ? state.bad[action.releaseId] : undefined;
-  if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to promote it anyway: axum promote ${action.from} ${action.to} --force, or clear the mark: axum mark ${action.releaseId} good` };
+  // Short enough for the footer's two rows: who marked it is in the releases view (R).
+  const why = badMark && badMark.why.length > 40 ? `${badMark.why.slice(0, 39)}…` : badMark?.why;
+  if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${why}): axum promote ${action.from} ${action.to} --force, or axum mark ${action.releaseId} good` };
   const release = state.releases?.find((r) => r.id === action.releaseId);
   return {
     title: `promote ${promotedReleaseText(action.releaseId, action.from, release, from.live)} to ${action.to}?`,

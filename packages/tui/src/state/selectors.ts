@@ -130,6 +130,7 @@ export function deployOutcomeText(run: RunView): string | null {
     case 'held-by-pin':
       return `deploy: ${release} held back, ${d.env} is pinned (unpinning deploys it)`;
     case 'refused-bad':
-      return `deploy: refused, ${release} is marked bad: not deployed to ${d.env} (axum mark ${release} good clears the mark)`;
+      // The run's message names who marked it and the way out (--force, mark good): not said twice.
+      return `deploy: refused, not deployed to ${d.env} (${release} is marked bad)`;
   }
 }

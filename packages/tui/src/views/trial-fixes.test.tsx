@@ -43,7 +43,7 @@ describe('the run view of a run that ran no step', () => {
     for (const row of frame.split('\n')) expect(row.length, row).toBeLessThanOrEqual(60);
     expect(frame.replace(/\s+/g, ' ')).toContain('— reused rel-3: refused, marked bad by verify of staging#2: gate accuracy 0.41 < 0.8 (the LKG had 0.93)');
     expect(frame).not.toContain('\u001b[2J');
-    expect(frame.replace(/\s+/g, ' ')).toContain('deploy: refused, rel-3 is marked bad: not deployed to production');
+    expect(frame.replace(/\s+/g, ' ')).toContain('deploy: refused, not deployed to production (rel-3 is marked bad)');
     expect(frame).toContain('── unit · skipped, nothing ran (the run reused rel-3)');
     expect(frame).not.toContain('lines 0-0 of 0');
   });
