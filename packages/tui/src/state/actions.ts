@@ -118,6 +118,8 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.
   const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
   if (!target) return { refused: action.to === null ? (env ? noRollbackTargetReason(env) : `no environment ${action.env}`) : `${action.env} has no revision #${action.to}` };
+  // The daemon's other refusal it can know of (domain rollbackRefusal): a target still in its operation.
+  if ('status' in target && (target.status === 'deploying' || target.status === 'verifying')) return { refused: `#${target.revision} is still ${target.status}: nothing to roll back to yet` };
   if (env?.live && target.releaseId === env.live.releaseId) return { refused: `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision}): nothing would change` };
   const badMark = Object.hasOwn(state.bad, target.releaseId) ? state.bad[target.releaseId] : undefined;
   if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to go back to it anyway: axum rollback ${action.env} --to ${target.revision} --force` };

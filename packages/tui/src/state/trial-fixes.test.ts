@@ -53,6 +53,10 @@ describe('a rollback says what becomes of the release it leaves', () => {
     expect(asked && 'details' in asked ? asked.details : []).toContain('rel-1 stays marked bad (since 2026-12-04 03:36, gate failed)');
     expect(rollbackMarkNote({ kind: 'rollback', env: 'production', to: 2, force: false }, s)).toBe('');
   });
+  it('a target still verifying is refused before asking', () => {
+    const s = reduce(state([env('production')]), { type: 'history.loaded', env: 'production', revisions: [{ ...revision(4, 'rel-9'), status: 'verifying' }, revision(3, 'rel-1')] });
+    expect(confirmationFor({ kind: 'rollback', env: 'production', to: 4, force: false }, s)).toEqual({ refused: '#4 is still verifying: nothing to roll back to yet' });
+  });
   it('live elsewhere too: says so', () => {
     const asked = confirmationFor({ kind: 'rollback', env: 'production', to: 2, force: false }, leaving(null, ['dev', 'staging', 'production']));
     expect(asked && 'details' in asked ? asked.details : []).toEqual(expect.arrayContaining(['rel-1 will be marked bad (axum mark rel-1 good clears it)', 'rel-1 is also live in dev, staging: it keeps serving there']));

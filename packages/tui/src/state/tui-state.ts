@@ -1,7 +1,7 @@
 import { applyDelta, type DaemonState, type Delta, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { revisionAddress, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
-import { noticeFor } from './notices.js';
+import { noticeFor, screenOf } from './notices.js';
 import { clamp, firstFailedOr, moveSelection, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
@@ -151,11 +151,6 @@ export const initialTuiState: TuiState = {
   wrap: false,
   timestamps: false,
 };
-
-
-
-/** Which screen is up, as a key: a notice about one screen goes when another comes up. */
-const screenOf = (view: View): string => (view.kind === 'run' ? `run:${view.runId}` : view.kind === 'history' ? `history:${view.env}` : view.kind);
 
 /** The TUI's one reducer: pure, so every transition is a unit test. */
 export function reduce(state: TuiState, action: TuiAction): TuiState {
