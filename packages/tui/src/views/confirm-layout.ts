@@ -1,6 +1,7 @@
 // The confirmation dialog as rows: wrapped to the width and cut to a height, so the frame never
 // reaches the terminal's height (Ink clears the screen and the title scrolls away otherwise).
 import type { Confirm } from '../state/tui-state.js';
+import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
 
 export interface DialogRow {
@@ -37,15 +38,15 @@ export function confirmRows(confirm: Confirm, width: number, maxRows: number): D
   let room = Math.max(0, maxRows - title.length - ask.length - head.length - tail.length);
   const diff = confirm.diff ?? [];
   const diffRows: DialogRow[] = [];
-  for (const line of diff) {
+  for (const [i, line] of diff.entries()) {
     const wrapped = wrapText(line, width, { indent: '  ', maxRows: 2 });
-    // Wrapped while the room allows; cut to one row when it does not; left out when no row is left.
-    const rows = wrapped.length <= room - (diff.length - diffRows.length - 1) ? wrapped : wrapText(line, width, { maxRows: 1 });
+    // Wrapped while the room allows a row for each line after it; cut to one row when it does not; left out when no row is left.
+    const rows = wrapped.length <= room - (diff.length - i - 1) ? wrapped : [truncateEnd(wrapText(line, Number.MAX_SAFE_INTEGER)[0] ?? '', width)];
     if (room < rows.length) break;
     diffRows.push(...rows.map((text) => ({ text, color: 'cyan' })));
     room -= rows.length;
   }
-  if (diffRows.length < diff.length && diff.length > 0 && room === 0 && diffRows.length > 0) diffRows[diffRows.length - 1] = { text: '… (more in axum diff)', color: 'cyan' };
+  if (diffRows.length < diff.length && diff.length > 0 && room === 0 && diffRows.length > 0) diffRows[diffRows.length - 1] = { text: '… (more of the diff than the terminal holds)', color: 'cyan' };
   const body = [...head, ...diffRows, ...tail].slice(0, Math.max(0, maxRows - title.length - ask.length));
   return [...title, ...body, ...ask];
 }

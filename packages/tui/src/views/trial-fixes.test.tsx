@@ -102,3 +102,19 @@ describe('the rollback dialog at 80×24', () => {
     expect(frame).toContain('protected: type production');
   });
 });
+
+describe('the rollback dialog in a short terminal', () => {
+  it('keeps a row for each diff line before wrapping one, and says when lines were left out', async () => {
+    const { confirmRows } = await import('./confirm-layout.js');
+    const confirm: Confirm = {
+      title: 'roll back?', typed: null, input: '', action: { kind: 'rollback', env: 'staging', to: 1, force: false },
+      details: ['live now: #3', 'then verify it'],
+      diff: [`code: takes back 3 commits: ${'x'.repeat(100)}`, 'config: unchanged', 'artifacts: identical (same sha256)'],
+    };
+    expect(confirmRows(confirm, 60, 7).map((r) => r.text)).toEqual(['roll back?', 'live now: #3', expect.stringMatching(/^code: takes back 3 commits: x+…$/), 'config: unchanged', 'artifacts: identical (same sha256)', 'then verify it', 'y to confirm · n or Esc to cancel']);
+    const short = confirmRows(confirm, 60, 5).map((r) => r.text);
+    expect(short).toHaveLength(5);
+    expect(short).toContain('… (more of the diff than the terminal holds)');
+    expect(short.at(-1)).toBe('y to confirm · n or Esc to cancel');
+  });
+});
