@@ -151,6 +151,22 @@ verify:
     expect(rels.screen().trimEnd().split('\n').length).toBeLessThanOrEqual(24);
     await rels.keys('Escape');
     await waitFor(() => /production\s+main\s+#\d/.test(rels.screen()), 5_000, 'back to the dashboard');
+    // R from the revisions: Esc goes back to them. b asks for a reason, typed (its y and n are letters, not answers).
+    await rels.keys('Enter');
+    await waitFor(() => /REV\s+STATUS/.test(rels.screen()), 5_000, 'the revisions');
+    await rels.keys('R');
+    await waitFor(() => /^› rel-2 /m.test(rels.screen()), 5_000, 'the releases');
+    await rels.keys('j', 'b', 'n', 'y', 'e', 't');
+    await waitFor(() => rels.screen().includes('mark rel-1 bad?') && rels.screen().includes('nyet'), 5_000, 'the reason typed').catch((err: Error) => {
+      throw new Error(`${err.message}\n${rels.screen()}`);
+    });
+    expect(rels.screen().split('\n')[0]).toContain('axum · ');
+    await rels.keys('Escape');
+    await waitFor(() => rels.screen().includes('cancelled: nothing changed'), 5_000, 'Esc to cancel the mark');
+    await rels.keys('Escape');
+    await waitFor(() => /REV\s+STATUS/.test(rels.screen()), 5_000, 'back to the revisions, where R was pressed').catch((err: Error) => {
+      throw new Error(`${err.message}\n${rels.screen()}`);
+    });
     tmux('send-keys', '-t', 'rels', 'q');
   });
 });

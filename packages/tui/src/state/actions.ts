@@ -1,7 +1,7 @@
 import { userName } from '../user-name.js';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
-import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
+import { minuteText, noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
@@ -53,7 +53,9 @@ export function rollbackMarkNote(action: PendingAction, state: TuiState): string
   const env = state.daemon?.environments.find((e) => e.name === action.env);
   const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
   const marked = env && target ? releaseMarkedByRollback(env, target.releaseId) : null;
-  return marked ? `; ${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)` : '';
+  // A release marked bad before the rollback is not news after it.
+  if (!marked || state.releases?.find((r) => r.id === marked.releaseId)?.bad) return '';
+  return `; ${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`;
 }
 
 /** The footer line while an action's request is in flight. */
@@ -92,7 +94,8 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
     }
     if (release?.bad) return { refused: `${action.releaseId} is marked bad already (${release.bad.why}, by ${release.bad.by})` };
     const live = release && release.liveIn.length > 0 ? [`live in ${release.liveIn.join(', ')}: it keeps serving; rollbacks and deploys to it will need --force`] : ['deploys, promotes and rollbacks to it will need --force'];
-    return { title: `mark ${action.releaseId} bad?`, details: [...live, `reason: ${action.reason ?? 'none given'}`], typed: null, action };
+    // The reason is typed in the dialog (Enter confirms; left empty, the default of the action).
+    return { title: `mark ${action.releaseId} bad?`, details: live, typed: null, reason: { fallback: action.reason ?? 'none given' }, action };
   }
   if (action.kind === 'trigger') {
     const fed = state.daemon?.environments.find((e) => e.branch === action.branch);
@@ -102,12 +105,13 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   const env = state.daemon?.environments.find((e) => e.name === action.env);
   const typed = env?.protected ? env.name : null;
   if (action.kind === 'pin') {
-    if (!env?.protected) return null;
-    const held = !action.pinned && env.pinned ? env.heldReleaseId : null;
-    // Unpinning deploys what the pin held back: the question says what will deploy.
-    if (held) return { title: `unpin ${action.env} and deploy ${held}, held back by the pin?`, details: [...liveLine(env), `${held} deploys and verifies now; new commits deploy again`], typed, action };
-    const what = action.pinned ? 'new commits will build and test but not deploy' : 'no release waits: the next succeeded run deploys';
-    return { title: `${action.pinned ? 'pin' : 'unpin'} ${action.env}?`, details: [...liveLine(env), what], typed, action };
+    if (!env) return { refused: `no environment ${action.env}` };
+    // A pin that changes nothing is said, not sent: the key toggles, so this is a state that moved under it.
+    if (action.pinned === env.pinned) return { refused: env.pinned ? `${env.name} is pinned already: nothing to pin` : `${env.name} is not pinned: nothing to unpin` };
+    const held = !action.pinned ? env.heldReleaseId : null;
+    // Asked as the CLI asks (`axum unpin`): only when the unpin deploys a held release to a protected environment.
+    if (!held || !env.protected) return null;
+    return { title: `unpin ${action.env} and deploy ${held}, held back by the pin?`, details: [...liveLine(env), `${held} deploys and verifies now; new commits deploy again`], typed, action };
   }
   if (action.kind === 'approve') {
     // A paused environment: approving keeps what serves (recorded live and verified by this person).
@@ -120,17 +124,25 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.
   const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
   if (!target) return { refused: action.to === null ? (env ? noRollbackTargetReason(env) : `no environment ${action.env}`) : `${action.env} has no revision #${action.to}` };
+  // The daemon's other refusal it can know of (domain rollbackRefusal): a target still in its operation.
+  if ('status' in target && (target.status === 'deploying' || target.status === 'verifying')) return { refused: `#${target.revision} is still ${target.status}: nothing to roll back to yet` };
   if (env?.live && target.releaseId === env.live.releaseId) return { refused: `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision}): nothing would change` };
   const badMark = Object.hasOwn(state.bad, target.releaseId) ? state.bad[target.releaseId] : undefined;
   if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to go back to it anyway: axum rollback ${action.env} --to ${target.revision} --force` };
   // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.
   const marked = env ? releaseMarkedByRollback(env, target.releaseId) : null;
+  const left = marked ? state.releases?.find((r) => r.id === marked.releaseId) : undefined;
+  // Marked already (by a verify, a monitor, a person): the mark stays as it is, and says since when.
+  const markWords = marked ? (left?.bad ? `stays marked bad (since ${minuteText(left.bad.at)}, ${left.bad.why})` : 'will be marked bad') : '';
+  // The release keeps serving wherever else it is live: a bad mark does not move those environments.
+  const elsewhere = left?.liveIn.filter((e) => e !== action.env) ?? [];
   return {
-    title: `roll back ${action.env} to #${target.revision} (${target.releaseId})?${marked ? ` ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live'}, #${marked.revision}) will be marked bad` : ''}`,
+    title: `roll back ${action.env} to #${target.revision} (${target.releaseId})?${marked ? ` ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live'}, #${marked.revision}) ${left?.bad ? 'stays marked bad' : 'will be marked bad'}` : ''}`,
     details: [
       ...liveLine(env),
       `target: #${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})${action.to === null ? ', the last known good before it' : ''}`,
-      ...(marked ? [`${marked.releaseId} will be marked bad (axum mark ${marked.releaseId} good clears it)`] : []),
+      ...(marked ? [`${marked.releaseId} ${markWords}${left?.bad ? '' : ` (axum mark ${marked.releaseId} good clears it)`}`] : []),
+      ...(marked && elsewhere.length > 0 ? [`${marked.releaseId} is also live in ${elsewhere.join(', ')}: it keeps serving there`] : []),
       'then verify it, and pin the environment (new commits will not deploy until unpinned)',
     ],
     typed,
@@ -142,9 +154,14 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
 function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>, state: TuiState): Omit<Confirm, 'input'> | { refused: string } {
   const from = state.daemon?.environments.find((e) => e.name === action.from);
   const to = state.daemon?.environments.find((e) => e.name === action.to);
-  if (!from?.live || !to) return { refused: `${action.from}: nothing live to promote` };
+  if (!to) return { refused: `no environment ${action.to} to promote to` };
+  if (!from?.live) return { refused: `${action.from}: nothing live to promote${from?.serving?.failed ? ` (#${from.serving.revision} serves but FAILED its verification)` : ''}` };
+  // What the daemon would refuse after the typed confirmation, refused before it (the daemon's own words).
+  if (to.live?.releaseId === from.live.releaseId) return { refused: `${action.releaseId} is live in ${action.to} already (#${to.live.revision}): nothing to promote` };
   const badMark = Object.hasOwn(state.bad, action.releaseId) ? state.bad[action.releaseId] : undefined;
-  if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to promote it anyway: axum promote ${action.from} ${action.to} --force` };
+  // Short enough for the footer's two rows: who marked it is in the releases view (R).
+  const why = badMark && badMark.why.length > 40 ? `${badMark.why.slice(0, 39)}…` : badMark?.why;
+  if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${why}): axum promote ${action.from} ${action.to} --force, or axum mark ${action.releaseId} good` };
   const release = state.releases?.find((r) => r.id === action.releaseId);
   return {
     title: `promote ${promotedReleaseText(action.releaseId, action.from, release, from.live)} to ${action.to}?`,

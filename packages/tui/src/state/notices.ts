@@ -1,6 +1,9 @@
 // What the header and the footer say in words: the connection, and changes made elsewhere.
 import type { ActivityEntry, DaemonState, Delta } from '@axum/protocol';
-import type { ConnectionStatus } from './tui-state.js';
+import type { ConnectionStatus, View } from './tui-state.js';
+
+/** Which screen is up, as a key: a notice about one screen (`scoped`) goes when another comes up. */
+export const screenOf = (view: View): string => (view.kind === 'run' ? `run:${view.runId}` : view.kind === 'history' ? `history:${view.env}` : view.kind);
 
 /** `21:40:09 alice (axum-tui on pts/3) pinned staging` (UTC, as the daemon's log). */
 export const activityLine = (entry: ActivityEntry): string => `${entry.at.slice(11, 19)} ${entry.who} ${entry.what}`;

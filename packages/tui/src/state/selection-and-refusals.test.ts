@@ -60,9 +60,12 @@ describe('refused before anything is asked', () => {
       refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",
     });
   });
-  it('pin, unpin and a run that deploys to a protected environment ask for its name typed', () => {
+  it('a run that deploys to a protected environment asks for its name typed; a pin, or an unpin that deploys nothing, asks nothing', () => {
     const s = state([env('staging'), env('production')]);
-    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toMatchObject({ title: 'unpin production?', typed: 'production' });
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: true }, s)).toBeNull();
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, state([env('production', { pinned: true })]))).toBeNull();
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toEqual({ refused: 'production is not pinned: nothing to unpin' });
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: true }, state([env('production', { pinned: true })]))).toEqual({ refused: 'production is pinned already: nothing to pin' });
     expect(confirmationFor({ kind: 'trigger', branch: 'main' }, s)).toMatchObject({ typed: 'production' });
     expect(confirmationFor({ kind: 'pin', env: 'staging', pinned: true }, s)).toBeNull();
     expect(confirmationFor({ kind: 'trigger', branch: 'staging' }, s)).toBeNull();
@@ -82,10 +85,10 @@ describe('refused before anything is asked', () => {
     expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toMatchObject({ title: 'unpin production and deploy rel-9, held back by the pin?', typed: 'production' });
   });
   it("promote names the release and where it was verified; the target's protection decides the confirmation; bad is refused", () => {
-    const s = state([env('staging'), env('production')]);
+    const s = state([env('staging'), env('production', { live: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) } })]);
     const listed = reduce(s, { type: 'releases.loaded', releases: [{ id: 'rel-2', runId: 'run-2', commit: 'b'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: null, marks: [], config: null, liveIn: ['staging'], verifiedIn: [{ env: 'staging', revision: 2 }], size: 0 }] });
     expect(confirmationFor({ kind: 'promote', from: 'staging', to: 'production', releaseId: 'rel-2', force: false }, listed)).toMatchObject({ title: 'promote rel-2 (live in staging, verified as staging#2) to production?', typed: 'production' });
-    expect(confirmationFor({ kind: 'promote', from: 'production', to: 'staging', releaseId: 'rel-2', force: false }, listed)).toMatchObject({ typed: null });
+    expect(confirmationFor({ kind: 'promote', from: 'production', to: 'staging', releaseId: 'rel-1', force: false }, listed)).toMatchObject({ typed: null });
     const bad = reduce(s, { type: 'releases.loaded', releases: [{ ...listed.releases![0]!, bad: { by: 'staging#2', why: 'gate failed', at: 't' } }] });
     expect(confirmationFor({ kind: 'promote', from: 'staging', to: 'production', releaseId: 'rel-2', force: false }, bad)).toEqual({ refused: expect.stringContaining('--force') });
   });

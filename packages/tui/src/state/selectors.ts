@@ -112,7 +112,7 @@ const OUTCOME: Record<DeployOutcome, string> = {
   'awaiting-approval': '⏸ approval',
   'held-by-pin': '⏸ pinned',
   'held-by-pause': '⏸ paused',
-  'refused-bad': '✗ refused: bad',
+  'refused-bad': '✗ refused (bad)',
   none: '—',
 };
 
@@ -120,4 +120,36 @@ const OUTCOME: Record<DeployOutcome, string> = {
 export function deployBadge(run: RunView): string {
   if (!run.deploy || run.deploy.outcome === 'none') return '—';
   return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${OUTCOME[run.deploy.outcome]}`;
+}
+
+/**
+ * What became of a run's deploy, in words for the run view: `not deployed to production: rel-3 is
+ * marked bad (axum mark rel-3 good, or axum promote --force)`; null when the run led to no deploy.
+ */
+export function deployOutcomeText(run: RunView): string | null {
+  const d = run.deploy;
+  if (!d || d.outcome === 'none') return null;
+  const at = `${d.env}${d.revision !== null ? `#${d.revision}` : ''}`;
+  const release = run.releaseId ?? 'its release';
+  switch (d.outcome) {
+    case 'pending':
+      return `deploy: ${release} deploying to ${at}…`;
+    case 'live':
+      return `deploy: ${release} live in ${at}, verified`;
+    case 'failed':
+      return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
+    case 'rolled-back':
+      return `deploy: ${release} was live in ${at}, then rolled back`;
+    case 'superseded':
+      return `deploy: ${release} to ${d.env} superseded by a newer release`;
+    case 'awaiting-approval':
+      return `deploy: ${release} waits for approval in ${d.env} (a approves)`;
+    case 'held-by-pin':
+      return `deploy: ${release} held back, ${d.env} is pinned (unpinning deploys it)`;
+    case 'held-by-pause':
+      return `deploy: ${release} held back, ${d.env} is paused by an inconclusive check (a keeps what serves and deploys it, r rolls back)`;
+    case 'refused-bad':
+      // The run's message names who marked it and the way out (--force, mark good): not said twice.
+      return `deploy: refused, not deployed to ${d.env} (${release} is marked bad)`;
+  }
 }

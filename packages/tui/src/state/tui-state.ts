@@ -1,7 +1,7 @@
 import { applyDelta, type DaemonState, type Delta, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { revisionAddress, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
-import { noticeFor } from './notices.js';
+import { noticeFor, screenOf } from './notices.js';
 import { clamp, firstFailedOr, moveSelection, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
@@ -28,7 +28,7 @@ export type View =
     }
   | { kind: 'history'; env: string; selected: number }
   /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`g` mark it. */
-  | { kind: 'releases'; selected: number };
+  | { kind: 'releases'; selected: number; from?: View };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
 export interface Confirm {
@@ -37,6 +37,10 @@ export interface Confirm {
   /** What must be typed; null means `y`/`n`. */
   typed: string | null;
   input: string;
+  /** A free-text reason typed into `input` (a bad mark's why): Enter confirms, an empty one is `fallback`. */
+  reason?: { fallback: string };
+  /** A rollback's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
+  diff?: string[];
   action: PendingAction;
 }
 
@@ -74,6 +78,8 @@ export interface TuiState {
   confirm: Confirm | null;
   /** A short message shown in the footer until the next one. */
   notice: string | null;
+  /** The screen a notice is about (a search without a match, a disabled key), or null: it goes when the screen changes. */
+  noticeScope: string | null;
   /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
   filter: { editing: boolean; text: string };
   /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
@@ -109,9 +115,10 @@ export type TuiAction =
   | { type: 'releases.open' }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
-  | { type: 'confirm.details'; details: string[] }
+  | { type: 'confirm.details'; details: string[]; diff?: string[] }
   | { type: 'confirm.close' }
-  | { type: 'notice'; message: string }
+  /** `scoped`: about this screen only (cleared when the screen changes). */
+  | { type: 'notice'; message: string; scoped?: boolean }
   | { type: 'filter.start' }
   | { type: 'filter.key'; input: string; backspace: boolean }
   /** Enter keeps the filter (`clear` false); Esc while typing, or on a filtered dashboard, clears it. */
@@ -138,16 +145,24 @@ export const initialTuiState: TuiState = {
   releases: null,
   confirm: null,
   notice: null,
+  noticeScope: null,
   filter: { editing: false, text: '' },
   search: { editing: false, input: '', query: null },
   wrap: false,
   timestamps: false,
 };
 
-
-
 /** The TUI's one reducer: pure, so every transition is a unit test. */
 export function reduce(state: TuiState, action: TuiAction): TuiState {
+  const next = step(state, action);
+  // A new notice replaces a scoped one; the actions that set a notice themselves say whether it is scoped.
+  if (next.notice !== state.notice) return action.type === 'notice' || action.type === 'step.first-failed' ? next : { ...next, noticeScope: null };
+  // The next screen clears a notice about this one (`/zzz: no match` is about the log it searched).
+  if (state.noticeScope !== null && screenOf(next.view) !== state.noticeScope) return { ...next, notice: null, noticeScope: null };
+  return next;
+}
+
+function step(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'connection.connected':
       // A notice about the lost connection is stale once connected again.
@@ -186,7 +201,9 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return { ...state, eventsOpen: !state.eventsOpen, helpOpen: false };
     case 'back': {
       if (state.helpOpen || state.eventsOpen) return { ...state, helpOpen: false, eventsOpen: false };
-      if (state.view.kind === 'dashboard' && state.filter.text) return reduce(state, { type: 'filter.done', clear: true });
+      if (state.view.kind === 'dashboard' && state.filter.text) return step(state, { type: 'filter.done', clear: true });
+      // Back to where R was pressed (the revisions of an environment), not always to the dashboard.
+      if (state.view.kind === 'releases' && state.view.from) return { ...state, view: state.view.from };
       // From a revision's operations back to its environment's history, on that revision.
       const at = state.view.kind === 'run' ? revisionAddress(state.view.runId) : null;
       if (at) {
@@ -245,18 +262,18 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       return { ...state, bad, releases: action.releases, view: { ...state.view, selected: at >= 0 ? at : clamp(state.view.selected, action.releases.length) } };
     }
     case 'releases.open':
-      return { ...state, helpOpen: false, eventsOpen: false, view: { kind: 'releases', selected: 0 } };
+      return { ...state, helpOpen: false, eventsOpen: false, view: { kind: 'releases', selected: 0, ...(state.view.kind !== 'dashboard' && state.view.kind !== 'releases' ? { from: state.view } : {}) } };
     case 'confirm.open':
       return { ...state, confirm: { ...action.confirm, input: '' } };
     case 'confirm.key':
       if (!state.confirm) return state;
       return { ...state, confirm: { ...state.confirm, input: action.backspace ? state.confirm.input.slice(0, -1) : state.confirm.input + action.input } };
     case 'confirm.details':
-      return state.confirm ? { ...state, confirm: { ...state.confirm, details: action.details } } : state;
+      return state.confirm ? { ...state, confirm: { ...state.confirm, details: action.details, ...(action.diff ? { diff: action.diff } : {}) } } : state;
     case 'confirm.close':
       return { ...state, confirm: null };
     case 'notice':
-      return { ...state, notice: action.message };
+      return { ...state, notice: action.message, noticeScope: action.scoped ? screenOf(state.view) : null };
     case 'filter.start':
       return { ...state, filter: { ...state.filter, editing: true } };
     case 'filter.key': {
@@ -281,7 +298,7 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       if (view.kind !== 'run') return state;
       const steps = stepsOf(state, view.runId);
       const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
-      return index < 0 ? { ...state, notice: `no step failed in ${view.runId}` } : { ...state, view: { ...view, step: index, scroll: null } };
+      return index < 0 ? { ...state, notice: `no step failed in ${view.runId}`, noticeScope: screenOf(view) } : { ...state, view: { ...view, step: index, scroll: null } };
     }
     case 'timestamps.toggle':
       return { ...state, timestamps: !state.timestamps };

@@ -5,6 +5,7 @@ import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
 import { splitPresses } from '../state/key-presses.js';
+import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
 import { confirmationFor, describePending, diffLines, performAction, rollbackMarkNote } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -23,6 +24,13 @@ import type { Narration } from './run-tui.js';
 const MIN_COLUMNS = 60;
 const MIN_ROWS = 16;
 
+/** Rows the header and the footer take (with a row to spare): what a dialog may not use. */
+function chromeRows(state: TuiState): number {
+  const config = state.daemon && !state.daemon.config.valid ? 1 + Math.min(3, state.daemon.config.errors.length) : 0;
+  const link = state.connection.kind !== 'connected' && state.connection.kind !== 'connecting' ? 1 : 0;
+  return 3 + link + config + 3 + 1;
+}
+
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
 export function App({ repoRoot, connection, narration }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined }) {
   const [state, dispatch] = useReducer(reduce, initialTuiState);
@@ -37,6 +45,19 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     linkRef.current = link;
     return () => link.stop();
   }, [repoRoot, connection]);
+
+  // The bad marks, known on every screen: `P` and `r` refuse a bad release before asking, not after
+  // the typed confirmation. Reloaded as environments move and as marks are made (an activity).
+  const connected = state.connection.kind === 'connected' ? state.connection.clientId : null;
+  const marksKey = `${connected}|${(state.daemon?.environments ?? []).map((e) => `${e.name}:${e.live?.revision}:${e.serving?.revision}`).join(',')}|${state.daemon?.activity.length ?? 0}|${state.daemon?.activity.at(-1)?.at ?? ''}`;
+  useEffect(() => {
+    const link = linkRef.current;
+    if (!link || !connected) return;
+    link.request('releases.list', {}).then(
+      (releases) => dispatch({ type: 'releases.loaded', releases }),
+      () => undefined,
+    );
+  }, [marksKey]);
 
   useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line })), [narration]);
 
@@ -87,15 +108,14 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     // Open at once, so keys typed while the diff loads go into the confirmation, not the view.
     dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, 'loading the diff…'] } });
     let details = confirm.details;
-    if (env?.live && target && linkRef.current) {
-      try {
-        const diff = await linkRef.current.request('releases.diff', { from: env.live.releaseId, to: target });
-        details = [...confirm.details.slice(0, 1), ...diffLines(diff), ...confirm.details.slice(1)];
-      } catch (err) {
-        details = [...confirm.details, `(no diff: ${(err as Error).message})`];
-      }
+    let diff: string[] | undefined;
+    try {
+      // Kept apart from the details: the dialog shrinks the diff, never the question's own lines.
+      diff = diffLines(await linkRef.current.request('releases.diff', { from: env.live.releaseId, to: target }));
+    } catch (err) {
+      details = [...confirm.details, `(no diff: ${(err as Error).message})`];
     }
-    if (stateRef.current.confirm?.action === action) dispatch({ type: 'confirm.details', details });
+    if (stateRef.current.confirm?.action === action) dispatch({ type: 'confirm.details', details, ...(diff ? { diff } : {}) });
   }, []);
 
   /** The log of the run view's step, followed while that view is open, even under the help overlay. */
@@ -123,10 +143,10 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (!query || !buffer || current.view.kind !== 'run') return current;
     const top = current.view.scroll === null ? Math.max(0, buffer.length - 1) : Math.max(0, current.view.scroll - buffer.dropped);
     const at = buffer.find(query, fromTop ? top : top + direction, direction);
-    if (at < 0) return apply({ type: 'notice', message: `/${query}: no match` });
+    if (at < 0) return apply({ type: 'notice', message: `/${query}: no match`, scoped: true });
     current = apply({ type: 'log.goto', line: buffer.dropped + at });
     // Numbered as the log pane numbers lines: from the log's first line (older ones are read back from the daemon).
-    return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}` });
+    return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}`, scoped: true });
   };
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
@@ -149,26 +169,20 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       return apply({ type: 'search.key', input, backspace: key.backspace || key.delete });
     }
     if (current.confirm) {
-      const confirm = current.confirm;
-      if (key.escape || (confirm.typed === null && /^n$/i.test(input))) {
+      const step = confirmKey(current.confirm, input, key);
+      if (step.kind === 'cancel') {
         current = apply({ type: 'confirm.close' });
         return apply({ type: 'notice', message: 'cancelled: nothing changed' });
       }
-      if (confirm.typed === null && /^y$/i.test(input)) {
-        void perform(confirm.action);
-        return apply({ type: 'confirm.close' });
-      }
-      if (confirm.typed !== null && key.return) {
-        if (confirm.input === confirm.typed) void perform(confirm.action);
-        else current = apply({ type: 'notice', message: `not confirmed ("${confirm.input}" is not "${confirm.typed}"): nothing changed` });
-        return apply({ type: 'confirm.close' });
-      }
-      if (confirm.typed !== null) return apply({ type: 'confirm.key', input, backspace: key.backspace || key.delete });
+      if (step.kind === 'perform') void perform(step.action);
+      if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message });
+      if (step.kind === 'perform' || step.kind === 'mismatch') return apply({ type: 'confirm.close' });
+      if (step.kind === 'type') return apply({ type: 'confirm.key', input: step.input, backspace: step.backspace });
       return current;
     }
     const hit = resolveKey(current, input, key);
     if (!hit) return current;
-    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}` });
+    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, scoped: true });
     const command = hit.binding.command;
     if (command.kind === 'quit') {
       exit();
@@ -229,11 +243,15 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     );
   }
 
+  // The help is the whole screen: with the header and footer around it, the keys' descriptions
+  // would be cut at 80×24 (Esc or ? gives the screen back).
+  if (state.helpOpen && !state.confirm) return body;
+
   return (
     <Box flexDirection="column">
       <Header state={state} />
-      {body}
-      {state.confirm && <ConfirmDialog confirm={state.confirm} />}
+      {/* A dialog takes the view's place: both together would outgrow a small terminal's height. */}
+      {state.confirm ? <ConfirmDialog confirm={state.confirm} columns={columns} maxRows={rows - chromeRows(state)} /> : body}
       {state.search.editing && <Text color="yellow">/{state.search.input}<Text inverse> </Text>  (Enter to search, Esc to cancel)</Text>}
       <Footer state={state} columns={columns} />
     </Box>

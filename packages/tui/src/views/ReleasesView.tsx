@@ -5,12 +5,14 @@ import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { badText, humanSize, liveInText, minuteText, verifiedText } from '../state/releases.js';
 import { GUTTER, gutter } from './gutter.js';
 
-/** Fixed columns; the subject takes what the terminal leaves (at 80 columns: 13). */
+/** Least widths; past 80 columns LIVE IN and VERIFIED grow to their text, then the subject takes the rest. */
 const ID = 8;
 const COMMIT = 9;
 const LIVE = 12;
 const VERIFIED = 20;
 const BAD = 4;
+/** The subject's width at 80 columns: what it keeps before LIVE IN and VERIFIED grow. */
+const SUBJECT = 24;
 
 const cell = (text: string, width: number) => (text.length >= width ? `${text.slice(0, width - 2)}… ` : text.padEnd(width));
 
@@ -31,7 +33,13 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
   }, [link, key, dispatch]);
   const releases = state.releases;
   if (!releases) return <Text dimColor>loading the releases…</Text>;
-  const subject = Math.max(8, columns - GUTTER.length - ID - COMMIT - LIVE - VERIFIED - BAD - 1);
+  // Spare width goes to LIVE IN and VERIFIED first (where a release is matters more than its subject), up to what they hold.
+  const need = (texts: string[], least: number) => Math.max(least, ...texts.map((t) => t.length + 2));
+  let spare = Math.max(0, columns - GUTTER.length - ID - COMMIT - LIVE - VERIFIED - BAD - 1 - SUBJECT);
+  const live = LIVE + Math.min(spare, need(releases.map(liveInText), LIVE) - LIVE);
+  spare -= live - LIVE;
+  const verified = VERIFIED + Math.min(spare, need(releases.map(verifiedText), VERIFIED) - VERIFIED);
+  const subject = Math.max(8, columns - GUTTER.length - ID - COMMIT - live - verified - BAD - 1);
   const size = Math.max(1, rows - 13);
   const start = Math.max(0, Math.min(view.selected - size + 1, releases.length - size));
   const selected = releases[view.selected];
@@ -45,8 +53,8 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
         {'RELEASE'.padEnd(ID)}
         {'COMMIT'.padEnd(COMMIT)}
         {'SUBJECT'.padEnd(subject)}
-        {'LIVE IN'.padEnd(LIVE)}
-        {'VERIFIED'.padEnd(VERIFIED)}BAD
+        {'LIVE IN'.padEnd(live)}
+        {'VERIFIED'.padEnd(verified)}BAD
       </Text>
       {releases.length === 0 && <Text dimColor>no releases yet: a succeeded run on a branch that feeds an environment makes one</Text>}
       {releases.slice(start, start + size).map((r, i) => (
@@ -55,8 +63,8 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
           {cell(r.id, ID)}
           {cell(r.commit.slice(0, 8), COMMIT)}
           {cell(r.subject, subject)}
-          {cell(r.liveIn.length > 0 ? liveInText(r) : '', LIVE)}
-          {cell(r.verifiedIn.length > 0 ? verifiedText(r) : '', VERIFIED)}
+          {cell(r.liveIn.length > 0 ? liveInText(r) : '', live)}
+          {cell(r.verifiedIn.length > 0 ? verifiedText(r) : '', verified)}
           {r.bad ? 'BAD' : ''}
         </Text>
       ))}

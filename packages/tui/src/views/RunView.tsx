@@ -8,7 +8,8 @@ import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
-import { deployBadge, revisionAddress, revisionAt } from '../state/selectors.js';
+import { deployBadge, deployOutcomeText, revisionAddress, revisionAt } from '../state/selectors.js';
+import { wrapText } from './wrap-text.js';
 import { gutter } from './gutter.js';
 
 const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯' };
@@ -130,8 +131,8 @@ function useNewLines(pager: LogPager | null, scroll: number | null): number | nu
   return pager.live.end - left.current.end;
 }
 
-/** What the view shows above the log: a run, or a revision's operations (`production#7`). */
-function subjectOf(state: TuiState, id: string) {
+/** What the view shows above the log: a run, or a revision's operations (`production#7`); `columns` wraps a run's message. */
+function subjectOf(state: TuiState, id: string, columns: number) {
   if (revisionAddress(id)) {
     const revision = revisionAt(state, id);
     if (!revision) return null;
@@ -140,7 +141,14 @@ function subjectOf(state: TuiState, id: string) {
   const run = state.daemon?.runs.find((r) => r.id === id);
   if (!run) return null;
   const deploy = run.deploy && run.deploy.outcome !== 'none' ? ` · deploy ${deployBadge(run)}` : '';
-  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}${run.message ? ` — ${run.message}` : ''}`, extra: run.warnings.map((w) => ({ text: `warning: ${w}`, color: "yellow" })), steps: run.steps };
+  // Why the run ended as it did (a reused release refused, a deploy that failed) is the first thing
+  // to read when no step ran: wrapped in full, never cut at the width with the title.
+  const bad = run.deploy?.outcome === 'refused-bad' || run.deploy?.outcome === 'failed' || run.status === 'failed';
+  const message = run.message ? wrapText(`— ${run.message}`, columns, { indent: '  ', maxRows: 4 }).map((text) => ({ text, ...(bad ? { color: 'red' } : {}) })) : [];
+  const outcome = deployOutcomeText(run);
+  const outcomeRows = outcome ? wrapText(outcome, columns, { indent: '  ', maxRows: 2 }).map((text) => ({ text, ...(bad ? { color: 'red' } : {}) })) : [];
+  const warnings = run.warnings.map((w) => ({ text: `warning: ${w}`, color: 'yellow' }));
+  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}`, extra: [...message, ...outcomeRows, ...warnings], steps: run.steps, reused: run.reused ? run.releaseId : null };
 }
 
 /** A run or a revision: its steps, and the selected step's log (following the tail unless scrolled). */
@@ -161,7 +169,7 @@ export function RunView({
 }) {
   useLogFrames(log);
   const newLines = useNewLines(log, view.scroll);
-  const subject = subjectOf(state, view.runId);
+  const subject = subjectOf(state, view.runId, columns);
   const step = subject?.steps[view.step];
   if (!subject) {
     positionRef.current = null;
@@ -187,7 +195,9 @@ export function RunView({
   const failed = shown?.error ? ` · ${shown.error}` : '';
   // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
   const following = newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
-  const title = step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${loading}${failed}${following}` : 'no steps yet';
+  // A skipped step printed nothing: say why there are no lines instead of `lines 0-0 of 0`.
+  const skipped = step?.status === 'skipped' && total === 0 ? `── ${step.name} · skipped, nothing ran${'reused' in subject && subject.reused ? ` (the run reused ${subject.reused})` : ''}` : null;
+  const title = skipped ?? (step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${loading}${failed}${following}` : 'no steps yet');
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

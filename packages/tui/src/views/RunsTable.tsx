@@ -45,9 +45,11 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
   const size = Math.max(1, maxRows);
   const start = selected === null ? 0 : Math.max(0, Math.min(selected - size + 1, runs.length - size));
   const shown = runs.slice(start, start + size);
+  // As wide as the widest deploy shown (`production ✗ refused (bad)`): cut, an outcome reads as another one.
+  const deployWidth = Math.min(32, Math.max(7, ...shown.map((r) => deployBadge(r).length + 1)));
   return (
     <Box flexDirection="column">
-      <Text bold>{GUTTER}{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(25)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
+      <Text bold>{GUTTER}{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(deployWidth)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
       {shown.map((run) => {
         const done = run.steps.filter((s) => s.status === 'succeeded').length;
         const deploy = deployBadge(run);
@@ -60,7 +62,7 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
             {gutter(isSelected)}
             {run.id.padEnd(8)}
             <Text color={STATUS_COLOR[run.status]}>{(run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status).slice(0, 10).padEnd(11)}</Text>
-            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, 24).padEnd(25)}</Text>
+            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, deployWidth - 1).padEnd(deployWidth)}</Text>
             {run.branch.slice(0, 7).padEnd(8)}
             {run.commit.slice(0, 8).padEnd(9)}
             {time.slice(0, 6).padEnd(7)}
