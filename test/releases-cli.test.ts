@@ -164,6 +164,10 @@ describe('build once, promote', () => {
     const blocked = await axum(['deploy', 'production', '--release', id, '--yes', '--repo', dir]);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('--force');
+    // Without --yes too: the mark is said first (--yes could not help), with its time as people read it.
+    const unasked = await axum(['deploy', 'production', '--release', id, '--repo', dir]);
+    expect(unasked).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`${id} is marked bad by .* \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\): trained on the wrong labels — pass --force to deploy it anyway`)) });
+    expect(unasked.stderr).not.toContain('--yes');
     // promote refuses it before asking, naming --force.
     expect(await axum(['promote', 'staging', 'production', '--yes', '--repo', dir])).toMatchObject({ code: 1, stderr: expect.stringContaining('--force') });
 

@@ -1,21 +1,7 @@
-// How a bad mark is said when it stops someone (deploy, promote, approve, rollback): who marked the
-// release, when and why, and the two ways on — force it, or clear the mark.
-import type { ReleaseView } from '@axum/protocol';
+// Bad marks: the refusal words are shared with the CLI (@axum/protocol); what a `mark` request may change.
+import { markTime, type ReleaseView } from '@axum/protocol';
 
-export type BadMark = NonNullable<ReleaseView['bad']>;
-
-/** `2026-12-04 07:29 UTC`: a mark's time as people read it (the JSON keeps the ISO time). */
-export const markTime = (iso: string): string => (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso);
-
-/** `rel-7 is marked bad by verify of staging#3 (2026-12-04 07:29 UTC): gate accuracy failed`. */
-export function markedBad(releaseId: string, bad: BadMark, subject = releaseId): string {
-  return `${subject} is marked bad by ${bad.by} (${markTime(bad.at)}): ${bad.why}`;
-}
-
-/** A refusal for a bad release: what the mark says, then `anyway` (how to force it) and how to clear it. */
-export function badRefusal(releaseId: string, bad: BadMark, anyway: string, subject = releaseId): string {
-  return `${markedBad(releaseId, bad, subject)} — ${anyway}, or clear the mark: axum mark ${releaseId} good`;
-}
+export { badRefusal, markedBad, markTime, type BadMark } from '@axum/protocol';
 
 /** Why a `mark` request changes nothing, or null when it may go ahead. */
 export function markRefusal(release: Pick<ReleaseView, 'id' | 'bad'>, mark: 'good' | 'bad'): string | null {

@@ -1,6 +1,6 @@
 import { commandBy } from '../user-name.js';
 import { createInterface } from 'node:readline/promises';
-import type { EnvironmentView, PinResult, ReleaseListing, RevisionView } from '@axum/protocol';
+import { badRefusal, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
@@ -132,6 +132,11 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
+    // A bad release is refused before the confirmation (--yes cannot help it), in the daemon's words.
+    if (options.release && !options.force) {
+      const bad = (await call(connection, 'releases.list', {})).find((r) => r.id === options.release)?.bad;
+      if (bad) throw new CliError(badRefusal(options.release, bad, 'pass --force to deploy it anyway'), EXIT.failed);
+    }
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes);
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy') };
     const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
