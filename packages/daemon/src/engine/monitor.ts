@@ -101,6 +101,9 @@ export function startMonitor(
       // Each Prometheus check is measured once per tick, into the same log: a failed measurement
       // fails the tick (toward `failures` in a row); an inconclusive one neither fails nor passes it.
       const failedChecks: string[] = [];
+      // A tick with no command whose every check was inconclusive measured nothing: it neither
+      // resets nor extends the failures in a row (a Prometheus gap must not hide a failing release).
+      let measuredNothing = spec.run === undefined && (spec.checks ?? []).length > 0;
       // A release's config recorded before `checks:` existed has none (snapshots are not re-parsed).
       for (const checkSpec of spec.checks ?? []) {
         if (abort.signal.aborted) break;
@@ -110,6 +113,7 @@ export function startMonitor(
         }
         const m = await measureOnce(checkSpec, { env, revision: revision.revision, release: release.id }, deps, log, abort.signal);
         if (m.verdict === 'fail') failedChecks.push(`${checkSpec.name} = ${m.value} (${m.reason})`);
+        if (m.verdict !== 'inconclusive') measuredNothing = false;
         const unsure = m.verdict === 'inconclusive' ? (inconclusiveInARow.get(checkSpec.name) ?? 0) + 1 : 0;
         inconclusiveInARow.set(checkSpec.name, unsure);
         if (m.verdict === 'inconclusive' && unsure > checkSpec.inconclusive && !pauseAsked) {
@@ -139,7 +143,7 @@ export function startMonitor(
       await deps.maskFile(metricsFile, secrets);
       if (abort.signal.aborted) return;
       if (result.status === 'succeeded') {
-        failedInARow = [];
+        if (!measuredNothing) failedInARow = [];
         return;
       }
       failedInARow.push(name);

@@ -52,7 +52,8 @@ export interface BuildOptions {
 export type DeployWorld = ReturnType<typeof createDeployWorld>;
 
 /** A deployments instance on fakes, configured with `config`; `from` is a crashed daemon's leftovers. */
-export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) {
+/** `extra`: ports a test adds (a scripted Prometheus), set before the deployments copy their deps. */
+export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot, extra: Partial<DeploymentsDeps> = {}) {
   const files: FakeFiles = new Map(from?.files);
   const runner = createFakeRunner(files);
   const releases = createFakeReleaseStore(from?.store);
@@ -100,6 +101,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
     publish: () => undefined,
     warn: (message) => void warnings.push(message),
     runDeploy: (runId, deploy, message) => void told.set(runId, { ...deploy, message }),
+    ...extra,
   };
   const deployments: Deployments = createDeployments(deps);
   deployments.setConfig(config);
@@ -216,13 +218,13 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot) 
  * `world(config, from?)` for a test file: each world it makes is stopped after each test (its
  * monitors and timers must not outlive it). Pass the file's `afterEach`.
  */
-export function deployWorlds(afterEachHook: (fn: () => Promise<void>) => void): (config?: PipelineConfig, from?: WorldSnapshot) => DeployWorld {
+export function deployWorlds(afterEachHook: (fn: () => Promise<void>) => void): (config?: PipelineConfig, from?: WorldSnapshot, extra?: Partial<DeploymentsDeps>) => DeployWorld {
   const worlds: DeployWorld[] = [];
   afterEachHook(async () => {
     await Promise.all(worlds.splice(0).map((w) => w.deployments.stop()));
   });
-  return (config = testConfig(), from) => {
-    const w = createDeployWorld(config, from);
+  return (config = testConfig(), from, extra) => {
+    const w = createDeployWorld(config, from, extra);
     worlds.push(w);
     return w;
   };
