@@ -127,6 +127,21 @@ describe('an inconclusive verification', () => {
     expect(w.deployments.state('staging').live).toMatchObject({ releaseId: 'rel-4' });
   });
 
+  it('release retention keeps the release the pause holds, however many newer releases other environments make', async () => {
+    const twoEnvs = (extra: Record<string, unknown> = {}) => testConfig({ environments: { staging: { branch: 'staging' }, dev: { branch: 'dev' } }, history: { keepReleases: 1 }, ...extra });
+    const w = world(twoEnvs());
+    await w.ship();
+    await w.ship('staging', { runConfig: twoEnvs({ verify: { steps: [{ name: 'smoke', run: 'smoke' }], checks: [check] } }) });
+    await w.ship(); // rel-3: held by the pause
+    await w.ship('dev');
+    await w.ship('dev');
+    expect(w.deployments.state('staging').heldReleaseId).toBe('rel-3');
+    expect(w.deployments.releases().map((r) => r.id)).toContain('rel-3');
+    expect(await w.deployments.approve('staging', 'ana')).toMatchObject({ status: 'live', releaseId: 'rel-2' });
+    await w.settle();
+    expect(w.deployments.state('staging').live).toMatchObject({ releaseId: 'rel-3' });
+  });
+
   it('survives a restart: the next daemon is still paused and still holds', async () => {
     const old = await pausedWorld();
     const w = world(testConfig(), old.leftAt('deploy.finished', 2));

@@ -21,6 +21,8 @@ export async function pruneReleases(state: DeployState): Promise<void> {
     const lkg = lastKnownGood(doc, unusable);
     if (lkg) referenced.add(lkg.releaseId);
     if (doc.pendingReleaseId) referenced.add(doc.pendingReleaseId);
+    // What a pin or a pause holds back: `unpin` or `approve` deploys it.
+    if (doc.heldReleaseId) referenced.add(doc.heldReleaseId);
     for (const r of doc.revisions) if (r.status === 'deploying' || r.status === 'verifying') referenced.add(r.releaseId);
     if (doc.queuedReleaseId) referenced.add(doc.queuedReleaseId);
   }
