@@ -1,9 +1,8 @@
 import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, changedConfigKeys, emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, lastKnownGood, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
-import { revisionHealth } from '../domain/deploy-outcome.js';
 import { liftPause } from '../domain/pause.js';
 import type { RunRecord } from '../domain/history.js';
 import type { OperationDeps } from './deploy-operation.js';
@@ -11,6 +10,7 @@ import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
 import { sweepReleaseStore, tidyFolders } from './release-store-sweep.js';
 import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
+import { environmentState, type EnvironmentState } from './environment-state.js';
 import { readOperationLog } from './operation-logs.js';
 import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
 import { reconcileEnvironments } from './reconciliation.js';
@@ -24,28 +24,7 @@ import type { FsckReport, LogChunk, PipelineConfig, ReleaseDiff, RevisionView } 
 export type { DeploymentsDeps } from './deploy-state.js';
 export type { PinOutcome } from './operator-requests.js';
 
-/** The slice of an environment's view that deployments own. */
-export interface EnvironmentState {
-  pinned: boolean;
-  awaitingApproval: boolean;
-  pendingReleaseId: string | null;
-  live: { revision: number; releaseId: string; commit: string } | null;
-  /** What `current` serves by the records: the live revision, or one *serving, failed*. */
-  serving: { revision: number; releaseId: string; commit: string; failed: boolean } | null;
-  /** The newest verified revision whose release is not bad: the live one itself when it is verified. */
-  lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
-  /** Where a rollback with no target goes: the last known good other than the live release, unless refused. */
-  rollbackTarget: { revision: number; releaseId: string; commit: string } | null;
-  heldReleaseId: string | null;
-  /** The bad mark of the release `current` serves, when it was marked while serving. */
-  servingBad?: { releaseId: string; by: string; at: string; why: string } | null;
-  /** Set while an inconclusive verification or monitor check pauses automatic actions (ARCHITECTURE.md, glossary: Inconclusive). */
-  paused: { since: string; revision: number; reason: string } | null;
-  operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
-  incident: string | null;
-  liveMetric: { name: string; value: number; lkgValue: number | null } | null;
-  lastCheck: { passed: boolean; at: string; step: string } | null;
-}
+export type { EnvironmentState } from './environment-state.js';
 
 /** Releases, revisions, deploy, verify and rollback per environment (ARCHITECTURE.md, Glossary). */
 export interface Deployments {
@@ -210,33 +189,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       // Environments added by an edit get their history loaded (and shown) too.
       for (const env of Object.keys(next.environments)) if (!state.docs.has(env)) void docOf(env).then(() => deps.publish(env));
     },
-    state(env) {
-      const doc = state.docs.get(env) ?? emptyEnvironmentDocument();
-      const live = liveRevision(doc);
-      const serving = servingRevision(doc);
-      const lkg = lastKnownGood(doc, unusable);
-      // Refused after an automatic rollback (the environment serves its LKG already): no target shown.
-      const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false) === null ? lkg : null;
-      const operation = environments.hold(env);
-      const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
-      const health = revisionHealth(live, lkg);
-      const servingBad = serving ? state.release(serving.revision.releaseId)?.bad : undefined;
-      return {
-        pinned: doc.pinned !== null,
-        awaitingApproval: doc.pendingReleaseId !== null,
-        pendingReleaseId: doc.pendingReleaseId,
-        live: view(live),
-        serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
-        lastKnownGood: view(lastKnownGoodOrLive(doc, unusable)),
-        rollbackTarget: view(target),
-        heldReleaseId: doc.heldReleaseId,
-        servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,
-        paused: doc.paused,
-        operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
-        incident: doc.incident,
-        ...health,
-      };
-    },
+    state: (env) => environmentState(state, env, environments.hold(env)),
     async releaseRun(run, workdir, runConfig, metricsFile) {
       // Serialized with retention: a blob stored for a release not yet recorded must not be collected.
       // A pattern that matched nothing is said on the run (`warning: …`), before what the deploy did.
