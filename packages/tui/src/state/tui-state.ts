@@ -83,7 +83,13 @@ export interface TuiState {
   /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
   filter: { editing: boolean; text: string };
   /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
-  search: { editing: boolean; input: string; query: string | null };
+  search: {
+    editing: boolean;
+    input: string;
+    query: string | null;
+    /** Where the last `n`/`N` (or Enter) landed among the matching lines, for the run view's status line (`match 3 of 17`), and in which log. */
+    match?: { index: number; total: number; runId: string; step: number } | null;
+  };
   /** Long log lines wrap instead of being cut at the terminal's width. */
   wrap: boolean;
   /** Each log line shows when it was printed (from the daemon's side index). */
@@ -126,6 +132,7 @@ export type TuiAction =
   | { type: 'search.start' }
   | { type: 'search.key'; input: string; backspace: boolean }
   | { type: 'search.done'; commit: boolean }
+  | { type: 'search.match'; index: number; total: number }
   | { type: 'log.goto'; line: number }
   | { type: 'wrap.toggle' }
   | { type: 'timestamps.toggle' }
@@ -288,7 +295,12 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'search.key':
       return { ...state, search: { ...state.search, input: action.backspace ? state.search.input.slice(0, -1) : state.search.input + action.input } };
     case 'search.done':
-      return { ...state, search: { editing: false, input: '', query: action.commit && state.search.input ? state.search.input : state.search.query } };
+      // A new query's matches are counted again (the jump that follows sets them).
+      return action.commit && state.search.input
+        ? { ...state, search: { editing: false, input: '', query: state.search.input, match: null } }
+        : { ...state, search: { ...state.search, editing: false, input: '' } };
+    case 'search.match':
+      return state.view.kind === 'run' ? { ...state, search: { ...state.search, match: { index: action.index, total: action.total, runId: state.view.runId, step: state.view.step } } } : state;
     case 'log.goto':
       return state.view.kind === 'run' ? { ...state, view: { ...state.view, scroll: Math.max(0, action.line) } } : state;
     case 'wrap.toggle':
