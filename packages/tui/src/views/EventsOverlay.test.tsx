@@ -9,6 +9,7 @@ import { EventsOverlay } from './EventsOverlay.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { withoutColours } from '../terminal-text.js';
 
 const entry = (n: number, what = `pinned staging (${n})`): ActivityEntry => ({ at: `2026-12-04T08:${String(n).padStart(2, '0')}:00.000Z`, who: 'alice (axum-tui on pts/3)', what, clientId: n % 2 ? 'c1' : 'c2' });
 const LONG = 'rolled back production to #3 (now #5): the gate accuracy 0.41 < 0.8 of the verify step, marked bad by staging#12 at 03:40 — END';
@@ -74,7 +75,7 @@ describe('the event log overlay', () => {
     expect(state.eventsSelected).toBe(4);
     const { lastFrame } = screen(state);
     await tick();
-    const frame = lastFrame() ?? '';
+    const frame = withoutColours(lastFrame() ?? '');
     const rows = frame.split('\n');
     expect(rows.length).toBeLessThan(24);
     expect(Math.max(...rows.map((r) => r.length))).toBeLessThanOrEqual(80);
