@@ -5,6 +5,12 @@ import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
 import { nextEnvironment } from './state/releases.js';
 import { userName } from './user-name.js';
 
+/** Where keys go: a view, or the event log overlay (`e`) drawn over it. */
+export type Screen = View['kind'] | 'events';
+
+/** The screen the keys of `state` act on. */
+export const screenFor = (state: TuiState): Screen => (state.eventsOpen ? 'events' : state.view.kind);
+
 /** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
 export type Command =
   | { kind: 'dispatch'; action: TuiAction }
@@ -19,8 +25,8 @@ export interface Binding {
   /** As shown to the user. */
   label: string;
   description: string;
-  /** The screens where the key works. */
-  views: readonly View['kind'][];
+  /** The screens where the key works (`events`: the event log overlay, over any view). */
+  views: readonly Screen[];
   matches(input: string, key: Key): boolean;
   command: Command;
   /** Why the key does nothing right now, or null when it is enabled. */
@@ -35,7 +41,9 @@ export interface Binding {
   inHelp?: boolean;
 }
 
-const ALL: readonly View['kind'][] = ['dashboard', 'run', 'history', 'releases'];
+/** Events a page key moves by (the overlay shows at least this many at 80×24). */
+const EVENTS_PAGE = 8;
+const ALL: readonly Screen[] = ['dashboard', 'run', 'history', 'releases', 'events'];
 const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : visibleEnvironments(state)[state.selected]);
 const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
@@ -141,6 +149,12 @@ export const KEYMAP: readonly Binding[] = [
   },
   { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
   { label: 'x', description: 'cancel the selected run', views: ['dashboard', 'run'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running'), command: { kind: 'daemon', build: (state) => (selectedRun(state) ? { kind: 'cancel', runId: selectedRun(state)!.id } : null) }, footer: false },
+  { label: 'j/k', description: 'down / up the events, newest last (the selected one in full below the list when cut)', hint: 'scroll', views: ['events'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: 1 } }, footer: true },
+  { label: 'k', description: 'up the events', views: ['events'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: -1 } }, footer: false, inHelp: false },
+  { label: 'PgUp/PgDn', description: 'a page up / down', views: ['events'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'events.move', by: -EVENTS_PAGE } }, footer: false },
+  { label: 'PgDn', description: 'a page newer', views: ['events'], matches: (_i, k) => k.pageDown, command: { kind: 'dispatch', action: { type: 'events.move', by: EVENTS_PAGE } }, footer: false, inHelp: false },
+  { label: 'g/Home', description: 'the oldest kept event', hint: 'oldest', views: ['events'], matches: (i, k) => i === 'g' || k.home, command: { kind: 'dispatch', action: { type: 'events.move', by: 'top' } }, footer: true },
+  { label: 'G/End', description: 'the newest event (and keep to the newest)', hint: 'newest', views: ['events'], matches: (i, k) => i === 'G' || k.end, command: { kind: 'dispatch', action: { type: 'events.move', by: 'bottom' } }, footer: true },
   { label: 'e', description: 'events: who did what, and when', hint: 'events', views: ALL, matches: (i) => i === 'e', command: { kind: 'dispatch', action: { type: 'events.toggle' } }, footer: false },
   { label: '?', description: 'show or hide this help', hint: 'help', views: ALL, matches: (i) => i === '?', command: { kind: 'dispatch', action: { type: 'help.toggle' } }, footer: true },
   { label: 'Esc', description: 'back', hint: 'back', views: ALL, matches: (_i, k) => k.escape, command: { kind: 'dispatch', action: { type: 'back' } }, footer: true },
@@ -150,7 +164,8 @@ export const KEYMAP: readonly Binding[] = [
 
 /** The bindings of the current screen. */
 export function bindingsFor(state: TuiState): Binding[] {
-  return KEYMAP.filter((b) => b.views.includes(state.view.kind));
+  const screen = screenFor(state);
+  return KEYMAP.filter((b) => b.views.includes(screen));
 }
 
 /** The binding for a key press on the current screen, with why it is disabled (null when enabled). */

@@ -91,6 +91,15 @@ describe('LogBuffer', () => {
     expect(buffer.find('ok\nerror', 0, 1)).toBe(-1);
   });
 
+  it('counts the matching lines, and where a line stands among them (match 2 of 3)', () => {
+    const buffer = new LogBuffer();
+    feed(buffer, 'Error one\nok\nerror two\nok\npartial ERROR');
+    expect(buffer.matchCount('error', 0)).toEqual({ index: 1, total: 3 });
+    expect(buffer.matchCount('error', 2)).toEqual({ index: 2, total: 3 });
+    expect(buffer.matchCount('error', 4)).toEqual({ index: 3, total: 3 });
+    expect(buffer.matchCount('missing', 0)).toEqual({ index: 0, total: 0 });
+  });
+
   it('finds what the pane draws: not inside a control sequence or a colour, across the sequences it removes', () => {
     const buffer = new LogBuffer();
     feed(buffer, 'title\x1b]2;secret\x07\nclear\x1b[2J\n\x1b[32mgre\x1b[0men\n');

@@ -226,6 +226,23 @@ export class LogBuffer {
     return -1;
   }
 
+  /**
+   * Where the kept line at `at` stands among the kept lines containing `query` (as `find` reads
+   * them): `index` counts from 1. Read on `n`/`N` only, never per frame.
+   */
+  matchCount(query: string, at: number): { index: number; total: number } {
+    const needle = query.toLowerCase();
+    let index = 0;
+    let total = 0;
+    if (!needle) return { index, total };
+    for (let i = 0; i < this.length; i++) {
+      if (!shownText(this.line(i)).toLowerCase().includes(needle)) continue;
+      total++;
+      if (i <= at) index = total;
+    }
+    return { index, total };
+  }
+
   private push(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
     this.index(text, ends, byteStart, ascii);
     this.pieces.push({ text, ends, first: this.end, byteStart, ascii });

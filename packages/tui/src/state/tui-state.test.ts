@@ -117,4 +117,15 @@ describe('reduce', () => {
     state = reduce(state, { type: 'confirm.key', input: '', backspace: true });
     expect(state.confirm?.input).toBe('pro');
   });
+
+  it('keeps where n/N landed (match 3 of 17) for its log, and forgets it for a new query', () => {
+    let state: TuiState = { ...initialTuiState, view: { kind: 'run', runId: 'run-1', step: 2, scroll: null }, search: { editing: false, input: '', query: 'error' } };
+    state = reduce(state, { type: 'search.match', index: 3, total: 17 });
+    expect(state.search.match).toEqual({ index: 3, total: 17, runId: 'run-1', step: 2 });
+    // Esc while typing keeps the last query and its count.
+    state = reduce(reduce(state, { type: 'search.start' }), { type: 'search.done', commit: false });
+    expect(state.search).toMatchObject({ query: 'error', match: { index: 3, total: 17 } });
+    state = reduce(reduce(reduce(state, { type: 'search.start' }), { type: 'search.key', input: 'warn', backspace: false }), { type: 'search.done', commit: true });
+    expect(state.search).toMatchObject({ query: 'warn', match: null });
+  });
 });

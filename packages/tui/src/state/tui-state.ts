@@ -63,6 +63,8 @@ export interface TuiState {
   helpOpen: boolean;
   /** The event log overlay (`e`): what every terminal did, with who and when. */
   eventsOpen: boolean;
+  /** The selected entry of the event log (an index into the kept ones, oldest first); null: the newest, kept as entries arrive. */
+  eventsSelected: number | null;
   view: View;
   /** Which dashboard list the selection keys move in. */
   focus: 'environments' | 'runs';
@@ -83,7 +85,13 @@ export interface TuiState {
   /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
   filter: { editing: boolean; text: string };
   /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
-  search: { editing: boolean; input: string; query: string | null };
+  search: {
+    editing: boolean;
+    input: string;
+    query: string | null;
+    /** Where the last `n`/`N` (or Enter) landed among the matching lines, for the run view's status line (`match 3 of 17`), and in which log. */
+    match?: { index: number; total: number; runId: string; step: number } | null;
+  };
   /** Long log lines wrap instead of being cut at the terminal's width. */
   wrap: boolean;
   /** Each log line shows when it was printed (from the daemon's side index). */
@@ -99,6 +107,8 @@ export type TuiAction =
   | { type: 'daemon.stopping'; reason: string }
   | { type: 'help.toggle' }
   | { type: 'events.toggle' }
+  /** Moves the event log's selection: by entries, or to the oldest (`top`) or newest (`bottom`). */
+  | { type: 'events.move'; by: number | 'top' | 'bottom' }
   | { type: 'back' }
   | { type: 'focus.toggle' }
   | { type: 'selection.move'; by: number }
@@ -126,6 +136,7 @@ export type TuiAction =
   | { type: 'search.start' }
   | { type: 'search.key'; input: string; backspace: boolean }
   | { type: 'search.done'; commit: boolean }
+  | { type: 'search.match'; index: number; total: number }
   | { type: 'log.goto'; line: number }
   | { type: 'wrap.toggle' }
   | { type: 'timestamps.toggle' }
@@ -136,6 +147,7 @@ export const initialTuiState: TuiState = {
   daemon: null,
   helpOpen: false,
   eventsOpen: false,
+  eventsSelected: null,
   view: { kind: 'dashboard' },
   focus: 'environments',
   selected: 0,
@@ -191,16 +203,29 @@ function step(state: TuiState, action: TuiAction): TuiState {
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
         selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
         notice: noticeFor(state.daemon, action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null) ?? state.notice,
+        // The event log keeps its newest entries: when one drops off the top, the selection stays on its entry.
+        eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (state.daemon.activity.length + (action.delta.type === 'activity.added' ? 1 : 0) - daemon.activity.length)),
       };
     }
     case 'daemon.stopping':
       return { ...state, notice: `daemon stopping: ${action.reason}` };
     case 'help.toggle':
-      return { ...state, helpOpen: !state.helpOpen, eventsOpen: false };
+      // Over the event log, the help names its keys; closing the help goes back to it.
+      return { ...state, helpOpen: !state.helpOpen };
     case 'events.toggle':
-      return { ...state, eventsOpen: !state.eventsOpen, helpOpen: false };
+      // Opens on the newest entry.
+      return { ...state, eventsOpen: !state.eventsOpen, eventsSelected: null, helpOpen: false };
+    case 'events.move': {
+      const count = state.daemon?.activity.length ?? 0;
+      if (!state.eventsOpen || count === 0) return state;
+      const now = Math.min(state.eventsSelected ?? count - 1, count - 1);
+      const to = action.by === 'top' ? 0 : action.by === 'bottom' ? count - 1 : Math.min(count - 1, Math.max(0, now + action.by));
+      // On the newest entry the selection follows new ones (null), as a log's tail does.
+      return { ...state, eventsSelected: to >= count - 1 ? null : to };
+    }
     case 'back': {
-      if (state.helpOpen || state.eventsOpen) return { ...state, helpOpen: false, eventsOpen: false };
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      if (state.eventsOpen) return { ...state, eventsOpen: false };
       if (state.view.kind === 'dashboard' && state.filter.text) return step(state, { type: 'filter.done', clear: true });
       // Back to where R was pressed (the revisions of an environment), not always to the dashboard.
       if (state.view.kind === 'releases' && state.view.from) return { ...state, view: state.view.from };
@@ -288,7 +313,12 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'search.key':
       return { ...state, search: { ...state.search, input: action.backspace ? state.search.input.slice(0, -1) : state.search.input + action.input } };
     case 'search.done':
-      return { ...state, search: { editing: false, input: '', query: action.commit && state.search.input ? state.search.input : state.search.query } };
+      // A new query's matches are counted again (the jump that follows sets them).
+      return action.commit && state.search.input
+        ? { ...state, search: { editing: false, input: '', query: state.search.input, match: null } }
+        : { ...state, search: { ...state.search, editing: false, input: '' } };
+    case 'search.match':
+      return state.view.kind === 'run' ? { ...state, search: { ...state.search, match: { index: action.index, total: action.total, runId: state.view.runId, step: state.view.step } } } : state;
     case 'log.goto':
       return state.view.kind === 'run' ? { ...state, view: { ...state.view, scroll: Math.max(0, action.line) } } : state;
     case 'wrap.toggle':

@@ -145,6 +145,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const at = buffer.find(query, fromTop ? top : top + direction, direction);
     if (at < 0) return apply({ type: 'notice', message: `/${query}: no match`, scoped: true });
     current = apply({ type: 'log.goto', line: buffer.dropped + at });
+    const { index, total } = buffer.matchCount(query, at);
+    current = apply({ type: 'search.match', index, total });
     // Numbered as the log pane numbers lines: from the log's first line (older ones are read back from the daemon).
     return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}`, scoped: true });
   };

@@ -2,31 +2,54 @@ import { Box, Text } from 'ink';
 import { activityLine } from '../state/notices.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
+import { gutter } from './gutter.js';
+import { wrapText } from './wrap-text.js';
 
 /** Rows the header, footer and the overlay's border, title and last line take. */
 const CHROME_ROWS = 10;
+/** At most this many rows show the selected entry in full below the list. */
+const DETAIL_ROWS = 4;
+
+/** The first entry shown: the selected one kept near the middle, the window within the entries. */
+export function eventsWindow(count: number, selected: number, room: number): number {
+  return Math.max(0, Math.min(selected - Math.floor(room / 2), count - room));
+}
 
 /**
  * The event log (`e`, lazygit's command log for every terminal): what clients did to the shared
- * state — rollbacks, deploys, pins, cancels, refusals — with who and when, newest last, cut to the
- * rows the terminal leaves (the frame stays below its height: no flicker).
+ * state — rollbacks, deploys, pins, cancels, refusals — with who and when, newest last. Every kept
+ * entry can be selected (j/k, PgUp/PgDn, g/G, from keymap.ts); the list scrolls to it, one row
+ * per entry, and the selected entry, when the width cuts it, is shown in full below the list. The
+ * frame stays below the terminal's height: no flicker.
  */
 export function EventsOverlay({ state, rows, columns }: { state: TuiState; rows: number; columns: number }) {
   const entries = state.daemon?.activity ?? [];
-  const room = Math.max(1, rows - CHROME_ROWS);
-  const shown = entries.slice(-room);
   const me = state.connection.kind === 'connected' ? state.connection.clientId : null;
   const width = Math.max(20, columns - 4);
+  const selected = Math.min(state.eventsSelected ?? entries.length - 1, entries.length - 1);
+  const line = selected >= 0 ? activityLine(entries[selected]!) : '';
+  // The selected entry in full when its row cuts it (wrapped, at most DETAIL_ROWS rows).
+  const detail = line.length > width - 2 ? wrapText(line, width, { indent: '  ', maxRows: DETAIL_ROWS }) : [];
+  const room = Math.max(1, rows - CHROME_ROWS - detail.length);
+  const top = eventsWindow(entries.length, selected, room);
+  const shown = entries.slice(top, top + room);
+  const title = entries.length > shown.length ? `Events ${top + 1}–${top + shown.length} of ${entries.length}` : 'Events';
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={columns}>
-      <Text bold>Events{entries.length > shown.length ? ` (the newest ${shown.length} of ${entries.length})` : ''}</Text>
+      <Text bold>{title}</Text>
       {shown.length === 0 && <Text dimColor>nothing yet: rollbacks, deploys, pins and cancels from any terminal appear here</Text>}
       {shown.map((entry, i) => (
-        <Text key={`${entry.at}-${i}`} color={entry.clientId === me ? undefined : 'cyan'}>
-          {truncateEnd(activityLine(entry), width)}
+        <Text key={`${entry.at}-${top + i}`} inverse={top + i === selected} color={entry.clientId === me ? undefined : 'cyan'}>
+          {gutter(top + i === selected)}
+          {truncateEnd(activityLine(entry), width - 2)}
         </Text>
       ))}
-      <Text dimColor>Esc or e closes the events</Text>
+      {detail.map((row, i) => (
+        <Text key={`detail-${i}`} dimColor>
+          {row}
+        </Text>
+      ))}
+      <Text dimColor>{truncateEnd(`j/k, PgUp/PgDn, g/G select · Esc or e closes the events`, width)}</Text>
     </Box>
   );
 }

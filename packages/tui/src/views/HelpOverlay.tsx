@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bindingsFor } from '../keymap.js';
+import { bindingsFor, screenFor } from '../keymap.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
@@ -61,7 +61,7 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   const { width, columnsOf } = layout;
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={columns}>
-      <Text bold>Keys ({state.view.kind})</Text>
+      <Text bold>Keys ({screenFor(state)})</Text>
       <Box flexDirection="row">
         {columnsOf.map((column, c) => (
           <Box key={c} flexDirection="column" width={width} marginRight={c === 0 && columnsOf.length > 1 ? 2 : 0}>

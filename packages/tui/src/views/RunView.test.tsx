@@ -61,7 +61,23 @@ describe('the run view', () => {
     await tick();
     const frame = lastFrame() ?? '';
     expect(frame).toContain('── hose · lines 3-11 of 50 · G to follow');
-    expect(frame.split('\n').filter((row) => row.startsWith('line '))).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);
+    expect(frame.split('\n').map((row) => withoutColours(row)).filter((row) => row.startsWith('line '))).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);
+  });
+
+  it('marks only the matched text in inverse video, with or without colour, and says which match of how many', async () => {
+    const match = { index: 3, total: 17, runId: 'run-1', step: 0 };
+    const { lastFrame } = view({ search: { editing: false, input: '', query: 'NE 3', match } }, log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`)), 2);
+    await tick();
+    const frame = lastFrame() ?? '';
+    expect(frame).toContain('── hose · lines 3-11 of 50 · match 3 of 17 · G to follow');
+    const row = frame.split('\n').find((r) => withoutColours(r) === 'line 3');
+    // The match, not the whole line: `li` before it is drawn as it is (no yellow line).
+    expect(row?.startsWith('li\x1b[7mne 3\x1b[27m')).toBe(true);
+    expect(frame).not.toContain('\x1b[33m');
+    // Another step's count is not this one's.
+    const other = view({ search: { editing: false, input: '', query: 'NE 3', match: { ...match, step: 1 } } }, log(['line 3']), 0);
+    await tick();
+    expect(other.lastFrame()).not.toContain('match 3 of 17');
   });
 
   it('scrolled above the 10,000 kept lines, keeps the screen while it reads them from the daemon, then shows them', async () => {

@@ -197,7 +197,10 @@ export function RunView({
   const following = newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
   // A skipped step printed nothing: say why there are no lines instead of `lines 0-0 of 0`.
   const skipped = step?.status === 'skipped' && total === 0 ? `── ${step.name} · skipped, nothing ran${'reused' in subject && subject.reused ? ` (the run reused ${subject.reused})` : ''}` : null;
-  const title = skipped ?? (step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${loading}${failed}${following}` : 'no steps yet');
+  // Where the last n/N landed among the matching lines (of this log only).
+  const found = state.search.match;
+  const match = state.search.query && found && found.runId === view.runId && found.step === view.step ? ` · match ${found.index} of ${found.total}` : '';
+  const title = skipped ?? (step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${match}${loading}${failed}${following}` : 'no steps yet');
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -224,9 +227,9 @@ export function RunView({
         )}
         {layout.blocks.map((block, i) =>
           block.kind === 'plain' ? (
-            <PlainRows key={i} rows={block.rows} color={block.highlight ? 'yellow' : undefined} />
+            <PlainRows key={i} rows={block.rows} />
           ) : (
-            <Text key={i} wrap={state.wrap ? 'wrap' : 'truncate-end'} color={block.highlight ? 'yellow' : undefined}>
+            <Text key={i} wrap={state.wrap ? 'wrap' : 'truncate-end'}>
               {block.text}
             </Text>
           ),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogBuffer } from '../client/log-buffer.js';
-import { layoutLog, stamp, truncateEnd, type LogLayoutOptions } from './log-layout.js';
+import { layoutLog, MATCH_OFF, MATCH_ON, stamp, truncateEnd, type LogLayoutOptions } from './log-layout.js';
 
 function buffer(lines: string[], partial = ''): LogBuffer {
   const b = new LogBuffer();
@@ -60,13 +60,15 @@ describe('layoutLog', () => {
     expect(wrapped.blocks).toEqual([{ kind: 'text', text: 'title clip cleared \x1b[32mok\x1b[0m', rows: 2, highlight: false }]);
   });
 
-  it('highlights search matches (case-insensitive), and prefixes timestamps', () => {
-    const layout = layoutLog(buffer(['build ok', 'ERROR here', 'error 2', 'done', 'tab\terror']), { ...base, rows: 5, query: 'error' });
+  it('marks only the matched text of search matches (case-insensitive), and prefixes timestamps', () => {
+    const on = MATCH_ON;
+    const off = MATCH_OFF;
+    const layout = layoutLog(buffer(['build ok', 'ERROR here', 'error 2 error', 'done', 'tab\terror']), { ...base, rows: 5, query: 'error' });
     expect(layout.blocks).toEqual([
       { kind: 'plain', rows: ['build ok'], highlight: false },
-      { kind: 'plain', rows: ['ERROR here', 'error 2'], highlight: true },
+      { kind: 'plain', rows: [`${on}ERROR${off} here`, `${on}error${off} 2 ${on}error${off}`], highlight: true },
       { kind: 'plain', rows: ['done'], highlight: false },
-      { kind: 'text', text: 'tab\terror', rows: 1, highlight: true },
+      { kind: 'text', text: `tab\t${on}error${off}`, rows: 1, highlight: true },
     ]);
     const stamped = layoutLog(buffer(['a']), { ...base, columns: 40, timestamps: true });
     expect(rowsOf(stamped)).toEqual(['10:00:00.005 a']);
@@ -79,5 +81,34 @@ describe('line helpers', () => {
     expect(truncateEnd('abcdefg', 6)).toBe('abcde…');
     expect(stamp(null)).toBe(' '.repeat(12));
     expect(stamp(Date.UTC(2026, 0, 1, 23, 59, 58, 999))).toBe('23:59:58.999 ');
+  });
+});
+
+describe('search marks', () => {
+  const on = MATCH_ON;
+  const off = MATCH_OFF;
+  it('are raw inverse video (NO_COLOR drops Ink attributes, not these), taking no columns', () => {
+    expect(on).toBe('\x1b[7m');
+    expect(off).toBe('\x1b[27m');
+  });
+
+  it('mark a match split by a wrap on both rows, and one cut by the width up to the cut', () => {
+    const line = `${'a'.repeat(18)}needle${'b'.repeat(4)}`;
+    const wrapped = layoutLog(buffer([line]), { ...base, wrap: true, query: 'NEEDLE' });
+    expect(rowsOf(wrapped)).toEqual([`${'a'.repeat(18)}${on}ne${off}`, `${on}edle${off}bbbb`]);
+    const cut = layoutLog(buffer([line]), { ...base, query: 'needle' });
+    expect(rowsOf(cut)).toEqual([`${'a'.repeat(18)}${on}n${off}…`]);
+  });
+
+  it('in coloured lines, skip the colours and set the mark again after a sequence inside the match', () => {
+    const layout = layoutLog(buffer(['\x1b[31mfail\x1b[0med here, failed']), { ...base, columns: 40, query: 'failed' });
+    expect(layout.blocks).toEqual([
+      { kind: 'text', text: `\x1b[31m${on}fail\x1b[0m${on}ed${off} here, ${on}failed${off}`, rows: 1, highlight: true },
+    ]);
+  });
+
+  it('treat the query as text, not a pattern, and still clean control sequences from outside', () => {
+    const layout = layoutLog(buffer(['a.b axb \x1b]2;pwned\x07a.b']), { ...base, columns: 40, query: 'a.b' });
+    expect(rowsOf(layout)).toEqual([`${on}a.b${off} axb ${on}a.b${off}`]);
   });
 });

@@ -10,7 +10,7 @@ export interface LogSource {
 /**
  * A run of the pane's rows. `plain`: printable-ASCII lines, already cut (or wrapped) to the
  * terminal's width here, where a character is a column, so Ink never measures them; search
- * matches are highlighted. `text`: any other line (wide characters, tabs, colours), left to
+ * matches are marked in inverse video (`highlight`: the line has one). `text`: any other line (wide characters, tabs, colours), left to
  * Ink's `<Text>`. Either holds no terminal control but the step's colours: lines are cleaned here.
  */
 export type LogBlock = { kind: 'plain'; rows: string[]; highlight: boolean } | { kind: 'text'; text: string; rows: number; highlight: boolean };
@@ -32,7 +32,7 @@ export interface LogLayoutOptions {
   columns: number;
   wrap: boolean;
   timestamps: boolean;
-  /** The search query: matching lines are highlighted. */
+  /** The search query: the matched text is drawn in inverse video (the rest of the line as it is). */
   query: string | null;
 }
 
@@ -41,6 +41,73 @@ const PLAIN = /^[\x20-\x7e]*$/;
 /** Printable ASCII only: one column per character, no escape codes, no tabs. */
 export const isPlain = (text: string): boolean => PLAIN.test(text);
 const NO_STAMP = ' '.repeat(12);
+
+/**
+ * Around each search match. Written as raw SGR, not through Ink's `inverse` (which chalk drops
+ * under `NO_COLOR` with every other attribute): inverse is no colour, so NO_COLOR keeps it, and
+ * the match stays marked. Both take no columns: the rows' widths are unchanged.
+ */
+export const MATCH_ON = '\x1b[7m';
+export const MATCH_OFF = '\x1b[27m';
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Where `query` occurs in `visible` (case-insensitive), as [start, end) ranges in order. */
+export function matchRanges(visible: string, query: string): [number, number][] {
+  if (!query) return [];
+  const out: [number, number][] = [];
+  for (const m of visible.matchAll(new RegExp(escapeRegExp(query), 'gi'))) out.push([m.index, m.index + m[0].length]);
+  return out;
+}
+
+/** A plain row, the columns [start, start + row.length) of its line, with the matched parts marked. */
+function markPlain(row: string, start: number, ranges: readonly [number, number][]): string {
+  let out = '';
+  let pos = 0;
+  for (const [a, b] of ranges) {
+    const s = Math.max(a - start, pos);
+    const e = Math.min(b - start, row.length);
+    if (e <= s) continue;
+    out += `${row.slice(pos, s)}${MATCH_ON}${row.slice(s, e)}${MATCH_OFF}`;
+    pos = e;
+  }
+  return out + row.slice(pos);
+}
+
+/**
+ * A cleaned line with colours, the matched parts (ranges over its text without colours) marked;
+ * the mark is set again after a colour sequence inside a match (a reset would end it).
+ */
+export function markText(text: string, ranges: readonly [number, number][]): string {
+  if (ranges.length === 0) return text;
+  let out = '';
+  let visible = 0;
+  let r = 0;
+  let open = false;
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '\x1b') {
+      const end = text.indexOf('m', i);
+      const stop = end < 0 ? text.length : end + 1;
+      out += text.slice(i, stop) + (open ? MATCH_ON : '');
+      i = stop;
+      continue;
+    }
+    const range = ranges[r];
+    if (!open && range && visible === range[0]) {
+      out += MATCH_ON;
+      open = true;
+    }
+    out += text[i];
+    i++;
+    visible++;
+    if (open && range && visible === range[1]) {
+      out += MATCH_OFF;
+      open = false;
+      r++;
+    }
+  }
+  return open ? out + MATCH_OFF : out;
+}
 
 /** `HH:MM:SS.mmm ` from the daemon's side index, blank where unknown. */
 export function stamp(time: number | null): string {
@@ -93,19 +160,24 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
       used += h;
     }
   }
-  const query = options.query?.toLowerCase() || null;
+  const query = options.query || null;
   const blocks: LogBlock[] = [];
   for (const t of shown) {
-    const highlight = query !== null && withoutColours(t).toLowerCase().includes(query);
+    // Only the lines on screen are searched for marks: a firehose costs the rows drawn, no more.
+    const ranges = query === null ? [] : matchRanges(withoutColours(t), query);
+    const highlight = ranges.length > 0;
     if (PLAIN.test(t)) {
-      const lineRows = wrap ? Array.from({ length: Math.min(rows, height(t)) }, (_, r) => t.slice(r * columns, (r + 1) * columns)) : [truncateEnd(t, columns)];
+      const lineRows = wrap
+        ? Array.from({ length: Math.min(rows, height(t)) }, (_, r) => markPlain(t.slice(r * columns, (r + 1) * columns), r * columns, ranges))
+        : [t.length > columns ? `${markPlain(t.slice(0, Math.max(0, columns - 1)), 0, ranges)}…` : markPlain(t, 0, ranges)];
       const last = blocks.at(-1);
       if (last?.kind === 'plain' && last.highlight === highlight) last.rows.push(...lineRows);
       else blocks.push({ kind: 'plain', rows: lineRows, highlight });
     } else {
       const h = height(t);
       // A cut can fall inside a colour sequence: cleaning again drops the half left at the end.
-      blocks.push({ kind: 'text', text: wrap && h > rows ? terminalText(t.slice(0, rows * columns), { keepColours: true }) : t, rows: Math.min(h, rows), highlight });
+      const drawn = wrap && h > rows ? terminalText(t.slice(0, rows * columns), { keepColours: true }) : t;
+      blocks.push({ kind: 'text', text: markText(drawn, ranges), rows: Math.min(h, rows), highlight });
     }
   }
   return { top, count: shown.length, maxTop, blocks };
