@@ -3,24 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
 const newRepo = scratchRepos(afterEach);
 
-/** A tiny model: train copies data.txt into model/, verify reads it through `current` and gates it. */
-const CONFIG = `version: 1
-environments:
-  staging: { branch: staging }
-  production: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-`;
+/** The tiny model (test/support/tiny-model.ts) on staging, promoted to production. */
+const CONFIG = tinyModelConfig('', '', '  staging: { branch: staging }\n  production: { branch: main }');
 
 interface Revision {
   revision: number;

@@ -1,11 +1,12 @@
 /**
  * The tiny model most deploy tests ship: `train` copies `data.txt` into `model/`, and `eval` reads
  * it back through `current` as the `accuracy` metric, gated at 0.8 (commit `0.9` for a good model,
- * `0.1` for a bad one). `extra` is appended as is (whole lines); `verifyPrefix` runs before `eval`.
+ * `0.1` for a bad one). `extra` is appended as is (whole lines); `verifyPrefix` runs before `eval`;
+ * `environments` are the YAML lines under `environments:`.
  */
-export const tinyModelConfig = (extra = '', verifyPrefix = ''): string => `version: 1
+export const tinyModelConfig = (extra = '', verifyPrefix = '', environments = '  staging: { branch: main }'): string => `version: 1
 environments:
-  staging: { branch: main }
+${environments}
 stages:
   - name: build
     steps:
