@@ -80,7 +80,7 @@ describe('operations', () => {
     expect(good.code, good.stderr).toBe(0);
     const goodRun = JSON.parse(good.stdout) as Run;
     expect(goodRun).toMatchObject({ status: 'succeeded', trigger: 'manual', deploy: { env: 'staging', revision: 2, outcome: 'live' } });
-    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: expect.stringMatching(new RegExp(`^manual ${goodRun.id} by axum run \\(pid \\d+, .+\\)$`)), runId: goodRun.id, metrics: { accuracy: 0.9 } });
+    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: expect.stringMatching(new RegExp(`^manual ${goodRun.id} by \\S+ via axum run$`)), runId: goodRun.id, metrics: { accuracy: 0.9 } });
 
     // A bad model pushed: its revision fails its gate, and the push run says so.
     commitFiles(dir, 'v2: labels inverted', { 'data.txt': '0.41\n' });

@@ -112,7 +112,7 @@ describe('Prometheus checks', () => {
 
     const approved = await axum(['approve', 'staging', '--repo', dir]);
     expect(approved.code).toBe(0);
-    expect(approved.stdout).toMatch(/^#2 {2}live {2}deploy {2}rel-\d+ {2}\w{8} {2}verified {2}— accepted #1 as live and verified \(approved by axum approve \(pid \d+, .+\) after: inconclusive: check error_rate/m);
+    expect(approved.stdout).toMatch(/^#2 {2}live {2}deploy {2}rel-\d+ {2}\w{8} {2}verified {2}— accepted #1 as live and verified \(approved by \S+ via axum approve after: inconclusive: check error_rate/m);
     expect(approved.stdout).toContain(`staging: pause lifted; ${held.releaseId}, held back by it, deploys now`);
     const revisions = await settled(dir, 3);
     expect(revisions.map((r) => [r.revision, r.status, r.releaseId])).toEqual([

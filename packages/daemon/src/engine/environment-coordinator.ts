@@ -42,7 +42,7 @@ export interface EnvironmentCoordinator {
    * deployed. `reuse`: a release made by an earlier run, handed on for this run (build once, promote).
    */
   handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string>;
-  /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by axum run (pid 42, ana)`, not `push`. */
+  /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by ana via axum run`, not `push`. */
   noteTrigger(runId: string, trigger: string, who?: string): void;
   /** The run a release was last handed on for in this environment (its own run, or one that reused it). */
   runFor(env: string, releaseId: string): string | null;

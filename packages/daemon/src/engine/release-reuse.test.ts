@@ -156,11 +156,11 @@ describe('build once, promote', () => {
     expect(w.revisions('production')).toEqual([]);
     expect(trained()).toBe(1);
 
-    const forced = await run('production', { trigger: 'manual', force: true, by: 'axum run (pid 42, ana)' });
+    const forced = await run('production', { trigger: 'manual', force: true, by: 'ana via axum run' });
     expect(forced).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
     expect(forced.lead).toBe(`reused rel-1 (not verified anywhere), marked bad by ${bad?.by} (forced)`);
     expect(w.current('production')).toBe('rel-1');
-    expect(w.revision('production', 1)).toMatchObject({ runId: 'run-3', by: 'manual run-3 by axum run (pid 42, ana)', status: 'live' });
+    expect(w.revision('production', 1)).toMatchObject({ runId: 'run-3', by: 'manual run-3 by ana via axum run', status: 'live' });
     expect(trained()).toBe(1);
   });
 
@@ -187,8 +187,8 @@ describe('build once, promote', () => {
 
   it("a manual run's deploy names who asked", async () => {
     const { w, run } = setup(yaml('promote: rebuild\n'));
-    await run('staging', { trigger: 'manual', by: 'axum run (pid 42, ana)' });
-    expect(w.revision('staging', 1)).toMatchObject({ by: 'manual run-1 by axum run (pid 42, ana)', runId: 'run-1' });
+    await run('staging', { trigger: 'manual', by: 'ana via axum run' });
+    expect(w.revision('staging', 1)).toMatchObject({ by: 'manual run-1 by ana via axum run', runId: 'run-1' });
   });
 });
 
