@@ -112,7 +112,7 @@ describe('Prometheus checks', () => {
 
     const approved = await axum(['approve', 'staging', '--repo', dir]);
     expect(approved.code).toBe(0);
-    expect(approved.stdout).toMatch(/^#2 {2}live {2}deploy {2}rel-\d+ {2}\w{8} {2}verified {2}— accepted #1 as live and verified \(approved by \S+ via axum approve after: inconclusive: check error_rate/m);
+    expect(approved.stdout).toMatch(/^staging #2: deployed rel-\d+ \(\w{8}\), live and verified — accepted #1 as live and verified \(approved by \S+ via axum approve after: inconclusive: check error_rate/m);
     expect(approved.stdout).toContain(`staging: pause lifted; ${held.releaseId}, held back by it, deploys now`);
     const revisions = await settled(dir, 3);
     expect(revisions.map((r) => [r.revision, r.status, r.releaseId])).toEqual([
@@ -228,7 +228,7 @@ describe('Prometheus checks', () => {
 
       const back = await axum(['rollback', 'staging', '--repo', dir]);
       expect(back.code).toBe(0);
-      expect(back.stdout).toMatch(/^#3 {2}live {2}rollback → #1 /m);
+      expect(back.stdout).toMatch(/^staging #3: rolled back to #1 — rel-\d+ \(\w{8}\), live and verified/m);
       expect(await staging()).toMatchObject({ paused: null, pinned: true });
       expect(currentOf(dir)).toContain(first!.releaseId);
     });

@@ -18,6 +18,16 @@ export function revisionLine(r: RevisionView): string {
   return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${r.message ? `  — ${r.message}` : ''}`;
 }
 
+/**
+ * What a deploy, rollback, approve or promote came to, as one sentence (a history row without its
+ * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d) live and verified`.
+ */
+export function revisionSentence(env: string, r: RevisionView): string {
+  const what = r.kind === 'deploy' ? `deployed ${r.releaseId} (${r.commit.slice(0, 8)})` : `${r.kind === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
+  const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : r.status;
+  return `${env} #${r.revision}: ${what}, ${state}${r.message ? ` — ${r.message}` : ''}`;
+}
+
 /** `axum history ENV [--at TIME]`: revisions newest first. */
 export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
   // The plain table also says why any of the environment's releases is marked bad (who, when, why);
@@ -97,7 +107,7 @@ export async function environment(connection: Parameters<Parameters<typeof withD
 
 export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
   if (options.json) out.json(revision);
-  else out.lines([revisionLine(revision)]);
+  else out.lines([revisionSentence(envName, revision)]);
   if (revision.status === 'failed') {
     stderrLine(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}`);
     if (revision.steps.length > 0) stderrLine(`axum: what its steps printed: axum logs ${envName}#${revision.revision}`);
