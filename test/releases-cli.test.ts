@@ -130,7 +130,7 @@ describe('build once, promote', () => {
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stdout).toMatch(new RegExp(`^production #1: deployed ${release!.id} \\(\\w{8}\\), live and verified`));
     const [after] = await json<Listing[]>(dir, ['releases']);
-    expect(after).toMatchObject({ id: release!.id, liveIn: ['production', 'staging'], artifacts: release!.artifacts });
+    expect(after).toMatchObject({ id: release!.id, liveIn: ['staging', 'production'], artifacts: release!.artifacts });
     expect(after!.verifiedIn).toEqual(expect.arrayContaining([{ env: 'staging', revision: 1 }, { env: 'production', revision: 1 }]));
   });
 
