@@ -95,4 +95,15 @@ describe('the footer', () => {
     expect(rows.join(' ')).toBe(notice);
     expect(rows.every((row) => row.length <= 80)).toBe(true);
   });
+
+  it('cuts a notice longer than two rows and says that e shows it whole', async () => {
+    const notice = `refused: ${'a long reason that goes on '.repeat(8)}end`;
+    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
+    const { lastFrame } = render(<Footer state={state} columns={80} />);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatch(/… \(e: whole\)$/);
+    expect(rows.every((row) => row.length <= 80)).toBe(true);
+  });
 });
