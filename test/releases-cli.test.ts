@@ -33,7 +33,7 @@ const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd:
 async function started(): Promise<string> {
   const dir = newRepo({ config: CONFIG });
   git(dir, 'checkout', '-q', '-b', 'staging');
-  commitFiles(dir, 'data', { 'data.txt': '0.5\n' });
+  commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
   return dir;
@@ -188,9 +188,14 @@ describe('build once, promote', () => {
     expect(refused.stderr).toContain(offBranch.slice(0, 7));
     expect(refused.stderr).toContain('main');
     // A manual run is recorded as manual, and the revision it deploys says who asked.
-    const ran = await axum(['run', '--branch', 'staging', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    const ran = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(ran.code, ran.stderr).toBe(0);
-    const [revision] = await settled(dir, 'staging', 1);
+    const [revision] = await settled(dir, 'staging', 2);
     expect((revision as Revision & { by: string }).by).toMatch(/^manual run-\d+ by \S+ via axum run$/);
+    // A run of the release live already deploys nothing: no new revision, and it says so.
+    const again = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already live in staging \(#2\): nothing to deploy/);
+    expect(await settled(dir, 'staging', 2)).toHaveLength(2);
   });
 });
