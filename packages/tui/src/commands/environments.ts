@@ -2,6 +2,7 @@ import { commandBy } from '../user-name.js';
 import { createInterface } from 'node:readline/promises';
 import { badRefusal, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
+import { rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -62,10 +63,11 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
     const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
-    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
+    const back = rollbackHint({ name: env, rollbackTarget: view?.rollbackTarget ?? null });
+    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (${back})`]);
     // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.
     const paused = revisions.find((r) => r.paused);
-    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it, axum rollback ${env} goes back)`]);
+    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it; ${back})`]);
     out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;

@@ -26,7 +26,12 @@ const connected = (environments: EnvironmentView[]) => reduce(initialTuiState, {
 describe('a paused environment', () => {
   it('is flagged first on its row, and one line says why and how to decide', () => {
     expect(environmentCells(paused).flags).toBe('PAUSED (#3 inconclusive)');
-    expect(pauseLine(paused)).toBe('staging paused since 2026-12-04T07:00:00.000Z over #3: inconclusive: check error_rate: 1 measurements inconclusive (more than 0); the last: connection refused; rel-4 is held back — axum approve staging keeps #3, axum rollback staging goes back');
+    expect(pauseLine(paused)).toBe(
+      'staging paused since 2026-12-04 07:00 UTC over #3: inconclusive: check error_rate: 1 measurements inconclusive (more than 0); the last: connection refused; rel-4 is held back — axum approve staging keeps #3, axum rollback staging goes back to #2 (rel-2)',
+    );
+    expect(pauseLine({ ...paused, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c' } })).toMatch(/— axum approve staging keeps #3, axum rollback staging goes back to #2 \(rel-2\)$/);
+    expect(pauseLine({ ...paused, rollbackTarget: null })).toMatch(/— axum approve staging keeps #3, nothing verified to roll back to \(axum deploy staging --release ID replaces it\)$/);
+    expect(pauseLine({ ...paused, rollbackTarget: null }, true)).toMatch(/^staging paused over #3 — a keeps it; rel-4 is held back: /);
     expect(pauseLine({ ...paused, paused: null })).toBeNull();
   });
 
@@ -42,7 +47,7 @@ describe('a paused environment', () => {
     const { lastFrame } = render(<EnvironmentsTable state={connected([paused])} environments={[paused]} />);
     const frame = lastFrame()!;
     expect(frame.split('\n').find((line) => line.slice(2).startsWith('staging'))).toContain('PAUSED');
-    expect(frame).toContain('⏸ staging paused over #3 — a keeps it, r rolls back; rel-4 is held back: inconclusive');
+    expect(frame).toContain('⏸ staging paused over #3 — a keeps it, r rolls back to #2; rel-4 is held back: inconclusive');
   });
 
   it('`a` is enabled, and its confirmation says it keeps what serves and deploys what was held', () => {
