@@ -37,6 +37,6 @@ export function revisionHealth(live: RevisionView | null, lkg: RevisionView | nu
   const check = live.steps.findLast((s) => s.stage === 'monitor' && s.status !== 'running' && s.status !== 'pending');
   return {
     liveMetric: name !== undefined && value !== undefined ? { name, value, lkgValue } : null,
-    lastCheck: check ? { passed: check.status === 'succeeded', at: check.startedAt ?? '', step: check.name } : null,
+    lastCheck: check ? { passed: check.status === 'succeeded', inconclusive: check.status === 'inconclusive', at: check.startedAt ?? '', step: check.name } : null,
   };
 }

@@ -25,7 +25,7 @@ export interface EnvironmentState {
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
-  lastCheck: { passed: boolean; at: string; step: string } | null;
+  lastCheck: { passed: boolean; inconclusive: boolean; at: string; step: string } | null;
 }
 
 /** An operation in progress, as the coordinator holds it. */

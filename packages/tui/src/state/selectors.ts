@@ -12,7 +12,7 @@ const number = (n: number) => String(Number(n.toPrecision(4)));
 /** The newest monitor check first (`✓`/`✗`), then the live revision's key metric beside the LKG's: `✓ accuracy 0.93 (LKG 0.91)`. */
 export function healthCell(env: EnvironmentView): string {
   const metric = env.liveMetric ? `${env.liveMetric.name} ${number(env.liveMetric.value)}${env.liveMetric.lkgValue !== null ? ` (LKG ${number(env.liveMetric.lkgValue)})` : ''}` : '';
-  const check = env.lastCheck ? (env.lastCheck.passed ? '✓' : '✗') : '';
+  const check = env.lastCheck ? (env.lastCheck.inconclusive ? '?' : env.lastCheck.passed ? '✓' : '✗') : '';
   return [check, metric].filter(Boolean).join(' ') || '—';
 }
 

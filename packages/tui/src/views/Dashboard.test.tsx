@@ -19,7 +19,7 @@ const daemon: DaemonState = {
     live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
     liveMetric: name === 'staging' ? { name: 'accuracy', value: 0.93, lkgValue: 0.91 } : null,
-    lastCheck: name === 'staging' ? { passed: false, at: 't', step: 'check-4' } : null,
+    lastCheck: name === 'staging' ? { passed: false, inconclusive: false, at: 't', step: 'check-4' } : null,
   })),
   runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
   warnings: [],

@@ -6,7 +6,7 @@ import type { DaemonState, EnvironmentView } from '@axum/protocol';
 import { statusJson, statusLines } from '../commands/status.js';
 import { KEYMAP } from '../keymap.js';
 import { confirmationFor } from '../state/actions.js';
-import { deployBadge, environmentCells, pauseLine } from '../state/selectors.js';
+import { deployBadge, environmentCells, healthCell, pauseLine } from '../state/selectors.js';
 import { initialTuiState, reduce } from '../state/tui-state.js';
 import { EnvironmentsTable } from './EnvironmentsTable.js';
 
@@ -22,6 +22,15 @@ const daemon = (environments: EnvironmentView[]): DaemonState => ({
   config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs: [], warnings: [], clients: 1, attached: [], activity: [], backups: [],
 });
 const connected = (environments: EnvironmentView[]) => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon(environments) });
+
+describe('HEALTH', () => {
+  it('marks the newest check ✓, ✗ or ? (inconclusive: Prometheus measured nothing), then the metric', () => {
+    const check = (passed: boolean, inconclusive: boolean) => ({ ...paused, liveMetric: null, lastCheck: { passed, inconclusive, at: 't', step: 'check-9' } });
+    expect(healthCell(check(true, false))).toBe('✓');
+    expect(healthCell(check(false, false))).toBe('✗');
+    expect(healthCell(check(false, true))).toBe('?');
+  });
+});
 
 describe('a paused environment', () => {
   it('is flagged first on its row, and one line says why and how to decide', () => {
