@@ -129,6 +129,8 @@ describe('build once, promote', () => {
     const promoted = await axum(['promote', 'staging', 'production', '--yes', '--repo', dir]);
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stdout).toMatch(new RegExp(`^production #1: deployed ${release!.id} \\(\\w{8}\\), live and verified`));
+    // Again: refused before asking for --yes, since nothing would change.
+    expect(await axum(['promote', 'staging', 'production', '--repo', dir])).toMatchObject({ code: 1, stderr: `axum: ${release!.id} is live in production already (#1): nothing to promote\n` });
     const [after] = await json<Listing[]>(dir, ['releases']);
     expect(after).toMatchObject({ id: release!.id, liveIn: ['staging', 'production'], artifacts: release!.artifacts });
     expect(after!.verifiedIn).toEqual(expect.arrayContaining([{ env: 'staging', revision: 1 }, { env: 'production', revision: 1 }]));

@@ -142,6 +142,8 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--wait]`. */
 export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
+  // Fewer characters name too many commits to pick one by (git's own short form is 7).
+  if (options.commit !== undefined && !/^[0-9a-f]{4,64}$/i.test(options.commit)) throw new CliError(`--commit ${options.commit}: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d`, EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
     // A bad release is refused before the confirmation (--yes cannot help it), in the daemon's words.
