@@ -65,13 +65,14 @@ describe('axum demo --dir that cannot hold a project', () => {
         [join(file, 'sub'), `${file} is a file, not a folder`],
         ['/sys/axum-nope', '/sys is on sysfs'],
         ['/proc/axum-nope', '/proc is on proc'],
+        ['', 'it names no folder'],
       ];
       const results = await Promise.all(cases.map(([dir]) => axum(['demo', '--headless', '--dir', dir], { timeoutMs: 20_000 })));
       results.forEach((result, i) => {
         expect(result.code, result.stderr).toBe(2);
         const lines = result.stderr.trim().split('\n');
         expect(lines).toHaveLength(1);
-        expect(lines[0]).toContain(`--dir ${cases[i]?.[0]}: ${cases[i]?.[1]}`);
+        expect(lines[0]).toContain(`--dir ${cases[i]?.[0] || "''"}: ${cases[i]?.[1]}`);
       });
     } finally {
       rmSync(parent, { recursive: true, force: true });

@@ -173,7 +173,7 @@ describe('manual rollback, pin, approval', () => {
     expect((await axum(['history', 'production', '--repo', dir])).stdout).toMatch(/^no revisions in production yet: rel-\d+ waits for approval \(axum approve production\)\n$/);
     const noYes = await axum(['approve', 'production', '--repo', dir]);
     expect(noYes.code).toBe(2);
-    expect(noYes.stderr).toMatch(/^axum: production is protected: to deploy rel-\d+ to production without a terminal, add --yes\n$/);
+    expect(noYes.stderr).toMatch(/^axum: production is protected and there is no terminal to ask: add --yes to deploy rel-\d+ to production\n$/);
     // Nothing to go back to: nothing is asked, the daemon's refusal says why (exit 1, not a missing --yes).
     const rollbackNoYes = await axum(['rollback', 'production', '--repo', dir]);
     expect(rollbackNoYes).toMatchObject({ code: 1, stderr: expect.stringContaining('no last known good revision') });

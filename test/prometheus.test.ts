@@ -73,7 +73,7 @@ describe('Prometheus checks', () => {
     commitFiles(dir, 'v1', { 'data.txt': '1\n' });
     const [first] = await settled(dir, 1);
     expect(first).toMatchObject({ status: 'failed', steps: [{ stage: 'verify', name: 'error_rate', status: 'failed' }] });
-    expect(first?.message).toMatch(/^inconclusive: check error_rate: 1 measurements inconclusive \(more than 0\); the last: Prometheus did not answer: connection refused \(axum logs staging#1 --step error_rate\)/);
+    expect(first?.message).toMatch(/^inconclusive: check error_rate: 1 measurement inconclusive \(more than 0\); the last: Prometheus did not answer: connection refused \(axum logs staging#1 --step error_rate\)/);
     expect(currentOf(dir)).toContain(first!.releaseId);
     const client = await openClient(dir);
     client.ws.send(JSON.stringify({ type: 'request', id: 'r1', method: 'releases.list', params: {} }));

@@ -110,7 +110,7 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     await model(dir, '0.9', 'model v2', 'production', 2);
     const [v2, v1] = await json<Listing[]>(dir, ['releases', '--env', 'production']);
     const refused = await axum(['rollback', 'production', '--repo', dir]);
-    expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected: to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad without a terminal, add --yes\n` });
+    expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected and there is no terminal to ask: add --yes to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad\n` });
     expect((await json<Revision[]>(dir, ['history', 'production'])).length).toBe(2);
   });
 });
@@ -123,7 +123,7 @@ describe('build once, promote', () => {
     await model(dir, '0.9', 'model v2', 'staging', 1);
     const [release] = await json<Listing[]>(dir, ['releases']);
     const refused = await axum(['promote', 'staging', 'production', '--repo', dir]);
-    expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected: to promote ${release!.id} (live in staging, verified as staging#1) to production without a terminal, add --yes\n` });
+    expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected and there is no terminal to ask: add --yes to promote ${release!.id} (live in staging, verified as staging#1) to production\n` });
     expect(await json<Revision[]>(dir, ['history', 'production'])).toEqual([]);
 
     const promoted = await axum(['promote', 'staging', 'production', '--yes', '--repo', dir]);

@@ -207,7 +207,7 @@ export const deployMachine = setup({
               failed.length > 0
                 ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
                 : unsure.length > 0
-                  ? inconclusive(context.address, `gate ${unsure.join('; gate ')} (a fallback such as "or >= 0.85" after the gate decides when there is none)`)
+                  ? inconclusive(context.address, `${unsure.join('; ')} (a fallback such as "or >= 0.85" after the gate decides when there is none)`)
                   : null;
             return { results: { metrics: event.output.metrics, gates }, failure };
           }),

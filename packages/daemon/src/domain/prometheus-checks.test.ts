@@ -66,7 +66,7 @@ describe("a check's verdict from its measurements (Argo Rollouts' AnalysisTempla
   });
   it('with the default limits (0), one failure fails and one inconclusive is inconclusive', () => {
     expect(checkVerdict([m('fail')], { name: 'e', count: 8, failures: 0, inconclusive: 0 }).verdict).toBe('fail');
-    expect(checkVerdict([m('inconclusive')], { name: 'e', count: 8, failures: 0, inconclusive: 0 })).toEqual({ verdict: 'inconclusive', summary: 'check e: 1 measurements inconclusive (more than 0); the last: r' });
+    expect(checkVerdict([m('inconclusive')], { name: 'e', count: 8, failures: 0, inconclusive: 0 })).toEqual({ verdict: 'inconclusive', summary: 'check e: 1 measurement inconclusive (more than 0); the last: r' });
   });
 });
 

@@ -89,7 +89,7 @@ export function checkVerdict(measurements: readonly Measurement[], check: Pick<C
   const unsure = measurements.filter((m) => m.verdict === 'inconclusive');
   const of = `${measurements.length} of ${check.count} measurements`;
   if (failed > check.failures) return { verdict: 'fail', summary: `check ${check.name} failed: ${failed} failed (more than ${check.failures}) after ${of}` };
-  if (unsure.length > check.inconclusive) return { verdict: 'inconclusive', summary: `check ${check.name}: ${unsure.length} measurements inconclusive (more than ${check.inconclusive}); the last: ${unsure.at(-1)!.reason}` };
+  if (unsure.length > check.inconclusive) return { verdict: 'inconclusive', summary: `check ${check.name}: ${unsure.length} measurement${unsure.length === 1 ? '' : 's'} inconclusive (more than ${check.inconclusive}); the last: ${unsure.at(-1)!.reason}` };
   if (measurements.length >= check.count) return { verdict: 'pass', summary: `check ${check.name} passed: ${failed} failed, ${unsure.length} inconclusive of ${check.count}` };
   return { verdict: 'running', summary: `${of}` };
 }

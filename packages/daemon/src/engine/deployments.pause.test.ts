@@ -25,7 +25,7 @@ describe('an inconclusive verification', () => {
     const failed = w.revision('staging', 2);
     expect(failed).toMatchObject({ status: 'failed', message: expect.stringMatching(/^inconclusive: check error_rate: .*; staging is paused: axum approve staging keeps it, axum rollback staging goes back$/) });
     const state = w.deployments.state('staging');
-    expect(state.paused).toEqual({ since: expect.any(String), revision: 2, reason: expect.stringMatching(/^inconclusive: check error_rate: 1 measurements inconclusive/) });
+    expect(state.paused).toEqual({ since: expect.any(String), revision: 2, reason: expect.stringMatching(/^inconclusive: check error_rate: 1 measurement inconclusive/) });
     expect(state.serving).toMatchObject({ revision: 2, releaseId: 'rel-2', failed: true });
     expect(w.envStore('staging').persisted()?.paused).toEqual(state.paused); // on disk, not only in memory
     expect(w.release('rel-2').bad).toBeNull();

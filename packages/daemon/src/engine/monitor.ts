@@ -119,7 +119,7 @@ export function startMonitor(
         if (m.verdict === 'inconclusive' && unsure > checkSpec.inconclusive && !pauseAsked) {
           // Neither healthy nor failing, for longer than the check allows: a person decides (the pause).
           pauseAsked = true;
-          hooks.onInconclusive(`monitor check ${checkSpec.name} inconclusive ${unsure} times in a row on #${revision.revision} (the last: ${m.reason}; axum logs ${address} --step ${name})`);
+          hooks.onInconclusive(`monitor check ${checkSpec.name} inconclusive ${unsure} time${unsure === 1 ? '' : 's'} in a row on #${revision.revision} (the last: ${m.reason}; axum logs ${address} --step ${name})`);
         }
       }
       if (result.status === 'succeeded' && failedChecks.length > 0) result = { ...result, status: 'failed' };

@@ -36,10 +36,12 @@ const why = (err: unknown) => {
  * error in one line, at once (never a stack trace, never a hang on a pseudo-filesystem).
  */
 export function prepareDemoDir(dir: string): string {
-  const path = resolve(dir);
   const fail = (reason: string): never => {
-    throw new CliError(`--dir ${dir}: ${reason}; pass --dir with an empty folder you can write to (or leave it out for a temp folder)`, EXIT.usage);
+    throw new CliError(`--dir ${dir === '' ? "''" : dir}: ${reason}; pass --dir with an empty folder you can write to (or leave it out for a temp folder)`, EXIT.usage);
   };
+  // resolve('') is the current folder: an empty argument is a slip (an unset variable), not a choice.
+  if (dir.trim() === '') fail('it names no folder');
+  const path = resolve(dir);
   const existing = nearestExisting(path);
   const stat = lstatSync(existing);
   if (existing !== path && !stat.isDirectory()) fail(`${existing} is a file, not a folder`);

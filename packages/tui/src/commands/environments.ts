@@ -87,7 +87,7 @@ export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
 export async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined): Promise<void> {
   if (yes) return;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    if (env.protected) throw new CliError(`${env.name} is protected: to ${what} without a terminal, add --yes`, EXIT.usage);
+    if (env.protected) throw new CliError(`${env.name} is protected and there is no terminal to ask: add --yes to ${what}`, EXIT.usage);
     return;
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -125,6 +125,7 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
 /** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line; `ENV#N` is a revision's operations. */
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   if (revisionAddress(runId)) return operationLogsCommand(runId, options, out);
+  if (runId.includes('#')) throw new CliError(`${runId}: a revision is ENV#N, e.g. ${runId.split('#')[0] || 'staging'}#3 (a run is run-N)`, EXIT.usage);
   return withDaemon(options, 'axum-logs', async (connection) => {
     const run = await call(connection, 'run.get', { runId });
     if (options.step && !run.steps.some((s) => s.name === options.step)) {

@@ -14,7 +14,7 @@ const paused: EnvironmentView = {
   name: 'staging', branch: 'main', path: '/r/.axum/envs/staging', protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: null, serving: { revision: 3, releaseId: 'rel-3', commit: 'd'.repeat(40), failed: true },
   lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, heldReleaseId: 'rel-4', pendingReleaseId: null, operation: null,
-  paused: { since: '2026-12-04T07:00:00.000Z', revision: 3, reason: 'inconclusive: check error_rate: 1 measurements inconclusive (more than 0); the last: connection refused' },
+  paused: { since: '2026-12-04T07:00:00.000Z', revision: 3, reason: 'inconclusive: check error_rate: 1 measurement inconclusive (more than 0); the last: connection refused' },
   incident: '#3 inconclusive: check error_rate…', liveMetric: null, lastCheck: null,
 };
 const daemon = (environments: EnvironmentView[]): DaemonState => ({
@@ -36,7 +36,7 @@ describe('a paused environment', () => {
   it('is flagged first on its row, and one line says why and how to decide', () => {
     expect(environmentCells(paused).flags).toBe('PAUSED (#3 inconclusive)');
     expect(pauseLine(paused)).toBe(
-      'staging paused since 2026-12-04 07:00 UTC over #3: inconclusive: check error_rate: 1 measurements inconclusive (more than 0); the last: connection refused; rel-4 is held back — axum approve staging keeps #3, axum rollback staging goes back to #2 (rel-2)',
+      'staging paused since 2026-12-04 07:00 UTC over #3: inconclusive: check error_rate: 1 measurement inconclusive (more than 0); the last: connection refused; rel-4 is held back — axum approve staging keeps #3, axum rollback staging goes back to #2 (rel-2)',
     );
     expect(pauseLine({ ...paused, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c' } })).toMatch(/— axum approve staging keeps #3, axum rollback staging goes back to #2 \(rel-2\)$/);
     expect(pauseLine({ ...paused, rollbackTarget: null })).toMatch(/— axum approve staging keeps #3, nothing verified to roll back to \(axum deploy staging --release ID replaces it\)$/);
