@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,7 +68,64 @@ describe('fs backup writer and reader', () => {
     // A kill mid-copy leaves an incoming file and new objects, never a changed manifest.
     writeFileSync(join(target, 'objects', '.incoming-123-abc'), 'half');
     writeFileSync(join(target, 'objects', sha('stray')), 'stray');
+    writeFileSync(join(target, '.incoming-456-def'), '{"manifest":');
     expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
+    expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
+    // The next backup removes what the cut-short one left, beside the manifest too.
+    expect((await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target)).ok).toBe(true);
+    expect(readdirSync(join(target, 'objects')).filter((n) => n.startsWith('.') || n === sha('stray'))).toEqual([]);
+    expect(readdirSync(target).sort()).toEqual(['axum-backup.json', 'objects']);
+  });
+
+  it('an exception at each crash point leaves the previous backup the one the manifest names, whole', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one']);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') }).backup(target);
+    const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    stateWith(stateDir, ['model one', 'model two']);
+    for (const point of ['backup.object-written', 'backup.object-sent', 'backup.objects-sent', 'backup.manifest-written']) {
+      const crash = (at: string) => {
+        if (at === point) throw new Error(`killed at ${at}`);
+      };
+      const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T11:00:00.000Z'), crash }).backup(target);
+      expect(report.ok, point).toBe(false);
+      expect(readFileSync(join(target, 'axum-backup.json'), 'utf8'), point).toBe(manifest);
+      expect((await verifyBackup(target, target, { deep: true })).ok, point).toBe(true);
+    }
+  });
+
+  it('backs up step and operation logs, only new or grown ones again; never a metrics file', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one']);
+    const logs = (run: string) => {
+      mkdirSync(join(stateDir, 'runs', run, 'logs'), { recursive: true });
+      return join(stateDir, 'runs', run, 'logs');
+    };
+    writeFileSync(join(logs('run-1'), 'train.log'), 'epoch 1\n');
+    writeFileSync(join(logs('run-1'), 'train.times'), '0 1764842400000\n');
+    writeFileSync(join(stateDir, 'runs', 'run-1', 'metrics.env'), 'accuracy=0.9\n');
+    writeFileSync(join(logs('deploy-staging-1-1764842400000'), 'smoke.log'), 'ok\n');
+    const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
+    const first = await writer.backup(target);
+    expect(first.ok).toBe(true);
+    const paths = () => (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: { path: string; sha256: string }[] } }).manifest.files;
+    expect(paths().map((f) => f.path).filter((p) => p.startsWith('runs/'))).toEqual(['runs/deploy-staging-1-1764842400000/logs/smoke.log', 'runs/run-1/logs/train.log', 'runs/run-1/logs/train.times']);
+
+    // A new run's log, and run-1's log grown: those two are sent; the others are already there.
+    writeFileSync(join(logs('run-2'), 'train.log'), 'epoch 1 of run 2\n');
+    writeFileSync(join(logs('run-1'), 'train.log'), 'epoch 1\nepoch 2\n');
+    const second = await writer.backup(target);
+    expect(second.sent.files).toBe(2);
+    expect(second.present.files).toBe(first.files - 1);
+    const grown = paths().find((f) => f.path === 'runs/run-1/logs/train.log')!;
+    expect(grown.sha256).toBe(sha('epoch 1\nepoch 2\n'));
+    // Rewritten at the same size after the last backup (a log of a reused run id): hashed again.
+    writeFileSync(join(logs('run-2'), 'train.log'), 'EPOCH 1 OF RUN 2\n');
+    utimesSync(join(logs('run-2'), 'train.log'), new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
+    expect((await writer.backup(target)).sent.files).toBe(1);
+    expect(paths().find((f) => f.path === 'runs/run-2/logs/train.log')!.sha256).toBe(sha('EPOCH 1 OF RUN 2\n'));
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
   });
 
