@@ -4,7 +4,8 @@
 // backup is refused naming the file with nothing written; an unwritable target is a clear warning
 // naming it and the daemon goes on. Real daemons, real git, through bin/axum.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,13 +68,16 @@ async function backup(dir: string): Promise<TargetReport> {
   expect(report.targets[0]!.ok, report.targets[0]!.error ?? '').toBe(true);
   return report.targets[0]!;
 }
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const manifestOf = (target: string): ManifestFile[] => (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: ManifestFile[] } }).manifest.files;
 const served = (dir: string) => readFileSync(join(dir, '.axum', 'envs', 'staging', 'current', 'model', 'weights.txt'), 'utf8').trim();
 const model = (dir: string, value: string) => commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
 
 /** A repository whose staging serves three verified models (0.85, 0.9, 0.95), backed up to `target`. */
 async function threeRevisions(target: string): Promise<string> {
-  const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`) });
+  // `train` prints, so the restored run logs have something to show.
+  const config = tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`).replace('cp data.txt model/weights.txt', 'cp data.txt model/weights.txt && echo trained on $(cat data.txt)');
+  const dir = makeRepo({ config });
   repos.push(dir);
   await ok(['daemon', 'start', '--repo', dir]);
   await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
@@ -89,15 +93,29 @@ describe('axum backup and axum restore (local folder)', () => {
     const target = tempFolder();
     const dir = await threeRevisions(target);
     const first = await backup(dir);
-    expect(first.sent.files).toBe(first.files);
     const before = manifestOf(target);
+    // Everything was sent, each content once (empty logs share one object).
+    expect(first.sent.files).toBe(new Set(before.map((f) => f.sha256)).size);
+    expect(first.files).toBe(before.length);
 
     model(dir, '0.95');
     expect((await settled(dir, 3))[0]).toMatchObject({ revision: 3, status: 'live' });
+    const objectsBefore = new Map(readdirSync(join(target, 'objects')).map((name) => [name, statSync(join(target, 'objects', name)).ino]));
     const second = await backup(dir);
     const after = manifestOf(target);
+    // Counted at the target: the files that appeared are exactly what the report says was sent,
+    // and every object that stayed is the same file (not written again).
+    const appeared = readdirSync(join(target, 'objects')).filter((name) => !objectsBefore.has(name));
+    expect(appeared).toHaveLength(second.sent.files);
+    expect(appeared.reduce((sum, name) => sum + statSync(join(target, 'objects', name)).size, 0)).toBe(second.sent.bytes);
+    for (const name of readdirSync(join(target, 'objects')).filter((n) => objectsBefore.has(n))) expect(statSync(join(target, 'objects', name)).ino).toBe(objectsBefore.get(name));
+    console.log(`FIGURE backup incremental: first ${first.sent.files} files / ${first.sent.bytes} bytes; after one commit ${second.sent.files} sent / ${second.sent.bytes} bytes, ${second.present.files} already there / ${second.present.bytes} bytes`);
     // Only what the target lacked was sent, and the bytes are exactly those objects' sizes.
     const known = new Set(before.map((f) => f.sha256));
+    // The earlier runs' logs were already there: only logs the first backup did not hold were sent.
+    const logsSent = after.filter((f) => f.path.startsWith('runs/') && !known.has(f.sha256));
+    expect(logsSent.map((f) => f.path)).toContain('runs/run-3/logs/train.log');
+    expect(logsSent.filter((f) => before.some((b) => b.path === f.path))).toEqual([]);
     const fresh = new Map(after.filter((f) => !known.has(f.sha256)).map((f) => [f.sha256, f.size]));
     expect(second.sent.files).toBe(fresh.size);
     expect(second.sent.bytes).toBe([...fresh.values()].reduce((a, b) => a + b, 0));
@@ -116,6 +134,8 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toContain('verified by sha256');
     expect(served(dir)).toBe('0.95');
+    // The step logs came back with the history: `axum logs` of an old run reads as printed.
+    expect(await ok(['logs', 'run-1', '--step', 'train', '--repo', dir])).toContain('trained on 0.85');
 
     const revisions = await history(dir);
     expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#3 live', '#2 superseded', '#1 superseded']);
@@ -161,8 +181,21 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(refusedHere.stderr).toContain(blob.path);
     expect(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).toBe(releasesBefore);
 
-    // A truncated manifest: refused by name.
+    // A log cut short at the target: refused naming the log, nothing written.
     writeFileSync(object, original);
+    const log = files.find((f) => f.path === 'runs/run-1/logs/train.log')!;
+    const logObject = join(target, 'objects', log.sha256);
+    const logBytes = readFileSync(logObject);
+    execFileSync('chmod', ['u+w', logObject]);
+    writeFileSync(logObject, logBytes.subarray(0, 3));
+    const cutLog = await axum(['restore', '--from', target, '--repo', clone]);
+    expect(cutLog.code).toBe(1);
+    expect(cutLog.stderr).toContain('runs/run-1/logs/train.log');
+    expect(cutLog.stderr).toContain('truncated or tampered');
+    expect(existsSync(join(clone, '.axum'))).toBe(false);
+    writeFileSync(logObject, logBytes);
+
+    // A truncated manifest: refused by name.
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     writeFileSync(join(target, 'axum-backup.json'), manifest.slice(0, manifest.length >> 1));
     const truncated = await axum(['restore', '--from', target, '--repo', clone]);
@@ -177,6 +210,7 @@ describe('axum backup and axum restore (local folder)', () => {
     repos.push(clone);
     expect((await history(clone)).map((r) => r.revision)).toEqual([2, 1]);
     expect(served(clone)).toBe('0.9');
+    expect(await ok(['logs', 'run-2', '--repo', clone])).toContain('trained on 0.9');
 
     // Again into the restored clone: refused, it holds a history now.
     await ok(['daemon', 'stop', '--repo', clone]);
@@ -212,6 +246,30 @@ describe('axum backup and axum restore (local folder)', () => {
     const json = JSON.parse(await ok(['status', '--json', '--repo', dir])) as { backups: { target: string; error: string | null; warning: string | null }[] };
     expect(json.backups[0]).toMatchObject({ target });
     expect(json.backups[0]!.warning).toContain(target);
+  }, 60_000);
+
+  it('a backup older than twice every is a warning in status, status --json and the TUI header', async () => {
+    const target = tempFolder();
+    // The newest backup there was written 3 h ago; every is 1 h.
+    const createdAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const releases = Buffer.from(JSON.stringify({ version: 1, releases: [] }));
+    const manifest = { version: 1, repository: '/elsewhere', createdAt, files: [{ path: 'history/releases.json', sha256: sha256(releases), size: releases.length }] };
+    writeFileSync(join(target, 'axum-backup.json'), `${JSON.stringify({ manifest, sha256: sha256(JSON.stringify(manifest)) })}\n`);
+    const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 1h }\n`) });
+    repos.push(dir);
+    const warning = `the backup in ${target} is 3h old (more than twice every 60m)`;
+    await waitFor(async () => (await ok(['status', '--repo', dir])).includes(warning), 15_000, 'the stale warning in status');
+    const json = JSON.parse(await ok(['status', '--json', '--repo', dir])) as { backups: { target: string; lastBackupAt: string; stale: boolean; warning: string | null }[] };
+    expect(json.backups).toMatchObject([{ target, lastBackupAt: createdAt, stale: true, warning }]);
+    if (!HAS_TMUX) return;
+    const server = tmuxServer('axum-backup-stale');
+    try {
+      server.tmux('new-session', '-d', '-s', 'stale', '-x', '160', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+      await waitFor(() => server.screen('stale').includes(`backup 3h old: ${target.length > 40 ? target.slice(-39) : target}`), 15_000, 'the stale backup in the header');
+      server.tmux('send-keys', '-t', 'stale', 'q');
+    } finally {
+      server.kill();
+    }
   }, 60_000);
 
   it.runIf(HAS_TMUX)('the TUI header shows the age of a written backup, and a failing target in its place', async () => {
