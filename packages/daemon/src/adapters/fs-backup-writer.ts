@@ -36,8 +36,9 @@ export function createFsBackupWriter(options: { stateDir: string; repoRoot: stri
         let bytes = 0;
         let sent = 0;
         const gone = new Set<string>();
+        const byPath = new Map(sources.map((s) => [s.path, s]));
         for (const file of plan.send) {
-          const source = sources.find((s) => s.path === file.path)!;
+          const source = byPath.get(file.path)!;
           const into = join(objects, file.sha256);
           const beforeRename = () => crash('backup.object-written');
           if ('bytes' in source) {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createFsBackupWriter } from './fs-backup-writer.js';
 import { backupTime, verifyBackup } from './fs-backup-reader.js';
+import { copyVerified, hashFile } from './fs-backup-objects.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -93,6 +94,18 @@ describe('fs backup writer and reader', () => {
       expect(readFileSync(join(target, 'axum-backup.json'), 'utf8'), point).toBe(manifest);
       expect((await verifyBackup(target, target, { deep: true })).ok, point).toBe(true);
     }
+  });
+
+  it('copies a log still being written as the prefix it had when listed, verified', async () => {
+    const dir = temp();
+    const log = join(dir, 'train.log');
+    writeFileSync(log, 'epoch 1\nepoch 2\n');
+    expect(await hashFile(log, 8)).toEqual({ sha256: sha('epoch 1\n'), size: 8 });
+    expect(await hashFile(log, 0)).toEqual({ sha256: sha(''), size: 0 });
+    expect(await copyVerified(log, join(dir, 'copy'), sha('epoch 1\n'), 'train.log', { length: 8 })).toBe(8);
+    expect(readFileSync(join(dir, 'copy'), 'utf8')).toBe('epoch 1\n');
+    await expect(copyVerified(log, join(dir, 'other'), sha('epoch 9\n'), 'train.log', { length: 8 })).rejects.toThrow(/train\.log hashes to .* \(changed or corrupt\)/);
+    expect(readdirSync(dir).sort()).toEqual(['copy', 'train.log']);
   });
 
   it('backs up step and operation logs, only new or grown ones again; never a metrics file', async () => {
