@@ -33,7 +33,8 @@ const IN_PROGRESS = 'restore-in-progress';
 export function restoreCutShort(stateDir: string): string | null {
   let from: string;
   try {
-    from = readFileSync(join(stateDir, IN_PROGRESS), 'utf8').trim();
+    // Control characters become `?`: this text reaches the user's terminal through the daemon's log.
+    from = readFileSync(join(stateDir, IN_PROGRESS), 'utf8').trim().replace(/\p{Cc}/gu, '?');
   } catch {
     return null;
   }
