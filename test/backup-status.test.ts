@@ -1,12 +1,12 @@
-// Backup status (README.md, "Backups"; issue #21): a target that cannot be written, a backup older
-// than twice `every`, and the age of a written one, as `axum status`, `status --json` and the TUI
-// header show them. Real daemons, real git, through bin/axum; the TUI in tmux.
+// Backup status (README.md, "Backups"; issue #21): a history found damaged (no backup over the
+// last good one), a target that cannot be written, a backup older than twice `every`, and the age
+// of a written one, as `axum backup`, `axum status`, `status --json` and the TUI header show them. Real daemons, real git, through bin/axum; the TUI in tmux.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, cleanupRepo, makeRepo, waitFor } from './support/axum.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
@@ -34,6 +34,29 @@ async function backup(dir: string): Promise<void> {
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 describe('backup status: failing, stale and fresh targets', () => {
+  it('a history file found damaged stops backups, so the last good backup is not mirrored away', async () => {
+    const target = tempFolder();
+    const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 1h }\n`) });
+    repos.push(dir);
+    await ok(['daemon', 'start', '--repo', dir]);
+    await waitFor(() => existsSync(join(dir, '.axum', 'history', 'runs.json')), 10_000, 'the first start');
+    commitFiles(dir, 'model 0.9', { 'data.txt': '0.9\n' });
+    await waitFor(async () => (JSON.parse(await ok(['history', 'staging', '--json', '--repo', dir])) as { status: string }[])[0]?.status === 'live', 60_000, 'a live revision');
+    await backup(dir);
+    const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    const objects = readdirSync(join(target, 'objects')).sort();
+    await ok(['daemon', 'stop', '--repo', dir]);
+    // A power cut tore releases.json: the next daemon moves it aside and starts an empty one.
+    const releases = join(dir, '.axum', 'history', 'releases.json');
+    writeFileSync(releases, readFileSync(releases, 'utf8').slice(0, 20));
+    const result = await axum(['backup', '--repo', dir], { timeoutMs: 60_000 });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/backup to .* FAILED: not backed up: .*releases\.json\.corrupt-\S+ was moved aside as damaged/);
+    expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
+    expect(readdirSync(join(target, 'objects')).sort()).toEqual(objects);
+    expect(await ok(['status', '--repo', dir])).toContain('not backed up:');
+  }, 90_000);
+
   it('an unwritable target is a failed backup naming it and a status warning; the daemon goes on', async () => {
     const base = tempFolder();
     writeFileSync(join(base, 'a-file'), 'not a folder\n');

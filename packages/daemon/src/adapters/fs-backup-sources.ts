@@ -81,6 +81,20 @@ async function logSources(runsRoot: string, previous: PreviousBackup | null): Pr
   return sources;
 }
 
+/**
+ * A history file the daemon found damaged and moved aside (`<file>.corrupt-…`, `.invalid-…`; the
+ * history stores name them so), or null. The history it started instead may lack what the last
+ * backup holds, and a backup mirrors `.axum/`: it would replace that backup's manifest and prune
+ * its blobs — the one good copy. So no backup is written until a person has looked.
+ */
+export async function damagedHistoryFile(stateDir: string): Promise<string | null> {
+  for (const dir of [join(stateDir, 'history'), join(stateDir, 'history', 'envs')]) {
+    const found = (await readdir(dir).catch(() => [] as string[])).sort().find((name) => /\.(?:corrupt|invalid)-/.test(name));
+    if (found) return join(dir, found);
+  }
+  return null;
+}
+
 async function stableRunsHistory(file: string): Promise<unknown> {
   const signature = async () => (await Promise.all([file, `${file.replace(/\.json$/, '')}.journal.old`].map((f) => stat(f).then((s) => `${s.ino}:${s.mtimeMs}`, () => '-')))).join('|');
   for (let attempt = 0; ; attempt++) {

@@ -9,7 +9,7 @@ import { BACKUP_MANIFEST, BACKUP_OBJECTS, BackupManifest, BackupManifestFile, pl
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { BackupWriter } from '../engine/ports.js';
 import { copyVerified, isIncoming, removeIncoming, sha256Of, writeBytesDurably } from './fs-backup-objects.js';
-import { collectSources, type PreviousBackup, type Source } from './fs-backup-sources.js';
+import { collectSources, damagedHistoryFile, type PreviousBackup, type Source } from './fs-backup-sources.js';
 import { describeFsError } from './fs-errors.js';
 import { verifyBackup } from './fs-backup-reader.js';
 
@@ -23,6 +23,12 @@ export function createFsBackupWriter(options: { stateDir: string; repoRoot: stri
       const failed = (error: string): BackupTargetReport => ({ target, ok: false, error, files: 0, sent: { files: 0, bytes: 0 }, present: { files: 0, bytes: 0 }, at });
       let sources: Source[];
       try {
+        const damaged = await damagedHistoryFile(stateDir);
+        if (damaged) {
+          return failed(
+            `not backed up: ${damaged} was moved aside as damaged, so the history may lack what the backup in ${folder} holds, and that backup is kept as it is; compare them (axum restore --from ${folder} into a fresh clone), then move ${damaged} out of .axum/history to back up the history as it is now`,
+          );
+        }
         sources = await collectSources(stateDir, await previousBackup(folder));
       } catch (err) {
         return failed(`reading .axum/: ${describeFsError(err)}`);

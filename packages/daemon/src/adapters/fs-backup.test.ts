@@ -163,6 +163,31 @@ describe('fs backup writer and reader', () => {
     expect(await verifyBackup(target, 'T', { deep: true })).toEqual({ ok: false, problem: 'T: no backup here (no axum-backup.json)' });
   });
 
+  it('writes no backup over the last one while a history file the daemon found damaged lies aside', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one', 'model two']);
+    const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
+    expect((await writer.backup(target)).ok).toBe(true);
+    const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    const objects = readdirSync(join(target, 'objects')).sort();
+    // The daemon moved an unreadable releases.json aside and started an empty one.
+    writeFileSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'), '{"versi');
+    writeFileSync(join(stateDir, 'history', 'releases.json'), JSON.stringify({ version: 1, releases: [] }));
+    const refused = await writer.backup(target);
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toContain(`not backed up: ${join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z')} was moved aside as damaged`);
+    expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
+    expect(readdirSync(join(target, 'objects')).sort()).toEqual(objects);
+    // An environment's document, the same.
+    rmSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'));
+    writeFileSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'), '{}');
+    expect((await writer.backup(target)).error).toContain('staging.json.invalid-');
+    // Moved out by a person who looked: the history as it is now is backed up.
+    rmSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'));
+    expect((await writer.backup(target)).ok).toBe(true);
+  });
+
   it('a target that cannot be written is a failed report naming it, never a throw', async () => {
     const stateDir = join(temp(), '.axum');
     stateWith(stateDir, ['model one']);
