@@ -39,30 +39,7 @@ export function createFsBackupWriter(options: { stateDir: string; repoRoot: stri
         let files: BackupFile[] = sources.map((s) => ('bytes' in s ? { path: s.path, sha256: sha256Of(s.bytes), size: s.bytes.length } : { path: s.path, sha256: s.sha256, size: s.size }));
         const present = new Set((await readdir(objects)).filter((name) => /^[0-9a-f]{64}$/.test(name)));
         const plan = planSend(files, present);
-        let bytes = 0;
-        let sent = 0;
-        const gone = new Set<string>();
-        const byPath = new Map(sources.map((s) => [s.path, s]));
-        for (const file of plan.send) {
-          const source = byPath.get(file.path)!;
-          const into = join(objects, file.sha256);
-          const beforeRename = () => crash('backup.object-written');
-          if ('bytes' in source) {
-            writeBytesDurably(into, source.bytes, 0o444, beforeRename);
-            bytes += source.bytes.length;
-          } else {
-            try {
-              bytes += await copyVerified(source.file, into, file.sha256, `.axum/${file.path}`, { length: source.size, beforeRename });
-            } catch (err) {
-              // A log whose run retention removed meanwhile is left out; a stored blob that vanished is a failed backup.
-              if (!source.log || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-              gone.add(file.path);
-              continue;
-            }
-          }
-          sent++;
-          crash('backup.object-sent');
-        }
+        const { sent, bytes, gone } = await sendObjects(objects, plan.send, sources, crash);
         crash('backup.objects-sent');
         if (gone.size > 0) files = files.filter((f) => !gone.has(f.path));
         const manifest: BackupManifest = { version: 1, repository: repoRoot, createdAt: at, files };
@@ -84,6 +61,38 @@ export function createFsBackupWriter(options: { stateDir: string; repoRoot: stri
       }
     },
   };
+}
+
+/**
+ * Writes each object the target lacks (`send`), fsync'd and hashed before it is renamed into
+ * place. A log that run retention removed meanwhile is left out (`gone`); a stored blob that
+ * vanished fails the backup.
+ */
+async function sendObjects(objects: string, send: readonly BackupFile[], sources: readonly Source[], crash: CrashHook): Promise<{ sent: number; bytes: number; gone: Set<string> }> {
+  const byPath = new Map(sources.map((s) => [s.path, s]));
+  const gone = new Set<string>();
+  let sent = 0;
+  let bytes = 0;
+  const beforeRename = () => crash('backup.object-written');
+  for (const file of send) {
+    const source = byPath.get(file.path)!;
+    const into = join(objects, file.sha256);
+    if ('bytes' in source) {
+      writeBytesDurably(into, source.bytes, 0o444, beforeRename);
+      bytes += source.bytes.length;
+    } else {
+      try {
+        bytes += await copyVerified(source.file, into, file.sha256, `.axum/${file.path}`, { length: source.size, beforeRename });
+      } catch (err) {
+        if (!source.log || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        gone.add(file.path);
+        continue;
+      }
+    }
+    sent++;
+    crash('backup.object-sent');
+  }
+  return { sent, bytes, gone };
 }
 
 /** The target's current manifest, if it reads whole: which logs it already hashed (fs-backup-sources.ts). */
