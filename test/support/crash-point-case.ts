@@ -86,3 +86,29 @@ export const DEPLOY_POINTS = [
   'retention.recorded',
   'retention.pruned',
 ];
+
+/**
+ * Crash points of `axum backup` (test/crash-backup.test.ts). Its second backup sends 8 objects in
+ * this order: the history documents (4), the new release's manifest, its blob, two logs.
+ */
+export const BACKUP_POINTS = [
+  'backup.object-written', // the first history document's copy, not renamed
+  'backup.object-sent@3', // mid-history: two documents in, the others not
+  'backup.object-written@6', // mid-blob: the new model's copy, not renamed
+  'backup.object-sent@7', // a log sent, the last one not
+  'backup.objects-sent',
+  'backup.manifest-written',
+  'backup.manifest-renamed',
+];
+
+/** Crash points of `axum restore` (test/crash-backup.test.ts); the store is restored first. */
+export const RESTORE_POINTS = [
+  'restore.marked',
+  'restore.object-written', // mid-blob: the first stored file's copy, not renamed
+  'restore.object-copied@2',
+  'restore.object-written@9', // a log's copy
+  'restore.store-copied',
+  'restore.history-written', // the first history document in place, the others not
+  'restore.history-written@3', // releases.json, the last one: `current` not pointed yet
+  'restore.linked',
+];

@@ -34,7 +34,7 @@ import { crashHookFromEnv } from './adapters/crash-hook.js';
 import { createFsBackupWriter } from './adapters/fs-backup-writer.js';
 import { backupTime } from './adapters/fs-backup-reader.js';
 import { createBackups, type Backups } from './engine/backups.js';
-import { restoreMain } from './restore-main.js';
+import { restoreCutShort, restoreMain } from './restore-main.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -76,6 +76,14 @@ async function main(): Promise<void> {
   if (lock.kind === 'held') {
     logger.info(`another daemon (pid ${lock.pid}) already serves ${repoRoot}; this one exits`);
     process.exit(EXIT.ok);
+  }
+  // A restore cut short left `.axum/` half-written: serving it would show part of a history as the
+  // whole of it (and sweep the store against a releases history not yet restored).
+  const cutShort = restoreCutShort(stateDir);
+  if (cutShort) {
+    logger.error(`refusing to start: ${cutShort}`);
+    lock.release();
+    process.exit(EXIT.failed);
   }
   if (lock.tookOverFrom !== null) logger.warn(`took over the lock of daemon pid ${lock.tookOverFrom}, which is no longer running (or whose pid another process now has)`);
   logger.info(`daemon ${AXUM_VERSION} (pid ${process.pid}) starting for ${repoRoot}`);
@@ -220,7 +228,7 @@ async function main(): Promise<void> {
       await rmdir(worktreeRoot).catch(() => undefined);
     };
     backups = createBackups({
-      writer: createFsBackupWriter({ stateDir, repoRoot, now: () => new Date() }),
+      writer: createFsBackupWriter({ stateDir, repoRoot, now: () => new Date(), crash }),
       lastBackupAt: (target) => backupTime(resolve(repoRoot, target)),
       clock,
       logger,

@@ -6,11 +6,14 @@
 // Why it refuses while a daemon runs: a daemon holds the history documents in memory and would
 // write its own over the restored ones at its next save; restoring under its lock instead means the
 // next daemon starts on the restored files and runs its usual recovery and reconciliation on them.
-import { existsSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, type ReleaseView } from '@axum/protocol';
 import { verifyBackup } from './adapters/fs-backup-reader.js';
-import { copyVerified, writeBytesDurably } from './adapters/fs-backup-objects.js';
+import type { BackupFile } from './domain/backup-manifest.js';
+import { copyVerified, removeIncoming, writeBytesDurably } from './adapters/fs-backup-objects.js';
+import { crashHookFromEnv } from './adapters/crash-hook.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { readRunsHistory } from './adapters/runs-journal.js';
@@ -18,11 +21,25 @@ import { prepareStateDir, recordedEnvironmentNames } from './adapters/state-file
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { describeFsError } from './adapters/fs-errors.js';
 import { EnvironmentDocument, ReleasesDocument, servingRevision } from './domain/revisions.js';
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 
-/** Written first and removed last: a restore cut short may be run again over its own partial work. */
+/**
+ * Written first and removed last: a restore cut short may be run again over its own partial work,
+ * and while it is there the daemon refuses to start (`restoreCutShort`), so a half-restored `.axum/`
+ * is never served as if it were whole.
+ */
 const IN_PROGRESS = 'restore-in-progress';
+
+/** Why the daemon must not start on `stateDir` (a restore was cut short there), or null. */
+export function restoreCutShort(stateDir: string): string | null {
+  let from: string;
+  try {
+    // Control characters become `?`: this text reaches the user's terminal through the daemon's log.
+    from = readFileSync(join(stateDir, IN_PROGRESS), 'utf8').trim().replace(/\p{Cc}/gu, '?');
+  } catch {
+    return null;
+  }
+  return `a restore from ${from || 'a backup'} was cut short: ${stateDir} is not whole; run axum restore --from ${from || 'FOLDER'} again to finish it (or move ${stateDir} aside)`;
+}
 
 const say = (result: object): void => void process.stdout.write(`${JSON.stringify(result)}\n`);
 
@@ -32,6 +49,8 @@ export async function restoreMain(repoArg: string | undefined, fromArg: string |
     return 1;
   };
   if (!repoArg || !fromArg) return refuse('usage: --axum-restore --repo ROOT --from FOLDER');
+  const crash = crashHookFromEnv(process.env.AXUM_CRASH_AT);
+  if (typeof crash === 'string') return refuse(crash);
   const repository = resolveRepositoryRoot(resolve(repoArg));
   if (!repository.ok) return refuse(repository.message);
   const repoRoot = repository.root;
@@ -50,25 +69,38 @@ export async function restoreMain(repoArg: string | undefined, fromArg: string |
     const existing = resuming ? null : await existingHistory(stateDir);
     if (existing) return refuse(`${join(repoRoot, '.axum')} already holds a history (${existing}): restore goes into a repository without one (move .axum aside first); nothing was written`);
     writeBytesDurably(marker, `${from}\n`, 0o600);
+    crash('restore.marked');
 
-    const fileOf = (path: string) => manifest.files.find((f) => f.path === path)!;
-    const copy = async (path: string, mode: number) => {
-      const file = fileOf(path);
-      const target = join(stateDir, ...path.split('/'));
-      await mkdir(join(target, '..'), { recursive: true });
-      return copyVerified(join(objects, file.sha256), target, file.sha256, `${from}: ${path}`, mode);
+    const written = new Set<string>([stateDir]);
+    const copy = async (file: BackupFile, mode: number) => {
+      const target = join(stateDir, ...file.path.split('/'));
+      await mkdir(dirname(target), { recursive: true });
+      written.add(dirname(target));
+      return copyVerified(join(objects, file.sha256), target, file.sha256, `${from}: ${file.path}`, { mode, beforeRename: () => crash('restore.object-written') });
     };
+    const modeOf = (path: string) => (path.startsWith('store/') ? 0o444 : path.startsWith('runs/') ? 0o600 : 0o644);
     let bytes = 0;
-    // The store first, then what describes it, then the history that names it (releases.json last).
-    for (const file of manifest.files.filter((f) => f.path.startsWith('store/'))) bytes += await copy(file.path, 0o444);
-    for (const file of manifest.files.filter((f) => f.path.startsWith('releases/') || f.path === 'release-counter')) bytes += await copy(file.path, 0o644);
+    // The store first, then what describes it and the logs, then the history that names them all
+    // (releases.json last); the marker keeps the daemon away until every piece is in place.
+    const early = manifest.files.filter((f) => !f.path.startsWith('history/'));
+    early.sort((a, b) => Number(!a.path.startsWith('store/')) - Number(!b.path.startsWith('store/')));
+    for (const file of early) {
+      bytes += await copy(file, modeOf(file.path));
+      crash('restore.object-copied');
+    }
+    crash('restore.store-copied');
     // A daemon that ran here before (no runs, no releases) left a journal: it must not replay over the restored runs.
     for (const journal of ['runs.journal', 'runs.journal.old']) rmSync(join(stateDir, 'history', journal), { force: true });
     const documents = manifest.files.filter((f) => f.path.startsWith('history/') && f.path !== 'history/releases.json');
-    for (const file of documents) bytes += await copy(file.path, 0o600);
-    bytes += await copy('history/releases.json', 0o600);
+    for (const file of [...documents, manifest.files.find((f) => f.path === 'history/releases.json')!]) {
+      bytes += await copy(file, 0o600);
+      crash('restore.history-written');
+    }
 
     const live = await pointCurrentLinks(repoRoot, stateDir);
+    crash('restore.linked');
+    // Copies a kill cut short in an earlier attempt: nothing names them.
+    for (const dir of written) await removeIncoming(dir);
     rmSync(marker, { force: true });
     const releases = ReleasesDocument.parse(JSON.parse(await readFile(join(stateDir, 'history', 'releases.json'), 'utf8'))).releases.length;
     say({ ok: true, from, repository: manifest.repository, createdAt: manifest.createdAt, files: manifest.files.length, bytes, releases, environments: live });

@@ -8,9 +8,10 @@ import { writeAll } from './fs-errors.js';
  * the old one, the folder fsync'd — a kill -9 leaves the old file or the new one, power loss too.
  * A write that fails (a full disk) removes its temp file, so it holds no space, and leaves the old
  * file untouched. `temp` defaults to `FILE.tmp` (one writer per file); writers that may overlap
- * pass a name of their own. The crash hook names the points between (RELIABILITY.md).
+ * pass a name of their own. The crash hook names the points between (RELIABILITY.md);
+ * `beforeRename` lets a caller with points of its own (backups) name the same moment.
  */
-export function writeFileDurably(file: string, data: string | Buffer, options: { mode?: number; temp?: string; crash?: CrashHook } = {}): void {
+export function writeFileDurably(file: string, data: string | Buffer, options: { mode?: number; temp?: string; crash?: CrashHook; beforeRename?: () => void } = {}): void {
   const temp = options.temp ?? `${file}.tmp`;
   const fd = openSync(temp, 'w', options.mode ?? 0o600);
   try {
@@ -23,6 +24,7 @@ export function writeFileDurably(file: string, data: string | Buffer, options: {
   }
   closeSync(fd);
   options.crash?.('store.temp-written');
+  options.beforeRename?.();
   renameSync(temp, file);
   options.crash?.('store.renamed');
   const dir = openSync(dirname(file), 'r');

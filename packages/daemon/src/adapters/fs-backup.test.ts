@@ -1,10 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createFsBackupWriter } from './fs-backup-writer.js';
 import { backupTime, verifyBackup } from './fs-backup-reader.js';
+import { copyVerified, hashFile } from './fs-backup-objects.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,7 +69,76 @@ describe('fs backup writer and reader', () => {
     // A kill mid-copy leaves an incoming file and new objects, never a changed manifest.
     writeFileSync(join(target, 'objects', '.incoming-123-abc'), 'half');
     writeFileSync(join(target, 'objects', sha('stray')), 'stray');
+    writeFileSync(join(target, '.incoming-456-def'), '{"manifest":');
     expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
+    expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
+    // The next backup removes what the cut-short one left, beside the manifest too.
+    expect((await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target)).ok).toBe(true);
+    expect(readdirSync(join(target, 'objects')).filter((n) => n.startsWith('.') || n === sha('stray'))).toEqual([]);
+    expect(readdirSync(target).sort()).toEqual(['axum-backup.json', 'objects']);
+  });
+
+  it('an exception at each crash point leaves the previous backup the one the manifest names, whole', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one']);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') }).backup(target);
+    const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    stateWith(stateDir, ['model one', 'model two']);
+    for (const point of ['backup.object-written', 'backup.object-sent', 'backup.objects-sent', 'backup.manifest-written']) {
+      const crash = (at: string) => {
+        if (at === point) throw new Error(`killed at ${at}`);
+      };
+      const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T11:00:00.000Z'), crash }).backup(target);
+      expect(report.ok, point).toBe(false);
+      expect(readFileSync(join(target, 'axum-backup.json'), 'utf8'), point).toBe(manifest);
+      expect((await verifyBackup(target, target, { deep: true })).ok, point).toBe(true);
+    }
+  });
+
+  it('copies a log still being written as the prefix it had when listed, verified', async () => {
+    const dir = temp();
+    const log = join(dir, 'train.log');
+    writeFileSync(log, 'epoch 1\nepoch 2\n');
+    expect(await hashFile(log, 8)).toEqual({ sha256: sha('epoch 1\n'), size: 8 });
+    expect(await hashFile(log, 0)).toEqual({ sha256: sha(''), size: 0 });
+    expect(await copyVerified(log, join(dir, 'copy'), sha('epoch 1\n'), 'train.log', { length: 8 })).toBe(8);
+    expect(readFileSync(join(dir, 'copy'), 'utf8')).toBe('epoch 1\n');
+    await expect(copyVerified(log, join(dir, 'other'), sha('epoch 9\n'), 'train.log', { length: 8 })).rejects.toThrow(/train\.log hashes to .* \(changed or corrupt\)/);
+    expect(readdirSync(dir).sort()).toEqual(['copy', 'train.log']);
+  });
+
+  it('backs up step and operation logs, only new or grown ones again; never a metrics file', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one']);
+    const logs = (run: string) => {
+      mkdirSync(join(stateDir, 'runs', run, 'logs'), { recursive: true });
+      return join(stateDir, 'runs', run, 'logs');
+    };
+    writeFileSync(join(logs('run-1'), 'train.log'), 'epoch 1\n');
+    writeFileSync(join(logs('run-1'), 'train.times'), '0 1764842400000\n');
+    writeFileSync(join(stateDir, 'runs', 'run-1', 'metrics.env'), 'accuracy=0.9\n');
+    writeFileSync(join(logs('deploy-staging-1-1764842400000'), 'smoke.log'), 'ok\n');
+    const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
+    const first = await writer.backup(target);
+    expect(first.ok).toBe(true);
+    const paths = () => (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: { path: string; sha256: string }[] } }).manifest.files;
+    expect(paths().map((f) => f.path).filter((p) => p.startsWith('runs/'))).toEqual(['runs/deploy-staging-1-1764842400000/logs/smoke.log', 'runs/run-1/logs/train.log', 'runs/run-1/logs/train.times']);
+
+    // A new run's log, and run-1's log grown: those two are sent; the others are already there.
+    writeFileSync(join(logs('run-2'), 'train.log'), 'epoch 1 of run 2\n');
+    writeFileSync(join(logs('run-1'), 'train.log'), 'epoch 1\nepoch 2\n');
+    const second = await writer.backup(target);
+    expect(second.sent.files).toBe(2);
+    expect(second.present.files).toBe(first.files - 1);
+    const grown = paths().find((f) => f.path === 'runs/run-1/logs/train.log')!;
+    expect(grown.sha256).toBe(sha('epoch 1\nepoch 2\n'));
+    // Rewritten at the same size after the last backup (a log of a reused run id): hashed again.
+    writeFileSync(join(logs('run-2'), 'train.log'), 'EPOCH 1 OF RUN 2\n');
+    utimesSync(join(logs('run-2'), 'train.log'), new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
+    expect((await writer.backup(target)).sent.files).toBe(1);
+    expect(paths().find((f) => f.path === 'runs/run-2/logs/train.log')!.sha256).toBe(sha('EPOCH 1 OF RUN 2\n'));
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
   });
 
@@ -91,6 +161,31 @@ describe('fs backup writer and reader', () => {
     expect(await verifyBackup(target, 'T', { deep: true })).toEqual({ ok: false, problem: 'T: axum-backup.json does not match its sha256 (tampered or corrupt)' });
     rmSync(file);
     expect(await verifyBackup(target, 'T', { deep: true })).toEqual({ ok: false, problem: 'T: no backup here (no axum-backup.json)' });
+  });
+
+  it('writes no backup over the last one while a history file the daemon found damaged lies aside', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one', 'model two']);
+    const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
+    expect((await writer.backup(target)).ok).toBe(true);
+    const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    const objects = readdirSync(join(target, 'objects')).sort();
+    // The daemon moved an unreadable releases.json aside and started an empty one.
+    writeFileSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'), '{"versi');
+    writeFileSync(join(stateDir, 'history', 'releases.json'), JSON.stringify({ version: 1, releases: [] }));
+    const refused = await writer.backup(target);
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toContain(`not backed up: ${join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z')} was moved aside as damaged`);
+    expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
+    expect(readdirSync(join(target, 'objects')).sort()).toEqual(objects);
+    // An environment's document, the same.
+    rmSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'));
+    writeFileSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'), '{}');
+    expect((await writer.backup(target)).error).toContain('staging.json.invalid-');
+    // Moved out by a person who looked: the history as it is now is backed up.
+    rmSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'));
+    expect((await writer.backup(target)).ok).toBe(true);
   });
 
   it('a target that cannot be written is a failed report naming it, never a throw', async () => {

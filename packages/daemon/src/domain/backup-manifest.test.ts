@@ -5,13 +5,13 @@ const sha = (c: string) => c.repeat(64);
 
 describe('restorePathProblem', () => {
   it('accepts exactly the files a backup takes', () => {
-    for (const path of ['history/releases.json', 'history/runs.json', 'history/envs/staging.json', 'releases/rel-12/manifest.json', 'releases/rel-3-2/manifest.json', 'release-counter', `store/sha256/${sha('a')}`]) {
+    for (const path of ['history/releases.json', 'history/runs.json', 'history/envs/staging.json', 'releases/rel-12/manifest.json', 'releases/rel-3-2/manifest.json', 'release-counter', `store/sha256/${sha('a')}`, 'runs/run-12/logs/train.log', 'runs/run-12/logs/train.times', 'runs/deploy-staging-3-1764842400000/logs/smoke.log']) {
       expect(restorePathProblem(path), path).toBeNull();
     }
   });
 
-  it('refuses anything else: climbing out, pid and token files, current links, odd names', () => {
-    for (const path of ['../.bashrc', 'history/../../x', '/etc/passwd', 'daemon.pid', 'envs/staging/current', 'history/envs/../releases.json', 'history/envs/.hidden.json', 'releases/evil/manifest.json', 'releases/rel-1/files/model.bin', 'store/sha256/ABC', 'history/releases.json/']) {
+  it('refuses anything else: climbing out, pid and token files, current links, metrics files, odd names', () => {
+    for (const path of ['../.bashrc', 'history/../../x', '/etc/passwd', 'daemon.pid', 'envs/staging/current', 'history/envs/../releases.json', 'history/envs/.hidden.json', 'releases/evil/manifest.json', 'releases/rel-1/files/model.bin', 'store/sha256/ABC', 'history/releases.json/', 'runs/run-1/metrics.env', 'runs/../logs/x.log', 'runs/run-1/logs/../../daemon.pid', 'runs/run-1/logs/.x.log', 'runs/run-1/logs/train.log.masking', 'runs/run-1/logs/train']) {
       expect(restorePathProblem(path), path).not.toBeNull();
     }
   });

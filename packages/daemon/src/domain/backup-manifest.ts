@@ -29,11 +29,15 @@ export const BackupManifestFile = z.object({ manifest: z.unknown(), sha256: Sha2
 
 const RELEASE_ID = /^rel-[0-9]+(?:-[0-9]+)?$/;
 const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A run's or an operation's log folder under `runs/` (`run-12`, `deploy-staging-3-…`, `monitor-…`). */
+export const RUN_FOLDER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+/** A step's log or its time index in that folder's `logs/` (step names are config names). */
+export const LOG_FILE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.(?:log|times)$/;
 
 /**
  * Why a restore must not write `path` (relative to `.axum/`), or null. Only the files a backup
  * takes are accepted, spelt exactly: a tampered manifest whose own hash was recomputed still cannot
- * write `../../.bashrc`, a pid file or an environment's `current`.
+ * write `../../.bashrc`, a pid file, an environment's `current` or a step's metrics file.
  */
 export function restorePathProblem(path: string): string | null {
   const parts = path.split('/');
@@ -43,7 +47,8 @@ export function restorePathProblem(path: string): string | null {
     path === 'history/runs.json' ||
     (parts.length === 3 && parts[0] === 'history' && parts[1] === 'envs' && /^(.+)\.json$/.test(parts[2]!) && ENV_NAME.test(parts[2]!.slice(0, -5))) ||
     (parts.length === 3 && parts[0] === 'releases' && RELEASE_ID.test(parts[1]!) && parts[2] === 'manifest.json') ||
-    (parts.length === 3 && parts[0] === 'store' && parts[1] === 'sha256' && /^[0-9a-f]{64}$/.test(parts[2]!));
+    (parts.length === 3 && parts[0] === 'store' && parts[1] === 'sha256' && /^[0-9a-f]{64}$/.test(parts[2]!)) ||
+    (parts.length === 4 && parts[0] === 'runs' && RUN_FOLDER_PATTERN.test(parts[1]!) && parts[2] === 'logs' && LOG_FILE_PATTERN.test(parts[3]!));
   return ok ? null : `"${path}" is not a file a backup holds`;
 }
 

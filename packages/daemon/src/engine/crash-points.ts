@@ -1,7 +1,8 @@
 // Crash points (RELIABILITY.md): `AXUM_CRASH_AT=<point>[@<n>]` makes the daemon SIGKILL itself the
-// n-th time (default: first) it passes the named point. Each sits right after a persist step (or
-// between two that must both happen), where a crash is most likely to leave state half-written.
-// The crash test kills at every point below, restarts, and checks that nothing acknowledged is lost.
+// n-th time (default: first) it passes the named point — `restore.*` points in the `axum restore`
+// process, which reads the same variable. Each sits right after a persist step (or between two
+// that must both happen), where a crash is most likely to leave state half-written. The crash
+// tests kill at every point below, restart, and check that nothing acknowledged is lost.
 
 /** Every named point, with what is on disk when the daemon dies there. */
 export const CRASH_POINTS = {
@@ -39,6 +40,17 @@ export const CRASH_POINTS = {
   'store.fold-renamed': "the folded snapshot was renamed over runs.json and its folder fsynced; the set-aside journal segment is not deleted yet",
   'store.renamed': 'a history file was renamed over the old one; its folder is not fsynced yet',
   'store.temp-written': 'a history file\'s new version is written and fsynced beside the old one, not renamed yet',
+  'backup.object-written': "a backup object's copy is written and fsynced in the target as `.incoming-*`, not renamed yet",
+  'backup.object-sent': 'one more object is in the target under its sha256; the rest are not sent yet',
+  'backup.objects-sent': "every object the new backup needs is in the target; its manifest is not written yet",
+  'backup.manifest-written': "the new manifest is written and fsynced beside the old one, not renamed yet",
+  'backup.manifest-renamed': 'the new manifest was renamed over the old one; not read back yet, unnamed objects not pruned',
+  'restore.marked': "`.axum/restore-in-progress` is written (the daemon refuses to start while it is there); nothing restored yet",
+  'restore.object-written': "a restored file's copy is written and fsynced as `.incoming-*` beside its place, not renamed yet",
+  'restore.object-copied': 'one more stored file, release manifest or log is in place; the history documents are not',
+  'restore.store-copied': 'the store, release manifests and logs are in place; no history document is written yet',
+  'restore.history-written': 'one more history document is in place (releases.json last)',
+  'restore.linked': "every environment's `current` names its live release; the marker is not removed yet",
 } as const;
 
 export type CrashPoint = keyof typeof CRASH_POINTS;
