@@ -65,7 +65,9 @@ async function startDaemon(dir, env = {}) {
   const discovery = join(dir, '.axum', 'daemon.json');
   rmSync(discovery, { force: true });
   const t0 = nowNs();
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...env } });
+  // BENCH_DAEMON_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") as in lib.mjs's startDaemon: to profile the daemon here.
+  const flags = process.env.BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...flags, DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...env } });
   closeSync(logFd);
   child.unref();
   const info = await until(() => existsSync(discovery) && JSON.parse(readFileSync(discovery, 'utf8')), 30_000, 'daemon.json');

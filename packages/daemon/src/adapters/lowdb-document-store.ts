@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { writeFileDurably } from './durable-file.js';
+import { writeFileDurablyAsync } from './durable-file.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -31,7 +31,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    writeFileDurably(this.file, JSON.stringify(data), { crash: this.crash });
+    await writeFileDurablyAsync(this.file, JSON.stringify(data), { crash: this.crash });
   }
 }
 
