@@ -1,5 +1,4 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CrashHook } from '../engine/crash-points.js';
 import { writeAll } from './fs-errors.js';
@@ -31,35 +30,5 @@ export function writeFileDurably(file: string, data: string | Buffer, options: {
     fsyncSync(dir);
   } finally {
     closeSync(dir);
-  }
-}
-
-/**
- * `writeFileDurably` with every file operation on libuv's pool, in the same order with the same
- * crash points: the daemon's main thread answers requests while the disk syncs (each fsync is
- * milliseconds, and a deploy writes several documents).
- */
-export async function writeFileDurablyAsync(file: string, data: string | Buffer, options: { mode?: number; temp?: string; crash?: CrashHook } = {}): Promise<void> {
-  const temp = options.temp ?? `${file}.tmp`;
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  const handle = await open(temp, 'w', options.mode ?? 0o600);
-  try {
-    // FileHandle.writeFile writes the whole buffer (it loops over partial writes itself).
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  options.crash?.('store.temp-written');
-  await rename(temp, file);
-  options.crash?.('store.renamed');
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }

@@ -1,5 +1,4 @@
-import { closeSync, write, writeSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { closeSync, writeSync } from 'node:fs';
 
 // File-system errors in the daemon's writers (RELIABILITY.md, file-system errors): said with their
 // code, and never thrown past the writer that met them.
@@ -22,13 +21,6 @@ export function describeFsError(err: unknown): string {
 /** writeSync may write part of a buffer on a filling disk and throw only on the next call: write it all or throw. */
 export function writeAll(fd: number, bytes: Buffer): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-}
-
-const writeAsync = promisify(write);
-
-/** `writeAll` off the main thread (libuv's pool): the event loop serves meanwhile. */
-export async function writeAllAsync(fd: number, bytes: Buffer): Promise<void> {
-  for (let done = 0; done < bytes.length; ) done += (await writeAsync(fd, bytes, done, bytes.length - done)).bytesWritten;
 }
 
 export function closeQuietly(fd: number): void {

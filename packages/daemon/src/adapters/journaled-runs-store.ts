@@ -1,5 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
@@ -7,7 +6,6 @@ import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/histo
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
-import { writeAllAsync } from './fs-errors.js';
 import { foldInWorker } from './runs-fold.js';
 import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
 
@@ -47,7 +45,6 @@ async function fsyncDirAsync(dir: string): Promise<void> {
   }
 }
 
-const fsyncAsync = promisify(fsync);
 const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 
 /**
@@ -146,14 +143,12 @@ export function createJournaledRunsStore(
       .finally(() => (folding = null));
   };
 
-  // Written and fsync'd on libuv's pool: the main thread serves requests meanwhile. Saves are
-  // serialized (`writing`): no other line or rotation touches the journal until this one is durable.
-  const append = async (entry: JournalEntry): Promise<void> => {
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+  const append = (entry: JournalEntry): void => {
+    const line = `${JSON.stringify(entry)}\n`;
     const fd = openJournal();
     try {
-      await writeAllAsync(fd, line);
-      await fsyncAsync(fd);
+      writeFileSync(fd, line);
+      fsyncSync(fd);
     } catch (err) {
       // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
       compactInPlace = true;
@@ -164,7 +159,7 @@ export function createJournaledRunsStore(
       }
       throw err;
     }
-    journalBytes += line.length;
+    journalBytes += Buffer.byteLength(line);
     lastSeq += 1;
     crash('store.appended');
   };
@@ -201,7 +196,7 @@ export function createJournaledRunsStore(
         await compact(doc);
       } else {
         if (journalBytes >= compactAt()) rotate();
-        await append({ seq: lastSeq + 1, nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop });
+        append({ seq: lastSeq + 1, nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop });
       }
     } catch (err) {
       // Nothing of this write is on disk: its runs are written by the next save.

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { writeFileDurablyAsync } from './durable-file.js';
+import { writeFileDurably } from './durable-file.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -31,7 +31,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileDurablyAsync(this.file, JSON.stringify(data), { crash: this.crash });
+    writeFileDurably(this.file, JSON.stringify(data), { crash: this.crash });
   }
 }
 
