@@ -15,7 +15,8 @@ const { connectToDaemon } = await import(dist('tui', 'dist', 'client', 'daemon-c
 const lowdbNode = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'node.js'));
 const lowdbCore = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'index.js'));
 // What the CLI spawns: the bundled daemon, with its node flags.
-const DAEMON_MAIN = dist('daemon', 'dist', 'axum-daemon.mjs');
+// BENCH_DAEMON_MAIN: another build's bundle (e.g. one built from main), to compare two builds side by side.
+const DAEMON_MAIN = process.env.BENCH_DAEMON_MAIN ?? dist('daemon', 'dist', 'axum-daemon.mjs');
 const { DAEMON_NODE_FLAGS } = await import(dist('protocol', 'dist', 'index.js'));
 
 const hex = (i, len = 40) => (i.toString(16).padStart(8, '0').repeat(6)).slice(0, len);
