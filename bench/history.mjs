@@ -15,7 +15,8 @@ const { connectToDaemon } = await import(dist('tui', 'dist', 'client', 'daemon-c
 const lowdbNode = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'node.js'));
 const lowdbCore = await import(dist('daemon', 'node_modules', 'lowdb', 'lib', 'index.js'));
 // What the CLI spawns: the bundled daemon, with its node flags.
-const DAEMON_MAIN = dist('daemon', 'dist', 'axum-daemon.mjs');
+// BENCH_DAEMON_MAIN: another build's bundle (e.g. one built from main), to compare two builds side by side.
+const DAEMON_MAIN = process.env.BENCH_DAEMON_MAIN ?? dist('daemon', 'dist', 'axum-daemon.mjs');
 const { DAEMON_NODE_FLAGS } = await import(dist('protocol', 'dist', 'index.js'));
 
 const hex = (i, len = 40) => (i.toString(16).padStart(8, '0').repeat(6)).slice(0, len);
@@ -65,7 +66,9 @@ async function startDaemon(dir, env = {}) {
   const discovery = join(dir, '.axum', 'daemon.json');
   rmSync(discovery, { force: true });
   const t0 = nowNs();
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...env } });
+  // BENCH_DAEMON_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") as in lib.mjs's startDaemon: to profile the daemon here.
+  const flags = process.env.BENCH_DAEMON_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...flags, DAEMON_MAIN, '--axum-daemon', '--repo', dir], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...env } });
   closeSync(logFd);
   child.unref();
   const info = await until(() => existsSync(discovery) && JSON.parse(readFileSync(discovery, 'utf8')), 30_000, 'daemon.json');

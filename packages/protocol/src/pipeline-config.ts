@@ -221,12 +221,3 @@ export const PipelineConfigSchema = z
 
 /** A validated `axum.yml`, with defaults filled in and durations in milliseconds. */
 export type PipelineConfig = z.output<typeof PipelineConfigSchema>;
-
-/**
- * A config as the daemon records it (a release's snapshot, the last valid config): a
- * `PipelineConfig` written by the daemon itself, so only its shape is checked on the way back.
- */
-export const PipelineConfigSnapshot = z.custom<PipelineConfig>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { version?: unknown }).version === 1 && typeof (value as { environments?: unknown }).environments === 'object' && Array.isArray((value as { stages?: unknown }).stages),
-  'a recorded axum.yml config',
-);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PipelineConfigSnapshot } from './pipeline-config.js';
+import { PipelineConfigSnapshot } from './pipeline-config-snapshot.js';
 
 /** One file of a release: its path in the repository, content hash and size. */
 export const ArtifactView = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,47 @@ describe('createSimpleGit', () => {
     expect(await port.subject(head)).toBe(git('log', '-1', '--format=%s', head));
     expect(await port.subject(head)).toBe('first line second line');
     expect(await port.subject(older)).toBe('older');
+  });
+});
+
+describe('reads through git cat-file', () => {
+  it("a branch's head follows commits, packed refs and gc, and a name that is no branch is none", async () => {
+    const { dir, git } = repo();
+    git('commit', '-q', '--allow-empty', '-m', 'one');
+    const port = createSimpleGit(dir);
+    expect(await port.head('main')).toBe(git('rev-parse', 'HEAD'));
+    git('commit', '-q', '--allow-empty', '-m', '  two\nlines  \n \nbody');
+    expect(await port.head('main')).toBe(git('rev-parse', 'HEAD'));
+    expect(await port.subject(git('rev-parse', 'HEAD'))).toBe(git('log', '-1', '--format=%s'));
+    git('pack-refs', '--all');
+    git('commit', '-q', '--allow-empty', '-m', 'three');
+    git('gc', '-q');
+    expect(await port.head('main')).toBe(git('rev-parse', 'HEAD'));
+    expect(await port.head('nope')).toBeNull();
+    // Revision expressions are not branch names: `main~1` is no branch even though it names a commit.
+    expect(await port.head('main~1')).toBeNull();
+    expect(await port.head('main:x')).toBeNull();
+    expect(await port.head('a\nrefs/heads/main')).toBeNull();
+  });
+
+  it('reads a file at a commit, a commit by revision, and the subject of a commit that is no head', async () => {
+    const { dir, git } = repo();
+    writeFileSync(join(dir, 'axum.yml'), 'version: 1\n');
+    git('add', 'axum.yml');
+    git('commit', '-q', '-m', 'with config');
+    const first = git('rev-parse', 'HEAD');
+    git('rm', '-q', 'axum.yml');
+    git('commit', '-q', '-m', 'without\n\nbody');
+    const port = createSimpleGit(dir);
+    expect(await port.showFile(first, 'axum.yml')).toBe('version: 1\n');
+    expect(await port.showFile('HEAD', 'axum.yml')).toBeNull();
+    expect(await port.showFile(first, '.')).toBeNull(); // a tree, not a file
+    expect(await port.resolveCommit('HEAD~1')).toBe(first);
+    expect(await port.resolveCommit('HEAD:nothing')).toBeNull();
+    expect(await port.resolveCommit('0'.repeat(40))).toBeNull();
+    expect(await port.subject(first)).toBe('with config');
+    // Concurrent reads are answered in order, each with its own object.
+    const many = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? port.subject(first) : port.showFile(first, 'axum.yml'))));
+    expect(many).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 ? 'with config' : 'version: 1\n')));
   });
 });

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
+import { createCatFile, subjectOfCommit } from './git-cat-file.js';
 
 /** Variables that would point git (or a step's git) at another repository than the run's. */
 const REPOSITORY_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR'];
@@ -26,6 +27,10 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, str
   return Object.fromEntries(Object.entries(scrubbedEnv(env)).filter(([key]) => !PROGRAM_VARS.test(key)));
 }
 
+/** A name `git check-ref-format` could accept for a branch: none of git's revision syntax in it. */
+const isBranchName = (name: string): boolean =>
+  name.length > 0 && !/[\s~^:?*[\\]|\.\.|@\{/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 /** Git through simple-git, with hooks disabled (`core.hooksPath=/dev/null`) on every command. */
 export function createSimpleGit(repoRoot: string): GitPort {
   const git: SimpleGit = simpleGit({
@@ -35,10 +40,15 @@ export function createSimpleGit(repoRoot: string): GitPort {
     unsafe: { allowUnsafeHooksPath: true },
     maxConcurrentProcesses: 4,
   }).env(gitEnv());
+  // Reads by name (a branch's head, a commit's subject, a file at a commit) go through one running
+  // `git cat-file --batch` instead of a process each: a run is queued, and `run.trigger` answered,
+  // without a spawn on the daemon's main thread (git-cat-file.ts says why that matters).
+  const catFile = createCatFile(repoRoot, gitEnv());
+  const catFileRead = (name: string) => catFile.read(name).catch(() => undefined); // undefined: ask git another way
   // The subjects of the heads, read with them: a run queued for a head (a push, or `axum run
   // --branch`) is recorded with its subject without one more git process before it is answered.
   const headSubjects = new Map<string, string>();
-  return {
+  const port: GitPort = {
     async heads() {
       const out = await git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
       const heads = new Map<string, string>();
@@ -52,7 +62,19 @@ export function createSimpleGit(repoRoot: string): GitPort {
       }
       return heads;
     },
+    async head(branch) {
+      // Not a name git could read as a revision expression (`main~1`, `main:path`): such a branch cannot exist.
+      if (!isBranchName(branch)) return null;
+      const object = await catFileRead(`refs/heads/${branch}`);
+      if (object === undefined || (object !== null && object.type !== 'commit')) return (await port.heads()).get(branch) ?? null;
+      if (object === null) return null;
+      const subject = subjectOfCommit(object.content);
+      if (subject !== null) headSubjects.set(object.sha, subject);
+      return object.sha;
+    },
     async resolveCommit(rev) {
+      const object = await catFileRead(`${rev}^{commit}`);
+      if (object !== undefined) return object?.sha ?? null;
       try {
         return (await git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || null;
       } catch {
@@ -67,6 +89,8 @@ export function createSimpleGit(repoRoot: string): GitPort {
       }
     },
     async showFile(commit, path) {
+      const object = await catFileRead(`${commit}:${path}`);
+      if (object !== undefined) return object?.type === 'blob' ? object.content.toString('utf8') : null;
       try {
         return await git.show([`${commit}:${path}`]);
       } catch {
@@ -76,6 +100,9 @@ export function createSimpleGit(repoRoot: string): GitPort {
     async subject(commit) {
       const known = headSubjects.get(commit);
       if (known !== undefined) return known.trim();
+      const object = await catFileRead(`${commit}^{commit}`);
+      const subject = object ? subjectOfCommit(object.content) : null;
+      if (subject !== null) return subject.trim();
       return (await git.raw(['log', '-1', '--format=%s', commit])).trim();
     },
     async commitsBetween(from, to, limit) {
@@ -109,4 +136,5 @@ export function createSimpleGit(repoRoot: string): GitPort {
       await git.raw(['worktree', 'prune']);
     },
   };
+  return port;
 }

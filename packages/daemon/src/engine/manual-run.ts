@@ -12,13 +12,13 @@ export async function manualRunTarget(git: GitPort, branch: string | undefined, 
   const onBranch = branch ?? (await git.currentBranch());
   if (!rev) {
     if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
-    const head = (await git.heads()).get(onBranch);
+    const head = await git.head(onBranch);
     return head ? { branch: onBranch, sha: head } : new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
   }
   const sha = await git.resolveCommit(rev);
   if (!sha) return new RequestFailure('invalid-params', `no commit ${rev} in this repository`); // what was typed names nothing: a usage error, as a commit off the branch is
   if (onBranch === null) return { branch: null, sha };
-  const head = (await git.heads()).get(onBranch);
+  const head = await git.head(onBranch);
   if (!head) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
   if (!(await git.isAncestor(sha, head))) {
     return new RequestFailure(

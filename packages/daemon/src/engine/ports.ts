@@ -41,6 +41,8 @@ export interface Clock {
 export interface GitPort {
   /** Branch name → commit, from `git for-each-ref refs/heads` (the truth; watcher events are hints). */
   heads(): Promise<Map<string, string>>;
+  /** The commit a branch points at, or null when there is no such branch (one branch: no `heads()` listing). */
+  head(branch: string): Promise<string | null>;
   /** Full SHA of a revision, or null when it names no commit. */
   resolveCommit(rev: string): Promise<string | null>;
   /** The branch HEAD points at, or null when detached or unborn. */

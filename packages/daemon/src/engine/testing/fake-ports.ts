@@ -236,6 +236,9 @@ export function createFakeGit(): FakeGit {
   return {
     worktrees,
     heads: async () => new Map(),
+    async head(branch) {
+      return (await this.heads()).get(branch) ?? null;
+    },
     resolveCommit: async (rev) => rev,
     currentBranch: async () => 'main',
     showFile: async () => null,
