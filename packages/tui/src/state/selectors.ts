@@ -116,10 +116,16 @@ const OUTCOME: Record<DeployOutcome, string> = {
   none: '—',
 };
 
+/**
+ * A `pending` deploy of a run whose stages have not succeeded yet (no revision made): it waits for
+ * them, nothing deploys yet (`axum runs` says `pending` too).
+ */
+const waitsForStages = (run: RunView): boolean => run.deploy?.outcome === 'pending' && run.deploy.revision === null && run.status !== 'succeeded';
+
 /** A run's deploy in a few columns: `staging#3 ✗ failed`. */
 export function deployBadge(run: RunView): string {
   if (!run.deploy || run.deploy.outcome === 'none') return '—';
-  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${OUTCOME[run.deploy.outcome]}`;
+  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${waitsForStages(run) ? '… pending' : OUTCOME[run.deploy.outcome]}`;
 }
 
 /**
@@ -133,7 +139,7 @@ export function deployOutcomeText(run: RunView): string | null {
   const release = run.releaseId ?? 'its release';
   switch (d.outcome) {
     case 'pending':
-      return `deploy: ${release} deploying to ${at}…`;
+      return waitsForStages(run) ? `deploy: pending, to ${d.env} once the stages succeed` : `deploy: ${release} deploying to ${at}…`;
     case 'live':
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':

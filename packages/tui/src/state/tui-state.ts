@@ -1,8 +1,8 @@
 import { applyDelta, type DaemonState, type Delta, type ReleaseListing, type RevisionView } from '@axum/protocol';
-import { revisionAddress, stepsOf } from './selectors.js';
+import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { noticeFor, screenOf } from './notices.js';
-import { clamp, firstFailedOr, moveSelection, withWantedStep } from './selection.js';
+import { clamp, firstFailedOr, moveSelection, servingRow, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
 
@@ -208,7 +208,10 @@ function step(state: TuiState, action: TuiAction): TuiState {
         return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, running)), scroll: null } } : state;
       }
       const env = visibleEnvironments(state)[state.selected];
-      return env ? { ...state, view: { kind: 'history', env: env.name, selected: 0 } } : state;
+      // Reopened on what serves now, never on the row left last time: that revision may be BAD since.
+      if (!env) return state;
+      const serving = servingOf(env)?.revision;
+      return { ...state, view: { kind: 'history', env: env.name, selected: servingRow(state.histories[env.name], serving), ...(serving !== undefined ? { want: serving } : {}) } };
     }
     case 'operation.open': {
       const view = { kind: 'run' as const, runId: action.runId, step: 0, scroll: null };
@@ -226,9 +229,11 @@ function step(state: TuiState, action: TuiAction): TuiState {
       let next: TuiState = { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
       // A revision deployed from elsewhere lands on top: the cursor stays on the revision it was on.
       if (state.view.kind === 'history' && state.view.env === action.env) {
-        const was = state.histories[action.env]?.[state.view.selected]?.revision;
+        // Just opened: on the revision that serves (the loaded list may be newer than the one it opened with).
+        const { want, ...view } = state.view;
+        const was = want ?? state.histories[action.env]?.[state.view.selected]?.revision;
         const at = action.revisions.findIndex((r) => r.revision === was);
-        next = { ...next, view: { ...state.view, selected: at >= 0 ? at : clamp(state.view.selected, action.revisions.length) } };
+        next = { ...next, view: { ...view, selected: at >= 0 ? at : clamp(state.view.selected, action.revisions.length) } };
       }
       return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
     }

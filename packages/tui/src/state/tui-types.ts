@@ -20,7 +20,8 @@ export type View =
       /** A step to select by name once the revision's steps are loaded (opened from an incident). */
       wantStep?: string;
     }
-  | { kind: 'history'; env: string; selected: number }
+  /** `want`: the revision to put the cursor on once the history is loaded (the serving one, as the view opens). */
+  | { kind: 'history'; env: string; selected: number; want?: number }
   /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`g` mark it. */
   | { kind: 'releases'; selected: number; from?: View };
 
