@@ -8,11 +8,11 @@ import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
-import { deployBadge, deployOutcomeText, revisionAddress, revisionAt } from '../state/selectors.js';
+import { deployBadge, deployOutcomeText, revisionAddress, revisionAt, stepStatusText } from '../state/selectors.js';
 import { wrapText } from './wrap-text.js';
 import { gutter } from './gutter.js';
 
-const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯' };
+const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯', inconclusive: '?' };
 
 /**
  * Follows one step's log into a ring buffer outside React (from offset 0, and from the last
@@ -136,7 +136,7 @@ function subjectOf(state: TuiState, id: string, columns: number) {
   if (revisionAddress(id)) {
     const revision = revisionAt(state, id);
     if (!revision) return null;
-    return { id, status: revision.status, title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps };
+    return { id, status: revision.status, title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps, revision };
   }
   const run = state.daemon?.runs.find((r) => r.id === id);
   if (!run) return null;
@@ -211,7 +211,7 @@ export function RunView({
       {subject.steps.map((s, i) => (
         <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
           {gutter(i === view.step)}
-          {STATUS_MARK[s.status] ?? '?'} {s.stage}/{s.name} {s.status}
+          {STATUS_MARK[stepStatusText(s, 'revision' in subject ? subject.revision : undefined)] ?? '?'} {s.stage}/{s.name} {stepStatusText(s, 'revision' in subject ? subject.revision : undefined)}
           {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
           {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
         </Text>
