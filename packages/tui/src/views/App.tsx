@@ -18,11 +18,10 @@ import { HistoryView } from './HistoryView.js';
 import { ReleasesView } from './ReleasesView.js';
 import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
+import { useLogSearch } from './use-log-search.js';
 import { NOTICE_HOLD_MS } from '../state/notices.js';
 import { ConnectionError } from '../client/daemon-connection.js';
-
-/** The time a notice or a delta arrived, for the event log entry it may become. */
-const stamped = (action: TuiAction): TuiAction => ((action.type === 'notice' || action.type === 'daemon.delta') && !action.at ? { ...action, at: new Date().toISOString() } : action);
+import { stamped } from './stamped.js';
 import type { Narration } from './run-tui.js';
 
 /** The smallest terminal the screens are laid out for (80×24 is the comfortable minimum). */
@@ -151,20 +150,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
   /** Where the run view is and the lines it shows, read by the scrolling keys and `n`/`N` (lines live outside React). */
   const positionRef = useRef<LogPosition | null>(null);
 
-  /** Moves the log view to the next (or previous) line matching the query, from the top line shown. */
-  const jumpToMatch = (current: TuiState, direction: 1 | -1, apply: (a: TuiAction) => TuiState, fromTop: boolean): TuiState => {
-    const query = current.search.query;
-    const buffer = positionRef.current?.shown;
-    if (!query || !buffer || current.view.kind !== 'run') return current;
-    const top = current.view.scroll === null ? Math.max(0, buffer.length - 1) : Math.max(0, current.view.scroll - buffer.dropped);
-    const at = buffer.find(query, fromTop ? top : top + direction, direction);
-    if (at < 0) return apply({ type: 'notice', message: `/${query}: no match` });
-    current = apply({ type: 'log.goto', line: buffer.dropped + at });
-    const { index, total } = buffer.matchCount(query, at);
-    current = apply({ type: 'search.match', index, total });
-    // Numbered as the log pane numbers lines: from the log's first line (older ones are read back from the daemon).
-    return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}` });
-  };
+  const jumpToMatch = useLogSearch(log, positionRef, stateRef, dispatchNow);
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
   const handlePress = (current: TuiState, input: string, key: Key): TuiState => {
