@@ -235,7 +235,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} />;
-    return <Dashboard state={state} rows={rows} />;
+    return <Dashboard state={state} rows={rows} chrome={chromeRows(state)} />;
   }, [state, rows, columns, log]);
 
   if (rows < MIN_ROWS || columns < MIN_COLUMNS) {
@@ -255,7 +255,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
 
   return (
     <Box flexDirection="column">
-      <Header state={state} />
+      <Header state={state} columns={columns} />
       {/* A dialog takes the view's place: both together would outgrow a small terminal's height. */}
       {state.confirm ? <ConfirmDialog confirm={state.confirm} columns={columns} maxRows={rows - chromeRows(state)} /> : body}
       {state.search.editing && <Text color="yellow">/{state.search.input}<Text inverse> </Text>  (Enter to search, Esc to cancel)</Text>}
