@@ -12,7 +12,7 @@ export function age(iso: string, now = Date.now()): string {
 }
 
 /**
- * KIND in at most 14 columns, so GATES keeps `✗ accuracy 0.035 +1` and BY 13 at 80 (`push
+ * KIND in at most 14 columns, so GATES keeps `✗ accuracy 0.035 +1` and BY 12 at 80 (`push
  * run-12`): `rollback → #7`, and an automatic rollback `auto → #7`.
  */
 export const kindCell = (r: { kind: string; rollbackTo: number | null }): string => (r.kind === 'deploy' ? 'deploy' : `${r.kind === 'auto-rollback' ? 'auto' : 'rollback'} → #${r.rollbackTo}`);
@@ -59,7 +59,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
         {'REV'.padEnd(8)}
         {'STATUS'.padEnd(11)}
         {'KIND'.padEnd(15)}
-        {'RELEASE'.padEnd(7)}
+        {'RELEASE'.padEnd(8)}
         {'GATES'.padEnd(20)}
         {'AGE'.padEnd(4)}BY
       </Text>
@@ -76,7 +76,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
             {`#${r.revision}${mark ? ` ${mark}` : ''}`.padEnd(8)}
             {status.slice(0, 10).padEnd(11)}
             {kindCell(r).slice(0, 14).padEnd(15)}
-            {r.releaseId.slice(0, 6).padEnd(7)}
+            {r.releaseId.slice(0, 7).padEnd(8)}
             {gateBadge(r).slice(0, 19).padEnd(20)}
             {age(r.createdAt).padEnd(4)}
             {r.by}
