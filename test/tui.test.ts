@@ -201,7 +201,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     // Another terminal attaches: the count updates at once.
     const other = await axum(['status', '--repo', dir]);
     expect(other.code).toBe(0);
-    await waitFor(() => /[12] clients? attached/.test(screen()), 10_000, 'the client count to move');
+    await waitFor(() => /· [12] clients?\b/.test(screen()), 10_000, 'the client count to move');
 
     tmux('send-keys', '-t', 'tui', 'q');
     await waitFor(() => screen().includes('EXIT=0'), 10_000, 'the TUI to exit 0');

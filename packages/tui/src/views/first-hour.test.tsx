@@ -63,6 +63,20 @@ const daemon = (extra: Partial<DaemonState> = {}): DaemonState => ({
 });
 
 describe('at 80×24', () => {
+  it("a revision's many monitor checks give way to the log: the run view stays below the height", async () => {
+    const checks = Array.from({ length: 11 }, (_, i) => ({ stage: 'monitor' as const, name: `check-${i + 1}`, status: 'succeeded' as const, exitCode: 0, durationMs: 0, startedAt: 't', logBytes: 0 }));
+    const revision: RevisionView = { ...paused, message: 'rolled back to #4', steps: checks, checks: { total: 11, failed: 0 }, gates: [{ metric: 'accuracy', op: '>=', threshold: 0.85, value: 0.9, lkgValue: 0.9, verdict: 'pass', reason: null, expression: '>= 0.85' }] };
+    const state: TuiState = { ...initialTuiState, daemon: { runs: [], environments: [] } as unknown as DaemonState, histories: { staging: [revision] }, view: { kind: 'run', runId: 'staging#3', step: 10, scroll: null } };
+    const pager = new LogPager(new LogBuffer(), async (offset) => ({ offset, nextOffset: offset, data: '', complete: true, times: [] }));
+    const positionRef: { current: LogPosition | null } = { current: null };
+    const { lastFrame } = render(<RunView state={state} view={state.view as Extract<TuiState['view'], { kind: 'run' }>} log={pager} rows={24} columns={80} positionRef={positionRef} />);
+    const frame = (lastFrame() ?? '').split('\n');
+    // The header (3 rows) and the footer (3) are around it: 24 − 6, less the row to spare.
+    expect(frame.length).toBeLessThanOrEqual(17);
+    expect(frame.join('\n')).toContain('› ✓ monitor/check-11');
+    expect(positionRef.current?.rows).toBe(3);
+  });
+
   it('the dashboard uses its rows: the frame is one row short of the terminal, not four', async () => {
     // With a notice up (the footer's tallest): no row is left unused.
     const state = reduce(reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemon() }), { type: 'notice', message: 'staging pinned' });
