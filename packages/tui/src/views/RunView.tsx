@@ -214,12 +214,12 @@ export function RunView({
       {subject.steps.slice(stepTop, stepTop + stepRows).map((s, at) => {
         const i = stepTop + at;
         return (
-        <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
-          {gutter(i === view.step)}
-          {STATUS_MARK[stepStatusText(s, 'revision' in subject ? subject.revision : undefined)] ?? '?'} {s.stage}/{s.name} {stepStatusText(s, 'revision' in subject ? subject.revision : undefined)}
-          {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
-          {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
-        </Text>
+          <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
+            {gutter(i === view.step)}
+            {STATUS_MARK[stepStatusText(s, 'revision' in subject ? subject.revision : undefined)] ?? '?'} {s.stage}/{s.name} {stepStatusText(s, 'revision' in subject ? subject.revision : undefined)}
+            {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
+            {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
+          </Text>
         );
       })}
       {subject.steps.length === 0 && <Text dimColor>no deploy hook, verify step or monitor check ran here</Text>}
