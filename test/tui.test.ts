@@ -55,7 +55,7 @@ verify:
     const one = tui('one');
     const two = tui('two');
     await waitFor(() => one.screen().includes('● connected') && two.screen().includes('● connected'), 20_000, 'both TUIs to connect');
-    await waitFor(() => /2 clients attached/.test(one.screen()), 10_000, 'the first TUI to see the second').catch((err: Error) => {
+    await waitFor(() => /2 clients\b/.test(one.screen()), 10_000, 'the first TUI to see the second').catch((err: Error) => {
       throw new Error(`${err.message}\n${one.screen()}\n---\n${two.screen()}`);
     });
 
@@ -100,7 +100,7 @@ verify:
       throw new Error(`${err.message}\n${two.screen()}`);
     });
     expect(two.screen()).toMatch(/production\s+main\s+#3\s/);
-    expect(two.screen()).toMatch(/2 clients attached: \S+ tui pts\/\d+/);
+    expect(two.screen()).toMatch(/2 clients: you, \S+ tui pts\/\d+/);
     await two.keys('e');
     await waitFor(() => two.screen().includes('Events') && two.screen().includes('rolled back production to #1'), 10_000, 'the event log');
     await two.keys('Escape');
@@ -186,7 +186,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '24', '-e', 'CI=true', `${process.execPath} ${AXUM_BIN} --repo ${dir}; echo "EXIT=$?"; sleep 30`);
     await waitFor(() => screen().includes('● connected'), 20_000, 'the TUI to connect');
     // The launcher's probe connection may still be closing for a moment: wait for the count to settle.
-    await waitFor(() => /daemon pid \d+ · v0\.1\.0 · 1 client attached/.test(screen()), 10_000, 'one client attached');
+    await waitFor(() => /pid \d+ · v0\.1\.0 · 1 client\b/.test(screen()), 10_000, 'one client attached');
     const first = screen();
     expect(first).toContain(`axum · ${dir}`);
     expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+protected, manual approval/);
@@ -201,7 +201,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     // Another terminal attaches: the count updates at once.
     const other = await axum(['status', '--repo', dir]);
     expect(other.code).toBe(0);
-    await waitFor(() => /[12] clients? attached/.test(screen()), 10_000, 'the client count to move');
+    await waitFor(() => /· [12] clients?\b/.test(screen()), 10_000, 'the client count to move');
 
     tmux('send-keys', '-t', 'tui', 'q');
     await waitFor(() => screen().includes('EXIT=0'), 10_000, 'the TUI to exit 0');

@@ -54,7 +54,7 @@ export class LogPager {
 
   constructor(
     readonly live: LogBuffer,
-    private readonly reader: LogReader,
+    readonly reader: LogReader,
   ) {}
 
   /** Every line of the log so far, kept or not (the line still being written included). */

@@ -9,6 +9,9 @@ export interface LineReader {
 /** A line as the log pane draws it, colours aside: what a search looks in. */
 const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true }));
 
+/** Whether `line` as drawn contains `needle` (lower case already): what every search asks of a line. */
+export const lineMatches = (line: string, needle: string): boolean => shownText(line).toLowerCase().includes(needle);
+
 /**
  * The index of the first line, from `from` in `direction` and wrapping around, that contains
  * `query` (case-insensitive) as drawn, without control sequences; -1 if none does. Only a search

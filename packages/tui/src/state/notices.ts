@@ -33,3 +33,38 @@ export function connectionLabel(connection: ConnectionStatus): string {
       return 'cannot connect';
   }
 }
+
+/** How long a refusal or an error holds the footer against routine notices, and how long a local action's notice lasts. */
+export const NOTICE_HOLD_MS = 10_000;
+
+/** `high`: a refusal, a failure or a warning — a routine notice does not replace it until a key is pressed or NOTICE_HOLD_MS pass (lazygit). */
+export type NoticeLevel = 'high' | 'normal';
+
+/** A notice off the wire (another terminal's act, a warning) in words that say it is a refusal or a failure. */
+export const levelOf = (message: string): NoticeLevel => (/^warning:|refused|FAILED|failed|did not go live|^daemon stopping/.test(message) ? 'high' : 'normal');
+
+/** What the footer shows, and how long it holds. */
+export interface NoticeFields {
+  notice: string | null;
+  /** The screen a notice is about, or null: it goes when the screen changes (and, being a local action's, after NOTICE_HOLD_MS). */
+  noticeScope: string | null;
+  noticeLevel: NoticeLevel;
+  /** Bumped with every notice: a timer started for one notice expires only that one. */
+  noticeId: number;
+}
+
+/**
+ * The footer after a notice: a local action's notice (`scope`, the screen it was made on) goes with
+ * that screen or after NOTICE_HOLD_MS; a routine one never replaces a held refusal (null: unchanged).
+ */
+export function withNotice(state: NoticeFields, message: string, level: NoticeLevel, scope: string | null): NoticeFields | null {
+  if (level === 'normal' && state.noticeLevel === 'high' && state.notice !== null && scope === null) return null;
+  return { notice: message, noticeScope: scope, noticeLevel: level, noticeId: state.noticeId + 1 };
+}
+
+/** NOTICE_HOLD_MS after notice `id`: a local action's notice goes, a held refusal stops holding. */
+export function expireNotice<S extends NoticeFields>(state: S, id: number): S {
+  if (state.noticeId !== id) return state;
+  if (state.noticeScope !== null) return { ...state, notice: null, noticeScope: null, noticeLevel: 'normal' };
+  return state.noticeLevel === 'high' ? { ...state, noticeLevel: 'normal' } : state;
+}

@@ -1,6 +1,7 @@
 // How the selection moves in each view, and where a view opens: the reducer's helpers.
 import { stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
+import type { RevisionView } from '@axum/protocol';
 import type { TuiState, View } from './tui-state.js';
 
 export const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
@@ -13,7 +14,9 @@ export function moveSelection(state: TuiState, by: number): TuiState {
   }
   if (view.kind === 'history') {
     const count = state.histories[view.env]?.length ?? 0;
-    return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
+    // Moved by hand: the cursor no longer waits for the serving revision.
+    const { want: _moved, ...rest } = view;
+    return count === 0 ? state : { ...state, view: { ...rest, selected: clamp(view.selected + by, count) } };
   }
   if (view.kind === 'releases') {
     const count = state.releases?.length ?? 0;
@@ -38,4 +41,10 @@ export function withWantedStep(state: TuiState, view: Extract<View, { kind: 'run
 export function firstFailedOr(steps: { status: string }[], fallback: number): number {
   const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
   return index >= 0 ? index : fallback;
+}
+
+/** The row of `revision` in a loaded history (the serving one, when a history view opens); the top row when it is not there. */
+export function servingRow(history: readonly RevisionView[] | undefined, revision: number | undefined): number {
+  const at = revision === undefined ? -1 : (history ?? []).findIndex((r) => r.revision === revision);
+  return Math.max(0, at);
 }

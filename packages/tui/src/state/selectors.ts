@@ -108,12 +108,28 @@ export function incidentLog(env: EnvironmentView | undefined): { runId: string; 
   return match?.[1] ? { runId: match[1], step: match[2] ?? null } : null;
 }
 
+/**
+ * A step's status as the TUI words it: a verify check that was inconclusive is recorded `failed`
+ * (OperationStepStatus has no inconclusive), but the revision's message names it: `inconclusive`.
+ */
+export function stepStatusText(step: StepView | OperationStep, revision?: RevisionView): string {
+  const inconclusive = revision?.message?.startsWith('inconclusive: ') && revision.message.includes(`check ${step.name}:`);
+  return step.status === 'failed' && inconclusive ? 'inconclusive' : step.status;
+}
+
 /** A revision's gates in one short cell: the first failed gate (else the first), `+N` for the rest: `✗ accuracy 0.035 +1`. */
 export function gateBadge(revision: RevisionView): string {
-  const gate = revision.gates.find((g) => g.verdict === 'fail') ?? revision.gates[0];
-  if (!gate) return revision.steps.length > 0 ? '—' : '';
+  const gate = revision.gates.find((g) => g.verdict === 'fail') ?? revision.gates.find((g) => g.verdict === 'inconclusive') ?? revision.gates[0];
+  if (!gate) {
+    // Not judged (an inconclusive check stopped the verify first): what the verify steps wrote, without a verdict.
+    const metrics = Object.entries(revision.metrics);
+    const [name, value] = metrics[0] ?? [];
+    if (name !== undefined && value !== undefined) return `? ${name} ${number(value)}${metrics.length > 1 ? ` +${metrics.length - 1}` : ''}`;
+    return revision.steps.length > 0 ? '—' : '';
+  }
   const more = revision.gates.length > 1 ? ` +${revision.gates.length - 1}` : '';
-  return `${gate.verdict === 'pass' ? '✓' : '✗'} ${gate.metric} ${gate.value === null ? 'missing' : number(gate.value)}${more}`;
+  const mark = gate.verdict === 'pass' ? '✓' : gate.verdict === 'fail' ? '✗' : '?';
+  return `${mark} ${gate.metric} ${gate.value === null ? 'missing' : number(gate.value)}${more}`;
 }
 
 const OUTCOME: Record<DeployOutcome, string> = {
@@ -129,10 +145,16 @@ const OUTCOME: Record<DeployOutcome, string> = {
   none: '—',
 };
 
+/**
+ * A `pending` deploy of a run whose stages have not succeeded yet (no revision made): it waits for
+ * them, nothing deploys yet (`axum runs` says `pending` too).
+ */
+const waitsForStages = (run: RunView): boolean => run.deploy?.outcome === 'pending' && run.deploy.revision === null && run.status !== 'succeeded';
+
 /** A run's deploy in a few columns: `staging#3 ✗ failed`. */
 export function deployBadge(run: RunView): string {
   if (!run.deploy || run.deploy.outcome === 'none') return '—';
-  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${OUTCOME[run.deploy.outcome]}`;
+  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${waitsForStages(run) ? '… pending' : OUTCOME[run.deploy.outcome]}`;
 }
 
 /**
@@ -146,7 +168,7 @@ export function deployOutcomeText(run: RunView): string | null {
   const release = run.releaseId ?? 'its release';
   switch (d.outcome) {
     case 'pending':
-      return `deploy: ${release} deploying to ${at}…`;
+      return waitsForStages(run) ? `deploy: pending, to ${d.env} once the stages succeed` : `deploy: ${release} deploying to ${at}…`;
     case 'live':
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':

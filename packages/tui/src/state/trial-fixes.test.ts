@@ -65,14 +65,16 @@ describe('a rollback says what becomes of the release it leaves', () => {
 
 describe('notices about one screen go with it; Esc goes back where R was pressed', () => {
   const inRun: TuiState = { ...state([env('staging')]), view: { kind: 'run', runId: 'run-1', step: 0, scroll: null } };
-  it('a search without a match is cleared by Esc; an outcome notice stays', () => {
-    const searched = reduce(inRun, { type: 'notice', message: '/zzz: no match', scoped: true });
+  it("a search without a match is cleared by Esc, a local action's outcome too; an action under way stays", () => {
+    const searched = reduce(inRun, { type: 'notice', message: '/zzz: no match' });
     expect(reduce(searched, { type: 'back' }).notice).toBeNull();
     const outcome = reduce(inRun, { type: 'notice', message: 'staging pinned' });
-    expect(reduce(outcome, { type: 'back' }).notice).toBe('staging pinned');
+    expect(reduce(outcome, { type: 'back' }).notice).toBeNull();
+    const underWay = reduce(inRun, { type: 'notice', message: 'rolling back staging…', sticky: true });
+    expect(reduce(underWay, { type: 'back' }).notice).toBe('rolling back staging…');
   });
   it('a disabled key on the dashboard is cleared when a run opens', () => {
-    const dash = reduce(state([env('staging')]), { type: 'notice', message: 'x: Tab to the runs first', scoped: true });
+    const dash = reduce(state([env('staging')]), { type: 'notice', message: 'x: Tab to the runs first' });
     expect(reduce(dash, { type: 'operation.open', runId: 'staging#3', step: null }).notice).toBeNull();
     expect(reduce(dash, { type: 'selection.move', by: 1 }).notice).toBe('x: Tab to the runs first');
   });

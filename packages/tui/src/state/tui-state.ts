@@ -1,100 +1,14 @@
-import { applyDelta, type DaemonState, type Delta, type ReleaseListing, type RevisionView } from '@axum/protocol';
-import { revisionAddress, stepsOf } from './selectors.js';
+import { applyDelta } from '@axum/protocol';
+import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
-import { noticeFor, screenOf } from './notices.js';
-import { clamp, firstFailedOr, moveSelection, withWantedStep } from './selection.js';
+import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
+import { eventEntries, keepEvent, keptAcrossRestart, movedEvent } from './event-log.js';
+import { clamp, firstFailedOr, moveSelection, servingRow, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
 
-export type { ConnectionStatus, View, Confirm, PendingAction } from './tui-types.js';
-import type { ConnectionStatus, View, Confirm } from './tui-types.js';
-
-/** Everything the TUI renders. Changed only by `reduce`. */
-export interface TuiState {
-  connection: ConnectionStatus;
-  /** The daemon's state as of the last snapshot and deltas; null before the first snapshot. */
-  daemon: DaemonState | null;
-  helpOpen: boolean;
-  /** The event log overlay (`e`): what every terminal did, with who and when. */
-  eventsOpen: boolean;
-  /** The selected entry of the event log (an index into the kept ones, oldest first); null: the newest, kept as entries arrive. */
-  eventsSelected: number | null;
-  view: View;
-  /** Which dashboard list the selection keys move in. */
-  focus: 'environments' | 'runs';
-  /** Index of the highlighted environment. */
-  selected: number;
-  /** Index of the highlighted run (newest first). */
-  selectedRun: number;
-  histories: Record<string, RevisionView[]>;
-  /** Releases marked bad (who and why), as of the last `releases.list`: rollback refuses them before asking. */
-  bad: Record<string, { by: string; why: string }>;
-  /** The last `releases.list`, newest first (the releases view); null before the first. */
-  releases: ReleaseListing[] | null;
-  confirm: Confirm | null;
-  /** A short message shown in the footer until the next one. */
-  notice: string | null;
-  /** The screen a notice is about (a search without a match, a disabled key), or null: it goes when the screen changes. */
-  noticeScope: string | null;
-  /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
-  filter: { editing: boolean; text: string };
-  /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
-  search: {
-    editing: boolean;
-    input: string;
-    query: string | null;
-    /** Where the last `n`/`N` (or Enter) landed among the matching lines, for the run view's status line (`match 3 of 17`), and in which log. */
-    match?: { index: number; total: number; runId: string; step: number } | null;
-  };
-  /** Long log lines wrap instead of being cut at the terminal's width. */
-  wrap: boolean;
-  /** Each log line shows when it was printed (from the daemon's side index). */
-  timestamps: boolean;
-}
-
-/** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
-export type TuiAction =
-  | { type: 'connection.connected'; clientId: string; state: DaemonState }
-  | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number; at: string }
-  | { type: 'connection.failed'; reason: string }
-  | { type: 'daemon.delta'; delta: Delta }
-  | { type: 'daemon.stopping'; reason: string }
-  | { type: 'help.toggle' }
-  | { type: 'events.toggle' }
-  /** Moves the event log's selection: by entries, or to the oldest (`top`) or newest (`bottom`). */
-  | { type: 'events.move'; by: number | 'top' | 'bottom' }
-  | { type: 'back' }
-  | { type: 'focus.toggle' }
-  | { type: 'selection.move'; by: number }
-  | { type: 'open' }
-  /** Opens a revision's operations (from an incident: at the step behind it). */
-  | { type: 'operation.open'; runId: string; step: string | null }
-  /**
-   * `from`, `min`, `max`: the first line on screen and the bounds of the kept lines (absolute
-   * numbers), when the view knows them: scrolling up from the tail starts at the lines shown.
-   */
-  | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number; from?: number; min?: number; max?: number }
-  | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
-  | { type: 'releases.loaded'; releases: ReleaseListing[] }
-  | { type: 'releases.open' }
-  | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
-  | { type: 'confirm.key'; input: string; backspace: boolean }
-  | { type: 'confirm.details'; details: string[]; diff?: string[] }
-  | { type: 'confirm.close' }
-  /** `scoped`: about this screen only (cleared when the screen changes). */
-  | { type: 'notice'; message: string; scoped?: boolean }
-  | { type: 'filter.start' }
-  | { type: 'filter.key'; input: string; backspace: boolean }
-  /** Enter keeps the filter (`clear` false); Esc while typing, or on a filtered dashboard, clears it. */
-  | { type: 'filter.done'; clear: boolean }
-  | { type: 'search.start' }
-  | { type: 'search.key'; input: string; backspace: boolean }
-  | { type: 'search.done'; commit: boolean }
-  | { type: 'search.match'; index: number; total: number }
-  | { type: 'log.goto'; line: number }
-  | { type: 'wrap.toggle' }
-  | { type: 'timestamps.toggle' }
-  | { type: 'step.first-failed' };
+export type { ConnectionStatus, View, Confirm, PendingAction, TuiState, TuiAction } from './tui-types.js';
+import type { TuiAction, TuiState } from './tui-types.js';
 
 export const initialTuiState: TuiState = {
   connection: { kind: 'connecting' },
@@ -112,6 +26,9 @@ export const initialTuiState: TuiState = {
   confirm: null,
   notice: null,
   noticeScope: null,
+  noticeLevel: 'normal',
+  noticeId: 0,
+  localEvents: [],
   filter: { editing: false, text: '' },
   search: { editing: false, input: '', query: null },
   wrap: false,
@@ -121,10 +38,10 @@ export const initialTuiState: TuiState = {
 /** The TUI's one reducer: pure, so every transition is a unit test. */
 export function reduce(state: TuiState, action: TuiAction): TuiState {
   const next = step(state, action);
-  // A new notice replaces a scoped one; the actions that set a notice themselves say whether it is scoped.
-  if (next.notice !== state.notice) return action.type === 'notice' || action.type === 'step.first-failed' ? next : { ...next, noticeScope: null };
-  // The next screen clears a notice about this one (`/zzz: no match` is about the log it searched).
-  if (state.noticeScope !== null && screenOf(next.view) !== state.noticeScope) return { ...next, notice: null, noticeScope: null };
+  // A new notice says itself how long it holds (withNotice).
+  if (next.noticeId !== state.noticeId) return next;
+  // The next screen clears a local action's notice (`/zzz: no match` is about the log it searched).
+  if (state.noticeScope !== null && screenOf(next.view) !== state.noticeScope) return { ...next, notice: null, noticeScope: null, noticeLevel: 'normal' };
   return next;
 }
 
@@ -132,7 +49,14 @@ function step(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'connection.connected':
       // A notice about the lost connection is stale once connected again.
-      return { ...state, connection: { kind: 'connected', clientId: action.clientId }, daemon: action.state, notice: state.connection.kind === 'connected' || state.connection.kind === 'connecting' ? state.notice : null };
+      // A restarted daemon starts with no activity: the event log keeps what the last one said.
+      return {
+        ...state,
+        connection: { kind: 'connected', clientId: action.clientId },
+        daemon: action.state,
+        localEvents: keptAcrossRestart(state.daemon, action.state, state.localEvents),
+        notice: state.connection.kind === 'connected' || state.connection.kind === 'connecting' ? state.notice : null,
+      };
     case 'connection.lost':
       // What is on screen is stale from the first loss until the next snapshot: keep that first time.
       return {
@@ -151,18 +75,25 @@ function step(state: TuiState, action: TuiAction): TuiState {
       const environments = visibleEnvironments({ ...state, daemon });
       const runAt = runs.findIndex((r) => r.id === runId);
       const envAt = environments.findIndex((e) => e.name === envName);
+      const moved = movedEvent(state.daemon, action.delta, action.at ?? new Date(0).toISOString());
+      const localEvents = moved ? keepEvent(state.localEvents, moved) : state.localEvents;
+      const said = noticeFor(state.daemon, action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null);
+      // Another terminal's act or a warning: not a local action's, so it does not go with the screen.
+      const notice = said !== null ? withNotice(state, said, levelOf(said), null) : null;
+      const count = eventEntries(state).length;
       return {
         ...state,
+        ...notice,
         daemon,
+        localEvents,
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
         selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
-        notice: noticeFor(state.daemon, action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null) ?? state.notice,
         // The event log keeps its newest entries: when one drops off the top, the selection stays on its entry.
-        eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (state.daemon.activity.length + (action.delta.type === 'activity.added' ? 1 : 0) - daemon.activity.length)),
+        eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (count + (action.delta.type === 'activity.added' ? 1 : 0) + (moved ? 1 : 0) - eventEntries({ daemon, localEvents }).length)),
       };
     }
     case 'daemon.stopping':
-      return { ...state, notice: `daemon stopping: ${action.reason}` };
+      return { ...state, ...withNotice(state, `daemon stopping: ${action.reason}`, 'high', null) };
     case 'help.toggle':
       // Over the event log, the help names its keys; closing the help goes back to it.
       return { ...state, helpOpen: !state.helpOpen };
@@ -170,7 +101,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       // Opens on the newest entry.
       return { ...state, eventsOpen: !state.eventsOpen, eventsSelected: null, helpOpen: false };
     case 'events.move': {
-      const count = state.daemon?.activity.length ?? 0;
+      const count = eventEntries(state).length;
       if (!state.eventsOpen || count === 0) return state;
       const now = Math.min(state.eventsSelected ?? count - 1, count - 1);
       const to = action.by === 'top' ? 0 : action.by === 'bottom' ? count - 1 : Math.min(count - 1, Math.max(0, now + action.by));
@@ -208,7 +139,10 @@ function step(state: TuiState, action: TuiAction): TuiState {
         return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, running)), scroll: null } } : state;
       }
       const env = visibleEnvironments(state)[state.selected];
-      return env ? { ...state, view: { kind: 'history', env: env.name, selected: 0 } } : state;
+      // Reopened on what serves now, never on the row left last time: that revision may be BAD since.
+      if (!env) return state;
+      const serving = servingOf(env)?.revision;
+      return { ...state, view: { kind: 'history', env: env.name, selected: servingRow(state.histories[env.name], serving), ...(serving !== undefined ? { want: serving } : {}) } };
     }
     case 'operation.open': {
       const view = { kind: 'run' as const, runId: action.runId, step: 0, scroll: null };
@@ -226,9 +160,11 @@ function step(state: TuiState, action: TuiAction): TuiState {
       let next: TuiState = { ...state, histories: { ...state.histories, [action.env]: action.revisions } };
       // A revision deployed from elsewhere lands on top: the cursor stays on the revision it was on.
       if (state.view.kind === 'history' && state.view.env === action.env) {
-        const was = state.histories[action.env]?.[state.view.selected]?.revision;
+        // Just opened: on the revision that serves (the loaded list may be newer than the one it opened with).
+        const { want, ...view } = state.view;
+        const was = want ?? state.histories[action.env]?.[state.view.selected]?.revision;
         const at = action.revisions.findIndex((r) => r.revision === was);
-        next = { ...next, view: { ...state.view, selected: at >= 0 ? at : clamp(state.view.selected, action.revisions.length) } };
+        next = { ...next, view: { ...view, selected: at >= 0 ? at : clamp(state.view.selected, action.revisions.length) } };
       }
       return next.view.kind === 'run' && next.view.wantStep ? { ...next, view: withWantedStep(next, next.view) } : next;
     }
@@ -251,8 +187,14 @@ function step(state: TuiState, action: TuiAction): TuiState {
       return state.confirm ? { ...state, confirm: { ...state.confirm, details: action.details, ...(action.diff ? { diff: action.diff } : {}) } } : state;
     case 'confirm.close':
       return { ...state, confirm: null };
-    case 'notice':
-      return { ...state, notice: action.message, noticeScope: action.scoped ? screenOf(state.view) : null };
+    case 'notice': {
+      const entry = action.log ? { at: action.at ?? new Date(0).toISOString(), who: 'you', what: action.message, clientId: '', origin: 'here' as const } : null;
+      return { ...state, ...withNotice(state, action.message, action.level ?? 'normal', action.sticky ? null : screenOf(state.view)), ...(entry ? { localEvents: keepEvent(state.localEvents, entry) } : {}) };
+    }
+    case 'notice.expire':
+      return expireNotice(state, action.id);
+    case 'notice.seen':
+      return state.noticeLevel === 'high' ? { ...state, noticeLevel: 'normal' } : state;
     case 'filter.start':
       return { ...state, filter: { ...state.filter, editing: true } };
     case 'filter.key': {
@@ -282,7 +224,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       if (view.kind !== 'run') return state;
       const steps = stepsOf(state, view.runId);
       const index = steps.findIndex((s) => s.status === 'failed' || s.status === 'timed-out');
-      return index < 0 ? { ...state, notice: `no step failed in ${view.runId}`, noticeScope: screenOf(view) } : { ...state, view: { ...view, step: index, scroll: null } };
+      return index < 0 ? { ...state, ...withNotice(state, `no step failed in ${view.runId}`, 'normal', screenOf(view)) } : { ...state, view: { ...view, step: index, scroll: null } };
     }
     case 'timestamps.toggle':
       return { ...state, timestamps: !state.timestamps };

@@ -1,4 +1,7 @@
-// The TUI's screens, dialogs and pending actions: the shapes the reducer (tui-state.ts) works on.
+// The TUI's state, actions, screens, dialogs and pending actions: the shapes the reducer (tui-state.ts) works on.
+import type { DaemonState, Delta, ReleaseListing, RevisionView } from '@axum/protocol';
+import type { NoticeLevel } from './notices.js';
+import type { EventEntry } from './event-log.js';
 
 /** How the TUI's link to the daemon stands. */
 export type ConnectionStatus =
@@ -20,7 +23,8 @@ export type View =
       /** A step to select by name once the revision's steps are loaded (opened from an incident). */
       wantStep?: string;
     }
-  | { kind: 'history'; env: string; selected: number }
+  /** `want`: the revision to put the cursor on once the history is loaded (the serving one, as the view opens). */
+  | { kind: 'history'; env: string; selected: number; want?: number }
   /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`g` mark it. */
   | { kind: 'releases'; selected: number; from?: View };
 
@@ -48,3 +52,105 @@ export type PendingAction =
   /** Deploys `from`'s live release to `to` (build once, promote). */
   | { kind: 'promote'; from: string; to: string; releaseId: string; force: boolean }
   | { kind: 'mark'; releaseId: string; mark: 'good' | 'bad'; reason: string | null };
+
+/** Everything the TUI renders. Changed only by `reduce`. */
+export interface TuiState {
+  connection: ConnectionStatus;
+  /** The daemon's state as of the last snapshot and deltas; null before the first snapshot. */
+  daemon: DaemonState | null;
+  helpOpen: boolean;
+  /** The event log overlay (`e`): what every terminal did, with who and when. */
+  eventsOpen: boolean;
+  /** The selected entry of the event log (an index into the kept ones, oldest first); null: the newest, kept as entries arrive. */
+  eventsSelected: number | null;
+  view: View;
+  /** Which dashboard list the selection keys move in. */
+  focus: 'environments' | 'runs';
+  /** Index of the highlighted environment. */
+  selected: number;
+  /** Index of the highlighted run (newest first). */
+  selectedRun: number;
+  histories: Record<string, RevisionView[]>;
+  /** Releases marked bad (who and why), as of the last `releases.list`: rollback refuses them before asking. */
+  bad: Record<string, { by: string; why: string }>;
+  /** The last `releases.list`, newest first (the releases view); null before the first. */
+  releases: ReleaseListing[] | null;
+  confirm: Confirm | null;
+  /** A short message shown in the footer until the next one. */
+  notice: string | null;
+  /** The screen a local action's notice is about, or null: it goes when the screen changes or after NOTICE_HOLD_MS. */
+  noticeScope: string | null;
+  /** A refusal or an error holds the footer against routine notices until a key or NOTICE_HOLD_MS (notices.ts). */
+  noticeLevel: NoticeLevel;
+  /** Bumped with every notice (the App's expiry timer names the one it expires). */
+  noticeId: number;
+  /** The event log's entries the daemon does not keep: this terminal's refusals, environments' moves, the activity before a restart. */
+  localEvents: EventEntry[];
+  /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
+  filter: { editing: boolean; text: string };
+  /** The log search of the run view: typing (`/`) and the last query (`n`/`N`). */
+  search: {
+    editing: boolean;
+    input: string;
+    query: string | null;
+    /** Where the last `n`/`N` (or Enter) landed among the matching lines, for the run view's status line (`match 3 of 17`), and in which log. */
+    match?: { index: number; total: number; runId: string; step: number } | null;
+  };
+  /** Long log lines wrap instead of being cut at the terminal's width. */
+  wrap: boolean;
+  /** Each log line shows when it was printed (from the daemon's side index). */
+  timestamps: boolean;
+}
+
+/** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
+export type TuiAction =
+  | { type: 'connection.connected'; clientId: string; state: DaemonState }
+  | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number; at: string }
+  | { type: 'connection.failed'; reason: string }
+  /** `at`: when it arrived (an environment's move becomes an event log entry at that time). */
+  | { type: 'daemon.delta'; delta: Delta; at?: string }
+  | { type: 'daemon.stopping'; reason: string }
+  | { type: 'help.toggle' }
+  | { type: 'events.toggle' }
+  /** Moves the event log's selection: by entries, or to the oldest (`top`) or newest (`bottom`). */
+  | { type: 'events.move'; by: number | 'top' | 'bottom' }
+  | { type: 'back' }
+  | { type: 'focus.toggle' }
+  | { type: 'selection.move'; by: number }
+  | { type: 'open' }
+  /** Opens a revision's operations (from an incident: at the step behind it). */
+  | { type: 'operation.open'; runId: string; step: string | null }
+  /**
+   * `from`, `min`, `max`: the first line on screen and the bounds of the kept lines (absolute
+   * numbers), when the view knows them: scrolling up from the tail starts at the lines shown.
+   */
+  | { type: 'log.scroll'; by: number | 'top' | 'bottom'; pageRows?: number; from?: number; min?: number; max?: number }
+  | { type: 'history.loaded'; env: string; revisions: RevisionView[] }
+  | { type: 'releases.loaded'; releases: ReleaseListing[] }
+  | { type: 'releases.open' }
+  | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
+  | { type: 'confirm.key'; input: string; backspace: boolean }
+  | { type: 'confirm.details'; details: string[]; diff?: string[] }
+  | { type: 'confirm.close' }
+  /**
+   * A local action's notice: it goes with the screen or after NOTICE_HOLD_MS, unless `sticky` (an
+   * action under way, the demo's story). `level` high: a refusal or an error. `log`: also an event
+   * log entry of this terminal's (a refusal that never reached the daemon), at `at`.
+   */
+  | { type: 'notice'; message: string; level?: NoticeLevel; sticky?: boolean; log?: boolean; at?: string }
+  /** NOTICE_HOLD_MS after notice `id`; a key pressed (`seen`) ends a refusal's hold at once. */
+  | { type: 'notice.expire'; id: number }
+  | { type: 'notice.seen' }
+  | { type: 'filter.start' }
+  | { type: 'filter.key'; input: string; backspace: boolean }
+  /** Enter keeps the filter (`clear` false); Esc while typing, or on a filtered dashboard, clears it. */
+  | { type: 'filter.done'; clear: boolean }
+  | { type: 'search.start' }
+  | { type: 'search.key'; input: string; backspace: boolean }
+  | { type: 'search.done'; commit: boolean }
+  | { type: 'search.match'; index: number; total: number }
+  | { type: 'log.goto'; line: number }
+  | { type: 'wrap.toggle' }
+  | { type: 'timestamps.toggle' }
+  | { type: 'step.first-failed' };
+

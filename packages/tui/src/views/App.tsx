@@ -18,6 +18,10 @@ import { HistoryView } from './HistoryView.js';
 import { ReleasesView } from './ReleasesView.js';
 import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
+import { useLogSearch } from './use-log-search.js';
+import { NOTICE_HOLD_MS } from '../state/notices.js';
+import { ConnectionError } from '../client/daemon-connection.js';
+import { stamped } from './stamped.js';
 import type { Narration } from './run-tui.js';
 
 /** The smallest terminal the screens are laid out for (80×24 is the comfortable minimum). */
@@ -33,7 +37,9 @@ function chromeRows(state: TuiState): number {
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
 export function App({ repoRoot, connection, narration }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined }) {
-  const [state, dispatch] = useReducer(reduce, initialTuiState);
+  const [state, dispatchNow] = useReducer(reduce, initialTuiState);
+  // Notices and deltas carry when they came: an event log entry made of one keeps that time (the reducer reads no clock).
+  const dispatch = useCallback((action: TuiAction) => dispatchNow(stamped(action)), []);
   const { exit } = useApp();
   const { rows, columns } = useTerminalSize();
   const linkRef = useRef<DaemonLink | null>(null);
@@ -59,19 +65,26 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     );
   }, [marksKey]);
 
-  useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line })), [narration]);
+  useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line, sticky: true })), [narration]);
+
+  // A local action's notice goes after NOTICE_HOLD_MS; a refusal stops holding the footer then.
+  useEffect(() => {
+    if (state.notice === null || (state.noticeScope === null && state.noticeLevel !== 'high')) return;
+    const timer = setTimeout(() => dispatch({ type: 'notice.expire', id: state.noticeId }), NOTICE_HOLD_MS);
+    return () => clearTimeout(timer);
+  }, [state.noticeId, state.noticeLevel]);
 
   /** Sends a confirmed action to the daemon and reports the outcome in the footer. */
   const perform = useCallback(async (action: PendingAction) => {
     const link = linkRef.current;
     if (!link) return;
-    dispatch({ type: 'notice', message: `${describePending(action)}…` });
+    dispatch({ type: 'notice', message: `${describePending(action)}…`, sticky: true });
     try {
       // Deploys and rollbacks verify before they answer: give them as long as a verify may take.
       // Read before the request: once it answers, what served is no longer what serves.
       const note = rollbackMarkNote(action, stateRef.current);
       const outcome = await performAction((method, params) => link.request(method, params, 60 * 60 * 1000), action);
-      dispatch({ type: 'notice', message: /FAILED/.test(outcome) ? outcome : `${outcome}${note}` });
+      dispatch(/FAILED/.test(outcome) ? { type: 'notice', message: outcome, level: 'high' } : { type: 'notice', message: `${outcome}${note}` });
       // A mark changes no environment: the releases view (and the refusals it feeds) reload here.
       if (action.kind === 'mark' || action.kind === 'promote') {
         link.request('releases.list', {}).then(
@@ -89,7 +102,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
         dispatch({ type: 'confirm.open', confirm: { title: `${message}`, details: [action.kind === 'rollback' ? 'roll back to it anyway?' : `promote it to ${action.to} anyway?`], typed: env?.protected ? env.name : null, action: { ...action, force: true } } });
         return;
       }
-      dispatch({ type: 'notice', message: `refused: ${message}` });
+      // The daemon's refusals are in its activity already; one that never reached it is this terminal's entry.
+      dispatch({ type: 'notice', message: `refused: ${message}`, level: 'high', log: err instanceof ConnectionError || !linkRef.current });
     }
   }, []);
 
@@ -129,34 +143,24 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (!revisionView || !link) return;
     link.request('history.get', { env: revisionView.env }).then(
       (revisions) => dispatch({ type: 'history.loaded', env: revisionView.env, revisions }),
-      (err: Error) => dispatch({ type: 'notice', message: `history of ${revisionView.env}: ${(err as Error).message}` }),
+      (err: Error) => dispatch({ type: 'notice', message: `history of ${revisionView.env}: ${(err as Error).message}`, level: 'high' }),
     );
   }, [revisionView?.env, revisionEnv]);
   const log = useStepLog(linkRef.current, runView?.runId ?? null, stepName);
   /** Where the run view is and the lines it shows, read by the scrolling keys and `n`/`N` (lines live outside React). */
   const positionRef = useRef<LogPosition | null>(null);
 
-  /** Moves the log view to the next (or previous) line matching the query, from the top line shown. */
-  const jumpToMatch = (current: TuiState, direction: 1 | -1, apply: (a: TuiAction) => TuiState, fromTop: boolean): TuiState => {
-    const query = current.search.query;
-    const buffer = positionRef.current?.shown;
-    if (!query || !buffer || current.view.kind !== 'run') return current;
-    const top = current.view.scroll === null ? Math.max(0, buffer.length - 1) : Math.max(0, current.view.scroll - buffer.dropped);
-    const at = buffer.find(query, fromTop ? top : top + direction, direction);
-    if (at < 0) return apply({ type: 'notice', message: `/${query}: no match`, scoped: true });
-    current = apply({ type: 'log.goto', line: buffer.dropped + at });
-    const { index, total } = buffer.matchCount(query, at);
-    current = apply({ type: 'search.match', index, total });
-    // Numbered as the log pane numbers lines: from the log's first line (older ones are read back from the daemon).
-    return apply({ type: 'notice', message: `/${current.search.query}: line ${buffer.dropped + at + 1} of ${positionRef.current?.total ?? buffer.dropped + buffer.length}`, scoped: true });
-  };
+  const jumpToMatch = useLogSearch(log, positionRef, stateRef, dispatchNow);
 
   /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
   const handlePress = (current: TuiState, input: string, key: Key): TuiState => {
     const apply = (action: TuiAction): TuiState => {
-      dispatch(action);
-      return reduce(current, action);
+      const at = stamped(action);
+      dispatchNow(at);
+      return reduce(current, at);
     };
+    // A key pressed: the refusal on screen has been seen, a routine notice may replace it now.
+    if (current.noticeLevel === 'high') current = apply({ type: 'notice.seen' });
     if (current.filter.editing) {
       if (key.escape) return apply({ type: 'filter.done', clear: true });
       if (key.return) return apply({ type: 'filter.done', clear: false });
@@ -174,17 +178,17 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       const step = confirmKey(current.confirm, input, key);
       if (step.kind === 'cancel') {
         current = apply({ type: 'confirm.close' });
-        return apply({ type: 'notice', message: 'cancelled: nothing changed' });
+        return apply({ type: 'notice', message: 'cancelled: nothing changed', log: true });
       }
       if (step.kind === 'perform') void perform(step.action);
-      if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message });
+      if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message, level: 'high', log: true });
       if (step.kind === 'perform' || step.kind === 'mismatch') return apply({ type: 'confirm.close' });
       if (step.kind === 'type') return apply({ type: 'confirm.key', input: step.input, backspace: step.backspace });
       return current;
     }
     const hit = resolveKey(current, input, key);
     if (!hit) return current;
-    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, scoped: true });
+    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, level: 'high', log: true });
     const command = hit.binding.command;
     if (command.kind === 'quit') {
       exit();
@@ -210,7 +214,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const action = command.build(current);
     if (!action) return current;
     const confirm = confirmationFor(action, current);
-    if (confirm && 'refused' in confirm) return apply({ type: 'notice', message: `refused: ${confirm.refused}` });
+    if (confirm && 'refused' in confirm) return apply({ type: 'notice', message: `refused: ${confirm.refused}`, level: 'high', log: true });
     if (!confirm) void perform(action);
     else if (action.kind === 'rollback') void withDiff(confirm);
     else return apply({ type: 'confirm.open', confirm });
@@ -231,7 +235,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
     if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} />;
-    return <Dashboard state={state} rows={rows} />;
+    return <Dashboard state={state} rows={rows} chrome={chromeRows(state)} />;
   }, [state, rows, columns, log]);
 
   if (rows < MIN_ROWS || columns < MIN_COLUMNS) {
@@ -251,7 +255,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
 
   return (
     <Box flexDirection="column">
-      <Header state={state} />
+      <Header state={state} columns={columns} />
       {/* A dialog takes the view's place: both together would outgrow a small terminal's height. */}
       {state.confirm ? <ConfirmDialog confirm={state.confirm} columns={columns} maxRows={rows - chromeRows(state)} /> : body}
       {state.search.editing && <Text color="yellow">/{state.search.input}<Text inverse> </Text>  (Enter to search, Esc to cancel)</Text>}

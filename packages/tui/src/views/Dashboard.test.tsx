@@ -41,7 +41,7 @@ describe('the dashboard', () => {
     await tick();
     const frame = lastFrame() ?? '';
     expect(frame.split('\n').length).toBeLessThan(24);
-    expect(frame).toContain('2 clients attached');
+    expect(frame).toContain('2 clients');
     expect(frame).toMatch(/staging\s+staging\s+#3\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
     expect(frame).toMatch(/run-29\s+succeeded\s+production#29 ✗ failed\s/);
     expect(frame).toMatch(/production\s+product\s+#3\s+#2\s+—\s+pinned, protected/);

@@ -5,14 +5,16 @@ import { EnvironmentsTable } from './EnvironmentsTable.js';
 import { RunsTable } from './RunsTable.js';
 
 /** Environments above, runs below; Tab moves the selection between them; `/` filters both. */
-export function Dashboard({ state, rows }: { state: TuiState; rows: number }) {
+export function Dashboard({ state, rows, chrome = 7 }: { state: TuiState; rows: number; chrome?: number }) {
   const environments = visibleEnvironments(state);
   const runs = visibleRuns(state);
   const incidents = environments.filter((e) => e.incident).length;
   const filtered = state.filter.text !== '' || state.filter.editing;
-  // Header, headings, margins, footer and the filter line take the rest: the frame must stay below
-  // the terminal's height, or Ink clears and redraws everything (flicker).
-  const runRows = Math.max(1, rows - environments.length - incidents - 13 - (filtered ? 1 : 0));
+  // The header and footer (`chrome`, with a row to spare), the environments with their paused and
+  // incident lines, the margin, the runs' heading and `… N more` take the rest: the frame must stay
+  // below the terminal's height, or Ink clears and redraws everything (flicker).
+  const paused = environments.filter((e) => e.paused).length;
+  const runRows = Math.max(1, rows - chrome - (1 + environments.length + paused + incidents) - 3 - (filtered ? 1 : 0));
   return (
     <Box flexDirection="column">
       {filtered && (

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { activityLine } from '../state/notices.js';
+import { eventEntries, eventLine } from '../state/event-log.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 import { gutter } from './gutter.js';
@@ -17,17 +17,19 @@ export function eventsWindow(count: number, selected: number, room: number): num
 
 /**
  * The event log (`e`, lazygit's command log for every terminal): what clients did to the shared
- * state — rollbacks, deploys, pins, cancels, refusals — with who and when, newest last. Every kept
+ * state — rollbacks, deploys, pins, cancels, refusals — with who and when, newest last; with this
+ * terminal's own refusals, push deploys and automatic rollbacks, and entries from before a daemon
+ * restart (state/event-log.ts). Every kept
  * entry can be selected (j/k, PgUp/PgDn, g/G, from keymap.ts); the list scrolls to it, one row
  * per entry, and the selected entry, when the width cuts it, is shown in full below the list. The
  * frame stays below the terminal's height: no flicker.
  */
 export function EventsOverlay({ state, rows, columns }: { state: TuiState; rows: number; columns: number }) {
-  const entries = state.daemon?.activity ?? [];
+  const entries = eventEntries(state);
   const me = state.connection.kind === 'connected' ? state.connection.clientId : null;
   const width = Math.max(20, columns - 4);
   const selected = Math.min(state.eventsSelected ?? entries.length - 1, entries.length - 1);
-  const line = selected >= 0 ? activityLine(entries[selected]!) : '';
+  const line = selected >= 0 ? eventLine(entries[selected]!) : '';
   // The selected entry in full when its row cuts it (wrapped, at most DETAIL_ROWS rows).
   const detail = line.length > width - 2 ? wrapText(line, width, { indent: '  ', maxRows: DETAIL_ROWS }) : [];
   const room = Math.max(1, rows - CHROME_ROWS - detail.length);
@@ -37,11 +39,11 @@ export function EventsOverlay({ state, rows, columns }: { state: TuiState; rows:
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={columns}>
       <Text bold>{title}</Text>
-      {shown.length === 0 && <Text dimColor>nothing yet: rollbacks, deploys, pins and cancels from any terminal appear here</Text>}
+      {shown.length === 0 && <Text dimColor>nothing yet: rollbacks, deploys, pins, cancels and refusals from any terminal appear here</Text>}
       {shown.map((entry, i) => (
-        <Text key={`${entry.at}-${top + i}`} inverse={top + i === selected} color={entry.clientId === me ? undefined : 'cyan'}>
+        <Text key={`${entry.at}-${top + i}`} inverse={top + i === selected} dimColor={entry.origin === 'before-restart'} color={entry.origin === 'here' || (entry.origin === 'daemon' && entry.clientId === me) ? undefined : 'cyan'}>
           {gutter(top + i === selected)}
-          {truncateEnd(activityLine(entry), width - 2)}
+          {truncateEnd(eventLine(entry), width - 2)}
         </Text>
       ))}
       {detail.map((row, i) => (

@@ -3,19 +3,29 @@ import type { AttachedClient } from '@axum/protocol';
 import { connectionLabel, type TuiState } from '../state/tui-state.js';
 import { backupBadge } from '../state/backups.js';
 
-/** The other attached clients, as Tilt shows who is looking: `: alice tui pts/4 (5m), status`. */
-function presence(attached: AttachedClient[], me: string | null): string {
+/**
+ * Who is attached, as Tilt shows who is looking, in `room` columns: `3 clients: you, alice tui pts/4
+ * 5m, status`; when the names do not fit, counted by command: `5 clients: you, 3 tui, status`.
+ */
+export function presence(attached: AttachedClient[], count: number, me: string | null, room: number, now = Date.now()): string {
+  const clients = `${count} client${count === 1 ? '' : 's'}`;
   const others = attached.filter((c) => c.id !== me);
-  if (others.length === 0) return '';
+  if (others.length === 0) return clients;
   const since = (iso: string) => {
-    const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
+    const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
     return minutes < 1 ? '' : minutes < 60 ? ` ${minutes}m` : ` ${Math.floor(minutes / 60)}h`;
   };
-  return `: ${others.map((c) => `${c.user ? `${c.user} ` : ''}${c.name.replace(/^axum-/, '')}${c.terminal ? ` ${c.terminal}` : ''}${since(c.since)}`).join(', ')}`;
+  const name = (c: AttachedClient) => c.name.replace(/^axum-/, '');
+  const you = attached.length > others.length ? ['you'] : [];
+  const full = `${clients}: ${[...you, ...others.map((c) => `${c.user ? `${c.user} ` : ''}${name(c)}${c.terminal ? ` ${c.terminal}` : ''}${since(c.since)}`)].join(', ')}`;
+  if (full.length <= room) return full;
+  const byName = new Map<string, number>();
+  for (const c of others) byName.set(name(c), (byName.get(name(c)) ?? 0) + 1);
+  return `${clients}: ${[...you, ...[...byName].map(([n, k]) => (k === 1 ? n : `${k} ${n}`))].join(', ')}`;
 }
 
 /** Repository, daemon and connection state; a red banner while disconnected. */
-export function Header({ state }: { state: TuiState }) {
+export function Header({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const { daemon, connection } = state;
   const color = connection.kind === 'connected' ? 'green' : connection.kind === 'failed' ? 'red' : 'yellow';
   const backup = daemon ? backupBadge(daemon.backups, Date.now()) : null;
@@ -41,8 +51,7 @@ export function Header({ state }: { state: TuiState }) {
         )}
         {daemon && (
           <Text dimColor wrap="truncate-end">
-            {'  '}daemon pid {daemon.daemon.pid} · v{daemon.daemon.version} · {daemon.clients} client{daemon.clients === 1 ? '' : 's'} attached
-            {presence(daemon.attached, connection.kind === 'connected' ? connection.clientId : null)}
+            {'  '}pid {daemon.daemon.pid} · v{daemon.daemon.version} · {presence(daemon.attached, daemon.clients, connection.kind === 'connected' ? connection.clientId : null, columns - connectionLabel(connection).length - (backup ? backup.text.length + 2 : 0) - `    pid ${daemon.daemon.pid} · v${daemon.daemon.version} · `.length)}
           </Text>
         )}
       </Box>

@@ -22,7 +22,8 @@ interface HelpLine {
 /** Each line as rows of `width`: the description wrapped beside its label (the label stands out), or cut to one row. */
 function rowsOf(lines: HelpLine[], width: number, wrap: boolean, withWhy = true): { key: string; text: string; disabled: boolean }[] {
   return lines.flatMap((line) => {
-    const column = Math.max(LABEL_WIDTH, line.label.length + 1);
+    // One key column for all the lines: a longer label (`PgDn/PgUp`) widens it rather than pushing its description out of line.
+    const column = Math.max(LABEL_WIDTH, ...lines.map((l) => l.label.length + 1));
     const text = withWhy && line.why ? `${line.text} — disabled: ${line.why}` : line.text;
     const rows = wrap ? wrapText(text, Math.max(1, width - column)) : [truncateEnd(text, Math.max(1, width - column))];
     return rows.map((row, i) => ({ key: `${line.key}-${i}`, text: `${(i === 0 ? line.label : '').padEnd(column)}${row}`, disabled: line.why !== null }));

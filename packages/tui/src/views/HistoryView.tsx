@@ -11,6 +11,12 @@ export function age(iso: string, now = Date.now()): string {
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86_400 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 86_400)}d`;
 }
 
+/**
+ * KIND in at most 14 columns, so GATES keeps `✗ accuracy 0.035 +1` and BY 12 at 80 (`push
+ * run-12`): `rollback → #7`, and an automatic rollback `auto → #7`.
+ */
+export const kindCell = (r: { kind: string; rollbackTo: number | null }): string => (r.kind === 'deploy' ? 'deploy' : `${r.kind === 'auto-rollback' ? 'auto' : 'rollback'} → #${r.rollbackTo}`);
+
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
   const env = state.daemon?.environments.find((e) => e.name === view.env);
@@ -50,12 +56,12 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
       )}
       <Text bold wrap="truncate-end">
         {GUTTER}
-        {'REV'.padEnd(9)}
+        {'REV'.padEnd(8)}
         {'STATUS'.padEnd(11)}
-        {'KIND'.padEnd(19)}
-        {'RELEASE'.padEnd(9)}
-        {'GATES'.padEnd(19)}
-        {'AGE'.padEnd(5)}BY
+        {'KIND'.padEnd(15)}
+        {'RELEASE'.padEnd(8)}
+        {'GATES'.padEnd(20)}
+        {'AGE'.padEnd(4)}BY
       </Text>
       {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
       {revisions.slice(start, start + size).map((r, i) => {
@@ -67,12 +73,12 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
-            {`#${r.revision}${mark ? ` ${mark}` : ''}`.padEnd(9)}
+            {`#${r.revision}${mark ? ` ${mark}` : ''}`.padEnd(8)}
             {status.slice(0, 10).padEnd(11)}
-            {(r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`).slice(0, 18).padEnd(19)}
-            {r.releaseId.slice(0, 8).padEnd(9)}
-            {gateBadge(r).slice(0, 18).padEnd(19)}
-            {age(r.createdAt).padEnd(5)}
+            {kindCell(r).slice(0, 14).padEnd(15)}
+            {r.releaseId.slice(0, 7).padEnd(8)}
+            {gateBadge(r).slice(0, 19).padEnd(20)}
+            {age(r.createdAt).padEnd(4)}
             {r.by}
             {r.message ? ` — ${r.message}` : ''}
           </Text>

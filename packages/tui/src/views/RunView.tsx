@@ -8,7 +8,7 @@ import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatElapsed } from './RunsTable.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
-import { deployBadge, deployOutcomeText, revisionAddress, revisionAt } from '../state/selectors.js';
+import { deployBadge, deployOutcomeText, revisionAddress, revisionAt, stepStatusText } from '../state/selectors.js';
 import { wrapText } from './wrap-text.js';
 import { gutter } from './gutter.js';
 
@@ -136,7 +136,7 @@ function subjectOf(state: TuiState, id: string, columns: number) {
   if (revisionAddress(id)) {
     const revision = revisionAt(state, id);
     if (!revision) return null;
-    return { id, status: revision.status, title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps };
+    return { id, status: revision.status, title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps, revision };
   }
   const run = state.daemon?.runs.find((r) => r.id === id);
   if (!run) return null;
@@ -176,7 +176,10 @@ export function RunView({
     return <Text dimColor>{revisionAddress(view.runId) ? `loading ${view.runId}…` : `${view.runId} is no longer in the recent runs (axum logs ${view.runId})`}</Text>;
   }
   // The frame stays below the terminal's height: header 3, title line 1, extra lines, steps, margins, footer 3.
-  const logRows = Math.max(3, rows - subject.steps.length - subject.extra.length - 10);
+  // Many steps (a revision's monitor checks) give way before the log's three rows: a window of them around the selected one.
+  const stepRows = Math.max(1, Math.min(subject.steps.length, rows - subject.extra.length - 10 - 3));
+  const stepTop = Math.max(0, Math.min(view.step - Math.floor(stepRows / 2), subject.steps.length - stepRows));
+  const logRows = Math.max(3, rows - stepRows - subject.extra.length - 10);
   // Scrolled above the lines the live buffer keeps: a window read back from the daemon (log-pager.ts).
   const shown = log?.show(view.scroll, logRows) ?? null;
   const lines = shown?.lines ?? null;
@@ -208,14 +211,17 @@ export function RunView({
         {subject.title}
       </Text>
       <OperationHeader lines={subject.extra} />
-      {subject.steps.map((s, i) => (
-        <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
-          {gutter(i === view.step)}
-          {STATUS_MARK[s.status] ?? '?'} {s.stage}/{s.name} {s.status}
-          {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
-          {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
-        </Text>
-      ))}
+      {subject.steps.slice(stepTop, stepTop + stepRows).map((s, at) => {
+        const i = stepTop + at;
+        return (
+          <Text key={s.name} inverse={i === view.step} wrap="truncate-end">
+            {gutter(i === view.step)}
+            {STATUS_MARK[stepStatusText(s, 'revision' in subject ? subject.revision : undefined)] ?? '?'} {s.stage}/{s.name} {stepStatusText(s, 'revision' in subject ? subject.revision : undefined)}
+            {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
+            {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
+          </Text>
+        );
+      })}
       {subject.steps.length === 0 && <Text dimColor>no deploy hook, verify step or monitor check ran here</Text>}
       <Box flexDirection="column" marginTop={1}>
         {isPlainHeader(title) ? (

@@ -1,0 +1,101 @@
+// The first hour at 80×24 (issue 18, the second pass): a deploy pending while the run builds, the
+// history reopening on what serves, notices by priority, the event log's own entries.
+import { describe, expect, it } from 'vitest';
+import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
+import { deployBadge, deployOutcomeText } from './selectors.js';
+import { eventEntries, eventLine } from './event-log.js';
+import { initialTuiState, reduce, type TuiState } from './tui-state.js';
+
+const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
+  name, branch: name, path: `/r/${name}`, protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
+  live: { revision: 7, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null, ...extra,
+});
+export const daemonState = (environments: EnvironmentView[], extra: Partial<DaemonState> = {}): DaemonState => ({
+  daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
+  config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' }, environments, runs: [], warnings: [], clients: 1, attached: [], activity: [], backups: [], ...extra,
+});
+const revision = (n: number, status: RevisionView['status']): RevisionView => ({
+  revision: n, status, kind: 'deploy', releaseId: `rel-${n}`, commit: 'a'.repeat(40), rollbackTo: null, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: null,
+  runId: null, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 },
+});
+const connected = (environments: EnvironmentView[]): TuiState => reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState(environments) });
+const run = (status: RunView['status'], deploy: RunView['deploy']): RunView =>
+  ({ id: 'run-9', number: 9, status, commit: 'e'.repeat(40), branch: 'dev', env: 'dev', trigger: 'push', reused: false, createdAt: 't', startedAt: 't', finishedAt: null, steps: [], subject: 's', releaseId: null, message: null, warnings: [], deploy }) as RunView;
+
+describe("a run's deploy while its stages run", () => {
+  it('is pending, not deploying, until the stages succeeded (as axum runs says)', () => {
+    const building = run('running', { env: 'dev', revision: null, outcome: 'pending' });
+    expect(deployBadge(building)).toBe('dev … pending');
+    expect(deployOutcomeText(building)).toBe('deploy: pending, to dev once the stages succeed');
+    const deploying = run('succeeded', { env: 'dev', revision: 4, outcome: 'pending' });
+    expect(deployBadge(deploying)).toBe('dev#4 … deploying');
+    expect(deployOutcomeText({ ...deploying, releaseId: 'rel-4' })).toBe('deploy: rel-4 deploying to dev#4…');
+  });
+});
+
+describe('a history view reopens on what serves', () => {
+  it('after a rollback made elsewhere, not on the revision left last time (now BAD)', () => {
+    let state = connected([env('staging')]);
+    state = reduce(state, { type: 'open' });
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(7, 'live'), revision(6, 'superseded')] });
+    expect(state.view).toEqual({ kind: 'history', env: 'staging', selected: 0 });
+    state = reduce(state, { type: 'back' });
+    // Another terminal rolls back: #8 serves, #7 is bad.
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'environment.updated', environment: env('staging', { live: { revision: 8, releaseId: 'rel-6', commit: 'c'.repeat(40) } }) } });
+    state = reduce(state, { type: 'open' });
+    // The history loaded last time has no #8 yet: the cursor waits for it.
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(8, 'live'), revision(7, 'failed'), revision(6, 'superseded')] });
+    expect(state.view).toEqual({ kind: 'history', env: 'staging', selected: 0 });
+    // Kept on its revision while the view stays open.
+    state = reduce(state, { type: 'selection.move', by: 1 });
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(9, 'live'), revision(8, 'superseded'), revision(7, 'failed'), revision(6, 'superseded')] });
+    expect(state.view).toEqual({ kind: 'history', env: 'staging', selected: 2 });
+  });
+});
+
+describe('notices by priority (lazygit): a refusal holds the footer', () => {
+  const live = (name: string, n: number) => ({ type: 'daemon.delta' as const, delta: { type: 'environment.updated' as const, environment: env(name, { live: { revision: n, releaseId: `rel-${n}`, commit: 'c'.repeat(40) } }) }, at: '2026-12-04T10:00:05.000Z' });
+  it('a routine notice from another environment does not replace it until a key or the hold ends', () => {
+    let state = connected([env('staging'), env('dev')]);
+    state = reduce(state, { type: 'notice', message: 'refused: nothing to roll back to', level: 'high', log: true, at: '2026-12-04T10:00:00.000Z' });
+    state = reduce(state, live('dev', 8));
+    expect(state.notice).toBe('refused: nothing to roll back to');
+    // The hold ends (10 s): the local refusal goes, and routine notices show again.
+    const expired = reduce(state, { type: 'notice.expire', id: state.noticeId });
+    expect(expired.notice).toBeNull();
+    // A key pressed: seen, the next routine notice replaces it.
+    const seen = reduce(state, { type: 'notice.seen' });
+    expect(reduce(seen, live('dev', 9)).notice).toBe('dev: #9 is live now (rel-9, cccccccc)');
+  });
+  it("a local action's notice expires after the hold, or on the next screen", () => {
+    let state = connected([env('staging')]);
+    state = reduce(state, { type: 'notice', message: 'cancelled: nothing changed', log: true });
+    expect(reduce(state, { type: 'notice.expire', id: state.noticeId }).notice).toBeNull();
+    expect(reduce(state, { type: 'open' }).notice).toBeNull();
+    // A timer for an older notice leaves a newer one alone.
+    const newer = reduce(state, { type: 'notice', message: 'staging pinned' });
+    expect(reduce(newer, { type: 'notice.expire', id: state.noticeId }).notice).toBe('staging pinned');
+  });
+});
+
+describe('the event log', () => {
+  it("holds this terminal's refusals (never sent), push deploys and automatic rollbacks, by time", () => {
+    let state = connected([env('staging', { operation: { revision: 8, kind: 'auto-rollback', holder: 'auto: verify failed on #7', startedAt: 't' } })]);
+    state = reduce(state, { type: 'notice', message: 'refused: staging: nothing is live to roll back from', level: 'high', log: true, at: '2026-12-04T10:00:00.000Z' });
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: { at: '2026-12-04T10:00:01.000Z', who: 'bob (axum-tui on pts/2)', what: 'pinned dev', clientId: 'other' } }, at: '2026-12-04T10:00:01.000Z' });
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'environment.updated', environment: env('staging', { live: { revision: 8, releaseId: 'rel-6', commit: 'c'.repeat(40) } }) }, at: '2026-12-04T10:00:02.000Z' });
+    expect(eventEntries(state).map(eventLine)).toEqual([
+      '10:00:00 you refused: staging: nothing is live to roll back from (this terminal, not sent)',
+      '10:00:01 bob (axum-tui on pts/2) pinned dev',
+      '10:00:02 auto: verify failed on #7 staging: auto-rollback #8 is live (rel-6, cccccccc)',
+    ]);
+  });
+  it('keeps what the daemon said before it restarted, marked so', () => {
+    const before = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env('staging')], { activity: [{ at: '2026-12-04T09:00:00.000Z', who: 'alice', what: 'pinned staging', clientId: 'a' }] }) });
+    const restarted = daemonState([env('staging')]);
+    const after = reduce(before, { type: 'connection.connected', clientId: 'me2', state: { ...restarted, daemon: { ...restarted.daemon, pid: 2 } } });
+    expect(eventEntries(after).map(eventLine)).toEqual(['09:00:00 alice pinned staging (before the daemon restarted)']);
+    // The same daemon again (a dropped connection): nothing is doubled.
+    expect(eventEntries(reduce(before, { type: 'connection.connected', clientId: 'me2', state: daemonState([env('staging')], { activity: before.daemon!.activity }) }))).toHaveLength(1);
+  });
+});
