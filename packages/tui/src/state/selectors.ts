@@ -109,8 +109,9 @@ export function incidentLog(env: EnvironmentView | undefined): { runId: string; 
 }
 
 /**
- * A step's status as the TUI words it: a verify check that was inconclusive is recorded `failed`
- * (OperationStepStatus has no inconclusive), but the revision's message names it: `inconclusive`.
+ * A step's status as the TUI words it. The daemon records an inconclusive check as `inconclusive`;
+ * histories written before that status existed recorded it `failed`, and the revision's message
+ * names it: those read `inconclusive` too.
  */
 export function stepStatusText(step: StepView | OperationStep, revision?: RevisionView): string {
   const inconclusive = revision?.message?.startsWith('inconclusive: ') && revision.message.includes(`check ${step.name}:`);
