@@ -118,6 +118,6 @@ describe('git watching', () => {
     const byCommit = await axum(['run', '--commit', head.slice(0, 10), '--wait', '--json', '--repo', dir]);
     expect(byCommit.code, byCommit.stderr).toBe(0);
     expect(JSON.parse(byCommit.stdout)).toMatchObject({ commit: head, status: 'succeeded' });
-    expect((await axum(['run', '--commit', 'deadbeef', '--repo', dir])).code).toBe(1);
+    expect((await axum(['run', '--commit', 'deadbeef', '--repo', dir])).code).toBe(2); // names no commit: a usage error
   });
 });

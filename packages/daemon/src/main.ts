@@ -5,7 +5,7 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type ConfigLoad, type DaemonInfo, type PipelineConfig } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
 import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
@@ -15,13 +15,12 @@ import { createStderrLogger } from './adapters/stderr-logger.js';
 import { isFileSystemError } from './adapters/fs-errors.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { createFsLastConfigStore } from './adapters/fs-last-config.js';
-import { createDaemonEngine, type DaemonEngine, type LastValidConfig } from './engine/daemon-engine.js';
+import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { readFile, rmdir } from 'node:fs/promises';
 import { createCgroupContainment } from './adapters/cgroup-containment.js';
 import { createChildProcessRunner } from './adapters/child-process-runner.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
@@ -35,6 +34,7 @@ import { createFsBackupWriter } from './adapters/fs-backup-writer.js';
 import { backupTime } from './adapters/fs-backup-reader.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
+import { createConfigApplier, killLeftovers } from './start-up.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -252,36 +252,12 @@ async function main(): Promise<void> {
       pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
     });
     stopWorkTreeWatchers = () => watchPaths.stop();
-    // The last valid config, recorded each time one loads: the next start uses it if the file is not valid.
-    const lastConfig = createFsLastConfigStore(join(stateDir, 'state', 'last-config.json'));
-    let configInUse: PipelineConfig | null = null;
-    const applyConfig = (load: ConfigLoad, lastValid: LastValidConfig | null = null): void => {
-      const config = load.ok ? load.config : configInUse === null ? (lastValid?.config ?? null) : null;
-      if (config) {
-        configInUse = config;
-        environmentPaths.clear();
-        for (const [env, spec] of Object.entries(config.environments)) environmentPaths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
-      }
-      liveEngine.applyConfig(load, lastValid);
-      if (load.ok) {
-        lastConfig.save(load.config, liveEngine.state().config.loadedAt ?? new Date().toISOString()).catch((err: Error) => logger.warn(`recording the last valid config: ${err.message}`));
-      }
-      if (config) watchPaths.setPatterns(config.watch?.paths ?? []);
-    };
+    const { applyConfig, lastConfig } = createConfigApplier({ repoRoot, stateDir, environmentPaths, engine: liveEngine, watchPaths, logger });
     // Whatever the file holds, the daemon starts: on the last valid config when it is not valid.
     const firstLoad = await loadConfigFile(configPath);
     applyConfig(firstLoad, firstLoad.ok ? null : await lastConfig.load().catch(() => null));
     // Recovery before listening: clients must never see a run "running" that no process runs.
-    // Nothing runs yet: worktrees left by a crash (runs, deploys, monitors) go; prune forgets them.
-    await rm(worktreeRoot, { recursive: true, force: true });
-    // Whatever a crashed daemon's steps left running dies before anything of ours starts (the
-    // recorded process groups are reaped again below, for the run and revision messages).
-    const strays = runner.reapStrays();
-    if (strays.length > 0) logger.warn(`killed ${strays.length} process(es) left running by the previous daemon: ${strays.join(', ')}`);
-    const contained = containment.sweep();
-    if (contained.length > 0) logger.warn(`killed ${contained.length} process(es) left in the previous daemon's step cgroups: ${contained.join(', ')}`);
-    if (containment.kind === 'cgroup') logger.info(containment.description);
-    else liveEngine.warn(containment.description);
+    await killLeftovers({ worktreeRoot, runner, containment, logger, warn: (message) => liveEngine.warn(message) });
     await deployments.start();
     await pipeline.start();
     // Recovery loaded every environment with records: list them all, the undeclared ones too.
