@@ -24,7 +24,12 @@ function memoryLog() {
   const sink: LogSink = { write: (chunk) => void (text += chunk.toString()), close: async () => text.length, size: () => text.length, failure: () => null };
   return { sink, text: () => text };
 }
-const deps = (prometheus?: PrometheusPort, warnings: string[] = []) => ({ prometheus, clock: { now: () => Date.UTC(2026, 11, 4, 14, 3, 5) }, logger: { info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined } });
+const deps = (prometheus?: PrometheusPort, warnings: string[] = [], told: string[] = []) => ({
+  prometheus,
+  clock: { now: () => Date.UTC(2026, 11, 4, 14, 3, 5) },
+  logger: { info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined },
+  warn: (m: string) => void told.push(m),
+});
 const at = { env: 'staging', revision: 7, release: 'rel-12' };
 
 describe('a verify check against Prometheus', () => {
@@ -63,9 +68,13 @@ describe('a verify check against Prometheus', () => {
     const { port } = fakePrometheus([value('0'), value('0'), value('0'), value('0')], 'global:\n  scrape_interval: 15s\n');
     const log = memoryLog();
     const warnings: string[] = [];
-    await runVerifyCheck(check({ every: 5 }), at, deps(port, warnings), log.sink, new AbortController().signal);
-    expect(warnings).toEqual(["warning: check error_rate measures every 5 ms, below Prometheus's scrape interval of 15000 ms: measurements will repeat the same sample"]);
-    expect(log.text()).toContain(warnings[0]);
+    const told: string[] = [];
+    await runVerifyCheck(check({ every: 5 }), at, deps(port, warnings, told), log.sink, new AbortController().signal);
+    const text = "check error_rate measures every 5 ms, below Prometheus's scrape interval of 15000 ms: measurements will repeat the same sample";
+    // In the daemon's log, in the check's own log, and to every client (status, TUI): a check's log rotates out.
+    expect(warnings).toEqual([text]);
+    expect(told).toEqual([text]);
+    expect(log.text()).toContain(`warning: ${text}`);
   });
 
   it('stops when the operation is cancelled', async () => {

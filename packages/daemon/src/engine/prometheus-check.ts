@@ -7,6 +7,8 @@ export interface CheckDeps {
   prometheus?: PrometheusPort;
   clock: Clock;
   logger: Logger;
+  /** A warning for every client (`axum status`, the TUI): a check's log is rotated out, this is not. */
+  warn?(message: string): void;
 }
 
 /** Where a check runs: substituted into its query as `$REVISION`, `$RELEASE`, `$ENV`. */
@@ -38,9 +40,10 @@ export async function warnScrapeInterval(check: CheckSpec, every: number, deps: 
   const yaml = deps.prometheus ? await deps.prometheus.config(check.prometheus.url, queryTimeout(check)) : null;
   const interval = yaml === null ? null : scrapeIntervalOf(yaml);
   if (interval === null || every >= interval) return;
-  const text = `warning: check ${check.name} measures every ${every} ms, below Prometheus's scrape interval of ${interval} ms: measurements will repeat the same sample`;
-  log.write(Buffer.from(`${text}\n`));
+  const text = `check ${check.name} measures every ${every} ms, below Prometheus's scrape interval of ${interval} ms: measurements will repeat the same sample`;
+  log.write(Buffer.from(`warning: ${text}\n`));
   deps.logger.warn(text);
+  deps.warn?.(text);
 }
 
 /**
