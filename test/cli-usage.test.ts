@@ -31,6 +31,11 @@ describe('usage errors', () => {
     expect(option.stderr).not.toMatch(/^error:/m);
     // Helm's `rollback ENV N` is `--to N`; two different targets are refused before anything moves.
     expect((await axum(['rollback', 'staging', '5', '--to', '4'])).stderr).toBe('axum: two targets: 5 and --to 4; name one\n');
+    // git's and helm's habits: `help CMD`, `version`, `-v`.
+    const help = await axum(['help', 'rollback']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: axum rollback \[options\] <env> \[revision\]/);
+    for (const words of [['version'], ['-v']]) expect(await axum(words)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
   });
 
   it('ends quietly on a closed pipe; -f follows; a followed failed run exits 1; a bad --commit names what was typed', async () => {

@@ -182,8 +182,20 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   return program;
 }
 
+/**
+ * The habits of git, helm and kubectl users, said the way commander reads them: `axum help
+ * rollback` is `axum rollback --help`, `axum version` and `axum -v` are `axum --version`.
+ */
+export function habitualArgv(argv: readonly string[]): string[] {
+  const [node = '', script = '', first, ...rest] = argv;
+  if (first === 'help') return [node, script, ...rest, '--help'];
+  if (first === 'version' || (first === '-v' && rest.length === 0)) return [node, script, '--version', ...rest];
+  return [...argv];
+}
+
 /** Runs the CLI and resolves to the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(rawArgv: string[]): Promise<number> {
+  const argv = habitualArgv(rawArgv);
   let exitCode: number = EXIT.ok;
   const json = argv.includes('--json');
   // `axum history staging | head -3`: a closed pipe ends the command quietly, not with an EPIPE trace.
