@@ -66,7 +66,13 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
       for (const step of stepsOf(revision)) {
         let offset = 0;
         for (;;) {
-          const chunk = await call(connection, 'logs.read', { runId: name, step, offset });
+          // A monitor keeps its newest checks only: one listed a moment ago may be gone by now.
+          const rotated = (err: unknown) => !options.step && err instanceof CliError && err.message.includes(`has no step ${step}`) && revision.steps.some((s) => s.name === step && s.stage === 'monitor');
+          const chunk = await call(connection, 'logs.read', { runId: name, step, offset }).catch((err: unknown) => {
+            if (rotated(err)) return null;
+            throw err;
+          });
+          if (chunk === null) break;
           printer.chunk(chunk);
           if (chunk.nextOffset === offset || chunk.complete) break;
           offset = chunk.nextOffset;
