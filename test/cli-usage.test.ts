@@ -69,6 +69,10 @@ secrets: [AXUM_E2E_NEVER_SET]
     // A declared secret the daemon does not have: said in `axum status` (step logs stay the bytes as printed).
     const status = await axum(['status', '--repo', dir]);
     expect(status.stdout).toContain("warning      secret AXUM_E2E_NEVER_SET is declared in axum.yml but not set in the daemon's environment");
+    // …and on the run that declares it, which `axum logs RUN` says with why it failed.
+    const whole = await axum(['logs', runId, '--repo', dir]);
+    expect(whole.stderr).toContain(`${runId} failed: step broken failed (exit 4)`);
+    expect(whole.stderr).toContain(`${runId} warning: secret AXUM_E2E_NEVER_SET declared in axum.yml but not set in the daemon's environment: its steps get it empty`);
 
     const bad = await axum(['run', '--commit', 'zzz', '--repo', dir]);
     expect(bad).toMatchObject({ code: 2, stderr: 'axum: no commit zzz in this repository\n' });

@@ -123,6 +123,9 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     // variables stay in the daemon's environment, which every step inherits.
     const registered = new Set([...config.secrets, ...(deps.currentConfig()?.secrets ?? [])]);
     const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
+    // A secret this commit's axum.yml declares but the daemon does not have: its steps get it empty. Said on the run.
+    const unset = config.secrets.filter((name) => !deps.baseEnv[name]);
+    if (unset.length > 0) run.warnings = [...run.warnings, `secret${unset.length > 1 ? 's' : ''} ${unset.join(', ')} declared in axum.yml but not set in the daemon's environment: its steps get ${unset.length > 1 ? 'them' : 'it'} empty`];
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
     /** The first step log that could not be written: the run fails with it as its message. */
     let writerFailure: string | null = null;

@@ -123,6 +123,12 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
 }
 
 /** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line; `ENV#N` is a revision's operations. */
+/** `step broken failed (exit 4)`: why a run failed when it recorded no message of its own. */
+function failedStepText(run: RunView): string {
+  const step = run.steps.find((s) => s.status === 'failed' || s.status === 'timed-out');
+  return step ? `step ${step.name} ${step.status}${step.exitCode !== null ? ` (exit ${step.exitCode})` : ''}` : 'see axum runs --json';
+}
+
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   if (revisionAddress(runId)) return operationLogsCommand(runId, options, out);
   if (runId.includes('#')) throw new CliError(`${runId}: a revision is ENV#N, e.g. ${runId.split('#')[0] || 'staging'}#3 (a run is run-N)`, EXIT.usage);
@@ -149,9 +155,10 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
       if (options.json) out.json({ run: run.id, chunks: printer.chunks });
       // No step wrote anything (all skipped: a reused or refused release; or none ran): say why, not nothing.
       else if (printed === 0 && run.message) stderrLine(`${run.id} ${run.status}, no step output: ${run.message}`);
-      // A run can fail after every step passed (no artifact matched, the release refused): say why.
-      else if (run.status === 'failed' && run.message) stderrLine(`${run.id} failed: ${run.message}`);
-      if (!options.json) for (const warning of run.warnings ?? []) stderrLine(`${run.id} warning: ${warning}`);
+      // The whole run asked for: a run can fail after every step passed (no artifact matched, the
+      // release refused), so say why, and its warnings (one step asked for: only its bytes).
+      else if (!options.step && run.status === 'failed') stderrLine(`${run.id} failed: ${run.message ?? failedStepText(run)}`);
+      if (!options.json && !options.step) for (const warning of run.warnings ?? []) stderrLine(`${run.id} warning: ${warning}`);
       return EXIT.ok;
     }
     // --follow: the daemon streams each step's log (offset-addressed) until the step ends.
