@@ -61,6 +61,8 @@ export type { RepositoryRoot } from './repository-root.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
 export { PipelineConfigSchema, PipelineConfigSnapshot, backupTargetProblem } from './pipeline-config.js';
+export { hostSpecProblem, parseHostSpec } from './host-spec.js';
+export type { HostSpec } from './host-spec.js';
 export { parseGate, gateProblem, gateThresholdText, GATE_SYNTAX } from './gate-expression.js';
 export type { GateExpression, GateOp } from './gate-expression.js';
 export type { CheckSpec, PipelineConfig } from './pipeline-config.js';
