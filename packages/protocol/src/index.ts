@@ -9,6 +9,7 @@ export {
   DaemonState,
   BackupTargetStatus,
   EnvironmentView,
+  HostView,
   LiveRevision,
   ServingRevision,
   Pause,

@@ -14,6 +14,7 @@ import { environmentState, type EnvironmentState } from './environment-state.js'
 import { readOperationLog } from './operation-logs.js';
 import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
 import { reconcileEnvironments } from './reconciliation.js';
+import { createRemoteFleet } from './remote-fleet.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
@@ -95,7 +96,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   const logActivity = (address: string, step: string) => {
     for (const listener of logListeners) listener(address, step);
   };
-  const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity };
+  const fleet = createRemoteFleet(state, deps.remoteHosts, deps.logger);
+  const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity, fleet };
   const environments = createEnvironmentCoordinator(state, operationDeps);
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
     operationDone: async (env) => environments.hold(env)?.done,
