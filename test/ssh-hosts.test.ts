@@ -24,7 +24,7 @@ function localRelease(dir: string, id: string, files: Record<string, string | Bu
   return { folder, release: { id, artifacts } as unknown as ReleaseView };
 }
 
-describe.skipIf(SSHD_MISSING !== null)(`the OpenSSH adapter against real sshd hosts${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs it)` : ''}`, () => {
+describe.skipIf(SSHD_MISSING !== null)(`the OpenSSH adapter against real sshd hosts${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs it)` : ''}`, { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'axum-ssh-'));
   let lab: SshLab;
   let hosts: ReturnType<typeof createSshRemoteHosts>;

@@ -140,6 +140,7 @@ export async function startSshLab(dir: string, names: string[], options: { unkno
   };
   const start = async (name: string) => {
     const host = hostOf(name);
+    if (servers.get(name)?.exitCode === null) return; // running already
     const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, `sshd-${name}.conf`)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));

@@ -98,10 +98,14 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       const checksums = checksumText(release);
       const partial = `${releasesDir(host)}/.partial-${release.id}`;
       const final = `${releasesDir(host)}/${release.id}`;
-      await ssh(host, 'preparing the host folder', `mkdir -p -- ${quote(releasesDir(host))} && rm -rf -- ${quote(partial)}`);
       // rsync splits -e on spaces and honours quotes: the config path is quoted for it.
       const rsh = ['ssh', ...sshOptions(host).map((arg) => (arg === options.configFile ? quote(arg) : arg))].join(' ');
-      const args = ['-a', '--delete', '--stats', '--exclude=/.axum-complete', '-e', rsh];
+      // --mkpath makes `releases/` on a new host; --delete makes a copy a cut-short attempt left
+      // exactly this release (rsync replaces files by rename, so a file hard-linked to another
+      // release is never written through).
+      // --checksum with no -t: a release folder's files are fresh copies (new mtimes), so only their
+      // content can say "unchanged", and a file linked against `linkDest` must not need its times.
+      const args = ['-rlpD', '--checksum', '--delete', '--mkpath', '--stats', '--exclude=/.axum-complete', '-e', rsh];
       if (linkDest) args.push(`--link-dest=${releasesDir(host)}/${linkDest}`);
       args.push('--', `${localDir.replace(/\/+$/, '')}/`, `${destination(host)}:${partial}/`);
       const copied = await execute('rsync', args, null, copyTimeoutMs);

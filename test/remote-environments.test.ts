@@ -1,0 +1,159 @@
+// Remote environments end to end (README.md, "Remote environments"): a real daemon deploying to
+// three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { SSHD_MISSING, startSshLab, type SshLab } from './support/sshd.js';
+
+const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+interface Revision {
+  revision: number;
+  status: string;
+  kind: string;
+  releaseId: string;
+  message: string | null;
+}
+interface HostJson {
+  host: string;
+  releaseId: string | null;
+  state: string;
+  reason: string | null;
+}
+
+describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd hosts${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs openssh-server and rsync)` : ''}`, () => {
+  const labDir = mkdtempSync(join(tmpdir(), 'axum-ssh-e2e-'));
+  let lab: SshLab;
+  const repos: string[] = [];
+  beforeAll(async () => {
+    lab = await startSshLab(labDir, ['alpha', 'beta', 'gamma']);
+  });
+  afterEach(async () => {
+    await Promise.all(repos.splice(0).map(cleanupRepo));
+    for (const host of lab.hosts) {
+      await lab.start(host.name).catch(() => undefined); // a test that killed one
+      rmSync(host.root, { recursive: true, force: true });
+    }
+  });
+  afterAll(async () => {
+    await lab?.stop();
+    rmSync(labDir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ AXUM_SSH_CONFIG: lab.config });
+  const run = (args: string[]) => axum(args, { env: env(), timeoutMs: 60_000 });
+  /** A repository whose `production` is served by the three hosts; verify runs once per host. */
+  async function started(): Promise<string> {
+    const hosts = lab.hosts.map((h) => `      - ${h.spec}`).join('\n');
+    const dir = makeRepo({
+      config: `version: 1
+environments:
+  production:
+    branch: main
+    protected: false
+    hosts:
+${hosts}
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt && head -c 300000 /dev/zero > model/big.bin" }
+artifacts: [model/**]
+verify:
+  steps:
+    # The test's hosts are folders of this machine: a real smoke test would ask $AXUM_HOST over the network.
+    - { name: smoke, run: "cat $AXUM_HOST_CURRENT/model/weights.txt" }
+`,
+    });
+    repos.push(dir);
+    expect((await run(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    return dir;
+  }
+  async function history(dir: string): Promise<Revision[]> {
+    const result = await run(['history', 'production', '--json', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as Revision[];
+  }
+  async function settled(dir: string, count: number): Promise<Revision[]> {
+    let revisions: Revision[] = [];
+    await waitFor(async () => {
+      revisions = await history(dir);
+      return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+    }, 180_000, `${count} settled revisions`);
+    return revisions;
+  }
+  async function hostsJson(dir: string): Promise<HostJson[]> {
+    const status = JSON.parse((await run(['status', '--json', '--repo', dir])).stdout) as { environments: { hosts: HostJson[] }[] };
+    return status.environments[0]!.hosts;
+  }
+  const served = () => lab.hosts.map((h) => readlinkSync(join(h.root, 'current')));
+  const model = (dir: string, value: string) => commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
+
+  // A deploy is a few ssh round trips per host, and each costs seconds on a loaded 2-core machine.
+  const SLOW = { timeout: 240_000 };
+
+  it('deploys to all three hosts: each serves the release, every file sha256-correct, verify ran once per host', SLOW, async () => {
+    const dir = await started();
+    model(dir, '0.91');
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'live' });
+    const id = first!.releaseId;
+    expect(served()).toEqual([`releases/${id}`, `releases/${id}`, `releases/${id}`]);
+    const local = join(dir, '.axum', 'envs', 'production', 'current');
+    for (const host of lab.hosts) {
+      for (const file of ['model/weights.txt', 'model/big.bin']) {
+        expect(sha(readFileSync(join(host.root, 'current', file))), `${host.name} ${file}`).toBe(sha(readFileSync(join(local, file))));
+      }
+    }
+    expect((await hostsJson(dir)).map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(lab.hosts.map((h) => `${h.spec} ${id} ok`));
+    const log = await run(['logs', 'production#1', '--step', 'smoke', '--repo', dir]);
+    for (const host of lab.hosts) expect(log.stdout).toContain(`[axum] smoke for host ${host.spec}`);
+    expect(log.stdout.match(/^0\.91$/gm)).toHaveLength(3);
+    const text = await run(['status', '--repo', dir]);
+    expect(text.stdout).toContain(`host         production ${lab.hosts[1]!.spec}: on ${id} · ok`);
+  });
+
+  it('one host down before the swap: all three stay on the old release and the revision fails naming the host', SLOW, async () => {
+    const dir = await started();
+    model(dir, '0.91');
+    const [first] = await settled(dir, 1);
+    await lab.kill('beta');
+    model(dir, '0.95');
+    const revisions = await settled(dir, 2);
+    expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed' });
+    expect(revisions[0]!.message).toContain(lab.hosts[1]!.spec);
+    expect(revisions[0]!.message).toMatch(/no host was switched/);
+    expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
+    await lab.start('beta');
+    expect(served()).toEqual(lab.hosts.map(() => `releases/${first!.releaseId}`));
+    expect(readFileSync(join(lab.hosts[0]!.root, 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
+    const hosts = await hostsJson(dir);
+    expect(hosts[1]).toMatchObject({ host: lab.hosts[1]!.spec, releaseId: first!.releaseId, state: 'failed' });
+    expect(hosts[1]!.reason).toMatch(/Connection refused/);
+    expect(readFileSync(join(dir, '.axum', 'envs', 'production', 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
+  });
+
+  it('a rollback on three hosts swaps to the folder already there: nothing is copied', SLOW, async () => {
+    const dir = await started();
+    model(dir, '0.91');
+    const [first] = await settled(dir, 1);
+    model(dir, '0.93');
+    const [second] = await settled(dir, 2);
+    expect(served()).toEqual(lab.hosts.map(() => `releases/${second!.releaseId}`));
+    // The second copy linked its unchanged big file against the first: one inode on the host.
+    expect(statSync(join(lab.hosts[0]!.root, 'releases', first!.releaseId, 'model', 'big.bin')).nlink).toBe(2);
+    const started_ = Date.now();
+    const rollback = await run(['rollback', 'production', '--to', '1', '--yes', '--json', '--repo', dir]);
+    const tookMs = Date.now() - started_;
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ revision: 3, kind: 'rollback', status: 'live' });
+    expect(served()).toEqual(lab.hosts.map(() => `releases/${first!.releaseId}`));
+    const daemonLog = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8');
+    // Two copies per host (one per deploy), none for the rollback.
+    expect(daemonLog.match(/copied to /g)).toHaveLength(6);
+    console.log(`rollback on 3 sshd hosts, end to end through axum rollback --json: ${tookMs} ms`);
+  });
+});
