@@ -7,6 +7,7 @@ import { environmentsOf } from '../domain/environments.js';
 import type { EnvironmentDeclaration, EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
 import type { OperationDeps } from './deploy-operation.js';
 import type { DocumentStore, RemoteHosts } from './ports.js';
+import { createRemoteFleet, type RemoteFleet } from './remote-fleet.js';
 
 /** What deployments need from the daemon around them. */
 export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'logActivity'> {
@@ -49,6 +50,8 @@ export interface DeployState {
   /** The config an operation on this release runs with: its own snapshot; the config in use for a release recorded before snapshots. */
   configFor(release: ReleaseView | undefined): PipelineConfig | null;
   docs: ReadonlyMap<string, EnvironmentDocument>;
+  /** The remote hosts of environments that have some, moved all or none (remote-fleet.ts). */
+  fleet: RemoteFleet;
   /** Loads an environment's document once, however many callers ask at the same time. */
   docOf(env: string): Promise<EnvironmentDocument>;
   storeOf(env: string): DocumentStore<EnvironmentDocument>;
@@ -139,7 +142,7 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     for (const env of docs.keys()) deps.publish(env);
   };
 
-  return {
+  const self: DeployState = {
     deps,
     config: () => config,
     setConfig(next) {
@@ -221,5 +224,8 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
       chain = next.catch(() => undefined);
       return next;
     },
+    fleet: null as unknown as RemoteFleet, // set below: the fleet reads the records through this state
   };
+  self.fleet = createRemoteFleet(self, deps.remoteHosts, deps.logger);
+  return self;
 }

@@ -14,7 +14,6 @@ import { environmentState, type EnvironmentState } from './environment-state.js'
 import { readOperationLog } from './operation-logs.js';
 import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
 import { reconcileEnvironments } from './reconciliation.js';
-import { createRemoteFleet } from './remote-fleet.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
@@ -96,8 +95,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   const logActivity = (address: string, step: string) => {
     for (const listener of logListeners) listener(address, step);
   };
-  const fleet = createRemoteFleet(state, deps.remoteHosts, deps.logger);
-  const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity, fleet };
+  const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity, fleet: state.fleet };
   const environments = createEnvironmentCoordinator(state, operationDeps);
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
     operationDone: async (env) => environments.hold(env)?.done,

@@ -106,6 +106,21 @@ describe('an environment with remote hosts', () => {
     expect(hosts.pushes.slice(copies)).toEqual(['b rel-2 link:rel-1']);
   });
 
+  it('a daemon killed after the hosts swapped: the next one puts every host back with the local current', async () => {
+    const hosts = fakeHosts();
+    const old = world(config, undefined, { remoteHosts: hosts.port });
+    await old.ship();
+    await old.ship();
+    expect(hosts.served()).toEqual(['rel-2', 'rel-2', 'rel-2']);
+    // What was durable when deploy #2 had just swapped (hosts and local): the hosts stay as they are now.
+    const w = world(config, old.leftAt('deploy.swapped', 2), { remoteHosts: hosts.port });
+    await w.deployments.start();
+    await w.settle();
+    expect(w.current()).toBe('rel-1');
+    expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
+    expect(w.deployments.state('staging').incident).toContain('every host is back on rel-1');
+  });
+
   it('an environment with hosts and no ssh adapter refuses to deploy, saying so', async () => {
     const w = world(config);
     await w.ship();
