@@ -1,7 +1,7 @@
 // Remote environments end to end (README.md, "Remote environments"): a real daemon deploying to
 // three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +134,26 @@ verify:
     expect(hosts[1]).toMatchObject({ host: lab.hosts[1]!.spec, releaseId: first!.releaseId, state: 'failed' });
     expect(hosts[1]!.reason).toMatch(/Connection refused/);
     expect(readFileSync(join(dir, '.axum', 'envs', 'production', 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
+  });
+
+  it('a swap failing on one host midway: the hosts already swapped go back, and the revision fails naming the host', SLOW, async () => {
+    const dir = await started();
+    model(dir, '0.91');
+    const [first] = await settled(dir, 1);
+    // Someone replaced beta's `current` link by a folder of their own: `mv -T` cannot replace it.
+    const beta = lab.hosts[1]!;
+    rmSync(join(beta.root, 'current'));
+    cpSync(join(beta.root, 'releases', first!.releaseId), join(beta.root, 'current'), { recursive: true });
+    model(dir, '0.95');
+    const revisions = await settled(dir, 2);
+    expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed' });
+    expect(revisions[0]!.message).toContain(`switching ${revisions[0]!.releaseId} failed on ${beta.spec}`);
+    expect(revisions[0]!.message).toContain(`switched back: ${lab.hosts[0]!.spec}, ${lab.hosts[2]!.spec}`);
+    expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
+    for (const host of [lab.hosts[0]!, lab.hosts[2]!]) expect(readlinkSync(join(host.root, 'current'))).toBe(`releases/${first!.releaseId}`);
+    expect(readFileSync(join(beta.root, 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n'); // their folder, untouched
+    expect(readFileSync(join(dir, '.axum', 'envs', 'production', 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
+    expect((await hostsJson(dir)).map((h) => h.state)).toEqual(['ok', 'failed', 'ok']);
   });
 
   it('a rollback on three hosts swaps to the folder already there: nothing is copied', SLOW, async () => {

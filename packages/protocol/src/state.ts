@@ -103,8 +103,8 @@ export const EnvironmentView = z.object({
   heldReleaseId: z.string().nullable().default(null),
   /** Set while an inconclusive verification or monitor check pauses the environment's automatic actions. Older daemons send none. */
   paused: Pause.nullable().default(null),
-  /** Its remote hosts, in the order axum.yml lists them; empty for a local environment. Older daemons send none. */
-  hosts: z.array(HostView).default([]),
+  /** Its remote hosts, in the order axum.yml lists them; absent or empty for a local environment (older daemons send none). */
+  hosts: z.array(HostView).optional(),
   /** The release waiting for `axum approve` (approval: manual). */
   pendingReleaseId: z.string().nullable(),
   /** A deploy or rollback in progress: its revision and what holds the environment. */

@@ -27,7 +27,7 @@ export interface EnvironmentState {
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
   lastCheck: { passed: boolean; at: string; step: string } | null;
   /** Each remote host as the last operation that reached it left it, in the order the declaration lists them. */
-  hosts: HostView[];
+  hosts?: HostView[];
 }
 
 /** An operation in progress, as the coordinator holds it. */

@@ -50,7 +50,7 @@ describe('an environment with remote hosts', () => {
     // The second copy links against the release the host served.
     expect(hosts.pushes.filter((p) => p.startsWith('a '))).toEqual(['a rel-1 link:null', 'a rel-2 link:rel-1']);
     expect(w.runner.ran('smoke').map((r) => `${releaseOfEnv(r.env)} ${r.env.AXUM_HOST} ${r.env.AXUM_HOST_CURRENT}`)).toEqual(['1 a /srv/m/current', '1 b /srv/m/current', '1 c /srv/m/current', '2 a /srv/m/current', '2 b /srv/m/current', '2 c /srv/m/current']);
-    expect(w.deployments.state('staging').hosts.map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(HOSTS.map((h) => `${h} rel-2 ok`));
+    expect(w.deployments.state('staging').hosts!.map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(HOSTS.map((h) => `${h} rel-2 ok`));
   });
 
   it('one host failing before the swap: no host swaps, the live revision stays live, the revision names the host', async () => {
@@ -66,7 +66,7 @@ describe('an environment with remote hosts', () => {
     expect(failed.message).toContain('1 of 3 host(s) could not take rel-2, so no host was switched: push of rel-2 on deploy@b:/srv/m failed');
     expect(w.revision('staging', 1).status).toBe('live');
     expect(w.release('rel-2').bad).toBeNull(); // a host that cannot be reached is no bad model
-    const b = w.deployments.state('staging').hosts[1]!;
+    const b = w.deployments.state('staging').hosts![1]!;
     expect(b).toMatchObject({ host: 'deploy@b:/srv/m', releaseId: 'rel-1', state: 'failed' });
     expect(w.disagreement()).toBeNull();
   });
@@ -84,7 +84,7 @@ describe('an environment with remote hosts', () => {
     expect(failed.message).toContain('switching rel-2 failed on deploy@c:/srv/m');
     expect(failed.message).toContain('every host was switched back');
     expect(w.revision('staging', 1).status).toBe('live');
-    expect(w.deployments.state('staging').hosts.map((h) => `${h.releaseId} ${h.state}`)).toEqual(['rel-1 ok', 'rel-1 ok', 'rel-1 failed']);
+    expect(w.deployments.state('staging').hosts!.map((h) => `${h.releaseId} ${h.state}`)).toEqual(['rel-1 ok', 'rel-1 ok', 'rel-1 failed']);
   });
 
   it('a rollback swaps every host to the folder already there (no copy); a host that lacks it gets a copy first', async () => {

@@ -98,8 +98,8 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
         const problem = failed.find((f) => f.host === host)?.problem ?? back.find((b) => b.host === host)?.problem ?? null;
         note(env, host, back.some((b) => b.host === host) ? null : (before.get(`${env} ${host.spec}`) ?? null), problem);
       }
-      const stuck = back.length > 0 ? `; could not put back ${back.map((b) => `${b.host.spec} (${b.problem})`).join(', ')}` : '';
-      throw new Error(`switching ${release.id} failed on ${failed.map((f) => f.host.spec).join(', ')}: ${failed.map((f) => f.problem).join('; ')}; every host was switched back${stuck}`);
+      const putBack = back.length === 0 ? 'every host was switched back' : `switched back: ${hosts.filter((h) => !back.some((b) => b.host === h)).map((h) => h.spec).join(', ') || 'none'}; could not put back ${back.map((b) => `${b.host.spec} (${b.problem})`).join(', ')}`;
+      throw new Error(`switching ${release.id} failed on ${failed.map((f) => f.host.spec).join(', ')}: ${failed.map((f) => f.problem).join('; ')}; ${putBack}`);
     },
     async putBack(env, release, localDir) {
       const hosts = hostsOf(env);
