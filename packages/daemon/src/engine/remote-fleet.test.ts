@@ -1,7 +1,7 @@
 // Remote environments through the Deployments interface, on a fake `RemoteHosts` (the real one is
 // tested against real sshd in test/ssh-hosts.test.ts and test/remote-environments.test.ts): all
 // hosts or none, hosts put back after a swap fails midway, rollbacks that copy nothing.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HostSpec, ReleaseView } from '@axum/protocol';
 import type { RemoteHosts } from './ports.js';
 import { RequestFailure } from './pipeline.js';
@@ -119,6 +119,14 @@ describe('an environment with remote hosts', () => {
     expect(w.current()).toBe('rel-1');
     expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
     expect(w.deployments.state('staging').incident).toContain('every host is back on rel-1');
+  });
+
+  it('the monitor runs its command once per host, with AXUM_HOST', async () => {
+    const hosts = fakeHosts();
+    const w = world(testConfig({ environments: { staging: { branch: 'staging', hosts: HOSTS } }, monitor: { run: 'health', every: '5ms', failures: 2 } }), undefined, { remoteHosts: hosts.port });
+    await w.ship();
+    await vi.waitFor(() => expect(w.runner.ran('health').length).toBeGreaterThanOrEqual(3));
+    expect(w.runner.ran('health').slice(0, 3).map((r) => r.env.AXUM_HOST)).toEqual(['a', 'b', 'c']);
   });
 
   it('an environment with hosts and no ssh adapter refuses to deploy, saying so', async () => {
