@@ -174,6 +174,15 @@ verify:
     const daemonLog = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8');
     // Two copies per host (one per deploy), none for the rollback.
     expect(daemonLog.match(/copied to /g)).toHaveLength(6);
-    console.log(`rollback on 3 sshd hosts, end to end through axum rollback --json: ${tookMs} ms`);
+    // What it costs beside one ssh round trip (a connection, `true`, the exit) on this machine now.
+    const trips = [0, 1, 2].map(() => {
+      const t = Date.now();
+      lab.run('alpha', 'true');
+      return Date.now() - t;
+    });
+    const swapMs = Number(/production #3: current → \S+ \((\d+) ms\)/.exec(daemonLog)?.[1] ?? NaN);
+    console.log(`FIGURE remote rollback, 3 hosts, axum rollback --json end to end (verify once per host included): ${tookMs} ms`);
+    console.log(`FIGURE remote rollback, 3 hosts, the swap of every host's current then the local one: ${swapMs} ms`);
+    console.log(`FIGURE one ssh round trip to a loopback sshd: ${trips.join(', ')} ms`);
   });
 });
