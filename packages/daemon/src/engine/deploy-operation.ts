@@ -199,12 +199,16 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       // A verify step of an environment with hosts runs once per host (AXUM_HOST); the first that fails ends it.
       const hosts = step.stage === 'verify' ? (deps.fleet?.hostsOf(env) ?? []) : [];
       let result: Awaited<ReturnType<StepRunner['run']>> = { status: 'succeeded', exitCode: 0, durationMs: 0 };
+      let failedOn: string | undefined;
       for (const host of hosts.length > 0 ? hosts : [null]) {
         if (host) log.write(Buffer.from(`[axum] ${step.name} for host ${host.spec}\n`));
         const spent = result.durationMs;
         result = await runProcess(step, record, log, host ? hostStepEnv(host, release.id) : {});
         result.durationMs += spent;
-        if (result.status !== 'succeeded') break;
+        if (result.status !== 'succeeded') {
+          failedOn = host?.spec;
+          break;
+        }
       }
       record.status = result.status;
       record.exitCode = result.exitCode;
@@ -219,7 +223,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         record.status = 'failed';
         throw new Error(`${step.stage} step ${step.name}: ${lost}`);
       }
-      return { status: result.status, exitCode: result.exitCode };
+      return { status: result.status, exitCode: result.exitCode, ...(failedOn ? { host: failedOn } : {}) };
     }),
     undo: fromPromise<void, void>(async () => {
       const previousDir = at.previous ? await deps.releases.materialize(at.previous) : null;

@@ -71,6 +71,17 @@ describe('an environment with remote hosts', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a verify step failing on one host fails the revision naming that host', async () => {
+    const hosts = fakeHosts();
+    const w = world(config, undefined, { remoteHosts: hosts.port });
+    await w.ship();
+    w.runner.script('smoke', (request) => (request.env.AXUM_HOST === 'b' && request.env.AXUM_REVISION === '2' ? { exitCode: 1 } : {}));
+    await w.ship();
+    expect(w.revision('staging', 2).message).toContain('verify step smoke exited 1 on deploy@b:/srv/m (axum logs staging#2 --step smoke)');
+    // rollback.auto: back to rel-1 on every host.
+    expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
+  });
+
   it('a swap failing midway: the hosts already swapped go back, and the revision names the host', async () => {
     const hosts = fakeHosts();
     const w = world(config, undefined, { remoteHosts: hosts.port });

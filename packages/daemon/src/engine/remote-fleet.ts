@@ -33,6 +33,8 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 export function createRemoteFleet(state: DeployState, remote: RemoteHosts | undefined, logger: Logger): RemoteFleet {
   /** What each host's `current` named when the last stage looked (what a failed swap goes back to). */
   const before = new Map<string, string | null>();
+  /** The hosts the last stage of each environment reached: its swap moves exactly those (a config reloaded in between changes nothing). */
+  const staged = new Map<string, HostSpec[]>();
   const hostsOf = (env: string): HostSpec[] =>
     (state.declaration(env)?.hosts ?? []).flatMap((text) => {
       const parsed = parseHostSpec(text);
@@ -71,6 +73,7 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
     hostsOf,
     async stage(env, release, localDir) {
       const hosts = hostsOf(env);
+      staged.set(env, hosts);
       if (hosts.length === 0) return null;
       const failed = await onEvery(hosts, async (host) => {
         try {
@@ -84,7 +87,7 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
       return `${failed.length} of ${hosts.length} host(s) could not take ${release.id}, so no host was switched: ${failed.map((f) => f.problem).join('; ')}`;
     },
     async swap(env, release) {
-      const hosts = hostsOf(env);
+      const hosts = staged.get(env) ?? hostsOf(env);
       if (hosts.length === 0) return;
       const failed = await onEvery(hosts, (host) => port().swap(host, release.id));
       if (failed.length === 0) {
