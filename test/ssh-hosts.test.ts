@@ -60,6 +60,11 @@ describe.skipIf(SSHD_MISSING !== null)(`the OpenSSH adapter against real sshd ho
     expect(await hosts.inspect(alpha, one.release)).toEqual({ current: 'rel-2', present: true });
     await hosts.swap(alpha, 'rel-1');
     expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-1');
+    // Retention keeping only rel-2: rel-1 stays too, as current names it.
+    expect(await hosts.prune(alpha, ['rel-2'])).toEqual([]);
+    await hosts.swap(alpha, 'rel-2');
+    expect(await hosts.prune(alpha, ['rel-2'])).toEqual(['rel-1']);
+    expect(lab.run('alpha', `ls ${root}/releases`).split('\n').filter(Boolean)).toEqual(['rel-2']);
   });
 
   it('refuses a copy whose file does not match its sha256, leaving no folder of the release', async () => {

@@ -130,6 +130,18 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       return { bytesSent: Number(sent) };
     },
 
+    async prune(host, keep) {
+      // Ids come from the records (`rel-N`); checked again here because they reach a remote shell.
+      const kept = keep.filter((id) => /^[A-Za-z0-9._-]+$/.test(id));
+      const script = [
+        `cd -- ${quote(releasesDir(host))} 2>/dev/null || exit 0`,
+        `live=$(readlink -- ${quote(`${host.path}/current`)} || true)`,
+        `for d in rel-*; do [ -d "$d" ] || continue; case " ${kept.join(' ')} " in *" $d "*) continue;; esac; [ "$live" = "releases/$d" ] && continue; rm -rf -- "$d" && echo "$d"; done`,
+      ].join('; ');
+      const out = await ssh(host, 'removing old releases', script);
+      return out.split('\n').filter((line) => line !== '');
+    },
+
     async swap(host, releaseId) {
       const current = quote(`${host.path}/current`);
       if (releaseId === null) {

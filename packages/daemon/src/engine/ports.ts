@@ -248,4 +248,6 @@ export interface RemoteHosts {
   push(host: HostSpec, release: ReleaseView, localDir: string, linkDest: string | null): Promise<{ bytesSent: number }>;
   /** Points the host's `current` at `releases/<id>` atomically (new link, `mv -T` over the old); null removes it. */
   swap(host: HostSpec, releaseId: string | null): Promise<void>;
+  /** Removes every `releases/rel-*` folder whose id is not in `keep`, never the one `current` names; resolves to the ids removed. */
+  prune(host: HostSpec, keep: readonly string[]): Promise<string[]>;
 }

@@ -35,6 +35,11 @@ function fakeHosts() {
       fails(host, 'swap', releaseId);
       current.set(host.spec, releaseId);
     },
+    async prune(host, keep) {
+      const gone = [...folders.get(host.spec)!].filter((id) => !keep.includes(id) && current.get(host.spec) !== id);
+      for (const id of gone) folders.get(host.spec)!.delete(id);
+      return gone;
+    },
   };
   return { port, folders, current, pushes, failing, served: () => HOSTS.map((h) => current.get(h)) };
 }
@@ -130,6 +135,16 @@ describe('an environment with remote hosts', () => {
     expect(w.current()).toBe('rel-1');
     expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
     expect(w.deployments.state('staging').incident).toContain('every host is back on rel-1');
+  });
+
+  it('release retention removes the same folders on every host, never the one current names', async () => {
+    const hosts = fakeHosts();
+    const w = world(testConfig({ environments: { staging: { branch: 'staging', hosts: HOSTS } }, history: { keepReleases: 2 } }), undefined, { remoteHosts: hosts.port });
+    for (let i = 0; i < 4; i++) await w.ship();
+    const kept = w.deployments.releases().map((r) => r.id);
+    expect(kept).toHaveLength(2);
+    for (const host of HOSTS) expect([...hosts.folders.get(host)!].sort()).toEqual([...kept].sort());
+    expect(hosts.served()).toEqual(['rel-4', 'rel-4', 'rel-4']);
   });
 
   it('the monitor runs its command once per host, with AXUM_HOST', async () => {

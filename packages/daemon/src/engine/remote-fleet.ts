@@ -25,6 +25,12 @@ export interface RemoteFleet {
    * host that lacks the release's folder gets it copied first (said in the daemon's log).
    */
   putBack(env: string, release: ReleaseView | null, localDir: string | null): Promise<void>;
+  /**
+   * Release retention on the hosts: removes the folders of releases the records no longer keep
+   * (never the one a host's `current` names). A host that cannot be reached keeps its folders
+   * until the next retention; the daemon's log says so. Never rejects.
+   */
+  prune(env: string, keep: readonly string[]): Promise<void>;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -103,6 +109,18 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
       }
       const putBack = back.length === 0 ? 'every host was switched back' : `switched back: ${hosts.filter((h) => !back.some((b) => b.host === h)).map((h) => h.spec).join(', ') || 'none'}; could not put back ${back.map((b) => `${b.host.spec} (${b.problem})`).join(', ')}`;
       throw new Error(`switching ${release.id} failed on ${failed.map((f) => f.host.spec).join(', ')}: ${failed.map((f) => f.problem).join('; ')}; ${putBack}`);
+    },
+    async prune(env, keep) {
+      const hosts = hostsOf(env);
+      if (hosts.length === 0 || !remote) return;
+      await onEvery(hosts, async (host) => {
+        try {
+          const removed = await remote.prune(host, keep);
+          if (removed.length > 0) logger.info(`${env}: release retention removed ${removed.join(', ')} on ${host.spec}`);
+        } catch (err) {
+          logger.warn(`${env}: release retention on ${host.spec} did not run: ${errorText(err)}`);
+        }
+      });
     },
     async putBack(env, release, localDir) {
       const hosts = hostsOf(env);
