@@ -147,6 +147,19 @@ describe('an environment with remote hosts', () => {
     expect(hosts.served()).toEqual(['rel-4', 'rel-4', 'rel-4']);
   });
 
+  it('at start, each host is asked what it serves: one that disagrees with the history is shown failed, nothing moved', async () => {
+    const hosts = fakeHosts();
+    const old = world(config, undefined, { remoteHosts: hosts.port });
+    await old.ship();
+    await old.ship();
+    hosts.current.set('deploy@b:/srv/m', 'rel-1'); // moved by hand while the daemon was down
+    const w = world(config, old.leftAt('deploy.finished', 2), { remoteHosts: hosts.port });
+    await w.deployments.start();
+    await vi.waitFor(() => expect(w.deployments.state('staging').hosts!.map((h) => h.state)).toEqual(['ok', 'failed', 'ok']));
+    expect(w.deployments.state('staging').hosts![1]).toMatchObject({ releaseId: 'rel-1', reason: 'current names rel-1; history says rel-2 serves' });
+    expect(hosts.served()).toEqual(['rel-2', 'rel-1', 'rel-2']);
+  });
+
   it('the monitor runs its command once per host, with AXUM_HOST', async () => {
     const hosts = fakeHosts();
     const w = world(testConfig({ environments: { staging: { branch: 'staging', hosts: HOSTS } }, monitor: { run: 'health', every: '5ms', failures: 2 } }), undefined, { remoteHosts: hosts.port });

@@ -31,6 +31,12 @@ export interface RemoteFleet {
    * until the next retention; the daemon's log says so. Never rejects.
    */
   prune(env: string, keep: readonly string[]): Promise<void>;
+  /**
+   * At start: asks every host what its `current` names and records, per host, whether that is the
+   * release the history says serves (`serving`; null: nothing does, and nothing is asked). Nothing is moved: a host that
+   * disagrees or cannot be reached is shown `failed` with why, for a person to decide. Never rejects.
+   */
+  check(env: string, serving: ReleaseView | null): Promise<void>;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -121,6 +127,23 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
           logger.warn(`${env}: release retention on ${host.spec} did not run: ${errorText(err)}`);
         }
       });
+    },
+    async check(env, serving) {
+      const hosts = hostsOf(env);
+      if (hosts.length === 0 || !remote || serving === null) return;
+      await onEvery(hosts, async (host) => {
+        try {
+          const seen = await remote.inspect(host, serving);
+          const problem =
+            seen.current === serving.id && seen.present
+              ? null
+              : `current names ${seen.current ?? 'nothing'}${seen.current === serving.id ? ' but its folder is not whole' : ''}; history says ${serving.id} serves`;
+          note(env, host, seen.current, problem);
+        } catch (err) {
+          note(env, host, lastRelease(env, host), errorText(err));
+        }
+      });
+      await state.persist(env).catch((err: Error) => logger.warn(`${env}: saving the hosts' state: ${err.message}`));
     },
     async putBack(env, release, localDir) {
       const hosts = hostsOf(env);
