@@ -1,7 +1,8 @@
 // Remote environments end to end (README.md, "Remote environments"): a real daemon deploying to
 // three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,25 @@ verify:
     expect(hosts[1]).toMatchObject({ host: lab.hosts[1]!.spec, releaseId: first!.releaseId, state: 'failed' });
     expect(hosts[1]!.reason).toMatch(/Connection refused/);
     expect(readFileSync(join(dir, '.axum', 'envs', 'production', 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)('a full disk on one host: the first deploy switches no host and names the full one', SLOW, async () => {
+    const gamma = lab.hosts[2]!;
+    // A 100 kB tmpfs as gamma's folder: the 300 kB model cannot land there (mounting needs root).
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=100k,mode=0755', 'tmpfs', gamma.root]);
+    try {
+      const dir = await started();
+      model(dir, '0.91');
+      const [first] = await settled(dir, 1);
+      expect(first).toMatchObject({ revision: 1, status: 'failed' });
+      expect(first!.message).toContain(`so no host was switched: copying ${first!.releaseId} to ${gamma.spec} (rsync) failed`);
+      expect(first!.message).toMatch(/exit 11, a file could not be written \(a full disk/);
+      for (const host of lab.hosts) expect(existsSync(join(host.root, 'current')), host.name).toBe(false);
+      expect(existsSync(join(dir, '.axum', 'envs', 'production', 'current'))).toBe(false);
+      expect((await hostsJson(dir)).map((h) => h.state)).toEqual(['unknown', 'unknown', 'failed']);
+    } finally {
+      execFileSync('umount', ['-l', gamma.root]);
+    }
   });
 
   it('a swap failing on one host midway: the hosts already swapped go back, and the revision fails naming the host', SLOW, async () => {

@@ -52,10 +52,20 @@ function execute(program: string, args: string[], input: string | null, timeoutM
   });
 }
 
+/** What rsync's exit codes mean (its manual, EXIT VALUES), said when it printed nothing itself. */
+const RSYNC_EXITS: Record<number, string> = {
+  11: 'a file could not be written (a full disk, a folder it may not write)',
+  12: 'the data stream broke (the connection was cut)',
+  23: 'some files were not transferred',
+  30: 'timed out sending or receiving data',
+  255: 'ssh failed',
+};
+
 /** The last meaningful lines of a failed command's stderr, on one line. */
-const reasonOf = (what: string, done: Finished): string => {
+const reasonOf = (what: string, done: Finished, exits: Record<number, string> = {}): string => {
   const lines = done.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Warning: Permanently added'));
-  return `${what} failed (exit ${done.code ?? 'killed'})${lines.length > 0 ? `: ${lines.slice(-3).join(' / ')}` : ''}`;
+  const meaning = done.code !== null && Object.hasOwn(exits, done.code) ? `, ${exits[done.code]}` : '';
+  return `${what} failed (exit ${done.code ?? 'killed'}${meaning})${lines.length > 0 ? `: ${lines.slice(-3).join(' / ')}` : ''}`;
 };
 
 /**
@@ -109,7 +119,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       if (linkDest) args.push(`--link-dest=${releasesDir(host)}/${linkDest}`);
       args.push('--', `${localDir.replace(/\/+$/, '')}/`, `${destination(host)}:${partial}/`);
       const copied = await execute('rsync', args, null, copyTimeoutMs);
-      if (copied.code !== 0) throw new Error(reasonOf(`copying ${release.id} to ${host.spec} (rsync)`, copied));
+      if (copied.code !== 0) throw new Error(reasonOf(`copying ${release.id} to ${host.spec} (rsync)`, copied, RSYNC_EXITS));
       const sent = /Total bytes sent: ([\d,.]+)/.exec(copied.stdout)?.[1]?.replace(/[,.]/g, '') ?? '0';
       // The checksums arrive on stdin, are checked in the copy, and the copy is moved into place
       // only when every file matched: `releases/<id>` is never a folder with a wrong file in it.
