@@ -47,6 +47,10 @@ describe('artifacts', () => {
     const failed = await waitForRun(dir, (r) => (r as { subject?: string }).subject === 'nothing to keep' && (r.status === 'failed' || r.status === 'succeeded'), 'the run with nothing to release');
     expect(failed.status).toBe('failed');
     expect((failed as { message?: string }).message).toContain('no file matches artifacts [weights/**] after the last stage');
+    // Every step passed, so their output says nothing of it: `axum logs` says why on stderr.
+    const logs = await axum(['logs', failed.id, '--repo', dir]);
+    expect(logs.stderr).toMatch(new RegExp(`^${failed.id} failed[:,] `));
+    expect(logs.stderr).toContain('no file matches artifacts [weights/**] after the last stage');
   });
 
   it('a symlink inside the release is kept (its path serves the bytes); one that leaves the release is refused with its path', async () => {

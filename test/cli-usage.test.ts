@@ -66,7 +66,8 @@ secrets: [AXUM_E2E_NEVER_SET]
     expect(status.stdout).toContain("warning      secret AXUM_E2E_NEVER_SET is declared in axum.yml but not set in the daemon's environment");
 
     const bad = await axum(['run', '--commit', 'zzz', '--repo', dir]);
-    expect(bad).toMatchObject({ code: 1, stderr: 'axum: no commit zzz in this repository\n' });
+    expect(bad).toMatchObject({ code: 2, stderr: 'axum: no commit zzz in this repository\n' });
+    expect(await axum(['deploy', 'staging', '--commit', 'zz', '--repo', dir])).toMatchObject({ code: 2, stderr: 'axum: --commit zz: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d\n' });
   });
 });
 

@@ -27,7 +27,7 @@ describe('axum demo (headless)', () => {
       expect(result.stdout).toContain('ok   the model that failed on staging is refused for production (refused-bad)');
       if (HAS_PROMETHEUS) {
         expect(result.stdout).toContain('ok   v4 passed its offline eval on staging: its gates held and it went live');
-        expect(result.stdout).toMatch(/ok {3}Prometheus saw v4 fail under live traffic: the monitor rolled staging back to rel-\d+, the last known good \(#6 → rel-\d+; [1-9]\d* answers were HTTP 500 while v4 was live, 0 since\)/);
+        expect(result.stdout).toMatch(/ok {3}Prometheus saw v4 fail under live traffic: the monitor rolled staging back to rel-\d+, the last known good \(rollback #6 serves rel-\d+; [1-9]\d* answers were HTTP 500 while v4 was live, 0 since\)/);
         expect(result.stdout).toMatch(/staging #5 incident: monitor failed 3 times in a row on #5 \(.*error_rate = /);
       } else expect(result.stdout).toContain('is skipped: prometheus is not on PATH');
       expect(result.stdout).toContain(`demo: all ${EXPECTATIONS} expectations held`);

@@ -180,7 +180,7 @@ describe('manual rollback, pin, approval', () => {
     // Without $USER (cron, env -i) the revision's `by` still names the account.
     const approved = await axum(['approve', 'production', '--yes', '--json', '--repo', dir], { env: { USER: '' } });
     expect(approved.code, approved.stderr).toBe(0);
-    expect(JSON.parse(approved.stdout)).toMatchObject({ revision: 1, status: 'live', by: expect.stringMatching(new RegExp(`^axum approve \\(pid \\d+, ${userInfo().username}\\)$`)) });
+    expect(JSON.parse(approved.stdout)).toMatchObject({ revision: 1, status: 'live', by: expect.stringMatching(new RegExp(`^${userInfo().username} via axum approve$`)) });
     const nothing = await axum(['approve', 'production', '--yes', '--repo', dir]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain('nothing is waiting for approval');
@@ -218,7 +218,7 @@ describe('bad input and crashes', () => {
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 1]);
     const loser = a.code === 1 ? a : b;
-    expect(loser.stderr).toMatch(/staging is busy: #3 \(rollback\) by axum rollback \(pid \d+/);
+    expect(loser.stderr).toMatch(/staging is busy: #3 \(rollback\) by \S+ via axum rollback/);
     expect((await history(dir, 'staging')).length).toBe(3);
   });
 

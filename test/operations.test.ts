@@ -76,25 +76,26 @@ describe('operations', () => {
     await settled(dir, 1);
 
     // A manual run that goes live: exit 0, the run names its revision, the revision names the run.
-    const good = await axum(['run', '--wait', '--json', '--repo', dir], { timeoutMs: 60_000 });
+    // Of the commit before v1 (0.85): a run of the release already live deploys nothing.
+    const good = await axum(['run', '--wait', '--json', '--commit', 'HEAD~1', '--repo', dir], { timeoutMs: 60_000 });
     expect(good.code, good.stderr).toBe(0);
     const goodRun = JSON.parse(good.stdout) as Run;
     expect(goodRun).toMatchObject({ status: 'succeeded', trigger: 'manual', deploy: { env: 'staging', revision: 2, outcome: 'live' } });
-    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: expect.stringMatching(new RegExp(`^manual ${goodRun.id} by axum run \\(pid \\d+, .+\\)$`)), runId: goodRun.id, metrics: { accuracy: 0.9 } });
+    expect((await history(dir))[0]).toMatchObject({ revision: 2, status: 'live', by: expect.stringMatching(new RegExp(`^manual ${goodRun.id} by \\S+ via axum run$`)), runId: goodRun.id, metrics: { accuracy: 0.85 } });
 
     // A bad model pushed: its revision fails its gate, and the push run says so.
     commitFiles(dir, 'v2: labels inverted', { 'data.txt': '0.41\n' });
     const revisions = await settled(dir, 4);
     expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#4 live', '#3 failed', '#2 superseded', '#1 superseded']);
-    expect(revisions[1]?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.8, value: 0.41, lkgValue: 0.9, verdict: 'fail', reason: null, expression: '>= 0.8' }]);
+    expect(revisions[1]?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: 0.8, value: 0.41, lkgValue: 0.85, verdict: 'fail', reason: null, expression: '>= 0.8' }]);
     expect(revisions[1]?.steps).toMatchObject([{ stage: 'verify', name: 'eval', status: 'succeeded', exitCode: 0 }]);
     const pushed = (await runsJson(dir)).find((r) => r.deploy?.revision === 3);
     expect(pushed).toMatchObject({ status: 'succeeded', trigger: 'push', deploy: { env: 'staging', outcome: 'failed' } });
-    expect(pushed?.message).toContain('staging #3 failed: gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.9)');
+    expect(pushed?.message).toContain('staging #3 failed: gates failed: accuracy = 0.41, gate >= 0.8 (LKG 0.85)');
     const table = await axum(['runs', '--repo', dir]);
     expect(table.stdout).toMatch(new RegExp(`${pushed?.id} +succeeded +staging#3 failed`));
     const plainHistory = await axum(['history', 'staging', '--repo', dir]);
-    expect(plainHistory.stdout).toContain('accuracy 0.41 (LKG 0.9) ✗ >= 0.8');
+    expect(plainHistory.stdout).toContain('accuracy 0.41 (LKG 0.85) ✗ >= 0.8');
 
     // `axum logs staging#3`: what the verify step printed.
     const logs = await axum(['logs', 'staging#3', '--repo', dir]);

@@ -91,7 +91,7 @@ describe('Prometheus checks', () => {
     expect(first?.message).toMatch(/^inconclusive: check error_rate: .*connection refused.*; staging is paused: axum approve staging keeps it, axum rollback staging goes back$/);
     const status = await axum(['status', '--repo', dir]);
     expect(status.stdout).toMatch(/^staging .*#1 serving, failed.*PAUSED \(#1 inconclusive\)/m);
-    expect(status.stdout).toMatch(/^paused {7}staging paused since \S+ over #1: inconclusive: check error_rate: .*connection refused.* — axum approve staging keeps #1, axum rollback staging goes back$/m);
+    expect(status.stdout).toMatch(/^paused {7}staging paused since \d{4}-\d\d-\d\d \d\d:\d\d UTC over #1: inconclusive: check error_rate: .*connection refused.* — axum approve staging keeps #1, nothing verified to roll back to \(axum deploy staging --release ID replaces it\)$/m);
     const json = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; paused: { revision: number; reason: string } | null }[] };
     expect(json.environments.find((e) => e.name === 'staging')?.paused).toMatchObject({ revision: 1, reason: expect.stringMatching(/^inconclusive: check error_rate/) });
 
@@ -102,7 +102,7 @@ describe('Prometheus checks', () => {
     expect(await history(dir)).toHaveLength(1);
     const historyPlain = await axum(['history', 'staging', '--repo', dir]);
     expect(historyPlain.stdout).toMatch(/^#1 +failed, serving, paused /m);
-    expect(historyPlain.stdout).toContain('staging is paused over #1: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve staging keeps it, axum rollback staging goes back)');
+    expect(historyPlain.stdout).toContain('staging is paused over #1: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve staging keeps it; nothing verified to roll back to (axum deploy staging --release ID replaces it))');
 
     // A restart keeps the pause (it was saved before anyone was told).
     expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
@@ -112,7 +112,7 @@ describe('Prometheus checks', () => {
 
     const approved = await axum(['approve', 'staging', '--repo', dir]);
     expect(approved.code).toBe(0);
-    expect(approved.stdout).toMatch(/^#2 {2}live {2}deploy {2}rel-\d+ {2}\w{8} {2}verified {2}— accepted #1 as live and verified \(approved by axum approve \(pid \d+, .+\) after: inconclusive: check error_rate/m);
+    expect(approved.stdout).toMatch(/^staging #2: deployed rel-\d+ \(\w{8}\), live and verified — accepted #1 as live and verified \(approved by \S+ via axum approve after: inconclusive: check error_rate/m);
     expect(approved.stdout).toContain(`staging: pause lifted; ${held.releaseId}, held back by it, deploys now`);
     const revisions = await settled(dir, 3);
     expect(revisions.map((r) => [r.revision, r.status, r.releaseId])).toEqual([
@@ -228,7 +228,7 @@ describe('Prometheus checks', () => {
 
       const back = await axum(['rollback', 'staging', '--repo', dir]);
       expect(back.code).toBe(0);
-      expect(back.stdout).toMatch(/^#3 {2}live {2}rollback → #1 /m);
+      expect(back.stdout).toMatch(/^staging #3: rolled back to #1 — rel-\d+ \(\w{8}\), live and verified/m);
       expect(await staging()).toMatchObject({ paused: null, pinned: true });
       expect(currentOf(dir)).toContain(first!.releaseId);
     });

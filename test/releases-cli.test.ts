@@ -33,7 +33,7 @@ const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd:
 async function started(): Promise<string> {
   const dir = newRepo({ config: CONFIG });
   git(dir, 'checkout', '-q', '-b', 'staging');
-  commitFiles(dir, 'data', { 'data.txt': '0.5\n' });
+  commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
   return dir;
@@ -128,9 +128,11 @@ describe('build once, promote', () => {
 
     const promoted = await axum(['promote', 'staging', 'production', '--yes', '--repo', dir]);
     expect(promoted.code, promoted.stderr).toBe(0);
-    expect(promoted.stdout).toMatch(new RegExp(`^#1  live  deploy  ${release!.id} .* verified`));
+    expect(promoted.stdout).toMatch(new RegExp(`^production #1: deployed ${release!.id} \\(\\w{8}\\), live and verified`));
+    // Again: refused before asking for --yes, since nothing would change.
+    expect(await axum(['promote', 'staging', 'production', '--repo', dir])).toMatchObject({ code: 1, stderr: `axum: ${release!.id} is live in production already (#1): nothing to promote\n` });
     const [after] = await json<Listing[]>(dir, ['releases']);
-    expect(after).toMatchObject({ id: release!.id, liveIn: ['production', 'staging'], artifacts: release!.artifacts });
+    expect(after).toMatchObject({ id: release!.id, liveIn: ['staging', 'production'], artifacts: release!.artifacts });
     expect(after!.verifiedIn).toEqual(expect.arrayContaining([{ env: 'staging', revision: 1 }, { env: 'production', revision: 1 }]));
   });
 
@@ -141,7 +143,7 @@ describe('build once, promote', () => {
     const id = release!.id;
     const marked = await axum(['mark', id, 'bad', '--reason', 'trained on the wrong labels', '--repo', dir]);
     expect(marked.code, marked.stderr).toBe(0);
-    expect(marked.stdout).toMatch(new RegExp(`^${id} marked bad: trained on the wrong labels \\(by axum mark \\(pid \\d+, .+\\)\\)\\n$`));
+    expect(marked.stdout).toMatch(new RegExp(`^${id} marked bad: trained on the wrong labels \\(by \\S+ via axum mark\\)\\n$`));
     expect((await json<Listing[]>(dir, ['releases']))[0]!.bad).toMatchObject({ why: 'trained on the wrong labels' });
     // Staging goes on serving it: status says so, in text and JSON.
     const status = await json<{ environments: { name: string; servingBad: unknown }[] }>(dir, ['status']);
@@ -160,7 +162,7 @@ describe('build once, promote', () => {
     expect(await axum(['promote', 'staging', 'production', '--yes', '--repo', dir])).toMatchObject({ code: 1, stderr: expect.stringContaining('--force') });
 
     const cleared = await axum(['mark', id, 'good', '--repo', dir]);
-    expect(cleared).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^${id}: bad mark cleared \\(was: trained on the wrong labels — by axum mark \\(pid \\d+, .+\\), .+\\)\\n$`)) });
+    expect(cleared).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^${id}: bad mark cleared \\(was: trained on the wrong labels — by \\S+ via axum mark, .+\\)\\n$`)) });
     const deployed = await axum(['deploy', 'production', '--release', id, '--yes', '--repo', dir]);
     expect(deployed.code, deployed.stderr).toBe(0);
 
@@ -188,9 +190,14 @@ describe('build once, promote', () => {
     expect(refused.stderr).toContain(offBranch.slice(0, 7));
     expect(refused.stderr).toContain('main');
     // A manual run is recorded as manual, and the revision it deploys says who asked.
-    const ran = await axum(['run', '--branch', 'staging', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    const ran = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(ran.code, ran.stderr).toBe(0);
-    const [revision] = await settled(dir, 'staging', 1);
-    expect((revision as Revision & { by: string }).by).toMatch(/^manual run-\d+ by axum run \(pid \d+, .+\)$/);
+    const [revision] = await settled(dir, 'staging', 2);
+    expect((revision as Revision & { by: string }).by).toMatch(/^manual run-\d+ by \S+ via axum run$/);
+    // A run of the release live already deploys nothing: no new revision, and it says so.
+    const again = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already live in staging \(#2\): nothing to deploy/);
+    expect(await settled(dir, 'staging', 2)).toHaveLength(2);
   });
 });

@@ -156,7 +156,8 @@ function schedule(m: Model): void {
     const reused = m.releases.findLast((r) => r.commit === next.commit);
     if (reused) {
       next.releaseId = reused.id;
-      if (env && !reused.bad) {
+      // A release live there already is not deployed again (nor held: nothing would change).
+      if (env && !reused.bad && liveOf(env)?.releaseId !== reused.id) {
         if (!env.pinned) operate(m, env, reused.id, 'deploy', null);
         else env.held = reused.id; // newest wins, as for a release built while pinned
       }

@@ -73,4 +73,5 @@ export { parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
 export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseListing, ReleaseMark, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';
 export { backupAge } from './backup-age.js';
+export { nearestWord } from './nearest-word.js';
 export { badRefusal, markedBad, markTime, type BadMark } from './bad-mark-words.js';

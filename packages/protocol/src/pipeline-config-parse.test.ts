@@ -25,7 +25,18 @@ describe('parseConfigText', () => {
     expect(load.ok).toBe(false);
     if (load.ok) return;
     expect(load.errors).toEqual([
-      { file: 'axum.yml', line: 8, col: 38, message: 'stages.0.steps.0: unknown key "timeot"' },
+      { file: 'axum.yml', line: 8, col: 38, message: 'stages.0.steps.0: unknown key "timeot" (did you mean "timeout"?)' },
+    ]);
+  });
+
+  it('suggests the key a misspelling meant, at every level, and nothing for a word far from any key', () => {
+    const text = valid.replace('approval: manual', 'aproval: manual').replace('version: 1', 'version: 1\nrollbak: { auto: true }\nfrobnicate: 1');
+    const load = parseConfigText(text, 'axum.yml');
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.errors.map((e) => e.message)).toEqual([
+      'unknown keys "rollbak" (did you mean "rollback"?), "frobnicate"',
+      'environments.production: unknown key "aproval" (did you mean "approval"?)',
     ]);
   });
 

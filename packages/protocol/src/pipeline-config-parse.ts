@@ -1,6 +1,8 @@
 import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
+import { knownKeysAt } from './config-known-keys.js';
 import type { ConfigLoad } from './config-load.js';
+import { nearestWord } from './nearest-word.js';
 import { PipelineConfigSchema } from './pipeline-config.js';
 import type { ConfigProblem } from './state.js';
 
@@ -78,7 +80,14 @@ function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
 function messageOf(doc: Document, issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'unrecognized_keys') return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(PipelineConfigSchema, path);
+    const named = issue.keys.map((k) => {
+      const meant = nearestWord(k, known);
+      return meant ? `"${k}" (did you mean "${meant}"?)` : `"${k}"`;
+    });
+    return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${named.join(', ')}`;
+  }
   if (path.length > 0 && issue.code !== 'custom' && !doc.hasIn(path)) return `${where}required`;
   return `${where}${issue.message}`;
 }

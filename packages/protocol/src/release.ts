@@ -71,7 +71,8 @@ export const GateVerdict = z.object({
 export type GateVerdict = z.infer<typeof GateVerdict>;
 
 /** A step of an operation (`interrupted`: the daemon stopped while it ran; its log is the prefix it wrote). */
-export const OperationStepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed-out', 'interrupted']);
+// `inconclusive`: a Prometheus check (or a monitor tick of checks only) that measured nothing it could judge.
+export const OperationStepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed-out', 'interrupted', 'inconclusive']);
 export type OperationStepStatus = z.infer<typeof OperationStepStatus>;
 
 /**

@@ -114,7 +114,7 @@ export const EnvironmentView = z.object({
   /** The live revision's key metric: the first gated metric it has (else its first metric), with the LKG's value. */
   liveMetric: z.object({ name: z.string(), value: z.number(), lkgValue: z.number().nullable() }).nullable().default(null),
   /** The live revision's newest monitor check: whether it passed, when, and its step (`axum logs ENV#N --step check-N`). */
-  lastCheck: z.object({ passed: z.boolean(), at: z.string(), step: z.string() }).nullable().default(null),
+  lastCheck: z.object({ passed: z.boolean(), inconclusive: z.boolean().default(false), at: z.string(), step: z.string() }).nullable().default(null),
 });
 export type EnvironmentView = z.infer<typeof EnvironmentView>;
 

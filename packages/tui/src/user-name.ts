@@ -10,5 +10,8 @@ export function userName(): string {
   }
 }
 
-/** Who asks, as the daemon records it (a revision's `by`, a mark's `by`): `axum rollback (pid 12, ana)`. */
-export const commandBy = (command: string): string => `axum ${command} (pid ${process.pid}, ${userName()})`;
+/**
+ * Who asks, as the daemon records it (a revision's `by`, a mark's `by`): `ana via axum rollback`.
+ * The person first, then how; no pid — history is read long after the process is gone.
+ */
+export const commandBy = (command: string): string => `${userName()} via axum ${command}`;

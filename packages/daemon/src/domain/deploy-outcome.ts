@@ -22,16 +22,21 @@ export function deployOutcomeOf(env: string, revision: RevisionView, superseder?
   }
 }
 
-/** What the dashboard shows of a live revision: its key metric beside the LKG's, and its newest monitor check. */
+/**
+ * What the dashboard shows of a live revision: its key metric beside the LKG's, and its newest
+ * monitor check. `lkg` is the revision the LKG column names (the live one itself once verified),
+ * not the one the gate compared with at verification, which may since have been rolled back; its
+ * value is left out when it is the live release's own (a metric beside itself says nothing).
+ */
 export function revisionHealth(live: RevisionView | null, lkg: RevisionView | null) {
   if (!live) return { liveMetric: null, lastCheck: null };
   const gated = live.gates.find((g) => g.value !== null);
   const name = gated?.metric ?? Object.keys(live.metrics)[0];
   const value = name !== undefined && Object.hasOwn(live.metrics, name) ? live.metrics[name] : undefined;
-  const lkgValue = gated ? gated.lkgValue : name !== undefined && lkg && Object.hasOwn(lkg.metrics, name) ? (lkg.metrics[name] ?? null) : null;
+  const lkgValue = name !== undefined && lkg && lkg.releaseId !== live.releaseId && Object.hasOwn(lkg.metrics, name) ? (lkg.metrics[name] ?? null) : null;
   const check = live.steps.findLast((s) => s.stage === 'monitor' && s.status !== 'running' && s.status !== 'pending');
   return {
     liveMetric: name !== undefined && value !== undefined ? { name, value, lkgValue } : null,
-    lastCheck: check ? { passed: check.status === 'succeeded', at: check.startedAt ?? '', step: check.name } : null,
+    lastCheck: check ? { passed: check.status === 'succeeded', inconclusive: check.status === 'inconclusive', at: check.startedAt ?? '', step: check.name } : null,
   };
 }

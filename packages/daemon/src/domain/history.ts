@@ -9,7 +9,7 @@ export const RunRecord = RunView.extend({
   worktree: z.string().nullable(),
   /** Stages to run (a `watch` run runs a subset); null for all. */
   stages: z.array(z.string()).nullable(),
-  /** Who asked for a manual run (`axum run (pid 42, ana)`): its deploy's revision names them. */
+  /** Who asked for a manual run (`ana via axum run`): its deploy's revision names them. */
   by: z.string().optional(),
   /** A manual run asked with `--force`: a reused release marked bad deploys anyway. */
   force: z.boolean().optional(),

@@ -4,7 +4,8 @@ import { servingRevision, type EnvironmentDocument } from './revisions.js';
 /**
  * `axum releases`: every release newest first, with the environments whose `current` serves it,
  * the revisions that verified it (in any environment), and the bytes of its artifacts. With `env`,
- * only the releases that environment has had a revision of.
+ * only the releases that environment has had a revision of. Environments are listed in `docs`'s
+ * order (axum.yml's), as `axum status` lists them.
  */
 export function listReleases(releasesOldestFirst: readonly ReleaseView[], docs: ReadonlyMap<string, EnvironmentDocument>, env?: string): ReleaseListing[] {
   const liveIn = new Map<string, string[]>();
@@ -25,7 +26,7 @@ export function listReleases(releasesOldestFirst: readonly ReleaseView[], docs: 
     .filter((release) => env === undefined || deployedTo.get(release.id)?.has(env) === true)
     .map((release) => ({
       ...release,
-      liveIn: (liveIn.get(release.id) ?? []).sort(),
+      liveIn: liveIn.get(release.id) ?? [],
       verifiedIn: verifiedIn.get(release.id) ?? [],
       size: release.artifacts.reduce((sum, artifact) => sum + artifact.size, 0),
     }));

@@ -186,7 +186,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         const started = deps.clock.now();
         const outcome = await runVerifyCheck(step.check, { env, revision: revision.revision, release: release.id }, deps, log, signal);
         if (outcome.values.length > 0) checkMetrics[step.check.name] = outcome.values.at(-1)!;
-        record.status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'cancelled' ? 'cancelled' : 'failed';
+        record.status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'cancelled' ? 'cancelled' : outcome.verdict === 'inconclusive' ? 'inconclusive' : 'failed';
         record.durationMs = deps.clock.now() - started;
         record.logBytes = await log.close();
         onChange();

@@ -50,6 +50,8 @@ export interface DeployState {
   /** The config an operation on this release runs with: its own snapshot; the config in use for a release recorded before snapshots. */
   configFor(release: ReleaseView | undefined): PipelineConfig | null;
   docs: ReadonlyMap<string, EnvironmentDocument>;
+  /** The loaded documents in `environments()`'s order (for listings that name environments). */
+  docsInOrder(): ReadonlyMap<string, EnvironmentDocument>;
   /** The remote hosts of environments that have some, moved all or none (remote-fleet.ts). */
   fleet: RemoteFleet;
   /** Loads an environment's document once, however many callers ask at the same time. */
@@ -152,8 +154,10 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     recordDeclarations,
     declares,
     environments() {
-      const names = new Set(recorded);
-      for (const env of Object.keys(config?.environments ?? {})) names.add(env);
+      // axum.yml's order first (dev, staging, production reads as the path a release takes), then
+      // environments only the history remembers: the same order before and after a restart.
+      const names = new Set(Object.keys(config?.environments ?? {}));
+      for (const env of [...recorded].sort()) names.add(env);
       return [...names];
     },
     async loadRecorded() {
@@ -163,6 +167,14 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     envDir: (env) => (declares(env) ? deps.envDir(env) : (docs.get(env)?.declared?.path ?? deps.envDir(env))),
     configFor: (target) => target?.config ?? config,
     docs,
+    docsInOrder() {
+      const ordered = new Map<string, EnvironmentDocument>();
+      for (const env of [...this.environments(), ...docs.keys()]) {
+        const doc = docs.get(env);
+        if (doc && !ordered.has(env)) ordered.set(env, doc);
+      }
+      return ordered;
+    },
     docOf(env) {
       let pending = loading.get(env);
       if (!pending) {

@@ -106,6 +106,17 @@ describe('an inconclusive verification', () => {
     expect(w.deployments.state('staging')).toMatchObject({ paused: { revision: 2 }, heldReleaseId: 'rel-3' });
   });
 
+  it('a manual deploy refused at its integrity check (nothing moved) puts the pause back', async () => {
+    const w = await pausedWorld();
+    await w.ship();
+    w.releases.faults.missingBlob.add('rel-1');
+    const refused = await w.deployments.deploy('staging', 'rel-1', 'carol');
+    expect(refused).toMatchObject({ status: 'failed', releaseId: 'rel-1' });
+    await w.settle();
+    expect(w.deployments.state('staging')).toMatchObject({ paused: { revision: 2 }, heldReleaseId: 'rel-3', serving: { revision: 2 } });
+    expect(w.disagreement()).toBeNull();
+  });
+
   it('unpin while paused lifts only the pin: the held release waits for approve', async () => {
     const w = await pausedWorld();
     await w.deployments.pin('staging', true, 'dana');

@@ -223,7 +223,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         const unknown = knownEnv(env);
         if (unknown) return unknown;
       }
-      return listReleases(state.releasesDoc().releases, state.docs, env);
+      return listReleases(state.releasesDoc().releases, state.docsInOrder(), env);
     },
     onLogActivity(listener) {
       logListeners.add(listener);

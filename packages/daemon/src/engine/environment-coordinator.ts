@@ -2,19 +2,20 @@
 // built meanwhile (newest wins), the monitor of the live revision and its incidents, and what
 // `--wait` waits for.
 import { createActor, fromPromise, toPromise } from 'xstate';
-import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
+import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
 import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
 import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
-import { holdOf, pause } from '../domain/pause.js';
+import { pause } from '../domain/pause.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
 import { RequestFailure } from './pipeline.js';
 import { reconcileEnvironment } from './reconciliation.js';
 import { pruneReleases } from './release-retention.js';
+import { createHandOn } from './release-hand-on.js';
 
 /** A release handed on again by a later run: that run is told, and its lines begin with `lead`. */
 export interface ReuseHandOn {
@@ -42,7 +43,7 @@ export interface EnvironmentCoordinator {
    * deployed. `reuse`: a release made by an earlier run, handed on for this run (build once, promote).
    */
   handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string>;
-  /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by axum run (pid 42, ana)`, not `push`. */
+  /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by ana via axum run`, not `push`. */
   noteTrigger(runId: string, trigger: string, who?: string): void;
   /** The run a release was last handed on for in this environment (its own run, or one that reused it). */
   runFor(env: string, releaseId: string): string | null;
@@ -218,52 +219,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     return revision;
   };
 
-  async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string> {
-    const doc = await state.docOf(env);
-    const environments = state.config()?.environments;
-    const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
-    const runId = reuse?.runId ?? built.runId;
-    if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
-    else reusedBy.delete(reuseKey(env, built.id));
-    const tell = (outcome: RunDeploy['outcome'], message: string, to = runId) => {
-      deps.runDeploy(to, { env, revision: null, outcome }, message);
-      return message;
-    };
-    const lead = reuse?.lead ?? `built ${built.id}`;
-    // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
-    if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
-    const held = holdOf(doc);
-    if (held) {
-      // `axum unpin` (a pin) or `axum approve` (a pause) deploys it (newest wins: an older held release is superseded).
-      const older = doc.heldReleaseId ? state.release(doc.heldReleaseId) : undefined;
-      doc.heldReleaseId = built.id;
-      await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
-      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${doc.pinned!.at} (axum unpin ${env} deploys it)`);
-      const { since, revision } = doc.paused!;
-      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${since} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)`);
-    }
-    if (spec?.approval === 'manual') {
-      const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
-      doc.pendingReleaseId = built.id;
-      await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
-      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})`);
-    }
-    if (holds.has(env)) {
-      const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;
-      doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
-      await save(env);
-      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
-      return tell('pending', `${lead}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
-    }
-    // Who started it, as the run says (`push run-12`, `manual run-13`); a deploy queued before a restart no longer knows.
-    reusedBy.delete(reuseKey(env, built.id)); // its revision names the run from here on
-    const trigger = runTriggers.get(runId);
-    const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
-    void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
-    return `${lead}; deploying to ${env}`;
-  }
+  const handOn = createHandOn({ state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor });
 
   function runFor(env: string, releaseId: string): string | null {
     return reusedBy.get(reuseKey(env, releaseId))?.runId ?? state.release(releaseId)?.runId ?? null;

@@ -25,7 +25,7 @@ export interface EnvironmentState {
   operation: { revision: number; kind: string; holder: string; startedAt: string } | null;
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
-  lastCheck: { passed: boolean; at: string; step: string } | null;
+  lastCheck: { passed: boolean; inconclusive: boolean; at: string; step: string } | null;
   /** Each remote host as the last operation that reached it left it, in the order the declaration lists them. */
   hosts?: HostView[];
 }
@@ -48,7 +48,8 @@ export function environmentState(state: DeployState, env: string, operation: Hol
   // Refused after an automatic rollback (the environment serves its LKG already): no target shown.
   const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false) === null ? lkg : null;
   const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
-  const health = revisionHealth(live, lkg);
+  const lkgShown = lastKnownGoodOrLive(doc, unusable);
+  const health = revisionHealth(live, lkgShown);
   const servingBad = serving ? state.release(serving.revision.releaseId)?.bad : undefined;
   return {
     pinned: doc.pinned !== null,
@@ -56,7 +57,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
     pendingReleaseId: doc.pendingReleaseId,
     live: view(live),
     serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
-    lastKnownGood: view(lastKnownGoodOrLive(doc, unusable)),
+    lastKnownGood: view(lkgShown),
     rollbackTarget: view(target),
     heldReleaseId: doc.heldReleaseId,
     servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,

@@ -32,6 +32,6 @@ describe('a manual run', () => {
     expect(await manualRunTarget(gitOn(null), undefined, 'bbbb')).toEqual({ branch: null, sha: DEVELOP });
     expect(await manualRunTarget(gitOn(null), undefined, undefined)).toMatchObject({ code: 'invalid-params', message: 'HEAD is detached: name a --branch or a --commit' });
     expect(await manualRunTarget(gitOn('develop'), 'nope', STAGING)).toMatchObject({ code: 'not-found', message: 'no branch nope (or it has no commits yet)' });
-    expect(await manualRunTarget(gitOn('develop'), undefined, 'zzz')).toMatchObject({ code: 'not-found', message: 'no commit zzz in this repository' });
+    expect(await manualRunTarget(gitOn('develop'), undefined, 'zzz')).toMatchObject({ code: 'invalid-params', message: 'no commit zzz in this repository' });
   });
 });

@@ -16,7 +16,7 @@ export async function manualRunTarget(git: GitPort, branch: string | undefined, 
     return head ? { branch: onBranch, sha: head } : new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);
   }
   const sha = await git.resolveCommit(rev);
-  if (!sha) return new RequestFailure('not-found', `no commit ${rev} in this repository`);
+  if (!sha) return new RequestFailure('invalid-params', `no commit ${rev} in this repository`); // what was typed names nothing: a usage error, as a commit off the branch is
   if (onBranch === null) return { branch: null, sha };
   const head = (await git.heads()).get(onBranch);
   if (!head) return new RequestFailure('not-found', `no branch ${onBranch} (or it has no commits yet)`);

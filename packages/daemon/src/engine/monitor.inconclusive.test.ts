@@ -28,5 +28,20 @@ describe('a monitor tick with only inconclusive checks', () => {
       [2, 'deploy', 'superseded', 'rel-2'],
       [3, 'auto-rollback', 'live', 'rel-1'],
     ]);
+    // The tick that measured nothing reads as such, not as a check that passed.
+    expect(w.revision('staging', 2).steps.filter((s) => s.stage === 'monitor').map((s) => s.status)).toEqual(['failed', 'inconclusive', 'failed']);
+  });
+
+  it('shows as the newest check: HEALTH says ? (inconclusive), not the ✓ of an older tick', async () => {
+    let unreachable = false;
+    const prometheus: PrometheusPort = {
+      query: async () => (unreachable ? { kind: 'unreachable', reason: 'connection refused' } : value(0)),
+      config: async () => null,
+    };
+    const w = world(monitored, undefined, { prometheus });
+    await w.ship();
+    await vi.waitFor(() => expect(w.deployments.state('staging').lastCheck).toMatchObject({ passed: true, inconclusive: false }), { timeout: 5000 });
+    unreachable = true;
+    await vi.waitFor(() => expect(w.deployments.state('staging').lastCheck).toMatchObject({ passed: false, inconclusive: true }), { timeout: 5000 });
   });
 });

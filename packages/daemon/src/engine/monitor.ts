@@ -130,7 +130,8 @@ export function startMonitor(
       if (result.status === 'succeeded' && failedChecks.length > 0) result = { ...result, status: 'failed' };
       if (spec.run === undefined) result = { ...result, durationMs: deps.clock.now() - started };
       step.logBytes = await log.close();
-      step.status = result.status;
+      // A tick that measured nothing says so (HEALTH shows `?`, not the ✓ of a tick that passed).
+      step.status = measuredNothing && result.status === 'succeeded' ? 'inconclusive' : result.status;
       step.exitCode = result.exitCode;
       step.durationMs = result.durationMs;
       const lost = log.failure();

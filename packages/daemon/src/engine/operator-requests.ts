@@ -78,17 +78,30 @@ export function createOperatorRequests(state: DeployState, environments: Environ
   }
 
   /**
-   * A person's deploy or promote answers a pause: it is lifted in the operation's first save (a
-   * release it held moves to the queue and deploys after, unless it is the one going now), and put
-   * back if the operation is refused before it records anything.
+   * A person's deploy or promote answers a pause: it is lifted in the operation's first save, and
+   * put back as it was when nothing moved (refused before recording, refused at its check, undone).
+   * Only when the decision stands does a release the pause held go on: queued behind it (unless it
+   * is the one that just went, or a newer one is queued: newest wins), and deployed.
    */
   async function answering(env: string, doc: EnvironmentDocument, releaseId: string, act: () => Promise<RevisionView | RequestFailure>) {
-    const restore = liftPause(doc);
+    if (!doc.paused) return act();
+    const before = { paused: doc.paused, heldReleaseId: doc.heldReleaseId, queuedReleaseId: doc.queuedReleaseId };
+    const servingBefore = servingRevision(doc)?.revision ?? null;
+    doc.paused = null;
     if (doc.queuedReleaseId === releaseId) doc.queuedReleaseId = null;
     const result = await act();
-    if (result instanceof RequestFailure) {
-      restore();
+    const nothingMoved = result instanceof RequestFailure || (result.status === 'failed' && (servingRevision(doc)?.revision ?? null) === servingBefore);
+    if (nothingMoved) {
+      Object.assign(doc, before);
       await environments.save(env);
+      return result;
+    }
+    const held = doc.heldReleaseId;
+    if (held !== null && held === before.heldReleaseId && !doc.pinned) {
+      doc.heldReleaseId = null;
+      if (held !== releaseId && doc.queuedReleaseId === null) doc.queuedReleaseId = held;
+      await environments.save(env);
+      environments.track(env, environments.next(env));
     }
     return result;
   }

@@ -92,6 +92,28 @@ describe('build once, promote', () => {
     expect(w.deployments.releases().map((r) => r.id)).toEqual(['rel-1']);
   });
 
+  it('a run of the commit already live in its environment deploys nothing and asks no approval again', async () => {
+    const { w, run } = setup();
+    await run('staging');
+    const again = await run('staging');
+    expect(again).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
+    expect(w.revisions('staging').map((r) => [r.revision, r.releaseId, r.status])).toEqual([[1, 'rel-1', 'live']]);
+    expect(told(w, again.id)).toMatchObject({ env: 'staging', revision: 1, outcome: 'live', message: 'reused rel-1, verified on staging #1; already live in staging (#1): nothing to deploy (axum deploy staging --release rel-1 deploys it again)' });
+  });
+
+  it('with manual approval, a run of the release production serves does not wait for approval again', async () => {
+    const { w, run } = setup();
+    w.deployments.setConfig(parsed(yaml().replace('production: { branch: main }', 'production: { branch: main, approval: manual }')));
+    await run('staging');
+    await run('production');
+    expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: true, pendingReleaseId: 'rel-1' });
+    await w.deployments.approve('production', 'ana', false);
+    await w.settle('production');
+    const again = await run('production');
+    expect(told(w, again.id)).toMatchObject({ env: 'production', revision: 1, outcome: 'live' });
+    expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: false, pendingReleaseId: null, live: { revision: 1, releaseId: 'rel-1' } });
+  });
+
   it('a release not verified anywhere yet says so', async () => {
     const { w, run } = setup();
     await w.deployments.pin('staging', true, 'test');
@@ -156,11 +178,11 @@ describe('build once, promote', () => {
     expect(w.revisions('production')).toEqual([]);
     expect(trained()).toBe(1);
 
-    const forced = await run('production', { trigger: 'manual', force: true, by: 'axum run (pid 42, ana)' });
+    const forced = await run('production', { trigger: 'manual', force: true, by: 'ana via axum run' });
     expect(forced).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
     expect(forced.lead).toBe(`reused rel-1 (not verified anywhere), marked bad by ${bad?.by} (forced)`);
     expect(w.current('production')).toBe('rel-1');
-    expect(w.revision('production', 1)).toMatchObject({ runId: 'run-3', by: 'manual run-3 by axum run (pid 42, ana)', status: 'live' });
+    expect(w.revision('production', 1)).toMatchObject({ runId: 'run-3', by: 'manual run-3 by ana via axum run', status: 'live' });
     expect(trained()).toBe(1);
   });
 
@@ -187,8 +209,8 @@ describe('build once, promote', () => {
 
   it("a manual run's deploy names who asked", async () => {
     const { w, run } = setup(yaml('promote: rebuild\n'));
-    await run('staging', { trigger: 'manual', by: 'axum run (pid 42, ana)' });
-    expect(w.revision('staging', 1)).toMatchObject({ by: 'manual run-1 by axum run (pid 42, ana)', runId: 'run-1' });
+    await run('staging', { trigger: 'manual', by: 'ana via axum run' });
+    expect(w.revision('staging', 1)).toMatchObject({ by: 'manual run-1 by ana via axum run', runId: 'run-1' });
   });
 });
 

@@ -1,9 +1,6 @@
-import { terminalText, withoutColours } from '../terminal-text.js';
-import { byteLength, newlines, type Piece } from './log-pieces.js';
+import { byteLength, lineByteStarts, newlines, type Piece } from './log-pieces.js';
+import { countMatches, findLine } from './log-search.js';
 import { LogTimes } from './log-times.js';
-
-/** A line as the log pane draws it, colours aside: what a search looks in. */
-const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true }));
 
 /** Lines kept per followed step: older ones scroll out (the daemon still has the whole file). */
 export const MAX_LOG_LINES = 10_000;
@@ -210,37 +207,14 @@ export class LogBuffer {
     return byte === null ? null : this.stamps.at(byte);
   }
 
-  /**
-   * The index of the first kept line, from `from` in `direction` and wrapping around, that
-   * contains `query` (case-insensitive) as drawn, without control sequences; -1 if none does.
-   * Only a search reads every line.
-   */
+  /** The index of the first kept line from `from` in `direction` (wrapping) that shows `query`; -1 if none does. */
   find(query: string, from: number, direction: 1 | -1): number {
-    const needle = query.toLowerCase();
-    const count = this.length;
-    if (!needle || count === 0) return -1;
-    for (let i = 0; i < count; i++) {
-      const at = (((from + direction * i) % count) + count) % count;
-      if (shownText(this.line(at)).toLowerCase().includes(needle)) return at;
-    }
-    return -1;
+    return findLine(this, query, from, direction);
   }
 
-  /**
-   * Where the kept line at `at` stands among the kept lines containing `query` (as `find` reads
-   * them): `index` counts from 1. Read on `n`/`N` only, never per frame.
-   */
+  /** Where the kept line at `at` stands among the kept lines that show `query` (`index` from 1). */
   matchCount(query: string, at: number): { index: number; total: number } {
-    const needle = query.toLowerCase();
-    let index = 0;
-    let total = 0;
-    if (!needle) return { index, total };
-    for (let i = 0; i < this.length; i++) {
-      if (!shownText(this.line(i)).toLowerCase().includes(needle)) continue;
-      total++;
-      if (i <= at) index = total;
-    }
-    return { index, total };
+    return countMatches(this, query, at);
   }
 
   private push(text: string, ends: Uint32Array, byteStart: number, ascii: boolean): void {
@@ -304,19 +278,6 @@ export class LogBuffer {
     const piece = this.pieceOf(absolute);
     const k = absolute - piece.first;
     const at = k === 0 ? 0 : (piece.ends[k - 1] ?? 0) + 1;
-    if (piece.ascii) return piece.byteStart + at;
-    if (!piece.byteStarts) {
-      const starts = new Uint32Array(piece.ends.length);
-      let bytes = 0;
-      let from = 0;
-      for (let i = 0; i < piece.ends.length; i++) {
-        starts[i] = bytes;
-        const to = (piece.ends[i] ?? 0) + 1;
-        bytes += Buffer.byteLength(piece.text.slice(from, to));
-        from = to;
-      }
-      piece.byteStarts = starts;
-    }
-    return piece.byteStart + (piece.byteStarts[k] ?? 0);
+    return piece.byteStart + (piece.ascii ? at : lineByteStarts(piece)[k]!);
   }
 }

@@ -35,3 +35,20 @@ export function newlines(text: string): Uint32Array {
 }
 
 export const byteLength = (text: string, ascii: boolean): number => (ascii ? text.length : Buffer.byteLength(text));
+
+/** Each line's byte offset from the piece's byteStart (non-ASCII pieces), computed once when first asked for. */
+export function lineByteStarts(piece: Piece): Uint32Array {
+  if (!piece.byteStarts) {
+    const starts = new Uint32Array(piece.ends.length);
+    let bytes = 0;
+    let from = 0;
+    for (let i = 0; i < piece.ends.length; i++) {
+      starts[i] = bytes;
+      const to = (piece.ends[i] ?? 0) + 1;
+      bytes += Buffer.byteLength(piece.text.slice(from, to));
+      from = to;
+    }
+    piece.byteStarts = starts;
+  }
+  return piece.byteStarts;
+}

@@ -187,6 +187,6 @@ export async function liveTrafficChapter(story: Story): Promise<void> {
   expect(
     `Prometheus saw v4 fail under live traffic: the monitor rolled staging back to ${story.goodRelease}, the last known good`,
     rollback?.status === 'live' && rollback.releaseId === story.goodRelease && bad?.by.includes('monitor') === true && /error_rate/.test(bad.why) && since === 0,
-    `#${rollback?.revision} → ${rollback?.releaseId}; ${errors} answers were HTTP 500 while v4 was live, ${since} since`,
+    `rollback #${rollback?.revision} serves ${rollback?.releaseId}; ${errors} answers were HTTP 500 while v4 was live, ${since} since`,
   );
 }

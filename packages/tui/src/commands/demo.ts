@@ -175,7 +175,8 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
       await until('production to wait for approval', async () => (await env('production'))?.awaitingApproval);
       const t0 = Date.now();
       const result = await conn.request('env.approve', { env: 'production', by: 'axum demo' }, 120_000);
-      say(`approved production: #${result.revision} ${result.status} (${Date.now() - t0} ms, verified)`);
+      // The demo stands in for the person who would type `axum approve production`: say so.
+      say(`production waits for approval (approval: manual); the demo approves it as you would with \`axum approve production\`: #${result.revision} ${result.status}${result.verified ? ', verified' : ', not verified'} (${Date.now() - t0} ms)`);
       await liveAt('production', revision);
     };
 
@@ -214,7 +215,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     say(`staging #${failed?.revision} ${failed?.status}: ${failed?.message}`);
     say(`staging #${rollback?.revision} ${rollback?.kind} → #${rollback?.rollbackTo}: ${rollback?.status} (${Date.now() - t3} ms from commit)`);
     expect('the bad model failed verification on staging', failed?.status === 'failed' && failed.commit === v3 && /accuracy/.test(failed.message ?? ''), failed?.message ?? 'no failed revision');
-    expect('staging rolled back to the last known good automatically', rollback?.status === 'live' && rollback.releaseId === goodRelease, `#${rollback?.revision} → ${rollback?.releaseId}`);
+    expect('staging rolled back to the last known good automatically', rollback?.status === 'live' && rollback.releaseId === goodRelease, `rollback #${rollback?.revision} serves ${rollback?.releaseId}`);
     const releases = await conn.request('releases.list', {});
     const good = releases.find((r) => r.id === goodRelease);
     const servedHash = sha256(join(repo, '.axum', 'envs', 'staging', 'current', 'model', 'weights.json'));

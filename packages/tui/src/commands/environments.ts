@@ -2,6 +2,7 @@ import { commandBy } from '../user-name.js';
 import { createInterface } from 'node:readline/promises';
 import { badRefusal, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
+import { rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -16,6 +17,16 @@ export const by = commandBy;
 export function revisionLine(r: RevisionView): string {
   const what = r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`;
   return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${r.message ? `  — ${r.message}` : ''}`;
+}
+
+/**
+ * What a deploy, rollback, approve or promote came to, as one sentence (a history row without its
+ * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d) live and verified`.
+ */
+export function revisionSentence(env: string, r: RevisionView): string {
+  const what = r.kind === 'deploy' ? `deployed ${r.releaseId} (${r.commit.slice(0, 8)})` : `${r.kind === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
+  const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : r.status;
+  return `${env} #${r.revision}: ${what}, ${state}${r.message ? ` — ${r.message}` : ''}`;
 }
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */
@@ -52,10 +63,11 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
     const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
-    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (axum rollback ${env} goes back to the last known good)`]);
+    const back = rollbackHint({ name: env, rollbackTarget: view?.rollbackTarget ?? null });
+    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (${back})`]);
     // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.
     const paused = revisions.find((r) => r.paused);
-    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it, axum rollback ${env} goes back)`]);
+    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it; ${back})`]);
     out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;
@@ -97,7 +109,7 @@ export async function environment(connection: Parameters<Parameters<typeof withD
 
 export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
   if (options.json) out.json(revision);
-  else out.lines([revisionLine(revision)]);
+  else out.lines([revisionSentence(envName, revision)]);
   if (revision.status === 'failed') {
     stderrLine(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}`);
     if (revision.steps.length > 0) stderrLine(`axum: what its steps printed: axum logs ${envName}#${revision.revision}`);
@@ -130,6 +142,8 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--wait]`. */
 export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
+  // Fewer characters name too many commits to pick one by (git's own short form is 7).
+  if (options.commit !== undefined && !/^[0-9a-f]{4,64}$/i.test(options.commit)) throw new CliError(`--commit ${options.commit}: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d`, EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
     // A bad release is refused before the confirmation (--yes cannot help it), in the daemon's words.

@@ -50,6 +50,7 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     const release = releases.find((r) => r.id === source.live!.releaseId);
     // Asking first and being refused after would waste the confirmation: a bad release needs --force (ARCHITECTURE.md, glossary).
     if (release?.bad && !options.force) throw new CliError(`${release.id} is marked bad (${release.bad.why}, by ${release.bad.by}): to promote it anyway, add --force (or clear the mark: axum mark ${release.id} good)`, EXIT.failed);
+    if (target.live?.releaseId === source.live.releaseId) throw new CliError(`${source.live.releaseId} is live in ${to} already (#${target.live.revision}): nothing to promote`, EXIT.failed);
     await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes);
     const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote') }, OPERATION_TIMEOUT_MS);
     return revisionResult(to, revision, options, out);

@@ -148,6 +148,9 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
       if (options.json) out.json({ run: run.id, chunks: printer.chunks });
       // No step wrote anything (all skipped: a reused or refused release; or none ran): say why, not nothing.
       else if (printed === 0 && run.message) stderrLine(`${run.id} ${run.status}, no step output: ${run.message}`);
+      // A run can fail after every step passed (no artifact matched, the release refused): say why.
+      else if (run.status === 'failed' && run.message) stderrLine(`${run.id} failed: ${run.message}`);
+      if (!options.json) for (const warning of run.warnings ?? []) stderrLine(`${run.id} warning: ${warning}`);
       return EXIT.ok;
     }
     // --follow: the daemon streams each step's log (offset-addressed) until the step ends.

@@ -46,7 +46,7 @@ describe('performAction', () => {
   it('names the queued run of a trigger', async () => {
     const { request, calls } = fakeRequester({ 'run.trigger': { id: 'run-12' } });
     await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 queued on main');
-    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main', by: expect.stringMatching(/^axum TUI \(pid \d+, /), force: false } });
+    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main', by: expect.stringMatching(/^\S+ via the TUI$/), force: false } });
   });
 
   it('promotes and says which release went where', async () => {

@@ -4,7 +4,7 @@ import { servingOf } from './selectors.js';
 import { minuteText, noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
-const by = () => `axum TUI (pid ${process.pid}, ${userName()})`;
+const by = () => `${userName()} via the TUI`;
 
 /** How an action reaches the daemon (`DaemonLink.request`), passed in so this file does no I/O. */
 export type Requester = <M extends RequestMethod>(method: M, params: ParamsOf<M>) => Promise<ResultOf<M>>;

@@ -1,3 +1,4 @@
+import { markTime } from '@axum/protocol';
 import type { DaemonState, DeployOutcome, EnvironmentView, HostView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
 
 /** What the selectors read of the TUI's state (structural, so state/ has no import cycle). */
@@ -11,7 +12,7 @@ const number = (n: number) => String(Number(n.toPrecision(4)));
 /** The newest monitor check first (`✓`/`✗`), then the live revision's key metric beside the LKG's: `✓ accuracy 0.93 (LKG 0.91)`. */
 export function healthCell(env: EnvironmentView): string {
   const metric = env.liveMetric ? `${env.liveMetric.name} ${number(env.liveMetric.value)}${env.liveMetric.lkgValue !== null ? ` (LKG ${number(env.liveMetric.lkgValue)})` : ''}` : '';
-  const check = env.lastCheck ? (env.lastCheck.passed ? '✓' : '✗') : '';
+  const check = env.lastCheck ? (env.lastCheck.inconclusive ? '?' : env.lastCheck.passed ? '✓' : '✗') : '';
   return [check, metric].filter(Boolean).join(' ') || '—';
 }
 
@@ -76,9 +77,21 @@ export function pauseLine(env: EnvironmentView, keys = false): string | null {
   const p = env.paused;
   if (!p) return null;
   const held = env.heldReleaseId ? `; ${env.heldReleaseId} is held back` : '';
+  const target = env.rollbackTarget;
   // On the dashboard the keys come first: the row is cut at the terminal's width, the reason is in its history (Enter).
-  if (keys) return `${env.name} paused over #${p.revision} — a keeps it, r rolls back${held}: ${p.reason}`;
-  return `${env.name} paused since ${p.since} over #${p.revision}: ${p.reason}${held} — axum approve ${env.name} keeps #${p.revision}, axum rollback ${env.name} goes back`;
+  if (keys) return `${env.name} paused over #${p.revision} — a keeps it${target ? `, r rolls back to #${target.revision}` : ''}${held}: ${p.reason}`;
+  return `${env.name} paused since ${markTime(p.since)} over #${p.revision}: ${p.reason}${held} — axum approve ${env.name} keeps #${p.revision}, ${rollbackHint(env)}`;
+}
+
+/**
+ * How to go back from what serves, as far as it can be done: `axum rollback staging goes back to
+ * #3`, or, with nothing verified to go back to, what replaces it instead (a hint never offers a
+ * rollback the daemon would refuse).
+ */
+export function rollbackHint(env: Pick<EnvironmentView, 'name' | 'rollbackTarget'>): string {
+  return env.rollbackTarget
+    ? `axum rollback ${env.name} goes back to #${env.rollbackTarget.revision} (${env.rollbackTarget.releaseId})`
+    : `nothing verified to roll back to (axum deploy ${env.name} --release ID replaces it)`;
 }
 
 /** `production#7` → its parts; null for a run id. */

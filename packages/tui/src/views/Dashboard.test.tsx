@@ -19,7 +19,7 @@ const daemon: DaemonState = {
     live: { revision: 3, releaseId: 'rel-7', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'c'.repeat(40) }, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null,
     incident: name === 'staging' ? '#4 failed verification; rolled back to #3' : null,
     liveMetric: name === 'staging' ? { name: 'accuracy', value: 0.93, lkgValue: 0.91 } : null,
-    lastCheck: name === 'staging' ? { passed: false, at: 't', step: 'check-4' } : null,
+    lastCheck: name === 'staging' ? { passed: false, inconclusive: false, at: 't', step: 'check-4' } : null,
   })),
   runs: Array.from({ length: 30 }, (_, i) => run(30 - i)),
   warnings: [],
@@ -93,6 +93,17 @@ describe('the footer', () => {
     const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
     expect(rows).toHaveLength(2);
     expect(rows.join(' ')).toBe(notice);
+    expect(rows.every((row) => row.length <= 80)).toBe(true);
+  });
+
+  it('cuts a notice longer than two rows and says that e shows it whole', async () => {
+    const notice = `refused: ${'a long reason that goes on '.repeat(8)}end`;
+    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
+    const { lastFrame } = render(<Footer state={state} columns={80} />);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatch(/… \(e: whole\)$/);
     expect(rows.every((row) => row.length <= 80)).toBe(true);
   });
 });

@@ -6,8 +6,11 @@ import { truncateEnd } from './log-layout.js';
 /**
  * Key hints of the current screen from the keymap, and the latest notice. A notice longer than a
  * row (a refusal that names the command to run instead) takes the hints' row rather than being
- * cut: the footer keeps its height, so the frame never grows to the terminal's height.
+ * cut: the footer keeps its height, so the frame never grows to the terminal's height. One longer
+ * than two rows ends with where to read it whole: `e`, the event log.
  */
+const MORE = ' (e: whole)';
+
 export function Footer({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const hints = bindingsFor(state)
     .filter((b) => b.footer)
@@ -18,7 +21,9 @@ export function Footer({ state, columns = 80 }: { state: TuiState; columns?: num
   const space = notice.lastIndexOf(' ', columns);
   const cut = long ? (space > columns / 2 ? space : columns) : notice.length;
   const first = notice.slice(0, cut);
-  const second = long ? truncateEnd(notice.slice(cut).trimStart(), columns) : null;
+  const rest = notice.slice(cut).trimStart();
+  // Longer than two rows: cut, and say where the whole text is (the event log keeps every refusal).
+  const second = !long ? null : rest.length > columns ? `${truncateEnd(rest, columns - MORE.length)}${MORE}` : rest;
   return (
     <Box flexDirection="column" marginTop={1}>
       {state.notice && (

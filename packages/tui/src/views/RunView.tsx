@@ -12,7 +12,7 @@ import { deployBadge, deployOutcomeText, revisionAddress, revisionAt } from '../
 import { wrapText } from './wrap-text.js';
 import { gutter } from './gutter.js';
 
-const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯' };
+const STATUS_MARK: Record<string, string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', 'timed-out': '⏱', cancelled: '⊘', skipped: '–', interrupted: '↯', inconclusive: '?' };
 
 /**
  * Follows one step's log into a ring buffer outside React (from offset 0, and from the last

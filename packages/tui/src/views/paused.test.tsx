@@ -6,7 +6,7 @@ import type { DaemonState, EnvironmentView } from '@axum/protocol';
 import { statusJson, statusLines } from '../commands/status.js';
 import { KEYMAP } from '../keymap.js';
 import { confirmationFor } from '../state/actions.js';
-import { deployBadge, environmentCells, pauseLine } from '../state/selectors.js';
+import { deployBadge, environmentCells, healthCell, pauseLine } from '../state/selectors.js';
 import { initialTuiState, reduce } from '../state/tui-state.js';
 import { EnvironmentsTable } from './EnvironmentsTable.js';
 
@@ -23,10 +23,24 @@ const daemon = (environments: EnvironmentView[]): DaemonState => ({
 });
 const connected = (environments: EnvironmentView[]) => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon(environments) });
 
+describe('HEALTH', () => {
+  it('marks the newest check ✓, ✗ or ? (inconclusive: Prometheus measured nothing), then the metric', () => {
+    const check = (passed: boolean, inconclusive: boolean) => ({ ...paused, liveMetric: null, lastCheck: { passed, inconclusive, at: 't', step: 'check-9' } });
+    expect(healthCell(check(true, false))).toBe('✓');
+    expect(healthCell(check(false, false))).toBe('✗');
+    expect(healthCell(check(false, true))).toBe('?');
+  });
+});
+
 describe('a paused environment', () => {
   it('is flagged first on its row, and one line says why and how to decide', () => {
     expect(environmentCells(paused).flags).toBe('PAUSED (#3 inconclusive)');
-    expect(pauseLine(paused)).toBe('staging paused since 2026-12-04T07:00:00.000Z over #3: inconclusive: check error_rate: 1 measurements inconclusive (more than 0); the last: connection refused; rel-4 is held back — axum approve staging keeps #3, axum rollback staging goes back');
+    expect(pauseLine(paused)).toBe(
+      'staging paused since 2026-12-04 07:00 UTC over #3: inconclusive: check error_rate: 1 measurements inconclusive (more than 0); the last: connection refused; rel-4 is held back — axum approve staging keeps #3, axum rollback staging goes back to #2 (rel-2)',
+    );
+    expect(pauseLine({ ...paused, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c' } })).toMatch(/— axum approve staging keeps #3, axum rollback staging goes back to #2 \(rel-2\)$/);
+    expect(pauseLine({ ...paused, rollbackTarget: null })).toMatch(/— axum approve staging keeps #3, nothing verified to roll back to \(axum deploy staging --release ID replaces it\)$/);
+    expect(pauseLine({ ...paused, rollbackTarget: null }, true)).toMatch(/^staging paused over #3 — a keeps it; rel-4 is held back: /);
     expect(pauseLine({ ...paused, paused: null })).toBeNull();
   });
 
@@ -42,7 +56,7 @@ describe('a paused environment', () => {
     const { lastFrame } = render(<EnvironmentsTable state={connected([paused])} environments={[paused]} />);
     const frame = lastFrame()!;
     expect(frame.split('\n').find((line) => line.slice(2).startsWith('staging'))).toContain('PAUSED');
-    expect(frame).toContain('⏸ staging paused over #3 — a keeps it, r rolls back; rel-4 is held back: inconclusive');
+    expect(frame).toContain('⏸ staging paused over #3 — a keeps it, r rolls back to #2; rel-4 is held back: inconclusive');
   });
 
   it('`a` is enabled, and its confirmation says it keeps what serves and deploys what was held', () => {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { RevisionView } from '@axum/protocol';
+import { revisionHealth } from './deploy-outcome.js';
+
+const rev = (revision: number, releaseId: string, accuracy: number, gateLkg: number | null): RevisionView => ({
+  revision,
+  status: 'live',
+  kind: 'deploy',
+  releaseId,
+  commit: `${releaseId}-commit`,
+  rollbackTo: null,
+  verified: true,
+  createdAt: 't',
+  finishedAt: 't',
+  by: 'test',
+  message: null,
+  runId: null,
+  metrics: { accuracy },
+  gates: [{ metric: 'accuracy', op: '>=', threshold: 0.8, value: accuracy, lkgValue: gateLkg, verdict: 'pass', reason: null, expression: '>= 0.8' }],
+  steps: [],
+  checks: { total: 0, failed: 0 },
+});
+
+describe('revisionHealth', () => {
+  it('puts the live metric beside the LKG the LKG column names, not the value its gate saw at verification', () => {
+    const live = rev(4, 'rel-4', 0.93, 0.97);
+    expect(revisionHealth(live, rev(2, 'rel-2', 0.91, null)).liveMetric).toEqual({ name: 'accuracy', value: 0.93, lkgValue: 0.91 });
+  });
+
+  it('leaves the LKG value out when the live release is the LKG (after a rollback, or once verified)', () => {
+    const rolledBackTo = rev(5, 'rel-1', 0.9, 0.97);
+    expect(revisionHealth(rolledBackTo, rolledBackTo).liveMetric).toEqual({ name: 'accuracy', value: 0.9, lkgValue: null });
+    expect(revisionHealth(rolledBackTo, rev(1, 'rel-1', 0.9, null)).liveMetric?.lkgValue).toBeNull();
+  });
+
+  it('has no metric and no check when nothing is live', () => {
+    expect(revisionHealth(null, rev(1, 'rel-1', 0.9, null))).toEqual({ liveMetric: null, lastCheck: null });
+  });
+});

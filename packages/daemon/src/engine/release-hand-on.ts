@@ -1,0 +1,82 @@
+// How a built release goes on in an environment: already live there, held by a pin or a pause,
+// waiting for approval, queued behind the operation in progress, or deployed now.
+import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
+import { holdOf } from '../domain/pause.js';
+import { liveRevision } from '../domain/revisions.js';
+import type { DeployState } from './deploy-state.js';
+import type { Hold, ReuseHandOn } from './environment-coordinator.js';
+import type { RequestFailure } from './pipeline.js';
+
+/** What the hand-on reads and does of the coordinator that owns it. */
+export interface HandOnContext {
+  state: DeployState;
+  holds: ReadonlyMap<string, Hold>;
+  save(env: string): Promise<void>;
+  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
+  /** How each run was triggered and by whom (`push`, `manual` by ana). */
+  runTriggers: ReadonlyMap<string, { trigger: string; who?: string | undefined }>;
+  /** The later run that reused a release, while it waits in an environment. */
+  reusedBy: Map<string, ReuseHandOn>;
+  reuseKey(env: string, releaseId: string): string;
+  runFor(env: string, releaseId: string): string | null;
+}
+
+/** The coordinator's `handOn`. */
+export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseView, reuse?: ReuseHandOn) => Promise<string> {
+  const { state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor } = ctx;
+  const { deps } = state;
+  return async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string> {
+    const doc = await state.docOf(env);
+    const environments = state.config()?.environments;
+    const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
+    const runId = reuse?.runId ?? built.runId;
+    if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
+    else reusedBy.delete(reuseKey(env, built.id));
+    const tell = (outcome: RunDeploy['outcome'], message: string, to = runId) => {
+      deps.runDeploy(to, { env, revision: null, outcome }, message);
+      return message;
+    };
+    const lead = reuse?.lead ?? `built ${built.id}`;
+    // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
+    if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
+    // A run of the release that is live here already (a re-run, the same commit pushed again):
+    // another revision of the same bytes would only ask for approval and verify what is verified.
+    const live = liveRevision(doc);
+    if (live?.releaseId === built.id && !holds.has(env)) {
+      const message = `${lead}; already live in ${env} (#${live.revision}): nothing to deploy (axum deploy ${env} --release ${built.id} deploys it again)`;
+      deps.runDeploy(runId, { env, revision: live.revision, outcome: 'live' }, message);
+      return message;
+    }
+    const held = holdOf(doc);
+    if (held) {
+      // `axum unpin` (a pin) or `axum approve` (a pause) deploys it (newest wins: an older held release is superseded).
+      const older = doc.heldReleaseId ? state.release(doc.heldReleaseId) : undefined;
+      doc.heldReleaseId = built.id;
+      await save(env);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
+      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${doc.pinned!.at} (axum unpin ${env} deploys it)`);
+      const { since, revision } = doc.paused!;
+      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${since} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)`);
+    }
+    if (spec?.approval === 'manual') {
+      const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
+      doc.pendingReleaseId = built.id;
+      await save(env);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
+      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})`);
+    }
+    if (holds.has(env)) {
+      const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;
+      doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
+      await save(env);
+      if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
+      return tell('pending', `${lead}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
+    }
+    // Who started it, as the run says (`push run-12`, `manual run-13`); a deploy queued before a restart no longer knows.
+    reusedBy.delete(reuseKey(env, built.id)); // its revision names the run from here on
+    const trigger = runTriggers.get(runId);
+    const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
+    void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
+    return `${lead}; deploying to ${env}`;
+  };
+}
