@@ -2,7 +2,7 @@
 // three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,7 @@ verify:
   it.runIf(process.getuid?.() === 0)('a full disk on one host: the first deploy switches no host and names the full one', SLOW, async () => {
     const gamma = lab.hosts[2]!;
     // A 100 kB tmpfs as gamma's folder: the 300 kB model cannot land there (mounting needs root).
+    mkdirSync(gamma.root, { recursive: true }); // an earlier case's cleanup removed it
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=100k,mode=0755', 'tmpfs', gamma.root]);
     try {
       const dir = await started();
