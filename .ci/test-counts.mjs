@@ -1,6 +1,6 @@
 // Reads vitest's JSON report and prints `tests: N passed, N failed, N skipped`. Exits 1 when a suite
 // that must run on a CI machine was skipped or did not run: the terminal UI suites skip themselves
-// without tmux, the browser suite without Chromium, the Prometheus suite without prometheus, and a
+// without tmux, the browser suite without Chromium, the Prometheus suite without prometheus, the remote-host suites without sshd or rsync, and a
 // skip reads like a pass in vitest's summary. `pnpm system-deps` installs them. Other skips (root-only, cgroups, /dev/full) depend on
 // the machine and are only counted.
 //
@@ -16,6 +16,8 @@ const MUST_RUN = [
   { file: 'test/terminal-injection.test.ts', tests: /the TUI/, needs: 'tmux' },
   { file: 'test/browser-attack.test.ts', tests: /Chromium/, needs: 'chromium' },
   { file: 'test/prometheus.test.ts', tests: /real Prometheus/, needs: 'prometheus' },
+  { file: 'test/ssh-hosts.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
+  { file: 'test/remote-environments.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
 ];
 
 const [reportFile, root = process.cwd()] = process.argv.slice(2);

@@ -3,14 +3,17 @@
 # tmux: the end-to-end tests drive the real terminal UI in it. git: everything Axum does.
 # chromium: the browser-attack test (RELIABILITY.md) opens WebSockets from a real page, driven by playwright-core.
 # prometheus: the Prometheus checks' end-to-end test runs a real one on loopback.
+# openssh-server, rsync: remote environments deploy with ssh and rsync; their tests run real sshd "hosts" on loopback.
 set -eu
 missing=""
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v git >/dev/null 2>&1 || missing="$missing git"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v prometheus >/dev/null 2>&1 || missing="$missing prometheus"
+[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || missing="$missing openssh-server openssh-client"
+command -v rsync >/dev/null 2>&1 || missing="$missing rsync"
 if [ -z "$missing" ]; then
-  echo "system-deps: tmux, git, chromium and prometheus present"
+  echo "system-deps: tmux, git, chromium, prometheus, openssh-server and rsync present"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

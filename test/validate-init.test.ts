@@ -24,6 +24,11 @@ describe('axum validate', () => {
     ['a YAML syntax error', 'version: 1\nenvironments: [\n', ['axum.yml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]']],
     ['a duplicate step', SAMPLE_CONFIG + '      - { name: unit, run: "false" }\n', ['axum.yml:10:17: stages.0.steps.1.name: duplicate step name "unit" (step names are unique across stages: `axum logs --step` uses them)']],
     ['a watch of a stage that does not exist', SAMPLE_CONFIG + 'watch: { paths: [src/**], stages: [lint] }\n', ['axum.yml:10:36: watch.stages.0: stage "lint" is not defined in stages']],
+    [
+      'a remote host with no folder',
+      SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  dev: { branch: develop, hosts: [deploy@10.0.0.5:/srv/model, deploy@10.0.0.6] }'),
+      ['axum.yml:3:63: environments.dev.hosts.1: "deploy@10.0.0.6": write a host as user@host:/absolute/path (or user@host:port:/absolute/path)'],
+    ],
     // A billion laughs: nine levels of nine aliases would expand to 387 million strings.
     ['a YAML alias bomb', `${SAMPLE_CONFIG}x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from({ length: 8 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(9).fill(`*x${i}`).join(', ')}]`).join('\n')}\n`, ['axum.yml:11:10: too many alias expansions (over 100): Excessive alias count indicates a resource exhaustion attack']],
   ];

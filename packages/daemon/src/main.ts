@@ -18,6 +18,7 @@ import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
+import { createSshRemoteHosts } from './adapters/ssh-hosts.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
 import { readFile, rmdir } from 'node:fs/promises';
@@ -192,6 +193,9 @@ async function main(): Promise<void> {
       metricsFile: (key) => join(runsRoot, `deploy-${key}`, 'metrics.env'),
       readText,
       prometheus: createHttpPrometheus(),
+      // The user's own OpenSSH: their ssh config, agent (SSH_AUTH_SOCK of the shell that started the
+      // daemon) and known_hosts; AXUM_SSH_CONFIG names another config file (`ssh -F`).
+      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null }),
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),

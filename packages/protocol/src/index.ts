@@ -9,6 +9,7 @@ export {
   DaemonState,
   BackupTargetStatus,
   EnvironmentView,
+  HostView,
   LiveRevision,
   ServingRevision,
   Pause,
@@ -62,6 +63,8 @@ export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
 export { PipelineConfigSchema, backupTargetProblem } from './pipeline-config.js';
 export { PipelineConfigSnapshot } from './pipeline-config-snapshot.js';
+export { hostSpecProblem, parseHostSpec } from './host-spec.js';
+export type { HostSpec } from './host-spec.js';
 export { parseGate, gateProblem, gateThresholdText, GATE_SYNTAX } from './gate-expression.js';
 export type { GateExpression, GateOp } from './gate-expression.js';
 export type { CheckSpec, PipelineConfig } from './pipeline-config.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { gateProblem, parseGate } from './gate-expression.js';
+import { hostSpecProblem } from './host-spec.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
@@ -47,6 +48,12 @@ export function backupTargetProblem(target: string): string | null {
 }
 const BackupTarget = z.string().superRefine((text, ctx) => {
   const problem = backupTargetProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A remote host `[user@]host[:port]:/path` (host-spec.ts). */
+const HostSpecText = z.string().superRefine((text, ctx) => {
+  const problem = hostSpecProblem(text);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -106,6 +113,8 @@ const Environment = z
     approval: z.enum(['auto', 'manual']).default('auto'),
     path: z.string().min(1).optional(),
     protected: z.boolean().optional(),
+    /** Remote hosts serving the environment (host-spec.ts); absent: the local `current` only. */
+    hosts: z.array(HostSpecText).min(1, 'at least one host, e.g. [deploy@10.0.0.5:/srv/model], or no hosts: key').optional(),
   })
   .strict();
 
@@ -174,6 +183,9 @@ export const PipelineConfigSchema = z
       }
       const branchProblem = branchNameProblem(spec.branch);
       if (branchProblem) ctx.addIssue({ code: 'custom', path: ['environments', env, 'branch'], message: `"${spec.branch}": ${branchProblem}` });
+      (spec.hosts ?? []).forEach((host, i, all) => {
+        if (all.indexOf(host) !== i) ctx.addIssue({ code: 'custom', path: ['environments', env, 'hosts', i], message: `"${host}" is listed twice` });
+      });
       const other = seenBranch.get(spec.branch);
       if (other !== undefined) {
         ctx.addIssue({

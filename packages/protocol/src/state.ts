@@ -59,6 +59,15 @@ export type ServingRevision = z.infer<typeof ServingRevision>;
 export const Pause = z.object({ since: z.string(), revision: z.number().int().positive(), reason: z.string() });
 export type Pause = z.infer<typeof Pause>;
 
+/**
+ * One remote host of an environment (README.md, "Remote environments"): the release its `current`
+ * names by the last operation that reached it, and whether that operation went well there
+ * (`failed`: `reason` says what failed on that host, e.g. ssh's own words; `unknown`: no operation
+ * has reached it yet).
+ */
+export const HostView = z.object({ host: z.string(), releaseId: z.string().nullable(), state: z.enum(['ok', 'failed', 'unknown']), reason: z.string().nullable(), at: z.string() });
+export type HostView = z.infer<typeof HostView>;
+
 /** One environment as every client sees it. */
 export const EnvironmentView = z.object({
   name: z.string(),
@@ -94,6 +103,8 @@ export const EnvironmentView = z.object({
   heldReleaseId: z.string().nullable().default(null),
   /** Set while an inconclusive verification or monitor check pauses the environment's automatic actions. Older daemons send none. */
   paused: Pause.nullable().default(null),
+  /** Its remote hosts, in the order axum.yml lists them; absent or empty for a local environment (older daemons send none). */
+  hosts: z.array(HostView).optional(),
   /** The release waiting for `axum approve` (approval: manual). */
   pendingReleaseId: z.string().nullable(),
   /** A deploy or rollback in progress: its revision and what holds the environment. */

@@ -10,6 +10,8 @@ export interface StepResult {
   exitCode: number | null;
   /** What a check concluded, in words (a command's result is said from its exit). */
   summary?: string;
+  /** The remote host a step run once per host failed on (README.md, "Remote environments"). */
+  host?: string;
 }
 
 /** A revision an automatic rollback can go back to. */
@@ -71,7 +73,7 @@ const stepFailure = (step: OperationStep, result: StepResult, address: string): 
   if (result.status === 'inconclusive') return inconclusive(address, `${result.summary ?? `check ${step.name}`} (${logs})`);
   if (step.check && result.status === 'failed') return { stage: step.stage, message: `${result.summary ?? `check ${step.name} failed`} (${logs})` };
   const how = result.status === 'timed-out' ? `timed out after ${step.timeoutMs} ms` : result.status === 'cancelled' ? 'was cancelled (the daemon is stopping)' : `exited ${result.exitCode}`;
-  return { stage: step.stage, message: `${step.stage} step ${step.name} ${how} (axum logs ${address} --step ${step.name})` };
+  return { stage: step.stage, message: `${step.stage} step ${step.name} ${how}${result.host ? ` on ${result.host}` : ''} (axum logs ${address} --step ${step.name})` };
 };
 
 /** Placeholder for an effect; the engine provides the real actors (and tests fakes). */

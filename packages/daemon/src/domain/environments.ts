@@ -8,6 +8,8 @@ export interface EnvironmentSpec {
   relativePath: string;
   protected: boolean;
   approval: 'auto' | 'manual';
+  /** Remote hosts serving it, as written (README.md, "Remote environments"); empty for a local environment. */
+  hosts: string[];
 }
 
 /**
@@ -21,5 +23,6 @@ export function environmentsOf(config: PipelineConfig): EnvironmentSpec[] {
     relativePath: spec.path ?? `.axum/envs/${name}`,
     protected: spec.approval === 'manual' || (spec.protected ?? name === 'production'),
     approval: spec.approval,
+    hosts: spec.hosts ?? [],
   }));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Pause, ReleaseView, RevisionView } from '@axum/protocol';
+import { HostView, Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
@@ -8,6 +8,8 @@ export const EnvironmentDeclaration = z.object({
   path: z.string(),
   protected: z.boolean(),
   approval: z.enum(['auto', 'manual']),
+  /** Remote hosts (`[user@]host[:port]:/path`), when it has any: recovery and rollback reach them from the records too. */
+  hosts: z.array(z.string()).optional(),
 });
 export type EnvironmentDeclaration = z.infer<typeof EnvironmentDeclaration>;
 
@@ -44,10 +46,12 @@ export const EnvironmentDocument = z.object({
    * person decides (ARCHITECTURE.md, glossary: Inconclusive). Files written before pauses load as null.
    */
   paused: Pause.nullable().default(null),
+  /** Each remote host's release and whether the last operation went well there (engine/remote-fleet.ts). */
+  hosts: z.array(HostView).default([]),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
-export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null, heldReleaseId: null, paused: null });
+export const emptyEnvironmentDocument = (): EnvironmentDocument => ({ version: 1, revisions: [], pinned: null, pendingReleaseId: null, incident: null, pgids: [], queuedReleaseId: null, failedServing: null, declared: null, heldReleaseId: null, paused: null, hosts: [] });
 
 /** Every release, by id: `.axum/history/releases.json`. */
 export const ReleasesDocument = z.object({ version: z.literal(1), releases: z.array(ReleaseView) });

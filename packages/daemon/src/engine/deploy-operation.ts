@@ -6,6 +6,7 @@ import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, PrometheusPort, ReleaseStore, StepRunner } from './ports.js';
 import { runVerifyCheck } from './prometheus-check.js';
+import { hostStepEnv, type RemoteFleet } from './remote-fleet.js';
 
 /** What one deploy or rollback needs. */
 export interface OperationDeps {
@@ -36,6 +37,8 @@ export interface OperationDeps {
   logActivity(address: string, step: string): void;
   /** Prometheus for `checks:` (absent in tests that have none: a check is then inconclusive). */
   prometheus?: PrometheusPort;
+  /** The remote hosts of environments that have some (absent: every environment is local). */
+  fleet?: RemoteFleet;
 }
 
 /** The crash point `<kind>.<moment>` of an operation, when that pair is one (see crash-points.ts). */
@@ -119,12 +122,39 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   let releaseDir = '';
   // What the Prometheus checks measured: recorded as metrics of the revision beside the metrics file's.
   const checkMetrics: Record<string, number> = {};
+  /** One run of a deploy or verify step's command, its process group recorded while it runs. */
+  const runProcess = async (step: OperationStep, record: RevisionView['steps'][number], log: LogSink, extraEnv: Record<string, string>) => {
+    let forget = () => undefined as void;
+    try {
+      return await deps.runner.run(
+        {
+          command: step.run,
+          cwd: worktree,
+          env: { ...operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: step.stage, step: step.name, metricsFile }), ...extraEnv },
+          timeoutMs: step.timeoutMs,
+          log,
+          onSpawn: (pgid) => {
+            forget = deps.trackProcess(env, pgid);
+            deps.crash('deploy.verify-step');
+          },
+        },
+        signal,
+      );
+    } catch (err) {
+      record.status = 'failed';
+      record.logBytes = await log.close();
+      throw err;
+    } finally {
+      forget();
+    }
+  };
   return {
     checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
     materialize: fromPromise<string | null, void>(async () => {
       try {
         releaseDir = await deps.releases.materialize(release);
-        return null;
+        // Remote hosts get the folder too, each checked by sha256 there, before any of them swaps.
+        return (await deps.fleet?.stage(env, release, releaseDir)) ?? null;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         return code === 'ENOSPC' ? `the disk is full (${(err as Error).message})` : (err as Error).message;
@@ -132,7 +162,14 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
     }),
     swapCurrent: fromPromise<void, void>(async () => {
       const started = deps.clock.now();
-      await deps.releases.swapCurrent(envDir, releaseDir);
+      // Every host first (all or none: a failure puts them all back and rejects), then the local link.
+      await deps.fleet?.swap(env, release);
+      try {
+        await deps.releases.swapCurrent(envDir, releaseDir);
+      } catch (err) {
+        if (deps.fleet && deps.fleet.hostsOf(env).length > 0) await deps.fleet.putBack(env, at.previous, at.previous ? await deps.releases.materialize(at.previous) : null);
+        throw err;
+      }
       operationCrash(deps, revision.kind, 'swapped');
       deps.logger.info(`${env} #${revision.revision}: current → ${release.id} (${deps.clock.now() - started} ms)`);
       // The full re-hash runs in the background after every move (engine/release-integrity.ts): the
@@ -159,29 +196,19 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         const status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'fail' ? 'failed' : outcome.verdict;
         return { status, exitCode: null, summary: outcome.summary };
       }
-      let forget = () => undefined as void;
-      let result: Awaited<ReturnType<StepRunner['run']>>;
-      try {
-        result = await deps.runner.run(
-          {
-            command: step.run,
-            cwd: worktree,
-            env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: step.stage, step: step.name, metricsFile }),
-            timeoutMs: step.timeoutMs,
-            log,
-            onSpawn: (pgid) => {
-              forget = deps.trackProcess(env, pgid);
-              deps.crash('deploy.verify-step');
-            },
-          },
-          signal,
-        );
-      } catch (err) {
-        record.status = 'failed';
-        record.logBytes = await log.close();
-        throw err;
-      } finally {
-        forget();
+      // A verify step of an environment with hosts runs once per host (AXUM_HOST); the first that fails ends it.
+      const hosts = step.stage === 'verify' ? (deps.fleet?.hostsOf(env) ?? []) : [];
+      let result: Awaited<ReturnType<StepRunner['run']>> = { status: 'succeeded', exitCode: 0, durationMs: 0 };
+      let failedOn: string | undefined;
+      for (const host of hosts.length > 0 ? hosts : [null]) {
+        if (host) log.write(Buffer.from(`[axum] ${step.name} for host ${host.spec}\n`));
+        const spent = result.durationMs;
+        result = await runProcess(step, record, log, host ? hostStepEnv(host, release.id) : {});
+        result.durationMs += spent;
+        if (result.status !== 'succeeded') {
+          failedOn = host?.spec;
+          break;
+        }
       }
       record.status = result.status;
       record.exitCode = result.exitCode;
@@ -196,11 +223,13 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         record.status = 'failed';
         throw new Error(`${step.stage} step ${step.name}: ${lost}`);
       }
-      return { status: result.status, exitCode: result.exitCode };
+      return { status: result.status, exitCode: result.exitCode, ...(failedOn ? { host: failedOn } : {}) };
     }),
     undo: fromPromise<void, void>(async () => {
-      if (at.previous) await deps.releases.swapCurrent(envDir, await deps.releases.materialize(at.previous));
+      const previousDir = at.previous ? await deps.releases.materialize(at.previous) : null;
+      if (previousDir) await deps.releases.swapCurrent(envDir, previousDir);
       else await deps.releases.clearCurrent(envDir);
+      if (deps.fleet && deps.fleet.hostsOf(env).length > 0) await deps.fleet.putBack(env, at.previous, previousDir);
       deps.logger.warn(`${env} #${revision.revision}: an error after current moved; current → ${at.previous?.id ?? 'nothing'} again`);
     }),
     closeWorktree: fromPromise<void, void>(() => deps.git.removeWorktree(worktree).catch(() => undefined)),

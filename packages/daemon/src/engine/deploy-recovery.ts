@@ -1,6 +1,6 @@
 // Crash recovery of deployments (ARCHITECTURE.md, "Crash safety"): the rule kept is that `current`
 // names the live revision's release, complete and hash-verified, or nothing.
-import type { RevisionView } from '@axum/protocol';
+import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { failurePolicy } from '../domain/deploy-policy.js';
 import { lastKnownGood, liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
@@ -76,6 +76,8 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
       outcome = `current is back on #${back.revision}`;
     }
   }
+  // Hosts swap before the local link, so a crash can leave them ahead of it: they follow it back.
+  outcome += await hostsBack(state, env, !back ? null : backRelease && outcome.startsWith('current is back') ? backRelease : undefined);
   doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}${undone}`;
   deps.logger.warn(`${env}: ${doc.incident}`);
   await state.persist(env);
@@ -119,5 +121,23 @@ export async function withdrawFailed(state: DeployState, env: string, failed: Re
   await deps.releases.clearCurrent(state.envDir(env));
   const doc = state.docs.get(env);
   if (doc) doc.failedServing = null; // nothing serves it any more (the caller saves the document)
+  if (state.fleet.hostsOf(env).length > 0) await state.fleet.putBack(env, null, null);
   return true;
+}
+
+/**
+ * The hosts of a remote environment follow the local `current` after a crash: the release it is
+ * back on (copied first to a host that lacks it), or none (null: nothing was ever live). Returns
+ * what to add to the incident.
+ */
+async function hostsBack(state: DeployState, env: string, back: ReleaseView | null | undefined): Promise<string> {
+  if (state.fleet.hostsOf(env).length === 0) return '';
+  // undefined: the live release could not be restored locally, so the hosts are left as they are.
+  if (back === undefined) return '; the hosts are left as they were';
+  try {
+    await state.fleet.putBack(env, back, back ? await state.deps.releases.materialize(back) : null);
+    return back ? `; every host is back on ${back.id}` : '; current is removed on every host';
+  } catch (err) {
+    return `; ${(err as Error).message}`;
+  }
 }

@@ -6,7 +6,8 @@ import { deployOutcomeOf } from '../domain/deploy-outcome.js';
 import { environmentsOf } from '../domain/environments.js';
 import type { EnvironmentDeclaration, EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
 import type { OperationDeps } from './deploy-operation.js';
-import type { DocumentStore } from './ports.js';
+import type { DocumentStore, RemoteHosts } from './ports.js';
+import { createRemoteFleet, type RemoteFleet } from './remote-fleet.js';
 
 /** What deployments need from the daemon around them. */
 export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'logActivity'> {
@@ -18,6 +19,8 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'l
   recordedEnvironments(): Promise<string[]>;
   /** Tells clients an environment changed. */
   publish(env: string): void;
+  /** OpenSSH to the hosts of remote environments (README.md, "Remote environments"); absent where none is wired. */
+  remoteHosts?: RemoteHosts;
   warn(message: string): void;
   /** What became of a run's deploy changed: the run record follows, with a line saying why. */
   runDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
@@ -49,6 +52,8 @@ export interface DeployState {
   docs: ReadonlyMap<string, EnvironmentDocument>;
   /** The loaded documents in `environments()`'s order (for listings that name environments). */
   docsInOrder(): ReadonlyMap<string, EnvironmentDocument>;
+  /** The remote hosts of environments that have some, moved all or none (remote-fleet.ts). */
+  fleet: RemoteFleet;
   /** Loads an environment's document once, however many callers ask at the same time. */
   docOf(env: string): Promise<EnvironmentDocument>;
   storeOf(env: string): DocumentStore<EnvironmentDocument>;
@@ -93,7 +98,7 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
   const declares = (env: string) => config !== null && Object.hasOwn(config.environments, env);
   const configuredDeclaration = (env: string): EnvironmentDeclaration | null => {
     const spec = config && declares(env) ? environmentsOf(config).find((e) => e.name === env) : undefined;
-    return spec ? { branch: spec.branch, path: deps.envDir(env), protected: spec.protected, approval: spec.approval } : null;
+    return spec ? { branch: spec.branch, path: deps.envDir(env), protected: spec.protected, approval: spec.approval, ...(spec.hosts.length > 0 ? { hosts: spec.hosts } : {}) } : null;
   };
   // Every save records how the environment is configured now, so its records can serve it once a
   // config no longer declares it (another branch's axum.yml).
@@ -139,7 +144,7 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     for (const env of docs.keys()) deps.publish(env);
   };
 
-  return {
+  const self: DeployState = {
     deps,
     config: () => config,
     setConfig(next) {
@@ -231,5 +236,8 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
       chain = next.catch(() => undefined);
       return next;
     },
+    fleet: null as unknown as RemoteFleet, // set below: the fleet reads the records through this state
   };
+  self.fleet = createRemoteFleet(self, deps.remoteHosts, deps.logger);
+  return self;
 }

@@ -95,7 +95,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   const logActivity = (address: string, step: string) => {
     for (const listener of logListeners) listener(address, step);
   };
-  const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity };
+  const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity, fleet: state.fleet };
   const environments = createEnvironmentCoordinator(state, operationDeps);
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
     operationDone: async (env) => environments.hold(env)?.done,
@@ -174,6 +174,12 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       }
       state.recordDeclarations();
       await reconcileEnvironments(state, (env) => environments.hold(env) !== undefined);
+      // Remote hosts are asked in the background: an unreachable one must not hold the start up.
+      for (const env of state.environments()) {
+        if (environments.hold(env)) continue; // an operation records its hosts itself
+        const serving = state.docs.get(env) ? servingRevision(state.docs.get(env)!) : null;
+        void state.fleet.check(env, serving ? (release(serving.revision.releaseId) ?? null) : null);
+      }
       await sweepOperationLogs(state).catch((err: Error) => deps.logger.warn(`sweeping operation logs: ${err.message}`));
     },
     undeclared() {

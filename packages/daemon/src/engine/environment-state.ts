@@ -1,6 +1,6 @@
 // What deployments show of one environment (its slice of EnvironmentView): live and serving, the
 // last known good and the rollback target apart, what waits or is held, a bad mark on what serves.
-import type { RevisionView } from '@axum/protocol';
+import type { HostView, RevisionView } from '@axum/protocol';
 import { revisionHealth } from '../domain/deploy-outcome.js';
 import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
@@ -26,6 +26,8 @@ export interface EnvironmentState {
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
   lastCheck: { passed: boolean; inconclusive: boolean; at: string; step: string } | null;
+  /** Each remote host as the last operation that reached it left it, in the order the declaration lists them. */
+  hosts?: HostView[];
 }
 
 /** An operation in progress, as the coordinator holds it. */
@@ -62,6 +64,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
     paused: doc.paused,
     operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
     incident: doc.incident,
+    hosts: (state.declaration(env)?.hosts ?? []).map((host) => doc.hosts.find((h) => h.host === host) ?? { host, releaseId: null, state: 'unknown', reason: null, at: '' }),
     ...health,
   };
 }

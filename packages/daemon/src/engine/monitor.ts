@@ -1,5 +1,6 @@
 import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { announcingSink, operationKey, operationStepEnv, type OperationDeps } from './deploy-operation.js';
+import { hostStepEnv } from './remote-fleet.js';
 import { measureOnce, warnScrapeInterval } from './prometheus-check.js';
 
 /** A running monitor of one live revision; `stop` kills a check in flight and removes its worktree. */
@@ -83,13 +84,16 @@ export function startMonitor(
       let forget = () => undefined as void;
       const started = deps.clock.now();
       let result: { status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled'; exitCode: number | null; durationMs: number | null } = { status: 'succeeded', exitCode: null, durationMs: null };
-      if (spec.run !== undefined) {
+      // With remote hosts the command runs once per host (AXUM_HOST); the first that fails fails the tick.
+      const hosts = spec.run !== undefined ? (deps.fleet?.hostsOf(env) ?? []) : [];
+      for (const host of spec.run !== undefined ? (hosts.length > 0 ? hosts : [null]) : []) {
+        if (host) log.write(Buffer.from(`[axum] monitor for host ${host.spec}\n`));
         result = await deps.runner
           .run(
             {
-              command: spec.run,
+              command: spec.run!,
               cwd: worktree,
-              env: operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }),
+              env: { ...operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }), ...(host ? hostStepEnv(host, release.id) : {}) },
               timeoutMs: spec.timeout ?? spec.every,
               log,
               onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
@@ -97,6 +101,7 @@ export function startMonitor(
             abort.signal,
           )
           .finally(() => forget());
+        if (result.status !== 'succeeded') break;
       }
       // Each Prometheus check is measured once per tick, into the same log: a failed measurement
       // fails the tick (toward `failures` in a row); an inconclusive one neither fails nor passes it.

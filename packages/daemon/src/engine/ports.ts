@@ -1,5 +1,5 @@
 import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
-import type { BackupTargetReport, PipelineConfig, ReleaseView } from '@axum/protocol';
+import type { BackupTargetReport, HostSpec, PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
 
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
@@ -225,4 +225,31 @@ export interface PrometheusPort {
 /** Backups of `.axum/` to one target folder (README.md, "Backups"); never throws: a failure is the report's `error`. */
 export interface BackupWriter {
   backup(target: string): Promise<BackupTargetReport>;
+}
+
+/** What a host's folder holds of a release, and what its `current` names. */
+export interface HostInspection {
+  /** The release id the host's `current` names, or null when it has none. */
+  current: string | null;
+  /** True when `releases/<id>` is there whole, with this release's checksums (a rollback copies nothing then). */
+  present: boolean;
+}
+
+/**
+ * The remote hosts of an environment (README.md, "Remote environments"), over the user's own
+ * OpenSSH and rsync: their ssh config, agent and known_hosts apply, and host keys are never
+ * accepted on the way. Every method rejects with a message that says what failed on that host.
+ */
+export interface RemoteHosts {
+  inspect(host: HostSpec, release: ReleaseView): Promise<HostInspection>;
+  /**
+   * Copies the release folder `localDir` to `<path>/releases/<id>` (rsync, hard-linking files
+   * unchanged since `linkDest`, a release already on the host), checks every file's sha256 there,
+   * and only then moves it into place. Resolves to the bytes rsync sent.
+   */
+  push(host: HostSpec, release: ReleaseView, localDir: string, linkDest: string | null): Promise<{ bytesSent: number }>;
+  /** Points the host's `current` at `releases/<id>` atomically (new link, `mv -T` over the old); null removes it. */
+  swap(host: HostSpec, releaseId: string | null): Promise<void>;
+  /** Removes every `releases/rel-*` folder whose id is not in `keep`, never the one `current` names; resolves to the ids removed. */
+  prune(host: HostSpec, keep: readonly string[]): Promise<string[]>;
 }

@@ -34,6 +34,9 @@ export async function pruneReleases(state: DeployState): Promise<void> {
   deps.crash('retention.recorded');
   await deps.releases.prune(releasesDoc.releases, dropped);
   deps.crash('retention.pruned');
+  // The hosts of remote environments drop the same folders (after the records, as locally).
+  const kept = releasesDoc.releases.map((r) => r.id);
+  await Promise.all(state.environments().map((env) => state.fleet.prune(env, kept)));
   // The revisions of a pruned release keep their records; their logs go with the release.
   const revisions = await pruneOperationLogs(state, drop);
   deps.logger.info(`release retention: pruned ${dropped.map((r) => r.id).join(', ')}${revisions > 0 ? ` and the logs of ${revisions} revision(s)` : ''}`);

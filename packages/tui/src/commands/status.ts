@@ -1,4 +1,4 @@
-import { backupAge, type BackupTargetStatus, type DaemonState } from '@axum/protocol';
+import { backupAge, type BackupTargetStatus, type DaemonState, type HostView } from '@axum/protocol';
 import { environmentCells, pauseLine } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
@@ -42,6 +42,8 @@ export function statusJson(state: DaemonState): unknown {
       approval: env.approval,
       path: env.path,
       inConfig: env.inConfig,
+      // Remote hosts (README.md, "Remote environments"): each one's release and how the last operation went there.
+      hosts: env.hosts ?? [],
     })),
     runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),
     warnings: state.warnings,
@@ -74,10 +76,20 @@ export function statusLines(state: DaemonState): string[] {
   else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], state.environments.map((env) => Object.values(environmentCells(env)))));
   for (const env of state.environments) if (env.paused) lines.push(`paused       ${pauseLine(env)}`);
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
+  for (const env of state.environments) lines.push(...hostLines(env.name, env.hosts ?? []));
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
   for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}`);
   return lines;
+}
+
+/** One line per remote host of an environment: the release its `current` names, and what failed there. */
+export function hostLines(env: string, hosts: readonly HostView[]): string[] {
+  return hosts.map((h) => {
+    const where = h.releaseId ? `on ${h.releaseId}` : 'no release';
+    const how = h.state === 'ok' ? 'ok' : h.state === 'unknown' ? 'not reached yet' : `FAILED: ${h.reason ?? 'unknown reason'}`;
+    return `host         ${env} ${h.host}: ${where} · ${how}`;
+  });
 }
 
 /** One line per backup target: its age, and a warning when stale (older than twice `every`) or failing. */

@@ -1,5 +1,5 @@
 import { markTime } from '@axum/protocol';
-import type { DaemonState, DeployOutcome, EnvironmentView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
+import type { DaemonState, DeployOutcome, EnvironmentView, HostView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
 
 /** What the selectors read of the TUI's state (structural, so state/ has no import cycle). */
 interface Loaded {
@@ -31,6 +31,14 @@ export function servingText(env: EnvironmentView, brief = false): string {
   return serving.failed ? `#${serving.revision} ${brief ? 'failed' : 'serving, failed'}` : `#${serving.revision}`;
 }
 
+/** Remote hosts in a few words: how many, and which failed (`axum status` lists each). Null for a local environment. */
+export function hostsFlag(hosts: readonly HostView[]): string | null {
+  if (hosts.length === 0) return null;
+  const failed = hosts.filter((h) => h.state === 'failed');
+  if (failed.length === 0) return `${hosts.length} host${hosts.length === 1 ? '' : 's'}${hosts.every((h) => h.state === 'ok') ? ' ok' : ''}`;
+  return `host${failed.length === 1 ? '' : 's'} ${failed.map((h) => h.host).join(', ')} FAILED (${failed.length} of ${hosts.length})`;
+}
+
 /** One environment as named cells: the TUI and `axum status` show the same, each picking its columns. */
 export function environmentCells(env: EnvironmentView) {
   // What changes first (an operation, a pin, a release waiting), then the config (protected, manual approval).
@@ -40,6 +48,7 @@ export function environmentCells(env: EnvironmentView) {
     env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
     // A release marked bad after it went live here goes on serving: say so until someone moves it.
     env.servingBad && `serving ${env.servingBad.releaseId}, marked bad`,
+    hostsFlag(env.hosts ?? []),
     env.pinned && 'pinned',
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
     env.protected && 'protected',

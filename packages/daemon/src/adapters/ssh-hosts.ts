@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { HostSpec, ReleaseView } from '@axum/protocol';
+import type { HostInspection, RemoteHosts } from '../engine/ports.js';
+
+/** The checksum file of a release folder on a host: `sha256sum -c` reads it, and its text proves which release the folder holds. */
+export const HOST_CHECKSUMS = '.axum-sha256';
+
+/** Options of the OpenSSH adapter. */
+export interface SshHostsOptions {
+  /** `ssh -F FILE` (AXUM_SSH_CONFIG): else the user's own `~/.ssh/config` applies. */
+  configFile?: string | null;
+  /** How long one ssh command may take (a copy gets `copyTimeoutMs`). */
+  commandTimeoutMs?: number;
+  copyTimeoutMs?: number;
+}
+
+/** A word the remote shell reads literally (host specs are checked too: host-spec.ts). */
+const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** `sha256sum -c` lines of a release; a name it would have to escape is refused instead. */
+export function checksumText(release: ReleaseView): string {
+  return release.artifacts
+    .map((a) => {
+      if (/[\n\r\\]/.test(a.path)) throw new Error(`the file name ${JSON.stringify(a.path)} cannot be checked on a host (a newline or backslash)`);
+      return `${a.sha256}  ./${a.path}\n`;
+    })
+    .join('');
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program with an argument list (never a local shell) and collects its output. */
+function execute(program: string, args: string[], input: string | null, timeoutMs: number): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined); // a process that died early closes its stdin: its exit says why
+    child.on('close', (code, signal) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      resolve({ code: signal ? null : code, stdout: Buffer.concat(out).toString('utf8'), stderr: signal ? `${stderr}\n(killed after ${timeoutMs} ms)` : stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** What rsync's exit codes mean (its manual, EXIT VALUES), said when it printed nothing itself. */
+const RSYNC_EXITS: Record<number, string> = {
+  11: 'a file could not be written (a full disk, a folder it may not write)',
+  12: 'the data stream broke (the connection was cut)',
+  23: 'some files were not transferred',
+  30: 'timed out sending or receiving data',
+  255: 'ssh failed',
+};
+
+/** The last meaningful lines of a failed command's stderr, on one line. */
+const reasonOf = (what: string, done: Finished, exits: Record<number, string> = {}): string => {
+  const lines = done.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Warning: Permanently added'));
+  const meaning = done.code !== null && Object.hasOwn(exits, done.code) ? `, ${exits[done.code]}` : '';
+  return `${what} failed (exit ${done.code ?? 'killed'}${meaning})${lines.length > 0 ? `: ${lines.slice(-3).join(' / ')}` : ''}`;
+};
+
+/**
+ * Remote hosts over OpenSSH and rsync as they are (no agent of ours on the hosts). Every command
+ * is an argument list; the one string a remote shell reads is built from checked parts, each quoted.
+ * `BatchMode=yes`: nothing may prompt (a daemon has no one to ask); `StrictHostKeyChecking=yes`:
+ * an unknown host key is a refusal, never accepted on first sight.
+ */
+export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts {
+  const commandTimeoutMs = options.commandTimeoutMs ?? 60_000;
+  const copyTimeoutMs = options.copyTimeoutMs ?? 3_600_000;
+  const sshOptions = (host: HostSpec): string[] => [
+    '-o', 'BatchMode=yes',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'ConnectTimeout=10',
+    '-o', 'ServerAliveInterval=10',
+    ...(options.configFile ? ['-F', options.configFile] : []),
+    ...(host.port !== null ? ['-p', String(host.port)] : []),
+  ];
+  const destination = (host: HostSpec) => (host.user ? `${host.user}@${host.host}` : host.host);
+  const ssh = async (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> => {
+    const done = await execute('ssh', [...sshOptions(host), '--', destination(host), script], input, commandTimeoutMs);
+    if (done.code !== 0) throw new Error(reasonOf(`${what} on ${host.spec}`, done));
+    return done.stdout;
+  };
+  const releasesDir = (host: HostSpec) => `${host.path}/releases`;
+
+  return {
+    async inspect(host, release) {
+      const folder = `${releasesDir(host)}/${release.id}`;
+      const out = await ssh(host, 'reading the host folder', `readlink -- ${quote(`${host.path}/current`)} || true; echo ---; cat -- ${quote(`${folder}/${HOST_CHECKSUMS}`)} 2>/dev/null || true`);
+      const [link = '', checksums = ''] = out.split('---\n');
+      const named = link.trim();
+      const match = /^releases\/([A-Za-z0-9._-]+)$/.exec(named);
+      const result: HostInspection = { current: match ? match[1]! : named === '' ? null : named, present: checksums === checksumText(release) };
+      return result;
+    },
+
+    async push(host, release, localDir, linkDest) {
+      const checksums = checksumText(release);
+      const partial = `${releasesDir(host)}/.partial-${release.id}`;
+      const final = `${releasesDir(host)}/${release.id}`;
+      // rsync splits -e on spaces and honours quotes: the config path is quoted for it.
+      const rsh = ['ssh', ...sshOptions(host).map((arg) => (arg === options.configFile ? quote(arg) : arg))].join(' ');
+      // --mkpath makes `releases/` on a new host; --delete makes a copy a cut-short attempt left
+      // exactly this release (rsync replaces files by rename, so a file hard-linked to another
+      // release is never written through).
+      // --checksum with no -t: a release folder's files are fresh copies (new mtimes), so only their
+      // content can say "unchanged", and a file linked against `linkDest` must not need its times.
+      const args = ['-rlpD', '--checksum', '--delete', '--mkpath', '--stats', '--exclude=/.axum-complete', '-e', rsh];
+      if (linkDest) args.push(`--link-dest=${releasesDir(host)}/${linkDest}`);
+      args.push('--', `${localDir.replace(/\/+$/, '')}/`, `${destination(host)}:${partial}/`);
+      const copied = await execute('rsync', args, null, copyTimeoutMs);
+      if (copied.code !== 0) throw new Error(reasonOf(`copying ${release.id} to ${host.spec} (rsync)`, copied, RSYNC_EXITS));
+      const sent = /Total bytes sent: ([\d,.]+)/.exec(copied.stdout)?.[1]?.replace(/[,.]/g, '') ?? '0';
+      // The checksums arrive on stdin, are checked in the copy, and the copy is moved into place
+      // only when every file matched: `releases/<id>` is never a folder with a wrong file in it.
+      const current = quote(`${host.path}/current`);
+      await ssh(
+        host,
+        `checking the sha256 of ${release.id}`,
+        [
+          `cd -- ${quote(partial)}`,
+          `cat > ${HOST_CHECKSUMS}`,
+          `sha256sum --quiet --strict -c ${HOST_CHECKSUMS} >&2`,
+          `if [ "$(readlink -- ${current} || true)" = ${quote(`releases/${release.id}`)} ]; then echo "current names another folder of ${release.id}; refusing to replace it" >&2; exit 1; fi`,
+          `rm -rf -- ${quote(final)}`,
+          `mv -T -- ${quote(partial)} ${quote(final)}`,
+        ].join(' && '),
+        checksums,
+      );
+      return { bytesSent: Number(sent) };
+    },
+
+    async prune(host, keep) {
+      // Ids come from the records (`rel-N`); checked again here because they reach a remote shell.
+      const kept = keep.filter((id) => /^[A-Za-z0-9._-]+$/.test(id));
+      const script = [
+        `cd -- ${quote(releasesDir(host))} 2>/dev/null || exit 0`,
+        `live=$(readlink -- ${quote(`${host.path}/current`)} || true)`,
+        `for d in rel-*; do [ -d "$d" ] || continue; case " ${kept.join(' ')} " in *" $d "*) continue;; esac; [ "$live" = "releases/$d" ] && continue; rm -rf -- "$d" && echo "$d"; done`,
+      ].join('; ');
+      const out = await ssh(host, 'removing old releases', script);
+      return out.split('\n').filter((line) => line !== '');
+    },
+
+    async swap(host, releaseId) {
+      const current = quote(`${host.path}/current`);
+      if (releaseId === null) {
+        await ssh(host, 'removing current', `rm -f -- ${current}`);
+        return;
+      }
+      const temp = quote(`${host.path}/.current-${randomBytes(6).toString('hex')}`);
+      const target = `releases/${releaseId}`;
+      await ssh(
+        host,
+        `pointing current at ${releaseId}`,
+        `{ test -f ${quote(`${host.path}/${target}/${HOST_CHECKSUMS}`)} || { echo "${target} is not on the host" >&2; exit 1; }; } && ln -s -- ${quote(target)} ${temp} && { mv -T -- ${temp} ${current} || { rm -f -- ${temp}; exit 1; }; }`,
+      );
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// Remote environments (README.md, "Remote environments"): the hosts of an environment move
+// together, all or none. The deploy machine's states stay as they are: `materializing` also
+// stages the release on every host, `swapping` swaps every host's `current` and then the local
+// one, `undoing` puts every host back. Each host's outcome is kept on the environment's document.
+import { parseHostSpec, type HostSpec, type HostView, type ReleaseView } from '@axum/protocol';
+import type { DeployState } from './deploy-state.js';
+import type { Logger, RemoteHosts } from './ports.js';
+
+/** The hosts of environments, moved all or none. */
+export interface RemoteFleet {
+  /** The environment's hosts, parsed (empty: a local environment). */
+  hostsOf(env: string): HostSpec[];
+  /**
+   * Before any host swaps: `releases/<id>` on every host, copied (and sha256-checked there) only
+   * where it is not there whole. Null when every host has it, else what failed, naming each host.
+   */
+  stage(env: string, release: ReleaseView, localDir: string): Promise<string | null>;
+  /**
+   * Every host's `current` → the release. When one host fails, every host goes back to what it
+   * named before the stage, and this rejects naming the host (nothing stays half-swapped).
+   */
+  swap(env: string, release: ReleaseView): Promise<void>;
+  /**
+   * Every host back on `release` (null: no `current`), after an error once the hosts had moved; a
+   * host that lacks the release's folder gets it copied first (said in the daemon's log).
+   */
+  putBack(env: string, release: ReleaseView | null, localDir: string | null): Promise<void>;
+  /**
+   * Release retention on the hosts: removes the folders of releases the records no longer keep
+   * (never the one a host's `current` names). A host that cannot be reached keeps its folders
+   * until the next retention; the daemon's log says so. Never rejects.
+   */
+  prune(env: string, keep: readonly string[]): Promise<void>;
+  /**
+   * At start: asks every host what its `current` names and records, per host, whether that is the
+   * release the history says serves (`serving`; null: nothing does, and nothing is asked). Nothing is moved: a host that
+   * disagrees or cannot be reached is shown `failed` with why, for a person to decide. Never rejects.
+   */
+  check(env: string, serving: ReleaseView | null): Promise<void>;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A fleet over the `RemoteHosts` port; `remote` absent: an environment with hosts cannot deploy (said, never ignored). */
+export function createRemoteFleet(state: DeployState, remote: RemoteHosts | undefined, logger: Logger): RemoteFleet {
+  /** What each host's `current` named when the last stage looked (what a failed swap goes back to). */
+  const before = new Map<string, string | null>();
+  /** The hosts the last stage of each environment reached: its swap moves exactly those (a config reloaded in between changes nothing). */
+  const staged = new Map<string, HostSpec[]>();
+  const hostsOf = (env: string): HostSpec[] =>
+    (state.declaration(env)?.hosts ?? []).flatMap((text) => {
+      const parsed = parseHostSpec(text);
+      return 'problem' in parsed ? [] : [parsed]; // checked by the schema; a record edited by hand is skipped
+    });
+  const note = (env: string, host: HostSpec, releaseId: string | null, problem: string | null) => {
+    const doc = state.docs.get(env);
+    if (!doc) return;
+    const entry: HostView = { host: host.spec, releaseId, state: problem ? 'failed' : 'ok', reason: problem, at: state.now() };
+    doc.hosts = [...doc.hosts.filter((h) => h.host !== host.spec), entry];
+    state.deps.publish(env);
+  };
+  const lastRelease = (env: string, host: HostSpec) => state.docs.get(env)?.hosts.find((h) => h.host === host.spec)?.releaseId ?? null;
+  const port = (): RemoteHosts => {
+    if (!remote) throw new Error('this daemon has no ssh adapter for remote hosts');
+    return remote;
+  };
+
+  /** Runs `work` on every host at once; the failures, each naming its host. */
+  async function onEvery(hosts: HostSpec[], work: (host: HostSpec) => Promise<void>): Promise<{ host: HostSpec; problem: string }[]> {
+    const settled = await Promise.allSettled(hosts.map(work));
+    return settled.flatMap((s, i) => (s.status === 'rejected' ? [{ host: hosts[i]!, problem: errorText(s.reason) }] : []));
+  }
+
+  async function ensure(env: string, host: HostSpec, release: ReleaseView, localDir: string, why: string): Promise<void> {
+    const seen = await port().inspect(host, release);
+    before.set(`${env} ${host.spec}`, seen.current);
+    if (seen.present) return;
+    // Files unchanged since the release the host serves are hard-linked against it, not sent again.
+    const linkDest = seen.current && seen.current !== release.id && /^[A-Za-z0-9._-]+$/.test(seen.current) ? seen.current : null;
+    const { bytesSent } = await port().push(host, release, localDir, linkDest);
+    logger.info(`${env}: ${release.id} copied to ${host.spec}${why} (${bytesSent} bytes sent${linkDest ? `, unchanged files linked against ${linkDest}` : ''}), sha256 checked there`);
+  }
+
+  return {
+    hostsOf,
+    async stage(env, release, localDir) {
+      const hosts = hostsOf(env);
+      staged.set(env, hosts);
+      if (hosts.length === 0) return null;
+      const failed = await onEvery(hosts, async (host) => {
+        try {
+          await ensure(env, host, release, localDir, '');
+        } catch (err) {
+          note(env, host, lastRelease(env, host), errorText(err));
+          throw err;
+        }
+      });
+      if (failed.length === 0) return null;
+      return `${failed.length} of ${hosts.length} host(s) could not take ${release.id}, so no host was switched: ${failed.map((f) => f.problem).join('; ')}`;
+    },
+    async swap(env, release) {
+      const hosts = staged.get(env) ?? hostsOf(env);
+      if (hosts.length === 0) return;
+      const failed = await onEvery(hosts, (host) => port().swap(host, release.id));
+      if (failed.length === 0) {
+        for (const host of hosts) note(env, host, release.id, null);
+        return;
+      }
+      // A failed swap moved nothing on its host (`mv -T` is atomic), but a connection lost after the
+      // move cannot be told apart: every host, failed ones too, goes back to what it named.
+      const back = await onEvery(hosts, (host) => port().swap(host, before.get(`${env} ${host.spec}`) ?? null));
+      for (const host of hosts) {
+        const problem = failed.find((f) => f.host === host)?.problem ?? back.find((b) => b.host === host)?.problem ?? null;
+        note(env, host, back.some((b) => b.host === host) ? null : (before.get(`${env} ${host.spec}`) ?? null), problem);
+      }
+      const putBack = back.length === 0 ? 'every host was switched back' : `switched back: ${hosts.filter((h) => !back.some((b) => b.host === h)).map((h) => h.spec).join(', ') || 'none'}; could not put back ${back.map((b) => `${b.host.spec} (${b.problem})`).join(', ')}`;
+      throw new Error(`switching ${release.id} failed on ${failed.map((f) => f.host.spec).join(', ')}: ${failed.map((f) => f.problem).join('; ')}; ${putBack}`);
+    },
+    async prune(env, keep) {
+      const hosts = hostsOf(env);
+      if (hosts.length === 0 || !remote) return;
+      await onEvery(hosts, async (host) => {
+        try {
+          const removed = await remote.prune(host, keep);
+          if (removed.length > 0) logger.info(`${env}: release retention removed ${removed.join(', ')} on ${host.spec}`);
+        } catch (err) {
+          logger.warn(`${env}: release retention on ${host.spec} did not run: ${errorText(err)}`);
+        }
+      });
+    },
+    async check(env, serving) {
+      const hosts = hostsOf(env);
+      if (hosts.length === 0 || !remote || serving === null) return;
+      await onEvery(hosts, async (host) => {
+        try {
+          const seen = await remote.inspect(host, serving);
+          const problem =
+            seen.current === serving.id && seen.present
+              ? null
+              : `current names ${seen.current ?? 'nothing'}${seen.current === serving.id ? ' but its folder is not whole' : ''}; history says ${serving.id} serves`;
+          note(env, host, seen.current, problem);
+        } catch (err) {
+          note(env, host, lastRelease(env, host), errorText(err));
+        }
+      });
+      await state.persist(env).catch((err: Error) => logger.warn(`${env}: saving the hosts' state: ${err.message}`));
+    },
+    async putBack(env, release, localDir) {
+      const hosts = hostsOf(env);
+      const failed = await onEvery(hosts, async (host) => {
+        if (release && localDir) await ensure(env, host, release, localDir, ' (it lacked it: copied before switching back)');
+        await port().swap(host, release?.id ?? null);
+        note(env, host, release?.id ?? null, null);
+      });
+      for (const f of failed) note(env, f.host, null, `could not be put back on ${release?.id ?? 'nothing'}: ${f.problem}`);
+      if (failed.length > 0) throw new Error(`could not put ${failed.map((f) => f.host.spec).join(', ')} back on ${release?.id ?? 'nothing'}: ${failed.map((f) => f.problem).join('; ')}`);
+    },
+  };
+}
+
+/** What a verify or monitor step run for one host reads (README.md, "Remote environments"). */
+export function hostStepEnv(host: HostSpec, releaseId: string): Record<string, string> {
+  return {
+    AXUM_HOST: host.host,
+    AXUM_HOST_SSH: host.user ? `${host.user}@${host.host}` : host.host,
+    AXUM_HOST_PORT: host.port === null ? '' : String(host.port),
+    AXUM_HOST_SPEC: host.spec,
+    AXUM_HOST_RELEASE_DIR: `${host.path}/releases/${releaseId}`,
+    AXUM_HOST_CURRENT: `${host.path}/current`,
+  };
+}

@@ -1,0 +1,86 @@
+// The OpenSSH adapter of remote environments against real sshd "hosts" on loopback (README.md,
+// "Remote environments"): copy with rsync, sha256 checked on the host, atomic swap, refusals.
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHostSpec, type HostSpec, type ReleaseView } from '@axum/protocol';
+import { createSshRemoteHosts } from '../packages/daemon/src/adapters/ssh-hosts.js';
+import { SSHD_MISSING, startSshLab, type SshLab } from './support/sshd.js';
+
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** A release folder on "this machine" and the release record naming its files. */
+function localRelease(dir: string, id: string, files: Record<string, string | Buffer>): { release: ReleaseView; folder: string } {
+  const folder = join(dir, 'local', id, 'files');
+  for (const [path, data] of Object.entries(files)) {
+    mkdirSync(join(folder, path, '..'), { recursive: true });
+    writeFileSync(join(folder, path), data);
+    chmodSync(join(folder, path), 0o444);
+  }
+  writeFileSync(join(folder, '.axum-complete'), 'complete\n');
+  const artifacts = Object.entries(files).map(([path, data]) => ({ path, sha256: sha(data), size: Buffer.byteLength(data) }));
+  return { folder, release: { id, artifacts } as unknown as ReleaseView };
+}
+
+describe.skipIf(SSHD_MISSING !== null)(`the OpenSSH adapter against real sshd hosts${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs it)` : ''}`, { timeout: 180_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'axum-ssh-'));
+  let lab: SshLab;
+  let hosts: ReturnType<typeof createSshRemoteHosts>;
+  const spec = (name: string): HostSpec => parseHostSpec(lab.hosts.find((h) => h.name === name)!.spec) as HostSpec;
+  beforeAll(async () => {
+    lab = await startSshLab(join(dir, 'lab'), ['alpha', 'beta', 'stranger'], { unknownKey: ['stranger'] });
+    hosts = createSshRemoteHosts({ configFile: lab.config, commandTimeoutMs: 20_000 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies a release, checks its sha256 there and swaps current; the next release sends only what changed', async () => {
+    const big = Buffer.alloc(2_000_000, 7);
+    const one = localRelease(dir, 'rel-1', { 'model/weights.bin': big, 'config/app.json': '{"v":1}\n' });
+    const alpha = spec('alpha');
+    expect(await hosts.inspect(alpha, one.release)).toEqual({ current: null, present: false });
+    const first = await hosts.push(alpha, one.release, one.folder, null);
+    expect(first.bytesSent).toBeGreaterThan(2_000_000);
+    expect(await hosts.inspect(alpha, one.release)).toEqual({ current: null, present: true });
+    await hosts.swap(alpha, 'rel-1');
+    const root = lab.hosts[0]!.root;
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-1');
+    expect(sha(readFileSync(join(root, 'current', 'model', 'weights.bin')))).toBe(sha(big));
+
+    const two = localRelease(dir, 'rel-2', { 'model/weights.bin': big, 'config/app.json': '{"v":2}\n' });
+    const second = await hosts.push(alpha, two.release, two.folder, 'rel-1');
+    // The unchanged 2 MB model is hard-linked against rel-1, not sent again.
+    expect(second.bytesSent).toBeLessThan(100_000);
+    await hosts.swap(alpha, 'rel-2');
+    expect(readFileSync(join(root, 'current', 'config', 'app.json'), 'utf8')).toBe('{"v":2}\n');
+    expect(await hosts.inspect(alpha, one.release)).toEqual({ current: 'rel-2', present: true });
+    await hosts.swap(alpha, 'rel-1');
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-1');
+    // Retention keeping only rel-2: rel-1 stays too, as current names it.
+    expect(await hosts.prune(alpha, ['rel-2'])).toEqual([]);
+    await hosts.swap(alpha, 'rel-2');
+    expect(await hosts.prune(alpha, ['rel-2'])).toEqual(['rel-1']);
+    expect(lab.run('alpha', `ls ${root}/releases`).split('\n').filter(Boolean)).toEqual(['rel-2']);
+  });
+
+  it('refuses a copy whose file does not match its sha256, leaving no folder of the release', async () => {
+    const bad = localRelease(dir, 'rel-3', { 'model/weights.bin': 'abc' });
+    (bad.release.artifacts[0] as { sha256: string }).sha256 = sha('something else');
+    await expect(hosts.push(spec('alpha'), bad.release, bad.folder, null)).rejects.toThrow(/checking the sha256 of rel-3 on .*alpha.*FAILED/);
+    expect(lab.run('alpha', `ls ${lab.hosts[0]!.root}/releases`).split('\n')).not.toContain('rel-3');
+    await expect(hosts.swap(spec('alpha'), 'rel-3')).rejects.toThrow(/releases\/rel-3 is not on the host/);
+  });
+
+  it('names the host when its key is unknown (never accepted) or its sshd is down', async () => {
+    const one = localRelease(dir, 'rel-4', { 'a.txt': 'a' });
+    await expect(hosts.inspect(spec('stranger'), one.release)).rejects.toThrow(/stranger.*Host key verification failed/);
+    await lab.kill('beta');
+    await expect(hosts.push(spec('beta'), one.release, one.folder, null)).rejects.toThrow(/on root@beta:.*Connection refused|beta.*Connection refused/);
+    await lab.start('beta');
+    await hosts.push(spec('beta'), one.release, one.folder, null);
+  });
+});
