@@ -133,7 +133,8 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
   const marked = env ? releaseMarkedByRollback(env, target.releaseId) : null;
   const left = marked ? state.releases?.find((r) => r.id === marked.releaseId) : undefined;
   // Marked already (by a verify, a monitor, a person): the mark stays as it is, and says since when.
-  const markWords = marked ? (left?.bad ? `stays marked bad (since ${minuteText(left.bad.at)}, ${left.bad.why})` : 'will be marked bad') : '';
+  // The title says what happens to it; this line only what the title leaves out (no word said twice).
+  const markWords = marked ? (left?.bad ? `marked bad since ${minuteText(left.bad.at)}: ${left.bad.why}` : `to clear its mark later: axum mark ${marked.releaseId} good`) : '';
   // The release keeps serving wherever else it is live: a bad mark does not move those environments.
   const elsewhere = left?.liveIn.filter((e) => e !== action.env) ?? [];
   return {
@@ -141,9 +142,9 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
     details: [
       ...liveLine(env),
       `target: #${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})${action.to === null ? ', the last known good before it' : ''}`,
-      ...(marked ? [`${marked.releaseId} ${markWords}${left?.bad ? '' : ` (axum mark ${marked.releaseId} good clears it)`}`] : []),
+      ...(marked ? [`${marked.releaseId}: ${markWords}`] : []),
       ...(marked && elsewhere.length > 0 ? [`${marked.releaseId} is also live in ${elsewhere.join(', ')}: it keeps serving there`] : []),
-      'then verify it, and pin the environment (new commits will not deploy until unpinned)',
+      env?.pinned ? 'then verify it; it stays pinned (new commits do not deploy until unpinned)' : 'then verify it, and pin the environment (new commits will not deploy until unpinned)',
     ],
     typed,
     action,

@@ -53,7 +53,11 @@ describe('refused before anything is asked', () => {
   it('a rollback says it marks the release it leaves bad, and refuses a bad target before asking, naming --force', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     const asked = confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory);
-    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2 will be marked bad (axum mark rel-2 good clears it)');
+    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-2: to clear its mark later: axum mark rel-2 good');
+    expect(asked && 'details' in asked ? asked.details.filter((d) => d.includes('will be marked bad')) : ['missing']).toEqual([]);
+    const pinned = reduce(state([{ ...env('staging'), pinned: true }]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
+    const askedPinned = confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, pinned);
+    expect(askedPinned && 'details' in askedPinned ? askedPinned.details.at(-1) : '').toBe('then verify it; it stays pinned (new commits do not deploy until unpinned)');
     const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, marks: [], config: null, liveIn: [], verifiedIn: [], size: 0 };
     const marked = reduce(withHistory, { type: 'releases.loaded', releases: [release] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, marked)).toEqual({

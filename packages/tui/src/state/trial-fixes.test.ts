@@ -50,7 +50,7 @@ describe('a rollback says what becomes of the release it leaves', () => {
     const s = leaving({ by: 'verify of staging#2', why: 'gate failed', at: '2026-12-04T03:36:00Z' }, ['production']);
     const asked = confirmationFor({ kind: 'rollback', env: 'production', to: 2, force: false }, s);
     expect(asked).toMatchObject({ title: 'roll back production to #2 (rel-0)? rel-1 (live, #3) stays marked bad' });
-    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-1 stays marked bad (since 2026-12-04 03:36, gate failed)');
+    expect(asked && 'details' in asked ? asked.details : []).toContain('rel-1: marked bad since 2026-12-04 03:36: gate failed');
     expect(rollbackMarkNote({ kind: 'rollback', env: 'production', to: 2, force: false }, s)).toBe('');
   });
   it('a target still verifying is refused before asking', () => {
@@ -59,7 +59,7 @@ describe('a rollback says what becomes of the release it leaves', () => {
   });
   it('live elsewhere too: says so', () => {
     const asked = confirmationFor({ kind: 'rollback', env: 'production', to: 2, force: false }, leaving(null, ['dev', 'staging', 'production']));
-    expect(asked && 'details' in asked ? asked.details : []).toEqual(expect.arrayContaining(['rel-1 will be marked bad (axum mark rel-1 good clears it)', 'rel-1 is also live in dev, staging: it keeps serving there']));
+    expect(asked && 'details' in asked ? asked.details : []).toEqual(expect.arrayContaining(['rel-1: to clear its mark later: axum mark rel-1 good', 'rel-1 is also live in dev, staging: it keeps serving there']));
   });
 });
 

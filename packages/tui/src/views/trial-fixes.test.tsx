@@ -87,7 +87,7 @@ describe('the releases view at 120 columns', () => {
 describe('the rollback dialog at 80×24', () => {
   const confirm: Confirm = {
     title: 'roll back production to #2 (rel-5)? rel-7 (live, #3) will be marked bad', typed: 'production', input: '', action: { kind: 'rollback', env: 'production', to: 2, force: false },
-    details: ['live now: #3 (rel-7, bbbbbbbb)', 'target: #2 (rel-5, cccccccc)', 'rel-7 will be marked bad (axum mark rel-7 good clears it)', 'rel-7 is also live in dev, staging: it keeps serving there', 'then verify it, and pin the environment (new commits will not deploy until unpinned)'],
+    details: ['live now: #3 (rel-7, bbbbbbbb)', 'target: #2 (rel-5, cccccccc)', 'rel-7: to clear its mark later: axum mark rel-7 good', 'rel-7 is also live in dev, staging: it keeps serving there', 'then verify it, and pin the environment (new commits will not deploy until unpinned)'],
     diff: ['code: takes back 12 commits: a · b · c …', 'config: 2 keys change: gates, verify', 'artifacts: model.bin 1.2 MB → 1.1 MB, metrics.json changed, eval.txt changed (+4)', 'metrics: accuracy 0.93 → 0.91, latency 12 → 15'],
   };
   it('stays within the rows it is given: the diff shrinks, the pin line wraps, the title and the prompt stay', async () => {
