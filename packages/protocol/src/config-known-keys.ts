@@ -7,13 +7,9 @@ type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodTyp
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
-/** The object schemas `schema` may be once its wrappers (optional, default, pipe, union…) are seen through. */
-function objectsOf(schema: z.ZodType, depth = 0): z.ZodType[] {
-  if (depth > 20) return [];
-  const def = defOf(schema);
+/** What a schema that wraps others (optional, default, pipe, lazy, union…) may be underneath; null for any other. */
+function wrapped(def: Def): z.ZodType[] | null {
   switch (def.type) {
-    case 'object':
-      return [schema];
     case 'optional':
     case 'nullable':
     case 'default':
@@ -21,52 +17,39 @@ function objectsOf(schema: z.ZodType, depth = 0): z.ZodType[] {
     case 'readonly':
     case 'catch':
     case 'nonoptional':
-      return def.innerType ? objectsOf(def.innerType, depth + 1) : [];
+      return def.innerType ? [def.innerType] : [];
     case 'pipe':
-      return def.in ? objectsOf(def.in, depth + 1) : [];
+      return def.in ? [def.in] : [];
     case 'lazy':
-      return def.getter ? objectsOf(def.getter(), depth + 1) : [];
+      return def.getter ? [def.getter()] : [];
     case 'union':
-      return (def.options ?? []).flatMap((option) => objectsOf(option, depth + 1));
+      return def.options ?? [];
     case 'intersection':
-      return [def.left, def.right].flatMap((side) => (side ? objectsOf(side, depth + 1) : []));
+      return [def.left, def.right].filter((side): side is z.ZodType => side !== undefined);
     default:
-      return [];
+      return null;
   }
+}
+
+/** The object schemas `schema` may be once its wrappers (optional, default, pipe, union…) are seen through. */
+function objectsOf(schema: z.ZodType, depth = 0): z.ZodType[] {
+  if (depth > 20) return [];
+  const def = defOf(schema);
+  if (def.type === 'object') return [schema];
+  return (wrapped(def) ?? []).flatMap((inner) => objectsOf(inner, depth + 1));
 }
 
 /** What one step of `path` leads to from `schema` (a key of an object or record, an index of an array). */
 function childrenOf(schema: z.ZodType, step: string | number, depth = 0): z.ZodType[] {
   if (depth > 20) return [];
   const def = defOf(schema);
-  switch (def.type) {
-    case 'object': {
-      const child = typeof step === 'string' && def.shape && Object.hasOwn(def.shape, step) ? def.shape[step] : undefined;
-      return child ? [child] : [];
-    }
-    case 'record':
-      return def.valueType ? [def.valueType] : [];
-    case 'array':
-      return typeof step === 'number' && def.element ? [def.element] : [];
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'readonly':
-    case 'catch':
-    case 'nonoptional':
-      return def.innerType ? childrenOf(def.innerType, step, depth + 1) : [];
-    case 'pipe':
-      return def.in ? childrenOf(def.in, step, depth + 1) : [];
-    case 'lazy':
-      return def.getter ? childrenOf(def.getter(), step, depth + 1) : [];
-    case 'union':
-      return (def.options ?? []).flatMap((option) => childrenOf(option, step, depth + 1));
-    case 'intersection':
-      return [def.left, def.right].flatMap((side) => (side ? childrenOf(side, step, depth + 1) : []));
-    default:
-      return [];
+  if (def.type === 'object') {
+    const child = typeof step === 'string' && def.shape && Object.hasOwn(def.shape, step) ? def.shape[step] : undefined;
+    return child ? [child] : [];
   }
+  if (def.type === 'record') return def.valueType ? [def.valueType] : [];
+  if (def.type === 'array') return typeof step === 'number' && def.element ? [def.element] : [];
+  return (wrapped(def) ?? []).flatMap((inner) => childrenOf(inner, step, depth + 1));
 }
 
 /** Every key an object at `path` may have, per `schema` (empty when the path leads nowhere known). */

@@ -29,6 +29,13 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('sees through optional and defaulted objects to suggest a key (rollback: { aut })', () => {
+    const load = parseConfigText(`${valid}rollback: { aut: true }\nhistory: { keepRun: 5 }\n`, 'axum.yml');
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.errors.map((e) => e.message)).toEqual(['rollback: unknown key "aut" (did you mean "auto"?)', 'history: unknown key "keepRun" (did you mean "keepRuns"?)']);
+  });
+
   it('suggests the key a misspelling meant, at every level, and nothing for a word far from any key', () => {
     const text = valid.replace('approval: manual', 'aproval: manual').replace('version: 1', 'version: 1\nrollbak: { auto: true }\nfrobnicate: 1');
     const load = parseConfigText(text, 'axum.yml');
