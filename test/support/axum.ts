@@ -32,7 +32,8 @@ export function axum(args: string[], options: { cwd?: string; env?: NodeJS.Proce
     execFile(
       process.execPath,
       [AXUM_BIN, ...args],
-      { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30_000 },
+      // execFile kills a child past 1 MiB of output by default: a whole run's log is often more.
+      { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30_000, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolvePromise({ code, stdout, stderr });

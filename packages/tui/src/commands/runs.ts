@@ -122,13 +122,13 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
   return EXIT.ok;
 }
 
-/** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line; `ENV#N` is a revision's operations. */
 /** `step broken failed (exit 4)`: why a run failed when it recorded no message of its own. */
 function failedStepText(run: RunView): string {
   const step = run.steps.find((s) => s.status === 'failed' || s.status === 'timed-out');
   return step ? `step ${step.name} ${step.status}${step.exitCode !== null ? ` (exit ${step.exitCode})` : ''}` : 'see axum runs --json';
 }
 
+/** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line; `ENV#N` is a revision's operations. */
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   if (revisionAddress(runId)) return operationLogsCommand(runId, options, out);
   if (runId.includes('#')) throw new CliError(`${runId}: a revision is ENV#N, e.g. ${runId.split('#')[0] || 'staging'}#3 (a run is run-N)`, EXIT.usage);
