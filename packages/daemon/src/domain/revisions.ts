@@ -74,6 +74,16 @@ export function servingRevision(doc: EnvironmentDocument): { revision: RevisionV
 }
 
 /**
+ * Whether an operation left `current` where it was: refused before recording (`outcome` null),
+ * refused at its check, or undone after an error of the machine. What it set on the way (a pin, a
+ * lifted pause) is then put back, so pointer, marks and pause agree. `servingBefore` is
+ * `servingRevision(doc)?.revision` taken before the operation (records are compared by identity).
+ */
+export function nothingMoved(doc: EnvironmentDocument, servingBefore: RevisionView | null, outcome: { status: string } | null): boolean {
+  return outcome === null || (outcome.status === 'failed' && (servingRevision(doc)?.revision ?? null) === servingBefore);
+}
+
+/**
  * Last known good (ARCHITECTURE.md, glossary): the newest revision before the live one whose verification
  * passed and whose release is not marked bad — computed, not "previous". A revision of the live
  * release itself is skipped: going back to what is live changes nothing.

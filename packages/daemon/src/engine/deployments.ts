@@ -1,6 +1,6 @@
 import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, changedConfigKeys, lastKnownGood, metricDeltas, nextRevisionNumber, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { changedArtifacts, changedConfigKeys, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liftPause } from '../domain/pause.js';
@@ -272,10 +272,9 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
       const unpause = liftPause(doc); // a person decided; a release the pause held stays held, by the pin now
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
-      // Refused at its check, or undone after an error of the machine: what was live still is, so
-      // the pin it set goes too (pointer, marks and pin agree: nothing of the rollback remains).
-      const nothingMoved = !(result instanceof RequestFailure) && result.status === 'failed' && servingBefore !== null && (servingRevision(doc)?.revision ?? null) === servingBefore;
-      if (result instanceof RequestFailure || nothingMoved) {
+      // Refused, or undone after an error of the machine: what was live still is, so the pin it
+      // set goes too (pointer, marks and pin agree: nothing of the rollback remains).
+      if (nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
         doc.pinned = pinnedBefore;
         unpause();
         await save(env);

@@ -5,7 +5,7 @@ import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { acceptanceRevision, liftPause } from '../domain/pause.js';
-import { liveRevision, nextRevisionNumber, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
+import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
@@ -90,8 +90,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     doc.paused = null;
     if (doc.queuedReleaseId === releaseId) doc.queuedReleaseId = null;
     const result = await act();
-    const nothingMoved = result instanceof RequestFailure || (result.status === 'failed' && (servingRevision(doc)?.revision ?? null) === servingBefore);
-    if (nothingMoved) {
+    if (nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
       Object.assign(doc, before);
       await environments.save(env);
       return result;
