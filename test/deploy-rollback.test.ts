@@ -3,6 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun, historyText, openClient } from './support/axum.js';
+import { history, settled, type Revision } from './support/history.js';
 
 /** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
 const config = (env: string, extra = '', verifyExtra = '') => `version: 1
@@ -19,16 +20,6 @@ verify:
   gates: { accuracy: ">= 0.8" }
 ${extra}`;
 
-interface Revision {
-  revision: number;
-  status: string;
-  kind: string;
-  releaseId: string;
-  commit: string;
-  rollbackTo: number | null;
-  verified: boolean;
-  message: string | null;
-}
 
 const repos: string[] = [];
 async function started(text: string): Promise<string> {
@@ -43,27 +34,14 @@ afterEach(async () => {
   await Promise.all(repos.splice(0).map(cleanupRepo));
 });
 
-async function history(dir: string, env: string): Promise<Revision[]> {
-  const result = await axum(['history', env, '--json', '--repo', dir]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Revision[];
-}
-async function settled(dir: string, env: string, count: number): Promise<Revision[]> {
-  let revisions: Revision[] = [];
-  await waitFor(async () => {
-    revisions = await history(dir, env);
-    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-  }, 30_000, `${count} settled revisions in ${env}`);
-  return revisions;
-}
 const currentModel = (dir: string, env: string) => readFileSync(join(dir, '.axum', 'envs', env, 'current', 'model', 'weights.txt'), 'utf8').trim();
 const model = (dir: string, value: string, message: string) => commitFiles(dir, message, { 'data.txt': `${value}\n` });
 /** v1 (0.86) then v2 (0.9) deployed to staging and settled: #1 superseded, #2 live. */
 async function twoDeploys(dir: string): Promise<void> {
   model(dir, '0.86', 'v1');
-  await settled(dir, 'staging', 1);
+  await settled(dir, 1);
   model(dir, '0.9', 'v2');
-  await settled(dir, 'staging', 2);
+  await settled(dir, 2);
 }
 
 describe('deploy, verify, auto-rollback', () => {
@@ -71,11 +49,11 @@ describe('deploy, verify, auto-rollback', () => {
     const dir = await started(config('staging: { branch: main }', 'rollback: { auto: true }\n'));
     for (const [i, value] of ['0.86', '0.88', '0.9'].entries()) {
       model(dir, value, `model v${i + 1}`);
-      await settled(dir, 'staging', i + 1);
+      await settled(dir, i + 1);
     }
     expect(currentModel(dir, 'staging')).toBe('0.9');
     const bad = model(dir, '0.41', 'model v4: a bug in the training data');
-    const revisions = await settled(dir, 'staging', 5);
+    const revisions = await settled(dir, 5);
     expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.kind}${r.rollbackTo ? ` ${r.rollbackTo}` : ''}`)).toEqual([
       '#5 live auto-rollback 3',
       '#4 failed deploy',
@@ -98,9 +76,9 @@ describe('deploy, verify, auto-rollback', () => {
   it('identical model files are stored once', async () => {
     const dir = await started(config('staging: { branch: main }'));
     model(dir, '0.9', 'same model');
-    await settled(dir, 'staging', 1);
+    await settled(dir, 1);
     commitFiles(dir, 'docs only', { 'README.md': 'more words\n' });
-    await settled(dir, 'staging', 2);
+    await settled(dir, 2);
     const blobs = readdirSync(join(dir, '.axum', 'store', 'sha256')).filter((f) => !f.startsWith('.'));
     expect(blobs).toHaveLength(1);
   });
@@ -117,15 +95,15 @@ describe('manual rollback, pin, approval', () => {
     const pinnedSha = model(dir, '0.95', 'v3 while pinned');
     const pinnedRun = await waitForRun(dir, (r) => r.commit === pinnedSha && r.status === 'succeeded', 'the pinned run to build');
     expect(pinnedRun.message).toContain('not deployed: staging is pinned');
-    expect((await history(dir, 'staging')).length).toBe(3);
+    expect((await history(dir)).length).toBe(3);
     expect(currentModel(dir, 'staging')).toBe('0.86');
     expect((await axum(['unpin', 'staging', '--repo', dir])).code).toBe(0);
     // The release the pin held back deploys.
-    const unpinned = await settled(dir, 'staging', 4);
+    const unpinned = await settled(dir, 4);
     expect(unpinned[0]).toMatchObject({ revision: 4, kind: 'deploy', status: 'live', commit: pinnedSha });
     expect(currentModel(dir, 'staging')).toBe('0.95');
     model(dir, '0.96', 'v4 after unpin');
-    const after = await settled(dir, 'staging', 5);
+    const after = await settled(dir, 5);
     expect(after[0]).toMatchObject({ revision: 5, kind: 'deploy', status: 'live' });
     expect(currentModel(dir, 'staging')).toBe('0.96');
   });
@@ -133,7 +111,7 @@ describe('manual rollback, pin, approval', () => {
   it('the diff shown before a rollback says which way it goes and names the commits it crosses', async () => {
     const dir = await started(config('staging: { branch: main }'));
     await twoDeploys(dir);
-    const [v2, v1] = await history(dir, 'staging');
+    const [v2, v1] = await history(dir);
     const client = await openClient(dir);
     const diff = async (id: string, from: string, to: string) => {
       client.ws.send(JSON.stringify({ type: 'request', id, method: 'releases.diff', params: { from, to } }));
@@ -219,22 +197,22 @@ describe('bad input and crashes', () => {
     expect(codes).toEqual([0, 1]);
     const loser = a.code === 1 ? a : b;
     expect(loser.stderr).toMatch(/staging is busy: #3 \(rollback\) by \S+ via axum rollback/);
-    expect((await history(dir, 'staging')).length).toBe(3);
+    expect((await history(dir)).length).toBe(3);
   });
 
   it('kill -9 between the pointer swap and the end of verify: the revision fails with the reason and current goes back', async () => {
     const dir = await started(config('staging: { branch: main }', '', 'test -f $AXUM_CURRENT/model/weights.txt && grep -q 0.95 $AXUM_CURRENT/model/weights.txt && echo evaluating v2 && sleep 37; '));
     model(dir, '0.9', 'v1');
-    await settled(dir, 'staging', 1);
+    await settled(dir, 1);
     model(dir, '0.95', 'v2 with a slow verify');
-    await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying', 20_000, 'v2 to be verifying');
+    await waitFor(async () => (await history(dir))[0]?.status === 'verifying', 20_000, 'v2 to be verifying');
     expect(currentModel(dir, 'staging')).toBe('0.95');
     await waitFor(async () => (await axum(['logs', 'staging#2', '--step', 'eval', '--repo', dir])).stdout.includes('evaluating v2'), 20_000, 'the verify step to print');
     const daemon = readDaemonJson(dir).pid;
     process.kill(daemon, 'SIGKILL');
     await waitFor(() => !isAlive(daemon), 10_000, 'the daemon to die');
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    const revisions = await history(dir, 'staging');
+    const revisions = await history(dir);
     expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed', message: 'interrupted by a daemon restart while verifying' });
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
     // The verify step cut short: interrupted, and its log is the prefix it wrote before the kill.
@@ -249,7 +227,7 @@ describe('bad input and crashes', () => {
     await waitFor(() => processesMatching('sleep 37').length === 0, 5000, 'the orphaned verify step to be killed');
     // The environment is free: the next operation needs no manual step.
     model(dir, '0.97', 'v3');
-    const after = await settled(dir, 'staging', 3);
+    const after = await settled(dir, 3);
     expect(after[0]).toMatchObject({ revision: 3, status: 'live' });
   });
 });
@@ -260,9 +238,9 @@ describe('monitor', () => {
       config('staging: { branch: main }', 'rollback: { auto: true }\nmonitor: { run: "echo serving $(cat $AXUM_CURRENT/model/weights.txt); grep -qv 0.91 $AXUM_CURRENT/model/weights.txt", every: 300ms, failures: 3 }\n'),
     );
     model(dir, '0.9', 'v1 healthy');
-    await settled(dir, 'staging', 1);
+    await settled(dir, 1);
     model(dir, '0.91', 'v2 passes verify but is unhealthy in service');
-    const revisions = await settled(dir, 'staging', 3);
+    const revisions = await settled(dir, 3);
     expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.kind}`)).toEqual(['#3 live auto-rollback', '#2 superseded deploy', '#1 superseded deploy']);
     expect(revisions[1]?.verified).toBe(true);
     expect(currentModel(dir, 'staging')).toBe('0.9');
@@ -274,7 +252,7 @@ describe('monitor', () => {
     const logs = await axum(['logs', 'staging#2', '--step', check, '--repo', dir]);
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toBe('serving 0.91\n');
-    const checks = (await history(dir, 'staging'))[1] as unknown as { steps: { stage: string; name: string; status: string; exitCode: number | null }[]; checks: { total: number; failed: number } };
+    const checks = (await history(dir))[1] as unknown as { steps: { stage: string; name: string; status: string; exitCode: number | null }[]; checks: { total: number; failed: number } };
     expect(checks.steps.filter((s) => s.stage === 'monitor').slice(-3).map((s) => [s.status, s.exitCode])).toEqual([['failed', 1], ['failed', 1], ['failed', 1]]);
     expect(checks.checks.failed).toBe(3);
     const releases = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as { id: string; bad: { why: string } | null }[];
@@ -286,12 +264,12 @@ describe('history --at', () => {
   it('answers what was live at a given time', async () => {
     const dir = await started(config('staging: { branch: main }'));
     model(dir, '0.86', 'v1');
-    const [first] = await settled(dir, 'staging', 1);
+    const [first] = await settled(dir, 1);
     await new Promise((r) => setTimeout(r, 1100));
     const between = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 1100));
     model(dir, '0.9', 'v2');
-    await settled(dir, 'staging', 2);
+    await settled(dir, 2);
     const at = await axum(['history', 'staging', '--at', between, '--json', '--repo', dir]);
     expect(at.code).toBe(0);
     expect(JSON.parse(at.stdout)).toMatchObject({ revision: first?.revision, releaseId: first?.releaseId });
@@ -306,11 +284,11 @@ describe('release retention', () => {
     const dir = await started(config('staging: { branch: main }', 'history: { keepReleases: 2 }\n'));
     for (const [i, value] of ['0.81', '0.82', '0.83', '0.84'].entries()) {
       model(dir, value, `v${i + 1}`);
-      await settled(dir, 'staging', i + 1);
+      await settled(dir, i + 1);
     }
     await waitFor(() => (JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as unknown[]).length === 2, 10_000, 'retention');
     const releases = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases as { id: string; artifacts: { sha256: string }[] }[];
-    const revisions = await history(dir, 'staging');
+    const revisions = await history(dir);
     expect(releases.map((r) => r.id).sort()).toEqual([revisions[0]?.releaseId, revisions[1]?.releaseId].sort());
     const blobs = readdirSync(join(dir, '.axum', 'store', 'sha256')).filter((f) => !f.startsWith('.')).sort();
     expect(blobs).toEqual(releases.map((r) => r.artifacts[0]?.sha256).sort());
@@ -323,14 +301,14 @@ describe('crash during an automatic rollback', () => {
   it('kill -9 while the auto-rollback verifies: after restart current holds the last known good, not the bad release', async () => {
     const dir = await started(config('staging: { branch: main }', 'rollback: { auto: true }\n', '[ $AXUM_REVISION = 3 ] && sleep 30; '));
     model(dir, '0.9', 'v1');
-    await settled(dir, 'staging', 1);
+    await settled(dir, 1);
     model(dir, '0.3', 'v2 bad');
-    await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying' && (await history(dir, 'staging'))[0]?.revision === 3, 20_000, 'the auto-rollback #3 to verify');
+    await waitFor(async () => (await history(dir))[0]?.status === 'verifying' && (await history(dir))[0]?.revision === 3, 20_000, 'the auto-rollback #3 to verify');
     const daemon = readDaemonJson(dir).pid;
     process.kill(daemon, 'SIGKILL');
     await waitFor(() => !isAlive(daemon), 10_000, 'the daemon to die');
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    const revisions = await history(dir, 'staging');
+    const revisions = await history(dir);
     expect(revisions.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#3 failed', '#2 failed', '#1 live']);
     expect(currentModel(dir, 'staging')).toBe('0.9');
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; incident: string }[] };
@@ -343,9 +321,9 @@ describe('hash checks', () => {
   it('a same-size corruption of a stored file: the rollback answers on its verify steps (no O(bytes) wait), the background re-hash marks the release bad, axum fsck finds it', async () => {
     const dir = await started(config('staging: { branch: main }'));
     model(dir, '0.86', 'v1');
-    await settled(dir, 'staging', 1);
+    await settled(dir, 1);
     model(dir, '0.91', 'v2');
-    await settled(dir, 'staging', 2);
+    await settled(dir, 2);
     const rel1 = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')).releases[0] as { id: string; artifacts: { sha256: string }[] };
     const blob = join(dir, '.axum', 'store', 'sha256', rel1.artifacts[0]?.sha256 ?? '');
     chmodSync(blob, 0o644);
@@ -373,12 +351,12 @@ describe('auto deploys queue per environment', () => {
     const go = join(tmpdir(), `axum-go-${process.pid}-${Date.now()}`);
     const dir = await started(config('staging: { branch: main }', '', `[ $AXUM_REVISION = 1 ] && while [ ! -f ${go} ]; do sleep 0.05; done; `));
     model(dir, '0.86', 'v1 (slow verify)');
-    await waitFor(async () => (await history(dir, 'staging'))[0]?.status === 'verifying', 20_000, '#1 to verify');
+    await waitFor(async () => (await history(dir))[0]?.status === 'verifying', 20_000, '#1 to verify');
     const v2 = model(dir, '0.9', 'v2');
     const queuedRun = await waitForRun(dir, (r) => r.commit === v2 && r.status === 'succeeded', 'v2 to build');
     writeFileSync(go, '');
     expect(queuedRun.message).toMatch(/queued to deploy to staging after the operation in progress/);
-    const revisions = await settled(dir, 'staging', 2);
+    const revisions = await settled(dir, 2);
     expect(revisions.map((r) => `#${r.revision} ${r.status} ${r.commit === v2 ? 'v2' : 'v1'}`)).toEqual(['#2 live v2', '#1 superseded v1']);
   });
 });

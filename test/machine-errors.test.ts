@@ -9,19 +9,11 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, daemonPid, historyText, isAlive, makeRepo, waitFor, waitForRun } from './support/axum.js';
+import { history, settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const config = tinyModelConfig;
 
-interface Revision {
-  revision: number;
-  status: string;
-  kind: string;
-  releaseId: string;
-  verified: boolean;
-  message: string | null;
-  serving?: boolean;
-}
 interface EnvJson {
   name: string;
   live: { revision: number; releaseId: string } | null;
@@ -74,19 +66,6 @@ async function started(text: string, before?: (dir: string) => void): Promise<st
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
   return dir;
-}
-async function history(dir: string): Promise<Revision[]> {
-  const result = await axum(['history', 'staging', '--json', '--repo', dir]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Revision[];
-}
-async function settled(dir: string, count: number, timeoutMs = 30_000): Promise<Revision[]> {
-  let revisions: Revision[] = [];
-  await waitFor(async () => {
-    revisions = await history(dir);
-    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-  }, timeoutMs, `${count} settled revisions`);
-  return revisions;
 }
 async function environment(dir: string): Promise<EnvJson> {
   const result = await axum(['status', '--json', '--repo', dir]);

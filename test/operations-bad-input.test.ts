@@ -3,14 +3,8 @@
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, historyText, makeRepo, processesMatching, waitFor } from './support/axum.js';
+import { history } from './support/history.js';
 
-interface Revision {
-  revision: number;
-  status: string;
-  message: string | null;
-  steps: { stage: string; name: string; status: string; exitCode: number | null; logBytes: number }[];
-  checks: { total: number; failed: number };
-}
 
 const repos: string[] = [];
 afterEach(async () => {
@@ -22,9 +16,6 @@ async function started(config: string): Promise<string> {
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
   return dir;
-}
-async function history(dir: string): Promise<Revision[]> {
-  return JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as Revision[];
 }
 /** `axum logs …` through a pipe, counted: 50 MB does not fit a child_process buffer. */
 function bytesOf(args: string[]): Promise<{ bytes: number; lines: number; code: number }> {

@@ -2,24 +2,8 @@
 // value, and `run --wait` as a CI gate that knows what became of the deploy (ARCHITECTURE.md, glossary).
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, type RunJson } from './support/axum.js';
+import { history, settled } from './support/history.js';
 
-interface Step {
-  stage: string;
-  name: string;
-  status: string;
-  exitCode: number | null;
-}
-interface Revision {
-  revision: number;
-  status: string;
-  kind: string;
-  by: string;
-  message: string | null;
-  runId: string | null;
-  metrics: Record<string, number>;
-  gates: { metric: string; op: string; threshold: number; value: number | null; lkgValue: number | null; verdict: string }[];
-  steps: Step[];
-}
 type Run = RunJson & { deploy: { env: string; revision: number | null; outcome: string } | null };
 
 const config = (verify: string, extra = '') => `version: 1
@@ -49,19 +33,6 @@ async function started(text: string): Promise<string> {
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
   return dir;
-}
-async function history(dir: string): Promise<Revision[]> {
-  const result = await axum(['history', 'staging', '--json', '--repo', dir]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Revision[];
-}
-async function settled(dir: string, count: number): Promise<Revision[]> {
-  let revisions: Revision[] = [];
-  await waitFor(async () => {
-    revisions = await history(dir);
-    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-  }, 30_000, `${count} settled revisions`);
-  return revisions;
 }
 async function runsJson(dir: string): Promise<Run[]> {
   const result = await axum(['runs', '--json', '--repo', dir]);

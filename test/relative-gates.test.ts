@@ -4,14 +4,8 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor } from './support/axum.js';
+import { settled } from './support/history.js';
 
-interface Revision {
-  revision: number;
-  status: string;
-  releaseId: string;
-  message: string | null;
-  gates: { metric: string; op: string; threshold: number | null; value: number | null; lkgValue: number | null; verdict: string; reason: string | null; expression: string }[];
-}
 
 const config = (gate: string) => `version: 1
 environments:
@@ -41,15 +35,6 @@ async function started(text: string, data: string): Promise<string> {
   // The commit before the daemon started is its starting point, not a push: this one deploys.
   commitFiles(dir, 'v1', { 'data.txt': data });
   return dir;
-}
-async function settled(dir: string, count: number): Promise<Revision[]> {
-  let revisions: Revision[] = [];
-  await waitFor(async () => {
-    const result = await axum(['history', 'staging', '--json', '--repo', dir]);
-    revisions = result.code === 0 ? (JSON.parse(result.stdout) as Revision[]) : [];
-    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-  }, 30_000, `${count} settled revisions`);
-  return revisions;
 }
 
 describe('gates relative to the last known good', () => {

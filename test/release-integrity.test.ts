@@ -6,16 +6,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const CONFIG = tinyModelConfig();
 
-interface Revision {
-  revision: number;
-  status: string;
-  releaseId: string;
-  message: string | null;
-}
 interface Fsck {
   releases: number;
   problems: { releaseId: string; problem: string }[];
@@ -43,19 +38,6 @@ async function start(dir: string): Promise<void> {
 async function stop(dir: string): Promise<void> {
   const result = await axum(['daemon', 'stop', '--repo', dir]);
   expect(result.code, result.stderr).toBe(0);
-}
-async function history(dir: string): Promise<Revision[]> {
-  const result = await axum(['history', 'staging', '--json', '--repo', dir]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Revision[];
-}
-async function settled(dir: string, count: number): Promise<Revision[]> {
-  let revisions: Revision[] = [];
-  await waitFor(async () => {
-    revisions = await history(dir);
-    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-  }, 30_000, `${count} settled revisions`);
-  return revisions;
 }
 async function fsck(dir: string, ...extra: string[]): Promise<{ code: number; report: Fsck }> {
   const result = await axum(['fsck', '--json', ...extra, '--repo', dir]);

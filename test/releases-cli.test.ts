@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const newRepo = scratchRepos(afterEach);
@@ -10,13 +11,6 @@ const newRepo = scratchRepos(afterEach);
 /** The tiny model (test/support/tiny-model.ts) on staging, promoted to production. */
 const CONFIG = tinyModelConfig('', '', '  staging: { branch: staging }\n  production: { branch: main }');
 
-interface Revision {
-  revision: number;
-  status: string;
-  kind: string;
-  releaseId: string;
-  verified: boolean;
-}
 interface Listing {
   id: string;
   commit: string;
@@ -45,20 +39,10 @@ async function json<T>(dir: string, args: string[]): Promise<T> {
   return JSON.parse(result.stdout) as T;
 }
 
-/** Waits until `env` has `count` revisions, none of them still deploying or verifying. */
-async function settled(dir: string, env: string, count: number): Promise<Revision[]> {
-  let revisions: Revision[] = [];
-  await waitFor(async () => {
-    revisions = await json<Revision[]>(dir, ['history', env]);
-    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-  }, 45_000, `${count} settled revisions in ${env}`);
-  return revisions;
-}
-
 /** Commits a model on the current branch and waits for its revision in `env`. */
 async function model(dir: string, value: string, subject: string, env: string, count: number): Promise<Revision[]> {
   commitFiles(dir, subject, { 'data.txt': `${value}\n` });
-  return settled(dir, env, count);
+  return settled(dir, count, { env, timeoutMs: 45_000 });
 }
 
 describe('axum releases, usage errors, and what rollback and unpin say (works with the daemon as it is)', () => {
@@ -192,12 +176,12 @@ describe('build once, promote', () => {
     // A manual run is recorded as manual, and the revision it deploys says who asked.
     const ran = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(ran.code, ran.stderr).toBe(0);
-    const [revision] = await settled(dir, 'staging', 2);
-    expect((revision as Revision & { by: string }).by).toMatch(/^manual run-\d+ by \S+ via axum run$/);
+    const [revision] = await settled(dir, 2, { timeoutMs: 45_000 });
+    expect(revision?.by).toMatch(/^manual run-\d+ by \S+ via axum run$/);
     // A run of the release live already deploys nothing: no new revision, and it says so.
     const again = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already live in staging \(#2\): nothing to deploy/);
-    expect(await settled(dir, 'staging', 2)).toHaveLength(2);
+    expect(await settled(dir, 2, { timeoutMs: 45_000 })).toHaveLength(2);
   });
 });
