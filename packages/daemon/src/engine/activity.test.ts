@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Request, RevisionView } from '@axum/protocol';
-import { activityText, whoOf } from './activity.js';
+import type { EnvironmentView, Request, RevisionView } from '@axum/protocol';
+import { activityText, movedText, whoOf } from './activity.js';
 
 const revision = (extra: Partial<RevisionView>): RevisionView => ({
   revision: 5, status: 'live', kind: 'rollback', releaseId: 'rel-3', commit: 'a'.repeat(40), rollbackTo: 3, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: 'rolled back to #3',
@@ -31,5 +31,25 @@ describe('activity lines', () => {
     expect(activityText(request({ method: 'run.cancel', params: { runId: 'run-5' } }), { result: {} })).toBe('cancelled run-5');
     expect(activityText(request({ method: 'runs.list', params: { limit: 5 } }), { result: [] })).toBeNull();
     expect(activityText(request({ method: 'history.get', params: { env: 'staging' } }), { result: [] })).toBeNull();
+  });
+});
+
+describe("the daemon's own moves", () => {
+  const view = (extra: Partial<EnvironmentView>): EnvironmentView => ({ name: 'staging', live: null, operation: null, ...extra }) as EnvironmentView;
+  const live = (revision: number) => ({ revision, releaseId: `rel-${revision}`, commit: 'c'.repeat(40) }) as EnvironmentView['live'];
+  it('say a revision that went live with the kind and who of the operation that held the environment', () => {
+    const before = view({ live: live(7), operation: { revision: 8, kind: 'auto-rollback', holder: 'auto: verify failed on #7', startedAt: 't' } });
+    expect(movedText(before, view({ live: live(8) }))).toEqual({ who: 'auto: verify failed on #7', what: 'staging: auto-rollback #8 is live (rel-8, cccccccc)' });
+  });
+  it('say an operation that ended without going live, and what still serves', () => {
+    const before = view({ live: live(7), operation: { revision: 8, kind: 'deploy', holder: 'push run-9', startedAt: 't' } });
+    expect(movedText(before, view({ live: live(7) }))).toEqual({ who: 'push run-9', what: 'staging: deploy #8 did not go live, #7 still live (axum history staging)' });
+    expect(movedText(view({ operation: before.operation }), view({}))?.what).toBe('staging: deploy #8 did not go live, nothing live (axum history staging)');
+  });
+  it('say nothing when nothing moved and no operation ended', () => {
+    expect(movedText(view({ live: live(7) }), view({ live: live(7) }))).toBeNull();
+    // Went live in an earlier update, the operation (its verification) ends in this one: said already.
+    expect(movedText(view({ live: live(8), operation: { revision: 8, kind: 'rollback', holder: 'x', startedAt: 't' } }), view({ live: live(8) }))).toBeNull();
+    expect(movedText(view({ live: live(7) }), view({ live: live(7), operation: { revision: 8, kind: 'deploy', holder: 'x', startedAt: 't' } }))).toBeNull();
   });
 });

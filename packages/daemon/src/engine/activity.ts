@@ -1,6 +1,6 @@
 // What a client did, in one line for every other terminal (the TUI's event log, lazygit's command
 // log): only requests that change the shared state are said, with their outcome or refusal.
-import type { AttachedClient, Request, ResultOf, RevisionView, RunView } from '@axum/protocol';
+import type { AttachedClient, EnvironmentView, Request, ResultOf, RevisionView, RunView } from '@axum/protocol';
 
 /** `alice (axum-tui on pts/3)`: a person's words for a client. */
 export function whoOf(client: Pick<AttachedClient, 'name' | 'user' | 'terminal'>): string {
@@ -69,4 +69,24 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
     default:
       return null;
   }
+}
+
+/**
+ * An environment's move no request says (a push deploy, an automatic rollback, an operation that
+ * ended without going live), read off its view before and after: the operation it held names its
+ * kind and who started it. Null when `current` did not move and no operation ended.
+ */
+export function movedText(before: EnvironmentView, after: EnvironmentView): { who: string; what: string } | null {
+  const op = before.operation;
+  const who = op?.holder ?? 'axum';
+  if (after.live && before.live?.revision !== after.live.revision) {
+    const kind = op && op.revision === after.live.revision ? `${op.kind} ` : '';
+    return { who, what: `${after.name}: ${kind}#${after.live.revision} is live (${after.live.releaseId}, ${after.live.commit.slice(0, 8)})` };
+  }
+  // Ended where it started: not live (when it went live, an earlier update said so).
+  if (op && !after.operation && before.live?.revision === after.live?.revision && after.live?.revision !== op.revision) {
+    const still = after.live ? `#${after.live.revision} still live` : 'nothing live';
+    return { who, what: `${after.name}: ${op.kind} #${op.revision} did not go live, ${still} (axum history ${after.name})` };
+  }
+  return null;
 }

@@ -1,7 +1,7 @@
 import type { BackupTargetStatus, ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, PipelineConfig, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
-import { whoOf } from './activity.js';
+import { movedText, whoOf } from './activity.js';
 import { ClientSession, type SessionHost } from './client-session.js';
 import type { Backups } from './backups.js';
 import type { Deployments } from './deployments.js';
@@ -81,6 +81,12 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     state = applyDelta(state, delta);
     broadcast(delta, except);
   };
+  /** One line of the shared activity; `clientId` is '' for what the daemon did on its own. */
+  const said = (who: string, what: string, clientId: string): void => {
+    const entry = { at: new Date(deps.clock.now()).toISOString(), who, what, clientId };
+    deps.logger.info(`activity: ${who} ${what}`);
+    publish({ type: 'activity.added', entry });
+  };
   /** The attached clients (presence): the count and who, as one delta. */
   const clientsChanged = (): Delta => {
     const attached = [...sessions].flatMap((s) => (s.ready && s.client ? [s.client] : []));
@@ -100,11 +106,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       if (wasReady) publish(clientsChanged());
     },
     requestShutdown: deps.onShutdownRequested,
-    activity: (session, what) => {
-      const entry = { at: new Date(deps.clock.now()).toISOString(), who: session.client ? whoOf(session.client) : session.id, what, clientId: session.id };
-      deps.logger.info(`activity: ${entry.who} ${what}`);
-      publish({ type: 'activity.added', entry });
-    },
+    activity: (session, what) => said(session.client ? whoOf(session.client) : session.id, what, session.id),
     pipeline: deps.pipeline,
     deployments: deps.deployments,
     backups: deps.backups ?? null,
@@ -168,7 +170,11 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
         if (deps.deployments.undeclared().some((env) => env.name === name)) this.refreshEnvironments();
         return;
       }
-      publish({ type: 'environment.updated', environment: { ...current, ...deps.deployments.state(name) } });
+      const next = { ...current, ...deps.deployments.state(name) };
+      publish({ type: 'environment.updated', environment: next });
+      // Every terminal's event log, and one attached later, sees the moves nobody asked for too.
+      const moved = movedText(current, next);
+      if (moved) said(moved.who, moved.what, '');
     },
     publishRun(run) {
       publish({ type: 'run.updated', run });

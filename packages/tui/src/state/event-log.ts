@@ -1,10 +1,10 @@
-// The event log (`e`): the daemon's activity merged with what only this terminal knows — its own
-// refusals that never reached the daemon, the environments' moves no person asked for (push deploys,
-// automatic rollbacks, read off the deltas), and what the daemon said before it restarted.
-import type { ActivityEntry, DaemonState, Delta } from '@axum/protocol';
+// The event log (`e`): the daemon's activity (people's acts, and its own moves: push deploys,
+// automatic rollbacks) merged with what only this terminal knows — its own refusals that never
+// reached the daemon, and what the daemon said before it restarted.
+import type { ActivityEntry, DaemonState } from '@axum/protocol';
 
-/** Where an entry comes from: the daemon's shared activity, this terminal, an environment's move, or the daemon before its restart. */
-export type EventOrigin = 'daemon' | 'here' | 'moved' | 'before-restart';
+/** Where an entry comes from: the daemon's shared activity, this terminal, or the daemon before its restart. */
+export type EventOrigin = 'daemon' | 'here' | 'before-restart';
 
 /** One row of the event log. */
 export interface EventEntry extends ActivityEntry {
@@ -36,29 +36,6 @@ export function keepEvent(events: readonly EventEntry[], entry: EventEntry): Eve
 export function eventLine(entry: EventEntry): string {
   const from = entry.origin === 'here' ? ' (this terminal, not sent)' : entry.origin === 'before-restart' ? ' (before the daemon restarted)' : '';
   return `${entry.at.slice(11, 19)} ${entry.who} ${entry.what}${from}`;
-}
-
-/**
- * A revision that went live, or an operation that ended without going live, as an entry: the
- * daemon's activity says only what people asked for, so push deploys and automatic rollbacks are
- * read off the environment's delta (the operation it held names its kind and who started it).
- */
-export function movedEvent(before: DaemonState, delta: Delta, at: string): EventEntry | null {
-  if (delta.type !== 'environment.updated') return null;
-  const env = delta.environment;
-  const old = before.environments.find((e) => e.name === env.name);
-  if (!old) return null;
-  const op = old.operation;
-  const who = op?.holder ?? 'axum';
-  if (env.live && old.live?.revision !== env.live.revision) {
-    const kind = op && op.revision === env.live.revision ? `${op.kind} ` : '';
-    return { at, who, what: `${env.name}: ${kind}#${env.live.revision} is live (${env.live.releaseId}, ${env.live.commit.slice(0, 8)})`, clientId: '', origin: 'moved' };
-  }
-  if (op && !env.operation && old.live?.revision === env.live?.revision) {
-    const still = env.live ? `#${env.live.revision} still live` : 'nothing live';
-    return { at, who, what: `${env.name}: ${op.kind} #${op.revision} did not go live, ${still} (axum history ${env.name})`, clientId: '', origin: 'moved' };
-  }
-  return null;
 }
 
 /** The daemon's activity, kept across its restart (a new daemon starts with none): marked as from before it. */

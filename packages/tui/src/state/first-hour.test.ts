@@ -54,7 +54,8 @@ describe('a history view reopens on what serves', () => {
 });
 
 describe('notices by priority (lazygit): a refusal holds the footer', () => {
-  const live = (name: string, n: number) => ({ type: 'daemon.delta' as const, delta: { type: 'environment.updated' as const, environment: env(name, { live: { revision: n, releaseId: `rel-${n}`, commit: 'c'.repeat(40) } }) }, at: '2026-12-04T10:00:05.000Z' });
+  // The daemon's own move, as its activity says it (a push deploy).
+  const live = (name: string, n: number) => ({ type: 'daemon.delta' as const, delta: { type: 'activity.added' as const, entry: { at: '2026-12-04T10:00:05.000Z', who: `push run-${n}`, what: `${name}: deploy #${n} is live (rel-${n}, cccccccc)`, clientId: '' } } });
   it('a routine notice from another environment does not replace it until a key or the hold ends', () => {
     let state = connected([env('staging'), env('dev')]);
     state = reduce(state, { type: 'notice', message: 'refused: nothing to roll back to', level: 'high', log: true, at: '2026-12-04T10:00:00.000Z' });
@@ -65,7 +66,7 @@ describe('notices by priority (lazygit): a refusal holds the footer', () => {
     expect(expired.notice).toBeNull();
     // A key pressed: seen, the next routine notice replaces it.
     const seen = reduce(state, { type: 'notice.seen' });
-    expect(reduce(seen, live('dev', 9)).notice).toBe('dev: #9 is live now (rel-9, cccccccc)');
+    expect(reduce(seen, live('dev', 9)).notice).toBe('10:00:05 push run-9 dev: deploy #9 is live (rel-9, cccccccc)');
   });
   it("a local action's notice expires after the hold, or on the next screen", () => {
     let state = connected([env('staging')]);
@@ -79,11 +80,12 @@ describe('notices by priority (lazygit): a refusal holds the footer', () => {
 });
 
 describe('the event log', () => {
-  it("holds this terminal's refusals (never sent), push deploys and automatic rollbacks, by time", () => {
-    let state = connected([env('staging', { operation: { revision: 8, kind: 'auto-rollback', holder: 'auto: verify failed on #7', startedAt: 't' } })]);
+  it("holds this terminal's refusals (never sent), others' acts and the daemon's own moves, by time", () => {
+    let state = connected([env('staging')]);
     state = reduce(state, { type: 'notice', message: 'refused: staging: nothing is live to roll back from', level: 'high', log: true, at: '2026-12-04T10:00:00.000Z' });
     state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: { at: '2026-12-04T10:00:01.000Z', who: 'bob (axum-tui on pts/2)', what: 'pinned dev', clientId: 'other' } }, at: '2026-12-04T10:00:01.000Z' });
-    state = reduce(state, { type: 'daemon.delta', delta: { type: 'environment.updated', environment: env('staging', { live: { revision: 8, releaseId: 'rel-6', commit: 'c'.repeat(40) } }) }, at: '2026-12-04T10:00:02.000Z' });
+    const rollback = { at: '2026-12-04T10:00:02.000Z', who: 'auto: verify failed on #7', what: 'staging: auto-rollback #8 is live (rel-6, cccccccc)', clientId: '' };
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: rollback }, at: '2026-12-04T10:00:02.000Z' });
     expect(eventEntries(state).map(eventLine)).toEqual([
       '10:00:00 you refused: staging: nothing is live to roll back from (this terminal, not sent)',
       '10:00:01 bob (axum-tui on pts/2) pinned dev',

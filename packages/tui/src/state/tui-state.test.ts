@@ -104,11 +104,13 @@ describe('reduce', () => {
     expect(state.view).toMatchObject({ scroll: 4000 });
   });
 
-  it('says when another terminal changed what is live', () => {
+  it("says what another terminal or the daemon itself did, with who; this terminal's own acts are its own notices", () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
-    const env = { ...daemonState.environments[2]!, live: { revision: 3, releaseId: 'rel-2', commit: 'a'.repeat(40) } };
-    state = reduce(state, { type: 'daemon.delta', delta: { type: 'environment.updated', environment: env } });
-    expect(state.notice).toBe('production: #3 is live now (rel-2, aaaaaaaa)');
+    const moved = { at: '2026-12-04T10:00:02.000Z', who: 'push run-3', what: 'production: deploy #3 is live (rel-2, aaaaaaaa)', clientId: '' };
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: moved } });
+    expect(state.notice).toBe('10:00:02 push run-3 production: deploy #3 is live (rel-2, aaaaaaaa)');
+    const mine = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: { ...moved, what: 'pinned production', clientId: 'c1' } } });
+    expect(mine.notice).toBe(state.notice);
   });
 
   it('collects typed confirmation input', () => {

@@ -2,7 +2,7 @@ import { applyDelta } from '@axum/protocol';
 import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
-import { eventEntries, keepEvent, keptAcrossRestart, movedEvent } from './event-log.js';
+import { eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
 import { clamp, firstFailedOr, moveSelection, servingRow, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
@@ -75,9 +75,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       const environments = visibleEnvironments({ ...state, daemon });
       const runAt = runs.findIndex((r) => r.id === runId);
       const envAt = environments.findIndex((e) => e.name === envName);
-      const moved = movedEvent(state.daemon, action.delta, action.at ?? new Date(0).toISOString());
-      const localEvents = moved ? keepEvent(state.localEvents, moved) : state.localEvents;
-      const said = noticeFor(state.daemon, action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null);
+      const said = noticeFor(action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null);
       // Another terminal's act or a warning: not a local action's, so it does not go with the screen.
       const notice = said !== null ? withNotice(state, said, levelOf(said), null) : null;
       const count = eventEntries(state).length;
@@ -85,11 +83,10 @@ function step(state: TuiState, action: TuiAction): TuiState {
         ...state,
         ...notice,
         daemon,
-        localEvents,
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
         selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
         // The event log keeps its newest entries: when one drops off the top, the selection stays on its entry.
-        eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (count + (action.delta.type === 'activity.added' ? 1 : 0) + (moved ? 1 : 0) - eventEntries({ daemon, localEvents }).length)),
+        eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (count + (action.delta.type === 'activity.added' ? 1 : 0) - eventEntries({ daemon, localEvents: state.localEvents }).length)),
       };
     }
     case 'daemon.stopping':
