@@ -91,6 +91,12 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       return EXIT.ok;
     }
     if (!options.json) stderrLine(`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
+    // Ctrl-C stops the waiting, not the run: say where it goes on (128 + SIGINT, as shells do).
+    const onInterrupt = () => {
+      stderrLine(`axum: stopped waiting; ${queued.id} goes on in the daemon (follow it: axum logs ${queued.id} -f; stop it: axum cancel ${queued.id})`);
+      process.exit(130);
+    };
+    process.once('SIGINT', onInterrupt);
     const final = await new Promise<RunView>((resolve, reject) => {
       const check = () => {
         for (const run of updates.splice(0)) if (run.id === queued.id) latest = run;
@@ -103,7 +109,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
         unsubscribe();
         reject(new CliError(`the daemon went away while waiting for the run: ${reason}`, EXIT.unreachable));
       });
-    });
+    }).finally(() => process.off('SIGINT', onInterrupt));
     stop();
     if (options.json) out.json(final);
     else out.lines(runLines(final));
