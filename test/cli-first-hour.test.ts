@@ -1,6 +1,7 @@
 // The rough edges a new user meets in the first hour with the command line: a mistyped folder,
 // Ctrl-C on a waiting run, a run asked for twice, tables wider than the terminal.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, scratchRepos, waitFor, waitForRun } from './support/axum.js';
@@ -25,6 +26,19 @@ describe('the first hour', () => {
     const json = await axum(['restore', '--from', missing, '--repo', dir, '--json']);
     expect(json).toMatchObject({ code: 2, stderr: '' });
     expect(JSON.parse(json.stdout)).toEqual({ error: { message: `--from ${missing}: no such folder`, exitCode: 2 } });
+  });
+
+  it('the status that starts the daemon counts one client, itself: it connected once', async () => {
+    const dir = newRepo();
+    const first = await axum(['status', '--json', '--repo', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^started the daemon for /);
+    expect((JSON.parse(first.stdout) as { clients: number }).clients).toBe(1);
+    // One connection, not a probe hung up and a second one: the probe may still be closing as the second attaches.
+    const attached = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8').split('\n').filter((line) => / attached: /.test(line));
+    expect(attached).toEqual([expect.stringMatching(/client c1 attached: axum-status /)]);
+    const plain = await axum(['status', '--repo', dir]);
+    expect(plain.stdout).toMatch(/^daemon {7}pid \d+ · v[\d.]+ · 1 client attached\n/);
   });
 
   it('Ctrl-C on run --wait says the run goes on and how to follow it, exit 130', async () => {
