@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
 const newRepo = scratchRepos(afterEach);
 
@@ -17,7 +18,49 @@ stages:
       - { name: slow, run: "sleep 60" }
 `;
 
+/** Waits until `env` has `count` revisions, none of them still deploying or verifying. */
+async function settled(dir: string, env: string, count: number): Promise<{ revision: number; status: string; releaseId: string; commit: string }[]> {
+  let revisions: { revision: number; status: string; releaseId: string; commit: string }[] = [];
+  await waitFor(async () => {
+    const result = await axum(['history', env, '--json', '--repo', dir]);
+    revisions = result.code === 0 ? (JSON.parse(result.stdout) as typeof revisions) : [];
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 60_000, `${count} settled revisions in ${env}`);
+  return revisions;
+}
+
+const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
+
 describe('the first hour', () => {
+  it('tables fit COLUMNS off a terminal, cutting free text with …, never ids, revisions or marks; without COLUMNS lines are whole', async () => {
+    const dir = newRepo({ config: tinyModelConfig() });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    const subject = `a model trained on the whole corpus again, this time with the cleaned labels and a much longer subject than fits`;
+    commitFiles(dir, subject, { 'data.txt': '0.9\n' });
+    await settled(dir, 'staging', 1);
+    commitFiles(dir, `${subject}, twice`, { 'data.txt': '0.91\n' });
+    const [live] = await settled(dir, 'staging', 2);
+    const narrow = { env: { COLUMNS: '80' } };
+    for (const command of [['runs'], ['history', 'staging'], ['status'], ['releases']]) {
+      const result = await axum([...command, '--repo', dir], narrow);
+      expect(result.code, result.stderr).toBe(0);
+      expect(widest(result.stdout), `axum ${command.join(' ')}:\n${result.stdout}`).toBeLessThanOrEqual(80);
+    }
+    const runs = (await axum(['runs', '--repo', dir], narrow)).stdout;
+    expect(runs).toMatch(new RegExp(`^run-2 +succeeded +staging#2 live +.*${live!.commit.slice(0, 8)} .*…$`, 'm'));
+    const history = (await axum(['history', 'staging', '--repo', dir], narrow)).stdout;
+    expect(history).toMatch(new RegExp(`^#2 +live +deploy +${live!.releaseId} +${live!.commit.slice(0, 8)} `, 'm'));
+    expect(history).toMatch(/^#1 +superseded +deploy /m);
+    const status = (await axum(['status', '--repo', dir], narrow)).stdout;
+    expect(status).toMatch(new RegExp(`^staging +main +#2 +${live!.releaseId} +${live!.commit.slice(0, 8)} +#2 `, 'm'));
+    expect((await axum(['releases', '--repo', dir], narrow)).stdout).toMatch(new RegExp(`^${live!.releaseId} +${live!.commit.slice(0, 8)} a model.*… `, 'm'));
+    // A pipe without COLUMNS gets whole lines.
+    const whole = await axum(['runs', '--repo', dir], { env: { COLUMNS: '' } });
+    expect(whole.stdout).toContain(`${subject}, twice`);
+    expect(widest(whole.stdout)).toBeGreaterThan(80);
+  }, 120_000);
+
   it('restore --from a folder that does not exist says so first, even beside a running daemon', async () => {
     const dir = newRepo();
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);

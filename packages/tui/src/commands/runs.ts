@@ -4,7 +4,7 @@ import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
-import { table } from './status.js';
+import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
@@ -64,7 +64,10 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
     out.lines(
       table(
         ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
-        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject.slice(0, 50)]),
+        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
+        // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
+        outputWidth(),
+        { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
       ),
     );
   }
