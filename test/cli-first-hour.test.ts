@@ -1,7 +1,7 @@
 // The rough edges a new user meets in the first hour with the command line: a mistyped folder,
 // Ctrl-C on a waiting run, a run asked for twice, tables wider than the terminal.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
@@ -83,6 +83,33 @@ describe('the first hour', () => {
     const plain = await axum(['status', '--repo', dir]);
     expect(plain.stdout).toMatch(/^daemon {7}pid \d+ · v[\d.]+ · 1 client attached\n/);
   });
+
+  it('run on a commit whose run is already queued or running answers with that run, also under --wait', async () => {
+    const dir = newRepo({ config: SLOW_CONFIG.replace('sleep 60', `while [ ! -f ${'$'}{AXUM_E2E_GO:-/nonexistent} ]; do sleep 0.1; done`) });
+    const go = join(dir, '..', 'go');
+    const env = { env: { AXUM_E2E_GO: go } };
+    // The daemon passes its own environment to steps: start it with the file the step waits for.
+    expect((await axum(['daemon', 'start', '--repo', dir], env)).code).toBe(0);
+    const first = await axum(['run', '--json', '--repo', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    const run = JSON.parse(first.stdout) as { id: string; commit: string; existing: boolean };
+    expect(run.existing).toBe(false);
+    await waitForRun(dir, (r) => r.id === run.id && r.status === 'running', 'the run to start');
+    const again = await axum(['run', '--repo', dir]);
+    expect(again).toEqual({ code: 0, stdout: `${run.id} is already running for ${run.commit.slice(0, 8)}: nothing new queued (axum logs ${run.id} -f follows it)\n`, stderr: '' });
+    expect(JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout)).toMatchObject({ id: run.id, existing: true, status: 'running' });
+    const waiting = axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    // Let the run end only once the waiting command has asked (the daemon's activity line says so).
+    await waitFor(() => (readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8').match(/is already running for it/g) ?? []).length >= 3, 30_000, 'the third ask');
+    // --again asks for a second run all the same: queued behind the first.
+    expect(JSON.parse((await axum(['run', '--again', '--json', '--repo', dir])).stdout)).toMatchObject({ id: 'run-2', existing: false, status: 'queued' });
+    writeFileSync(go, '');
+    const waited = await waiting;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toBe(`${run.id} is already running for ${run.commit.slice(0, 8)}; following it\n`);
+    expect(waited.stdout).toMatch(new RegExp(`^${run.id}  succeeded  deploy dev#1 live `));
+    expect((JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as { id: string }[]).map((r) => r.id)).toEqual(['run-2', 'run-1']);
+  }, 120_000);
 
   it('Ctrl-C on run --wait says the run goes on and how to follow it, exit 130', async () => {
     const dir = newRepo({ config: SLOW_CONFIG });

@@ -48,6 +48,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <sha>', 'a commit to run')
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
     .option('--force', 'let it deploy a reused release that is marked bad')
+    .option('--again', 'queue a new run even when one of that commit is queued or running (else that run is the answer)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runCommand(options, stdoutOutput), command));
   program
     .command('logs')
