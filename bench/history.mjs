@@ -144,7 +144,8 @@ async function axumSide(doc, { startReps, writes, keepRuns, env = {} }) {
           for (let w = 0; w < writes; w++) {
             const before = watch.mark();
             const t0 = nowNs();
-            await connection.request('run.trigger', { branch: 'main' });
+            // `again`: every trigger a new run, though the last one of that head may still run.
+            await connection.request('run.trigger', { branch: 'main', again: true });
             const ms = msSince(t0);
             const after = watch.mark();
             write.push(ms);

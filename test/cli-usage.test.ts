@@ -25,12 +25,15 @@ describe('usage errors', () => {
     const json = await axum(['list', '--json']);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({ error: { message: "unknown command 'list' (did you mean runs?); axum --help lists the commands", exitCode: 2 } });
+    // Under --json a usage error is the document on stdout alone: nothing on stderr.
+    expect(json.stderr).toBe('');
     const option = await axum(['runs', '--bogus', '--json']);
     expect(option.code).toBe(2);
     expect(JSON.parse(option.stdout)).toEqual({ error: { message: "unknown option '--bogus'", exitCode: 2 } });
-    expect(option.stderr).not.toMatch(/^error:/m);
+    expect(option.stderr).toBe('');
     // Helm's `rollback ENV N` is `--to N`; two different targets are refused before anything moves.
     expect((await axum(['rollback', 'staging', '5', '--to', '4'])).stderr).toBe('axum: two targets: 5 and --to 4; name one\n');
+    expect(await axum(['rollback', 'staging', '5', '--to', '4', '--json'])).toEqual({ code: 2, stdout: `${JSON.stringify({ error: { message: 'two targets: 5 and --to 4; name one', exitCode: 2 } })}\n`, stderr: '' });
     // git's and helm's habits: `help CMD`, `version`, `-v`.
     const help = await axum(['help', 'rollback']);
     expect(help.code).toBe(0);

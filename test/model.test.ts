@@ -460,9 +460,12 @@ class Trigger implements Cmd {
   check = (m: Readonly<Model>) => !m.runs.some((r) => r.branch === this.branch && r.status === 'queued');
   async run(m: Model, real: Real) {
     count('trigger');
-    const run = runHead(m, this.branch, 'manual');
-    const answer = await cliOrSocket<{ id: string; trigger: string }>(real, this.cli, ['run', '--branch', this.branch], 0, 'run.trigger', { branch: this.branch });
-    expect(answer).toMatchObject({ id: `run-${run.number}`, trigger: 'manual' });
+    // A run of the branch's head already queued or running is the answer, not a second one.
+    const head = m.headCommits[this.branch] ?? 0;
+    const existing = m.runs.find((r) => r.branch === this.branch && r.commit === head && (r.status === 'queued' || r.status === 'running'));
+    const run = existing ?? runHead(m, this.branch, 'manual');
+    const answer = await cliOrSocket<{ id: string; trigger: string; existing: boolean }>(real, this.cli, ['run', '--branch', this.branch], 0, 'run.trigger', { branch: this.branch });
+    expect(answer).toMatchObject({ id: `run-${run.number}`, trigger: run.trigger, existing: existing !== undefined });
     await converge(m, real, this.toString());
   }
   toString = () => `trigger(${this.branch})${via(this.cli)}`;

@@ -32,14 +32,16 @@ export const RequestBody = z.discriminatedUnion('method', [
   /**
    * Queues a manual run of a branch head, or of a commit reachable from the branch it runs for
    * (`branch`, else the current branch). `by` says who (the revision it deploys says so too);
-   * `force` lets it deploy a reused release that is marked bad. Returns the queued `RunView`.
+   * `force` lets it deploy a reused release that is marked bad. Returns the queued `RunView`, or
+   * (`existing: true`) the run of that commit for that branch already queued or running, unless
+   * `again` asks for a new one all the same.
    */
   z.object({
     method: z.literal('run.trigger'),
     params: z
-      .object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(1).max(64).optional(), by: z.string().max(200).default('a client'), force: z.boolean().default(false) })
+      .object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(1).max(64).optional(), by: z.string().max(200).default('a client'), force: z.boolean().default(false), again: z.boolean().default(false) })
       .strict()
-      .default({ by: 'a client', force: false }),
+      .default({ by: 'a client', force: false, again: false }),
   }),
   /** Cancels a queued or running run; returns the run once its processes are gone. */
   z.object({ method: z.literal('run.cancel'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),

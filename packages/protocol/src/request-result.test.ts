@@ -60,7 +60,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'git.reconcile': { reconciled: true },
   'runs.list': [run],
   'run.get': run,
-  'run.trigger': run,
+  'run.trigger': { ...(run as object), existing: false },
   'run.cancel': run,
   'logs.read': chunk,
   'logs.follow': { following: true },

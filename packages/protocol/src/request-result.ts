@@ -5,6 +5,14 @@ import { ReleaseDiff, ReleaseListing, ReleaseView, RevisionView } from './releas
 import { DaemonState, EnvironmentView, RunView } from './state.js';
 
 /**
+ * The answer to `run.trigger`: the run, and whether it was there already (a run of that branch's
+ * commit queued or running is answered, not queued twice). Additive: an older daemon sends no
+ * `existing`, read as a new run.
+ */
+export const TriggeredRun = RunView.extend({ existing: z.boolean().default(false) });
+export type TriggeredRun = z.infer<typeof TriggeredRun>;
+
+/**
  * The answer to `releases.fsck`: how many releases were re-hashed, what was wrong with which (stored
  * files or release folder), what was wrong with each environment's `current` target, and with
  * `rebuild`, what the release index got back from the folders' manifests.
@@ -64,7 +72,7 @@ const RESULT_ROWS = {
   'git.reconcile': z.object({ reconciled: z.literal(true) }),
   'runs.list': z.array(RunView),
   'run.get': RunView,
-  'run.trigger': RunView,
+  'run.trigger': TriggeredRun,
   'run.cancel': RunView,
   'logs.read': LogChunk,
   'logs.follow': z.object({ following: z.literal(true) }),

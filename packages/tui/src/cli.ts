@@ -48,6 +48,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <sha>', 'a commit to run')
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
     .option('--force', 'let it deploy a reused release that is marked bad')
+    .option('--again', 'queue a new run even when one of that commit is queued or running (else that run is the answer)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runCommand(options, stdoutOutput), command));
   program
     .command('logs')
@@ -217,7 +218,8 @@ export async function main(rawArgv: string[]): Promise<number> {
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       if (options.json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode } })}\n`);
-      stderrLine(`axum: ${err.message}`);
+      // A usage error under --json is the document alone (a script reads stdout, a person typed no --json).
+      if (!options.json || err.exitCode !== EXIT.usage) stderrLine(`axum: ${err.message}`);
       exitCode = err.exitCode;
     }
   };
@@ -229,7 +231,7 @@ export async function main(rawArgv: string[]): Promise<number> {
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
       const message = parserMessage ?? cleanParserMessage(err.message);
       if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-      stderrLine(`axum: ${message} (axum --help for usage)`);
+      else stderrLine(`axum: ${message} (axum --help for usage)`);
       return EXIT.usage;
     }
     stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runnable, supersededBy, type QueuedRun } from './run-queue.js';
+import { activeRunOf, runnable, supersededBy, type QueuedRun } from './run-queue.js';
 
 const run = (id: string, branch: string, status: QueuedRun['status'], trigger = 'push'): QueuedRun => ({ id, branch, status, trigger });
 
@@ -31,5 +31,15 @@ describe('retention', () => {
     const { kept, dropped } = pruneRuns([mk(1, 'succeeded'), mk(2, 'running'), mk(3, 'failed'), mk(4, 'succeeded'), mk(5, 'queued')], 2, FINISHED);
     expect(dropped).toEqual(['run-1']);
     expect((kept as { id: string }[]).map((r) => r.id)).toEqual(['run-2', 'run-3', 'run-4', 'run-5']);
+  });
+
+  it('a run of the same commit for the same branch, queued or running, is the one a second ask gets (never a watch run, nor an unforced one for --force)', () => {
+    const at = (id: string, status: QueuedRun['status'], trigger: string, commit: string, force?: boolean) => ({ ...run(id, 'main', status, trigger), commit, ...(force ? { force } : {}) });
+    const runs = [at('1', 'succeeded', 'manual', 'a'), at('2', 'running', 'watch', 'a'), at('3', 'queued', 'push', 'b'), at('4', 'running', 'manual', 'a')];
+    expect(activeRunOf(runs, { branch: 'main', commit: 'a', force: false })?.id).toBe('4');
+    expect(activeRunOf(runs, { branch: 'main', commit: 'b', force: false })?.id).toBe('3');
+    expect(activeRunOf(runs, { branch: 'develop', commit: 'a', force: false })).toBeNull();
+    expect(activeRunOf(runs, { branch: 'main', commit: 'a', force: true })).toBeNull();
+    expect(activeRunOf([...runs, at('5', 'queued', 'manual', 'a', true)], { branch: 'main', commit: 'a', force: true })?.id).toBe('5');
   });
 });

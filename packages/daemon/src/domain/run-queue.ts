@@ -24,6 +24,20 @@ export function supersededBy(runs: readonly QueuedRun[], incoming: QueuedRun): s
     .map((r) => r.id);
 }
 
+/**
+ * The queued or running run of `commit` for `branch` that a manual run of it would repeat, or null:
+ * asking twice answers with that run instead of queueing a duplicate. A watch run tests the work
+ * tree, not the commit, so it is none; nor is a run without `force` when `force` is asked (it would
+ * refuse a release marked bad that the new one may deploy).
+ */
+export function activeRunOf<R extends QueuedRun & { commit: string; force?: boolean }>(runs: readonly R[], wanted: { branch: string; commit: string; force: boolean }): R | null {
+  return (
+    runs.find(
+      (r) => r.trigger !== 'watch' && (r.status === 'queued' || r.status === 'running') && r.branch === wanted.branch && r.commit === wanted.commit && (!wanted.force || r.force === true),
+    ) ?? null
+  );
+}
+
 /** Queued runs that may start now: at most one running run per lane, oldest first. */
 export function runnable<R extends QueuedRun>(runsOldestFirst: readonly R[]): R[] {
   const busy = new Set(runsOldestFirst.filter((r) => r.status === 'running').map(laneOf));

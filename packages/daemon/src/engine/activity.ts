@@ -1,6 +1,6 @@
 // What a client did, in one line for every other terminal (the TUI's event log, lazygit's command
 // log): only requests that change the shared state are said, with their outcome or refusal.
-import type { AttachedClient, EnvironmentView, Request, ResultOf, RevisionView, RunView } from '@axum/protocol';
+import type { AttachedClient, EnvironmentView, Request, ResultOf, RevisionView } from '@axum/protocol';
 
 /** `alice (axum-tui on pts/3)`: a person's words for a client. */
 export function whoOf(client: Pick<AttachedClient, 'name' | 'user' | 'terminal'>): string {
@@ -20,8 +20,9 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
   const said = (done: string, attempt: string) => (refused !== null ? `${attempt} refused: ${refused}` : done);
   switch (request.method) {
     case 'run.trigger': {
-      const run = result as RunView | null;
+      const run = result as ResultOf<'run.trigger'> | null;
       const what = request.params.commit ?? request.params.branch ?? 'the current branch';
+      if (run?.existing) return `asked for a run of ${run.branch} ${run.commit.slice(0, 8)}: ${run.id} is already ${run.status} for it`;
       return said(`queued ${run?.id} (${run?.branch} ${run?.commit.slice(0, 8)})`, `run of ${what}`);
     }
     case 'run.cancel':

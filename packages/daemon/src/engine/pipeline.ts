@@ -1,5 +1,5 @@
-import type { LogChunk, PipelineConfig, RunDeploy, RunView } from '@axum/protocol';
-import { FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
+import type { LogChunk, PipelineConfig, RunDeploy, RunView, TriggeredRun } from '@axum/protocol';
+import { activeRunOf, FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
 import { pruneRuns, settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import { maskText } from '../domain/masker.js';
@@ -37,9 +37,10 @@ export interface Pipeline {
    * `axum run`: queues a manual run of `commit` (or the branch's head) for `branch` (or the current
    * branch). A commit not reachable from that branch is refused: it would deploy what the branch
    * never had. `by` is kept on the record (its deploy's revision names who); `force` lets a reused
-   * release marked bad deploy.
+   * release marked bad deploy. A run of that commit for that branch already queued or running is
+   * the answer (`existing`), not a second one, unless `again` asks for one.
    */
-  trigger(params: { branch?: string; commit?: string; by?: string; force?: boolean }): Promise<RunView | RequestFailure>;
+  trigger(params: { branch?: string; commit?: string; by?: string; force?: boolean; again?: boolean }): Promise<TriggeredRun | RequestFailure>;
   /** A file matching `watch.paths` was saved: run `watch.stages` in the work tree (never deploys). */
   triggerWatch(): Promise<RunView | null>;
   cancel(runId: string): Promise<RunView | RequestFailure>;
@@ -85,6 +86,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const envOfBranch = (branch: string): string | null =>
     Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
 
+  let triggering: Promise<unknown> = Promise.resolve();
   const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: { by?: string; force?: boolean } = {}): Promise<RunRecord> => {
     const history = loaded();
     const number = history.nextRunNumber++;
@@ -226,12 +228,21 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       })();
       return reconciling;
     },
-    async trigger({ branch, commit: rev, by, force }) {
-      const target = await manualRunTarget(deps.git, branch, rev);
-      if (target instanceof RequestFailure) return target;
-      const run = await enqueue(target.branch ?? '(detached)', target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}) });
-      schedule();
-      return toRunView(run);
+    trigger({ branch, commit: rev, by, force, again }) {
+      // One at a time: two asks for the same commit at once get one run (the check and the queueing
+      // are apart by the subject's read).
+      const answer = triggering.then(async (): Promise<TriggeredRun | RequestFailure> => {
+        const target = await manualRunTarget(deps.git, branch, rev);
+        if (target instanceof RequestFailure) return target;
+        const branchName = target.branch ?? '(detached)';
+        const existing = again ? null : activeRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
+        if (existing) return { ...toRunView(existing), existing: true };
+        const run = await enqueue(branchName, target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}) });
+        schedule();
+        return { ...toRunView(run), existing: false };
+      });
+      triggering = answer.catch(() => undefined);
+      return answer;
     },
     async triggerWatch() {
       const stages = config?.watch?.stages;

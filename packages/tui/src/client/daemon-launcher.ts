@@ -51,16 +51,22 @@ export function lockedDaemon(repoRoot: string): LockOwner | null {
   return owner !== null && isDaemonFor(owner, repoRoot) ? owner : null;
 }
 
-/** Connects once and hangs up: the daemon's own account of itself, or null when nothing answers. */
-async function handshake(repoRoot: string): Promise<DaemonInfo | null> {
+/** A connection as `clientName`, or null when nothing answers (yet). */
+async function tryConnect(repoRoot: string, clientName: string): Promise<DaemonConnection | null> {
+  // A runtime folder that is not ours is said as it is, never taken for "not running".
   const endpoint = daemonEndpoint(repoRoot);
   try {
-    const connection = await connectToDaemon(endpoint, 'axum-probe', 3000);
-    connection.close();
-    return connection.welcomeState.daemon;
+    return await connectToDaemon(endpoint, clientName, 3000);
   } catch {
     return null;
   }
+}
+
+/** Connects once and hangs up: the daemon's own account of itself, or null when nothing answers. */
+async function handshake(repoRoot: string): Promise<DaemonInfo | null> {
+  const connection = await tryConnect(repoRoot, 'axum-probe');
+  connection?.close();
+  return connection?.welcomeState.daemon ?? null;
 }
 
 /** Running means: a daemon answers the handshake on our runtime folder's socket. */
@@ -76,8 +82,19 @@ export async function probeDaemon(repoRoot: string): Promise<DaemonProbe> {
  * Safe to call from many processes at once: the daemon's own lock lets exactly one of them live.
  */
 export async function ensureDaemon(repoRoot: string, options: { listen?: string } = {}): Promise<{ info: DaemonInfo; started: boolean }> {
-  const probe = await probeDaemon(repoRoot);
-  if (probe.running) return { info: probe.info, started: false };
+  const { connection, started } = await connectStarting(repoRoot, 'axum-probe', options);
+  connection.close();
+  return { info: connection.welcomeState.daemon, started };
+}
+
+/**
+ * Connects as `clientName`, starting the daemon when nothing answers. The connection that finds the
+ * daemon up is the one returned: a probe closed and a second connection opened would still be
+ * closing as the second attaches, and the daemon would count both.
+ */
+async function connectStarting(repoRoot: string, clientName: string, options: { listen?: string }): Promise<{ connection: DaemonConnection; started: boolean }> {
+  const running = await tryConnect(repoRoot, clientName);
+  if (running) return { connection: running, started: false };
 
   const stateDir = join(repoRoot, STATE_DIR);
   mkdirSync(stateDir, { recursive: true });
@@ -100,8 +117,8 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
     // Nothing answers until the daemon listens: keep polling.
-    const info = await handshake(repoRoot);
-    if (info) return { info, started: info.pid === child.pid };
+    const connection = await tryConnect(repoRoot, clientName);
+    if (connection) return { connection, started: connection.welcomeState.daemon.pid === child.pid };
     // Exit code 0 means another daemon won the lock: keep waiting for it. Anything else is a failure.
     if (exit !== null && exit !== 0) {
       throw new CliError(`the daemon failed to start (exit ${exit}):\n${logTail(logFile, logStart)}`, EXIT.unreachable);
@@ -136,21 +153,11 @@ export async function stopDaemon(repoRoot: string): Promise<{ pid: number; force
  */
 export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean } = {}): Promise<DaemonConnection> {
   // A running daemon is the common case: connect as the client at once. Probing first and then
-  // connecting again cost every command a second handshake and snapshot (BENCHMARKS.md, CLI
-  // start). Anything short of a snapshot takes the careful path below, as before.
-  try {
-    return await connectToDaemon(daemonEndpoint(repoRoot), clientName, 3000);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-  }
-  const { info, started } = await ensureDaemon(repoRoot);
+  // connecting again cost every command a second handshake and snapshot (BENCHMARKS.md, CLI start).
+  const { connection, started } = await connectStarting(repoRoot, clientName, {});
   // The TUI says it in its header instead (a line above Ink's frame would stay on screen).
-  if (started && options.announce !== false) process.stderr.write(`started the daemon for ${repoRoot} (pid ${info.pid})\n`);
-  try {
-    return await connectToDaemon(daemonEndpoint(repoRoot), clientName);
-  } catch (err) {
-    throw new CliError((err as Error).message, EXIT.unreachable);
-  }
+  if (started && options.announce !== false) process.stderr.write(`started the daemon for ${repoRoot} (pid ${connection.welcomeState.daemon.pid})\n`);
+  return connection;
 }
 
 function logTail(file: string, from: number): string {

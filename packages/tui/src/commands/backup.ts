@@ -1,9 +1,10 @@
 // `axum backup` and `axum restore --from FOLDER` (README.md, "Backups").
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackupReport } from '@axum/protocol';
 import { probeDaemon, runRestore } from '../client/daemon-launcher.js';
 import { findRepositoryRoot } from '../client/repository.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { OPERATION_TIMEOUT_MS } from './environments.js';
@@ -37,6 +38,9 @@ export async function restoreCommand(options: GlobalOptions & { from?: string },
     else process.stderr.write(`${problem}\n`);
     return EXIT.failed;
   };
+  // The folder first: a mistyped path is the likelier mistake, and stopping the daemon would not help it.
+  const found = statSync(from, { throwIfNoEntry: false });
+  if (!found?.isDirectory()) throw new CliError(`--from ${from}: ${found ? 'not a folder' : 'no such folder'}`, EXIT.usage);
   const probe = await probeDaemon(repoRoot);
   if (probe.running) return refuse(`a daemon (pid ${probe.info.pid}) serves ${repoRoot}: stop it first (axum daemon stop), then restore; nothing was written`);
   const result = await runRestore(repoRoot, from);

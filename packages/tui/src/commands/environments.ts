@@ -6,7 +6,7 @@ import { rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
-import { table } from './status.js';
+import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
@@ -57,6 +57,9 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
       table(
         ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
         revisions.map((r) => [`#${r.revision}`, `${r.serving && r.status === 'failed' ? 'failed, serving' : r.status}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        // Gates and who give way, then the time and the verified column (the status says live); revisions, kinds, releases and commits stay whole.
+        outputWidth(),
+        { elide: [{ column: 6 }, { column: 8 }], drop: [7, 5] },
       ),
     );
     const failed = revisions.find((r) => r.status === 'failed' && r.message);

@@ -4,28 +4,16 @@ import { badText, humanSize, liveInText, minuteText, promotedReleaseText, verifi
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
-import { table } from './status.js';
+import { outputWidth, table } from './table.js';
 import { by, confirm, environment, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
 
-/** The width a subject keeps beside the other columns: what the terminal leaves, within bounds. */
-const SUBJECT_MIN = 12;
-const SUBJECT_MAX = 50;
-
-/** The releases table, newest first: the subject is cut so a row fits `width` columns (when it can). */
-export function releaseTable(releases: readonly ReleaseListing[], width: number): string[] {
-  const header = ['RELEASE', 'COMMIT', 'CREATED', 'LIVE IN', 'VERIFIED', 'SIZE', 'BAD'];
-  const cells = releases.map((r) => ({ id: r.id, commit: r.commit.slice(0, 8), subject: r.subject, rest: [minuteText(r.createdAt), liveInText(r), verifiedText(r), humanSize(r.size), badText(r)] }));
-  // Everything but the subject and the BAD cell (last: long, and blank for most rows), two spaces apart.
-  const fixed = [
-    Math.max(header[0]!.length, ...cells.map((c) => c.id.length)),
-    8 + 1,
-    ...[0, 1, 2, 3].map((i) => Math.max(header[i + 2]!.length, ...cells.map((c) => c.rest[i]!.length))),
-  ].reduce((sum, w) => sum + w + 2, 0);
-  const subjectWidth = Math.max(SUBJECT_MIN, Math.min(SUBJECT_MAX, width - fixed - 6));
-  const cut = (text: string) => (text.length > subjectWidth ? `${text.slice(0, subjectWidth - 1)}…` : text);
+/** The releases table, newest first, fitted to `width`: the subject gives way first (never the commit before it), then the bad mark. */
+export function releaseTable(releases: readonly ReleaseListing[], width: number | null): string[] {
   return table(
-    header,
-    cells.map((c) => [c.id, `${c.commit} ${cut(c.subject)}`, ...c.rest]),
+    ['RELEASE', 'COMMIT', 'CREATED', 'LIVE IN', 'VERIFIED', 'SIZE', 'BAD'],
+    releases.map((r) => [r.id, `${r.commit.slice(0, 8)} ${r.subject}`, minuteText(r.createdAt), liveInText(r), verifiedText(r), humanSize(r.size), badText(r)]),
+    width,
+    { elide: [{ column: 1, min: 8 + 1 + 6 }, { column: 6 }], drop: [2, 5] },
   );
 }
 
@@ -35,7 +23,7 @@ export async function releasesCommand(options: GlobalOptions & { env?: string },
   if (options.json) out.json(releases);
   else if (releases.length === 0) {
     out.lines([options.env !== undefined ? `no release was deployed to ${options.env} yet: a succeeded run on its branch makes one and deploys it` : 'no releases yet: a succeeded run on a branch that feeds an environment makes one (commit there, or axum run)']);
-  } else out.lines(releaseTable(releases, process.stdout.isTTY ? process.stdout.columns : 120));
+  } else out.lines(releaseTable(releases, outputWidth()));
   return EXIT.ok;
 }
 

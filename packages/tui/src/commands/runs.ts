@@ -4,7 +4,7 @@ import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
-import { table } from './status.js';
+import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
@@ -64,7 +64,10 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
     out.lines(
       table(
         ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
-        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject.slice(0, 50)]),
+        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
+        // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
+        outputWidth(),
+        { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
       ),
     );
   }
@@ -72,10 +75,10 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
 }
 
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
-export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
+export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
     // A manual run is recorded as manual: `by` names who (the revision it deploys says so too).
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('run'), force: options.force ?? false };
+    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.
@@ -84,13 +87,22 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     });
     const queued = await call(connection, 'run.trigger', params);
     latest = queued;
+    // A run of that commit already queued or running is the answer, not a second one (the daemon decides, for every client).
+    const already = `${queued.id} is already ${queued.status} for ${queued.commit.slice(0, 8)}`;
     if (!options.wait) {
       stop();
       if (options.json) out.json(queued);
+      else if (queued.existing) out.lines([`${already}: nothing new queued (axum logs ${queued.id} -f follows it)`]);
       else out.lines([`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`]);
       return EXIT.ok;
     }
-    if (!options.json) stderrLine(`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
+    if (!options.json) stderrLine(queued.existing ? `${already}; following it` : `${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
+    // Ctrl-C stops the waiting, not the run: say where it goes on (128 + SIGINT, as shells do).
+    const onInterrupt = () => {
+      stderrLine(`axum: stopped waiting; ${queued.id} goes on in the daemon (follow it: axum logs ${queued.id} -f; stop it: axum cancel ${queued.id})`);
+      process.exit(130);
+    };
+    process.once('SIGINT', onInterrupt);
     const final = await new Promise<RunView>((resolve, reject) => {
       const check = () => {
         for (const run of updates.splice(0)) if (run.id === queued.id) latest = run;
@@ -103,7 +115,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
         unsubscribe();
         reject(new CliError(`the daemon went away while waiting for the run: ${reason}`, EXIT.unreachable));
       });
-    });
+    }).finally(() => process.off('SIGINT', onInterrupt));
     stop();
     if (options.json) out.json(final);
     else out.lines(runLines(final));

@@ -4,6 +4,7 @@ import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
+import { outputWidth, table } from './table.js';
 
 /** `axum status`: daemon, environments and their live revision, active runs. */
 export async function statusCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
@@ -56,8 +57,8 @@ export function statusJson(state: DaemonState): unknown {
   };
 }
 
-/** Plain lines for a terminal or a pipe; the TUI's non-TTY mode prints the same. */
-export function statusLines(state: DaemonState): string[] {
+/** Plain lines for a terminal or a pipe, the table fitted to `width`; the TUI's non-TTY mode prints the same. */
+export function statusLines(state: DaemonState, width: number | null = outputWidth()): string[] {
   const { daemon, config } = state;
   const lines = [
     `daemon       pid ${daemon.pid} · v${daemon.version} · ${state.clients} client${state.clients === 1 ? '' : 's'} attached`,
@@ -73,7 +74,11 @@ export function statusLines(state: DaemonState): string[] {
   lines.push(...backupStatusLines(state.backups, Date.now()));
   lines.push('');
   if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
-  else lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], state.environments.map((env) => Object.values(environmentCells(env)))));
+  else {
+    const rows = state.environments.map((env) => Object.values(environmentCells(env)));
+    // Flags, health and branch give way; names, revisions, releases and commits stay whole.
+    lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], rows, width, { elide: [{ column: 7 }, { column: 6 }, { column: 1 }] }));
+  }
   for (const env of state.environments) if (env.paused) lines.push(`paused       ${pauseLine(env)}`);
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   for (const env of state.environments) lines.push(...hostLines(env.name, env.hosts ?? []));
@@ -100,9 +105,3 @@ export function backupStatusLines(backups: readonly BackupTargetStatus[], nowMs:
   });
 }
 
-/** Left-aligned columns, two spaces apart. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
-}

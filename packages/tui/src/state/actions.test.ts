@@ -46,7 +46,12 @@ describe('performAction', () => {
   it('names the queued run of a trigger', async () => {
     const { request, calls } = fakeRequester({ 'run.trigger': { id: 'run-12' } });
     await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 queued on main');
-    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main', by: expect.stringMatching(/^\S+ via the TUI$/), force: false } });
+    expect(calls[0]).toEqual({ method: 'run.trigger', params: { branch: 'main', by: expect.stringMatching(/^\S+ via the TUI$/), force: false, again: false } });
+  });
+
+  it('says when the run of that head was queued or running already', async () => {
+    const { request } = fakeRequester({ 'run.trigger': { id: 'run-12', status: 'running', commit: '1a2b3c4d5e', existing: true } });
+    await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 is already running for main 1a2b3c4d');
   });
 
   it('promotes and says which release went where', async () => {

@@ -30,8 +30,8 @@ export async function performAction(request: Requester, action: PendingAction): 
       return d.status === 'failed' ? `${action.env} unpinned; ${d.releaseId} as #${d.revision} FAILED: ${d.message ?? ''}` : `${action.env} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
     }
     case 'trigger': {
-      const run = await request('run.trigger', { branch: action.branch, by: by(), force: false });
-      return `${run.id} queued on ${action.branch}`;
+      const run = await request('run.trigger', { branch: action.branch, by: by(), force: false, again: false });
+      return run.existing ? `${run.id} is already ${run.status} for ${action.branch} ${run.commit.slice(0, 8)}` : `${run.id} queued on ${action.branch}`;
     }
     case 'promote': {
       const revision = await request('env.promote', { from: action.from, to: action.to, force: action.force, by: by() });

@@ -1,0 +1,59 @@
+// The tables of `axum status`, `runs`, `history` and `releases`: left-aligned columns, fitted to the terminal.
+
+/** How a table may give way when it is wider than the output: never an id, a revision or a mark. */
+export interface TableFit {
+  /** Free-text columns (subjects, messages, who) that may be cut with `…`, the widest first, each down to its `min`. */
+  elide?: readonly { column: number; min?: number }[];
+  /** Columns left out, in this order, when cutting the free text is not enough. */
+  drop?: readonly number[];
+}
+
+/** What a cut column keeps at least, besides its header: a few characters still say what it was. */
+const ELIDED_MIN = 6;
+
+/**
+ * The width tables fit: the terminal's columns on a TTY; off one, `COLUMNS` when set (a script that
+ * asks for it), else null: a pipe or a file gets whole lines.
+ */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number | null {
+  if (stream.isTTY && stream.columns) return stream.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : null;
+}
+
+const lengthOf = (text: string) => [...text].length;
+
+/** `text` in at most `width` characters, its end replaced by `…` when cut. */
+export function elide(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - lengthOf(text)));
+
+/**
+ * Left-aligned columns, two spaces apart. With a `width`, a wider table leaves out the columns
+ * `fit.drop` names (in order) while even its cut free text would not fit, then cuts its free-text
+ * columns, the widest first, until a line fits.
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], width: number | null = null, fit: TableFit = {}): string[] {
+  const widths = header.map((h, i) => Math.max(lengthOf(h), ...rows.map((r) => lengthOf(r[i] ?? ''))));
+  const shown = header.map(() => true);
+  if (width !== null) {
+    const cuttable = (fit.elide ?? []).map(({ column, min }) => ({ column, min: Math.min(widths[column] ?? 0, Math.max(lengthOf(header[column] ?? ''), min ?? ELIDED_MIN)) }));
+    const total = (w: readonly number[]) => w.reduce((sum, n, i) => (shown[i] ? sum + n + 2 : sum), -2);
+    const atLeast = () => total(widths.map((w, i) => cuttable.find((c) => c.column === i)?.min ?? w));
+    for (const column of fit.drop ?? []) if (atLeast() > width) shown[column] = false;
+    while (total(widths) > width) {
+      const widest = cuttable.filter((c) => shown[c.column] && widths[c.column]! > c.min).sort((a, b) => widths[b.column]! - widths[a.column]!)[0];
+      if (!widest) break;
+      widths[widest.column]! -= 1;
+    }
+  }
+  const line = (cells: readonly string[]) =>
+    header
+      .flatMap((_, i) => (shown[i] ? [pad(elide(cells[i] ?? '', widths[i]!), widths[i]!)] : []))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}

@@ -1,0 +1,129 @@
+// The rough edges a new user meets in the first hour with the command line: a mistyped folder,
+// Ctrl-C on a waiting run, a run asked for twice, tables wider than the terminal.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
+
+const newRepo = scratchRepos(afterEach);
+
+const SLOW_CONFIG = `version: 1
+environments:
+  dev: { branch: main }
+stages:
+  - name: test
+    steps:
+      - { name: slow, run: "sleep 60" }
+`;
+
+/** Waits until `env` has `count` revisions, none of them still deploying or verifying. */
+async function settled(dir: string, env: string, count: number): Promise<{ revision: number; status: string; releaseId: string; commit: string }[]> {
+  let revisions: { revision: number; status: string; releaseId: string; commit: string }[] = [];
+  await waitFor(async () => {
+    const result = await axum(['history', env, '--json', '--repo', dir]);
+    revisions = result.code === 0 ? (JSON.parse(result.stdout) as typeof revisions) : [];
+    return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
+  }, 60_000, `${count} settled revisions in ${env}`);
+  return revisions;
+}
+
+const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
+
+describe('the first hour', () => {
+  it('tables fit COLUMNS off a terminal, cutting free text with …, never ids, revisions or marks; without COLUMNS lines are whole', async () => {
+    const dir = newRepo({ config: tinyModelConfig() });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    const subject = `a model trained on the whole corpus again, this time with the cleaned labels and a much longer subject than fits`;
+    commitFiles(dir, subject, { 'data.txt': '0.9\n' });
+    await settled(dir, 'staging', 1);
+    commitFiles(dir, `${subject}, twice`, { 'data.txt': '0.91\n' });
+    const [live] = await settled(dir, 'staging', 2);
+    const narrow = { env: { COLUMNS: '80' } };
+    for (const command of [['runs'], ['history', 'staging'], ['status'], ['releases']]) {
+      const result = await axum([...command, '--repo', dir], narrow);
+      expect(result.code, result.stderr).toBe(0);
+      expect(widest(result.stdout), `axum ${command.join(' ')}:\n${result.stdout}`).toBeLessThanOrEqual(80);
+    }
+    const runs = (await axum(['runs', '--repo', dir], narrow)).stdout;
+    expect(runs).toMatch(new RegExp(`^run-2 +succeeded +staging#2 live +.*${live!.commit.slice(0, 8)} .*…$`, 'm'));
+    const history = (await axum(['history', 'staging', '--repo', dir], narrow)).stdout;
+    expect(history).toMatch(new RegExp(`^#2 +live +deploy +${live!.releaseId} +${live!.commit.slice(0, 8)} `, 'm'));
+    expect(history).toMatch(/^#1 +superseded +deploy /m);
+    const status = (await axum(['status', '--repo', dir], narrow)).stdout;
+    expect(status).toMatch(new RegExp(`^staging +main +#2 +${live!.releaseId} +${live!.commit.slice(0, 8)} +#2 `, 'm'));
+    expect((await axum(['releases', '--repo', dir], narrow)).stdout).toMatch(new RegExp(`^${live!.releaseId} +${live!.commit.slice(0, 8)} a model.*… `, 'm'));
+    // A pipe without COLUMNS gets whole lines.
+    const whole = await axum(['runs', '--repo', dir], { env: { COLUMNS: '' } });
+    expect(whole.stdout).toContain(`${subject}, twice`);
+    expect(widest(whole.stdout)).toBeGreaterThan(80);
+  }, 120_000);
+
+  it('restore --from a folder that does not exist says so first, even beside a running daemon', async () => {
+    const dir = newRepo();
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const missing = join(dir, 'no-such-backup');
+    expect(await axum(['restore', '--from', missing, '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: `axum: --from ${missing}: no such folder\n` });
+    const json = await axum(['restore', '--from', missing, '--repo', dir, '--json']);
+    expect(json).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(json.stdout)).toEqual({ error: { message: `--from ${missing}: no such folder`, exitCode: 2 } });
+  });
+
+  it('the status that starts the daemon counts one client, itself: it connected once', async () => {
+    const dir = newRepo();
+    const first = await axum(['status', '--json', '--repo', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^started the daemon for /);
+    expect((JSON.parse(first.stdout) as { clients: number }).clients).toBe(1);
+    // One connection, not a probe hung up and a second one: the probe may still be closing as the second attaches.
+    const attached = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8').split('\n').filter((line) => / attached: /.test(line));
+    expect(attached).toEqual([expect.stringMatching(/client c1 attached: axum-status /)]);
+    const plain = await axum(['status', '--repo', dir]);
+    expect(plain.stdout).toMatch(/^daemon {7}pid \d+ · v[\d.]+ · 1 client attached\n/);
+  });
+
+  it('run on a commit whose run is already queued or running answers with that run, also under --wait', async () => {
+    const dir = newRepo({ config: SLOW_CONFIG.replace('sleep 60', `while [ ! -f ${'$'}{AXUM_E2E_GO:-/nonexistent} ]; do sleep 0.1; done`) });
+    const go = join(dir, '..', 'go');
+    const env = { env: { AXUM_E2E_GO: go } };
+    // The daemon passes its own environment to steps: start it with the file the step waits for.
+    expect((await axum(['daemon', 'start', '--repo', dir], env)).code).toBe(0);
+    const first = await axum(['run', '--json', '--repo', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    const run = JSON.parse(first.stdout) as { id: string; commit: string; existing: boolean };
+    expect(run.existing).toBe(false);
+    await waitForRun(dir, (r) => r.id === run.id && r.status === 'running', 'the run to start');
+    const again = await axum(['run', '--repo', dir]);
+    expect(again).toEqual({ code: 0, stdout: `${run.id} is already running for ${run.commit.slice(0, 8)}: nothing new queued (axum logs ${run.id} -f follows it)\n`, stderr: '' });
+    expect(JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout)).toMatchObject({ id: run.id, existing: true, status: 'running' });
+    const waiting = axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    // Let the run end only once the waiting command has asked (the daemon's activity line says so).
+    await waitFor(() => (readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8').match(/is already running for it/g) ?? []).length >= 3, 30_000, 'the third ask');
+    // --again asks for a second run all the same: queued behind the first.
+    expect(JSON.parse((await axum(['run', '--again', '--json', '--repo', dir])).stdout)).toMatchObject({ id: 'run-2', existing: false, status: 'queued' });
+    writeFileSync(go, '');
+    const waited = await waiting;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toBe(`${run.id} is already running for ${run.commit.slice(0, 8)}; following it\n`);
+    expect(waited.stdout).toMatch(new RegExp(`^${run.id}  succeeded  deploy dev#1 live `));
+    expect((JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as { id: string }[]).map((r) => r.id)).toEqual(['run-2', 'run-1']);
+  }, 120_000);
+
+  it('Ctrl-C on run --wait says the run goes on and how to follow it, exit 130', async () => {
+    const dir = newRepo({ config: SLOW_CONFIG });
+    const child = spawn(process.execPath, [AXUM_BIN, 'run', '--wait', '--repo', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => /run-\d+ queued/.test(stderr), 30_000, 'the run to be queued');
+    const runId = /(run-\d+) queued/.exec(stderr)![1]!;
+    await waitForRun(dir, (r) => r.id === runId && r.status === 'running', 'the run to start');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain(`axum: stopped waiting; ${runId} goes on in the daemon (follow it: axum logs ${runId} -f; stop it: axum cancel ${runId})\n`);
+    // It does go on.
+    await waitForRun(dir, (r) => r.id === runId && r.status === 'running', 'the run to be running still');
+  }, 90_000);
+});
