@@ -94,6 +94,20 @@ async function toMain(dir: string, commit: string): Promise<Run> {
 }
 
 describe('build once, promote', () => {
+  it('a commit that reaches staging and main at the same moment is trained once: one run builds, the other waits and reuses its release', async () => {
+    const { dir, trainings } = await started();
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    const commit = commitFiles(dir, 'model v2', { 'data.txt': '0.9\n' });
+    // One ref transaction moves both branches: the daemon sees two new commits at once.
+    execFileSync('git', ['update-ref', '--stdin'], { cwd: dir, input: `start\nupdate refs/heads/staging ${commit}\nupdate refs/heads/main ${commit}\ncommit\n` });
+    const [staging, production] = await Promise.all([settledRun(dir, 'staging', commit), settledRun(dir, 'production', commit)]);
+    expect(trainings()).toBe(1);
+    const [built, reused] = staging.reused ? [production, staging] : [staging, production];
+    expect(built).toMatchObject({ status: 'succeeded', reused: false });
+    expect(reused).toMatchObject({ status: 'succeeded', reused: true, releaseId: built.releaseId });
+    expect(sha256(served(dir, 'production'))).toBe(sha256(served(dir, 'staging')));
+  });
+
   it('a commit verified on staging reaches production as the same release, the same bytes, without training again; a bad one is refused', async () => {
     const { dir, trainings } = await started();
     const v2 = await onStaging(dir, '0.9', 'model v2');

@@ -4,6 +4,11 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 /** The syntax of a duration; kept here so the schema and its error message agree. */
 export const DURATION_PATTERN = /^(\d+)(ms|s|m|h)$/;
 
+/** `2026-12-04 03:36`: a recorded time (ISO, UTC) in words a person reads, to the minute. */
+export function minuteText(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 16);
+}
+
 /** Parses `90s` → 90000; returns null for anything else. */
 export function parseDuration(text: string): number | null {
   const match = DURATION_PATTERN.exec(text.trim());

@@ -70,7 +70,7 @@ export type { GateExpression, GateOp } from './gate-expression.js';
 export type { CheckSpec, PipelineConfig } from './pipeline-config.js';
 export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-parse.js';
-export { parseDuration, DURATION_PATTERN } from './duration.js';
+export { minuteText, parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
 export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseListing, ReleaseMark, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';
 export { backupAge } from './backup-age.js';

@@ -75,7 +75,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'env.promote': revision,
   'env.rollback': revision,
   'env.approve': revision,
-  'env.pin': { ...(environment as object), deployed: null, note: null },
+  'env.pin': { ...(environment as object), deployed: null, note: null, unchanged: false },
   'daemon.shutdown': { stopping: true },
 };
 

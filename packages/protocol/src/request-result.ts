@@ -58,7 +58,8 @@ export type BackupReport = z.infer<typeof BackupReport>;
  * held back), if any; `note` says why a held release was not deployed (bad, pruned, overtaken, or
  * waiting for the operation in progress). Both null: none waited.
  */
-export const PinResult = EnvironmentView.extend({ deployed: RevisionView.nullable().default(null), note: z.string().nullable().default(null) });
+/** `unchanged`: the environment was pinned (or not pinned) already, and the request changed nothing. */
+export const PinResult = EnvironmentView.extend({ deployed: RevisionView.nullable().default(null), note: z.string().nullable().default(null), unchanged: z.boolean().default(false) });
 export type PinResult = z.infer<typeof PinResult>;
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activeRunOf, runnable, supersededBy, type QueuedRun } from './run-queue.js';
 
-const run = (id: string, branch: string, status: QueuedRun['status'], trigger = 'push'): QueuedRun => ({ id, branch, status, trigger });
+const run = (id: string, branch: string, status: QueuedRun['status'], trigger = 'push', commit = `c${id}`): QueuedRun => ({ id, branch, status, trigger, commit });
 
 describe('the run queue', () => {
   it('supersedes an older queued push run of the same branch, never a running one or another branch', () => {
@@ -20,6 +20,15 @@ describe('the run queue', () => {
   it('starts at most one run per branch, oldest first', () => {
     const runs = [run('1', 'main', 'running'), run('2', 'main', 'queued'), run('3', 'develop', 'queued'), run('4', 'develop', 'queued'), run('5', 'staging', 'queued')];
     expect(runnable(runs).map((r) => r.id)).toEqual(['3', '5']);
+  });
+
+  it('builds a commit once: a run of a commit another branch is building, or starting now, waits for it (watch runs never do)', () => {
+    const pushed = [run('1', 'develop', 'queued', 'push', 'x'), run('2', 'staging', 'queued', 'push', 'x'), run('3', 'main', 'queued', 'push', 'x'), run('4', 'qa', 'queued', 'push', 'y')];
+    expect(runnable(pushed).map((r) => r.id)).toEqual(['1', '4']);
+    const building = [run('1', 'develop', 'running', 'push', 'x'), run('2', 'staging', 'queued', 'manual', 'x'), run('5', 'develop', 'queued', 'watch', 'x')];
+    expect(runnable(building).map((r) => r.id)).toEqual(['5']);
+    // Built (or failed): the next run of it starts, and reuses what it made.
+    expect(runnable([{ ...building[0]!, status: 'succeeded' }, building[1]!]).map((r) => r.id)).toEqual(['2']);
   });
 });
 

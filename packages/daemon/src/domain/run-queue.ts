@@ -6,6 +6,7 @@ export interface QueuedRun {
   branch: string;
   status: RunStatus;
   trigger: string;
+  commit: string;
 }
 
 /** Runs of one lane run one at a time: a branch's push and manual runs share one; `watch` runs have their own. */
@@ -38,13 +39,22 @@ export function activeRunOf<R extends QueuedRun & { commit: string; force?: bool
   );
 }
 
-/** Queued runs that may start now: at most one running run per lane, oldest first. */
+/**
+ * Queued runs that may start now: at most one running run per lane, oldest first. A commit is built
+ * once (README.md, "Build once, promote"): a run of a commit another lane is building waits for it,
+ * then hands its release on instead of training the same commit twice at once (a commit pushed to
+ * develop, staging and main together). Watch runs test the work tree, not a commit: never held.
+ */
 export function runnable<R extends QueuedRun>(runsOldestFirst: readonly R[]): R[] {
-  const busy = new Set(runsOldestFirst.filter((r) => r.status === 'running').map(laneOf));
+  const running = runsOldestFirst.filter((r) => r.status === 'running');
+  const busy = new Set(running.map(laneOf));
+  const building = new Set(running.filter((r) => r.trigger !== 'watch').map((r) => r.commit));
   const picked: R[] = [];
   for (const run of runsOldestFirst) {
     if (run.status !== 'queued' || busy.has(laneOf(run))) continue;
+    if (run.trigger !== 'watch' && building.has(run.commit)) continue;
     busy.add(laneOf(run));
+    if (run.trigger !== 'watch') building.add(run.commit);
     picked.push(run);
   }
   return picked;

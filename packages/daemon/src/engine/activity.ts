@@ -42,6 +42,7 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
     }
     case 'env.pin': {
       const pin = result as Partial<ResultOf<'env.pin'>> | null;
+      if (pin?.unchanged) return `${request.params.pinned ? 'pin' : 'unpin'} of ${request.params.env}: ${request.params.pinned ? 'pinned' : 'not pinned'} already, nothing changed`;
       // What unpinning did with the release the pin held back is part of what happened.
       const after = pin?.deployed ? `; deployed ${pin.deployed.releaseId} (${revisionOutcome(pin.deployed)})` : pin?.note ? `; ${pin.note}` : '';
       return said(`${request.params.pinned ? 'pinned' : 'unpinned'} ${request.params.env}${after}`, `${request.params.pinned ? 'pin' : 'unpin'} of ${request.params.env}`);

@@ -95,7 +95,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
     if (result instanceof RequestFailure) return result;
     // pin succeeded, so the environment exists in the config the pin read; a reload in between can drop it.
     const view = session.host.environment(request.params.env);
-    return view ? { ...view, deployed: result.deployed, note: result.note } : new RequestFailure('not-found', `no environment ${request.params.env}`);
+    return view ? { ...view, deployed: result.deployed, note: result.note, unchanged: result.unchanged ?? false } : new RequestFailure('not-found', `no environment ${request.params.env}`);
   },
   'daemon.shutdown': (_request, session) => {
     session.host.requestShutdown(`requested by client ${session.id}`);

@@ -143,6 +143,17 @@ describe('pin and approval', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a second pin changes nothing and keeps who pinned and when; unpinning what is not pinned changes nothing', async () => {
+    const w = await shipped(1);
+    await w.deployments.pin('staging', true, 'carol');
+    const again = await w.deployments.pin('staging', true, 'dave');
+    expect(again).toMatchObject({ pinned: true, unchanged: true, note: expect.stringMatching(/^pinned already since \d{4}-\d\d-\d\d \d\d:\d\d by carol$/) });
+    // dave's pin did not replace carol's.
+    expect(await w.deployments.pin('staging', true, 'eve')).toMatchObject({ unchanged: true, note: expect.stringMatching(/by carol$/) });
+    expect(await w.deployments.pin('staging', false, 'dave')).toMatchObject({ pinned: false, note: null });
+    expect(await w.deployments.pin('staging', false, 'dave')).toMatchObject({ pinned: false, unchanged: true, deployed: null, note: null });
+  });
+
   // ARCHITECTURE.md glossary, Pinned: "`unpin` then deploys the newest release held back by the pin (a protected
   // environment asks first), or says that none waits."
   it('unpin deploys the newest release the pin held back', async () => {
@@ -154,7 +165,7 @@ describe('pin and approval', () => {
     const unpinned = await w.deployments.pin('staging', false, 'carol');
     await w.settle();
     expect(unpinned).toMatchObject({ pinned: false, deployed: { revision: 2, releaseId: 'rel-3', status: 'live', runId: 'run-3' }, note: null });
-    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since .+\)$/);
+    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since \d{4}-\d\d-\d\d \d\d:\d\d\)$/);
     expect(w.revisions('staging').at(-1)).toMatchObject({ revision: 2, releaseId: 'rel-3', status: 'live' });
     expect(w.told.get('run-3')).toMatchObject({ revision: 2, outcome: 'live' });
     expect(w.current()).toBe('rel-3');

@@ -1,7 +1,7 @@
 // What people ask of environments and releases besides a rollback: deploy by hand, approve,
 // promote, pin and unpin, mark. Each checks what it can refuse, then hands the work to the
 // coordinator's `operate`, which owns the one-operation-per-environment rule.
-import type { ReleaseView, RevisionView } from '@axum/protocol';
+import { minuteText, type ReleaseView, type RevisionView } from '@axum/protocol';
 import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { acceptanceRevision, liftPause } from '../domain/pause.js';
@@ -10,10 +10,15 @@ import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
 
-/** What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null when none waited. */
+/**
+ * What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null
+ * when none waited. `unchanged`: pinned (or not pinned) already — the request changed nothing, and
+ * an earlier pin keeps who set it and when.
+ */
 export interface PinOutcome {
   deployed: RevisionView | null;
   note: string | null;
+  unchanged?: boolean;
 }
 
 export interface OperatorRequests {
@@ -68,7 +73,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
-    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since})`, environments.runFor(env, held.id) ?? held.runId);
+    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since === null ? 'its start' : minuteText(since)})`, environments.runFor(env, held.id) ?? held.runId);
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
       await environments.save(env);
@@ -177,6 +182,8 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
+      if (pinned && doc.pinned) return { deployed: null, note: `pinned already since ${minuteText(doc.pinned.at)} by ${doc.pinned.by}`, unchanged: true };
+      if (!pinned && !doc.pinned) return { deployed: null, note: null, unchanged: true };
       if (!pinned) return unpin(env, by);
       doc.pinned = { by, at: now() }; // a release held back already stays held
       await environments.save(env);

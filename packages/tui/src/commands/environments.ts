@@ -182,12 +182,13 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
 
 /** `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back (asked first where protected). */
 export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
-  const result = await withDaemon(options, 'axum-pin', async (connection) => {
+  const result = await withDaemon(options, pinned ? 'axum-pin' : 'axum-unpin', async (connection) => {
     const env = await environment(connection, envName);
     if (!pinned && env.pinned && env.heldReleaseId && env.protected) await confirm(env, `unpin ${env.name} and deploy ${env.heldReleaseId}, held back by the pin`, options.yes);
     return call(connection, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }, OPERATION_TIMEOUT_MS);
   });
   if (options.json) out.json(result);
+  else if (result.unchanged) out.lines([pinned ? `${result.name} is ${result.note ?? 'pinned already'}: nothing changed` : `${result.name} is not pinned: nothing to unpin`]);
   else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin to resume)`]);
   else out.lines([unpinnedLine(result)]);
   if (result.deployed?.status === 'failed') {

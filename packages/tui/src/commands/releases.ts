@@ -1,6 +1,6 @@
 // Build once, promote from the command line: `axum releases`, `axum promote FROM TO`, `axum mark REL good|bad`.
-import type { ReleaseListing, ReleaseView } from '@axum/protocol';
-import { badText, humanSize, liveInText, minuteText, promotedReleaseText, verifiedText } from '../state/releases.js';
+import { minuteText, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import { badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';

@@ -1,7 +1,7 @@
 import { userName } from '../user-name.js';
-import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
+import { minuteText, type EnvironmentView, type ParamsOf, type ReleaseDiff, type RequestMethod, type ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
-import { minuteText, noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
+import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `${userName()} via the TUI`;

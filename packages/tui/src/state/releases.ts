@@ -1,6 +1,6 @@
 // Releases as people read them (build once, promote): where each is live, where it was verified,
 // why it is marked bad. `axum releases` and the TUI's releases view show the same cells.
-import type { DaemonState, EnvironmentView, ReleaseListing } from '@axum/protocol';
+import { minuteText, type DaemonState, type EnvironmentView, type ReleaseListing } from '@axum/protocol';
 
 /** Bytes as people read them: `512 B`, `3.4 kB`, `1.2 MB`, `2.0 GB`. */
 export function humanSize(bytes: number): string {
@@ -23,11 +23,6 @@ export function verifiedText(release: Pick<ReleaseListing, 'verifiedIn'>): strin
 /** `staging, production`, or `—`. */
 export function liveInText(release: Pick<ReleaseListing, 'liveIn'>): string {
   return release.liveIn.length > 0 ? release.liveIn.join(', ') : '—';
-}
-
-/** `2026-12-04 03:36`: a time from the wire, to the minute. */
-export function minuteText(iso: string): string {
-  return iso.replace('T', ' ').slice(0, 16);
 }
 
 /** `bad: verification failed — by staging#3, 2026-12-04 03:36`, or `` when not marked. */

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
+import { minuteText } from '@axum/protocol';
 import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { badText, humanSize, liveInText, minuteText, verifiedText } from '../state/releases.js';
+import { badText, humanSize, liveInText, verifiedText } from '../state/releases.js';
 import { GUTTER, gutter } from './gutter.js';
 
 /** Least widths; past 80 columns LIVE IN and VERIFIED grow to their text, then the subject takes the rest. */
