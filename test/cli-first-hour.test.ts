@@ -1,7 +1,7 @@
 // The rough edges a new user meets in the first hour with the command line: a mistyped folder,
 // Ctrl-C on a waiting run, a run asked for twice, tables wider than the terminal.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
@@ -146,6 +146,31 @@ describe('the first hour', () => {
     expect(runs.find((r) => r.branch === 'staging' && r.subject === 'v2')!.deploy).toEqual({ env: 'staging', revision: 2, outcome: 'live' });
     expect((await axum(['logs', held.id, '--repo', dir])).stderr).toMatch(/; live in production #2\n/);
   }, 180_000);
+
+  it('fsck marking the live release bad: status names the previous verified revision as LKG, as history reads', async () => {
+    const dir = newRepo({ config: tinyModelConfig() });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    await settled(dir, 'staging', 1);
+    commitFiles(dir, 'v2', { 'data.txt': '0.92\n' });
+    const [live, before] = await settled(dir, 'staging', 2);
+    // The live release's stored model changes on disk (read-only again, so only its bytes tell).
+    const [release] = JSON.parse((await axum(['releases', '--json', '--repo', dir])).stdout) as { id: string; artifacts: { sha256: string }[] }[];
+    expect(release!.id).toBe(live!.releaseId);
+    const blob = join(dir, '.axum', 'store', 'sha256', release!.artifacts[0]!.sha256);
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, '0.1\n');
+    chmodSync(blob, 0o444);
+    expect((await axum(['fsck', '--repo', dir])).code).toBe(1);
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number } | null; servingBad: { releaseId: string } | null }[] };
+    expect(status.environments[0]).toMatchObject({ live: { revision: 2 }, lastKnownGood: { revision: before!.revision }, servingBad: { releaseId: live!.releaseId } });
+    const plain = (await axum(['status', '--repo', dir])).stdout;
+    expect(plain).toMatch(new RegExp(`^staging +main +#2 +${live!.releaseId} +\\S+ +#1 +accuracy 0\\.92 \\(LKG 0\\.9\\) +serving ${live!.releaseId}, marked bad$`, 'm'));
+    const history = (await axum(['history', 'staging', '--repo', dir])).stdout;
+    expect(history).toMatch(/^#1 +superseded +deploy .* yes /m);
+    expect(history).toContain(`marked bad:\n  ${live!.releaseId}  `);
+  }, 120_000);
 
   it('Ctrl-C on run --wait says the run goes on and how to follow it, exit 130', async () => {
     const dir = newRepo({ config: SLOW_CONFIG });
