@@ -1,7 +1,7 @@
 // The rough edges a new user meets in the first hour with the command line: a mistyped folder,
 // Ctrl-C on a waiting run, a run asked for twice, tables wider than the terminal.
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
@@ -109,6 +109,67 @@ describe('the first hour', () => {
     expect(waited.stderr).toBe(`${run.id} is already running for ${run.commit.slice(0, 8)}; following it\n`);
     expect(waited.stdout).toMatch(new RegExp(`^${run.id}  succeeded  deploy dev#1 live `));
     expect((JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as { id: string }[]).map((r) => r.id)).toEqual(['run-2', 'run-1']);
+  }, 120_000);
+
+  it('unpin after a restart: the run that reused the held release reads live, the run that built it keeps its own deploy', async () => {
+    const dir = newRepo({ config: tinyModelConfig('', '', '  staging: { branch: staging }\n  production: { branch: main }') });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+    git('checkout', '-q', '-b', 'staging');
+    commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
+    const promote = async (value: string, subject: string, count: number) => {
+      commitFiles(dir, subject, { 'data.txt': `${value}\n` });
+      await settled(dir, 'staging', count);
+      git('checkout', '-q', 'main');
+      git('merge', '-q', '--ff-only', 'staging');
+      git('checkout', '-q', 'staging');
+    };
+    await promote('0.9', 'v1', 1);
+    await settled(dir, 'production', 1);
+    expect((await axum(['pin', 'production', '--repo', dir])).code).toBe(0);
+    await promote('0.93', 'v2', 2);
+    type Run = { id: string; branch: string; subject: string; deploy: { env: string; revision: number | null; outcome: string } | null };
+    const held = (await waitForRun(dir, (r) => r.branch === 'main' && (r as unknown as Run).deploy?.outcome === 'held-by-pin', 'the production run held by the pin')) as unknown as Run;
+    // A restart forgets what was only in memory: which run reused the held release.
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const unpinned = await axum(['unpin', 'production', '--yes', '--repo', dir]);
+    expect(unpinned.code, unpinned.stderr).toBe(0);
+    expect(unpinned.stdout).toMatch(/^production unpinned; deployed rel-\d+ as #2 \(live, verified\)\n$/);
+    let runs: Run[] = [];
+    await waitFor(async () => {
+      runs = JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as Run[];
+      return runs.find((r) => r.id === held.id)?.deploy?.outcome === 'live';
+    }, 30_000, `${held.id}'s deploy to follow`);
+    expect(runs.find((r) => r.id === held.id)!.deploy).toEqual({ env: 'production', revision: 2, outcome: 'live' });
+    expect(runs.find((r) => r.branch === 'staging' && r.subject === 'v2')!.deploy).toEqual({ env: 'staging', revision: 2, outcome: 'live' });
+    expect((await axum(['logs', held.id, '--repo', dir])).stderr).toMatch(/; live in production #2\n/);
+  }, 180_000);
+
+  it('fsck marking the live release bad: status names the previous verified revision as LKG, as history reads', async () => {
+    const dir = newRepo({ config: tinyModelConfig() });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    await settled(dir, 'staging', 1);
+    commitFiles(dir, 'v2', { 'data.txt': '0.92\n' });
+    const [live, before] = await settled(dir, 'staging', 2);
+    // The live release's stored model changes on disk (read-only again, so only its bytes tell).
+    const [release] = JSON.parse((await axum(['releases', '--json', '--repo', dir])).stdout) as { id: string; artifacts: { sha256: string }[] }[];
+    expect(release!.id).toBe(live!.releaseId);
+    const blob = join(dir, '.axum', 'store', 'sha256', release!.artifacts[0]!.sha256);
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, '0.1\n');
+    chmodSync(blob, 0o444);
+    expect((await axum(['fsck', '--repo', dir])).code).toBe(1);
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number }; lastKnownGood: { revision: number } | null; servingBad: { releaseId: string } | null }[] };
+    expect(status.environments[0]).toMatchObject({ live: { revision: 2 }, lastKnownGood: { revision: before!.revision }, servingBad: { releaseId: live!.releaseId } });
+    const plain = (await axum(['status', '--repo', dir])).stdout;
+    expect(plain).toMatch(new RegExp(`^staging +main +#2 +${live!.releaseId} +\\S+ +#1 +accuracy 0\\.92 \\(LKG 0\\.9\\) +serving ${live!.releaseId}, marked bad$`, 'm'));
+    const history = (await axum(['history', 'staging', '--repo', dir])).stdout;
+    expect(history).toMatch(/^#1 +superseded +deploy .* yes /m);
+    expect(history).toContain(`marked bad:\n  ${live!.releaseId}  `);
   }, 120_000);
 
   it('Ctrl-C on run --wait says the run goes on and how to follow it, exit 130', async () => {

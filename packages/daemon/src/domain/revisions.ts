@@ -48,6 +48,12 @@ export const EnvironmentDocument = z.object({
   paused: Pause.nullable().default(null),
   /** Each remote host's release and whether the last operation went well there (engine/remote-fleet.ts). */
   hosts: z.array(HostView).default([]),
+  /**
+   * The run that asked for a release waiting here (held, awaiting approval, queued) when it is not
+   * the run that built it (a reused release): its deploy follows when the release goes on, also
+   * after a restart. Files written before it load without.
+   */
+  waitingRuns: z.array(z.object({ releaseId: z.string(), runId: z.string() })).optional(),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 

@@ -222,7 +222,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const handOn = createHandOn({ state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor });
 
   function runFor(env: string, releaseId: string): string | null {
-    return reusedBy.get(reuseKey(env, releaseId))?.runId ?? state.release(releaseId)?.runId ?? null;
+    const waiting = state.docs.get(env)?.waitingRuns?.find((w) => w.releaseId === releaseId)?.runId;
+    return reusedBy.get(reuseKey(env, releaseId))?.runId ?? waiting ?? state.release(releaseId)?.runId ?? null;
   }
 
   return {

@@ -32,6 +32,9 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const runId = reuse?.runId ?? built.runId;
     if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
     else reusedBy.delete(reuseKey(env, built.id));
+    // Saved with the release's wait below: after a restart, `unpin` or `approve` still tells this run.
+    const waiting = (doc.waitingRuns ?? []).filter((w) => w.releaseId !== built.id && [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(w.releaseId));
+    doc.waitingRuns = reuse ? [...waiting, { releaseId: built.id, runId: reuse.runId }] : waiting;
     const tell = (outcome: RunDeploy['outcome'], message: string, to = runId) => {
       deps.runDeploy(to, { env, revision: null, outcome }, message);
       return message;
