@@ -31,8 +31,8 @@ import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journa
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { crashHookFromEnv } from './adapters/crash-hook.js';
-import { createFsBackupWriter } from './adapters/fs-backup-writer.js';
-import { backupTime } from './adapters/fs-backup-reader.js';
+import { createBackupWriter } from './adapters/backup-writer.js';
+import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
 import { createConfigApplier, killLeftovers } from './start-up.js';
@@ -231,9 +231,11 @@ async function main(): Promise<void> {
       // Every worktree is gone by now: leave no empty folder behind (rmdir fails if one is not).
       await rmdir(worktreeRoot).catch(() => undefined);
     };
+    // SSH targets use the same ssh config as remote hosts (AXUM_SSH_CONFIG, above).
+    const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null });
     backups = createBackups({
-      writer: createFsBackupWriter({ stateDir, repoRoot, now: () => new Date(), crash }),
-      lastBackupAt: (target) => backupTime(resolve(repoRoot, target)),
+      writer: createBackupWriter({ stateDir, repoRoot, now: () => new Date(), destinationFor, crash }),
+      lastBackupAt: async (target) => lastBackupAt(destinationFor(target)),
       clock,
       logger,
       publish: (list) => engine?.publishBackups(list),

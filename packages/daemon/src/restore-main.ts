@@ -1,19 +1,23 @@
 // `axum restore --from FOLDER` (README.md, "Backups"): a composition root of its own, run by the
 // CLI as `axum-daemon.mjs --axum-daemon --axum-restore --repo ROOT --from FOLDER`, because it
 // rebuilds the release store and the CLI never imports daemon code. It prints one JSON line (the
-// CLI words it) and exits 0 restored, 1 refused.
+// CLI words it) and exits 0 restored, 1 refused. `--from user@host:/path` is first copied into a
+// staging folder under the temp folder (ssh-backup-source.ts), then restored from there the same way.
 //
 // Why it refuses while a daemon runs: a daemon holds the history documents in memory and would
 // write its own over the restored ones at its next save; restoring under its lock instead means the
 // next daemon starts on the restored files and runs its usual recovery and reconciliation on them.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, type ReleaseView } from '@axum/protocol';
-import { verifyBackup } from './adapters/fs-backup-reader.js';
+import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, sshBackupTarget, type HostSpec, type ReleaseView } from '@axum/protocol';
+import { verifyBackup, type VerifiedBackup } from './adapters/fs-backup-reader.js';
+import { fetchSshBackup } from './adapters/ssh-backup-source.js';
 import type { BackupFile } from './domain/backup-manifest.js';
 import { copyVerified, removeIncoming, writeBytesDurably } from './adapters/fs-backup-objects.js';
 import { crashHookFromEnv } from './adapters/crash-hook.js';
+import type { CrashHook } from './engine/crash-points.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { readRunsHistory } from './adapters/runs-journal.js';
@@ -54,9 +58,30 @@ export async function restoreMain(repoArg: string | undefined, fromArg: string |
   const repository = resolveRepositoryRoot(resolve(repoArg));
   if (!repository.ok) return refuse(repository.message);
   const repoRoot = repository.root;
-  const from = resolve(fromArg);
+  const host = sshBackupTarget(fromArg);
+  if (host && 'problem' in host) return refuse(host.problem);
+  const from = host ? host.spec : resolve(fromArg);
+  const staging = host ? mkdtempSync(join(tmpdir(), 'axum-restore-')) : null;
+  try {
+    return await restoreFrom(repoRoot, from, staging && host ? () => fetchVerified(host, staging, from) : () => verifyBackup(from, from, { deep: true }), crash, refuse);
+  } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** An SSH target's backup copied into `staging`, then proven as a folder's is (labelled `from`). */
+async function fetchVerified(host: HostSpec, staging: string, from: string): Promise<VerifiedBackup> {
+  try {
+    await fetchSshBackup(host, staging, { configFile: process.env.AXUM_SSH_CONFIG || null });
+  } catch (err) {
+    return { ok: false, problem: `${from}: ${(err as Error).message}` };
+  }
+  return verifyBackup(staging, from, { deep: true });
+}
+
+async function restoreFrom(repoRoot: string, from: string, read: () => Promise<VerifiedBackup>, crash: CrashHook, refuse: (problem: string) => number): Promise<number> {
   // Everything is proven before anything is written: the manifest's sha256 and every file's.
-  const backup = await verifyBackup(from, from, { deep: true });
+  const backup = await read();
   if (!backup.ok) return refuse(`refused to restore from ${backup.problem}; nothing was written`);
   const { manifest, objects } = backup;
 

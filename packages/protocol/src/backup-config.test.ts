@@ -19,13 +19,15 @@ describe('axum.yml backup:', () => {
     expect(every.ok && every.config.backup?.every).toBe(1_800_000);
   });
 
-  it('refuses an SSH target by line and column, saying it is not supported yet', () => {
-    const load = parseConfigText(`${base}backup:\n  to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]\n  every: 1h\n`, 'axum.yml');
+  it('reads an SSH target, and refuses a malformed one by line and column', () => {
+    const good = parseConfigText(`${base}backup:\n  to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]\n  every: 1h\n`, 'axum.yml');
+    expect(good.ok && good.config.backup?.to).toEqual(['/mnt/nas/axum', 'backup@10.0.0.9:/srv/axum-backup']);
+    const load = parseConfigText(`${base}backup:\n  to: [/mnt/nas/axum, "backup@10.0.0.9:srv/axum backup"]\n  every: 1h\n`, 'axum.yml');
     expect(load.ok).toBe(false);
     if (load.ok) return;
     expect(load.errors).toHaveLength(1);
     expect(load.errors[0]).toMatchObject({ line: 9, col: 23 });
-    expect(load.errors[0]!.message).toContain('"backup@10.0.0.9:/srv/axum-backup" looks like an SSH target (user@host:/path): not supported yet');
+    expect(load.errors[0]!.message).toContain('"backup@10.0.0.9:srv/axum backup": the folder "srv/axum backup" is not an absolute path');
   });
 
   it('refuses an empty list, a bad duration and an unknown key', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createFsBackupWriter } from './fs-backup-writer.js';
+import { createBackupWriter } from './backup-writer.js';
+import { createFsBackupDestination } from './fs-backup-destination.js';
 import { backupTime, verifyBackup } from './fs-backup-reader.js';
 import { copyVerified, hashFile } from './fs-backup-objects.js';
 
@@ -34,6 +35,10 @@ function stateWith(stateDir: string, contents: string[]): void {
   writeFileSync(join(stateDir, 'history', 'releases.json'), JSON.stringify({ version: 1, releases }));
   writeFileSync(join(stateDir, 'history', 'envs', 'staging.json'), JSON.stringify({ version: 1, revisions: contents.length }));
 }
+
+/** The backup writer over local folders, as the daemon makes it for a folder target. */
+const createFsBackupWriter = (options: Omit<Parameters<typeof createBackupWriter>[0], 'destinationFor'>) =>
+  createBackupWriter({ ...options, destinationFor: (target) => createFsBackupDestination(target) });
 
 describe('fs backup writer and reader', () => {
   it('sends everything first, then only what changed; the manifest verifies and names its time', async () => {

@@ -1,6 +1,6 @@
-// `axum backup` and `axum restore --from FOLDER` (README.md, "Backups").
+// `axum backup` and `axum restore --from FOLDER|user@host:/path` (README.md, "Backups").
 import { resolve } from 'node:path';
-import type { BackupReport } from '@axum/protocol';
+import { sshBackupTarget, type BackupReport } from '@axum/protocol';
 import { probeDaemon, runRestore } from '../client/daemon-launcher.js';
 import { findRepositoryRoot } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -28,10 +28,11 @@ export async function backupCommand(options: GlobalOptions, out: Output): Promis
   return ok ? EXIT.ok : EXIT.failed;
 }
 
-/** `axum restore --from FOLDER`: with the daemon stopped; refused (exit 1, nothing written) when the backup is not whole. */
+/** `axum restore --from FOLDER|user@host:/path`: with the daemon stopped; refused (exit 1, nothing written) when the backup is not whole. */
 export async function restoreCommand(options: GlobalOptions & { from?: string }, out: Output): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
-  const from = resolve(options.from ?? '');
+  // `user@host:/path` goes to the restore as written (an SSH target); a folder, absolute.
+  const from = sshBackupTarget(options.from ?? '') ? (options.from ?? '') : resolve(options.from ?? '');
   const refuse = (problem: string): ExitCode => {
     if (options.json) out.json({ ok: false, problem });
     else process.stderr.write(`${problem}\n`);
