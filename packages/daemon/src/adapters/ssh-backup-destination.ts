@@ -105,7 +105,8 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       await ssh('removing unnamed objects', `cd -- ${folder} && rm -f -- ${INCOMING}* && cd -- ${BACKUP_OBJECTS} && xargs -r -d '\\n' rm -f --`, remove.map((n) => `${n}\n`).join(''));
     },
 
-    describe: (err) => (isFileSystemError(err) ? `staging objects for ${host.spec} in ${stage}: ${describeFsError(err)}` : `${host.spec}: ${(err as Error).message}`),
+    // ssh's and rsync's failures name the host already (openssh.ts).
+    describe: (err) => (isFileSystemError(err) ? `staging objects for ${host.spec} in ${stage}: ${describeFsError(err)}` : (err as Error).message),
   };
 }
 
