@@ -43,11 +43,11 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 async function main(): Promise<void> {
   const logger = createStderrLogger();
   const { values } = parseArgs({
-    options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, repo: { type: 'string' }, listen: { type: 'string' } },
+    options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, snapshot: { type: 'string' }, list: { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
   });
   // `axum restore` runs here, in the daemon's package (it rebuilds the release store), as a process
   // of its own that takes the daemon's lock: never while a daemon serves the repository.
-  if (values['axum-restore']) process.exit(await restoreMain(values.repo, values.from));
+  if (values['axum-restore']) process.exit(await restoreMain(values.repo, values.from, { snapshot: values.snapshot, list: values.list }));
   if (!values.repo) {
     logger.error('usage: main.js --axum-daemon --repo DIR [--listen 127.0.0.1:PORT]');
     process.exit(EXIT.usage);

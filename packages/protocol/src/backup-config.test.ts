@@ -12,11 +12,13 @@ stages:
 `;
 
 describe('axum.yml backup:', () => {
-  it('reads local folders and every (default 1h)', () => {
+  it('reads local folders, every (default 1h) and keep (default 10)', () => {
     const load = parseConfigText(`${base}backup: { to: [/mnt/nas/axum, ../backups] }\n`, 'axum.yml');
-    expect(load.ok && load.config.backup).toEqual({ to: ['/mnt/nas/axum', '../backups'], every: 3_600_000 });
+    expect(load.ok && load.config.backup).toEqual({ to: ['/mnt/nas/axum', '../backups'], every: 3_600_000, keep: 10 });
     const every = parseConfigText(`${base}backup: { to: [/mnt/nas/axum], every: 30m }\n`, 'axum.yml');
     expect(every.ok && every.config.backup?.every).toBe(1_800_000);
+    const keep = parseConfigText(`${base}backup: { to: [/mnt/nas/axum], keep: 3 }\n`, 'axum.yml');
+    expect(keep.ok && keep.config.backup?.keep).toBe(3);
   });
 
   it('reads an SSH target, and refuses a malformed one by line and column', () => {
@@ -31,7 +33,7 @@ describe('axum.yml backup:', () => {
   });
 
   it('refuses an empty list, a bad duration and an unknown key', () => {
-    for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], every: 5s }', 'backup: { to: [/x], evry: 1h }']) {
+    for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], every: 5s }', 'backup: { to: [/x], evry: 1h }', 'backup: { to: [/x], keep: 0 }']) {
       const load = parseConfigText(`${base}${text}\n`, 'axum.yml');
       expect(load.ok, text).toBe(false);
     }

@@ -164,6 +164,9 @@ export const PipelineConfigSchema = z
         to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]'),
         // A floor, so a typo such as `every: 1s` cannot keep the disk and the NAS busy for nothing.
         every: Duration.refine((ms) => ms >= 60_000, 'at least 1m (a backup re-reads the history each time)').default(3_600_000),
+        // Older backups kept at each target (restic's snapshots: their objects are shared, so one more
+        // costs only what changed); `axum restore --from T --list` names them.
+        keep: z.number().int().min(1).max(1000).default(10),
       })
       .strict()
       .optional(),

@@ -144,6 +144,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('restore')
     .description('rebuild .axum/ from a backup (daemon stopped; the backup is verified by sha256 before anything is written)')
     .requiredOption('--from <target>', 'a backup.to target: a folder, or user@host:/path over ssh')
+    .option('--snapshot <id>', 'restore this older backup (--list names them), not the newest')
+    .option('--list', 'list the backups the target holds, newest first, and restore nothing')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).restoreCommand(options, stdoutOutput), command));
   program
     .command('demo')

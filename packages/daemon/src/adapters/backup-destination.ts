@@ -12,6 +12,8 @@ export interface DestinationContents {
   manifest: string | null;
   /** The sha256 names of the objects it holds (cut-short copies are not among them). */
   objects: Set<string>;
+  /** Every snapshot's manifest file as text, by snapshot id (the newest is `manifest` too). */
+  snapshots: Map<string, string>;
 }
 
 /** What `send` wrote: objects and their bytes, and the logs that vanished before they could be read. */
@@ -29,12 +31,15 @@ export interface BackupDestination {
   inspect(): Promise<DestinationContents>;
   /** Puts each of `files` (the objects the target lacks) under its sha256, whole or not at all. */
   send(files: readonly BackupFile[], sources: readonly Source[], crash: CrashHook): Promise<SendResult>;
-  /** Makes `text` the target's manifest atomically; before that, every object sent is proven there by sha256. */
-  publish(text: string, crash: CrashHook): Promise<void>;
+  /**
+   * Makes `text` snapshot `id` and then the target's newest manifest, each atomically; before that,
+   * every object sent is proven there by sha256.
+   */
+  publish(text: string, id: string, crash: CrashHook): Promise<void>;
   /** After `publish`: why the target does not hold the manifest `text` names whole, or null. */
   verify(text: string, files: readonly BackupFile[]): Promise<string | null>;
-  /** Removes the objects no name in `named` lists, and what a backup cut short left behind. */
-  prune(named: ReadonlySet<string>): Promise<void>;
+  /** Removes the snapshots `dropped`, then the objects `named` does not list, and what a backup cut short left behind. */
+  prune(named: ReadonlySet<string>, dropped: readonly string[]): Promise<void>;
   /** An error of this destination in words, naming it. */
   describe(err: unknown): string;
 }

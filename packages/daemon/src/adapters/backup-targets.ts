@@ -3,7 +3,8 @@
 // relative to the repository.
 import { resolve } from 'node:path';
 import { sshBackupTarget } from '@axum/protocol';
-import type { BackupDestination } from './backup-destination.js';
+import { snapshotId, type BackupManifest } from '../domain/backup-manifest.js';
+import type { BackupDestination, DestinationContents } from './backup-destination.js';
 import { parseManifestText } from './backup-writer.js';
 import { createFsBackupDestination } from './fs-backup-destination.js';
 import { createSshBackupDestination } from './ssh-backup-destination.js';
@@ -26,4 +27,30 @@ export function backupDestinationFor(target: string, options: BackupTargetOption
 /** When the newest backup in `destination` was written (its manifest's time, its sha256 checked), or null. */
 export async function lastBackupAt(destination: BackupDestination): Promise<string | null> {
   return parseManifestText((await destination.inspect()).manifest)?.createdAt ?? null;
+}
+
+/** One backup a target holds, as `axum restore --from T --list` shows it. */
+export interface SnapshotSummary {
+  id: string;
+  createdAt: string;
+  files: number;
+  bytes: number;
+  /** The newest backup: what `axum restore --from T` restores without `--snapshot`. */
+  newest: boolean;
+}
+
+/** The snapshots a target holds, newest first (a manifest that does not read whole is left out: it cannot be restored). */
+export function listSnapshots(contents: DestinationContents): SnapshotSummary[] {
+  const newest = parseManifestText(contents.manifest);
+  const newestId = newest ? snapshotId(newest.createdAt) : null;
+  const summaries = new Map<string, SnapshotSummary>();
+  const add = (id: string, manifest: BackupManifest) =>
+    summaries.set(id, { id, createdAt: manifest.createdAt, files: manifest.files.length, bytes: manifest.files.reduce((sum, f) => sum + f.size, 0), newest: id === newestId });
+  for (const [id, text] of contents.snapshots) {
+    const manifest = parseManifestText(text);
+    if (manifest) add(id, manifest);
+  }
+  // A backup written before snapshots were kept: only the newest manifest.
+  if (newest && newestId && !summaries.has(newestId)) add(newestId, newest);
+  return [...summaries.values()].sort((a, b) => (a.id < b.id ? 1 : -1));
 }

@@ -4,7 +4,7 @@
 // `axum-backup.json`, the manifest, published last and atomically: a backup cut short leaves only
 // extra objects, and the previous manifest still names a complete backup.
 import type { BackupTargetReport } from '@axum/protocol';
-import { BackupManifest, BackupManifestFile, planSend, type BackupFile } from '../domain/backup-manifest.js';
+import { BackupManifest, BackupManifestFile, planSend, snapshotId, snapshotsToKeep, type BackupFile } from '../domain/backup-manifest.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { BackupWriter } from '../engine/ports.js';
 import type { BackupDestination } from './backup-destination.js';
@@ -12,12 +12,12 @@ import { sha256Of } from './fs-backup-objects.js';
 import { collectSources, damagedHistoryFile, type PreviousBackup, type Source } from './fs-backup-sources.js';
 import { describeFsError } from './fs-errors.js';
 
-/** The backup writer over `destinationFor` (one destination per target as written in `backup.to`). */
+/** The backup writer over `destinationFor` (one destination per target as written in `backup.to`); each backup is a snapshot. */
 export function createBackupWriter(options: { stateDir: string; repoRoot: string; now: () => Date; destinationFor: (target: string) => BackupDestination; crash?: CrashHook }): BackupWriter {
   const { stateDir, repoRoot } = options;
   const crash = options.crash ?? noCrash;
   return {
-    async backup(target) {
+    async backup(target, keep) {
       const at = options.now().toISOString();
       const failed = (error: string): BackupTargetReport => ({ target, ok: false, error, files: 0, sent: { files: 0, bytes: 0 }, present: { files: 0, bytes: 0 }, at });
       let destination: BackupDestination;
@@ -52,11 +52,17 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         if (gone.size > 0) files = files.filter((f) => !gone.has(f.path));
         const manifest: BackupManifest = { version: 1, repository: repoRoot, createdAt: at, files };
         const text = `${JSON.stringify({ manifest, sha256: sha256Of(JSON.stringify(manifest)) })}\n`;
-        await destination.publish(text, crash);
+        const id = snapshotId(at);
+        await destination.publish(text, id, crash);
         crash('backup.manifest-renamed');
         const problem = await destination.verify(text, files);
         if (problem) return failed(`written but not verified: ${problem}`);
-        await destination.prune(new Set(files.map((f) => f.sha256)));
+        // Only now, with the new manifest published and read back: the snapshots past `keep`, then
+        // every object no kept snapshot names (they share objects, restic's way).
+        const { kept, dropped } = snapshotsToKeep([...contents.snapshots.keys(), id], keep);
+        const named = new Set(files.map((f) => f.sha256));
+        for (const other of kept.filter((k) => k !== id)) for (const file of parseManifestText(contents.snapshots.get(other) ?? null)?.files ?? []) named.add(file.sha256);
+        await destination.prune(named, dropped);
         return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at };
       } catch (err) {
         return failed(destination.describe(err));

@@ -2,7 +2,7 @@
 // copyVerified (temp file, fsync, hashed, renamed), and `axum-backup.json` written durably last.
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BACKUP_MANIFEST, BACKUP_OBJECTS, type BackupFile } from '../domain/backup-manifest.js';
+import { BACKUP_MANIFEST, BACKUP_OBJECTS, BACKUP_SNAPSHOTS, SNAPSHOT_ID, snapshotFile, type BackupFile } from '../domain/backup-manifest.js';
 import type { CrashHook } from '../engine/crash-points.js';
 import type { BackupDestination, SendResult } from './backup-destination.js';
 import { copyVerified, isIncoming, removeIncoming, writeBytesDurably } from './fs-backup-objects.js';
@@ -26,15 +26,25 @@ export function createFsBackupDestination(folder: string): BackupDestination {
         if (err.code === 'ENOENT') return [] as string[];
         throw err;
       });
-      return { manifest, objects: new Set(names.filter((name) => OBJECT_NAME.test(name))) };
+      const snapshots = new Map<string, string>();
+      for (const name of await readdir(join(folder, BACKUP_SNAPSHOTS)).catch(() => [] as string[])) {
+        const id = name.replace(/\.json$/, '');
+        if (!SNAPSHOT_ID.test(id) || name !== `${id}.json`) continue;
+        const text = await readFile(join(folder, snapshotFile(id)), 'utf8').catch(() => null);
+        if (text !== null) snapshots.set(id, text);
+      }
+      return { manifest, objects: new Set(names.filter((name) => OBJECT_NAME.test(name))), snapshots };
     },
     async send(files, sources, crash) {
       await mkdir(objects, { recursive: true });
       return sendObjects(objects, files, sources, crash);
     },
-    async publish(text, crash) {
+    async publish(text, id, crash) {
       // Last, atomically: until this rename the previous manifest names a complete backup. The
-      // objects sent now were hashed as they were written.
+      // objects sent now were hashed as they were written. The snapshot first: a kill between the two
+      // leaves one more complete snapshot, never a newest manifest that no snapshot holds.
+      await mkdir(join(folder, BACKUP_SNAPSHOTS), { recursive: true });
+      writeBytesDurably(join(folder, snapshotFile(id)), text, 0o644);
       writeBytesDurably(join(folder, BACKUP_MANIFEST), text, 0o644, () => crash('backup.manifest-written'));
     },
     async verify() {
@@ -43,12 +53,14 @@ export function createFsBackupDestination(folder: string): BackupDestination {
       const verified = await verifyBackup(folder, folder, { deep: false });
       return verified.ok ? null : verified.problem;
     },
-    async prune(named) {
+    async prune(named, dropped) {
+      for (const id of dropped) if (SNAPSHOT_ID.test(id)) await rm(join(folder, snapshotFile(id)), { force: true });
       for (const name of await readdir(objects)) {
         if (isIncoming(name) || (OBJECT_NAME.test(name) && !named.has(name))) await rm(join(objects, name), { force: true });
       }
       // A manifest's temp copy a kill left beside it.
       await removeIncoming(folder);
+      await removeIncoming(join(folder, BACKUP_SNAPSHOTS));
     },
     describe: (err) => `cannot write to ${folder}: ${describeFsError(err)}`,
   };

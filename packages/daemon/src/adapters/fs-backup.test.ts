@@ -46,12 +46,12 @@ describe('fs backup writer and reader', () => {
     const target = temp();
     stateWith(stateDir, ['model one', 'model two']);
     const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') });
-    const first = await writer.backup(target);
+    const first = await writer.backup(target, 1);
     expect(first).toMatchObject({ ok: true, error: null, files: 7, present: { files: 0, bytes: 0 } });
     expect(first.sent.files).toBe(7);
 
     stateWith(stateDir, ['model one', 'model two', 'model three!']);
-    const second = await writer.backup(target);
+    const second = await writer.backup(target, 1);
     expect(second.ok).toBe(true);
     // New: the third blob and its manifest, releases.json and staging.json (changed); the rest was there.
     expect(second.sent.files).toBe(4);
@@ -69,7 +69,7 @@ describe('fs backup writer and reader', () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one']);
-    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     // A kill mid-copy leaves an incoming file and new objects, never a changed manifest.
     writeFileSync(join(target, 'objects', '.incoming-123-abc'), 'half');
@@ -78,23 +78,23 @@ describe('fs backup writer and reader', () => {
     expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
     // The next backup removes what the cut-short one left, beside the manifest too.
-    expect((await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target)).ok).toBe(true);
+    expect((await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1)).ok).toBe(true);
     expect(readdirSync(join(target, 'objects')).filter((n) => n.startsWith('.') || n === sha('stray'))).toEqual([]);
-    expect(readdirSync(target).sort()).toEqual(['axum-backup.json', 'objects']);
+    expect(readdirSync(target).sort()).toEqual(['axum-backup.json', 'objects', 'snapshots']);
   });
 
   it('an exception at each crash point leaves the previous backup the one the manifest names, whole', async () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one']);
-    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') }).backup(target);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') }).backup(target, 1);
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     stateWith(stateDir, ['model one', 'model two']);
     for (const point of ['backup.object-written', 'backup.object-sent', 'backup.objects-sent', 'backup.manifest-written']) {
       const crash = (at: string) => {
         if (at === point) throw new Error(`killed at ${at}`);
       };
-      const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T11:00:00.000Z'), crash }).backup(target);
+      const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T11:00:00.000Z'), crash }).backup(target, 1);
       expect(report.ok, point).toBe(false);
       expect(readFileSync(join(target, 'axum-backup.json'), 'utf8'), point).toBe(manifest);
       expect((await verifyBackup(target, target, { deep: true })).ok, point).toBe(true);
@@ -126,7 +126,7 @@ describe('fs backup writer and reader', () => {
     writeFileSync(join(stateDir, 'runs', 'run-1', 'metrics.env'), 'accuracy=0.9\n');
     writeFileSync(join(logs('deploy-staging-1-1764842400000'), 'smoke.log'), 'ok\n');
     const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
-    const first = await writer.backup(target);
+    const first = await writer.backup(target, 1);
     expect(first.ok).toBe(true);
     const paths = () => (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: { path: string; sha256: string }[] } }).manifest.files;
     expect(paths().map((f) => f.path).filter((p) => p.startsWith('runs/'))).toEqual(['runs/deploy-staging-1-1764842400000/logs/smoke.log', 'runs/run-1/logs/train.log', 'runs/run-1/logs/train.times']);
@@ -134,7 +134,7 @@ describe('fs backup writer and reader', () => {
     // A new run's log, and run-1's log grown: those two are sent; the others are already there.
     writeFileSync(join(logs('run-2'), 'train.log'), 'epoch 1 of run 2\n');
     writeFileSync(join(logs('run-1'), 'train.log'), 'epoch 1\nepoch 2\n');
-    const second = await writer.backup(target);
+    const second = await writer.backup(target, 1);
     expect(second.sent.files).toBe(2);
     expect(second.present.files).toBe(first.files - 1);
     const grown = paths().find((f) => f.path === 'runs/run-1/logs/train.log')!;
@@ -142,7 +142,7 @@ describe('fs backup writer and reader', () => {
     // Rewritten at the same size after the last backup (a log of a reused run id): hashed again.
     writeFileSync(join(logs('run-2'), 'train.log'), 'EPOCH 1 OF RUN 2\n');
     utimesSync(join(logs('run-2'), 'train.log'), new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
-    expect((await writer.backup(target)).sent.files).toBe(1);
+    expect((await writer.backup(target, 1)).sent.files).toBe(1);
     expect(paths().find((f) => f.path === 'runs/run-2/logs/train.log')!.sha256).toBe(sha('EPOCH 1 OF RUN 2\n'));
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
   });
@@ -151,7 +151,7 @@ describe('fs backup writer and reader', () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one']);
-    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
     const object = join(target, 'objects', sha('model one'));
     chmodSync(object, 0o644);
     writeFileSync(object, 'model ONE');
@@ -173,13 +173,13 @@ describe('fs backup writer and reader', () => {
     const target = temp();
     stateWith(stateDir, ['model one', 'model two']);
     const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
-    expect((await writer.backup(target)).ok).toBe(true);
+    expect((await writer.backup(target, 1)).ok).toBe(true);
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     const objects = readdirSync(join(target, 'objects')).sort();
     // The daemon moved an unreadable releases.json aside and started an empty one.
     writeFileSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'), '{"versi');
     writeFileSync(join(stateDir, 'history', 'releases.json'), JSON.stringify({ version: 1, releases: [] }));
-    const refused = await writer.backup(target);
+    const refused = await writer.backup(target, 1);
     expect(refused.ok).toBe(false);
     expect(refused.error).toContain(`not backed up: ${join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z')} was moved aside as damaged`);
     expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
@@ -187,10 +187,10 @@ describe('fs backup writer and reader', () => {
     // An environment's document, the same.
     rmSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'));
     writeFileSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'), '{}');
-    expect((await writer.backup(target)).error).toContain('staging.json.invalid-');
+    expect((await writer.backup(target, 1)).error).toContain('staging.json.invalid-');
     // Moved out by a person who looked: the history as it is now is backed up.
     rmSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'));
-    expect((await writer.backup(target)).ok).toBe(true);
+    expect((await writer.backup(target, 1)).ok).toBe(true);
   });
 
   it('a target that cannot be written is a failed report naming it, never a throw', async () => {
@@ -198,7 +198,7 @@ describe('fs backup writer and reader', () => {
     stateWith(stateDir, ['model one']);
     const base = temp();
     writeFileSync(join(base, 'file'), 'x');
-    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(join(base, 'file', 'backup'));
+    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(join(base, 'file', 'backup'), 1);
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(new RegExp(`^cannot write to ${join(base, 'file', 'backup')}: ENOTDIR`));
   });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostSpec } from '@axum/protocol';
-import { BACKUP_MANIFEST, BACKUP_OBJECTS, type BackupFile } from '../domain/backup-manifest.js';
+import { BACKUP_MANIFEST, BACKUP_OBJECTS, BACKUP_SNAPSHOTS, SNAPSHOT_ID, snapshotFile, type BackupFile } from '../domain/backup-manifest.js';
 import type { BackupDestination, SendResult } from './backup-destination.js';
 import { copyVerified, sha256Of } from './fs-backup-objects.js';
 import type { Source } from './fs-backup-sources.js';
@@ -18,6 +18,20 @@ import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHo
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 /** Files of ours beside the manifest while a backup runs; whatever a cut-short one left is removed by the next. */
 const INCOMING = '.incoming-';
+
+/** A remote script's part that prints the newest manifest and every snapshot's, each after a `=== PATH` line. */
+const MANIFEST_BLOCKS = `for f in ${BACKUP_MANIFEST} ${BACKUP_SNAPSHOTS}/*.json; do [ -f "$f" ] && printf '\\n=== %s\\n' "$f" && cat -- "$f"; done`;
+
+/** The output before the first `=== PATH` line, and each manifest's text by path (texts are one JSON line: no `\n=== ` inside). */
+export function manifestBlocks(out: string): { head: string; blocks: Map<string, string> } {
+  const [head = '', ...parts] = out.split('\n=== ');
+  const blocks = new Map<string, string>();
+  for (const part of parts) {
+    const cut = part.indexOf('\n');
+    if (cut > 0) blocks.set(part.slice(0, cut), part.slice(cut + 1));
+  }
+  return { head, blocks };
+}
 
 /** Options of SSH backup targets. */
 export interface SshBackupOptions {
@@ -44,14 +58,15 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
   return {
     label: host.spec,
     async inspect() {
-      const out = await ssh(
-        'reading the backup folder',
-        `if cd -- ${folder} 2>/dev/null; then ls -1A -- ${BACKUP_OBJECTS} 2>/dev/null || true; echo ---; cat -- ${BACKUP_MANIFEST} 2>/dev/null || true; else echo ---; fi`,
-      );
-      const cut = out.indexOf('---\n');
-      const names = out.slice(0, Math.max(cut, 0)).split('\n').filter((name) => OBJECT_NAME.test(name));
-      const manifest = cut >= 0 ? out.slice(cut + 4) : '';
-      return { manifest: manifest === '' ? null : manifest, objects: new Set(names) };
+      const out = await ssh('reading the backup folder', `if cd -- ${folder} 2>/dev/null; then ls -1A -- ${BACKUP_OBJECTS} 2>/dev/null || true; ${MANIFEST_BLOCKS}; fi; true`);
+      const { head, blocks } = manifestBlocks(out);
+      const snapshots = new Map<string, string>();
+      for (const [path, text] of blocks) {
+        const id = /^snapshots\/(.+)\.json$/.exec(path)?.[1];
+        if (id !== undefined && SNAPSHOT_ID.test(id)) snapshots.set(id, text);
+      }
+      const names = head.split('\n').filter((name) => OBJECT_NAME.test(name));
+      return { manifest: blocks.get(BACKUP_MANIFEST) ?? null, objects: new Set(names), snapshots };
     },
 
     async send(files, sources, crash) {
@@ -72,12 +87,15 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       return result;
     },
 
-    async publish(text) {
+    async publish(text, id) {
+      if (!SNAPSHOT_ID.test(id)) throw new Error(`"${id}" is not a snapshot id`);
       const temp = `${INCOMING}manifest-${randomBytes(6).toString('hex')}`;
+      const snapshotTemp = `${BACKUP_SNAPSHOTS}/${INCOMING}${id}`;
       const check = checkFile ? `{ (cd ${BACKUP_OBJECTS} && sha256sum --quiet --strict -c ../${checkFile}) >&2 && rm -f -- ${checkFile}; } && ` : '';
+      // The snapshot first, then the newest manifest, each renamed whole (fs-backup-destination.ts).
       await ssh(
         'checking the objects sent and publishing the backup manifest',
-        `mkdir -p -- ${folder} && cd -- ${folder} && ${check}cat > ${temp} && sync -- ${temp} && mv -f -- ${temp} ${BACKUP_MANIFEST} && sync -- .`,
+        `mkdir -p -- ${folder}/${BACKUP_SNAPSHOTS} && cd -- ${folder} && ${check}cat > ${temp} && sync -- ${temp} && cp -- ${temp} ${snapshotTemp} && sync -- ${snapshotTemp} && mv -f -- ${snapshotTemp} ${snapshotFile(id)} && mv -f -- ${temp} ${BACKUP_MANIFEST} && sync -- . ${BACKUP_SNAPSHOTS}`,
         text,
       );
       checkFile = null;
@@ -98,11 +116,16 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       return null;
     },
 
-    async prune(named) {
-      // The objects the new manifest does not name, and the temp files a cut-short rsync left.
+    async prune(named, dropped) {
+      // The objects no kept snapshot names, and the temp files a cut-short rsync left.
       const remove = [...(listing?.keys() ?? [])].filter((name) => !named.has(name) && !name.includes('\n'));
       listing = null;
-      await ssh('removing unnamed objects', `cd -- ${folder} && rm -f -- ${INCOMING}* && cd -- ${BACKUP_OBJECTS} && xargs -r -d '\\n' rm -f --`, remove.map((n) => `${n}\n`).join(''));
+      const snapshots = dropped.filter((id) => SNAPSHOT_ID.test(id)).map((id) => ` ${snapshotFile(id)}`).join('');
+      await ssh(
+        'removing old snapshots and unnamed objects',
+        `cd -- ${folder} && rm -f -- ${INCOMING}* ${BACKUP_SNAPSHOTS}/${INCOMING}*${snapshots} && cd -- ${BACKUP_OBJECTS} && xargs -r -d '\\n' rm -f --`,
+        remove.map((n) => `${n}\n`).join(''),
+      );
     },
 
     // ssh's and rsync's failures name the host already (openssh.ts).

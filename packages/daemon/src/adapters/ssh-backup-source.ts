@@ -9,11 +9,16 @@ import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHo
 /** rsync's "some files were not transferred" and "vanished": the verification names what is missing. */
 const PARTIAL_EXITS = new Set([23, 24]);
 
-/** Copies the backup in `host.path` into `staging` (an empty local folder); throws naming the host when it cannot be read. */
-export async function fetchSshBackup(host: HostSpec, staging: string, options: { configFile?: string | null; timeoutMs?: number } = {}): Promise<void> {
+/**
+ * Copies the backup in `host.path` into `staging` (an empty local folder): the manifest `manifest`
+ * (a snapshot's, else the newest) at the same path, and the objects it names. Throws naming the
+ * host when it cannot be read.
+ */
+export async function fetchSshBackup(host: HostSpec, staging: string, options: { manifest?: string; configFile?: string | null; timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 6 * 3_600_000;
-  const text = await runOnHost(host, options.configFile, 'reading the backup manifest', `cat -- ${quote(`${host.path}/${BACKUP_MANIFEST}`)}`, null, 120_000);
-  const list = [BACKUP_MANIFEST, ...[...objectNames(text)].map((sha) => `${BACKUP_OBJECTS}/${sha}`)];
+  const manifest = options.manifest ?? BACKUP_MANIFEST;
+  const text = await runOnHost(host, options.configFile, `reading the backup manifest ${manifest}`, `cat -- ${quote(`${host.path}/${manifest}`)}`, null, 120_000);
+  const list = [manifest, ...[...objectNames(text)].map((sha) => `${BACKUP_OBJECTS}/${sha}`)];
   const args = ['-r', '--files-from=-', '-e', rsyncShell(host, options.configFile), '--', `${destination(host)}:${host.path}/`, `${staging}/`];
   const copied = await execute('rsync', args, `${list.join('\n')}\n`, timeoutMs);
   if (copied.code !== 0 && !(copied.code !== null && PARTIAL_EXITS.has(copied.code))) throw new Error(reasonOf(`copying the backup from ${host.spec} (rsync)`, copied, RSYNC_EXITS));

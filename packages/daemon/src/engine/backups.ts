@@ -28,6 +28,7 @@ export interface Backups {
 export function createBackups(deps: BackupsDeps): Backups {
   let targets: string[] = [];
   let everyMs = 3_600_000;
+  let keep = 10;
   let statuses = new Map<string, BackupTargetStatus>();
   let chain: Promise<unknown> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -49,7 +50,7 @@ export function createBackups(deps: BackupsDeps): Backups {
   async function backupAll(): Promise<BackupReport> {
     const reports = [];
     for (const target of targets) {
-      const report = await deps.writer.backup(target);
+      const report = await deps.writer.backup(target, keep);
       const previous = statuses.get(target);
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
       if (report.ok) deps.logger.info(`backup to ${target}: ${report.sent.files} file(s), ${report.sent.bytes} bytes sent; ${report.present.files} already there`);
@@ -73,6 +74,7 @@ export function createBackups(deps: BackupsDeps): Backups {
 
   return {
     setConfig(config) {
+      keep = config.backup?.keep ?? 10;
       const next = config.backup?.to ?? [];
       const changed = next.join('\n') !== targets.join('\n') || (config.backup?.every ?? everyMs) !== everyMs;
       if (!changed) return;
