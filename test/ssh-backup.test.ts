@@ -95,7 +95,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     return clone;
   }
 
-  it('backs up over ssh, then only the new objects; rm -rf .axum, restore --from user@host:/path, rollback --to 1 verified', async () => {
+  it('backs up over ssh, then only the new objects; snapshots listed and an older one restored; rm -rf .axum, restore --from user@host:/path, rollback --to 1 verified', async () => {
     const vault = target('vault');
     const dir = await started([vault.spec]);
     model(dir, '0.85');
@@ -124,6 +124,20 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     expect(after.filter((f) => f.path.startsWith('store/') && !known.has(f.sha256))).toHaveLength(1); // the one new model
     expect(after.filter((f) => f.path.startsWith('runs/') && !known.has(f.sha256)).some((f) => before.some((b) => b.path === f.path))).toBe(false);
     console.log(`FIGURE ssh backup incremental: first ${first!.sent.files} files / ${first!.sent.bytes} bytes; after one commit ${second!.sent.files} sent / ${second!.sent.bytes} bytes, ${second!.present.files} already there / ${second!.present.bytes} bytes`);
+
+    // Both backups are kept as snapshots (they share objects): listed newest first, the older restorable.
+    const listed = JSON.parse(await ok(['restore', '--from', vault.spec, '--list', '--json', '--repo', dir])) as { snapshots: { id: string; newest: boolean; files: number }[] };
+    expect(listed.snapshots.map((s) => s.newest)).toEqual([true, false]);
+    expect(listed.snapshots.map((s) => s.files)).toEqual([after.length, before.length]);
+    expect(await ok(['restore', '--from', vault.spec, '--list', '--repo', dir])).toContain(`${listed.snapshots[1]!.id}  `);
+    const older = freshClone(dir);
+    expect(await ok(['restore', '--from', vault.spec, '--snapshot', listed.snapshots[1]!.id, '--repo', older])).toContain(`backup ${listed.snapshots[1]!.id}`);
+    expect(served(older)).toBe('0.9');
+    const olderHistory = JSON.parse(await ok(['history', 'staging', '--json', '--repo', older])) as Revision[];
+    expect(olderHistory.map((r) => `#${r.revision} ${r.status}`)).toEqual(['#2 live', '#1 superseded']);
+    const unknown = await run(['restore', '--from', vault.spec, '--snapshot', '20200101T000000000Z', '--repo', freshClone(dir)]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no such snapshot');
 
     await ok(['daemon', 'stop', '--repo', dir]);
     rmSync(join(dir, '.axum'), { recursive: true, force: true });

@@ -6,6 +6,9 @@ import type { HostSpec } from '@axum/protocol';
 import { BACKUP_MANIFEST, BACKUP_OBJECTS } from '../domain/backup-manifest.js';
 import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
 
+/** What the host prints for a manifest that is not there (a manifest is JSON: it never reads so). */
+const MISSING = 'axum:no-such-manifest';
+
 /** rsync's "some files were not transferred" and "vanished": the verification names what is missing. */
 const PARTIAL_EXITS = new Set([23, 24]);
 
@@ -17,7 +20,11 @@ const PARTIAL_EXITS = new Set([23, 24]);
 export async function fetchSshBackup(host: HostSpec, staging: string, options: { manifest?: string; configFile?: string | null; timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 6 * 3_600_000;
   const manifest = options.manifest ?? BACKUP_MANIFEST;
-  const text = await runOnHost(host, options.configFile, `reading the backup manifest ${manifest}`, `cat -- ${quote(`${host.path}/${manifest}`)}`, null, 120_000);
+  const file = quote(`${host.path}/${manifest}`);
+  const text = await runOnHost(host, options.configFile, `reading the backup manifest ${manifest}`, `if [ -e ${file} ]; then cat -- ${file}; else echo ${MISSING}; fi`, null, 120_000);
+  if (text === `${MISSING}\n`) {
+    throw new Error(manifest === BACKUP_MANIFEST ? `no backup here (no ${BACKUP_MANIFEST})` : `no such snapshot (no ${manifest}; axum restore --from ${host.spec} --list names them)`);
+  }
   const list = [manifest, ...[...objectNames(text)].map((sha) => `${BACKUP_OBJECTS}/${sha}`)];
   const args = ['-r', '--files-from=-', '-e', rsyncShell(host, options.configFile), '--', `${destination(host)}:${host.path}/`, `${staging}/`];
   const copied = await execute('rsync', args, `${list.join('\n')}\n`, timeoutMs);
