@@ -206,19 +206,21 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     // rsync writes each file under a temp name (`.<name>.XXXXXX`) in objects/ and renames it whole:
-    // cut the connection once the 30 MB blob's temp file holds some of it.
-    const partial = () => objects(vault.folder).filter((name) => name.startsWith('.')).some((name) => (statSync(join(vault.folder, 'objects', name), { throwIfNoEntry: false })?.size ?? 0) > 0);
-    for (let i = 0; !partial(); i++) {
-      if (i > 120_000) throw new Error('the transfer never started');
+    // cut the connection once the 30 MB blob's temp file holds more than 1 MB of it (no other object is that big).
+    let done = false;
+    void exited.then(() => (done = true));
+    const partials = () => objects(vault.folder).filter((name) => name.startsWith('.')).map((name) => statSync(join(vault.folder, 'objects', name), { throwIfNoEntry: false })?.size ?? 0);
+    while (!partials().some((size) => size > 1_000_000)) {
+      if (done) throw new Error(`the backup ended before the blob was seen in transfer: ${stdout}`);
       await new Promise((r) => setTimeout(r, 2));
     }
-    const cutAt = objects(vault.folder).filter((name) => name.startsWith('.')).map((name) => statSync(join(vault.folder, 'objects', name), { throwIfNoEntry: false })?.size ?? 0);
+    const cutAt = partials();
     await lab.cut('vault');
     expect(await exited).toBe(1);
     const report = (JSON.parse(stdout) as { targets: TargetReport[] }).targets[0]!;
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(new RegExp(`${vault.spec}.*rsync`));
-    console.log(`FIGURE ssh backup network cut: partial copies ${cutAt.join(', ')} bytes of 30,000,000 when cut; ${report.error}`);
+    console.log(`FIGURE ssh backup network cut: the blob's temp copy held ${Math.max(...cutAt)} of 30,000,000 bytes when cut; ${report.error}`);
     expect(readFileSync(join(vault.folder, 'axum-backup.json'))).toEqual(manifest);
 
     await lab.start('vault');
