@@ -36,6 +36,7 @@ export function execute(program: string, args: string[], input: string | null, t
 
 /** What rsync's exit codes mean (its manual, EXIT VALUES), said when it printed nothing itself. */
 export const RSYNC_EXITS: Record<number, string> = {
+  10: 'the connection failed or was cut',
   11: 'a file could not be written (a full disk, a folder it may not write)',
   12: 'the data stream broke (the connection was cut)',
   23: 'some files were not transferred',
