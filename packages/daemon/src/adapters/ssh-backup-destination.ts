@@ -13,7 +13,7 @@ import type { BackupDestination, SendResult } from './backup-destination.js';
 import { copyVerified, sha256Of } from './fs-backup-objects.js';
 import type { Source } from './fs-backup-sources.js';
 import { describeFsError, isFileSystemError } from './fs-errors.js';
-import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
+import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost, type Finished } from './openssh.js';
 
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 /** Files of ours beside the manifest while a backup runs; whatever a cut-short one left is removed by the next. */
@@ -73,14 +73,19 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       checkFile = null;
       await rm(stage, { recursive: true, force: true });
       if (files.length === 0) return { sent: 0, bytes: 0, gone: new Set<string>() };
-      const result = await stageObjects(join(stage, BACKUP_OBJECTS), files, sources);
-      if (result.sent === 0) return result;
       const name = `${INCOMING}check-${randomBytes(6).toString('hex')}`;
-      await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
-      // --fsync: an object is on the target's disk before rsync renames it into place.
-      const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
-      const copied = await execute('rsync', args, null, copyTimeoutMs);
-      await rm(stage, { recursive: true, force: true });
+      let result: Awaited<ReturnType<typeof stageObjects>>;
+      let copied: Finished;
+      try {
+        result = await stageObjects(join(stage, BACKUP_OBJECTS), files, sources);
+        if (result.sent === 0) return result;
+        await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
+        // --fsync: an object is on the target's disk before rsync renames it into place.
+        const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
+        copied = await execute('rsync', args, null, copyTimeoutMs);
+      } finally {
+        await rm(stage, { recursive: true, force: true });
+      }
       if (copied.code !== 0) throw new Error(reasonOf(`sending ${result.sent} object(s) to ${host.spec} (rsync)`, copied, RSYNC_EXITS));
       checkFile = name;
       crash('backup.object-sent');
