@@ -52,15 +52,3 @@ export async function verifyBackup(folder: string, label: string, options: { dee
   }
   return { ok: true, manifest: parsed.data, objects };
 }
-
-/** When the backup in `folder` was written (its manifest's time; the manifest checked, the objects not), or null. */
-export async function backupTime(folder: string): Promise<string | null> {
-  try {
-    const outer = BackupManifestFile.parse(JSON.parse(await readFile(join(folder, BACKUP_MANIFEST), 'utf8')));
-    if (sha256Of(JSON.stringify(outer.manifest)) !== outer.sha256) return null;
-    const parsed = BackupManifest.safeParse(outer.manifest);
-    return parsed.success ? parsed.data.createdAt : null;
-  } catch {
-    return null;
-  }
-}

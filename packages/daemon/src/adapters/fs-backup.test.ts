@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createBackupWriter } from './backup-writer.js';
 import { createFsBackupDestination } from './fs-backup-destination.js';
-import { backupTime, verifyBackup } from './fs-backup-reader.js';
+import { verifyBackup } from './fs-backup-reader.js';
+import { lastBackupAt } from './backup-targets.js';
 import { copyVerified, hashFile } from './fs-backup-objects.js';
 
 const dirs: string[] = [];
@@ -59,7 +60,7 @@ describe('fs backup writer and reader', () => {
     expect(second.sent.bytes).toBeGreaterThanOrEqual('model three!'.length);
     const verified = await verifyBackup(target, target, { deep: true });
     expect(verified.ok).toBe(true);
-    expect(await backupTime(target)).toBe('2026-12-04T10:00:00.000Z');
+    expect(await lastBackupAt(createFsBackupDestination(target))).toBe('2026-12-04T10:00:00.000Z');
     // Objects the new manifest does not name (the older documents) are gone.
     expect(readdirSync(join(target, 'objects'))).toHaveLength(second.files);
     expect(second.files).toBe(9);
