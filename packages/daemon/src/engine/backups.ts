@@ -1,8 +1,9 @@
 // Backups of `.axum/` (README.md, "Backups"): every `backup.every` and on `axum backup`
-// (`backup.run`), to each `backup.to` folder through the BackupWriter port. One backup at a time:
-// a request that arrives during one waits for it, then backs up what is saved by then. A target
-// that fails (not writable, full) is a warning naming it and its status' `error`; the daemon and
-// the other targets go on.
+// (`backup.run`), to each `backup.to` target (a folder or an SSH host's folder) through the
+// BackupWriter port, keeping `backup.keep` snapshots there. One backup at a time: a request that
+// arrives during one waits for it, then backs up what is saved by then. A target that fails (not
+// writable, full, unreachable) is a warning naming it and its status' `error`; the daemon and the
+// other targets go on.
 import type { BackupReport, BackupTargetStatus, PipelineConfig } from '@axum/protocol';
 import type { BackupWriter, Clock, Logger } from './ports.js';
 
