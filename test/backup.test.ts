@@ -229,12 +229,12 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(served(cut)).toBe('0.9');
   }, 240_000);
 
-  it('an SSH target is refused by axum validate with its line and column', async () => {
-    const dir = makeRepo({ config: tinyModelConfig('backup: { to: [backup@10.0.0.9:/srv/axum-backup], every: 1h }\n') });
+  it('a malformed SSH target is refused by axum validate with its line and column', async () => {
+    const dir = makeRepo({ config: tinyModelConfig('backup: { to: ["backup@10.0.0.9:srv/axum-backup"], every: 1h }\n') });
     repos.push(dir);
     const result = await axum(['validate', '--repo', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr + result.stdout).toMatch(/axum\.yml:\d+:\d+: .*SSH target .*not supported yet/);
+    expect(result.stderr + result.stdout).toMatch(/axum\.yml:\d+:\d+: .*"backup@10\.0\.0\.9:srv\/axum-backup": the folder "srv\/axum-backup" is not an absolute path/);
     expect(readdirSync(dir)).not.toContain('.axum');
   }, 30_000);
 });

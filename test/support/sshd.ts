@@ -55,6 +55,17 @@ async function waitForBanner(port: number, deadline: number): Promise<void> {
   }
 }
 
+/** Every process below `pid` (an sshd forks one per connection, and that one the session's). */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
 /** One sshd "host". */
 export interface SshHost {
   name: string;
@@ -72,6 +83,8 @@ export interface SshLab {
   config: string;
   /** Stops the host's sshd (connections to it are then refused). */
   kill(name: string): Promise<void>;
+  /** Cuts the network to the host: its sshd and every connection it serves (the processes it forked) are killed. */
+  cut(name: string): Promise<void>;
   start(name: string): Promise<void>;
   /** Runs a command on the host (as a test's check, through the same ssh config). */
   run(name: string, command: string): string;
@@ -162,6 +175,18 @@ export async function startSshLab(dir: string, names: string[], options: { unkno
     hosts,
     config,
     kill,
+    async cut(name) {
+      const pid = servers.get(name)?.pid;
+      const connections = pid === undefined ? [] : descendants(pid);
+      await kill(name);
+      for (const child of connections) {
+        try {
+          process.kill(child, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    },
     start,
     run: (name, command) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', name, command], { encoding: 'utf8' }),
     async stop() {

@@ -31,8 +31,8 @@ import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journa
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
 import { crashHookFromEnv } from './adapters/crash-hook.js';
-import { createFsBackupWriter } from './adapters/fs-backup-writer.js';
-import { backupTime } from './adapters/fs-backup-reader.js';
+import { createBackupWriter } from './adapters/backup-writer.js';
+import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
 import { createConfigApplier, killLeftovers } from './start-up.js';
@@ -43,11 +43,11 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 async function main(): Promise<void> {
   const logger = createStderrLogger();
   const { values } = parseArgs({
-    options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, repo: { type: 'string' }, listen: { type: 'string' } },
+    options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, snapshot: { type: 'string' }, list: { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
   });
   // `axum restore` runs here, in the daemon's package (it rebuilds the release store), as a process
   // of its own that takes the daemon's lock: never while a daemon serves the repository.
-  if (values['axum-restore']) process.exit(await restoreMain(values.repo, values.from));
+  if (values['axum-restore']) process.exit(await restoreMain(values.repo, values.from, { snapshot: values.snapshot, list: values.list }));
   if (!values.repo) {
     logger.error('usage: main.js --axum-daemon --repo DIR [--listen 127.0.0.1:PORT]');
     process.exit(EXIT.usage);
@@ -231,9 +231,11 @@ async function main(): Promise<void> {
       // Every worktree is gone by now: leave no empty folder behind (rmdir fails if one is not).
       await rmdir(worktreeRoot).catch(() => undefined);
     };
+    // SSH targets use the same ssh config as remote hosts (AXUM_SSH_CONFIG, above).
+    const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null });
     backups = createBackups({
-      writer: createFsBackupWriter({ stateDir, repoRoot, now: () => new Date(), crash }),
-      lastBackupAt: (target) => backupTime(resolve(repoRoot, target)),
+      writer: createBackupWriter({ stateDir, repoRoot, now: () => new Date(), destinationFor, crash }),
+      lastBackupAt: async (target) => lastBackupAt(destinationFor(target)),
       clock,
       logger,
       publish: (list) => engine?.publishBackups(list),

@@ -1,19 +1,24 @@
 // `axum restore --from FOLDER` (README.md, "Backups"): a composition root of its own, run by the
 // CLI as `axum-daemon.mjs --axum-daemon --axum-restore --repo ROOT --from FOLDER`, because it
 // rebuilds the release store and the CLI never imports daemon code. It prints one JSON line (the
-// CLI words it) and exits 0 restored, 1 refused.
+// CLI words it) and exits 0 restored, 1 refused. `--from user@host:/path` is first copied into a
+// staging folder under the temp folder (ssh-backup-source.ts), then restored from there the same way.
 //
 // Why it refuses while a daemon runs: a daemon holds the history documents in memory and would
 // write its own over the restored ones at its next save; restoring under its lock instead means the
 // next daemon starts on the restored files and runs its usual recovery and reconciliation on them.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, type ReleaseView } from '@axum/protocol';
-import { verifyBackup } from './adapters/fs-backup-reader.js';
-import type { BackupFile } from './domain/backup-manifest.js';
+import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, sshBackupTarget, type HostSpec, type ReleaseView } from '@axum/protocol';
+import { verifyBackup, type VerifiedBackup } from './adapters/fs-backup-reader.js';
+import { fetchSshBackup } from './adapters/ssh-backup-source.js';
+import { backupDestinationFor, listSnapshots } from './adapters/backup-targets.js';
+import { SNAPSHOT_ID, snapshotFile, snapshotId, type BackupFile } from './domain/backup-manifest.js';
 import { copyVerified, removeIncoming, writeBytesDurably } from './adapters/fs-backup-objects.js';
 import { crashHookFromEnv } from './adapters/crash-hook.js';
+import type { CrashHook } from './engine/crash-points.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { readRunsHistory } from './adapters/runs-journal.js';
@@ -43,7 +48,13 @@ export function restoreCutShort(stateDir: string): string | null {
 
 const say = (result: object): void => void process.stdout.write(`${JSON.stringify(result)}\n`);
 
-export async function restoreMain(repoArg: string | undefined, fromArg: string | undefined): Promise<number> {
+/** What `axum restore` was asked for besides the target: an older snapshot, or only the list of them. */
+export interface RestoreOptions {
+  snapshot?: string | undefined;
+  list?: boolean | undefined;
+}
+
+export async function restoreMain(repoArg: string | undefined, fromArg: string | undefined, options: RestoreOptions = {}): Promise<number> {
   const refuse = (problem: string): number => {
     say({ ok: false, problem });
     return 1;
@@ -54,9 +65,46 @@ export async function restoreMain(repoArg: string | undefined, fromArg: string |
   const repository = resolveRepositoryRoot(resolve(repoArg));
   if (!repository.ok) return refuse(repository.message);
   const repoRoot = repository.root;
-  const from = resolve(fromArg);
+  const host = sshBackupTarget(fromArg);
+  if (host && 'problem' in host) return refuse(host.problem);
+  const from = host ? host.spec : resolve(fromArg);
+  const sshConfigFile = process.env.AXUM_SSH_CONFIG || null;
+  if (options.list) {
+    try {
+      const contents = await backupDestinationFor(from, { repoRoot, stateDir: join(repoRoot, '.axum'), sshConfigFile }).inspect();
+      say({ ok: true, from, snapshots: listSnapshots(contents) });
+      return 0;
+    } catch (err) {
+      return refuse(`cannot list the backups in ${from}: ${describeFsError(err)}`);
+    }
+  }
+  const { snapshot } = options;
+  if (snapshot !== undefined && !SNAPSHOT_ID.test(snapshot)) return refuse(`"${snapshot}" is not a snapshot id (axum restore --from ${from} --list names them); nothing was written`);
+  const manifest = snapshot === undefined ? undefined : snapshotFile(snapshot);
+  // What the restore-in-progress marker asks to run again.
+  const again = snapshot === undefined ? from : `${from} --snapshot ${snapshot}`;
+  const staging = host ? mkdtempSync(join(tmpdir(), 'axum-restore-')) : null;
+  try {
+    const read = staging && host ? () => fetchVerified(host, staging, from, manifest, sshConfigFile) : () => verifyBackup(from, from, { deep: true, manifest });
+    return await restoreFrom(repoRoot, from, again, read, crash, refuse);
+  } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** An SSH target's backup copied into `staging`, then proven as a folder's is (labelled `from`). */
+async function fetchVerified(host: HostSpec, staging: string, from: string, manifest: string | undefined, configFile: string | null): Promise<VerifiedBackup> {
+  try {
+    await fetchSshBackup(host, staging, { manifest, configFile });
+  } catch (err) {
+    return { ok: false, problem: `${from}: ${(err as Error).message}` };
+  }
+  return verifyBackup(staging, from, { deep: true, manifest });
+}
+
+async function restoreFrom(repoRoot: string, from: string, again: string, read: () => Promise<VerifiedBackup>, crash: CrashHook, refuse: (problem: string) => number): Promise<number> {
   // Everything is proven before anything is written: the manifest's sha256 and every file's.
-  const backup = await verifyBackup(from, from, { deep: true });
+  const backup = await read();
   if (!backup.ok) return refuse(`refused to restore from ${backup.problem}; nothing was written`);
   const { manifest, objects } = backup;
 
@@ -68,7 +116,7 @@ export async function restoreMain(repoArg: string | undefined, fromArg: string |
     const resuming = existsSync(marker);
     const existing = resuming ? null : await existingHistory(stateDir);
     if (existing) return refuse(`${join(repoRoot, '.axum')} already holds a history (${existing}): restore goes into a repository without one (move .axum aside first); nothing was written`);
-    writeBytesDurably(marker, `${from}\n`, 0o600);
+    writeBytesDurably(marker, `${again}\n`, 0o600);
     crash('restore.marked');
 
     const written = new Set<string>([stateDir]);
@@ -103,7 +151,7 @@ export async function restoreMain(repoArg: string | undefined, fromArg: string |
     for (const dir of written) await removeIncoming(dir);
     rmSync(marker, { force: true });
     const releases = ReleasesDocument.parse(JSON.parse(await readFile(join(stateDir, 'history', 'releases.json'), 'utf8'))).releases.length;
-    say({ ok: true, from, repository: manifest.repository, createdAt: manifest.createdAt, files: manifest.files.length, bytes, releases, environments: live });
+    say({ ok: true, from, snapshot: snapshotId(manifest.createdAt), repository: manifest.repository, createdAt: manifest.createdAt, files: manifest.files.length, bytes, releases, environments: live });
     return 0;
   } catch (err) {
     return refuse(`restoring from ${from} failed: ${describeFsError(err)} (run axum restore again to finish it)`);

@@ -12,24 +12,28 @@ stages:
 `;
 
 describe('axum.yml backup:', () => {
-  it('reads local folders and every (default 1h)', () => {
+  it('reads local folders, every (default 1h) and keep (default 10)', () => {
     const load = parseConfigText(`${base}backup: { to: [/mnt/nas/axum, ../backups] }\n`, 'axum.yml');
-    expect(load.ok && load.config.backup).toEqual({ to: ['/mnt/nas/axum', '../backups'], every: 3_600_000 });
+    expect(load.ok && load.config.backup).toEqual({ to: ['/mnt/nas/axum', '../backups'], every: 3_600_000, keep: 10 });
     const every = parseConfigText(`${base}backup: { to: [/mnt/nas/axum], every: 30m }\n`, 'axum.yml');
     expect(every.ok && every.config.backup?.every).toBe(1_800_000);
+    const keep = parseConfigText(`${base}backup: { to: [/mnt/nas/axum], keep: 3 }\n`, 'axum.yml');
+    expect(keep.ok && keep.config.backup?.keep).toBe(3);
   });
 
-  it('refuses an SSH target by line and column, saying it is not supported yet', () => {
-    const load = parseConfigText(`${base}backup:\n  to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]\n  every: 1h\n`, 'axum.yml');
+  it('reads an SSH target, and refuses a malformed one by line and column', () => {
+    const good = parseConfigText(`${base}backup:\n  to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]\n  every: 1h\n`, 'axum.yml');
+    expect(good.ok && good.config.backup?.to).toEqual(['/mnt/nas/axum', 'backup@10.0.0.9:/srv/axum-backup']);
+    const load = parseConfigText(`${base}backup:\n  to: [/mnt/nas/axum, "backup@10.0.0.9:srv/axum backup"]\n  every: 1h\n`, 'axum.yml');
     expect(load.ok).toBe(false);
     if (load.ok) return;
     expect(load.errors).toHaveLength(1);
     expect(load.errors[0]).toMatchObject({ line: 9, col: 23 });
-    expect(load.errors[0]!.message).toContain('"backup@10.0.0.9:/srv/axum-backup" looks like an SSH target (user@host:/path): not supported yet');
+    expect(load.errors[0]!.message).toContain('"backup@10.0.0.9:srv/axum backup": the folder "srv/axum backup" is not an absolute path');
   });
 
   it('refuses an empty list, a bad duration and an unknown key', () => {
-    for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], every: 5s }', 'backup: { to: [/x], evry: 1h }']) {
+    for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], every: 5s }', 'backup: { to: [/x], evry: 1h }', 'backup: { to: [/x], keep: 0 }']) {
       const load = parseConfigText(`${base}${text}\n`, 'axum.yml');
       expect(load.ok, text).toBe(false);
     }

@@ -79,7 +79,7 @@ export const RequestBody = z.discriminatedUnion('method', [
    */
   z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().optional() }).strict().default({}) }),
   /**
-   * Backs up `.axum/` to every `backup.to` folder now (README.md, "Backups"): blobs the target lacks,
+   * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
    * the history documents, then the backup's manifest. Returns `BackupReport`.
    */
   z.object({ method: z.literal('backup.run'), params: z.object({}).strict().default({}) }),

@@ -61,7 +61,7 @@ export { resolveRepositoryRoot } from './repository-root.js';
 export type { RepositoryRoot } from './repository-root.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
-export { PipelineConfigSchema, backupTargetProblem } from './pipeline-config.js';
+export { PipelineConfigSchema, backupTargetProblem, sshBackupTarget } from './pipeline-config.js';
 export { PipelineConfigSnapshot } from './pipeline-config-snapshot.js';
 export { hostSpecProblem, parseHostSpec } from './host-spec.js';
 export type { HostSpec } from './host-spec.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { gateProblem, parseGate } from './gate-expression.js';
-import { hostSpecProblem } from './host-spec.js';
+import { hostSpecProblem, parseHostSpec, type HostSpec } from './host-spec.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
@@ -37,14 +37,19 @@ const Duration = z
   .transform((text) => parseDuration(text) ?? 0);
 
 /**
- * Why `target` is not a backup target this version can write, or null. SSH targets
- * (`user@host:/path`, `host:path`) are a later slice: refused by name rather than taken for a
- * local folder called `backup@10.0.0.9:` (which would silently back up into the repository).
+ * The host of an SSH backup target (`user@host:/path`, host-spec.ts), or null for a local folder.
+ * Anything with a colon before its first `/` is read as SSH, never as a local folder called
+ * `backup@10.0.0.9:` (which would silently back up into the repository).
  */
+export function sshBackupTarget(target: string): HostSpec | { problem: string } | null {
+  return /^[^/]*:/.test(target) ? parseHostSpec(target) : null;
+}
+
+/** Why `target` is not a backup target this version can write (a folder, or an SSH host's folder), or null. */
 export function backupTargetProblem(target: string): string | null {
-  if (/^[^/]*:/.test(target)) return `"${target}" looks like an SSH target (user@host:/path): not supported yet, only a local folder (e.g. /mnt/nas/axum)`;
   if (target.trim() === '') return 'an empty folder name';
-  return null;
+  const host = sshBackupTarget(target);
+  return host && 'problem' in host ? host.problem : null;
 }
 const BackupTarget = z.string().superRefine((text, ctx) => {
   const problem = backupTargetProblem(text);
@@ -153,12 +158,15 @@ export const PipelineConfigSchema = z
       .strict()
       .optional(),
     secrets: z.array(EnvVarName).default([]),
-    // Backups of `.axum/` (README.md, "Backups"): local folders only in this slice.
+    // Backups of `.axum/` (README.md, "Backups"): local folders and folders on SSH hosts.
     backup: z
       .object({
-        to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum]'),
+        to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]'),
         // A floor, so a typo such as `every: 1s` cannot keep the disk and the NAS busy for nothing.
         every: Duration.refine((ms) => ms >= 60_000, 'at least 1m (a backup re-reads the history each time)').default(3_600_000),
+        // Older backups kept at each target (restic's snapshots: their objects are shared, so one more
+        // costs only what changed); `axum restore --from T --list` names them.
+        keep: z.number().int().min(1).max(1000).default(10),
       })
       .strict()
       .optional(),

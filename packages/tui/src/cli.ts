@@ -139,12 +139,14 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((_options, command: Command) => run(async (options) => (await import('./commands/environments.js')).fsckCommand(options, stdoutOutput), command));
   program
     .command('backup')
-    .description('back up .axum/ now to every backup.to folder of axum.yml (only what the target lacks is sent)')
+    .description('back up .axum/ now to every backup.to target of axum.yml, folders and user@host:/path (only what the target lacks is sent)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).backupCommand(options, stdoutOutput), command));
   program
     .command('restore')
-    .description('rebuild .axum/ from a backup folder (daemon stopped; the backup is verified by sha256 before anything is written)')
-    .requiredOption('--from <folder>', 'the backup folder (a backup.to folder)')
+    .description('rebuild .axum/ from a backup (daemon stopped; the backup is verified by sha256 before anything is written)')
+    .requiredOption('--from <target>', 'a backup.to target: a folder, or user@host:/path over ssh')
+    .option('--snapshot <id>', 'restore this older backup (--list names them), not the newest')
+    .option('--list', 'list the backups the target holds, newest first, and restore nothing')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).restoreCommand(options, stdoutOutput), command));
   program
     .command('demo')

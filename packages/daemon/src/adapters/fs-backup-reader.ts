@@ -10,27 +10,31 @@ import { hashFile, sha256Of } from './fs-backup-objects.js';
 
 export type VerifiedBackup = { ok: true; manifest: BackupManifest; objects: string } | { ok: false; problem: string };
 
-/** `deep`: re-hash every object (a restore); otherwise sizes only (after a backup wrote and hashed them). */
-export async function verifyBackup(folder: string, label: string, options: { deep: boolean }): Promise<VerifiedBackup> {
+/**
+ * `deep`: re-hash every object (a restore); otherwise sizes only (after a backup wrote and hashed
+ * them). `manifest`: the manifest file to read (a snapshot's, `snapshots/<id>.json`), else the newest.
+ */
+export async function verifyBackup(folder: string, label: string, options: { deep: boolean; manifest?: string }): Promise<VerifiedBackup> {
   const refuse = (problem: string): VerifiedBackup => ({ ok: false, problem: `${label}: ${problem}` });
+  const manifestFile = options.manifest ?? BACKUP_MANIFEST;
   let text: string;
   try {
-    text = await readFile(join(folder, BACKUP_MANIFEST), 'utf8');
+    text = await readFile(join(folder, manifestFile), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return refuse(`no backup here (no ${BACKUP_MANIFEST})`);
-    return refuse(`${BACKUP_MANIFEST} cannot be read (${describeFsError(err)})`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return refuse(options.manifest ? `no such snapshot (no ${manifestFile}; axum restore --from ${label} --list names them)` : `no backup here (no ${manifestFile})`);
+    return refuse(`${manifestFile} cannot be read (${describeFsError(err)})`);
   }
   let outer: { manifest: unknown; sha256: string };
   try {
     outer = BackupManifestFile.parse(JSON.parse(text));
   } catch {
-    return refuse(`${BACKUP_MANIFEST} is truncated or not a backup manifest`);
+    return refuse(`${manifestFile} is truncated or not a backup manifest`);
   }
-  if (sha256Of(JSON.stringify(outer.manifest)) !== outer.sha256) return refuse(`${BACKUP_MANIFEST} does not match its sha256 (tampered or corrupt)`);
+  if (sha256Of(JSON.stringify(outer.manifest)) !== outer.sha256) return refuse(`${manifestFile} does not match its sha256 (tampered or corrupt)`);
   const parsed = BackupManifest.safeParse(outer.manifest);
-  if (!parsed.success) return refuse(`${BACKUP_MANIFEST} is not a manifest this version reads`);
+  if (!parsed.success) return refuse(`${manifestFile} is not a manifest this version reads`);
   const problems = manifestProblems(parsed.data);
-  if (problems.length > 0) return refuse(`${BACKUP_MANIFEST}: ${problems[0]}`);
+  if (problems.length > 0) return refuse(`${manifestFile}: ${problems[0]}`);
   const objects = join(folder, BACKUP_OBJECTS);
   for (const file of parsed.data.files) {
     const object = join(objects, file.sha256);
@@ -47,16 +51,4 @@ export async function verifyBackup(folder: string, label: string, options: { dee
     }
   }
   return { ok: true, manifest: parsed.data, objects };
-}
-
-/** When the backup in `folder` was written (its manifest's time; the manifest checked, the objects not), or null. */
-export async function backupTime(folder: string): Promise<string | null> {
-  try {
-    const outer = BackupManifestFile.parse(JSON.parse(await readFile(join(folder, BACKUP_MANIFEST), 'utf8')));
-    if (sha256Of(JSON.stringify(outer.manifest)) !== outer.sha256) return null;
-    const parsed = BackupManifest.safeParse(outer.manifest);
-    return parsed.success ? parsed.data.createdAt : null;
-  } catch {
-    return null;
-  }
 }

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createFsBackupWriter } from './fs-backup-writer.js';
-import { backupTime, verifyBackup } from './fs-backup-reader.js';
+import { createBackupWriter } from './backup-writer.js';
+import { createFsBackupDestination } from './fs-backup-destination.js';
+import { verifyBackup } from './fs-backup-reader.js';
+import { lastBackupAt } from './backup-targets.js';
 import { copyVerified, hashFile } from './fs-backup-objects.js';
 
 const dirs: string[] = [];
@@ -35,18 +37,22 @@ function stateWith(stateDir: string, contents: string[]): void {
   writeFileSync(join(stateDir, 'history', 'envs', 'staging.json'), JSON.stringify({ version: 1, revisions: contents.length }));
 }
 
+/** The backup writer over local folders, as the daemon makes it for a folder target. */
+const createFsBackupWriter = (options: Omit<Parameters<typeof createBackupWriter>[0], 'destinationFor'>) =>
+  createBackupWriter({ ...options, destinationFor: (target) => createFsBackupDestination(target) });
+
 describe('fs backup writer and reader', () => {
   it('sends everything first, then only what changed; the manifest verifies and names its time', async () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one', 'model two']);
     const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') });
-    const first = await writer.backup(target);
+    const first = await writer.backup(target, 1);
     expect(first).toMatchObject({ ok: true, error: null, files: 7, present: { files: 0, bytes: 0 } });
     expect(first.sent.files).toBe(7);
 
     stateWith(stateDir, ['model one', 'model two', 'model three!']);
-    const second = await writer.backup(target);
+    const second = await writer.backup(target, 1);
     expect(second.ok).toBe(true);
     // New: the third blob and its manifest, releases.json and staging.json (changed); the rest was there.
     expect(second.sent.files).toBe(4);
@@ -54,7 +60,7 @@ describe('fs backup writer and reader', () => {
     expect(second.sent.bytes).toBeGreaterThanOrEqual('model three!'.length);
     const verified = await verifyBackup(target, target, { deep: true });
     expect(verified.ok).toBe(true);
-    expect(await backupTime(target)).toBe('2026-12-04T10:00:00.000Z');
+    expect(await lastBackupAt(createFsBackupDestination(target))).toBe('2026-12-04T10:00:00.000Z');
     // Objects the new manifest does not name (the older documents) are gone.
     expect(readdirSync(join(target, 'objects'))).toHaveLength(second.files);
     expect(second.files).toBe(9);
@@ -64,7 +70,7 @@ describe('fs backup writer and reader', () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one']);
-    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     // A kill mid-copy leaves an incoming file and new objects, never a changed manifest.
     writeFileSync(join(target, 'objects', '.incoming-123-abc'), 'half');
@@ -73,23 +79,23 @@ describe('fs backup writer and reader', () => {
     expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
     // The next backup removes what the cut-short one left, beside the manifest too.
-    expect((await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target)).ok).toBe(true);
+    expect((await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1)).ok).toBe(true);
     expect(readdirSync(join(target, 'objects')).filter((n) => n.startsWith('.') || n === sha('stray'))).toEqual([]);
-    expect(readdirSync(target).sort()).toEqual(['axum-backup.json', 'objects']);
+    expect(readdirSync(target).sort()).toEqual(['axum-backup.json', 'objects', 'snapshots']);
   });
 
   it('an exception at each crash point leaves the previous backup the one the manifest names, whole', async () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one']);
-    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') }).backup(target);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T10:00:00.000Z') }).backup(target, 1);
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     stateWith(stateDir, ['model one', 'model two']);
     for (const point of ['backup.object-written', 'backup.object-sent', 'backup.objects-sent', 'backup.manifest-written']) {
       const crash = (at: string) => {
         if (at === point) throw new Error(`killed at ${at}`);
       };
-      const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T11:00:00.000Z'), crash }).backup(target);
+      const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date('2026-12-04T11:00:00.000Z'), crash }).backup(target, 1);
       expect(report.ok, point).toBe(false);
       expect(readFileSync(join(target, 'axum-backup.json'), 'utf8'), point).toBe(manifest);
       expect((await verifyBackup(target, target, { deep: true })).ok, point).toBe(true);
@@ -121,7 +127,7 @@ describe('fs backup writer and reader', () => {
     writeFileSync(join(stateDir, 'runs', 'run-1', 'metrics.env'), 'accuracy=0.9\n');
     writeFileSync(join(logs('deploy-staging-1-1764842400000'), 'smoke.log'), 'ok\n');
     const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
-    const first = await writer.backup(target);
+    const first = await writer.backup(target, 1);
     expect(first.ok).toBe(true);
     const paths = () => (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: { path: string; sha256: string }[] } }).manifest.files;
     expect(paths().map((f) => f.path).filter((p) => p.startsWith('runs/'))).toEqual(['runs/deploy-staging-1-1764842400000/logs/smoke.log', 'runs/run-1/logs/train.log', 'runs/run-1/logs/train.times']);
@@ -129,7 +135,7 @@ describe('fs backup writer and reader', () => {
     // A new run's log, and run-1's log grown: those two are sent; the others are already there.
     writeFileSync(join(logs('run-2'), 'train.log'), 'epoch 1 of run 2\n');
     writeFileSync(join(logs('run-1'), 'train.log'), 'epoch 1\nepoch 2\n');
-    const second = await writer.backup(target);
+    const second = await writer.backup(target, 1);
     expect(second.sent.files).toBe(2);
     expect(second.present.files).toBe(first.files - 1);
     const grown = paths().find((f) => f.path === 'runs/run-1/logs/train.log')!;
@@ -137,7 +143,7 @@ describe('fs backup writer and reader', () => {
     // Rewritten at the same size after the last backup (a log of a reused run id): hashed again.
     writeFileSync(join(logs('run-2'), 'train.log'), 'EPOCH 1 OF RUN 2\n');
     utimesSync(join(logs('run-2'), 'train.log'), new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
-    expect((await writer.backup(target)).sent.files).toBe(1);
+    expect((await writer.backup(target, 1)).sent.files).toBe(1);
     expect(paths().find((f) => f.path === 'runs/run-2/logs/train.log')!.sha256).toBe(sha('EPOCH 1 OF RUN 2\n'));
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
   });
@@ -146,7 +152,7 @@ describe('fs backup writer and reader', () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
     stateWith(stateDir, ['model one']);
-    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target);
+    await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
     const object = join(target, 'objects', sha('model one'));
     chmodSync(object, 0o644);
     writeFileSync(object, 'model ONE');
@@ -168,13 +174,13 @@ describe('fs backup writer and reader', () => {
     const target = temp();
     stateWith(stateDir, ['model one', 'model two']);
     const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
-    expect((await writer.backup(target)).ok).toBe(true);
+    expect((await writer.backup(target, 1)).ok).toBe(true);
     const manifest = readFileSync(join(target, 'axum-backup.json'), 'utf8');
     const objects = readdirSync(join(target, 'objects')).sort();
     // The daemon moved an unreadable releases.json aside and started an empty one.
     writeFileSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'), '{"versi');
     writeFileSync(join(stateDir, 'history', 'releases.json'), JSON.stringify({ version: 1, releases: [] }));
-    const refused = await writer.backup(target);
+    const refused = await writer.backup(target, 1);
     expect(refused.ok).toBe(false);
     expect(refused.error).toContain(`not backed up: ${join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z')} was moved aside as damaged`);
     expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(manifest);
@@ -182,10 +188,10 @@ describe('fs backup writer and reader', () => {
     // An environment's document, the same.
     rmSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'));
     writeFileSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'), '{}');
-    expect((await writer.backup(target)).error).toContain('staging.json.invalid-');
+    expect((await writer.backup(target, 1)).error).toContain('staging.json.invalid-');
     // Moved out by a person who looked: the history as it is now is backed up.
     rmSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'));
-    expect((await writer.backup(target)).ok).toBe(true);
+    expect((await writer.backup(target, 1)).ok).toBe(true);
   });
 
   it('a target that cannot be written is a failed report naming it, never a throw', async () => {
@@ -193,7 +199,7 @@ describe('fs backup writer and reader', () => {
     stateWith(stateDir, ['model one']);
     const base = temp();
     writeFileSync(join(base, 'file'), 'x');
-    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(join(base, 'file', 'backup'));
+    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(join(base, 'file', 'backup'), 1);
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(new RegExp(`^cannot write to ${join(base, 'file', 'backup')}: ENOTDIR`));
   });

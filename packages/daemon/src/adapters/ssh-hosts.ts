@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { HostSpec, ReleaseView } from '@axum/protocol';
 import type { HostInspection, RemoteHosts } from '../engine/ports.js';
+import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
 
 /** The checksum file of a release folder on a host: `sha256sum -c` reads it, and its text proves which release the folder holds. */
 export const HOST_CHECKSUMS = '.axum-sha256';
@@ -15,9 +15,6 @@ export interface SshHostsOptions {
   copyTimeoutMs?: number;
 }
 
-/** A word the remote shell reads literally (host specs are checked too: host-spec.ts). */
-const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
-
 /** `sha256sum -c` lines of a release; a name it would have to escape is refused instead. */
 export function checksumText(release: ReleaseView): string {
   return release.artifacts
@@ -28,46 +25,6 @@ export function checksumText(release: ReleaseView): string {
     .join('');
 }
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program with an argument list (never a local shell) and collects its output. */
-function execute(program: string, args: string[], input: string | null, timeoutMs: number): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.stdin.on('error', () => undefined); // a process that died early closes its stdin: its exit says why
-    child.on('close', (code, signal) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolve({ code: signal ? null : code, stdout: Buffer.concat(out).toString('utf8'), stderr: signal ? `${stderr}\n(killed after ${timeoutMs} ms)` : stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
-
-/** What rsync's exit codes mean (its manual, EXIT VALUES), said when it printed nothing itself. */
-const RSYNC_EXITS: Record<number, string> = {
-  11: 'a file could not be written (a full disk, a folder it may not write)',
-  12: 'the data stream broke (the connection was cut)',
-  23: 'some files were not transferred',
-  30: 'timed out sending or receiving data',
-  255: 'ssh failed',
-};
-
-/** The last meaningful lines of a failed command's stderr, on one line. */
-const reasonOf = (what: string, done: Finished, exits: Record<number, string> = {}): string => {
-  const lines = done.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Warning: Permanently added'));
-  const meaning = done.code !== null && Object.hasOwn(exits, done.code) ? `, ${exits[done.code]}` : '';
-  return `${what} failed (exit ${done.code ?? 'killed'}${meaning})${lines.length > 0 ? `: ${lines.slice(-3).join(' / ')}` : ''}`;
-};
-
 /**
  * Remote hosts over OpenSSH and rsync as they are (no agent of ours on the hosts). Every command
  * is an argument list; the one string a remote shell reads is built from checked parts, each quoted.
@@ -77,20 +34,7 @@ const reasonOf = (what: string, done: Finished, exits: Record<number, string> = 
 export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts {
   const commandTimeoutMs = options.commandTimeoutMs ?? 60_000;
   const copyTimeoutMs = options.copyTimeoutMs ?? 3_600_000;
-  const sshOptions = (host: HostSpec): string[] => [
-    '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'ServerAliveInterval=10',
-    ...(options.configFile ? ['-F', options.configFile] : []),
-    ...(host.port !== null ? ['-p', String(host.port)] : []),
-  ];
-  const destination = (host: HostSpec) => (host.user ? `${host.user}@${host.host}` : host.host);
-  const ssh = async (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> => {
-    const done = await execute('ssh', [...sshOptions(host), '--', destination(host), script], input, commandTimeoutMs);
-    if (done.code !== 0) throw new Error(reasonOf(`${what} on ${host.spec}`, done));
-    return done.stdout;
-  };
+  const ssh = (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs);
   const releasesDir = (host: HostSpec) => `${host.path}/releases`;
 
   return {
@@ -108,8 +52,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       const checksums = checksumText(release);
       const partial = `${releasesDir(host)}/.partial-${release.id}`;
       const final = `${releasesDir(host)}/${release.id}`;
-      // rsync splits -e on spaces and honours quotes: the config path is quoted for it.
-      const rsh = ['ssh', ...sshOptions(host).map((arg) => (arg === options.configFile ? quote(arg) : arg))].join(' ');
+      const rsh = rsyncShell(host, options.configFile);
       // --mkpath makes `releases/` on a new host; --delete makes a copy a cut-short attempt left
       // exactly this release (rsync replaces files by rename, so a file hard-linked to another
       // release is never written through).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manifestProblems, planSend, restorePathProblem, type BackupManifest } from './backup-manifest.js';
+import { manifestProblems, planSend, restorePathProblem, snapshotId, snapshotsToKeep, type BackupManifest } from './backup-manifest.js';
 
 const sha = (c: string) => c.repeat(64);
 
@@ -41,5 +41,15 @@ describe('planSend', () => {
     const plan = planSend(files, new Set([sha('a')]));
     expect(plan.send.map((f) => f.sha256)).toEqual([sha('1'), sha('b'), sha('2')]);
     expect(plan.present).toEqual({ files: 1, bytes: 1000 });
+  });
+});
+
+describe('snapshotsToKeep', () => {
+  it('keeps the newest `keep` snapshot ids and drops the rest; other names are left alone', () => {
+    const ids = ['20261204T100000000Z', '20261204T120000000Z', '20261204T110000000Z', 'notes', '../x'];
+    expect(snapshotsToKeep(ids, 2)).toEqual({ kept: ['20261204T120000000Z', '20261204T110000000Z'], dropped: ['20261204T100000000Z'] });
+    expect(snapshotsToKeep(ids, 10).dropped).toEqual([]);
+    expect(snapshotsToKeep(ids, 0).kept).toEqual(['20261204T120000000Z']);
+    expect(snapshotId('2026-12-04T10:00:00.000Z')).toBe('20261204T100000000Z');
   });
 });

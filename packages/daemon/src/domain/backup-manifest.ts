@@ -7,6 +7,25 @@ import { z } from 'zod';
 export const BACKUP_MANIFEST = 'axum-backup.json';
 /** Where a backup folder keeps every file's content, named by its sha256. */
 export const BACKUP_OBJECTS = 'objects';
+/** Where a backup folder keeps the manifest of every backup it still holds (`<snapshot id>.json`; the newest is `BACKUP_MANIFEST` too). */
+export const BACKUP_SNAPSHOTS = 'snapshots';
+/** A snapshot's id: its manifest's `createdAt` without separators (`20261204T130102345Z`), so ids sort by time. */
+export const SNAPSHOT_ID = /^[0-9]{8}T[0-9]{9}Z$/;
+
+/** The id of the backup written at `createdAt` (an ISO time with milliseconds). */
+export const snapshotId = (createdAt: string): string => createdAt.replace(/[-:.]/g, '');
+
+/** The manifest file of snapshot `id` inside a backup folder. */
+export const snapshotFile = (id: string): string => `${BACKUP_SNAPSHOTS}/${id}.json`;
+
+/**
+ * Which snapshots a target keeps after a backup: the newest `keep` (the one just written among
+ * them), and which go. Ids that are not snapshot ids are neither kept nor removed.
+ */
+export function snapshotsToKeep(ids: Iterable<string>, keep: number): { kept: string[]; dropped: string[] } {
+  const sorted = [...new Set(ids)].filter((id) => SNAPSHOT_ID.test(id)).sort().reverse();
+  return { kept: sorted.slice(0, Math.max(1, keep)), dropped: sorted.slice(Math.max(1, keep)) };
+}
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 

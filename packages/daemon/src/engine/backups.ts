@@ -1,8 +1,9 @@
 // Backups of `.axum/` (README.md, "Backups"): every `backup.every` and on `axum backup`
-// (`backup.run`), to each `backup.to` folder through the BackupWriter port. One backup at a time:
-// a request that arrives during one waits for it, then backs up what is saved by then. A target
-// that fails (not writable, full) is a warning naming it and its status' `error`; the daemon and
-// the other targets go on.
+// (`backup.run`), to each `backup.to` target (a folder or an SSH host's folder) through the
+// BackupWriter port, keeping `backup.keep` snapshots there. One backup at a time: a request that
+// arrives during one waits for it, then backs up what is saved by then. A target that fails (not
+// writable, full, unreachable) is a warning naming it and its status' `error`; the daemon and the
+// other targets go on.
 import type { BackupReport, BackupTargetStatus, PipelineConfig } from '@axum/protocol';
 import type { BackupWriter, Clock, Logger } from './ports.js';
 
@@ -28,6 +29,7 @@ export interface Backups {
 export function createBackups(deps: BackupsDeps): Backups {
   let targets: string[] = [];
   let everyMs = 3_600_000;
+  let keep = 10;
   let statuses = new Map<string, BackupTargetStatus>();
   let chain: Promise<unknown> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -49,7 +51,7 @@ export function createBackups(deps: BackupsDeps): Backups {
   async function backupAll(): Promise<BackupReport> {
     const reports = [];
     for (const target of targets) {
-      const report = await deps.writer.backup(target);
+      const report = await deps.writer.backup(target, keep);
       const previous = statuses.get(target);
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
       if (report.ok) deps.logger.info(`backup to ${target}: ${report.sent.files} file(s), ${report.sent.bytes} bytes sent; ${report.present.files} already there`);
@@ -73,6 +75,7 @@ export function createBackups(deps: BackupsDeps): Backups {
 
   return {
     setConfig(config) {
+      keep = config.backup?.keep ?? 10;
       const next = config.backup?.to ?? [];
       const changed = next.join('\n') !== targets.join('\n') || (config.backup?.every ?? everyMs) !== everyMs;
       if (!changed) return;

@@ -222,9 +222,10 @@ export interface PrometheusPort {
   config(url: string, timeoutMs: number): Promise<string | null>;
 }
 
-/** Backups of `.axum/` to one target folder (README.md, "Backups"); never throws: a failure is the report's `error`. */
+/** Backups of `.axum/` to one target (README.md, "Backups"); never throws: a failure is the report's `error`. */
 export interface BackupWriter {
-  backup(target: string): Promise<BackupTargetReport>;
+  /** Writes a new backup to `target`, keeping its newest `keep` snapshots (this one among them). */
+  backup(target: string, keep: number): Promise<BackupTargetReport>;
 }
 
 /** What a host's folder holds of a release, and what its `current` names. */

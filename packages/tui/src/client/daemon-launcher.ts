@@ -178,9 +178,9 @@ function sleep(ms: number): Promise<void> {
  * imports daemon code), as a process that takes the daemon's lock: refused while a daemon serves
  * the repository. Its answer is one JSON line on stdout.
  */
-export async function runRestore(repoRoot: string, from: string): Promise<{ ok: boolean; problem?: string } & Record<string, unknown>> {
+export async function runRestore(repoRoot: string, from: string, extra: string[] = []): Promise<{ ok: boolean; problem?: string } & Record<string, unknown>> {
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
-  const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--axum-restore', '--repo', repoRoot, '--from', from];
+  const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--axum-restore', '--repo', repoRoot, '--from', from, ...extra];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

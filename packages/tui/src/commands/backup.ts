@@ -1,7 +1,7 @@
-// `axum backup` and `axum restore --from FOLDER` (README.md, "Backups").
+// `axum backup` and `axum restore --from FOLDER|user@host:/path` (README.md, "Backups").
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BackupReport } from '@axum/protocol';
+import { sshBackupTarget, type BackupReport } from '@axum/protocol';
 import { probeDaemon, runRestore } from '../client/daemon-launcher.js';
 import { findRepositoryRoot } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -29,21 +29,52 @@ export async function backupCommand(options: GlobalOptions, out: Output): Promis
   return ok ? EXIT.ok : EXIT.failed;
 }
 
-/** `axum restore --from FOLDER`: with the daemon stopped; refused (exit 1, nothing written) when the backup is not whole. */
-export async function restoreCommand(options: GlobalOptions & { from?: string }, out: Output): Promise<ExitCode> {
+/** One backup a target holds, as the restore process lists it. */
+interface Snapshot {
+  id: string;
+  createdAt: string;
+  files: number;
+  bytes: number;
+  newest: boolean;
+}
+
+/** `axum restore --from T --list` in words: one line per snapshot, newest first. */
+export function snapshotLines(from: string, snapshots: readonly Snapshot[]): string[] {
+  if (snapshots.length === 0) return [`no backup in ${from} yet`];
+  return [
+    `backups in ${from}, newest first (axum restore --from ${from} --snapshot ID restores an older one):`,
+    ...snapshots.map((s) => `  ${s.id}  ${s.createdAt}  ${plural(s.files, 'file')}, ${s.bytes} bytes${s.newest ? '  (newest: restored by default)' : ''}`),
+  ];
+}
+
+/**
+ * `axum restore --from FOLDER|user@host:/path [--snapshot ID] [--list]`: with the daemon stopped;
+ * refused (exit 1, nothing written) when the backup is not whole. `--list` only reads the target.
+ */
+export async function restoreCommand(options: GlobalOptions & { from?: string; snapshot?: string; list?: boolean }, out: Output): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
-  const from = resolve(options.from ?? '');
+  // `user@host:/path` goes to the restore as written (an SSH target); a folder, absolute.
+  const from = sshBackupTarget(options.from ?? '') ? (options.from ?? '') : resolve(options.from ?? '');
   const refuse = (problem: string): ExitCode => {
     if (options.json) out.json({ ok: false, problem });
     else process.stderr.write(`${problem}\n`);
     return EXIT.failed;
   };
-  // The folder first: a mistyped path is the likelier mistake, and stopping the daemon would not help it.
-  const found = statSync(from, { throwIfNoEntry: false });
-  if (!found?.isDirectory()) throw new CliError(`--from ${from}: ${found ? 'not a folder' : 'no such folder'}`, EXIT.usage);
+  // A local folder first: a mistyped path is the likelier mistake, and stopping the daemon would not help it.
+  if (!sshBackupTarget(from)) {
+    const found = statSync(from, { throwIfNoEntry: false });
+    if (!found?.isDirectory()) throw new CliError(`--from ${from}: ${found ? 'not a folder' : 'no such folder'}`, EXIT.usage);
+  }
+  if (options.list) {
+    const listed = await runRestore(repoRoot, from, ['--list']);
+    if (!listed.ok) return refuse(listed.problem ?? 'the backups could not be listed');
+    if (options.json) out.json(listed);
+    else out.lines(snapshotLines(from, (listed.snapshots as Snapshot[]) ?? []));
+    return EXIT.ok;
+  }
   const probe = await probeDaemon(repoRoot);
   if (probe.running) return refuse(`a daemon (pid ${probe.info.pid}) serves ${repoRoot}: stop it first (axum daemon stop), then restore; nothing was written`);
-  const result = await runRestore(repoRoot, from);
+  const result = await runRestore(repoRoot, from, options.snapshot === undefined ? [] : ['--snapshot', options.snapshot]);
   if (!result.ok) return refuse(result.problem ?? 'the restore failed');
   if (options.json) {
     out.json(result);
@@ -51,7 +82,7 @@ export async function restoreCommand(options: GlobalOptions & { from?: string },
   }
   const envs = (result.environments as { env: string; revision: number; releaseId: string }[]) ?? [];
   out.lines([
-    `restored ${repoRoot}/.axum from ${from} (backup of ${String(result.createdAt)}): ${plural(Number(result.files), 'file')} verified by sha256, ${plural(Number(result.releases), 'release')}`,
+    `restored ${repoRoot}/.axum from ${from} (backup ${String(result.snapshot)} of ${String(result.createdAt)}): ${plural(Number(result.files), 'file')} verified by sha256, ${plural(Number(result.releases), 'release')}`,
     ...envs.map((e) => `  ${e.env}: current → #${e.revision} (${e.releaseId})`),
     'the next axum command starts the daemon on the restored history',
   ]);

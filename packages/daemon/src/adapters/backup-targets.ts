@@ -1,0 +1,56 @@
+// Which destination a `backup.to` entry is (README.md, "Backups"): `user@host:/path` an SSH host's
+// folder (sshBackupTarget, the remote environments' host-spec rules), anything else a local folder,
+// relative to the repository.
+import { resolve } from 'node:path';
+import { sshBackupTarget } from '@axum/protocol';
+import { snapshotId, type BackupManifest } from '../domain/backup-manifest.js';
+import type { BackupDestination, DestinationContents } from './backup-destination.js';
+import { parseManifestText } from './backup-writer.js';
+import { createFsBackupDestination } from './fs-backup-destination.js';
+import { createSshBackupDestination } from './ssh-backup-destination.js';
+
+/** Where backups and restores find their targets. */
+export interface BackupTargetOptions {
+  repoRoot: string;
+  stateDir: string;
+  /** `ssh -F FILE` (AXUM_SSH_CONFIG). */
+  sshConfigFile?: string | null;
+}
+
+/** The destination `target` names; throws when it is neither a folder nor a valid host spec. */
+export function backupDestinationFor(target: string, options: BackupTargetOptions): BackupDestination {
+  const host = sshBackupTarget(target);
+  if (host && 'problem' in host) throw new Error(host.problem);
+  return host ? createSshBackupDestination(host, { stateDir: options.stateDir, configFile: options.sshConfigFile }) : createFsBackupDestination(resolve(options.repoRoot, target));
+}
+
+/** When the newest backup in `destination` was written (its manifest's time, its sha256 checked), or null. */
+export async function lastBackupAt(destination: BackupDestination): Promise<string | null> {
+  return parseManifestText((await destination.inspect()).manifest)?.createdAt ?? null;
+}
+
+/** One backup a target holds, as `axum restore --from T --list` shows it. */
+export interface SnapshotSummary {
+  id: string;
+  createdAt: string;
+  files: number;
+  bytes: number;
+  /** The newest backup: what `axum restore --from T` restores without `--snapshot`. */
+  newest: boolean;
+}
+
+/** The snapshots a target holds, newest first (a manifest that does not read whole is left out: it cannot be restored). */
+export function listSnapshots(contents: DestinationContents): SnapshotSummary[] {
+  const newest = parseManifestText(contents.manifest);
+  const newestId = newest ? snapshotId(newest.createdAt) : null;
+  const summaries = new Map<string, SnapshotSummary>();
+  const add = (id: string, manifest: BackupManifest) =>
+    summaries.set(id, { id, createdAt: manifest.createdAt, files: manifest.files.length, bytes: manifest.files.reduce((sum, f) => sum + f.size, 0), newest: id === newestId });
+  for (const [id, text] of contents.snapshots) {
+    const manifest = parseManifestText(text);
+    if (manifest) add(id, manifest);
+  }
+  // A backup written before snapshots were kept: only the newest manifest.
+  if (newest && newestId && !summaries.has(newestId)) add(newestId, newest);
+  return [...summaries.values()].sort((a, b) => (a.id < b.id ? 1 : -1));
+}
