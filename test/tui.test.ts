@@ -104,7 +104,7 @@ verify:
     await two.keys('e');
     await waitFor(() => two.screen().includes('Events') && two.screen().includes('rolled back production to #1'), 10_000, 'the event log');
     // The daemon's own moves are in it too, made before this terminal attached (no person asked for them).
-    expect(two.screen()).toMatch(/\d\d:\d\d:\d\d push run-2\S* production: deploy #2 is live \(rel-2, [0-9a-f]{8}\)/);
+    expect(two.screen()).toMatch(/\d\d:\d\d:\d\d axum production: deploy #2 is live \(rel-2, [0-9a-f]{8}\), by push run-2/);
     await two.keys('Escape');
     const history = JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout) as { revision: number; kind: string; rollbackTo: number }[];
     expect(history[0]).toMatchObject({ revision: 3, kind: 'rollback', rollbackTo: 1 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EnvironmentView, Request, RevisionView } from '@axum/protocol';
-import { activityText, movedText, whoOf } from './activity.js';
+import type { EnvironmentView, Request, RevisionView, RunView } from '@axum/protocol';
+import { activityText, movedText, runOutcomeText, whoOf } from './activity.js';
 
 const revision = (extra: Partial<RevisionView>): RevisionView => ({
   revision: 5, status: 'live', kind: 'rollback', releaseId: 'rel-3', commit: 'a'.repeat(40), rollbackTo: 3, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: 'rolled back to #3',
@@ -35,21 +35,33 @@ describe('activity lines', () => {
 });
 
 describe("the daemon's own moves", () => {
-  const view = (extra: Partial<EnvironmentView>): EnvironmentView => ({ name: 'staging', live: null, operation: null, ...extra }) as EnvironmentView;
+  const view = (extra: Partial<EnvironmentView>): EnvironmentView => ({ name: 'staging', live: null, serving: null, operation: null, ...extra }) as EnvironmentView;
   const live = (revision: number) => ({ revision, releaseId: `rel-${revision}`, commit: 'c'.repeat(40) }) as EnvironmentView['live'];
-  it('say a revision that went live with the kind and who of the operation that held the environment', () => {
-    const before = view({ live: live(7), operation: { revision: 8, kind: 'auto-rollback', holder: 'auto: verify failed on #7', startedAt: 't' } });
-    expect(movedText(before, view({ live: live(8) }))).toEqual({ who: 'auto: verify failed on #7', what: 'staging: auto-rollback #8 is live (rel-8, cccccccc)' });
+  const op = (revision: number, kind: string, holder: string) => ({ revision, kind, holder, startedAt: 't' });
+  it('say a revision that went live with the kind and the cause of the operation that held the environment', () => {
+    expect(movedText(view({ live: live(7), operation: op(8, 'auto-rollback', 'auto: #7 failed verification') }), view({ live: live(8) }))).toBe('staging: auto-rollback #8 is live (rel-8, cccccccc), after #7 failed verification');
+    expect(movedText(view({ live: live(7), operation: op(8, 'deploy', 'push run-9') }), view({ live: live(8) }))).toBe('staging: deploy #8 is live (rel-8, cccccccc), by push run-9');
   });
-  it('say an operation that ended without going live, and what still serves', () => {
-    const before = view({ live: live(7), operation: { revision: 8, kind: 'deploy', holder: 'push run-9', startedAt: 't' } });
-    expect(movedText(before, view({ live: live(7) }))).toEqual({ who: 'push run-9', what: 'staging: deploy #8 did not go live, #7 still live (axum history staging)' });
-    expect(movedText(view({ operation: before.operation }), view({}))?.what).toBe('staging: deploy #8 did not go live, nothing live (axum history staging)');
+  it('say an operation that ended without going live, and what still serves — or that it failed where it serves', () => {
+    const before = view({ live: live(7), operation: op(8, 'deploy', 'push run-9') });
+    expect(movedText(before, view({ live: live(7) }))).toBe('staging: deploy #8 did not go live, by push run-9; #7 still live (axum logs staging#8)');
+    expect(movedText(view({ operation: before.operation }), view({}))).toBe('staging: deploy #8 did not go live, by push run-9; nothing live (axum logs staging#8)');
+    // Verification failed after the pointer moved: #8 serves, failed (an automatic rollback says itself next).
+    expect(movedText(view({ operation: before.operation }), view({ serving: { ...live(8)!, failed: true } }))).toBe('staging: deploy #8 FAILED where it serves, by push run-9 (axum logs staging#8)');
   });
   it('say nothing when nothing moved and no operation ended', () => {
     expect(movedText(view({ live: live(7) }), view({ live: live(7) }))).toBeNull();
+    expect(movedText(view({ live: live(7) }), view({ live: live(7), operation: op(8, 'deploy', 'x') }))).toBeNull();
     // Went live in an earlier update, the operation (its verification) ends in this one: said already.
-    expect(movedText(view({ live: live(8), operation: { revision: 8, kind: 'rollback', holder: 'x', startedAt: 't' } }), view({ live: live(8) }))).toBeNull();
-    expect(movedText(view({ live: live(7) }), view({ live: live(7), operation: { revision: 8, kind: 'deploy', holder: 'x', startedAt: 't' } }))).toBeNull();
+    expect(movedText(view({ live: live(8), operation: op(8, 'rollback', 'x') }), view({ live: live(8) }))).toBeNull();
+  });
+  it("say a run's deploy that waits for a person or was refused, once, when it becomes so", () => {
+    const run = (outcome: string | null) => ({ id: 'run-9', releaseId: 'rel-9', deploy: outcome ? { env: 'production', revision: null, outcome } : null }) as unknown as RunView;
+    expect(runOutcomeText(run('pending'), run('awaiting-approval'))).toBe('run-9: rel-9 waits for approval in production (axum approve production)');
+    expect(runOutcomeText(run('pending'), run('held-by-pin'))).toBe('run-9: rel-9 is held by the pin of production (axum unpin production deploys it)');
+    expect(runOutcomeText(run(null), run('refused-bad'))).toBe('run-9: rel-9 not deployed to production: marked bad (axum runs shows why)');
+    expect(runOutcomeText(run('awaiting-approval'), run('awaiting-approval'))).toBeNull();
+    expect(runOutcomeText(undefined, run('awaiting-approval'))).toBeNull();
+    expect(runOutcomeText(run('pending'), run('live'))).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 // What a client did, in one line for every other terminal (the TUI's event log, lazygit's command
 // log): only requests that change the shared state are said, with their outcome or refusal.
-import type { AttachedClient, EnvironmentView, Request, ResultOf, RevisionView } from '@axum/protocol';
+import type { AttachedClient, EnvironmentView, Request, ResultOf, RevisionView, RunView } from '@axum/protocol';
 
 /** `alice (axum-tui on pts/3)`: a person's words for a client. */
 export function whoOf(client: Pick<AttachedClient, 'name' | 'user' | 'terminal'>): string {
@@ -75,20 +75,42 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
 
 /**
  * An environment's move no request says (a push deploy, an automatic rollback, an operation that
- * ended without going live), read off its view before and after: the operation it held names its
- * kind and who started it. Null when `current` did not move and no operation ended.
+ * ended without going live), read off its view before and after, said by `axum` with who started
+ * the operation. Null when `current` did not move and no operation ended.
  */
-export function movedText(before: EnvironmentView, after: EnvironmentView): { who: string; what: string } | null {
+export function movedText(before: EnvironmentView, after: EnvironmentView): string | null {
   const op = before.operation;
-  const who = op?.holder ?? 'axum';
+  // `auto: #6 failed verification` → `after #6 failed verification`; `push run-6` → `by push run-6`.
+  const cause = op ? (op.holder.startsWith('auto: ') ? `, after ${op.holder.slice('auto: '.length)}` : `, by ${op.holder}`) : '';
   if (after.live && before.live?.revision !== after.live.revision) {
     const kind = op && op.revision === after.live.revision ? `${op.kind} ` : '';
-    return { who, what: `${after.name}: ${kind}#${after.live.revision} is live (${after.live.releaseId}, ${after.live.commit.slice(0, 8)})` };
+    return `${after.name}: ${kind}#${after.live.revision} is live (${after.live.releaseId}, ${after.live.commit.slice(0, 8)})${kind ? cause : ''}`;
   }
   // Ended where it started: not live (when it went live, an earlier update said so).
-  if (op && !after.operation && before.live?.revision === after.live?.revision && after.live?.revision !== op.revision) {
-    const still = after.live ? `#${after.live.revision} still live` : 'nothing live';
-    return { who, what: `${after.name}: ${op.kind} #${op.revision} did not go live, ${still} (axum history ${after.name})` };
+  if (!op || after.operation || before.live?.revision !== after.live?.revision || after.live?.revision === op.revision) return null;
+  const logs = `axum logs ${after.name}#${op.revision}`;
+  if (after.serving?.failed && after.serving.revision === op.revision) return `${after.name}: ${op.kind} #${op.revision} FAILED where it serves${cause} (${logs})`;
+  const still = after.live ? `#${after.live.revision} still live` : 'nothing live';
+  return `${after.name}: ${op.kind} #${op.revision} did not go live${cause}; ${still} (${logs})`;
+}
+
+/**
+ * A run's deploy that waits for a person (approval, a pin) or was refused (a release marked bad),
+ * when it becomes so: the event log says it, not only the run's row. Null otherwise.
+ */
+export function runOutcomeText(before: RunView | undefined, after: RunView): string | null {
+  const deploy = after.deploy;
+  // A run not seen before is one the daemon lists at its start: what it waits for is not news.
+  if (!before || !deploy || before.deploy?.outcome === deploy.outcome) return null;
+  const release = after.releaseId ?? 'its release';
+  switch (deploy.outcome) {
+    case 'awaiting-approval':
+      return `${after.id}: ${release} waits for approval in ${deploy.env} (axum approve ${deploy.env})`;
+    case 'held-by-pin':
+      return `${after.id}: ${release} is held by the pin of ${deploy.env} (axum unpin ${deploy.env} deploys it)`;
+    case 'refused-bad':
+      return `${after.id}: ${release} not deployed to ${deploy.env}: marked bad (axum runs shows why)`;
+    default:
+      return null;
   }
-  return null;
 }

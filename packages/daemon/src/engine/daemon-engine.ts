@@ -1,7 +1,7 @@
 import type { BackupTargetStatus, ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, PipelineConfig, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
-import { movedText, whoOf } from './activity.js';
+import { movedText, runOutcomeText, whoOf } from './activity.js';
 import { ClientSession, type SessionHost } from './client-session.js';
 import type { Backups } from './backups.js';
 import type { Deployments } from './deployments.js';
@@ -174,10 +174,13 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       publish({ type: 'environment.updated', environment: next });
       // Every terminal's event log, and one attached later, sees the moves nobody asked for too.
       const moved = movedText(current, next);
-      if (moved) said(moved.who, moved.what, '');
+      if (moved) said('axum', moved, '');
     },
     publishRun(run) {
+      const before = state.runs.find((r) => r.id === run.id);
       publish({ type: 'run.updated', run });
+      const waits = runOutcomeText(before, run);
+      if (waits) said('axum', waits, '');
     },
     publishBackups(backups) {
       publish({ type: 'backups.changed', backups });
