@@ -8,6 +8,7 @@ import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { table } from './status.js';
 import { gatesCell } from './operations.js';
+import { historyHostLines } from './history-hosts.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -59,6 +60,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
         revisions.map((r) => [`#${r.revision}`, `${r.serving && r.status === 'failed' ? 'failed, serving' : r.status}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
       ),
     );
+    out.lines(historyHostLines(revisions));
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
     if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
