@@ -184,7 +184,9 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       const log = announcingSink(deps.logs.open(logId, step.name, secrets), () => deps.logActivity(address, step.name));
       if (step.check) {
         const started = deps.clock.now();
-        const outcome = await runVerifyCheck(step.check, { env, revision: revision.revision, release: release.id }, deps, log, signal);
+        // A query that says `$HOST` is measured for each host of a remote environment.
+        const checkHosts = (deps.fleet?.hostsOf(env) ?? []).map((h) => ({ name: h.host, spec: h.spec }));
+        const outcome = await runVerifyCheck(step.check, { env, revision: revision.revision, release: release.id }, deps, log, signal, checkHosts);
         if (outcome.values.length > 0) checkMetrics[step.check.name] = outcome.values.at(-1)!;
         record.status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'cancelled' ? 'cancelled' : outcome.verdict === 'inconclusive' ? 'inconclusive' : 'failed';
         record.durationMs = deps.clock.now() - started;
