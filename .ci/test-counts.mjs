@@ -18,6 +18,8 @@ const MUST_RUN = [
   { file: 'test/prometheus.test.ts', tests: /real Prometheus/, needs: 'prometheus' },
   { file: 'test/ssh-hosts.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
   { file: 'test/remote-environments.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
+  { file: 'test/crash-remote-hosts.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
+  { file: 'test/prometheus-hosts.test.ts', tests: /real Prometheus and two real sshd/, needs: 'prometheus, openssh-server and rsync' },
 ];
 
 const [reportFile, root = process.cwd()] = process.argv.slice(2);

@@ -148,13 +148,16 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       forget();
     }
   };
+  const remote = () => (deps.fleet?.hostsOf(env).length ?? 0) > 0;
   return {
     checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
     materialize: fromPromise<string | null, void>(async () => {
       try {
         releaseDir = await deps.releases.materialize(release);
         // Remote hosts get the folder too, each checked by sha256 there, before any of them swaps.
-        return (await deps.fleet?.stage(env, release, releaseDir)) ?? null;
+        const problem = (await deps.fleet?.stage(env, release, releaseDir)) ?? null;
+        if (problem === null && remote()) deps.crash('hosts.staged');
+        return problem;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         return code === 'ENOSPC' ? `the disk is full (${(err as Error).message})` : (err as Error).message;
@@ -164,6 +167,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       const started = deps.clock.now();
       // Every host first (all or none: a failure puts them all back and rejects), then the local link.
       await deps.fleet?.swap(env, release);
+      if (remote()) deps.crash('hosts.swapped');
       try {
         await deps.releases.swapCurrent(envDir, releaseDir);
       } catch (err) {

@@ -123,7 +123,10 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
     async swap(env, release) {
       const hosts = staged.get(env) ?? hostsOf(env);
       if (hosts.length === 0) return;
-      const failed = await onEvery(hosts, (host) => port().swap(host, release.id));
+      const failed = await onEvery(hosts, async (host) => {
+        await port().swap(host, release.id);
+        state.deps.crash('hosts.host-swapped');
+      });
       if (failed.length === 0) {
         for (const host of hosts) {
           note(env, host, release.id, null);
