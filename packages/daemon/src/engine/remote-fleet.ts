@@ -138,12 +138,13 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
       // move cannot be told apart: every host, failed ones too, goes back to what it named.
       const back = await onEvery(hosts, (host) => port().swap(host, before.get(`${env} ${host.spec}`) ?? null));
       for (const host of hosts) {
-        const problem = failed.find((f) => f.host === host)?.problem ?? back.find((b) => b.host === host)?.problem ?? null;
+        const own = failed.find((f) => f.host === host)?.problem ?? null;
+        const stuck = back.find((b) => b.host === host)?.problem ?? null;
         const wasOn = before.get(`${env} ${host.spec}`) ?? null;
-        note(env, host, back.some((b) => b.host === host) ? null : wasOn, problem);
-        const own = failed.find((f) => f.host === host);
-        if (own) outcome(env, release.id, host, 'failed', own.problem);
-        else outcome(env, release.id, host, back.some((b) => b.host === host) ? 'failed' : 'put-back', back.some((b) => b.host === host) ? problem : `back on ${wasOn ?? 'nothing'}: another host failed`);
+        note(env, host, stuck === null ? wasOn : null, own ?? stuck);
+        // On the revision: its own failure first, then one that could not be put back; else put back.
+        if (own !== null || stuck !== null) outcome(env, release.id, host, 'failed', own ?? stuck);
+        else outcome(env, release.id, host, 'put-back', `back on ${wasOn ?? 'nothing'}: another host failed`);
       }
       const putBack = back.length === 0 ? 'every host was switched back' : `switched back: ${hosts.filter((h) => !back.some((b) => b.host === h)).map((h) => h.spec).join(', ') || 'none'}; could not put back ${back.map((b) => `${b.host.spec} (${b.problem})`).join(', ')}`;
       throw new Error(`switching ${release.id} failed on ${failed.map((f) => f.host.spec).join(', ')}: ${failed.map((f) => f.problem).join('; ')}; ${putBack}`);
