@@ -11,6 +11,7 @@ import { codecFrames } from './codec-frames.mjs';
 import { commitToSpawn } from './commit-to-spawn.mjs';
 import { ROOT } from './lib.mjs';
 import { rollbackLatency } from './rollback-latency.mjs';
+import { remoteRollback } from './remote-rollback.mjs';
 import { broadcast } from './broadcast.mjs';
 import { logFanout } from './log-fanout.mjs';
 import { tuiFirehose } from './tui-firehose.mjs';
@@ -35,6 +36,7 @@ const all = quick
   : [
       ['commit-to-spawn', () => commitToSpawn({ reps: 15 })],
       ['rollback', () => rollbackLatency({ reps: 5, largeBytes: 1024 * 1024 * 1024 })],
+      ['remote-rollback', () => remoteRollback({ reps: 7 })],
       ['broadcast', () => broadcast({ clients: 30, reps: 20 })],
       ['log-fanout', () => logFanout({ clients: 10, seconds: 5 })],
       ['tui-firehose', () => tuiFirehose({ seconds: 20, window: 8, keys: 20 })],

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRepo } from './support/axum.js';
 import { CRASH_POINTS } from '../packages/daemon/dist/engine/crash-points.js';
-import { BACKUP_POINTS, DEPLOY_POINTS, RESTORE_POINTS, RUN_POINTS, crashAtPoint } from './support/crash-point-case.js';
+import { BACKUP_POINTS, DEPLOY_POINTS, REMOTE_POINTS, RESTORE_POINTS, RUN_POINTS, crashAtPoint } from './support/crash-point-case.js';
 
 const repos: string[] = [];
 afterEach(async () => {
@@ -11,8 +11,8 @@ afterEach(async () => {
 
 
 describe('crash points: runs, releases, history files', () => {
-  it('every crash point the daemon knows is tested (here, in crash-points-deploys or crash-backup)', () => {
-    const tested = new Set([...RUN_POINTS, ...DEPLOY_POINTS, ...BACKUP_POINTS, ...RESTORE_POINTS].map((p) => p.split('@')[0]));
+  it('every crash point the daemon knows is tested (here, in crash-points-deploys, crash-backup or crash-remote-hosts)', () => {
+    const tested = new Set([...RUN_POINTS, ...DEPLOY_POINTS, ...BACKUP_POINTS, ...RESTORE_POINTS, ...REMOTE_POINTS].map((p) => p.split('@')[0]));
     expect(Object.keys(CRASH_POINTS).filter((p) => !tested.has(p))).toEqual([]);
   });
 

@@ -17,6 +17,7 @@ interface Revision {
   kind: string;
   releaseId: string;
   message: string | null;
+  hosts?: { host: string; outcome: string; reason: string | null; serving?: boolean }[];
 }
 interface HostJson {
   host: string;
@@ -115,6 +116,9 @@ verify:
     expect(log.stdout.match(/^0\.91$/gm)).toHaveLength(3);
     const text = await run(['status', '--repo', dir]);
     expect(text.stdout).toContain(`host         production ${lab.hosts[1]!.spec}: on ${id} · ok`);
+    // History says which hosts the revision reached and serves, in --json and in text.
+    expect(first!.hosts!.map((h) => `${h.host} ${h.outcome} ${h.serving}`)).toEqual(lab.hosts.map((h) => `${h.spec} switched true`));
+    expect((await run(['history', 'production', '--repo', dir])).stdout).toContain(`#1    ${lab.hosts[0]!.spec} switched, serving`);
   });
 
   it('one host down before the swap: all three stay on the old release and the revision fails naming the host', SLOW, async () => {
@@ -128,6 +132,8 @@ verify:
     expect(revisions[0]!.message).toContain(lab.hosts[1]!.spec);
     expect(revisions[0]!.message).toMatch(/no host was switched/);
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
+    expect(revisions[0]!.hosts!.map((h) => h.outcome)).toEqual(['staged', 'failed', 'staged']);
+    expect(revisions[1]!.hosts!.map((h) => h.serving)).toEqual([true, true, true]);
     await lab.start('beta');
     expect(served()).toEqual(lab.hosts.map(() => `releases/${first!.releaseId}`));
     expect(readFileSync(join(lab.hosts[0]!.root, 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');

@@ -222,6 +222,48 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     tmux('send-keys', '-t', 'again', 'q');
   });
 
+  it("at 80×24 under NO_COLOR a remote environment's history shows its hosts: current, FAILED and why, the revision's part", async () => {
+    // A host that cannot be reached (its name does not resolve): the deploy fails before any swap.
+    const remote = makeRepo({
+      config: `version: 1
+environments:
+  production:
+    branch: main
+    protected: false
+    hosts: [deploy@nohost.invalid:/srv/model]
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && echo 1 > model/w.txt" }
+artifacts: [model/**]
+`,
+    });
+    try {
+      const env = { AXUM_SSH_CONFIG: '/dev/null' };
+      expect((await axum(['daemon', 'start', '--repo', remote], { env })).code).toBe(0);
+      await waitFor(() => historyText(remote).includes('"main"'), 10_000, 'the first reconciliation');
+      commitFiles(remote, 'model', { 'data.txt': '1\n' });
+      await waitFor(async () => (JSON.parse((await axum(['history', 'production', '--json', '--repo', remote])).stdout) as { status: string }[])[0]?.status === 'failed', 60_000, 'the deploy to fail');
+      tmux('new-session', '-d', '-s', 'hosts', '-x', '80', '-y', '24', '-e', 'NO_COLOR=1', `${process.execPath} ${AXUM_BIN} --repo ${remote}; sleep 30`);
+      const hosts = () => tmux('capture-pane', '-p', '-t', 'hosts');
+      await waitFor(() => hosts().includes('● connected'), 20_000, 'the TUI to connect');
+      tmux('send-keys', '-t', 'hosts', 'Enter');
+      await waitFor(() => /HOST\s+CURRENT\s+SEEN\s+STATE/.test(hosts()), 10_000, 'the hosts panel').catch((err: Error) => {
+        throw new Error(`${err.message}\n${hosts()}`);
+      });
+      const rows = hosts().split('\n');
+      // Marked in plain text (NO_COLOR): ✗ and FAILED, with why, cut at 80 columns (a long host name with …).
+      expect(rows.find((r) => r.includes('nohost.invalid:'))).toMatch(/^✗ deploy@nohost\.invalid:\/srv\/m…\s+—\s+\d+[smhd]\s+FAILED: \S/);
+      expect(rows.some((r) => r.startsWith('› #1'))).toBe(true);
+      expect(rows.find((r) => r.startsWith('#1 on hosts:'))).toBe('#1 on hosts: nohost.invalid FAILED');
+      expect(Math.max(...rows.map((r) => r.length))).toBeLessThanOrEqual(80);
+      expect(hosts().trimEnd().split('\n').length).toBeLessThanOrEqual(24);
+      tmux('send-keys', '-t', 'hosts', 'q');
+    } finally {
+      await cleanupRepo(remote);
+    }
+  });
+
   it('prints plain lines when stdout is not a TTY', async () => {
     const result = await axum(['--repo', dir]);
     expect(result.code).toBe(0);

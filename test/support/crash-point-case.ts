@@ -87,6 +87,10 @@ export const DEPLOY_POINTS = [
   'retention.pruned',
 ];
 
+/** The remote hosts' crash points (test/crash-remote-hosts.test.ts, on real sshd hosts): `hosts.host-swapped` passes once per host (three). */
+export const REMOTE_ROLLBACK_POINT = 'hosts.host-swapped@7'; // a rollback's first host swapped
+export const REMOTE_POINTS = ['hosts.staged@2', 'hosts.host-swapped@4', 'hosts.swapped@2', REMOTE_ROLLBACK_POINT];
+
 /**
  * Crash points of `axum backup` (test/crash-backup.test.ts). Its second backup sends 8 objects in
  * this order: the history documents (4), the new release's manifest, its blob, two logs.

@@ -72,7 +72,7 @@ export type { ConfigLoad } from './config-load.js';
 export { parseConfigText, formatProblem, parseYaml } from './pipeline-config-parse.js';
 export { minuteText, parseDuration, DURATION_PATTERN } from './duration.js';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_PATH } from './pipeline-json-schema.js';
-export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseListing, ReleaseMark, ReleaseView, RevisionKind, RevisionStatus, RevisionView } from './release.js';
+export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseDiff, ReleaseListing, ReleaseMark, ReleaseView, RevisionHost, RevisionKind, RevisionStatus, RevisionView } from './release.js';
 export { backupAge } from './backup-age.js';
 export { nearestWord } from './nearest-word.js';
 export { badRefusal, markedBad, markTime, type BadMark } from './bad-mark-words.js';

@@ -92,6 +92,21 @@ export const OperationStep = z.object({
 });
 export type OperationStep = z.infer<typeof OperationStep>;
 
+/**
+ * What one revision did on one host of a remote environment (README.md, "Remote environments"):
+ * `staged` (its release copied there, not switched: another host failed first), `switched` (the
+ * host's `current` moved to it), `put-back` (switched, then put back on what served), `failed`.
+ */
+export const RevisionHost = z.object({
+  host: z.string(),
+  outcome: z.enum(['staged', 'switched', 'put-back', 'failed']),
+  /** Why it failed, or what it was put back on; null otherwise. */
+  reason: z.string().nullable(),
+  /** Set in a `history` answer (never stored): the host's `current` names this revision's release now, as last seen. */
+  serving: z.boolean().optional(),
+});
+export type RevisionHost = z.infer<typeof RevisionHost>;
+
 /** One entry of an environment's history, `#N` to people (ARCHITECTURE.md, glossary). */
 export const RevisionView = z.object({
   revision: z.number().int().positive(),
@@ -126,6 +141,8 @@ export const RevisionView = z.object({
   serving: z.boolean().optional(),
   /** Set in a `history` answer on the revision an environment's pause concerns (never stored). */
   paused: z.boolean().optional(),
+  /** A remote environment's hosts, in `axum.yml`'s order: what this revision did on each (absent: a local environment, or a revision no host saw). */
+  hosts: z.array(RevisionHost).optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 

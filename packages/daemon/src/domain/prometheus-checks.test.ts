@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerValue, checkVerdict, measure, scrapeIntervalOf, substituteQuery, type Measurement, type PrometheusAnswer } from './prometheus-checks.js';
+import { acrossHosts, answerValue, checkVerdict, measure, perHost, scrapeIntervalOf, substituteQuery, type Measurement, type PrometheusAnswer } from './prometheus-checks.js';
 
 const vector = (...values: string[]): PrometheusAnswer => ({
   kind: 'http',
@@ -12,6 +12,23 @@ describe('a Prometheus answer as one measurement', () => {
     expect(substituteQuery('sum(rate(errors{release="$RELEASE",env="$ENV",rev="$REVISION"}[1m])) / $RELEASES', { revision: 7, release: 'rel-12', env: 'staging' })).toBe(
       'sum(rate(errors{release="rel-12",env="staging",rev="7"}[1m])) / $RELEASES',
     );
+  });
+
+  it('substitutes $HOST by the host measured, localhost where none is; a query that says $HOST is measured per host', () => {
+    const at = { revision: 7, release: 'rel-12', env: 'production' };
+    expect(substituteQuery('up{instance=~"$HOST:.*",release="$RELEASE"} $HOSTS', { ...at, host: 'model-a' })).toBe('up{instance=~"model-a:.*",release="rel-12"} $HOSTS');
+    expect(substituteQuery('up{instance=~"$HOST:.*"}', at)).toBe('up{instance=~"localhost:.*"}');
+    expect([perHost('up{instance="$HOST"}'), perHost('up{instance="$HOSTS"}'), perHost('up')]).toEqual([true, false, false]);
+  });
+
+  it('one tick on several hosts: the first failing host decides, named; then an inconclusive one; else a pass', () => {
+    const pass = { verdict: 'pass', value: 0.01, reason: 'fail: > 0.02' } as const;
+    const fail = { verdict: 'fail', value: 0.5, reason: 'fail: > 0.02' } as const;
+    const unsure = { verdict: 'inconclusive', value: null, reason: 'no series' } as const;
+    expect(acrossHosts([{ host: 'a', m: pass }, { host: 'b', m: unsure }, { host: 'c', m: fail }])).toEqual({ ...fail, reason: 'on c: fail: > 0.02' });
+    expect(acrossHosts([{ host: 'a', m: pass }, { host: 'b', m: unsure }])).toEqual({ ...unsure, reason: 'on b: no series' });
+    expect(acrossHosts([{ host: 'a', m: pass }, { host: 'b', m: { ...pass, value: 0.02 } }]).verdict).toBe('pass');
+    expect(acrossHosts([{ host: '', m: fail }])).toEqual(fail);
   });
 
   const table: [string, PrometheusAnswer, { value: number } | RegExp][] = [

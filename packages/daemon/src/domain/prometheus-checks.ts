@@ -16,9 +16,27 @@ export interface Measurement {
   reason: string;
 }
 
-/** `$REVISION`, `$RELEASE` and `$ENV` in a query, replaced by the revision's. Names are `[A-Za-z0-9._-]`, safe in a PromQL string. */
-export function substituteQuery(query: string, at: { revision: number; release: string; env: string }): string {
-  return query.replace(/\$(REVISION|RELEASE|ENV)\b/g, (_, name: string) => (name === 'REVISION' ? String(at.revision) : name === 'RELEASE' ? at.release : at.env));
+/**
+ * `$REVISION`, `$RELEASE`, `$ENV` and `$HOST` in a query, replaced by the revision's and the host's
+ * (`localhost` where no host is measured: a local environment). Names are `[A-Za-z0-9._-]` (host names
+ * are checked by the host spec's grammar), safe in a PromQL string.
+ */
+export function substituteQuery(query: string, at: { revision: number; release: string; env: string; host?: string }): string {
+  return query.replace(/\$(REVISION|RELEASE|ENV|HOST)\b/g, (_, name: string) => (name === 'REVISION' ? String(at.revision) : name === 'RELEASE' ? at.release : name === 'ENV' ? at.env : (at.host ?? 'localhost')));
+}
+
+/** A query that says `$HOST` is measured once per host of a remote environment (README.md, "Checks that ask Prometheus"). */
+export const perHost = (query: string): boolean => /\$HOST\b/.test(query);
+
+/**
+ * One tick of a check measured on several hosts, as one measurement: failed when any host failed
+ * (naming the first), else inconclusive when any host could not be measured (naming it), else passed.
+ * The value is the deciding host's (the last host's on a pass). `host` '': measured once, for no host.
+ */
+export function acrossHosts(measured: readonly { host: string; m: Measurement }[]): Measurement {
+  const decide = measured.find((h) => h.m.verdict === 'fail') ?? measured.find((h) => h.m.verdict === 'inconclusive') ?? measured.at(-1);
+  if (!decide) return { verdict: 'inconclusive', value: null, reason: 'no host to measure' };
+  return decide.host === '' ? decide.m : { ...decide.m, reason: `on ${decide.host}: ${decide.m.reason}` };
 }
 
 const Sample = z.tuple([z.number(), z.string()]);

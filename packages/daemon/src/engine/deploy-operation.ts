@@ -148,13 +148,16 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       forget();
     }
   };
+  const remote = () => (deps.fleet?.hostsOf(env).length ?? 0) > 0;
   return {
     checkIntegrity: fromPromise<string | null, void>(() => deps.releases.check(release)),
     materialize: fromPromise<string | null, void>(async () => {
       try {
         releaseDir = await deps.releases.materialize(release);
         // Remote hosts get the folder too, each checked by sha256 there, before any of them swaps.
-        return (await deps.fleet?.stage(env, release, releaseDir)) ?? null;
+        const problem = (await deps.fleet?.stage(env, release, releaseDir)) ?? null;
+        if (problem === null && remote()) deps.crash('hosts.staged');
+        return problem;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         return code === 'ENOSPC' ? `the disk is full (${(err as Error).message})` : (err as Error).message;
@@ -164,6 +167,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       const started = deps.clock.now();
       // Every host first (all or none: a failure puts them all back and rejects), then the local link.
       await deps.fleet?.swap(env, release);
+      if (remote()) deps.crash('hosts.swapped');
       try {
         await deps.releases.swapCurrent(envDir, releaseDir);
       } catch (err) {
@@ -184,7 +188,9 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
       const log = announcingSink(deps.logs.open(logId, step.name, secrets), () => deps.logActivity(address, step.name));
       if (step.check) {
         const started = deps.clock.now();
-        const outcome = await runVerifyCheck(step.check, { env, revision: revision.revision, release: release.id }, deps, log, signal);
+        // A query that says `$HOST` is measured for each host of a remote environment.
+        const checkHosts = (deps.fleet?.hostsOf(env) ?? []).map((h) => ({ name: h.host, spec: h.spec }));
+        const outcome = await runVerifyCheck(step.check, { env, revision: revision.revision, release: release.id }, deps, log, signal, checkHosts);
         if (outcome.values.length > 0) checkMetrics[step.check.name] = outcome.values.at(-1)!;
         record.status = outcome.verdict === 'pass' ? 'succeeded' : outcome.verdict === 'cancelled' ? 'cancelled' : outcome.verdict === 'inconclusive' ? 'inconclusive' : 'failed';
         record.durationMs = deps.clock.now() - started;

@@ -1,4 +1,5 @@
 import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
 import { changedArtifacts, changedConfigKeys, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
@@ -211,9 +212,9 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = state.docs.get(env);
-      const serving = doc ? servingRevision(doc)?.revision : undefined;
+      const serving = doc ? servingRevision(doc)?.revision.revision : undefined;
       const paused = doc?.paused?.revision;
-      return [...(doc?.revisions ?? [])].reverse().map((r) => (r === serving || r.revision === paused ? { ...r, ...(r === serving ? { serving: true } : {}), ...(r.revision === paused ? { paused: true } : {}) } : r));
+      return hostsServing(doc?.revisions ?? [], doc?.hosts ?? []).reverse().map((r) => (r.revision === serving || r.revision === paused ? { ...r, ...(r.revision === serving ? { serving: true } : {}), ...(r.revision === paused ? { paused: true } : {}) } : r));
     },
     releases() {
       return [...state.releasesDoc().releases].reverse();

@@ -77,6 +77,35 @@ describe('a verify check against Prometheus', () => {
     expect(log.text()).toContain(`warning: ${text}`);
   });
 
+  it('a query that says $HOST is measured on every host each time; the failing host fails the check, named', async () => {
+    const asked: string[] = [];
+    const port: PrometheusPort = {
+      query: async (_url, promql) => {
+        asked.push(promql);
+        return value(promql.includes('"beta"') && asked.length > 3 ? '0.5' : '0.01');
+      },
+      config: async () => null,
+    };
+    const hosts = [{ name: 'alpha', spec: 'deploy@alpha:/srv/m' }, { name: 'beta', spec: 'deploy@beta:/srv/m' }, { name: 'gamma', spec: 'deploy@gamma:2222:/srv/m' }];
+    const log = memoryLog();
+    const outcome = await runVerifyCheck(check({ count: 3, failures: 0, prometheus: { url: 'http://prom:9090/', query: 'ratio{instance="$HOST",release="$RELEASE"}' } }), at, deps(port), log.sink, new AbortController().signal, hosts);
+    expect(outcome).toEqual({ verdict: 'fail', summary: 'check error_rate on deploy@beta:/srv/m failed: 1 failed (more than 0) after 2 of 3 measurements', values: [0.01, 0.01, 0.01, 0.01, 0.5, 0.01] });
+    expect(asked.slice(0, 3)).toEqual(['ratio{instance="alpha",release="rel-12"}', 'ratio{instance="beta",release="rel-12"}', 'ratio{instance="gamma",release="rel-12"}']);
+    expect(log.text()).toContain('14:03:05 [deploy@beta:/srv/m] error_rate = 0.5 ✗ (fail: > 0.02)');
+    expect(log.text()).toContain('14:03:05 [deploy@alpha:/srv/m] error_rate = 0.01 ✓ (fail: > 0.02)');
+  });
+
+  it('passes on every host, said so; a query without $HOST is measured once even with hosts', async () => {
+    const all = fakePrometheus(Array.from({ length: 6 }, () => value('0.01')));
+    const hosts = [{ name: 'alpha', spec: 'deploy@alpha:/srv/m' }, { name: 'beta', spec: 'deploy@beta:/srv/m' }];
+    const perHost = await runVerifyCheck(check({ count: 3, prometheus: { url: 'http://p/', query: 'ratio{instance="$HOST"}' } }), at, deps(all.port), memoryLog().sink, new AbortController().signal, hosts);
+    expect(perHost).toMatchObject({ verdict: 'pass', summary: 'check error_rate passed: 0 failed, 0 inconclusive of 3 on each of 2 hosts' });
+    expect(all.asked).toHaveLength(6);
+    const once = fakePrometheus(Array.from({ length: 4 }, () => value('0.01')));
+    await runVerifyCheck(check(), at, deps(once.port), memoryLog().sink, new AbortController().signal, hosts);
+    expect(once.asked).toHaveLength(4);
+  });
+
   it('stops when the operation is cancelled', async () => {
     const abort = new AbortController();
     const { port } = fakePrometheus([value('0'), value('0'), value('0'), value('0')]);

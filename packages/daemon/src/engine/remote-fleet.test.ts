@@ -56,6 +56,10 @@ describe('an environment with remote hosts', () => {
     expect(hosts.pushes.filter((p) => p.startsWith('a '))).toEqual(['a rel-1 link:null', 'a rel-2 link:rel-1']);
     expect(w.runner.ran('smoke').map((r) => `${releaseOfEnv(r.env)} ${r.env.AXUM_HOST} ${r.env.AXUM_HOST_CURRENT}`)).toEqual(['1 a /srv/m/current', '1 b /srv/m/current', '1 c /srv/m/current', '2 a /srv/m/current', '2 b /srv/m/current', '2 c /srv/m/current']);
     expect(w.deployments.state('staging').hosts!.map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(HOSTS.map((h) => `${h} rel-2 ok`));
+    // History says what each revision did on each host, and which revision each host serves now.
+    const [second, first] = history(w);
+    expect(second!.hosts!.map((h) => `${h.host} ${h.outcome} ${h.serving}`)).toEqual(HOSTS.map((h) => `${h} switched true`));
+    expect(first!.hosts!.map((h) => `${h.outcome} ${h.serving}`)).toEqual(['switched false', 'switched false', 'switched false']);
   });
 
   it('one host failing before the swap: no host swaps, the live revision stays live, the revision names the host', async () => {
@@ -74,6 +78,10 @@ describe('an environment with remote hosts', () => {
     const b = w.deployments.state('staging').hosts![1]!;
     expect(b).toMatchObject({ host: 'deploy@b:/srv/m', releaseId: 'rel-1', state: 'failed' });
     expect(w.disagreement()).toBeNull();
+    const [second, first] = history(w);
+    expect(second!.hosts!.map((h) => `${h.outcome} ${h.serving}`)).toEqual(['staged false', 'failed false', 'staged false']);
+    expect(second!.hosts![1]!.reason).toContain('push of rel-2 on deploy@b:/srv/m failed');
+    expect(first!.hosts!.every((h) => h.serving)).toBe(true);
   });
 
   it('a verify step failing on one host fails the revision naming that host', async () => {
@@ -101,6 +109,7 @@ describe('an environment with remote hosts', () => {
     expect(failed.message).toContain('every host was switched back');
     expect(w.revision('staging', 1).status).toBe('live');
     expect(w.deployments.state('staging').hosts!.map((h) => `${h.releaseId} ${h.state}`)).toEqual(['rel-1 ok', 'rel-1 ok', 'rel-1 failed']);
+    expect(history(w)[0]!.hosts!.map((h) => `${h.outcome} ${h.reason}`)).toEqual(['put-back back on rel-1: another host failed', 'put-back back on rel-1: another host failed', expect.stringContaining('failed swap of rel-2 on deploy@c:/srv/m failed') as unknown as string]);
   });
 
   it('a rollback swaps every host to the folder already there (no copy); a host that lacks it gets a copy first', async () => {
@@ -135,6 +144,8 @@ describe('an environment with remote hosts', () => {
     expect(w.current()).toBe('rel-1');
     expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
     expect(w.deployments.state('staging').incident).toContain('every host is back on rel-1');
+    // The cut revision's hosts are put back (what it recorded was durable before the kill).
+    expect(history(w)[0]!.hosts!.map((h) => h.outcome)).toEqual(['put-back', 'put-back', 'put-back']);
   });
 
   it('release retention removes the same folders on every host, never the one current names', async () => {
@@ -176,4 +187,9 @@ describe('an environment with remote hosts', () => {
   });
 });
 
+const history = (w: ReturnType<typeof world>) => {
+  const answer = w.deployments.history('staging');
+  if (answer instanceof RequestFailure) throw answer;
+  return answer;
+};
 const releaseOfEnv = (env: Record<string, string>) => env.AXUM_REVISION;

@@ -2,7 +2,8 @@
 // together, all or none. The deploy machine's states stay as they are: `materializing` also
 // stages the release on every host, `swapping` swaps every host's `current` and then the local
 // one, `undoing` puts every host back. Each host's outcome is kept on the environment's document.
-import { parseHostSpec, type HostSpec, type HostView, type ReleaseView } from '@axum/protocol';
+import { parseHostSpec, type HostSpec, type HostView, type ReleaseView, type RevisionHost } from '@axum/protocol';
+import { withHostOutcome } from '../domain/revision-hosts.js';
 import type { DeployState } from './deploy-state.js';
 import type { Logger, RemoteHosts } from './ports.js';
 
@@ -59,10 +60,29 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
     doc.hosts = [...doc.hosts.filter((h) => h.host !== host.spec), entry];
     state.deps.publish(env);
   };
+  /**
+   * What the operation under way did on a host, kept on its revision (`axum history`): the newest
+   * one, as one operation per environment runs at a time; `releaseId` guards against any other.
+   */
+  const outcome = (env: string, releaseId: string | null, host: HostSpec, what: RevisionHost['outcome'], reason: string | null = null) => {
+    const revision = state.docs.get(env)?.revisions.at(-1);
+    if (!revision || (releaseId !== null && revision.releaseId !== releaseId)) return;
+    revision.hosts = withHostOutcome(revision.hosts, { host: host.spec, outcome: what, reason }, hostsOf(env).map((h) => h.spec));
+  };
   const lastRelease = (env: string, host: HostSpec) => state.docs.get(env)?.hosts.find((h) => h.host === host.spec)?.releaseId ?? null;
   const port = (): RemoteHosts => {
     if (!remote) throw new Error('this daemon has no ssh adapter for remote hosts');
     return remote;
+  };
+
+  /** The revision being undone (the newest, of another release than the one put back): each host is `put-back`, or `failed` when it could not be. */
+  const putBackOutcome = (env: string, release: ReleaseView | null, host: HostSpec, problem: string | null) => {
+    const revision = state.docs.get(env)?.revisions.at(-1);
+    const was = revision?.hosts?.find((h) => h.host === host.spec);
+    // A host recorded only staged stays so: putting it back moved nothing it had been told to serve.
+    // One with no record (a crash came before it was saved) may have been switched: it is put back.
+    if (!revision || revision.releaseId === release?.id || (was?.outcome === 'staged' && problem === null)) return;
+    outcome(env, null, host, problem ? 'failed' : 'put-back', problem ? `could not be put back on ${release?.id ?? 'nothing'}: ${problem}` : `back on ${release?.id ?? 'nothing'}`);
   };
 
   /** Runs `work` on every host at once; the failures, each naming its host. */
@@ -90,8 +110,10 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
       const failed = await onEvery(hosts, async (host) => {
         try {
           await ensure(env, host, release, localDir, '');
+          outcome(env, release.id, host, 'staged');
         } catch (err) {
           note(env, host, lastRelease(env, host), errorText(err));
+          outcome(env, release.id, host, 'failed', errorText(err));
           throw err;
         }
       });
@@ -101,17 +123,28 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
     async swap(env, release) {
       const hosts = staged.get(env) ?? hostsOf(env);
       if (hosts.length === 0) return;
-      const failed = await onEvery(hosts, (host) => port().swap(host, release.id));
+      const failed = await onEvery(hosts, async (host) => {
+        await port().swap(host, release.id);
+        state.deps.crash('hosts.host-swapped');
+      });
       if (failed.length === 0) {
-        for (const host of hosts) note(env, host, release.id, null);
+        for (const host of hosts) {
+          note(env, host, release.id, null);
+          outcome(env, release.id, host, 'switched');
+        }
         return;
       }
       // A failed swap moved nothing on its host (`mv -T` is atomic), but a connection lost after the
       // move cannot be told apart: every host, failed ones too, goes back to what it named.
       const back = await onEvery(hosts, (host) => port().swap(host, before.get(`${env} ${host.spec}`) ?? null));
       for (const host of hosts) {
-        const problem = failed.find((f) => f.host === host)?.problem ?? back.find((b) => b.host === host)?.problem ?? null;
-        note(env, host, back.some((b) => b.host === host) ? null : (before.get(`${env} ${host.spec}`) ?? null), problem);
+        const own = failed.find((f) => f.host === host)?.problem ?? null;
+        const stuck = back.find((b) => b.host === host)?.problem ?? null;
+        const wasOn = before.get(`${env} ${host.spec}`) ?? null;
+        note(env, host, stuck === null ? wasOn : null, own ?? stuck);
+        // On the revision: its own failure first, then one that could not be put back; else put back.
+        if (own !== null || stuck !== null) outcome(env, release.id, host, 'failed', own ?? stuck);
+        else outcome(env, release.id, host, 'put-back', `back on ${wasOn ?? 'nothing'}: another host failed`);
       }
       const putBack = back.length === 0 ? 'every host was switched back' : `switched back: ${hosts.filter((h) => !back.some((b) => b.host === h)).map((h) => h.spec).join(', ') || 'none'}; could not put back ${back.map((b) => `${b.host.spec} (${b.problem})`).join(', ')}`;
       throw new Error(`switching ${release.id} failed on ${failed.map((f) => f.host.spec).join(', ')}: ${failed.map((f) => f.problem).join('; ')}; ${putBack}`);
@@ -151,8 +184,12 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
         if (release && localDir) await ensure(env, host, release, localDir, ' (it lacked it: copied before switching back)');
         await port().swap(host, release?.id ?? null);
         note(env, host, release?.id ?? null, null);
+        putBackOutcome(env, release, host, null);
       });
-      for (const f of failed) note(env, f.host, null, `could not be put back on ${release?.id ?? 'nothing'}: ${f.problem}`);
+      for (const f of failed) {
+        note(env, f.host, null, `could not be put back on ${release?.id ?? 'nothing'}: ${f.problem}`);
+        putBackOutcome(env, release, f.host, f.problem);
+      }
       if (failed.length > 0) throw new Error(`could not put ${failed.map((f) => f.host.spec).join(', ')} back on ${release?.id ?? 'nothing'}: ${failed.map((f) => f.problem).join('; ')}`);
     },
   };

@@ -8,6 +8,7 @@ import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
+import { historyHostLines } from './history-hosts.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -62,6 +63,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
         { elide: [{ column: 6 }, { column: 8 }], drop: [7, 5] },
       ),
     );
+    out.lines(historyHostLines(revisions));
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
     if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.

@@ -4,6 +4,8 @@ import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { gateBadge, pauseLine, servingOf, servingText } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
+import { HostsPanel } from './HostsPanel.js';
+import { revisionHostsLine } from '../state/host-rows.js';
 
 /** How long ago, in at most four characters: `42s`, `17m`, `5h`, `12d`. */
 export function age(iso: string, now = Date.now()): string {
@@ -37,7 +39,10 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   const bad = (releaseId: string) => Object.hasOwn(state.bad, releaseId);
   if (!env) return <Text dimColor>no environment {view.env}</Text>;
   if (!revisions) return <Text dimColor>loading the history of {view.env}…</Text>;
-  const size = Math.max(1, rows - 12);
+  // A remote environment's hosts take their rows (a heading, one per host, the selected revision's line) from the revisions'.
+  const hostsLine = revisionHostsLine(revisions[view.selected]);
+  const hostRows = (env.hosts ?? []).length > 0 ? 1 + (env.hosts ?? []).length + (hostsLine ? 1 : 0) : 0;
+  const size = Math.max(1, rows - 12 - hostRows);
   const start = Math.max(0, Math.min(view.selected - size + 1, revisions.length - size));
   return (
     <Box flexDirection="column">
@@ -54,6 +59,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
           ! {env.incident}
         </Text>
       )}
+      <HostsPanel env={env} revisions={revisions} age={age} />
       <Text bold wrap="truncate-end">
         {GUTTER}
         {'REV'.padEnd(8)}
@@ -84,6 +90,7 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
           </Text>
         );
       })}
+      {hostsLine && <Text wrap="truncate-end">{hostsLine}</Text>}
     </Box>
   );
 }
