@@ -1,34 +1,34 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** Client → daemon: the first message of every connection. */
 export const Hello = z.object({
   type: z.literal('hello'),
-  protocolVersion: z.number().int(),
+  protocolVersion: z.int(),
   client: z.object({
-    name: z.string().max(100),
-    version: z.string().max(50),
-    pid: z.number().int().optional(),
+    name: z.string().check(z.maxLength(100)),
+    version: z.string().check(z.maxLength(50)),
+    pid: z.optional(z.int()),
     /** Shown to the other clients (presence, activity): the login and the terminal, for people. */
-    user: z.string().max(100).optional(),
-    terminal: z.string().max(100).optional(),
+    user: z.optional(z.string().check(z.maxLength(100))),
+    terminal: z.optional(z.string().check(z.maxLength(100))),
   }),
 });
 export type Hello = z.infer<typeof Hello>;
 
-const requestId = z.string().min(1).max(64);
+const requestId = z.string().check(z.minLength(1)).check(z.maxLength(64));
 
 /** Methods a client can call, each with its params. One row per method. */
 export const RequestBody = z.discriminatedUnion('method', [
   /** Returns `{ pong: true }`; a liveness check. */
-  z.object({ method: z.literal('ping'), params: z.object({}).strict().default({}) }),
+  z.object({ method: z.literal('ping'), params: z._default(z.strictObject({}), {}) }),
   /** Returns the full `DaemonState`, the same as a snapshot. */
-  z.object({ method: z.literal('state.get'), params: z.object({}).strict().default({}) }),
+  z.object({ method: z.literal('state.get'), params: z._default(z.strictObject({}), {}) }),
   /** Compares branch heads with git now (instead of waiting for the watcher) and queues runs. Returns `{ reconciled: true }`. */
-  z.object({ method: z.literal('git.reconcile'), params: z.object({}).strict().default({}) }),
+  z.object({ method: z.literal('git.reconcile'), params: z._default(z.strictObject({}), {}) }),
   /** Recent runs, newest first. Returns `RunView[]`. */
-  z.object({ method: z.literal('runs.list'), params: z.object({ limit: z.number().int().min(1).max(10_000).default(20) }).strict().default({ limit: 20 }) }),
+  z.object({ method: z.literal('runs.list'), params: z._default(z.strictObject({ limit: z._default(z.int().check(z.minimum(1)).check(z.maximum(10_000)), 20) }), { limit: 20 }) }),
   /** One run by id (`run-12`) or number (`12`). Returns `RunView`. */
-  z.object({ method: z.literal('run.get'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),
+  z.object({ method: z.literal('run.get'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /**
    * Queues a manual run of a branch head, or of a commit reachable from the branch it runs for
    * (`branch`, else the current branch). `by` says who (the revision it deploys says so too);
@@ -38,24 +38,19 @@ export const RequestBody = z.discriminatedUnion('method', [
    */
   z.object({
     method: z.literal('run.trigger'),
-    params: z
-      .object({ branch: z.string().min(1).max(255).optional(), commit: z.string().min(1).max(64).optional(), by: z.string().max(200).default('a client'), force: z.boolean().default(false), again: z.boolean().default(false) })
-      .strict()
-      .default({ by: 'a client', force: false, again: false }),
+    params: z._default(z.strictObject({ branch: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(255))), commit: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), by: z._default(z.string().check(z.maxLength(200)), 'a client'), force: z._default(z.boolean(), false), again: z._default(z.boolean(), false) }), { by: 'a client', force: false, again: false }),
   }),
   /** Cancels a queued or running run; returns the run once its processes are gone. */
-  z.object({ method: z.literal('run.cancel'), params: z.object({ runId: z.string().min(1).max(64) }).strict() }),
+  z.object({ method: z.literal('run.cancel'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /** Reads a step's log from a byte offset. Returns `LogChunk`. */
   z.object({
     method: z.literal('logs.read'),
-    params: z
-      .object({
-        runId: z.string().min(1).max(64),
-        step: z.string().min(1).max(64),
-        offset: z.number().int().nonnegative().default(0),
-        limit: z.number().int().min(1).max(1024 * 512).default(256 * 1024),
-      })
-      .strict(),
+    params: z.strictObject({
+        runId: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+        step: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+        offset: z._default(z.int().check(z.nonnegative()), 0),
+        limit: z._default(z.int().check(z.minimum(1)).check(z.maximum(1024 * 512)), 256 * 1024),
+      }),
   }),
   /**
    * Streams a step's log from `offset` as `log.chunk` messages until the step ends (then one chunk
@@ -64,64 +59,62 @@ export const RequestBody = z.discriminatedUnion('method', [
    */
   z.object({
     method: z.literal('logs.follow'),
-    params: z.object({ runId: z.string().min(1).max(64), step: z.string().min(1).max(64), offset: z.number().int().nonnegative().default(0) }).strict(),
+    params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)), step: z.string().check(z.minLength(1)).check(z.maxLength(64)), offset: z._default(z.int().check(z.nonnegative()), 0) }),
   }),
   /** Stops a `logs.follow`. Returns `{ following: false }`. */
-  z.object({ method: z.literal('logs.unfollow'), params: z.object({ runId: z.string().min(1).max(64), step: z.string().min(1).max(64) }).strict() }),
+  z.object({ method: z.literal('logs.unfollow'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)), step: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /** An environment's revisions, newest first. Returns `RevisionView[]`. */
-  z.object({ method: z.literal('history.get'), params: z.object({ env: z.string().min(1).max(64) }).strict() }),
+  z.object({ method: z.literal('history.get'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /** What would change going from one release to another (commits, config keys, artifacts, metrics). Returns `ReleaseDiff`. */
-  z.object({ method: z.literal('releases.diff'), params: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).strict() }),
+  z.object({ method: z.literal('releases.diff'), params: z.strictObject({ from: z.string().check(z.minLength(1)).check(z.maxLength(64)), to: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /**
    * Re-hashes every release's stored files (corrupt ones are marked bad) and materialized folders, and
    * checks every environment's `current` target (a problem raises its incident). `rebuild` first adds
    * to the release index every release a folder's manifest describes. Returns `FsckReport`.
    */
-  z.object({ method: z.literal('releases.fsck'), params: z.object({ rebuild: z.boolean().optional() }).strict().default({}) }),
+  z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()) }), {}) }),
   /**
    * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
    * the history documents, then the backup's manifest. Returns `BackupReport`.
    */
-  z.object({ method: z.literal('backup.run'), params: z.object({}).strict().default({}) }),
+  z.object({ method: z.literal('backup.run'), params: z._default(z.strictObject({}), {}) }),
   /** Every release, newest first (`env`: only those deployed to it). Returns `ReleaseListing[]`. */
-  z.object({ method: z.literal('releases.list'), params: z.object({ env: z.string().min(1).max(64).optional() }).strict().default({}) }),
+  z.object({ method: z.literal('releases.list'), params: z._default(z.strictObject({ env: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))) }), {}) }),
   /** Marks a release good (clears its bad mark) or bad, with a reason; journaled on the release. Returns its `ReleaseView`. */
   z.object({
     method: z.literal('release.mark'),
-    params: z.object({ releaseId: z.string().min(1).max(64), mark: z.enum(['good', 'bad']), reason: z.string().max(500).optional(), by: z.string().max(200).default('a client') }).strict(),
+    params: z.strictObject({ releaseId: z.string().check(z.minLength(1)).check(z.maxLength(64)), mark: z.enum(['good', 'bad']), reason: z.optional(z.string().check(z.maxLength(500))), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
   }),
   /** Deploys a release (or the release of a commit) by hand; a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
   z.object({
     method: z.literal('env.deploy'),
-    params: z
-      .object({ env: z.string().min(1).max(64), releaseId: z.string().min(1).max(64).optional(), commit: z.string().min(4).max(64).optional(), force: z.boolean().default(false), by: z.string().max(200).default('a client') })
-      .strict(),
+    params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), commit: z.optional(z.string().check(z.minLength(4)).check(z.maxLength(64))), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
   }),
   /** Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
   z.object({
     method: z.literal('env.promote'),
-    params: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict(),
+    params: z.strictObject({ from: z.string().check(z.minLength(1)).check(z.maxLength(64)), to: z.string().check(z.minLength(1)).check(z.maxLength(64)), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
   }),
   /** Rolls back to a revision (default: last known good) and pins. Returns the new `RevisionView`. */
   z.object({
     method: z.literal('env.rollback'),
-    params: z.object({ env: z.string().min(1).max(64), to: z.number().int().positive().nullable().default(null), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict(),
+    params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), to: z._default(z.nullable(z.int().check(z.positive())), null), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
   }),
   /** Deploys the release waiting for approval. Returns the new `RevisionView`. */
   // `force`: approve a release marked bad (a forced run's release waits for approval like any other).
-  z.object({ method: z.literal('env.approve'), params: z.object({ env: z.string().min(1).max(64), force: z.boolean().default(false), by: z.string().max(200).default('a client') }).strict() }),
+  z.object({ method: z.literal('env.approve'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }) }),
   /**
    * Pins or unpins an environment. Unpinning deploys the newest release the pin held back (a client
    * asks first where the environment is protected). Returns its `EnvironmentView` and that deploy's revision.
    */
-  z.object({ method: z.literal('env.pin'), params: z.object({ env: z.string().min(1).max(64), pinned: z.boolean(), by: z.string().max(200).default('a client') }).strict() }),
+  z.object({ method: z.literal('env.pin'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), pinned: z.boolean(), by: z._default(z.string().check(z.maxLength(200)), 'a client') }) }),
   /** Asks the daemon to stop gracefully; returns `{ stopping: true }` before it exits. */
-  z.object({ method: z.literal('daemon.shutdown'), params: z.object({}).strict().default({}) }),
+  z.object({ method: z.literal('daemon.shutdown'), params: z._default(z.strictObject({}), {}) }),
 ]);
 export type RequestBody = z.infer<typeof RequestBody>;
 export type RequestMethod = RequestBody['method'];
 /** Every method name, in the order above (for `unknown-method` errors). */
-export const REQUEST_METHODS: readonly RequestMethod[] = RequestBody.options.map((option) => option.shape.method.value);
+export const REQUEST_METHODS: readonly RequestMethod[] = RequestBody.def.options.map((option) => option.shape.method.def.values[0]!);
 
 /** Client → daemon: call a method; answered by a `result` or an `error` with the same id. */
 export const Request = z.intersection(z.object({ type: z.literal('request'), id: requestId }), RequestBody);

@@ -26,7 +26,7 @@ describe('golden fixtures', () => {
 
   it('has a fixture for every daemon message type', () => {
     const types = new Set(read('daemon').map(({ text }) => (JSON.parse(text) as { type: string }).type));
-    const schemaTypes = DaemonMessage.options.map((option) => option.shape.type.value);
+    const schemaTypes = DaemonMessage.def.options.map((option) => option.shape.type.def.values[0]);
     expect([...types].sort()).toEqual([...schemaTypes].sort());
   });
 
@@ -34,7 +34,7 @@ describe('golden fixtures', () => {
     const messages = read('client').map(({ text }) => JSON.parse(text) as { type: string; method?: string });
     expect(messages.some((m) => m.type === 'hello')).toBe(true);
     const methods = messages.filter((m) => m.type === 'request').map((m) => m.method);
-    expect(methods.sort()).toEqual(RequestBody.options.map((o) => o.shape.method.value).sort());
+    expect(methods.sort()).toEqual(RequestBody.def.options.map((o) => o.shape.method.def.values[0]).sort());
   });
 });
 

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod/mini';
+import { en } from 'zod/locales';
 import { ClientMessage, REQUEST_METHODS, RequestBody, type RequestMethod } from './client-message.js';
 import { DaemonMessage } from './daemon-message.js';
 import type { ErrorCode } from './error-code.js';
@@ -8,6 +9,11 @@ import { RESULT_SCHEMAS, type ResultOf } from './request-result.js';
 export type Decoded<T> =
   | { ok: true; message: T }
   | { ok: false; code: Extract<ErrorCode, 'malformed-frame' | 'invalid-message' | 'unknown-method' | 'invalid-params'>; message: string; id: string | null };
+
+// The messages' schemas are zod/mini's (a lighter start for every command: BENCHMARKS.md, CLI
+// start), which words no issue by itself ("Invalid input"); classic zod registers English when it
+// builds its first schema. The same words either way, so a client's errors read as the daemon's.
+if (!z.core.globalConfig.localeError) z.config(en());
 
 /** Frames larger than this are refused by the transport before they reach the codec. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -30,7 +36,7 @@ export function decodeClientMessage(frame: unknown): Decoded<ClientMessage> {
     return { ok: false, code: 'unknown-method', message: `no method ${shown}; methods: ${REQUEST_METHODS.join(', ')}`, id: decoded.id };
   }
   // The union's own error says only "Invalid input": validate the params with the method's schema.
-  const option = RequestBody.options.find((o) => o.shape.method.value === method);
+  const option = RequestBody.def.options.find((o) => o.shape.method.def.values[0] === method);
   const params = option?.shape.params.safeParse((value as { params?: unknown }).params);
   const message = params && !params.success ? describeIssues(params.error, 'params') : decoded.message;
   return { ok: false, code: 'invalid-params', message, id: decoded.id };
@@ -54,12 +60,12 @@ export function decodeResult<M extends RequestMethod>(method: M, result: unknown
   return { ok: false, message: `the daemon's answer to ${method} does not match its schema: ${describeIssues(parsed.error, 'result')}` };
 }
 
-function decodeWith<T>(schema: z.ZodType<T>, frame: unknown): Decoded<T> {
+function decodeWith<T>(schema: z.ZodMiniType<T>, frame: unknown): Decoded<T> {
   return decodeValue(schema, frame).decoded;
 }
 
 /** The decode outcome and the parsed JSON value (undefined when the frame is not JSON). */
-function decodeValue<T>(schema: z.ZodType<T>, frame: unknown): { decoded: Decoded<T>; value: unknown } {
+function decodeValue<T>(schema: z.ZodMiniType<T>, frame: unknown): { decoded: Decoded<T>; value: unknown } {
   if (typeof frame !== 'string') {
     return { decoded: { ok: false, code: 'malformed-frame', message: 'expected a text frame holding one JSON message', id: null }, value: undefined };
   }
@@ -81,7 +87,7 @@ function requestIdOf(value: unknown): string | null {
   return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : null;
 }
 
-function describeIssues(error: z.ZodError, root?: string): string {
+function describeIssues(error: z.core.$ZodError, root?: string): string {
   const first = error.issues.slice(0, 3).map((issue) => {
     const path = root ? [root, ...issue.path] : issue.path;
     const where = path.length > 0 ? path.join('.') : 'message';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ErrorCode } from './error-code.js';
 import { BackupTargetStatus, ConfigStatus, DaemonInfo, DaemonState, EnvironmentView, RunView } from './state.js';
 import { ActivityEntry, AttachedClient } from './presence.js';
@@ -6,7 +6,7 @@ import { ActivityEntry, AttachedClient } from './presence.js';
 /** Daemon → client: the handshake succeeded; a `snapshot` follows at once. */
 export const Welcome = z.object({
   type: z.literal('welcome'),
-  protocolVersion: z.number().int(),
+  protocolVersion: z.int(),
   clientId: z.string(),
   daemon: DaemonInfo,
 });
@@ -26,7 +26,7 @@ export type Result = z.infer<typeof Result>;
 /** Daemon → client: a typed error, for a request (`id`) or for a frame that had none (`id: null`). */
 export const ErrorMessage = z.object({
   type: z.literal('error'),
-  id: z.string().nullable(),
+  id: z.nullable(z.string()),
   code: ErrorCode,
   message: z.string(),
 });
@@ -48,18 +48,18 @@ export type RunUpdated = z.infer<typeof RunUpdated>;
 export const LogChunk = z.object({
   runId: z.string(),
   step: z.string(),
-  offset: z.number().int().nonnegative(),
-  nextOffset: z.number().int().nonnegative(),
+  offset: z.int().check(z.nonnegative()),
+  nextOffset: z.int().check(z.nonnegative()),
   data: z.string(),
   /** True once the step has finished and `nextOffset` is the end of its log. */
   complete: z.boolean(),
   /** `[byteOffset, epochMs]`: when the output at that offset was written (a side index; the log file stays the bytes as printed). */
-  times: z.array(z.tuple([z.number().int().nonnegative(), z.number()])).optional(),
+  times: z.optional(z.array(z.tuple([z.int().check(z.nonnegative()), z.number()]))),
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 
 /** Stream: the next bytes of a followed step's log (see `logs.follow`). */
-export const LogChunkMessage = LogChunk.extend({ type: z.literal('log.chunk') });
+export const LogChunkMessage = z.extend(LogChunk, { type: z.literal('log.chunk') });
 export type LogChunkMessage = z.infer<typeof LogChunkMessage>;
 
 /** Delta: an environment changed (live revision, LKG, pin, approval, operation, incident). */
@@ -67,7 +67,7 @@ export const EnvironmentUpdated = z.object({ type: z.literal('environment.update
 export type EnvironmentUpdated = z.infer<typeof EnvironmentUpdated>;
 
 /** Delta: a client attached or detached. */
-export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.number().int().nonnegative(), attached: z.array(AttachedClient).default([]) });
+export const ClientsChanged = z.object({ type: z.literal('clients.changed'), clients: z.int().check(z.nonnegative()), attached: z._default(z.array(AttachedClient), []) });
 export type ClientsChanged = z.infer<typeof ClientsChanged>;
 
 /** Delta: a client did something to the shared state (a rollback, a pin, a cancel…). */

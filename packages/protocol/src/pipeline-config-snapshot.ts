@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { PipelineConfig } from './pipeline-config.js';
 
 // Apart from pipeline-config.ts: every daemon message that carries a recorded config (the state's

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** One attached client, as every client sees it (Tilt shows who is looking; so does the TUI's header). */
 export const AttachedClient = z.object({
@@ -6,10 +6,10 @@ export const AttachedClient = z.object({
   /** The client's name: `axum-tui`, `axum-status`, `axum-rollback`… */
   name: z.string(),
   /** The login of the user running it (the socket is the user's own: this is for people, not for trust). */
-  user: z.string().nullable(),
-  pid: z.number().int().nullable(),
+  user: z.nullable(z.string()),
+  pid: z.nullable(z.int()),
   /** Its terminal (`pts/3`), when it has one. */
-  terminal: z.string().nullable(),
+  terminal: z.nullable(z.string()),
   since: z.string(),
 });
 export type AttachedClient = z.infer<typeof AttachedClient>;

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { PipelineConfigSnapshot } from './pipeline-config-snapshot.js';
 
 /** One file of a release: its path in the repository, content hash and size. */
-export const ArtifactView = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
+export const ArtifactView = z.object({ path: z.string(), sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)), size: z.int().check(z.nonnegative()) });
 export type ArtifactView = z.infer<typeof ArtifactView>;
 
 /** One change of a release's mark, as journaled on it: who, when, why (`good` clears a bad mark). */
@@ -21,15 +21,15 @@ export const ReleaseView = z.object({
   /** `name=value` lines the run's steps wrote to AXUM_METRICS. */
   metrics: z.record(z.string(), z.number()),
   /** Set when verification failed on it, a monitor incident fired on it, or a rollback moved away from it. */
-  bad: z.object({ by: z.string(), why: z.string(), at: z.string() }).nullable(),
+  bad: z.nullable(z.object({ by: z.string(), why: z.string(), at: z.string() })),
   /** Every mark and clearing, oldest first (`axum mark`, and the failures that marked it). */
-  marks: z.array(ReleaseMark).default([]),
+  marks: z._default(z.array(ReleaseMark), []),
   /**
    * The config of the run that made it (its commit's `axum.yml`): its deploy, verify and monitor
    * run with this, never with the working tree's. Null for a release recorded before snapshots
    * (the config in use then stands in). A snapshot that no longer reads is null, not a lost history.
    */
-  config: PipelineConfigSnapshot.nullable().default(null).catch(null),
+  config: z.catch(z._default(z.nullable(PipelineConfigSnapshot), null), null),
 });
 export type ReleaseView = z.infer<typeof ReleaseView>;
 
@@ -37,10 +37,10 @@ export type ReleaseView = z.infer<typeof ReleaseView>;
  * A release as `axum releases` lists it: the release, the environments whose `current` serves it,
  * the revisions that verified it, and the bytes of its artifacts.
  */
-export const ReleaseListing = ReleaseView.extend({
+export const ReleaseListing = z.extend(ReleaseView, {
   liveIn: z.array(z.string()),
-  verifiedIn: z.array(z.object({ env: z.string(), revision: z.number().int().positive() })),
-  size: z.number().int().nonnegative(),
+  verifiedIn: z.array(z.object({ env: z.string(), revision: z.int().check(z.positive()) })),
+  size: z.int().check(z.nonnegative()),
 });
 export type ReleaseListing = z.infer<typeof ReleaseListing>;
 
@@ -59,14 +59,14 @@ export type RevisionKind = z.infer<typeof RevisionKind>;
 export const GateVerdict = z.object({
   metric: z.string(),
   op: z.string(),
-  threshold: z.number().nullable(),
-  value: z.number().nullable(),
-  lkgValue: z.number().nullable(),
+  threshold: z.nullable(z.number()),
+  value: z.nullable(z.number()),
+  lkgValue: z.nullable(z.number()),
   verdict: z.enum(['pass', 'fail', 'inconclusive']),
   /** Why a gate is inconclusive, or how its threshold was chosen (`no last known good value; fallback`); null otherwise. */
-  reason: z.string().nullable().default(null),
+  reason: z._default(z.nullable(z.string()), null),
   /** The gate as written in `axum.yml` (`>= lkg - 0.01`); '' in records made before relative gates. */
-  expression: z.string().default(''),
+  expression: z._default(z.string(), ''),
 });
 export type GateVerdict = z.infer<typeof GateVerdict>;
 
@@ -84,11 +84,11 @@ export const OperationStep = z.object({
   stage: z.enum(['deploy', 'verify', 'monitor']),
   name: z.string(),
   status: OperationStepStatus,
-  exitCode: z.number().int().nullable(),
-  durationMs: z.number().nullable(),
-  startedAt: z.string().nullable(),
+  exitCode: z.nullable(z.int()),
+  durationMs: z.nullable(z.number()),
+  startedAt: z.nullable(z.string()),
   /** Bytes in the step's log file (its masked output), as of the step's last change. */
-  logBytes: z.number().int().nonnegative(),
+  logBytes: z.int().check(z.nonnegative()),
 });
 export type OperationStep = z.infer<typeof OperationStep>;
 
@@ -101,48 +101,48 @@ export const RevisionHost = z.object({
   host: z.string(),
   outcome: z.enum(['staged', 'switched', 'put-back', 'failed']),
   /** Why it failed, or what it was put back on; null otherwise. */
-  reason: z.string().nullable(),
+  reason: z.nullable(z.string()),
   /** Set in a `history` answer (never stored): the host's `current` names this revision's release now, as last seen. */
-  serving: z.boolean().optional(),
+  serving: z.optional(z.boolean()),
 });
 export type RevisionHost = z.infer<typeof RevisionHost>;
 
 /** One entry of an environment's history, `#N` to people (ARCHITECTURE.md, glossary). */
 export const RevisionView = z.object({
-  revision: z.number().int().positive(),
+  revision: z.int().check(z.positive()),
   status: RevisionStatus,
   kind: RevisionKind,
   releaseId: z.string(),
   commit: z.string(),
   /** The revision a rollback went back to; null unless a rollback. */
-  rollbackTo: z.number().int().positive().nullable(),
+  rollbackTo: z.nullable(z.int().check(z.positive())),
   /** True once verification passed. */
   verified: z.boolean(),
   createdAt: z.string(),
-  finishedAt: z.string().nullable(),
+  finishedAt: z.nullable(z.string()),
   /** Who or what started it: `push run-12`, `axum rollback (pid 4242)`, `auto: verify failed on #6`. */
   by: z.string(),
   /** Why it failed, or what it did, in one line. */
-  message: z.string().nullable(),
+  message: z.nullable(z.string()),
   /** The run whose succeeded stages led to this deploy (null for a manual deploy or a rollback). */
-  runId: z.string().nullable().default(null),
+  runId: z._default(z.nullable(z.string()), null),
   /** What its verify steps wrote to `AXUM_METRICS` (the last value of a name wins). */
-  metrics: z.record(z.string(), z.number()).default({}),
+  metrics: z._default(z.record(z.string(), z.number()), {}),
   /** Every gate's verdict, with the last known good's value beside it. */
-  gates: z.array(GateVerdict).default([]),
+  gates: z._default(z.array(GateVerdict), []),
   /** Its deploy hook, verify steps and newest monitor checks, in the order they ran. */
-  steps: z.array(OperationStep).default([]),
+  steps: z._default(z.array(OperationStep), []),
   /** Monitor checks run on it while live (all of them; `steps` keeps the newest few). */
-  checks: z.object({ total: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }).default({ total: 0, failed: 0 }),
+  checks: z._default(z.object({ total: z.int().check(z.nonnegative()), failed: z.int().check(z.nonnegative()) }), { total: 0, failed: 0 }),
   /**
    * Set on the revision `current` serves in a `history` answer (never stored): with status `live`,
    * or `failed` when it is *serving, failed* (ARCHITECTURE.md, glossary).
    */
-  serving: z.boolean().optional(),
+  serving: z.optional(z.boolean()),
   /** Set in a `history` answer on the revision an environment's pause concerns (never stored). */
-  paused: z.boolean().optional(),
+  paused: z.optional(z.boolean()),
   /** A remote environment's hosts, in `axum.yml`'s order: what this revision did on each (absent: a local environment, or a revision no host saw). */
-  hosts: z.array(RevisionHost).optional(),
+  hosts: z.optional(z.array(RevisionHost)),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 
@@ -156,8 +156,8 @@ export const ReleaseDiff = z.object({
   /** Dotted keys of `axum.yml` that differ (`verify.gates.accuracy`). */
   configKeys: z.array(z.string()),
   /** Artifacts added, removed, or whose sha256/size changed. */
-  artifacts: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), fromSize: z.number().nullable(), toSize: z.number().nullable() })),
+  artifacts: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), fromSize: z.nullable(z.number()), toSize: z.nullable(z.number()) })),
   /** Metrics of both releases, by name. */
-  metrics: z.array(z.object({ name: z.string(), from: z.number().nullable(), to: z.number().nullable() })),
+  metrics: z.array(z.object({ name: z.string(), from: z.nullable(z.number()), to: z.nullable(z.number()) })),
 });
 export type ReleaseDiff = z.infer<typeof ReleaseDiff>;

@@ -1,5 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// node:child_process is required on first use, not imported: the CLI asks git only outside a plain
+// clone (repository-fast.ts answers that case from the files), and loading it costs every command
+// a few ms (net's and dgram's modules with it).
+const requireBuiltin = createRequire(import.meta.url);
 
 /**
  * The repository a folder belongs to, as the daemon is keyed: one daemon per git common directory,
@@ -14,6 +20,7 @@ export type RepositoryRoot =
 export function resolveRepositoryRoot(dir: string): RepositoryRoot {
   // GIT_DIR and GIT_WORK_TREE from a git hook or alias would point git elsewhere than `dir`.
   const env = { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_COMMON_DIR: undefined };
+  const { execFileSync } = requireBuiltin('node:child_process') as typeof ChildProcess;
   const git = (args: string[], cwd: string): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env }).trim();
   let workTree: string;
   try {

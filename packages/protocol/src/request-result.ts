@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { RequestBody, RequestMethod } from './client-message.js';
 import { LogChunk } from './daemon-message.js';
 import { ReleaseDiff, ReleaseListing, ReleaseView, RevisionView } from './release.js';
@@ -9,7 +9,7 @@ import { DaemonState, EnvironmentView, RunView } from './state.js';
  * commit queued or running is answered, not queued twice). Additive: an older daemon sends no
  * `existing`, read as a new run.
  */
-export const TriggeredRun = RunView.extend({ existing: z.boolean().default(false) });
+export const TriggeredRun = z.extend(RunView, { existing: z._default(z.boolean(), false) });
 export type TriggeredRun = z.infer<typeof TriggeredRun>;
 
 /**
@@ -18,20 +18,22 @@ export type TriggeredRun = z.infer<typeof TriggeredRun>;
  * `rebuild`, what the release index got back from the folders' manifests.
  */
 export const FsckReport = z.object({
-  releases: z.number().int().nonnegative(),
+  releases: z.int().check(z.nonnegative()),
   problems: z.array(z.object({ releaseId: z.string(), problem: z.string() })),
-  environments: z.array(z.object({ env: z.string(), problem: z.string() })).default([]),
-  rebuilt: z
-    .object({
-      /** Releases added to the index from their folders' manifests. */
-      added: z.array(z.string()),
-      /** Releases the index already had (their marks kept). */
-      kept: z.number().int().nonnegative(),
-      /** Release folders with no readable manifest (made by an older daemon): not rebuilt. */
-      withoutManifest: z.array(z.string()),
-    })
-    .nullable()
-    .default(null),
+  environments: z._default(z.array(z.object({ env: z.string(), problem: z.string() })), []),
+  rebuilt: z._default(
+    z.nullable(
+      z.object({
+        /** Releases added to the index from their folders' manifests. */
+        added: z.array(z.string()),
+        /** Releases the index already had (their marks kept). */
+        kept: z.int().check(z.nonnegative()),
+        /** Release folders with no readable manifest (made by an older daemon): not rebuilt. */
+        withoutManifest: z.array(z.string()),
+      }),
+    ),
+    null,
+  ),
 });
 export type FsckReport = z.infer<typeof FsckReport>;
 
@@ -42,11 +44,11 @@ export type FsckReport = z.infer<typeof FsckReport>;
 export const BackupTargetReport = z.object({
   target: z.string(),
   ok: z.boolean(),
-  error: z.string().nullable(),
+  error: z.nullable(z.string()),
   /** Files the backup's manifest lists (blobs and documents). */
-  files: z.number().int().nonnegative(),
-  sent: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
-  present: z.object({ files: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
+  files: z.int().check(z.nonnegative()),
+  sent: z.object({ files: z.int().check(z.nonnegative()), bytes: z.int().check(z.nonnegative()) }),
+  present: z.object({ files: z.int().check(z.nonnegative()), bytes: z.int().check(z.nonnegative()) }),
   at: z.string(),
 });
 export type BackupTargetReport = z.infer<typeof BackupTargetReport>;
@@ -59,7 +61,7 @@ export type BackupReport = z.infer<typeof BackupReport>;
  * waiting for the operation in progress). Both null: none waited.
  */
 /** `unchanged`: the environment was pinned (or not pinned) already, and the request changed nothing. */
-export const PinResult = EnvironmentView.extend({ deployed: RevisionView.nullable().default(null), note: z.string().nullable().default(null), unchanged: z.boolean().default(false) });
+export const PinResult = z.extend(EnvironmentView, { deployed: z._default(z.nullable(RevisionView), null), note: z._default(z.nullable(z.string()), null), unchanged: z._default(z.boolean(), false) });
 export type PinResult = z.infer<typeof PinResult>;
 
 /**
@@ -90,7 +92,7 @@ const RESULT_ROWS = {
   'env.approve': RevisionView,
   'env.pin': PinResult,
   'daemon.shutdown': z.object({ stopping: z.literal(true) }),
-} as const satisfies { [M in RequestMethod]: z.ZodType };
+} as const satisfies { [M in RequestMethod]: z.ZodMiniType };
 
 /** The result of method `M`, as the daemon sends it and a client receives it once validated. */
 export type ResultOf<M extends RequestMethod> = z.output<(typeof RESULT_ROWS)[M]>;
@@ -99,7 +101,7 @@ export type ResultOf<M extends RequestMethod> = z.output<(typeof RESULT_ROWS)[M]
  * The same table, typed per method: indexing it with a generic `M` gives a schema of `ResultOf<M>`
  * (indexing `RESULT_ROWS` would give the union of every row, which no generic caller can narrow).
  */
-export const RESULT_SCHEMAS: { readonly [M in RequestMethod]: z.ZodType<ResultOf<M>> } = RESULT_ROWS;
+export const RESULT_SCHEMAS: { readonly [M in RequestMethod]: z.ZodMiniType<ResultOf<M>> } = RESULT_ROWS;
 
 /** Params by method, as a client writes them: fields with a default may be left out. */
 type ParamsTable = { [B in z.input<typeof RequestBody> as B['method']]: B['params'] };

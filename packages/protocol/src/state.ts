@@ -1,16 +1,16 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ActivityEntry, AttachedClient } from './presence.js';
 
 /** Where and how a running daemon can be reached; also the body of `.axum/daemon.json`. */
 export const DaemonInfo = z.object({
-  pid: z.number().int().positive(),
+  pid: z.int().check(z.positive()),
   version: z.string(),
-  protocolVersion: z.number().int(),
+  protocolVersion: z.int(),
   repo: z.string(),
   socket: z.string(),
   tokenFile: z.string(),
   /** `host:port` of the TCP listener, null unless started with `--listen`. */
-  listen: z.string().nullable(),
+  listen: z.nullable(z.string()),
   startedAt: z.string(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
@@ -18,8 +18,8 @@ export type DaemonInfo = z.infer<typeof DaemonInfo>;
 /** A position-carrying problem in `axum.yml`. */
 export const ConfigProblem = z.object({
   file: z.string(),
-  line: z.number().int(),
-  col: z.number().int(),
+  line: z.int(),
+  col: z.int(),
   message: z.string(),
 });
 export type ConfigProblem = z.infer<typeof ConfigProblem>;
@@ -30,13 +30,13 @@ export const ConfigStatus = z.object({
   /** False when the file on disk is invalid or missing (the daemon then uses the last valid one, if any). */
   valid: z.boolean(),
   errors: z.array(ConfigProblem),
-  loadedAt: z.string().nullable(),
+  loadedAt: z.nullable(z.string()),
 });
 export type ConfigStatus = z.infer<typeof ConfigStatus>;
 
 /** The revision an environment's `current` pointer names. */
 export const LiveRevision = z.object({
-  revision: z.number().int().positive(),
+  revision: z.int().check(z.positive()),
   releaseId: z.string(),
   commit: z.string(),
 });
@@ -47,7 +47,7 @@ export type LiveRevision = z.infer<typeof LiveRevision>;
  * and was not rolled back (`failed: true`, *serving, failed*: rollback.auto off, or a rollback that
  * could not run). `live` stays the verified live revision only.
  */
-export const ServingRevision = LiveRevision.extend({ failed: z.boolean() });
+export const ServingRevision = z.extend(LiveRevision, { failed: z.boolean() });
 export type ServingRevision = z.infer<typeof ServingRevision>;
 
 /**
@@ -56,7 +56,7 @@ export type ServingRevision = z.infer<typeof ServingRevision>;
  * Commits build but do not deploy, and nothing rolls back by itself, until a person decides:
  * `axum approve ENV` keeps what serves, `axum rollback ENV` goes back, a manual deploy replaces it.
  */
-export const Pause = z.object({ since: z.string(), revision: z.number().int().positive(), reason: z.string() });
+export const Pause = z.object({ since: z.string(), revision: z.int().check(z.positive()), reason: z.string() });
 export type Pause = z.infer<typeof Pause>;
 
 /**
@@ -65,7 +65,7 @@ export type Pause = z.infer<typeof Pause>;
  * (`failed`: `reason` says what failed on that host, e.g. ssh's own words; `unknown`: no operation
  * has reached it yet).
  */
-export const HostView = z.object({ host: z.string(), releaseId: z.string().nullable(), state: z.enum(['ok', 'failed', 'unknown']), reason: z.string().nullable(), at: z.string() });
+export const HostView = z.object({ host: z.string(), releaseId: z.nullable(z.string()), state: z.enum(['ok', 'failed', 'unknown']), reason: z.nullable(z.string()), at: z.string() });
 export type HostView = z.infer<typeof HostView>;
 
 /** One environment as every client sees it. */
@@ -81,40 +81,40 @@ export const EnvironmentView = z.object({
    * branch's axum.yml checked out): still served from its records (history, rollback, pin, logs),
    * shown as it was last configured; commits deploy nothing to it.
    */
-  inConfig: z.boolean().default(true),
+  inConfig: z._default(z.boolean(), true),
   pinned: z.boolean(),
   awaitingApproval: z.boolean(),
-  live: LiveRevision.nullable(),
+  live: z.nullable(LiveRevision),
   /** What `current` serves according to the history; null when nothing does. Older daemons send none. */
-  serving: ServingRevision.nullable().default(null),
+  serving: z._default(z.nullable(ServingRevision), null),
   /**
    * The last known good: the newest verified revision whose release is not bad — the live one itself
    * when it is verified (ARCHITECTURE.md, glossary).
    */
-  lastKnownGood: LiveRevision.nullable(),
+  lastKnownGood: z.nullable(LiveRevision),
   /** Where a rollback with no target would go: the last known good other than the live release; null when none (or refused). */
-  rollbackTarget: LiveRevision.nullable().default(null),
+  rollbackTarget: z._default(z.nullable(LiveRevision), null),
   /**
    * The bad mark of the release `current` serves, when it has one: a release can be marked after it
    * went live here (a rollback elsewhere, `axum mark`), and goes on serving until someone moves it.
    */
-  servingBad: z.object({ releaseId: z.string(), by: z.string(), at: z.string(), why: z.string() }).nullish(),
+  servingBad: z.nullish(z.object({ releaseId: z.string(), by: z.string(), at: z.string(), why: z.string() })),
   /** The newest release a pin or a pause held back: `axum unpin` or `axum approve` deploys it. */
-  heldReleaseId: z.string().nullable().default(null),
+  heldReleaseId: z._default(z.nullable(z.string()), null),
   /** Set while an inconclusive verification or monitor check pauses the environment's automatic actions. Older daemons send none. */
-  paused: Pause.nullable().default(null),
+  paused: z._default(z.nullable(Pause), null),
   /** Its remote hosts, in the order axum.yml lists them; absent or empty for a local environment (older daemons send none). */
-  hosts: z.array(HostView).optional(),
+  hosts: z.optional(z.array(HostView)),
   /** The release waiting for `axum approve` (approval: manual). */
-  pendingReleaseId: z.string().nullable(),
+  pendingReleaseId: z.nullable(z.string()),
   /** A deploy or rollback in progress: its revision and what holds the environment. */
-  operation: z.object({ revision: z.number().int(), kind: z.string(), holder: z.string(), startedAt: z.string() }).nullable(),
+  operation: z.nullable(z.object({ revision: z.int(), kind: z.string(), holder: z.string(), startedAt: z.string() })),
   /** The last thing that went wrong here, shown until the next successful revision. */
-  incident: z.string().nullable(),
+  incident: z.nullable(z.string()),
   /** The live revision's key metric: the first gated metric it has (else its first metric), with the LKG's value. */
-  liveMetric: z.object({ name: z.string(), value: z.number(), lkgValue: z.number().nullable() }).nullable().default(null),
+  liveMetric: z._default(z.nullable(z.object({ name: z.string(), value: z.number(), lkgValue: z.nullable(z.number()) })), null),
   /** The live revision's newest monitor check: whether it passed, when, and its step (`axum logs ENV#N --step check-N`). */
-  lastCheck: z.object({ passed: z.boolean(), inconclusive: z.boolean().default(false), at: z.string(), step: z.string() }).nullable().default(null),
+  lastCheck: z._default(z.nullable(z.object({ passed: z.boolean(), inconclusive: z._default(z.boolean(), false), at: z.string(), step: z.string() })), null),
 });
 export type EnvironmentView = z.infer<typeof EnvironmentView>;
 
@@ -128,12 +128,12 @@ export const StepView = z.object({
   stage: z.string(),
   name: z.string(),
   status: StepStatus,
-  exitCode: z.number().int().nullable(),
-  durationMs: z.number().nullable(),
-  startedAt: z.string().nullable(),
-  attempts: z.number().int().nonnegative(),
+  exitCode: z.nullable(z.int()),
+  durationMs: z.nullable(z.number()),
+  startedAt: z.nullable(z.string()),
+  attempts: z.int().check(z.nonnegative()),
   /** Bytes in the step's log file so far (its masked output). */
-  logBytes: z.number().int().nonnegative(),
+  logBytes: z.int().check(z.nonnegative()),
 });
 export type StepView = z.infer<typeof StepView>;
 
@@ -150,35 +150,35 @@ export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'rolled-back',
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 /** A run's deploy: the environment, the revision it became (null until one exists), its outcome. */
-export const RunDeploy = z.object({ env: z.string(), revision: z.number().int().positive().nullable(), outcome: DeployOutcome });
+export const RunDeploy = z.object({ env: z.string(), revision: z.nullable(z.int().check(z.positive())), outcome: DeployOutcome });
 export type RunDeploy = z.infer<typeof RunDeploy>;
 
 /** One run as listed by `axum runs` and the dashboard. */
 export const RunView = z.object({
   id: z.string(),
   /** Sequential per repository; `id` is `run-<number>`. */
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   status: RunStatus,
   commit: z.string(),
   branch: z.string(),
-  env: z.string().nullable(),
+  env: z.nullable(z.string()),
   trigger: z.enum(['push', 'manual', 'watch', 'restart']),
   createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
+  startedAt: z.nullable(z.string()),
+  finishedAt: z.nullable(z.string()),
   steps: z.array(StepView),
   /** First line of the commit message. */
   subject: z.string(),
   /** The release this run produced (succeeded runs on a branch that feeds an environment), or reused. */
-  releaseId: z.string().nullable(),
+  releaseId: z.nullable(z.string()),
   /** True when the run reused the release its commit already had (build once, promote) and ran no stage. */
-  reused: z.boolean().default(false),
+  reused: z._default(z.boolean(), false),
   /** Why the run ended the way it did, when that is not obvious from its steps. */
-  message: z.string().nullable(),
+  message: z.nullable(z.string()),
   /** What the run did that it should not have (an `artifacts` pattern that matched no file), one line each. */
-  warnings: z.array(z.string()).default([]),
+  warnings: z._default(z.array(z.string()), []),
   /** On a branch that feeds an environment: what became of its deploy; null otherwise. */
-  deploy: RunDeploy.nullable().default(null),
+  deploy: z._default(z.nullable(RunDeploy), null),
 });
 export type RunView = z.infer<typeof RunView>;
 
@@ -189,9 +189,9 @@ export type RunView = z.infer<typeof RunView>;
  */
 export const BackupTargetStatus = z.object({
   target: z.string(),
-  lastBackupAt: z.string().nullable(),
-  error: z.string().nullable(),
-  everyMs: z.number().int().positive(),
+  lastBackupAt: z.nullable(z.string()),
+  error: z.nullable(z.string()),
+  everyMs: z.int().check(z.positive()),
 });
 export type BackupTargetStatus = z.infer<typeof BackupTargetStatus>;
 
@@ -204,12 +204,12 @@ export const DaemonState = z.object({
   /** Problems the daemon met and recovered from (a history file moved aside…), newest last. */
   warnings: z.array(z.string()),
   /** Number of clients attached right now (this one included). */
-  clients: z.number().int().nonnegative(),
+  clients: z.int().check(z.nonnegative()),
   /** Who is attached: name, user, terminal, since when. */
-  attached: z.array(AttachedClient).default([]),
+  attached: z._default(z.array(AttachedClient), []),
   /** What clients did, oldest first, the newest ACTIVITY_KEPT. */
-  activity: z.array(ActivityEntry).default([]),
+  activity: z._default(z.array(ActivityEntry), []),
   /** The backup targets of `backup.to` (empty when none are configured). Older daemons send none. */
-  backups: z.array(BackupTargetStatus).default([]),
+  backups: z._default(z.array(BackupTargetStatus), []),
 });
 export type DaemonState = z.infer<typeof DaemonState>;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { PipelineConfigSnapshot } from '@axum/protocol';
 import { createLowdbDocumentStore } from './lowdb-document-store.js';
 
-const LastConfigDocument = z.object({ version: z.literal(1), loadedAt: z.string().nullable(), config: PipelineConfigSnapshot.nullable() });
+const LastConfigDocument = z.object({ version: z.literal(1), loadedAt: z.string().nullable(), config: z.nullable(PipelineConfigSnapshot) });
 type LastConfigDocument = z.infer<typeof LastConfigDocument>;
 
 /** The last valid config and when it was loaded, or null when none was ever recorded (or it does not read). */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { RunView } from '@axum/protocol';
 
 /** A run as persisted: what clients see, plus what crash recovery needs. */
-export const RunRecord = RunView.extend({
+export const RunRecord = z.object({
+  ...RunView.shape,
   /** Process groups of the run's step processes, reaped after a crash. */
   pgids: z.array(z.number().int()),
   /** The run's worktree while it runs. */

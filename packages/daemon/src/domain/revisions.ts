@@ -45,7 +45,7 @@ export const EnvironmentDocument = z.object({
    * An inconclusive verification or monitor check paused the environment's automatic actions until a
    * person decides (ARCHITECTURE.md, glossary: Inconclusive). Files written before pauses load as null.
    */
-  paused: Pause.nullable().default(null),
+  paused: z.nullable(Pause).default(null),
   /** Each remote host's release and whether the last operation went well there (engine/remote-fleet.ts). */
   hosts: z.array(HostView).default([]),
   /**

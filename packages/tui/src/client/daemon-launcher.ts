@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +106,9 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   delete env.GIT_DIR;
   delete env.GIT_WORK_TREE;
   delete env.GIT_INDEX_FILE;
+  // Loaded here, not at the top: a command that finds its daemon running spawns nothing (node's
+  // child_process brings net's and dgram's modules with it, a few ms of every command's start).
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, args, { cwd: repoRoot, detached: true, stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);
   let exit: number | null = null;
@@ -181,6 +183,7 @@ function sleep(ms: number): Promise<void> {
 export async function runRestore(repoRoot: string, from: string, extra: string[] = []): Promise<{ ok: boolean; problem?: string } & Record<string, unknown>> {
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
   const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--axum-restore', '--repo', repoRoot, '--from', from, ...extra];
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -129,14 +129,21 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
   if (to !== null && (!Number.isInteger(to) || to < 1)) throw new CliError(`--to ${options.to}: expected a revision number such as 3 or #3`, EXIT.usage);
   return withDaemon(options, 'axum-rollback', async (connection) => {
     const env = await environment(connection, envName);
-    const target = to === null ? env.rollbackTarget : ((await call(connection, 'history.get', { env: envName })).find((r) => r.revision === to) ?? null);
+    const rollback = () => call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
+    const history = to === null ? null : call(connection, 'history.get', { env: envName });
+    // With --yes nothing waits for the history (it only words the answer): the rollback is asked
+    // right behind it, one round trip less before the pointer moves. A target's revision and
+    // release never change, so the answer reads the same whichever the daemon handles first.
+    const asked = options.yes ? rollback() : null;
+    asked?.catch(() => undefined); // awaited below; not an unhandled rejection if the history fails first
+    const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
     // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
     const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
     if (target) {
       const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
       await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes);
     }
-    const revision = await call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
+    const revision = await (asked ?? rollback());
     const code = revisionResult(envName, revision, options, out);
     // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
     if (!options.json && marked && revision.status !== 'failed') out.lines([`${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`]);
