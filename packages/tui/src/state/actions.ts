@@ -1,6 +1,7 @@
 import { userName } from '../user-name.js';
 import type { EnvironmentView, ParamsOf, ReleaseDiff, RequestMethod, ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
+import { watchOf } from './confirm-watch.js';
 import { minuteText, noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
@@ -51,8 +52,8 @@ export async function performAction(request: Requester, action: PendingAction): 
 export function rollbackMarkNote(action: PendingAction, state: TuiState): string {
   if (action.kind !== 'rollback') return '';
   const env = state.daemon?.environments.find((e) => e.name === action.env);
-  const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
-  const marked = env && target ? releaseMarkedByRollback(env, target.releaseId) : null;
+  const targetRelease = action.releaseId ?? (action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to))?.releaseId;
+  const marked = env && targetRelease ? releaseMarkedByRollback(env, targetRelease) : null;
   // A release marked bad before the rollback is not news after it.
   if (!marked || state.releases?.find((r) => r.id === marked.releaseId)?.bad) return '';
   return `; ${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`;
@@ -84,6 +85,19 @@ export function describePending(action: PendingAction): string {
  * else what to confirm. Protected environments need their name typed; the rest `y`.
  */
 export function confirmationFor(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | { refused: string } | null {
+  const confirm = confirmationAsked(action, state);
+  if (!confirm || 'refused' in confirm) return confirm;
+  // What it shows is about these environments as they are now: when they move, it closes (confirm-watch.ts).
+  const watched = WATCHED[confirm.action.kind];
+  if (!watched) return confirm;
+  const envs = confirm.action.kind === 'promote' ? [confirm.action.from, confirm.action.to] : 'env' in confirm.action ? [confirm.action.env] : [];
+  return { ...confirm, watch: watchOf(state.daemon, envs, watched) };
+}
+
+/** The key that asks again for each action whose confirmation shows an environment's state. */
+const WATCHED: Partial<Record<PendingAction['kind'], string>> = { rollback: 'r', approve: 'a', pin: 'p', promote: 'P' };
+
+function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | { refused: string } | null {
   if (action.kind === 'cancel') return { title: `cancel ${action.runId}?`, details: ['its step processes are killed'], typed: null, action };
   if (action.kind === 'promote') return promoteConfirmation(action, state);
   if (action.kind === 'mark') {
@@ -147,7 +161,8 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
       env?.pinned ? 'then verify it; it stays pinned (new commits do not deploy until unpinned)' : 'then verify it, and pin the environment (new commits will not deploy until unpinned)',
     ],
     typed,
-    action,
+    // The revision shown is the one asked for: the daemon goes there or refuses, never to a last known good picked later.
+    action: { ...action, to: target.revision, releaseId: target.releaseId },
   };
 }
 

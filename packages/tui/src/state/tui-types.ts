@@ -40,11 +40,17 @@ export interface Confirm {
   /** A rollback's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
   diff?: string[];
   action: PendingAction;
+  /**
+   * The environments it was asked about, as they stood (`confirm-watch.ts`): when they change before
+   * it is answered, it closes and nothing is done (`key` asks again, on what is true then).
+   */
+  watch?: { envs: string[]; shown: string; key: string };
 }
 
 /** Requests the app sends to the daemon once confirmed (or at once for harmless ones). */
 export type PendingAction =
-  | { kind: 'rollback'; env: string; to: number | null; force: boolean }
+  /** `to`: null asks for the last known good; once confirmed it is the revision the dialog showed (`releaseId` its release). */
+  | { kind: 'rollback'; env: string; to: number | null; force: boolean; releaseId?: string }
   | { kind: 'approve'; env: string }
   | { kind: 'pin'; env: string; pinned: boolean }
   | { kind: 'trigger'; branch: string }

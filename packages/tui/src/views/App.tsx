@@ -113,7 +113,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const current = stateRef.current;
     if (action.kind !== 'rollback') return;
     const env = current.daemon?.environments.find((e) => e.name === action.env);
-    const target = action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
+    const target = action.releaseId ?? (action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId);
     if (!env?.live || !target || !linkRef.current) {
       // Nothing live to compare with: no diff to wait for.
       dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, '(no diff: nothing is live to compare with)'] } });
