@@ -175,7 +175,7 @@ function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>
   // What the daemon would refuse after the typed confirmation, refused before it (the daemon's own words).
   if (to.live?.releaseId === from.live.releaseId) return { refused: `${action.releaseId} is live in ${action.to} already (#${to.live.revision}): nothing to promote` };
   const badMark = Object.hasOwn(state.bad, action.releaseId) ? state.bad[action.releaseId] : undefined;
-  // Short enough for the footer's two rows: who marked it is in the releases view (R).
+  // Short, for the footer's one row: who marked it is in the releases view (R), the whole refusal in the event log (e).
   const why = badMark && badMark.why.length > 40 ? `${badMark.why.slice(0, 39)}…` : badMark?.why;
   if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${why}): axum promote ${action.from} ${action.to} --force, or axum mark ${action.releaseId} good` };
   const release = state.releases?.find((r) => r.id === action.releaseId);
