@@ -25,7 +25,7 @@ export type View =
     }
   /** `want`: the revision to put the cursor on once the history is loaded (the serving one, as the view opens). */
   | { kind: 'history'; env: string; selected: number; want?: number }
-  /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`g` mark it. */
+  /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`u` mark it and clear the mark. */
   | { kind: 'releases'; selected: number; from?: View };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */

@@ -47,7 +47,22 @@ describe('the dashboard', () => {
     expect(frame).toMatch(/production\s+product\s+#3\s+#2\s+—\s+pinned, protected/);
     expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
     expect(frame).toContain('run-30');
-    expect(frame).toMatch(/… \d+ more/);
+    expect(frame).toMatch(/\n↓ \d+ more \(j\/k, PgUp\/PgDn; axum runs\)/);
+    expect(frame).not.toMatch(/↑ \d+ more/);
+  });
+
+  it('says which way the runs out of sight are: above at the bottom of the list (G), both ways between', async () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    state = reduce(state, { type: 'focus.toggle' });
+    state = reduce(state, { type: 'selection.move', by: Number.MAX_SAFE_INTEGER });
+    const bottom = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(bottom.lastFrame()).toMatch(/\n↑ \d+ more \(j\/k/);
+    expect(bottom.lastFrame()).not.toMatch(/↓ \d+ more/);
+    state = reduce(state, { type: 'selection.move', by: -15 });
+    const middle = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(middle.lastFrame()).toMatch(/\n↑ \d+ more · ↓ \d+ more \(j\/k/);
   });
 
   it('keeps the selected run on screen when moving down the list', async () => {
