@@ -27,7 +27,8 @@ export async function performAction(request: Requester, action: PendingAction): 
       if (action.pinned) return `${action.env} pinned`;
       // Unpinning deploys the newest release the pin held back: say what became of it.
       const d = result.deployed;
-      if (!d) return result.note ? `${action.env} unpinned; ${result.note}` : `${action.env} unpinned; no release waits (the next succeeded run deploys)`;
+      // With nothing held, what the next run's release does here: `approval: manual` waits, as `axum unpin` says.
+      if (!d) return result.note ? `${action.env} unpinned; ${result.note}` : `${action.env} unpinned; no release waits (${result.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys'})`;
       return d.status === 'failed' ? `${action.env} unpinned; ${d.releaseId} as #${d.revision} FAILED: ${d.message ?? ''}` : `${action.env} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
     }
     case 'trigger': {
@@ -46,6 +47,14 @@ export async function performAction(request: Requester, action: PendingAction): 
       await request('run.cancel', { runId: action.runId });
       return `${action.runId} cancelled`;
   }
+}
+
+/**
+ * The footer's words for a request that did not succeed: a refusal, or — the daemon stopped
+ * answering, or the link closed before it did — no answer, where what was asked may have happened.
+ */
+export function failureNotice(message: string, unanswered: boolean): string {
+  return unanswered ? `no answer: ${message}` : `refused: ${message}`;
 }
 
 /** What a rollback will mark bad, said with its outcome: `; rel-4 marked bad (axum mark rel-4 good clears it)`, or ``. */

@@ -7,7 +7,7 @@ import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiActi
 import { splitPresses } from '../state/key-presses.js';
 import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
-import { confirmationFor, describePending, diffLines, performAction, rollbackMarkNote } from '../state/actions.js';
+import { confirmationFor, describePending, diffLines, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -103,7 +103,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
         return;
       }
       // The daemon's refusals are in its activity already; one that never reached it is this terminal's entry.
-      dispatch({ type: 'notice', message: `refused: ${message}`, level: 'high', log: err instanceof ConnectionError || !linkRef.current });
+      const unanswered = err instanceof ConnectionError && (err.reason === 'timeout' || err.reason === 'closed');
+      dispatch({ type: 'notice', message: failureNotice(message, unanswered), level: 'high', log: err instanceof ConnectionError || !linkRef.current });
     }
   }, []);
 
