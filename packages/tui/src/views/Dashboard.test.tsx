@@ -1,3 +1,4 @@
+import { Box } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, RunView } from '@axum/protocol';
@@ -44,7 +45,7 @@ describe('the dashboard', () => {
     expect(frame).toContain('2 clients');
     expect(frame).toMatch(/staging\s+staging\s+#3\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
     expect(frame).toMatch(/run-29\s+succeeded\s+production#29 ✗ failed\s/);
-    expect(frame).toMatch(/production\s+product\s+#3\s+#2\s+—\s+pinned, protected/);
+    expect(frame).toMatch(/production\s+production\s+#3\s+#2\s+—\s+pinned, protected/);
     expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
     expect(frame).toContain('run-30');
     expect(frame).toMatch(/\n↓ \d+ more \(j\/k, PgUp\/PgDn; axum runs\)/);
@@ -63,6 +64,16 @@ describe('the dashboard', () => {
     const middle = render(<Dashboard state={state} rows={24} />);
     await tick();
     expect(middle.lastFrame()).toMatch(/\n↑ \d+ more · ↓ \d+ more \(j\/k/);
+  });
+
+  it('gives the columns the width of their content, so at 80 columns FLAGS says a serving release is marked bad', async () => {
+    const environments = daemon.environments.map((e) => (e.name === 'production' ? { ...e, pinned: true, servingBad: { releaseId: 'rel-19', by: 'ana', at: 't', why: 'x' }, liveMetric: { name: 'accuracy', value: 0.93, lkgValue: 0.91 }, lastCheck: { passed: true, inconclusive: false, at: 't', step: 'check-9' } } : e));
+    const state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: { ...daemon, environments } });
+    const { lastFrame } = render(<Box width={80}><Dashboard state={state} rows={24} /></Box>);
+    await tick();
+    const row = (lastFrame() ?? '').split('\n').find((r) => r.includes('production')) ?? '';
+    expect(row).toMatch(/production production #3 {3}#2 {2}✓/);
+    expect(row).toContain('rel-19 marked bad');
   });
 
   it('keeps the selected run on screen when moving down the list', async () => {
