@@ -154,7 +154,7 @@ describe('pin and approval', () => {
     const unpinned = await w.deployments.pin('staging', false, 'carol');
     await w.settle();
     expect(unpinned).toMatchObject({ pinned: false, deployed: { revision: 2, releaseId: 'rel-3', status: 'live', runId: 'run-3' }, note: null });
-    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since .+\)$/);
+    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
     expect(w.revisions('staging').at(-1)).toMatchObject({ revision: 2, releaseId: 'rel-3', status: 'live' });
     expect(w.told.get('run-3')).toMatchObject({ revision: 2, outcome: 'live' });
     expect(w.current()).toBe('rel-3');

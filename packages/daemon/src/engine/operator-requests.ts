@@ -2,7 +2,7 @@
 // promote, pin and unpin, mark. Each checks what it can refuse, then hands the work to the
 // coordinator's `operate`, which owns the one-operation-per-environment rule.
 import type { ReleaseView, RevisionView } from '@axum/protocol';
-import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
+import { badRefusal, defaultReason, markedBad, markRefusal, markTime } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { acceptanceRevision, liftPause } from '../domain/pause.js';
 import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
@@ -68,7 +68,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
-    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since})`, environments.runFor(env, held.id) ?? held.runId);
+    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId);
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
       await environments.save(env);
