@@ -58,3 +58,14 @@ describe('a confirmation whose environment changes under it', () => {
     expect(state.notice).toBe('staging changed while you were confirming: nothing done; press p again');
   });
 });
+
+describe('opening a cancelled run', () => {
+  it('selects the step that was cancelled, not the first', () => {
+    const step = (name: string, status: 'succeeded' | 'cancelled' | 'pending') => ({ stage: 'test', name, status, exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 });
+    const cancelled = { id: 'run-3', number: 3, status: 'cancelled', commit: 'a'.repeat(40), branch: 'staging', env: 'staging', trigger: 'push', reused: false, createdAt: 't', startedAt: 't', finishedAt: 't', subject: 's', releaseId: null, message: null, warnings: [], deploy: null, steps: [step('lint', 'succeeded'), step('train', 'cancelled'), step('eval', 'pending')] } as const;
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env()], { runs: [cancelled as never] }) });
+    state = reduce(state, { type: 'focus.toggle' });
+    state = reduce(state, { type: 'open' });
+    expect(state.view).toMatchObject({ kind: 'run', runId: 'run-3', step: 1 });
+  });
+});

@@ -139,9 +139,10 @@ function step(state: TuiState, action: TuiAction): TuiState {
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
         const run = visibleRuns(state)[state.selectedRun];
-        // At the step that matters: the first failed one, else the one running now.
+        // At the step that matters: the first failed one, else the one running now, else the one cancelled.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
-        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, running)), scroll: null } } : state;
+        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled') ?? -1);
+        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, at)), scroll: null } } : state;
       }
       const env = visibleEnvironments(state)[state.selected];
       // Reopened on what serves now, never on the row left last time: that revision may be BAD since.
