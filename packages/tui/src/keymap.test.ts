@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
 import { bindingsFor, resolveKey } from './keymap.js';
-import { initialTuiState } from './state/tui-state.js';
+import { initialTuiState, reduce } from './state/tui-state.js';
+import { daemonState } from './state/first-hour.test.js';
 
 const noKey = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false } as Key;
 
@@ -73,14 +74,31 @@ describe('promote and releases keys', () => {
     expect(resolveKey(withEnvs([env('dev', at(1, 'rel-1')), env('production', at(1, 'rel-1'))], 1), 'P', noKey)?.disabled).toBe('production is the last environment in axum.yml: nothing to promote to');
   });
 
-  it('R opens the releases view; b and g mark the selected release, each enabled only when it changes something', () => {
+  it('R opens the releases view; b and u mark the selected release, each enabled only when it changes something', () => {
     expect(resolveKey(initialTuiState, 'R', noKey)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'releases.open' } });
     const release = { id: 'rel-3', bad: null } as unknown as NonNullable<(typeof initialTuiState)['releases']>[number];
     const state = { ...initialTuiState, view: { kind: 'releases' as const, selected: 0 }, releases: [release] };
     const bad = resolveKey(state, 'b', noKey);
     expect(bad?.disabled).toBeNull();
     expect(bad?.binding.command.kind === 'daemon' ? bad.binding.command.build(state) : null).toMatchObject({ kind: 'mark', releaseId: 'rel-3', mark: 'bad', reason: expect.stringMatching(/^marked in the TUI by /) });
-    expect(resolveKey(state, 'g', noKey)?.disabled).toBe('it is not marked bad');
+    expect(resolveKey(state, 'u', noKey)?.disabled).toBe('it is not marked bad');
+    // g/G are the first/last row here as in every list, never a mark.
+    expect(resolveKey(state, 'g', noKey)?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'selection.move', by: -Number.MAX_SAFE_INTEGER } });
+    expect(reduce(state, { type: 'selection.move', by: Number.MAX_SAFE_INTEGER }).view).toEqual({ kind: 'releases', selected: 0 });
     expect(resolveKey({ ...state, releases: [] }, 'b', noKey)?.disabled).toBe('no release selected');
+  });
+
+  it('r in an environment with no revisions says why it does nothing', () => {
+    const env = { name: 'dev', branch: 'dev', pinned: false } as unknown as Parameters<typeof daemonState>[0][number];
+    const state = { ...initialTuiState, daemon: daemonState([env]), view: { kind: 'history' as const, env: 'dev', selected: 0 }, histories: { dev: [] } };
+    expect(resolveKey(state, 'r', noKey)?.disabled).toBe('dev has no revisions yet: nothing to roll back to');
+  });
+
+  it('PgDn/PgUp page the dashboard lists, the revisions and the releases', () => {
+    for (const view of [{ kind: 'dashboard' as const }, { kind: 'history' as const, env: 'dev', selected: 0 }, { kind: 'releases' as const, selected: 0 }]) {
+      const state = { ...initialTuiState, view };
+      expect(resolveKey(state, '', { ...noKey, pageDown: true })?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'selection.move', by: 10 } });
+      expect(resolveKey(state, '', { ...noKey, pageUp: true })?.binding.command).toEqual({ kind: 'dispatch', action: { type: 'selection.move', by: -10 } });
+    }
   });
 });

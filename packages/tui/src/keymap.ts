@@ -44,6 +44,10 @@ export interface Binding {
 /** Events a page key moves by (the overlay shows at least this many at 80×24). */
 const EVENTS_PAGE = 8;
 const ALL: readonly Screen[] = ['dashboard', 'run', 'history', 'releases', 'events'];
+/** The screens that are lists of rows: the same keys move in each (j/k, PgUp/PgDn, g/G). */
+const LISTS: readonly Screen[] = ['dashboard', 'history', 'releases'];
+/** Rows a page key moves a list's selection by (the runs list shows about this many at 80×24). */
+const LIST_PAGE = 10;
 const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : visibleEnvironments(state)[state.selected]);
 const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
@@ -54,8 +58,10 @@ const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'int
 export const KEYMAP: readonly Binding[] = [
   { label: 'j/↓', description: 'down', hint: 'down', views: ['dashboard', 'history', 'releases'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
   { label: 'k/↑', description: 'up', hint: 'up', views: ['dashboard', 'history', 'releases'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: -1 } }, footer: true },
-  { label: 'g/Home', description: 'first row of the list', hint: 'top', views: ['dashboard', 'history'], matches: (i, k) => i === 'g' || k.home, command: { kind: 'dispatch', action: { type: 'selection.move', by: -Number.MAX_SAFE_INTEGER } }, footer: false },
-  { label: 'G/End', description: 'last row of the list', hint: 'bottom', views: ['dashboard', 'history'], matches: (i, k) => i === 'G' || k.end, command: { kind: 'dispatch', action: { type: 'selection.move', by: Number.MAX_SAFE_INTEGER } }, footer: false },
+  { label: 'PgDn/PgUp', description: 'a page down / up the list', views: LISTS, matches: (_i, k) => k.pageDown, command: { kind: 'dispatch', action: { type: 'selection.move', by: LIST_PAGE } }, footer: false },
+  { label: 'PgUp', description: 'a page up the list', views: LISTS, matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'selection.move', by: -LIST_PAGE } }, footer: false, inHelp: false },
+  { label: 'g/Home', description: 'first row of the list', hint: 'top', views: LISTS, matches: (i, k) => i === 'g' || k.home, command: { kind: 'dispatch', action: { type: 'selection.move', by: -Number.MAX_SAFE_INTEGER } }, footer: false },
+  { label: 'G/End', description: 'last row of the list', hint: 'bottom', views: LISTS, matches: (i, k) => i === 'G' || k.end, command: { kind: 'dispatch', action: { type: 'selection.move', by: Number.MAX_SAFE_INTEGER } }, footer: false },
   { label: 'Tab', description: 'switch between environments and runs', hint: 'focus', views: ['dashboard'], matches: (_i, k) => k.tab, command: { kind: 'dispatch', action: { type: 'focus.toggle' } }, footer: true },
   { label: 'Enter', description: "open the run, or the environment's revisions", hint: 'open', views: ['dashboard'], matches: (_i, k) => k.return, command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
   { label: 'Enter', description: "open the revision: its deploy hook, verify and monitor output, gates with the LKG's values", hint: 'open', views: ['history'], matches: (_i, k) => k.return, disabledReason: (state) => (state.view.kind === 'history' && state.histories[state.view.env]?.length ? null : 'no revision selected'), command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
@@ -89,7 +95,12 @@ export const KEYMAP: readonly Binding[] = [
     description: 'roll back: to the last known good (dashboard) or to the selected revision (history)', hint: 'roll back',
     views: ['dashboard', 'history'],
     matches: (i) => i === 'r',
-    disabledReason: (state) => envFocus(state) ?? (selectedEnv(state) ? null : 'no environment selected'),
+    disabledReason: (state) => {
+      const env = selectedEnv(state);
+      if (envFocus(state) || !env) return envFocus(state) ?? 'no environment selected';
+      // Said, like P and a say theirs: a history with no revision has nothing to go back to.
+      return state.view.kind === 'history' && state.histories[env.name]?.length === 0 ? `${env.name} has no revisions yet: nothing to roll back to` : null;
+    },
     command: {
       kind: 'daemon',
       build: (state) => {
@@ -140,11 +151,12 @@ export const KEYMAP: readonly Binding[] = [
     footer: true,
   },
   {
-    label: 'g',
-    description: "clear the selected release's bad mark",
-    hint: 'mark good',
+    // Not `g`: that is the first row in every list.
+    label: 'u',
+    description: "unmark: clear the selected release's bad mark",
+    hint: 'unmark',
     views: ['releases'],
-    matches: (i) => i === 'g',
+    matches: (i) => i === 'u',
     disabledReason: (state) => (selectedRelease(state) ? (selectedRelease(state)!.bad ? null : 'it is not marked bad') : 'no release selected'),
     command: { kind: 'daemon', build: (state) => (selectedRelease(state) ? { kind: 'mark', releaseId: selectedRelease(state)!.id, mark: 'good', reason: null } : null) },
     footer: true,

@@ -147,7 +147,7 @@ describe('pin and approval', () => {
     const w = await shipped(1);
     await w.deployments.pin('staging', true, 'carol');
     const again = await w.deployments.pin('staging', true, 'dave');
-    expect(again).toMatchObject({ pinned: true, unchanged: true, note: expect.stringMatching(/^pinned already since \d{4}-\d\d-\d\d \d\d:\d\d by carol$/) });
+    expect(again).toMatchObject({ pinned: true, unchanged: true, note: expect.stringMatching(/^pinned already since \d{4}-\d\d-\d\d \d\d:\d\d UTC by carol$/) });
     // dave's pin did not replace carol's.
     expect(await w.deployments.pin('staging', true, 'eve')).toMatchObject({ unchanged: true, note: expect.stringMatching(/by carol$/) });
     expect(await w.deployments.pin('staging', false, 'dave')).toMatchObject({ pinned: false, note: null });
@@ -165,7 +165,7 @@ describe('pin and approval', () => {
     const unpinned = await w.deployments.pin('staging', false, 'carol');
     await w.settle();
     expect(unpinned).toMatchObject({ pinned: false, deployed: { revision: 2, releaseId: 'rel-3', status: 'live', runId: 'run-3' }, note: null });
-    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since \d{4}-\d\d-\d\d \d\d:\d\d\)$/);
+    expect(unpinned instanceof RequestFailure ? null : unpinned.deployed?.by).toMatch(/^carol \(held by the pin since \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
     expect(w.revisions('staging').at(-1)).toMatchObject({ revision: 2, releaseId: 'rel-3', status: 'live' });
     expect(w.told.get('run-3')).toMatchObject({ revision: 2, outcome: 'live' });
     expect(w.current()).toBe('rel-3');

@@ -9,6 +9,7 @@ import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, s
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
+import { markTime } from '../domain/marks.js';
 import { pause } from '../domain/pause.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
@@ -154,7 +155,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const operate: EnvironmentCoordinator['operate'] = async (env, releaseId, kind, rollbackTo, by, runId = null) => {
     const doc = await state.docOf(env); // before the busy check: nothing may await between check and hold
     const busy = holds.get(env);
-    if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder} since ${busy.startedAt}`);
+    if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder} since ${markTime(busy.startedAt)}`);
     const target = state.release(releaseId);
     if (!target) return new RequestFailure('not-found', `no release ${releaseId} (it may have been pruned by history.keepReleases)`);
     // The release's own config (ARCHITECTURE.md, glossary: Release), never the working tree's.

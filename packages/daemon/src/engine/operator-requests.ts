@@ -1,8 +1,8 @@
 // What people ask of environments and releases besides a rollback: deploy by hand, approve,
 // promote, pin and unpin, mark. Each checks what it can refuse, then hands the work to the
 // coordinator's `operate`, which owns the one-operation-per-environment rule.
-import { minuteText, type ReleaseView, type RevisionView } from '@axum/protocol';
-import { badRefusal, defaultReason, markedBad, markRefusal } from '../domain/marks.js';
+import type { ReleaseView, RevisionView } from '@axum/protocol';
+import { badRefusal, defaultReason, markedBad, markRefusal, markTime } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { acceptanceRevision, liftPause } from '../domain/pause.js';
 import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
@@ -73,7 +73,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
-    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin since ${since === null ? 'its start' : minuteText(since)})`, environments.runFor(env, held.id) ?? held.runId);
+    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId);
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
       await environments.save(env);
@@ -182,7 +182,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
-      if (pinned && doc.pinned) return { deployed: null, note: `pinned already since ${minuteText(doc.pinned.at)} by ${doc.pinned.by}`, unchanged: true };
+      if (pinned && doc.pinned) return { deployed: null, note: `pinned already since ${markTime(doc.pinned.at)} by ${doc.pinned.by}`, unchanged: true };
       if (!pinned && !doc.pinned) return { deployed: null, note: null, unchanged: true };
       if (!pinned) return unpin(env, by);
       doc.pinned = { by, at: now() }; // a release held back already stays held

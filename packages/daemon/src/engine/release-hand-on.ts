@@ -1,6 +1,7 @@
 // How a built release goes on in an environment: already live there, held by a pin or a pause,
 // waiting for approval, queued behind the operation in progress, or deployed now.
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
+import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
@@ -57,9 +58,9 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       doc.heldReleaseId = built.id;
       await save(env);
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
-      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${doc.pinned!.at} (axum unpin ${env} deploys it)`);
+      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${markTime(doc.pinned!.at)} (axum unpin ${env} deploys it)`);
       const { since, revision } = doc.paused!;
-      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${since} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)`);
+      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${markTime(since)} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)`);
     }
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestMethod, RevisionView } from '@axum/protocol';
-import { describePending, performAction, type Requester } from './actions.js';
+import { describePending, failureNotice, performAction, type Requester } from './actions.js';
+import { levelOf } from './notices.js';
 
 const revision = (status: RevisionView['status'], message: string | null = null): RevisionView => ({
   revision: 7,
@@ -65,6 +66,9 @@ describe('performAction', () => {
     await expect(performAction(deployed.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; deployed rel-9 as #6 (live, verified)');
     const none = fakeRequester({ 'env.pin': { deployed: null } });
     await expect(performAction(none.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; no release waits (the next succeeded run deploys)');
+    // approval: manual — the next run's release waits for approval, it does not deploy.
+    const manual = fakeRequester({ 'env.pin': { deployed: null, approval: 'manual' } });
+    await expect(performAction(manual.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; no release waits (the next succeeded run waits for approval)');
   });
 
   it('marks a release with its reason, and words a cleared mark', async () => {
@@ -79,5 +83,12 @@ describe('performAction', () => {
     const { request } = fakeRequester({});
     await expect(performAction(request, { kind: 'cancel', runId: 'run-4' })).rejects.toThrow('no run.cancel here');
     expect(describePending({ kind: 'cancel', runId: 'run-4' })).toBe('cancelling run-4');
+  });
+
+  it('words a request the daemon never answered as no answer, not as a refusal (and holds the footer)', () => {
+    const frozen = 'the daemon stopped answering (no reply for 15 s): what was asked may or may not have happened';
+    expect(failureNotice(frozen, true)).toBe(`no answer: ${frozen}`);
+    expect(levelOf(failureNotice(frozen, true))).toBe('high');
+    expect(failureNotice('#6 has the release that is live already', false)).toBe('refused: #6 has the release that is live already');
   });
 });

@@ -1,6 +1,7 @@
 import { userName } from '../user-name.js';
 import { minuteText, type EnvironmentView, type ParamsOf, type ReleaseDiff, type RequestMethod, type ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
+import { watchOf } from './confirm-watch.js';
 import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
@@ -26,7 +27,8 @@ export async function performAction(request: Requester, action: PendingAction): 
       if (action.pinned) return `${action.env} pinned`;
       // Unpinning deploys the newest release the pin held back: say what became of it.
       const d = result.deployed;
-      if (!d) return result.note ? `${action.env} unpinned; ${result.note}` : `${action.env} unpinned; no release waits (the next succeeded run deploys)`;
+      // With nothing held, what the next run's release does here: `approval: manual` waits, as `axum unpin` says.
+      if (!d) return result.note ? `${action.env} unpinned; ${result.note}` : `${action.env} unpinned; no release waits (${result.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys'})`;
       return d.status === 'failed' ? `${action.env} unpinned; ${d.releaseId} as #${d.revision} FAILED: ${d.message ?? ''}` : `${action.env} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
     }
     case 'trigger': {
@@ -47,12 +49,20 @@ export async function performAction(request: Requester, action: PendingAction): 
   }
 }
 
+/**
+ * The footer's words for a request that did not succeed: a refusal, or — the daemon stopped
+ * answering, or the link closed before it did — no answer, where what was asked may have happened.
+ */
+export function failureNotice(message: string, unanswered: boolean): string {
+  return unanswered ? `no answer: ${message}` : `refused: ${message}`;
+}
+
 /** What a rollback will mark bad, said with its outcome: `; rel-4 marked bad (axum mark rel-4 good clears it)`, or ``. */
 export function rollbackMarkNote(action: PendingAction, state: TuiState): string {
   if (action.kind !== 'rollback') return '';
   const env = state.daemon?.environments.find((e) => e.name === action.env);
-  const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
-  const marked = env && target ? releaseMarkedByRollback(env, target.releaseId) : null;
+  const targetRelease = action.releaseId ?? (action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to))?.releaseId;
+  const marked = env && targetRelease ? releaseMarkedByRollback(env, targetRelease) : null;
   // A release marked bad before the rollback is not news after it.
   if (!marked || state.releases?.find((r) => r.id === marked.releaseId)?.bad) return '';
   return `; ${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`;
@@ -84,6 +94,19 @@ export function describePending(action: PendingAction): string {
  * else what to confirm. Protected environments need their name typed; the rest `y`.
  */
 export function confirmationFor(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | { refused: string } | null {
+  const confirm = confirmationAsked(action, state);
+  if (!confirm || 'refused' in confirm) return confirm;
+  // What it shows is about these environments as they are now: when they move, it closes (confirm-watch.ts).
+  const watched = WATCHED[confirm.action.kind];
+  if (!watched) return confirm;
+  const envs = confirm.action.kind === 'promote' ? [confirm.action.from, confirm.action.to] : 'env' in confirm.action ? [confirm.action.env] : [];
+  return { ...confirm, watch: watchOf(state.daemon, envs, watched) };
+}
+
+/** The key that asks again for each action whose confirmation shows an environment's state. */
+const WATCHED: Partial<Record<PendingAction['kind'], string>> = { rollback: 'r', approve: 'a', pin: 'p', promote: 'P' };
+
+function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm, 'input'> | { refused: string } | null {
   if (action.kind === 'cancel') return { title: `cancel ${action.runId}?`, details: ['its step processes are killed'], typed: null, action };
   if (action.kind === 'promote') return promoteConfirmation(action, state);
   if (action.kind === 'mark') {
@@ -147,7 +170,8 @@ export function confirmationFor(action: PendingAction, state: TuiState): Omit<Co
       env?.pinned ? 'then verify it; it stays pinned (new commits do not deploy until unpinned)' : 'then verify it, and pin the environment (new commits will not deploy until unpinned)',
     ],
     typed,
-    action,
+    // The revision shown is the one asked for: the daemon goes there or refuses, never to a last known good picked later.
+    action: { ...action, to: target.revision, releaseId: target.releaseId },
   };
 }
 
@@ -160,7 +184,7 @@ function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>
   // What the daemon would refuse after the typed confirmation, refused before it (the daemon's own words).
   if (to.live?.releaseId === from.live.releaseId) return { refused: `${action.releaseId} is live in ${action.to} already (#${to.live.revision}): nothing to promote` };
   const badMark = Object.hasOwn(state.bad, action.releaseId) ? state.bad[action.releaseId] : undefined;
-  // Short enough for the footer's two rows: who marked it is in the releases view (R).
+  // Short, for the footer's one row: who marked it is in the releases view (R), the whole refusal in the event log (e).
   const why = badMark && badMark.why.length > 40 ? `${badMark.why.slice(0, 39)}…` : badMark?.why;
   if (badMark && !action.force) return { refused: `${action.releaseId} is marked bad (${why}): axum promote ${action.from} ${action.to} --force, or axum mark ${action.releaseId} good` };
   const release = state.releases?.find((r) => r.id === action.releaseId);

@@ -40,7 +40,7 @@ export const NOTICE_HOLD_MS = 10_000;
 export type NoticeLevel = 'high' | 'normal';
 
 /** A notice off the wire (another terminal's act, a warning) in words that say it is a refusal or a failure. */
-export const levelOf = (message: string): NoticeLevel => (/^warning:|refused|FAILED|failed|did not go live|^daemon stopping/.test(message) ? 'high' : 'normal');
+export const levelOf = (message: string): NoticeLevel => (/^warning:|^no answer:|refused|FAILED|failed|did not go live|^daemon stopping/.test(message) ? 'high' : 'normal');
 
 /** What the footer shows, and how long it holds. */
 export interface NoticeFields {

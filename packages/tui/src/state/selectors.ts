@@ -46,8 +46,8 @@ export function environmentCells(env: EnvironmentView) {
     !env.inConfig && 'not in axum.yml',
     env.paused && `PAUSED (#${env.paused.revision} inconclusive)`,
     env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
-    // A release marked bad after it went live here goes on serving: say so until someone moves it.
-    env.servingBad && `serving ${env.servingBad.releaseId}, marked bad`,
+    // A release marked bad after it went live here goes on serving (LIVE says which revision): say so until someone moves it.
+    env.servingBad && `${env.servingBad.releaseId} marked bad`,
     hostsFlag(env.hosts ?? []),
     env.pinned && 'pinned',
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,

@@ -2,6 +2,7 @@ import { applyDelta } from '@axum/protocol';
 import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
+import { staleConfirmNotice } from './confirm-watch.js';
 import { eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
 import { clamp, firstFailedOr, moveSelection, servingRow, withWantedStep } from './selection.js';
 
@@ -47,16 +48,20 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
 
 function step(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
-    case 'connection.connected':
+    case 'connection.connected': {
       // A notice about the lost connection is stale once connected again.
       // A restarted daemon starts with no activity: the event log keeps what the last one said.
-      return {
+      const connected: TuiState = {
         ...state,
         connection: { kind: 'connected', clientId: action.clientId },
         daemon: action.state,
         localEvents: keptAcrossRestart(state.daemon, action.state, state.localEvents),
         notice: state.connection.kind === 'connected' || state.connection.kind === 'connecting' ? state.notice : null,
       };
+      // A confirmation asked before the link went may be about what no longer holds.
+      const stale = staleConfirmNotice(state.confirm, action.state);
+      return stale === null ? connected : { ...connected, confirm: null, ...withNotice(connected, stale, 'high', null) };
+    }
     case 'connection.lost':
       // What is on screen is stale from the first loss until the next snapshot: keep that first time.
       return {
@@ -79,9 +84,12 @@ function step(state: TuiState, action: TuiAction): TuiState {
       // Another terminal's act or a warning: not a local action's, so it does not go with the screen.
       const notice = said !== null ? withNotice(state, said, levelOf(said), null) : null;
       const count = eventEntries(state).length;
+      // A confirmation asked about what no longer holds is closed, saying so: confirmed, it would do something else.
+      const stale = staleConfirmNotice(state.confirm, daemon);
       return {
         ...state,
         ...notice,
+        ...(stale !== null ? { confirm: null, ...withNotice({ ...state, ...notice }, stale, 'high', null) } : {}),
         daemon,
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
         selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
@@ -131,9 +139,10 @@ function step(state: TuiState, action: TuiAction): TuiState {
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
         const run = visibleRuns(state)[state.selectedRun];
-        // At the step that matters: the first failed one, else the one running now.
+        // At the step that matters: the first failed one, else the one running now, else the one cancelled.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
-        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, running)), scroll: null } } : state;
+        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled') ?? -1);
+        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, at)), scroll: null } } : state;
       }
       const env = visibleEnvironments(state)[state.selected];
       // Reopened on what serves now, never on the row left last time: that revision may be BAD since.

@@ -25,7 +25,7 @@ export type View =
     }
   /** `want`: the revision to put the cursor on once the history is loaded (the serving one, as the view opens). */
   | { kind: 'history'; env: string; selected: number; want?: number }
-  /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`g` mark it. */
+  /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`u` mark it and clear the mark. */
   | { kind: 'releases'; selected: number; from?: View };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
@@ -40,11 +40,17 @@ export interface Confirm {
   /** A rollback's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
   diff?: string[];
   action: PendingAction;
+  /**
+   * The environments it was asked about, as they stood (`confirm-watch.ts`): when they change before
+   * it is answered, it closes and nothing is done (`key` asks again, on what is true then).
+   */
+  watch?: { envs: string[]; shown: string; key: string };
 }
 
 /** Requests the app sends to the daemon once confirmed (or at once for harmless ones). */
 export type PendingAction =
-  | { kind: 'rollback'; env: string; to: number | null; force: boolean }
+  /** `to`: null asks for the last known good; once confirmed it is the revision the dialog showed (`releaseId` its release). */
+  | { kind: 'rollback'; env: string; to: number | null; force: boolean; releaseId?: string }
   | { kind: 'approve'; env: string }
   | { kind: 'pin'; env: string; pinned: boolean }
   | { kind: 'trigger'; branch: string }

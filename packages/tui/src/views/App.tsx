@@ -7,7 +7,7 @@ import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiActi
 import { splitPresses } from '../state/key-presses.js';
 import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
-import { confirmationFor, describePending, diffLines, performAction, rollbackMarkNote } from '../state/actions.js';
+import { confirmationFor, describePending, diffLines, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -103,7 +103,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
         return;
       }
       // The daemon's refusals are in its activity already; one that never reached it is this terminal's entry.
-      dispatch({ type: 'notice', message: `refused: ${message}`, level: 'high', log: err instanceof ConnectionError || !linkRef.current });
+      const unanswered = err instanceof ConnectionError && (err.reason === 'timeout' || err.reason === 'closed');
+      dispatch({ type: 'notice', message: failureNotice(message, unanswered), level: 'high', log: err instanceof ConnectionError || !linkRef.current });
     }
   }, []);
 
@@ -113,7 +114,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const current = stateRef.current;
     if (action.kind !== 'rollback') return;
     const env = current.daemon?.environments.find((e) => e.name === action.env);
-    const target = action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId;
+    const target = action.releaseId ?? (action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId);
     if (!env?.live || !target || !linkRef.current) {
       // Nothing live to compare with: no diff to wait for.
       dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, '(no diff: nothing is live to compare with)'] } });

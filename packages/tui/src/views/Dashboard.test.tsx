@@ -1,3 +1,4 @@
+import { Box } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, RunView } from '@axum/protocol';
@@ -44,10 +45,35 @@ describe('the dashboard', () => {
     expect(frame).toContain('2 clients');
     expect(frame).toMatch(/staging\s+staging\s+#3\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
     expect(frame).toMatch(/run-29\s+succeeded\s+production#29 ✗ failed\s/);
-    expect(frame).toMatch(/production\s+product\s+#3\s+#2\s+—\s+pinned, protected/);
+    expect(frame).toMatch(/production\s+production\s+#3\s+#2\s+—\s+pinned, protected/);
     expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
     expect(frame).toContain('run-30');
-    expect(frame).toMatch(/… \d+ more/);
+    expect(frame).toMatch(/\n↓ \d+ more \(j\/k, PgUp\/PgDn; axum runs\)/);
+    expect(frame).not.toMatch(/↑ \d+ more/);
+  });
+
+  it('says which way the runs out of sight are: above at the bottom of the list (G), both ways between', async () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    state = reduce(state, { type: 'focus.toggle' });
+    state = reduce(state, { type: 'selection.move', by: Number.MAX_SAFE_INTEGER });
+    const bottom = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(bottom.lastFrame()).toMatch(/\n↑ \d+ more \(j\/k/);
+    expect(bottom.lastFrame()).not.toMatch(/↓ \d+ more/);
+    state = reduce(state, { type: 'selection.move', by: -15 });
+    const middle = render(<Dashboard state={state} rows={24} />);
+    await tick();
+    expect(middle.lastFrame()).toMatch(/\n↑ \d+ more · ↓ \d+ more \(j\/k/);
+  });
+
+  it('gives the columns the width of their content, so at 80 columns FLAGS says a serving release is marked bad', async () => {
+    const environments = daemon.environments.map((e) => (e.name === 'production' ? { ...e, pinned: true, servingBad: { releaseId: 'rel-19', by: 'ana', at: 't', why: 'x' }, liveMetric: { name: 'accuracy', value: 0.93, lkgValue: 0.91 }, lastCheck: { passed: true, inconclusive: false, at: 't', step: 'check-9' } } : e));
+    const state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: { ...daemon, environments } });
+    const { lastFrame } = render(<Box width={80}><Dashboard state={state} rows={24} /></Box>);
+    await tick();
+    const row = (lastFrame() ?? '').split('\n').find((r) => r.includes('production')) ?? '';
+    expect(row).toMatch(/production production #3 {3}#2 {2}✓/);
+    expect(row).toContain('rel-19 marked bad');
   });
 
   it('keeps the selected run on screen when moving down the list', async () => {
@@ -85,25 +111,23 @@ describe('the dashboard', () => {
 });
 
 describe('the footer', () => {
-  it('gives a notice longer than a row the hints row, so a refusal is read whole and the height stays', async () => {
+  it('keeps a notice longer than a row on one row, cut with … and where to read it whole, and the key hints below it', async () => {
     const notice = "refused: #2's release rel-4 is marked bad (rolled back from #2 to #1, by axum demo); to go back to it anyway: axum rollback production --to 2 --force";
     const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
     const { lastFrame } = render(<Footer state={state} columns={80} />);
     await tick();
     const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
     expect(rows).toHaveLength(2);
-    expect(rows.join(' ')).toBe(notice);
-    expect(rows.every((row) => row.length <= 80)).toBe(true);
+    expect(rows[0]).toMatch(/^refused: #2's release rel-4 is marked bad .*… \(e: whole\)$/);
+    expect(rows[0]!.length).toBe(80);
+    expect(rows[1]).toMatch(/^j\/↓ down · /);
   });
 
-  it('cuts a notice longer than two rows and says that e shows it whole', async () => {
-    const notice = `refused: ${'a long reason that goes on '.repeat(8)}end`;
-    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
+  it('shows a notice that fits as it is', async () => {
+    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice: 'staging pinned' };
     const { lastFrame } = render(<Footer state={state} columns={80} />);
     await tick();
     const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
-    expect(rows).toHaveLength(2);
-    expect(rows[1]).toMatch(/… \(e: whole\)$/);
-    expect(rows.every((row) => row.length <= 80)).toBe(true);
+    expect(rows).toEqual(['staging pinned', expect.stringMatching(/^j\/↓ down · /)]);
   });
 });

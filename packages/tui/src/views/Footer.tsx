@@ -4,10 +4,9 @@ import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 
 /**
- * Key hints of the current screen from the keymap, and the latest notice. A notice longer than a
- * row (a refusal that names the command to run instead) takes the hints' row rather than being
- * cut: the footer keeps its height, so the frame never grows to the terminal's height. One longer
- * than two rows ends with where to read it whole: `e`, the event log.
+ * The latest notice, one row, and the key hints of the current screen from the keymap, always: a
+ * notice longer than the row is cut and says where to read it whole (`e`, the event log), so the
+ * footer keeps its height and its keys, and the frame never grows to the terminal's height.
  */
 const MORE = ' (e: whole)';
 
@@ -16,30 +15,17 @@ export function Footer({ state, columns = 80 }: { state: TuiState; columns?: num
     .filter((b) => b.footer)
     .map((b) => `${b.label} ${b.hint ?? b.description}`);
   const notice = state.notice ?? '';
-  const long = notice.length > columns;
-  // Broken at the last space that fits, as a person would.
-  const space = notice.lastIndexOf(' ', columns);
-  const cut = long ? (space > columns / 2 ? space : columns) : notice.length;
-  const first = notice.slice(0, cut);
-  const rest = notice.slice(cut).trimStart();
-  // Longer than two rows: cut, and say where the whole text is (the event log keeps every refusal).
-  const second = !long ? null : rest.length > columns ? `${truncateEnd(rest, columns - MORE.length)}${MORE}` : rest;
+  const row = notice.length > columns ? `${truncateEnd(notice, columns - MORE.length)}${MORE}` : notice;
   return (
     <Box flexDirection="column" marginTop={1}>
       {state.notice && (
         <Text color="yellow" wrap="truncate-end">
-          {first}
+          {row}
         </Text>
       )}
-      {second !== null ? (
-        <Text color="yellow" wrap="truncate-end">
-          {second}
-        </Text>
-      ) : (
-        <Text dimColor wrap="truncate-end">
-          {hints.join(' · ')}
-        </Text>
-      )}
+      <Text dimColor wrap="truncate-end">
+        {hints.join(' · ')}
+      </Text>
     </Box>
   );
 }

@@ -21,7 +21,9 @@ export function presence(attached: AttachedClient[], count: number, me: string |
   if (full.length <= room) return full;
   const byName = new Map<string, number>();
   for (const c of others) byName.set(name(c), (byName.get(name(c)) ?? 0) + 1);
-  return `${clients}: ${[...you, ...[...byName].map(([n, k]) => (k === 1 ? n : `${k} ${n}`))].join(', ')}`;
+  const counted = `${clients}: ${[...you, ...[...byName].map(([n, k]) => (k === 1 ? n : `${k} ${n}`))].join(', ')}`;
+  // No room even for that (a STALE header): the count alone, never cut to `2 cli…`.
+  return counted.length <= room ? counted : clients;
 }
 
 /** Repository, daemon and connection state; a red banner while disconnected. */

@@ -48,10 +48,11 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
     <Box flexDirection="column">
       <Text wrap="truncate-end">
         <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
-        {env.rollbackTarget && env.rollbackTarget.revision !== env.lastKnownGood?.revision ? ` · r goes to #${env.rollbackTarget.revision}` : ''}
         {env.pinned ? ' · pinned' : ''}
         {env.paused ? ' · PAUSED' : ''}
         {env.protected ? ' · protected' : ''}
+        {/* Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the least news. */}
+        {revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}
       </Text>
       {env.paused && <Text color="yellow">⏸ {pauseLine(env, true)}</Text>}
       {env.incident && (

@@ -19,7 +19,7 @@ const cell = (text: string, width: number) => (text.length >= width ? `${text.sl
 
 /**
  * Every release, newest first (build once, promote): where each is live, where it was verified, and
- * its bad mark; the selected release's mark (who, when, why) under the list. `b` marks, `g` clears.
+ * its bad mark; the selected release's mark (who, when, why) under the list. `b` marks, `u` clears.
  */
 export function ReleasesView({ state, view, link, dispatch, rows, columns }: { state: TuiState; view: Extract<View, { kind: 'releases' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns: number }) {
   // Reload whenever an environment changes (a deploy, a rollback, a promote from another terminal) or

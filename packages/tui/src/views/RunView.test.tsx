@@ -105,4 +105,17 @@ describe('the run view', () => {
     for (let i = 0; i < 20 && !(lastFrame() ?? '').includes('new lines'); i++) await tick();
     expect(lastFrame()).toContain('lines 11-19 of 53 · 3 new lines (G to follow)');
   });
+
+  it('a finished step says neither following nor G to follow: its log grows no more', async () => {
+    const done: Run = { ...run, status: 'cancelled', finishedAt: '2026-11-29T10:00:09.000Z', steps: [{ ...run.steps[0]!, status: 'cancelled' }] };
+    const finished = { runs: [done] } as unknown as DaemonState;
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`);
+    const tail = view({ daemon: finished }, log(lines));
+    await tick();
+    expect(tail.lastFrame()).toContain('── hose · lines 42-50 of 50\n');
+    const scrolled = view({ daemon: finished }, log(lines), 2);
+    await tick();
+    expect(scrolled.lastFrame()).toContain('── hose · lines 3-11 of 50 · G to the end');
+    expect(scrolled.lastFrame()).not.toContain('follow');
+  });
 });

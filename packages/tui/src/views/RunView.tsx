@@ -197,7 +197,9 @@ export function RunView({
   const loading = shown?.loading === 'older' ? ' · loading older lines…' : shown?.loading === 'newer' ? ' · loading lines…' : '';
   const failed = shown?.error ? ` · ${shown.error}` : '';
   // Changes with every frame under a firehose: kept out of Ink's text caches when it can be (PlainRows).
-  const following = newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
+  // A finished step's log grows no more: nothing to follow, only its end to go to.
+  const growing = step?.status === 'running' || step?.status === 'pending';
+  const following = !growing ? (newLines === null ? '' : ' · G to the end') : newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
   // A skipped step printed nothing: say why there are no lines instead of `lines 0-0 of 0`.
   const skipped = step?.status === 'skipped' && total === 0 ? `── ${step.name} · skipped, nothing ran${'reused' in subject && subject.reused ? ` (the run reused ${subject.reused})` : ''}` : null;
   // Where the last n/N landed among the matching lines (of this log only).

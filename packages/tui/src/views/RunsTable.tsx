@@ -23,6 +23,12 @@ export function formatElapsed(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** The rows out of the window, each way: `↑ 18 more · ↓ 3 more (j/k, PgUp/PgDn; axum runs)`. */
+export function moreLine(above: number, below: number): string {
+  const ways = [above > 0 ? `↑ ${above} more` : '', below > 0 ? `↓ ${below} more` : ''].filter(Boolean);
+  return `${ways.join(' · ')} (j/k, PgUp/PgDn; axum runs)`;
+}
+
 /** Ticks once a second while something runs, so elapsed times move. */
 function useNow(active: boolean): number {
   const [now, setNow] = useState(Date.now());
@@ -70,7 +76,7 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
           </Text>
         );
       })}
-      {runs.length > shown.length && <Text dimColor>… {runs.length - shown.length} more (j/k to scroll, axum runs)</Text>}
+      {runs.length > shown.length && <Text dimColor wrap="truncate-end">{moreLine(start, runs.length - start - shown.length)}</Text>}
     </Box>
   );
 }

@@ -125,6 +125,8 @@ describe('at 80×24', () => {
     expect(presence(attached, 3, 'me', 80, now)).toBe('3 clients: you, root tui pts/1 7m, root status 7m');
     expect(presence([...attached, client('c', 'axum-tui', 'root', 'pts/2')], 4, 'me', 30, now)).toBe('4 clients: you, 2 tui, status');
     expect(presence([attached[0]!], 1, 'me', 30, now)).toBe('1 client');
+    // A STALE header leaves little room: the count alone, not `2 cli…`.
+    expect(presence(attached, 3, 'me', 12, now)).toBe('3 clients');
   });
 
   it('g/G go to the first and last row of the dashboard lists, and the help names them', () => {
