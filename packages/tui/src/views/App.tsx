@@ -65,7 +65,8 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     );
   }, [marksKey]);
 
-  useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line, sticky: true })), [narration]);
+  // The demo's narration is what the person watches: a held refusal or failure does not swallow it.
+  useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line, sticky: true, level: 'high' })), [narration]);
 
   // A local action's notice goes after NOTICE_HOLD_MS; a refusal stops holding the footer then.
   useEffect(() => {
