@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CrashHook } from '../engine/crash-points.js';
 import { writeAll } from './fs-errors.js';
@@ -27,10 +28,25 @@ export function writeFileDurably(file: string, data: string | Buffer, options: {
   options.beforeRename?.();
   renameSync(temp, file);
   options.crash?.('store.renamed');
-  const dir = openSync(dirname(file), 'r');
+  fsyncDir(dirname(file));
+}
+
+/** Makes a rename or a new file in `dir` durable: the folder's entry survives power loss. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
   try {
-    fsyncSync(dir);
+    fsyncSync(fd);
   } finally {
-    closeSync(dir);
+    closeSync(fd);
+  }
+}
+
+/** fsyncDir without blocking the event loop (a save's rename off the path of a request). */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

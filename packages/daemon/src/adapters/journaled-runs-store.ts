@@ -1,10 +1,11 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
+import { fsyncDir, fsyncDirAsync } from './durable-file.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
 import { foldInWorker } from './runs-fold.js';
 import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
@@ -26,24 +27,6 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 // A crash at any step leaves snapshot + old segment + journal, whose replay is the acknowledged
 // state: the snapshot records the last line it holds (`journalSeq`), so lines it already holds are
 // skipped. The load folds a segment left behind before it appends anything.
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function fsyncDirAsync(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 

@@ -1,13 +1,12 @@
 import type { LogChunk, PipelineConfig, RunDeploy, RunView, TriggeredRun } from '@axum/protocol';
-import { activeRunOf, FINISHED, runnable, supersededBy } from '../domain/run-queue.js';
-import { pruneRuns, settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { activeRunOf, FINISHED, runnable } from '../domain/run-queue.js';
+import { settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
-import { maskText } from '../domain/masker.js';
-import { secretValues } from './deploy-operation.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit } from './runs-commit.js';
 import { manualRunTarget } from './manual-run.js';
+import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
 import type { RunsStore } from './ports.js';
 
 /** An expected refusal of a request, carried to the client as a typed error. */
@@ -81,68 +80,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const warnedSecrets = new Set<string>();
   const runDeploys = createRunDeploys(findRun, (run) => commit(run), (message) => deps.logger.warn(message));
 
-
-
-  const envOfBranch = (branch: string): string | null =>
-    Object.entries(config?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
-
   let triggering: Promise<unknown> = Promise.resolve();
-  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: { by?: string; force?: boolean } = {}): Promise<RunRecord> => {
-    const history = loaded();
-    const number = history.nextRunNumber++;
-    const run: RunRecord = {
-      id: `run-${number}`,
-      number,
-      status: 'queued',
-      commit: commitSha,
-      branch,
-      // A watch run tests local edits: it feeds no environment, so nothing it does can deploy.
-      env: trigger === 'watch' ? null : envOfBranch(branch),
-      trigger,
-      reused: false,
-      createdAt: now(),
-      startedAt: null,
-      finishedAt: null,
-      steps: [],
-      // A commit subject is text from outside: a registered secret in it is masked before it is stored or shown.
-      subject: maskText(await deps.git.subject(commitSha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []),
-      releaseId: null,
-      message: null,
-      warnings: [],
-      deploy: null,
-      pgids: [],
-      worktree: null,
-      stages,
-      ...(asked.by !== undefined ? { by: asked.by } : {}),
-      ...(asked.force ? { force: true } : {}),
-    };
-    // A run on a branch that feeds an environment leads to a deploy (or says why not).
-    if (run.env) run.deploy = { env: run.env, revision: null, outcome: 'pending' };
-    const superseded = supersededBy(history.runs, run);
-    for (const id of superseded) {
-      const old = history.runs.find((r) => r.id === id);
-      if (!old) continue;
-      old.status = 'superseded';
-      old.finishedAt = now();
-      old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
-      settleDeployWithoutRelease(old);
-      touch(old);
-      deps.publish(toRunView(old));
-    }
-    history.runs.push(run);
-    const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
-    history.runs = kept;
-    await commit(run);
-    deps.crash('run.queued');
-    if (dropped.length > 0) {
-      // Logs go after the history that stops naming them is durable: a crash leaves a stray log
-      // folder, never a run whose log is gone.
-      deps.crash('runs.pruned');
-      for (const id of dropped) void deps.logs.removeRun(id);
-    }
-    deps.logger.info(`${run.id} queued: ${trigger} ${branch} ${commitSha.slice(0, 8)}${superseded.length ? ` (supersedes ${superseded.join(', ')})` : ''}`);
-    return run;
-  };
+  const enqueue = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
 
   const schedule = (): void => {
     if (stopping || !doc) return;
@@ -162,27 +101,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       doc = loadedDoc;
       if (warning) deps.warn(warning);
       // Crash recovery: nothing is running any more; an interrupted run is never retried by itself.
-      const interrupted = doc.runs.filter((r) => r.status === 'running');
-      for (const run of interrupted) {
-        const reaped = run.pgids.filter((pgid) => deps.runner.reap(pgid));
-        if (run.worktree) await deps.git.removeWorktree(run.worktree).catch(() => undefined);
-        run.status = 'interrupted';
-        run.finishedAt = now();
-        run.message = `the daemon stopped while this run was running${reaped.length ? ` (killed process groups ${reaped.join(', ')})` : ''}`;
-        run.worktree = null;
-        run.pgids = [];
-        settleDeployWithoutRelease(run);
-        touch(run);
-        for (const step of run.steps) {
-          if (step.status === 'running') step.status = 'cancelled';
-          else if (step.status === 'pending') step.status = 'skipped';
-        }
-        deps.logger.warn(`${run.id} interrupted by a daemon restart`);
-      }
+      const interrupted = await recoverInterrupted(doc, deps, now, touch);
       runDeploys.loaded();
       await deps.git.pruneWorktrees().catch((err: Error) => deps.logger.warn(`git worktree prune: ${err.message}`));
       // Save only when recovery changed something: nothing to write before the daemon listens.
-      if (interrupted.length > 0) await commit(null);
+      if (interrupted > 0) await commit(null);
       schedule(); // queued runs resume
     },
     setConfig(next) {

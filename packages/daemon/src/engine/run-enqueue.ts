@@ -1,0 +1,113 @@
+import type { PipelineConfig } from '@axum/protocol';
+import { FINISHED, supersededBy } from '../domain/run-queue.js';
+import { pruneRuns, settleDeployWithoutRelease, toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { maskText } from '../domain/masker.js';
+import { secretValues } from './deploy-operation.js';
+import type { PipelineDeps } from './pipeline.js';
+
+/** What a queued run was asked with: who, and whether a release marked bad may deploy. */
+export interface RunAsk {
+  by?: string;
+  force?: boolean;
+}
+
+/**
+ * Queueing a run: numbered, superseding older queued runs of its branch, pruned history, saved
+ * before anything is said about it. Apart from the pipeline so that its facade stays a facade.
+ */
+export function createEnqueue(ctx: {
+  deps: PipelineDeps;
+  loaded(): RunsDocument;
+  config(): PipelineConfig | null;
+  now(): string;
+  commit(run: RunRecord | null): Promise<void>;
+  touch(run: RunRecord): void;
+}) {
+  const { deps } = ctx;
+  const envOfBranch = (branch: string): string | null =>
+    Object.entries(ctx.config()?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
+
+  return async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: RunAsk = {}): Promise<RunRecord> => {
+    const history = ctx.loaded();
+    const config = ctx.config();
+    const number = history.nextRunNumber++;
+    const run: RunRecord = {
+      id: `run-${number}`,
+      number,
+      status: 'queued',
+      commit: commitSha,
+      branch,
+      // A watch run tests local edits: it feeds no environment, so nothing it does can deploy.
+      env: trigger === 'watch' ? null : envOfBranch(branch),
+      trigger,
+      reused: false,
+      createdAt: ctx.now(),
+      startedAt: null,
+      finishedAt: null,
+      steps: [],
+      // A commit subject is text from outside: a registered secret in it is masked before it is stored or shown.
+      subject: maskText(await deps.git.subject(commitSha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []),
+      releaseId: null,
+      message: null,
+      warnings: [],
+      deploy: null,
+      pgids: [],
+      worktree: null,
+      stages,
+      ...(asked.by !== undefined ? { by: asked.by } : {}),
+      ...(asked.force ? { force: true } : {}),
+    };
+    // A run on a branch that feeds an environment leads to a deploy (or says why not).
+    if (run.env) run.deploy = { env: run.env, revision: null, outcome: 'pending' };
+    const superseded = supersededBy(history.runs, run);
+    for (const id of superseded) {
+      const old = history.runs.find((r) => r.id === id);
+      if (!old) continue;
+      old.status = 'superseded';
+      old.finishedAt = ctx.now();
+      old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
+      settleDeployWithoutRelease(old);
+      ctx.touch(old);
+      deps.publish(toRunView(old));
+    }
+    history.runs.push(run);
+    const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
+    history.runs = kept;
+    await ctx.commit(run);
+    deps.crash('run.queued');
+    if (dropped.length > 0) {
+      // Logs go after the history that stops naming them is durable: a crash leaves a stray log
+      // folder, never a run whose log is gone.
+      deps.crash('runs.pruned');
+      for (const id of dropped) void deps.logs.removeRun(id);
+    }
+    deps.logger.info(`${run.id} queued: ${trigger} ${branch} ${commitSha.slice(0, 8)}${superseded.length ? ` (supersedes ${superseded.join(', ')})` : ''}`);
+    return run;
+  };
+}
+
+/**
+ * Crash recovery of the runs: nothing is running any more. A run that was running becomes
+ * interrupted (never retried by itself), its process groups are killed and its worktree removed.
+ * Returns how many runs it changed.
+ */
+export async function recoverInterrupted(doc: RunsDocument, deps: PipelineDeps, now: () => string, touch: (run: RunRecord) => void): Promise<number> {
+  const interrupted = doc.runs.filter((r) => r.status === 'running');
+  for (const run of interrupted) {
+    const reaped = run.pgids.filter((pgid) => deps.runner.reap(pgid));
+    if (run.worktree) await deps.git.removeWorktree(run.worktree).catch(() => undefined);
+    run.status = 'interrupted';
+    run.finishedAt = now();
+    run.message = `the daemon stopped while this run was running${reaped.length ? ` (killed process groups ${reaped.join(', ')})` : ''}`;
+    run.worktree = null;
+    run.pgids = [];
+    settleDeployWithoutRelease(run);
+    touch(run);
+    for (const step of run.steps) {
+      if (step.status === 'running') step.status = 'cancelled';
+      else if (step.status === 'pending') step.status = 'skipped';
+    }
+    deps.logger.warn(`${run.id} interrupted by a daemon restart`);
+  }
+  return interrupted.length;
+}
