@@ -150,7 +150,11 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (unknown) return unknown;
       const doc = await docOf(env);
       if (doc.paused) return accept(env, doc, by, force);
-      if (!doc.pendingReleaseId) return refused(`nothing is waiting for approval in ${env}`);
+      if (!doc.pendingReleaseId) {
+        // A pin holds releases back rather than leaving them waiting: name the command that lets one through.
+        const pin = doc.pinned ? (doc.heldReleaseId ? `: ${doc.heldReleaseId} is held by the pin (axum unpin ${env} deploys it)` : `: it is pinned, new releases are held back (axum unpin ${env} lets them through)`) : '';
+        return refused(`nothing is waiting for approval in ${env}${pin}`);
+      }
       const releaseId = doc.pendingReleaseId;
       // A forced run of a bad release waits for approval like any other: approving it needs force too.
       const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);

@@ -1,0 +1,67 @@
+// The CLI's confirmations and approvals, as a person meets them: refusals said before anything is
+// asked, the typed prompt in a real 80-column terminal (tmux), and runs that tell the truth after.
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
+
+const repo = scratchRepos(afterEach);
+const server = tmuxServer('axum-cli-confirm');
+afterAll(() => server.kill());
+
+/** staging from main; production from prod, waiting for approval. */
+async function started(): Promise<string> {
+  const dir = repo({ config: tinyModelConfig('', '', '  staging: { branch: main }\n  production: { branch: prod, approval: manual }') });
+  commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+  execFileSync('git', ['branch', 'prod'], { cwd: dir });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => historyText(dir).includes('"prod"'), 10_000, 'the first reconciliation');
+  return dir;
+}
+
+/** Runs `axum ARGS` in a real terminal of `width` columns; returns the screen once `until` shows. */
+async function inTerminal(dir: string, session: string, args: string, until: (screen: string) => boolean, width = 80): Promise<string> {
+  server.tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '30', `${process.execPath} ${AXUM_BIN} ${args} --repo ${dir}; echo "exit $?"; sleep 60`);
+  let screen = '';
+  await waitFor(() => until((screen = server.screen(session))), 20_000, `the terminal to show what ${args} says`).catch((err: Error) => {
+    throw new Error(`${err.message}\n${screen}`);
+  });
+  return screen;
+}
+
+async function awaitingApproval(dir: string, branch = 'prod'): Promise<string> {
+  const run = await waitForRun(dir, (r) => r.branch === branch && (r as { deploy?: { outcome: string } }).deploy?.outcome === 'awaiting-approval', 'a release awaiting approval');
+  return (run as unknown as { releaseId: string }).releaseId;
+}
+
+describe('refused before anything is asked', () => {
+  it('approve of a release marked bad refuses at once, on a terminal and without one', async () => {
+    const dir = await started();
+    expect((await axum(['run', '--branch', 'prod', '--repo', dir])).code).toBe(0);
+    const releaseId = await awaitingApproval(dir);
+    expect((await axum(['mark', releaseId, 'bad', '--reason', 'tokenizer mismatch', '--repo', dir])).code).toBe(0);
+    // Without a terminal: the mark, not "add --yes" (adding it would only be refused next).
+    const piped = await axum(['approve', 'production', '--repo', dir]);
+    expect(piped.code).toBe(1);
+    expect(piped.stderr).toContain(`${releaseId} is marked bad by`);
+    expect(piped.stderr).toContain('tokenizer mismatch');
+    expect(piped.stderr).toContain('axum approve production --force');
+    expect(piped.stderr).not.toContain('--yes');
+    if (!HAS_TMUX) return;
+    const screen = await inTerminal(dir, 'bad-approve', 'approve production', (s) => /exit \d/.test(s));
+    expect(screen).toContain('exit 1');
+    expect(screen).toContain('is marked bad by');
+    expect(screen).not.toContain('to confirm');
+    expect(JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout)).toEqual([]);
+  });
+
+  it('approve when a pin holds the release names the unpin', async () => {
+    const dir = await started();
+    expect((await axum(['pin', 'production', '--repo', dir])).code).toBe(0);
+    expect((await axum(['run', '--branch', 'prod', '--wait', '--repo', dir])).code).toBe(0);
+    const approve = await axum(['approve', 'production', '--yes', '--repo', dir]);
+    expect(approve.code).toBe(1);
+    expect(approve.stderr).toMatch(/^axum: nothing is waiting for approval in production: rel-\d+ is held by the pin \(axum unpin production deploys it\)\n$/);
+  });
+});
