@@ -65,3 +65,20 @@ describe('refused before anything is asked', () => {
     expect(approve.stderr).toMatch(/^axum: nothing is waiting for approval in production: rel-\d+ is held by the pin \(axum unpin production deploys it\)\n$/);
   });
 });
+
+describe('a run after approve', () => {
+  it('a second run of the waiting release takes the first one\'s place: neither says awaiting approval once approved', async () => {
+    const dir = await started();
+    expect((await axum(['run', '--branch', 'prod', '--wait', '--repo', dir])).code).toBe(0);
+    const releaseId = await awaitingApproval(dir);
+    const again = await axum(['run', '--branch', 'prod', '--again', '--wait', '--json', '--repo', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await axum(['approve', 'production', '--yes', '--repo', dir])).code).toBe(0);
+    const runs = JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as { id: string; deploy: { outcome: string } | null; message: string }[];
+    const prod = runs.filter((r) => r.deploy !== null && r.id !== undefined && r.message.includes(releaseId));
+    expect(prod.map((r) => r.deploy!.outcome)).toEqual(['live', 'superseded']);
+    expect(prod[1]!.message).toBe(`${releaseId}: a newer run of it (${prod[0]!.id}) follows its deploy to production instead`);
+    const plain = await axum(['runs', '--repo', dir]);
+    expect(plain.stdout).not.toContain('awaiting-approval');
+  });
+});
