@@ -82,3 +82,33 @@ describe('a run after approve', () => {
     expect(plain.stdout).not.toContain('awaiting-approval');
   });
 });
+
+describe.runIf(HAS_TMUX)('the typed confirmation at 80 columns', () => {
+  it('rollback: the question wrapped by words, the diff the TUI shows, the name to type on its own line', async () => {
+    const dir = repo({ config: tinyModelConfig('', '', '  production: { branch: main }') });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    for (const [i, value] of ['0.85', '0.9'].entries()) {
+      commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
+      await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live?.revision === i + 1, 30_000, `#${i + 1} live`);
+    }
+    const asked = await inTerminal(dir, 'rollback', 'rollback production', (s) => s.includes('to confirm:'));
+    const rows = asked.split('\n').map((r) => r.trimEnd());
+    expect(rows).toContain('type production to confirm:');
+    expect(asked).toMatch(/^roll back production to #1 \(rel-\d+\), marking rel-\d+ \(live now, #2\) bad\?$/m);
+    expect(asked).toMatch(/^ {2}code: takes back 1 commit: [0-9a-f]{7} model 0\.9$/m);
+    expect(asked).toMatch(/^ {2}artifacts: model\/weights\.txt 4 B → 5 B$/m);
+    expect(asked).toMatch(/^ {2}config: unchanged$/m);
+    server.tmux('send-keys', '-t', 'rollback', 'production', 'Enter');
+    const done = await inTerminalScreen('rollback', (s) => /exit \d/.test(s));
+    expect(done).toContain('exit 0');
+  });
+});
+
+async function inTerminalScreen(session: string, until: (screen: string) => boolean): Promise<string> {
+  let screen = '';
+  await waitFor(() => until((screen = server.screen(session))), 30_000, 'the terminal').catch((err: Error) => {
+    throw new Error(`${err.message}\n${screen}`);
+  });
+  return screen;
+}

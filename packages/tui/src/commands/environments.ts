@@ -1,5 +1,4 @@
 import { commandBy } from '../user-name.js';
-import { createInterface } from 'node:readline/promises';
 import { type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
 import { rollbackHint } from '../state/selectors.js';
@@ -8,12 +7,14 @@ import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
+import { confirm, diffFromLive } from './confirm-prompt.js';
 import { approveRefusal, badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 import { historyHostLines } from './history-hosts.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
 export const by = commandBy;
+export { confirm };
 
 /** Lines for one revision, as people read it: `#7 live rollback → #3`. */
 export function revisionLine(r: RevisionView): string {
@@ -86,27 +87,6 @@ export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
   return ['', 'marked bad:', ...bad.map((r) => `  ${r.id}  ${badText(r).replace(/^bad: /, '')}  (axum mark ${r.id} good clears it)`)];
 }
 
-/**
- * Asks before a change on a terminal: `y` for plain environments, the typed name for protected ones.
- * `what` is the whole act, environment included (`roll back production to #3`).
- */
-export async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined): Promise<void> {
-  if (yes) return;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    if (env.protected) throw new CliError(`${env.name} is protected and there is no terminal to ask: add --yes to ${what}`, EXIT.usage);
-    return;
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const prompt = env.protected ? `${what}? type ${env.name} to confirm: ` : `${what}? [y/N] `;
-    const answer = (await rl.question(prompt)).trim();
-    const ok = env.protected ? answer === env.name : /^y(es)?$/i.test(answer);
-    if (!ok) throw new CliError('not confirmed; nothing changed', EXIT.failed);
-  } finally {
-    rl.close();
-  }
-}
-
 export async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
   const env = connection.welcomeState.environments.find((e) => e.name === name);
   if (!env) throw new CliError(`no environment ${name} (environments: ${connection.welcomeState.environments.map((e) => e.name).join(', ')})`, EXIT.failed);
@@ -145,7 +125,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       const refusal = rollbackTargetRefusal(env, target, await call(connection, 'releases.list', {}), options.force);
       if (refusal) throw new CliError(refusal, EXIT.failed);
       const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
-      await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes);
+      await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
     }
     const revision = await (asked ?? rollback());
     const code = revisionResult(envName, revision, options, out);
@@ -169,7 +149,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
       const bad = badReleaseRefusal(await call(connection, 'releases.list', {}), options.release, options.force, 'pass --force to deploy it anyway');
       if (bad) throw new CliError(bad, EXIT.failed);
     }
-    await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes);
+    await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy') };
     const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
@@ -193,7 +173,7 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
       if (!options.json) out.lines([`${envName}: pause lifted${env.heldReleaseId ? `; ${env.heldReleaseId}, held back by it, deploys now` : ''}`]);
       return code;
     }
-    await confirm(env, `deploy ${env.pendingReleaseId ?? ''} to ${env.name}`, options.yes);
+    await confirm(env, `deploy ${env.pendingReleaseId ?? ''} to ${env.name}`, options.yes, diffFromLive(connection, env, env.pendingReleaseId ?? ''));
     return revisionResult(envName, await approve(), options, out);
   });
 }
