@@ -102,6 +102,7 @@ describe.runIf(HAS_TMUX)('the typed confirmation at 80 columns', () => {
     server.tmux('send-keys', '-t', 'rollback', 'production', 'Enter');
     const done = await inTerminalScreen('rollback', (s) => /exit \d/.test(s));
     expect(done).toContain('exit 0');
+    expect(done).toMatch(/production #3: rolled back to #1 — rel-\d+ \([0-9a-f]{8}\), live and verified\n/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
 import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, changedConfigKeys, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { changedArtifacts, configChanges, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liftPause } from '../domain/pause.js';
@@ -245,12 +245,14 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const [fromConfig, toConfig] = await Promise.all([deps.git.showFile(from.commit, 'axum.yml'), deps.git.showFile(to.commit, 'axum.yml')]);
       const parse = (text: string | null) => (text ? (parseYaml(text) as unknown) : null);
       let configKeys: string[];
+      let changes: ReturnType<typeof configChanges> | undefined;
       try {
-        configKeys = changedConfigKeys(parse(fromConfig), parse(toConfig));
+        changes = configChanges(parse(fromConfig), parse(toConfig));
+        configKeys = changes.map((c) => c.key);
       } catch {
         configKeys = ['(axum.yml of one side does not parse)'];
       }
-      return { from: fromId, to: toId, commits, direction, configKeys, artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
+      return { from: fromId, to: toId, commits, direction, configKeys, ...(changes ? { configChanges: changes } : {}), artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
     },
     deploy: (env, releaseId, by, force = false) => requests.deploy(env, releaseId, by, force),
     promote: (from, to, force, by) => requests.promote(from, to, force, by),

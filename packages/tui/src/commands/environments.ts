@@ -19,17 +19,22 @@ export { confirm };
 /** Lines for one revision, as people read it: `#7 live rollback → #3`. */
 export function revisionLine(r: RevisionView): string {
   const what = r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`;
-  return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${r.message ? `  — ${r.message}` : ''}`;
+  const news = messageNews(r);
+  return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${news ? `  — ${news}` : ''}`;
 }
+
+/** A revision's message when it says more than its kind does: a rollback's own `rolled back to #N` is not said twice. */
+const messageNews = (r: RevisionView): string | null => (r.kind !== 'deploy' && r.message === `rolled back to #${r.rollbackTo}` ? null : r.message);
 
 /**
  * What a deploy, rollback, approve or promote came to, as one sentence (a history row without its
- * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d) live and verified`.
+ * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d), live and verified`.
  */
 export function revisionSentence(env: string, r: RevisionView): string {
   const what = r.kind === 'deploy' ? `deployed ${r.releaseId} (${r.commit.slice(0, 8)})` : `${r.kind === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
   const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : r.status;
-  return `${env} #${r.revision}: ${what}, ${state}${r.message ? ` — ${r.message}` : ''}`;
+  const news = messageNews(r);
+  return `${env} #${r.revision}: ${what}, ${state}${news ? ` — ${news}` : ''}`;
 }
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */

@@ -11,7 +11,7 @@ export function diffLines(diff: ReleaseDiff): string[] {
     const verb = diff.direction === 'back' ? 'takes back' : diff.direction === 'forward' ? 'brings in' : 'switches across';
     lines.push(`code: ${verb} ${diff.commits.length}${diff.commits.length === 50 ? '+' : ''} commit${diff.commits.length === 1 ? '' : 's'}${diff.commits.length ? `: ${diff.commits.slice(0, 3).join(' · ')}${diff.commits.length > 3 ? ' …' : ''}` : ''}`);
   }
-  lines.push(diff.configKeys.length ? `config: ${diff.configKeys.length} key${diff.configKeys.length === 1 ? '' : 's'} change: ${diff.configKeys.slice(0, 4).join(', ')}${diff.configKeys.length > 4 ? ' …' : ''}` : 'config: unchanged');
+  lines.push(configLine(diff));
   lines.push(
     diff.artifacts.length
       ? `artifacts: ${diff.artifacts.slice(0, 3).map((a) => `${a.path} ${a.change === 'changed' ? `${size(a.fromSize)} → ${size(a.toSize)}` : a.change}`).join(', ')}${diff.artifacts.length > 3 ? ` (+${diff.artifacts.length - 3})` : ''}`
@@ -20,4 +20,12 @@ export function diffLines(diff: ReleaseDiff): string[] {
   const moved = diff.metrics.filter((m) => m.from !== m.to);
   if (moved.length) lines.push(`metrics: ${moved.map((m) => `${m.name} ${m.from ?? '—'} → ${m.to ?? '—'}`).join(', ')}`);
   return lines;
+}
+
+/** `config: env.HF_HOME added, verify.gates.accuracy changed`: each key with what happens to it (a daemon that does not say, just the keys). */
+function configLine(diff: ReleaseDiff): string {
+  if (diff.configKeys.length === 0) return 'config: unchanged';
+  const keys = diff.configChanges ? diff.configChanges.map((c) => `${c.key} ${c.change}`) : diff.configKeys;
+  const more = keys.length > 4 ? ` (+${keys.length - 4})` : '';
+  return `config: ${diff.configChanges ? '' : `${keys.length} ${keys.length === 1 ? 'key differs' : 'keys differ'}: `}${keys.slice(0, 4).join(', ')}${more}`;
 }
