@@ -2,7 +2,7 @@
 // asked, the typed prompt in a real 80-column terminal (tmux), and runs that tell the truth after.
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { AXUM_BIN, axum, commitFiles, historyText, openClient, scratchRepos, waitFor, waitForRun } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
@@ -113,3 +113,25 @@ async function inTerminalScreen(session: string, until: (screen: string) => bool
   });
   return screen;
 }
+
+describe('the event log', () => {
+  it('a manual rollback and approve are one entry each, with who; a push deploy is said by axum', async () => {
+    const dir = await started();
+    for (const [i, value] of ['0.95', '0.96'].entries()) {
+      commitFiles(dir, `v${i + 2}`, { 'data.txt': `${value}\n` });
+      await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live?.revision === i + 1, 30_000, `staging #${i + 1} live`);
+    }
+    expect((await axum(['rollback', 'staging', '--yes', '--repo', dir])).code).toBe(0);
+    expect((await axum(['run', '--branch', 'prod', '--wait', '--repo', dir])).code).toBe(0);
+    expect((await axum(['approve', 'production', '--yes', '--repo', dir])).code).toBe(0);
+    const client = await openClient(dir);
+    const snapshot = client.messages.find((m) => (m as { type: string }).type === 'snapshot') as { state: { activity: { who: string; what: string }[] } };
+    client.ws.close();
+    const entries = snapshot.state.activity.map((e) => `${e.who} ${e.what}`);
+    const about = (pattern: RegExp) => entries.filter((e) => pattern.test(e));
+    expect(about(/staging.*#3|#3.*staging/), entries.join('\n')).toEqual([expect.stringMatching(/^\S+ \(axum-rollback\b.*\) rolled back staging to #1 \(#3, live\)$/)]);
+    expect(about(/production/).filter((e) => !e.includes('waits for approval')), entries.join('\n')).toEqual([expect.stringMatching(/^\S+ \(axum-approve\b.*\) approved production \(#1, live/)]);
+    // A move nobody asked for still is said, by axum.
+    expect(about(/^axum staging: deploy #2 is live/), entries.join('\n')).toHaveLength(1);
+  });
+});
