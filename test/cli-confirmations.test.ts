@@ -63,6 +63,10 @@ describe('refused before anything is asked', () => {
     const approve = await axum(['approve', 'production', '--yes', '--repo', dir]);
     expect(approve.code).toBe(1);
     expect(approve.stderr).toMatch(/^axum: nothing is waiting for approval in production: rel-\d+ is held by the pin \(axum unpin production deploys it\)\n$/);
+    // `axum logs ENV`: the address that works, not "no run production".
+    const logs = await axum(['logs', 'production', '--repo', dir]);
+    expect(logs.code).toBe(2);
+    expect(logs.stderr).toMatch(/^axum: production is an environment, not a run: a revision's logs are ENV#N — axum logs production#N once it has a revision \(axum history production lists them\); its newest run: axum logs run-\d+ \(prod, succeeded\)\n$/);
   });
 });
 
