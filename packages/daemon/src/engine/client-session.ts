@@ -90,8 +90,8 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
   'release.mark': (request, session) => session.host.deployments.mark(request.params.releaseId, request.params.mark, request.params.reason, request.params.by),
-  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by),
-  'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by, request.params.force),
+  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by, request.params.releaseId),
+  'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by, request.params.force, request.params.releaseId),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);
     if (result instanceof RequestFailure) return result;

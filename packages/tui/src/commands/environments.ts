@@ -1,7 +1,7 @@
 import { commandBy } from '../user-name.js';
 import { type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
-import { rollbackHint } from '../state/selectors.js';
+import { rollbackHint, servingOf } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -169,7 +169,9 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
     const releases = env.paused || env.pendingReleaseId ? await call(connection, 'releases.list', {}) : [];
     const refusal = approveRefusal(env, releases, options.force);
     if (refusal) throw new CliError(refusal, EXIT.failed);
-    const approve = () => call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
+    // The release this command names is the one approved, or the daemon refuses (it changed in between).
+    const seen = (env.paused ? servingOf(env)?.releaseId : env.pendingReleaseId) ?? undefined;
+    const approve = () => call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS);
     if (env.paused) {
       // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
       await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${env.heldReleaseId ? ` (then ${env.heldReleaseId}, held back, deploys)` : ''}`, options.yes);

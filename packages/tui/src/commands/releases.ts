@@ -44,7 +44,7 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     const busy = options.yes ? null : busyRefusal(target);
     if (busy) throw new CliError(busy, EXIT.failed);
     await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes, diffFromLive(connection, target, source.live.releaseId));
-    const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote') }, OPERATION_TIMEOUT_MS);
+    const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId }, OPERATION_TIMEOUT_MS);
     return revisionResult(to, revision, options, out);
   });
 }

@@ -18,7 +18,7 @@ export async function performAction(request: Requester, action: PendingAction): 
       return revision.status === 'live' ? `${action.env}: rolled back, #${revision.revision} live and verified (pinned)` : `${action.env}: rollback #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
     case 'approve': {
-      const revision = await request('env.approve', { env: action.env, by: by() });
+      const revision = await request('env.approve', { env: action.env, by: by(), ...(action.releaseId ? { releaseId: action.releaseId } : {}) });
       if (revision.status === 'live' && revision.steps.length === 0 && revision.message?.startsWith('accepted')) return `${action.env}: ${revision.message}; #${revision.revision} live, the pause lifted`;
       return revision.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
@@ -36,7 +36,7 @@ export async function performAction(request: Requester, action: PendingAction): 
       return run.existing ? `${run.id} is already ${run.status} for ${action.branch} ${run.commit.slice(0, 8)}` : `${run.id} queued on ${action.branch}`;
     }
     case 'promote': {
-      const revision = await request('env.promote', { from: action.from, to: action.to, force: action.force, by: by() });
+      const revision = await request('env.promote', { from: action.from, to: action.to, force: action.force, by: by(), releaseId: action.releaseId });
       return revision.status === 'live' ? `${action.to}: ${revision.releaseId} promoted from ${action.from}, #${revision.revision} live and verified` : `${action.to}: promote #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
     case 'mark': {
@@ -140,9 +140,10 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     // A paused environment: approving keeps what serves (recorded live and verified by this person).
     if (env?.paused) {
       const held = env.heldReleaseId ? [`then ${env.heldReleaseId}, held back by the pause, deploys`] : [];
-      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held], typed, action };
+      const kept = servingOf(env)?.releaseId;
+      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held], typed, action: kept ? { ...action, releaseId: kept } : action };
     }
-    return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action };
+    return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action: env?.pendingReleaseId ? { ...action, releaseId: env.pendingReleaseId } : action };
   }
   // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.
   const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
