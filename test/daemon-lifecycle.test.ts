@@ -77,6 +77,27 @@ describe('axum daemon start / status / stop', () => {
     expect((await axum(['status', '--repo', dir])).code).toBe(0);
   });
 
+  it('a daemon frozen by SIGSTOP: commands say its pid does not answer (exit 3) and never start a second one', async () => {
+    const dir = repo();
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const pid = daemonPid(dir)!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      for (const args of [['status'], ['daemon', 'start']]) {
+        const result = await axum([...args, '--repo', dir]);
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toBe(`axum: the daemon (pid ${pid}) is stopped and does not answer (resume it with kill -CONT ${pid}); no second daemon was started (axum daemon stop ends it; its log: ${join(dir, '.axum', 'daemon.log')})\n`);
+      }
+      expect(daemonProcessesFor(dir)).toEqual([pid]);
+      const json = await axum(['runs', '--json', '--repo', dir]);
+      expect(json.code).toBe(3);
+      expect(JSON.parse(json.stdout).error.message).toContain(`the daemon (pid ${pid}) is stopped`);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect((await axum(['status', '--repo', dir])).code).toBe(0);
+  });
+
   it('`axum status` starts the daemon when needed and prints environments', async () => {
     const dir = repo();
     const result = await axum(['status'], { cwd: join(dir) });

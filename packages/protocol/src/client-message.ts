@@ -93,7 +93,14 @@ export const RequestBody = z.discriminatedUnion('method', [
   /** Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
   z.object({
     method: z.literal('env.promote'),
-    params: z.strictObject({ from: z.string().check(z.minLength(1)).check(z.maxLength(64)), to: z.string().check(z.minLength(1)).check(z.maxLength(64)), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
+    params: z.strictObject({
+      from: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+      to: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+      force: z._default(z.boolean(), false),
+      by: z._default(z.string().check(z.maxLength(200)), 'a client'),
+      /** The release the client showed as FROM's live one: refused when FROM serves another by the time it arrives. Optional: older clients send none. */
+      releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
+    }),
   }),
   /** Rolls back to a revision (default: last known good) and pins. Returns the new `RevisionView`. */
   z.object({
@@ -102,7 +109,16 @@ export const RequestBody = z.discriminatedUnion('method', [
   }),
   /** Deploys the release waiting for approval. Returns the new `RevisionView`. */
   // `force`: approve a release marked bad (a forced run's release waits for approval like any other).
-  z.object({ method: z.literal('env.approve'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }) }),
+  z.object({
+    method: z.literal('env.approve'),
+    params: z.strictObject({
+      env: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+      force: z._default(z.boolean(), false),
+      by: z._default(z.string().check(z.maxLength(200)), 'a client'),
+      /** The release the client showed (the one waiting, or what a paused environment serves): refused when that changed in between. Optional: older clients send none. */
+      releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
+    }),
+  }),
   /**
    * Pins or unpins an environment. Unpinning deploys the newest release the pin held back (a client
    * asks first where the environment is protected). Returns its `EnvironmentView` and that deploy's revision.

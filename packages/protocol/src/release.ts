@@ -155,6 +155,11 @@ export const ReleaseDiff = z.object({
   direction: z.enum(['back', 'forward', 'sideways', 'same']),
   /** Dotted keys of `axum.yml` that differ (`verify.gates.accuracy`). */
   configKeys: z.array(z.string()),
+  /**
+   * The same keys, each with how it differs going from `from` to `to`: `added` (only `to` has it),
+   * `removed` (only `from` has it) or `changed`. Optional: daemons before it send `configKeys` alone.
+   */
+  configChanges: z.optional(z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']) }))),
   /** Artifacts added, removed, or whose sha256/size changed. */
   artifacts: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), fromSize: z.nullable(z.number()), toSize: z.nullable(z.number()) })),
   /** Metrics of both releases, by name. */

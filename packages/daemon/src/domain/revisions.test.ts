@@ -76,7 +76,13 @@ describe('release retention', () => {
 
 describe('release diff pieces', () => {
   it('lists changed config keys, artifacts and metrics', async () => {
-    const { changedConfigKeys, changedArtifacts, metricDeltas } = await import('./revisions.js');
+    const { changedConfigKeys, changedArtifacts, metricDeltas, configChanges } = await import('./revisions.js');
+    // Going from the first to the second: an env var only the second has is added, a gate only the first has removed.
+    expect(configChanges({ verify: { gates: { accuracy: '>= 0.9', p95_ms: '<= 250' } } }, { verify: { gates: { accuracy: '>= 0.8' } }, stages: [{ env: { HF_HOME: '/x' } }] })).toEqual([
+      { key: 'stages.0.env.HF_HOME', change: 'added' },
+      { key: 'verify.gates.accuracy', change: 'changed' },
+      { key: 'verify.gates.p95_ms', change: 'removed' },
+    ]);
     expect(changedConfigKeys({ verify: { gates: { accuracy: '>= 0.9' } }, stages: [{ name: 'a' }] }, { verify: { gates: { accuracy: '>= 0.8', p95: '<= 1' } }, stages: [{ name: 'a' }] })).toEqual([
       'verify.gates.accuracy',
       'verify.gates.p95',

@@ -161,9 +161,17 @@ function leaves(value: unknown, prefix = ''): Map<string, string> {
 
 /** The keys whose values differ between two configs (added and removed keys included). */
 export function changedConfigKeys(from: unknown, to: unknown): string[] {
+  return configChanges(from, to).map((c) => c.key);
+}
+
+/** Each key that differs between two configs, and how going from `from` to `to`: added, removed or changed. */
+export function configChanges(from: unknown, to: unknown): { key: string; change: 'added' | 'removed' | 'changed' }[] {
   const a = leaves(from);
   const b = leaves(to);
-  return [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key)).sort();
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((key) => a.get(key) !== b.get(key))
+    .sort()
+    .map((key) => ({ key, change: !a.has(key) ? 'added' : !b.has(key) ? 'removed' : 'changed' }));
 }
 
 /** Artifacts added, removed or changed (sha256 or size) between two releases. */

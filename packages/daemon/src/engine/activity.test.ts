@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, Request, RevisionView, RunView } from '@axum/protocol';
-import { activityText, movedText, runOutcomeText, whoOf } from './activity.js';
+import { activityText, environmentsMovedBy, movedText, runOutcomeText, whoOf } from './activity.js';
 
 const revision = (extra: Partial<RevisionView>): RevisionView => ({
   revision: 5, status: 'live', kind: 'rollback', releaseId: 'rel-3', commit: 'a'.repeat(40), rollbackTo: 3, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: 'rolled back to #3',
@@ -16,7 +16,7 @@ describe('activity lines', () => {
 
   it('say what a state-changing request did, or why it was refused; reads say nothing', () => {
     const rollback = request({ method: 'env.rollback', params: { env: 'production', to: null, force: false, by: 'alice' } });
-    expect(activityText(rollback, { result: revision({}) })).toBe('rolled back production to #3 (#5, live: rolled back to #3)');
+    expect(activityText(rollback, { result: revision({}) })).toBe('rolled back production to #3 (#5, live)');
     expect(activityText(rollback, { refusal: 'production is busy' })).toBe('rollback of production to the last known good refused: production is busy');
     expect(activityText(request({ method: 'env.pin', params: { env: 'staging', pinned: false, by: 'a' } }), { result: {} })).toBe('unpinned staging');
     const unpin = request({ method: 'env.pin', params: { env: 'staging', pinned: false, by: 'a' } });
@@ -63,5 +63,16 @@ describe("the daemon's own moves", () => {
     expect(runOutcomeText(run('awaiting-approval'), run('awaiting-approval'))).toBeNull();
     expect(runOutcomeText(undefined, run('awaiting-approval'))).toBeNull();
     expect(runOutcomeText(run('pending'), run('live'))).toBeNull();
+  });
+});
+
+describe('environmentsMovedBy', () => {
+  it('names what a rollback, deploy, approve, promote or unpin may move; nothing for a pin or a read', () => {
+    const request = (method: string, params: Record<string, unknown>) => ({ type: 'request', id: '1', method, params }) as unknown as Request;
+    expect(environmentsMovedBy(request('env.rollback', { env: 'production', to: null, force: false, by: 'x' }))).toEqual(['production']);
+    expect(environmentsMovedBy(request('env.promote', { from: 'staging', to: 'production', force: false, by: 'x' }))).toEqual(['production']);
+    expect(environmentsMovedBy(request('env.pin', { env: 'production', pinned: false, by: 'x' }))).toEqual(['production']);
+    expect(environmentsMovedBy(request('env.pin', { env: 'production', pinned: true, by: 'x' }))).toEqual([]);
+    expect(environmentsMovedBy(request('history.get', { env: 'production' }))).toEqual([]);
   });
 });

@@ -8,7 +8,31 @@ export function whoOf(client: Pick<AttachedClient, 'name' | 'user' | 'terminal'>
   return client.user ? `${client.user} (${where})` : where;
 }
 
-const revisionOutcome = (revision: RevisionView) => `#${revision.revision}, ${revision.status}${revision.message ? `: ${revision.message}` : ''}`;
+/** `#3, live`, with the revision's message when it says more than the line around it (a rollback's `rolled back to #1` does not). */
+const revisionOutcome = (revision: RevisionView) => {
+  const news = revision.message === `rolled back to #${revision.rollbackTo}` ? null : revision.message;
+  return `#${revision.revision}, ${revision.status}${news ? `: ${news}` : ''}`;
+};
+
+/**
+ * The environments a request may move (a rollback, deploy, approve, promote, or an unpin that
+ * deploys): while it is handled, its activity line says those moves, with who, and the daemon does
+ * not say them again as moves nobody asked for.
+ */
+export function environmentsMovedBy(request: Request): string[] {
+  switch (request.method) {
+    case 'env.rollback':
+    case 'env.deploy':
+    case 'env.approve':
+      return [request.params.env];
+    case 'env.promote':
+      return [request.params.to];
+    case 'env.pin':
+      return request.params.pinned ? [] : [request.params.env];
+    default:
+      return [];
+  }
+}
 
 /**
  * The line for a request that succeeded (`result`) or was refused (`refusal`); null for requests

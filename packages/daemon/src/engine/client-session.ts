@@ -11,7 +11,7 @@ import {
   type ResultOf,
   type AttachedClient,
 } from '@axum/protocol';
-import { activityText } from './activity.js';
+import { activityText, environmentsMovedBy } from './activity.js';
 import type { Deployments } from './deployments.js';
 import { LogFollower } from './log-follower.js';
 import type { LogSource } from './log-source.js';
@@ -28,6 +28,8 @@ export interface SessionHost {
   requestShutdown(reason: string): void;
   /** A request changed the shared state (or was refused): every client is told who did what. */
   activity(session: ClientSession, what: string): void;
+  /** A request that may move these environments is being handled (its activity says the moves); call the answer when it is done. */
+  acting(envs: readonly string[]): () => void;
   pipeline: Pipeline;
   deployments: Deployments;
   /** Backups (README.md, "Backups"); null in engines built without them (tests). */
@@ -88,8 +90,8 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
   'release.mark': (request, session) => session.host.deployments.mark(request.params.releaseId, request.params.mark, request.params.reason, request.params.by),
-  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by),
-  'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by, request.params.force),
+  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by, request.params.releaseId),
+  'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by, request.params.force, request.params.releaseId),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);
     if (result instanceof RequestFailure) return result;
@@ -185,8 +187,10 @@ export class ClientSession implements ConnectionHandlers {
 
   private dispatch(request: Request): void {
     const handler = HANDLERS[request.method] as HandlerFor<Request['method']>;
+    const done = this.host.acting(environmentsMovedBy(request));
     Promise.resolve()
       .then(() => handler(request, this))
+      .finally(done)
       .then(
         (result) => {
           if (result instanceof RequestFailure) this.sendError(request.id, result.code, result.message);

@@ -81,6 +81,8 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     state = applyDelta(state, delta);
     broadcast(delta, except);
   };
+  /** Environments that requests being handled may move, and how many such requests each has. */
+  const acting = new Map<string, number>();
   /** One line of the shared activity; `clientId` is '' for what the daemon did on its own. */
   const said = (who: string, what: string, clientId: string): void => {
     const entry = { at: new Date(deps.clock.now()).toISOString(), who, what, clientId };
@@ -107,6 +109,16 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     },
     requestShutdown: deps.onShutdownRequested,
     activity: (session, what) => said(session.client ? whoOf(session.client) : session.id, what, session.id),
+    acting: (envs) => {
+      for (const env of envs) acting.set(env, (acting.get(env) ?? 0) + 1);
+      return () => {
+        for (const env of envs) {
+          const left = (acting.get(env) ?? 1) - 1;
+          if (left > 0) acting.set(env, left);
+          else acting.delete(env);
+        }
+      };
+    },
     pipeline: deps.pipeline,
     deployments: deps.deployments,
     backups: deps.backups ?? null,
@@ -173,7 +185,8 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       const next = { ...current, ...deps.deployments.state(name) };
       publish({ type: 'environment.updated', environment: next });
       // Every terminal's event log, and one attached later, sees the moves nobody asked for too.
-      const moved = movedText(current, next);
+      // A move a request is making is said once, by the request's activity line, with who asked.
+      const moved = acting.has(name) ? null : movedText(current, next);
       if (moved) said('axum', moved, '');
     },
     publishRun(run) {

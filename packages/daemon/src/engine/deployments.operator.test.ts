@@ -216,6 +216,18 @@ describe('pin and approval', () => {
     expect(refusal(await w.deployments.approve('production', 'dana'))).toEqual({ code: 'refused', message: 'nothing is waiting for approval in production' });
     expect(w.disagreement('production')).toBeNull();
   });
+
+  it('approve and promote name the release the person saw: another one there by then is refused, nothing moves', async () => {
+    const w = world(testConfig({ environments: { staging: { branch: 'main' }, production: { branch: 'prod', approval: 'manual' } } }));
+    await w.ship(); // rel-1 live in staging
+    await w.ship('production'); // rel-2 waits for approval in production
+    expect(refusal(await w.deployments.approve('production', 'dana', false, 'rel-9'))).toEqual({ code: 'refused', message: 'you asked about rel-9, but rel-2 waits for approval in production now: nothing changed; look again (axum status) and ask again' });
+    expect(refusal(await w.deployments.promote('staging', 'production', false, 'dana', 'rel-7'))).toEqual({ code: 'refused', message: 'you asked about rel-7, but rel-1 is live in staging now: nothing changed; look again (axum status) and ask again' });
+    expect(w.revisions('production')).toEqual([]);
+    expect(w.deployments.state('production').pendingReleaseId).toBe('rel-2');
+    expect(await w.deployments.approve('production', 'dana', false, 'rel-2')).toMatchObject({ status: 'live', releaseId: 'rel-2' });
+    expect(await w.deployments.promote('staging', 'production', false, 'dana', 'rel-1')).toMatchObject({ status: 'live', releaseId: 'rel-1' });
+  });
 });
 
 describe('one operation per environment', () => {

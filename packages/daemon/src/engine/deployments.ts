@@ -1,7 +1,7 @@
 import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
 import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, changedConfigKeys, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { changedArtifacts, configChanges, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liftPause } from '../domain/pause.js';
@@ -69,9 +69,9 @@ export interface Deployments {
    */
   rollback(env: string, to: number | null, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
   /** Deploys the release waiting for approval; a bad one is refused (forcing it is `deploy --force`). */
-  approve(env: string, by: string, force?: boolean): Promise<RevisionView | RequestFailure>;
+  approve(env: string, by: string, force?: boolean, seen?: string): Promise<RevisionView | RequestFailure>;
   /** `axum promote FROM TO`: FROM's live release deployed to TO as it is (no rebuild); a bad one needs `force`. */
-  promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
+  promote(from: string, to: string, force: boolean, by: string, seen?: string): Promise<RevisionView | RequestFailure>;
   /** Pins, or unpins and deploys the newest release the pin held back (`deployed`), or says why not (`note`). */
   pin(env: string, pinned: boolean, by: string): Promise<(EnvironmentState & PinOutcome) | RequestFailure>;
   /** `axum mark REL good|bad`: sets or clears the bad mark, journaled on the release, saved before it answers. */
@@ -245,15 +245,17 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const [fromConfig, toConfig] = await Promise.all([deps.git.showFile(from.commit, 'axum.yml'), deps.git.showFile(to.commit, 'axum.yml')]);
       const parse = (text: string | null) => (text ? (parseYaml(text) as unknown) : null);
       let configKeys: string[];
+      let changes: ReturnType<typeof configChanges> | undefined;
       try {
-        configKeys = changedConfigKeys(parse(fromConfig), parse(toConfig));
+        changes = configChanges(parse(fromConfig), parse(toConfig));
+        configKeys = changes.map((c) => c.key);
       } catch {
         configKeys = ['(axum.yml of one side does not parse)'];
       }
-      return { from: fromId, to: toId, commits, direction, configKeys, artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
+      return { from: fromId, to: toId, commits, direction, configKeys, ...(changes ? { configChanges: changes } : {}), artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
     },
     deploy: (env, releaseId, by, force = false) => requests.deploy(env, releaseId, by, force),
-    promote: (from, to, force, by) => requests.promote(from, to, force, by),
+    promote: (from, to, force, by, seen) => requests.promote(from, to, force, by, seen),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),
     async rollback(env, to, force, by) {
       const unknown = knownEnv(env);
@@ -282,7 +284,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       }
       return result;
     },
-    approve: (env, by, force = false) => requests.approve(env, by, force),
+    approve: (env, by, force = false, seen) => requests.approve(env, by, force, seen),
     async pin(env, pinned, by) {
       const outcome = await requests.pin(env, pinned, by);
       return outcome instanceof RequestFailure ? outcome : { ...this.state(env), ...outcome };

@@ -23,13 +23,19 @@ export interface PinOutcome {
 
 export interface OperatorRequests {
   deploy(env: string, releaseId: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
-  approve(env: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
-  promote(from: string, to: string, force: boolean, by: string): Promise<RevisionView | RequestFailure>;
+  /** `seen`: the release the person was shown; refused when another would be approved now (a stale request). */
+  approve(env: string, by: string, force: boolean, seen?: string): Promise<RevisionView | RequestFailure>;
+  /** `seen`: the release the person was shown as FROM's live one; refused when FROM serves another now. */
+  promote(from: string, to: string, force: boolean, by: string, seen?: string): Promise<RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
   mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
 }
 
 const refused = (message: string) => new RequestFailure('refused', message);
+
+/** A request for the release a person saw, when another stands there now: nothing is done, and they look again. */
+const staleText = (env: string, seen: string, now: string | null, what: string) =>
+  `you asked about ${seen}, but ${now ? `${now} ${what} in ${env} now` : `nothing ${what} in ${env} now`}: nothing changed; look again (axum status) and ask again`;
 
 /** The requests over the records and the coordinator; `knownEnv` refuses an environment with neither records nor config. */
 export function createOperatorRequests(state: DeployState, environments: EnvironmentCoordinator, knownEnv: (env: string) => RequestFailure | null): OperatorRequests {
@@ -145,12 +151,18 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const doc = await docOf(env);
       return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => environments.operate(env, releaseId, 'deploy', null, by));
     },
-    async approve(env, by, force) {
+    async approve(env, by, force, seen) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
+      const now = doc.paused ? (servingRevision(doc)?.revision.releaseId ?? null) : doc.pendingReleaseId;
+      if (seen !== undefined && now !== seen) return refused(staleText(env, seen, now, doc.paused ? 'serves' : 'waits for approval'));
       if (doc.paused) return accept(env, doc, by, force);
-      if (!doc.pendingReleaseId) return refused(`nothing is waiting for approval in ${env}`);
+      if (!doc.pendingReleaseId) {
+        // A pin holds releases back rather than leaving them waiting: name the command that lets one through.
+        const pin = doc.pinned ? (doc.heldReleaseId ? `: ${doc.heldReleaseId} is held by the pin (axum unpin ${env} deploys it)` : `: it is pinned, new releases are held back (axum unpin ${env} lets them through)`) : '';
+        return refused(`nothing is waiting for approval in ${env}${pin}`);
+      }
       const releaseId = doc.pendingReleaseId;
       // A forced run of a bad release waits for approval like any other: approving it needs force too.
       const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
@@ -162,7 +174,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     },
     // The same bytes `from` verified, through the same operation as a deploy (verified again in
     // `to`, with `to`'s gates); a pinned `to` is treated as for a deploy by hand.
-    async promote(from, to, force, by) {
+    async promote(from, to, force, by, seen) {
       const unknown = knownEnv(from) ?? knownEnv(to);
       if (unknown) return unknown;
       if (from === to) return refused(`promote needs two environments: ${from} is both FROM and TO`);
@@ -172,6 +184,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
         const failed = servingRevision(source);
         return refused(`nothing is live in ${from}${failed ? ` (#${failed.revision.revision}, ${failed.revision.releaseId}, serves but failed)` : ''}: nothing to promote`);
       }
+      if (seen !== undefined && live.releaseId !== seen) return refused(staleText(from, seen, live.releaseId, 'is live'));
       const there = liveRevision(target);
       if (there?.releaseId === live.releaseId) return refused(`${live.releaseId} is live in ${to} already (#${there.revision})`);
       const bad = refuseBad(release(live.releaseId), force, 'pass --force to promote it anyway');

@@ -31,6 +31,10 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const environments = state.config()?.environments;
     const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
     const runId = reuse?.runId ?? built.runId;
+    // A run of a release that waits here already takes the earlier run's place: the revision follows
+    // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
+    const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
+    const earlier = waits ? (runFor(env, built.id) ?? built.runId) : null;
     if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
     else reusedBy.delete(reuseKey(env, built.id));
     // Saved with the release's wait below: after a restart, `unpin` or `approve` still tells this run.
@@ -41,6 +45,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       return message;
     };
     const lead = reuse?.lead ?? `built ${built.id}`;
+    if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
     // A run of the release that is live here already (a re-run, the same commit pushed again):

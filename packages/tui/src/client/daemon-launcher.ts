@@ -94,6 +94,10 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
 async function connectStarting(repoRoot: string, clientName: string, options: { listen?: string }): Promise<{ connection: DaemonConnection; started: boolean }> {
   const running = await tryConnect(repoRoot, clientName);
   if (running) return { connection: running, started: false };
+  // A live daemon of this repository holds the lock and did not answer: a second one would only
+  // lose the lock to it. Wait for it (it may be starting), or say that it does not answer.
+  const owner = lockedDaemon(repoRoot);
+  if (owner) return { connection: await awaitLockedDaemon(repoRoot, clientName, owner), started: false };
 
   const stateDir = join(repoRoot, STATE_DIR);
   mkdirSync(stateDir, { recursive: true });
@@ -127,6 +131,30 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
     }
   }
   throw new CliError(`the daemon did not listen within ${START_TIMEOUT_MS / 1000} s; see ${logFile}:\n${logTail(logFile, logStart)}`, EXIT.unreachable);
+}
+
+/** The connection once the lock's owner answers; exit 3 when it is stopped (SIGSTOP, Ctrl-Z) or does not answer in time. */
+async function awaitLockedDaemon(repoRoot: string, clientName: string, owner: LockOwner): Promise<DaemonConnection> {
+  const notAnswering = (how: string) => new CliError(`the daemon (pid ${owner.pid}) ${how}; no second daemon was started (axum daemon stop ends it; its log: ${join(repoRoot, STATE_DIR, LOG_FILE)})`, EXIT.unreachable);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (processState(owner.pid) === 'T') throw notAnswering(`is stopped and does not answer (resume it with kill -CONT ${owner.pid})`);
+    const connection = await tryConnect(repoRoot, clientName);
+    if (connection) return connection;
+    if (!isSameProcess(owner)) throw new CliError(`the daemon (pid ${owner.pid}) exited before it answered; see ${join(repoRoot, STATE_DIR, LOG_FILE)}`, EXIT.unreachable);
+    if (Date.now() >= deadline) throw notAnswering(`is running but has not answered for ${START_TIMEOUT_MS / 1000} s`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** A process's state letter from /proc (`T`: stopped), or null where it cannot be read. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+  } catch {
+    return null;
+  }
 }
 
 /**

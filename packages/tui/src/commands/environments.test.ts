@@ -30,6 +30,8 @@ describe('revisionSentence', () => {
 
   it('names the revision a rollback went back to and its release, and a failure with its reason', () => {
     expect(revisionSentence('staging', revision({ kind: 'rollback', rollbackTo: 1, releaseId: 'rel-1' }))).toBe('staging #5: rolled back to #1 — rel-1 (1a2b3c4d), live and verified');
+    // The daemon's message for a rollback restates it: said once, not `… — rolled back to #1`.
+    expect(revisionSentence('staging', revision({ kind: 'rollback', rollbackTo: 1, releaseId: 'rel-1', message: 'rolled back to #1' }))).toBe('staging #5: rolled back to #1 — rel-1 (1a2b3c4d), live and verified');
     expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'verify step smoke exited 1' }))).toBe(
       'staging #5: deployed rel-4 (1a2b3c4d), failed — verify step smoke exited 1',
     );

@@ -1,33 +1,40 @@
 import { commandBy } from '../user-name.js';
-import { createInterface } from 'node:readline/promises';
-import { badRefusal, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
+import { type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
-import { rollbackHint } from '../state/selectors.js';
+import { rollbackHint, servingOf } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
+import { confirm, diffFromLive } from './confirm-prompt.js';
+import { approveRefusal, badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 import { historyHostLines } from './history-hosts.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
 export const by = commandBy;
+export { confirm };
 
 /** Lines for one revision, as people read it: `#7 live rollback → #3`. */
 export function revisionLine(r: RevisionView): string {
   const what = r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`;
-  return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${r.message ? `  — ${r.message}` : ''}`;
+  const news = messageNews(r);
+  return `#${r.revision}  ${r.status}  ${what}  ${r.releaseId}  ${r.commit.slice(0, 8)}${r.verified ? '  verified' : ''}${news ? `  — ${news}` : ''}`;
 }
+
+/** A revision's message when it says more than its kind does: a rollback's own `rolled back to #N` is not said twice. */
+const messageNews = (r: RevisionView): string | null => (r.kind !== 'deploy' && r.message === `rolled back to #${r.rollbackTo}` ? null : r.message);
 
 /**
  * What a deploy, rollback, approve or promote came to, as one sentence (a history row without its
- * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d) live and verified`.
+ * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d), live and verified`.
  */
 export function revisionSentence(env: string, r: RevisionView): string {
   const what = r.kind === 'deploy' ? `deployed ${r.releaseId} (${r.commit.slice(0, 8)})` : `${r.kind === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
   const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : r.status;
-  return `${env} #${r.revision}: ${what}, ${state}${r.message ? ` — ${r.message}` : ''}`;
+  const news = messageNews(r);
+  return `${env} #${r.revision}: ${what}, ${state}${news ? ` — ${news}` : ''}`;
 }
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */
@@ -85,27 +92,6 @@ export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
   return ['', 'marked bad:', ...bad.map((r) => `  ${r.id}  ${badText(r).replace(/^bad: /, '')}  (axum mark ${r.id} good clears it)`)];
 }
 
-/**
- * Asks before a change on a terminal: `y` for plain environments, the typed name for protected ones.
- * `what` is the whole act, environment included (`roll back production to #3`).
- */
-export async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined): Promise<void> {
-  if (yes) return;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    if (env.protected) throw new CliError(`${env.name} is protected and there is no terminal to ask: add --yes to ${what}`, EXIT.usage);
-    return;
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const prompt = env.protected ? `${what}? type ${env.name} to confirm: ` : `${what}? [y/N] `;
-    const answer = (await rl.question(prompt)).trim();
-    const ok = env.protected ? answer === env.name : /^y(es)?$/i.test(answer);
-    if (!ok) throw new CliError('not confirmed; nothing changed', EXIT.failed);
-  } finally {
-    rl.close();
-  }
-}
-
 export async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
   const env = connection.welcomeState.environments.find((e) => e.name === name);
   if (!env) throw new CliError(`no environment ${name} (environments: ${connection.welcomeState.environments.map((e) => e.name).join(', ')})`, EXIT.failed);
@@ -139,9 +125,12 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
     const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
     // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
     const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
-    if (target) {
+    if (target && !options.yes) {
+      // What the daemon would refuse is said before the confirmation, not after it.
+      const refusal = rollbackTargetRefusal(env, target, await call(connection, 'releases.list', {}), options.force);
+      if (refusal) throw new CliError(refusal, EXIT.failed);
       const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
-      await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes);
+      await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
     }
     const revision = await (asked ?? rollback());
     const code = revisionResult(envName, revision, options, out);
@@ -158,12 +147,14 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
   if (options.commit !== undefined && !/^[0-9a-f]{4,64}$/i.test(options.commit)) throw new CliError(`--commit ${options.commit}: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d`, EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
-    // A bad release is refused before the confirmation (--yes cannot help it), in the daemon's words.
+    // A bad release or a busy environment is refused before the confirmation (--yes cannot help it), in the daemon's words.
+    const refusal = !options.yes ? busyRefusal(env) : null;
+    if (refusal) throw new CliError(refusal, EXIT.failed);
     if (options.release && !options.force) {
-      const bad = (await call(connection, 'releases.list', {})).find((r) => r.id === options.release)?.bad;
-      if (bad) throw new CliError(badRefusal(options.release, bad, 'pass --force to deploy it anyway'), EXIT.failed);
+      const bad = badReleaseRefusal(await call(connection, 'releases.list', {}), options.release, options.force, 'pass --force to deploy it anyway');
+      if (bad) throw new CliError(bad, EXIT.failed);
     }
-    await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes);
+    await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy') };
     const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
     return revisionResult(envName, revision, options, out);
@@ -174,18 +165,23 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
 export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-approve', async (connection) => {
     const env = await environment(connection, envName);
+    // Refused before anything is asked (a bad release, a busy environment, nothing waiting), in the daemon's words.
+    const releases = env.paused || env.pendingReleaseId ? await call(connection, 'releases.list', {}) : [];
+    const refusal = approveRefusal(env, releases, options.force);
+    if (refusal) throw new CliError(refusal, EXIT.failed);
+    // The release this command names is the one approved, or the daemon refuses (it changed in between).
+    const seen = (env.paused ? servingOf(env)?.releaseId : env.pendingReleaseId) ?? undefined;
+    const approve = () => call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS);
     if (env.paused) {
       // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
       await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${env.heldReleaseId ? ` (then ${env.heldReleaseId}, held back, deploys)` : ''}`, options.yes);
-      const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
+      const revision = await approve();
       const code = revisionResult(envName, revision, options, out);
       if (!options.json) out.lines([`${envName}: pause lifted${env.heldReleaseId ? `; ${env.heldReleaseId}, held back by it, deploys now` : ''}`]);
       return code;
     }
-    if (!env.pendingReleaseId) throw new CliError(`nothing is waiting for approval in ${envName}`, EXIT.failed);
-    await confirm(env, `deploy ${env.pendingReleaseId} to ${env.name}`, options.yes);
-    const revision = await call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve') }, OPERATION_TIMEOUT_MS);
-    return revisionResult(envName, revision, options, out);
+    await confirm(env, `deploy ${env.pendingReleaseId ?? ''} to ${env.name}`, options.yes, diffFromLive(connection, env, env.pendingReleaseId ?? ''));
+    return revisionResult(envName, await approve(), options, out);
   });
 }
 
@@ -193,7 +189,9 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
 export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
   const result = await withDaemon(options, pinned ? 'axum-pin' : 'axum-unpin', async (connection) => {
     const env = await environment(connection, envName);
-    if (!pinned && env.pinned && env.heldReleaseId && env.protected) await confirm(env, `unpin ${env.name} and deploy ${env.heldReleaseId}, held back by the pin`, options.yes);
+    const held = !pinned && env.pinned && env.protected ? env.heldReleaseId : null;
+    // A held release marked bad is not deployed by the unpin (its answer says why): nothing to ask then.
+    if (held && !(await call(connection, 'releases.list', {})).find((r) => r.id === held)?.bad) await confirm(env, `unpin ${env.name} and deploy ${held}, held back by the pin`, options.yes);
     return call(connection, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }, OPERATION_TIMEOUT_MS);
   });
   if (options.json) out.json(result);

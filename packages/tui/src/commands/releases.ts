@@ -5,6 +5,8 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
+import { busyRefusal } from './refusals.js';
+import { diffFromLive } from './confirm-prompt.js';
 import { by, confirm, environment, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
 
 /** The releases table, newest first, fitted to `width`: the subject gives way first (never the commit before it), then the bad mark. */
@@ -39,8 +41,10 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     // Asking first and being refused after would waste the confirmation: a bad release needs --force (ARCHITECTURE.md, glossary).
     if (release?.bad && !options.force) throw new CliError(`${release.id} is marked bad (${release.bad.why}, by ${release.bad.by}): to promote it anyway, add --force (or clear the mark: axum mark ${release.id} good)`, EXIT.failed);
     if (target.live?.releaseId === source.live.releaseId) throw new CliError(`${source.live.releaseId} is live in ${to} already (#${target.live.revision}): nothing to promote`, EXIT.failed);
-    await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes);
-    const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote') }, OPERATION_TIMEOUT_MS);
+    const busy = options.yes ? null : busyRefusal(target);
+    if (busy) throw new CliError(busy, EXIT.failed);
+    await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes, diffFromLive(connection, target, source.live.releaseId));
+    const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId }, OPERATION_TIMEOUT_MS);
     return revisionResult(to, revision, options, out);
   });
 }

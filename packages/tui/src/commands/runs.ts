@@ -1,4 +1,5 @@
 import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf, RunView } from '@axum/protocol';
+import { logAddressHint } from './log-address.js';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
@@ -145,6 +146,9 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
   if (revisionAddress(runId)) return operationLogsCommand(runId, options, out);
   if (runId.includes('#')) throw new CliError(`${runId}: a revision is ENV#N, e.g. ${runId.split('#')[0] || 'staging'}#3 (a run is run-N)`, EXIT.usage);
   return withDaemon(options, 'axum-logs', async (connection) => {
+    // An environment or a branch where a run was meant: name the address that works, not just "no run".
+    const hint = /^(run-)?\d+$/.test(runId) ? null : logAddressHint(runId, connection.welcomeState);
+    if (hint) throw new CliError(hint, EXIT.usage);
     const run = await call(connection, 'run.get', { runId });
     if (options.step && !run.steps.some((s) => s.name === options.step)) {
       throw new CliError(`${run.id} has no step ${options.step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`, EXIT.failed);

@@ -1,5 +1,5 @@
 import { userName } from '../user-name.js';
-import { minuteText, type EnvironmentView, type ParamsOf, type ReleaseDiff, type RequestMethod, type ResultOf } from '@axum/protocol';
+import { minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
 import { watchOf } from './confirm-watch.js';
 import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
@@ -18,7 +18,7 @@ export async function performAction(request: Requester, action: PendingAction): 
       return revision.status === 'live' ? `${action.env}: rolled back, #${revision.revision} live and verified (pinned)` : `${action.env}: rollback #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
     case 'approve': {
-      const revision = await request('env.approve', { env: action.env, by: by() });
+      const revision = await request('env.approve', { env: action.env, by: by(), ...(action.releaseId ? { releaseId: action.releaseId } : {}) });
       if (revision.status === 'live' && revision.steps.length === 0 && revision.message?.startsWith('accepted')) return `${action.env}: ${revision.message}; #${revision.revision} live, the pause lifted`;
       return revision.status === 'live' ? `${action.env}: #${revision.revision} live and verified` : `${action.env}: #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
@@ -36,7 +36,7 @@ export async function performAction(request: Requester, action: PendingAction): 
       return run.existing ? `${run.id} is already ${run.status} for ${action.branch} ${run.commit.slice(0, 8)}` : `${run.id} queued on ${action.branch}`;
     }
     case 'promote': {
-      const revision = await request('env.promote', { from: action.from, to: action.to, force: action.force, by: by() });
+      const revision = await request('env.promote', { from: action.from, to: action.to, force: action.force, by: by(), releaseId: action.releaseId });
       return revision.status === 'live' ? `${action.to}: ${revision.releaseId} promoted from ${action.from}, #${revision.revision} live and verified` : `${action.to}: promote #${revision.revision} FAILED: ${revision.message ?? ''}`;
     }
     case 'mark': {
@@ -140,9 +140,10 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     // A paused environment: approving keeps what serves (recorded live and verified by this person).
     if (env?.paused) {
       const held = env.heldReleaseId ? [`then ${env.heldReleaseId}, held back by the pause, deploys`] : [];
-      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held], typed, action };
+      const kept = servingOf(env)?.releaseId;
+      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held], typed, action: kept ? { ...action, releaseId: kept } : action };
     }
-    return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action };
+    return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action: env?.pendingReleaseId ? { ...action, releaseId: env.pendingReleaseId } : action };
   }
   // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.
   const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
@@ -201,24 +202,4 @@ function liveLine(env: EnvironmentView | undefined): string[] {
   if (!serving) return ['nothing is live now'];
   const what = `#${serving.revision} (${serving.releaseId}, ${serving.commit.slice(0, 8)})`;
   return [serving.failed ? `serving now: ${what}, which FAILED (serving, failed: not verified)` : `live now: ${what}`];
-}
-
-/** The pre-action diff of a rollback, as lines for the confirmation. */
-export function diffLines(diff: ReleaseDiff): string[] {
-  const size = (n: number | null) => (n === null ? '—' : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
-  const lines: string[] = [];
-  if (diff.direction === 'same') lines.push('code: the same commit');
-  else {
-    const verb = diff.direction === 'back' ? 'takes back' : diff.direction === 'forward' ? 'brings in' : 'switches across';
-    lines.push(`code: ${verb} ${diff.commits.length}${diff.commits.length === 50 ? '+' : ''} commit${diff.commits.length === 1 ? '' : 's'}${diff.commits.length ? `: ${diff.commits.slice(0, 3).join(' · ')}${diff.commits.length > 3 ? ' …' : ''}` : ''}`);
-  }
-  lines.push(diff.configKeys.length ? `config: ${diff.configKeys.length} key${diff.configKeys.length === 1 ? '' : 's'} change: ${diff.configKeys.slice(0, 4).join(', ')}${diff.configKeys.length > 4 ? ' …' : ''}` : 'config: unchanged');
-  lines.push(
-    diff.artifacts.length
-      ? `artifacts: ${diff.artifacts.slice(0, 3).map((a) => `${a.path} ${a.change === 'changed' ? `${size(a.fromSize)} → ${size(a.toSize)}` : a.change}`).join(', ')}${diff.artifacts.length > 3 ? ` (+${diff.artifacts.length - 3})` : ''}`
-      : 'artifacts: identical (same sha256)',
-  );
-  const moved = diff.metrics.filter((m) => m.from !== m.to);
-  if (moved.length) lines.push(`metrics: ${moved.map((m) => `${m.name} ${m.from ?? '—'} → ${m.to ?? '—'}`).join(', ')}`);
-  return lines;
 }

@@ -51,7 +51,8 @@ export interface Confirm {
 export type PendingAction =
   /** `to`: null asks for the last known good; once confirmed it is the revision the dialog showed (`releaseId` its release). */
   | { kind: 'rollback'; env: string; to: number | null; force: boolean; releaseId?: string }
-  | { kind: 'approve'; env: string }
+  /** `releaseId`: the release the confirmation showed; the daemon refuses when another stands there by then. */
+  | { kind: 'approve'; env: string; releaseId?: string }
   | { kind: 'pin'; env: string; pinned: boolean }
   | { kind: 'trigger'; branch: string }
   | { kind: 'cancel'; runId: string }

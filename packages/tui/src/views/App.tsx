@@ -7,7 +7,8 @@ import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiActi
 import { splitPresses } from '../state/key-presses.js';
 import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
-import { confirmationFor, describePending, diffLines, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
+import { confirmationFor, describePending, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
+import { diffLines } from '../state/diff-lines.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';

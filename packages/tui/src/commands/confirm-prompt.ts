@@ -1,0 +1,47 @@
+// The question a command asks on a terminal before it changes something: the act wrapped by words
+// to the terminal's width, what it changes (the diff the TUI's dialog shows), and the answer's own
+// line, so the name to type is never split by the terminal's wrap.
+import { createInterface } from 'node:readline/promises';
+import type { EnvironmentView } from '@axum/protocol';
+import type { DaemonConnection } from '../client/daemon-connection.js';
+import { diffLines } from '../state/diff-lines.js';
+import { wrapText } from '../views/wrap-text.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { call } from './runs.js';
+
+/** The rows printed before the answer is read, and the answer's prompt (`type production to confirm: `). */
+export function promptRows(what: string, typed: string | null, diff: readonly string[], width: number): { rows: string[]; ask: string } {
+  const room = Math.max(20, width);
+  const rows = [...wrapText(`${what}?`, room), ...diff.flatMap((line) => wrapText(line, room - 2, { indent: '  ' }).map((row) => `  ${row}`))];
+  return { rows, ask: typed === null ? 'go ahead? [y/N] ' : `type ${typed} to confirm: ` };
+}
+
+/**
+ * Asks before a change on a terminal: `y` for plain environments, the typed name for protected ones.
+ * `what` is the whole act, environment included (`roll back production to #3`); `diff` is asked for
+ * only when a person will read it.
+ */
+export async function confirm(env: EnvironmentView, what: string, yes: boolean | undefined, diff?: () => Promise<string[]>): Promise<void> {
+  if (yes) return;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    if (env.protected) throw new CliError(`${env.name} is protected and there is no terminal to ask: add --yes to ${what}`, EXIT.usage);
+    return;
+  }
+  // What changes is shown when it can be had; a diff that fails is said, never in the way of the question.
+  const changes = diff ? await diff().catch((err: Error) => [`(no diff: ${err.message})`]) : [];
+  const { rows, ask } = promptRows(what, env.protected ? env.name : null, changes, process.stderr.columns || 80);
+  process.stderr.write(`${rows.join('\n')}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(ask)).trim();
+    const ok = env.protected ? answer === env.name : /^y(es)?$/i.test(answer);
+    if (!ok) throw new CliError('not confirmed; nothing changed', EXIT.failed);
+  } finally {
+    rl.close();
+  }
+}
+
+/** What moving `env` from its live release to `to` changes, as the TUI's confirmation shows it. */
+export function diffFromLive(connection: DaemonConnection, env: EnvironmentView, to: string): () => Promise<string[]> {
+  return async () => (env.live ? diffLines(await call(connection, 'releases.diff', { from: env.live.releaseId, to })) : ['(no diff: nothing is live to compare with)']);
+}

@@ -1,0 +1,18 @@
+// What `axum logs` takes, said to someone who typed an environment or a branch instead: the
+// address that names what they most likely wanted, from what the daemon shows now.
+import type { DaemonState } from '@axum/protocol';
+import { servingOf } from '../state/selectors.js';
+
+/** A hint for `axum logs WORD` when WORD is an environment or a branch, not a run; null otherwise. */
+export function logAddressHint(word: string, state: Pick<DaemonState, 'environments' | 'runs'>): string | null {
+  const env = state.environments.find((e) => e.name === word);
+  const branch = env?.branch ?? (state.runs.some((r) => r.branch === word) ? word : null);
+  if (!env && !branch) return null;
+  // Runs are listed newest first.
+  const run = state.runs.find((r) => r.branch === branch);
+  const runPart = run ? `its newest run: axum logs ${run.id} (${branch}, ${run.status})` : null;
+  if (!env) return `${word} is a branch, not a run: ${runPart ?? 'axum runs lists its runs'}`;
+  const serving = servingOf(env);
+  const revisionPart = serving ? `axum logs ${env.name}#${serving.revision} (its deploy and verify output, #${serving.revision} ${serving.failed ? 'serving, failed' : 'live now'})` : `axum logs ${env.name}#N once it has a revision (axum history ${env.name} lists them)`;
+  return `${word} is an environment, not a run: a revision's logs are ENV#N — ${revisionPart}${runPart ? `; ${runPart}` : ''}`;
+}

@@ -1,0 +1,45 @@
+// What the daemon would refuse, said before a command asks anything: a confirmation typed (or a
+// `--yes` added) for a request the daemon then refuses is wasted, and teaches people to confirm
+// without reading. The words are the daemon's own, so `--yes` and a terminal read the same.
+import { badRefusal, type EnvironmentView, type ReleaseListing } from '@axum/protocol';
+import { servingOf } from '../state/selectors.js';
+
+/** The daemon runs one operation per environment: a manual act while one holds it is refused. */
+export function busyRefusal(env: EnvironmentView): string | null {
+  const op = env.operation;
+  return op ? `${env.name} is busy: #${op.revision} (${op.kind}) by ${op.holder}` : null;
+}
+
+/** A release marked bad goes nowhere without `--force` (ARCHITECTURE.md, glossary: Bad). */
+export function badReleaseRefusal(releases: readonly ReleaseListing[], releaseId: string, force: boolean | undefined, anyway: string, subject?: string): string | null {
+  const bad = force ? null : releases.find((r) => r.id === releaseId)?.bad;
+  return bad ? badRefusal(releaseId, bad, anyway, subject) : null;
+}
+
+/** Nothing waits for approval: why, and what would let a release through (a pin holds one back). */
+export function nothingToApprove(env: EnvironmentView): string {
+  if (env.pinned && env.heldReleaseId) return `nothing is waiting for approval in ${env.name}: ${env.heldReleaseId} is held by the pin (axum unpin ${env.name} deploys it)`;
+  if (env.pinned) return `nothing is waiting for approval in ${env.name}: it is pinned, new releases are held back (axum unpin ${env.name} lets them through)`;
+  return `nothing is waiting for approval in ${env.name}`;
+}
+
+/** `axum approve ENV`: what it would act on (a paused environment's serving release, else the pending one), or why it is refused. */
+export function approveRefusal(env: EnvironmentView, releases: readonly ReleaseListing[], force: boolean | undefined): string | null {
+  const busy = busyRefusal(env);
+  if (env.paused) {
+    const serving = servingOf(env);
+    if (!serving) return `${env.name} is paused but nothing serves to keep: axum deploy ${env.name} --release ID or axum rollback ${env.name} --to N decides`;
+    return busy ?? badReleaseRefusal(releases, serving.releaseId, force, `to keep it anyway: axum approve ${env.name} --force; or axum rollback ${env.name}`);
+  }
+  if (!env.pendingReleaseId) return nothingToApprove(env);
+  return busy ?? badReleaseRefusal(releases, env.pendingReleaseId, force, `to approve it anyway: axum approve ${env.name} --force`);
+}
+
+/** A rollback to `target` the daemon would refuse (domain `rollbackRefusal`): still in its operation, marked bad, or live already. */
+export function rollbackTargetRefusal(env: EnvironmentView, target: { revision: number; releaseId: string; status?: string }, releases: readonly ReleaseListing[], force: boolean | undefined): string | null {
+  if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
+  const bad = badReleaseRefusal(releases, target.releaseId, force, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
+  if (bad) return bad;
+  if (env.live?.releaseId === target.releaseId) return `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision})`;
+  return busyRefusal(env);
+}

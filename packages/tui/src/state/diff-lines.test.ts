@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { ReleaseDiff } from '@axum/protocol';
+import { diffLines } from './diff-lines.js';
+
+const diff = (over: Partial<ReleaseDiff>): ReleaseDiff => ({ from: 'rel-2', to: 'rel-1', commits: [], direction: 'same', configKeys: [], artifacts: [], metrics: [], ...over });
+
+describe('the confirmation diff', () => {
+  it('says of each config key whether the move adds, removes or changes it', () => {
+    const lines = diffLines(
+      diff({
+        configKeys: ['stages.0.steps.0.env.HF_HOME', 'verify.gates.accuracy', 'verify.gates.p95_ms'],
+        configChanges: [
+          { key: 'stages.0.steps.0.env.HF_HOME', change: 'added' },
+          { key: 'verify.gates.accuracy', change: 'changed' },
+          { key: 'verify.gates.p95_ms', change: 'removed' },
+        ],
+      }),
+    );
+    expect(lines).toContain('config: stages.0.steps.0.env.HF_HOME added, verify.gates.accuracy changed, verify.gates.p95_ms removed');
+    expect(lines.join('\n')).not.toContain('key change');
+  });
+  it('a daemon that sends only the keys: they differ, nothing more is claimed', () => {
+    expect(diffLines(diff({ configKeys: ['verify.gates.accuracy'] }))).toContain('config: 1 key differs: verify.gates.accuracy');
+    expect(diffLines(diff({}))).toContain('config: unchanged');
+  });
+});

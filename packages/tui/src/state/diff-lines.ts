@@ -1,0 +1,31 @@
+// What a move from the live release to another changes (commits, config, artifacts, metrics), in
+// the lines both confirmations show: the TUI's dialog and the CLI's prompt.
+import type { ReleaseDiff } from '@axum/protocol';
+
+/** The pre-action diff of a rollback, deploy, approve or promote, as lines for the confirmation. */
+export function diffLines(diff: ReleaseDiff): string[] {
+  const size = (n: number | null) => (n === null ? '—' : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+  const lines: string[] = [];
+  if (diff.direction === 'same') lines.push('code: the same commit');
+  else {
+    const verb = diff.direction === 'back' ? 'takes back' : diff.direction === 'forward' ? 'brings in' : 'switches across';
+    lines.push(`code: ${verb} ${diff.commits.length}${diff.commits.length === 50 ? '+' : ''} commit${diff.commits.length === 1 ? '' : 's'}${diff.commits.length ? `: ${diff.commits.slice(0, 3).join(' · ')}${diff.commits.length > 3 ? ' …' : ''}` : ''}`);
+  }
+  lines.push(configLine(diff));
+  lines.push(
+    diff.artifacts.length
+      ? `artifacts: ${diff.artifacts.slice(0, 3).map((a) => `${a.path} ${a.change === 'changed' ? `${size(a.fromSize)} → ${size(a.toSize)}` : a.change}`).join(', ')}${diff.artifacts.length > 3 ? ` (+${diff.artifacts.length - 3})` : ''}`
+      : 'artifacts: identical (same sha256)',
+  );
+  const moved = diff.metrics.filter((m) => m.from !== m.to);
+  if (moved.length) lines.push(`metrics: ${moved.map((m) => `${m.name} ${m.from ?? '—'} → ${m.to ?? '—'}`).join(', ')}`);
+  return lines;
+}
+
+/** `config: env.HF_HOME added, verify.gates.accuracy changed`: each key with what happens to it (a daemon that does not say, just the keys). */
+function configLine(diff: ReleaseDiff): string {
+  if (diff.configKeys.length === 0) return 'config: unchanged';
+  const keys = diff.configChanges ? diff.configChanges.map((c) => `${c.key} ${c.change}`) : diff.configKeys;
+  const more = keys.length > 4 ? ` (+${keys.length - 4})` : '';
+  return `config: ${diff.configChanges ? '' : `${keys.length} ${keys.length === 1 ? 'key differs' : 'keys differ'}: `}${keys.slice(0, 4).join(', ')}${more}`;
+}
