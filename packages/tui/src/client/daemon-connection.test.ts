@@ -31,7 +31,7 @@ const run = {
  * A stand-in daemon on a real socket in this process: it completes the handshake and answers each
  * method from `answers` (a result value, sent as is, whatever its shape; null when none).
  */
-async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: DaemonInfo; connections: () => number; stop: () => Promise<void> }> {
+async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: DaemonInfo; connections: () => number; received: string[]; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'axum-conn-'));
   const socket = join(dir, 'daemon.sock');
   const tokenFile = join(dir, 'token');
@@ -41,10 +41,12 @@ async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: Dae
   const server: Server = createServer();
   const wss = new WebSocketServer({ server });
   let connections = 0;
+  const received: string[] = [];
   server.on('connection', () => connections++);
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { type: string; id?: string; method?: string };
+      received.push(message.method ?? message.type);
       if (message.type === 'hello') {
         ws.send(JSON.stringify({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: 'c1', daemon: info }));
         ws.send(JSON.stringify({ type: 'snapshot', state }));
@@ -57,6 +59,7 @@ async function fakeDaemon(answers: Record<string, unknown>): Promise<{ info: Dae
   return {
     info,
     connections: () => connections,
+    received,
     stop: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(resolve));
@@ -91,6 +94,23 @@ describe('connectToDaemon: request', () => {
     await expect(bad).rejects.toThrow(/^the daemon's answer to run\.get does not match its schema: result\.status: /);
     await expect(connection.request('runs.list', {})).rejects.toThrow(/answer to runs\.list does not match its schema: result\.1\.id: /);
     await expect(connection.request('ping')).resolves.toEqual({ pong: true });
+    connection.close();
+  });
+
+  it('sends early requests right behind the hello, and settles them (schema-checked) after the snapshot', async () => {
+    const daemon = await fakeDaemon({ 'runs.list': [run], ping: { pong: 'yes' } });
+    stop = daemon.stop;
+    let list: Promise<unknown> | undefined;
+    let ping: Promise<unknown> | undefined;
+    const connection = await connectToDaemon(daemon.info, 'test', 5000, (request) => {
+      list = request('runs.list', { limit: 5 });
+      ping = request('ping');
+      ping.catch(() => undefined);
+    });
+    expect(connection.welcomeState.runs).toEqual([]);
+    await expect(list).resolves.toEqual([run]);
+    await expect(ping).rejects.toBeInstanceOf(MalformedResultError);
+    expect(daemon.received).toEqual(['hello', 'runs.list', 'ping']);
     connection.close();
   });
 

@@ -1,26 +1,16 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { userName } from '../user-name.js';
-import { config as zodConfig } from 'zod/mini';
 import { OPEN, UnixWebSocket } from './unix-websocket.js';
-import {
-  AXUM_VERSION,
-  PROTOCOL_VERSION,
-  decodeDaemonMessage,
-  decodeResult,
-  encode,
-  ownFileProblem,
-  ownSocketProblem,
-  type DaemonMessage,
-  type DaemonState,
-  type ParamsOf,
-  type RequestMethod,
-  type ResultOf,
-} from '@axum/protocol';
+import type * as CodecModule from './daemon-codec.js';
+import { AXUM_VERSION, PROTOCOL_VERSION, ownFileProblem, ownSocketProblem, type DaemonMessage, type DaemonState, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
 
-// A client decodes few messages per schema: zod's compiled fast path (a `new Function` per object
-// schema, built on its first parse) costs a command more than it saves (the snapshot of a small
-// repository: 15–70 ms with it, 3–30 ms without, at load). Checked all the same.
-zodConfig({ jitless: true });
+type Codec = typeof CodecModule;
+let codec: Codec | null = null;
+let codecLoading: Promise<Codec> | null = null;
+/** The decoder (zod and the schemas), loaded on first use: see daemon-codec.ts. */
+function loadCodec(): Promise<Codec> {
+  return (codecLoading ??= import('./daemon-codec.js').then((loaded) => (codec = loaded)));
+}
 
 /** Why a connection attempt failed, for the caller to word and map to an exit code. */
 export class ConnectionError extends Error {
@@ -41,7 +31,7 @@ export interface DaemonConnection {
   /** The state after the snapshot and every delta received since. */
   readonly welcomeState: DaemonState;
   /** Calls a method; resolves with its result once it passed the method's result schema. */
-  request<M extends RequestMethod>(method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>>;
+  request: RequestFn;
   /** Every message after the snapshot; returns how to stop listening. */
   onMessage(listener: (message: DaemonMessage) => void): () => void;
   /** Called once when the connection ends, whoever ended it. */
@@ -69,6 +59,16 @@ function terminalOf(): { terminal?: string } {
   }
 }
 
+/** Calls a method of the daemon; resolves with its result once it passed the method's result schema. */
+export type RequestFn = <M extends RequestMethod>(method: M, params?: ParamsOf<M>, timeoutMs?: number) => Promise<ResultOf<M>>;
+
+/**
+ * Requests sent with the hello, before the snapshot is read: called once, when the socket opens.
+ * The daemon handles a connection's frames in order (the snapshot is sent while it handles the
+ * hello), so they are answered after the snapshot, on the state the snapshot shows or later.
+ */
+export type EarlyRequests = (request: RequestFn) => void;
+
 /** Where a daemon listens: always the per-user runtime folder's paths (`runtimePathsFor`), never a path read from the repository. */
 export interface DaemonEndpoint {
   socket: string;
@@ -80,7 +80,7 @@ export interface DaemonEndpoint {
  * The token is read only from a file we own and sent only to a socket we own (lstat, no symlinks):
  * a socket another user made could be a listener that collects tokens.
  */
-export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeoutMs = 5000): Promise<DaemonConnection> {
+export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeoutMs = 5000, early?: EarlyRequests): Promise<DaemonConnection> {
   const problem = ownSocketProblem(info.socket) ?? ownFileProblem(info.tokenFile);
   if (problem !== null) return Promise.reject(new ConnectionError(`cannot reach the daemon: ${problem}`, 'unreachable'));
   let token: string;
@@ -113,7 +113,12 @@ export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeou
       fail(new ConnectionError(`the daemon refused the connection (HTTP ${status})`, status === 401 ? 'unauthorized' : 'unreachable'));
     });
     ws.on('error', (err) => fail(new ConnectionError(`cannot reach the daemon at ${info.socket}: ${err.message}`, 'unreachable')));
-    ws.on('open', () => ws.send(encode({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid, user: userName(), ...terminalOf() } })));
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: clientName, version: AXUM_VERSION, pid: process.pid, user: userName(), ...terminalOf() } }));
+      early?.(request);
+      // Only now: compiling the decoder overlaps the daemon's answer instead of delaying the hello.
+      loadCodec().catch((err: Error) => fail(new ConnectionError(`cannot load the protocol's decoder: ${err.message}`, 'unreachable')));
+    });
     // The daemon's ws answers pings by itself, even mid-operation: silence means it is not running.
     let lastPong = Date.now();
     ws.on('pong', () => (lastPong = Date.now()));
@@ -144,20 +149,19 @@ export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeou
       pending.clear();
       for (const listener of closeListeners) listener(reason);
     });
+    // Frames that arrive before the decoder is loaded wait for it, in order.
+    const inbox: (string | null)[] = [];
     ws.on('message', (text) => {
-      const decoded = decodeDaemonMessage(text);
+      if (codec !== null && inbox.length === 0) return receive(codec, text);
+      inbox.push(text);
+      if (inbox.length === 1) void loadCodec().then((loaded) => {
+        for (let next = inbox.shift(); next !== undefined; next = inbox.shift()) receive(loaded, next);
+      }, () => undefined); // a failed load fails the connection (on 'open')
+    });
+    const receive = (decoder: Codec, text: string | null): void => {
+      const decoded = decoder.decodeDaemonMessage(text);
       if (!decoded.ok) return; // a newer daemon's message we cannot read: ignore rather than crash
       const message = decoded.message;
-      if (!settled) {
-        if (message.type === 'welcome') clientId = message.clientId;
-        else if (message.type === 'error' && message.code === 'protocol-mismatch') fail(new ConnectionError(message.message, 'protocol-mismatch'));
-        else if (message.type === 'snapshot') {
-          settled = true;
-          clearTimeout(timer);
-          resolve(connection(message.state));
-        }
-        return;
-      }
       if ((message.type === 'result' || message.type === 'error') && message.id !== null) {
         const entry = pending.get(message.id);
         if (entry) {
@@ -168,30 +172,42 @@ export function connectToDaemon(info: DaemonEndpoint, clientName: string, timeou
           return;
         }
       }
+      if (!settled) {
+        if (message.type === 'welcome') clientId = message.clientId;
+        else if (message.type === 'error' && message.code === 'protocol-mismatch') fail(new ConnectionError(message.message, 'protocol-mismatch'));
+        else if (message.type === 'snapshot') {
+          settled = true;
+          clearTimeout(timer);
+          resolve(connection(message.state));
+        }
+        return;
+      }
       if (backlog) backlog.push(message);
       for (const listener of messageListeners) listener(message);
-    });
+    };
+
+    const request: RequestFn = (method, params, requestTimeoutMs = 10_000) => {
+      const id = `r${nextId++}`;
+      return new Promise((resolveRequest, rejectRequest) => {
+        const requestTimer = setTimeout(() => {
+          pending.delete(id);
+          rejectRequest(new ConnectionError(`no answer to ${method} within ${requestTimeoutMs} ms`, 'timeout'));
+        }, requestTimeoutMs);
+        // Checked here, once, so views and commands get the typed result and never a wrong shape.
+        const settle = (result: unknown) => {
+          const decoded = (codec as Codec).decodeResult(method, result);
+          if (decoded.ok) resolveRequest(decoded.result);
+          else rejectRequest(new MalformedResultError(decoded.message));
+        };
+        pending.set(id, { settle, reject: rejectRequest, timer: requestTimer });
+        ws.send(JSON.stringify({ type: 'request', id, method, params: params ?? {} }));
+      });
+    };
 
     const connection = (welcomeState: DaemonState): DaemonConnection => ({
       clientId,
       welcomeState,
-      request(method, params, requestTimeoutMs = 10_000) {
-        const id = `r${nextId++}`;
-        return new Promise((resolveRequest, rejectRequest) => {
-          const requestTimer = setTimeout(() => {
-            pending.delete(id);
-            rejectRequest(new ConnectionError(`no answer to ${method} within ${requestTimeoutMs} ms`, 'timeout'));
-          }, requestTimeoutMs);
-          // Checked here, once, so views and commands get the typed result and never a wrong shape.
-          const settle = (result: unknown) => {
-            const decoded = decodeResult(method, result);
-            if (decoded.ok) resolveRequest(decoded.result);
-            else rejectRequest(new MalformedResultError(decoded.message));
-          };
-          pending.set(id, { settle, reject: rejectRequest, timer: requestTimer });
-          ws.send(JSON.stringify({ type: 'request', id, method, params: params ?? {} }));
-        });
-      },
+      request,
       onMessage(listener) {
         messageListeners.add(listener);
         const missed = backlog ?? [];

@@ -17,7 +17,7 @@ import {
   type RuntimePaths,
 } from '@axum/protocol';
 import { CliError, EXIT } from '../commands/exit-codes.js';
-import { connectToDaemon, type DaemonConnection } from './daemon-connection.js';
+import { connectToDaemon, type DaemonConnection, type EarlyRequests } from './daemon-connection.js';
 
 /** How long `axum daemon start` waits for the daemon to listen (README.md, "Commands"). */
 export const START_TIMEOUT_MS = 10_000;
@@ -51,12 +51,15 @@ export function lockedDaemon(repoRoot: string): LockOwner | null {
 }
 
 /** A connection as `clientName`, or null when nothing answers (yet). */
-async function tryConnect(repoRoot: string, clientName: string): Promise<DaemonConnection | null> {
+async function tryConnect(repoRoot: string, clientName: string, early?: EarlyRequests): Promise<DaemonConnection | null> {
   // A runtime folder that is not ours is said as it is, never taken for "not running".
   const endpoint = daemonEndpoint(repoRoot);
+  let sent = false;
   try {
-    return await connectToDaemon(endpoint, clientName, 3000);
-  } catch {
+    return await connectToDaemon(endpoint, clientName, 3000, early && ((request) => ((sent = true), early(request))));
+  } catch (err) {
+    // Requests already on the wire may have been carried out: never sent again by a retry.
+    if (sent) throw new CliError(`${(err as Error).message}: what was asked may or may not have happened; \`axum status\` and \`axum history ENV\` say what did`, EXIT.unreachable);
     return null;
   }
 }
@@ -91,8 +94,8 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
  * daemon up is the one returned: a probe closed and a second connection opened would still be
  * closing as the second attaches, and the daemon would count both.
  */
-async function connectStarting(repoRoot: string, clientName: string, options: { listen?: string }): Promise<{ connection: DaemonConnection; started: boolean }> {
-  const running = await tryConnect(repoRoot, clientName);
+async function connectStarting(repoRoot: string, clientName: string, options: { listen?: string; early?: EarlyRequests }): Promise<{ connection: DaemonConnection; started: boolean }> {
+  const running = await tryConnect(repoRoot, clientName, options.early);
   if (running) return { connection: running, started: false };
   // A live daemon of this repository holds the lock and did not answer: a second one would only
   // lose the lock to it. Wait for it (it may be starting), or say that it does not answer.
@@ -123,7 +126,7 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
     // Nothing answers until the daemon listens: keep polling.
-    const connection = await tryConnect(repoRoot, clientName);
+    const connection = await tryConnect(repoRoot, clientName, options.early);
     if (connection) return { connection, started: connection.welcomeState.daemon.pid === child.pid };
     // Exit code 0 means another daemon won the lock: keep waiting for it. Anything else is a failure.
     if (exit !== null && exit !== 0) {
@@ -181,10 +184,10 @@ export async function stopDaemon(repoRoot: string): Promise<{ pid: number; force
  * Connects as a named client, starting the daemon when needed; exit 3 when that fails. A command
  * that started the daemon says so on stderr (a read-only `axum runs` must not start one silently).
  */
-export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean } = {}): Promise<DaemonConnection> {
+export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean; early?: EarlyRequests } = {}): Promise<DaemonConnection> {
   // A running daemon is the common case: connect as the client at once. Probing first and then
   // connecting again cost every command a second handshake and snapshot (BENCHMARKS.md, CLI start).
-  const { connection, started } = await connectStarting(repoRoot, clientName, {});
+  const { connection, started } = await connectStarting(repoRoot, clientName, { early: options.early });
   // The TUI says it in its header instead (a line above Ink's frame would stay on screen).
   if (started && options.announce !== false) process.stderr.write(`started the daemon for ${repoRoot} (pid ${connection.welcomeState.daemon.pid})\n`);
   return connection;

@@ -5,6 +5,7 @@ import { rollbackHint, servingOf } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
+import type { RequestFn } from '../client/daemon-connection.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
 import { confirm, diffFromLive } from './confirm-prompt.js';
@@ -113,31 +114,47 @@ export function revisionResult(envName: string, revision: RevisionView, options:
 export async function rollbackCommand(envName: string, options: GlobalOptions & { to?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
   const to = options.to === undefined ? null : Number(options.to.replace(/^#/, ''));
   if (to !== null && (!Number.isInteger(to) || to < 1)) throw new CliError(`--to ${options.to}: expected a revision number such as 3 or #3`, EXIT.usage);
-  return withDaemon(options, 'axum-rollback', async (connection) => {
-    const env = await environment(connection, envName);
-    const rollback = () => call(connection, 'env.rollback', { env: envName, to, force: options.force ?? false, by: by('rollback') }, OPERATION_TIMEOUT_MS);
-    const history = to === null ? null : call(connection, 'history.get', { env: envName });
-    // With --yes nothing waits for the history (it only words the answer): the rollback is asked
-    // right behind it, one round trip less before the pointer moves. A target's revision and
-    // release never change, so the answer reads the same whichever the daemon handles first.
-    const asked = options.yes ? rollback() : null;
-    asked?.catch(() => undefined); // awaited below; not an unhandled rejection if the history fails first
-    const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
-    // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
-    const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
-    if (target && !options.yes) {
-      // What the daemon would refuse is said before the confirmation, not after it.
-      const refusal = rollbackTargetRefusal(env, target, await call(connection, 'releases.list', {}), options.force);
-      if (refusal) throw new CliError(refusal, EXIT.failed);
-      const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
-      await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
-    }
-    const revision = await (asked ?? rollback());
-    const code = revisionResult(envName, revision, options, out);
-    // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
-    if (!options.json && marked && revision.status !== 'failed') out.lines([`${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`]);
-    return code;
-  });
+  const params = { env: envName, to, force: options.force ?? false, by: by('rollback') };
+  // With --yes nothing waits for an answer before the rollback is asked: it goes out with the hello,
+  // before the client has read the snapshot (or loaded the code that reads it), and the history
+  // behind it only words the answer. An unknown environment is refused by the daemon (nothing
+  // changes) and said below from the snapshot, as without --yes. A target's revision and release
+  // never change, so the answer reads the same whichever request the daemon handles first.
+  let sent: { asked: Promise<RevisionView>; history: Promise<RevisionView[]> | null } | null = null;
+  const early = options.yes
+    ? (request: RequestFn) => {
+        const history = to === null ? null : call({ request }, 'history.get', { env: envName });
+        sent = { history, asked: call({ request }, 'env.rollback', params, OPERATION_TIMEOUT_MS) };
+        // Awaited below; not unhandled rejections if the command stops first (an unknown environment).
+        sent.asked.catch(() => undefined);
+        sent.history?.catch(() => undefined);
+      }
+    : undefined;
+  return withDaemon(
+    options,
+    'axum-rollback',
+    async (connection) => {
+      const env = await environment(connection, envName);
+      const pipelined = sent as { asked: Promise<RevisionView>; history: Promise<RevisionView[]> | null } | null;
+      const history = pipelined ? pipelined.history : to === null ? null : call(connection, 'history.get', { env: envName });
+      const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
+      // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
+      const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
+      if (target && !options.yes) {
+        // What the daemon would refuse is said before the confirmation, not after it.
+        const refusal = rollbackTargetRefusal(env, target, await call(connection, 'releases.list', {}), options.force);
+        if (refusal) throw new CliError(refusal, EXIT.failed);
+        const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
+        await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
+      }
+      const revision = await (pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS));
+      const code = revisionResult(envName, revision, options, out);
+      // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
+      if (!options.json && marked && revision.status !== 'failed') out.lines([`${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`]);
+      return code;
+    },
+    early,
+  );
 }
 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--wait]`. */

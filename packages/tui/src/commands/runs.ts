@@ -1,6 +1,6 @@
 import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf, RunView } from '@axum/protocol';
 import { logAddressHint } from './log-address.js';
-import type { DaemonConnection } from '../client/daemon-connection.js';
+import type { DaemonConnection, EarlyRequests } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -11,11 +11,11 @@ import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 
-/** Connects for one command and always disconnects. */
-export async function withDaemon<T>(options: GlobalOptions, name: string, use: (connection: DaemonConnection) => Promise<T>): Promise<T> {
+/** Connects for one command and always disconnects; `early`: requests sent with the hello (daemon-connection.ts). */
+export async function withDaemon<T>(options: GlobalOptions, name: string, use: (connection: DaemonConnection) => Promise<T>, early?: EarlyRequests): Promise<T> {
   const repoRoot = findRepositoryRoot(options.repo);
   requireConfigFile(repoRoot);
-  const connection = await attach(repoRoot, name);
+  const connection = await attach(repoRoot, name, { early });
   try {
     return await use(connection);
   } finally {
@@ -27,7 +27,7 @@ export async function withDaemon<T>(options: GlobalOptions, name: string, use: (
  * Calls a method (its result checked against the method's schema by the connection); a typed daemon
  * error becomes a CLI error with the right exit code.
  */
-export async function call<M extends RequestMethod>(connection: DaemonConnection, method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
+export async function call<M extends RequestMethod>(connection: Pick<DaemonConnection, 'request'>, method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
   try {
     return await connection.request(method, params, timeoutMs);
   } catch (err) {
