@@ -66,8 +66,10 @@ export function createSimpleGit(repoRoot: string): GitPort {
       // Not a name git could read as a revision expression (`main~1`, `main:path`): such a branch cannot exist.
       if (!isBranchName(branch)) return null;
       const object = await catFileRead(`refs/heads/${branch}`);
-      if (object === undefined || (object !== null && object.type !== 'commit')) return (await port.heads()).get(branch) ?? null;
-      if (object === null) return null;
+      // A long-lived `cat-file` may read a ref while git rewrites it (a ref update, `pack-refs`); a
+      // benchmark under load once got "no branch main" for a branch that existed. So "missing" is
+      // asked again of `for-each-ref` before it is believed: a mistyped --branch is rare, so is the spawn.
+      if (object === undefined || object === null || object.type !== 'commit') return (await port.heads()).get(branch) ?? null;
       const subject = subjectOfCommit(object.content);
       if (subject !== null) headSubjects.set(object.sha, subject);
       return object.sha;
