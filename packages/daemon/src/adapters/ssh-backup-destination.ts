@@ -39,6 +39,8 @@ export interface SshBackupOptions {
   stateDir: string;
   /** `ssh -F FILE` (AXUM_SSH_CONFIG). */
   configFile?: string | null;
+  /** The environment of ssh and rsync (the daemon's, with its step marker: openssh.ts). */
+  env?: NodeJS.ProcessEnv;
   commandTimeoutMs?: number;
   copyTimeoutMs?: number;
 }
@@ -47,7 +49,7 @@ export interface SshBackupOptions {
 export function createSshBackupDestination(host: HostSpec, options: SshBackupOptions): BackupDestination {
   const commandTimeoutMs = options.commandTimeoutMs ?? 120_000;
   const copyTimeoutMs = options.copyTimeoutMs ?? 6 * 3_600_000;
-  const ssh = (what: string, script: string, input: string | null = null) => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs);
+  const ssh = (what: string, script: string, input: string | null = null) => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs, options.env);
   const folder = quote(host.path);
   const stage = join(options.stateDir, 'backup-outgoing');
   /** The checksum list `send` put beside the objects (null: nothing sent), for `publish` to check. */
@@ -82,7 +84,7 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
         await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
         // --fsync: an object is on the target's disk before rsync renames it into place.
         const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
-        copied = await execute('rsync', args, null, copyTimeoutMs);
+        copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       } finally {
         await rm(stage, { recursive: true, force: true });
       }
