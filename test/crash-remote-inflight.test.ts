@@ -2,11 +2,13 @@
 // RELIABILITY.md): beta's sshd holds every swap to a named release (its ForceCommand waits while a
 // file says so), and the daemon is killed with alpha and gamma swapped and beta's swap in flight.
 // The restarted daemon puts every host back; the held swap, let go, must not land (a host swapped
-// behind the history's back), and no ssh of the dead daemon may still be running.
+// behind the history's back), and no ssh of the dead daemon may still be running. When putting a
+// host back is slow too, the restarted daemon listens at once, shows the environment recovering,
+// starts no deploy or rollback there until every host is back, then deploys what waited.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitFiles, daemonPid, historyText, isAlive, processesMatching, waitFor } from './support/axum.js';
+import { commitFiles, daemonPid, historyText, isAlive, processesMatching, waitFor, waitForRun } from './support/axum.js';
 import { SSHD_MISSING } from './support/sshd.js';
 import { remoteConfig, sshdHostsSuite } from './support/sshd-hosts.js';
 
@@ -88,5 +90,41 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     const next = await suite.settled(dir, 3);
     expect(next[0]).toMatchObject({ revision: 3, status: 'live', releaseId: 'rel-3' });
     expect(suite.served()).toEqual(['releases/rel-3', 'releases/rel-3', 'releases/rel-3']);
+  });
+
+  it('putting a slow host back: the restarted daemon listens at once, shows production recovering, refuses a rollback and queues a deploy until every host is back, then deploys it', { timeout: 600_000 }, async () => {
+    const { labDir } = suite;
+    const { dir, run } = await killedMidSwap();
+    // Now beta's swap back to rel-1 is held too (the dead daemon's swap to rel-2 stays held).
+    writeFileSync(join(labDir, 'hold-release'), 'rel-1');
+
+    const restarted = await run(['daemon', 'start']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    interface EnvJson {
+      name: string;
+      incident: string | null;
+      operation: { kind: string; revision: number; holder: string } | null;
+    }
+    const production = async () => (JSON.parse((await suite.ok(['status', '--json', '--repo', dir]))) as { environments: EnvJson[] }).environments.find((e) => e.name === 'production')!;
+    await waitFor(() => existsSync(join(labDir, 'held.pid')), 60_000, "beta's swap back held");
+    const recovering = await production();
+    expect(recovering.operation).toMatchObject({ kind: 'recovery', revision: 2, holder: 'daemon restart' });
+    expect(recovering.incident).toMatch(/^#2 interrupted by a daemon restart; current is back on #1; putting the hosts back$/);
+    expect((await suite.ok(['status', '--repo', dir]))).toContain('recovery #2 in progress');
+    const refused = await run(['rollback', 'production', '--to', '1', '--yes']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('production is busy: #2 (recovery) by daemon restart');
+    // A commit meanwhile is built and waits: nothing deploys while the hosts are put back.
+    model(dir, '0.97');
+    await waitForRun(dir, (r) => r.number === 3 && r.status === 'succeeded', 'run 3 built', 120_000);
+    expect((await suite.history(dir)).map((r) => `#${r.revision} ${r.status}`)).toEqual(['#2 failed', '#1 live']);
+    expect((await production()).operation).toMatchObject({ kind: 'recovery' });
+
+    rmSync(join(labDir, 'hold-release'));
+    const after = await suite.settled(dir, 3);
+    expect(after.map((r) => `#${r.revision} ${r.status} ${r.releaseId}`)).toEqual(['#3 live rel-3', '#2 failed rel-2', '#1 superseded rel-1']);
+    expect(suite.served()).toEqual(['releases/rel-3', 'releases/rel-3', 'releases/rel-3']);
+    expect(readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')).toContain('production: #2 interrupted by a daemon restart; current is back on #1; every host is back on rel-1');
+    expect((await production()).operation).toBeNull();
   });
 });

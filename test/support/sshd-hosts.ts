@@ -55,6 +55,8 @@ export interface SshdHostsSuite {
   history(dir: string, env?: string): Promise<RevisionJson[]>;
   /** The history once it has `count` revisions, none deploying or verifying. */
   settled(dir: string, count: number, options?: { env?: string; timeoutMs?: number }): Promise<RevisionJson[]>;
+  /** Once `env` has no operation in progress (a restarted daemon's recovery of its hosts included). */
+  idle(dir: string, env?: string): Promise<void>;
   /** Each host's `current` link, in lab order. */
   served(): string[];
   /** The model bytes a folder's `current` serves. */
@@ -132,6 +134,14 @@ export function sshdHostsSuite(names: string[], options: { unknownKey?: string[]
         return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
       }, o.timeoutMs ?? 180_000, `${count} settled revisions`);
       return revisions;
+    },
+    async idle(dir, env = 'production') {
+      await waitFor(async () => {
+        const result = await run(['status', '--json', '--repo', dir]);
+        if (result.code !== 0) return false;
+        const status = JSON.parse(result.stdout) as { environments: { name: string; operation: unknown }[] };
+        return status.environments.find((e) => e.name === env)?.operation === null;
+      }, 180_000, `${env} to have no operation in progress`);
     },
     served: () => theLab().hosts.map((h) => readlinkSync(join(h.root, 'current'))),
     weights: (root) => readFileSync(join(root, 'current', 'model', 'weights.txt'), 'utf8'),
