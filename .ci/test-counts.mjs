@@ -20,6 +20,8 @@ const MUST_RUN = [
   { file: 'test/remote-environments.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
   { file: 'test/ssh-backup.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
   { file: 'test/crash-remote-hosts.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
+  { file: 'test/crash-remote-inflight.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
+  { file: 'test/crash-ssh-backup.test.ts', tests: /real sshd/, needs: 'openssh-server and rsync' },
   { file: 'test/prometheus-hosts.test.ts', tests: /real Prometheus and two real sshd/, needs: 'prometheus, openssh-server and rsync' },
 ];
 

@@ -2,16 +2,12 @@
 // HTTP server this test runs (a model server's metrics, labelled by release), real daemons, real
 // commits (README.md, "Checks that ask Prometheus"). Without `prometheus` on PATH the suite that
 // needs it is skipped, and .ci/test-counts.mjs fails CI for it (`pnpm system-deps` installs it).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, waitForRun } from './support/axum.js';
+import { PROMETHEUS_MISSING, freePort, startPrometheusLab, type PrometheusLab } from './support/prometheus-lab.js';
 
-const HAS_PROMETHEUS = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;
 
 interface Revision {
   revision: number;
@@ -125,44 +121,18 @@ describe('Prometheus checks', () => {
     expect(after.environments.find((e) => e.name === 'staging')).toMatchObject({ paused: null, heldReleaseId: null });
   });
 
-  describe.skipIf(!HAS_PROMETHEUS)(`checks against a real Prometheus on loopback${HAS_PROMETHEUS ? '' : ' (skipped: prometheus is not on PATH; pnpm system-deps installs it)'}`, () => {
-    const errorRatio = new Map<string, number>();
-    let metrics: Server;
-    let prometheus: ChildProcess;
+  describe.skipIf(PROMETHEUS_MISSING !== null)(`checks against a real Prometheus on loopback${PROMETHEUS_MISSING ? ` (skipped: ${PROMETHEUS_MISSING}; pnpm system-deps installs it)` : ''}`, () => {
+    let lab: PrometheusLab;
     let url = '';
-    let work = '';
+    const errorRatio = { set: (release: string, ratio: number) => lab.errorRatio.set(release, ratio) };
 
     beforeAll(async () => {
-      work = mkdtempSync(join(tmpdir(), 'axum-prometheus-'));
       // The model server's metrics: an error ratio per release (rel-1…rel-30), 0.001 unless a test raises it.
-      metrics = createHttpServer((_req, res) => {
-        const lines = ['# TYPE model_error_ratio gauge'];
-        for (let n = 1; n <= 30; n++) lines.push(`model_error_ratio{release="rel-${n}"} ${errorRatio.get(`rel-${n}`) ?? 0.001}`);
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${lines.join('\n')}\n`);
-      });
-      await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve));
-      const target = `127.0.0.1:${(metrics.address() as AddressInfo).port}`;
-      writeFileSync(join(work, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: model\n    static_configs:\n      - targets: ['${target}']\n`);
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      const out = openSync(join(work, 'prometheus.log'), 'a');
-      prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', out, out] });
-      // Ready once it has scraped the model server at least once.
-      await waitFor(async () => {
-        const answer = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('model_error_ratio{release="rel-1"}')}`)
-          .then((r) => r.json() as Promise<{ data?: { result?: unknown[] } }>)
-          // Not up yet: refused, or 503 "Service Unavailable" while it starts.
-          .catch(() => null);
-        return (answer?.data?.result?.length ?? 0) === 1;
-      }, 30_000, 'prometheus to scrape the model server');
+      lab = await startPrometheusLab({ targets: ['model'], releases: 30, labelHosts: false, readyTimeoutMs: 30_000 });
+      url = lab.url;
     }, 60_000);
     afterAll(async () => {
-      if (prometheus?.pid !== undefined && prometheus.exitCode === null) {
-        prometheus.kill('SIGTERM');
-        await new Promise((resolve) => prometheus.once('exit', resolve));
-      }
-      await new Promise((resolve) => metrics?.close(resolve));
-      if (work) rmSync(work, { recursive: true, force: true });
+      await lab?.stop();
     });
 
     it('a verify check passes a low error rate: measurements in its log, the value a metric of the revision', async () => {
@@ -234,15 +204,3 @@ describe('Prometheus checks', () => {
     });
   });
 });
-
-/** A TCP port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -2,23 +2,15 @@
 // three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
-import { SSHD_MISSING, startSshLab, type SshLab } from './support/sshd.js';
+import { describe, expect, it } from 'vitest';
+import { commitFiles } from './support/axum.js';
+import { SSHD_MISSING } from './support/sshd.js';
+import { remoteConfig, sshdHostsSuite } from './support/sshd-hosts.js';
 
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-interface Revision {
-  revision: number;
-  status: string;
-  kind: string;
-  releaseId: string;
-  message: string | null;
-  hosts?: { host: string; outcome: string; reason: string | null; serving?: boolean }[];
-}
 interface HostJson {
   host: string;
   releaseId: string | null;
@@ -27,71 +19,25 @@ interface HostJson {
 }
 
 describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd hosts${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs openssh-server and rsync)` : ''}`, () => {
-  const labDir = mkdtempSync(join(tmpdir(), 'axum-ssh-e2e-'));
-  let lab: SshLab;
-  const repos: string[] = [];
-  beforeAll(async () => {
-    lab = await startSshLab(labDir, ['alpha', 'beta', 'gamma']);
-  });
-  afterEach(async () => {
-    await Promise.all(repos.splice(0).map(cleanupRepo));
-    for (const host of lab.hosts) {
-      await lab.start(host.name).catch(() => undefined); // a test that killed one
-      rmSync(host.root, { recursive: true, force: true });
-    }
-  });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(labDir, { recursive: true, force: true });
-  });
-
-  const env = () => ({ AXUM_SSH_CONFIG: lab.config });
-  const run = (args: string[]) => axum(args, { env: env(), timeoutMs: 60_000 });
+  const suite = sshdHostsSuite(['alpha', 'beta', 'gamma'], { prefix: 'axum-ssh-e2e-' });
+  const { run, served } = suite;
   /** A repository whose `production` is served by the three hosts; verify runs once per host. */
-  async function started(): Promise<string> {
-    const hosts = lab.hosts.map((h) => `      - ${h.spec}`).join('\n');
-    const dir = makeRepo({
-      config: `version: 1
-environments:
-  production:
-    branch: main
-    protected: false
-    hosts:
-${hosts}
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt && head -c 300000 /dev/zero > model/big.bin" }
-artifacts: [model/**]
-verify:
+  const started = () =>
+    suite.started(
+      remoteConfig(suite.lab.hosts, {
+        extraTrain: ' && head -c 300000 /dev/zero > model/big.bin',
+        extra: `verify:
   steps:
     # The test's hosts are folders of this machine: a real smoke test would ask $AXUM_HOST over the network.
     - { name: smoke, run: "cat $AXUM_HOST_CURRENT/model/weights.txt" }
 `,
-    });
-    repos.push(dir);
-    expect((await run(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
-    return dir;
-  }
-  async function history(dir: string): Promise<Revision[]> {
-    const result = await run(['history', 'production', '--json', '--repo', dir]);
-    expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout) as Revision[];
-  }
-  async function settled(dir: string, count: number): Promise<Revision[]> {
-    let revisions: Revision[] = [];
-    await waitFor(async () => {
-      revisions = await history(dir);
-      return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-    }, 180_000, `${count} settled revisions`);
-    return revisions;
-  }
+      }),
+    );
+  const settled = (dir: string, count: number) => suite.settled(dir, count);
   async function hostsJson(dir: string): Promise<HostJson[]> {
     const status = JSON.parse((await run(['status', '--json', '--repo', dir])).stdout) as { environments: { hosts: HostJson[] }[] };
     return status.environments[0]!.hosts;
   }
-  const served = () => lab.hosts.map((h) => readlinkSync(join(h.root, 'current')));
   const model = (dir: string, value: string) => commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
 
   // A deploy is a few ssh round trips per host, and each costs seconds on a loaded 2-core machine.
@@ -105,46 +51,46 @@ verify:
     const id = first!.releaseId;
     expect(served()).toEqual([`releases/${id}`, `releases/${id}`, `releases/${id}`]);
     const local = join(dir, '.axum', 'envs', 'production', 'current');
-    for (const host of lab.hosts) {
+    for (const host of suite.lab.hosts) {
       for (const file of ['model/weights.txt', 'model/big.bin']) {
         expect(sha(readFileSync(join(host.root, 'current', file))), `${host.name} ${file}`).toBe(sha(readFileSync(join(local, file))));
       }
     }
-    expect((await hostsJson(dir)).map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(lab.hosts.map((h) => `${h.spec} ${id} ok`));
+    expect((await hostsJson(dir)).map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(suite.lab.hosts.map((h) => `${h.spec} ${id} ok`));
     const log = await run(['logs', 'production#1', '--step', 'smoke', '--repo', dir]);
-    for (const host of lab.hosts) expect(log.stdout).toContain(`[axum] smoke for host ${host.spec}`);
+    for (const host of suite.lab.hosts) expect(log.stdout).toContain(`[axum] smoke for host ${host.spec}`);
     expect(log.stdout.match(/^0\.91$/gm)).toHaveLength(3);
     const text = await run(['status', '--repo', dir]);
-    expect(text.stdout).toContain(`host         production ${lab.hosts[1]!.spec}: on ${id} · ok`);
+    expect(text.stdout).toContain(`host         production ${suite.lab.hosts[1]!.spec}: on ${id} · ok`);
     // History says which hosts the revision reached and serves, in --json and in text.
-    expect(first!.hosts!.map((h) => `${h.host} ${h.outcome} ${h.serving}`)).toEqual(lab.hosts.map((h) => `${h.spec} switched true`));
-    expect((await run(['history', 'production', '--repo', dir])).stdout).toContain(`#1    ${lab.hosts[0]!.spec} switched, serving`);
+    expect(first!.hosts!.map((h) => `${h.host} ${h.outcome} ${h.serving}`)).toEqual(suite.lab.hosts.map((h) => `${h.spec} switched true`));
+    expect((await run(['history', 'production', '--repo', dir])).stdout).toContain(`#1    ${suite.lab.hosts[0]!.spec} switched, serving`);
   });
 
   it('one host down before the swap: all three stay on the old release and the revision fails naming the host', SLOW, async () => {
     const dir = await started();
     model(dir, '0.91');
     const [first] = await settled(dir, 1);
-    await lab.kill('beta');
+    await suite.lab.kill('beta');
     model(dir, '0.95');
     const revisions = await settled(dir, 2);
     expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed' });
-    expect(revisions[0]!.message).toContain(lab.hosts[1]!.spec);
+    expect(revisions[0]!.message).toContain(suite.lab.hosts[1]!.spec);
     expect(revisions[0]!.message).toMatch(/no host was switched/);
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
     expect(revisions[0]!.hosts!.map((h) => h.outcome)).toEqual(['staged', 'failed', 'staged']);
     expect(revisions[1]!.hosts!.map((h) => h.serving)).toEqual([true, true, true]);
-    await lab.start('beta');
-    expect(served()).toEqual(lab.hosts.map(() => `releases/${first!.releaseId}`));
-    expect(readFileSync(join(lab.hosts[0]!.root, 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
+    await suite.lab.start('beta');
+    expect(served()).toEqual(suite.lab.hosts.map(() => `releases/${first!.releaseId}`));
+    expect(readFileSync(join(suite.lab.hosts[0]!.root, 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
     const hosts = await hostsJson(dir);
-    expect(hosts[1]).toMatchObject({ host: lab.hosts[1]!.spec, releaseId: first!.releaseId, state: 'failed' });
+    expect(hosts[1]).toMatchObject({ host: suite.lab.hosts[1]!.spec, releaseId: first!.releaseId, state: 'failed' });
     expect(hosts[1]!.reason).toMatch(/Connection refused/);
     expect(readFileSync(join(dir, '.axum', 'envs', 'production', 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
   });
 
   it.runIf(process.getuid?.() === 0)('a full disk on one host: the first deploy switches no host and names the full one', SLOW, async () => {
-    const gamma = lab.hosts[2]!;
+    const gamma = suite.lab.hosts[2]!;
     // A 100 kB tmpfs as gamma's folder: the 300 kB model cannot land there (mounting needs root).
     mkdirSync(gamma.root, { recursive: true }); // an earlier case's cleanup removed it
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=100k,mode=0755', 'tmpfs', gamma.root]);
@@ -155,7 +101,7 @@ verify:
       expect(first).toMatchObject({ revision: 1, status: 'failed' });
       expect(first!.message).toContain(`so no host was switched: copying ${first!.releaseId} to ${gamma.spec} (rsync) failed`);
       expect(first!.message).toMatch(/exit 11, a file could not be written \(a full disk/);
-      for (const host of lab.hosts) expect(existsSync(join(host.root, 'current')), host.name).toBe(false);
+      for (const host of suite.lab.hosts) expect(existsSync(join(host.root, 'current')), host.name).toBe(false);
       expect(existsSync(join(dir, '.axum', 'envs', 'production', 'current'))).toBe(false);
       expect((await hostsJson(dir)).map((h) => h.state)).toEqual(['unknown', 'unknown', 'failed']);
     } finally {
@@ -168,16 +114,16 @@ verify:
     model(dir, '0.91');
     const [first] = await settled(dir, 1);
     // Someone replaced beta's `current` link by a folder of their own: `mv -T` cannot replace it.
-    const beta = lab.hosts[1]!;
+    const beta = suite.lab.hosts[1]!;
     rmSync(join(beta.root, 'current'));
     cpSync(join(beta.root, 'releases', first!.releaseId), join(beta.root, 'current'), { recursive: true });
     model(dir, '0.95');
     const revisions = await settled(dir, 2);
     expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed' });
     expect(revisions[0]!.message).toContain(`switching ${revisions[0]!.releaseId} failed on ${beta.spec}`);
-    expect(revisions[0]!.message).toContain(`switched back: ${lab.hosts[0]!.spec}, ${lab.hosts[2]!.spec}`);
+    expect(revisions[0]!.message).toContain(`switched back: ${suite.lab.hosts[0]!.spec}, ${suite.lab.hosts[2]!.spec}`);
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
-    for (const host of [lab.hosts[0]!, lab.hosts[2]!]) expect(readlinkSync(join(host.root, 'current'))).toBe(`releases/${first!.releaseId}`);
+    for (const host of [suite.lab.hosts[0]!, suite.lab.hosts[2]!]) expect(readlinkSync(join(host.root, 'current'))).toBe(`releases/${first!.releaseId}`);
     expect(readFileSync(join(beta.root, 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n'); // their folder, untouched
     expect(readFileSync(join(dir, '.axum', 'envs', 'production', 'current', 'model', 'weights.txt'), 'utf8')).toBe('0.91\n');
     expect((await hostsJson(dir)).map((h) => h.state)).toEqual(['ok', 'failed', 'ok']);
@@ -189,22 +135,22 @@ verify:
     const [first] = await settled(dir, 1);
     model(dir, '0.93');
     const [second] = await settled(dir, 2);
-    expect(served()).toEqual(lab.hosts.map(() => `releases/${second!.releaseId}`));
+    expect(served()).toEqual(suite.lab.hosts.map(() => `releases/${second!.releaseId}`));
     // The second copy linked its unchanged big file against the first: one inode on the host.
-    expect(statSync(join(lab.hosts[0]!.root, 'releases', first!.releaseId, 'model', 'big.bin')).nlink).toBe(2);
+    expect(statSync(join(suite.lab.hosts[0]!.root, 'releases', first!.releaseId, 'model', 'big.bin')).nlink).toBe(2);
     const started_ = Date.now();
     const rollback = await run(['rollback', 'production', '--to', '1', '--yes', '--json', '--repo', dir]);
     const tookMs = Date.now() - started_;
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ revision: 3, kind: 'rollback', status: 'live' });
-    expect(served()).toEqual(lab.hosts.map(() => `releases/${first!.releaseId}`));
+    expect(served()).toEqual(suite.lab.hosts.map(() => `releases/${first!.releaseId}`));
     const daemonLog = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8');
     // Two copies per host (one per deploy), none for the rollback.
     expect(daemonLog.match(/copied to /g)).toHaveLength(6);
     // What it costs beside one ssh round trip (a connection, `true`, the exit) on this machine now.
     const trips = [0, 1, 2].map(() => {
       const t = Date.now();
-      lab.run('alpha', 'true');
+      suite.lab.run('alpha', 'true');
       return Date.now() - t;
     });
     const swapMs = Number(/production #3: current → \S+ \((\d+) ms\)/.exec(daemonLog)?.[1] ?? NaN);

@@ -7,9 +7,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
-import { SSHD_MISSING, startSshLab, type SshLab } from './support/sshd.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT, commitFiles } from './support/axum.js';
+import { SSHD_MISSING } from './support/sshd.js';
+import { sshdHostsSuite } from './support/sshd-hosts.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 interface Revision {
@@ -32,41 +33,11 @@ interface ManifestFile {
 }
 
 describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs openssh-server and rsync)` : ''}`, () => {
-  const labDir = mkdtempSync(join(tmpdir(), 'axum-ssh-backup-'));
-  let lab: SshLab;
-  const repos: string[] = [];
-  beforeAll(async () => {
-    lab = await startSshLab(labDir, ['vault', 'stranger'], { unknownKey: ['stranger'] });
-  });
-  afterEach(async () => {
-    await Promise.all(repos.splice(0).map(cleanupRepo));
-    for (const host of lab.hosts) {
-      await lab.start(host.name).catch(() => undefined); // a test that killed one
-      rmSync(host.root, { recursive: true, force: true });
-    }
-  });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(labDir, { recursive: true, force: true });
-  });
-
-  const host = (name: string) => lab.hosts.find((h) => h.name === name)!;
+  const suite = sshdHostsSuite(['vault', 'stranger'], { unknownKey: ['stranger'], prefix: 'axum-ssh-backup-', timeoutMs: 180_000 });
+  const { run, ok, host } = suite;
   /** The target `user@name:<root>/backup` and its folder on this machine (the host is loopback). */
   const target = (name: string) => ({ spec: `${host(name).spec}/backup`, folder: join(host(name).root, 'backup') });
-  const run = (args: string[]) => axum(args, { env: { AXUM_SSH_CONFIG: lab.config }, timeoutMs: 180_000 });
-  async function ok(args: string[]): Promise<string> {
-    const result = await run(args);
-    expect(result.code, `axum ${args.join(' ')}: ${result.stderr}${result.stdout}`).toBe(0);
-    return result.stdout;
-  }
-  async function settled(dir: string, count: number): Promise<Revision[]> {
-    let revisions: Revision[] = [];
-    await waitFor(async () => {
-      revisions = JSON.parse(await ok(['history', 'staging', '--json', '--repo', dir])) as Revision[];
-      return revisions.length >= count && revisions.every((r) => r.status !== 'deploying' && r.status !== 'verifying');
-    }, 90_000, `${count} settled revisions`);
-    return revisions;
-  }
+  const settled = (dir: string, count: number) => suite.settled(dir, count, { env: 'staging', timeoutMs: 90_000 });
   async function backup(dir: string): Promise<TargetReport[]> {
     const result = await run(['backup', '--json', '--repo', dir]);
     return (JSON.parse(result.stdout) as { targets: TargetReport[] }).targets;
@@ -77,11 +48,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
       'cp data.txt model/weights.txt',
       'cp data.txt model/weights.txt && echo trained on $(cat data.txt) && if [ -f big ]; then head -c 30000000 /dev/urandom > model/big.bin; fi',
     );
-    const dir = makeRepo({ config });
-    repos.push(dir);
-    await ok(['daemon', 'start', '--repo', dir]);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
-    return dir;
+    return suite.started(config);
   }
   const model = (dir: string, value: string, files: Record<string, string> = {}) => commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n`, ...files });
   const served = (dir: string) => readFileSync(join(dir, '.axum', 'envs', 'staging', 'current', 'model', 'weights.txt'), 'utf8').trim();
@@ -91,8 +58,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
   function freshClone(dir: string): string {
     const clone = join(mkdtempSync(join(tmpdir(), 'axum-e2e-')), 'clone');
     execFileSync('git', ['clone', '-q', dir, clone]);
-    repos.push(clone);
-    return clone;
+    return suite.track(clone);
   }
 
   it('backs up over ssh, then only the new objects; snapshots listed and an older one restored; rm -rf .axum, restore --from user@host:/path, rollback --to 1 verified', async () => {
@@ -169,7 +135,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     const manifest = readFileSync(join(vault.folder, 'axum-backup.json'));
     const held = objects(vault.folder).sort();
 
-    await lab.kill('vault');
+    await suite.lab.kill('vault');
     model(dir, '0.95');
     await settled(dir, 2);
     const refused = await run(['backup', '--json', '--repo', dir]);
@@ -202,7 +168,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
 
     model(dir, '0.95', { big: 'yes\n' });
     await settled(dir, 2);
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'axum'), 'backup', '--json', '--repo', dir], { env: { ...process.env, AXUM_SSH_CONFIG: lab.config }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'axum'), 'backup', '--json', '--repo', dir], { env: { ...process.env, AXUM_SSH_CONFIG: suite.lab.config }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -216,7 +182,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
       await new Promise((r) => setTimeout(r, 2));
     }
     const cutAt = partials();
-    await lab.cut('vault');
+    await suite.lab.cut('vault');
     expect(await exited).toBe(1);
     const report = (JSON.parse(stdout) as { targets: TargetReport[] }).targets[0]!;
     expect(report.ok).toBe(false);
@@ -224,7 +190,7 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     console.log(`FIGURE ssh backup network cut: the blob's temp copy held ${Math.max(...cutAt)} of 30,000,000 bytes when cut; ${report.error}`);
     expect(readFileSync(join(vault.folder, 'axum-backup.json'))).toEqual(manifest);
 
-    await lab.start('vault');
+    await suite.lab.start('vault');
     const clone = freshClone(dir);
     await ok(['restore', '--from', vault.spec, '--repo', clone]);
     expect(served(clone)).toBe('0.9');

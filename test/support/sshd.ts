@@ -91,8 +91,12 @@ export interface SshLab {
   stop(): Promise<void>;
 }
 
-/** Starts one sshd per name in `dir`; `extraUnknown` names hosts in the config whose key is not in known_hosts. */
-export async function startSshLab(dir: string, names: string[], options: { unknownKey?: string[] } = {}): Promise<SshLab> {
+/**
+ * Starts one sshd per name in `dir`; `unknownKey` names hosts in the config whose key is not in
+ * known_hosts; `forceCommand` gives a host's sshd a ForceCommand (a script that may delay or
+ * watch each command before running `$SSH_ORIGINAL_COMMAND` itself).
+ */
+export async function startSshLab(dir: string, names: string[], options: { unknownKey?: string[]; forceCommand?: Record<string, string> } = {}): Promise<SshLab> {
   const user = userInfo().username;
   mkdirSync(dir, { recursive: true });
   // sshd run as root needs its privilege-separation folder.
@@ -125,6 +129,7 @@ export async function startSshLab(dir: string, names: string[], options: { unkno
         'UsePAM no',
         'PermitRootLogin prohibit-password',
         'LogLevel ERROR',
+        ...(options.forceCommand?.[name] ? [`ForceCommand ${options.forceCommand[name]}`] : []),
         '',
       ].join('\n'),
     );

@@ -23,7 +23,8 @@ import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
 import { readFile, rmdir } from 'node:fs/promises';
 import { createCgroupContainment } from './adapters/cgroup-containment.js';
-import { createChildProcessRunner } from './adapters/child-process-runner.js';
+import { STEP_MARKER_VAR, createChildProcessRunner } from './adapters/child-process-runner.js';
+import { nextHostEpoch } from './adapters/host-epoch.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
 import { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
 import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-log-store.js';
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
     const logs = createFsLogStore(runsRoot, logCapFromEnv(process.env.AXUM_LOG_CAP_BYTES, logger));
     // Steps carry this marker so the next daemon can find whatever a crashed one left running.
     const marker = repositoryKey(repoRoot);
+    const sshEnv = { ...process.env, [STEP_MARKER_VAR]: marker }; // ssh and rsync: found and killed after a crash too
     // A cgroup per step where the daemon may create one: setsid and env -i cannot escape it.
     const containment = createCgroupContainment(marker);
     const runner = createChildProcessRunner({ marker, containment });
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
       prometheus: createHttpPrometheus(),
       // The user's own OpenSSH: their ssh config, agent (SSH_AUTH_SOCK of the shell that started the
       // daemon) and known_hosts; AXUM_SSH_CONFIG names another config file (`ssh -F`).
-      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null }),
+      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, epoch: nextHostEpoch(stateDir, Date.now()) }),
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
@@ -232,7 +234,7 @@ async function main(): Promise<void> {
       await rmdir(worktreeRoot).catch(() => undefined);
     };
     // SSH targets use the same ssh config as remote hosts (AXUM_SSH_CONFIG, above).
-    const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null });
+    const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv });
     backups = createBackups({
       writer: createBackupWriter({ stateDir, repoRoot, now: () => new Date(), destinationFor, crash }),
       lastBackupAt: async (target) => lastBackupAt(destinationFor(target)),

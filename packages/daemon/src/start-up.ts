@@ -10,16 +10,28 @@ import { createFsLastConfigStore } from './adapters/fs-last-config.js';
 import type { DaemonEngine, LastValidConfig } from './engine/daemon-engine.js';
 import type { Logger, StepRunner } from './engine/ports.js';
 
+/** How long the killed leftovers get to be gone before the start goes on without waiting. */
+const LEFTOVERS_GONE_MS = 10_000;
+
 /**
  * Nothing of ours runs yet: worktrees left by a crash (runs, deploys, monitors) go (git's prune
- * forgets them), and whatever a crashed daemon's steps left running dies before anything of ours
- * starts (the recorded process groups are reaped again later, for the run and revision messages).
+ * forgets them), and whatever a crashed daemon's steps, ssh and rsync left running dies before
+ * anything of ours starts (the recorded process groups are reaped again later, for the run and
+ * revision messages). Killed is not gone: an ssh on its way to a host could still send its command,
+ * so the start waits until none is left before any host is touched.
  */
 export async function killLeftovers(deps: { worktreeRoot: string; runner: StepRunner; containment: Containment; logger: Logger; warn(message: string): void }): Promise<void> {
   const { worktreeRoot, runner, containment, logger } = deps;
   await rm(worktreeRoot, { recursive: true, force: true });
   const strays = runner.reapStrays();
   if (strays.length > 0) logger.warn(`killed ${strays.length} process(es) left running by the previous daemon: ${strays.join(', ')}`);
+  const deadline = Date.now() + LEFTOVERS_GONE_MS;
+  let left = strays;
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    left = runner.reapStrays();
+  }
+  if (left.length > 0) deps.warn(`${left.length} process(es) left by the previous daemon were still there ${LEFTOVERS_GONE_MS / 1000} s after SIGKILL: ${left.join(', ')}`);
   const contained = containment.sweep();
   if (contained.length > 0) logger.warn(`killed ${contained.length} process(es) left in the previous daemon's step cgroups: ${contained.join(', ')}`);
   if (containment.kind === 'cgroup') logger.info(containment.description);

@@ -33,9 +33,10 @@ export interface BackupDestination {
   send(files: readonly BackupFile[], sources: readonly Source[], crash: CrashHook): Promise<SendResult>;
   /**
    * Makes `text` snapshot `id` and then the target's newest manifest, each atomically; before that,
-   * every object sent is proven there by sha256.
+   * every object sent is proven there by sha256, and (SSH) every object of `files` found there with
+   * its size: what `inspect` saw may have gone since (a killed daemon's prune still on its way).
    */
-  publish(text: string, id: string, crash: CrashHook): Promise<void>;
+  publish(text: string, id: string, crash: CrashHook, files: readonly BackupFile[]): Promise<void>;
   /** After `publish`: why the target does not hold the manifest `text` names whole, or null. */
   verify(text: string, files: readonly BackupFile[]): Promise<string | null>;
   /** Removes the snapshots `dropped`, then the objects `named` does not list, and what a backup cut short left behind. */

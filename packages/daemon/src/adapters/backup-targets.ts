@@ -15,13 +15,15 @@ export interface BackupTargetOptions {
   stateDir: string;
   /** `ssh -F FILE` (AXUM_SSH_CONFIG). */
   sshConfigFile?: string | null;
+  /** The environment of ssh and rsync (the daemon's, with its step marker: openssh.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The destination `target` names; throws when it is neither a folder nor a valid host spec. */
 export function backupDestinationFor(target: string, options: BackupTargetOptions): BackupDestination {
   const host = sshBackupTarget(target);
   if (host && 'problem' in host) throw new Error(host.problem);
-  return host ? createSshBackupDestination(host, { stateDir: options.stateDir, configFile: options.sshConfigFile }) : createFsBackupDestination(resolve(options.repoRoot, target));
+  return host ? createSshBackupDestination(host, { stateDir: options.stateDir, configFile: options.sshConfigFile, env: options.env }) : createFsBackupDestination(resolve(options.repoRoot, target));
 }
 
 /** When the newest backup in `destination` was written (its manifest's time, its sha256 checked), or null. */

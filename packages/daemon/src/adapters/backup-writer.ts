@@ -53,7 +53,7 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         const manifest: BackupManifest = { version: 1, repository: repoRoot, createdAt: at, files };
         const text = `${JSON.stringify({ manifest, sha256: sha256Of(JSON.stringify(manifest)) })}\n`;
         const id = snapshotId(at);
-        await destination.publish(text, id, crash);
+        await destination.publish(text, id, crash, files);
         crash('backup.manifest-renamed');
         const problem = await destination.verify(text, files);
         if (problem) return failed(`written but not verified: ${problem}`);

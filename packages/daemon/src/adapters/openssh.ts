@@ -16,10 +16,14 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs a program with an argument list (never a local shell) and collects its output. */
-export function execute(program: string, args: string[], input: string | null, timeoutMs: number): Promise<Finished> {
+/**
+ * Runs a program with an argument list (never a local shell) and collects its output. `env` is
+ * the daemon's own plus its step marker (child-process-runner.ts): a daemon killed mid-command
+ * leaves an ssh or rsync the next one finds and kills before it touches a host.
+ */
+export function execute(program: string, args: string[], input: string | null, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', ...(env ? { env } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -71,8 +75,8 @@ export const rsyncShell = (host: HostSpec, configFile: string | null | undefined
   ['ssh', ...sshOptions(host, configFile).map((arg) => (arg === configFile ? quote(arg) : arg))].join(' ');
 
 /** Runs `script` on the host through ssh (stdin `input`); its stdout, or an error naming `what` and the host. */
-export async function runOnHost(host: HostSpec, configFile: string | null | undefined, what: string, script: string, input: string | null, timeoutMs: number): Promise<string> {
-  const done = await execute('ssh', [...sshOptions(host, configFile), '--', destination(host), script], input, timeoutMs);
+export async function runOnHost(host: HostSpec, configFile: string | null | undefined, what: string, script: string, input: string | null, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<string> {
+  const done = await execute('ssh', [...sshOptions(host, configFile), '--', destination(host), script], input, timeoutMs, env);
   if (done.code !== 0) throw new Error(reasonOf(`${what} on ${host.spec}`, done));
   return done.stdout;
 }

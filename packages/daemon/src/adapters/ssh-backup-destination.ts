@@ -18,6 +18,8 @@ import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHo
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 /** Files of ours beside the manifest while a backup runs; whatever a cut-short one left is removed by the next. */
 const INCOMING = '.incoming-';
+/** Publishing and pruning hold a lock on the target folder itself (the shell's cwd), where the host has flock. */
+const LOCK = `{ if command -v flock >/dev/null 2>&1; then exec 9<. && flock 9; fi; } && `;
 
 /** A remote script's part that prints the newest manifest and every snapshot's, each after a `=== PATH` line. */
 const MANIFEST_BLOCKS = `for f in ${BACKUP_MANIFEST} ${BACKUP_SNAPSHOTS}/*.json; do [ -f "$f" ] && printf '\\n=== %s\\n' "$f" && cat -- "$f"; done`;
@@ -39,6 +41,8 @@ export interface SshBackupOptions {
   stateDir: string;
   /** `ssh -F FILE` (AXUM_SSH_CONFIG). */
   configFile?: string | null;
+  /** The environment of ssh and rsync (the daemon's, with its step marker: openssh.ts). */
+  env?: NodeJS.ProcessEnv;
   commandTimeoutMs?: number;
   copyTimeoutMs?: number;
 }
@@ -47,7 +51,7 @@ export interface SshBackupOptions {
 export function createSshBackupDestination(host: HostSpec, options: SshBackupOptions): BackupDestination {
   const commandTimeoutMs = options.commandTimeoutMs ?? 120_000;
   const copyTimeoutMs = options.copyTimeoutMs ?? 6 * 3_600_000;
-  const ssh = (what: string, script: string, input: string | null = null) => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs);
+  const ssh = (what: string, script: string, input: string | null = null) => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs, options.env);
   const folder = quote(host.path);
   const stage = join(options.stateDir, 'backup-outgoing');
   /** The checksum list `send` put beside the objects (null: nothing sent), for `publish` to check. */
@@ -82,7 +86,7 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
         await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
         // --fsync: an object is on the target's disk before rsync renames it into place.
         const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
-        copied = await execute('rsync', args, null, copyTimeoutMs);
+        copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       } finally {
         await rm(stage, { recursive: true, force: true });
       }
@@ -92,16 +96,22 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       return result;
     },
 
-    async publish(text, id) {
+    async publish(text, id, _crash, files) {
       if (!SNAPSHOT_ID.test(id)) throw new Error(`"${id}" is not a snapshot id`);
       const temp = `${INCOMING}manifest-${randomBytes(6).toString('hex')}`;
+      const need = `${INCOMING}need-${randomBytes(6).toString('hex')}`;
       const snapshotTemp = `${BACKUP_SNAPSHOTS}/${INCOMING}${id}`;
       const check = checkFile ? `{ (cd ${BACKUP_OBJECTS} && sha256sum --quiet --strict -c ../${checkFile}) >&2 && rm -f -- ${checkFile}; } && ` : '';
+      // stdin: the manifest (one JSON line), then `sha256 size` of every object it names. Under the
+      // target's lock (flock, where the host has it; a prune holds it too), each must be there with
+      // its size before the manifest names it: a manifest never claims an object the target lacks.
+      const present = `missing=$(find ${BACKUP_OBJECTS} -maxdepth 1 -type f -printf '%f %s\\n' 2>/dev/null | LC_ALL=C sort | LC_ALL=C comm -13 - ${need} | head -n 1) && rm -f -- ${need} && if [ -n "$missing" ]; then echo "the object ${BACKUP_OBJECTS}/$missing (sha256, bytes) is not in the target" >&2; exit 1; fi && `;
+      const needed = [...new Set(files.map((f) => `${f.sha256} ${f.size}`))].sort().join('\n');
       // The snapshot first, then the newest manifest, each renamed whole (fs-backup-destination.ts).
       await ssh(
         'checking the objects sent and publishing the backup manifest',
-        `mkdir -p -- ${folder}/${BACKUP_SNAPSHOTS} && cd -- ${folder} && ${check}cat > ${temp} && sync -- ${temp} && cp -- ${temp} ${snapshotTemp} && sync -- ${snapshotTemp} && mv -f -- ${snapshotTemp} ${snapshotFile(id)} && mv -f -- ${temp} ${BACKUP_MANIFEST} && sync -- . ${BACKUP_SNAPSHOTS}`,
-        text,
+        `mkdir -p -- ${folder}/${BACKUP_SNAPSHOTS} && cd -- ${folder} && ${LOCK}${check}awk -v m=${temp} -v n=${need} 'NR == 1 { print > m; next } { print > n }' && touch ${need} && ${present}sync -- ${temp} && cp -- ${temp} ${snapshotTemp} && sync -- ${snapshotTemp} && mv -f -- ${snapshotTemp} ${snapshotFile(id)} && mv -f -- ${temp} ${BACKUP_MANIFEST} && sync -- . ${BACKUP_SNAPSHOTS}`,
+        `${text}${needed}${needed ? '\n' : ''}`,
       );
       checkFile = null;
     },
@@ -128,7 +138,7 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       const snapshots = dropped.filter((id) => SNAPSHOT_ID.test(id)).map((id) => ` ${snapshotFile(id)}`).join('');
       await ssh(
         'removing old snapshots and unnamed objects',
-        `cd -- ${folder} && rm -f -- ${INCOMING}* ${BACKUP_SNAPSHOTS}/${INCOMING}*${snapshots} && cd -- ${BACKUP_OBJECTS} && xargs -r -d '\\n' rm -f --`,
+        `cd -- ${folder} && ${LOCK}rm -f -- ${INCOMING}* ${BACKUP_SNAPSHOTS}/${INCOMING}*${snapshots} && cd -- ${BACKUP_OBJECTS} && xargs -r -d '\\n' rm -f --`,
         remove.map((n) => `${n}\n`).join(''),
       );
     },

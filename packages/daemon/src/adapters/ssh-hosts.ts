@@ -13,6 +13,36 @@ export interface SshHostsOptions {
   /** How long one ssh command may take (a copy gets `copyTimeoutMs`). */
   commandTimeoutMs?: number;
   copyTimeoutMs?: number;
+  /** The environment of every ssh and rsync (the daemon's, with its step marker: openssh.ts). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * This daemon's fence number (host-epoch.ts): greater than any earlier daemon's of the
+   * repository. Without one, commands are not fenced (the adapter's own tests).
+   */
+  epoch?: number;
+}
+
+/** The file on a host holding the greatest fence number that has acted there. */
+export const HOST_FENCE = '.axum-fence';
+
+/**
+ * What runs first on a host before anything is read or moved there. A command of a killed daemon
+ * can still be on its way (its ssh connecting, its shell not started): once a later daemon has
+ * acted on the host, that command must not land. So each command, under a lock of the host's
+ * folder (flock, where the host has it), refuses when a greater fence number is written there,
+ * and writes its own. The next daemon's first command on a host fences out every earlier one.
+ */
+export function fenceScript(root: string, epoch: number): string {
+  const fence = quote(`${root}/${HOST_FENCE}`);
+  return [
+    `mkdir -p -- ${quote(root)}`,
+    `if command -v flock >/dev/null 2>&1; then exec 9>>${quote(`${root}/.axum-lock`)} && flock 9; fi`,
+    `f=$(cat -- ${fence} 2>/dev/null || true)`,
+    `case "$f" in ''|*[!0-9]*) f=0;; esac`,
+    `if [ "$f" -gt ${epoch} ]; then echo "a daemon started later has acted on this host (fence $f, this daemon ${epoch}): refusing" >&2; exit 1; fi`,
+    `if [ "$f" != ${epoch} ]; then echo ${epoch} > ${quote(`${root}/${HOST_FENCE}.tmp`)} && mv -f -- ${quote(`${root}/${HOST_FENCE}.tmp`)} ${fence}; fi`,
+    '',
+  ].join('\n');
 }
 
 /** `sha256sum -c` lines of a release; a name it would have to escape is refused instead. */
@@ -34,7 +64,9 @@ export function checksumText(release: ReleaseView): string {
 export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts {
   const commandTimeoutMs = options.commandTimeoutMs ?? 60_000;
   const copyTimeoutMs = options.copyTimeoutMs ?? 3_600_000;
-  const ssh = (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs);
+  const fenced = (host: HostSpec, script: string) => (options.epoch === undefined ? script : `${fenceScript(host.path, options.epoch)}${script}`);
+  const ssh = (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> =>
+    runOnHost(host, options.configFile, what, fenced(host, script), input, commandTimeoutMs, options.env);
   const releasesDir = (host: HostSpec) => `${host.path}/releases`;
 
   return {
@@ -61,7 +93,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       const args = ['-rlpD', '--checksum', '--delete', '--mkpath', '--stats', '--exclude=/.axum-complete', '-e', rsh];
       if (linkDest) args.push(`--link-dest=${releasesDir(host)}/${linkDest}`);
       args.push('--', `${localDir.replace(/\/+$/, '')}/`, `${destination(host)}:${partial}/`);
-      const copied = await execute('rsync', args, null, copyTimeoutMs);
+      const copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       if (copied.code !== 0) throw new Error(reasonOf(`copying ${release.id} to ${host.spec} (rsync)`, copied, RSYNC_EXITS));
       const sent = /Total bytes sent: ([\d,.]+)/.exec(copied.stdout)?.[1]?.replace(/[,.]/g, '') ?? '0';
       // The checksums arrive on stdin, are checked in the copy, and the copy is moved into place

@@ -54,6 +54,11 @@ export const EnvironmentDocument = z.object({
    * after a restart. Files written before it load without.
    */
   waitingRuns: z.array(z.object({ releaseId: z.string(), runId: z.string() })).optional(),
+  /**
+   * Crash recovery has still to put every remote host back on this release (null: no `current`):
+   * set before the daemon listens, cleared once they are back, so a restart in between does it again.
+   */
+  hostsPending: z.object({ releaseId: z.string().nullable() }).nullable().optional(),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 

@@ -6,8 +6,11 @@ import { lastKnownGood, liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import { finishRollback, undoRollback, type RollbackHost } from './rollback-recovery.js';
 
-/** What resuming an automatic rollback, or finishing a manual one, needs of the environment's operations. */
-export type ResumeHost = RollbackHost;
+/** What resuming an automatic rollback, finishing a manual one, or putting hosts back needs of the environment's operations. */
+export type ResumeHost = RollbackHost & {
+  /** Holds the environment while `work` runs after the daemon listens (environment-coordinator.ts). */
+  recovering(env: string, revision: number, work: () => Promise<void>): void;
+};
 
 /**
  * Crash safety: a revision still deploying or verifying was cut short by a crash. It becomes
@@ -37,6 +40,10 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
   const cut = doc.revisions.filter((r) => r.status === 'deploying' || r.status === 'verifying');
   if (cut.length === 0) {
     if (hadProcesses || cutSteps) await storeOf(env).save(doc);
+    // The previous start was cut short while it put the hosts back: again, from the start.
+    const pending = doc.hostsPending;
+    const again = pending ? (pending.releaseId === null ? null : release(pending.releaseId)) : undefined;
+    if (host && again !== undefined) hostsLater(state, env, host, doc.revisions.at(-1)?.revision ?? 0, again, doc.incident ?? 'a daemon restart', '');
     return;
   }
   for (const revision of cut) {
@@ -77,8 +84,17 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
     }
   }
   // Hosts swap before the local link, so a crash can leave them ahead of it: they follow it back.
-  outcome += await hostsBack(state, env, !back ? null : backRelease && outcome.startsWith('current is back') ? backRelease : undefined);
-  doc.incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}${undone}`;
+  const hostsTo = !back ? null : backRelease && outcome.startsWith('current is back') ? backRelease : undefined;
+  const incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
+  if (host && hostsTo !== undefined && state.fleet.hostsOf(env).length > 0) {
+    doc.hostsPending = { releaseId: hostsTo?.id ?? null };
+    doc.incident = `${incident}; putting the hosts back${undone}`;
+    deps.logger.warn(`${env}: ${doc.incident}`);
+    await state.persist(env);
+    hostsLater(state, env, host, cut.at(-1)!.revision, hostsTo, incident, undone);
+    return;
+  }
+  doc.incident = `${incident}${await hostsBack(state, env, hostsTo)}${undone}`;
   deps.logger.warn(`${env}: ${doc.incident}`);
   await state.persist(env);
 }
@@ -123,6 +139,21 @@ export async function withdrawFailed(state: DeployState, env: string, failed: Re
   if (doc) doc.failedServing = null; // nothing serves it any more (the caller saves the document)
   if (state.fleet.hostsOf(env).length > 0) await state.fleet.putBack(env, null, null);
   return true;
+}
+
+/**
+ * Over ssh a host can take long: the daemon listens first, and the environment stays held (no
+ * deploy or rollback starts) until every host is back on `back`; clients see it recovering.
+ * `hostsPending`, saved before, is cleared once they are.
+ */
+function hostsLater(state: DeployState, env: string, host: ResumeHost, revision: number, back: ReleaseView | null, incident: string, undone: string): void {
+  host.recovering(env, revision, async () => {
+    const doc = await state.docOf(env);
+    doc.incident = `${incident.replace(/; putting the hosts back$/, '')}${await hostsBack(state, env, back)}${undone}`;
+    doc.hostsPending = null;
+    state.deps.logger.warn(`${env}: ${doc.incident}`);
+    await state.persist(env);
+  });
 }
 
 /**

@@ -57,6 +57,12 @@ export interface EnvironmentCoordinator {
   prune(): Promise<void>;
   /** Counts `work` as part of the environment's operation for `idle`. */
   track(env: string, work: Promise<void>): void;
+  /**
+   * Holds `env` while crash recovery finishes `work` after the daemon listens (its hosts put
+   * back): clients see it as the operation in progress, a deploy queues, a rollback is refused as
+   * busy; then what waited goes on.
+   */
+  recovering(env: string, revision: number, work: () => Promise<void>): void;
   /** Resolves when the environment has no operation, and nothing that follows one, running. */
   idle(env: string): Promise<void>;
   /** Kills every deploy, verify and monitor process (daemon stopping). */
@@ -238,6 +244,26 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     syncMonitor: (env) => monitors.sync(env),
     prune,
     track,
+    recovering(env, revision, work) {
+      let free!: () => void;
+      const done = new Promise<void>((resolve) => (free = resolve));
+      holds.set(env, { revision, kind: 'recovery', holder: 'daemon restart', startedAt: state.now(), done });
+      deps.publish(env);
+      const letGo = () => {
+        holds.delete(env);
+        free();
+        deps.publish(env);
+      };
+      track(
+        env,
+        work()
+          .finally(letGo)
+          .then(async () => {
+            await monitors.sync(env);
+            await followUp(env);
+          }),
+      );
+    },
     async idle(env) {
       for (;;) {
         const pending = [...(settling.get(env) ?? [])];
