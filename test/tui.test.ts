@@ -127,7 +127,9 @@ verify:
     const marked = () => plain.screen().split('\n').filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
     expect(marked()).toEqual(['production']);
     await plain.keys('Tab');
-    await waitFor(() => marked()[0] === 'run-2', 5_000, 'the newest run to be marked');
+    await waitFor(() => marked()[0] === 'run-2', 5_000, 'the newest run to be marked').catch((err: Error) => {
+      throw new Error(`${err.message}\n${plain.screen()}`);
+    });
     await plain.keys('j');
     await waitFor(() => marked()[0] === 'run-1', 5_000, 'j to move the mark');
     await plain.keys('/', '0', '.', '8');

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
 import type { RunView } from '@axum/protocol';
 import { deployBadge } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
+import { Elapsed, formatElapsed } from './Elapsed.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -17,32 +17,14 @@ const STATUS_COLOR: Record<string, string> = {
 /** A deploy that failed or was refused stands out: a run is never shown as a plain success while its deploy failed. */
 const DEPLOY_COLOR: Record<string, string | undefined> = { failed: 'red', 'refused-bad': 'red', 'rolled-back': 'yellow', live: 'green', pending: 'yellow', 'awaiting-approval': 'cyan', 'held-by-pin': 'cyan', 'held-by-pause': 'yellow' };
 
-/** Seconds as `42s` / `3m05s`. */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
 /** The rows out of the window, each way: `↑ 18 more · ↓ 3 more (j/k, PgUp/PgDn; axum runs)`. */
 export function moreLine(above: number, below: number): string {
   const ways = [above > 0 ? `↑ ${above} more` : '', below > 0 ? `↓ ${below} more` : ''].filter(Boolean);
   return `${ways.join(' · ')} (j/k, PgUp/PgDn; axum runs)`;
 }
 
-/** Ticks once a second while something runs, so elapsed times move. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
-}
-
 /** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
 export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
-  const now = useNow(runs.some((r) => r.status === 'running'));
   if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
@@ -61,7 +43,9 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
         const deploy = deployBadge(run);
         const started = run.startedAt ? Date.parse(run.startedAt) : null;
         const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
-        const time = started === null ? '' : formatElapsed((ended ?? now) - started);
+        // A running run's time moves by itself (Elapsed): a tick renders that cell, not the table.
+        const ticking = run.status === 'running' && started !== null && ended === null;
+        const time = started === null ? '' : formatElapsed((ended ?? Date.now()) - started);
         const isSelected = selected !== null && runs[selected]?.id === run.id;
         return (
           <Text key={run.id} wrap="truncate-end" inverse={isSelected}>
@@ -71,7 +55,7 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
             <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, deployWidth - 1).padEnd(deployWidth)}</Text>
             {run.branch.slice(0, 7).padEnd(8)}
             {run.commit.slice(0, 8).padEnd(9)}
-            {time.slice(0, 6).padEnd(7)}
+            {ticking ? <Elapsed since={started} width={7} /> : time.slice(0, 6).padEnd(7)}
             {run.subject}
           </Text>
         );

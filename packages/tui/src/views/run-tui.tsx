@@ -11,6 +11,9 @@ export interface Narration {
 export async function runTui(repoRoot: string, connection: DaemonConnection, narration?: Narration): Promise<void> {
   // Log frames are paced by the run view itself (log-frames.ts); Ink's own throttle (30 fps by
   // default) only delays what is left, the frame of a key press, by up to 1000/maxFps ms.
-  const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60 });
+  // incrementalRendering writes only the lines that changed (a running run's clock is one line a
+  // second, not the whole screen); Ink 6.8.0 misplaced its cursor by a row after a frame ending
+  // with a newline, which patches/ink@6.8.0.patch corrects.
+  const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60, incrementalRendering: true });
   await instance.waitUntilExit();
 }
