@@ -1,4 +1,5 @@
 // The real Ink app in a real terminal: tmux on its own server socket, send-keys and capture-pane.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor, historyText } from './support/axum.js';
@@ -263,6 +264,30 @@ artifacts: [model/**]
       tmux('send-keys', '-t', 'hosts', 'q');
     } finally {
       await cleanupRepo(remote);
+    }
+  });
+
+  it("draws on the alternate screen: after q, and after SIGTERM, the shell's screen is back as it was", async () => {
+    const marker = 'typed-before-the-tui';
+    for (const [session, end] of [['alt-q', 'q'], ['alt-term', 'SIGTERM']] as const) {
+      tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '24', `echo ${marker}; ${process.execPath} ${AXUM_BIN} --repo ${dir}; echo "EXIT=$?"; sleep 30`);
+      const pane = () => tmux('capture-pane', '-p', '-t', session);
+      await waitFor(() => pane().includes('● connected'), 20_000, `the TUI (${session})`);
+      // The TUI has the whole screen to itself: the shell's line is not under it.
+      expect(pane()).not.toContain(marker);
+      if (end === 'q') tmux('send-keys', '-t', session, 'q');
+      else {
+        const shell = tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();
+        const tui = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
+        process.kill(Number(tui), 'SIGTERM');
+      }
+      await waitFor(() => pane().includes('EXIT='), 10_000, `the TUI to end (${session})`);
+      const after = pane();
+      expect(after).toContain(marker);
+      expect(after).toContain(end === 'q' ? 'EXIT=0' : 'EXIT=143');
+      // Nothing of the TUI's frame is left on the shell's screen.
+      expect(after).not.toContain('● connected');
+      expect(after).not.toContain('? help');
     }
   });
 

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { App } from './App.js';
+import { enterAlternateScreen } from './alternate-screen.js';
 
 /** Lines to show in the footer as they come (`axum demo` narrates its story into the TUI). */
 export interface Narration {
@@ -14,6 +15,13 @@ export async function runTui(repoRoot: string, connection: DaemonConnection, nar
   // incrementalRendering writes only the lines that changed (a running run's clock is one line a
   // second, not the whole screen); Ink 6.8.0 misplaced its cursor by a row after a frame ending
   // with a newline, which patches/ink@6.8.0.patch corrects.
-  const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60, incrementalRendering: true });
-  await instance.waitUntilExit();
+  const screen = enterAlternateScreen(process.stdout);
+  try {
+    const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60, incrementalRendering: true });
+    screen.onSignals(() => instance.unmount());
+    await instance.waitUntilExit();
+  } finally {
+    // After Ink's last frame: it went to the alternate screen, and the shell's screen comes back whole.
+    screen.leave();
+  }
 }
