@@ -161,11 +161,14 @@ verify:
     await waitFor(() => /REV\s+STATUS/.test(rels.screen()), 5_000, 'the revisions');
     await rels.keys('R');
     await waitFor(() => /^› rel-2 /m.test(rels.screen()), 5_000, 'the releases');
+    // rel-1 serves production since the first test's rollback: after the reason, production is typed too.
     await rels.keys('j', 'b', 'n', 'y', 'e', 't');
-    await waitFor(() => rels.screen().includes('mark rel-1 bad?') && rels.screen().includes('nyet'), 5_000, 'the reason typed').catch((err: Error) => {
+    await waitFor(() => rels.screen().includes('mark rel-1 bad while it is live in production (protected)?') && rels.screen().includes('nyet'), 5_000, 'the reason typed').catch((err: Error) => {
       throw new Error(`${err.message}\n${rels.screen()}`);
     });
     expect(rels.screen().split('\n')[0]).toContain('axum · ');
+    await rels.keys('Enter');
+    await waitFor(() => rels.screen().includes('type production and Enter to confirm') && rels.screen().includes('reason: nyet'), 5_000, 'the name asked after the reason');
     await rels.keys('Escape');
     await waitFor(() => rels.screen().includes('cancelled: nothing changed'), 5_000, 'Esc to cancel the mark');
     await rels.keys('Escape');
