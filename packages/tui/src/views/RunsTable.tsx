@@ -23,6 +23,40 @@ export function moreLine(above: number, below: number): string {
   return `${ways.join(' · ')} (j/k, PgUp/PgDn; axum runs)`;
 }
 
+/** The columns, in order; SUBJECT, the last, takes what is left of the row. */
+const COLUMNS = [
+  { title: 'RUN', max: 10, cell: 'id' },
+  { title: 'STATUS', max: 11, cell: 'status' },
+  // Cut, an outcome reads as another one: as wide as `production ✗ refused (bad)`.
+  { title: 'DEPLOY', max: 31, cell: 'deploy' },
+  { title: 'BRANCH', max: 12, cell: 'branch' },
+  { title: 'COMMIT', max: 8, cell: 'commit' },
+  { title: 'TIME', max: 6, cell: 'time' },
+  { title: 'SUBJECT', max: Number.MAX_SAFE_INTEGER, cell: 'subject' },
+] as const;
+
+type Cell = (typeof COLUMNS)[number]['cell'];
+
+/** A run's cells as text; a running run's time is `since` (it moves by itself) with room kept for `59m59s`. */
+function runCells(run: RunView): Record<Cell, string> & { since: number | null; widths: Partial<Record<Cell, number>> } {
+  const done = run.steps.filter((s) => s.status === 'succeeded').length;
+  const started = run.startedAt ? Date.parse(run.startedAt) : null;
+  const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
+  // A running run's time moves by itself (Elapsed): a tick renders that cell, not the table.
+  const since = run.status === 'running' && started !== null && ended === null ? started : null;
+  return {
+    id: run.id,
+    status: run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status,
+    deploy: deployBadge(run),
+    branch: run.branch,
+    commit: run.commit.slice(0, 8),
+    time: started === null ? '' : formatElapsed((ended ?? Date.now()) - started),
+    subject: run.subject,
+    since,
+    widths: since !== null ? { time: 6 } : {},
+  };
+}
+
 /** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
 export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
   if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
@@ -33,30 +67,30 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
   const size = Math.max(1, maxRows);
   const start = selected === null ? 0 : Math.max(0, Math.min(selected - size + 1, runs.length - size));
   const shown = runs.slice(start, start + size);
-  // As wide as the widest deploy shown (`production ✗ refused (bad)`): cut, an outcome reads as another one.
-  const deployWidth = Math.min(32, Math.max(7, ...shown.map((r) => deployBadge(r).length + 1)));
+  const rows = shown.map((run) => runCells(run));
+  // Each column as wide as its widest cell shown (up to its `max`), a column of space between, so
+  // SUBJECT, the last, gets the rest: at 80 columns a subject is not cut by padding.
+  const widths = COLUMNS.map((c) => Math.min(c.max, Math.max(c.title.length, ...rows.map((r) => r.widths[c.cell] ?? r[c.cell].length))) + 1);
+  const cell = (text: string, j: number) => text.slice(0, widths[j]! - 1).padEnd(widths[j]!);
   return (
     <Box flexDirection="column">
-      <Text bold>{GUTTER}{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(deployWidth)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
-      {shown.map((run) => {
-        const done = run.steps.filter((s) => s.status === 'succeeded').length;
-        const deploy = deployBadge(run);
-        const started = run.startedAt ? Date.parse(run.startedAt) : null;
-        const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
-        // A running run's time moves by itself (Elapsed): a tick renders that cell, not the table.
-        const ticking = run.status === 'running' && started !== null && ended === null;
-        const time = started === null ? '' : formatElapsed((ended ?? Date.now()) - started);
+      <Text bold wrap="truncate-end">
+        {GUTTER}
+        {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(widths[j]!))).join('')}
+      </Text>
+      {shown.map((run, i) => {
+        const cells = rows[i]!;
         const isSelected = selected !== null && runs[selected]?.id === run.id;
         return (
           <Text key={run.id} wrap="truncate-end" inverse={isSelected}>
             {gutter(isSelected)}
-            {run.id.padEnd(8)}
-            <Text color={STATUS_COLOR[run.status]}>{(run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status).slice(0, 10).padEnd(11)}</Text>
-            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, deployWidth - 1).padEnd(deployWidth)}</Text>
-            {run.branch.slice(0, 7).padEnd(8)}
-            {run.commit.slice(0, 8).padEnd(9)}
-            {ticking ? <Elapsed since={started} width={7} /> : time.slice(0, 6).padEnd(7)}
-            {run.subject}
+            {cell(cells.id, 0)}
+            <Text color={STATUS_COLOR[run.status]}>{cell(cells.status, 1)}</Text>
+            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{cell(cells.deploy, 2)}</Text>
+            {cell(cells.branch, 3)}
+            {cell(cells.commit, 4)}
+            {cells.since !== null ? <Elapsed since={cells.since} width={widths[5]!} /> : cell(cells.time, 5)}
+            {cells.subject}
           </Text>
         );
       })}
