@@ -276,8 +276,9 @@ artifacts: [model/**]
       tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '24', `echo ${marker}; ${process.execPath} ${AXUM_BIN} --repo ${dir}; echo "EXIT=$?"; sleep 30`);
       const pane = () => tmux('capture-pane', '-p', '-t', session);
       await waitFor(() => pane().includes('● connected'), 20_000, `the TUI (${session})`);
-      // The TUI has the whole screen to itself: the shell's line is not under it.
+      // The TUI has the whole screen to itself, from its first row: the shell's line is not under it.
       expect(pane()).not.toContain(marker);
+      expect(pane().split('\n')[0]).toContain('axum · ');
       if (end === 'q') tmux('send-keys', '-t', session, 'q');
       else {
         const shell = tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();

@@ -11,10 +11,10 @@ describe('the alternate screen', () => {
   it('is entered at once and left once, by leave or by an uncaught error, whichever comes first', () => {
     const out = fakeStdout();
     const screen = enterAlternateScreen(out.stream);
-    expect(out.written).toEqual(['\u001b[?1049h']);
+    expect(out.written).toEqual(['\u001b[?1049h\u001b[H']);
     // Before Node prints the error: the message lands on the shell's screen, not the TUI's.
     (process.emit as (event: string, ...args: unknown[]) => boolean)('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
-    expect(out.written).toEqual(['\u001b[?1049h', '\u001b[?1049l\u001b[?25h']);
+    expect(out.written).toEqual(['\u001b[?1049h\u001b[H', '\u001b[?1049l\u001b[?25h']);
     screen.leave();
     expect(out.written).toHaveLength(2);
     expect(process.listeners('exit')).not.toContain(screen.leave);

@@ -1,7 +1,9 @@
 // The full-screen TUI draws on the terminal's alternate screen, as k9s and lazygit do: the shell's
 // screen and scrollback stay as they were, and come back when the TUI ends, however it ends.
 
-const ENTER = '\u001b[?1049h';
+// The cursor keeps its row when the screen switches: home it, or Ink's first frame starts below
+// whatever the shell had printed.
+const ENTER = '\u001b[?1049h\u001b[H';
 // Leaving also shows the cursor: Ink hides it while it draws, and a process that dies mid-frame
 // would otherwise leave the shell without one.
 const LEAVE = '\u001b[?1049l\u001b[?25h';
