@@ -1,5 +1,7 @@
 // The real Ink app in a real terminal: tmux on its own server socket, send-keys and capture-pane.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor, historyText } from './support/axum.js';
@@ -293,6 +295,21 @@ artifacts: [model/**]
       expect(after).not.toContain('● connected');
       expect(after).not.toContain('? help');
     }
+  });
+
+  it('draws a frame before it has reached the daemon and loaded Ink, and the real one replaces it', async () => {
+    // `script` records every byte the TUI writes from its first, on a terminal of its own.
+    const raw = join(dir, '..', 'first-paint');
+    tmux('new-session', '-d', '-s', 'first', '-x', '100', '-y', '24', `script -q -f -c '${process.execPath} ${AXUM_BIN} --repo ${dir}' ${raw}; sleep 30`);
+    const pane = () => tmux('capture-pane', '-p', '-t', 'first');
+    await waitFor(() => pane().includes('● connected'), 20_000, 'the TUI to connect');
+    const written = readFileSync(raw, 'utf8');
+    const early = written.indexOf('● connecting… (loading the terminal UI)');
+    expect(early).toBeGreaterThan(-1);
+    expect(early).toBeLessThan(written.indexOf('● connected'));
+    expect(pane()).not.toContain('loading the terminal UI');
+    expect(pane().split('\n')[0]).toBe(`axum · ${dir}`);
+    tmux('send-keys', '-t', 'first', 'q');
   });
 
   it('prints plain lines when stdout is not a TTY', async () => {
