@@ -16,8 +16,9 @@ export async function runTui(repoRoot: string, connection: DaemonConnection, nar
   // second, not the whole screen); Ink 6.8.0 misplaced its cursor by a row after a frame ending
   // with a newline, which patches/ink@6.8.0.patch corrects.
   const screen = entered ?? enterAlternateScreen(process.stdout);
-  // What was drawn before Ink (tui.ts's first frame) goes: Ink draws from the top of a clear screen.
-  if (entered) process.stdout.write('\u001b[2J\u001b[H');
+  // What was drawn before Ink (tui.ts's first frame) goes: Ink draws from the top of a clear screen
+  // (home, erase below: one erase, not the screen clear Ink does when a frame reaches the height).
+  if (entered) process.stdout.write('\u001b[H\u001b[J');
   try {
     const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60, incrementalRendering: true });
     screen.onSignals(() => instance.unmount());
