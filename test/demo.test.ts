@@ -92,6 +92,21 @@ describe.runIf(HAS_TMUX)('axum demo on a terminal', () => {
       await waitFor(() => screen().includes('● connected'), 30_000, 'the TUI');
       await waitFor(() => screen().includes(`demo: story over: ${EXPECTATIONS} of ${EXPECTATIONS} expectations held`), 120_000, 'the story to end in the TUI');
       expect(screen()).toMatch(HAS_PROMETHEUS ? /staging\s+staging\s+#6/ : /staging\s+staging\s+#4/);
+      if (HAS_PROMETHEUS) {
+        // After the story the monitor keeps asking Prometheus every second: more checks than the
+        // ten inconclusive ones in a row that pause an environment, and both are still serving, not
+        // paused (with no traffic the error rate was 0/0 and both paused while the person looked).
+        const project = join(dir, 'model-project');
+        const checks = async (env: string) => {
+          const revisions = JSON.parse((await axum(['history', env, '--json', '--repo', project])).stdout) as { status: string; checks: { total: number } }[];
+          return revisions.find((r) => r.status === 'live')?.checks.total ?? 0;
+        };
+        const before = { staging: await checks('staging'), production: await checks('production') };
+        await waitFor(async () => (await checks('staging')) > before.staging + 12 && (await checks('production')) > before.production + 12, 60_000, 'a dozen monitor checks of each environment after the story');
+        const status = JSON.parse((await axum(['status', '--json', '--repo', project])).stdout) as { environments: { name: string; paused: unknown }[] };
+        expect(status.environments.map((e) => [e.name, e.paused])).toEqual([['staging', null], ['production', null]]);
+        expect(screen()).not.toMatch(/⏸|PAUSED|paused/);
+      }
       tmux('send-keys', '-t', 'demo', 'q');
       await waitFor(() => screen().includes('EXIT=0'), 30_000, 'the demo to exit 0');
       expect(screen()).toContain('requests:');

@@ -1,5 +1,6 @@
-// The TUI under a log firehose and in a tiny terminal: the real Ink app in tmux, raw output recorded.
-import { readFileSync, writeFileSync } from 'node:fs';
+// The TUI under a log firehose, in a tiny terminal, and while only a clock moves: the real Ink app
+// in tmux, raw output recorded (pipe-pane).
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
@@ -114,5 +115,54 @@ describe.runIf(HAS_TMUX)('the TUI log above the 10,000 lines it keeps', () => {
     await keys('G');
     await waitFor(() => screen().includes('· following') && /^more \d+$/m.test(screen()), 10_000, 'the tail again');
     await keys('q');
+  });
+});
+
+// What the TUI writes while nothing but a running run's clock moves, measured per tick of the clock on screen.
+describe.runIf(HAS_TMUX)('the TUI while a run is in progress', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = makeRepo({
+      config: `version: 1\nenvironments:\n  dev: { branch: develop }\nstages:\n  - name: test\n    steps:\n      - { name: slow, run: "sleep 300" }\n`,
+    });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  });
+  afterAll(async () => {
+    server.kill();
+    await cleanupRepo(dir);
+  });
+
+  it('rewrites only the line of the ticking time, not the whole screen', async () => {
+    const raw = join(dir, '..', 'raw-output');
+    writeFileSync(raw, '');
+    tmux('new-session', '-d', '-s', 'tick', '-x', '120', '-y', '40', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    tmux('pipe-pane', '-o', '-t', 'tick', `cat >> ${raw}`);
+    const screen = () => tmux('capture-pane', '-p', '-t', 'tick');
+    await waitFor(() => screen().includes('● connected'), 20_000, 'the TUI');
+    const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    // The run's row: `run-1   run 0/1 …  12s  …`; its time is the only thing that moves now.
+    const row = new RegExp(`${queued.id}\\s+run 0/1.*?\\s(\\d+)s\\s`);
+    const seconds = () => Number(row.exec(screen())?.[1] ?? -1);
+    await waitFor(() => seconds() >= 1, 20_000, 'the run to be running, its time shown').catch((err: Error) => {
+      throw new Error(`${err.message}\n${screen()}`);
+    });
+    const from = statSync(raw).size;
+    const first = seconds();
+    await waitFor(() => seconds() >= first + 4, 20_000, 'four ticks of the clock');
+    const last = seconds();
+    const written = readFileSync(raw).subarray(from).toString('utf8');
+    const ticks = last - first;
+    // The ticks reached the terminal: the time on screen came from these bytes.
+    expect(written).toContain(`${last}s`);
+    // No line that did not change was written again: the header, the environments, the headings.
+    expect(written).not.toContain(`axum · ${dir}`);
+    expect(written).not.toContain('● connected');
+    expect(written).not.toMatch(/RUN\s+STATUS/);
+    expect(written).not.toMatch(/dev\s+develop/);
+    // No erased lines either (a full repaint erases every line of the frame before writing it).
+    expect(written).not.toContain('\u001b[2K');
+    // One short line per tick, not a frame of 40 rows (a repaint of this screen is over 1,000 bytes).
+    expect(written.length / ticks).toBeLessThan(300);
+    tmux('send-keys', '-t', 'tick', 'q');
   });
 });

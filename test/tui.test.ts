@@ -1,4 +1,7 @@
 // The real Ink app in a real terminal: tmux on its own server socket, send-keys and capture-pane.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor, historyText } from './support/axum.js';
@@ -127,7 +130,9 @@ verify:
     const marked = () => plain.screen().split('\n').filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
     expect(marked()).toEqual(['production']);
     await plain.keys('Tab');
-    await waitFor(() => marked()[0] === 'run-2', 5_000, 'the newest run to be marked');
+    await waitFor(() => marked()[0] === 'run-2', 5_000, 'the newest run to be marked').catch((err: Error) => {
+      throw new Error(`${err.message}\n${plain.screen()}`);
+    });
     await plain.keys('j');
     await waitFor(() => marked()[0] === 'run-1', 5_000, 'j to move the mark');
     await plain.keys('/', '0', '.', '8');
@@ -158,11 +163,14 @@ verify:
     await waitFor(() => /REV\s+STATUS/.test(rels.screen()), 5_000, 'the revisions');
     await rels.keys('R');
     await waitFor(() => /^› rel-2 /m.test(rels.screen()), 5_000, 'the releases');
+    // rel-1 serves production since the first test's rollback: after the reason, production is typed too.
     await rels.keys('j', 'b', 'n', 'y', 'e', 't');
-    await waitFor(() => rels.screen().includes('mark rel-1 bad?') && rels.screen().includes('nyet'), 5_000, 'the reason typed').catch((err: Error) => {
+    await waitFor(() => rels.screen().includes('mark rel-1 bad while it is live in production (protected)?') && rels.screen().includes('nyet'), 5_000, 'the reason typed').catch((err: Error) => {
       throw new Error(`${err.message}\n${rels.screen()}`);
     });
     expect(rels.screen().split('\n')[0]).toContain('axum · ');
+    await rels.keys('Enter');
+    await waitFor(() => rels.screen().includes('type production and Enter to confirm') && rels.screen().includes('reason: nyet'), 5_000, 'the name asked after the reason');
     await rels.keys('Escape');
     await waitFor(() => rels.screen().includes('cancelled: nothing changed'), 5_000, 'Esc to cancel the mark');
     await rels.keys('Escape');
@@ -262,6 +270,46 @@ artifacts: [model/**]
     } finally {
       await cleanupRepo(remote);
     }
+  });
+
+  it("draws on the alternate screen: after q, and after SIGTERM, the shell's screen is back as it was", async () => {
+    const marker = 'typed-before-the-tui';
+    for (const [session, end] of [['alt-q', 'q'], ['alt-term', 'SIGTERM']] as const) {
+      tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '24', `echo ${marker}; ${process.execPath} ${AXUM_BIN} --repo ${dir}; echo "EXIT=$?"; sleep 30`);
+      const pane = () => tmux('capture-pane', '-p', '-t', session);
+      await waitFor(() => pane().includes('● connected'), 20_000, `the TUI (${session})`);
+      // The TUI has the whole screen to itself, from its first row: the shell's line is not under it.
+      expect(pane()).not.toContain(marker);
+      expect(pane().split('\n')[0]).toContain('axum · ');
+      if (end === 'q') tmux('send-keys', '-t', session, 'q');
+      else {
+        const shell = tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();
+        const tui = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
+        process.kill(Number(tui), 'SIGTERM');
+      }
+      await waitFor(() => pane().includes('EXIT='), 10_000, `the TUI to end (${session})`);
+      const after = pane();
+      expect(after).toContain(marker);
+      expect(after).toContain(end === 'q' ? 'EXIT=0' : 'EXIT=143');
+      // Nothing of the TUI's frame is left on the shell's screen.
+      expect(after).not.toContain('● connected');
+      expect(after).not.toContain('? help');
+    }
+  });
+
+  it('draws a frame before it has reached the daemon and loaded Ink, and the real one replaces it', async () => {
+    // `script` records every byte the TUI writes from its first, on a terminal of its own.
+    const raw = join(dir, '..', 'first-paint');
+    tmux('new-session', '-d', '-s', 'first', '-x', '100', '-y', '24', `script -q -f -c '${process.execPath} ${AXUM_BIN} --repo ${dir}' ${raw}; sleep 30`);
+    const pane = () => tmux('capture-pane', '-p', '-t', 'first');
+    await waitFor(() => pane().includes('● connected'), 20_000, 'the TUI to connect');
+    const written = readFileSync(raw, 'utf8');
+    const early = written.indexOf('● connecting… (loading the terminal UI)');
+    expect(early).toBeGreaterThan(-1);
+    expect(early).toBeLessThan(written.indexOf('● connected'));
+    expect(pane()).not.toContain('loading the terminal UI');
+    expect(pane().split('\n')[0]).toBe(`axum · ${dir}`);
+    tmux('send-keys', '-t', 'first', 'q');
   });
 
   it('prints plain lines when stdout is not a TTY', async () => {

@@ -12,6 +12,8 @@ export interface LoadCounts {
 export interface LoadGenerator {
   /** The counts so far (the generator keeps going). */
   counts(): LoadCounts;
+  /** From now on a request every 100 ms per environment: enough for the monitor to measure, little CPU. */
+  trickle(): void;
   stop(): LoadCounts;
 }
 
@@ -23,6 +25,7 @@ export interface LoadGenerator {
 export function startLoad(port: number): LoadGenerator {
   const counts: LoadCounts = { sent: 0, failed: 0, errors: 0 };
   let running = true;
+  let pauseMs = 5;
   const loop = async (env: string) => {
     while (running) {
       counts.sent++;
@@ -37,16 +40,24 @@ export function startLoad(port: number): LoadGenerator {
       });
       if (status === 500) counts.errors++;
       else if (status !== 200) counts.failed++;
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
   void loop('staging');
   void loop('production');
   return {
     counts: () => ({ ...counts }),
+    trickle() {
+      pauseMs = 100;
+    },
     stop() {
       running = false;
       return { ...counts };
     },
   };
+}
+
+/** The demo's last line: `requests: N sent, F failed` (and the model's own HTTP 500 answers, if any). */
+export function requestsLine(counts: LoadCounts): string {
+  return `requests: ${counts.sent} sent, ${counts.failed} failed${counts.errors ? `; ${counts.errors} answered HTTP 500 by v4 (its NaN predictions)` : ''}`;
 }

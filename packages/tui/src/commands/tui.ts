@@ -5,16 +5,27 @@ import type { GlobalOptions } from './output.js';
 import { statusCommand } from './status.js';
 import { stdoutOutput } from './output.js';
 import type * as RunTuiModule from '../views/run-tui.js';
+import { enterAlternateScreen } from '../views/alternate-screen.js';
+import { terminalText } from '../terminal-text.js';
 
 /** `axum`: the terminal UI on a TTY; the same information as plain lines otherwise. */
 export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   if (!process.stdout.isTTY || options.json) return statusCommand(options, stdoutOutput);
   const repoRoot = findRepositoryRoot(options.repo);
   requireConfigFile(repoRoot);
-  const connection = await attach(repoRoot, 'axum-tui', { announce: process.stdout.isTTY !== true });
-  prepareTerminalEnv();
-  const { runTui } = await importViews();
-  await runTui(repoRoot, connection);
+  // A frame at once: reaching the daemon and loading Ink (its ~100 modules: seconds on a loaded
+  // machine) come after it, instead of a blank terminal until the first real frame.
+  const screen = enterAlternateScreen(process.stdout);
+  process.stdout.write(`axum · ${terminalText(repoRoot)}\n● connecting… (loading the terminal UI)\n`);
+  try {
+    const connection = await attach(repoRoot, 'axum-tui', { announce: false });
+    prepareTerminalEnv();
+    const { runTui } = await importViews();
+    await runTui(repoRoot, connection, undefined, screen);
+  } finally {
+    // Before an error is printed: on the shell's screen, where it stays readable.
+    screen.leave();
+  }
   return EXIT.ok;
 }
 

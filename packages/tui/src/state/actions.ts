@@ -117,8 +117,12 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     }
     if (release?.bad) return { refused: `${action.releaseId} is marked bad already (${release.bad.why}, by ${release.bad.by})` };
     const live = release && release.liveIn.length > 0 ? [`live in ${release.liveIn.join(', ')}: it keeps serving; rollbacks and deploys to it will need --force`] : ['deploys, promotes and rollbacks to it will need --force'];
+    // Live in a protected environment: as weighty as a rollback there, so its name is typed too
+    // (after the reason: confirm-keys.ts), and the title says where it serves.
+    const guarded = (state.daemon?.environments ?? []).find((e) => e.protected && release?.liveIn.includes(e.name));
+    const title = guarded ? `mark ${action.releaseId} bad while it is live in ${guarded.name} (protected)?` : `mark ${action.releaseId} bad?`;
     // The reason is typed in the dialog (Enter confirms; left empty, the default of the action).
-    return { title: `mark ${action.releaseId} bad?`, details: live, typed: null, reason: { fallback: action.reason ?? 'none given' }, action };
+    return { title, details: live, typed: guarded?.name ?? null, reason: { fallback: action.reason ?? 'none given' }, action };
   }
   if (action.kind === 'trigger') {
     const fed = state.daemon?.environments.find((e) => e.branch === action.branch);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
 import { confirmationFor, rollbackMarkNote } from './actions.js';
+import { confirmKey } from './confirm-keys.js';
+import type { Key } from 'ink';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const run = (n: number, status: RunView['status'] = 'succeeded', steps: RunView['steps'] = []): RunView => ({
@@ -100,5 +102,19 @@ describe('refused before anything is asked', () => {
     const listed = reduce(state([env('staging')]), { type: 'releases.loaded', releases: [{ id: 'rel-2', runId: 'run-2', commit: 'b'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: null, marks: [], config: null, liveIn: [], verifiedIn: [], size: 0 }] });
     expect(confirmationFor({ kind: 'mark', releaseId: 'rel-2', mark: 'bad', reason: 'marked in the TUI by ana' }, listed)).toMatchObject({ title: 'mark rel-2 bad?', typed: null });
     expect(confirmationFor({ kind: 'mark', releaseId: 'rel-2', mark: 'good', reason: null }, listed)).toEqual({ refused: 'rel-2 is not marked bad: nothing to clear' });
+  });
+  it("marking bad a release live in production asks its reason, then production typed, like a rollback there", () => {
+    const listed = reduce(state([env('staging'), env('production')]), { type: 'releases.loaded', releases: [{ id: 'rel-2', runId: 'run-2', commit: 'b'.repeat(40), branch: 'main', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: null, marks: [], config: null, liveIn: ['staging', 'production'], verifiedIn: [], size: 0 }] });
+    const asked = confirmationFor({ kind: 'mark', releaseId: 'rel-2', mark: 'bad', reason: 'marked in the TUI by ana' }, listed);
+    expect(asked).toMatchObject({ title: 'mark rel-2 bad while it is live in production (protected)?', typed: 'production', reason: { fallback: 'marked in the TUI by ana' } });
+    if (!asked || 'refused' in asked) throw new Error('asked nothing');
+    const key = (k: Partial<Key> = {}) => ({ return: false, escape: false, backspace: false, delete: false, ...k }) as Key;
+    // Enter after the reason does not mark: it asks for the name.
+    const next = confirmKey({ ...asked, input: 'drifts' }, '', key({ return: true }));
+    expect(next).toMatchObject({ kind: 'next', confirm: { typed: 'production', details: expect.arrayContaining(['reason: drifts']), action: { reason: 'drifts' } } });
+    if (next.kind !== 'next') throw new Error('no next step');
+    expect(next.confirm.reason).toBeUndefined();
+    expect(confirmKey({ ...next.confirm, input: 'prod' }, '', key({ return: true }))).toMatchObject({ kind: 'mismatch' });
+    expect(confirmKey({ ...next.confirm, input: 'production' }, '', key({ return: true }))).toEqual({ kind: 'perform', action: { kind: 'mark', releaseId: 'rel-2', mark: 'bad', reason: 'drifts' } });
   });
 });

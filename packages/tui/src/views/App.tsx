@@ -187,6 +187,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message, level: 'high', log: true });
       if (step.kind === 'perform' || step.kind === 'mismatch') return apply({ type: 'confirm.close' });
       if (step.kind === 'type') return apply({ type: 'confirm.key', input: step.input, backspace: step.backspace });
+      if (step.kind === 'next') return apply({ type: 'confirm.open', confirm: step.confirm });
       return current;
     }
     const hit = resolveKey(current, input, key);

@@ -6,7 +6,7 @@ import { LogPager } from '../client/log-pager.js';
 import type { TuiState, View } from '../state/tui-state.js';
 import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
-import { formatElapsed } from './RunsTable.js';
+import { formatElapsed } from './Elapsed.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
 import { deployBadge, deployOutcomeText, revisionAddress, revisionAt, stepStatusText } from '../state/selectors.js';
 import { wrapText } from './wrap-text.js';

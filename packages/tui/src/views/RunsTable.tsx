@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
 import type { RunView } from '@axum/protocol';
 import { deployBadge } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
+import { Elapsed, formatElapsed } from './Elapsed.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -17,32 +17,48 @@ const STATUS_COLOR: Record<string, string> = {
 /** A deploy that failed or was refused stands out: a run is never shown as a plain success while its deploy failed. */
 const DEPLOY_COLOR: Record<string, string | undefined> = { failed: 'red', 'refused-bad': 'red', 'rolled-back': 'yellow', live: 'green', pending: 'yellow', 'awaiting-approval': 'cyan', 'held-by-pin': 'cyan', 'held-by-pause': 'yellow' };
 
-/** Seconds as `42s` / `3m05s`. */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
 /** The rows out of the window, each way: `↑ 18 more · ↓ 3 more (j/k, PgUp/PgDn; axum runs)`. */
 export function moreLine(above: number, below: number): string {
   const ways = [above > 0 ? `↑ ${above} more` : '', below > 0 ? `↓ ${below} more` : ''].filter(Boolean);
   return `${ways.join(' · ')} (j/k, PgUp/PgDn; axum runs)`;
 }
 
-/** Ticks once a second while something runs, so elapsed times move. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
+/** The columns, in order; SUBJECT, the last, takes what is left of the row. */
+const COLUMNS = [
+  { title: 'RUN', max: 10, cell: 'id' },
+  { title: 'STATUS', max: 11, cell: 'status' },
+  // Cut, an outcome reads as another one: as wide as `production ✗ refused (bad)`.
+  { title: 'DEPLOY', max: 31, cell: 'deploy' },
+  { title: 'BRANCH', max: 12, cell: 'branch' },
+  { title: 'COMMIT', max: 8, cell: 'commit' },
+  { title: 'TIME', max: 6, cell: 'time' },
+  { title: 'SUBJECT', max: Number.MAX_SAFE_INTEGER, cell: 'subject' },
+] as const;
+
+type Cell = (typeof COLUMNS)[number]['cell'];
+
+/** A run's cells as text; a running run's time is `since` (it moves by itself) with room kept for `59m59s`. */
+function runCells(run: RunView): Record<Cell, string> & { since: number | null; widths: Partial<Record<Cell, number>> } {
+  const done = run.steps.filter((s) => s.status === 'succeeded').length;
+  const started = run.startedAt ? Date.parse(run.startedAt) : null;
+  const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
+  // A running run's time moves by itself (Elapsed): a tick renders that cell, not the table.
+  const since = run.status === 'running' && started !== null && ended === null ? started : null;
+  return {
+    id: run.id,
+    status: run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status,
+    deploy: deployBadge(run),
+    branch: run.branch,
+    commit: run.commit.slice(0, 8),
+    time: started === null ? '' : formatElapsed((ended ?? Date.now()) - started),
+    subject: run.subject,
+    since,
+    widths: since !== null ? { time: 6 } : {},
+  };
 }
 
 /** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
 export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
-  const now = useNow(runs.some((r) => r.status === 'running'));
   if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
@@ -51,28 +67,30 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
   const size = Math.max(1, maxRows);
   const start = selected === null ? 0 : Math.max(0, Math.min(selected - size + 1, runs.length - size));
   const shown = runs.slice(start, start + size);
-  // As wide as the widest deploy shown (`production ✗ refused (bad)`): cut, an outcome reads as another one.
-  const deployWidth = Math.min(32, Math.max(7, ...shown.map((r) => deployBadge(r).length + 1)));
+  const rows = shown.map((run) => runCells(run));
+  // Each column as wide as its widest cell shown (up to its `max`), a column of space between, so
+  // SUBJECT, the last, gets the rest: at 80 columns a subject is not cut by padding.
+  const widths = COLUMNS.map((c) => Math.min(c.max, Math.max(c.title.length, ...rows.map((r) => r.widths[c.cell] ?? r[c.cell].length))) + 1);
+  const cell = (text: string, j: number) => text.slice(0, widths[j]! - 1).padEnd(widths[j]!);
   return (
     <Box flexDirection="column">
-      <Text bold>{GUTTER}{'RUN'.padEnd(8)}{'STATUS'.padEnd(11)}{'DEPLOY'.padEnd(deployWidth)}{'BRANCH'.padEnd(8)}{'COMMIT'.padEnd(9)}{'TIME'.padEnd(7)}SUBJECT</Text>
-      {shown.map((run) => {
-        const done = run.steps.filter((s) => s.status === 'succeeded').length;
-        const deploy = deployBadge(run);
-        const started = run.startedAt ? Date.parse(run.startedAt) : null;
-        const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
-        const time = started === null ? '' : formatElapsed((ended ?? now) - started);
+      <Text bold wrap="truncate-end">
+        {GUTTER}
+        {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(widths[j]!))).join('')}
+      </Text>
+      {shown.map((run, i) => {
+        const cells = rows[i]!;
         const isSelected = selected !== null && runs[selected]?.id === run.id;
         return (
           <Text key={run.id} wrap="truncate-end" inverse={isSelected}>
             {gutter(isSelected)}
-            {run.id.padEnd(8)}
-            <Text color={STATUS_COLOR[run.status]}>{(run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status).slice(0, 10).padEnd(11)}</Text>
-            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{deploy.slice(0, deployWidth - 1).padEnd(deployWidth)}</Text>
-            {run.branch.slice(0, 7).padEnd(8)}
-            {run.commit.slice(0, 8).padEnd(9)}
-            {time.slice(0, 6).padEnd(7)}
-            {run.subject}
+            {cell(cells.id, 0)}
+            <Text color={STATUS_COLOR[run.status]}>{cell(cells.status, 1)}</Text>
+            <Text color={DEPLOY_COLOR[run.deploy?.outcome ?? 'none']}>{cell(cells.deploy, 2)}</Text>
+            {cell(cells.branch, 3)}
+            {cell(cells.commit, 4)}
+            {cells.since !== null ? <Elapsed since={cells.since} width={widths[5]!} /> : cell(cells.time, 5)}
+            {cells.subject}
           </Text>
         );
       })}

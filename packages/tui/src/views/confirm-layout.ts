@@ -17,7 +17,7 @@ export const DIALOG_BORDER_ROWS = 2;
 
 /** The prompt under the question: what to type, and what was typed so far. */
 function prompt(confirm: Confirm): string {
-  if (confirm.reason) return `reason (Enter marks; empty: "${confirm.reason.fallback}"; Esc cancels): ${confirm.input}`;
+  if (confirm.reason) return `reason (${confirm.typed === null ? 'Enter marks' : `Enter, then type ${confirm.typed}`}; empty: "${confirm.reason.fallback}"; Esc cancels): ${confirm.input}`;
   if (confirm.typed === null) return 'y to confirm · n or Esc to cancel';
   return `protected: type ${confirm.typed} and Enter to confirm (Esc cancels): ${confirm.input}`;
 }

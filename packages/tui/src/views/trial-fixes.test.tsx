@@ -57,6 +57,22 @@ describe('the DEPLOY column', () => {
   });
 });
 
+describe('the runs columns', () => {
+  it('are as wide as their content, so at 80 columns the subject starts where the time ends', async () => {
+    const plain: Run = { ...reusedRun, id: 'run-12', reused: false, message: null, deploy: null, startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:00:42.000Z', subject: 'retrain on the March data with the new tokenizer and a larger batch' };
+    const { lastFrame } = render(<Box width={80}><RunsTable runs={[plain, { ...plain, id: 'run-7', status: 'interrupted' }]} maxRows={5} selected={null} /></Box>);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n');
+    expect(rows[0]).toBe('  RUN    STATUS      DEPLOY BRANCH COMMIT   TIME SUBJECT');
+    // `interrupted` whole (it was cut to `interrupte`); the subject starts at column 49 (it was 52).
+    expect(rows[2]).toBe('  run-7  interrupted —      main   aaaaaaaa 42s  retrain on the March data with…');
+    // A long branch is no longer cut to 7, and run-1234 keeps a space before its status.
+    const wide = render(<Box width={80}><RunsTable runs={[{ ...plain, id: 'run-1234', branch: 'feature/x' }]} maxRows={5} selected={null} /></Box>);
+    await tick();
+    expect(wide.lastFrame()?.split('\n')[1]).toBe('  run-1234 succeeded —      feature/x aaaaaaaa 42s  retrain on the March data w…');
+  });
+});
+
 describe('the help overlay at 80×24', () => {
   it('wraps descriptions instead of cutting them', async () => {
     const state: TuiState = { ...initialTuiState, helpOpen: true };
