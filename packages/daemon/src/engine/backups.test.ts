@@ -13,7 +13,7 @@ describe('backups (engine)', () => {
   beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-04T10:00:00.000Z') }));
   afterEach(() => vi.useRealTimers());
 
-  function setup(lastBackupAt: string | null, failing: Set<string> = new Set()) {
+  function setup(lastBackupAt: string | null | Error, failing: Set<string> = new Set()) {
     const written: string[] = [];
     const published: BackupTargetStatus[][] = [];
     const warnings: string[] = [];
@@ -24,7 +24,10 @@ describe('backups (engine)', () => {
           return report(target, !failing.has(target), new Date().toISOString());
         },
       },
-      lastBackupAt: async () => lastBackupAt,
+      lastBackupAt: async () => {
+        if (lastBackupAt instanceof Error) throw lastBackupAt;
+        return lastBackupAt;
+      },
       clock: { now: () => Date.now() },
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       publish: (list) => published.push(list),
@@ -60,6 +63,16 @@ describe('backups (engine)', () => {
     expect(written).toEqual(['/ro', '/b']);
     await backups.run();
     expect(warnings).toHaveLength(1); // the same error again is not a new warning; the status still says it
+    backups.stop();
+  });
+
+  it('a target that cannot be read at start says why, not "never backed up"; a backup that succeeds clears it', async () => {
+    const { backups } = setup(new Error('ssh: Could not resolve hostname nas'));
+    backups.setConfig(configWith('backup: { to: [/a], every: 1h }'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(backups.status()).toEqual([{ target: '/a', lastBackupAt: null, error: 'cannot read the last backup: ssh: Could not resolve hostname nas', everyMs: 3_600_000 }]);
+    await backups.run();
+    expect(backups.status()).toMatchObject([{ target: '/a', error: null, lastBackupAt: new Date(Date.now()).toISOString() }]);
     backups.stop();
   });
 

@@ -86,9 +86,16 @@ export function createBackups(deps: BackupsDeps): Backups {
       // Ages come from the targets' manifests, so a restart does not forget when the last backup was.
       void Promise.all(
         targets.map(async (t) => {
-          const at = await deps.lastBackupAt(t).catch(() => null);
+          // A target that cannot be read (a host that does not resolve, a folder not mounted) is said
+          // as such until a backup succeeds: "never backed up" would be a guess, and a wrong one.
+          const read = await deps.lastBackupAt(t).then(
+            (at) => ({ at, error: null }),
+            (err: Error) => ({ at: null, error: `cannot read the last backup: ${err.message}` }),
+          );
           const status = statuses.get(t);
-          if (status && status.lastBackupAt === null && at !== null) statuses.set(t, { ...status, lastBackupAt: at });
+          if (!status || status.lastBackupAt !== null) return;
+          if (read.at !== null) statuses.set(t, { ...status, lastBackupAt: read.at });
+          else if (read.error !== null && status.error === null) statuses.set(t, { ...status, error: read.error });
         }),
       ).then(() => {
         publish();

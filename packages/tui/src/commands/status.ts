@@ -101,7 +101,7 @@ export function hostLines(env: string, hosts: readonly HostView[]): string[] {
 export function backupStatusLines(backups: readonly BackupTargetStatus[], nowMs: number): string[] {
   return backups.map((b) => {
     const { age, warning } = backupAge(b, nowMs);
-    return `backup       ${b.target}: ${age === 'never' ? 'never backed up' : `last ${age}`}${warning ? `  WARNING: ${warning}` : ''}`;
+    return `backup       ${b.target}: ${age !== 'never' ? `last ${age}` : b.error !== null ? 'no backup known' : 'never backed up'}${warning ? `  WARNING: ${warning}` : ''}`;
   });
 }
 
