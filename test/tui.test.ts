@@ -141,7 +141,13 @@ verify:
     expect(plain.screen()).not.toContain('model 0.9');
     await plain.keys('Enter', 'Escape');
     await waitFor(() => plain.screen().includes('model 0.9') && !plain.screen().includes('of 2 runs'), 5_000, 'Esc to clear the filter');
-    tmux('send-keys', '-t', 'plain', 'q');
+    // Ctrl-C while typing a filter quits (it does not type a "c"): the shell's screen comes back.
+    await plain.keys('/', 'x');
+    await waitFor(() => plain.screen().includes('/x'), 5_000, 'the filter being typed');
+    await plain.keys('C-c');
+    await waitFor(() => !plain.screen().includes('● connected'), 5_000, 'Ctrl-C to quit from the filter').catch((err: Error) => {
+      throw new Error(`${err.message}\n${plain.screen()}`);
+    });
   });
 
   it('at 80×24 R lists the releases with where each is live and verified; P on the last environment says why it does nothing', async () => {

@@ -164,6 +164,12 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     };
     // A key pressed: the refusal on screen has been seen, a routine notice may replace it now.
     if (current.noticeLevel === 'high') current = apply({ type: 'notice.seen' });
+    // Ctrl-C quits from anywhere, as in k9s and lazygit: typing a filter, a search or a confirmation
+    // included (it would otherwise type a "c"). Nothing is half-done by it: a dialog acts on Enter only.
+    if (key.ctrl && input === 'c') {
+      exit();
+      return current;
+    }
     if (current.filter.editing) {
       if (key.escape) return apply({ type: 'filter.done', clear: true });
       if (key.return) return apply({ type: 'filter.done', clear: false });
