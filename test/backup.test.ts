@@ -125,7 +125,7 @@ describe('axum backup and axum restore (local folder)', () => {
 
     const whileRunning = await axum(['restore', '--from', target, '--repo', dir]);
     expect(whileRunning.code).toBe(1);
-    expect(whileRunning.stderr).toContain('stop it first (axum daemon stop)');
+    expect(whileRunning.stderr).toMatch(/^axum: a daemon \(pid \d+\) serves .*stop it first \(axum daemon stop\)/);
     await ok(['daemon', 'stop', '--repo', dir]);
     rmSync(join(dir, '.axum'), { recursive: true, force: true });
     const restored = await axum(['restore', '--from', target, '--repo', dir], { timeoutMs: 60_000 });

@@ -96,6 +96,14 @@ describe.runIf(HAS_TMUX)('the typed confirmation at 80 columns', () => {
       commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
       await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live?.revision === i + 1, 30_000, `#${i + 1} live`);
     }
+    // Ctrl-C at the question is a "no": one line, exit 1, nothing moved (no stack trace).
+    await inTerminal(dir, 'interrupted', 'rollback production', (s) => s.includes('to confirm:'));
+    server.tmux('send-keys', '-t', 'interrupted', 'C-c');
+    const interrupted = await inTerminalScreen('interrupted', (s) => /exit \d/.test(s));
+    expect(interrupted).toContain('axum: not confirmed (interrupted); nothing changed');
+    expect(interrupted).toContain('exit 1');
+    expect(interrupted).not.toMatch(/^\s+at /m);
+    expect(JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live?.revision).toBe(2);
     const asked = await inTerminal(dir, 'rollback', 'rollback production', (s) => s.includes('to confirm:'));
     const rows = asked.split('\n').map((r) => r.trimEnd());
     expect(rows).toContain('type production to confirm:');

@@ -92,7 +92,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },
   {
     label: 'r',
-    description: 'roll back: to the last known good (dashboard) or to the selected revision (history)', hint: 'roll back',
+    description: 'roll back: to the last known good (dashboard, or the live row of a history) or to the selected revision', hint: 'roll back',
     views: ['dashboard', 'history'],
     matches: (i) => i === 'r',
     disabledReason: (state) => {
@@ -108,6 +108,9 @@ export const KEYMAP: readonly Binding[] = [
         if (!env) return null;
         if (state.view.kind === 'history') {
           const revision = state.histories[env.name]?.[state.view.selected];
+          // The live row is where the history opens: rolling back from it means what it does on the
+          // dashboard (to the last known good), not "to itself", which could only be refused.
+          if (revision && env.live?.releaseId === revision.releaseId) return { kind: 'rollback', env: env.name, to: null, force: false };
           return revision ? { kind: 'rollback', env: env.name, to: revision.revision, force: false } : null;
         }
         return { kind: 'rollback', env: env.name, to: null, force: false };

@@ -57,7 +57,7 @@ export async function restoreCommand(options: GlobalOptions & { from?: string; s
   const from = sshBackupTarget(options.from ?? '') ? (options.from ?? '') : resolve(options.from ?? '');
   const refuse = (problem: string): ExitCode => {
     if (options.json) out.json({ ok: false, problem });
-    else process.stderr.write(`${problem}\n`);
+    else process.stderr.write(`axum: ${problem}\n`); // as every other error of the command line
     return EXIT.failed;
   };
   // A local folder first: a mistyped path is the likelier mistake, and stopping the daemon would not help it.

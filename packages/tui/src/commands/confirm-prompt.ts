@@ -33,7 +33,14 @@ export async function confirm(env: EnvironmentView, what: string, yes: boolean |
   process.stderr.write(`${rows.join('\n')}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = (await rl.question(ask)).trim();
+    // Ctrl-C or Ctrl-D at the question is a "no" (readline rejects with an AbortError): said as one, not a stack trace.
+    const answer = (
+      await rl.question(ask).catch((err: Error) => {
+        if (err.name !== 'AbortError') throw err;
+        process.stderr.write('\n');
+        throw new CliError('not confirmed (interrupted); nothing changed', EXIT.failed);
+      })
+    ).trim();
     const ok = env.protected ? answer === env.name : /^y(es)?$/i.test(answer);
     if (!ok) throw new CliError('not confirmed; nothing changed', EXIT.failed);
   } finally {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
 import { confirmationFor, rollbackMarkNote } from './actions.js';
+import { resolveKey } from '../keymap.js';
 import { confirmKey } from './confirm-keys.js';
 import type { Key } from 'ink';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
@@ -51,6 +52,18 @@ describe('refused before anything is asked', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 2, force: false }, withHistory)).toEqual({ refused: '#2 has the release that is live already (rel-2 in #2): nothing would change' });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll back staging to #1 (rel-1)? rel-2 (live, #2) will be marked bad' });
+  });
+  it('r on the live row of a history rolls back to the last known good, as on the dashboard; on another row, to that row', () => {
+    const lkg = { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) };
+    const open = reduce(state([env('staging', { rollbackTarget: lkg, lastKnownGood: lkg })]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
+    const onLive: TuiState = { ...open, view: { kind: 'history', env: 'staging', selected: 0 } };
+    const noKey = { ctrl: false, meta: false, shift: false } as Key;
+    const build = (s: TuiState) => {
+      const command = resolveKey(s, 'r', noKey)?.binding.command;
+      return command?.kind === 'daemon' ? command.build(s) : null;
+    };
+    expect(build(onLive)).toEqual({ kind: 'rollback', env: 'staging', to: null, force: false });
+    expect(build({ ...onLive, view: { kind: 'history', env: 'staging', selected: 1 } })).toEqual({ kind: 'rollback', env: 'staging', to: 1, force: false });
   });
   it('a rollback says it marks the release it leaves bad, and refuses a bad target before asking, naming --force', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
