@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RevisionView } from '@axum/protocol';
-import { revisionSentence } from './environments.js';
+import type { EnvironmentView, RevisionView } from '@axum/protocol';
+import { markedBadLine, revisionSentence } from './environments.js';
 
 const revision = (over: Partial<RevisionView>): RevisionView => ({
   revision: 5,
@@ -35,5 +35,14 @@ describe('revisionSentence', () => {
     expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'verify step smoke exited 1' }))).toBe(
       'staging #5: deployed rel-4 (1a2b3c4d), failed — verify step smoke exited 1',
     );
+  });
+});
+
+describe('markedBadLine', () => {
+  const env = (name: string, live: { revision: number; releaseId: string } | null) => ({ name, live: live && { ...live, commit: 'c'.repeat(40) } }) as unknown as EnvironmentView;
+  it('names where else the release it marked bad is live, and that it keeps serving there', () => {
+    const envs = [env('dev', { revision: 3, releaseId: 'rel-1' }), env('staging', { revision: 2, releaseId: 'rel-7' }), env('production', { revision: 2, releaseId: 'rel-7' })];
+    expect(markedBadLine('rel-7', 'dev', envs)).toBe('rel-7 marked bad (axum mark rel-7 good clears it); it is also live in staging #2, production #2 and keeps serving there');
+    expect(markedBadLine('rel-7', 'staging', [env('staging', { revision: 3, releaseId: 'rel-1' }), env('production', null)])).toBe('rel-7 marked bad (axum mark rel-7 good clears it)');
   });
 });

@@ -150,11 +150,20 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       const revision = await (pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS));
       const code = revisionResult(envName, revision, options, out);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
-      if (!options.json && marked && revision.status !== 'failed') out.lines([`${marked.releaseId} marked bad (axum mark ${marked.releaseId} good clears it)`]);
+      if (!options.json && marked && revision.status !== 'failed') out.lines([markedBadLine(marked.releaseId, envName, connection.welcomeState.environments)]);
       return code;
     },
     early,
   );
+}
+
+/**
+ * What a manual rollback says of the release it left: marked bad, how to clear it, and where else
+ * it is live — the mark does not move those environments, so nobody is surprised by their flag.
+ */
+export function markedBadLine(releaseId: string, env: string, environments: readonly EnvironmentView[]): string {
+  const elsewhere = environments.filter((e) => e.name !== env && e.live?.releaseId === releaseId).map((e) => `${e.name} #${e.live!.revision}`);
+  return `${releaseId} marked bad (axum mark ${releaseId} good clears it)${elsewhere.length > 0 ? `; it is also live in ${elsewhere.join(', ')} and keeps serving there` : ''}`;
 }
 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--wait]`. */
