@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevisionView, RunView } from '@axum/protocol';
-import { deployCell, gatesCell, revisionAddress } from './operations.js';
+import { deployCell, gatesCell, revisionAddress, silentStepsLine } from './operations.js';
 
 const revision = (gates: RevisionView['gates'], metrics: Record<string, number> = {}) => ({ gates, metrics }) as RevisionView;
 const gate = (metric: string, value: number | null, verdict: 'pass' | 'fail', lkgValue: number | null = null) => ({ metric, op: '>=', threshold: 0.85, value, lkgValue, verdict, reason: null, expression: '>= 0.85' });
@@ -18,6 +18,15 @@ describe('how operations read on the command line', () => {
     expect(gatesCell(revision([relative]))).toBe('accuracy 0.905 ✗ >= 0.91 (lkg 0.92 - 0.01)');
     const unsure = { ...relative, threshold: null, lkgValue: null, verdict: 'inconclusive' as const, reason: 'no last known good value of accuracy to compare with' };
     expect(gatesCell(revision([unsure, gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.905 ? >= lkg - 0.01: inconclusive, no last known good value of accuracy to compare with +1');
+  });
+  it('says what silent steps came to: each exit, the gates, the message (never nothing at all)', () => {
+    const failed = {
+      ...revision([gate('accuracy', 0.5, 'fail', 0.91)]),
+      message: 'verify failed: gate accuracy',
+      steps: [{ stage: 'verify', name: 'eval', status: 'succeeded', exitCode: 0 }, { stage: 'verify', name: 'smoke', status: 'succeeded', exitCode: 0 }],
+    } as unknown as RevisionView;
+    expect(silentStepsLine('dev#4', failed, ['eval', 'smoke'])).toBe('dev#4: no step output (eval succeeded (exit 0), smoke succeeded (exit 0)); gates: accuracy 0.5 (LKG 0.91) ✗ >= 0.85; verify failed: gate accuracy');
+    expect(silentStepsLine('dev#4', { ...failed, gates: [], message: null }, ['eval'])).toBe('dev#4: no step output (eval succeeded (exit 0))');
   });
   it("names a run's deploy by ENV#N, and parses ENV#N", () => {
     expect(deployCell({ deploy: { env: 'staging', revision: 3, outcome: 'failed' } } as RunView)).toBe('staging#3 failed');

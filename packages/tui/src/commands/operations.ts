@@ -50,6 +50,13 @@ async function fetchRevision(connection: DaemonConnection, env: string, number: 
 }
 
 /** `axum logs ENV#N [--step NAME] [--follow]`: a revision's deploy hook, verify steps and monitor checks, as printed. */
+/** What `axum logs ENV#N` says when the steps it shows printed nothing: how each ended, the gates, the message. */
+export function silentStepsLine(name: string, revision: RevisionView, shown: readonly string[]): string {
+  const steps = revision.steps.filter((s) => shown.includes(s.name)).map((s) => `${s.name} ${s.status}${s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}`);
+  const gates = revision.gates.length > 0 ? `; gates: ${gatesCell(revision)}` : '';
+  return `${name}: no step output (${steps.join(', ')})${gates}${revision.message ? `; ${revision.message}` : ''}`;
+}
+
 export async function operationLogsCommand(address: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   const at = revisionAddress(address);
   if (!at) throw new CliError(`${address} is not ENV#N`, EXIT.usage);
@@ -63,6 +70,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
     if (!options.json && revision.steps.length === 0) stderrLine(`${name} ran no deploy hook, verify step or monitor check: ${revision.message ?? revision.status}`);
     const printer = linePrinter(options.step ? null : 'prefix', options.json);
     if (!options.follow) {
+      let printed = false;
       for (const step of stepsOf(revision)) {
         let offset = 0;
         for (;;) {
@@ -74,11 +82,14 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
           });
           if (chunk === null) break;
           printer.chunk(chunk);
+          printed ||= chunk.data.length > 0;
           if (chunk.nextOffset === offset || chunk.complete) break;
           offset = chunk.nextOffset;
         }
         printer.end(step);
       }
+      // Silent steps are not a dead end: what they came to (exits, gates, the revision's message) is said instead.
+      if (!options.json && !printed && revision.steps.length > 0) stderrLine(silentStepsLine(name, revision, stepsOf(revision)));
       const interrupted = revision.steps.filter((s) => s.status === 'interrupted' && stepsOf(revision).includes(s.name));
       if (!options.json && interrupted.length > 0) stderrLine(`${interrupted.map((s) => s.name).join(', ')}: interrupted by a daemon restart (the output above is what it printed until then)`);
       if (options.json) out.json({ revision: name, status: revision.status, steps: revision.steps, chunks: printer.chunks });
