@@ -31,7 +31,9 @@ describe('the dashboard filter (/)', () => {
     expect(visibleEnvironments(state)).toEqual([]);
     state = reduce(state, { type: 'filter.key', input: '', backspace: true });
     state = reduce(state, { type: 'filter.done', clear: false });
-    state = reduce(reduce(state, { type: 'focus.toggle' }), { type: 'selection.move', by: 5 });
+    // No environment matches and runs do: the focus goes to the runs, where the selection shows.
+    expect(state.focus).toBe('runs');
+    state = reduce(state, { type: 'selection.move', by: 5 });
     expect(visibleRuns(state)[state.selectedRun]?.id).toBe('run-3');
     // Enter opens the run under the cursor of the filtered list, not the full list's row.
     const opened = reduce(state, { type: 'open' });

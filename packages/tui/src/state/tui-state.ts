@@ -208,8 +208,17 @@ function step(state: TuiState, action: TuiAction): TuiState {
       const text = action.backspace ? state.filter.text.slice(0, -1) : state.filter.text + action.input;
       return { ...state, filter: { editing: true, text }, selected: 0, selectedRun: 0 };
     }
-    case 'filter.done':
-      return action.clear ? { ...state, filter: { editing: false, text: '' }, selected: 0, selectedRun: 0 } : { ...state, filter: { ...state.filter, editing: false } };
+    case 'filter.done': {
+      if (action.clear) return { ...state, filter: { editing: false, text: '' }, selected: 0, selectedRun: 0 };
+      const done = { ...state, filter: { ...state.filter, editing: false } };
+      // A filter that leaves the focused list empty and the other not: the focus goes where the rows
+      // are, so that the selection shows and Enter opens something.
+      const envs = visibleEnvironments(done).length;
+      const runs = visibleRuns(done).length;
+      if (done.focus === 'environments' && envs === 0 && runs > 0) return { ...done, focus: 'runs' };
+      if (done.focus === 'runs' && runs === 0 && envs > 0) return { ...done, focus: 'environments' };
+      return done;
+    }
     case 'search.start':
       return { ...state, search: { ...state.search, editing: true, input: '' } };
     case 'search.key':
