@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
 import { confirmationFor, rollbackMarkNote } from './actions.js';
 import { resolveKey } from '../keymap.js';
+import { environmentCells } from './selectors.js';
 import { confirmKey } from './confirm-keys.js';
 import type { Key } from 'ink';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
@@ -52,6 +53,10 @@ describe('refused before anything is asked', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 2, force: false }, withHistory)).toEqual({ refused: '#2 has the release that is live already (rel-2 in #2): nothing would change' });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll back staging to #1 (rel-1)? rel-2 (live, #2) will be marked bad' });
+  });
+  it('a pin that holds a release back names it in the flags (status and the dashboard share them)', () => {
+    expect(environmentCells(env('production', { pinned: true, heldReleaseId: 'rel-9' })).flags).toBe('pinned, holds rel-9, protected');
+    expect(environmentCells(env('staging', { pinned: true })).flags).toBe('pinned');
   });
   it('r on the live row of a history rolls back to the last known good, as on the dashboard; on another row, to that row', () => {
     const lkg = { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) };

@@ -49,7 +49,8 @@ export function environmentCells(env: EnvironmentView) {
     // A release marked bad after it went live here goes on serving (LIVE says which revision): say so until someone moves it.
     env.servingBad && `${env.servingBad.releaseId} marked bad`,
     hostsFlag(env.hosts ?? []),
-    env.pinned && 'pinned',
+    // A pin that holds a release back says which: the next unpin deploys it.
+    env.pinned && (env.heldReleaseId ? `pinned, holds ${env.heldReleaseId}` : 'pinned'),
     env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
     env.protected && 'protected',
     env.approval === 'manual' && 'manual approval',
