@@ -31,7 +31,9 @@ describe('a manual run', () => {
     expect(await manualRunTarget(gitOn('develop'), undefined, undefined)).toEqual({ branch: 'develop', sha: DEVELOP });
     expect(await manualRunTarget(gitOn(null), undefined, 'bbbb')).toEqual({ branch: null, sha: DEVELOP });
     expect(await manualRunTarget(gitOn(null), undefined, undefined)).toMatchObject({ code: 'invalid-params', message: 'HEAD is detached: name a --branch or a --commit' });
-    expect(await manualRunTarget(gitOn('develop'), 'nope', STAGING)).toMatchObject({ code: 'not-found', message: 'no branch nope (or it has no commits yet)' });
+    // A --branch that names nothing is a usage error (exit 2), as a --commit that names nothing is.
+    expect(await manualRunTarget(gitOn('develop'), 'nope', STAGING)).toMatchObject({ code: 'invalid-params', message: 'no branch nope (or it has no commits yet)' });
+    expect(await manualRunTarget(gitOn('develop'), 'nope', undefined)).toMatchObject({ code: 'invalid-params' });
     expect(await manualRunTarget(gitOn('develop'), undefined, 'zzz')).toMatchObject({ code: 'invalid-params', message: 'no commit zzz in this repository' });
   });
 });
