@@ -26,6 +26,8 @@ const complete = () => [
   file('test/crash-remote-hosts.test.ts', [["kill -9 between the hosts' copy and swap, on three real sshd hosts killed at hosts.swapped@2", 'passed']]),
   file('test/machine-errors.test.ts', [['case 4: errors of the machine mark nothing', 'skipped'], ['case 1', 'failed'], ['case 9', 'todo']]),
   file('test/ssh-backup.test.ts', [['backups to a real sshd target backs up over ssh', 'passed']]),
+  file('test/crash-remote-inflight.test.ts', [['kill -9 with a host\'s swap in flight, on three real sshd hosts the held swap never lands', 'passed']]),
+  file('test/crash-ssh-backup.test.ts', [['kill -9 during a backup to a real sshd target keeps the previous manifest', 'passed']]),
 ];
 
 function counts(testResults: ReturnType<typeof file>[]): { code: number; out: string } {
@@ -41,7 +43,7 @@ function counts(testResults: ReturnType<typeof file>[]): { code: number; out: st
 
 describe('the CI test report', () => {
   it('counts passed, failed and skipped (todo and pending are skipped), and accepts a machine-dependent skip', () => {
-    expect(counts(complete())).toEqual({ code: 0, out: 'tests: 12 passed, 1 failed, 2 skipped\n' });
+    expect(counts(complete())).toEqual({ code: 0, out: 'tests: 14 passed, 1 failed, 2 skipped\n' });
   });
 
   it('fails when a tmux or Chromium suite was skipped, or did not run at all, naming it and what it needs', () => {
@@ -52,13 +54,13 @@ describe('the CI test report', () => {
     skipped[7]!.assertionResults[0]!.status = 'skipped';
     const result = counts(skipped);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('tests: 8 passed, 1 failed, 6 skipped');
+    expect(result.out).toContain('tests: 10 passed, 1 failed, 6 skipped');
     expect(result.out).toContain('test/remote-environments.test.ts › remote environments on three real sshd hosts deploys to all three hosts was skipped (needs openssh-server and rsync)');
     expect(result.out).toContain('(needs prometheus)');
     expect(result.out).toContain('test/demo.test.ts › axum demo on a terminal plays the story inside the TUI was skipped (needs tmux)');
     expect(result.out).toContain('(needs chromium)');
     // The count stays the run's last line, also when it fails.
-    expect(result.out.trimEnd().split('\n').at(-1)).toBe('tests: 8 passed, 1 failed, 6 skipped');
+    expect(result.out.trimEnd().split('\n').at(-1)).toBe('tests: 10 passed, 1 failed, 6 skipped');
     const missing = complete().filter((f) => !f.name.endsWith('tui-firehose.test.ts'));
     expect(counts(missing)).toMatchObject({ code: 1, out: expect.stringContaining('test/tui-firehose.test.ts: no test that needs tmux ran') });
   });
