@@ -240,6 +240,18 @@ export function processesMatching(marker: string): number[] {
     .filter((pid) => isAlive(pid));
 }
 
+/** True when `pid` is `ancestor` or one of its descendants (read from `ps`; false once either is gone). */
+export function descendsFrom(pid: number, ancestor: number): boolean {
+  const parents = new Map(
+    execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]),
+  );
+  for (let at: number | undefined = pid; at !== undefined && at > 1; at = parents.get(at)) if (at === ancestor) return true;
+  return false;
+}
+
 /** Scratch repositories made by a test file, stopped and removed after each test. */
 export function scratchRepos(afterEachHook: (fn: () => Promise<void>) => void) {
   const dirs: string[] = [];
