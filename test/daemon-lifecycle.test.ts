@@ -92,6 +92,8 @@ describe('axum daemon start / status / stop', () => {
       const json = await axum(['runs', '--json', '--repo', dir]);
       expect(json.code).toBe(3);
       expect(JSON.parse(json.stdout).error.message).toContain(`the daemon (pid ${pid}) is stopped`);
+      // `axum daemon status` says the same, and how to resume it.
+      expect(await axum(['daemon', 'status', '--repo', dir])).toMatchObject({ code: 3, stdout: `daemon not answering: pid ${pid} holds the lock and is stopped (Ctrl-Z or SIGSTOP); resume it with kill -CONT ${pid}\n` });
     } finally {
       process.kill(pid, 'SIGCONT');
     }

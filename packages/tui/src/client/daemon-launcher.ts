@@ -151,7 +151,7 @@ async function awaitLockedDaemon(repoRoot: string, clientName: string, owner: Lo
 }
 
 /** A process's state letter from /proc (`T`: stopped), or null where it cannot be read. */
-function processState(pid: number): string | null {
+export function processState(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;

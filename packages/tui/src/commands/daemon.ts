@@ -1,5 +1,5 @@
 import { parseListenAddress } from '@axum/protocol';
-import { ensureDaemon, probeDaemon, stopDaemon } from '../client/daemon-launcher.js';
+import { ensureDaemon, probeDaemon, processState, stopDaemon } from '../client/daemon-launcher.js';
 import { findRepository, findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
@@ -33,6 +33,11 @@ export async function daemonStopCommand(options: GlobalOptions, out: Output): Pr
   return EXIT.ok;
 }
 
+/** A daemon that holds the lock and does not answer: stopped (Ctrl-Z, SIGSTOP) says how to resume it. */
+export function notAnsweringLine(pid: number, state: string | null): string {
+  return state === 'T' ? `daemon not answering: pid ${pid} holds the lock and is stopped (Ctrl-Z or SIGSTOP); resume it with kill -CONT ${pid}` : `daemon not answering (pid ${pid} holds the lock)`;
+}
+
 /** `axum daemon status`: 0 when it runs, 3 when it does not. */
 export async function daemonStatusCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
@@ -43,7 +48,7 @@ export async function daemonStatusCommand(options: GlobalOptions, out: Output): 
     return EXIT.ok;
   }
   if (options.json) out.json({ running: false, pid: probe.pid, version: null, socket: null, tokenFile: null, listen: null });
-  else out.lines([probe.pid === null ? 'daemon not running' : `daemon not answering (pid ${probe.pid} holds the lock)`]);
+  else out.lines([probe.pid === null ? 'daemon not running' : notAnsweringLine(probe.pid, processState(probe.pid))]);
   return EXIT.unreachable;
 }
 
