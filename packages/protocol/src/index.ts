@@ -76,3 +76,4 @@ export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseD
 export { backupAge } from './backup-age.js';
 export { nearestWord } from './nearest-word.js';
 export { badRefusal, markedBad, markTime, type BadMark } from './bad-mark-words.js';
+export { liveAlreadyText, nothingToApproveText } from './refusal-words.js';

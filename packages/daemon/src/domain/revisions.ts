@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostView, Pause, ReleaseView, RevisionView } from '@axum/protocol';
+import { HostView, liveAlreadyText, Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
@@ -140,7 +140,7 @@ export function rollbackRefusal(
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
   if (bad && !force) return badRefusal(target.releaseId, bad, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
   const live = liveRevision(doc);
-  if (live && live.releaseId === target.releaseId) return `#${target.revision} has the release that is live already (${live.releaseId} in #${live.revision})`;
+  if (live && live.releaseId === target.releaseId) return liveAlreadyText(target.revision, live);
   return null;
 }
 

@@ -1,7 +1,7 @@
 // What people ask of environments and releases besides a rollback: deploy by hand, approve,
 // promote, pin and unpin, mark. Each checks what it can refuse, then hands the work to the
 // coordinator's `operate`, which owns the one-operation-per-environment rule.
-import type { ReleaseView, RevisionView } from '@axum/protocol';
+import { nothingToApproveText, type ReleaseView, type RevisionView } from '@axum/protocol';
 import { badRefusal, defaultReason, markedBad, markRefusal, markTime } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { acceptanceRevision, liftPause } from '../domain/pause.js';
@@ -160,8 +160,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (doc.paused) return accept(env, doc, by, force);
       if (!doc.pendingReleaseId) {
         // A pin holds releases back rather than leaving them waiting: name the command that lets one through.
-        const pin = doc.pinned ? (doc.heldReleaseId ? `: ${doc.heldReleaseId} is held by the pin (axum unpin ${env} deploys it)` : `: it is pinned, new releases are held back (axum unpin ${env} lets them through)`) : '';
-        return refused(`nothing is waiting for approval in ${env}${pin}`);
+        return refused(nothingToApproveText(env, { pinned: doc.pinned !== null, heldReleaseId: doc.heldReleaseId }));
       }
       const releaseId = doc.pendingReleaseId;
       // A forced run of a bad release waits for approval like any other: approving it needs force too.

@@ -1,7 +1,7 @@
 // What the daemon would refuse, said before a command asks anything: a confirmation typed (or a
 // `--yes` added) for a request the daemon then refuses is wasted, and teaches people to confirm
 // without reading. The words are the daemon's own, so `--yes` and a terminal read the same.
-import { badRefusal, type EnvironmentView, type ReleaseListing } from '@axum/protocol';
+import { badRefusal, liveAlreadyText, nothingToApproveText, type EnvironmentView, type ReleaseListing } from '@axum/protocol';
 import { servingOf } from '../state/selectors.js';
 
 /** The daemon runs one operation per environment: a manual act while one holds it is refused. */
@@ -18,9 +18,7 @@ export function badReleaseRefusal(releases: readonly ReleaseListing[], releaseId
 
 /** Nothing waits for approval: why, and what would let a release through (a pin holds one back). */
 export function nothingToApprove(env: EnvironmentView): string {
-  if (env.pinned && env.heldReleaseId) return `nothing is waiting for approval in ${env.name}: ${env.heldReleaseId} is held by the pin (axum unpin ${env.name} deploys it)`;
-  if (env.pinned) return `nothing is waiting for approval in ${env.name}: it is pinned, new releases are held back (axum unpin ${env.name} lets them through)`;
-  return `nothing is waiting for approval in ${env.name}`;
+  return nothingToApproveText(env.name, env);
 }
 
 /** `axum approve ENV`: what it would act on (a paused environment's serving release, else the pending one), or why it is refused. */
@@ -40,6 +38,6 @@ export function rollbackTargetRefusal(env: EnvironmentView, target: { revision: 
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
   const bad = badReleaseRefusal(releases, target.releaseId, force, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
   if (bad) return bad;
-  if (env.live?.releaseId === target.releaseId) return `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision})`;
+  if (env.live?.releaseId === target.releaseId) return liveAlreadyText(target.revision, env.live);
   return busyRefusal(env);
 }

@@ -1,5 +1,5 @@
 import { userName } from '../user-name.js';
-import { minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
+import { liveAlreadyText, minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
 import { servingOf } from './selectors.js';
 import { watchOf } from './confirm-watch.js';
 import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
@@ -154,7 +154,7 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
   if (!target) return { refused: action.to === null ? (env ? noRollbackTargetReason(env) : `no environment ${action.env}`) : `${action.env} has no revision #${action.to}` };
   // The daemon's other refusal it can know of (domain rollbackRefusal): a target still in its operation.
   if ('status' in target && (target.status === 'deploying' || target.status === 'verifying')) return { refused: `#${target.revision} is still ${target.status}: nothing to roll back to yet` };
-  if (env?.live && target.releaseId === env.live.releaseId) return { refused: `#${target.revision} has the release that is live already (${env.live.releaseId} in #${env.live.revision}): nothing would change` };
+  if (env?.live && target.releaseId === env.live.releaseId) return { refused: `${liveAlreadyText(target.revision, env.live)}: nothing would change` };
   const badMark = Object.hasOwn(state.bad, target.releaseId) ? state.bad[target.releaseId] : undefined;
   if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to go back to it anyway: axum rollback ${action.env} --to ${target.revision} --force` };
   // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.

@@ -1,0 +1,14 @@
+// Refusals said both by the daemon (when it refuses) and by the CLI and the TUI (before they ask for
+// a confirmation the daemon would refuse): one wording, so `--yes`, a terminal and the TUI read the same.
+
+/** A rollback whose target holds the release that serves already: nothing would move. */
+export function liveAlreadyText(target: number, live: { revision: number; releaseId: string }): string {
+  return `#${target} has the release that is live already (${live.releaseId} in #${live.revision})`;
+}
+
+/** Nothing waits for approval in `env`: why, and what would let a release through (a pin holds one back). */
+export function nothingToApproveText(env: string, pin: { pinned: boolean; heldReleaseId: string | null }): string {
+  if (pin.pinned && pin.heldReleaseId) return `nothing is waiting for approval in ${env}: ${pin.heldReleaseId} is held by the pin (axum unpin ${env} deploys it)`;
+  if (pin.pinned) return `nothing is waiting for approval in ${env}: it is pinned, new releases are held back (axum unpin ${env} lets them through)`;
+  return `nothing is waiting for approval in ${env}`;
+}
