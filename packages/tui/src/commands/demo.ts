@@ -1,20 +1,18 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, appendFileSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { attach, stopDaemon } from '../client/daemon-launcher.js';
 import { prepareDemoDir } from './demo-dir.js';
+import { copyExampleProject, EXAMPLE, modelServerPort, spawnModelServer } from './demo-project.js';
 import { requestsLine, startLoad, type LoadGenerator } from './demo-load.js';
 import { findPrometheus, liveTrafficChapter, monitorYaml, NO_PROMETHEUS, startPrometheus, type DemoPrometheus } from './demo-prometheus.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './output.js';
 import { call } from './runs.js';
 import { importViews, prepareTerminalEnv } from './tui.js';
-
-const EXAMPLE = fileURLToPath(new URL('../../../../examples/model-project', import.meta.url));
 
 /** One expectation of the story: what should hold, and whether it did. */
 interface Check {
@@ -85,20 +83,9 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
 
   try {
     say(`the example model project → ${repo}`);
-    cpSync(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes(`${EXAMPLE}/model`) });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined } }).trim();
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'demo@axum.local');
-    git('config', 'user.name', 'Axum demo');
-    // The served model, read through `current` on every request; Prometheus scrapes its /metrics.
-    server = spawn(process.execPath, ['src/serve.mjs', '0', join(repo, '.axum', 'envs', 'staging'), join(repo, '.axum', 'envs', 'production')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      server?.stdout?.on('data', (d: Buffer) => {
-        const match = /serving on 127\.0\.0\.1:(\d+)/.exec(d.toString());
-        if (match) resolve(Number(match[1]));
-      });
-      server?.on('exit', (code) => reject(new CliError(`the model server exited (${code})`, EXIT.failed)));
-    });
+    const git = copyExampleProject(repo);
+    server = spawnModelServer(repo);
+    const port = await modelServerPort(server);
     const prometheusBin = findPrometheus();
     if (prometheusBin) {
       prometheus = await startPrometheus(prometheusBin, join(base, 'prometheus'), `127.0.0.1:${port}`);
