@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       prometheus: createHttpPrometheus(),
       // The user's own OpenSSH: their ssh config, agent (SSH_AUTH_SOCK of the shell that started the
       // daemon) and known_hosts; AXUM_SSH_CONFIG names another config file (`ssh -F`).
-      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, epoch: nextHostEpoch(stateDir, Date.now()) }),
+      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, epoch: () => nextHostEpoch(stateDir, Date.now()) }),
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),

@@ -17,9 +17,10 @@ export interface SshHostsOptions {
   env?: NodeJS.ProcessEnv;
   /**
    * This daemon's fence number (host-epoch.ts): greater than any earlier daemon's of the
-   * repository. Without one, commands are not fenced (the adapter's own tests).
+   * repository, asked for when the first command goes to a host (a repository with no hosts never
+   * records one). Without one, commands are not fenced (the adapter's own tests).
    */
-  epoch?: number;
+  epoch?: number | (() => number);
 }
 
 /** The file on a host holding the greatest fence number that has acted there. */
@@ -64,7 +65,9 @@ export function checksumText(release: ReleaseView): string {
 export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts {
   const commandTimeoutMs = options.commandTimeoutMs ?? 60_000;
   const copyTimeoutMs = options.copyTimeoutMs ?? 3_600_000;
-  const fenced = (host: HostSpec, script: string) => (options.epoch === undefined ? script : `${fenceScript(host.path, options.epoch)}${script}`);
+  let epoch: number | undefined;
+  const epochOf = (given: number | (() => number)) => (epoch ??= typeof given === 'number' ? given : given());
+  const fenced = (host: HostSpec, script: string) => (options.epoch === undefined ? script : `${fenceScript(host.path, epochOf(options.epoch))}${script}`);
   const ssh = (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> =>
     runOnHost(host, options.configFile, what, fenced(host, script), input, commandTimeoutMs, options.env);
   const releasesDir = (host: HostSpec) => `${host.path}/releases`;

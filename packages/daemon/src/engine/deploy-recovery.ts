@@ -42,8 +42,17 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
     if (hadProcesses || cutSteps) await storeOf(env).save(doc);
     // The previous start was cut short while it put the hosts back: again, from the start.
     const pending = doc.hostsPending;
-    const again = pending ? (pending.releaseId === null ? null : release(pending.releaseId)) : undefined;
-    if (host && again !== undefined) hostsLater(state, env, host, doc.revisions.at(-1)?.revision ?? 0, again, doc.incident ?? 'a daemon restart', '');
+    if (!pending || !host) return;
+    const again = pending.releaseId === null ? null : release(pending.releaseId);
+    if (again !== undefined) {
+      hostsLater(state, env, host, doc.revisions.at(-1)?.revision ?? 0, again, doc.incident ?? 'a daemon restart', '');
+      return;
+    }
+    // The release the hosts were going back to is no longer known: they are left as they are, said, and not tried at every start.
+    doc.hostsPending = null;
+    doc.incident = `${(doc.incident ?? 'a daemon restart').replace(HOSTS_PENDING, '')}; the hosts are left as they were (${pending.releaseId} is no longer known)`;
+    deps.logger.warn(`${env}: ${doc.incident}`);
+    await state.persist(env);
     return;
   }
   for (const revision of cut) {
@@ -88,7 +97,7 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
   const incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
   if (host && hostsTo !== undefined && state.fleet.hostsOf(env).length > 0) {
     doc.hostsPending = { releaseId: hostsTo?.id ?? null };
-    doc.incident = `${incident}; putting the hosts back${undone}`;
+    doc.incident = `${incident}${HOSTS_PENDING}${undone}`;
     deps.logger.warn(`${env}: ${doc.incident}`);
     await state.persist(env);
     hostsLater(state, env, host, cut.at(-1)!.revision, hostsTo, incident, undone);
@@ -146,10 +155,14 @@ export async function withdrawFailed(state: DeployState, env: string, failed: Re
  * deploy or rollback starts) until every host is back on `back`; clients see it recovering.
  * `hostsPending`, saved before, is cleared once they are.
  */
+/** What the incident says while the hosts are being put back (replaced by how that went). */
+const HOSTS_PENDING = '; putting the hosts back';
+
 function hostsLater(state: DeployState, env: string, host: ResumeHost, revision: number, back: ReleaseView | null, incident: string, undone: string): void {
   host.recovering(env, revision, async () => {
     const doc = await state.docOf(env);
-    doc.incident = `${incident.replace(/; putting the hosts back$/, '')}${await hostsBack(state, env, back)}${undone}`;
+    // After a restart in between, `incident` is the saved one, with the note and any undone rollback after it.
+    doc.incident = `${incident.replace(HOSTS_PENDING, '')}${await hostsBack(state, env, back)}${undone}`;
     doc.hostsPending = null;
     state.deps.logger.warn(`${env}: ${doc.incident}`);
     await state.persist(env);

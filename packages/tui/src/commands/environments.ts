@@ -173,10 +173,11 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
   if (options.commit !== undefined && !/^[0-9a-f]{4,64}$/i.test(options.commit)) throw new CliError(`--commit ${options.commit}: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d`, EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
-    // A bad release or a busy environment is refused before the confirmation (--yes cannot help it), in the daemon's words.
+    // A bad release or a busy environment is refused before the confirmation, in the daemon's words.
+    // Busy only when there is a question to spare: with --yes the daemon's own answer is the fresher.
     const refusal = !options.yes ? busyRefusal(env) : null;
     if (refusal) throw new CliError(refusal, EXIT.failed);
-    if (options.release && !options.force) {
+    if (options.release) {
       const bad = badReleaseRefusal(await call(connection, 'releases.list', {}), options.release, options.force, 'pass --force to deploy it anyway');
       if (bad) throw new CliError(bad, EXIT.failed);
     }

@@ -49,7 +49,6 @@ async function fetchRevision(connection: DaemonConnection, env: string, number: 
   return revision;
 }
 
-/** `axum logs ENV#N [--step NAME] [--follow]`: a revision's deploy hook, verify steps and monitor checks, as printed. */
 /** What `axum logs ENV#N` says when the steps it shows printed nothing: how each ended, the gates, the message. */
 export function silentStepsLine(name: string, revision: RevisionView, shown: readonly string[]): string {
   const steps = revision.steps.filter((s) => shown.includes(s.name)).map((s) => `${s.name} ${s.status}${s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}`);
@@ -57,6 +56,7 @@ export function silentStepsLine(name: string, revision: RevisionView, shown: rea
   return `${name}: no step output (${steps.join(', ')})${gates}${revision.message ? `; ${revision.message}` : ''}`;
 }
 
+/** `axum logs ENV#N [--step NAME] [--follow]`: a revision's deploy hook, verify steps and monitor checks, as printed. */
 export async function operationLogsCommand(address: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   const at = revisionAddress(address);
   if (!at) throw new CliError(`${address} is not ENV#N`, EXIT.usage);

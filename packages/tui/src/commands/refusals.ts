@@ -16,11 +16,6 @@ export function badReleaseRefusal(releases: readonly ReleaseListing[], releaseId
   return bad ? badRefusal(releaseId, bad, anyway, subject) : null;
 }
 
-/** Nothing waits for approval: why, and what would let a release through (a pin holds one back). */
-export function nothingToApprove(env: EnvironmentView): string {
-  return nothingToApproveText(env.name, env);
-}
-
 /** `axum approve ENV`: what it would act on (a paused environment's serving release, else the pending one), or why it is refused. */
 export function approveRefusal(env: EnvironmentView, releases: readonly ReleaseListing[], force: boolean | undefined): string | null {
   const busy = busyRefusal(env);
@@ -29,7 +24,7 @@ export function approveRefusal(env: EnvironmentView, releases: readonly ReleaseL
     if (!serving) return `${env.name} is paused but nothing serves to keep: axum deploy ${env.name} --release ID or axum rollback ${env.name} --to N decides`;
     return busy ?? badReleaseRefusal(releases, serving.releaseId, force, `to keep it anyway: axum approve ${env.name} --force; or axum rollback ${env.name}`);
   }
-  if (!env.pendingReleaseId) return nothingToApprove(env);
+  if (!env.pendingReleaseId) return nothingToApproveText(env.name, env);
   return busy ?? badReleaseRefusal(releases, env.pendingReleaseId, force, `to approve it anyway: axum approve ${env.name} --force`);
 }
 

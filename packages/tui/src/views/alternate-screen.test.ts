@@ -37,4 +37,18 @@ describe('the alternate screen', () => {
       process.off('SIGHUP', theirs);
     }
   });
+
+  it('leaves on a signal that comes before the app is drawn (while the daemon is reached or Ink loads)', () => {
+    const out = fakeStdout();
+    const theirs = () => undefined;
+    process.on('SIGHUP', theirs);
+    try {
+      enterAlternateScreen(out.stream);
+      process.emit('SIGHUP', 'SIGHUP');
+      expect(out.written).toEqual(['\u001b[?1049h\u001b[H', '\u001b[?1049l\u001b[?25h']);
+      expect(process.listeners('SIGHUP')).toEqual([theirs]);
+    } finally {
+      process.off('SIGHUP', theirs);
+    }
+  });
 });

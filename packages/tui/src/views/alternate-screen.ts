@@ -18,20 +18,32 @@ export interface AlternateScreen {
   /**
    * On SIGTERM, SIGHUP or SIGINT: `stop` the app (its last frame goes to the alternate screen),
    * leave, then die of the signal as before, unless someone else (`axum demo`'s cleanup) listened
-   * for it before the TUI started. Call it after Ink's render: Ink's own signal listener, which
-   * otherwise re-sends the signal before this one runs, then sees another listener and stays out.
+   * for it before the TUI started. The signals are seen to from `enterAlternateScreen` on; before
+   * this is called (the daemon being reached, Ink loading) a signal only leaves the screen.
    */
   onSignals(stop: () => void): void;
 }
 
 /**
  * Switches `stdout` to the alternate screen. Until `leave`, leaving also happens on an uncaught
- * error (before Node prints it, so it lands on the shell's screen) and on any exit.
+ * error (before Node prints it, so it lands on the shell's screen), on any exit, and on SIGTERM,
+ * SIGHUP or SIGINT from the first moment: a signal while the daemon is reached or Ink loads (no raw
+ * mode yet, so Ctrl-C is a SIGINT) would otherwise kill the process with no 'exit' event, leaving the
+ * shell on the alternate screen. `onSignals` only names how to stop the app once it is drawn.
  */
 export function enterAlternateScreen(stdout: NodeJS.WriteStream): AlternateScreen {
   let inside = true;
+  let stopApp = () => {};
   const owned = SIGNALS.filter((signal) => process.listenerCount(signal) === 0);
-  const handlers: [NodeJS.Signals, () => void][] = [];
+  const handlers: [NodeJS.Signals, () => void][] = SIGNALS.map((signal) => [
+    signal,
+    () => {
+      stopApp();
+      leave();
+      // Sent again with this handler gone: the default action (or Ink's cursor restore, then it).
+      if (owned.includes(signal)) process.kill(process.pid, signal);
+    },
+  ]);
   const leave = () => {
     if (!inside) return;
     inside = false;
@@ -43,19 +55,11 @@ export function enterAlternateScreen(stdout: NodeJS.WriteStream): AlternateScree
   stdout.write(ENTER);
   process.on('exit', leave);
   process.on('uncaughtExceptionMonitor', leave);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   return {
     leave,
     onSignals(stop) {
-      for (const signal of SIGNALS) {
-        const handler = () => {
-          stop();
-          leave();
-          // Sent again with this handler gone: the default action (or Ink's cursor restore, then it).
-          if (owned.includes(signal)) process.kill(process.pid, signal);
-        };
-        handlers.push([signal, handler]);
-        process.on(signal, handler);
-      }
+      stopApp = stop;
     },
   };
 }
