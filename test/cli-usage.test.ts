@@ -39,6 +39,14 @@ describe('usage errors', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: axum rollback \[options\] <env> \[revision\]/);
     for (const words of [['version'], ['-v']]) expect(await axum(words)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    // One line each, pointing at the command's own help; no parser internals (`(outputHelp)`).
+    expect((await axum(['--jsn', 'status'])).stderr).toBe("axum: unknown option '--jsn' (did you mean --json?) (axum status --help for usage)\n");
+    expect((await axum(['promote', 'dev'])).stderr).toBe("axum: missing required argument 'to' (axum promote --help for usage)\n");
+    const bare = await axum(['daemon']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage: axum daemon/);
+    expect(bare.stderr).not.toContain('outputHelp');
+    expect(await axum(['help', 'nonsense'])).toEqual({ code: 2, stdout: '', stderr: "axum: unknown command 'nonsense'; axum --help lists the commands\n" });
   });
 
   it('ends quietly on a closed pipe; -f follows; a followed failed run exits 1; a bad --commit names what was typed', async () => {

@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AXUM_VERSION } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
-import { cleanParserMessage, unknownCommandMessage } from './commands/usage.js';
+import { cleanParserMessage, unknownCommandMessage, usageHint } from './commands/usage.js';
 import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
@@ -225,16 +225,30 @@ export async function main(rawArgv: string[]): Promise<number> {
       exitCode = err.exitCode;
     }
   };
+  const program = buildProgram(run, outputError);
+  const commands = program.commands.map((command) => command.name());
+  const usageError = (message: string) => {
+    if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
+    else stderrLine(`axum: ${message} (${usageHint(argv.slice(2), commands)})`);
+    return EXIT.usage;
+  };
+  // `axum help nonsense`: commander would print the general help and succeed.
+  const [, , asked, topic] = rawArgv;
+  if (asked === 'help' && topic !== undefined && !topic.startsWith('-') && !commands.includes(topic)) {
+    const message = unknownCommandMessage(topic, commands);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
+    else stderrLine(`axum: ${message}`);
+    return EXIT.usage;
+  }
   try {
-    await buildProgram(run, outputError).parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version are successes; every other parse failure is a usage error.
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      const message = parserMessage ?? cleanParserMessage(err.message);
-      if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-      else stderrLine(`axum: ${message} (axum --help for usage)`);
-      return EXIT.usage;
+      // `axum daemon` without its subcommand: the help that lists them is on stderr already.
+      if (err.code === 'commander.help') return EXIT.usage;
+      return usageError(parserMessage ?? cleanParserMessage(err.message));
     }
     stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.failed;

@@ -31,7 +31,20 @@ export function unknownCommandMessage(word: string, commands: readonly string[])
   return `unknown command '${word}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}; axum --help lists the commands`;
 }
 
-/** Commander's message without its `error: ` prefix and trailing newline. */
+/**
+ * Commander's message as one line of ours: without its `error: ` prefix, and with its suggestion
+ * (`\n(Did you mean --json?)`) in the same sentence, as the unknown-command line has it.
+ */
 export function cleanParserMessage(text: string): string {
-  return text.replace(/^error: /, '').trim();
+  return text
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\(Did you mean (.+?)\?\)$/, ' (did you mean $1?)');
+}
+
+/** Where a usage error sends the reader: the command's own help when the words named one. */
+export function usageHint(words: readonly string[], commands: readonly string[]): string {
+  const [first, second] = words.filter((word) => !word.startsWith('-'));
+  if (first === undefined || !commands.includes(first)) return 'axum --help for usage';
+  return first === 'daemon' && (second === 'start' || second === 'stop' || second === 'status') ? `axum daemon ${second} --help for usage` : `axum ${first} --help for usage`;
 }
