@@ -34,5 +34,8 @@ describe('how operations read on the command line', () => {
     expect(deployCell({ deploy: null } as RunView)).toBe('—');
     expect(revisionAddress('production#7')).toEqual({ env: 'production', revision: 7 });
     expect(revisionAddress('run-7')).toBeNull();
+    // As `axum history` and the event log print it.
+    expect(revisionAddress('dev #3')).toEqual({ env: 'dev', revision: 3 });
+    expect(revisionAddress('a b#3')).toBeNull();
   });
 });

@@ -95,9 +95,9 @@ export function rollbackHint(env: Pick<EnvironmentView, 'name' | 'rollbackTarget
     : `nothing verified to roll back to (axum deploy ${env.name} --release ID replaces it)`;
 }
 
-/** `production#7` → its parts; null for a run id. */
+/** `production#7` → its parts; null for a run id. `'production #7'`, as tables print it, is the same. */
 export function revisionAddress(text: string): { env: string; revision: number } | null {
-  const match = /^(.+)#(\d+)$/.exec(text);
+  const match = /^\s*(\S+?)\s*#(\d+)\s*$/.exec(text);
   return match?.[1] && match[2] ? { env: match[1], revision: Number(match[2]) } : null;
 }
 
