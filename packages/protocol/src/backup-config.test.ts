@@ -32,6 +32,15 @@ describe('axum.yml backup:', () => {
     expect(load.errors[0]!.message).toContain('"backup@10.0.0.9:srv/axum backup": the folder "srv/axum backup" is not an absolute path');
   });
 
+  it('refuses a relative folder inside the repository, by line and column', () => {
+    for (const target of ['relative/dir', './backups', '.axum/b', 'a/../b']) {
+      const load = parseConfigText(`${base}backup: { to: [${target}] }\n`, 'axum.yml');
+      expect(load.ok, target).toBe(false);
+      if (!load.ok) expect(load.errors[0]!.message).toContain(`${target} is inside the repository`);
+    }
+    for (const target of ['../b', 'a/../../b', '/srv/b', '~/b']) expect(parseConfigText(`${base}backup: { to: [${target}] }\n`, 'axum.yml').ok, target).toBe(true);
+  });
+
   it('refuses an empty list, a bad duration and an unknown key', () => {
     for (const text of ['backup: { to: [] }', 'backup: { to: [/x], every: soon }', 'backup: { to: [/x], every: 5s }', 'backup: { to: [/x], evry: 1h }', 'backup: { to: [/x], keep: 0 }']) {
       const load = parseConfigText(`${base}${text}\n`, 'axum.yml');

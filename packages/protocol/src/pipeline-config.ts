@@ -49,7 +49,20 @@ export function sshBackupTarget(target: string): HostSpec | { problem: string } 
 export function backupTargetProblem(target: string): string | null {
   if (target.trim() === '') return 'an empty folder name';
   const host = sshBackupTarget(target);
-  return host && 'problem' in host ? host.problem : null;
+  if (host) return 'problem' in host ? host.problem : null;
+  return relativeInsideRepository(target) ? `${target} is inside the repository: a backup there would sit in the work tree (one \`git clean\` or \`git add -A\` away); name a folder outside it, e.g. ../axum-backup or /mnt/nas/axum` : null;
+}
+
+/** A relative folder (read from the repository's root) that does not climb out of it. */
+function relativeInsideRepository(target: string): boolean {
+  if (target.startsWith('/') || target.startsWith('~') || /^[A-Za-z]:[\\/]/.test(target)) return false;
+  let depth = 0;
+  for (const part of target.split(/[\\/]+/)) {
+    if (part === '..') depth -= 1;
+    else if (part !== '.' && part !== '') depth += 1;
+    if (depth < 0) return false;
+  }
+  return true;
 }
 const BackupTarget = z.string().superRefine((text, ctx) => {
   const problem = backupTargetProblem(text);
