@@ -98,25 +98,26 @@ describe('backup status: failing, stale and fresh targets', () => {
     }
   }, 60_000);
 
-  it.runIf(HAS_TMUX)('the TUI header shows the age of a written backup, and a failing target in its place', async () => {
+  it.runIf(HAS_TMUX)('the TUI header shows the age of a written backup, and a failing target in its place, live', async () => {
     const target = tempFolder();
     const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 1h }\n`) });
     repos.push(dir);
-    await backup(dir);
+    await ok(['daemon', 'start', '--repo', dir]);
     const server = tmuxServer('axum-backup');
     try {
+      // Attached before anything is backed up: the header follows the daemon, not the first snapshot.
       server.tmux('new-session', '-d', '-s', 'ok', '-x', '120', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+      await waitFor(() => server.screen('ok').includes('no backup yet:'), 15_000, 'no backup yet in the header');
+      await backup(dir);
       await waitFor(() => /backup \d+s ago/.test(server.screen('ok')), 15_000, 'the backup age in the header');
-      server.tmux('send-keys', '-t', 'ok', 'q');
       const base = tempFolder();
       writeFileSync(join(base, 'f'), 'x');
       const bad = join(base, 'f', 'b');
       writeFileSync(join(dir, 'axum.yml'), tinyModelConfig(`backup: { to: [${bad}], every: 1h }\n`));
       await waitFor(async () => JSON.parse(await ok(['status', '--json', '--repo', dir])).backups?.[0]?.target === bad, 15_000, 'the new target');
       expect((await axum(['backup', '--repo', dir])).code).toBe(1);
-      server.tmux('new-session', '-d', '-s', 'bad', '-x', '120', '-y', '30', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
-      await waitFor(() => server.screen('bad').includes(`backup FAILED: ${bad.length > 40 ? bad.slice(-39) : bad}`), 15_000, 'the failing target in the header');
-      server.tmux('send-keys', '-t', 'bad', 'q');
+      await waitFor(() => server.screen('ok').includes(`backup FAILED: ${bad.length > 40 ? bad.slice(-39) : bad}`), 15_000, 'the failing target in the header');
+      server.tmux('send-keys', '-t', 'ok', 'q');
     } finally {
       server.kill();
     }

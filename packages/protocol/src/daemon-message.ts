@@ -106,3 +106,4 @@ export type DaemonMessage = z.infer<typeof DaemonMessage>;
 
 /** Messages that change a client's copy of the state. */
 export type Delta = ConfigChanged | ClientsChanged | ActivityAdded | WarningAdded | BackupsChanged | RunUpdated | EnvironmentUpdated;
+

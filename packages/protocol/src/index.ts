@@ -36,6 +36,7 @@ export {
   Welcome,
 } from './daemon-message.js';
 export type { Delta } from './daemon-message.js';
+export { isDelta } from './delta-types.js';
 export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
 export { ActivityAdded, WarningAdded } from './daemon-message.js';
 export { BackupReport, BackupTargetReport, FsckReport, PinResult, RESULT_SCHEMAS, TriggeredRun } from './request-result.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { DaemonMessage, LogChunk, ParamsOf, RequestMethod, ResultOf } from '@axum/protocol';
+import { isDelta, type DaemonMessage, type LogChunk, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
 import type { TuiAction } from '../state/tui-state.js';
 import { ConnectionError, connectToDaemon, type DaemonConnection } from './daemon-connection.js';
 import { daemonEndpoint } from './daemon-launcher.js';
@@ -45,15 +45,11 @@ export function keepConnected(repoRoot: string, dispatch: (action: TuiAction) =>
     current = connection;
     dispatch({ type: 'connection.connected', clientId: connection.clientId, state: terminalStrings(connection.welcomeState) });
     connection.onMessage((message: DaemonMessage) => {
+      if (isDelta(message)) {
+        dispatch({ type: 'daemon.delta', delta: terminalStrings(message) });
+        return;
+      }
       switch (message.type) {
-        case 'config.changed':
-        case 'clients.changed':
-        case 'run.updated':
-        case 'environment.updated':
-        case 'activity.added':
-        case 'warning.added':
-          dispatch({ type: 'daemon.delta', delta: terminalStrings(message) });
-          break;
         case 'daemon.stopping':
           dispatch({ type: 'daemon.stopping', reason: terminalText(message.reason) });
           break;

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
 import type { AttachedClient } from '@axum/protocol';
 import { connectionLabel, type TuiState } from '../state/tui-state.js';
 import { backupBadge } from '../state/backups.js';
@@ -26,11 +27,27 @@ export function presence(attached: AttachedClient[], count: number, me: string |
   return counted.length <= room ? counted : clients;
 }
 
+// Backup ages are said in seconds below 90 s, then minutes: a tick of 15 s keeps them true enough
+// and redraws one header line four times a minute.
+const AGE_TICK_MS = 15_000;
+
+/** The time now; the caller renders again every `everyMs` (null: only when something else renders it). */
+function useClock(everyMs: number | null): number {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (everyMs === null) return;
+    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return Date.now();
+}
+
 /** Repository, daemon and connection state; a red banner while disconnected. */
 export function Header({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const { daemon, connection } = state;
   const color = connection.kind === 'connected' ? 'green' : connection.kind === 'failed' ? 'red' : 'yellow';
-  const backup = daemon ? backupBadge(daemon.backups, Date.now()) : null;
+  const now = useClock(daemon && daemon.backups.length > 0 ? AGE_TICK_MS : null);
+  const backup = daemon ? backupBadge(daemon.backups, now) : null;
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Box>
