@@ -72,6 +72,12 @@ describe('backup status: failing, stale and fresh targets', () => {
     const json = JSON.parse(await ok(['status', '--json', '--repo', dir])) as { backups: { target: string; error: string | null; warning: string | null }[] };
     expect(json.backups[0]).toMatchObject({ target });
     expect(json.backups[0]!.warning).toContain(target);
+    // Once the target is gone from axum.yml, nothing says it failed any more.
+    const good = tempFolder();
+    writeFileSync(join(dir, 'axum.yml'), tinyModelConfig(`backup: { to: [${good}], every: 1h }\n`));
+    await waitFor(async () => JSON.parse(await ok(['status', '--json', '--repo', dir])).backups?.[0]?.target === good, 15_000, 'the new target');
+    expect(await ok(['status', '--repo', dir])).not.toContain(target);
+    expect(JSON.parse(await ok(['status', '--json', '--repo', dir])).warnings).toEqual([]);
   }, 60_000);
 
   it('a backup older than twice every is a warning in status, status --json and the TUI header', async () => {

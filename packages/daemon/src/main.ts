@@ -241,7 +241,6 @@ async function main(): Promise<void> {
       clock,
       logger,
       publish: (list) => engine?.publishBackups(list),
-      warn: (message) => engine?.warn(message),
     });
     const liveEngine = createDaemonEngine({
       pipeline,

@@ -2,8 +2,9 @@
 // (`backup.run`), to each `backup.to` target (a folder or an SSH host's folder) through the
 // BackupWriter port, keeping `backup.keep` snapshots there. One backup at a time: a request that
 // arrives during one waits for it, then backs up what is saved by then. A target that fails (not
-// writable, full, unreachable) is a warning naming it and its status' `error`; the daemon and the
-// other targets go on.
+// writable, full, unreachable) is its status' `error` (status and the TUI's header warn with it,
+// for as long as it lasts, and no longer: not a daemon warning that outlives the target) and a line
+// in the daemon's log; the daemon and the other targets go on.
 import type { BackupReport, BackupTargetStatus, PipelineConfig } from '@axum/protocol';
 import type { BackupWriter, Clock, Logger } from './ports.js';
 
@@ -14,7 +15,6 @@ export interface BackupsDeps {
   clock: Clock;
   logger: Logger;
   publish: (backups: BackupTargetStatus[]) => void;
-  warn: (message: string) => void;
   /** How long after a start an overdue target is backed up (default a minute: a start is busy enough). */
   firstDelayMs?: number;
 }
@@ -56,7 +56,7 @@ export function createBackups(deps: BackupsDeps): Backups {
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
       if (report.ok) deps.logger.info(`backup to ${target}: ${report.sent.files} file(s), ${report.sent.bytes} bytes sent; ${report.present.files} already there`);
       // Said once per new error, not every `every`: the status keeps saying it until a backup succeeds.
-      else if (report.error !== previous?.error) deps.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
+      else if (report.error !== previous?.error) deps.logger.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
       else deps.logger.warn(`backup to ${target} failed again: ${report.error ?? 'unknown error'}`);
       reports.push(report);
     }
