@@ -99,7 +99,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       const out = await ssh(
         host,
         'reading the host folder',
-        `readlink -- ${quote(`${host.path}/current`)} || true; echo ---; cat -- ${quote(`${folder}/${HOST_CHECKSUMS}`)} 2>/dev/null || true; echo ---; (cd -- ${quote(folder)} 2>/dev/null && ${linkCheck(release)} 2>/dev/null) && echo linked || true`,
+        `readlink -- ${quote(`${host.path}/current`)} || true; echo ---; cat -- ${quote(`${folder}/${HOST_CHECKSUMS}`)} 2>/dev/null || true; echo ---; (cd -- ${quote(folder)} 2>/dev/null && { ${linkCheck(release)}; } 2>/dev/null) && echo linked || true`,
       );
       const [link = '', checksums = '', linked = ''] = out.split('---\n');
       const named = link.trim();
