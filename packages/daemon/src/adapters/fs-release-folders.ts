@@ -7,8 +7,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ReleaseView } from '@axum/protocol';
-import type { ArtifactView } from '@axum/protocol';
+import { ReleaseView, type ArtifactView } from '@axum/protocol';
 import { writeFileDurably } from './durable-file.js';
 
 export const MANIFEST = 'manifest.json';
