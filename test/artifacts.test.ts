@@ -1,5 +1,5 @@
 // What a release keeps of the run's worktree: artifacts patterns that match nothing, and symlinks.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor, waitForRun } from './support/axum.js';
@@ -53,13 +53,39 @@ describe('artifacts', () => {
     expect(logs.stderr).toContain('no file matches artifacts [weights/**] after the last stage');
   });
 
-  it('a symlink inside the release is kept (its path serves the bytes); one that leaves the release is refused with its path', async () => {
-    const dir = await started('mkdir -p model && echo weights > model/weights.bin && ln -sf weights.bin model/latest.bin && if [ -f leak ]; then ln -sf /etc/hostname model/host; fi', '[model/**]');
+  it('a symlink inside the release is kept as a symlink in the release folder; one that leaves the release is refused with its path', async () => {
+    const dir = await started(
+      'mkdir -p model/v2 && echo weights > model/weights.bin && ln -sf weights.bin model/latest.bin && ln -sf "$PWD/model/weights.bin" model/v2/abs.bin && if [ -f leak ]; then ln -sf /etc/hostname model/host; fi',
+      '[model/**]',
+    );
     commitFiles(dir, 'linked', { 'data.txt': '1\n' });
     await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live !== null, 30_000, 'the release to go live');
     const current = join(dir, '.axum', 'envs', 'staging', 'current');
-    expect(readFileSync(join(current, 'model', 'latest.bin'), 'utf8')).toBe('weights\n');
     expect(readlinkSync(current)).toContain('rel-1');
+    // A link, as in the worktree; an absolute link into the release is written relative to its folder.
+    expect(lstatSync(join(current, 'model', 'latest.bin')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(current, 'model', 'latest.bin'))).toBe('weights.bin');
+    expect(readlinkSync(join(current, 'model', 'v2', 'abs.bin'))).toBe('../weights.bin');
+    expect(readFileSync(join(current, 'model', 'latest.bin'), 'utf8')).toBe('weights\n');
+    const { releases } = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { artifacts: { path: string; link?: string; size: number }[] }[] };
+    expect(releases[0]!.artifacts.find((a) => a.path === 'model/latest.bin')).toMatchObject({ link: 'weights.bin', size: 'weights.bin'.length });
+    const clean = await axum(['fsck', '--json', '--repo', dir]);
+    expect(clean.code, clean.stdout).toBe(0);
+
+    // Repointed by hand (at another file of the release, so every byte read through it is a release's):
+    // the folder no longer holds the release, and fsck says which link.
+    const link = join(dir, '.axum', 'releases', 'rel-1', 'files', 'model', 'latest.bin');
+    rmSync(link);
+    symlinkSync('v2/abs.bin', link);
+    const tampered = await axum(['fsck', '--json', '--repo', dir]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain('model/latest.bin: the release folder');
+    expect(tampered.stdout).toContain('points to v2/abs.bin, not weights.bin');
+    const redeploy = await axum(['deploy', 'staging', '--release', 'rel-1', '--yes', '--json', '--repo', dir]);
+    expect(redeploy.code).toBe(1);
+    expect(JSON.parse(redeploy.stdout).message).toContain('model/latest.bin: the release folder\'s symlink points to v2/abs.bin, not weights.bin');
+    rmSync(link);
+    symlinkSync('weights.bin', link);
 
     commitFiles(dir, 'leaking link', { leak: 'yes\n' });
     const refused = await waitForRun(dir, (r) => (r as { subject?: string }).subject === 'leaking link' && (r.status === 'failed' || r.status === 'succeeded'), 'the leaking run');

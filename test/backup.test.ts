@@ -5,7 +5,7 @@
 // Status and age: backup-status.test.ts; kill -9 mid-backup and mid-restore: crash-backup.test.ts.
 // Real daemons, real git, through bin/axum.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ const model = (dir: string, value: string) => commitFiles(dir, `model ${value}`,
 /** A repository whose staging serves three verified models (0.85, 0.9, 0.95), backed up to `target`. */
 async function threeRevisions(target: string): Promise<string> {
   // `train` prints, so the restored run logs have something to show.
-  const config = tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`).replace('cp data.txt model/weights.txt', 'cp data.txt model/weights.txt && echo trained on $(cat data.txt)');
+  const config = tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`).replace('cp data.txt model/weights.txt', 'cp data.txt model/weights.txt && ln -sf weights.txt model/latest.txt && echo trained on $(cat data.txt)');
   const dir = makeRepo({ config });
   repos.push(dir);
   await ok(['daemon', 'start', '--repo', dir]);
@@ -132,6 +132,7 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toContain('verified by sha256');
     expect(served(dir)).toBe('0.95');
+    expect(readlinkSync(join(dir, '.axum', 'envs', 'staging', 'current', 'model', 'latest.txt'))).toBe('weights.txt');
     // The step logs came back with the history: `axum logs` of an old run reads as printed.
     expect(await ok(['logs', 'run-1', '--step', 'train', '--repo', dir])).toContain('trained on 0.85');
 
@@ -144,6 +145,8 @@ describe('axum backup and axum restore (local folder)', () => {
     const rollback = JSON.parse(await ok(['rollback', 'staging', '--to', '1', '--yes', '--json', '--repo', dir])) as Revision;
     expect(rollback).toMatchObject({ revision: 4, kind: 'rollback', status: 'live', verified: true, releaseId: revisions[2]!.releaseId });
     expect(served(dir)).toBe('0.85');
+    // A symlink artifact comes back as the symlink, not a copy of its target.
+    expect(readlinkSync(join(dir, '.axum', 'envs', 'staging', 'current', 'model', 'latest.txt'))).toBe('weights.txt');
     const fsck = await axum(['fsck', '--json', '--repo', dir]);
     expect(fsck.code, fsck.stdout).toBe(0);
   }, 240_000);

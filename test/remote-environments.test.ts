@@ -25,7 +25,7 @@ describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd h
   const started = () =>
     suite.started(
       remoteConfig(suite.lab.hosts, {
-        extraTrain: ' && head -c 300000 /dev/zero > model/big.bin',
+        extraTrain: ' && head -c 300000 /dev/zero > model/big.bin && ln -sf weights.txt model/latest.txt',
         extra: `verify:
   steps:
     # The test's hosts are folders of this machine: a real smoke test would ask $AXUM_HOST over the network.
@@ -56,6 +56,8 @@ describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd h
         expect(sha(readFileSync(join(host.root, 'current', file))), `${host.name} ${file}`).toBe(sha(readFileSync(join(local, file))));
       }
     }
+    // A symlink artifact arrives as the symlink (its target checked on the host, not hashed through it).
+    for (const host of suite.lab.hosts) expect(readlinkSync(join(host.root, 'current', 'model', 'latest.txt')), host.name).toBe('weights.txt');
     expect((await hostsJson(dir)).map((h) => `${h.host} ${h.releaseId} ${h.state}`)).toEqual(suite.lab.hosts.map((h) => `${h.spec} ${id} ok`));
     const log = await run(['logs', 'production#1', '--step', 'smoke', '--repo', dir]);
     for (const host of suite.lab.hosts) expect(log.stdout).toContain(`[axum] smoke for host ${host.spec}`);

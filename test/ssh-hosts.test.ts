@@ -1,7 +1,7 @@
 // The OpenSSH adapter of remote environments against real sshd "hosts" on loopback (README.md,
 // "Remote environments"): copy with rsync, sha256 checked on the host, atomic swap, refusals.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,26 @@ describe.skipIf(SSHD_MISSING !== null)(`the OpenSSH adapter against real sshd ho
     await expect(hosts.push(spec('alpha'), bad.release, bad.folder, null)).rejects.toThrow(/checking the sha256 of rel-3 on .*alpha.*FAILED/);
     expect(lab.run('alpha', `ls ${lab.hosts[0]!.root}/releases`).split('\n')).not.toContain('rel-3');
     await expect(hosts.swap(spec('alpha'), 'rel-3')).rejects.toThrow(/releases\/rel-3 is not on the host/);
+  });
+
+  it('a symlink artifact arrives as a symlink, checked by its target text; a repointed one is not the release', async () => {
+    const linked = localRelease(dir, 'rel-4', { 'model/weights.bin': 'w4' });
+    symlinkSync('weights.bin', join(linked.folder, 'model', 'latest.bin'));
+    linked.release.artifacts.push({ path: 'model/latest.bin', sha256: sha('weights.bin'), size: 'weights.bin'.length, link: 'weights.bin' });
+    const beta = spec('beta');
+    const root = lab.hosts[1]!.root;
+    await hosts.push(beta, linked.release, linked.folder, null);
+    expect(readlinkSync(join(root, 'releases', 'rel-4', 'model', 'latest.bin'))).toBe('weights.bin');
+    expect(await hosts.inspect(beta, linked.release)).toEqual({ current: null, present: true });
+    lab.run('beta', `ln -sfn /etc/hostname ${root}/releases/rel-4/model/latest.bin`);
+    expect(await hosts.inspect(beta, linked.release)).toEqual({ current: null, present: false });
+
+    // A folder whose link is not the record's is refused on the host, naming the link.
+    const wrong = localRelease(dir, 'rel-5', { 'model/weights.bin': 'w5', 'model/other.bin': 'o5' });
+    symlinkSync('other.bin', join(wrong.folder, 'model', 'latest.bin'));
+    wrong.release.artifacts.push({ path: 'model/latest.bin', sha256: sha('weights.bin'), size: 'weights.bin'.length, link: 'weights.bin' });
+    await expect(hosts.push(beta, wrong.release, wrong.folder, null)).rejects.toThrow(/model\/latest\.bin: not a symlink to weights\.bin/);
+    expect(lab.run('beta', `ls ${root}/releases`).split('\n')).not.toContain('rel-5');
   });
 
   it('names the host when its key is unknown (never accepted) or its sshd is down', async () => {

@@ -1,8 +1,18 @@
 import { z } from 'zod/mini';
 import { PipelineConfigSnapshot } from './pipeline-config-snapshot.js';
 
-/** One file of a release: its path in the repository, content hash and size. */
-export const ArtifactView = z.object({ path: z.string(), sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)), size: z.int().check(z.nonnegative()) });
+/**
+ * One file of a release: its path in the repository, content hash and size. A symlink kept as a
+ * link has `link`, its target text (relative, inside the release); its sha256 and size are those of
+ * that text (what `lstat` reports as a link's size), and the file it names is an artifact of its
+ * own. Releases recorded before links were kept have no `link`: every artifact is a file.
+ */
+export const ArtifactView = z.object({
+  path: z.string(),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  size: z.int().check(z.nonnegative()),
+  link: z.optional(z.string()),
+});
 export type ArtifactView = z.infer<typeof ArtifactView>;
 
 /** One change of a release's mark, as journaled on it: who, when, why (`good` clears a bad mark). */

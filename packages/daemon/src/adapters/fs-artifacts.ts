@@ -3,10 +3,14 @@
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { relativeLink } from '../domain/artifact-links.js';
 
-/** Each artifact's path in the release and the file to store for it; the patterns that took nothing. */
+/**
+ * Each artifact's path in the release and the file to store for it, or, for a symlink kept as a
+ * link, its target text; the patterns that took nothing.
+ */
 export interface ArtifactSelection {
-  files: { path: string; source: string }[];
+  files: ({ path: string; source: string; link?: undefined } | { path: string; link: string })[];
   unmatched: string[];
 }
 
@@ -32,7 +36,7 @@ export async function selectArtifacts(workdir: string, patterns: readonly string
   }
   const root = await realpath(workdir);
   const files: ArtifactSelection['files'] = [];
-  for (const { path, link } of paths) files.push({ path, source: link ? await linkTarget(workdir, root, path, taken) : join(workdir, ...path.split('/')) });
+  for (const { path, link } of paths) files.push(link ? { path, link: await linkTarget(workdir, root, path, taken) } : { path, source: join(workdir, ...path.split('/')) });
   return { files, unmatched: matchers.filter((m) => !m.used).map((m) => m.pattern) };
 }
 
@@ -55,11 +59,13 @@ async function listArtifactCandidates(dir: string): Promise<{ path: string; link
 }
 
 /**
- * The file to store for the symlink at artifact `path`. A symlink is kept when it stays inside the release (its
- * target, followed through every link, is a file the artifact patterns take too): the release
- * holds the target's bytes at the link's path (one stored copy, content-addressed). A link that
- * leaves the release — to a file outside the patterns, outside the worktree, or nowhere — is
- * refused with its path: it would make the release depend on the machine it was built on.
+ * The target text to keep for the symlink at artifact `path`. A symlink is kept, as a link, when it
+ * stays inside the release (its target, followed through every link, is a file the artifact
+ * patterns take too): written relative to its own folder and naming that file directly, so every
+ * release folder holds the same link whatever the worktree's link said (absolute, or through
+ * another link). A link that leaves the release — to a file outside the patterns, outside the
+ * worktree, or nowhere — is refused with its path: it would make the release depend on the
+ * machine it was built on.
  */
 async function linkTarget(workdir: string, root: string, path: string, taken: (path: string) => boolean): Promise<string> {
   const full = join(workdir, ...path.split('/'));
@@ -70,9 +76,9 @@ async function linkTarget(workdir: string, root: string, path: string, taken: (p
   } catch {
     throw new Error(`the artifact ${path} is a symlink to ${link}, which does not exist`);
   }
-  const inside = relative(root, target);
-  if (inside.startsWith('..') || isAbsolute(inside) || !taken(inside.split(sep).join('/')) || !(await stat(target)).isFile()) {
+  const inside = relative(root, target).split(sep).join('/');
+  if (inside.startsWith('..') || isAbsolute(inside) || !taken(inside) || !(await stat(target)).isFile()) {
     throw new Error(`the artifact ${path} is a symlink to ${link}, outside the release: replace it with the file, or point it at a file the artifacts patterns take`);
   }
-  return target;
+  return relativeLink(path, inside);
 }

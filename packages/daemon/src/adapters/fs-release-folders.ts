@@ -4,10 +4,10 @@
 // durable release-number counter, and the sweep of copies a kill cut short.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ReleaseView } from '@axum/protocol';
+import { ReleaseView, type ArtifactView } from '@axum/protocol';
 import { writeFileDurably } from './durable-file.js';
 
 export const MANIFEST = 'manifest.json';
@@ -31,10 +31,12 @@ export interface MaterializedRecord {
 
 /**
  * What a release's files are, independent of its id: a folder whose marker names another content
- * belongs to another release of the same id (an id reused after a history was lost).
+ * belongs to another release of the same id (an id reused after a history was lost). A link is
+ * marked as one (a file holding its target text is another release); a file's line is as it was
+ * before links were kept, so older folders keep their content.
  */
 export function contentOf(release: Pick<ReleaseView, 'artifacts'>): string {
-  const lines = [...release.artifacts].sort((a, b) => (a.path < b.path ? -1 : 1)).map((a) => `${a.path}\0${a.sha256}\0${a.size}`);
+  const lines = [...release.artifacts].sort((a, b) => (a.path < b.path ? -1 : 1)).map((a) => `${a.path}\0${a.sha256}\0${a.size}${a.link === undefined ? '' : '\0link'}`);
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
@@ -75,6 +77,9 @@ export async function changedSinceMaterialized(files: string, record: Materializ
     const stamp = stamps.get(artifact.path);
     const info = await lstat(join(files, ...artifact.path.split('/'))).catch(() => null);
     if (!info) return `${artifact.path}: missing from the release folder (changed since it was materialized)`;
+    // A link is read first (one readlink, still O(files)): its target text says more than its stamp.
+    const relinked = artifact.link === undefined ? null : await linkChanged(files, artifact);
+    if (relinked) return relinked;
     if (!stamp || info.size !== stamp.size || info.mtimeMs !== stamp.mtimeMs || info.ctimeMs !== stamp.ctimeMs || info.ino !== stamp.ino) {
       return `${artifact.path}: changed since it was materialized${stamp && info.size !== stamp.size ? ` (${info.size} bytes, was ${stamp.size})` : ''}`;
     }
@@ -82,9 +87,31 @@ export async function changedSinceMaterialized(files: string, record: Materializ
   return null;
 }
 
-/** Re-hashes every artifact of a folder against its sha256: the first that differs, or null. */
+/**
+ * A link artifact of a folder that is no longer a link with its recorded target text, or null.
+ * The file it names is an artifact of its own, checked as itself.
+ */
+async function linkChanged(files: string, artifact: ArtifactView): Promise<string | null> {
+  const at = join(files, ...artifact.path.split('/'));
+  const info = await lstat(at).catch(() => null);
+  if (!info?.isSymbolicLink()) return `${artifact.path}: the release folder's symlink to ${artifact.link} is ${info ? 'no longer a symlink' : 'missing'} (changed since it was materialized)`;
+  const text = await readlink(at);
+  return text === artifact.link ? null : `${artifact.path}: the release folder's symlink points to ${text}, not ${artifact.link} (changed since it was materialized)`;
+}
+
+/**
+ * Re-hashes every file of a folder against its sha256, and reads every link's target text: the
+ * first that differs, or null.
+ */
 export async function hashFolder(files: string, release: Pick<ReleaseView, 'artifacts'>): Promise<string | null> {
   for (const artifact of release.artifacts) {
+    if (artifact.link !== undefined) {
+      const problem = await linkChanged(files, artifact);
+      if (problem) return problem;
+      continue;
+    }
+    const info = await lstat(join(files, ...artifact.path.split('/'))).catch(() => null);
+    if (info?.isSymbolicLink()) return `${artifact.path}: the release folder's copy is a symlink, not the file (changed since it was materialized)`;
     const hash = createHash('sha256');
     try {
       await pipeline(createReadStream(join(files, ...artifact.path.split('/'))), hash);

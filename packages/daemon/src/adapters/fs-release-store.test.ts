@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,32 @@ describe('createFsReleaseStore', () => {
     expect(existsSync(join(root, 'state', 'releases', 'rel-2'))).toBe(false);
     expect(await store.check(kept)).toBeNull();
     expect(await store.sweep([kept])).toEqual({ releases: [], blobs: 0 });
+  });
+
+  it('keeps a symlink artifact as a symlink: made again in the folder, checked as a link, and a record that points it outside is refused', async () => {
+    const { root, store, input } = fixture();
+    symlinkSync('weights.bin', join(input.workdir, 'model', 'latest.bin'));
+    const release = await store.create(input);
+    const link = release.artifacts.find((a) => a.path === 'model/latest.bin');
+    expect(link).toMatchObject({ link: 'weights.bin', size: 'weights.bin'.length });
+    // The link's text is stored as a blob like a file's bytes: retention, backups and re-hashing need nothing more.
+    expect(readFileSync(join(root, 'state', 'store', 'sha256', link!.sha256), 'utf8')).toBe('weights.bin');
+    expect(await store.check(release)).toBeNull();
+    const dir = await store.materialize(release);
+    expect(lstatSync(join(dir, 'model', 'latest.bin')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'model', 'latest.bin'))).toBe('weights.bin');
+    expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
+
+    // Replaced by the file it named (the same bytes a reader would get): no longer the release.
+    rmSync(join(dir, 'model', 'latest.bin'));
+    writeFileSync(join(dir, 'model', 'latest.bin'), 'w'.repeat(1000));
+    expect((await store.checkFolder(release, true)).problem).toContain('model/latest.bin: the release folder\'s symlink to weights.bin is no longer a symlink');
+    expect(await store.check(release)).toContain('model/latest.bin');
+
+    // A record (a tampered manifest or backup) whose link leaves the release is never made.
+    const outside = { ...release, id: 'rel-2', artifacts: release.artifacts.map((a) => (a.link === undefined ? a : { ...a, link: '../../../../etc/passwd' })) };
+    await expect(store.materialize(outside)).rejects.toThrow('model/latest.bin: a symlink to ../../../../etc/passwd, which is not a file of the release');
+    expect(existsSync(join(root, 'state', 'releases', 'rel-2', 'files'))).toBe(false);
+    expect(await store.check(outside)).toContain('does not match its sha256');
   });
 });

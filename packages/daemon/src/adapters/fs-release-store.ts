@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
+import { linkProblem } from '../domain/artifact-links.js';
 import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
 import { selectArtifacts } from './fs-artifacts.js';
 import {
@@ -28,7 +30,9 @@ const COMPLETE_MARKER = '.axum-complete';
  * Releases on disk: blobs in `<root>/store/sha256/<hash>` (read-only, named by content, so an
  * identical model file is stored once) and each release's folder in `<root>/releases/<id>/files`,
  * materialized at its first deploy by copy-on-write clone where the filesystem has it, else a copy —
- * never a hardlink a step could write through. A rollback only swaps the `current` symlink.
+ * never a hardlink a step could write through. A symlink artifact is made again as a symlink (its
+ * target text, stored as a blob like any file, so backups and retention need nothing of their own).
+ * A rollback only swaps the `current` symlink.
  * Beside `files/` each release folder holds its manifest and the record of its materialization
  * (fs-release-folders.ts).
  */
@@ -41,12 +45,11 @@ export function createFsReleaseStore(root: string): ReleaseStore {
   /** One materialization per release at a time: two environments deploying it share the work. */
   const materializing = new Map<string, Promise<string>>();
 
-  async function storeFile(file: string): Promise<{ sha256: string; size: number }> {
+  async function storeFile(source: Readable): Promise<{ sha256: string; size: number }> {
     await mkdir(blobDir, { recursive: true });
     const temp = join(blobDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const hash = createHash('sha256');
     let size = 0;
-    const source = createReadStream(file);
     source.on('data', (chunk) => {
       hash.update(chunk);
       size += chunk.length;
@@ -86,12 +89,18 @@ export function createFsReleaseStore(root: string): ReleaseStore {
     const complete = await completeFolder(release);
     if (complete) return complete;
     const files = filesOf(release.id);
+    const refused = linkProblem(release.artifacts);
+    if (refused) throw new Error(`${release.id}: ${refused}`);
     const temp = `${files}.partial-${process.pid}-${Date.now()}`;
     await mkdir(temp, { recursive: true });
     try {
       for (const artifact of release.artifacts) {
         const target = join(temp, ...artifact.path.split('/'));
         await mkdir(dirname(target), { recursive: true });
+        if (artifact.link !== undefined) {
+          await symlink(artifact.link, target);
+          continue;
+        }
         await copyFile(blobOf(artifact.sha256), target, constants.COPYFILE_FICLONE);
         await chmod(target, 0o444);
       }
@@ -115,7 +124,10 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       const { files, unmatched } = await selectArtifacts(input.workdir, input.patterns, input.refusePath);
       if (unmatched.length > 0) input.unmatched?.(unmatched);
       const artifacts: ArtifactView[] = [];
-      for (const { path, source } of files) artifacts.push({ path, ...(await storeFile(source)) });
+      for (const file of files) {
+        if (file.link === undefined) artifacts.push({ path: file.path, ...(await storeFile(createReadStream(file.source))) });
+        else artifacts.push({ path: file.path, ...(await storeFile(Readable.from([Buffer.from(file.link)]))), link: file.link });
+      }
       const release: ReleaseView = {
         id: input.id,
         runId: input.runId,
@@ -144,7 +156,12 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         }
         if (info.size !== artifact.size) return `${artifact.path}: its stored copy has ${info.size} bytes, expected ${artifact.size} (corrupt)`;
         if ((info.mode & 0o222) !== 0) return `${artifact.path}: its stored copy is writable; refusing a blob that may have changed`;
+        if (artifact.link !== undefined && createHash('sha256').update(artifact.link).digest('hex') !== artifact.sha256) {
+          return `${artifact.path}: its recorded symlink target ${artifact.link} does not match its sha256 (a changed record)`;
+        }
       }
+      const refused = linkProblem(release.artifacts);
+      if (refused) return refused;
       // A folder materialized earlier must still be what was verified (it is what `current` will
       // name): compared by size and change times, not re-hashed, so a move stays O(files).
       const files = filesOf(release.id);
@@ -152,8 +169,8 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         const record = await readMaterialized(folderOf(release.id));
         if (record) return changedSinceMaterialized(files, record, release);
         for (const artifact of release.artifacts) {
-          const info = await stat(join(files, ...artifact.path.split('/'))).catch(() => null);
-          if (!info || info.size !== artifact.size) return `${artifact.path}: the release folder's copy is missing or resized`;
+          const info = await lstat(join(files, ...artifact.path.split('/'))).catch(() => null);
+          if (!info || info.size !== artifact.size || info.isSymbolicLink() !== (artifact.link !== undefined)) return `${artifact.path}: the release folder's copy is missing or resized`;
         }
       }
       return null;

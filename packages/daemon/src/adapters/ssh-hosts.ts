@@ -46,14 +46,34 @@ export function fenceScript(root: string, epoch: number): string {
   ].join('\n');
 }
 
-/** `sha256sum -c` lines of a release; a name it would have to escape is refused instead. */
+/**
+ * `sha256sum -c` lines of a release's files; a name it would have to escape is refused instead.
+ * Links are not in it (`sha256sum` would hash the file they name): `linkCheck` reads them.
+ */
 export function checksumText(release: ReleaseView): string {
   return release.artifacts
     .map((a) => {
       if (/[\n\r\\]/.test(a.path)) throw new Error(`the file name ${JSON.stringify(a.path)} cannot be checked on a host (a newline or backslash)`);
-      return `${a.sha256}  ./${a.path}\n`;
+      return a.link === undefined ? `${a.sha256}  ./${a.path}\n` : '';
     })
     .join('');
+}
+
+/**
+ * A shell test, run in a release folder on a host, that every link of the release is a symlink
+ * with its recorded target text (rsync `-l` sends links as links); it says which one is not on
+ * stderr. `true` for a release without links.
+ */
+export function linkCheck(release: ReleaseView): string {
+  const links = release.artifacts.filter((a) => a.link !== undefined);
+  return links.length === 0
+    ? 'true'
+    : links
+        .map((a) => {
+          const path = quote(`./${a.path}`);
+          return `{ [ -L ${path} ] && [ "$(readlink -- ${path})" = ${quote(a.link!)} ] || { echo ${quote(`${a.path}: not a symlink to ${a.link!}`)} >&2; false; }; }`;
+        })
+        .join(' && ');
 }
 
 /**
@@ -75,11 +95,16 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
   return {
     async inspect(host, release) {
       const folder = `${releasesDir(host)}/${release.id}`;
-      const out = await ssh(host, 'reading the host folder', `readlink -- ${quote(`${host.path}/current`)} || true; echo ---; cat -- ${quote(`${folder}/${HOST_CHECKSUMS}`)} 2>/dev/null || true`);
-      const [link = '', checksums = ''] = out.split('---\n');
+      // The links are read too: two releases whose files are the same may differ in a link.
+      const out = await ssh(
+        host,
+        'reading the host folder',
+        `readlink -- ${quote(`${host.path}/current`)} || true; echo ---; cat -- ${quote(`${folder}/${HOST_CHECKSUMS}`)} 2>/dev/null || true; echo ---; (cd -- ${quote(folder)} 2>/dev/null && { ${linkCheck(release)}; } 2>/dev/null) && echo linked || true`,
+      );
+      const [link = '', checksums = '', linked = ''] = out.split('---\n');
       const named = link.trim();
       const match = /^releases\/([A-Za-z0-9._-]+)$/.exec(named);
-      const result: HostInspection = { current: match ? match[1]! : named === '' ? null : named, present: checksums === checksumText(release) };
+      const result: HostInspection = { current: match ? match[1]! : named === '' ? null : named, present: checksums === checksumText(release) && linked.trim() === 'linked' };
       return result;
     },
 
@@ -109,6 +134,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
           `cd -- ${quote(partial)}`,
           `cat > ${HOST_CHECKSUMS}`,
           `sha256sum --quiet --strict -c ${HOST_CHECKSUMS} >&2`,
+          linkCheck(release),
           `if [ "$(readlink -- ${current} || true)" = ${quote(`releases/${release.id}`)} ]; then echo "current names another folder of ${release.id}; refusing to replace it" >&2; exit 1; fi`,
           `rm -rf -- ${quote(final)}`,
           `mv -T -- ${quote(partial)} ${quote(final)}`,

@@ -87,13 +87,16 @@ describe('release diff pieces', () => {
       'verify.gates.accuracy',
       'verify.gates.p95',
     ]);
-    const rel = (artifacts: { path: string; sha256: string; size: number }[], metrics: Record<string, number>) => ({ id: 'r', runId: 'x', commit: 'c', branch: 'b', subject: 's', createdAt: 't', artifacts, metrics, bad: null, marks: [], config: null });
+    const rel = (artifacts: { path: string; sha256: string; size: number; link?: string }[], metrics: Record<string, number>) => ({ id: 'r', runId: 'x', commit: 'c', branch: 'b', subject: 's', createdAt: 't', artifacts, metrics, bad: null, marks: [], config: null });
     const a = rel([{ path: 'model/w', sha256: 'a'.repeat(64), size: 10 }, { path: 'config/c', sha256: 'c'.repeat(64), size: 1 }], { accuracy: 0.91 });
     const b = rel([{ path: 'model/w', sha256: 'b'.repeat(64), size: 12 }, { path: 'config/c', sha256: 'c'.repeat(64), size: 1 }, { path: 'model/new', sha256: 'd'.repeat(64), size: 3 }], { accuracy: 0.88, p95_ms: 120 });
     expect(changedArtifacts(a, b)).toEqual([
       { path: 'model/new', change: 'added', fromSize: null, toSize: 3 },
       { path: 'model/w', change: 'changed', fromSize: 10, toSize: 12 },
     ]);
+    // A file that became a link whose target text has the file's very bytes is still a change.
+    const asLink = rel([{ path: 'model/w', sha256: 'a'.repeat(64), size: 10, link: 'weights.bi' }, { path: 'config/c', sha256: 'c'.repeat(64), size: 1 }], {});
+    expect(changedArtifacts(a, asLink)).toEqual([{ path: 'model/w', change: 'changed', fromSize: 10, toSize: 10 }]);
     expect(metricDeltas(a, b)).toEqual([
       { name: 'accuracy', from: 0.91, to: 0.88 },
       { name: 'p95_ms', from: null, to: 120 },

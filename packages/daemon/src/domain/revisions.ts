@@ -179,7 +179,7 @@ export function configChanges(from: unknown, to: unknown): { key: string; change
     .map((key) => ({ key, change: !a.has(key) ? 'added' : !b.has(key) ? 'removed' : 'changed' }));
 }
 
-/** Artifacts added, removed or changed (sha256 or size) between two releases. */
+/** Artifacts added, removed or changed (sha256 or size, or a file that became a link) between two releases. */
 export function changedArtifacts(from: ReleaseView, to: ReleaseView) {
   const a = new Map(from.artifacts.map((x) => [x.path, x]));
   const b = new Map(to.artifacts.map((x) => [x.path, x]));
@@ -187,7 +187,7 @@ export function changedArtifacts(from: ReleaseView, to: ReleaseView) {
   return paths.flatMap((path) => {
     const x = a.get(path);
     const y = b.get(path);
-    if (x && y && x.sha256 === y.sha256) return [];
+    if (x && y && x.sha256 === y.sha256 && x.link === y.link) return [];
     return [{ path, change: (!x ? 'added' : !y ? 'removed' : 'changed') as 'added' | 'removed' | 'changed', fromSize: x?.size ?? null, toSize: y?.size ?? null }];
   });
 }
