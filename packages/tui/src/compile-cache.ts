@@ -67,7 +67,7 @@ export interface CompileCacheReport {
 }
 
 /**
- * Compiles every CommonJS file under `root` loaded from now on through the code cache in `dir`,
+ * Compiles every CommonJS file in the folder `root` loaded from now on through the code cache in `dir`,
  * and writes the entries it lacked when the process exits. Returns what it did (filled as it goes).
  */
 export function enableCompileCache(root: string, dir: string | null = compileCacheDir()): CompileCacheReport {
@@ -78,7 +78,7 @@ export function enableCompileCache(root: string, dir: string | null = compileCac
   const toWrite: { path: string; header: string; script: Script }[] = [];
   Module.prototype._compile = function (this: CjsModule, content: string, filename: string): unknown {
     // An import() needs node's own compile: a script compiled with cached data loses its import callback.
-    if (!filename.startsWith(root) || content.includes('import(')) return compile.call(this, content, filename);
+    if (dirname(filename) !== root || content.includes('import(')) return compile.call(this, content, filename);
     let header = '';
     let cachedData: Buffer | undefined;
     const path = entryPath(dir, filename);
