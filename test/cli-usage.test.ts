@@ -1,6 +1,9 @@
 // The command line as a new user meets it: mistyped commands, habits from other tools, closed
 // pipes, and messages that name what the user typed.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, scratchRepos, waitForRun } from './support/axum.js';
 
@@ -47,6 +50,38 @@ describe('usage errors', () => {
     expect(bare.stderr).toMatch(/^Usage: axum daemon/);
     expect(bare.stderr).not.toContain('outputHelp');
     expect(await axum(['help', 'nonsense'])).toEqual({ code: 2, stdout: '', stderr: "axum: unknown command 'nonsense'; axum --help lists the commands\n" });
+  });
+
+  it('the terminal UI\'s half of the bundle fails like any command: `axum` outside a repository is a usage error', async () => {
+    // Without a terminal `axum` prints the status from the TUI's module (the bundle's ES-module
+    // half); its error must reach the parser's handler as the user's mistake, not as a crash.
+    const outside = mkdtempSync(join(tmpdir(), 'axum-outside-'));
+    try {
+      expect(await axum([], { cwd: outside })).toEqual({ code: 2, stdout: '', stderr: `axum: not a git repository: ${outside} (run \`git init\` first, or pass --repo DIR)\n` });
+      const json = await axum(['--json'], { cwd: outside });
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toEqual({ error: { message: `not a git repository: ${outside} (run \`git init\` first, or pass --repo DIR)`, exitCode: 2 } });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps its compiled code in a private folder of the user\'s, never in the repository', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'axum-cache-home-'));
+    try {
+      const env = { XDG_CACHE_HOME: home, AXUM_COMPILE_CACHE: '' };
+      expect(await axum(['--version'], { env })).toMatchObject({ code: 0, stderr: '' });
+      const dir = join(home, 'axum', 'compile-cache');
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      const entries = readdirSync(dir);
+      expect(entries).toContainEqual(expect.stringMatching(/-axum-start\.cjs$/));
+      for (const entry of entries) expect(statSync(join(dir, entry)).mode & 0o777).toBe(0o600);
+      // The next run reads them and writes nothing new; what it prints is the same.
+      expect(await axum(['--version'], { env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/), stderr: '' });
+      expect(readdirSync(dir).sort()).toEqual(entries.sort());
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('ends quietly on a closed pipe; -f follows; a followed failed run exits 1; a bad --commit names what was typed', async () => {

@@ -27,7 +27,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
       // A word that is no command lands here as an operand: say what it may have meant.
       const [word] = command.args;
       if (word !== undefined) throw new CliError(unknownCommandMessage(word, program.commands.map((c) => c.name())), EXIT.usage);
-      const { tuiCommand } = await import('./commands/tui.js');
+      const { tuiCommand } = await (await import('./commands/esm-half.js')).importTui();
       return tuiCommand(options);
     }, command),
   );
@@ -154,7 +154,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--headless', 'narrate in plain lines (also what happens when stdout is not a terminal)')
     .option('--dir <dir>', 'an empty folder for the example project (default: a temp folder)')
     .option('--keep', 'keep the folder afterwards')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/demo.js')).demoCommand(options), command));
+    .action((_options, command: Command) => run(async (options) => (await (await import('./commands/esm-half.js')).importDemo()).demoCommand(options), command));
   program
     .command('validate')
     .description('check axum.yml: exit 2 with file:line:col on error (never starts a daemon)')
@@ -256,5 +256,7 @@ export async function main(rawArgv: string[]): Promise<number> {
   return exitCode;
 }
 
-const exitCode = await main(process.argv);
-process.exitCode = exitCode;
+// Not a top-level await: the bundle that runs this is CommonJS (bundle.mjs says why).
+void main(process.argv).then((exitCode) => {
+  process.exitCode = exitCode;
+});
