@@ -9,7 +9,7 @@ export const RECONCILE_INTERVAL_MS = 5000;
 /**
  * Calls `onHint` (debounced: a commit touches a ref a few times within a few ms) when refs may have moved: HEAD, refs/heads/**, packed-refs in the
  * repository's common git dir (so `.git` being a file — a worktree — works). Events are only a
- * hint; the caller reconciles against `git for-each-ref`. Returns how to stop.
+ * hint; the caller reconciles against the refs themselves (the git port's `heads`). Returns how to stop.
  */
 export function watchGitRefs(repoRoot: string, onHint: () => void, debounceMs = 15): () => Promise<void> {
   const common = execFileSync('git', ['rev-parse', '--git-common-dir'], { cwd: repoRoot, encoding: 'utf8', env: gitEnv() }).trim();

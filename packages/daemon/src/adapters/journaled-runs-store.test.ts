@@ -37,6 +37,27 @@ function setup(compactBytes: number | null = null) {
 }
 
 describe('createJournaledRunsStore', () => {
+  it('a save of runs exactly as the line before holds them writes nothing more; a change after it is written, and reloads', async () => {
+    const { journal, open } = setup();
+    const store = open();
+    const { doc } = await store.load();
+    doc.runs.push(run(1, 'running'));
+    doc.nextRunNumber = 2;
+    await store.save(doc, []);
+    expect(lines(journal)).toHaveLength(1);
+    // Two saves of one transition (the run machine's and the step's own), one after the other.
+    doc.runs[0]!.steps = [{ stage: 's', name: 'a', status: 'running', exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 }];
+    await Promise.all([store.save(doc, ['run-1']), store.save(doc, ['run-1'])]);
+    await store.save(doc, ['run-1']);
+    expect(lines(journal)).toHaveLength(2);
+    doc.runs[0]!.status = 'succeeded';
+    await store.save(doc, ['run-1']);
+    expect(lines(journal)).toHaveLength(3);
+    const again = await open().load();
+    expect(again.doc.runs).toEqual(clone(doc).runs);
+    expect(lines(journal).map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([1, 2, 3]);
+  });
+
   it('writes a save as one journal line naming only the changed runs, and loads the same document back', async () => {
     const { file, journal, open } = setup();
     const store = open();

@@ -63,6 +63,8 @@ export function createJournaledRunsStore(
    */
   let compactInPlace = false;
   let journalBytes = 0;
+  /** The last journal line without its number (null after a compaction or a failed append). */
+  let lastBody: string | null = null;
   let snapshotBytes = 0;
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
@@ -96,6 +98,7 @@ export function createJournaledRunsStore(
     fsyncSync(fd);
     rmSync(oldJournalFile, { force: true });
     journalBytes = 0;
+    lastBody = null;
     compactInPlace = false;
   };
 
@@ -126,8 +129,9 @@ export function createJournaledRunsStore(
       .finally(() => (folding = null));
   };
 
-  const append = (entry: JournalEntry): void => {
-    const line = `${JSON.stringify(entry)}\n`;
+  const append = (body: string): void => {
+    // The entry's fields after its number, in the order JournalEntry gives them.
+    const line = `{"seq":${lastSeq + 1},${body.slice(1)}\n`;
     const fd = openJournal();
     try {
       writeFileSync(fd, line);
@@ -135,6 +139,7 @@ export function createJournaledRunsStore(
     } catch (err) {
       // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
       compactInPlace = true;
+      lastBody = null;
       try {
         ftruncateSync(fd, journalBytes);
       } catch {
@@ -144,6 +149,7 @@ export function createJournaledRunsStore(
     }
     journalBytes += Buffer.byteLength(line);
     lastSeq += 1;
+    lastBody = body;
     crash('store.appended');
   };
 
@@ -178,8 +184,14 @@ export function createJournaledRunsStore(
       if (compactInPlace || (journalBytes >= compactAt() && existsSync(oldJournalFile))) {
         await compact(doc);
       } else {
-        if (journalBytes >= compactAt()) rotate();
-        append({ seq: lastSeq + 1, nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop });
+        const entry: Omit<JournalEntry, 'seq'> = { nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop };
+        const body = JSON.stringify(entry);
+        // The same runs, as they are, as the line before: already durable. Two saves of one
+        // transition (a run's first step: the run machine's and the step's own) cost one fsync.
+        if (body !== lastBody || journalBytes >= compactAt()) {
+          if (journalBytes >= compactAt()) rotate();
+          append(body);
+        }
       }
     } catch (err) {
       // Nothing of this write is on disk: its runs are written by the next save.

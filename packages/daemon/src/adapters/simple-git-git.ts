@@ -1,7 +1,9 @@
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
 import { createCatFile, subjectOfCommit } from './git-cat-file.js';
+import { readCurrentBranch, readHeads } from './git-refs.js';
 
 /** Variables that would point git (or a step's git) at another repository than the run's. */
 const REPOSITORY_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR'];
@@ -45,11 +47,28 @@ export function createSimpleGit(repoRoot: string): GitPort {
   // without a spawn on the daemon's main thread (git-cat-file.ts says why that matters).
   const catFile = createCatFile(repoRoot, gitEnv());
   const catFileRead = (name: string) => catFile.read(name).catch(() => undefined); // undefined: ask git another way
-  // The subjects of the heads, read with them: a run queued for a head (a push, or `axum run
-  // --branch`) is recorded with its subject without one more git process before it is answered.
+  // The subjects of the heads, when git listed them (the heads are read from the files, where
+  // git-refs.ts can): a run queued for a head is then recorded with its subject without another
+  // read; otherwise its subject is one read through `cat-file`, no process either.
   const headSubjects = new Map<string, string>();
+  // Where git keeps this repository's HEAD (`own`: a worktree has its own) and its refs (`common`),
+  // asked of git once: the heads and the current branch are then read from the files (git-refs.ts).
+  let dirs: Promise<{ own: string; common: string }> | null = null;
+  const gitDirs = (): Promise<{ own: string; common: string }> => {
+    dirs ??= git.raw(['rev-parse', '--absolute-git-dir', '--git-common-dir']).then((out) => {
+      const [own, common] = out.split('\n').map((line) => line.trim());
+      if (!own || !common) throw new Error(`git rev-parse printed ${JSON.stringify(out)}`);
+      return { own, common: resolve(repoRoot, common) };
+    });
+    dirs.catch(() => (dirs = null)); // asked again next time
+    return dirs;
+  };
   const port: GitPort = {
     async heads() {
+      const fromFiles = await gitDirs()
+        .then(({ common }) => readHeads(common))
+        .catch(() => null);
+      if (fromFiles) return fromFiles;
       const out = await git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
       const heads = new Map<string, string>();
       if (headSubjects.size > 1000) headSubjects.clear(); // a bound, not a history: heads only
@@ -84,6 +103,10 @@ export function createSimpleGit(repoRoot: string): GitPort {
       }
     },
     async currentBranch() {
+      const fromFile = await gitDirs()
+        .then(({ own }) => readCurrentBranch(own))
+        .catch(() => null);
+      if (fromFile !== null) return fromFile ?? null;
       try {
         return (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim() || null;
       } catch {

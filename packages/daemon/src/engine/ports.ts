@@ -39,7 +39,7 @@ export interface Clock {
 
 /** Git, as the pipeline needs it. The adapter scrubs GIT_DIR & co and disables hooks. */
 export interface GitPort {
-  /** Branch name → commit, from `git for-each-ref refs/heads` (the truth; watcher events are hints). */
+  /** Branch name → commit, as `git for-each-ref refs/heads` lists them (the truth; watcher events are hints). */
   heads(): Promise<Map<string, string>>;
   /** The commit a branch points at, or null when there is no such branch (one branch: no `heads()` listing). */
   head(branch: string): Promise<string | null>;

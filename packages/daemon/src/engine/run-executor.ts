@@ -66,12 +66,21 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     run.status = 'running';
     run.startedAt = now();
     run.worktree = inPlace ? null : deps.worktreeDir(run.id);
-    // Not awaited: it coalesces with the save below, and a worktree left by a crash is removed at
-    // start anyway. The save that must come first — before a step process exists — is awaited.
+    // The pipeline of the commit itself, not of the work tree: a run is reproducible. Read and parsed
+    // while the worktree is checked out (it needs none); awaited, and so reported, only after it.
+    const configRead: Promise<ConfigLoad> | null = inPlace
+      ? null
+      : deps.git.showFile(run.commit, CONFIG_FILE).then((text) =>
+          text === null ? { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] } : parseConfigText(text, CONFIG_FILE),
+        );
+    configRead?.catch(() => undefined);
+    const checkout = run.worktree ? deps.git.addWorktree(run.commit, run.worktree) : null;
+    // Not awaited, and made once git is at work: a worktree left by a crash is removed at start
+    // anyway. The save that must come first — before a step process exists — is the first step's.
     void deps.commit(run);
-    if (run.worktree) {
+    if (checkout) {
       try {
-        await deps.git.addWorktree(run.commit, run.worktree);
+        await checkout;
       } catch (err) {
         return finish(run, 'failed', `could not check out ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
       }
@@ -83,11 +92,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       // A watch run tests the work tree as saved, with the pipeline the daemon runs on now.
       const current = deps.currentConfig();
       load = current ? { ok: true, config: current } : { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: 'no valid config' }] };
-    } else {
-      // The pipeline of the commit itself, not of the work tree: a run is reproducible.
-      const text = await deps.git.showFile(run.commit, CONFIG_FILE);
-      load = text === null ? { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] } : parseConfigText(text, CONFIG_FILE);
-    }
+    } else load = await (configRead as Promise<ConfigLoad>);
     if (!load.ok) {
       const first = load.errors[0];
       return finish(run, 'failed', `${CONFIG_FILE} at ${run.commit.slice(0, 8)} is invalid: ${first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : ''}`);
@@ -97,7 +102,9 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     run.steps = stages.flatMap((stage) =>
       stage.steps.map((step) => ({ stage: stage.name, name: step.name, status: 'pending' as StepStatus, exitCode: null, durationMs: null, startedAt: null, attempts: 0, logBytes: 0 })),
     );
-    await deps.commit(run);
+    // The plan is saved with the first step's start (or with the run's end): the one save that must
+    // come before a step process exists. A save of its own here would be one more fsync on the way
+    // from a commit to its first step.
     if (run.env && !inPlace && config.promote !== 'rebuild') {
       let reuse: Awaited<ReturnType<ExecutorDeps['reuseRelease']>>;
       try {
@@ -114,7 +121,6 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         run.reused = true;
         return finish(run, 'succeeded', () => run.message ?? reused.message);
       }
-      await deps.commit(run);
     }
 
     const inFlight = new Set<Promise<unknown>>();
