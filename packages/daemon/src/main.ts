@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       }
     }
     closeContainment?.();
-    await closeSshMasters?.(); // after the runs and deploys: none of their ssh is left to need one
+    await closeSshMasters?.(); // after the runs and deploys stopped; an ssh still on its way then connects on its own
     // A clean stop leaves no empty runtime folder behind (one per daemon start piled up in /tmp);
     // rmdir fails, harmlessly, while anything is still in it (a token file refused at start).
     if (tokenWritten) await rmdir(paths.dir).catch(() => undefined);
