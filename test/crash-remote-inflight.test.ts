@@ -67,6 +67,8 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     // What the dead daemon left: its ssh to beta, waiting for the held swap.
     const strays = processesMatching(lab.config);
     expect(strays.length).toBeGreaterThan(0);
+    // Among them its shared connections, one per host: the restart kills them like any ssh of it.
+    expect(strays.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ControlMaster=yes'))).toHaveLength(3);
 
     const restarted = await run(['daemon', 'start']);
     expect(restarted.code, restarted.stderr).toBe(0);

@@ -3,9 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitFiles } from './support/axum.js';
+import { commitFiles, daemonPid, descendsFrom, isAlive, processesMatching, readDaemonJson } from './support/axum.js';
 import { SSHD_MISSING } from './support/sshd.js';
 import { remoteConfig, sshdHostsSuite } from './support/sshd-hosts.js';
 
@@ -67,13 +67,25 @@ describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd h
     // History says which hosts the revision reached and serves, in --json and in text.
     expect(first!.hosts!.map((h) => `${h.host} ${h.outcome} ${h.serving}`)).toEqual(suite.lab.hosts.map((h) => `${h.spec} switched true`));
     expect((await run(['history', 'production', '--repo', dir])).stdout).toContain(`#1    ${suite.lab.hosts[0]!.spec} switched, serving`);
+
+    // One shared connection per host (ControlMaster), the daemon's own children; a clean stop
+    // closes them and leaves no socket (the runtime folder goes with them).
+    const daemon = daemonPid(dir)!;
+    const runtime = dirname(readDaemonJson(dir).socket);
+    const masters = processesMatching(suite.lab.config).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ControlMaster=yes'));
+    expect(masters).toHaveLength(3);
+    for (const pid of masters) expect(descendsFrom(pid, daemon), `master ${pid}`).toBe(true);
+    expect((await run(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    for (const pid of masters) expect(isAlive(pid), `master ${pid}`).toBe(false);
+    expect(existsSync(runtime)).toBe(false);
   });
 
   it('one host down before the swap: all three stay on the old release and the revision fails naming the host', SLOW, async () => {
     const dir = await started();
     model(dir, '0.91');
     const [first] = await settled(dir, 1);
-    await suite.lab.kill('beta');
+    // Down: its sshd and the connections it served (the daemon's shared one too) are gone.
+    await suite.lab.cut('beta');
     model(dir, '0.95');
     const revisions = await settled(dir, 2);
     expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed' });

@@ -19,6 +19,7 @@ import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
 import { createSshRemoteHosts } from './adapters/ssh-hosts.js';
+import { createSshMasters } from './adapters/openssh-masters.js';
 import { createFsReleaseStore } from './adapters/fs-release-store.js';
 import { EnvironmentDocument, ReleasesDocument, emptyEnvironmentDocument } from './domain/revisions.js';
 import { readFile, rmdir } from 'node:fs/promises';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   let stopGitWatch: (() => Promise<void>) | null = null;
   let stopPipeline: (() => Promise<void>) | null = null;
   let closeContainment: (() => void) | null = null;
+  let closeSshMasters: (() => Promise<void>) | null = null;
   let stopWorkTreeWatchers: (() => Promise<void>) | null = null;
   let stopping = false;
   let backups: Backups | null = null;
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
       }
     }
     closeContainment?.();
+    await closeSshMasters?.(); // after the runs and deploys stopped; an ssh still on its way then connects on its own
     // A clean stop leaves no empty runtime folder behind (one per daemon start piled up in /tmp);
     // rmdir fails, harmlessly, while anything is still in it (a token file refused at start).
     if (tokenWritten) await rmdir(paths.dir).catch(() => undefined);
@@ -175,6 +178,8 @@ async function main(): Promise<void> {
     // Steps carry this marker so the next daemon can find whatever a crashed one left running.
     const marker = repositoryKey(repoRoot);
     const sshEnv = { ...process.env, [STEP_MARKER_VAR]: marker }; // ssh and rsync: found and killed after a crash too
+    const sshMasters = createSshMasters({ dir: join(paths.dir, 'ssh'), prepare: (dir) => securePrivateDir(dir, 'ssh connection folder'), configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, log: (m) => logger.info(m) });
+    closeSshMasters = () => sshMasters.close();
     // A cgroup per step where the daemon may create one: setsid and env -i cannot escape it.
     const containment = createCgroupContainment(marker);
     const runner = createChildProcessRunner({ marker, containment });
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
       prometheus: createHttpPrometheus(),
       // The user's own OpenSSH: their ssh config, agent (SSH_AUTH_SOCK of the shell that started the
       // daemon) and known_hosts; AXUM_SSH_CONFIG names another config file (`ssh -F`).
-      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, epoch: () => nextHostEpoch(stateDir, Date.now()) }),
+      remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, epoch: () => nextHostEpoch(stateDir, Date.now()), connections: sshMasters }),
       crash,
       maskFile,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),

@@ -70,13 +70,19 @@ export function sshOptions(host: HostSpec, configFile: string | null | undefined
 /** `user@host`, or the host alone (the ssh config's user). */
 export const destination = (host: HostSpec): string => (host.user ? `${host.user}@${host.host}` : host.host);
 
-/** rsync's `-e`: it splits on spaces and honours quotes, so the config path is quoted for it. */
-export const rsyncShell = (host: HostSpec, configFile: string | null | undefined): string =>
-  ['ssh', ...sshOptions(host, configFile).map((arg) => (arg === configFile ? quote(arg) : arg))].join(' ');
+/**
+ * rsync's `-e`: it splits on spaces and honours quotes, so paths (the config, a shared
+ * connection's socket: `shared`, openssh-masters.ts) are quoted for it.
+ */
+export const rsyncShell = (host: HostSpec, configFile: string | null | undefined, shared: readonly string[] = []): string =>
+  ['ssh', ...[...sshOptions(host, configFile), ...shared].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : quote(arg)))].join(' ');
 
-/** Runs `script` on the host through ssh (stdin `input`); its stdout, or an error naming `what` and the host. */
-export async function runOnHost(host: HostSpec, configFile: string | null | undefined, what: string, script: string, input: string | null, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<string> {
-  const done = await execute('ssh', [...sshOptions(host, configFile), '--', destination(host), script], input, timeoutMs, env);
+/**
+ * Runs `script` on the host through ssh (stdin `input`), through its shared connection when
+ * `shared` names one; its stdout, or an error naming `what` and the host.
+ */
+export async function runOnHost(host: HostSpec, configFile: string | null | undefined, what: string, script: string, input: string | null, timeoutMs: number, env?: NodeJS.ProcessEnv, shared: readonly string[] = []): Promise<string> {
+  const done = await execute('ssh', [...sshOptions(host, configFile), ...shared, '--', destination(host), script], input, timeoutMs, env);
   if (done.code !== 0) throw new Error(reasonOf(`${what} on ${host.spec}`, done));
   return done.stdout;
 }

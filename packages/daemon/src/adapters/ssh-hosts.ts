@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostSpec, ReleaseView } from '@axum/protocol';
 import type { HostInspection, RemoteHosts } from '../engine/ports.js';
 import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
+import type { SshConnections } from './openssh-masters.js';
 
 /** The checksum file of a release folder on a host: `sha256sum -c` reads it, and its text proves which release the folder holds. */
 export const HOST_CHECKSUMS = '.axum-sha256';
@@ -21,6 +22,8 @@ export interface SshHostsOptions {
    * records one). Without one, commands are not fenced (the adapter's own tests).
    */
   epoch?: number | (() => number);
+  /** One connection per host shared by every command (openssh-masters.ts); else each connects on its own. */
+  connections?: SshConnections;
 }
 
 /** The file on a host holding the greatest fence number that has acted there. */
@@ -88,8 +91,9 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
   let epoch: number | undefined;
   const epochOf = (given: number | (() => number)) => (epoch ??= typeof given === 'number' ? given : given());
   const fenced = (host: HostSpec, script: string) => (options.epoch === undefined ? script : `${fenceScript(host.path, epochOf(options.epoch))}${script}`);
-  const ssh = (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> =>
-    runOnHost(host, options.configFile, what, fenced(host, script), input, commandTimeoutMs, options.env);
+  const shared = (host: HostSpec) => options.connections?.optionsFor(host) ?? Promise.resolve([]);
+  const ssh = async (host: HostSpec, what: string, script: string, input: string | null = null): Promise<string> =>
+    runOnHost(host, options.configFile, what, fenced(host, script), input, commandTimeoutMs, options.env, await shared(host));
   const releasesDir = (host: HostSpec) => `${host.path}/releases`;
 
   return {
@@ -112,7 +116,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       const checksums = checksumText(release);
       const partial = `${releasesDir(host)}/.partial-${release.id}`;
       const final = `${releasesDir(host)}/${release.id}`;
-      const rsh = rsyncShell(host, options.configFile);
+      const rsh = rsyncShell(host, options.configFile, await shared(host));
       // --mkpath makes `releases/` on a new host; --delete makes a copy a cut-short attempt left
       // exactly this release (rsync replaces files by rename, so a file hard-linked to another
       // release is never written through).
