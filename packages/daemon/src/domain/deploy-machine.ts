@@ -147,7 +147,7 @@ export const deployMachine = setup({
               failed.length > 0
                 ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
                 : unsure.length > 0
-                  ? inconclusive(context.address, `${unsure.join('; ')} (a fallback such as "or >= 0.85" after the gate decides when there is none)`)
+                  ? inconclusive(context.address, unsure.join('; '))
                   : null;
             return { results: { metrics: event.output.metrics, gates }, failure };
           }),

@@ -65,7 +65,7 @@ describe('gates relative to the last known good', () => {
   it('says why a relative gate with no LKG is inconclusive, and when its fallback applied', () => {
     const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01', p95_ms: '<= lkg * 1.1 or <= 300' }, { accuracy: 0.9, p95_ms: 120 }, null);
     expect(verdicts.map((g) => g.reason)).toEqual(['no last known good value of accuracy to compare with', 'no last known good value of p95_ms to compare with: the fallback applies']);
-    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with']);
+    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.9")']);
   });
   it('names the computed threshold and how it was computed in a failure', () => {
     const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01' }, { accuracy: 0.5 }, { accuracy: 0.92 });

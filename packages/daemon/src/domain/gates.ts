@@ -94,5 +94,9 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
 
 /** One line per inconclusive gate: `accuracy = 0.91, gate >= lkg - 0.01: no last known good value of accuracy to compare with`. */
 export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): string[] {
-  return verdicts.filter((g) => g.verdict === 'inconclusive').map((g) => `${g.metric} = ${g.value}, gate ${g.expression}: ${g.reason ?? 'no threshold'}`);
+  // The fallback suggested in the gate's own direction (`<= lkg + 0.05` gets `or <= N`), with this
+  // release's value as the example number.
+  return verdicts
+    .filter((g) => g.verdict === 'inconclusive')
+    .map((g) => `${g.metric} = ${g.value}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (a fixed fallback decides when there is none: "${g.expression} or ${g.op} ${g.value ?? 0.85}")`);
 }
