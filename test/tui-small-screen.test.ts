@@ -1,0 +1,93 @@
+// The TUI at the two sizes a person starts with (80×24 and 120×40), with and without NO_COLOR:
+// tmux on its own server socket, send-keys and capture-pane.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
+import { AXUM_BIN, axum, cleanupRepo, makeRepo, waitFor } from './support/axum.js';
+
+const server = tmuxServer('axum-small');
+const { tmux } = server;
+const SIZES = [
+  { columns: 80, rows: 24 },
+  { columns: 120, rows: 40 },
+] as const;
+const CASES = SIZES.flatMap((size) => [false, true].map((noColor) => ({ ...size, noColor, session: `s${size.columns}${noColor ? 'plain' : 'color'}` })));
+
+/** A TUI in a tmux window of its own size. */
+function terminal(session: string) {
+  const screen = () => tmux('capture-pane', '-p', '-t', session);
+  return {
+    screen,
+    rows: () => screen().trimEnd().split('\n'),
+    // One key per write, as a person types: Ink reads a burst of keys as one input.
+    keys: async (...keys: string[]) => {
+      for (const key of keys) {
+        tmux('send-keys', '-t', session, key);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    },
+    until: async (check: (screen: string) => boolean, what: string, ms = 10_000) => {
+      await waitFor(() => check(screen()), ms, what).catch((err: Error) => {
+        throw new Error(`${err.message} (${session})\n${screen()}`);
+      });
+    },
+  };
+}
+
+/** The screen's text as read: runs of blanks are one space. */
+const flat = (rows: string[]) => rows.join(' ').replace(/\s+/g, ' ');
+
+describe.runIf(HAS_TMUX)('the TUI at 80×24 and 120×40, with and without NO_COLOR', () => {
+  let dir: string;
+  beforeAll(async () => {
+    // Branches that do not exist yet: no run, nothing live, so what each key refuses is known.
+    dir = makeRepo({
+      config: `version: 1
+environments:
+  staging: { branch: staging }
+  production: { branch: release }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "echo trained" }
+`,
+    });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    for (const c of CASES) tmux('new-session', '-d', '-s', c.session, '-x', String(c.columns), '-y', String(c.rows), ...(c.noColor ? ['-e', 'NO_COLOR=1'] : []), `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 60`);
+    for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected'), 'the TUI to connect', 20_000);
+  });
+  afterAll(async () => {
+    server.kill();
+    await cleanupRepo(dir);
+  });
+
+  it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): ? says why each disabled key is, whole, within the window', async ({ session, columns, rows }) => {
+    const t = terminal(session);
+    await t.keys('?');
+    await t.until((s) => s.includes('Keys (dashboard)'), 'the help');
+    const shown = t.rows();
+    expect(shown.length).toBeLessThan(rows);
+    expect(Math.max(...shown.map((row) => row.length))).toBeLessThanOrEqual(columns);
+    // Each column read top to bottom (at 80 columns the help is two of them), and the rows whole.
+    const half = Math.floor((columns - 4) / 2) + 3;
+    const read = [flat(shown), flat(shown.map((row) => row.slice(0, half))), flat(shown.map((row) => row.slice(half)))].join(' | ');
+    // Nothing runs or is live: x waits for the runs, a for an approval, P for something live.
+    for (const why of ['Tab to the runs first', 'nothing is waiting for approval here', 'nothing is live in staging to promote', 'no incident with an output here']) expect(read).toContain(why);
+    await t.keys('Escape');
+    await t.until((s) => !s.includes('Keys (dashboard)'), 'the help to close');
+  });
+
+  it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): a refusal longer than the row is read whole in the footer, the keys still below it', async ({ session, columns, rows }) => {
+    const t = terminal(session);
+    await t.keys('r');
+    await t.until((s) => s.includes('refused: staging:'), 'the refusal');
+    const shown = t.rows();
+    expect(shown.length).toBeLessThan(rows);
+    const at = shown.findIndex((row) => row.startsWith('refused: staging:'));
+    const refusal = 'refused: staging: no last known good revision to roll back to (nothing else passed verification and is unmarked)';
+    // At 80 columns on two rows, at 120 on one; never cut, and the key hints stay on the row after it.
+    const lines = columns < refusal.length ? 2 : 1;
+    expect(flat(shown.slice(at, at + lines))).toBe(refusal);
+    expect(shown[at + lines]).toMatch(/^j\/↓ down · /);
+    expect(shown.every((row) => row.length <= columns)).toBe(true);
+  });
+});
