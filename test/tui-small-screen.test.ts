@@ -90,4 +90,39 @@ stages:
     expect(shown[at + lines]).toMatch(/^j\/↓ down · /);
     expect(shown.every((row) => row.length <= columns)).toBe(true);
   });
+
+  it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): e shows the refusal in the event log, within the window; Ctrl-r is not r', async ({ session, columns, rows }) => {
+    const t = terminal(session);
+    // The list's rows (a gutter before the time), not the selected one's detail below them.
+    const refusals = () => t.rows().filter((row) => /^│ [› ] \d\d:\d\d:\d\d you refused: staging: no last known good/.test(row)).length;
+    await t.keys('e');
+    await t.until((s) => s.includes('Events'), 'the event log');
+    const shown = t.rows();
+    expect(shown.length).toBeLessThan(rows);
+    expect(shown.every((row) => row.length <= columns)).toBe(true);
+    // This terminal's refusal never reached the daemon: the event log keeps it all the same.
+    expect(refusals()).toBe(1);
+    // Ctrl-r is a key of its own (none): it neither opens the rollback nor is refused as r.
+    await t.keys('Escape', 'C-r', 'e');
+    await t.until((s) => s.includes('Events'), 'the event log again');
+    expect(refusals()).toBe(1);
+    await t.keys('Escape', 'r', 'e');
+    await t.until((s) => s.includes('Events') && refusals() === 2, 'r to be refused again');
+    await t.keys('Escape');
+    await t.until((s) => !s.includes('Events'), 'the event log to close');
+  });
+
+  it('at both sizes, with and without NO_COLOR: presence fits the header; a daemon gone marks the screen stale, and its return reconnects', async () => {
+    for (const c of CASES) {
+      const t = terminal(c.session);
+      // Four of these terminals are attached (and maybe a command of the test's own).
+      await t.until((s) => /\b[45] clients: you, /.test(s), 'the others in the header');
+      expect(t.rows()[1]!.length).toBeLessThanOrEqual(c.columns);
+    }
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    for (const c of CASES) await terminal(c.session).until((s) => s.includes('STALE since'), 'the stale mark');
+    for (const c of CASES) expect(terminal(c.session).rows().length).toBeLessThan(c.rows);
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected') && !s.includes('STALE'), 'the TUI to reconnect');
+  });
 });
