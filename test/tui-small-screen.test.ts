@@ -12,6 +12,9 @@ const SIZES = [
 ] as const;
 const CASES = SIZES.flatMap((size) => [false, true].map((noColor) => ({ ...size, noColor, session: `s${size.columns}${noColor ? 'plain' : 'color'}` })));
 
+// A step that prints 300 rows, then a tick a second while the test reads it (the run is cancelled after).
+const SERVE = 'for i in $(seq 1 300); do echo row $i; done; while true; do echo tick; sleep 1; done';
+
 /** A TUI in a tmux window of its own size. */
 function terminal(session: string) {
   const screen = () => tmux('capture-pane', '-p', '-t', session);
@@ -49,6 +52,7 @@ stages:
   - name: build
     steps:
       - { name: train, run: "echo trained" }
+      - { name: serve, run: ${JSON.stringify(SERVE)} }
 `,
     });
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
@@ -124,5 +128,33 @@ stages:
     for (const c of CASES) expect(terminal(c.session).rows().length).toBeLessThan(c.rows);
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
     for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected') && !s.includes('STALE'), 'the TUI to reconnect');
+  });
+
+  it('at both sizes, with and without NO_COLOR: a running run opens on its running step; Home, PgDn, End move in its log; new lines are counted', async () => {
+    // On main, which no environment follows: it deploys nothing, and what the tests above saw holds.
+    const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    for (const c of CASES) {
+      const t = terminal(c.session);
+      await t.until((s) => s.includes(queued.id), 'the run in the list');
+      await t.keys('Tab', 'Enter');
+      await t.until((s) => s.includes('── serve · lines') && s.includes('row 300'), 'the running step, followed', 30_000);
+      expect(t.rows().some((row) => /^› ▶ build\/serve running/.test(row))).toBe(true);
+      await t.keys('Home');
+      await t.until((s) => /── serve · lines 1-\d+ of/.test(s) && t.rows().includes('row 1'), 'Home: the first line');
+      const shown = Number(/lines 1-(\d+) of/.exec(t.screen())?.[1]);
+      // A page is the log rows on screen, less one kept for context: more of them at 40 rows than at 24.
+      expect(shown).toBeGreaterThan(c.rows === 24 ? 5 : 20);
+      await t.keys('PageDown');
+      await t.until((s) => s.includes(`── serve · lines ${shown}-`), 'PgDn: a page down');
+      await t.until((s) => / \d+ new lines? \(G to follow\)/.test(s), 'the count of new lines');
+      const shownRows = t.rows();
+      expect(shownRows.length).toBeLessThan(c.rows);
+      expect(shownRows.every((row) => row.length <= c.columns)).toBe(true);
+      await t.keys('End');
+      await t.until((s) => s.includes('· following'), 'End: the tail, followed');
+      await t.keys('Escape', 'Tab');
+      await t.until((s) => /^› staging /m.test(s) || !s.includes('── serve'), 'the dashboard again');
+    }
+    expect((await axum(['cancel', queued.id, '--repo', dir])).code).toBe(0);
   });
 });
