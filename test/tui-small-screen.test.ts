@@ -2,7 +2,7 @@
 // tmux on its own server socket, send-keys and capture-pane.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, makeRepo, waitFor } from './support/axum.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
 
 const server = tmuxServer('axum-small');
 const { tmux } = server;
@@ -130,7 +130,7 @@ stages:
     for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected') && !s.includes('STALE'), 'the TUI to reconnect');
   });
 
-  it('at both sizes, with and without NO_COLOR: a running run opens on its running step; Home, PgDn, End move in its log; new lines are counted', async () => {
+  it('at both sizes, with and without NO_COLOR: a running run opens on its running step; Home, PgDn, End move in its log; new lines are counted; the selection stays on its run', async () => {
     // On main, which no environment follows: it deploys nothing, and what the tests above saw holds.
     const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
     for (const c of CASES) {
@@ -155,6 +155,18 @@ stages:
       await t.keys('Escape', 'Tab');
       await t.until((s) => /^› staging /m.test(s) || !s.includes('── serve'), 'the dashboard again');
     }
-    expect((await axum(['cancel', queued.id, '--repo', dir])).code).toBe(0);
+    // The runs list's selection stays on its run when a newer one comes on top.
+    const marked = (session: string) => terminal(session).rows().filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
+    for (const c of CASES) {
+      await terminal(c.session).keys('Tab');
+      await terminal(c.session).until(() => marked(c.session)[0] === queued.id, 'the run to be selected');
+    }
+    commitFiles(dir, 'a newer commit', { 'notes.txt': 'newer\n' });
+    const newer = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    for (const c of CASES) {
+      await terminal(c.session).until((s) => new RegExp(`^\\s+${newer.id} `, 'm').test(s), 'the newer run on top');
+      expect(marked(c.session)).toEqual([queued.id]);
+    }
+    for (const id of [queued.id, newer.id]) expect((await axum(['cancel', id, '--repo', dir])).code).toBe(0);
   });
 });
