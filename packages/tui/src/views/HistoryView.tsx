@@ -46,19 +46,23 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // The pause says what a and r do and why: wrapped, at most two rows, counted (a third row from
   // Ink's own wrapping would push the frame to the terminal's height: flicker). ⏸ is two columns wide.
   const pause = env.paused ? wrapText(`⏸ ${pauseLine(env, true)}`, columns - 1, { maxRows: 2 }) : [];
+  // Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the
+  // least news; the title takes a second row rather than cut it at 80 columns.
+  const title = wrapText(
+    `${env.name} ← ${env.branch} · live ${servingText(env)} · last known good ${env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}${env.pinned ? ' · pinned' : ''}${env.paused ? ' · PAUSED' : ''}${env.protected ? ' · protected' : ''}${revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}`,
+    columns,
+    { maxRows: 2 },
+  );
   // The header and footer (`chrome`, a row to spare in it), this view's title, pause, incident and heading.
-  const size = Math.max(1, rows - chrome - 2 - pause.length - (env.incident ? 1 : 0) - hostRows);
+  const size = Math.max(1, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
   const start = Math.max(0, Math.min(view.selected - size + 1, revisions.length - size));
   return (
     <Box flexDirection="column">
-      <Text wrap="truncate-end">
-        <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
-        {env.pinned ? ' · pinned' : ''}
-        {env.paused ? ' · PAUSED' : ''}
-        {env.protected ? ' · protected' : ''}
-        {/* Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the least news. */}
-        {revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}
-      </Text>
+      {title.map((row, i) => (
+        <Text key={`title-${i}`} bold={i === 0 && row.startsWith(env.name)}>
+          {row}
+        </Text>
+      ))}
       {pause.map((row, i) => (
         <Text key={`pause-${i}`} color="yellow">
           {row}

@@ -21,7 +21,8 @@ describe('the history header', () => {
     state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(7), revision(6), revision(5)] });
     const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'staging', selected: 1 }} link={null} dispatch={() => undefined} rows={24} />);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const header = (lastFrame() ?? '').split('\n')[0] ?? '';
+    // At 80 columns (the default) the title takes two rows.
+    const header = (lastFrame() ?? '').split('\n').slice(0, 2).join(' ');
     expect(header).toContain('last known good #5 · r rolls back to the selected revision');
     expect(header).not.toContain('r goes to');
   });
@@ -40,7 +41,9 @@ describe('the history header', () => {
     // The App's header (3 rows) and footer (3) are around it, and the whole frame stays below 24 rows.
     expect(frame.length).toBeLessThanOrEqual(24 - 1 - 6);
     expect(frame.join('\n')).toContain('⏸ staging paused over #7 — a keeps it, r rolls back to #4: monitor check');
-    // The rows left (17, less the title, two of pause, the incident and the heading) are all the revisions'.
-    expect(frame.filter((row) => /#\d+\s+(live|superseded)/.test(row)).length).toBe(12);
+    // The title is read whole, on two rows rather than cut.
+    expect(frame.slice(0, 2).join(' ')).toBe('staging ← staging · live #7 · last known good #5 · PAUSED · r rolls back to the selected revision');
+    // The rows left (17, less two of title, two of pause, the incident and the heading) are all the revisions'.
+    expect(frame.filter((row) => /#\d+\s+(live|superseded)/.test(row)).length).toBe(11);
   });
 });
