@@ -136,3 +136,23 @@ describe('refused before anything is asked', () => {
     expect(confirmKey({ ...next.confirm, input: 'production' }, '', key({ return: true }))).toEqual({ kind: 'perform', action: { kind: 'mark', releaseId: 'rel-2', mark: 'bad', reason: 'drifts' } });
   });
 });
+
+describe('a run view following a running run', () => {
+  const step = (name: string, status: RunView['steps'][number]['status']) => ({ stage: 'build', name, status, exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 });
+  const at = (steps: RunView['steps']): TuiState => reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemon([run(1, 'running', steps)]) });
+  const updated = (steps: RunView['steps']) => ({ type: 'daemon.delta' as const, delta: { type: 'run.updated' as const, run: run(1, 'running', steps) } });
+
+  it('moves on to the step running now when the followed one finishes', () => {
+    const opened = { ...at([step('train', 'running'), step('serve', 'pending')]), view: { kind: 'run' as const, runId: 'run-1', step: 0, scroll: null } };
+    const next = reduce(opened, updated([step('train', 'succeeded'), step('serve', 'running')]));
+    expect(next.view).toMatchObject({ kind: 'run', step: 1, scroll: null });
+  });
+
+  it('stays on a finished step picked by hand, and on a step scrolled up in', () => {
+    const picked = { ...at([step('train', 'succeeded'), step('serve', 'running'), step('push', 'pending')]), view: { kind: 'run' as const, runId: 'run-1', step: 0, scroll: null } };
+    expect(reduce(picked, updated([step('train', 'succeeded'), step('serve', 'succeeded'), step('push', 'running')])).view).toMatchObject({ step: 0 });
+    const scrolled = { ...picked, view: { kind: 'run' as const, runId: 'run-1', step: 1, scroll: 3 } };
+    expect(reduce(scrolled, updated([step('train', 'succeeded'), step('serve', 'succeeded'), step('push', 'running')])).view).toMatchObject({ step: 1, scroll: 3 });
+  });
+});
+

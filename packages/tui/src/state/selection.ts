@@ -1,7 +1,7 @@
 // How the selection moves in each view, and where a view opens: the reducer's helpers.
 import { stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
-import type { RevisionView } from '@axum/protocol';
+import type { DaemonState, RevisionView } from '@axum/protocol';
 import type { TuiState, View } from './tui-state.js';
 
 export const clamp = (value: number, count: number) => Math.max(0, Math.min(value, count - 1));
@@ -47,4 +47,20 @@ export function firstFailedOr(steps: { status: string }[], fallback: number): nu
 export function servingRow(history: readonly RevisionView[] | undefined, revision: number | undefined): number {
   const at = revision === undefined ? -1 : (history ?? []).findIndex((r) => r.revision === revision);
   return Math.max(0, at);
+}
+
+const UNFINISHED = new Set(['pending', 'running']);
+
+/**
+ * A run view following the tail (not scrolled) of a step that has just finished moves on to the
+ * step running now, as the run's output goes on there; a step picked by hand that is already
+ * finished, or a scrolled view, stays where it is.
+ */
+export function followedStep(view: View, before: DaemonState | null, after: DaemonState): View {
+  if (view.kind !== 'run' || view.scroll !== null) return view;
+  const was = before?.runs.find((r) => r.id === view.runId)?.steps[view.step];
+  const now = after.runs.find((r) => r.id === view.runId)?.steps;
+  if (!was || !now || !UNFINISHED.has(was.status) || UNFINISHED.has(now[view.step]?.status ?? 'pending')) return view;
+  const running = now.findIndex((s) => s.status === 'running');
+  return running >= 0 ? { ...view, step: running } : view;
 }

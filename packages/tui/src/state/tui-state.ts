@@ -4,7 +4,7 @@ import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
 import { staleConfirmNotice } from './confirm-watch.js';
 import { eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
-import { clamp, firstFailedOr, moveSelection, servingRow, withWantedStep } from './selection.js';
+import { clamp, firstFailedOr, followedStep, moveSelection, servingRow, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
 
@@ -91,6 +91,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
         ...notice,
         ...(stale !== null ? { confirm: null, ...withNotice({ ...state, ...notice }, stale, 'high', null) } : {}),
         daemon,
+        view: followedStep(state.view, state.daemon, daemon),
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
         selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
         // The event log keeps its newest entries: when one drops off the top, the selection stays on its entry.

@@ -243,7 +243,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (state.helpOpen) return <HelpOverlay state={state} rows={rows} columns={columns} />;
     if (state.eventsOpen) return <EventsOverlay state={state} rows={rows} columns={columns} />;
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
-    if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} />;
+    if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} chrome={chromeRows(state)} />;
     if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} />;
     return <Dashboard state={state} rows={rows} chrome={chromeRows(state)} />;
   }, [state, rows, columns, log]);

@@ -111,16 +111,23 @@ describe('the dashboard', () => {
 });
 
 describe('the footer', () => {
-  it('keeps a notice longer than a row on one row, cut with … and where to read it whole, and the key hints below it', async () => {
+  it('wraps a notice longer than a row to two rows in the blank row above it, and cuts a longer one with where to read it whole', async () => {
     const notice = "refused: #2's release rel-4 is marked bad (rolled back from #2 to #1, by axum demo); to go back to it anyway: axum rollback production --to 2 --force";
-    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), notice };
-    const { lastFrame } = render(<Footer state={state} columns={80} />);
+    const connected = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon });
+    const { lastFrame } = render(<Footer state={{ ...connected, notice }} columns={80} />);
     await tick();
-    const rows = (lastFrame() ?? '').split('\n').filter((row) => row.trim() !== '');
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^refused: #2's release rel-4 is marked bad .*… \(e: whole\)$/);
-    expect(rows[0]!.length).toBe(80);
-    expect(rows[1]).toMatch(/^j\/↓ down · /);
+    const rows = (lastFrame() ?? '').split('\n');
+    // The same three rows as a notice that fits (blank, notice, keys): nothing below moves.
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^refused: #2's release rel-4 is marked bad \(rolled back from #2 to #1, by axum$/);
+    expect(rows[1]).toBe('demo); to go back to it anyway: axum rollback production --to 2 --force');
+    expect(rows[2]).toMatch(/^j\/↓ down · /);
+    const longer = render(<Footer state={{ ...connected, notice: `${notice}; ${notice}` }} columns={80} />);
+    await tick();
+    const cut = (longer.lastFrame() ?? '').split('\n');
+    expect(cut).toHaveLength(3);
+    expect(cut[1]).toMatch(/… \(e: whole\)$/);
+    expect(cut[1]!.length).toBe(80);
   });
 
   it('shows a notice that fits as it is', async () => {

@@ -5,10 +5,11 @@ import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
 
 /**
- * Rows the overlay's own border, title and last line take, and one to spare: the help is drawn
- * alone (no header or footer, App.tsx), so that at 80×24 every description fits whole.
+ * Rows the overlay's title takes, and one to spare. The help is drawn alone (no header or footer,
+ * App.tsx) and without a border, so that at 80×24 every description fits whole, and so does why
+ * the disabled keys are (the title row also says how to close it, to leave that row to them).
  */
-const CHROME_ROWS = 5;
+const CHROME_ROWS = 2;
 const LABEL_WIDTH = 8;
 
 interface HelpLine {
@@ -43,7 +44,7 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
       const disabled = b.disabledReason?.(state) ?? null;
       return { key: `${b.label}-${b.description}`, label: b.label, text: b.description, why: disabled };
     });
-  const inner = Math.max(20, columns - 4);
+  const inner = Math.max(20, columns - 2);
   const room = Math.max(1, rows - CHROME_ROWS);
   const half = Math.floor((inner - 2) / 2);
   // Two columns of about as many rows each (a long description takes several).
@@ -51,18 +52,29 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   const total = heights.reduce((a, b) => a + b, 0);
   let split = 0;
   for (let sum = 0; split < lines.length && sum + (heights[split] ?? 0) <= Math.ceil(total / 2); split += 1) sum += heights[split] ?? 0;
+  // Why keys are disabled, under both columns at the whole width: shorter than beside each key
+  // (a reason there wraps in a narrow column), and named by key, for NO_COLOR has no dimming.
+  // Keys disabled for one reason (Tab to the environments first) are named together.
+  const byWhy = new Map<string, string[]>();
+  for (const l of lines) if (l.why !== null) byWhy.set(l.why, [...(byWhy.get(l.why) ?? []), l.label]);
+  const disabled = [...byWhy].map(([why, labels]) => `${labels.join(', ')}: ${why}`);
+  const whyRows = disabled.length ? wrapText(`disabled here: ${disabled.join('; ')}`, inner) : [];
   const layouts = [
-    { width: inner, columnsOf: [rowsOf(lines, inner, true)] },
-    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)] },
+    { width: inner, columnsOf: [rowsOf(lines, inner, true)], below: [] as string[] },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)], below: [] },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: whyRows },
     // Still too tall: why a key is disabled goes (it stays dimmed; pressing it says why), then rows are cut.
-    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)] },
-    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, false), rowsOf(lines.slice(split), half, false)] },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: [] },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, false), rowsOf(lines.slice(split), half, false)], below: [] },
   ];
-  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) <= room) ?? layouts[3]!;
-  const { width, columnsOf } = layout;
+  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) + l.below.length <= room) ?? layouts[4]!;
+  const { width, columnsOf, below } = layout;
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} width={columns}>
-      <Text bold>Keys ({screenFor(state)})</Text>
+    <Box flexDirection="column" paddingX={1} width={columns}>
+      <Text>
+        <Text bold>Keys ({screenFor(state)})</Text>
+        <Text dimColor> · Esc or ? closes this help</Text>
+      </Text>
       <Box flexDirection="row">
         {columnsOf.map((column, c) => (
           <Box key={c} flexDirection="column" width={width} marginRight={c === 0 && columnsOf.length > 1 ? 2 : 0}>
@@ -74,7 +86,9 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
           </Box>
         ))}
       </Box>
-      <Text dimColor>Esc or ? closes this help</Text>
+      {below.map((row, i) => (
+        <Text key={`why-${i}`}>{row}</Text>
+      ))}
     </Box>
   );
 }

@@ -6,6 +6,7 @@ import { gateBadge, pauseLine, servingOf, servingText } from '../state/selectors
 import { GUTTER, gutter } from './gutter.js';
 import { HostsPanel } from './HostsPanel.js';
 import { revisionHostsLine } from '../state/host-rows.js';
+import { wrapText } from './wrap-text.js';
 
 /** How long ago, in at most four characters: `42s`, `17m`, `5h`, `12d`. */
 export function age(iso: string, now = Date.now()): string {
@@ -20,7 +21,7 @@ export function age(iso: string, now = Date.now()): string {
 export const kindCell = (r: { kind: string; rollbackTo: number | null }): string => (r.kind === 'deploy' ? 'deploy' : `${r.kind === 'auto-rollback' ? 'auto' : 'rollback'} → #${r.rollbackTo}`);
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
-export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number }) {
+export function HistoryView({ state, view, link, dispatch, rows, columns = 80, chrome = 7 }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns?: number; chrome?: number }) {
   const env = state.daemon?.environments.find((e) => e.name === view.env);
   const revisions = state.histories[view.env];
   // Reload whenever the environment changes (a deploy, a rollback from another terminal…).
@@ -42,19 +43,31 @@ export function HistoryView({ state, view, link, dispatch, rows }: { state: TuiS
   // A remote environment's hosts take their rows (a heading, one per host, the selected revision's line) from the revisions'.
   const hostsLine = revisionHostsLine(revisions[view.selected]);
   const hostRows = (env.hosts ?? []).length > 0 ? 1 + (env.hosts ?? []).length + (hostsLine ? 1 : 0) : 0;
-  const size = Math.max(1, rows - 12 - hostRows);
+  // The pause says what a and r do and why: wrapped, at most two rows, counted (a third row from
+  // Ink's own wrapping would push the frame to the terminal's height: flicker). ⏸ is two columns wide.
+  const pause = env.paused ? wrapText(`⏸ ${pauseLine(env, true)}`, columns - 1, { maxRows: 2 }) : [];
+  // Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the
+  // least news; the title takes a second row rather than cut it at 80 columns.
+  const title = wrapText(
+    `${env.name} ← ${env.branch} · live ${servingText(env)} · last known good ${env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}${env.pinned ? ' · pinned' : ''}${env.paused ? ' · PAUSED' : ''}${env.protected ? ' · protected' : ''}${revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}`,
+    columns,
+    { maxRows: 2 },
+  );
+  // The header and footer (`chrome`, a row to spare in it), this view's title, pause, incident and heading.
+  const size = Math.max(1, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
   const start = Math.max(0, Math.min(view.selected - size + 1, revisions.length - size));
   return (
     <Box flexDirection="column">
-      <Text wrap="truncate-end">
-        <Text bold>{env.name}</Text> ← {env.branch} · live {servingText(env)} · last known good {env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}
-        {env.pinned ? ' · pinned' : ''}
-        {env.paused ? ' · PAUSED' : ''}
-        {env.protected ? ' · protected' : ''}
-        {/* Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the least news. */}
-        {revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}
-      </Text>
-      {env.paused && <Text color="yellow">⏸ {pauseLine(env, true)}</Text>}
+      {title.map((row, i) => (
+        <Text key={`title-${i}`} bold={i === 0 && row.startsWith(env.name)}>
+          {row}
+        </Text>
+      ))}
+      {pause.map((row, i) => (
+        <Text key={`pause-${i}`} color="yellow">
+          {row}
+        </Text>
+      ))}
       {env.incident && (
         <Text color="red" wrap="truncate-end">
           ! {env.incident}

@@ -55,6 +55,19 @@ describe('the releases view', () => {
     expect(next.lastFrame()).toContain('rel-29 · live in staging, production · verified staging#11, production#5');
   });
 
+  it('at 80×24 reads a long bad reason whole, on two rows, and still fits', async () => {
+    const why = 'monitor failed 3 times in a row on #5 (checks 1–3; the last measured error_rate = 0.18 (fail: > 0.05))';
+    const long = [release(30, { bad: { why, by: 'staging#5', at: '2026-12-04T03:40:00.000Z' } }), ...releases.slice(1)];
+    let state = reduce(reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), { type: 'releases.open' });
+    state = reduce(state, { type: 'releases.loaded', releases: long });
+    const { lastFrame } = screen(state);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n');
+    expect(rows.length).toBeLessThan(24);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(80);
+    expect(rows.join(' ').replace(/\s+/g, ' ')).toContain(`bad: ${why} — by staging#5, 2026-12-04 03:40`);
+  });
+
   it('keeps the cursor on its release when a new one lands on top, and scrolls to it', async () => {
     let state = reduce(reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), { type: 'releases.open' });
     state = reduce(state, { type: 'releases.loaded', releases });

@@ -5,6 +5,7 @@ import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { badText, humanSize, liveInText, verifiedText } from '../state/releases.js';
 import { GUTTER, gutter } from './gutter.js';
+import { wrapText } from './wrap-text.js';
 
 /** Least widths; past 80 columns LIVE IN and VERIFIED grow to their text, then the subject takes the rest. */
 const ID = 8;
@@ -44,6 +45,16 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
   const size = Math.max(1, rows - 13);
   const start = Math.max(0, Math.min(view.selected - size + 1, releases.length - size));
   const selected = releases[view.selected];
+  // The selected release's facts and its bad mark, each on at most two rows (the four `size` leaves
+  // them), so a long reason is read, not cut, at 80 columns.
+  const detail = selected
+    ? wrapText(
+        `${selected.id}${selected.liveIn.length > 0 ? ` · live in ${liveInText(selected)}` : ''}${selected.verifiedIn.length > 0 ? ` · verified ${verifiedText(selected)}` : ''} · ${humanSize(selected.size)} · made ${minuteText(selected.createdAt)} by ${selected.runId}${selected.bad ? '' : ' · not marked bad'}`,
+        columns,
+        { maxRows: 2 },
+      )
+    : [];
+  const bad = selected?.bad ? wrapText(badText(selected), columns, { maxRows: 2 }) : [];
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
@@ -69,19 +80,14 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
           {r.bad ? 'BAD' : ''}
         </Text>
       ))}
-      {selected && (
-        <Text wrap="truncate-end">
-          {selected.id}
-          {selected.liveIn.length > 0 ? ` · live in ${liveInText(selected)}` : ''}
-          {selected.verifiedIn.length > 0 ? ` · verified ${verifiedText(selected)}` : ''} · {humanSize(selected.size)} · made {minuteText(selected.createdAt)} by {selected.runId}
-          {selected.bad ? '' : ' · not marked bad'}
+      {detail.map((row, i) => (
+        <Text key={`detail-${i}`}>{row}</Text>
+      ))}
+      {bad.map((row, i) => (
+        <Text key={`bad-${i}`} color="red">
+          {row}
         </Text>
-      )}
-      {selected?.bad && (
-        <Text wrap="truncate-end" color="red">
-          {badText(selected)}
-        </Text>
-      )}
+      ))}
     </Box>
   );
 }

@@ -21,8 +21,29 @@ describe('the history header', () => {
     state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(7), revision(6), revision(5)] });
     const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'staging', selected: 1 }} link={null} dispatch={() => undefined} rows={24} />);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const header = (lastFrame() ?? '').split('\n')[0] ?? '';
+    // At 80 columns (the default) the title takes two rows.
+    const header = (lastFrame() ?? '').split('\n').slice(0, 2).join(' ');
     expect(header).toContain('last known good #5 · r rolls back to the selected revision');
     expect(header).not.toContain('r goes to');
+  });
+
+  it('at 80×24 a paused environment with an incident and 30 revisions stays below the height the header and footer leave', async () => {
+    const paused: EnvironmentView = {
+      ...env,
+      paused: { revision: 7, since: '2026-12-04T10:00:00.000Z', reason: 'monitor check error_rate inconclusive 11 times in a row on #7 (the last: Prometheus did not answer: connection refused; axum logs staging#7 --step check-13)' },
+      incident: 'monitor failed 3 times in a row on #5 (checks 1–3; the last measured error_rate = 0.18 (fail: > 0.05))',
+    };
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([paused]) });
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: Array.from({ length: 30 }, (_, i) => revision(30 - i)) });
+    const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'staging', selected: 0 }} link={null} dispatch={() => undefined} rows={24} columns={80} />);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const frame = (lastFrame() ?? '').split('\n');
+    // The App's header (3 rows) and footer (3) are around it, and the whole frame stays below 24 rows.
+    expect(frame.length).toBeLessThanOrEqual(24 - 1 - 6);
+    expect(frame.join('\n')).toContain('⏸ staging paused over #7 — a keeps it, r rolls back to #4: monitor check');
+    // The title is read whole, on two rows rather than cut.
+    expect(frame.slice(0, 2).join(' ')).toBe('staging ← staging · live #7 · last known good #5 · PAUSED · r rolls back to the selected revision');
+    // The rows left (17, less two of title, two of pause, the incident and the heading) are all the revisions'.
+    expect(frame.filter((row) => /#\d+\s+(live|superseded)/.test(row)).length).toBe(11);
   });
 });

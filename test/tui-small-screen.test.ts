@@ -1,0 +1,172 @@
+// The TUI at the two sizes a person starts with (80×24 and 120×40), with and without NO_COLOR:
+// tmux on its own server socket, send-keys and capture-pane.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+
+const server = tmuxServer('axum-small');
+const { tmux } = server;
+const SIZES = [
+  { columns: 80, rows: 24 },
+  { columns: 120, rows: 40 },
+] as const;
+const CASES = SIZES.flatMap((size) => [false, true].map((noColor) => ({ ...size, noColor, session: `s${size.columns}${noColor ? 'plain' : 'color'}` })));
+
+// A step that prints 300 rows, then a tick a second while the test reads it (the run is cancelled after).
+const SERVE = 'for i in $(seq 1 300); do echo row $i; done; while true; do echo tick; sleep 1; done';
+
+/** A TUI in a tmux window of its own size. */
+function terminal(session: string) {
+  const screen = () => tmux('capture-pane', '-p', '-t', session);
+  return {
+    screen,
+    rows: () => screen().trimEnd().split('\n'),
+    // One key per write, as a person types: Ink reads a burst of keys as one input.
+    keys: async (...keys: string[]) => {
+      for (const key of keys) {
+        tmux('send-keys', '-t', session, key);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    },
+    until: async (check: (screen: string) => boolean, what: string, ms = 10_000) => {
+      await waitFor(() => check(screen()), ms, what).catch((err: Error) => {
+        throw new Error(`${err.message} (${session})\n${screen()}`);
+      });
+    },
+  };
+}
+
+/** The screen's text as read: runs of blanks are one space. */
+const flat = (rows: string[]) => rows.join(' ').replace(/\s+/g, ' ');
+
+describe.runIf(HAS_TMUX)('the TUI at 80×24 and 120×40, with and without NO_COLOR', () => {
+  let dir: string;
+  beforeAll(async () => {
+    // Branches that do not exist yet: no run, nothing live, so what each key refuses is known.
+    dir = makeRepo({
+      config: `version: 1
+environments:
+  staging: { branch: staging }
+  production: { branch: release }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "echo trained" }
+      - { name: serve, run: ${JSON.stringify(SERVE)} }
+`,
+    });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    for (const c of CASES) tmux('new-session', '-d', '-s', c.session, '-x', String(c.columns), '-y', String(c.rows), ...(c.noColor ? ['-e', 'NO_COLOR=1'] : []), `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 60`);
+    for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected'), 'the TUI to connect', 20_000);
+  });
+  afterAll(async () => {
+    server.kill();
+    await cleanupRepo(dir);
+  });
+
+  it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): ? says why each disabled key is, whole, within the window', async ({ session, columns, rows }) => {
+    const t = terminal(session);
+    await t.keys('?');
+    await t.until((s) => s.includes('Keys (dashboard)'), 'the help');
+    const shown = t.rows();
+    expect(shown.length).toBeLessThan(rows);
+    expect(Math.max(...shown.map((row) => row.length))).toBeLessThanOrEqual(columns);
+    // Each column read top to bottom (at 80 columns the help is two of them), and the rows whole.
+    const half = Math.floor((columns - 4) / 2) + 3;
+    const read = [flat(shown), flat(shown.map((row) => row.slice(0, half))), flat(shown.map((row) => row.slice(half)))].join(' | ');
+    // Nothing runs or is live: x waits for the runs, a for an approval, P for something live.
+    for (const why of ['Tab to the runs first', 'nothing is waiting for approval here', 'nothing is live in staging to promote', 'no incident with an output here']) expect(read).toContain(why);
+    await t.keys('Escape');
+    await t.until((s) => !s.includes('Keys (dashboard)'), 'the help to close');
+  });
+
+  it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): a refusal longer than the row is read whole in the footer, the keys still below it', async ({ session, columns, rows }) => {
+    const t = terminal(session);
+    await t.keys('r');
+    await t.until((s) => s.includes('refused: staging:'), 'the refusal');
+    const shown = t.rows();
+    expect(shown.length).toBeLessThan(rows);
+    const at = shown.findIndex((row) => row.startsWith('refused: staging:'));
+    const refusal = 'refused: staging: no last known good revision to roll back to (nothing else passed verification and is unmarked)';
+    // At 80 columns on two rows, at 120 on one; never cut, and the key hints stay on the row after it.
+    const lines = columns < refusal.length ? 2 : 1;
+    expect(flat(shown.slice(at, at + lines))).toBe(refusal);
+    expect(shown[at + lines]).toMatch(/^j\/↓ down · /);
+    expect(shown.every((row) => row.length <= columns)).toBe(true);
+  });
+
+  it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): e shows the refusal in the event log, within the window; Ctrl-r is not r', async ({ session, columns, rows }) => {
+    const t = terminal(session);
+    // The list's rows (a gutter before the time), not the selected one's detail below them.
+    const refusals = () => t.rows().filter((row) => /^│ [› ] \d\d:\d\d:\d\d you refused: staging: no last known good/.test(row)).length;
+    await t.keys('e');
+    await t.until((s) => s.includes('Events'), 'the event log');
+    const shown = t.rows();
+    expect(shown.length).toBeLessThan(rows);
+    expect(shown.every((row) => row.length <= columns)).toBe(true);
+    // This terminal's refusal never reached the daemon: the event log keeps it all the same.
+    expect(refusals()).toBe(1);
+    // Ctrl-r is a key of its own (none): it neither opens the rollback nor is refused as r.
+    await t.keys('Escape', 'C-r', 'e');
+    await t.until((s) => s.includes('Events'), 'the event log again');
+    expect(refusals()).toBe(1);
+    await t.keys('Escape', 'r', 'e');
+    await t.until((s) => s.includes('Events') && refusals() === 2, 'r to be refused again');
+    await t.keys('Escape');
+    await t.until((s) => !s.includes('Events'), 'the event log to close');
+  });
+
+  it('at both sizes, with and without NO_COLOR: presence fits the header; a daemon gone marks the screen stale, and its return reconnects', async () => {
+    for (const c of CASES) {
+      const t = terminal(c.session);
+      // Four of these terminals are attached (and maybe a command of the test's own).
+      await t.until((s) => /\b[45] clients: you, /.test(s), 'the others in the header');
+      expect(t.rows()[1]!.length).toBeLessThanOrEqual(c.columns);
+    }
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    for (const c of CASES) await terminal(c.session).until((s) => s.includes('STALE since'), 'the stale mark');
+    for (const c of CASES) expect(terminal(c.session).rows().length).toBeLessThan(c.rows);
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected') && !s.includes('STALE'), 'the TUI to reconnect');
+  });
+
+  it('at both sizes, with and without NO_COLOR: a running run opens on its running step; Home, PgDn, End move in its log; new lines are counted; the selection stays on its run', async () => {
+    // On main, which no environment follows: it deploys nothing, and what the tests above saw holds.
+    const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    for (const c of CASES) {
+      const t = terminal(c.session);
+      await t.until((s) => s.includes(queued.id), 'the run in the list');
+      await t.keys('Tab', 'Enter');
+      await t.until((s) => s.includes('── serve · lines') && s.includes('row 300'), 'the running step, followed', 30_000);
+      expect(t.rows().some((row) => /^› ▶ build\/serve running/.test(row))).toBe(true);
+      await t.keys('Home');
+      await t.until((s) => /── serve · lines 1-\d+ of/.test(s) && t.rows().includes('row 1'), 'Home: the first line');
+      const shown = Number(/lines 1-(\d+) of/.exec(t.screen())?.[1]);
+      // A page is the log rows on screen, less one kept for context: more of them at 40 rows than at 24.
+      expect(shown).toBeGreaterThan(c.rows === 24 ? 5 : 20);
+      await t.keys('PageDown');
+      await t.until((s) => s.includes(`── serve · lines ${shown}-`), 'PgDn: a page down');
+      await t.until((s) => / \d+ new lines? \(G to follow\)/.test(s), 'the count of new lines');
+      const shownRows = t.rows();
+      expect(shownRows.length).toBeLessThan(c.rows);
+      expect(shownRows.every((row) => row.length <= c.columns)).toBe(true);
+      await t.keys('End');
+      await t.until((s) => s.includes('· following'), 'End: the tail, followed');
+      await t.keys('Escape', 'Tab');
+      await t.until((s) => /^› staging /m.test(s) || !s.includes('── serve'), 'the dashboard again');
+    }
+    // The runs list's selection stays on its run when a newer one comes on top.
+    const marked = (session: string) => terminal(session).rows().filter((row) => row.startsWith('› ')).map((row) => row.split(/\s+/)[1]);
+    for (const c of CASES) {
+      await terminal(c.session).keys('Tab');
+      await terminal(c.session).until(() => marked(c.session)[0] === queued.id, 'the run to be selected');
+    }
+    commitFiles(dir, 'a newer commit', { 'notes.txt': 'newer\n' });
+    const newer = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    for (const c of CASES) {
+      await terminal(c.session).until((s) => new RegExp(`^\\s+${newer.id} `, 'm').test(s), 'the newer run on top');
+      expect(marked(c.session)).toEqual([queued.id]);
+    }
+    for (const id of [queued.id, newer.id]) expect((await axum(['cancel', id, '--repo', dir])).code).toBe(0);
+  });
+});
