@@ -77,6 +77,19 @@ describe('axum daemon start / status / stop', () => {
     expect((await axum(['status', '--repo', dir])).code).toBe(0);
   });
 
+  it('`rm -rf .axum` under a running daemon: it stops by itself, and the next command starts a daemon on what is there', async () => {
+    const dir = repo();
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const before = readDaemonJson(dir).pid;
+    rmSync(join(dir, '.axum'), { recursive: true, force: true });
+    await waitFor(() => !isAlive(before), 15_000, 'the daemon whose .axum was removed to stop');
+    const status = await axum(['daemon', 'status', '--repo', dir]);
+    expect(status.code, status.stdout).toBe(3);
+    const again = await axum(['status', '--repo', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readDaemonJson(dir).pid).not.toBe(before);
+  });
+
   it('a daemon frozen by SIGSTOP: commands say its pid does not answer (exit 3) and never start a second one', async () => {
     const dir = repo();
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);

@@ -5,7 +5,7 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, STATE_DIR, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
 import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
@@ -41,6 +41,8 @@ import { createConfigApplier, killLeftovers } from './start-up.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** How often the daemon checks that its lock file still names it. */
+const LOCK_CHECK_MS = 2000;
 
 async function main(): Promise<void> {
   const logger = createStderrLogger();
@@ -133,6 +135,12 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+  // `rm -rf .axum` or `git clean -xdf` under a running daemon: its history is no longer on disk and
+  // `axum daemon stop` could not find it by the lock; serving on from memory would show a past that
+  // is gone. It stops; the next command starts a daemon on what is there.
+  setInterval(() => {
+    if (!lock.stillOwned()) void shutdown(`its lock ${join(STATE_DIR, PID_FILE)} was removed or taken (.axum removed under it?)`);
+  }, LOCK_CHECK_MS).unref();
   process.on('uncaughtException', (err) => {
     // A file-system error never stops the daemon (ARCHITECTURE.md, crash safety): every writer
     // fails its own operation with the reason; one that still escapes is said, and serving goes on.

@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 
 /** The outcome of trying to become the repository's one daemon. */
 export type LockResult =
-  | { kind: 'acquired'; release: () => void; tookOverFrom: number | null }
+  | { kind: 'acquired'; release: () => void; tookOverFrom: number | null; stillOwned: () => boolean }
   | { kind: 'held'; pid: number };
 
 /** Who we are and how a recorded owner is judged; tests pass fakes. */
@@ -25,7 +25,7 @@ export interface LockOptions {
 export function acquirePidfileLock(file: string, options: LockOptions): LockResult {
   const self = options.self ?? selfAsOwner();
   const isOwnerLive = options.isOwnerLive ?? ((owner: LockOwner) => isDaemonFor(owner, options.repoRoot));
-  const acquired = (tookOverFrom: number | null): LockResult => ({ kind: 'acquired', release: () => releaseIfOwned(file, self), tookOverFrom });
+  const acquired = (tookOverFrom: number | null): LockResult => ({ kind: 'acquired', release: () => releaseIfOwned(file, self), tookOverFrom, stillOwned: () => isOwnedBy(file, self) });
   for (let attempt = 0; attempt < 20; attempt++) {
     if (tryCreate(file, self)) return acquired(null);
     const owner = readLockOwner(file);
@@ -82,8 +82,13 @@ function tryCreate(file: string, owner: LockOwner): boolean {
 }
 
 function releaseIfOwned(file: string, self: LockOwner): void {
+  if (isOwnedBy(file, self)) unlinkQuietly(file);
+}
+
+/** Whether the lock file still names `self` (not removed with `.axum/`, not taken by another daemon). */
+function isOwnedBy(file: string, self: LockOwner): boolean {
   const owner = readLockOwner(file);
-  if (owner?.pid === self.pid && owner.startTime === self.startTime) unlinkQuietly(file);
+  return owner?.pid === self.pid && owner.startTime === self.startTime;
 }
 
 function unlinkQuietly(file: string): void {
