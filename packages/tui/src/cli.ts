@@ -92,6 +92,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <sha>', 'the commit whose release to deploy')
     .option('--yes', 'confirm without asking')
     .option('--force', 'allow a release that is marked bad')
+    .option('--again', 'deploy it as a new revision even when it is live there already (else nothing to do)')
     .option('--wait', 'wait for verification (deploy always does)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).deployCommand(env, options, stdoutOutput), command));
   program
@@ -100,7 +101,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<env>', 'environment')
     .option('--yes', 'confirm without asking')
     .option('--force', 'approve it even if it is marked bad')
-    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).approveCommand(env, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/approve.js')).approveCommand(env, options, stdoutOutput), command));
   program
     .command('pin')
     .description('keep the live revision: new commits build and test but do not deploy')
