@@ -1,0 +1,122 @@
+// What the command line answers when asked again, and what it says when nothing moved: a repeated
+// mark, a deploy of what is live already, an approve that keeps what serves, a backup's counts, a
+// starter pipeline with no training command. Real repositories, real daemons, bin/axum.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { settled, type Revision } from './support/history.js';
+import { tinyModelConfig } from './support/tiny-model.js';
+
+const newRepo = scratchRepos(afterEach);
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A repository whose daemon runs and has seen its first heads; `data` commits the first model. */
+async function started(config: string, data = '0.9'): Promise<string> {
+  const dir = newRepo({ config });
+  commitFiles(dir, 'data', { 'data.txt': '0\n' });
+  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  commitFiles(dir, 'model v1', { 'data.txt': `${data}\n` });
+  return dir;
+}
+
+describe('asked again', () => {
+  it('mark of what stands already is exit 0 saying so; a new reason replaces a bad mark\'s; an unknown release stays a refusal', async () => {
+    const dir = await started(tinyModelConfig());
+    const [live] = await settled(dir, 1);
+    const id = live!.releaseId;
+    const good = await axum(['mark', id, 'good', '--repo', dir]);
+    expect(good).toMatchObject({ code: 0, stdout: `${id} is not marked bad already: nothing to clear\n` });
+    expect((await axum(['mark', id, 'bad', '--reason', 'wrong labels', '--repo', dir])).code).toBe(0);
+    const again = await axum(['mark', id, 'bad', '--repo', dir]);
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^${id} is marked bad already \\(by .+ via axum mark, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d: wrong labels\\): nothing changed \\(--reason TEXT gives it a new reason\\)\\n$`)) });
+    const renamed = await axum(['mark', id, 'bad', '--reason', 'leaks the test set', '--repo', dir]);
+    expect(renamed).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^${id} was marked bad already; reason updated: leaks the test set \\(by .+; was: wrong labels — by .+, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\)\\n$`)) });
+    const json = JSON.parse((await axum(['mark', id, 'bad', '--reason', 'leaks the test set', '--json', '--repo', dir])).stdout) as { bad: { why: string }; unchanged: boolean; marks: unknown[] };
+    expect(json).toMatchObject({ bad: { why: 'leaks the test set' }, unchanged: true });
+    expect(json.marks).toHaveLength(2);
+    expect(await axum(['mark', 'rel-999', 'good', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: no release rel-999 (axum releases lists them)\n' });
+  });
+
+  it('deploy of the release live there already is nothing to do (exit 0, no question, no revision); --again makes one', async () => {
+    const dir = await started(tinyModelConfig('', '', '  staging: { branch: main }\n  production: { branch: prod, protected: true }'));
+    const [live] = await settled(dir, 1);
+    const id = live!.releaseId;
+    expect(await axum(['deploy', 'staging', '--release', id, '--repo', dir])).toEqual({ code: 0, stdout: `${id} is live in staging already (#1): nothing to do (--again deploys it anew, as a new revision)\n`, stderr: '' });
+    const byCommit = await axum(['deploy', 'staging', '--commit', live!.commit.slice(0, 8), '--json', '--repo', dir]);
+    expect(byCommit.code, byCommit.stderr).toBe(0);
+    expect(JSON.parse(byCommit.stdout)).toMatchObject({ revision: 1, releaseId: id, unchanged: true });
+    expect(await settled(dir, 1)).toHaveLength(1);
+    // Protected: a first deploy asks (no terminal: exit 2); once live there, the same release asks nothing.
+    expect((await axum(['deploy', 'production', '--release', id, '--repo', dir])).code).toBe(2);
+    expect((await axum(['deploy', 'production', '--release', id, '--yes', '--repo', dir])).code).toBe(0);
+    expect(await axum(['deploy', 'production', '--release', id, '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringContaining('is live in production already (#1): nothing to do') });
+    const anew = await axum(['deploy', 'staging', '--release', id, '--again', '--repo', dir]);
+    expect(anew).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^staging #2: deployed ${id} \\(\\w{8}\\), live and verified`)) });
+    expect((await settled(dir, 2)).map((r) => r.releaseId)).toEqual([id, id]);
+  });
+});
+
+describe('saying what happened', () => {
+  it('approve of a paused environment says it kept what serves and deployed nothing, and what the pause held deploys next', async () => {
+    // A gate relative to the last known good, with none yet: the first deploy is inconclusive and pauses staging.
+    const dir = await started(tinyModelConfig().replace('">= 0.8"', '">= lkg - 0.05"'));
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'failed', paused: true });
+    commitFiles(dir, 'model v2', { 'data.txt': '0.92\n' });
+    const held = await waitForRun(dir, (r) => (r as { deploy?: { outcome: string } | null }).deploy?.outcome === 'held-by-pause', 'the run held by the pause', 45_000);
+    const releaseOfHeld = (held as { releaseId?: string | null }).releaseId;
+    const approved = await axum(['approve', 'staging', '--repo', dir]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toBe(
+      `staging #2: kept ${first!.releaseId} (${first!.commit.slice(0, 8)}), which serves, as live and verified — nothing was deployed\n` + `staging: pause lifted; ${releaseOfHeld}, held back by the pause, deploys next\n`,
+    );
+    expect(approved.stdout).not.toMatch(/deployed rel-/);
+    const revisions: Revision[] = await settled(dir, 3);
+    expect(revisions[0]).toMatchObject({ revision: 3, releaseId: releaseOfHeld });
+  });
+
+  it('backup counts what it sent and what was already there in one unit, objects', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'axum-backup-'));
+    folders.push(target);
+    const dir = await started(tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`));
+    await settled(dir, 1);
+    const line = new RegExp(`^backed up to ${target}: (\\d+) files, stored as (\\d+) objects: (\\d+) sent \\([\\d.]+ k?B\\), (\\d+) already there \\([\\d.]+ k?B\\); verified\\n$`);
+    for (const pass of ['first', 'second']) {
+      const result = await axum(['backup', '--repo', dir]);
+      expect(result.code, result.stderr).toBe(0);
+      const [, files, objects, sent, present] = (line.exec(result.stdout) ?? []).map(Number);
+      expect(objects, result.stdout).toBeGreaterThan(0);
+      expect(sent! + present!).toBe(objects);
+      const manifest = (JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { files: { sha256: string }[] } }).manifest.files;
+      expect(files).toBe(manifest.length);
+      expect(objects).toBe(new Set(manifest.map((f) => f.sha256)).size);
+      if (pass === 'first') expect(present).toBe(0);
+    }
+  });
+
+  it('init with no training entry point says what to edit, and the starter run fails at its train step saying so', async () => {
+    const dir = newRepo({ config: null });
+    const init = await axum(['init', '--repo', dir]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toBe(
+      'axum: no training entry point found (an npm script "train", train.py, src/train.py, a Makefile target "train", train.js): edit the run: of the train step in axum.yml to the command that trains your model and writes model/**; until then every run fails at that step, saying so\n',
+    );
+    expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toContain('# No training entry point was found: replace this run: with the command that trains your model.\n      - { name: train, run: "echo');
+    expect((await axum(['validate', '--repo', dir])).code).toBe(0);
+    execFileSync('git', ['add', '-A'], { cwd: dir });
+    execFileSync('git', ['commit', '-qm', 'axum'], { cwd: dir });
+    const run = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain('train');
+    expect(run.stdout + run.stderr).not.toContain('artifacts');
+    const log = await axum(['logs', 'run-1', '--step', 'train', '--repo', dir]);
+    expect(log.stdout).toBe('axum.yml: no training command yet: set the run: of the train step to the command that trains your model (it writes model/**)\n');
+  });
+});
