@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AXUM_VERSION } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
-import { cleanParserMessage, unknownCommandMessage } from './commands/usage.js';
+import { cleanParserMessage, commandPathOf, unknownCommandMessage } from './commands/usage.js';
 import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
@@ -226,15 +226,26 @@ export async function main(rawArgv: string[]): Promise<number> {
       exitCode = err.exitCode;
     }
   };
+  const program = buildProgram(run, outputError);
   try {
-    await buildProgram(run, outputError).parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version are successes; every other parse failure is a usage error.
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      const message = parserMessage ?? cleanParserMessage(err.message);
+      // The command the words typed name, so the hint is its own help (`axum deploy --help`).
+      const groups = new Map(program.commands.map((c) => [c.name(), c.commands.map((sub) => sub.name())]));
+      const path = commandPathOf(argv.slice(2), groups, new Set(['--repo']));
+      const subcommands = path.length === 1 ? (groups.get(path[0]!) ?? []) : [];
+      let message = parserMessage ?? cleanParserMessage(err.message);
+      // A group (`axum daemon`) with no command, or one it does not have: the same words as a mistyped top-level command.
+      if (err.code === 'commander.help' && subcommands.length > 0) message = `${path[0]} needs a command: ${subcommands.join(', ')}`;
+      const unknown = /^unknown command '([^']*)'/.exec(message);
+      if (err.code === 'commander.unknownCommand' && unknown && subcommands.length > 0) message = unknownCommandMessage(unknown[1]!, subcommands, path[0]);
       if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-      else stderrLine(`axum: ${message} (axum --help for usage)`);
+      // Commander has printed the group's help already: the commands are on screen.
+      else if (err.code === 'commander.help') stderrLine(`axum: ${message}`);
+      else stderrLine(`axum: ${message}${/--help lists/.test(message) ? '' : ` (axum ${path.length > 0 ? `${path.join(' ')} ` : ''}--help for usage)`}`);
       return EXIT.usage;
     }
     stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);

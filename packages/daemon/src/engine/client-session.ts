@@ -85,7 +85,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
     const { env, releaseId, commit, force, by, again } = request.params;
     const releases = session.host.deployments.releases();
     const target = releaseId ? releases.find((r) => r.id === releaseId) : commit ? releases.find((r) => r.commit.startsWith(commit)) : undefined;
-    if (!target) return new RequestFailure('not-found', releaseId ? `no release ${releaseId}` : commit ? `no release of commit ${commit} (a succeeded run on an environment branch makes one)` : 'name --release ID or --commit SHA');
+    if (!target) return new RequestFailure('not-found', releaseId ? `no release ${releaseId} (axum releases lists them)` : commit ? `no release of commit ${commit} (a succeeded run on an environment branch makes one)` : 'name --release ID or --commit SHA');
     const result = await session.host.deployments.deploy(env, target.id, by, force, again);
     return result instanceof RequestFailure ? result : { unchanged: false, ...result };
   },

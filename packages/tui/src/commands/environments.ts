@@ -217,7 +217,7 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   });
   if (options.json) out.json(result);
   else if (result.unchanged) out.lines([pinned ? `${result.name} is ${result.note ?? 'pinned already'}: nothing changed` : `${result.name} is not pinned: nothing to unpin`]);
-  else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin to resume)`]);
+  else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin ${result.name} lets them deploy again)`]);
   else out.lines([unpinnedLine(result)]);
   if (result.deployed?.status === 'failed') {
     stderrLine(`axum: #${result.deployed.revision} FAILED: ${result.deployed.message ?? 'see axum history'}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanParserMessage, suggestCommand, unknownCommandMessage } from './usage.js';
+import { cleanParserMessage, commandPathOf, suggestCommand, unknownCommandMessage } from './usage.js';
 
 const COMMANDS = ['status', 'runs', 'run', 'logs', 'cancel', 'history', 'rollback', 'deploy', 'approve', 'pin', 'unpin', 'fsck', 'demo', 'validate', 'init', 'daemon'];
 
@@ -15,5 +15,12 @@ describe('usage errors', () => {
   it('says so in one line', () => {
     expect(unknownCommandMessage('rollbak', COMMANDS)).toBe("unknown command 'rollbak' (did you mean rollback?); axum --help lists the commands");
     expect(cleanParserMessage("error: unknown option '--fllow'\n")).toBe("unknown option '--fllow'");
+  });
+  it('a command group names its own commands, and a parse failure finds the command it belongs to', () => {
+    expect(unknownCommandMessage('sttus', ['start', 'stop', 'status'], 'daemon')).toBe("unknown command 'daemon sttus' (did you mean daemon status?); axum daemon --help lists the commands");
+    const groups = new Map<string, string[]>([['deploy', []], ['daemon', ['start', 'stop', 'status']]]);
+    expect(commandPathOf(['--repo', 'deploy', 'deploy', 'staging', '--bogus'], groups, new Set(['--repo']))).toEqual(['deploy']);
+    expect(commandPathOf(['daemon', 'start', '--bogus'], groups, new Set(['--repo']))).toEqual(['daemon', 'start']);
+    expect(commandPathOf(['nope', 'deploy'], groups, new Set(['--repo']))).toEqual([]);
   });
 });
