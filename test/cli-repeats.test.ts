@@ -114,9 +114,41 @@ describe('saying what happened', () => {
     execFileSync('git', ['commit', '-qm', 'axum'], { cwd: dir });
     const run = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(run.code).toBe(1);
-    expect(run.stdout + run.stderr).toContain('train');
+    // The failed step's last lines where the person looks, and where the rest is.
+    expect(run.stderr).toContain(
+      'axum: run-1 failed: step train failed (exit 1); the last lines of step train:\n  axum.yml: no training command yet: set the run: of the train step to the command that trains your model (it writes model/**)\n  (all of it: axum logs run-1 --step train)\n',
+    );
     expect(run.stdout + run.stderr).not.toContain('artifacts');
     const log = await axum(['logs', 'run-1', '--step', 'train', '--repo', dir]);
     expect(log.stdout).toBe('axum.yml: no training command yet: set the run: of the train step to the command that trains your model (it writes model/**)\n');
+  });
+});
+
+describe('proofread', () => {
+  it('a usage error points to its own command\'s help; a command group without a command, or with a mistyped one, says so in one line', async () => {
+    expect(await axum(['deploy', 'staging', '--bogus'])).toMatchObject({ code: 2, stderr: "axum: unknown option '--bogus' (axum deploy --help for usage)\n" });
+    expect(await axum(['mark', 'rel-1'])).toMatchObject({ code: 2, stderr: "axum: missing required argument 'mark' (axum mark --help for usage)\n" });
+    expect(await axum(['daemon', 'sttus'])).toEqual({ code: 2, stdout: '', stderr: "axum: unknown command 'daemon sttus' (did you mean daemon status?); axum daemon --help lists the commands\n" });
+    const bare = await axum(['daemon']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage: axum daemon /);
+    expect(bare.stderr).toMatch(/\naxum: daemon needs a command: start, stop, status\n$/);
+    expect(bare.stderr).not.toContain('outputHelp');
+    expect(JSON.parse((await axum(['daemon', '--json'])).stdout)).toEqual({ error: { message: 'daemon needs a command: start, stop, status', exitCode: 2 } });
+  });
+
+  it('a second rollback says truthfully why there is no target, and the way on; pin names its unpin', async () => {
+    const dir = await started(tinyModelConfig());
+    await settled(dir, 1);
+    commitFiles(dir, 'model v2', { 'data.txt': '0.95\n' });
+    const [v2] = await settled(dir, 2);
+    expect((await axum(['rollback', 'staging', '--repo', dir])).code).toBe(0);
+    expect(await axum(['rollback', 'staging', '--repo', dir])).toMatchObject({
+      code: 1,
+      stderr: `axum: no last known good revision to roll back to: the earlier verified releases are marked bad (the newest: #2, ${v2!.releaseId}; --to 2 --force goes back to it anyway)\n`,
+    });
+    expect((await axum(['unpin', 'staging', '--repo', dir])).code).toBe(0);
+    expect(await axum(['pin', 'staging', '--repo', dir])).toMatchObject({ code: 0, stdout: 'staging pinned: new commits build and test but do not deploy (axum unpin staging lets them deploy again)\n' });
+    expect(await axum(['deploy', 'staging', '--release', 'rel-99', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: no release rel-99 (axum releases lists them)\n' });
   });
 });

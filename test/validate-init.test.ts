@@ -93,7 +93,7 @@ describe('axum init', () => {
     expect((await axum(['init', '--repo', make])).stdout).toContain('training: the Makefile target "train"');
     const none = repo({ config: null });
     const result = await axum(['init', '--repo', none]);
-    expect(result.stdout).toContain('no training entry point found');
+    expect(result.stderr).toContain('no training entry point found');
     expect((await axum(['validate', '--repo', none])).code).toBe(0);
   });
 });
