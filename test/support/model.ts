@@ -225,8 +225,9 @@ export function rollback(m: Model, envName: string, to: number | null, force: bo
   if (to === null && liveOf(env)?.kind === 'auto-rollback') return { refused: 'serves its last known good' };
   const target = to === null ? lastKnownGoodOf(m, env) : env.revisions.find((r) => r.revision === to);
   if (!target) return { refused: to === null ? 'no last known good' : `no revision #${to}` };
-  if (releaseOf(m, target.releaseId).bad && !force) return { refused: 'is marked bad' };
+  // Live already first: nothing would move, so --force (which a bad mark would name) could not help.
   if (liveOf(env)?.releaseId === target.releaseId) return { refused: 'is live already' };
+  if (releaseOf(m, target.releaseId).bad && !force) return { refused: 'is marked bad' };
   env.pinned = true;
   return { revision: operate(m, env, target.releaseId, 'rollback', target.revision) };
 }

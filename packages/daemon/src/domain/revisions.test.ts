@@ -65,6 +65,8 @@ describe('rollback refusals', () => {
     expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, false)).toBe('the release of #2, b, is marked bad by verify (t): accuracy 0.4 — pass --force to roll back to it anyway, or clear the mark: axum mark b good');
     expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, true)).toBeNull();
     expect(rollbackRefusal(history, history.revisions[2], 3, undefined, false)).toMatch(/is live already/);
+    // Live already and marked bad: nothing would move, so the answer is that, not a --force that could not help.
+    expect(rollbackRefusal(history, history.revisions[2], 3, { by: 'ana', why: 'x', at: 't' }, false)).toMatch(/is live already/);
     expect(rollbackRefusal(history, history.revisions[0], 1, undefined, false)).toBeNull();
   });
 });

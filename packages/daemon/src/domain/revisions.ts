@@ -151,9 +151,10 @@ export function rollbackRefusal(
   }
   if (!target) return noRollbackTargetText(doc);
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
-  if (bad && !force) return badRefusal(target.releaseId, bad, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
+  // Live already before a bad mark: nothing would move, so naming --force would send them round.
   const live = liveRevision(doc);
   if (live && live.releaseId === target.releaseId) return liveAlreadyText(target.revision, live);
+  if (bad && !force) return badRefusal(target.releaseId, bad, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
   return null;
 }
 
