@@ -151,4 +151,13 @@ describe('proofread', () => {
     expect(await axum(['pin', 'staging', '--repo', dir])).toMatchObject({ code: 0, stdout: 'staging pinned: new commits build and test but do not deploy (axum unpin staging lets them deploy again)\n' });
     expect(await axum(['deploy', 'staging', '--release', 'rel-99', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: no release rel-99 (axum releases lists them)\n' });
   });
+
+  it('status of a repository whose axum.yml never was valid says why it has no environments, and the problem in words', async () => {
+    const dir = newRepo({ config: 'version: 1\nenvironments:\n  dev: { branch: develop }\nstages:\n  - name: t\n    steps:\n      - { name: u, run: true }\n' });
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('  axum.yml:7:25: stages.0.steps.0.run: expected text, got true (a boolean); quote it if it is text: "true"\n');
+    expect(status.stdout).toContain('no environments yet: axum.yml is invalid (above; axum validate checks it as you fix it)\n');
+    expect(status.stdout).not.toContain('add some under');
+  });
 });
