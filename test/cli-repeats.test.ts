@@ -42,6 +42,8 @@ describe('asked again', () => {
     expect(json).toMatchObject({ bad: { why: 'leaks the test set' }, unchanged: true });
     expect(json.marks).toHaveLength(2);
     expect(await axum(['mark', 'rel-999', 'good', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: no release rel-999 (axum releases lists them)\n' });
+    // Cancel of a finished run stays a refusal (gh's too), in words that say why.
+    expect(await axum(['cancel', live!.runId!, '--repo', dir])).toMatchObject({ code: 1, stderr: `axum: ${live!.runId} has finished already (succeeded): nothing to cancel\n` });
   });
 
   it('deploy of the release live there already is nothing to do (exit 0, no question, no revision); --again makes one', async () => {
