@@ -122,6 +122,8 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(blobsAfter.length).toBe(blobsBefore.length + 1);
     expect(after.filter((f) => f.path.startsWith('store/') && fresh.has(f.sha256))).toHaveLength(1); // the one new model
     expect(second.present.files).toBeGreaterThanOrEqual(blobsBefore.length);
+    // One unit both ways: objects sent and objects already there are every object the manifest names.
+    expect(second.sent.files + second.present.files).toBe(new Set(after.map((f) => f.sha256)).size);
 
     const whileRunning = await axum(['restore', '--from', target, '--repo', dir]);
     expect(whileRunning.code).toBe(1);

@@ -93,7 +93,7 @@ describe('a release folder changed or lost', () => {
     expect((JSON.parse(rollback.stdout) as Revision).message).toMatch(/model\/weights\.txt: changed since it was materialized/);
     expect(served(dir)).toBe('0.91');
     tamper(releaseFile(dir, live!.releaseId), '0.42\n');
-    const redeploy = await axum(['deploy', 'staging', '--release', live!.releaseId, '--yes', '--json', '--repo', dir]);
+    const redeploy = await axum(['deploy', 'staging', '--release', live!.releaseId, '--again', '--yes', '--json', '--repo', dir]);
     expect(redeploy.code).toBe(1);
     expect((JSON.parse(redeploy.stdout) as Revision).message).toMatch(/model\/weights\.txt: changed since it was materialized/);
     const check = await fsck(dir);

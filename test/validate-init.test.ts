@@ -15,7 +15,7 @@ describe('axum validate', () => {
 
   const bad: [string, string, string[]][] = [
     ['an unknown key', SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'), ['axum.yml:9:36: stages.0.steps.0: unknown key "timeot" (did you mean "timeout"?)']],
-    ['a wrong type', SAMPLE_CONFIG.replace('branch: develop', 'branch: 7'), ['axum.yml:3:18: environments.dev.branch: Invalid input: expected string, received number']],
+    ['a wrong type', SAMPLE_CONFIG.replace('branch: develop', 'branch: 7'), ['axum.yml:3:18: environments.dev.branch: expected text, got 7 (a number); quote it if it is text: "7"']],
     ['a missing key', 'version: 1\nenvironments: { dev: { branch: develop } }\n', ['axum.yml:1:1: stages: required']],
     ['no environment', SAMPLE_CONFIG.replace(/environments:\n( {2}.*\n)+/, 'environments: {}\n'), ['axum.yml:2:15: environments: at least one environment, e.g. dev: { branch: develop }']],
     ['a branch git cannot have', SAMPLE_CONFIG.replace('branch: develop', 'branch: "feat..x"'), ['axum.yml:3:18: environments.dev.branch: "feat..x": a branch name cannot hold "..", "@{" or "//"']],
@@ -93,7 +93,7 @@ describe('axum init', () => {
     expect((await axum(['init', '--repo', make])).stdout).toContain('training: the Makefile target "train"');
     const none = repo({ config: null });
     const result = await axum(['init', '--repo', none]);
-    expect(result.stdout).toContain('no training entry point found');
+    expect(result.stderr).toContain('no training entry point found');
     expect((await axum(['validate', '--repo', none])).code).toBe(0);
   });
 });

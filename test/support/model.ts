@@ -178,7 +178,10 @@ export function commit(m: Model, branch: string, kind: CommitKind): ModelRun {
 }
 
 /** `deploy ENV --release ID [--force]`: a bad release needs force; a pinned environment stays pinned. */
-export function deploy(m: Model, envName: string, releaseId: string, force = false): { refused: string } | { revision: ModelRevision } {
+export function deploy(m: Model, envName: string, releaseId: string, force = false): { refused: string } | { revision: ModelRevision } | { unchanged: ModelRevision } {
+  // The release live there already: nothing to do, the live revision answers (no new revision).
+  const live = liveOf(envOf(m, envName));
+  if (live?.releaseId === releaseId) return { unchanged: live };
   if (releaseOf(m, releaseId).bad && !force) return { refused: 'is marked bad' };
   return { revision: operate(m, envOf(m, envName), releaseId, 'deploy', null) };
 }
@@ -192,13 +195,13 @@ export function promote(m: Model, from: string, to: string, force: boolean): { r
   return { revision: operate(m, envOf(m, to), live.releaseId, 'deploy', null) };
 }
 
-/** `mark REL good|bad`: a change or a refusal (bad twice, good when not bad). */
-export function mark(m: Model, releaseId: string, to: 'good' | 'bad'): { refused: string } | { marked: true } {
+/** `mark REL good|bad`: never refused for a known release; asked again it answers with what stands (`unchanged`). */
+export function mark(m: Model, releaseId: string, to: 'good' | 'bad'): { marked: true; unchanged: boolean } {
   const release = releaseOf(m, releaseId);
-  if (to === 'bad' && release.bad) return { refused: 'is marked bad already' };
-  if (to === 'good' && !release.bad) return { refused: 'is not marked bad' };
+  // Bad again may still change the reason (the model keeps none): only good on a good release is surely unchanged.
+  const unchanged = to === 'good' && !release.bad;
   release.bad = to === 'bad';
-  return { marked: true };
+  return { marked: true, unchanged };
 }
 
 /** `pin`/`unpin`: unpinning deploys the release the pin held back, unless it is bad, live, or older than what is live. */
@@ -222,8 +225,9 @@ export function rollback(m: Model, envName: string, to: number | null, force: bo
   if (to === null && liveOf(env)?.kind === 'auto-rollback') return { refused: 'serves its last known good' };
   const target = to === null ? lastKnownGoodOf(m, env) : env.revisions.find((r) => r.revision === to);
   if (!target) return { refused: to === null ? 'no last known good' : `no revision #${to}` };
-  if (releaseOf(m, target.releaseId).bad && !force) return { refused: 'is marked bad' };
+  // Live already first: nothing would move, so --force (which a bad mark would name) could not help.
   if (liveOf(env)?.releaseId === target.releaseId) return { refused: 'is live already' };
+  if (releaseOf(m, target.releaseId).bad && !force) return { refused: 'is marked bad' };
   env.pinned = true;
   return { revision: operate(m, env, target.releaseId, 'rollback', target.revision) };
 }

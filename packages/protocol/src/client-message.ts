@@ -85,10 +85,21 @@ export const RequestBody = z.discriminatedUnion('method', [
     method: z.literal('release.mark'),
     params: z.strictObject({ releaseId: z.string().check(z.minLength(1)).check(z.maxLength(64)), mark: z.enum(['good', 'bad']), reason: z.optional(z.string().check(z.maxLength(500))), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
   }),
-  /** Deploys a release (or the release of a commit) by hand; a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
+  /**
+   * Deploys a release (or the release of a commit) by hand; a bad release needs `force`. Returns the
+   * new `RevisionView` once verified or failed; a release live there already is answered with the
+   * live revision (`unchanged`), unless `again` asks for a new revision of it.
+   */
   z.object({
     method: z.literal('env.deploy'),
-    params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), commit: z.optional(z.string().check(z.minLength(4)).check(z.maxLength(64))), force: z._default(z.boolean(), false), by: z._default(z.string().check(z.maxLength(200)), 'a client') }),
+    params: z.strictObject({
+      env: z.string().check(z.minLength(1)).check(z.maxLength(64)),
+      releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
+      commit: z.optional(z.string().check(z.minLength(4)).check(z.maxLength(64))),
+      force: z._default(z.boolean(), false),
+      by: z._default(z.string().check(z.maxLength(200)), 'a client'),
+      again: z._default(z.boolean(), false),
+    }),
   }),
   /** Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
   z.object({

@@ -219,7 +219,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
     }),
     fc.record({
       method: fc.constant('env.deploy' as const),
-      params: fc.record({ env: id64, releaseId: id64, commit: str(4, 64), force: fc.boolean(), by }, { requiredKeys: ['env', 'force', 'by'] }),
+      params: fc.record({ env: id64, releaseId: id64, commit: str(4, 64), force: fc.boolean(), by, again: fc.boolean() }, { requiredKeys: ['env', 'force', 'by', 'again'] }),
     }),
     fc.record({ method: fc.constant('env.promote' as const), params: fc.record({ from: id64, to: id64, force: fc.boolean(), by }) }),
     fc.record({

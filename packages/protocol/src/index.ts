@@ -39,7 +39,7 @@ export type { Delta } from './daemon-message.js';
 export { isDelta } from './delta-types.js';
 export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
 export { ActivityAdded, WarningAdded } from './daemon-message.js';
-export { BackupReport, BackupTargetReport, FsckReport, PinResult, RESULT_SCHEMAS, TriggeredRun } from './request-result.js';
+export { BackupReport, BackupTargetReport, DeployResult, FsckReport, MarkResult, PinResult, RESULT_SCHEMAS, TriggeredRun } from './request-result.js';
 export type { ParamsOf, ResultOf } from './request-result.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';
 export type { Decoded, DecodedResult } from './codec.js';

@@ -20,6 +20,13 @@ describe('parseConfigText', () => {
     expect(load.config.stages[0]?.steps[0]).toMatchObject({ name: 'unit', timeout: 300_000, retries: 0 });
   });
 
+  it('says a value of the wrong kind in words, with the quoting YAML needs for run: true', () => {
+    const load = parseConfigText(valid.replace('run: npm test', 'run: true').replace('stages:\n', 'stages:\n  - name: build\n    steps: { train: x }\n'), 'axum.yml');
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.errors.map((e) => e.message)).toEqual(['stages.0.steps: expected a list, got a mapping', 'stages.1.steps.0.run: expected text, got true (a boolean); quote it if it is text: "true"']);
+  });
+
   it('points an unknown key at its own line and column', () => {
     const load = parseConfigText(valid.replace('timeout: 5m', 'timeot: 5m'), 'axum.yml');
     expect(load.ok).toBe(false);

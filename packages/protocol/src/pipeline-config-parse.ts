@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { knownKeysAt } from './config-known-keys.js';
 import type { ConfigLoad } from './config-load.js';
@@ -89,7 +89,17 @@ function messageOf(doc: Document, issue: z.core.$ZodIssue): string {
     return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${named.join(', ')}`;
   }
   if (path.length > 0 && issue.code !== 'custom' && !doc.hasIn(path)) return `${where}required`;
+  if (issue.code === 'invalid_type') return `${where}${wrongTypeText(issue.expected, doc.getIn(path))}`;
   return `${where}${issue.message}`;
+}
+
+/** The words for a value of the wrong kind: what was expected and what YAML read, not the schema's `Invalid input`. */
+const KINDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping' };
+function wrongTypeText(expected: string, value: unknown): string {
+  const got = isMap(value) ? 'a mapping' : isSeq(value) ? 'a list' : value === null || value === undefined ? 'nothing' : typeof value === 'string' ? `the text "${value}"` : `${String(value)} (a ${typeof value})`;
+  // YAML reads `run: true` or `branch: 7` as a boolean or a number: quoting keeps it text.
+  const quote = expected === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? `; quote it if it is text: "${String(value)}"` : '';
+  return `expected ${Object.hasOwn(KINDS, expected) ? KINDS[expected] : expected}, got ${got}${quote}`;
 }
 
 /** Renders a problem the way every command prints it: `axum.yml:LINE:COL: message`. */

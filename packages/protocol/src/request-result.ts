@@ -47,6 +47,10 @@ export const BackupTargetReport = z.object({
   error: z.nullable(z.string()),
   /** Files the backup's manifest lists (blobs and documents). */
   files: z.int().check(z.nonnegative()),
+  /**
+   * Objects (one per content: paths with the same bytes share one) the target lacked and was sent,
+   * and objects it had already; together, every object the manifest names.
+   */
   sent: z.object({ files: z.int().check(z.nonnegative()), bytes: z.int().check(z.nonnegative()) }),
   present: z.object({ files: z.int().check(z.nonnegative()), bytes: z.int().check(z.nonnegative()) }),
   at: z.string(),
@@ -63,6 +67,20 @@ export type BackupReport = z.infer<typeof BackupReport>;
 /** `unchanged`: the environment was pinned (or not pinned) already, and the request changed nothing. */
 export const PinResult = z.extend(EnvironmentView, { deployed: z._default(z.nullable(RevisionView), null), note: z._default(z.nullable(z.string()), null), unchanged: z._default(z.boolean(), false) });
 export type PinResult = z.infer<typeof PinResult>;
+
+/**
+ * The answer to `release.mark`: the release as it is now. `unchanged`: it was so already (marked bad
+ * with that reason, or not marked bad) and nothing was written. Additive: an older daemon refused such a request instead.
+ */
+export const MarkResult = z.extend(ReleaseView, { unchanged: z._default(z.boolean(), false) });
+export type MarkResult = z.infer<typeof MarkResult>;
+
+/**
+ * The answer to `env.deploy`: the new revision; or, when the release was live there already and no
+ * `again` asked for a new revision, the live revision itself with `unchanged` (nothing was done).
+ */
+export const DeployResult = z.extend(RevisionView, { unchanged: z._default(z.boolean(), false) });
+export type DeployResult = z.infer<typeof DeployResult>;
 
 /**
  * What each method answers, one row per method (its params are the row of the same name in
@@ -85,8 +103,8 @@ const RESULT_ROWS = {
   'releases.fsck': FsckReport,
   'releases.list': z.array(ReleaseListing),
   'backup.run': BackupReport,
-  'release.mark': ReleaseView,
-  'env.deploy': RevisionView,
+  'release.mark': MarkResult,
+  'env.deploy': DeployResult,
   'env.promote': RevisionView,
   'env.rollback': RevisionView,
   'env.approve': RevisionView,

@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AXUM_VERSION } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
-import { cleanParserMessage, unknownCommandMessage, usageHint } from './commands/usage.js';
+import { cleanParserMessage, commandPathOf, unknownCommandMessage } from './commands/usage.js';
 import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
 
 type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
@@ -92,6 +92,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <sha>', 'the commit whose release to deploy')
     .option('--yes', 'confirm without asking')
     .option('--force', 'allow a release that is marked bad')
+    .option('--again', 'deploy it as a new revision even when it is live there already (else nothing to do)')
     .option('--wait', 'wait for verification (deploy always does)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).deployCommand(env, options, stdoutOutput), command));
   program
@@ -100,7 +101,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<env>', 'environment')
     .option('--yes', 'confirm without asking')
     .option('--force', 'approve it even if it is marked bad')
-    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).approveCommand(env, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/approve.js')).approveCommand(env, options, stdoutOutput), command));
   program
     .command('pin')
     .description('keep the live revision: new commits build and test but do not deploy')
@@ -227,11 +228,6 @@ export async function main(rawArgv: string[]): Promise<number> {
   };
   const program = buildProgram(run, outputError);
   const commands = program.commands.map((command) => command.name());
-  const usageError = (message: string) => {
-    if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-    else stderrLine(`axum: ${message} (${usageHint(argv.slice(2), commands)})`);
-    return EXIT.usage;
-  };
   // `axum help nonsense`: commander would print the general help and succeed.
   const [, , asked, topic] = rawArgv;
   if (asked === 'help' && topic !== undefined && !topic.startsWith('-') && !commands.includes(topic)) {
@@ -246,9 +242,20 @@ export async function main(rawArgv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version are successes; every other parse failure is a usage error.
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      // `axum daemon` without its subcommand: the help that lists them is on stderr already.
-      if (err.code === 'commander.help') return EXIT.usage;
-      return usageError(parserMessage ?? cleanParserMessage(err.message));
+      // The command the words typed name, so the hint is its own help (`axum deploy --help`).
+      const groups = new Map(program.commands.map((c) => [c.name(), c.commands.map((sub) => sub.name())]));
+      const path = commandPathOf(argv.slice(2), groups, new Set(['--repo']));
+      const subcommands = path.length === 1 ? (groups.get(path[0]!) ?? []) : [];
+      let message = parserMessage ?? cleanParserMessage(err.message);
+      // A group (`axum daemon`) with no command, or one it does not have: the same words as a mistyped top-level command.
+      if (err.code === 'commander.help' && subcommands.length > 0) message = `${path[0]} needs a command: ${subcommands.join(', ')}`;
+      const unknown = /^unknown command '([^']*)'/.exec(message);
+      if (err.code === 'commander.unknownCommand' && unknown && subcommands.length > 0) message = unknownCommandMessage(unknown[1]!, subcommands, path[0]);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
+      // Commander has printed the group's help already: the commands are on screen.
+      else if (err.code === 'commander.help') stderrLine(`axum: ${message}`);
+      else stderrLine(`axum: ${message}${/--help lists/.test(message) ? '' : ` (axum ${path.length > 0 ? `${path.join(' ')} ` : ''}--help for usage)`}`);
+      return EXIT.usage;
     }
     stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.failed;

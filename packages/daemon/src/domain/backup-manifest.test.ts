@@ -42,6 +42,19 @@ describe('planSend', () => {
     expect(plan.send.map((f) => f.sha256)).toEqual([sha('1'), sha('b'), sha('2')]);
     expect(plan.present).toEqual({ files: 1, bytes: 1000 });
   });
+
+  it('counts what is already there in objects too, as it counts what it sends: one per content', () => {
+    const files = [
+      { path: 'runs/run-1/logs/a.log', sha256: sha('e'), size: 0 },
+      { path: 'runs/run-2/logs/a.log', sha256: sha('e'), size: 0 },
+      { path: 'history/envs/a.json', sha256: sha('2'), size: 7 },
+      { path: 'history/envs/b.json', sha256: sha('2'), size: 7 },
+      { path: 'history/releases.json', sha256: sha('1'), size: 10 },
+    ];
+    const plan = planSend(files, new Set([sha('e'), sha('2')]));
+    expect(plan.present).toEqual({ files: 2, bytes: 7 });
+    expect(plan.send.length + plan.present.files).toBe(new Set(files.map((f) => f.sha256)).size);
+  });
 });
 
 describe('snapshotsToKeep', () => {

@@ -91,21 +91,24 @@ export function manifestProblems(manifest: BackupManifest): string[] {
   return problems;
 }
 
-/** What a backup to one target sends: the objects it lacks; the rest is counted as already there. */
+/**
+ * What a backup to one target sends: the objects it lacks; the rest is counted as already there.
+ * Both counts are objects (one per content, as the target stores them), so sent + already there is
+ * every object the manifest names, however many paths share one.
+ */
 export function planSend(files: readonly BackupFile[], present: ReadonlySet<string>): { send: BackupFile[]; present: { files: number; bytes: number } } {
   const send: BackupFile[] = [];
-  const sending = new Set<string>();
+  const counted = new Set<string>();
   let presentFiles = 0;
   let presentBytes = 0;
   for (const file of files) {
+    // Identical content under two paths (two releases' manifests never are, but blobs and logs may be) counts, and goes, once.
+    if (counted.has(file.sha256)) continue;
+    counted.add(file.sha256);
     if (present.has(file.sha256)) {
       presentFiles++;
       presentBytes += file.size;
-    } else if (!sending.has(file.sha256)) {
-      // Identical content under two paths (two releases' manifests never are, but blobs may be) goes once.
-      sending.add(file.sha256);
-      send.push(file);
-    }
+    } else send.push(file);
   }
   return { send, present: { files: presentFiles, bytes: presentBytes } };
 }

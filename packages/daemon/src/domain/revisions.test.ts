@@ -57,10 +57,16 @@ describe('rollback refusals', () => {
   const history = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false), rev(3, 'c', 'live', true));
   it('explains each refusal', () => {
     expect(rollbackRefusal(history, undefined, 9, undefined, false)).toMatch(/^no revision #9 \(revisions: #1, #2, #3\)/);
-    expect(rollbackRefusal(doc(rev(1, 'a', 'live', true)), undefined, null, undefined, false)).toMatch(/^no last known good revision/);
+    expect(rollbackRefusal(doc(rev(1, 'a', 'live', true)), undefined, null, undefined, false)).toBe('no last known good revision to roll back to (nothing earlier passed verification)');
+    // Earlier verified releases there, but marked bad (so no target): said, with the way on.
+    const rolledBack = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'superseded', true), rev(3, 'a', 'live', true));
+    expect(rollbackRefusal(rolledBack, undefined, null, undefined, false)).toBe('no last known good revision to roll back to: the earlier verified releases are marked bad (the newest: #2, b; --to 2 --force goes back to it anyway)');
+    expect(rollbackRefusal(doc(rev(1, 'a', 'superseded', true), rev(2, 'a', 'live', true)), undefined, null, undefined, false)).toBe('no last known good revision to roll back to: the earlier verified revisions hold a, live now');
     expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, false)).toBe('the release of #2, b, is marked bad by verify (t): accuracy 0.4 — pass --force to roll back to it anyway, or clear the mark: axum mark b good');
     expect(rollbackRefusal(history, history.revisions[1], 2, { by: 'verify', why: 'accuracy 0.4', at: 't' }, true)).toBeNull();
     expect(rollbackRefusal(history, history.revisions[2], 3, undefined, false)).toMatch(/is live already/);
+    // Live already and marked bad: nothing would move, so the answer is that, not a --force that could not help.
+    expect(rollbackRefusal(history, history.revisions[2], 3, { by: 'ana', why: 'x', at: 't' }, false)).toMatch(/is live already/);
     expect(rollbackRefusal(history, history.revisions[0], 1, undefined, false)).toBeNull();
   });
 });

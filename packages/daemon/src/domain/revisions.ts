@@ -121,6 +121,19 @@ export function nextRevisionNumber(doc: EnvironmentDocument): number {
   return (doc.revisions.at(-1)?.revision ?? 0) + 1;
 }
 
+/**
+ * Why there is no last known good to go back to, truthfully: earlier verified releases may be there
+ * but marked bad (then the way on is `--to N --force`), or hold the release live now.
+ */
+function noRollbackTargetText(doc: EnvironmentDocument): string {
+  const live = liveRevision(doc);
+  const earlier = doc.revisions.filter((r) => r.verified && r.releaseId !== live?.releaseId && (!live || r.revision < live.revision));
+  const newest = earlier.at(-1);
+  if (newest) return `no last known good revision to roll back to: the earlier verified releases are marked bad (the newest: #${newest.revision}, ${newest.releaseId}; --to ${newest.revision} --force goes back to it anyway)`;
+  if (live && doc.revisions.some((r) => r.verified && r.revision < live.revision)) return `no last known good revision to roll back to: the earlier verified revisions hold ${live.releaseId}, live now`;
+  return 'no last known good revision to roll back to (nothing earlier passed verification)';
+}
+
 /** Why a rollback to `target` is refused, or null when it may go ahead. */
 export function rollbackRefusal(
   doc: EnvironmentDocument,
@@ -136,11 +149,12 @@ export function rollbackRefusal(
   if (requested === null && serving?.kind === 'auto-rollback') {
     return `#${serving.revision} is the automatic rollback to the last known good #${serving.rollbackTo}: a rollback with no target would go further back; name the revision with --to N (axum history lists them)`;
   }
-  if (!target) return 'no last known good revision to roll back to (nothing earlier passed verification)';
+  if (!target) return noRollbackTargetText(doc);
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
-  if (bad && !force) return badRefusal(target.releaseId, bad, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
+  // Live already before a bad mark: nothing would move, so naming --force would send them round.
   const live = liveRevision(doc);
   if (live && live.releaseId === target.releaseId) return liveAlreadyText(target.revision, live);
+  if (bad && !force) return badRefusal(target.releaseId, bad, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
   return null;
 }
 

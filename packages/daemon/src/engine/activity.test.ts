@@ -27,7 +27,11 @@ describe('activity lines', () => {
     expect(activityText(promote, { refusal: 'nothing is live in staging: nothing to promote' })).toBe('promote of staging to production refused: nothing is live in staging: nothing to promote');
     const marks = [{ mark: 'good', by: 'a', why: 'cleared by hand', at: 't' }];
     expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'good', by: 'a' } }), { result: { marks } })).toBe('cleared the bad mark of rel-3 (cleared by hand)');
-    expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'bad', by: 'a' } }), { refusal: 'rel-3 is marked bad already' })).toBe('mark of rel-3 bad refused: rel-3 is marked bad already');
+    expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'bad', by: 'a' } }), { refusal: 'no release rel-3' })).toBe('mark of rel-3 bad refused: no release rel-3');
+    expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'bad', by: 'a' } }), { result: { marks: [], unchanged: true } })).toBe('mark of rel-3 bad: marked bad already, nothing changed');
+    const twice = [{ mark: 'bad', by: 'a', why: 'first', at: 't' }, { mark: 'bad', by: 'b', why: 'second', at: 't' }];
+    expect(activityText(request({ method: 'release.mark', params: { releaseId: 'rel-3', mark: 'bad', by: 'b' } }), { result: { marks: twice, unchanged: false } })).toBe("gave rel-3's bad mark a new reason (second)");
+    expect(activityText(request({ method: 'env.deploy', params: { env: 'staging', releaseId: 'rel-3', force: false, by: 'a', again: false } }), { result: { releaseId: 'rel-3', revision: 2, unchanged: true } })).toBe('deploy of rel-3 to staging: live there already (#2), nothing changed');
     expect(activityText(request({ method: 'run.cancel', params: { runId: 'run-5' } }), { result: {} })).toBe('cancelled run-5');
     expect(activityText(request({ method: 'runs.list', params: { limit: 5 } }), { result: [] })).toBeNull();
     expect(activityText(request({ method: 'history.get', params: { env: 'staging' } }), { result: [] })).toBeNull();

@@ -53,6 +53,7 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
       return said(`cancelled ${request.params.runId}`, `cancel of ${request.params.runId}`);
     case 'env.deploy': {
       const revision = result as ResultOf<'env.deploy'> | null;
+      if (revision?.unchanged) return `deploy of ${revision.releaseId} to ${request.params.env}: live there already (#${revision.revision}), nothing changed`;
       return said(`deployed ${revision?.releaseId} to ${request.params.env} (${revision ? revisionOutcome(revision) : ''})`, `deploy to ${request.params.env}`);
     }
     case 'env.rollback': {
@@ -78,8 +79,12 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
     }
     case 'release.mark': {
       const { releaseId, mark } = request.params;
-      const why = (result as ResultOf<'release.mark'> | null)?.marks.at(-1)?.why;
-      return said(mark === 'good' ? `cleared the bad mark of ${releaseId} (${why})` : `marked ${releaseId} bad (${why})`, `mark of ${releaseId} ${mark}`);
+      const marked = result as ResultOf<'release.mark'> | null;
+      if (marked?.unchanged) return `mark of ${releaseId} ${mark}: ${mark === 'good' ? 'not marked bad' : 'marked bad'} already, nothing changed`;
+      const why = marked?.marks.at(-1)?.why;
+      // A second bad mark is a new reason for the one that stands.
+      const again = mark === 'bad' && marked?.marks.at(-2)?.mark === 'bad';
+      return said(mark === 'good' ? `cleared the bad mark of ${releaseId} (${why})` : again ? `gave ${releaseId}'s bad mark a new reason (${why})` : `marked ${releaseId} bad (${why})`, `mark of ${releaseId} ${mark}`);
     }
     case 'releases.fsck': {
       const report = result as ResultOf<'releases.fsck'> | null;

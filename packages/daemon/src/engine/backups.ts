@@ -54,7 +54,7 @@ export function createBackups(deps: BackupsDeps): Backups {
       const report = await deps.writer.backup(target, keep);
       const previous = statuses.get(target);
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
-      if (report.ok) deps.logger.info(`backup to ${target}: ${report.sent.files} file(s), ${report.sent.bytes} bytes sent; ${report.present.files} already there`);
+      if (report.ok) deps.logger.info(`backup to ${target}: ${report.files} file(s); objects: ${report.sent.files} sent (${report.sent.bytes} bytes), ${report.present.files} already there`);
       // Said once per new error, not every `every`: the status keeps saying it until a backup succeeds.
       else if (report.error !== previous?.error) deps.logger.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
       else deps.logger.warn(`backup to ${target} failed again: ${report.error ?? 'unknown error'}`);

@@ -82,11 +82,12 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
     return backups.run();
   },
   'env.deploy': async (request, session) => {
-    const { env, releaseId, commit, force, by } = request.params;
+    const { env, releaseId, commit, force, by, again } = request.params;
     const releases = session.host.deployments.releases();
     const target = releaseId ? releases.find((r) => r.id === releaseId) : commit ? releases.find((r) => r.commit.startsWith(commit)) : undefined;
-    if (!target) return new RequestFailure('not-found', releaseId ? `no release ${releaseId}` : commit ? `no release of commit ${commit} (a succeeded run on an environment branch makes one)` : 'name --release ID or --commit SHA');
-    return session.host.deployments.deploy(env, target.id, by, force);
+    if (!target) return new RequestFailure('not-found', releaseId ? `no release ${releaseId} (axum releases lists them)` : commit ? `no release of commit ${commit} (a succeeded run on an environment branch makes one)` : 'name --release ID or --commit SHA');
+    const result = await session.host.deployments.deploy(env, target.id, by, force, again);
+    return result instanceof RequestFailure ? result : { unchanged: false, ...result };
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
   'release.mark': (request, session) => session.host.deployments.mark(request.params.releaseId, request.params.mark, request.params.reason, request.params.by),

@@ -42,14 +42,20 @@ describe('axum mark', () => {
     expect(w.release('rel-2')).toMatchObject({ bad: null, marks: [{ mark: 'bad', by: 'verify of staging#2' }, { mark: 'good', by: 'dana', why: 'flaky smoke test' }] });
   });
 
-  it('refuses an unknown release, a second bad mark (naming the first) and clearing a release that is not bad', async () => {
+  it('refuses an unknown release; asked again, answers with what stands (nothing written), and a new reason replaces the old', async () => {
     const w = world();
     await w.ship();
     expect(refusal(await w.deployments.mark('rel-99', 'bad', undefined, 'dana'))).toEqual({ code: 'not-found', message: 'no release rel-99 (axum releases lists them)' });
-    expect(refusal(await w.deployments.mark('rel-1', 'good', undefined, 'dana'))).toEqual({ code: 'refused', message: 'rel-1 is not marked bad: nothing to clear' });
+    expect(await w.deployments.mark('rel-1', 'good', 'looks fine', 'dana')).toMatchObject({ id: 'rel-1', bad: null, unchanged: true });
+    expect(w.release('rel-1').marks).toEqual([]);
     await w.deployments.mark('rel-1', 'bad', 'first', 'dana');
-    expect(refusal(await w.deployments.mark('rel-1', 'bad', 'second', 'erin'))).toEqual({ code: 'refused', message: expect.stringMatching(/^rel-1 is marked bad already \(by dana, .+: first\)$/) });
+    // No reason, or the same one: the mark stands as it was, who and when too.
+    expect(await w.deployments.mark('rel-1', 'bad', undefined, 'erin')).toMatchObject({ bad: { by: 'dana', why: 'first' }, unchanged: true });
+    expect(await w.deployments.mark('rel-1', 'bad', ' first ', 'erin')).toMatchObject({ bad: { by: 'dana', why: 'first' }, unchanged: true });
     expect(w.release('rel-1').marks).toHaveLength(1);
+    // A new reason: the mark says it, with who gave it, and the journal keeps both.
+    expect(await w.deployments.mark('rel-1', 'bad', 'second', 'erin')).toMatchObject({ bad: { by: 'erin', why: 'second' }, unchanged: false });
+    expect(onDisk(w, 'rel-1')).toMatchObject({ bad: { by: 'erin', why: 'second' }, marks: [{ mark: 'bad', why: 'first' }, { mark: 'bad', why: 'second' }] });
   });
 
   it('masks a registered secret pasted into the reason', async () => {

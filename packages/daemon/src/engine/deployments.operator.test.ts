@@ -202,6 +202,14 @@ describe('pin and approval', () => {
     expect(w.current()).toBe('rel-3');
   });
 
+  it('deploy by hand of the release live there already does nothing and answers with the live revision; again makes a new revision', async () => {
+    const w = await shipped(1);
+    expect(await w.deployments.deploy('staging', 'rel-1', 'dana')).toMatchObject({ revision: 1, releaseId: 'rel-1', status: 'live', unchanged: true });
+    expect(w.revisions('staging')).toHaveLength(1);
+    expect(await w.deployments.deploy('staging', 'rel-1', 'dana', false, true)).toMatchObject({ revision: 2, releaseId: 'rel-1', status: 'live' });
+    expect(w.revisions('staging')).toHaveLength(2);
+  });
+
   it('approval: manual waits for approve, which deploys the release', async () => {
     const w = world(testConfig({ environments: { production: { branch: 'main', approval: 'manual' } } }));
     const built = await w.ship('production');

@@ -20,7 +20,7 @@ import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
-import type { FsckReport, LogChunk, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
+import type { DeployResult, FsckReport, LogChunk, MarkResult, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
 export type { DeploymentsDeps } from './deploy-state.js';
 export type { PinOutcome } from './operator-requests.js';
@@ -60,7 +60,7 @@ export interface Deployments {
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   /** A release deployed by hand; a bad one needs `force`. A pinned environment stays pinned. */
-  deploy(env: string, releaseId: string, by: string, force?: boolean): Promise<RevisionView | RequestFailure>;
+  deploy(env: string, releaseId: string, by: string, force?: boolean, again?: boolean): Promise<DeployResult | RevisionView | RequestFailure>;
   /**
    * Rolls back to revision `to` (null: the last known good other than the live release) and pins.
    * It marks bad the release it moves away from — the live one, `state(env).live.releaseId` (never
@@ -75,7 +75,7 @@ export interface Deployments {
   /** Pins, or unpins and deploys the newest release the pin held back (`deployed`), or says why not (`note`). */
   pin(env: string, pinned: boolean, by: string): Promise<(EnvironmentState & PinOutcome) | RequestFailure>;
   /** `axum mark REL good|bad`: sets or clears the bad mark, journaled on the release, saved before it answers. */
-  mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
+  mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<MarkResult | RequestFailure>;
   /** Calls `listener` when an operation's log (`ENV#N`, step) may have grown or its step ended. Returns how to stop. */
   onLogActivity(listener: (address: string, step: string) => void): () => void;
   /** Resolves when the environment has no operation running (for `--wait`). */
@@ -254,7 +254,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       }
       return { from: fromId, to: toId, commits, direction, configKeys, ...(changes ? { configChanges: changes } : {}), artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
     },
-    deploy: (env, releaseId, by, force = false) => requests.deploy(env, releaseId, by, force),
+    deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
     promote: (from, to, force, by, seen) => requests.promote(from, to, force, by, seen),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),
     async rollback(env, to, force, by) {

@@ -1,8 +1,8 @@
 // What people ask of environments and releases besides a rollback: deploy by hand, approve,
 // promote, pin and unpin, mark. Each checks what it can refuse, then hands the work to the
 // coordinator's `operate`, which owns the one-operation-per-environment rule.
-import { nothingToApproveText, type ReleaseView, type RevisionView } from '@axum/protocol';
-import { badRefusal, defaultReason, markedBad, markRefusal, markTime } from '../domain/marks.js';
+import { nothingToApproveText, type DeployResult, type MarkResult, type RevisionView } from '@axum/protocol';
+import { badRefusal, defaultReason, markChange, markedBad, markTime } from '../domain/marks.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { acceptanceRevision, liftPause } from '../domain/pause.js';
 import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
@@ -22,13 +22,14 @@ export interface PinOutcome {
 }
 
 export interface OperatorRequests {
-  deploy(env: string, releaseId: string, by: string, force: boolean): Promise<RevisionView | RequestFailure>;
+  /** `again`: a new revision even when the release is live there already (else the live revision answers, `unchanged`). */
+  deploy(env: string, releaseId: string, by: string, force: boolean, again?: boolean): Promise<DeployResult | RevisionView | RequestFailure>;
   /** `seen`: the release the person was shown; refused when another would be approved now (a stale request). */
   approve(env: string, by: string, force: boolean, seen?: string): Promise<RevisionView | RequestFailure>;
   /** `seen`: the release the person was shown as FROM's live one; refused when FROM serves another now. */
   promote(from: string, to: string, force: boolean, by: string, seen?: string): Promise<RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
-  mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<ReleaseView | RequestFailure>;
+  mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<MarkResult | RequestFailure>;
 }
 
 const refused = (message: string) => new RequestFailure('refused', message);
@@ -41,7 +42,7 @@ const staleText = (env: string, seen: string, now: string | null, what: string) 
 export function createOperatorRequests(state: DeployState, environments: EnvironmentCoordinator, knownEnv: (env: string) => RequestFailure | null): OperatorRequests {
   const { docOf, release, now } = state;
   /** A bad release goes nowhere without force (ARCHITECTURE.md, glossary: Bad). */
-  const refuseBad = (target: ReleaseView | undefined, force: boolean, anyway: string) => (target?.bad && !force ? refused(badRefusal(target.id, target.bad, anyway)) : null);
+  const refuseBad = (target: { id: string; bad: MarkResult['bad'] } | undefined, force: boolean, anyway: string) => (target?.bad && !force ? refused(badRefusal(target.id, target.bad, anyway)) : null);
   /** Releases are recorded in the order they were made. */
   const age = (id: string) => state.releasesDoc().releases.findIndex((r) => r.id === id);
 
@@ -145,10 +146,15 @@ export function createOperatorRequests(state: DeployState, environments: Environ
   return {
     // A manual deploy onto a pinned environment is an explicit act: it goes, and the pin stays
     // (commits stay held until `axum unpin`). Only a bad release needs force.
-    async deploy(env, releaseId, by, force) {
+    async deploy(env, releaseId, by, force, again = false) {
       const unknown = knownEnv(env);
       if (unknown) return unknown;
       const doc = await docOf(env);
+      // The same release again is nothing to do (`kubectl apply` of what is there), not a silent new
+      // revision; `again` asks for one on purpose (a re-verify, a folder that changed under it).
+      // While an operation holds the environment, what is live may change: that one answers (busy).
+      const live = liveRevision(doc);
+      if (live?.releaseId === releaseId && !again && !environments.hold(env)) return { ...live, unchanged: true };
       return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => environments.operate(env, releaseId, 'deploy', null, by));
     },
     async approve(env, by, force, seen) {
@@ -205,13 +211,15 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     async mark(releaseId, mark, reason, by) {
       const target = release(releaseId);
       if (!target) return new RequestFailure('not-found', `no release ${releaseId} (axum releases lists them)`);
-      const refusal = markRefusal(target, mark);
-      if (refusal) return refused(refusal);
       // A reason is persisted and shown to every client: a registered secret pasted into it is masked.
       const names = state.config()?.secrets ?? [];
       const secrets = names.map((name) => (Object.hasOwn(state.deps.baseEnv, name) ? (state.deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
-      await state.mark(target, mark, by, maskText(reason?.trim() || defaultReason(mark), secrets));
-      return target;
+      const given = reason?.trim() ? maskText(reason.trim(), secrets) : undefined;
+      // Asked again, a mark answers with what stands (exit 0), and a new reason replaces the old one.
+      const change = markChange(target, mark, given);
+      if (change === null) return { ...target, unchanged: true };
+      await state.mark(target, mark, by, given ?? defaultReason(mark));
+      return { ...target, unchanged: false };
     },
   };
 }

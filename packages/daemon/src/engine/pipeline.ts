@@ -180,7 +180,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     async cancel(runId) {
       const run = findRun(runId);
       if (!run) return new RequestFailure('not-found', `no run ${runId}`);
-      if (FINISHED.includes(run.status)) return new RequestFailure('refused', `${run.id} already ${run.status}`);
+      if (FINISHED.includes(run.status)) return new RequestFailure('refused', `${run.id} has finished already (${run.status}): nothing to cancel`);
       const execution = executions.get(run.id);
       if (execution) {
         execution.cancel();

@@ -8,14 +8,18 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { OPERATION_TIMEOUT_MS } from './environments.js';
+import { humanSize } from '../state/releases.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** What one target got, in words: what was sent against what was already there. */
+/**
+ * What one target got, in words: its files, and the objects they are stored as (one per content,
+ * so fewer when files share bytes) — those sent against those already there, in the one unit.
+ */
 export function backupLines(report: BackupReport): string[] {
   return report.targets.map((t) =>
     t.ok
-      ? `backed up to ${t.target}: sent ${plural(t.sent.files, 'file')} (${t.sent.bytes} bytes), ${plural(t.present.files, 'file')} (${t.present.bytes} bytes) already there; ${t.files} in its manifest, verified`
+      ? `backed up to ${t.target}: ${plural(t.files, 'file')}, stored as ${plural(t.sent.files + t.present.files, 'object')}: ${t.sent.files} sent (${humanSize(t.sent.bytes)}), ${t.present.files} already there (${humanSize(t.present.bytes)}); verified`
       : `backup to ${t.target} FAILED: ${t.error ?? 'unknown error'}`,
   );
 }

@@ -1,7 +1,7 @@
 import { commandBy } from '../user-name.js';
-import { type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
+import { type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
-import { rollbackHint, servingOf } from '../state/selectors.js';
+import { rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -9,7 +9,7 @@ import type { RequestFn } from '../client/daemon-connection.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
 import { confirm, diffFromLive } from './confirm-prompt.js';
-import { approveRefusal, badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
+import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 import { historyHostLines } from './history-hosts.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
@@ -166,50 +166,44 @@ export function markedBadLine(releaseId: string, env: string, environments: read
   return `${releaseId} marked bad (axum mark ${releaseId} good clears it)${elsewhere.length > 0 ? `; it is also live in ${elsewhere.join(', ')} and keeps serving there` : ''}`;
 }
 
-/** `axum deploy ENV (--release ID | --commit SHA) [--force] [--wait]`. */
-export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean }, out: Output): Promise<ExitCode> {
+/** `axum deploy ENV (--release ID | --commit SHA) [--force] [--again]`: the release live there already is nothing to do, unless `--again`. */
+export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
   // Fewer characters name too many commits to pick one by (git's own short form is 7).
   if (options.commit !== undefined && !/^[0-9a-f]{4,64}$/i.test(options.commit)) throw new CliError(`--commit ${options.commit}: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d`, EXIT.usage);
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
+    const releases = await call(connection, 'releases.list', {});
+    const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy'), again: options.again ?? false };
+    // What is live there already is nothing to do: no question asked, the daemon answers with the live revision.
+    if (!options.again && liveAlready(env, releases, options)) return deployResult(envName, await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), options, out);
     // A bad release or a busy environment is refused before the confirmation, in the daemon's words.
     // Busy only when there is a question to spare: with --yes the daemon's own answer is the fresher.
     const refusal = !options.yes ? busyRefusal(env) : null;
     if (refusal) throw new CliError(refusal, EXIT.failed);
     if (options.release) {
-      const bad = badReleaseRefusal(await call(connection, 'releases.list', {}), options.release, options.force, 'pass --force to deploy it anyway');
+      const bad = badReleaseRefusal(releases, options.release, options.force, 'pass --force to deploy it anyway');
       if (bad) throw new CliError(bad, EXIT.failed);
     }
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
-    const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy') };
-    const revision = await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS);
-    return revisionResult(envName, revision, options, out);
+    return deployResult(envName, await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), options, out);
   });
 }
 
-/** `axum approve ENV`: deploys the release waiting for approval. */
-export async function approveCommand(envName: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
-  return withDaemon(options, 'axum-approve', async (connection) => {
-    const env = await environment(connection, envName);
-    // Refused before anything is asked (a bad release, a busy environment, nothing waiting), in the daemon's words.
-    const releases = env.paused || env.pendingReleaseId ? await call(connection, 'releases.list', {}) : [];
-    const refusal = approveRefusal(env, releases, options.force);
-    if (refusal) throw new CliError(refusal, EXIT.failed);
-    // The release this command names is the one approved, or the daemon refuses (it changed in between).
-    const seen = (env.paused ? servingOf(env)?.releaseId : env.pendingReleaseId) ?? undefined;
-    const approve = () => call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS);
-    if (env.paused) {
-      // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
-      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${env.heldReleaseId ? ` (then ${env.heldReleaseId}, held back, deploys)` : ''}`, options.yes);
-      const revision = await approve();
-      const code = revisionResult(envName, revision, options, out);
-      if (!options.json) out.lines([`${envName}: pause lifted${env.heldReleaseId ? `; ${env.heldReleaseId}, held back by it, deploys now` : ''}`]);
-      return code;
-    }
-    await confirm(env, `deploy ${env.pendingReleaseId ?? ''} to ${env.name}`, options.yes, diffFromLive(connection, env, env.pendingReleaseId ?? ''));
-    return revisionResult(envName, await approve(), options, out);
-  });
+/** True when the release asked for (by id, or the only release of the commit) is the one live in `env`. */
+function liveAlready(env: EnvironmentView, releases: readonly ReleaseListing[], asked: { release?: string; commit?: string }): boolean {
+  if (!env.live) return false;
+  if (asked.release !== undefined) return asked.release === env.live.releaseId;
+  const ofCommit = releases.filter((r) => r.commit.startsWith((asked.commit ?? '').toLowerCase()));
+  return ofCommit.length === 1 && ofCommit[0]!.id === env.live.releaseId;
+}
+
+/** A deploy's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
+function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output): ExitCode {
+  if (!revision.unchanged) return revisionResult(envName, revision, options, out);
+  if (options.json) out.json(revision);
+  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again deploys it anew, as a new revision)`]);
+  return EXIT.ok;
 }
 
 /** `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back (asked first where protected). */
@@ -223,7 +217,7 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   });
   if (options.json) out.json(result);
   else if (result.unchanged) out.lines([pinned ? `${result.name} is ${result.note ?? 'pinned already'}: nothing changed` : `${result.name} is not pinned: nothing to unpin`]);
-  else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin to resume)`]);
+  else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin ${result.name} lets them deploy again)`]);
   else out.lines([unpinnedLine(result)]);
   if (result.deployed?.status === 'failed') {
     stderrLine(`axum: #${result.deployed.revision} FAILED: ${result.deployed.message ?? 'see axum history'}`);
@@ -241,7 +235,7 @@ function noRevisionsYet(env: string, view: EnvironmentView | undefined): string 
 }
 
 /** What the next succeeded run does with its release here, when nothing waits. */
-const nextRunDoes = (view: Pick<EnvironmentView, 'approval'>) => (view.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys');
+export const nextRunDoes = (view: Pick<EnvironmentView, 'approval'>) => (view.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys');
 
 /** `production unpinned; deployed rel-9 as #6 (live, verified)`, or that no release waits. */
 export function unpinnedLine(result: PinResult): string {

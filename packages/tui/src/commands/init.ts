@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, PIPELINE_SCHEMA_PATH } from '@axum/protocol';
 import { findWorkTreeRoot } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { stderrLine, type GlobalOptions, type Output } from './output.js';
 
 /** What `axum init` found in the repository, to pick sensible starter steps. */
 export interface ProjectKind {
@@ -85,11 +85,12 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
   }
   writeFileSync(file, starterConfig(kind, `./${SCHEMA_COPY}`), { flag: 'wx' });
   const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`, kind.train && `training: ${kind.train.found}`].filter(Boolean);
+  // Said on stderr, with --json too: the file is written, but its first run would fail until edited.
+  if (!kind.train) stderrLine(`axum: no training entry point found (an npm script "train", train.py, src/train.py, a Makefile target "train", train.js): edit the run: of the train step in ${CONFIG_FILE} to the command that trains your model and writes ${modelsGlob(kind)}; until then every run fails at that step, saying so`);
   if (options.json) out.json({ written, detected });
   else {
     out.lines([
       `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
-      ...(kind.train ? [] : ['no training entry point found (npm script "train", train.py, make train, train.js): fill in the train step']),
       // Runs start from a clean worktree of the commit, where an empty folder does not exist.
       ...(kind.modelFolder && gitKeepsNothingIn(join(repoRoot, kind.modelFolder)) ? [`${kind.modelFolder}/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p ${kind.modelFolder})`] : []),
       `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
@@ -98,11 +99,16 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
   return EXIT.ok;
 }
 
+/** What the starter's artifacts keep of the model: the folder found, else `model/**`. */
+const modelsGlob = (kind: ProjectKind) => `${kind.modelFolder ?? 'model'}/**`;
+
 /** The starter file: valid as written, every section explained. */
 export function starterConfig(kind: ProjectKind, schemaPath: string): string {
   const test = kind.node ? 'npm test' : kind.python ? 'python -m pytest' : 'echo "add your tests here"';
-  const build = kind.train?.run ?? (kind.node ? 'npm run build --if-present' : kind.python ? 'python -m compileall -q .' : 'echo "add your training here (it writes the model files that artifacts keep)"');
-  const models = `${kind.modelFolder ?? 'model'}/**`;
+  const models = modelsGlob(kind);
+  // No entry point found: a step that fails saying what to edit, rather than one that succeeds
+  // having trained nothing and leaves the run to fail later on an artifacts glob that matched nothing.
+  const train = kind.train?.run ?? `echo '${CONFIG_FILE}: no training command yet: set the run: of the train step to the command that trains your model (it writes ${models})' >&2; exit 1`;
   return `# yaml-language-server: $schema=${schemaPath}
 # Axum pipeline file. Check it with \`axum validate\`; the full reference is the JSON Schema above.
 version: 1
@@ -120,7 +126,7 @@ stages:
       - { name: unit, run: ${JSON.stringify(test)}, timeout: 10m }
   - name: build
     steps:
-      - { name: ${kind.train ? 'train' : 'build'}, run: ${JSON.stringify(build)}, timeout: 30m, retries: 0 }
+${kind.train ? '' : '      # No training entry point was found: replace this run: with the command that trains your model.\n'}      - { name: train, run: ${JSON.stringify(train)}, timeout: 30m, retries: 0 }
 
 # What a release keeps: the backup of your models and configs, restored on rollback.
 artifacts: [${kind.configFolder ? `${models}, config/**` : models}]

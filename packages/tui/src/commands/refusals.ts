@@ -28,11 +28,12 @@ export function approveRefusal(env: EnvironmentView, releases: readonly ReleaseL
   return busy ?? badReleaseRefusal(releases, env.pendingReleaseId, force, `to approve it anyway: axum approve ${env.name} --force`);
 }
 
-/** A rollback to `target` the daemon would refuse (domain `rollbackRefusal`): still in its operation, marked bad, or live already. */
+/** A rollback to `target` the daemon would refuse (domain `rollbackRefusal`): still in its operation, live already, or marked bad. */
 export function rollbackTargetRefusal(env: EnvironmentView, target: { revision: number; releaseId: string; status?: string }, releases: readonly ReleaseListing[], force: boolean | undefined): string | null {
   if (target.status === 'deploying' || target.status === 'verifying') return `#${target.revision} is still ${target.status}`;
+  // Live already before a bad mark: nothing would move, so naming --force would send them round.
+  if (env.live?.releaseId === target.releaseId) return liveAlreadyText(target.revision, env.live);
   const bad = badReleaseRefusal(releases, target.releaseId, force, 'pass --force to roll back to it anyway', `the release of #${target.revision}, ${target.releaseId},`);
   if (bad) return bad;
-  if (env.live?.releaseId === target.releaseId) return liveAlreadyText(target.revision, env.live);
   return busyRefusal(env);
 }

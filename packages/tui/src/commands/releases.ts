@@ -1,5 +1,5 @@
 // Build once, promote from the command line: `axum releases`, `axum promote FROM TO`, `axum mark REL good|bad`.
-import { minuteText, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import { minuteText, type MarkResult, type ReleaseListing, type ReleaseView } from '@axum/protocol';
 import { badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
@@ -68,9 +68,17 @@ export async function markCommand(releaseId: string, word: string, options: Glob
   return EXIT.ok;
 }
 
-/** `rel-4 marked bad: <reason> (by …)`, `rel-4: bad mark cleared (was: …)`, or that it was not marked. */
-export function markLine(release: ReleaseView, was: ReleaseView['bad']): string {
+/**
+ * What a mark did: `rel-4 marked bad: <reason> (by …)`, `rel-4: bad mark cleared (was: …)`, the
+ * reason of a standing bad mark replaced, or — asked again — what stands already (an answer, exit 0).
+ */
+export function markLine(release: Pick<MarkResult, 'id' | 'bad'> & { unchanged?: boolean }, was: ReleaseView['bad']): string {
+  if (release.unchanged) {
+    if (!release.bad) return `${release.id} is not marked bad already: nothing to clear`;
+    return `${release.id} is marked bad already (by ${release.bad.by}, ${minuteText(release.bad.at)}: ${release.bad.why}): nothing changed (--reason TEXT gives it a new reason)`;
+  }
+  if (release.bad && was) return `${release.id} was marked bad already; reason updated: ${release.bad.why} (by ${release.bad.by}; was: ${was.why} — by ${was.by}, ${minuteText(was.at)})`;
   if (release.bad) return `${release.id} marked bad: ${release.bad.why} (by ${release.bad.by})`;
-  if (!was) return `${release.id} is not marked bad (nothing to clear)`;
+  if (!was) return `${release.id} is not marked bad already: nothing to clear`;
   return `${release.id}: bad mark cleared (was: ${was.why} — by ${was.by}, ${minuteText(was.at)})`;
 }

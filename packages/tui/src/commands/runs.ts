@@ -3,6 +3,7 @@ import { logAddressHint } from './log-address.js';
 import type { DaemonConnection, EarlyRequests } from '../client/daemon-connection.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
+import { failedStepText, runFailureLines } from './run-failure.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { outputWidth, table } from './table.js';
@@ -119,7 +120,12 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     }).finally(() => process.off('SIGINT', onInterrupt));
     stop();
     if (options.json) out.json(final);
-    else out.lines(runLines(final));
+    else {
+      out.lines(runLines(final));
+      const [why, ...tail] = await runFailureLines(connection, final);
+      if (why) stderrLine(`axum: ${why}`);
+      for (const line of tail) stderrLine(line);
+    }
     const ok = final.status === 'succeeded' && (final.deploy === null || DEPLOY_OK.has(final.deploy.outcome));
     if (!options.json && final.deploy?.revision && !ok) stderrLine(`axum: the deploy failed: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed`);
     else if (!options.json && final.deploy && final.deploy.outcome !== 'live' && ok) stderrLine(`axum: ${final.id} succeeded; its deploy is ${final.deploy.outcome} (${final.deploy.outcome === 'held-by-pin' ? `axum unpin ${final.deploy.env}` : `axum approve ${final.deploy.env}`})`);
@@ -135,11 +141,6 @@ export async function cancelCommand(runId: string, options: GlobalOptions, out: 
   return EXIT.ok;
 }
 
-/** `step broken failed (exit 4)`: why a run failed when it recorded no message of its own. */
-function failedStepText(run: RunView): string {
-  const step = run.steps.find((s) => s.status === 'failed' || s.status === 'timed-out');
-  return step ? `step ${step.name} ${step.status}${step.exitCode !== null ? ` (exit ${step.exitCode})` : ''}` : 'see axum runs --json';
-}
 
 /** `axum logs RUN [--step NAME] [--follow]`: the step's output as printed (masked), line by line; `ENV#N` is a revision's operations. */
 export async function logsCommand(runId: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {

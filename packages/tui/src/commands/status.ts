@@ -73,7 +73,8 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
   lines.push(...backupStatusLines(state.backups, Date.now()));
   lines.push('');
-  if (state.environments.length === 0) lines.push('no environments (add some under `environments:` in axum.yml)');
+  // An invalid file may well declare environments: the daemon just has none it can use yet.
+  if (state.environments.length === 0) lines.push(config.valid ? `no environments (add some under \`environments:\` in ${config.file})` : `no environments yet: ${config.file} is invalid (above; axum validate checks it as you fix it)`);
   else {
     const rows = state.environments.map((env) => Object.values(environmentCells(env)));
     // Flags, health and branch give way; names, revisions, releases and commits stay whole.

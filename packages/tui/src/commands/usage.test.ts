@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanParserMessage, suggestCommand, unknownCommandMessage, usageHint } from './usage.js';
+import { cleanParserMessage, commandPathOf, suggestCommand, unknownCommandMessage } from './usage.js';
 
 const COMMANDS = ['status', 'runs', 'run', 'logs', 'cancel', 'history', 'rollback', 'deploy', 'approve', 'pin', 'unpin', 'fsck', 'demo', 'validate', 'init', 'daemon'];
 
@@ -17,10 +17,11 @@ describe('usage errors', () => {
     expect(cleanParserMessage("error: unknown option '--fllow'\n")).toBe("unknown option '--fllow'");
     expect(cleanParserMessage("error: unknown option '--jsn'\n(Did you mean --json?)")).toBe("unknown option '--jsn' (did you mean --json?)");
   });
-  it("points at the named command's help", () => {
-    expect(usageHint(['rollback', 'staging', '--bogus'], COMMANDS)).toBe('axum rollback --help for usage');
-    expect(usageHint(['--json', 'daemon', 'stop', '-x'], COMMANDS)).toBe('axum daemon stop --help for usage');
-    expect(usageHint(['daemon', 'restart'], COMMANDS)).toBe('axum daemon --help for usage');
-    expect(usageHint(['--jsn'], COMMANDS)).toBe('axum --help for usage');
+  it('a command group names its own commands, and a parse failure finds the command it belongs to', () => {
+    expect(unknownCommandMessage('sttus', ['start', 'stop', 'status'], 'daemon')).toBe("unknown command 'daemon sttus' (did you mean daemon status?); axum daemon --help lists the commands");
+    const groups = new Map<string, string[]>([['deploy', []], ['daemon', ['start', 'stop', 'status']]]);
+    expect(commandPathOf(['--repo', 'deploy', 'deploy', 'staging', '--bogus'], groups, new Set(['--repo']))).toEqual(['deploy']);
+    expect(commandPathOf(['daemon', 'start', '--bogus'], groups, new Set(['--repo']))).toEqual(['daemon', 'start']);
+    expect(commandPathOf(['nope', 'deploy'], groups, new Set(['--repo']))).toEqual([]);
   });
 });

@@ -25,10 +25,31 @@ export function suggestCommand(word: string, commands: readonly string[]): strin
   return nearestWord(lower, commands);
 }
 
-/** `unknown command 'rollbak' (did you mean rollback?)` */
-export function unknownCommandMessage(word: string, commands: readonly string[]): string {
-  const suggestion = suggestCommand(word, commands);
-  return `unknown command '${word}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}; axum --help lists the commands`;
+/** `unknown command 'rollbak' (did you mean rollback?)`; `parent` names a command group (`daemon`) whose commands these are. */
+export function unknownCommandMessage(word: string, commands: readonly string[], parent?: string): string {
+  const suggestion = parent ? nearestWord(word.toLowerCase(), commands) : suggestCommand(word, commands);
+  const prefix = parent ? `${parent} ` : '';
+  return `unknown command '${prefix}${word}'${suggestion ? ` (did you mean ${prefix}${suggestion}?)` : ''}; axum ${prefix}--help lists the commands`;
+}
+
+/**
+ * The command a parse failure belongs to, from the words typed: `deploy` for `axum deploy x
+ * --bogus`, `daemon start` for `axum daemon start --bogus`, null when none is known (then the
+ * hint is `axum --help`). Options and their values are skipped (`--repo DIR`).
+ */
+export function commandPathOf(words: readonly string[], commands: ReadonlyMap<string, readonly string[]>, valued: ReadonlySet<string>): string[] {
+  const path: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith('-')) {
+      if (valued.has(word)) i++;
+      continue;
+    }
+    if (path.length === 0 && commands.has(word)) path.push(word);
+    else if (path.length === 1 && (commands.get(path[0]!) ?? []).includes(word)) path.push(word);
+    else break;
+  }
+  return path;
 }
 
 /**
@@ -40,11 +61,4 @@ export function cleanParserMessage(text: string): string {
     .replace(/^error: /, '')
     .trim()
     .replace(/\s*\n\(Did you mean (.+?)\?\)$/, ' (did you mean $1?)');
-}
-
-/** Where a usage error sends the reader: the command's own help when the words named one. */
-export function usageHint(words: readonly string[], commands: readonly string[]): string {
-  const [first, second] = words.filter((word) => !word.startsWith('-'));
-  if (first === undefined || !commands.includes(first)) return 'axum --help for usage';
-  return first === 'daemon' && (second === 'start' || second === 'stop' || second === 'status') ? `axum daemon ${second} --help for usage` : `axum ${first} --help for usage`;
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import type { EnvironmentView, ReleaseListing, RevisionView } from '@axum/protocol';
+import { acceptedLines } from './approve.js';
+import { rollbackTargetRefusal } from './refusals.js';
+
+const accepted = { revision: 5, releaseId: 'rel-3', commit: '1a2b3c4d5e6f7a8b' } as RevisionView;
+
+describe('approve of a paused environment', () => {
+  it('says the release that serves was kept and nothing deployed, and what becomes of the release the pause held', () => {
+    const env = { name: 'staging', pinned: false, heldReleaseId: 'rel-5', approval: 'auto' } as unknown as EnvironmentView;
+    expect(acceptedLines(env, accepted)).toEqual(['staging #5: kept rel-3 (1a2b3c4d), which serves, as live and verified — nothing was deployed', 'staging: pause lifted; rel-5, held back by the pause, deploys next']);
+    expect(acceptedLines({ ...env, pinned: true }, accepted)[1]).toBe('staging: pause lifted; rel-5 stays held by the pin (axum unpin staging deploys it)');
+    expect(acceptedLines({ ...env, heldReleaseId: null }, accepted)[1]).toBe('staging: pause lifted; no release was held back (the next succeeded run deploys)');
+  });
+});
+
+describe('rollback refusals said before asking', () => {
+  it('a target whose release is live already is that, even when it is marked bad: --force could not help', () => {
+    const env = { name: 'staging', live: { revision: 4, releaseId: 'rel-2', commit: 'c'.repeat(40) }, operation: null } as unknown as EnvironmentView;
+    const releases = [{ id: 'rel-2', bad: { by: 'ana', why: 'x', at: '2026-12-04T10:00:00.000Z' } }] as ReleaseListing[];
+    expect(rollbackTargetRefusal(env, { revision: 2, releaseId: 'rel-2' }, releases, false)).toBe('#2 has the release that is live already (rel-2 in #4)');
+  });
+});
