@@ -27,12 +27,27 @@ export function relativeLink(path: string, to: string): string {
   return [...from.slice(common).map(() => '..'), ...dest.slice(common)].join('/');
 }
 
+/** Why `path` is not a plain `/`-separated path inside a release folder, or null. */
+export function artifactPathProblem(path: string): string | null {
+  if (path === '' || path.startsWith('/') || /[\0\\]/.test(path)) return 'not a relative path inside the release';
+  return path.split('/').some((part) => part === '' || part === '.' || part === '..') ? 'a path with an empty, . or .. part' : null;
+}
+
 /**
- * The first link of a release that does not name one of its files — outside the release, to
- * nothing, or to another link — or null. A release folder is never given such a link, whatever a
+ * The first artifact whose path leaves the release or is named twice, or the first link of a
+ * release that does not name one of its files — outside the release, to nothing, or to another
+ * link — or null. A release folder is never given such a link, whatever a
  * record says: a tampered manifest or backup must not make a folder that reaches outside itself.
  */
 export function linkProblem(artifacts: readonly ArtifactView[]): string | null {
+  const seen = new Set<string>();
+  for (const artifact of artifacts) {
+    // Paths first: `a/../../l` would be made outside the folder by path.join, whatever its target says.
+    const problem = artifactPathProblem(artifact.path);
+    if (problem !== null) return `${JSON.stringify(artifact.path)}: ${problem}; refusing to make it`;
+    if (seen.has(artifact.path)) return `${artifact.path}: named twice in the record (a file written through a link of the same name); refusing to make it`;
+    seen.add(artifact.path);
+  }
   const files = new Set(artifacts.filter((a) => a.link === undefined).map((a) => a.path));
   for (const artifact of artifacts) {
     if (artifact.link === undefined) continue;
