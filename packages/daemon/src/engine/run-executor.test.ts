@@ -90,6 +90,27 @@ describe('from a queued run to its first step', () => {
     expect(new Set(events.slice(0, first))).toEqual(new Set(['save running ', 'save running train:running,eval:pending']));
   });
 
+  it('a release about to be handed on (reused) waits for the run to be saved as running', async () => {
+    const { record, deps, events } = setup();
+    let saved!: () => void;
+    const slowSave = new Promise<void>((resolve) => (saved = resolve));
+    deps.commit = async (run) => {
+      events.push(`save ${run.status}`);
+      if (run.status === 'running' && run.steps.length === 0) await slowSave;
+      events.push(`saved ${run.status}`);
+    };
+    deps.reuseRelease = async () => {
+      events.push('reuse');
+      return { reused: null, warnings: [] };
+    };
+    const done = executeRun(record, deps).done;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).not.toContain('reuse');
+    saved();
+    await done;
+    expect(events.indexOf('reuse')).toBeGreaterThan(events.indexOf('saved running'));
+  });
+
   it('a step that runs after the first is saved as running before its process exists too', async () => {
     const { record, deps, events } = setup();
     await executeRun(record, deps).done;

@@ -75,9 +75,10 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
         );
     configRead?.catch(() => undefined);
     const checkout = run.worktree ? deps.git.addWorktree(run.commit, run.worktree) : null;
-    // Not awaited, and made once git is at work: a worktree left by a crash is removed at start
-    // anyway. The save that must come first — before a step process exists — is the first step's.
-    void deps.commit(run);
+    // Made once git is at work, awaited only where it must be: a worktree left by a crash is removed
+    // at start anyway, and the save that must come before a step process exists is the first step's.
+    const startSaved = deps.commit(run);
+    startSaved.catch(() => undefined);
     if (checkout) {
       try {
         await checkout;
@@ -108,6 +109,9 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     if (run.env && !inPlace && config.promote !== 'rebuild') {
       let reuse: Awaited<ReturnType<ExecutorDeps['reuseRelease']>>;
       try {
+        // A reused release is handed on (deployed) from here: the run must be on disk as running
+        // first, or a crash would run it, and deploy its release, again.
+        await startSaved;
         reuse = await deps.reuseRelease(run, config);
       } catch (err) {
         return finish(run, 'failed', `could not hand on the release of ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
