@@ -1,9 +1,9 @@
 // The command line as a new user meets it: mistyped commands, habits from other tools, closed
 // pipes, and messages that name what the user typed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, scratchRepos, waitForRun } from './support/axum.js';
 
@@ -19,6 +19,21 @@ function intoHead(args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 describe('usage errors', () => {
+  it('a checkout that was never built says so, exit 2, not a stack trace', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'axum-unbuilt-'));
+    try {
+      mkdirSync(join(checkout, 'bin'));
+      for (const file of ['axum', 'package.json']) copyFileSync(join(dirname(AXUM_BIN), file), join(checkout, 'bin', file));
+      const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, [join(checkout, 'bin', 'axum'), '--version'], (error, _stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stderr }));
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`axum: not built yet (${join(checkout, 'packages', 'tui', 'dist', 'bundle', 'axum.cjs')} is missing): run \`pnpm install && pnpm build\` in the Axum checkout\n`);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+
   it('a mistyped command or a habit gets a suggestion and exit 2, as JSON under --json', async () => {
     const typo = await axum(['rollbak', 'production']);
     expect(typo).toMatchObject({ code: 2, stdout: '' });
