@@ -38,7 +38,9 @@ describe('axum.yml backup:', () => {
       expect(load.ok, target).toBe(false);
       if (!load.ok) expect(load.errors[0]!.message).toContain(`${target} is inside the repository`);
     }
-    for (const target of ['../b', 'a/../../b', '/srv/b', '~/b']) expect(parseConfigText(`${base}backup: { to: [${target}] }\n`, 'axum.yml').ok, target).toBe(true);
+    const home = parseConfigText(`${base}backup: { to: [~/b] }\n`, 'axum.yml');
+    expect(!home.ok && home.errors[0]!.message).toContain('~ is not expanded here');
+    for (const target of ['../b', 'a/../../b', '/srv/b']) expect(parseConfigText(`${base}backup: { to: [${target}] }\n`, 'axum.yml').ok, target).toBe(true);
   });
 
   it('refuses an empty list, a bad duration and an unknown key', () => {

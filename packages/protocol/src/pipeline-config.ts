@@ -50,12 +50,14 @@ export function backupTargetProblem(target: string): string | null {
   if (target.trim() === '') return 'an empty folder name';
   const host = sshBackupTarget(target);
   if (host) return 'problem' in host ? host.problem : null;
+  // The daemon runs no shell: `~` would be a folder called `~` in the repository.
+  if (target === '~' || target.startsWith('~/')) return `${target}: ~ is not expanded here; write the whole path (e.g. /home/you/${target.slice(2) || 'axum-backup'})`;
   return relativeInsideRepository(target) ? `${target} is inside the repository: a backup there would sit in the work tree (one \`git clean\` or \`git add -A\` away); name a folder outside it, e.g. ../axum-backup or /mnt/nas/axum` : null;
 }
 
 /** A relative folder (read from the repository's root) that does not climb out of it. */
 function relativeInsideRepository(target: string): boolean {
-  if (target.startsWith('/') || target.startsWith('~') || /^[A-Za-z]:[\\/]/.test(target)) return false;
+  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target)) return false;
   let depth = 0;
   for (const part of target.split(/[\\/]+/)) {
     if (part === '..') depth -= 1;

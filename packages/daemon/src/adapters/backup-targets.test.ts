@@ -11,6 +11,7 @@ describe('backupDestinationFor', () => {
   it('refuses an absolute folder inside the work tree (the config check cannot know the root)', () => {
     expect(() => backupDestinationFor(join(repoRoot, 'backups'), options)).toThrow(/backups is inside the repository/);
     expect(() => backupDestinationFor(repoRoot, options)).toThrow(/inside the repository/);
+    expect(() => backupDestinationFor(join(repoRoot, '..backup'), options)).toThrow(/inside the repository/);
   });
 
   it('takes a folder beside or outside the repository', () => {

@@ -1,7 +1,7 @@
 // Which destination a `backup.to` entry is (README.md, "Backups"): `user@host:/path` an SSH host's
 // folder (sshBackupTarget, the remote environments' host-spec rules), anything else a local folder,
 // relative to the repository.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { sshBackupTarget } from '@axum/protocol';
 import { snapshotId, type BackupManifest } from '../domain/backup-manifest.js';
 import type { BackupDestination, DestinationContents } from './backup-destination.js';
@@ -27,7 +27,7 @@ export function backupDestinationFor(target: string, options: BackupTargetOption
   const folder = resolve(options.repoRoot, target);
   // An absolute path into the work tree passes the config's check (it cannot know the root).
   const inside = relative(options.repoRoot, folder);
-  if (!inside.startsWith('..') && !isAbsolute(inside)) throw new Error(`${target} is inside the repository (${options.repoRoot}): a backup there would sit in the work tree; name a folder outside it`);
+  if (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)) throw new Error(`${target} is inside the repository (${options.repoRoot}): a backup there would sit in the work tree; name a folder outside it`);
   return createFsBackupDestination(folder);
 }
 
