@@ -1,7 +1,7 @@
 // Branches and HEAD read from git's files must be what git itself says, through every way git
 // stores a ref: loose, nested, packed, packed then updated, deleted, and a linked worktree's HEAD.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,12 @@ describe('readHeads', () => {
     other.git('commit', '-q', '--allow-empty', '-m', 'one');
     mkdirSync(join(other.dir, '.git', 'reftable'));
     expect(await readHeads(join(other.dir, '.git'))).toBeNull();
+    // A name git would not list, and a `refs/heads` that is not there, are git's to judge too.
+    const third = repo();
+    third.git('commit', '-q', '--allow-empty', '-m', 'one');
+    writeFileSync(join(third.dir, '.git', 'refs', 'heads', '.tmp'), `${third.git('rev-parse', 'HEAD')}\n`);
+    expect(await readHeads(join(third.dir, '.git'))).toBeNull();
+    expect(await readHeads(join(third.dir, 'no-such-git-dir'))).toBeNull();
   });
 });
 
@@ -84,5 +90,15 @@ describe('the git port reads heads and the current branch from the files', () =>
       expect([...(await port.heads())]).toEqual(gitHeads(git));
       expect(await port.currentBranch()).toBe(branch);
     }
+  });
+
+  it('asking git instead names a branch the same way, also beside a tag of the same name', async () => {
+    const { dir, git } = repo();
+    git('commit', '-q', '--allow-empty', '-m', 'one');
+    git('tag', 'main');
+    // A symbolic ref among the branches: the files are not read, git is asked (`heads/main` with --short).
+    git('symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
+    const port = createSimpleGit(dir);
+    expect([...(await port.heads()).keys()]).toEqual(['alias', 'main']);
   });
 });

@@ -23,6 +23,13 @@ async function readOrNull(path: string): Promise<string | null> {
   }
 }
 
+/** A branch name `git check-ref-format` takes without a doubt; anything else is left to git. */
+function plainRefName(name: string): boolean {
+  if ([...name].some((c) => c <= ' ' || c === '\x7f')) return false;
+  if (/[~^:?*[\\]|\.\.|@\{|\/\/|\.lock$|^\/|\/$|\.$/.test(name)) return false;
+  return name.split('/').every((part) => part !== '' && !part.startsWith('.'));
+}
+
 /** Loose refs under `refs/heads`, by branch name; null when one is not a plain object name. */
 async function looseHeads(commonDir: string): Promise<Map<string, string> | null> {
   const heads = new Map<string, string>();
@@ -31,7 +38,9 @@ async function looseHeads(commonDir: string): Promise<Map<string, string> | null
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if (gone(err)) return true;
+      // A branch folder that vanished mid-walk is a deleted branch; `refs/heads` itself missing is
+      // not "no branches" (a moved `.git`, a layout this does not know): git is asked.
+      if (gone(err)) return prefix !== '';
       throw err;
     }
     for (const entry of entries) {
@@ -42,6 +51,8 @@ async function looseHeads(commonDir: string): Promise<Map<string, string> | null
       }
       // A ref being written is `<name>.lock` until git renames it into place.
       if (entry.name.endsWith('.lock')) continue;
+      // A name git would not list (`.tmp`, `a b`, `x~1`): git decides what it is.
+      if (!plainRefName(name)) return false;
       const text = await readOrNull(join(dir, entry.name));
       if (text === null) continue;
       const sha = text.trim();

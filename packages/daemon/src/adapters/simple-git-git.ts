@@ -69,7 +69,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
         .then(({ common }) => readHeads(common))
         .catch(() => null);
       if (fromFiles) return fromFiles;
-      const out = await git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
+      const out = await git.raw(['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
       const heads = new Map<string, string>();
       if (headSubjects.size > 1000) headSubjects.clear(); // a bound, not a history: heads only
       for (const line of out.split('\n')) {
@@ -108,7 +108,8 @@ export function createSimpleGit(repoRoot: string): GitPort {
         .catch(() => null);
       if (fromFile !== null) return fromFile ?? null;
       try {
-        return (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim() || null;
+        // Not --short: with a tag of the same name git shortens `main` to `heads/main`.
+        return (await git.raw(['symbolic-ref', '--quiet', 'HEAD'])).trim().replace(/^refs\/heads\//, '') || null;
       } catch {
         return null;
       }
