@@ -1,6 +1,6 @@
 // The CLI's code cache: real child processes requiring real CommonJS files through it, a real folder.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,21 @@ describe('compile cache', () => {
     expect(after.answer).toBe('a:B');
     expect(after.used).toEqual([join(root, 'a-Hash1234.cjs')]);
     expect(after.written).toHaveLength(1);
+  });
+
+  it('a chunk edited at the same length with its mtime set back is still told apart (ctime), and an entry others can write is not used', async () => {
+    const root = chunks();
+    const dir = join(base, 'cache', 'axum', 'compile-cache');
+    run(root, dir);
+    const chunk = join(root, 'b.cjs');
+    const { mtime } = statSync(chunk);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(chunk, "exports.b = () => 'B';\n");
+    utimesSync(chunk, mtime, mtime); // `touch -r` / `cp -p`: the mtime it had
+    expect(run(root, dir).answer).toBe('a:B');
+    const entry = readdirSync(dir).find((name) => name.endsWith('-a.cjs'))!;
+    chmodSync(join(dir, entry), 0o666);
+    expect(run(root, dir).used).not.toContain(join(root, 'a-Hash1234.cjs'));
   });
 
   it('uses only a private folder of ours: not one others can read or write, not a symlink', () => {

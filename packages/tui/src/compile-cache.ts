@@ -8,11 +8,12 @@
 //
 // The cache is an optimisation only: any failure (no home, a read-only disk, a folder that fails
 // the check) runs the command uncached and says nothing. What is trusted: only a folder of ours,
-// mode 0700, not a symlink (checked with lstat), as for the runtime folder; V8 checks a cache
-// against its own version and flags, and each entry names the chunk's path, size and change time,
-// as V8's own check of the source is by its length only.
+// mode 0700, not a symlink (checked with lstat), as for the runtime folder, and entries that are
+// files of ours (checked on the descriptor read); V8 checks a cache against its own version and
+// flags, and each entry names the chunk's path, size, inode and change time (ctime), as V8's own
+// check of the source is by its length only.
 import { createRequire, Module as NodeModule } from 'node:module';
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -50,7 +51,24 @@ export function privateDir(dir: string): boolean {
 /** One entry's first line: what the cached code was compiled from, and by which node. */
 function entryHeader(filename: string): string {
   const stat = statSync(filename);
-  return `${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ino} ${filename}\n`;
+  // ctime, not mtime: `touch -r` or `cp -p` can set a file's mtime back, nothing but the clock its ctime.
+  return `${process.version} ${process.arch} ${stat.size} ${stat.ctimeMs} ${stat.ino} ${filename}\n`;
+}
+
+/**
+ * An entry's bytes, only when it is a regular file of ours that nobody else can write: the folders
+ * were checked once, but a folder above them that others can write could be swapped meanwhile, so
+ * the file itself is checked, on the descriptor it is read from (O_NOFOLLOW: never through a link).
+ */
+function readOwnEntry(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) throw new Error('not our entry');
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** One file per chunk and checkout: the chunk's name without its content hash, so a rebuild overwrites its entry instead of adding one. */
@@ -84,7 +102,7 @@ export function enableCompileCache(root: string, dir: string | null = compileCac
     const path = entryPath(dir, filename);
     try {
       header = entryHeader(filename);
-      const entry = readFileSync(path);
+      const entry = readOwnEntry(path);
       const end = entry.indexOf(10);
       if (end > 0 && entry.toString('utf8', 0, end + 1) === header) cachedData = entry.subarray(end + 1);
     } catch {
