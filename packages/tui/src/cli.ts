@@ -66,7 +66,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('history')
     .description("an environment's revisions, newest first")
     .argument('<env>', 'environment')
-    .option('--at <time>', 'what was live at that time')
+    .option('--at <time>', 'what was live at that time (UTC, as the tables print times, unless it names a zone)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).historyCommand(env, options, stdoutOutput), command));
   program
     .command('rollback')

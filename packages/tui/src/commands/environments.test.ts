@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
-import { markedBadLine, revisionSentence } from './environments.js';
+import { markedBadLine, parseAtTime, revisionSentence } from './environments.js';
 
 const revision = (over: Partial<RevisionView>): RevisionView => ({
   revision: 5,
@@ -44,5 +44,15 @@ describe('markedBadLine', () => {
     const envs = [env('dev', { revision: 3, releaseId: 'rel-1' }), env('staging', { revision: 2, releaseId: 'rel-7' }), env('production', { revision: 2, releaseId: 'rel-7' })];
     expect(markedBadLine('rel-7', 'dev', envs)).toBe('rel-7 marked bad (axum mark rel-7 good clears it); it is also live in staging #2, production #2 and keeps serving there');
     expect(markedBadLine('rel-7', 'staging', [env('staging', { revision: 3, releaseId: 'rel-1' }), env('production', null)])).toBe('rel-7 marked bad (axum mark rel-7 good clears it)');
+  });
+});
+
+describe('parseAtTime', () => {
+  it('reads a time without a zone as UTC, as the tables print it; a named zone as named', () => {
+    expect(parseAtTime('2026-12-04 14:17:30')).toBe(Date.UTC(2026, 11, 4, 14, 17, 30));
+    expect(parseAtTime('2026-12-04T14:17')).toBe(Date.UTC(2026, 11, 4, 14, 17));
+    expect(parseAtTime('2026-12-04T14:17:00+01:00')).toBe(Date.UTC(2026, 11, 4, 13, 17));
+    expect(parseAtTime('2026-12-04T14:17:00Z')).toBe(Date.UTC(2026, 11, 4, 14, 17));
+    expect(parseAtTime('soon')).toBeNaN();
   });
 });

@@ -38,6 +38,16 @@ export function revisionSentence(env: string, r: RevisionView): string {
   return `${env} #${r.revision}: ${what}, ${state}${news ? ` — ${news}` : ''}`;
 }
 
+/**
+ * `--at` as the tables print times: in UTC, unless the text names a zone (`Z`, `+01:00`). Read
+ * as local time, a CREATED value pasted back was off by the machine's offset.
+ */
+export function parseAtTime(text: string): number {
+  const trimmed = text.trim();
+  const withTime = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(trimmed);
+  return Date.parse(withTime ? `${withTime[1]}T${withTime[2]}Z` : trimmed);
+}
+
 /** `axum history ENV [--at TIME]`: revisions newest first. */
 export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
   // The plain table also says why any of the environment's releases is marked bad (who, when, why);
@@ -48,7 +58,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
   });
   if (options.at !== undefined) {
-    const at = Date.parse(options.at);
+    const at = parseAtTime(options.at);
     if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
     // What was live then: the newest revision that became live at or before that time and was not yet replaced.
     const live = revisions.find((r) => r.verified && r.finishedAt !== null && Date.parse(r.finishedAt) <= at);
