@@ -64,6 +64,8 @@ describe('axum init', () => {
     expect(result.stdout).toContain('detected: package.json, models/ folder, training: the npm script "train"');
     // An empty folder is not in a clean checkout of the commit: said, with what to do.
     expect(result.stdout).toContain('models/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p models)');
+    // The starter's branches that the repository lacks (it has main only).
+    expect(result.stdout).toContain('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml');
     const text = readFileSync(join(dir, 'axum.yml'), 'utf8');
     // Relative, beside the file: it works in every clone once committed.
     const schemaRef = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)?.[1];

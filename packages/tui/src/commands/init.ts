@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,38 @@ function gitKeepsNothingIn(dir: string): boolean {
   }
 }
 
+/** The starter's branches, one per environment. */
+const STARTER_BRANCHES = ['develop', 'staging', 'main'];
+
+/**
+ * What to say when the starter's branches are not the repository's (a `git init` on master): a
+ * commit there would feed no environment, silently. Null when they all exist, or git cannot tell.
+ */
+export function missingBranchesLine(existing: readonly string[], current: string | null): string | null {
+  if (existing.length === 0 && current === null) return null;
+  // The branch HEAD is on counts before its first commit (`git init -b main`).
+  const missing = STARTER_BRANCHES.filter((b) => !existing.includes(b) && b !== current);
+  if (missing.length === 0) return null;
+  const here = current !== null && !STARTER_BRANCHES.includes(current) ? `; commits on ${current} feed no environment` : '';
+  return `branch${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist yet (git branch ${missing[0]}), or edit the branch: of each environment in ${CONFIG_FILE}${here}`;
+}
+
+function branchesOf(repoRoot: string): { existing: string[]; current: string | null } {
+  const git = (...args: string[]) => execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const existing = git('for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads').split('\n').filter(Boolean);
+    let current: string | null = null;
+    try {
+      current = git('symbolic-ref', '--quiet', 'HEAD').replace(/^refs\/heads\//, '') || null;
+    } catch {
+      // detached
+    }
+    return { existing, current };
+  } catch {
+    return { existing: [], current: null };
+  }
+}
+
 export function detectProject(repoRoot: string): ProjectKind {
   const has = (name: string) => existsSync(join(repoRoot, name));
   return {
@@ -87,12 +120,14 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
   const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`, kind.train && `training: ${kind.train.found}`].filter(Boolean);
   // Said on stderr, with --json too: the file is written, but its first run would fail until edited.
   if (!kind.train) stderrLine(`axum: no training entry point found (an npm script "train", train.py, src/train.py, a Makefile target "train", train.js): edit the run: of the train step in ${CONFIG_FILE} to the command that trains your model and writes ${modelsGlob(kind)}; until then every run fails at that step, saying so`);
+  const branches = branchesOf(repoRoot);
   if (options.json) out.json({ written, detected });
   else {
     out.lines([
       `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
       // Runs start from a clean worktree of the commit, where an empty folder does not exist.
       ...(kind.modelFolder && gitKeepsNothingIn(join(repoRoot, kind.modelFolder)) ? [`${kind.modelFolder}/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p ${kind.modelFolder})`] : []),
+      ...[missingBranchesLine(branches.existing, branches.current)].filter((line): line is string => line !== null),
       `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
     ]);
   }
