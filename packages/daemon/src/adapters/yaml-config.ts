@@ -12,7 +12,7 @@ export async function loadConfigFile(file: string): Promise<ConfigLoad> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    return problem((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found (run `axum init` to write one)' : (err as Error).message);
+    return problem((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found in the work tree (a checkout of a commit without it? check out a branch that has it; a new project: `axum init` writes one)' : (err as Error).message);
   }
   try {
     return parseConfigText(text, basename(file));
