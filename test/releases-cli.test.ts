@@ -85,6 +85,12 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     // The pin the rollback set, lifted with nothing held back: said so.
     const unpinned = await axum(['unpin', 'staging', '--repo', dir]);
     expect(unpinned).toMatchObject({ code: 0, stdout: 'staging unpinned; no release waits (the next succeeded run deploys)\n' });
+
+    // A release marked bad before a rollback leaves it is not said to be marked bad by it.
+    expect((await axum(['mark', v1!.id, 'bad', '--reason', 'by hand', '--repo', dir])).code).toBe(0);
+    const again = await axum(['rollback', 'staging', '--to', '2', '--force', '--repo', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain(`${v1!.id} marked bad`);
   });
 
   it('a protected rollback without a terminal names its target and the release it would mark bad in the refusal', async () => {

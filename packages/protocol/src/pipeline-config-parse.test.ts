@@ -27,6 +27,13 @@ describe('parseConfigText', () => {
     expect(load.errors.map((e) => e.message)).toEqual(['stages.0.steps: expected a list, got a mapping', 'stages.1.steps.0.run: expected text, got true (a boolean); quote it if it is text: "true"']);
   });
 
+  it("says a bound or a choice in words, not the schema's (Too small: expected number to be >=0)", () => {
+    const load = parseConfigText(`${valid.replace('run: npm test', 'run: npm test, retries: -1')}promote: sometimes\n`, 'axum.yml');
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.errors.map((e) => e.message.replace(/^\S+: /, ''))).toEqual(['must be at least 0 (got -1)', 'expected "reuse" or "rebuild" (got "sometimes")']);
+  });
+
   it('points an unknown key at its own line and column', () => {
     const load = parseConfigText(valid.replace('timeout: 5m', 'timeot: 5m'), 'axum.yml');
     expect(load.ok).toBe(false);

@@ -90,7 +90,24 @@ function messageOf(doc: Document, issue: z.core.$ZodIssue): string {
   }
   if (path.length > 0 && issue.code !== 'custom' && !doc.hasIn(path)) return `${where}required`;
   if (issue.code === 'invalid_type') return `${where}${wrongTypeText(issue.expected, doc.getIn(path))}`;
-  return `${where}${issue.message}`;
+  return `${where}${plainText(issue, doc.getIn(path))}`;
+}
+
+/**
+ * The schema's own words for a bound or a choice (`Too small: expected number to be >=0`), said as
+ * a person would; a message the schema wrote itself is kept as it is.
+ */
+function plainText(issue: z.core.$ZodIssue, value: unknown): string {
+  const got = typeof value === 'string' || typeof value === 'number' ? ` (got ${JSON.stringify(value)})` : '';
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && /^Too (small|big):/.test(issue.message)) {
+    const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+    const word = issue.code === 'too_small' ? (issue.inclusive === false ? 'more than' : 'at least') : issue.inclusive === false ? 'less than' : 'at most';
+    if (issue.origin === 'array') return `needs ${word} ${bound} item${bound === 1 ? '' : 's'}`;
+    if (issue.origin === 'string') return bound === 1 && issue.code === 'too_small' ? 'must not be empty' : `must be ${word} ${bound} characters long`;
+    return `must be ${word} ${bound}${got}`;
+  }
+  if (issue.code === 'invalid_value' && /^Invalid (option|input)/.test(issue.message)) return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}${got}`;
+  return issue.message;
 }
 
 /** The words for a value of the wrong kind: what was expected and what YAML read, not the schema's `Invalid input`. */

@@ -149,12 +149,19 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       const history = pipelined ? pipelined.history : to === null ? null : call(connection, 'history.get', { env: envName });
       const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
       // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
-      const marked = target ? releaseMarkedByRollback(env, target.releaseId) : null;
+      const found = target ? releaseMarkedByRollback(env, target.releaseId) : null;
+      // A release marked bad before (by an earlier rollback elsewhere, or by hand) is not marked again: not news.
+      const markedBefore = found !== null && env.servingBad?.releaseId === found.releaseId ? env.servingBad : null;
+      const marked = markedBefore ? null : found;
       if (target && !options.yes) {
         // What the daemon would refuse is said before the confirmation, not after it.
         const refusal = rollbackTargetRefusal(env, target, await call(connection, 'releases.list', {}), options.force);
         if (refusal) throw new CliError(refusal, EXIT.failed);
-        const markText = marked ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad` : '';
+        const markText = marked
+          ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad`
+          : markedBefore
+            ? ` (${markedBefore.releaseId}, serving now, is marked bad already: ${markedBefore.why})`
+            : '';
         await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
       }
       const revision = await (pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS));
