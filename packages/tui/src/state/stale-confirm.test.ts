@@ -69,3 +69,15 @@ describe('opening a cancelled run', () => {
     expect(state.view).toMatchObject({ kind: 'run', runId: 'run-3', step: 1 });
   });
 });
+
+describe("a confirmation's details loaded after it opened", () => {
+  it('land in the dialog they were loaded for, even when they come back at once; never in another one', () => {
+    const state = connected(env());
+    const confirm = confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, state) as Confirm;
+    const open = asked(state, { ...confirm, details: ['loading the diff…'] });
+    const loaded = reduce(open, { type: 'confirm.details', details: ['(no diff: not connected to the daemon)'], forAction: confirm.action });
+    expect(loaded.confirm?.details).toEqual(['(no diff: not connected to the daemon)']);
+    const other = reduce(open, { type: 'confirm.details', details: ['stale'], forAction: { ...confirm.action } });
+    expect(other.confirm?.details).toEqual(['loading the diff…']);
+  });
+});

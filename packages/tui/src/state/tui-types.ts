@@ -137,7 +137,8 @@ export type TuiAction =
   | { type: 'releases.open' }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
-  | { type: 'confirm.details'; details: string[]; diff?: string[] }
+  /** `forAction`: the confirmation the details were loaded for; another one open by now is left alone. */
+  | { type: 'confirm.details'; details: string[]; diff?: string[]; forAction?: PendingAction }
   | { type: 'confirm.close' }
   /**
    * A local action's notice: it goes with the screen or after NOTICE_HOLD_MS, unless `sticky` (an

@@ -132,7 +132,10 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     } catch (err) {
       details = [...confirm.details, `(no diff: ${(err as Error).message})`];
     }
-    if (stateRef.current.confirm?.action === action) dispatch({ type: 'confirm.details', details, ...(diff ? { diff } : {}) });
+    // Checked by the reducer, in order after the open: a diff refused at once (not connected) came
+    // back before this component's copy of the state had the dialog, and the dialog said
+    // "loading the diff…" for good.
+    dispatch({ type: 'confirm.details', details, ...(diff ? { diff } : {}), forAction: action });
   }, []);
 
   /** The log of the run view's step, followed while that view is open, even under the help overlay. */
