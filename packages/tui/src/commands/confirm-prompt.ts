@@ -48,7 +48,8 @@ export async function confirm(env: EnvironmentView, what: string, yes: boolean |
   }
 }
 
-/** What moving `env` from its live release to `to` changes, as the TUI's confirmation shows it. */
+/** What moving `env` from the release it serves (live, or failed and serving on) to `to` changes, as the TUI's confirmation shows it. */
 export function diffFromLive(connection: DaemonConnection, env: EnvironmentView, to: string): () => Promise<string[]> {
-  return async () => (env.live ? diffLines(await call(connection, 'releases.diff', { from: env.live.releaseId, to })) : ['(no diff: nothing is live to compare with)']);
+  const from = env.live?.releaseId ?? env.serving?.releaseId;
+  return async () => (from ? diffLines(await call(connection, 'releases.diff', { from, to })) : ['(no diff: nothing serves to compare with)']);
 }

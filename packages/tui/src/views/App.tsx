@@ -117,9 +117,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (action.kind !== 'rollback') return;
     const env = current.daemon?.environments.find((e) => e.name === action.env);
     const target = action.releaseId ?? (action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId);
-    if (!env?.live || !target || !linkRef.current) {
-      // Nothing live to compare with: no diff to wait for.
-      dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, '(no diff: nothing is live to compare with)'] } });
+    // What serves is what the diff starts from: the live release, or one that failed and serves on.
+    const from = env?.live?.releaseId ?? env?.serving?.releaseId;
+    if (!from || !target || !linkRef.current) {
+      // Nothing serving to compare with: no diff to wait for.
+      dispatch({ type: 'confirm.open', confirm: { ...confirm, details: [...confirm.details, '(no diff: nothing serves to compare with)'] } });
       return;
     }
     // Open at once, so keys typed while the diff loads go into the confirmation, not the view.
@@ -128,7 +130,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     let diff: string[] | undefined;
     try {
       // Kept apart from the details: the dialog shrinks the diff, never the question's own lines.
-      diff = diffLines(await linkRef.current.request('releases.diff', { from: env.live.releaseId, to: target }));
+      diff = diffLines(await linkRef.current.request('releases.diff', { from, to: target }));
     } catch (err) {
       details = [...confirm.details, `(no diff: ${(err as Error).message})`];
     }
