@@ -81,7 +81,7 @@ describe('artifacts', () => {
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toContain('model/latest.bin: the release folder');
     expect(tampered.stdout).toContain('points to v2/abs.bin, not weights.bin');
-    const redeploy = await axum(['deploy', 'staging', '--release', 'rel-1', '--yes', '--json', '--repo', dir]);
+    const redeploy = await axum(['deploy', 'staging', '--release', 'rel-1', '--again', '--yes', '--json', '--repo', dir]);
     expect(redeploy.code).toBe(1);
     expect(JSON.parse(redeploy.stdout).message).toContain('model/latest.bin: the release folder\'s symlink points to v2/abs.bin, not weights.bin');
     rmSync(link);

@@ -108,8 +108,8 @@ describe('Prometheus checks', () => {
 
     const approved = await axum(['approve', 'staging', '--repo', dir]);
     expect(approved.code).toBe(0);
-    expect(approved.stdout).toMatch(/^staging #2: deployed rel-\d+ \(\w{8}\), live and verified — accepted #1 as live and verified \(approved by \S+ via axum approve after: inconclusive: check error_rate/m);
-    expect(approved.stdout).toContain(`staging: pause lifted; ${held.releaseId}, held back by it, deploys now`);
+    expect(approved.stdout).toMatch(/^staging #2: kept rel-\d+ \(\w{8}\), which serves, as live and verified — nothing was deployed$/m);
+    expect(approved.stdout).toContain(`staging: pause lifted; ${held.releaseId}, held back by the pause, deploys next`);
     const revisions = await settled(dir, 3);
     expect(revisions.map((r) => [r.revision, r.status, r.releaseId])).toEqual([
       [3, 'live', held.releaseId],
