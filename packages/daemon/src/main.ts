@@ -5,14 +5,13 @@
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, STATE_DIR, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
 import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { prepareStateDir, recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
-import { isFileSystemError } from './adapters/fs-errors.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
@@ -37,12 +36,10 @@ import { createBackupWriter } from './adapters/backup-writer.js';
 import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
-import { createConfigApplier, killLeftovers } from './start-up.js';
+import { createConfigApplier, installStopHandlers, killLeftovers } from './start-up.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-/** How often the daemon checks that its lock file still names it. */
-const LOCK_CHECK_MS = 2000;
 
 async function main(): Promise<void> {
   const logger = createStderrLogger();
@@ -134,27 +131,7 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(code);
   };
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
-  // `rm -rf .axum` or `git clean -xdf` under a running daemon: its history is no longer on disk and
-  // `axum daemon stop` could not find it by the lock; serving on from memory would show a past that
-  // is gone. It stops; the next command starts a daemon on what is there.
-  setInterval(() => {
-    if (!lock.stillOwned()) void shutdown(`its lock ${join(STATE_DIR, PID_FILE)} was removed or taken (.axum removed under it?)`);
-  }, LOCK_CHECK_MS).unref();
-  process.on('uncaughtException', (err) => {
-    // A file-system error never stops the daemon (ARCHITECTURE.md, crash safety): every writer
-    // fails its own operation with the reason; one that still escapes is said, and serving goes on.
-    if (isFileSystemError(err)) {
-      logger.error(`file-system error outside any operation (the daemon goes on): ${err.stack ?? err.message}`);
-      engine?.warn(`file-system error: ${err.message} (the daemon goes on; see .axum/daemon.log)`);
-      return;
-    }
-    logger.error(`uncaught: ${err.stack ?? err.message}`);
-    void shutdown('crashed on an unexpected error', EXIT.failed);
-  });
-  process.on('unhandledRejection', (err) => {
-    logger.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`);
-  });
+  installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, warn: (message) => engine?.warn(message) });
 
   let engine: DaemonEngine | null = null;
   try {

@@ -1,14 +1,46 @@
-// Two steps of the daemon's start that main.ts composes: killing what a crashed daemon left
-// behind, and applying each config that loads (the environments' folders, `watch.paths`, the
-// record of the last valid config).
+// Steps of the daemon's start that main.ts composes: killing what a crashed daemon left behind,
+// what stops the daemon (signals, its lock lost, an uncaught error), and applying each config that
+// loads (the environments' folders, `watch.paths`, the record of the last valid config).
 import { join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { ConfigLoad, PipelineConfig } from '@axum/protocol';
+import { PID_FILE, STATE_DIR, type ConfigLoad, type PipelineConfig } from '@axum/protocol';
 import type { Containment } from './adapters/cgroup-containment.js';
 import type { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
+import { isFileSystemError } from './adapters/fs-errors.js';
 import { createFsLastConfigStore } from './adapters/fs-last-config.js';
 import type { DaemonEngine, LastValidConfig } from './engine/daemon-engine.js';
 import type { Logger, StepRunner } from './engine/ports.js';
+
+/** How often the daemon checks that its lock file still names it. */
+const LOCK_CHECK_MS = 2000;
+
+/**
+ * What stops the daemon besides a request: a signal; its lock file no longer naming it (`rm -rf
+ * .axum` or `git clean -xdf` under it: its history is no longer on disk, `axum daemon stop` could
+ * not find it by the lock, and serving on from memory would show a past that is gone — it stops,
+ * and the next command starts a daemon on what is there); an uncaught error other than a
+ * file-system one (a file-system error never stops the daemon, ARCHITECTURE.md, crash safety: every
+ * writer fails its own operation with the reason; one that still escapes is said, and serving goes on).
+ */
+export function installStopHandlers(deps: { logger: Logger; shutdown: (reason: string, code?: number) => Promise<void>; stillOwned: () => boolean; warn: (message: string) => void }): void {
+  const { logger, shutdown } = deps;
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+  setInterval(() => {
+    if (!deps.stillOwned()) void shutdown(`its lock ${join(STATE_DIR, PID_FILE)} was removed or taken (.axum removed under it?)`);
+  }, LOCK_CHECK_MS).unref();
+  process.on('uncaughtException', (err) => {
+    if (isFileSystemError(err)) {
+      logger.error(`file-system error outside any operation (the daemon goes on): ${err.stack ?? err.message}`);
+      deps.warn(`file-system error: ${err.message} (the daemon goes on; see .axum/daemon.log)`);
+      return;
+    }
+    logger.error(`uncaught: ${err.stack ?? err.message}`);
+    void shutdown('crashed on an unexpected error', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`);
+  });
+}
 
 /** How long the killed leftovers get to be gone before the start goes on without waiting. */
 const LEFTOVERS_GONE_MS = 10_000;
