@@ -63,12 +63,19 @@ export function createSimpleGit(repoRoot: string): GitPort {
     dirs.catch(() => (dirs = null)); // asked again next time
     return dirs;
   };
+  // When the files could not be read (a `.git` replaced or moved under the daemon, a layout
+  // git-refs.ts does not know), git is asked this time and the folders again next time, so a
+  // stale answer of `rev-parse` is not kept for the daemon's life.
+  const forgetGitDirs = (): void => {
+    dirs = null;
+  };
   const port: GitPort = {
     async heads() {
       const fromFiles = await gitDirs()
         .then(({ common }) => readHeads(common))
         .catch(() => null);
       if (fromFiles) return fromFiles;
+      forgetGitDirs();
       const out = await git.raw(['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
       const heads = new Map<string, string>();
       if (headSubjects.size > 1000) headSubjects.clear(); // a bound, not a history: heads only
@@ -107,6 +114,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
         .then(({ own }) => readCurrentBranch(own))
         .catch(() => null);
       if (fromFile !== null) return fromFile ?? null;
+      forgetGitDirs();
       try {
         // Not --short: with a tag of the same name git shortens `main` to `heads/main`.
         return (await git.raw(['symbolic-ref', '--quiet', 'HEAD'])).trim().replace(/^refs\/heads\//, '') || null;
