@@ -197,6 +197,13 @@ export function habitualArgv(argv: readonly string[]): string[] {
   return [...argv];
 }
 
+/** A usage error, said once: the JSON document alone on stdout under --json, else a line on stderr (with `hint`). */
+function usageError(message: string, json: boolean, hint = ''): number {
+  if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
+  else stderrLine(`axum: ${message}${hint}`);
+  return EXIT.usage;
+}
+
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(rawArgv: string[]): Promise<number> {
   const argv = habitualArgv(rawArgv);
@@ -231,10 +238,7 @@ export async function main(rawArgv: string[]): Promise<number> {
   // `axum help nonsense`: commander would print the general help and succeed.
   const [, , asked, topic] = rawArgv;
   if (asked === 'help' && topic !== undefined && !topic.startsWith('-') && !commands.includes(topic)) {
-    const message = unknownCommandMessage(topic, commands);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-    else stderrLine(`axum: ${message}`);
-    return EXIT.usage;
+    return usageError(unknownCommandMessage(topic, commands), json);
   }
   try {
     await program.parseAsync(argv);
@@ -251,11 +255,9 @@ export async function main(rawArgv: string[]): Promise<number> {
       if (err.code === 'commander.help' && subcommands.length > 0) message = `${path[0]} needs a command: ${subcommands.join(', ')}`;
       const unknown = /^unknown command '([^']*)'/.exec(message);
       if (err.code === 'commander.unknownCommand' && unknown && subcommands.length > 0) message = unknownCommandMessage(unknown[1]!, subcommands, path[0]);
-      if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-      // Commander has printed the group's help already: the commands are on screen.
-      else if (err.code === 'commander.help') stderrLine(`axum: ${message}`);
-      else stderrLine(`axum: ${message}${/--help lists/.test(message) ? '' : ` (axum ${path.length > 0 ? `${path.join(' ')} ` : ''}--help for usage)`}`);
-      return EXIT.usage;
+      // Commander has printed the group's help already (the commands are on screen), or the message names its help.
+      const hint = err.code === 'commander.help' || /--help lists/.test(message) ? '' : ` (axum ${path.length > 0 ? `${path.join(' ')} ` : ''}--help for usage)`;
+      return usageError(message, json, hint);
     }
     stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.failed;
