@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { gateProblem, parseGate } from './gate-expression.js';
 import { hostSpecProblem, parseHostSpec, type HostSpec } from './host-spec.js';
+import { sharedPlaceProblems } from './serving-places.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
@@ -219,6 +220,7 @@ export const PipelineConfigSchema = z
       }
       seenBranch.set(spec.branch, env);
     }
+    for (const { env, key, message } of sharedPlaceProblems(config.environments)) ctx.addIssue({ code: 'custom', path: ['environments', env, key], message });
     const stageNames = new Set<string>();
     const stepNames = new Set<string>();
     config.stages.forEach((stage, i) => {

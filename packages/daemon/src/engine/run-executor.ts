@@ -1,6 +1,6 @@
 import { createActor, fromPromise } from 'xstate';
 import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
-import { settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
+import { declaredSecretsEnv, settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
@@ -166,6 +166,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       if (attempt > 1) log.write(Buffer.from(`\n[axum] retry ${attempt - 1} of ${step.retries}\n`));
       const env: Record<string, string> = {
         ...deps.baseEnv,
+        ...declaredSecretsEnv(config.secrets, deps.baseEnv),
         ...step.env,
         AXUM_RUN_ID: run.id,
         AXUM_COMMIT: run.commit,
