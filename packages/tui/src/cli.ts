@@ -34,7 +34,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('status')
     .description('daemon, environments and their live revision, active runs')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput), command));
+    .argument('[env]', 'only this environment')
+    .action((env: string | undefined, _options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput, env), command));
 
   program
     .command('runs')

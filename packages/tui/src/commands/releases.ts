@@ -6,6 +6,7 @@ import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { busyRefusal } from './refusals.js';
+import { knownEnvironment } from './environment-names.js';
 import { diffFromLive } from './confirm-prompt.js';
 import { by, confirm, environment, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
 
@@ -21,7 +22,10 @@ export function releaseTable(releases: readonly ReleaseListing[], width: number 
 
 /** `axum releases [--env ENV] [--json]`: every release (or those deployed to ENV), newest first. */
 export async function releasesCommand(options: GlobalOptions & { env?: string }, out: Output): Promise<ExitCode> {
-  const releases = await withDaemon(options, 'axum-releases', (c) => call(c, 'releases.list', options.env !== undefined ? { env: options.env } : {}));
+  const releases = await withDaemon(options, 'axum-releases', (c) => {
+    if (options.env !== undefined) knownEnvironment(c, options.env);
+    return call(c, 'releases.list', options.env !== undefined ? { env: options.env } : {});
+  });
   if (options.json) out.json(releases);
   else if (releases.length === 0) {
     out.lines([options.env !== undefined ? `no release was deployed to ${options.env} yet: a succeeded run on its branch makes one and deploys it` : 'no releases yet: a succeeded run on a branch that feeds an environment makes one (commit there, or axum run)']);
