@@ -216,11 +216,11 @@ function liveAlready(env: EnvironmentView, releases: readonly ReleaseListing[], 
   return ofCommit.length === 1 && ofCommit[0]!.id === env.live.releaseId;
 }
 
-/** A deploy's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
-function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output): ExitCode {
+/** A deploy's or promote's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
+export function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output, verb = 'deploys'): ExitCode {
   if (!revision.unchanged) return revisionResult(envName, revision, options, out);
   if (options.json) out.json(revision);
-  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again deploys it anew, as a new revision)`]);
+  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again ${verb} it anew, as a new revision)`]);
   return EXIT.ok;
 }
 
