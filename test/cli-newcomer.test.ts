@@ -2,6 +2,8 @@
 // protected environment asked first, unknown environment names as usage errors. Real repositories,
 // real daemons, bin/axum, and a real terminal (tmux) for the typed confirmation.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
@@ -101,5 +103,29 @@ describe('an environment the repository does not have', () => {
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/^production +prod /m);
     expect(one.stdout).not.toMatch(/^staging /m);
+  });
+});
+
+describe('a secret declared in axum.yml that the daemon was started without', () => {
+  it('status, the daemon log and the run say to export it and restart the daemon; doing so gets it to the steps', async () => {
+    const name = 'AXUM_E2E_NEWCOMER_TOKEN';
+    delete process.env[name];
+    const dir = repo({ config: `version: 1\nenvironments:\n  staging: { branch: main }\nsecrets: [${name}]\nstages:\n  - name: build\n    steps:\n      - { name: fit, run: "test -n \\"$${name}\\" && echo has-token || echo no-token" }\n` });
+    const hint = `a running daemon keeps the environment it started with: export ${name}=… in your shell, then axum daemon stop; the next axum command from that shell starts it again with it`;
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toContain(`warning      secret ${name} is declared in axum.yml but not set in the daemon's environment: steps get it empty (${hint})`);
+    expect(readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')).toContain(`(${hint})`);
+    const run = await axum(['run', '--wait', '--repo', dir]);
+    expect(run.stdout).toContain(`warning: secret ${name} declared in axum.yml but not set in the daemon's environment: its steps get it empty (${hint})`);
+    expect((await axum(['logs', 'run-1', '--repo', dir])).stdout).toContain('no-token');
+    // The hint, followed: exported in the shell (the command's environment), the daemon stopped, the next command starts it.
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    const withToken = { env: { [name]: 'hf_secret_value' } };
+    expect((await axum(['status', '--repo', dir], withToken)).stdout).not.toContain(`secret ${name}`);
+    // A new commit: the same one would reuse its release and run no step.
+    commitFiles(dir, 'v2', { 'notes.txt': 'v2\n' });
+    const again = await axum(['run', '--wait', '--repo', dir], withToken);
+    expect(again.stdout).not.toContain('warning: secret');
+    expect((await axum(['logs', 'run-2', '--repo', dir])).stdout).toContain('has-token');
   });
 });
