@@ -98,6 +98,9 @@ describe('an environment the repository does not have', () => {
     }
     expect(await axum(['history', 'prodution', '--repo', dir])).toMatchObject({ code: 2, stderr: `axum: unknown environment 'prodution' (did you mean production?; ${names})\n` });
     expect(await axum(['rollback', 'stagin', '--json', '--repo', dir])).toEqual({ code: 2, stdout: `${JSON.stringify({ error: { message: `unknown environment 'stagin' (did you mean staging?; ${names})`, exitCode: 2 } })}\n`, stderr: '' });
+    // A value too long for the request is named as typed, not as the request's field (params.releaseId).
+    expect(await axum(['mark', 'r'.repeat(70), 'bad', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: 'axum: the release id: at most 64 characters\n' });
+    expect(await axum(['mark', 'rel-1', 'good', '--reason', 'x'.repeat(501), '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: 'axum: --reason: at most 500 characters\n' });
     // A known one: status of that environment alone.
     const one = await axum(['status', 'production', '--repo', dir]);
     expect(one.code).toBe(0);

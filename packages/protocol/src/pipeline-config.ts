@@ -109,7 +109,7 @@ const Check = z
   })
   .strict()
   .superRefine((check, ctx) => {
-    if ((check.fail === undefined) === (check.pass === undefined)) ctx.addIssue({ code: 'custom', message: `check "${check.name}": give exactly one of fail: (e.g. "> 0.02") or pass: (e.g. "<= 0.02")` });
+    if ((check.fail === undefined) === (check.pass === undefined)) ctx.addIssue({ code: 'custom', message: `give exactly one of fail: (e.g. "> 0.02") or pass: (e.g. "<= 0.02")` });
   });
 export type CheckSpec = z.output<typeof Check>;
 
@@ -202,7 +202,7 @@ export const PipelineConfigSchema = z
     const seenBranch = new Map<string, string>();
     for (const [env, spec] of Object.entries(config.environments)) {
       if (!NAME_PATTERN.test(env) || env.length > 64) {
-        ctx.addIssue({ code: 'custom', path: ['environments', env], message: `environment name "${env}": ${NAME_RULE} (at most 64)` });
+        ctx.addIssue({ code: 'custom', path: ['environments', env], message: `${NAME_RULE} (at most 64)` });
       }
       const branchProblem = branchNameProblem(spec.branch);
       if (branchProblem) ctx.addIssue({ code: 'custom', path: ['environments', env, 'branch'], message: `"${spec.branch}": ${branchProblem}` });
