@@ -132,3 +132,17 @@ describe('a secret declared in axum.yml that the daemon was started without', ()
     expect((await axum(['logs', 'run-2', '--repo', dir])).stdout).toContain('has-token');
   });
 });
+
+describe('a Prometheus check on a port fetch refuses', () => {
+  it('makes verification inconclusive with the refusal explained, not undici\'s bare "bad port"', async () => {
+    const dir = repo({ config: tinyModelConfig('', '').replace('  gates: { accuracy: ">= 0.8" }\n', '  gates: { accuracy: ">= 0.8" }\n  checks:\n    - { name: errors, prometheus: { url: "http://127.0.0.1:6000", query: up }, fail: "> 0" }\n') });
+    expect(await axum(['validate', '--repo', dir])).toMatchObject({ code: 0 });
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(1);
+    const [revision] = JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as { status: string; message: string }[];
+    expect(revision).toMatchObject({ status: 'failed', message: expect.stringContaining('fetch refuses port 6000: it is one of the ports fetch considers unsafe (kept for other protocols), whatever listens there; serve Prometheus on another port, such as its own 9090') });
+    expect(revision!.message).not.toMatch(/: bad port/);
+    const log = await axum(['logs', 'staging#1', '--step', 'errors', '--repo', dir]);
+    expect(log.stdout).toContain('fetch refuses port 6000');
+  });
+});

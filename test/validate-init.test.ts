@@ -29,6 +29,11 @@ describe('axum validate', () => {
       SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  dev: { branch: develop, hosts: [deploy@10.0.0.5:/srv/model, deploy@10.0.0.6] }'),
       ['axum.yml:3:63: environment "dev", hosts: "deploy@10.0.0.6": write a host as user@host:/absolute/path (or user@host:port:/absolute/path)'],
     ],
+    [
+      'a Prometheus URL whose port is out of range',
+      `${SAMPLE_CONFIG}verify:\n  checks:\n    - { name: errors, prometheus: { url: "http://localhost:99999/", query: up }, fail: "> 0" }\n`,
+      ['axum.yml:12:42: verify check "errors", prometheus url: "http://localhost:99999/": port 99999 is out of range (a port is 1 to 65535; Prometheus\'s own is 9090)'],
+    ],
     // A billion laughs: nine levels of nine aliases would expand to 387 million strings.
     ['a YAML alias bomb', `${SAMPLE_CONFIG}x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from({ length: 8 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(9).fill(`*x${i}`).join(', ')}]`).join('\n')}\n`, ['axum.yml:11:10: too many alias expansions (over 100): Excessive alias count indicates a resource exhaustion attack']],
   ];
