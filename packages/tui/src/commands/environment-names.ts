@@ -8,7 +8,7 @@ import { CliError, EXIT } from './exit-codes.js';
 /** `unknown environment 'prodution' (did you mean production?; environments: dev, staging, production)`. */
 export function unknownEnvironmentMessage(name: string, known: readonly string[]): string {
   const meant = nearestWord(name, known);
-  const names = known.length > 0 ? `environments: ${known.join(', ')}` : 'axum.yml declares none under environments:';
+  const names = known.length > 0 ? `environments: ${known.join(', ')}` : 'the daemon knows none: axum validate checks axum.yml';
   return `unknown environment '${name}' (${meant ? `did you mean ${meant}?; ` : ''}${names})`;
 }
 
