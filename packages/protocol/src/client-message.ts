@@ -101,7 +101,11 @@ export const RequestBody = z.discriminatedUnion('method', [
       again: z._default(z.boolean(), false),
     }),
   }),
-  /** Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
+  /**
+   * Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new
+   * `RevisionView` once verified or failed; a release live in `to` already is answered with the live
+   * revision (`unchanged`), as a deploy is, unless `again` asks for a new revision of it.
+   */
   z.object({
     method: z.literal('env.promote'),
     params: z.strictObject({
@@ -111,6 +115,7 @@ export const RequestBody = z.discriminatedUnion('method', [
       by: z._default(z.string().check(z.maxLength(200)), 'a client'),
       /** The release the client showed as FROM's live one: refused when FROM serves another by the time it arrives. Optional: older clients send none. */
       releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
+      again: z._default(z.boolean(), false),
     }),
   }),
   /** Rolls back to a revision (default: last known good) and pins. Returns the new `RevisionView`. */

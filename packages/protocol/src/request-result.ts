@@ -105,7 +105,7 @@ const RESULT_ROWS = {
   'backup.run': BackupReport,
   'release.mark': MarkResult,
   'env.deploy': DeployResult,
-  'env.promote': RevisionView,
+  'env.promote': DeployResult,
   'env.rollback': RevisionView,
   'env.approve': RevisionView,
   'env.pin': PinResult,

@@ -34,7 +34,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('status')
     .description('daemon, environments and their live revision, active runs')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput), command));
+    .argument('[env]', 'only this environment')
+    .action((env: string | undefined, _options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput, env), command));
 
   program
     .command('runs')
@@ -125,6 +126,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<to>', 'the environment to deploy it to')
     .option('--yes', 'confirm without asking (needed for protected environments without a terminal)')
     .option('--force', 'allow a release that is marked bad')
+    .option('--again', 'promote it as a new revision even when it is live in TO already (else nothing to do)')
     .action((from: string, to: string, _options, command: Command) => run(async (options) => (await import('./commands/releases.js')).promoteCommand(from, to, options, stdoutOutput), command));
   program
     .command('mark')
@@ -132,6 +134,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<release>', 'release id, e.g. rel-4')
     .argument('<mark>', 'good or bad')
     .option('--reason <text>', 'why (kept with the mark, shown by axum releases and axum history)')
+    .option('--yes', 'confirm without asking (needed to mark bad a release live in a protected environment without a terminal)')
     .action((releaseId: string, mark: string, _options, command: Command) => run(async (options) => (await import('./commands/releases.js')).markCommand(releaseId, mark, options, stdoutOutput), command));
   program
     .command('fsck')

@@ -91,7 +91,11 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
   'release.mark': (request, session) => session.host.deployments.mark(request.params.releaseId, request.params.mark, request.params.reason, request.params.by),
-  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by, request.params.releaseId),
+  'env.promote': async (request, session) => {
+    const { from, to, force, by, releaseId, again } = request.params;
+    const result = await session.host.deployments.promote(from, to, force, by, releaseId, again);
+    return result instanceof RequestFailure ? result : { unchanged: false, ...result };
+  },
   'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by, request.params.force, request.params.releaseId),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);

@@ -1,6 +1,7 @@
 import type { LogChunk, PipelineConfig, RunDeploy, RunView, TriggeredRun } from '@axum/protocol';
 import { activeRunOf, FINISHED, runnable } from '../domain/run-queue.js';
 import { settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { unsetSecretWarning } from '../domain/secret-words.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
@@ -114,7 +115,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       for (const name of unsetSecrets(next, deps.baseEnv)) {
         if (warnedSecrets.has(name)) continue;
         warnedSecrets.add(name);
-        deps.warn(`secret ${name} is declared in axum.yml but not set in the daemon's environment: steps get it empty (set it where the daemon starts, e.g. ${name}=… axum daemon start)`);
+        deps.warn(unsetSecretWarning(name));
       }
     },
     reconcile() {

@@ -1,6 +1,7 @@
 import { createActor, fromPromise } from 'xstate';
 import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
 import { declaredSecretsEnv, settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
+import { unsetSecretsRunWarning } from '../domain/secret-words.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
@@ -135,7 +136,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
     // A secret this commit's axum.yml declares but the daemon does not have: its steps get it empty. Said on the run.
     const unset = unsetSecrets(config, deps.baseEnv);
-    if (unset.length > 0) run.warnings = [...run.warnings, `secret${unset.length > 1 ? 's' : ''} ${unset.join(', ')} declared in axum.yml but not set in the daemon's environment: its steps get ${unset.length > 1 ? 'them' : 'it'} empty`];
+    if (unset.length > 0) run.warnings = [...run.warnings, unsetSecretsRunWarning(unset)];
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
     /** The first step log that could not be written: the run fails with it as its message. */
     let writerFailure: string | null = null;

@@ -11,6 +11,7 @@ import { gatesCell } from './operations.js';
 import { confirm, diffFromLive } from './confirm-prompt.js';
 import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 import { historyHostLines } from './history-hosts.js';
+import { knownEnvironment } from './environment-names.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -54,6 +55,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
   // a listing that cannot be had leaves that line out, never the history.
   const plain = options.json !== true && options.at === undefined;
   const [revisions, releases, view] = await withDaemon(options, 'axum-history', async (c) => {
+    knownEnvironment(c, env);
     const history = await call(c, 'history.get', { env });
     return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
   });
@@ -103,10 +105,9 @@ export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
   return ['', 'marked bad:', ...bad.map((r) => `  ${r.id}  ${badText(r).replace(/^bad: /, '')}  (axum mark ${r.id} good clears it)`)];
 }
 
+/** The environment a command names, or a usage error (environment-names.ts). */
 export async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
-  const env = connection.welcomeState.environments.find((e) => e.name === name);
-  if (!env) throw new CliError(`no environment ${name} (environments: ${connection.welcomeState.environments.map((e) => e.name).join(', ')})`, EXIT.failed);
-  return env;
+  return knownEnvironment(connection, name);
 }
 
 export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
@@ -215,11 +216,11 @@ function liveAlready(env: EnvironmentView, releases: readonly ReleaseListing[], 
   return ofCommit.length === 1 && ofCommit[0]!.id === env.live.releaseId;
 }
 
-/** A deploy's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
-function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output): ExitCode {
+/** A deploy's or promote's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
+export function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output, verb = 'deploys'): ExitCode {
   if (!revision.unchanged) return revisionResult(envName, revision, options, out);
   if (options.json) out.json(revision);
-  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again deploys it anew, as a new revision)`]);
+  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again ${verb} it anew, as a new revision)`]);
   return EXIT.ok;
 }
 

@@ -5,6 +5,7 @@ import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { failedStepText, runFailureLines } from './run-failure.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
@@ -34,7 +35,7 @@ export async function call<M extends RequestMethod>(connection: Pick<DaemonConne
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'not-found' || code === 'refused' || code === 'conflict') throw new CliError((err as Error).message, EXIT.failed);
-    if (code === 'invalid-params') throw new CliError((err as Error).message, EXIT.usage);
+    if (code === 'invalid-params') throw new CliError(paramsProblemText((err as Error).message), EXIT.usage);
     throw new CliError((err as Error).message, EXIT.unreachable);
   }
 }
