@@ -16,7 +16,7 @@ describe('environments serve from places of their own', () => {
     expect(load.ok).toBe(false);
     if (load.ok) return;
     expect(load.errors).toHaveLength(1);
-    expect(load.errors[0]!.message).toContain('path "/tmp/serve/" is where environment "dev" serves (path "/tmp/serve")');
+    expect(load.errors[0]!.message).toContain('"/tmp/serve/" is where environment "dev" serves (path "/tmp/serve")');
     expect(load.errors[0]!.line).toBe(4);
   });
 
@@ -24,7 +24,7 @@ describe('environments serve from places of their own', () => {
     expect(sharedPlaceProblems({ a: { path: 'serve' }, b: { path: './serve/b' } }).map((p) => p.env)).toEqual(['b']);
     expect(sharedPlaceProblems({ dev: {}, staging: { path: '.axum/envs/dev' } })[0]?.message).toContain('its default folder .axum/envs/dev');
     expect(sharedPlaceProblems({ s: { hosts: ['deploy@h1:/srv/m'] }, p: { hosts: ['root@h1:2222:/srv/m/'] } })).toEqual([
-      { env: 'p', key: 'hosts', message: expect.stringContaining('host "root@h1:2222:/srv/m/" is where environment "s" serves (host "deploy@h1:/srv/m")') },
+      { env: 'p', key: 'hosts', message: expect.stringContaining('"root@h1:2222:/srv/m/" is where environment "s" serves (host "deploy@h1:/srv/m")') },
     ]);
   });
 

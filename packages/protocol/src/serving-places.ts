@@ -41,7 +41,9 @@ export function sharedPlaceProblems(environments: Readonly<Record<string, Servin
       const [kind, folder] = [place.slice(0, place.indexOf(':')), place.slice(place.indexOf(':') + 1)];
       const clash = seen.find((other) => other.env !== env && other.place.startsWith(`${kind}:`) && (within(folder, other.place.slice(kind.length + 1)) || within(other.place.slice(kind.length + 1), folder)));
       if (clash) {
-        problems.push({ env, key, message: `${where} is where environment "${clash.env}" serves (${clash.where}): each environment needs a folder of its own, or one would overwrite the other's current` });
+        // The message's place names the key already (`environment "b", path:`): the folder alone leads.
+        const self = where.replace(/^(path|host) /, '');
+        problems.push({ env, key, message: `${self} is where environment "${clash.env}" serves (${clash.where}): each environment needs a folder of its own, or one would overwrite the other's current` });
       }
     }
     for (const { place, where } of places) seen.push({ env, place, where });
