@@ -75,9 +75,10 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()) }), {}) }),
   /**
    * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
-   * the history documents, then the backup's manifest. Returns `BackupReport`.
+   * the history documents, then the backup's manifest. A target holding another repository's backups
+   * is refused unless `takeOver` (this repository moved there). Returns `BackupReport`.
    */
-  z.object({ method: z.literal('backup.run'), params: z._default(z.strictObject({}), {}) }),
+  z.object({ method: z.literal('backup.run'), params: z._default(z.strictObject({ takeOver: z.optional(z.boolean()) }), {}) }),
   /** Every release, newest first (`env`: only those deployed to it). Returns `ReleaseListing[]`. */
   z.object({ method: z.literal('releases.list'), params: z._default(z.strictObject({ env: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))) }), {}) }),
   /** Marks a release good (clears its bad mark) or bad, with a reason; journaled on the release. Returns its `ReleaseView`. */

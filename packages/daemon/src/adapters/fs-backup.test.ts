@@ -60,7 +60,12 @@ describe('fs backup writer and reader', () => {
     expect(second.sent.bytes).toBeGreaterThanOrEqual('model three!'.length);
     const verified = await verifyBackup(target, target, { deep: true });
     expect(verified.ok).toBe(true);
-    expect(await lastBackupAt(createFsBackupDestination(target))).toBe('2026-12-04T10:00:00.000Z');
+    expect(await lastBackupAt(createFsBackupDestination(target), '/repo')).toBe('2026-12-04T10:00:00.000Z');
+    // Another repository's target: not written, and its age is not this repository's.
+    const other = createFsBackupWriter({ stateDir, repoRoot: '/elsewhere', now: () => new Date('2026-12-04T11:00:00.000Z') });
+    expect(await other.backup(target, 1)).toMatchObject({ ok: false, error: expect.stringContaining('holds the backups of another repository (/repo), not of /elsewhere') });
+    await expect(lastBackupAt(createFsBackupDestination(target), '/elsewhere')).rejects.toThrow('another repository (/repo)');
+    expect(await lastBackupAt(createFsBackupDestination(target), '/repo')).toBe('2026-12-04T10:00:00.000Z');
     // Objects the new manifest does not name (the older documents) are gone.
     expect(readdirSync(join(target, 'objects'))).toHaveLength(second.files);
     expect(second.files).toBe(9);

@@ -21,7 +21,8 @@ export interface BackupsDeps {
 
 export interface Backups {
   setConfig(config: PipelineConfig): void;
-  run(): Promise<BackupReport>;
+  /** Backs up now; `takeOver`: also to a target holding another repository's backups (this one moved). */
+  run(takeOver?: boolean): Promise<BackupReport>;
   status(): BackupTargetStatus[];
   stop(): void;
 }
@@ -48,10 +49,10 @@ export function createBackups(deps: BackupsDeps): Backups {
     timer.unref?.();
   };
 
-  async function backupAll(): Promise<BackupReport> {
+  async function backupAll(takeOver: boolean): Promise<BackupReport> {
     const reports = [];
     for (const target of targets) {
-      const report = await deps.writer.backup(target, keep);
+      const report = await deps.writer.backup(target, keep, takeOver);
       const previous = statuses.get(target);
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
       if (report.ok) deps.logger.info(`backup to ${target}: ${report.files} file(s); objects: ${report.sent.files} sent (${report.sent.bytes} bytes), ${report.present.files} already there`);
@@ -64,8 +65,8 @@ export function createBackups(deps: BackupsDeps): Backups {
     return { targets: reports };
   }
 
-  function run(why: 'timer' | 'request'): Promise<BackupReport> {
-    const next = chain.then(() => backupAll());
+  function run(why: 'timer' | 'request', takeOver = false): Promise<BackupReport> {
+    const next = chain.then(() => backupAll(takeOver));
     chain = next.catch(() => undefined);
     // The next scheduled backup counts from this one, whoever asked for it.
     void next.finally(() => schedule(everyMs));
@@ -105,7 +106,7 @@ export function createBackups(deps: BackupsDeps): Backups {
         schedule(Math.max(first, Math.min(everyMs, deps.firstDelayMs ?? 60_000)));
       });
     },
-    run: () => (targets.length === 0 ? Promise.resolve({ targets: [] }) : run('request')),
+    run: (takeOver = false) => (targets.length === 0 ? Promise.resolve({ targets: [] }) : run('request', takeOver)),
     status: () => [...statuses.values()],
     stop() {
       stopped = true;

@@ -76,10 +76,10 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
-  'backup.run': (_request, session) => {
+  'backup.run': (request, session) => {
     const backups = session.host.backups;
     if (!backups || backups.status().length === 0) return new RequestFailure('refused', 'no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml');
-    return backups.run();
+    return backups.run(request.params.takeOver === true);
   },
   'env.deploy': async (request, session) => {
     const { env, releaseId, commit, force, by, again } = request.params;

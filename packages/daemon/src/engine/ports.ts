@@ -225,7 +225,8 @@ export interface PrometheusPort {
 /** Backups of `.axum/` to one target (README.md, "Backups"); never throws: a failure is the report's `error`. */
 export interface BackupWriter {
   /** Writes a new backup to `target`, keeping its newest `keep` snapshots (this one among them). */
-  backup(target: string, keep: number): Promise<BackupTargetReport>;
+  /** `takeOver`: write even when the target holds another repository's backups (this one moved). */
+  backup(target: string, keep: number, takeOver?: boolean): Promise<BackupTargetReport>;
 }
 
 /** What a host's folder holds of a release, and what its `current` names. */

@@ -25,8 +25,8 @@ export function backupLines(report: BackupReport): string[] {
 }
 
 /** `axum backup`: backs up now to every `backup.to` folder; exit 1 when any target failed. */
-export async function backupCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const report = await withDaemon(options, 'axum-backup', (c) => call(c, 'backup.run', {}, OPERATION_TIMEOUT_MS));
+export async function backupCommand(options: GlobalOptions & { takeOver?: boolean }, out: Output): Promise<ExitCode> {
+  const report = await withDaemon(options, 'axum-backup', (c) => call(c, 'backup.run', options.takeOver ? { takeOver: true } : {}, OPERATION_TIMEOUT_MS));
   const ok = report.targets.every((t) => t.ok);
   if (options.json) out.json(report);
   else out.lines(backupLines(report));
