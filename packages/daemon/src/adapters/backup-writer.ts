@@ -42,8 +42,9 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         const owner = otherRepository(contents.manifest, repoRoot);
         if (owner !== null && !takeOver) return failed(otherRepositoryProblem(label, owner, repoRoot));
         let sources: Source[];
+        const missing: string[] = [];
         try {
-          sources = await collectSources(stateDir, previousBackup(contents.manifest));
+          sources = await collectSources(stateDir, previousBackup(contents.manifest), missing);
         } catch (err) {
           return failed(`reading .axum/: ${describeFsError(err)}`);
         }
@@ -65,7 +66,7 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         const named = new Set(files.map((f) => f.sha256));
         for (const other of kept.filter((k) => k !== id)) for (const file of parseManifestText(contents.snapshots.get(other) ?? null)?.files ?? []) named.add(file.sha256);
         await destination.prune(named, dropped);
-        return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at };
+        return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at, ...(missing.length > 0 ? { missing } : {}) };
       } catch (err) {
         return failed(destination.describe(err));
       }

@@ -71,6 +71,18 @@ describe('fs backup writer and reader', () => {
     expect(second.files).toBe(9);
   });
 
+  it('a stored file the store lost is left out and named; everything else is backed up, verified, and restores', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one', 'model two']);
+    rmSync(join(stateDir, 'store', 'sha256', sha('model one')), { force: true });
+    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
+    expect(report).toMatchObject({ ok: true, error: null, missing: [`model.bin of rel-1 (sha256 ${sha('model one').slice(0, 12)}…)`] });
+    expect(readdirSync(join(target, 'objects'))).toContain(sha('model two'));
+    expect(readdirSync(join(target, 'objects'))).not.toContain(sha('model one'));
+    expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
+  });
+
   it('a backup cut short leaves the previous manifest valid', async () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
