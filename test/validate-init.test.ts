@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +35,11 @@ describe('axum validate', () => {
       `${SAMPLE_CONFIG}verify:\n  checks:\n    - { name: errors, prometheus: { url: "http://localhost:99999/", query: up }, fail: "> 0" }\n`,
       ['axum.yml:12:42: verify check "errors", prometheus url: "http://localhost:99999/": port 99999 is out of range (a port is 1 to 65535; Prometheus\'s own is 9090)'],
     ],
+    [
+      'two environments serving from one folder',
+      SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  dev: { branch: develop, path: /srv/model }').replace('  staging: { branch: staging }', '  staging: { branch: staging, path: /srv/model/ }'),
+      ['axum.yml:4:37: environment "staging", path: "/srv/model/" is where environment "dev" serves (path "/srv/model"): each environment needs a folder of its own, or one would overwrite the other\'s current'],
+    ],
     // A billion laughs: nine levels of nine aliases would expand to 387 million strings.
     ['a YAML alias bomb', `${SAMPLE_CONFIG}x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from({ length: 8 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(9).fill(`*x${i}`).join(', ')}]`).join('\n')}\n`, ['axum.yml:11:10: too many alias expansions (over 100): Excessive alias count indicates a resource exhaustion attack']],
   ];
@@ -47,6 +53,20 @@ describe('axum validate', () => {
       expect(result.stdout).toBe('');
     });
   }
+
+  it('warns (exit 0) of a branch the repository does not have, with the branch meant', async () => {
+    const dir = repo();
+    for (const branch of ['develop', 'staging']) execFileSync('git', ['-C', dir, 'branch', '-f', branch]);
+    writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG.replace('branch: staging', 'branch: stagign'));
+    const result = await axum(['validate', '--repo', dir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('axum.yml ok');
+    expect(result.stderr).toBe('warning: branch "stagign" of environment staging does not exist in this repository (did you mean staging?): staging deploys nothing until it does\n');
+    const json = JSON.parse((await axum(['validate', '--json', '--repo', dir])).stdout) as { warnings: string[] };
+    expect(json.warnings).toHaveLength(1);
+    writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG);
+    expect(await axum(['validate', '--repo', dir])).toMatchObject({ code: 0, stderr: '' });
+  });
 
   it('under --json prints the problems as data', async () => {
     const dir = repo();
