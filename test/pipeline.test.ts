@@ -59,7 +59,7 @@ describe('runs from commits', () => {
     // The step fails on anything the last run left, then leaves all of it behind.
     const step = [
       'pwd',
-      'test ! -e untracked.txt && test ! -e model.bin && test ! -e out && test ! -e clone && test "$(cat tracked.txt)" = original && test -e kept.txt',
+      '{ test ! -e untracked.txt && test ! -e model.bin && test ! -e out && test ! -e clone && test "$(cat tracked.txt)" = original && test -e kept.txt; } || { ls -a; exit 1; }',
       'echo u > untracked.txt; echo w > model.bin; mkdir -p out clone; echo o > out/x; git -C clone init -q; echo dirty > tracked.txt; rm kept.txt',
     ].join('; ');
     const dir = await repoWith(`version: 1
