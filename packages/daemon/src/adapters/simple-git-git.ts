@@ -1,5 +1,6 @@
+import { lstatSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
 import { createCatFile, subjectOfCommit } from './git-cat-file.js';
@@ -68,6 +69,22 @@ export function createSimpleGit(repoRoot: string): GitPort {
   // stale answer of `rev-parse` is not kept for the daemon's life.
   const forgetGitDirs = (): void => {
     dirs = null;
+  };
+  // What each worktree we added links to (its `.git` file). A step may rewrite or remove that file,
+  // and git run in the folder would then follow it to another repository (or walk up to one): a
+  // kept worktree is reset or cleaned only while the link is the one git wrote. Read synchronously:
+  // a few bytes, and on the way to a run's first step the thread pool is busy with its saves' fsyncs.
+  const worktreeLinks = new Map<string, string>();
+  const linkOf = (dir: string): string | null => {
+    try {
+      return lstatSync(join(dir, '.git')).isFile() ? readFileSync(join(dir, '.git'), 'utf8') : null;
+    } catch {
+      return null;
+    }
+  };
+  const ownWorktree = (dir: string): void => {
+    const expected = worktreeLinks.get(dir);
+    if (expected === undefined || linkOf(dir) !== expected) throw new Error(`${dir} is not the worktree Axum added (its .git link changed or is gone)`);
   };
   const port: GitPort = {
     async heads() {
@@ -155,10 +172,24 @@ export function createSimpleGit(repoRoot: string): GitPort {
       }
     },
     async addWorktree(commit, dir) {
+      worktreeLinks.delete(dir);
       await rm(dir, { recursive: true, force: true });
       await git.raw(['worktree', 'add', '--detach', '--force', dir, commit]);
+      const link = linkOf(dir);
+      if (link !== null) worktreeLinks.set(dir, link);
+    },
+    async resetWorktree(commit, dir) {
+      ownWorktree(dir);
+      // --force: modified and deleted files, and files a step added to the index, are the commit's again.
+      await git.raw(['-C', dir, 'checkout', '--quiet', '--detach', '--force', commit]);
+    },
+    async cleanWorktree(dir) {
+      ownWorktree(dir);
+      // -ff: nested repositories a step cloned go too; -x: ignored files (build outputs) as well.
+      await git.raw(['-C', dir, 'clean', '--quiet', '-ffdx']);
     },
     async removeWorktree(dir) {
+      worktreeLinks.delete(dir);
       try {
         await git.raw(['worktree', 'remove', '--force', '--force', dir]);
       } finally {

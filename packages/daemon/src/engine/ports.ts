@@ -57,6 +57,14 @@ export interface GitPort {
   isAncestor(ancestor: string, commit: string): Promise<boolean>;
   /** A clean detached worktree of `commit` at `dir` (outside the repository). */
   addWorktree(commit: string, dir: string): Promise<void>;
+  /**
+   * A worktree this port added at `dir`, cleaned by `cleanWorktree`, moved to `commit`: every file
+   * git tracks there forced to the commit (modified, deleted and staged files included). Rejects
+   * when `dir` is not the worktree as it was added.
+   */
+  resetWorktree(commit: string, dir: string): Promise<void>;
+  /** A worktree this port added: its untracked and ignored files removed (a run's outputs). Rejects like `resetWorktree`. */
+  cleanWorktree(dir: string): Promise<void>;
   removeWorktree(dir: string): Promise<void>;
   pruneWorktrees(): Promise<void>;
 }
