@@ -56,10 +56,10 @@ export function createBackups(deps: BackupsDeps): Backups {
       const previous = statuses.get(target);
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
       if (report.ok) deps.logger.info(`backup to ${target}: ${report.files} file(s); objects: ${report.sent.files} sent (${report.sent.bytes} bytes), ${report.present.files} already there`);
-      if (report.ok && report.missing) deps.logger.warn(`backup to ${target} left out what .axum/store lacks: ${report.missing.join(', ')} (axum fsck marks such releases bad)`);
       // Said once per new error, not every `every`: the status keeps saying it until a backup succeeds.
       else if (report.error !== previous?.error) deps.logger.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
       else deps.logger.warn(`backup to ${target} failed again: ${report.error ?? 'unknown error'}`);
+      if (report.ok && report.missing) deps.logger.warn(`backup to ${target} left out what .axum/store lacks: ${report.missing.join(', ')} (axum fsck marks such releases bad)`);
       reports.push(report);
     }
     publish();
