@@ -4,7 +4,7 @@ import { badText, releaseMarkedByRollback } from '../state/releases.js';
 import { rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
-import { call, withDaemon } from './runs.js';
+import { awaitOperation, call, withDaemon } from './runs.js';
 import type { RequestFn } from '../client/daemon-connection.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
@@ -165,7 +165,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
             : '';
         await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
       }
-      const revision = await (pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS));
+      const revision = await awaitOperation(pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS), `rollback of ${envName}`, `axum history ${envName}`);
       const code = revisionResult(envName, revision, options, out);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
       if (!options.json && marked && revision.status !== 'failed') out.lines([markedBadLine(marked.releaseId, envName, connection.welcomeState.environments)]);
@@ -204,7 +204,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
       if (bad) throw new CliError(bad, EXIT.failed);
     }
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
-    return deployResult(envName, await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), options, out);
+    return deployResult(envName, await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`), options, out);
   });
 }
 

@@ -3,7 +3,7 @@ import { minuteText, type MarkResult, type ReleaseListing, type ReleaseView } fr
 import { badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
-import { call, withDaemon } from './runs.js';
+import { awaitOperation, call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { busyRefusal } from './refusals.js';
 import { knownEnvironment } from './environment-names.js';
@@ -53,7 +53,7 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     const busy = options.yes ? null : busyRefusal(target);
     if (busy) throw new CliError(busy, EXIT.failed);
     await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes, diffFromLive(connection, target, source.live.releaseId));
-    return deployResult(to, await call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), options, out, 'promotes');
+    return deployResult(to, await awaitOperation(call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), `promote to ${to}`, `axum history ${to}`), options, out, 'promotes');
   });
 }
 

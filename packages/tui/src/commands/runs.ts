@@ -40,6 +40,24 @@ export async function call<M extends RequestMethod>(connection: Pick<DaemonConne
   }
 }
 
+/**
+ * An operation's answer (a deploy, a rollback, an approval: it may take minutes). Ctrl-C meanwhile
+ * stops the waiting, not the operation, which the daemon was asked for and carries on: said, with
+ * where to see how it ends (exit 130, as shells do), rather than a bare `^C` that reads as "nothing done".
+ */
+export async function awaitOperation<T>(asked: Promise<T>, what: string, see: string): Promise<T> {
+  const onInterrupt = () => {
+    stderrLine(`axum: stopped waiting; the ${what} was asked of the daemon and goes on there (see how it ends: ${see})`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await asked;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
 const duration = (ms: number | null) => (ms === null ? '' : ms < 1000 ? `${ms}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
 const runDuration = (run: RunView) => (run.startedAt && run.finishedAt ? duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : run.startedAt ? 'running' : '');
 
