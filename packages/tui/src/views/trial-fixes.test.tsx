@@ -96,7 +96,8 @@ describe('the releases view at 120 columns', () => {
     const state: TuiState = { ...initialTuiState, releases: [r], view: { kind: 'releases', selected: 0 } };
     const { lastFrame } = render(<Box width={120}><ReleasesView state={state} view={state.view as Extract<TuiState['view'], { kind: 'releases' }>} link={null} dispatch={() => undefined} rows={24} columns={120} /></Box>);
     await tick();
-    expect(lastFrame()).toContain('dev, staging, production  dev#4, staging#11, production#5');
+    expect(lastFrame()).toContain('dev, staging, production dev#4, staging#11, production#5');
+    expect(lastFrame()).toContain('bbbbbbbb retrain the model on the December data ');
   });
 });
 
