@@ -54,7 +54,7 @@ describe('the releases view', () => {
     state = reduce(state, { type: 'selection.move', by: 1 });
     const next = screen(state);
     await tick();
-    expect(next.lastFrame()).toContain('rel-29 · 29aaaaaa · live in staging, production · verified staging#11, production#5');
+    expect((next.lastFrame() ?? '').replace(/\n/g, ' ')).toContain('rel-29 · 29aaaaaa · live in staging, production · verified staging#11, production#5');
   });
 
   it('at 80×24 reads a long bad reason whole, on two rows, and still fits', async () => {
