@@ -47,7 +47,7 @@ describe('the releases view', () => {
     // COMMIT gives way first at 80 columns (the selected release's line says it).
     expect(frame).toMatch(/› rel-30\s+retrain.*BAD/);
     expect(frame).toContain('rel-30 · 30aaaaaa · ');
-    expect(frame).toMatch(/rel-29\s+retrain.* staging, production staging#11, produc/);
+    expect(frame).toMatch(/rel-29\s+retrain.* staging, production staging#11,/);
     expect(frame).toContain('bad: gate accuracy 0.41 < 0.8 — by staging#12, 2026-12-04 03:40');
     expect(frame).toContain('b mark bad');
     // What a cell cuts, the selected release's line says in full.

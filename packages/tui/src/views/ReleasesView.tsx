@@ -16,9 +16,9 @@ import { wrapText } from './wrap-text.js';
 const COLUMNS = [
   { title: 'RELEASE', cap: 10, priority: 0 },
   { title: 'COMMIT', cap: 8, priority: 2 },
-  { title: 'SUBJECT', cap: 24, priority: 0, flex: true, grows: true },
+  { title: 'SUBJECT', cap: 30, priority: 0, flex: true, grows: true },
   { title: 'LIVE IN', cap: 20, priority: 0, grows: true },
-  { title: 'VERIFIED', cap: 20, priority: 1, grows: true },
+  { title: 'VERIFIED', cap: 12, priority: 1, grows: true },
   { title: 'BAD', cap: 3, priority: 0 },
 ] as const;
 

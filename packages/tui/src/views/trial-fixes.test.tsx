@@ -131,7 +131,8 @@ describe('the rollback dialog in a short terminal', () => {
     expect(confirmRows(confirm, 60, 7).map((r) => r.text)).toEqual(['roll back?', 'live now: #3', expect.stringMatching(/^code: takes back 3 commits: x+…$/), 'config: unchanged', 'artifacts: identical (same sha256)', 'then verify it', 'y to confirm · n or Esc to cancel']);
     const short = confirmRows(confirm, 60, 5).map((r) => r.text);
     expect(short).toHaveLength(5);
-    expect(short).toContain('… (more of the diff than the terminal holds)');
+    expect(short).toContain('… 2 more lines of the diff');
+    expect(short).toContain('live now: #3');
     expect(short.at(-1)).toBe('y to confirm · n or Esc to cancel');
   });
 });
