@@ -101,6 +101,8 @@ verify:
     expect(shown.every((row) => row.length <= 60)).toBe(true);
     expect(t.flat()).toMatch(/code: brings in 1 commit/);
     expect(t.flat()).toMatch(/… \d more lines? of the diff/);
+    // The footer says the keys that work in the dialog, not the view's (q or ? would be letters typed).
+    expect(shown.at(-1)).toMatch(/^type production · Enter confirms · Esc cancels\s*$/);
     await t.keys('Escape', 'q');
   });
 

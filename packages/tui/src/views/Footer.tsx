@@ -39,6 +39,19 @@ export function footerLine(hints: readonly { label: string; text: string }[], co
   return line();
 }
 
+/**
+ * While a dialog, a filter or a search takes the keys, the screen's keys do nothing (a `q` is a
+ * letter typed): the footer says the keys that work instead.
+ */
+export function inputHints(state: Pick<TuiState, 'confirm' | 'filter' | 'search'>): string | null {
+  const { confirm } = state;
+  if (confirm?.reason) return 'type the reason · Enter goes on · Esc cancels';
+  if (confirm) return confirm.typed === null ? 'y confirms · n or Esc cancels' : `type ${confirm.typed} · Enter confirms · Esc cancels`;
+  if (state.filter.editing) return 'type to filter · Enter keeps it · Esc clears';
+  if (state.search.editing) return 'type to search · Enter searches · Esc cancels';
+  return null;
+}
+
 /** The latest notice and the key hints of the current screen from the keymap, always. */
 export function Footer({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const hints = bindingsFor(state)
@@ -53,7 +66,7 @@ export function Footer({ state, columns = 80 }: { state: TuiState; columns?: num
         </Text>
       ))}
       <Text dimColor wrap="truncate-end">
-        {footerLine(hints, columns)}
+        {inputHints(state) ?? footerLine(hints, columns)}
       </Text>
     </Box>
   );
