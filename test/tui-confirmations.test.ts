@@ -149,6 +149,11 @@ verify:
     expect(gated).toMatch(/pinned, protected, manual approval\s*$/);
     expect(t.rows().find((row) => row.includes('ENV'))).not.toContain('BRANCH');
     expect(t.rows().some((row) => /\? help · Esc back · q quit\s*$/.test(row))).toBe(true);
+    expect(t.rows().at(-1)).toContain('r roll back');
+    // On the runs, r would do nothing: the footer does not offer it (? says why).
+    await t.keys('Tab');
+    await t.until(() => !t.rows().at(-1)!.includes('r roll back'), 'r to leave the footer');
+    await t.keys('Tab');
     // History: who rolled back, whole (AGE and RELEASE gave way).
     await t.keys('Enter');
     await t.until((s) => /› #4 /.test(s), 'the history');

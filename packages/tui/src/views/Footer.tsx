@@ -55,7 +55,8 @@ export function inputHints(state: Pick<TuiState, 'confirm' | 'filter' | 'search'
 /** The latest notice and the key hints of the current screen from the keymap, always. */
 export function Footer({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const hints = bindingsFor(state)
-    .filter((b) => b.footer)
+    // A key that would do nothing here is not offered (`?` says why it is disabled).
+    .filter((b) => b.footer && !b.disabledReason?.(state))
     .map((b) => ({ label: b.label, text: `${b.label} ${b.hint ?? b.description}` }));
   const rows = state.notice ? noticeRows(state.notice, columns) : [];
   return (
