@@ -49,7 +49,9 @@ describe('the releases view', () => {
     expect(frame).toContain('rel-30 · 30aaaaaa · ');
     expect(frame).toMatch(/rel-29\s+retrain.* staging, production staging#11,/);
     expect(frame).toContain('bad: gate accuracy 0.41 < 0.8 — by staging#12, 2026-12-04 03:40');
-    expect(frame).toContain('b mark bad');
+    // rel-30 is marked bad already: u clears it; b, which would do nothing, is not offered.
+    expect(frame).toContain('u unmark');
+    expect(frame).not.toContain('b mark bad');
     // What a cell cuts, the selected release's line says in full.
     state = reduce(state, { type: 'selection.move', by: 1 });
     const next = screen(state);
