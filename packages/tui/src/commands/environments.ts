@@ -1,7 +1,7 @@
 import { commandBy } from '../user-name.js';
 import { type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
-import { rollbackHint } from '../state/selectors.js';
+import { rollbackHint, unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
@@ -224,13 +224,19 @@ export function deployResult(envName: string, revision: DeployResult, options: G
   return EXIT.ok;
 }
 
-/** `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back (asked first where protected). */
+/**
+ * `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back.
+ * Unpinning a protected environment is always asked (`--yes` off a terminal): it turns its
+ * automatic deploys back on, whether or not a release waits to go at once.
+ */
 export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
   const result = await withDaemon(options, pinned ? 'axum-pin' : 'axum-unpin', async (connection) => {
     const env = await environment(connection, envName);
-    const held = !pinned && env.pinned && env.protected ? env.heldReleaseId : null;
-    // A held release marked bad is not deployed by the unpin (its answer says why): nothing to ask then.
-    if (held && !(await call(connection, 'releases.list', {})).find((r) => r.id === held)?.bad) await confirm(env, `unpin ${env.name} and deploy ${held}, held back by the pin`, options.yes);
+    if (!pinned && env.pinned && env.protected) {
+      // A held release marked bad is not deployed by the unpin (its answer says why): the question does not offer it.
+      const held = env.heldReleaseId && !(await call(connection, 'releases.list', {})).find((r) => r.id === env.heldReleaseId)?.bad ? env.heldReleaseId : null;
+      await confirm(env, unpinQuestion(env, held), options.yes);
+    }
     return call(connection, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }, OPERATION_TIMEOUT_MS);
   });
   if (options.json) out.json(result);
