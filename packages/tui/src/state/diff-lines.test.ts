@@ -23,4 +23,16 @@ describe('the confirmation diff', () => {
     expect(diffLines(diff({ configKeys: ['verify.gates.accuracy'] }))).toContain('config: 1 key differs: verify.gates.accuracy');
     expect(diffLines(diff({}))).toContain('config: unchanged');
   });
+  it('a changed file of the same size says its bytes differ; sizes that round alike are given in bytes', () => {
+    const lines = diffLines(
+      diff({
+        artifacts: [
+          { path: 'model/weights.bin', change: 'changed', fromSize: 1024, toSize: 1024 },
+          { path: 'config/model.json', change: 'changed', fromSize: 1020, toSize: 1049 },
+          { path: 'model/big.bin', change: 'changed', fromSize: 2_000_000, toSize: 3_500_000 },
+        ],
+      }),
+    );
+    expect(lines).toContain('artifacts: model/weights.bin changed (other bytes, same size 1.0 kB), config/model.json 1020 B → 1049 B, model/big.bin 2.0 MB → 3.5 MB');
+  });
 });

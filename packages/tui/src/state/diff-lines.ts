@@ -14,12 +14,22 @@ export function diffLines(diff: ReleaseDiff): string[] {
   lines.push(configLine(diff));
   lines.push(
     diff.artifacts.length
-      ? `artifacts: ${diff.artifacts.slice(0, 3).map((a) => `${a.path} ${a.change === 'changed' ? `${size(a.fromSize)} → ${size(a.toSize)}` : a.change}`).join(', ')}${diff.artifacts.length > 3 ? ` (+${diff.artifacts.length - 3})` : ''}`
+      ? `artifacts: ${diff.artifacts.slice(0, 3).map((a) => `${a.path} ${a.change === 'changed' ? sizeChange(a.fromSize, a.toSize, size) : a.change}`).join(', ')}${diff.artifacts.length > 3 ? ` (+${diff.artifacts.length - 3})` : ''}`
       : 'artifacts: identical (same sha256)',
   );
   const moved = diff.metrics.filter((m) => m.from !== m.to);
   if (moved.length) lines.push(`metrics: ${moved.map((m) => `${m.name} ${m.from ?? '—'} → ${m.to ?? '—'}`).join(', ')}`);
   return lines;
+}
+
+/**
+ * A changed file's sizes. A change is a different sha256, so `1.0 kB → 1.0 kB` would read as no
+ * change: the same size says "other bytes", and sizes that round alike are given in bytes.
+ */
+function sizeChange(from: number | null, to: number | null, size: (n: number | null) => string): string {
+  if (from !== null && from === to) return `changed (other bytes, same size ${size(from)})`;
+  if (size(from) === size(to)) return `${from ?? '—'} B → ${to ?? '—'} B`;
+  return `${size(from)} → ${size(to)}`;
 }
 
 /** `config: env.HF_HOME added, verify.gates.accuracy changed`: each key with what happens to it (a daemon that does not say, just the keys). */
