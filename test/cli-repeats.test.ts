@@ -32,7 +32,7 @@ describe('asked again', () => {
     const [live] = await settled(dir, 1);
     const id = live!.releaseId;
     const good = await axum(['mark', id, 'good', '--repo', dir]);
-    expect(good).toMatchObject({ code: 0, stdout: `${id} is not marked bad already: nothing to clear\n` });
+    expect(good).toMatchObject({ code: 0, stdout: `${id} is not marked bad: nothing to clear\n` });
     expect((await axum(['mark', id, 'bad', '--reason', 'wrong labels', '--repo', dir])).code).toBe(0);
     const again = await axum(['mark', id, 'bad', '--repo', dir]);
     expect(again).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^${id} is marked bad already \\(by .+ via axum mark, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d: wrong labels\\): nothing changed \\(--reason TEXT gives it a new reason\\)\\n$`)) });

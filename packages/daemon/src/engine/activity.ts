@@ -89,7 +89,8 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
     }
     case 'releases.fsck': {
       const report = result as ResultOf<'releases.fsck'> | null;
-      return said(`ran fsck: ${report ? `${report.problems.length} problem(s) in ${report.releases} release(s)` : ''}`, 'fsck');
+      const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      return said(`ran fsck: ${report ? `${count(report.problems.length, 'problem')} in ${count(report.releases, 'release')}` : ''}`, 'fsck');
     }
     case 'backup.run': {
       const report = result as ResultOf<'backup.run'> | null;

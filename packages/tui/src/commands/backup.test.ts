@@ -9,8 +9,8 @@ describe('axum restore --list in words', () => {
     ]);
     expect(lines).toEqual([
       'backups in backup@10.0.0.9:/srv/axum-backup, newest first (axum restore --from backup@10.0.0.9:/srv/axum-backup --snapshot ID restores an older one):',
-      '  20261204T120000000Z  2026-12-04T12:00:00.000Z  22 files, 11767 bytes  (newest: restored by default)',
-      '  20261204T110000000Z  2026-12-04T11:00:00.000Z  1 file, 5 bytes',
+      '  20261204T120000000Z  2026-12-04T12:00:00.000Z  22 files, 11.8 kB  (newest: restored by default)',
+      '  20261204T110000000Z  2026-12-04T11:00:00.000Z  1 file, 5 B',
     ]);
     expect(snapshotLines('/mnt/nas/axum', [])).toEqual(['no backup in /mnt/nas/axum yet']);
   });

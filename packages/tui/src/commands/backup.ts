@@ -49,7 +49,7 @@ export function snapshotLines(from: string, snapshots: readonly Snapshot[]): str
   if (snapshots.length === 0) return [`no backup in ${from} yet`];
   return [
     `backups in ${from}, newest first (axum restore --from ${from} --snapshot ID restores an older one):`,
-    ...snapshots.map((s) => `  ${s.id}  ${s.createdAt}  ${plural(s.files, 'file')}, ${s.bytes} bytes${s.newest ? '  (newest: restored by default)' : ''}`),
+    ...snapshots.map((s) => `  ${s.id}  ${s.createdAt}  ${plural(s.files, 'file')}, ${humanSize(s.bytes)}${s.newest ? '  (newest: restored by default)' : ''}`),
   ];
 }
 

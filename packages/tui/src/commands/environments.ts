@@ -161,7 +161,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
         const markText = marked
           ? `, marking ${marked.releaseId} (${marked.failed ? 'serving, failed' : 'live now'}, #${marked.revision}) bad`
           : markedBefore
-            ? ` (${markedBefore.releaseId}, serving now, is marked bad already: ${markedBefore.why})`
+            ? `; ${markedBefore.releaseId}, serving now, is marked bad already (${markedBefore.why})`
             : '';
         await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
       }

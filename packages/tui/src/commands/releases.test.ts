@@ -32,10 +32,10 @@ describe('axum mark', () => {
   it('says what the mark is now, and what a cleared one was', () => {
     expect(markLine(release(4, { bad: { ...bad, why: 'wrong labels', by: 'axum mark (pid 1, ana)' } }), null)).toBe('rel-4 marked bad: wrong labels (by axum mark (pid 1, ana))');
     expect(markLine(release(4), bad)).toBe('rel-4: bad mark cleared (was: verification failed — by staging#3, 2026-12-04 03:40)');
-    expect(markLine(release(4), null)).toBe('rel-4 is not marked bad already: nothing to clear');
+    expect(markLine(release(4), null)).toBe('rel-4 is not marked bad: nothing to clear');
   });
   it('asked again, says what stands, or the reason it replaced', () => {
-    expect(markLine({ ...release(4), unchanged: true }, null)).toBe('rel-4 is not marked bad already: nothing to clear');
+    expect(markLine({ ...release(4), unchanged: true }, null)).toBe('rel-4 is not marked bad: nothing to clear');
     expect(markLine({ ...release(4, { bad }), unchanged: true }, bad)).toBe('rel-4 is marked bad already (by staging#3, 2026-12-04 03:40: verification failed): nothing changed (--reason TEXT gives it a new reason)');
     const renamed = { ...bad, why: 'wrong labels', by: 'ana' };
     expect(markLine({ ...release(4, { bad: renamed }), unchanged: false }, bad)).toBe('rel-4 was marked bad already; reason updated: wrong labels (by ana; was: verification failed — by staging#3, 2026-12-04 03:40)');

@@ -91,11 +91,11 @@ export async function markCommand(releaseId: string, word: string, options: Glob
  */
 export function markLine(release: Pick<MarkResult, 'id' | 'bad'> & { unchanged?: boolean }, was: ReleaseView['bad']): string {
   if (release.unchanged) {
-    if (!release.bad) return `${release.id} is not marked bad already: nothing to clear`;
+    if (!release.bad) return `${release.id} is not marked bad: nothing to clear`;
     return `${release.id} is marked bad already (by ${release.bad.by}, ${minuteText(release.bad.at)}: ${release.bad.why}): nothing changed (--reason TEXT gives it a new reason)`;
   }
   if (release.bad && was) return `${release.id} was marked bad already; reason updated: ${release.bad.why} (by ${release.bad.by}; was: ${was.why} — by ${was.by}, ${minuteText(was.at)})`;
   if (release.bad) return `${release.id} marked bad: ${release.bad.why} (by ${release.bad.by})`;
-  if (!was) return `${release.id} is not marked bad already: nothing to clear`;
+  if (!was) return `${release.id} is not marked bad: nothing to clear`;
   return `${release.id}: bad mark cleared (was: ${was.why} — by ${was.by}, ${minuteText(was.at)})`;
 }
