@@ -102,6 +102,12 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     const refused = await axum(['rollback', 'production', '--repo', dir]);
     expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected and there is no terminal to ask: add --yes to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad\n` });
     expect((await json<Revision[]>(dir, ['history', 'production'])).length).toBe(2);
+    // The mark is the release's: where else it is live is said before the question, not after.
+    const deployed = await axum(['deploy', 'staging', '--release', v2!.id, '--yes', '--json', '--repo', dir]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const { revision } = JSON.parse(deployed.stdout) as Revision;
+    const told = await axum(['rollback', 'production', '--repo', dir]);
+    expect(told.stderr).toBe(`axum: production is protected and there is no terminal to ask: add --yes to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad everywhere, though it is live in staging #${revision} too (it keeps serving there, marked bad)\n`);
   });
 });
 
