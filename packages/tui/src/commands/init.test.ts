@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { missingBranchesLine } from './init.js';
+import { missingBranchesLine, pythonCommand } from './init.js';
 
 describe('missingBranchesLine', () => {
   it("names the starter's branches the repository lacks, and where commits go now", () => {
@@ -9,5 +12,19 @@ describe('missingBranchesLine', () => {
     expect(missingBranchesLine([], 'main')).toBe('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml');
     expect(missingBranchesLine(['main', 'develop'], 'main')).toBe('branch staging does not exist yet (git branch staging), or edit the branch: of each environment in axum.yml');
     expect(missingBranchesLine([], null)).toBeNull();
+  });
+});
+
+describe('the starter pipeline runs Python by the name the PATH has', () => {
+  it('python where it is on the PATH, python3 where only it is (Debian, Ubuntu)', () => {
+    const bin = (names: string[]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'axum-path-'));
+      for (const name of names) writeFileSync(join(dir, name), '#!/bin/sh\n', { mode: 0o755 });
+      return dir;
+    };
+    expect(pythonCommand(bin(['python3']))).toBe('python3');
+    expect(pythonCommand(`${bin([])}:${bin(['python', 'python3'])}`)).toBe('python');
+    // Neither: the usual name, so the step's error names what to install.
+    expect(pythonCommand(bin([]))).toBe('python');
   });
 });

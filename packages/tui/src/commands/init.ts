@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, PIPELINE_SCHEMA_PATH } from '@axum/protocol';
@@ -28,6 +28,23 @@ const textOf = (file: string) => {
   }
 };
 
+/**
+ * `python` where the PATH has it, else `python3`: Debian and Ubuntu ship only `python3`, and a
+ * starter pipeline whose first step is "python: not found" is no start.
+ */
+export function pythonCommand(path = process.env.PATH ?? ''): string {
+  const onPath = (name: string) =>
+    path.split(':').some((dir) => {
+      try {
+        accessSync(join(dir || '.', name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  return !onPath('python') && onPath('python3') ? 'python3' : 'python';
+}
+
 /** The training entry point, in the order a model team would reach for them. */
 function detectTraining(repoRoot: string): ProjectKind['train'] {
   try {
@@ -38,8 +55,8 @@ function detectTraining(repoRoot: string): ProjectKind['train'] {
   }
   if (/^train\s*:/m.test(textOf(join(repoRoot, 'Makefile')))) return { run: 'make train', found: 'the Makefile target "train"' };
   for (const [file, run] of [
-    ['train.py', 'python train.py'],
-    ['src/train.py', 'python src/train.py'],
+    ['train.py', `${pythonCommand()} train.py`],
+    ['src/train.py', `${pythonCommand()} src/train.py`],
     ['train.js', 'node train.js'],
     ['src/train.js', 'node src/train.js'],
   ] as const) {
@@ -140,7 +157,7 @@ const modelsGlob = (kind: ProjectKind) => `${kind.modelFolder ?? 'model'}/**`;
 
 /** The starter file: valid as written, every section explained. */
 export function starterConfig(kind: ProjectKind, schemaPath: string): string {
-  const test = kind.node ? 'npm test' : kind.python ? 'python -m pytest' : 'echo "add your tests here"';
+  const test = kind.node ? 'npm test' : kind.python ? `${pythonCommand()} -m pytest` : 'echo "add your tests here"';
   const models = modelsGlob(kind);
   // No entry point found: a step that fails saying what to edit, rather than one that succeeds
   // having trained nothing and leaves the run to fail later on an artifacts glob that matched nothing.
