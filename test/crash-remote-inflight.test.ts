@@ -23,7 +23,7 @@ if [ -f "$hold" ]; then
   case "$SSH_ORIGINAL_COMMAND" in
     *"ln -s -- 'releases/$(cat "$hold")'"*"read -r word"*)
       echo $$ > ${labDir}/held.pid
-      { IFS= read -r word; echo "$word" > ${labDir}/held.word; while [ -f "$hold" ]; do sleep 0.1; done; printf '%s\\n' "$word"; } | sh -c "$SSH_ORIGINAL_COMMAND" 2> ${labDir}/held.stderr
+      { IFS= read -r word || exit 0; echo "$word" > ${labDir}/held.word; while [ -f "$hold" ]; do sleep 0.1; done; printf '%s\\n' "$word"; } | sh -c "$SSH_ORIGINAL_COMMAND" 2> ${labDir}/held.stderr
       code=$?
       echo $code > ${labDir}/held.exit
       exit $code ;;

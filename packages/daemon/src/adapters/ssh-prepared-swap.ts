@@ -91,6 +91,8 @@ export function openPreparedSwap(session: PreparedSwapSession, release: ReleaseV
     };
     let settled = false;
     const answer = () => {
+      // Absent: no word will be said (stdin closed, the session ends).
+      if (lines().includes('absent')) child.stdin.end();
       if (settled || !lines().includes('ready')) return;
       settled = true;
       limit(session.holdTimeoutMs);
