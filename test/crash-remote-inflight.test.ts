@@ -5,6 +5,7 @@
 // behind the history's back), and no ssh of the dead daemon may still be running. When putting a
 // host back is slow too, the restarted daemon listens at once, shows the environment recovering,
 // starts no deploy or rollback there until every host is back, then deploys what waited.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,7 +101,8 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     expect(suite.weights(lab.hosts[1]!.root)).toBe('0.91\n');
     // Nothing of the dead daemon's runs: an ssh still about is the new daemon's own (a host it is reading now).
     const daemon = daemonPid(dir)!;
-    expect(processesMatching(lab.config).filter((p) => !descendsFrom(p, daemon))).toEqual([]);
+    const args = (pid: number) => `${pid} ${execFileSync('ps', ['-o', 'ppid=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim()}`;
+    expect(processesMatching(lab.config).filter((p) => !descendsFrom(p, daemon)).map((p) => (isAlive(p) ? args(p) : `${p} gone`))).toEqual([]);
     expect(readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')).toMatch(/killed \d+ process\(es\) left running by the previous daemon/);
 
     model(dir, '0.97');
