@@ -20,6 +20,8 @@ function fakeHosts() {
   const sessions: string[] = [];
   /** Hosts holding a new link that waits for the word. */
   const ready = new Set<string>();
+  /** While `gate` is set, every `swap` waits for it (a slow host). */
+  const held: { gate: Promise<void> | null; waiting: number } = { gate: null, waiting: 0 };
   const failing = new Map<string, { on: 'push' | 'swap' | 'prepare'; release: string }>();
   const fails = (host: HostSpec, on: 'push' | 'swap' | 'prepare', release: string | null) => {
     const f = failing.get(host.spec);
@@ -53,6 +55,10 @@ function fakeHosts() {
     },
     async swap(host, releaseId) {
       sessions.push(`${host.host} swap ${releaseId}`);
+      if (held.gate) {
+        held.waiting++;
+        await held.gate;
+      }
       fails(host, 'swap', releaseId);
       current.set(host.spec, releaseId);
     },
@@ -62,7 +68,7 @@ function fakeHosts() {
       return gone;
     },
   };
-  return { port, folders, current, pushes, sessions, ready, failing, served: () => HOSTS.map((h) => current.get(h)) };
+  return { port, folders, current, pushes, sessions, ready, held, failing, served: () => HOSTS.map((h) => current.get(h)) };
 }
 
 describe('an environment with remote hosts', () => {
@@ -189,6 +195,26 @@ describe('an environment with remote hosts', () => {
     expect(w.deployments.state('staging').incident).toContain('every host is back on rel-1');
     // The cut revision's hosts are put back (what it recorded was durable before the kill).
     expect(history(w)[0]!.hosts!.map((h) => h.outcome)).toEqual(['put-back', 'put-back', 'put-back']);
+  });
+
+  it('a failed first deploy withdrawn at start: the start does not wait for the hosts (the daemon listens first), then current is removed on every host', async () => {
+    const hosts = fakeHosts();
+    const old = world(config, undefined, { remoteHosts: hosts.port });
+    old.runner.script('smoke', { exitCode: 1 });
+    await old.ship();
+    for (const h of HOSTS) hosts.current.set(h, 'rel-1'); // as they were at the crash: switched, not yet withdrawn
+    let open!: () => void;
+    hosts.held.gate = new Promise((resolve) => (open = resolve));
+    const w = world(config, old.leftAt('deploy.finished', 1), { remoteHosts: hosts.port });
+    await w.deployments.start(); // before: waited here for every host's `current` to be removed
+    expect(w.current()).toBeNull();
+    expect(w.deployments.state('staging').operation).toMatchObject({ kind: 'recovery', revision: 1 });
+    expect(w.deployments.state('staging').incident).toBe('#1 failed and nothing is known good: current is removed; putting the hosts back');
+    open();
+    await w.settle();
+    expect(hosts.served()).toEqual([null, null, null]);
+    expect(w.deployments.state('staging').incident).toBe('#1 failed and nothing is known good: current is removed; current is removed on every host');
+    expect(w.deployments.state('staging').operation).toBeNull();
   });
 
   it('release retention removes the same folders on every host, never the one current names', async () => {
