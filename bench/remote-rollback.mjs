@@ -1,6 +1,6 @@
 // Scenario (issue #21): a rollback on a remote environment of three real sshd hosts, from typing
 // `axum rollback production --to N --yes` to the CLI's answer. Nothing is copied (every host holds
-// the target's folder already): per host it is an inspect and a swap over ssh, the hosts at once.
+// the target's folder already): per host one ssh session checks the folder and swaps `current` on the word, the hosts at once.
 // Baseline in the same run, alternating with it: the same rollback of a local environment (same
 // model, same daemon code) plus one ssh round trip (`ssh host true`) per host, one after another.
 // Goal: the remote rollback ≤ 1.2 × that (medians).

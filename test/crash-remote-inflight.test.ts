@@ -5,6 +5,7 @@
 // behind the history's back), and no ssh of the dead daemon may still be running. When putting a
 // host back is slow too, the restarted daemon listens at once, shows the environment recovering,
 // starts no deploy or rollback there until every host is back, then deploys what waited.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,11 +13,21 @@ import { commitFiles, daemonPid, descendsFrom, historyText, isAlive, processesMa
 import { SSHD_MISSING } from './support/sshd.js';
 import { remoteConfig, sshdHostsSuite } from './support/sshd-hosts.js';
 
-/** beta's ForceCommand: a swap to the release named in `hold-release` waits while that file exists. */
+/**
+ * beta's ForceCommand: a swap to the release named in `hold-release` waits while that file exists.
+ * A swap made ready in the session that checked the folder (it reads the daemon's word on stdin)
+ * is checked and ready at once; the word, once it has come, is held back from it.
+ */
 const holdScript = (labDir: string) => `#!/bin/sh
 hold=${labDir}/hold-release
 if [ -f "$hold" ]; then
   case "$SSH_ORIGINAL_COMMAND" in
+    *"ln -s -- 'releases/$(cat "$hold")'"*"read -r word"*)
+      echo $$ > ${labDir}/held.pid
+      { IFS= read -r word || exit 0; echo "$word" > ${labDir}/held.word; while [ -f "$hold" ]; do sleep 0.1; done; printf '%s\\n' "$word"; } | sh -c "$SSH_ORIGINAL_COMMAND" 2> ${labDir}/held.stderr
+      code=$?
+      echo $code > ${labDir}/held.exit
+      exit $code ;;
     *"ln -s -- 'releases/$(cat "$hold")'"*)
       echo $$ > ${labDir}/held.pid
       while [ -f "$hold" ]; do sleep 0.1; done
@@ -53,7 +64,10 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     writeFileSync(join(labDir, 'hold-release'), 'rel-2');
     model(dir, '0.95');
     const pid = daemonPid(dir)!;
-    await waitFor(() => existsSync(join(labDir, 'held.pid')) && suite.served()[0] === 'releases/rel-2' && suite.served()[2] === 'releases/rel-2', 180_000, "alpha and gamma swapped, beta's swap held");
+    // beta's swap is held once the daemon's word to move has reached it.
+    await waitFor(() => existsSync(join(labDir, 'held.word')) && suite.served()[0] === 'releases/rel-2' && suite.served()[2] === 'releases/rel-2', 180_000, "alpha and gamma swapped, beta's swap held");
+    expect(readFileSync(join(labDir, 'held.word'), 'utf8')).toBe('swap\n');
+    rmSync(join(labDir, 'held.word'));
     process.kill(pid, 'SIGKILL');
     await waitFor(() => !isAlive(pid), 10_000, 'the daemon to die');
     const held = Number(readFileSync(join(labDir, 'held.pid'), 'utf8'));
@@ -87,7 +101,8 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     expect(suite.weights(lab.hosts[1]!.root)).toBe('0.91\n');
     // Nothing of the dead daemon's runs: an ssh still about is the new daemon's own (a host it is reading now).
     const daemon = daemonPid(dir)!;
-    expect(processesMatching(lab.config).filter((p) => !descendsFrom(p, daemon))).toEqual([]);
+    const args = (pid: number) => `${pid} ${execFileSync('ps', ['-o', 'ppid=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim()}`;
+    expect(processesMatching(lab.config).filter((p) => !descendsFrom(p, daemon)).map((p) => (isAlive(p) ? args(p) : `${p} gone`))).toEqual([]);
     expect(readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')).toMatch(/killed \d+ process\(es\) left running by the previous daemon/);
 
     model(dir, '0.97');

@@ -2,7 +2,7 @@
 // three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commitFiles, daemonPid, descendsFrom, isAlive, processesMatching, readDaemonJson } from './support/axum.js';
@@ -19,7 +19,19 @@ interface HostJson {
 }
 
 describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd hosts${SSHD_MISSING ? ` (skipped: ${SSHD_MISSING}; pnpm system-deps installs openssh-server and rsync)` : ''}`, () => {
-  const suite = sshdHostsSuite(['alpha', 'beta', 'gamma'], { prefix: 'axum-ssh-e2e-' });
+  // Each host counts the ssh sessions it runs (a line per command in `sessions-NAME`), then runs the command.
+  const suite = sshdHostsSuite(['alpha', 'beta', 'gamma'], {
+    prefix: 'axum-ssh-e2e-',
+    forceCommand: (labDir) =>
+      Object.fromEntries(
+        ['alpha', 'beta', 'gamma'].map((name) => {
+          const script = join(labDir, `count-${name}.sh`);
+          writeFileSync(script, `#!/bin/sh\necho "$SSH_ORIGINAL_COMMAND" | head -c 60 | tr '\\n' ' ' >> ${labDir}/sessions-${name}; echo >> ${labDir}/sessions-${name}\nexec sh -c "$SSH_ORIGINAL_COMMAND"\n`, { mode: 0o755 });
+          return [name, script];
+        }),
+      ),
+  });
+  const sessions = (name: string) => (existsSync(join(suite.labDir, `sessions-${name}`)) ? readFileSync(join(suite.labDir, `sessions-${name}`), 'utf8').split('\n').filter(Boolean).length : 0);
   const { run, served } = suite;
   /** A repository whose `production` is served by the three hosts; verify runs once per host. */
   const started = () =>
@@ -152,10 +164,13 @@ describe.skipIf(SSHD_MISSING !== null)(`remote environments on three real sshd h
     expect(served()).toEqual(suite.lab.hosts.map(() => `releases/${second!.releaseId}`));
     // The second copy linked its unchanged big file against the first: one inode on the host.
     expect(statSync(join(suite.lab.hosts[0]!.root, 'releases', first!.releaseId, 'model', 'big.bin')).nlink).toBe(2);
+    const before = suite.lab.hosts.map((h) => sessions(h.name));
     const started_ = Date.now();
     const rollback = await run(['rollback', 'production', '--to', '1', '--yes', '--json', '--repo', dir]);
     const tookMs = Date.now() - started_;
     expect(rollback.code, rollback.stderr).toBe(0);
+    // One ssh session per host for the whole rollback: its check and its swap in one script.
+    expect(suite.lab.hosts.map((h) => sessions(h.name) - before[suite.lab.hosts.indexOf(h)]!)).toEqual([1, 1, 1]);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ revision: 3, kind: 'rollback', status: 'live' });
     expect(served()).toEqual(suite.lab.hosts.map(() => `releases/${first!.releaseId}`));
     const daemonLog = readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8');

@@ -135,7 +135,8 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     const manifest = readFileSync(join(vault.folder, 'axum-backup.json'));
     const held = objects(vault.folder).sort();
 
-    await suite.lab.kill('vault');
+    // Down: its sshd and the connections it served (the daemon's shared one too).
+    await suite.lab.cut('vault');
     model(dir, '0.95');
     await settled(dir, 2);
     const refused = await run(['backup', '--json', '--repo', dir]);

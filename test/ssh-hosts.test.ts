@@ -95,6 +95,48 @@ describe.skipIf(SSHD_MISSING !== null)(`the OpenSSH adapter against real sshd ho
     expect(lab.run('beta', `ls ${root}/releases`).split('\n')).not.toContain('rel-5');
   });
 
+  it('prepare: one session checks the folder and makes the swap ready; commit moves current, abort leaves it; a folder not whole is absent', async () => {
+    const beta = spec('beta');
+    const root = lab.hosts[1]!.root;
+    const six = localRelease(dir, 'rel-6', { 'model/weights.bin': 'w6' });
+    const seven = localRelease(dir, 'rel-7', { 'model/weights.bin': 'w7' });
+    await hosts.push(beta, six.release, six.folder, null);
+    await hosts.push(beta, seven.release, seven.folder, null);
+    await hosts.swap(beta, 'rel-7');
+    const temps = () => lab.run('beta', `ls -A ${root}`).split('\n').filter((n) => n.startsWith('.current-'));
+
+    const ready = await hosts.prepare(beta, six.release);
+    expect(ready).toMatchObject({ current: 'rel-7', present: true });
+    // Ready: the new link waits beside current, which has not moved.
+    expect(temps().map((n) => readlinkSync(join(root, n)))).toEqual(['releases/rel-6']);
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-7');
+    await ready.commit();
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-6');
+    expect(temps()).toEqual([]);
+
+    const dropped = await hosts.prepare(beta, seven.release);
+    expect(dropped.present).toBe(true);
+    await dropped.abort();
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-6');
+    expect(temps()).toEqual([]);
+
+    // A folder whose checksum list is not the release's is absent: nothing made, nothing to commit.
+    lab.run('beta', `chmod u+w ${root}/releases/rel-7/.axum-sha256 && echo extra >> ${root}/releases/rel-7/.axum-sha256`);
+    const absent = await hosts.prepare(beta, seven.release);
+    expect(absent).toMatchObject({ current: 'rel-6', present: false });
+    expect(temps()).toEqual([]);
+    await expect(absent.commit()).rejects.toThrow(/rel-7 is not on/);
+
+    // A later daemon acting on the host while a swap waits: the wait let the lock go, and the move refuses.
+    const early = createSshRemoteHosts({ configFile: lab.config, commandTimeoutMs: 20_000, epoch: 100 });
+    const waiting = await early.prepare(beta, six.release);
+    const later = createSshRemoteHosts({ configFile: lab.config, commandTimeoutMs: 20_000, epoch: 200 });
+    await later.swap(beta, 'rel-6');
+    await expect(waiting.commit()).rejects.toThrow(/a daemon started later has acted on this host \(fence 200, this daemon 100\): refusing/);
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/rel-6');
+    expect(temps()).toEqual([]);
+  });
+
   it('names the host when its key is unknown (never accepted) or its sshd is down', async () => {
     const one = localRelease(dir, 'rel-4', { 'a.txt': 'a' });
     await expect(hosts.inspect(spec('stranger'), one.release)).rejects.toThrow(/stranger.*Host key verification failed/);

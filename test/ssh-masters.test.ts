@@ -9,6 +9,7 @@ import { parseHostSpec, type HostSpec, type ReleaseView } from '@axum/protocol';
 import { createSshMasters, masterName, type SshConnections } from '../packages/daemon/src/adapters/openssh-masters.js';
 import { runOnHost } from '../packages/daemon/src/adapters/openssh.js';
 import { createSshRemoteHosts } from '../packages/daemon/src/adapters/ssh-hosts.js';
+import { backupDestinationFor } from '../packages/daemon/src/adapters/backup-targets.js';
 import { isAlive, processesMatching } from './support/axum.js';
 import { SSHD_MISSING, startSshLab, type SshLab } from './support/sshd.js';
 
@@ -24,7 +25,7 @@ describe.skipIf(SSHD_MISSING !== null)(`shared ssh connections against real sshd
   const mastersRunning = () => processesMatching(lab.config).filter((pid) => processesMatching('ControlMaster=yes').includes(pid));
 
   beforeAll(async () => {
-    lab = await startSshLab(join(dir, 'lab'), ['alpha', 'beta']);
+    lab = await startSshLab(join(dir, 'lab'), ['alpha', 'beta', 'narrow'], { sshdConfig: { narrow: ['MaxSessions 2'] } });
     masters = createSshMasters({ dir: sockets, configFile: lab.config, log: (m) => logged.push(m) });
   });
   afterAll(async () => {
@@ -88,5 +89,36 @@ describe.skipIf(SSHD_MISSING !== null)(`shared ssh connections against real sshd
     for (const pid of running) expect(isAlive(pid), `master ${pid}`).toBe(false);
     expect(existsSync(sockets)).toBe(false);
     expect(await masters.optionsFor(spec('alpha'))).toEqual([]);
+  });
+
+  it('a host allowing 2 sessions per connection (MaxSessions 2): with two swaps held ready, more commands still run, each beyond the limit on a connection of its own', async () => {
+    const narrow = spec('narrow');
+    const root = lab.hosts.find((h) => h.name === 'narrow')!.root;
+    const own = createSshMasters({ dir: join(dir, 'rt2', 'ssh'), configFile: lab.config });
+    const hosts = createSshRemoteHosts({ configFile: lab.config, commandTimeoutMs: 20_000, connections: own });
+    lab.run('narrow', `mkdir -p ${root}/releases/rel-1 && : > ${root}/releases/rel-1/.axum-sha256`);
+    const release = { id: 'rel-1', artifacts: [] } as unknown as ReleaseView;
+    // Two sessions held open through the master: it has no room for a third.
+    const held = [await hosts.prepare(narrow, release), await hosts.prepare(narrow, release)];
+    expect(held.map((h) => h.present)).toEqual([true, true]);
+    const seen = await Promise.all([1, 2, 3].map(() => hosts.inspect(narrow, release)));
+    expect(seen.map((s) => s.present)).toEqual([true, true, true]);
+    // A command that fails there says its own failure, not the refused session it fell back from.
+    const failed = await runOnHost(narrow, lab.config, 'a failing command', 'echo broken >&2; exit 3', null, 20_000, undefined, await own.optionsFor(narrow)).catch((err: Error) => err.message);
+    expect(failed).toMatch(/^a failing command on .*narrow.* failed \(exit 3\): broken$/);
+    await held[0]!.commit();
+    await held[1]!.abort();
+    expect(lab.run('narrow', `readlink ${root}/current`).trim()).toBe('releases/rel-1');
+    await own.close();
+  });
+
+  it('a backup target on a host rides its shared connection too', async () => {
+    const sockets2 = join(dir, 'rt3', 'ssh');
+    const own = createSshMasters({ dir: sockets2, configFile: lab.config });
+    const target = join(lab.hosts.find((h) => h.name === 'beta')!.root, 'backups');
+    const backup = backupDestinationFor(`${spec('beta').user}@beta:${target}`, { repoRoot: dir, stateDir: join(dir, 'state'), sshConfigFile: lab.config, connections: own });
+    expect((await backup.inspect()).manifest).toBeNull();
+    expect(readdirSync(sockets2)).toEqual([masterName(spec('beta'))]);
+    await own.close();
   });
 });

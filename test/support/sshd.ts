@@ -94,9 +94,10 @@ export interface SshLab {
 /**
  * Starts one sshd per name in `dir`; `unknownKey` names hosts in the config whose key is not in
  * known_hosts; `forceCommand` gives a host's sshd a ForceCommand (a script that may delay or
- * watch each command before running `$SSH_ORIGINAL_COMMAND` itself).
+ * watch each command before running `$SSH_ORIGINAL_COMMAND` itself); `sshdConfig` adds lines to a
+ * host's sshd_config (`MaxSessions 2`).
  */
-export async function startSshLab(dir: string, names: string[], options: { unknownKey?: string[]; forceCommand?: Record<string, string> } = {}): Promise<SshLab> {
+export async function startSshLab(dir: string, names: string[], options: { unknownKey?: string[]; forceCommand?: Record<string, string>; sshdConfig?: Record<string, string[]> } = {}): Promise<SshLab> {
   const user = userInfo().username;
   mkdirSync(dir, { recursive: true });
   // sshd run as root needs its privilege-separation folder.
@@ -130,6 +131,7 @@ export async function startSshLab(dir: string, names: string[], options: { unkno
         'PermitRootLogin prohibit-password',
         'LogLevel ERROR',
         ...(options.forceCommand?.[name] ? [`ForceCommand ${options.forceCommand[name]}`] : []),
+        ...(options.sshdConfig?.[name] ?? []),
         '',
       ].join('\n'),
     );

@@ -223,8 +223,8 @@ async function main(): Promise<void> {
       // Every worktree is gone by now: leave no empty folder behind (rmdir fails if one is not).
       await rmdir(worktreeRoot).catch(() => undefined);
     };
-    // SSH targets use the same ssh config as remote hosts (AXUM_SSH_CONFIG, above).
-    const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv });
+    // SSH targets use the same ssh config and the same connection per host as remote hosts (above).
+    const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, connections: sshMasters });
     backups = createBackups({
       writer: createBackupWriter({ stateDir, repoRoot, now: () => new Date(), destinationFor, crash }),
       lastBackupAt: async (target) => lastBackupAt(destinationFor(target), repoRoot),

@@ -7,6 +7,7 @@ import { snapshotId, type BackupManifest } from '../domain/backup-manifest.js';
 import type { BackupDestination, DestinationContents } from './backup-destination.js';
 import { otherRepository, otherRepositoryProblem, parseManifestText } from './backup-writer.js';
 import { createFsBackupDestination } from './fs-backup-destination.js';
+import type { SshConnections } from './openssh-masters.js';
 import { createSshBackupDestination } from './ssh-backup-destination.js';
 
 /** Where backups and restores find their targets. */
@@ -17,13 +18,15 @@ export interface BackupTargetOptions {
   sshConfigFile?: string | null;
   /** The environment of ssh and rsync (the daemon's, with its step marker: openssh.ts). */
   env?: NodeJS.ProcessEnv;
+  /** The daemon's connection per host (openssh-masters.ts), shared with remote environments; none: each command connects. */
+  connections?: SshConnections;
 }
 
 /** The destination `target` names; throws when it is neither a folder nor a valid host spec. */
 export function backupDestinationFor(target: string, options: BackupTargetOptions): BackupDestination {
   const host = sshBackupTarget(target);
   if (host && 'problem' in host) throw new Error(host.problem);
-  if (host) return createSshBackupDestination(host, { stateDir: options.stateDir, configFile: options.sshConfigFile, env: options.env });
+  if (host) return createSshBackupDestination(host, { stateDir: options.stateDir, configFile: options.sshConfigFile, env: options.env, connections: options.connections });
   const folder = resolve(options.repoRoot, target);
   // An absolute path into the work tree passes the config's check (it cannot know the root).
   const inside = relative(options.repoRoot, folder);

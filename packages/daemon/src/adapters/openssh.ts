@@ -48,9 +48,15 @@ export const RSYNC_EXITS: Record<number, string> = {
   255: 'ssh failed',
 };
 
+/**
+ * What ssh says when a shared connection has no room for one more session (the host's MaxSessions):
+ * it then connects on its own, so the lines say nothing of why a command failed.
+ */
+const REFUSED_SESSION = /^(mux_client_request_session: session request failed|channel \d+: open failed: .*|no more sessions$)/;
+
 /** The last meaningful lines of a failed command's stderr, on one line. */
 export const reasonOf = (what: string, done: Finished, exits: Record<number, string> = {}): string => {
-  const lines = done.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Warning: Permanently added'));
+  const lines = done.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Warning: Permanently added') && !REFUSED_SESSION.test(l));
   const meaning = done.code !== null && Object.hasOwn(exits, done.code) ? `, ${exits[done.code]}` : '';
   return `${what} failed (exit ${done.code ?? 'killed'}${meaning})${lines.length > 0 ? `: ${lines.slice(-3).join(' / ')}` : ''}`;
 };

@@ -14,6 +14,7 @@ import { copyVerified, sha256Of } from './fs-backup-objects.js';
 import type { Source } from './fs-backup-sources.js';
 import { describeFsError, isFileSystemError } from './fs-errors.js';
 import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost, type Finished } from './openssh.js';
+import type { SshConnections } from './openssh-masters.js';
 
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 /** Files of ours beside the manifest while a backup runs; whatever a cut-short one left is removed by the next. */
@@ -45,13 +46,16 @@ export interface SshBackupOptions {
   env?: NodeJS.ProcessEnv;
   commandTimeoutMs?: number;
   copyTimeoutMs?: number;
+  /** One connection per host shared with remote environments (openssh-masters.ts); else each command connects. */
+  connections?: SshConnections;
 }
 
 /** The folder `host.path` on `host` as a backup destination. */
 export function createSshBackupDestination(host: HostSpec, options: SshBackupOptions): BackupDestination {
   const commandTimeoutMs = options.commandTimeoutMs ?? 120_000;
   const copyTimeoutMs = options.copyTimeoutMs ?? 6 * 3_600_000;
-  const ssh = (what: string, script: string, input: string | null = null) => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs, options.env);
+  const shared = () => options.connections?.optionsFor(host) ?? Promise.resolve([]);
+  const ssh = async (what: string, script: string, input: string | null = null) => runOnHost(host, options.configFile, what, script, input, commandTimeoutMs, options.env, await shared());
   const folder = quote(host.path);
   const stage = join(options.stateDir, 'backup-outgoing');
   /** The checksum list `send` put beside the objects (null: nothing sent), for `publish` to check. */
@@ -85,7 +89,7 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
         if (result.sent === 0) return result;
         await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
         // --fsync: an object is on the target's disk before rsync renames it into place.
-        const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
+        const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile, await shared()), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
         copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       } finally {
         await rm(stage, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import type { HostSpec, ReleaseView } from '@axum/protocol';
 import type { HostInspection, RemoteHosts } from '../engine/ports.js';
 import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
 import type { SshConnections } from './openssh-masters.js';
+import { openPreparedSwap, preparedSwapScript, tempLinkName } from './ssh-prepared-swap.js';
 
 /** The checksum file of a release folder on a host: `sha256sum -c` reads it, and its text proves which release the folder holds. */
 export const HOST_CHECKSUMS = '.axum-sha256';
@@ -110,6 +111,12 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       const match = /^releases\/([A-Za-z0-9._-]+)$/.exec(named);
       const result: HostInspection = { current: match ? match[1]! : named === '' ? null : named, present: checksums === checksumText(release) && linked.trim() === 'linked' };
       return result;
+    },
+
+    async prepare(host, release) {
+      const fence = options.epoch === undefined ? '' : fenceScript(host.path, epochOf(options.epoch));
+      const session = { host, configFile: options.configFile, fence, shared: await shared(host), env: options.env, commandTimeoutMs, holdTimeoutMs: copyTimeoutMs + commandTimeoutMs };
+      return openPreparedSwap(session, release, preparedSwapScript(host, release, fence, checksumText(release), linkCheck(release), tempLinkName()));
     },
 
     async push(host, release, localDir, linkDest) {

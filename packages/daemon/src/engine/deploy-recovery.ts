@@ -129,7 +129,8 @@ export async function resumeAutoRollback(state: DeployState, env: string, host: 
   const policy = failurePolicy({ stage: 'verify', kind: last.kind, autoRollback: config?.rollback?.auto ?? false, lastKnownGood: lkg !== null });
   if (policy === 'keep') return;
   if (policy === 'withdraw' || !lkg) {
-    if (await withdrawFailed(state, env, last)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
+    // At start the daemon does not listen yet: the hosts follow once it does, the environment held meanwhile.
+    if (await withdrawFailed(state, env, last, host)) deps.logger.warn(`${env}: #${last.revision} failed and nothing is known good: current is removed`);
     return;
   }
   deps.logger.warn(`${env}: #${last.revision} failed and the daemon stopped before rolling back; rolling back to last known good #${lkg.revision}`);
@@ -140,13 +141,23 @@ export async function resumeAutoRollback(state: DeployState, env: string, host: 
  * `rollback.auto` with no last known good: back to what was there before, nothing. `current`
  * names the live revision (ARCHITECTURE.md, "Crash safety"), and a release that failed verification is not live.
  */
-export async function withdrawFailed(state: DeployState, env: string, failed: RevisionView): Promise<boolean> {
+export async function withdrawFailed(state: DeployState, env: string, failed: RevisionView, later?: ResumeHost): Promise<boolean> {
   const { deps } = state;
   if ((await deps.releases.currentReleaseId(state.envDir(env))) !== failed.releaseId) return false;
   await deps.releases.clearCurrent(state.envDir(env));
   const doc = state.docs.get(env);
   if (doc) doc.failedServing = null; // nothing serves it any more (the caller saves the document)
-  if (state.fleet.hostsOf(env).length > 0) await state.fleet.putBack(env, null, null);
+  if (state.fleet.hostsOf(env).length === 0) return true;
+  if (!later || !doc) {
+    await state.fleet.putBack(env, null, null);
+    return true;
+  }
+  // `later`: a start, which must not wait for the hosts (ssh can take long) before it listens.
+  const incident = `#${failed.revision} failed and nothing is known good: current is removed`;
+  doc.hostsPending = { releaseId: null };
+  doc.incident = `${incident}${HOSTS_PENDING}`;
+  await state.persist(env);
+  hostsLater(state, env, later, failed.revision, null, incident, '');
   return true;
 }
 

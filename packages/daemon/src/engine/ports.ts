@@ -245,6 +245,14 @@ export interface HostInspection {
   present: boolean;
 }
 
+/** A host's swap made ready by `RemoteHosts.prepare`, waiting for the word. */
+export interface PreparedSwap extends HostInspection {
+  /** Moves the new link over `current` (atomic); rejects naming the host when it could not. */
+  commit(): Promise<void>;
+  /** Removes the new link; `current` stays. Never rejects. */
+  abort(): Promise<void>;
+}
+
 /**
  * The remote hosts of an environment (README.md, "Remote environments"), over the user's own
  * OpenSSH and rsync: their ssh config, agent and known_hosts apply, and host keys are never
@@ -252,6 +260,13 @@ export interface HostInspection {
  */
 export interface RemoteHosts {
   inspect(host: HostSpec, release: ReleaseView): Promise<HostInspection>;
+  /**
+   * `inspect` and the first half of `swap` in one session (each session pays the host's shell
+   * start-up): when `releases/<id>` is there whole, the new link is made beside `current` and the
+   * session waits for `commit` (the move) or `abort` (the link removed). Absent: the session has
+   * ended and nothing was made.
+   */
+  prepare(host: HostSpec, release: ReleaseView): Promise<PreparedSwap>;
   /**
    * Copies the release folder `localDir` to `<path>/releases/<id>` (rsync, hard-linking files
    * unchanged since `linkDest`, a release already on the host), checks every file's sha256 there,

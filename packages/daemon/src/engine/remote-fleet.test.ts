@@ -16,14 +16,36 @@ function fakeHosts() {
   const folders = new Map<string, Set<string>>(HOSTS.map((h) => [h, new Set()]));
   const current = new Map<string, string | null>(HOSTS.map((h) => [h, null]));
   const pushes: string[] = [];
-  const failing = new Map<string, { on: 'push' | 'swap'; release: string }>();
-  const fails = (host: HostSpec, on: 'push' | 'swap', release: string | null) => {
+  /** Every session a host was asked for, as `a prepare rel-2` or `a swap rel-1`. */
+  const sessions: string[] = [];
+  /** Hosts holding a new link that waits for the word. */
+  const ready = new Set<string>();
+  /** While `gate` is set, every `swap` waits for it (a slow host). */
+  const held: { gate: Promise<void> | null; waiting: number } = { gate: null, waiting: 0 };
+  const failing = new Map<string, { on: 'push' | 'swap' | 'prepare'; release: string }>();
+  const fails = (host: HostSpec, on: 'push' | 'swap' | 'prepare', release: string | null) => {
     const f = failing.get(host.spec);
     if (f && f.on === on && f.release === release) throw new Error(`${on} of ${release} on ${host.spec} failed (exit 255): ssh: connect to host b port 22: Connection refused`);
   };
   const port: RemoteHosts = {
     async inspect(host, release: ReleaseView) {
       return { current: current.get(host.spec) ?? null, present: folders.get(host.spec)!.has(release.id) };
+    },
+    async prepare(host, release: ReleaseView) {
+      sessions.push(`${host.host} prepare ${release.id}`);
+      fails(host, 'prepare', release.id);
+      const present = folders.get(host.spec)!.has(release.id);
+      if (present) ready.add(host.spec);
+      return {
+        current: current.get(host.spec) ?? null,
+        present,
+        commit: async () => {
+          if (!ready.delete(host.spec)) throw new Error('not ready');
+          fails(host, 'swap', release.id);
+          current.set(host.spec, release.id);
+        },
+        abort: async () => void ready.delete(host.spec),
+      };
     },
     async push(host, release, _dir, linkDest) {
       fails(host, 'push', release.id);
@@ -32,6 +54,11 @@ function fakeHosts() {
       return { bytesSent: 10 };
     },
     async swap(host, releaseId) {
+      sessions.push(`${host.host} swap ${releaseId}`);
+      if (held.gate) {
+        held.waiting++;
+        await held.gate;
+      }
       fails(host, 'swap', releaseId);
       current.set(host.spec, releaseId);
     },
@@ -41,7 +68,7 @@ function fakeHosts() {
       return gone;
     },
   };
-  return { port, folders, current, pushes, failing, served: () => HOSTS.map((h) => current.get(h)) };
+  return { port, folders, current, pushes, sessions, ready, held, failing, served: () => HOSTS.map((h) => current.get(h)) };
 }
 
 describe('an environment with remote hosts', () => {
@@ -131,6 +158,28 @@ describe('an environment with remote hosts', () => {
     expect(hosts.pushes.slice(copies)).toEqual(['b rel-2 link:rel-1']);
   });
 
+  it('a rollback whose hosts hold the target: one session per host checks and swaps; one host failing its check leaves every host where it was', async () => {
+    const hosts = fakeHosts();
+    const w = world(config, undefined, { remoteHosts: hosts.port });
+    await w.ship();
+    await w.ship();
+    hosts.sessions.length = 0;
+    await w.deployments.rollback('staging', 1, false, 'ada');
+    await w.settle();
+    expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
+    expect(hosts.sessions.sort()).toEqual(['a prepare rel-1', 'b prepare rel-1', 'c prepare rel-1']);
+    // Back to rel-2, b's check failing: a and c were ready, neither moved, both let go.
+    hosts.sessions.length = 0;
+    hosts.failing.set('deploy@b:/srv/m', { on: 'prepare', release: 'rel-2' });
+    await w.deployments.rollback('staging', 2, true, 'ada');
+    await w.settle();
+    expect(hosts.served()).toEqual(['rel-1', 'rel-1', 'rel-1']);
+    expect(hosts.ready.size).toBe(0);
+    expect(hosts.sessions.filter((s) => s.includes('swap'))).toEqual([]);
+    expect(history(w)[0]!.message).toContain('1 of 3 host(s) could not take rel-2, so no host was switched: prepare of rel-2 on deploy@b:/srv/m failed');
+    expect(w.current()).toBe('rel-1');
+  });
+
   it('a daemon killed after the hosts swapped: the next one puts every host back with the local current', async () => {
     const hosts = fakeHosts();
     const old = world(config, undefined, { remoteHosts: hosts.port });
@@ -146,6 +195,26 @@ describe('an environment with remote hosts', () => {
     expect(w.deployments.state('staging').incident).toContain('every host is back on rel-1');
     // The cut revision's hosts are put back (what it recorded was durable before the kill).
     expect(history(w)[0]!.hosts!.map((h) => h.outcome)).toEqual(['put-back', 'put-back', 'put-back']);
+  });
+
+  it('a failed first deploy withdrawn at start: the start does not wait for the hosts (the daemon listens first), then current is removed on every host', async () => {
+    const hosts = fakeHosts();
+    const old = world(config, undefined, { remoteHosts: hosts.port });
+    old.runner.script('smoke', { exitCode: 1 });
+    await old.ship();
+    for (const h of HOSTS) hosts.current.set(h, 'rel-1'); // as they were at the crash: switched, not yet withdrawn
+    let open!: () => void;
+    hosts.held.gate = new Promise((resolve) => (open = resolve));
+    const w = world(config, old.leftAt('deploy.finished', 1), { remoteHosts: hosts.port });
+    await w.deployments.start(); // before: waited here for every host's `current` to be removed
+    expect(w.current()).toBeNull();
+    expect(w.deployments.state('staging').operation).toMatchObject({ kind: 'recovery', revision: 1 });
+    expect(w.deployments.state('staging').incident).toBe('#1 failed and nothing is known good: current is removed; putting the hosts back');
+    open();
+    await w.settle();
+    expect(hosts.served()).toEqual([null, null, null]);
+    expect(w.deployments.state('staging').incident).toBe('#1 failed and nothing is known good: current is removed; current is removed on every host');
+    expect(w.deployments.state('staging').operation).toBeNull();
   });
 
   it('release retention removes the same folders on every host, never the one current names', async () => {

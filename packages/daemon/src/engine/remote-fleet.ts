@@ -5,7 +5,7 @@
 import { parseHostSpec, type HostSpec, type HostView, type ReleaseView, type RevisionHost } from '@axum/protocol';
 import { withHostOutcome } from '../domain/revision-hosts.js';
 import type { DeployState } from './deploy-state.js';
-import type { Logger, RemoteHosts } from './ports.js';
+import type { Logger, PreparedSwap, RemoteHosts } from './ports.js';
 
 /** The hosts of environments, moved all or none. */
 export interface RemoteFleet {
@@ -13,11 +13,14 @@ export interface RemoteFleet {
   hostsOf(env: string): HostSpec[];
   /**
    * Before any host swaps: `releases/<id>` on every host, copied (and sha256-checked there) only
-   * where it is not there whole. Null when every host has it, else what failed, naming each host.
+   * where it is not there whole, and each host's swap made ready in one session with its check
+   * (a host that already holds the release costs one ssh session for the whole operation). Null
+   * when every host is ready, else what failed, naming each host; then no host is left ready.
    */
   stage(env: string, release: ReleaseView, localDir: string): Promise<string | null>;
   /**
-   * Every host's `current` → the release. When one host fails, every host goes back to what it
+   * Every host's `current` → the release (the sessions the stage left ready are told to move; a
+   * host without one swaps in a session of its own). When one host fails, every host goes back to what it
    * named before the stage, and this rejects naming the host (nothing stays half-swapped).
    */
   swap(env: string, release: ReleaseView): Promise<void>;
@@ -85,20 +88,42 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
     outcome(env, null, host, problem ? 'failed' : 'put-back', problem ? `could not be put back on ${release?.id ?? 'nothing'}: ${problem}` : `back on ${release?.id ?? 'nothing'}`);
   };
 
+  /** Each environment's hosts made ready by its last stage, waiting for its swap. */
+  const prepared = new Map<string, Map<string, PreparedSwap>>();
+  const abortAll = async (held: Map<string, PreparedSwap> | undefined) => void (await Promise.all([...(held?.values() ?? [])].map((p) => p.abort())));
+
   /** Runs `work` on every host at once; the failures, each naming its host. */
   async function onEvery(hosts: HostSpec[], work: (host: HostSpec) => Promise<void>): Promise<{ host: HostSpec; problem: string }[]> {
     const settled = await Promise.allSettled(hosts.map(work));
     return settled.flatMap((s, i) => (s.status === 'rejected' ? [{ host: hosts[i]!, problem: errorText(s.reason) }] : []));
   }
 
+  /** Copies the release to a host that lacks it whole; `seen` is what the host's `current` named. */
+  async function copy(env: string, host: HostSpec, release: ReleaseView, localDir: string, seen: string | null, why: string): Promise<void> {
+    // Files unchanged since the release the host serves are hard-linked against it, not sent again.
+    const linkDest = seen && seen !== release.id && /^[A-Za-z0-9._-]+$/.test(seen) ? seen : null;
+    const { bytesSent } = await port().push(host, release, localDir, linkDest);
+    logger.info(`${env}: ${release.id} copied to ${host.spec}${why} (${bytesSent} bytes sent${linkDest ? `, unchanged files linked against ${linkDest}` : ''}), sha256 checked there`);
+  }
+
   async function ensure(env: string, host: HostSpec, release: ReleaseView, localDir: string, why: string): Promise<void> {
     const seen = await port().inspect(host, release);
     before.set(`${env} ${host.spec}`, seen.current);
-    if (seen.present) return;
-    // Files unchanged since the release the host serves are hard-linked against it, not sent again.
-    const linkDest = seen.current && seen.current !== release.id && /^[A-Za-z0-9._-]+$/.test(seen.current) ? seen.current : null;
-    const { bytesSent } = await port().push(host, release, localDir, linkDest);
-    logger.info(`${env}: ${release.id} copied to ${host.spec}${why} (${bytesSent} bytes sent${linkDest ? `, unchanged files linked against ${linkDest}` : ''}), sha256 checked there`);
+    if (!seen.present) await copy(env, host, release, localDir, seen.current, why);
+  }
+
+  /**
+   * The host checked and its swap made ready in one session; a host lacking the release gets it
+   * copied first, then a session of its own like the others.
+   */
+  async function ready(env: string, host: HostSpec, release: ReleaseView, localDir: string): Promise<PreparedSwap> {
+    const seen = await port().prepare(host, release);
+    before.set(`${env} ${host.spec}`, seen.current);
+    if (seen.present) return seen;
+    await copy(env, host, release, localDir, seen.current, '');
+    const copied = await port().prepare(host, release);
+    if (!copied.present) throw new Error(`releases/${release.id} on ${host.spec} is not whole right after its copy`);
+    return copied;
   }
 
   return {
@@ -106,10 +131,13 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
     async stage(env, release, localDir) {
       const hosts = hostsOf(env);
       staged.set(env, hosts);
+      await abortAll(prepared.get(env)); // an operation that never reached its swap
+      prepared.delete(env);
       if (hosts.length === 0) return null;
+      const held = new Map<string, PreparedSwap>();
       const failed = await onEvery(hosts, async (host) => {
         try {
-          await ensure(env, host, release, localDir, '');
+          held.set(host.spec, await ready(env, host, release, localDir));
           outcome(env, release.id, host, 'staged');
         } catch (err) {
           note(env, host, lastRelease(env, host), errorText(err));
@@ -117,14 +145,22 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
           throw err;
         }
       });
-      if (failed.length === 0) return null;
+      if (failed.length === 0) {
+        prepared.set(env, held);
+        return null;
+      }
+      await abortAll(held); // one host could not: every ready host's new link is removed, nothing moved
       return `${failed.length} of ${hosts.length} host(s) could not take ${release.id}, so no host was switched: ${failed.map((f) => f.problem).join('; ')}`;
     },
     async swap(env, release) {
       const hosts = staged.get(env) ?? hostsOf(env);
       if (hosts.length === 0) return;
+      const held = prepared.get(env);
+      prepared.delete(env);
+      // Every host said ready in the stage: only now is any told to move.
       const failed = await onEvery(hosts, async (host) => {
-        await port().swap(host, release.id);
+        const ready = held?.get(host.spec);
+        await (ready ? ready.commit() : port().swap(host, release.id));
         state.deps.crash('hosts.host-swapped');
       });
       if (failed.length === 0) {

@@ -16,6 +16,12 @@ function hosts(): RemoteHosts {
   const folders = new Set<string>();
   return {
     inspect: async (host, release) => ({ current: current.get(host.spec) ?? null, present: folders.has(`${host.spec} ${release.id}`) }),
+    prepare: async (host, release) => ({
+      current: current.get(host.spec) ?? null,
+      present: folders.has(`${host.spec} ${release.id}`),
+      commit: async () => void current.set(host.spec, release.id),
+      abort: async () => undefined,
+    }),
     push: async (host, release) => {
       folders.add(`${host.spec} ${release.id}`);
       return { bytesSent: 1 };
