@@ -84,7 +84,7 @@ describe('compile cache', () => {
     run(root, dir);
     const entry = join(dir, readdirSync(dir).find((name) => name.endsWith('-b.cjs'))!);
     const bytes = readFileSync(entry);
-    bytes[bytes.length - 8] ^= 0xff;
+    bytes[bytes.length - 8] = bytes[bytes.length - 8]! ^ 0xff;
     writeFileSync(entry, bytes);
     const after = run(root, dir);
     expect(after).toMatchObject({ answer: 'a:b', used: [join(root, 'a-Hash1234.cjs')] });
