@@ -14,7 +14,8 @@ const EXPECTATIONS = HAS_PROMETHEUS ? 12 : 10;
 describe('axum demo (headless)', () => {
   it('plays the whole story, every expectation holds, and it leaves no process and no folder behind', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'axum-demo-test-'));
-    const dir = join(parent, 'story');
+    // A folder under one that does not exist yet: the demo makes both, and removes both.
+    const dir = join(parent, 'nested', 'story');
     try {
       const result = await axum(['demo', '--headless', '--dir', dir], { timeoutMs: 180_000 });
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -32,7 +33,7 @@ describe('axum demo (headless)', () => {
       } else expect(result.stdout).toContain('is skipped: prometheus is not on PATH');
       expect(result.stdout).toContain(`demo: all ${EXPECTATIONS} expectations held`);
       // The daemon, the model server and Prometheus (its config and storage were in the folder) are gone.
-      expect(existsSync(dir)).toBe(false);
+      expect(existsSync(join(parent, 'nested'))).toBe(false);
       expect(processesMatching(dir)).toEqual([]);
     } finally {
       rmSync(parent, { recursive: true, force: true });

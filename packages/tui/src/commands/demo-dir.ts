@@ -32,10 +32,12 @@ const why = (err: unknown) => {
 };
 
 /**
- * `axum demo --dir DIR`: an empty folder we can write to, made if needed. Anything else is a usage
- * error in one line, at once (never a stack trace, never a hang on a pseudo-filesystem).
+ * `axum demo --dir DIR`: an empty folder we can write to, made if needed, and the topmost folder
+ * the demo made for it (`--dir /a/b` with no `/a`: `/a`), which its clean-up removes: nothing of
+ * the demo is left behind. Anything else is a usage error in one line, at once (never a stack
+ * trace, never a hang on a pseudo-filesystem).
  */
-export function prepareDemoDir(dir: string): string {
+export function prepareDemoDir(dir: string): { path: string; made: string | null } {
   const fail = (reason: string): never => {
     throw new CliError(`--dir ${dir === '' ? "''" : dir}: ${reason}; pass --dir with an empty folder you can write to (or leave it out for a temp folder)`, EXIT.usage);
   };
@@ -52,12 +54,13 @@ export function prepareDemoDir(dir: string): string {
     if (err instanceof CliError) throw err;
     fail(why(err));
   }
+  let made: string | null = null;
   if (existing === path) {
     if (!stat.isDirectory()) fail('it is a file, not a folder');
     if (readdirSync(path).length > 0) fail('it is not empty');
   } else {
     try {
-      mkdirSync(path, { recursive: true });
+      made = mkdirSync(path, { recursive: true }) ?? null;
     } catch (err) {
       fail(why(err));
     }
@@ -67,5 +70,5 @@ export function prepareDemoDir(dir: string): string {
   } catch {
     fail('it is not writable');
   }
-  return path;
+  return { path, made };
 }

@@ -32,7 +32,8 @@ interface Check {
  * A load generator asks the served model for predictions all along. Exits 0 only if every expectation held.
  */
 export async function demoCommand(options: GlobalOptions & { dir?: string; keep?: boolean; headless?: boolean }): Promise<ExitCode> {
-  const base = options.dir !== undefined ? prepareDemoDir(options.dir) : mkdtempSync(join(tmpdir(), 'axum-demo-'));
+  const given = options.dir !== undefined ? prepareDemoDir(options.dir) : null;
+  const base = given ? given.path : mkdtempSync(join(tmpdir(), 'axum-demo-'));
   try {
     accessSync(base, constants.W_OK);
   } catch {
@@ -71,7 +72,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     server?.kill('SIGTERM');
     connection?.close();
     await stopDaemon(repo).catch(() => null);
-    if (!options.keep) rmSync(base, { recursive: true, force: true });
+    if (!options.keep) rmSync(given?.made ?? base, { recursive: true, force: true });
   };
   const onSignal = () => {
     interrupted = true;
