@@ -110,7 +110,7 @@ export const KEYMAP: readonly Binding[] = [
           const revision = state.histories[env.name]?.[state.view.selected];
           // The live row is where the history opens: rolling back from it means what it does on the
           // dashboard (to the last known good), not "to itself", which could only be refused.
-          if (revision && env.live?.releaseId === revision.releaseId) return { kind: 'rollback', env: env.name, to: null, force: false };
+          if (revision && env.live?.revision === revision.revision) return { kind: 'rollback', env: env.name, to: null, force: false };
           return revision ? { kind: 'rollback', env: env.name, to: revision.revision, force: false } : null;
         }
         return { kind: 'rollback', env: env.name, to: null, force: false };

@@ -69,6 +69,14 @@ describe('refused before anything is asked', () => {
     };
     expect(build(onLive)).toEqual({ kind: 'rollback', env: 'staging', to: null, force: false });
     expect(build({ ...onLive, view: { kind: 'history', env: 'staging', selected: 1 } })).toEqual({ kind: 'rollback', env: 'staging', to: 1, force: false });
+    // An older row holding the live release (rolled back to since) is that row: refused as live
+    // already, not taken for the live row (whose r offers the last known good).
+    const back = reduce(state([env('staging', { live: { revision: 3, releaseId: 'rel-1', commit: 'a'.repeat(40) }, rollbackTarget: null, lastKnownGood: lkg })]), {
+      type: 'history.loaded',
+      env: 'staging',
+      revisions: [revision(3, 'rel-1'), revision(2, 'rel-2'), revision(1, 'rel-1')],
+    });
+    expect(build({ ...back, view: { kind: 'history', env: 'staging', selected: 2 } })).toEqual({ kind: 'rollback', env: 'staging', to: 1, force: false });
   });
   it('a rollback says it marks the release it leaves bad, and refuses a bad target before asking, naming --force', () => {
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
