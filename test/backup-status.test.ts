@@ -85,10 +85,11 @@ describe('backup status: failing, stale and fresh targets', () => {
     // The newest backup there was written 3 h ago; every is 1 h.
     const createdAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
     const releases = Buffer.from(JSON.stringify({ version: 1, releases: [] }));
-    const manifest = { version: 1, repository: '/elsewhere', createdAt, files: [{ path: 'history/releases.json', sha256: sha256(releases), size: releases.length }] };
-    writeFileSync(join(target, 'axum-backup.json'), `${JSON.stringify({ manifest, sha256: sha256(JSON.stringify(manifest)) })}\n`);
     const dir = makeRepo({ config: tinyModelConfig(`backup: { to: [${target}], every: 1h }\n`) });
     repos.push(dir);
+    // This repository's backup (a target holding another's says so instead of an age).
+    const manifest = { version: 1, repository: dir, createdAt, files: [{ path: 'history/releases.json', sha256: sha256(releases), size: releases.length }] };
+    writeFileSync(join(target, 'axum-backup.json'), `${JSON.stringify({ manifest, sha256: sha256(JSON.stringify(manifest)) })}\n`);
     const warning = `the backup in ${target} is 3h old (more than twice every 60m)`;
     await waitFor(async () => (await ok(['status', '--repo', dir])).includes(warning), 15_000, 'the stale warning in status');
     const json = JSON.parse(await ok(['status', '--json', '--repo', dir])) as { backups: { target: string; lastBackupAt: string; stale: boolean; warning: string | null }[] };

@@ -48,6 +48,16 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         } catch (err) {
           return failed(`reading .axum/: ${describeFsError(err)}`);
         }
+        // A `.axum/` lost or wiped (`rm -rf .axum`, `git clean -fdx`) starts an empty history: backed
+        // up as the newest snapshot, it would become what a restore brings back by default, and in
+        // time push the real history out of the kept snapshots. Said instead, with the way back.
+        const previous = parseManifestText(contents.manifest);
+        const releasesThere = previous?.files.filter((f) => /^releases\/[^/]+\/manifest\.json$/.test(f.path)).length ?? 0;
+        if (!takeOver && releasesThere > 0 && !sources.some((s) => s.path.startsWith('releases/'))) {
+          return failed(
+            `not backed up: this repository's .axum/ holds no release, but the backup in ${label} (${previous!.createdAt}) holds ${releasesThere}: was .axum/ lost? bring it back with axum daemon stop, then axum restore --from ${label}; to start the backups over from nothing, axum backup --take-over`,
+          );
+        }
         let files: BackupFile[] = sources.map((s) => ('bytes' in s ? { path: s.path, sha256: sha256Of(s.bytes), size: s.bytes.length } : { path: s.path, sha256: s.sha256, size: s.size }));
         const plan = planSend(files, contents.objects);
         const { sent, bytes, gone } = await destination.send(plan.send, sources, crash);

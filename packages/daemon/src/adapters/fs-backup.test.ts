@@ -83,6 +83,23 @@ describe('fs backup writer and reader', () => {
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
   });
 
+  it('an emptied .axum/ does not back up over a backup that holds releases, unless taken over', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one']);
+    const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
+    expect((await writer.backup(target, 3)).ok).toBe(true);
+    const kept = readFileSync(join(target, 'axum-backup.json'), 'utf8');
+    rmSync(stateDir, { recursive: true, force: true });
+    stateWith(stateDir, []);
+    const refused = await writer.backup(target, 3);
+    expect(refused).toMatchObject({ ok: false, error: expect.stringContaining(`holds no release, but the backup in ${target}`) });
+    expect(refused.error).toContain(`axum restore --from ${target}`);
+    expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).toBe(kept);
+    expect((await writer.backup(target, 3, true)).ok).toBe(true);
+    expect(readFileSync(join(target, 'axum-backup.json'), 'utf8')).not.toBe(kept);
+  });
+
   it('a backup cut short leaves the previous manifest valid', async () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
@@ -206,9 +223,11 @@ describe('fs backup writer and reader', () => {
     rmSync(join(stateDir, 'history', 'releases.json.corrupt-2026-12-04T10-00-00-000Z'));
     writeFileSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'), '{}');
     expect((await writer.backup(target, 1)).error).toContain('staging.json.invalid-');
-    // Moved out by a person who looked: the history as it is now is backed up.
+    // Moved out by a person who looked: the history as it is now is backed up, once they say so,
+    // as it holds no release and the backup does.
     rmSync(join(stateDir, 'history', 'envs', 'staging.json.invalid-2026-12-04T10-00-00-000Z'));
-    expect((await writer.backup(target, 1)).ok).toBe(true);
+    expect((await writer.backup(target, 1)).error).toContain('holds no release');
+    expect((await writer.backup(target, 1, true)).ok).toBe(true);
   });
 
   it('a target that cannot be written is a failed report naming it, never a throw', async () => {
