@@ -9,6 +9,9 @@ import { manualRunTarget } from './manual-run.js';
 import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
 import type { RunsStore } from './ports.js';
 
+/** At most this many commits a head passed over are listed as superseded runs (a push of a long branch lists its newest). */
+const SKIPPED_COMMITS_SHOWN = 20;
+
 /** An expected refusal of a request, carried to the client as a typed error. */
 export class RequestFailure {
   constructor(
@@ -132,10 +135,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           const fed = new Set(Object.values(config?.environments ?? {}).map((env) => env.branch));
           let changed = false;
           for (const [branch, sha] of heads) {
-            if (history.heads[branch] === sha) continue;
+            const before = history.heads[branch];
+            if (before === sha) continue;
             history.heads[branch] = sha;
             changed = true;
-            if (fed.has(branch)) await enqueue(branch, sha, 'push');
+            if (!fed.has(branch)) continue;
+            // Commits made faster than the hints came (or while the daemon was down) are never
+            // silent: each is queued and at once superseded by the head's run, which says so.
+            const skipped = before ? await deps.git.skippedCommits(before, sha, SKIPPED_COMMITS_SHOWN).catch(() => []) : [];
+            for (const passed of skipped) await enqueue(branch, passed, 'push');
+            await enqueue(branch, sha, 'push');
           }
           for (const branch of Object.keys(history.heads)) {
             if (!heads.has(branch)) {

@@ -53,6 +53,11 @@ export interface GitPort {
   subject(commit: string): Promise<string>;
   /** `short subject` lines of commits reachable from `to` but not from `from`, newest first (at most `limit`). */
   commitsBetween(from: string, to: string, limit: number): Promise<string[]>;
+  /**
+   * The commits a branch's head passed over moving from `from` to `to` (first parents, `to` and
+   * `from` left out), oldest first: the newest `limit` of them.
+   */
+  skippedCommits(from: string, to: string, limit: number): Promise<string[]>;
   /** True when `ancestor` is an ancestor of (or equal to) `commit`. */
   isAncestor(ancestor: string, commit: string): Promise<boolean>;
   /** A clean detached worktree of `commit` at `dir` (outside the repository). */
