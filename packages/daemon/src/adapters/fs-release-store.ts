@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
@@ -267,7 +267,12 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       if (target === null) return null;
       // stat follows the link: a dangling one (its folder removed) is not present.
       const present = await stat(link).then((s) => s.isDirectory(), () => false);
-      return { releaseId: basename(dirname(target)), present };
+      const releaseId = basename(dirname(target));
+      // Only `…/releases/<id>/files` is a release's folder (the repository may have moved since the
+      // link was made); a link made by hand to anywhere else names none.
+      const folder = resolve(envDir, target);
+      if (basename(folder) !== 'files' || basename(dirname(dirname(folder))) !== 'releases') return { releaseId, present, foreign: target };
+      return { releaseId, present };
     },
   };
 }

@@ -57,6 +57,9 @@ export interface Deployments {
    * first adds the releases the folders' manifests describe and the index lacks.
    */
   fsck(rebuild?: boolean): Promise<FsckReport>;
+  /** The folders of every environment with records (where their `current` lives), and a comparison of each `current` with its history. */
+  currentDirs(): string[];
+  reconcileCurrent(): Promise<void>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   /** A release deployed by hand; a bad one needs `force`. A pinned environment stays pinned. */
@@ -234,6 +237,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), recorded: (id) => release(id) !== undefined, logs: deps.logs });
     },
     fsck: (rebuild = false) => integrity.fsck(rebuild),
+    currentDirs: () => state.environments().map((env) => state.envDir(env)),
+    reconcileCurrent: () => reconcileEnvironments(state, (env) => environments.hold(env) !== undefined),
     async diff(fromId, toId) {
       const from = release(fromId);
       const to = release(toId);

@@ -1,6 +1,7 @@
 import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
 import type { BackupTargetReport, HostSpec, PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
+import type { CurrentPointer } from '../domain/reconciliation.js';
 
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
 
@@ -216,7 +217,7 @@ export interface ReleaseStore {
   /** The release id `<envDir>/current` names, or null. */
   currentReleaseId(envDir: string): Promise<string | null>;
   /** What `<envDir>/current` names and whether that folder exists (reconciliation), or null when there is no `current`. */
-  currentTarget(envDir: string): Promise<{ releaseId: string; present: boolean } | null>;
+  currentTarget(envDir: string): Promise<CurrentPointer | null>;
 }
 
 /** Prometheus's HTTP API (adapters/http-prometheus.ts). Never throws: no answer is an `unreachable` answer. */
