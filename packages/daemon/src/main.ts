@@ -197,6 +197,7 @@ async function main(): Promise<void> {
       recordedEnvironments: () => recordedEnvironmentNames(envHistoryDir),
       publish: (env) => engine?.publishEnvironment(env),
       warn: (message) => engine?.warn(message),
+      say: (what) => engine?.say(what),
       // The pipeline exists by the time a deploy reports (deployments.start runs after both are made).
       runDeploy: (runId, deploy, message) => pipeline.setDeploy(runId, deploy, message),
     });

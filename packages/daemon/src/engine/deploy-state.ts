@@ -22,6 +22,8 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'l
   /** OpenSSH to the hosts of remote environments (README.md, "Remote environments"); absent where none is wired. */
   remoteHosts?: RemoteHosts;
   warn(message: string): void;
+  /** One line of every terminal's event log, for what the daemon did on its own (absent in tests that need none). */
+  say?(what: string): void;
   /** What became of a run's deploy changed: the run record follows, with a line saying why. */
   runDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
 }
