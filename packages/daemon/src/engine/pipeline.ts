@@ -51,8 +51,8 @@ export interface Pipeline {
   readLog(params: { runId: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   /** Calls `listener` when a step's log may have grown or its step may have ended. Returns how to stop. */
   onLogActivity(listener: (runId: string, step: string) => void): () => void;
-  /** What became of a run's deploy changed: the record follows (saved, published) with the line saying why. */
-  setDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
+  /** What became of a run's deploy changed: the record follows (saved, published) with the line saying why, and so do the other runs of that revision (`runId` null: only those). */
+  setDeploy(runId: string | null, deploy: RunDeploy, message: string | null): void;
   /** Cancels everything running (daemon stopping) and waits for the processes to be gone. */
   stop(): Promise<void>;
 }
@@ -81,7 +81,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { commit, touch } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
 
   const warnedSecrets = new Set<string>();
-  const runDeploys = createRunDeploys(findRun, (run) => commit(run), (message) => deps.logger.warn(message));
+  const runDeploys = createRunDeploys(() => loaded().runs, findRun, (run) => commit(run), (message) => deps.logger.warn(message));
 
   let triggering: Promise<unknown> = Promise.resolve();
   const enqueue = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
