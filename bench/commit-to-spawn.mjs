@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { axum, scratchRepo, stats, until, sleep } from './lib.mjs';
+import { axum, scratchRepo, startDaemon, stats, until, sleep } from './lib.mjs';
 
 async function measure(reps, marker, setup) {
   const { git, cleanup, stop, arm = () => undefined } = await setup();
@@ -36,7 +36,7 @@ export async function commitToSpawn({ reps }) {
   const command = commandFor(axumMarker);
   const axumResult = await measure(reps, axumMarker, async () => {
     const repo = scratchRepo({ 'axum.yml': `version: 1\nenvironments:\n  dev: { branch: main }\nstages:\n  - name: test\n    steps:\n      - { name: unit, run: "${command}" }\n` });
-    axum(['daemon', 'start'], repo.dir);
+    await startDaemon(repo.dir); // with BENCH_DAEMON_FLAGS, if set
     await sleep(500);
     return { ...repo, stop: async () => axum(['daemon', 'stop'], repo.dir) };
   });

@@ -214,6 +214,16 @@ describe('axum backup and axum restore (local folder)', () => {
     expect((await history(clone)).map((r) => r.revision)).toEqual([2, 1]);
     expect(served(clone)).toBe('0.9');
     expect(await ok(['logs', 'run-2', '--repo', clone])).toContain('trained on 0.9');
+    // The clone backs up to the target it came from: refused, the target is the original's (its
+    // status would count the clone's backup as its own); --take-over, for a repository that moved.
+    const theirs = await axum(['backup', '--repo', clone]);
+    expect(theirs.code).toBe(1);
+    expect(theirs.stdout).toContain(`holds the backups of another repository (${dir}), not of ${clone}`);
+    expect(manifestOf(target).length).toBeGreaterThan(0);
+    expect((JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { repository: string } }).manifest.repository).toBe(dir);
+    const moved = await axum(['backup', '--take-over', '--repo', clone]);
+    expect(moved.code, moved.stdout).toBe(0);
+    expect((JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { repository: string } }).manifest.repository).toBe(clone);
 
     // Again into the restored clone: refused, it holds a history now.
     await ok(['daemon', 'stop', '--repo', clone]);

@@ -1,7 +1,8 @@
 // The rough edges a new user meets in the first hour with the command line: a mistyped folder,
 // Ctrl-C on a waiting run, a run asked for twice, tables wider than the terminal.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
@@ -170,6 +171,33 @@ describe('the first hour', () => {
     const history = (await axum(['history', 'staging', '--repo', dir])).stdout;
     expect(history).toMatch(/^#1 +superseded +deploy .* yes /m);
     expect(history).toContain(`marked bad:\n  ${live!.releaseId}  `);
+  }, 120_000);
+
+  it('Ctrl-C while a rollback is under way says it goes on in the daemon and where to see it, exit 130', async () => {
+    // The verify step waits for a file the test writes, so the rollback is surely under way at the Ctrl-C.
+    const gate = join(tmpdir(), `axum-gate-${process.pid}-${Date.now()}`);
+    const dir = newRepo({ config: tinyModelConfig('', `if [ $AXUM_REVISION = 3 ]; then while [ ! -e ${gate} ]; do sleep 0.1; done; fi; `) });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    await settled(dir, 'staging', 1);
+    commitFiles(dir, 'v2', { 'data.txt': '0.92\n' });
+    await settled(dir, 'staging', 2);
+    const child = spawn(process.execPath, [AXUM_BIN, 'rollback', 'staging', '--yes', '--repo', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(async () => {
+      const result = await axum(['history', 'staging', '--json', '--repo', dir]);
+      return result.code === 0 && (JSON.parse(result.stdout) as { revision: number; status: string }[]).some((r) => r.revision === 3 && r.status === 'verifying');
+    }, 30_000, 'the rollback to be verifying');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('axum: stopped waiting; the rollback of staging was asked of the daemon and goes on there (see how it ends: axum history staging)\n');
+    writeFileSync(gate, '');
+    const revisions = await settled(dir, 'staging', 3);
+    expect(revisions[0]).toMatchObject({ revision: 3, status: 'live' });
+    rmSync(gate, { force: true });
   }, 120_000);
 
   it('Ctrl-C on run --wait says the run goes on and how to follow it, exit 130', async () => {

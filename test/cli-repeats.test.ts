@@ -158,7 +158,7 @@ describe('proofread', () => {
     const dir = newRepo({ config: 'version: 1\nenvironments:\n  dev: { branch: develop }\nstages:\n  - name: t\n    steps:\n      - { name: u, run: true }\n' });
     const status = await axum(['status', '--repo', dir]);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toContain('  axum.yml:7:25: stages.0.steps.0.run: expected text, got true (a boolean); quote it if it is text: "true"\n');
+    expect(status.stdout).toContain('  axum.yml:7:25: stage "t", step "u", run: expected text, got true (a boolean); quote it if it is text: "true"\n');
     expect(status.stdout).toContain('no environments yet: axum.yml is invalid (above; axum validate checks it as you fix it)\n');
     expect(status.stdout).not.toContain('add some under');
   });

@@ -108,7 +108,7 @@ stages:
   - name: test
     steps:
       - { name: chatty, run: "seq 1 200000" }
-      - { name: broken, run: "echo about to fail; exit 4" }
+      - { name: broken, run: 'echo "about to fail\${AXUM_E2E_NEVER_SET- (and the declared secret is not even empty: unset)}"; exit 4' }
 secrets: [AXUM_E2E_NEVER_SET]
 `,
     });
@@ -127,7 +127,7 @@ secrets: [AXUM_E2E_NEVER_SET]
     const followed = await axum(['logs', runId, '-f', '--step', 'broken', '--repo', dir]);
     expect(followed).toMatchObject({ code: 1, stdout: 'about to fail\n' });
     expect(followed.stderr).toContain(`axum: ${runId} failed`);
-    // A declared secret the daemon does not have: said in `axum status` (step logs stay the bytes as printed).
+    // A declared secret the daemon does not have: steps get it empty (the step's echo above), said in `axum status` (step logs stay the bytes as printed).
     const status = await axum(['status', '--repo', dir]);
     expect(status.stdout).toContain("warning      secret AXUM_E2E_NEVER_SET is declared in axum.yml but not set in the daemon's environment");
     // …and on the run that declares it, which `axum logs RUN` says with why it failed.

@@ -16,13 +16,13 @@ describe('axum.yml changes while the daemon runs', () => {
     writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'));
     const invalid = (await client.next((m) => m.type === 'config.changed')) as { config: { valid: boolean; errors: unknown[] }; environments: { name: string }[] };
     expect(invalid.config.valid).toBe(false);
-    expect(invalid.config.errors).toEqual([{ file: 'axum.yml', line: 9, col: 36, message: 'stages.0.steps.0: unknown key "timeot" (did you mean "timeout"?)' }]);
+    expect(invalid.config.errors).toEqual([{ file: 'axum.yml', line: 9, col: 36, message: 'stage "test", step "unit": unknown key "timeot" (did you mean "timeout"?)' }]);
     expect(invalid.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'production']);
 
     const status = await axum(['status', '--repo', dir]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('config       axum.yml INVALID (using the last valid version, loaded ');
-    expect(status.stdout).toContain('  axum.yml:9:36: stages.0.steps.0: unknown key "timeot" (did you mean "timeout"?)');
+    expect(status.stdout).toContain('  axum.yml:9:36: stage "test", step "unit": unknown key "timeot" (did you mean "timeout"?)');
     expect(status.stdout).toMatch(/^production\s+main/m);
 
     writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG.replace('environments:\n', 'environments:\n  qa: { branch: qa }\n'));

@@ -589,6 +589,10 @@ class Promote implements Cmd {
     if ('refused' in outcome) {
       count('promote refused');
       await expectRefused(real, false, [], 'env.promote', params, REFUSALS[outcome.refused]!);
+    } else if ('unchanged' in outcome) {
+      count('promote unchanged');
+      const answer = await client(real).call('env.promote', params);
+      expect(answer).toMatchObject({ revision: outcome.unchanged.revision, releaseId: outcome.unchanged.releaseId, unchanged: true });
     } else {
       const answer = await client(real).call('env.promote', params);
       expect(answer).toMatchObject({ revision: outcome.revision.revision, status: outcome.revision.status, releaseId: outcome.revision.releaseId });
@@ -641,7 +645,6 @@ const REFUSALS: Record<string, RegExp> = {
   'no last known good': /no last known good revision to roll back to/,
   'is marked bad': /is marked bad by .* pass --force .*, or clear the mark: axum mark rel-\d+ good/,
   'nothing is live': /nothing is live in \w+.*: nothing to promote/,
-  'is live already in': /rel-\d+ is live in \w+ already \(#\d+\)/,
   'is live already': /has the release that is live already/,
   'serves its last known good': /is the automatic rollback to the last known good #\d+: .* --to N/,
 };

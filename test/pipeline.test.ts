@@ -47,10 +47,38 @@ describe('runs from commits', () => {
     expect(log.code).toBe(0);
     const [envLine, cwd] = log.stdout.trim().split('\n');
     expect(envLine).toBe(`${run.id} main production test unit ${sha}`);
-    // A clean worktree outside the repository, removed afterwards.
+    // A clean worktree outside the repository, kept for the branch's next run, removed when the daemon stops.
     expect(cwd?.startsWith(dir)).toBe(false);
+    expect(readdirSync(cwd ?? '/nonexistent')).toEqual(expect.arrayContaining(['.git', 'axum.yml', 'model']));
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
     expect(() => readdirSync(cwd ?? '/nonexistent')).toThrow();
     expect(readFileSync(join(dir, '.axum', 'runs', run.id, 'metrics.env'), 'utf8')).toBe('accuracy=0.9\n');
+  });
+
+  it("a branch's next run sees nothing its last run left: untracked, ignored, modified and deleted files, in the same worktree", async () => {
+    // The step fails on anything the last run left, then leaves all of it behind.
+    const step = [
+      'pwd',
+      '{ test ! -e untracked.txt && test ! -e model.bin && test ! -e out && test ! -e clone && test "$(cat tracked.txt)" = original && test -e kept.txt; } || { ls -a; exit 1; }',
+      'echo u > untracked.txt; echo w > model.bin; mkdir -p out clone; echo o > out/x; git -C clone init -q; echo dirty > tracked.txt; rm kept.txt',
+    ].join('; ');
+    const dir = await repoWith(`version: 1
+environments:
+  production: { branch: main }
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: ${JSON.stringify(step)} }
+`);
+    const first = commitFiles(dir, 'first', { '.gitignore': '*.bin\nout/\n', 'tracked.txt': 'original\n', 'kept.txt': 'k\n' });
+    const run1 = await waitForRun(dir, (r) => r.commit === first && ['succeeded', 'failed'].includes(r.status), 'the first run');
+    expect(run1.status).toBe('succeeded');
+    const second = commitFiles(dir, 'second', { 'other.txt': 'o\n' });
+    const run2 = await waitForRun(dir, (r) => r.commit === second && ['succeeded', 'failed'].includes(r.status), 'the second run');
+    const log = async (id: string) => (await axum(['logs', id, '--step', 'unit', '--repo', dir])).stdout.trim();
+    expect(run2.status, await log(run2.id)).toBe('succeeded');
+    // The same folder: the kept worktree was reset, not a fresh checkout that would pass anyway.
+    expect(await log(run2.id)).toBe(await log(run1.id));
   });
 
   it('a failing test step → run failed, the build stage skipped, `run --wait` exits 1', async () => {

@@ -51,13 +51,13 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     // Before any release: one line saying how one is made.
     expect(await axum(['releases', '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no releases yet: a succeeded run/) });
 
-    // Usage errors are the client's: exit 2, the word the user typed; an unknown environment is the daemon's: exit 1.
+    // Usage errors are the client's: exit 2, the word the user typed; an unknown environment is one too, with the names there are.
     expect(await axum(['mark', 'rel-1', 'meh', '--repo', dir])).toMatchObject({ code: 2, stderr: "axum: expected good or bad, got 'meh'\n" });
     expect(await axum(['promote', 'staging', 'staging', '--repo', dir])).toMatchObject({ code: 2, stderr: 'axum: promote takes two environments: staging to staging would change nothing\n' });
-    expect(await axum(['promote', 'staging', 'nowhere', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: no environment nowhere (environments: staging, production)\n' });
+    expect(await axum(['promote', 'staging', 'nowhere', '--repo', dir])).toMatchObject({ code: 2, stderr: "axum: unknown environment 'nowhere' (environments: staging, production)\n" });
     const unknown = await axum(['releases', '--env', 'nowhere', '--json', '--repo', dir]);
-    expect(unknown.code).toBe(1);
-    expect(JSON.parse(unknown.stdout)).toEqual({ error: { message: expect.stringContaining('nowhere'), exitCode: 1 } });
+    expect(unknown).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: { message: "unknown environment 'nowhere' (environments: staging, production)", exitCode: 2 } });
     expect((await axum(['releses', '--repo', dir])).stderr).toContain("unknown command 'releses' (did you mean releases?)");
     // Nothing live in staging yet: nothing to promote, said before any confirmation.
     expect(await axum(['promote', 'staging', 'production', '--yes', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: nothing is live in staging: nothing to promote\n' });
@@ -119,8 +119,14 @@ describe('build once, promote', () => {
     const promoted = await axum(['promote', 'staging', 'production', '--yes', '--repo', dir]);
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stdout).toMatch(new RegExp(`^production #1: deployed ${release!.id} \\(\\w{8}\\), live and verified`));
-    // Again: refused before asking for --yes, since nothing would change.
-    expect(await axum(['promote', 'staging', 'production', '--repo', dir])).toMatchObject({ code: 1, stderr: `axum: ${release!.id} is live in production already (#1): nothing to promote\n` });
+    // Again: nothing to do, as for a deploy of the live release (exit 0, no --yes asked for); --again makes a new revision.
+    expect(await axum(['promote', 'staging', 'production', '--repo', dir])).toEqual({ code: 0, stdout: `${release!.id} is live in production already (#1): nothing to do (--again promotes it anew, as a new revision)\n`, stderr: '' });
+    const same = await axum(['promote', 'staging', 'production', '--json', '--repo', dir]);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ revision: 1, releaseId: release!.id, unchanged: true });
+    expect(await axum(['promote', 'staging', 'production', '--again', '--repo', dir])).toMatchObject({ code: 2, stderr: expect.stringContaining('add --yes to promote') });
+    const anew = await axum(['promote', 'staging', 'production', '--again', '--yes', '--repo', dir]);
+    expect(anew).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^production #2: deployed ${release!.id} `)) });
     const [after] = await json<Listing[]>(dir, ['releases']);
     expect(after).toMatchObject({ id: release!.id, liveIn: ['staging', 'production'], artifacts: release!.artifacts });
     expect(after!.verifiedIn).toEqual(expect.arrayContaining([{ env: 'staging', revision: 1 }, { env: 'production', revision: 1 }]));

@@ -3,7 +3,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtimePathsFor } from '../packages/protocol/dist/runtime-paths.js';
 import { procProbe } from '../packages/protocol/dist/daemon-identity.js';
@@ -51,7 +51,8 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
     const run = JSON.parse(result.stdout) as { id: string; status: string };
     expect(run.status).toBe('succeeded');
     const log = await axum(['logs', run.id, '--step', 'where', '--repo', dir], { env });
-    expect(log.stdout.trim()).toBe(join(paths.workDir, run.id));
+    // The branch's kept worktree, in the runtime folder's work/.
+    expect(dirname(log.stdout.trim())).toBe(paths.workDir);
     expect(readdirSync(planted)).toEqual([]);
     expect(readDaemonJson(dir).socket).toBe(paths.socket);
   });
@@ -62,7 +63,7 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
     const first = await axum(['run', '--wait', '--json', '--repo', dir], { env });
     expect(first.code, first.stderr).toBe(0);
     const { workDir } = runtimePathsFor(dir, env);
-    expect(readdirSync(workDir)).toEqual([]);
+    expect(readdirSync(workDir)).toEqual(['warm-1']); // the branch's worktree, kept for its next run
     chmodSync(workDir, 0o777);
     const result = await axum(['run', '--wait', '--json', '--repo', dir], { env });
     const run = JSON.parse(result.stdout) as { status: string; message: string | null };

@@ -91,14 +91,15 @@ stages:
     // At 80 columns on two rows, at 120 on one; never cut, and the key hints stay on the row after it.
     const lines = columns < refusal.length ? 2 : 1;
     expect(flat(shown.slice(at, at + lines))).toBe(refusal);
-    expect(shown[at + lines]).toMatch(/^j\/↓ down · /);
+    expect(shown[at + lines]).toMatch(/^(j\/↓ down|Tab focus) · .* · \? help · Esc back · q quit$/);
     expect(shown.every((row) => row.length <= columns)).toBe(true);
   });
 
   it.each(CASES)('$columns×$rows (NO_COLOR: $noColor): e shows the refusal in the event log, within the window; Ctrl-r is not r', async ({ session, columns, rows }) => {
     const t = terminal(session);
     // The list's rows (a gutter before the time), not the selected one's detail below them.
-    const refusals = () => t.rows().filter((row) => /^│ [› ] \d\d:\d\d:\d\d you refused: staging: no last known good/.test(row)).length;
+    // Worded as what happened, as the daemon words a request it refuses (never "you refused: …").
+    const refusals = () => t.rows().filter((row) => /^│ [› ] \d\d:\d\d:\d\d refused: rollback of staging to the last known g/.test(row)).length;
     await t.keys('e');
     await t.until((s) => s.includes('Events'), 'the event log');
     const shown = t.rows();

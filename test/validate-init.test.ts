@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,20 +15,30 @@ describe('axum validate', () => {
   });
 
   const bad: [string, string, string[]][] = [
-    ['an unknown key', SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'), ['axum.yml:9:36: stages.0.steps.0: unknown key "timeot" (did you mean "timeout"?)']],
-    ['a wrong type', SAMPLE_CONFIG.replace('branch: develop', 'branch: 7'), ['axum.yml:3:18: environments.dev.branch: expected text, got 7 (a number); quote it if it is text: "7"']],
+    ['an unknown key', SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'), ['axum.yml:9:36: stage "test", step "unit": unknown key "timeot" (did you mean "timeout"?)']],
+    ['a wrong type', SAMPLE_CONFIG.replace('branch: develop', 'branch: 7'), ['axum.yml:3:18: environment "dev", branch: expected text, got 7 (a number); quote it if it is text: "7"']],
     ['a missing key', 'version: 1\nenvironments: { dev: { branch: develop } }\n', ['axum.yml:1:1: stages: required']],
     ['no environment', SAMPLE_CONFIG.replace(/environments:\n( {2}.*\n)+/, 'environments: {}\n'), ['axum.yml:2:15: environments: at least one environment, e.g. dev: { branch: develop }']],
-    ['a branch git cannot have', SAMPLE_CONFIG.replace('branch: develop', 'branch: "feat..x"'), ['axum.yml:3:18: environments.dev.branch: "feat..x": a branch name cannot hold "..", "@{" or "//"']],
-    ['an environment name with a space', SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  "my env": { branch: develop }'), ['axum.yml:3:13: environments.my env: environment name "my env": use letters, digits, ".", "_" or "-", starting with a letter or digit (at most 64)']],
-    ['artifacts outside the repository', `${SAMPLE_CONFIG}artifacts: [model/**, ../secret/**]\n`, ['axum.yml:10:23: artifacts.1: "../secret/**": it climbs out of the repository with "..": artifacts are paths inside the repository']],
+    ['a branch git cannot have', SAMPLE_CONFIG.replace('branch: develop', 'branch: "feat..x"'), ['axum.yml:3:18: environment "dev", branch: "feat..x": a branch name cannot hold "..", "@{" or "//"']],
+    ['an environment name with a space', SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  "my env": { branch: develop }'), ['axum.yml:3:13: environment "my env": use letters, digits, ".", "_" or "-", starting with a letter or digit (at most 64)']],
+    ['artifacts outside the repository', `${SAMPLE_CONFIG}artifacts: [model/**, ../secret/**]\n`, ['axum.yml:10:23: artifacts: "../secret/**": it climbs out of the repository with "..": artifacts are paths inside the repository']],
     ['a YAML syntax error', 'version: 1\nenvironments: [\n', ['axum.yml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]']],
-    ['a duplicate step', SAMPLE_CONFIG + '      - { name: unit, run: "false" }\n', ['axum.yml:10:17: stages.0.steps.1.name: duplicate step name "unit" (step names are unique across stages: `axum logs --step` uses them)']],
-    ['a watch of a stage that does not exist', SAMPLE_CONFIG + 'watch: { paths: [src/**], stages: [lint] }\n', ['axum.yml:10:36: watch.stages.0: stage "lint" is not defined in stages']],
+    ['a duplicate step', SAMPLE_CONFIG + '      - { name: unit, run: "false" }\n', ['axum.yml:10:17: stage "test", step "unit", name: duplicate step name "unit" (step names are unique across stages: `axum logs --step` uses them)']],
+    ['a watch of a stage that does not exist', SAMPLE_CONFIG + 'watch: { paths: [src/**], stages: [lint] }\n', ['axum.yml:10:36: watch stages: stage "lint" is not defined in stages']],
     [
       'a remote host with no folder',
       SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  dev: { branch: develop, hosts: [deploy@10.0.0.5:/srv/model, deploy@10.0.0.6] }'),
-      ['axum.yml:3:63: environments.dev.hosts.1: "deploy@10.0.0.6": write a host as user@host:/absolute/path (or user@host:port:/absolute/path)'],
+      ['axum.yml:3:63: environment "dev", hosts: "deploy@10.0.0.6": write a host as user@host:/absolute/path (or user@host:port:/absolute/path)'],
+    ],
+    [
+      'a Prometheus URL whose port is out of range',
+      `${SAMPLE_CONFIG}verify:\n  checks:\n    - { name: errors, prometheus: { url: "http://localhost:99999/", query: up }, fail: "> 0" }\n`,
+      ['axum.yml:12:42: verify check "errors", prometheus url: "http://localhost:99999/": port 99999 is out of range (a port is 1 to 65535; Prometheus\'s own is 9090)'],
+    ],
+    [
+      'two environments serving from one folder',
+      SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  dev: { branch: develop, path: /srv/model }').replace('  staging: { branch: staging }', '  staging: { branch: staging, path: /srv/model/ }'),
+      ['axum.yml:4:37: environment "staging", path: "/srv/model/" is where environment "dev" serves (path "/srv/model"): each environment needs a folder of its own, or one would overwrite the other\'s current'],
     ],
     // A billion laughs: nine levels of nine aliases would expand to 387 million strings.
     ['a YAML alias bomb', `${SAMPLE_CONFIG}x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from({ length: 8 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(9).fill(`*x${i}`).join(', ')}]`).join('\n')}\n`, ['axum.yml:11:10: too many alias expansions (over 100): Excessive alias count indicates a resource exhaustion attack']],
@@ -42,6 +53,20 @@ describe('axum validate', () => {
       expect(result.stdout).toBe('');
     });
   }
+
+  it('warns (exit 0) of a branch the repository does not have, with the branch meant', async () => {
+    const dir = repo();
+    for (const branch of ['develop', 'staging']) execFileSync('git', ['-C', dir, 'branch', '-f', branch]);
+    writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG.replace('branch: staging', 'branch: stagign'));
+    const result = await axum(['validate', '--repo', dir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('axum.yml ok');
+    expect(result.stderr).toBe('warning: branch "stagign" of environment staging does not exist in this repository (did you mean staging?): staging deploys nothing until it does\n');
+    const json = JSON.parse((await axum(['validate', '--json', '--repo', dir])).stdout) as { warnings: string[] };
+    expect(json.warnings).toHaveLength(1);
+    writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG);
+    expect(await axum(['validate', '--repo', dir])).toMatchObject({ code: 0, stderr: '' });
+  });
 
   it('under --json prints the problems as data', async () => {
     const dir = repo();

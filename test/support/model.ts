@@ -187,10 +187,12 @@ export function deploy(m: Model, envName: string, releaseId: string, force = fal
 }
 
 /** `promote FROM TO [--force]`: FROM's live release deployed to TO, the same release. */
-export function promote(m: Model, from: string, to: string, force: boolean): { refused: string } | { revision: ModelRevision } {
+export function promote(m: Model, from: string, to: string, force: boolean): { refused: string } | { revision: ModelRevision } | { unchanged: ModelRevision } {
   const live = liveOf(envOf(m, from));
   if (!live) return { refused: 'nothing is live' };
-  if (liveOf(envOf(m, to))?.releaseId === live.releaseId) return { refused: 'is live already in' };
+  // Live in TO already: nothing to do, answered with TO's live revision (as a deploy of it is).
+  const there = liveOf(envOf(m, to));
+  if (there?.releaseId === live.releaseId) return { unchanged: there };
   if (releaseOf(m, live.releaseId).bad && !force) return { refused: 'is marked bad' };
   return { revision: operate(m, envOf(m, to), live.releaseId, 'deploy', null) };
 }

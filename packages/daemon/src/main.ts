@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     const destinationFor = (target: string) => backupDestinationFor(target, { repoRoot, stateDir, sshConfigFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv });
     backups = createBackups({
       writer: createBackupWriter({ stateDir, repoRoot, now: () => new Date(), destinationFor, crash }),
-      lastBackupAt: async (target) => lastBackupAt(destinationFor(target)),
+      lastBackupAt: async (target) => lastBackupAt(destinationFor(target), repoRoot),
       clock,
       logger,
       publish: (list) => engine?.publishBackups(list),

@@ -75,9 +75,10 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()) }), {}) }),
   /**
    * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
-   * the history documents, then the backup's manifest. Returns `BackupReport`.
+   * the history documents, then the backup's manifest. A target holding another repository's backups
+   * is refused unless `takeOver` (this repository moved there). Returns `BackupReport`.
    */
-  z.object({ method: z.literal('backup.run'), params: z._default(z.strictObject({}), {}) }),
+  z.object({ method: z.literal('backup.run'), params: z._default(z.strictObject({ takeOver: z.optional(z.boolean()) }), {}) }),
   /** Every release, newest first (`env`: only those deployed to it). Returns `ReleaseListing[]`. */
   z.object({ method: z.literal('releases.list'), params: z._default(z.strictObject({ env: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))) }), {}) }),
   /** Marks a release good (clears its bad mark) or bad, with a reason; journaled on the release. Returns its `ReleaseView`. */
@@ -101,7 +102,11 @@ export const RequestBody = z.discriminatedUnion('method', [
       again: z._default(z.boolean(), false),
     }),
   }),
-  /** Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new `RevisionView` once verified or failed. */
+  /**
+   * Deploys `from`'s live release to `to` (no rebuild); a bad release needs `force`. Returns the new
+   * `RevisionView` once verified or failed; a release live in `to` already is answered with the live
+   * revision (`unchanged`), as a deploy is, unless `again` asks for a new revision of it.
+   */
   z.object({
     method: z.literal('env.promote'),
     params: z.strictObject({
@@ -111,6 +116,7 @@ export const RequestBody = z.discriminatedUnion('method', [
       by: z._default(z.string().check(z.maxLength(200)), 'a client'),
       /** The release the client showed as FROM's live one: refused when FROM serves another by the time it arrives. Optional: older clients send none. */
       releaseId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
+      again: z._default(z.boolean(), false),
     }),
   }),
   /** Rolls back to a revision (default: last known good) and pins. Returns the new `RevisionView`. */

@@ -221,7 +221,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
       method: fc.constant('env.deploy' as const),
       params: fc.record({ env: id64, releaseId: id64, commit: str(4, 64), force: fc.boolean(), by, again: fc.boolean() }, { requiredKeys: ['env', 'force', 'by', 'again'] }),
     }),
-    fc.record({ method: fc.constant('env.promote' as const), params: fc.record({ from: id64, to: id64, force: fc.boolean(), by }) }),
+    fc.record({ method: fc.constant('env.promote' as const), params: fc.record({ from: id64, to: id64, force: fc.boolean(), by, again: fc.boolean() }) }),
     fc.record({
       method: fc.constant('env.rollback' as const),
       params: fc.record({ env: id64, to: fc.option(fc.integer({ min: 1 }), { nil: null }), force: fc.boolean(), by }),

@@ -24,14 +24,14 @@ describe('parseConfigText', () => {
     const load = parseConfigText(valid.replace('run: npm test', 'run: true').replace('stages:\n', 'stages:\n  - name: build\n    steps: { train: x }\n'), 'axum.yml');
     expect(load.ok).toBe(false);
     if (load.ok) return;
-    expect(load.errors.map((e) => e.message)).toEqual(['stages.0.steps: expected a list, got a mapping', 'stages.1.steps.0.run: expected text, got true (a boolean); quote it if it is text: "true"']);
+    expect(load.errors.map((e) => e.message)).toEqual(['stage "build", steps: expected a list, got a mapping', 'stage "test", step "unit", run: expected text, got true (a boolean); quote it if it is text: "true"']);
   });
 
   it("says a bound or a choice in words, not the schema's (Too small: expected number to be >=0)", () => {
     const load = parseConfigText(`${valid.replace('run: npm test', 'run: npm test, retries: -1')}promote: sometimes\n`, 'axum.yml');
     expect(load.ok).toBe(false);
     if (load.ok) return;
-    expect(load.errors.map((e) => e.message.replace(/^\S+: /, ''))).toEqual(['must be at least 0 (got -1)', 'expected "reuse" or "rebuild" (got "sometimes")']);
+    expect(load.errors.map((e) => e.message.replace(/^[^:]+: /, ''))).toEqual(['must be at least 0 (got -1)', 'expected "reuse" or "rebuild" (got "sometimes")']);
   });
 
   it('points an unknown key at its own line and column', () => {
@@ -39,7 +39,7 @@ describe('parseConfigText', () => {
     expect(load.ok).toBe(false);
     if (load.ok) return;
     expect(load.errors).toEqual([
-      { file: 'axum.yml', line: 8, col: 38, message: 'stages.0.steps.0: unknown key "timeot" (did you mean "timeout"?)' },
+      { file: 'axum.yml', line: 8, col: 38, message: 'stage "test", step "unit": unknown key "timeot" (did you mean "timeout"?)' },
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('parseConfigText', () => {
     if (load.ok) return;
     expect(load.errors.map((e) => e.message)).toEqual([
       'unknown keys "rollbak" (did you mean "rollback"?), "frobnicate"',
-      'environments.production: unknown key "aproval" (did you mean "approval"?)',
+      'environment "production": unknown key "aproval" (did you mean "approval"?)',
     ]);
   });
 
@@ -65,7 +65,7 @@ describe('parseConfigText', () => {
     const load = parseConfigText(valid.replace('branch: develop', 'branch: [a, b]'), 'axum.yml');
     if (load.ok) throw new Error('expected an error');
     expect(load.errors[0]).toMatchObject({ line: 3, col: 18 });
-    expect(load.errors[0]?.message).toMatch(/^environments\.dev\.branch: /);
+    expect(load.errors[0]?.message).toMatch(/^environment "dev", branch: /);
   });
 
   it('reports a missing required key at the parent', () => {
@@ -99,10 +99,10 @@ verify:
     if (load.ok) throw new Error('expected an error');
     const messages = load.errors.map((e) => `${e.line}:${e.col} ${e.message}`);
     expect(messages).toEqual([
-      expect.stringMatching(/^4:25 environments\.production\.branch: branch "main" already feeds environment "dev"/),
-      expect.stringMatching(/^8:40 stages\.0\.steps\.0\.timeout: a duration/),
-      expect.stringMatching(/^9:17 stages\.0\.steps\.1\.name: duplicate step name "unit"/),
-      expect.stringMatching(/^11:22 verify\.gates\.accuracy: "about 0\.9" is not a gate: a comparison such as ">= 0\.90", ">= lkg - 0\.01"/),
+      expect.stringMatching(/^4:25 environment "production", branch: branch "main" already feeds environment "dev"/),
+      expect.stringMatching(/^8:40 stage "test", step "unit", timeout: a duration/),
+      expect.stringMatching(/^9:17 stage "test", step "unit", name: duplicate step name "unit"/),
+      expect.stringMatching(/^11:22 verify gate "accuracy": "about 0\.9" is not a gate: a comparison such as ">= 0\.90", ">= lkg - 0\.01"/),
     ]);
   });
 
@@ -139,12 +139,12 @@ monitor: { every: 5s }
     );
     if (bad.ok) throw new Error('expected errors');
     expect(bad.errors.map((e) => `${e.line}:${e.col} ${e.message}`)).toEqual([
-      expect.stringMatching(/^7:15 verify\.checks\.0\.name: duplicate name "smoke"/),
-      expect.stringMatching(/^7:41 verify\.checks\.0\.prometheus\.url: an http:\/\/ or https:\/\/ URL of Prometheus/),
-      expect.stringMatching(/^7:77 verify\.checks\.0\.fail: "> lkg" is not a condition: a fixed comparison/),
-      expect.stringMatching(/^8:7 verify\.checks\.1: check "e": give exactly one of fail:/),
-      expect.stringMatching(/^8:59 verify\.checks\.1\.prometheus: unknown key "step"/),
-      expect.stringMatching(/^9:7 verify\.checks\.2: check "f": give exactly one/),
+      expect.stringMatching(/^7:15 verify check "smoke", name: duplicate name "smoke"/),
+      expect.stringMatching(/^7:41 verify check "smoke", prometheus url: an http:\/\/ or https:\/\/ URL of Prometheus/),
+      expect.stringMatching(/^7:77 verify check "smoke", fail: "> lkg" is not a condition: a fixed comparison/),
+      expect.stringMatching(/^8:7 verify check "e": give exactly one of fail:/),
+      expect.stringMatching(/^8:59 verify check "e", prometheus: unknown key "step"/),
+      expect.stringMatching(/^9:7 verify check "f": give exactly one/),
       expect.stringMatching(/^10:10 monitor: a monitor needs run: \(a command\) or checks:/),
     ]);
   });
@@ -171,7 +171,7 @@ monitor: { every: 5s }
     const text = (name: string) => `version: 1\nenvironments:\n  dev: { branch: develop }\n  ${name}: { branch: main }\nstages: [{ name: t, steps: [{ name: u, run: "true" }] }]\n`;
     const proto = parseConfigText(text('__proto__'), 'axum.yml');
     if (proto.ok) throw new Error('expected an error');
-    expect(proto.errors).toEqual([{ file: 'axum.yml', line: 4, col: 14, message: 'environments.__proto__: "__proto__" is not allowed as a name' }]);
+    expect(proto.errors).toEqual([{ file: 'axum.yml', line: 4, col: 14, message: 'environment "__proto__": "__proto__" is not allowed as a name' }]);
     const plain = parseConfigText(text('valueOf'), 'axum.yml');
     expect(plain.ok && Object.keys(plain.config.environments)).toEqual(['dev', 'valueOf']);
   });

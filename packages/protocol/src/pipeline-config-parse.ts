@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { knownKeysAt } from './config-known-keys.js';
 import type { ConfigLoad } from './config-load.js';
 import { nearestWord } from './nearest-word.js';
+import { pathWords } from './config-path-words.js';
 import { PipelineConfigSchema } from './pipeline-config.js';
 import type { ConfigProblem } from './state.js';
 
@@ -26,10 +27,10 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
   }
   // YAML makes `__proto__:` an own key; the schema's records would drop it silently. Say so instead.
   const proto = protoKeyPath(data);
-  if (proto) return { ok: false, errors: [at(offsetOf(doc, { path: proto } as unknown as z.core.$ZodIssue), `${proto.join('.')}: "__proto__" is not allowed as a name`)] };
+  if (proto) return { ok: false, errors: [at(offsetOf(doc, { path: proto } as unknown as z.core.$ZodIssue), `${pathWords(data, proto)}: "__proto__" is not allowed as a name`)] };
   const parsed = PipelineConfigSchema.safeParse(data);
   if (parsed.success) return { ok: true, config: parsed.data };
-  const errors = parsed.error.issues.map((issue) => at(offsetOf(doc, issue), messageOf(doc, issue)));
+  const errors = parsed.error.issues.map((issue) => at(offsetOf(doc, issue), messageOf(doc, data, issue)));
   errors.sort((a, b) => a.line - b.line || a.col - b.col);
   return { ok: false, errors };
 }
@@ -77,9 +78,11 @@ function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
   return 0;
 }
 
-function messageOf(doc: Document, issue: z.core.$ZodIssue): string {
-  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+/** The problem in words, led by where it is as the user wrote it (`stage "train", step "fit", run: …`). */
+function messageOf(doc: Document, data: unknown, issue: z.core.$ZodIssue): string {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  const named = pathWords(data, path);
+  const where = named.length > 0 ? `${named}: ` : '';
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(PipelineConfigSchema, path);
     const named = issue.keys.map((k) => {

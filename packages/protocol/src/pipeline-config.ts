@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { gateProblem, parseGate } from './gate-expression.js';
 import { hostSpecProblem, parseHostSpec, type HostSpec } from './host-spec.js';
+import { sharedPlaceProblems } from './serving-places.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
@@ -95,10 +96,21 @@ const Condition = z.string().superRefine((text, ctx) => {
  * `inconclusive` could not be measured, else passed. `fail:` names the failing values, `pass:` the
  * passing ones (one of the two).
  */
+/** Prometheus's address: an http(s) URL whose port, when it names one, a connection can use (1 to 65535). */
+const PrometheusUrl = z
+  .string()
+  .regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL of Prometheus')
+  .superRefine((text, ctx) => {
+    if (!/^https?:\/\/\S+$/.test(text)) return; // said by the regex above
+    const port = /^https?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^/:?#]*):(\d+)(?:[/?#]|$)/.exec(text)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) ctx.addIssue({ code: 'custom', message: `"${text}": port ${port} is out of range (a port is 1 to 65535; Prometheus's own is 9090)` });
+    else if (!URL.canParse(text)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL fetch can read` });
+  });
+
 const Check = z
   .object({
     name: Name,
-    prometheus: z.object({ url: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL of Prometheus'), query: z.string().min(1, 'a PromQL query') }).strict(),
+    prometheus: z.object({ url: PrometheusUrl, query: z.string().min(1, 'a PromQL query') }).strict(),
     fail: Condition.optional(),
     pass: Condition.optional(),
     every: Duration.default(15_000),
@@ -109,7 +121,7 @@ const Check = z
   })
   .strict()
   .superRefine((check, ctx) => {
-    if ((check.fail === undefined) === (check.pass === undefined)) ctx.addIssue({ code: 'custom', message: `check "${check.name}": give exactly one of fail: (e.g. "> 0.02") or pass: (e.g. "<= 0.02")` });
+    if ((check.fail === undefined) === (check.pass === undefined)) ctx.addIssue({ code: 'custom', message: `give exactly one of fail: (e.g. "> 0.02") or pass: (e.g. "<= 0.02")` });
   });
 export type CheckSpec = z.output<typeof Check>;
 
@@ -202,7 +214,7 @@ export const PipelineConfigSchema = z
     const seenBranch = new Map<string, string>();
     for (const [env, spec] of Object.entries(config.environments)) {
       if (!NAME_PATTERN.test(env) || env.length > 64) {
-        ctx.addIssue({ code: 'custom', path: ['environments', env], message: `environment name "${env}": ${NAME_RULE} (at most 64)` });
+        ctx.addIssue({ code: 'custom', path: ['environments', env], message: `${NAME_RULE} (at most 64)` });
       }
       const branchProblem = branchNameProblem(spec.branch);
       if (branchProblem) ctx.addIssue({ code: 'custom', path: ['environments', env, 'branch'], message: `"${spec.branch}": ${branchProblem}` });
@@ -219,6 +231,7 @@ export const PipelineConfigSchema = z
       }
       seenBranch.set(spec.branch, env);
     }
+    for (const { env, key, message } of sharedPlaceProblems(config.environments)) ctx.addIssue({ code: 'custom', path: ['environments', env, key], message });
     const stageNames = new Set<string>();
     const stepNames = new Set<string>();
     config.stages.forEach((stage, i) => {

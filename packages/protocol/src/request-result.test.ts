@@ -72,7 +72,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'backup.run': { targets: [{ target: '/mnt/nas/axum', ok: true, error: null, files: 7, sent: { files: 2, bytes: 4096 }, present: { files: 5, bytes: 9000 }, at: '2026-01-01T00:00:00.000Z' }] },
   'release.mark': { ...(release as object), unchanged: false },
   'env.deploy': { ...(revision as object), unchanged: false },
-  'env.promote': revision,
+  'env.promote': { ...(revision as object), unchanged: false },
   'env.rollback': revision,
   'env.approve': revision,
   'env.pin': { ...(environment as object), deployed: null, note: null, unchanged: false },

@@ -54,6 +54,12 @@ export const BackupTargetReport = z.object({
   sent: z.object({ files: z.int().check(z.nonnegative()), bytes: z.int().check(z.nonnegative()) }),
   present: z.object({ files: z.int().check(z.nonnegative()), bytes: z.int().check(z.nonnegative()) }),
   at: z.string(),
+  /**
+   * Stored files the releases history names that this repository's store lacks (deleted by hand, a
+   * damaged disk), each as `<artifact path> of <release id> (sha256 <first 12>…)`: left out of a
+   * backup that holds everything else, not a reason to back up nothing.
+   */
+  missing: z.optional(z.array(z.string())),
 });
 export type BackupTargetReport = z.infer<typeof BackupTargetReport>;
 export const BackupReport = z.object({ targets: z.array(BackupTargetReport) });
@@ -105,7 +111,7 @@ const RESULT_ROWS = {
   'backup.run': BackupReport,
   'release.mark': MarkResult,
   'env.deploy': DeployResult,
-  'env.promote': RevisionView,
+  'env.promote': DeployResult,
   'env.rollback': RevisionView,
   'env.approve': RevisionView,
   'env.pin': PinResult,

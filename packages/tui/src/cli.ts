@@ -34,7 +34,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('status')
     .description('daemon, environments and their live revision, active runs')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput), command));
+    .argument('[env]', 'only this environment')
+    .action((env: string | undefined, _options, command: Command) => run(async (options) => (await import('./commands/status.js')).statusCommand(options, stdoutOutput, env), command));
 
   program
     .command('runs')
@@ -125,6 +126,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<to>', 'the environment to deploy it to')
     .option('--yes', 'confirm without asking (needed for protected environments without a terminal)')
     .option('--force', 'allow a release that is marked bad')
+    .option('--again', 'promote it as a new revision even when it is live in TO already (else nothing to do)')
     .action((from: string, to: string, _options, command: Command) => run(async (options) => (await import('./commands/releases.js')).promoteCommand(from, to, options, stdoutOutput), command));
   program
     .command('mark')
@@ -132,6 +134,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<release>', 'release id, e.g. rel-4')
     .argument('<mark>', 'good or bad')
     .option('--reason <text>', 'why (kept with the mark, shown by axum releases and axum history)')
+    .option('--yes', 'confirm without asking (needed to mark bad a release live in a protected environment without a terminal)')
     .action((releaseId: string, mark: string, _options, command: Command) => run(async (options) => (await import('./commands/releases.js')).markCommand(releaseId, mark, options, stdoutOutput), command));
   program
     .command('fsck')
@@ -141,6 +144,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('backup')
     .description('back up .axum/ now to every backup.to target of axum.yml, folders and user@host:/path (only what the target lacks is sent)')
+    .option('--take-over', "back up to a target that holds this repository's backups from before it was moved (its manifest names the old path)")
     .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).backupCommand(options, stdoutOutput), command));
   program
     .command('restore')
@@ -197,6 +201,13 @@ export function habitualArgv(argv: readonly string[]): string[] {
   return [...argv];
 }
 
+/** A usage error, said once: the JSON document alone on stdout under --json, else a line on stderr (with `hint`). */
+function usageError(message: string, json: boolean, hint = ''): number {
+  if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
+  else stderrLine(`axum: ${message}${hint}`);
+  return EXIT.usage;
+}
+
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(rawArgv: string[]): Promise<number> {
   const argv = habitualArgv(rawArgv);
@@ -231,10 +242,7 @@ export async function main(rawArgv: string[]): Promise<number> {
   // `axum help nonsense`: commander would print the general help and succeed.
   const [, , asked, topic] = rawArgv;
   if (asked === 'help' && topic !== undefined && !topic.startsWith('-') && !commands.includes(topic)) {
-    const message = unknownCommandMessage(topic, commands);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-    else stderrLine(`axum: ${message}`);
-    return EXIT.usage;
+    return usageError(unknownCommandMessage(topic, commands), json);
   }
   try {
     await program.parseAsync(argv);
@@ -251,11 +259,9 @@ export async function main(rawArgv: string[]): Promise<number> {
       if (err.code === 'commander.help' && subcommands.length > 0) message = `${path[0]} needs a command: ${subcommands.join(', ')}`;
       const unknown = /^unknown command '([^']*)'/.exec(message);
       if (err.code === 'commander.unknownCommand' && unknown && subcommands.length > 0) message = unknownCommandMessage(unknown[1]!, subcommands, path[0]);
-      if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: EXIT.usage } })}\n`);
-      // Commander has printed the group's help already: the commands are on screen.
-      else if (err.code === 'commander.help') stderrLine(`axum: ${message}`);
-      else stderrLine(`axum: ${message}${/--help lists/.test(message) ? '' : ` (axum ${path.length > 0 ? `${path.join(' ')} ` : ''}--help for usage)`}`);
-      return EXIT.usage;
+      // Commander has printed the group's help already (the commands are on screen), or the message names its help.
+      const hint = err.code === 'commander.help' || /--help lists/.test(message) ? '' : ` (axum ${path.length > 0 ? `${path.join(' ')} ` : ''}--help for usage)`;
+      return usageError(message, json, hint);
     }
     stderrLine(`axum: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.failed;

@@ -1,6 +1,6 @@
 // The CLI's code cache: real child processes requiring real CommonJS files through it, a real folder.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,20 @@ describe('compile cache', () => {
     const entry = readdirSync(dir).find((name) => name.endsWith('-a.cjs'))!;
     chmodSync(join(dir, entry), 0o666);
     expect(run(root, dir).used).not.toContain(join(root, 'a-Hash1234.cjs'));
+  });
+
+  it('an entry whose cached code was damaged at the same length is not used, and is written again', () => {
+    const root = chunks();
+    const dir = join(base, 'cache', 'axum', 'compile-cache');
+    run(root, dir);
+    const entry = join(dir, readdirSync(dir).find((name) => name.endsWith('-b.cjs'))!);
+    const bytes = readFileSync(entry);
+    bytes[bytes.length - 8] ^= 0xff;
+    writeFileSync(entry, bytes);
+    const after = run(root, dir);
+    expect(after).toMatchObject({ answer: 'a:b', used: [join(root, 'a-Hash1234.cjs')] });
+    expect(after.written).toEqual([entry]);
+    expect(run(root, dir).used).toContain(join(root, 'b.cjs'));
   });
 
   it('uses only a private folder of ours: not one others can read or write, not a symlink', () => {

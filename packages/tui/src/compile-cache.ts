@@ -11,11 +11,13 @@
 // mode 0700, not a symlink (checked with lstat), as for the runtime folder, and entries that are
 // files of ours (checked on the descriptor read); V8 checks a cache against its own version and
 // flags, and each entry names the chunk's path, size, inode and change time (ctime), as V8's own
-// check of the source is by its length only.
+// check of the source is by its length only, and carries a CRC-32 of its cached code, as a release
+// build of V8 does not checksum what it deserializes (a damaged entry could crash the command).
 import { createRequire, Module as NodeModule } from 'node:module';
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
 
 /** The few members of node's CommonJS `Module` this needs (node:module's types do not list `_compile`). */
 interface CjsModule {
@@ -71,6 +73,19 @@ function readOwnEntry(path: string): Buffer {
   }
 }
 
+/**
+ * The cached code of an entry (its header line, its code's CRC-32 line, the code), only when the
+ * header is `header` and the code is intact; undefined otherwise.
+ */
+function cachedCode(entry: Buffer, header: string): Buffer | undefined {
+  const end = entry.indexOf(10);
+  if (end <= 0 || entry.toString('utf8', 0, end + 1) !== header) return undefined;
+  const sumEnd = entry.indexOf(10, end + 1);
+  if (sumEnd < 0) return undefined;
+  const code = entry.subarray(sumEnd + 1);
+  return entry.toString('latin1', end + 1, sumEnd) === crc32(code).toString(16) ? code : undefined;
+}
+
 /** One file per chunk and checkout: the chunk's name without its content hash, so a rebuild overwrites its entry instead of adding one. */
 function entryPath(dir: string, filename: string): string {
   let hash = 0x811c9dc5;
@@ -103,8 +118,7 @@ export function enableCompileCache(root: string, dir: string | null = compileCac
     try {
       header = entryHeader(filename);
       const entry = readOwnEntry(path);
-      const end = entry.indexOf(10);
-      if (end > 0 && entry.toString('utf8', 0, end + 1) === header) cachedData = entry.subarray(end + 1);
+      cachedData = cachedCode(entry, header);
     } catch {
       // No entry yet (or the chunk's stat failed: then header stays empty and nothing is written).
     }
@@ -119,7 +133,8 @@ export function enableCompileCache(root: string, dir: string | null = compileCac
       try {
         // A temp file renamed over the entry: a command starting meanwhile reads the old entry or the new, never half of one.
         const temp = `${path}.${process.pid}.tmp`;
-        writeFileSync(temp, Buffer.concat([Buffer.from(header), script.createCachedData()]), { mode: 0o600 });
+        const code = script.createCachedData();
+        writeFileSync(temp, Buffer.concat([Buffer.from(`${header}${crc32(code).toString(16)}\n`), code]), { mode: 0o600 });
         renameSync(temp, path);
         report.written.push(path);
       } catch {

@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { sshBackupTarget } from '@axum/protocol';
 import { snapshotId, type BackupManifest } from '../domain/backup-manifest.js';
 import type { BackupDestination, DestinationContents } from './backup-destination.js';
-import { parseManifestText } from './backup-writer.js';
+import { otherRepository, otherRepositoryProblem, parseManifestText } from './backup-writer.js';
 import { createFsBackupDestination } from './fs-backup-destination.js';
 import { createSshBackupDestination } from './ssh-backup-destination.js';
 
@@ -31,9 +31,15 @@ export function backupDestinationFor(target: string, options: BackupTargetOption
   return createFsBackupDestination(folder);
 }
 
-/** When the newest backup in `destination` was written (its manifest's time, its sha256 checked), or null. */
-export async function lastBackupAt(destination: BackupDestination): Promise<string | null> {
-  return parseManifestText((await destination.inspect()).manifest)?.createdAt ?? null;
+/**
+ * When the newest backup in `destination` was written (its manifest's time, its sha256 checked), or
+ * null; an error when it is another repository's (its age says nothing of this one's).
+ */
+export async function lastBackupAt(destination: BackupDestination, repoRoot: string): Promise<string | null> {
+  const { manifest } = await destination.inspect();
+  const owner = otherRepository(manifest, repoRoot);
+  if (owner !== null) throw new Error(otherRepositoryProblem(destination.label, owner, repoRoot));
+  return parseManifestText(manifest)?.createdAt ?? null;
 }
 
 /** One backup a target holds, as `axum restore --from T --list` shows it. */

@@ -17,7 +17,7 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
   const { stateDir, repoRoot } = options;
   const crash = options.crash ?? noCrash;
   return {
-    async backup(target, keep) {
+    async backup(target, keep, takeOver = false) {
       const at = options.now().toISOString();
       const failed = (error: string): BackupTargetReport => ({ target, ok: false, error, files: 0, sent: { files: 0, bytes: 0 }, present: { files: 0, bytes: 0 }, at });
       let destination: BackupDestination;
@@ -39,9 +39,12 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
       }
       try {
         const contents = await destination.inspect();
+        const owner = otherRepository(contents.manifest, repoRoot);
+        if (owner !== null && !takeOver) return failed(otherRepositoryProblem(label, owner, repoRoot));
         let sources: Source[];
+        const missing: string[] = [];
         try {
-          sources = await collectSources(stateDir, previousBackup(contents.manifest));
+          sources = await collectSources(stateDir, previousBackup(contents.manifest), missing);
         } catch (err) {
           return failed(`reading .axum/: ${describeFsError(err)}`);
         }
@@ -63,13 +66,27 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         const named = new Set(files.map((f) => f.sha256));
         for (const other of kept.filter((k) => k !== id)) for (const file of parseManifestText(contents.snapshots.get(other) ?? null)?.files ?? []) named.add(file.sha256);
         await destination.prune(named, dropped);
-        return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at };
+        return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at, ...(missing.length > 0 ? { missing } : {}) };
       } catch (err) {
         return failed(destination.describe(err));
       }
     },
   };
 }
+
+/**
+ * The repository whose backups the target's newest manifest holds, when it is not `repoRoot`
+ * (null: ours, or none yet). One target serves one repository: a clone restored from it to compare
+ * (as README.md suggests) would otherwise publish its own history there as the newest backup, which
+ * the original's status would count as its own and a restore there would bring back.
+ */
+export function otherRepository(manifestText: string | null, repoRoot: string): string | null {
+  const repository = parseManifestText(manifestText)?.repository;
+  return repository !== undefined && repository !== repoRoot ? repository : null;
+}
+
+export const otherRepositoryProblem = (label: string, owner: string, repoRoot: string): string =>
+  `not backed up: ${label} holds the backups of another repository (${owner}), not of ${repoRoot}; name another folder in backup.to, or, if this repository was moved from there, axum backup --take-over`;
 
 /** A manifest file's text parsed and checked (its own sha256), or null when it is not one whole. */
 export function parseManifestText(text: string | null): BackupManifest | null {

@@ -22,7 +22,7 @@ export interface PreviousBackup {
  * one whole version; the runs history (snapshot + journal) is replayed into one document, read again
  * if a compaction moved its files meanwhile. Blobs are the ones the releases history names.
  */
-export async function collectSources(stateDir: string, previous: PreviousBackup | null): Promise<Source[]> {
+export async function collectSources(stateDir: string, previous: PreviousBackup | null, missing: string[] = []): Promise<Source[]> {
   const history = join(stateDir, 'history');
   const sources: Source[] = [];
   // Environments first, the releases history after: a release is recorded before any revision names
@@ -39,14 +39,28 @@ export async function collectSources(stateDir: string, previous: PreviousBackup 
   sources.push({ path: 'history/releases.json', bytes: releasesBytes });
   const counter = await readFile(join(stateDir, 'release-counter')).catch(() => null);
   if (counter) sources.push({ path: 'release-counter', bytes: counter });
-  const releases = (JSON.parse(releasesBytes.toString('utf8')) as { releases?: { id: string; artifacts: { sha256: string; size: number }[] }[] }).releases ?? [];
-  const blobs = new Map<string, number>();
+  const releases = (JSON.parse(releasesBytes.toString('utf8')) as { releases?: { id: string; artifacts: { path: string; sha256: string; size: number }[] }[] }).releases ?? [];
+  const blobs = new Map<string, { size: number; named: string }>();
   for (const release of releases) {
     const manifest = await readFile(join(stateDir, 'releases', release.id, 'manifest.json')).catch(() => null);
     if (manifest) sources.push({ path: `releases/${release.id}/manifest.json`, bytes: manifest });
-    for (const artifact of release.artifacts) blobs.set(artifact.sha256, artifact.size);
+    for (const artifact of release.artifacts) if (!blobs.has(artifact.sha256)) blobs.set(artifact.sha256, { size: artifact.size, named: `${artifact.path} of ${release.id}` });
   }
-  for (const [sha256, size] of blobs) sources.push({ path: `store/sha256/${sha256}`, file: join(stateDir, 'store', 'sha256', sha256), sha256, size, log: false });
+  for (const [sha256, { size, named }] of blobs) {
+    const file = join(stateDir, 'store', 'sha256', sha256);
+    // A blob the store lost (removed by hand, a bad disk) is said and left out: the rest of the
+    // history is still backed up, and a restore gives back the same state (that release fails its
+    // integrity check there as here).
+    const present = await stat(file).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
+    if (present) sources.push({ path: `store/sha256/${sha256}`, file, sha256, size, log: false });
+    else missing.push(`${named} (sha256 ${sha256.slice(0, 12)}…)`);
+  }
   // Logs after the runs history: a run that starts meanwhile only adds a log no run names yet.
   sources.push(...(await logSources(join(stateDir, 'runs'), previous)));
   return sources;

@@ -60,10 +60,27 @@ describe('fs backup writer and reader', () => {
     expect(second.sent.bytes).toBeGreaterThanOrEqual('model three!'.length);
     const verified = await verifyBackup(target, target, { deep: true });
     expect(verified.ok).toBe(true);
-    expect(await lastBackupAt(createFsBackupDestination(target))).toBe('2026-12-04T10:00:00.000Z');
+    expect(await lastBackupAt(createFsBackupDestination(target), '/repo')).toBe('2026-12-04T10:00:00.000Z');
+    // Another repository's target: not written, and its age is not this repository's.
+    const other = createFsBackupWriter({ stateDir, repoRoot: '/elsewhere', now: () => new Date('2026-12-04T11:00:00.000Z') });
+    expect(await other.backup(target, 1)).toMatchObject({ ok: false, error: expect.stringContaining('holds the backups of another repository (/repo), not of /elsewhere') });
+    await expect(lastBackupAt(createFsBackupDestination(target), '/elsewhere')).rejects.toThrow('another repository (/repo)');
+    expect(await lastBackupAt(createFsBackupDestination(target), '/repo')).toBe('2026-12-04T10:00:00.000Z');
     // Objects the new manifest does not name (the older documents) are gone.
     expect(readdirSync(join(target, 'objects'))).toHaveLength(second.files);
     expect(second.files).toBe(9);
+  });
+
+  it('a stored file the store lost is left out and named; everything else is backed up, verified, and restores', async () => {
+    const stateDir = join(temp(), '.axum');
+    const target = temp();
+    stateWith(stateDir, ['model one', 'model two']);
+    rmSync(join(stateDir, 'store', 'sha256', sha('model one')), { force: true });
+    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
+    expect(report).toMatchObject({ ok: true, error: null, missing: [`model.bin of rel-1 (sha256 ${sha('model one').slice(0, 12)}…)`] });
+    expect(readdirSync(join(target, 'objects'))).toContain(sha('model two'));
+    expect(readdirSync(join(target, 'objects'))).not.toContain(sha('model one'));
+    expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
   });
 
   it('a backup cut short leaves the previous manifest valid', async () => {

@@ -43,6 +43,13 @@ describe('Prometheus over HTTP', () => {
     expect(await createHttpPrometheus().query(url, 'x', 2000)).toEqual({ kind: 'unreachable', reason: 'connection refused' });
   });
 
+  it("explains fetch's bare \"bad port\" (a port fetch refuses without connecting) and suggests another port", async () => {
+    expect(await createHttpPrometheus().query('http://127.0.0.1:6000', 'x', 2000)).toEqual({
+      kind: 'unreachable',
+      reason: 'fetch refuses port 6000: it is one of the ports fetch considers unsafe (kept for other protocols), whatever listens there; serve Prometheus on another port, such as its own 9090',
+    });
+  });
+
   it("reads Prometheus's own config, or null", async () => {
     const url = await serve((req, res) => {
       if (req.url === '/api/v1/status/config') res.writeHead(200).end(JSON.stringify({ status: 'success', data: { yaml: 'global:\n  scrape_interval: 1s\n' } }));

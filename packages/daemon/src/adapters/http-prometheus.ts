@@ -3,10 +3,23 @@ import type { PrometheusPort } from '../engine/ports.js';
 
 const join = (url: string, path: string) => `${url.replace(/\/+$/, '')}${path}`;
 
+/** The port a URL connects to, its scheme's default when it names none. */
+function portOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  } catch {
+    return '?';
+  }
+}
+
 /** Why a fetch gave no answer, in words: `connection refused`, `timed out after 2000 ms`. */
-function why(err: unknown, timeoutMs: number): string {
+function why(err: unknown, timeoutMs: number, url: string): string {
   const error = err as Error & { cause?: { code?: string; message?: string } };
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  // fetch (undici) refuses, without connecting, the ports the Fetch standard lists as unsafe (those
+  // of other protocols: 6000 for X11, 6667 for IRC…); its own words are only "bad port".
+  if (error.cause?.message === 'bad port') return `fetch refuses port ${portOf(url)}: it is one of the ports fetch considers unsafe (kept for other protocols), whatever listens there; serve Prometheus on another port, such as its own 9090`;
   const code = error.cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
@@ -29,7 +42,7 @@ export function createHttpPrometheus(): PrometheusPort {
         }
         return { kind: 'http', status: response.status, body } satisfies PrometheusAnswer;
       } catch (err) {
-        return { kind: 'unreachable', reason: why(err, timeoutMs) };
+        return { kind: 'unreachable', reason: why(err, timeoutMs, url) };
       }
     },
     async config(url, timeoutMs) {

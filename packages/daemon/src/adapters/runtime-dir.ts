@@ -19,7 +19,7 @@ export const SOCKET_FOLDER = 'socket folder';
 
 /**
  * The git port with every new worktree's folders checked first: the runtime folder and its
- * `work/` are checked again before each run or deploy checks out, so a folder that changed owner
+ * `work/` are checked again before each run or deploy checks out (or resets a kept worktree), so a folder that changed owner
  * or mode since start is refused, not written into.
  */
 export function guardWorktrees(git: GitPort, paths: RuntimePaths): GitPort {
@@ -29,6 +29,11 @@ export function guardWorktrees(git: GitPort, paths: RuntimePaths): GitPort {
       securePrivateDir(paths.dir, SOCKET_FOLDER);
       securePrivateDir(paths.workDir, 'worktree folder');
       await git.addWorktree(commit, dir);
+    },
+    async resetWorktree(commit, dir) {
+      securePrivateDir(paths.dir, SOCKET_FOLDER);
+      securePrivateDir(paths.workDir, 'worktree folder');
+      await git.resetWorktree(commit, dir);
     },
   };
 }

@@ -49,6 +49,25 @@ describe('createSimpleGit', () => {
   });
 });
 
+describe('heads read from the files', () => {
+  it('follow a git dir moved under a running daemon (`git init --separate-git-dir`), branch and heads', async () => {
+    const { dir, git } = repo();
+    git('commit', '-q', '--allow-empty', '-m', 'one');
+    const port = createSimpleGit(dir);
+    expect(await port.heads()).toEqual(new Map([['main', git('rev-parse', 'HEAD')]]));
+    expect(await port.currentBranch()).toBe('main');
+    const moved = mkdtempSync(join(tmpdir(), 'axum-git-moved-'));
+    git('init', '-q', `--separate-git-dir=${join(moved, 'git')}`);
+    git('checkout', '-q', '-b', 'develop');
+    git('commit', '-q', '--allow-empty', '-m', 'two');
+    const expected = new Map([['develop', git('rev-parse', 'HEAD')], ['main', git('rev-parse', 'main')]]);
+    for (let i = 0; i < 2; i++) {
+      expect(await port.heads()).toEqual(expected);
+      expect(await port.currentBranch()).toBe('develop');
+    }
+  });
+});
+
 describe('reads through git cat-file', () => {
   it("a branch's head follows commits, packed refs and gc, and a name that is no branch is none", async () => {
     const { dir, git } = repo();

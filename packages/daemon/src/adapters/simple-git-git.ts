@@ -1,5 +1,6 @@
+import { lstatSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
 import { createCatFile, firstParentOfCommit, subjectOfCommit } from './git-cat-file.js';
@@ -63,12 +64,35 @@ export function createSimpleGit(repoRoot: string): GitPort {
     dirs.catch(() => (dirs = null)); // asked again next time
     return dirs;
   };
+  // When the files could not be read (a `.git` replaced or moved under the daemon, a layout
+  // git-refs.ts does not know), git is asked this time and the folders again next time, so a
+  // stale answer of `rev-parse` is not kept for the daemon's life.
+  const forgetGitDirs = (): void => {
+    dirs = null;
+  };
+  // What each worktree we added links to (its `.git` file). A step may rewrite or remove that file,
+  // and git run in the folder would then follow it to another repository (or walk up to one): a
+  // kept worktree is reset or cleaned only while the link is the one git wrote. Read synchronously:
+  // a few bytes, and on the way to a run's first step the thread pool is busy with its saves' fsyncs.
+  const worktreeLinks = new Map<string, string>();
+  const linkOf = (dir: string): string | null => {
+    try {
+      return lstatSync(join(dir, '.git')).isFile() ? readFileSync(join(dir, '.git'), 'utf8') : null;
+    } catch {
+      return null;
+    }
+  };
+  const ownWorktree = (dir: string): void => {
+    const expected = worktreeLinks.get(dir);
+    if (expected === undefined || linkOf(dir) !== expected) throw new Error(`${dir} is not the worktree Axum added (its .git link changed or is gone)`);
+  };
   const port: GitPort = {
     async heads() {
       const fromFiles = await gitDirs()
         .then(({ common }) => readHeads(common))
         .catch(() => null);
       if (fromFiles) return fromFiles;
+      forgetGitDirs();
       const out = await git.raw(['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(contents:subject)', 'refs/heads']);
       const heads = new Map<string, string>();
       if (headSubjects.size > 1000) headSubjects.clear(); // a bound, not a history: heads only
@@ -107,6 +131,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
         .then(({ own }) => readCurrentBranch(own))
         .catch(() => null);
       if (fromFile !== null) return fromFile ?? null;
+      forgetGitDirs();
       try {
         // Not --short: with a tag of the same name git shortens `main` to `heads/main`.
         return (await git.raw(['symbolic-ref', '--quiet', 'HEAD'])).trim().replace(/^refs\/heads\//, '') || null;
@@ -164,10 +189,24 @@ export function createSimpleGit(repoRoot: string): GitPort {
       }
     },
     async addWorktree(commit, dir) {
+      worktreeLinks.delete(dir);
       await rm(dir, { recursive: true, force: true });
       await git.raw(['worktree', 'add', '--detach', '--force', dir, commit]);
+      const link = linkOf(dir);
+      if (link !== null) worktreeLinks.set(dir, link);
+    },
+    async resetWorktree(commit, dir) {
+      ownWorktree(dir);
+      // --force: modified and deleted files, and files a step added to the index, are the commit's again.
+      await git.raw(['-C', dir, 'checkout', '--quiet', '--detach', '--force', commit]);
+    },
+    async cleanWorktree(dir) {
+      ownWorktree(dir);
+      // -ff: nested repositories a step cloned go too; -x: ignored files (build outputs) as well.
+      await git.raw(['-C', dir, 'clean', '--quiet', '-ffdx']);
     },
     async removeWorktree(dir) {
+      worktreeLinks.delete(dir);
       try {
         await git.raw(['worktree', 'remove', '--force', '--force', dir]);
       } finally {

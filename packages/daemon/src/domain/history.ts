@@ -54,6 +54,15 @@ export function settleDeployWithoutRelease(run: RunRecord): void {
   if (run.deploy && run.deploy.revision === null && run.deploy.outcome === 'pending') run.deploy = { ...run.deploy, outcome: 'none' };
 }
 
+/**
+ * The declared secrets the daemon's environment lacks, set empty: a step reads a declared secret
+ * as a variable that exists (`${HF_TOKEN?}`, `os.environ["HF_TOKEN"]` do not fail), as the
+ * warnings about it say; its value is the daemon's when it has one.
+ */
+export function declaredSecretsEnv(declared: readonly string[], env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(declared.filter((name) => !Object.hasOwn(env, name) || env[name] === undefined).map((name) => [name, '']));
+}
+
 /** Secrets the config declares that the daemon's environment does not set (steps would get them empty). */
 export function unsetSecrets(config: { secrets: readonly string[] }, env: Record<string, string | undefined>): string[] {
   return config.secrets.filter((name) => !Object.hasOwn(env, name) || !env[name]);

@@ -75,6 +75,7 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
     case 'env.promote': {
       const revision = result as ResultOf<'env.promote'> | null;
       const { from, to } = request.params;
+      if (revision?.unchanged) return `promote of ${revision.releaseId} from ${from} to ${to}: live there already (#${revision.revision}), nothing changed`;
       return said(`promoted ${revision?.releaseId} from ${from} to ${to} (${revision ? revisionOutcome(revision) : ''})`, `promote of ${from} to ${to}`);
     }
     case 'release.mark': {

@@ -21,7 +21,8 @@ export interface BackupsDeps {
 
 export interface Backups {
   setConfig(config: PipelineConfig): void;
-  run(): Promise<BackupReport>;
+  /** Backs up now; `takeOver`: also to a target holding another repository's backups (this one moved). */
+  run(takeOver?: boolean): Promise<BackupReport>;
   status(): BackupTargetStatus[];
   stop(): void;
 }
@@ -48,24 +49,25 @@ export function createBackups(deps: BackupsDeps): Backups {
     timer.unref?.();
   };
 
-  async function backupAll(): Promise<BackupReport> {
+  async function backupAll(takeOver: boolean): Promise<BackupReport> {
     const reports = [];
     for (const target of targets) {
-      const report = await deps.writer.backup(target, keep);
+      const report = await deps.writer.backup(target, keep, takeOver);
       const previous = statuses.get(target);
       statuses.set(target, { target, everyMs, lastBackupAt: report.ok ? report.at : (previous?.lastBackupAt ?? null), error: report.error });
       if (report.ok) deps.logger.info(`backup to ${target}: ${report.files} file(s); objects: ${report.sent.files} sent (${report.sent.bytes} bytes), ${report.present.files} already there`);
       // Said once per new error, not every `every`: the status keeps saying it until a backup succeeds.
       else if (report.error !== previous?.error) deps.logger.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
       else deps.logger.warn(`backup to ${target} failed again: ${report.error ?? 'unknown error'}`);
+      if (report.ok && report.missing) deps.logger.warn(`backup to ${target} left out what .axum/store lacks: ${report.missing.join(', ')} (axum fsck marks such releases bad)`);
       reports.push(report);
     }
     publish();
     return { targets: reports };
   }
 
-  function run(why: 'timer' | 'request'): Promise<BackupReport> {
-    const next = chain.then(() => backupAll());
+  function run(why: 'timer' | 'request', takeOver = false): Promise<BackupReport> {
+    const next = chain.then(() => backupAll(takeOver));
     chain = next.catch(() => undefined);
     // The next scheduled backup counts from this one, whoever asked for it.
     void next.finally(() => schedule(everyMs));
@@ -105,7 +107,7 @@ export function createBackups(deps: BackupsDeps): Backups {
         schedule(Math.max(first, Math.min(everyMs, deps.firstDelayMs ?? 60_000)));
       });
     },
-    run: () => (targets.length === 0 ? Promise.resolve({ targets: [] }) : run('request')),
+    run: (takeOver = false) => (targets.length === 0 ? Promise.resolve({ targets: [] }) : run('request', takeOver)),
     status: () => [...statuses.values()],
     stop() {
       stopped = true;

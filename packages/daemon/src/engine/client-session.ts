@@ -76,10 +76,10 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
-  'backup.run': (_request, session) => {
+  'backup.run': (request, session) => {
     const backups = session.host.backups;
     if (!backups || backups.status().length === 0) return new RequestFailure('refused', 'no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml');
-    return backups.run();
+    return backups.run(request.params.takeOver === true);
   },
   'env.deploy': async (request, session) => {
     const { env, releaseId, commit, force, by, again } = request.params;
@@ -91,7 +91,11 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   },
   'env.rollback': (request, session) => session.host.deployments.rollback(request.params.env, request.params.to, request.params.force, request.params.by),
   'release.mark': (request, session) => session.host.deployments.mark(request.params.releaseId, request.params.mark, request.params.reason, request.params.by),
-  'env.promote': (request, session) => session.host.deployments.promote(request.params.from, request.params.to, request.params.force, request.params.by, request.params.releaseId),
+  'env.promote': async (request, session) => {
+    const { from, to, force, by, releaseId, again } = request.params;
+    const result = await session.host.deployments.promote(from, to, force, by, releaseId, again);
+    return result instanceof RequestFailure ? result : { unchanged: false, ...result };
+  },
   'env.approve': (request, session) => session.host.deployments.approve(request.params.env, request.params.by, request.params.force, request.params.releaseId),
   'env.pin': async (request, session) => {
     const result = await session.host.deployments.pin(request.params.env, request.params.pinned, request.params.by);

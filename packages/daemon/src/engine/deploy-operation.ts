@@ -2,6 +2,7 @@ import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { fromPromise } from 'xstate';
 import type { StepResult } from '../domain/deploy-machine.js';
 import type { OperationStep } from '../domain/deploy-policy.js';
+import { declaredSecretsEnv } from '../domain/history.js';
 import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, PrometheusPort, ReleaseStore, StepRunner } from './ports.js';
@@ -53,9 +54,11 @@ const isCrashPoint = (name: string): name is CrashPoint => name in CRASH_POINTS;
 export function operationStepEnv(
   deps: Pick<OperationDeps, 'baseEnv'>,
   at: { env: string; envDir: string; release: ReleaseView; revision: number; releaseDir: string; worktree: string; stage: string; step: string; metricsFile: string },
+  declaredSecrets: readonly string[],
 ): Record<string, string> {
   return {
     ...deps.baseEnv,
+    ...declaredSecretsEnv(declaredSecrets, deps.baseEnv),
     AXUM_RUN_ID: at.release.runId,
     AXUM_COMMIT: at.release.commit,
     AXUM_BRANCH: at.release.branch,
@@ -130,7 +133,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         {
           command: step.run,
           cwd: worktree,
-          env: { ...operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: step.stage, step: step.name, metricsFile }), ...extraEnv },
+          env: { ...operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: step.stage, step: step.name, metricsFile }, config.secrets), ...extraEnv },
           timeoutMs: step.timeoutMs,
           log,
           onSpawn: (pgid) => {

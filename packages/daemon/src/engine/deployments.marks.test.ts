@@ -120,7 +120,9 @@ describe('axum promote', () => {
     expect(w.current('production')).toBe('rel-1');
     expect(w.runner.ran('smoke').at(-1)?.env.AXUM_REVISION).toBe('1');
     expect(w.deployments.releases()).toHaveLength(1); // nothing rebuilt
-    expect(refusal(await w.deployments.promote('staging', 'production', false, 'erin'))).toEqual({ code: 'refused', message: 'rel-1 is live in production already (#1)' });
+    // Again: nothing to do, answered with the live revision (as a deploy of it is); `again` makes a new one.
+    expect(await w.deployments.promote('staging', 'production', false, 'erin')).toMatchObject({ revision: 1, releaseId: 'rel-1', unchanged: true });
+    expect(await w.deployments.promote('staging', 'production', false, 'erin', undefined, true)).toMatchObject({ revision: 2, releaseId: 'rel-1', status: 'live' });
     expect(w.disagreement('production')).toBeNull();
   });
 

@@ -74,7 +74,7 @@ export interface Deployments {
   /** Deploys the release waiting for approval; a bad one is refused (forcing it is `deploy --force`). */
   approve(env: string, by: string, force?: boolean, seen?: string): Promise<RevisionView | RequestFailure>;
   /** `axum promote FROM TO`: FROM's live release deployed to TO as it is (no rebuild); a bad one needs `force`. */
-  promote(from: string, to: string, force: boolean, by: string, seen?: string): Promise<RevisionView | RequestFailure>;
+  promote(from: string, to: string, force: boolean, by: string, seen?: string, again?: boolean): Promise<DeployResult | RevisionView | RequestFailure>;
   /** Pins, or unpins and deploys the newest release the pin held back (`deployed`), or says why not (`note`). */
   pin(env: string, pinned: boolean, by: string): Promise<(EnvironmentState & PinOutcome) | RequestFailure>;
   /** `axum mark REL good|bad`: sets or clears the bad mark, journaled on the release, saved before it answers. */
@@ -261,7 +261,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       return { from: fromId, to: toId, commits, direction, configKeys, ...(changes ? { configChanges: changes } : {}), artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
     },
     deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
-    promote: (from, to, force, by, seen) => requests.promote(from, to, force, by, seen),
+    promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),
     async rollback(env, to, force, by) {
       const unknown = knownEnv(env);

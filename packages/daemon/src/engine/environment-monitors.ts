@@ -60,7 +60,7 @@ export function createEnvironmentMonitors(state: DeployState, operationDeps: Ope
     const releaseDir = await state.deps.releases.materialize(target);
     monitors.set(
       env,
-      startMonitor(env, state.envDir(env), releaseDir, target, wanted, spec, secrets, operationDeps, {
+      startMonitor(env, state.envDir(env), releaseDir, target, wanted, spec, { values: secrets, declared: config.secrets }, operationDeps, {
         onChange: () => host.onChange(env),
         onIncident: (message) => host.onIncident(env, wanted, message),
         onInconclusive: (message) => host.onInconclusive(env, wanted, message),

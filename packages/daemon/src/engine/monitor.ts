@@ -39,7 +39,7 @@ export function startMonitor(
   release: ReleaseView,
   revision: RevisionView,
   spec: NonNullable<PipelineConfig['monitor']>,
-  secrets: readonly string[],
+  secrets: { readonly values: readonly string[]; readonly declared: readonly string[] },
   deps: OperationDeps,
   hooks: MonitorHooks,
 ): Monitor {
@@ -81,7 +81,7 @@ export function startMonitor(
       revision.checks.total = number;
       const name = `check-${number}`;
       const step = record(name);
-      const log = announcingSink(deps.logs.open(monitorCheckLogId(env, revision, number), 'check', secrets), () => deps.logActivity(address, name));
+      const log = announcingSink(deps.logs.open(monitorCheckLogId(env, revision, number), 'check', secrets.values), () => deps.logActivity(address, name));
       let forget = () => undefined as void;
       const started = deps.clock.now();
       let result: { status: 'succeeded' | 'failed' | 'timed-out' | 'cancelled'; exitCode: number | null; durationMs: number | null } = { status: 'succeeded', exitCode: null, durationMs: null };
@@ -94,7 +94,7 @@ export function startMonitor(
             {
               command: spec.run!,
               cwd: worktree,
-              env: { ...operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }), ...(host ? hostStepEnv(host, release.id) : {}) },
+              env: { ...operationStepEnv(deps, { env, envDir, release, revision: revision.revision, releaseDir, worktree, stage: 'monitor', step: 'monitor', metricsFile }, secrets.declared), ...(host ? hostStepEnv(host, release.id) : {}) },
               timeoutMs: spec.timeout ?? spec.every,
               log,
               onSpawn: (pgid) => (forget = deps.trackProcess(env, pgid)),
@@ -150,7 +150,7 @@ export function startMonitor(
       if (result.status !== 'succeeded' && result.status !== 'cancelled') revision.checks.failed += 1;
       hooks.onChange();
       deps.logActivity(address, name);
-      await deps.maskFile(metricsFile, secrets);
+      await deps.maskFile(metricsFile, secrets.values);
       if (abort.signal.aborted) return;
       if (result.status === 'succeeded') {
         if (!measuredNothing) failedInARow = [];

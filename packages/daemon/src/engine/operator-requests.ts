@@ -27,7 +27,7 @@ export interface OperatorRequests {
   /** `seen`: the release the person was shown; refused when another would be approved now (a stale request). */
   approve(env: string, by: string, force: boolean, seen?: string): Promise<RevisionView | RequestFailure>;
   /** `seen`: the release the person was shown as FROM's live one; refused when FROM serves another now. */
-  promote(from: string, to: string, force: boolean, by: string, seen?: string): Promise<RevisionView | RequestFailure>;
+  promote(from: string, to: string, force: boolean, by: string, seen?: string, again?: boolean): Promise<DeployResult | RevisionView | RequestFailure>;
   pin(env: string, pinned: boolean, by: string): Promise<PinOutcome | RequestFailure>;
   mark(releaseId: string, mark: 'good' | 'bad', reason: string | undefined, by: string): Promise<MarkResult | RequestFailure>;
 }
@@ -179,7 +179,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     },
     // The same bytes `from` verified, through the same operation as a deploy (verified again in
     // `to`, with `to`'s gates); a pinned `to` is treated as for a deploy by hand.
-    async promote(from, to, force, by, seen) {
+    async promote(from, to, force, by, seen, again = false) {
       const unknown = knownEnv(from) ?? knownEnv(to);
       if (unknown) return unknown;
       if (from === to) return refused(`promote needs two environments: ${from} is both FROM and TO`);
@@ -191,7 +191,8 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       }
       if (seen !== undefined && live.releaseId !== seen) return refused(staleText(from, seen, live.releaseId, 'is live'));
       const there = liveRevision(target);
-      if (there?.releaseId === live.releaseId) return refused(`${live.releaseId} is live in ${to} already (#${there.revision})`);
+      // Live there already is nothing to do, as for a deploy of it (not a refusal); `again` asks for a new revision.
+      if (there?.releaseId === live.releaseId && !again && !environments.hold(to)) return { ...there, unchanged: true };
       const bad = refuseBad(release(live.releaseId), force, 'pass --force to promote it anyway');
       if (bad) return bad;
       return answering(to, target, live.releaseId, () => environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`));

@@ -1,12 +1,14 @@
 import type { LogChunk, PipelineConfig, RunDeploy, RunView, TriggeredRun } from '@axum/protocol';
 import { activeRunOf, FINISHED, runnable } from '../domain/run-queue.js';
 import { settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
+import { unsetSecretWarning } from '../domain/secret-words.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit } from './runs-commit.js';
 import { manualRunTarget } from './manual-run.js';
 import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
+import { createRunWorktrees } from './run-worktrees.js';
 import type { RunsStore } from './ports.js';
 
 /** At most this many commits a head passed over are listed as superseded runs (a push of a long branch lists its newest). */
@@ -20,7 +22,9 @@ export class RequestFailure {
   ) {}
 }
 
-export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConfig' | 'logActivity'> {
+export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConfig' | 'logActivity' | 'worktrees'> {
+  /** A folder for a worktree named `name`, outside the repository. */
+  worktreeDir(name: string): string;
   store: RunsStore;
   /** Tells clients about a changed run. */
   publish(run: RunView): void;
@@ -62,6 +66,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let config: PipelineConfig | null = null;
   const executions = new Map<string, Execution>();
   let reconciling: Promise<void> | null = null;
+  let reconcileAgain = false;
   let stopping = false;
   const logListeners = new Set<(runId: string, step: string) => void>();
   const logActivity = (runId: string, step: string) => {
@@ -86,16 +91,51 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let triggering: Promise<unknown> = Promise.resolve();
   const enqueue = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
 
+  const worktrees = createRunWorktrees({ git: deps.git, dirOf: deps.worktreeDir, logger: deps.logger });
   const schedule = (): void => {
     if (stopping || !doc) return;
     for (const run of runnable(loaded().runs)) {
-      const execution = executeRun(run, { ...deps, currentConfig: () => config, logActivity, commit: (r) => commit(r) });
+      const execution = executeRun(run, { ...deps, worktrees, currentConfig: () => config, logActivity, commit: (r) => commit(r) });
       executions.set(run.id, execution);
       void execution.done.finally(() => {
         executions.delete(run.id);
         schedule();
       });
     }
+  };
+
+  /** Compares the heads with the last seen ones: a moved head of a fed branch is queued. */
+  const reconcileOnce = async (): Promise<void> => {
+    const history = loaded();
+    const heads = await deps.git.heads();
+    if (history.heads === null) {
+      // First start in this repository: take the current heads as seen and run nothing.
+      history.heads = Object.fromEntries(heads);
+      await commit(null);
+      return;
+    }
+    const fed = new Set(Object.values(config?.environments ?? {}).map((env) => env.branch));
+    let changed = false;
+    for (const [branch, sha] of heads) {
+      const before = history.heads[branch];
+      if (before === sha) continue;
+      history.heads[branch] = sha;
+      changed = true;
+      if (!fed.has(branch)) continue;
+      // Commits made faster than the hints came (or while the daemon was down) are never
+      // silent: each is queued and at once superseded by the head's run, which says so.
+      const skipped = before ? await deps.git.skippedCommits(before, sha, SKIPPED_COMMITS_SHOWN).catch(() => []) : [];
+      for (const passed of skipped) await enqueue(branch, passed, 'push');
+      await enqueue(branch, sha, 'push');
+    }
+    for (const branch of Object.keys(history.heads)) {
+      if (!heads.has(branch)) {
+        delete history.heads[branch];
+        changed = true;
+      }
+    }
+    if (changed) await commit(null);
+    schedule();
   };
 
   return {
@@ -117,43 +157,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       for (const name of unsetSecrets(next, deps.baseEnv)) {
         if (warnedSecrets.has(name)) continue;
         warnedSecrets.add(name);
-        deps.warn(`secret ${name} is declared in axum.yml but not set in the daemon's environment: steps get it empty (set it where the daemon starts, e.g. ${name}=… axum daemon start)`);
+        deps.warn(unsetSecretWarning(name));
       }
     },
     reconcile() {
-      // One reconciliation at a time; a hint during one is covered by the interval and the next hint.
-      reconciling ??= (async () => {
+      // One reconciliation at a time; a hint that comes during one asks for one more after it (the
+      // watcher calls at a ref's first event, so the last move may land while the heads are read).
+      if (reconciling) {
+        reconcileAgain = true;
+        return reconciling;
+      }
+      reconciling = (async () => {
         try {
-          const history = loaded();
-          const heads = await deps.git.heads();
-          if (history.heads === null) {
-            // First start in this repository: take the current heads as seen and run nothing.
-            history.heads = Object.fromEntries(heads);
-            await commit(null);
-            return;
-          }
-          const fed = new Set(Object.values(config?.environments ?? {}).map((env) => env.branch));
-          let changed = false;
-          for (const [branch, sha] of heads) {
-            const before = history.heads[branch];
-            if (before === sha) continue;
-            history.heads[branch] = sha;
-            changed = true;
-            if (!fed.has(branch)) continue;
-            // Commits made faster than the hints came (or while the daemon was down) are never
-            // silent: each is queued and at once superseded by the head's run, which says so.
-            const skipped = before ? await deps.git.skippedCommits(before, sha, SKIPPED_COMMITS_SHOWN).catch(() => []) : [];
-            for (const passed of skipped) await enqueue(branch, passed, 'push');
-            await enqueue(branch, sha, 'push');
-          }
-          for (const branch of Object.keys(history.heads)) {
-            if (!heads.has(branch)) {
-              delete history.heads[branch];
-              changed = true;
-            }
-          }
-          if (changed) await commit(null);
-          schedule();
+          do {
+            reconcileAgain = false;
+            await reconcileOnce();
+          } while (reconcileAgain && !stopping);
         } finally {
           reconciling = null;
         }
@@ -233,6 +252,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const running = [...executions.values()];
       for (const execution of running) execution.cancel();
       await Promise.allSettled(running.map((e) => e.done));
+      await worktrees.close();
       // Stopped by the daemon, not by a person: interrupted (and, like after a crash, not retried).
       for (const id of ids) {
         const run = findRun(id);

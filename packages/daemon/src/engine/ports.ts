@@ -63,6 +63,14 @@ export interface GitPort {
   isAncestor(ancestor: string, commit: string): Promise<boolean>;
   /** A clean detached worktree of `commit` at `dir` (outside the repository). */
   addWorktree(commit: string, dir: string): Promise<void>;
+  /**
+   * A worktree this port added at `dir`, cleaned by `cleanWorktree`, moved to `commit`: every file
+   * git tracks there forced to the commit (modified, deleted and staged files included). Rejects
+   * when `dir` is not the worktree as it was added.
+   */
+  resetWorktree(commit: string, dir: string): Promise<void>;
+  /** A worktree this port added: its untracked and ignored files removed (a run's outputs). Rejects like `resetWorktree`. */
+  cleanWorktree(dir: string): Promise<void>;
   removeWorktree(dir: string): Promise<void>;
   pruneWorktrees(): Promise<void>;
 }
@@ -231,7 +239,8 @@ export interface PrometheusPort {
 /** Backups of `.axum/` to one target (README.md, "Backups"); never throws: a failure is the report's `error`. */
 export interface BackupWriter {
   /** Writes a new backup to `target`, keeping its newest `keep` snapshots (this one among them). */
-  backup(target: string, keep: number): Promise<BackupTargetReport>;
+  /** `takeOver`: write even when the target holds another repository's backups (this one moved). */
+  backup(target: string, keep: number, takeOver?: boolean): Promise<BackupTargetReport>;
 }
 
 /** What a host's folder holds of a release, and what its `current` names. */

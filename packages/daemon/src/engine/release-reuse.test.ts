@@ -7,6 +7,7 @@ import type { RunRecord } from '../domain/history.js';
 import { createRunDeploys } from './run-deploys.js';
 import { canonicalJson, reusableRelease } from './release-reuse.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
+import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds, type DeployWorld } from './testing/deploy-world.js';
 
 const COMMIT = 'c'.repeat(40);
@@ -46,7 +47,7 @@ function setup(text = yaml()) {
     logs: w.logs,
     logger: w.logger,
     clock: w.clock,
-    worktreeDir: (id) => `/tmp/axum-worktrees/${id}`,
+    worktrees: createRunWorktrees({ git: w.git, dirOf: (name) => `/tmp/axum-worktrees/${name}`, logger: w.logger }),
     metricsFile: (id) => `/state/runs/${id}/metrics.env`,
     maskFile: async () => undefined,
     baseEnv: {},

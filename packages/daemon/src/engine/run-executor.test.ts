@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText, type PipelineConfig } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
+import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds } from './testing/deploy-world.js';
 
 const YAML = `version: 1
@@ -36,13 +37,14 @@ function setup(git: Partial<ExecutorDeps['git']> = {}) {
       return w.runner.run(request, signal);
     },
   };
+  const runGit: ExecutorDeps['git'] = { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? YAML : null), ...git };
   const deps: ExecutorDeps = {
-    git: { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? YAML : null), ...git },
+    git: runGit,
     runner,
     logs: w.logs,
     logger: w.logger,
     clock: w.clock,
-    worktreeDir: (id) => `/tmp/axum-worktrees/${id}`,
+    worktrees: createRunWorktrees({ git: runGit, dirOf: (name) => `/tmp/axum-worktrees/${name}`, logger: w.logger }),
     metricsFile: (id) => `/state/runs/${id}/metrics.env`,
     maskFile: async () => undefined,
     baseEnv: {},

@@ -1,9 +1,11 @@
 import { createActor, fromPromise } from 'xstate';
 import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
-import { settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
+import { declaredSecretsEnv, settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
+import { unsetSecretsRunWarning } from '../domain/secret-words.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
+import type { RunWorktrees } from './run-worktrees.js';
 
 /** What executing a run needs from the pipeline around it. */
 export interface ExecutorDeps {
@@ -12,8 +14,8 @@ export interface ExecutorDeps {
   logs: LogStore;
   logger: Logger;
   clock: Clock;
-  /** Folder for the run's worktree, outside the repository. */
-  worktreeDir(runId: string): string;
+  /** Where runs check out: a clean worktree of the run's commit, outside the repository. */
+  worktrees: RunWorktrees;
   /** File steps append `name=value` metrics to. */
   metricsFile(runId: string): string;
   /**
@@ -65,7 +67,8 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const inPlace = run.trigger === 'watch';
     run.status = 'running';
     run.startedAt = now();
-    run.worktree = inPlace ? null : deps.worktreeDir(run.id);
+    const checkout = inPlace ? null : deps.worktrees.checkout(run);
+    run.worktree = checkout?.dir ?? null;
     // The pipeline of the commit itself, not of the work tree: a run is reproducible. Read and parsed
     // while the worktree is checked out (it needs none); awaited, and so reported, only after it.
     const configRead: Promise<ConfigLoad> | null = inPlace
@@ -74,14 +77,13 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
           text === null ? { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] } : parseConfigText(text, CONFIG_FILE),
         );
     configRead?.catch(() => undefined);
-    const checkout = run.worktree ? deps.git.addWorktree(run.commit, run.worktree) : null;
     // Made once git is at work, awaited only where it must be: a worktree left by a crash is removed
     // at start anyway, and the save that must come before a step process exists is the first step's.
     const startSaved = deps.commit(run);
     startSaved.catch(() => undefined);
     if (checkout) {
       try {
-        await checkout;
+        await checkout.ready;
       } catch (err) {
         return finish(run, 'failed', `could not check out ${run.commit.slice(0, 8)}: ${(err as Error).message}`);
       }
@@ -135,7 +137,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
     // A secret this commit's axum.yml declares but the daemon does not have: its steps get it empty. Said on the run.
     const unset = unsetSecrets(config, deps.baseEnv);
-    if (unset.length > 0) run.warnings = [...run.warnings, `secret${unset.length > 1 ? 's' : ''} ${unset.join(', ')} declared in axum.yml but not set in the daemon's environment: its steps get ${unset.length > 1 ? 'them' : 'it'} empty`];
+    if (unset.length > 0) run.warnings = [...run.warnings, unsetSecretsRunWarning(unset)];
     const stepRecord = (name: string) => run.steps.find((s) => s.name === name);
     /** The first step log that could not be written: the run fails with it as its message. */
     let writerFailure: string | null = null;
@@ -166,6 +168,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
       if (attempt > 1) log.write(Buffer.from(`\n[axum] retry ${attempt - 1} of ${step.retries}\n`));
       const env: Record<string, string> = {
         ...deps.baseEnv,
+        ...declaredSecretsEnv(config.secrets, deps.baseEnv),
         ...step.env,
         AXUM_RUN_ID: run.id,
         AXUM_COMMIT: run.commit,
@@ -266,10 +269,10 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     await finish(run, 'failed', `the run broke off: ${err.message}`).catch(() => undefined);
   });
 
-  /** `message` as a function: read after the worktree is gone, so a deploy line told meanwhile is not overwritten. */
+  /** `message` as a function: read after the worktree is released, so a deploy line told meanwhile is not overwritten. */
   async function finish(record: RunRecord, status: 'succeeded' | 'failed' | 'cancelled', message: string | null | (() => string | null)): Promise<void> {
     if (record.worktree) {
-      await deps.git.removeWorktree(record.worktree).catch((err: Error) => deps.logger.warn(`removing worktree ${record.worktree}: ${err.message}`));
+      await deps.worktrees.release(record.worktree);
     }
     record.worktree = null;
     record.pgids = [];

@@ -184,12 +184,14 @@ export async function stopDaemon(repoRoot: string): Promise<{ pid: number; force
  * Connects as a named client, starting the daemon when needed; exit 3 when that fails. A command
  * that started the daemon says so on stderr (a read-only `axum runs` must not start one silently).
  */
-export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean; early?: EarlyRequests } = {}): Promise<DaemonConnection> {
+export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean | ((text: string) => void); early?: EarlyRequests } = {}): Promise<DaemonConnection> {
   // A running daemon is the common case: connect as the client at once. Probing first and then
   // connecting again cost every command a second handshake and snapshot (BENCHMARKS.md, CLI start).
   const { connection, started } = await connectStarting(repoRoot, clientName, { early: options.early });
-  // The TUI says it in its header instead (a line above Ink's frame would stay on screen).
-  if (started && options.announce !== false) process.stderr.write(`started the daemon for ${repoRoot} (pid ${connection.welcomeState.daemon.pid})\n`);
+  // The TUI says it in its footer and event log instead (a line above Ink's frame would not stay on screen).
+  const text = `started the daemon for ${repoRoot} (pid ${connection.welcomeState.daemon.pid})`;
+  if (started && typeof options.announce === 'function') options.announce(text);
+  else if (started && options.announce !== false) process.stderr.write(`${text}\n`);
   return connection;
 }
 

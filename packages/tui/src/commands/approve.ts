@@ -4,7 +4,7 @@ import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import { servingOf } from '../state/selectors.js';
 import { EXIT, CliError, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
-import { call, withDaemon } from './runs.js';
+import { awaitOperation, call, withDaemon } from './runs.js';
 import { diffFromLive } from './confirm-prompt.js';
 import { approveRefusal } from './refusals.js';
 import { by, confirm, environment, nextRunDoes, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
@@ -19,7 +19,8 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
     if (refusal) throw new CliError(refusal, EXIT.failed);
     // The release this command names is the one approved, or the daemon refuses (it changed in between).
     const seen = (env.paused ? servingOf(env)?.releaseId : env.pendingReleaseId) ?? undefined;
-    const approve = () => call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS);
+    const approve = () =>
+      awaitOperation(call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS), `approval of ${envName}`, `axum history ${envName}`);
     if (env.paused) {
       // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
       const then = heldAfterPause(env);

@@ -19,14 +19,16 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function backupLines(report: BackupReport): string[] {
   return report.targets.map((t) =>
     t.ok
-      ? `backed up to ${t.target}: ${plural(t.files, 'file')}, stored as ${plural(t.sent.files + t.present.files, 'object')}: ${t.sent.files} sent (${humanSize(t.sent.bytes)}), ${t.present.files} already there (${humanSize(t.present.bytes)}); verified`
+      ? `backed up to ${t.target}: ${plural(t.files, 'file')}, stored as ${plural(t.sent.files + t.present.files, 'object')}: ${t.sent.files} sent (${humanSize(t.sent.bytes)}), ${t.present.files} already there (${humanSize(t.present.bytes)}); verified${
+          t.missing ? `; left out, as this repository's store lacks ${t.missing.length === 1 ? 'it' : 'them'}: ${t.missing.join(', ')} (axum fsck marks such releases bad)` : ''
+        }`
       : `backup to ${t.target} FAILED: ${t.error ?? 'unknown error'}`,
   );
 }
 
 /** `axum backup`: backs up now to every `backup.to` folder; exit 1 when any target failed. */
-export async function backupCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
-  const report = await withDaemon(options, 'axum-backup', (c) => call(c, 'backup.run', {}, OPERATION_TIMEOUT_MS));
+export async function backupCommand(options: GlobalOptions & { takeOver?: boolean }, out: Output): Promise<ExitCode> {
+  const report = await withDaemon(options, 'axum-backup', (c) => call(c, 'backup.run', options.takeOver ? { takeOver: true } : {}, OPERATION_TIMEOUT_MS));
   const ok = report.targets.every((t) => t.ok);
   if (options.json) out.json(report);
   else out.lines(backupLines(report));

@@ -1,16 +1,17 @@
 import { commandBy } from '../user-name.js';
 import { type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
-import { rollbackHint } from '../state/selectors.js';
+import { rollbackHint, unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
-import { call, withDaemon } from './runs.js';
+import { awaitOperation, call, withDaemon } from './runs.js';
 import type { RequestFn } from '../client/daemon-connection.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
 import { confirm, diffFromLive } from './confirm-prompt.js';
 import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 import { historyHostLines } from './history-hosts.js';
+import { knownEnvironment } from './environment-names.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -54,6 +55,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
   // a listing that cannot be had leaves that line out, never the history.
   const plain = options.json !== true && options.at === undefined;
   const [revisions, releases, view] = await withDaemon(options, 'axum-history', async (c) => {
+    knownEnvironment(c, env);
     const history = await call(c, 'history.get', { env });
     return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
   });
@@ -103,10 +105,9 @@ export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
   return ['', 'marked bad:', ...bad.map((r) => `  ${r.id}  ${badText(r).replace(/^bad: /, '')}  (axum mark ${r.id} good clears it)`)];
 }
 
+/** The environment a command names, or a usage error (environment-names.ts). */
 export async function environment(connection: Parameters<Parameters<typeof withDaemon>[2]>[0], name: string): Promise<EnvironmentView> {
-  const env = connection.welcomeState.environments.find((e) => e.name === name);
-  if (!env) throw new CliError(`no environment ${name} (environments: ${connection.welcomeState.environments.map((e) => e.name).join(', ')})`, EXIT.failed);
-  return env;
+  return knownEnvironment(connection, name);
 }
 
 export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
@@ -164,7 +165,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
             : '';
         await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
       }
-      const revision = await (pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS));
+      const revision = await awaitOperation(pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS), `rollback of ${envName}`, `axum history ${envName}`);
       const code = revisionResult(envName, revision, options, out);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
       if (!options.json && marked && revision.status !== 'failed') out.lines([markedBadLine(marked.releaseId, envName, connection.welcomeState.environments)]);
@@ -203,7 +204,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
       if (bad) throw new CliError(bad, EXIT.failed);
     }
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
-    return deployResult(envName, await call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), options, out);
+    return deployResult(envName, await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`), options, out);
   });
 }
 
@@ -215,21 +216,27 @@ function liveAlready(env: EnvironmentView, releases: readonly ReleaseListing[], 
   return ofCommit.length === 1 && ofCommit[0]!.id === env.live.releaseId;
 }
 
-/** A deploy's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
-function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output): ExitCode {
+/** A deploy's or promote's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
+export function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output, verb = 'deploys'): ExitCode {
   if (!revision.unchanged) return revisionResult(envName, revision, options, out);
   if (options.json) out.json(revision);
-  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again deploys it anew, as a new revision)`]);
+  else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again ${verb} it anew, as a new revision)`]);
   return EXIT.ok;
 }
 
-/** `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back (asked first where protected). */
+/**
+ * `axum pin ENV` / `axum unpin ENV [--yes]`: unpinning deploys the newest release the pin held back.
+ * Unpinning a protected environment is always asked (`--yes` off a terminal): it turns its
+ * automatic deploys back on, whether or not a release waits to go at once.
+ */
 export async function pinCommand(envName: string, pinned: boolean, options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
   const result = await withDaemon(options, pinned ? 'axum-pin' : 'axum-unpin', async (connection) => {
     const env = await environment(connection, envName);
-    const held = !pinned && env.pinned && env.protected ? env.heldReleaseId : null;
-    // A held release marked bad is not deployed by the unpin (its answer says why): nothing to ask then.
-    if (held && !(await call(connection, 'releases.list', {})).find((r) => r.id === held)?.bad) await confirm(env, `unpin ${env.name} and deploy ${held}, held back by the pin`, options.yes);
+    if (!pinned && env.pinned && env.protected) {
+      // A held release marked bad is not deployed by the unpin (its answer says why): the question does not offer it.
+      const held = env.heldReleaseId && !(await call(connection, 'releases.list', {})).find((r) => r.id === env.heldReleaseId)?.bad ? env.heldReleaseId : null;
+      await confirm(env, unpinQuestion(env, held), options.yes);
+    }
     return call(connection, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }, OPERATION_TIMEOUT_MS);
   });
   if (options.json) out.json(result);

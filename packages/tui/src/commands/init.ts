@@ -73,7 +73,8 @@ export function missingBranchesLine(existing: readonly string[], current: string
   return `branch${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist yet (git branch ${missing[0]}), or edit the branch: of each environment in ${CONFIG_FILE}${here}`;
 }
 
-function branchesOf(repoRoot: string): { existing: string[]; current: string | null } {
+/** The repository's branches and the one HEAD is on (null: detached); none when git cannot tell. */
+export function branchesOf(repoRoot: string): { existing: string[]; current: string | null } {
   const git = (...args: string[]) => execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const existing = git('for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads').split('\n').filter(Boolean);

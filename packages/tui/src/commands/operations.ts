@@ -4,6 +4,7 @@ import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { call, linePrinter, withDaemon } from './runs.js';
+import { knownEnvironment } from './environment-names.js';
 import { revisionAddress } from '../state/selectors.js';
 
 export { revisionAddress };
@@ -43,6 +44,7 @@ export const DEPLOY_OK = new Set(['live', 'awaiting-approval', 'held-by-pin', 'h
 
 /** The revision `ENV#N` names, or a CLI error that says what exists. */
 async function fetchRevision(connection: DaemonConnection, env: string, number: number): Promise<RevisionView> {
+  knownEnvironment(connection, env);
   const revisions = await call(connection, 'history.get', { env });
   const revision = revisions.find((r) => r.revision === number);
   if (!revision) throw new CliError(`no revision ${env}#${number} (${env} has ${revisions.length ? `#1–#${revisions[0]!.revision}` : 'no revisions yet'})`, EXIT.failed);

@@ -3,11 +3,12 @@ import { minuteText, type MarkResult, type ReleaseListing, type ReleaseView } fr
 import { badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
-import { call, withDaemon } from './runs.js';
+import { awaitOperation, call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { busyRefusal } from './refusals.js';
+import { knownEnvironment } from './environment-names.js';
 import { diffFromLive } from './confirm-prompt.js';
-import { by, confirm, environment, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
+import { by, confirm, deployResult, environment, OPERATION_TIMEOUT_MS } from './environments.js';
 
 /** The releases table, newest first, fitted to `width`: the subject gives way first (never the commit before it), then the bad mark. */
 export function releaseTable(releases: readonly ReleaseListing[], width: number | null): string[] {
@@ -21,7 +22,10 @@ export function releaseTable(releases: readonly ReleaseListing[], width: number 
 
 /** `axum releases [--env ENV] [--json]`: every release (or those deployed to ENV), newest first. */
 export async function releasesCommand(options: GlobalOptions & { env?: string }, out: Output): Promise<ExitCode> {
-  const releases = await withDaemon(options, 'axum-releases', (c) => call(c, 'releases.list', options.env !== undefined ? { env: options.env } : {}));
+  const releases = await withDaemon(options, 'axum-releases', (c) => {
+    if (options.env !== undefined) knownEnvironment(c, options.env);
+    return call(c, 'releases.list', options.env !== undefined ? { env: options.env } : {});
+  });
   if (options.json) out.json(releases);
   else if (releases.length === 0) {
     out.lines([options.env !== undefined ? `no release was deployed to ${options.env} yet: a succeeded run on its branch makes one and deploys it` : 'no releases yet: a succeeded run on a branch that feeds an environment makes one (commit there, or axum run)']);
@@ -29,23 +33,27 @@ export async function releasesCommand(options: GlobalOptions & { env?: string },
   return EXIT.ok;
 }
 
-/** `axum promote FROM TO [--yes] [--force]`: deploys FROM's live release to TO (no rebuild), with TO's protection. */
-export async function promoteCommand(from: string, to: string, options: GlobalOptions & { yes?: boolean; force?: boolean }, out: Output): Promise<ExitCode> {
+/**
+ * `axum promote FROM TO [--yes] [--force] [--again]`: deploys FROM's live release to TO (no
+ * rebuild), with TO's protection. Live in TO already is nothing to do, as for `axum deploy`.
+ */
+export async function promoteCommand(from: string, to: string, options: GlobalOptions & { yes?: boolean; force?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   if (from === to) throw new CliError(`promote takes two environments: ${from} to ${to} would change nothing`, EXIT.usage);
   return withDaemon(options, 'axum-promote', async (connection) => {
     const source = await environment(connection, from);
     const target = await environment(connection, to);
     if (!source.live) throw new CliError(`nothing is live in ${from}: nothing to promote${source.serving?.failed ? ` (${source.serving.releaseId} serves there but failed)` : ''}`, EXIT.failed);
+    const params = { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId, again: options.again ?? false };
+    // What is live there already is nothing to do: no question asked, the daemon answers with the live revision.
+    if (!options.again && target.live?.releaseId === source.live.releaseId) return deployResult(to, await call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), options, out, 'promotes');
     const releases = await call(connection, 'releases.list', {});
     const release = releases.find((r) => r.id === source.live!.releaseId);
     // Asking first and being refused after would waste the confirmation: a bad release needs --force (ARCHITECTURE.md, glossary).
     if (release?.bad && !options.force) throw new CliError(`${release.id} is marked bad (${release.bad.why}, by ${release.bad.by}): to promote it anyway, add --force (or clear the mark: axum mark ${release.id} good)`, EXIT.failed);
-    if (target.live?.releaseId === source.live.releaseId) throw new CliError(`${source.live.releaseId} is live in ${to} already (#${target.live.revision}): nothing to promote`, EXIT.failed);
     const busy = options.yes ? null : busyRefusal(target);
     if (busy) throw new CliError(busy, EXIT.failed);
     await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes, diffFromLive(connection, target, source.live.releaseId));
-    const revision = await call(connection, 'env.promote', { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId }, OPERATION_TIMEOUT_MS);
-    return revisionResult(to, revision, options, out);
+    return deployResult(to, await awaitOperation(call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), `promote to ${to}`, `axum history ${to}`), options, out, 'promotes');
   });
 }
 
@@ -55,11 +63,20 @@ export function markWord(word: string): 'good' | 'bad' {
   throw new CliError(`expected good or bad, got '${word}'`, EXIT.usage);
 }
 
-/** `axum mark REL good|bad [--reason TEXT]`: marks a release bad, or clears its bad mark. */
-export async function markCommand(releaseId: string, word: string, options: GlobalOptions & { reason?: string }, out: Output): Promise<ExitCode> {
+/**
+ * `axum mark REL good|bad [--reason TEXT] [--yes]`: marks a release bad, or clears its bad mark. A
+ * bad mark of a release live in a protected environment is asked first, as a rollback there is.
+ */
+export async function markCommand(releaseId: string, word: string, options: GlobalOptions & { reason?: string; yes?: boolean }, out: Output): Promise<ExitCode> {
   const mark = markWord(word);
   const [before, after] = await withDaemon(options, 'axum-mark', async (connection) => {
     const previous = (await call(connection, 'releases.list', {})).find((r) => r.id === releaseId);
+    // A new bad mark only: a reason given again to a standing one changes nothing that serves.
+    const guarded = mark === 'bad' && previous && !previous.bad ? connection.welcomeState.environments.find((e) => e.protected && previous.liveIn.includes(e.name)) : undefined;
+    if (guarded && previous) {
+      const serving = `live in ${previous.liveIn.join(', ')}: it keeps serving; rollbacks and deploys to it will need --force`;
+      await confirm(guarded, `mark ${releaseId} bad while it is live in ${guarded.name} (protected)`, options.yes, () => Promise.resolve([serving]));
+    }
     const marked = await call(connection, 'release.mark', { releaseId, mark, ...(options.reason !== undefined ? { reason: options.reason } : {}), by: by('mark') });
     return [previous, marked] as const;
   });

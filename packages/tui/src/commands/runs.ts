@@ -5,6 +5,7 @@ import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { failedStepText, runFailureLines } from './run-failure.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
@@ -34,8 +35,26 @@ export async function call<M extends RequestMethod>(connection: Pick<DaemonConne
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'not-found' || code === 'refused' || code === 'conflict') throw new CliError((err as Error).message, EXIT.failed);
-    if (code === 'invalid-params') throw new CliError((err as Error).message, EXIT.usage);
+    if (code === 'invalid-params') throw new CliError(paramsProblemText((err as Error).message), EXIT.usage);
     throw new CliError((err as Error).message, EXIT.unreachable);
+  }
+}
+
+/**
+ * An operation's answer (a deploy, a rollback, an approval: it may take minutes). Ctrl-C meanwhile
+ * stops the waiting, not the operation, which the daemon was asked for and carries on: said, with
+ * where to see how it ends (exit 130, as shells do), rather than a bare `^C` that reads as "nothing done".
+ */
+export async function awaitOperation<T>(asked: Promise<T>, what: string, see: string): Promise<T> {
+  const onInterrupt = () => {
+    stderrLine(`axum: stopped waiting; the ${what} was asked of the daemon and goes on there (see how it ends: ${see})`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await asked;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
 }
 

@@ -3,16 +3,18 @@ import { environmentCells, pauseLine } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { knownEnvironment } from './environment-names.js';
 import type { GlobalOptions, Output } from './output.js';
 import { outputWidth, table } from './table.js';
 
-/** `axum status`: daemon, environments and their live revision, active runs. */
-export async function statusCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
+/** `axum status [ENV]`: daemon, environments (or the one named) and their live revision, active runs. */
+export async function statusCommand(options: GlobalOptions, out: Output, envName?: string): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
   requireConfigFile(repoRoot);
   const connection = await attach(repoRoot, 'axum-status');
-  const state = connection.welcomeState;
+  let state = connection.welcomeState;
   connection.close();
+  if (envName !== undefined) state = { ...state, environments: [knownEnvironment(connection, envName)] };
   if (options.json) out.json(statusJson(state));
   else out.lines(statusLines(state));
   return EXIT.ok;

@@ -18,10 +18,11 @@ export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   const screen = enterAlternateScreen(process.stdout);
   process.stdout.write(`axum · ${terminalText(repoRoot)}\n● connecting… (loading the terminal UI)\n`);
   try {
-    const connection = await attach(repoRoot, 'axum-tui', { announce: false });
+    let started: string | undefined;
+    const connection = await attach(repoRoot, 'axum-tui', { announce: (text) => (started = terminalText(text)) });
     prepareTerminalEnv();
     const { runTui } = await importViews();
-    await runTui(repoRoot, connection, undefined, screen);
+    await runTui(repoRoot, connection, undefined, screen, started);
   } finally {
     // Before an error is printed: on the shell's screen, where it stays readable.
     screen.leave();

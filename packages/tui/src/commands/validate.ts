@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { CONFIG_FILE, formatProblem, parseConfigText } from '@axum/protocol';
+import { CONFIG_FILE, formatProblem, nearestWord, parseConfigText, type PipelineConfig } from '@axum/protocol';
 import { findWorkTreeRoot, requireConfigFile } from '../client/repository.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { branchesOf } from './init.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 
 /** `axum validate`: every problem as `axum.yml:LINE:COL: message` and exit 2, or a summary and 0. Never starts a daemon. */
@@ -17,11 +18,29 @@ export function validateCommand(options: GlobalOptions, out: Output): ExitCode {
   const { config } = load;
   const steps = config.stages.reduce((n, s) => n + s.steps.length, 0);
   const environments = Object.entries(config.environments).map(([name, env]) => `${name}←${env.branch}`);
-  if (options.json) out.json({ valid: true, environments: Object.keys(config.environments), stages: config.stages.map((s) => s.name), steps });
+  const warnings = missingBranchWarnings(config, branchesOf(repoRoot));
+  if (options.json) out.json({ valid: true, environments: Object.keys(config.environments), stages: config.stages.map((s) => s.name), steps, warnings });
   else {
     out.lines([
       `${CONFIG_FILE} ok: ${environments.length} environment${environments.length === 1 ? '' : 's'} (${environments.join(', ')}), ${config.stages.length} stage${config.stages.length === 1 ? '' : 's'}, ${steps} step${steps === 1 ? '' : 's'}`,
     ]);
+    for (const warning of warnings) stderrLine(`warning: ${warning}`);
   }
   return EXIT.ok;
+}
+
+/**
+ * A branch an environment names that the repository does not have: valid (it may be made later),
+ * but a typo (`stagign`) would leave the environment never deployed, silently. Nothing when git
+ * could not list the branches.
+ */
+export function missingBranchWarnings(config: Pick<PipelineConfig, 'environments'>, branches: { existing: readonly string[]; current: string | null }): string[] {
+  const known = new Set([...branches.existing, ...(branches.current ? [branches.current] : [])]);
+  if (known.size === 0) return [];
+  return Object.entries(config.environments)
+    .filter(([, env]) => !known.has(env.branch))
+    .map(([name, env]) => {
+      const meant = nearestWord(env.branch, known);
+      return `branch "${env.branch}" of environment ${name} does not exist in this repository${meant ? ` (did you mean ${meant}?)` : ''}: ${name} deploys nothing until it does`;
+    });
 }

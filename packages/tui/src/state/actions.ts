@@ -1,6 +1,6 @@
 import { userName } from '../user-name.js';
 import { liveAlreadyText, minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
-import { servingOf } from './selectors.js';
+import { servingOf, unpinQuestion } from './selectors.js';
 import { watchOf } from './confirm-watch.js';
 import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
@@ -125,9 +125,20 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     return { title, details: live, typed: guarded?.name ?? null, reason: { fallback: action.reason ?? 'none given' }, action };
   }
   if (action.kind === 'trigger') {
-    const fed = state.daemon?.environments.find((e) => e.branch === action.branch);
-    if (!fed?.protected || fed.approval === 'manual') return null;
-    return { title: `run ${action.branch} now? when it succeeds it deploys to ${fed.name}`, details: liveLine(fed), typed: fed.name, action };
+    // The run's release goes on to every protected environment the branch feeds that a pin or a
+    // pause does not hold: at once, or after an approval or a gate (as weighty: what reaches
+    // production is decided by this key), so their name is typed.
+    const fed = (state.daemon?.environments ?? []).filter((e) => e.branch === action.branch && e.protected && !e.pinned && !e.paused);
+    const first = fed[0];
+    if (!first) return null;
+    const names = fed.map((e) => e.name).join(' and ');
+    const waits = fed.every((e) => e.approval === 'manual');
+    return {
+      title: `run ${action.branch} now? when it succeeds it ${waits ? 'waits for approval to deploy' : 'deploys'} to ${names}`,
+      details: [...fed.flatMap((e) => liveLine(e).map((line) => (fed.length > 1 ? `${e.name}: ${line}` : line))), ...(waits ? [`it deploys once approved (a here, or axum approve ${first.name})`] : [])],
+      typed: first.name,
+      action,
+    };
   }
   const env = state.daemon?.environments.find((e) => e.name === action.env);
   const typed = env?.protected ? env.name : null;
@@ -135,10 +146,12 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     if (!env) return { refused: `no environment ${action.env}` };
     // A pin that changes nothing is said, not sent: the key toggles, so this is a state that moved under it.
     if (action.pinned === env.pinned) return { refused: env.pinned ? `${env.name} is pinned already: nothing to pin` : `${env.name} is not pinned: nothing to unpin` };
-    const held = !action.pinned ? env.heldReleaseId : null;
-    // Asked as the CLI asks (`axum unpin`): only when the unpin deploys a held release to a protected environment.
-    if (!held || !env.protected) return null;
-    return { title: `unpin ${action.env} and deploy ${held}, held back by the pin?`, details: [...liveLine(env), `${held} deploys and verifies now; new commits deploy again`], typed, action };
+    // Asked as the CLI asks (`axum unpin`): unpinning a protected environment turns its automatic
+    // deploys back on, whether or not a held release deploys at once. A pin is never asked.
+    if (action.pinned || !env.protected) return null;
+    const held = env.heldReleaseId && !Object.hasOwn(state.bad, env.heldReleaseId) ? env.heldReleaseId : null;
+    const then = held ? `${held} deploys and verifies now; new commits deploy again` : `nothing is held back; the next succeeded run on ${env.branch} ${env.approval === 'manual' ? 'waits for approval' : 'deploys'}`;
+    return { title: `${unpinQuestion(env, held)}?`, details: [...liveLine(env), then], typed, action };
   }
   if (action.kind === 'approve') {
     // A paused environment: approving keeps what serves (recorded live and verified by this person).

@@ -2,6 +2,7 @@
 // automatic rollbacks) merged with what only this terminal knows — its own refusals that never
 // reached the daemon, and what the daemon said before it restarted.
 import type { ActivityEntry, DaemonState } from '@axum/protocol';
+import type { PendingAction } from './tui-types.js';
 
 /** Where an entry comes from: the daemon's shared activity, this terminal, or the daemon before its restart. */
 export type EventOrigin = 'daemon' | 'here' | 'before-restart';
@@ -32,10 +33,37 @@ export function keepEvent(events: readonly EventEntry[], entry: EventEntry): Eve
   return [...events, entry].slice(-LOCAL_EVENTS_KEPT);
 }
 
+/**
+ * What was asked, in the daemon's words for a request (`rollback of production to #3`), so this
+ * terminal's own entries read like the ones every terminal sees.
+ */
+export function attemptText(action: PendingAction): string {
+  switch (action.kind) {
+    case 'rollback':
+      return `rollback of ${action.env} to ${action.to === null ? 'the last known good' : `#${action.to}`}`;
+    case 'approve':
+      return `approval of ${action.env}`;
+    case 'pin':
+      return `${action.pinned ? 'pin' : 'unpin'} of ${action.env}`;
+    case 'trigger':
+      return `run of ${action.branch}`;
+    case 'cancel':
+      return `cancel of ${action.runId}`;
+    case 'promote':
+      return `promote of ${action.from} to ${action.to}`;
+    case 'mark':
+      return `mark of ${action.releaseId} ${action.mark}`;
+  }
+}
+
+/** A request this terminal refused before sending it: `refused: rollback of staging to the last known good — why`. */
+export const refusedEvent = (action: PendingAction, why: string): string => `refused: ${attemptText(action)} — ${why}`;
+
 /** `(this terminal)` for this terminal's own entries, `(before the daemon restarted)` for kept ones: the row says where it comes from. */
 export function eventLine(entry: EventEntry): string {
-  const from = entry.origin === 'here' ? ' (this terminal, not sent)' : entry.origin === 'before-restart' ? ' (before the daemon restarted)' : '';
-  return `${entry.at.slice(11, 19)} ${entry.who} ${entry.what}${from}`;
+  const from = entry.origin === 'here' ? ' (this terminal only)' : entry.origin === 'before-restart' ? ' (before the daemon restarted)' : '';
+  // This terminal's own entries name no one: what happened is the news (`refused: …`, `cancelled: …`).
+  return `${entry.at.slice(11, 19)} ${entry.who ? `${entry.who} ` : ''}${entry.what}${from}`;
 }
 
 /** The daemon's activity, kept across its restart (a new daemon starts with none): marked as from before it. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, EnvironmentView, RevisionView, RunView } from '@axum/protocol';
 import { deployBadge, deployOutcomeText } from './selectors.js';
-import { eventEntries, eventLine } from './event-log.js';
+import { eventEntries, eventLine, refusedEvent } from './event-log.js';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
 const env = (name: string, extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
@@ -82,12 +82,13 @@ describe('notices by priority (lazygit): a refusal holds the footer', () => {
 describe('the event log', () => {
   it("holds this terminal's refusals (never sent), others' acts and the daemon's own moves, by time", () => {
     let state = connected([env('staging')]);
-    state = reduce(state, { type: 'notice', message: 'refused: staging: nothing is live to roll back from', level: 'high', log: true, at: '2026-12-04T10:00:00.000Z' });
+    state = reduce(state, { type: 'notice', message: 'refused: staging: nothing is live to roll back from', level: 'high', log: refusedEvent({ kind: 'rollback', env: 'staging', to: null, force: false }, 'staging: nothing is live to roll back from'), at: '2026-12-04T10:00:00.000Z' });
     state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: { at: '2026-12-04T10:00:01.000Z', who: 'bob (axum-tui on pts/2)', what: 'pinned dev', clientId: 'other' } }, at: '2026-12-04T10:00:01.000Z' });
     const rollback = { at: '2026-12-04T10:00:02.000Z', who: 'auto: verify failed on #7', what: 'staging: auto-rollback #8 is live (rel-6, cccccccc)', clientId: '' };
     state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: rollback }, at: '2026-12-04T10:00:02.000Z' });
     expect(eventEntries(state).map(eventLine)).toEqual([
-      '10:00:00 you refused: staging: nothing is live to roll back from (this terminal, not sent)',
+      // What happened, in the words the daemon uses for a request it refuses: no "you refused".
+      '10:00:00 refused: rollback of staging to the last known good — staging: nothing is live to roll back from (this terminal only)',
       '10:00:01 bob (axum-tui on pts/2) pinned dev',
       '10:00:02 auto: verify failed on #7 staging: auto-rollback #8 is live (rel-6, cccccccc)',
     ]);

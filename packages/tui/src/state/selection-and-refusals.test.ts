@@ -84,10 +84,16 @@ describe('refused before anything is asked', () => {
       refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",
     });
   });
-  it('a run that deploys to a protected environment asks for its name typed; a pin, or an unpin that deploys nothing, asks nothing', () => {
+  it('a run that deploys to a protected environment asks for its name typed, approval or not; a pin asks nothing; unpinning a protected one always asks', () => {
     const s = state([env('staging'), env('production')]);
     expect(confirmationFor({ kind: 'pin', env: 'production', pinned: true }, s)).toBeNull();
-    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, state([env('production', { pinned: true })]))).toBeNull();
+    // Nothing held back: the unpin still turns production's automatic deploys back on.
+    expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, state([env('production', { pinned: true })]))).toMatchObject({ title: 'unpin production: new commits on main deploy to it again?', typed: 'production' });
+    expect(confirmationFor({ kind: 'pin', env: 'staging', pinned: false }, state([env('staging', { pinned: true })]))).toBeNull();
+    // A gate that makes the deploy wait (manual approval) still lets this run decide what reaches production.
+    expect(confirmationFor({ kind: 'trigger', branch: 'main' }, state([env('production', { approval: 'manual' })]))).toMatchObject({ title: 'run main now? when it succeeds it waits for approval to deploy to production', typed: 'production' });
+    // Held by a pin, the run deploys nothing there: nothing to ask.
+    expect(confirmationFor({ kind: 'trigger', branch: 'main' }, state([env('production', { pinned: true })]))).toBeNull();
     expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toEqual({ refused: 'production is not pinned: nothing to unpin' });
     expect(confirmationFor({ kind: 'pin', env: 'production', pinned: true }, state([env('production', { pinned: true })]))).toEqual({ refused: 'production is pinned already: nothing to pin' });
     expect(confirmationFor({ kind: 'trigger', branch: 'main' }, s)).toMatchObject({ typed: 'production' });

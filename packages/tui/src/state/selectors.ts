@@ -199,3 +199,9 @@ export function deployOutcomeText(run: RunView): string | null {
       return `deploy: refused, not deployed to ${d.env} (${release} is marked bad)`;
   }
 }
+
+/** What unpinning does, asked as one act: `unpin production and deploy rel-9, held back by the pin` or `unpin production: new commits on main deploy to it again`. */
+export function unpinQuestion(env: Pick<EnvironmentView, 'name' | 'branch' | 'approval'>, held: string | null): string {
+  if (held) return `unpin ${env.name} and deploy ${held}, held back by the pin`;
+  return `unpin ${env.name}: new commits on ${env.branch} ${env.approval === 'manual' ? 'wait for approval to deploy to it again' : 'deploy to it again'}`;
+}

@@ -195,7 +195,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'confirm.close':
       return { ...state, confirm: null };
     case 'notice': {
-      const entry = action.log ? { at: action.at ?? new Date(0).toISOString(), who: 'you', what: action.message, clientId: '', origin: 'here' as const } : null;
+      const entry = action.log ? { at: action.at ?? new Date(0).toISOString(), who: '', what: typeof action.log === 'string' ? action.log : action.message, clientId: '', origin: 'here' as const } : null;
       return { ...state, ...withNotice(state, action.message, action.level ?? 'normal', action.sticky ? null : screenOf(state.view)), ...(entry ? { localEvents: keepEvent(state.localEvents, entry) } : {}) };
     }
     case 'notice.expire':

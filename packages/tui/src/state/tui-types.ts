@@ -145,7 +145,8 @@ export type TuiAction =
    * action under way, the demo's story). `level` high: a refusal or an error. `log`: also an event
    * log entry of this terminal's (a refusal that never reached the daemon), at `at`.
    */
-  | { type: 'notice'; message: string; level?: NoticeLevel; sticky?: boolean; log?: boolean; at?: string }
+  /** `log`: kept in the event log too, as `log` says when it is a string (else as the notice says). */
+  | { type: 'notice'; message: string; level?: NoticeLevel; sticky?: boolean; log?: boolean | string; at?: string }
   /** NOTICE_HOLD_MS after notice `id`; a key pressed (`seen`) ends a refusal's hold at once. */
   | { type: 'notice.expire'; id: number }
   | { type: 'notice.seen' }

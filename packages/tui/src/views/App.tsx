@@ -9,6 +9,7 @@ import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
 import { confirmationFor, describePending, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
 import { diffLines } from '../state/diff-lines.js';
+import { attemptText, refusedEvent } from '../state/event-log.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
@@ -37,7 +38,7 @@ function chromeRows(state: TuiState): number {
 }
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
-export function App({ repoRoot, connection, narration }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined }) {
+export function App({ repoRoot, connection, narration, started }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined; started?: string | undefined }) {
   const [state, dispatchNow] = useReducer(reduce, initialTuiState);
   // Notices and deltas carry when they came: an event log entry made of one keeps that time (the reducer reads no clock).
   const dispatch = useCallback((action: TuiAction) => dispatchNow(stamped(action)), []);
@@ -65,6 +66,11 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
       () => undefined,
     );
   }, [marksKey]);
+
+  // A daemon this terminal started is news, as a command says it on stderr: the footer, and the event log.
+  useEffect(() => {
+    if (started) dispatch({ type: 'notice', message: started, log: true });
+  }, [started]);
 
   // The demo's narration is what the person watches: a held refusal or failure does not swallow it.
   useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line, sticky: true, level: 'high' })), [narration]);
@@ -190,12 +196,13 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     }
     if (current.confirm) {
       const step = confirmKey(current.confirm, input, key);
+      const attempt = attemptText(current.confirm.action);
       if (step.kind === 'cancel') {
         current = apply({ type: 'confirm.close' });
-        return apply({ type: 'notice', message: 'cancelled: nothing changed', log: true });
+        return apply({ type: 'notice', message: 'cancelled: nothing changed', log: `cancelled: ${attempt} — nothing changed` });
       }
       if (step.kind === 'perform') void perform(step.action);
-      if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message, level: 'high', log: true });
+      if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message, level: 'high', log: `not confirmed: ${attempt} — ${step.message.replace(/^not confirmed /, '')}` });
       if (step.kind === 'perform' || step.kind === 'mismatch') return apply({ type: 'confirm.close' });
       if (step.kind === 'type') return apply({ type: 'confirm.key', input: step.input, backspace: step.backspace });
       if (step.kind === 'next') return apply({ type: 'confirm.open', confirm: step.confirm });
@@ -203,7 +210,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     }
     const hit = resolveKey(current, input, key);
     if (!hit) return current;
-    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, level: 'high', log: true });
+    if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, level: 'high', log: `key ${hit.binding.label} (${hit.binding.hint ?? hit.binding.description}) did nothing — ${hit.disabled}` });
     const command = hit.binding.command;
     if (command.kind === 'quit') {
       exit();
@@ -229,7 +236,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     const action = command.build(current);
     if (!action) return current;
     const confirm = confirmationFor(action, current);
-    if (confirm && 'refused' in confirm) return apply({ type: 'notice', message: `refused: ${confirm.refused}`, level: 'high', log: true });
+    if (confirm && 'refused' in confirm) return apply({ type: 'notice', message: `refused: ${confirm.refused}`, level: 'high', log: refusedEvent(action, confirm.refused) });
     if (!confirm) void perform(action);
     else if (action.kind === 'rollback') void withDiff(confirm);
     else return apply({ type: 'confirm.open', confirm });
@@ -250,7 +257,7 @@ export function App({ repoRoot, connection, narration }: { repoRoot: string; con
     if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} chrome={chromeRows(state)} />;
     if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} />;
-    return <Dashboard state={state} rows={rows} chrome={chromeRows(state)} />;
+    return <Dashboard state={state} rows={rows} columns={columns} chrome={chromeRows(state)} />;
   }, [state, rows, columns, log]);
 
   if (rows < MIN_ROWS || columns < MIN_COLUMNS) {

@@ -5,7 +5,7 @@ import { EnvironmentsTable } from './EnvironmentsTable.js';
 import { RunsTable } from './RunsTable.js';
 
 /** Environments above, runs below; Tab moves the selection between them; `/` filters both. */
-export function Dashboard({ state, rows, chrome = 7 }: { state: TuiState; rows: number; chrome?: number }) {
+export function Dashboard({ state, rows, columns = 80, chrome = 7 }: { state: TuiState; rows: number; columns?: number; chrome?: number }) {
   const environments = visibleEnvironments(state);
   const runs = visibleRuns(state);
   const incidents = environments.filter((e) => e.incident).length;
@@ -25,7 +25,7 @@ export function Dashboard({ state, rows, chrome = 7 }: { state: TuiState; rows: 
           {state.filter.editing ? '  (Enter keeps it, Esc clears)' : '  (/ to change, Esc clears)'}
         </Text>
       )}
-      <EnvironmentsTable state={state} environments={environments} />
+      <EnvironmentsTable state={state} environments={environments} columns={columns} />
       <Box marginTop={1}>{state.daemon && <RunsTable runs={runs} maxRows={runRows} selected={state.focus === 'runs' ? state.selectedRun : null} filter={state.filter.text} />}</Box>
     </Box>
   );

@@ -2,23 +2,25 @@ import { Box, Text } from 'ink';
 import type { EnvironmentView } from '@axum/protocol';
 import { environmentCells, pauseLine, servingText } from '../state/selectors.js';
 import type { TuiState } from '../state/tui-state.js';
+import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 
 /**
- * The columns, each as wide as its widest cell (up to `max`), so spare width goes to FLAGS, the last:
- * at 80 columns it keeps `rel-19 marked bad`. Release and commit are in the history (Enter).
+ * The columns, each as wide as its widest cell (up to `max`); FLAGS, the last, takes what is left.
+ * Identity and state (ENV, LIVE, HEALTH, FLAGS: pinned, paused, awaiting approval) always show;
+ * where the row is too narrow BRANCH goes first, then LKG (both are in the history, Enter).
  */
 const COLUMNS = [
-  { title: 'ENV', max: 16, cell: 'name' },
-  { title: 'BRANCH', max: 12, cell: 'branch' },
-  { title: 'LIVE', max: 12, cell: 'liveBrief' },
-  { title: 'LKG', max: 6, cell: 'lkg' },
-  { title: 'HEALTH', max: 27, cell: 'health' },
-  { title: 'FLAGS', max: Number.MAX_SAFE_INTEGER, cell: 'flags' },
+  { title: 'ENV', max: 16, cell: 'name', priority: 0 },
+  { title: 'BRANCH', max: 12, cell: 'branch', priority: 2 },
+  { title: 'LIVE', max: 12, cell: 'liveBrief', priority: 0 },
+  { title: 'LKG', max: 6, cell: 'lkg', priority: 1 },
+  { title: 'HEALTH', max: 27, cell: 'health', priority: 0 },
+  { title: 'FLAGS', max: Number.MAX_SAFE_INTEGER, cell: 'flags', priority: 0 },
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
-export function EnvironmentsTable({ state, environments }: { state: TuiState; environments: EnvironmentView[] }) {
+export function EnvironmentsTable({ state, environments, columns = 80 }: { state: TuiState; environments: EnvironmentView[]; columns?: number }) {
   if (!state.daemon) return <Text dimColor>waiting for the daemon…</Text>;
   if (environments.length === 0 && state.filter.text) return <Text dimColor>no environment matches /{state.filter.text}</Text>;
   if (environments.length === 0) {
@@ -26,13 +28,17 @@ export function EnvironmentsTable({ state, environments }: { state: TuiState; en
   }
   // `#3 failed` where a failed release still serves: the dashboard never says nothing is live then.
   const rows = environments.map((env) => ({ ...environmentCells(env), liveBrief: servingText(env, true) }));
-  // Measured over the rows shown, with a column of space between (a cut cell ends its column one short).
-  const widths = COLUMNS.map((c) => Math.min(c.max, Math.max(c.title.length, ...rows.map((r) => r[c.cell].length))) + 1);
+  // Measured over the rows shown, with a column of space between; a column too narrow goes whole, never half.
+  const last = COLUMNS.length - 1;
+  const widths = fitColumns(
+    COLUMNS.map((c, j) => ({ title: c.title, wants: Math.min(c.max, Math.max(c.title.length, ...rows.map((r) => r[c.cell].length))), priority: c.priority, flex: j === last })),
+    columns - GUTTER.length,
+  );
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
         {GUTTER}
-        {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(widths[j]!))).join('')}
+        {COLUMNS.map((c, j) => fitCell(c.title, widths[j]!, j === last)).join('')}
       </Text>
       {environments.map((env, i) => {
         const cells = rows[i]!;
@@ -40,7 +46,7 @@ export function EnvironmentsTable({ state, environments }: { state: TuiState; en
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
             {gutter(selected)}
-            {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? cells[c.cell] : cells[c.cell].slice(0, widths[j]! - 1).padEnd(widths[j]!))).join('')}
+            {COLUMNS.map((c, j) => fitCell(cells[c.cell], widths[j]!, j === last)).join('')}
           </Text>
         );
       })}

@@ -19,11 +19,45 @@ export function noticeRows(notice: string, columns: number): string[] {
   return [first!, `${truncateEnd(rest.join(' '), columns - MORE.length)}${MORE}`];
 }
 
+/** Keys the footer always shows, at any width: how to get help, go back and quit. */
+const ALWAYS = new Set(['?', 'Esc', 'q']);
+/** Moving keys everyone tries first: the first to go where the row is short. */
+const MOVING = new Set(['j/↓', 'k/↑', 'j/k']);
+
+/**
+ * The key hints that fit in `columns`: `? help · Esc back · q quit` always, at the end; of the
+ * others the moving keys go first, then the last ones (the `?` overlay lists every key).
+ */
+export function footerLine(hints: readonly { label: string; text: string }[], columns: number): string {
+  const kept = hints.filter((h) => ALWAYS.has(h.label)).map((h) => h.text);
+  const others = hints.filter((h) => !ALWAYS.has(h.label));
+  const line = () => [...others.map((h) => h.text), ...kept].join(' · ');
+  while (others.length > 0 && line().length > columns) {
+    const moving = others.findIndex((h) => MOVING.has(h.label));
+    others.splice(moving >= 0 ? moving : others.length - 1, 1);
+  }
+  return line();
+}
+
+/**
+ * While a dialog, a filter or a search takes the keys, the screen's keys do nothing (a `q` is a
+ * letter typed): the footer says the keys that work instead.
+ */
+export function inputHints(state: Pick<TuiState, 'confirm' | 'filter' | 'search'>): string | null {
+  const { confirm } = state;
+  if (confirm?.reason) return 'type the reason · Enter goes on · Esc cancels';
+  if (confirm) return confirm.typed === null ? 'y confirms · n or Esc cancels' : `type ${confirm.typed} · Enter confirms · Esc cancels`;
+  if (state.filter.editing) return 'type to filter · Enter keeps it · Esc clears';
+  if (state.search.editing) return 'type to search · Enter searches · Esc cancels';
+  return null;
+}
+
 /** The latest notice and the key hints of the current screen from the keymap, always. */
 export function Footer({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const hints = bindingsFor(state)
-    .filter((b) => b.footer)
-    .map((b) => `${b.label} ${b.hint ?? b.description}`);
+    // A key that would do nothing here is not offered (`?` says why it is disabled).
+    .filter((b) => b.footer && !b.disabledReason?.(state))
+    .map((b) => ({ label: b.label, text: `${b.label} ${b.hint ?? b.description}` }));
   const rows = state.notice ? noticeRows(state.notice, columns) : [];
   return (
     <Box flexDirection="column" marginTop={rows.length > 1 ? 0 : 1}>
@@ -33,7 +67,7 @@ export function Footer({ state, columns = 80 }: { state: TuiState; columns?: num
         </Text>
       ))}
       <Text dimColor wrap="truncate-end">
-        {hints.join(' · ')}
+        {inputHints(state) ?? footerLine(hints, columns)}
       </Text>
     </Box>
   );

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { gateBadge, pauseLine, servingOf, servingText } from '../state/selectors.js';
+import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { HostsPanel } from './HostsPanel.js';
 import { revisionHostsLine } from '../state/host-rows.js';
@@ -19,6 +20,21 @@ export function age(iso: string, now = Date.now()): string {
  * run-12`): `rollback → #7`, and an automatic rollback `auto → #7`.
  */
 export const kindCell = (r: { kind: string; rollbackTo: number | null }): string => (r.kind === 'deploy' ? 'deploy' : `${r.kind === 'auto-rollback' ? 'auto' : 'rollback'} → #${r.rollbackTo}`);
+
+/**
+ * The columns: the revision, its status, its kind and who made it always (BY takes the rest of the
+ * row, the revision's message after it); where the row is too narrow AGE goes first, then RELEASE,
+ * then GATES (Enter opens the revision with all three).
+ */
+const COLUMNS = [
+  { title: 'REV', cap: 7, priority: 0 },
+  { title: 'STATUS', cap: 10, priority: 0 },
+  { title: 'KIND', cap: 14, priority: 0 },
+  { title: 'RELEASE', cap: 7, priority: 2 },
+  { title: 'GATES', cap: 19, priority: 1 },
+  { title: 'AGE', cap: 3, priority: 3 },
+  { title: 'BY', cap: 24, priority: 0, flex: true },
+] as const;
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows, columns = 80, chrome = 7 }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns?: number; chrome?: number }) {
@@ -56,6 +72,12 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // The header and footer (`chrome`, a row to spare in it), this view's title, pause, incident and heading.
   const size = Math.max(1, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
   const start = Math.max(0, Math.min(view.selected - size + 1, revisions.length - size));
+  // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
+  const widths = fitColumns(
+    COLUMNS.map((c) => ({ title: c.title, wants: 'flex' in c ? Math.min(c.cap, Math.max(2, ...revisions.map((r) => r.by.length))) : c.cap, priority: c.priority, flex: 'flex' in c })),
+    columns - GUTTER.length,
+  );
+  const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   return (
     <Box flexDirection="column">
       {title.map((row, i) => (
@@ -76,12 +98,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
       <HostsPanel env={env} revisions={revisions} age={age} />
       <Text bold wrap="truncate-end">
         {GUTTER}
-        {'REV'.padEnd(8)}
-        {'STATUS'.padEnd(11)}
-        {'KIND'.padEnd(15)}
-        {'RELEASE'.padEnd(8)}
-        {'GATES'.padEnd(20)}
-        {'AGE'.padEnd(4)}BY
+        {line(COLUMNS.map((c) => c.title))}
       </Text>
       {revisions.length === 0 && <Text dimColor>no revisions yet: a succeeded run on {env.branch} deploys one</Text>}
       {revisions.slice(start, start + size).map((r, i) => {
@@ -93,14 +110,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
-            {`#${r.revision}${mark ? ` ${mark}` : ''}`.padEnd(8)}
-            {status.slice(0, 10).padEnd(11)}
-            {kindCell(r).slice(0, 14).padEnd(15)}
-            {r.releaseId.slice(0, 7).padEnd(8)}
-            {gateBadge(r).slice(0, 19).padEnd(20)}
-            {age(r.createdAt).padEnd(4)}
-            {r.by}
-            {r.message ? ` — ${r.message}` : ''}
+            {line([`#${r.revision}${mark ? ` ${mark}` : ''}`, status, kindCell(r), r.releaseId, gateBadge(r), age(r.createdAt), `${r.by}${r.message ? ` — ${r.message}` : ''}`])}
           </Text>
         );
       })}

@@ -44,15 +44,19 @@ describe('the releases view', () => {
     const frame = lastFrame() ?? '';
     expect(frame.split('\n').length).toBeLessThan(24);
     for (const line of frame.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(frame).toMatch(/› rel-30\s+30aaaaaa\s+retrain.*BAD/);
-    expect(frame).toMatch(/rel-29\s+29aaaaaa\s+.*staging, p… staging#11, produc…/);
+    // COMMIT gives way first at 80 columns (the selected release's line says it).
+    expect(frame).toMatch(/› rel-30\s+retrain.*BAD/);
+    expect(frame).toContain('rel-30 · 30aaaaaa · ');
+    expect(frame).toMatch(/rel-29\s+retrain.* staging, production staging#11,/);
     expect(frame).toContain('bad: gate accuracy 0.41 < 0.8 — by staging#12, 2026-12-04 03:40');
-    expect(frame).toContain('b mark bad');
+    // rel-30 is marked bad already: u clears it; b, which would do nothing, is not offered.
+    expect(frame).toContain('u unmark');
+    expect(frame).not.toContain('b mark bad');
     // What a cell cuts, the selected release's line says in full.
     state = reduce(state, { type: 'selection.move', by: 1 });
     const next = screen(state);
     await tick();
-    expect(next.lastFrame()).toContain('rel-29 · live in staging, production · verified staging#11, production#5');
+    expect((next.lastFrame() ?? '').replace(/\n/g, ' ')).toContain('rel-29 · 29aaaaaa · live in staging, production · verified staging#11, production#5');
   });
 
   it('at 80×24 reads a long bad reason whole, on two rows, and still fits', async () => {
@@ -78,6 +82,6 @@ describe('the releases view', () => {
     const { lastFrame } = screen(state);
     await tick();
     expect(lastFrame()).toContain('› rel-5 ');
-    expect(lastFrame()).toContain('rel-5 · 1.2 MB · made 2026-12-04 03:36 by run-5 · not marked bad');
+    expect(lastFrame()).toContain('rel-5 · 5aaaaaaa · 1.2 MB · made 2026-12-04 03:36 by run-5 · not marked bad');
   });
 });

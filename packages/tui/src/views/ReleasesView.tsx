@@ -1,22 +1,28 @@
 import { Box, Text } from 'ink';
-import { minuteText } from '@axum/protocol';
+import { minuteText, type ReleaseListing } from '@axum/protocol';
 import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { badText, humanSize, liveInText, verifiedText } from '../state/releases.js';
+import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { wrapText } from './wrap-text.js';
 
-/** Least widths; past 80 columns LIVE IN and VERIFIED grow to their text, then the subject takes the rest. */
-const ID = 8;
-const COMMIT = 9;
-const LIVE = 12;
-const VERIFIED = 20;
-const BAD = 4;
-/** The subject's width at 80 columns: what it keeps before LIVE IN and VERIFIED grow. */
-const SUBJECT = 24;
+/**
+ * The columns: the release, where it is live and its bad mark always, and its subject (what it is);
+ * where the row is too narrow COMMIT goes first, then VERIFIED (the selected release's line under the
+ * list says both). The subject takes what is left.
+ */
+const COLUMNS = [
+  { title: 'RELEASE', cap: 10, priority: 0 },
+  { title: 'COMMIT', cap: 8, priority: 2 },
+  { title: 'SUBJECT', cap: 30, priority: 0, flex: true, grows: true },
+  { title: 'LIVE IN', cap: 20, priority: 0, grows: true },
+  { title: 'VERIFIED', cap: 12, priority: 1, grows: true },
+  { title: 'BAD', cap: 3, priority: 0 },
+] as const;
 
-const cell = (text: string, width: number) => (text.length >= width ? `${text.slice(0, width - 2)}… ` : text.padEnd(width));
+const cellsOf = (r: ReleaseListing): string[] => [r.id, r.commit.slice(0, 8), r.subject, r.liveIn.length > 0 ? liveInText(r) : '', r.verifiedIn.length > 0 ? verifiedText(r) : '', r.bad ? 'BAD' : ''];
 
 /**
  * Every release, newest first (build once, promote): where each is live, where it was verified, and
@@ -35,13 +41,16 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
   }, [link, key, dispatch]);
   const releases = state.releases;
   if (!releases) return <Text dimColor>loading the releases…</Text>;
-  // Spare width goes to LIVE IN and VERIFIED first (where a release is matters more than its subject), up to what they hold.
-  const need = (texts: string[], least: number) => Math.max(least, ...texts.map((t) => t.length + 2));
-  let spare = Math.max(0, columns - GUTTER.length - ID - COMMIT - LIVE - VERIFIED - BAD - 1 - SUBJECT);
-  const live = LIVE + Math.min(spare, need(releases.map(liveInText), LIVE) - LIVE);
-  spare -= live - LIVE;
-  const verified = VERIFIED + Math.min(spare, need(releases.map(verifiedText), VERIFIED) - VERIFIED);
-  const subject = Math.max(8, columns - GUTTER.length - ID - COMMIT - live - verified - BAD - 1);
+  const cells = releases.map(cellsOf);
+  const widths = fitColumns(
+    COLUMNS.map((c, j) => {
+      const widest = Math.max(c.title.length, ...cells.map((row) => row[j]!.length));
+      // Spare width: where a release is live first, then its subject, then where it was verified.
+      return { title: c.title, wants: Math.min(c.cap, widest), priority: c.priority, flex: 'flex' in c, ...('grows' in c ? { full: widest } : {}) };
+    }),
+    columns - GUTTER.length,
+  );
+  const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   const size = Math.max(1, rows - 13);
   const start = Math.max(0, Math.min(view.selected - size + 1, releases.length - size));
   const selected = releases[view.selected];
@@ -49,7 +58,7 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
   // them), so a long reason is read, not cut, at 80 columns.
   const detail = selected
     ? wrapText(
-        `${selected.id}${selected.liveIn.length > 0 ? ` · live in ${liveInText(selected)}` : ''}${selected.verifiedIn.length > 0 ? ` · verified ${verifiedText(selected)}` : ''} · ${humanSize(selected.size)} · made ${minuteText(selected.createdAt)} by ${selected.runId}${selected.bad ? '' : ' · not marked bad'}`,
+        `${selected.id}${widths[1] === 0 ? ` · ${selected.commit.slice(0, 8)}` : ''}${selected.liveIn.length > 0 ? ` · live in ${liveInText(selected)}` : ''}${selected.verifiedIn.length > 0 ? ` · verified ${verifiedText(selected)}` : ''} · ${humanSize(selected.size)} · made ${minuteText(selected.createdAt)} by ${selected.runId}${selected.bad ? '' : ' · not marked bad'}`,
         columns,
         { maxRows: 2 },
       )
@@ -62,22 +71,13 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
       </Text>
       <Text bold wrap="truncate-end">
         {GUTTER}
-        {'RELEASE'.padEnd(ID)}
-        {'COMMIT'.padEnd(COMMIT)}
-        {'SUBJECT'.padEnd(subject)}
-        {'LIVE IN'.padEnd(live)}
-        {'VERIFIED'.padEnd(verified)}BAD
+        {line(COLUMNS.map((c) => c.title))}
       </Text>
       {releases.length === 0 && <Text dimColor>no releases yet: a succeeded run on a branch that feeds an environment makes one</Text>}
       {releases.slice(start, start + size).map((r, i) => (
         <Text key={r.id} inverse={start + i === view.selected} color={r.bad ? 'red' : r.liveIn.length > 0 ? 'green' : undefined} wrap="truncate-end">
           {gutter(start + i === view.selected)}
-          {cell(r.id, ID)}
-          {cell(r.commit.slice(0, 8), COMMIT)}
-          {cell(r.subject, subject)}
-          {cell(r.liveIn.length > 0 ? liveInText(r) : '', live)}
-          {cell(r.verifiedIn.length > 0 ? verifiedText(r) : '', verified)}
-          {r.bad ? 'BAD' : ''}
+          {line(cellsOf(r))}
         </Text>
       ))}
       {detail.map((row, i) => (

@@ -23,9 +23,34 @@ function prompt(confirm: Confirm): string {
 }
 
 /**
+ * The diff in at most `room` rows: each line wrapped while every line after it still gets a row, else
+ * cut to one; the lines that do not fit are counted on the last row (`… 3 more lines of the diff`).
+ */
+function diffRows(diff: readonly string[], width: number, room: number): DialogRow[] {
+  const rows: DialogRow[] = [];
+  const oneRow = (line: string) => truncateEnd(wrapText(line, Number.MAX_SAFE_INTEGER)[0] ?? '', width);
+  let shown = 0;
+  for (const [i, line] of diff.entries()) {
+    const after = diff.length - i - 1;
+    // A row kept for the count of what is left out, unless this is the last line.
+    const left = room - rows.length - (after > 0 ? 1 : 0);
+    const wrapped = wrapText(line, width, { indent: '  ', maxRows: 2 });
+    const these = wrapped.length <= left - after ? wrapped : [oneRow(line)];
+    if (these.length > left) break;
+    rows.push(...these.map((text) => ({ text, color: 'cyan' })));
+    shown += 1;
+  }
+  const more = diff.length - shown;
+  if (more > 0) rows.push({ text: truncateEnd(`… ${more} more line${more === 1 ? '' : 's'} of the diff`, width), color: 'cyan' });
+  return rows.slice(0, Math.max(0, room));
+}
+
+/**
  * The dialog's rows inside its border, `width` columns each, at most `maxRows`: the title, the
- * details and the prompt wrap; the diff shrinks first (to one row a line, then fewer lines), then
- * the details are cut from the end. The title and the prompt always show.
+ * details and the prompt wrap. The diff keeps at least its first line and the count of the rest
+ * (`… N more`) — what a rollback changes is never left out whole — then the details are cut from
+ * the end, then the diff shrinks (to one row a line, then fewer lines). The title and the prompt,
+ * with what was typed, always show.
  */
 export function confirmRows(confirm: Confirm, width: number, maxRows: number): DialogRow[] {
   const title = wrapText(confirm.title, width, { maxRows: 3 }).map((text): DialogRow => ({ text, bold: true }));
@@ -35,18 +60,12 @@ export function confirmRows(confirm: Confirm, width: number, maxRows: number): D
   const [first, ...rest] = confirm.details;
   const head = first === undefined ? [] : wrapDetail(first);
   const tail = rest.flatMap(wrapDetail);
-  let room = Math.max(0, maxRows - title.length - ask.length - head.length - tail.length);
   const diff = confirm.diff ?? [];
-  const diffRows: DialogRow[] = [];
-  for (const [i, line] of diff.entries()) {
-    const wrapped = wrapText(line, width, { indent: '  ', maxRows: 2 });
-    // Wrapped while the room allows a row for each line after it; cut to one row when it does not; left out when no row is left.
-    const rows = wrapped.length <= room - (diff.length - i - 1) ? wrapped : [truncateEnd(wrapText(line, Number.MAX_SAFE_INTEGER)[0] ?? '', width)];
-    if (room < rows.length) break;
-    diffRows.push(...rows.map((text) => ({ text, color: 'cyan' })));
-    room -= rows.length;
-  }
-  if (diffRows.length < diff.length && diff.length > 0 && room === 0 && diffRows.length > 0) diffRows[diffRows.length - 1] = { text: '… (more of the diff than the terminal holds)', color: 'cyan' };
-  const body = [...head, ...diffRows, ...tail].slice(0, Math.max(0, maxRows - title.length - ask.length));
-  return [...title, ...body, ...ask];
+  const budget = Math.max(0, maxRows - title.length - ask.length);
+  // The diff's floor: its first line, and the count of the others.
+  const floor = Math.min(budget, diff.length === 0 ? 0 : diff.length === 1 ? 1 : 2);
+  const headRows = head.slice(0, Math.max(0, budget - floor));
+  const tailRows = tail.slice(0, Math.max(0, budget - floor - headRows.length));
+  const changes = diffRows(diff, width, budget - headRows.length - tailRows.length);
+  return [...title, ...headRows, ...changes, ...tailRows, ...ask];
 }

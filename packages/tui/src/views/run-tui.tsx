@@ -9,7 +9,8 @@ export interface Narration {
 }
 
 /** Renders the app and resolves when the user quits. */
-export async function runTui(repoRoot: string, connection: DaemonConnection, narration?: Narration, entered?: AlternateScreen): Promise<void> {
+/** `started`: what to say first when this command started the daemon (`started the daemon for … (pid N)`). */
+export async function runTui(repoRoot: string, connection: DaemonConnection, narration?: Narration, entered?: AlternateScreen, started?: string): Promise<void> {
   // Log frames are paced by the run view itself (log-frames.ts); Ink's own throttle (30 fps by
   // default) only delays what is left, the frame of a key press, by up to 1000/maxFps ms.
   // incrementalRendering writes only the lines that changed (a running run's clock is one line a
@@ -20,7 +21,7 @@ export async function runTui(repoRoot: string, connection: DaemonConnection, nar
   // (home, erase below: one erase, not the screen clear Ink does when a frame reaches the height).
   if (entered) process.stdout.write('\u001b[H\u001b[J');
   try {
-    const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} />, { exitOnCtrlC: false, maxFps: 60, incrementalRendering: true });
+    const instance = render(<App repoRoot={repoRoot} connection={connection} narration={narration} started={started} />, { exitOnCtrlC: false, maxFps: 60, incrementalRendering: true });
     screen.onSignals(() => instance.unmount());
     await instance.waitUntilExit();
   } finally {

@@ -96,7 +96,8 @@ describe('the releases view at 120 columns', () => {
     const state: TuiState = { ...initialTuiState, releases: [r], view: { kind: 'releases', selected: 0 } };
     const { lastFrame } = render(<Box width={120}><ReleasesView state={state} view={state.view as Extract<TuiState['view'], { kind: 'releases' }>} link={null} dispatch={() => undefined} rows={24} columns={120} /></Box>);
     await tick();
-    expect(lastFrame()).toContain('dev, staging, production  dev#4, staging#11, production#5');
+    expect(lastFrame()).toContain('dev, staging, production dev#4, staging#11, production#5');
+    expect(lastFrame()).toContain('bbbbbbbb retrain the model on the December data ');
   });
 });
 
@@ -130,7 +131,8 @@ describe('the rollback dialog in a short terminal', () => {
     expect(confirmRows(confirm, 60, 7).map((r) => r.text)).toEqual(['roll back?', 'live now: #3', expect.stringMatching(/^code: takes back 3 commits: x+…$/), 'config: unchanged', 'artifacts: identical (same sha256)', 'then verify it', 'y to confirm · n or Esc to cancel']);
     const short = confirmRows(confirm, 60, 5).map((r) => r.text);
     expect(short).toHaveLength(5);
-    expect(short).toContain('… (more of the diff than the terminal holds)');
+    expect(short).toContain('… 2 more lines of the diff');
+    expect(short).toContain('live now: #3');
     expect(short.at(-1)).toBe('y to confirm · n or Esc to cancel');
   });
 });

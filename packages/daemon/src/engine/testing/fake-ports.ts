@@ -247,6 +247,12 @@ export function createFakeGit(): FakeGit {
     skippedCommits: async () => [],
     isAncestor: async () => false,
     addWorktree: async (_commit, dir) => void worktrees.add(dir),
+    resetWorktree: async (_commit, dir) => {
+      if (!worktrees.has(dir)) throw new Error(`${dir} is no worktree`);
+    },
+    cleanWorktree: async (dir) => {
+      if (!worktrees.has(dir)) throw new Error(`${dir} is no worktree`);
+    },
     removeWorktree: async (dir) => void worktrees.delete(dir),
     pruneWorktrees: async () => undefined,
   };

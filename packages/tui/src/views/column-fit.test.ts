@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { fitCell, fitColumns } from './column-fit.js';
+import { footerLine } from './Footer.js';
+
+describe('columns that give way', () => {
+  const specs = [
+    { title: 'ENV', wants: 10, priority: 0 },
+    { title: 'BRANCH', wants: 7, priority: 2 },
+    { title: 'LKG', wants: 3, priority: 1 },
+    { title: 'FLAGS', wants: 34, priority: 0, flex: true },
+  ];
+  it('keeps every column where the row has room, the flex column taking the rest', () => {
+    expect(fitColumns(specs, 80)).toEqual([11, 8, 4, 57]);
+  });
+  it('drops the highest priority number first, never a column of priority 0', () => {
+    expect(fitColumns(specs, 50)).toEqual([11, 0, 4, 35]);
+    expect(fitColumns(specs, 45)).toEqual([11, 0, 0, 34]);
+    expect(fitColumns(specs, 20)).toEqual([11, 0, 0, 9]);
+  });
+  it('gives spare width to growing columns in priority order before the flex column', () => {
+    expect(fitColumns([{ title: 'A', wants: 4, priority: 0, flex: true, full: 10 }, { title: 'B', wants: 4, priority: 0, full: 8 }, { title: 'C', wants: 4, priority: 1, full: 20 }], 30)).toEqual([11, 9, 10]);
+  });
+  it('cuts a cell with … and pads it with the space after it; a dropped one is empty', () => {
+    expect(fitCell('production', 6)).toBe('prod… ');
+    expect(fitCell('prod', 6)).toBe('prod  ');
+    expect(fitCell('production', 0)).toBe('');
+    expect(fitCell('pinned, protected', 8, true)).toBe('pinned,…');
+  });
+});
+
+describe('the footer at any width', () => {
+  const hints = ['j/↓ down', 'k/↑ up', 'Tab focus', 'Enter open', '/ filter', 'r roll back', '? help', 'Esc back', 'q quit'].map((text) => ({ label: text.split(' ')[0]!, text }));
+  it('keeps ? Esc q; the moving keys go first, then the last others', () => {
+    expect(footerLine(hints, 120)).toBe('j/↓ down · k/↑ up · Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit');
+    expect(footerLine(hints, 80)).toBe('Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit');
+    expect(footerLine(hints, 60)).toBe('Tab focus · Enter open · ? help · Esc back · q quit');
+    expect(footerLine(hints, 20)).toBe('? help · Esc back · q quit');
+  });
+});
