@@ -1,5 +1,5 @@
 // What a release keeps of the run's worktree: artifacts patterns that match nothing, and symlinks.
-import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor, waitForRun } from './support/axum.js';
@@ -67,6 +67,8 @@ describe('artifacts', () => {
     expect(readlinkSync(join(current, 'model', 'latest.bin'))).toBe('weights.bin');
     expect(readlinkSync(join(current, 'model', 'v2', 'abs.bin'))).toBe('../weights.bin');
     expect(readFileSync(join(current, 'model', 'latest.bin'), 'utf8')).toBe('weights\n');
+    // The served folder holds the release's files and nothing of Axum's (its completion is marked beside it).
+    expect(readdirSync(current, { recursive: true }).map(String).sort()).toEqual(['model', 'model/latest.bin', 'model/v2', 'model/v2/abs.bin', 'model/weights.bin']);
     const { releases } = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { artifacts: { path: string; link?: string; size: number }[] }[] };
     expect(releases[0]!.artifacts.find((a) => a.path === 'model/latest.bin')).toMatchObject({ link: 'weights.bin', size: 'weights.bin'.length });
     const clean = await axum(['fsck', '--json', '--repo', dir]);

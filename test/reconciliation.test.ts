@@ -1,7 +1,7 @@
 // Reconciliation (ARCHITECTURE.md, glossary: Live): at every start the daemon compares each
 // environment's `current` with its history; a disagreement is an incident naming both facts, shown
 // by `axum status` (plain and --json) and the TUI — and `current` is left as it is.
-import { readlinkSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { mkdirSync, readlinkSync, rmSync, symlinkSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
@@ -81,5 +81,29 @@ describe('reconciliation at start', () => {
     renameSync(`${link(dir)}.by-hand`, link(dir));
     await restart(dir);
     await waitFor(async () => (await status(dir)).env?.incident === null, 15_000, 'the incident to go');
+  }, 120_000);
+});
+
+describe('reconciliation while the daemon runs', () => {
+  it('current removed by hand: status shows the incident with how to serve it again, no restart or fsck; deploy --again puts it back', async () => {
+    const dir = await twoDeploys();
+    rmSync(link(dir));
+    const expected = 'current and history disagree: current is missing but history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)';
+    await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident in status');
+    expect((await status(dir)).plain).toContain(`incident     staging: ${expected}`);
+    const again = await axum(['deploy', 'staging', '--release', 'rel-2', '--again', '--repo', dir]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(readlinkSync(link(dir))).toMatch(/rel-2/);
+    await waitFor(async () => (await status(dir)).env?.incident === null, 15_000, 'the incident to go');
+  }, 120_000);
+
+  it('current pointed by hand at a folder that is no release: an incident naming it', async () => {
+    const dir = await twoDeploys();
+    const elsewhere = join(dir, '..', 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, `${link(dir)}.by-hand`);
+    renameSync(`${link(dir)}.by-hand`, link(dir));
+    const expected = `current and history disagree: current names ${elsewhere}, which is no release folder; history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)`;
+    await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident in status');
   }, 120_000);
 });

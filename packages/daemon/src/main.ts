@@ -26,6 +26,7 @@ import { createCgroupContainment } from './adapters/cgroup-containment.js';
 import { STEP_MARKER_VAR, createChildProcessRunner } from './adapters/child-process-runner.js';
 import { nextHostEpoch } from './adapters/host-epoch.js';
 import { watchGitRefs } from './adapters/chokidar-git-watcher.js';
+import { watchCurrentLinks } from './adapters/fs-current-watcher.js';
 import { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
 import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-log-store.js';
 import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journaled-runs-store.js';
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
       recordedEnvironments: () => recordedEnvironmentNames(envHistoryDir),
       publish: (env) => engine?.publishEnvironment(env),
       warn: (message) => engine?.warn(message),
+      say: (what) => engine?.say(what),
       // The pipeline exists by the time a deploy reports (deployments.start runs after both are made).
       runDeploy: (runId, deploy, message) => pipeline.setDeploy(runId, deploy, message),
     });
@@ -274,9 +276,12 @@ async function main(): Promise<void> {
         .then((load) => applyConfig(load))
         .catch((err: Error) => logger.warn(`applying ${CONFIG_FILE}: ${err.message}`));
     });
-    stopGitWatch = watchGitRefs(repoRoot, () => {
+    const stopRefsWatch = watchGitRefs(repoRoot, () => {
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));
     });
+    // A `current` removed or replaced by hand is an incident while the daemon runs, not only at its next start.
+    const stopCurrentWatch = watchCurrentLinks(deployments.currentDirs, () => void deployments.reconcileCurrent().catch((err: Error) => logger.warn(`reconciling current links: ${err.message}`)));
+    stopGitWatch = () => (stopCurrentWatch(), stopRefsWatch());
     writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
     logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,35 @@ describe('release folders describe themselves', () => {
     expect(readFileSync(join(state, 'release-counter'), 'utf8')).toBe('3\n');
     mkdirSync(join(state, 'releases', 'rel-7-2'), { recursive: true }); // an older daemon's id
     expect(await createFsReleaseStore(state).highestReleaseNumber()).toBe(7);
+  });
+
+  it('a served folder holds only the release files: its completion is marked beside it, and a copy whose mark never came is made again', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    expect(readdirSync(dir, { recursive: true }).sort()).toEqual(['model', join('model', 'weights.bin')]);
+    const folder = join(state, 'releases', 'rel-1');
+    expect(readFileSync(join(folder, 'complete'), 'utf8')).toMatch(/^rel-1\n[0-9a-f]+\n$/);
+    // Killed between the rename of the whole copy and its mark: not complete, so never served as is.
+    rmSync(join(folder, 'complete'));
+    expect(await store.checkFolder(release, false)).toEqual({ materialized: false, problem: null });
+    writeFileSync(join(dir, 'stray'), 'left by the copy cut short');
+    expect(await store.materialize(release)).toBe(dir);
+    expect(existsSync(join(dir, 'stray'))).toBe(false);
+    expect(existsSync(join(folder, 'complete'))).toBe(true);
+    expect(await store.check(release)).toBeNull();
+  });
+
+  it("an older daemon's folder, marked complete inside, is served and its mark moved out of it", async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    const folder = join(state, 'releases', 'rel-1');
+    renameSync(join(folder, 'complete'), join(dir, '.axum-complete'));
+    expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
+    expect(existsSync(join(dir, '.axum-complete'))).toBe(false);
+    expect(existsSync(join(folder, 'complete'))).toBe(true);
+    expect(await store.materialize(release)).toBe(dir);
   });
 
   it('partial copies are swept, complete folders kept', async () => {

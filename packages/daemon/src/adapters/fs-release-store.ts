@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
@@ -24,7 +24,14 @@ import {
   writeDurably,
 } from './fs-release-folders.js';
 
-const COMPLETE_MARKER = '.axum-complete';
+/**
+ * Beside `files/` (never inside: a served folder holds only the release's files), written durably
+ * once the complete copy is renamed into place: `files/` without it is a copy cut short between the
+ * two, made again. `id` and content key, so a folder of a reused id is never served as another release.
+ */
+const COMPLETE = 'complete';
+/** Where daemons before the marker moved out kept it: inside `files/`. Read, then moved beside it. */
+const LEGACY_COMPLETE_MARKER = '.axum-complete';
 
 /**
  * Releases on disk: blobs in `<root>/store/sha256/<hash>` (read-only, named by content, so an
@@ -42,6 +49,17 @@ export function createFsReleaseStore(root: string): ReleaseStore {
   const releasesDir = join(root, 'releases');
   const folderOf = (id: string) => join(releasesDir, id);
   const filesOf = (id: string) => join(folderOf(id), 'files');
+  /** The completion marker's text, or null while the folder is not complete. */
+  const completion = async (id: string): Promise<string | null> => {
+    const marker = await readFile(join(folderOf(id), COMPLETE), 'utf8').catch(() => null);
+    if (marker !== null) return (await exists(filesOf(id))) ? marker : null;
+    const legacy = await readFile(join(filesOf(id), LEGACY_COMPLETE_MARKER), 'utf8').catch(() => null);
+    if (legacy === null) return null;
+    // Moved out of the served folder: the new marker first, so a crash in between leaves one of them.
+    await writeDurably(join(folderOf(id), COMPLETE), legacy);
+    await rm(join(filesOf(id), LEGACY_COMPLETE_MARKER), { force: true });
+    return legacy;
+  };
   /** One materialization per release at a time: two environments deploying it share the work. */
   const materializing = new Map<string, Promise<string>>();
 
@@ -71,7 +89,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
    */
   async function completeFolder(release: ReleaseView): Promise<string | null> {
     const files = filesOf(release.id);
-    const marker = await readFile(join(files, COMPLETE_MARKER), 'utf8').catch(() => null);
+    const marker = await completion(release.id);
     if (marker === null) return null;
     const content = contentOf(release);
     const record = await readMaterialized(folderOf(release.id));
@@ -105,13 +123,14 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         await chmod(target, 0o444);
       }
       const content = contentOf(release);
-      await writeFile(join(temp, COMPLETE_MARKER), `${release.id}\n${content}\n`);
       // Stamped before the folder is in place (a rename moves no file's times), so every complete
       // folder has its record: the check before a pointer move compares against it.
       await writeDurably(join(folderOf(release.id), MATERIALIZED), `${JSON.stringify({ id: release.id, content, files: await stampFiles(temp, release) })}\n`);
-      // Only an incomplete folder (a crash mid-copy) is ever replaced; a complete one may be live.
+      // Only an incomplete folder (a crash before its marker) is ever replaced; a complete one may be live.
       await rm(files, { recursive: true, force: true });
       await rename(temp, files); // a reader never sees a half-copied release folder
+      // Complete from here: nothing names the folder before this returns (`current` moves after).
+      await writeDurably(join(folderOf(release.id), COMPLETE), `${release.id}\n${content}\n`);
       return files;
     } catch (err) {
       await rm(temp, { recursive: true, force: true });
@@ -165,7 +184,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       // A folder materialized earlier must still be what was verified (it is what `current` will
       // name): compared by size and change times, not re-hashed, so a move stays O(files).
       const files = filesOf(release.id);
-      if (await exists(join(files, COMPLETE_MARKER))) {
+      if ((await completion(release.id)) !== null) {
         const record = await readMaterialized(folderOf(release.id));
         if (record) return changedSinceMaterialized(files, record, release);
         for (const artifact of release.artifacts) {
@@ -193,7 +212,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
     },
     async checkFolder(release, deep) {
       const files = filesOf(release.id);
-      if (!(await exists(join(files, COMPLETE_MARKER)))) return { materialized: false, problem: null };
+      if ((await completion(release.id)) === null) return { materialized: false, problem: null };
       const record = await readMaterialized(folderOf(release.id));
       if (record && record.content !== contentOf(release)) return { materialized: true, problem: `the folder of ${release.id} holds the files of another release of that id` };
       const changed = record ? await changedSinceMaterialized(files, record, release) : null;
@@ -267,7 +286,12 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       if (target === null) return null;
       // stat follows the link: a dangling one (its folder removed) is not present.
       const present = await stat(link).then((s) => s.isDirectory(), () => false);
-      return { releaseId: basename(dirname(target)), present };
+      const releaseId = basename(dirname(target));
+      // Only `…/releases/<id>/files` is a release's folder (the repository may have moved since the
+      // link was made); a link made by hand to anywhere else names none.
+      const folder = resolve(envDir, target);
+      if (basename(folder) !== 'files' || basename(dirname(dirname(folder))) !== 'releases') return { releaseId, present, foreign: target };
+      return { releaseId, present };
     },
   };
 }

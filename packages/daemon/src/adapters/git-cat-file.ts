@@ -132,3 +132,10 @@ export function subjectOfCommit(raw: Buffer): string | null {
   for (let i = first; i < lines.length && lines[i] !== ''; i++) paragraph.push(lines[i] as string);
   return paragraph.join(' ');
 }
+
+/** A commit's first parent, from its raw object (`parent` headers, first one), or null for a root commit. */
+export function firstParentOfCommit(raw: Buffer): string | null {
+  const text = raw.toString('utf8');
+  const end = text.indexOf('\n\n');
+  return /^parent ([0-9a-f]{40,64})$/m.exec(end < 0 ? text : text.slice(0, end))?.[1] ?? null;
+}

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
-import { createCatFile, subjectOfCommit } from './git-cat-file.js';
+import { createCatFile, firstParentOfCommit, subjectOfCommit } from './git-cat-file.js';
 import { readCurrentBranch, readHeads } from './git-refs.js';
 
 /** Variables that would point git (or a step's git) at another repository than the run's. */
@@ -159,6 +159,23 @@ export function createSimpleGit(repoRoot: string): GitPort {
     async commitsBetween(from, to, limit) {
       const out = await git.raw(['log', `--max-count=${limit}`, '--format=%h %s', `${from}..${to}`]);
       return out.split('\n').filter(Boolean);
+    },
+    async skippedCommits(from, to, limit) {
+      // Walked by first parents through cat-file (no process): a head one commit ahead, the common
+      // case, costs one read. Only a longer way, or one that never meets `from` (a force push), asks git.
+      const skipped: string[] = [];
+      let at: string | null = to;
+      for (let i = 0; i <= limit && at !== null; i++) {
+        const object = await catFileRead(`${at}^{commit}`);
+        if (!object) break;
+        const parent = firstParentOfCommit(object.content);
+        if (parent === from) return skipped.slice(0, limit).reverse();
+        if (parent === null) break; // `from` is no ancestor (an amend, a force push): git says what is new
+        skipped.push(parent);
+        at = parent;
+      }
+      const out = await git.raw(['rev-list', '--first-parent', `--max-count=${limit + 1}`, `${from}..${to}`]);
+      return out.split('\n').filter((sha) => sha !== '' && sha !== to).slice(0, limit).reverse();
     },
     async isAncestor(ancestor, commit) {
       // Not `merge-base --is-ancestor`: it answers "no" by exit code 1 with nothing on stderr, which

@@ -7,6 +7,8 @@ import type { RevisionView } from '@axum/protocol';
 export interface CurrentPointer {
   releaseId: string;
   present: boolean;
+  /** The link's target when it is no release's folder (a link made by hand to anywhere else). */
+  foreign?: string;
 }
 
 /** Every disagreement starts so: the incident line says what kind it is, and a later agreement clears only these. */
@@ -17,9 +19,12 @@ export const DISAGREEMENT = 'current and history disagree: ';
  * what history says `current` serves (`servingRevision`): the live revision, or one *serving,
  * failed*; null when nothing serves, and then `current` must name nothing.
  */
-export function currentDisagreement(serving: { revision: RevisionView; failed: boolean } | null, current: CurrentPointer | null): string | null {
+export function currentDisagreement(serving: { revision: RevisionView; failed: boolean } | null, current: CurrentPointer | null, env?: string): string | null {
   const history = serving ? `history says #${serving.revision.revision} (${serving.revision.releaseId}) ${serving.failed ? 'failed and serves' : 'is live'}` : 'history says nothing is live';
-  if (current === null) return serving ? `${DISAGREEMENT}current is missing but ${history}` : null;
+  // With no release's folder behind `current`, what serves is nothing anyone verified: say how to serve one again.
+  const putBack = serving && env !== undefined ? ` (to serve it again: axum deploy ${env} --release ${serving.revision.releaseId} --again, or axum rollback ${env})` : '';
+  if (current === null) return serving ? `${DISAGREEMENT}current is missing but ${history}${putBack}` : null;
+  if (current.foreign !== undefined) return `${DISAGREEMENT}current names ${current.foreign}, which is no release folder; ${history}${putBack}`;
   if (!current.present) return `${DISAGREEMENT}current names ${current.releaseId}, whose folder is gone; ${history}`;
   if (current.releaseId === serving?.revision.releaseId) return null;
   return `${DISAGREEMENT}current names ${current.releaseId} but ${history}`;

@@ -57,6 +57,8 @@ export interface DaemonEngine {
   warn(message: string): void;
   /** Tells every client the daemon is stopping. */
   announceStop(reason: string): void;
+  /** A line of the shared activity for what the daemon did on its own (a monitor stopped). */
+  say(what: string): void;
 }
 
 /** Builds the engine; nothing here touches the network or the disk. */
@@ -207,6 +209,9 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       const session = new ClientSession(connection, host);
       sessions.add(session);
       return session;
+    },
+    say(what) {
+      said('axum', what, '');
     },
     announceStop(reason) {
       broadcast({ type: 'daemon.stopping', reason });

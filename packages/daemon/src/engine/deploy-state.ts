@@ -22,8 +22,10 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'l
   /** OpenSSH to the hosts of remote environments (README.md, "Remote environments"); absent where none is wired. */
   remoteHosts?: RemoteHosts;
   warn(message: string): void;
+  /** One line of every terminal's event log, for what the daemon did on its own (absent in tests that need none). */
+  say?(what: string): void;
   /** What became of a run's deploy changed: the run record follows, with a line saying why. */
-  runDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
+  runDeploy(runId: string | null, deploy: RunDeploy, message: string | null): void;
 }
 
 /** The records of deployments and the verbs every part of them shares. */
@@ -217,9 +219,9 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     mark: (target, change, by, why) => mark(target, change, by, why, true),
     now,
     tellRun(env, revision, superseder) {
-      if (!revision.runId) return;
+      // A revision no run made (a rollback, a promote) may still be the deploy of a run that found it live.
       const { outcome, message } = deployOutcomeOf(env, revision, superseder);
-      deps.runDeploy(revision.runId, { env, revision: revision.revision, outcome }, message);
+      deps.runDeploy(revision.runId ?? null, { env, revision: revision.revision, outcome }, message);
     },
     trackProcess(env, pgid) {
       const doc = docs.get(env);

@@ -57,6 +57,9 @@ export interface Deployments {
    * first adds the releases the folders' manifests describe and the index lacks.
    */
   fsck(rebuild?: boolean): Promise<FsckReport>;
+  /** The folders of every environment's `current`; then a comparison of each `current` with its history. */
+  currentDirs(): string[];
+  reconcileCurrent(): Promise<void>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
   diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
   /** A release deployed by hand; a bad one needs `force`. A pinned environment stays pinned. */
@@ -195,6 +198,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       state.setConfig(next);
       // Environments added by an edit get their history loaded (and shown) too.
       for (const env of Object.keys(next.environments)) if (!state.docs.has(env)) void docOf(env).then(() => deps.publish(env));
+      for (const env of state.docs.keys()) void environments.syncMonitor(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`)); // a `monitor:` removed or put back
     },
     state: (env) => environmentState(state, env, environments.hold(env)),
     async releaseRun(run, workdir, runConfig, metricsFile) {
@@ -234,6 +238,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), recorded: (id) => release(id) !== undefined, logs: deps.logs });
     },
     fsck: (rebuild = false) => integrity.fsck(rebuild),
+    currentDirs: () => state.environments().map((env) => state.envDir(env)),
+    reconcileCurrent: () => reconcileEnvironments(state, (env) => environments.hold(env) !== undefined),
     async diff(fromId, toId) {
       const from = release(fromId);
       const to = release(toId);

@@ -93,6 +93,10 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     onChange: (env) => saveSoon(env),
     onIncident: (env, revision, message) => track(env, incident(env, revision, message)),
     onInconclusive: (env, revision, message) => track(env, pauseLive(env, revision, message)),
+    onDeclared: (env, what) => {
+      deps.logger.info(what);
+      deps.say?.(what);
+    },
   });
   const save = async (env: string) => {
     await state.persist(env);

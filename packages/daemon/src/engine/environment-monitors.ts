@@ -22,30 +22,40 @@ export interface MonitorHost {
   onIncident(env: string, revision: RevisionView, message: string): void;
   /** A check inconclusive more than its `inconclusive` times in a row: the caller pauses the environment. */
   onInconclusive(env: string, revision: RevisionView, message: string): void;
+  /** The monitor of a revision still live stopped, or started again, because of the config in use: said where everyone sees it. */
+  onDeclared(env: string, what: string): void;
 }
 
 /** The monitors of every environment. */
 export function createEnvironmentMonitors(state: DeployState, operationDeps: OperationDeps, host: MonitorHost): EnvironmentMonitors {
   const monitors = new Map<string, Monitor>();
   const chains = new Map<string, Promise<void>>();
+  /** Environments whose live revision's monitor the config in use turned off: said again when it turns it back on. */
+  const declaredAgain = new Set<string>();
   let stopped = false;
 
   const syncNow = async (env: string): Promise<void> => {
     const doc = state.docs.get(env);
     const live = doc ? liveRevision(doc) : null;
-    // The live release's own config decides how it is monitored (ARCHITECTURE.md, glossary: Release).
+    // The live release's own config decides how it is monitored (ARCHITECTURE.md, glossary: Release);
+    // the config in use decides whether anything is, as it decides what the daemon watches and runs.
     const config = live ? state.configFor(state.release(live.releaseId)) : null;
-    const spec = config?.monitor;
+    const inUse = state.config();
+    const undeclared = inUse !== null && inUse.monitor === undefined;
+    const spec = undeclared ? undefined : config?.monitor;
     const current = monitors.get(env);
     const wanted = !stopped && spec && live && !host.held(env) ? live : null;
     if (current && current.revision === wanted?.revision) return;
+    const address = live ? `${env} #${live.revision}` : env;
     if (current) {
       monitors.delete(env);
       await current.stop();
+      if (undeclared && !stopped && live?.revision === current.revision) host.onDeclared(env, `monitor of ${address} stopped: axum.yml declares no monitor now`);
     }
+    if (wanted && !current && declaredAgain.delete(env)) host.onDeclared(env, `monitor of ${address} started again: axum.yml declares a monitor`);
+    if (!wanted && undeclared && config?.monitor && live && !stopped) declaredAgain.add(env);
     const target = wanted ? state.release(wanted.releaseId) : undefined;
     if (!wanted || !spec || !target || !config) return;
-    const inUse = state.config();
     const secrets = [...new Set([...secretValues(config, state.deps.baseEnv), ...(inUse ? secretValues(inUse, state.deps.baseEnv) : [])])];
     const releaseDir = await state.deps.releases.materialize(target);
     monitors.set(

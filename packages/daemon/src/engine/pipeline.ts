@@ -11,6 +11,9 @@ import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
 import { createRunWorktrees } from './run-worktrees.js';
 import type { RunsStore } from './ports.js';
 
+/** At most this many commits a head passed over are listed as superseded runs (a push of a long branch lists its newest). */
+const SKIPPED_COMMITS_SHOWN = 20;
+
 /** An expected refusal of a request, carried to the client as a typed error. */
 export class RequestFailure {
   constructor(
@@ -52,8 +55,8 @@ export interface Pipeline {
   readLog(params: { runId: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   /** Calls `listener` when a step's log may have grown or its step may have ended. Returns how to stop. */
   onLogActivity(listener: (runId: string, step: string) => void): () => void;
-  /** What became of a run's deploy changed: the record follows (saved, published) with the line saying why. */
-  setDeploy(runId: string, deploy: RunDeploy, message: string | null): void;
+  /** What became of a run's deploy changed: the record follows (saved, published) with the line saying why, and so do the other runs of that revision (`runId` null: only those). */
+  setDeploy(runId: string | null, deploy: RunDeploy, message: string | null): void;
   /** Cancels everything running (daemon stopping) and waits for the processes to be gone. */
   stop(): Promise<void>;
 }
@@ -83,7 +86,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { commit, touch } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
 
   const warnedSecrets = new Set<string>();
-  const runDeploys = createRunDeploys(findRun, (run) => commit(run), (message) => deps.logger.warn(message));
+  const runDeploys = createRunDeploys(() => loaded().runs, findRun, (run) => commit(run), (message) => deps.logger.warn(message));
 
   let triggering: Promise<unknown> = Promise.resolve();
   const enqueue = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
@@ -114,10 +117,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const fed = new Set(Object.values(config?.environments ?? {}).map((env) => env.branch));
     let changed = false;
     for (const [branch, sha] of heads) {
-      if (history.heads[branch] === sha) continue;
+      const before = history.heads[branch];
+      if (before === sha) continue;
       history.heads[branch] = sha;
       changed = true;
-      if (fed.has(branch)) await enqueue(branch, sha, 'push');
+      if (!fed.has(branch)) continue;
+      // Commits made faster than the hints came (or while the daemon was down) are never
+      // silent: each is queued and at once superseded by the head's run, which says so.
+      const skipped = before ? await deps.git.skippedCommits(before, sha, SKIPPED_COMMITS_SHOWN).catch(() => []) : [];
+      for (const passed of skipped) await enqueue(branch, passed, 'push');
+      await enqueue(branch, sha, 'push');
     }
     for (const branch of Object.keys(history.heads)) {
       if (!heads.has(branch)) {

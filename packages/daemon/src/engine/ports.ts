@@ -1,6 +1,7 @@
 import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
 import type { BackupTargetReport, HostSpec, PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunsDocument } from '../domain/history.js';
+import type { CurrentPointer } from '../domain/reconciliation.js';
 
 // The ports the engine talks through. Adapters implement them; tests pass fakes.
 
@@ -53,6 +54,11 @@ export interface GitPort {
   subject(commit: string): Promise<string>;
   /** `short subject` lines of commits reachable from `to` but not from `from`, newest first (at most `limit`). */
   commitsBetween(from: string, to: string, limit: number): Promise<string[]>;
+  /**
+   * The commits a branch's head passed over moving from `from` to `to` (first parents, `to` and
+   * `from` left out), oldest first: the newest `limit` of them.
+   */
+  skippedCommits(from: string, to: string, limit: number): Promise<string[]>;
   /** True when `ancestor` is an ancestor of (or equal to) `commit`. */
   isAncestor(ancestor: string, commit: string): Promise<boolean>;
   /** A clean detached worktree of `commit` at `dir` (outside the repository). */
@@ -219,7 +225,7 @@ export interface ReleaseStore {
   /** The release id `<envDir>/current` names, or null. */
   currentReleaseId(envDir: string): Promise<string | null>;
   /** What `<envDir>/current` names and whether that folder exists (reconciliation), or null when there is no `current`. */
-  currentTarget(envDir: string): Promise<{ releaseId: string; present: boolean } | null>;
+  currentTarget(envDir: string): Promise<CurrentPointer | null>;
 }
 
 /** Prometheus's HTTP API (adapters/http-prometheus.ts). Never throws: no answer is an `unreachable` answer. */

@@ -17,7 +17,7 @@ export async function reconcileEnvironment(state: DeployState, env: string, busy
   const doc = await state.docOf(env);
   const current = await state.deps.releases.currentTarget(state.envDir(env));
   if (doc.revisions.length === 0 && current === null) return null; // no records, nothing to compare
-  const disagreement = currentDisagreement(servingRevision(doc), current);
+  const disagreement = currentDisagreement(servingRevision(doc), current, env);
   if (busy(env)) return null; // an operation began while `current` was read
   if (disagreement !== null && doc.incident !== disagreement) {
     doc.incident = disagreement;

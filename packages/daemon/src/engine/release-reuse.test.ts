@@ -234,9 +234,26 @@ describe('reusableRelease', () => {
 describe("a reusing run's lines", () => {
   it("read `reused …` where the revision says `built …`", () => {
     const run = { id: 'run-2', lead: 'reused rel-1, verified on staging #1', deploy: null, message: null } as unknown as RunRecord;
-    const deploys = createRunDeploys((id) => (id === 'run-2' ? run : undefined), async () => undefined, () => undefined);
+    const deploys = createRunDeploys(() => [run], (id) => (id === 'run-2' ? run : undefined), async () => undefined, () => undefined);
     deploys.loaded();
     deploys.set('run-2', { env: 'production', revision: 1, outcome: 'live' }, 'built rel-1; live in production #1');
     expect(run.message).toBe('reused rel-1, verified on staging #1; live in production #1');
+  });
+
+  it('every run pointing at a revision follows it, also when no run made it (a rollback), and only those', () => {
+    const built = { id: 'run-1', deploy: { env: 'staging', revision: 1, outcome: 'live' }, message: null } as unknown as RunRecord;
+    const found = { id: 'run-2', lead: 'reused rel-1, verified on staging #1', deploy: { env: 'staging', revision: 1, outcome: 'live' }, message: null } as unknown as RunRecord;
+    const elsewhere = { id: 'run-3', deploy: { env: 'production', revision: 1, outcome: 'live' }, message: null } as unknown as RunRecord;
+    const runs = [built, found, elsewhere];
+    const deploys = createRunDeploys(() => runs, (id) => runs.find((r) => r.id === id), async () => undefined, () => undefined);
+    deploys.set('run-1', { env: 'staging', revision: 1, outcome: 'superseded' }, 'built rel-1; was live in staging #1 until a newer deploy replaced it'); // before the runs are loaded
+    deploys.loaded();
+    expect(found.deploy).toEqual({ env: 'staging', revision: 1, outcome: 'superseded' });
+    expect(found.message).toBe('reused rel-1, verified on staging #1; was live in staging #1 until a newer deploy replaced it');
+    expect(elsewhere.deploy?.outcome).toBe('live');
+    found.deploy = { env: 'staging', revision: 3, outcome: 'live' };
+    deploys.set(null, { env: 'staging', revision: 3, outcome: 'rolled-back' }, 'built rel-1; was live in staging #3, then rolled back');
+    expect(found.deploy.outcome).toBe('rolled-back');
+    expect(built.deploy?.revision).toBe(1);
   });
 });

@@ -2,14 +2,15 @@ import type { RunDeploy } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 
 /**
- * What became of runs' deploys, as deployments tell the pipeline. Deployments recover before the
- * runs history is loaded, so what they tell before `loaded()` is kept and applied then.
+ * What became of runs' deploys, as deployments tell the pipeline. A run's deploy is the revision it
+ * made or found live (`ENV#N`): what the revision comes to is told to its own run and to every run
+ * pointing at it (a later run of the same release, live there already), so runs of one revision
+ * agree. Deployments recover before the runs history is loaded, so what they tell before `loaded()`
+ * is kept and applied then.
  */
-export function createRunDeploys(findRun: (runId: string) => RunRecord | undefined, commit: (run: RunRecord) => Promise<void>, warn: (message: string) => void) {
-  let early: Map<string, { deploy: RunDeploy; message: string | null }> | null = new Map();
-  const apply = (runId: string, deploy: RunDeploy, told: string | null): void => {
-    const run = findRun(runId);
-    if (!run) return; // pruned by history.keepRuns: nothing left to tell
+export function createRunDeploys(runs: () => readonly RunRecord[], findRun: (runId: string) => RunRecord | undefined, commit: (run: RunRecord) => Promise<void>, warn: (message: string) => void) {
+  let early: { runId: string | null; deploy: RunDeploy; message: string | null }[] | null = [];
+  const applyTo = (run: RunRecord, deploy: RunDeploy, told: string | null): void => {
     // A run that reused a release did not build it: the revision's `built rel-4; …` reads `reused rel-4, verified on …; …`.
     const lead = run.lead;
     const message = lead && told?.startsWith('built ') ? told.replace(/^built [^;]*/, () => lead) : told;
@@ -19,17 +20,26 @@ export function createRunDeploys(findRun: (runId: string) => RunRecord | undefin
     if (message !== null) run.message = message;
     commit(run).catch((err: Error) => warn(`${run.id}: saving its deploy outcome: ${err.message}`));
   };
+  const apply = (runId: string | null, deploy: RunDeploy, told: string | null): void => {
+    const run = runId === null ? undefined : findRun(runId); // undefined: pruned by history.keepRuns, or none
+    if (run) applyTo(run, deploy, told);
+    if (deploy.revision === null) return;
+    for (const other of runs()) {
+      if (other === run || other.deploy?.env !== deploy.env || other.deploy.revision !== deploy.revision) continue;
+      applyTo(other, deploy, told);
+    }
+  };
   return {
-    /** The run's record follows (saved, published), with the line saying why. */
-    set(runId: string, deploy: RunDeploy, message: string | null): void {
-      if (early) early.set(runId, { deploy, message });
+    /** The run's record follows (saved, published), with the line saying why; so do the other runs of that revision. */
+    set(runId: string | null, deploy: RunDeploy, message: string | null): void {
+      if (early) early.push({ runId, deploy, message });
       else apply(runId, deploy, message);
     },
     /** The runs history is loaded: what was told before applies now. */
     loaded(): void {
-      const told = early ?? new Map();
+      const told = early ?? [];
       early = null;
-      for (const [runId, { deploy, message }] of told) apply(runId, deploy, message);
+      for (const { runId, deploy, message } of told) apply(runId, deploy, message);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, ReleaseListing, RevisionView } from '@axum/protocol';
-import { acceptedLines } from './approve.js';
+import { acceptedLines, monitorFailing } from './approve.js';
 import { rollbackTargetRefusal } from './refusals.js';
 
 const accepted = { revision: 5, releaseId: 'rel-3', commit: '1a2b3c4d5e6f7a8b' } as RevisionView;
@@ -11,6 +11,19 @@ describe('approve of a paused environment', () => {
     expect(acceptedLines(env, accepted)).toEqual(['staging #5: kept rel-3 (1a2b3c4d), which serves, as live and verified — nothing was deployed', 'staging: pause lifted; rel-5, held back by the pause, deploys next']);
     expect(acceptedLines({ ...env, pinned: true }, accepted)[1]).toBe('staging: pause lifted; rel-5 stays held by the pin (axum unpin staging deploys it)');
     expect(acceptedLines({ ...env, heldReleaseId: null }, accepted)[1]).toBe('staging: pause lifted; no release was held back (the next succeeded run deploys)');
+  });
+});
+
+describe('approve of a paused environment whose monitor is failing', () => {
+  const env = { name: 'staging', live: { revision: 4, releaseId: 'rel-2', commit: 'c'.repeat(40) } } as unknown as EnvironmentView;
+  const check = (passed: boolean, inconclusive: boolean) => ({ passed, inconclusive, at: 't', step: 'check-7' });
+  it('says the pause (or an incident) may come back at once, naming the check', () => {
+    expect(monitorFailing({ ...env, lastCheck: check(false, true) })).toBe('the monitor is failing now: its last check of #4 (check-7) was inconclusive; if the next checks are so too, staging pauses again (axum logs staging#4 --step check-7)');
+    expect(monitorFailing({ ...env, lastCheck: check(false, false) })).toMatch(/its last check of #4 \(check-7\) failed; if the next checks are so too, it is an incident/);
+  });
+  it('says nothing when the last check passed, or there is none', () => {
+    expect(monitorFailing({ ...env, lastCheck: check(true, false) })).toBeNull();
+    expect(monitorFailing({ ...env, lastCheck: null })).toBeNull();
   });
 });
 

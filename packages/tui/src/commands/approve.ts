@@ -24,10 +24,12 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
     if (env.paused) {
       // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
       const then = heldAfterPause(env);
-      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${then ? `; ${then}` : ''}`, options.yes);
+      // Said before the question and with the answer: a monitor failing now pauses it again soon after.
+      const failing = monitorFailing(env);
+      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${then ? `; ${then}` : ''}${failing ? ` (${failing})` : ''}`, options.yes);
       const revision = await approve();
       if (options.json) out.json(revision);
-      else out.lines(acceptedLines(env, revision));
+      else out.lines([...acceptedLines(env, revision), ...(failing ? [`warning: ${failing}`] : [])]);
       return EXIT.ok;
     }
     await confirm(env, `deploy ${env.pendingReleaseId ?? ''} to ${env.name}`, options.yes, diffFromLive(connection, env, env.pendingReleaseId ?? ''));
@@ -39,6 +41,17 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
 function heldAfterPause(env: Pick<EnvironmentView, 'name' | 'pinned' | 'heldReleaseId'>): string | null {
   if (!env.heldReleaseId) return null;
   return env.pinned ? `${env.heldReleaseId} stays held by the pin (axum unpin ${env.name} deploys it)` : `${env.heldReleaseId}, held back by the pause, deploys next`;
+}
+
+/**
+ * Why the pause may come back at once, or null: the live revision's newest monitor check failed or
+ * was inconclusive, and the accepted revision is monitored the same way.
+ */
+export function monitorFailing(env: Pick<EnvironmentView, 'name' | 'live' | 'lastCheck'>): string | null {
+  const check = env.lastCheck;
+  if (!check || check.passed || !env.live) return null;
+  const next = check.inconclusive ? `${env.name} pauses again` : 'it is an incident';
+  return `the monitor is failing now: its last check of #${env.live.revision} (${check.step}) ${check.inconclusive ? 'was inconclusive' : 'failed'}; if the next checks are so too, ${next} (axum logs ${env.name}#${env.live.revision} --step ${check.step})`;
 }
 
 /**

@@ -100,7 +100,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot, 
     recordedEnvironments: async () => [...new Set([...(from?.environments.keys() ?? []), ...envStores.keys()])].filter((env) => (envStores.get(env)?.persisted() ?? from?.environments.get(env) ?? null) !== null),
     publish: () => undefined,
     warn: (message) => void warnings.push(message),
-    runDeploy: (runId, deploy, message) => void told.set(runId, { ...deploy, message }),
+    runDeploy: (runId, deploy, message) => void (runId !== null && told.set(runId, { ...deploy, message })),
     ...extra,
   };
   const deployments: Deployments = createDeployments(deps);

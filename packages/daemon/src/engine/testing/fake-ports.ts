@@ -244,6 +244,7 @@ export function createFakeGit(): FakeGit {
     showFile: async () => null,
     subject: async (commit) => `commit ${commit}`,
     commitsBetween: async () => [],
+    skippedCommits: async () => [],
     isAncestor: async () => false,
     addWorktree: async (_commit, dir) => void worktrees.add(dir),
     resetWorktree: async (_commit, dir) => {

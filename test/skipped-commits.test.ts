@@ -1,0 +1,52 @@
+// Commits that come faster than the watcher's hints (README.md, "Using it"): a head that moved past
+// commits the daemon never saw as a head still lists each of them, superseded by the next run.
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, cleanupRepo, makeRepo, runs, waitFor, waitForRun, historyText } from './support/axum.js';
+
+const CONFIG = `version: 1
+environments:
+  dev: { branch: develop }
+stages:
+  - name: test
+    steps:
+      - { name: unit, run: "echo tested" }
+`;
+
+const repos: string[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(cleanupRepo));
+});
+const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+
+/** A commit on top of `parent` that no branch names yet. */
+function commitOn(dir: string, parent: string, message: string): string {
+  return git(dir, 'commit-tree', `${parent}^{tree}`, '-p', parent, '-m', message);
+}
+
+describe('commits made faster than runs', () => {
+  it('three commits land as one ref update: the middle one is a superseded run naming the run that took its place', async () => {
+    const dir = makeRepo({ config: CONFIG });
+    repos.push(dir);
+    git(dir, 'branch', 'develop');
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"develop"'), 10_000, 'the first reconciliation');
+    const base = git(dir, 'rev-parse', 'develop');
+    const first = commitOn(dir, base, 'c1');
+    const middle = commitOn(dir, first, 'c2');
+    const last = commitOn(dir, middle, 'c3');
+    // One move of the branch from base to the last commit: no hint could ever show the other two as its head.
+    git(dir, 'update-ref', 'refs/heads/develop', last, base);
+    const head = await waitForRun(dir, (r) => r.commit === last && r.status === 'succeeded', 'the head run');
+    const all = await runs(dir);
+    const ofMiddle = all.find((r) => r.commit === middle);
+    const ofFirst = all.find((r) => r.commit === first);
+    expect(ofFirst?.status).toBe('superseded');
+    expect(ofMiddle?.status).toBe('superseded');
+    expect(ofMiddle?.message).toBe(`superseded by ${head.id} (${last.slice(0, 8)})`);
+    expect(ofFirst?.message).toBe(`superseded by ${ofMiddle?.id} (${middle.slice(0, 8)})`);
+    const plain = await axum(['runs', '--repo', dir]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(new RegExp(`${ofMiddle?.id} +superseded .*${middle.slice(0, 8)} .*c2`));
+  }, 60_000);
+});
