@@ -1,5 +1,5 @@
 // Commits that come faster than the watcher's hints (README.md, "Using it"): a head that moved past
-// commits the daemon never saw as a head still lists each of them, superseded by the next run.
+// commits the daemon never saw as a head still lists each of them, superseded by the run of the head that passed them.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, makeRepo, runs, waitFor, waitForRun, historyText } from './support/axum.js';
@@ -44,7 +44,10 @@ describe('commits made faster than runs', () => {
     expect(ofFirst?.status).toBe('superseded');
     expect(ofMiddle?.status).toBe('superseded');
     expect(ofMiddle?.message).toBe(`superseded by ${head.id} (${last.slice(0, 8)})`);
-    expect(ofFirst?.message).toBe(`superseded by ${ofMiddle?.id} (${middle.slice(0, 8)})`);
+    expect(ofFirst?.message).toBe(`superseded by ${head.id} (${last.slice(0, 8)})`);
+    // Recorded superseded from the start, with the head's run: never queued, so nothing ever ran them.
+    for (const passed of [ofFirst, ofMiddle]) expect(passed).toMatchObject({ startedAt: null, steps: [] });
+    expect([ofFirst!.number, ofMiddle!.number, head.number]).toEqual([head.number - 2, head.number - 1, head.number]);
     const plain = await axum(['runs', '--repo', dir]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(new RegExp(`${ofMiddle?.id} +superseded .*${middle.slice(0, 8)} .*c2`));

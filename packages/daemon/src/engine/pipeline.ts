@@ -123,10 +123,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       changed = true;
       if (!fed.has(branch)) continue;
       // Commits made faster than the hints came (or while the daemon was down) are never
-      // silent: each is queued and at once superseded by the head's run, which says so.
+      // silent: each is a run superseded by the head's from the start, saved with it.
       const skipped = before ? await deps.git.skippedCommits(before, sha, SKIPPED_COMMITS_SHOWN).catch(() => []) : [];
-      for (const passed of skipped) await enqueue(branch, passed, 'push');
-      await enqueue(branch, sha, 'push');
+      await enqueue(branch, sha, 'push', null, { passedOver: skipped });
     }
     for (const branch of Object.keys(history.heads)) {
       if (!heads.has(branch)) {

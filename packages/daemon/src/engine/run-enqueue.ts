@@ -9,6 +9,12 @@ import type { PipelineDeps } from './pipeline.js';
 export interface RunAsk {
   by?: string;
   force?: boolean;
+  /**
+   * Commits the branch's head passed over on its way to this one (oldest first): recorded, in the
+   * same save as this run, as runs superseded by it from the start, never queued, so nothing can
+   * start one and no crash can leave one queued without the head's run.
+   */
+  passedOver?: readonly string[];
 }
 
 /**
@@ -30,6 +36,17 @@ export function createEnqueue(ctx: {
   return async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: RunAsk = {}): Promise<RunRecord> => {
     const history = ctx.loaded();
     const config = ctx.config();
+    const masked = async (sha: string) => maskText(await deps.git.subject(sha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []);
+    const passed: RunRecord[] = [];
+    for (const sha of asked.passedOver ?? []) {
+      const env = envOfBranch(branch);
+      const at = ctx.now();
+      const number = history.nextRunNumber++;
+      passed.push({
+        ...{ id: `run-${number}`, number, status: 'superseded', commit: sha, branch, env, trigger, reused: false, createdAt: at, startedAt: null, finishedAt: at, steps: [] },
+        ...{ subject: await masked(sha), releaseId: null, message: null, warnings: [], deploy: env ? { env, revision: null, outcome: 'none' } : null, pgids: [], worktree: null, stages },
+      });
+    }
     const number = history.nextRunNumber++;
     const run: RunRecord = {
       id: `run-${number}`,
@@ -46,7 +63,7 @@ export function createEnqueue(ctx: {
       finishedAt: null,
       steps: [],
       // A commit subject is text from outside: a registered secret in it is masked before it is stored or shown.
-      subject: maskText(await deps.git.subject(commitSha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []),
+      subject: await masked(commitSha),
       releaseId: null,
       message: null,
       warnings: [],
@@ -70,7 +87,12 @@ export function createEnqueue(ctx: {
       ctx.touch(old);
       deps.publish(toRunView(old));
     }
-    history.runs.push(run);
+    for (const old of passed) {
+      old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
+      ctx.touch(old);
+      deps.publish(toRunView(old));
+    }
+    history.runs.push(...passed, run);
     const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
     history.runs = kept;
     await ctx.commit(run);
