@@ -9,7 +9,7 @@ import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { BackupWriter } from '../engine/ports.js';
 import type { BackupDestination } from './backup-destination.js';
 import { sha256Of } from './fs-backup-objects.js';
-import { collectSources, damagedHistoryFile, type PreviousBackup, type Source } from './fs-backup-sources.js';
+import { collectSources, damagedHistoryFile, type LostBlob, type PreviousBackup, type Source } from './fs-backup-sources.js';
 import { describeFsError } from './fs-errors.js';
 
 /** The backup writer over `destinationFor` (one destination per target as written in `backup.to`); each backup is a snapshot. */
@@ -42,7 +42,7 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         const owner = otherRepository(contents.manifest, repoRoot);
         if (owner !== null && !takeOver) return failed(otherRepositoryProblem(label, owner, repoRoot));
         let sources: Source[];
-        const missing: string[] = [];
+        const missing: LostBlob[] = [];
         try {
           sources = await collectSources(stateDir, previousBackup(contents.manifest), missing);
         } catch (err) {
@@ -59,6 +59,10 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
           );
         }
         let files: BackupFile[] = sources.map((s) => ('bytes' in s ? { path: s.path, sha256: sha256Of(s.bytes), size: s.bytes.length } : { path: s.path, sha256: s.sha256, size: s.size }));
+        // A blob lost here that the target still holds stays named by the new manifest (nothing to
+        // send): left out, the snapshots naming it would age out and prune the last copy there is.
+        for (const lost of missing) if (contents.objects.has(lost.sha256)) files.push({ path: `store/sha256/${lost.sha256}`, sha256: lost.sha256, size: lost.size });
+        const lostWords = missing.map((l) => `${l.named} (sha256 ${l.sha256.slice(0, 12)}…${contents.objects.has(l.sha256) ? ', kept: the backup holds a copy' : ', not in the backup either'})`);
         const plan = planSend(files, contents.objects);
         const { sent, bytes, gone } = await destination.send(plan.send, sources, crash);
         crash('backup.objects-sent');
@@ -76,7 +80,7 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
         const named = new Set(files.map((f) => f.sha256));
         for (const other of kept.filter((k) => k !== id)) for (const file of parseManifestText(contents.snapshots.get(other) ?? null)?.files ?? []) named.add(file.sha256);
         await destination.prune(named, dropped);
-        return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at, ...(missing.length > 0 ? { missing } : {}) };
+        return { target, ok: true, error: null, files: files.length, sent: { files: sent, bytes }, present: plan.present, at, ...(lostWords.length > 0 ? { missing: lostWords } : {}) };
       } catch (err) {
         return failed(destination.describe(err));
       }

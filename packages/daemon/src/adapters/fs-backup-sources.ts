@@ -8,6 +8,13 @@ import { hashFile } from './fs-backup-objects.js';
 import { readRunsHistory } from './runs-journal.js';
 import { recordedEnvironmentNames } from './state-files.js';
 
+/** A stored blob the releases history names that the store lacks: which artifact of which release. */
+export interface LostBlob {
+  sha256: string;
+  size: number;
+  named: string;
+}
+
 /** A file the backup takes: its path under `.axum/`, and its bytes (documents) or a file's first `size` bytes. */
 export type Source = { path: string; bytes: Buffer } | { path: string; file: string; sha256: string; size: number; log: boolean };
 
@@ -22,7 +29,7 @@ export interface PreviousBackup {
  * one whole version; the runs history (snapshot + journal) is replayed into one document, read again
  * if a compaction moved its files meanwhile. Blobs are the ones the releases history names.
  */
-export async function collectSources(stateDir: string, previous: PreviousBackup | null, missing: string[] = []): Promise<Source[]> {
+export async function collectSources(stateDir: string, previous: PreviousBackup | null, missing: LostBlob[] = []): Promise<Source[]> {
   const history = join(stateDir, 'history');
   const sources: Source[] = [];
   // Environments first, the releases history after: a release is recorded before any revision names
@@ -59,7 +66,7 @@ export async function collectSources(stateDir: string, previous: PreviousBackup 
       },
     );
     if (present) sources.push({ path: `store/sha256/${sha256}`, file, sha256, size, log: false });
-    else missing.push(`${named} (sha256 ${sha256.slice(0, 12)}…)`);
+    else missing.push({ sha256, size, named });
   }
   // Logs after the runs history: a run that starts meanwhile only adds a log no run names yet.
   sources.push(...(await logSources(join(stateDir, 'runs'), previous)));

@@ -71,16 +71,27 @@ describe('fs backup writer and reader', () => {
     expect(second.files).toBe(9);
   });
 
-  it('a stored file the store lost is left out and named; everything else is backed up, verified, and restores', async () => {
+  it('a stored file the store lost is named, never stops the backup, and the copy a target holds is never pruned', async () => {
     const stateDir = join(temp(), '.axum');
     const target = temp();
+    const fresh = temp();
     stateWith(stateDir, ['model one', 'model two']);
+    const writer = createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() });
+    expect((await writer.backup(target, 1)).ok).toBe(true);
     rmSync(join(stateDir, 'store', 'sha256', sha('model one')), { force: true });
-    const report = await createFsBackupWriter({ stateDir, repoRoot: '/repo', now: () => new Date() }).backup(target, 1);
-    expect(report).toMatchObject({ ok: true, error: null, missing: [`model.bin of rel-1 (sha256 ${sha('model one').slice(0, 12)}…)`] });
-    expect(readdirSync(join(target, 'objects'))).toContain(sha('model two'));
-    expect(readdirSync(join(target, 'objects'))).not.toContain(sha('model one'));
+    // Two backups with keep 1: the snapshots from before the loss are gone, the copy is not.
+    for (let i = 0; i < 2; i++) {
+      const report = await writer.backup(target, 1);
+      expect(report).toMatchObject({ ok: true, error: null, missing: [`model.bin of rel-1 (sha256 ${sha('model one').slice(0, 12)}…, kept: the backup holds a copy)`] });
+    }
+    expect(readdirSync(join(target, 'objects'))).toContain(sha('model one'));
     expect((await verifyBackup(target, target, { deep: true })).ok).toBe(true);
+    // A target that never had it: everything else is backed up, and the loss said.
+    const first = await writer.backup(fresh, 1);
+    expect(first).toMatchObject({ ok: true, missing: [`model.bin of rel-1 (sha256 ${sha('model one').slice(0, 12)}…, not in the backup either)`] });
+    expect(readdirSync(join(fresh, 'objects'))).toContain(sha('model two'));
+    expect(readdirSync(join(fresh, 'objects'))).not.toContain(sha('model one'));
+    expect((await verifyBackup(fresh, fresh, { deep: true })).ok).toBe(true);
   });
 
   it('an emptied .axum/ does not back up over a backup that holds releases, unless taken over', async () => {

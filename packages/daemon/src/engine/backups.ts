@@ -59,7 +59,7 @@ export function createBackups(deps: BackupsDeps): Backups {
       // Said once per new error, not every `every`: the status keeps saying it until a backup succeeds.
       else if (report.error !== previous?.error) deps.logger.warn(`backup to ${target} failed: ${report.error ?? 'unknown error'} (the daemon goes on)`);
       else deps.logger.warn(`backup to ${target} failed again: ${report.error ?? 'unknown error'}`);
-      if (report.ok && report.missing) deps.logger.warn(`backup to ${target} left out what .axum/store lacks: ${report.missing.join(', ')} (axum fsck marks such releases bad)`);
+      if (report.ok && report.missing) deps.logger.warn(`backup to ${target}: lost from .axum/store: ${report.missing.join(', ')} (axum fsck marks such releases bad)`);
       reports.push(report);
     }
     publish();

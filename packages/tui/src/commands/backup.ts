@@ -20,7 +20,7 @@ export function backupLines(report: BackupReport): string[] {
   return report.targets.map((t) =>
     t.ok
       ? `backed up to ${t.target}: ${plural(t.files, 'file')}, stored as ${plural(t.sent.files + t.present.files, 'object')}: ${t.sent.files} sent (${humanSize(t.sent.bytes)}), ${t.present.files} already there (${humanSize(t.present.bytes)}); verified${
-          t.missing ? `; left out, as this repository's store lacks ${t.missing.length === 1 ? 'it' : 'them'}: ${t.missing.join(', ')} (axum fsck marks such releases bad)` : ''
+          t.missing ? `; lost from .axum/store: ${t.missing.join(', ')} (axum fsck marks such releases bad)` : ''
         }`
       : `backup to ${t.target} FAILED: ${t.error ?? 'unknown error'}`,
   );
