@@ -213,6 +213,7 @@ async function main(): Promise<void> {
       crash,
       repoRoot,
       worktreeDir: (runId) => join(worktreeRoot, runId),
+      keepWorktrees: containment.kind === 'cgroup' ? 3 : 0,
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
       maskFile,

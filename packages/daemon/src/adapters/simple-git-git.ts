@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -82,10 +82,30 @@ export function createSimpleGit(repoRoot: string): GitPort {
       return null;
     }
   };
-  const ownWorktree = (dir: string): void => {
+  /**
+   * The worktree's own git folder, when `dir` is still the worktree we added and nothing a step did
+   * there makes a reset or a clean lie: the folder itself a real one (not a link put in its place),
+   * its `.git` link the one git wrote, and no per-worktree git state a step may set with git's own
+   * commands (`git sparse-checkout`, `git config --worktree core.worktree …`), which would make the
+   * next run's checkout partial or point `git clean` at another folder. Anything else throws: the
+   * caller makes the worktree afresh.
+   */
+  const ownWorktree = (dir: string): string => {
     const expected = worktreeLinks.get(dir);
-    if (expected === undefined || linkOf(dir) !== expected) throw new Error(`${dir} is not the worktree Axum added (its .git link changed or is gone)`);
+    const stat = lstatSync(dir, { throwIfNoEntry: false });
+    if (expected === undefined || !stat?.isDirectory() || linkOf(dir) !== expected) throw new Error(`${dir} is not the worktree Axum added (its .git link changed or is gone)`);
+    const gitDir = /^gitdir: (.+)$/m.exec(expected)?.[1]?.trim();
+    if (!gitDir) throw new Error(`${dir}: its .git link names no git folder`);
+    const own = resolve(dir, gitDir);
+    for (const file of ['config.worktree', join('info', 'sparse-checkout')]) {
+      if (existsSync(join(own, file))) throw new Error(`${dir}: a step left per-worktree git state (${file})`);
+    }
+    return own;
   };
+  // Axum's own git in a kept worktree: the folders named (a `core.worktree` set there is not
+  // followed), and no sparse checkout, whatever a config says. (A worktree's own config, where a
+  // step would set `core.fsmonitor` for it, is refused above.)
+  const inWorktree = (dir: string, gitDir: string, ...args: string[]) => git.raw(['-c', 'core.sparseCheckout=false', `--git-dir=${gitDir}`, `--work-tree=${dir}`, ...args]);
   const port: GitPort = {
     async heads() {
       const fromFiles = await gitDirs()
@@ -196,14 +216,18 @@ export function createSimpleGit(repoRoot: string): GitPort {
       if (link !== null) worktreeLinks.set(dir, link);
     },
     async resetWorktree(commit, dir) {
-      ownWorktree(dir);
+      const gitDir = ownWorktree(dir);
       // --force: modified and deleted files, and files a step added to the index, are the commit's again.
-      await git.raw(['-C', dir, 'checkout', '--quiet', '--detach', '--force', commit]);
+      await inWorktree(dir, gitDir, 'checkout', '--quiet', '--detach', '--force', commit);
     },
     async cleanWorktree(dir) {
-      ownWorktree(dir);
+      const gitDir = ownWorktree(dir);
+      // A file a step marked skip-worktree or assume-unchanged would keep its edits through the next
+      // checkout (git no longer looks at it): such a worktree is made afresh. Off the way to a run.
+      const flagged = (await inWorktree(dir, gitDir, 'ls-files', '-v')).split('\n').find((line) => line !== '' && !line.startsWith('H '));
+      if (flagged) throw new Error(`${dir}: a step flagged ${flagged.slice(2)} in the index (skip-worktree or assume-unchanged)`);
       // -ff: nested repositories a step cloned go too; -x: ignored files (build outputs) as well.
-      await git.raw(['-C', dir, 'clean', '--quiet', '-ffdx']);
+      await inWorktree(dir, gitDir, 'clean', '--quiet', '-ffdx');
     },
     async removeWorktree(dir) {
       worktreeLinks.delete(dir);

@@ -1,7 +1,7 @@
 // Kept worktrees on real git: what a run left is gone before the next run of its branch sees the
 // folder, and a folder whose `.git` link a step changed is never cleaned or reset.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,5 +114,61 @@ describe('kept worktrees (git port)', () => {
     await port.addWorktree(a, wt);
     await port.cleanWorktree(wt);
     expect(listing(wt)).toEqual(['a.txt']);
+  });
+
+  it("per-worktree git state a step set with git's own commands makes the worktree be made afresh, never a partial or misdirected checkout", async () => {
+    const { dir, work, git } = repo();
+    write(dir, { 'a.txt': 'A\n', 'sub/s.txt': 's\n', 'other/o.txt': 'o\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'A');
+    const a = git(dir, 'rev-parse', 'HEAD');
+    const port = createSimpleGit(dir);
+    const wt = join(work, 'warm-1');
+    const cases: [string, () => void][] = [
+      // A monorepo build step: the next run's checkout would lack other/.
+      ['sparse checkout', () => git(wt, 'sparse-checkout', 'set', 'sub')],
+      // Edits git stops looking at: they would survive the next checkout.
+      ['skip-worktree', () => (git(wt, 'update-index', '--skip-worktree', 'a.txt'), write(wt, { 'a.txt': 'edited\n' }))],
+      ['assume-unchanged', () => (git(wt, 'update-index', '--assume-unchanged', 'a.txt'), write(wt, { 'a.txt': 'edited\n' }))],
+      // Where `git clean` would act: another folder's untracked files.
+      ['core.worktree', () => (git(wt, 'config', 'extensions.worktreeConfig', 'true'), git(wt, 'config', '--worktree', 'core.worktree', join(work, 'precious')))],
+    ];
+    mkdirSync(join(work, 'precious'), { recursive: true });
+    writeFileSync(join(work, 'precious', 'keep.txt'), 'mine\n');
+    for (const [what, step] of cases) {
+      await port.addWorktree(a, wt);
+      step();
+      await expect(port.cleanWorktree(wt), what).rejects.toThrow(/a step (left per-worktree git state|flagged)/);
+      expect(readFileSync(join(work, 'precious', 'keep.txt'), 'utf8'), what).toBe('mine\n');
+      try {
+        git(dir, 'config', '--unset-all', 'extensions.worktreeConfig');
+      } catch {
+        // not set by this case
+      }
+    }
+    // Made afresh, it is clean and whole again.
+    await port.addWorktree(a, wt);
+    await port.cleanWorktree(wt);
+    await port.resetWorktree(a, wt);
+    expect(listing(wt)).toEqual(['a.txt', 'other/', 'other/o.txt', 'sub/', 'sub/s.txt']);
+  });
+
+  it('a worktree folder a step replaced by a link to a copy is not reset or cleaned', async () => {
+    const { dir, work, git } = repo();
+    write(dir, { 'a.txt': 'A\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'A');
+    const a = git(dir, 'rev-parse', 'HEAD');
+    const port = createSimpleGit(dir);
+    const wt = join(work, 'warm-1');
+    await port.addWorktree(a, wt);
+    const copy = join(work, 'copy');
+    mkdirSync(copy);
+    writeFileSync(join(copy, '.git'), readFileSync(join(wt, '.git')));
+    writeFileSync(join(copy, 'precious.txt'), 'mine\n');
+    rmSync(wt, { recursive: true, force: true });
+    symlinkSync(copy, wt);
+    await expect(port.cleanWorktree(wt)).rejects.toThrow(/not the worktree Axum added/);
+    expect(readFileSync(join(copy, 'precious.txt'), 'utf8')).toBe('mine\n');
   });
 });

@@ -25,6 +25,12 @@ export class RequestFailure {
 export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConfig' | 'logActivity' | 'worktrees'> {
   /** A folder for a worktree named `name`, outside the repository. */
   worktreeDir(name: string): string;
+  /**
+   * How many branches keep their worktree between runs (default 3). 0 where a step's processes are
+   * contained by process group only: one that escaped it could write into a kept worktree after
+   * it was cleaned, so each run gets a worktree of its own.
+   */
+  keepWorktrees?: number;
   store: RunsStore;
   /** Tells clients about a changed run. */
   publish(run: RunView): void;
@@ -91,7 +97,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let triggering: Promise<unknown> = Promise.resolve();
   const enqueue = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
 
-  const worktrees = createRunWorktrees({ git: deps.git, dirOf: deps.worktreeDir, logger: deps.logger });
+  const worktrees = createRunWorktrees({ git: deps.git, dirOf: deps.worktreeDir, logger: deps.logger, ...(deps.keepWorktrees !== undefined ? { keep: deps.keepWorktrees } : {}) });
   const schedule = (): void => {
     if (stopping || !doc) return;
     for (const run of runnable(loaded().runs)) {
