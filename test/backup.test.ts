@@ -240,6 +240,7 @@ describe('axum backup and axum restore (local folder)', () => {
     writeFileSync(join(cut, '.axum', 'restore-in-progress'), `${target}\n`);
     const finished = await axum(['restore', '--from', target, '--repo', cut]);
     expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stdout).toContain(`the backup names ${clone}: backups from here to that target are refused until this repository takes it over (axum backup --take-over)`);
     expect(existsSync(join(cut, '.axum', 'restore-in-progress'))).toBe(false);
     expect(served(cut)).toBe('0.9');
   }, 240_000);

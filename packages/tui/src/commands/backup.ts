@@ -91,6 +91,10 @@ export async function restoreCommand(options: GlobalOptions & { from?: string; s
     `restored ${repoRoot}/.axum from ${from} (backup ${String(result.snapshot)} of ${String(result.createdAt)}): ${plural(Number(result.files), 'file')} verified by sha256, ${plural(Number(result.releases), 'release')}`,
     ...envs.map((e) => `  ${e.env}: current → #${e.revision} (${e.releaseId})`),
     'the next axum command starts the daemon on the restored history',
+    // A target serves one repository (its manifest names it): said here, not found out at the first backup.
+    ...(typeof result.repository === 'string' && result.repository !== repoRoot
+      ? [`the backup names ${result.repository}: backups from here to that target are refused until this repository takes it over (axum backup --take-over), if it replaces that one`]
+      : []),
   ]);
   return EXIT.ok;
 }
