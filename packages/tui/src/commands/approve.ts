@@ -20,7 +20,7 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
     // The release this command names is the one approved, or the daemon refuses (it changed in between).
     const seen = (env.paused ? servingOf(env)?.releaseId : env.pendingReleaseId) ?? undefined;
     const approve = () =>
-      awaitOperation(call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS), `approval of ${envName}`, `axum history ${envName}`);
+      awaitOperation(call(connection, 'env.approve', { env: envName, force: options.force ?? false, by: by('approve'), ...(seen ? { releaseId: seen } : {}) }, OPERATION_TIMEOUT_MS), `approval of ${envName}`, `axum history ${envName}`, options.json === true);
     if (env.paused) {
       // Paused (ARCHITECTURE.md, glossary: Inconclusive): approving keeps what serves, as live and verified by this person.
       const then = heldAfterPause(env);

@@ -53,7 +53,7 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     const busy = options.yes ? null : busyRefusal(target);
     if (busy) throw new CliError(busy, EXIT.failed);
     await confirm(target, `promote ${promotedReleaseText(source.live.releaseId, from, release, source.live)} to ${target.name}`, options.yes, diffFromLive(connection, target, source.live.releaseId));
-    return deployResult(to, await awaitOperation(call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), `promote to ${to}`, `axum history ${to}`), options, out, 'promotes');
+    return deployResult(to, await awaitOperation(call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), `promote to ${to}`, `axum history ${to}`, options.json === true), options, out, 'promotes');
   });
 }
 

@@ -45,9 +45,12 @@ export async function call<M extends RequestMethod>(connection: Pick<DaemonConne
  * stops the waiting, not the operation, which the daemon was asked for and carries on: said, with
  * where to see how it ends (exit 130, as shells do), rather than a bare `^C` that reads as "nothing done".
  */
-export async function awaitOperation<T>(asked: Promise<T>, what: string, see: string): Promise<T> {
+export async function awaitOperation<T>(asked: Promise<T>, what: string, see: string, json = false): Promise<T> {
   const onInterrupt = () => {
-    stderrLine(`axum: stopped waiting; the ${what} was asked of the daemon and goes on there (see how it ends: ${see})`);
+    const message = `stopped waiting; the ${what} was asked of the daemon and goes on there (see how it ends: ${see})`;
+    // Under --json the answer is a JSON document still: the error one, with the exit code it ends with.
+    if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: 130 } })}\n`);
+    stderrLine(`axum: ${message}`);
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
