@@ -115,7 +115,8 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
 
     async prepare(host, release) {
       const fence = options.epoch === undefined ? '' : fenceScript(host.path, epochOf(options.epoch));
-      const session = { host, configFile: options.configFile, fence, shared: await shared(host), env: options.env, commandTimeoutMs, holdTimeoutMs: copyTimeoutMs + commandTimeoutMs };
+      // A ready host waits for its siblings: one that lacks the release checks, copies, then checks again.
+      const session = { host, configFile: options.configFile, fence, shared: await shared(host), env: options.env, commandTimeoutMs, holdTimeoutMs: copyTimeoutMs + 2 * commandTimeoutMs };
       return openPreparedSwap(session, release, preparedSwapScript(host, release, fence, checksumText(release), linkCheck(release), tempLinkName()));
     },
 
