@@ -238,8 +238,11 @@ export interface PrometheusPort {
 
 /** Backups of `.axum/` to one target (README.md, "Backups"); never throws: a failure is the report's `error`. */
 export interface BackupWriter {
-  /** Writes a new backup to `target`, keeping its newest `keep` snapshots (this one among them). */
-  /** `takeOver`: write even when the target holds another repository's backups (this one moved). */
+  /**
+   * Writes a new backup to `target`, keeping its newest `keep` snapshots (this one among them).
+   * `takeOver`: write even when the target holds another repository's backups (this one moved),
+   * or releases this `.axum/` lacks (starting over from nothing on purpose).
+   */
   backup(target: string, keep: number, takeOver?: boolean): Promise<BackupTargetReport>;
 }
 

@@ -175,18 +175,22 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
   );
 }
 
+/** The other environments `releaseId` is live in, as `staging #3`. */
+const liveElsewhere = (releaseId: string, env: string, environments: readonly EnvironmentView[]): string[] =>
+  environments.filter((e) => e.name !== env && e.live?.releaseId === releaseId).map((e) => `${e.name} #${e.live!.revision}`);
+
+/** A bad mark is the release's, not the environment's: the other environments it is live in, said before the question. */
+function alsoLiveText(releaseId: string, env: string, environments: readonly EnvironmentView[]): string {
+  const elsewhere = liveElsewhere(releaseId, env, environments);
+  return elsewhere.length > 0 ? ` everywhere, though it is live in ${elsewhere.join(', ')} too (it keeps serving there, marked bad)` : '';
+}
+
 /**
  * What a manual rollback says of the release it left: marked bad, how to clear it, and where else
  * it is live — the mark does not move those environments, so nobody is surprised by their flag.
  */
-/** A bad mark is the release's, not the environment's: the other environments it is live in, said before the question. */
-function alsoLiveText(releaseId: string, env: string, environments: readonly EnvironmentView[]): string {
-  const elsewhere = environments.filter((e) => e.name !== env && e.live?.releaseId === releaseId).map((e) => `${e.name} #${e.live!.revision}`);
-  return elsewhere.length > 0 ? ` everywhere, though it is live in ${elsewhere.join(', ')} too (it keeps serving there, marked bad)` : '';
-}
-
 export function markedBadLine(releaseId: string, env: string, environments: readonly EnvironmentView[]): string {
-  const elsewhere = environments.filter((e) => e.name !== env && e.live?.releaseId === releaseId).map((e) => `${e.name} #${e.live!.revision}`);
+  const elsewhere = liveElsewhere(releaseId, env, environments);
   return `${releaseId} marked bad (axum mark ${releaseId} good clears it)${elsewhere.length > 0 ? `; it is also live in ${elsewhere.join(', ')} and keeps serving there` : ''}`;
 }
 
