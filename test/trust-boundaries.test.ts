@@ -59,7 +59,7 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
 
   it('checks the worktree folder again before each run: one made group- or world-writable since is refused, naming it and the fix', async () => {
     const dir = repo({ config: WHERE_CONFIG });
-    const env = { AXUM_RUNTIME_DIR: scratchDir('axum-rt-') };
+    const env = { AXUM_RUNTIME_DIR: scratchDir('axum-rt-'), AXUM_KEEP_WORKTREES: '3' };
     const first = await axum(['run', '--wait', '--json', '--repo', dir], { env });
     expect(first.code, first.stderr).toBe(0);
     const { workDir } = runtimePathsFor(dir, env);

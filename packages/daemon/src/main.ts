@@ -213,7 +213,9 @@ async function main(): Promise<void> {
       crash,
       repoRoot,
       worktreeDir: (runId) => join(worktreeRoot, runId),
-      keepWorktrees: containment.kind === 'cgroup' ? 3 : 0,
+      // Off unless asked (AXUM_KEEP_WORKTREES=N): on a quiet machine a reset of a kept worktree
+      // measured slower than a fresh `git worktree add` (BENCHMARKS.md, commit → spawn).
+      keepWorktrees: containment.kind === 'cgroup' ? Math.max(0, Math.min(16, Number(process.env.AXUM_KEEP_WORKTREES) || 0)) : 0,
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
       maskFile,
