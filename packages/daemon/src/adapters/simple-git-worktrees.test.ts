@@ -44,6 +44,15 @@ function write(dir: string, files: Record<string, string>): void {
   }
 }
 
+/** A repository whose one commit `a` holds `files`, its git port, and where a kept worktree goes. */
+function committed(files: Record<string, string>) {
+  const { dir, work, git } = repo();
+  write(dir, files);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'A');
+  return { dir, work, git, a: git(dir, 'rev-parse', 'HEAD'), port: createSimpleGit(dir), wt: join(work, 'warm-1') };
+}
+
 describe('kept worktrees (git port)', () => {
   it('cleaned after a run and reset to the next commit: exactly that commit, nothing untracked, ignored, modified or staged left', async () => {
     const { dir, work, git } = repo();
@@ -80,13 +89,7 @@ describe('kept worktrees (git port)', () => {
   });
 
   it('reset alone forces every tracked file to the commit (a file modified since the clean)', async () => {
-    const { dir, work, git } = repo();
-    write(dir, { 'a.txt': 'A\n' });
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'A');
-    const a = git(dir, 'rev-parse', 'HEAD');
-    const port = createSimpleGit(dir);
-    const wt = join(work, 'warm-1');
+    const { a, port, wt } = committed({ 'a.txt': 'A\n' });
     await port.addWorktree(a, wt);
     write(wt, { 'a.txt': 'edited\n' });
     await port.resetWorktree(a, wt);
@@ -94,13 +97,7 @@ describe('kept worktrees (git port)', () => {
   });
 
   it('a worktree whose .git link a step rewrote or removed is neither cleaned nor reset, and what it pointed at is untouched', async () => {
-    const { dir, work, git } = repo();
-    write(dir, { 'a.txt': 'A\n' });
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'A');
-    const a = git(dir, 'rev-parse', 'HEAD');
-    const port = createSimpleGit(dir);
-    const wt = join(work, 'warm-1');
+    const { dir, a, port, wt } = committed({ 'a.txt': 'A\n' });
     await port.addWorktree(a, wt);
     // Another repository's file the step wants gone.
     write(dir, { 'precious.txt': 'mine\n' });
@@ -117,13 +114,7 @@ describe('kept worktrees (git port)', () => {
   });
 
   it("per-worktree git state a step set with git's own commands makes the worktree be made afresh, never a partial or misdirected checkout", async () => {
-    const { dir, work, git } = repo();
-    write(dir, { 'a.txt': 'A\n', 'sub/s.txt': 's\n', 'other/o.txt': 'o\n' });
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'A');
-    const a = git(dir, 'rev-parse', 'HEAD');
-    const port = createSimpleGit(dir);
-    const wt = join(work, 'warm-1');
+    const { dir, work, git, a, port, wt } = committed({ 'a.txt': 'A\n', 'sub/s.txt': 's\n', 'other/o.txt': 'o\n' });
     const cases: [string, () => void][] = [
       // A monorepo build step: the next run's checkout would lack other/.
       ['sparse checkout', () => git(wt, 'sparse-checkout', 'set', 'sub')],
@@ -154,13 +145,7 @@ describe('kept worktrees (git port)', () => {
   });
 
   it('a worktree folder a step replaced by a link to a copy is not reset or cleaned', async () => {
-    const { dir, work, git } = repo();
-    write(dir, { 'a.txt': 'A\n' });
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'A');
-    const a = git(dir, 'rev-parse', 'HEAD');
-    const port = createSimpleGit(dir);
-    const wt = join(work, 'warm-1');
+    const { work, a, port, wt } = committed({ 'a.txt': 'A\n' });
     await port.addWorktree(a, wt);
     const copy = join(work, 'copy');
     mkdirSync(copy);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
-import { markedBadLine, parseAtTime, revisionSentence } from './environments.js';
+import { parseAtTime, revisionSentence } from './environments.js';
+import { markedBadLine } from './rollback-mark-words.js';
 
 const revision = (over: Partial<RevisionView>): RevisionView => ({
   revision: 5,

@@ -5,6 +5,7 @@ import { rollbackHint, unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
+import { alsoLiveText, markedBadLine } from './rollback-mark-words.js';
 import type { RequestFn } from '../client/daemon-connection.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
@@ -173,25 +174,6 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
     },
     early,
   );
-}
-
-/** The other environments `releaseId` is live in, as `staging #3`. */
-const liveElsewhere = (releaseId: string, env: string, environments: readonly EnvironmentView[]): string[] =>
-  environments.filter((e) => e.name !== env && e.live?.releaseId === releaseId).map((e) => `${e.name} #${e.live!.revision}`);
-
-/** A bad mark is the release's, not the environment's: the other environments it is live in, said before the question. */
-function alsoLiveText(releaseId: string, env: string, environments: readonly EnvironmentView[]): string {
-  const elsewhere = liveElsewhere(releaseId, env, environments);
-  return elsewhere.length > 0 ? ` everywhere, though it is live in ${elsewhere.join(', ')} too (it keeps serving there, marked bad)` : '';
-}
-
-/**
- * What a manual rollback says of the release it left: marked bad, how to clear it, and where else
- * it is live — the mark does not move those environments, so nobody is surprised by their flag.
- */
-export function markedBadLine(releaseId: string, env: string, environments: readonly EnvironmentView[]): string {
-  const elsewhere = liveElsewhere(releaseId, env, environments);
-  return `${releaseId} marked bad (axum mark ${releaseId} good clears it)${elsewhere.length > 0 ? `; it is also live in ${elsewhere.join(', ')} and keeps serving there` : ''}`;
 }
 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--again]`: the release live there already is nothing to do, unless `--again`. */
