@@ -112,10 +112,18 @@ export function checkVerdict(measurements: readonly Measurement[], check: Pick<C
   return { verdict: 'running', summary: `${of}` };
 }
 
+/**
+ * A measured value as people read it: six significant digits at most (Prometheus's ratios come as
+ * `0.14818365825077237`); the measurement itself, and the verdict made on it, keep every digit.
+ */
+export function measuredText(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
+}
+
 /** One measurement as a line of the check's log: `14:03:05 error_rate = 0.031 ✗ (fail: > 0.02)`. */
 export function measurementLine(name: string, m: Measurement): string {
   const mark = m.verdict === 'pass' ? '✓' : m.verdict === 'fail' ? '✗' : '?';
-  return m.value === null ? `${name} ${mark} inconclusive: ${m.reason}` : `${name} = ${m.value} ${mark} (${m.reason})`;
+  return m.value === null ? `${name} ${mark} inconclusive: ${m.reason}` : `${name} = ${measuredText(m.value)} ${mark} (${m.reason})`;
 }
 
 /** The `global.scrape_interval` in Prometheus's own config (`/api/v1/status/config` gives its YAML), in ms; null when not found. */

@@ -71,6 +71,19 @@ describe('rollback refusals', () => {
   });
 });
 
+describe('a bare rollback after an automatic rollback', () => {
+  // #1 a, #2 b, #3 c failed verification, #4 the automatic rollback to #2 (b).
+  const auto = { ...rev(4, 'b', 'live', true, 'auto-rollback'), rollbackTo: 2 };
+  const history = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'superseded', true), rev(3, 'c', 'failed', false), auto);
+  it('is refused while the environment serves its last known good (no step further back out of habit)', () => {
+    expect(rollbackRefusal(history, history.revisions[0], null, undefined, false)).toMatch(/^#4 is the automatic rollback to the last known good #2: .*--to N/);
+  });
+  it('goes ahead when the release it went back to was marked bad since: that is not the last known good any more', () => {
+    expect(lastKnownGood(history, (id) => id === 'b')?.revision).toBe(1);
+    expect(rollbackRefusal(history, history.revisions[0], null, undefined, false, true)).toBeNull();
+  });
+});
+
 describe('release retention', () => {
   it('keeps the newest and every referenced release', async () => {
     const { releasesToPrune } = await import('./revisions.js');

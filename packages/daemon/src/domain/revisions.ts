@@ -141,12 +141,15 @@ export function rollbackRefusal(
   requested: number | null,
   bad: ReleaseView['bad'] | undefined,
   force: boolean,
+  liveIsBad = false,
 ): string | null {
   if (requested !== null && !target) return `no revision #${requested} (revisions: ${doc.revisions.map((r) => `#${r.revision}`).join(', ') || 'none'})`;
   // After an automatic rollback the environment serves its last known good already: a second
   // `rollback` out of habit (Helm's "undo") must not step further back and mark that release bad.
+  // Unless that release was marked bad since: then it is not the last known good any more, and the
+  // rollback goes to the one that is.
   const serving = liveRevision(doc);
-  if (requested === null && serving?.kind === 'auto-rollback') {
+  if (requested === null && serving?.kind === 'auto-rollback' && !liveIsBad) {
     return `#${serving.revision} is the automatic rollback to the last known good #${serving.rollbackTo}: a rollback with no target would go further back; name the revision with --to N (axum history lists them)`;
   }
   if (!target) return noRollbackTargetText(doc);

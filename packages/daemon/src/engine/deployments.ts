@@ -1,7 +1,7 @@
 import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
 import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, configChanges, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { changedArtifacts, configChanges, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liftPause } from '../domain/pause.js';
@@ -270,7 +270,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const busy = environments.hold(env);
       if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
       const target = to === null ? (lastKnownGood(doc, unusable) ?? undefined) : doc.revisions.find((r) => r.revision === to);
-      const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force);
+      const live = liveRevision(doc);
+      const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force, live ? unusable(live.releaseId) : false);
       if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
       // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
       // pointer moves, so no queued deploy slips in; undone if the rollback is refused).

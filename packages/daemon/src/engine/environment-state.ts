@@ -46,7 +46,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
   const serving = servingRevision(doc);
   const lkg = lastKnownGood(doc, unusable);
   // Refused after an automatic rollback (the environment serves its LKG already): no target shown.
-  const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false) === null ? lkg : null;
+  const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false, live ? unusable(live.releaseId) : false) === null ? lkg : null;
   const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
   const lkgShown = lastKnownGoodOrLive(doc, unusable);
   const health = revisionHealth(live, lkgShown);

@@ -2,7 +2,7 @@ import type { PipelineConfig, ReleaseView, RevisionView } from '@axum/protocol';
 import { announcingSink, operationKey, operationStepEnv, type OperationDeps } from './deploy-operation.js';
 import { hostStepEnv } from './remote-fleet.js';
 import { checkTargets, measureOnce, warnScrapeInterval } from './prometheus-check.js';
-import { acrossHosts } from '../domain/prometheus-checks.js';
+import { acrossHosts, measuredText } from '../domain/prometheus-checks.js';
 
 /** A running monitor of one live revision; `stop` kills a check in flight and removes its worktree. */
 export interface Monitor {
@@ -121,7 +121,7 @@ export function startMonitor(
         const targets = checkTargets(checkSpec, (deps.fleet?.hostsOf(env) ?? []).map((h) => ({ name: h.host, spec: h.spec })));
         const measured = await Promise.all(targets.map(async (host) => ({ host: host?.spec ?? '', m: await measureOnce(checkSpec, { env, revision: revision.revision, release: release.id }, deps, log, abort.signal, host) })));
         const m = acrossHosts(measured);
-        if (m.verdict === 'fail') failedChecks.push(`${checkSpec.name} = ${m.value} (${m.reason})`);
+        if (m.verdict === 'fail') failedChecks.push(`${checkSpec.name} = ${m.value === null ? '?' : measuredText(m.value)} (${m.reason})`);
         if (m.verdict !== 'inconclusive') measuredNothing = false;
         const unsure = m.verdict === 'inconclusive' ? (inconclusiveInARow.get(checkSpec.name) ?? 0) + 1 : 0;
         inconclusiveInARow.set(checkSpec.name, unsure);
