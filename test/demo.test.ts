@@ -40,6 +40,27 @@ describe('axum demo (headless)', () => {
     }
   }, 200_000);
 
+  it('--keep keeps the project, says how to start it again and what its monitor will find, and the project works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'axum-demo-keep-'));
+    const repo = join(dir, 'model-project');
+    try {
+      const result = await axum(['demo', '--headless', '--keep', '--dir', dir], { timeoutMs: 180_000 });
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain(`kept: ${repo} (its daemon is stopped; \`axum --repo ${repo}\` starts it again`);
+      if (HAS_PROMETHEUS) expect(result.stdout).toContain('the Prometheus its axum.yml monitor asks stopped with the demo');
+      else expect(result.stdout).not.toContain('monitor asks stopped');
+      // Nothing of the demo runs on; the kept history is there for the next daemon.
+      expect(processesMatching(dir)).toEqual([]);
+      const status = await axum(['--repo', repo, 'status', '--json']);
+      expect(status.code, status.stderr).toBe(0);
+      const doc = JSON.parse(status.stdout) as { environments: { name: string; live: { revision: number } | null }[] };
+      expect(doc.environments.find((e) => e.name === 'production')?.live?.revision).toBeGreaterThan(0);
+    } finally {
+      await axum(['--repo', repo, 'daemon', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
+
   it('refuses a --dir that is not empty, touching nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'axum-demo-full-'));
     mkdirSync(join(dir, 'precious'));

@@ -278,7 +278,12 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (options.keep) say(`kept: ${repo} (its daemon is stopped; \`axum --repo ${repo}\` starts it again)`);
+    if (options.keep) {
+      // Its monitor asks the demo's Prometheus, which stops with the demo: said before the user
+      // starts the daemon again and finds both environments paused over inconclusive checks.
+      const monitors = prometheus ? '; the Prometheus its axum.yml monitor asks stopped with the demo, so that monitor finds no answer and pauses the environments within seconds: remove `monitor:` from axum.yml, or approve (`axum approve ENV`)' : '';
+      say(`kept: ${repo} (its daemon is stopped; \`axum --repo ${repo}\` starts it again${monitors})`);
+    }
     await cleanup();
   }
   const failedChecks = checks.filter((c) => !c.ok);
