@@ -138,6 +138,16 @@ verify:
     expect(t.flat()).toMatch(/\d\d:\d\d:\d\d cancelled: run of release — nothing changed \(this terminal only\)/);
     await t.keys('Escape', 'q');
     expect((await axum(['pin', 'gated', '--repo', dir])).code).toBe(0);
+    // Pinned, the run reaches nothing protected: still a dialog (y/n), saying why nothing is typed.
+    const held = terminal('trigger-held', dir, 80, 24);
+    await held.until((s) => s.includes('● connected') && /^\s+gated .*pinned/m.test(s), 'the TUI to connect, gated pinned');
+    await held.keys('j', 't');
+    await held.until((s) => s.includes('run release now?'), 'the question');
+    expect(held.flat()).toContain('gated is pinned: the release it builds waits there');
+    expect(held.flat()).toContain('y to confirm');
+    await held.keys('n');
+    await held.until((s) => s.includes('cancelled: nothing changed'), 'n to cancel');
+    await held.keys('q');
   });
 
   it('at 80×24 identity and state columns stay and secondary ones give way; the footer keeps ? Esc q', async () => {

@@ -90,10 +90,12 @@ verify:
     expect(one.screen()).toMatch(/code: takes back 1 commit: [0-9a-f]+ model 0\.9/);
     expect(one.screen()).toContain('artifacts: model/w.txt 4 B → 5 B');
     expect(one.screen()).toContain('config: unchanged');
-    // A wrong name changes nothing.
+    // A wrong name changes nothing, and the dialog stays open for the name: typed again, it goes to
+    // the dialog, never to the view's keys (`p` would pin, `r` roll back, `t` run).
     await one.keys('p', 'r', 'o', 'd', 'Enter');
-    await waitFor(() => one.screen().includes('not confirmed'), 10_000, 'the refusal');
-    await one.keys('r', ...'production'.split(''), 'Enter');
+    await waitFor(() => one.screen().includes('not confirmed: "prod" is not "production"; nothing changed — type it again, or Esc'), 10_000, 'the refusal, in the dialog');
+    expect(one.screen()).toContain('type production and Enter to confirm');
+    await one.keys(...'production'.split(''), 'Enter');
     await waitFor(() => one.screen().includes('rolled back, #3 live and verified (pinned)'), 30_000, 'the rollback to finish').catch((err: Error) => {
       throw new Error(`${err.message}\n${one.screen()}`);
     });

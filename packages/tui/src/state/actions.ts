@@ -128,9 +128,16 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     // The run's release goes on to every protected environment the branch feeds that a pin or a
     // pause does not hold: at once, or after an approval or a gate (as weighty: what reaches
     // production is decided by this key), so their name is typed.
-    const fed = (state.daemon?.environments ?? []).filter((e) => e.branch === action.branch && e.protected && !e.pinned && !e.paused);
+    const guarded = (state.daemon?.environments ?? []).filter((e) => e.branch === action.branch && e.protected);
+    const fed = guarded.filter((e) => !e.pinned && !e.paused);
     const first = fed[0];
-    if (!first) return null;
+    // Held by a pin or a pause, the run reaches none of them: still asked (y/n), so `t` on a branch
+    // that feeds a protected environment always opens a dialog, and it says why nothing is typed.
+    if (!first) {
+      if (guarded.length === 0) return null;
+      const held = guarded.map((e) => `${e.name} is ${e.pinned ? 'pinned' : 'paused'}: the release it builds waits there (held back), it does not deploy`);
+      return { title: `run ${action.branch} now?`, details: held, typed: null, action };
+    }
     const names = fed.map((e) => e.name).join(' and ');
     const waits = fed.every((e) => e.approval === 'manual');
     return {

@@ -38,6 +38,6 @@ export function confirmKey(confirm: Confirm, input: string, key: Key): ConfirmSt
     if (/^y$/i.test(input)) return { kind: 'perform', action: confirm.action };
     return { kind: 'ignore' };
   }
-  if (key.return) return confirm.input === confirm.typed ? { kind: 'perform', action: confirm.action } : { kind: 'mismatch', message: `not confirmed ("${confirm.input}" is not "${confirm.typed}"): nothing changed` };
+  if (key.return) return confirm.input === confirm.typed ? { kind: 'perform', action: confirm.action } : { kind: 'mismatch', message: `not confirmed: "${confirm.input}" is not "${confirm.typed}"; nothing changed` };
   return { kind: 'type', input, backspace: key.backspace || key.delete };
 }

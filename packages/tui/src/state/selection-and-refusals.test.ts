@@ -100,8 +100,10 @@ describe('refused before anything is asked', () => {
     expect(confirmationFor({ kind: 'pin', env: 'staging', pinned: false }, state([env('staging', { pinned: true })]))).toBeNull();
     // A gate that makes the deploy wait (manual approval) still lets this run decide what reaches production.
     expect(confirmationFor({ kind: 'trigger', branch: 'main' }, state([env('production', { approval: 'manual' })]))).toMatchObject({ title: 'run main now? when it succeeds it waits for approval to deploy to production', typed: 'production' });
-    // Held by a pin, the run deploys nothing there: nothing to ask.
-    expect(confirmationFor({ kind: 'trigger', branch: 'main' }, state([env('production', { pinned: true })]))).toBeNull();
+    // Held by a pin or a pause, the run deploys nothing there: still asked, y/n, saying why nothing is typed
+    // (`t` on a branch that feeds a protected environment always opens a dialog).
+    expect(confirmationFor({ kind: 'trigger', branch: 'main' }, state([env('production', { pinned: true })]))).toMatchObject({ title: 'run main now?', details: ['production is pinned: the release it builds waits there (held back), it does not deploy'], typed: null });
+    expect(confirmationFor({ kind: 'trigger', branch: 'main' }, state([env('production', { paused: { since: 't', revision: 3, reason: 'r' } })]))).toMatchObject({ details: ['production is paused: the release it builds waits there (held back), it does not deploy'], typed: null });
     expect(confirmationFor({ kind: 'pin', env: 'production', pinned: false }, s)).toEqual({ refused: 'production is not pinned: nothing to unpin' });
     expect(confirmationFor({ kind: 'pin', env: 'production', pinned: true }, state([env('production', { pinned: true })]))).toEqual({ refused: 'production is pinned already: nothing to pin' });
     expect(confirmationFor({ kind: 'trigger', branch: 'main' }, s)).toMatchObject({ typed: 'production' });

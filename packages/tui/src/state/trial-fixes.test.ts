@@ -106,4 +106,15 @@ describe('the bad-mark dialog takes a typed reason', () => {
     expect(confirmKey(plain, 'n', key())).toEqual({ kind: 'cancel' });
     expect(confirmKey({ ...plain, typed: 'production', input: 'prod' }, '', key({ return: true }))).toMatchObject({ kind: 'mismatch' });
   });
+  it('a wrong name keeps the dialog open with its input cleared, and says so until the next key', () => {
+    const typed: Confirm = { title: 't', details: [], typed: 'production', input: '', action: { kind: 'pin', env: 'production', pinned: false } };
+    let state: TuiState = reduce(initialTuiState, { type: 'confirm.open', confirm: typed });
+    for (const ch of 'prod') state = reduce(state, { type: 'confirm.key', input: ch, backspace: false });
+    const step = confirmKey(state.confirm!, '', key({ return: true }));
+    expect(step).toEqual({ kind: 'mismatch', message: 'not confirmed: "prod" is not "production"; nothing changed' });
+    state = reduce(state, { type: 'confirm.mismatch', message: step.kind === 'mismatch' ? step.message : '' });
+    expect(state.confirm).toMatchObject({ input: '', mismatch: 'not confirmed: "prod" is not "production"; nothing changed', action: typed.action });
+    for (const ch of 'production') state = reduce(state, { type: 'confirm.key', input: ch, backspace: false });
+    expect(confirmKey(state.confirm!, '', key({ return: true }))).toEqual({ kind: 'perform', action: typed.action });
+  });
 });

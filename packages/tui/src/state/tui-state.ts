@@ -190,6 +190,8 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'confirm.key':
       if (!state.confirm) return state;
       return { ...state, confirm: { ...state.confirm, input: action.backspace ? state.confirm.input.slice(0, -1) : state.confirm.input + action.input } };
+    case 'confirm.mismatch':
+      return state.confirm ? { ...state, confirm: { ...state.confirm, input: '', mismatch: action.message } } : state;
     case 'confirm.details':
       return state.confirm && (action.forAction === undefined || state.confirm.action === action.forAction) ? { ...state, confirm: { ...state.confirm, details: action.details, ...(action.diff ? { diff: action.diff } : {}) } } : state;
     case 'confirm.close':

@@ -35,6 +35,11 @@ export interface Confirm {
   /** What must be typed; null means `y`/`n`. */
   typed: string | null;
   input: string;
+  /**
+   * The last Enter's text did not match `typed`: said in the dialog, which stays open with its input
+   * cleared (a dialog that closed would send the retyped name to the view's keys).
+   */
+  mismatch?: string;
   /** A free-text reason typed into `input` (a bad mark's why): Enter confirms, an empty one is `fallback`. */
   reason?: { fallback: string };
   /** A rollback's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
@@ -137,6 +142,7 @@ export type TuiAction =
   | { type: 'releases.open' }
   | { type: 'confirm.open'; confirm: Omit<Confirm, 'input'> }
   | { type: 'confirm.key'; input: string; backspace: boolean }
+  | { type: 'confirm.mismatch'; message: string }
   /** `forAction`: the confirmation the details were loaded for; another one open by now is left alone. */
   | { type: 'confirm.details'; details: string[]; diff?: string[]; forAction?: PendingAction }
   | { type: 'confirm.close' }

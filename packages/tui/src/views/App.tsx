@@ -202,8 +202,12 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
         return apply({ type: 'notice', message: 'cancelled: nothing changed', log: `cancelled: ${attempt} — nothing changed` });
       }
       if (step.kind === 'perform') void perform(step.action);
-      if (step.kind === 'mismatch') current = apply({ type: 'notice', message: step.message, level: 'high', log: `not confirmed: ${attempt} — ${step.message.replace(/^not confirmed /, '')}` });
-      if (step.kind === 'perform' || step.kind === 'mismatch') return apply({ type: 'confirm.close' });
+      if (step.kind === 'mismatch') {
+        // The dialog stays open, its input cleared: the name retyped goes to it, not to the view's keys.
+        current = apply({ type: 'notice', message: step.message, level: 'high', log: `not confirmed: ${attempt} — ${step.message.replace(/^not confirmed: /, '')}` });
+        return apply({ type: 'confirm.mismatch', message: step.message });
+      }
+      if (step.kind === 'perform') return apply({ type: 'confirm.close' });
       if (step.kind === 'type') return apply({ type: 'confirm.key', input: step.input, backspace: step.backspace });
       if (step.kind === 'next') return apply({ type: 'confirm.open', confirm: step.confirm });
       return current;

@@ -54,7 +54,8 @@ function diffRows(diff: readonly string[], width: number, room: number): DialogR
  */
 export function confirmRows(confirm: Confirm, width: number, maxRows: number): DialogRow[] {
   const title = wrapText(confirm.title, width, { maxRows: 3 }).map((text): DialogRow => ({ text, bold: true }));
-  const ask = wrapText(prompt(confirm), width - 1).map((text): DialogRow => ({ text, color: 'yellow' }));
+  const said = confirm.mismatch && confirm.input === '' ? wrapText(`${confirm.mismatch} — type it again, or Esc`, width, { maxRows: 2 }).map((text): DialogRow => ({ text, color: 'red', bold: true })) : [];
+  const ask = [...said, ...wrapText(prompt(confirm), width - 1).map((text): DialogRow => ({ text, color: 'yellow' }))];
   ask[ask.length - 1]!.cursor = confirm.typed !== null || confirm.reason !== undefined;
   const wrapDetail = (line: string) => wrapText(line, width, { indent: '  ' }).map((text): DialogRow => ({ text }));
   const [first, ...rest] = confirm.details;
