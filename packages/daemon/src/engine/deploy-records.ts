@@ -63,6 +63,14 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       revision.verified = true;
       revision.message = kind === 'deploy' ? null : `rolled back to #${rollbackTo}`;
       doc.failedServing = null;
+      // The release that waited for approval went live another way (a rollback or a deploy of it by
+      // hand): nothing waits any more, and approving it later would only add a revision of the same.
+      const waited = doc.pendingReleaseId === revision.releaseId ? ((doc.waitingRuns ?? []).find((w) => w.releaseId === revision.releaseId)?.runId ?? state.release(revision.releaseId)?.runId) : undefined;
+      if (doc.pendingReleaseId === revision.releaseId) {
+        doc.pendingReleaseId = null;
+        doc.waitingRuns = (doc.waitingRuns ?? []).filter((w) => w.releaseId !== revision.releaseId);
+      }
+      if (waited && waited !== revision.runId) deps.runDeploy(waited, { env, revision: revision.revision, outcome: 'live' }, `built ${revision.releaseId}; live in ${env} as #${revision.revision} (${kind === 'deploy' ? 'a deploy' : kind} by ${by}) before it was approved: nothing waits`);
       // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
       doc.incident = kind === 'auto-rollback' ? autoRollbackIncident(env, by, rollbackTo, doc.revisions) : null;
     } else {

@@ -54,6 +54,18 @@ describe("a run's deploy", () => {
     expect(outcome(w, 'run-3')).toBe('production#1 live');
   });
 
+  it('waiting for approval ends when its release goes live another way (a deploy of it by hand): approve finds nothing to approve', async () => {
+    const w = world(testConfig({ environments: { production: { branch: 'main', approval: 'manual' } } }));
+    await w.ship('production');
+    expect(w.deployments.state('production').pendingReleaseId).toBe('rel-1');
+    await w.deployments.deploy('production', 'rel-1', 'test');
+    await w.settle('production');
+    expect(w.deployments.state('production')).toMatchObject({ pendingReleaseId: null, awaitingApproval: false, live: { releaseId: 'rel-1' } });
+    expect(outcome(w, 'run-1')).toBe('production#1 live');
+    expect(await w.deployments.approve('production', 'test')).toMatchObject({ code: 'refused' });
+    expect(w.revisions('production').length).toBe(1);
+  });
+
   it('a failed deploy hook fails the deploy step and skips verify; every step is on the revision', async () => {
     const w = world(testConfig({ deploy: { run: 'hook' } }));
     w.runner.script('hook', { exitCode: 3, output: 'cannot reach the server\n' });

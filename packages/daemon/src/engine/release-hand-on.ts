@@ -5,6 +5,7 @@ import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
+import { releaseNumber } from './release-ids.js';
 import type { Hold, ReuseHandOn } from './environment-coordinator.js';
 import type { RequestFailure } from './pipeline.js';
 
@@ -56,6 +57,10 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       deps.runDeploy(runId, { env, revision: live.revision, outcome: 'live' }, message);
       return message;
     }
+    // A release older than the one live here (main's older head built again after a promote) would
+    // take the environment back when it deploys: said wherever it waits.
+    const liveRelease = live ? state.release(live.releaseId) : undefined;
+    const back = liveRelease && liveRelease.id !== built.id && (releaseNumber(liveRelease.id) ?? 0) > (releaseNumber(built.id) ?? 0) ? ` — older than ${liveRelease.id}, live now: deploying it goes back` : '';
     const held = holdOf(doc);
     if (held) {
       // `axum unpin` (a pin) or `axum approve` (a pause) deploys it (newest wins: an older held release is superseded).
@@ -63,16 +68,16 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       doc.heldReleaseId = built.id;
       await save(env);
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
-      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${markTime(doc.pinned!.at)} (axum unpin ${env} deploys it)`);
+      if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${markTime(doc.pinned!.at)} (axum unpin ${env} deploys it)${back}`);
       const { since, revision } = doc.paused!;
-      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${markTime(since)} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)`);
+      return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${markTime(since)} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)${back}`);
     }
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;
       await save(env);
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
-      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})`);
+      return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})${back}`);
     }
     if (holds.has(env)) {
       const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;

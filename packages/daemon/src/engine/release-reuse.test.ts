@@ -115,6 +115,23 @@ describe('build once, promote', () => {
     expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: false, pendingReleaseId: null, live: { revision: 1, releaseId: 'rel-1' } });
   });
 
+  it('a reused release older than the one live waits for approval saying that deploying it goes back', async () => {
+    const { w, run } = setup();
+    w.deployments.setConfig(parsed(yaml().replace('production: { branch: main }', 'production: { branch: main, approval: manual }')));
+    await run('staging');
+    await run('production');
+    await w.deployments.approve('production', 'ana', false);
+    await w.settle('production');
+    // A newer release goes live in production (another commit, approved), then main's older commit runs again.
+    await w.ship('production');
+    await w.deployments.approve('production', 'ana', false);
+    await w.settle('production');
+    expect(w.deployments.state('production').live?.releaseId).toBe('rel-2');
+    const older = await run('production');
+    expect(w.deployments.state('production')).toMatchObject({ pendingReleaseId: 'rel-1' });
+    expect(told(w, older.id)?.message).toBe('reused rel-1, verified on production #1; waiting for approval (axum approve production) — older than rel-2, live now: deploying it goes back');
+  });
+
   it('a release not verified anywhere yet says so', async () => {
     const { w, run } = setup();
     await w.deployments.pin('staging', true, 'test');
