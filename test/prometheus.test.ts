@@ -86,7 +86,7 @@ describe('Prometheus checks', () => {
     const [first] = await settled(dir, 1);
     expect(first?.message).toMatch(/^inconclusive: check error_rate: .*connection refused.*; staging is paused: axum approve staging keeps it, axum rollback staging goes back$/);
     const status = await axum(['status', '--repo', dir]);
-    expect(status.stdout).toMatch(/^staging .*#1 serving, failed.*PAUSED \(#1 inconclusive\)/m);
+    expect(status.stdout).toMatch(/^staging .*#1 serving, inconclusive.*PAUSED \(#1 inconclusive\)/m);
     expect(status.stdout).toMatch(/^paused {7}staging paused since \d{4}-\d\d-\d\d \d\d:\d\d UTC over #1: inconclusive: check error_rate: .*connection refused.* — axum approve staging keeps #1, nothing verified to roll back to \(axum deploy staging --release ID replaces it\)$/m);
     const json = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; paused: { revision: number; reason: string } | null }[] };
     expect(json.environments.find((e) => e.name === 'staging')?.paused).toMatchObject({ revision: 1, reason: expect.stringMatching(/^inconclusive: check error_rate/) });

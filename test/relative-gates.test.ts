@@ -54,6 +54,13 @@ describe('gates relative to the last known good', () => {
     expect(releases.find((r) => r.id === first!.releaseId)).toMatchObject({ bad: null });
     const status = await axum(['status', '--repo', dir]);
     expect(status.stdout).toContain('inconclusive');
+    // The run's deploy is inconclusive, not failed: it serves, nothing was marked bad, a person decides.
+    const runs = JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as { deploy: { env: string; revision: number | null; outcome: string } | null }[];
+    expect(runs.find((r) => r.deploy?.revision === 1)?.deploy).toEqual({ env: 'staging', revision: 1, outcome: 'inconclusive' });
+    expect((await axum(['runs', '--repo', dir])).stdout).toMatch(/staging#1 inconclusive/);
+    const history = await axum(['history', 'staging', '--repo', dir]);
+    expect(history.stdout).toMatch(/^#1 inconclusive: accuracy = 0\.9/m);
+    expect(history.stdout).not.toMatch(/serving, failed/);
   });
 
   it('the fallback judges the first deploy; later ones are judged against the LKG value, and a drop below it rolls back', async () => {

@@ -143,10 +143,12 @@ export type StepView = z.infer<typeof StepView>;
  * an error), `rolled-back` (it was live; a rollback moved the environment away from it),
  * `superseded` (a newer deploy replaced it, or a newer release took its place in the queue),
  * `awaiting-approval`, `held-by-pin`, `held-by-pause` (an inconclusive verification or monitor check
- * paused the environment: `axum approve` decides), `refused-bad` (its release is marked bad), `none` (the run
- * produced no release: its stages did not succeed).
+ * paused the environment: `axum approve` decides), `inconclusive` (it went where it serves and its
+ * verification could not decide: nothing was marked bad or rolled back, the environment is paused and
+ * `axum approve` decides), `refused-bad` (its release is marked bad), `none` (the run produced no
+ * release: its stages did not succeed).
  */
-export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
+export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'inconclusive', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 /** A run's deploy: the environment, the revision it became (null until one exists), its outcome. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevisionView } from '@axum/protocol';
-import { revisionHealth } from './deploy-outcome.js';
+import { deployOutcomeOf, revisionHealth } from './deploy-outcome.js';
 
 const rev = (revision: number, releaseId: string, accuracy: number, gateLkg: number | null): RevisionView => ({
   revision,
@@ -35,5 +35,13 @@ describe('revisionHealth', () => {
 
   it('has no metric and no check when nothing is live', () => {
     expect(revisionHealth(null, rev(1, 'rel-1', 0.9, null))).toEqual({ liveMetric: null, lastCheck: null });
+  });
+});
+
+describe("a run's deploy outcome", () => {
+  it('is inconclusive, not failed, when its verification could not decide (it serves, paused)', () => {
+    const inconclusive = { ...rev(3, 'rel-3', 0.9, null), status: 'failed' as const, message: 'inconclusive: accuracy = 0.9, gate >= lkg - 0.05: no last known good value; staging is paused' };
+    expect(deployOutcomeOf('staging', inconclusive)).toEqual({ outcome: 'inconclusive', message: 'built rel-3; staging #3 inconclusive: accuracy = 0.9, gate >= lkg - 0.05: no last known good value; staging is paused' });
+    expect(deployOutcomeOf('staging', { ...inconclusive, message: 'gates failed: accuracy = 0.4' }).outcome).toBe('failed');
   });
 });

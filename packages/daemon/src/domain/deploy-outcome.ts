@@ -14,6 +14,8 @@ export function deployOutcomeOf(env: string, revision: RevisionView, superseder?
     case 'live':
       return { outcome: 'live', message: `built ${revision.releaseId}; live in ${at}` };
     case 'failed':
+      // Inconclusive is not failed: it serves, nothing was marked bad, a person decides (the pause).
+      if (revision.message?.startsWith('inconclusive: ')) return { outcome: 'inconclusive', message: `built ${revision.releaseId}; ${at} ${revision.message}` };
       return { outcome: 'failed', message: `built ${revision.releaseId}; ${at} failed: ${revision.message ?? 'no reason recorded'}` };
     case 'superseded':
       return superseder === 'rollback' || superseder === 'auto-rollback'

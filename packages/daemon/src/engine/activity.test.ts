@@ -52,6 +52,9 @@ describe("the daemon's own moves", () => {
     expect(movedText(view({ operation: before.operation }), view({}))).toBe('staging: deploy #8 did not go live, by push run-9; nothing live (axum logs staging#8)');
     // Verification failed after the pointer moved: #8 serves, failed (an automatic rollback says itself next).
     expect(movedText(view({ operation: before.operation }), view({ serving: { ...live(8)!, failed: true } }))).toBe('staging: deploy #8 FAILED where it serves, by push run-9 (axum logs staging#8)');
+    // Paused over it: its verification could not decide, which is not a failure.
+    const paused = { since: 't', revision: 8, reason: 'inconclusive' };
+    expect(movedText(view({ operation: before.operation }), view({ serving: { ...live(8)!, failed: true }, paused }))).toBe('staging: deploy #8 inconclusive where it serves, by push run-9: paused (axum approve staging keeps it; axum logs staging#8)');
   });
   it('say nothing when nothing moved and no operation ended', () => {
     expect(movedText(view({ live: live(7) }), view({ live: live(7) }))).toBeNull();

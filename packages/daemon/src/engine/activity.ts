@@ -120,7 +120,11 @@ export function movedText(before: EnvironmentView, after: EnvironmentView): stri
   // Ended where it started: not live (when it went live, an earlier update said so).
   if (!op || after.operation || before.live?.revision !== after.live?.revision || after.live?.revision === op.revision) return null;
   const logs = `axum logs ${after.name}#${op.revision}`;
-  if (after.serving?.failed && after.serving.revision === op.revision) return `${after.name}: ${op.kind} #${op.revision} FAILED where it serves${cause} (${logs})`;
+  if (after.serving?.failed && after.serving.revision === op.revision) {
+    // Paused over it: inconclusive, not failed (nothing was marked bad or rolled back).
+    if (after.paused?.revision === op.revision) return `${after.name}: ${op.kind} #${op.revision} inconclusive where it serves${cause}: paused (axum approve ${after.name} keeps it; ${logs})`;
+    return `${after.name}: ${op.kind} #${op.revision} FAILED where it serves${cause} (${logs})`;
+  }
   const still = after.live ? `#${after.live.revision} still live` : 'nothing live';
   return `${after.name}: ${op.kind} #${op.revision} did not go live${cause}; ${still} (${logs})`;
 }

@@ -86,9 +86,10 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     );
     out.lines(historyHostLines(revisions));
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
-    if (failed) out.lines([``, `#${failed.revision} failed: ${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
+    if (failed) out.lines([``, `#${failed.revision} ${failed.message!.startsWith('inconclusive: ') ? '' : 'failed: '}${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
     // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
-    const servingFailed = revisions.find((r) => r.serving && r.status === 'failed');
+    // Paused over it, it is inconclusive, not failed: the pause's lines below say so.
+    const servingFailed = revisions.find((r) => r.serving && r.status === 'failed' && !r.paused);
     const back = rollbackHint({ name: env, rollbackTarget: view?.rollbackTarget ?? null });
     if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (${back})`]);
     // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.

@@ -225,5 +225,6 @@ function liveLine(env: EnvironmentView | undefined): string[] {
   const serving = env ? servingOf(env) : null;
   if (!serving) return ['nothing is live now'];
   const what = `#${serving.revision} (${serving.releaseId}, ${serving.commit.slice(0, 8)})`;
+  if (serving.failed && env?.paused?.revision === serving.revision) return [`serving now: ${what}, its verification inconclusive (paused: not verified, not failed)`];
   return [serving.failed ? `serving now: ${what}, which FAILED (serving, failed: not verified)` : `live now: ${what}`];
 }

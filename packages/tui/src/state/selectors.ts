@@ -28,7 +28,10 @@ export function servingOf(env: EnvironmentView): ServingRevision | null {
 export function servingText(env: EnvironmentView, brief = false): string {
   const serving = servingOf(env);
   if (!serving) return '—';
-  return serving.failed ? `#${serving.revision} ${brief ? 'failed' : 'serving, failed'}` : `#${serving.revision}`;
+  if (!serving.failed) return `#${serving.revision}`;
+  // Paused over it: its verification could not decide, which is not a failure (nothing was marked bad).
+  if (env.paused?.revision === serving.revision) return `#${serving.revision} ${brief ? 'inconclusive' : 'serving, inconclusive'}`;
+  return `#${serving.revision} ${brief ? 'failed' : 'serving, failed'}`;
 }
 
 /** Remote hosts in a few words: how many, and which failed (`axum status` lists each). Null for a local environment. */
@@ -147,6 +150,7 @@ const OUTCOME: Record<DeployOutcome, string> = {
   pending: '… deploying',
   live: '✓ live',
   failed: '✗ failed',
+  inconclusive: '? inconclusive',
   'rolled-back': 'rolled back',
   superseded: 'superseded',
   'awaiting-approval': '⏸ approval',
@@ -184,6 +188,8 @@ export function deployOutcomeText(run: RunView): string | null {
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':
       return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
+    case 'inconclusive':
+      return `deploy: ${release} serves in ${at}, its verification inconclusive: ${d.env} is paused (a keeps it, r rolls back)`;
     case 'rolled-back':
       return `deploy: ${release} was live in ${at}, then rolled back`;
     case 'superseded':

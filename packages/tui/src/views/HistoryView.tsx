@@ -106,7 +106,8 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
         // A failed revision that `current` still serves (rollback.auto off) says so in its status.
         const serving = servingOf(env);
-        const status = serving?.failed && r.revision === serving.revision ? 'SERVING ✗' : r.status;
+        // Paused over it: inconclusive (a person decides), not failed.
+        const status = serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : r.status;
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
