@@ -115,6 +115,7 @@ describe.runIf(HAS_TMUX)('the typed confirmation at 80 columns', () => {
     const done = await inTerminalScreen('rollback', (s) => /exit \d/.test(s));
     expect(done).toContain('exit 0');
     expect(done).toMatch(/production #3: rolled back to #1 — rel-\d+ \([0-9a-f]{8}\), live and verified\n/);
+    expect(done.replace(/\s+/g, ' ')).toContain('production is pinned now: new commits do not deploy to it (axum unpin production lets them)');
   });
 });
 

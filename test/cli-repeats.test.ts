@@ -129,7 +129,7 @@ describe('saying what happened', () => {
 describe('proofread', () => {
   it('a usage error points to its own command\'s help; a command group without a command, or with a mistyped one, says so in one line', async () => {
     expect(await axum(['deploy', 'staging', '--bogus'])).toMatchObject({ code: 2, stderr: "axum: unknown option '--bogus' (axum deploy --help for usage)\n" });
-    expect(await axum(['mark', 'rel-1'])).toMatchObject({ code: 2, stderr: "axum: missing required argument 'mark' (axum mark --help for usage)\n" });
+    expect(await axum(['mark', 'rel-1'])).toMatchObject({ code: 2, stderr: "axum: missing required argument 'mark' (good or bad) (axum mark --help for usage)\n" });
     expect(await axum(['daemon', 'sttus'])).toEqual({ code: 2, stdout: '', stderr: "axum: unknown command 'daemon sttus' (did you mean daemon status?); axum daemon --help lists the commands\n" });
     const bare = await axum(['daemon']);
     expect(bare.code).toBe(2);

@@ -59,7 +59,9 @@ describe('usage errors', () => {
     for (const words of [['version'], ['-v']]) expect(await axum(words)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
     // One line each, pointing at the command's own help; no parser internals (`(outputHelp)`).
     expect((await axum(['--jsn', 'status'])).stderr).toBe("axum: unknown option '--jsn' (did you mean --json?) (axum status --help for usage)\n");
-    expect((await axum(['promote', 'dev'])).stderr).toBe("axum: missing required argument 'to' (axum promote --help for usage)\n");
+    // A missing argument says what it takes, as the command's help describes it.
+    expect((await axum(['promote', 'dev'])).stderr).toBe("axum: missing required argument 'to' (the environment to deploy it to) (axum promote --help for usage)\n");
+    expect(await axum(['mark', 'rel-4'])).toMatchObject({ code: 2, stderr: "axum: missing required argument 'mark' (good or bad) (axum mark --help for usage)\n" });
     const bare = await axum(['daemon']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/^Usage: axum daemon/);

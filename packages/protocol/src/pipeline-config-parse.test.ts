@@ -77,7 +77,11 @@ describe('parseConfigText', () => {
   it('reports YAML syntax errors and duplicate keys with positions', () => {
     const dup = parseConfigText('version: 1\nversion: 1\n', 'axum.yml');
     if (dup.ok) throw new Error('expected an error');
-    expect(dup.errors[0]).toMatchObject({ line: 2, col: 1 });
+    expect(dup.errors[0]).toMatchObject({ line: 2, col: 1, message: '"version" is written twice in the same map (this is the second): keep one, or merge them' });
+    // Nested and quoted keys are named too.
+    const nested = parseConfigText('version: 1\nenvironments:\n  dev: { branch: develop }\n  "dev": { branch: x }\n', 'axum.yml');
+    if (nested.ok) throw new Error('expected an error');
+    expect(nested.errors[0]).toMatchObject({ line: 4, col: 3, message: '"dev" is written twice in the same map (this is the second): keep one, or merge them' });
     const broken = parseConfigText('version: 1\nenvironments: [\n', 'axum.yml');
     expect(broken.ok).toBe(false);
   });

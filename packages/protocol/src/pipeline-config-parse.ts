@@ -16,7 +16,7 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
     return { file: fileLabel, line: pos.line, col: pos.col, message };
   };
   if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0] ?? e.message)) };
+    return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], e.code === 'DUPLICATE_KEY' ? duplicateKeyText(text, e.pos[0]) : (e.message.split('\n')[0] ?? e.message))) };
   }
   let data: unknown;
   try {
@@ -33,6 +33,12 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
   const errors = parsed.error.issues.map((issue) => at(offsetOf(doc, issue), messageOf(doc, data, issue)));
   errors.sort((a, b) => a.line - b.line || a.col - b.col);
   return { ok: false, errors };
+}
+
+/** yaml's "Map keys must be unique" names no key: the key written at `offset` (its second use), named. */
+function duplicateKeyText(text: string, offset: number): string {
+  const key = (/^[^:\n]*/.exec(text.slice(offset))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
+  return `${key ? `"${key}"` : 'a key'} is written twice in the same map (this is the second): keep one, or merge them`;
 }
 
 /** Aliases an `axum.yml` may expand: plenty for shared step definitions, far too few for a billion laughs. */

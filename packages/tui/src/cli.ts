@@ -257,6 +257,11 @@ export async function main(rawArgv: string[]): Promise<number> {
       let message = parserMessage ?? cleanParserMessage(err.message);
       // A group (`axum daemon`) with no command, or one it does not have: the same words as a mistyped top-level command.
       if (err.code === 'commander.help' && subcommands.length > 0) message = `${path[0]} needs a command: ${subcommands.join(', ')}`;
+      // A missing argument says what it takes (`'mark' (good or bad)`), as its help does.
+      const missing = err.code === 'commander.missingArgument' ? /^missing required argument '([^']*)'/.exec(message) : null;
+      const asked = missing ? program.commands.find((c) => c.name() === path[0]) : undefined;
+      const described = asked?.registeredArguments.find((a) => a.name() === missing![1])?.description;
+      if (described) message = `${message} (${described})`;
       const unknown = /^unknown command '([^']*)'/.exec(message);
       if (err.code === 'commander.unknownCommand' && unknown && subcommands.length > 0) message = unknownCommandMessage(unknown[1]!, subcommands, path[0]);
       // Commander has printed the group's help already (the commands are on screen), or the message names its help.

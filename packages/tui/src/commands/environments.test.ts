@@ -36,6 +36,10 @@ describe('revisionSentence', () => {
     expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'verify step smoke exited 1' }))).toBe(
       'staging #5: deployed rel-4 (1a2b3c4d), failed — verify step smoke exited 1',
     );
+    // The command's answer says the reason once, on stderr: not again on stdout.
+    expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'verify step smoke exited 1' }), true)).toBe('staging #5: deployed rel-4 (1a2b3c4d), failed');
+    // Inconclusive is not failed: it serves, paused.
+    expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'inconclusive: accuracy = 0.9; staging is paused' }), true)).toBe('staging #5: deployed rel-4 (1a2b3c4d), inconclusive (paused)');
   });
 });
 

@@ -33,10 +33,12 @@ const messageNews = (r: RevisionView): string | null => (r.kind !== 'deploy' && 
  * What a deploy, rollback, approve or promote came to, as one sentence (a history row without its
  * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d), live and verified`.
  */
-export function revisionSentence(env: string, r: RevisionView): string {
+export function revisionSentence(env: string, r: RevisionView, reasonElsewhere = false): string {
   const what = r.kind === 'deploy' ? `deployed ${r.releaseId} (${r.commit.slice(0, 8)})` : `${r.kind === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
-  const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : r.status;
-  const news = messageNews(r);
+  const inconclusive = r.status === 'failed' && r.message?.startsWith('inconclusive: ');
+  const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : inconclusive ? 'inconclusive (paused)' : r.status;
+  // A failure's reason said on stderr is not said again here (`reasonElsewhere`).
+  const news = reasonElsewhere && r.status === 'failed' ? null : messageNews(r);
   return `${env} #${r.revision}: ${what}, ${state}${news ? ` — ${news}` : ''}`;
 }
 
@@ -114,9 +116,11 @@ export async function environment(connection: Parameters<Parameters<typeof withD
 
 export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
   if (options.json) out.json(revision);
-  else out.lines([revisionSentence(envName, revision)]);
+  else out.lines([revisionSentence(envName, revision, true)]);
   if (revision.status === 'failed') {
-    stderrLine(`axum: #${revision.revision} FAILED: ${revision.message ?? 'see axum history'}`);
+    // The reason once, on stderr; an inconclusive verification is not called failed (its message says what it is).
+    const reason = revision.message ?? 'see axum history';
+    stderrLine(`axum: #${revision.revision} ${reason.startsWith('inconclusive: ') ? '' : 'FAILED: '}${reason}`);
     if (revision.steps.length > 0) stderrLine(`axum: what its steps printed: axum logs ${envName}#${revision.revision}`);
     return EXIT.failed;
   }
@@ -171,6 +175,8 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       const code = revisionResult(envName, revision, options, out);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
       if (!options.json && marked && revision.status !== 'failed') out.lines([markedBadLine(marked.releaseId, envName, connection.welcomeState.environments)]);
+      // A rollback pins (the next commit must not undo it): said, as the TUI says it, with the way out.
+      if (!options.json && !env.pinned && revision.status !== 'failed') out.lines([`${envName} is pinned now: new commits do not deploy to it (axum unpin ${envName} lets them)`]);
       return code;
     },
     early,
