@@ -9,6 +9,8 @@ import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
+import { limitOf } from './typed-words.js';
+import { resolveCommitOption } from './commit-revision.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
@@ -79,8 +81,7 @@ export function runLines(run: RunView): string[] {
 
 /** `axum runs [--limit N]`: recent runs, newest first. */
 export async function runsCommand(options: GlobalOptions & { limit?: string }, out: Output): Promise<ExitCode> {
-  const limit = Number(options.limit ?? 20);
-  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit ${options.limit}: expected a positive whole number`, EXIT.usage);
+  const limit = limitOf(options.limit, 20) ?? 20;
   const runs = await withDaemon(options, 'axum-runs', (c) => call(c, 'runs.list', { limit }));
   if (options.json) out.json(runs);
   else if (runs.length === 0) out.lines(['no runs yet: commit on a branch that feeds an environment, or run `axum run`']);
@@ -102,7 +103,7 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
     // A manual run is recorded as manual: `by` names who (the revision it deploys says so too).
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false };
+    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: resolveCommitOption(options.repo, options.commit) } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.
