@@ -3,11 +3,14 @@
 // listing, times as people read them, a releases table fitted whole. Real repositories, real
 // daemons, bin/axum.
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { AXUM_BIN, axum, commitFiles, daemonPid, historyText, isAlive, runs, scratchRepos, waitFor, waitForRun } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
+import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
 const newRepo = scratchRepos(afterEach);
+const server = tmuxServer('axum-cli-rough-edges');
+afterAll(() => server.kill());
 
 interface Listing {
   id: string;
@@ -119,5 +122,52 @@ describe('what a new user types', () => {
     expect(widest(narrow.stdout), narrow.stdout).toBeLessThanOrEqual(60);
     expect(narrow.stdout).toMatch(/^rel-1 +\S+ v1 +staging,[^…]*… +staging#1,[^…]*… /m);
     expect((await axum(['releases', '--repo', dir], { env: { COLUMNS: '' } })).stdout).toContain('production-us-east-with-a-long-name#1');
+  }, 120_000);
+
+  it('status says how long ago a run started, not an ISO time (--json keeps ISO); daemon stop asks before it interrupts a run, refuses off a terminal without --yes, and says what it interrupted', async () => {
+    const dir = newRepo({ config: `version: 1\nenvironments:\n  dev: { branch: main }\nstages:\n  - name: test\n    steps:\n      - { name: slow, run: "sleep 600" }\n` });
+    const queued = await axum(['run', '--json', '--repo', dir]);
+    const run = JSON.parse(queued.stdout) as { id: string; commit: string };
+    await waitForRun(dir, (r) => r.id === run.id && r.status === 'running', 'the run to start');
+
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toMatch(new RegExp(`^  ${run.id} running main ${run.commit.slice(0, 8)} · started \\d+s ago$`, 'm'));
+    expect(status.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    expect((JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { runs: { startedAt: string }[] }).runs[0]!.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+
+    const pid = daemonPid(dir)!;
+    const what = `${run.id} (main ${run.commit.slice(0, 8)}, step slow)`;
+    // Off a terminal: refused, exit 2, naming --yes; the daemon and the run go on.
+    expect(await axum(['daemon', 'stop', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: `axum: stopping the daemon interrupts ${run.id} and there is no terminal to ask: add --yes\n` });
+    expect(JSON.parse((await axum(['daemon', 'stop', '--json', '--repo', dir])).stdout)).toEqual({ error: { message: `stopping the daemon interrupts ${run.id} and there is no terminal to ask: add --yes`, exitCode: 2 } });
+    expect(isAlive(pid)).toBe(true);
+    if (HAS_TMUX) {
+      // On a terminal: asked; anything but y keeps it running.
+      server.tmux('new-session', '-d', '-s', 'no', '-x', '120', '-y', '20', `${process.execPath} ${AXUM_BIN} daemon stop --repo ${dir}; echo "exit $?"; sleep 60`);
+      await waitFor(() => server.screen('no').includes('[y/N]'), 20_000, 'the question');
+      expect(server.screen('no')).toContain(`the daemon is running ${what}: stop it and interrupt it? [y/N]`);
+      server.tmux('send-keys', '-t', 'no', 'n', 'Enter');
+      await waitFor(() => /exit \d/.test(server.screen('no')), 20_000, 'the answer');
+      expect(server.screen('no')).toContain('not confirmed; nothing changed');
+      expect(server.screen('no')).toContain('exit 1');
+      expect(isAlive(pid)).toBe(true);
+      server.tmux('new-session', '-d', '-s', 'yes', '-x', '120', '-y', '20', `${process.execPath} ${AXUM_BIN} daemon stop --repo ${dir}; echo "exit $?"; sleep 60`);
+      await waitFor(() => server.screen('yes').includes('[y/N]'), 20_000, 'the question');
+      server.tmux('send-keys', '-t', 'yes', 'y', 'Enter');
+      await waitFor(() => /exit \d/.test(server.screen('yes')), 20_000, 'the answer');
+      expect(server.screen('yes')).toContain(`daemon stopped (pid ${pid}); interrupted: ${what}`);
+      expect(server.screen('yes')).toContain('exit 0');
+    } else {
+      expect(await axum(['daemon', 'stop', '--yes', '--repo', dir])).toEqual({ code: 0, stdout: `daemon stopped (pid ${pid}); interrupted: ${what}\n`, stderr: '' });
+    }
+    expect(isAlive(pid)).toBe(false);
+    expect((await runs(dir)).find((r) => r.id === run.id)?.status).toBe('interrupted');
+    // --yes off a terminal, and nothing running: no question either way.
+    const again = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
+    await waitForRun(dir, (r) => r.id === again.id && r.status === 'running', 'the second run to start');
+    const second = daemonPid(dir)!;
+    expect(JSON.parse((await axum(['daemon', 'stop', '--yes', '--json', '--repo', dir])).stdout)).toEqual({ stopped: true, pid: second, forced: false, interrupted: [again.id] });
+    expect((await axum(['status', '--repo', dir])).code).toBe(0);
+    expect(await axum(['daemon', 'stop', '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^daemon stopped \(pid \d+\)\n$/) });
   }, 120_000);
 });

@@ -179,7 +179,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStartCommand(options, stdoutOutput), command));
   daemon
     .command('stop')
-    .description('stop the daemon gracefully; returns once it has exited')
+    .description('stop the daemon gracefully; returns once it has exited (asks first when that interrupts a run, a deploy or a rollback)')
+    .option('--yes', 'stop without asking, interrupting what runs (needed then without a terminal)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStopCommand(options, stdoutOutput), command));
   daemon
     .command('status')
