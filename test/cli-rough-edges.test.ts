@@ -69,6 +69,8 @@ describe('what a new user types', () => {
     expect((await axum(['releases', '--limit', '1', '--repo', dir])).stdout.trim().split('\n')).toHaveLength(2);
     expect((JSON.parse((await axum(['runs', '--limit', '2', '--json', '--repo', dir])).stdout) as unknown[]).length).toBe(2);
     expect((JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as unknown[]).length).toBe(6);
+    // 5. --at answers with the time as the tables print it (UTC, said so), not an ISO stamp.
+    expect(await axum(['history', 'staging', '--at', '2000-01-01T00:00:00Z', '--repo', dir])).toEqual({ code: 0, stdout: 'nothing was live in staging at 2000-01-01 00:00:00 UTC\n', stderr: '' });
     for (const command of [['history', 'staging'], ['releases'], ['runs']]) {
       expect(await axum([...command, '--limit', '0', '--repo', dir]), command[0]).toEqual({ code: 2, stdout: '', stderr: 'axum: --limit 0: expected a positive whole number\n' });
       expect(await axum([...command, '--limit', '2x', '--repo', dir]), command[0]).toEqual({ code: 2, stdout: '', stderr: 'axum: --limit 2x: expected a positive whole number\n' });

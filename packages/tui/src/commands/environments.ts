@@ -70,8 +70,10 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
     // What was live then: the newest revision that became live at or before that time and was not yet replaced.
     const live = revisions.find((r) => r.verified && r.finishedAt !== null && Date.parse(r.finishedAt) <= at);
+    // The time as the tables print it (UTC, said so): what --at reads back.
+    const when = `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
     if (options.json) out.json(live ?? null);
-    else out.lines([live ? `live in ${env} at ${new Date(at).toISOString()}: ${revisionLine(live)}` : `nothing was live in ${env} at ${new Date(at).toISOString()}`]);
+    else out.lines([live ? `live in ${env} at ${when}: ${revisionLine(live)}` : `nothing was live in ${env} at ${when}`]);
     return EXIT.ok;
   }
   if (options.json) {
