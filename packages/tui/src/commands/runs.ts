@@ -214,7 +214,11 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
           if (reading.has(step)) return;
           reading.add(step);
           call(connection, 'logs.read', { runId: run.id, step, offset })
-            .then((chunk) => (reading.delete(step), ordered.add(chunk), settle()))
+            .then((chunk) => {
+              reading.delete(step);
+              ordered.add(chunk);
+              settle();
+            })
             .catch(reject);
         },
       });
