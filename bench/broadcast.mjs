@@ -41,7 +41,7 @@ export async function broadcast({ clients, reps }) {
     for (const c of connections) c.close();
   } finally {
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // stopped
     }

@@ -36,7 +36,7 @@ export async function cliStart({ reps }) {
     }
   } finally {
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // already stopped
     }

@@ -38,7 +38,7 @@ export async function commitToSpawn({ reps }) {
     const repo = scratchRepo({ 'axum.yml': `version: 1\nenvironments:\n  dev: { branch: main }\nstages:\n  - name: test\n    steps:\n      - { name: unit, run: "${command}" }\n` });
     await startDaemon(repo.dir); // with BENCH_DAEMON_FLAGS, if set
     await sleep(500);
-    return { ...repo, stop: async () => axum(['daemon', 'stop'], repo.dir) };
+    return { ...repo, stop: async () => axum(['daemon', 'stop', '--yes'], repo.dir) };
   });
   const baseline = await measure(reps, baseMarker, async () => {
     const repo = scratchRepo({ 'README.md': 'x\n' });

@@ -160,11 +160,11 @@ async function axumSide(doc, { startReps, writes, keepRuns, env = {} }) {
         runsAfter = readRunsHistory(historyFile).runs.length;
       }
       connection.close();
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     }
   } finally {
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // stopped
     }

@@ -78,7 +78,7 @@ async function axumIdle(atSeconds) {
     return await rssAt(pid, t0, atSeconds);
   } finally {
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // stopped
     }

@@ -75,7 +75,7 @@ async function axumSide({ bundle, flags }, atSeconds) {
     await axum(['run', '--wait'], repo.dir);
     return await sample(child.pid, Date.now(), atSeconds);
   } finally {
-    await axum(['daemon', 'stop'], repo.dir).catch(() => undefined);
+    await axum(['daemon', 'stop', '--yes'], repo.dir).catch(() => undefined);
     repo.cleanup();
   }
 }

@@ -139,7 +139,7 @@ async function axumSide({ clients, seconds, rate }) {
     return { ...summarize(checkers, total), completes, peakRss, daemonCpuS: cpu, stalled: stalledResult };
   } finally {
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // stopped
     }

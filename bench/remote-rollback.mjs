@@ -90,7 +90,7 @@ export async function remoteRollback({ reps }) {
     for (const repo of [remoteRepo, localRepo]) {
       if (!repo) continue;
       try {
-        axum(['daemon', 'stop'], repo.dir);
+        axum(['daemon', 'stop', '--yes'], repo.dir);
       } catch {
         // already stopped
       }

@@ -76,7 +76,7 @@ async function one(bytes, reps) {
     return { moved, answered, node, script };
   } finally {
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // already stopped
     }

@@ -117,7 +117,7 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
   } finally {
     server.kill();
     try {
-      axum(['daemon', 'stop'], repo.dir);
+      axum(['daemon', 'stop', '--yes'], repo.dir);
     } catch {
       // stopped
     }

@@ -138,8 +138,9 @@ secrets: [AXUM_E2E_NEVER_SET]
     expect(whole.stderr).toContain(`${runId} warning: secret AXUM_E2E_NEVER_SET declared in axum.yml but not set in the daemon's environment: its steps get it empty`);
 
     const bad = await axum(['run', '--commit', 'zzz', '--repo', dir]);
-    expect(bad).toMatchObject({ code: 2, stderr: 'axum: no commit zzz in this repository\n' });
-    expect(await axum(['deploy', 'staging', '--commit', 'zz', '--repo', dir])).toMatchObject({ code: 2, stderr: 'axum: --commit zz: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d\n' });
+    const names = '(a sha, a branch, a tag or HEAD~1, as git reads them)';
+    expect(bad).toMatchObject({ code: 2, stderr: `axum: --commit zzz: names no commit in this repository ${names}\n` });
+    expect(await axum(['deploy', 'staging', '--commit', 'zz', '--repo', dir])).toMatchObject({ code: 2, stderr: `axum: --commit zz: names no commit in this repository ${names}\n` });
   });
 });
 

@@ -88,6 +88,13 @@ describe('axum daemon start / status / stop', () => {
     const again = await axum(['status', '--repo', dir]);
     expect(again.code, again.stderr).toBe(0);
     expect(readDaemonJson(dir).pid).not.toBe(before);
+    // …and that command says what happened, in one line, and what to do: not an empty history that reads as "nothing ever ran".
+    const said = again.stdout.split('\n').filter((line) => line.includes('was removed'));
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^warning {6}\\.axum/ was removed under the previous daemon \\(pid ${before}\\) at .*: it stopped, and this daemon started with an empty history .*axum restore --from TARGET\\)$`))]);
+    expect(JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout)).toMatchObject({ warnings: [expect.stringContaining('.axum/ was removed under the previous daemon')] });
+    // Said by the daemon that started after it, once: a stop and start after that is a fresh start with nothing to say.
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    expect((await axum(['status', '--repo', dir])).stdout).not.toContain('was removed');
   });
 
   it('a daemon frozen by SIGSTOP: commands say its pid does not answer (exit 3) and never start a second one', async () => {

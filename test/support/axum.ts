@@ -62,7 +62,8 @@ export function makeRepo(options: { config?: string | null; name?: string } = {}
 /** Stops the repository's daemon (if any) and removes the folder. */
 export async function cleanupRepo(dir: string): Promise<void> {
   const pid = daemonPid(dir);
-  await axum(['daemon', 'stop', '--repo', dir]);
+  // --yes: a test may end with a run still running, which a stop off a terminal would otherwise refuse to interrupt.
+  await axum(['daemon', 'stop', '--yes', '--repo', dir]);
   if (pid !== null) await waitFor(() => !isAlive(pid), 10_000, `daemon ${pid} to exit`);
   rmSync(join(dir, '..'), { recursive: true, force: true });
 }

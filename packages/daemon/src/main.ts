@@ -38,6 +38,7 @@ import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
 import { createConfigApplier, installStopHandlers, killLeftovers } from './start-up.js';
+import { historyRemovalNotes } from './adapters/fs-history-removed.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -132,7 +133,8 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(code);
   };
-  installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, warn: (message) => engine?.warn(message) });
+  const historyRemoval = historyRemovalNotes(stateDir, paths.dir);
+  installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, lockLost: historyRemoval.leaveIfRemoved, warn: (message) => engine?.warn(message) });
 
   let engine: DaemonEngine | null = null;
   try {
@@ -260,6 +262,8 @@ async function main(): Promise<void> {
     applyConfig(firstLoad, firstLoad.ok ? null : await lastConfig.load().catch(() => null));
     // Recovery before listening: clients must never see a run "running" that no process runs.
     await killLeftovers({ worktreeRoot, runner, containment, logger, warn: (message) => liveEngine.warn(message) });
+    const removedBefore = historyRemoval.take();
+    if (removedBefore) liveEngine.warn(removedBefore);
     await deployments.start();
     await pipeline.start();
     // Recovery loaded every environment with records: list them all, the undeclared ones too.

@@ -22,11 +22,13 @@ const LOCK_CHECK_MS = 2000;
  * file-system one (a file-system error never stops the daemon, ARCHITECTURE.md, crash safety: every
  * writer fails its own operation with the reason; one that still escapes is said, and serving goes on).
  */
-export function installStopHandlers(deps: { logger: Logger; shutdown: (reason: string, code?: number) => Promise<void>; stillOwned: () => boolean; warn: (message: string) => void }): void {
+export function installStopHandlers(deps: { logger: Logger; shutdown: (reason: string, code?: number) => Promise<void>; stillOwned: () => boolean; lockLost?: () => void; warn: (message: string) => void }): void {
   const { logger, shutdown } = deps;
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
   setInterval(() => {
-    if (!deps.stillOwned()) void shutdown(`its lock ${join(STATE_DIR, PID_FILE)} was removed or taken (.axum removed under it?)`);
+    if (deps.stillOwned()) return;
+    deps.lockLost?.();
+    void shutdown(`its lock ${join(STATE_DIR, PID_FILE)} was removed or taken (.axum removed under it?)`);
   }, LOCK_CHECK_MS).unref();
   process.on('uncaughtException', (err) => {
     if (isFileSystemError(err)) {

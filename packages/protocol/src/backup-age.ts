@@ -1,4 +1,5 @@
 import type { BackupTargetStatus } from './state.js';
+import { ageText } from './duration.js';
 
 /**
  * How a client words one backup target (README.md, "Backups"): its age, and a warning when the
@@ -14,12 +15,4 @@ export function backupAge(status: BackupTargetStatus, nowMs: number): { age: str
   else if (at === null) warning = `no backup in ${status.target} yet`;
   else if (stale) warning = `the backup in ${status.target} is ${ageText(nowMs - at)} old (more than twice every ${ageText(status.everyMs)})`;
   return { age, stale, warning };
-}
-
-function ageText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s}s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)}m`;
-  if (s < 48 * 3600) return `${Math.round(s / 3600)}h`;
-  return `${Math.round(s / 86400)}d`;
 }

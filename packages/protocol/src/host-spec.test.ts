@@ -19,6 +19,13 @@ describe('environments.<name>.hosts', () => {
     expect(parseHostSpec('model-a:/srv/m')).toMatchObject({ user: null, host: 'model-a', port: null, path: '/srv/m' });
   });
 
+  it('parses an IPv6 address in brackets, as scp and rsync write it; a bare one is told to use them', () => {
+    expect(parseHostSpec('deploy@[::1]:/srv/m')).toEqual({ spec: 'deploy@[::1]:/srv/m', user: 'deploy', host: '::1', port: null, path: '/srv/m' });
+    expect(parseHostSpec('[FE80:0::1]:2222:/srv/m')).toMatchObject({ user: null, host: 'fe80::1', port: 2222, path: '/srv/m' });
+    expect(parseHostSpec('deploy@::1:/srv/m')).toEqual({ problem: expect.stringContaining('"deploy@::1:/srv/m": an IPv6 address goes in brackets') });
+    for (const bad of ['d@[::1]/srv', 'd@[nope]:/srv', 'd@[::1', 'd@[::1]:x:/srv', 'd@[-o]:/srv']) expect('problem' in parseHostSpec(bad), bad).toBe(true);
+  });
+
   it('refuses what could become an option, a word break or a climb out of the folder', () => {
     for (const bad of ['-oProxyCommand=x@h:/p', 'u@-oProxyCommand=x:/p', 'u@h:srv/m', 'u@h:/srv/my model', "u@h:/srv/'m'", 'u@h:/srv/../etc', 'u@h:/', 'u@h:0:/p', 'u@h:22x:/p', 'u@h', 'u@h:1:2:/p', 'u@h:/a;rm -rf /']) {
       expect('problem' in parseHostSpec(bad), bad).toBe(true);

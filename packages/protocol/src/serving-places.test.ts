@@ -34,4 +34,14 @@ describe('environments serve from places of their own', () => {
     expect(sharedPlaceProblems({ a: { path: '/srv/m' }, b: { path: 'srv/m' } })).toEqual([]);
     expect(parseConfigText(config('  dev: { branch: develop }\n  staging: { branch: staging, path: /tmp/s }'), 'axum.yml').ok).toBe(true);
   });
+
+  it('an IPv6 host is one machine however it is written, and two IPv6 hosts are two', () => {
+    expect(sharedPlaceProblems({ s: { hosts: ['d@[::1]:/srv/m'] }, p: { hosts: ['root@[0:0::1]:2222:/srv/m/x'] } })).toEqual([
+      { env: 'p', key: 'hosts', message: expect.stringContaining('"root@[0:0::1]:2222:/srv/m/x" is where environment "s" serves (host "d@[::1]:/srv/m")') },
+    ]);
+    expect(sharedPlaceProblems({ s: { hosts: ['d@[::1]:/srv/m'] }, p: { hosts: ['d@[::2]:/srv/m'] } })).toEqual([]);
+    // An IPv6 host and the same folder on this machine are not one place.
+    expect(sharedPlaceProblems({ s: { path: '/srv/m' }, p: { hosts: ['d@[::1]:/srv/m'] } })).toEqual([]);
+    expect(parseConfigText(config('  dev: { branch: develop, hosts: ["d@[fe80::1]:/srv/m"] }\n  staging: { branch: staging, hosts: ["d@[FE80:0::1]:/srv/m"] }'), 'axum.yml')).toMatchObject({ ok: false, errors: [{ line: 4, message: expect.stringContaining('is where environment "dev" serves') }] });
+  });
 });

@@ -25,28 +25,29 @@ function within(inner: string, outer: string): boolean {
 
 /** One problem per environment whose place another environment listed before it uses too, by environment name. */
 export function sharedPlaceProblems(environments: Readonly<Record<string, ServingSpec>>): { env: string; key: 'path' | 'hosts'; message: string }[] {
-  const seen: { env: string; place: string; where: string }[] = [];
+  // A place is a machine (null: this one) and a folder there, kept apart: a host may hold colons (IPv6).
+  type Place = { machine: string | null; folder: string; where: string; key: 'path' | 'hosts' };
+  const seen: (Place & { env: string })[] = [];
   const problems: { env: string; key: 'path' | 'hosts'; message: string }[] = [];
   for (const [env, spec] of Object.entries(environments)) {
-    const places: { place: string; where: string; key: 'path' | 'hosts' }[] = [
-      { place: `local:${normalize(spec.path ?? `.axum/envs/${env}`)}`, where: spec.path === undefined ? `its default folder .axum/envs/${env}` : `path "${spec.path}"`, key: 'path' },
+    const places: Place[] = [
+      { machine: null, folder: normalize(spec.path ?? `.axum/envs/${env}`), where: spec.path === undefined ? `its default folder .axum/envs/${env}` : `path "${spec.path}"`, key: 'path' },
     ];
     for (const text of spec.hosts ?? []) {
       const host = parseHostSpec(text);
       // A host spec that does not parse has its own message; the port is not part of the place (one machine).
       // Nor the user: two accounts on one machine still write the same folder.
-      if (!('problem' in host)) places.push({ place: `@${host.host}:${normalize(host.path)}`, where: `host "${text}"`, key: 'hosts' });
+      if (!('problem' in host)) places.push({ machine: host.host.toLowerCase(), folder: normalize(host.path), where: `host "${text}"`, key: 'hosts' });
     }
-    for (const { place, where, key } of places) {
-      const [kind, folder] = [place.slice(0, place.indexOf(':')), place.slice(place.indexOf(':') + 1)];
-      const clash = seen.find((other) => other.env !== env && other.place.startsWith(`${kind}:`) && (within(folder, other.place.slice(kind.length + 1)) || within(other.place.slice(kind.length + 1), folder)));
+    for (const { machine, folder, where, key } of places) {
+      const clash = seen.find((other) => other.env !== env && other.machine === machine && (within(folder, other.folder) || within(other.folder, folder)));
       if (clash) {
         // The message's place names the key already (`environment "b", path:`): the folder alone leads.
         const self = where.replace(/^(path|host) /, '');
         problems.push({ env, key, message: `${self} is where environment "${clash.env}" serves (${clash.where}): each environment needs a folder of its own, or one would overwrite the other's current` });
       }
     }
-    for (const { place, where } of places) seen.push({ env, place, where });
+    for (const place of places) seen.push({ env, ...place });
   }
   return problems;
 }

@@ -40,13 +40,13 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('runs')
     .description('recent runs, newest first')
-    .option('--limit <n>', 'how many', '20')
+    .option('--limit <n>', 'how many (default 20)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runsCommand(options, stdoutOutput), command));
   program
     .command('run')
     .description('queue a manual run of a branch head (default: the current branch) or a commit')
     .option('--branch <branch>', 'the branch whose head to run')
-    .option('--commit <sha>', 'a commit to run')
+    .option('--commit <rev>', 'a commit to run: a sha, a tag, a branch, HEAD~1 (resolved by git in this worktree)')
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
     .option('--force', 'let it deploy a reused release that is marked bad')
     .option('--again', 'queue a new run even when one of that commit is queued or running (else that run is the answer)')
@@ -68,6 +68,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .description("an environment's revisions, newest first")
     .argument('<env>', 'environment')
     .option('--at <time>', 'what was live at that time (UTC, as the tables print times, unless it names a zone)')
+    .option('--limit <n>', 'only the newest N revisions (default: all)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).historyCommand(env, options, stdoutOutput), command));
   program
     .command('rollback')
@@ -89,8 +90,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('deploy')
     .description('deploy a release (or the release of a commit) by hand, and verify it')
     .argument('<env>', 'environment')
-    .option('--release <id>', 'release id, e.g. rel-12')
-    .option('--commit <sha>', 'the commit whose release to deploy')
+    .option('--release <id>', 'release id, e.g. rel-12 (or 12)')
+    .option('--commit <rev>', 'the commit whose release to deploy: a sha, a tag, HEAD~1 (resolved by git in this worktree)')
     .option('--yes', 'confirm without asking')
     .option('--force', 'allow a release that is marked bad')
     .option('--again', 'deploy it as a new revision even when it is live there already (else nothing to do)')
@@ -118,6 +119,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('releases')
     .description('releases, newest first: commit, where each is live, where it was verified, bad marks, size')
     .option('--env <env>', 'only the releases deployed to this environment')
+    .option('--limit <n>', 'only the newest N releases (default: all)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/releases.js')).releasesCommand(options, stdoutOutput), command));
   program
     .command('promote')
@@ -131,7 +133,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('mark')
     .description('mark a release bad (nothing deploys it without --force), or good (clears its bad mark)')
-    .argument('<release>', 'release id, e.g. rel-4')
+    .argument('<release>', 'release id, e.g. rel-4 (or 4)')
     .argument('<mark>', 'good or bad')
     .option('--reason <text>', 'why (kept with the mark, shown by axum releases and axum history)')
     .option('--yes', 'confirm without asking (needed to mark bad a release live in a protected environment without a terminal)')
@@ -177,7 +179,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStartCommand(options, stdoutOutput), command));
   daemon
     .command('stop')
-    .description('stop the daemon gracefully; returns once it has exited')
+    .description('stop the daemon gracefully; returns once it has exited (asks first when that interrupts a run, a deploy or a rollback)')
+    .option('--yes', 'stop without asking, interrupting what runs (needed then without a terminal)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStopCommand(options, stdoutOutput), command));
   daemon
     .command('status')

@@ -76,6 +76,10 @@ export function sshOptions(host: HostSpec, configFile: string | null | undefined
 /** `user@host`, or the host alone (the ssh config's user). */
 export const destination = (host: HostSpec): string => (host.user ? `${host.user}@${host.host}` : host.host);
 
+/** rsync's `[user@]host:path`, an IPv6 address bracketed (rsync splits at its first colon; ssh takes it bare). */
+export const rsyncPlace = (host: HostSpec, path: string): string =>
+  `${host.user ? `${host.user}@` : ''}${host.host.includes(':') ? `[${host.host}]` : host.host}:${path}`;
+
 /**
  * rsync's `-e`: it splits on spaces and honours quotes, so paths (the config, a shared
  * connection's socket: `shared`, openssh-masters.ts) are quoted for it.

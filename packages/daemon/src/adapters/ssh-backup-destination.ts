@@ -13,7 +13,7 @@ import type { BackupDestination, SendResult } from './backup-destination.js';
 import { copyVerified, sha256Of } from './fs-backup-objects.js';
 import type { Source } from './fs-backup-sources.js';
 import { describeFsError, isFileSystemError } from './fs-errors.js';
-import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost, type Finished } from './openssh.js';
+import { RSYNC_EXITS, execute, quote, reasonOf, rsyncPlace, rsyncShell, runOnHost, type Finished } from './openssh.js';
 import type { SshConnections } from './openssh-masters.js';
 
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
@@ -89,7 +89,7 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
         if (result.sent === 0) return result;
         await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
         // --fsync: an object is on the target's disk before rsync renames it into place.
-        const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile, await shared()), '--', `${stage}/`, `${destination(host)}:${host.path}/`];
+        const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile, await shared()), '--', `${stage}/`, rsyncPlace(host, `${host.path}/`)];
         copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       } finally {
         await rm(stage, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // (fs-backup-reader.ts, every file's sha256) before anything in `.axum/` is written, as for a folder.
 import type { HostSpec } from '@axum/protocol';
 import { BACKUP_MANIFEST, BACKUP_OBJECTS } from '../domain/backup-manifest.js';
-import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
+import { RSYNC_EXITS, execute, quote, reasonOf, rsyncPlace, rsyncShell, runOnHost } from './openssh.js';
 
 /** What the host prints for a manifest that is not there (a manifest is JSON: it never reads so). */
 const MISSING = 'axum:no-such-manifest';
@@ -26,7 +26,7 @@ export async function fetchSshBackup(host: HostSpec, staging: string, options: {
     throw new Error(manifest === BACKUP_MANIFEST ? `no backup here (no ${BACKUP_MANIFEST})` : `no such snapshot (no ${manifest}; axum restore --from ${host.spec} --list names them)`);
   }
   const list = [manifest, ...[...objectNames(text)].map((sha) => `${BACKUP_OBJECTS}/${sha}`)];
-  const args = ['-r', '--files-from=-', '-e', rsyncShell(host, options.configFile), '--', `${destination(host)}:${host.path}/`, `${staging}/`];
+  const args = ['-r', '--files-from=-', '-e', rsyncShell(host, options.configFile), '--', rsyncPlace(host, `${host.path}/`), `${staging}/`];
   const copied = await execute('rsync', args, `${list.join('\n')}\n`, timeoutMs);
   if (copied.code !== 0 && !(copied.code !== null && PARTIAL_EXITS.has(copied.code))) throw new Error(reasonOf(`copying the backup from ${host.spec} (rsync)`, copied, RSYNC_EXITS));
 }

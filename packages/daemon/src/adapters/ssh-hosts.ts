@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HostSpec, ReleaseView } from '@axum/protocol';
 import type { HostInspection, RemoteHosts } from '../engine/ports.js';
-import { RSYNC_EXITS, destination, execute, quote, reasonOf, rsyncShell, runOnHost } from './openssh.js';
+import { RSYNC_EXITS, execute, quote, reasonOf, rsyncPlace, rsyncShell, runOnHost } from './openssh.js';
 import type { SshConnections } from './openssh-masters.js';
 import { openPreparedSwap, preparedSwapScript, tempLinkName } from './ssh-prepared-swap.js';
 
@@ -132,7 +132,7 @@ export function createSshRemoteHosts(options: SshHostsOptions = {}): RemoteHosts
       // content can say "unchanged", and a file linked against `linkDest` must not need its times.
       const args = ['-rlpD', '--checksum', '--delete', '--mkpath', '--stats', '--exclude=/.axum-complete', '-e', rsh];
       if (linkDest) args.push(`--link-dest=${releasesDir(host)}/${linkDest}`);
-      args.push('--', `${localDir.replace(/\/+$/, '')}/`, `${destination(host)}:${partial}/`);
+      args.push('--', `${localDir.replace(/\/+$/, '')}/`, rsyncPlace(host, `${partial}/`));
       const copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       if (copied.code !== 0) throw new Error(reasonOf(`copying ${release.id} to ${host.spec} (rsync)`, copied, RSYNC_EXITS));
       const sent = /Total bytes sent: ([\d,.]+)/.exec(copied.stdout)?.[1]?.replace(/[,.]/g, '') ?? '0';

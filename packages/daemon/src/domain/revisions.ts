@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostView, liveAlreadyText, Pause, ReleaseView, RevisionView } from '@axum/protocol';
+import { HostView, liveAlreadyText, missingRevisionText, Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
@@ -143,7 +143,7 @@ export function rollbackRefusal(
   force: boolean,
   liveIsBad = false,
 ): string | null {
-  if (requested !== null && !target) return `no revision #${requested} (revisions: ${doc.revisions.map((r) => `#${r.revision}`).join(', ') || 'none'})`;
+  if (requested !== null && !target) return missingRevisionText(requested, doc.revisions.map((r) => r.revision));
   // After an automatic rollback the environment serves its last known good already: a second
   // `rollback` out of habit (Helm's "undo") must not step further back and mark that release bad.
   // Unless that release was marked bad since: then it is not the last known good any more, and the

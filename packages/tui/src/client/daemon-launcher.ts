@@ -64,6 +64,9 @@ async function tryConnect(repoRoot: string, clientName: string, early?: EarlyReq
   }
 }
 
+/** A connection to a daemon already running, or null: never starts one (`axum daemon stop` asks what it would interrupt). */
+export const connectIfRunning = (repoRoot: string, clientName: string): Promise<DaemonConnection | null> => tryConnect(repoRoot, clientName);
+
 /** Connects once and hangs up: the daemon's own account of itself, or null when nothing answers. */
 async function handshake(repoRoot: string): Promise<DaemonInfo | null> {
   const connection = await tryConnect(repoRoot, 'axum-probe');

@@ -48,6 +48,21 @@ export async function confirm(env: EnvironmentView, what: string, yes: boolean |
   }
 }
 
+/**
+ * Asks `question` with `[y/N]` on a terminal; off one, a usage error naming `--yes`. Anything but
+ * y or yes (Ctrl-C, Ctrl-D included) is a "no": nothing changed (exit 1).
+ */
+export async function askYes(question: string, noTerminal: string): Promise<void> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new CliError(`${noTerminal} and there is no terminal to ask: add --yes`, EXIT.usage);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `).catch(() => '');
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('not confirmed; nothing changed', EXIT.failed);
+  } finally {
+    rl.close();
+  }
+}
+
 /** What moving `env` from the release it serves (live, or failed and serving on) to `to` changes, as the TUI's confirmation shows it. */
 export function diffFromLive(connection: DaemonConnection, env: EnvironmentView, to: string): () => Promise<string[]> {
   const from = env.live?.releaseId ?? env.serving?.releaseId;

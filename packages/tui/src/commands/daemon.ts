@@ -1,5 +1,6 @@
 import { parseListenAddress } from '@axum/protocol';
-import { ensureDaemon, probeDaemon, processState, stopDaemon } from '../client/daemon-launcher.js';
+import { connectIfRunning, ensureDaemon, probeDaemon, processState, stopDaemon } from '../client/daemon-launcher.js';
+import { askYes } from './confirm-prompt.js';
 import { findRepository, findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
@@ -23,14 +24,39 @@ export async function daemonStartCommand(options: GlobalOptions & { listen?: str
   return EXIT.ok;
 }
 
-/** `axum daemon stop`: returns once the process has exited; 0 also when none was running. */
-export async function daemonStopCommand(options: GlobalOptions, out: Output): Promise<ExitCode> {
+/**
+ * `axum daemon stop [--yes]`: returns once the process has exited; 0 also when none was running.
+ * Stopping interrupts what runs (runs, deploys and rollbacks): that is asked on a terminal, refused
+ * off one without --yes, and said in the answer.
+ */
+export async function daemonStopCommand(options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
+  const busy = await workInProgress(repoRoot);
+  if (busy.length > 0 && !options.yes) await askYes(`the daemon is running ${busy.map((w) => w.text).join('; ')}: stop it and interrupt ${busy.length === 1 ? 'it' : 'them'}?`, `stopping the daemon interrupts ${busy.map((w) => w.id).join(', ')}`);
   const stopped = await stopDaemon(repoRoot);
-  if (options.json) out.json({ stopped: stopped !== null, pid: stopped?.pid ?? null, forced: stopped?.forced ?? false });
+  const interrupted = stopped === null ? [] : busy;
+  if (options.json) out.json({ stopped: stopped !== null, pid: stopped?.pid ?? null, forced: stopped?.forced ?? false, interrupted: interrupted.map((w) => w.id) });
   else if (stopped === null) out.lines(['daemon not running']);
-  else out.lines([`daemon stopped (pid ${stopped.pid}${stopped.forced ? ', killed after ignoring SIGTERM for 10 s' : ''})`]);
+  else {
+    const cut = interrupted.length > 0 ? `; interrupted: ${interrupted.map((w) => w.text).join('; ')}` : '';
+    out.lines([`daemon stopped (pid ${stopped.pid}${stopped.forced ? ', killed after ignoring SIGTERM for 10 s' : ''})${cut}`]);
+  }
   return EXIT.ok;
+}
+
+/** What a stop would interrupt: running runs (with their running step) and operations on environments; none when no daemon answers. */
+async function workInProgress(repoRoot: string): Promise<{ id: string; text: string }[]> {
+  const connection = await connectIfRunning(repoRoot, 'axum-daemon-stop');
+  if (connection === null) return [];
+  connection.close();
+  const { runs, environments } = connection.welcomeState;
+  return [
+    ...runs.filter((r) => r.status === 'running').map((r) => {
+      const step = r.steps.find((s) => s.status === 'running');
+      return { id: r.id, text: `${r.id} (${r.branch} ${r.commit.slice(0, 8)}${step ? `, step ${step.name}` : ''})` };
+    }),
+    ...environments.flatMap((e) => (e.operation ? [{ id: `${e.name}#${e.operation.revision}`, text: `the ${e.operation.kind} ${e.name}#${e.operation.revision}` }] : [])),
+  ];
 }
 
 /** A daemon that holds the lock and does not answer: stopped (Ctrl-Z, SIGSTOP) says how to resume it. */

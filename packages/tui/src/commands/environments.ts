@@ -1,5 +1,5 @@
 import { commandBy } from '../user-name.js';
-import { type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
+import { missingRevisionText, type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText, releaseMarkedByRollback } from '../state/releases.js';
 import { rollbackHint, unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -13,6 +13,8 @@ import { confirm, diffFromLive } from './confirm-prompt.js';
 import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 import { historyHostLines } from './history-hosts.js';
 import { knownEnvironment } from './environment-names.js';
+import { limitOf, releaseIdOf } from './typed-words.js';
+import { resolveCommitOption } from './commit-revision.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -53,13 +55,16 @@ export function parseAtTime(text: string): number {
 }
 
 /** `axum history ENV [--at TIME]`: revisions newest first. */
-export async function historyCommand(env: string, options: GlobalOptions & { at?: string }, out: Output): Promise<ExitCode> {
+export async function historyCommand(env: string, options: GlobalOptions & { at?: string; limit?: string }, out: Output): Promise<ExitCode> {
+  const limit = limitOf(options.limit, null);
   // The plain table also says why any of the environment's releases is marked bad (who, when, why);
   // a listing that cannot be had leaves that line out, never the history.
   const plain = options.json !== true && options.at === undefined;
   const [revisions, releases, view] = await withDaemon(options, 'axum-history', async (c) => {
     knownEnvironment(c, env);
-    const history = await call(c, 'history.get', { env });
+    // --limit: the newest N, as listed; --at looks through them all.
+    const whole = await call(c, 'history.get', { env });
+    const history = limit === null || options.at !== undefined ? whole : whole.slice(0, limit);
     return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
   });
   if (options.at !== undefined) {
@@ -67,8 +72,10 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
     // What was live then: the newest revision that became live at or before that time and was not yet replaced.
     const live = revisions.find((r) => r.verified && r.finishedAt !== null && Date.parse(r.finishedAt) <= at);
+    // The time as the tables print it (UTC, said so): what --at reads back.
+    const when = `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
     if (options.json) out.json(live ?? null);
-    else out.lines([live ? `live in ${env} at ${new Date(at).toISOString()}: ${revisionLine(live)}` : `nothing was live in ${env} at ${new Date(at).toISOString()}`]);
+    else out.lines([live ? `live in ${env} at ${when}: ${revisionLine(live)}` : `nothing was live in ${env} at ${when}`]);
     return EXIT.ok;
   }
   if (options.json) {
@@ -155,6 +162,8 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       const pipelined = sent as { asked: Promise<RevisionView>; history: Promise<RevisionView[]> | null } | null;
       const history = pipelined ? pipelined.history : to === null ? null : call(connection, 'history.get', { env: envName });
       const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
+      // A number that names no revision is a typo (exit 2): the nearest revisions, not the whole history.
+      if (history !== null && to !== null && !target) throw new CliError(`${envName}: ${missingRevisionText(to, (await history).map((r) => r.revision))}`, EXIT.usage);
       // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
       const found = target ? releaseMarkedByRollback(env, target.releaseId) : null;
       // A release marked bad before (by an earlier rollback elsewhere, or by hand) is not marked again: not news.
@@ -186,8 +195,8 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--again]`: the release live there already is nothing to do, unless `--again`. */
 export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
-  // Fewer characters name too many commits to pick one by (git's own short form is 7).
-  if (options.commit !== undefined && !/^[0-9a-f]{4,64}$/i.test(options.commit)) throw new CliError(`--commit ${options.commit}: expected at least 4 hex characters of a commit, e.g. 1a2b3c4d`, EXIT.usage);
+  if (options.commit !== undefined) options = { ...options, commit: resolveCommitOption(options.repo, options.commit, true) };
+  if (options.release !== undefined) options = { ...options, release: releaseIdOf(options.release) };
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
     const releases = await call(connection, 'releases.list', {});

@@ -7,25 +7,28 @@ import { awaitOperation, call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { busyRefusal } from './refusals.js';
 import { knownEnvironment } from './environment-names.js';
+import { limitOf, releaseIdOf } from './typed-words.js';
 import { diffFromLive } from './confirm-prompt.js';
 import { by, confirm, deployResult, environment, OPERATION_TIMEOUT_MS } from './environments.js';
 
-/** The releases table, newest first, fitted to `width`: the subject gives way first (never the commit before it), then the bad mark. */
+/** The releases table, newest first, fitted to `width`: the subject gives way first (never the commit before it), then the bad mark, where each was verified and where it is live (lists of environments). */
 export function releaseTable(releases: readonly ReleaseListing[], width: number | null): string[] {
   return table(
     ['RELEASE', 'COMMIT', 'CREATED', 'LIVE IN', 'VERIFIED', 'SIZE', 'BAD'],
     releases.map((r) => [r.id, `${r.commit.slice(0, 8)} ${r.subject}`, minuteText(r.createdAt), liveInText(r), verifiedText(r), humanSize(r.size), badText(r)]),
     width,
-    { elide: [{ column: 1, min: 8 + 1 + 6 }, { column: 6 }], drop: [2, 5] },
+    { elide: [{ column: 1, min: 8 + 1 + 6 }, { column: 6 }, { column: 4 }, { column: 3 }], drop: [2, 5] },
   );
 }
 
 /** `axum releases [--env ENV] [--json]`: every release (or those deployed to ENV), newest first. */
-export async function releasesCommand(options: GlobalOptions & { env?: string }, out: Output): Promise<ExitCode> {
-  const releases = await withDaemon(options, 'axum-releases', (c) => {
+export async function releasesCommand(options: GlobalOptions & { env?: string; limit?: string }, out: Output): Promise<ExitCode> {
+  const limit = limitOf(options.limit, null);
+  const listed = await withDaemon(options, 'axum-releases', (c) => {
     if (options.env !== undefined) knownEnvironment(c, options.env);
     return call(c, 'releases.list', options.env !== undefined ? { env: options.env } : {});
   });
+  const releases = limit === null ? listed : listed.slice(0, limit);
   if (options.json) out.json(releases);
   else if (releases.length === 0) {
     out.lines([options.env !== undefined ? `no release was deployed to ${options.env} yet: a succeeded run on its branch makes one and deploys it` : 'no releases yet: a succeeded run on a branch that feeds an environment makes one (commit there, or axum run)']);
@@ -67,8 +70,9 @@ export function markWord(word: string): 'good' | 'bad' {
  * `axum mark REL good|bad [--reason TEXT] [--yes]`: marks a release bad, or clears its bad mark. A
  * bad mark of a release live in a protected environment is asked first, as a rollback there is.
  */
-export async function markCommand(releaseId: string, word: string, options: GlobalOptions & { reason?: string; yes?: boolean }, out: Output): Promise<ExitCode> {
+export async function markCommand(typed: string, word: string, options: GlobalOptions & { reason?: string; yes?: boolean }, out: Output): Promise<ExitCode> {
   const mark = markWord(word);
+  const releaseId = releaseIdOf(typed);
   const [before, after] = await withDaemon(options, 'axum-mark', async (connection) => {
     const previous = (await call(connection, 'releases.list', {})).find((r) => r.id === releaseId);
     // A new bad mark only: a reason given again to a standing one changes nothing that serves.

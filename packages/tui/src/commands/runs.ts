@@ -9,6 +9,9 @@ import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
+import { limitOf } from './typed-words.js';
+import { followOrder } from './follow-order.js';
+import { resolveCommitOption } from './commit-revision.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
@@ -79,8 +82,7 @@ export function runLines(run: RunView): string[] {
 
 /** `axum runs [--limit N]`: recent runs, newest first. */
 export async function runsCommand(options: GlobalOptions & { limit?: string }, out: Output): Promise<ExitCode> {
-  const limit = Number(options.limit ?? 20);
-  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit ${options.limit}: expected a positive whole number`, EXIT.usage);
+  const limit = limitOf(options.limit, 20) ?? 20;
   const runs = await withDaemon(options, 'axum-runs', (c) => call(c, 'runs.list', { limit }));
   if (options.json) out.json(runs);
   else if (runs.length === 0) out.lines(['no runs yet: commit on a branch that feeds an environment, or run `axum run`']);
@@ -102,7 +104,7 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
     // A manual run is recorded as manual: `by` names who (the revision it deploys says so too).
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: options.commit } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false };
+    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: resolveCommitOption(options.repo, options.commit) } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.
@@ -177,10 +179,9 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
       throw new CliError(`${run.id} has no step ${options.step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`, EXIT.failed);
     }
     const printer = linePrinter(options.step ? null : 'prefix', options.json);
-    const stepsOf = (view: RunView) => (options.step ? [options.step] : view.steps.map((s) => s.name));
     if (!options.follow) {
       let printed = 0;
-      for (const step of stepsOf(run)) {
+      for (const step of options.step ? [options.step] : run.steps.map((s) => s.name)) {
         let offset = 0;
         for (;;) {
           const chunk = await call(connection, 'logs.read', { runId: run.id, step, offset });
@@ -200,35 +201,50 @@ export async function logsCommand(runId: string, options: GlobalOptions & { step
       if (!options.json && !options.step) for (const warning of run.warnings ?? []) stderrLine(`${run.id} warning: ${warning}`);
       return EXIT.ok;
     }
-    // --follow: the daemon streams each step's log (offset-addressed) until the step ends.
+    // --follow: the daemon streams each step's log (offset-addressed) until the step ends; put in
+    // order here (follow-order.ts): step by step, each byte once, a hole read back by offset.
     const followed = new Set<string>();
-    const completed = new Set<string>();
+    const reading = new Set<string>();
     let latest = run;
     await new Promise<void>((resolve, reject) => {
-      const isDone = () => FINISHED.has(latest.status) && stepsOf(latest).every((s) => completed.has(s));
+      const ordered = followOrder({
+        print: (chunk) => printer.chunk(chunk),
+        end: (step) => printer.end(step),
+        gap: (step, offset) => {
+          if (reading.has(step)) return;
+          reading.add(step);
+          call(connection, 'logs.read', { runId: run.id, step, offset })
+            .then((chunk) => {
+              reading.delete(step);
+              ordered.add(chunk);
+              settle();
+            })
+            .catch(reject);
+        },
+      });
+      const stepsOf = (view: RunView) => (options.step ? view.steps.filter((s) => s.name === options.step) : view.steps);
+      const settle = () => {
+        if (FINISHED.has(latest.status) && ordered.allEnded(stepsOf(latest).map((s) => s.name))) resolve();
+      };
       const followNew = (view: RunView) => {
-        for (const step of stepsOf(view)) {
+        ordered.steps(stepsOf(view));
+        for (const { name: step } of stepsOf(view)) {
           if (followed.has(step)) continue;
           followed.add(step);
           connection.request('logs.follow', { runId: view.id, step, offset: 0 }).catch(reject);
         }
       };
       connection.onMessage((message) => {
-        if (message.type === 'log.chunk' && message.runId === run.id) {
-          printer.chunk(message);
-          if (message.complete) {
-            printer.end(message.step);
-            completed.add(message.step);
-          }
-        } else if (message.type === 'run.updated' && message.run.id === run.id) {
+        if (message.type === 'log.chunk' && message.runId === run.id) ordered.add(message);
+        else if (message.type === 'run.updated' && message.run.id === run.id) {
           latest = message.run;
           followNew(latest);
         }
-        if (isDone()) resolve();
+        settle();
       });
       connection.onClose((reason) => reject(new CliError(`the daemon went away while following the logs: ${reason}`, EXIT.unreachable)));
       followNew(run);
-      if (isDone()) resolve();
+      settle();
     });
     if (options.json) out.json({ run: run.id, chunks: printer.chunks });
     // Followed to the end, it answers like `run --wait`: 1 when the run did not succeed.

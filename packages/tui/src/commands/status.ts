@@ -1,4 +1,4 @@
-import { backupAge, type BackupTargetStatus, type DaemonState, type HostView } from '@axum/protocol';
+import { agoText, backupAge, type BackupTargetStatus, type DaemonState, type HostView } from '@axum/protocol';
 import { environmentCells, pauseLine } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
@@ -60,8 +60,10 @@ export function statusJson(state: DaemonState): unknown {
 }
 
 /** Plain lines for a terminal or a pipe, the table fitted to `width`; the TUI's non-TTY mode prints the same. */
-export function statusLines(state: DaemonState, width: number | null = outputWidth()): string[] {
+export function statusLines(state: DaemonState, width: number | null = outputWidth(), nowMs = Date.now()): string[] {
   const { daemon, config } = state;
+  // Times as a person reads them (how long ago); --json keeps the recorded ISO times.
+  const ago = (iso: string) => agoText(iso, nowMs);
   const lines = [
     `daemon       pid ${daemon.pid} · v${daemon.version} · ${state.clients} client${state.clients === 1 ? '' : 's'} attached`,
     `socket       ${daemon.socket}${daemon.listen ? ` · tcp ${daemon.listen}` : ''}`,
@@ -69,11 +71,11 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   ];
   if (config.valid) lines.push(`config       ${config.file} ok`);
   else {
-    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ` (using the last valid version, loaded ${config.loadedAt})` : ' (no valid version ever loaded: nothing runs)'}:`);
+    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ` (using the last valid version, loaded ${ago(config.loadedAt)})` : ' (no valid version ever loaded: nothing runs)'}:`);
     for (const p of config.errors) lines.push(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
   }
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
-  lines.push(...backupStatusLines(state.backups, Date.now()));
+  lines.push(...backupStatusLines(state.backups, nowMs));
   lines.push('');
   // An invalid file may well declare environments: the daemon just has none it can use yet.
   if (state.environments.length === 0) lines.push(config.valid ? `no environments (add some under \`environments:\` in ${config.file})` : `no environments yet: ${config.file} is invalid (above; axum validate checks it as you fix it)`);
@@ -87,7 +89,7 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   for (const env of state.environments) lines.push(...hostLines(env.name, env.hosts ?? []));
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
-  for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}`);
+  for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}${run.startedAt ? ` · started ${ago(run.startedAt)}` : ` · queued ${ago(run.createdAt)}`}`);
   return lines;
 }
 

@@ -1,0 +1,26 @@
+// `--commit` takes what git takes: a sha or a short one, a branch, a tag, `HEAD~1`, `main^`. It is
+// resolved here, in the worktree the command runs in, by git's own rules: `HEAD` is the user's HEAD
+// (a linked worktree's differs from the daemon's), and the daemon is sent a full sha.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { CliError, EXIT } from './exit-codes.js';
+
+/** Which commit git would name by `text` in `dir`, or null when it names none (or no commit: a tree, a blob). */
+export function gitCommitOf(dir: string, text: string): string | null {
+  // `--end-of-options`: a revision that starts with `-` is a revision, never an option of rev-parse.
+  const done = spawnSync('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${text}^{commit}`], { cwd: dir, encoding: 'utf8' });
+  const sha = done.status === 0 ? done.stdout.trim() : '';
+  return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
+}
+
+/**
+ * `--commit REV` as a full sha, or a usage error saying it names no commit. `keepHex`: a hex text
+ * git does not know is sent as typed (a release may outlive its commit in the repository).
+ */
+export function resolveCommitOption(repoDir: string | undefined, text: string, keepHex = false): string {
+  const dir = resolve(repoDir ?? process.cwd());
+  const sha = gitCommitOf(dir, text);
+  if (sha !== null) return sha;
+  if (keepHex && /^[0-9a-f]{4,64}$/i.test(text)) return text;
+  throw new CliError(`--commit ${text}: names no commit in this repository (a sha, a branch, a tag or HEAD~1, as git reads them)`, EXIT.usage);
+}
