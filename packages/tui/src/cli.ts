@@ -69,7 +69,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .argument('<env>', 'environment')
     .option('--at <time>', 'what was live at that time (UTC, as the tables print times, unless it names a zone)')
     .option('--limit <n>', 'only the newest N revisions (default: all)')
-    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).historyCommand(env, options, stdoutOutput), command));
+    .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/history.js')).historyCommand(env, options, stdoutOutput), command));
   program
     .command('rollback')
     .description('roll back to the last known good revision (or --to N), verify, and pin')

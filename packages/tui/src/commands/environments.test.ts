@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
-import { parseAtTime, revisionSentence } from './environments.js';
+import { revisionSentence } from './environments.js';
+import { parseAtTime } from './history.js';
 import { markedBadLine } from './rollback-mark-words.js';
 
 const revision = (over: Partial<RevisionView>): RevisionView => ({

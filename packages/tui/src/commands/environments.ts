@@ -1,19 +1,16 @@
 import { commandBy } from '../user-name.js';
 import { missingRevisionText, type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
-import { badText, releaseMarkedByRollback } from '../state/releases.js';
-import { rollbackHint, unpinQuestion } from '../state/selectors.js';
+import { releaseMarkedByRollback } from '../state/releases.js';
+import { unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
 import { alsoLiveText, markedBadLine } from './rollback-mark-words.js';
 import type { RequestFn } from '../client/daemon-connection.js';
-import { outputWidth, table } from './table.js';
-import { gatesCell } from './operations.js';
 import { confirm, diffFromLive } from './confirm-prompt.js';
 import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
-import { historyHostLines } from './history-hosts.js';
 import { knownEnvironment } from './environment-names.js';
-import { limitOf, releaseIdOf } from './typed-words.js';
+import { releaseIdOf } from './typed-words.js';
 import { resolveCommitOption } from './commit-revision.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
@@ -42,78 +39,6 @@ export function revisionSentence(env: string, r: RevisionView, reasonElsewhere =
   // A failure's reason said on stderr is not said again here (`reasonElsewhere`).
   const news = reasonElsewhere && r.status === 'failed' ? null : messageNews(r);
   return `${env} #${r.revision}: ${what}, ${state}${news ? ` — ${news}` : ''}`;
-}
-
-/**
- * `--at` as the tables print times: in UTC, unless the text names a zone (`Z`, `+01:00`). Read
- * as local time, a CREATED value pasted back was off by the machine's offset.
- */
-export function parseAtTime(text: string): number {
-  const trimmed = text.trim();
-  const withTime = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(trimmed);
-  return Date.parse(withTime ? `${withTime[1]}T${withTime[2]}Z` : trimmed);
-}
-
-/** `axum history ENV [--at TIME]`: revisions newest first. */
-export async function historyCommand(env: string, options: GlobalOptions & { at?: string; limit?: string }, out: Output): Promise<ExitCode> {
-  const limit = limitOf(options.limit, null);
-  // The plain table also says why any of the environment's releases is marked bad (who, when, why);
-  // a listing that cannot be had leaves that line out, never the history.
-  const plain = options.json !== true && options.at === undefined;
-  const [revisions, releases, view] = await withDaemon(options, 'axum-history', async (c) => {
-    knownEnvironment(c, env);
-    // --limit: the newest N, as listed; --at looks through them all.
-    const whole = await call(c, 'history.get', { env });
-    const history = limit === null || options.at !== undefined ? whole : whole.slice(0, limit);
-    return [history, plain ? await call(c, 'releases.list', { env }).catch((): ReleaseListing[] => []) : [], c.welcomeState.environments.find((e) => e.name === env)] as const;
-  });
-  if (options.at !== undefined) {
-    const at = parseAtTime(options.at);
-    if (Number.isNaN(at)) throw new CliError(`--at ${options.at}: expected a time such as 2026-11-29T14:03 or "2026-11-29 14:03"`, EXIT.usage);
-    // What was live then: the newest revision that became live at or before that time and was not yet replaced.
-    const live = revisions.find((r) => r.verified && r.finishedAt !== null && Date.parse(r.finishedAt) <= at);
-    // The time as the tables print it (UTC, said so): what --at reads back.
-    const when = `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-    if (options.json) out.json(live ?? null);
-    else out.lines([live ? `live in ${env} at ${when}: ${revisionLine(live)}` : `nothing was live in ${env} at ${when}`]);
-    return EXIT.ok;
-  }
-  if (options.json) {
-    out.json(revisions);
-    return EXIT.ok;
-  }
-  if (revisions.length === 0) out.lines([noRevisionsYet(env, view)]);
-  else {
-    out.lines(
-      table(
-        ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, `${r.serving && r.status === 'failed' ? 'failed, serving' : r.status}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
-        // Gates and who give way, then the time and the verified column (the status says live); revisions, kinds, releases and commits stay whole.
-        outputWidth(),
-        { elide: [{ column: 6 }, { column: 8 }], drop: [7, 5] },
-      ),
-    );
-    out.lines(historyHostLines(revisions));
-    const failed = revisions.find((r) => r.status === 'failed' && r.message);
-    if (failed) out.lines([``, `#${failed.revision} ${failed.message!.startsWith('inconclusive: ') ? '' : 'failed: '}${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
-    // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
-    // Paused over it, it is inconclusive, not failed: the pause's lines below say so.
-    const servingFailed = revisions.find((r) => r.serving && r.status === 'failed' && !r.paused);
-    const back = rollbackHint({ name: env, rollbackTarget: view?.rollbackTarget ?? null });
-    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (${back})`]);
-    // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.
-    const paused = revisions.find((r) => r.paused);
-    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it; ${back})`]);
-    out.lines(badReleaseLines(releases));
-  }
-  return EXIT.ok;
-}
-
-/** Under `axum history`: the releases marked bad, each with who, when and why, and how to clear it. */
-export function badReleaseLines(releases: readonly ReleaseListing[]): string[] {
-  const bad = releases.filter((r) => r.bad);
-  if (bad.length === 0) return [];
-  return ['', 'marked bad:', ...bad.map((r) => `  ${r.id}  ${badText(r).replace(/^bad: /, '')}  (axum mark ${r.id} good clears it)`)];
 }
 
 /** The environment a command names, or a usage error (environment-names.ts). */
@@ -256,14 +181,6 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
     return EXIT.failed;
   }
   return EXIT.ok;
-}
-
-/** Why an environment has no revision yet, and what would make one: a release may be waiting already. */
-function noRevisionsYet(env: string, view: EnvironmentView | undefined): string {
-  if (view?.pendingReleaseId) return `no revisions in ${env} yet: ${view.pendingReleaseId} waits for approval (axum approve ${env})`;
-  if (view?.pinned && view.heldReleaseId) return `no revisions in ${env} yet: ${view.heldReleaseId} is held by the pin (axum unpin ${env})`;
-  if (view?.approval === 'manual') return `no revisions in ${env} yet: a succeeded run on its branch waits for approval (axum approve ${env})`;
-  return `no revisions in ${env} yet: a succeeded run on its branch deploys one`;
 }
 
 /** What the next succeeded run does with its release here, when nothing waits. */

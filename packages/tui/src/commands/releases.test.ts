@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReleaseListing, RevisionView } from '@axum/protocol';
 import { EXIT } from './exit-codes.js';
-import { badReleaseLines, unpinnedLine } from './environments.js';
+import { unpinnedLine } from './environments.js';
+import { badReleaseLines } from './history.js';
 import { markLine, markWord, releaseTable } from './releases.js';
 
 const release = (n: number, extra: Partial<ReleaseListing> = {}): ReleaseListing => ({
