@@ -125,18 +125,16 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     return { title, details: live, typed: guarded?.name ?? null, reason: { fallback: action.reason ?? 'none given' }, action };
   }
   if (action.kind === 'trigger') {
-    // The run's release goes on to every protected environment the branch feeds that a pin or a
-    // pause does not hold: at once, or after an approval or a gate (as weighty: what reaches
-    // production is decided by this key), so their name is typed.
-    const fed = (state.daemon?.environments ?? []).filter((e) => e.branch === action.branch && e.protected && !e.pinned && !e.paused);
-    const first = fed[0];
-    if (!first) return null;
-    const names = fed.map((e) => e.name).join(' and ');
-    const waits = fed.every((e) => e.approval === 'manual');
+    // The run's release goes on to the protected environment the branch feeds (one branch feeds one
+    // environment: the config refuses a second) unless a pin or a pause holds it: at once, or after
+    // an approval or a gate (as weighty: what reaches production is decided by this key), so its name is typed.
+    const fed = (state.daemon?.environments ?? []).find((e) => e.branch === action.branch && e.protected && !e.pinned && !e.paused);
+    if (!fed) return null;
+    const waits = fed.approval === 'manual';
     return {
-      title: `run ${action.branch} now? when it succeeds it ${waits ? 'waits for approval to deploy' : 'deploys'} to ${names}`,
-      details: [...fed.flatMap((e) => liveLine(e).map((line) => (fed.length > 1 ? `${e.name}: ${line}` : line))), ...(waits ? [`it deploys once approved (a here, or axum approve ${first.name})`] : [])],
-      typed: first.name,
+      title: `run ${action.branch} now? when it succeeds it ${waits ? 'waits for approval to deploy' : 'deploys'} to ${fed.name}`,
+      details: [...liveLine(fed), ...(waits ? [`it deploys once approved (a here, or axum approve ${fed.name})`] : [])],
+      typed: fed.name,
       action,
     };
   }

@@ -140,9 +140,9 @@ function step(state: TuiState, action: TuiAction): TuiState {
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
         const run = visibleRuns(state)[state.selectedRun];
-        // At the step that matters: the first failed one, else the one running now, else the one cancelled.
+        // At the step that matters: the first failed one, else the one running now, else the one cancelled or interrupted.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
-        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled') ?? -1);
+        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled' || s.status === 'interrupted') ?? -1);
         return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, at)), scroll: null } } : state;
       }
       const env = visibleEnvironments(state)[state.selected];
