@@ -26,7 +26,7 @@ export type View =
   /** `want`: the revision to put the cursor on once the history is loaded (the serving one, as the view opens). */
   | { kind: 'history'; env: string; selected: number; want?: number }
   /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`u` mark it and clear the mark. */
-  | { kind: 'releases'; selected: number; from?: View };
+  | { kind: 'releases'; selected: number };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
 export interface Confirm {
@@ -71,6 +71,8 @@ export interface TuiState {
   /** The selected entry of the event log (an index into the kept ones, oldest first); null: the newest, kept as entries arrive. */
   eventsSelected: number | null;
   view: View;
+  /** The views the current one was opened from, the last one under it: where Esc goes back to (view-stack.ts). */
+  behind: View[];
   /** Which dashboard list the selection keys move in. */
   focus: 'environments' | 'runs';
   /** Index of the highlighted environment. */
