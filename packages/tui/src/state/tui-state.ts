@@ -68,7 +68,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       // What is on screen is stale from the first loss until the next snapshot: keep that first time.
       return {
         ...state,
-        connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs, since: state.connection.kind === 'reconnecting' ? state.connection.since : action.at },
+        connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs, since: state.connection.kind === 'reconnecting' ? state.connection.since : action.at, at: action.at },
       };
     case 'connection.failed':
       return { ...state, connection: { kind: 'failed', reason: action.reason } };

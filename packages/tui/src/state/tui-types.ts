@@ -7,7 +7,8 @@ import type { EventEntry } from './event-log.js';
 export type ConnectionStatus =
   | { kind: 'connecting' }
   | { kind: 'connected'; clientId: string }
-  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number; since: string }
+  /** `since`: the first loss; `at`: the latest attempt (the two say how long the daemon has been gone). */
+  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number; since: string; at: string }
   | { kind: 'failed'; reason: string };
 
 /** Which screen is up. */
