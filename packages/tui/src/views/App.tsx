@@ -210,6 +210,9 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
     }
     const hit = resolveKey(current, input, key);
     if (!hit) return current;
+    // Before the daemon's first state there is nothing to act on: keys are dropped (as before Ink
+    // loaded: commands/tui.ts), not kept for a frame the person has not seen yet; quitting still works.
+    if (!current.daemon && hit.binding.command.kind !== 'quit') return current;
     if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, level: 'high', log: `key ${hit.binding.label} (${hit.binding.hint ?? hit.binding.description}) did nothing — ${hit.disabled}` });
     const command = hit.binding.command;
     if (command.kind === 'quit') {
