@@ -82,10 +82,9 @@ export function dropEarlyKeys(stdin: NodeJS.ReadStream): { stop(): void } {
     stop() {
       if (stopped) return;
       stopped = true;
+      // Still flowing, with no listener: what comes before Ink listens is dropped too. (Pausing it
+      // here left Ink's own listener deaf.)
       stdin.off('data', onData);
-      // Whatever came in and was not read yet is dropped too; Ink sets raw mode again when it reads.
-      while (stdin.read() !== null);
-      stdin.pause();
     },
   };
 }
