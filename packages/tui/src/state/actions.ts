@@ -206,7 +206,10 @@ function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>
   const release = state.releases?.find((r) => r.id === action.releaseId);
   return {
     title: `promote ${promotedReleaseText(action.releaseId, action.from, release, from.live)} to ${action.to}?`,
-    details: [...liveLine(to).map((l) => `${action.to}: ${l}`), 'the same bytes, no rebuild; then verify it there'],
+    // The daemon deploys a promote into a pinned environment (a pin holds back commits, not a person's
+    // deploy) and keeps the pin: said before it is confirmed, not found out after.
+    // First, where the dialog never cuts it (confirm-layout.ts keeps the first detail).
+    details: [...(to.pinned ? [`${action.to} is pinned: the promote deploys all the same, and it stays pinned (new commits do not deploy until unpinned)`] : []), ...liveLine(to).map((l) => `${action.to}: ${l}`), 'the same bytes, no rebuild; then verify it there'],
     typed: to.protected ? to.name : null,
     action,
   };

@@ -38,7 +38,7 @@ export interface Confirm {
   input: string;
   /** A free-text reason typed into `input` (a bad mark's why): Enter confirms, an empty one is `fallback`. */
   reason?: { fallback: string };
-  /** A rollback's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
+  /** A rollback's, an approve's or a promote's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
   diff?: string[];
   action: PendingAction;
   /**
