@@ -128,6 +128,8 @@ rollback: { auto: true }
     await t.until((s) => s.includes('newest first'), 'the releases');
     if (size.rows === 24) await t.until((s) => /↓ \d+ more \(j\/k, PgUp\/PgDn; axum releases\)/.test(s), 'the releases below counted');
     expectFits(t, size);
+    // Its title is whole, never cut mid-word at 80 columns.
+    expect(t.rows().find((row) => row.startsWith('releases · '))).not.toMatch(/…$/);
     // Esc goes back the way it came: the history, then the dashboard.
     await t.keys('Escape');
     await t.until((s) => s.includes('staging ← main'), 'back to the history');
@@ -139,6 +141,9 @@ rollback: { auto: true }
     const t = terminal(size.session);
     await t.keys('g');
     await t.until((s) => /^› staging /m.test(s), 'staging selected');
+    // The incident is read to its end, what the daemon did about it included (two rows at 80 columns).
+    expect(flat(t.screen())).toMatch(/! staging: #\d+ failed verification \(axum logs staging#\d+ --step eval\); rolled back to #\d+/);
+    expectFits(t, size);
     await t.keys('i');
     await t.until((s) => /judging bad/.test(s), "the incident's output");
     const revision = /(staging#\d+)/.exec(t.screen())?.[1];

@@ -68,7 +68,7 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        releases <Text dimColor>· {releases.length} · newest first · the same bytes go from one environment to the next</Text>
+        releases <Text dimColor>· {releases.length} · newest first{columns >= 100 ? ' · the same bytes go from one environment to the next' : ''}</Text>
       </Text>
       <Text bold wrap="truncate-end">
         {GUTTER}
