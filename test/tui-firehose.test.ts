@@ -41,7 +41,7 @@ describe.runIf(HAS_TMUX)('the TUI under a firehose and in a tiny terminal', () =
     await waitFor(() => /line \d+/.test(screen()), 20_000, 'log lines to stream in');
     // While lines pour in, a key still gets through: Esc back to the dashboard and Enter again.
     tmux('send-keys', '-t', 'hose', '?');
-    await waitFor(() => screen().includes('Keys (run)'), 10_000, 'the help overlay under load');
+    await waitFor(() => screen().includes('Keys (run run-'), 10_000, 'the help overlay under load');
     tmux('send-keys', '-t', 'hose', 'Escape');
     await waitFor(() => screen().includes('line 50000') && screen().includes('succeeded'), 60_000, 'the tail of the log after the run');
     // The step is done: its log grows no more, so the title says no `following`.

@@ -1,6 +1,6 @@
 import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
-import { incidentLog } from './state/selectors.js';
+import { incidentLog, revisionAddress } from './state/selectors.js';
 import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
 import { nextEnvironment } from './state/releases.js';
 import { userName } from './user-name.js';
@@ -10,6 +10,21 @@ export type Screen = View['kind'] | 'events';
 
 /** The screen the keys of `state` act on. */
 export const screenFor = (state: TuiState): Screen => (state.eventsOpen ? 'events' : state.view.kind);
+
+/**
+ * What each screen is called where a person reads it (the `?` overlay's title): a revision's
+ * operations share the run view's keys, but they are a revision, not a run.
+ */
+const SCREEN_NAMES: Record<Screen, (view: View) => string> = {
+  dashboard: () => 'dashboard',
+  run: (view) => (view.kind === 'run' ? (revisionAddress(view.runId) ? `revision ${view.runId}` : `run ${view.runId}`) : 'run'),
+  history: (view) => (view.kind === 'history' ? `history of ${view.env}` : 'history'),
+  releases: () => 'releases',
+  events: () => 'events',
+};
+
+/** The name of the screen the keys of `state` act on, as the help's title says it. */
+export const screenName = (state: TuiState): string => SCREEN_NAMES[screenFor(state)](state.view);
 
 /** What a binding does: a reducer action, an action that needs the daemon (maybe after a confirmation), or quit. */
 export type Command =

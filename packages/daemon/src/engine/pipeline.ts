@@ -264,6 +264,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (!run) continue;
         run.status = 'interrupted';
         run.message = 'the daemon was stopped while this run was running';
+        // The step the stop cut short was cancelled by the daemon, not by a person: interrupted, as its run.
+        for (const step of run.steps) if (step.status === 'cancelled') step.status = 'interrupted';
         settleDeployWithoutRelease(run);
         touch(run);
       }

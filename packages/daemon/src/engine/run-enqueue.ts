@@ -126,7 +126,8 @@ export async function recoverInterrupted(doc: RunsDocument, deps: PipelineDeps, 
     settleDeployWithoutRelease(run);
     touch(run);
     for (const step of run.steps) {
-      if (step.status === 'running') step.status = 'cancelled';
+      // No person cancelled it: the daemon stopped under it, and the step says so, as its run does.
+      if (step.status === 'running') step.status = 'interrupted';
       else if (step.status === 'pending') step.status = 'skipped';
     }
     deps.logger.warn(`${run.id} interrupted by a daemon restart`);

@@ -17,13 +17,18 @@ export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   // machine) come after it, instead of a blank terminal until the first real frame.
   const screen = enterAlternateScreen(process.stdout);
   process.stdout.write(`axum · ${terminalText(repoRoot)}\n● connecting… (loading the terminal UI)\n`);
+  const early = dropEarlyKeys(process.stdin);
   try {
     let started: string | undefined;
     const connection = await attach(repoRoot, 'axum-tui', { announce: (text) => (started = terminalText(text)) });
     prepareTerminalEnv();
     const { runTui } = await importViews();
+    // Left in raw mode for Ink: back in line mode, a key typed while it mounts would be echoed.
+    early.stop();
     await runTui(repoRoot, connection, undefined, screen, started);
   } finally {
+    early.stop();
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
     // Before an error is printed: on the shell's screen, where it stays readable.
     screen.leave();
   }
@@ -54,4 +59,32 @@ export async function importViews(): Promise<typeof RunTuiModule> {
   } finally {
     if (previous === undefined) delete process.env.NODE_ENV;
   }
+}
+
+/** Ctrl-C as it arrives in raw mode: the TTY no longer turns it into a SIGINT. */
+const CTRL_C = '\u0003';
+
+/**
+ * Keys typed before the first frame (reaching the daemon, loading Ink) are dropped, as lazygit
+ * drops them: with the TTY still in line mode they were echoed onto the screen, then replayed to
+ * the first frame as if typed there. Raw mode stops the echo; Ctrl-C still quits (SIGINT, which
+ * the alternate screen sees to). `stop` hands the terminal, still raw, to Ink.
+ */
+export function dropEarlyKeys(stdin: NodeJS.ReadStream): { stop(): void } {
+  if (!stdin.isTTY) return { stop() {} };
+  const onData = (data: Buffer) => {
+    if (data.toString('utf8').includes(CTRL_C)) process.kill(process.pid, 'SIGINT');
+  };
+  stdin.setRawMode(true);
+  stdin.on('data', onData);
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      // Still flowing, with no listener: what comes before Ink listens is dropped too. (Pausing it
+      // here left Ink's own listener deaf.)
+      stdin.off('data', onData);
+    },
+  };
 }

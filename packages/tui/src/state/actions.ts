@@ -125,25 +125,22 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     return { title, details: live, typed: guarded?.name ?? null, reason: { fallback: action.reason ?? 'none given' }, action };
   }
   if (action.kind === 'trigger') {
-    // The run's release goes on to every protected environment the branch feeds that a pin or a
-    // pause does not hold: at once, or after an approval or a gate (as weighty: what reaches
-    // production is decided by this key), so their name is typed.
-    const guarded = (state.daemon?.environments ?? []).filter((e) => e.branch === action.branch && e.protected);
-    const fed = guarded.filter((e) => !e.pinned && !e.paused);
-    const first = fed[0];
-    // Held by a pin or a pause, the run reaches none of them: still asked (y/n), so `t` on a branch
-    // that feeds a protected environment always opens a dialog, and it says why nothing is typed.
-    if (!first) {
-      if (guarded.length === 0) return null;
-      const held = guarded.map((e) => `${e.name} is ${e.pinned ? 'pinned' : 'paused'}: the release it builds waits there (held back), it does not deploy`);
-      return { title: `run ${action.branch} now?`, details: held, typed: null, action };
+    // The run's release goes on to the protected environment the branch feeds (one branch feeds one
+    // environment: the config refuses a second) unless a pin or a pause holds it: at once, or after
+    // an approval or a gate (as weighty: what reaches production is decided by this key), so its name is typed.
+    const guarded = (state.daemon?.environments ?? []).find((e) => e.branch === action.branch && e.protected);
+    if (!guarded) return null;
+    // Held by a pin or a pause, the run reaches it not: still asked (y/n), so `t` on a branch that
+    // feeds a protected environment always opens a dialog, and it says why nothing is typed.
+    if (guarded.pinned || guarded.paused) {
+      return { title: `run ${action.branch} now?`, details: [`${guarded.name} is ${guarded.pinned ? 'pinned' : 'paused'}: the release it builds waits there (held back), it does not deploy`], typed: null, action };
     }
-    const names = fed.map((e) => e.name).join(' and ');
-    const waits = fed.every((e) => e.approval === 'manual');
+    const fed = guarded;
+    const waits = fed.approval === 'manual';
     return {
-      title: `run ${action.branch} now? when it succeeds it ${waits ? 'waits for approval to deploy' : 'deploys'} to ${names}`,
-      details: [...fed.flatMap((e) => liveLine(e).map((line) => (fed.length > 1 ? `${e.name}: ${line}` : line))), ...(waits ? [`it deploys once approved (a here, or axum approve ${first.name})`] : [])],
-      typed: first.name,
+      title: `run ${action.branch} now? when it succeeds it ${waits ? 'waits for approval to deploy' : 'deploys'} to ${fed.name}`,
+      details: [...liveLine(fed), ...(waits ? [`it deploys once approved (a here, or axum approve ${fed.name})`] : [])],
+      typed: fed.name,
       action,
     };
   }
@@ -215,7 +212,10 @@ function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>
   const release = state.releases?.find((r) => r.id === action.releaseId);
   return {
     title: `promote ${promotedReleaseText(action.releaseId, action.from, release, from.live)} to ${action.to}?`,
-    details: [...liveLine(to).map((l) => `${action.to}: ${l}`), 'the same bytes, no rebuild; then verify it there'],
+    // The daemon deploys a promote into a pinned environment (a pin holds back commits, not a person's
+    // deploy) and keeps the pin: said before it is confirmed, not found out after.
+    // First, where the dialog never cuts it (confirm-layout.ts keeps the first detail).
+    details: [...(to.pinned ? [`${action.to} is pinned: the promote deploys all the same, and it stays pinned (new commits do not deploy until unpinned)`] : []), ...liveLine(to).map((l) => `${action.to}: ${l}`), 'the same bytes, no rebuild; then verify it there'],
     typed: to.protected ? to.name : null,
     action,
   };

@@ -19,6 +19,22 @@ export function noticeFor(delta: Delta, me: string | null): string | null {
   return null;
 }
 
+/**
+ * How long the TUI says "reconnecting…" before it says the daemon is not running: a restart
+ * (`axum daemon restart`, a config reload) is back well within it; a stopped daemon is not.
+ */
+export const DAEMON_GONE_MS = 3000;
+
+/** True once the daemon has not answered for DAEMON_GONE_MS: it is stopped, not restarting. */
+export const daemonGone = (connection: ConnectionStatus): boolean => connection.kind === 'reconnecting' && Date.parse(connection.at) - Date.parse(connection.since) >= DAEMON_GONE_MS;
+
+/** The header's second row while not connected: why, and — the daemon gone — how to start it (the TUI keeps trying, and comes back by itself). */
+export function connectionDetail(connection: ConnectionStatus): string | null {
+  if (connection.kind === 'failed') return connection.reason;
+  if (connection.kind !== 'reconnecting') return null;
+  return daemonGone(connection) ? 'start it with `axum daemon start` (in a shell): this screen comes back by itself' : connection.reason;
+}
+
 /** One word for the header. */
 export function connectionLabel(connection: ConnectionStatus): string {
   switch (connection.kind) {
@@ -27,7 +43,7 @@ export function connectionLabel(connection: ConnectionStatus): string {
     case 'connected':
       return 'connected';
     case 'reconnecting':
-      return `STALE since ${connection.since.slice(11, 19)}: disconnected, reconnecting…`;
+      return `STALE since ${connection.since.slice(11, 19)}: ${daemonGone(connection) ? 'the daemon is not running; retrying' : 'disconnected, reconnecting…'}`;
     case 'failed':
       return 'cannot connect';
   }

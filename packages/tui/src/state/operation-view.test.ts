@@ -23,12 +23,17 @@ describe("a revision's operations in the TUI", () => {
     expect(reduce(state, { type: 'back' }).view).toEqual({ kind: 'history', env: 'staging', selected: 0 });
   });
 
-  it('from an incident, opens the check behind it once the history is loaded', () => {
+  it('from an incident, opens the check behind it once the history is loaded; Esc goes back to where i was pressed', () => {
     let state = reduce(initialTuiState, { type: 'operation.open', runId: 'staging#2', step: 'check-5' });
     expect(state.view).toMatchObject({ kind: 'run', runId: 'staging#2', step: 0, wantStep: 'check-5' });
     state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: history });
     expect(state.view).toEqual({ kind: 'run', runId: 'staging#2', step: 2, scroll: null });
-    expect(reduce(state, { type: 'back' }).view).toEqual({ kind: 'history', env: 'staging', selected: 1 });
+    // i was pressed on the dashboard: Esc goes back there, not to a history the person never opened.
+    expect(reduce(state, { type: 'back' }).view).toEqual({ kind: 'dashboard' });
+    // Pressed in a history: back to that history, on the row it was on.
+    let fromHistory = reduce({ ...initialTuiState, view: { kind: 'history', env: 'staging', selected: 0 } }, { type: 'history.loaded', env: 'staging', revisions: history });
+    fromHistory = reduce(fromHistory, { type: 'operation.open', runId: 'staging#2', step: 'check-5' });
+    expect(reduce(fromHistory, { type: 'back' }).view).toEqual({ kind: 'history', env: 'staging', selected: 0 });
   });
 
   it('finds the output an incident names', () => {

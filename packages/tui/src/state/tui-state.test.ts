@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonState } from '@axum/protocol';
 import { connectionLabel, initialTuiState, reduce, type TuiState } from './tui-state.js';
+import { connectionDetail } from './notices.js';
 
 const daemonState: DaemonState = {
   daemon: { pid: 42, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: '2026-01-01T00:00:00.000Z' },
@@ -39,9 +40,14 @@ describe('reduce', () => {
   it('keeps the last state while reconnecting, marked stale since the first loss', () => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemonState });
     state = reduce(state, { type: 'connection.lost', attempt: 1, reason: 'closed', retryInMs: 250, at: '2026-12-03T10:00:01.000Z' });
-    state = reduce(state, { type: 'connection.lost', attempt: 2, reason: 'not running', retryInMs: 200, at: '2026-12-03T10:00:04.000Z' });
+    state = reduce(state, { type: 'connection.lost', attempt: 2, reason: 'not running', retryInMs: 200, at: '2026-12-03T10:00:02.000Z' });
     expect(state.daemon).toBe(daemonState);
     expect(connectionLabel(state.connection)).toBe('STALE since 10:00:01: disconnected, reconnecting…');
+    expect(connectionDetail(state.connection)).toBe('not running');
+    // Gone for longer than a restart takes: said so, and how to start it (the retries go on).
+    state = reduce(state, { type: 'connection.lost', attempt: 3, reason: 'not running', retryInMs: 200, at: '2026-12-03T10:00:04.000Z' });
+    expect(connectionLabel(state.connection)).toBe('STALE since 10:00:01: the daemon is not running; retrying');
+    expect(connectionDetail(state.connection)).toContain('axum daemon start');
     state = reduce(state, { type: 'connection.connected', clientId: 'c2', state: daemonState });
     state = reduce(state, { type: 'connection.lost', attempt: 1, reason: 'closed', retryInMs: 250, at: '2026-12-03T10:05:00.000Z' });
     expect(connectionLabel(state.connection)).toContain('since 10:05:00');

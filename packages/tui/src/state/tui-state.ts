@@ -4,6 +4,7 @@ import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
 import { staleConfirmNotice } from './confirm-watch.js';
 import { eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
+import { openView, closeView } from './view-stack.js';
 import { clamp, firstFailedOr, followedStep, moveSelection, servingRow, withWantedStep } from './selection.js';
 
 export { connectionLabel } from './notices.js';
@@ -18,6 +19,7 @@ export const initialTuiState: TuiState = {
   eventsOpen: false,
   eventsSelected: null,
   view: { kind: 'dashboard' },
+  behind: [],
   focus: 'environments',
   selected: 0,
   selectedRun: 0,
@@ -66,7 +68,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       // What is on screen is stale from the first loss until the next snapshot: keep that first time.
       return {
         ...state,
-        connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs, since: state.connection.kind === 'reconnecting' ? state.connection.since : action.at },
+        connection: { kind: 'reconnecting', attempt: action.attempt, reason: action.reason, retryInMs: action.retryInMs, since: state.connection.kind === 'reconnecting' ? state.connection.since : action.at, at: action.at },
       };
     case 'connection.failed':
       return { ...state, connection: { kind: 'failed', reason: action.reason } };
@@ -118,15 +120,15 @@ function step(state: TuiState, action: TuiAction): TuiState {
       if (state.helpOpen) return { ...state, helpOpen: false };
       if (state.eventsOpen) return { ...state, eventsOpen: false };
       if (state.view.kind === 'dashboard' && state.filter.text) return step(state, { type: 'filter.done', clear: true });
-      // Back to where R was pressed (the revisions of an environment), not always to the dashboard.
-      if (state.view.kind === 'releases' && state.view.from) return { ...state, view: state.view.from };
-      // From a revision's operations back to its environment's history, on that revision.
+      // Back to the view it was opened from: an incident opened on the dashboard goes back there.
+      if (state.behind.length > 0) return closeView(state);
+      // Opened with nothing under it: a revision's operations go back to its environment's history, on that revision.
       const at = state.view.kind === 'run' ? revisionAddress(state.view.runId) : null;
       if (at) {
         const index = state.histories[at.env]?.findIndex((r) => r.revision === at.revision) ?? -1;
         return { ...state, view: { kind: 'history', env: at.env, selected: Math.max(0, index) } };
       }
-      return { ...state, view: { kind: 'dashboard' } };
+      return closeView(state);
     }
     case 'focus.toggle':
       return state.view.kind === 'dashboard' ? { ...state, focus: state.focus === 'environments' ? 'runs' : 'environments' } : state;
@@ -135,25 +137,25 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'open': {
       if (state.view.kind === 'history') {
         const revision = state.histories[state.view.env]?.[state.view.selected];
-        return revision ? { ...state, view: { kind: 'run', runId: `${state.view.env}#${revision.revision}`, step: firstFailedOr(revision.steps, 0), scroll: null } } : state;
+        return revision ? openView(state, { kind: 'run', runId: `${state.view.env}#${revision.revision}`, step: firstFailedOr(revision.steps, 0), scroll: null }) : state;
       }
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
         const run = visibleRuns(state)[state.selectedRun];
-        // At the step that matters: the first failed one, else the one running now, else the one cancelled.
+        // At the step that matters: the first failed one, else the one running now, else the one cancelled or interrupted.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
-        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled') ?? -1);
-        return run ? { ...state, view: { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, at)), scroll: null } } : state;
+        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled' || s.status === 'interrupted') ?? -1);
+        return run ? openView(state, { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, at)), scroll: null }) : state;
       }
       const env = visibleEnvironments(state)[state.selected];
       // Reopened on what serves now, never on the row left last time: that revision may be BAD since.
       if (!env) return state;
       const serving = servingOf(env)?.revision;
-      return { ...state, view: { kind: 'history', env: env.name, selected: servingRow(state.histories[env.name], serving), ...(serving !== undefined ? { want: serving } : {}) } };
+      return openView(state, { kind: 'history', env: env.name, selected: servingRow(state.histories[env.name], serving), ...(serving !== undefined ? { want: serving } : {}) });
     }
     case 'operation.open': {
       const view = { kind: 'run' as const, runId: action.runId, step: 0, scroll: null };
-      return { ...state, helpOpen: false, view: action.step ? withWantedStep(state, { ...view, wantStep: action.step }) : view };
+      return openView({ ...state, helpOpen: false }, action.step ? withWantedStep(state, { ...view, wantStep: action.step }) : view);
     }
     case 'log.scroll': {
       if (state.view.kind !== 'run') return state;
@@ -184,7 +186,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       return { ...state, bad, releases: action.releases, view: { ...state.view, selected: at >= 0 ? at : clamp(state.view.selected, action.releases.length) } };
     }
     case 'releases.open':
-      return { ...state, helpOpen: false, eventsOpen: false, view: { kind: 'releases', selected: 0, ...(state.view.kind !== 'dashboard' && state.view.kind !== 'releases' ? { from: state.view } : {}) } };
+      return openView({ ...state, helpOpen: false, eventsOpen: false }, { kind: 'releases', selected: 0 });
     case 'confirm.open':
       return { ...state, confirm: { ...action.confirm, input: '' } };
     case 'confirm.key':

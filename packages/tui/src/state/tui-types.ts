@@ -7,7 +7,8 @@ import type { EventEntry } from './event-log.js';
 export type ConnectionStatus =
   | { kind: 'connecting' }
   | { kind: 'connected'; clientId: string }
-  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number; since: string }
+  /** `since`: the first loss; `at`: the latest attempt (the two say how long the daemon has been gone). */
+  | { kind: 'reconnecting'; attempt: number; reason: string; retryInMs: number; since: string; at: string }
   | { kind: 'failed'; reason: string };
 
 /** Which screen is up. */
@@ -26,7 +27,7 @@ export type View =
   /** `want`: the revision to put the cursor on once the history is loaded (the serving one, as the view opens). */
   | { kind: 'history'; env: string; selected: number; want?: number }
   /** Every release, newest first (`R`): where each is live and verified, its bad mark; `b`/`u` mark it and clear the mark. */
-  | { kind: 'releases'; selected: number; from?: View };
+  | { kind: 'releases'; selected: number };
 
 /** A destructive action waiting for a confirmation: `y`, or the typed environment name when protected. */
 export interface Confirm {
@@ -42,7 +43,7 @@ export interface Confirm {
   mismatch?: string;
   /** A free-text reason typed into `input` (a bad mark's why): Enter confirms, an empty one is `fallback`. */
   reason?: { fallback: string };
-  /** A rollback's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
+  /** A rollback's, an approve's or a promote's pre-action diff, shown after the first detail: the part that shrinks to fit the terminal. */
   diff?: string[];
   action: PendingAction;
   /**
@@ -76,6 +77,8 @@ export interface TuiState {
   /** The selected entry of the event log (an index into the kept ones, oldest first); null: the newest, kept as entries arrive. */
   eventsSelected: number | null;
   view: View;
+  /** The views the current one was opened from, the last one under it: where Esc goes back to (view-stack.ts). */
+  behind: View[];
   /** Which dashboard list the selection keys move in. */
   focus: 'environments' | 'runs';
   /** Index of the highlighted environment. */

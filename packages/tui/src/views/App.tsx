@@ -9,6 +9,7 @@ import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
 import { confirmationFor, describePending, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
 import { diffLines } from '../state/diff-lines.js';
+import { diffTarget } from '../state/diff-target.js';
 import { attemptText, refusedEvent } from '../state/event-log.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
@@ -116,13 +117,14 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
     }
   }, []);
 
-  /** Puts the pre-action diff (commits, config keys, artifacts, metrics) in front of a rollback's confirmation. */
+  /** Puts the pre-action diff (commits, config keys, artifacts, metrics) in front of a rollback's, an approve's or a promote's confirmation. */
   const withDiff = useCallback(async (confirm: Omit<Confirm, 'input'>) => {
     const action = confirm.action;
     const current = stateRef.current;
-    if (action.kind !== 'rollback') return;
-    const env = current.daemon?.environments.find((e) => e.name === action.env);
-    const target = action.releaseId ?? (action.to === null ? env?.rollbackTarget?.releaseId : current.histories[action.env]?.find((r) => r.revision === action.to)?.releaseId);
+    const moves = diffTarget(action, current);
+    if (!moves) return;
+    const env = current.daemon?.environments.find((e) => e.name === moves.env);
+    const target = moves.target;
     // What serves is what the diff starts from: the live release, or one that failed and serves on.
     const from = env?.live?.releaseId ?? env?.serving?.releaseId;
     if (!from || !target || !linkRef.current) {
@@ -214,6 +216,9 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
     }
     const hit = resolveKey(current, input, key);
     if (!hit) return current;
+    // Before the daemon's first state there is nothing to act on: keys are dropped (as before Ink
+    // loaded: commands/tui.ts), not kept for a frame the person has not seen yet; quitting still works.
+    if (!current.daemon && hit.binding.command.kind !== 'quit') return current;
     if (hit.disabled) return apply({ type: 'notice', message: `${hit.binding.label}: ${hit.disabled}`, level: 'high', log: `key ${hit.binding.label} (${hit.binding.hint ?? hit.binding.description}) did nothing — ${hit.disabled}` });
     const command = hit.binding.command;
     if (command.kind === 'quit') {
@@ -242,7 +247,7 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
     const confirm = confirmationFor(action, current);
     if (confirm && 'refused' in confirm) return apply({ type: 'notice', message: `refused: ${confirm.refused}`, level: 'high', log: refusedEvent(action, confirm.refused) });
     if (!confirm) void perform(action);
-    else if (action.kind === 'rollback') void withDiff(confirm);
+    else if (diffTarget(confirm.action, current)) void withDiff(confirm);
     else return apply({ type: 'confirm.open', confirm });
     return current;
   };

@@ -1,14 +1,14 @@
 import { Box, Text } from 'ink';
 import { visibleEnvironments, visibleRuns } from '../state/dashboard-filter.js';
 import type { TuiState } from '../state/tui-state.js';
-import { EnvironmentsTable } from './EnvironmentsTable.js';
+import { EnvironmentsTable, incidentRows } from './EnvironmentsTable.js';
 import { RunsTable } from './RunsTable.js';
 
 /** Environments above, runs below; Tab moves the selection between them; `/` filters both. */
 export function Dashboard({ state, rows, columns = 80, chrome = 7 }: { state: TuiState; rows: number; columns?: number; chrome?: number }) {
   const environments = visibleEnvironments(state);
   const runs = visibleRuns(state);
-  const incidents = environments.filter((e) => e.incident).length;
+  const incidents = environments.reduce((rows, e) => rows + incidentRows(e, columns).length, 0);
   const filtered = state.filter.text !== '' || state.filter.editing;
   // The header and footer (`chrome`, with a row to spare), the environments with their paused and
   // incident lines, the margin, the runs' heading and `… N more` take the rest: the frame must stay

@@ -4,6 +4,7 @@ import { environmentCells, pauseLine, servingText } from '../state/selectors.js'
 import type { TuiState } from '../state/tui-state.js';
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
+import { wrapText } from './wrap-text.js';
 
 /**
  * The columns, each as wide as its widest cell (up to `max`); FLAGS, the last, takes what is left.
@@ -20,6 +21,14 @@ const COLUMNS = [
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
+/**
+ * An environment's incident on at most two rows: cut to one at 80 columns, it lost its end — what
+ * the daemon did about it (`rolled back to #21`), the part a person acts on.
+ */
+export function incidentRows(env: EnvironmentView, columns: number): string[] {
+  return env.incident ? wrapText(`! ${env.name}: ${env.incident}`, columns, { indent: '  ', maxRows: 2 }) : [];
+}
+
 export function EnvironmentsTable({ state, environments, columns = 80 }: { state: TuiState; environments: EnvironmentView[]; columns?: number }) {
   if (!state.daemon) return <Text dimColor>waiting for the daemon…</Text>;
   if (environments.length === 0 && state.filter.text) return <Text dimColor>no environment matches /{state.filter.text}</Text>;
@@ -57,13 +66,13 @@ export function EnvironmentsTable({ state, environments, columns = 80 }: { state
             ⏸ {pauseLine(env, true)}
           </Text>
         ))}
-      {environments
-        .filter((env) => env.incident)
-        .map((env) => (
-          <Text key={`incident-${env.name}`} color="red" wrap="truncate-end">
-            ! {env.name}: {env.incident}
+      {environments.flatMap((env) =>
+        incidentRows(env, columns).map((row, i) => (
+          <Text key={`incident-${env.name}-${i}`} color="red">
+            {row}
           </Text>
-        ))}
+        )),
+      )}
     </Box>
   );
 }

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { AttachedClient } from '@axum/protocol';
 import { connectionLabel, type TuiState } from '../state/tui-state.js';
+import { connectionDetail } from '../state/notices.js';
 import { backupBadge } from '../state/backups.js';
 
 /**
@@ -74,9 +75,9 @@ export function Header({ state, columns = 80 }: { state: TuiState; columns?: num
           </Text>
         )}
       </Box>
-      {connection.kind !== 'connected' && connection.kind !== 'connecting' && (
+      {connectionDetail(connection) !== null && (
         <Text color={color} wrap="truncate-end">
-          {connection.reason}
+          {connectionDetail(connection)}
         </Text>
       )}
       {daemon && !daemon.config.valid && (

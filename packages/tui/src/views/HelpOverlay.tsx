@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bindingsFor, screenFor } from '../keymap.js';
+import { bindingsFor, screenName } from '../keymap.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
@@ -72,7 +72,7 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   return (
     <Box flexDirection="column" paddingX={1} width={columns}>
       <Text>
-        <Text bold>Keys ({screenFor(state)})</Text>
+        <Text bold>Keys ({screenName(state)})</Text>
         <Text dimColor> · Esc or ? closes this help</Text>
       </Text>
       <Box flexDirection="row">

@@ -8,6 +8,7 @@ import { GUTTER, gutter } from './gutter.js';
 import { HostsPanel } from './HostsPanel.js';
 import { revisionHostsLine } from '../state/host-rows.js';
 import { wrapText } from './wrap-text.js';
+import { listWindow, moreText } from './list-window.js';
 
 /** How long ago, in at most four characters: `42s`, `17m`, `5h`, `12d`. */
 export function age(iso: string, now = Date.now()): string {
@@ -70,8 +71,8 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
     { maxRows: 2 },
   );
   // The header and footer (`chrome`, a row to spare in it), this view's title, pause, incident and heading.
-  const size = Math.max(1, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
-  const start = Math.max(0, Math.min(view.selected - size + 1, revisions.length - size));
+  // A history longer than that says how many revisions are above and below the window, on one of those rows.
+  const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
   // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
   const widths = fitColumns(
     COLUMNS.map((c) => ({ title: c.title, wants: 'flex' in c ? Math.min(c.cap, Math.max(2, ...revisions.map((r) => r.by.length))) : c.cap, priority: c.priority, flex: 'flex' in c })),
@@ -115,6 +116,11 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
           </Text>
         );
       })}
+      {cut && (
+        <Text dimColor wrap="truncate-end">
+          {moreText(start, revisions.length - start - size, `j/k, PgUp/PgDn; axum history ${env.name}`)}
+        </Text>
+      )}
       {hostsLine && <Text wrap="truncate-end">{hostsLine}</Text>}
     </Box>
   );

@@ -7,6 +7,7 @@ import { badText, humanSize, liveInText, verifiedText } from '../state/releases.
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { wrapText } from './wrap-text.js';
+import { listWindow, moreText } from './list-window.js';
 
 /**
  * The columns: the release, where it is live and its bad mark always, and its subject (what it is);
@@ -51,8 +52,8 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
     columns - GUTTER.length,
   );
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
-  const size = Math.max(1, rows - 13);
-  const start = Math.max(0, Math.min(view.selected - size + 1, releases.length - size));
+  // More releases than rows: one of them says how many are above and below the window.
+  const { start, size, cut } = listWindow(releases.length, view.selected, rows - 13);
   const selected = releases[view.selected];
   // The selected release's facts and its bad mark, each on at most two rows (the four `size` leaves
   // them), so a long reason is read, not cut, at 80 columns.
@@ -67,7 +68,7 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        releases <Text dimColor>· {releases.length} · newest first · the same bytes go from one environment to the next</Text>
+        releases <Text dimColor>· {releases.length} · newest first{columns >= 100 ? ' · the same bytes go from one environment to the next' : ''}</Text>
       </Text>
       <Text bold wrap="truncate-end">
         {GUTTER}
@@ -80,6 +81,11 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
           {line(cellsOf(r))}
         </Text>
       ))}
+      {cut && (
+        <Text dimColor wrap="truncate-end">
+          {moreText(start, releases.length - start - size, 'j/k, PgUp/PgDn; axum releases')}
+        </Text>
+      )}
       {detail.map((row, i) => (
         <Text key={`detail-${i}`}>{row}</Text>
       ))}

@@ -1,4 +1,5 @@
 import { Box, Text, Transform } from 'ink';
+import type { StepView } from '@axum/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import { LogBuffer } from '../client/log-buffer.js';
@@ -148,7 +149,12 @@ function subjectOf(state: TuiState, id: string, columns: number) {
   const outcome = deployOutcomeText(run);
   const outcomeRows = outcome ? wrapText(outcome, columns, { indent: '  ', maxRows: 2 }).map((text) => ({ text, ...(bad ? { color: 'red' } : {}) })) : [];
   const warnings = run.warnings.map((w) => ({ text: `warning: ${w}`, color: 'yellow' }));
-  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}`, extra: [...message, ...outcomeRows, ...warnings], steps: run.steps, reused: run.reused ? run.releaseId : null };
+  return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}`, extra: [...message, ...outcomeRows, ...warnings], steps: interruptedSteps(run), reused: run.reused ? run.releaseId : null };
+}
+
+/** An interrupted run's steps: one recorded before its daemon said `interrupted` of steps too says it as `cancelled`, though no person cancelled it. */
+function interruptedSteps(run: { status: string; steps: StepView[] }): StepView[] {
+  return run.status === 'interrupted' ? run.steps.map((s) => (s.status === 'cancelled' ? { ...s, status: 'interrupted' as const } : s)) : run.steps;
 }
 
 /** A run or a revision: its steps, and the selected step's log (following the tail unless scrolled). */

@@ -3,6 +3,7 @@ import type { RunView } from '@axum/protocol';
 import { deployBadge } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
 import { Elapsed, formatElapsed } from './Elapsed.js';
+import { moreText } from './list-window.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -19,8 +20,7 @@ const DEPLOY_COLOR: Record<string, string | undefined> = { failed: 'red', inconc
 
 /** The rows out of the window, each way: `↑ 18 more · ↓ 3 more (j/k, PgUp/PgDn; axum runs)`. */
 export function moreLine(above: number, below: number): string {
-  const ways = [above > 0 ? `↑ ${above} more` : '', below > 0 ? `↓ ${below} more` : ''].filter(Boolean);
-  return `${ways.join(' · ')} (j/k, PgUp/PgDn; axum runs)`;
+  return moreText(above, below, 'j/k, PgUp/PgDn; axum runs');
 }
 
 /** The columns, in order; SUBJECT, the last, takes what is left of the row. */

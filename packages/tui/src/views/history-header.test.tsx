@@ -43,7 +43,9 @@ describe('the history header', () => {
     expect(frame.join('\n')).toContain('⏸ staging paused over #7 — a keeps it, r rolls back to #4: monitor check');
     // The title is read whole, on two rows rather than cut.
     expect(frame.slice(0, 2).join(' ')).toBe('staging ← staging · live #7 · last known good #5 · PAUSED · r rolls back to the selected revision');
-    // The rows left (17, less two of title, two of pause, the incident and the heading) are all the revisions'.
-    expect(frame.filter((row) => /#\d+\s+(live|superseded)/.test(row)).length).toBe(11);
+    // The rows left (17, less two of title, two of pause, the incident and the heading) are the
+    // revisions', and one of them says how many are out of the window.
+    expect(frame.filter((row) => /#\d+\s+(live|superseded)/.test(row)).length).toBe(10);
+    expect(frame.at(-1)).toBe('↓ 20 more (j/k, PgUp/PgDn; axum history staging)');
   });
 });
