@@ -18,9 +18,29 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+// node's modules that `ws` requires when it is loaded but uses only as a client (`https`, `tls`)
+// or with per-message deflate (`zlib`), neither of which the daemon's server does: each is bound to
+// a stand-in that requires the real module at its first use. Loaded, they stay resident for the
+// daemon's life (their code and objects; ~0.5 MiB measured on an idle node).
+const LAZY_IN_WS = new Set(['https', 'tls', 'zlib']);
+const lazyBuiltins = {
+  name: 'axum-lazy-builtins',
+  resolveId(source, importer) {
+    const name = source.replace(/^node:/, '');
+    if (!LAZY_IN_WS.has(name) || !importer || !/[\\/]node_modules[\\/]ws[\\/]/.test(importer)) return null;
+    return `\0lazy-builtin:${name}`;
+  },
+  load(id) {
+    if (!id.startsWith('\0lazy-builtin:')) return null;
+    const name = id.slice('\0lazy-builtin:'.length);
+    return `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:${name}'))[key], has: (_, key) => key in (real ??= require('node:${name}')) });\n`;
+  },
+};
+
 await build({
   input: join(here, 'dist', 'main.js'),
   platform: 'node',
+  plugins: [lazyBuiltins],
   logLevel: 'warn',
   output: {
     file: join(here, 'dist', 'axum-daemon.mjs'),

@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { parseJournal, replay } from './runs-journal.js';
 
 // A compaction's heavy part, off the daemon's main thread: read the snapshot (~7 MB at 10,000
@@ -41,7 +40,10 @@ parentPort.postMessage({ bytes: text.length });
  * Folds `segmentFile` into the snapshot `snapshotFile` and writes the result, fsynced, to
  * `tempFile`; resolves with its size. Rejects (leaving the snapshot as it was) when the worker fails.
  */
-export function foldInWorker(snapshotFile: string, segmentFile: string, tempFile: string): Promise<{ bytes: number }> {
+export async function foldInWorker(snapshotFile: string, segmentFile: string, tempFile: string): Promise<{ bytes: number }> {
+  // Loaded at the first compaction, not at start: an idle daemon that never folds does not carry
+  // node's worker_threads module (its code and objects stay resident for the process's life).
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     let result: { bytes: number } | null = null;
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { snapshotFile, segmentFile, tempFile } });
