@@ -127,6 +127,25 @@ describe('manual rollback, pin, approval', () => {
     client.ws.close();
   });
 
+  it('the diff names the config keys that differ as the user wrote them, not as schema paths', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.86', 'v1');
+    await settled(dir, 1);
+    const text = config('staging: { branch: main }').replace('cp data.txt model/weights.txt"', 'cp data.txt model/weights.txt", timeout: 5m').replace('">= 0.8"', '">= 0.85"');
+    commitFiles(dir, 'v2 with a timeout and a stricter gate', { 'data.txt': '0.9\n', 'axum.yml': text });
+    await settled(dir, 2);
+    const [v2, v1] = await history(dir);
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'c1', method: 'releases.diff', params: { from: v2!.releaseId, to: v1!.releaseId } }));
+    const diff = (await client.next((m) => m.id === 'c1')).result as { configKeys: string[]; configChanges: { key: string; change: string }[] };
+    client.ws.close();
+    expect(diff.configChanges).toEqual([
+      { key: 'stage "build", step "train", timeout', change: 'removed' },
+      { key: 'verify gate "accuracy"', change: 'changed' },
+    ]);
+    expect(diff.configKeys).toEqual(['stage "build", step "train", timeout', 'verify gate "accuracy"']);
+  });
+
   it('a releases history that cannot be read is moved aside and the release store is left alone (current keeps its files)', async () => {
     const dir = await started(config('staging: { branch: main }'));
     await twoDeploys(dir);
