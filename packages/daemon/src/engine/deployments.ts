@@ -1,7 +1,7 @@
-import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import type { ReleaseListing, ReleaseView } from '@axum/protocol';
 import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, configChanges, lastKnownGood, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { lastKnownGood, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liftPause } from '../domain/pause.js';
@@ -18,6 +18,7 @@ import { reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
+import { releaseDiff } from './release-diff.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
 import type { DeployResult, FsckReport, LogChunk, MarkResult, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
@@ -240,26 +241,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     fsck: (rebuild = false) => integrity.fsck(rebuild),
     currentDirs: () => state.environments().map((env) => state.envDir(env)),
     reconcileCurrent: () => reconcileEnvironments(state, (env) => environments.hold(env) !== undefined),
-    async diff(fromId, toId) {
-      const from = release(fromId);
-      const to = release(toId);
-      if (!from || !to) return new RequestFailure('not-found', `no release ${!from ? fromId : toId}`);
-      const [back, forward] = await Promise.all([deps.git.isAncestor(to.commit, from.commit), deps.git.isAncestor(from.commit, to.commit)]);
-      const direction = from.commit === to.commit ? 'same' : back ? 'back' : forward ? 'forward' : 'sideways';
-      // Going back lists the commits that will no longer be live; going forward, the ones that will be.
-      const commits = direction === 'back' ? await deps.git.commitsBetween(to.commit, from.commit, 50) : direction === 'same' ? [] : await deps.git.commitsBetween(from.commit, to.commit, 50);
-      const [fromConfig, toConfig] = await Promise.all([deps.git.showFile(from.commit, 'axum.yml'), deps.git.showFile(to.commit, 'axum.yml')]);
-      const parse = (text: string | null) => (text ? (parseYaml(text) as unknown) : null);
-      let configKeys: string[];
-      let changes: ReturnType<typeof configChanges> | undefined;
-      try {
-        changes = configChanges(parse(fromConfig), parse(toConfig));
-        configKeys = changes.map((c) => c.key);
-      } catch {
-        configKeys = ['(axum.yml of one side does not parse)'];
-      }
-      return { from: fromId, to: toId, commits, direction, configKeys, ...(changes ? { configChanges: changes } : {}), artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
-    },
+    diff: (fromId, toId) => releaseDiff(deps.git, release, fromId, toId),
     deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
     promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),
