@@ -94,14 +94,16 @@ export interface Deployments {
  */
 export function createDeployments(given: DeploymentsDeps): Deployments {
   // Every pointer move is followed by a re-hash of the folder it now names (in the background).
-  const deps: DeploymentsDeps = { ...given, releases: watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir)) };
+  const moves = watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir));
+  const deps: DeploymentsDeps = { ...given, releases: moves.store };
   const state = createDeployState(deps);
   const logListeners = new Set<(address: string, step: string) => void>();
   const logActivity = (address: string, step: string) => {
     for (const listener of logListeners) listener(address, step);
   };
   const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity, fleet: state.fleet };
-  const environments = createEnvironmentCoordinator(state, operationDeps);
+  const environments = createEnvironmentCoordinator(state, operationDeps, moves.quiet);
+  const quiet = environments.quiet;
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
     operationDone: async (env) => environments.hold(env)?.done,
     track: (env, work) => environments.track(env, work),
@@ -178,7 +180,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         }
       }
       state.recordDeclarations();
-      await reconcileEnvironments(state, (env) => environments.hold(env) !== undefined);
+      await reconcileEnvironments(state, quiet);
       // Remote hosts are asked in the background: an unreachable one must not hold the start up.
       for (const env of state.environments()) {
         if (environments.hold(env)) continue; // an operation records its hosts itself
@@ -240,7 +242,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     },
     fsck: (rebuild = false) => integrity.fsck(rebuild),
     currentDirs: () => state.environments().map((env) => state.envDir(env)),
-    reconcileCurrent: () => reconcileEnvironments(state, (env) => environments.hold(env) !== undefined),
+    reconcileCurrent: () => reconcileEnvironments(state, quiet),
     diff: (fromId, toId) => releaseDiff(deps.git, release, fromId, toId),
     deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
     promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),

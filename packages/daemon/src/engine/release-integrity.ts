@@ -7,13 +7,37 @@ import { liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { ReleaseStore } from './ports.js';
 
-/** The store with a hook after every pointer move (deploy, rollback, auto-rollback, recovery). */
-export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => void): ReleaseStore {
+/**
+ * The store with a hook after every pointer move (deploy, rollback, auto-rollback, recovery), and
+ * the daemon's own moves counted per environment folder: `quiet` is null while one is under way,
+ * else how many began and ended (a comparison of `current` with the history spanning one is void).
+ */
+export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => void): { store: ReleaseStore; quiet(envDir: string): number | null } {
+  const moves = new Map<string, { running: number; count: number }>();
+  const counted = async (envDir: string, move: () => Promise<void>) => {
+    const at = moves.get(envDir) ?? { running: 0, count: 0 };
+    moves.set(envDir, at);
+    at.running++;
+    at.count++;
+    try {
+      await move();
+    } finally {
+      at.running--;
+      at.count++;
+    }
+  };
   return {
-    ...store,
-    async swapCurrent(envDir, releaseDir) {
-      await store.swapCurrent(envDir, releaseDir);
-      moved(envDir);
+    store: {
+      ...store,
+      async swapCurrent(envDir, releaseDir) {
+        await counted(envDir, () => store.swapCurrent(envDir, releaseDir));
+        moved(envDir);
+      },
+      clearCurrent: (envDir) => counted(envDir, () => store.clearCurrent(envDir)),
+    },
+    quiet(envDir) {
+      const at = moves.get(envDir);
+      return !at ? 0 : at.running > 0 ? null : at.count;
     },
   };
 }
