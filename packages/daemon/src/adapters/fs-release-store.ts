@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmod, copyFile, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
 import { linkProblem } from '../domain/artifact-links.js';
 import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
 import { selectArtifacts } from './fs-artifacts.js';
+import { currentLink } from './fs-current-link.js';
 import {
   MANIFEST,
   MATERIALIZED,
@@ -39,7 +40,7 @@ const LEGACY_COMPLETE_MARKER = '.axum-complete';
  * materialized at its first deploy by copy-on-write clone where the filesystem has it, else a copy —
  * never a hardlink a step could write through. A symlink artifact is made again as a symlink (its
  * target text, stored as a blob like any file, so backups and retention need nothing of their own).
- * A rollback only swaps the `current` symlink.
+ * A rollback only swaps the `current` symlink (fs-current-link.ts).
  * Beside `files/` each release folder holds its manifest and the record of its materialization
  * (fs-release-folders.ts).
  */
@@ -238,12 +239,6 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       }
       return pending;
     },
-    async swapCurrent(envDir, releaseDir) {
-      await mkdir(envDir, { recursive: true });
-      const temp = join(envDir, `.current-${process.pid}-${Date.now()}`);
-      await symlink(releaseDir, temp);
-      await rename(temp, join(envDir, 'current'));
-    },
     async prune(kept, dropped) {
       for (const release of dropped) await rm(join(root, 'releases', release.id), { recursive: true, force: true });
       const used = new Set(kept.flatMap((r) => r.artifacts.map((a) => a.sha256)));
@@ -269,30 +264,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       }
       return { releases, blobs };
     },
-    async clearCurrent(envDir) {
-      await rm(join(envDir, 'current'), { force: true });
-    },
-    async currentReleaseId(envDir) {
-      try {
-        const target = await readlink(join(envDir, 'current'));
-        return basename(dirname(target));
-      } catch {
-        return null;
-      }
-    },
-    async currentTarget(envDir) {
-      const link = join(envDir, 'current');
-      const target = await readlink(link).catch(() => null);
-      if (target === null) return null;
-      // stat follows the link: a dangling one (its folder removed) is not present.
-      const present = await stat(link).then((s) => s.isDirectory(), () => false);
-      const releaseId = basename(dirname(target));
-      // Only `…/releases/<id>/files` is a release's folder (the repository may have moved since the
-      // link was made); a link made by hand to anywhere else names none.
-      const folder = resolve(envDir, target);
-      if (basename(folder) !== 'files' || basename(dirname(dirname(folder))) !== 'releases') return { releaseId, present, foreign: target };
-      return { releaseId, present };
-    },
+    ...currentLink,
   };
 }
 
