@@ -70,9 +70,10 @@ export const RequestBody = z.discriminatedUnion('method', [
   /**
    * Re-hashes every release's stored files (corrupt ones are marked bad) and materialized folders, and
    * checks every environment's `current` target (a problem raises its incident). `rebuild` first adds
-   * to the release index every release a folder's manifest describes. Returns `FsckReport`.
+   * to the release index every release a folder's manifest describes. `repair` puts right what can be:
+   * a folder's changed files from the store, a lost stored file from an intact folder copy. Returns `FsckReport`.
    */
-  z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()) }), {}) }),
+  z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()), repair: z.optional(z.boolean()) }), {}) }),
   /**
    * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
    * the history documents, then the backup's manifest. A target holding another repository's backups

@@ -140,7 +140,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('fsck')
     .description("re-hash every release's stored files and folders, check every environment's current; corrupt releases are marked bad (exit 1)")
     .option('--rebuild', "first rebuild a lost release index from the release folders' manifests")
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/environments.js')).fsckCommand(options, stdoutOutput), command));
+    .option('--repair', "put right what can be: a release folder's changed files from the store (the live one too), a lost stored file from a folder's intact copy")
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/fsck.js')).fsckCommand(options, stdoutOutput), command));
   program
     .command('backup')
     .description('back up .axum/ now to every backup.to target of axum.yml, folders and user@host:/path (only what the target lacks is sent)')

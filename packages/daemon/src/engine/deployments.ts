@@ -55,9 +55,10 @@ export interface Deployments {
   /**
    * `axum fsck`: re-hashes every release's stored files (marks the corrupt ones bad) and folders,
    * and checks every environment's `current` target (a problem raises its incident). `rebuild`
-   * first adds the releases the folders' manifests describe and the index lacks.
+   * first adds the releases the folders' manifests describe and the index lacks; `repair` puts right
+   * what can be (a changed folder from the store, a lost stored file from an intact folder).
    */
-  fsck(rebuild?: boolean): Promise<FsckReport>;
+  fsck(rebuild?: boolean, repair?: boolean): Promise<FsckReport>;
   /** The folders of every environment's `current`; then a comparison of each `current` with its history. */
   currentDirs(): string[];
   reconcileCurrent(): Promise<void>;
@@ -240,7 +241,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     async readLog(params) {
       return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), recorded: (id) => release(id) !== undefined, logs: deps.logs });
     },
-    fsck: (rebuild = false) => integrity.fsck(rebuild),
+    fsck: (rebuild = false, repair = false) => integrity.fsck(rebuild, repair),
     currentDirs: () => state.environments().map((env) => state.envDir(env)),
     reconcileCurrent: () => reconcileEnvironments(state, quiet),
     diff: (fromId, toId) => releaseDiff(deps.git, release, fromId, toId),

@@ -170,6 +170,14 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
       materialized.add(release.id);
       return `${RELEASES_DIR}${release.id}`;
     },
+    async repairFolder(release) {
+      faults.folderChanged.delete(release.id);
+      materialized.add(release.id);
+      return release.artifacts.map((a) => a.path);
+    },
+    async restoreBlobs() {
+      return { restored: [], lost: [] };
+    },
     async swapCurrent(envDir, releaseDir) {
       if (faults.swapFailures > 0) {
         faults.swapFailures -= 1;
