@@ -316,6 +316,27 @@ describe('release retention', () => {
   });
 });
 
+describe('release retention of the local release folders', () => {
+  it('keepReleases 1 with a pinned rollback: the live (pinned) release and the one the pin holds back keep their folders, the others go', async () => {
+    const dir = await started(config('staging: { branch: main }', 'history: { keepReleases: 1 }\n'));
+    await twoDeploys(dir);
+    const [, v1] = await history(dir);
+    const rollback = await axum(['rollback', 'staging', '--to', '1', '--yes', '--json', '--repo', dir]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    for (const [value, message] of [['0.93', 'v3 while pinned'], ['0.94', 'v4 while pinned']] as const) {
+      const sha = model(dir, value, message);
+      await waitForRun(dir, (r) => r.commit === sha && r.status === 'succeeded', `${message} to build`);
+    }
+    const held = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].heldReleaseId as string;
+    expect(held).toBeTruthy();
+    const folders = () => readdirSync(join(dir, '.axum', 'releases')).sort();
+    await waitFor(() => folders().length === 2, 10_000, 'retention to leave two release folders');
+    expect(folders()).toEqual([v1!.releaseId, held].sort());
+    expect(currentModel(dir, 'staging')).toBe('0.86'); // the pinned live release's folder serves
+    expect((await axum(['fsck', '--repo', dir])).code).toBe(0);
+  });
+});
+
 describe('crash during an automatic rollback', () => {
   it('kill -9 while the auto-rollback verifies: after restart current holds the last known good, not the bad release', async () => {
     const dir = await started(config('staging: { branch: main }', 'rollback: { auto: true }\n', '[ $AXUM_REVISION = 3 ] && sleep 30; '));
