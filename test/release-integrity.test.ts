@@ -118,6 +118,8 @@ describe('a release folder changed or lost', () => {
     expect(check.code).toBe(1);
     expect(check.report.environments).toEqual([{ env: 'staging', problem: `current names ${live!.releaseId}, whose folder is missing or incomplete (axum fsck --repair materializes it again from the store when its stored files are whole)` }]);
     expect(await incident(dir)).toContain(`current names ${live!.releaseId}, whose folder is missing`);
+    // The watcher's comparison (every 5 s) sees the folder gone too: its incident must close as well.
+    await waitFor(async () => (await incident(dir))?.startsWith('current and history disagree') === true, 15_000, "the watcher's disagreement");
     // The store still holds every file: --repair makes the folder again, manifest included.
     const repaired = await fsck(dir, '--repair');
     expect(repaired.report.repaired).toEqual([{ releaseId: live!.releaseId, repaired: 'materialized model/weights.txt again from the store' }]);

@@ -14,7 +14,7 @@ import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { environmentState, type EnvironmentState } from './environment-state.js';
 import { readOperationLog } from './operation-logs.js';
 import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
-import { reconcileEnvironments } from './reconciliation.js';
+import { reconcileEnvironment, reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
@@ -108,6 +108,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
     operationDone: async (env) => environments.hold(env)?.done,
     track: (env, work) => environments.track(env, work),
+    compare: (env) => reconcileEnvironment(state, env, quiet),
   });
   const { docOf, release, unusable, now } = state;
   const save = environments.save;

@@ -13,7 +13,12 @@ const REPAIR_FOLDER = 'axum fsck --repair materializes it again from the store';
 export const environmentsOf = (state: DeployState): string[] => [...new Set([...state.environments(), ...state.docs.keys()])];
 
 /** Runs fsck; `raise` says an environment's problem as its incident (unless `current` moved on). */
-export async function runFsck(state: DeployState, repair: boolean, raise: (env: string, named: string | null, incident: string) => Promise<void>): Promise<Omit<FsckReport, 'rebuilt'>> {
+export async function runFsck(
+  state: DeployState,
+  repair: boolean,
+  raise: (env: string, named: string | null, incident: string) => Promise<void>,
+  compare: (env: string) => Promise<unknown>,
+): Promise<Omit<FsckReport, 'rebuilt'>> {
   const { deps } = state;
   const problems: FsckReport['problems'] = [];
   const repaired: FsckReport['repaired'] = [];
@@ -90,6 +95,8 @@ export async function runFsck(state: DeployState, repair: boolean, raise: (env: 
       deps.logger.info(`${env}: the folder of ${named} was repaired; its incident is closed`);
       await state.persist(env);
     }
+    // A disagreement seen while the folder was gone (the watcher's) is compared again, not left standing.
+    if (!problem && named !== null && repaired.some((r) => r.releaseId === named)) await compare(env);
   }
   return { releases: releases.length, problems, environments, repaired };
 }

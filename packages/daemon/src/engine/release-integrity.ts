@@ -56,6 +56,8 @@ export interface IntegrityHooks {
   operationDone(env: string): Promise<void>;
   /** Counts background work as the environment's (what `idle` waits for). */
   track(env: string, work: Promise<void>): void;
+  /** Compares the environment's `current` with its history now (reconciliation.ts): after a repair, a disagreement may have gone. */
+  compare(env: string): Promise<unknown>;
 }
 
 export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks): ReleaseIntegrity {
@@ -125,7 +127,7 @@ export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks
     },
     async fsck(rebuild, repair) {
       const rebuilt = rebuild ? await rebuildIndex() : null;
-      return { ...(await runFsck(state, repair, raise)), rebuilt };
+      return { ...(await runFsck(state, repair, raise, hooks.compare)), rebuilt };
     },
   };
 }
