@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,6 +130,21 @@ describe('repair (axum fsck --repair)', () => {
     expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
     // Whole again: a second repair puts nothing back.
     expect(await store.repairFolder(release)).toEqual([]);
+  });
+
+  it('a folder on the way replaced by a symlink to a folder outside: the link is removed, nothing is written outside the release', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    const outside = join(state, '..', 'outside');
+    mkdirSync(outside);
+    rmSync(join(dir, 'model'), { recursive: true, force: true });
+    symlinkSync(outside, join(dir, 'model'));
+    expect(await store.repairFolder(release)).toEqual(['model/weights.bin']);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(lstatSync(join(dir, 'model')).isDirectory()).toBe(true);
+    expect(readFileSync(join(dir, 'model', 'weights.bin'), 'utf8')).toBe('w'.repeat(1000));
+    expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
   });
 
   it('a store copy that no longer hashes to its sha256 repairs nothing: the damaged file stays as found', async () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
 import { MATERIALIZED, contentOf, linkChanged, stampFiles, writeDurably } from './fs-release-folders.js';
@@ -21,6 +21,22 @@ async function hashOf(file: string): Promise<string | null> {
     return null;
   }
   return hash.digest('hex');
+}
+
+/**
+ * Makes every folder on the way from `files` to the artifact a real folder: a symlink (or a file)
+ * put in the place of one is removed (the link itself, never what it names), so nothing the repair
+ * writes can land outside the release folder.
+ */
+async function realFolders(files: string, path: string): Promise<void> {
+  let at = files;
+  for (const part of path.split('/').slice(0, -1)) {
+    at = join(at, part);
+    const info = await lstat(at).catch(() => null);
+    if (info?.isDirectory()) continue;
+    if (info) await rm(at, { force: true });
+    await mkdir(at);
+  }
 }
 
 const tempName = (dir: string, what: string) => join(dir, `.${what}-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -55,7 +71,7 @@ export async function repairFolder(release: ReleaseView, releaseDir: string, blo
   const repaired: string[] = [];
   for (const artifact of release.artifacts) {
     const at = join(files, ...artifact.path.split('/'));
-    await mkdir(dirname(at), { recursive: true });
+    await realFolders(files, artifact.path);
     if (artifact.link !== undefined) {
       if ((await linkChanged(files, artifact)) === null) continue;
       const temp = tempName(releaseDir, 'relink');
