@@ -68,6 +68,7 @@ async function copyVerified(from: string, dir: string, to: string, sha256: strin
  */
 export async function repairFolder(release: ReleaseView, releaseDir: string, blobOf: (sha: string) => string): Promise<string[]> {
   const files = join(releaseDir, 'files');
+  if (!(await lstat(files).catch(() => null))?.isDirectory()) throw new Error(`${files} is not a folder (a symlink put in its place?); not repaired in place`);
   const repaired: string[] = [];
   for (const artifact of release.artifacts) {
     const at = join(files, ...artifact.path.split('/'));

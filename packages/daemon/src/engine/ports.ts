@@ -211,9 +211,8 @@ export interface ReleaseStore {
   /** The release's folder, materialized from the store once (copy-on-write where possible). */
   materialize(release: ReleaseView): Promise<string>;
   /**
-   * `axum fsck --repair`: puts every file of the release's folder that is no longer the release's
-   * back from the store (each copy hashed, then renamed into place), or materializes a folder that is
-   * gone; the folder is stamped anew. Returns the paths put back; throws when the store cannot give them.
+   * `axum fsck --repair`: each file of the folder that is no longer the release's put back from the
+   * store (hashed, then renamed into place), or a gone folder materialized. Returns the paths put back.
    */
   repairFolder(release: ReleaseView): Promise<string[]>;
   /**
