@@ -127,6 +127,25 @@ describe('manual rollback, pin, approval', () => {
     client.ws.close();
   });
 
+  it('the diff names the config keys that differ as the user wrote them, not as schema paths', async () => {
+    const dir = await started(config('staging: { branch: main }'));
+    model(dir, '0.86', 'v1');
+    await settled(dir, 1);
+    const text = config('staging: { branch: main }').replace('cp data.txt model/weights.txt"', 'cp data.txt model/weights.txt", timeout: 5m').replace('">= 0.8"', '">= 0.85"');
+    commitFiles(dir, 'v2 with a timeout and a stricter gate', { 'data.txt': '0.9\n', 'axum.yml': text });
+    await settled(dir, 2);
+    const [v2, v1] = await history(dir);
+    const client = await openClient(dir);
+    client.ws.send(JSON.stringify({ type: 'request', id: 'c1', method: 'releases.diff', params: { from: v2!.releaseId, to: v1!.releaseId } }));
+    const diff = (await client.next((m) => m.id === 'c1')).result as { configKeys: string[]; configChanges: { key: string; change: string }[] };
+    client.ws.close();
+    expect(diff.configChanges).toEqual([
+      { key: 'stage "build", step "train", timeout', change: 'removed' },
+      { key: 'verify gate "accuracy"', change: 'changed' },
+    ]);
+    expect(diff.configKeys).toEqual(['stage "build", step "train", timeout', 'verify gate "accuracy"']);
+  });
+
   it('a releases history that cannot be read is moved aside and the release store is left alone (current keeps its files)', async () => {
     const dir = await started(config('staging: { branch: main }'));
     await twoDeploys(dir);
@@ -294,6 +313,27 @@ describe('release retention', () => {
     expect(blobs).toEqual(releases.map((r) => r.artifacts[0]?.sha256).sort());
     expect(readdirSync(join(dir, '.axum', 'releases')).sort()).toEqual(releases.map((r) => r.id).sort());
     expect(currentModel(dir, 'staging')).toBe('0.84');
+  });
+});
+
+describe('release retention of the local release folders', () => {
+  it('keepReleases 1 with a pinned rollback: the live (pinned) release and the one the pin holds back keep their folders, the others go', async () => {
+    const dir = await started(config('staging: { branch: main }', 'history: { keepReleases: 1 }\n'));
+    await twoDeploys(dir);
+    const [, v1] = await history(dir);
+    const rollback = await axum(['rollback', 'staging', '--to', '1', '--yes', '--json', '--repo', dir]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    for (const [value, message] of [['0.93', 'v3 while pinned'], ['0.94', 'v4 while pinned']] as const) {
+      const sha = model(dir, value, message);
+      await waitForRun(dir, (r) => r.commit === sha && r.status === 'succeeded', `${message} to build`);
+    }
+    const held = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].heldReleaseId as string;
+    expect(held).toBeTruthy();
+    const folders = () => readdirSync(join(dir, '.axum', 'releases')).sort();
+    await waitFor(() => folders().length === 2, 10_000, 'retention to leave two release folders');
+    expect(folders()).toEqual([v1!.releaseId, held].sort());
+    expect(currentModel(dir, 'staging')).toBe('0.86'); // the pinned live release's folder serves
+    expect((await axum(['fsck', '--repo', dir])).code).toBe(0);
   });
 });
 

@@ -169,4 +169,25 @@ describe('build once, promote', () => {
     expect(JSON.parse(onBranch.stdout)).toMatchObject({ branch: 'staging', env: 'staging', trigger: 'manual', commit: stagingHead });
     expect(trainings()).toBe(1);
   }, 120_000);
+
+  it('axum run --commit of a commit with a release reuses it (no training); --rebuild trains it again: a new release, other bytes, deployed as a new revision', async () => {
+    const { dir, trainings } = await started();
+    const v2 = await onStaging(dir, '0.9', 'model v2');
+    expect(trainings()).toBe(1);
+    const bytes = sha256(served(dir, 'staging'));
+    const again = await axum(['run', '--branch', 'staging', '--commit', v2.commit, '--wait', '--json', '--repo', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ reused: true, releaseId: v2.run.releaseId });
+    expect(trainings()).toBe(1);
+    const rebuilt = await axum(['run', '--branch', 'staging', '--commit', v2.commit, '--rebuild', '--wait', '--json', '--repo', dir]);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    const run = JSON.parse(rebuilt.stdout) as Run;
+    expect(run).toMatchObject({ status: 'succeeded', reused: false, commit: v2.commit, deploy: { env: 'staging', outcome: 'live' } });
+    expect(run.steps.map((s) => `${s.name} ${s.status}`)).toEqual(['train succeeded']);
+    expect(run.releaseId).not.toBe(v2.run.releaseId);
+    expect(trainings()).toBe(2);
+    expect(sha256(served(dir, 'staging'))).not.toBe(bytes);
+    const [live] = await history(dir, 'staging');
+    expect(live).toMatchObject({ status: 'live', releaseId: run.releaseId });
+  });
 });

@@ -1,7 +1,7 @@
 // Reconciliation (ARCHITECTURE.md, glossary: Live): at every start the daemon compares each
 // environment's `current` with its history; a disagreement is an incident naming both facts, shown
 // by `axum status` (plain and --json) and the TUI — and `current` is left as it is.
-import { mkdirSync, readlinkSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
@@ -106,4 +106,20 @@ describe('reconciliation while the daemon runs', () => {
     const expected = `current and history disagree: current names ${elsewhere}, which is no release folder; history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)`;
     await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident in status');
   }, 120_000);
+});
+
+describe("the daemon's own swaps", () => {
+  it('twelve deploys by hand alternating two releases, each swap seen by the current-watcher: never an incident, no disagreement logged', async () => {
+    const dir = await twoDeploys();
+    const live = (await status(dir)).env!.live!;
+    const other = live.releaseId === 'rel-2' ? 'rel-1' : 'rel-2';
+    for (let i = 0; i < 12; i++) {
+      const release = i % 2 === 0 ? other : live.releaseId;
+      const deployed = await axum(['deploy', 'staging', '--release', release, '--yes', '--json', '--repo', dir]);
+      expect(deployed.code, deployed.stdout).toBe(0);
+      expect(readlinkSync(link(dir))).toContain(`${release}/files`);
+      expect((await status(dir)).env?.incident ?? null, `after swap ${i + 1}`).toBeNull();
+    }
+    expect(readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')).not.toContain('disagree');
+  }, 180_000);
 });

@@ -2,7 +2,8 @@
 // reused after a history is lost, a tampered or deleted release folder refuses the pointer move
 // and raises an incident, partial copies are swept at start, and the release index can be rebuilt
 // from the folders' manifests. Real daemons, real git, through bin/axum.
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
@@ -13,6 +14,7 @@ const CONFIG = tinyModelConfig();
 
 interface Fsck {
   releases: number;
+  repaired: { releaseId: string; repaired: string }[];
   problems: { releaseId: string; problem: string }[];
   environments: { env: string; problem: string }[];
   rebuilt: { added: string[]; kept: number; withoutManifest: string[] } | null;
@@ -107,15 +109,98 @@ describe('a release folder changed or lost', () => {
     for (const release of releases) expect(release.bad, release.id).toBeNull();
   });
 
-  it('rm -rf of the folder current names: fsck reports it (exit 1) and status shows the incident', async () => {
+  it('rm -rf of the folder current names: fsck reports it (exit 1) and status shows the incident; --repair makes it again from the store', async () => {
     const dir = await started();
     model(dir, '0.86', 'v1');
     const [live] = await settled(dir, 1);
     rmSync(join(dir, '.axum', 'releases', live!.releaseId), { recursive: true, force: true });
     const check = await fsck(dir);
     expect(check.code).toBe(1);
-    expect(check.report.environments).toEqual([{ env: 'staging', problem: `current names ${live!.releaseId}, whose folder is missing or incomplete` }]);
+    expect(check.report.environments).toEqual([{ env: 'staging', problem: `current names ${live!.releaseId}, whose folder is missing or incomplete (axum fsck --repair materializes it again from the store when its stored files are whole)` }]);
     expect(await incident(dir)).toContain(`current names ${live!.releaseId}, whose folder is missing`);
+    // The watcher's comparison (every 5 s) sees the folder gone too: its incident must close as well.
+    await waitFor(async () => (await incident(dir))?.startsWith('current and history disagree') === true, 15_000, "the watcher's disagreement");
+    // The store still holds every file: --repair makes the folder again, manifest included.
+    const repaired = await fsck(dir, '--repair');
+    expect(repaired.report.repaired).toEqual([{ releaseId: live!.releaseId, repaired: 'materialized model/weights.txt again from the store' }]);
+    expect(repaired.code).toBe(0);
+    expect(served(dir)).toBe('0.86');
+    expect(existsSync(join(dir, '.axum', 'releases', live!.releaseId, 'manifest.json'))).toBe(true);
+    expect(await incident(dir)).toBeNull();
+  });
+});
+
+describe('axum fsck --repair', () => {
+  it('the live folder with a file changed and a file deleted: fsck says it can repair it; --repair makes it whole from the store, closes the incident, and deploy --again works', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    const [live] = await settled(dir, 1);
+    const id = live!.releaseId;
+    const folder = join(dir, '.axum', 'releases', id, 'files');
+    writeFileSync(join(folder, 'model', 'extra-was-not-there'), 'x'); // not an artifact: left as it is
+    tamper(releaseFile(dir, id), '0.66\n');
+    const refused = await axum(['deploy', 'staging', '--release', id, '--again', '--yes', '--json', '--repo', dir]);
+    expect(refused.code).toBe(1);
+    expect((JSON.parse(refused.stdout) as Revision).message).toMatch(/model\/weights\.txt: changed since it was materialized.*axum fsck --repair/);
+    const said = await fsck(dir);
+    expect(said.code).toBe(1);
+    expect(said.report.problems).toEqual([{ releaseId: id, problem: expect.stringMatching(/model\/weights\.txt: .*\(axum fsck --repair materializes it again from the store\)$/) }]);
+    expect(said.report.repaired).toEqual([]);
+    expect(served(dir)).toBe('0.66'); // nothing repaired without asking
+    const repaired = await fsck(dir, '--repair');
+    expect(repaired.report.repaired).toEqual([{ releaseId: id, repaired: 'materialized model/weights.txt again from the store' }]);
+    expect(repaired.report.problems).toEqual([]);
+    expect(repaired.report.environments).toEqual([]);
+    expect(repaired.code).toBe(0);
+    expect(served(dir)).toBe('0.86');
+    expect(statSync(releaseFile(dir, id)).mode & 0o777).toBe(0o444);
+    expect(await incident(dir)).toBeNull();
+    // A file deleted: the plain output says what was repaired.
+    unlinkSync(releaseFile(dir, id));
+    const plain = await axum(['fsck', '--repair', '--repo', dir]);
+    expect(plain.code, plain.stdout).toBe(0);
+    expect(plain.stdout).toContain(`repaired 1:\n  ${id}: materialized model/weights.txt again from the store\n`);
+    expect(served(dir)).toBe('0.86');
+    const again = await axum(['deploy', 'staging', '--release', id, '--again', '--yes', '--json', '--repo', dir]);
+    expect(again.code, again.stdout).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'live', verified: true, releaseId: id });
+    expect((await fsck(dir)).code).toBe(0);
+  });
+
+  it('a stored file lost while a release folder holds it whole: fsck says --repair restores it; --repair puts it back read-only and by its sha256', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    const [live] = await settled(dir, 1);
+    const { releases } = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { id: string; artifacts: { path: string; sha256: string }[] }[] };
+    const sha = releases.find((r) => r.id === live!.releaseId)!.artifacts.find((a) => a.path === 'model/weights.txt')!.sha256;
+    const blob = join(dir, '.axum', 'store', 'sha256', sha);
+    unlinkSync(blob);
+    const said = await fsck(dir);
+    expect(said.code).toBe(1);
+    expect(said.report.problems).toEqual([{ releaseId: live!.releaseId, problem: expect.stringMatching(new RegExp(`missing from the store.*\\(axum fsck --repair restores it from the release folder of ${live!.releaseId}\\)$`)) }]);
+    expect(existsSync(blob)).toBe(false);
+    const repaired = await fsck(dir, '--repair');
+    expect(repaired.report.repaired).toEqual([{ releaseId: live!.releaseId, repaired: expect.stringMatching(new RegExp(`^restored model/weights\\.txt to the store from the release folder of ${live!.releaseId}`)) }]);
+    expect(repaired.report.problems).toEqual([]);
+    expect(repaired.code).toBe(0);
+    expect(createHash('sha256').update(readFileSync(blob)).digest('hex')).toBe(sha);
+    expect(statSync(blob).mode & 0o777).toBe(0o444);
+  });
+
+  it('a stored file corrupt and its only folder copy changed too: nothing to restore it from, said so, nothing written', async () => {
+    const dir = await started();
+    model(dir, '0.86', 'v1');
+    const [live] = await settled(dir, 1);
+    const { releases } = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { id: string; artifacts: { sha256: string }[] }[] };
+    const blob = join(dir, '.axum', 'store', 'sha256', releases[0]!.artifacts[0]!.sha256);
+    tamper(blob, '0.11\n');
+    tamper(releaseFile(dir, live!.releaseId), '0.22\n');
+    const repaired = await fsck(dir, '--repair');
+    expect(repaired.code).toBe(1);
+    expect(repaired.report.repaired).toEqual([]);
+    expect(repaired.report.problems.map((p) => p.problem).join('\n')).not.toContain('--repair');
+    expect(readFileSync(blob, 'utf8')).toBe('0.11\n');
+    expect(served(dir)).toBe('0.22');
   });
 });
 

@@ -2,7 +2,7 @@
 // commits the daemon never saw as a head still lists each of them, superseded by the run of the head that passed them.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, makeRepo, runs, waitFor, waitForRun, historyText } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, makeRepo, runs, waitFor, waitForRun, historyText } from './support/axum.js';
 
 const CONFIG = `version: 1
 environments:
@@ -51,5 +51,26 @@ describe('commits made faster than runs', () => {
     const plain = await axum(['runs', '--repo', dir]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(new RegExp(`${ofMiddle?.id} +superseded .*${middle.slice(0, 8)} .*c2`));
+  }, 60_000);
+});
+
+describe('the subject of each run', () => {
+  it('two commits made one right after the other: each watcher run shows its own commit subject, not the head', async () => {
+    const dir = makeRepo({ config: CONFIG });
+    repos.push(dir);
+    git(dir, 'checkout', '-q', '-b', 'develop');
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"develop"'), 10_000, 'the first reconciliation');
+    const first = commitFiles(dir, 'first change', { 'a.txt': '1\n' });
+    const second = commitFiles(dir, 'second change', { 'a.txt': '2\n' });
+    await waitForRun(dir, (r) => r.commit === second && r.status === 'succeeded', 'the head run');
+    const all = (await runs(dir)) as (Awaited<ReturnType<typeof runs>>[number] & { subject: string })[];
+    const subjects = Object.fromEntries(all.filter((r) => r.commit === first || r.commit === second).map((r) => [r.commit, r.subject]));
+    expect(subjects[second]).toBe('second change');
+    // Its own run, or recorded superseded by the head's: either way a run of its own commit.
+    expect(subjects[first]).toBe('first change');
+    const plain = await axum(['runs', '--repo', dir]);
+    expect(plain.stdout).toMatch(new RegExp(`${second.slice(0, 8)} .*second change`));
+    expect(plain.stdout).toMatch(new RegExp(`${first.slice(0, 8)} .*first change`));
   }, 60_000);
 });

@@ -34,11 +34,13 @@ export const RequestBody = z.discriminatedUnion('method', [
    * (`branch`, else the current branch). `by` says who (the revision it deploys says so too);
    * `force` lets it deploy a reused release that is marked bad. Returns the queued `RunView`, or
    * (`existing: true`) the run of that commit for that branch already queued or running, unless
-   * `again` asks for a new one all the same.
+   * `again` asks for a new one all the same. `rebuild` runs every stage even when the commit already
+   * has a release made with the same config (a new release: a model trained again is another model);
+   * it is a new run, never an existing one.
    */
   z.object({
     method: z.literal('run.trigger'),
-    params: z._default(z.strictObject({ branch: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(255))), commit: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), by: z._default(z.string().check(z.maxLength(200)), 'a client'), force: z._default(z.boolean(), false), again: z._default(z.boolean(), false) }), { by: 'a client', force: false, again: false }),
+    params: z._default(z.strictObject({ branch: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(255))), commit: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), by: z._default(z.string().check(z.maxLength(200)), 'a client'), force: z._default(z.boolean(), false), again: z._default(z.boolean(), false), rebuild: z._default(z.boolean(), false) }), { by: 'a client', force: false, again: false, rebuild: false }),
   }),
   /** Cancels a queued or running run; returns the run once its processes are gone. */
   z.object({ method: z.literal('run.cancel'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
@@ -70,9 +72,10 @@ export const RequestBody = z.discriminatedUnion('method', [
   /**
    * Re-hashes every release's stored files (corrupt ones are marked bad) and materialized folders, and
    * checks every environment's `current` target (a problem raises its incident). `rebuild` first adds
-   * to the release index every release a folder's manifest describes. Returns `FsckReport`.
+   * to the release index every release a folder's manifest describes. `repair` puts right what can be:
+   * a folder's changed files from the store, a lost stored file from an intact folder copy. Returns `FsckReport`.
    */
-  z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()) }), {}) }),
+  z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()), repair: z.optional(z.boolean()) }), {}) }),
   /**
    * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
    * the history documents, then the backup's manifest. A target holding another repository's backups

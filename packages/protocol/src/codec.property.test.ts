@@ -201,7 +201,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
     fc.record({ method: fc.constant('git.reconcile' as const), params: empty }),
     fc.record({ method: fc.constant('runs.list' as const), params: fc.record({ limit: fc.integer({ min: 1, max: 10_000 }) }) }),
     fc.record({ method: fc.constant('run.get' as const), params: fc.record({ runId: id64 }) }),
-    fc.record({ method: fc.constant('run.trigger' as const), params: fc.record({ branch: str(1, 255), commit: str(4, 64), by, force: fc.boolean(), again: fc.boolean() }, { requiredKeys: ['by', 'force', 'again'] }) }),
+    fc.record({ method: fc.constant('run.trigger' as const), params: fc.record({ branch: str(1, 255), commit: str(4, 64), by, force: fc.boolean(), again: fc.boolean(), rebuild: fc.boolean() }, { requiredKeys: ['by', 'force', 'again', 'rebuild'] }) }),
     fc.record({ method: fc.constant('run.cancel' as const), params: fc.record({ runId: id64 }) }),
     fc.record({
       method: fc.constant('logs.read' as const),
@@ -211,7 +211,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
     fc.record({ method: fc.constant('logs.unfollow' as const), params: fc.record({ runId: id64, step: id64 }) }),
     fc.record({ method: fc.constant('history.get' as const), params: fc.record({ env: id64 }) }),
     fc.record({ method: fc.constant('releases.diff' as const), params: fc.record({ from: id64, to: id64 }) }),
-    fc.record({ method: fc.constant('releases.fsck' as const), params: empty }),
+    fc.record({ method: fc.constant('releases.fsck' as const), params: fc.record({ rebuild: fc.boolean(), repair: fc.boolean() }, { requiredKeys: [] }) }),
     fc.record({ method: fc.constant('releases.list' as const), params: fc.record({ env: id64 }, { requiredKeys: [] }) }),
     fc.record({
       method: fc.constant('release.mark' as const),

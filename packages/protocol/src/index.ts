@@ -41,6 +41,7 @@ export { ACTIVITY_KEPT, ActivityEntry, AttachedClient } from './presence.js';
 export { ActivityAdded, WarningAdded } from './daemon-message.js';
 export { BackupReport, BackupTargetReport, DeployResult, FsckReport, MarkResult, PinResult, RESULT_SCHEMAS, TriggeredRun } from './request-result.js';
 export type { ParamsOf, ResultOf } from './request-result.js';
+export { pathWords } from './config-path-words.js';
 export { MAX_FRAME_BYTES, decodeClientMessage, decodeDaemonMessage, decodeResult, encode } from './codec.js';
 export type { Decoded, DecodedResult } from './codec.js';
 export { RECENT_RUNS, applyDelta } from './apply-delta.js';

@@ -67,7 +67,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'logs.unfollow': { following: false },
   'history.get': [revision],
   'releases.diff': diff,
-  'releases.fsck': { releases: 2, problems: [{ releaseId: 'rel-9', problem: 'model.bin: sha256 differs' }], environments: [{ env: 'staging', problem: 'current names rel-9, whose folder is missing' }], rebuilt: null },
+  'releases.fsck': { releases: 2, problems: [{ releaseId: 'rel-9', problem: 'model.bin: sha256 differs' }], environments: [{ env: 'staging', problem: 'current names rel-9, whose folder is missing' }], repaired: [{ releaseId: 'rel-8', repaired: 'materialized model.bin again from the store' }], rebuilt: null },
   'releases.list': [{ ...release, liveIn: ['staging'], verifiedIn: [{ env: 'staging', revision: 3 }], size: 2048 }],
   'backup.run': { targets: [{ target: '/mnt/nas/axum', ok: true, error: null, files: 7, sent: { files: 2, bytes: 4096 }, present: { files: 5, bytes: 9000 }, at: '2026-01-01T00:00:00.000Z' }] },
   'release.mark': { ...(release as object), unchanged: false },

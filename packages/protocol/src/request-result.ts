@@ -15,12 +15,15 @@ export type TriggeredRun = z.infer<typeof TriggeredRun>;
 /**
  * The answer to `releases.fsck`: how many releases were re-hashed, what was wrong with which (stored
  * files or release folder), what was wrong with each environment's `current` target, and with
- * `rebuild`, what the release index got back from the folders' manifests.
+ * `rebuild`, what the release index got back from the folders' manifests; with `repair`, what was
+ * put right.
  */
 export const FsckReport = z.object({
   releases: z.int().check(z.nonnegative()),
   problems: z.array(z.object({ releaseId: z.string(), problem: z.string() })),
   environments: z._default(z.array(z.object({ env: z.string(), problem: z.string() })), []),
+  /** With `repair`: what was put right (a release folder made whole from the store, a stored file given back from a folder). */
+  repaired: z._default(z.array(z.object({ releaseId: z.string(), repaired: z.string() })), []),
   rebuilt: z._default(
     z.nullable(
       z.object({

@@ -50,6 +50,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
     .option('--force', 'let it deploy a reused release that is marked bad')
     .option('--again', 'queue a new run even when one of that commit is queued or running (else that run is the answer)')
+    .option('--rebuild', 'run every stage even when the commit already has a release (else that release is reused: build once, promote); a new release, as a model trained again is another model')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runCommand(options, stdoutOutput), command));
   program
     .command('logs')
@@ -142,7 +143,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('fsck')
     .description("re-hash every release's stored files and folders, check every environment's current; corrupt releases are marked bad (exit 1)")
     .option('--rebuild', "first rebuild a lost release index from the release folders' manifests")
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/environments.js')).fsckCommand(options, stdoutOutput), command));
+    .option('--repair', "put right what can be: a release folder's changed files from the store (the live one too), a lost stored file from a folder's intact copy")
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/fsck.js')).fsckCommand(options, stdoutOutput), command));
   program
     .command('backup')
     .description('back up .axum/ now to every backup.to target of axum.yml, folders and user@host:/path (only what the target lacks is sent)')

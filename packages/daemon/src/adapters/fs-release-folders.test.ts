@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ describe('release folders describe themselves', () => {
     chmodSync(file, 0o644);
     writeFileSync(file, 'x'.repeat(1000));
     chmodSync(file, 0o444);
-    expect(await store.check(release)).toBe('model/weights.bin: changed since it was materialized');
+    expect(await store.check(release)).toBe('model/weights.bin: changed since it was materialized (axum fsck --repair materializes it again from the store)');
     expect((await store.checkFolder(release, true)).problem).toMatch(/^model\/weights\.bin: changed since it was materialized/);
     // Not silently copied again: the folder stays as found, and the deploy is refused by the check.
     expect(await store.materialize(release)).toBe(dir);
@@ -105,5 +105,82 @@ describe('release folders describe themselves', () => {
     expect(await store.sweepPartials()).toEqual(['rel-1/files.partial-1-2']);
     expect(existsSync(partial)).toBe(false);
     expect(await store.check(release)).toBeNull();
+  });
+});
+
+describe('repair (axum fsck --repair)', () => {
+  it('a live folder with a file rewritten and a folder put in its place: each put back from the store by a rename, the folder stamped anew', async () => {
+    const { store, input, work } = fixture();
+    writeFileSync(join(work, 'model', 'config.json'), '{}');
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    const file = join(dir, 'model', 'weights.bin');
+    chmodSync(file, 0o644);
+    writeFileSync(file, 'x'.repeat(1000));
+    rmSync(join(dir, 'model', 'config.json'));
+    mkdirSync(join(dir, 'model', 'config.json'));
+    const before = statSync(dir).ino;
+    expect(await store.repairFolder(release)).toEqual(['model/config.json', 'model/weights.bin']);
+    expect(readFileSync(file, 'utf8')).toBe('w'.repeat(1000));
+    expect(statSync(file).mode & 0o777).toBe(0o444);
+    expect(readFileSync(join(dir, 'model', 'config.json'), 'utf8')).toBe('{}');
+    expect(statSync(dir).ino).toBe(before); // the same folder: `current` never named a missing one
+    expect(readdirSync(join(dir, '..')).filter((n) => n.startsWith('.'))).toEqual([]); // no temp copy left
+    expect(await store.check(release)).toBeNull();
+    expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
+    // Whole again: a second repair puts nothing back.
+    expect(await store.repairFolder(release)).toEqual([]);
+  });
+
+  it('a folder on the way replaced by a symlink to a folder outside: the link is removed, nothing is written outside the release', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    const outside = join(state, '..', 'outside');
+    mkdirSync(outside);
+    rmSync(join(dir, 'model'), { recursive: true, force: true });
+    symlinkSync(outside, join(dir, 'model'));
+    expect(await store.repairFolder(release)).toEqual(['model/weights.bin']);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(lstatSync(join(dir, 'model')).isDirectory()).toBe(true);
+    expect(readFileSync(join(dir, 'model', 'weights.bin'), 'utf8')).toBe('w'.repeat(1000));
+    expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
+  });
+
+  it('a store copy that no longer hashes to its sha256 repairs nothing: the damaged file stays as found', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    const blob = join(state, 'store', 'sha256', release.artifacts[0]!.sha256);
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, 'b'.repeat(1000));
+    const file = join(dir, 'model', 'weights.bin');
+    chmodSync(file, 0o644);
+    writeFileSync(file, 'x'.repeat(1000));
+    await expect(store.repairFolder(release)).rejects.toThrow(/model\/weights\.bin: its stored copy does not hash to its sha256 either/);
+    expect(readFileSync(file, 'utf8')).toBe('x'.repeat(1000));
+  });
+
+  it('a lost or corrupt stored file is given back from an intact folder copy (another release of the same bytes too), by its sha256', async () => {
+    const { state, store, input } = fixture();
+    const first = await store.create(input);
+    const second = await store.create({ ...input, id: 'rel-2', runId: 'run-2' });
+    await store.materialize(second); // only rel-2 has a folder
+    const blob = join(state, 'store', 'sha256', first.artifacts[0]!.sha256);
+    rmSync(blob);
+    expect(await store.restoreBlobs(first, [first, second], true)).toEqual({ restored: [{ path: 'model/weights.bin', from: 'rel-2' }], lost: [] });
+    expect(existsSync(blob)).toBe(false); // a dry run writes nothing
+    expect(await store.restoreBlobs(first, [first, second], false)).toEqual({ restored: [{ path: 'model/weights.bin', from: 'rel-2' }], lost: [] });
+    expect(readFileSync(blob, 'utf8')).toBe('w'.repeat(1000));
+    expect(statSync(blob).mode & 0o777).toBe(0o444);
+    expect(await store.verifyHashes(first)).toBeNull();
+    // The only folder copy changed as well: nothing to give it back from.
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, 'b'.repeat(1000));
+    const copy = join(state, 'releases', 'rel-2', 'files', 'model', 'weights.bin');
+    chmodSync(copy, 0o644);
+    writeFileSync(copy, 'c'.repeat(1000));
+    expect(await store.restoreBlobs(first, [first, second], false)).toEqual({ restored: [], lost: ['model/weights.bin'] });
+    expect(readFileSync(blob, 'utf8')).toBe('b'.repeat(1000));
   });
 });

@@ -91,7 +91,7 @@ export async function changedSinceMaterialized(files: string, record: Materializ
  * A link artifact of a folder that is no longer a link with its recorded target text, or null.
  * The file it names is an artifact of its own, checked as itself.
  */
-async function linkChanged(files: string, artifact: ArtifactView): Promise<string | null> {
+export async function linkChanged(files: string, artifact: ArtifactView): Promise<string | null> {
   const at = join(files, ...artifact.path.split('/'));
   const info = await lstat(at).catch(() => null);
   if (!info?.isSymbolicLink()) return `${artifact.path}: the release folder's symlink to ${artifact.link} is ${info ? 'no longer a symlink' : 'missing'} (changed since it was materialized)`;
@@ -140,12 +140,15 @@ export async function recordUsedNumber(stateDir: string, n: number): Promise<voi
   await writeDurably(join(stateDir, COUNTER), `${n}\n`);
 }
 
-/** Removes `files.partial-*` folders (a copy a kill cut short): never complete, so never live. */
+/**
+ * Removes `files.partial-*` folders (a copy a kill cut short): never complete, so never live; and the
+ * temp copies a repair cut short left beside `files/` (fs-release-repair.ts).
+ */
 export async function sweepPartialCopies(releasesDir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const id of await readdir(releasesDir).catch(() => [] as string[])) {
     for (const name of await readdir(join(releasesDir, id)).catch(() => [] as string[])) {
-      if (!name.startsWith('files.partial-')) continue;
+      if (!name.startsWith('files.partial-') && !name.startsWith('.repair-') && !name.startsWith('.relink-')) continue;
       await rm(join(releasesDir, id, name), { recursive: true, force: true });
       removed.push(`${id}/${name}`);
     }

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
 import { linkProblem } from '../domain/artifact-links.js';
 import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
 import { selectArtifacts } from './fs-artifacts.js';
+import { currentLink } from './fs-current-link.js';
+import { releaseRetention } from './fs-release-retention.js';
+import { repairFolder, restoreBlobs } from './fs-release-repair.js';
 import {
   MANIFEST,
   MATERIALIZED,
@@ -39,7 +42,7 @@ const LEGACY_COMPLETE_MARKER = '.axum-complete';
  * materialized at its first deploy by copy-on-write clone where the filesystem has it, else a copy —
  * never a hardlink a step could write through. A symlink artifact is made again as a symlink (its
  * target text, stored as a blob like any file, so backups and retention need nothing of their own).
- * A rollback only swaps the `current` symlink.
+ * A rollback only swaps the `current` symlink (fs-current-link.ts).
  * Beside `files/` each release folder holds its manifest and the record of its materialization
  * (fs-release-folders.ts).
  */
@@ -186,7 +189,8 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       const files = filesOf(release.id);
       if ((await completion(release.id)) !== null) {
         const record = await readMaterialized(folderOf(release.id));
-        if (record) return changedSinceMaterialized(files, record, release);
+        const changed = record ? await changedSinceMaterialized(files, record, release) : null;
+        if (record) return changed && `${changed} (axum fsck --repair materializes it again from the store)`;
         for (const artifact of release.artifacts) {
           const info = await lstat(join(files, ...artifact.path.split('/'))).catch(() => null);
           if (!info || info.size !== artifact.size || info.isSymbolicLink() !== (artifact.link !== undefined)) return `${artifact.path}: the release folder's copy is missing or resized`;
@@ -230,6 +234,26 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         await writeDurably(file, manifestText(release));
       }
     },
+    async repairFolder(release) {
+      await materializing.get(release.id)?.catch(() => undefined); // not beside a copy of the same folder
+      // A folder that is gone or was never complete is made whole the way a deploy makes it.
+      if ((await completion(release.id)) === null) {
+        await materializeOnce(release);
+        if (!(await exists(join(folderOf(release.id), MANIFEST)))) await writeDurably(join(folderOf(release.id), MANIFEST), manifestText(release));
+        return release.artifacts.map((a) => a.path);
+      }
+      const record = await readMaterialized(folderOf(release.id));
+      if (record && record.content !== contentOf(release)) throw new Error(`the folder of ${release.id} holds the files of another release of that id; refusing to repair it`);
+      return repairFolder(release, folderOf(release.id), blobOf);
+    },
+    async restoreBlobs(release, sources, dryRun) {
+      const complete = [];
+      for (const source of [release, ...sources.filter((s) => s.id !== release.id)]) {
+        if ((await completion(source.id)) !== null) complete.push({ id: source.id, files: filesOf(source.id), artifacts: source.artifacts });
+      }
+      await mkdir(blobDir, { recursive: true });
+      return restoreBlobs(release, complete, blobDir, dryRun);
+    },
     materialize(release) {
       let pending = materializing.get(release.id);
       if (!pending) {
@@ -238,61 +262,8 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       }
       return pending;
     },
-    async swapCurrent(envDir, releaseDir) {
-      await mkdir(envDir, { recursive: true });
-      const temp = join(envDir, `.current-${process.pid}-${Date.now()}`);
-      await symlink(releaseDir, temp);
-      await rename(temp, join(envDir, 'current'));
-    },
-    async prune(kept, dropped) {
-      for (const release of dropped) await rm(join(root, 'releases', release.id), { recursive: true, force: true });
-      const used = new Set(kept.flatMap((r) => r.artifacts.map((a) => a.sha256)));
-      const blobs = await readdir(blobDir).catch(() => [] as string[]);
-      for (const blob of blobs) if (/^[0-9a-f]{64}$/.test(blob) && !used.has(blob)) await rm(join(blobDir, blob), { force: true });
-    },
-    async sweep(kept) {
-      const keptIds = new Set(kept.map((r) => r.id));
-      const releases: string[] = [];
-      for (const id of await readdir(join(root, 'releases')).catch(() => [] as string[])) {
-        if (keptIds.has(id)) continue;
-        await rm(join(root, 'releases', id), { recursive: true, force: true });
-        releases.push(id);
-      }
-      const used = new Set(kept.flatMap((r) => r.artifacts.map((a) => a.sha256)));
-      let blobs = 0;
-      for (const blob of await readdir(blobDir).catch(() => [] as string[])) {
-        // Stored files no release names, and half-copied `.incoming-*` files of a cut-short store.
-        if ((/^[0-9a-f]{64}$/.test(blob) && !used.has(blob)) || blob.startsWith('.incoming-')) {
-          await rm(join(blobDir, blob), { force: true });
-          blobs++;
-        }
-      }
-      return { releases, blobs };
-    },
-    async clearCurrent(envDir) {
-      await rm(join(envDir, 'current'), { force: true });
-    },
-    async currentReleaseId(envDir) {
-      try {
-        const target = await readlink(join(envDir, 'current'));
-        return basename(dirname(target));
-      } catch {
-        return null;
-      }
-    },
-    async currentTarget(envDir) {
-      const link = join(envDir, 'current');
-      const target = await readlink(link).catch(() => null);
-      if (target === null) return null;
-      // stat follows the link: a dangling one (its folder removed) is not present.
-      const present = await stat(link).then((s) => s.isDirectory(), () => false);
-      const releaseId = basename(dirname(target));
-      // Only `…/releases/<id>/files` is a release's folder (the repository may have moved since the
-      // link was made); a link made by hand to anywhere else names none.
-      const folder = resolve(envDir, target);
-      if (basename(folder) !== 'files' || basename(dirname(dirname(folder))) !== 'releases') return { releaseId, present, foreign: target };
-      return { releaseId, present };
-    },
+    ...releaseRetention(root),
+    ...currentLink,
   };
 }
 

@@ -14,6 +14,8 @@ export const RunRecord = z.object({
   by: z.string().optional(),
   /** A manual run asked with `--force`: a reused release marked bad deploys anyway. */
   force: z.boolean().optional(),
+  /** A manual run asked with `--rebuild`: it builds even when its commit has a release to reuse. */
+  rebuild: z.boolean().optional(),
   /** How the lines about its deploy begin when the run reused a release (`reused rel-4, verified on staging #3`). */
   lead: z.string().optional(),
 });
@@ -34,7 +36,7 @@ export const emptyRunsDocument = (): RunsDocument => ({ version: 1, nextRunNumbe
 
 /** The public view of a record. */
 export function toRunView(record: RunRecord): RunView {
-  const { pgids: _pgids, worktree: _worktree, stages: _stages, by: _by, force: _force, lead: _lead, ...view } = record;
+  const { pgids: _pgids, worktree: _worktree, stages: _stages, by: _by, force: _force, rebuild: _rebuild, lead: _lead, ...view } = record;
   return view;
 }
 

@@ -98,13 +98,21 @@ describe('release diff pieces', () => {
     const { changedConfigKeys, changedArtifacts, metricDeltas, configChanges } = await import('./revisions.js');
     // Going from the first to the second: an env var only the second has is added, a gate only the first has removed.
     expect(configChanges({ verify: { gates: { accuracy: '>= 0.9', p95_ms: '<= 250' } } }, { verify: { gates: { accuracy: '>= 0.8' } }, stages: [{ env: { HF_HOME: '/x' } }] })).toEqual([
-      { key: 'stages.0.env.HF_HOME', change: 'added' },
-      { key: 'verify.gates.accuracy', change: 'changed' },
-      { key: 'verify.gates.p95_ms', change: 'removed' },
+      { key: 'stage 1, variable "HF_HOME"', change: 'added' },
+      { key: 'verify gate "accuracy"', change: 'changed' },
+      { key: 'verify gate "p95_ms"', change: 'removed' },
+    ]);
+    // Named as the user wrote them (as `axum validate` names a place), never `stages.0.steps.1.run`;
+    // a removed key is named in the config that had it, and a list of plain values is one key.
+    const train = (run: string, extra: object = {}) => ({ name: 'train', steps: [{ name: 'prepare', run: 'x' }, { name: 'fit', run, ...extra }] });
+    expect(configChanges({ stages: [train('a', { timeout: '1m' })], watch: { paths: ['src/**'] } }, { stages: [train('b')], watch: { paths: ['src/**', 'model/**', 'data/**'] } })).toEqual([
+      { key: 'stage "train", step "fit", run', change: 'changed' },
+      { key: 'stage "train", step "fit", timeout', change: 'removed' },
+      { key: 'watch paths', change: 'added' },
     ]);
     expect(changedConfigKeys({ verify: { gates: { accuracy: '>= 0.9' } }, stages: [{ name: 'a' }] }, { verify: { gates: { accuracy: '>= 0.8', p95: '<= 1' } }, stages: [{ name: 'a' }] })).toEqual([
-      'verify.gates.accuracy',
-      'verify.gates.p95',
+      'verify gate "accuracy"',
+      'verify gate "p95"',
     ]);
     const rel = (artifacts: { path: string; sha256: string; size: number; link?: string }[], metrics: Record<string, number>) => ({ id: 'r', runId: 'x', commit: 'c', branch: 'b', subject: 's', createdAt: 't', artifacts, metrics, bad: null, marks: [], config: null });
     const a = rel([{ path: 'model/w', sha256: 'a'.repeat(64), size: 10 }, { path: 'config/c', sha256: 'c'.repeat(64), size: 1 }], { accuracy: 0.91 });

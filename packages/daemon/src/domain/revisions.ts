@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostView, liveAlreadyText, missingRevisionText, Pause, ReleaseView, RevisionView } from '@axum/protocol';
+import { HostView, liveAlreadyText, missingRevisionText, pathWords, Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
@@ -172,12 +172,11 @@ export function releasesToPrune(releasesOldestFirst: readonly { id: string }[], 
   return releasesOldestFirst.slice(0, excess).filter((r) => !referenced.has(r.id)).map((r) => r.id);
 }
 
-/** Dotted paths of every leaf of a parsed YAML/JSON value (`stages.0.steps.1.run`). */
-function leaves(value: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
+/** Every leaf of a parsed YAML/JSON value, by its path (`stages.0.steps.1.run`): the value's JSON and the path's segments. */
+function leaves(value: unknown, path: (string | number)[] = [], out = new Map<string, { leaf: string; path: (string | number)[] }>()) {
   if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) for (const [path, leaf] of leaves(child, prefix ? `${prefix}.${key}` : key)) out.set(path, leaf);
-  } else out.set(prefix, JSON.stringify(value));
+    for (const [key, child] of Object.entries(value)) leaves(child, [...path, Array.isArray(value) ? Number(key) : key], out);
+  } else out.set(path.join('.'), { leaf: JSON.stringify(value), path });
   return out;
 }
 
@@ -186,14 +185,26 @@ export function changedConfigKeys(from: unknown, to: unknown): string[] {
   return configChanges(from, to).map((c) => c.key);
 }
 
-/** Each key that differs between two configs, and how going from `from` to `to`: added, removed or changed. */
+/**
+ * Each key that differs between two configs, and how going from `from` to `to`: added, removed or
+ * changed. A key is named as the user wrote it (`stage "train", step "fit", run`), read in the
+ * config that has it (`to` first); leaves that name alike (items of one list of plain values) are
+ * one key, `changed` unless all of them were added or all removed.
+ */
 export function configChanges(from: unknown, to: unknown): { key: string; change: 'added' | 'removed' | 'changed' }[] {
   const a = leaves(from);
   const b = leaves(to);
-  return [...new Set([...a.keys(), ...b.keys()])]
-    .filter((key) => a.get(key) !== b.get(key))
-    .sort()
-    .map((key) => ({ key, change: !a.has(key) ? 'added' : !b.has(key) ? 'removed' : 'changed' }));
+  const named = new Map<string, 'added' | 'removed' | 'changed'>();
+  for (const dotted of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const x = a.get(dotted);
+    const y = b.get(dotted);
+    if (x?.leaf === y?.leaf) continue;
+    const change = !x ? 'added' : !y ? 'removed' : 'changed';
+    const key = y ? pathWords(to, y.path) : pathWords(from, x!.path);
+    const before = named.get(key);
+    named.set(key, before === undefined || before === change ? change : 'changed');
+  }
+  return [...named].map(([key, change]) => ({ key, change }));
 }
 
 /** Artifacts added, removed or changed (sha256 or size, or a file that became a link) between two releases. */

@@ -75,7 +75,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
   'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to),
-  'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild),
+  'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild, request.params.repair),
   'backup.run': (request, session) => {
     const backups = session.host.backups;
     if (!backups || backups.status().length === 0) return new RequestFailure('refused', 'no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml');

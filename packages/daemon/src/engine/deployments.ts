@@ -1,7 +1,7 @@
-import { parseYaml, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import type { ReleaseListing, ReleaseView } from '@axum/protocol';
 import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
-import { changedArtifacts, configChanges, lastKnownGood, liveRevision, metricDeltas, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { lastKnownGood, liveRevision, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import { parseMetrics } from '../domain/gates.js';
 import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
 import { liftPause } from '../domain/pause.js';
@@ -14,10 +14,11 @@ import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { environmentState, type EnvironmentState } from './environment-state.js';
 import { readOperationLog } from './operation-logs.js';
 import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
-import { reconcileEnvironments } from './reconciliation.js';
+import { reconcileEnvironment, reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { reserveReleaseId } from './release-ids.js';
+import { releaseDiff } from './release-diff.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
 import type { DeployResult, FsckReport, LogChunk, MarkResult, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
@@ -54,9 +55,10 @@ export interface Deployments {
   /**
    * `axum fsck`: re-hashes every release's stored files (marks the corrupt ones bad) and folders,
    * and checks every environment's `current` target (a problem raises its incident). `rebuild`
-   * first adds the releases the folders' manifests describe and the index lacks.
+   * first adds the releases the folders' manifests describe and the index lacks; `repair` puts right
+   * what can be (a changed folder from the store, a lost stored file from an intact folder).
    */
-  fsck(rebuild?: boolean): Promise<FsckReport>;
+  fsck(rebuild?: boolean, repair?: boolean): Promise<FsckReport>;
   /** The folders of every environment's `current`; then a comparison of each `current` with its history. */
   currentDirs(): string[];
   reconcileCurrent(): Promise<void>;
@@ -93,17 +95,20 @@ export interface Deployments {
  */
 export function createDeployments(given: DeploymentsDeps): Deployments {
   // Every pointer move is followed by a re-hash of the folder it now names (in the background).
-  const deps: DeploymentsDeps = { ...given, releases: watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir)) };
+  const moves = watchingMoves(given.releases, (envDir) => integrity.afterMove(envDir));
+  const deps: DeploymentsDeps = { ...given, releases: moves.store };
   const state = createDeployState(deps);
   const logListeners = new Set<(address: string, step: string) => void>();
   const logActivity = (address: string, step: string) => {
     for (const listener of logListeners) listener(address, step);
   };
   const operationDeps: OperationDeps = { ...deps, trackProcess: state.trackProcess, logActivity, fleet: state.fleet };
-  const environments = createEnvironmentCoordinator(state, operationDeps);
+  const environments = createEnvironmentCoordinator(state, operationDeps, moves.quiet);
+  const quiet = environments.quiet;
   const integrity: ReleaseIntegrity = createReleaseIntegrity(state, {
     operationDone: async (env) => environments.hold(env)?.done,
     track: (env, work) => environments.track(env, work),
+    compare: (env) => reconcileEnvironment(state, env, quiet),
   });
   const { docOf, release, unusable, now } = state;
   const save = environments.save;
@@ -177,7 +182,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
         }
       }
       state.recordDeclarations();
-      await reconcileEnvironments(state, (env) => environments.hold(env) !== undefined);
+      await reconcileEnvironments(state, quiet);
       // Remote hosts are asked in the background: an unreachable one must not hold the start up.
       for (const env of state.environments()) {
         if (environments.hold(env)) continue; // an operation records its hosts itself
@@ -237,29 +242,10 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     async readLog(params) {
       return readOperationLog(params, { docs: state.docs, docOf, known: (env) => knownEnv(env) === null || state.docs.has(env), recorded: (id) => release(id) !== undefined, logs: deps.logs });
     },
-    fsck: (rebuild = false) => integrity.fsck(rebuild),
+    fsck: (rebuild = false, repair = false) => integrity.fsck(rebuild, repair),
     currentDirs: () => state.environments().map((env) => state.envDir(env)),
-    reconcileCurrent: () => reconcileEnvironments(state, (env) => environments.hold(env) !== undefined),
-    async diff(fromId, toId) {
-      const from = release(fromId);
-      const to = release(toId);
-      if (!from || !to) return new RequestFailure('not-found', `no release ${!from ? fromId : toId}`);
-      const [back, forward] = await Promise.all([deps.git.isAncestor(to.commit, from.commit), deps.git.isAncestor(from.commit, to.commit)]);
-      const direction = from.commit === to.commit ? 'same' : back ? 'back' : forward ? 'forward' : 'sideways';
-      // Going back lists the commits that will no longer be live; going forward, the ones that will be.
-      const commits = direction === 'back' ? await deps.git.commitsBetween(to.commit, from.commit, 50) : direction === 'same' ? [] : await deps.git.commitsBetween(from.commit, to.commit, 50);
-      const [fromConfig, toConfig] = await Promise.all([deps.git.showFile(from.commit, 'axum.yml'), deps.git.showFile(to.commit, 'axum.yml')]);
-      const parse = (text: string | null) => (text ? (parseYaml(text) as unknown) : null);
-      let configKeys: string[];
-      let changes: ReturnType<typeof configChanges> | undefined;
-      try {
-        changes = configChanges(parse(fromConfig), parse(toConfig));
-        configKeys = changes.map((c) => c.key);
-      } catch {
-        configKeys = ['(axum.yml of one side does not parse)'];
-      }
-      return { from: fromId, to: toId, commits, direction, configKeys, ...(changes ? { configChanges: changes } : {}), artifacts: changedArtifacts(from, to), metrics: metricDeltas(from, to) };
-    },
+    reconcileCurrent: () => reconcileEnvironments(state, quiet),
+    diff: (fromId, toId) => releaseDiff(deps.git, release, fromId, toId),
     deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
     promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),

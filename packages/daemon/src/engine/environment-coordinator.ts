@@ -14,9 +14,12 @@ import { pause } from '../domain/pause.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
 import { RequestFailure } from './pipeline.js';
-import { reconcileEnvironment } from './reconciliation.js';
+import { reconcileEnvironment, type Quiet } from './reconciliation.js';
 import { pruneReleases } from './release-retention.js';
 import { createHandOn } from './release-hand-on.js';
+import { CountedHolds, type Hold } from './environment-holds.js';
+
+export type { Hold } from './environment-holds.js';
 
 /** A release handed on again by a later run: that run is told, and its lines begin with `lead`. */
 export interface ReuseHandOn {
@@ -24,21 +27,13 @@ export interface ReuseHandOn {
   lead: string;
 }
 
-/** The operation holding an environment, as `state` shows it and a conflict names it. */
-export interface Hold {
-  revision: number;
-  kind: string;
-  holder: string;
-  startedAt: string;
-  /** Resolves when the environment is free again. */
-  done: Promise<void>;
-}
-
 /** Starts operations on environments and keeps what follows them in order. */
 export interface EnvironmentCoordinator {
   /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
   operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
   hold(env: string): Hold | undefined;
+  /** Null while an operation holds `env` or the daemon moves its `current`; else a token that changes with each (reconciliation.ts). */
+  quiet: Quiet;
   /**
    * A built release goes on: held by a pin, waiting for approval, queued behind an operation, or
    * deployed. `reuse`: a release made by an earlier run, handed on for this run (build once, promote).
@@ -70,9 +65,13 @@ export interface EnvironmentCoordinator {
 }
 
 /** The coordinator of every environment's operations over the shared records. */
-export function createEnvironmentCoordinator(state: DeployState, operationDeps: OperationDeps): EnvironmentCoordinator {
+export function createEnvironmentCoordinator(state: DeployState, operationDeps: OperationDeps, pointerMoves: (envDir: string) => number | null = () => 0): EnvironmentCoordinator {
   const { deps } = state;
-  const holds = new Map<string, Hold>();
+  const holds = new CountedHolds();
+  const quiet: Quiet = (env) => {
+    const moves = pointerMoves(state.envDir(env));
+    return holds.has(env) || moves === null ? null : `${holds.changes(env)}:${moves}`;
+  };
   /** Work that belongs to an environment's operations: machines running, follow-ups, resumed rollbacks. */
   const settling = new Map<string, Set<Promise<void>>>();
   const runTriggers = new Map<string, { trigger: string; who?: string | undefined }>();
@@ -223,7 +222,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
         })
         .finally(letGo)
         // After every operation, `current` against the history (unless the next one holds it already).
-        .finally(() => reconcileEnvironment(state, env, (e) => holds.has(e)).catch((err: Error) => deps.logger.warn(`${env}: reconciling current with its history: ${err.message}`))),
+        .finally(() => reconcileEnvironment(state, env, quiet).catch((err: Error) => deps.logger.warn(`${env}: reconciling current with its history: ${err.message}`))),
     );
     actor.start();
     await released;
@@ -240,6 +239,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   return {
     operate,
     hold: (env) => holds.get(env),
+    quiet,
     handOn,
     next: followUp,
     noteTrigger: (runId, trigger, who) => void runTriggers.set(runId, { trigger, who }),

@@ -50,9 +50,10 @@ export interface Pipeline {
    * branch). A commit not reachable from that branch is refused: it would deploy what the branch
    * never had. `by` is kept on the record (its deploy's revision names who); `force` lets a reused
    * release marked bad deploy. A run of that commit for that branch already queued or running is
-   * the answer (`existing`), not a second one, unless `again` asks for one.
+   * the answer (`existing`), not a second one, unless `again` asks for one. `rebuild` builds even when
+   * the commit has a release to reuse (always a new run: a queued one may be about to reuse).
    */
-  trigger(params: { branch?: string; commit?: string; by?: string; force?: boolean; again?: boolean }): Promise<TriggeredRun | RequestFailure>;
+  trigger(params: { branch?: string; commit?: string; by?: string; force?: boolean; again?: boolean; rebuild?: boolean }): Promise<TriggeredRun | RequestFailure>;
   /** A file matching `watch.paths` was saved: run `watch.stages` in the work tree (never deploys). */
   triggerWatch(): Promise<RunView | null>;
   cancel(runId: string): Promise<RunView | RequestFailure>;
@@ -184,16 +185,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       })();
       return reconciling;
     },
-    trigger({ branch, commit: rev, by, force, again }) {
+    trigger({ branch, commit: rev, by, force, again, rebuild }) {
       // One at a time: two asks for the same commit at once get one run (the check and the queueing
       // are apart by the subject's read).
       const answer = triggering.then(async (): Promise<TriggeredRun | RequestFailure> => {
         const target = await manualRunTarget(deps.git, branch, rev);
         if (target instanceof RequestFailure) return target;
         const branchName = target.branch ?? '(detached)';
-        const existing = again ? null : activeRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
+        const existing = again || rebuild ? null : activeRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
         if (existing) return { ...toRunView(existing), existing: true };
-        const run = await enqueue(branchName, target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}) });
+        const run = await enqueue(branchName, target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}), ...(rebuild ? { rebuild } : {}) });
         schedule();
         return { ...toRunView(run), existing: false };
       });

@@ -210,6 +210,16 @@ export interface ReleaseStore {
   verifyHashes(release: ReleaseView): Promise<string | null>;
   /** The release's folder, materialized from the store once (copy-on-write where possible). */
   materialize(release: ReleaseView): Promise<string>;
+  /**
+   * `axum fsck --repair`: each file of the folder that is no longer the release's put back from the
+   * store (hashed, then renamed into place), or a gone folder materialized. Returns the paths put back.
+   */
+  repairFolder(release: ReleaseView): Promise<string[]>;
+  /**
+   * The release's stored files that are lost or corrupt, given back (unless `dryRun`) from an intact
+   * copy in a complete release folder: its own, or one of `sources` with the same sha256.
+   */
+  restoreBlobs(release: ReleaseView, sources: readonly ReleaseView[], dryRun: boolean): Promise<{ restored: { path: string; from: string }[]; lost: string[] }>;
   /** Points `<envDir>/current` at the release folder atomically (new link, rename over the old). */
   swapCurrent(envDir: string, releaseDir: string): Promise<void>;
   /** Deletes pruned releases' folders and every stored file no kept release uses. */

@@ -56,3 +56,30 @@ describe('reconciliation', () => {
     expect(w.deployments.state('staging').incident).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live');
   });
 });
+
+describe("the daemon's own pointer moves", () => {
+  it('a whole operation that swaps current while a comparison reads it is never taken for a foreign change (many times)', async () => {
+    const w = world();
+    await w.ship();
+    for (let i = 0; i < 20; i++) {
+      // The comparison (a watcher hint) reads `current`, then the next deploy swaps it and goes live
+      // before the comparison gets to the history.
+      let reading!: () => void;
+      const readDone = new Promise<void>((resolve) => (reading = resolve));
+      let resume!: () => void;
+      w.releases.faults.afterCurrentRead = () => {
+        w.releases.faults.afterCurrentRead = null;
+        reading();
+        return new Promise<void>((resolve) => (resume = resolve));
+      };
+      const compared = w.deployments.reconcileCurrent();
+      await readDone;
+      await w.ship();
+      resume();
+      await compared;
+      expect(w.deployments.state('staging').incident, `after swap ${i + 1}`).toBeNull();
+    }
+    expect(w.releases.swaps.length).toBe(21);
+    expect(w.logger.lines.some((l) => l.includes('disagree'))).toBe(false);
+  });
+});

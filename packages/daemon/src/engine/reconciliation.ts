@@ -8,17 +8,27 @@ import { servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 
 /**
- * Compares one environment's `current` with its history and records the outcome. `busy` says an
- * operation holds the environment: its pointer may be mid-move, and its own end reconciles it.
- * Returns the disagreement, or null.
+ * What the daemon itself is doing to an environment's `current`: null while an operation holds it or
+ * a pointer move of the daemon's is under way; otherwise a token that is another one as soon as an
+ * operation or a move began or ended since. Its own moves are never a foreign change.
  */
-export async function reconcileEnvironment(state: DeployState, env: string, busy: (env: string) => boolean): Promise<string | null> {
-  if (busy(env)) return null;
+export type Quiet = (env: string) => string | null;
+
+/**
+ * Compares one environment's `current` with its history and records the outcome. Nothing is
+ * compared while the daemon moves the pointer itself (`quiet` is null: its own end reconciles it),
+ * and a comparison is dropped when an operation or a move began or ended while `current` was read:
+ * the link read and the history read would then be of two different moments (the next hint or
+ * interval compares again). Returns the disagreement, or null.
+ */
+export async function reconcileEnvironment(state: DeployState, env: string, quiet: Quiet): Promise<string | null> {
+  const before = quiet(env);
+  if (before === null) return null;
   const doc = await state.docOf(env);
   const current = await state.deps.releases.currentTarget(state.envDir(env));
   if (doc.revisions.length === 0 && current === null) return null; // no records, nothing to compare
   const disagreement = currentDisagreement(servingRevision(doc), current, env);
-  if (busy(env)) return null; // an operation began while `current` was read
+  if (quiet(env) !== before) return null; // the daemon moved it (or began to) while it was read
   if (disagreement !== null && doc.incident !== disagreement) {
     doc.incident = disagreement;
     state.deps.logger.warn(`${env}: ${disagreement}`);
@@ -33,8 +43,8 @@ export async function reconcileEnvironment(state: DeployState, env: string, busy
 }
 
 /** Every environment whose records are loaded, one after the other; one that cannot be read does not stop the rest. */
-export async function reconcileEnvironments(state: DeployState, busy: (env: string) => boolean): Promise<void> {
+export async function reconcileEnvironments(state: DeployState, quiet: Quiet): Promise<void> {
   for (const env of [...state.docs.keys()]) {
-    await reconcileEnvironment(state, env, busy).catch((err: Error) => state.deps.logger.warn(`${env}: reconciling current with its history: ${err.message}`));
+    await reconcileEnvironment(state, env, quiet).catch((err: Error) => state.deps.logger.warn(`${env}: reconciling current with its history: ${err.message}`));
   }
 }

@@ -40,9 +40,13 @@ describe('release integrity', () => {
     w.releases.faults.folderChanged.add('rel-1');
     const report = await w.deployments.fsck();
     expect(report.environments).toEqual([{ env: 'staging', problem: 'current names rel-1: model/weights.bin: changed since it was materialized' }]);
-    expect(report.problems).toEqual([{ releaseId: 'rel-1', problem: 'model/weights.bin: changed since it was materialized' }]);
+    expect(report.problems).toEqual([{ releaseId: 'rel-1', problem: 'model/weights.bin: changed since it was materialized (axum fsck --repair materializes it again from the store)' }]);
     expect(w.deployments.state('staging').incident).toBe(report.environments[0]?.problem);
     expect(w.release('rel-1').bad).toBeNull();
+    // Asked to repair: the folder is made whole from the store, and its incident closes.
+    const repaired = await w.deployments.fsck(false, true);
+    expect(repaired).toMatchObject({ problems: [], environments: [], repaired: [{ releaseId: 'rel-1', repaired: 'materialized model/weights.bin again from the store' }] });
+    expect(w.deployments.state('staging').incident).toBeNull();
   });
 
   it('fsck --rebuild adds the releases only the folders describe and keeps the marks the index still has', async () => {

@@ -3,29 +3,51 @@
 // the move is by size and change times), `axum fsck` over stored files, release folders and every
 // environment's `current`, and the rebuild of a lost release index from the folders' manifests.
 import type { FsckReport, ReleaseView } from '@axum/protocol';
-import { liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { ReleaseStore } from './ports.js';
+import { environmentsOf, runFsck } from './release-fsck.js';
 
-/** The store with a hook after every pointer move (deploy, rollback, auto-rollback, recovery). */
-export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => void): ReleaseStore {
+/**
+ * The store with a hook after every pointer move (deploy, rollback, auto-rollback, recovery), and
+ * the daemon's own moves counted per environment folder: `quiet` is null while one is under way,
+ * else how many began and ended (a comparison of `current` with the history spanning one is void).
+ */
+export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => void): { store: ReleaseStore; quiet(envDir: string): number | null } {
+  const moves = new Map<string, { running: number; count: number }>();
+  const counted = async (envDir: string, move: () => Promise<void>) => {
+    const at = moves.get(envDir) ?? { running: 0, count: 0 };
+    moves.set(envDir, at);
+    at.running++;
+    at.count++;
+    try {
+      await move();
+    } finally {
+      at.running--;
+      at.count++;
+    }
+  };
   return {
-    ...store,
-    async swapCurrent(envDir, releaseDir) {
-      await store.swapCurrent(envDir, releaseDir);
-      moved(envDir);
+    store: {
+      ...store,
+      async swapCurrent(envDir, releaseDir) {
+        await counted(envDir, () => store.swapCurrent(envDir, releaseDir));
+        moved(envDir);
+      },
+      clearCurrent: (envDir) => counted(envDir, () => store.clearCurrent(envDir)),
+    },
+    quiet(envDir) {
+      const at = moves.get(envDir);
+      return !at ? 0 : at.running > 0 ? null : at.count;
     },
   };
 }
 
-/** Every environment declared by the config in use, with records, or with a loaded document (ARCHITECTURE.md, glossary: Records). */
-const environmentsOf = (state: DeployState): string[] => [...new Set([...state.environments(), ...state.docs.keys()])];
 
 export interface ReleaseIntegrity {
   /** After a pointer move: re-hashes the folder in the background; a mismatch raises the environment's incident. */
   afterMove(envDir: string): void;
-  /** `axum fsck` (`rebuild`: first adds every release a folder's manifest describes and the index lacks). */
-  fsck(rebuild: boolean): Promise<FsckReport>;
+  /** `axum fsck` (`rebuild`: first adds every release a folder's manifest describes and the index lacks; `repair`: puts right what can be, release-fsck.ts). */
+  fsck(rebuild: boolean, repair: boolean): Promise<FsckReport>;
 }
 
 /** What the integrity checks need from the environments' coordinator. */
@@ -34,6 +56,8 @@ export interface IntegrityHooks {
   operationDone(env: string): Promise<void>;
   /** Counts background work as the environment's (what `idle` waits for). */
   track(env: string, work: Promise<void>): void;
+  /** Compares the environment's `current` with its history now (reconciliation.ts): after a repair, a disagreement may have gone. */
+  compare(env: string): Promise<unknown>;
 }
 
 export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks): ReleaseIntegrity {
@@ -101,49 +125,9 @@ export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks
           .catch((err: Error) => deps.logger.warn(`${env}: re-hashing the release current names after the pointer moved: ${err.message}`)),
       );
     },
-    async fsck(rebuild) {
+    async fsck(rebuild, repair) {
       const rebuilt = rebuild ? await rebuildIndex() : null;
-      const problems: FsckReport['problems'] = [];
-      const { releases } = state.releasesDoc();
-      const folders = new Map<string, { materialized: boolean; problem: string | null }>();
-      for (const item of releases) {
-        const folder = await deps.releases.checkFolder(item, true);
-        folders.set(item.id, folder);
-        // A changed folder is not a corrupt release: its stored files may still be whole.
-        let unreadable: string | null = null;
-        const hashed = () =>
-          deps.releases.verifyHashes(item).catch((err: Error) => {
-            unreadable = err.message;
-            return null;
-          });
-        const store = folder.problem === null ? ((await deps.releases.check(item)) ?? (await hashed())) : await hashed();
-        // A read error of the machine is reported, never a mark: the release may be whole.
-        if (unreadable) problems.push({ releaseId: item.id, problem: unreadable });
-        if (store) {
-          problems.push({ releaseId: item.id, problem: store });
-          await state.markBad(item.id, 'axum fsck', store); // the store is corrupt: the release is
-        }
-        if (folder.problem && folder.problem !== store) problems.push({ releaseId: item.id, problem: folder.problem });
-      }
-      const environments: FsckReport['environments'] = [];
-      for (const env of environmentsOf(state)) {
-        const named = await deps.releases.currentReleaseId(state.envDir(env));
-        const live = liveRevision(await state.docOf(env));
-        let problem: string | null = null;
-        if (named === null) {
-          if (live) problem = `current names nothing, while #${live.revision} (${live.releaseId}) is live`;
-        } else {
-          const release = state.release(named);
-          const folder = release ? (folders.get(named) ?? (await deps.releases.checkFolder(release, true))) : null;
-          if (!release) problem = `current names ${named}, which no recorded release is (axum fsck --rebuild)`;
-          else if (!folder?.materialized) problem = `current names ${named}, whose folder is missing or incomplete`;
-          else if (folder.problem) problem = `current names ${named}: ${folder.problem}`;
-        }
-        if (!problem) continue;
-        environments.push({ env, problem });
-        await raise(env, named, problem);
-      }
-      return { releases: releases.length, problems, environments, rebuilt };
+      return { ...(await runFsck(state, repair, raise, hooks.compare)), rebuilt };
     },
   };
 }

@@ -190,7 +190,7 @@ describe('build once, promote', () => {
     w.runner.script('smoke', {});
     const refused = await run('production');
     expect(refused).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
-    expect(refused.message).toBe(`reused rel-1: refused, marked bad by ${bad?.by}: ${bad?.why} (axum run --force, or axum mark rel-1 good)`);
+    expect(refused.message).toBe(`reused rel-1: refused, marked bad by ${bad?.by}: ${bad?.why} (axum run --force, axum run --rebuild to build it again, or axum mark rel-1 good)`);
     expect(told(w, 'run-2')).toMatchObject({ env: 'production', revision: null, outcome: 'refused-bad', message: refused.message });
     expect(w.current('production')).toBeNull();
     expect(w.revisions('production')).toEqual([]);

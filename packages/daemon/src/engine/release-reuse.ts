@@ -52,7 +52,8 @@ function verifiedWhere(state: DeployState, releaseId: string): string | null {
  */
 export async function reuseRun(state: DeployState, environments: EnvironmentCoordinator, run: RunRecord, config: PipelineConfig): Promise<Reuse> {
   const env = run.env;
-  if (!env || run.trigger === 'watch' || config.promote === 'rebuild') return { reused: null, warnings: [] };
+  // `axum run --rebuild` asks for a new build (a model trained again) of a commit that has a release.
+  if (!env || run.trigger === 'watch' || config.promote === 'rebuild' || run.rebuild === true) return { reused: null, warnings: [] };
   // Serialized with retention: the files checked must not be pruned while they are read.
   const found = await state.serially(async () => {
     const release = reusableRelease(state.releasesDoc().releases, run.commit, config);
@@ -72,7 +73,7 @@ export async function reuseRun(state: DeployState, environments: EnvironmentCoor
   run.lead = `reused ${release.id}${where ? `, verified on ${where}` : release.bad ? ' (not verified anywhere)' : ' (not verified anywhere yet)'}`;
   if (release.bad && !run.force) {
     // Bad for every environment: a model that failed anywhere reaches nothing without --force.
-    const message = `reused ${release.id}: refused, marked bad by ${release.bad.by}: ${release.bad.why} (axum run --force, or axum mark ${release.id} good)`;
+    const message = `reused ${release.id}: refused, marked bad by ${release.bad.by}: ${release.bad.why} (axum run --force, axum run --rebuild to build it again, or axum mark ${release.id} good)`;
     state.deps.runDeploy(run.id, { env, revision: null, outcome: 'refused-bad' }, message);
     return { reused: { releaseId: release.id, message }, warnings: [] };
   }

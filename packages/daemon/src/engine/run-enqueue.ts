@@ -5,10 +5,11 @@ import { maskText } from '../domain/masker.js';
 import { secretValues } from './deploy-operation.js';
 import type { PipelineDeps } from './pipeline.js';
 
-/** What a queued run was asked with: who, and whether a release marked bad may deploy. */
+/** What a queued run was asked with: who, whether a release marked bad may deploy, whether it builds whatever its commit has. */
 export interface RunAsk {
   by?: string;
   force?: boolean;
+  rebuild?: boolean;
   /**
    * Commits the branch's head passed over on its way to this one (oldest first): recorded, in the
    * same save as this run, as runs superseded by it from the start, never queued, so nothing can
@@ -73,6 +74,7 @@ export function createEnqueue(ctx: {
       stages,
       ...(asked.by !== undefined ? { by: asked.by } : {}),
       ...(asked.force ? { force: true } : {}),
+      ...(asked.rebuild ? { rebuild: true } : {}),
     };
     // A run on a branch that feeds an environment leads to a deploy (or says why not).
     if (run.env) run.deploy = { env: run.env, revision: null, outcome: 'pending' };

@@ -193,28 +193,3 @@ export function unpinnedLine(result: PinResult): string {
   if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (${nextRunDoes(result)})`;
   return `${result.name} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
 }
-
-/**
- * `axum fsck`: re-hashes every release's stored files (corrupt releases are marked bad) and release
- * folders, and checks every environment's `current` target; `--rebuild` first gives the release
- * index back what the folders' manifests describe. Exit 1 when anything is wrong.
- */
-export async function fsckCommand(options: GlobalOptions & { rebuild?: boolean }, out: Output): Promise<ExitCode> {
-  const report = await withDaemon(options, 'axum-fsck', (c) => call(c, 'releases.fsck', { rebuild: options.rebuild === true }, OPERATION_TIMEOUT_MS));
-  const clean = report.problems.length === 0 && report.environments.length === 0;
-  if (options.json) {
-    out.json(report);
-    return clean ? EXIT.ok : EXIT.failed;
-  }
-  const lines: string[] = [];
-  if (report.rebuilt) {
-    const { added, kept, withoutManifest } = report.rebuilt;
-    lines.push(added.length > 0 ? `release index rebuilt: ${added.length} release${added.length === 1 ? '' : 's'} added from their folders' manifests (${added.join(', ')}); ${kept} already known, marks kept` : `release index: nothing to rebuild (${kept} release${kept === 1 ? '' : 's'} known)`);
-    if (withoutManifest.length > 0) lines.push(`  no readable manifest, not rebuilt: ${withoutManifest.join(', ')}`);
-  }
-  if (clean) lines.push(`${report.releases} release${report.releases === 1 ? '' : 's'} checked: every stored file and release folder matches its sha256, every current names a complete release`);
-  if (report.problems.length > 0) lines.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.releases} releases (a corrupt stored file marks its release bad):`, ...report.problems.map((p) => `  ${p.releaseId}: ${p.problem}`));
-  if (report.environments.length > 0) lines.push(`${report.environments.length} environment${report.environments.length === 1 ? '' : 's'} with an incident:`, ...report.environments.map((e) => `  ${e.env}: ${e.problem}`));
-  out.lines(lines);
-  return clean ? EXIT.ok : EXIT.failed;
-}

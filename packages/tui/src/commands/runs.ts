@@ -101,10 +101,10 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
 }
 
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
-export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
+export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean; rebuild?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
     // A manual run is recorded as manual: `by` names who (the revision it deploys says so too).
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: resolveCommitOption(options.repo, options.commit) } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false };
+    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: resolveCommitOption(options.repo, options.commit) } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false, rebuild: options.rebuild ?? false };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.

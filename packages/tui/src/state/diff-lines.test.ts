@@ -8,19 +8,19 @@ describe('the confirmation diff', () => {
   it('says of each config key whether the move adds, removes or changes it', () => {
     const lines = diffLines(
       diff({
-        configKeys: ['stages.0.steps.0.env.HF_HOME', 'verify.gates.accuracy', 'verify.gates.p95_ms'],
+        configKeys: ['stage "train", step "fit", variable "HF_HOME"', 'verify gate "accuracy"', 'verify gate "p95_ms"'],
         configChanges: [
-          { key: 'stages.0.steps.0.env.HF_HOME', change: 'added' },
-          { key: 'verify.gates.accuracy', change: 'changed' },
-          { key: 'verify.gates.p95_ms', change: 'removed' },
+          { key: 'stage "train", step "fit", variable "HF_HOME"', change: 'added' },
+          { key: 'verify gate "accuracy"', change: 'changed' },
+          { key: 'verify gate "p95_ms"', change: 'removed' },
         ],
       }),
     );
-    expect(lines).toContain('config: stages.0.steps.0.env.HF_HOME added, verify.gates.accuracy changed, verify.gates.p95_ms removed');
+    expect(lines).toContain('config: stage "train", step "fit", variable "HF_HOME" added; verify gate "accuracy" changed; verify gate "p95_ms" removed');
     expect(lines.join('\n')).not.toContain('key change');
   });
   it('a daemon that sends only the keys: they differ, nothing more is claimed', () => {
-    expect(diffLines(diff({ configKeys: ['verify.gates.accuracy'] }))).toContain('config: 1 key differs: verify.gates.accuracy');
+    expect(diffLines(diff({ configKeys: ['verify gate "accuracy"'] }))).toContain('config: 1 key differs: verify gate "accuracy"');
     expect(diffLines(diff({}))).toContain('config: unchanged');
   });
   it('a changed file of the same size says its bytes differ; sizes that round alike are given in bytes', () => {

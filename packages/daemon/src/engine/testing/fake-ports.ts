@@ -109,6 +109,8 @@ export type FakeReleaseStore = ReleaseStore & {
     diskFull: Set<string>;
     /** `checkFolder` finds a file of these releases' folders changed. */
     folderChanged: Set<string>;
+    /** Awaited by `currentTarget` after it read the link, before it answers: a slow read the world can move under. */
+    afterCurrentRead: (() => Promise<void>) | null;
   };
   /** What `readManifests` finds in the release folders. */
   manifests: ReleaseView[];
@@ -123,7 +125,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
   const current = new Map(from?.current);
   const materialized = new Set(from?.materialized);
   const swaps: { envDir: string; releaseId: string }[] = [];
-  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), unreadable: new Set<string>(), diskFull: new Set<string>(), folderChanged: new Set<string>() };
+  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), unreadable: new Set<string>(), diskFull: new Set<string>(), folderChanged: new Set<string>(), afterCurrentRead: null as (() => Promise<void>) | null };
   const pruned: string[] = [];
   const sweeps: string[][] = [];
   let highestNumber = 0;
@@ -168,6 +170,14 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
       materialized.add(release.id);
       return `${RELEASES_DIR}${release.id}`;
     },
+    async repairFolder(release) {
+      faults.folderChanged.delete(release.id);
+      materialized.add(release.id);
+      return release.artifacts.map((a) => a.path);
+    },
+    async restoreBlobs() {
+      return { restored: [], lost: [] };
+    },
     async swapCurrent(envDir, releaseDir) {
       if (faults.swapFailures > 0) {
         faults.swapFailures -= 1;
@@ -197,6 +207,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     },
     async currentTarget(envDir) {
       const releaseId = current.get(envDir);
+      await faults.afterCurrentRead?.();
       return releaseId === undefined ? null : { releaseId, present: materialized.has(releaseId) };
     },
   };
