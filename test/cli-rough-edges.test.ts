@@ -43,9 +43,11 @@ describe('what a new user types', () => {
     const releases = JSON.parse((await axum(['releases', '--json', '--repo', dir])).stdout) as Listing[];
     expect(releases.map((r) => r.id)).toEqual(['rel-6', 'rel-5', 'rel-4', 'rel-3', 'rel-2', 'rel-1']);
 
-    // 1. `mark 3 bad` marks rel-3 and says so by its id; `#3` reads the same; a number no release has is named as rel-N.
+    // 1. `mark 3 bad` marks rel-3 and says so by its id; a number no release has is named as rel-N.
     expect(await axum(['mark', '3', 'bad', '--reason', 'drifts', '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rel-3 marked bad: drifts/) });
-    expect(await axum(['mark', '#3', 'good', '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rel-3: bad mark cleared/) });
+    // `#3` is a revision's number (revision #5 may hold rel-3): a usage error, not rel-3.
+    expect(await axum(['mark', '#3', 'good', '--repo', dir])).toMatchObject({ code: 2, stderr: expect.stringContaining('#3 is a revision (ENV#3, as axum history lists them), not a release: a release is rel-N') });
+    expect(await axum(['mark', '3', 'good', '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^rel-3: bad mark cleared/) });
     expect(await axum(['mark', '99', 'bad', '--repo', dir])).toMatchObject({ code: 1, stderr: 'axum: no release rel-99 (axum releases lists them)\n' });
     // …and deploy --release 2 deploys rel-2.
     const deploy = await axum(['deploy', 'staging', '--release', '2', '--yes', '--repo', dir]);
@@ -53,9 +55,10 @@ describe('what a new user types', () => {
 
     // 3. A revision that does not exist: one line naming the range and the nearest, exit 2, nothing done; also with --yes and under --json.
     const missing = 'staging: no revision #999 (revisions: #1 to #7; the nearest: #7, #6, #5)';
-    expect(await axum(['rollback', 'staging', '--to', '999', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: `axum: ${missing}\n` });
-    expect(await axum(['rollback', 'staging', '999', '--yes', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: `axum: ${missing}\n` });
-    expect(JSON.parse((await axum(['rollback', 'staging', '--to', '999', '--json', '--repo', dir])).stdout)).toEqual({ error: { message: missing, exitCode: 2 } });
+    // Refused, as every rollback the daemon would refuse: exit 1.
+    expect(await axum(['rollback', 'staging', '--to', '999', '--repo', dir])).toEqual({ code: 1, stdout: '', stderr: `axum: ${missing}\n` });
+    expect(await axum(['rollback', 'staging', '999', '--yes', '--repo', dir])).toEqual({ code: 1, stdout: '', stderr: `axum: ${missing}\n` });
+    expect(JSON.parse((await axum(['rollback', 'staging', '--to', '999', '--json', '--repo', dir])).stdout)).toEqual({ error: { message: missing, exitCode: 1 } });
     const history = JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as { revision: number; status: string }[];
     expect(history.map((r) => r.revision)).toEqual([7, 6, 5, 4, 3, 2, 1]);
     expect(history[0]!.status).toBe('live');
@@ -126,7 +129,7 @@ describe('what a new user types', () => {
     expect((await axum(['releases', '--repo', dir], { env: { COLUMNS: '' } })).stdout).toContain('production-us-east-with-a-long-name#1');
   }, 120_000);
 
-  it('status says how long ago a run started, not an ISO time (--json keeps ISO); daemon stop asks before it interrupts a run, refuses off a terminal without --yes, and says what it interrupted', async () => {
+  it('status says how long ago a run started, not an ISO time (--json keeps ISO); daemon stop asks on a terminal before it interrupts a run, stops off one (as a script asks), and says what it interrupted', async () => {
     const dir = newRepo({ config: `version: 1\nenvironments:\n  dev: { branch: main }\nstages:\n  - name: test\n    steps:\n      - { name: slow, run: "sleep 600" }\n` });
     const queued = await axum(['run', '--json', '--repo', dir]);
     const run = JSON.parse(queued.stdout) as { id: string; commit: string };
@@ -139,10 +142,6 @@ describe('what a new user types', () => {
 
     const pid = daemonPid(dir)!;
     const what = `${run.id} (main ${run.commit.slice(0, 8)}, step slow)`;
-    // Off a terminal: refused, exit 2, naming --yes; the daemon and the run go on.
-    expect(await axum(['daemon', 'stop', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: `axum: stopping the daemon interrupts ${run.id} and there is no terminal to ask: add --yes\n` });
-    expect(JSON.parse((await axum(['daemon', 'stop', '--json', '--repo', dir])).stdout)).toEqual({ error: { message: `stopping the daemon interrupts ${run.id} and there is no terminal to ask: add --yes`, exitCode: 2 } });
-    expect(isAlive(pid)).toBe(true);
     if (HAS_TMUX) {
       // On a terminal: asked; anything but y keeps it running.
       server.tmux('new-session', '-d', '-s', 'no', '-x', '120', '-y', '20', `${process.execPath} ${AXUM_BIN} daemon stop --repo ${dir}; echo "exit $?"; sleep 60`);
@@ -163,12 +162,17 @@ describe('what a new user types', () => {
       expect(await axum(['daemon', 'stop', '--yes', '--repo', dir])).toEqual({ code: 0, stdout: `daemon stopped (pid ${pid}); interrupted: ${what}\n`, stderr: '' });
     }
     expect(isAlive(pid)).toBe(false);
-    expect((await runs(dir)).find((r) => r.id === run.id)?.status).toBe('interrupted');
-    // --yes off a terminal, and nothing running: no question either way.
+    const stoppedRun = (await runs(dir)).find((r) => r.id === run.id) as unknown as { status: string; steps: { name: string; status: string }[] };
+    // The run is interrupted; its step is `cancelled` on the wire (the step statuses clients know), and its log says why.
+    expect(stoppedRun.status).toBe('interrupted');
+    expect(stoppedRun.steps.find((s) => s.name === 'slow')?.status).toBe('cancelled');
+    expect((await axum(['logs', run.id, '--step', 'slow', '--repo', dir])).stdout).toContain("[axum] interrupted: the daemon is stopping: stopping the step's process group");
+    // Off a terminal it stops, as a script asks, and says what it interrupted (in JSON too).
     const again = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
     await waitForRun(dir, (r) => r.id === again.id && r.status === 'running', 'the second run to start');
     const second = daemonPid(dir)!;
-    expect(JSON.parse((await axum(['daemon', 'stop', '--yes', '--json', '--repo', dir])).stdout)).toEqual({ stopped: true, pid: second, forced: false, interrupted: [again.id] });
+    expect(JSON.parse((await axum(['daemon', 'stop', '--json', '--repo', dir])).stdout)).toEqual({ stopped: true, pid: second, forced: false, interrupted: [again.id] });
+    expect(isAlive(second)).toBe(false);
     expect((await axum(['status', '--repo', dir])).code).toBe(0);
     expect(await axum(['daemon', 'stop', '--repo', dir])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^daemon stopped \(pid \d+\)\n$/) });
   }, 120_000);

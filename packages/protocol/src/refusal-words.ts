@@ -1,5 +1,6 @@
 // Refusals said both by the daemon (when it refuses) and by the CLI and the TUI (before they ask for
 // a confirmation the daemon would refuse): one wording, so `--yes`, a terminal and the TUI read the same.
+import { nearestWord } from './nearest-word.js';
 
 /** A rollback whose target holds the release that serves already: nothing would move. */
 export function liveAlreadyText(target: number, live: { revision: number; releaseId: string }): string {
@@ -11,4 +12,10 @@ export function nothingToApproveText(env: string, pin: { pinned: boolean; heldRe
   if (pin.pinned && pin.heldReleaseId) return `nothing is waiting for approval in ${env}: ${pin.heldReleaseId} is held by the pin (axum unpin ${env} deploys it)`;
   if (pin.pinned) return `nothing is waiting for approval in ${env}: it is pinned, new releases are held back (axum unpin ${env} lets them through)`;
   return `nothing is waiting for approval in ${env}`;
+}
+
+/** `run-9 has no step tran (did you mean train?; steps: unit, train)`: `none` when it has no steps at all. */
+export function noStepText(owner: string, step: string, steps: readonly string[], none: string): string {
+  const meant = nearestWord(step, steps);
+  return `${owner} has no step ${step} (${meant ? `did you mean ${meant}?; ` : ''}steps: ${steps.join(', ') || none})`;
 }

@@ -121,7 +121,7 @@ export type EnvironmentView = z.infer<typeof EnvironmentView>;
 export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const StepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed-out', 'interrupted']);
+export const StepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed-out']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 export const StepView = z.object({

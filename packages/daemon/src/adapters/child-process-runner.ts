@@ -85,7 +85,9 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
         const terminate = (reason: 'timed-out' | 'cancelled') => {
           if (ended || child.pid === undefined) return;
           ended = reason;
-          request.log.write(Buffer.from(`\n[axum] ${reason === 'timed-out' ? `timed out after ${request.timeoutMs} ms` : 'cancelled'}: stopping the step's process group\n`));
+          // A daemon that stops says so: no person cancelled the step (its run is `interrupted`).
+          const why = reason === 'timed-out' ? `timed out after ${request.timeoutMs} ms` : signal.reason === 'shutdown' ? 'interrupted: the daemon is stopping' : 'cancelled';
+          request.log.write(Buffer.from(`\n[axum] ${why}: stopping the step's process group\n`));
           killGroup(child.pid, 'SIGTERM');
           killTimer = setTimeout(() => {
             if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');

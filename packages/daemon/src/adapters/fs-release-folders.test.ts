@@ -147,6 +147,21 @@ describe('repair (axum fsck --repair)', () => {
     expect(await store.checkFolder(release, true)).toEqual({ materialized: true, problem: null });
   });
 
+  it('a record whose path leaves the folder (a tampered manifest) repairs nothing and writes or removes nothing outside', async () => {
+    const { state, store, input } = fixture();
+    const release = await store.create(input);
+    const dir = await store.materialize(release);
+    writeFileSync(join(dir, 'model', 'weights.bin'), 'x'.repeat(1000));
+    // The file the tampered path names, outside the release: two levels above files/.
+    const victim = join(dir, '..', '..', 'victim.txt');
+    writeFileSync(victim, 'mine');
+    const tampered = { ...release, artifacts: release.artifacts.map((a) => ({ ...a, path: '../../victim.txt' })) };
+    await expect(store.repairFolder(tampered)).rejects.toThrow(/"\.\.\/\.\.\/victim\.txt": a path with an empty, \. or \.\. part; refusing to make it/);
+    expect(readFileSync(victim, 'utf8')).toBe('mine');
+    expect(readFileSync(join(dir, 'model', 'weights.bin'), 'utf8')).toBe('x'.repeat(1000)); // nothing repaired either
+    expect(existsSync(join(state, 'releases'))).toBe(true);
+  });
+
   it('a store copy that no longer hashes to its sha256 repairs nothing: the damaged file stays as found', async () => {
     const { state, store, input } = fixture();
     const release = await store.create(input);

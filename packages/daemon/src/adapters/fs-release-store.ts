@@ -106,6 +106,16 @@ export function createFsReleaseStore(root: string): ReleaseStore {
     return files;
   }
 
+  /** One copy of a release's folder at a time: a deploy and a repair of it (or two environments) share it. */
+  function materialize(release: ReleaseView): Promise<string> {
+    let pending = materializing.get(release.id);
+    if (!pending) {
+      pending = materializeOnce(release).finally(() => materializing.delete(release.id));
+      materializing.set(release.id, pending);
+    }
+    return pending;
+  }
+
   async function materializeOnce(release: ReleaseView): Promise<string> {
     const complete = await completeFolder(release);
     if (complete) return complete;
@@ -235,10 +245,15 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       }
     },
     async repairFolder(release) {
+      // A record is not trusted (a tampered manifest read back by `fsck --rebuild`): no path of it may
+      // leave the folder, no link point outside it — refused before anything is written or removed.
+      const refused = linkProblem(release.artifacts);
+      if (refused) throw new Error(`${release.id}: ${refused}`);
       await materializing.get(release.id)?.catch(() => undefined); // not beside a copy of the same folder
-      // A folder that is gone or was never complete is made whole the way a deploy makes it.
+      // A folder that is gone or was never complete is made whole the way a deploy makes it, through
+      // the same one-at-a-time copy (a deploy of it meanwhile shares it, never races it).
       if ((await completion(release.id)) === null) {
-        await materializeOnce(release);
+        await materialize(release);
         if (!(await exists(join(folderOf(release.id), MANIFEST)))) await writeDurably(join(folderOf(release.id), MANIFEST), manifestText(release));
         return release.artifacts.map((a) => a.path);
       }
@@ -254,14 +269,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       await mkdir(blobDir, { recursive: true });
       return restoreBlobs(release, complete, blobDir, dryRun);
     },
-    materialize(release) {
-      let pending = materializing.get(release.id);
-      if (!pending) {
-        pending = materializeOnce(release).finally(() => materializing.delete(release.id));
-        materializing.set(release.id, pending);
-      }
-      return pending;
-    },
+    materialize,
     ...releaseRetention(root),
     ...currentLink,
   };

@@ -53,6 +53,9 @@ describe('createGitRunner', () => {
     const all = Promise.all(Array.from({ length: 5 }, () => git.raw(['hold'])));
     const started = () => readFileSync(record, 'utf8').split('\n').filter((line) => line === 'start').length;
     while (started() < 2) await new Promise((r) => setTimeout(r, 20));
+    // Held at the gate a while: a runner without the limit starts the other three meanwhile.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started()).toBe(2);
     writeFileSync(gate, '');
     await all;
     let open = 0;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,24 @@ function repo(): { dir: string; git: (...args: string[]) => string } {
 }
 
 describe('createSimpleGit', () => {
+  it('a commit read from a record that looks like an option is never read as one by git (no file written)', async () => {
+    const { dir, git } = repo();
+    git('commit', '-q', '--allow-empty', '-m', 'a');
+    const a = git('rev-parse', 'HEAD');
+    const out = mkdtempSync(join(tmpdir(), 'axum-git-out-'));
+    const port = createSimpleGit(dir);
+    const hostile = `--output=${join(out, 'x')}`;
+    await port.commitsBetween(hostile, a, 5).catch(() => undefined);
+    await port.skippedCommits(hostile, a, 5).catch(() => undefined);
+    await port.subject(hostile).catch(() => undefined);
+    await port.isAncestor(hostile, a).catch(() => undefined);
+    await port.showFile(hostile, 'axum.yml').catch(() => undefined);
+    await expect(port.resetWorktree(hostile, join(out, 'w'))).rejects.toThrow(/not a commit's object name/);
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(join(out, 'x'))).toBe(false);
+  });
+
+
   it('isAncestor answers no for a descendant, a sibling and an unrelated commit', async () => {
     const { dir, git } = repo();
     git('commit', '-q', '--allow-empty', '-m', 'a');

@@ -99,6 +99,8 @@ export function createSimpleGit(repoRoot: string): GitPort {
   // Axum's own git in a kept worktree: the folders named (a `core.worktree` set there is not
   // followed), and no sparse checkout, whatever a config says. (A worktree's own config, where a
   // step would set `core.fsmonitor` for it, is refused above.)
+  // Every revision below comes after `--end-of-options`: a commit read from a record (a manifest, a
+  // backup) is not trusted, and `--output=PATH` where git reads options would write a file.
   const inWorktree = (dir: string, gitDir: string, ...args: string[]) => git.raw(['-c', 'core.sparseCheckout=false', `--git-dir=${gitDir}`, `--work-tree=${dir}`, ...args]);
   const port: GitPort = {
     async heads() {
@@ -135,7 +137,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
       const object = await catFileRead(`${rev}^{commit}`);
       if (object !== undefined) return object?.sha ?? null;
       try {
-        return (await git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || null;
+        return (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`])).trim() || null;
       } catch {
         return null;
       }
@@ -157,7 +159,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
       const object = await catFileRead(`${commit}:${path}`);
       if (object !== undefined) return object?.type === 'blob' ? object.content.toString('utf8') : null;
       try {
-        return await git.raw(['show', `${commit}:${path}`]);
+        return await git.raw(['show', '--end-of-options', `${commit}:${path}`]);
       } catch {
         return null;
       }
@@ -168,10 +170,10 @@ export function createSimpleGit(repoRoot: string): GitPort {
       const object = await catFileRead(`${commit}^{commit}`);
       const subject = object ? subjectOfCommit(object.content) : null;
       if (subject !== null) return subject.trim();
-      return (await git.raw(['log', '-1', '--format=%s', commit])).trim();
+      return (await git.raw(['log', '-1', '--format=%s', '--end-of-options', commit])).trim();
     },
     async commitsBetween(from, to, limit) {
-      const out = await git.raw(['log', `--max-count=${limit}`, '--format=%h %s', `${from}..${to}`]);
+      const out = await git.raw(['log', `--max-count=${limit}`, '--format=%h %s', '--end-of-options', `${from}..${to}`]);
       return out.split('\n').filter(Boolean);
     },
     async skippedCommits(from, to, limit) {
@@ -188,7 +190,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
         skipped.push(parent);
         at = parent;
       }
-      const out = await git.raw(['rev-list', '--first-parent', `--max-count=${limit + 1}`, `${from}..${to}`]);
+      const out = await git.raw(['rev-list', '--first-parent', `--max-count=${limit + 1}`, '--end-of-options', `${from}..${to}`]);
       return out.split('\n').filter((sha) => sha !== '' && sha !== to).slice(0, limit).reverse();
     },
     async isAncestor(ancestor, commit) {
@@ -196,7 +198,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
       // the runner does not treat as a failure (git-process.ts), so every pair would look related.
       // The merge base of the two is the ancestor itself exactly when it is one.
       try {
-        const [base, resolved] = await Promise.all([git.raw(['merge-base', ancestor, commit]), git.raw(['rev-parse', '--verify', '--quiet', `${ancestor}^{commit}`])]);
+        const [base, resolved] = await Promise.all([git.raw(['merge-base', '--end-of-options', ancestor, commit]), git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ancestor}^{commit}`])]);
         return base.trim() !== '' && base.trim() === resolved.trim();
       } catch {
         return false;
@@ -205,11 +207,13 @@ export function createSimpleGit(repoRoot: string): GitPort {
     async addWorktree(commit, dir) {
       worktreeLinks.delete(dir);
       await rm(dir, { recursive: true, force: true });
-      await git.raw(['worktree', 'add', '--detach', '--force', dir, commit]);
+      await git.raw(['worktree', 'add', '--detach', '--force', '--end-of-options', dir, commit]);
       const link = linkOf(dir);
       if (link !== null) worktreeLinks.set(dir, link);
     },
     async resetWorktree(commit, dir) {
+      // `checkout --detach` takes no `--end-of-options`: the commit is a full object name or nothing.
+      if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new Error(`not a commit's object name: ${JSON.stringify(commit)}`);
       const gitDir = ownWorktree(dir);
       // --force: modified and deleted files, and files a step added to the index, are the commit's again.
       await inWorktree(dir, gitDir, 'checkout', '--quiet', '--detach', '--force', commit);

@@ -1,4 +1,4 @@
-import type { LogChunk } from '@axum/protocol';
+import { noStepText, type LogChunk } from '@axum/protocol';
 import type { Deployments } from './deployments.js';
 import { parseRevisionAddress } from './operation-logs.js';
 import { RequestFailure, type Pipeline } from './pipeline.js';
@@ -25,7 +25,7 @@ export function createLogSource(pipeline: Pick<Pipeline, 'get' | 'readLog' | 'on
       }
       const run = pipeline.get(runId);
       if (run instanceof RequestFailure) return run;
-      if (!run.steps.some((s) => s.name === step)) return new RequestFailure('not-found', `${run.id} has no step ${step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`);
+      if (!run.steps.some((s) => s.name === step)) return new RequestFailure('not-found', noStepText(run.id, step, run.steps.map((s) => s.name), 'none yet'));
       return run.id;
     },
     readLog(params) {

@@ -1,4 +1,4 @@
-import type { LogChunk } from '@axum/protocol';
+import { noStepText, type LogChunk } from '@axum/protocol';
 import type { EnvironmentDocument } from '../domain/revisions.js';
 import { operationLogId } from './deploy-operation.js';
 import { monitorCheckLogId } from './monitor.js';
@@ -41,7 +41,7 @@ export async function readOperationLog(params: { address: string; step: string; 
   // Retention took the release and its operations' logs with it: say so, rather than print nothing.
   if (!host.recorded(revision.releaseId)) return new RequestFailure('not-found', `${params.address}'s logs went with its release ${revision.releaseId}, pruned by history.keepReleases`);
   const step = revision.steps.find((s) => s.name === params.step);
-  if (!step) return new RequestFailure('not-found', `${params.address} has no step ${params.step} (steps: ${revision.steps.map((s) => s.name).join(', ') || 'none: it ran no deploy hook, verify step or monitor check'})`);
+  if (!step) return new RequestFailure('not-found', noStepText(params.address, params.step, revision.steps.map((s) => s.name), 'none: it ran no deploy hook, verify step or monitor check'));
   const [logId, file] = step.stage === 'monitor' ? [monitorCheckLogId(at.env, revision, Number(step.name.slice('check-'.length))), 'check'] : [operationLogId(at.env, revision), step.name];
   const ended = step.status !== 'pending' && step.status !== 'running';
   return logChunkOf(params.address, params.step, params.offset, await host.logs.read(logId, file, params.offset, params.limit), ended);

@@ -1,4 +1,4 @@
-import type { LogChunk, PipelineConfig, RunDeploy, RunView, TriggeredRun } from '@axum/protocol';
+import { noStepText, type LogChunk, type PipelineConfig, type RunDeploy, type RunView, type TriggeredRun } from '@axum/protocol';
 import { activeRunOf, FINISHED, runnable } from '../domain/run-queue.js';
 import { settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { unsetSecretWarning } from '../domain/secret-words.js';
@@ -240,7 +240,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const run = findRun(runId);
       if (!run) return new RequestFailure('not-found', `no run ${runId}`);
       const stepView = run.steps.find((s) => s.name === step);
-      if (!stepView) return new RequestFailure('not-found', `${run.id} has no step ${step} (steps: ${run.steps.map((s) => s.name).join(', ') || 'none yet'})`);
+      if (!stepView) return new RequestFailure('not-found', noStepText(run.id, step, run.steps.map((s) => s.name), 'none yet'));
       // A running step of a finished run is being cancelled: it has ended once its log is closed.
       const ended = !['pending', 'running'].includes(stepView.status) && (FINISHED.includes(run.status) || stepView.status !== 'running');
       return logChunkOf(run.id, step, offset, await deps.logs.read(run.id, step, offset, limit), ended);
@@ -256,7 +256,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       stopping = true;
       const ids = [...executions.keys()];
       const running = [...executions.values()];
-      for (const execution of running) execution.cancel();
+      for (const execution of running) execution.cancel('shutdown');
       await Promise.allSettled(running.map((e) => e.done));
       await worktrees.close();
       // Stopped by the daemon, not by a person: interrupted (and, like after a crash, not retried).
@@ -265,8 +265,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (!run) continue;
         run.status = 'interrupted';
         run.message = 'the daemon was stopped while this run was running';
-        // The step the stop cut short was cancelled by the daemon, not by a person: interrupted, as its run.
-        for (const step of run.steps) if (step.status === 'cancelled') step.status = 'interrupted';
+        // The step the stop cut short stays `cancelled` on the wire (the step statuses clients know);
+        // the run's `interrupted` says no person cancelled it, and the TUI shows its step so.
         settleDeployWithoutRelease(run);
         touch(run);
       }

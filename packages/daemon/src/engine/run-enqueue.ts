@@ -128,8 +128,9 @@ export async function recoverInterrupted(doc: RunsDocument, deps: PipelineDeps, 
     settleDeployWithoutRelease(run);
     touch(run);
     for (const step of run.steps) {
-      // No person cancelled it: the daemon stopped under it, and the step says so, as its run does.
-      if (step.status === 'running') step.status = 'interrupted';
+      // `cancelled`, one of the step statuses clients know: the run's `interrupted` says no person did
+      // it, and the TUI shows its step so.
+      if (step.status === 'running') step.status = 'cancelled';
       else if (step.status === 'pending') step.status = 'skipped';
     }
     deps.logger.warn(`${run.id} interrupted by a daemon restart`);

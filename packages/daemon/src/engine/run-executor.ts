@@ -6,6 +6,7 @@ import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type S
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
 import type { RunWorktrees } from './run-worktrees.js';
+import { stepSignal } from './step-signal.js';
 
 /** What executing a run needs from the pipeline around it. */
 export interface ExecutorDeps {
@@ -50,7 +51,8 @@ export interface ExecutorDeps {
 
 /** A run in flight: how to cancel it and when it is over (processes reaped, worktree removed). */
 export interface Execution {
-  cancel(): void;
+  /** `shutdown`: the daemon is stopping (the run ends `interrupted`, and its step's log says so). */
+  cancel(reason?: 'shutdown'): void;
   done: Promise<void>;
 }
 
@@ -199,7 +201,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
             deps.crash('run.step-spawned');
           },
         },
-        signal,
+        stepSignal(signal, abort.signal),
       );
       inFlight.add(processDone);
       try {
@@ -286,8 +288,9 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
   }
 
   return {
-    cancel() {
-      abort.abort();
+    cancel(reason) {
+      // The reason reaches the step's process runner (its last log line says which it was).
+      abort.abort(reason);
       actorCancel?.();
     },
     done,

@@ -106,9 +106,17 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   if (owner) return { connection: await awaitLockedDaemon(repoRoot, clientName, owner), started: false };
 
   const stateDir = join(repoRoot, STATE_DIR);
-  mkdirSync(stateDir, { recursive: true });
+  let logFd: number;
   const logFile = join(stateDir, LOG_FILE);
-  const logFd = openSync(logFile, 'a', 0o600);
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    logFd = openSync(logFile, 'a', 0o600);
+  } catch (err) {
+    // Said in one line with what to do (a file named .axum in the way, a read-only checkout), never a stack.
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? `${STATE_DIR} is a file, not a folder: move it away and the daemon makes its folder` : `${e.code ?? 'error'}: ${e.message}`;
+    throw new CliError(`cannot start the daemon: ${why}`, EXIT.unreachable);
+  }
   const logStart = statSync(logFile).size;
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
   const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--repo', repoRoot, ...(options.listen ? ['--listen', options.listen] : [])];

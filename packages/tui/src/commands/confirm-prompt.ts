@@ -7,6 +7,7 @@ import type { DaemonConnection } from '../client/daemon-connection.js';
 import { diffLines } from '../state/diff-lines.js';
 import { wrapText } from '../views/wrap-text.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { forStream } from './output.js';
 import { call } from './runs.js';
 
 /** The rows printed before the answer is read, and the answer's prompt (`type production to confirm: `). */
@@ -56,7 +57,8 @@ export async function askYes(question: string, noTerminal: string): Promise<void
   if (!process.stdin.isTTY || !process.stderr.isTTY) throw new CliError(`${noTerminal} and there is no terminal to ask: add --yes`, EXIT.usage);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `).catch(() => '');
+    // Branch and step names are the repository's text: stripped of control codes like every line out.
+    const answer = await rl.question(`${forStream(process.stderr, question)} [y/N] `).catch(() => '');
     if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('not confirmed; nothing changed', EXIT.failed);
   } finally {
     rl.close();

@@ -26,13 +26,15 @@ export async function daemonStartCommand(options: GlobalOptions & { listen?: str
 
 /**
  * `axum daemon stop [--yes]`: returns once the process has exited; 0 also when none was running.
- * Stopping interrupts what runs (runs, deploys and rollbacks): that is asked on a terminal, refused
- * off one without --yes, and said in the answer.
+ * Stopping interrupts what runs (runs, deploys and rollbacks): that is asked on a terminal (--yes
+ * does not ask) and said in the answer. Off a terminal it stops, as a script asks: saying what it
+ * interrupted is the answer.
  */
 export async function daemonStopCommand(options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
   const repoRoot = findRepositoryRoot(options.repo);
   const busy = await workInProgress(repoRoot);
-  if (busy.length > 0 && !options.yes) await askYes(`the daemon is running ${busy.map((w) => w.text).join('; ')}: stop it and interrupt ${busy.length === 1 ? 'it' : 'them'}?`, `stopping the daemon interrupts ${busy.map((w) => w.id).join(', ')}`);
+  const terminal = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  if (busy.length > 0 && !options.yes && terminal) await askYes(`the daemon is running ${busy.map((w) => w.text).join('; ')}: stop it and interrupt ${busy.length === 1 ? 'it' : 'them'}?`, `stopping the daemon interrupts ${busy.map((w) => w.id).join(', ')}`);
   const stopped = await stopDaemon(repoRoot);
   const interrupted = stopped === null ? [] : busy;
   if (options.json) out.json({ stopped: stopped !== null, pid: stopped?.pid ?? null, forced: stopped?.forced ?? false, interrupted: interrupted.map((w) => w.id) });

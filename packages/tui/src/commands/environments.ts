@@ -87,8 +87,9 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       const pipelined = sent as { asked: Promise<RevisionView>; history: Promise<RevisionView[]> | null } | null;
       const history = pipelined ? pipelined.history : to === null ? null : call(connection, 'history.get', { env: envName });
       const target = history === null ? env.rollbackTarget : ((await history).find((r) => r.revision === to) ?? null);
-      // A number that names no revision is a typo (exit 2): the nearest revisions, not the whole history.
-      if (history !== null && to !== null && !target) throw new CliError(`${envName}: ${missingRevisionText(to, (await history).map((r) => r.revision))}`, EXIT.usage);
+      // A number that names no revision: the rollback is refused (exit 1, as every refused rollback),
+      // with the nearest revisions, not the whole history.
+      if (history !== null && to !== null && !target) throw new CliError(`${envName}: ${missingRevisionText(to, (await history).map((r) => r.revision))}`, EXIT.failed);
       // No target to offer (none, or refused after an automatic rollback): nothing to confirm, the daemon's refusal says why.
       const found = target ? releaseMarkedByRollback(env, target.releaseId) : null;
       // A release marked bad before (by an earlier rollback elsewhere, or by hand) is not marked again: not news.

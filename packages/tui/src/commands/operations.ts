@@ -1,5 +1,5 @@
 // A revision's operations from the command line: `axum logs ENV#N`, and how gates and a run's deploy read.
-import { gateThresholdText, type GateVerdict, type RevisionView, type RunView } from '@axum/protocol';
+import { gateThresholdText, noStepText, type GateVerdict, type RevisionView, type RunView } from '@axum/protocol';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
@@ -67,7 +67,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
     let revision = await fetchRevision(connection, at.env, at.revision);
     const stepsOf = (r: RevisionView) => (options.step ? [options.step] : r.steps.map((s) => s.name));
     if (options.step && !revision.steps.some((s) => s.name === options.step)) {
-      throw new CliError(`${name} has no step ${options.step} (steps: ${revision.steps.map((s) => s.name).join(', ') || 'none: it ran no deploy hook, verify step or monitor check'})`, EXIT.failed);
+      throw new CliError(noStepText(name, options.step, revision.steps.map((s) => s.name), 'none: it ran no deploy hook, verify step or monitor check'), EXIT.failed);
     }
     if (!options.json && revision.steps.length === 0) stderrLine(`${name} ran no deploy hook, verify step or monitor check: ${revision.message ?? revision.status}`);
     const printer = linePrinter(options.step ? null : 'prefix', options.json);

@@ -151,7 +151,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       for (const line of tail) stderrLine(line);
     }
     const ok = final.status === 'succeeded' && (final.deploy === null || DEPLOY_OK.has(final.deploy.outcome));
-    if (!options.json && final.deploy?.revision && !ok) stderrLine(`axum: the deploy failed: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed`);
+    if (!options.json && final.deploy?.revision && !ok) stderrLine(`axum: the deploy ${final.deploy.outcome === 'inconclusive' ? `was inconclusive (${final.deploy.env} is paused: axum approve ${final.deploy.env} keeps it)` : 'failed'}: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed`);
     else if (!options.json && final.deploy && final.deploy.outcome !== 'live' && ok) stderrLine(`axum: ${final.id} succeeded; its deploy is ${final.deploy.outcome} (${final.deploy.outcome === 'held-by-pin' ? `axum unpin ${final.deploy.env}` : `axum approve ${final.deploy.env}`})`);
     return ok ? EXIT.ok : EXIT.failed;
   });

@@ -29,6 +29,9 @@ export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   } finally {
     early.stop();
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    // The early-key listener put stdin in flowing mode; removing it does not pause it, and a
+    // flowing stdin keeps the process alive: an error before Ink took stdin over would hang here.
+    process.stdin.pause();
     // Before an error is printed: on the shell's screen, where it stays readable.
     screen.leave();
   }

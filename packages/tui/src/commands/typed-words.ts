@@ -2,12 +2,15 @@
 import { CliError, EXIT } from './exit-codes.js';
 
 /**
- * A release id as typed: `rel-3`, or the bare number `3` (`#3` too) that `axum releases` shows
- * after `rel-`, as `axum logs 12` takes run-12. A number names one release only, so it is taken,
- * not asked about; the answer names the release by its id.
+ * A release id as typed: `rel-3`, or the bare number `3` that `axum releases` shows after `rel-`,
+ * as `axum logs 12` takes run-12. A number names one release only, so it is taken, not asked
+ * about; the answer names the release by its id. `#3` is not one: `#N` is a revision everywhere
+ * (`axum history` prints it), and revision #5 may hold rel-3 — a usage error says so.
  */
 export function releaseIdOf(text: string): string {
-  const bare = /^#?([0-9]+(?:-[0-9]+)?)$/.exec(text.trim());
+  const trimmed = text.trim();
+  if (/^#[0-9]+$/.test(trimmed)) throw new CliError(`${trimmed} is a revision (ENV${trimmed}, as axum history lists them), not a release: a release is rel-N (axum releases lists them)`, EXIT.usage);
+  const bare = /^([0-9]+(?:-[0-9]+)?)$/.exec(trimmed);
   return bare ? `rel-${bare[1]}` : text;
 }
 

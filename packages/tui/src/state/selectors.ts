@@ -126,7 +126,7 @@ export function incidentLog(env: EnvironmentView | undefined): { runId: string; 
  * histories written before that status existed recorded it `failed`, and the revision's message
  * names it: those read `inconclusive` too.
  */
-export function stepStatusText(step: StepView | OperationStep, revision?: RevisionView): string {
+export function stepStatusText(step: Pick<StepView | OperationStep, 'name'> & { status: string }, revision?: RevisionView): string {
   const inconclusive = revision?.message?.startsWith('inconclusive: ') && revision.message.includes(`check ${step.name}:`);
   return step.status === 'failed' && inconclusive ? 'inconclusive' : step.status;
 }

@@ -106,6 +106,12 @@ describe('the bad-mark dialog takes a typed reason', () => {
     expect(confirmKey(plain, 'n', key())).toEqual({ kind: 'cancel' });
     expect(confirmKey({ ...plain, typed: 'production', input: 'prod' }, '', key({ return: true }))).toMatchObject({ kind: 'mismatch' });
   });
+  it('a dialog opened takes the footer: a notice from before (a refusal) is not left under it', () => {
+    let state: TuiState = reduce(initialTuiState, { type: 'notice', message: 'refused: rel-1 is live in production already (#4)', level: 'high' });
+    expect(state.notice).toContain('refused');
+    state = reduce(state, { type: 'confirm.open', confirm: { title: 't', details: [], typed: null, action: { kind: 'cancel', runId: 'run-1' } } });
+    expect(state.notice).toBeNull();
+  });
   it('a wrong name keeps the dialog open with its input cleared, and says so until the next key', () => {
     const typed: Confirm = { title: 't', details: [], typed: 'production', input: '', action: { kind: 'pin', env: 'production', pinned: false } };
     let state: TuiState = reduce(initialTuiState, { type: 'confirm.open', confirm: typed });

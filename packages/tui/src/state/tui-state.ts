@@ -144,7 +144,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
         const run = visibleRuns(state)[state.selectedRun];
         // At the step that matters: the first failed one, else the one running now, else the one cancelled or interrupted.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
-        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled' || s.status === 'interrupted') ?? -1);
+        const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled') ?? -1);
         return run ? openView(state, { kind: 'run', runId: run.id, step: firstFailedOr(run.steps, Math.max(0, at)), scroll: null }) : state;
       }
       const env = visibleEnvironments(state)[state.selected];
@@ -188,7 +188,8 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'releases.open':
       return openView({ ...state, helpOpen: false, eventsOpen: false }, { kind: 'releases', selected: 0 });
     case 'confirm.open':
-      return { ...state, confirm: { ...action.confirm, input: '' } };
+      // A notice from before (a refusal, a result) is not about this question: it leaves the footer (the event log keeps it).
+      return { ...state, confirm: { ...action.confirm, input: '' }, notice: null };
     case 'confirm.key':
       if (!state.confirm) return state;
       return { ...state, confirm: { ...state.confirm, input: action.backspace ? state.confirm.input.slice(0, -1) : state.confirm.input + action.input } };

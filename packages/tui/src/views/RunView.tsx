@@ -152,8 +152,11 @@ function subjectOf(state: TuiState, id: string, columns: number) {
   return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}`, extra: [...message, ...outcomeRows, ...warnings], steps: interruptedSteps(run), reused: run.reused ? run.releaseId : null };
 }
 
-/** An interrupted run's steps: one recorded before its daemon said `interrupted` of steps too says it as `cancelled`, though no person cancelled it. */
-function interruptedSteps(run: { status: string; steps: StepView[] }): StepView[] {
+/**
+ * An interrupted run's steps as shown: the step the daemon's stop or crash cut short is `cancelled`
+ * on the wire (the step statuses clients know), though no person cancelled it — shown `interrupted`.
+ */
+function interruptedSteps(run: { status: string; steps: StepView[] }): (Omit<StepView, 'status'> & { status: StepView['status'] | 'interrupted' })[] {
   return run.status === 'interrupted' ? run.steps.map((s) => (s.status === 'cancelled' ? { ...s, status: 'interrupted' as const } : s)) : run.steps;
 }
 

@@ -39,14 +39,17 @@ type Cell = (typeof COLUMNS)[number]['cell'];
 
 /** A run's cells as text; a running run's time is `since` (it moves by itself) with room kept for `59m59s`. */
 function runCells(run: RunView): Record<Cell, string> & { since: number | null; widths: Partial<Record<Cell, number>> } {
-  const done = run.steps.filter((s) => s.status === 'succeeded').length;
+  // A running run says where it is among its steps and names the running one: `▶ 2/3 train` (the
+  // name is what a narrow column cuts, never the place).
+  const at = run.steps.findIndex((s) => s.status === 'running');
+  const running = at >= 0 ? `▶ ${at + 1}/${run.steps.length} ${run.steps[at]!.name}` : `running ${run.steps.filter((s) => s.status === 'succeeded').length}/${run.steps.length}`;
   const started = run.startedAt ? Date.parse(run.startedAt) : null;
   const ended = run.finishedAt ? Date.parse(run.finishedAt) : null;
   // A running run's time moves by itself (Elapsed): a tick renders that cell, not the table.
   const since = run.status === 'running' && started !== null && ended === null ? started : null;
   return {
     id: run.id,
-    status: run.status === 'running' ? `run ${done}/${run.steps.length}` : run.status,
+    status: run.status === 'running' ? running : run.status,
     deploy: deployBadge(run),
     branch: run.branch,
     commit: run.commit.slice(0, 8),

@@ -57,6 +57,16 @@ describe('the DEPLOY column', () => {
   });
 });
 
+describe("a running run's status", () => {
+  it('says where it is among its steps and names the running one: ▶ 2/3 train', async () => {
+    const step = (name: string, status: string) => ({ stage: 'b', name, status, exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 });
+    const running = { ...reusedRun, id: 'run-5', status: 'running', deploy: null, finishedAt: null, startedAt: '2026-01-01T10:00:00.000Z', steps: [step('unit', 'succeeded'), step('train', 'running'), step('eval', 'pending')] } as unknown as Run;
+    const { lastFrame } = render(<Box width={100}><RunsTable runs={[running]} maxRows={5} selected={null} /></Box>);
+    await tick();
+    expect(lastFrame()).toContain('run-5 ▶ 2/3 train');
+  });
+});
+
 describe('the runs columns', () => {
   it('are as wide as their content, so at 80 columns the subject starts where the time ends', async () => {
     const plain: Run = { ...reusedRun, id: 'run-12', reused: false, message: null, deploy: null, startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:00:42.000Z', subject: 'retrain on the March data with the new tokenizer and a larger batch' };
