@@ -1,9 +1,9 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../engine/ports.js';
 import { createCatFile, firstParentOfCommit, subjectOfCommit } from './git-cat-file.js';
-import { createGitRunner } from './git-process.js';
 import { readCurrentBranch, readHeads } from './git-refs.js';
 
 /** Variables that would point git (or a step's git) at another repository than the run's. */
@@ -11,7 +11,7 @@ const REPOSITORY_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJE
 
 /**
  * Variables that make git run a program (editor, pager, ssh, askpass). Our git commands are
- * non-interactive and local, and a user's shell has EDITOR.
+ * non-interactive and local; simple-git refuses to run with these set, and a user's shell has EDITOR.
  */
 const PROGRAM_VARS = /^(EDITOR|VISUAL|PAGER|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_PAGER|GIT_ASKPASS|SSH_ASKPASS|GIT_SSH|GIT_SSH_COMMAND|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_CONFIG.*)$/;
 
@@ -34,9 +34,15 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, str
 const isBranchName = (name: string): boolean =>
   name.length > 0 && !/[\s~^:?*[\\]|\.\.|@\{/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
-/** Git as child processes (git-process.ts), with hooks disabled (`core.hooksPath=/dev/null`) on every command. */
+/** Git through simple-git, with hooks disabled (`core.hooksPath=/dev/null`) on every command. */
 export function createSimpleGit(repoRoot: string): GitPort {
-  const git = createGitRunner(repoRoot, gitEnv(), ['core.hooksPath=/dev/null']);
+  const git: SimpleGit = simpleGit({
+    baseDir: repoRoot,
+    config: ['core.hooksPath=/dev/null'],
+    // simple-git refuses hooksPath by default (it could point at attacker hooks); ours disables them.
+    unsafe: { allowUnsafeHooksPath: true },
+    maxConcurrentProcesses: 4,
+  }).env(gitEnv());
   // Reads by name (a branch's head, a commit's subject, a file at a commit) go through one running
   // `git cat-file --batch` instead of a process each: a run is queued, and `run.trigger` answered,
   // without a spawn on the daemon's main thread (git-cat-file.ts says why that matters).
@@ -195,7 +201,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
     },
     async isAncestor(ancestor, commit) {
       // Not `merge-base --is-ancestor`: it answers "no" by exit code 1 with nothing on stderr, which
-      // the runner does not treat as a failure (git-process.ts), so every pair would look related.
+      // simple-git does not treat as a failure, so every pair looked like ancestor and descendant.
       // The merge base of the two is the ancestor itself exactly when it is one.
       try {
         const [base, resolved] = await Promise.all([git.raw(['merge-base', '--end-of-options', ancestor, commit]), git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ancestor}^{commit}`])]);
