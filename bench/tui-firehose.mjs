@@ -84,7 +84,7 @@ export async function tuiFirehose({ seconds = 20, window = 8, keys = 20, rate = 
       const opening = i % 2 === 0;
       const t0 = nowNs();
       tmux('send-keys', '-t', 'tui', opening ? '?' : 'Escape');
-      await until(() => screen('tui').includes('Keys (run)') === opening, 10_000, 'the key to show');
+      await until(() => screen('tui').includes('Keys (run run-') === opening, 10_000, 'the key to show');
       keyLatency.push(msSince(t0));
       const t1 = nowNs();
       tmux('send-keys', '-t', 'echo', 'x');
