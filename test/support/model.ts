@@ -163,7 +163,10 @@ function schedule(m: Model): void {
       }
       continue;
     }
-    next.releaseId = `rel-${next.number}`;
+    // The daemon's rule (engine/release-ids.ts): `rel-<run number>` when that number is above every
+    // release's, else the next above them all — a later run of another branch may have finished first.
+    const highest = m.releases.reduce((max, r) => Math.max(max, Number(r.id.slice('rel-'.length)) || 0), 0);
+    next.releaseId = `rel-${next.number > highest ? next.number : highest + 1}`;
     m.releases.push({ id: next.releaseId, content: next.kind === 'bad' ? 'bad' : 'good', bad: false, commit: next.commit });
     if (env && !env.pinned) operate(m, env, next.releaseId, 'deploy', null);
     else if (env) env.held = next.releaseId; // newest wins
