@@ -6,6 +6,7 @@
 //   node bench/idle-side-by-side.mjs [--at=5,30,120] [--reps=N] LABEL=BUNDLE[=NODE FLAGS] ... [pm2]
 //   e.g. main=/tmp/main/packages/daemon/dist/axum-daemon.mjs \
 //        this=packages/daemon/dist/axum-daemon.mjs 'interp=packages/daemon/dist/axum-daemon.mjs=--max-opt=0'
+//        'arena=packages/daemon/dist/axum-daemon.mjs=env:MALLOC_ARENA_MAX=2'   (env:NAME=VALUE sets the daemon's environment)
 //
 // Each daemon is spawned by hand as the CLI spawns it (the bundle, `--axum-daemon --repo`), with
 // only the node flags given (not the CLI's DAEMON_NODE_FLAGS), then `axum run --wait` finishes one
@@ -63,12 +64,14 @@ async function sample(pid, t0, atSeconds) {
   return out;
 }
 
-async function axumSide({ bundle, flags }, atSeconds) {
+async function axumSide({ bundle, flags: given }, atSeconds) {
+  const flags = given.filter((flag) => !flag.startsWith('env:'));
+  const env = { ...process.env, ...Object.fromEntries(given.filter((flag) => flag.startsWith('env:')).map((flag) => flag.slice(4).split(/=(.*)/s, 2))) };
   const repo = scratchRepo({ 'axum.yml': CONFIG });
   try {
     mkdirSync(join(repo.dir, '.axum'), { recursive: true });
     const log = openSync(join(repo.dir, '.axum', 'daemon.log'), 'a');
-    const child = spawn(process.execPath, [...flags, bundle, '--axum-daemon', '--repo', repo.dir], { cwd: repo.dir, detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [...flags, bundle, '--axum-daemon', '--repo', repo.dir], { cwd: repo.dir, env, detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     await until(() => existsSync(join(repo.dir, '.axum', 'daemon.json')), 30_000, 'the daemon');

@@ -253,6 +253,15 @@ export function descendsFrom(pid: number, ancestor: number): boolean {
   return false;
 }
 
+/**
+ * Processes matching `marker` that are not `daemon` or its descendants and are still running once
+ * that was checked: one that ended between the listing and the check is no stray (its parent could
+ * no longer be read, so it must not count as someone else's).
+ */
+export function straysOf(marker: string, daemon: number, keep: (pid: number) => boolean = () => false): number[] {
+  return processesMatching(marker).filter((pid) => !descendsFrom(pid, daemon) && !keep(pid) && isAlive(pid));
+}
+
 /** Scratch repositories made by a test file, stopped and removed after each test. */
 export function scratchRepos(afterEachHook: (fn: () => Promise<void>) => void) {
   const dirs: string[] = [];
