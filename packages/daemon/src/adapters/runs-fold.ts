@@ -12,6 +12,10 @@ import { parseJournal, replay } from './runs-journal.js';
 // load uses, passed by their source text (they refer to nothing outside themselves).
 const WORKER_SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+// The fold yields the CPU to the main thread: on Linux a nice value is per thread, and priority
+// of "process 0" is the calling thread's alone, so this lowers the worker and nothing else. On a
+// 2-core machine a fold at normal priority took the core a request's answer was waiting for.
+try { require('node:os').setPriority(19); } catch {}
 const { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } = require('node:fs');
 const parseJournal = ${parseJournal.toString()};
 const replay = ${replay.toString()};
