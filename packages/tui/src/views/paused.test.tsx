@@ -15,7 +15,7 @@ const paused: EnvironmentView = {
   live: null, serving: { revision: 3, releaseId: 'rel-3', commit: 'd'.repeat(40), failed: true },
   lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, heldReleaseId: 'rel-4', pendingReleaseId: null, operation: null,
   paused: { since: '2026-12-04T07:00:00.000Z', revision: 3, reason: 'inconclusive: check error_rate: 1 measurement inconclusive (more than 0); the last: connection refused' },
-  incident: '#3 inconclusive: check error_rate…', liveMetric: null, lastCheck: null,
+  incident: null, liveMetric: null, lastCheck: null,
 };
 const daemon = (environments: EnvironmentView[]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
