@@ -68,6 +68,7 @@ describe('an inconclusive verification', () => {
     const accepted = await w.deployments.approve('staging', 'ana');
     expect(accepted).toMatchObject({ revision: 3, kind: 'deploy', status: 'live', verified: true, releaseId: 'rel-2', by: 'ana', runId: 'run-2', steps: [] });
     expect(accepted instanceof RequestFailure ? '' : accepted.message).toMatch(/^accepted #2 as live and verified \(approved by ana after: inconclusive: check error_rate/);
+    expect(accepted instanceof RequestFailure ? '' : accepted.message).toMatch(/; the approval holds for staging only: the next environment's gate is judged on its own$/);
     await w.settle();
     expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId, r.by])).toEqual([
       [1, 'superseded', 'rel-1', 'push run-1'],

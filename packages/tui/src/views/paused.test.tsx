@@ -67,6 +67,8 @@ describe('a paused environment', () => {
     const confirmation = confirmationFor({ kind: 'approve', env: 'staging' }, state) as { title: string; details: string[] };
     expect(confirmation.title).toBe('keep #3 in staging as live and verified, and lift the pause?');
     expect(confirmation.details).toContain('then rel-4, held back by the pause, deploys');
+    // Said before it is confirmed: the approval does not carry to the next environment.
+    expect(confirmation.details).toContain("the approval holds for staging only: the next environment's gate is judged on its own");
   });
 
   it("a run held by the pause says so in the runs table", () => {
