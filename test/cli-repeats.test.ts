@@ -77,7 +77,7 @@ describe('saying what happened', () => {
     const approved = await axum(['approve', 'staging', '--repo', dir]);
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toBe(
-      `staging #2: kept ${first!.releaseId} (${first!.commit.slice(0, 8)}), which serves, as live and verified — nothing was deployed\n` + `staging: pause lifted; ${releaseOfHeld}, held back by the pause, deploys next\n`,
+      `staging #2: kept ${first!.releaseId} (${first!.commit.slice(0, 8)}), which serves, as live and verified — nothing was deployed\n` + `staging: pause lifted; ${releaseOfHeld}, held back by the pause, deploys next\n` + "staging: the approval holds for staging only: the next environment's gate is judged on its own\n",
     );
     expect(approved.stdout).not.toMatch(/deployed rel-/);
     const revisions: Revision[] = await settled(dir, 3);

@@ -80,3 +80,4 @@ export { nearestWord } from './nearest-word.js';
 export { badRefusal, markedBad, markTime, type BadMark } from './bad-mark-words.js';
 export { missingRevisionText } from './revision-words.js';
 export { liveAlreadyText, noStepText, nothingToApproveText } from './refusal-words.js';
+export { approvalScopeText } from './approval-words.js';

@@ -40,10 +40,10 @@ describe('the pause', () => {
   it('approve appends a live, verified revision of the serving release by that person, with its metrics and no steps', () => {
     const doc = { ...emptyEnvironmentDocument(), revisions: [failed] };
     pause(doc, 3, 'inconclusive: no series', 't1');
-    expect(acceptanceRevision(doc, failed, 4, 'ana', 't2')).toEqual({
+    expect(acceptanceRevision(doc, 'dev', failed, 4, 'ana', 't2')).toEqual({
       revision: 4, status: 'live', kind: 'deploy', releaseId: 'rel-3', commit: failed.commit, rollbackTo: null, verified: true, createdAt: 't2', finishedAt: 't2',
       by: 'ana', runId: 'run-3', metrics: { accuracy: 0.9 }, gates: [], steps: [], checks: { total: 0, failed: 0 },
-      message: 'accepted #3 as live and verified (approved by ana after: inconclusive: no series)',
+      message: "accepted #3 as live and verified (approved by ana after: inconclusive: no series); the approval holds for dev only: the next environment's gate is judged on its own",
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevisionView } from '@axum/protocol';
-import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
+import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodFor, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
 
 const rev = (revision: number, releaseId: string, status: RevisionView['status'], verified: boolean, kind: RevisionView['kind'] = 'deploy'): RevisionView => ({
   revision,
@@ -44,6 +44,16 @@ describe('last known good', () => {
     expect(lastKnownGoodOrLive(history, none)?.revision).toBe(2);
     expect(lastKnownGoodOrLive(history, (id) => id === 'b')?.revision).toBe(1);
     expect(lastKnownGoodOrLive(doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false)), none)?.revision).toBe(1);
+  });
+
+  it("for an operation's gates: a manual rollback's is never the release it leaves, which it marks bad; a deploy's may be the live one", () => {
+    const history = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'superseded', true), rev(3, 'c', 'live', true));
+    expect(lastKnownGoodFor(history, none, 'rollback')?.revision).toBe(2);
+    expect(lastKnownGoodFor(history, (id) => id === 'b', 'rollback')?.revision).toBe(1);
+    expect(lastKnownGoodFor(history, none, 'deploy')?.revision).toBe(3);
+    expect(lastKnownGoodFor(history, none, 'auto-rollback')?.revision).toBe(3);
+    // Nothing live (a failed release serves): a rollback leaves nothing it would mark.
+    expect(lastKnownGoodFor(doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'failed', false)), none, 'rollback')?.revision).toBe(1);
   });
 
   it('numbers revisions on from the last one (a rollback to #3 becomes #7)', () => {

@@ -116,6 +116,16 @@ export function lastKnownGoodOrLive(doc: EnvironmentDocument, isBad: (releaseId:
   return lastKnownGood(doc, isBad);
 }
 
+/**
+ * The last known good an operation of `kind` is judged beside (each gate's `lkgValue`), taken as it
+ * begins: a manual rollback marks the release it leaves bad once the pointer moves, so that release
+ * is no last known good of the rollback's own revision, though nothing marked it yet.
+ */
+export function lastKnownGoodFor(doc: EnvironmentDocument, isBad: (releaseId: string) => boolean, kind: RevisionView['kind']): RevisionView | null {
+  const left = kind === 'rollback' ? liveRevision(doc)?.releaseId : undefined;
+  return lastKnownGoodOrLive(doc, (releaseId) => releaseId === left || isBad(releaseId));
+}
+
 /** The number the next revision gets. */
 export function nextRevisionNumber(doc: EnvironmentDocument): number {
   return (doc.revisions.at(-1)?.revision ?? 0) + 1;

@@ -91,10 +91,13 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
         supersedePrevious();
         // It failed where it serves: *serving, failed* until a revision goes live or it is withdrawn.
         doc.failedServing = revision.revision;
-        doc.incident = stage === 'inconclusive' ? `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} ${message}` : `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision} failed ${stage}: ${message}`;
+        const what = `${kind === 'deploy' ? '' : `${kind} `}#${revision.revision}`;
         // Neither passed nor failed: automatic actions stop until a person decides, saved with the
         // outcome below, so the pause exists on disk before anyone is told (or a commit could slip in).
-        if (stage === 'inconclusive') pause(doc, revision.revision, inconclusiveWhy(message), state.now());
+        // The pause says which revision, what could not be measured and who decides: the incident
+        // keeps only what it does not say (what went wrong before), unless an earlier pause stays.
+        if (stage !== 'inconclusive') doc.incident = `${what} failed ${stage}: ${message}`;
+        else if (!pause(doc, revision.revision, inconclusiveWhy(message), state.now())) doc.incident = `${what} ${message}`;
       }
     }
     await save(env);

@@ -34,6 +34,21 @@ describe('an inconclusive verification', () => {
     expect(w.deployments.history('staging')).toEqual(expect.arrayContaining([expect.objectContaining({ revision: 2, paused: true, serving: true })]));
   });
 
+  it('sets no incident that only repeats the pause: the incident keeps what the pause does not say', async () => {
+    const w = await pausedWorld();
+    expect(w.deployments.state('staging').incident).toBeNull();
+    // What went wrong before (a failed verify, rolled back) is not the pause's to say: it stays.
+    const again = world();
+    again.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { exitCode: 1 } : {}));
+    await again.ship();
+    await again.ship();
+    const before = again.deployments.state('staging').incident;
+    expect(before).toMatch(/^#2 failed verification .*; rolled back to #1$/);
+    await again.ship('staging', { runConfig: unsure });
+    expect(again.deployments.state('staging')).toMatchObject({ paused: { revision: 4 }, incident: before });
+    expect(again.disagreement()).toBeNull();
+  });
+
   it('holds the release of a new commit (newest wins) and its run says why', async () => {
     const w = await pausedWorld();
     await w.ship();
@@ -53,6 +68,7 @@ describe('an inconclusive verification', () => {
     const accepted = await w.deployments.approve('staging', 'ana');
     expect(accepted).toMatchObject({ revision: 3, kind: 'deploy', status: 'live', verified: true, releaseId: 'rel-2', by: 'ana', runId: 'run-2', steps: [] });
     expect(accepted instanceof RequestFailure ? '' : accepted.message).toMatch(/^accepted #2 as live and verified \(approved by ana after: inconclusive: check error_rate/);
+    expect(accepted instanceof RequestFailure ? '' : accepted.message).toMatch(/; the approval holds for staging only: the next environment's gate is judged on its own$/);
     await w.settle();
     expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId, r.by])).toEqual([
       [1, 'superseded', 'rel-1', 'push run-1'],

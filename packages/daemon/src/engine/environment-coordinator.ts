@@ -5,7 +5,7 @@ import { createActor, fromPromise, toPromise } from 'xstate';
 import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
 import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
-import { lastKnownGood, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
+import { lastKnownGood, lastKnownGoodFor, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
@@ -174,8 +174,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       ...{ revision: nextRevisionNumber(doc), status: 'deploying', kind, releaseId, commit: target.commit, rollbackTo, verified: false },
       ...{ createdAt: state.now(), finishedAt: null, by, message: null, runId, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 } },
     };
-    // Gates show the last known good's value beside each metric: the LKG before this operation.
-    const lkg = lastKnownGoodOrLive(doc, state.unusable);
+    // Gates show the last known good's value beside each metric: the LKG before this operation, less what it marks bad.
+    const lkg = lastKnownGoodFor(doc, state.unusable, kind);
     const lkgMetrics = lkg ? (Object.keys(lkg.metrics).length > 0 ? lkg.metrics : (state.release(lkg.releaseId)?.metrics ?? null)) : null;
     let free!: () => void;
     const released = new Promise<void>((resolve) => (free = resolve));

@@ -130,7 +130,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     const bad = refuseBad(release(serving.revision.releaseId), force, `to keep it anyway: axum approve ${env} --force; or axum rollback ${env}`);
     if (bad) return bad;
     // Nothing awaits from here to the push: no other revision can take this number.
-    const accepted = acceptanceRevision(doc, serving.revision, nextRevisionNumber(doc), by, now());
+    const accepted = acceptanceRevision(doc, env, serving.revision, nextRevisionNumber(doc), by, now());
     if (!serving.failed) serving.revision.status = 'superseded';
     doc.revisions.push(accepted);
     doc.failedServing = null;

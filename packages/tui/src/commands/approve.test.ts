@@ -8,7 +8,11 @@ const accepted = { revision: 5, releaseId: 'rel-3', commit: '1a2b3c4d5e6f7a8b' }
 describe('approve of a paused environment', () => {
   it('says the release that serves was kept and nothing deployed, and what becomes of the release the pause held', () => {
     const env = { name: 'staging', pinned: false, heldReleaseId: 'rel-5', approval: 'auto' } as unknown as EnvironmentView;
-    expect(acceptedLines(env, accepted)).toEqual(['staging #5: kept rel-3 (1a2b3c4d), which serves, as live and verified — nothing was deployed', 'staging: pause lifted; rel-5, held back by the pause, deploys next']);
+    expect(acceptedLines(env, accepted)).toEqual([
+      'staging #5: kept rel-3 (1a2b3c4d), which serves, as live and verified — nothing was deployed',
+      'staging: pause lifted; rel-5, held back by the pause, deploys next',
+      "staging: the approval holds for staging only: the next environment's gate is judged on its own",
+    ]);
     expect(acceptedLines({ ...env, pinned: true }, accepted)[1]).toBe('staging: pause lifted; rel-5 stays held by the pin (axum unpin staging deploys it)');
     expect(acceptedLines({ ...env, heldReleaseId: null }, accepted)[1]).toBe('staging: pause lifted; no release was held back (the next succeeded run deploys)');
   });

@@ -1,6 +1,6 @@
 // `axum approve ENV`: deploys the release waiting for approval; on a paused environment, keeps what
 // serves as live and verified (nothing is deployed by that) and lets what the pause held go on.
-import type { EnvironmentView, RevisionView } from '@axum/protocol';
+import { approvalScopeText, type EnvironmentView, type RevisionView } from '@axum/protocol';
 import { servingOf } from '../state/selectors.js';
 import { EXIT, CliError, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
@@ -26,7 +26,8 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
       const then = heldAfterPause(env);
       // Said before the question and with the answer: a monitor failing now pauses it again soon after.
       const failing = monitorFailing(env);
-      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${then ? `; ${then}` : ''}${failing ? ` (${failing})` : ''}`, options.yes);
+      // Said before too: approving here does not carry to the environment the release goes to next.
+      await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${then ? `; ${then}` : ''}${failing ? ` (${failing})` : ''}`, options.yes, async () => [approvalScopeText(env.name)]);
       const revision = await approve();
       if (options.json) out.json(revision);
       else out.lines([...acceptedLines(env, revision), ...(failing ? [`warning: ${failing}`] : [])]);
@@ -56,11 +57,11 @@ export function monitorFailing(env: Pick<EnvironmentView, 'name' | 'live' | 'las
 
 /**
  * An approve of a paused environment in words: the release that serves was kept, nothing was
- * deployed, the pause is lifted, and what becomes of the release it held back. `env` is the view
- * before the approve.
+ * deployed, the pause is lifted, what becomes of the release it held back, and that the approval is
+ * this environment's only. `env` is the view before the approve.
  */
 export function acceptedLines(env: Pick<EnvironmentView, 'name' | 'pinned' | 'heldReleaseId' | 'approval'>, revision: RevisionView): string[] {
   const kept = `${env.name} #${revision.revision}: kept ${revision.releaseId} (${revision.commit.slice(0, 8)}), which serves, as live and verified — nothing was deployed`;
   const then = heldAfterPause(env);
-  return [kept, `${env.name}: pause lifted; ${then ?? `no release was held back (${nextRunDoes(env)})`}`];
+  return [kept, `${env.name}: pause lifted; ${then ?? `no release was held back (${nextRunDoes(env)})`}`, `${env.name}: ${approvalScopeText(env.name)}`];
 }

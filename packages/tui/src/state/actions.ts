@@ -1,5 +1,5 @@
 import { userName } from '../user-name.js';
-import { liveAlreadyText, minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
+import { approvalScopeText, liveAlreadyText, minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
 import { servingOf, unpinQuestion } from './selectors.js';
 import { watchOf } from './confirm-watch.js';
 import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
@@ -162,7 +162,7 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     if (env?.paused) {
       const held = env.heldReleaseId ? [`then ${env.heldReleaseId}, held back by the pause, deploys`] : [];
       const kept = servingOf(env)?.releaseId;
-      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held], typed, action: kept ? { ...action, releaseId: kept } : action };
+      return { title: `keep #${env.paused.revision} in ${action.env} as live and verified, and lift the pause?`, details: [...liveLine(env), `paused: ${env.paused.reason}`, ...held, approvalScopeText(action.env)], typed, action: kept ? { ...action, releaseId: kept } : action };
     }
     return { title: `deploy ${env?.pendingReleaseId ?? 'the pending release'} to ${action.env}?`, details: liveLine(env), typed, action: env?.pendingReleaseId ? { ...action, releaseId: env.pendingReleaseId } : action };
   }

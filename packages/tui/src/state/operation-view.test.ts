@@ -42,5 +42,9 @@ describe("a revision's operations in the TUI", () => {
     expect(incidentLog(env('#3 failed verify: verify step eval exited 1 (axum logs staging#3 --step eval)'))).toEqual({ runId: 'staging#3', step: 'eval' });
     expect(incidentLog(env('#3 refused: release rel-3 failed its integrity check'))).toBeNull();
     expect(incidentLog(env(null))).toBeNull();
+    // An inconclusive revision is said by its pause alone: its reason names the output.
+    const paused = { since: 't', revision: 4, reason: 'inconclusive: check error_rate: 1 measurement inconclusive (axum logs staging#4 --step error_rate)' };
+    expect(incidentLog({ incident: null, paused } as EnvironmentView)).toEqual({ runId: 'staging#4', step: 'error_rate' });
+    expect(incidentLog({ incident: '#3 failed verify: x (axum logs staging#3 --step eval)', paused } as EnvironmentView)).toEqual({ runId: 'staging#3', step: 'eval' });
   });
 });

@@ -115,10 +115,16 @@ export function stepsOf(state: Loaded, id: string): readonly (StepView | Operati
   return revisionAddress(id) ? (revisionAt(state, id)?.steps ?? []) : (state.daemon?.runs.find((r) => r.id === id)?.steps ?? []);
 }
 
-/** The operation log an incident points at (`… axum logs staging#2 --step check-3`), as a view to open. */
+/**
+ * The operation log an incident points at (`… axum logs staging#2 --step check-3`), as a view to open;
+ * else the one a pause's reason names: the daemon says an inconclusive revision in its pause only.
+ */
 export function incidentLog(env: EnvironmentView | undefined): { runId: string; step: string | null } | null {
-  const match = env?.incident ? /axum logs (\S+#\d+)(?: --step (\S+?))?\)?(?:[;,\s]|$)/.exec(env.incident) : null;
-  return match?.[1] ? { runId: match[1], step: match[2] ?? null } : null;
+  for (const text of [env?.incident, env?.paused?.reason]) {
+    const match = text ? /axum logs (\S+#\d+)(?: --step (\S+?))?\)?(?:[;,\s]|$)/.exec(text) : null;
+    if (match?.[1]) return { runId: match[1], step: match[2] ?? null };
+  }
+  return null;
 }
 
 /**

@@ -26,8 +26,6 @@ const COLUMNS = [
  * the daemon did about it (`rolled back to #21`), the part a person acts on.
  */
 export function incidentRows(env: EnvironmentView, columns: number): string[] {
-  // The inconclusive revision the environment is paused over: its pause line says it (and what to do).
-  if (env.paused && env.incident && new RegExp(`(^|\\s)#${env.paused.revision} inconclusive`).test(env.incident)) return [];
   return env.incident ? wrapText(`! ${env.name}: ${env.incident}`, columns, { indent: '  ', maxRows: 2 }) : [];
 }
 

@@ -15,7 +15,7 @@ const paused: EnvironmentView = {
   live: null, serving: { revision: 3, releaseId: 'rel-3', commit: 'd'.repeat(40), failed: true },
   lastKnownGood: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, rollbackTarget: { revision: 2, releaseId: 'rel-2', commit: 'c'.repeat(40) }, heldReleaseId: 'rel-4', pendingReleaseId: null, operation: null,
   paused: { since: '2026-12-04T07:00:00.000Z', revision: 3, reason: 'inconclusive: check error_rate: 1 measurement inconclusive (more than 0); the last: connection refused' },
-  incident: '#3 inconclusive: check error_rate…', liveMetric: null, lastCheck: null,
+  incident: null, liveMetric: null, lastCheck: null,
 };
 const daemon = (environments: EnvironmentView[]): DaemonState => ({
   daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/r', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
@@ -67,6 +67,8 @@ describe('a paused environment', () => {
     const confirmation = confirmationFor({ kind: 'approve', env: 'staging' }, state) as { title: string; details: string[] };
     expect(confirmation.title).toBe('keep #3 in staging as live and verified, and lift the pause?');
     expect(confirmation.details).toContain('then rel-4, held back by the pause, deploys');
+    // Said before it is confirmed: the approval does not carry to the next environment.
+    expect(confirmation.details).toContain("the approval holds for staging only: the next environment's gate is judged on its own");
   });
 
   it("a run held by the pause says so in the runs table", () => {

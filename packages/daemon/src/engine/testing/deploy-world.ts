@@ -195,7 +195,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot, 
     /**
      * Why `current` and the history disagree, or null (ARCHITECTURE.md glossary: they never do): `current` names
      * the live revision's release; with nothing live, nothing, or a failed release still serving
-     * (rollback.auto off), which an incident must say.
+     * (rollback.auto off), which an incident must say, or the pause over it (an inconclusive one).
      */
     disagreement(env = 'staging'): string | null {
       const history = revisions(env);
@@ -208,8 +208,9 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot, 
       if (only) return cur === only.releaseId ? null : `current names ${cur} but #${only.revision} (${only.releaseId}) is live`;
       if (cur === null) return null;
       const newest = history.findLast((r) => r.releaseId === cur);
-      if (newest?.status === 'failed' && deployments.state(env).incident) return null;
-      return `current names ${cur} but nothing is live and no incident says it serves failed`;
+      const said = deployments.state(env);
+      if (newest?.status === 'failed' && (said.incident || said.paused?.revision === newest.revision)) return null;
+      return `current names ${cur} but nothing is live and no incident or pause says it serves failed`;
     },
   };
 }
