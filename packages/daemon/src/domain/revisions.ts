@@ -122,7 +122,7 @@ export function lastKnownGoodOrLive(doc: EnvironmentDocument, isBad: (releaseId:
  * is no last known good of the rollback's own revision, though nothing marked it yet.
  */
 export function lastKnownGoodFor(doc: EnvironmentDocument, isBad: (releaseId: string) => boolean, kind: RevisionView['kind']): RevisionView | null {
-  const left = kind === 'rollback' ? liveRevision(doc)?.releaseId : undefined;
+  const left = kind === 'rollback' ? servingRevision(doc)?.revision.releaseId : undefined;
   return lastKnownGoodOrLive(doc, (releaseId) => releaseId === left || isBad(releaseId));
 }
 

@@ -45,12 +45,15 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       state.tellRun(env, previousLive, kind);
     }
   };
-  const leftWhy = previousLive ? rollbackMark(previousLive.revision, rollbackTo) : null;
+  // The release a manual rollback leaves is what `current` serves: the live revision, or one
+  // serving though it failed or was inconclusive (paused over) — the confirmation names the same.
+  const left = kind === 'rollback' && previousServing && previousServing.releaseId !== revision.releaseId ? previousServing : null;
+  const leftWhy = left ? rollbackMark(left.revision, rollbackTo) : null;
   /** A manual rollback undone by an error did not move away from the release it marked bad on the way. */
   const unmarkLeft = async () => {
-    const left = kind === 'rollback' && previousLive ? state.release(previousLive.releaseId) : undefined;
-    if (!left || left.bad?.why !== leftWhy) return;
-    await state.mark(left, 'good', markedBy('rollback', env, revision.revision), `undone: #${revision.revision} failed with an error after current moved`);
+    const leftRelease = left ? state.release(left.releaseId) : undefined;
+    if (!leftRelease || leftRelease.bad?.why !== leftWhy) return;
+    await state.mark(leftRelease, 'good', markedBy('rollback', env, revision.revision), `undone: #${revision.revision} failed with an error after current moved`);
   };
   const recordOutcome = async ({ outcome, failure, results }: OutcomeInput) => {
     // Steps the failure cut short: a running one (an error) failed, the ones after it never ran.
@@ -119,8 +122,8 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       revision.status = 'verifying';
       // The release a manual rollback moves away from is bad from the moment the pointer moves: if
       // this rollback then fails, the automatic rollback must not pick it again.
-      if (kind === 'rollback' && previousLive && leftWhy) {
-        await state.markBad(previousLive.releaseId, `${markedBy('rollback', env, revision.revision)} (${by})`, leftWhy);
+      if (left && leftWhy) {
+        await state.markBad(left.releaseId, `${markedBy('rollback', env, revision.revision)} (${by})`, leftWhy);
         deps.crash('rollback.marked'); // marked bad on disk; the revision still says deploying
       }
       await save(env);

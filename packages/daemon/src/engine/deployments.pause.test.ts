@@ -105,6 +105,15 @@ describe('an inconclusive verification', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('rollback marks the release it leaves bad: the one the pause served, though nothing was live', async () => {
+    const w = await pausedWorld();
+    expect(w.deployments.state('staging')).toMatchObject({ live: null, serving: { releaseId: 'rel-2' } });
+    expect(await w.deployments.rollback('staging', null, false, 'bob')).toMatchObject({ status: 'live', releaseId: 'rel-1' });
+    await w.settle();
+    expect(w.release('rel-2').bad).toMatchObject({ why: 'rolled back from #2 to #1' });
+    expect(w.release('rel-1').bad).toBeNull();
+  });
+
   it('a manual deploy lifts the pause; the held release deploys after it', async () => {
     const w = await pausedWorld();
     await w.ship();

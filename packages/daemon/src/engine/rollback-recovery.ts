@@ -2,7 +2,7 @@
 // one whole, so its marks, pin and pointer agree afterwards. Finishing is what the user asked for;
 // it is undone only when its target can no longer be made live.
 import type { RevisionView } from '@axum/protocol';
-import { liveRevision, nextRevisionNumber } from '../domain/revisions.js';
+import { nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { markedBy, rollbackMark } from './deploy-records.js';
 import type { DeployState } from './deploy-state.js';
 
@@ -50,7 +50,7 @@ export async function finishRollback(state: DeployState, env: string, cut: Revis
  */
 export async function undoRollback(state: DeployState, env: string, cut: RevisionView): Promise<string[]> {
   const doc = await state.docOf(env);
-  const left = liveRevision(doc);
+  const left = servingRevision(doc)?.revision ?? null; // what it was leaving: live, or serving though failed
   const leftRelease = left ? state.release(left.releaseId) : undefined;
   const undone: string[] = [];
   if (left && leftRelease?.bad?.why === rollbackMark(left.revision, cut.rollbackTo)) {

@@ -25,5 +25,5 @@ it('disagreement accepts a failed release still serving with its incident, not a
   const doc = await w.envStore('staging').load();
   expect(doc.doc.incident).not.toBeNull();
   w.releases.current.set(w.envDir('staging'), 'rel-0');
-  expect(w.disagreement()).toBe('current names rel-0 but nothing is live and no incident says it serves failed');
+  expect(w.disagreement()).toBe('current names rel-0 but nothing is live and no incident or pause says it serves failed');
 });
