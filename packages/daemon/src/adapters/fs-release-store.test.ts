@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +83,40 @@ describe('createFsReleaseStore', () => {
     await expect(store.materialize(outside)).rejects.toThrow('model/latest.bin: a symlink to ../../../../etc/passwd, which is not a file of the release');
     expect(existsSync(join(root, 'state', 'releases', 'rel-2', 'files'))).toBe(false);
     expect(await store.check(outside)).toContain('does not match its sha256');
+  });
+});
+
+/** A 256 KiB tmpfs for a full disk, or null where mounting one is not allowed (not root). */
+function smallDisk(): { dir: string; unmount: () => void } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'axum-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return {
+    dir,
+    unmount: () => {
+      execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+const disk = smallDisk();
+disk?.unmount();
+
+describe.skipIf(disk === null)('createFsReleaseStore on a disk that fills up (a real tmpfs of 256 KiB)', () => {
+  it('refuses the release with the disk error and leaves no half-copied file taking the space', async () => {
+    const small = smallDisk()!;
+    try {
+      const { input } = fixture();
+      writeFileSync(join(input.workdir, 'model', 'weights.bin'), Buffer.alloc(1024 * 1024, 7));
+      const store = createFsReleaseStore(join(small.dir, 'state'));
+      await expect(store.create(input)).rejects.toThrow(/ENOSPC/);
+      expect(readdirSync(join(small.dir, 'state', 'store', 'sha256')).filter((name) => name.startsWith('.incoming-'))).toEqual([]);
+    } finally {
+      small.unmount();
+    }
   });
 });

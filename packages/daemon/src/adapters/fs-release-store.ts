@@ -75,7 +75,13 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       hash.update(chunk);
       size += chunk.length;
     });
-    await pipeline(source, createWriteStream(temp, { mode: 0o444 }));
+    try {
+      await pipeline(source, createWriteStream(temp, { mode: 0o444 }));
+    } catch (err) {
+      // A full disk mid-copy: the part written would keep the disk full until the next start's sweep.
+      await rm(temp, { force: true });
+      throw err;
+    }
     const sha256 = hash.digest('hex');
     try {
       await stat(blobOf(sha256));

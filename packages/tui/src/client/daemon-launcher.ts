@@ -114,7 +114,7 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   } catch (err) {
     // Said in one line with what to do (a file named .axum in the way, a read-only checkout), never a stack.
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? `${STATE_DIR} is a file, not a folder: move it away and the daemon makes its folder` : `${e.code ?? 'error'}: ${e.message}`;
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? `${STATE_DIR} is a file, not a folder: move it away and the daemon makes its folder` : e.message.startsWith(`${e.code}:`) ? e.message : `${e.code ?? 'error'}: ${e.message}`;
     throw new CliError(`cannot start the daemon: ${why}`, EXIT.unreachable);
   }
   const logStart = statSync(logFile).size;
