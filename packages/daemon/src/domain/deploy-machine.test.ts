@@ -146,7 +146,10 @@ describe('the rollback policy after a failure', () => {
     [{ stage: 'inconclusive', kind: 'deploy', autoRollback: true, lastKnownGood: true }, 'keep'],
     [{ stage: 'inconclusive', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
     // A monitor incident: the release was live; with nothing to go back to it keeps serving.
-    [{ stage: 'monitor', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true }, 'roll-back'],
+    [{ stage: 'monitor', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true, monitorPassed: true }, 'roll-back'],
+    // … but not an automatic rollback whose monitor never passed: no cascade of rollbacks and marks.
+    [{ stage: 'monitor', kind: 'auto-rollback', autoRollback: true, lastKnownGood: true, monitorPassed: false }, 'keep'],
+    [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: true, monitorPassed: false }, 'roll-back'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: false, lastKnownGood: true }, 'keep'],
   ];

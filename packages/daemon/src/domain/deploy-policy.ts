@@ -57,7 +57,7 @@ export const inconclusiveWhy = (message: string): string => message.split('; not
  * failure found at start): with `rollback.auto`, back to the last known good; with none, a release
  * that failed before going live is withdrawn, one that was live (monitor) keeps serving.
  */
-export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: RevisionView['kind']; autoRollback: boolean; lastKnownGood: boolean }): 'roll-back' | 'withdraw' | 'keep' {
+export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: RevisionView['kind']; autoRollback: boolean; lastKnownGood: boolean; monitorPassed?: boolean }): 'roll-back' | 'withdraw' | 'keep' {
   if (!at.autoRollback) return 'keep';
   // An error is the machine's, not the release's: the operation put back what served (or could not
   // write the pointer at all), and an automatic rollback would meet the same full disk or read-only
@@ -65,7 +65,12 @@ export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: Revis
   if (at.stage === 'error') return 'keep';
   // Inconclusive is neither a pass nor a failure: nothing is rolled back on a guess; a person decides.
   if (at.stage === 'inconclusive') return 'keep';
-  if (at.stage === 'monitor') return at.lastKnownGood ? 'roll-back' : 'keep';
+  // A monitor incident on an automatic rollback whose monitor never passed: the last known good
+  // fails the same monitor at once, so the cause is likely outside the release (a dependency, the
+  // host). Rolling back again would mark one release after another bad, stepping further back each
+  // time; it stops here, as a failed automatic rollback does. Once its monitor has passed, a later
+  // incident is news and rolls back as any other.
+  if (at.stage === 'monitor') return at.lastKnownGood && (at.kind !== 'auto-rollback' || at.monitorPassed !== false) ? 'roll-back' : 'keep';
   // An automatic rollback that fails is not rolled back again: it would step further back each time.
   if (at.kind === 'auto-rollback' || at.stage === 'integrity' || at.stage === 'materialize') return 'keep';
   return at.lastKnownGood ? 'roll-back' : 'withdraw';

@@ -99,4 +99,22 @@ describe('monitor checks', () => {
     expect(w.logs.text(`monitor-staging-1-${Date.parse(revision.createdAt)}-1`, 'check')).toBe('');
     expect(w.logs.text(`monitor-staging-1-${Date.parse(revision.createdAt)}-5`, 'check')).toBe('check 5\n');
   });
+  it('an automatic rollback whose monitor never passes is not rolled back again: no cascade of rollbacks and bad marks', async () => {
+    const w = world(testConfig({ monitor: { run: 'health', every: '5ms', failures: 2 }, rollback: { auto: true } }));
+    let broken = false;
+    w.runner.script('health', () => ({ exitCode: broken ? 1 : 0, output: broken ? 'down\n' : 'ok\n' }));
+    await w.ship();
+    await w.ship();
+    await vi.waitFor(() => expect(w.revision('staging', 2).checks.total).toBeGreaterThan(1));
+    broken = true; // the cause is outside every release: each one fails the monitor from now on
+    await w.ship();
+    // #3 (rel-3) fails its monitor and is rolled back to #2 (rel-2); #4's monitor fails at once too.
+    await vi.waitFor(() => expect(w.deployments.state('staging').incident).toContain('not rolled back again'));
+    await w.settle();
+    expect(w.revision('staging', 4)).toMatchObject({ kind: 'auto-rollback', releaseId: 'rel-2' });
+    expect(w.deployments.state('staging').incident).toContain('#4 is an automatic rollback whose monitor never passed, so the cause may be outside the release (axum rollback staging --to N goes further back)');
+    expect(w.current()).toBe('rel-2');
+    expect(w.release('rel-1').bad).toBeNull();
+    expect(w.release('rel-3').bad).not.toBeNull();
+  });
 });

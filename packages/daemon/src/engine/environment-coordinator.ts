@@ -128,8 +128,12 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     }
     const lkg = lastKnownGood(doc, state.unusable);
     const autoRollback = state.configFor(state.release(revision.releaseId))?.rollback?.auto ?? false;
-    if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null }) === 'roll-back' && lkg) {
+    const monitorPassed = revision.checks.total > revision.checks.failed;
+    if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null, monitorPassed }) === 'roll-back' && lkg) {
       await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
+    } else if (autoRollback && lkg && revision.kind === 'auto-rollback') {
+      doc.incident = `${message} — not rolled back again: #${revision.revision} is an automatic rollback whose monitor never passed, so the cause may be outside the release (axum rollback ${env} --to N goes further back)`;
+      await save(env);
     } else if (autoRollback) {
       doc.incident = `${message} — no last known good revision to roll back to`;
       await save(env);
