@@ -22,6 +22,13 @@ describe('axum validate', () => {
     ['a branch git cannot have', SAMPLE_CONFIG.replace('branch: develop', 'branch: "feat..x"'), ['axum.yml:3:18: environment "dev", branch: "feat..x": a branch name cannot hold "..", "@{" or "//"']],
     ['an environment name with a space', SAMPLE_CONFIG.replace('  dev: { branch: develop }', '  "my env": { branch: develop }'), ['axum.yml:3:13: environment "my env": use letters, digits, ".", "_" or "-", starting with a letter or digit (at most 64)']],
     ['artifacts outside the repository', `${SAMPLE_CONFIG}artifacts: [model/**, ../secret/**]\n`, ['axum.yml:10:23: artifacts: "../secret/**": it climbs out of the repository with "..": artifacts are paths inside the repository']],
+    // The schema's bounds and choices are said from zod's English, which zod/mini has only once a
+    // locale is registered: `axum validate` reads the file without the protocol's codec.
+    [
+      'a bound and a choice',
+      SAMPLE_CONFIG.replace('approval: manual', 'approval: sometimes').replace('run: "true"', 'run: "true", retries: 11'),
+      ['axum.yml:5:41: environment "production", approval: expected "auto" or "manual" (got "sometimes")', 'axum.yml:9:45: stage "test", step "unit", retries: must be at most 10 (got 11)'],
+    ],
     ['a YAML syntax error', 'version: 1\nenvironments: [\n', ['axum.yml:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]']],
     ['a duplicate step', SAMPLE_CONFIG + '      - { name: unit, run: "false" }\n', ['axum.yml:10:17: stage "test", step "unit", name: duplicate step name "unit" (step names are unique across stages: `axum logs --step` uses them)']],
     ['a watch of a stage that does not exist', SAMPLE_CONFIG + 'watch: { paths: [src/**], stages: [lint] }\n', ['axum.yml:10:36: watch stages: stage "lint" is not defined in stages']],

@@ -1,14 +1,15 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 
 // The keys the schema allows at a place in `axum.yml`, for "did you mean" on an unknown key. Zod's
 // `unrecognized_keys` issue names the stray key only, so the allowed ones are read off the schema.
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; left?: z.ZodType; right?: z.ZodType; getter?: () => z.ZodType };
+type Schema = z.core.$ZodType;
+type Def = { type: string; shape?: Record<string, Schema>; element?: Schema; valueType?: Schema; innerType?: Schema; in?: Schema; options?: Schema[]; left?: Schema; right?: Schema; getter?: () => Schema };
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (schema: Schema): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** What a schema that wraps others (optional, default, pipe, lazy, union…) may be underneath; null for any other. */
-function wrapped(def: Def): z.ZodType[] | null {
+function wrapped(def: Def): Schema[] | null {
   switch (def.type) {
     case 'optional':
     case 'nullable':
@@ -25,14 +26,14 @@ function wrapped(def: Def): z.ZodType[] | null {
     case 'union':
       return def.options ?? [];
     case 'intersection':
-      return [def.left, def.right].filter((side): side is z.ZodType => side !== undefined);
+      return [def.left, def.right].filter((side): side is Schema => side !== undefined);
     default:
       return null;
   }
 }
 
 /** The object schemas `schema` may be once its wrappers (optional, default, pipe, union…) are seen through. */
-function objectsOf(schema: z.ZodType, depth = 0): z.ZodType[] {
+function objectsOf(schema: Schema, depth = 0): Schema[] {
   if (depth > 20) return [];
   const def = defOf(schema);
   if (def.type === 'object') return [schema];
@@ -40,7 +41,7 @@ function objectsOf(schema: z.ZodType, depth = 0): z.ZodType[] {
 }
 
 /** What one step of `path` leads to from `schema` (a key of an object or record, an index of an array). */
-function childrenOf(schema: z.ZodType, step: string | number, depth = 0): z.ZodType[] {
+function childrenOf(schema: Schema, step: string | number, depth = 0): Schema[] {
   if (depth > 20) return [];
   const def = defOf(schema);
   if (def.type === 'object') {
@@ -53,8 +54,8 @@ function childrenOf(schema: z.ZodType, step: string | number, depth = 0): z.ZodT
 }
 
 /** Every key an object at `path` may have, per `schema` (empty when the path leads nowhere known). */
-export function knownKeysAt(schema: z.ZodType, path: readonly (string | number)[]): string[] {
-  let here: z.ZodType[] = [schema];
+export function knownKeysAt(schema: Schema, path: readonly (string | number)[]): string[] {
+  let here: Schema[] = [schema];
   for (const step of path) here = here.flatMap((s) => childrenOf(s, step));
   const keys = new Set<string>();
   for (const object of here.flatMap((s) => objectsOf(s))) for (const key of Object.keys(defOf(object).shape ?? {})) keys.add(key);

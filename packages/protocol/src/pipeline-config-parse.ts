@@ -1,5 +1,5 @@
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { knownKeysAt } from './config-known-keys.js';
 import type { ConfigLoad } from './config-load.js';
 import { nearestWord } from './nearest-word.js';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
+import { en } from 'zod/locales';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { gateProblem, parseGate } from './gate-expression.js';
 import { hostSpecProblem, parseHostSpec, type HostSpec } from './host-spec.js';
@@ -6,10 +7,16 @@ import { sharedPlaceProblems } from './serving-places.js';
 
 // The schema of `axum.yml` (README.md, "Using it"). Every object is strict: an unknown key is an error,
 // because a misspelt `timeot:` silently ignored is worse than a refusal.
+//
+// Written with `zod/mini` (the same checks as classic zod, without its methods' weight: the daemon
+// loads no classic zod). zod/mini words no issue by itself ("Invalid input"), and the parser says
+// zod's English bounds and choices in its own words (pipeline-config-parse.ts), so English is
+// registered here as classic zod did, for a command that validates without loading the codec.
+if (!z.core.globalConfig.localeError) z.config(en());
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_RULE = 'use letters, digits, ".", "_" or "-", starting with a letter or digit';
-const Name = z.string().regex(NAME_PATTERN, NAME_RULE).max(64);
+const Name = z.string().check(z.regex(NAME_PATTERN, NAME_RULE), z.maxLength(64));
 
 /**
  * Why `name` is not a branch name git accepts (`git check-ref-format --branch`), or null. A branch
@@ -32,10 +39,10 @@ export function artifactPatternProblem(pattern: string): string | null {
   return null;
 }
 
-const Duration = z
-  .string()
-  .regex(DURATION_PATTERN, 'a duration such as 500ms, 90s, 5m or 1h')
-  .transform((text) => parseDuration(text) ?? 0);
+const Duration = z.pipe(
+  z.string().check(z.regex(DURATION_PATTERN, 'a duration such as 500ms, 90s, 5m or 1h')),
+  z.transform((text: string) => parseDuration(text) ?? 0),
+);
 
 /**
  * The host of an SSH backup target (`user@host:/path`, host-spec.ts), or null for a local folder.
@@ -67,28 +74,36 @@ function relativeInsideRepository(target: string): boolean {
   }
   return true;
 }
-const BackupTarget = z.string().superRefine((text, ctx) => {
-  const problem = backupTargetProblem(text);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const BackupTarget = z.string().check(
+  z.superRefine((text, ctx) => {
+    const problem = backupTargetProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** A remote host `[user@]host[:port]:/path` (host-spec.ts). */
-const HostSpecText = z.string().superRefine((text, ctx) => {
-  const problem = hostSpecProblem(text);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const HostSpecText = z.string().check(
+  z.superRefine((text, ctx) => {
+    const problem = hostSpecProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** A metric gate such as `>= 0.90`, or one relative to the last known good (`>= lkg - 0.01`): gate-expression.ts. */
-const Gate = z.string().superRefine((text, ctx) => {
-  const problem = gateProblem(text);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const Gate = z.string().check(
+  z.superRefine((text, ctx) => {
+    const problem = gateProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** A check's condition on one measurement: a fixed comparison such as `> 0.02`. */
-const Condition = z.string().superRefine((text, ctx) => {
-  const gate = parseGate(text);
-  if (!gate || !('fixed' in gate.bound)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a condition: a fixed comparison such as "> 0.02" or "<= 250"` });
-});
+const Condition = z.string().check(
+  z.superRefine((text, ctx) => {
+    const gate = parseGate(text);
+    if (!gate || !('fixed' in gate.bound)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a condition: a fixed comparison such as "> 0.02" or "<= 250"` });
+  }),
+);
 
 /**
  * A check that asks Prometheus (Argo Rollouts' AnalysisTemplate semantics): `count` measurements
@@ -97,113 +112,103 @@ const Condition = z.string().superRefine((text, ctx) => {
  * passing ones (one of the two).
  */
 /** Prometheus's address: an http(s) URL whose port, when it names one, a connection can use (1 to 65535). */
-const PrometheusUrl = z
-  .string()
-  .regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL of Prometheus')
-  .superRefine((text, ctx) => {
+const PrometheusUrl = z.string().check(
+  z.regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL of Prometheus'),
+  z.superRefine((text, ctx) => {
     if (!/^https?:\/\/\S+$/.test(text)) return; // said by the regex above
     const port = /^https?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^/:?#]*):(\d+)(?:[/?#]|$)/.exec(text)?.[1];
     if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) ctx.addIssue({ code: 'custom', message: `"${text}": port ${port} is out of range (a port is 1 to 65535; Prometheus's own is 9090)` });
     else if (!URL.canParse(text)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL fetch can read` });
-  });
+  }),
+);
 
 const Check = z
-  .object({
+  .strictObject({
     name: Name,
-    prometheus: z.object({ url: PrometheusUrl, query: z.string().min(1, 'a PromQL query') }).strict(),
-    fail: Condition.optional(),
-    pass: Condition.optional(),
-    every: Duration.default(15_000),
-    count: z.number().int().min(1).max(1000).default(1),
-    failures: z.number().int().min(0).default(0),
-    inconclusive: z.number().int().min(0).default(0),
-    timeout: Duration.optional(),
+    prometheus: z.strictObject({ url: PrometheusUrl, query: z.string().check(z.minLength(1, 'a PromQL query')) }),
+    fail: z.optional(Condition),
+    pass: z.optional(Condition),
+    every: z._default(Duration, 15_000),
+    count: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 1),
+    failures: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+    inconclusive: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+    timeout: z.optional(Duration),
   })
-  .strict()
-  .superRefine((check, ctx) => {
+  .check(z.superRefine((check, ctx) => {
     if ((check.fail === undefined) === (check.pass === undefined)) ctx.addIssue({ code: 'custom', message: `give exactly one of fail: (e.g. "> 0.02") or pass: (e.g. "<= 0.02")` });
-  });
+  }));
 export type CheckSpec = z.output<typeof Check>;
 
-const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const EnvVarName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'));
 
-const Step = z
-  .object({
-    name: Name,
-    run: z.string().min(1, 'a shell command'),
-    timeout: Duration.optional(),
-    retries: z.number().int().min(0).max(10).default(0),
-    env: z.record(EnvVarName, z.string()).optional(),
-  })
-  .strict();
+const Step = z.strictObject({
+  name: Name,
+  run: z.string().check(z.minLength(1, 'a shell command')),
+  timeout: z.optional(Duration),
+  retries: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(10)), 0),
+  env: z.optional(z.record(EnvVarName, z.string())),
+});
 
-const Stage = z.object({ name: Name, steps: z.array(Step).min(1, 'a stage needs at least one step') }).strict();
+const Stage = z.strictObject({ name: Name, steps: z.array(Step).check(z.minLength(1, 'a stage needs at least one step')) });
 
-const Environment = z
-  .object({
-    branch: z.string().min(1),
-    approval: z.enum(['auto', 'manual']).default('auto'),
-    path: z.string().min(1).optional(),
-    protected: z.boolean().optional(),
-    /** Remote hosts serving the environment (host-spec.ts); absent: the local `current` only. */
-    hosts: z.array(HostSpecText).min(1, 'at least one host, e.g. [deploy@10.0.0.5:/srv/model], or no hosts: key').optional(),
-  })
-  .strict();
+const Environment = z.strictObject({
+  branch: z.string().check(z.minLength(1)),
+  approval: z._default(z.enum(['auto', 'manual']), 'auto'),
+  path: z.optional(z.string().check(z.minLength(1))),
+  protected: z.optional(z.boolean()),
+  /** Remote hosts serving the environment (host-spec.ts); absent: the local `current` only. */
+  hosts: z.optional(z.array(HostSpecText).check(z.minLength(1, 'at least one host, e.g. [deploy@10.0.0.5:/srv/model], or no hosts: key'))),
+});
 
 export const PipelineConfigSchema = z
-  .object({
+  .strictObject({
     version: z.literal(1, 'only version 1 exists'),
     // Keys checked below, so a bad name says which and why (zod's record says "Invalid key in record").
-    environments: z.record(z.string().meta({ pattern: NAME_PATTERN.source, maxLength: 64 }), Environment),
-    stages: z.array(Stage).min(1, 'at least one stage'),
-    artifacts: z.array(z.string().min(1)).default([]),
-    deploy: z.object({ run: z.string().min(1), timeout: Duration.optional() }).strict().optional(),
-    verify: z
-      .object({ steps: z.array(Step).default([]), checks: z.array(Check).default([]), gates: z.record(z.string().min(1), Gate).default({}) })
-      .strict()
-      .optional(),
-    monitor: z
-      .object({
-        run: z.string().min(1).optional(),
+    environments: z.record(z.string().check(z.meta({ pattern: NAME_PATTERN.source, maxLength: 64 })), Environment),
+    stages: z.array(Stage).check(z.minLength(1, 'at least one stage')),
+    artifacts: z._default(z.array(z.string().check(z.minLength(1))), []),
+    deploy: z.optional(z.strictObject({ run: z.string().check(z.minLength(1)), timeout: z.optional(Duration) })),
+    verify: z.optional(
+      z.strictObject({ steps: z._default(z.array(Step), []), checks: z._default(z.array(Check), []), gates: z._default(z.record(z.string().check(z.minLength(1)), Gate), {}) }),
+    ),
+    monitor: z.optional(
+      z.strictObject({
+        run: z.optional(z.string().check(z.minLength(1))),
         // Measured once per `every` tick (their own count/every/failures do not apply here): each
         // failed measurement counts toward `failures` in a row, like a failed `run`.
-        checks: z.array(Check).default([]),
-        every: Duration.default(30_000),
-        failures: z.number().int().min(1).default(3),
-        timeout: Duration.optional(),
-      })
-      .strict()
-      .optional(),
-    rollback: z.object({ auto: z.boolean().default(false) }).strict().optional(),
+        checks: z._default(z.array(Check), []),
+        every: z._default(Duration, 30_000),
+        failures: z._default(z.number().check(z.int(), z.minimum(1)), 3),
+        timeout: z.optional(Duration),
+      }),
+    ),
+    rollback: z.optional(z.strictObject({ auto: z._default(z.boolean(), false) })),
     // Build once, promote: a commit that already has a release with the same config reuses it.
-    promote: z.enum(['reuse', 'rebuild']).default('reuse'),
-    history: z
-      .object({
-        keepRuns: z.number().int().min(1).default(500),
-        keepReleases: z.number().int().min(1).default(50),
-      })
-      .strict()
-      .optional(),
-    secrets: z.array(EnvVarName).default([]),
+    promote: z._default(z.enum(['reuse', 'rebuild']), 'reuse'),
+    history: z.optional(
+      z.strictObject({
+        keepRuns: z._default(z.number().check(z.int(), z.minimum(1)), 500),
+        keepReleases: z._default(z.number().check(z.int(), z.minimum(1)), 50),
+      }),
+    ),
+    secrets: z._default(z.array(EnvVarName), []),
     // Backups of `.axum/` (README.md, "Backups"): local folders and folders on SSH hosts.
-    backup: z
-      .object({
-        to: z.array(BackupTarget).min(1, 'at least one folder, e.g. to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]'),
+    backup: z.optional(
+      z.strictObject({
+        to: z.array(BackupTarget).check(z.minLength(1, 'at least one folder, e.g. to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]')),
         // A floor, so a typo such as `every: 1s` cannot keep the disk and the NAS busy for nothing.
-        every: Duration.refine((ms) => ms >= 60_000, 'at least 1m (a backup re-reads the history each time)').default(3_600_000),
+        every: z._default(
+          Duration.check(z.refine((ms) => ms >= 60_000, 'at least 1m (a backup re-reads the history each time)')),
+          3_600_000,
+        ),
         // Older backups kept at each target (restic's snapshots: their objects are shared, so one more
         // costs only what changed); `axum restore --from T --list` names them.
-        keep: z.number().int().min(1).max(1000).default(10),
-      })
-      .strict()
-      .optional(),
-    watch: z
-      .object({ paths: z.array(z.string().min(1)).min(1), stages: z.array(Name).min(1) })
-      .strict()
-      .optional(),
+        keep: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 10),
+      }),
+    ),
+    watch: z.optional(z.strictObject({ paths: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), stages: z.array(Name).check(z.minLength(1)) })),
   })
-  .strict()
-  .superRefine((config, ctx) => {
+  .check(z.superRefine((config, ctx) => {
     if (Object.keys(config.environments).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['environments'], message: 'at least one environment, e.g. dev: { branch: develop }' });
     }
@@ -265,7 +270,7 @@ export const PipelineConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['watch', 'stages', i], message: `stage "${name}" is not defined in stages` });
       }
     });
-  });
+  }));
 
 /** A validated `axum.yml`, with defaults filled in and durations in milliseconds. */
 export type PipelineConfig = z.output<typeof PipelineConfigSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { PipelineConfigSchema } from './pipeline-config.js';
 
 /** Where the generated JSON Schema is committed, relative to the Axum checkout. */

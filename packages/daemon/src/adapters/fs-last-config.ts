@@ -1,11 +1,11 @@
 // The last valid config, kept durably under `.axum/state/` each time a valid `axum.yml` loads: the
 // daemon starts on it when the working tree's file is invalid or missing (ARCHITECTURE.md, glossary:
 // Records). Written like the history files (temp file, fsync, rename, fsync of the folder).
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { PipelineConfigSnapshot } from '@axum/protocol';
 import { createLowdbDocumentStore } from './lowdb-document-store.js';
 
-const LastConfigDocument = z.object({ version: z.literal(1), loadedAt: z.string().nullable(), config: z.nullable(PipelineConfigSnapshot) });
+const LastConfigDocument = z.object({ version: z.literal(1), loadedAt: z.nullable(z.string()), config: z.nullable(PipelineConfigSnapshot) });
 type LastConfigDocument = z.infer<typeof LastConfigDocument>;
 
 /** The last valid config and when it was loaded, or null when none was ever recorded (or it does not read). */

@@ -3,7 +3,7 @@ import { writeFileDurably } from './durable-file.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { DocumentStore } from '../engine/ports.js';
 
@@ -42,7 +42,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
  */
 export function createLowdbDocumentStore<T>(
   file: string,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   empty: () => T,
   options: { now?: () => Date; crash?: CrashHook } = {},
 ): DocumentStore<T> {

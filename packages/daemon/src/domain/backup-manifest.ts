@@ -1,7 +1,7 @@
 // The pure rules of backups (README.md, "Backups"): what a backup's manifest holds, which paths a
 // restore may write (a manifest is text from outside: a backup folder anyone could have edited),
 // what a backup has to send, and when a backup is stale. Hashing and files are the adapters'.
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** The name of the manifest in a backup folder; written last, atomically. */
 export const BACKUP_MANIFEST = 'axum-backup.json';
@@ -27,24 +27,22 @@ export function snapshotsToKeep(ids: Iterable<string>, keep: number): { kept: st
   return { kept: sorted.slice(0, Math.max(1, keep)), dropped: sorted.slice(Math.max(1, keep)) };
 }
 
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const Sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 /** One file of `.axum/` the backup holds: its path under `.axum/`, its content's sha256 and size. */
-export const BackupFile = z.object({ path: z.string().min(1).max(300), sha256: Sha256, size: z.number().int().nonnegative() }).strict();
+export const BackupFile = z.strictObject({ path: z.string().check(z.minLength(1), z.maxLength(300)), sha256: Sha256, size: z.number().check(z.int(), z.nonnegative()) });
 export type BackupFile = z.infer<typeof BackupFile>;
 
 /** What one backup holds. The manifest file is `{ manifest, sha256 }`, sha256 over `JSON.stringify(manifest)`. */
-export const BackupManifest = z
-  .object({
-    version: z.literal(1),
-    /** The repository root the backup was taken from (for information: a restore goes to a fresh clone). */
-    repository: z.string(),
-    createdAt: z.string(),
-    files: z.array(BackupFile),
-  })
-  .strict();
+export const BackupManifest = z.strictObject({
+  version: z.literal(1),
+  /** The repository root the backup was taken from (for information: a restore goes to a fresh clone). */
+  repository: z.string(),
+  createdAt: z.string(),
+  files: z.array(BackupFile),
+});
 export type BackupManifest = z.infer<typeof BackupManifest>;
-export const BackupManifestFile = z.object({ manifest: z.unknown(), sha256: Sha256 }).strict();
+export const BackupManifestFile = z.strictObject({ manifest: z.unknown(), sha256: Sha256 });
 
 const RELEASE_ID = /^rel-[0-9]+(?:-[0-9]+)?$/;
 const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,32 +1,32 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { RunView } from '@axum/protocol';
 
 /** A run as persisted: what clients see, plus what crash recovery needs. */
 export const RunRecord = z.object({
   ...RunView.shape,
   /** Process groups of the run's step processes, reaped after a crash. */
-  pgids: z.array(z.number().int()),
+  pgids: z.array(z.number().check(z.int())),
   /** The run's worktree while it runs. */
-  worktree: z.string().nullable(),
+  worktree: z.nullable(z.string()),
   /** Stages to run (a `watch` run runs a subset); null for all. */
-  stages: z.array(z.string()).nullable(),
+  stages: z.nullable(z.array(z.string())),
   /** Who asked for a manual run (`ana via axum run`): its deploy's revision names them. */
-  by: z.string().optional(),
+  by: z.optional(z.string()),
   /** A manual run asked with `--force`: a reused release marked bad deploys anyway. */
-  force: z.boolean().optional(),
+  force: z.optional(z.boolean()),
   /** A manual run asked with `--rebuild`: it builds even when its commit has a release to reuse. */
-  rebuild: z.boolean().optional(),
+  rebuild: z.optional(z.boolean()),
   /** How the lines about its deploy begin when the run reused a release (`reused rel-4, verified on staging #3`). */
-  lead: z.string().optional(),
+  lead: z.optional(z.string()),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
 /** The runs document: `.axum/history/runs.json` plus its journal (adapters/journaled-runs-store.ts). Logs never go in here. */
 export const RunsDocument = z.object({
   version: z.literal(1),
-  nextRunNumber: z.number().int().positive(),
+  nextRunNumber: z.number().check(z.int(), z.positive()),
   /** The last commit seen per branch; null until the daemon's first start in this repository. */
-  heads: z.record(z.string(), z.string()).nullable(),
+  heads: z.nullable(z.record(z.string(), z.string())),
   /** Oldest first. */
   runs: z.array(RunRecord),
 });

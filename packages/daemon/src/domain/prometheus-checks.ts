@@ -3,7 +3,7 @@
 // (Argo Rollouts' AnalysisTemplate semantics). Anything that is not one finite number is
 // inconclusive with the reason: never a pass.
 import { parseGate, type CheckSpec, type GateOp } from '@axum/protocol';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { COMPARE } from './gates.js';
 
 /** What the adapter got: an HTTP answer (any status) with its body parsed as JSON when it was JSON, or no answer at all. */
@@ -44,7 +44,7 @@ const Answer = z.union([
   z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: Sample })) }) }),
   z.object({ status: z.literal('success'), data: z.object({ resultType: z.enum(['scalar', 'string']), result: Sample }) }),
   z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }) }),
-  z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string() }),
+  z.object({ status: z.literal('error'), errorType: z.optional(z.string()), error: z.string() }),
 ]);
 
 const seriesName = (metric: Record<string, string>) => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { HostView, liveAlreadyText, missingRevisionText, pathWords, Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
 
@@ -9,7 +9,7 @@ export const EnvironmentDeclaration = z.object({
   protected: z.boolean(),
   approval: z.enum(['auto', 'manual']),
   /** Remote hosts (`[user@]host[:port]:/path`), when it has any: recovery and rollback reach them from the records too. */
-  hosts: z.array(z.string()).optional(),
+  hosts: z.optional(z.array(z.string())),
 });
 export type EnvironmentDeclaration = z.infer<typeof EnvironmentDeclaration>;
 
@@ -21,44 +21,44 @@ export const EnvironmentDocument = z.object({
    * `rollback`: the manual rollback revision that set the pin (none when the environment was pinned
    * already): a rollback undone after a crash lifts only a pin it set itself.
    */
-  pinned: z.object({ by: z.string(), at: z.string(), rollback: z.number().int().optional() }).nullable(),
-  pendingReleaseId: z.string().nullable(),
-  incident: z.string().nullable(),
+  pinned: z.nullable(z.object({ by: z.string(), at: z.string(), rollback: z.optional(z.number().check(z.int())) })),
+  pendingReleaseId: z.nullable(z.string()),
+  incident: z.nullable(z.string()),
   /** Process groups of deploy, verify and monitor steps running now; reaped after a crash. */
-  pgids: z.array(z.number().int()).default([]),
+  pgids: z._default(z.array(z.number().check(z.int())), []),
   /** A release built while an operation held the environment: it deploys next (newest wins), even after a restart. */
-  queuedReleaseId: z.string().nullable().default(null),
+  queuedReleaseId: z._default(z.nullable(z.string()), null),
   /**
    * A revision that failed where it serves and that `current` still names (rollback.auto off, or a
    * rollback that could not run): *serving, failed* (ARCHITECTURE.md, glossary), until a revision
    * goes live or `current` is withdrawn.
    */
-  failedServing: z.number().int().nullable().default(null),
+  failedServing: z._default(z.nullable(z.number().check(z.int())), null),
   /**
    * The environment as last configured (absolute folder of `current`, branch, flags): what serves it
    * from its records when the config in use no longer declares it (ARCHITECTURE.md, glossary: Records).
    */
-  declared: EnvironmentDeclaration.nullable().default(null),
+  declared: z._default(z.nullable(EnvironmentDeclaration), null),
   /** The newest release a pin or a pause held back (built meanwhile): `axum unpin` / `axum approve` deploys it. */
-  heldReleaseId: z.string().nullable().default(null),
+  heldReleaseId: z._default(z.nullable(z.string()), null),
   /**
    * An inconclusive verification or monitor check paused the environment's automatic actions until a
    * person decides (ARCHITECTURE.md, glossary: Inconclusive). Files written before pauses load as null.
    */
-  paused: z.nullable(Pause).default(null),
+  paused: z._default(z.nullable(Pause), null),
   /** Each remote host's release and whether the last operation went well there (engine/remote-fleet.ts). */
-  hosts: z.array(HostView).default([]),
+  hosts: z._default(z.array(HostView), []),
   /**
    * The run that asked for a release waiting here (held, awaiting approval, queued) when it is not
    * the run that built it (a reused release): its deploy follows when the release goes on, also
    * after a restart. Files written before it load without.
    */
-  waitingRuns: z.array(z.object({ releaseId: z.string(), runId: z.string() })).optional(),
+  waitingRuns: z.optional(z.array(z.object({ releaseId: z.string(), runId: z.string() }))),
   /**
    * Crash recovery has still to put every remote host back on this release (null: no `current`):
    * set before the daemon listens, cleared once they are back, so a restart in between does it again.
    */
-  hostsPending: z.object({ releaseId: z.string().nullable() }).nullable().optional(),
+  hostsPending: z.optional(z.nullable(z.object({ releaseId: z.nullable(z.string()) }))),
 });
 export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
 
