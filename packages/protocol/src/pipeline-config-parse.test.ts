@@ -169,6 +169,15 @@ monitor: { every: 5s }
     expect(load.errors[0]).toMatchObject({ line: 5, message: expect.stringMatching(/^too many alias expansions \(over 100\)/) });
   });
 
+  it('refuses an alias inside the node it names (the data would contain itself) at the alias, and keeps shared aliases', () => {
+    const cyclic = `version: 1\nenvironments:\n  dev: &d { branch: develop, x: *d }\nstages: [{ name: t, steps: [{ name: u, run: "true" }] }]\n`;
+    expect(parseConfigText(cyclic, 'axum.yml')).toEqual({ ok: false, errors: [{ file: 'axum.yml', line: 3, col: 33, message: 'an alias refers to a node that contains it (the data would contain itself): copy the values instead' }] });
+    const deep = `version: 1\nenvironments: { dev: { branch: develop } }\nstages: &s [{ name: t, steps: [{ name: u, run: "true", more: *s }] }]\n`;
+    expect(parseConfigText(deep, 'axum.yml')).toMatchObject({ ok: false, errors: [{ line: 3, message: expect.stringMatching(/^an alias refers to a node that contains it/) }] });
+    const siblings = `version: 1\nenvironments: { dev: { branch: develop } }\nstages: [{ name: t, steps: [{ name: u, run: "true", env: &vars { MODE: fast } }] }, { name: t2, steps: [{ name: v, run: "true", env: *vars }] }]\n`;
+    expect(parseConfigText(siblings, 'axum.yml').ok).toBe(true);
+  });
+
   it('counts alias expansions, not time: a small bomb whose whole expansion would fit is refused all the same', () => {
     // Four levels stand for 9^4 strings: parsed whole in a blink without the count, so only the count refuses it.
     const small = `version: 1\nenvironments: { dev: { branch: develop } }\nstages: [{ name: t, steps: [{ name: u, run: "true" }] }]\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [${Array(9).fill('*a').join(',')}]\nc: &c [${Array(9).fill('*b').join(',')}]\nd: &d [${Array(9).fill('*c').join(',')}]\n`;
