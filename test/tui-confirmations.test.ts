@@ -2,34 +2,12 @@
 // real terminal: tmux on its own server socket, send-keys and capture-pane, a real daemon and git.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, daemonPid, makeRepo, waitFor } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, daemonPid, makeRepo, waitFor } from './support/axum.js';
 
 const server = tmuxServer('axum-confirm');
-const { tmux } = server;
 
 /** A TUI in a tmux window of its own size. */
-function terminal(session: string, dir: string, columns: number, rows: number, env: string[] = []) {
-  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), ...env.flatMap((e) => ['-e', e]), `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 60`);
-  const screen = () => tmux('capture-pane', '-p', '-t', session);
-  return {
-    screen,
-    rows: () => screen().trimEnd().split('\n'),
-    /** The screen read as one line: each run of blanks one space. */
-    flat: () => screen().replace(/\s+/g, ' '),
-    // One key per write, as a person types: Ink reads a burst of keys as one input.
-    keys: async (...keys: string[]) => {
-      for (const key of keys) {
-        tmux('send-keys', '-t', session, key);
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    },
-    until: async (check: (screen: string) => boolean, what: string, ms = 15_000) => {
-      await waitFor(() => check(screen()), ms, what).catch((err: Error) => {
-        throw new Error(`${err.message} (${session})\n${screen()}`);
-      });
-    },
-  };
-}
+const terminal = (session: string, dir: string, columns: number, rows: number, env: string[] = []) => server.openTui(session, dir, { columns, rows, env });
 
 const live = async (dir: string, env: string) => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; pinned: boolean; operation: unknown; live: { revision: number } | null }[] }).environments.find((e) => e.name === env)!;
 

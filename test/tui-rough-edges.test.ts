@@ -3,11 +3,11 @@
 // runs, two environments, an incident, a release waiting for approval, a pin, a killed daemon.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor } from './support/axum.js';
+import { HAS_TMUX, tmuxServer, type Terminal } from './support/tmux.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor } from './support/axum.js';
 
 const server = tmuxServer('axum-rough');
-const { tmux } = server;
+const { tmux, terminal } = server;
 const SIZES = [
   { columns: 80, rows: 24, noColor: false, session: 'small' },
   { columns: 80, rows: 24, noColor: true, session: 'plain' },
@@ -16,29 +16,9 @@ const SIZES = [
 // A step that sleeps on the `slow` branch only: the run the daemon is killed under.
 const SLOW = `rough-slow-${process.pid}`;
 
-/** A TUI in a tmux window of its own size. */
-function terminal(session: string) {
-  const screen = () => tmux('capture-pane', '-p', '-t', session);
-  return {
-    screen,
-    rows: () => screen().trimEnd().split('\n'),
-    // One key per write, as a person types: Ink reads a burst of keys as one input.
-    keys: async (...keys: string[]) => {
-      for (const key of keys) {
-        tmux('send-keys', '-t', session, key);
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    },
-    until: async (check: (screen: string) => boolean, what: string, ms = 15_000) => {
-      await waitFor(() => check(screen()), ms, what).catch((err: Error) => {
-        throw new Error(`${err.message} (${session})\n${screen()}`);
-      });
-    },
-  };
-}
 
 /** The frame fits the window: below its height (Ink redraws the whole screen at it), no row wider than it. */
-function expectFits(t: ReturnType<typeof terminal>, size: { columns: number; rows: number }) {
+function expectFits(t: Terminal, size: { columns: number; rows: number }) {
   const shown = t.rows();
   expect(shown.length).toBeLessThan(size.rows);
   expect(shown.every((row) => row.length <= size.columns)).toBe(true);
@@ -88,7 +68,7 @@ rollback: { auto: true }
     commitFiles(dir, 'release 1', { 'data.txt': '0.5\n' });
     git('checkout', '-q', 'main');
     await runWait('--branch', 'release');
-    for (const c of SIZES) tmux('new-session', '-d', '-s', c.session, '-x', String(c.columns), '-y', String(c.rows), ...(c.noColor ? ['-e', 'NO_COLOR=1'] : []), `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 120`);
+    for (const c of SIZES) server.openTui(c.session, dir, { ...c, env: c.noColor ? ['NO_COLOR=1'] : [] }, 120);
     for (const c of SIZES) await terminal(c.session).until((s) => s.includes('● connected') && s.includes('awaiting'), 'the TUI to connect', 30_000);
   }, 300_000);
   afterAll(async () => {
@@ -234,8 +214,7 @@ rollback: { auto: true }
   it('keys typed while the first frame loads are neither echoed nor applied', async () => {
     // Started on a stopped daemon, the TUI starts it: the first frame stays up while it does.
     expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
-    tmux('new-session', '-d', '-s', 'early', '-x', '80', '-y', '24', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 120`);
-    const t = terminal('early');
+    const t = server.openTui('early', dir, { columns: 80, rows: 24 }, 120);
     await t.until((s) => s.includes('loading the terminal UI'), 'the first frame');
     tmux('send-keys', '-t', 'early', 'j');
     tmux('send-keys', '-t', 'early', 'j');
