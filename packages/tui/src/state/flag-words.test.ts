@@ -21,7 +21,7 @@ describe('the FLAGS cell: words where they fit, short forms where they do not, n
     expect(fitFlags(flags, 10)).toBe('pinned, awaiting rel-21, prot, manual');
   });
   it('shortens every flag that has a short form, and says — for none', () => {
-    const busy = flagWords(env({ pinned: true, heldReleaseId: 'rel-9', awaitingApproval: false, paused: { since: 't', revision: 4, reason: 'r' }, operation: { kind: 'deploy', revision: 5, holder: 'x', since: 't' } as EnvironmentView['operation'], servingBad: { releaseId: 'rel-3', by: 'a', why: 'w', at: 't' } as EnvironmentView['servingBad'] }));
+    const busy = flagWords(env({ pinned: true, heldReleaseId: 'rel-9', awaitingApproval: false, paused: { since: 't', revision: 4, reason: 'r' }, operation: { kind: 'deploy', revision: 5, holder: 'x', startedAt: 't' } as EnvironmentView['operation'], servingBad: { releaseId: 'rel-3', by: 'a', why: 'w', at: 't' } as EnvironmentView['servingBad'] }));
     expect(fitFlags(busy, 0)).toBe('PAUSED #4, deploy #5…, rel-3 bad, pinned (rel-9), prot, manual');
     expect(flagsText(busy)).toBe('PAUSED (#4 inconclusive), deploy #5 in progress, rel-3 marked bad, pinned, holds rel-9, protected, manual approval');
     expect(fitFlags(flagWords(env({ protected: false, approval: 'auto', pinned: false, awaitingApproval: false })), 20)).toBe('—');

@@ -31,7 +31,7 @@ export function flagWords(env: EnvironmentView): FlagWord[] {
     env.paused && { long: `PAUSED (#${env.paused.revision} inconclusive)`, short: `PAUSED #${env.paused.revision}` },
     env.operation && { long: `${env.operation.kind} #${env.operation.revision} in progress`, short: `${env.operation.kind} #${env.operation.revision}…` },
     // A release marked bad after it went live here goes on serving (LIVE says which revision): say so until someone moves it.
-    env.servingBad && { long: `${env.servingBad.releaseId} marked bad`, short: `${env.servingBad.releaseId} bad` },
+    env.servingBad ? { long: `${env.servingBad.releaseId} marked bad`, short: `${env.servingBad.releaseId} bad` } : null,
     hostsLong !== null && { long: hostsLong, short: failedHosts > 0 ? `${failedHosts}/${hosts.length} hosts FAILED` : hostsLong },
     // A pin that holds a release back says which: the next unpin deploys it.
     env.pinned && (env.heldReleaseId ? { long: `pinned, holds ${env.heldReleaseId}`, short: `pinned (${env.heldReleaseId})` } : { long: 'pinned', short: 'pinned' }),
