@@ -165,6 +165,25 @@ rollback: { auto: true }
     await t.until((s) => s.includes('cancelled: nothing changed'), 'the dialog cancelled');
   });
 
+  it.each(SIZES)('$columns×$rows (NO_COLOR: $noColor): the dashboard says which release is live beside each revision, and no flag is cut', async (size) => {
+    const t = terminal(size.session);
+    await t.until((s) => /^\s+ENV\s+(BRANCH\s+)?LIVE\s+RELEASE\s/m.test(s), 'the RELEASE column');
+    const live = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments.find((e: { name: string }) => e.name === 'production').live as { revision: number; releaseId: string };
+    const row = t.rows().find((r) => /^[› ] production /.test(r)) ?? '';
+    expect(row).toMatch(new RegExp(`^[› ] production\\s+(release\\s+)?#${live.revision}\\s+${live.releaseId}\\s`));
+    // Awaiting approval, protected, manual approval: at 80 columns in short forms, whole; at 120 in words.
+    expect(row).not.toMatch(/…/);
+    if (size.columns === 80) expect(row).toMatch(/ awaiting rel-\d+, prot, manual$/);
+    else expect(row).toMatch(/ awaiting approval \(rel-\d+\), protected, manual approval$/);
+    expectFits(t, size);
+    // The help says what the short forms stand for.
+    await t.keys('?');
+    await t.until((s) => s.includes('Keys (dashboard)'), 'the help');
+    expect(t.flat()).toContain('FLAGS, where narrow: prot = protected · manual = manual approval');
+    await t.keys('Escape');
+    await t.until((s) => /^\s+ENV\s+(BRANCH|LIVE)/m.test(s), 'back to the dashboard');
+  });
+
   it('promoting into a pinned environment says so in the dialog, at 80×24 and 120×40', async () => {
     expect((await axum(['pin', 'production', '--repo', dir])).code).toBe(0);
     for (const size of SIZES) {
@@ -227,5 +246,31 @@ rollback: { auto: true }
       expect(t.screen()).toMatch(/^› staging /m);
     }
     expect(t.screen()).not.toMatch(/^jjj/m);
+  });
+
+  it('a daemon stopped and started again: the event log says the restart in one line, keeps its earlier lines, and replays nothing as new', async () => {
+    for (const size of SIZES) await terminal(size.session).until((s) => s.includes('● connected') && !s.includes('STALE'), 'the TUI connected');
+    const was = readDaemonJson(dir).pid;
+    expect((await axum(['daemon', 'stop', '--yes', '--repo', dir])).code).toBe(0);
+    // A command starts it again, as a person's next command does.
+    expect((await axum(['status', '--repo', dir])).code).toBe(0);
+    const pid = readDaemonJson(dir).pid;
+    expect(pid).not.toBe(was);
+    for (const size of SIZES) {
+      const t = terminal(size.session);
+      await t.until((s) => s.includes(`reconnected: the daemon restarted (pid ${pid}, was ${was})`), 'the reconnect said in the footer', 30_000);
+      await t.keys('e');
+      await t.until((s) => s.includes('Events'), 'the event log');
+      const log = t.flat();
+      expect(log).toContain(`reconnected: the daemon restarted (pid ${pid}, was ${was})`);
+      // The lines from before the restart stay (marked so), the stop among them.
+      expect(log).toMatch(/\(before the daemon restarted\)|daemon stopping/);
+      expect(log).toContain('daemon stopping');
+      // What serves after the restart is the baseline: no `staging: #21 is live` as if just deployed.
+      expect(log).not.toMatch(/: #\d+ is live \(/);
+      expectFits(t, size);
+      await t.keys('Escape');
+      await t.until((s) => /^\s+ENV\s+(BRANCH|LIVE)/m.test(s), 'back to the dashboard');
+    }
   });
 });

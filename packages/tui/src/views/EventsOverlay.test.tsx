@@ -46,7 +46,7 @@ describe('the event log overlay', () => {
     let state = open();
     const first = screen(state);
     await tick();
-    expect(first.lastFrame()).toContain('Events 17–30 of 30');
+    expect(first.lastFrame()).toContain('Events 18–30 of 30');
     expect(first.lastFrame()).toContain('› 08:29:00');
     state = press(state, 'k');
     state = press(state, '', { upArrow: true });
@@ -68,6 +68,15 @@ describe('the event log overlay', () => {
     expect(state.eventsSelected).toBe(10);
     state = press(state, 'G');
     expect(state.eventsSelected).toBeNull();
+  });
+
+  it('stays below 24 rows at 80×24 with a notice in the footer too (a reconnect says itself there)', async () => {
+    const state = { ...open(), notice: 'reconnected: the daemon restarted (pid 2, was 1)' };
+    const { lastFrame } = screen(state);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n');
+    expect(rows.length).toBeLessThan(24);
+    expect(rows.at(-2)).toBe('reconnected: the daemon restarted (pid 2, was 1)');
   });
 
   it('shows the selected entry in full below the list at 80 columns, every row within the width', async () => {
