@@ -132,9 +132,11 @@ verify:
     const t = terminal('narrow', dir, 80, 24, ['NO_COLOR=1']);
     await t.until((s) => s.includes('● connected'), 'the TUI to connect', 20_000);
     await t.until((s) => /^\s+gated /m.test(s), 'the environments');
-    // FLAGS, the last column, whole: BRANCH and LKG gave way to it (HEALTH, state, is wide here).
+    // FLAGS, the last column, never cut: BRANCH and LKG gave way to it (HEALTH, state, is wide here),
+    // and where the row is still short the config's flags take their short forms.
     const gated = t.rows().find((row) => /^\s+gated /.test(row))!;
-    expect(gated).toMatch(/pinned, protected, manual approval\s*$/);
+    expect(gated).toMatch(/pinned, protected, manual\s*$/);
+    expect(gated).not.toContain('…');
     expect(t.rows().find((row) => row.includes('ENV'))).not.toContain('BRANCH');
     expect(t.rows().some((row) => /\? help · Esc back · q quit\s*$/.test(row))).toBe(true);
     expect(t.rows().at(-1)).toContain('r roll back');
@@ -150,7 +152,8 @@ verify:
     expect(t.rows().some((row) => /\? help · Esc back · q quit\s*$/.test(row))).toBe(true);
     // Releases: each subject whole.
     await t.keys('R');
-    await t.until((s) => s.includes('RELEASE'), 'the releases');
+    // The dashboard has a RELEASE column too: the releases view is the one that says newest first.
+    await t.until((s) => s.includes('newest first'), 'the releases');
     for (const value of ['0.85', '0.90', '0.95']) expect(t.screen()).toContain(`retrain: model ${value} on new data`);
     expect(t.rows().some((row) => /\? help · Esc back · q quit\s*$/.test(row))).toBe(true);
     expect(t.rows().every((row) => row.length <= 80)).toBe(true);
