@@ -3,11 +3,11 @@
 // runs, two environments, an incident, a release waiting for approval, a pin, a killed daemon.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor } from './support/axum.js';
+import { HAS_TMUX, tmuxServer, type Terminal } from './support/tmux.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor } from './support/axum.js';
 
 const server = tmuxServer('axum-rough');
-const { tmux } = server;
+const { tmux, terminal } = server;
 const SIZES = [
   { columns: 80, rows: 24, noColor: false, session: 'small' },
   { columns: 80, rows: 24, noColor: true, session: 'plain' },
@@ -16,29 +16,9 @@ const SIZES = [
 // A step that sleeps on the `slow` branch only: the run the daemon is killed under.
 const SLOW = `rough-slow-${process.pid}`;
 
-/** A TUI in a tmux window of its own size. */
-function terminal(session: string) {
-  const screen = () => tmux('capture-pane', '-p', '-t', session);
-  return {
-    screen,
-    rows: () => screen().trimEnd().split('\n'),
-    // One key per write, as a person types: Ink reads a burst of keys as one input.
-    keys: async (...keys: string[]) => {
-      for (const key of keys) {
-        tmux('send-keys', '-t', session, key);
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    },
-    until: async (check: (screen: string) => boolean, what: string, ms = 15_000) => {
-      await waitFor(() => check(screen()), ms, what).catch((err: Error) => {
-        throw new Error(`${err.message} (${session})\n${screen()}`);
-      });
-    },
-  };
-}
 
 /** The frame fits the window: below its height (Ink redraws the whole screen at it), no row wider than it. */
-function expectFits(t: ReturnType<typeof terminal>, size: { columns: number; rows: number }) {
+function expectFits(t: Terminal, size: { columns: number; rows: number }) {
   const shown = t.rows();
   expect(shown.length).toBeLessThan(size.rows);
   expect(shown.every((row) => row.length <= size.columns)).toBe(true);
@@ -88,7 +68,7 @@ rollback: { auto: true }
     commitFiles(dir, 'release 1', { 'data.txt': '0.5\n' });
     git('checkout', '-q', 'main');
     await runWait('--branch', 'release');
-    for (const c of SIZES) tmux('new-session', '-d', '-s', c.session, '-x', String(c.columns), '-y', String(c.rows), ...(c.noColor ? ['-e', 'NO_COLOR=1'] : []), `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 120`);
+    for (const c of SIZES) server.openTui(c.session, dir, { ...c, env: c.noColor ? ['NO_COLOR=1'] : [] }, 120);
     for (const c of SIZES) await terminal(c.session).until((s) => s.includes('● connected') && s.includes('awaiting'), 'the TUI to connect', 30_000);
   }, 300_000);
   afterAll(async () => {
@@ -185,6 +165,25 @@ rollback: { auto: true }
     await t.until((s) => s.includes('cancelled: nothing changed'), 'the dialog cancelled');
   });
 
+  it.each(SIZES)('$columns×$rows (NO_COLOR: $noColor): the dashboard says which release is live beside each revision, and no flag is cut', async (size) => {
+    const t = terminal(size.session);
+    await t.until((s) => /^\s+ENV\s+(BRANCH\s+)?LIVE\s+RELEASE\s/m.test(s), 'the RELEASE column');
+    const live = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments.find((e: { name: string }) => e.name === 'production').live as { revision: number; releaseId: string };
+    const row = t.rows().find((r) => /^[› ] production /.test(r)) ?? '';
+    expect(row).toMatch(new RegExp(`^[› ] production\\s+(release\\s+)?#${live.revision}\\s+${live.releaseId}\\s`));
+    // Awaiting approval, protected, manual approval: at 80 columns in short forms, whole; at 120 in words.
+    expect(row).not.toMatch(/…/);
+    if (size.columns === 80) expect(row).toMatch(/ awaiting rel-\d+, prot, manual$/);
+    else expect(row).toMatch(/ awaiting approval \(rel-\d+\), protected, manual approval$/);
+    expectFits(t, size);
+    // The help says what the short forms stand for.
+    await t.keys('?');
+    await t.until((s) => s.includes('Keys (dashboard)'), 'the help');
+    expect(t.flat()).toContain('FLAGS, where narrow: prot = protected · manual = manual approval');
+    await t.keys('Escape');
+    await t.until((s) => /^\s+ENV\s+(BRANCH|LIVE)/m.test(s), 'back to the dashboard');
+  });
+
   it('promoting into a pinned environment says so in the dialog, at 80×24 and 120×40', async () => {
     expect((await axum(['pin', 'production', '--repo', dir])).code).toBe(0);
     for (const size of SIZES) {
@@ -234,8 +233,7 @@ rollback: { auto: true }
   it('keys typed while the first frame loads are neither echoed nor applied', async () => {
     // Started on a stopped daemon, the TUI starts it: the first frame stays up while it does.
     expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
-    tmux('new-session', '-d', '-s', 'early', '-x', '80', '-y', '24', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 120`);
-    const t = terminal('early');
+    const t = server.openTui('early', dir, { columns: 80, rows: 24 }, 120);
     await t.until((s) => s.includes('loading the terminal UI'), 'the first frame');
     tmux('send-keys', '-t', 'early', 'j');
     tmux('send-keys', '-t', 'early', 'j');
@@ -248,5 +246,31 @@ rollback: { auto: true }
       expect(t.screen()).toMatch(/^› staging /m);
     }
     expect(t.screen()).not.toMatch(/^jjj/m);
+  });
+
+  it('a daemon stopped and started again: the event log says the restart in one line, keeps its earlier lines, and replays nothing as new', async () => {
+    for (const size of SIZES) await terminal(size.session).until((s) => s.includes('● connected') && !s.includes('STALE'), 'the TUI connected');
+    const was = readDaemonJson(dir).pid;
+    expect((await axum(['daemon', 'stop', '--yes', '--repo', dir])).code).toBe(0);
+    // A command starts it again, as a person's next command does.
+    expect((await axum(['status', '--repo', dir])).code).toBe(0);
+    const pid = readDaemonJson(dir).pid;
+    expect(pid).not.toBe(was);
+    for (const size of SIZES) {
+      const t = terminal(size.session);
+      await t.until((s) => s.includes(`reconnected: the daemon restarted (pid ${pid}, was ${was})`), 'the reconnect said in the footer', 30_000);
+      await t.keys('e');
+      await t.until((s) => s.includes('Events'), 'the event log');
+      const log = t.flat();
+      expect(log).toContain(`reconnected: the daemon restarted (pid ${pid}, was ${was})`);
+      // The lines from before the restart stay (marked so), the stop among them.
+      expect(log).toMatch(/\(before the daemon restarted\)|daemon stopping/);
+      expect(log).toContain('daemon stopping');
+      // What serves after the restart is the baseline: no `staging: #21 is live` as if just deployed.
+      expect(log).not.toMatch(/: #\d+ is live \(/);
+      expectFits(t, size);
+      await t.keys('Escape');
+      await t.until((s) => /^\s+ENV\s+(BRANCH|LIVE)/m.test(s), 'back to the dashboard');
+    }
   });
 });

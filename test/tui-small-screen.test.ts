@@ -2,10 +2,11 @@
 // tmux on its own server socket, send-keys and capture-pane.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, makeRepo } from './support/axum.js';
 
 const server = tmuxServer('axum-small');
-const { tmux } = server;
+// Its waits as they were: 10 s unless told.
+const terminal = (session: string) => server.terminal(session, 10_000);
 const SIZES = [
   { columns: 80, rows: 24 },
   { columns: 120, rows: 40 },
@@ -15,26 +16,6 @@ const CASES = SIZES.flatMap((size) => [false, true].map((noColor) => ({ ...size,
 // A step that prints 300 rows, then a tick a second while the test reads it (the run is cancelled after).
 const SERVE = 'for i in $(seq 1 300); do echo row $i; done; while true; do echo tick; sleep 1; done';
 
-/** A TUI in a tmux window of its own size. */
-function terminal(session: string) {
-  const screen = () => tmux('capture-pane', '-p', '-t', session);
-  return {
-    screen,
-    rows: () => screen().trimEnd().split('\n'),
-    // One key per write, as a person types: Ink reads a burst of keys as one input.
-    keys: async (...keys: string[]) => {
-      for (const key of keys) {
-        tmux('send-keys', '-t', session, key);
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    },
-    until: async (check: (screen: string) => boolean, what: string, ms = 10_000) => {
-      await waitFor(() => check(screen()), ms, what).catch((err: Error) => {
-        throw new Error(`${err.message} (${session})\n${screen()}`);
-      });
-    },
-  };
-}
 
 /** The screen's text as read: runs of blanks are one space. */
 const flat = (rows: string[]) => rows.join(' ').replace(/\s+/g, ' ');
@@ -56,7 +37,7 @@ stages:
 `,
     });
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    for (const c of CASES) tmux('new-session', '-d', '-s', c.session, '-x', String(c.columns), '-y', String(c.rows), ...(c.noColor ? ['-e', 'NO_COLOR=1'] : []), `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 60`);
+    for (const c of CASES) server.openTui(c.session, dir, { ...c, env: c.noColor ? ['NO_COLOR=1'] : [] });
     for (const c of CASES) await terminal(c.session).until((s) => s.includes('● connected'), 'the TUI to connect', 20_000);
   });
   afterAll(async () => {

@@ -207,7 +207,7 @@ describe.runIf(HAS_TMUX)('the terminal UI in tmux', () => {
     await waitFor(() => /pid \d+ · v0\.1\.0 · 1 client\b/.test(screen()), 10_000, 'one client attached');
     const first = screen();
     expect(first).toContain(`axum · ${dir}`);
-    expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+protected, manual approval/);
+    expect(first).toMatch(/production\s+main\s+—\s+—\s+—\s+—\s+protected, manual approval/);
     expect(first).toContain('? help');
 
     tmux('send-keys', '-t', 'tui', '?');

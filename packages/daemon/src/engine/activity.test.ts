@@ -62,6 +62,12 @@ describe("the daemon's own moves", () => {
     // Went live in an earlier update, the operation (its verification) ends in this one: said already.
     expect(movedText(view({ live: live(8), operation: op(8, 'rollback', 'x') }), view({ live: live(8) }))).toBeNull();
   });
+  it('say nothing when a starting daemon loads what served already: nothing known before, no operation (a restart is no deploy)', () => {
+    expect(movedText(view({}), view({ live: live(7) }))).toBeNull();
+    expect(movedText(view({}), view({ serving: { ...live(7)!, failed: true } }))).toBeNull();
+    // A first deploy holds the environment: it is said.
+    expect(movedText(view({ operation: op(1, 'deploy', 'push run-1') }), view({ live: live(1) }))).toBe('staging: deploy #1 is live (rel-1, cccccccc), by push run-1');
+  });
   it("say a run's deploy that waits for a person or was refused, once, when it becomes so", () => {
     const run = (outcome: string | null) => ({ id: 'run-9', releaseId: 'rel-9', deploy: outcome ? { env: 'production', revision: null, outcome } : null }) as unknown as RunView;
     expect(runOutcomeText(run('pending'), run('awaiting-approval'))).toBe('run-9: rel-9 waits for approval in production (axum approve production)');

@@ -113,6 +113,9 @@ export function movedText(before: EnvironmentView, after: EnvironmentView): stri
   const op = before.operation;
   // `auto: #6 failed verification` → `after #6 failed verification`; `push run-6` → `by push run-6`.
   const cause = op ? (op.holder.startsWith('auto: ') ? `, after ${op.holder.slice('auto: '.length)}` : `, by ${op.holder}`) : '';
+  // Nothing was known of it and no operation held it: its records were loaded (a daemon starting,
+  // before its first client), which says what served already, not that anything moved.
+  if (!op && !before.live && !before.serving) return null;
   if (after.live && before.live?.revision !== after.live.revision) {
     const kind = op && op.revision === after.live.revision ? `${op.kind} ` : '';
     return `${after.name}: ${kind}#${after.live.revision} is live (${after.live.releaseId}, ${after.live.commit.slice(0, 8)})${kind ? cause : ''}`;

@@ -66,9 +66,22 @@ export function eventLine(entry: EventEntry): string {
   return `${entry.at.slice(11, 19)} ${entry.who ? `${entry.who} ` : ''}${entry.what}${from}`;
 }
 
+/** True when `after` is another daemon than `before` (a restart): its pid or its start differs. */
+const restarted = (before: DaemonState, after: DaemonState): boolean => before.daemon.pid !== after.daemon.pid || before.daemon.startedAt !== after.daemon.startedAt;
+
+/**
+ * The one line a (re)connect is in the event log: the first state after it is the baseline, what
+ * the daemon serves already, not news (`before`: the state this terminal had, null at the first).
+ */
+export function connectionLine(before: DaemonState | null, after: DaemonState): string {
+  if (!before) return `connected to the daemon (pid ${after.daemon.pid})`;
+  if (restarted(before, after)) return `reconnected: the daemon restarted (pid ${after.daemon.pid}, was ${before.daemon.pid})`;
+  return `reconnected to the daemon (pid ${after.daemon.pid})`;
+}
+
 /** The daemon's activity, kept across its restart (a new daemon starts with none): marked as from before it. */
 export function keptAcrossRestart(before: DaemonState | null, after: DaemonState, local: readonly EventEntry[]): EventEntry[] {
-  if (!before || (before.daemon.pid === after.daemon.pid && before.daemon.startedAt === after.daemon.startedAt)) return [...local];
+  if (!before || !restarted(before, after)) return [...local];
   const kept = before.activity.map((entry): EventEntry => ({ ...entry, origin: 'before-restart' }));
   return [...local, ...kept].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(-LOCAL_EVENTS_KEPT);
 }

@@ -87,18 +87,35 @@ describe('the event log', () => {
     const rollback = { at: '2026-12-04T10:00:02.000Z', who: 'auto: verify failed on #7', what: 'staging: auto-rollback #8 is live (rel-6, cccccccc)', clientId: '' };
     state = reduce(state, { type: 'daemon.delta', delta: { type: 'activity.added', entry: rollback }, at: '2026-12-04T10:00:02.000Z' });
     expect(eventEntries(state).map(eventLine)).toEqual([
+      '00:00:00 connected to the daemon (pid 1) (this terminal only)',
       // What happened, in the words the daemon uses for a request it refuses: no "you refused".
       '10:00:00 refused: rollback of staging to the last known good — staging: nothing is live to roll back from (this terminal only)',
       '10:00:01 bob (axum-tui on pts/2) pinned dev',
       '10:00:02 auto: verify failed on #7 staging: auto-rollback #8 is live (rel-6, cccccccc)',
     ]);
   });
-  it('keeps what the daemon said before it restarted, marked so', () => {
-    const before = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env('staging')], { activity: [{ at: '2026-12-04T09:00:00.000Z', who: 'alice', what: 'pinned staging', clientId: 'a' }] }) });
+  it('says a (re)connect in one line, and keeps what the daemon said before it restarted, marked so', () => {
+    const pinned = { at: '2026-12-04T09:00:00.000Z', who: 'alice', what: 'pinned staging', clientId: 'a' };
+    let before = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env('staging')], { activity: [pinned] }), at: '2026-12-04T08:59:00.000Z' });
+    before = reduce(before, { type: 'daemon.stopping', reason: 'stopped by axum daemon stop', at: '2026-12-04T09:01:00.000Z' });
+    before = reduce(before, { type: 'connection.lost', attempt: 1, reason: 'closed', retryInMs: 200, at: '2026-12-04T09:01:00.000Z' });
+    // The new daemon's first state is the baseline: what it serves is not news, the restart is.
     const restarted = daemonState([env('staging')]);
-    const after = reduce(before, { type: 'connection.connected', clientId: 'me2', state: { ...restarted, daemon: { ...restarted.daemon, pid: 2 } } });
-    expect(eventEntries(after).map(eventLine)).toEqual(['09:00:00 alice pinned staging (before the daemon restarted)']);
-    // The same daemon again (a dropped connection): nothing is doubled.
-    expect(eventEntries(reduce(before, { type: 'connection.connected', clientId: 'me2', state: daemonState([env('staging')], { activity: before.daemon!.activity }) }))).toHaveLength(1);
+    const after = reduce(before, { type: 'connection.connected', clientId: 'me2', state: { ...restarted, daemon: { ...restarted.daemon, pid: 2 } }, at: '2026-12-04T09:02:00.000Z' });
+    expect(eventEntries(after).map(eventLine)).toEqual([
+      '08:59:00 connected to the daemon (pid 1) (this terminal only)',
+      '09:00:00 alice pinned staging (before the daemon restarted)',
+      '09:01:00 daemon stopping: stopped by axum daemon stop (this terminal only)',
+      '09:02:00 reconnected: the daemon restarted (pid 2, was 1) (this terminal only)',
+    ]);
+    expect(after.notice).toBe('reconnected: the daemon restarted (pid 2, was 1)');
+    // The same daemon again (a dropped connection): said, and nothing is doubled.
+    const again = reduce(before, { type: 'connection.connected', clientId: 'me2', state: daemonState([env('staging')], { activity: [pinned] }), at: '2026-12-04T09:02:00.000Z' });
+    expect(eventEntries(again).map(eventLine)).toEqual([
+      '08:59:00 connected to the daemon (pid 1) (this terminal only)',
+      '09:00:00 alice pinned staging',
+      '09:01:00 daemon stopping: stopped by axum daemon stop (this terminal only)',
+      '09:02:00 reconnected to the daemon (pid 1) (this terminal only)',
+    ]);
   });
 });

@@ -1,5 +1,8 @@
 import { markTime } from '@axum/protocol';
-import type { DaemonState, DeployOutcome, EnvironmentView, HostView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
+import type { DaemonState, DeployOutcome, EnvironmentView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
+import { flagsText, flagWords } from './flag-words.js';
+
+export { hostsFlag } from './flag-words.js';
 
 /** What the selectors read of the TUI's state (structural, so state/ has no import cycle). */
 interface Loaded {
@@ -34,32 +37,8 @@ export function servingText(env: EnvironmentView, brief = false): string {
   return `#${serving.revision} ${brief ? 'failed' : 'serving, failed'}`;
 }
 
-/** Remote hosts in a few words: how many, and which failed (`axum status` lists each). Null for a local environment. */
-export function hostsFlag(hosts: readonly HostView[]): string | null {
-  if (hosts.length === 0) return null;
-  const failed = hosts.filter((h) => h.state === 'failed');
-  if (failed.length === 0) return `${hosts.length} host${hosts.length === 1 ? '' : 's'}${hosts.every((h) => h.state === 'ok') ? ' ok' : ''}`;
-  return `host${failed.length === 1 ? '' : 's'} ${failed.map((h) => h.host).join(', ')} FAILED (${failed.length} of ${hosts.length})`;
-}
-
 /** One environment as named cells: the TUI and `axum status` show the same, each picking its columns. */
 export function environmentCells(env: EnvironmentView) {
-  // What changes first (an operation, a pin, a release waiting), then the config (protected, manual approval).
-  const flags = [
-    !env.inConfig && 'not in axum.yml',
-    env.paused && `PAUSED (#${env.paused.revision} inconclusive)`,
-    env.operation && `${env.operation.kind} #${env.operation.revision} in progress`,
-    // A release marked bad after it went live here goes on serving (LIVE says which revision): say so until someone moves it.
-    env.servingBad && `${env.servingBad.releaseId} marked bad`,
-    hostsFlag(env.hosts ?? []),
-    // A pin that holds a release back says which: the next unpin deploys it.
-    env.pinned && (env.heldReleaseId ? `pinned, holds ${env.heldReleaseId}` : 'pinned'),
-    env.awaitingApproval && `awaiting approval (${env.pendingReleaseId})`,
-    env.protected && 'protected',
-    env.approval === 'manual' && 'manual approval',
-  ]
-    .filter(Boolean)
-    .join(', ');
   return {
     name: env.name,
     branch: env.branch,
@@ -69,7 +48,7 @@ export function environmentCells(env: EnvironmentView) {
     commit: servingOf(env)?.commit.slice(0, 8) ?? '—',
     lkg: env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—',
     health: healthCell(env),
-    flags: flags || '—',
+    flags: flagsText(flagWords(env)),
   };
 }
 

@@ -3,7 +3,7 @@ import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
 import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
 import { staleConfirmNotice } from './confirm-watch.js';
-import { eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
+import { connectionLine, eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
 import { openView, closeView } from './view-stack.js';
 import { clamp, firstFailedOr, followedStep, moveSelection, servingRow, withWantedStep } from './selection.js';
 
@@ -51,14 +51,17 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
 function step(state: TuiState, action: TuiAction): TuiState {
   switch (action.type) {
     case 'connection.connected': {
-      // A notice about the lost connection is stale once connected again.
+      // A notice about the lost connection is stale once connected again: a reconnect says itself.
       // A restarted daemon starts with no activity: the event log keeps what the last one said.
+      const line = connectionLine(state.daemon, action.state);
+      const kept = keptAcrossRestart(state.daemon, action.state, state.localEvents);
+      const again = state.connection.kind !== 'connected' && state.connection.kind !== 'connecting';
       const connected: TuiState = {
         ...state,
         connection: { kind: 'connected', clientId: action.clientId },
         daemon: action.state,
-        localEvents: keptAcrossRestart(state.daemon, action.state, state.localEvents),
-        notice: state.connection.kind === 'connected' || state.connection.kind === 'connecting' ? state.notice : null,
+        localEvents: keepEvent(kept, { at: action.at ?? new Date(0).toISOString(), who: '', what: line, clientId: '', origin: 'here' }),
+        ...(again ? { notice: null, ...withNotice({ ...state, notice: null }, line, 'normal', null) } : {}),
       };
       // A confirmation asked before the link went may be about what no longer holds.
       const stale = staleConfirmNotice(state.confirm, action.state);
@@ -100,8 +103,11 @@ function step(state: TuiState, action: TuiAction): TuiState {
         eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (count + (action.delta.type === 'activity.added' ? 1 : 0) - eventEntries({ daemon, localEvents: state.localEvents }).length)),
       };
     }
-    case 'daemon.stopping':
-      return { ...state, ...withNotice(state, `daemon stopping: ${action.reason}`, 'high', null) };
+    case 'daemon.stopping': {
+      // Kept in the event log too: the lines after it (reconnected, the daemon restarted) follow from it.
+      const what = `daemon stopping: ${action.reason}`;
+      return { ...state, ...withNotice(state, what, 'high', null), localEvents: keepEvent(state.localEvents, { at: action.at ?? new Date(0).toISOString(), who: '', what, clientId: '', origin: 'here' }) };
+    }
     case 'help.toggle':
       // Over the event log, the help names its keys; closing the help goes back to it.
       return { ...state, helpOpen: !state.helpOpen };

@@ -119,12 +119,13 @@ export interface TuiState {
 
 /** Everything that can happen to the TUI's state. Dotted lowercase names, as in XState. */
 export type TuiAction =
-  | { type: 'connection.connected'; clientId: string; state: DaemonState }
+  /** `at`: when it connected (the event log's line for it). */
+  | { type: 'connection.connected'; clientId: string; state: DaemonState; at?: string }
   | { type: 'connection.lost'; attempt: number; reason: string; retryInMs: number; at: string }
   | { type: 'connection.failed'; reason: string }
   /** `at`: when it arrived (an environment's move becomes an event log entry at that time). */
   | { type: 'daemon.delta'; delta: Delta; at?: string }
-  | { type: 'daemon.stopping'; reason: string }
+  | { type: 'daemon.stopping'; reason: string; at?: string }
   | { type: 'help.toggle' }
   | { type: 'events.toggle' }
   /** Moves the event log's selection: by entries, or to the oldest (`top`) or newest (`bottom`). */

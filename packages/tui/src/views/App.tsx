@@ -49,6 +49,12 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
   const stateRef = useRef<TuiState>(state);
   stateRef.current = state;
 
+  // A daemon this terminal started is news, as a command says it on stderr: the footer, and the event
+  // log, before the line of the connection to it (effects run in order).
+  useEffect(() => {
+    if (started) dispatch({ type: 'notice', message: started, log: true });
+  }, [started]);
+
   useEffect(() => {
     const link = keepConnected(repoRoot, dispatch, connection);
     linkRef.current = link;
@@ -67,11 +73,6 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
       () => undefined,
     );
   }, [marksKey]);
-
-  // A daemon this terminal started is news, as a command says it on stderr: the footer, and the event log.
-  useEffect(() => {
-    if (started) dispatch({ type: 'notice', message: started, log: true });
-  }, [started]);
 
   // The demo's narration is what the person watches: a held refusal or failure does not swallow it.
   useEffect(() => narration?.subscribe((line) => dispatch({ type: 'notice', message: line, sticky: true, level: 'high' })), [narration]);

@@ -43,9 +43,10 @@ describe('the dashboard', () => {
     const frame = lastFrame() ?? '';
     expect(frame.split('\n').length).toBeLessThan(24);
     expect(frame).toContain('2 clients');
-    expect(frame).toMatch(/staging\s+staging\s+#3\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
+    expect(frame).toMatch(/staging\s+staging\s+#3\s+rel-7\s+#2\s+✗ accuracy 0\.93 \(LKG 0\.91\)/);
     expect(frame).toMatch(/run-29\s+succeeded\s+production#29 ✗ failed\s/);
-    expect(frame).toMatch(/production\s+production\s+#3\s+#2\s+—\s+pinned, protected/);
+    // Every column holds at 80: the flags say their short forms (the help's legend names them), never cut.
+    expect(frame).toMatch(/production\s+production\s+#3\s+rel-7\s+#2\s+—\s+pinned, prot\n/);
     expect(frame).toContain('! staging: #4 failed verification; rolled back to #3');
     expect(frame).toContain('run-30');
     expect(frame).toMatch(/\n↓ \d+ more \(j\/k, PgUp\/PgDn; axum runs\)/);
@@ -72,10 +73,11 @@ describe('the dashboard', () => {
     const { lastFrame } = render(<Box width={80}><Dashboard state={state} rows={24} /></Box>);
     await tick();
     const row = (lastFrame() ?? '').split('\n').find((r) => r.includes('production')) ?? '';
-    // BRANCH and LKG give way (secondary: the history has both), so FLAGS, state, is read.
-    expect(row).toMatch(/production #3 {3}✓/);
+    // BRANCH and LKG give way (secondary: the history has both), so FLAGS, state, is read: in short
+    // forms, the least needed (the config's) shortened first, none cut.
+    expect(row).toMatch(/production #3 {3}rel-7 {3}✓/);
     expect(row).toMatch(/^\s+production #3 /);
-    expect(row).toContain('rel-19 marked bad');
+    expect(row).toMatch(/ rel-19 bad, pinned, prot$/);
   });
 
   it('keeps the selected run on screen when moving down the list', async () => {
@@ -108,7 +110,7 @@ describe('the dashboard', () => {
     const state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: { ...daemon, environments } });
     const { lastFrame } = render(<Dashboard state={state} rows={24} />);
     await tick();
-    expect(lastFrame()).toMatch(/dev\s+dev\s+#2\s+#2\s/);
+    expect(lastFrame()).toMatch(/dev\s+dev\s+#2\s+rel-5\s+#2\s/);
   });
 });
 

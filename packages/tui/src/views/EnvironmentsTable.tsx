@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { EnvironmentView } from '@axum/protocol';
 import { environmentCells, pauseLine, servingText } from '../state/selectors.js';
+import { fitFlags, flagWords } from '../state/flag-words.js';
 import type { TuiState } from '../state/tui-state.js';
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
@@ -9,15 +10,18 @@ import { wrapText } from './wrap-text.js';
 /**
  * The columns, each as wide as its widest cell (up to `max`); FLAGS, the last, takes what is left.
  * Identity and state (ENV, LIVE, HEALTH, FLAGS: pinned, paused, awaiting approval) always show;
- * where the row is too narrow BRANCH goes first, then LKG (both are in the history, Enter).
+ * where the row is too narrow BRANCH goes first, then LKG, then RELEASE (all three are in the
+ * history, Enter). FLAGS wants room for its short forms only: it says its words where it has more.
  */
 const COLUMNS = [
   { title: 'ENV', max: 16, cell: 'name', priority: 0 },
-  { title: 'BRANCH', max: 12, cell: 'branch', priority: 2 },
+  { title: 'BRANCH', max: 12, cell: 'branch', priority: 3 },
   { title: 'LIVE', max: 12, cell: 'liveBrief', priority: 0 },
-  { title: 'LKG', max: 6, cell: 'lkg', priority: 1 },
+  // Which release serves, beside the revision: `#7` is this environment's count, `rel-5` what it runs.
+  { title: 'RELEASE', max: 10, cell: 'release', priority: 1 },
+  { title: 'LKG', max: 6, cell: 'lkg', priority: 2 },
   { title: 'HEALTH', max: 27, cell: 'health', priority: 0 },
-  { title: 'FLAGS', max: Number.MAX_SAFE_INTEGER, cell: 'flags', priority: 0 },
+  { title: 'FLAGS', max: Number.MAX_SAFE_INTEGER, cell: 'shortFlags', priority: 0 },
 ] as const;
 
 /** The environments, one row each, the selected one highlighted. */
@@ -36,7 +40,7 @@ export function EnvironmentsTable({ state, environments, columns = 80 }: { state
     return <Text dimColor>no environments: add some under `environments:` in axum.yml (e.g. production: {'{'} branch: main {'}'})</Text>;
   }
   // `#3 failed` where a failed release still serves: the dashboard never says nothing is live then.
-  const rows = environments.map((env) => ({ ...environmentCells(env), liveBrief: servingText(env, true) }));
+  const rows = environments.map((env) => ({ ...environmentCells(env), liveBrief: servingText(env, true), flagWords: flagWords(env), shortFlags: fitFlags(flagWords(env), 0) }));
   // Measured over the rows shown, with a column of space between; a column too narrow goes whole, never half.
   const last = COLUMNS.length - 1;
   const widths = fitColumns(
@@ -55,7 +59,7 @@ export function EnvironmentsTable({ state, environments, columns = 80 }: { state
         return (
           <Text key={env.name} inverse={selected} wrap="truncate-end">
             {gutter(selected)}
-            {COLUMNS.map((c, j) => fitCell(cells[c.cell], widths[j]!, j === last)).join('')}
+            {COLUMNS.map((c, j) => (j === last ? fitCell(fitFlags(cells.flagWords, widths[j]!), widths[j]!, true) : fitCell(cells[c.cell], widths[j]!))).join('')}
           </Text>
         );
       })}

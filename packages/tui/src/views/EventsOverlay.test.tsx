@@ -39,27 +39,28 @@ function screen(state: TuiState) {
   );
 }
 
-const open = () => reduce(reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), { type: 'events.toggle' });
+const open = () => reduce(reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon, at: '2026-12-04T08:00:00.000Z' }), { type: 'events.toggle' });
 
 describe('the event log overlay', () => {
   it('scrolls through every kept entry with j/k, PgUp/PgDn and g/G, the title saying which are shown', async () => {
     let state = open();
     const first = screen(state);
     await tick();
-    expect(first.lastFrame()).toContain('Events 16–29 of 29');
+    expect(first.lastFrame()).toContain('Events 18–30 of 30');
     expect(first.lastFrame()).toContain('› 08:29:00');
     state = press(state, 'k');
     state = press(state, '', { upArrow: true });
-    expect(state.eventsSelected).toBe(26);
+    expect(state.eventsSelected).toBe(27);
     state = press(state, '', { pageUp: true });
-    expect(state.eventsSelected).toBe(18);
+    expect(state.eventsSelected).toBe(19);
     state = press(state, 'g');
     expect(state.eventsSelected).toBe(0);
     const top = screen(state);
     await tick();
     const frame = top.lastFrame() ?? '';
-    expect(frame).toMatch(/Events 1–1[0-9] of 29/);
-    expect(frame).toContain('› 08:01:00');
+    expect(frame).toMatch(/Events 1–1[0-9] of 30/);
+    // The oldest: the line of this terminal's connection, before the entries the daemon sent with it.
+    expect(frame).toContain('› 08:00:00 connected to the daemon (pid 1)');
     expect(frame.split('\n').length).toBeLessThan(24);
     state = press(state, 'j');
     state = press(state, '', { downArrow: true });
@@ -69,10 +70,19 @@ describe('the event log overlay', () => {
     expect(state.eventsSelected).toBeNull();
   });
 
+  it('stays below 24 rows at 80×24 with a notice in the footer too (a reconnect says itself there)', async () => {
+    const state = { ...open(), notice: 'reconnected: the daemon restarted (pid 2, was 1)' };
+    const { lastFrame } = screen(state);
+    await tick();
+    const rows = (lastFrame() ?? '').split('\n');
+    expect(rows.length).toBeLessThan(24);
+    expect(rows.at(-2)).toBe('reconnected: the daemon restarted (pid 2, was 1)');
+  });
+
   it('shows the selected entry in full below the list at 80 columns, every row within the width', async () => {
     let state = open();
     for (let i = 0; i < 24; i++) state = press(state, 'k');
-    expect(state.eventsSelected).toBe(4);
+    expect(state.eventsSelected).toBe(5);
     const { lastFrame } = screen(state);
     await tick();
     const frame = withoutColours(lastFrame() ?? '');

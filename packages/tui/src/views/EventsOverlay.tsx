@@ -5,8 +5,11 @@ import { truncateEnd } from './log-layout.js';
 import { gutter } from './gutter.js';
 import { wrapText } from './wrap-text.js';
 
-/** Rows the header, footer and the overlay's border, title and last line take. */
-const CHROME_ROWS = 10;
+/**
+ * Rows the header (3), the overlay's border, title and last line (4) and the footer take, with one
+ * to spare: the footer's 3 with a notice (its blank row, the notice, the keys), as after a reconnect.
+ */
+const CHROME_ROWS = 11;
 /** At most this many rows show the selected entry in full below the list. */
 const DETAIL_ROWS = 4;
 

@@ -52,4 +52,30 @@ describe('the help overlay', () => {
       for (const why of reasons) expect(read).toContain(why);
     }
   });
+
+  it("on the dashboard names the FLAGS column's short forms (said at 80 columns), and still fits 80×24", async () => {
+    const production = {
+      name: 'production', branch: 'release', path: '/repo/.axum/envs/production', protected: true, approval: 'manual' as const, inConfig: true, pinned: true, awaitingApproval: false,
+      live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+    };
+    const daemon: DaemonState = {
+      daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
+      config: { file: 'axum.yml', valid: true, errors: [], loadedAt: 't' },
+      environments: [production], runs: [], warnings: [], clients: 1, attached: [], activity: [], backups: [],
+    };
+    const state = { ...reduce(initialTuiState, { type: 'connection.connected', clientId: 'c1', state: daemon }), helpOpen: true };
+    for (const [columns, rows] of [[80, 24], [120, 40]] as const) {
+      const { lastFrame } = render(<HelpOverlay state={state} rows={rows} columns={columns} />);
+      await tick();
+      const shown = (lastFrame() ?? '').split('\n');
+      expect(shown.length).toBeLessThan(rows);
+      expect(Math.max(...shown.map((row) => row.length))).toBeLessThanOrEqual(columns);
+      const read = shown.join(' ').replace(/\s+/g, ' ');
+      expect(read).toContain('FLAGS, where narrow: prot = protected · manual = manual approval');
+    }
+    // Not on the other screens: their tables have no FLAGS.
+    const run = render(<HelpOverlay state={inRun} rows={24} columns={80} />);
+    await tick();
+    expect(run.lastFrame()).not.toContain('FLAGS');
+  });
 });

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { bindingsFor, screenName } from '../keymap.js';
+import { bindingsFor, screenFor, screenName } from '../keymap.js';
+import { flagLegend } from '../state/flag-words.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
@@ -59,15 +60,19 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   for (const l of lines) if (l.why !== null) byWhy.set(l.why, [...(byWhy.get(l.why) ?? []), l.label]);
   const disabled = [...byWhy].map(([why, labels]) => `${labels.join(', ')}: ${why}`);
   const whyRows = disabled.length ? wrapText(`disabled here: ${disabled.join('; ')}`, inner) : [];
+  // On the dashboard, what the FLAGS column's short forms stand for (it says them at 80 columns).
+  const legend = screenFor(state) === 'dashboard' ? wrapText(flagLegend(), inner) : [];
   const layouts = [
-    { width: inner, columnsOf: [rowsOf(lines, inner, true)], below: [] as string[] },
-    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)], below: [] },
+    { width: inner, columnsOf: [rowsOf(lines, inner, true)], below: legend },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)], below: legend },
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: [...whyRows, ...legend] },
+    // Still too tall: the legend goes, then why a key is disabled (it stays dimmed; pressing it says why), then rows are cut.
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: whyRows },
-    // Still too tall: why a key is disabled goes (it stays dimmed; pressing it says why), then rows are cut.
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: legend },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: [] },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, false), rowsOf(lines.slice(split), half, false)], below: [] },
   ];
-  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) + l.below.length <= room) ?? layouts[4]!;
+  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) + l.below.length <= room) ?? layouts[6]!;
   const { width, columnsOf, below } = layout;
   return (
     <Box flexDirection="column" paddingX={1} width={columns}>

@@ -28,7 +28,7 @@ describe('serving, failed', () => {
   it('the dashboard LIVE column shows it failed, not "—"', () => {
     const { lastFrame } = render(<EnvironmentsTable state={connected([servingFailed])} environments={[servingFailed]} />);
     const row = lastFrame()!.split('\n').find((line) => line.slice(2).startsWith('staging'))!;
-    expect(row.slice(2)).toMatch(/^staging\s+main\s+#3 failed\s+#2/);
+    expect(row.slice(2)).toMatch(/^staging\s+main\s+#3 failed\s+rel-3\s+#2/);
   });
 
   it('the rollback confirmation says what serves now and goes to the last known good', () => {

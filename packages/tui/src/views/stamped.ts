@@ -1,4 +1,7 @@
 import type { TuiAction } from '../state/tui-state.js';
 
-/** The time a notice or a delta arrived, for the event log entry it may become (the reducer reads no clock). */
-export const stamped = (action: TuiAction): TuiAction => ((action.type === 'notice' || action.type === 'daemon.delta') && !action.at ? { ...action, at: new Date().toISOString() } : action);
+/** What becomes an event log entry: it carries the time it arrived (the reducer reads no clock). */
+const LOGGED: ReadonlySet<TuiAction['type']> = new Set(['notice', 'daemon.delta', 'connection.connected', 'daemon.stopping']);
+
+/** The time a notice, a delta, a (re)connect or a stop arrived, for the event log entry it may become. */
+export const stamped = (action: TuiAction): TuiAction => (LOGGED.has(action.type) && !('at' in action && action.at) ? ({ ...action, at: new Date().toISOString() } as TuiAction) : action);
