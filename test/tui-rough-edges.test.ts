@@ -258,9 +258,10 @@ rollback: { auto: true }
     expect(pid).not.toBe(was);
     for (const size of SIZES) {
       const t = terminal(size.session);
-      await t.until((s) => s.includes(`reconnected: the daemon restarted (pid ${pid}, was ${was})`), 'the reconnect said in the footer', 30_000);
+      // Read in the event log, which keeps it: the footer shows it only until a newer notice comes.
       await t.keys('e');
       await t.until((s) => s.includes('Events'), 'the event log');
+      await t.until(() => t.flat().includes(`reconnected: the daemon restarted (pid ${pid}, was ${was})`), 'the reconnect in the event log', 30_000);
       const log = t.flat();
       expect(log).toContain(`reconnected: the daemon restarted (pid ${pid}, was ${was})`);
       // The lines from before the restart stay (marked so), the stop among them.

@@ -172,8 +172,9 @@ monitor: { every: 5s }
   it('refuses an alias inside the node it names (the data would contain itself) at the alias, and keeps shared aliases', () => {
     const cyclic = `version: 1\nenvironments:\n  dev: &d { branch: develop, x: *d }\nstages: [{ name: t, steps: [{ name: u, run: "true" }] }]\n`;
     expect(parseConfigText(cyclic, 'axum.yml')).toEqual({ ok: false, errors: [{ file: 'axum.yml', line: 3, col: 33, message: 'an alias refers to a node that contains it (the data would contain itself): copy the values instead' }] });
-    const deep = `version: 1\nenvironments: { dev: { branch: develop } }\nstages: &s [{ name: t, steps: [{ name: u, run: "true", more: *s }] }]\n`;
-    expect(parseConfigText(deep, 'axum.yml')).toMatchObject({ ok: false, errors: [{ line: 3, message: expect.stringMatching(/^an alias refers to a node that contains it/) }] });
+    // A harmless shared alias before it: the problem points at the one inside its own node.
+    const deep = `version: 1\nenvironments: { dev: { branch: develop, x: &v { a: 1 } , y: *v } }\nstages: &s [{ name: t, steps: [{ name: u, run: "true", more: *s }] }]\n`;
+    expect(parseConfigText(deep, 'axum.yml')).toMatchObject({ ok: false, errors: [{ line: 3, col: 62, message: expect.stringMatching(/^an alias refers to a node that contains it/) }] });
     const siblings = `version: 1\nenvironments: { dev: { branch: develop } }\nstages: [{ name: t, steps: [{ name: u, run: "true", env: &vars { MODE: fast } }] }, { name: t2, steps: [{ name: v, run: "true", env: *vars }] }]\n`;
     expect(parseConfigText(siblings, 'axum.yml').ok).toBe(true);
   });

@@ -27,7 +27,7 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
   }
   // An alias inside the node it names (`dev: &d { x: *d }`) makes the data contain itself: every
   // walk over it (ours, the schema's) would never end. Refused, pointing at the alias.
-  if (containsItself(data)) return { ok: false, errors: [at(firstAliasOffset(doc), 'an alias refers to a node that contains it (the data would contain itself): copy the values instead')] };
+  if (containsItself(data)) return { ok: false, errors: [at(cyclicAliasOffset(doc), 'an alias refers to a node that contains it (the data would contain itself): copy the values instead')] };
   // YAML makes `__proto__:` an own key; the schema's records would drop it silently. Say so instead.
   const proto = protoKeyPath(data);
   if (proto) return { ok: false, errors: [at(offsetOf(doc, { path: proto } as unknown as z.core.$ZodIssue), `${pathWords(data, proto)}: "__proto__" is not allowed as a name`)] };
@@ -74,6 +74,20 @@ function firstAliasOffset(doc: Document): number {
   visit(doc, {
     Alias(_key, node) {
       if (isAlias(node) && node.range) offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** Where the first alias inside the node it names is (the one that makes the data contain itself). */
+function cyclicAliasOffset(doc: Document): number {
+  let offset = firstAliasOffset(doc);
+  visit(doc, {
+    Alias(_key, node) {
+      const named = node.resolve(doc);
+      if (!node.range || !named?.range || node.range[0] < named.range[0] || node.range[1] > named.range[1]) return undefined;
+      offset = node.range[0];
       return visit.BREAK;
     },
   });

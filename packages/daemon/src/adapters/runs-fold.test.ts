@@ -1,11 +1,11 @@
-// The compaction's worker runs at the lowest priority, and only it: on a 2-core machine a fold at
+// The compaction's worker runs 10 nice levels below the daemon, and only it: on a 2-core machine a fold at
 // normal priority took the core a request's answer was waiting for. The worker is held mid-fold by
 // a FIFO as its journal segment (its read waits for a writer), so the test sees its thread alive,
 // without a race against how long a fold takes.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { foldInWorker } from './runs-fold.js';
@@ -27,20 +27,21 @@ function threadNices(): Map<number, number> {
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-describe.skipIf(process.platform !== 'linux')('the history fold worker', () => {
-  it('runs at nice 19 while every other thread of the process keeps its priority', async () => {
+// Under `nice -n 10` or more already, the worker's value would be capped at 19: the test wants room to see the step.
+describe.skipIf(process.platform !== 'linux' || getPriority() >= 10)('the history fold worker', () => {
+  it('runs 10 nice levels below the daemon while every other thread of the process keeps its priority', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'axum-fold-nice-'));
     dirs.push(dir);
     const segment = join(dir, 'runs.journal.folding');
     execFileSync('mkfifo', [segment]);
     const before = threadNices();
     const mainNice = before.get(process.pid)!;
-    expect(mainNice).not.toBe(19);
+    expect(mainNice).toBeLessThan(10);
 
     const folding = foldInWorker(join(dir, 'runs.json'), segment, join(dir, 'runs.json.tmp'));
     let lowered: number[] = [];
     for (let i = 0; i < 3_000 && lowered.length === 0; i++) {
-      lowered = [...threadNices()].filter(([, nice]) => nice === 19).map(([tid]) => tid);
+      lowered = [...threadNices()].filter(([, nice]) => nice === mainNice + 10).map(([tid]) => tid);
       if (lowered.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const during = threadNices();

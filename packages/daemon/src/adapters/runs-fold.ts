@@ -12,10 +12,13 @@ import { parseJournal, replay } from './runs-journal.js';
 // load uses, passed by their source text (they refer to nothing outside themselves).
 const WORKER_SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-// The fold yields the CPU to the main thread: on Linux a nice value is per thread, and priority
-// of "process 0" is the calling thread's alone, so this lowers the worker and nothing else. On a
+// The fold gives way to the main thread: on Linux a nice value is per thread, and priority of
+// "process 0" is the calling thread's alone, so this lowers the worker and nothing else. On a
 // 2-core machine a fold at normal priority took the core a request's answer was waiting for.
-try { require('node:os').setPriority(19); } catch {}
+// 10 lower, not down to 19: a save waits for the fold when the journal fills again before it ends, and under a
+// CPU-bound training step a fold at 19 would get almost no CPU at all. Elsewhere (macOS, BSD) the
+// value is the whole process's, and a lowered daemon could not raise it back: left as it is.
+if (process.platform === 'linux') try { const os = require('node:os'); os.setPriority(Math.min(19, os.getPriority() + 10)); } catch {}
 const { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } = require('node:fs');
 const parseJournal = ${parseJournal.toString()};
 const replay = ${replay.toString()};

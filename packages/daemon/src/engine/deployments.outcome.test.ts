@@ -117,4 +117,21 @@ describe('monitor checks', () => {
     expect(w.release('rel-1').bad).toBeNull();
     expect(w.release('rel-3').bad).not.toBeNull();
   });
+  it('an automatic rollback whose monitor has passed rolls back again on a later incident, as any other', async () => {
+    const w = world(testConfig({ monitor: { run: 'health', every: '5ms', failures: 2 }, rollback: { auto: true } }));
+    let broken = false;
+    w.runner.script('health', () => ({ exitCode: broken ? 1 : 0, output: broken ? 'down\n' : 'ok\n' }));
+    await w.ship();
+    await w.ship();
+    await vi.waitFor(() => expect(w.revision('staging', 2).checks.total).toBeGreaterThan(1));
+    broken = true;
+    await w.ship();
+    await vi.waitFor(() => expect(w.current()).toBe('rel-2'));
+    broken = false; // #4, the automatic rollback to rel-2, passes its monitor: healthy again
+    await vi.waitFor(() => expect(w.revision('staging', 4).steps.some((s) => s.stage === 'monitor' && s.status === 'succeeded')).toBe(true));
+    broken = true; // a new failure, later: news, so it rolls back
+    await vi.waitFor(() => expect(w.current()).toBe('rel-1'));
+    await w.settle();
+    expect(w.revision('staging', 5)).toMatchObject({ kind: 'auto-rollback', releaseId: 'rel-1' });
+  });
 });

@@ -128,7 +128,10 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     }
     const lkg = lastKnownGood(doc, state.unusable);
     const autoRollback = state.configFor(state.release(revision.releaseId))?.rollback?.auto ?? false;
-    const monitorPassed = revision.checks.total > revision.checks.failed;
+    // Passed: a tick whose step succeeded (one that measured nothing is `inconclusive`, one whose log
+    // was lost `failed`). Read from the kept steps, so a restart knows it too; a pass older than the
+    // kept ring counts as none, which only stops a rollback (the incident says how to go on).
+    const monitorPassed = revision.steps.some((step) => step.stage === 'monitor' && step.status === 'succeeded');
     if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null, monitorPassed }) === 'roll-back' && lkg) {
       await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
     } else if (autoRollback && lkg && revision.kind === 'auto-rollback') {
