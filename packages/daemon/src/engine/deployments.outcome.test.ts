@@ -101,15 +101,13 @@ describe('monitor checks', () => {
   });
   it('an automatic rollback whose monitor never passes is not rolled back again: no cascade of rollbacks and bad marks', async () => {
     const w = world(testConfig({ monitor: { run: 'health', every: '5ms', failures: 2 }, rollback: { auto: true } }));
-    let broken = false;
-    w.runner.script('health', () => ({ exitCode: broken ? 1 : 0, output: broken ? 'down\n' : 'ok\n' }));
+    // From #3 on the cause is outside every release: each revision fails the monitor from its start.
+    w.runner.script('health', (request) => ({ exitCode: Number(request.env.AXUM_REVISION) >= 3 ? 1 : 0 }));
     await w.ship();
     await w.ship();
-    await vi.waitFor(() => expect(w.revision('staging', 2).checks.total).toBeGreaterThan(1));
-    broken = true; // the cause is outside every release: each one fails the monitor from now on
     await w.ship();
     // #3 (rel-3) fails its monitor and is rolled back to #2 (rel-2); #4's monitor fails at once too.
-    await vi.waitFor(() => expect(w.deployments.state('staging').incident).toContain('not rolled back again'));
+    await vi.waitFor(() => expect(w.deployments.state('staging').incident).toContain('not rolled back again'), { timeout: 60_000, interval: 20 });
     await w.settle();
     expect(w.revision('staging', 4)).toMatchObject({ kind: 'auto-rollback', releaseId: 'rel-2' });
     expect(w.deployments.state('staging').incident).toContain('#4 is an automatic rollback whose monitor never passed, so the cause may be outside the release (axum rollback staging --to N goes further back)');
@@ -119,18 +117,17 @@ describe('monitor checks', () => {
   });
   it('an automatic rollback whose monitor has passed rolls back again on a later incident, as any other', async () => {
     const w = world(testConfig({ monitor: { run: 'health', every: '5ms', failures: 2 }, rollback: { auto: true } }));
-    let broken = false;
-    w.runner.script('health', () => ({ exitCode: broken ? 1 : 0, output: broken ? 'down\n' : 'ok\n' }));
+    // #3 fails its monitor from the start; #4 (its automatic rollback) passes until everything breaks later.
+    let everything = false;
+    w.runner.script('health', (request) => ({ exitCode: everything || request.env.AXUM_REVISION === '3' ? 1 : 0 }));
     await w.ship();
     await w.ship();
-    await vi.waitFor(() => expect(w.revision('staging', 2).checks.total).toBeGreaterThan(1));
-    broken = true;
     await w.ship();
-    await vi.waitFor(() => expect(w.current()).toBe('rel-2'));
-    broken = false; // #4, the automatic rollback to rel-2, passes its monitor: healthy again
-    await vi.waitFor(() => expect(w.revision('staging', 4).steps.some((s) => s.stage === 'monitor' && s.status === 'succeeded')).toBe(true));
-    broken = true; // a new failure, later: news, so it rolls back
-    await vi.waitFor(() => expect(w.current()).toBe('rel-1'));
+    const passed = (revision: number) => w.revision('staging', revision).steps.some((s) => s.stage === 'monitor' && s.status === 'succeeded');
+    await vi.waitFor(() => expect(passed(4)).toBe(true), { timeout: 60_000, interval: 20 });
+    expect(w.revision('staging', 4)).toMatchObject({ kind: 'auto-rollback', releaseId: 'rel-2' });
+    everything = true; // a new failure, later: news, so it rolls back
+    await vi.waitFor(() => expect(w.current()).toBe('rel-1'), { timeout: 60_000, interval: 20 });
     await w.settle();
     expect(w.revision('staging', 5)).toMatchObject({ kind: 'auto-rollback', releaseId: 'rel-1' });
   });
