@@ -3,7 +3,7 @@
 // promoted release — and `axum approve` says so, in words and in its JSON. While paused, the pause
 // says the inconclusive revision: no incident repeats it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { axum, commitFiles, historyText, scratchRepos, waitFor } from './support/axum.js';
 import { settled } from './support/history.js';
 
 /** A relative gate with no fallback: each environment's first deploy has no last known good value, so it is inconclusive. */
@@ -26,15 +26,11 @@ type Env = { name: string; paused: { revision: number; reason: string } | null; 
 const envOf = async (dir: string, name: string) => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: Env[] }).environments.find((e) => e.name === name)!;
 const SCOPE = (env: string) => `the approval holds for ${env} only: the next environment's gate is judged on its own`;
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const repo = scratchRepos(afterEach);
 
 describe('approving an inconclusive gate', () => {
   it('holds for that environment only, and says so; the next environment pauses on its own gate', async () => {
-    const dir = makeRepo({ config });
-    repos.push(dir);
+    const dir = repo({ config });
     commitFiles(dir, 'data', { 'data.txt': '0\n' });
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
     await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');

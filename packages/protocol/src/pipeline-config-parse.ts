@@ -18,6 +18,10 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], e.code === 'DUPLICATE_KEY' ? duplicateKeyText(text, e.pos[0]) : (e.message.split('\n')[0] ?? e.message))) };
   }
+  // An alias inside the node it names (`dev: &d { x: *d }`) makes the data contain itself: every
+  // walk over it (ours, the schema's) would never end. Refused, pointing at the alias.
+  const cyclic = cyclicAliasOffset(doc);
+  if (cyclic !== null) return { ok: false, errors: [at(cyclic, 'an alias refers to a node that contains it (the data would contain itself): copy the values instead')] };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
@@ -25,9 +29,6 @@ export function parseConfigText(text: string, fileLabel: string): ConfigLoad {
     // yaml refuses to expand an alias bomb (billion laughs): say where, as for any other problem.
     return { ok: false, errors: [at(firstAliasOffset(doc), `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${(err as Error).message}`)] };
   }
-  // An alias inside the node it names (`dev: &d { x: *d }`) makes the data contain itself: every
-  // walk over it (ours, the schema's) would never end. Refused, pointing at the alias.
-  if (containsItself(data)) return { ok: false, errors: [at(cyclicAliasOffset(doc), 'an alias refers to a node that contains it (the data would contain itself): copy the values instead')] };
   // YAML makes `__proto__:` an own key; the schema's records would drop it silently. Say so instead.
   const proto = protoKeyPath(data);
   if (proto) return { ok: false, errors: [at(offsetOf(doc, { path: proto } as unknown as z.core.$ZodIssue), `${pathWords(data, proto)}: "__proto__" is not allowed as a name`)] };
@@ -46,16 +47,6 @@ function duplicateKeyText(text: string, offset: number): string {
 
 /** Aliases an `axum.yml` may expand: plenty for shared step definitions, far too few for a billion laughs. */
 const MAX_ALIAS_COUNT = 100;
-
-/** Whether parsed YAML data holds one of its own ancestors (a cycle made by an alias). */
-function containsItself(value: unknown, ancestors: Set<object> = new Set()): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (ancestors.has(value)) return true;
-  ancestors.add(value);
-  for (const child of Object.values(value)) if (containsItself(child, ancestors)) return true;
-  ancestors.delete(value);
-  return false;
-}
 
 /** The path of the first own `__proto__` key in parsed YAML data, or null. */
 function protoKeyPath(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
@@ -80,9 +71,12 @@ function firstAliasOffset(doc: Document): number {
   return offset;
 }
 
-/** Where the first alias inside the node it names is (the one that makes the data contain itself). */
-function cyclicAliasOffset(doc: Document): number {
-  let offset = firstAliasOffset(doc);
+/**
+ * Where the first alias inside the node it names is, or null: the only way YAML data can contain
+ * itself (an alias names an anchor written before it, so a cycle passes through such an alias).
+ */
+function cyclicAliasOffset(doc: Document): number | null {
+  let offset: number | null = null;
   visit(doc, {
     Alias(_key, node) {
       const named = node.resolve(doc);
