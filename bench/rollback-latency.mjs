@@ -45,6 +45,10 @@ async function one(bytes, reps) {
     await until(() => JSON.parse(axum(['history', 'staging', '--json'], repo.dir))[0]?.status === 'live', 120_000, 'v1 live');
     execFileSync('sh', ['-c', 'echo 2 > v.txt && git commit -qam v2'], { cwd: repo.dir });
     await until(() => JSON.parse(axum(['history', 'staging', '--json'], repo.dir)).length >= 2 && JSON.parse(axum(['history', 'staging', '--json'], repo.dir))[0].status === 'live', 120_000, 'v2 live');
+    // The two releases were written a moment ago (2 × the model, stored and materialized); a user's
+    // rollback goes to a release deployed earlier, long written back. Without this the first
+    // repetitions of the large model queue their small fsyncs behind gigabytes of write-back.
+    execFileSync('sync');
     // The baseline's own environment: two release folders already on disk, a link swapped between them.
     const scratch = join(repo.dir, '..', 'by-hand');
     mkdirSync(scratch, { recursive: true });

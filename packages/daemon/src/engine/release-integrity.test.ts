@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deployWorlds } from './testing/deploy-world.js';
+import { releaseOf } from './testing/fake-ports.js';
 
 const world = deployWorlds(afterEach);
 
@@ -22,6 +23,23 @@ describe('release integrity', () => {
     expect(w.revisions('staging').map((r) => r.status)).toEqual(['superseded', 'live']);
     expect(w.release('rel-2').bad).toMatchObject({ by: 'integrity check after the move of staging', why: 'model/weights.bin: sha256 does not match' });
     expect(w.warnings).toContainEqual(expect.stringContaining('rel-2: model/weights.bin: sha256 does not match (marked bad'));
+  });
+
+  it('the re-hash after a move waits for the operation: no byte of the release is read while its verify steps run', async () => {
+    const w = world();
+    await w.ship();
+    w.releases.faults.hashMismatch.add('rel-2'); // so the re-hash, once it runs, says so by marking rel-2 bad
+    let finish!: () => void;
+    const open = new Promise<void>((resolve) => (finish = resolve));
+    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
+    await w.build();
+    await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
+    expect(w.current('staging')).toContain('rel-2'); // moved, verifying
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0)); // the fakes answer within a macrotask
+    expect(w.release('rel-2').bad).toBeNull();
+    finish();
+    await w.settle();
+    await vi.waitFor(() => expect(w.release('rel-2').bad).toMatchObject({ by: 'integrity check after the move of staging' }));
   });
 
   it('a read error while re-hashing in the background marks nothing (an error of the machine)', async () => {

@@ -44,7 +44,7 @@ export function watchingMoves(store: ReleaseStore, moved: (envDir: string) => vo
 
 
 export interface ReleaseIntegrity {
-  /** After a pointer move: re-hashes the folder in the background; a mismatch raises the environment's incident. */
+  /** After a pointer move: re-hashes the folder in the background once the operation is done; a mismatch raises the environment's incident. */
   afterMove(envDir: string): void;
   /** `axum fsck` (`rebuild`: first adds every release a folder's manifest describes and the index lacks; `repair`: puts right what can be, release-fsck.ts). */
   fsck(rebuild: boolean, repair: boolean): Promise<FsckReport>;
@@ -73,8 +73,8 @@ export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks
   }
 
   /**
-   * The full re-hash after a move, off the critical path: the answer ("verified") never waits for
-   * O(bytes) work. A folder that no longer matches its manifest (what `current` serves) raises the
+   * The full re-hash after a move, off the critical path: it starts once the operation has recorded
+   * its outcome, so the answer ("verified") never waits for O(bytes) work nor competes with it. A folder that no longer matches its manifest (what `current` serves) raises the
    * environment's incident and marks nothing: the release's stored files are whole. A stored copy
    * that no longer matches marks the release bad, as `axum fsck` does: it could not be
    * materialized again. A read error is the machine's: said, nothing marked.
@@ -118,9 +118,13 @@ export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks
         env,
         deps.releases
           .currentReleaseId(envDir)
-          .then((id) => {
+          .then(async (id) => {
             const release = id === null ? undefined : state.release(id);
-            return release ? rehash(env, release) : undefined;
+            if (!release) return;
+            // Once the operation that moved it has its outcome: its verify steps, and the CLI waiting
+            // for their answer, never share the disk and the CPU with reading every byte of the release.
+            await hooks.operationDone(env);
+            await rehash(env, release);
           })
           .catch((err: Error) => deps.logger.warn(`${env}: re-hashing the release current names after the pointer moved: ${err.message}`)),
       );
