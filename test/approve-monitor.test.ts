@@ -2,13 +2,10 @@
 // rollback"): the monitor is still failing, so the accepted revision is paused again by its next
 // checks — the answer says so before, never a silent re-pause.
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { freePort } from './support/prometheus-lab.js';
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 
 /** Every monitor check asks a Prometheus that is not there: inconclusive each time, paused at the first. */
 const config = (url: string) => `version: 1
@@ -33,11 +30,9 @@ const staging = async (dir: string) => (JSON.parse((await axum(['status', '--jso
 
 describe('approve of an environment whose monitor is failing', () => {
   it('says before the answer that the monitor is failing now and will pause it again', async () => {
-    const dir = makeRepo({ config: config(`http://127.0.0.1:${await freePort()}`) });
-    repos.push(dir);
+    const dir = newRepo({ config: config(`http://127.0.0.1:${await freePort()}`) });
     commitFiles(dir, 'data', { 'data.txt': '0\n' });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '1\n' });
     await waitFor(async () => (await staging(dir)).paused !== null, 60_000, 'the monitor to pause staging');
     const before = await staging(dir);

@@ -3,7 +3,7 @@
 // promoted release — and `axum approve` says so, in words and in its JSON. While paused, the pause
 // says the inconclusive revision: no incident repeats it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';
 
 /** A relative gate with no fallback: each environment's first deploy has no last known good value, so it is inconclusive. */
@@ -32,8 +32,7 @@ describe('approving an inconclusive gate', () => {
   it('holds for that environment only, and says so; the next environment pauses on its own gate', async () => {
     const dir = repo({ config });
     commitFiles(dir, 'data', { 'data.txt': '0\n' });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     const [first] = await settled(dir, 1, { env: 'dev' });
     expect(first?.message).toMatch(/^inconclusive: /);

@@ -2,7 +2,7 @@
 import { lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor, waitForRun } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, makeRepo, startDaemon, waitFor, waitForRun } from './support/axum.js';
 
 const repos: string[] = [];
 afterEach(async () => {
@@ -23,8 +23,7 @@ artifacts: ${artifacts}
 `,
   });
   repos.push(dir);
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 

@@ -2,7 +2,7 @@
 // asked, the typed prompt in a real 80-column terminal (tmux), and runs that tell the truth after.
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, commitFiles, historyText, openClient, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { axum, AXUM_BIN, commitFiles, openClient, scratchRepos, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
@@ -15,8 +15,7 @@ async function started(): Promise<string> {
   const dir = repo({ config: tinyModelConfig('', '', '  staging: { branch: main }\n  production: { branch: prod, approval: manual }') });
   commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
   execFileSync('git', ['branch', 'prod'], { cwd: dir });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"prod"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir, { branch: 'prod' });
   return dir;
 }
 
@@ -90,8 +89,7 @@ describe('a run after approve', () => {
 describe.runIf(HAS_TMUX)('the typed confirmation at 80 columns', () => {
   it('rollback: the question wrapped by words, the diff the TUI shows, the name to type on its own line', async () => {
     const dir = repo({ config: tinyModelConfig('', '', '  production: { branch: main }') });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     for (const [i, value] of ['0.85', '0.9'].entries()) {
       commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
       await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].live?.revision === i + 1, 30_000, `#${i + 1} live`);

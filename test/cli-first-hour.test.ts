@@ -5,7 +5,7 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { axum, AXUM_BIN, commitFiles, scratchRepos, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const newRepo = scratchRepos(afterEach);
@@ -35,8 +35,7 @@ const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...
 describe('the first hour', () => {
   it('tables fit COLUMNS off a terminal, cutting free text with …, never ids, revisions or marks; without COLUMNS lines are whole', async () => {
     const dir = newRepo({ config: tinyModelConfig() });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     const subject = `a model trained on the whole corpus again, this time with the cleaned labels and a much longer subject than fits`;
     commitFiles(dir, subject, { 'data.txt': '0.9\n' });
     await settled(dir, 'staging', 1);
@@ -117,8 +116,7 @@ describe('the first hour', () => {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
     git('checkout', '-q', '-b', 'staging');
     commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir, { branch: 'staging' });
     const promote = async (value: string, subject: string, count: number) => {
       commitFiles(dir, subject, { 'data.txt': `${value}\n` });
       await settled(dir, 'staging', count);
@@ -150,8 +148,7 @@ describe('the first hour', () => {
 
   it('fsck marking the live release bad: status names the previous verified revision as LKG, as history reads', async () => {
     const dir = newRepo({ config: tinyModelConfig() });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     await settled(dir, 'staging', 1);
     commitFiles(dir, 'v2', { 'data.txt': '0.92\n' });
@@ -177,8 +174,7 @@ describe('the first hour', () => {
     // The verify step waits for a file the test writes, so the rollback is surely under way at the Ctrl-C.
     const gate = join(tmpdir(), `axum-gate-${process.pid}-${Date.now()}`);
     const dir = newRepo({ config: tinyModelConfig('', `if [ $AXUM_REVISION = 3 ]; then while [ ! -e ${gate} ]; do sleep 0.1; done; fi; `) });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     await settled(dir, 'staging', 1);
     commitFiles(dir, 'v2', { 'data.txt': '0.92\n' });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, commitFiles, historyText, scratchRepos, waitFor } from './support/axum.js';
+import { axum, AXUM_BIN, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
@@ -18,8 +18,7 @@ async function started(): Promise<string> {
   const dir = repo({ config: tinyModelConfig('', '', '  dev: { branch: develop }\n  staging: { branch: main }\n  production: { branch: prod }') });
   commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
   execFileSync('git', ['branch', 'prod'], { cwd: dir });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"prod"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir, { branch: 'prod' });
   return dir;
 }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitForRun } from './support/axum.js';
 import { settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -20,8 +20,7 @@ afterEach(() => {
 async function started(config: string, data = '0.9'): Promise<string> {
   const dir = newRepo({ config });
   commitFiles(dir, 'data', { 'data.txt': '0\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   commitFiles(dir, 'model v1', { 'data.txt': `${data}\n` });
   return dir;
 }

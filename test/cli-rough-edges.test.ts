@@ -4,7 +4,7 @@
 // daemons, bin/axum.
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, commitFiles, daemonPid, historyText, isAlive, runs, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { axum, AXUM_BIN, commitFiles, daemonPid, isAlive, runs, scratchRepos, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
@@ -21,8 +21,7 @@ interface Listing {
 /** staging from main with `count` releases, each deployed in turn (revisions #1..#count). */
 async function deployed(count: number): Promise<{ dir: string; commits: string[] }> {
   const dir = newRepo({ config: tinyModelConfig() });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   const commits: string[] = [];
   for (let i = 1; i <= count; i++) {
     commits.push(commitFiles(dir, `model v${i}`, { 'data.txt': `0.9${i}\n` }));

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, readdirSync, readlinkSync, truncateSync, write
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, processesMatching, readDaemonJson, waitFor, waitForRun, historyText, openClient } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, openClient, processesMatching, readDaemonJson, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { history, settled, type Revision } from './support/history.js';
 
 /** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
@@ -26,8 +26,7 @@ async function started(text: string): Promise<string> {
   const dir = makeRepo({ config: text });
   repos.push(dir);
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 afterEach(async () => {

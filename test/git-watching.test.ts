@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, makeRepo, runs, waitFor, waitForRun, historyText, runsOnDisk } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, makeRepo, runs, runsOnDisk, startDaemon, waitFor, waitForRun } from './support/axum.js';
 
 const CONFIG = `version: 1
 environments:
@@ -24,8 +24,7 @@ const repos: string[] = [];
 async function started(config = CONFIG): Promise<string> {
   const dir = makeRepo({ config });
   repos.push(dir);
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();

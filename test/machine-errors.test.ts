@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, daemonPid, historyText, isAlive, makeRepo, waitFor, waitForRun } from './support/axum.js';
+import { axum, cleanupRepo, commitFiles, daemonPid, isAlive, makeRepo, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { history, settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -63,8 +63,7 @@ async function started(text: string, before?: (dir: string) => void): Promise<st
   repos.push(dir);
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
   before?.(dir);
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 async function environment(dir: string): Promise<EnvJson> {

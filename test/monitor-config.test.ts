@@ -3,16 +3,13 @@
 // monitor, with an event every terminal sees; put back, it starts again.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor } from './support/axum.js';
+import { afterEach, describe, it } from 'vitest';
+import { axum, commitFiles, openClient, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const MONITOR = 'monitor:\n  run: "true"\n  every: 1s\n';
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 
 /** The shared activity (every terminal's event log), as a client that attaches now gets it. */
 async function activity(dir: string): Promise<string[]> {
@@ -29,11 +26,9 @@ async function checks(dir: string): Promise<number> {
 
 describe('monitor: in the config in use', () => {
   it('removed by an edit of axum.yml: the live monitor stops and an event says so; put back, it starts again', async () => {
-    const dir = makeRepo({ config: tinyModelConfig(MONITOR) });
-    repos.push(dir);
+    const dir = newRepo({ config: tinyModelConfig(MONITOR) });
     commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     await waitFor(async () => (await checks(dir)) > 0, 60_000, 'a monitor check of #1');
 

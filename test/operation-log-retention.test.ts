@@ -3,21 +3,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const CONFIG = tinyModelConfig('history: { keepRuns: 3, keepReleases: 2 }\n');
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 const deployLogFolders = (dir: string) => readdirSync(join(dir, '.axum', 'runs')).filter((name) => name.startsWith('deploy-'));
 
 describe('operation log retention', () => {
   it('eight deploys with keepReleases 2: at most three deploy log folders, and the live revision’s log still reads', async () => {
-    const dir = makeRepo({ config: CONFIG });
-    repos.push(dir);
+    const dir = newRepo({ config: CONFIG });
     commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
     const DEPLOYS = 8;

@@ -2,19 +2,14 @@
 // prints binary. Each gets a clear outcome and loses nothing.
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, historyText, makeRepo, processesMatching, waitFor } from './support/axum.js';
+import { axum, AXUM_BIN, commitFiles, processesMatching, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { history } from './support/history.js';
 
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 async function started(config: string): Promise<string> {
-  const dir = makeRepo({ config });
-  repos.push(dir);
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  const dir = newRepo({ config });
+  await startDaemon(dir);
   return dir;
 }
 /** `axum logs …` through a pipe, counted: 50 MB does not fit a child_process buffer. */

@@ -1,7 +1,7 @@
 // A revision's operations end to end: verify output by `ENV#N`, metrics and gates with the LKG's
 // value, and `run --wait` as a CI gate that knows what became of the deploy (ARCHITECTURE.md, glossary).
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, type RunJson } from './support/axum.js';
+import { axum, commitFiles, openClient, scratchRepos, startDaemon, type RunJson } from './support/axum.js';
 import { history, settled } from './support/history.js';
 
 type Run = RunJson & { deploy: { env: string; revision: number | null; outcome: string } | null };
@@ -22,16 +22,11 @@ rollback: { auto: true }
 ${extra}`;
 const EVAL = 'echo evaluating $(cat $AXUM_CURRENT/model/weights.txt); echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS';
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 async function started(text: string): Promise<string> {
-  const dir = makeRepo({ config: text });
-  repos.push(dir);
+  const dir = newRepo({ config: text });
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 async function runsJson(dir: string): Promise<Run[]> {

@@ -5,7 +5,7 @@
 import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor, waitForRun } from './support/axum.js';
+import { axum, commitFiles, openClient, scratchRepos, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { PROMETHEUS_MISSING, freePort, startPrometheusLab, type PrometheusLab } from './support/prometheus-lab.js';
 
 
@@ -36,16 +36,11 @@ const check = (url: string, extra = '', query = 'model_error_ratio{release="$REL
       fail: "> 0.02"
 ${extra}`;
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 async function started(text: string): Promise<string> {
-  const dir = makeRepo({ config: text });
-  repos.push(dir);
+  const dir = newRepo({ config: text });
   commitFiles(dir, 'data', { 'data.txt': '0\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 async function history(dir: string): Promise<Revision[]> {

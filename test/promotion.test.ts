@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor, waitForRun, type RunJson } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitForRun, type RunJson } from './support/axum.js';
 
 type Run = RunJson & { releaseId: string | null; reused: boolean; warnings: string[]; deploy: { env: string; revision: number | null; outcome: string } | null };
 
@@ -30,22 +30,17 @@ verify:
   gates: { accuracy: ">= 0.8" }
 `;
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
 /** A repository with branches `main` and `staging` at one commit, its daemon started. Returns it and the trainings file. */
 async function started(): Promise<{ dir: string; trainings: () => number }> {
-  const dir = makeRepo({ config: null });
-  repos.push(dir);
+  const dir = newRepo({ config: null });
   const trainingsFile = join(dir, '..', 'trainings.txt');
   commitFiles(dir, 'pipeline', { 'axum.yml': config(trainingsFile), 'data.txt': '0.5\n' });
   git(dir, 'branch', 'staging');
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir, { branch: 'staging' });
   const trainings = () => {
     try {
       return readFileSync(trainingsFile, 'utf8').split('\n').filter((line) => line === 'trained').length;

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, historyText, openClient, scratchRepos, waitFor } from './support/axum.js';
+import { axum, openClient, scratchRepos, startDaemon } from './support/axum.js';
 
 const newRepo = scratchRepos(afterEach);
 const NAMES = ['__proto__', 'constructor', 'valueOf', 'toString', 'hasOwnProperty'];
@@ -11,8 +11,7 @@ const NAMES = ['__proto__', 'constructor', 'valueOf', 'toString', 'hasOwnPropert
 describe('prototype keys from the wire', () => {
   it('every name-taking request answers an error for them, and nothing is created', async () => {
     const dir = newRepo();
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     const client = await openClient(dir);
     let n = 0;
     const answers: Record<string, unknown>[] = [];

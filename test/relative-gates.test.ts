@@ -3,7 +3,7 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, openClient, waitFor } from './support/axum.js';
+import { axum, commitFiles, openClient, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';
 
 
@@ -22,16 +22,11 @@ verify:
 rollback: { auto: true }
 `;
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 async function started(text: string, data: string): Promise<string> {
-  const dir = makeRepo({ config: text });
-  repos.push(dir);
+  const dir = newRepo({ config: text });
   commitFiles(dir, 'data', { 'data.txt': '0\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   // The commit before the daemon started is its starting point, not a push: this one deploys.
   commitFiles(dir, 'v1', { 'data.txt': data });
   return dir;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { axum, commitFiles, historyText, scratchRepos, waitFor } from './support/axum.js';
 import { settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -20,14 +20,10 @@ interface Fsck {
   rebuilt: { added: string[]; kept: number; withoutManifest: string[] } | null;
 }
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 
 async function started(): Promise<string> {
-  const dir = makeRepo({ config: CONFIG });
-  repos.push(dir);
+  const dir = newRepo({ config: CONFIG });
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
   await start(dir);
   await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');

@@ -2,7 +2,7 @@
 // rollback and unpin say about marks and held releases. Real repositories, real daemons, bin/axum.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitForRun } from './support/axum.js';
 import { settled, type Revision } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -28,8 +28,7 @@ async function started(): Promise<string> {
   const dir = newRepo({ config: CONFIG });
   git(dir, 'checkout', '-q', '-b', 'staging');
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir, { branch: 'staging' });
   return dir;
 }
 

@@ -2,7 +2,7 @@
 // real commits. A manual rollback marks the release it leaves bad, so that release is never the
 // last known good of the rollback's own revision — in `history --json`, the history table and status.
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';
 
 const config = `version: 1
@@ -26,8 +26,7 @@ describe("a manual rollback's last known good", () => {
   it('is what it goes back to, never the release it leaves and marks bad', async () => {
     const dir = repo({ config });
     commitFiles(dir, 'data', { 'data.txt': '0\n' });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '0.93\n' });
     await settled(dir, 1);
     commitFiles(dir, 'v2', { 'data.txt': '0.81\n' });

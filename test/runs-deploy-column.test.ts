@@ -1,13 +1,10 @@
 // `axum runs`' DEPLOY column (README.md, "Releases, verification and rollback"): every run says what
 // became of the revision its deploy made or found live — runs that point at one revision agree.
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 
 interface RunDeployJson {
   id: string;
@@ -23,11 +20,9 @@ const deployOf = async (dir: string, id: string) => (await runsJson(dir)).find((
 
 describe('the DEPLOY of runs that share a revision', () => {
   it('a run that found its release live already follows that revision: superseded, then rolled back, as the run that deployed it', async () => {
-    const dir = makeRepo({ config: tinyModelConfig() });
-    repos.push(dir);
+    const dir = newRepo({ config: tinyModelConfig() });
     commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     await waitFor(async () => (await deployOf(dir, 'run-1'))?.outcome === 'live', 60_000, 'run-1 live');
     // The same commit again: its release is reused, live in staging already, nothing deployed.

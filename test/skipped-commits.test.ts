@@ -2,7 +2,7 @@
 // commits the daemon never saw as a head still lists each of them, superseded by the run of the head that passed them.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, cleanupRepo, commitFiles, makeRepo, runs, waitFor, waitForRun, historyText } from './support/axum.js';
+import { axum, commitFiles, runs, scratchRepos, startDaemon, waitForRun } from './support/axum.js';
 
 const CONFIG = `version: 1
 environments:
@@ -13,10 +13,7 @@ stages:
       - { name: unit, run: "echo tested" }
 `;
 
-const repos: string[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map(cleanupRepo));
-});
+const newRepo = scratchRepos(afterEach);
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
 /** A commit on top of `parent` that no branch names yet. */
@@ -26,11 +23,9 @@ function commitOn(dir: string, parent: string, message: string): string {
 
 describe('commits made faster than runs', () => {
   it('three commits land as one ref update: the middle one is a superseded run naming the run that took its place', async () => {
-    const dir = makeRepo({ config: CONFIG });
-    repos.push(dir);
+    const dir = newRepo({ config: CONFIG });
     git(dir, 'branch', 'develop');
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"develop"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir, { branch: 'develop' });
     const base = git(dir, 'rev-parse', 'develop');
     const first = commitOn(dir, base, 'c1');
     const middle = commitOn(dir, first, 'c2');
@@ -56,11 +51,9 @@ describe('commits made faster than runs', () => {
 
 describe('the subject of each run', () => {
   it('two commits made one right after the other: each watcher run shows its own commit subject, not the head', async () => {
-    const dir = makeRepo({ config: CONFIG });
-    repos.push(dir);
+    const dir = newRepo({ config: CONFIG });
     git(dir, 'checkout', '-q', '-b', 'develop');
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"develop"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir, { branch: 'develop' });
     const first = commitFiles(dir, 'first change', { 'a.txt': '1\n' });
     const second = commitFiles(dir, 'second change', { 'a.txt': '2\n' });
     await waitForRun(dir, (r) => r.commit === second && r.status === 'succeeded', 'the head run');

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor, waitForRun } from './support/axum.js';
+import { axum, AXUM_BIN, cleanupRepo, commitFiles, makeRepo, startDaemon, waitFor, waitForRun } from './support/axum.js';
 
 const ESC = '\x1b';
 const HAS_SCRIPT = (() => {
@@ -59,8 +59,7 @@ stages:
 promote: rebuild
 `,
     });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     commitFiles(dir, SUBJECT, { 'evil.sh': STEP_SCRIPT });
     const run = await waitForRun(dir, (r) => r.status === 'succeeded', 'the run of the commit');
     runId = run.id;

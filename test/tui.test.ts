@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor, historyText } from './support/axum.js';
+import { axum, AXUM_BIN, cleanupRepo, commitFiles, historyText, makeRepo, startDaemon, waitFor } from './support/axum.js';
 
 const server = tmuxServer('axum-e2e');
 const { tmux } = server;
@@ -38,8 +38,7 @@ verify:
   gates: { accuracy: ">= 0.8" }
 `,
     });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir);
     for (const [i, value] of ['0.85', '0.9'].entries()) {
       commitFiles(dir, `model ${value}`, { 'data.txt': `${value}\n` });
       await waitFor(async () => {

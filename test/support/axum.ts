@@ -292,6 +292,16 @@ export function historyText(dir: string): string {
   return read('runs.json') + read('runs.journal.old') + read('runs.journal');
 }
 
+/**
+ * `axum daemon start` in `dir`, then its first reconciliation: a first start takes the current
+ * heads as seen and runs nothing, so the test's next commit on `branch` is the first push.
+ */
+export async function startDaemon(dir: string, options: { branch?: string } = {}): Promise<void> {
+  const started = await axum(['daemon', 'start', '--repo', dir]);
+  if (started.code !== 0) throw new Error(`axum daemon start exited ${started.code}: ${started.stderr}`);
+  await waitFor(() => historyText(dir).includes(`"${options.branch ?? 'main'}"`), 10_000, 'the first reconciliation');
+}
+
 /** The runs history as it is on disk now (the daemon's own reader: snapshot + journal segments), not validated. */
 export function runsOnDisk(dir: string): { heads?: unknown; nextRunNumber?: unknown; runs?: unknown } {
   return readRunsHistory(join(dir, '.axum', 'history', 'runs.json'));
