@@ -128,7 +128,8 @@ export function createEnqueue(ctx: {
    */
   const passOver = async (run: RunRecord, shas: readonly string[]): Promise<void> => {
     if (shas.length === 0) return;
-    const passed = await passedOverRuns(run.branch, shas, run.trigger, run.stages);
+    // Commits the branch's head passed over: the watcher's (`push`), whoever queued the head's run.
+    const passed = await passedOverRuns(run.branch, shas, 'push', null);
     supersede(passed, run);
     ctx.loaded().runs.push(...passed);
     await ctx.commit(null);
