@@ -21,6 +21,7 @@ export interface HeadsReconciler {
   configChanged(before: PipelineConfig | null, after: PipelineConfig): void;
 }
 
+/** Reconciliation over the pipeline's runs history and queue (`loaded()` is null before the history is). */
 export function createHeadsReconciler(ctx: {
   git: GitPort;
   logger: Logger;
