@@ -8,11 +8,9 @@ import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit } from './runs-commit.js';
 import { manualRunTarget } from './manual-run.js';
 import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
+import { createHeadsReconciler } from './heads-reconciler.js';
 import { createRunWorktrees } from './run-worktrees.js';
 import type { RunsStore } from './ports.js';
-
-/** At most this many commits a head passed over are listed as superseded runs (a push of a long branch lists its newest). */
-const SKIPPED_COMMITS_SHOWN = 20;
 
 /** An expected refusal of a request, carried to the client as a typed error. */
 export class RequestFailure {
@@ -42,8 +40,9 @@ export interface PipelineDeps extends Omit<ExecutorDeps, 'commit' | 'currentConf
 export interface Pipeline {
   /** Loads history and recovers from a crash: running → interrupted, process groups reaped. */
   start(): Promise<void>;
+  /** The config in use: which branches feed an environment (a branch it feeds newly is caught up at once). */
   setConfig(config: PipelineConfig): void;
-  /** Compares branch heads with the last seen ones and queues a `push` run per moved head. */
+  /** Compares the heads of the branches that feed an environment with the last seen ones and queues a `push` run per moved head. */
   reconcile(): Promise<void>;
   /**
    * `axum run`: queues a manual run of `commit` (or the branch's head) for `branch` (or the current
@@ -72,8 +71,6 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let doc: RunsDocument | null = null;
   let config: PipelineConfig | null = null;
   const executions = new Map<string, Execution>();
-  let reconciling: Promise<void> | null = null;
-  let reconcileAgain = false;
   let stopping = false;
   const logListeners = new Set<(runId: string, step: string) => void>();
   const logActivity = (runId: string, step: string) => {
@@ -96,7 +93,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const runDeploys = createRunDeploys(() => loaded().runs, findRun, (run) => commit(run), (message) => deps.logger.warn(message));
 
   let triggering: Promise<unknown> = Promise.resolve();
-  const enqueue = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
+  const { enqueue, passOver } = createEnqueue({ deps, loaded, config: () => config, now, commit, touch });
 
   const worktrees = createRunWorktrees({ git: deps.git, dirOf: deps.worktreeDir, logger: deps.logger, ...(deps.keepWorktrees !== undefined ? { keep: deps.keepWorktrees } : {}) });
   const schedule = (): void => {
@@ -111,38 +108,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   };
 
-  /** Compares the heads with the last seen ones: a moved head of a fed branch is queued. */
-  const reconcileOnce = async (): Promise<void> => {
-    const history = loaded();
-    const heads = await deps.git.heads();
-    if (history.heads === null) {
-      // First start in this repository: take the current heads as seen and run nothing.
-      history.heads = Object.fromEntries(heads);
-      await commit(null);
-      return;
-    }
-    const fed = new Set(Object.values(config?.environments ?? {}).map((env) => env.branch));
-    let changed = false;
-    for (const [branch, sha] of heads) {
-      const before = history.heads[branch];
-      if (before === sha) continue;
-      history.heads[branch] = sha;
-      changed = true;
-      if (!fed.has(branch)) continue;
-      // Commits made faster than the hints came (or while the daemon was down) are never
-      // silent: each is a run superseded by the head's from the start, saved with it.
-      const skipped = before ? await deps.git.skippedCommits(before, sha, SKIPPED_COMMITS_SHOWN).catch(() => []) : [];
-      await enqueue(branch, sha, 'push', null, { passedOver: skipped });
-    }
-    for (const branch of Object.keys(history.heads)) {
-      if (!heads.has(branch)) {
-        delete history.heads[branch];
-        changed = true;
-      }
-    }
-    if (changed) await commit(null);
-    schedule();
-  };
+  const heads = createHeadsReconciler({ git: deps.git, logger: deps.logger, loaded: () => doc, config: () => config, commit, enqueue, passOver, schedule, stopping: () => stopping });
 
   return {
     async start() {
@@ -158,7 +124,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       schedule(); // queued runs resume
     },
     setConfig(next) {
+      const before = config;
       config = next;
+      heads.configChanged(before, next);
       // A secret declared but not set arrives empty in every step (`token=`): say so once, where `axum status` shows it.
       for (const name of unsetSecrets(next, deps.baseEnv)) {
         if (warnedSecrets.has(name)) continue;
@@ -166,29 +134,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         deps.warn(unsetSecretWarning(name));
       }
     },
-    reconcile() {
-      // One reconciliation at a time; a hint that comes during one asks for one more after it (the
-      // watcher calls at a ref's first event, so the last move may land while the heads are read).
-      if (reconciling) {
-        reconcileAgain = true;
-        return reconciling;
-      }
-      reconciling = (async () => {
-        try {
-          do {
-            reconcileAgain = false;
-            await reconcileOnce();
-          } while (reconcileAgain && !stopping);
-        } finally {
-          reconciling = null;
-        }
-      })();
-      return reconciling;
-    },
+    reconcile: () => heads.reconcile(),
     trigger({ branch, commit: rev, by, force, again, rebuild }) {
       // One at a time: two asks for the same commit at once get one run (the check and the queueing
       // are apart by the subject's read).
       const answer = triggering.then(async (): Promise<TriggeredRun | RequestFailure> => {
+        // The heads first: a commit its hint has not reached yet gets its push run now, and this
+        // ask is answered with that run (`git commit && axum run`), never a second run of it.
+        if (!again && !rebuild) await heads.reconcile().catch((err: Error) => deps.logger.warn(`reconciling branch heads: ${err.message}`));
         const target = await manualRunTarget(deps.git, branch, rev);
         if (target instanceof RequestFailure) return target;
         const branchName = target.branch ?? '(detached)';

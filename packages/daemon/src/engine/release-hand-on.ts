@@ -5,6 +5,7 @@ import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
+import type { GitPort } from './ports.js';
 import { releaseNumber } from './release-ids.js';
 import type { Hold, ReuseHandOn } from './environment-coordinator.js';
 import type { RequestFailure } from './pipeline.js';
@@ -32,6 +33,16 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const environments = state.config()?.environments;
     const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
     const runId = reuse?.runId ?? built.runId;
+    const lead = reuse?.lead ?? `built ${built.id}`;
+    // A commit rewritten away while it was built (`git reset --hard`, an amend, a force push) is not
+    // the branch's any more: it never deploys, held or not; the new head gets a run of its own.
+    // Checked first, so nothing below records it as waiting here.
+    const left = spec ? await leftBranch(deps.git, built.commit, spec.branch) : null;
+    if (left) {
+      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${left}`);
+      deps.runDeploy(runId, { env, revision: null, outcome: 'superseded' }, `${lead}; not deployed: ${left}`);
+      return `${lead}; not deployed: ${left}`;
+    }
     // A run of a release that waits here already takes the earlier run's place: the revision follows
     // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
     const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
@@ -45,7 +56,6 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       deps.runDeploy(to, { env, revision: null, outcome }, message);
       return message;
     };
-    const lead = reuse?.lead ?? `built ${built.id}`;
     if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
@@ -93,4 +103,14 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `${lead}; deploying to ${env}`;
   };
+}
+
+/**
+ * Why `commit` is no longer on `branch`, or null when it is. A branch that is gone says nothing:
+ * there is no head to compare with (deleting a branch rewrites none of it).
+ */
+async function leftBranch(git: GitPort, commit: string, branch: string): Promise<string | null> {
+  const head = await git.head(branch);
+  if (head === null || head === commit || (await git.isAncestor(commit, head))) return null;
+  return `${commit.slice(0, 8)} is no longer on ${branch}, whose head ${head.slice(0, 8)} does not contain it (reset, amended or force-pushed away)`;
 }

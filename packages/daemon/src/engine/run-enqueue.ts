@@ -34,12 +34,15 @@ export function createEnqueue(ctx: {
   const envOfBranch = (branch: string): string | null =>
     Object.entries(ctx.config()?.environments ?? {}).find(([, env]) => env.branch === branch)?.[0] ?? null;
 
-  return async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: RunAsk = {}): Promise<RunRecord> => {
-    const history = ctx.loaded();
+  const masked = async (sha: string) => {
     const config = ctx.config();
-    const masked = async (sha: string) => maskText(await deps.git.subject(sha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []);
+    return maskText(await deps.git.subject(sha).catch(() => ''), config ? secretValues(config, deps.baseEnv) : []);
+  };
+  /** Runs of commits a head passed over on `branch`: superseded from the start, never queued. */
+  const passedOverRuns = async (branch: string, shas: readonly string[], trigger: RunRecord['trigger'], stages: string[] | null): Promise<RunRecord[]> => {
+    const history = ctx.loaded();
     const passed: RunRecord[] = [];
-    for (const sha of asked.passedOver ?? []) {
+    for (const sha of shas) {
       const env = envOfBranch(branch);
       const at = ctx.now();
       const number = history.nextRunNumber++;
@@ -48,6 +51,20 @@ export function createEnqueue(ctx: {
         ...{ subject: await masked(sha), releaseId: null, message: null, warnings: [], deploy: env ? { env, revision: null, outcome: 'none' } : null, pgids: [], worktree: null, stages },
       });
     }
+    return passed;
+  };
+  const supersede = (passed: readonly RunRecord[], by: RunRecord): void => {
+    for (const old of passed) {
+      old.message = `superseded by ${by.id} (${by.commit.slice(0, 8)})`;
+      ctx.touch(old);
+      deps.publish(toRunView(old));
+    }
+  };
+
+  const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: RunAsk = {}): Promise<RunRecord> => {
+    const history = ctx.loaded();
+    const config = ctx.config();
+    const passed = await passedOverRuns(branch, asked.passedOver ?? [], trigger, stages);
     const number = history.nextRunNumber++;
     const run: RunRecord = {
       id: `run-${number}`,
@@ -89,11 +106,7 @@ export function createEnqueue(ctx: {
       ctx.touch(old);
       deps.publish(toRunView(old));
     }
-    for (const old of passed) {
-      old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
-      ctx.touch(old);
-      deps.publish(toRunView(old));
-    }
+    supersede(passed, run);
     history.runs.push(...passed, run);
     const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
     history.runs = kept;
@@ -108,6 +121,21 @@ export function createEnqueue(ctx: {
     deps.logger.info(`${run.id} queued: ${trigger} ${branch} ${commitSha.slice(0, 8)}${superseded.length ? ` (supersedes ${superseded.join(', ')})` : ''}`);
     return run;
   };
+
+  /**
+   * The head's run is queued or running already (`axum run` of it came before the watcher saw the
+   * head move): the commits the head passed over are listed as superseded by that run, in one save.
+   */
+  const passOver = async (run: RunRecord, shas: readonly string[]): Promise<void> => {
+    if (shas.length === 0) return;
+    // Commits the branch's head passed over: the watcher's (`push`), whoever queued the head's run.
+    const passed = await passedOverRuns(run.branch, shas, 'push', null);
+    supersede(passed, run);
+    ctx.loaded().runs.push(...passed);
+    await ctx.commit(null);
+  };
+
+  return { enqueue, passOver };
 }
 
 /**

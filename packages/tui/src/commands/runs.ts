@@ -100,6 +100,16 @@ export async function runsCommand(options: GlobalOptions & { limit?: string }, o
   return EXIT.ok;
 }
 
+/**
+ * The run `axum run` was answered with, one of that commit already queued or running: the watcher's
+ * (`git commit && axum run`) is said as the push's, so nobody looks for a second run.
+ */
+export function alreadyText(run: RunView): string {
+  const commit = run.commit.slice(0, 8);
+  if (run.trigger === 'push') return `${run.id} for ${commit} already ${run.status === 'queued' ? 'queued' : 'started'} by the push`;
+  return `${run.id} is already ${run.status} for ${commit}`;
+}
+
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean; rebuild?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
@@ -114,15 +124,15 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     const queued = await call(connection, 'run.trigger', params);
     latest = queued;
     // A run of that commit already queued or running is the answer, not a second one (the daemon decides, for every client).
-    const already = `${queued.id} is already ${queued.status} for ${queued.commit.slice(0, 8)}`;
+    const already = alreadyText(queued);
     if (!options.wait) {
       stop();
       if (options.json) out.json(queued);
-      else if (queued.existing) out.lines([`${already}: nothing new queued (axum logs ${queued.id} -f follows it)`]);
+      else if (queued.existing) out.lines([`${already}: nothing new queued (axum logs ${queued.id} -f follows it${queued.trigger === 'push' ? '; axum run --again queues another' : ''})`]);
       else out.lines([`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`]);
       return EXIT.ok;
     }
-    if (!options.json) stderrLine(queued.existing ? `${already}; following it` : `${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
+    if (!options.json) stderrLine(queued.existing ? `${already}; ${queued.trigger === 'push' ? 'waiting for it' : 'following it'}` : `${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
     // Ctrl-C stops the waiting, not the run: say where it goes on (128 + SIGINT, as shells do).
     const onInterrupt = () => {
       stderrLine(`axum: stopped waiting; ${queued.id} goes on in the daemon (follow it: axum logs ${queued.id} -f; stop it: axum cancel ${queued.id})`);

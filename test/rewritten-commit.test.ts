@@ -1,0 +1,61 @@
+// A run whose commit is rewritten away while it builds (`git reset --hard HEAD~1`, an amend, a
+// force push): its release is made, never deployed; the head the branch moved to gets its own run.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, commitFiles, historyText, openClient, scratchRepos, waitFor, waitForRun, type RunJson } from './support/axum.js';
+
+const scratch = scratchRepos(afterEach);
+const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+
+/** A build step that waits until the test opens its commit's gate (a file named after the commit). */
+const config = (gates: string) => `version: 1
+environments:
+  dev: { branch: develop }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: 'until [ -f "${gates}/$AXUM_COMMIT" ]; do sleep 0.05; done; mkdir -p model; echo "$AXUM_COMMIT" > model/weights.txt' }
+artifacts: [model/**]
+`;
+
+/** The shared event log, as a client that attaches now gets it. */
+async function activity(dir: string): Promise<string[]> {
+  const client = await openClient(dir);
+  client.ws.close();
+  const snapshot = client.messages.find((m) => (m as { type: string }).type === 'snapshot') as { state: { activity: { what: string }[] } };
+  return snapshot.state.activity.map((a) => a.what);
+}
+
+describe('a commit rewritten away while its run builds', () => {
+  it('is not deployed: its deploy is superseded, said in axum runs and the event log; the new head deploys', async () => {
+    const dir = scratch({ config: null });
+    const gates = join(dir, '..', 'gates');
+    mkdirSync(gates);
+    git(dir, 'checkout', '-q', '-b', 'develop');
+    const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates) });
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    await waitFor(() => historyText(dir).includes('"develop"'), 10_000, 'the first reconciliation');
+
+    const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
+    const run = await waitForRun(dir, (r) => r.commit === gone && r.steps.some((s) => s.status === 'running'), 'the run of v2 in its build');
+    git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+    const next = await waitForRun(dir, (r) => r.commit === base && r.branch === 'develop', 'the run of the head the branch moved back to');
+    writeFileSync(join(gates, gone), '');
+    const built = (await waitForRun(dir, (r) => r.id === run.id && r.status === 'succeeded', 'the run of v2 to end')) as RunJson & { releaseId: string | null };
+    const said = `${gone.slice(0, 8)} is no longer on develop, whose head ${base.slice(0, 8)} does not contain it (reset, amended or force-pushed away)`;
+    expect(built).toMatchObject({ deploy: { env: 'dev', revision: null, outcome: 'superseded' } });
+    expect(built.message).toContain(`; not deployed: ${said}`);
+
+    writeFileSync(join(gates, base), '');
+    await waitForRun(dir, (r) => r.id === next.id && r.status === 'succeeded' && (r as { deploy?: { outcome: string } }).deploy?.outcome === 'live', 'the head deployed');
+    const history = JSON.parse((await axum(['history', 'dev', '--json', '--repo', dir])).stdout) as { commit: string }[];
+    expect(history.map((r) => r.commit)).toEqual([base]);
+
+    const plain = await axum(['runs', '--repo', dir]);
+    expect(plain.stdout).toMatch(new RegExp(`${run.id} +succeeded +dev superseded .*${gone.slice(0, 8)}`));
+    expect(built.releaseId).not.toBeNull();
+    expect(await activity(dir)).toContain(`${run.id}: ${built.releaseId} not deployed to dev: ${said}`);
+  }, 90_000);
+});
