@@ -22,6 +22,8 @@ export interface OperationRecord {
   /** What `current` served when it began: the live revision, or one *serving, failed*. */
   previousServing: RevisionView | null;
   steps: OperationStep[];
+  /** Set when the revision's first save failed: the records never held this operation. */
+  unrecorded?: unknown;
 }
 
 /**
@@ -112,7 +114,11 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
 
   return {
     recordRevision: fromPromise<void, void>(async () => {
-      await save(env); // the revision exists (deploying) before anything moves
+      // The revision exists (deploying) before anything moves.
+      await save(env).catch((err: unknown) => {
+        op.unrecorded = err;
+        throw err;
+      });
       operationCrash(deps, kind, 'recorded');
       state.tellRun(env, revision);
       // The plan is on the revision from here, so a client sees what is still to come.
