@@ -26,7 +26,15 @@ afterEach(async () => {
 });
 
 /** A repository whose `.axum` is a small tmpfs, its daemon started, v1 and v2 deployed: #2 live, #1 the last known good. */
-async function twoDeploysOnTmpfs(config = tinyModelConfig()): Promise<string> {
+async function twoDeploysOnTmpfs(): Promise<string> {
+  const dir = await startedOnTmpfs(tinyModelConfig());
+  commitFiles(dir, 'v1', { 'data.txt': '0.86\n' });
+  await settled(dir, 1);
+  commitFiles(dir, 'v2', { 'data.txt': '0.9\n' });
+  await settled(dir, 2);
+  return dir;
+}
+async function startedOnTmpfs(config: string): Promise<string> {
   const dir = repo({ config });
   const state = join(dir, '.axum');
   mkdirSync(state);
@@ -35,10 +43,6 @@ async function twoDeploysOnTmpfs(config = tinyModelConfig()): Promise<string> {
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
   await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
-  commitFiles(dir, 'v1', { 'data.txt': '0.86\n' });
-  await settled(dir, 1);
-  commitFiles(dir, 'v2', { 'data.txt': '0.9\n' });
-  await settled(dir, 2);
   return dir;
 }
 /** Fills the tmpfs under `dir`/.axum to the last byte; returns how to free it. */
@@ -47,7 +51,7 @@ function fill(dir: string): () => void {
   sh(`cat /dev/zero > '${file}' 2>/dev/null || true`);
   return () => rmSync(file, { force: true });
 }
-interface EnvJson { pinned: unknown; live: { revision: number } | null; awaitingApproval?: unknown }
+interface EnvJson { pinned: boolean; live: { revision: number } | null; awaitingApproval: boolean }
 async function env(dir: string): Promise<EnvJson> {
   const result = await axum(['status', '--json', '--repo', dir]);
   expect(result.code, result.stderr).toBe(0);
@@ -59,7 +63,14 @@ async function restart(dir: string): Promise<void> {
   await waitFor(() => !isAlive(pid), 10_000, 'the daemon to exit');
   expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
 }
-const envDoc = (dir: string) => readFileSync(join(dir, '.axum', 'history', 'environments', 'staging.json'), 'utf8');
+/** One line naming the full disk, exit 1 (the operation failed), the daemon alive. */
+function saysDiskFull(result: { code: number; stderr: string }, pid: number): void {
+  expect(result.stderr).toMatch(/could not be recorded: the disk is full \(ENOSPC/);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.code).toBe(1);
+  expect(isAlive(pid)).toBe(true);
+}
+const badReleases = (dir: string) => (JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { id: string; bad: unknown }[] }).releases.filter((r) => r.bad !== null).map((r) => r.id);
 
 describe.skipIf(!isRoot)('requests on a full disk', () => {
   it('a rollback whose records cannot be saved answers that the disk is full (exit 1); nothing is pinned in memory or on disk, before and after a restart', async () => {
@@ -68,11 +79,7 @@ describe.skipIf(!isRoot)('requests on a full disk', () => {
     const free = fill(dir);
     const rollback = await axum(['rollback', 'staging', '--yes', '--repo', dir]);
     console.log(`FIGURE rollback-disk-full: exit ${rollback.code}: ${rollback.stderr.trim()}`);
-    expect(rollback.stderr).toMatch(/disk is full/);
-    expect(rollback.stderr).toMatch(/ENOSPC/);
-    expect(rollback.stderr.trim().split('\n')).toHaveLength(1);
-    expect(rollback.code).toBe(1);
-    expect(isAlive(pid)).toBe(true);
+    saysDiskFull(rollback, pid);
     expect(await env(dir)).toMatchObject({ pinned: false, live: { revision: 2 } });
     expect((await history(dir)).map((r) => `#${r.revision} ${r.status}`)).toEqual(['#2 live', '#1 superseded']);
     free();
@@ -82,5 +89,40 @@ describe.skipIf(!isRoot)('requests on a full disk', () => {
     // Space again: the same rollback goes through.
     const again = await axum(['rollback', 'staging', '--yes', '--repo', dir]);
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it('pin, unpin and mark whose save fails answer that the disk is full (exit 1) and change nothing, in memory or on disk', async () => {
+    const dir = await twoDeploysOnTmpfs();
+    const pid = daemonPid(dir)!;
+    let free = fill(dir);
+    saysDiskFull(await axum(['pin', 'staging', '--repo', dir]), pid);
+    expect((await env(dir)).pinned).toBe(false);
+    saysDiskFull(await axum(['mark', 'rel-1', 'bad', '--reason', 'a test', '--repo', dir]), pid);
+    const releases = await axum(['releases', '--json', '--repo', dir]);
+    expect((JSON.parse(releases.stdout) as { id: string; bad: unknown }[]).filter((r) => r.bad !== null)).toEqual([]);
+    free();
+    expect((await axum(['pin', 'staging', '--repo', dir])).code).toBe(0);
+    free = fill(dir);
+    saysDiskFull(await axum(['unpin', 'staging', '--yes', '--repo', dir]), pid);
+    expect((await env(dir)).pinned).toBe(true);
+    free();
+    await restart(dir);
+    expect((await env(dir)).pinned).toBe(true);
+    expect(badReleases(dir)).toEqual([]);
+  });
+
+  it('an approval whose revision cannot be saved answers that the disk is full (exit 1); the release still waits, in memory and after a restart', async () => {
+    const dir = await startedOnTmpfs(tinyModelConfig('', '', '  staging: { branch: main, approval: manual }'));
+    commitFiles(dir, 'v1', { 'data.txt': '0.86\n' });
+    await waitFor(async () => (await env(dir)).awaitingApproval, 30_000, 'v1 to wait for approval');
+    const pid = daemonPid(dir)!;
+    const free = fill(dir);
+    saysDiskFull(await axum(['approve', 'staging', '--yes', '--repo', dir]), pid);
+    expect(await env(dir)).toMatchObject({ awaitingApproval: true, live: null });
+    expect(await history(dir)).toEqual([]);
+    free();
+    await restart(dir);
+    expect(await env(dir)).toMatchObject({ awaitingApproval: true, live: null });
+    expect((await axum(['approve', 'staging', '--yes', '--repo', dir])).code).toBe(0);
   });
 });
