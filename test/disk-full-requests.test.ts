@@ -1,7 +1,8 @@
 // Requests on a full disk (RELIABILITY.md, file-system errors): a rollback, pin, unpin, mark or
 // approve whose save fails with ENOSPC answers one clear line naming the full disk (exit 1), and
-// the daemon's memory stays what the records say — also after a restart. Real daemons, real git,
-// `.axum` on a small tmpfs filled to the last byte (root only; skipped elsewhere).
+// the daemon's memory stays what the records say — also after a restart. A read-only `.axum` is
+// said as such by every command that needs the daemon. Real daemons, real git, `.axum` on a small
+// tmpfs filled to the last byte or remounted read-only (root only; skipped elsewhere).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,5 +125,25 @@ describe.skipIf(!isRoot)('requests on a full disk', () => {
     await restart(dir);
     expect(await env(dir)).toMatchObject({ awaitingApproval: true, live: null });
     expect((await axum(['approve', 'staging', '--yes', '--repo', dir])).code).toBe(0);
+  });
+});
+
+describe.skipIf(!isRoot)('a read-only .axum', () => {
+  it('status, history and runs say in one line that .axum is read-only and what that means (exit 3); no daemon starts', async () => {
+    const dir = repo({ config: tinyModelConfig() });
+    const state = join(dir, '.axum');
+    mkdirSync(state);
+    sh(`mount -t tmpfs -o size=256k,mode=0755 tmpfs '${state}' && mount -o remount,ro '${state}'`);
+    mounts.push(state);
+    for (const args of [['status'], ['history', 'staging'], ['runs'], ['status', '--json']]) {
+      const result = await axum([...args, '--repo', dir]);
+      const said = args.includes('--json') ? result.stdout : result.stderr;
+      console.log(`FIGURE read-only ${args.join(' ')}: exit ${result.code}: ${said.trim()}`);
+      expect(said).toMatch(/\.axum is on a read-only filesystem \(EROFS\): the daemon keeps its lock, log and records there, so it cannot run/);
+      expect(said).toContain('remount it read-write');
+      expect(said.trim().split('\n')).toHaveLength(1);
+      expect(result.code).toBe(3);
+    }
+    expect(daemonPid(dir)).toBeNull();
   });
 });
