@@ -79,10 +79,10 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
       doc.incident = kind === 'auto-rollback' ? autoRollbackIncident(env, by, rollbackTo, doc.revisions) : null;
     } else {
-      const { stage, message } = failure ?? { stage: 'error', message: 'no reason recorded' };
+      const { stage, message, detail } = failure ?? { stage: 'error', message: 'no reason recorded' };
       revision.status = 'failed';
       revision.message = stage === 'error' ? `error: ${message}` : message;
-      if (stage === 'error') deps.logger.error(`${env} #${revision.revision}: ${message}`);
+      if (stage === 'error') deps.logger.error(`${env} #${revision.revision}: ${message}${detail ? `\n${detail}` : ''}`);
       if (outcome === 'refused') {
         // Nothing moved: the live revision stays live.
         const what = stage === 'error' ? 'failed before anything moved' : 'refused';
