@@ -282,8 +282,10 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
           deps.publish(env);
           return failure;
         }
-        const unsavedUndo = await savedOrUndone(() => save(env), () => deps.publish(env), `the rollback of ${env}`, () => undefined);
-        if (unsavedUndo) return unsavedUndo;
+        // Recorded, then undone, and the disk filled meanwhile: the records hold the revision cut
+        // short, which the next start finishes or undoes as a crash's; the answer says why.
+        const notSaved = await savedOrUndone(() => save(env), () => deps.publish(env), `the rollback of ${env}`, () => undefined);
+        if (notSaved) return notSaved;
       }
       return result;
     },
