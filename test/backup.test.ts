@@ -221,7 +221,7 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(theirs.stdout).toContain(`holds the backups of another repository (${dir}), not of ${clone}`);
     expect(manifestOf(target).length).toBeGreaterThan(0);
     expect((JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { repository: string } }).manifest.repository).toBe(dir);
-    const moved = await axum(['backup', '--take-over', '--repo', clone]);
+    const moved = await axum(['backup', '--take-over', '--yes', '--repo', clone]);
     expect(moved.code, moved.stdout).toBe(0);
     expect((JSON.parse(readFileSync(join(target, 'axum-backup.json'), 'utf8')) as { manifest: { repository: string } }).manifest.repository).toBe(clone);
 

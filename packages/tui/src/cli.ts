@@ -148,7 +148,8 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   program
     .command('backup')
     .description('back up .axum/ now to every backup.to target of axum.yml, folders and user@host:/path (only what the target lacks is sent)')
-    .option('--take-over', "back up to a target that holds this repository's backups from before it was moved (its manifest names the old path)")
+    .option('--take-over', "back up to a target that holds this repository's backups from before it was moved (its manifest names the old path); asks first")
+    .option('--yes', 'take over without asking (needed for --take-over without a terminal)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/backup.js')).backupCommand(options, stdoutOutput), command));
   program
     .command('restore')

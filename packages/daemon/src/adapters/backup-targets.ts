@@ -53,6 +53,8 @@ export interface SnapshotSummary {
   bytes: number;
   /** The newest backup: what `axum restore --from T` restores without `--snapshot`. */
   newest: boolean;
+  /** The repository root it was taken from, as its manifest names it. */
+  repository: string;
 }
 
 /** The snapshots a target holds, newest first (a manifest that does not read whole is left out: it cannot be restored). */
@@ -61,7 +63,7 @@ export function listSnapshots(contents: DestinationContents): SnapshotSummary[] 
   const newestId = newest ? snapshotId(newest.createdAt) : null;
   const summaries = new Map<string, SnapshotSummary>();
   const add = (id: string, manifest: BackupManifest) =>
-    summaries.set(id, { id, createdAt: manifest.createdAt, files: manifest.files.length, bytes: manifest.files.reduce((sum, f) => sum + f.size, 0), newest: id === newestId });
+    summaries.set(id, { id, createdAt: manifest.createdAt, files: manifest.files.length, bytes: manifest.files.reduce((sum, f) => sum + f.size, 0), newest: id === newestId, repository: manifest.repository });
   for (const [id, text] of contents.snapshots) {
     const manifest = parseManifestText(text);
     if (manifest) add(id, manifest);

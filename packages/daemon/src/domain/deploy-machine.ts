@@ -1,11 +1,17 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
+import { firstMeaningfulLine } from './incidents.js';
 import type { DeployMachineContext, DeployMachineInput, OutcomeInput, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
 import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type ParsedMetrics } from './gates.js';
 
 export type { DeployMachineContext, DeployMachineInput, OperationResults, OutcomeInput, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
 
-const brokeOff = (error: unknown): OperationFailure => ({ stage: 'error', message: `the operation broke off: ${error instanceof Error ? error.message : String(error)}` });
+/** An effect that threw: one line for the revision and its incident, the whole text for the log. */
+const brokeOff = (error: unknown): OperationFailure => {
+  const text = error instanceof Error ? error.message : String(error);
+  const { line, more } = firstMeaningfulLine(text);
+  return { stage: 'error', message: `the operation broke off: ${line}${more ? ' (the rest in .axum/daemon.log)' : ''}`, ...(more ? { detail: text } : {}) };
+};
 const stepFailure = (step: OperationStep, result: StepResult, address: string): OperationFailure => {
   const logs = `axum logs ${address} --step ${step.name}`;
   if (result.status === 'inconclusive') return inconclusive(address, `${result.summary ?? `check ${step.name}`} (${logs})`);

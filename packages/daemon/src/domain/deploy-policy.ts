@@ -38,6 +38,8 @@ export type FailureStage = 'integrity' | 'materialize' | 'deploy' | 'verify' | '
 export interface OperationFailure {
   stage: FailureStage;
   message: string;
+  /** The error's whole text when `message` keeps only its first meaningful line: for the daemon's log. */
+  detail?: string;
 }
 
 /**

@@ -17,3 +17,16 @@ export function autoRollbackIncident(env: string, by: string, rollbackTo: number
   const pointer = cause.includes('axum logs') || !failed ? '' : outputPointer(env, revisions.find((r) => r.revision === Number(failed)));
   return `${cause}${pointer}; rolled back to #${rollbackTo}`;
 }
+
+/**
+ * An incident and a revision's reason are one line wherever they are shown (status, the TUI's
+ * header, history): an error's text may be a tool's whole stderr (git prints `Preparing worktree…`
+ * before its `fatal:`). The line kept is the first that says what failed — git's `fatal:` or
+ * `error:` line when there is one, else the first line with text; `more` when anything was left
+ * out, which the daemon's log keeps whole.
+ */
+export function firstMeaningfulLine(text: string): { line: string; more: boolean } {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length <= 1) return { line: lines[0] ?? '', more: false };
+  return { line: lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0]!, more: true };
+}

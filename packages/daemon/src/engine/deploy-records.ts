@@ -22,6 +22,8 @@ export interface OperationRecord {
   /** What `current` served when it began: the live revision, or one *serving, failed*. */
   previousServing: RevisionView | null;
   steps: OperationStep[];
+  /** Set when the revision's first save failed: the records never held this operation. */
+  unrecorded?: unknown;
 }
 
 /**
@@ -77,10 +79,10 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       // An automatic rollback fixed the symptom, not the cause: keep saying what happened.
       doc.incident = kind === 'auto-rollback' ? autoRollbackIncident(env, by, rollbackTo, doc.revisions) : null;
     } else {
-      const { stage, message } = failure ?? { stage: 'error', message: 'no reason recorded' };
+      const { stage, message, detail } = failure ?? { stage: 'error', message: 'no reason recorded' };
       revision.status = 'failed';
       revision.message = stage === 'error' ? `error: ${message}` : message;
-      if (stage === 'error') deps.logger.error(`${env} #${revision.revision}: ${message}`);
+      if (stage === 'error') deps.logger.error(`${env} #${revision.revision}: ${message}${detail ? `\n${detail}` : ''}`);
       if (outcome === 'refused') {
         // Nothing moved: the live revision stays live.
         const what = stage === 'error' ? 'failed before anything moved' : 'refused';
@@ -112,7 +114,11 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
 
   return {
     recordRevision: fromPromise<void, void>(async () => {
-      await save(env); // the revision exists (deploying) before anything moves
+      // The revision exists (deploying) before anything moves.
+      await save(env).catch((err: unknown) => {
+        op.unrecorded = err;
+        throw err;
+      });
       operationCrash(deps, kind, 'recorded');
       state.tellRun(env, revision);
       // The plan is on the revision from here, so a client sees what is still to come.

@@ -17,6 +17,7 @@ import { createOperatorRequests, type PinOutcome } from './operator-requests.js'
 import { reconcileEnvironment, reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
+import { savedOrUndone, takeBackUnrecorded } from './unsaved-requests.js';
 import { reserveReleaseId } from './release-ids.js';
 import { releaseDiff } from './release-diff.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
@@ -267,13 +268,24 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       const servingBefore = servingRevision(doc)?.revision ?? null;
       doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
       const unpause = liftPause(doc); // a person decided; a release the pause held stays held, by the pin now
+      const incidentBefore = doc.incident;
       const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
       // Refused, or undone after an error of the machine: what was live still is, so the pin it
       // set goes too (pointer, marks and pin agree: nothing of the rollback remains).
       if (nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
         doc.pinned = pinnedBefore;
         unpause();
-        await save(env);
+        // Its revision never reached the disk: the records are as they were, and so is memory now.
+        const unsaved = result instanceof RequestFailure ? undefined : environments.unrecorded(result);
+        const failure = takeBackUnrecorded(doc, result, unsaved, incidentBefore, `the rollback of ${env}`);
+        if (failure) {
+          deps.publish(env);
+          return failure;
+        }
+        // Recorded, then undone, and the disk filled meanwhile: the records hold the revision cut
+        // short, which the next start finishes or undoes as a crash's; the answer says why.
+        const notSaved = await savedOrUndone(() => save(env), () => deps.publish(env), `the rollback of ${env}`, () => undefined);
+        if (notSaved) return notSaved;
       }
       return result;
     },

@@ -7,7 +7,7 @@ import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
 import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
 import { lastKnownGood, lastKnownGoodFor, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
-import { autoRollbackReason, markedBy, operationRecords } from './deploy-records.js';
+import { autoRollbackReason, markedBy, operationRecords, type OperationRecord } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
 import { markTime } from '../domain/marks.js';
 import { pause } from '../domain/pause.js';
@@ -32,6 +32,8 @@ export interface EnvironmentCoordinator {
   /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
   operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
   hold(env: string): Hold | undefined;
+  /** The error that kept an operation's revision from its first save (the records never held it), else undefined. */
+  unrecorded(revision: RevisionView): unknown;
   /** Null while an operation holds `env` or the daemon moves its `current`; else a token that changes with each (reconciliation.ts). */
   quiet: Quiet;
   /**
@@ -68,6 +70,7 @@ export interface EnvironmentCoordinator {
 export function createEnvironmentCoordinator(state: DeployState, operationDeps: OperationDeps, pointerMoves: (envDir: string) => number | null = () => 0): EnvironmentCoordinator {
   const { deps } = state;
   const holds = new CountedHolds();
+  const unrecorded = new WeakMap<RevisionView, unknown>();
   const quiet: Quiet = (env) => {
     const moves = pointerMoves(state.envDir(env));
     return holds.has(env) || moves === null ? null : `${holds.changes(env)}:${moves}`;
@@ -190,7 +193,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     doc.revisions.push(revision);
     const steps = operationPlan(config);
     const previousServing = servingRevision(doc)?.revision ?? null;
-    const op = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps };
+    const op: OperationRecord = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps };
     const previous = previousServing ? (state.release(previousServing.releaseId) ?? null) : null;
     const machine = deployMachine.provide({
       actors: {
@@ -233,6 +236,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     );
     actor.start();
     await released;
+    if (op.unrecorded !== undefined) unrecorded.set(revision, op.unrecorded);
     return revision;
   };
 
@@ -246,6 +250,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   return {
     operate,
     hold: (env) => holds.get(env),
+    unrecorded: (revision) => unrecorded.get(revision),
     quiet,
     handOn,
     next: followUp,

@@ -2,6 +2,7 @@
 // last known good and the rollback target apart, what waits or is held, a bad mark on what serves.
 import type { HostView, RevisionView } from '@axum/protocol';
 import { revisionHealth } from '../domain/deploy-outcome.js';
+import { firstMeaningfulLine } from '../domain/incidents.js';
 import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 
@@ -63,7 +64,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
     servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,
     paused: doc.paused,
     operation: operation ? { revision: operation.revision, kind: operation.kind, holder: operation.holder, startedAt: operation.startedAt } : null,
-    incident: doc.incident,
+    incident: doc.incident === null ? null : firstMeaningfulLine(doc.incident).line, // one line wherever it is shown
     hosts: (state.declaration(env)?.hosts ?? []).map((host) => doc.hosts.find((h) => h.host === host) ?? { host, releaseId: null, state: 'unknown', reason: null, at: '' }),
     ...health,
   };

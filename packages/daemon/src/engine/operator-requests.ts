@@ -9,6 +9,7 @@ import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type E
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
+import { savedOrUndone, takeBackUnrecorded, unsavedFailure } from './unsaved-requests.js';
 
 /**
  * What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null
@@ -45,9 +46,20 @@ export function createOperatorRequests(state: DeployState, environments: Environ
   const refuseBad = (target: { id: string; bad: MarkResult['bad'] } | undefined, force: boolean, anyway: string) => (target?.bad && !force ? refused(badRefusal(target.id, target.bad, anyway)) : null);
   /** Releases are recorded in the order they were made. */
   const age = (id: string) => state.releasesDoc().releases.findIndex((r) => r.id === id);
+  const publish = (env: string) => () => state.deps.publish(env);
+  /** A request's save: on a disk that refuses it, `undo` puts memory back and the answer says why. */
+  const saved = (env: string, what: string, undo: () => void) => savedOrUndone(() => environments.save(env), publish(env), what, undo);
+  /** An operation a request asked for: one whose revision never reached the disk is taken back from memory and answered with the disk's reason. */
+  async function operated(env: string, doc: EnvironmentDocument, what: string, work: () => Promise<RevisionView | RequestFailure>): Promise<RevisionView | RequestFailure> {
+    const incidentBefore = doc.incident;
+    const result = await work();
+    const failure = takeBackUnrecorded(doc, result, result instanceof RequestFailure ? undefined : environments.unrecorded(result), incidentBefore, what);
+    if (failure) state.deps.publish(env);
+    return failure ?? result;
+  }
 
   /** `axum unpin`: the pin goes, and the newest release it held back deploys — unless it is bad, gone, or overtaken. */
-  async function unpin(env: string, by: string): Promise<PinOutcome> {
+  async function unpin(env: string, by: string): Promise<PinOutcome | RequestFailure> {
     const doc = await docOf(env);
     const since = doc.pinned?.at ?? null;
     const heldId = doc.heldReleaseId;
@@ -63,28 +75,35 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     };
     // A pause holds it too: the pin goes, the release waits for `axum approve`.
     if (doc.paused) {
+      const pinned = doc.pinned;
       doc.pinned = null;
-      await environments.save(env);
+      const failure = await saved(env, `the unpin of ${env}`, () => (doc.pinned = pinned));
+      if (failure) return failure;
       state.deps.crash('pin.recorded');
       return { deployed: null, note: heldId ? `${heldId} stays held: ${env} is paused over #${doc.paused.revision} (axum approve ${env} deploys it)` : null };
     }
     const note = why();
+    const before = { pinned: doc.pinned, heldReleaseId: doc.heldReleaseId, queuedReleaseId: doc.queuedReleaseId };
     doc.pinned = null;
     doc.heldReleaseId = null;
     // Queued in the same save that lifts the pin: a crash before its revision is recorded still
     // deploys it at the next start, and an operation in progress deploys it when it ends.
     const deploys = held !== undefined && note === null;
     if (deploys) doc.queuedReleaseId = held.id;
-    await environments.save(env);
+    const failure = await saved(env, `the unpin of ${env}`, () => Object.assign(doc, before));
+    if (failure) return failure;
     state.deps.crash('pin.recorded');
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
-    const deployed = await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId);
+    const deployed = await operated(env, doc, `the deploy of ${held.id} to ${env}`, () =>
+      environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId),
+    );
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
-      await environments.save(env);
-      return { deployed: null, note: `${held.id} deploys after the operation in progress (${deployed.message})` };
+      // The unpin stands (it was saved); the release waits in the queue, on disk as in memory.
+      const failure = await saved(env, `the deploy of ${held.id} to ${env}`, () => undefined);
+      return { deployed: null, note: `${held.id} deploys after the operation in progress (${(failure ?? deployed).message})` };
     }
     return { deployed, note: null };
   }
@@ -104,8 +123,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     const result = await act();
     if (nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
       Object.assign(doc, before);
-      await environments.save(env);
-      return result;
+      return (await saved(env, `the deploy of ${releaseId} to ${env}`, () => undefined)) ?? result;
     }
     const held = doc.heldReleaseId;
     if (held !== null && held === before.heldReleaseId && !doc.pinned) {
@@ -131,12 +149,20 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     if (bad) return bad;
     // Nothing awaits from here to the push: no other revision can take this number.
     const accepted = acceptanceRevision(doc, env, serving.revision, nextRevisionNumber(doc), by, now());
+    const before = { failedServing: doc.failedServing, incident: doc.incident, status: serving.revision.status };
     if (!serving.failed) serving.revision.status = 'superseded';
     doc.revisions.push(accepted);
     doc.failedServing = null;
     doc.incident = null;
-    liftPause(doc);
-    await environments.save(env); // one save: the accepted revision, the pause lifted, the held release queued
+    const unpause = liftPause(doc);
+    // One save: the accepted revision, the pause lifted, the held release queued; or none of it.
+    const failure = await saved(env, `the approval of #${serving.revision.revision} in ${env}`, () => {
+      unpause();
+      doc.revisions.pop();
+      Object.assign(doc, { failedServing: before.failedServing, incident: before.incident });
+      serving.revision.status = before.status;
+    });
+    if (failure) return failure;
     if (!serving.failed) state.tellRun(env, serving.revision, 'deploy');
     state.tellRun(env, accepted);
     environments.track(env, environments.next(env));
@@ -155,7 +181,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       // While an operation holds the environment, what is live may change: that one answers (busy).
       const live = liveRevision(doc);
       if (live?.releaseId === releaseId && !again && !environments.hold(env)) return { ...live, unchanged: true };
-      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => environments.operate(env, releaseId, 'deploy', null, by));
+      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => operated(env, doc, `the deploy of ${releaseId} to ${env}`, () => environments.operate(env, releaseId, 'deploy', null, by)));
     },
     async approve(env, by, force, seen) {
       const unknown = knownEnv(env);
@@ -173,8 +199,11 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
       if (bad) return bad;
       doc.pendingReleaseId = null;
-      const result = await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null);
-      if (result instanceof RequestFailure) doc.pendingReleaseId = releaseId; // refused: still waiting
+      const result = await operated(env, doc, `the approval of ${releaseId} in ${env}`, () => environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null));
+      if (result instanceof RequestFailure) {
+        doc.pendingReleaseId = releaseId; // refused: still waiting, and clients see it so
+        state.deps.publish(env);
+      }
       return result;
     },
     // The same bytes `from` verified, through the same operation as a deploy (verified again in
@@ -195,7 +224,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (there?.releaseId === live.releaseId && !again && !environments.hold(to)) return { ...there, unchanged: true };
       const bad = refuseBad(release(live.releaseId), force, 'pass --force to promote it anyway');
       if (bad) return bad;
-      return answering(to, target, live.releaseId, () => environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`));
+      return answering(to, target, live.releaseId, () => operated(to, target, `the promotion of ${live.releaseId} to ${to}`, () => environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`)));
     },
     async pin(env, pinned, by) {
       const unknown = knownEnv(env);
@@ -205,7 +234,8 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (!pinned && !doc.pinned) return { deployed: null, note: null, unchanged: true };
       if (!pinned) return unpin(env, by);
       doc.pinned = { by, at: now() }; // a release held back already stays held
-      await environments.save(env);
+      const failure = await saved(env, `the pin of ${env}`, () => (doc.pinned = null));
+      if (failure) return failure;
       state.deps.crash('pin.recorded');
       return { deployed: null, note: null };
     },
@@ -219,7 +249,11 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       // Asked again, a mark answers with what stands (exit 0), and a new reason replaces the old one.
       const change = markChange(target, mark, given);
       if (change === null) return { ...target, unchanged: true };
-      await state.mark(target, mark, by, given ?? defaultReason(mark));
+      try {
+        await state.mark(target, mark, by, given ?? defaultReason(mark)); // undone in memory when not saved
+      } catch (err) {
+        return unsavedFailure(`the mark of ${releaseId} as ${mark}`, err);
+      }
       return { ...target, unchanged: false };
     },
   };

@@ -113,9 +113,7 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
     logFd = openSync(logFile, 'a', 0o600);
   } catch (err) {
     // Said in one line with what to do (a file named .axum in the way, a read-only checkout), never a stack.
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? `${STATE_DIR} is a file, not a folder: move it away and the daemon makes its folder` : e.message.startsWith(`${e.code}:`) ? e.message : `${e.code ?? 'error'}: ${e.message}`;
-    throw new CliError(`cannot start the daemon: ${why}`, EXIT.unreachable);
+    throw new CliError(`cannot start the daemon: ${stateDirProblem(err as NodeJS.ErrnoException)}`, EXIT.unreachable);
   }
   const logStart = statSync(logFile).size;
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
@@ -145,6 +143,19 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
     }
   }
   throw new CliError(`the daemon did not listen within ${START_TIMEOUT_MS / 1000} s; see ${logFile}:\n${logTail(logFile, logStart)}`, EXIT.unreachable);
+}
+
+/**
+ * Why the daemon's folder cannot be written, with what to do. A read-only `.axum` is said as such:
+ * the daemon takes its lock, writes its log and saves every record there, so it cannot run, and
+ * status, history and runs are its answers (the CLI reads none of the records itself).
+ */
+function stateDirProblem(e: NodeJS.ErrnoException): string {
+  if (e.code === 'EEXIST' || e.code === 'ENOTDIR') return `${STATE_DIR} is a file, not a folder: move it away and the daemon makes its folder`;
+  if (e.code === 'EROFS') {
+    return `${STATE_DIR} is on a read-only filesystem (EROFS): the daemon keeps its lock, log and records there, so it cannot run, and without it no command can read status, history or runs; remount it read-write (or work in a writable clone) and run the command again`;
+  }
+  return e.message.startsWith(`${e.code}:`) ? e.message : `${e.code ?? 'error'}: ${e.message}`;
 }
 
 /** The connection once the lock's owner answers; exit 3 when it is stopped (SIGSTOP, Ctrl-Z) or does not answer in time. */

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { sshBackupTarget, type BackupReport } from '@axum/protocol';
 import { probeDaemon, runRestore } from '../client/daemon-launcher.js';
 import { findRepositoryRoot } from '../client/repository.js';
+import { askYes } from './confirm-prompt.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -26,8 +27,17 @@ export function backupLines(report: BackupReport): string[] {
   );
 }
 
-/** `axum backup`: backs up now to every `backup.to` folder; exit 1 when any target failed. */
-export async function backupCommand(options: GlobalOptions & { takeOver?: boolean }, out: Output): Promise<ExitCode> {
+/** What `--take-over` does to the repository whose backups a target holds: asked before it is done. */
+export const TAKE_OVER_TEXT =
+  "take over every backup.to target that holds another repository's backups: the newest backup there becomes this repository's, and that repository's own backups to it are refused from then on";
+
+/**
+ * `axum backup [--take-over [--yes]]`: backs up now to every `backup.to` target; exit 1 when any
+ * failed. Taking a target over is destructive for the repository it served: asked on a terminal,
+ * `--yes` off one (exit 2 without it), before the daemon is asked anything.
+ */
+export async function backupCommand(options: GlobalOptions & { takeOver?: boolean; yes?: boolean }, out: Output): Promise<ExitCode> {
+  if (options.takeOver && !options.yes) await askYes(`${TAKE_OVER_TEXT}?`, `--take-over asks first (it would ${TAKE_OVER_TEXT})`);
   const report = await withDaemon(options, 'axum-backup', (c) => call(c, 'backup.run', options.takeOver ? { takeOver: true } : {}, OPERATION_TIMEOUT_MS));
   const ok = report.targets.every((t) => t.ok);
   if (options.json) out.json(report);
@@ -42,6 +52,8 @@ interface Snapshot {
   files: number;
   bytes: number;
   newest: boolean;
+  /** The repository it was taken from, as its manifest names it (every manifest does). */
+  repository?: string;
 }
 
 /** `axum restore --from T --list` in words: one line per snapshot, newest first. */
@@ -49,7 +61,7 @@ export function snapshotLines(from: string, snapshots: readonly Snapshot[]): str
   if (snapshots.length === 0) return [`no backup in ${from} yet`];
   return [
     `backups in ${from}, newest first (axum restore --from ${from} --snapshot ID restores an older one):`,
-    ...snapshots.map((s) => `  ${s.id}  ${s.createdAt}  ${plural(s.files, 'file')}, ${humanSize(s.bytes)}${s.newest ? '  (newest: restored by default)' : ''}`),
+    ...snapshots.map((s) => `  ${s.id}  ${s.createdAt}  ${plural(s.files, 'file')}, ${humanSize(s.bytes)}${s.repository ? `  from ${s.repository}` : ''}${s.newest ? '  (newest: restored by default)' : ''}`),
   ];
 }
 
