@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 // schema class with `$constructor(name, …)`, and the name survives minifying — classic's are
 // `ZodString`, `ZodObject`…, mini's `ZodMiniString`, `ZodMiniObject`… (and core's `$ZodString`…).
 const BUNDLE = join(import.meta.dirname, '..', 'packages', 'daemon', 'dist', 'axum-daemon.mjs');
-const CONFIG_PARSE_BUNDLE = join(import.meta.dirname, '..', 'packages', 'daemon', 'dist', 'axum-config-parse.cjs');
 
 describe("the daemon's bundle", () => {
   it('holds zod/mini and none of classic zod', () => {
@@ -17,15 +16,5 @@ describe("the daemon's bundle", () => {
     // The probe works: the bundle's zod/mini classes are found.
     expect(classes).toContain('ZodMiniObject');
     expect(classes.filter((name) => !name?.startsWith('ZodMini'))).toEqual([]);
-  });
-
-  // The YAML parser and the axum.yml schema are a script of their own, loaded for a parse and
-  // dropped after it (adapters/transient-config-parser.ts), so the idle daemon does not hold them.
-  // `yaml`'s `LineCounter` class (its name kept by the minifier) and a word of the schema's duration
-  // rule stand for the two: one import of the parser in anything the daemon bundles would bring them back.
-  it("holds neither the YAML parser nor the axum.yml schema: the parser's script does", () => {
-    const marks = (file: string) => ['LineCounter', 'a duration such as'].filter((mark) => readFileSync(file, 'utf8').includes(mark));
-    expect(marks(CONFIG_PARSE_BUNDLE)).toEqual(['LineCounter', 'a duration such as']);
-    expect(marks(BUNDLE)).toEqual([]);
   });
 });

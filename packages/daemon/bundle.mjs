@@ -37,29 +37,16 @@ const lazyBuiltins = {
   },
 };
 
-// The daemon loads the YAML parser and the config's schema only for a parse, and drops them after
-// it (src/adapters/transient-config-parser.ts), so they must not be in its bundle: `@axum/protocol`
-// is one entry point, and these modules (and `yaml`) are evaluated for their exports only, so
-// unused they are left out of the daemon's bundle. They are the parser's script, a CommonJS bundle
-// of its own (run as a function's body: no module record keeps it).
-const CONFIG_ONLY = [/[\\/]protocol[\\/]dist[\\/]pipeline-(config|config-parse|json-schema)\.js$/, /[\\/]node_modules[\\/]yaml[\\/]/];
-
-const minify = { compress: true, mangle: { keepNames: true }, codegen: { removeWhitespace: true, asciiOnly: true } };
-const comments = { legal: true, annotation: false, jsdoc: false };
-const treeshake = { moduleSideEffects: (id) => !CONFIG_ONLY.some((pattern) => pattern.test(id)) };
-
 await build({
   input: join(here, 'dist', 'main.js'),
   platform: 'node',
   plugins: [lazyBuiltins],
-  treeshake,
   logLevel: 'warn',
-  output: { file: join(here, 'dist', 'axum-daemon.mjs'), format: 'esm', sourcemap: true, comments, minify },
-});
-
-await build({
-  input: join(here, 'dist', 'adapters', 'config-parse-entry.js'),
-  platform: 'node',
-  logLevel: 'warn',
-  output: { file: join(here, 'dist', 'axum-config-parse.cjs'), format: 'cjs', comments, minify },
+  output: {
+    file: join(here, 'dist', 'axum-daemon.mjs'),
+    format: 'esm',
+    sourcemap: true,
+    comments: { legal: true, annotation: false, jsdoc: false },
+    minify: { compress: true, mangle: { keepNames: true }, codegen: { removeWhitespace: true, asciiOnly: true } },
+  },
 });

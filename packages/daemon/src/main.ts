@@ -14,7 +14,6 @@ import { prepareStateDir, recordedEnvironmentNames, removeDiscoveryFile, writeDi
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { CONFIG_PARSER_SCRIPT, createTransientConfigParser } from './adapters/transient-config-parser.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
@@ -104,7 +103,6 @@ async function main(): Promise<void> {
   let backups: Backups | null = null;
   let tokenWritten = false;
   const paths = runtimePathsFor(repoRoot);
-  const configParser = createTransientConfigParser(CONFIG_PARSER_SCRIPT);
 
   const shutdown = async (reason: string, code: number = EXIT.ok): Promise<void> => {
     if (stopping) return;
@@ -180,7 +178,6 @@ async function main(): Promise<void> {
     const envHistoryDir = join(stateDir, 'history', 'envs');
     const deployments = createDeployments({
       git,
-      configParser,
       runner,
       logs,
       releases: createFsReleaseStore(stateDir),
@@ -208,7 +205,6 @@ async function main(): Promise<void> {
     });
     const pipeline = createPipeline({
       git,
-      configParser,
       runner,
       logs,
       releaseRun: (run, workdir, runConfig) => deployments.releaseRun(run, workdir, runConfig, join(runsRoot, run.id, 'metrics.env')),
@@ -262,7 +258,7 @@ async function main(): Promise<void> {
     stopWorkTreeWatchers = () => watchPaths.stop();
     const { applyConfig, lastConfig } = createConfigApplier({ repoRoot, stateDir, environmentPaths, engine: liveEngine, watchPaths, logger });
     // Whatever the file holds, the daemon starts: on the last valid config when it is not valid.
-    const firstLoad = await loadConfigFile(configPath, configParser);
+    const firstLoad = await loadConfigFile(configPath);
     applyConfig(firstLoad, firstLoad.ok ? null : await lastConfig.load().catch(() => null));
     // Recovery before listening: clients must never see a run "running" that no process runs.
     await killLeftovers({ worktreeRoot, runner, containment, logger, warn: (message) => liveEngine.warn(message) });
@@ -283,7 +279,7 @@ async function main(): Promise<void> {
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => {
-      void loadConfigFile(configPath, configParser)
+      void loadConfigFile(configPath)
         .then((load) => applyConfig(load))
         .catch((err: Error) => logger.warn(`applying ${CONFIG_FILE}: ${err.message}`));
     });

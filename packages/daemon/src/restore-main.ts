@@ -24,7 +24,6 @@ import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { readRunsHistory } from './adapters/runs-journal.js';
 import { prepareStateDir, recordedEnvironmentNames } from './adapters/state-files.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { CONFIG_PARSER_SCRIPT, createTransientConfigParser } from './adapters/transient-config-parser.js';
 import { describeFsError } from './adapters/fs-errors.js';
 import { EnvironmentDocument, ReleasesDocument, servingRevision } from './domain/revisions.js';
 
@@ -186,7 +185,7 @@ async function existingHistory(stateDir: string): Promise<string | null> {
  * store (and verified there by sha256 first): what reconciliation checks at the next start.
  */
 async function pointCurrentLinks(repoRoot: string, stateDir: string): Promise<{ env: string; revision: number; releaseId: string }[]> {
-  const config = await loadConfigFile(join(repoRoot, CONFIG_FILE), createTransientConfigParser(CONFIG_PARSER_SCRIPT));
+  const config = await loadConfigFile(join(repoRoot, CONFIG_FILE));
   const paths = new Map<string, string>();
   if (config.ok) for (const [env, spec] of Object.entries(config.config.environments)) paths.set(env, resolve(repoRoot, spec.path ?? join('.axum', 'envs', env)));
   const store = createFsReleaseStore(stateDir);

@@ -5,7 +5,6 @@ import type { PipelineConfig, ReleaseView, RevisionView, RunDeploy } from '@axum
 import { deployOutcomeOf } from '../domain/deploy-outcome.js';
 import { environmentsOf } from '../domain/environments.js';
 import type { EnvironmentDeclaration, EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
-import type { ConfigParser } from './config-parser.js';
 import type { OperationDeps } from './deploy-operation.js';
 import type { DocumentStore, RemoteHosts } from './ports.js';
 import { createRemoteFleet, type RemoteFleet } from './remote-fleet.js';
@@ -13,8 +12,6 @@ import { createRemoteFleet, type RemoteFleet } from './remote-fleet.js';
 /** What deployments need from the daemon around them. */
 export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'logActivity'> {
   releasesStore: DocumentStore<ReleasesDocument>;
-  /** Reads the two sides' `axum.yml` for a release diff. */
-  configParser: ConfigParser;
   environmentStore(env: string): DocumentStore<EnvironmentDocument>;
   /** Absolute folder of an environment's `current` link, as the config in use places it (or the default). */
   envDir(env: string): string;

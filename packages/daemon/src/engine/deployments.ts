@@ -245,7 +245,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     fsck: (rebuild = false, repair = false) => integrity.fsck(rebuild, repair),
     currentDirs: () => state.environments().map((env) => state.envDir(env)),
     reconcileCurrent: () => reconcileEnvironments(state, quiet),
-    diff: (fromId, toId) => releaseDiff(deps.git, deps.configParser, release, fromId, toId),
+    diff: (fromId, toId) => releaseDiff(deps.git, release, fromId, toId),
     deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
     promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),

@@ -6,7 +6,6 @@ import { emptyRunsDocument } from '../domain/history.js';
 import { createPipeline } from './pipeline.js';
 import type { RunsStore } from './ports.js';
 import { deployWorlds } from './testing/deploy-world.js';
-import { inThreadConfigParser } from './testing/in-thread-config-parser.js';
 
 const YAML = `version: 1
 environments:
@@ -41,7 +40,7 @@ describe('reconciling branch heads', () => {
     const doc = emptyRunsDocument();
     const store: RunsStore = { load: async () => ({ doc, warning: null }), save: async () => undefined, close: async () => undefined };
     const pipeline = createPipeline({
-      ...{ git, configParser: inThreadConfigParser, runner: w.runner, logs: w.logs, logger: w.logger, clock: w.clock, store, crash: () => undefined, repoRoot: '/repo', baseEnv: {} },
+      ...{ git, runner: w.runner, logs: w.logs, logger: w.logger, clock: w.clock, store, crash: () => undefined, repoRoot: '/repo', baseEnv: {} },
       worktreeDir: (name) => `/tmp/axum-worktrees/${name}`,
       metricsFile: (id) => `/state/runs/${id}/metrics.env`,
       maskFile: async () => undefined,

@@ -1,14 +1,13 @@
 // What a move from one release to another changes, shown before it is confirmed: the commits it
 // takes back or brings in, the config keys (named as the user wrote them), the artifacts and the
 // metrics. Read-only: nothing here touches an environment.
-import type { ReleaseDiff, ReleaseView } from '@axum/protocol';
-import type { ConfigParser } from './config-parser.js';
+import { parseYaml, type ReleaseDiff, type ReleaseView } from '@axum/protocol';
 import { changedArtifacts, configChanges, metricDeltas } from '../domain/revisions.js';
 import type { GitPort } from './ports.js';
 import { RequestFailure } from './pipeline.js';
 
 /** The diff from release `fromId` to `toId`, or `not-found` when either is not recorded. */
-export async function releaseDiff(git: GitPort, parser: ConfigParser, release: (id: string) => ReleaseView | undefined, fromId: string, toId: string): Promise<ReleaseDiff | RequestFailure> {
+export async function releaseDiff(git: GitPort, release: (id: string) => ReleaseView | undefined, fromId: string, toId: string): Promise<ReleaseDiff | RequestFailure> {
   const from = release(fromId);
   const to = release(toId);
   if (!from || !to) return new RequestFailure('not-found', `no release ${!from ? fromId : toId}`);
@@ -17,11 +16,11 @@ export async function releaseDiff(git: GitPort, parser: ConfigParser, release: (
   // Going back lists the commits that will no longer be live; going forward, the ones that will be.
   const commits = direction === 'back' ? await git.commitsBetween(to.commit, from.commit, 50) : direction === 'same' ? [] : await git.commitsBetween(from.commit, to.commit, 50);
   const [fromConfig, toConfig] = await Promise.all([git.showFile(from.commit, 'axum.yml'), git.showFile(to.commit, 'axum.yml')]);
-  const parse = (text: string | null) => (text ? parser.parseYaml(text) : null);
+  const parse = (text: string | null) => (text ? (parseYaml(text) as unknown) : null);
   let configKeys: string[];
   let changes: ReturnType<typeof configChanges> | undefined;
   try {
-    changes = configChanges(...(await Promise.all([parse(fromConfig), parse(toConfig)])));
+    changes = configChanges(parse(fromConfig), parse(toConfig));
     configKeys = changes.map((c) => c.key);
   } catch {
     configKeys = ['(axum.yml of one side does not parse)'];

@@ -9,7 +9,6 @@ import { canonicalJson, reusableRelease } from './release-reuse.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
 import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds, type DeployWorld } from './testing/deploy-world.js';
-import { inThreadConfigParser } from './testing/in-thread-config-parser.js';
 
 const COMMIT = 'c'.repeat(40);
 const yaml = (extra = '') => `version: 1
@@ -44,7 +43,6 @@ function setup(text = yaml()) {
   let number = 0;
   const deps: ExecutorDeps = {
     git: { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? axumYml : null) },
-    configParser: inThreadConfigParser,
     runner: w.runner,
     logs: w.logs,
     logger: w.logger,

@@ -6,7 +6,6 @@ import type { RunRecord } from '../domain/history.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
 import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds } from './testing/deploy-world.js';
-import { inThreadConfigParser } from './testing/in-thread-config-parser.js';
 
 const YAML = `version: 1
 environments:
@@ -41,7 +40,6 @@ function setup(git: Partial<ExecutorDeps['git']> = {}) {
   const runGit: ExecutorDeps['git'] = { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? YAML : null), ...git };
   const deps: ExecutorDeps = {
     git: runGit,
-    configParser: inThreadConfigParser,
     runner,
     logs: w.logs,
     logger: w.logger,

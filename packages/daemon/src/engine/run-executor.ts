@@ -1,18 +1,16 @@
 import { createActor, fromPromise } from 'xstate';
-import { CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
+import { parseConfigText, CONFIG_FILE, type ConfigLoad, type PipelineConfig, type StepStatus } from '@axum/protocol';
 import { declaredSecretsEnv, settleDeployWithoutRelease, unsetSecrets, type RunRecord } from '../domain/history.js';
 import { unsetSecretsRunWarning } from '../domain/secret-words.js';
 import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type StepPlan } from '../domain/run-machine.js';
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
 import type { RunWorktrees } from './run-worktrees.js';
-import type { ConfigParser } from './config-parser.js';
 import { stepSignal } from './step-signal.js';
 
 /** What executing a run needs from the pipeline around it. */
 export interface ExecutorDeps {
   git: GitPort;
-  configParser: ConfigParser;
   runner: StepRunner;
   logs: LogStore;
   logger: Logger;
@@ -78,7 +76,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     const configRead: Promise<ConfigLoad> | null = inPlace
       ? null
       : deps.git.showFile(run.commit, CONFIG_FILE).then((text) =>
-          text === null ? { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] } : deps.configParser.parseConfig(text, CONFIG_FILE),
+          text === null ? { ok: false, errors: [{ file: CONFIG_FILE, line: 1, col: 1, message: `no ${CONFIG_FILE} at this commit` }] } : parseConfigText(text, CONFIG_FILE),
         );
     configRead?.catch(() => undefined);
     // Made once git is at work, awaited only where it must be: a worktree left by a crash is removed

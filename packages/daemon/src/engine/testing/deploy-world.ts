@@ -7,7 +7,6 @@ import type { RunRecord } from '../../domain/history.js';
 import type { CrashPoint } from '../crash-points.js';
 import { createDeployments, type Deployments, type DeploymentsDeps } from '../deployments.js';
 import { RequestFailure } from '../pipeline.js';
-import { inThreadConfigParser } from './in-thread-config-parser.js';
 import {
   createFakeDocumentStore,
   createFakeGit,
@@ -95,7 +94,6 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot, 
     // Every crash point records what is durable there, so a test can start a daemon on any of them.
     crash: (point) => void crashes.push({ point, left: snapshot() }),
     releasesStore,
-    configParser: inThreadConfigParser,
     environmentStore: envStore,
     envDir,
     // Environments with a document "on disk": the crashed daemon's, and every one saved since.
