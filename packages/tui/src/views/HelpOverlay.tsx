@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bindingsFor, screenFor, screenName } from '../keymap.js';
+import { bindingsFor, screenFor, screenName, unavailableReason } from '../keymap.js';
 import { flagLegend } from '../state/flag-words.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
@@ -42,7 +42,7 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   const lines = bindingsFor(state)
     .filter((b) => b.inHelp !== false)
     .map((b): HelpLine => {
-      const disabled = b.disabledReason?.(state) ?? null;
+      const disabled = unavailableReason(b, state);
       return { key: `${b.label}-${b.description}`, label: b.label, text: b.description, why: disabled };
     });
   const inner = Math.max(20, columns - 2);
