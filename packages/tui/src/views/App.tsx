@@ -13,7 +13,8 @@ import { diffTarget } from '../state/diff-target.js';
 import { attemptText, refusedEvent } from '../state/event-log.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
-import { Footer, footerRows } from './Footer.js';
+import { Footer } from './Footer.js';
+import { chromeRows } from './chrome-rows.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { EventsOverlay } from './EventsOverlay.js';
@@ -30,19 +31,6 @@ import type { Narration } from './run-tui.js';
 /** The smallest terminal the screens are laid out for (80×24 is the comfortable minimum). */
 const MIN_COLUMNS = 60;
 const MIN_ROWS = 16;
-
-/**
- * Rows a view may not use: the header's (3, a row of the link's state while it is down, the
- * config's errors), the footer's (3 with a notice, else 2), and the terminal's last row — a frame
- * as high as the terminal makes Ink clear the screen and redraw all of it on every frame (flicker).
- * Every other row is the view's: a view cut to fit fills the terminal to its last row but one, and
- * gives a row to a notice as it comes, so the frame keeps its height.
- */
-function chromeRows(state: TuiState): number {
-  const config = state.daemon && !state.daemon.config.valid ? 1 + Math.min(3, state.daemon.config.errors.length) : 0;
-  const link = state.connection.kind !== 'connected' && state.connection.kind !== 'connecting' ? 1 : 0;
-  return 3 + link + config + footerRows(state) + 1;
-}
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
 export function App({ repoRoot, connection, narration, started }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined; started?: string | undefined }) {

@@ -56,7 +56,9 @@ describe('the help overlay', () => {
   it("on the dashboard names the FLAGS column's short forms (said at 80 columns), and still fits 80×24", async () => {
     const production = {
       name: 'production', branch: 'release', path: '/repo/.axum/envs/production', protected: true, approval: 'manual' as const, inConfig: true, pinned: true, awaitingApproval: false,
-      live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+      // Something to roll back to: r is offered, so no refusal of it takes the legend's row at 80×24.
+      live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) }, rollbackTarget: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) },
+      heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
     };
     const daemon: DaemonState = {
       daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
