@@ -56,9 +56,7 @@ describe('the help overlay', () => {
   it("on the dashboard names the FLAGS column's short forms (said at 80 columns), and still fits 80×24", async () => {
     const production = {
       name: 'production', branch: 'release', path: '/repo/.axum/envs/production', protected: true, approval: 'manual' as const, inConfig: true, pinned: true, awaitingApproval: false,
-      // Something to roll back to: r is offered, so no refusal of it takes the legend's row at 80×24.
-      live: { revision: 2, releaseId: 'rel-2', commit: 'b'.repeat(40) }, serving: null, lastKnownGood: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) }, rollbackTarget: { revision: 1, releaseId: 'rel-1', commit: 'a'.repeat(40) },
-      heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+      live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
     };
     const daemon: DaemonState = {
       daemon: { pid: 1, version: '0.1.0', protocolVersion: 1, repo: '/repo', socket: '/s', tokenFile: '/t', listen: null, startedAt: 't' },
@@ -74,6 +72,8 @@ describe('the help overlay', () => {
       expect(Math.max(...shown.map((row) => row.length))).toBeLessThanOrEqual(columns);
       const read = shown.join(' ').replace(/\s+/g, ' ');
       expect(read).toContain('FLAGS, where narrow: prot = protected · manual = manual approval');
+      // Nothing to roll back to: r is refused, said in short where the whole refusal leaves the legend no row.
+      expect(read).toMatch(columns === 80 ? /r: refused here \(pressing it says why\)/ : /r roll back: .* — disabled: production: no last known good revision/);
     }
     // Not on the other screens: their tables have no FLAGS.
     const run = render(<HelpOverlay state={inRun} rows={24} columns={80} />);
