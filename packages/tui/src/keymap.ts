@@ -4,6 +4,7 @@ import { incidentLog, revisionAddress } from './state/selectors.js';
 import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
 import { nextEnvironment } from './state/releases.js';
 import { userName } from './user-name.js';
+import { confirmationFor } from './state/actions.js';
 
 /** Where keys go: a view, or the event log overlay (`e`) drawn over it. */
 export type Screen = View['kind'] | 'events';
@@ -198,6 +199,19 @@ export const KEYMAP: readonly Binding[] = [
 export function bindingsFor(state: TuiState): Binding[] {
   const screen = screenFor(state);
   return KEYMAP.filter((b) => b.views.includes(screen));
+}
+
+/**
+ * Why pressing `binding` would do nothing now, or null: its own reason (focus, nothing selected),
+ * else, for a request to the daemon, the refusal the TUI says before asking — the very check a press
+ * makes (state/actions.ts), so the footer, the `?` overlay and the key never disagree.
+ */
+export function unavailableReason(binding: Binding, state: TuiState): string | null {
+  const own = binding.disabledReason?.(state) ?? null;
+  if (own !== null || binding.command.kind !== 'daemon') return own;
+  const action = binding.command.build(state);
+  const confirm = action ? confirmationFor(action, state) : null;
+  return confirm && 'refused' in confirm ? confirm.refused : null;
 }
 
 /** The binding for a key press on the current screen, with why it is disabled (null when enabled). */

@@ -97,7 +97,7 @@ export async function ensureDaemon(repoRoot: string, options: { listen?: string 
  * daemon up is the one returned: a probe closed and a second connection opened would still be
  * closing as the second attaches, and the daemon would count both.
  */
-async function connectStarting(repoRoot: string, clientName: string, options: { listen?: string; early?: EarlyRequests }): Promise<{ connection: DaemonConnection; started: boolean }> {
+async function connectStarting(repoRoot: string, clientName: string, options: { listen?: string; early?: EarlyRequests; env?: NodeJS.ProcessEnv; starting?: () => void }): Promise<{ connection: DaemonConnection; started: boolean }> {
   const running = await tryConnect(repoRoot, clientName, options.early);
   if (running) return { connection: running, started: false };
   // A live daemon of this repository holds the lock and did not answer: a second one would only
@@ -118,7 +118,7 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   const logStart = statSync(logFile).size;
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
   const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--repo', repoRoot, ...(options.listen ? ['--listen', options.listen] : [])];
-  const env = { ...process.env };
+  const env = { ...(options.env ?? process.env) };
   delete env.GIT_DIR;
   delete env.GIT_WORK_TREE;
   delete env.GIT_INDEX_FILE;
@@ -127,6 +127,7 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, args, { cwd: repoRoot, detached: true, stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);
+  options.starting?.();
   let exit: number | null = null;
   child.on('exit', (code) => (exit = code ?? 1));
   child.unref();
@@ -206,10 +207,21 @@ export async function stopDaemon(repoRoot: string): Promise<{ pid: number; force
  * Connects as a named client, starting the daemon when needed; exit 3 when that fails. A command
  * that started the daemon says so on stderr (a read-only `axum runs` must not start one silently).
  */
-export async function attach(repoRoot: string, clientName: string, options: { announce?: boolean | ((text: string) => void); early?: EarlyRequests } = {}): Promise<DaemonConnection> {
+export async function attach(
+  repoRoot: string,
+  clientName: string,
+  options: {
+    announce?: boolean | ((text: string) => void);
+    early?: EarlyRequests;
+    /** The environment a daemon started here gets (the caller's own, unless it changed it for itself). */
+    env?: NodeJS.ProcessEnv;
+    /** Called once a daemon is being started (its start takes seconds): the caller may say so. */
+    starting?: () => void;
+  } = {},
+): Promise<DaemonConnection> {
   // A running daemon is the common case: connect as the client at once. Probing first and then
   // connecting again cost every command a second handshake and snapshot (BENCHMARKS.md, CLI start).
-  const { connection, started } = await connectStarting(repoRoot, clientName, { early: options.early });
+  const { connection, started } = await connectStarting(repoRoot, clientName, { early: options.early, ...(options.env ? { env: options.env } : {}), ...(options.starting ? { starting: options.starting } : {}) });
   // The TUI says it in its footer and event log instead (a line above Ink's frame would not stay on screen).
   const text = `started the daemon for ${repoRoot} (pid ${connection.welcomeState.daemon.pid})`;
   if (started && typeof options.announce === 'function') options.announce(text);

@@ -20,9 +20,21 @@ export async function tuiCommand(options: GlobalOptions): Promise<ExitCode> {
   const early = dropEarlyKeys(process.stdin);
   try {
     let started: string | undefined;
-    const connection = await attach(repoRoot, 'axum-tui', { announce: (text) => (started = terminalText(text)) });
+    // A daemon started here gets the shell's environment, not the settings made for Ink below.
+    const shellEnv = { ...process.env };
     prepareTerminalEnv();
-    const { runTui } = await importViews();
+    // Ink loads while the daemon is reached, or started: one after the other, the two took seconds
+    // each on a loaded machine before the first real frame.
+    const views = importViews();
+    // Awaited below; an error of attach's goes first, and this one must not go unhandled meanwhile.
+    views.catch(() => undefined);
+    const connection = await attach(repoRoot, 'axum-tui', {
+      announce: (text) => (started = terminalText(text)),
+      env: shellEnv,
+      // Its start takes seconds: the first frame's second row says what is waited for.
+      starting: () => process.stdout.write('\u001b[2;1H\u001b[2K● starting the daemon… (loading the terminal UI)\n'),
+    });
+    const { runTui } = await views;
     // Left in raw mode for Ink: back in line mode, a key typed while it mounts would be echoed.
     early.stop();
     await runTui(repoRoot, connection, undefined, screen, started);

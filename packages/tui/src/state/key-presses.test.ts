@@ -1,4 +1,7 @@
 import type { Key } from 'ink';
+import { useInput } from 'ink';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { splitPresses } from './key-presses.js';
 
@@ -14,5 +17,41 @@ describe('splitPresses', () => {
   it('leaves single keys and escape sequences alone', () => {
     expect(splitPresses('j', key)).toEqual([{ input: 'j', key }]);
     expect(splitPresses('\u001b[A', key)).toHaveLength(1);
+  });
+});
+
+/** What each press is, as the keymap reads it. */
+const named = (p: { input: string; key: Key }) => (p.key.escape ? 'Esc' : p.key.tab ? 'Tab' : p.key.return ? 'Enter' : p.input);
+
+/** The presses the App handles for bytes that reach Ink's stdin in one write, through Ink's own parsing. */
+async function pressesOf(bytes: string): Promise<string[]> {
+  const seen: string[] = [];
+  function Probe() {
+    useInput((input, key) => {
+      for (const press of splitPresses(input, key)) seen.push(named(press));
+    });
+    return null;
+  }
+  const { stdin, unmount } = render(createElement(Probe));
+  // Ink reads stdin once its effects ran: the write waits for that.
+  await new Promise((r) => setImmediate(r));
+  stdin.write(bytes);
+  await new Promise((r) => setImmediate(r));
+  unmount();
+  return seen;
+}
+
+describe('Esc typed together with the next key', () => {
+  it('is Esc, then that key: Ink would read ESC + Tab as no key and ESC + j as alt+j', async () => {
+    expect(await pressesOf('\u001b\t')).toEqual(['Esc', 'Tab']);
+    expect(await pressesOf('\u001bj')).toEqual(['Esc', 'j']);
+    expect(await pressesOf('\u001bG')).toEqual(['Esc', 'G']);
+    expect(await pressesOf('\u001b\r')).toEqual(['Esc', 'Enter']);
+  });
+
+  it('leaves the keys Ink names alone: an arrow, Tab, a lone Esc', async () => {
+    expect(await pressesOf('\u001b[A')).toEqual(['']);
+    expect(await pressesOf('\t')).toEqual(['Tab']);
+    expect(splitPresses('', { ...key, escape: true, meta: true })).toHaveLength(1);
   });
 });

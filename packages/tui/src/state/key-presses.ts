@@ -2,11 +2,31 @@ import type { Key } from 'ink';
 
 const NO_KEY: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false } as Key;
 
+const ESC: Key = { ...NO_KEY, escape: true, meta: true } as Key;
+/** Keys Ink names: a press with one of these is not a plain character. */
+const NAMED: readonly (keyof Key)[] = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageDown', 'pageUp', 'home', 'end', 'return', 'escape', 'tab', 'backspace', 'delete', 'ctrl'];
+
+/**
+ * Esc and the next key typed at once (a fast hand, `tmux send-keys Escape Tab`) reach Ink as one
+ * sequence, which it reads as that key held with alt (meta) — and ESC + Tab as no key at all: the
+ * Tab is left as a bare `\t`. No key of this app is held with alt, so such a press is what was
+ * typed: Esc, then the key. Returns that second key, or null for any other press.
+ */
+function afterEscape(input: string, key: Key): { input: string; key: Key } | null {
+  if (input === '\t' && !key.tab) return { input: '', key: { ...NO_KEY, tab: true } };
+  if (!key.meta || key.escape || key.ctrl) return null;
+  if (key.return && (input === '' || input === '\r')) return { input: '', key: { ...NO_KEY, return: true } };
+  if ([...input].length !== 1 || NAMED.some((name) => key[name])) return null;
+  return { input, key: { ...NO_KEY, shift: input !== input.toLowerCase() } };
+}
+
 /**
  * Ink hands a burst of typed characters to `useInput` as one string ("tion\r" when typing fast or
  * pasting). Splits plain bursts into single presses; escape sequences (arrows, Esc) pass as they are.
  */
 export function splitPresses(input: string, key: Key): { input: string; key: Key }[] {
+  const second = afterEscape(input, key);
+  if (second) return [{ input: '', key: ESC }, second];
   if (input.length <= 1 || input.startsWith('\u001b') || key.ctrl || key.meta) return [{ input, key }];
   return [...input].map((ch) => {
     if (ch === '\r' || ch === '\n') return { input: '', key: { ...NO_KEY, return: true } };

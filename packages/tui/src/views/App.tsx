@@ -14,6 +14,7 @@ import { attemptText, refusedEvent } from '../state/event-log.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dashboard } from './Dashboard.js';
 import { Footer } from './Footer.js';
+import { chromeRows } from './chrome-rows.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { EventsOverlay } from './EventsOverlay.js';
@@ -30,13 +31,6 @@ import type { Narration } from './run-tui.js';
 /** The smallest terminal the screens are laid out for (80×24 is the comfortable minimum). */
 const MIN_COLUMNS = 60;
 const MIN_ROWS = 16;
-
-/** Rows the header and the footer take (with a row to spare): what a dialog may not use. */
-function chromeRows(state: TuiState): number {
-  const config = state.daemon && !state.daemon.config.valid ? 1 + Math.min(3, state.daemon.config.errors.length) : 0;
-  const link = state.connection.kind !== 'connected' && state.connection.kind !== 'connecting' ? 1 : 0;
-  return 3 + link + config + 3 + 1;
-}
 
 /** The whole TUI: one reducer owns the state; components render it; the keymap maps keys to actions. */
 export function App({ repoRoot, connection, narration, started }: { repoRoot: string; connection: DaemonConnection; narration?: Narration | undefined; started?: string | undefined }) {
@@ -263,10 +257,10 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
 
   const body = useMemo(() => {
     if (state.helpOpen) return <HelpOverlay state={state} rows={rows} columns={columns} />;
-    if (state.eventsOpen) return <EventsOverlay state={state} rows={rows} columns={columns} />;
-    if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} positionRef={positionRef} />;
+    if (state.eventsOpen) return <EventsOverlay state={state} rows={rows} columns={columns} chrome={chromeRows(state)} />;
+    if (state.view.kind === 'run') return <RunView state={state} view={state.view} log={log} rows={rows} columns={columns} chrome={chromeRows(state)} positionRef={positionRef} />;
     if (state.view.kind === 'history') return <HistoryView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} chrome={chromeRows(state)} />;
-    if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} />;
+    if (state.view.kind === 'releases') return <ReleasesView state={state} view={state.view} link={linkRef.current} dispatch={dispatch} rows={rows} columns={columns} chrome={chromeRows(state)} />;
     return <Dashboard state={state} rows={rows} columns={columns} chrome={chromeRows(state)} />;
   }, [state, rows, columns, log]);
 

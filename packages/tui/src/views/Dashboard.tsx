@@ -5,16 +5,16 @@ import { EnvironmentsTable, incidentRows } from './EnvironmentsTable.js';
 import { RunsTable } from './RunsTable.js';
 
 /** Environments above, runs below; Tab moves the selection between them; `/` filters both. */
-export function Dashboard({ state, rows, columns = 80, chrome = 7 }: { state: TuiState; rows: number; columns?: number; chrome?: number }) {
+export function Dashboard({ state, rows, columns = 80, chrome = 6 }: { state: TuiState; rows: number; columns?: number; chrome?: number }) {
   const environments = visibleEnvironments(state);
   const runs = visibleRuns(state);
   const incidents = environments.reduce((rows, e) => rows + incidentRows(e, columns).length, 0);
   const filtered = state.filter.text !== '' || state.filter.editing;
-  // The header and footer (`chrome`, with a row to spare), the environments with their paused and
-  // incident lines, the margin, the runs' heading and `… N more` take the rest: the frame must stay
-  // below the terminal's height, or Ink clears and redraws everything (flicker).
+  // The header and footer (`chrome`, the terminal's last row in it), the environments with their
+  // paused and incident lines, the margin and the runs' heading: the runs (and their `↓ N more`)
+  // take every row left, and no more, or Ink clears and redraws everything (flicker).
   const paused = environments.filter((e) => e.paused).length;
-  const runRows = Math.max(1, rows - chrome - (1 + environments.length + paused + incidents) - 3 - (filtered ? 1 : 0));
+  const runRows = Math.max(2, rows - chrome - (1 + environments.length + paused + incidents) - 2 - (filtered ? 1 : 0));
   return (
     <Box flexDirection="column">
       {filtered && (

@@ -6,6 +6,7 @@ import type { Key } from 'ink';
 import { bindingsFor, resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type TuiState } from '../state/tui-state.js';
 import { EventsOverlay } from './EventsOverlay.js';
+import { chromeRows } from './chrome-rows.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -33,7 +34,7 @@ function screen(state: TuiState) {
   return render(
     <Box flexDirection="column" width={80}>
       <Header state={state} />
-      <EventsOverlay state={state} rows={24} columns={80} />
+      <EventsOverlay state={state} rows={24} columns={80} chrome={chromeRows(state)} />
       <Footer state={state} columns={80} />
     </Box>,
   );
@@ -46,7 +47,7 @@ describe('the event log overlay', () => {
     let state = open();
     const first = screen(state);
     await tick();
-    expect(first.lastFrame()).toContain('Events 18–30 of 30');
+    expect(first.lastFrame()).toContain('Events 17–30 of 30');
     expect(first.lastFrame()).toContain('› 08:29:00');
     state = press(state, 'k');
     state = press(state, '', { upArrow: true });
@@ -75,8 +76,13 @@ describe('the event log overlay', () => {
     const { lastFrame } = screen(state);
     await tick();
     const rows = (lastFrame() ?? '').split('\n');
-    expect(rows.length).toBeLessThan(24);
+    // Every row but the terminal's last, the notice's row given by the list: the frame keeps its height.
+    expect(rows.length).toBe(23);
     expect(rows.at(-2)).toBe('reconnected: the daemon restarted (pid 2, was 1)');
+    expect(rows.filter((row) => row.startsWith('│ ') && /\d\d:\d\d:\d\d/.test(row))).toHaveLength(13);
+    const without = screen(open());
+    await tick();
+    expect((without.lastFrame() ?? '').split('\n')).toHaveLength(23);
   });
 
   it('shows the selected entry in full below the list at 80 columns, every row within the width', async () => {

@@ -5,11 +5,8 @@ import { truncateEnd } from './log-layout.js';
 import { gutter } from './gutter.js';
 import { wrapText } from './wrap-text.js';
 
-/**
- * Rows the header (3), the overlay's border, title and last line (4) and the footer take, with one
- * to spare: the footer's 3 with a notice (its blank row, the notice, the keys), as after a reconnect.
- */
-const CHROME_ROWS = 11;
+/** Rows the overlay's border, title and last line take, besides the header's and the footer's. */
+const OVERLAY_ROWS = 4;
 /** At most this many rows show the selected entry in full below the list. */
 const DETAIL_ROWS = 4;
 
@@ -27,7 +24,7 @@ export function eventsWindow(count: number, selected: number, room: number): num
  * per entry, and the selected entry, when the width cuts it, is shown in full below the list. The
  * frame stays below the terminal's height: no flicker.
  */
-export function EventsOverlay({ state, rows, columns }: { state: TuiState; rows: number; columns: number }) {
+export function EventsOverlay({ state, rows, columns, chrome = 6 }: { state: TuiState; rows: number; columns: number; chrome?: number }) {
   const entries = eventEntries(state);
   const me = state.connection.kind === 'connected' ? state.connection.clientId : null;
   const width = Math.max(20, columns - 4);
@@ -35,7 +32,7 @@ export function EventsOverlay({ state, rows, columns }: { state: TuiState; rows:
   const line = selected >= 0 ? eventLine(entries[selected]!) : '';
   // The selected entry in full when its row cuts it (wrapped, at most DETAIL_ROWS rows).
   const detail = line.length > width - 2 ? wrapText(line, width, { indent: '  ', maxRows: DETAIL_ROWS }) : [];
-  const room = Math.max(1, rows - CHROME_ROWS - detail.length);
+  const room = Math.max(1, rows - chrome - OVERLAY_ROWS - detail.length);
   const top = eventsWindow(entries.length, selected, room);
   const shown = entries.slice(top, top + room);
   const title = entries.length > shown.length ? `Events ${top + 1}–${top + shown.length} of ${entries.length}` : 'Events';

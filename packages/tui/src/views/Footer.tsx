@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bindingsFor } from '../keymap.js';
+import { bindingsFor, unavailableReason } from '../keymap.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
 import { wrapText } from './wrap-text.js';
@@ -52,11 +52,16 @@ export function inputHints(state: Pick<TuiState, 'confirm' | 'filter' | 'search'
   return null;
 }
 
+/** The footer's height: the keys, and a blank row above them, or the notice (on one or two rows) and the keys. */
+export function footerRows(state: Pick<TuiState, 'notice'>): number {
+  return state.notice ? 3 : 2;
+}
+
 /** The latest notice and the key hints of the current screen from the keymap, always. */
 export function Footer({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const hints = bindingsFor(state)
-    // A key that would do nothing here is not offered (`?` says why it is disabled).
-    .filter((b) => b.footer && !b.disabledReason?.(state))
+    // A key that would do nothing here, or be refused, is not offered (`?` says why).
+    .filter((b) => b.footer && unavailableReason(b, state) === null)
     .map((b) => ({ label: b.label, text: `${b.label} ${b.hint ?? b.description}` }));
   const rows = state.notice ? noticeRows(state.notice, columns) : [];
   return (

@@ -71,7 +71,9 @@ export function Header({ state, columns = 80 }: { state: TuiState; columns?: num
         )}
         {daemon && (
           <Text dimColor wrap="truncate-end">
-            {'  '}pid {daemon.daemon.pid} · v{daemon.daemon.version} · {presence(daemon.attached, daemon.clients, connection.kind === 'connected' ? connection.clientId : null, columns - connectionLabel(connection).length - (backup ? backup.text.length + 2 : 0) - `    pid ${daemon.daemon.pid} · v${daemon.daemon.version} · `.length)}
+            {'  '}pid {daemon.daemon.pid} · v{daemon.daemon.version}
+            {/* Who is attached is known only while connected: the last count would be stale, and the connection's words say why there is none. */}
+            {connection.kind === 'connected' ? ` · ${presence(daemon.attached, daemon.clients, connection.clientId, columns - connectionLabel(connection).length - (backup ? backup.text.length + 2 : 0) - `    pid ${daemon.daemon.pid} · v${daemon.daemon.version} · `.length)}` : ''}
           </Text>
         )}
       </Box>

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bindingsFor, screenFor, screenName } from '../keymap.js';
+import { bindingsFor, screenFor, screenName, unavailableReason } from '../keymap.js';
 import { flagLegend } from '../state/flag-words.js';
 import type { TuiState } from '../state/tui-state.js';
 import { truncateEnd } from './log-layout.js';
@@ -19,7 +19,12 @@ interface HelpLine {
   text: string;
   /** Why the key is disabled right now; null when it is enabled. */
   why: string | null;
+  /** The key is a request the TUI would refuse (its `why` is the refusal, often a long sentence). */
+  refused: boolean;
 }
+
+/** Said for a refused key where its whole refusal does not fit with the rest: pressing it says it. */
+const REFUSED_SHORT = 'refused here (pressing it says why)';
 
 /** Each line as rows of `width`: the description wrapped beside its label (the label stands out), or cut to one row. */
 function rowsOf(lines: HelpLine[], width: number, wrap: boolean, withWhy = true): { key: string; text: string; disabled: boolean }[] {
@@ -42,8 +47,8 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   const lines = bindingsFor(state)
     .filter((b) => b.inHelp !== false)
     .map((b): HelpLine => {
-      const disabled = b.disabledReason?.(state) ?? null;
-      return { key: `${b.label}-${b.description}`, label: b.label, text: b.description, why: disabled };
+      const disabled = unavailableReason(b, state);
+      return { key: `${b.label}-${b.description}`, label: b.label, text: b.description, why: disabled, refused: disabled !== null && !b.disabledReason?.(state) };
     });
   const inner = Math.max(20, columns - 2);
   const room = Math.max(1, rows - CHROME_ROWS);
@@ -56,23 +61,29 @@ export function HelpOverlay({ state, rows, columns }: { state: TuiState; rows: n
   // Why keys are disabled, under both columns at the whole width: shorter than beside each key
   // (a reason there wraps in a narrow column), and named by key, for NO_COLOR has no dimming.
   // Keys disabled for one reason (Tab to the environments first) are named together.
-  const byWhy = new Map<string, string[]>();
-  for (const l of lines) if (l.why !== null) byWhy.set(l.why, [...(byWhy.get(l.why) ?? []), l.label]);
-  const disabled = [...byWhy].map(([why, labels]) => `${labels.join(', ')}: ${why}`);
-  const whyRows = disabled.length ? wrapText(`disabled here: ${disabled.join('; ')}`, inner) : [];
+  const whyRowsOf = (short: boolean) => {
+    const byWhy = new Map<string, string[]>();
+    for (const l of lines) if (l.why !== null) byWhy.set(short && l.refused ? REFUSED_SHORT : l.why, [...(byWhy.get(short && l.refused ? REFUSED_SHORT : l.why) ?? []), l.label]);
+    const disabled = [...byWhy].map(([why, labels]) => `${labels.join(', ')}: ${why}`);
+    return disabled.length ? wrapText(`disabled here: ${disabled.join('; ')}`, inner) : [];
+  };
+  const whyRows = whyRowsOf(false);
   // On the dashboard, what the FLAGS column's short forms stand for (it says them at 80 columns).
   const legend = screenFor(state) === 'dashboard' ? wrapText(flagLegend(), inner) : [];
   const layouts = [
     { width: inner, columnsOf: [rowsOf(lines, inner, true)], below: legend },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true), rowsOf(lines.slice(split), half, true)], below: legend },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: [...whyRows, ...legend] },
+    // A refusal is a sentence (what serves, what to do instead): where it leaves no room for the
+    // legend, it is said in short (the key, pressed, says it whole).
+    { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: [...whyRowsOf(true), ...legend] },
     // Still too tall: the legend goes, then why a key is disabled (it stays dimmed; pressing it says why), then rows are cut.
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: whyRows },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: legend },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, true, false), rowsOf(lines.slice(split), half, true, false)], below: [] },
     { width: half, columnsOf: [rowsOf(lines.slice(0, split), half, false), rowsOf(lines.slice(split), half, false)], below: [] },
   ];
-  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) + l.below.length <= room) ?? layouts[6]!;
+  const layout = layouts.find((l) => Math.max(...l.columnsOf.map((c) => c.length)) + l.below.length <= room) ?? layouts.at(-1)!;
   const { width, columnsOf, below } = layout;
   return (
     <Box flexDirection="column" paddingX={1} width={columns}>

@@ -38,7 +38,7 @@ const COLUMNS = [
 ] as const;
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
-export function HistoryView({ state, view, link, dispatch, rows, columns = 80, chrome = 7 }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns?: number; chrome?: number }) {
+export function HistoryView({ state, view, link, dispatch, rows, columns = 80, chrome = 6 }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns?: number; chrome?: number }) {
   const env = state.daemon?.environments.find((e) => e.name === view.env);
   const revisions = state.histories[view.env];
   // Reload whenever the environment changes (a deploy, a rollback from another terminal…).
@@ -70,7 +70,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
     columns,
     { maxRows: 2 },
   );
-  // The header and footer (`chrome`, a row to spare in it), this view's title, pause, incident and heading.
+  // The header and footer (`chrome`, the terminal's last row in it), this view's title, pause, incident and heading.
   // A history longer than that says how many revisions are above and below the window, on one of those rows.
   const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
   // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.

@@ -29,7 +29,7 @@ const cellsOf = (r: ReleaseListing): string[] => [r.id, r.commit.slice(0, 8), r.
  * Every release, newest first (build once, promote): where each is live, where it was verified, and
  * its bad mark; the selected release's mark (who, when, why) under the list. `b` marks, `u` clears.
  */
-export function ReleasesView({ state, view, link, dispatch, rows, columns }: { state: TuiState; view: Extract<View, { kind: 'releases' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns: number }) {
+export function ReleasesView({ state, view, link, dispatch, rows, columns, chrome = 6 }: { state: TuiState; view: Extract<View, { kind: 'releases' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns: number; chrome?: number }) {
   // Reload whenever an environment changes (a deploy, a rollback, a promote from another terminal) or
   // something is done (a mark from another terminal is an activity).
   const key = `${(state.daemon?.environments ?? []).map((e) => `${e.name}:${e.live?.revision}:${e.serving?.revision}:${e.operation?.revision}:${e.lastKnownGood?.revision}`).join(',')}|${state.daemon?.activity.at(-1)?.at ?? ''}|${state.daemon?.activity.length ?? 0}`;
@@ -52,11 +52,9 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
     columns - GUTTER.length,
   );
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
-  // More releases than rows: one of them says how many are above and below the window.
-  const { start, size, cut } = listWindow(releases.length, view.selected, rows - 13);
   const selected = releases[view.selected];
-  // The selected release's facts and its bad mark, each on at most two rows (the four `size` leaves
-  // them), so a long reason is read, not cut, at 80 columns.
+  // The selected release's facts and its bad mark, each on at most two rows, so a long reason is
+  // read, not cut, at 80 columns.
   const detail = selected
     ? wrapText(
         `${selected.id}${widths[1] === 0 ? ` · ${selected.commit.slice(0, 8)}` : ''}${selected.liveIn.length > 0 ? ` · live in ${liveInText(selected)}` : ''}${selected.verifiedIn.length > 0 ? ` · verified ${verifiedText(selected)}` : ''} · ${humanSize(selected.size)} · made ${minuteText(selected.createdAt)} by ${selected.runId}${selected.bad ? '' : ' · not marked bad'}`,
@@ -65,6 +63,9 @@ export function ReleasesView({ state, view, link, dispatch, rows, columns }: { s
       )
     : [];
   const bad = selected?.bad ? wrapText(badText(selected), columns, { maxRows: 2 }) : [];
+  // The list takes the rows the header and footer (`chrome`), the title, the heading and those facts
+  // leave; more releases than that: one of them says how many are above and below the window.
+  const { start, size, cut } = listWindow(releases.length, view.selected, rows - chrome - 2 - detail.length - bad.length);
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">

@@ -45,23 +45,24 @@ describe('the run view', () => {
     const { lastFrame, positionRef } = view({}, log(lines));
     await tick();
     const frame = (lastFrame() ?? '').split('\n');
-    // 20 rows: run line, 1 step, margin, header → 9 log rows (rows − steps − 10).
-    expect(frame).toContain('── hose · lines 42-50 of 50 · following');
+    // 20 rows: the header and footer (6, the terminal's last row in it), run line, 1 step, margin, log title → 10 log rows.
+    expect(frame).toContain('── hose · lines 41-50 of 50 · following');
     expect(frame).toContain('line 42');
     expect(frame).toContain('line 47');
     expect(frame).toContain(`${'x'.repeat(99)}…`);
     expect(frame.find((row) => row.startsWith('wide 漢字'))?.endsWith('…')).toBe(true);
     expect(frame.at(-1)).toBe('line 50');
-    expect(frame).not.toContain('line 41');
-    expect(positionRef.current).toMatchObject({ from: 41, min: 0, max: 41 });
+    expect(frame).toContain('line 41');
+    expect(frame).not.toContain('line 40');
+    expect(positionRef.current).toMatchObject({ from: 40, min: 0, max: 40 });
   });
 
   it('scrolled, starts at its line, and highlights search matches without changing the text', async () => {
     const { lastFrame } = view({ search: { editing: false, input: '', query: 'LINE 3' } }, log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`)), 2);
     await tick();
     const frame = lastFrame() ?? '';
-    expect(frame).toContain('── hose · lines 3-11 of 50 · G to follow');
-    expect(frame.split('\n').map((row) => withoutColours(row)).filter((row) => row.startsWith('line '))).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);
+    expect(frame).toContain('── hose · lines 3-12 of 50 · G to follow');
+    expect(frame.split('\n').map((row) => withoutColours(row)).filter((row) => row.startsWith('line '))).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11', 'line 12']);
   });
 
   it('marks only the matched text in inverse video, with or without colour, and says which match of how many', async () => {
@@ -69,7 +70,7 @@ describe('the run view', () => {
     const { lastFrame } = view({ search: { editing: false, input: '', query: 'NE 3', match } }, log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`)), 2);
     await tick();
     const frame = lastFrame() ?? '';
-    expect(frame).toContain('── hose · lines 3-11 of 50 · match 3 of 17 · G to follow');
+    expect(frame).toContain('── hose · lines 3-12 of 50 · match 3 of 17 · G to follow');
     const row = frame.split('\n').find((r) => withoutColours(r) === 'line 3');
     // The match, not the whole line: `li` before it is drawn as it is (no yellow line).
     expect(row?.startsWith('li\x1b[7mne 3\x1b[27m')).toBe(true);
@@ -90,20 +91,20 @@ describe('the run view', () => {
     expect(lastFrame()).toContain('line 20001');
     for (let i = 0; i < 50 && (lastFrame() ?? '').includes('loading'); i++) await tick();
     const frame = (lastFrame() ?? '').split('\n');
-    expect(frame).toContain('── hose · lines 1-9 of 30000 · G to follow');
-    expect(frame.filter((row) => row.startsWith('line ')).map((row) => withoutColours(row))).toEqual([...numbered.slice(0, 3), 'line 00004 red', ...numbered.slice(4, 9)]);
+    expect(frame).toContain('── hose · lines 1-10 of 30000 · G to follow');
+    expect(frame.filter((row) => row.startsWith('line ')).map((row) => withoutColours(row))).toEqual([...numbered.slice(0, 3), 'line 00004 red', ...numbered.slice(4, 10)]);
     expect(lastFrame()).not.toContain('pwned');
-    expect(positionRef.current).toMatchObject({ rows: 9, from: 0, min: 0, max: 30_000 - 9 });
+    expect(positionRef.current).toMatchObject({ rows: 10, from: 0, min: 0, max: 30_000 - 10 });
   });
 
   it('scrolled up while the step still prints, counts the lines printed since (G to follow)', async () => {
     const pager = log(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`));
     const { lastFrame } = view({}, pager, 10);
     await tick();
-    expect(lastFrame()).toContain('lines 11-19 of 50 · G to follow');
+    expect(lastFrame()).toContain('lines 11-20 of 50 · G to follow');
     pager.live.append('more 1\nmore 2\nmore 3\n', pager.live.offset + 21, false);
     for (let i = 0; i < 20 && !(lastFrame() ?? '').includes('new lines'); i++) await tick();
-    expect(lastFrame()).toContain('lines 11-19 of 53 · 3 new lines (G to follow)');
+    expect(lastFrame()).toContain('lines 11-20 of 53 · 3 new lines (G to follow)');
   });
 
   it('a finished step says neither following nor G to follow: its log grows no more', async () => {
@@ -112,10 +113,10 @@ describe('the run view', () => {
     const lines = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`);
     const tail = view({ daemon: finished }, log(lines));
     await tick();
-    expect(tail.lastFrame()).toContain('── hose · lines 42-50 of 50\n');
+    expect(tail.lastFrame()).toContain('── hose · lines 41-50 of 50\n');
     const scrolled = view({ daemon: finished }, log(lines), 2);
     await tick();
-    expect(scrolled.lastFrame()).toContain('── hose · lines 3-11 of 50 · G to the end');
+    expect(scrolled.lastFrame()).toContain('── hose · lines 3-12 of 50 · G to the end');
     expect(scrolled.lastFrame()).not.toContain('follow');
   });
 });

@@ -167,6 +167,7 @@ export function RunView({
   log,
   rows,
   columns,
+  chrome = 6,
   positionRef,
 }: {
   state: TuiState;
@@ -174,6 +175,8 @@ export function RunView({
   log: LogPager | null;
   rows: number;
   columns: number;
+  /** Rows the header and footer take, the terminal's last row with them. */
+  chrome?: number;
   positionRef: { current: LogPosition | null };
 }) {
   useLogFrames(log);
@@ -184,11 +187,13 @@ export function RunView({
     positionRef.current = null;
     return <Text dimColor>{revisionAddress(view.runId) ? `loading ${view.runId}…` : `${view.runId} is no longer in the recent runs (axum logs ${view.runId})`}</Text>;
   }
-  // The frame stays below the terminal's height: header 3, title line 1, extra lines, steps, margins, footer 3.
+  // The frame stays below the terminal's height: the header and footer (`chrome`), the title line,
+  // extra lines, steps, the margin and the log's title; the search being typed takes a log row.
   // Many steps (a revision's monitor checks) give way before the log's three rows: a window of them around the selected one.
-  const stepRows = Math.max(1, Math.min(subject.steps.length, rows - subject.extra.length - 10 - 3));
+  const around = chrome + 1 + subject.extra.length + 2 + (state.search.editing ? 1 : 0);
+  const stepRows = Math.max(1, Math.min(subject.steps.length, rows - around - 3));
   const stepTop = Math.max(0, Math.min(view.step - Math.floor(stepRows / 2), subject.steps.length - stepRows));
-  const logRows = Math.max(3, rows - stepRows - subject.extra.length - 10);
+  const logRows = Math.max(3, rows - around - stepRows);
   // Scrolled above the lines the live buffer keeps: a window read back from the daemon (log-pager.ts).
   const shown = log?.show(view.scroll, logRows) ?? null;
   const lines = shown?.lines ?? null;

@@ -3,7 +3,7 @@ import type { RunView } from '@axum/protocol';
 import { deployBadge } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
 import { Elapsed, formatElapsed } from './Elapsed.js';
-import { moreText } from './list-window.js';
+import { listWindow, moreText } from './list-window.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -60,15 +60,14 @@ function runCells(run: RunView): Record<Cell, string> & { since: number | null; 
   };
 }
 
-/** The runs list, newest first, at most `maxRows` rows so the frame never reaches the terminal's height. */
+/** The runs list, newest first, in `maxRows` rows (`↓ N more` one of them) so the frame never reaches the terminal's height. */
 export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
   if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
   }
   // Keep the selected run on screen: the window starts where it must.
-  const size = Math.max(1, maxRows);
-  const start = selected === null ? 0 : Math.max(0, Math.min(selected - size + 1, runs.length - size));
+  const { start, size } = listWindow(runs.length, selected ?? 0, maxRows);
   const shown = runs.slice(start, start + size);
   const rows = shown.map((run) => runCells(run));
   // Each column as wide as its widest cell shown (up to its `max`), a column of space between, so
