@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, historyText, scratchRepos, waitFor } from './support/axum.js';
+import { axum, AXUM_BIN, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
@@ -19,8 +19,7 @@ afterEach(() => {
 
 async function backingUpTo(target: string): Promise<string> {
   const dir = repo({ config: tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`) });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 /** The repository the target's newest backup names. */

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, daemonPid, historyText, isAlive, scratchRepos, waitFor } from './support/axum.js';
+import { axum, commitFiles, daemonPid, isAlive, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { history, settled } from './support/history.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -42,8 +42,7 @@ async function startedOnTmpfs(config: string): Promise<string> {
   sh(`mount -t tmpfs -o size=8m,mode=0755 tmpfs '${state}'`);
   mounts.push(state);
   commitFiles(dir, 'data', { 'data.txt': '0.85\n' });
-  expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-  await waitFor(() => historyText(dir).includes('"main"'), 10_000, 'the first reconciliation');
+  await startDaemon(dir);
   return dir;
 }
 /** Fills the tmpfs under `dir`/.axum to the last byte; returns how to free it. */

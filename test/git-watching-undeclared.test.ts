@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, openClient, runs, runsOnDisk, SAMPLE_CONFIG, scratchRepos, waitFor, waitForRun } from './support/axum.js';
+import { axum, commitFiles, openClient, runs, runsOnDisk, SAMPLE_CONFIG, scratchRepos, startDaemon, waitFor, waitForRun } from './support/axum.js';
 
 const scratch = scratchRepos(afterEach);
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -33,8 +33,7 @@ describe('a branch whose environment the working tree does not declare', () => {
     git(dir, 'branch', 'develop');
     git(dir, 'branch', 'staging');
     const seen = git(dir, 'rev-parse', 'staging');
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"staging"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir, { branch: 'staging' });
 
     // exp's axum.yml drops staging: the daemon now watches dev and production only.
     git(dir, 'checkout', '-q', '-b', 'exp');

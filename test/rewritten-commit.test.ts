@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, openClient, scratchRepos, waitFor, waitForRun, type RunJson } from './support/axum.js';
+import { axum, commitFiles, openClient, scratchRepos, startDaemon, type RunJson, waitForRun } from './support/axum.js';
 
 const scratch = scratchRepos(afterEach);
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -35,8 +35,7 @@ describe('a commit rewritten away while its run builds', () => {
     mkdirSync(gates);
     git(dir, 'checkout', '-q', '-b', 'develop');
     const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates) });
-    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
-    await waitFor(() => historyText(dir).includes('"develop"'), 10_000, 'the first reconciliation');
+    await startDaemon(dir, { branch: 'develop' });
 
     const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
     const run = await waitForRun(dir, (r) => r.commit === gone && r.steps.some((s) => s.status === 'running'), 'the run of v2 in its build');
