@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, renameSync, rmSync, write } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import type { CrashHook } from '../engine/crash-points.js';
 import { writeAll } from './fs-errors.js';
 
@@ -49,4 +50,18 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+const writeAsync = promisify(write);
+const fsyncAsync = promisify(fsync);
+
+/**
+ * Writes `bytes` at `fd`'s position (the end, for a file opened to append) and fsyncs it, both in
+ * libuv's thread pool: the event loop goes on serving while the disk is slow (an fsync can wait
+ * behind another file's large write).
+ */
+export async function writeAllDurablyAsync(fd: number, bytes: Buffer): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += (await writeAsync(fd, bytes, at, bytes.length - at)).bytesWritten;
+  await fsyncAsync(fd);
 }

@@ -1,11 +1,11 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
-import { fsyncDir, fsyncDirAsync } from './durable-file.js';
+import { fsyncDir, fsyncDirAsync, writeAllDurablyAsync } from './durable-file.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
 import { foldInWorker } from './runs-fold.js';
 import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
@@ -27,6 +27,11 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 // A crash at any step leaves snapshot + old segment + journal, whose replay is the acknowledged
 // state: the snapshot records the last line it holds (`journalSeq`), so lines it already holds are
 // skipped. The load folds a segment left behind before it appends anything.
+//
+// The main thread's part of a compaction stays off the event loop: the rotation's renames and
+// folder fsync and every line's write and fsync run in libuv's thread pool (during a fold, a
+// line's fsync can wait behind the new snapshot's), and a save never waits for a fold in flight:
+// a journal that fills again meanwhile takes more lines and is set aside once the fold has ended.
 
 const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 
@@ -38,10 +43,11 @@ const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.
  */
 export function createJournaledRunsStore(
   file: string,
-  options: { now?: () => Date; crash?: CrashHook; compactBytes?: number | null } = {},
+  options: { now?: () => Date; crash?: CrashHook; compactBytes?: number | null; fold?: typeof foldInWorker } = {},
 ): RunsStore {
   const now = options.now ?? (() => new Date());
   const crash = options.crash ?? noCrash;
+  const foldSegment = options.fold ?? foldInWorker;
   const journalFile = journalFileOf(file);
   const oldJournalFile = foldingJournalFileOf(file);
   const foldTempFile = `${file}.fold.tmp`;
@@ -104,7 +110,7 @@ export function createJournaledRunsStore(
 
   /** The set-aside segment folded into a new snapshot by a worker, renamed over runs.json, deleted. */
   const fold = async (): Promise<void> => {
-    const { bytes } = await foldInWorker(file, oldJournalFile, foldTempFile);
+    const { bytes } = await foldSegment(file, oldJournalFile, foldTempFile);
     crash('store.fold-written');
     await rename(foldTempFile, file);
     await fsyncDirAsync(dirname(file));
@@ -114,12 +120,13 @@ export function createJournaledRunsStore(
   };
 
   /** Sets the journal aside for a background fold; the next lines go to a fresh journal. */
-  const rotate = (): void => {
+  const rotate = async (): Promise<void> => {
     if (journalFd !== null) closeSync(journalFd);
     journalFd = null;
-    renameSync(journalFile, oldJournalFile);
-    openJournal(); // creates the fresh journal and fsyncs the folder: both names are durable
+    await rename(journalFile, oldJournalFile);
+    journalFd = openSync(journalFile, 'a', 0o600);
     journalBytes = 0;
+    await fsyncDirAsync(dirname(journalFile)); // both names are durable before a line goes to the fresh journal
     crash('store.rotated');
     folding = fold()
       .catch(() => {
@@ -129,13 +136,12 @@ export function createJournaledRunsStore(
       .finally(() => (folding = null));
   };
 
-  const append = (body: string): void => {
+  const append = async (body: string): Promise<void> => {
     // The entry's fields after its number, in the order JournalEntry gives them.
-    const line = `{"seq":${lastSeq + 1},${body.slice(1)}\n`;
+    const line = Buffer.from(`{"seq":${lastSeq + 1},${body.slice(1)}\n`);
     const fd = openJournal();
     try {
-      writeFileSync(fd, line);
-      fsyncSync(fd);
+      await writeAllDurablyAsync(fd, line);
     } catch (err) {
       // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
       compactInPlace = true;
@@ -147,7 +153,7 @@ export function createJournaledRunsStore(
       }
       throw err;
     }
-    journalBytes += Buffer.byteLength(line);
+    journalBytes += line.length;
     lastSeq += 1;
     lastBody = body;
     crash('store.appended');
@@ -177,20 +183,21 @@ export function createJournaledRunsStore(
     const { nextRunNumber } = doc;
     if (upsert.length === 0 && drop.length === 0 && nextRunNumber === written.nextRunNumber && heads === written.heads) return;
     try {
-      // A save waits for a fold only when the journal filled again before the fold ended, or when
-      // it must compact in place (the fold would rename an older snapshot over the new one).
-      if (folding && (compactInPlace || journalBytes >= compactAt())) await folding;
-      // A segment still set aside (a rotation cut short) is never renamed over: compact in place.
-      if (compactInPlace || (journalBytes >= compactAt() && existsSync(oldJournalFile))) {
+      // A save waits for a fold only when it must compact in place (the fold would rename an
+      // older snapshot over the new one). A journal full while a fold runs takes the line anyway.
+      if (folding && compactInPlace) await folding;
+      const full = journalBytes >= compactAt() && !folding;
+      // A segment still set aside (a rotation cut short, a failed fold) is never renamed over: compact in place.
+      if (compactInPlace || (full && existsSync(oldJournalFile))) {
         await compact(doc);
       } else {
         const entry: Omit<JournalEntry, 'seq'> = { nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop };
         const body = JSON.stringify(entry);
         // The same runs, as they are, as the line before: already durable. Two saves of one
         // transition (a run's first step: the run machine's and the step's own) cost one fsync.
-        if (body !== lastBody || journalBytes >= compactAt()) {
-          if (journalBytes >= compactAt()) rotate();
-          append(body);
+        if (body !== lastBody || full) {
+          if (full) await rotate();
+          await append(body);
         }
       }
     } catch (err) {
