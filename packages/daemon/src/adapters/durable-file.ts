@@ -1,4 +1,4 @@
-import { closeSync, fsync, fsyncSync, openSync, renameSync, rmSync, write } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, write } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,15 +53,16 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
 }
 
 const writeAsync = promisify(write);
-const fsyncAsync = promisify(fsync);
+
+/** The flags of a file whose every write returns durable (O_APPEND | O_SYNC: as if fsynced after it). */
+export const SYNCED_APPEND = 'as';
 
 /**
- * Writes `bytes` at `fd`'s position (the end, for a file opened to append) and fsyncs it, both in
- * libuv's thread pool: the event loop goes on serving while the disk is slow (an fsync can wait
- * behind another file's large write).
+ * Writes `bytes` to `fd`, opened with SYNCED_APPEND, in libuv's thread pool: one round trip per
+ * write, durable when it resolves, and the event loop goes on serving while the disk is slow (a
+ * journal line can wait behind a large file's fsync, as a fold's new snapshot).
  */
-export async function writeAllDurablyAsync(fd: number, bytes: Buffer): Promise<void> {
+export async function appendSynced(fd: number, bytes: Buffer): Promise<void> {
   let at = 0;
   while (at < bytes.length) at += (await writeAsync(fd, bytes, at, bytes.length - at)).bytesWritten;
-  await fsyncAsync(fd);
 }

@@ -5,7 +5,7 @@ import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
-import { fsyncDir, fsyncDirAsync, writeAllDurablyAsync } from './durable-file.js';
+import { appendSynced, fsyncDir, fsyncDirAsync, SYNCED_APPEND } from './durable-file.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
 import { foldInWorker } from './runs-fold.js';
 import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
@@ -14,11 +14,9 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 
 // The runs history as a lowdb snapshot (`runs.json`, the whole document, compact) plus an
 // append-only journal (`runs.journal`, one JSON line per save naming only the runs that changed;
-// the format is runs-journal.ts). Why: every run transition is a save, and rewriting a 10,000-run
-// document (~7 MB stringified and fsync'd) per transition took 55–85 ms (BENCHMARKS.md, history); a
-// journal line is a kilobyte. A save is one line written and fsync'd, so it is atomic: a crash
-// leaves the line whole (the save was acknowledged) or torn at the end (it was not, and it is
-// dropped on load).
+// format in runs-journal.ts). Why: every run transition is a save, and rewriting a 10,000-run
+// document (~7 MB) per transition took 55–85 ms (BENCHMARKS.md, history); a line is a kilobyte. A
+// save is one durable line: a crash leaves it whole (acknowledged) or torn (not; dropped on load).
 //
 // When the journal outgrows the snapshot (capped at 1 MiB) it is compacted without making a save
 // wait for the whole-document rewrite: the journal is renamed aside (`runs.journal.old`) and a
@@ -28,10 +26,10 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 // state: the snapshot records the last line it holds (`journalSeq`), so lines it already holds are
 // skipped. The load folds a segment left behind before it appends anything.
 //
-// The main thread's part of a compaction stays off the event loop: the rotation's renames and
-// folder fsync and every line's write and fsync run in libuv's thread pool (during a fold, a
-// line's fsync can wait behind the new snapshot's), and a save never waits for a fold in flight:
-// a journal that fills again meanwhile takes more lines and is set aside once the fold has ended.
+// The main thread's part stays off the event loop: a line's write (the journal is opened O_SYNC:
+// durable when it returns) and the rotation's rename and folder fsync run in libuv's thread pool,
+// and a save never waits for a fold in flight (a journal that fills again meanwhile takes more
+// lines, and is set aside once the fold has ended).
 
 const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 
@@ -83,7 +81,7 @@ export function createJournaledRunsStore(
   const openJournal = (): number => {
     if (journalFd !== null) return journalFd;
     const created = !existsSync(journalFile);
-    journalFd = openSync(journalFile, 'a', 0o600);
+    journalFd = openSync(journalFile, SYNCED_APPEND, 0o600);
     if (created) fsyncDir(dirname(journalFile)); // the new file's name is durable too
     return journalFd;
   };
@@ -124,7 +122,7 @@ export function createJournaledRunsStore(
     if (journalFd !== null) closeSync(journalFd);
     journalFd = null;
     await rename(journalFile, oldJournalFile);
-    journalFd = openSync(journalFile, 'a', 0o600);
+    journalFd = openSync(journalFile, SYNCED_APPEND, 0o600);
     journalBytes = 0;
     await fsyncDirAsync(dirname(journalFile)); // both names are durable before a line goes to the fresh journal
     crash('store.rotated');
@@ -141,7 +139,7 @@ export function createJournaledRunsStore(
     const line = Buffer.from(`{"seq":${lastSeq + 1},${body.slice(1)}\n`);
     const fd = openJournal();
     try {
-      await writeAllDurablyAsync(fd, line);
+      await appendSynced(fd, line); // durable when it resolves
     } catch (err) {
       // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
       compactInPlace = true;
