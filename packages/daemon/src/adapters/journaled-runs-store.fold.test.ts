@@ -127,8 +127,8 @@ describe('createJournaledRunsStore: background compaction', () => {
     held.release();
     await until(() => !existsSync(old), 'the fold to finish');
     expect(snapshotSeq(file)).toBe(foldedUpTo);
-    await store.save(doc, next()); // the fold has ended: the full journal is set aside now
-    expect(rotations).toBe(2);
+    // Once the fold has ended (its promise settles just after the segment is deleted), the full journal is set aside.
+    while (rotations === 1) await store.save(doc, next());
     await until(() => !existsSync(old), 'the second fold to finish');
     expect(lines(journal)).toHaveLength(1);
     expect(readRunsHistory(file)).toEqual(doc);
