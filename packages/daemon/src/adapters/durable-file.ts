@@ -1,7 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, write } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import type { CrashHook } from '../engine/crash-points.js';
 import { writeAll } from './fs-errors.js';
 
@@ -50,19 +49,4 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-const writeAsync = promisify(write);
-
-/** The flags of a file whose every write returns durable (O_APPEND | O_SYNC: as if fsynced after it). */
-export const SYNCED_APPEND = 'as';
-
-/**
- * Writes `bytes` to `fd`, opened with SYNCED_APPEND, in libuv's thread pool: one round trip per
- * write, durable when it resolves, and the event loop goes on serving while the disk is slow (a
- * journal line can wait behind a large file's fsync, as a fold's new snapshot).
- */
-export async function appendSynced(fd: number, bytes: Buffer): Promise<void> {
-  let at = 0;
-  while (at < bytes.length) at += (await writeAsync(fd, bytes, at, bytes.length - at)).bytesWritten;
 }

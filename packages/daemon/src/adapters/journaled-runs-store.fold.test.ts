@@ -135,17 +135,6 @@ describe('createJournaledRunsStore: background compaction', () => {
     expect((await reopen().load()).doc).toEqual(doc);
   });
 
-  it('a save leaves the event loop free while its line is written and fsynced', async () => {
-    const { store } = setup(null);
-    const { doc } = await store.load();
-    const next = lifeOf(doc);
-    await store.save(doc, next());
-    const order: string[] = [];
-    setImmediate(() => order.push('event loop'));
-    await store.save(doc, next()).then(() => order.push('saved'));
-    expect(order).toEqual(['event loop', 'saved']);
-  });
-
   it.each<CrashPoint>(['store.rotated', 'store.fold-written', 'store.fold-renamed'])(
     'a crash at %s (between the rotation and the end of the fold) recovers every acknowledged save',
     async (point) => {

@@ -1,11 +1,11 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
-import { appendSynced, fsyncDir, fsyncDirAsync, SYNCED_APPEND } from './durable-file.js';
+import { fsyncDir, fsyncDirAsync } from './durable-file.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
 import { foldInWorker } from './runs-fold.js';
 import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
@@ -26,10 +26,10 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 // state: the snapshot records the last line it holds (`journalSeq`), so lines it already holds are
 // skipped. The load folds a segment left behind before it appends anything.
 //
-// The main thread's part stays off the event loop: a line's write (the journal is opened O_SYNC:
-// durable when it returns) and the rotation's rename and folder fsync run in libuv's thread pool,
-// and a save never waits for a fold in flight (a journal that fills again meanwhile takes more
-// lines, and is set aside once the fold has ended).
+// A save never waits for a fold in flight: a journal that fills again meanwhile takes more lines,
+// and is set aside once the fold has ended. The line's write and fsync and the rotation stay
+// synchronous: a query answers from memory, so the event loop must not turn between a change and
+// its line being durable (a client would be shown a state a crash then loses).
 
 const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 
@@ -81,7 +81,7 @@ export function createJournaledRunsStore(
   const openJournal = (): number => {
     if (journalFd !== null) return journalFd;
     const created = !existsSync(journalFile);
-    journalFd = openSync(journalFile, SYNCED_APPEND, 0o600);
+    journalFd = openSync(journalFile, 'a', 0o600);
     if (created) fsyncDir(dirname(journalFile)); // the new file's name is durable too
     return journalFd;
   };
@@ -118,13 +118,12 @@ export function createJournaledRunsStore(
   };
 
   /** Sets the journal aside for a background fold; the next lines go to a fresh journal. */
-  const rotate = async (): Promise<void> => {
+  const rotate = (): void => {
     if (journalFd !== null) closeSync(journalFd);
     journalFd = null;
-    await rename(journalFile, oldJournalFile);
-    journalFd = openSync(journalFile, SYNCED_APPEND, 0o600);
+    renameSync(journalFile, oldJournalFile);
+    openJournal(); // creates the fresh journal and fsyncs the folder: both names are durable
     journalBytes = 0;
-    await fsyncDirAsync(dirname(journalFile)); // both names are durable before a line goes to the fresh journal
     crash('store.rotated');
     folding = fold()
       .catch(() => {
@@ -134,12 +133,13 @@ export function createJournaledRunsStore(
       .finally(() => (folding = null));
   };
 
-  const append = async (body: string): Promise<void> => {
+  const append = (body: string): void => {
     // The entry's fields after its number, in the order JournalEntry gives them.
-    const line = Buffer.from(`{"seq":${lastSeq + 1},${body.slice(1)}\n`);
+    const line = `{"seq":${lastSeq + 1},${body.slice(1)}\n`;
     const fd = openJournal();
     try {
-      await appendSynced(fd, line); // durable when it resolves
+      writeFileSync(fd, line);
+      fsyncSync(fd);
     } catch (err) {
       // A full disk: cut the partial line off so the journal stays whole lines, and fail the save.
       compactInPlace = true;
@@ -151,7 +151,7 @@ export function createJournaledRunsStore(
       }
       throw err;
     }
-    journalBytes += line.length;
+    journalBytes += Buffer.byteLength(line);
     lastSeq += 1;
     lastBody = body;
     crash('store.appended');
@@ -194,8 +194,8 @@ export function createJournaledRunsStore(
         // The same runs, as they are, as the line before: already durable. Two saves of one
         // transition (a run's first step: the run machine's and the step's own) cost one fsync.
         if (body !== lastBody || full) {
-          if (full) await rotate();
-          await append(body);
+          if (full) rotate();
+          append(body);
         }
       }
     } catch (err) {
