@@ -152,6 +152,10 @@ describe('the rollback policy after a failure', () => {
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: true, monitorPassed: false }, 'roll-back'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: false, lastKnownGood: true }, 'keep'],
+    // Pinned: the user said the environment stays where it is; nothing moves it by itself.
+    [{ stage: 'monitor', kind: 'rollback', autoRollback: true, lastKnownGood: true, monitorPassed: true, pinned: true }, 'keep'],
+    [{ stage: 'verify', kind: 'deploy', autoRollback: true, lastKnownGood: true, pinned: true }, 'keep'],
+    [{ stage: 'deploy', kind: 'rollback', autoRollback: true, lastKnownGood: false, pinned: true }, 'keep'],
   ];
   it.each(cases)('%o → %s', (at, expected) => {
     expect(failurePolicy(at)).toBe(expected);
