@@ -3,7 +3,7 @@
 // monitor, with an event every terminal sees; put back, it starts again.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, openClient, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -35,10 +35,21 @@ describe('monitor: in the config in use', () => {
     writeFileSync(join(dir, 'axum.yml'), tinyModelConfig());
     const stopped = 'monitor of staging #1 stopped: axum.yml declares no monitor now';
     await waitFor(async () => (await activity(dir)).includes(stopped), 30_000, 'the event that the monitor stopped');
+    // HEALTH no longer shows the last check as if it were still watched: not monitored, and why.
+    const status = await axum(['status', '--repo', dir]);
+    const row = status.stdout.split('\n').find((line) => line.startsWith('staging '));
+    expect(row).toContain('not monitored');
+    expect(row).not.toMatch(/[✓✗?]/);
+    expect(status.stdout).toContain('monitor      staging: not monitored: axum.yml declares no monitor now: the monitor of #1 stopped');
+    const json = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { monitorOff: string | null }[] };
+    expect(json.environments[0]?.monitorOff).toBe('axum.yml declares no monitor now: the monitor of #1 stopped');
 
     writeFileSync(join(dir, 'axum.yml'), tinyModelConfig(MONITOR));
     await waitFor(async () => (await activity(dir)).includes('monitor of staging #1 started again: axum.yml declares a monitor'), 30_000, 'the event that it started again');
     const before = await checks(dir);
     await waitFor(async () => (await checks(dir)) > before, 30_000, 'a new check');
+    const again = await axum(['status', '--repo', dir]);
+    expect(again.stdout.split('\n').find((line) => line.startsWith('staging '))).toContain('✓');
+    expect(again.stdout).not.toContain('not monitored');
   }, 150_000);
 });

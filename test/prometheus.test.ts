@@ -92,7 +92,7 @@ describe('Prometheus checks', () => {
     const held = (await waitForRun(dir, (r) => (r as Run).subject === 'v2' && (r as Run).deploy?.outcome === 'held-by-pause', 'the run held by the pause', 45_000)) as Run;
     expect(await history(dir)).toHaveLength(1);
     const historyPlain = await axum(['history', 'staging', '--repo', dir]);
-    expect(historyPlain.stdout).toMatch(/^#1 +failed, serving, paused /m);
+    expect(historyPlain.stdout).toMatch(/^#1 +inconclusive, serving, paused /m); // inconclusive is not called failed
     expect(historyPlain.stdout).toContain('staging is paused over #1: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve staging keeps it; nothing verified to roll back to (axum deploy staging --release ID replaces it))');
 
     // A restart keeps the pause (it was saved before anyone was told).

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, waitFor } from './support/axum.js';
+import { AXUM_BIN, axum, cleanupRepo, commitFiles, makeRepo, openClient, waitFor } from './support/axum.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
@@ -95,6 +95,11 @@ describe('reconciliation while the daemon runs', () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(readlinkSync(link(dir))).toMatch(/rel-2/);
     await waitFor(async () => (await status(dir)).env?.incident === null, 15_000, 'the incident to go');
+    // Gone from status, kept in the event log (every terminal's `e`, and one attached later).
+    const client = await openClient(dir);
+    const snapshot = client.messages.find((m) => (m as { type: string }).type === 'snapshot') as { state: { activity: { what: string }[] } };
+    client.ws.close();
+    expect(snapshot.state.activity.map((a) => a.what)).toContain(`staging: incident resolved: ${expected}`);
   }, 120_000);
 
   it('current pointed by hand at a folder that is no release: an incident naming it', async () => {

@@ -115,6 +115,11 @@ export const EnvironmentView = z.object({
   liveMetric: z._default(z.nullable(z.object({ name: z.string(), value: z.number(), lkgValue: z.nullable(z.number()) })), null),
   /** The live revision's newest monitor check: whether it passed, when, and its step (`axum logs ENV#N --step check-N`). */
   lastCheck: z._default(z.nullable(z.object({ passed: z.boolean(), inconclusive: z._default(z.boolean(), false), at: z.string(), step: z.string() })), null),
+  /**
+   * Why the live revision is not monitored though its release declares a monitor: the config in use
+   * declares none (a branch switched, an edit), so no check runs and `lastCheck` is null. Older daemons send none.
+   */
+  monitorOff: z.nullish(z.string()),
 });
 export type EnvironmentView = z.infer<typeof EnvironmentView>;
 

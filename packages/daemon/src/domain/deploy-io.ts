@@ -56,6 +56,8 @@ export interface DeployMachineInput {
   lkgMetrics: Record<string, number> | null;
   /** `rollback.auto` of the config the operation runs with. */
   autoRollback: boolean;
+  /** The environment is pinned when the operation starts: a failure then moves nothing by itself. */
+  pinned?: boolean;
 }
 
 export interface DeployMachineContext extends DeployMachineInput {

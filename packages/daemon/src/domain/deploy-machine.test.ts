@@ -88,7 +88,7 @@ describe('the deploy machine', () => {
     { name: 'deploy hook fails: verify skipped', world: { steps: { deploy: { status: 'failed', exitCode: 3 } } }, extra: { steps: [hook, smoke] }, end: 'rolledBack', stage: 'deploy', message: 'deploy step deploy exited 3 (axum logs staging#3 --step deploy)', tail: ['runStep deploy', 'closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'gate on a missing metric', world: { metrics: { metrics: { latency: 3 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= 0.9' } }, end: 'rolledBack', stage: 'verify', message: 'gates failed: accuracy: no value (no verify step wrote accuracy=… to $AXUM_METRICS; gate >= 0.9)', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     // A relative gate with no LKG value: neither pass nor fail. Nothing marked, nothing rolled back, rollback.auto or not.
-    { name: 'a relative gate with no last known good: inconclusive, serving, nothing marked', world: { metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01' } }, end: 'failed', stage: 'inconclusive', message: 'inconclusive: accuracy = 0.95, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.95"); nothing was marked bad or rolled back; staging is paused: axum approve staging keeps it, axum rollback staging goes back', tail: ['readMetrics', 'record failed'] },
+    { name: 'a relative gate with no last known good: inconclusive, serving, nothing marked', world: { metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01' } }, end: 'failed', stage: 'inconclusive', message: 'inconclusive: accuracy = 0.95, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.94"); nothing was marked bad or rolled back; staging is paused: axum approve staging keeps it, axum rollback staging goes back', tail: ['readMetrics', 'record failed'] },
     { name: 'a failed gate outweighs an inconclusive one', world: { metrics: { metrics: { accuracy: 0.95, p95: 900 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01', p95: '<= 250' } }, end: 'rolledBack', stage: 'verify', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'a relative gate with its fallback used', world: { metrics: { metrics: { accuracy: 0.95 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= lkg - 0.01 or >= 0.9' } }, end: 'live', stage: null, tail: ['readMetrics', 'record live'] },
     { name: 'an automatic rollback that fails is not rolled back again', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, extra: { kind: 'auto-rollback' }, end: 'failed', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed'] },
@@ -152,6 +152,10 @@ describe('the rollback policy after a failure', () => {
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: true, monitorPassed: false }, 'roll-back'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: true, lastKnownGood: false }, 'keep'],
     [{ stage: 'monitor', kind: 'deploy', autoRollback: false, lastKnownGood: true }, 'keep'],
+    // Pinned: the user said the environment stays where it is; nothing moves it by itself.
+    [{ stage: 'monitor', kind: 'rollback', autoRollback: true, lastKnownGood: true, monitorPassed: true, pinned: true }, 'keep'],
+    [{ stage: 'verify', kind: 'deploy', autoRollback: true, lastKnownGood: true, pinned: true }, 'keep'],
+    [{ stage: 'deploy', kind: 'rollback', autoRollback: true, lastKnownGood: false, pinned: true }, 'keep'],
   ];
   it.each(cases)('%o → %s', (at, expected) => {
     expect(failurePolicy(at)).toBe(expected);

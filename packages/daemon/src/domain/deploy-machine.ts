@@ -58,7 +58,7 @@ export const deployMachine = setup({
     failing: ({ context }) => context.failure !== null,
     blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
     errorAfterMove: ({ context }) => context.moved && context.failure?.stage === 'error',
-    policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true }) !== 'keep',
+    policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true, pinned: context.pinned === true }) !== 'keep',
   },
   actions: {
     brokeOff: assign({ failure: ({ event }) => brokeOff((event as { error?: unknown }).error) }),

@@ -54,13 +54,35 @@ export const inconclusive = (address: string, why: string): OperationFailure => 
 /** What could not be measured, from an `inconclusive` failure's message: a pause's reason, without the advice. */
 export const inconclusiveWhy = (message: string): string => message.split('; nothing was marked bad or rolled back')[0]!;
 
+/** Where a failure happened, as the rollback policy weighs it. */
+export interface FailureAt {
+  stage: FailureStage | 'monitor';
+  kind: RevisionView['kind'];
+  autoRollback: boolean;
+  lastKnownGood: boolean;
+  monitorPassed?: boolean;
+  /** The environment is pinned: no automatic move, whatever failed. */
+  pinned?: boolean;
+}
+
+/** True when only the pin keeps `at` from an automatic rollback (or withdrawal): the incident must say so. */
+export const heldByPin = (at: FailureAt): boolean => at.pinned === true && failurePolicy({ ...at, pinned: false }) !== 'keep';
+
+/** What a pinned environment's incident adds to the failure it saw: nothing moved, and how to move by hand. */
+export const pinnedNoRollbackText = (env: string): string =>
+  ` — ${env} is pinned: not rolled back automatically (axum rollback ${env} goes back by hand and stays pinned; or axum unpin ${env}, then axum rollback ${env})`;
+
 /**
  * The rollback policy after a failure (one rule for a failed operation, a monitor incident and a
  * failure found at start): with `rollback.auto`, back to the last known good; with none, a release
- * that failed before going live is withdrawn, one that was live (monitor) keeps serving.
+ * that failed before going live is withdrawn, one that was live (monitor) keeps serving. A pinned
+ * environment is never moved by it.
  */
-export function failurePolicy(at: { stage: FailureStage | 'monitor'; kind: RevisionView['kind']; autoRollback: boolean; lastKnownGood: boolean; monitorPassed?: boolean }): 'roll-back' | 'withdraw' | 'keep' {
+export function failurePolicy(at: FailureAt): 'roll-back' | 'withdraw' | 'keep' {
   if (!at.autoRollback) return 'keep';
+  // A pin is the user saying the environment stays where it is: nothing moves it by itself, a
+  // failure included. The incident says so and how to go back by hand (`heldByPin`).
+  if (at.pinned) return 'keep';
   // An error is the machine's, not the release's: the operation put back what served (or could not
   // write the pointer at all), and an automatic rollback would meet the same full disk or read-only
   // folder and fail in its turn. Nothing is rolled back, nothing withdrawn.

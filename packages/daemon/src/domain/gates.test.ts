@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailedGates, describeInconclusiveGates, gateVerdicts, parseMetrics, parseMetricsFile } from './gates.js';
+import { describeFailedGates, describeInconclusiveGates, fallbackHint, gateVerdicts, parseMetrics, parseMetricsFile } from './gates.js';
 
 describe('metrics', () => {
   it('parses name=value lines, last value wins, ignores noise', () => {
@@ -65,7 +65,26 @@ describe('gates relative to the last known good', () => {
   it('says why a relative gate with no LKG is inconclusive, and when its fallback applied', () => {
     const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01', p95_ms: '<= lkg * 1.1 or <= 300' }, { accuracy: 0.9, p95_ms: 120 }, null);
     expect(verdicts.map((g) => g.reason)).toEqual(['no last known good value of accuracy to compare with', 'no last known good value of p95_ms to compare with: the fallback applies']);
-    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.9")']);
+    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.8")']);
+  });
+  it('suggests a fallback strictly on the side that passes the measured value, never the value itself (a tie)', () => {
+    const cases: [string, string, number, string][] = [
+      ['>= lkg - 0.01', '>=', 0.9, '>= lkg - 0.01 or >= 0.8'],
+      ['> lkg', '>', 0.93, '> lkg or > 0.92'],
+      ['<= lkg * 1.1', '<=', 120, '<= lkg * 1.1 or <= 121'],
+      ['< lkg', '<', 0.3, '< lkg or < 0.4'],
+      ['>= lkg', '>=', 0, '>= lkg or >= -1'],
+      ['<= lkg + 0.05', '<=', 0.1 + 0.2, '<= lkg + 0.05 or <= 0.4'], // 0.30000000000000004 is read as 0.3
+    ];
+    for (const [expression, op, value, suggested] of cases) {
+      expect(fallbackHint(expression, op, value)).toBe(`a fixed fallback decides when there is none: "${suggested}"`);
+      const n = Number(suggested.split(' ').at(-1));
+      const passes = { '>=': value >= n, '>': value > n, '<=': value <= n, '<': value < n }[op as '>=' | '>' | '<=' | '<'];
+      expect(passes && n !== value).toBe(true);
+    }
+    // No side to be on: said in words, with no number.
+    expect(fallbackHint('== lkg', '==', 3)).toBe('a fixed fallback decides when there is none: "== lkg or == N", with the N you expect of this metric');
+    expect(fallbackHint('!= lkg', '!=', 3)).not.toMatch(/\d/);
   });
   it('names the computed threshold and how it was computed in a failure', () => {
     const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01' }, { accuracy: 0.5 }, { accuracy: 0.92 });

@@ -94,9 +94,21 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
 
 /** One line per inconclusive gate: `accuracy = 0.91, gate >= lkg - 0.01: no last known good value of accuracy to compare with`. */
 export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): string[] {
-  // The fallback suggested in the gate's own direction (`<= lkg + 0.05` gets `or <= N`), with this
-  // release's value as the example number.
   return verdicts
     .filter((g) => g.verdict === 'inconclusive')
-    .map((g) => `${g.metric} = ${g.value}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (a fixed fallback decides when there is none: "${g.expression} or ${g.op} ${g.value ?? 0.85}")`);
+    .map((g) => `${g.metric} = ${g.value}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (${fallbackHint(g.expression, g.op, g.value)})`);
+}
+
+/**
+ * The fixed fallback suggested for a relative gate, in the gate's own direction (`<= lkg + 0.05`
+ * gets `or <= N`). N is one step of the value's last digit beyond the measured value, on the side
+ * that passes it: the value itself would decide on a tie (`>=` passes it, `>` fails it), which
+ * says nothing about the threshold a person means. `==` and `!=` have no such side: words, no number.
+ */
+export function fallbackHint(expression: string, op: string, value: number | null): string {
+  const beyond = value === null ? null : op === '>=' || op === '>' ? -1 : op === '<=' || op === '<' ? 1 : null;
+  if (value === null || beyond === null) return `a fixed fallback decides when there is none: "${expression} or ${op} N", with the N you expect of this metric`;
+  const decimals = Math.min(12, (String(tidy(value)).split('.')[1] ?? '').length);
+  const suggested = tidy(value + beyond * 10 ** -decimals);
+  return `a fixed fallback decides when there is none: "${expression} or ${op} ${Number(suggested.toFixed(decimals))}"`;
 }

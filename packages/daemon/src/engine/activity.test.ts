@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, Request, RevisionView, RunView } from '@axum/protocol';
-import { activityText, environmentsMovedBy, movedText, runOutcomeText, whoOf } from './activity.js';
+import { activityText, environmentsMovedBy, movedText, resolvedText, runOutcomeText, whoOf } from './activity.js';
 
 const revision = (extra: Partial<RevisionView>): RevisionView => ({
   revision: 5, status: 'live', kind: 'rollback', releaseId: 'rel-3', commit: 'a'.repeat(40), rollbackTo: 3, verified: true, createdAt: 't', finishedAt: 't', by: 'x', message: 'rolled back to #3',
@@ -87,5 +87,17 @@ describe('environmentsMovedBy', () => {
     expect(environmentsMovedBy(request('env.pin', { env: 'production', pinned: false, by: 'x' }))).toEqual(['production']);
     expect(environmentsMovedBy(request('env.pin', { env: 'production', pinned: true, by: 'x' }))).toEqual([]);
     expect(environmentsMovedBy(request('history.get', { env: 'production' }))).toEqual([]);
+  });
+});
+
+describe('an incident that goes', () => {
+  const env = (incident: string | null) => ({ name: 'staging', incident }) as EnvironmentView;
+  it('is said once, with what it was, so the event log keeps it', () => {
+    expect(resolvedText(env('current and history disagree: current is missing'), env(null))).toBe('staging: incident resolved: current and history disagree: current is missing');
+  });
+  it('says nothing while it stands, when another replaced it, or when there was none', () => {
+    expect(resolvedText(env('a'), env('a'))).toBeNull();
+    expect(resolvedText(env('a'), env('b'))).toBeNull();
+    expect(resolvedText(env(null), env(null))).toBeNull();
   });
 });

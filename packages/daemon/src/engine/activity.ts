@@ -111,6 +111,15 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
  * ended without going live), read off its view before and after, said by `axum` with who started
  * the operation. Null when `current` did not move and no operation ended.
  */
+/**
+ * An incident that went (a revision went live and verified, `current` was put right, a repair):
+ * said in the activity, so the event log keeps it after status stops showing it. Null while one
+ * stands, or when another replaced it (that one is shown in its place).
+ */
+export function resolvedText(before: EnvironmentView, after: EnvironmentView): string | null {
+  return before.incident && !after.incident ? `${after.name}: incident resolved: ${before.incident}` : null;
+}
+
 export function movedText(before: EnvironmentView, after: EnvironmentView): string | null {
   const op = before.operation;
   // `auto: #6 failed verification` → `after #6 failed verification`; `push run-6` → `by push run-6`.

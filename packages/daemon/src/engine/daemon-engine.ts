@@ -1,7 +1,7 @@
 import type { BackupTargetStatus, ConfigLoad, ConfigStatus, DaemonInfo, DaemonMessage, DaemonState, Delta, EnvironmentView, PipelineConfig, RunView } from '@axum/protocol';
 import { applyDelta } from '@axum/protocol';
 import { environmentsOf } from '../domain/environments.js';
-import { movedText, runOutcomeText, whoOf } from './activity.js';
+import { movedText, resolvedText, runOutcomeText, whoOf } from './activity.js';
 import { ClientSession, type SessionHost } from './client-session.js';
 import type { Backups } from './backups.js';
 import type { Deployments } from './deployments.js';
@@ -190,6 +190,9 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
       // A move a request is making is said once, by the request's activity line, with who asked.
       const moved = acting.has(name) ? null : movedText(current, next);
       if (moved) said('axum', moved, '');
+      // Whoever made it go, an incident that went is said once, so the event log keeps it.
+      const resolved = resolvedText(current, next);
+      if (resolved) said('axum', resolved, '');
     },
     publishRun(run) {
       const before = state.runs.find((r) => r.id === run.id);

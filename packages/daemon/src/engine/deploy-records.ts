@@ -5,7 +5,7 @@ import { fromPromise } from 'xstate';
 import type { RevisionView } from '@axum/protocol';
 import type { OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
 import type { OperationFailure, OperationStep } from '../domain/deploy-policy.js';
-import { inconclusiveWhy } from '../domain/deploy-policy.js';
+import { heldByPin, inconclusiveWhy, pinnedNoRollbackText } from '../domain/deploy-policy.js';
 import { pause } from '../domain/pause.js';
 import { lastKnownGood, type EnvironmentDocument } from '../domain/revisions.js';
 import { operationCrash } from './deploy-operation.js';
@@ -24,6 +24,9 @@ export interface OperationRecord {
   steps: OperationStep[];
   /** Set when the revision's first save failed: the records never held this operation. */
   unrecorded?: unknown;
+  /** `rollback.auto` of the operation's config, and whether the environment was pinned when it began (as the deploy machine was told). */
+  autoRollback?: boolean;
+  pinned?: boolean;
 }
 
 /**
@@ -101,7 +104,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
         // outcome below, so the pause exists on disk before anyone is told (or a commit could slip in).
         // The pause says which revision, what could not be measured and who decides: the incident
         // keeps only what it does not say (what went wrong before), unless an earlier pause stays.
-        if (stage !== 'inconclusive') doc.incident = `${what} failed ${stage}: ${message}`;
+        if (stage !== 'inconclusive') doc.incident = `${what} failed ${stage}: ${message}${heldByPin({ stage, kind, autoRollback: op.autoRollback ?? false, lastKnownGood: true, pinned: op.pinned ?? false }) ? pinnedNoRollbackText(env) : ''}`;
         else if (!pause(doc, revision.revision, inconclusiveWhy(message), state.now())) doc.incident = `${what} ${message}`;
       }
     }

@@ -126,7 +126,7 @@ export async function resumeAutoRollback(state: DeployState, env: string, host: 
   const config = state.configFor(state.release(last.releaseId));
   const lkg = lastKnownGood(doc, unusable);
   // The failed stage is not recorded; a failed revision with nothing live failed after the pointer moved.
-  const policy = failurePolicy({ stage: 'verify', kind: last.kind, autoRollback: config?.rollback?.auto ?? false, lastKnownGood: lkg !== null });
+  const policy = failurePolicy({ stage: 'verify', kind: last.kind, autoRollback: config?.rollback?.auto ?? false, lastKnownGood: lkg !== null, pinned: doc.pinned !== null && doc.pinned.rollback !== last.revision });
   if (policy === 'keep') return;
   if (policy === 'withdraw' || !lkg) {
     // At start the daemon does not listen yet: the hosts follow once it does, the environment held meanwhile.

@@ -34,6 +34,15 @@ describe('an inconclusive verification', () => {
     expect(w.deployments.history('staging')).toEqual(expect.arrayContaining([expect.objectContaining({ revision: 2, paused: true, serving: true })]));
   });
 
+  it('promote from where it serves is refused as inconclusive, not as failed', async () => {
+    const w = world(testConfig({ environments: { staging: { branch: 'staging' }, prod: { branch: 'main' } } }));
+    await w.ship();
+    await w.ship('staging', { runConfig: unsure });
+    const refusal = await w.deployments.promote('staging', 'prod', false, 'ana');
+    expect(refusal).toBeInstanceOf(RequestFailure);
+    expect((refusal as RequestFailure).message).toBe('nothing is live in staging (#2, rel-2, serves, its verification inconclusive (staging is paused: axum approve staging keeps it)): nothing to promote');
+  });
+
   it('sets no incident that only repeats the pause: the incident keeps what the pause does not say', async () => {
     const w = await pausedWorld();
     expect(w.deployments.state('staging').incident).toBeNull();

@@ -4,7 +4,7 @@
 import { createActor, fromPromise, toPromise } from 'xstate';
 import type { ReleaseView, RevisionView } from '@axum/protocol';
 import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
-import { failurePolicy, operationPlan } from '../domain/deploy-policy.js';
+import { failurePolicy, heldByPin, operationPlan, pinnedNoRollbackText } from '../domain/deploy-policy.js';
 import { lastKnownGood, lastKnownGoodFor, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords, type OperationRecord } from './deploy-records.js';
@@ -116,7 +116,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   };
   const prune = () => state.serially(() => pruneReleases(state)).catch((err: Error) => deps.logger.warn(`release retention: ${err.message}`));
 
-  /** A monitor incident: recorded, the release marked bad; with rollback.auto, back to the last known good. */
+  /** A monitor incident: recorded, the release marked bad; with rollback.auto, back to the last known good unless pinned. */
   const incident = async (env: string, revision: RevisionView, message: string): Promise<void> => {
     const doc = await state.docOf(env);
     doc.incident = message;
@@ -135,7 +135,11 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     // was lost `failed`). Read from the kept steps, so a restart knows it too; a pass older than the
     // kept ring counts as none, which only stops a rollback (the incident says how to go on).
     const monitorPassed = revision.steps.some((step) => step.stage === 'monitor' && step.status === 'succeeded');
-    if (failurePolicy({ stage: 'monitor', kind: revision.kind, autoRollback, lastKnownGood: lkg !== null, monitorPassed }) === 'roll-back' && lkg) {
+    const at = { stage: 'monitor' as const, kind: revision.kind, autoRollback, lastKnownGood: lkg !== null, monitorPassed, pinned: doc.pinned !== null };
+    if (heldByPin(at)) {
+      doc.incident = `${message}${pinnedNoRollbackText(env)}`;
+      await save(env);
+    } else if (failurePolicy(at) === 'roll-back' && lkg) {
       await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
     } else if (autoRollback && lkg && revision.kind === 'auto-rollback') {
       doc.incident = `${message} — not rolled back again: #${revision.revision} is an automatic rollback whose monitor never passed, so the cause may be outside the release (axum rollback ${env} --to N goes further back)`;
@@ -193,7 +197,12 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     doc.revisions.push(revision);
     const steps = operationPlan(config);
     const previousServing = servingRevision(doc)?.revision ?? null;
-    const op: OperationRecord = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps };
+    // Read once, for the machine and the records alike: both must agree on whether the pin held a
+    // rollback back. The pin a manual rollback sets itself does not: if that rollback fails, going on
+    // to the last known good is still what was asked (go back), as before pins weighed in.
+    const pinned = doc.pinned !== null && doc.pinned.rollback !== revision.revision;
+    const autoRollback = config.rollback?.auto ?? false;
+    const op: OperationRecord = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps, autoRollback, pinned };
     const previous = previousServing ? (state.release(previousServing.releaseId) ?? null) : null;
     const machine = deployMachine.provide({
       actors: {
@@ -212,7 +221,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       },
     });
     const actor = createActor(machine, {
-      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, autoRollback: config.rollback?.auto ?? false },
+      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, autoRollback, pinned },
     });
     let holding = true;
     const letGo = () => {

@@ -27,6 +27,8 @@ export interface EnvironmentState {
   incident: string | null;
   liveMetric: { name: string; value: number; lkgValue: number | null } | null;
   lastCheck: { passed: boolean; inconclusive: boolean; at: string; step: string } | null;
+  /** Why the live revision is not monitored though its release declares a monitor (the config in use has none); null otherwise. */
+  monitorOff?: string | null;
   /** Each remote host as the last operation that reached it left it, in the order the declaration lists them. */
   hosts?: HostView[];
 }
@@ -51,6 +53,10 @@ export function environmentState(state: DeployState, env: string, operation: Hol
   const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
   const lkgShown = lastKnownGoodOrLive(doc, unusable);
   const health = revisionHealth(live, lkgShown);
+  // The config in use decides whether anything is monitored (environment-monitors.ts): with no
+  // `monitor:` there, the last check says nothing of now, so it is not shown as the health.
+  const inUse = state.config();
+  const monitorOff = live && inUse !== null && inUse.monitor === undefined && state.configFor(state.release(live.releaseId))?.monitor ? `axum.yml declares no monitor now: the monitor of #${live.revision} stopped` : null;
   const servingBad = serving ? state.release(serving.revision.releaseId)?.bad : undefined;
   return {
     pinned: doc.pinned !== null,
@@ -67,5 +73,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
     incident: doc.incident === null ? null : firstMeaningfulLine(doc.incident).line, // one line wherever it is shown
     hosts: (state.declaration(env)?.hosts ?? []).map((host) => doc.hosts.find((h) => h.host === host) ?? { host, releaseId: null, state: 'unknown', reason: null, at: '' }),
     ...health,
+    ...(monitorOff ? { lastCheck: null } : {}),
+    monitorOff,
   };
 }

@@ -216,7 +216,9 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       const live = liveRevision(source);
       if (!live) {
         const failed = servingRevision(source);
-        return refused(`nothing is live in ${from}${failed ? ` (#${failed.revision.revision}, ${failed.revision.releaseId}, serves but failed)` : ''}: nothing to promote`);
+        // Paused over it: its verification was inconclusive, which is not a failure.
+        const how = failed && source.paused?.revision === failed.revision.revision ? `serves, its verification inconclusive (${from} is paused: axum approve ${from} keeps it)` : 'serves but failed';
+        return refused(`nothing is live in ${from}${failed ? ` (#${failed.revision.revision}, ${failed.revision.releaseId}, ${how})` : ''}: nothing to promote`);
       }
       if (seen !== undefined && live.releaseId !== seen) return refused(staleText(from, seen, live.releaseId, 'is live'));
       const there = liveRevision(target);

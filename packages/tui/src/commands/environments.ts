@@ -1,7 +1,7 @@
 import { commandBy } from '../user-name.js';
 import { missingRevisionText, type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { releaseMarkedByRollback } from '../state/releases.js';
-import { unpinQuestion } from '../state/selectors.js';
+import { revisionStatusWord, unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
@@ -178,7 +178,9 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
   else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin ${result.name} lets them deploy again)`]);
   else out.lines([unpinnedLine(result)]);
   if (result.deployed?.status === 'failed') {
-    stderrLine(`axum: #${result.deployed.revision} FAILED: ${result.deployed.message ?? 'see axum history'}`);
+    // An inconclusive verification is not called failed (its message says what it is).
+    const reason = result.deployed.message ?? 'see axum history';
+    stderrLine(`axum: #${result.deployed.revision} ${reason.startsWith('inconclusive: ') ? '' : 'FAILED: '}${reason}`);
     return EXIT.failed;
   }
   return EXIT.ok;
@@ -192,5 +194,5 @@ export function unpinnedLine(result: PinResult): string {
   const d = result.deployed;
   // `note`: the pin held a release that did not deploy (bad, gone, or overtaken), and why.
   if (!d) return result.note ? `${result.name} unpinned; ${result.note}` : `${result.name} unpinned; no release waits (${nextRunDoes(result)})`;
-  return `${result.name} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
+  return `${result.name} unpinned; deployed ${d.releaseId} as #${d.revision} (${revisionStatusWord(d)}${d.verified ? ', verified' : ''})`;
 }

@@ -2,7 +2,7 @@
 // explains them (the revision that failed, serving failed, the pause, the releases marked bad).
 import type { EnvironmentView, ReleaseListing } from '@axum/protocol';
 import { badText } from '../state/releases.js';
-import { rollbackHint } from '../state/selectors.js';
+import { revisionStatusWord, rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
@@ -56,7 +56,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.lines(
       table(
         ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, `${r.serving && r.status === 'failed' ? 'failed, serving' : r.status}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+        revisions.map((r) => [`#${r.revision}`, `${revisionStatusWord(r)}${r.serving && r.status === 'failed' ? ', serving' : ''}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
         // Gates and who give way, then the time and the verified column (the status says live); revisions, kinds, releases and commits stay whole.
         outputWidth(),
         { elide: [{ column: 6 }, { column: 8 }], drop: [7, 5] },

@@ -45,7 +45,7 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
   return withDaemon(options, 'axum-promote', async (connection) => {
     const source = await environment(connection, from);
     const target = await environment(connection, to);
-    if (!source.live) throw new CliError(`nothing is live in ${from}: nothing to promote${source.serving?.failed ? ` (${source.serving.releaseId} serves there but failed)` : ''}`, EXIT.failed);
+    if (!source.live) throw new CliError(`nothing is live in ${from}: nothing to promote${source.serving?.failed ? ` (${source.serving.releaseId} serves there but ${source.paused?.revision === source.serving.revision ? `its verification was inconclusive: ${from} is paused, axum approve ${from} keeps it` : 'failed'})` : ''}`, EXIT.failed);
     const params = { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId, again: options.again ?? false };
     // What is live there already is nothing to do: no question asked, the daemon answers with the live revision.
     if (!options.again && target.live?.releaseId === source.live.releaseId) return deployResult(to, await call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), options, out, 'promotes');

@@ -41,6 +41,7 @@ export function statusJson(state: DaemonState): unknown {
       pendingReleaseId: env.pendingReleaseId,
       operation: env.operation,
       incident: env.incident,
+      monitorOff: env.monitorOff ?? null,
       protected: env.protected,
       approval: env.approval,
       path: env.path,
@@ -86,6 +87,7 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   }
   for (const env of state.environments) if (env.paused) lines.push(`paused       ${pauseLine(env)}`);
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
+  for (const env of state.environments) if (env.monitorOff) lines.push(`monitor      ${env.name}: not monitored: ${env.monitorOff}`);
   for (const env of state.environments) lines.push(...hostLines(env.name, env.hosts ?? []));
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);

@@ -64,6 +64,8 @@ describe('performAction', () => {
   it('unpin says what it deployed, or that no release waits', async () => {
     const deployed = fakeRequester({ 'env.pin': { deployed: { ...revision('live'), releaseId: 'rel-9', revision: 6 } } });
     await expect(performAction(deployed.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; deployed rel-9 as #6 (live, verified)');
+    const unsure = fakeRequester({ 'env.pin': { deployed: { ...revision('failed'), releaseId: 'rel-9', revision: 6, message: 'inconclusive: check err: …' } } });
+    await expect(performAction(unsure.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; rel-9 as #6 inconclusive: check err: …');
     const none = fakeRequester({ 'env.pin': { deployed: null } });
     await expect(performAction(none.request, { kind: 'pin', env: 'production', pinned: false })).resolves.toBe('production unpinned; no release waits (the next succeeded run deploys)');
     // approval: manual — the next run's release waits for approval, it does not deploy.

@@ -29,7 +29,8 @@ export async function performAction(request: Requester, action: PendingAction): 
       const d = result.deployed;
       // With nothing held, what the next run's release does here: `approval: manual` waits, as `axum unpin` says.
       if (!d) return result.note ? `${action.env} unpinned; ${result.note}` : `${action.env} unpinned; no release waits (${result.approval === 'manual' ? 'the next succeeded run waits for approval' : 'the next succeeded run deploys'})`;
-      return d.status === 'failed' ? `${action.env} unpinned; ${d.releaseId} as #${d.revision} FAILED: ${d.message ?? ''}` : `${action.env} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
+      // An inconclusive verification is not called failed (its message says what it is).
+      return d.status === 'failed' ? `${action.env} unpinned; ${d.releaseId} as #${d.revision} ${d.message?.startsWith('inconclusive: ') ? '' : 'FAILED: '}${d.message ?? ''}` : `${action.env} unpinned; deployed ${d.releaseId} as #${d.revision} (${d.status}${d.verified ? ', verified' : ''})`;
     }
     case 'trigger': {
       const run = await request('run.trigger', { branch: action.branch, by: by(), force: false, again: false });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView } from '@axum/protocol';
 import { fitFlags, flagsText, flagWords } from './flag-words.js';
+import { revisionStatusWord } from './selectors.js';
 
 const env = (extra: Partial<EnvironmentView> = {}): EnvironmentView => ({
   name: 'production', branch: 'release', path: '/r/production', protected: true, approval: 'manual', inConfig: true, pinned: true, awaitingApproval: true,
@@ -25,5 +26,21 @@ describe('the FLAGS cell: words where they fit, short forms where they do not, n
     expect(fitFlags(busy, 0)).toBe('PAUSED #4, deploy #5…, rel-3 bad, pinned (rel-9), prot, manual');
     expect(flagsText(busy)).toBe('PAUSED (#4 inconclusive), deploy #5 in progress, rel-3 marked bad, pinned, holds rel-9, protected, manual approval');
     expect(fitFlags(flagWords(env({ protected: false, approval: 'auto', pinned: false, awaitingApproval: false })), 20)).toBe('—');
+  });
+});
+
+describe('an environment whose axum.yml declares no monitor now', () => {
+  it('is flagged not monitored (no monitor where the cell is narrow)', () => {
+    const off = flagWords(env({ pinned: false, awaitingApproval: false, protected: false, approval: 'auto', monitorOff: 'axum.yml declares no monitor now: the monitor of #3 stopped' }));
+    expect(flagsText(off)).toBe('not monitored');
+    expect(fitFlags(off, 5)).toBe('no monitor');
+  });
+});
+
+describe("a revision's status in words", () => {
+  it('says inconclusive for a revision recorded failed whose verification could not decide, failed for the others', () => {
+    expect(revisionStatusWord({ status: 'failed', message: 'inconclusive: check err: …' })).toBe('inconclusive');
+    expect(revisionStatusWord({ status: 'failed', message: 'verify step smoke exited 1' })).toBe('failed');
+    expect(revisionStatusWord({ status: 'live', message: null })).toBe('live');
   });
 });

@@ -29,6 +29,7 @@ export function flagWords(env: EnvironmentView): FlagWord[] {
   const flags: (FlagWord | false | null)[] = [
     !env.inConfig && { long: 'not in axum.yml', short: 'not in axum.yml' },
     env.paused && { long: `PAUSED (#${env.paused.revision} inconclusive)`, short: `PAUSED #${env.paused.revision}` },
+    env.monitorOff ? { long: 'not monitored', short: 'no monitor' } : null,
     env.operation && { long: `${env.operation.kind} #${env.operation.revision} in progress`, short: `${env.operation.kind} #${env.operation.revision}…` },
     // A release marked bad after it went live here goes on serving (LIVE says which revision): say so until someone moves it.
     env.servingBad ? { long: `${env.servingBad.releaseId} marked bad`, short: `${env.servingBad.releaseId} bad` } : null,

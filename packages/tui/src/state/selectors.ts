@@ -37,6 +37,14 @@ export function servingText(env: EnvironmentView, brief = false): string {
   return `#${serving.revision} ${brief ? 'failed' : 'serving, failed'}`;
 }
 
+/**
+ * A revision's status as people read it: one recorded `failed` whose verification could not decide
+ * says `inconclusive` (nothing was marked bad or rolled back); JSON keeps the recorded status.
+ */
+export function revisionStatusWord(r: Pick<RevisionView, 'status' | 'message'>): string {
+  return r.status === 'failed' && r.message?.startsWith('inconclusive: ') ? 'inconclusive' : r.status;
+}
+
 /** One environment as named cells: the TUI and `axum status` show the same, each picking its columns. */
 export function environmentCells(env: EnvironmentView) {
   return {

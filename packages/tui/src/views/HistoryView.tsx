@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge, pauseLine, servingOf, servingText } from '../state/selectors.js';
+import { gateBadge, pauseLine, revisionStatusWord, servingOf, servingText } from '../state/selectors.js';
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { HostsPanel } from './HostsPanel.js';
@@ -108,9 +108,9 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         // A failed revision that `current` still serves (rollback.auto off) says so in its status.
         const serving = servingOf(env);
         // Paused over it: inconclusive (a person decides), not failed.
-        const status = serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : r.status;
+        const status = serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
         return (
-          <Text key={r.revision} inverse={start + i === view.selected} color={r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
+          <Text key={r.revision} inverse={start + i === view.selected} color={revisionStatusWord(r) === 'inconclusive' ? 'yellow' : r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
             {line([`#${r.revision}${mark ? ` ${mark}` : ''}`, status, kindCell(r), r.releaseId, gateBadge(r), age(r.createdAt), `${r.by}${r.message ? ` — ${r.message}` : ''}`])}
           </Text>

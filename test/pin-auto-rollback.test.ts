@@ -1,0 +1,56 @@
+// A pin against rollback.auto, end to end: a monitor incident on a pinned environment marks the
+// release bad but moves nothing; the incident says it is pinned and how to go back by hand.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { axum, commitFiles, historyText, scratchRepos, startDaemon, waitFor } from './support/axum.js';
+import { settled } from './support/history.js';
+
+const repo = scratchRepos(afterEach);
+const flags: string[] = [];
+afterEach(() => {
+  for (const dir of flags.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a pinned environment with rollback.auto', () => {
+  it('is not rolled back by a monitor incident: the incident says it is pinned and how to go back', async () => {
+    const flagDir = mkdtempSync(join(tmpdir(), 'axum-pin-'));
+    flags.push(flagDir);
+    const flag = join(flagDir, 'fail');
+    const dir = repo({
+      config: `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+monitor:
+  run: 'test ! -e ${flag}'
+  every: 1s
+  failures: 1
+rollback: { auto: true }
+`,
+    });
+    commitFiles(dir, 'data', { 'data.txt': '0\n' });
+    await startDaemon(dir);
+    for (const n of [1, 2, 3]) {
+      commitFiles(dir, `v${n}`, { 'data.txt': `${n}\n` });
+      await settled(dir, n);
+    }
+    expect((await axum(['rollback', 'staging', '--yes', '--repo', dir])).code).toBe(0); // #4 → #2's release, pinned
+    await settled(dir, 4);
+    writeFileSync(flag, '');
+    const status = async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string | null; pinned: boolean; live: { revision: number } | null }[] };
+    await waitFor(async () => (await status()).environments[0]?.incident?.includes('monitor failed') === true && (await status()).environments[0]?.incident?.includes('is pinned') === true, 60_000, 'the monitor incident, pinned');
+    const env = (await status()).environments[0]!;
+    expect(env.incident).toContain('staging is pinned: not rolled back automatically (axum rollback staging goes back by hand and stays pinned; or axum unpin staging, then axum rollback staging)');
+    expect(env).toMatchObject({ pinned: true, live: { revision: 4 } });
+    const revisions = await settled(dir, 4);
+    expect(revisions.map((r) => r.kind)).not.toContain('auto-rollback');
+    expect(revisions).toHaveLength(4);
+    expect(existsSync(flag)).toBe(true);
+  }, 120_000);
+});
