@@ -4,7 +4,7 @@
 // fetch refuses, which is an inconclusive measurement.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, startDaemon, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { settled } from './support/history.js';
 
 const base = `version: 1

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, historyText, scratchRepos, startDaemon, waitFor } from './support/axum.js';
+import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { settled } from './support/history.js';
 
 const repo = scratchRepos(afterEach);

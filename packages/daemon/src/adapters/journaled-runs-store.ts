@@ -14,9 +14,11 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 
 // The runs history as a lowdb snapshot (`runs.json`, the whole document, compact) plus an
 // append-only journal (`runs.journal`, one JSON line per save naming only the runs that changed;
-// format in runs-journal.ts). Why: every run transition is a save, and rewriting a 10,000-run
-// document (~7 MB) per transition took 55–85 ms (BENCHMARKS.md, history); a line is a kilobyte. A
-// save is one durable line: a crash leaves it whole (acknowledged) or torn (not; dropped on load).
+// the format is runs-journal.ts). Why: every run transition is a save, and rewriting a 10,000-run
+// document (~7 MB stringified and fsync'd) per transition took 55–85 ms (BENCHMARKS.md, history); a
+// journal line is a kilobyte. A save is one line written and fsync'd, so it is atomic: a crash
+// leaves the line whole (the save was acknowledged) or torn at the end (it was not, and it is
+// dropped on load).
 //
 // When the journal outgrows the snapshot (capped at 1 MiB) it is compacted without making a save
 // wait for the whole-document rewrite: the journal is renamed aside (`runs.journal.old`) and a
@@ -25,11 +27,6 @@ export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHisto
 // A crash at any step leaves snapshot + old segment + journal, whose replay is the acknowledged
 // state: the snapshot records the last line it holds (`journalSeq`), so lines it already holds are
 // skipped. The load folds a segment left behind before it appends anything.
-//
-// A save never waits for a fold in flight: a journal that fills again meanwhile takes more lines,
-// and is set aside once the fold has ended. The line's write and fsync and the rotation stay
-// synchronous: a query answers from memory, so the event loop must not turn between a change and
-// its line being durable (a client would be shown a state a crash then loses).
 
 const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.resolve()).catch(() => undefined);
 
@@ -41,11 +38,10 @@ const settled = (p: Promise<unknown> | null): Promise<unknown> => (p ?? Promise.
  */
 export function createJournaledRunsStore(
   file: string,
-  options: { now?: () => Date; crash?: CrashHook; compactBytes?: number | null; fold?: typeof foldInWorker } = {},
+  options: { now?: () => Date; crash?: CrashHook; compactBytes?: number | null } = {},
 ): RunsStore {
   const now = options.now ?? (() => new Date());
   const crash = options.crash ?? noCrash;
-  const foldSegment = options.fold ?? foldInWorker;
   const journalFile = journalFileOf(file);
   const oldJournalFile = foldingJournalFileOf(file);
   const foldTempFile = `${file}.fold.tmp`;
@@ -108,7 +104,7 @@ export function createJournaledRunsStore(
 
   /** The set-aside segment folded into a new snapshot by a worker, renamed over runs.json, deleted. */
   const fold = async (): Promise<void> => {
-    const { bytes } = await foldSegment(file, oldJournalFile, foldTempFile);
+    const { bytes } = await foldInWorker(file, oldJournalFile, foldTempFile);
     crash('store.fold-written');
     await rename(foldTempFile, file);
     await fsyncDirAsync(dirname(file));
@@ -181,20 +177,19 @@ export function createJournaledRunsStore(
     const { nextRunNumber } = doc;
     if (upsert.length === 0 && drop.length === 0 && nextRunNumber === written.nextRunNumber && heads === written.heads) return;
     try {
-      // A save waits for a fold only when it must compact in place (the fold would rename an
-      // older snapshot over the new one). A journal full while a fold runs takes the line anyway.
-      if (folding && compactInPlace) await folding;
-      const full = journalBytes >= compactAt() && !folding;
-      // A segment still set aside (a rotation cut short, a failed fold) is never renamed over: compact in place.
-      if (compactInPlace || (full && existsSync(oldJournalFile))) {
+      // A save waits for a fold only when the journal filled again before the fold ended, or when
+      // it must compact in place (the fold would rename an older snapshot over the new one).
+      if (folding && (compactInPlace || journalBytes >= compactAt())) await folding;
+      // A segment still set aside (a rotation cut short) is never renamed over: compact in place.
+      if (compactInPlace || (journalBytes >= compactAt() && existsSync(oldJournalFile))) {
         await compact(doc);
       } else {
         const entry: Omit<JournalEntry, 'seq'> = { nextRunNumber, heads: JSON.parse(heads) as JournalEntry['heads'], upsert, drop };
         const body = JSON.stringify(entry);
         // The same runs, as they are, as the line before: already durable. Two saves of one
         // transition (a run's first step: the run machine's and the step's own) cost one fsync.
-        if (body !== lastBody || full) {
-          if (full) rotate();
+        if (body !== lastBody || journalBytes >= compactAt()) {
+          if (journalBytes >= compactAt()) rotate();
           append(body);
         }
       }

@@ -53,9 +53,7 @@ export async function foldInWorker(snapshotFile: string, segmentFile: string, te
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     let result: { bytes: number } | null = null;
-    // Its stdout and stderr are not piped into the daemon's (the default): the fold prints nothing,
-    // and setting up those pipes was a third of the main thread's time in starting the worker.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { snapshotFile, segmentFile, tempFile }, stdout: true, stderr: true });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { snapshotFile, segmentFile, tempFile } });
     worker.once('message', (message: { bytes: number }) => (result = message));
     worker.once('error', reject);
     worker.once('exit', (code) => {
