@@ -2,7 +2,7 @@
 // built meanwhile (newest wins), the monitor of the live revision and its incidents, and what
 // `--wait` waits for.
 import { createActor, fromPromise, toPromise } from 'xstate';
-import type { ReleaseView, RevisionView } from '@axum/protocol';
+import type { RevisionView } from '@axum/protocol';
 import { deployMachine, type RollBackInput } from '../domain/deploy-machine.js';
 import { failurePolicy, heldByPin, operationPlan, pinnedNoRollbackText } from '../domain/deploy-policy.js';
 import { lastKnownGood, lastKnownGoodFor, liveRevision, nextRevisionNumber, servingRevision } from '../domain/revisions.js';
@@ -17,54 +17,12 @@ import { RequestFailure } from './pipeline.js';
 import { reconcileEnvironment, type Quiet } from './reconciliation.js';
 import { pruneReleases } from './release-retention.js';
 import { createHandOn } from './release-hand-on.js';
-import { CountedHolds, type Hold } from './environment-holds.js';
+import { CountedHolds } from './environment-holds.js';
+import type { EnvironmentCoordinator, ReuseHandOn } from './environment-coordinator-api.js';
 
 export type { Hold } from './environment-holds.js';
 
-/** A release handed on again by a later run: that run is told, and its lines begin with `lead`. */
-export interface ReuseHandOn {
-  runId: string;
-  lead: string;
-}
-
-/** Starts operations on environments and keeps what follows them in order. */
-export interface EnvironmentCoordinator {
-  /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
-  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
-  hold(env: string): Hold | undefined;
-  /** The error that kept an operation's revision from its first save (the records never held it), else undefined. */
-  unrecorded(revision: RevisionView): unknown;
-  /** Null while an operation holds `env` or the daemon moves its `current`; else a token that changes with each (reconciliation.ts). */
-  quiet: Quiet;
-  /**
-   * A built release goes on: held by a pin, waiting for approval, queued behind an operation, or
-   * deployed. `reuse`: a release made by an earlier run, handed on for this run (build once, promote).
-   */
-  handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string>;
-  /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by ana via axum run`, not `push`. */
-  noteTrigger(runId: string, trigger: string, who?: string): void;
-  /** The run a release was last handed on for in this environment (its own run, or one that reused it). */
-  runFor(env: string, releaseId: string): string | null;
-  /** What follows an operation, also after a pause is lifted: the queued release deploys, or retention runs. */
-  next(env: string): Promise<void>;
-  /** Persists the environment's document, tells clients, keeps its monitor in step. */
-  save(env: string): Promise<void>;
-  syncMonitor(env: string): Promise<void>;
-  /** Release retention, after the bookkeeping in progress. */
-  prune(): Promise<void>;
-  /** Counts `work` as part of the environment's operation for `idle`. */
-  track(env: string, work: Promise<void>): void;
-  /**
-   * Holds `env` while crash recovery finishes `work` after the daemon listens (its hosts put
-   * back): clients see it as the operation in progress, a deploy queues, a rollback is refused as
-   * busy; then what waited goes on.
-   */
-  recovering(env: string, revision: number, work: () => Promise<void>): void;
-  /** Resolves when the environment has no operation, and nothing that follows one, running. */
-  idle(env: string): Promise<void>;
-  /** Kills every deploy, verify and monitor process (daemon stopping). */
-  stop(): Promise<void>;
-}
+export type { EnvironmentCoordinator, ReuseHandOn } from './environment-coordinator-api.js';
 
 /** The coordinator of every environment's operations over the shared records. */
 export function createEnvironmentCoordinator(state: DeployState, operationDeps: OperationDeps, pointerMoves: (envDir: string) => number | null = () => 0): EnvironmentCoordinator {
