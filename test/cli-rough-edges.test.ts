@@ -111,7 +111,27 @@ describe('what a new user types', () => {
     // deploy --commit reads the same words: the release of HEAD~1 is rel-1.
     const deploy = await axum(['deploy', 'staging', '--commit', 'HEAD~1', '--again', '--yes', '--repo', dir]);
     expect(deploy, deploy.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^staging #\\d+: deployed rel-1 \\(${first.slice(0, 8)}\\)`)) });
+    // Both --release and --commit: which one was meant is not guessed, exit 2, nothing deployed.
+    const revisions = (JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as unknown[]).length;
+    expect(await axum(['deploy', 'staging', '--release', 'rel-2', '--commit', 'HEAD~1', '--yes', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: 'axum: two things to deploy: --release rel-2 and --commit HEAD~1; name one\n' });
+    expect((JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as unknown[]).length).toBe(revisions);
   }, 180_000);
+
+  it('validate on a branch with no axum.yml, in a repository with records, says there is nothing to check (exit 2, JSON under --json); pin takes --yes as every changing command does', async () => {
+    const dir = newRepo({ config: tinyModelConfig() });
+    await startDaemon(dir);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+    git('checkout', '-q', '--orphan', 'docs');
+    git('rm', '-q', '-rf', '--cached', '.');
+    execFileSync('rm', ['-f', 'axum.yml'], { cwd: dir });
+    const said = `no axum.yml in ${dir} (the branch checked out has none): nothing to validate; the daemon keeps serving the last valid one`;
+    expect(await axum(['validate', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: `axum: ${said}\n` });
+    const json = await axum(['validate', '--json', '--repo', dir]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { message: said, exitCode: 2 } });
+    const pin = await axum(['pin', 'staging', '--yes', '--repo', dir]);
+    expect(pin.code, pin.stderr).toBe(0);
+  }, 120_000);
 
   it('the releases table fits the terminal, cutting where each is live and was verified like any other free text', async () => {
     const long = ['production-eu-west-with-a-long-name', 'production-us-east-with-a-long-name'];

@@ -73,7 +73,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/history.js')).historyCommand(env, options, stdoutOutput), command));
   program
     .command('rollback')
-    .description('roll back to the last known good revision (or --to N), verify, and pin')
+    .description('roll back to the last known good revision (or --to N), mark the release it leaves bad, verify, and pin')
     .argument('<env>', 'environment')
     .argument('[revision]', 'the revision to go back to, as Helm takes it (the same as --to)')
     .option('--to <revision>', 'the revision to go back to (default: last known good)')
@@ -109,6 +109,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('pin')
     .description('keep the live revision: new commits build and test but do not deploy')
     .argument('<env>', 'environment')
+    .option('--yes', 'accepted as by every changing command, for scripts that pass it everywhere (pinning never asks)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).pinCommand(env, true, options, stdoutOutput), command));
   program
     .command('unpin')
@@ -183,7 +184,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
   daemon
     .command('stop')
     .description('stop the daemon gracefully; returns once it has exited (asks first when that interrupts a run, a deploy or a rollback)')
-    .option('--yes', 'stop without asking, interrupting what runs (needed then without a terminal)')
+    .option('--yes', 'stop without asking, interrupting what runs (without a terminal it never asks: it stops and says what it interrupted)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStopCommand(options, stdoutOutput), command));
   daemon
     .command('status')

@@ -121,6 +121,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--again]`: the release live there already is nothing to do, unless `--again`. */
 export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
   if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
+  if (options.release !== undefined && options.commit !== undefined) throw new CliError(`two things to deploy: --release ${options.release} and --commit ${options.commit}; name one`, EXIT.usage);
   if (options.commit !== undefined) options = { ...options, commit: resolveCommitOption(options.repo, options.commit, true) };
   if (options.release !== undefined) options = { ...options, release: releaseIdOf(options.release) };
   return withDaemon(options, 'axum-deploy', async (connection) => {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CONFIG_FILE, formatProblem, nearestWord, parseConfigText, type PipelineConfig } from '@axum/protocol';
 import { findWorkTreeRoot, requireConfigFile } from '../client/repository.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { branchesOf } from './init.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
 
@@ -9,6 +9,8 @@ import { stderrLine, type GlobalOptions, type Output } from './output.js';
 export function validateCommand(options: GlobalOptions, out: Output): ExitCode {
   const repoRoot = findWorkTreeRoot(options.repo);
   const file = requireConfigFile(repoRoot);
+  // Another branch checked out, without the file: the daemon serves the last valid config, and there is nothing here to check.
+  if (!existsSync(file)) throw new CliError(`no ${CONFIG_FILE} in ${repoRoot} (the branch checked out has none): nothing to validate; the daemon keeps serving the last valid one`, EXIT.usage);
   const load = parseConfigText(readFileSync(file, 'utf8'), CONFIG_FILE);
   if (!load.ok) {
     if (options.json) out.json({ valid: false, errors: load.errors });
