@@ -60,6 +60,16 @@ describe('terminalText', () => {
     expect(terminalText('ok    \rFAILED')).toBe('ok    ␍FAILED');
   });
 
+  it('shows a progress bar\'s last frame after one ␍ with lastFrame (step output), line by line; without it every frame', () => {
+    const bar = '\rtraining |          | 0%\rtraining |#         | 10%\rtraining |##########| 100%';
+    expect(terminalText(`epoch 1\n${bar}\ndone\r\n`, { lastFrame: true })).toBe('epoch 1\n␍training |##########| 100%\ndone\n');
+    expect(terminalText(bar)).toBe('␍training |          | 0%␍training |#         | 10%␍training |##########| 100%');
+    // Overwritten text is never taken for all there was: the ␍ stays; colours of the last frame stay.
+    expect(terminalText('error: disk\rall good  ', { lastFrame: true })).toBe('␍all good  ');
+    expect(terminalText('a\r\x1b[32mok\x1b[0m', { keepColours: true, lastFrame: true })).toBe('␍\x1b[32mok\x1b[0m');
+    expect(terminalText('a\x1b]52;c;aGk=\x07\rb', { lastFrame: true })).toBe('␍b');
+  });
+
   it('removes a sequence cut short as far as it goes, and reads on as text', () => {
     expect(terminalText(`done${ESC}[`)).toBe('done');
     expect(terminalText(`done${ESC}[1;3`)).toBe('done');
@@ -87,6 +97,7 @@ describe('terminalText', () => {
       const text = Array.from({ length: next() % 24 }, () => alphabet[next() % alphabet.length]).join('');
       expect(isSafe(terminalText(text))).toBe(true);
       expect(isSafe(terminalText(text, { keepColours: true }), true)).toBe(true);
+      expect(isSafe(terminalText(text, { keepColours: true, lastFrame: true }), true)).toBe(true);
     }
   });
 });

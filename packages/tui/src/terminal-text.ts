@@ -13,7 +13,10 @@
 // - single control characters are shown, not removed, so that nothing hides text silently: C0 as
 //   its Control Picture (BEL as ␇, a lone ESC as ␛), DEL as ␡, the other C1 code points as U+FFFD;
 // - tab and newline stay; a carriage return before a newline or at the end (CRLF output) goes,
-//   any other is shown as ␍ (it would otherwise overwrite the line's start with what follows).
+//   any other is shown as ␍ (it would otherwise overwrite the line's start with what follows);
+// - with `lastFrame` (step output), a carriage return inside a line ends a frame (a progress bar
+//   such as tqdm's redraws its line that way): the line shows its last frame after one ␍, as a
+//   terminal would leave it, marked so that overwritten text is never taken for all there was.
 //
 // The output therefore holds no C0 control but tab and newline, no DEL, no C1 code point, and an
 // ESC only as the start of a complete SGR sequence when colours are kept. Sanitize whole lines: a
@@ -22,6 +25,7 @@
 /** How terminal text is cleaned: colours (SGR) are kept only for step output shown on a terminal. */
 export interface TerminalTextOptions {
   keepColours?: boolean;
+  lastFrame?: boolean;
 }
 
 const ESC = 0x1b;
@@ -118,7 +122,7 @@ export function terminalText(text: string, options: TerminalTextOptions = {}): s
       end = stringEnd(text, i + 1);
     } else if (code === 0x0d) {
       end = i + 1;
-      if (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) out += '␍';
+      if (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) out = options.lastFrame ? `${out.slice(0, out.lastIndexOf('\n') + 1)}␍` : `${out}␍`;
     } else {
       end = i + 1;
       out += shown(code);

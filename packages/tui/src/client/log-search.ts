@@ -7,7 +7,7 @@ export interface LineReader {
 }
 
 /** A line as the log pane draws it, colours aside: what a search looks in. */
-const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true }));
+const shownText = (line: string) => withoutColours(terminalText(line, { keepColours: true, lastFrame: true }));
 
 /** Whether `line` as drawn contains `needle` (lower case already): what every search asks of a line. */
 export const lineMatches = (line: string, needle: string): boolean => shownText(line).toLowerCase().includes(needle);

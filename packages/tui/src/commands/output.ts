@@ -15,10 +15,10 @@ export interface Output {
 /**
  * A line as `stream` should get it: on a terminal, stripped of control sequences (subjects, names,
  * messages and step output come from outside: ARCHITECTURE.md, "Trust boundaries"), keeping at most the colours of step
- * output; on a pipe or a file, as printed, byte for byte.
+ * output and showing its progress bars' last frame; on a pipe or a file, as printed, byte for byte.
  */
-export function forStream(stream: { isTTY?: boolean }, line: string, keepColours = false): string {
-  return stream.isTTY ? terminalText(line, { keepColours }) : line;
+export function forStream(stream: { isTTY?: boolean }, line: string, stepOutput = false): string {
+  return stream.isTTY ? terminalText(line, { keepColours: stepOutput, lastFrame: stepOutput }) : line;
 }
 
 /** One message line on stderr (errors quote the daemon's messages, subjects and names). */

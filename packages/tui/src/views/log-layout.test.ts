@@ -20,6 +20,11 @@ describe('layoutLog', () => {
     expect(layout.blocks).toHaveLength(1);
   });
 
+  it('shows a progress bar drawn with carriage returns as its last frame, the line being written included', () => {
+    const layout = layoutLog(buffer(['\repoch 0%\repoch 50%\repoch 100%', 'next'], '\rstep 1/9\rstep 2/9'), { ...base, columns: 30 });
+    expect(rowsOf(layout)).toEqual(['<␍epoch 100%>', 'next', '<␍step 2/9>']);
+  });
+
   it('scrolled, starts at `top`, clamped to the last screenful', () => {
     const log = buffer(['a', 'b', 'c', 'd', 'e']);
     expect(rowsOf(layoutLog(log, { ...base, follow: false, top: 1 }))).toEqual(['b', 'c', 'd']);

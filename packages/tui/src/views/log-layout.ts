@@ -132,7 +132,7 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
   // Cleaned as drawn, whole line by whole line: the buffer keeps the bytes as printed (its offsets
   // count them), and a sequence split across chunks is whole by then. Colours stay: Ink renders them.
   const text = (i: number) => {
-    const line = terminalText(source.line(i), { keepColours: true });
+    const line = terminalText(source.line(i), { keepColours: true, lastFrame: true });
     return options.timestamps ? `${stamp(source.timeOf(i))}${line}` : line;
   };
   const height = (t: string) => (wrap ? Math.max(1, Math.ceil(withoutColours(t).length / columns)) : 1);
