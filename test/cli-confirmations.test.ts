@@ -108,7 +108,7 @@ describe.runIf(HAS_TMUX)('the typed confirmation at 80 columns', () => {
     expect(asked).toMatch(/^roll back production to #1 \(rel-\d+\), marking rel-\d+ \(live now, #2\) bad\?$/m);
     expect(asked).toMatch(/^ {2}code: takes back 1 commit: [0-9a-f]{7} model 0\.9$/m);
     expect(asked).toMatch(/^ {2}artifacts: model\/weights\.txt 4 B → 5 B$/m);
-    expect(asked).toMatch(/^ {2}config: unchanged$/m);
+    expect(asked).toMatch(/^ {2}axum.yml: unchanged$/m);
     server.tmux('send-keys', '-t', 'rollback', 'production', 'Enter');
     const done = await inTerminalScreen('rollback', (s) => /exit \d/.test(s));
     expect(done).toContain('exit 0');

@@ -88,7 +88,7 @@ verify:
     // The pre-action diff: the commit that goes away, the model file that changes, the metric.
     expect(one.screen()).toMatch(/code: takes back 1 commit: [0-9a-f]+ model 0\.9/);
     expect(one.screen()).toContain('artifacts: model/w.txt 4 B → 5 B');
-    expect(one.screen()).toContain('config: unchanged');
+    expect(one.screen()).toContain('axum.yml: unchanged');
     // A wrong name changes nothing, and the dialog stays open for the name: typed again, it goes to
     // the dialog, never to the view's keys (`p` would pin, `r` roll back, `t` run).
     await one.keys('p', 'r', 'o', 'd', 'Enter');

@@ -14,6 +14,8 @@ describe('axum logs with an environment or a branch', () => {
     );
   });
   it('an environment with no revision yet, a branch, and a word that is neither', () => {
+    for (const typed of ['run1', 'run_1', 'RUN-1', 'Run 01']) expect(logAddressHint(typed, state([], []))).toBe(`no run ${typed}: did you mean run-1? (axum runs lists the runs)`);
+    expect(logAddressHint('run-1', state([], []))).toBeNull();
     expect(logAddressHint('staging', state([env({})], []))).toBe("staging is an environment, not a run: a revision's logs are ENV#N — axum logs staging#N once it has a revision (axum history staging lists them)");
     expect(logAddressHint('develop', state([env({})], [run('run-3', 'develop')]))).toBe('develop is a branch, not a run: its newest run: axum logs run-3 (develop, succeeded)');
     expect(logAddressHint('nope', state([env({})], [run('run-3', 'develop')]))).toBeNull();

@@ -3,8 +3,11 @@
 import type { DaemonState } from '@axum/protocol';
 import { servingOf } from '../state/selectors.js';
 
-/** A hint for `axum logs WORD` when WORD is an environment or a branch, not a run; null otherwise. */
+/** A hint for `axum logs WORD` when WORD is an environment, a branch or a run's id typed loosely (`run1`); null otherwise. */
 export function logAddressHint(word: string, state: Pick<DaemonState, 'environments' | 'runs'>): string | null {
+  // `run1`, `run_1`, `RUN-1`: a run's id typed loosely.
+  const numbered = /^run[-_ ]?(\d+)$/i.exec(word);
+  if (numbered && word !== `run-${numbered[1]}`) return `no run ${word}: did you mean run-${Number(numbered[1])}? (axum runs lists the runs)`;
   const env = state.environments.find((e) => e.name === word);
   const branch = env?.branch ?? (state.runs.some((r) => r.branch === word) ? word : null);
   if (!env && !branch) return null;

@@ -16,12 +16,12 @@ describe('the confirmation diff', () => {
         ],
       }),
     );
-    expect(lines).toContain('config: stage "train", step "fit", variable "HF_HOME" added; verify gate "accuracy" changed; verify gate "p95_ms" removed');
+    expect(lines).toContain('axum.yml: stage "train", step "fit", variable "HF_HOME" added; verify gate "accuracy" changed; verify gate "p95_ms" removed');
     expect(lines.join('\n')).not.toContain('key change');
   });
   it('a daemon that sends only the keys: they differ, nothing more is claimed', () => {
-    expect(diffLines(diff({ configKeys: ['verify gate "accuracy"'] }))).toContain('config: 1 key differs: verify gate "accuracy"');
-    expect(diffLines(diff({}))).toContain('config: unchanged');
+    expect(diffLines(diff({ configKeys: ['verify gate "accuracy"'] }))).toContain('axum.yml: 1 key differs: verify gate "accuracy"');
+    expect(diffLines(diff({}))).toContain('axum.yml: unchanged');
   });
   it('a changed file of the same size says its bytes differ; sizes that round alike are given in bytes', () => {
     const lines = diffLines(

@@ -33,13 +33,13 @@ function sizeChange(from: number | null, to: number | null, size: (n: number | n
 }
 
 /**
- * `config: stage "train", variable "HF_HOME" added; verify gate "accuracy" changed`: each key with
+ * `axum.yml: stage "train", variable "HF_HOME" added; verify gate "accuracy" changed`: each key with
  * what happens to it (a daemon that does not say, just the keys). A key's words hold commas, so keys
  * are set apart by semicolons.
  */
 function configLine(diff: ReleaseDiff): string {
-  if (diff.configKeys.length === 0) return 'config: unchanged';
+  if (diff.configKeys.length === 0) return 'axum.yml: unchanged';
   const keys = diff.configChanges ? diff.configChanges.map((c) => `${c.key} ${c.change}`) : diff.configKeys;
   const more = keys.length > 4 ? ` (+${keys.length - 4})` : '';
-  return `config: ${diff.configChanges ? '' : `${keys.length} ${keys.length === 1 ? 'key differs' : 'keys differ'}: `}${keys.slice(0, 4).join('; ')}${more}`;
+  return `axum.yml: ${diff.configChanges ? '' : `${keys.length} ${keys.length === 1 ? 'key differs' : 'keys differ'}: `}${keys.slice(0, 4).join('; ')}${more}`;
 }
