@@ -117,6 +117,20 @@ describe('what a new user types', () => {
     expect((JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as unknown[]).length).toBe(revisions);
   }, 180_000);
 
+  it('axum run says when tracked files changed in the work tree are not in the run (a run builds its commit); not for another commit, nor under --json', async () => {
+    const dir = newRepo({ config: tinyModelConfig() });
+    await startDaemon(dir);
+    commitFiles(dir, 'model v1', { 'data.txt': '0.91\n', 'params.json': '{}\n' });
+    await waitForRun(dir, (r) => r.status === 'succeeded', 'the push run of v1');
+    execFileSync('sh', ['-c', 'echo 0.99 > data.txt && echo "{\\"lr\\": 1}" > params.json && echo new > untracked.txt'], { cwd: dir });
+    const run = await axum(['run', '--again', '--repo', dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const id = /^(run-\d+) queued/.exec(run.stdout)?.[1];
+    expect(run.stderr).toBe(`note: 2 files changed in the work tree and not committed (data.txt, params.json) are not in ${id}: a run builds its commit; commit and run again to build them\n`);
+    expect((await axum(['run', '--commit', 'HEAD~1', '--repo', dir])).stderr).toBe('');
+    expect((await axum(['run', '--again', '--json', '--repo', dir])).stderr).toBe('');
+  }, 120_000);
+
   it('validate on a branch with no axum.yml, in a repository with records, says there is nothing to check (exit 2, JSON under --json); pin takes --yes as every changing command does', async () => {
     const dir = newRepo({ config: tinyModelConfig() });
     await startDaemon(dir);

@@ -24,3 +24,21 @@ export function resolveCommitOption(repoDir: string | undefined, text: string, k
   if (keepHex && /^[0-9a-f]{4,64}$/i.test(text)) return text;
   throw new CliError(`--commit ${text}: names no commit in this repository (a sha, a branch, a tag or HEAD~1, as git reads them)`, EXIT.usage);
 }
+
+/**
+ * A note for a run of the commit checked out in `repoDir` while tracked files there differ from it:
+ * a run builds its commit, never the work tree, and an edit that is not committed is easy to take
+ * for one that is. Null when the run is of another commit, nothing differs, or git cannot tell.
+ */
+export function uncommittedNote(repoDir: string | undefined, commit: string, runId: string): string | null {
+  // No fsmonitor hook: asking whether files changed must not run a program of the repository's.
+  const done = spawnSync('git', ['-c', 'core.fsmonitor=false', 'status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: resolve(repoDir ?? process.cwd()), encoding: 'utf8' });
+  if (done.status !== 0) return null;
+  const lines = done.stdout.split('\n');
+  if (!lines.includes(`# branch.oid ${commit}`)) return null;
+  // `1 XY … path`, `2 XY … path<TAB>original`, `u XY … path`: the path is the last field before any tab.
+  const changed = lines.filter((line) => /^[12u] /.test(line)).map((line) => line.split('\t')[0]!.split(' ').at(-1)!);
+  if (changed.length === 0) return null;
+  const names = `${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ` and ${changed.length - 3} more` : ''}`;
+  return `note: ${changed.length === 1 ? '1 file' : `${changed.length} files`} changed in the work tree and not committed (${names}) ${changed.length === 1 ? 'is' : 'are'} not in ${runId}: a run builds its commit; commit and run again to build them`;
+}

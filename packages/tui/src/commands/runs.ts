@@ -11,7 +11,7 @@ import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
 import { limitOf } from './typed-words.js';
 import { followOrder } from './follow-order.js';
-import { resolveCommitOption } from './commit-revision.js';
+import { resolveCommitOption, uncommittedNote } from './commit-revision.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
@@ -123,6 +123,8 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     });
     const queued = await call(connection, 'run.trigger', params);
     latest = queued;
+    const uncommitted = options.json ? null : uncommittedNote(options.repo, queued.commit, queued.id);
+    if (uncommitted) stderrLine(uncommitted);
     // A run of that commit already queued or running is the answer, not a second one (the daemon decides, for every client).
     const already = alreadyText(queued);
     if (!options.wait) {
