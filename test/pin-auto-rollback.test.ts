@@ -1,5 +1,6 @@
 // A pin against rollback.auto, end to end: a monitor incident on a pinned environment marks the
-// release bad but moves nothing; the incident says it is pinned and how to go back by hand.
+// release bad but moves nothing; the incident says it is pinned and how to go back by hand. A pin
+// set while a deploy is being verified holds too: it is read when the failure is recorded.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,5 +53,46 @@ rollback: { auto: true }
     expect(revisions.map((r) => r.kind)).not.toContain('auto-rollback');
     expect(revisions).toHaveLength(4);
     expect(existsSync(flag)).toBe(true);
+  }, 120_000);
+
+  it('pinned while verify runs: the failing deploy is not rolled back, and the incident says the pin held it', async () => {
+    const flagDir = mkdtempSync(join(tmpdir(), 'axum-pin-'));
+    flags.push(flagDir);
+    const waiting = join(flagDir, 'waiting');
+    const go = join(flagDir, 'go');
+    // A release whose data says "bad" waits in verify until the test lets it go, then fails.
+    const dir = repo({
+      config: `version: 1
+environments:
+  staging: { branch: main }
+stages:
+  - name: build
+    steps:
+      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
+artifacts: [model/**]
+verify:
+  steps:
+    - { name: smoke, run: 'if grep -q bad $AXUM_CURRENT/model/weights.txt; then touch ${waiting}; while [ ! -e ${go} ]; do sleep 0.1; done; exit 1; fi' }
+rollback: { auto: true }
+`,
+    });
+    commitFiles(dir, 'data', { 'data.txt': 'none\n' });
+    await startDaemon(dir);
+    commitFiles(dir, 'v1', { 'data.txt': 'good\n' });
+    await settled(dir, 1);
+    commitFiles(dir, 'v2', { 'data.txt': 'bad\n' });
+    await waitFor(async () => existsSync(waiting), 60_000, 'verify of #2 to be running');
+    const pin = await axum(['pin', 'staging', '--repo', dir]);
+    expect(pin.code, pin.stderr).toBe(0);
+    writeFileSync(go, '');
+    const revisions = await settled(dir, 2);
+    expect(revisions.map((r) => [r.revision, r.kind, r.status])).toEqual([
+      [2, 'deploy', 'failed'],
+      [1, 'deploy', expect.any(String)],
+    ]);
+    const env = (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string | null; pinned: boolean; serving: { revision: number; failed: boolean } | null }[] }).environments[0]!;
+    expect(env).toMatchObject({ pinned: true, serving: { revision: 2, failed: true } });
+    expect(env.incident).toMatch(/^#2 failed verify: verify step smoke exited 1 /);
+    expect(env.incident).toContain('staging is pinned: not rolled back automatically (axum rollback staging goes back by hand and stays pinned; or axum unpin staging, then axum rollback staging)');
   }, 120_000);
 });

@@ -1,10 +1,10 @@
 // A run whose commit is rewritten away while it builds (`git reset --hard HEAD~1`, an amend, a
 // force push): its release is made, never deployed; the head the branch moved to gets its own run.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, openClient, scratchRepos, startDaemon, type RunJson, waitForRun } from './support/axum.js';
+import { AXUM_BIN, axum, commitFiles, openClient, scratchRepos, startDaemon, type RunJson, waitFor, waitForRun } from './support/axum.js';
 
 const scratch = scratchRepos(afterEach);
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -56,5 +56,29 @@ describe('a commit rewritten away while its run builds', () => {
     expect(plain.stdout).toMatch(new RegExp(`${run.id} +succeeded +dev superseded .*${gone.slice(0, 8)}`));
     expect(built.releaseId).not.toBeNull();
     expect(await activity(dir)).toContain(`${run.id}: ${built.releaseId} not deployed to dev: ${said}`);
+  }, 90_000);
+
+  it('axum run --wait on it exits 1, and its last line says the release was not deployed and why', async () => {
+    const dir = scratch({ config: null });
+    const gates = join(dir, '..', 'gates');
+    mkdirSync(gates);
+    git(dir, 'checkout', '-q', '-b', 'develop');
+    const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates) });
+    await startDaemon(dir, { branch: 'develop' });
+    writeFileSync(join(gates, base), '');
+
+    const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
+    await waitForRun(dir, (r) => r.commit === gone && r.steps.some((s) => s.status === 'running'), 'the run of v2 in its build');
+    // A person waits on the run of their commit; it is rewritten away once the wait has begun.
+    const waiting = spawn(process.execPath, [AXUM_BIN, 'run', '--wait', '--repo', dir], { cwd: dir });
+    let stderr = '';
+    waiting.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const exited = new Promise<number | null>((resolve) => waiting.on('close', resolve));
+    await waitFor(() => stderr.includes('waiting for it'), 30_000, 'axum run --wait to follow the run of v2');
+    git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+    writeFileSync(join(gates, gone), '');
+    expect(await exited).toBe(1);
+    const last = stderr.trim().split('\n').at(-1);
+    expect(last).toMatch(new RegExp(`^axum: run-\\d+ succeeded, but its release rel-\\d+ was not deployed to dev \\(superseded\\): ${gone.slice(0, 8)} is no longer on develop, whose head ${base.slice(0, 8)} does not contain it \\(reset, amended or force-pushed away\\)$`));
   }, 90_000);
 });

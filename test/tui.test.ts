@@ -52,6 +52,25 @@ verify:
     await cleanupRepo(dir);
   });
 
+  // First, while production has a rollback target (the next test rolls back): r is offered on the
+  // environments and refused on the runs, and the footer's other hints stay where they are.
+  it('at 80×24 the footer keeps its hints in their places as Tab moves the focus; r shows only where it works', async () => {
+    tmux('new-session', '-d', '-s', 'foot', '-x', '80', '-y', '24', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
+    const foot = tui('foot');
+    await waitFor(() => foot.screen().includes('● connected'), 20_000, 'the TUI to connect');
+    const footer = () => foot.screen().trimEnd().split('\n').at(-1)!;
+    await waitFor(() => footer().includes('r roll back'), 5_000, 'r offered on the environments').catch((err: Error) => {
+      throw new Error(`${err.message}\n${foot.screen()}`);
+    });
+    const onEnvironments = footer();
+    await foot.keys('Tab');
+    await waitFor(() => !footer().includes('r roll back'), 5_000, 'r not offered on the runs');
+    const onRuns = footer();
+    for (const hint of ['Tab focus', 'Enter open', '/ filter', '? help', 'Esc back', 'q quit']) expect(onRuns.indexOf(hint), `${hint}\n${onEnvironments}\n${onRuns}`).toBe(onEnvironments.indexOf(hint));
+    expect(`${onEnvironments}\n${onRuns}`).not.toContain('k/↑');
+    tmux('send-keys', '-t', 'foot', 'q');
+  });
+
   it('a rollback chosen by keys in one appears in the other and in axum history, after a typed confirmation', async () => {
     for (const session of ['one', 'two']) tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
     const one = tui('one');

@@ -56,8 +56,16 @@ export interface DeployMachineInput {
   lkgMetrics: Record<string, number> | null;
   /** `rollback.auto` of the config the operation runs with. */
   autoRollback: boolean;
-  /** The environment is pinned when the operation starts: a failure then moves nothing by itself. */
-  pinned?: boolean;
+}
+
+/** What recording an outcome saw that the rollback policy weighs after it. */
+export interface OutcomeRecorded {
+  /**
+   * The environment was pinned as the outcome was saved: a failure then moves nothing by itself. Read
+   * then, not when the operation began, so a pin set during verification holds, and the incident
+   * saved with the outcome says the same as the policy does.
+   */
+  pinned: boolean;
 }
 
 export interface DeployMachineContext extends DeployMachineInput {
@@ -68,4 +76,6 @@ export interface DeployMachineContext extends DeployMachineInput {
   failure: OperationFailure | null;
   results: OperationResults | null;
   rollbackTo: RollbackTarget | null;
+  /** As the failed outcome was recorded (`OutcomeRecorded`); false until then. */
+  pinned: boolean;
 }

@@ -2,7 +2,7 @@
 // so each case reads as the effects in order and the final state: machines are data, effects are actors a test swaps for fakes.
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { deployMachine, type DeployMachineInput, type OutcomeInput, type RollBackInput, type RollbackTarget, type StepResult } from './deploy-machine.js';
+import { deployMachine, type DeployMachineInput, type OutcomeInput, type OutcomeRecorded, type RollBackInput, type RollbackTarget, type StepResult } from './deploy-machine.js';
 import { failurePolicy, operationPlan, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import type { ParsedMetrics } from './gates.js';
 
@@ -19,6 +19,8 @@ interface World {
   steps?: Record<string, StepResult | 'throws'>;
   metrics?: ParsedMetrics;
   lastKnownGood?: RollbackTarget | null;
+  /** The environment is pinned when the outcome is recorded (a pin set while the operation ran counts). */
+  pinned?: boolean;
 }
 
 /** Every effect as a fake that records its call in `calls` and answers as `world` says. */
@@ -46,7 +48,10 @@ function fakeActors(world: World, calls: string[]) {
     closeWorktree: fake<void>('closeWorktree', () => undefined),
     readMetrics: fake<ParsedMetrics>('readMetrics', () => world.metrics ?? { metrics: {}, notNumbers: {} }),
     markBad: fake<void, OperationFailure>('markBad', () => undefined),
-    recordOutcome: fromPromise<void, OutcomeInput>(async ({ input }) => void calls.push(`record ${input.outcome}`)),
+    recordOutcome: fromPromise<OutcomeRecorded, OutcomeInput>(async ({ input }) => {
+      calls.push(`record ${input.outcome}`);
+      return { pinned: world.pinned ?? false };
+    }),
     findLastKnownGood: fake<RollbackTarget | null>('findLastKnownGood', () => (world.lastKnownGood === undefined ? { revision: 2, releaseId: 'rel-2' } : world.lastKnownGood)),
     rollBack: fromPromise<void, RollBackInput>(async ({ input }) => void calls.push(`rollBack #${input.to.revision}`)),
     withdraw: fake<void>('withdraw', () => undefined),
@@ -84,6 +89,9 @@ describe('the deploy machine', () => {
   const table: { name: string; world: World; extra?: Partial<DeployMachineInput>; end: string; stage: string | null; message?: string; tail: string[] }[] = [
     { name: 'verify fails, rollback.auto', world: { steps: { smoke: { status: 'failed', exitCode: 1 } } }, end: 'rolledBack', stage: 'verify', message: 'verify step smoke exited 1 (axum logs staging#3 --step smoke)', tail: ['closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'verify fails, rollback.auto off', world: { steps: { smoke: { status: 'timed-out', exitCode: null } } }, extra: { autoRollback: false }, end: 'failed', stage: 'verify', message: 'verify step smoke timed out after 1000 ms (axum logs staging#3 --step smoke)', tail: ['closeWorktree', 'markBad', 'record failed'] },
+    // The pin is read as the failure is recorded: one set during verification holds the rollback back.
+    { name: 'verify fails on an environment pinned by then: kept, no rollback', world: { steps: { smoke: { status: 'failed', exitCode: 1 } }, pinned: true }, end: 'failed', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed'] },
+    { name: 'verify fails, pinned by then, nothing known good: not withdrawn', world: { steps: { smoke: { status: 'failed', exitCode: 1 } }, lastKnownGood: null, pinned: true }, end: 'failed', stage: 'verify', tail: ['markBad', 'record failed'] },
     { name: 'verify fails with nothing known good', world: { steps: { smoke: { status: 'failed', exitCode: 1 } }, lastKnownGood: null }, end: 'withdrawn', stage: 'verify', tail: ['closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'withdraw'] },
     { name: 'deploy hook fails: verify skipped', world: { steps: { deploy: { status: 'failed', exitCode: 3 } } }, extra: { steps: [hook, smoke] }, end: 'rolledBack', stage: 'deploy', message: 'deploy step deploy exited 3 (axum logs staging#3 --step deploy)', tail: ['runStep deploy', 'closeWorktree', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },
     { name: 'gate on a missing metric', world: { metrics: { metrics: { latency: 3 }, notNumbers: {} } }, extra: { gates: { accuracy: '>= 0.9' } }, end: 'rolledBack', stage: 'verify', message: 'gates failed: accuracy: no value (no verify step wrote accuracy=… to $AXUM_METRICS; gate >= 0.9)', tail: ['readMetrics', 'markBad', 'record failed', 'findLastKnownGood', 'rollBack #2'] },

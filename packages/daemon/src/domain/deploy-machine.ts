@@ -1,10 +1,10 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import { firstMeaningfulLine } from './incidents.js';
-import type { DeployMachineContext, DeployMachineInput, OutcomeInput, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
+import type { DeployMachineContext, DeployMachineInput, OutcomeInput, OutcomeRecorded, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
 import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type ParsedMetrics } from './gates.js';
 
-export type { DeployMachineContext, DeployMachineInput, OperationResults, OutcomeInput, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
+export type { DeployMachineContext, DeployMachineInput, OperationResults, OutcomeInput, OutcomeRecorded, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
 
 /** An effect that threw: one line for the revision and its incident, the whole text for the log. */
 const brokeOff = (error: unknown): OperationFailure => {
@@ -45,7 +45,7 @@ export const deployMachine = setup({
     closeWorktree: effect<void>('closeWorktree'),
     readMetrics: effect<ParsedMetrics>('readMetrics'),
     markBad: effect<void, OperationFailure>('markBad'),
-    recordOutcome: effect<void, OutcomeInput>('recordOutcome'),
+    recordOutcome: effect<OutcomeRecorded, OutcomeInput>('recordOutcome'),
     findLastKnownGood: effect<RollbackTarget | null>('findLastKnownGood'),
     rollBack: effect<void, RollBackInput>('rollBack'),
     withdraw: effect<void>('withdraw'),
@@ -58,7 +58,7 @@ export const deployMachine = setup({
     failing: ({ context }) => context.failure !== null,
     blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
     errorAfterMove: ({ context }) => context.moved && context.failure?.stage === 'error',
-    policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true, pinned: context.pinned === true }) !== 'keep',
+    policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true, pinned: context.pinned }) !== 'keep',
   },
   actions: {
     brokeOff: assign({ failure: ({ event }) => brokeOff((event as { error?: unknown }).error) }),
@@ -71,7 +71,7 @@ export const deployMachine = setup({
 }).createMachine({
   id: 'deploy',
   description: 'One deploy or rollback of a release on one environment, and the rollback policy after it fails.',
-  context: ({ input }) => ({ ...input, step: 0, moved: false, failure: null, results: null, rollbackTo: null }),
+  context: ({ input }) => ({ ...input, step: 0, moved: false, failure: null, results: null, rollbackTo: null, pinned: false }),
   initial: 'recording',
   output: ({ context }) => ({ failure: context.failure }),
   states: {
@@ -199,7 +199,13 @@ export const deployMachine = setup({
     recordingFailure: {
       description: 'The revision is saved failed with its reason; the environment is free again after this.',
       tags: 'holding',
-      invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'failed' as const, failure: context.failure, results: context.results }), onDone: [{ guard: 'policyActs', target: 'deciding' }, { target: 'failed' }], onError: { target: 'broken', actions: 'brokeOff' } },
+      invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'failed' as const, failure: context.failure, results: context.results }),
+        onDone: { target: 'weighing', actions: assign({ pinned: ({ event }) => event.output.pinned }) },
+        onError: { target: 'broken', actions: 'brokeOff' } },
+    },
+    weighing: {
+      description: 'The rollback policy weighs the failure with the pin as it was when the outcome was saved, not when the operation began: a pin set during verification holds.',
+      always: [{ guard: 'policyActs', target: 'deciding' }, { target: 'failed' }],
     },
     deciding: {
       description: 'rollback.auto: finds the last known good to go back to.',

@@ -3,7 +3,7 @@
 // right after the pointer swap, and live or failed (with the marks) before anything follows.
 import { fromPromise } from 'xstate';
 import type { RevisionView } from '@axum/protocol';
-import type { OutcomeInput, RollbackTarget } from '../domain/deploy-machine.js';
+import type { OutcomeInput, OutcomeRecorded, RollbackTarget } from '../domain/deploy-machine.js';
 import type { OperationFailure, OperationStep } from '../domain/deploy-policy.js';
 import { heldByPin, inconclusiveWhy, pinnedNoRollbackText } from '../domain/deploy-policy.js';
 import { pause } from '../domain/pause.js';
@@ -24,9 +24,8 @@ export interface OperationRecord {
   steps: OperationStep[];
   /** Set when the revision's first save failed: the records never held this operation. */
   unrecorded?: unknown;
-  /** `rollback.auto` of the operation's config, and whether the environment was pinned when it began (as the deploy machine was told). */
+  /** `rollback.auto` of the operation's config (as the deploy machine was told). */
   autoRollback?: boolean;
-  pinned?: boolean;
 }
 
 /**
@@ -60,7 +59,11 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
     if (!leftRelease || leftRelease.bad?.why !== leftWhy) return;
     await state.mark(leftRelease, 'good', markedBy('rollback', env, revision.revision), `undone: #${revision.revision} failed with an error after current moved`);
   };
-  const recordOutcome = async ({ outcome, failure, results }: OutcomeInput) => {
+  const recordOutcome = async ({ outcome, failure, results }: OutcomeInput): Promise<OutcomeRecorded> => {
+    // Read now, for the incident saved here and the rollback policy after it alike: a pin set while
+    // the operation ran holds. The pin a manual rollback sets itself does not: if that rollback
+    // fails, going on to the last known good is still what was asked (go back).
+    const pinned = doc.pinned !== null && doc.pinned.rollback !== revision.revision;
     // Steps the failure cut short: a running one (an error) failed, the ones after it never ran.
     for (const step of revision.steps) if (step.status === 'running' || step.status === 'pending') step.status = step.status === 'running' ? 'failed' : 'skipped';
     if (results) Object.assign(revision, results);
@@ -104,7 +107,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
         // outcome below, so the pause exists on disk before anyone is told (or a commit could slip in).
         // The pause says which revision, what could not be measured and who decides: the incident
         // keeps only what it does not say (what went wrong before), unless an earlier pause stays.
-        if (stage !== 'inconclusive') doc.incident = `${what} failed ${stage}: ${message}${heldByPin({ stage, kind, autoRollback: op.autoRollback ?? false, lastKnownGood: true, pinned: op.pinned ?? false }) ? pinnedNoRollbackText(env) : ''}`;
+        if (stage !== 'inconclusive') doc.incident = `${what} failed ${stage}: ${message}${heldByPin({ stage, kind, autoRollback: op.autoRollback ?? false, lastKnownGood: true, pinned }) ? pinnedNoRollbackText(env) : ''}`;
         else if (!pause(doc, revision.revision, inconclusiveWhy(message), state.now())) doc.incident = `${what} ${message}`;
       }
     }
@@ -113,6 +116,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
     // A refusal changed nothing that a crash could leave half-done, and an undone error is a
     // revision still `verifying` on disk until this save: neither has a crash point of its own.
     if (outcome === 'live' || outcome === 'failed') operationCrash(deps, kind, 'finished');
+    return { pinned };
   };
 
   return {
@@ -139,7 +143,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
       operationCrash(deps, kind, 'verifying');
     }),
     markBad: fromPromise<void, OperationFailure>(({ input }) => state.markBad(revision.releaseId, markedBy(input.stage, env, revision.revision), input.message)),
-    recordOutcome: fromPromise<void, OutcomeInput>(({ input }) => recordOutcome(input)),
+    recordOutcome: fromPromise<OutcomeRecorded, OutcomeInput>(({ input }) => recordOutcome(input)),
     findLastKnownGood: fromPromise<RollbackTarget | null, void>(async () => {
       const lkg = lastKnownGood(doc, state.unusable);
       return lkg ? { revision: lkg.revision, releaseId: lkg.releaseId } : null;

@@ -155,12 +155,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     doc.revisions.push(revision);
     const steps = operationPlan(config);
     const previousServing = servingRevision(doc)?.revision ?? null;
-    // Read once, for the machine and the records alike: both must agree on whether the pin held a
-    // rollback back. The pin a manual rollback sets itself does not: if that rollback fails, going on
-    // to the last known good is still what was asked (go back), as before pins weighed in.
-    const pinned = doc.pinned !== null && doc.pinned.rollback !== revision.revision;
     const autoRollback = config.rollback?.auto ?? false;
-    const op: OperationRecord = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps, autoRollback, pinned };
+    const op: OperationRecord = { env, doc, revision, previousLive: liveRevision(doc), previousServing, steps, autoRollback };
     const previous = previousServing ? (state.release(previousServing.releaseId) ?? null) : null;
     const machine = deployMachine.provide({
       actors: {
@@ -179,7 +175,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       },
     });
     const actor = createActor(machine, {
-      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, autoRollback, pinned },
+      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, autoRollback },
     });
     let holding = true;
     const letGo = () => {

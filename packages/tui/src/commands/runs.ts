@@ -4,6 +4,7 @@ import type { DaemonConnection, EarlyRequests } from '../client/daemon-connectio
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { failedStepText, runFailureLines } from './run-failure.js';
+import { deployEndText } from './run-deploy-words.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
@@ -163,8 +164,8 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       for (const line of tail) stderrLine(line);
     }
     const ok = final.status === 'succeeded' && (final.deploy === null || DEPLOY_OK.has(final.deploy.outcome));
-    if (!options.json && final.deploy?.revision && !ok) stderrLine(`axum: the deploy ${final.deploy.outcome === 'inconclusive' ? `was inconclusive (${final.deploy.env} is paused: axum approve ${final.deploy.env} keeps it)` : 'failed'}: axum logs ${final.deploy.env}#${final.deploy.revision} shows what its steps printed`);
-    else if (!options.json && final.deploy && final.deploy.outcome !== 'live' && ok) stderrLine(`axum: ${final.id} succeeded; its deploy is ${final.deploy.outcome} (${final.deploy.outcome === 'held-by-pin' ? `axum unpin ${final.deploy.env}` : `axum approve ${final.deploy.env}`})`);
+    const deployText = options.json ? null : deployEndText(final);
+    if (deployText) stderrLine(`axum: ${deployText}`);
     return ok ? EXIT.ok : EXIT.failed;
   });
 }

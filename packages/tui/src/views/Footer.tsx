@@ -21,22 +21,39 @@ export function noticeRows(notice: string, columns: number): string[] {
 
 /** Keys the footer always shows, at any width: how to get help, go back and quit. */
 const ALWAYS = new Set(['?', 'Esc', 'q']);
-/** Moving keys everyone tries first: the first to go where the row is short. */
+/** Moving keys everyone tries first: the first to go where the row is short, both at once (`k/↑ up` alone reads as a mistake). */
 const MOVING = new Set(['j/↓', 'k/↑', 'j/k']);
+
+/** One key hint of the screen; `available: false` for a key that would do nothing now or be refused. */
+export interface FooterHint {
+  label: string;
+  text: string;
+  available?: boolean;
+}
 
 /**
  * The key hints that fit in `columns`: `? help · Esc back · q quit` always, at the end; of the
  * others the moving keys go first, then the last ones (the `?` overlay lists every key).
+ *
+ * Which hints get a place is decided from every hint of the screen, available or not, so the
+ * places do not change as focus or the selection moves: a key refused now is not offered, and its
+ * place is left blank rather than given to its neighbours (a footer that jumps is misread).
  */
-export function footerLine(hints: readonly { label: string; text: string }[], columns: number): string {
-  const kept = hints.filter((h) => ALWAYS.has(h.label)).map((h) => h.text);
-  const others = hints.filter((h) => !ALWAYS.has(h.label));
-  const line = () => [...others.map((h) => h.text), ...kept].join(' · ');
-  while (others.length > 0 && line().length > columns) {
-    const moving = others.findIndex((h) => MOVING.has(h.label));
-    others.splice(moving >= 0 ? moving : others.length - 1, 1);
+export function footerLine(hints: readonly FooterHint[], columns: number): string {
+  const kept = hints.filter((h) => ALWAYS.has(h.label));
+  let others = hints.filter((h) => !ALWAYS.has(h.label));
+  const width = () => [...others, ...kept].map((h) => h.text).join(' · ').length;
+  if (width() > columns) others = others.filter((h) => !MOVING.has(h.label));
+  while (others.length > 0 && width() > columns) others.pop();
+  let line = '';
+  let shown = false;
+  for (const [i, hint] of [...others, ...kept].entries()) {
+    const separator = i > 0 ? ' · ' : '';
+    if (hint.available === false) line += ' '.repeat(separator.length + hint.text.length);
+    else line += `${shown ? separator : ' '.repeat(separator.length)}${hint.text}`;
+    shown ||= hint.available !== false;
   }
-  return line();
+  return line.trimEnd();
 }
 
 /**
@@ -60,9 +77,9 @@ export function footerRows(state: Pick<TuiState, 'notice'>): number {
 /** The latest notice and the key hints of the current screen from the keymap, always. */
 export function Footer({ state, columns = 80 }: { state: TuiState; columns?: number }) {
   const hints = bindingsFor(state)
-    // A key that would do nothing here, or be refused, is not offered (`?` says why).
-    .filter((b) => b.footer && unavailableReason(b, state) === null)
-    .map((b) => ({ label: b.label, text: `${b.label} ${b.hint ?? b.description}` }));
+    .filter((b) => b.footer)
+    // A key that would do nothing here, or be refused, is not offered (`?` says why); its place stays.
+    .map((b) => ({ label: b.label, text: `${b.label} ${b.hint ?? b.description}`, available: unavailableReason(b, state) === null }));
   const rows = state.notice ? noticeRows(state.notice, columns) : [];
   return (
     <Box flexDirection="column" marginTop={rows.length > 1 ? 0 : 1}>

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
+import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
 import { gateBadge, pauseLine, revisionStatusWord, servingOf, servingText } from '../state/selectors.js';
 import { fitCell, fitColumns } from './column-fit.js';
@@ -29,13 +30,35 @@ export const kindCell = (r: { kind: string; rollbackTo: number | null }): string
  */
 const COLUMNS = [
   { title: 'REV', cap: 7, priority: 0 },
-  { title: 'STATUS', cap: 10, priority: 0 },
+  // 10 fits every status but `inconclusive` (12): the column widens to it only when a revision shows
+  // it, so the usual row at 80 keeps AGE and BY 12 (`push run-12`); with it, AGE may go first.
+  { title: 'STATUS', cap: 10, priority: 0, widest: 12 },
   { title: 'KIND', cap: 14, priority: 0 },
   { title: 'RELEASE', cap: 7, priority: 2 },
   { title: 'GATES', cap: 19, priority: 1 },
   { title: 'AGE', cap: 3, priority: 3 },
   { title: 'BY', cap: 24, priority: 0, flex: true },
 ] as const;
+
+/** A revision's STATUS cell: a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */
+export function statusCell(env: EnvironmentView, r: RevisionView): string {
+  const serving = servingOf(env);
+  return serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
+}
+
+/** The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells are these: every status word whole. */
+export function historyWidths(cells: readonly { status: string; by: string }[], columns: number): number[] {
+  return fitColumns(
+    COLUMNS.map((c) => ({
+      title: c.title,
+      // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
+      wants: 'flex' in c ? Math.min(c.cap, Math.max(2, ...cells.map((r) => r.by.length))) : 'widest' in c ? Math.min(c.widest, Math.max(c.cap, ...cells.map((r) => r.status.length))) : c.cap,
+      priority: c.priority,
+      flex: 'flex' in c,
+    })),
+    columns - GUTTER.length,
+  );
+}
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
 export function HistoryView({ state, view, link, dispatch, rows, columns = 80, chrome = 6 }: { state: TuiState; view: Extract<View, { kind: 'history' }>; link: DaemonLink | null; dispatch: (action: TuiAction) => void; rows: number; columns?: number; chrome?: number }) {
@@ -73,11 +96,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // The header and footer (`chrome`, the terminal's last row in it), this view's title, pause, incident and heading.
   // A history longer than that says how many revisions are above and below the window, on one of those rows.
   const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
-  // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
-  const widths = fitColumns(
-    COLUMNS.map((c) => ({ title: c.title, wants: 'flex' in c ? Math.min(c.cap, Math.max(2, ...revisions.map((r) => r.by.length))) : c.cap, priority: c.priority, flex: 'flex' in c })),
-    columns - GUTTER.length,
-  );
+  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by })), columns);
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   return (
     <Box flexDirection="column">
@@ -106,9 +125,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         // One mark beside the number, where 80 columns never cut it: the status says live; a release is never both LKG and bad.
         const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
         // A failed revision that `current` still serves (rollback.auto off) says so in its status.
-        const serving = servingOf(env);
-        // Paused over it: inconclusive (a person decides), not failed.
-        const status = serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
+        const status = statusCell(env, r);
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={revisionStatusWord(r) === 'inconclusive' ? 'yellow' : r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}

@@ -36,4 +36,23 @@ describe('the footer at any width', () => {
     expect(footerLine(hints, 60)).toBe('Tab focus · Enter open · ? help · Esc back · q quit');
     expect(footerLine(hints, 20)).toBe('? help · Esc back · q quit');
   });
+
+  it('drops the moving keys both at once: never k/↑ without j/↓', () => {
+    const line = footerLine(hints, 'j/↓ down · k/↑ up · Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit'.length - 1);
+    expect(line).toBe('Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit');
+  });
+
+  it('keeps every place as keys come and go: a key refused now leaves its place blank', () => {
+    const refused = (label: string) => hints.map((h) => (h.label === label ? { ...h, available: false } : h));
+    const all = footerLine(hints, 80);
+    for (const label of ['r', 'Tab', 'Enter']) {
+      const line = footerLine(refused(label), 80);
+      expect(line).not.toContain(hints.find((h) => h.label === label)!.text);
+      // Every hint still shown is where it is when all are.
+      for (const h of hints.filter((h) => h.label !== label && all.includes(h.text))) expect(line.indexOf(h.text)).toBe(all.indexOf(h.text));
+    }
+    // Which hints get a place is decided with the refused ones counted: k/↑ does not come back in r's room.
+    expect(footerLine(refused('r'), 80)).toBe('Tab focus · Enter open · / filter               · ? help · Esc back · q quit');
+    expect(footerLine(refused('Tab'), 80)).toBe('            Enter open · / filter · r roll back · ? help · Esc back · q quit');
+  });
 });

@@ -97,6 +97,22 @@ describe('a key the TUI would refuse', () => {
     expect((help.lastFrame() ?? '').replace(/\s+/g, ' ')).toMatch(/r roll back: .* — disabled: staging serves its last known good \(#1, rel-1\) and offers no other/);
   });
 
+  it('leaves its place blank in the footer: Tab to the runs and back, every hint stays where it was (80 columns)', async () => {
+    let state = connected([env('staging', { live: rev(2), lastKnownGood: rev(2), rollbackTarget: rev(1) }), env('production')]);
+    const lines: string[] = [];
+    for (const _focus of ['environments', 'runs', 'environments']) {
+      const footer = render(<Footer state={state} columns={80} />);
+      await tick();
+      lines.push((footer.lastFrame() ?? '').split('\n').at(-1)!);
+      state = reduce(state, { type: 'focus.toggle' });
+    }
+    expect(lines).toEqual([
+      'Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit',
+      'Tab focus · Enter open · / filter               · ? help · Esc back · q quit',
+      'Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit',
+    ]);
+  });
+
   it('is offered where the press would ask instead', async () => {
     const state = connected([env('staging', { live: rev(2), lastKnownGood: rev(2), rollbackTarget: rev(1) }), env('production')]);
     expect(unavailableReason(r(state), state)).toBeNull();

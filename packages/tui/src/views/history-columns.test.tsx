@@ -1,0 +1,58 @@
+// The history's columns at 80: every status word whole, BY keeping what the row can give it.
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { EnvironmentView, RevisionView } from '@axum/protocol';
+import { daemonState } from '../state/first-hour.test.js';
+import { initialTuiState, reduce } from '../state/tui-state.js';
+import { fitCell } from './column-fit.js';
+import { GUTTER } from './gutter.js';
+import { HistoryView, historyWidths } from './HistoryView.js';
+
+const WORDS = ['deploying', 'verifying', 'live', 'superseded', 'failed', 'inconclusive', 'SERVING ?', 'SERVING ✗'];
+const STATUS = 1;
+const AGE = 5;
+const BY = 6;
+
+describe('the history columns at 80', () => {
+  it('show every status word whole, and the row stays within 80 columns', () => {
+    for (const word of WORDS) {
+      const widths = historyWidths([{ status: 'live', by: 'push run-12' }, { status: word, by: 'push run-12' }], 80);
+      expect(fitCell(word, widths[STATUS]!).trimEnd()).toBe(word);
+      expect(GUTTER.length + widths.reduce((sum, w) => sum + w, 0)).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it('keep every column when no revision is inconclusive; one that is widens STATUS, and AGE goes first as the row is then too narrow', () => {
+    const usual = historyWidths(['live', 'superseded', 'failed'].map((status) => ({ status, by: 'push run-12' })), 80);
+    expect(usual[STATUS]).toBe(11);
+    expect(usual[BY]).toBe(12);
+    expect(usual.every((w) => w > 0)).toBe(true);
+    const unsure = historyWidths(['inconclusive', 'superseded'].map((status) => ({ status, by: 'push run-12' })), 80);
+    expect(unsure[STATUS]).toBe(13);
+    expect(unsure[AGE]).toBe(0);
+    expect(unsure[BY]).toBeGreaterThanOrEqual('push run-12'.length);
+    // A shorter BY leaves room for AGE beside it.
+    const short = historyWidths(['inconclusive', 'superseded'].map((status) => ({ status, by: 'alice' })), 80);
+    expect(short[STATUS]).toBe(13);
+    expect(short.every((w) => w > 0)).toBe(true);
+  });
+
+  it('render an inconclusive revision whole at 80×24', async () => {
+    const at = (revision: number) => ({ revision, releaseId: `rel-${revision}`, commit: 'c'.repeat(40) });
+    const env: EnvironmentView = {
+      name: 'staging', branch: 'main', path: '/r/staging', protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
+      live: at(1), serving: null, lastKnownGood: at(1), rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+    };
+    const revision = (n: number, status: RevisionView['status'], message: string | null): RevisionView => ({
+      revision: n, status, kind: 'deploy', releaseId: `rel-${n}`, commit: 'a'.repeat(40), rollbackTo: null, verified: status === 'live', createdAt: '2026-12-04T10:00:00.000Z', finishedAt: null, by: 'push run-12', message,
+      runId: null, metrics: {}, gates: [], steps: [], checks: { total: 0, failed: 0 },
+    });
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env]) });
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'failed', 'inconclusive: accuracy could not be measured'), revision(1, 'live', null)] });
+    const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'staging', selected: 1 }} link={null} dispatch={() => undefined} rows={24} columns={80} />);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const frame = (lastFrame() ?? '').split('\n');
+    expect(frame.find((row) => row.includes('#2'))).toMatch(/#2 +inconclusive +deploy/);
+    for (const row of frame) expect(row.length).toBeLessThanOrEqual(80);
+  });
+});
