@@ -3,28 +3,8 @@
 // answer says why in one line with exit 1, never as a failure of the daemon (exit 3).
 import type { RevisionView } from '@axum/protocol';
 import type { EnvironmentDocument } from '../domain/revisions.js';
+import { diskProblem } from '../domain/disk-errors.js';
 import { RequestFailure } from './pipeline.js';
-
-/** The disk's words for each error a save may meet, and what a person does about it. */
-const DISK_WORDS: Readonly<Record<string, { words: string; fix: string }>> = {
-  ENOSPC: { words: 'the disk is full', fix: 'make room on the disk that holds .axum and ask again' },
-  EDQUOT: { words: 'the disk quota is used up', fix: 'make room on the disk that holds .axum and ask again' },
-  EROFS: { words: 'the filesystem is read-only', fix: '.axum must be writable for the daemon to record anything' },
-  EACCES: { words: 'permission denied', fix: 'the daemon must be able to write under .axum' },
-  EPERM: { words: 'permission denied', fix: 'the daemon must be able to write under .axum' },
-  EIO: { words: 'the disk failed to write', fix: 'check the disk that holds .axum' },
-};
-
-/** `the disk is full (ENOSPC: no space left on device)`, or null for an error that is not the disk's. */
-export function diskProblem(err: unknown): { text: string; fix: string } | null {
-  const e = err as NodeJS.ErrnoException | null;
-  const code = e?.code;
-  if (code === undefined || !Object.hasOwn(DISK_WORDS, code)) return null;
-  const { words, fix } = DISK_WORDS[code]!;
-  // Node's message ends with the call that failed (`, write`, `, open '/…'`): not a person's business.
-  const detail = String(e?.message ?? '').replace(`${code}: `, '').replace(/, \w+( '.*')?$/, '');
-  return { text: `${words} (${code}: ${detail})`, fix };
-}
 
 /** The answer to a request whose save failed on the disk; any other error is a bug and goes on up. */
 export function unsavedFailure(what: string, err: unknown): RequestFailure {
