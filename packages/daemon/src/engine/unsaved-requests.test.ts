@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RevisionView } from '@axum/protocol';
 import { emptyEnvironmentDocument } from '../domain/revisions.js';
 import { RequestFailure } from './pipeline.js';
-import { requestRecords, snapshotOf, unsavedFailure } from './unsaved-requests.js';
+import { requestRecords, snapshotOf, undoSince, unsavedFailure } from './unsaved-requests.js';
 
 const revision = (n: number): RevisionView => ({
   ...{ revision: n, status: 'live', kind: 'deploy', releaseId: `rel-${n}`, commit: 'c'.repeat(40), rollbackTo: null, verified: true },
@@ -10,27 +10,34 @@ const revision = (n: number): RevisionView => ({
 });
 const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
-describe('snapshotOf', () => {
-  it('puts the document back in place: the same revision objects with their fields, revisions added since gone, fields added since removed', () => {
+describe('undoSince', () => {
+  it('puts back in place what changed: the same revision objects with their fields, revisions added since gone, fields added since removed', () => {
     const doc = emptyEnvironmentDocument();
     const first = revision(1);
     doc.revisions.push(first);
     const list = doc.revisions;
-    const restore = snapshotOf(doc);
+    const was = snapshotOf(doc);
     first.status = 'superseded';
     first.metrics.acc = 0.1;
     (first as RevisionView & { extra?: number }).extra = 1;
     doc.revisions.push(revision(2));
     doc.pinned = { by: 'ana', at: 't' };
-    doc.incident = 'x';
-    restore();
+    (doc as typeof doc & { extra?: string }).extra = 'x';
+    undoSince(doc, was)();
     expect(doc).toEqual({ ...emptyEnvironmentDocument(), revisions: [revision(1)] });
     expect(doc.revisions).toBe(list);
     expect(doc.revisions[0]).toBe(first);
-    // Restored from a copy: it can put the same state back twice.
-    first.status = 'failed';
-    restore();
-    expect(first.status).toBe('live');
+  });
+
+  it('leaves what changed after it measured: another writer’s field and revision stay', () => {
+    const doc = emptyEnvironmentDocument();
+    const was = snapshotOf(doc);
+    doc.pinned = { by: 'ana', at: 't' }; // the request's
+    const undo = undoSince(doc, was);
+    doc.incident = 'a monitor incident'; // another writer, while the save awaits
+    doc.revisions.push(revision(1));
+    undo();
+    expect(doc).toMatchObject({ pinned: null, incident: 'a monitor incident', revisions: [revision(1)] });
   });
 });
 

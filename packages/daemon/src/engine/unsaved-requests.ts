@@ -2,7 +2,8 @@
 // it changed in memory is put back as the records are (memory never runs ahead of them), and the
 // answer says why in one line with exit 1, never as a failure of the daemon (exit 3). One
 // mechanism for every request: the environment's document is snapshotted before the request
-// changes it and after each of its saves, and a save that fails puts the last snapshot back.
+// changes it and after each of its saves, and a save that fails puts back what the request changed
+// since.
 import type { RevisionView } from '@axum/protocol';
 import { diskProblem } from '../domain/disk-errors.js';
 import type { EnvironmentDocument } from '../domain/revisions.js';
@@ -16,25 +17,44 @@ export function unsavedFailure(what: string, err: unknown): RequestFailure {
   return new RequestFailure('refused', `${what} could not be recorded: ${problem.text}; nothing changed (${problem.fix})`);
 }
 
-/** Makes `target` hold exactly the fields of `was` (which it takes). */
-function putBack(target: object, was: object): void {
-  for (const key of Object.keys(target)) if (!Object.hasOwn(was, key)) delete (target as Record<string, unknown>)[key];
-  Object.assign(target, was);
+/** An environment's document as it was: its fields, and each revision object's fields, copied. */
+interface Snapshot {
+  fields: Record<string, unknown>;
+  revisions: Map<RevisionView, RevisionView>;
 }
 
+/** Copies `doc` as it is now. */
+export function snapshotOf(doc: EnvironmentDocument): Snapshot {
+  const { revisions, ...fields } = doc;
+  return { fields: structuredClone(fields), revisions: new Map(revisions.map((revision) => [revision, structuredClone(revision)])) };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * Puts `doc` back as it is now, in place: the same document, the same list and the same revision
- * objects (an operation and the monitor hold them), with their fields as they were now; revisions
- * added since go.
+ * How to undo what changed in `doc` since `was`, measured now: the fields and revisions that
+ * differ are put back in place (the same revision objects: an operation and the monitor hold
+ * them), revisions added since go. What changes after this measure (another writer, while a save
+ * awaits) is left as it is.
  */
-export function snapshotOf(doc: EnvironmentDocument): () => void {
-  const objects = doc.revisions.slice();
-  const { revisions, ...fields } = structuredClone(doc);
+export function undoSince(doc: EnvironmentDocument, was: Snapshot): () => void {
+  const { revisions, ...fields } = doc;
+  const current = fields as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(current), ...Object.keys(was.fields)])].filter((key) => !same(current[key], was.fields[key]));
+  const changed = [...was.revisions].filter(([revision, copy]) => !same(revision, copy));
+  const added = new Set(revisions.filter((revision) => !was.revisions.has(revision)));
+  const target = doc as unknown as Record<string, unknown>;
   return () => {
-    const list = doc.revisions;
-    putBack(doc, { ...structuredClone(fields), revisions: list });
-    objects.forEach((revision, i) => putBack(revision, structuredClone(revisions[i]!)));
-    list.splice(0, list.length, ...objects);
+    for (const key of keys) {
+      if (Object.hasOwn(was.fields, key)) target[key] = structuredClone(was.fields[key]);
+      else delete target[key];
+    }
+    for (const [revision, copy] of changed) {
+      for (const key of Object.keys(revision)) if (!Object.hasOwn(copy, key)) delete (revision as unknown as Record<string, unknown>)[key];
+      Object.assign(revision, structuredClone(copy));
+    }
+    const later = doc.revisions.filter((revision) => !was.revisions.has(revision) && !added.has(revision));
+    doc.revisions.splice(0, doc.revisions.length, ...was.revisions.keys(), ...later);
   };
 }
 
@@ -53,11 +73,11 @@ export interface RequestRecords {
 
 /** Starts a request on `env`'s document: call before the request changes it. */
 export function requestRecords(env: string, doc: EnvironmentDocument, environments: Pick<EnvironmentCoordinator, 'save' | 'unrecorded'>, publish: (env: string) => void): RequestRecords {
-  let restore = snapshotOf(doc);
+  let saved = snapshotOf(doc);
   let putBack = false;
-  const takeBack = (what: string, err: unknown) => {
+  const takeBack = (what: string, err: unknown, undo: () => void) => {
     const failure = unsavedFailure(what, err);
-    restore();
+    undo();
     putBack = true;
     publish(env);
     return failure;
@@ -67,19 +87,21 @@ export function requestRecords(env: string, doc: EnvironmentDocument, environmen
       return putBack;
     },
     async save(what) {
+      const undo = undoSince(doc, saved); // what this request changed, not what others change while the save awaits
       try {
         await environments.save(env);
       } catch (err) {
-        return takeBack(what, err);
+        return takeBack(what, err, undo);
       }
-      restore = snapshotOf(doc);
+      saved = snapshotOf(doc);
       return null;
     },
     operated(what, result) {
       if (result instanceof RequestFailure) return result; // nothing recorded: the request says what stands
       const unsaved = environments.unrecorded(result as RevisionView);
-      if (unsaved !== undefined) return takeBack(what, unsaved);
-      restore = snapshotOf(doc);
+      // The environment was the operation's while it ran: all that changed since is the request's.
+      if (unsaved !== undefined) return takeBack(what, unsaved, undoSince(doc, saved));
+      saved = snapshotOf(doc);
       return result;
     },
   };
