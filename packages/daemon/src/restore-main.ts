@@ -24,7 +24,7 @@ import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { readRunsHistory } from './adapters/runs-journal.js';
 import { prepareStateDir, recordedEnvironmentNames } from './adapters/state-files.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
-import { describeFsError } from './adapters/fs-errors.js';
+import { describeFsError } from './domain/disk-errors.js';
 import { EnvironmentDocument, ReleasesDocument, servingRevision } from './domain/revisions.js';
 
 /**

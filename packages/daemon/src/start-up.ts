@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { PID_FILE, STATE_DIR, type ConfigLoad, type PipelineConfig } from '@axum/protocol';
 import type { Containment } from './adapters/cgroup-containment.js';
 import type { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
-import { isFileSystemError } from './adapters/fs-errors.js';
+import { isFileSystemError } from './domain/disk-errors.js';
 import { createFsLastConfigStore } from './adapters/fs-last-config.js';
 import type { DaemonEngine, LastValidConfig } from './engine/daemon-engine.js';
 import type { Logger, StepRunner } from './engine/ports.js';

@@ -10,7 +10,7 @@ import type { BackupWriter } from '../engine/ports.js';
 import type { BackupDestination } from './backup-destination.js';
 import { sha256Of } from './fs-backup-objects.js';
 import { collectSources, damagedHistoryFile, type LostBlob, type PreviousBackup, type Source } from './fs-backup-sources.js';
-import { describeFsError } from './fs-errors.js';
+import { describeFsError } from '../domain/disk-errors.js';
 
 /** The backup writer over `destinationFor` (one destination per target as written in `backup.to`); each backup is a snapshot. */
 export function createBackupWriter(options: { stateDir: string; repoRoot: string; now: () => Date; destinationFor: (target: string) => BackupDestination; crash?: CrashHook }): BackupWriter {

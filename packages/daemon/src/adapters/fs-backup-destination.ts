@@ -8,7 +8,7 @@ import type { BackupDestination, SendResult } from './backup-destination.js';
 import { copyVerified, isIncoming, removeIncoming, writeBytesDurably } from './fs-backup-objects.js';
 import { verifyBackup } from './fs-backup-reader.js';
 import type { Source } from './fs-backup-sources.js';
-import { describeFsError } from './fs-errors.js';
+import { describeFsError } from '../domain/disk-errors.js';
 
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 

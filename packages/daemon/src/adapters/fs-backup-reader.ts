@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKUP_MANIFEST, BACKUP_OBJECTS, BackupManifest, BackupManifestFile, manifestProblems } from '../domain/backup-manifest.js';
-import { describeFsError } from './fs-errors.js';
+import { describeFsError } from '../domain/disk-errors.js';
 import { hashFile, sha256Of } from './fs-backup-objects.js';
 
 export type VerifiedBackup = { ok: true; manifest: BackupManifest; objects: string } | { ok: false; problem: string };

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
-import { closeQuietly, describeFsError, writeAll } from './fs-errors.js';
+import { describeFsError } from '../domain/disk-errors.js';
+import { closeQuietly, writeAll } from './fs-errors.js';
 import { parseTimes, timesIn, wholeCharacters, type TimeEntry } from './fs-log-times.js';
 import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

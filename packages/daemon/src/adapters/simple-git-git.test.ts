@@ -31,7 +31,7 @@ describe('createSimpleGit', () => {
   });
 
 
-  it('isAncestor answers no for a descendant, a sibling and an unrelated commit', async () => {
+  it('isAncestor answers by git merge-base --is-ancestor: ancestor (exit 0), not an ancestor (exit 1), unknown for anything else', async () => {
     const { dir, git } = repo();
     git('commit', '-q', '--allow-empty', '-m', 'a');
     const a = git('rev-parse', 'HEAD');
@@ -44,13 +44,25 @@ describe('createSimpleGit', () => {
     git('commit', '-q', '--allow-empty', '-m', 'unrelated');
     const unrelated = git('rev-parse', 'HEAD');
     const port = createSimpleGit(dir);
-    expect(await port.isAncestor(a, b)).toBe(true);
-    expect(await port.isAncestor(a, a)).toBe(true);
-    expect(await port.isAncestor(b, a)).toBe(false);
-    expect(await port.isAncestor(b, c)).toBe(false);
-    expect(await port.isAncestor(c, b)).toBe(false);
-    expect(await port.isAncestor(unrelated, b)).toBe(false);
-    expect(await port.isAncestor('0'.repeat(40), b)).toBe(false);
+    expect(await port.isAncestor(a, b)).toBe('ancestor');
+    expect(await port.isAncestor(a, a)).toBe('ancestor');
+    expect(await port.isAncestor(b, a)).toBe('not-ancestor');
+    expect(await port.isAncestor(b, c)).toBe('not-ancestor');
+    expect(await port.isAncestor(c, b)).toBe('not-ancestor');
+    expect(await port.isAncestor(unrelated, b)).toBe('not-ancestor');
+    // A revision git cannot read (exit 128) is no answer, nor is one that looks like an option.
+    expect(await port.isAncestor('0'.repeat(40), b)).toBe('unknown');
+    expect(await port.isAncestor('no-such-branch', b)).toBe('unknown');
+    expect(await port.isAncestor(a, '--output=x')).toBe('unknown');
+    // Nor is git failing: a folder that is no repository (exit 128), git that cannot be spawned.
+    expect(await createSimpleGit(mkdtempSync(join(tmpdir(), 'axum-not-git-'))).isAncestor(a, b)).toBe('unknown');
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-bin');
+    try {
+      expect(await port.isAncestor(a, b)).toBe('unknown');
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it("a head's subject read with the heads is what `log --format=%s` says, for heads and other commits alike", async () => {

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -199,17 +200,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
       const out = await git.raw(['rev-list', '--first-parent', `--max-count=${limit + 1}`, '--end-of-options', `${from}..${to}`]);
       return out.split('\n').filter((sha) => sha !== '' && sha !== to).slice(0, limit).reverse();
     },
-    async isAncestor(ancestor, commit) {
-      // Not `merge-base --is-ancestor`: it answers "no" by exit code 1 with nothing on stderr, which
-      // simple-git does not treat as a failure, so every pair looked like ancestor and descendant.
-      // The merge base of the two is the ancestor itself exactly when it is one.
-      try {
-        const [base, resolved] = await Promise.all([git.raw(['merge-base', '--end-of-options', ancestor, commit]), git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ancestor}^{commit}`])]);
-        return base.trim() !== '' && base.trim() === resolved.trim();
-      } catch {
-        return false;
-      }
-    },
+    isAncestor: (ancestor, commit) => isAncestorByExit(repoRoot, ancestor, commit),
     async addWorktree(commit, dir) {
       worktreeLinks.delete(dir);
       await rm(dir, { recursive: true, force: true });
@@ -247,4 +238,19 @@ export function createSimpleGit(repoRoot: string): GitPort {
     },
   };
   return port;
+}
+
+/**
+ * `git merge-base --is-ancestor` answers by its exit code alone: 0 it is, 1 it is not, anything
+ * else (a bad revision, a broken repository, git not spawned) is no answer. Run without
+ * simple-git, which reads an exit 1 with nothing on stderr as success and so cannot tell 0 from 1.
+ */
+function isAncestorByExit(repoRoot: string, ancestor: string, commit: string): Promise<Awaited<ReturnType<GitPort['isAncestor']>>> {
+  const args = ['-c', 'core.hooksPath=/dev/null', 'merge-base', '--is-ancestor', '--end-of-options', ancestor, commit];
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd: repoRoot, env: gitEnv() }, (err) => {
+      if (err === null) resolve('ancestor');
+      else resolve(err.code === 1 ? 'not-ancestor' : 'unknown'); // a spawn failure's code is a string (ENOENT)
+    });
+  });
 }

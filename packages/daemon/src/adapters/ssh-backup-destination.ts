@@ -12,7 +12,7 @@ import { BACKUP_MANIFEST, BACKUP_OBJECTS, BACKUP_SNAPSHOTS, SNAPSHOT_ID, snapsho
 import type { BackupDestination, SendResult } from './backup-destination.js';
 import { copyVerified, sha256Of } from './fs-backup-objects.js';
 import type { Source } from './fs-backup-sources.js';
-import { describeFsError, isFileSystemError } from './fs-errors.js';
+import { describeFsError, isFileSystemError } from '../domain/disk-errors.js';
 import { RSYNC_EXITS, execute, quote, reasonOf, rsyncPlace, rsyncShell, runOnHost, type Finished } from './openssh.js';
 import type { SshConnections } from './openssh-masters.js';
 

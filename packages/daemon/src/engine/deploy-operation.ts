@@ -3,6 +3,7 @@ import { fromPromise } from 'xstate';
 import type { StepResult } from '../domain/deploy-machine.js';
 import type { OperationStep } from '../domain/deploy-policy.js';
 import { declaredSecretsEnv } from '../domain/history.js';
+import { diskProblem } from '../domain/disk-errors.js';
 import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, PrometheusPort, ReleaseStore, StepRunner } from './ports.js';
@@ -162,8 +163,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         if (problem === null && remote()) deps.crash('hosts.staged');
         return problem;
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        return code === 'ENOSPC' ? `the disk is full (${(err as Error).message})` : (err as Error).message;
+        return diskProblem(err)?.text ?? (err as Error).message;
       }
     }),
     swapCurrent: fromPromise<void, void>(async () => {

@@ -17,7 +17,7 @@ import { createOperatorRequests, type PinOutcome } from './operator-requests.js'
 import { reconcileEnvironment, reconcileEnvironments } from './reconciliation.js';
 import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
-import { savedOrUndone, takeBackUnrecorded } from './unsaved-requests.js';
+import { requestRecords } from './unsaved-requests.js';
 import { reserveReleaseId } from './release-ids.js';
 import { releaseDiff } from './release-diff.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
@@ -264,28 +264,21 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
       // An earlier pin stays as it is; a pin this rollback sets names its revision (the number
       // `operate` gives it next: nothing else records a revision without holding the environment).
+      const records = requestRecords(env, doc, environments, deps.publish);
       const pinnedBefore = doc.pinned;
       const servingBefore = servingRevision(doc)?.revision ?? null;
       doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
       const unpause = liftPause(doc); // a person decided; a release the pause held stays held, by the pin now
-      const incidentBefore = doc.incident;
-      const result = await environments.operate(env, target.releaseId, 'rollback', target.revision, by);
+      // Its revision never reached the disk: memory is put back as the records are, pin and pause too.
+      const result = records.operated(`the rollback of ${env}`, await environments.operate(env, target.releaseId, 'rollback', target.revision, by));
       // Refused, or undone after an error of the machine: what was live still is, so the pin it
       // set goes too (pointer, marks and pin agree: nothing of the rollback remains).
-      if (nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
+      if (!records.putBack && nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
         doc.pinned = pinnedBefore;
         unpause();
-        // Its revision never reached the disk: the records are as they were, and so is memory now.
-        const unsaved = result instanceof RequestFailure ? undefined : environments.unrecorded(result);
-        const failure = takeBackUnrecorded(doc, result, unsaved, incidentBefore, `the rollback of ${env}`);
-        if (failure) {
-          deps.publish(env);
-          return failure;
-        }
         // Recorded, then undone, and the disk filled meanwhile: the records hold the revision cut
         // short, which the next start finishes or undoes as a crash's; the answer says why.
-        const notSaved = await savedOrUndone(() => save(env), () => deps.publish(env), `the rollback of ${env}`, () => undefined);
-        if (notSaved) return notSaved;
+        return (await records.save(`the rollback of ${env}`)) ?? result;
       }
       return result;
     },

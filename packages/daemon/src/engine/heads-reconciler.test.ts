@@ -43,7 +43,7 @@ async function pipelineOn(config: PipelineConfig) {
     heads: async () => (reads.heads++, new Map(listed)),
     head: async (branch: string) => current.get(branch) ?? null,
     currentBranch: async () => 'develop',
-    isAncestor: async () => true,
+    isAncestor: async () => 'ancestor' as const,
     skippedCommits: async (from: string, to: string) => (from === sha('a') && to === sha('c') ? [sha('b')] : from === sha('s') && to === sha('u') ? [sha('t')] : []),
     showFile: async (_commit: string, file: string) => (await held, file === 'axum.yml' ? YAML : null),
   };

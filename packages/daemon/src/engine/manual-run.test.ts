@@ -11,7 +11,7 @@ const gitOn = (current: string | null) => ({
   currentBranch: async () => current,
   heads: async () => new Map([['staging', STAGING], ['develop', DEVELOP]]),
   resolveCommit: async (rev: string) => (rev === 'HEAD' ? (current === 'develop' ? DEVELOP : STAGING) : [STAGING, DEVELOP].find((sha) => sha.startsWith(rev)) ?? null),
-  isAncestor: async (ancestor: string, commit: string) => ancestor === commit || (ancestor === STAGING && commit === DEVELOP),
+  isAncestor: async (ancestor: string, commit: string) => (ancestor === commit || (ancestor === STAGING && commit === DEVELOP) ? ('ancestor' as const) : ('not-ancestor' as const)),
 });
 
 describe('a manual run', () => {

@@ -26,7 +26,7 @@ export async function manualRunTarget(git: GitPort, branch: string | undefined, 
   if (onBranch === null) return { branch: null, sha };
   const head = await git.head(onBranch);
   if (!head) return noBranch(onBranch, branch !== undefined);
-  if (!(await git.isAncestor(sha, head))) {
+  if ((await git.isAncestor(sha, head)) !== 'ancestor') {
     return new RequestFailure(
       'invalid-params',
       `commit ${sha.slice(0, 8)} is not on ${onBranch} (it is not reachable from ${onBranch}'s head ${head.slice(0, 8)}): merge it into ${onBranch}, or run it with --branch <a branch that has it>`,

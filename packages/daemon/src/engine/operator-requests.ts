@@ -9,7 +9,7 @@ import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type E
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
-import { savedOrUndone, takeBackUnrecorded, unsavedFailure } from './unsaved-requests.js';
+import { requestRecords, unsavedFailure } from './unsaved-requests.js';
 
 /**
  * What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null
@@ -46,21 +46,13 @@ export function createOperatorRequests(state: DeployState, environments: Environ
   const refuseBad = (target: { id: string; bad: MarkResult['bad'] } | undefined, force: boolean, anyway: string) => (target?.bad && !force ? refused(badRefusal(target.id, target.bad, anyway)) : null);
   /** Releases are recorded in the order they were made. */
   const age = (id: string) => state.releasesDoc().releases.findIndex((r) => r.id === id);
-  const publish = (env: string) => () => state.deps.publish(env);
-  /** A request's save: on a disk that refuses it, `undo` puts memory back and the answer says why. */
-  const saved = (env: string, what: string, undo: () => void) => savedOrUndone(() => environments.save(env), publish(env), what, undo);
-  /** An operation a request asked for: one whose revision never reached the disk is taken back from memory and answered with the disk's reason. */
-  async function operated(env: string, doc: EnvironmentDocument, what: string, work: () => Promise<RevisionView | RequestFailure>): Promise<RevisionView | RequestFailure> {
-    const incidentBefore = doc.incident;
-    const result = await work();
-    const failure = takeBackUnrecorded(doc, result, result instanceof RequestFailure ? undefined : environments.unrecorded(result), incidentBefore, what);
-    if (failure) state.deps.publish(env);
-    return failure ?? result;
-  }
+  /** Taken before a request changes `env`'s document: a save the disk refuses puts memory back as the records are. */
+  const recordsOf = (env: string, doc: EnvironmentDocument) => requestRecords(env, doc, environments, state.deps.publish);
 
   /** `axum unpin`: the pin goes, and the newest release it held back deploys — unless it is bad, gone, or overtaken. */
   async function unpin(env: string, by: string): Promise<PinOutcome | RequestFailure> {
     const doc = await docOf(env);
+    const records = recordsOf(env, doc);
     const since = doc.pinned?.at ?? null;
     const heldId = doc.heldReleaseId;
     const held = heldId ? release(heldId) : undefined;
@@ -75,34 +67,31 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     };
     // A pause holds it too: the pin goes, the release waits for `axum approve`.
     if (doc.paused) {
-      const pinned = doc.pinned;
       doc.pinned = null;
-      const failure = await saved(env, `the unpin of ${env}`, () => (doc.pinned = pinned));
+      const failure = await records.save(`the unpin of ${env}`);
       if (failure) return failure;
       state.deps.crash('pin.recorded');
       return { deployed: null, note: heldId ? `${heldId} stays held: ${env} is paused over #${doc.paused.revision} (axum approve ${env} deploys it)` : null };
     }
     const note = why();
-    const before = { pinned: doc.pinned, heldReleaseId: doc.heldReleaseId, queuedReleaseId: doc.queuedReleaseId };
     doc.pinned = null;
     doc.heldReleaseId = null;
     // Queued in the same save that lifts the pin: a crash before its revision is recorded still
     // deploys it at the next start, and an operation in progress deploys it when it ends.
     const deploys = held !== undefined && note === null;
     if (deploys) doc.queuedReleaseId = held.id;
-    const failure = await saved(env, `the unpin of ${env}`, () => Object.assign(doc, before));
+    const failure = await records.save(`the unpin of ${env}`);
     if (failure) return failure;
     state.deps.crash('pin.recorded');
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
-    const deployed = await operated(env, doc, `the deploy of ${held.id} to ${env}`, () =>
-      environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId),
-    );
+    const what = `the deploy of ${held.id} to ${env}`;
+    const deployed = records.operated(what, await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId));
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
       // The unpin stands (it was saved); the release waits in the queue, on disk as in memory.
-      const failure = await saved(env, `the deploy of ${held.id} to ${env}`, () => undefined);
+      const failure = await records.save(what);
       return { deployed: null, note: `${held.id} deploys after the operation in progress (${(failure ?? deployed).message})` };
     }
     return { deployed, note: null };
@@ -114,23 +103,27 @@ export function createOperatorRequests(state: DeployState, environments: Environ
    * Only when the decision stands does a release the pause held go on: queued behind it (unless it
    * is the one that just went, or a newer one is queued: newest wins), and deployed.
    */
-  async function answering(env: string, doc: EnvironmentDocument, releaseId: string, act: () => Promise<RevisionView | RequestFailure>) {
-    if (!doc.paused) return act();
+  async function answering(env: string, doc: EnvironmentDocument, releaseId: string, what: string, act: () => Promise<RevisionView | RequestFailure>) {
+    const records = recordsOf(env, doc);
+    if (!doc.paused) return records.operated(what, await act());
     const before = { paused: doc.paused, heldReleaseId: doc.heldReleaseId, queuedReleaseId: doc.queuedReleaseId };
     const servingBefore = servingRevision(doc)?.revision ?? null;
     doc.paused = null;
     if (doc.queuedReleaseId === releaseId) doc.queuedReleaseId = null;
-    const result = await act();
+    const result = records.operated(what, await act());
+    if (records.putBack) return result;
     if (nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
       Object.assign(doc, before);
-      return (await saved(env, `the deploy of ${releaseId} to ${env}`, () => undefined)) ?? result;
+      return (await records.save(what)) ?? result;
     }
     const held = doc.heldReleaseId;
     if (held !== null && held === before.heldReleaseId && !doc.pinned) {
       doc.heldReleaseId = null;
       if (held !== releaseId && doc.queuedReleaseId === null) doc.queuedReleaseId = held;
-      await environments.save(env);
-      environments.track(env, environments.next(env));
+      // The decision stands (its revision is recorded): a disk that refuses this save keeps the release held.
+      const failure = await records.save(`queueing ${held} in ${env}`);
+      if (failure) state.deps.warn(failure.message);
+      else environments.track(env, environments.next(env));
     }
     return result;
   }
@@ -149,19 +142,14 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     if (bad) return bad;
     // Nothing awaits from here to the push: no other revision can take this number.
     const accepted = acceptanceRevision(doc, env, serving.revision, nextRevisionNumber(doc), by, now());
-    const before = { failedServing: doc.failedServing, incident: doc.incident, status: serving.revision.status };
+    const records = recordsOf(env, doc);
     if (!serving.failed) serving.revision.status = 'superseded';
     doc.revisions.push(accepted);
     doc.failedServing = null;
     doc.incident = null;
-    const unpause = liftPause(doc);
+    liftPause(doc);
     // One save: the accepted revision, the pause lifted, the held release queued; or none of it.
-    const failure = await saved(env, `the approval of #${serving.revision.revision} in ${env}`, () => {
-      unpause();
-      doc.revisions.pop();
-      Object.assign(doc, { failedServing: before.failedServing, incident: before.incident });
-      serving.revision.status = before.status;
-    });
+    const failure = await records.save(`the approval of #${serving.revision.revision} in ${env}`);
     if (failure) return failure;
     if (!serving.failed) state.tellRun(env, serving.revision, 'deploy');
     state.tellRun(env, accepted);
@@ -181,7 +169,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       // While an operation holds the environment, what is live may change: that one answers (busy).
       const live = liveRevision(doc);
       if (live?.releaseId === releaseId && !again && !environments.hold(env)) return { ...live, unchanged: true };
-      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, () => operated(env, doc, `the deploy of ${releaseId} to ${env}`, () => environments.operate(env, releaseId, 'deploy', null, by)));
+      return refuseBad(release(releaseId), force, 'pass --force to deploy it anyway') ?? answering(env, doc, releaseId, `the deploy of ${releaseId} to ${env}`, () => environments.operate(env, releaseId, 'deploy', null, by));
     },
     async approve(env, by, force, seen) {
       const unknown = knownEnv(env);
@@ -198,8 +186,9 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       // A forced run of a bad release waits for approval like any other: approving it needs force too.
       const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
       if (bad) return bad;
+      const records = recordsOf(env, doc);
       doc.pendingReleaseId = null;
-      const result = await operated(env, doc, `the approval of ${releaseId} in ${env}`, () => environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null));
+      const result = records.operated(`the approval of ${releaseId} in ${env}`, await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null));
       if (result instanceof RequestFailure) {
         doc.pendingReleaseId = releaseId; // refused: still waiting, and clients see it so
         state.deps.publish(env);
@@ -226,7 +215,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (there?.releaseId === live.releaseId && !again && !environments.hold(to)) return { ...there, unchanged: true };
       const bad = refuseBad(release(live.releaseId), force, 'pass --force to promote it anyway');
       if (bad) return bad;
-      return answering(to, target, live.releaseId, () => operated(to, target, `the promotion of ${live.releaseId} to ${to}`, () => environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`)));
+      return answering(to, target, live.releaseId, `the promotion of ${live.releaseId} to ${to}`, () => environments.operate(to, live.releaseId, 'deploy', null, `${by}: promoted from ${from}#${live.revision}`));
     },
     async pin(env, pinned, by) {
       const unknown = knownEnv(env);
@@ -235,8 +224,9 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       if (pinned && doc.pinned) return { deployed: null, note: `pinned already since ${markTime(doc.pinned.at)} by ${doc.pinned.by}`, unchanged: true };
       if (!pinned && !doc.pinned) return { deployed: null, note: null, unchanged: true };
       if (!pinned) return unpin(env, by);
+      const records = recordsOf(env, doc);
       doc.pinned = { by, at: now() }; // a release held back already stays held
-      const failure = await saved(env, `the pin of ${env}`, () => (doc.pinned = null));
+      const failure = await records.save(`the pin of ${env}`);
       if (failure) return failure;
       state.deps.crash('pin.recorded');
       return { deployed: null, note: null };

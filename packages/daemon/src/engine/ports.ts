@@ -59,8 +59,8 @@ export interface GitPort {
    * `from` left out), oldest first: the newest `limit` of them.
    */
   skippedCommits(from: string, to: string, limit: number): Promise<string[]>;
-  /** True when `ancestor` is an ancestor of (or equal to) `commit`. */
-  isAncestor(ancestor: string, commit: string): Promise<boolean>;
+  /** Whether `ancestor` is an ancestor of (or equal to) `commit`; `unknown` when git could not tell (a bad revision, git failing). */
+  isAncestor(ancestor: string, commit: string): Promise<'ancestor' | 'not-ancestor' | 'unknown'>;
   /** A clean detached worktree of `commit` at `dir` (outside the repository). */
   addWorktree(commit: string, dir: string): Promise<void>;
   /**

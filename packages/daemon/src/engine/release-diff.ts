@@ -11,7 +11,8 @@ export async function releaseDiff(git: GitPort, release: (id: string) => Release
   const from = release(fromId);
   const to = release(toId);
   if (!from || !to) return new RequestFailure('not-found', `no release ${!from ? fromId : toId}`);
-  const [back, forward] = await Promise.all([git.isAncestor(to.commit, from.commit), git.isAncestor(from.commit, to.commit)]);
+  // Not known either way (git failing) reads as neither: `sideways` lists the commits brought in.
+  const [back, forward] = (await Promise.all([git.isAncestor(to.commit, from.commit), git.isAncestor(from.commit, to.commit)])).map((answer) => answer === 'ancestor');
   const direction = from.commit === to.commit ? 'same' : back ? 'back' : forward ? 'forward' : 'sideways';
   // Going back lists the commits that will no longer be live; going forward, the ones that will be.
   const commits = direction === 'back' ? await git.commitsBetween(to.commit, from.commit, 50) : direction === 'same' ? [] : await git.commitsBetween(from.commit, to.commit, 50);

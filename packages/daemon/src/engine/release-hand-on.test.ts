@@ -10,7 +10,7 @@ const commitOf = (n: number) => n.toString(16).padStart(40, '0');
 /** staging's head is `head`; the commits in `onBranch` are reachable from it, no other. */
 function branchAt(w: DeployWorld, head: string, onBranch: readonly string[]): void {
   w.git.heads = async () => new Map([['staging', head]]);
-  w.git.isAncestor = async (ancestor, commit) => commit === head && onBranch.includes(ancestor);
+  w.git.isAncestor = async (ancestor, commit) => (commit === head && onBranch.includes(ancestor) ? 'ancestor' : 'not-ancestor');
 }
 
 describe('a release whose commit left its branch', () => {
@@ -42,5 +42,20 @@ describe('a release whose commit left its branch', () => {
     await w.ship(); // run-2, whose commit is not on staging
     expect(w.told.get('run-2')).toMatchObject({ outcome: 'superseded' });
     expect(await w.deployments.pin('staging', false, 'ana')).toMatchObject({ pinned: false, deployed: null });
+  });
+
+  it('is deployed when git cannot tell: a git failure never drops a valid run, and the event log warns in one line', async () => {
+    const said: string[] = [];
+    const w = world(undefined, undefined, { say: (what) => void said.push(what) });
+    branchAt(w, commitOf(1), [commitOf(1)]);
+    await w.ship();
+    // run-2's commit is not the head, and git fails to say whether the head contains it.
+    w.git.isAncestor = async () => 'unknown';
+    await w.ship();
+    expect(w.told.get('run-2')).toMatchObject({ env: 'staging', outcome: 'live' });
+    expect(w.revisions('staging').map((r) => r.releaseId)).toEqual(['rel-1', 'rel-2']);
+    const doubt = `git could not tell whether ${commitOf(2).slice(0, 8)} is still on staging (its head is ${commitOf(1).slice(0, 8)})`;
+    expect(said).toEqual([`run-2: warning: ${doubt}; deploying rel-2 to staging as usual`]);
+    expect(w.logger.lines).toContain(`warn: staging: ${doubt}`);
   });
 });

@@ -38,10 +38,15 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // the branch's any more: it never deploys, held or not; the new head gets a run of its own.
     // Checked first, so nothing below records it as waiting here.
     const left = spec ? await leftBranch(deps.git, built.commit, spec.branch) : null;
-    if (left) {
-      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${left}`);
-      deps.runDeploy(runId, { env, revision: null, outcome: 'superseded' }, `${lead}; not deployed: ${left}`);
-      return `${lead}; not deployed: ${left}`;
+    if (left?.known === false) {
+      // Git could not tell (it failed, or the commit cannot be read): a valid run is not dropped on
+      // a doubt. It deploys as any other, and the event log says what could not be checked.
+      deps.logger.warn(`${env}: ${left.why}`);
+      deps.say?.(`${runId}: warning: ${left.why}; deploying ${built.id} to ${env} as usual`);
+    } else if (left) {
+      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${left.why}`);
+      deps.runDeploy(runId, { env, revision: null, outcome: 'superseded' }, `${lead}; not deployed: ${left.why}`);
+      return `${lead}; not deployed: ${left.why}`;
     }
     // A run of a release that waits here already takes the earlier run's place: the revision follows
     // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
@@ -107,10 +112,14 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
 
 /**
  * Why `commit` is no longer on `branch`, or null when it is. A branch that is gone says nothing:
- * there is no head to compare with (deleting a branch rewrites none of it).
+ * there is no head to compare with (deleting a branch rewrites none of it). `known: false` when git
+ * could not say whether the head contains it: `why` says so.
  */
-async function leftBranch(git: GitPort, commit: string, branch: string): Promise<string | null> {
+async function leftBranch(git: GitPort, commit: string, branch: string): Promise<{ known: boolean; why: string } | null> {
   const head = await git.head(branch);
-  if (head === null || head === commit || (await git.isAncestor(commit, head))) return null;
-  return `${commit.slice(0, 8)} is no longer on ${branch}, whose head ${head.slice(0, 8)} does not contain it (reset, amended or force-pushed away)`;
+  if (head === null || head === commit) return null;
+  const answer = await git.isAncestor(commit, head);
+  if (answer === 'ancestor') return null;
+  if (answer === 'unknown') return { known: false, why: `git could not tell whether ${commit.slice(0, 8)} is still on ${branch} (its head is ${head.slice(0, 8)})` };
+  return { known: true, why: `${commit.slice(0, 8)} is no longer on ${branch}, whose head ${head.slice(0, 8)} does not contain it (reset, amended or force-pushed away)` };
 }

@@ -124,7 +124,7 @@ export function createFakeGit(): FakeGit {
     subject: async (commit) => `commit ${commit}`,
     commitsBetween: async () => [],
     skippedCommits: async () => [],
-    isAncestor: async () => false,
+    isAncestor: async () => 'not-ancestor',
     addWorktree: async (_commit, dir) => void worktrees.add(dir),
     resetWorktree: async (_commit, dir) => {
       if (!worktrees.has(dir)) throw new Error(`${dir} is no worktree`);

@@ -1,0 +1,122 @@
+// A request whose save the disk refuses is not done: memory is put back as the records are, for
+// the requests that start an operation (deploy, promote, approve) as for those that only save.
+// On in-memory ports (testing/) whose environment store answers ENOSPC.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeployWorld } from './testing/deploy-world.js';
+import { deployWorlds, testConfig } from './testing/deploy-world.js';
+import { RequestFailure } from './pipeline.js';
+
+const world = deployWorlds(afterEach);
+const check = { name: 'error_rate', prometheus: { url: 'http://127.0.0.1:9/', query: 'errors{release="$RELEASE"}' }, fail: '> 0.02', every: '5ms', count: 1 };
+/** The config of a commit whose verification asks Prometheus: inconclusive here (no Prometheus client), so its environment pauses. */
+const unsure = testConfig({ verify: { steps: [{ name: 'smoke', run: 'smoke' }], checks: [check] } });
+const twoEnvironments = testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } } });
+
+const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+
+/** From here on every save of `env`'s document fails as on a full disk. */
+function fillDisk(w: DeployWorld, env: string): void {
+  w.envStore(env).save = () => Promise.reject(enospc());
+}
+
+/** Everything a client can see of an environment, and what its records hold. */
+function seen(w: DeployWorld, env: string) {
+  return structuredClone({ state: w.deployments.state(env), history: w.deployments.history(env), onDisk: w.envStore(env).persisted(), runs: Object.fromEntries(w.told), releases: w.deployments.releases() });
+}
+
+const unrecorded = (result: unknown) => (result instanceof RequestFailure ? `${result.code}: ${result.message}` : `answered ${JSON.stringify(result)}`);
+
+describe('a request whose save the disk refuses', () => {
+  it('a deploy by hand that would lift a pause leaves memory as it was: the pause, the held release, the revisions', async () => {
+    const w = world();
+    await w.ship();
+    await w.ship('staging', { runConfig: unsure }); // rel-2 inconclusive: paused over #2
+    await w.ship(); // rel-3 held by the pause
+    const before = seen(w, 'staging');
+    expect(before.state).toMatchObject({ paused: { revision: 2 }, heldReleaseId: 'rel-3' });
+    fillDisk(w, 'staging');
+    const result = await w.deployments.deploy('staging', 'rel-1', 'ana', false, true);
+    expect(unrecorded(result)).toMatch(/^refused: the deploy of rel-1 to staging could not be recorded: the disk is full \(ENOSPC: no space left on device\); nothing changed/);
+    await w.settle();
+    expect(seen(w, 'staging')).toEqual(before);
+    expect(w.current()).toBe('rel-2');
+  });
+
+  it('a promote leaves both environments as they were', async () => {
+    const w = world(twoEnvironments);
+    await w.ship();
+    await w.ship('production');
+    const staging = seen(w, 'staging');
+    const production = seen(w, 'production');
+    fillDisk(w, 'production');
+    const result = await w.deployments.promote('staging', 'production', false, 'ana');
+    expect(unrecorded(result)).toMatch(/^refused: the promotion of rel-1 to production could not be recorded: the disk is full/);
+    await w.settle('production');
+    expect(seen(w, 'production')).toEqual(production);
+    expect(seen(w, 'staging')).toEqual(staging);
+  });
+
+  it('a promote onto a paused environment leaves the pause as it was', async () => {
+    const w = world(twoEnvironments);
+    await w.ship();
+    await w.ship('production');
+    await w.ship('production', { runConfig: unsure }); // production paused over its #2
+    const production = seen(w, 'production');
+    expect(production.state).toMatchObject({ paused: { revision: 2 } });
+    fillDisk(w, 'production');
+    const result = await w.deployments.promote('staging', 'production', false, 'ana');
+    await w.settle('production');
+    expect(seen(w, 'production')).toEqual(production);
+    expect(unrecorded(result)).toMatch(/^refused: the promotion of rel-1 to production could not be recorded: the disk is full/);
+  });
+
+  it('an approval of a waiting release leaves it waiting', async () => {
+    const w = world(testConfig({ environments: { staging: { branch: 'staging', approval: 'manual' } } }));
+    await w.ship();
+    const before = seen(w, 'staging');
+    expect(before.state).toMatchObject({ pendingReleaseId: 'rel-1' });
+    fillDisk(w, 'staging');
+    expect(unrecorded(await w.deployments.approve('staging', 'ana'))).toMatch(/^refused: the approval of rel-1 in staging could not be recorded: the disk is full/);
+    await w.settle();
+    expect(seen(w, 'staging')).toEqual(before);
+  });
+
+  it.each([
+    ['pin', (w: DeployWorld) => w.deployments.pin('staging', true, 'ana')],
+    ['rollback', (w: DeployWorld) => w.deployments.rollback('staging', 1, false, 'ana')],
+  ])('a %s leaves memory as it was', async (_name, ask) => {
+    const w = world();
+    await w.ship();
+    await w.ship();
+    const before = seen(w, 'staging');
+    fillDisk(w, 'staging');
+    expect(unrecorded(await ask(w))).toMatch(/could not be recorded: the disk is full/);
+    await w.settle();
+    expect(seen(w, 'staging')).toEqual(before);
+  });
+
+  it('an approval that accepts what serves on a paused environment leaves the pause, the held release and the revisions', async () => {
+    const w = world();
+    await w.ship();
+    await w.ship('staging', { runConfig: unsure });
+    await w.ship(); // rel-3 held by the pause
+    const before = seen(w, 'staging');
+    fillDisk(w, 'staging');
+    expect(unrecorded(await w.deployments.approve('staging', 'ana'))).toMatch(/^refused: the approval of #2 in staging could not be recorded: the disk is full/);
+    await w.settle();
+    expect(seen(w, 'staging')).toEqual(before);
+  });
+
+  it('an unpin leaves the pin and the release it holds', async () => {
+    const w = world();
+    await w.ship();
+    await w.deployments.pin('staging', true, 'ana');
+    await w.ship(); // rel-2 held by the pin
+    const before = seen(w, 'staging');
+    expect(before.state).toMatchObject({ pinned: true, heldReleaseId: 'rel-2' });
+    fillDisk(w, 'staging');
+    expect(unrecorded(await w.deployments.pin('staging', false, 'ana'))).toMatch(/^refused: the unpin of staging could not be recorded: the disk is full/);
+    await w.settle();
+    expect(seen(w, 'staging')).toEqual(before);
+  });
+});
