@@ -2,13 +2,14 @@
 // runs no stage and hands that release on (README.md, "Releases and deploys"). The run executor on
 // fakes, with a deployments world behind it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, type PipelineConfig } from '@axum/protocol';
+import type { PipelineConfig } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { createRunDeploys } from './run-deploys.js';
 import { canonicalJson, reusableRelease } from './release-reuse.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
 import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds, type DeployWorld } from './testing/deploy-world.js';
+import { parsedConfig as parsed } from './testing/fake-pipeline.js';
 
 const COMMIT = 'c'.repeat(40);
 const yaml = (extra = '') => `version: 1
@@ -28,11 +29,6 @@ verify:
     - name: smoke
       run: smoke
 ${extra}`;
-const parsed = (text: string): PipelineConfig => {
-  const load = parseConfigText(text, 'axum.yml');
-  if (!load.ok) throw new Error(load.errors[0]?.message);
-  return load.config;
-};
 
 const world = deployWorlds(afterEach);
 

@@ -1,11 +1,11 @@
 // The way from a queued run to its first step process: what must be durable before the process
 // exists, and what may overlap. The run executor on fakes, with a deployments world behind it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, type PipelineConfig } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
 import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds } from './testing/deploy-world.js';
+import { parsedConfig as parsed } from './testing/fake-pipeline.js';
 
 const YAML = `version: 1
 environments:
@@ -18,11 +18,6 @@ stages:
     steps:
       - { name: eval, run: eval }
 `;
-const parsed = (text: string): PipelineConfig => {
-  const load = parseConfigText(text, 'axum.yml');
-  if (!load.ok) throw new Error(load.errors[0]?.message);
-  return load.config;
-};
 const world = deployWorlds(afterEach);
 
 /** A staging run of one commit, its saves (the record as each save held it) and the order of events. */
