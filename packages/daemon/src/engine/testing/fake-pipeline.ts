@@ -1,9 +1,12 @@
 // The runs side of a daemon on fakes: one `createPipeline` wired to a deployments world's ports and
-// an in-memory runs document, for the tests of what the pipeline does with branch heads and runs.
+// an in-memory runs document, for the tests of what the pipeline does with branch heads and runs;
+// and the run executor's ports on the same fakes, for the tests of one run.
 import { parseConfigText, type PipelineConfig } from '@axum/protocol';
 import { emptyRunsDocument, type RunsDocument } from '../../domain/history.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { GitPort, RunsStore } from '../ports.js';
+import type { ExecutorDeps } from '../run-executor.js';
+import { createRunWorktrees } from '../run-worktrees.js';
 import type { DeployWorld } from './deploy-world.js';
 
 /** `text` parsed as the daemon parses axum.yml; a test config that does not parse is a bug in the test, so it throws. */
@@ -37,4 +40,31 @@ export function createFakePipeline(w: DeployWorld, git: Partial<GitPort>): FakeP
     warn: () => undefined,
   });
   return { pipeline, doc };
+}
+
+/**
+ * What the run executor of one run talks through, on `w`'s fakes: `git` is the fake git with the
+ * test's answers (the worktrees check out through it too); `overrides` replace any other port
+ * (a runner that records, a `commit` that keeps each save). Saves are taken as done by default.
+ */
+export function createFakeExecutorDeps(w: DeployWorld, git: ExecutorDeps['git'], overrides: Partial<ExecutorDeps> = {}): ExecutorDeps {
+  return {
+    git,
+    runner: w.runner,
+    logs: w.logs,
+    logger: w.logger,
+    clock: w.clock,
+    worktrees: createRunWorktrees({ git, dirOf: (name) => `/tmp/axum-worktrees/${name}`, logger: w.logger }),
+    metricsFile: (id) => `/state/runs/${id}/metrics.env`,
+    maskFile: async () => undefined,
+    baseEnv: {},
+    repoRoot: '/repo',
+    currentConfig: () => null,
+    releaseRun: (run, workdir, config) => w.deployments.releaseRun(run, workdir, config, `/state/runs/${run.id}/metrics.env`),
+    reuseRelease: (run, config) => w.deployments.reuseRun(run, config),
+    logActivity: () => undefined,
+    commit: async () => undefined,
+    crash: () => undefined,
+    ...overrides,
+  };
 }
