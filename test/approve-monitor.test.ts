@@ -4,26 +4,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { freePort } from './support/prometheus-lab.js';
+import { tinyModel } from './support/tiny-model.js';
 
 const newRepo = scratchRepos(afterEach);
 
 /** Every monitor check asks a Prometheus that is not there: inconclusive each time, paused at the first. */
-const config = (url: string) => `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-monitor:
-  every: 1s
+const config = (url: string) =>
+  tinyModel({
+    verify: null,
+    monitor: `  every: 1s
   checks:
     - name: error_rate
       prometheus: { url: "${url}", query: 'model_error_ratio' }
       fail: "> 0.02"
-      inconclusive: 0
-`;
+      inconclusive: 0`,
+  });
 
 type Env = { name: string; paused: { revision: number; reason: string } | null };
 const staging = async (dir: string) => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: Env[] }).environments.find((e) => e.name === 'staging')!;

@@ -5,22 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';
+import { tinyModel } from './support/tiny-model.js';
 
 /** A relative gate with no fallback: each environment's first deploy has no last known good value, so it is inconclusive. */
-const config = `version: 1
-environments:
-  dev: { branch: main }
-  staging: { branch: release }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: 'echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS' }
-  gates: { accuracy: ">= lkg - 0.05" }
-`;
+const config = tinyModel({ environments: '  dev: { branch: main }\n  staging: { branch: release }', gates: { accuracy: '>= lkg - 0.05' } });
 
 type Env = { name: string; paused: { revision: number; reason: string } | null; incident: string | null };
 const envOf = async (dir: string, name: string) => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: Env[] }).environments.find((e) => e.name === name)!;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, historyText, makeRepo, waitFor } from './support/axum.js';
-import { tinyModelConfig } from './support/tiny-model.js';
+import { tinyModel, tinyModelConfig } from './support/tiny-model.js';
 
 interface Revision {
   revision: number;
@@ -74,7 +74,7 @@ const model = (dir: string, value: string) => commitFiles(dir, `model ${value}`,
 /** A repository whose staging serves three verified models (0.85, 0.9, 0.95), backed up to `target`. */
 async function threeRevisions(target: string): Promise<string> {
   // `train` prints, so the restored run logs have something to show.
-  const config = tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`).replace('cp data.txt model/weights.txt', 'cp data.txt model/weights.txt && ln -sf weights.txt model/latest.txt && echo trained on $(cat data.txt)');
+  const config = tinyModel({ train: ' && ln -sf weights.txt model/latest.txt && echo trained on $(cat data.txt)', extra: `backup: { to: [${target}], every: 24h }\n` });
   const dir = makeRepo({ config });
   repos.push(dir);
   await ok(['daemon', 'start', '--repo', dir]);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { axum, AXUM_BIN, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
-import { tinyModelConfig } from './support/tiny-model.js';
+import { tinyModel, tinyModelConfig } from './support/tiny-model.js';
 import { HAS_TMUX, tmuxServer } from './support/tmux.js';
 
 const repo = scratchRepos(afterEach);
@@ -134,7 +134,7 @@ describe('a secret declared in axum.yml that the daemon was started without', ()
 
 describe('a Prometheus check on a port fetch refuses', () => {
   it('makes verification inconclusive with the refusal explained, not undici\'s bare "bad port"', async () => {
-    const dir = repo({ config: tinyModelConfig('', '').replace('  gates: { accuracy: ">= 0.8" }\n', '  gates: { accuracy: ">= 0.8" }\n  checks:\n    - { name: errors, prometheus: { url: "http://127.0.0.1:6000", query: up }, fail: "> 0" }\n') });
+    const dir = repo({ config: tinyModel({ checks: '    - { name: errors, prometheus: { url: "http://127.0.0.1:6000", query: up }, fail: "> 0" }' }) });
     expect(await axum(['validate', '--repo', dir])).toMatchObject({ code: 0 });
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(1);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon, waitForRun } from './support/axum.js';
 import { settled, type Revision } from './support/history.js';
-import { tinyModelConfig } from './support/tiny-model.js';
+import { tinyModel, tinyModelConfig } from './support/tiny-model.js';
 
 const newRepo = scratchRepos(afterEach);
 const folders: string[] = [];
@@ -67,7 +67,7 @@ describe('asked again', () => {
 describe('saying what happened', () => {
   it('approve of a paused environment says it kept what serves and deployed nothing, and what the pause held deploys next', async () => {
     // A gate relative to the last known good, with none yet: the first deploy is inconclusive and pauses staging.
-    const dir = await started(tinyModelConfig().replace('">= 0.8"', '">= lkg - 0.05"'));
+    const dir = await started(tinyModel({ gates: { accuracy: '>= lkg - 0.05' } }));
     const [first] = await settled(dir, 1);
     expect(first).toMatchObject({ status: 'failed', paused: true });
     commitFiles(dir, 'model v2', { 'data.txt': '0.92\n' });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, daemonPid, historyText, isAlive, makeRepo, waitFor } from './support/axum.js';
 import { BACKUP_POINTS, RESTORE_POINTS } from './support/crash-point-case.js';
-import { tinyModelConfig } from './support/tiny-model.js';
+import { tinyModel } from './support/tiny-model.js';
 import { verifyBackup } from '../packages/daemon/dist/adapters/fs-backup-reader.js';
 
 interface ManifestFile {
@@ -51,7 +51,7 @@ async function killed(repo: string, point: string, pid: number | null): Promise<
 
 beforeAll(async () => {
   // `train` prints, so the restored run logs have something to show.
-  const config = tinyModelConfig(`backup: { to: [TARGET], every: 24h }\n`).replace('cp data.txt model/weights.txt', 'cp data.txt model/weights.txt && echo trained on $(cat data.txt)');
+  const config = tinyModel({ train: ' && echo trained on $(cat data.txt)', extra: `backup: { to: [TARGET], every: 24h }\n` });
   target = join(folder(), 'backup');
   dir = makeRepo({ config: config.replace('TARGET', target) });
   await ok(['daemon', 'start', '--repo', dir]);

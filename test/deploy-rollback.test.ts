@@ -4,21 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, isAlive, makeRepo, openClient, processesMatching, readDaemonJson, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { history, settled, type Revision } from './support/history.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
-/** A tiny "model": train copies the data file into model/, verify reads it through `current`. */
-const config = (env: string, extra = '', verifyExtra = '') => `version: 1
-environments:
-  ${env}
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "${verifyExtra}echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS" }
-  gates: { accuracy: ">= 0.8" }
-${extra}`;
+/** The tiny model with `env` its one environment line; `verifyExtra` runs before eval's command. */
+const config = (env: string, extra = '', verifyExtra = '') => tinyModelConfig(extra, verifyExtra, `  ${env}`);
 
 
 const repos: string[] = [];

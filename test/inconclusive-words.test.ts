@@ -6,21 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { settled } from './support/history.js';
+import { tinyModel } from './support/tiny-model.js';
 
-const base = `version: 1
-environments:
-  staging: { branch: main }
-  prod: { branch: release }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-`;
-const unmeasurable = `verify:
-  checks:
-    - { name: err, prometheus: { url: "http://127.0.0.1:1", query: "up" }, fail: "> 1", every: 1s }
-`;
+const environments = '  staging: { branch: main }\n  prod: { branch: release }';
+const base = tinyModel({ environments, verify: null });
+/** `base` with a verify check that asks a Prometheus on a port fetch refuses. */
+const unmeasurable = tinyModel({ environments, verify: null, checks: '    - { name: err, prometheus: { url: "http://127.0.0.1:1", query: "up" }, fail: "> 1", every: 1s }' });
 
 const repo = scratchRepos(afterEach);
 
@@ -36,7 +27,7 @@ describe('an inconclusive verification in the words of unpin, history and promot
     expect((await axum(['rollback', 'staging', '--yes', '--repo', dir])).code).toBe(0);
     await settled(dir, 3);
     // Held by the pin; its own config's verify asks a Prometheus it cannot reach.
-    commitFiles(dir, 'v3', { 'data.txt': '3\n', 'axum.yml': base + unmeasurable });
+    commitFiles(dir, 'v3', { 'data.txt': '3\n', 'axum.yml': unmeasurable });
     await waitFor(async () => JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout).environments[0].heldReleaseId !== null, 60_000, 'the release held by the pin');
 
     const unpin = await axum(['unpin', 'staging', '--repo', dir], { timeoutMs: 60_000 });

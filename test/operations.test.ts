@@ -3,24 +3,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, openClient, scratchRepos, startDaemon, type RunJson } from './support/axum.js';
 import { history, settled } from './support/history.js';
+import { EVAL_ACCURACY, tinyModel } from './support/tiny-model.js';
 
 type Run = RunJson & { deploy: { env: string; revision: number | null; outcome: string } | null };
 
-const config = (verify: string, extra = '') => `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: '${verify}' }
-  gates: { accuracy: ">= 0.8" }
-rollback: { auto: true }
-${extra}`;
-const EVAL = 'echo evaluating $(cat $AXUM_CURRENT/model/weights.txt); echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS';
+const config = (verify: string, extra = '', gates?: Record<string, string>) => tinyModel({ verify: { run: verify }, gates, rollbackAuto: true, extra });
+const EVAL = `echo evaluating $(cat $AXUM_CURRENT/model/weights.txt); ${EVAL_ACCURACY}`;
 
 const newRepo = scratchRepos(afterEach);
 async function started(text: string): Promise<string> {
@@ -95,7 +83,7 @@ describe('operations', () => {
   });
 
   it('a gate on a metric no step wrote, or one that is not a number, fails naming it; a failed deploy hook skips verify', async () => {
-    const dir = await started(config('echo accuracy=high >> $AXUM_METRICS', 'deploy: { run: "test -f $AXUM_CURRENT/model/weights.txt" }\n').replace('gates: { accuracy: ">= 0.8" }', 'gates: { accuracy: ">= 0.8", p95_ms: "<= 50" }'));
+    const dir = await started(config('echo accuracy=high >> $AXUM_METRICS', 'deploy: { run: "test -f $AXUM_CURRENT/model/weights.txt" }\n', { accuracy: '>= 0.8', p95_ms: '<= 50' }));
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     const [first] = await settled(dir, 1);
     expect(first).toMatchObject({ status: 'failed' });

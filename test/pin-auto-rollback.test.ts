@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { settled } from './support/history.js';
+import { tinyModel } from './support/tiny-model.js';
 
 const repo = scratchRepos(afterEach);
 const flags: string[] = [];
@@ -20,20 +21,7 @@ describe('a pinned environment with rollback.auto', () => {
     flags.push(flagDir);
     const flag = join(flagDir, 'fail');
     const dir = repo({
-      config: `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-monitor:
-  run: 'test ! -e ${flag}'
-  every: 1s
-  failures: 1
-rollback: { auto: true }
-`,
+      config: tinyModel({ verify: null, monitor: `  run: 'test ! -e ${flag}'\n  every: 1s\n  failures: 1`, rollbackAuto: true }),
     });
     commitFiles(dir, 'data', { 'data.txt': '0\n' });
     await startDaemon(dir);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axum, commitFiles, openClient, scratchRepos, startDaemon, waitFor, waitForRun } from './support/axum.js';
 import { PROMETHEUS_MISSING, freePort, startPrometheusLab, type PrometheusLab } from './support/prometheus-lab.js';
-
+import { tinyModel } from './support/tiny-model.js';
 
 interface Revision {
   revision: number;
@@ -19,18 +19,8 @@ interface Revision {
   steps: { stage: string; name: string; status: string }[];
 }
 
-const config = (checks: { verify?: string; monitor?: string }) => `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-${checks.verify ? `verify:\n  checks:\n${checks.verify}` : ''}
-${checks.monitor ? `monitor:\n  every: 1s\n  failures: 2\n  checks:\n${checks.monitor}` : ''}
-rollback: { auto: true }
-`;
+const config = (checks: { verify?: string; monitor?: string }) =>
+  tinyModel({ verify: null, checks: checks.verify, monitor: checks.monitor && `  every: 1s\n  failures: 2\n  checks:\n${checks.monitor}`, rollbackAuto: true });
 const check = (url: string, extra = '', query = 'model_error_ratio{release="$RELEASE"}') => `    - name: error_rate
       prometheus: { url: "${url}", query: '${query}' }
       fail: "> 0.02"

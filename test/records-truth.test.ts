@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, cleanupRepo, commitFiles, daemonPid, isAlive, makeRepo, waitFor } from './support/axum.js';
 import { CRASH_CONFIG, ENV, Scenario, commitModel, crashRepo, startDaemon } from './support/crash-scenario.js';
+import { tinyModel } from './support/tiny-model.js';
 
 const repos: string[] = [];
 afterEach(async () => {
@@ -96,19 +97,8 @@ describe('a restart after a crash recovers from the records, whatever the workin
 });
 
 /** Two environments fed by two branches; each branch's axum.yml declares only its own. */
-const configFor = (env: string, branch: string) => `version: 1
-environments:
-  ${env}: { branch: ${branch} }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: "test -s \\"$AXUM_CURRENT/model/weights.txt\\"" }
-history: { keepReleases: 1 }
-`;
+const configFor = (env: string, branch: string) =>
+  tinyModel({ environments: `  ${env}: { branch: ${branch} }`, verify: { run: 'test -s "$AXUM_CURRENT/model/weights.txt"' }, gates: null, extra: 'history: { keepReleases: 1 }\n' });
 
 async function waitForSettled(dir: string, env: string, count: number): Promise<Revision[]> {
   let revisions: Revision[] = [];
@@ -175,23 +165,12 @@ describe('retention follows the records, not the working tree', () => {
 
 describe('a release deploys with its own config', () => {
   it("runs its commit's verify step, not the one the working tree's axum.yml has now", async () => {
-    const own = `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: own-check, run: "echo verified by its own commit config" }
-`;
+    const own = tinyModel({ verify: { name: 'own-check', run: 'echo verified by its own commit config' }, gates: null });
     const dir = makeRepo({ config: own });
     repos.push(dir);
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
     // An uncommitted edit: a different verify step (that fails) and one more environment to see it load.
-    const edited = own.replace('own-check, run: "echo verified by its own commit config"', 'wt-check, run: "echo the working tree; exit 1"').replace('  staging: { branch: main }', '  staging: { branch: main }\n  dev: { branch: develop }');
+    const edited = tinyModel({ environments: '  staging: { branch: main }\n  dev: { branch: develop }', verify: { name: 'wt-check', run: 'echo the working tree; exit 1' }, gates: null });
     writeFileSync(join(dir, 'axum.yml'), edited);
     await waitFor(async () => (await status(dir)).environments.some((e) => e.name === 'dev'), 20_000, 'the edited axum.yml to load');
     // A commit of the model only: its axum.yml is still the committed one.

@@ -5,22 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, openClient, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';
+import { tinyModel } from './support/tiny-model.js';
 
-
-const config = (gate: string) => `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: 'echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS' }
-  gates: { accuracy: "${gate}" }
-rollback: { auto: true }
-`;
+const config = (gate: string) => tinyModel({ gates: { accuracy: gate }, rollbackAuto: true });
 
 const newRepo = scratchRepos(afterEach);
 async function started(text: string, data: string): Promise<string> {

@@ -4,21 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';
+import { tinyModel } from './support/tiny-model.js';
 
-const config = `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: eval, run: 'echo accuracy=$(cat $AXUM_CURRENT/model/weights.txt) >> $AXUM_METRICS' }
-  gates: { accuracy: ">= 0.5" }
-rollback: { auto: true }
-`;
+const config = tinyModel({ gates: { accuracy: '>= 0.5' }, rollbackAuto: true });
 
 const repo = scratchRepos(afterEach);
 

@@ -1,11 +1,9 @@
 // What the daemon takes as seen per branch, and the two orders of `git commit && axum run`: the
 // ref's hint before the request, or the request before the hint. One run of the commit either way.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, type PipelineConfig } from '@axum/protocol';
-import { emptyRunsDocument } from '../domain/history.js';
-import { createPipeline } from './pipeline.js';
-import type { RunsStore } from './ports.js';
+import type { PipelineConfig } from '@axum/protocol';
 import { deployWorlds } from './testing/deploy-world.js';
+import { createFakePipeline, parsedConfig as parsed } from './testing/fake-pipeline.js';
 
 const YAML = `version: 1
 environments:
@@ -16,11 +14,6 @@ stages:
     steps:
       - { name: train, run: train }
 `;
-const parsed = (text: string): PipelineConfig => {
-  const load = parseConfigText(text, 'axum.yml');
-  if (!load.ok) throw new Error(load.errors[0]?.message);
-  return load.config;
-};
 const WITH_STAGING = parsed(YAML);
 const WITHOUT_STAGING = parsed(YAML.replace('  staging: { branch: staging }\n', ''));
 const world = deployWorlds(afterEach);
@@ -38,26 +31,13 @@ async function pipelineOn(config: PipelineConfig) {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   const reads = { heads: 0 };
-  const git = {
-    ...w.git,
+  const { pipeline, doc } = createFakePipeline(w, {
     heads: async () => (reads.heads++, new Map(listed)),
     head: async (branch: string) => current.get(branch) ?? null,
     currentBranch: async () => 'develop',
     isAncestor: async () => 'ancestor' as const,
     skippedCommits: async (from: string, to: string) => (from === sha('a') && to === sha('c') ? [sha('b')] : from === sha('s') && to === sha('u') ? [sha('t')] : []),
     showFile: async (_commit: string, file: string) => (await held, file === 'axum.yml' ? YAML : null),
-  };
-  const doc = emptyRunsDocument();
-  const store: RunsStore = { load: async () => ({ doc, warning: null }), save: async () => undefined, close: async () => undefined };
-  const pipeline = createPipeline({
-    ...{ git, runner: w.runner, logs: w.logs, logger: w.logger, clock: w.clock, store, crash: () => undefined, repoRoot: '/repo', baseEnv: {} },
-    worktreeDir: (name) => `/tmp/axum-worktrees/${name}`,
-    metricsFile: (id) => `/state/runs/${id}/metrics.env`,
-    maskFile: async () => undefined,
-    releaseRun: (run, workdir, c) => w.deployments.releaseRun(run, workdir, c, `/state/runs/${run.id}/metrics.env`),
-    reuseRelease: (run, c) => w.deployments.reuseRun(run, c),
-    publish: () => undefined,
-    warn: () => undefined,
   });
   pipeline.setConfig(config);
   await pipeline.start();

@@ -1,11 +1,8 @@
 // A hint that comes while the heads are being read: the watcher reconciles at a ref's first event,
 // so the last move of a burst can land during that reconciliation. It must not wait for the 5 s tick.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, type PipelineConfig } from '@axum/protocol';
-import { emptyRunsDocument } from '../domain/history.js';
-import { createPipeline } from './pipeline.js';
-import type { RunsStore } from './ports.js';
 import { deployWorlds } from './testing/deploy-world.js';
+import { createFakePipeline, parsedConfig as parsed } from './testing/fake-pipeline.js';
 
 const YAML = `version: 1
 environments:
@@ -15,11 +12,6 @@ stages:
     steps:
       - { name: train, run: train }
 `;
-const parsed = (text: string): PipelineConfig => {
-  const load = parseConfigText(text, 'axum.yml');
-  if (!load.ok) throw new Error(load.errors[0]?.message);
-  return load.config;
-};
 const world = deployWorlds(afterEach);
 
 describe('reconciling branch heads', () => {
@@ -28,26 +20,13 @@ describe('reconciling branch heads', () => {
     let head = 'a'.repeat(40);
     /** While set, a read of the heads waits for it (after taking what the refs say at its start). */
     let hold: Promise<void> | null = null;
-    const git = {
-      ...w.git,
+    const { pipeline } = createFakePipeline(w, {
       showFile: async (_commit: string, file: string) => (file === 'axum.yml' ? YAML : null),
       heads: async () => {
         const seen = new Map([['staging', head]]);
         if (hold) await hold;
         return seen;
       },
-    };
-    const doc = emptyRunsDocument();
-    const store: RunsStore = { load: async () => ({ doc, warning: null }), save: async () => undefined, close: async () => undefined };
-    const pipeline = createPipeline({
-      ...{ git, runner: w.runner, logs: w.logs, logger: w.logger, clock: w.clock, store, crash: () => undefined, repoRoot: '/repo', baseEnv: {} },
-      worktreeDir: (name) => `/tmp/axum-worktrees/${name}`,
-      metricsFile: (id) => `/state/runs/${id}/metrics.env`,
-      maskFile: async () => undefined,
-      releaseRun: (run, workdir, config) => w.deployments.releaseRun(run, workdir, config, `/state/runs/${run.id}/metrics.env`),
-      reuseRelease: (run, config) => w.deployments.reuseRun(run, config),
-      publish: () => undefined,
-      warn: () => undefined,
     });
     await pipeline.start();
     pipeline.setConfig(parsed(YAML));

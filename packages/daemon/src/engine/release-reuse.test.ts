@@ -2,13 +2,13 @@
 // runs no stage and hands that release on (README.md, "Releases and deploys"). The run executor on
 // fakes, with a deployments world behind it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, type PipelineConfig } from '@axum/protocol';
+import type { PipelineConfig } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { createRunDeploys } from './run-deploys.js';
 import { canonicalJson, reusableRelease } from './release-reuse.js';
-import { executeRun, type ExecutorDeps } from './run-executor.js';
-import { createRunWorktrees } from './run-worktrees.js';
+import { executeRun } from './run-executor.js';
 import { deployWorlds, type DeployWorld } from './testing/deploy-world.js';
+import { createFakeExecutorDeps, parsedConfig as parsed } from './testing/fake-pipeline.js';
 
 const COMMIT = 'c'.repeat(40);
 const yaml = (extra = '') => `version: 1
@@ -28,11 +28,6 @@ verify:
     - name: smoke
       run: smoke
 ${extra}`;
-const parsed = (text: string): PipelineConfig => {
-  const load = parseConfigText(text, 'axum.yml');
-  if (!load.ok) throw new Error(load.errors[0]?.message);
-  return load.config;
-};
 
 const world = deployWorlds(afterEach);
 
@@ -41,24 +36,7 @@ function setup(text = yaml()) {
   const w = world(parsed(yaml()));
   let axumYml = text;
   let number = 0;
-  const deps: ExecutorDeps = {
-    git: { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? axumYml : null) },
-    runner: w.runner,
-    logs: w.logs,
-    logger: w.logger,
-    clock: w.clock,
-    worktrees: createRunWorktrees({ git: w.git, dirOf: (name) => `/tmp/axum-worktrees/${name}`, logger: w.logger }),
-    metricsFile: (id) => `/state/runs/${id}/metrics.env`,
-    maskFile: async () => undefined,
-    baseEnv: {},
-    repoRoot: '/repo',
-    currentConfig: () => null,
-    releaseRun: (run, workdir, config) => w.deployments.releaseRun(run, workdir, config, `/state/runs/${run.id}/metrics.env`),
-    reuseRelease: (run, config) => w.deployments.reuseRun(run, config),
-    logActivity: () => undefined,
-    commit: async () => undefined,
-    crash: () => undefined,
-  };
+  const deps = createFakeExecutorDeps(w, { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? axumYml : null) });
   /** Runs the commit for `env` to the end and waits for its environment to settle. */
   async function run(env: 'staging' | 'production', extra: Partial<RunRecord> = {}): Promise<RunRecord> {
     number += 1;

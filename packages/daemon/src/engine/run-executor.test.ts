@@ -1,11 +1,10 @@
 // The way from a queued run to its first step process: what must be durable before the process
 // exists, and what may overlap. The run executor on fakes, with a deployments world behind it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, type PipelineConfig } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { executeRun, type ExecutorDeps } from './run-executor.js';
-import { createRunWorktrees } from './run-worktrees.js';
 import { deployWorlds } from './testing/deploy-world.js';
+import { createFakeExecutorDeps, parsedConfig as parsed } from './testing/fake-pipeline.js';
 
 const YAML = `version: 1
 environments:
@@ -18,11 +17,6 @@ stages:
     steps:
       - { name: eval, run: eval }
 `;
-const parsed = (text: string): PipelineConfig => {
-  const load = parseConfigText(text, 'axum.yml');
-  if (!load.ok) throw new Error(load.errors[0]?.message);
-  return load.config;
-};
 const world = deployWorlds(afterEach);
 
 /** A staging run of one commit, its saves (the record as each save held it) and the order of events. */
@@ -38,27 +32,13 @@ function setup(git: Partial<ExecutorDeps['git']> = {}) {
     },
   };
   const runGit: ExecutorDeps['git'] = { ...w.git, showFile: async (_commit, file) => (file === 'axum.yml' ? YAML : null), ...git };
-  const deps: ExecutorDeps = {
-    git: runGit,
+  const deps = createFakeExecutorDeps(w, runGit, {
     runner,
-    logs: w.logs,
-    logger: w.logger,
-    clock: w.clock,
-    worktrees: createRunWorktrees({ git: runGit, dirOf: (name) => `/tmp/axum-worktrees/${name}`, logger: w.logger }),
-    metricsFile: (id) => `/state/runs/${id}/metrics.env`,
-    maskFile: async () => undefined,
-    baseEnv: {},
-    repoRoot: '/repo',
-    currentConfig: () => null,
-    releaseRun: (run, workdir, config) => w.deployments.releaseRun(run, workdir, config, `/state/runs/${run.id}/metrics.env`),
-    reuseRelease: (run, config) => w.deployments.reuseRun(run, config),
-    logActivity: () => undefined,
     commit: async (run) => {
       saves.push(structuredClone(run));
       events.push(`save ${run.status} ${run.steps.map((s) => `${s.name}:${s.status}`).join(',')}`);
     },
-    crash: () => undefined,
-  };
+  });
   const record: RunRecord = {
     ...{ id: 'run-1', number: 1, status: 'queued', commit: 'c'.repeat(40), branch: 'staging', env: 'staging', trigger: 'push', reused: false },
     ...{ createdAt: '2025-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, steps: [], subject: 'model v2', releaseId: null, message: null, warnings: [] },
