@@ -25,7 +25,7 @@ const run = (status: RunView['status'], deploy: RunView['deploy']): RunView =>
 describe("a run's deploy while its stages run", () => {
   it('is pending, not deploying, until the stages succeeded (as axum runs says)', () => {
     const building = run('running', { env: 'dev', revision: null, outcome: 'pending' });
-    expect(deployBadge(building)).toBe('dev … pending');
+    expect(deployBadge(building)).toBe('dev pending');
     expect(deployOutcomeText(building)).toBe('deploy: pending, to dev once the stages succeed');
     const deploying = run('succeeded', { env: 'dev', revision: 4, outcome: 'pending' });
     expect(deployBadge(deploying)).toBe('dev#4 … deploying');

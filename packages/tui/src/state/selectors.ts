@@ -162,7 +162,7 @@ const waitsForStages = (run: RunView): boolean => run.deploy?.outcome === 'pendi
 /** A run's deploy in a few columns: `staging#3 ✗ failed`. */
 export function deployBadge(run: RunView): string {
   if (!run.deploy || run.deploy.outcome === 'none') return '—';
-  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${waitsForStages(run) ? '… pending' : OUTCOME[run.deploy.outcome]}`;
+  return `${run.deploy.env}${run.deploy.revision !== null ? `#${run.deploy.revision}` : ''} ${waitsForStages(run) ? 'pending' : OUTCOME[run.deploy.outcome]}`;
 }
 
 /**
