@@ -115,6 +115,9 @@ describe('what a new user types', () => {
     const revisions = (JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as unknown[]).length;
     expect(await axum(['deploy', 'staging', '--release', 'rel-2', '--commit', 'HEAD~1', '--yes', '--repo', dir])).toEqual({ code: 2, stdout: '', stderr: 'axum: two things to deploy: --release rel-2 and --commit HEAD~1; name one\n' });
     expect((JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as unknown[]).length).toBe(revisions);
+    // --again alone deploys the live release once more, as a new revision.
+    const again = await axum(['deploy', 'staging', '--again', '--yes', '--repo', dir]);
+    expect(again, again.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^staging #${revisions + 1}: deployed rel-1 \\(${first.slice(0, 8)}\\)`)) });
   }, 180_000);
 
   it('axum run says when tracked files changed in the work tree are not in the run (a run builds its commit); not for another commit, nor under --json', async () => {

@@ -95,7 +95,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <rev>', 'the commit whose release to deploy: a sha, a tag, HEAD~1 (resolved by git in this worktree)')
     .option('--yes', 'confirm without asking')
     .option('--force', 'allow a release that is marked bad')
-    .option('--again', 'deploy it as a new revision even when it is live there already (else nothing to do)')
+    .option('--again', 'deploy it as a new revision even when it is live there already (else nothing to do); alone, the live release once more')
     .option('--wait', 'wait for verification (deploy always does)')
     .action((env: string, _options, command: Command) => run(async (options) => (await import('./commands/environments.js')).deployCommand(env, options, stdoutOutput), command));
   program

@@ -120,12 +120,18 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
 
 /** `axum deploy ENV (--release ID | --commit SHA) [--force] [--again]`: the release live there already is nothing to do, unless `--again`. */
 export async function deployCommand(envName: string, options: GlobalOptions & { release?: string; commit?: string; yes?: boolean; force?: boolean; wait?: boolean; again?: boolean }, out: Output): Promise<ExitCode> {
-  if (!options.release && !options.commit) throw new CliError('name what to deploy: --release ID or --commit SHA', EXIT.usage);
+  if (!options.release && !options.commit && !options.again) throw new CliError('name what to deploy: --release ID or --commit SHA (or --again: the live release once more)', EXIT.usage);
   if (options.release !== undefined && options.commit !== undefined) throw new CliError(`two things to deploy: --release ${options.release} and --commit ${options.commit}; name one`, EXIT.usage);
   if (options.commit !== undefined) options = { ...options, commit: resolveCommitOption(options.repo, options.commit, true) };
   if (options.release !== undefined) options = { ...options, release: releaseIdOf(options.release) };
   return withDaemon(options, 'axum-deploy', async (connection) => {
     const env = await environment(connection, envName);
+    // `--again` alone: the release live there, deployed once more (a redeploy).
+    if (!options.release && !options.commit) {
+      const live = env.live?.releaseId;
+      if (!live) throw new CliError(`nothing is live in ${env.name} to deploy again: name --release ID or --commit SHA`, EXIT.usage);
+      options = { ...options, release: live };
+    }
     const releases = await call(connection, 'releases.list', {});
     const params = { env: envName, ...(options.release ? { releaseId: options.release } : {}), ...(options.commit ? { commit: options.commit } : {}), force: options.force ?? false, by: by('deploy'), again: options.again ?? false };
     // What is live there already is nothing to do: no question asked, the daemon answers with the live revision.
