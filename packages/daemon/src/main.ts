@@ -74,7 +74,14 @@ async function main(): Promise<void> {
     process.exit(EXIT.usage);
   }
 
-  const stateDir = prepareStateDir(repoRoot);
+  let stateDir: string;
+  try {
+    stateDir = prepareStateDir(repoRoot);
+  } catch (err) {
+    // A link where `.axum` or its top should be (a cloned repository's), a read-only checkout: said, not a stack.
+    logger.error(`refusing to start: ${(err as Error).message}`);
+    process.exit(EXIT.failed);
+  }
   // The lock comes before anything that listens: two starters racing must not both bind.
   const lock = acquirePidfileLock(join(stateDir, PID_FILE), { repoRoot });
   if (lock.kind === 'held') {

@@ -1,22 +1,46 @@
-import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DISCOVERY_FILE, STATE_DIR, type DaemonInfo } from '@axum/protocol';
+import { DISCOVERY_FILE, STATE_DIR, openNoFollow, stateDirLinkProblem, type DaemonInfo } from '@axum/protocol';
 
-/** Creates `<repo>/.axum/` with a `.gitignore` that ignores the folder itself. */
+/**
+ * Creates `<repo>/.axum/` with a `.gitignore` that ignores the folder itself; throws, naming it,
+ * when the folder or anything at its top is a link (a cloned repository's, never written through).
+ */
 export function prepareStateDir(repoRoot: string): string {
   const dir = join(repoRoot, STATE_DIR);
+  const linked = stateDirLinkProblem(dir);
+  if (linked !== null) throw new Error(linked);
   mkdirSync(dir, { recursive: true });
-  const ignore = join(dir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# Axum state: history, logs, releases. Never committed.\n*\n');
+  writeIfMissing(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n');
   return dir;
+}
+
+function writeIfMissing(file: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openNoFollow(file, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  try {
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes `daemon.json` atomically (temp file, then rename), so a reader never sees half of it. */
 export function writeDiscoveryFile(stateDir: string, info: DaemonInfo): void {
   const file = join(stateDir, DISCOVERY_FILE);
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  const fd = openNoFollow(temp, 'w');
+  try {
+    writeFileSync(fd, `${JSON.stringify(info, null, 2)}\n`);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
 }
 

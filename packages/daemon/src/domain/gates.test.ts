@@ -87,7 +87,7 @@ describe('gates relative to the last known good', () => {
       ['<= lkg', '<=', -1, '<= lkg or <= 0'],
       ['> lkg', '>', -120, '> lkg or > -121'],
       ['<= lkg', '<=', 99999999999, '<= lkg or <= 100000000000'],
-      ['>= lkg', '>=', 9007199254740993, '>= lkg or >= 9007199254730000'],
+      ['>= lkg', '>=', 9007199254740992, '>= lkg or >= 9007199254730000'],
     ];
     for (const [expression, op, value, suggested] of cases) {
       expect(fallbackHint(expression, op, value)).toBe(`a fixed fallback decides when there is none: "${suggested}"`);
