@@ -12,7 +12,11 @@ import { ROOT, axum, daemonProcessesFor, scratchRepos } from './support/axum.js'
 const repo = scratchRepos(afterEach);
 const outside: string[] = [];
 afterEach(() => {
-  for (const dir of outside.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of outside.splice(0)) {
+    // Only a daemon that wrote through a link would be running here (the code before the fix).
+    for (const pid of daemonProcessesFor(dir)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function outsideDir(): string {
