@@ -72,4 +72,21 @@ describe('links a cloned repository commits in .axum are never followed', () => 
     expect(started.stderr).toContain(`refusing to start: ${join(clone, '.axum', 'history')} is a symbolic link to ${elsewhere}`);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
+
+  it('`axum status` with a link committed deeper (.axum/runs/run-1/logs → a folder outside): the daemon refuses to start, naming it', async () => {
+    const elsewhere = outsideDir();
+    const upstream = repo();
+    mkdirSync(join(upstream, '.axum', 'runs', 'run-1'), { recursive: true });
+    symlinkSync(elsewhere, join(upstream, '.axum', 'runs', 'run-1', 'logs'));
+    execFileSync('git', ['add', '-f', '.axum/runs/run-1/logs'], { cwd: upstream });
+    execFileSync('git', ['commit', '-q', '-m', 'helpful defaults'], { cwd: upstream });
+    const clone = join(upstream, '..', `clone-${Math.random().toString(36).slice(2)}`);
+    execFileSync('git', ['clone', '-q', upstream, clone]);
+    outside.push(clone);
+    const result = await axum(['status', '--repo', clone]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`refusing to start: ${join(clone, '.axum', 'runs', 'run-1', 'logs')} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(daemonProcessesFor(clone)).toEqual([]);
+  });
 });
