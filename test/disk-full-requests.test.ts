@@ -125,6 +125,33 @@ describe.skipIf(!isRoot)('requests on a full disk', () => {
     expect(await env(dir)).toMatchObject({ awaitingApproval: true, live: null });
     expect((await axum(['approve', 'staging', '--yes', '--repo', dir])).code).toBe(0);
   });
+
+  it('axum run of a new commit whose run cannot be saved answers that the disk is full (exit 1), never "waiting for it"; with room again, a run of it is saved', async () => {
+    const dir = await startedOnTmpfs(tinyModelConfig());
+    const pid = daemonPid(dir)!;
+    const free = fill(dir);
+    const head = commitFiles(dir, 'v1', { 'data.txt': '0.86\n' });
+    // The hint or the request's own reconcile queues the head's push run in memory; its save fails.
+    const ran = await axum(['run', '--repo', dir]);
+    console.log(`FIGURE run-disk-full: exit ${ran.code}: ${ran.stderr.trim()}`);
+    saysDiskFull(ran, pid);
+    expect(ran.stderr).toContain(`the run of ${head.slice(0, 8)} on main could not be recorded`);
+    expect(ran.stdout).not.toMatch(/waiting/);
+    // Asked again, still full: the run memory holds (the head's push run, or the one just asked
+    // for) is not saved, so it is no answer either.
+    const repeated = await axum(['run', '--repo', dir]);
+    saysDiskFull(repeated, pid);
+    expect(repeated.stdout).not.toMatch(/waiting/);
+    free();
+    const again = await axum(['run', '--json', '--repo', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    const answered = JSON.parse(again.stdout) as { id: string; commit: string };
+    expect(answered).toMatchObject({ commit: head });
+    // Saved now: a restart still knows it.
+    await restart(dir);
+    const runs = JSON.parse((await axum(['runs', '--json', '--repo', dir])).stdout) as { id: string }[];
+    expect(runs.map((r) => r.id)).toContain(answered.id);
+  });
 });
 
 describe.skipIf(!isRoot)('a read-only .axum', () => {

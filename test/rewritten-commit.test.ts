@@ -10,9 +10,9 @@ const scratch = scratchRepos(afterEach);
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
 /** A build step that waits until the test opens its commit's gate (a file named after the commit). */
-const config = (gates: string) => `version: 1
+const config = (gates: string, dev = '{ branch: develop }') => `version: 1
 environments:
-  dev: { branch: develop }
+  dev: ${dev}
 stages:
   - name: build
     steps:
@@ -80,5 +80,54 @@ describe('a commit rewritten away while its run builds', () => {
     expect(await exited).toBe(1);
     const last = stderr.trim().split('\n').at(-1);
     expect(last).toMatch(new RegExp(`^axum: run-\\d+ succeeded, but its release rel-\\d+ was not deployed to dev \\(superseded\\): ${gone.slice(0, 8)} is no longer on develop, whose head ${base.slice(0, 8)} does not contain it \\(reset, amended or force-pushed away\\)$`));
+  }, 90_000);
+});
+
+/**
+ * A release of develop's new commit that waits in dev (held by a pin, or for approval), then
+ * develop reset back: what is said when the waiting release is taken. The head's own run is kept
+ * in its build (its gate stays closed), so nothing else waits in dev meanwhile.
+ */
+async function waitingThenReset(dev: string, wait: (dir: string) => Promise<void>, outcome: string) {
+  const dir = scratch({ config: null });
+  const gates = join(dir, '..', 'gates');
+  mkdirSync(gates);
+  git(dir, 'checkout', '-q', '-b', 'develop');
+  const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates, dev) });
+  await startDaemon(dir, { branch: 'develop' });
+  await wait(dir);
+  const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
+  writeFileSync(join(gates, gone), '');
+  const run = await waitForRun(dir, (r) => r.commit === gone && (r as { deploy?: { outcome: string } }).deploy?.outcome === outcome, `the release of v2 waiting (${outcome})`);
+  git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+  await waitForRun(dir, (r) => r.commit === base && r.branch === 'develop', 'the run of the head the branch moved back to');
+  const said = `${gone.slice(0, 8)} is no longer on develop, whose head ${base.slice(0, 8)} does not contain it (reset, amended or force-pushed away)`;
+  return { dir, run, said };
+}
+
+describe('a waiting release whose commit is rewritten away', () => {
+  it('held by a pin: axum unpin does not deploy it, says why, and its run is superseded', async () => {
+    const { dir, run, said } = await waitingThenReset('{ branch: develop }', async (d) => void expect((await axum(['pin', 'dev', '--repo', d])).code).toBe(0), 'held-by-pin');
+    const unpinned = await axum(['unpin', 'dev', '--yes', '--repo', dir]);
+    expect(unpinned.code, unpinned.stderr).toBe(0);
+    expect(unpinned.stdout).toContain(`dev unpinned; ${(run as { releaseId?: string }).releaseId} not deployed: ${said}`);
+    const history = JSON.parse((await axum(['history', 'dev', '--json', '--repo', dir])).stdout) as unknown[];
+    expect(history).toEqual([]);
+    const told = await waitForRun(dir, (r) => r.id === run.id && (r as { deploy?: { outcome: string } }).deploy?.outcome === 'superseded', 'the held run told');
+    expect(told.message).toContain(`; not deployed: ${said}`);
+  }, 90_000);
+
+  it('waiting for approval: axum approve refuses it (exit 1), says why, nothing waits after; its run is superseded', async () => {
+    const { dir, run, said } = await waitingThenReset('{ branch: develop, approval: manual }', async () => undefined, 'awaiting-approval');
+    const approved = await axum(['approve', 'dev', '--yes', '--repo', dir]);
+    expect(approved.code, approved.stdout).toBe(1);
+    expect(approved.stderr).toContain(`not deployed: ${said}`);
+    const history = JSON.parse((await axum(['history', 'dev', '--json', '--repo', dir])).stdout) as unknown[];
+    expect(history).toEqual([]);
+    const told = await waitForRun(dir, (r) => r.id === run.id && (r as { deploy?: { outcome: string } }).deploy?.outcome === 'superseded', 'the waiting run told');
+    expect(told.message).toContain(`; not deployed: ${said}`);
+    const again = await axum(['approve', 'dev', '--yes', '--repo', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('nothing');
   }, 90_000);
 });

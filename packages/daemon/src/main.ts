@@ -10,7 +10,7 @@ import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
 import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
-import { prepareStateDir, recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
+import { recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
 import { loadConfigFile } from './adapters/yaml-config.js';
@@ -37,7 +37,7 @@ import { createBackupWriter } from './adapters/backup-writer.js';
 import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
-import { createConfigApplier, installStopHandlers, killLeftovers } from './start-up.js';
+import { createConfigApplier, installStopHandlers, killLeftovers, stateDirOrExit } from './start-up.js';
 import { historyRemovalNotes } from './adapters/fs-history-removed.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     process.exit(EXIT.usage);
   }
 
-  const stateDir = prepareStateDir(repoRoot);
+  const stateDir = stateDirOrExit(repoRoot, logger, EXIT.failed);
   // The lock comes before anything that listens: two starters racing must not both bind.
   const lock = acquirePidfileLock(join(stateDir, PID_FILE), { repoRoot });
   if (lock.kind === 'held') {

@@ -108,7 +108,12 @@ async function restoreFrom(repoRoot: string, from: string, again: string, read: 
   if (!backup.ok) return refuse(`refused to restore from ${backup.problem}; nothing was written`);
   const { manifest, objects } = backup;
 
-  const stateDir = prepareStateDir(repoRoot);
+  let stateDir: string;
+  try {
+    stateDir = prepareStateDir(repoRoot);
+  } catch (err) {
+    return refuse(`${(err as Error).message}; nothing was written`);
+  }
   const lock = acquirePidfileLock(join(stateDir, PID_FILE), { repoRoot });
   if (lock.kind === 'held') return refuse(`a daemon (pid ${lock.pid}) serves ${repoRoot}: stop it first (axum daemon stop --repo ${repoRoot}); nothing was written`);
   try {

@@ -8,6 +8,7 @@ import type { Containment } from './adapters/cgroup-containment.js';
 import type { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
 import { isFileSystemError } from './domain/disk-errors.js';
 import { createFsLastConfigStore } from './adapters/fs-last-config.js';
+import { prepareStateDir } from './adapters/state-files.js';
 import type { DaemonEngine, LastValidConfig } from './engine/daemon-engine.js';
 import type { Logger, StepRunner } from './engine/ports.js';
 
@@ -94,4 +95,17 @@ export function createConfigApplier(deps: { repoRoot: string; stateDir: string; 
     if (config) watchPaths.setPatterns(config.watch?.paths ?? []);
   };
   return { applyConfig, lastConfig };
+}
+
+/**
+ * `<repo>/.axum/`, made ready; the process exits with `code` when it cannot be (a link where the
+ * folder or something in it should be, a cloned repository's; a read-only checkout): said, not a stack.
+ */
+export function stateDirOrExit(repoRoot: string, logger: Logger, code: number): string {
+  try {
+    return prepareStateDir(repoRoot);
+  } catch (err) {
+    logger.error(`refusing to start: ${(err as Error).message}`);
+    return process.exit(code);
+  }
 }

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { openNoFollow } from '@axum/protocol';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CrashHook } from '../engine/crash-points.js';
@@ -14,7 +15,7 @@ import { writeAll } from './fs-errors.js';
  */
 export function writeFileDurably(file: string, data: string | Buffer, options: { mode?: number; temp?: string; crash?: CrashHook; beforeRename?: () => void } = {}): void {
   const temp = options.temp ?? `${file}.tmp`;
-  const fd = openSync(temp, 'w', options.mode ?? 0o600);
+  const fd = openNoFollow(temp, 'w', options.mode ?? 0o600);
   try {
     writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);

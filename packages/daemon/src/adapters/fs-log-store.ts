@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { openNoFollow } from '@axum/protocol';
 import { describeFsError } from '../domain/disk-errors.js';
 import { closeQuietly, writeAll } from './fs-errors.js';
 import { parseTimes, timesIn, wholeCharacters, type TimeEntry } from './fs-log-times.js';
@@ -83,8 +84,8 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
       mkdirSync(join(root, runId, 'logs'), { recursive: true });
       const k = logKey(runId, step);
       generation++;
-      const fd = openSync(fileOf(runId, step), 'a', 0o600);
-      const timesFd = openSync(timesOf(runId, step), 'a', 0o600);
+      const fd = openNoFollow(fileOf(runId, step), 'a');
+      const timesFd = openNoFollow(timesOf(runId, step), 'a');
       let lastStamp = -Infinity;
       const masker = createMasker(secrets);
       let size = fstatSync(fd).size; // a retry appends to the same file
@@ -279,6 +280,6 @@ export async function maskFileInPlace(file: string, secrets: readonly string[]):
   const masked = Buffer.concat([masker.push(bytes), masker.end()]);
   if (masked.equals(bytes)) return;
   const temp = `${file}.masking`;
-  await writeFile(temp, masked, { mode: 0o600 });
+  await writeFile(temp, masked, { mode: 0o600, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
   await rename(temp, file);
 }

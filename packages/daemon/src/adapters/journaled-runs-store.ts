@@ -1,5 +1,6 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { openNoFollow } from '@axum/protocol';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
@@ -77,7 +78,7 @@ export function createJournaledRunsStore(
   const openJournal = (): number => {
     if (journalFd !== null) return journalFd;
     const created = !existsSync(journalFile);
-    journalFd = openSync(journalFile, 'a', 0o600);
+    journalFd = openNoFollow(journalFile, 'a');
     if (created) fsyncDir(dirname(journalFile)); // the new file's name is durable too
     return journalFd;
   };

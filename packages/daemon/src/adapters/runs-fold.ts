@@ -19,7 +19,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 // CPU-bound training step a fold at 19 would get almost no CPU at all. Elsewhere (macOS, BSD) the
 // value is the whole process's, and a lowered daemon could not raise it back: left as it is.
 if (process.platform === 'linux') try { const os = require('node:os'); os.setPriority(Math.min(19, os.getPriority() + 10)); } catch {}
-const { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } = require('node:fs');
+const { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } = require('node:fs');
 const parseJournal = ${parseJournal.toString()};
 const replay = ${replay.toString()};
 const { snapshotFile, segmentFile, tempFile } = workerData;
@@ -29,7 +29,7 @@ if (segment.problem !== null) throw new Error(segmentFile + ': ' + segment.probl
 let journalSeq = typeof snapshot.journalSeq === 'number' ? snapshot.journalSeq : 0;
 for (const entry of segment.entries) if (typeof entry.seq === 'number' && entry.seq > journalSeq) journalSeq = entry.seq;
 const text = Buffer.from(JSON.stringify({ ...replay(snapshot, segment.entries), journalSeq }));
-const fd = openSync(tempFile, 'w', 0o600);
+const fd = openSync(tempFile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
 try {
   let at = 0;
   while (at < text.length) at += writeSync(fd, text, at, text.length - at);

@@ -1,22 +1,60 @@
-import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DISCOVERY_FILE, STATE_DIR, type DaemonInfo } from '@axum/protocol';
+import { DISCOVERY_FILE, STATE_DIR, openNoFollow, stateDirLinkProblem, stateLinkProblem, type DaemonInfo } from '@axum/protocol';
 
-/** Creates `<repo>/.axum/` with a `.gitignore` that ignores the folder itself. */
+/**
+ * Creates `<repo>/.axum/` with a `.gitignore` that ignores the folder itself; throws, naming it,
+ * when the folder or anything at its top is a link, or when the repository commits a link anywhere
+ * in it (a clone's `.axum/history/envs` → elsewhere would take the records there): never written through.
+ */
 export function prepareStateDir(repoRoot: string): string {
   const dir = join(repoRoot, STATE_DIR);
+  const linked = stateDirLinkProblem(dir) ?? committedLink(repoRoot);
+  if (linked !== null) throw new Error(linked);
   mkdirSync(dir, { recursive: true });
-  const ignore = join(dir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# Axum state: history, logs, releases. Never committed.\n*\n');
+  writeIfMissing(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n');
   return dir;
+}
+
+/** The first link the repository commits under `.axum/` (mode 120000 in git's index), or null. */
+function committedLink(repoRoot: string): string | null {
+  let listing: string;
+  try {
+    listing = execFileSync('git', ['ls-files', '-s', '-z', '--', STATE_DIR], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null; // no git to ask (a restore into a bare folder): the checks at each open still hold
+  }
+  const link = listing.split('\0').find((entry) => entry.startsWith('120000 '));
+  return link ? stateLinkProblem(join(repoRoot, link.slice(link.indexOf('\t') + 1))) : null;
+}
+
+function writeIfMissing(file: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openNoFollow(file, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  try {
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes `daemon.json` atomically (temp file, then rename), so a reader never sees half of it. */
 export function writeDiscoveryFile(stateDir: string, info: DaemonInfo): void {
   const file = join(stateDir, DISCOVERY_FILE);
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  const fd = openNoFollow(temp, 'w');
+  try {
+    writeFileSync(fd, `${JSON.stringify(info, null, 2)}\n`);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
 }
 

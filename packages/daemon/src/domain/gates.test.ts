@@ -75,6 +75,19 @@ describe('gates relative to the last known good', () => {
       ['< lkg', '<', 0.3, '< lkg or < 0.4'],
       ['>= lkg', '>=', 0, '>= lkg or >= -1'],
       ['<= lkg + 0.05', '<=', 0.1 + 0.2, '<= lkg + 0.05 or <= 0.4'], // 0.30000000000000004 is read as 0.3
+      // The step follows the value's magnitude, not how it is written.
+      ['>= lkg', '>=', 1e-7, '>= lkg or >= 0'],
+      ['<= lkg', '<=', 1e-7, '<= lkg or <= 2e-7'],
+      ['<= lkg', '<=', 1.25e-7, '<= lkg or <= 1.26e-7'],
+      ['<= lkg', '<=', 1e21, '<= lkg or <= 2e+21'],
+      ['>= lkg', '>=', 1.5e21, '>= lkg or >= 1.4e+21'],
+      ['<= lkg', '<=', 0, '<= lkg or <= 1'],
+      ['>= lkg', '>=', -0.5, '>= lkg or >= -0.6'],
+      ['< lkg', '<', -0.5, '< lkg or < -0.4'],
+      ['<= lkg', '<=', -1, '<= lkg or <= 0'],
+      ['> lkg', '>', -120, '> lkg or > -121'],
+      ['<= lkg', '<=', 99999999999, '<= lkg or <= 100000000000'],
+      ['>= lkg', '>=', 9007199254740992, '>= lkg or >= 9007199254730000'],
     ];
     for (const [expression, op, value, suggested] of cases) {
       expect(fallbackHint(expression, op, value)).toBe(`a fixed fallback decides when there is none: "${suggested}"`);

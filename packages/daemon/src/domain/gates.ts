@@ -101,14 +101,29 @@ export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): str
 
 /**
  * The fixed fallback suggested for a relative gate, in the gate's own direction (`<= lkg + 0.05`
- * gets `or <= N`). N is one step of the value's last digit beyond the measured value, on the side
- * that passes it: the value itself would decide on a tie (`>=` passes it, `>` fails it), which
- * says nothing about the threshold a person means. `==` and `!=` have no such side: words, no number.
+ * gets `or <= N`). N is one step of the value's last significant digit beyond the measured value,
+ * on the side that passes it: the value itself would decide on a tie (`>=` passes it, `>` fails
+ * it), which says nothing about the threshold a person means. The step comes from the value's
+ * magnitude, not its string form (`1e-7` is written without a decimal point; `1e21` has no units
+ * digit a float can step). `==` and `!=` have no such side: words, no number.
  */
 export function fallbackHint(expression: string, op: string, value: number | null): string {
   const beyond = value === null ? null : op === '>=' || op === '>' ? -1 : op === '<=' || op === '<' ? 1 : null;
-  if (value === null || beyond === null) return `a fixed fallback decides when there is none: "${expression} or ${op} N", with the N you expect of this metric`;
-  const decimals = Math.min(12, (String(tidy(value)).split('.')[1] ?? '').length);
-  const suggested = tidy(value + beyond * 10 ** -decimals);
-  return `a fixed fallback decides when there is none: "${expression} or ${op} ${Number(suggested.toFixed(decimals))}"`;
+  if (value === null || beyond === null || !Number.isFinite(value)) return `a fixed fallback decides when there is none: "${expression} or ${op} N", with the N you expect of this metric`;
+  return `a fixed fallback decides when there is none: "${expression} or ${op} ${oneStepBeyond(tidy(value), beyond)}"`;
+}
+
+/**
+ * `value` moved by one unit of its last significant digit, worked on the decimal digits (as
+ * `mantissa e scale`), so the result reads as written: 0.93 - 0.01 is 0.92, never 0.9199999.
+ * A whole number steps by 1 (120 → 121), as a person counts, while its units digit is one of the
+ * 12 significant digits a value is read with (below 1e12); past that, by its last significant digit.
+ */
+function oneStepBeyond(value: number, beyond: -1 | 1): number {
+  const [mantissa = '0', exponent = '0'] = value.toExponential().split('e');
+  const decimals = (mantissa.split('.')[1] ?? '').length;
+  let digits = Number(mantissa.replace('.', ''));
+  let scale = Number(exponent) - decimals;
+  if (scale > 0 && Math.abs(value) < 1e12) [digits, scale] = [value, 0];
+  return Number(`${digits + beyond}e${scale}`);
 }

@@ -116,4 +116,21 @@ describe('git commit && axum run', () => {
     expect(p.runsOf(sha('c'))).toHaveLength(2);
     await p.stop();
   });
+
+  it('a head reset back onto a commit still being built: the queued push run of the commit it left is superseded by the running one', async () => {
+    const p = await pipelineOn(WITH_STAGING);
+    p.move('develop', sha('c'));
+    await p.pipeline.reconcile();
+    const building = p.runsOf(sha('c'))[0]!;
+    for (let i = 0; i < 1000 && p.runsOf(sha('c'))[0]!.status !== 'running'; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(p.runsOf(sha('c'))).toMatchObject([{ status: 'running', trigger: 'push' }]);
+    p.move('develop', sha('d'));
+    await p.pipeline.reconcile();
+    expect(p.runsOf(sha('d'))).toMatchObject([{ status: 'queued', trigger: 'push' }]);
+    p.move('develop', sha('c')); // git reset --hard HEAD~1
+    await p.pipeline.reconcile();
+    expect(p.runsOf(sha('d'))).toMatchObject([{ status: 'superseded', message: `superseded by ${building.id} (cccccccc)` }]);
+    expect(p.runsOf(sha('c'))).toMatchObject([{ id: building.id, status: 'running' }]);
+    await p.stop();
+  });
 });

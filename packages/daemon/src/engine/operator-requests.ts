@@ -8,6 +8,7 @@ import { acceptanceRevision, liftPause } from '../domain/pause.js';
 import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
+import { leftBranchIn, tellLeft } from './release-hand-on.js';
 import { RequestFailure } from './pipeline.js';
 import { requestRecords, unsavedFailure } from './unsaved-requests.js';
 
@@ -52,14 +53,20 @@ export function createOperatorRequests(state: DeployState, environments: Environ
   /** `axum unpin`: the pin goes, and the newest release it held back deploys — unless it is bad, gone, or overtaken. */
   async function unpin(env: string, by: string): Promise<PinOutcome | RequestFailure> {
     const doc = await docOf(env);
+    // Asked first, as for a release built now: a commit reset away while it was held never deploys.
+    const asked = doc.heldReleaseId ? release(doc.heldReleaseId) : undefined;
+    const leftFor = asked && !doc.paused ? { id: asked.id, left: await leftBranchIn(state, env, asked.commit, { runId: environments.runFor(env, asked.id) ?? asked.runId, releaseId: asked.id }) } : null;
+    // Taken after the question to git: what changes from here on is this request's.
     const records = recordsOf(env, doc);
     const since = doc.pinned?.at ?? null;
     const heldId = doc.heldReleaseId;
     const held = heldId ? release(heldId) : undefined;
+    const left = leftFor?.id === heldId ? (leftFor?.left ?? null) : null;
     const live = liveRevision(doc);
     const why = (): string | null => {
       if (!heldId) return null;
       if (!held) return `${heldId} was held by the pin but no longer exists (pruned by history.keepReleases): nothing deployed`;
+      if (left) return `${held.id} not deployed: ${left}`;
       if (held.bad) return `${markedBad(held.id, held.bad)}: not deployed (axum deploy ${env} --release ${held.id} --force deploys it anyway)`;
       if (live?.releaseId === held.id) return `${held.id} is live already (#${live.revision})`;
       if (live && age(live.releaseId) > age(held.id)) return `${held.id} was held by the pin, but a newer release (${live.releaseId}) is live: not deployed`;
@@ -83,6 +90,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     const failure = await records.save(`the unpin of ${env}`);
     if (failure) return failure;
     state.deps.crash('pin.recorded');
+    if (held && left) tellLeft(state, env, held.id, environments.runFor(env, held.id) ?? held.runId, `built ${held.id}`, left);
     if (!deploys) return { deployed: null, note };
     if (environments.hold(env)) return { deployed: null, note: `${held.id} deploys after the operation in progress` };
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
@@ -186,7 +194,17 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       // A forced run of a bad release waits for approval like any other: approving it needs force too.
       const bad = refuseBad(release(releaseId), force, `to approve it anyway: axum approve ${env} --force`);
       if (bad) return bad;
+      const waiting = release(releaseId);
+      const left = waiting ? await leftBranchIn(state, env, waiting.commit, { runId: environments.runFor(env, releaseId) ?? waiting.runId, releaseId }) : null;
+      if (doc.pendingReleaseId !== releaseId) return refused(staleText(env, releaseId, doc.pendingReleaseId, 'waits for approval'));
       const records = recordsOf(env, doc);
+      if (left) {
+        // Reset away while it waited: it never deploys; it waits no more, and its run says so.
+        doc.pendingReleaseId = null;
+        const failure = await records.save(`the approval of ${releaseId} in ${env}`);
+        if (failure) return failure;
+        return refused(tellLeft(state, env, releaseId, environments.runFor(env, releaseId) ?? waiting?.runId ?? null, `built ${releaseId}`, left));
+      }
       doc.pendingReleaseId = null;
       const result = records.operated(`the approval of ${releaseId} in ${env}`, await environments.operate(env, releaseId, 'deploy', null, by, environments.runFor(env, releaseId) ?? release(releaseId)?.runId ?? null));
       if (result instanceof RequestFailure) {

@@ -5,7 +5,7 @@ import { unsetSecretWarning } from '../domain/secret-words.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
-import { createRunsCommit } from './runs-commit.js';
+import { createRunsCommit, unrecordedRun } from './runs-commit.js';
 import { manualRunTarget } from './manual-run.js';
 import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
 import { createHeadsReconciler } from './heads-reconciler.js';
@@ -87,7 +87,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return loaded().runs.find((r) => r.id === wanted);
   };
 
-  const { commit, touch } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
+  const { commit, touch, unsaved } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
 
   const warnedSecrets = new Set<string>();
   const runDeploys = createRunDeploys(() => loaded().runs, findRun, (run) => commit(run), (message) => deps.logger.warn(message));
@@ -146,8 +146,21 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (target instanceof RequestFailure) return target;
         const branchName = target.branch ?? '(detached)';
         const existing = again || rebuild ? null : activeRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
-        if (existing) return { ...toRunView(existing), existing: true };
-        const run = await enqueue(branchName, target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}), ...(rebuild ? { rebuild } : {}) });
+        if (existing) {
+          // A run only memory holds (the save of the reconcile that queued it failed: a full disk)
+          // is no answer: it is saved now, or the request says why it cannot be, as others do.
+          if (unsaved(existing.id)) {
+            const failure = await commit(null).then(
+              () => null,
+              (err: unknown) => unrecordedRun(`the run of ${target.sha.slice(0, 8)} on ${branchName}`, err),
+            );
+            if (failure) return failure;
+          }
+          return { ...toRunView(existing), existing: true };
+        }
+        const what = `the run of ${target.sha.slice(0, 8)} on ${branchName}`;
+        const run = await enqueue(branchName, target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}), ...(rebuild ? { rebuild } : {}) }).catch((err: unknown) => unrecordedRun(what, err));
+        if (run instanceof RequestFailure) return run;
         schedule();
         return { ...toRunView(run), existing: false };
       });

@@ -37,17 +37,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // A commit rewritten away while it was built (`git reset --hard`, an amend, a force push) is not
     // the branch's any more: it never deploys, held or not; the new head gets a run of its own.
     // Checked first, so nothing below records it as waiting here.
-    const left = spec ? await leftBranch(deps.git, built.commit, spec.branch) : null;
-    if (left?.known === false) {
-      // Git could not tell (it failed, or the commit cannot be read): a valid run is not dropped on
-      // a doubt. It deploys as any other, and the event log says what could not be checked.
-      deps.logger.warn(`${env}: ${left.why}`);
-      deps.say?.(`${runId}: warning: ${left.why}; deploying ${built.id} to ${env} as usual`);
-    } else if (left) {
-      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${left.why}`);
-      deps.runDeploy(runId, { env, revision: null, outcome: 'superseded' }, `${lead}; not deployed: ${left.why}`);
-      return `${lead}; not deployed: ${left.why}`;
-    }
+    const left = await leftBranchIn(state, env, built.commit, { runId, releaseId: built.id });
+    if (left) return tellLeft(state, env, built.id, runId, lead, left);
     // A run of a release that waits here already takes the earlier run's place: the revision follows
     // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
     const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
@@ -108,6 +99,30 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `${lead}; deploying to ${env}`;
   };
+}
+
+/**
+ * Why a release of `commit` may no longer deploy to `env`: its commit left the branch that feeds
+ * `env` (reset, amended or force-pushed away). Asked wherever a release is taken to deploy, also
+ * one that waited (a pin, an approval, an operation): the branch may have moved meanwhile.
+ */
+export async function leftBranchIn(state: DeployState, env: string, commit: string, taken: { runId: string | null; releaseId: string }): Promise<string | null> {
+  const environments = state.config()?.environments;
+  const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
+  const left = spec ? await leftBranch(state.deps.git, commit, spec.branch) : null;
+  if (left?.known !== false) return left?.why ?? null;
+  // Git could not tell (it failed, or the commit cannot be read): a valid run is not dropped on a
+  // doubt. It deploys as any other, and the event log says what could not be checked.
+  state.deps.logger.warn(`${env}: ${left.why}`);
+  state.deps.say?.(`${taken.runId}: warning: ${left.why}; deploying ${taken.releaseId} to ${env} as usual`);
+  return null;
+}
+
+/** Tells the run of a release that left its branch that it is superseded, in the words every such case uses. */
+export function tellLeft(state: DeployState, env: string, releaseId: string, runId: string | null, lead: string, left: string): string {
+  state.deps.say?.(`${runId}: ${releaseId} not deployed to ${env}: ${left}`);
+  state.deps.runDeploy(runId, { env, revision: null, outcome: 'superseded' }, `${lead}; not deployed: ${left}`);
+  return `${lead}; not deployed: ${left}`;
 }
 
 /**

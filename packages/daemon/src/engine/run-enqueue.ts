@@ -61,6 +61,21 @@ export function createEnqueue(ctx: {
     }
   };
 
+  /** Queued runs (`ids`) that `by` makes pointless: superseded by it, visibly. Returns the ids. */
+  const supersedeQueued = (ids: readonly string[], by: RunRecord): string[] => {
+    for (const id of ids) {
+      const old = ctx.loaded().runs.find((r) => r.id === id);
+      if (!old) continue;
+      old.status = 'superseded';
+      old.finishedAt = ctx.now();
+      old.message = `superseded by ${by.id} (${by.commit.slice(0, 8)})`;
+      settleDeployWithoutRelease(old);
+      ctx.touch(old);
+      deps.publish(toRunView(old));
+    }
+    return [...ids];
+  };
+
   const enqueue = async (branch: string, commitSha: string, trigger: RunRecord['trigger'], stages: string[] | null = null, asked: RunAsk = {}): Promise<RunRecord> => {
     const history = ctx.loaded();
     const config = ctx.config();
@@ -95,17 +110,7 @@ export function createEnqueue(ctx: {
     };
     // A run on a branch that feeds an environment leads to a deploy (or says why not).
     if (run.env) run.deploy = { env: run.env, revision: null, outcome: 'pending' };
-    const superseded = supersededBy(history.runs, run);
-    for (const id of superseded) {
-      const old = history.runs.find((r) => r.id === id);
-      if (!old) continue;
-      old.status = 'superseded';
-      old.finishedAt = ctx.now();
-      old.message = `superseded by ${run.id} (${commitSha.slice(0, 8)})`;
-      settleDeployWithoutRelease(old);
-      ctx.touch(old);
-      deps.publish(toRunView(old));
-    }
+    const superseded = supersedeQueued(supersededBy(history.runs, run), run);
     supersede(passed, run);
     history.runs.push(...passed, run);
     const { kept, dropped } = pruneRuns(history.runs, config?.history?.keepRuns ?? 500, FINISHED);
@@ -124,14 +129,20 @@ export function createEnqueue(ctx: {
 
   /**
    * The head's run is queued or running already (`axum run` of it came before the watcher saw the
-   * head move): the commits the head passed over are listed as superseded by that run, in one save.
+   * head move, or the head was reset back onto a commit still being built): the commits the head
+   * passed over are listed as superseded by that run, and the queued push runs of its branch, of
+   * commits the head has left, are superseded by it (as a push run queued for the head would), in
+   * one save.
    */
   const passOver = async (run: RunRecord, shas: readonly string[]): Promise<void> => {
-    if (shas.length === 0) return;
+    const left = supersededBy(ctx.loaded().runs, { ...run, trigger: 'push' }).filter((id) => ctx.loaded().runs.find((r) => r.id === id)?.commit !== run.commit);
+    if (shas.length === 0 && left.length === 0) return;
+    supersedeQueued(left, run);
     // Commits the branch's head passed over: the watcher's (`push`), whoever queued the head's run.
     const passed = await passedOverRuns(run.branch, shas, 'push', null);
     supersede(passed, run);
     ctx.loaded().runs.push(...passed);
+    if (left.length > 0) deps.logger.info(`${run.branch} is back on ${run.commit.slice(0, 8)}, which ${run.id} builds (supersedes ${left.join(', ')})`);
     await ctx.commit(null);
   };
 

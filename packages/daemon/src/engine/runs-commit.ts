@@ -1,6 +1,8 @@
 import type { RunView } from '@axum/protocol';
 import { toRunView, type RunRecord, type RunsDocument } from '../domain/history.js';
 import type { RunsStore } from './ports.js';
+import { RequestFailure } from './pipeline.js';
+import { diskProblem } from '../domain/disk-errors.js';
 
 /**
  * How the pipeline persists the runs history: every transition saved (coalesced, durable) before
@@ -49,5 +51,17 @@ export function createRunsCommit(deps: {
       for (const step of saved.steps) if (step.status !== 'pending' && step.status !== 'running') deps.logActivity(saved.id, step.name);
     }
   };
-  return { commit, touch };
+  /** Whether `runId` changed since the last save that succeeded (memory holds it, the disk may not). */
+  const unsaved = (runId: string): boolean => touched.has(runId);
+  return { commit, touch, unsaved };
+}
+
+/**
+ * The answer to a run request whose run could not be saved: the disk's reason in one line, exit 1,
+ * as every request on a full disk; any other error is a bug and goes on up.
+ */
+export function unrecordedRun(what: string, err: unknown): RequestFailure {
+  const problem = diskProblem(err);
+  if (problem === null) throw err;
+  return new RequestFailure('refused', `${what} could not be recorded: ${problem.text} (${problem.fix})`);
 }

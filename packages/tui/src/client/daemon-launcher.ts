@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -9,9 +9,11 @@ import {
   STATE_DIR,
   isDaemonFor,
   isSameProcess,
+  openNoFollow,
   parseLockOwner,
   privateDirProblem,
   runtimePathsFor,
+  stateDirLinkProblem,
   type DaemonInfo,
   type LockOwner,
   type RuntimePaths,
@@ -108,14 +110,17 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
   const stateDir = join(repoRoot, STATE_DIR);
   let logFd: number;
   const logFile = join(stateDir, LOG_FILE);
+  // A cloned repository may commit `.axum` or `.axum/daemon.log` as a link: never written through.
+  const linked = stateDirLinkProblem(stateDir);
+  if (linked !== null) throw new CliError(`cannot start the daemon: ${linked}`, EXIT.unreachable);
   try {
     mkdirSync(stateDir, { recursive: true });
-    logFd = openSync(logFile, 'a', 0o600);
+    logFd = openNoFollow(logFile, 'a');
   } catch (err) {
     // Said in one line with what to do (a file named .axum in the way, a read-only checkout), never a stack.
     throw new CliError(`cannot start the daemon: ${stateDirProblem(err as NodeJS.ErrnoException)}`, EXIT.unreachable);
   }
-  const logStart = statSync(logFile).size;
+  const logStart = fstatSync(logFd).size;
   const daemonMain = fileURLToPath(import.meta.resolve('@axum/daemon/main'));
   const args = [...DAEMON_NODE_FLAGS, daemonMain, DAEMON_ARGV_MARKER, '--repo', repoRoot, ...(options.listen ? ['--listen', options.listen] : [])];
   const env = { ...(options.env ?? process.env) };
@@ -152,6 +157,7 @@ async function connectStarting(repoRoot: string, clientName: string, options: { 
  * status, history and runs are its answers (the CLI reads none of the records itself).
  */
 function stateDirProblem(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ELOOP') return e.message; // a link planted since the check: named, with what to do
   if (e.code === 'EEXIST' || e.code === 'ENOTDIR') return `${STATE_DIR} is a file, not a folder: move it away and the daemon makes its folder`;
   if (e.code === 'EROFS') {
     return `${STATE_DIR} is on a read-only filesystem (EROFS): the daemon keeps its lock, log and records there, so it cannot run, and without it no command can read status, history or runs; remount it read-write (or work in a writable clone) and run the command again`;

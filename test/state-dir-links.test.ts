@@ -1,0 +1,92 @@
+// A cloned repository may commit links inside `.axum/` (or `.axum` itself as one) to make Axum
+// write where it points: its log appended to `~/.bashrc`, its records into any folder. Axum
+// follows no link there: the start is refused, naming the link and what to do, and nothing is
+// written through it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, axum, daemonProcessesFor, scratchRepos } from './support/axum.js';
+
+const repo = scratchRepos(afterEach);
+const outside: string[] = [];
+afterEach(() => {
+  for (const dir of outside.splice(0)) {
+    // Only a daemon that wrote through a link would be running here (the code before the fix).
+    for (const pid of daemonProcessesFor(dir)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function outsideDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'axum-victim-'));
+  outside.push(dir);
+  return dir;
+}
+
+/** A clone of a repository that commits `path` (under `.axum`) as a link to `target`. */
+function cloneWithLink(path: string, target: string): string {
+  const upstream = repo();
+  mkdirSync(join(upstream, '.axum'), { recursive: true });
+  if (path === '.axum') rmSync(join(upstream, '.axum'), { recursive: true });
+  symlinkSync(target, join(upstream, path));
+  execFileSync('git', ['add', '-f', path], { cwd: upstream });
+  execFileSync('git', ['commit', '-q', '-m', 'helpful defaults'], { cwd: upstream });
+  const clone = join(upstream, '..', `clone-${Math.random().toString(36).slice(2)}`);
+  execFileSync('git', ['clone', '-q', upstream, clone]);
+  outside.push(clone);
+  return clone;
+}
+
+describe('links a cloned repository commits in .axum are never followed', () => {
+  it('`axum status` with .axum/daemon.log a link to a file outside: refused, naming it; the file is not written', async () => {
+    const victim = join(outsideDir(), 'bashrc');
+    writeFileSync(victim, 'export PS1=ok\n');
+    const clone = cloneWithLink('.axum/daemon.log', victim);
+    const result = await axum(['status', '--repo', clone]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`${join(clone, '.axum', 'daemon.log')} is a symbolic link to ${victim}`);
+    expect(result.stderr).toContain(`rm ${join(clone, '.axum', 'daemon.log')}`);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(victim, 'utf8')).toBe('export PS1=ok\n');
+    expect(daemonProcessesFor(clone)).toEqual([]);
+  });
+
+  it('`axum status` with .axum itself a link to a folder outside: refused; nothing is written there', async () => {
+    const elsewhere = outsideDir();
+    const clone = cloneWithLink('.axum', elsewhere);
+    const result = await axum(['status', '--repo', clone]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`${join(clone, '.axum')} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(daemonProcessesFor(clone)).toEqual([]);
+  });
+
+  it('the daemon started by hand refuses a linked folder at the top of .axum (runs, history): nothing written there', () => {
+    const elsewhere = outsideDir();
+    const clone = cloneWithLink('.axum/history', elsewhere);
+    const daemonMain = join(ROOT, 'packages', 'daemon', 'dist', 'axum-daemon.mjs');
+    const started = spawnSync(process.execPath, [daemonMain, '--axum-daemon', '--repo', clone], { encoding: 'utf8', timeout: 30_000 });
+    expect(started.status, started.stderr).toBe(1);
+    expect(started.stderr).toContain(`refusing to start: ${join(clone, '.axum', 'history')} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('`axum status` with a link committed deeper (.axum/runs/run-1/logs → a folder outside): the daemon refuses to start, naming it', async () => {
+    const elsewhere = outsideDir();
+    const upstream = repo();
+    mkdirSync(join(upstream, '.axum', 'runs', 'run-1'), { recursive: true });
+    symlinkSync(elsewhere, join(upstream, '.axum', 'runs', 'run-1', 'logs'));
+    execFileSync('git', ['add', '-f', '.axum/runs/run-1/logs'], { cwd: upstream });
+    execFileSync('git', ['commit', '-q', '-m', 'helpful defaults'], { cwd: upstream });
+    const clone = join(upstream, '..', `clone-${Math.random().toString(36).slice(2)}`);
+    execFileSync('git', ['clone', '-q', upstream, clone]);
+    outside.push(clone);
+    const result = await axum(['status', '--repo', clone]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`refusing to start: ${join(clone, '.axum', 'runs', 'run-1', 'logs')} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(daemonProcessesFor(clone)).toEqual([]);
+  });
+});
