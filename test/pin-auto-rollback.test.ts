@@ -50,19 +50,11 @@ describe('a pinned environment with rollback.auto', () => {
     const go = join(flagDir, 'go');
     // A release whose data says "bad" waits in verify until the test lets it go, then fails.
     const dir = repo({
-      config: `version: 1
-environments:
-  staging: { branch: main }
-stages:
-  - name: build
-    steps:
-      - { name: train, run: "mkdir -p model && cp data.txt model/weights.txt" }
-artifacts: [model/**]
-verify:
-  steps:
-    - { name: smoke, run: 'if grep -q bad $AXUM_CURRENT/model/weights.txt; then touch ${waiting}; while [ ! -e ${go} ]; do sleep 0.1; done; exit 1; fi' }
-rollback: { auto: true }
-`,
+      config: tinyModel({
+        verify: { name: 'smoke', run: `if grep -q bad $AXUM_CURRENT/model/weights.txt; then touch ${waiting}; while [ ! -e ${go} ]; do sleep 0.1; done; exit 1; fi` },
+        gates: null,
+        rollbackAuto: true,
+      }),
     });
     commitFiles(dir, 'data', { 'data.txt': 'none\n' });
     await startDaemon(dir);

@@ -20,6 +20,17 @@ stages:
 artifacts: [model/**]
 `;
 
+/** A repository on develop whose pipeline is {@link config}, its daemon started: `base` is the pipeline's commit. */
+async function developWithGates(dev?: string): Promise<{ dir: string; gates: string; base: string }> {
+  const dir = scratch({ config: null });
+  const gates = join(dir, '..', 'gates');
+  mkdirSync(gates);
+  git(dir, 'checkout', '-q', '-b', 'develop');
+  const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates, dev) });
+  await startDaemon(dir, { branch: 'develop' });
+  return { dir, gates, base };
+}
+
 /** The shared event log, as a client that attaches now gets it. */
 async function activity(dir: string): Promise<string[]> {
   const client = await openClient(dir);
@@ -30,12 +41,7 @@ async function activity(dir: string): Promise<string[]> {
 
 describe('a commit rewritten away while its run builds', () => {
   it('is not deployed: its deploy is superseded, said in axum runs and the event log; the new head deploys', async () => {
-    const dir = scratch({ config: null });
-    const gates = join(dir, '..', 'gates');
-    mkdirSync(gates);
-    git(dir, 'checkout', '-q', '-b', 'develop');
-    const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates) });
-    await startDaemon(dir, { branch: 'develop' });
+    const { dir, gates, base } = await developWithGates();
 
     const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
     const run = await waitForRun(dir, (r) => r.commit === gone && r.steps.some((s) => s.status === 'running'), 'the run of v2 in its build');
@@ -59,12 +65,7 @@ describe('a commit rewritten away while its run builds', () => {
   }, 90_000);
 
   it('axum run --wait on it exits 1, and its last line says the release was not deployed and why', async () => {
-    const dir = scratch({ config: null });
-    const gates = join(dir, '..', 'gates');
-    mkdirSync(gates);
-    git(dir, 'checkout', '-q', '-b', 'develop');
-    const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates) });
-    await startDaemon(dir, { branch: 'develop' });
+    const { dir, gates, base } = await developWithGates();
     writeFileSync(join(gates, base), '');
 
     const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
@@ -89,12 +90,7 @@ describe('a commit rewritten away while its run builds', () => {
  * in its build (its gate stays closed), so nothing else waits in dev meanwhile.
  */
 async function waitingThenReset(dev: string, wait: (dir: string) => Promise<void>, outcome: string) {
-  const dir = scratch({ config: null });
-  const gates = join(dir, '..', 'gates');
-  mkdirSync(gates);
-  git(dir, 'checkout', '-q', '-b', 'develop');
-  const base = commitFiles(dir, 'pipeline', { 'axum.yml': config(gates, dev) });
-  await startDaemon(dir, { branch: 'develop' });
+  const { dir, gates, base } = await developWithGates(dev);
   await wait(dir);
   const gone = commitFiles(dir, 'model v2', { 'data.txt': '2\n' });
   writeFileSync(join(gates, gone), '');
