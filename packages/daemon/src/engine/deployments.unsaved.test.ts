@@ -119,4 +119,24 @@ describe('a request whose save the disk refuses', () => {
     await w.settle();
     expect(seen(w, 'staging')).toEqual(before);
   });
+
+  it('an unpin saved whose deploy of the held release the disk refuses says the unpin stood and the release was not deployed', async () => {
+    const w = world();
+    await w.ship();
+    await w.deployments.pin('staging', true, 'ana');
+    await w.ship(); // rel-2 held by the pin
+    const store = w.envStore('staging');
+    const save = store.save.bind(store);
+    let saves = 0;
+    // The unpin's own save reaches the disk; the disk is full from the deploy's first save on.
+    store.save = (...args: Parameters<typeof save>) => (saves++ === 0 ? save(...args) : Promise.reject(enospc()));
+    const result = await w.deployments.pin('staging', false, 'ana');
+    expect(unrecorded(result)).toMatch(
+      /^refused: staging is unpinned \(that was recorded\), but the deploy of rel-2 to staging could not be recorded: the disk is full \(ENOSPC: no space left on device\): rel-2 was not deployed; once there is room, axum deploy staging --release rel-2 deploys it$/,
+    );
+    await w.settle();
+    expect(w.deployments.state('staging')).toMatchObject({ pinned: false, live: { revision: 1, releaseId: 'rel-1' } });
+    expect(w.deployments.history('staging')).toEqual([expect.objectContaining({ revision: 1 })]);
+    expect(w.current()).toBe('rel-1');
+  });
 });

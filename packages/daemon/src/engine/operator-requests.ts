@@ -96,6 +96,12 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
     const what = `the deploy of ${held.id} to ${env}`;
     const deployed = records.operated(what, await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId));
+    if (deployed instanceof RequestFailure && records.putBack) {
+      // The disk refused the deploy's revision: the unpin stands (saved before it), and the release
+      // is where that save left it, queued; no operation is in progress to take it.
+      const why = deployed.message.replace(/; nothing changed \(.*\)$/, '');
+      return refused(`${env} is unpinned (that was recorded), but ${why}: ${held.id} was not deployed; once there is room, axum deploy ${env} --release ${held.id} deploys it`);
+    }
     if (deployed instanceof RequestFailure) {
       doc.queuedReleaseId = held.id; // taken by an operation in between: it deploys after that one
       // The unpin stands (it was saved); the release waits in the queue, on disk as in memory.

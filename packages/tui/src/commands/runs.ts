@@ -124,8 +124,8 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     });
     const queued = await call(connection, 'run.trigger', params);
     latest = queued;
+    // Said after the line that names the run, so the note reads as being about it.
     const uncommitted = options.json ? null : uncommittedNote(options.repo, queued.commit, queued.id);
-    if (uncommitted) stderrLine(uncommitted);
     // A run of that commit already queued or running is the answer, not a second one (the daemon decides, for every client).
     const already = alreadyText(queued);
     if (!options.wait) {
@@ -133,9 +133,11 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       if (options.json) out.json(queued);
       else if (queued.existing) out.lines([`${already}: nothing new queued (axum logs ${queued.id} -f follows it${queued.trigger === 'push' ? '; axum run --again queues another' : ''})`]);
       else out.lines([`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`]);
+      if (uncommitted) stderrLine(uncommitted);
       return EXIT.ok;
     }
     if (!options.json) stderrLine(queued.existing ? `${already}; ${queued.trigger === 'push' ? 'waiting for it' : 'following it'}` : `${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
+    if (uncommitted) stderrLine(uncommitted);
     // Ctrl-C stops the waiting, not the run: say where it goes on (128 + SIGINT, as shells do).
     const onInterrupt = () => {
       stderrLine(`axum: stopped waiting; ${queued.id} goes on in the daemon (follow it: axum logs ${queued.id} -f; stop it: axum cancel ${queued.id})`);
