@@ -26,6 +26,15 @@ function seen(w: DeployWorld, env: string) {
 
 const unrecorded = (result: unknown) => (result instanceof RequestFailure ? `${result.code}: ${result.message}` : `answered ${JSON.stringify(result)}`);
 
+/** staging with rel-1 live, pinned, and rel-2 held back by the pin. */
+async function pinnedWithHeld(): Promise<DeployWorld> {
+  const w = world();
+  await w.ship();
+  await w.deployments.pin('staging', true, 'ana');
+  await w.ship();
+  return w;
+}
+
 describe('a request whose save the disk refuses', () => {
   it('a deploy by hand that would lift a pause leaves memory as it was: the pause, the held release, the revisions', async () => {
     const w = world();
@@ -108,10 +117,7 @@ describe('a request whose save the disk refuses', () => {
   });
 
   it('an unpin leaves the pin and the release it holds', async () => {
-    const w = world();
-    await w.ship();
-    await w.deployments.pin('staging', true, 'ana');
-    await w.ship(); // rel-2 held by the pin
+    const w = await pinnedWithHeld();
     const before = seen(w, 'staging');
     expect(before.state).toMatchObject({ pinned: true, heldReleaseId: 'rel-2' });
     fillDisk(w, 'staging');
@@ -121,10 +127,7 @@ describe('a request whose save the disk refuses', () => {
   });
 
   it('an unpin saved whose deploy of the held release the disk refuses says the unpin stood and the release was not deployed', async () => {
-    const w = world();
-    await w.ship();
-    await w.deployments.pin('staging', true, 'ana');
-    await w.ship(); // rel-2 held by the pin
+    const w = await pinnedWithHeld();
     const store = w.envStore('staging');
     const save = store.save.bind(store);
     let saves = 0;

@@ -145,6 +145,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const target = await manualRunTarget(deps.git, branch, rev);
         if (target instanceof RequestFailure) return target;
         const branchName = target.branch ?? '(detached)';
+        const what = `the run of ${target.sha.slice(0, 8)} on ${branchName}`;
         const existing = again || rebuild ? null : activeRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
         if (existing) {
           // A run only memory holds (the save of the reconcile that queued it failed: a full disk)
@@ -152,13 +153,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           if (unsaved(existing.id)) {
             const failure = await commit(null).then(
               () => null,
-              (err: unknown) => unrecordedRun(`the run of ${target.sha.slice(0, 8)} on ${branchName}`, err),
+              (err: unknown) => unrecordedRun(what, err),
             );
             if (failure) return failure;
           }
           return { ...toRunView(existing), existing: true };
         }
-        const what = `the run of ${target.sha.slice(0, 8)} on ${branchName}`;
         const run = await enqueue(branchName, target.sha, 'manual', null, { ...(by !== undefined ? { by } : {}), ...(force ? { force } : {}), ...(rebuild ? { rebuild } : {}) }).catch((err: unknown) => unrecordedRun(what, err));
         if (run instanceof RequestFailure) return run;
         schedule();
