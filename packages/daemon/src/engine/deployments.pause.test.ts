@@ -133,6 +133,23 @@ describe('an inconclusive verification', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a manual deploy of a newer release lifts the pause; the older release it held is superseded, not deployed over it', async () => {
+    const said: string[] = [];
+    const w = world(testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } } }), undefined, { say: (what) => void said.push(what) });
+    await w.ship();
+    await w.ship('staging', { runConfig: unsure }); // paused over #2
+    await w.ship(); // rel-3 held by the pause
+    await w.ship('production'); // rel-4, newer
+    expect(await w.deployments.deploy('staging', 'rel-4', 'carol')).toMatchObject({ revision: 3, status: 'live', releaseId: 'rel-4' });
+    await w.settle();
+    expect(w.deployments.state('staging')).toMatchObject({ paused: null, heldReleaseId: null, live: { revision: 3, releaseId: 'rel-4' } });
+    expect(w.revisions('staging').map((r) => r.releaseId)).toEqual(['rel-1', 'rel-2', 'rel-4']);
+    expect(w.envStore('staging').persisted()).toMatchObject({ queuedReleaseId: null, heldReleaseId: null, waitingRuns: [] });
+    expect(w.told.get('run-3')).toMatchObject({ env: 'staging', revision: null, outcome: 'superseded', message: 'built rel-3; not deployed: a newer release (rel-4) is live in staging' });
+    expect(said).toEqual(['run-3: rel-3 not deployed to staging: a newer release (rel-4) is live']);
+    expect(w.disagreement()).toBeNull();
+  });
+
   it('a manual deploy refused before it starts leaves the pause as it was', async () => {
     const w = await pausedWorld();
     await w.ship();

@@ -128,6 +128,26 @@ describe('start after a crash', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a release queued before the restart that is older than the live one is superseded, not deployed over it', async () => {
+    const said: string[] = [];
+    const old = world();
+    await old.ship();
+    await old.ship();
+    const left = old.leftAt('deploy.finished', 2);
+    left.environments.set('staging', { ...left.environments.get('staging')!, queuedReleaseId: 'rel-1' });
+    const w = world(testConfig(), left, { say: (what) => void said.push(what) });
+    await w.deployments.start();
+    await w.settle();
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual([
+      [1, 'superseded', 'rel-1'],
+      [2, 'live', 'rel-2'],
+    ]);
+    expect(w.envStore('staging').persisted()).toMatchObject({ queuedReleaseId: null });
+    expect(w.told.get('run-1')).toMatchObject({ outcome: 'superseded', message: 'built rel-1; not deployed: a newer release (rel-2) is live in staging' });
+    expect(said).toEqual(['run-1: rel-1 not deployed to staging: a newer release (rel-2) is live']);
+    expect(w.current()).toBe('rel-2');
+  });
+
   it('a failed first deploy with nothing known good is withdrawn from current at start', async () => {
     const old = world();
     old.runner.script('smoke', { exitCode: 1 });

@@ -160,7 +160,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     if (queued && state.declares(env)) {
       doc.queuedReleaseId = null;
       await save(env);
-      await environments.handOn(env, queued); // queued before the restart: it still deploys
+      await environments.handOn(env, queued, undefined, true); // queued before the restart: it still deploys, unless a newer release is live
     }
   }
 

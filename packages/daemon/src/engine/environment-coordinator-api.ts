@@ -23,8 +23,9 @@ export interface EnvironmentCoordinator {
   /**
    * A built release goes on: held by a pin, waiting for approval, queued behind an operation, or
    * deployed. `reuse`: a release made by an earlier run, handed on for this run (build once, promote).
+   * `queued`: it waited in the queue; one older than the release live now is superseded, not deployed.
    */
-  handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string>;
+  handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn, queued?: boolean): Promise<string>;
   /** Remembers how a run was triggered and who asked: its deploy's `by` says `manual run-12 by ana via axum run`, not `push`. */
   noteTrigger(runId: string, trigger: string, who?: string): void;
   /** The run a release was last handed on for in this environment (its own run, or one that reused it). */

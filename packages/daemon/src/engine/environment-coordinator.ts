@@ -126,7 +126,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       await save(env);
       // The environment may have been pinned, or switched to manual approval, since this was queued.
       const built = state.release(next);
-      if (built) await handOn(env, built, reusedBy.get(reuseKey(env, built.id)));
+      if (built) await handOn(env, built, reusedBy.get(reuseKey(env, built.id)), true);
       return;
     }
     // What is live and last known good just changed: releases that were protected may go now.

@@ -25,10 +25,10 @@ export interface HandOnContext {
 }
 
 /** The coordinator's `handOn`. */
-export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseView, reuse?: ReuseHandOn) => Promise<string> {
+export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseView, reuse?: ReuseHandOn, queued?: boolean) => Promise<string> {
   const { state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor } = ctx;
   const { deps } = state;
-  return async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn): Promise<string> {
+  return async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn, queued = false): Promise<string> {
     const doc = await state.docOf(env);
     const environments = state.config()?.environments;
     const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
@@ -42,6 +42,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // A run of a release that waits here already takes the earlier run's place: the revision follows
     // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
     const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
+    // Handed on by a later run (build once, promote), also as recorded before a restart.
+    const reused = reuse !== undefined || (doc.waitingRuns ?? []).some((w) => w.releaseId === built.id);
     const earlier = waits ? (runFor(env, built.id) ?? built.runId) : null;
     if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
     else reusedBy.delete(reuseKey(env, built.id));
@@ -66,7 +68,18 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // A release older than the one live here (main's older head built again after a promote) would
     // take the environment back when it deploys: said wherever it waits.
     const liveRelease = live ? state.release(live.releaseId) : undefined;
-    const back = liveRelease && liveRelease.id !== built.id && (releaseNumber(liveRelease.id) ?? 0) > (releaseNumber(built.id) ?? 0) ? ` — older than ${liveRelease.id}, live now: deploying it goes back` : '';
+    const newer = liveRelease && liveRelease.id !== built.id && (releaseNumber(liveRelease.id) ?? 0) > (releaseNumber(built.id) ?? 0) ? liveRelease : undefined;
+    const back = newer ? ` — older than ${newer.id}, live now: deploying it goes back` : '';
+    // Queued, and a newer release went live while it waited (a deploy by hand that lifted a pause,
+    // an unpin whose deploy the disk refused): deploying it would take the environment back, which
+    // nobody asked for. Newest wins, as in the queue: it is superseded, and the event log says so.
+    // A later run that reused it asked for it after, as a build of an older head does: it deploys.
+    if (queued && newer && !reused) {
+      reusedBy.delete(reuseKey(env, built.id));
+      await save(env); // its run no longer waits here
+      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: a newer release (${newer.id}) is live`);
+      return tell('superseded', `${lead}; not deployed: a newer release (${newer.id}) is live in ${env}`);
+    }
     const held = holdOf(doc);
     if (held) {
       // `axum unpin` (a pin) or `axum approve` (a pause) deploys it (newest wins: an older held release is superseded).
