@@ -22,7 +22,7 @@ export interface OperationRecord {
   /** What `current` served when it began: the live revision, or one *serving, failed*. */
   previousServing: RevisionView | null;
   steps: OperationStep[];
-  /** Set when the revision's first save failed: the records never held this operation. */
+  /** Set when the revision's first save failed (a later save may still write it: DeployState.onDisk says). */
   unrecorded?: unknown;
   /** `rollback.auto` of the operation's config (as the deploy machine was told). */
   autoRollback?: boolean;

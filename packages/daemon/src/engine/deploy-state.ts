@@ -59,6 +59,8 @@ export interface DeployState {
   /** Loads an environment's document once, however many callers ask at the same time. */
   docOf(env: string): Promise<EnvironmentDocument>;
   storeOf(env: string): DocumentStore<EnvironmentDocument>;
+  /** True once a save of its environment's document that held this revision reached the disk. */
+  onDisk(revision: RevisionView): boolean;
   /** Persists the environment's document (when loaded) and tells clients. */
   persist(env: string): Promise<void>;
   releasesDoc(): ReleasesDocument;
@@ -97,6 +99,8 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
   const release = (id: string) => releasesDoc.releases.find((r) => r.id === id);
   /** Environments with a document on disk: found at start, and every one saved since. */
   const recorded = new Set<string>();
+  /** Revisions some save of their document wrote: the records hold them, whatever a save before failed. */
+  const written = new WeakSet<RevisionView>();
   const declares = (env: string) => config !== null && Object.hasOwn(config.environments, env);
   const configuredDeclaration = (env: string): EnvironmentDeclaration | null => {
     const spec = config && declares(env) ? environmentsOf(config).find((e) => e.name === env) : undefined;
@@ -113,7 +117,8 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
         save(doc) {
           doc.declared = configuredDeclaration(env) ?? doc.declared;
           recorded.add(env);
-          return inner.save(doc);
+          const held = [...doc.revisions];
+          return inner.save(doc).then(() => held.forEach((revision) => written.add(revision)));
         },
       };
       stores.set(env, store);
@@ -192,6 +197,7 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
       return pending;
     },
     storeOf,
+    onDisk: (revision) => written.has(revision),
     async persist(env) {
       const doc = docs.get(env);
       if (doc) await storeOf(env).save(doc);

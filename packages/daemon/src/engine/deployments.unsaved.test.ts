@@ -142,4 +142,28 @@ describe('a request whose save the disk refuses', () => {
     expect(w.deployments.history('staging')).toEqual([expect.objectContaining({ revision: 1 })]);
     expect(w.current()).toBe('rel-1');
   });
+
+  it('an operation whose first save the disk refuses and whose outcome save it takes keeps the revision, in memory as on disk', async () => {
+    const w = world();
+    await w.ship();
+    await w.ship();
+    const store = w.envStore('staging');
+    const save = store.save.bind(store);
+    let saves = 0;
+    // Full for the revision's first save; room again for the save of its outcome.
+    store.save = (...args: Parameters<typeof save>) => (saves++ === 0 ? Promise.reject(enospc()) : save(...args));
+    const result = await w.deployments.deploy('staging', 'rel-1', 'ana');
+    await w.settle();
+    expect(result).toMatchObject({ revision: 3, status: 'failed', releaseId: 'rel-1' });
+    const onDisk = (store.persisted()?.revisions ?? []).map((r) => [r.revision, r.status, r.releaseId]);
+    expect(onDisk).toEqual([
+      [1, 'superseded', 'rel-1'],
+      [2, 'live', 'rel-2'],
+      [3, 'failed', 'rel-1'],
+    ]);
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual(onDisk);
+    await w.ship(); // the next operation takes the next number
+    expect(w.revisions('staging').map((r) => r.revision)).toEqual([1, 2, 3, 4]);
+    expect(w.current()).toBe('rel-3');
+  });
 });

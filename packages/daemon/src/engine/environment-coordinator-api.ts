@@ -16,7 +16,7 @@ export interface EnvironmentCoordinator {
   /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
   operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
   hold(env: string): Hold | undefined;
-  /** The error that kept an operation's revision from its first save (the records never held it), else undefined. */
+  /** The error that kept an operation's revision from its first save, when no later save wrote it either (the records never held it); else undefined. */
   unrecorded(revision: RevisionView): unknown;
   /** Null while an operation holds `env` or the daemon moves its `current`; else a token that changes with each (reconciliation.ts). */
   quiet: Quiet;

@@ -199,7 +199,9 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     );
     actor.start();
     await released;
-    if (op.unrecorded !== undefined) unrecorded.set(revision, op.unrecorded);
+    // Taken back only when no save of it reached the disk: a later save (its outcome's, once there
+    // was room) that wrote it makes it the records', and memory keeps it so (its number is used).
+    if (op.unrecorded !== undefined && !state.onDisk(revision)) unrecorded.set(revision, op.unrecorded);
     return revision;
   };
 
