@@ -166,4 +166,17 @@ describe('a request whose save the disk refuses', () => {
     expect(w.revisions('staging').map((r) => r.revision)).toEqual([1, 2, 3, 4]);
     expect(w.current()).toBe('rel-3');
   });
+
+  it('an operation whose revision never reached the disk is never published: no client sees its incident come and go', async () => {
+    const incidents: (string | null)[] = [];
+    // Read when the world tells clients, as the daemon reads its view then (the world exists by the first publish).
+    const w: DeployWorld = world(undefined, undefined, { publish: (env) => void (env === 'staging' && incidents.push(w.deployments.state(env).incident)) });
+    await w.ship();
+    await w.ship();
+    fillDisk(w, 'staging');
+    expect(unrecorded(await w.deployments.deploy('staging', 'rel-1', 'ana'))).toMatch(/^refused: the deploy of rel-1 to staging could not be recorded: the disk is full/);
+    await w.settle();
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(incidents.filter((incident) => incident !== null)).toEqual([]);
+  });
 });

@@ -152,6 +152,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     let free!: () => void;
     const released = new Promise<void>((resolve) => (free = resolve));
     holds.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done: released });
+    const incidentBefore = doc.incident;
     doc.revisions.push(revision);
     const steps = operationPlan(config);
     const previousServing = servingRevision(doc)?.revision ?? null;
@@ -181,6 +182,15 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const letGo = () => {
       if (!holding) return;
       holding = false;
+      // No save wrote its revision (the first failed, and none after it reached the disk): what it
+      // did to the document — the revision, the incident of its refusal — goes before clients are
+      // told, so no one sees an incident come and go that the records never held.
+      if (op.unrecorded !== undefined && !state.onDisk(revision)) {
+        unrecorded.set(revision, op.unrecorded);
+        const at = doc.revisions.indexOf(revision);
+        if (at >= 0) doc.revisions.splice(at, 1);
+        doc.incident = incidentBefore;
+      }
       holds.delete(env);
       void monitors.sync(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`));
       free();
@@ -199,9 +209,6 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     );
     actor.start();
     await released;
-    // Taken back only when no save of it reached the disk: a later save (its outcome's, once there
-    // was room) that wrote it makes it the records', and memory keeps it so (its number is used).
-    if (op.unrecorded !== undefined && !state.onDisk(revision)) unrecorded.set(revision, op.unrecorded);
     return revision;
   };
 
