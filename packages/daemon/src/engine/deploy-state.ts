@@ -75,8 +75,15 @@ export interface DeployState {
    */
   markBad(id: string, by: string, why: string): Promise<void>;
   /**
-   * Sets (`bad`) or clears (`good`) a release's mark, journaled on it, saved before it returns, every
-   * environment re-published. The caller has checked the change is one (domain/marks.ts).
+   * Sets (`bad`) or clears (`good`) a release's mark, journaled on it, in memory only: the caller
+   * saves it (`saveReleases`). The caller has checked the change is one (domain/marks.ts).
+   */
+  journalMark(target: ReleaseView, mark: 'good' | 'bad', by: string, why: string): void;
+  /** Saves the releases document, then re-publishes every environment (their last known good may change). */
+  saveReleases(): Promise<void>;
+  /**
+   * `journalMark`, then `saveReleases`: an operation's or a recovery's mark, which stays in memory
+   * when the disk refuses it, as `markBad`'s (a request's is put back: engine/unsaved-requests.ts).
    */
   mark(target: ReleaseView, mark: 'good' | 'bad', by: string, why: string): Promise<void>;
   now(): string;
@@ -136,19 +143,18 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
   };
   const sameDeclaration = (a: EnvironmentDeclaration | null, b: EnvironmentDeclaration | null) => JSON.stringify(a) === JSON.stringify(b);
   let chain: Promise<unknown> = Promise.resolve();
-  const mark = async (target: ReleaseView, change: 'good' | 'bad', by: string, why: string, undoUnsaved: boolean): Promise<void> => {
+  const journalMark = (target: ReleaseView, change: 'good' | 'bad', by: string, why: string): void => {
     const at = now();
-    const before = { bad: target.bad, marks: target.marks };
     target.bad = change === 'bad' ? { by, why, at } : null;
     target.marks = [...target.marks, { mark: change, by, why, at }];
-    try {
-      await deps.releasesStore.save(releasesDoc);
-    } catch (err) {
-      // A request's mark that is not durable is not done: the answer and the records agree.
-      if (undoUnsaved) Object.assign(target, before);
-      throw err;
-    }
+  };
+  const saveReleases = async (): Promise<void> => {
+    await deps.releasesStore.save(releasesDoc);
     for (const env of docs.keys()) deps.publish(env);
+  };
+  const mark = async (target: ReleaseView, change: 'good' | 'bad', by: string, why: string): Promise<void> => {
+    journalMark(target, change, by, why);
+    await saveReleases();
   };
 
   const self: DeployState = {
@@ -220,9 +226,11 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
       if (!target || target.bad) return;
       // An operation's mark stays in memory when the disk is full: the next save writes it (an
       // operation that failed must not become a last known good meanwhile).
-      await mark(target, 'bad', by, why, false);
+      await mark(target, 'bad', by, why);
     },
-    mark: (target, change, by, why) => mark(target, change, by, why, true),
+    journalMark,
+    saveReleases,
+    mark,
     now,
     tellRun(env, revision, superseder) {
       // A revision no run made (a rollback, a promote) may still be the deploy of a run that found it live.

@@ -10,7 +10,7 @@ import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { leftBranchIn, tellLeft } from './release-hand-on.js';
 import { RequestFailure } from './pipeline.js';
-import { requestRecords, unsavedFailure } from './unsaved-requests.js';
+import { releaseRecords, requestRecords } from './unsaved-requests.js';
 
 /**
  * What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null
@@ -265,12 +265,11 @@ export function createOperatorRequests(state: DeployState, environments: Environ
       // Asked again, a mark answers with what stands (exit 0), and a new reason replaces the old one.
       const change = markChange(target, mark, given);
       if (change === null) return { ...target, unchanged: true };
-      try {
-        await state.mark(target, mark, by, given ?? defaultReason(mark)); // undone in memory when not saved
-      } catch (err) {
-        return unsavedFailure(`the mark of ${releaseId} as ${mark}`, err);
-      }
-      return { ...target, unchanged: false };
+      // Saved before it answers; a save the disk refuses puts the release back as it was.
+      const records = releaseRecords(state.releasesDoc(), state.saveReleases, () => state.docs.forEach((_doc, env) => state.deps.publish(env)));
+      state.journalMark(target, mark, by, given ?? defaultReason(mark));
+      const failure = await records.save(`the mark of ${releaseId} as ${mark}`);
+      return failure ?? { ...target, unchanged: false };
     },
   };
 }

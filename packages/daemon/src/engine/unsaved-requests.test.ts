@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RevisionView } from '@axum/protocol';
-import { emptyEnvironmentDocument } from '../domain/revisions.js';
+import type { ReleaseView, RevisionView } from '@axum/protocol';
+import { emptyEnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import { RequestFailure } from './pipeline.js';
-import { requestRecords, snapshotOf, undoSince, unsavedFailure } from './unsaved-requests.js';
+import { releaseRecords, requestRecords, snapshotOf, undoSince, unsavedFailure } from './unsaved-requests.js';
 
 const revision = (n: number): RevisionView => ({
   ...{ revision: n, status: 'live', kind: 'deploy', releaseId: `rel-${n}`, commit: 'c'.repeat(40), rollbackTo: null, verified: true },
@@ -80,6 +80,19 @@ describe('requestRecords', () => {
     expect(records.operated('the deploy of rel-2', lost)).toMatchObject({ code: 'refused', message: expect.stringMatching(/^the deploy of rel-2 could not be recorded: the disk is full/) });
     expect(doc.revisions).toEqual([recorded]);
     expect(doc).toMatchObject({ incident: null, queuedReleaseId: 'rel-1' });
+  });
+
+  it('a mark the disk refuses puts the same release object back as it was, tells clients and answers why', async () => {
+    const release = { id: 'rel-1', bad: null, marks: [] } as unknown as ReleaseView;
+    const doc: ReleasesDocument = { version: 1, releases: [release] };
+    let told = 0;
+    const records = releaseRecords(doc, () => Promise.reject(enospc()), () => void told++);
+    release.bad = { by: 'dana', why: 'x', at: 't' };
+    release.marks = [{ mark: 'bad', by: 'dana', why: 'x', at: 't' }];
+    expect(await records.save('the mark of rel-1 as bad')).toMatchObject({ code: 'refused', message: expect.stringMatching(/^the mark of rel-1 as bad could not be recorded: the disk is full/) });
+    expect(doc.releases[0]).toBe(release);
+    expect(release).toEqual({ id: 'rel-1', bad: null, marks: [] });
+    expect(told).toBe(1);
   });
 
   it('unsavedFailure says a disk error in one line, and throws anything else', () => {
