@@ -1,6 +1,6 @@
 // A cloned repository may commit links inside `.axum/` (or `.axum` itself as one) to make Axum
 // write where it points: its log appended to `~/.bashrc`, its records into any folder. Axum
-// follows no link there: the start is refused, naming the link and what to do, and nothing is
+// follows no link there: the start (and a restore) is refused, naming the link and what to do, and nothing is
 // written through it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, axum, daemonProcessesFor, scratchRepos } from './support/axum.js';
+import { tinyModelConfig } from './support/tiny-model.js';
 
 const repo = scratchRepos(afterEach);
 const outside: string[] = [];
@@ -86,6 +87,41 @@ describe('links a cloned repository commits in .axum are never followed', () => 
     const result = await axum(['status', '--repo', clone]);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain(`refusing to start: ${join(clone, '.axum', 'runs', 'run-1', 'logs')} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(daemonProcessesFor(clone)).toEqual([]);
+  });
+});
+
+describe('axum restore follows no link in .axum either', () => {
+  /** A whole backup in a folder outside, of a repository with a history; the repository's daemon stopped. */
+  async function backupFolder(): Promise<{ dir: string; target: string }> {
+    const target = outsideDir();
+    const dir = repo({ config: tinyModelConfig(`backup: { to: [${target}], every: 24h }\n`) });
+    const backedUp = await axum(['backup', '--repo', dir], { timeoutMs: 60_000 });
+    expect(backedUp.code, backedUp.stderr).toBe(0);
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    return { dir, target };
+  }
+
+  /** A clone of `dir` whose `path` (`.axum`, or an entry at its top) is a link to a folder outside, made after the clone. */
+  function cloneLinking(dir: string, path: string): { clone: string; elsewhere: string } {
+    const clone = join(outsideDir(), 'clone');
+    execFileSync('git', ['clone', '-q', dir, clone]);
+    const elsewhere = outsideDir();
+    if (path !== '.axum') mkdirSync(join(clone, '.axum'));
+    symlinkSync(elsewhere, join(clone, path));
+    return { clone, elsewhere };
+  }
+
+  it.each(['.axum', '.axum/history'])('with %s a link to a folder outside: refused (exit 1) naming it and what to do; nothing is written through it', async (path) => {
+    const { dir, target } = await backupFolder();
+    const { clone, elsewhere } = cloneLinking(dir, path);
+    const result = await axum(['restore', '--from', target, '--repo', clone], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`${join(clone, path)} is a symbolic link to ${elsewhere}`);
+    expect(result.stderr).toContain(`rm ${join(clone, path)}`);
+    expect(result.stderr).toContain('nothing was written');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(daemonProcessesFor(clone)).toEqual([]);
   });
