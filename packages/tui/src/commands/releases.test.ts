@@ -23,6 +23,13 @@ describe('axum releases', () => {
     expect(lines[1]).toContain('…');
     expect(lines[1]!.length).toBeLessThanOrEqual(80);
   });
+  it('at 80 columns the time takes its short form first, and where it is live gets the room', () => {
+    const everywhere = { liveIn: ['dev', 'staging', 'production'], verifiedIn: [{ env: 'dev', revision: 3 }, { env: 'staging', revision: 2 }, { env: 'production', revision: 1 }] };
+    const lines = releaseTable([release(4, { ...everywhere, subject: 'model v4 trained on more data' }), release(3, { bad })], 80, Date.parse('2026-12-04T03:43:00.000Z'));
+    expect(lines[0]).toMatch(/^RELEASE +COMMIT +CREATED +LIVE IN +VERIFIED +SIZE +BAD$/);
+    expect(lines[1]).toMatch(/^rel-4 +44444444 model… +7m ago +dev, stagi… +dev#3, sta… +1\.2 MB$/);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+  });
 });
 
 describe('axum mark', () => {
