@@ -26,7 +26,8 @@ export const kindCell = (r: { kind: string; rollbackTo: number | null }): string
 /**
  * The columns: the revision, its status, its kind and who made it always (BY takes the rest of the
  * row, the revision's message after it); where the row is too narrow AGE goes first, then RELEASE,
- * then GATES (Enter opens the revision with all three).
+ * then GATES (Enter opens the revision with all three). BY asks for 12 (`push run-12`) and no more:
+ * a longer name (`ana via axum rollback`) is cut before a column goes, so RELEASE stays at 80.
  */
 const COLUMNS = [
   { title: 'REV', cap: 7, priority: 0 },
@@ -37,7 +38,7 @@ const COLUMNS = [
   { title: 'RELEASE', cap: 7, priority: 2 },
   { title: 'GATES', cap: 19, priority: 1 },
   { title: 'AGE', cap: 3, priority: 3 },
-  { title: 'BY', cap: 24, priority: 0, flex: true },
+  { title: 'BY', cap: 12, priority: 0, flex: true },
 ] as const;
 
 /** A revision's STATUS cell: a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */

@@ -10,6 +10,7 @@ import { HistoryView, historyWidths } from './HistoryView.js';
 
 const WORDS = ['deploying', 'verifying', 'live', 'superseded', 'failed', 'inconclusive', 'SERVING ?', 'SERVING ✗'];
 const STATUS = 1;
+const RELEASE = 3;
 const AGE = 5;
 const BY = 6;
 
@@ -35,6 +36,14 @@ describe('the history columns at 80', () => {
     const short = historyWidths(['inconclusive', 'superseded'].map((status) => ({ status, by: 'alice' })), 80);
     expect(short[STATUS]).toBe(13);
     expect(short.every((w) => w > 0)).toBe(true);
+  });
+
+  it('keep RELEASE and AGE at 80 when who made a revision is a long name: BY is cut first', () => {
+    const named = historyWidths(['live', 'superseded'].map((status, i) => ({ status, by: i === 0 ? 'ana via axum rollback' : 'manual run-12 by ana via axum run' })), 80);
+    expect(named[RELEASE]).toBe(8);
+    expect(named[AGE]).toBeGreaterThan(0);
+    expect(named[BY]).toBe(12);
+    expect(GUTTER.length + named.reduce((sum, w) => sum + w, 0)).toBeLessThanOrEqual(80);
   });
 
   it('render an inconclusive revision whole at 80×24', async () => {
