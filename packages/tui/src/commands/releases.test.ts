@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseListing, RevisionView } from '@axum/protocol';
+import type { EnvironmentView, ReleaseListing, RevisionView } from '@axum/protocol';
 import { EXIT } from './exit-codes.js';
 import { unpinnedLine } from './environments.js';
 import { badReleaseLines } from './history.js';
 import { markLine, markWord, releaseTable } from './releases.js';
+import { backwardsPromoteNote } from '../state/releases.js';
 
 const release = (n: number, extra: Partial<ReleaseListing> = {}): ReleaseListing => ({
   id: `rel-${n}`, runId: `run-${n}`, commit: `${n}`.repeat(40).slice(0, 40), branch: 'main', subject: `model v${n}`, createdAt: '2026-12-04T03:36:00.000Z',
@@ -60,5 +61,16 @@ describe('axum unpin', () => {
     const deployed = { revision: 6, releaseId: 'rel-9', status: 'live', verified: true } as RevisionView;
     expect(unpinnedLine({ ...base, deployed })).toBe('production unpinned; deployed rel-9 as #6 (live, verified)');
     expect(unpinnedLine({ ...base, deployed: null })).toBe('production unpinned; no release waits (the next succeeded run deploys)');
+  });
+});
+
+describe('axum promote against the order of axum.yml', () => {
+  const envs = (names: string[], gone: string[] = []) => ({ environments: [...names.map((name) => ({ name, inConfig: true })), ...gone.map((name) => ({ name, inConfig: false }))] as EnvironmentView[] });
+  it('notes a promote back to an earlier environment; nothing in order, nothing for an environment axum.yml no longer declares', () => {
+    const state = envs(['dev', 'staging', 'production'], ['old']);
+    expect(backwardsPromoteNote(state, 'production', 'dev')).toBe('note: production → dev goes against the order of axum.yml (dev → staging → production): promoting all the same');
+    expect(backwardsPromoteNote(state, 'staging', 'dev')).toContain('staging → dev goes against');
+    expect(backwardsPromoteNote(state, 'dev', 'production')).toBeNull();
+    expect(backwardsPromoteNote(state, 'old', 'dev')).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 // Build once, promote from the command line: `axum releases`, `axum promote FROM TO`, `axum mark REL good|bad`.
 import { agoText, minuteText, type MarkResult, type ReleaseListing, type ReleaseView } from '@axum/protocol';
-import { badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
+import { backwardsPromoteNote, badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { busyRefusal } from './refusals.js';
@@ -53,6 +53,9 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     const params = { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId, again: options.again ?? false };
     // What is live there already is nothing to do: no question asked, the daemon answers with the live revision.
     if (!options.again && target.live?.releaseId === source.live.releaseId) return deployResult(to, await call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), options, out, 'promotes');
+    // Before any question: a FROM and TO typed the wrong way round is seen before it is confirmed.
+    const backwards = options.json ? null : backwardsPromoteNote(connection.welcomeState, from, to);
+    if (backwards) stderrLine(`axum: ${backwards}`);
     const releases = await call(connection, 'releases.list', {});
     const release = releases.find((r) => r.id === source.live!.releaseId);
     // Asking first and being refused after would waste the confirmation: a bad release needs --force (ARCHITECTURE.md, glossary).
