@@ -25,9 +25,8 @@ export const kindCell = (r: { kind: string; rollbackTo: number | null }): string
 
 /**
  * The columns: the revision, its status, its kind and who made it always (BY takes the rest of the
- * row, the revision's message after it); where the row is too narrow AGE goes first, then RELEASE,
- * then GATES (Enter opens the revision with all three). BY asks for 12 (`push run-12`) and no more:
- * a longer name (`ana via axum rollback`) is cut before a column goes, so RELEASE stays at 80.
+ * row, the revision's message after it); where the row is too narrow AGE goes first, then GATES and
+ * BY are narrowed (historyWidths), then RELEASE goes, then GATES (Enter opens the revision with all three).
  */
 const COLUMNS = [
   { title: 'REV', cap: 7, priority: 0 },
@@ -38,7 +37,7 @@ const COLUMNS = [
   { title: 'RELEASE', cap: 7, priority: 2 },
   { title: 'GATES', cap: 19, priority: 1 },
   { title: 'AGE', cap: 3, priority: 3 },
-  { title: 'BY', cap: 12, priority: 0, flex: true },
+  { title: 'BY', cap: 24, priority: 0, flex: true },
 ] as const;
 
 /** A revision's STATUS cell: a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */
@@ -47,18 +46,32 @@ export function statusCell(env: EnvironmentView, r: RevisionView): string {
   return serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
 }
 
-/** The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells are these: every status word whole. */
+/** What GATES and BY are narrowed to before RELEASE goes: `✓ accuracy…` and `push run-12`. */
+const NARROW = { GATES: 12, BY: 12 } as const;
+
+/**
+ * The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells
+ * are these: every status word whole. RELEASE is kept while narrowing GATES, then BY (a long name:
+ * `ana via axum rollback`), then both, keeps it: the first of those that does is taken.
+ */
 export function historyWidths(cells: readonly { status: string; by: string }[], columns: number): number[] {
-  return fitColumns(
-    COLUMNS.map((c) => ({
-      title: c.title,
-      // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
-      wants: 'flex' in c ? Math.min(c.cap, Math.max(2, ...cells.map((r) => r.by.length))) : 'widest' in c ? Math.min(c.widest, Math.max(c.cap, ...cells.map((r) => r.status.length))) : c.cap,
-      priority: c.priority,
-      flex: 'flex' in c,
-    })),
-    columns - GUTTER.length,
-  );
+  const fit = (narrow: { GATES?: number; BY?: number }) =>
+    fitColumns(
+      COLUMNS.map((c) => ({
+        title: c.title,
+        // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
+        wants: Math.min(
+          (narrow as Record<string, number | undefined>)[c.title] ?? Number.MAX_SAFE_INTEGER,
+          'flex' in c ? Math.min(c.cap, Math.max(2, ...cells.map((r) => r.by.length))) : 'widest' in c ? Math.min(c.widest, Math.max(c.cap, ...cells.map((r) => r.status.length))) : c.cap,
+        ),
+        priority: c.priority,
+        flex: 'flex' in c,
+      })),
+      columns - GUTTER.length,
+    );
+  const release = COLUMNS.findIndex((c) => c.title === 'RELEASE');
+  const tries = [{}, { GATES: NARROW.GATES }, { BY: NARROW.BY }, NARROW].map(fit);
+  return tries.find((widths) => widths[release]! > 0) ?? tries.at(-1)!;
 }
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
