@@ -49,7 +49,12 @@ describe('the history columns at 80', () => {
     const longer = historyWidths(['live', 'superseded'].map((status, i) => ({ status, by: i === 0 ? 'ana via axum rollback' : 'manual run-12 by ana via axum run' })), 80);
     expect(longer[RELEASE]).toBe(8);
     expect(longer[BY]).toBeGreaterThanOrEqual(12);
-    for (const widths of [rolledBack, longer]) expect(GUTTER.length + widths.reduce((sum, w) => sum + w, 0)).toBeLessThanOrEqual(80);
+    // GATES wants no more than its widest badge: the rest goes to who.
+    const badges = historyWidths(['live', 'superseded'].map((status, i) => ({ status, by: i === 0 ? 'ana via axum rollback' : 'manual run-12 by ana via axum run', gates: '✓ accuracy 0.91' })), 80);
+    expect(badges[GATES]).toBe('✓ accuracy 0.91'.length + 1);
+    expect(badges[RELEASE]).toBe(8);
+    expect(badges[BY]).toBe(longer[BY]! + 19 - '✓ accuracy 0.91'.length);
+    for (const widths of [rolledBack, longer, badges]) expect(GUTTER.length + widths.reduce((sum, w) => sum + w, 0)).toBeLessThanOrEqual(80);
   });
 
   it('render an inconclusive revision whole at 80×24', async () => {
