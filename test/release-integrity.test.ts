@@ -99,6 +99,9 @@ describe('a release folder changed or lost', () => {
     expect(check.report.environments).toEqual([{ env: 'staging', problem: expect.stringMatching(new RegExp(`current names ${live!.releaseId}: model/weights\\.txt`)) }]);
     expect(check.report.problems.map((p) => p.releaseId).sort()).toEqual([old!.releaseId, live!.releaseId].sort());
     expect(await incident(dir)).toMatch(/model\/weights\.txt/);
+    // HEALTH says the incident is open, before whatever the monitor last said.
+    const row = (await axum(['status', '--repo', dir], { env: { COLUMNS: '' } })).stdout.split('\n').find((line) => line.startsWith('staging '));
+    expect(row).toMatch(new RegExp(`^staging +main +#\\d+ +${live!.releaseId} +\\S+ +#\\d+ +! `));
     // The stored files are whole: a changed folder marks nothing bad.
     const { releases } = JSON.parse(readFileSync(join(dir, '.axum', 'history', 'releases.json'), 'utf8')) as { releases: { id: string; bad: unknown }[] };
     expect(releases.length).toBe(2);

@@ -144,11 +144,13 @@ verify:
     await t.keys('Tab');
     await t.until(() => !t.rows().at(-1)!.includes('r roll back'), 'r to leave the footer');
     await t.keys('Tab');
-    // History: who rolled back, whole (AGE and RELEASE gave way).
+    // History: who rolled back, whole, and the release it went back to (AGE gave way, GATES narrowed).
     await t.keys('Enter');
     await t.until((s) => /› #4 /.test(s), 'the history');
     const by = (JSON.parse((await axum(['history', 'production', '--json', '--repo', dir])).stdout) as { by: string }[])[0]!.by;
     expect(t.rows().find((row) => row.startsWith('› #4 '))).toContain(by);
+    expect(t.rows().find((row) => row.startsWith('› #4 '))).toMatch(/ rollback → #\d+ +rel-\d+ /);
+    expect(t.rows().find((row) => row.includes('REV'))).toContain('RELEASE');
     expect(t.rows().some((row) => /\? help · Esc back · q quit\s*$/.test(row))).toBe(true);
     // Releases: each subject whole.
     await t.keys('R');

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { RunStatus } from './state.js';
 
 /** Client → daemon: the first message of every connection. */
 export const Hello = z.object({
@@ -25,8 +26,14 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('state.get'), params: z._default(z.strictObject({}), {}) }),
   /** Compares branch heads with git now (instead of waiting for the watcher) and queues runs. Returns `{ reconciled: true }`. */
   z.object({ method: z.literal('git.reconcile'), params: z._default(z.strictObject({}), {}) }),
-  /** Recent runs, newest first. Returns `RunView[]`. */
-  z.object({ method: z.literal('runs.list'), params: z._default(z.strictObject({ limit: z._default(z.int().check(z.minimum(1)).check(z.maximum(10_000)), 20) }), { limit: 20 }) }),
+  /** Recent runs, newest first; `status` and `branch` keep only those runs (filtered before the limit). Returns `RunView[]`. */
+  z.object({
+    method: z.literal('runs.list'),
+    params: z._default(
+      z.strictObject({ limit: z._default(z.int().check(z.minimum(1)).check(z.maximum(10_000)), 20), status: z.optional(RunStatus), branch: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(255))) }),
+      { limit: 20 },
+    ),
+  }),
   /** One run by id (`run-12`) or number (`12`). Returns `RunView`. */
   z.object({ method: z.literal('run.get'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /**

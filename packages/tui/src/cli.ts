@@ -41,7 +41,9 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .command('runs')
     .description('recent runs, newest first')
     .option('--limit <n>', 'how many (default 20)')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runsCommand(options, stdoutOutput), command));
+    .option('--status <status>', 'only runs with this status: queued, running, succeeded, failed, cancelled, superseded, interrupted')
+    .option('--branch <branch>', 'only runs of this branch')
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/runs-list.js')).runsCommand(options, stdoutOutput), command));
   program
     .command('run')
     .description('queue a manual run of a branch head (default: the current branch) or a commit')

@@ -1,6 +1,6 @@
 import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
-import { incidentLog, revisionAddress } from './state/selectors.js';
+import { incidentLog, noIncidentOutputReason, revisionAddress } from './state/selectors.js';
 import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
 import { nextEnvironment } from './state/releases.js';
 import { userName } from './user-name.js';
@@ -87,7 +87,7 @@ export const KEYMAP: readonly Binding[] = [
     hint: 'incident',
     views: ['dashboard', 'history'],
     matches: (i) => i === 'i',
-    disabledReason: (state) => envFocus(state) ?? (incidentLog(selectedEnv(state)) ? null : 'no incident with an output here'),
+    disabledReason: (state) => envFocus(state) ?? (incidentLog(selectedEnv(state)) ? null : noIncidentOutputReason(selectedEnv(state))),
     command: { kind: 'navigate', build: (state) => { const at = incidentLog(selectedEnv(state)); return at ? { type: 'operation.open', runId: at.runId, step: at.step } : null; } },
     footer: false,
   },

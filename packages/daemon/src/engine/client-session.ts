@@ -65,7 +65,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
     await session.host.pipeline.reconcile();
     return { reconciled: true };
   },
-  'runs.list': (request, session) => session.host.pipeline.list(request.params.limit),
+  'runs.list': (request, session) => session.host.pipeline.list(request.params.limit, request.params),
   'run.get': (request, session) => session.host.pipeline.get(request.params.runId),
   'run.trigger': (request, session) => session.host.pipeline.trigger(request.params),
   'run.cancel': (request, session) => session.host.pipeline.cancel(request.params.runId),

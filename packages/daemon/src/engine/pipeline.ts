@@ -1,4 +1,4 @@
-import { noStepText, type LogChunk, type PipelineConfig, type RunDeploy, type RunView, type TriggeredRun } from '@axum/protocol';
+import { noStepText, type LogChunk, type PipelineConfig, type RunDeploy, type RunStatus, type RunView, type TriggeredRun } from '@axum/protocol';
 import { activeRunOf, FINISHED, runnable } from '../domain/run-queue.js';
 import { settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { unsetSecretWarning } from '../domain/secret-words.js';
@@ -57,7 +57,7 @@ export interface Pipeline {
   triggerWatch(): Promise<RunView | null>;
   cancel(runId: string): Promise<RunView | RequestFailure>;
   get(runId: string): RunView | RequestFailure;
-  list(limit: number): RunView[];
+  list(limit: number, only?: { status?: RunStatus; branch?: string }): RunView[];
   readLog(params: { runId: string; step: string; offset: number; limit: number }): Promise<LogChunk | RequestFailure>;
   /** Calls `listener` when a step's log may have grown or its step may have ended. Returns how to stop. */
   onLogActivity(listener: (runId: string, step: string) => void): () => void;
@@ -199,8 +199,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const run = findRun(runId);
       return run ? toRunView(run) : new RequestFailure('not-found', `no run ${runId}`);
     },
-    list(limit) {
-      return loaded().runs.slice(-limit).reverse().map(toRunView);
+    list(limit, only = {}) {
+      const kept = only.status === undefined && only.branch === undefined ? loaded().runs : loaded().runs.filter((run) => (only.status === undefined || run.status === only.status) && (only.branch === undefined || run.branch === only.branch));
+      return kept.slice(-limit).reverse().map(toRunView);
     },
     async readLog({ runId, step, offset, limit }) {
       const run = findRun(runId);

@@ -1,6 +1,6 @@
 // `axum history ENV [--at TIME] [--limit N]`: an environment's revisions newest first, and what
 // explains them (the revision that failed, serving failed, the pause, the releases marked bad).
-import type { EnvironmentView, ReleaseListing } from '@axum/protocol';
+import { agoText, type EnvironmentView, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText } from '../state/releases.js';
 import { revisionStatusWord, rollbackHint } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -53,15 +53,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
   }
   if (revisions.length === 0) out.lines([noRevisionsYet(env, view)]);
   else {
-    out.lines(
-      table(
-        ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-        revisions.map((r) => [`#${r.revision}`, `${revisionStatusWord(r)}${r.serving && r.status === 'failed' ? ', serving' : ''}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
-        // Gates and who give way, then the time and the verified column (the status says live); revisions, kinds, releases and commits stay whole.
-        outputWidth(),
-        { elide: [{ column: 6 }, { column: 8 }], drop: [7, 5] },
-      ),
-    );
+    out.lines(historyTable(revisions, outputWidth()));
     out.lines(historyHostLines(revisions));
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
     if (failed) out.lines([``, `#${failed.revision} ${failed.message!.startsWith('inconclusive: ') ? '' : 'failed: '}${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
@@ -76,6 +68,21 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;
+}
+
+/**
+ * The history table, newest first, fitted to `width`. On a narrow terminal the time gives way
+ * first (`3m ago`), then the verified column (the status says live), who (cut, then left out) and
+ * the time; the gates keep their metric and its value (`accuracy 0.93 …`). Revisions, kinds,
+ * releases and commits stay whole.
+ */
+export function historyTable(revisions: readonly RevisionView[], width: number | null, nowMs = Date.now()): string[] {
+  return table(
+    ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
+    revisions.map((r) => [`#${r.revision}`, `${revisionStatusWord(r)}${r.serving && r.status === 'failed' ? ', serving' : ''}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+    width,
+    { shorten: [{ column: 7, cells: revisions.map((r) => agoText(r.createdAt, nowMs)) }], elide: [{ column: 6, min: 14 }, { column: 8, first: true }], drop: [5, 8, 7] },
+  );
 }
 
 /** Under `axum history`: the releases marked bad, each with who, when and why, and how to clear it. */

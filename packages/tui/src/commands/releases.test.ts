@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseListing, RevisionView } from '@axum/protocol';
+import type { EnvironmentView, ReleaseListing, RevisionView } from '@axum/protocol';
 import { EXIT } from './exit-codes.js';
 import { unpinnedLine } from './environments.js';
 import { badReleaseLines } from './history.js';
 import { markLine, markWord, releaseTable } from './releases.js';
+import { backwardsPromoteNote } from '../state/releases.js';
 
 const release = (n: number, extra: Partial<ReleaseListing> = {}): ReleaseListing => ({
   id: `rel-${n}`, runId: `run-${n}`, commit: `${n}`.repeat(40).slice(0, 40), branch: 'main', subject: `model v${n}`, createdAt: '2026-12-04T03:36:00.000Z',
@@ -22,6 +23,13 @@ describe('axum releases', () => {
     const lines = releaseTable([release(1, { subject: 'x'.repeat(200) })], 80);
     expect(lines[1]).toContain('…');
     expect(lines[1]!.length).toBeLessThanOrEqual(80);
+  });
+  it('at 80 columns the time takes its short form first, and where it is live gets the room', () => {
+    const everywhere = { liveIn: ['dev', 'staging', 'production'], verifiedIn: [{ env: 'dev', revision: 3 }, { env: 'staging', revision: 2 }, { env: 'production', revision: 1 }] };
+    const lines = releaseTable([release(4, { ...everywhere, subject: 'model v4 trained on more data' }), release(3, { bad })], 80, Date.parse('2026-12-04T03:43:00.000Z'));
+    expect(lines[0]).toMatch(/^RELEASE +COMMIT +CREATED +LIVE IN +VERIFIED +SIZE +BAD$/);
+    expect(lines[1]).toMatch(/^rel-4 +44444444 model… +7m ago +dev, stagi… +dev#3, sta… +1\.2 MB$/);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
   });
 });
 
@@ -53,5 +61,16 @@ describe('axum unpin', () => {
     const deployed = { revision: 6, releaseId: 'rel-9', status: 'live', verified: true } as RevisionView;
     expect(unpinnedLine({ ...base, deployed })).toBe('production unpinned; deployed rel-9 as #6 (live, verified)');
     expect(unpinnedLine({ ...base, deployed: null })).toBe('production unpinned; no release waits (the next succeeded run deploys)');
+  });
+});
+
+describe('axum promote against the order of axum.yml', () => {
+  const envs = (names: string[], gone: string[] = []) => ({ environments: [...names.map((name) => ({ name, inConfig: true })), ...gone.map((name) => ({ name, inConfig: false }))] as EnvironmentView[] });
+  it('notes a promote back to an earlier environment; nothing in order, nothing for an environment axum.yml no longer declares', () => {
+    const state = envs(['dev', 'staging', 'production'], ['old']);
+    expect(backwardsPromoteNote(state, 'production', 'dev')).toBe('note: production → dev goes against the order of axum.yml (dev → staging → production): promoting all the same');
+    expect(backwardsPromoteNote(state, 'staging', 'dev')).toContain('staging → dev goes against');
+    expect(backwardsPromoteNote(state, 'dev', 'production')).toBeNull();
+    expect(backwardsPromoteNote(state, 'old', 'dev')).toBeNull();
   });
 });

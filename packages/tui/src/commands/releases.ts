@@ -1,8 +1,8 @@
 // Build once, promote from the command line: `axum releases`, `axum promote FROM TO`, `axum mark REL good|bad`.
-import { minuteText, type MarkResult, type ReleaseListing, type ReleaseView } from '@axum/protocol';
-import { badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
+import { agoText, minuteText, type MarkResult, type ReleaseListing, type ReleaseView } from '@axum/protocol';
+import { backwardsPromoteNote, badText, humanSize, liveInText, promotedReleaseText, verifiedText } from '../state/releases.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import type { GlobalOptions, Output } from './output.js';
+import { stderrLine, type GlobalOptions, type Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { busyRefusal } from './refusals.js';
@@ -11,13 +11,17 @@ import { limitOf, releaseIdOf } from './typed-words.js';
 import { diffFromLive } from './confirm-prompt.js';
 import { by, confirm, deployResult, environment, OPERATION_TIMEOUT_MS } from './environments.js';
 
-/** The releases table, newest first, fitted to `width`: the subject gives way first (never the commit before it), then the bad mark, where each was verified and where it is live (lists of environments). */
-export function releaseTable(releases: readonly ReleaseListing[], width: number | null): string[] {
+/**
+ * The releases table, newest first, fitted to `width`: the time first takes its short form (`3m ago`),
+ * then the subject gives way (never the commit before it), the bad mark, where each was verified and
+ * where it is live (lists of environments, cut no shorter than `staging, …`: else the time is left out).
+ */
+export function releaseTable(releases: readonly ReleaseListing[], width: number | null, nowMs = Date.now()): string[] {
   return table(
     ['RELEASE', 'COMMIT', 'CREATED', 'LIVE IN', 'VERIFIED', 'SIZE', 'BAD'],
     releases.map((r) => [r.id, `${r.commit.slice(0, 8)} ${r.subject}`, minuteText(r.createdAt), liveInText(r), verifiedText(r), humanSize(r.size), badText(r)]),
     width,
-    { elide: [{ column: 1, min: 8 + 1 + 6 }, { column: 6 }, { column: 4 }, { column: 3 }], drop: [2, 5] },
+    { shorten: [{ column: 2, cells: releases.map((r) => agoText(r.createdAt, nowMs)) }], elide: [{ column: 1, min: 8 + 1 + 6 }, { column: 6 }, { column: 4, min: 10 }, { column: 3, min: 10 }], drop: [2, 5] },
   );
 }
 
@@ -49,6 +53,9 @@ export async function promoteCommand(from: string, to: string, options: GlobalOp
     const params = { from, to, force: options.force ?? false, by: by('promote'), releaseId: source.live.releaseId, again: options.again ?? false };
     // What is live there already is nothing to do: no question asked, the daemon answers with the live revision.
     if (!options.again && target.live?.releaseId === source.live.releaseId) return deployResult(to, await call(connection, 'env.promote', params, OPERATION_TIMEOUT_MS), options, out, 'promotes');
+    // Before any question: a FROM and TO typed the wrong way round is seen before it is confirmed.
+    const backwards = options.json ? null : backwardsPromoteNote(connection.welcomeState, from, to);
+    if (backwards) stderrLine(`axum: ${backwards}`);
     const releases = await call(connection, 'releases.list', {});
     const release = releases.find((r) => r.id === source.live!.releaseId);
     // Asking first and being refused after would waste the confirmation: a bad release needs --force (ARCHITECTURE.md, glossary).

@@ -8,9 +8,7 @@ import { deployEndText } from './run-deploy-words.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
-import { outputWidth, table } from './table.js';
 import { commandBy as by } from '../user-name.js';
-import { limitOf } from './typed-words.js';
 import { followOrder } from './follow-order.js';
 import { resolveCommitOption, uncommittedNote } from './commit-revision.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
@@ -65,8 +63,7 @@ export async function awaitOperation<T>(asked: Promise<T>, what: string, see: st
   }
 }
 
-const duration = (ms: number | null) => (ms === null ? '' : ms < 1000 ? `${ms}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
-const runDuration = (run: RunView) => (run.startedAt && run.finishedAt ? duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : run.startedAt ? 'running' : '');
+export const duration = (ms: number | null) => (ms === null ? '' : ms < 1000 ? `${ms}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
 
 /** Lines describing one run and its steps. */
 export function runLines(run: RunView): string[] {
@@ -79,26 +76,6 @@ export function runLines(run: RunView): string[] {
     lines.push(`  ${step.stage}/${step.name}  ${step.status}${step.exitCode !== null ? ` (exit ${step.exitCode})` : ''}${step.durationMs !== null ? `  ${duration(step.durationMs)}` : ''}${step.attempts > 1 ? `  attempts ${step.attempts}` : ''}`);
   }
   return lines;
-}
-
-/** `axum runs [--limit N]`: recent runs, newest first. */
-export async function runsCommand(options: GlobalOptions & { limit?: string }, out: Output): Promise<ExitCode> {
-  const limit = limitOf(options.limit, 20) ?? 20;
-  const runs = await withDaemon(options, 'axum-runs', (c) => call(c, 'runs.list', { limit }));
-  if (options.json) out.json(runs);
-  else if (runs.length === 0) out.lines(['no runs yet: commit on a branch that feeds an environment, or run `axum run`']);
-  else {
-    out.lines(
-      table(
-        ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
-        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
-        // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
-        outputWidth(),
-        { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
-      ),
-    );
-  }
-  return EXIT.ok;
 }
 
 /**

@@ -20,6 +20,17 @@ describe('table', () => {
   it('a table that cannot fit keeps its key columns whole', () => {
     expect(table(header, rows, 10, { elide: [{ column: 3 }] })[1]).toBe('run-12  succeeded  1.2s  a subj…');
   });
+  it('takes the short forms first, and only when the table is wider than the width', () => {
+    const timed = [['run-12', 'succeeded', '2026-12-05 13:57:00', 'a subject']];
+    const fit = { shorten: [{ column: 2, cells: ['3m ago'] }], elide: [{ column: 3 }] };
+    expect(table(['RUN', 'STATUS', 'CREATED', 'SUBJECT'], timed, 40, fit)[1]).toBe('run-12  succeeded  3m ago   a subject');
+    expect(table(['RUN', 'STATUS', 'CREATED', 'SUBJECT'], timed, 80, fit)[1]).toBe('run-12  succeeded  2026-12-05 13:57:00  a subject');
+    expect(table(['RUN', 'STATUS', 'CREATED', 'SUBJECT'], timed, null, fit)[1]).toBe('run-12  succeeded  2026-12-05 13:57:00  a subject');
+  });
+  it('cuts a column marked first down to its least before the wider ones', () => {
+    const two = [['run-12', 'accuracy 0.93 ✓ >= 0.8', 'ana (axum rollback)']];
+    expect(table(['RUN', 'GATES', 'BY'], two, 40, { elide: [{ column: 1 }, { column: 2, first: true }] })[1]).toBe('run-12  accuracy 0.93 ✓ >= 0.8  ana (ax…');
+  });
   it('cuts by characters, not bytes', () => {
     expect(elide('accuracy 0.91 ✓ >= 0.85', 10)).toBe('accuracy …');
     expect(elide('short', 10)).toBe('short');

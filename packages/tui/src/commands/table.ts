@@ -2,10 +2,15 @@
 
 /** How a table may give way when it is wider than the output: never an id, a revision or a mark. */
 export interface TableFit {
-  /** Free-text columns (subjects, messages, who) that may be cut with `…`, the widest first, each down to its `min`. */
-  elide?: readonly { column: number; min?: number }[];
+  /** Free-text columns (subjects, messages, who) that may be cut with `…`, the widest first (those marked `first` before the others), each down to its `min`. */
+  elide?: readonly { column: number; min?: number; first?: boolean }[];
   /** Columns left out, in this order, when cutting the free text is not enough. */
   drop?: readonly number[];
+  /**
+   * Columns with a shorter form of each row's cell (a time as `3m ago`), taken before anything is
+   * cut or left out: the room goes to the columns that inform.
+   */
+  shorten?: readonly { column: number; cells: readonly string[] }[];
 }
 
 /** What a cut column keeps at least, besides its header: a few characters still say what it was. */
@@ -32,20 +37,24 @@ export function elide(text: string, width: number): string {
 const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - lengthOf(text)));
 
 /**
- * Left-aligned columns, two spaces apart. With a `width`, a wider table leaves out the columns
- * `fit.drop` names (in order) while even its cut free text would not fit, then cuts its free-text
- * columns, the widest first, until a line fits.
+ * Left-aligned columns, two spaces apart. With a `width`, a wider table takes the short forms of
+ * `fit.shorten` first, then leaves out the columns `fit.drop` names (in order) while even its cut
+ * free text would not fit, then cuts its free-text columns, the widest first, until a line fits.
  */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], width: number | null = null, fit: TableFit = {}): string[] {
-  const widths = header.map((h, i) => Math.max(lengthOf(h), ...rows.map((r) => lengthOf(r[i] ?? ''))));
+export function table(header: readonly string[], allRows: readonly (readonly string[])[], width: number | null = null, fit: TableFit = {}): string[] {
+  const widthsOf = (rows: readonly (readonly string[])[]) => header.map((h, i) => Math.max(lengthOf(h), ...rows.map((r) => lengthOf(r[i] ?? ''))));
+  const wide = widthsOf(allRows);
   const shown = header.map(() => true);
+  const total = (w: readonly number[]) => w.reduce((sum, n, i) => (shown[i] ? sum + n + 2 : sum), -2);
+  // Wider than the terminal: the short forms first, before anything informative is cut.
+  const rows = width !== null && total(wide) > width && fit.shorten ? allRows.map((row, r) => row.map((cell, i) => fit.shorten!.find((s) => s.column === i)?.cells[r] ?? cell)) : allRows;
+  const widths = rows === allRows ? wide : widthsOf(rows);
   if (width !== null) {
-    const cuttable = (fit.elide ?? []).map(({ column, min }) => ({ column, min: Math.min(widths[column] ?? 0, Math.max(lengthOf(header[column] ?? ''), min ?? ELIDED_MIN)) }));
-    const total = (w: readonly number[]) => w.reduce((sum, n, i) => (shown[i] ? sum + n + 2 : sum), -2);
+    const cuttable = (fit.elide ?? []).map(({ column, min, first }) => ({ column, first: first === true, min: Math.min(widths[column] ?? 0, Math.max(lengthOf(header[column] ?? ''), min ?? ELIDED_MIN)) }));
     const atLeast = () => total(widths.map((w, i) => cuttable.find((c) => c.column === i)?.min ?? w));
     for (const column of fit.drop ?? []) if (atLeast() > width) shown[column] = false;
     while (total(widths) > width) {
-      const widest = cuttable.filter((c) => shown[c.column] && widths[c.column]! > c.min).sort((a, b) => widths[b.column]! - widths[a.column]!)[0];
+      const widest = cuttable.filter((c) => shown[c.column] && widths[c.column]! > c.min).sort((a, b) => Number(b.first) - Number(a.first) || widths[b.column]! - widths[a.column]!)[0];
       if (!widest) break;
       widths[widest.column]! -= 1;
     }

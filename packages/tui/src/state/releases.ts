@@ -47,6 +47,18 @@ export function nextEnvironment(state: Pick<DaemonState, 'environments'> | null,
   return at >= 0 ? (inConfig[at + 1] ?? null) : null;
 }
 
+/**
+ * A promote from a later environment back to an earlier one (production to dev) goes against the
+ * config's order: said, as a note, so that a swapped FROM and TO is seen; null in order, or where
+ * either is not declared in `axum.yml`.
+ */
+export function backwardsPromoteNote(state: Pick<DaemonState, 'environments'>, from: string, to: string): string | null {
+  const order = state.environments.filter((e) => e.inConfig).map((e) => e.name);
+  const [at, into] = [order.indexOf(from), order.indexOf(to)];
+  if (at < 0 || into < 0 || into > at) return null;
+  return `note: ${from} → ${to} goes against the order of axum.yml (${order.join(' → ')}): promoting all the same`;
+}
+
 /** The release a manual rollback of `env` leaves and marks bad: what serves now, when the target is another release. */
 export function releaseMarkedByRollback(env: EnvironmentView, targetReleaseId: string): { releaseId: string; revision: number; failed: boolean } | null {
   const serving = env.serving ?? (env.live ? { ...env.live, failed: false } : null);

@@ -12,11 +12,19 @@ interface Loaded {
 
 const number = (n: number) => String(Number(n.toPrecision(4)));
 
-/** The newest monitor check first (`✓`/`✗`), then the live revision's key metric beside the LKG's: `✓ accuracy 0.93 (LKG 0.91)`. */
-export function healthCell(env: EnvironmentView): string {
-  const metric = env.liveMetric ? `${env.liveMetric.name} ${number(env.liveMetric.value)}${env.liveMetric.lkgValue !== null ? ` (LKG ${number(env.liveMetric.lkgValue)})` : ''}` : '';
+/**
+ * An open incident first (`!`, as the incident's own line starts: a passing monitor does not make a
+ * folder that no longer matches its manifest healthy), then the newest monitor check (`✓`/`✗`),
+ * then the live revision's key metric beside the LKG's: `! ✓ accuracy 0.93 (LKG 0.91)`;
+ * `! incident` alone when nothing is monitored. First, so a narrow column keeps it. `brief`: without
+ * the LKG's value (the history has it), for a column too narrow for the whole.
+ */
+export function healthCell(env: EnvironmentView, brief = false): string {
+  const metric = env.liveMetric ? `${env.liveMetric.name} ${number(env.liveMetric.value)}${env.liveMetric.lkgValue !== null && !brief ? ` (LKG ${number(env.liveMetric.lkgValue)})` : ''}` : '';
   const check = env.lastCheck ? (env.lastCheck.inconclusive ? '?' : env.lastCheck.passed ? '✓' : '✗') : '';
-  return [check, metric].filter(Boolean).join(' ') || '—';
+  const monitored = [check, metric].filter(Boolean).join(' ');
+  if (env.incident) return monitored ? `! ${monitored}` : '! incident';
+  return monitored || '—';
 }
 
 /**
@@ -112,6 +120,16 @@ export function incidentLog(env: EnvironmentView | undefined): { runId: string; 
     if (match?.[1]) return { runId: match[1], step: match[2] ?? null };
   }
   return null;
+}
+
+/**
+ * Why `i` opens nothing on an environment: an incident about its release folder (what `current`
+ * names no longer matches its manifest, or is gone) has no output to open: `axum fsck` checks it
+ * and `--repair` puts it right.
+ */
+export function noIncidentOutputReason(env: EnvironmentView | undefined): string {
+  if (env?.incident?.startsWith('current names ')) return `no output behind the incident of ${env.name}: it is about its release folder (axum fsck checks it; axum fsck --repair puts it right)`;
+  return 'no incident with an output here';
 }
 
 /**

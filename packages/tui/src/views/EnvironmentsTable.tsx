@@ -1,11 +1,13 @@
 import { Box, Text } from 'ink';
 import type { EnvironmentView } from '@axum/protocol';
-import { environmentCells, pauseLine, servingText } from '../state/selectors.js';
+import { environmentCells, healthCell, pauseLine, servingText } from '../state/selectors.js';
 import { fitFlags, flagWords } from '../state/flag-words.js';
 import type { TuiState } from '../state/tui-state.js';
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { wrapText } from './wrap-text.js';
+
+const HEALTH_MAX = 27;
 
 /**
  * The columns, each as wide as its widest cell (up to `max`); FLAGS, the last, takes what is left.
@@ -20,7 +22,7 @@ const COLUMNS = [
   // Which release serves, beside the revision: `#7` is this environment's count, `rel-5` what it runs.
   { title: 'RELEASE', max: 10, cell: 'release', priority: 1 },
   { title: 'LKG', max: 6, cell: 'lkg', priority: 2 },
-  { title: 'HEALTH', max: 27, cell: 'health', priority: 0 },
+  { title: 'HEALTH', max: HEALTH_MAX, cell: 'health', priority: 0 },
   { title: 'FLAGS', max: Number.MAX_SAFE_INTEGER, cell: 'shortFlags', priority: 0 },
 ] as const;
 
@@ -40,7 +42,9 @@ export function EnvironmentsTable({ state, environments, columns = 80 }: { state
     return <Text dimColor>no environments: add some under `environments:` in axum.yml (e.g. production: {'{'} branch: main {'}'})</Text>;
   }
   // `#3 failed` where a failed release still serves: the dashboard never says nothing is live then.
-  const rows = environments.map((env) => ({ ...environmentCells(env), liveBrief: servingText(env, true), flagWords: flagWords(env), shortFlags: fitFlags(flagWords(env), 0) }));
+  // HEALTH too wide for its column (an incident's `!` before the check and the metric) leaves out the LKG's value rather than cut the metric.
+  const fitted = (env: EnvironmentView) => (healthCell(env).length <= HEALTH_MAX ? healthCell(env) : healthCell(env, true));
+  const rows = environments.map((env) => ({ ...environmentCells(env), health: fitted(env), liveBrief: servingText(env, true), flagWords: flagWords(env), shortFlags: fitFlags(flagWords(env), 0) }));
   // Measured over the rows shown, with a column of space between; a column too narrow goes whole, never half.
   const last = COLUMNS.length - 1;
   const widths = fitColumns(

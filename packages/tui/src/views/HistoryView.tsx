@@ -25,8 +25,8 @@ export const kindCell = (r: { kind: string; rollbackTo: number | null }): string
 
 /**
  * The columns: the revision, its status, its kind and who made it always (BY takes the rest of the
- * row, the revision's message after it); where the row is too narrow AGE goes first, then RELEASE,
- * then GATES (Enter opens the revision with all three).
+ * row, the revision's message after it); where the row is too narrow AGE goes first, then GATES and
+ * BY are narrowed (historyWidths), then RELEASE goes, then GATES (Enter opens the revision with all three).
  */
 const COLUMNS = [
   { title: 'REV', cap: 7, priority: 0 },
@@ -46,18 +46,35 @@ export function statusCell(env: EnvironmentView, r: RevisionView): string {
   return serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
 }
 
-/** The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells are these: every status word whole. */
-export function historyWidths(cells: readonly { status: string; by: string }[], columns: number): number[] {
-  return fitColumns(
-    COLUMNS.map((c) => ({
-      title: c.title,
-      // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
-      wants: 'flex' in c ? Math.min(c.cap, Math.max(2, ...cells.map((r) => r.by.length))) : 'widest' in c ? Math.min(c.widest, Math.max(c.cap, ...cells.map((r) => r.status.length))) : c.cap,
-      priority: c.priority,
-      flex: 'flex' in c,
-    })),
-    columns - GUTTER.length,
-  );
+/** What GATES and BY are narrowed to before RELEASE goes: `✓ accuracy…` and `push run-12`. */
+const NARROW = { GATES: 12, BY: 12 } as const;
+
+/**
+ * The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells
+ * are these: every status word whole. RELEASE is kept while narrowing GATES, then BY (a long name:
+ * `ana via axum rollback`), then both, keeps it: the first of those that does is taken.
+ */
+export function historyWidths(cells: readonly { status: string; by: string; gates?: string }[], columns: number): number[] {
+  // GATES wants its widest badge (its cap when not given): what it does not need goes to BY.
+  const gates = cells.every((r) => r.gates !== undefined) ? Math.max('GATES'.length, ...cells.map((r) => r.gates!.length)) : Number.MAX_SAFE_INTEGER;
+  const fit = (narrow: { GATES?: number; BY?: number }) =>
+    fitColumns(
+      COLUMNS.map((c) => ({
+        title: c.title,
+        // BY, with the revision's message after it, takes what is left; it wants the widest name shown whole.
+        wants: Math.min(
+          (narrow as Record<string, number | undefined>)[c.title] ?? Number.MAX_SAFE_INTEGER,
+          c.title === 'GATES' ? gates : Number.MAX_SAFE_INTEGER,
+          'flex' in c ? Math.min(c.cap, Math.max(2, ...cells.map((r) => r.by.length))) : 'widest' in c ? Math.min(c.widest, Math.max(c.cap, ...cells.map((r) => r.status.length))) : c.cap,
+        ),
+        priority: c.priority,
+        flex: 'flex' in c,
+      })),
+      columns - GUTTER.length,
+    );
+  const release = COLUMNS.findIndex((c) => c.title === 'RELEASE');
+  const tries = [{}, { GATES: NARROW.GATES }, { BY: NARROW.BY }, NARROW].map(fit);
+  return tries.find((widths) => widths[release]! > 0) ?? tries.at(-1)!;
 }
 
 /** An environment's revisions, newest first; live and last known good marked; `r` rolls back to the selected one. */
@@ -96,7 +113,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // The header and footer (`chrome`, the terminal's last row in it), this view's title, pause, incident and heading.
   // A history longer than that says how many revisions are above and below the window, on one of those rows.
   const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
-  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by })), columns);
+  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by, gates: gateBadge(r) })), columns);
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   return (
     <Box flexDirection="column">

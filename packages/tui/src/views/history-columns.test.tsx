@@ -10,6 +10,8 @@ import { HistoryView, historyWidths } from './HistoryView.js';
 
 const WORDS = ['deploying', 'verifying', 'live', 'superseded', 'failed', 'inconclusive', 'SERVING ?', 'SERVING ✗'];
 const STATUS = 1;
+const RELEASE = 3;
+const GATES = 4;
 const AGE = 5;
 const BY = 6;
 
@@ -35,6 +37,24 @@ describe('the history columns at 80', () => {
     const short = historyWidths(['inconclusive', 'superseded'].map((status) => ({ status, by: 'alice' })), 80);
     expect(short[STATUS]).toBe(13);
     expect(short.every((w) => w > 0)).toBe(true);
+  });
+
+  it('keep RELEASE at 80 when who made a revision is a long name: AGE goes, then GATES and BY are narrowed first', () => {
+    const rolledBack = historyWidths(['live', 'superseded'].map((status, i) => ({ status, by: i === 0 ? 'ana via axum rollback' : 'push run-12' })), 80);
+    expect(rolledBack[RELEASE]).toBe(8);
+    expect(rolledBack[AGE]).toBe(0);
+    expect(rolledBack[GATES]).toBe(13);
+    // Who rolled back stays whole.
+    expect(rolledBack[BY]).toBeGreaterThanOrEqual('ana via axum rollback'.length);
+    const longer = historyWidths(['live', 'superseded'].map((status, i) => ({ status, by: i === 0 ? 'ana via axum rollback' : 'manual run-12 by ana via axum run' })), 80);
+    expect(longer[RELEASE]).toBe(8);
+    expect(longer[BY]).toBeGreaterThanOrEqual(12);
+    // GATES wants no more than its widest badge: the rest goes to who.
+    const badges = historyWidths(['live', 'superseded'].map((status, i) => ({ status, by: i === 0 ? 'ana via axum rollback' : 'manual run-12 by ana via axum run', gates: '✓ accuracy 0.91' })), 80);
+    expect(badges[GATES]).toBe('✓ accuracy 0.91'.length + 1);
+    expect(badges[RELEASE]).toBe(8);
+    expect(badges[BY]).toBe(longer[BY]! + 19 - '✓ accuracy 0.91'.length);
+    for (const widths of [rolledBack, longer, badges]) expect(GUTTER.length + widths.reduce((sum, w) => sum + w, 0)).toBeLessThanOrEqual(80);
   });
 
   it('render an inconclusive revision whole at 80×24', async () => {
