@@ -36,4 +36,12 @@ describe('a manual run', () => {
     expect(await manualRunTarget(gitOn('develop'), 'nope', undefined)).toMatchObject({ code: 'invalid-params' });
     expect(await manualRunTarget(gitOn('develop'), undefined, 'zzz')).toMatchObject({ code: 'invalid-params', message: 'no commit zzz in this repository' });
   });
+
+  it("without --branch runs for the branch checked out where the client runs (a linked worktree's), not the daemon's", async () => {
+    expect(await manualRunTarget(gitOn('staging'), undefined, undefined, 'develop')).toEqual({ branch: 'develop', sha: DEVELOP });
+    expect(await manualRunTarget(gitOn('staging'), undefined, DEVELOP, 'develop')).toEqual({ branch: 'develop', sha: DEVELOP });
+    expect(await manualRunTarget(gitOn('develop'), undefined, undefined, null)).toMatchObject({ code: 'invalid-params', message: 'HEAD is detached: name a --branch or a --commit' });
+    expect(await manualRunTarget(gitOn('develop'), undefined, 'bbbb', null)).toEqual({ branch: null, sha: DEVELOP });
+    expect(await manualRunTarget(gitOn('develop'), 'staging', undefined, 'develop')).toEqual({ branch: 'staging', sha: STAGING });
+  });
 });

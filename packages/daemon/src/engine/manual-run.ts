@@ -3,7 +3,8 @@ import type { GitPort } from './ports.js';
 import { RequestFailure } from './pipeline.js';
 
 /**
- * The branch is `--branch`, else the current branch; the commit is `--commit`, else that branch's
+ * The branch is `--branch`, else the one checked out where the client runs (a linked worktree's
+ * is its own; null: detached there), else the daemon's; the commit is `--commit`, else that branch's
  * head. A `--commit` must be reachable from the branch's head: a run for a branch deploys to its
  * environment, which must never get a commit the branch does not have (`--commit HEAD --branch
  * staging` while on develop). Detached HEAD with no `--branch`: no branch, so no environment.
@@ -14,8 +15,8 @@ import { RequestFailure } from './pipeline.js';
  */
 const noBranch = (branch: string, typed: boolean) => new RequestFailure(typed ? 'invalid-params' : 'not-found', `no branch ${branch} (or it has no commits yet)`);
 
-export async function manualRunTarget(git: GitPort, branch: string | undefined, rev: string | undefined): Promise<{ branch: string | null; sha: string } | RequestFailure> {
-  const onBranch = branch ?? (await git.currentBranch());
+export async function manualRunTarget(git: GitPort, branch: string | undefined, rev: string | undefined, checkedOut?: string | null): Promise<{ branch: string | null; sha: string } | RequestFailure> {
+  const onBranch = branch ?? (checkedOut !== undefined ? checkedOut : await git.currentBranch());
   if (!rev) {
     if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
     const head = await git.head(onBranch);
