@@ -143,6 +143,7 @@ const OUTCOME: Record<DeployOutcome, string> = {
   pending: '… deploying',
   live: '✓ live',
   failed: '✗ failed',
+  interrupted: '↯ interrupted',
   inconclusive: '? inconclusive',
   'rolled-back': 'rolled back',
   superseded: 'superseded',
@@ -181,6 +182,9 @@ export function deployOutcomeText(run: RunView): string | null {
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':
       return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
+    case 'interrupted':
+      // Not failed: a daemon restart cut it short, nothing judged it, and it is not retried by itself.
+      return `deploy: ${release} interrupted in ${at} by a daemon restart (axum deploy ${d.env} --release ${release} deploys it again)`;
     case 'inconclusive':
       return `deploy: ${release} serves in ${at}, its verification inconclusive: ${d.env} is paused (a keeps it, r rolls back)`;
     case 'rolled-back':
