@@ -77,9 +77,11 @@ export function pauseLine(env: EnvironmentView, keys = false): string | null {
 /**
  * How to go back from what serves, as far as it can be done: `axum rollback staging goes back to
  * #3`, or, with nothing verified to go back to, what replaces it instead (a hint never offers a
- * rollback the daemon would refuse).
+ * rollback the daemon would refuse). While an operation holds the environment (an automatic
+ * rollback, a deploy), that operation is what happens next: it is named, nothing is advised.
  */
-export function rollbackHint(env: Pick<EnvironmentView, 'name' | 'rollbackTarget'>): string {
+export function rollbackHint(env: Pick<EnvironmentView, 'name' | 'rollbackTarget'> & { operation?: EnvironmentView['operation'] }): string {
+  if (env.operation) return `${env.operation.kind} #${env.operation.revision} in progress`;
   return env.rollbackTarget
     ? `axum rollback ${env.name} goes back to #${env.rollbackTarget.revision} (${env.rollbackTarget.releaseId})`
     : `nothing verified to roll back to (axum deploy ${env.name} --release ID replaces it)`;
