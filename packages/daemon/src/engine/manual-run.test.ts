@@ -34,6 +34,8 @@ describe('a manual run', () => {
     // A --branch that names nothing is a usage error (exit 2), as a --commit that names nothing is.
     expect(await manualRunTarget(gitOn('develop'), 'nope', STAGING)).toMatchObject({ code: 'invalid-params', message: 'no branch nope (or it has no commits yet)' });
     expect(await manualRunTarget(gitOn('develop'), 'nope', undefined)).toMatchObject({ code: 'invalid-params' });
+    // The current branch with no commit yet (a fresh repository): the same words, the same code.
+    expect(await manualRunTarget(gitOn('master'), undefined, undefined)).toMatchObject({ code: 'invalid-params', message: 'no branch master (or it has no commits yet)' });
     expect(await manualRunTarget(gitOn('develop'), undefined, 'zzz')).toMatchObject({ code: 'invalid-params', message: 'no commit zzz in this repository' });
   });
 
