@@ -130,7 +130,7 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     await waitFor(() => existsSync(join(labDir, 'held.pid')), 60_000, "beta's swap back held");
     const recovering = await production();
     expect(recovering.operation).toMatchObject({ kind: 'recovery', revision: 2, holder: 'daemon restart' });
-    expect(recovering.incident).toMatch(/^#2 interrupted by a daemon restart; current is back on #1; putting the hosts back$/);
+    expect(recovering.incident).toMatch(/^#2 interrupted by a daemon restart; current is back on #1; putting the hosts back; axum deploy production --release rel-2 deploys it again$/);
     expect((await suite.ok(['status', '--repo', dir]))).toContain('recovery #2 in progress');
     const refused = await run(['rollback', 'production', '--to', '1', '--yes']);
     expect(refused.code).not.toBe(0);

@@ -222,6 +222,13 @@ describe('bad input and crashes', () => {
     const revisions = await history(dir);
     expect(revisions[0]).toMatchObject({ revision: 2, status: 'failed', message: 'interrupted by a daemon restart while verifying' });
     expect(revisions[1]).toMatchObject({ revision: 1, status: 'live' });
+    // Not retried by itself: the incident says how, and the run's deploy says interrupted, not failed.
+    const release = (revisions[0] as unknown as { releaseId: string }).releaseId;
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string | null }[] };
+    expect(status.environments[0]?.incident).toBe(`#2 interrupted by a daemon restart; current is back on #1; axum deploy staging --release ${release} deploys it again`);
+    const table = (await axum(['runs', '--repo', dir])).stdout;
+    expect(table).toMatch(/ staging#2 interrupted /);
+    expect(table).not.toMatch(/staging#2 failed/);
     // The verify step cut short: interrupted, and its log is the prefix it wrote before the kill.
     expect((revisions[0] as unknown as { steps: { name: string; status: string }[] }).steps).toMatchObject([{ name: 'eval', status: 'interrupted' }]);
     const logs = await axum(['logs', 'staging#2', '--repo', dir]);

@@ -98,9 +98,10 @@ describe('git watching', () => {
     git(empty, 'init', '-q', '-b', 'main');
     writeFileSync(join(empty, 'axum.yml'), CONFIG);
     try {
+      // Exit 2, as for a --branch that names nothing: the same words, the same code.
       const result = await axum(['run', '--repo', empty]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain('no branch main (or it has no commits yet)');
+      expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('no branch main (or it has no commits yet)') });
+      expect(await axum(['run', '--branch', 'nosuch', '--repo', empty])).toMatchObject({ code: 2, stderr: expect.stringContaining('no branch nosuch (or it has no commits yet)') });
       expect(JSON.parse((await axum(['runs', '--json', '--repo', empty])).stdout)).toEqual([]);
     } finally {
       await axum(['daemon', 'stop', '--repo', empty]);

@@ -188,6 +188,9 @@ describe('crash recovery', () => {
     expect(before.find((r) => r.id === id)?.status).toBe('running');
     await waitFor(() => processesMatching(marker).length === 0, 5000, 'the orphaned step processes to be reaped');
     expect(after.filter((r) => r.status === 'running')).toEqual([]);
+    // Not run again by itself, so the head of main is unbuilt: status says so, and how to run it.
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toContain(`runs         none active\n  ${id} interrupted main ${run!.commit.slice(0, 8)} · not run again by itself: axum run --branch main runs it\n`);
   });
 
   it('a save appends to the journal; a clean stop folds it into one whole runs.json', async () => {

@@ -145,7 +145,8 @@ export type StepView = z.infer<typeof StepView>;
 /**
  * What became of the deploy a run led to (ARCHITECTURE.md, glossary), kept current as its revision moves:
  * `pending` (queued, deploying or verifying), `live`, `failed` (deploy hook, verification, gates or
- * an error), `rolled-back` (it was live; a rollback moved the environment away from it),
+ * an error), `interrupted` (a daemon restart cut it short: recorded failed, nothing judged it;
+ * `current` went back and it is not retried by itself), `rolled-back` (it was live; a rollback moved the environment away from it),
  * `superseded` (a newer deploy replaced it, or a newer release took its place in the queue),
  * `awaiting-approval`, `held-by-pin`, `held-by-pause` (an inconclusive verification or monitor check
  * paused the environment: `axum approve` decides), `inconclusive` (it went where it serves and its
@@ -153,7 +154,7 @@ export type StepView = z.infer<typeof StepView>;
  * `axum approve` decides), `refused-bad` (its release is marked bad), `none` (the run produced no
  * release: its stages did not succeed).
  */
-export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'inconclusive', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
+export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'interrupted', 'inconclusive', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 /** A run's deploy: the environment, the revision it became (null until one exists), its outcome. */

@@ -44,4 +44,11 @@ describe("a run's deploy outcome", () => {
     expect(deployOutcomeOf('staging', inconclusive)).toEqual({ outcome: 'inconclusive', message: 'built rel-3; staging #3 inconclusive: accuracy = 0.9, gate >= lkg - 0.05: no last known good value; staging is paused' });
     expect(deployOutcomeOf('staging', { ...inconclusive, message: 'gates failed: accuracy = 0.4' }).outcome).toBe('failed');
   });
+
+  it('is interrupted, not failed, when a daemon restart cut the deploy short, and says how to deploy it again', () => {
+    const cut = { ...rev(14, 'rel-32', 0.9, null), status: 'failed' as const, message: 'interrupted by a daemon restart while verifying' };
+    expect(deployOutcomeOf('dev', cut)).toEqual({ outcome: 'interrupted', message: 'built rel-32; dev #14 interrupted by a daemon restart while verifying (axum deploy dev --release rel-32 deploys it again)' });
+    // A rollback cut short is finished or undone by recovery itself: no deploy to advise.
+    expect(deployOutcomeOf('dev', { ...cut, kind: 'rollback' }).outcome).toBe('failed');
+  });
 });

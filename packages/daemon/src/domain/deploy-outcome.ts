@@ -1,5 +1,8 @@
 import type { DeployOutcome, RevisionView } from '@axum/protocol';
 
+/** How crash recovery's message of a revision it cut short begins. */
+export const INTERRUPTED = 'interrupted by a daemon restart';
+
 /**
  * What a run's deploy came to, read off its revision (ARCHITECTURE.md, glossary), with the line the run shows.
  * `superseder`: the kind of the operation that just replaced a live revision — a deploy supersedes
@@ -16,6 +19,8 @@ export function deployOutcomeOf(env: string, revision: RevisionView, superseder?
     case 'failed':
       // Inconclusive is not failed: it serves, nothing was marked bad, a person decides (the pause).
       if (revision.message?.startsWith('inconclusive: ')) return { outcome: 'inconclusive', message: `built ${revision.releaseId}; ${at} ${revision.message}` };
+      // Nor is a deploy a crash cut short: nothing judged the release (crash recovery's words begin so).
+      if (revision.kind === 'deploy' && revision.message?.startsWith(INTERRUPTED)) return { outcome: 'interrupted', message: `built ${revision.releaseId}; ${at} ${revision.message} (axum deploy ${env} --release ${revision.releaseId} deploys it again)` };
       return { outcome: 'failed', message: `built ${revision.releaseId}; ${at} failed: ${revision.message ?? 'no reason recorded'}` };
     case 'superseded':
       return superseder === 'rollback' || superseder === 'auto-rollback'

@@ -1,6 +1,7 @@
 // Crash recovery of deployments (ARCHITECTURE.md, "Crash safety"): the rule kept is that `current`
 // names the live revision's release, complete and hash-verified, or nothing.
 import type { ReleaseView, RevisionView } from '@axum/protocol';
+import { INTERRUPTED } from '../domain/deploy-outcome.js';
 import { failurePolicy } from '../domain/deploy-policy.js';
 import { lastKnownGood, liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
@@ -56,7 +57,7 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
     return;
   }
   for (const revision of cut) {
-    revision.message = `interrupted by a daemon restart while ${revision.status}`;
+    revision.message = `${INTERRUPTED} while ${revision.status}`;
     revision.status = 'failed';
     revision.finishedAt = now();
   }
@@ -92,20 +93,30 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
       outcome = `current is back on #${back.revision}`;
     }
   }
+  // A deploy cut short is not retried by itself (a person may have killed it on purpose): the incident says how.
+  const tail = `${undone}${rollback ? '' : deployAgain(state, env, cut, back?.releaseId)}`;
   // Hosts swap before the local link, so a crash can leave them ahead of it: they follow it back.
   const hostsTo = !back ? null : backRelease && outcome.startsWith('current is back') ? backRelease : undefined;
   const incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
   if (host && hostsTo !== undefined && state.fleet.hostsOf(env).length > 0) {
     doc.hostsPending = { releaseId: hostsTo?.id ?? null };
-    doc.incident = `${incident}${HOSTS_PENDING}${undone}`;
+    doc.incident = `${incident}${HOSTS_PENDING}${tail}`;
     deps.logger.warn(`${env}: ${doc.incident}`);
     await state.persist(env);
-    hostsLater(state, env, host, cut.at(-1)!.revision, hostsTo, incident, undone);
+    hostsLater(state, env, host, cut.at(-1)!.revision, hostsTo, incident, tail);
     return;
   }
-  doc.incident = `${incident}${await hostsBack(state, env, hostsTo)}${undone}`;
+  doc.incident = `${incident}${await hostsBack(state, env, hostsTo)}${tail}`;
   deps.logger.warn(`${env}: ${doc.incident}`);
   await state.persist(env);
+}
+
+/** `; axum deploy ENV --release REL deploys it again` for the newest deploy cut short, unless its release is marked bad or gone. */
+function deployAgain(state: DeployState, env: string, cut: readonly RevisionView[], backOn: string | undefined): string {
+  const deploy = cut.findLast((r) => r.kind === 'deploy');
+  if (!deploy || state.unusable(deploy.releaseId)) return '';
+  // Back on that very release (a redeploy cut short), a deploy of it is nothing to do without --again.
+  return `; axum deploy ${env} --release ${deploy.releaseId}${backOn === deploy.releaseId ? ' --again' : ''} deploys it again`;
 }
 
 /**
@@ -172,7 +183,7 @@ const HOSTS_PENDING = '; putting the hosts back';
 function hostsLater(state: DeployState, env: string, host: ResumeHost, revision: number, back: ReleaseView | null, incident: string, undone: string): void {
   host.recovering(env, revision, async () => {
     const doc = await state.docOf(env);
-    // After a restart in between, `incident` is the saved one, with the note and any undone rollback after it.
+    // After a restart in between, `incident` is the saved one, with the note and what follows it (an undone rollback, how to deploy again).
     doc.incident = `${incident.replace(HOSTS_PENDING, '')}${await hostsBack(state, env, back)}${undone}`;
     doc.hostsPending = null;
     state.deps.logger.warn(`${env}: ${doc.incident}`);

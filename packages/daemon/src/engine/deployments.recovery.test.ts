@@ -81,7 +81,7 @@ describe('start after a crash', () => {
     ]);
     expect(w.revision('staging', 2).message).toBe('interrupted by a daemon restart while verifying');
     expect(w.current()).toBe('rel-1');
-    expect(w.deployments.state('staging').incident).toBe('#2 interrupted by a daemon restart; current is back on #1');
+    expect(w.deployments.state('staging').incident).toBe('#2 interrupted by a daemon restart; current is back on #1; axum deploy staging --release rel-2 deploys it again');
     expect(w.deployments.releases().map((r) => r.bad)).toEqual([null, null]); // a crash is not the release's fault
     expect(w.disagreement()).toBeNull();
   });
@@ -105,7 +105,7 @@ describe('start after a crash', () => {
     const w = await restartedAt(old, testConfig(), 'deploy.verifying', 1);
     expect(w.revisions('staging').map((r) => r.status)).toEqual(['failed']);
     expect(w.current()).toBeNull();
-    expect(w.deployments.state('staging').incident).toBe('#1 interrupted by a daemon restart; nothing was live before it; current is removed');
+    expect(w.deployments.state('staging').incident).toBe('#1 interrupted by a daemon restart; nothing was live before it; current is removed; axum deploy staging --release rel-1 deploys it again');
     expect(w.disagreement()).toBeNull();
   });
 

@@ -34,6 +34,16 @@ describe('a manual run', () => {
     // A --branch that names nothing is a usage error (exit 2), as a --commit that names nothing is.
     expect(await manualRunTarget(gitOn('develop'), 'nope', STAGING)).toMatchObject({ code: 'invalid-params', message: 'no branch nope (or it has no commits yet)' });
     expect(await manualRunTarget(gitOn('develop'), 'nope', undefined)).toMatchObject({ code: 'invalid-params' });
+    // The current branch with no commit yet (a fresh repository): the same words, the same code.
+    expect(await manualRunTarget(gitOn('master'), undefined, undefined)).toMatchObject({ code: 'invalid-params', message: 'no branch master (or it has no commits yet)' });
     expect(await manualRunTarget(gitOn('develop'), undefined, 'zzz')).toMatchObject({ code: 'invalid-params', message: 'no commit zzz in this repository' });
+  });
+
+  it("without --branch runs for the branch checked out where the client runs (a linked worktree's), not the daemon's", async () => {
+    expect(await manualRunTarget(gitOn('staging'), undefined, undefined, 'develop')).toEqual({ branch: 'develop', sha: DEVELOP });
+    expect(await manualRunTarget(gitOn('staging'), undefined, DEVELOP, 'develop')).toEqual({ branch: 'develop', sha: DEVELOP });
+    expect(await manualRunTarget(gitOn('develop'), undefined, undefined, null)).toMatchObject({ code: 'invalid-params', message: 'HEAD is detached: name a --branch or a --commit' });
+    expect(await manualRunTarget(gitOn('develop'), undefined, 'bbbb', null)).toEqual({ branch: null, sha: DEVELOP });
+    expect(await manualRunTarget(gitOn('develop'), 'staging', undefined, 'develop')).toEqual({ branch: 'staging', sha: STAGING });
   });
 });

@@ -3,29 +3,31 @@ import type { GitPort } from './ports.js';
 import { RequestFailure } from './pipeline.js';
 
 /**
- * The branch is `--branch`, else the current branch; the commit is `--commit`, else that branch's
+ * The branch is `--branch`, else the one checked out where the client runs (a linked worktree's
+ * is its own; null: detached there), else the daemon's; the commit is `--commit`, else that branch's
  * head. A `--commit` must be reachable from the branch's head: a run for a branch deploys to its
  * environment, which must never get a commit the branch does not have (`--commit HEAD --branch
  * staging` while on develop). Detached HEAD with no `--branch`: no branch, so no environment.
  */
 /**
- * A `--branch` that names nothing is a usage error, as a `--commit` that names nothing is (exit 2);
- * the current branch with no commit yet is not the user's typo (a fresh repository): not found.
+ * A branch with no head is a problem of what the run is for, as a `--commit` that names nothing is
+ * (exit 2): typed (`--branch nosuch`) or not (the current branch of a fresh repository), the same
+ * words get the same exit code.
  */
-const noBranch = (branch: string, typed: boolean) => new RequestFailure(typed ? 'invalid-params' : 'not-found', `no branch ${branch} (or it has no commits yet)`);
+const noBranch = (branch: string) => new RequestFailure('invalid-params', `no branch ${branch} (or it has no commits yet)`);
 
-export async function manualRunTarget(git: GitPort, branch: string | undefined, rev: string | undefined): Promise<{ branch: string | null; sha: string } | RequestFailure> {
-  const onBranch = branch ?? (await git.currentBranch());
+export async function manualRunTarget(git: GitPort, branch: string | undefined, rev: string | undefined, checkedOut?: string | null): Promise<{ branch: string | null; sha: string } | RequestFailure> {
+  const onBranch = branch ?? (checkedOut !== undefined ? checkedOut : await git.currentBranch());
   if (!rev) {
     if (!onBranch) return new RequestFailure('invalid-params', 'HEAD is detached: name a --branch or a --commit');
     const head = await git.head(onBranch);
-    return head ? { branch: onBranch, sha: head } : noBranch(onBranch, branch !== undefined);
+    return head ? { branch: onBranch, sha: head } : noBranch(onBranch);
   }
   const sha = await git.resolveCommit(rev);
   if (!sha) return new RequestFailure('invalid-params', `no commit ${rev} in this repository`); // what was typed names nothing: a usage error, as a commit off the branch is
   if (onBranch === null) return { branch: null, sha };
   const head = await git.head(onBranch);
-  if (!head) return noBranch(onBranch, branch !== undefined);
+  if (!head) return noBranch(onBranch);
   if ((await git.isAncestor(sha, head)) !== 'ancestor') {
     return new RequestFailure(
       'invalid-params',

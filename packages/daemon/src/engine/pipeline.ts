@@ -52,7 +52,7 @@ export interface Pipeline {
    * the answer (`existing`), not a second one, unless `again` asks for one. `rebuild` builds even when
    * the commit has a release to reuse (always a new run: a queued one may be about to reuse).
    */
-  trigger(params: { branch?: string; commit?: string; by?: string; force?: boolean; again?: boolean; rebuild?: boolean }): Promise<TriggeredRun | RequestFailure>;
+  trigger(params: { branch?: string; checkedOut?: string | null; commit?: string; by?: string; force?: boolean; again?: boolean; rebuild?: boolean }): Promise<TriggeredRun | RequestFailure>;
   /** A file matching `watch.paths` was saved: run `watch.stages` in the work tree (never deploys). */
   triggerWatch(): Promise<RunView | null>;
   cancel(runId: string): Promise<RunView | RequestFailure>;
@@ -135,14 +135,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     },
     reconcile: () => heads.reconcile(),
-    trigger({ branch, commit: rev, by, force, again, rebuild }) {
+    trigger({ branch, checkedOut, commit: rev, by, force, again, rebuild }) {
       // One at a time: two asks for the same commit at once get one run (the check and the queueing
       // are apart by the subject's read).
       const answer = triggering.then(async (): Promise<TriggeredRun | RequestFailure> => {
         // The heads first: a commit its hint has not reached yet gets its push run now, and this
         // ask is answered with that run (`git commit && axum run`), never a second run of it.
         if (!again && !rebuild) await heads.reconcile().catch((err: Error) => deps.logger.warn(`reconciling branch heads: ${err.message}`));
-        const target = await manualRunTarget(deps.git, branch, rev);
+        const target = await manualRunTarget(deps.git, branch, rev, checkedOut);
         if (target instanceof RequestFailure) return target;
         const branchName = target.branch ?? '(detached)';
         const what = `the run of ${target.sha.slice(0, 8)} on ${branchName}`;

@@ -235,6 +235,18 @@ describe("a reusing run's lines", () => {
     expect(run.message).toBe('reused rel-1, verified on staging #1; live in production #1');
   });
 
+  it('drop `not verified anywhere yet` once the revision is live (verified), also in what is told later', () => {
+    const run = { id: 'run-2', lead: 'reused rel-1 (not verified anywhere yet)', deploy: null, message: null } as unknown as RunRecord;
+    const deploys = createRunDeploys(() => [run], (id) => (id === 'run-2' ? run : undefined), async () => undefined, () => undefined);
+    deploys.loaded();
+    deploys.set('run-2', { env: 'staging', revision: 5, outcome: 'pending' }, 'built rel-1; verifying in staging #5');
+    expect(run.message).toBe('reused rel-1 (not verified anywhere yet); verifying in staging #5');
+    deploys.set('run-2', { env: 'staging', revision: 5, outcome: 'live' }, 'built rel-1; live in staging #5');
+    expect(run.message).toBe('reused rel-1; live in staging #5');
+    deploys.set('run-2', { env: 'staging', revision: 5, outcome: 'superseded' }, 'built rel-1; was live in staging #5 until a newer deploy replaced it');
+    expect(run.message).toBe('reused rel-1; was live in staging #5 until a newer deploy replaced it');
+  });
+
   it('every run pointing at a revision follows it, also when no run made it (a rollback), and only those', () => {
     const built = { id: 'run-1', deploy: { env: 'staging', revision: 1, outcome: 'live' }, message: null } as unknown as RunRecord;
     const found = { id: 'run-2', lead: 'reused rel-1, verified on staging #1', deploy: { env: 'staging', revision: 1, outcome: 'live' }, message: null } as unknown as RunRecord;

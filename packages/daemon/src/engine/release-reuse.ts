@@ -6,6 +6,7 @@ import type { PipelineConfig, ReleaseView } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
+import { NOT_VERIFIED_YET } from './run-deploys.js';
 
 /** What a run's reuse came to: the release it handed on and the run's line, or nothing (build it); `warnings` either way. */
 export interface Reuse {
@@ -70,7 +71,7 @@ export async function reuseRun(state: DeployState, environments: EnvironmentCoor
   const where = verifiedWhere(state, release.id);
   run.releaseId = release.id;
   run.reused = true;
-  run.lead = `reused ${release.id}${where ? `, verified on ${where}` : release.bad ? ' (not verified anywhere)' : ' (not verified anywhere yet)'}`;
+  run.lead = `reused ${release.id}${where ? `, verified on ${where}` : release.bad ? ' (not verified anywhere)' : NOT_VERIFIED_YET}`;
   if (release.bad && !run.force) {
     // Bad for every environment: a model that failed anywhere reaches nothing without --force.
     const message = `reused ${release.id}: refused, marked bad by ${release.bad.by}: ${release.bad.why} (axum run --force, axum run --rebuild to build it again, or axum mark ${release.id} good)`;

@@ -1,6 +1,9 @@
 import type { RunDeploy } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 
+/** What a reusing run's lead says of a release no revision has verified yet: true until one does. */
+export const NOT_VERIFIED_YET = ' (not verified anywhere yet)';
+
 /**
  * What became of runs' deploys, as deployments tell the pipeline. A run's deploy is the revision it
  * made or found live (`ENV#N`): what the revision comes to is told to its own run and to every run
@@ -11,6 +14,8 @@ import type { RunRecord } from '../domain/history.js';
 export function createRunDeploys(runs: () => readonly RunRecord[], findRun: (runId: string) => RunRecord | undefined, commit: (run: RunRecord) => Promise<void>, warn: (message: string) => void) {
   let early: { runId: string | null; deploy: RunDeploy; message: string | null }[] | null = [];
   const applyTo = (run: RunRecord, deploy: RunDeploy, told: string | null): void => {
+    // Live is verified: the lead's `not verified anywhere yet`, written before, is dropped for good.
+    if (deploy.outcome === 'live' && run.lead?.includes(NOT_VERIFIED_YET)) run.lead = run.lead.replace(NOT_VERIFIED_YET, '');
     // A run that reused a release did not build it: the revision's `built rel-4; …` reads `reused rel-4, verified on …; …`.
     const lead = run.lead;
     const message = lead && told?.startsWith('built ') ? told.replace(/^built [^;]*/, () => lead) : told;

@@ -26,6 +26,18 @@ export function resolveCommitOption(repoDir: string | undefined, text: string, k
 }
 
 /**
+ * The branch checked out in the worktree the command runs in, for a run that names no `--branch`:
+ * a linked worktree's is its own, which the daemon (in the main one) cannot see. Null: HEAD is
+ * detached there; nothing when git cannot tell (the daemon then reads its own).
+ */
+export function checkedOutParam(repoDir: string | undefined): { checkedOut?: string | null } {
+  const done = spawnSync('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: resolve(repoDir ?? process.cwd()), encoding: 'utf8' });
+  if (done.status === 1) return { checkedOut: null };
+  const branch = done.status === 0 ? done.stdout.trim() : '';
+  return branch ? { checkedOut: branch } : {};
+}
+
+/**
  * A note for a run of the commit checked out in `repoDir` while tracked files there differ from it:
  * a run builds its commit, never the work tree, and an edit that is not committed is easy to take
  * for one that is. Null when the run is of another commit, nothing differs, or git cannot tell.

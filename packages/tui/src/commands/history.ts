@@ -2,13 +2,14 @@
 // explains them (the revision that failed, serving failed, the pause, the releases marked bad).
 import { agoText, type EnvironmentView, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { badText } from '../state/releases.js';
-import { revisionStatusWord, rollbackHint } from '../state/selectors.js';
+import { revisionStatusWord } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { call, withDaemon } from './runs.js';
 import { outputWidth, table } from './table.js';
 import { gatesCell } from './operations.js';
 import { historyHostLines } from './history-hosts.js';
+import { servingNotes } from './history-notes.js';
 import { knownEnvironment } from './environment-names.js';
 import { limitOf } from './typed-words.js';
 import { revisionLine } from './environments.js';
@@ -57,14 +58,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     out.lines(historyHostLines(revisions));
     const failed = revisions.find((r) => r.status === 'failed' && r.message);
     if (failed) out.lines([``, `#${failed.revision} ${failed.message!.startsWith('inconclusive: ') ? '' : 'failed: '}${failed.message}`, `  its steps' output: axum logs ${env}#${failed.revision}`]);
-    // Serving, failed (ARCHITECTURE.md, glossary): a failed release still in front of users is said plainly.
-    // Paused over it, it is inconclusive, not failed: the pause's lines below say so.
-    const servingFailed = revisions.find((r) => r.serving && r.status === 'failed' && !r.paused);
-    const back = rollbackHint({ name: env, rollbackTarget: view?.rollbackTarget ?? null });
-    if (servingFailed) out.lines([``, `#${servingFailed.revision} is serving, failed: current still serves ${servingFailed.releaseId}, which failed (${back})`]);
-    // The pause (ARCHITECTURE.md, glossary: Inconclusive): automatic actions wait for a person.
-    const paused = revisions.find((r) => r.paused);
-    if (paused) out.lines([``, `${env} is paused over #${paused.revision}: its verification or monitor was inconclusive; commits build but do not deploy, nothing rolls back by itself (axum approve ${env} keeps it; ${back})`]);
+    out.lines(servingNotes(env, revisions, view));
     out.lines(badReleaseLines(releases));
   }
   return EXIT.ok;

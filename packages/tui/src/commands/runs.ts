@@ -10,7 +10,7 @@ import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
 import { commandBy as by } from '../user-name.js';
 import { followOrder } from './follow-order.js';
-import { resolveCommitOption, uncommittedNote } from './commit-revision.js';
+import { checkedOutParam, resolveCommitOption, uncommittedNote } from './commit-revision.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
@@ -92,7 +92,7 @@ export function alreadyText(run: RunView): string {
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean; rebuild?: boolean }, out: Output): Promise<ExitCode> {
   return withDaemon(options, 'axum-run', async (connection) => {
     // A manual run is recorded as manual: `by` names who (the revision it deploys says so too).
-    const params = { ...(options.branch ? { branch: options.branch } : {}), ...(options.commit ? { commit: resolveCommitOption(options.repo, options.commit) } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false, rebuild: options.rebuild ?? false };
+    const params = { ...(options.branch ? { branch: options.branch } : checkedOutParam(options.repo)), ...(options.commit ? { commit: resolveCommitOption(options.repo, options.commit) } : {}), by: by('run'), force: options.force ?? false, again: options.again ?? false, rebuild: options.rebuild ?? false };
     let latest: RunView | null = null;
     const updates: RunView[] = [];
     // Listen before triggering, so no update of the new run can slip by.

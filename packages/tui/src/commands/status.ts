@@ -92,7 +92,21 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   const active = state.runs.filter((run) => run.status === 'running' || run.status === 'queued');
   lines.push('', active.length === 0 ? 'runs         none active' : `runs         ${active.length} active`);
   for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}${run.startedAt ? ` · started ${ago(run.startedAt)}` : ` · queued ${ago(run.createdAt)}`}`);
+  lines.push(...interruptedRunLines(state.runs));
   return lines;
+}
+
+/**
+ * A branch whose newest run was interrupted (a daemon restart) has its head unbuilt, and an
+ * interrupted run is never retried by itself: one line per such branch with the command that runs it.
+ */
+export function interruptedRunLines(runs: DaemonState['runs']): string[] {
+  const newest = new Map<string, DaemonState['runs'][number]>();
+  // A watch run builds some stages of the work tree, not the branch: nothing of the branch is left unbuilt.
+  for (const run of runs) if (run.trigger !== 'watch' && (newest.get(run.branch)?.number ?? 0) < run.number) newest.set(run.branch, run);
+  return [...newest.values()]
+    .filter((run) => run.status === 'interrupted')
+    .map((run) => `  ${run.id} interrupted ${run.branch} ${run.commit.slice(0, 8)} · not run again by itself: ${run.branch === '(detached)' ? `axum run --commit ${run.commit.slice(0, 8)}` : `axum run --branch ${run.branch}`} runs it`);
 }
 
 /** One line per remote host of an environment: the release its `current` names, and what failed there. */

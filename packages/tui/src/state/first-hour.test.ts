@@ -33,6 +33,14 @@ describe("a run's deploy while its stages run", () => {
   });
 });
 
+describe("a run's deploy a daemon restart cut short", () => {
+  it('is interrupted, not failed, and says how to deploy it again', () => {
+    const cut = { ...run('succeeded', { env: 'dev', revision: 14, outcome: 'interrupted' }), releaseId: 'rel-32' };
+    expect(deployBadge(cut)).toBe('dev#14 ↯ interrupted');
+    expect(deployOutcomeText(cut)).toBe('deploy: rel-32 interrupted in dev#14 by a daemon restart (axum deploy dev --release rel-32 deploys it again)');
+  });
+});
+
 describe('a history view reopens on what serves', () => {
   it('after a rollback made elsewhere, not on the revision left last time (now BAD)', () => {
     let state = connected([env('staging')]);

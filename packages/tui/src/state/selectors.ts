@@ -85,9 +85,11 @@ export function pauseLine(env: EnvironmentView, keys = false): string | null {
 /**
  * How to go back from what serves, as far as it can be done: `axum rollback staging goes back to
  * #3`, or, with nothing verified to go back to, what replaces it instead (a hint never offers a
- * rollback the daemon would refuse).
+ * rollback the daemon would refuse). While an operation holds the environment (an automatic
+ * rollback, a deploy), that operation is what happens next: it is named, nothing is advised.
  */
-export function rollbackHint(env: Pick<EnvironmentView, 'name' | 'rollbackTarget'>): string {
+export function rollbackHint(env: Pick<EnvironmentView, 'name' | 'rollbackTarget'> & { operation?: EnvironmentView['operation'] }): string {
+  if (env.operation) return `${env.operation.kind} #${env.operation.revision} in progress`;
   return env.rollbackTarget
     ? `axum rollback ${env.name} goes back to #${env.rollbackTarget.revision} (${env.rollbackTarget.releaseId})`
     : `nothing verified to roll back to (axum deploy ${env.name} --release ID replaces it)`;
@@ -161,6 +163,7 @@ const OUTCOME: Record<DeployOutcome, string> = {
   pending: '… deploying',
   live: '✓ live',
   failed: '✗ failed',
+  interrupted: '↯ interrupted',
   inconclusive: '? inconclusive',
   'rolled-back': 'rolled back',
   superseded: 'superseded',
@@ -199,6 +202,9 @@ export function deployOutcomeText(run: RunView): string | null {
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':
       return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
+    case 'interrupted':
+      // Not failed: a daemon restart cut it short, nothing judged it, and it is not retried by itself.
+      return `deploy: ${release} interrupted in ${at} by a daemon restart (axum deploy ${d.env} --release ${release} deploys it again)`;
     case 'inconclusive':
       return `deploy: ${release} serves in ${at}, its verification inconclusive: ${d.env} is paused (a keeps it, r rolls back)`;
     case 'rolled-back':

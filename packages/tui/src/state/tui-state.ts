@@ -241,7 +241,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
         ? { ...state, search: { editing: false, input: '', query: state.search.input, match: null } }
         : { ...state, search: { ...state.search, editing: false, input: '' } };
     case 'search.match':
-      return state.view.kind === 'run' ? { ...state, search: { ...state.search, match: { index: action.index, total: action.total, runId: state.view.runId, step: state.view.step } } } : state;
+      return state.view.kind === 'run' ? { ...state, search: { ...state.search, match: { index: action.index, total: action.total, runId: state.view.runId, step: state.view.step, ...(action.line !== undefined ? { line: action.line } : {}) } } } : state;
     case 'log.goto':
       return state.view.kind === 'run' ? { ...state, view: { ...state.view, scroll: Math.max(0, action.line) } } : state;
     case 'wrap.toggle':

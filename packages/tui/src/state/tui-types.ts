@@ -109,7 +109,7 @@ export interface TuiState {
     input: string;
     query: string | null;
     /** Where the last `n`/`N` (or Enter) landed among the matching lines, for the run view's status line (`match 3 of 17`), and in which log. */
-    match?: { index: number; total: number; runId: string; step: number } | null;
+    match?: { index: number; total: number; runId: string; step: number; line?: number } | null;
   };
   /** Long log lines wrap instead of being cut at the terminal's width. */
   wrap: boolean;
@@ -167,7 +167,7 @@ export type TuiAction =
   | { type: 'search.start' }
   | { type: 'search.key'; input: string; backspace: boolean }
   | { type: 'search.done'; commit: boolean }
-  | { type: 'search.match'; index: number; total: number }
+  | { type: 'search.match'; index: number; total: number; line?: number }
   | { type: 'log.goto'; line: number }
   | { type: 'wrap.toggle' }
   | { type: 'timestamps.toggle' }

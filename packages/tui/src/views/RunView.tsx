@@ -198,8 +198,11 @@ export function RunView({
   const shown = log?.show(view.scroll, logRows) ?? null;
   const lines = shown?.lines ?? null;
   const dropped = lines?.dropped ?? 0;
+  // Where the last n/N landed among the matching lines (of this log only): drawn as the current match.
+  const found = state.search.match;
+  const ours = state.search.query && found && found.runId === view.runId && found.step === view.step ? found : null;
   const layout = lines
-    ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query })
+    ? layoutLog(lines, { follow: view.scroll === null, top: (view.scroll ?? 0) - dropped, rows: logRows, columns, wrap: state.wrap, timestamps: state.timestamps, query: state.search.query, current: ours?.line !== undefined ? ours.line - dropped : null })
     : { top: 0, count: 0, maxTop: 0, blocks: [] };
   // Lines are numbered from the log's first line: every one of them can be scrolled to.
   const total = log?.total ?? 0;
@@ -216,9 +219,7 @@ export function RunView({
   const following = !growing ? (newLines === null ? '' : ' · G to the end') : newLines === null ? ' · following' : newLines > 0 ? ` · ${newLines} new line${newLines === 1 ? '' : 's'} (G to follow)` : ' · G to follow';
   // A skipped step printed nothing: say why there are no lines instead of `lines 0-0 of 0`.
   const skipped = step?.status === 'skipped' && total === 0 ? `── ${step.name} · skipped, nothing ran${'reused' in subject && subject.reused ? ` (the run reused ${subject.reused})` : ''}` : null;
-  // Where the last n/N landed among the matching lines (of this log only).
-  const found = state.search.match;
-  const match = state.search.query && found && found.runId === view.runId && found.step === view.step ? ` · match ${found.index} of ${found.total}` : '';
+  const match = ours ? ` · match ${ours.index} of ${ours.total}` : '';
   const title = skipped ?? (step ? `── ${step.name} · lines ${layout.count === 0 ? 0 : first + 1}-${first + layout.count} of ${total}${match}${loading}${failed}${following}` : 'no steps yet');
   return (
     <Box flexDirection="column">

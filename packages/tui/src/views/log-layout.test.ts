@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogBuffer } from '../client/log-buffer.js';
-import { layoutLog, MATCH_OFF, MATCH_ON, stamp, truncateEnd, type LogLayoutOptions } from './log-layout.js';
+import { CURRENT_OFF, CURRENT_ON, layoutLog, MATCH_OFF, MATCH_ON, stamp, truncateEnd, type LogLayoutOptions } from './log-layout.js';
 
 function buffer(lines: string[], partial = ''): LogBuffer {
   const b = new LogBuffer();
@@ -110,6 +110,23 @@ describe('search marks', () => {
     expect(layout.blocks).toEqual([
       { kind: 'text', text: `\x1b[31m${on}fail\x1b[0m${on}ed${off} here, ${on}failed${off}`, rows: 1, highlight: true },
     ]);
+  });
+
+  it('draw the current match (where n/N landed) apart from the others, without colour, in plain and in coloured lines', () => {
+    expect([CURRENT_ON, CURRENT_OFF]).toEqual(['\x1b[1;4;7m', '\x1b[22;24;27m']);
+    const epochs = ['epoch 1', 'epoch 2', '\x1b[32mepoch 3\x1b[0m', 'epoch 4'];
+    const layout = layoutLog(buffer(epochs), { ...base, follow: false, rows: 4, query: 'epoch', current: 2 });
+    expect(rowsOf(layout)).toEqual([`${on}epoch${off} 1`, `${on}epoch${off} 2`, `<\x1b[32m${CURRENT_ON}epoch${CURRENT_OFF} 3\x1b[0m>`, `${on}epoch${off} 4`]);
+    expect(rowsOf(layoutLog(buffer(epochs), { ...base, follow: false, rows: 4, query: 'epoch', current: 1 }))[1]).toBe(`${CURRENT_ON}epoch${CURRENT_OFF} 2`);
+  });
+
+  it('keep the current match in view when wrapped lines leave it below the last screenful', () => {
+    const long = (n: number) => `epoch ${n} ${'x'.repeat(20)}`; // two rows each at 20 columns
+    const log = buffer([1, 2, 3, 4, 5, 6].map(long));
+    // Six lines of two rows each in three rows: the clamp to the last screenful starts at the fourth line, which fits alone.
+    const layout = layoutLog(log, { ...base, follow: false, top: 5, wrap: true, query: 'epoch', current: 5 });
+    expect(layout.top + layout.count).toBe(6);
+    expect(rowsOf(layout).some((row) => row.startsWith(`${CURRENT_ON}epoch${CURRENT_OFF} 6`))).toBe(true);
   });
 
   it('treat the query as text, not a pattern, and still clean control sequences from outside', () => {

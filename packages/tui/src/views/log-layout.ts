@@ -34,6 +34,11 @@ export interface LogLayoutOptions {
   timestamps: boolean;
   /** The search query: the matched text is drawn in inverse video (the rest of the line as it is). */
   query: string | null;
+  /**
+   * The line (index among the source's) the last `n`/`N` landed on: its matches are drawn as the
+   * current one, and, scrolled, the pane keeps it in view.
+   */
+  current?: number | null;
 }
 
 const PLAIN = /^[\x20-\x7e]*$/;
@@ -49,6 +54,12 @@ const NO_STAMP = ' '.repeat(12);
  */
 export const MATCH_ON = '\x1b[7m';
 export const MATCH_OFF = '\x1b[27m';
+/** The current match (where `n`/`N` landed): bold and underlined as well, which NO_COLOR keeps too. */
+export const CURRENT_ON = '\x1b[1;4;7m';
+export const CURRENT_OFF = '\x1b[22;24;27m';
+type Marks = readonly [on: string, off: string];
+const OTHER: Marks = [MATCH_ON, MATCH_OFF];
+const CURRENT: Marks = [CURRENT_ON, CURRENT_OFF];
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -61,14 +72,14 @@ export function matchRanges(visible: string, query: string): [number, number][] 
 }
 
 /** A plain row, the columns [start, start + row.length) of its line, with the matched parts marked. */
-function markPlain(row: string, start: number, ranges: readonly [number, number][]): string {
+function markPlain(row: string, start: number, ranges: readonly [number, number][], [on, off]: Marks = OTHER): string {
   let out = '';
   let pos = 0;
   for (const [a, b] of ranges) {
     const s = Math.max(a - start, pos);
     const e = Math.min(b - start, row.length);
     if (e <= s) continue;
-    out += `${row.slice(pos, s)}${MATCH_ON}${row.slice(s, e)}${MATCH_OFF}`;
+    out += `${row.slice(pos, s)}${on}${row.slice(s, e)}${off}`;
     pos = e;
   }
   return out + row.slice(pos);
@@ -78,7 +89,7 @@ function markPlain(row: string, start: number, ranges: readonly [number, number]
  * A cleaned line with colours, the matched parts (ranges over its text without colours) marked;
  * the mark is set again after a colour sequence inside a match (a reset would end it).
  */
-export function markText(text: string, ranges: readonly [number, number][]): string {
+export function markText(text: string, ranges: readonly [number, number][], [on, off]: Marks = OTHER): string {
   if (ranges.length === 0) return text;
   let out = '';
   let visible = 0;
@@ -88,25 +99,25 @@ export function markText(text: string, ranges: readonly [number, number][]): str
     if (text[i] === '\x1b') {
       const end = text.indexOf('m', i);
       const stop = end < 0 ? text.length : end + 1;
-      out += text.slice(i, stop) + (open ? MATCH_ON : '');
+      out += text.slice(i, stop) + (open ? on : '');
       i = stop;
       continue;
     }
     const range = ranges[r];
     if (!open && range && visible === range[0]) {
-      out += MATCH_ON;
+      out += on;
       open = true;
     }
     out += text[i];
     i++;
     visible++;
     if (open && range && visible === range[1]) {
-      out += MATCH_OFF;
+      out += off;
       open = false;
       r++;
     }
   }
-  return open ? out + MATCH_OFF : out;
+  return open ? out + off : out;
 }
 
 /** `HH:MM:SS.mmm ` from the daemon's side index, blank where unknown. */
@@ -136,11 +147,13 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
     return options.timestamps ? `${stamp(source.timeOf(i))}${line}` : line;
   };
   const height = (t: string) => (wrap ? Math.max(1, Math.ceil(withoutColours(t).length / columns)) : 1);
-  const shown: string[] = [];
-  let top: number;
-  if (options.follow) {
+  let shown: string[] = [];
+  let top = 0;
+  /** The lines that end at `end` (exclusive), filled from the last one up. */
+  const upTo = (end: number) => {
+    shown = [];
     let used = 0;
-    top = count;
+    top = end;
     while (top > 0 && used < rows) {
       const t = text(top - 1);
       const h = height(t);
@@ -149,7 +162,10 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
       used += h;
       top--;
     }
-  } else {
+  };
+  const current = options.current ?? null;
+  if (options.follow) upTo(count);
+  else {
     top = Math.min(Math.max(0, options.top), maxTop);
     let used = 0;
     for (let i = top; i < count && used < rows; i++) {
@@ -159,17 +175,20 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
       shown.push(t);
       used += h;
     }
+    // The current match below what fits from `top` (the last screenful of wrapped lines): the page ends on it.
+    if (current !== null && current >= top + shown.length && current < count) upTo(current + 1);
   }
   const query = options.query || null;
   const blocks: LogBlock[] = [];
-  for (const t of shown) {
+  for (const [at, t] of shown.entries()) {
     // Only the lines on screen are searched for marks: a firehose costs the rows drawn, no more.
     const ranges = query === null ? [] : matchRanges(withoutColours(t), query);
+    const marks = top + at === current ? CURRENT : OTHER;
     const highlight = ranges.length > 0;
     if (PLAIN.test(t)) {
       const lineRows = wrap
-        ? Array.from({ length: Math.min(rows, height(t)) }, (_, r) => markPlain(t.slice(r * columns, (r + 1) * columns), r * columns, ranges))
-        : [t.length > columns ? `${markPlain(t.slice(0, Math.max(0, columns - 1)), 0, ranges)}…` : markPlain(t, 0, ranges)];
+        ? Array.from({ length: Math.min(rows, height(t)) }, (_, r) => markPlain(t.slice(r * columns, (r + 1) * columns), r * columns, ranges, marks))
+        : [t.length > columns ? `${markPlain(t.slice(0, Math.max(0, columns - 1)), 0, ranges, marks)}…` : markPlain(t, 0, ranges, marks)];
       const last = blocks.at(-1);
       if (last?.kind === 'plain' && last.highlight === highlight) last.rows.push(...lineRows);
       else blocks.push({ kind: 'plain', rows: lineRows, highlight });
@@ -177,7 +196,7 @@ export function layoutLog(source: LogSource, options: LogLayoutOptions): LogLayo
       const h = height(t);
       // A cut can fall inside a colour sequence: cleaning again drops the half left at the end.
       const drawn = wrap && h > rows ? terminalText(t.slice(0, rows * columns), { keepColours: true }) : t;
-      blocks.push({ kind: 'text', text: markText(drawn, ranges), rows: Math.min(h, rows), highlight });
+      blocks.push({ kind: 'text', text: markText(drawn, ranges, marks), rows: Math.min(h, rows), highlight });
     }
   }
   return { top, count: shown.length, maxTop, blocks };

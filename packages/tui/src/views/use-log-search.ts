@@ -57,7 +57,7 @@ export function useLogSearch(log: LogPager | null, positionRef: MutableRefObject
     const hit = nextMatch(matches, top, direction, fromTop);
     if (!hit) return apply({ type: 'notice', message: `/${query}: no match${partial}` });
     current = apply({ type: 'log.goto', line: hit.line });
-    current = apply({ type: 'search.match', index: hit.index, total: matches.length });
+    current = apply({ type: 'search.match', index: hit.index, total: matches.length, line: hit.line });
     // Numbered as the log pane numbers lines: from the log's first line.
     return apply({ type: 'notice', message: `/${query}: line ${hit.line + 1} of ${position.total}${partial}` });
   };
