@@ -175,7 +175,10 @@ export const ReleaseDiff = z.object({
   configChanges: z.optional(z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']) }))),
   /** Artifacts added, removed, or whose sha256/size changed. */
   artifacts: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), fromSize: z.nullable(z.number()), toSize: z.nullable(z.number()) })),
-  /** Metrics of both releases, by name. */
-  metrics: z.array(z.object({ name: z.string(), from: z.nullable(z.number()), to: z.nullable(z.number()) })),
+  /**
+   * Metrics of both releases: the build's and what their verify steps wrote; the metrics `to`'s
+   * gates judge first (`gated`, in the gates' order), then the rest by name.
+   */
+  metrics: z.array(z.object({ name: z.string(), from: z.nullable(z.number()), to: z.nullable(z.number()), gated: z.optional(z.boolean()) })),
 });
 export type ReleaseDiff = z.infer<typeof ReleaseDiff>;
