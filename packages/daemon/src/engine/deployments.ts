@@ -204,6 +204,12 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       state.setConfig(next);
       // Environments added by an edit get their history loaded (and shown) too.
       for (const env of Object.keys(next.environments)) if (!state.docs.has(env)) void docOf(env).then(() => deps.publish(env));
+      // A release queued while axum.yml did not declare its environment deploys now that it does.
+      for (const [env, doc] of state.docs) {
+        if (!Object.hasOwn(next.environments, env) || !doc.queuedReleaseId || environments.hold(env)) continue;
+        deps.say?.(`${env} is in axum.yml again: ${doc.queuedReleaseId}, queued while it was not, deploys now`);
+        void environments.next(env).catch((err: Error) => deps.logger.warn(`${env}: ${err.message}`));
+      }
       for (const env of state.docs.keys()) void environments.syncMonitor(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`)); // a `monitor:` removed or put back
     },
     state: (env) => environmentState(state, env, environments.hold(env)),
