@@ -11,7 +11,7 @@ import { formatDuration } from './Elapsed.js';
 import { RunView, type LogPosition } from './RunView.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
-const step = (status: string, durationMs: number | null) => ({ stage: 'build', name: 'train', status, exitCode: null, durationMs, startedAt: null, attempts: 1, logBytes: 0 });
+const step = (status: Run['steps'][number]['status'], durationMs: number | null) => ({ stage: 'build', name: 'train', status, exitCode: null, durationMs, startedAt: null, attempts: 1, logBytes: 0 });
 const run = (over: Partial<Run>): Run =>
   ({
     id: 'run-25', number: 25, status: 'succeeded', commit: 'a'.repeat(40), branch: 'main', env: null, trigger: 'push', reused: false, createdAt: 't',
