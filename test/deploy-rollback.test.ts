@@ -112,6 +112,9 @@ describe('manual rollback, pin, approval', () => {
     expect(forward.direction).toBe('forward');
     expect(forward.commits).toEqual([expect.stringMatching(/^[0-9a-f]{7,} v2$/)]);
     expect((await diff('d3', v1!.releaseId, v1!.releaseId)).direction).toBe('same');
+    // The build wrote no metric: the gated accuracy is what each release's verify wrote in the environment named.
+    client.ws.send(JSON.stringify({ type: 'request', id: 'd4', method: 'releases.diff', params: { from: v2!.releaseId, to: v1!.releaseId, env: 'staging' } }));
+    expect(((await client.next((m) => m.id === 'd4')).result as { metrics: unknown[] }).metrics).toEqual([{ name: 'accuracy', from: 0.9, to: 0.86, gated: true }]);
     client.ws.close();
   });
 

@@ -87,7 +87,7 @@ describe('operations', () => {
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     const [first] = await settled(dir, 1);
     expect(first).toMatchObject({ status: 'failed' });
-    expect(first?.message).toBe('gates failed: accuracy: "high" is not a number (gate >= 0.8); p95_ms: no value (no verify step wrote p95_ms=… to $AXUM_METRICS; gate <= 50)');
+    expect(first?.message).toBe('gates failed: accuracy: "high" is not a number (gate >= 0.8); p95_ms: no value (no step wrote p95_ms=… to $AXUM_METRICS, in the build or in verify; gate <= 50)');
     expect(first?.gates.map((g) => [g.metric, g.value, g.verdict])).toEqual([
       ['accuracy', null, 'fail'],
       ['p95_ms', null, 'fail'],
@@ -104,5 +104,22 @@ describe('operations', () => {
     expect(logs.stdout).toBe('cannot reach the model server\n');
     const run = (await runsJson(dir)).find((r) => r.deploy?.revision === 2);
     expect(run?.deploy?.outcome).toBe('failed');
+  });
+  it("a gate on a metric only the build wrote judges the build's value, and the LKG's the same way", async () => {
+    const train = ' && echo train_accuracy=$(cat data.txt) >> $AXUM_METRICS';
+    const dir = await started(tinyModel({ train, gates: { train_accuracy: '>= lkg - 0.01 or >= 0.8' }, rollbackAuto: true }));
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'live', verified: true, metrics: { accuracy: 0.9 } });
+    expect(first?.gates).toMatchObject([{ metric: 'train_accuracy', value: 0.9, from: 'build', verdict: 'pass', threshold: 0.8 }]);
+    const shown = await axum(['history', 'staging', '--repo', dir]);
+    expect(shown.stdout).toContain('train_accuracy 0.9 (from the build) ✓ >= 0.8');
+
+    // The next build writes less: judged against the LKG's build value, and failed saying where the value came from.
+    commitFiles(dir, 'v2', { 'data.txt': '0.5\n' });
+    const revisions = await settled(dir, 3);
+    const failed = revisions.find((r) => r.revision === 2);
+    expect(failed?.message).toBe('gates failed: train_accuracy = 0.5 (from the build), gate >= 0.89 (lkg 0.9 - 0.01)');
+    expect(revisions[0]).toMatchObject({ kind: 'auto-rollback', status: 'live', releaseId: first?.releaseId });
   });
 });

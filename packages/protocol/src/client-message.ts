@@ -75,8 +75,15 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('logs.unfollow'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)), step: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /** An environment's revisions, newest first. Returns `RevisionView[]`. */
   z.object({ method: z.literal('history.get'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
-  /** What would change going from one release to another (commits, config keys, artifacts, metrics). Returns `ReleaseDiff`. */
-  z.object({ method: z.literal('releases.diff'), params: z.strictObject({ from: z.string().check(z.minLength(1)).check(z.maxLength(64)), to: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
+  /**
+   * What would change going from one release to another (commits, config keys, artifacts, metrics).
+   * With `env`, each release's metrics include what its verify steps wrote there (else in any
+   * environment), the gated ones first. Returns `ReleaseDiff`.
+   */
+  z.object({
+    method: z.literal('releases.diff'),
+    params: z.strictObject({ from: z.string().check(z.minLength(1)).check(z.maxLength(64)), to: z.string().check(z.minLength(1)).check(z.maxLength(64)), env: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))) }),
+  }),
   /**
    * Re-hashes every release's stored files (corrupt ones are marked bad) and materialized folders, and
    * checks every environment's `current` target (a problem raises its incident). `rebuild` first adds

@@ -63,7 +63,8 @@ export type RevisionKind = z.infer<typeof RevisionKind>;
  * One gate's verdict on a revision: the metric its verify steps wrote, the threshold actually used
  * (for a relative gate, the number computed from the LKG's value; for its fallback, the fallback's),
  * and the last known good's value of the same metric beside it (null when there was no LKG or it had
- * none). `value` null: no verify step wrote the metric (a failed gate that says so). `inconclusive`:
+ * none). `value` comes from the revision's verify steps, else from its release's build (`from: 'build'`);
+ * null: no step wrote the metric (a failed gate that says so). `inconclusive`:
  * a relative gate with no LKG value and no fallback (threshold null; `reason` says why).
  */
 export const GateVerdict = z.object({
@@ -77,6 +78,8 @@ export const GateVerdict = z.object({
   reason: z._default(z.nullable(z.string()), null),
   /** The gate as written in `axum.yml` (`>= lkg - 0.01`); '' in records made before relative gates. */
   expression: z._default(z.string(), ''),
+  /** `build`: no verify step wrote the metric and the value is the one the release's build wrote; absent otherwise. */
+  from: z.optional(z.literal('build')),
 });
 export type GateVerdict = z.infer<typeof GateVerdict>;
 
@@ -172,7 +175,10 @@ export const ReleaseDiff = z.object({
   configChanges: z.optional(z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']) }))),
   /** Artifacts added, removed, or whose sha256/size changed. */
   artifacts: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), fromSize: z.nullable(z.number()), toSize: z.nullable(z.number()) })),
-  /** Metrics of both releases, by name. */
-  metrics: z.array(z.object({ name: z.string(), from: z.nullable(z.number()), to: z.nullable(z.number()) })),
+  /**
+   * Metrics of both releases: the build's and what their verify steps wrote; the metrics `to`'s
+   * gates judge first (`gated`, in the gates' order), then the rest by name.
+   */
+  metrics: z.array(z.object({ name: z.string(), from: z.nullable(z.number()), to: z.nullable(z.number()), gated: z.optional(z.boolean()) })),
 });
 export type ReleaseDiff = z.infer<typeof ReleaseDiff>;

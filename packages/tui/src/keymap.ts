@@ -70,6 +70,8 @@ const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.
 const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
 const selectedRelease = (state: TuiState) => (state.view.kind === 'releases' ? state.releases?.[state.view.selected] : undefined);
 const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
+const cancellable = (state: TuiState) => (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running');
+const cancelRun = (state: TuiState) => (selectedRun(state) ? { kind: 'cancel' as const, runId: selectedRun(state)!.id } : null);
 
 export const KEYMAP: readonly Binding[] = [
   { label: 'j/↓', description: 'down', hint: 'down', views: ['dashboard', 'history', 'releases'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'selection.move', by: 1 } }, footer: true },
@@ -181,7 +183,9 @@ export const KEYMAP: readonly Binding[] = [
     footer: true,
   },
   { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
-  { label: 'x', description: 'cancel the selected run', views: ['dashboard', 'run'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running'), command: { kind: 'daemon', build: (state) => (selectedRun(state) ? { kind: 'cancel', runId: selectedRun(state)!.id } : null) }, footer: false },
+  { label: 'x', description: 'cancel the selected run', views: ['dashboard'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? cancellable(state), command: { kind: 'daemon', build: cancelRun }, footer: false },
+  // In the run view the run is on screen: its footer offers `x` while the run can be cancelled.
+  { label: 'x', description: 'cancel this run', hint: 'cancel', views: ['run'], matches: (i) => i === 'x', disabledReason: cancellable, command: { kind: 'daemon', build: cancelRun }, footer: true },
   { label: 'j/k', description: 'down / up the events, newest last (the selected one in full below the list when cut)', hint: 'scroll', views: ['events'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: 1 } }, footer: true },
   { label: 'k', description: 'up the events', views: ['events'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: -1 } }, footer: false, inHelp: false },
   { label: 'PgUp/PgDn', description: 'a page up / down', views: ['events'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'events.move', by: -EVENTS_PAGE } }, footer: false },

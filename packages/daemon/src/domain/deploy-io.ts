@@ -54,6 +54,8 @@ export interface DeployMachineInput {
   gates: Record<string, string>;
   /** The last known good's metrics, shown beside each gate's value; null when there is none. */
   lkgMetrics: Record<string, number> | null;
+  /** What the release's build wrote to `AXUM_METRICS`: a gate's value when no verify step wrote its metric. */
+  buildMetrics?: Record<string, number>;
   /** `rollback.auto` of the config the operation runs with. */
   autoRollback: boolean;
 }

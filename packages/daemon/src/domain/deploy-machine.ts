@@ -138,14 +138,16 @@ export const deployMachine = setup({
       invoke: { src: 'closeWorktree', onDone: [{ guard: 'failing', target: 'failing' }, { target: 'judging' }], onError: [{ guard: 'failing', target: 'failing' }, { target: 'judging' }] },
     },
     judging: {
-      description: 'The metrics the steps wrote are judged by the gates, beside the last known good values.',
+      description: 'The metrics the verify steps wrote (else the build) are judged by the gates, beside the last known good values.',
       tags: 'holding',
       invoke: {
         src: 'readMetrics',
         onDone: {
           target: 'judged',
           actions: assign(({ context, event }) => {
-            const gates = gateVerdicts(context.gates, event.output.metrics, context.lkgMetrics);
+            // A verify step that wrote a metric that is not a number is named, not covered by the build's value.
+            const build = Object.fromEntries(Object.entries(context.buildMetrics ?? {}).filter(([name]) => !Object.hasOwn(event.output.notNumbers, name)));
+            const gates = gateVerdicts(context.gates, event.output.metrics, context.lkgMetrics, build);
             const failed = describeFailedGates(gates, event.output.notNumbers);
             const unsure = describeInconclusiveGates(gates);
             // A failed gate outweighs an inconclusive one: the release is then known to be worse.

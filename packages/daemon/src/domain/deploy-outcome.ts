@@ -39,8 +39,10 @@ export function revisionHealth(live: RevisionView | null, lkg: RevisionView | nu
   if (!live) return { liveMetric: null, lastCheck: null };
   const gated = live.gates.find((g) => g.value !== null);
   const name = gated?.metric ?? Object.keys(live.metrics)[0];
-  const value = name !== undefined && Object.hasOwn(live.metrics, name) ? live.metrics[name] : undefined;
-  const lkgValue = name !== undefined && lkg && lkg.releaseId !== live.releaseId && Object.hasOwn(lkg.metrics, name) ? (lkg.metrics[name] ?? null) : null;
+  // A gate's value may be the build's (no verify step wrote it): the gate holds it either way.
+  const metricOf = (r: RevisionView, metric: string) => r.gates.find((g) => g.metric === metric && g.value !== null)?.value ?? (Object.hasOwn(r.metrics, metric) ? r.metrics[metric] : undefined);
+  const value = name !== undefined ? metricOf(live, name) : undefined;
+  const lkgValue = name !== undefined && lkg && lkg.releaseId !== live.releaseId ? (metricOf(lkg, name) ?? null) : null;
   const check = live.steps.findLast((s) => s.stage === 'monitor' && s.status !== 'running' && s.status !== 'pending');
   return {
     liveMetric: name !== undefined && value !== undefined ? { name, value, lkgValue } : null,

@@ -28,8 +28,19 @@ describe('gates', () => {
     ]);
     expect(describeFailedGates(verdicts, { accuracy: 'high' })).toEqual([
       'accuracy: "high" is not a number (gate >= 0.9)',
-      'p95_ms: no value (no verify step wrote p95_ms=… to $AXUM_METRICS; gate <= 250)',
+      'p95_ms: no value (no step wrote p95_ms=… to $AXUM_METRICS, in the build or in verify; gate <= 250)',
     ]);
+  });
+  it("judges a metric no verify step wrote on the build's value, and says so; a verify value comes first", () => {
+    const verdicts = gateVerdicts({ train_accuracy: '>= 0.9', accuracy: '>= 0.8', loss: '<= 0.1' }, { accuracy: 0.85 }, { train_accuracy: 0.95 }, { train_accuracy: 0.9575, accuracy: 0.1, loss: 0.3 });
+    expect(verdicts.map((g) => [g.metric, g.value, g.verdict, g.from])).toEqual([
+      ['train_accuracy', 0.9575, 'pass', 'build'],
+      ['accuracy', 0.85, 'pass', undefined],
+      ['loss', 0.3, 'fail', 'build'],
+    ]);
+    expect(describeFailedGates(verdicts)).toEqual(['loss = 0.3 (from the build), gate <= 0.1']);
+    const [relative] = gateVerdicts({ train_accuracy: '>= lkg - 0.01' }, {}, null, { train_accuracy: 0.9 });
+    expect(describeInconclusiveGates([relative!])[0]).toMatch(/^train_accuracy = 0\.9 \(from the build\), gate >= lkg - 0\.01: /);
   });
   it('treats names of Object.prototype as unknown metrics', () => {
     expect(gateVerdicts({ constructor: '> 0' }, {}, {})[0]).toMatchObject({ value: null, lkgValue: null, verdict: 'fail' });

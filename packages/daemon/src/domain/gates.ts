@@ -59,16 +59,31 @@ function thresholdOf(gate: GateExpression, metric: string, lkgValue: number | nu
   return gate.fallback ? { ...gate.fallback, reason: `${missing}: the fallback applies` } : { reason: missing };
 }
 
+/** A metric's value: the verify steps' first, else the build's (gates judge metrics written by steps). */
+function valueOf(metric: string, verify: Record<string, number>, build: Record<string, number>): { value: number; from?: 'build' } | null {
+  if (Object.hasOwn(verify, metric) && verify[metric] !== undefined) return { value: verify[metric] };
+  if (Object.hasOwn(build, metric) && build[metric] !== undefined) return { value: build[metric], from: 'build' };
+  return null;
+}
+
 /**
  * Judges every gate (`accuracy: ">= 0.90"`, `">= lkg - 0.01"`) on a revision's metrics, with the
- * last known good's value of the same metric beside it. A metric no step wrote fails its gate
- * (value null); a relative gate with no LKG value and no fallback is inconclusive, never a pass.
+ * last known good's value of the same metric beside it. A metric is the one the verify steps wrote,
+ * else the one the release's build wrote (`from: 'build'`); the LKG's value is found the same way by
+ * the caller. A metric no step wrote fails its gate (value null); a relative gate with no LKG value
+ * and no fallback is inconclusive, never a pass.
  */
-export function gateVerdicts(gates: Record<string, string>, metrics: Record<string, number>, lkgMetrics: Record<string, number> | null): GateVerdict[] {
+export function gateVerdicts(
+  gates: Record<string, string>,
+  metrics: Record<string, number>,
+  lkgMetrics: Record<string, number> | null,
+  buildMetrics: Record<string, number> = {},
+): GateVerdict[] {
   return Object.entries(gates).map(([metric, expression]) => {
-    const value = Object.hasOwn(metrics, metric) ? (metrics[metric] ?? null) : null;
+    const found = valueOf(metric, metrics, buildMetrics);
+    const value = found?.value ?? null;
     const lkgValue = lkgMetrics && Object.hasOwn(lkgMetrics, metric) ? (lkgMetrics[metric] ?? null) : null;
-    const base = { metric, value, lkgValue, expression };
+    const base = { metric, value, lkgValue, expression, ...(found?.from ? { from: found.from } : {}) };
     const gate = parseGate(expression);
     // The schema refuses such a gate; a recorded config from an older daemon could still hold one.
     if (!gate) return { ...base, op: expression.trim(), threshold: null, verdict: 'fail' as const, reason: `"${expression}" is not a gate` };
@@ -79,6 +94,9 @@ export function gateVerdicts(gates: Record<string, string>, metrics: Record<stri
   });
 }
 
+/** ` (from the build)` after a value no verify step wrote; '' otherwise. */
+export const fromText = (g: Pick<GateVerdict, 'from'>): string => (g.from === 'build' ? ' (from the build)' : '');
+
 /** One line per failed gate, naming a missing or non-numeric metric: the revision's failure message. */
 export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers: Record<string, string> = {}): string[] {
   return verdicts
@@ -86,9 +104,9 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
     .map((g) => {
       const gate = gateThresholdText(g);
       const lkg = g.lkgValue !== null && !/\blkg\b/.test(g.expression) ? ` (LKG ${g.lkgValue})` : '';
-      if (g.value !== null) return `${g.metric} = ${g.value}, gate ${gate}${lkg}`;
+      if (g.value !== null) return `${g.metric} = ${g.value}${fromText(g)}, gate ${gate}${lkg}`;
       if (Object.hasOwn(notNumbers, g.metric)) return `${g.metric}: "${notNumbers[g.metric]}" is not a number (gate ${gate})`;
-      return `${g.metric}: no value (no verify step wrote ${g.metric}=… to $AXUM_METRICS; gate ${gate})`;
+      return `${g.metric}: no value (no step wrote ${g.metric}=… to $AXUM_METRICS, in the build or in verify; gate ${gate})`;
     });
 }
 
@@ -96,7 +114,7 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
 export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): string[] {
   return verdicts
     .filter((g) => g.verdict === 'inconclusive')
-    .map((g) => `${g.metric} = ${g.value}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (${fallbackHint(g.expression, g.op, g.value)})`);
+    .map((g) => `${g.metric} = ${g.value}${fromText(g)}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (${fallbackHint(g.expression, g.op, g.value)})`);
 }
 
 /**

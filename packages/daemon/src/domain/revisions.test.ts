@@ -138,5 +138,13 @@ describe('release diff pieces', () => {
       { name: 'accuracy', from: 0.91, to: 0.88 },
       { name: 'p95_ms', from: null, to: 120 },
     ]);
+    // What verify wrote joins the build's, and the metrics the gates judge come first, moved or not.
+    const verified: Record<string, Record<string, number>> = { a: { zeta: 1 }, b: { zeta: 1, p95_ms: 130 } };
+    const given = { of: (r: typeof a) => ({ ...r.metrics, ...(r === a ? verified.a : verified.b) }), gated: () => ['zeta', 'p95_ms'] };
+    expect(metricDeltas(a, b, given)).toEqual([
+      { name: 'zeta', from: 1, to: 1, gated: true },
+      { name: 'p95_ms', from: null, to: 130, gated: true },
+      { name: 'accuracy', from: 0.91, to: 0.88 },
+    ]);
   });
 });

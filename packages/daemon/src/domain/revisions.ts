@@ -230,7 +230,15 @@ export function changedArtifacts(from: ReleaseView, to: ReleaseView) {
   });
 }
 
-/** Both releases' metrics side by side. */
-export function metricDeltas(from: ReleaseView, to: ReleaseView) {
-  return [...new Set([...Object.keys(from.metrics), ...Object.keys(to.metrics)])].sort().map((name) => ({ name, from: from.metrics[name] ?? null, to: to.metrics[name] ?? null }));
+/**
+ * Both releases' metrics side by side: the ones `to`'s gates judge first, in their order (the
+ * numbers a move is weighed by), then the rest by name. `metrics` gives more of a release than its
+ * build wrote (what its verify steps wrote); without it, the build's.
+ */
+export function metricDeltas(from: ReleaseView, to: ReleaseView, metrics?: { of(release: ReleaseView): Record<string, number>; gated(release: ReleaseView): string[] }) {
+  const [a, b] = metrics ? [metrics.of(from), metrics.of(to)] : [from.metrics, to.metrics];
+  const value = (m: Record<string, number>, name: string) => (Object.hasOwn(m, name) ? (m[name] ?? null) : null);
+  const gated = metrics?.gated(to) ?? [];
+  const rest = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => !gated.includes(name)).sort();
+  return [...gated.map((name) => ({ name, from: value(a, name), to: value(b, name), gated: true })), ...rest.map((name) => ({ name, from: value(a, name), to: value(b, name) }))];
 }

@@ -51,10 +51,24 @@ describe('commits', () => {
     await w.ship();
     w.deployments.setConfig(devOnly());
     const built = await w.ship('staging');
-    expect(built.message).toBe('built rel-2; not deployed: staging is not in axum.yml now');
+    expect(built.message).toBe('built rel-2; not deployed: staging is not in axum.yml now (queued: it deploys when axum.yml declares staging again)');
     expect(w.told.get('run-2')).toMatchObject({ outcome: 'none' });
     expect(w.revisions('staging')).toHaveLength(1);
     expect(w.current()).toBe('rel-1');
+  });
+  it('deploy the newest release built meanwhile once the config declares the environment again', async () => {
+    const w = world();
+    await w.ship();
+    w.deployments.setConfig(devOnly());
+    await w.ship('staging');
+    await w.ship('staging');
+    expect(w.told.get('run-2')).toMatchObject({ outcome: 'superseded' });
+    expect(w.revisions('staging')).toHaveLength(1);
+    w.deployments.setConfig(testConfig());
+    await w.settle();
+    expect(w.revisions('staging').map((r) => `${r.releaseId} ${r.status}`)).toEqual(['rel-1 superseded', 'rel-3 live']);
+    expect(w.current()).toBe('rel-3');
+    expect(w.told.get('run-3')).toMatchObject({ outcome: 'live' });
   });
 });
 

@@ -50,7 +50,7 @@ describe('a deploy that fails', () => {
       name: 'a gate on a metric no step wrote',
       config: gated({ accuracy: '>= 0.9' }),
       fail: (w) => w.runner.script('smoke', forRelease('rel-3', {}, { metrics: { accuracy: 0.95 } })),
-      message: 'gates failed: accuracy: no value (no verify step wrote accuracy=',
+      message: 'gates failed: accuracy: no value (no step wrote accuracy=',
       markedBy: 'verify of staging#3',
     },
     {

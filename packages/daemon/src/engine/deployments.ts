@@ -19,7 +19,7 @@ import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
 import { requestRecords } from './unsaved-requests.js';
 import { reserveReleaseId } from './release-ids.js';
-import { releaseDiff } from './release-diff.js';
+import { diffMetrics, releaseDiff } from './release-diff.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
 import type { DeployResult, FsckReport, LogChunk, MarkResult, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
@@ -64,7 +64,7 @@ export interface Deployments {
   currentDirs(): string[];
   reconcileCurrent(): Promise<void>;
   /** What changes going from one release to another: shown before a rollback is confirmed. */
-  diff(from: string, to: string): Promise<ReleaseDiff | RequestFailure>;
+  diff(from: string, to: string, env?: string): Promise<ReleaseDiff | RequestFailure>;
   /** A release deployed by hand; a bad one needs `force`. A pinned environment stays pinned. */
   deploy(env: string, releaseId: string, by: string, force?: boolean, again?: boolean): Promise<DeployResult | RevisionView | RequestFailure>;
   /**
@@ -204,6 +204,12 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       state.setConfig(next);
       // Environments added by an edit get their history loaded (and shown) too.
       for (const env of Object.keys(next.environments)) if (!state.docs.has(env)) void docOf(env).then(() => deps.publish(env));
+      // A release queued while axum.yml did not declare its environment deploys now that it does.
+      for (const [env, doc] of state.docs) {
+        if (!Object.hasOwn(next.environments, env) || !doc.queuedReleaseId || environments.hold(env)) continue;
+        deps.say?.(`${env} is in axum.yml again: ${doc.queuedReleaseId}, queued while it was not, deploys now`);
+        void environments.next(env).catch((err: Error) => deps.logger.warn(`${env}: ${err.message}`));
+      }
       for (const env of state.docs.keys()) void environments.syncMonitor(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`)); // a `monitor:` removed or put back
     },
     state: (env) => environmentState(state, env, environments.hold(env)),
@@ -246,7 +252,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     fsck: (rebuild = false, repair = false) => integrity.fsck(rebuild, repair),
     currentDirs: () => state.environments().map((env) => state.envDir(env)),
     reconcileCurrent: () => reconcileEnvironments(state, quiet),
-    diff: (fromId, toId) => releaseDiff(deps.git, release, fromId, toId),
+    diff: (fromId, toId, env) => releaseDiff(deps.git, release, fromId, toId, diffMetrics(state, env)),
     deploy: (env, releaseId, by, force = false, again = false) => requests.deploy(env, releaseId, by, force, again),
     promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),

@@ -148,7 +148,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     };
     // Gates show the last known good's value beside each metric: the LKG before this operation, less what it marks bad.
     const lkg = lastKnownGoodFor(doc, state.unusable, kind);
-    const lkgMetrics = lkg ? (Object.keys(lkg.metrics).length > 0 ? lkg.metrics : (state.release(lkg.releaseId)?.metrics ?? null)) : null;
+    // Each metric as its gate found it: the verify steps' value, else the build's.
+    const lkgMetrics = lkg ? { ...(state.release(lkg.releaseId)?.metrics ?? {}), ...lkg.metrics } : null;
     let free!: () => void;
     const released = new Promise<void>((resolve) => (free = resolve));
     holds.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done: released });
@@ -176,7 +177,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
       },
     });
     const actor = createActor(machine, {
-      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, autoRollback },
+      input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, buildMetrics: target.metrics, autoRollback },
     });
     let holding = true;
     const letGo = () => {

@@ -56,7 +56,15 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     };
     if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
-    if (!spec) return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now`);
+    // It waits in the queue (newest wins): when axum.yml declares the environment again (a branch
+    // checked out again, a typo fixed), it deploys — unless a newer release went live meanwhile.
+    if (!spec) {
+      const older = doc.queuedReleaseId && doc.queuedReleaseId !== built.id ? state.release(doc.queuedReleaseId) : undefined;
+      doc.queuedReleaseId = built.id;
+      await save(env);
+      if (older) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
+      return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now (queued: it deploys when axum.yml declares ${env} again)`);
+    }
     // A run of the release that is live here already (a re-run, the same commit pushed again):
     // another revision of the same bytes would only ask for approval and verify what is verified.
     const live = liveRevision(doc);

@@ -68,5 +68,5 @@ export async function askYes(question: string, noTerminal: string): Promise<void
 /** What moving `env` from the release it serves (live, or failed and serving on) to `to` changes, as the TUI's confirmation shows it. */
 export function diffFromLive(connection: DaemonConnection, env: EnvironmentView, to: string): () => Promise<string[]> {
   const from = env.live?.releaseId ?? env.serving?.releaseId;
-  return async () => (from ? diffLines(await call(connection, 'releases.diff', { from, to })) : ['(no diff: nothing serves to compare with)']);
+  return async () => (from ? diffLines(await call(connection, 'releases.diff', { from, to, env: env.name })) : ['(no diff: nothing serves to compare with)']);
 }

@@ -12,6 +12,7 @@ describe('how operations read on the command line', () => {
     expect(gatesCell(revision([gate('accuracy', null, 'fail')]))).toBe('accuracy missing ✗ >= 0.85');
     expect(gatesCell(revision([], { loss: 0.1234567891 }))).toBe('loss 0.123457');
     expect(gatesCell(revision([]))).toBe('—');
+    expect(gatesCell(revision([{ ...gate('train_accuracy', 0.9575, 'pass'), from: 'build' }]))).toBe('train_accuracy 0.9575 (from the build) ✓ >= 0.85');
   });
   it('shows a relative gate with the LKG value and the threshold computed from it, and an inconclusive one with why', () => {
     const relative = { metric: 'accuracy', op: '>=', threshold: 0.91, value: 0.905, lkgValue: 0.92, verdict: 'fail' as const, reason: null, expression: '>= lkg - 0.01' };

@@ -11,9 +11,9 @@ export { revisionAddress };
 
 const number = (n: number) => String(Number(n.toPrecision(6)));
 
-/** One gate as a person reads it: `accuracy 0.035 (LKG 0.91) ✗ >= 0.85`, `accuracy 0.91 ✓ >= 0.91 (lkg 0.92 - 0.01)`. */
+/** One gate as a person reads it: `accuracy 0.035 (LKG 0.91) ✗ >= 0.85`, `accuracy 0.91 ✓ >= 0.91 (lkg 0.92 - 0.01)`, `train_accuracy 0.95 (from the build) ✓ >= 0.9`. */
 export function gateText(gate: GateVerdict): string {
-  const value = gate.value === null ? 'missing' : number(gate.value);
+  const value = gate.value === null ? 'missing' : `${number(gate.value)}${gate.from === 'build' ? ' (from the build)' : ''}`;
   const relative = /\blkg\b/.test(gate.expression);
   const lkg = gate.lkgValue === null || relative ? '' : ` (LKG ${number(gate.lkgValue)})`;
   const mark = gate.verdict === 'pass' ? '✓' : gate.verdict === 'fail' ? '✗' : '?';

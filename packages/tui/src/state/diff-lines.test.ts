@@ -19,6 +19,15 @@ describe('the confirmation diff', () => {
     expect(lines).toContain('axum.yml: stage "train", step "fit", variable "HF_HOME" added; verify gate "accuracy" changed; verify gate "p95_ms" removed');
     expect(lines.join('\n')).not.toContain('key change');
   });
+  it('shows the gated metrics first, moved or not, then the others that moved', () => {
+    const metrics = [
+      { name: 'accuracy', from: 0.93, to: 0.91, gated: true },
+      { name: 'p95_ms', from: 120, to: 120, gated: true },
+      { name: 'loss', from: 0.2, to: 0.2 },
+      { name: 'train_accuracy', from: 0.9575, to: 0.955 },
+    ];
+    expect(diffLines(diff({ metrics }))).toContain('metrics: accuracy 0.93 → 0.91 (gated), p95_ms 120 → 120 (gated), train_accuracy 0.9575 → 0.955');
+  });
   it('a daemon that sends only the keys: they differ, nothing more is claimed', () => {
     expect(diffLines(diff({ configKeys: ['verify gate "accuracy"'] }))).toContain('axum.yml: 1 key differs: verify gate "accuracy"');
     expect(diffLines(diff({}))).toContain('axum.yml: unchanged');

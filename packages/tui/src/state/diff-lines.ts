@@ -17,8 +17,9 @@ export function diffLines(diff: ReleaseDiff): string[] {
       ? `artifacts: ${diff.artifacts.slice(0, 3).map((a) => `${a.path} ${a.change === 'changed' ? sizeChange(a.fromSize, a.toSize, size) : a.change}`).join(', ')}${diff.artifacts.length > 3 ? ` (+${diff.artifacts.length - 3})` : ''}`
       : 'artifacts: identical (same sha256)',
   );
-  const moved = diff.metrics.filter((m) => m.from !== m.to);
-  if (moved.length) lines.push(`metrics: ${moved.map((m) => `${m.name} ${m.from ?? '—'} → ${m.to ?? '—'}`).join(', ')}`);
+  // The gated metrics first, moved or not (the numbers the move is judged by), then the others that moved.
+  const shown = diff.metrics.filter((m) => m.gated === true || m.from !== m.to);
+  if (shown.length) lines.push(`metrics: ${shown.map((m) => `${m.name} ${m.from ?? '—'} → ${m.to ?? '—'}${m.gated ? ' (gated)' : ''}`).join(', ')}`);
   return lines;
 }
 

@@ -32,6 +32,12 @@ describe('selection follows the item', () => {
     state = reduce(state, { type: 'daemon.delta', delta: { type: 'run.updated', run: run(4, 'running') } });
     expect(state.daemon?.runs[state.selectedRun]?.id).toBe('run-2');
   });
+  it('a new run on top while the cursor is on the top row keeps it on top: Enter opens the newest', () => {
+    let state: TuiState = reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon([run(24), run(23)]) });
+    state = reduce(state, { type: 'daemon.delta', delta: { type: 'run.updated', run: run(25, 'running') } });
+    state = reduce(reduce(state, { type: 'focus.toggle' }), { type: 'open' });
+    expect(state.view).toMatchObject({ kind: 'run', runId: 'run-25' });
+  });
   it('a revision deployed from elsewhere keeps the history cursor on its revision', () => {
     let state: TuiState = { ...initialTuiState, view: { kind: 'history', env: 'staging', selected: 1 } };
     state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(5, 'rel-5'), revision(4, 'rel-4')] });

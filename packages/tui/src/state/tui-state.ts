@@ -78,7 +78,8 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'daemon.delta': {
       if (!state.daemon) return state;
       const daemon = applyDelta(state.daemon, action.delta);
-      // The cursor stays on the item, not the row: a new run on top must not move it to another run.
+      // The cursor stays on the item, not the row: a new run on top must not move it to another run —
+      // except on the top row, which stays the top (the newest run), as k9s and lazygit keep it.
       const runId = visibleRuns(state)[state.selectedRun]?.id;
       const envName = visibleEnvironments(state)[state.selected]?.name;
       const runs = visibleRuns({ ...state, daemon });
@@ -98,7 +99,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
         daemon,
         view: followedStep(state.view, state.daemon, daemon),
         selected: envAt >= 0 ? envAt : clamp(state.selected, environments.length),
-        selectedRun: runAt >= 0 ? runAt : clamp(state.selectedRun, runs.length),
+        selectedRun: runAt >= 0 && state.selectedRun !== 0 ? runAt : clamp(state.selectedRun, runs.length),
         // The event log keeps its newest entries: when one drops off the top, the selection stays on its entry.
         eventsSelected: state.eventsSelected === null ? null : Math.max(0, state.eventsSelected - (count + (action.delta.type === 'activity.added' ? 1 : 0) - eventEntries({ daemon, localEvents: state.localEvents }).length)),
       };

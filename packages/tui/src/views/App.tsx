@@ -133,7 +133,7 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
     let diff: string[] | undefined;
     try {
       // Kept apart from the details: the dialog shrinks the diff, never the question's own lines.
-      diff = diffLines(await linkRef.current.request('releases.diff', { from, to: target }));
+      diff = diffLines(await linkRef.current.request('releases.diff', { from, to: target, env: moves.env }));
     } catch (err) {
       details = [...confirm.details, `(no diff: ${(err as Error).message})`];
     }

@@ -7,6 +7,11 @@ export function formatElapsed(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** A finished duration: under a second in milliseconds (`83ms`), as `axum runs` says it, never `0s`; else as {@link formatElapsed}. */
+export function formatDuration(ms: number): string {
+  return ms >= 0 && ms < 1000 ? `${Math.round(ms)}ms` : formatElapsed(ms);
+}
+
 /**
  * A running time that moves by itself: only this cell renders on a tick, not the table around it,
  * and only when its text changes (React keeps a state set to the same string). With Ink's

@@ -5,7 +5,7 @@ const number = (n: number) => String(Number(n.toPrecision(6)));
 
 /** One gate: its value, verdict and threshold, with the last known good's value beside it. */
 function gateLine(gate: GateVerdict): string {
-  const value = gate.value === null ? 'missing' : number(gate.value);
+  const value = gate.value === null ? 'missing' : `${number(gate.value)}${gate.from === 'build' ? ' (from the build)' : ''}`;
   const mark = gate.verdict === 'pass' ? '✓' : gate.verdict === 'fail' ? '✗' : '?';
   const lkg = gate.lkgValue !== null ? ` · LKG ${number(gate.lkgValue)}` : ' · no LKG value';
   const why = gate.verdict === 'inconclusive' && gate.reason ? ` · inconclusive: ${gate.reason}` : '';

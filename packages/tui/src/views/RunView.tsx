@@ -7,7 +7,7 @@ import { LogPager } from '../client/log-pager.js';
 import type { TuiState, View } from '../state/tui-state.js';
 import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
-import { formatElapsed } from './Elapsed.js';
+import { formatDuration } from './Elapsed.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
 import { deployBadge, deployOutcomeText, revisionAddress, revisionAt, stepStatusText } from '../state/selectors.js';
 import { wrapText } from './wrap-text.js';
@@ -235,7 +235,7 @@ export function RunView({
             {gutter(i === view.step)}
             {STATUS_MARK[stepStatusText(s, 'revision' in subject ? subject.revision : undefined)] ?? '?'} {s.stage}/{s.name} {stepStatusText(s, 'revision' in subject ? subject.revision : undefined)}
             {s.exitCode !== null ? ` (exit ${s.exitCode})` : ''}
-            {s.durationMs !== null ? ` ${formatElapsed(s.durationMs)}` : ''}
+            {s.durationMs !== null ? ` ${formatDuration(s.durationMs)}` : ''}
           </Text>
         );
       })}

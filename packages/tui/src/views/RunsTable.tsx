@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { RunView } from '@axum/protocol';
 import { deployBadge } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
-import { Elapsed, formatElapsed } from './Elapsed.js';
+import { Elapsed, formatDuration, formatElapsed } from './Elapsed.js';
 import { listWindow, moreText } from './list-window.js';
 
 const STATUS_COLOR: Record<string, string> = {
@@ -53,7 +53,7 @@ function runCells(run: RunView): Record<Cell, string> & { since: number | null; 
     deploy: deployBadge(run),
     branch: run.branch,
     commit: run.commit.slice(0, 8),
-    time: started === null ? '' : formatElapsed((ended ?? Date.now()) - started),
+    time: started === null ? '' : ended !== null ? formatDuration(ended - started) : formatElapsed(Date.now() - started),
     subject: run.subject,
     since,
     widths: since !== null ? { time: 6 } : {},
