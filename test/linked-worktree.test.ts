@@ -25,6 +25,12 @@ describe('axum run in a linked worktree', () => {
     const head = await axum(['run', '--commit', 'HEAD', '--json'], { cwd: linked });
     expect(head.code, head.stderr).toBe(0);
     expect(JSON.parse(head.stdout)).toMatchObject({ branch: 'develop', env: 'dev', commit });
+    // A tag named as the branch: git's short name of the branch is then `heads/develop`.
+    git(linked, 'tag', 'develop');
+    const tagged = await axum(['run', '--json'], { cwd: linked });
+    expect(tagged.code, tagged.stdout).toBe(0);
+    expect(JSON.parse(tagged.stdout)).toMatchObject({ branch: 'develop', env: 'dev', commit });
+    git(linked, 'tag', '-d', 'develop');
 
     // Detached there: no branch, so no environment — said, exit 2, not main's head run instead.
     git(linked, 'checkout', '-q', '--detach');

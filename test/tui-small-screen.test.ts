@@ -73,7 +73,7 @@ stages:
     const lines = columns < refusal.length ? 2 : 1;
     expect(flat(shown.slice(at, at + lines))).toBe(refusal);
     // (r is not among them: nothing is live, there is nothing to roll back to.)
-    expect(shown[at + lines]).toMatch(/^(j\/↓ down|k\/↑ up|Tab focus) · .* · \? help · Esc back · q quit$/);
+    expect(shown[at + lines]).toMatch(/^(j\/↓ down|k\/↑ up|Tab focus) · .*\S {3,}\? help · Esc back · q quit$/);
     expect(shown[at + lines]).not.toContain('r roll back');
     expect(shown.every((row) => row.length <= columns)).toBe(true);
   });

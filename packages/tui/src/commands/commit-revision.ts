@@ -31,10 +31,13 @@ export function resolveCommitOption(repoDir: string | undefined, text: string, k
  * detached there; nothing when git cannot tell (the daemon then reads its own).
  */
 export function checkedOutParam(repoDir: string | undefined): { checkedOut?: string | null } {
-  const done = spawnSync('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: resolve(repoDir ?? process.cwd()), encoding: 'utf8' });
+  // Not --short: with a tag of the same name git shortens `refs/heads/v2` to `heads/v2`.
+  const done = spawnSync('git', ['symbolic-ref', '--quiet', 'HEAD'], { cwd: resolve(repoDir ?? process.cwd()), encoding: 'utf8' });
   if (done.status === 1) return { checkedOut: null };
-  const branch = done.status === 0 ? done.stdout.trim() : '';
-  return branch ? { checkedOut: branch } : {};
+  const ref = done.status === 0 ? done.stdout.trim() : '';
+  if (ref === '') return {};
+  // HEAD naming a ref outside refs/heads is no branch to run.
+  return ref.startsWith('refs/heads/') ? { checkedOut: ref.slice('refs/heads/'.length) } : { checkedOut: null };
 }
 
 /**

@@ -16,6 +16,17 @@ describe('axum history at 80 columns', () => {
     expect(lines[1]).toMatch(/^#3 +live +rollback → #1 +rel-3 +3a2b3c4d +accuracy 0\.93 … +3m ago$/);
     expect(lines[2]).toMatch(/^#2 +superseded +deploy +rel-2 +2a2b3c4d +accuracy 0\.92 … +29h ago$/);
   });
+  it('cuts who made a revision no shorter than 12 (push run-12 whole), else leaves it out', () => {
+    const made = [revision(3, { status: 'live', by: 'manual run-12 by ana via axum run' }), revision(2, { by: 'push run-11' })];
+    for (const width of [96, 100, 104, 110]) {
+      const lines = historyTable(made, width, NOW);
+      expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(width);
+      if (!lines[0]!.endsWith('BY')) continue;
+      expect(lines[2]).toMatch(/ push run-11$/);
+      expect(lines[1]!.slice(lines[0]!.indexOf('BY'))).toMatch(/^manual run-/);
+      expect(lines[1]!.slice(lines[0]!.indexOf('BY')).length).toBeGreaterThanOrEqual(12);
+    }
+  });
   it('a wide terminal keeps every column and the full time; a pipe (no width) too', () => {
     for (const width of [200, null]) {
       const lines = historyTable(revisions, width, NOW);

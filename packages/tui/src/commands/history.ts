@@ -66,16 +66,16 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
 
 /**
  * The history table, newest first, fitted to `width`. On a narrow terminal the time gives way
- * first (`3m ago`), then the verified column (the status says live), who (cut, then left out) and
- * the time; the gates keep their metric and its value (`accuracy 0.93 …`). Revisions, kinds,
- * releases and commits stay whole.
+ * first (`3m ago`), then the verified column (the status says live), who (cut to no less than 12
+ * — `push run-12` whole — then left out) and the time; the gates keep their metric and its value
+ * (`accuracy 0.93 …`). Revisions, kinds, releases and commits stay whole.
  */
 export function historyTable(revisions: readonly RevisionView[], width: number | null, nowMs = Date.now()): string[] {
   return table(
     ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
     revisions.map((r) => [`#${r.revision}`, `${revisionStatusWord(r)}${r.serving && r.status === 'failed' ? ', serving' : ''}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
     width,
-    { shorten: [{ column: 7, cells: revisions.map((r) => agoText(r.createdAt, nowMs)) }], elide: [{ column: 6, min: 14 }, { column: 8, first: true }], drop: [5, 8, 7] },
+    { shorten: [{ column: 7, cells: revisions.map((r) => agoText(r.createdAt, nowMs)) }], elide: [{ column: 6, min: 14 }, { column: 8, first: true, min: 12 }], drop: [5, 8, 7] },
   );
 }
 

@@ -125,12 +125,17 @@ export function incidentLog(env: EnvironmentView | undefined): { runId: string; 
 }
 
 /**
- * Why `i` opens nothing on an environment: an incident about its release folder (what `current`
- * names no longer matches its manifest, or is gone) has no output to open: `axum fsck` checks it
- * and `--repair` puts it right.
+ * Why `i` opens nothing on an environment: an incident about what its `current` link names (the
+ * folder no longer matches its manifest, is gone, or is no recorded release: `axum fsck` found it)
+ * has no output to open. The incident names the fsck that puts it right where there is one
+ * (`--repair`, `--rebuild`); that is what `i` says, else that `axum fsck` checks it.
  */
 export function noIncidentOutputReason(env: EnvironmentView | undefined): string {
-  if (env?.incident?.startsWith('current names ')) return `no output behind the incident of ${env.name}: it is about its release folder (axum fsck checks it; axum fsck --repair puts it right)`;
+  const incident = env?.incident;
+  if (env && incident?.startsWith('current names ')) {
+    const remedy = /\((axum fsck[^)]*)\)/.exec(incident)?.[1];
+    return `no output behind the incident of ${env.name}: it is about what its current link names (${remedy ?? 'axum fsck checks it'})`;
+  }
   return 'no incident with an output here';
 }
 

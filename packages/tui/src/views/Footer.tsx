@@ -32,8 +32,9 @@ export interface FooterHint {
 }
 
 /**
- * The key hints that fit in `columns`: `? help · Esc back · q quit` always, at the end; of the
- * others the moving keys go first, then the last ones (the `?` overlay lists every key).
+ * The key hints that fit in `columns`: `? help · Esc back · q quit` always, at the right edge; of
+ * the others, from the left, the moving keys go first where the row is short, then the last ones
+ * (the `?` overlay lists every key).
  *
  * Which hints get a place is decided from every hint of the screen, available or not, so the
  * places do not change as focus or the selection moves: a key refused now is not offered, and its
@@ -47,13 +48,18 @@ export function footerLine(hints: readonly FooterHint[], columns: number): strin
   while (others.length > 0 && width() > columns) others.pop();
   let line = '';
   let shown = false;
-  for (const [i, hint] of [...others, ...kept].entries()) {
+  for (const [i, hint] of others.entries()) {
     const separator = i > 0 ? ' · ' : '';
     if (hint.available === false) line += ' '.repeat(separator.length + hint.text.length);
     else line += `${shown ? separator : ' '.repeat(separator.length)}${hint.text}`;
     shown ||= hint.available !== false;
   }
-  return line.trimEnd();
+  // The keys always shown stand at the right edge: their places never move, and a refused key at
+  // the end of the others leaves no hole before them, only the room between the two groups.
+  const always = kept.map((h) => h.text).join(' · ');
+  const left = line.trimEnd();
+  if (left === '') return `${' '.repeat(Math.max(0, columns - always.length))}${always}`;
+  return `${left}${' '.repeat(Math.max(3, columns - left.length - always.length))}${always}`;
 }
 
 /**

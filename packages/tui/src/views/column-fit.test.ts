@@ -30,16 +30,19 @@ describe('columns that give way', () => {
 
 describe('the footer at any width', () => {
   const hints = ['j/↓ down', 'k/↑ up', 'Tab focus', 'Enter open', '/ filter', 'r roll back', '? help', 'Esc back', 'q quit'].map((text) => ({ label: text.split(' ')[0]!, text }));
-  it('keeps ? Esc q; the moving keys go first, then the last others', () => {
-    expect(footerLine(hints, 120)).toBe('j/↓ down · k/↑ up · Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit');
-    expect(footerLine(hints, 80)).toBe('Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit');
-    expect(footerLine(hints, 60)).toBe('Tab focus · Enter open · ? help · Esc back · q quit');
+  // The keys always shown stand at the right edge of the row, the others from the left.
+  const edge = (left: string, columns: number) => `${left}${' '.repeat(columns - left.length - '? help · Esc back · q quit'.length)}? help · Esc back · q quit`;
+  it('keeps ? Esc q at the right edge; the moving keys go first, then the last others', () => {
+    expect(footerLine(hints, 120)).toBe(edge('j/↓ down · k/↑ up · Tab focus · Enter open · / filter · r roll back', 120));
+    expect(footerLine(hints, 80)).toBe(edge('Tab focus · Enter open · / filter · r roll back', 80));
+    expect(footerLine(hints, 60)).toBe(edge('Tab focus · Enter open', 60));
     expect(footerLine(hints, 20)).toBe('? help · Esc back · q quit');
+    for (const columns of [120, 80, 60]) expect(footerLine(hints, columns)).toHaveLength(columns);
   });
 
   it('drops the moving keys both at once: never k/↑ without j/↓', () => {
     const line = footerLine(hints, 'j/↓ down · k/↑ up · Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit'.length - 1);
-    expect(line).toBe('Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit');
+    expect(line).toBe(edge('Tab focus · Enter open · / filter · r roll back', line.length));
   });
 
   it('keeps every place as keys come and go: a key refused now leaves its place blank', () => {
@@ -52,7 +55,8 @@ describe('the footer at any width', () => {
       for (const h of hints.filter((h) => h.label !== label && all.includes(h.text))) expect(line.indexOf(h.text)).toBe(all.indexOf(h.text));
     }
     // Which hints get a place is decided with the refused ones counted: k/↑ does not come back in r's room.
-    expect(footerLine(refused('r'), 80)).toBe('Tab focus · Enter open · / filter               · ? help · Esc back · q quit');
-    expect(footerLine(refused('Tab'), 80)).toBe('            Enter open · / filter · r roll back · ? help · Esc back · q quit');
+    // A refused key last of the others leaves no hole before ? help: only the room between the groups.
+    expect(footerLine(refused('r'), 80)).toBe(edge('Tab focus · Enter open · / filter', 80));
+    expect(footerLine(refused('Tab'), 80)).toBe(edge('            Enter open · / filter · r roll back', 80));
   });
 });

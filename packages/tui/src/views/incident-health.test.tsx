@@ -33,7 +33,10 @@ describe('an open incident', () => {
     expect(row).toMatch(/ #2 +! ✓ accuracy 0\.93 +—$/);
   });
   it("i with no output to open names axum fsck when the incident is about the release folder; else it says there is no output", () => {
-    expect(whyNot({ ...staging, incident: FSCK })).toBe('no output behind the incident of staging: it is about its release folder (axum fsck checks it; axum fsck --repair puts it right)');
+    // The fsck that puts it right is the one the incident names; --repair mends neither of the last two.
+    expect(whyNot({ ...staging, incident: FSCK })).toBe('no output behind the incident of staging: it is about what its current link names (axum fsck --repair materializes it again from the store)');
+    expect(whyNot({ ...staging, incident: 'current names rel-9, which no recorded release is (axum fsck --rebuild)' })).toBe('no output behind the incident of staging: it is about what its current link names (axum fsck --rebuild)');
+    expect(whyNot({ ...staging, incident: 'current names nothing, while #2 (rel-2) is live' })).toBe('no output behind the incident of staging: it is about what its current link names (axum fsck checks it)');
     expect(whyNot({ ...staging, incident: 'rollback #4 interrupted by a daemon restart; finished by #5 (rollback to #2)' })).toBe('no incident with an output here');
     expect(whyNot({ ...staging, incident: '#3 failed verification: gate accuracy (axum logs staging#3 --step eval)' })).toBeNull();
   });

@@ -113,7 +113,11 @@ describe('search marks', () => {
   });
 
   it('draw the current match (where n/N landed) apart from the others, without colour, in plain and in coloured lines', () => {
-    expect([CURRENT_ON, CURRENT_OFF]).toEqual(['\x1b[1;4;7m', '\x1b[22;24;27m']);
+    expect([CURRENT_ON, CURRENT_OFF]).toEqual(['\x1b[4;7m', '\x1b[24;27m']);
+    // A step's own bold goes on after the match: nothing here turns it off (SGR 22 is bold off).
+    expect(CURRENT_OFF.slice(2, -1).split(';')).not.toContain('22');
+    const bold = layoutLog(buffer(['\x1b[1;31mERROR disk full\x1b[0m']), { ...base, follow: false, rows: 1, query: 'ERROR', current: 0 });
+    expect(rowsOf(bold)).toEqual([`<\x1b[1;31m${CURRENT_ON}ERROR${CURRENT_OFF} disk full\x1b[0m>`]);
     const epochs = ['epoch 1', 'epoch 2', '\x1b[32mepoch 3\x1b[0m', 'epoch 4'];
     const layout = layoutLog(buffer(epochs), { ...base, follow: false, rows: 4, query: 'epoch', current: 2 });
     expect(rowsOf(layout)).toEqual([`${on}epoch${off} 1`, `${on}epoch${off} 2`, `<\x1b[32m${CURRENT_ON}epoch${CURRENT_OFF} 3\x1b[0m>`, `${on}epoch${off} 4`]);

@@ -54,9 +54,12 @@ const NO_STAMP = ' '.repeat(12);
  */
 export const MATCH_ON = '\x1b[7m';
 export const MATCH_OFF = '\x1b[27m';
-/** The current match (where `n`/`N` landed): bold and underlined as well, which NO_COLOR keeps too. */
-export const CURRENT_ON = '\x1b[1;4;7m';
-export const CURRENT_OFF = '\x1b[22;24;27m';
+/**
+ * The current match (where `n`/`N` landed): underlined as well, which NO_COLOR keeps too. Not bold:
+ * turning bold off after the match (`22`) would end the bold a step's own output set before it.
+ */
+export const CURRENT_ON = '\x1b[4;7m';
+export const CURRENT_OFF = '\x1b[24;27m';
 type Marks = readonly [on: string, off: string];
 const OTHER: Marks = [MATCH_ON, MATCH_OFF];
 const CURRENT: Marks = [CURRENT_ON, CURRENT_OFF];

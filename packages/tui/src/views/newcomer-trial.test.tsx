@@ -107,9 +107,9 @@ describe('a key the TUI would refuse', () => {
       state = reduce(state, { type: 'focus.toggle' });
     }
     expect(lines).toEqual([
-      'Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit',
-      'Tab focus · Enter open · / filter               · ? help · Esc back · q quit',
-      'Tab focus · Enter open · / filter · r roll back · ? help · Esc back · q quit',
+      'Tab focus · Enter open · / filter · r roll back       ? help · Esc back · q quit',
+      'Tab focus · Enter open · / filter                     ? help · Esc back · q quit',
+      'Tab focus · Enter open · / filter · r roll back       ? help · Esc back · q quit',
     ]);
   });
 

@@ -41,7 +41,7 @@ describe("the run view's footer", () => {
   };
   it('offers x to cancel a running run, at 80 columns', () => {
     expect(footer('running')).toContain('x cancel');
-    expect(footer('running').trim()).toBe('G/End follow · [ ] step · / search · x cancel · ? help · Esc back · q quit');
+    expect(footer('running').trim()).toMatch(/^G\/End follow · \[ \] step · \/ search · x cancel {3,}\? help · Esc back · q quit$/);
     expect(footer('queued')).toContain('x cancel');
   });
   it('does not offer it once the run is finished', () => {
