@@ -141,6 +141,13 @@ describe('a request whose save the disk refuses', () => {
     expect(w.deployments.state('staging')).toMatchObject({ pinned: false, live: { revision: 1, releaseId: 'rel-1' } });
     expect(w.deployments.history('staging')).toEqual([expect.objectContaining({ revision: 1 })]);
     expect(w.current()).toBe('rel-1');
+    // rel-2 stays queued in memory as on disk (the follow-up's save was refused too): once there is
+    // room, the next operation's follow-up deploys it, as a restart would.
+    expect(store.persisted()?.queuedReleaseId).toBe('rel-2');
+    store.save = save;
+    expect(await w.deployments.deploy('staging', 'rel-1', 'ana', false, true)).toMatchObject({ releaseId: 'rel-1', status: 'live' });
+    await w.settle();
+    expect(w.current()).toBe('rel-2');
   });
 
   it('an operation whose first save the disk refuses and whose outcome save it takes keeps the revision, in memory as on disk', async () => {

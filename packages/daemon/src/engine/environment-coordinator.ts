@@ -123,7 +123,12 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const next = doc.queuedReleaseId;
     if (next && !holds.has(env) && state.declares(env)) {
       doc.queuedReleaseId = null;
-      await save(env);
+      // A save the disk refuses leaves the release queued in memory as on disk: else a restart
+      // would deploy what this daemon had dropped, and the next follow-up would not.
+      await save(env).catch((err: unknown) => {
+        if (doc.queuedReleaseId === null) doc.queuedReleaseId = next;
+        throw err;
+      });
       // The environment may have been pinned, or switched to manual approval, since this was queued.
       const built = state.release(next);
       if (built) await handOn(env, built, reusedBy.get(reuseKey(env, built.id)), true);
