@@ -8,7 +8,8 @@ import type { DeployState } from './deploy-state.js';
 import type { GitPort } from './ports.js';
 import { releaseNumber } from './release-ids.js';
 import type { Hold, ReuseHandOn } from './environment-coordinator.js';
-import type { RequestFailure } from './pipeline.js';
+import { RequestFailure } from './pipeline.js';
+import { unrecordedDeploy } from './unsaved-requests.js';
 
 /** What the hand-on reads and does of the coordinator that owns it. */
 export interface HandOnContext {
@@ -22,6 +23,8 @@ export interface HandOnContext {
   reusedBy: Map<string, ReuseHandOn>;
   reuseKey(env: string, releaseId: string): string;
   runFor(env: string, releaseId: string): string | null;
+  /** The error of an operation whose revision no save wrote (taken back from memory), or undefined. */
+  unrecorded(revision: RevisionView): unknown;
 }
 
 /** The coordinator's `handOn`. */
@@ -117,7 +120,21 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     reusedBy.delete(reuseKey(env, built.id)); // its revision names the run from here on
     const trigger = runTriggers.get(runId);
     const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
-    void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
+    void operate(env, built.id, 'deploy', null, by, runId)
+      .then((result) => {
+        const unsaved = result instanceof RequestFailure ? undefined : ctx.unrecorded(result);
+        if (unsaved === undefined) return;
+        // No save wrote its revision, so the operation took it back and no revision will tell the
+        // run: it is told here, as are the event log and the incident (in memory: the disk refused it).
+        const { why, retry } = unrecordedDeploy(env, built.id, unsaved);
+        tell('failed', `${lead}; not deployed: ${why} (${retry})`);
+        deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${why}`);
+        if (holds.has(env)) return; // another operation took over: its outcome says what stands
+        const stays = liveRevision(doc);
+        doc.incident = `${built.id} was not deployed: ${why}; ${stays ? `#${stays.revision} stays live` : 'nothing is live'} (${retry})`;
+        deps.publish(env);
+      })
+      .catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `${lead}; deploying to ${env}`;
   };
 }
