@@ -12,10 +12,10 @@ export interface ReleaseStanding {
 }
 
 /**
- * How to deploy again a release whose deploy a daemon restart cut short (such a deploy is not
- * retried by itself: a person may have stopped it on purpose), said alike by the run, its incident
- * and the dashboard; null when no deploy would take it. Live again (a redeploy cut short, `current`
- * back on it), a deploy of it is nothing to do without `--again`.
+ * How to deploy a release again — one whose deploy a daemon restart cut short (not retried by
+ * itself: a person may have stopped it on purpose), or a run's that found it live already — said
+ * alike by the run and the incident (the dashboard shows the run's); null when no deploy would take
+ * it. Live (a redeploy cut short, `current` back on it), a deploy of it is nothing to do without `--again`.
  */
 export function deployAgainHint(env: string, releaseId: string, standing: ReleaseStanding): string | null {
   if (standing.unusable) return null;

@@ -1,6 +1,7 @@
 // How a built release goes on in an environment: already live there, held by a pin or a pause,
 // waiting for approval, queued behind the operation in progress, or deployed now.
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
+import { deployAgainHint } from '../domain/deploy-outcome.js';
 import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
@@ -72,7 +73,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // another revision of the same bytes would only ask for approval and verify what is verified.
     const live = liveRevision(doc);
     if (live?.releaseId === built.id && !holds.has(env)) {
-      const message = `${lead}; already live in ${env} (#${live.revision}): nothing to deploy (axum deploy ${env} --release ${built.id} deploys it again)`;
+      const again = deployAgainHint(env, built.id, { unusable: state.unusable(built.id), liveReleaseId: live.releaseId });
+      const message = `${lead}; already live in ${env} (#${live.revision}): nothing to deploy${again ? ` (${again})` : ''}`;
       deps.runDeploy(runId, { env, revision: live.revision, outcome: 'live' }, message);
       return message;
     }
