@@ -3,12 +3,32 @@ import type { DeployOutcome, RevisionView } from '@axum/protocol';
 /** How crash recovery's message of a revision it cut short begins. */
 export const INTERRUPTED = 'interrupted by a daemon restart';
 
+/** What stands of a release in its environment now: whether a deploy of it may still be asked. */
+export interface ReleaseStanding {
+  /** Marked bad, or no longer known: no deploy takes it. */
+  unusable: boolean;
+  /** The release live in the environment, if any. */
+  liveReleaseId: string | null;
+}
+
+/**
+ * How to deploy a release again — one whose deploy a daemon restart cut short (not retried by
+ * itself: a person may have stopped it on purpose), or a run's that found it live already — said
+ * alike by the run and the incident (the dashboard shows the run's); null when no deploy would take
+ * it. Live (a redeploy cut short, `current` back on it), a deploy of it is nothing to do without `--again`.
+ */
+export function deployAgainHint(env: string, releaseId: string, standing: ReleaseStanding): string | null {
+  if (standing.unusable) return null;
+  return `axum deploy ${env} --release ${releaseId}${standing.liveReleaseId === releaseId ? ' --again' : ''} deploys it again`;
+}
+
 /**
  * What a run's deploy came to, read off its revision (ARCHITECTURE.md, glossary), with the line the run shows.
+ * `standing`: what stands of the revision's release now (for the way to deploy it again).
  * `superseder`: the kind of the operation that just replaced a live revision — a deploy supersedes
  * it, a rollback rolls it back.
  */
-export function deployOutcomeOf(env: string, revision: RevisionView, superseder?: RevisionView['kind']): { outcome: DeployOutcome; message: string } {
+export function deployOutcomeOf(env: string, revision: RevisionView, standing: ReleaseStanding, superseder?: RevisionView['kind']): { outcome: DeployOutcome; message: string } {
   const at = `${env} #${revision.revision}`;
   switch (revision.status) {
     case 'deploying':
@@ -20,7 +40,10 @@ export function deployOutcomeOf(env: string, revision: RevisionView, superseder?
       // Inconclusive is not failed: it serves, nothing was marked bad, a person decides (the pause).
       if (revision.message?.startsWith('inconclusive: ')) return { outcome: 'inconclusive', message: `built ${revision.releaseId}; ${at} ${revision.message}` };
       // Nor is a deploy a crash cut short: nothing judged the release (crash recovery's words begin so).
-      if (revision.kind === 'deploy' && revision.message?.startsWith(INTERRUPTED)) return { outcome: 'interrupted', message: `built ${revision.releaseId}; ${at} ${revision.message} (axum deploy ${env} --release ${revision.releaseId} deploys it again)` };
+      if (revision.kind === 'deploy' && revision.message?.startsWith(INTERRUPTED)) {
+        const again = deployAgainHint(env, revision.releaseId, standing);
+        return { outcome: 'interrupted', message: `built ${revision.releaseId}; ${at} ${revision.message}${again ? ` (${again})` : ''}` };
+      }
       return { outcome: 'failed', message: `built ${revision.releaseId}; ${at} failed: ${revision.message ?? 'no reason recorded'}` };
     case 'superseded':
       return superseder === 'rollback' || superseder === 'auto-rollback'

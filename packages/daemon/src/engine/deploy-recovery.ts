@@ -1,9 +1,9 @@
 // Crash recovery of deployments (ARCHITECTURE.md, "Crash safety"): the rule kept is that `current`
 // names the live revision's release, complete and hash-verified, or nothing.
 import type { ReleaseView, RevisionView } from '@axum/protocol';
-import { INTERRUPTED } from '../domain/deploy-outcome.js';
+import { deployAgainHint, INTERRUPTED } from '../domain/deploy-outcome.js';
 import { failurePolicy } from '../domain/deploy-policy.js';
-import { lastKnownGood, liveRevision } from '../domain/revisions.js';
+import { lastKnownGood, liveRevision, type EnvironmentDocument } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import { finishRollback, undoRollback, type RollbackHost } from './rollback-recovery.js';
 
@@ -94,7 +94,7 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
     }
   }
   // A deploy cut short is not retried by itself (a person may have killed it on purpose): the incident says how.
-  const tail = `${undone}${rollback ? '' : deployAgain(state, env, cut, back?.releaseId)}`;
+  const tail = `${undone}${rollback ? '' : deployAgain(state, env, cut, doc)}`;
   // Hosts swap before the local link, so a crash can leave them ahead of it: they follow it back.
   const hostsTo = !back ? null : backRelease && outcome.startsWith('current is back') ? backRelease : undefined;
   const incident = `#${cut.map((r) => r.revision).join(', #')} interrupted by a daemon restart; ${outcome}`;
@@ -111,12 +111,11 @@ export async function recoverEnvironment(state: DeployState, env: string, host?:
   await state.persist(env);
 }
 
-/** `; axum deploy ENV --release REL deploys it again` for the newest deploy cut short, unless its release is marked bad or gone. */
-function deployAgain(state: DeployState, env: string, cut: readonly RevisionView[], backOn: string | undefined): string {
+/** `; axum deploy ENV --release REL deploys it again` for the newest deploy cut short, as its run says it. */
+function deployAgain(state: DeployState, env: string, cut: readonly RevisionView[], doc: EnvironmentDocument): string {
   const deploy = cut.findLast((r) => r.kind === 'deploy');
-  if (!deploy || state.unusable(deploy.releaseId)) return '';
-  // Back on that very release (a redeploy cut short), a deploy of it is nothing to do without --again.
-  return `; axum deploy ${env} --release ${deploy.releaseId}${backOn === deploy.releaseId ? ' --again' : ''} deploys it again`;
+  const again = deploy ? deployAgainHint(env, deploy.releaseId, { unusable: state.unusable(deploy.releaseId), liveReleaseId: liveRevision(doc)?.releaseId ?? null }) : null;
+  return again ? `; ${again}` : '';
 }
 
 /**

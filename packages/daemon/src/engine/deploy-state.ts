@@ -4,7 +4,7 @@
 import type { PipelineConfig, ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
 import { deployOutcomeOf } from '../domain/deploy-outcome.js';
 import { environmentsOf } from '../domain/environments.js';
-import type { EnvironmentDeclaration, EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
+import { liveRevision, type EnvironmentDeclaration, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import type { OperationDeps } from './deploy-operation.js';
 import type { DocumentStore, RemoteHosts } from './ports.js';
 import { createRemoteFleet, type RemoteFleet } from './remote-fleet.js';
@@ -234,7 +234,9 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
     now,
     tellRun(env, revision, superseder) {
       // A revision no run made (a rollback, a promote) may still be the deploy of a run that found it live.
-      const { outcome, message } = deployOutcomeOf(env, revision, superseder);
+      const doc = docs.get(env);
+      const standing = { unusable: self.unusable(revision.releaseId), liveReleaseId: (doc && liveRevision(doc)?.releaseId) ?? null };
+      const { outcome, message } = deployOutcomeOf(env, revision, standing, superseder);
       deps.runDeploy(revision.runId ?? null, { env, revision: revision.revision, outcome }, message);
     },
     trackProcess(env, pgid) {

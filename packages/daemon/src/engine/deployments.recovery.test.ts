@@ -86,6 +86,36 @@ describe('start after a crash', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('its run and its incident say alike how to deploy it again: not at all once its release is marked bad', async () => {
+    const old = world();
+    await old.ship();
+    await old.ship();
+    const left = old.leftAt('deploy.verifying', 2);
+    const rel2 = left.releases?.releases.find((r) => r.id === 'rel-2');
+    if (!rel2) throw new Error('rel-2 was not recorded');
+    rel2.bad = { by: 'ana', why: 'wrong labels', at: '2026-01-01T00:00:00.000Z' }; // marked bad before the daemon died
+    const w = world(testConfig(), left);
+    await w.deployments.start();
+    await w.settle();
+    expect(w.deployments.state('staging').incident).toBe('#2 interrupted by a daemon restart; current is back on #1');
+    expect(w.told.get('run-2')).toMatchObject({ outcome: 'interrupted', message: 'built rel-2; staging #2 interrupted by a daemon restart while verifying' });
+  });
+
+  it('a redeploy of the live release cut short is deployed again with --again, as its incident and, later, its run say', async () => {
+    const old = world();
+    await old.ship();
+    await old.ship();
+    const cut = await restartedAt(old, testConfig(), 'deploy.verifying', 2);
+    expect(cut.told.get('run-2')?.message).toBe('built rel-2; staging #2 interrupted by a daemon restart while verifying (axum deploy staging --release rel-2 deploys it again)');
+    await cut.deployments.deploy('staging', 'rel-2', 'ana');
+    await cut.settle();
+    await cut.deployments.deploy('staging', 'rel-2', 'ana', false, true); // #4, cut short: current goes back to rel-2 (#3)
+    const w = await restartedAt(cut, testConfig(), 'deploy.verifying', 2);
+    expect(w.deployments.state('staging').incident).toBe('#4 interrupted by a daemon restart; current is back on #3; axum deploy staging --release rel-2 --again deploys it again');
+    // rel-2 is live again: run-2's deploy, retold at the start, goes again with --again too.
+    expect(w.told.get('run-2')?.message).toBe('built rel-2; staging #2 interrupted by a daemon restart while verifying (axum deploy staging --release rel-2 --again deploys it again)');
+  });
+
   it('the process group of a verify step left running is reaped and forgotten', async () => {
     const old = world();
     await old.ship();

@@ -186,4 +186,23 @@ describe('a request whose save the disk refuses', () => {
     expect(incidents.length).toBeGreaterThan(0);
     expect(incidents.filter((incident) => incident !== null)).toEqual([]);
   });
+  it('a push deploy whose revision no save wrote tells its run it failed, says so in the event log and keeps an incident', async () => {
+    const said: string[] = [];
+    const w = world(undefined, undefined, { say: (line) => void said.push(line) });
+    await w.ship();
+    fillDisk(w, 'staging');
+    await w.ship(); // run-2 built rel-2: its deploy starts by itself, no request answers it
+    expect(w.told.get('run-2')).toEqual({
+      env: 'staging',
+      revision: null,
+      outcome: 'failed',
+      message: 'built rel-2; not deployed: its deploy could not be recorded: the disk is full (ENOSPC: no space left on device) (make room on the disk that holds .axum and ask again: axum deploy staging --release rel-2)',
+    });
+    expect(said).toEqual(['run-2: rel-2 not deployed to staging: its deploy could not be recorded: the disk is full (ENOSPC: no space left on device)']);
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual([[1, 'live', 'rel-1']]);
+    expect(w.deployments.state('staging').incident).toBe(
+      'rel-2 was not deployed: its deploy could not be recorded: the disk is full (ENOSPC: no space left on device); #1 stays live (make room on the disk that holds .axum and ask again: axum deploy staging --release rel-2)',
+    );
+    expect(w.current()).toBe('rel-1');
+  });
 });

@@ -218,7 +218,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     return revision;
   };
 
-  const handOn = createHandOn({ state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor });
+  const handOn = createHandOn({ state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor, unrecorded: (revision) => unrecorded.get(revision) });
 
   function runFor(env: string, releaseId: string): string | null {
     const waiting = state.docs.get(env)?.waitingRuns?.find((w) => w.releaseId === releaseId)?.runId;

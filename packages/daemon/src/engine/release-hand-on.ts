@@ -1,6 +1,7 @@
 // How a built release goes on in an environment: already live there, held by a pin or a pause,
 // waiting for approval, queued behind the operation in progress, or deployed now.
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
+import { deployAgainHint } from '../domain/deploy-outcome.js';
 import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
@@ -8,7 +9,8 @@ import type { DeployState } from './deploy-state.js';
 import type { GitPort } from './ports.js';
 import { releaseNumber } from './release-ids.js';
 import type { Hold, ReuseHandOn } from './environment-coordinator.js';
-import type { RequestFailure } from './pipeline.js';
+import { RequestFailure } from './pipeline.js';
+import { unrecordedDeploy } from './unsaved-requests.js';
 
 /** What the hand-on reads and does of the coordinator that owns it. */
 export interface HandOnContext {
@@ -22,6 +24,8 @@ export interface HandOnContext {
   reusedBy: Map<string, ReuseHandOn>;
   reuseKey(env: string, releaseId: string): string;
   runFor(env: string, releaseId: string): string | null;
+  /** The error of an operation whose revision no save wrote (taken back from memory), or undefined. */
+  unrecorded(revision: RevisionView): unknown;
 }
 
 /** The coordinator's `handOn`. */
@@ -69,7 +73,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // another revision of the same bytes would only ask for approval and verify what is verified.
     const live = liveRevision(doc);
     if (live?.releaseId === built.id && !holds.has(env)) {
-      const message = `${lead}; already live in ${env} (#${live.revision}): nothing to deploy (axum deploy ${env} --release ${built.id} deploys it again)`;
+      const again = deployAgainHint(env, built.id, { unusable: state.unusable(built.id), liveReleaseId: live.releaseId });
+      const message = `${lead}; already live in ${env} (#${live.revision}): nothing to deploy${again ? ` (${again})` : ''}`;
       deps.runDeploy(runId, { env, revision: live.revision, outcome: 'live' }, message);
       return message;
     }
@@ -117,7 +122,21 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     reusedBy.delete(reuseKey(env, built.id)); // its revision names the run from here on
     const trigger = runTriggers.get(runId);
     const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
-    void operate(env, built.id, 'deploy', null, by, runId).catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
+    void operate(env, built.id, 'deploy', null, by, runId)
+      .then((result) => {
+        const unsaved = result instanceof RequestFailure ? undefined : ctx.unrecorded(result);
+        if (unsaved === undefined) return;
+        // No save wrote its revision, so the operation took it back and no revision will tell the
+        // run: it is told here, as are the event log and the incident (in memory: the disk refused it).
+        const { why, retry } = unrecordedDeploy(env, built.id, unsaved);
+        tell('failed', `${lead}; not deployed: ${why} (${retry})`);
+        deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${why}`);
+        if (holds.has(env)) return; // another operation took over: its outcome says what stands
+        const stays = liveRevision(doc);
+        doc.incident = `${built.id} was not deployed: ${why}; ${stays ? `#${stays.revision} stays live` : 'nothing is live'} (${retry})`;
+        deps.publish(env);
+      })
+      .catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `${lead}; deploying to ${env}`;
   };
 }

@@ -77,7 +77,7 @@ describe('build once, promote', () => {
     const again = await run('staging');
     expect(again).toMatchObject({ status: 'succeeded', releaseId: 'rel-1', reused: true });
     expect(w.revisions('staging').map((r) => [r.revision, r.releaseId, r.status])).toEqual([[1, 'rel-1', 'live']]);
-    expect(told(w, again.id)).toMatchObject({ env: 'staging', revision: 1, outcome: 'live', message: 'reused rel-1, verified on staging #1; already live in staging (#1): nothing to deploy (axum deploy staging --release rel-1 deploys it again)' });
+    expect(told(w, again.id)).toMatchObject({ env: 'staging', revision: 1, outcome: 'live', message: 'reused rel-1, verified on staging #1; already live in staging (#1): nothing to deploy (axum deploy staging --release rel-1 --again deploys it again)' });
   });
 
   it('with manual approval, a run of the release production serves does not wait for approval again', async () => {

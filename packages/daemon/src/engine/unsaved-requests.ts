@@ -5,7 +5,7 @@
 // mark) is snapshotted before the request changes it and after each of its saves, and a save that
 // fails puts back what the request changed since.
 import type { ReleaseView, RevisionView } from '@axum/protocol';
-import { diskProblem } from '../domain/disk-errors.js';
+import { describeFsError, diskProblem } from '../domain/disk-errors.js';
 import type { EnvironmentDocument, ReleasesDocument } from '../domain/revisions.js';
 import type { EnvironmentCoordinator } from './environment-coordinator-api.js';
 import { RequestFailure } from './pipeline.js';
@@ -15,6 +15,19 @@ export function unsavedFailure(what: string, err: unknown): RequestFailure {
   const problem = diskProblem(err);
   if (problem === null) throw err;
   return new RequestFailure('refused', `${what} could not be recorded: ${problem.text}; nothing changed (${problem.fix})`);
+}
+
+/**
+ * Why a deploy no request answers (a push's, a queued one's) was not deployed: its revision never
+ * reached the disk. `why` in the disk's words, `retry` what a person does about it.
+ */
+export function unrecordedDeploy(env: string, releaseId: string, err: unknown): { why: string; retry: string } {
+  const problem = diskProblem(err);
+  const again = `axum deploy ${env} --release ${releaseId}`;
+  return {
+    why: `its deploy could not be recorded: ${problem?.text ?? describeFsError(err)}`,
+    retry: problem ? `${problem.fix}: ${again}` : `${again} deploys it`,
+  };
 }
 
 /** A document as it was: its fields, and each object of its kept list (revisions, releases) with its fields, copied. */

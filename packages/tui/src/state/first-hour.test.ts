@@ -34,10 +34,10 @@ describe("a run's deploy while its stages run", () => {
 });
 
 describe("a run's deploy a daemon restart cut short", () => {
-  it('is interrupted, not failed, and says how to deploy it again', () => {
+  it('is interrupted, not failed, and leaves how to deploy it again to the run\'s message (the daemon knows whether --again is needed)', () => {
     const cut = { ...run('succeeded', { env: 'dev', revision: 14, outcome: 'interrupted' }), releaseId: 'rel-32' };
     expect(deployBadge(cut)).toBe('dev#14 ↯ interrupted');
-    expect(deployOutcomeText(cut)).toBe('deploy: rel-32 interrupted in dev#14 by a daemon restart (axum deploy dev --release rel-32 deploys it again)');
+    expect(deployOutcomeText(cut)).toBe('deploy: rel-32 interrupted in dev#14 by a daemon restart, not retried by itself');
   });
 });
 

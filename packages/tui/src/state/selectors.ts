@@ -209,7 +209,9 @@ export function deployOutcomeText(run: RunView): string | null {
       return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
     case 'interrupted':
       // Not failed: a daemon restart cut it short, nothing judged it, and it is not retried by itself.
-      return `deploy: ${release} interrupted in ${at} by a daemon restart (axum deploy ${d.env} --release ${release} deploys it again)`;
+      // How to deploy it again (--again, or not at all once it is marked bad) is the daemon's to
+      // say: the run's message, shown above this line, says it.
+      return `deploy: ${release} interrupted in ${at} by a daemon restart, not retried by itself`;
     case 'inconclusive':
       return `deploy: ${release} serves in ${at}, its verification inconclusive: ${d.env} is paused (a keeps it, r rolls back)`;
     case 'rolled-back':
