@@ -25,7 +25,7 @@ const quick = process.argv.includes('--quick');
 // 6 min measured on a loaded machine, less when quiet) run in the full bench only.
 const all = quick
   ? [
-      ['commit-to-spawn', () => commitToSpawn({ reps: 3 })],
+      ['commit-to-spawn', () => commitToSpawn({ reps: 3, gapMs: 300 })],
       ['rollback', () => rollbackLatency({ reps: 1, largeBytes: 16 * 1024 * 1024 })],
       ['broadcast', () => broadcast({ clients: 30, reps: 3 })],
       ['idle-memory', () => idleMemory({ reps: 1, atSeconds: [5, 20] })], // the steady state (120 s) is the full run's
