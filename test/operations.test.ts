@@ -49,7 +49,7 @@ describe('operations', () => {
     const table = await axum(['runs', '--repo', dir]);
     expect(table.stdout).toMatch(new RegExp(`${pushed?.id} +succeeded +staging#3 failed`));
     const plainHistory = await axum(['history', 'staging', '--repo', dir]);
-    expect(plainHistory.stdout).toContain('accuracy 0.41 (LKG 0.85) ✗ >= 0.8');
+    expect(plainHistory.stdout).toContain('accuracy 0.41 ✗ >= 0.8 (LKG 0.85)');
 
     // `axum logs staging#3`: what the verify step printed.
     const logs = await axum(['logs', 'staging#3', '--repo', dir]);

@@ -30,7 +30,7 @@ describe("a manual rollback's last known good", () => {
     // What `history --json` (and the TUI's operation view, which reads the same gates) says beside the gate.
     expect(back?.gates).toEqual([expect.objectContaining({ metric: 'accuracy', value: 0.93, lkgValue: 0.93, verdict: 'pass' })]);
     const table = await axum(['history', 'staging', '--repo', dir]);
-    expect(table.stdout).toMatch(/^#3 .*accuracy 0\.93 \(LKG 0\.93\) ✓/m);
+    expect(table.stdout).toMatch(/^#3 .*accuracy 0\.93 ✓ \S+ \S+ \(LKG 0\.93\)/m);
     expect(table.stdout).not.toContain('LKG 0.81');
     // Status (and the TUI's LKG column, the same field): the rollback's own revision, on the release it went back to.
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { lastKnownGood: { revision: number; releaseId: string } | null }[] };

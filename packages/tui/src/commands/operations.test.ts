@@ -7,7 +7,7 @@ const gate = (metric: string, value: number | null, verdict: 'pass' | 'fail', lk
 
 describe('how operations read on the command line', () => {
   it('shows the failed gates with the LKG value, or the first gate, and counts the rest', () => {
-    expect(gatesCell(revision([gate('accuracy', 0.035, 'fail', 0.91), gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.035 (LKG 0.91) ✗ >= 0.85 +1');
+    expect(gatesCell(revision([gate('accuracy', 0.035, 'fail', 0.91), gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.035 ✗ >= 0.85 (LKG 0.91) +1');
     expect(gatesCell(revision([gate('accuracy', 0.93, 'pass'), gate('p95_ms', 10, 'pass')]))).toBe('accuracy 0.93 ✓ >= 0.85 +1');
     expect(gatesCell(revision([gate('accuracy', null, 'fail')]))).toBe('accuracy missing ✗ >= 0.85');
     expect(gatesCell(revision([], { loss: 0.1234567891 }))).toBe('loss 0.123457');
@@ -26,7 +26,7 @@ describe('how operations read on the command line', () => {
       message: 'verify failed: gate accuracy',
       steps: [{ stage: 'verify', name: 'eval', status: 'succeeded', exitCode: 0 }, { stage: 'verify', name: 'smoke', status: 'succeeded', exitCode: 0 }],
     } as unknown as RevisionView;
-    expect(silentStepsLine('dev#4', failed, ['eval', 'smoke'])).toBe('dev#4: no step output (eval succeeded (exit 0), smoke succeeded (exit 0)); gates: accuracy 0.5 (LKG 0.91) ✗ >= 0.85; verify failed: gate accuracy');
+    expect(silentStepsLine('dev#4', failed, ['eval', 'smoke'])).toBe('dev#4: no step output (eval succeeded (exit 0), smoke succeeded (exit 0)); gates: accuracy 0.5 ✗ >= 0.85 (LKG 0.91); verify failed: gate accuracy');
     expect(silentStepsLine('dev#4', { ...failed, gates: [], message: null }, ['eval'])).toBe('dev#4: no step output (eval succeeded (exit 0))');
   });
   it("names a run's deploy by ENV#N, and parses ENV#N", () => {

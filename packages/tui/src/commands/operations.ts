@@ -11,14 +11,18 @@ export { revisionAddress };
 
 const number = (n: number) => String(Number(n.toPrecision(6)));
 
-/** One gate as a person reads it: `accuracy 0.035 (LKG 0.91) ✗ >= 0.85`, `accuracy 0.91 ✓ >= 0.91 (lkg 0.92 - 0.01)`, `train_accuracy 0.95 (from the build) ✓ >= 0.9`. */
+/**
+ * One gate as a person reads it: `accuracy 0.035 ✗ >= 0.85 (LKG 0.91)`, `accuracy 0.91 ✓ >= 0.91 (lkg 0.92 - 0.01)`,
+ * `train_accuracy 0.95 (from the build) ✓ >= 0.9`. The verdict comes right after the value and the
+ * LKG's value last: a column cut at 80 columns keeps whether the gate passed.
+ */
 export function gateText(gate: GateVerdict): string {
   const value = gate.value === null ? 'missing' : `${number(gate.value)}${gate.from === 'build' ? ' (from the build)' : ''}`;
   const relative = /\blkg\b/.test(gate.expression);
   const lkg = gate.lkgValue === null || relative ? '' : ` (LKG ${number(gate.lkgValue)})`;
   const mark = gate.verdict === 'pass' ? '✓' : gate.verdict === 'fail' ? '✗' : '?';
   const why = gate.verdict === 'inconclusive' && gate.reason ? `: inconclusive, ${gate.reason}` : '';
-  return `${gate.metric} ${value}${lkg} ${mark} ${gateThresholdText(gate)}${why}`;
+  return `${gate.metric} ${value} ${mark} ${gateThresholdText(gate)}${lkg}${why}`;
 }
 
 /** The compact gates column of `axum history`: the failed gates (else the first), `+N` for the rest; the metrics when nothing is gated. */
