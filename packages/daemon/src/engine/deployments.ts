@@ -201,12 +201,13 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       });
     },
     setConfig(next) {
+      const declaredBefore = new Set([...state.docs.keys()].filter((env) => state.declares(env)));
       state.setConfig(next);
       // Environments added by an edit get their history loaded (and shown) too.
       for (const env of Object.keys(next.environments)) if (!state.docs.has(env)) void docOf(env).then(() => deps.publish(env));
-      // A release queued while axum.yml did not declare its environment deploys now that it does.
+      // A release queued while axum.yml did not declare its environment deploys now that it does (an edit of another key moves nothing).
       for (const [env, doc] of state.docs) {
-        if (!Object.hasOwn(next.environments, env) || !doc.queuedReleaseId || environments.hold(env)) continue;
+        if (declaredBefore.has(env) || !Object.hasOwn(next.environments, env) || !doc.queuedReleaseId || environments.hold(env)) continue;
         deps.say?.(`${env} is in axum.yml again: ${doc.queuedReleaseId}, queued while it was not, deploys now`);
         void environments.next(env).catch((err: Error) => deps.logger.warn(`${env}: ${err.message}`));
       }

@@ -145,6 +145,10 @@ describe('a request whose save the disk refuses', () => {
     // room, the next operation's follow-up deploys it, as a restart would.
     expect(store.persisted()?.queuedReleaseId).toBe('rel-2');
     store.save = save;
+    // An edit of axum.yml that leaves staging declared moves nothing (only declaring it again does).
+    w.deployments.setConfig(testConfig({ history: { keepRuns: 400 } }));
+    await w.settle();
+    expect(w.current()).toBe('rel-1');
     expect(await w.deployments.deploy('staging', 'rel-1', 'ana', false, true)).toMatchObject({ releaseId: 'rel-1', status: 'live' });
     await w.settle();
     expect(w.current()).toBe('rel-2');
