@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, axum, daemonProcessesFor, scratchRepos } from './support/axum.js';
+import { ROOT, axum, daemonProcessesFor, runsOnDisk, scratchRepos, startDaemon, waitForRun } from './support/axum.js';
 import { tinyModelConfig } from './support/tiny-model.js';
 
 const repo = scratchRepos(afterEach);
@@ -124,5 +124,29 @@ describe('axum restore follows no link in .axum either', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(daemonProcessesFor(clone)).toEqual([]);
+  });
+});
+
+describe('a link planted in .axum under a running daemon is not followed either', () => {
+  it('a branch checked out that commits .axum/runs/run-N as a link: run-N fails naming it, nothing is written outside', async () => {
+    const elsewhere = outsideDir();
+    const dir = repo();
+    await startDaemon(dir);
+    const next = Number(runsOnDisk(dir).nextRunNumber ?? 1);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+    // The careless colleague's branch: git writes a tracked file over Axum's ignored ones.
+    git('checkout', '-q', '-b', 'helpful-defaults');
+    mkdirSync(join(dir, '.axum', 'runs'), { recursive: true });
+    symlinkSync(elsewhere, join(dir, '.axum', 'runs', `run-${next}`));
+    git('add', '-f', `.axum/runs/run-${next}`);
+    git('commit', '-q', '-m', 'helpful defaults');
+    // Then main moves on (a fetch, a merge elsewhere): its push run is run-N.
+    const commit = git('commit-tree', 'main^{tree}', '-p', 'main', '-m', 'next model');
+    git('update-ref', 'refs/heads/main', commit);
+    const run = await waitForRun(dir, (r) => r.number === next && !['queued', 'running'].includes(r.status), `run-${next} to end`, 60_000);
+    expect(run.status).toBe('failed');
+    const shown = await axum(['runs', '--repo', dir]);
+    expect(`${shown.stdout}${(await axum(['logs', run.id, '--repo', dir])).stderr}`).toContain(`${join(dir, '.axum', 'runs', `run-${next}`)} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

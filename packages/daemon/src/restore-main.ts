@@ -8,10 +8,10 @@
 // write its own over the restored ones at its next save; restoring under its lock instead means the
 // next daemon starts on the restored files and runs its usual recovery and reconciliation on them.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE, PID_FILE, resolveRepositoryRoot, sshBackupTarget, type HostSpec, type ReleaseView } from '@axum/protocol';
+import { CONFIG_FILE, PID_FILE, mkdirNoFollow, resolveRepositoryRoot, sshBackupTarget, type HostSpec, type ReleaseView } from '@axum/protocol';
 import { verifyBackup, type VerifiedBackup } from './adapters/fs-backup-reader.js';
 import { fetchSshBackup } from './adapters/ssh-backup-source.js';
 import { backupDestinationFor, listSnapshots } from './adapters/backup-targets.js';
@@ -127,7 +127,7 @@ async function restoreFrom(repoRoot: string, from: string, again: string, read: 
     const written = new Set<string>([stateDir]);
     const copy = async (file: BackupFile, mode: number) => {
       const target = join(stateDir, ...file.path.split('/'));
-      await mkdir(dirname(target), { recursive: true });
+      mkdirNoFollow(dirname(target));
       written.add(dirname(target));
       return copyVerified(join(objects, file.sha256), target, file.sha256, `${from}: ${file.path}`, { mode, beforeRename: () => crash('restore.object-written') });
     };

@@ -1,8 +1,8 @@
-import { closeSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openNoFollow, stateDirLinkProblem } from './state-dir-links.js';
+import { mkdirNoFollow, openNoFollow, stateDirLinkProblem } from './state-dir-links.js';
 
 const base = () => mkdtempSync(join(tmpdir(), 'axum-links-'));
 
@@ -46,5 +46,50 @@ describe('stateDirLinkProblem', () => {
     const linked = join(dir, 'linked');
     symlinkSync(state, linked);
     expect(stateDirLinkProblem(linked)).toContain(`${linked} is a symbolic link to ${state}`);
+  });
+});
+
+describe('mkdirNoFollow', () => {
+  it('makes every missing level, and finds the ones already there', () => {
+    const state = join(base(), 'repo', '.axum');
+    mkdirNoFollow(join(state, 'runs', 'run-1', 'logs'));
+    mkdirNoFollow(join(state, 'runs', 'run-1', 'logs'));
+    expect(lstatSync(join(state, 'runs', 'run-1', 'logs')).isDirectory()).toBe(true);
+  });
+
+  it('follows no link from .axum down, at any depth: ELOOP naming it, nothing made through it', () => {
+    const dir = base();
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    const state = join(dir, 'repo', '.axum');
+    mkdirSync(join(state, 'runs'), { recursive: true });
+    symlinkSync(outside, join(state, 'runs', 'run-9'));
+    expect(() => mkdirNoFollow(join(state, 'runs', 'run-9', 'logs'))).toThrow(
+      expect.objectContaining({ code: 'ELOOP', message: expect.stringContaining(`${join(state, 'runs', 'run-9')} is a symbolic link to ${outside}: `) }),
+    );
+    const linkedState = join(dir, 'clone', '.axum');
+    mkdirSync(join(dir, 'clone'));
+    symlinkSync(outside, linkedState);
+    expect(() => mkdirNoFollow(join(linkedState, 'history'))).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('refuses a file where a folder goes', () => {
+    const state = join(base(), '.axum');
+    mkdirSync(state);
+    writeFileSync(join(state, 'envs'), '');
+    expect(() => mkdirNoFollow(join(state, 'envs', 'dev'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
+
+  it('follows links outside the state folder, and above it, as mkdir -p does: they are the user\'s', () => {
+    const dir = base();
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    symlinkSync(disk, join(dir, 'models'));
+    mkdirNoFollow(join(dir, 'models', 'prod'));
+    expect(lstatSync(join(disk, 'prod')).isDirectory()).toBe(true);
+    symlinkSync(disk, join(dir, 'repo'));
+    mkdirNoFollow(join(dir, 'repo', '.axum', 'runs'));
+    expect(lstatSync(join(disk, '.axum', 'runs')).isDirectory()).toBe(true);
   });
 });

@@ -1,11 +1,15 @@
-import { constants, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { constants, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { join, parse, resolve, sep } from 'node:path';
+import { STATE_DIR } from './discovery.js';
 
 // `.axum/` sits in the working tree, so a cloned repository can commit it: a link there (the folder
 // itself, `daemon.log`, `runs`, …) would make Axum append its log to `~/.bashrc` or write its
 // records anywhere the user can write. Axum follows no link there: the folder and what it holds at
 // its top are checked with `lstat` before a daemon starts, and every file Axum creates or appends
-// to inside it is opened with O_NOFOLLOW, so a link planted later still fails (ELOOP) instead.
+// to inside it is opened with O_NOFOLLOW, so a link planted later still fails (ELOOP) instead. A
+// link planted later deeper down (a branch checked out that commits `.axum/runs/run-9` as a link:
+// git writes tracked files over ignored ones) would still be followed by `mkdir -p` on the way to
+// such a file, so folders there are made with {@link mkdirNoFollow}, one level at a time.
 
 const OPEN_FLAGS = {
   a: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND,
@@ -50,5 +54,38 @@ export function openNoFollow(file: string, flags: keyof typeof OPEN_FLAGS, mode 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
     throw Object.assign(new Error(stateLinkProblem(file)), { code: 'ELOOP', path: file });
+  }
+}
+
+/**
+ * `mkdir -p` that follows no link inside Axum's state folder: from the last `.axum` in `dir`'s path
+ * down, each level (`.axum` itself included) is made or found, then checked with `lstat`; a link
+ * throws ELOOP naming it, something else than a folder ENOTDIR. The levels above `.axum`, and a
+ * `dir` outside any state folder (an environment's own `path:`, a backup target), are the user's:
+ * made as `mkdir -p` makes them, links followed (a model folder on another disk may be one).
+ * What this guards against is a link git or a careless hand put there, not a race with another
+ * process of the same user.
+ */
+export function mkdirNoFollow(dir: string, mode?: number): void {
+  const absolute = resolve(dir);
+  const parts = absolute.slice(parse(absolute).root.length).split(sep);
+  const state = parts.lastIndexOf(STATE_DIR);
+  const above = parse(absolute).root + parts.slice(0, Math.max(state, 0)).join(sep);
+  if (state < 0) {
+    mkdirSync(absolute, { recursive: true, mode });
+    return;
+  }
+  mkdirSync(above, { recursive: true });
+  let at = above;
+  for (const part of parts.slice(state)) {
+    at = join(at, part);
+    try {
+      mkdirSync(at, { mode });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const found = lstatSync(at);
+    if (found.isSymbolicLink()) throw Object.assign(new Error(stateLinkProblem(at)), { code: 'ELOOP', path: at });
+    if (!found.isDirectory()) throw Object.assign(new Error(`${at} is not a folder: Axum keeps its state in folders there (move it aside and run the command again)`), { code: 'ENOTDIR', path: at });
   }
 }

@@ -1,13 +1,14 @@
 // An environment's `current`: the one symlink naming the release folder it serves, replaced
 // atomically (a new link made beside it, renamed over it), and read back for reconciliation.
-import { mkdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirNoFollow } from '@axum/protocol';
 import type { ReleaseStore } from '../engine/ports.js';
 
 /** The `current` half of the release store: swap, clear and read the link of an environment's folder. */
 export const currentLink: Pick<ReleaseStore, 'swapCurrent' | 'clearCurrent' | 'currentReleaseId' | 'currentTarget'> = {
   async swapCurrent(envDir, releaseDir) {
-    await mkdir(envDir, { recursive: true });
+    mkdirNoFollow(envDir);
     const temp = join(envDir, `.current-${process.pid}-${Date.now()}`);
     await symlink(releaseDir, temp);
     await rename(temp, join(envDir, 'current'));

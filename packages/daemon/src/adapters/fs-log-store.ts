@@ -1,5 +1,5 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
-import { openNoFollow } from '@axum/protocol';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { mkdirNoFollow, openNoFollow } from '@axum/protocol';
 import { describeFsError } from '../domain/disk-errors.js';
 import { closeQuietly, writeAll } from './fs-errors.js';
 import { parseTimes, timesIn, wholeCharacters, type TimeEntry } from './fs-log-times.js';
@@ -81,7 +81,7 @@ export function createFsLogStore(root: string, capBytes = RUN_LOG_CAP_BYTES, now
   };
   return {
     open(runId, step, secrets) {
-      mkdirSync(join(root, runId, 'logs'), { recursive: true });
+      mkdirNoFollow(join(root, runId, 'logs'));
       const k = logKey(runId, step);
       generation++;
       const fd = openNoFollow(fileOf(runId, step), 'a');

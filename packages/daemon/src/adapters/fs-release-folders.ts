@@ -4,10 +4,10 @@
 // durable release-number counter, and the sweep of copies a kill cut short.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ReleaseView, type ArtifactView } from '@axum/protocol';
+import { ReleaseView, mkdirNoFollow, type ArtifactView } from '@axum/protocol';
 import { writeFileDurably } from './durable-file.js';
 
 export const MANIFEST = 'manifest.json';
@@ -42,7 +42,7 @@ export function contentOf(release: Pick<ReleaseView, 'artifacts'>): string {
 
 /** Writes `file` whole and durably: a temp file fsync'd, renamed over, and the folder fsync'd. */
 export async function writeDurably(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  mkdirNoFollow(dirname(file));
   // A temp name of its own: a manifest and a materialized record may be written at the same time.
   writeFileDurably(file, text, { mode: 0o644, temp: `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp` });
 }

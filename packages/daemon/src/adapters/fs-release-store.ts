@@ -4,7 +4,7 @@ import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink } fr
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ArtifactView, ReleaseView } from '@axum/protocol';
+import { mkdirNoFollow, type ArtifactView, type ReleaseView } from '@axum/protocol';
 import { linkProblem } from '../domain/artifact-links.js';
 import type { ReleaseInput, ReleaseStore } from '../engine/ports.js';
 import { selectArtifacts } from './fs-artifacts.js';
@@ -67,7 +67,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
   const materializing = new Map<string, Promise<string>>();
 
   async function storeFile(source: Readable): Promise<{ sha256: string; size: number }> {
-    await mkdir(blobDir, { recursive: true });
+    mkdirNoFollow(blobDir);
     const temp = join(blobDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const hash = createHash('sha256');
     let size = 0;
@@ -129,11 +129,11 @@ export function createFsReleaseStore(root: string): ReleaseStore {
     const refused = linkProblem(release.artifacts);
     if (refused) throw new Error(`${release.id}: ${refused}`);
     const temp = `${files}.partial-${process.pid}-${Date.now()}`;
-    await mkdir(temp, { recursive: true });
+    mkdirNoFollow(temp);
     try {
       for (const artifact of release.artifacts) {
         const target = join(temp, ...artifact.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
+        mkdirNoFollow(dirname(target));
         if (artifact.link !== undefined) {
           await symlink(artifact.link, target);
           continue;
@@ -180,7 +180,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
         config: input.config,
       };
       // Before the release is recorded: a folder always describes itself (the index can be rebuilt).
-      await mkdir(folderOf(input.id), { recursive: true });
+      mkdirNoFollow(folderOf(input.id));
       await writeDurably(join(folderOf(input.id), MANIFEST), manifestText(release));
       return release;
     },
@@ -272,7 +272,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       for (const source of [release, ...sources.filter((s) => s.id !== release.id)]) {
         if ((await completion(source.id)) !== null) complete.push({ id: source.id, files: filesOf(source.id), artifacts: source.artifacts });
       }
-      await mkdir(blobDir, { recursive: true });
+      mkdirNoFollow(blobDir);
       return restoreBlobs(release, complete, blobDir, dryRun);
     },
     materialize,

@@ -1,8 +1,9 @@
 // The fence number this daemon writes on remote hosts (ssh-hosts.ts, `fenceScript`): greater than
 // that of every earlier daemon of the repository, so the first command a restarted daemon runs on a
 // host fences out whatever a killed one still had on its way there.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdirNoFollow } from '@axum/protocol';
 import { writeFileDurably } from './durable-file.js';
 
 /**
@@ -19,7 +20,7 @@ export function nextHostEpoch(stateDir: string, now: number): number {
     // the first start, or a record lost: the clock alone
   }
   const epoch = Math.max(Math.floor(now), last + 1);
-  mkdirSync(join(stateDir, 'state'), { recursive: true });
+  mkdirNoFollow(join(stateDir, 'state'));
   writeFileDurably(file, `${epoch}\n`);
   return epoch;
 }

@@ -1,6 +1,6 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { openNoFollow } from '@axum/protocol';
+import { mkdirNoFollow, openNoFollow } from '@axum/protocol';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
@@ -46,7 +46,7 @@ export function createJournaledRunsStore(
   const journalFile = journalFileOf(file);
   const oldJournalFile = foldingJournalFileOf(file);
   const foldTempFile = `${file}.fold.tmp`;
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirNoFollow(dirname(file));
   const db = new Low<RunsDocument>(new DurableJsonFile<RunsDocument>(file, crash), emptyRunsDocument());
 
   /** Ids of the runs on disk (snapshot + journal). */

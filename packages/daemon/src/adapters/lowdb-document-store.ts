@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+
 import { writeFileDurably } from './durable-file.js';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { mkdirNoFollow } from '@axum/protocol';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod/mini';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
@@ -47,7 +48,7 @@ export function createLowdbDocumentStore<T>(
   options: { now?: () => Date; crash?: CrashHook } = {},
 ): DocumentStore<T> {
   const now = options.now ?? (() => new Date());
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirNoFollow(dirname(file));
   const db = new Low<T>(new DurableJsonFile<T>(file, options.crash ?? noCrash), empty());
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
