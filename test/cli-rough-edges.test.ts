@@ -37,7 +37,7 @@ async function deployed(count: number): Promise<{ dir: string; commits: string[]
 const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
 
 describe('what a new user types', () => {
-  it('a bare number names release rel-N (mark, deploy --release); a rollback to no revision names the nearest, exit 2; --limit lists the newest N', async () => {
+  it('a bare number names release rel-N (mark, deploy --release); a rollback to no revision names the nearest, exit 1 (refused); --limit lists the newest N', async () => {
     const { dir } = await deployed(6);
     const releases = JSON.parse((await axum(['releases', '--json', '--repo', dir])).stdout) as Listing[];
     expect(releases.map((r) => r.id)).toEqual(['rel-6', 'rel-5', 'rel-4', 'rel-3', 'rel-2', 'rel-1']);
@@ -52,7 +52,7 @@ describe('what a new user types', () => {
     const deploy = await axum(['deploy', 'staging', '--release', '2', '--yes', '--repo', dir]);
     expect(deploy, deploy.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^staging #7: deployed rel-2 /) });
 
-    // 3. A revision that does not exist: one line naming the range and the nearest, exit 2, nothing done; also with --yes and under --json.
+    // 3. A revision that does not exist: one line naming the range and the nearest, exit 1, nothing done; also with --yes and under --json.
     const missing = 'staging: no revision #999 (revisions: #1 to #7; the nearest: #7, #6, #5)';
     // Refused, as every rollback the daemon would refuse: exit 1.
     expect(await axum(['rollback', 'staging', '--to', '999', '--repo', dir])).toEqual({ code: 1, stdout: '', stderr: `axum: ${missing}\n` });
