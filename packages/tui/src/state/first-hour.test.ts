@@ -64,17 +64,31 @@ describe('a history view reopens on what serves', () => {
 describe('notices by priority (lazygit): a refusal holds the footer', () => {
   // The daemon's own move, as its activity says it (a push deploy).
   const live = (name: string, n: number) => ({ type: 'daemon.delta' as const, delta: { type: 'activity.added' as const, entry: { at: '2026-12-04T10:00:05.000Z', who: `push run-${n}`, what: `${name}: deploy #${n} is live (rel-${n}, cccccccc)`, clientId: '' } } });
-  it('a routine notice from another environment does not replace it until a key or the hold ends', () => {
+  it('a routine notice from another environment waits until a key or the hold ends, then shows: never dropped', () => {
     let state = connected([env('staging'), env('dev')]);
     state = reduce(state, { type: 'notice', message: 'refused: nothing to roll back to', level: 'high', log: true, at: '2026-12-04T10:00:00.000Z' });
     state = reduce(state, live('dev', 8));
     expect(state.notice).toBe('refused: nothing to roll back to');
-    // The hold ends (10 s): the local refusal goes, and routine notices show again.
+    // The hold ends (10 s): the local refusal goes, and what waited shows (it stays, as notices from elsewhere do).
     const expired = reduce(state, { type: 'notice.expire', id: state.noticeId });
-    expect(expired.notice).toBeNull();
-    // A key pressed: seen, the next routine notice replaces it.
+    expect(expired.notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
+    expect(reduce(expired, { type: 'notice.expire', id: expired.noticeId }).notice).toBe(expired.notice);
+    // A key pressed: seen, what waited shows at once, and the next routine notice replaces it.
     const seen = reduce(state, { type: 'notice.seen' });
+    expect(seen.notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
     expect(reduce(seen, live('dev', 9)).notice).toBe('10:00:05 push run-9 dev: deploy #9 is live (rel-9, cccccccc)');
+    // With nothing waiting, the hold's end clears the refusal; the screen's change does too.
+    const alone = reduce(connected([env('staging')]), { type: 'notice', message: 'refused: nothing to roll back to', level: 'high', log: true });
+    expect(reduce(alone, { type: 'notice.expire', id: alone.noticeId }).notice).toBeNull();
+  });
+  it("another terminal's act that comes while this terminal's refusal holds shows once the screen it was about goes", () => {
+    let state = connected([env('staging'), env('production')]);
+    state = reduce(state, { type: 'open' });
+    state = reduce(state, { type: 'notice', message: 'refused: #1 has the release that is live already (rel-2 in #5): nothing would change', level: 'high', log: true });
+    const other = { type: 'daemon.delta' as const, delta: { type: 'activity.added' as const, entry: { at: '2026-12-04T10:00:07.000Z', who: 'bob (axum on pts/2)', what: 'deployed rel-29 to production (#6, live)', clientId: 'other' } } };
+    state = reduce(state, other);
+    expect(state.notice).toContain('refused: #1');
+    expect(reduce(state, { type: 'back' }).notice).toBe('10:00:07 bob (axum on pts/2) deployed rel-29 to production (#6, live)');
   });
   it("a local action's notice expires after the hold, or on the next screen", () => {
     let state = connected([env('staging')]);

@@ -66,20 +66,35 @@ export interface NoticeFields {
   noticeLevel: NoticeLevel;
   /** Bumped with every notice: a timer started for one notice expires only that one. */
   noticeId: number;
+  /** The newest notice from elsewhere that came while a refusal held the footer: shown when the hold ends, never dropped. */
+  pendingNotice: string | null;
 }
 
 /**
  * The footer after a notice: a local action's notice (`scope`, the screen it was made on) goes with
- * that screen or after NOTICE_HOLD_MS; a routine one never replaces a held refusal (null: unchanged).
+ * that screen or after NOTICE_HOLD_MS; a routine one does not replace a held refusal: it waits
+ * (`pendingNotice`) and shows when the hold ends — another terminal's deploy is never left unsaid.
  */
-export function withNotice(state: NoticeFields, message: string, level: NoticeLevel, scope: string | null): NoticeFields | null {
-  if (level === 'normal' && state.noticeLevel === 'high' && state.notice !== null && scope === null) return null;
-  return { notice: message, noticeScope: scope, noticeLevel: level, noticeId: state.noticeId + 1 };
+export function withNotice(state: NoticeFields, message: string, level: NoticeLevel, scope: string | null): NoticeFields {
+  if (level === 'normal' && state.noticeLevel === 'high' && state.notice !== null && scope === null) return { ...fieldsOf(state), pendingNotice: message };
+  return { notice: message, noticeScope: scope, noticeLevel: level, noticeId: state.noticeId + 1, pendingNotice: null };
 }
 
-/** NOTICE_HOLD_MS after notice `id`: a local action's notice goes, a held refusal stops holding. */
+/**
+ * The footer once its notice has had its time (the hold ended, a key was pressed, the screen a
+ * local notice was about went): the notice that waited, else the notice goes (`keep`: a held one
+ * from elsewhere stays, no longer holding, as every notice from elsewhere stays until the next).
+ */
+export function releaseNotice(state: NoticeFields, keep: boolean): NoticeFields {
+  if (state.pendingNotice !== null) return { notice: state.pendingNotice, noticeScope: null, noticeLevel: 'normal', noticeId: state.noticeId + 1, pendingNotice: null };
+  return keep ? { ...fieldsOf(state), noticeLevel: 'normal' } : { ...fieldsOf(state), notice: null, noticeScope: null, noticeLevel: 'normal' };
+}
+
+/** NOTICE_HOLD_MS after notice `id`: a local action's notice goes, a held refusal stops holding; what waited shows. */
 export function expireNotice<S extends NoticeFields>(state: S, id: number): S {
   if (state.noticeId !== id) return state;
-  if (state.noticeScope !== null) return { ...state, notice: null, noticeScope: null, noticeLevel: 'normal' };
-  return state.noticeLevel === 'high' ? { ...state, noticeLevel: 'normal' } : state;
+  if (state.noticeScope === null && state.noticeLevel !== 'high') return state;
+  return { ...state, ...releaseNotice(state, state.noticeScope === null) };
 }
+
+const fieldsOf = (state: NoticeFields): NoticeFields => ({ notice: state.notice, noticeScope: state.noticeScope, noticeLevel: state.noticeLevel, noticeId: state.noticeId, pendingNotice: state.pendingNotice });

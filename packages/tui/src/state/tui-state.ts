@@ -1,7 +1,7 @@
 import { applyDelta } from '@axum/protocol';
 import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
-import { expireNotice, levelOf, noticeFor, screenOf, withNotice } from './notices.js';
+import { expireNotice, levelOf, noticeFor, releaseNotice, screenOf, withNotice } from './notices.js';
 import { staleConfirmNotice } from './confirm-watch.js';
 import { connectionLine, eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
 import { openView, closeView } from './view-stack.js';
@@ -31,6 +31,7 @@ export const initialTuiState: TuiState = {
   noticeScope: null,
   noticeLevel: 'normal',
   noticeId: 0,
+  pendingNotice: null,
   localEvents: [],
   filter: { editing: false, text: '' },
   search: { editing: false, input: '', query: null },
@@ -44,7 +45,7 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
   // A new notice says itself how long it holds (withNotice).
   if (next.noticeId !== state.noticeId) return next;
   // The next screen clears a local action's notice (`/zzz: no match` is about the log it searched).
-  if (state.noticeScope !== null && screenOf(next.view) !== state.noticeScope) return { ...next, notice: null, noticeScope: null, noticeLevel: 'normal' };
+  if (state.noticeScope !== null && screenOf(next.view) !== state.noticeScope) return { ...next, ...releaseNotice(next, false) };
   return next;
 }
 
@@ -61,7 +62,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
         connection: { kind: 'connected', clientId: action.clientId },
         daemon: action.state,
         localEvents: keepEvent(kept, { at: action.at ?? new Date(0).toISOString(), who: '', what: line, clientId: '', origin: 'here' }),
-        ...(again ? { notice: null, ...withNotice({ ...state, notice: null }, line, 'normal', null) } : {}),
+        ...(again ? withNotice({ ...state, notice: null }, line, 'normal', null) : {}),
       };
       // A confirmation asked before the link went may be about what no longer holds.
       const stale = staleConfirmNotice(state.confirm, action.state);
@@ -213,7 +214,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
     case 'notice.expire':
       return expireNotice(state, action.id);
     case 'notice.seen':
-      return state.noticeLevel === 'high' ? { ...state, noticeLevel: 'normal' } : state;
+      return state.noticeLevel === 'high' ? { ...state, ...releaseNotice(state, true) } : state;
     case 'filter.start':
       return { ...state, filter: { ...state.filter, editing: true } };
     case 'filter.key': {

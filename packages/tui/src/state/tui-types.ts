@@ -99,6 +99,8 @@ export interface TuiState {
   noticeLevel: NoticeLevel;
   /** Bumped with every notice (the App's expiry timer names the one it expires). */
   noticeId: number;
+  /** A notice from elsewhere that came while a refusal held the footer: shown when the hold ends (notices.ts). */
+  pendingNotice: string | null;
   /** The event log's entries the daemon does not keep: this terminal's refusals, environments' moves, the activity before a restart. */
   localEvents: EventEntry[];
   /** The dashboard's filter (`/`): both lists show only rows containing `text`, applied as typed. */
