@@ -68,6 +68,11 @@ const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.
 const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
 const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
+/** Why a dashboard list has no row to go to or open (the filter hides them all, or there are none yet), or null. */
+const emptyList = (state: TuiState, list: 'environments' | 'runs'): string | null => {
+  if (state.view.kind !== 'dashboard' || (list === 'runs' ? visibleRuns(state) : visibleEnvironments(state)).length > 0) return null;
+  return state.filter.text ? `no ${list === 'runs' ? 'run' : 'environment'} matches /${state.filter.text} (Esc clears the filter)` : `no ${list} yet`;
+};
 const selectedRelease = (state: TuiState) => (state.view.kind === 'releases' ? state.releases?.[state.view.selected] : undefined);
 const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 const cancellable = (state: TuiState) => (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running');
@@ -80,8 +85,8 @@ export const KEYMAP: readonly Binding[] = [
   { label: 'PgUp', description: 'a page up the list', views: LISTS, matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'selection.move', by: -LIST_PAGE } }, footer: false, inHelp: false },
   { label: 'g/Home', description: 'first row of the list', hint: 'top', views: LISTS, matches: (i, k) => i === 'g' || k.home, command: { kind: 'dispatch', action: { type: 'selection.move', by: -Number.MAX_SAFE_INTEGER } }, footer: false },
   { label: 'G/End', description: 'last row of the list', hint: 'bottom', views: LISTS, matches: (i, k) => i === 'G' || k.end, command: { kind: 'dispatch', action: { type: 'selection.move', by: Number.MAX_SAFE_INTEGER } }, footer: false },
-  { label: 'Tab', description: 'switch between environments and runs', hint: 'focus', views: ['dashboard'], matches: (_i, k) => k.tab, command: { kind: 'dispatch', action: { type: 'focus.toggle' } }, footer: true },
-  { label: 'Enter', description: "open the run, or the environment's revisions", hint: 'open', views: ['dashboard'], matches: (_i, k) => k.return, command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
+  { label: 'Tab', description: 'switch between environments and runs', hint: 'focus', views: ['dashboard'], matches: (_i, k) => k.tab, disabledReason: (state) => emptyList(state, state.focus === 'environments' ? 'runs' : 'environments'), command: { kind: 'dispatch', action: { type: 'focus.toggle' } }, footer: true },
+  { label: 'Enter', description: "open the run, or the environment's revisions", hint: 'open', views: ['dashboard'], matches: (_i, k) => k.return, disabledReason: (state) => emptyList(state, state.focus), command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
   { label: 'Enter', description: "open the revision: its deploy hook, verify and monitor output, gates with the LKG's values", hint: 'open', views: ['history'], matches: (_i, k) => k.return, disabledReason: (state) => (state.view.kind === 'history' && state.histories[state.view.env]?.length ? null : 'no revision selected'), command: { kind: 'dispatch', action: { type: 'open' } }, footer: true },
   {
     label: 'i',

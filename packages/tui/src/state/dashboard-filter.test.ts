@@ -20,6 +20,7 @@ const daemon: DaemonState = {
   warnings: [],
   clients: 1, attached: [], activity: [], backups: [],
 };
+const noKeys = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
 const typed = (state: TuiState, text: string) => [...text].reduce((s, input) => reduce(s, { type: 'filter.key', input, backspace: false }), state);
 const connected = () => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon });
 
@@ -38,6 +39,13 @@ describe('the dashboard filter (/)', () => {
     // Enter opens the run under the cursor of the filtered list, not the full list's row.
     const opened = reduce(state, { type: 'open' });
     expect(opened.view).toMatchObject({ kind: 'run', runId: 'run-3' });
+    // Tab to the environments, which the filter left empty: refused, saying why (nothing would be selected there).
+    const tab = { ...noKeys, tab: true };
+    expect(resolveKey(state, '', tab)?.disabled).toBe('no environment matches /tun (Esc clears the filter)');
+    expect(resolveKey(state, '', { ...noKeys, return: true })?.disabled).toBeNull();
+    // Focus left on an empty list anyway (an older filter): Enter says why it opens nothing.
+    expect(resolveKey({ ...state, focus: 'environments' }, '', { ...noKeys, return: true })?.disabled).toBe('no environment matches /tun (Esc clears the filter)');
+    expect(resolveKey(connected(), '', tab)?.disabled).toBeNull();
   });
 
   it('matches environments by name or branch, and runs by status; Esc clears it', () => {
