@@ -39,6 +39,14 @@ describe('the keymap', () => {
     expect(resolveKey(initialTuiState, 'x', noKey)?.disabled).toBe('Tab to the runs first');
   });
 
+  it("offers no x on a revision's operations (they are no run to cancel): not in the footer, the overlay or input", () => {
+    const operations = { ...initialTuiState, view: { kind: 'run' as const, runId: 'production#7', step: 0, scroll: null } };
+    expect(bindingsFor(operations).map((b) => b.label)).not.toContain('x');
+    expect(resolveKey(operations, 'x', noKey)).toBeNull();
+    const run = { ...initialTuiState, view: { kind: 'run' as const, runId: 'run-7', step: 0, scroll: null } };
+    expect(bindingsFor(run).map((b) => b.label)).toContain('x');
+  });
+
   it('Ctrl-r is not r: a key held with Ctrl matches only a binding that asks for Ctrl', () => {
     expect(resolveKey(initialTuiState, 'r', { ...noKey, ctrl: true })).toBeNull();
     expect(resolveKey(initialTuiState, 'r', noKey)?.binding.label).toBe('r');

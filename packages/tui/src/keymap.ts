@@ -55,6 +55,8 @@ export interface Binding {
   ctrl?: boolean;
   /** False for the second half of a pair the overlay already shows in one row (`j/k`, `[ ]`, `n/N`). */
   inHelp?: boolean;
+  /** False where the key means nothing at all on its screen (`x` on a revision's operations, which are no run): left out of input, the footer and the overlay. */
+  appliesTo?: (state: TuiState) => boolean;
 }
 
 /** Events a page key moves by (the overlay shows at least this many at 80×24). */
@@ -190,7 +192,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
   { label: 'x', description: 'cancel the selected run', views: ['dashboard'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? cancellable(state), command: { kind: 'daemon', build: cancelRun }, footer: false },
   // In the run view the run is on screen: its footer offers `x` while the run can be cancelled.
-  { label: 'x', description: 'cancel this run', hint: 'cancel', views: ['run'], matches: (i) => i === 'x', disabledReason: cancellable, command: { kind: 'daemon', build: cancelRun }, footer: true },
+  { label: 'x', description: 'cancel this run', hint: 'cancel', views: ['run'], appliesTo: (state) => !(state.view.kind === 'run' && state.view.runId.includes('#')), matches: (i) => i === 'x', disabledReason: cancellable, command: { kind: 'daemon', build: cancelRun }, footer: true },
   { label: 'j/k', description: 'down / up the events, newest last (the selected one in full below the list when cut)', hint: 'scroll', views: ['events'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: 1 } }, footer: true },
   { label: 'k', description: 'up the events', views: ['events'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: -1 } }, footer: false, inHelp: false },
   { label: 'PgUp/PgDn', description: 'a page up / down', views: ['events'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'events.move', by: -EVENTS_PAGE } }, footer: false },
@@ -207,7 +209,7 @@ export const KEYMAP: readonly Binding[] = [
 /** The bindings of the current screen. */
 export function bindingsFor(state: TuiState): Binding[] {
   const screen = screenFor(state);
-  return KEYMAP.filter((b) => b.views.includes(screen));
+  return KEYMAP.filter((b) => b.views.includes(screen) && (b.appliesTo?.(state) ?? true));
 }
 
 /**

@@ -169,7 +169,7 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
   }
   // No target named: where the daemon would go (the last known good other than the live release); none is refused before asking.
   const target = action.to === null ? env?.rollbackTarget : state.histories[action.env]?.find((r) => r.revision === action.to);
-  if (!target) return { refused: action.to === null ? (env ? noRollbackTargetReason(env) : `no environment ${action.env}`) : `${action.env} has no revision #${action.to}` };
+  if (!target) return { refused: action.to === null ? (env ? noRollbackTargetReason(env, state.view.kind === 'history') : `no environment ${action.env}`) : `${action.env} has no revision #${action.to}` };
   // The daemon's other refusal it can know of (domain rollbackRefusal): a target still in its operation.
   if ('status' in target && (target.status === 'deploying' || target.status === 'verifying')) return { refused: `#${target.revision} is still ${target.status}: nothing to roll back to yet` };
   if (env?.live && target.releaseId === env.live.releaseId) return { refused: `${liveAlreadyText(target.revision, env.live)}: nothing would change` };

@@ -52,6 +52,9 @@ describe('what a rollback marks bad', () => {
     const served = env('production', { live: at(7, 'rel-2'), lastKnownGood: at(7, 'rel-2') });
     expect(noRollbackTargetReason(served)).toContain('axum rollback production --to N');
     expect(noRollbackTargetReason(served)).toContain('serves its last known good (#7, rel-2)');
+    // In the history already: no "Enter" to get there.
+    expect(noRollbackTargetReason(served)).toContain('pick a revision in its history (Enter, then r)');
+    expect(noRollbackTargetReason(served, true)).toContain('to go further back, select an older revision here (j/k) and press r or axum rollback production --to N');
     expect(noRollbackTargetReason(env('production'))).toContain('no last known good');
   });
 });

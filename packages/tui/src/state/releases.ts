@@ -67,11 +67,12 @@ export function releaseMarkedByRollback(env: EnvironmentView, targetReleaseId: s
 }
 
 /** Why a rollback with no target cannot be offered (rollbackTarget is null): said before anything is asked. */
-export function noRollbackTargetReason(env: EnvironmentView): string {
+export function noRollbackTargetReason(env: EnvironmentView, inHistory = false): string {
   const live = env.live;
   if (live && env.lastKnownGood?.releaseId === live.releaseId) {
     // After an automatic rollback, or with nothing older verified: a second `r` must not step further back by habit.
-    return `${env.name} serves its last known good (#${live.revision}, ${live.releaseId}) and offers no other: to go further back, pick a revision in its history (Enter, then r) or axum rollback ${env.name} --to N`;
+    const pick = inHistory ? 'select an older revision here (j/k) and press r' : 'pick a revision in its history (Enter, then r)';
+    return `${env.name} serves its last known good (#${live.revision}, ${live.releaseId}) and offers no other: to go further back, ${pick} or axum rollback ${env.name} --to N`;
   }
   return `${env.name}: no last known good revision to roll back to (nothing else passed verification and is unmarked)`;
 }
