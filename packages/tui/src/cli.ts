@@ -189,6 +189,17 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--yes', 'stop without asking, interrupting what runs (without a terminal it never asks: it stops and says what it interrupted)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStopCommand(options, stdoutOutput), command));
   daemon
+    .command('restart')
+    .description('stop the daemon as stop does, then start it again (with its --listen); starts one when none runs')
+    .option('--yes', 'restart without asking, interrupting what runs (without a terminal it never asks)')
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonRestartCommand(options, stdoutOutput), command));
+  daemon
+    .command('logs')
+    .description("print the daemon's own log (.axum/daemon.log): its last lines, then with --follow what it writes next")
+    .option('-n, --lines <n>', 'how many of the last lines (default 50)')
+    .option('-f, --follow', 'go on printing new lines until Ctrl-C')
+    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon-logs.js')).daemonLogsCommand(options, stdoutOutput), command));
+  daemon
     .command('status')
     .description('0 when the daemon runs, 3 when it does not')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStatusCommand(options, stdoutOutput), command));

@@ -46,6 +46,32 @@ export async function daemonStopCommand(options: GlobalOptions & { yes?: boolean
   return EXIT.ok;
 }
 
+/**
+ * `axum daemon restart [--yes]`: a stop as `daemon stop` makes it (asked first on a terminal when it
+ * interrupts something), then a start, with the TCP listener the stopped daemon had: after an
+ * upgrade of Axum, or to have a daemon read what it reads only at its start. None running: it starts one.
+ */
+export async function daemonRestartCommand(options: GlobalOptions & { yes?: boolean }, out: Output): Promise<ExitCode> {
+  const repository = findRepository(options.repo);
+  const repoRoot = repository.root;
+  requireConfigFile(repoRoot);
+  const before = await probeDaemon(repoRoot);
+  const listen = before.running ? before.info.listen : null;
+  const busy = await workInProgress(repoRoot);
+  const terminal = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  if (busy.length > 0 && !options.yes && terminal) await askYes(`the daemon is running ${busy.map((w) => w.text).join('; ')}: restart it and interrupt ${busy.length === 1 ? 'it' : 'them'}?`, `restarting the daemon interrupts ${busy.map((w) => w.id).join(', ')}`);
+  const stopped = await stopDaemon(repoRoot);
+  const interrupted = stopped === null ? [] : busy;
+  const { info } = await ensureDaemon(repoRoot, listen !== null ? { listen } : {});
+  if (options.json) out.json({ restarted: stopped !== null, previousPid: stopped?.pid ?? null, interrupted: interrupted.map((w) => w.id), ...daemonFields(info) });
+  else {
+    const cut = interrupted.length > 0 ? `; interrupted: ${interrupted.map((w) => w.text).join('; ')}` : '';
+    const how = stopped === null ? 'was not running; started' : `restarted (pid ${stopped.pid} → ${info.pid}${stopped.forced ? `; ${stopped.pid} killed after ignoring SIGTERM for 10 s` : ''})`;
+    out.lines([`daemon ${how}: pid ${info.pid}, socket ${info.socket}${info.listen ? `, tcp ${info.listen}` : ''}${cut}`]);
+  }
+  return EXIT.ok;
+}
+
 /** What a stop would interrupt: running runs (with their running step) and operations on environments; none when no daemon answers. */
 async function workInProgress(repoRoot: string): Promise<{ id: string; text: string }[]> {
   const connection = await connectIfRunning(repoRoot, 'axum-daemon-stop');
