@@ -1,7 +1,8 @@
 import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
 import { incidentLog, noIncidentOutputReason, revisionAddress } from './state/selectors.js';
-import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
+import { visibleEnvironments } from './state/dashboard-filter.js';
+import { selectedRunOf } from './state/run-rows.js';
 import { nextEnvironment } from './state/releases.js';
 import { userName } from './user-name.js';
 import { confirmationFor } from './state/actions.js';
@@ -65,7 +66,7 @@ const LISTS: readonly Screen[] = ['dashboard', 'history', 'releases'];
 /** Rows a page key moves a list's selection by (the runs list shows about this many at 80×24). */
 const LIST_PAGE = 10;
 const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : visibleEnvironments(state)[state.selected]);
-const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
+const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : selectedRunOf(state));
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
 const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
 const selectedRelease = (state: TuiState) => (state.view.kind === 'releases' ? state.releases?.[state.view.selected] : undefined);
