@@ -72,6 +72,11 @@ const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.
 const selectedRelease = (state: TuiState) => (state.view.kind === 'releases' ? state.releases?.[state.view.selected] : undefined);
 const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 const cancellable = (state: TuiState) => (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running');
+/** The revision a run's deploy made (`staging#5`), or null: none yet, or the view is a revision's. */
+const deployOf = (state: TuiState) => {
+  const deploy = state.view.kind === 'run' && !revisionAddress(state.view.runId) ? selectedRun(state)?.deploy : null;
+  return deploy && deploy.revision !== null ? `${deploy.env}#${deploy.revision}` : null;
+};
 const cancelRun = (state: TuiState) => (selectedRun(state) ? { kind: 'cancel' as const, runId: selectedRun(state)!.id } : null);
 
 export const KEYMAP: readonly Binding[] = [
@@ -106,6 +111,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
   { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false, inHelp: false },
+  { label: 'd', description: "open the run's deploy: its deploy hook, verify and monitor output", views: ['run'], matches: (i) => i === 'd', disabledReason: (state) => (deployOf(state) ? null : state.view.kind === 'run' && revisionAddress(state.view.runId) ? 'this is a revision: its output is here' : 'no deploy of this run to open'), command: { kind: 'navigate', build: (state) => { const at = deployOf(state); return at ? { type: 'operation.open', runId: at, step: null } : null; } }, footer: false },
   { label: 'f', description: 'jump to the first failed step', views: ['run'], matches: (i) => i === 'f', command: { kind: 'dispatch', action: { type: 'step.first-failed' } }, footer: false },
   { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
   { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },

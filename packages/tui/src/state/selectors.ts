@@ -213,7 +213,7 @@ function outcomeWords(run: RunView, d: NonNullable<RunView['deploy']> & { outcom
     case 'live':
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':
-      return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
+      return `deploy: ${release} FAILED in ${at} (d opens it)`;
     case 'interrupted':
       // Not failed: a daemon restart cut it short, nothing judged it, and it is not retried by itself.
       // How to deploy it again (--again, or not at all once it is marked bad) is the daemon's to
