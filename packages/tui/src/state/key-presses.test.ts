@@ -21,7 +21,7 @@ describe('splitPresses', () => {
 });
 
 /** What each press is, as the keymap reads it. */
-const named = (p: { input: string; key: Key }) => (p.key.escape ? 'Esc' : p.key.tab ? 'Tab' : p.key.return ? 'Enter' : p.input);
+const named = (p: { input: string; key: Key }) => (p.key.escape ? 'Esc' : p.key.tab ? 'Tab' : p.key.return ? 'Enter' : p.key.upArrow ? 'Up' : p.key.pageDown ? 'PgDn' : p.input);
 
 /** The presses the App handles for bytes that reach Ink's stdin in one write, through Ink's own parsing. */
 async function pressesOf(bytes: string): Promise<string[]> {
@@ -51,7 +51,7 @@ describe('Esc typed together with the next key', () => {
   });
 
   it('leaves the keys Ink names alone: an arrow, Tab, a lone Esc', async () => {
-    expect(await pressesOf('\u001b[A')).toEqual(['']);
+    expect(await pressesOf('\u001b[A')).toEqual(['Up']);
     expect(await pressesOf('\t')).toEqual(['Tab']);
     expect(splitPresses('', { ...key, escape: true, meta: true })).toHaveLength(1);
   });
@@ -62,7 +62,8 @@ describe('Esc pressed twice quickly', () => {
     expect(await pressesOf('\u001b\u001b')).toEqual(['Esc', 'Esc']);
     expect(await pressesOf('\u001b\u001b\u001b')).toEqual(['Esc', 'Esc', 'Esc']);
     expect(await pressesOf('\u001b')).toEqual(['Esc']);
-    // Alt held with an arrow is still the arrow (no key here is held with alt).
-    expect(await pressesOf('\u001b\u001b[A')).toEqual(['']);
+    // And Esc with an arrow at once (Ink: the arrow held with alt) is Esc, then the arrow.
+    expect(await pressesOf('\u001b\u001b[A')).toEqual(['Esc', 'Up']);
+    expect(await pressesOf('\u001b\u001b[6~')).toEqual(['Esc', 'PgDn']);
   });
 });

@@ -38,6 +38,9 @@ function repeatedEscapes(raw: string, key: Key): number {
 export function splitPresses(input: string, key: Key, raw = ''): { input: string; key: Key }[] {
   const escapes = repeatedEscapes(raw, key);
   if (escapes > 0) return Array.from({ length: escapes }, () => ({ input: '', key: ESC }));
+  // Esc, then an arrow (or another key sent as a sequence) at once: Ink reads the pair as that key
+  // held with alt, and the Esc would be lost.
+  if (/^\u001b\u001b[[O]/.test(raw)) return [{ input: '', key: ESC }, { input, key: { ...key, meta: false } }];
   const second = afterEscape(input, key);
   if (second) return [{ input: '', key: ESC }, second];
   if (input.length <= 1 || input.startsWith('\u001b') || key.ctrl || key.meta) return [{ input, key }];
