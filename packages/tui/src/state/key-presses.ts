@@ -27,7 +27,7 @@ function afterEscape(input: string, key: Key): { input: string; key: Key } | nul
  * is as many Esc presses (Ink parses three as two presses, `ESC ESC` and `ESC`: three in all).
  */
 function repeatedEscapes(raw: string, key: Key): number {
-  return key.escape && raw.length > 1 && /^\u001b+$/.test(raw) ? raw.length : 0;
+  return key.escape && raw.length > 1 && [...raw].every((ch) => ch === '\u001b') ? raw.length : 0;
 }
 
 /**
@@ -40,7 +40,7 @@ export function splitPresses(input: string, key: Key, raw = ''): { input: string
   if (escapes > 0) return Array.from({ length: escapes }, () => ({ input: '', key: ESC }));
   // Esc, then an arrow (or another key sent as a sequence) at once: Ink reads the pair as that key
   // held with alt, and the Esc would be lost.
-  if (/^\u001b\u001b[[O]/.test(raw)) return [{ input: '', key: ESC }, { input, key: { ...key, meta: false } }];
+  if (raw.startsWith('\u001b\u001b[') || raw.startsWith('\u001b\u001bO')) return [{ input: '', key: ESC }, { input, key: { ...key, meta: false } }];
   const second = afterEscape(input, key);
   if (second) return [{ input: '', key: ESC }, second];
   if (input.length <= 1 || input.startsWith('\u001b') || key.ctrl || key.meta) return [{ input, key }];
