@@ -1,7 +1,8 @@
 import type { Key } from 'ink';
 import type { PendingAction, TuiAction, TuiState, View } from './state/tui-state.js';
 import { incidentLog, noIncidentOutputReason, revisionAddress } from './state/selectors.js';
-import { visibleEnvironments, visibleRuns } from './state/dashboard-filter.js';
+import { visibleEnvironments } from './state/dashboard-filter.js';
+import { runRows, selectedRunOf } from './state/run-rows.js';
 import { nextEnvironment } from './state/releases.js';
 import { userName } from './user-name.js';
 import { confirmationFor } from './state/actions.js';
@@ -67,17 +68,22 @@ const LISTS: readonly Screen[] = ['dashboard', 'history', 'releases'];
 /** Rows a page key moves a list's selection by (the runs list shows about this many at 80×24). */
 const LIST_PAGE = 10;
 const selectedEnv = (state: TuiState) => (state.view.kind === 'history' ? state.daemon?.environments.find((e) => e.name === (state.view as { env: string }).env) : visibleEnvironments(state)[state.selected]);
-const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : visibleRuns(state)[state.selectedRun]);
+const selectedRun = (state: TuiState) => (state.view.kind === 'run' ? state.daemon?.runs.find((r) => r.id === (state.view as { runId: string }).runId) : selectedRunOf(state));
 const envFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'environments' ? 'Tab to the environments first' : null);
 const runFocus = (state: TuiState) => (state.view.kind === 'dashboard' && state.focus !== 'runs' ? 'Tab to the runs first' : null);
 /** Why a dashboard list has no row to go to or open (the filter hides them all, or there are none yet), or null. */
 const emptyList = (state: TuiState, list: 'environments' | 'runs'): string | null => {
-  if (state.view.kind !== 'dashboard' || (list === 'runs' ? visibleRuns(state) : visibleEnvironments(state)).length > 0) return null;
+  if (state.view.kind !== 'dashboard' || (list === 'runs' ? runRows(state) : visibleEnvironments(state)).length > 0) return null;
   return state.filter.text ? `no ${list === 'runs' ? 'run' : 'environment'} matches /${state.filter.text} (Esc clears the filter)` : `no ${list} yet`;
 };
 const selectedRelease = (state: TuiState) => (state.view.kind === 'releases' ? state.releases?.[state.view.selected] : undefined);
 const finished = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 const cancellable = (state: TuiState) => (selectedRun(state) && !finished.has(selectedRun(state)!.status) ? null : 'the run is not queued or running');
+/** The revision a run's deploy made (`staging#5`), or null: none yet, or the view is a revision's. */
+const deployOf = (state: TuiState) => {
+  const deploy = state.view.kind === 'run' && !revisionAddress(state.view.runId) ? selectedRun(state)?.deploy : null;
+  return deploy && deploy.revision !== null ? `${deploy.env}#${deploy.revision}` : null;
+};
 const cancelRun = (state: TuiState) => (selectedRun(state) ? { kind: 'cancel' as const, runId: selectedRun(state)!.id } : null);
 
 export const KEYMAP: readonly Binding[] = [
@@ -112,6 +118,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
   { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false, inHelp: false },
+  { label: 'd', description: "open the run's deploy: its deploy hook, verify and monitor output", views: ['run'], matches: (i) => i === 'd', disabledReason: (state) => (deployOf(state) ? null : state.view.kind === 'run' && revisionAddress(state.view.runId) ? 'this is a revision: its output is here' : 'no deploy of this run to open'), command: { kind: 'navigate', build: (state) => { const at = deployOf(state); return at ? { type: 'operation.open', runId: at, step: null } : null; } }, footer: false },
   { label: 'f', description: 'jump to the first failed step', views: ['run'], matches: (i) => i === 'f', command: { kind: 'dispatch', action: { type: 'step.first-failed' } }, footer: false },
   { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
   { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },

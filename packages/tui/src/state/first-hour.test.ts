@@ -41,6 +41,19 @@ describe("a run's deploy a daemon restart cut short", () => {
   });
 });
 
+describe("the run of a release a rollback put back", () => {
+  it('says its release is live again, not only that a newer one superseded it', () => {
+    const replaced = { ...run('succeeded', { env: 'staging', revision: 4, outcome: 'superseded' }), releaseId: 'rel-10' };
+    const live = { revision: 6, releaseId: 'rel-10' };
+    expect(deployOutcomeText(replaced, live)).toBe('deploy: rel-10 to staging superseded by a newer release; live again in staging#6');
+    const rolledBack = { ...replaced, deploy: { env: 'staging', revision: 4, outcome: 'rolled-back' as const } };
+    expect(deployOutcomeText(rolledBack, live)).toBe('deploy: rel-10 was live in staging#4, then rolled back; live again in staging#6');
+    // Another release serves: the words stay as they were.
+    expect(deployOutcomeText(replaced, { revision: 6, releaseId: 'rel-11' })).toBe('deploy: rel-10 to staging superseded by a newer release');
+    expect(deployOutcomeText(replaced)).toBe('deploy: rel-10 to staging superseded by a newer release');
+  });
+});
+
 describe('a history view reopens on what serves', () => {
   it('after a rollback made elsewhere, not on the revision left last time (now BAD)', () => {
     let state = connected([env('staging')]);

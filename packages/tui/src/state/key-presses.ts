@@ -21,10 +21,26 @@ function afterEscape(input: string, key: Key): { input: string; key: Key } | nul
 }
 
 /**
+ * Esc pressed twice quickly (out of a log search, then out of the run view) reaches Ink in one read,
+ * `ESC ESC`, which it parses as one key, Esc held with alt, and hands to `useInput` exactly as a lone
+ * Esc: only the bytes it parsed the press from (`raw`) tell them apart. A press of ESC bytes alone
+ * is as many Esc presses (Ink parses three as two presses, `ESC ESC` and `ESC`: three in all).
+ */
+function repeatedEscapes(raw: string, key: Key): number {
+  return key.escape && raw.length > 1 && [...raw].every((ch) => ch === '\u001b') ? raw.length : 0;
+}
+
+/**
  * Ink hands a burst of typed characters to `useInput` as one string ("tion\r" when typing fast or
  * pasting). Splits plain bursts into single presses; escape sequences (arrows, Esc) pass as they are.
+ * `raw`: the bytes Ink parsed the press from (use-key-presses.ts), when known.
  */
-export function splitPresses(input: string, key: Key): { input: string; key: Key }[] {
+export function splitPresses(input: string, key: Key, raw = ''): { input: string; key: Key }[] {
+  const escapes = repeatedEscapes(raw, key);
+  if (escapes > 0) return Array.from({ length: escapes }, () => ({ input: '', key: ESC }));
+  // Esc, then an arrow (or another key sent as a sequence) at once: Ink reads the pair as that key
+  // held with alt, and the Esc would be lost.
+  if (raw.startsWith('\u001b\u001b[') || raw.startsWith('\u001b\u001bO')) return [{ input: '', key: ESC }, { input, key: { ...key, meta: false } }];
   const second = afterEscape(input, key);
   if (second) return [{ input: '', key: ESC }, second];
   if (input.length <= 1 || input.startsWith('\u001b') || key.ctrl || key.meta) return [{ input, key }];

@@ -1,6 +1,7 @@
 // How the selection moves in each view, and where a view opens: the reducer's helpers.
 import { stepsOf } from './selectors.js';
-import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
+import { visibleEnvironments } from './dashboard-filter.js';
+import { runRows } from './run-rows.js';
 import type { DaemonState, RevisionView } from '@axum/protocol';
 import type { TuiState, View } from './tui-state.js';
 
@@ -23,7 +24,7 @@ export function moveSelection(state: TuiState, by: number): TuiState {
     return count === 0 ? state : { ...state, view: { ...view, selected: clamp(view.selected + by, count) } };
   }
   if (state.focus === 'runs') {
-    const count = visibleRuns(state).length;
+    const count = runRows(state).length;
     return count === 0 ? state : { ...state, selectedRun: clamp(state.selectedRun + by, count) };
   }
   const count = visibleEnvironments(state).length;

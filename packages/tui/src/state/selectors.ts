@@ -194,10 +194,17 @@ export function deployBadge(run: RunView): string {
 /**
  * What became of a run's deploy, in words for the run view: `not deployed to production: rel-3 is
  * marked bad (axum mark rel-3 good, or axum promote --force)`; null when the run led to no deploy.
+ * `live`: what the environment serves now — a release superseded or rolled back that a rollback
+ * has put back says so, or the run of the release that serves reads as if it no longer did.
  */
-export function deployOutcomeText(run: RunView): string | null {
+export function deployOutcomeText(run: RunView, live?: { revision: number; releaseId: string } | null): string | null {
   const d = run.deploy;
   if (!d || d.outcome === 'none') return null;
+  const again = live && run.releaseId === live.releaseId && (d.outcome === 'superseded' || d.outcome === 'rolled-back') ? `; live again in ${d.env}#${live.revision}` : '';
+  return `${outcomeWords(run, { ...d, outcome: d.outcome })}${again}`;
+}
+
+function outcomeWords(run: RunView, d: NonNullable<RunView['deploy']> & { outcome: Exclude<DeployOutcome, 'none'> }): string {
   const at = `${d.env}${d.revision !== null ? `#${d.revision}` : ''}`;
   const release = run.releaseId ?? 'its release';
   switch (d.outcome) {
@@ -206,7 +213,7 @@ export function deployOutcomeText(run: RunView): string | null {
     case 'live':
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':
-      return `deploy: ${release} FAILED in ${at} (axum history ${d.env})`;
+      return `deploy: ${release} FAILED in ${at} (d opens it)`;
     case 'interrupted':
       // Not failed: a daemon restart cut it short, nothing judged it, and it is not retried by itself.
       // How to deploy it again (--again, or not at all once it is marked bad) is the daemon's to

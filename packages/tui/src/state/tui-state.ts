@@ -1,6 +1,7 @@
 import { applyDelta } from '@axum/protocol';
 import { revisionAddress, servingOf, stepsOf } from './selectors.js';
-import { visibleEnvironments, visibleRuns } from './dashboard-filter.js';
+import { visibleEnvironments } from './dashboard-filter.js';
+import { rowRuns, runRows } from './run-rows.js';
 import { expireNotice, levelOf, noticeFor, releaseNotice, screenOf, withNotice } from './notices.js';
 import { staleConfirmNotice } from './confirm-watch.js';
 import { connectionLine, eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
@@ -23,6 +24,7 @@ export const initialTuiState: TuiState = {
   focus: 'environments',
   selected: 0,
   selectedRun: 0,
+  unfolded: [],
   histories: {},
   bad: {},
   releases: null,
@@ -81,11 +83,12 @@ function step(state: TuiState, action: TuiAction): TuiState {
       const daemon = applyDelta(state.daemon, action.delta);
       // The cursor stays on the item, not the row: a new run on top must not move it to another run —
       // except on the top row, which stays the top (the newest run), as k9s and lazygit keep it.
-      const runId = visibleRuns(state)[state.selectedRun]?.id;
+      // A row of folded runs is the same row while it holds one of the runs it held.
+      const runIds = new Set(rowRuns(runRows(state)[state.selectedRun]).map((r) => r.id));
       const envName = visibleEnvironments(state)[state.selected]?.name;
-      const runs = visibleRuns({ ...state, daemon });
+      const runs = runRows({ ...state, daemon });
       const environments = visibleEnvironments({ ...state, daemon });
-      const runAt = runs.findIndex((r) => r.id === runId);
+      const runAt = runs.findIndex((row) => rowRuns(row).some((r) => runIds.has(r.id)));
       const envAt = environments.findIndex((e) => e.name === envName);
       const said = noticeFor(action.delta, state.connection.kind === 'connected' ? state.connection.clientId : null);
       // Another terminal's act or a warning: not a local action's, so it does not go with the screen.
@@ -149,7 +152,10 @@ function step(state: TuiState, action: TuiAction): TuiState {
       }
       if (state.view.kind !== 'dashboard' || !state.daemon) return state;
       if (state.focus === 'runs') {
-        const run = visibleRuns(state)[state.selectedRun];
+        const row = runRows(state)[state.selectedRun];
+        // A row of folded superseded runs shows them, each a row of its own, the cursor on the newest.
+        if (row?.kind === 'fold') return { ...state, unfolded: [...state.unfolded, ...row.runs.map((r) => r.id)] };
+        const run = row?.run;
         // At the step that matters: the first failed one, else the one running now, else the one cancelled or interrupted.
         const running = run?.steps.findIndex((s) => s.status === 'running') ?? -1;
         const at = running >= 0 ? running : (run?.steps.findIndex((s) => s.status === 'cancelled') ?? -1);
@@ -228,7 +234,7 @@ function step(state: TuiState, action: TuiAction): TuiState {
       // A filter that leaves the focused list empty and the other not: the focus goes where the rows
       // are, so that the selection shows and Enter opens something.
       const envs = visibleEnvironments(done).length;
-      const runs = visibleRuns(done).length;
+      const runs = runRows(done).length;
       if (done.focus === 'environments' && envs === 0 && runs > 0) return { ...done, focus: 'runs' };
       if (done.focus === 'runs' && runs === 0 && envs > 0) return { ...done, focus: 'environments' };
       return done;

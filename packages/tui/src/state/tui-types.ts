@@ -83,8 +83,10 @@ export interface TuiState {
   focus: 'environments' | 'runs';
   /** Index of the highlighted environment. */
   selected: number;
-  /** Index of the highlighted run (newest first). */
+  /** Index of the highlighted row of the runs list (newest first; a row may fold superseded runs: run-rows.ts). */
   selectedRun: number;
+  /** The runs Enter unfolded from a row of superseded runs: each a row of its own from then on. */
+  unfolded: string[];
   histories: Record<string, RevisionView[]>;
   /** Releases marked bad (who and why), as of the last `releases.list`: rollback refuses them before asking. */
   bad: Record<string, { by: string; why: string }>;

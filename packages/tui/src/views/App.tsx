@@ -1,10 +1,9 @@
-import { Box, Text, useApp, useInput, type Key } from 'ink';
+import { Box, Text, useApp, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { keepConnected, type DaemonLink } from '../client/live-connection.js';
 import { resolveKey } from '../keymap.js';
 import { initialTuiState, reduce, type Confirm, type PendingAction, type TuiAction, type TuiState } from '../state/tui-state.js';
-import { splitPresses } from '../state/key-presses.js';
 import { confirmKey } from '../state/confirm-keys.js';
 import { revisionAddress, stepsOf } from '../state/selectors.js';
 import { confirmationFor, describePending, failureNotice, performAction, rollbackMarkNote } from '../state/actions.js';
@@ -22,6 +21,7 @@ import { HistoryView } from './HistoryView.js';
 import { ReleasesView } from './ReleasesView.js';
 import { RunView, useStepLog, type LogPosition } from './RunView.js';
 import { useTerminalSize } from './use-terminal-size.js';
+import { useKeyPresses } from './use-key-presses.js';
 import { useLogSearch } from './use-log-search.js';
 import { NOTICE_HOLD_MS } from '../state/notices.js';
 import { ConnectionError } from '../client/daemon-connection.js';
@@ -247,11 +247,11 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
     return current;
   };
 
-  useInput((input, key) => {
+  useKeyPresses((presses) => {
     // Keys typed faster than a frame (or pasted) arrive as one chunk: handle them one by one,
     // each against the state the previous one left.
     let current = stateRef.current;
-    for (const press of splitPresses(input, key)) current = handlePress(current, press.input, press.key);
+    for (const press of presses) current = handlePress(current, press.input, press.key);
     stateRef.current = current;
   });
 

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { visibleEnvironments, visibleRuns } from '../state/dashboard-filter.js';
 import type { TuiState } from '../state/tui-state.js';
+import { runRows as runListRows } from '../state/run-rows.js';
 import { EnvironmentsTable, incidentRows } from './EnvironmentsTable.js';
 import { RunsTable } from './RunsTable.js';
 
@@ -26,7 +27,7 @@ export function Dashboard({ state, rows, columns = 80, chrome = 6 }: { state: Tu
         </Text>
       )}
       <EnvironmentsTable state={state} environments={environments} columns={columns} />
-      <Box marginTop={1}>{state.daemon && <RunsTable runs={runs} maxRows={runRows} selected={state.focus === 'runs' ? state.selectedRun : null} filter={state.filter.text} />}</Box>
+      <Box marginTop={1}>{state.daemon && <RunsTable runs={runListRows(state)} maxRows={runRows} selected={state.focus === 'runs' ? state.selectedRun : null} filter={state.filter.text} />}</Box>
     </Box>
   );
 }

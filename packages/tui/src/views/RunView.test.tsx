@@ -12,7 +12,7 @@ const run: Run = {
   createdAt: '2026-11-29T10:00:00.000Z', startedAt: '2026-11-29T10:00:00.000Z', finishedAt: null, subject: 'initial', releaseId: null, message: null, warnings: [], deploy: null,
   steps: [{ stage: 'test', name: 'hose', status: 'running', exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 }],
 };
-const daemon = { runs: [run] } as unknown as DaemonState;
+const daemon = { runs: [run], environments: [] } as unknown as DaemonState;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 /** A followed log of these lines, and a daemon that serves them by byte offset (as `logs.read`). */
@@ -120,7 +120,7 @@ describe('the run view', () => {
 
   it('a finished step says neither following nor G to follow: its log grows no more', async () => {
     const done: Run = { ...run, status: 'cancelled', finishedAt: '2026-11-29T10:00:09.000Z', steps: [{ ...run.steps[0]!, status: 'cancelled' }] };
-    const finished = { runs: [done] } as unknown as DaemonState;
+    const finished = { runs: [done], environments: [] } as unknown as DaemonState;
     const lines = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`);
     const tail = view({ daemon: finished }, log(lines));
     await tick();
@@ -129,5 +129,15 @@ describe('the run view', () => {
     await tick();
     expect(scrolled.lastFrame()).toContain('── hose · lines 3-12 of 50 · G to the end');
     expect(scrolled.lastFrame()).not.toContain('follow');
+  });
+});
+
+describe('the run view of a release a rollback put back', () => {
+  it('says it is live again where it was superseded', async () => {
+    const replaced: Run = { ...run, status: 'succeeded', env: 'staging', releaseId: 'rel-10', deploy: { env: 'staging', revision: 4, outcome: 'superseded' }, steps: [{ ...run.steps[0]!, status: 'succeeded' }] };
+    const staging = { name: 'staging', live: { revision: 6, releaseId: 'rel-10', commit: 'a'.repeat(40) } };
+    const { lastFrame } = view({ daemon: { runs: [replaced], environments: [staging] } as unknown as DaemonState }, log(['trained']));
+    await tick();
+    expect(lastFrame()).toContain('deploy: rel-10 to staging superseded by a newer release; live again in staging#6');
   });
 });

@@ -146,7 +146,7 @@ function subjectOf(state: TuiState, id: string, columns: number) {
   // to read when no step ran: wrapped in full, never cut at the width with the title.
   const bad = run.deploy?.outcome === 'refused-bad' || run.deploy?.outcome === 'failed' || run.status === 'failed';
   const message = run.message ? wrapText(`— ${run.message}`, columns, { indent: '  ', maxRows: 4 }).map((text) => ({ text, ...(bad ? { color: 'red' } : {}) })) : [];
-  const outcome = deployOutcomeText(run);
+  const outcome = deployOutcomeText(run, state.daemon?.environments.find((e) => e.name === run.deploy?.env)?.live);
   const outcomeRows = outcome ? wrapText(outcome, columns, { indent: '  ', maxRows: 2 }).map((text) => ({ text, ...(bad ? { color: 'red' } : {}) })) : [];
   const warnings = run.warnings.map((w) => ({ text: `warning: ${w}`, color: 'yellow' }));
   return { id: run.id, status: run.status, title: `${deploy} · ${run.trigger} · ${run.branch} ${run.commit.slice(0, 8)} ${run.subject}`, extra: [...message, ...outcomeRows, ...warnings], steps: interruptedSteps(run), reused: run.reused ? run.releaseId : null };

@@ -4,6 +4,7 @@ import { deployBadge } from '../state/selectors.js';
 import { GUTTER, gutter } from './gutter.js';
 import { Elapsed, formatDuration, formatElapsed } from './Elapsed.js';
 import { listWindow, moreText } from './list-window.js';
+import { foldText, type RunRow } from '../state/run-rows.js';
 
 const STATUS_COLOR: Record<string, string> = {
   queued: 'gray',
@@ -60,8 +61,11 @@ function runCells(run: RunView): Record<Cell, string> & { since: number | null; 
   };
 }
 
-/** The runs list, newest first, in `maxRows` rows (`↓ N more` one of them) so the frame never reaches the terminal's height. */
-export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunView[]; maxRows: number; selected: number | null; filter?: string }) {
+/**
+ * The runs list, newest first, in `maxRows` rows (`↓ N more` one of them) so the frame never reaches
+ * the terminal's height; superseded runs folded into one row are one dim line.
+ */
+export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunRow[]; maxRows: number; selected: number | null; filter?: string }) {
   if (runs.length === 0 && filter) return <Text dimColor>no run matches /{filter}</Text>;
   if (runs.length === 0) {
     return <Text dimColor>no runs yet: commit on a branch that feeds an environment, or run `axum run`</Text>;
@@ -69,7 +73,9 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
   // Keep the selected run on screen: the window starts where it must.
   const { start, size } = listWindow(runs.length, selected ?? 0, maxRows);
   const shown = runs.slice(start, start + size);
-  const rows = shown.map((run) => runCells(run));
+  // A fold's line is not cut in columns: the columns are as wide as the runs shown need.
+  const cellsOf = shown.map((row) => (row.kind === 'run' ? runCells(row.run) : null));
+  const rows = cellsOf.filter((cells) => cells !== null);
   // Each column as wide as its widest cell shown (up to its `max`), a column of space between, so
   // SUBJECT, the last, gets the rest: at 80 columns a subject is not cut by padding.
   const widths = COLUMNS.map((c) => Math.min(c.max, Math.max(c.title.length, ...rows.map((r) => r.widths[c.cell] ?? r[c.cell].length))) + 1);
@@ -80,9 +86,19 @@ export function RunsTable({ runs, maxRows, selected, filter = '' }: { runs: RunV
         {GUTTER}
         {COLUMNS.map((c, j) => (j === COLUMNS.length - 1 ? c.title : c.title.padEnd(widths[j]!))).join('')}
       </Text>
-      {shown.map((run, i) => {
-        const cells = rows[i]!;
-        const isSelected = selected !== null && runs[selected]?.id === run.id;
+      {shown.map((row, i) => {
+        const isSelected = selected === start + i;
+        if (row.kind === 'fold') {
+          return (
+            <Text key={`fold-${row.runs[0]!.id}`} wrap="truncate-end" inverse={isSelected} dimColor={!isSelected}>
+              {gutter(isSelected)}
+              {foldText(row)}
+              {isSelected ? ' · Enter shows them' : ''}
+            </Text>
+          );
+        }
+        const run = row.run;
+        const cells = cellsOf[i]!;
         return (
           <Text key={run.id} wrap="truncate-end" inverse={isSelected}>
             {gutter(isSelected)}

@@ -7,6 +7,7 @@ import type { DaemonState, RunView as Run } from '@axum/protocol';
 import { initialTuiState, type TuiState } from '../state/tui-state.js';
 import { Footer } from './Footer.js';
 import { RunsTable } from './RunsTable.js';
+import { eachRow } from '../state/run-rows.js';
 import { formatDuration } from './Elapsed.js';
 import { RunView, type LogPosition } from './RunView.js';
 
@@ -21,7 +22,7 @@ const run = (over: Partial<Run>): Run =>
 
 describe('a finished run under a second', () => {
   it('reads in milliseconds in the TIME column, as `axum runs` says it', async () => {
-    const { lastFrame } = render(<Box width={80}><RunsTable runs={[run({})]} maxRows={5} selected={null} /></Box>);
+    const { lastFrame } = render(<Box width={80}><RunsTable runs={eachRow([run({})])} maxRows={5} selected={null} /></Box>);
     await tick();
     expect(lastFrame()).toMatch(/run-25 .* 902ms /);
     const state: TuiState = { ...initialTuiState, daemon: { runs: [run({})], environments: [] } as unknown as DaemonState, view: { kind: 'run', runId: 'run-25', step: 0, scroll: null } };

@@ -10,6 +10,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { ReleasesView } from './ReleasesView.js';
 import { RunsTable } from './RunsTable.js';
+import { eachRow } from '../state/run-rows.js';
 import { RunView, type LogPosition } from './RunView.js';
 import { wrapText } from './wrap-text.js';
 
@@ -51,7 +52,7 @@ describe('the run view of a run that ran no step', () => {
 
 describe('the DEPLOY column', () => {
   it('holds the whole outcome: `production ✗ refused (bad)`', async () => {
-    const { lastFrame } = render(<RunsTable runs={[reusedRun]} maxRows={5} selected={null} />);
+    const { lastFrame } = render(<RunsTable runs={eachRow([reusedRun])} maxRows={5} selected={null} />);
     await tick();
     expect(lastFrame()).toContain('production ✗ refused (bad) main');
   });
@@ -61,7 +62,7 @@ describe("a running run's status", () => {
   it('says where it is among its steps and names the running one: ▶ 2/3 train', async () => {
     const step = (name: string, status: string) => ({ stage: 'b', name, status, exitCode: null, durationMs: null, startedAt: null, attempts: 1, logBytes: 0 });
     const running = { ...reusedRun, id: 'run-5', status: 'running', deploy: null, finishedAt: null, startedAt: '2026-01-01T10:00:00.000Z', steps: [step('unit', 'succeeded'), step('train', 'running'), step('eval', 'pending')] } as unknown as Run;
-    const { lastFrame } = render(<Box width={100}><RunsTable runs={[running]} maxRows={5} selected={null} /></Box>);
+    const { lastFrame } = render(<Box width={100}><RunsTable runs={eachRow([running])} maxRows={5} selected={null} /></Box>);
     await tick();
     expect(lastFrame()).toContain('run-5 ▶ 2/3 train');
   });
@@ -70,14 +71,14 @@ describe("a running run's status", () => {
 describe('the runs columns', () => {
   it('are as wide as their content, so at 80 columns the subject starts where the time ends', async () => {
     const plain: Run = { ...reusedRun, id: 'run-12', reused: false, message: null, deploy: null, startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:00:42.000Z', subject: 'retrain on the March data with the new tokenizer and a larger batch' };
-    const { lastFrame } = render(<Box width={80}><RunsTable runs={[plain, { ...plain, id: 'run-7', status: 'interrupted' }]} maxRows={5} selected={null} /></Box>);
+    const { lastFrame } = render(<Box width={80}><RunsTable runs={eachRow([plain, { ...plain, id: 'run-7', status: 'interrupted' }])} maxRows={5} selected={null} /></Box>);
     await tick();
     const rows = (lastFrame() ?? '').split('\n');
     expect(rows[0]).toBe('  RUN    STATUS      DEPLOY BRANCH COMMIT   TIME SUBJECT');
     // `interrupted` whole (it was cut to `interrupte`); the subject starts at column 49 (it was 52).
     expect(rows[2]).toBe('  run-7  interrupted —      main   aaaaaaaa 42s  retrain on the March data with…');
     // A long branch is no longer cut to 7, and run-1234 keeps a space before its status.
-    const wide = render(<Box width={80}><RunsTable runs={[{ ...plain, id: 'run-1234', branch: 'feature/x' }]} maxRows={5} selected={null} /></Box>);
+    const wide = render(<Box width={80}><RunsTable runs={eachRow([{ ...plain, id: 'run-1234', branch: 'feature/x' }])} maxRows={5} selected={null} /></Box>);
     await tick();
     expect(wide.lastFrame()?.split('\n')[1]).toBe('  run-1234 succeeded —      feature/x aaaaaaaa 42s  retrain on the March data w…');
   });
