@@ -1,6 +1,6 @@
-// `axum approve` of an environment the monitor paused (README.md, "Releases, verification and
-// rollback"): the monitor is still failing, so the accepted revision is paused again by its next
-// checks — the answer says so before, never a silent re-pause.
+// `axum approve` of an environment the monitor paused (docs/gates-and-checks.md): the monitor is
+// still failing, so the accepted revision is paused again by its next checks — the answer says so
+// before, never a silent re-pause.
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';
 import { freePort } from './support/prometheus-lab.js';

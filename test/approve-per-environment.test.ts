@@ -1,7 +1,7 @@
-// An approval of an inconclusive gate is one environment's, end to end (README.md, "Releases,
-// verification and rollback"): approving dev does not carry to staging, whose own gate judges the
-// promoted release — and `axum approve` says so, in words and in its JSON. While paused, the pause
-// says the inconclusive revision: no incident repeats it.
+// An approval of an inconclusive gate is one environment's, end to end (docs/gates-and-checks.md,
+// "Gates"): approving dev does not carry to staging, whose own gate judges the promoted release —
+// and `axum approve` says so, in words and in its JSON. While paused, the pause says the
+// inconclusive revision: no incident repeats it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon } from './support/axum.js';
 import { settled } from './support/history.js';

@@ -1,4 +1,4 @@
-// Backup status (README.md, "Backups"; issue #21): a history found damaged (no backup over the
+// Backup status (docs/backups.md; issue #21): a history found damaged (no backup over the
 // last good one), a target that cannot be written, a backup older than twice `every`, and the age
 // of a written one, as `axum backup`, `axum status`, `status --json` and the TUI header show them. Real daemons, real git, through bin/axum; the TUI in tmux.
 import { createHash } from 'node:crypto';

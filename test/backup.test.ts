@@ -1,4 +1,4 @@
-// Backups (README.md, "Backups"; issue #21, local folders): `axum backup`, `rm -rf .axum`, `axum
+// Backups (docs/backups.md; issue #21, local folders): `axum backup`, `rm -rf .axum`, `axum
 // restore` gives back every revision, the old runs' logs and a rollback to an old one with its
 // files verified; an incremental backup sends only what the target lacks (files and bytes counted
 // at the target); a tampered or truncated backup is refused naming the file with nothing written.

@@ -1,4 +1,4 @@
-// kill -9 with real sshd hosts (README.md, "Remote environments"; RELIABILITY.md): the daemon kills
+// kill -9 with real sshd hosts (docs/remote-environments.md; RELIABILITY.md): the daemon kills
 // itself (`AXUM_CRASH_AT`) after every host took the new release but before any swapped, after one
 // host swapped (the others' swaps in flight), and after every host swapped but before the local
 // `current`; also during a rollback. After a restart every host's `current` agrees with the history

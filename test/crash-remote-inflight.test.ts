@@ -1,4 +1,4 @@
-// kill -9 while a host's swap is still on its way (README.md, "Remote environments";
+// kill -9 while a host's swap is still on its way (docs/remote-environments.md;
 // RELIABILITY.md): beta's sshd holds every swap to a named release (its ForceCommand waits while a
 // file says so), and the daemon is killed with alpha and gamma swapped and beta's swap in flight.
 // The restarted daemon puts every host back; the held swap, let go, must not land (a host swapped

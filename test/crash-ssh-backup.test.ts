@@ -1,4 +1,4 @@
-// kill -9 during a backup to an SSH target (README.md, "Backups"; RELIABILITY.md): the daemon is
+// kill -9 during a backup to an SSH target (docs/backups.md; RELIABILITY.md): the daemon is
 // killed while rsync sends a 30 MB object. The target keeps the previous manifest, and every object
 // it names is there whole; the restarted daemon kills the dead one's rsync before anything else,
 // the next `axum backup` completes, and `axum restore` from the target gives the newest model back.

@@ -1,7 +1,8 @@
 // The example project's model server (examples/model-project/src/serve.mjs), which the demo's
 // Prometheus chapter scrapes: predictions through `current`, HTTP 500 for an unusable prediction,
-// and /metrics in Prometheus's text format labelled by env and release (README.md, "Checks that ask
-// Prometheus"). `promtool check metrics` lints the exposition when it is installed (it comes with prometheus).
+// and /metrics in Prometheus's text format labelled by env and release (docs/gates-and-checks.md,
+// "Checks that ask Prometheus"). `promtool check metrics` lints the exposition when it is installed
+// (it comes with prometheus).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
-// The config in use decides whether the live revision is monitored (README.md, "Releases,
-// verification and rollback"): `monitor:` removed from the working tree's axum.yml stops the live
-// monitor, with an event every terminal sees; put back, it starts again.
+// The config in use decides whether the live revision is monitored (docs/where-state-lives.md):
+// `monitor:` removed from the working tree's axum.yml stops the live monitor, with an event every
+// terminal sees; put back, it starts again.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Prometheus checks per host, end to end (README.md, "Checks that ask Prometheus"): a remote
+// Prometheus checks per host, end to end (docs/gates-and-checks.md, "Checks that ask Prometheus"): a remote
 // environment on two real sshd hosts, a real `prometheus` scraping one metrics server per host
 // (labelled `host`), and a verify check whose query says `$HOST`: measured on each host, the one
 // whose error rate is high fails the revision, named, and every host goes back (rollback.auto).

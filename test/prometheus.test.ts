@@ -1,6 +1,6 @@
 // Checks that ask Prometheus, end to end: a real `prometheus` process on loopback scraping a tiny
 // HTTP server this test runs (a model server's metrics, labelled by release), real daemons, real
-// commits (README.md, "Checks that ask Prometheus"). Without `prometheus` on PATH the suite that
+// commits (docs/gates-and-checks.md, "Checks that ask Prometheus"). Without `prometheus` on PATH the suite that
 // needs it is skipped, and .ci/test-counts.mjs fails CI for it (`pnpm system-deps` installs it).
 import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Gates relative to the last known good, end to end: a real daemon, real commits, the LKG's
-// recorded metrics as the base (README.md, "Releases, verification and rollback").
+// recorded metrics as the base (docs/gates-and-checks.md, "Gates").
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Remote environments end to end (README.md, "Remote environments"): a real daemon deploying to
+// Remote environments end to end (docs/remote-environments.md): a real daemon deploying to
 // three real sshd "hosts" on loopback over the real ssh and rsync — all hosts or none.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,4 +1,4 @@
-// `axum runs`' DEPLOY column (README.md, "Releases, verification and rollback"): every run says what
+// `axum runs`' DEPLOY column (docs/releases-and-rollback.md, "What became of a run's deploy"): every run says what
 // became of the revision its deploy made or found live — runs that point at one revision agree.
 import { afterEach, describe, expect, it } from 'vitest';
 import { axum, commitFiles, scratchRepos, startDaemon, waitFor } from './support/axum.js';

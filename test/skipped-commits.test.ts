@@ -1,4 +1,4 @@
-// Commits that come faster than the watcher's hints (README.md, "Using it"): a head that moved past
+// Commits that come faster than the watcher's hints (docs/pipeline.md, "Commits the watcher passes over"): a head that moved past
 // commits the daemon never saw as a head still lists each of them, superseded by the run of the head that passed them.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Backups to an SSH target end to end (README.md, "Backups"; issue #21): a real daemon backing up
+// Backups to an SSH target end to end (docs/backups.md; issue #21): a real daemon backing up
 // over the real ssh and rsync to a real sshd "host" on loopback (test/support/sshd.ts), then `rm -rf
 // .axum`, `axum restore --from user@host:/path` and a rollback with verified files; an incremental
 // backup sends only the new objects (counted at the target); a host that refuses the connection or

@@ -1,5 +1,6 @@
-// The OpenSSH adapter of remote environments against real sshd "hosts" on loopback (README.md,
-// "Remote environments"): copy with rsync, sha256 checked on the host, atomic swap, refusals.
+// The OpenSSH adapter of remote environments against real sshd "hosts" on loopback
+// (docs/remote-environments.md): copy with rsync, sha256 checked on the host, atomic swap,
+// refusals.
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

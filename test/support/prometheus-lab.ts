@@ -1,7 +1,7 @@
-// A real `prometheus` on loopback scraping model servers the test runs (README.md, "Checks that ask
-// Prometheus"): one tiny HTTP server per target saying `model_error_ratio{release="rel-N"}` for
-// rel-1…rel-`releases`, each ratio 0.001 unless the test raises it. Shared by prometheus.test.ts and
-// prometheus-hosts.test.ts.
+// A real `prometheus` on loopback scraping model servers the test runs (docs/gates-and-checks.md,
+// "Checks that ask Prometheus"): one tiny HTTP server per target saying
+// `model_error_ratio{release="rel-N"}` for rel-1…rel-`releases`, each ratio 0.001 unless the test
+// raises it. Shared by prometheus.test.ts and prometheus-hosts.test.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';

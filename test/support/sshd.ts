@@ -1,7 +1,7 @@
-// Real OpenSSH servers on loopback for the remote-environment tests (README.md, "Remote
-// environments"): one `sshd -D` per "host", run as the current user with a temporary host key, an
-// `authorized_keys` for a temporary client key, a folder per host, and an ssh config plus
-// known_hosts for the client (handed to the daemon as AXUM_SSH_CONFIG). No mock of ssh or rsync.
+// Real OpenSSH servers on loopback for the remote-environment tests (docs/remote-environments.md):
+// one `sshd -D` per "host", run as the current user with a temporary host key, an `authorized_keys`
+// for a temporary client key, a folder per host, and an ssh config plus known_hosts for the client
+// (handed to the daemon as AXUM_SSH_CONFIG). No mock of ssh or rsync.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';

@@ -1,4 +1,4 @@
-// `axum restore --from FOLDER` (README.md, "Backups"): a composition root of its own, run by the
+// `axum restore --from FOLDER` (docs/backups.md): a composition root of its own, run by the
 // CLI as `axum-daemon.mjs --axum-daemon --axum-restore --repo ROOT --from FOLDER`, because it
 // rebuilds the release store and the CLI never imports daemon code. It prints one JSON line (the
 // CLI words it) and exits 0 restored, 1 refused. `--from user@host:/path` is first copied into a

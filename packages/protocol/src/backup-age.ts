@@ -2,7 +2,7 @@ import type { BackupTargetStatus } from './state.js';
 import { ageText } from './duration.js';
 
 /**
- * How a client words one backup target (README.md, "Backups"): its age, and a warning when the
+ * How a client words one backup target (docs/backups.md): its age, and a warning when the
  * newest backup is older than twice `every` (one missed backup is normal: a laptop asleep), never
  * written, or the last attempt failed. Shared by `axum status` and the TUI so they agree.
  */

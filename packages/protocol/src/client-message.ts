@@ -92,7 +92,7 @@ export const RequestBody = z.discriminatedUnion('method', [
    */
   z.object({ method: z.literal('releases.fsck'), params: z._default(z.strictObject({ rebuild: z.optional(z.boolean()), repair: z.optional(z.boolean()) }), {}) }),
   /**
-   * Backs up `.axum/` to every `backup.to` target now (README.md, "Backups"): blobs the target lacks,
+   * Backs up `.axum/` to every `backup.to` target now (docs/backups.md): blobs the target lacks,
    * the history documents, then the backup's manifest. A target holding another repository's backups
    * is refused unless `takeOver` (this repository moved there). Returns `BackupReport`.
    */

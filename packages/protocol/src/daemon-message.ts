@@ -78,7 +78,7 @@ export type ActivityAdded = z.infer<typeof ActivityAdded>;
 export const WarningAdded = z.object({ type: z.literal('warning.added'), message: z.string() });
 export type WarningAdded = z.infer<typeof WarningAdded>;
 
-/** Delta: a backup target was written, or failed (README.md, "Backups"); also when `backup.to` changes. */
+/** Delta: a backup target was written, or failed (docs/backups.md); also when `backup.to` changes. */
 export const BackupsChanged = z.object({ type: z.literal('backups.changed'), backups: z.array(BackupTargetStatus) });
 export type BackupsChanged = z.infer<typeof BackupsChanged>;
 

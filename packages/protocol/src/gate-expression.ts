@@ -1,4 +1,4 @@
-// The grammar of a gate in `axum.yml` (README.md, "axum.yml"): kept beside the schema so the
+// The grammar of a gate in `axum.yml` (docs/gates-and-checks.md, "Gates"): kept beside the schema so the
 // daemon's verdicts and `axum validate` read a gate the same way.
 //
 //   gate      := OP bound [ "or" OP NUMBER ]

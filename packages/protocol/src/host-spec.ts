@@ -1,4 +1,4 @@
-// A remote host of an environment (README.md, "Remote environments"): `[user@]host[:port]:/path`.
+// A remote host of an environment (docs/remote-environments.md): `[user@]host[:port]:/path`.
 // The parts reach `ssh` and `rsync` as arguments and the path a remote shell as a quoted word, so
 // each is held to a plain character set here, at the edge: nothing in it can start an option or
 // break out of a quoted word.

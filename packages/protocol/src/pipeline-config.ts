@@ -192,7 +192,7 @@ export const PipelineConfigSchema = z
       }),
     ),
     secrets: z._default(z.array(EnvVarName), []),
-    // Backups of `.axum/` (README.md, "Backups"): local folders and folders on SSH hosts.
+    // Backups of `.axum/` (docs/backups.md): local folders and folders on SSH hosts.
     backup: z.optional(
       z.strictObject({
         to: z.array(BackupTarget).check(z.minLength(1, 'at least one folder, e.g. to: [/mnt/nas/axum, backup@10.0.0.9:/srv/axum-backup]')),

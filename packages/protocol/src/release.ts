@@ -106,7 +106,7 @@ export const OperationStep = z.object({
 export type OperationStep = z.infer<typeof OperationStep>;
 
 /**
- * What one revision did on one host of a remote environment (README.md, "Remote environments"):
+ * What one revision did on one host of a remote environment (docs/remote-environments.md):
  * `staged` (its release copied there, not switched: another host failed first), `switched` (the
  * host's `current` moved to it), `put-back` (switched, then put back on what served), `failed`.
  */

@@ -60,7 +60,7 @@ export const Pause = z.object({ since: z.string(), revision: z.int().check(z.pos
 export type Pause = z.infer<typeof Pause>;
 
 /**
- * One remote host of an environment (README.md, "Remote environments"): the release its `current`
+ * One remote host of an environment (docs/remote-environments.md): the release its `current`
  * names by the last operation that reached it, and whether that operation went well there
  * (`failed`: `reason` says what failed on that host, e.g. ssh's own words; `unknown`: no operation
  * has reached it yet).
@@ -191,7 +191,7 @@ export const RunView = z.object({
 export type RunView = z.infer<typeof RunView>;
 
 /**
- * One backup target as the daemon last saw it (README.md, "Backups"): when its newest backup was
+ * One backup target as the daemon last saw it (docs/backups.md): when its newest backup was
  * written (null: never, by this daemon or an earlier one), the error of the last attempt (null when
  * it succeeded), and the interval, so a client can say a backup is stale (older than twice `every`).
  */

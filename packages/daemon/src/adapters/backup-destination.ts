@@ -1,4 +1,4 @@
-// Where a backup goes (README.md, "Backups"): a local folder (fs-backup-destination.ts) or a folder
+// Where a backup goes (docs/backups.md): a local folder (fs-backup-destination.ts) or a folder
 // on an SSH host (ssh-backup-destination.ts). The backup writer (backup-writer.ts) decides what to
 // send and in which order; a destination only moves bytes, and each keeps the same promise: objects
 // land under their sha256 only whole, and the manifest naming them is published last, atomically.

@@ -1,4 +1,4 @@
-// Which destination a `backup.to` entry is (README.md, "Backups"): `user@host:/path` an SSH host's
+// Which destination a `backup.to` entry is (docs/backups.md): `user@host:/path` an SSH host's
 // folder (sshBackupTarget, the remote environments' host-spec rules), anything else a local folder,
 // relative to the repository.
 import { isAbsolute, relative, resolve, sep } from 'node:path';

@@ -1,4 +1,4 @@
-// Writes one backup of `.axum/` to a target (README.md, "Backups"): a local folder or a folder on
+// Writes one backup of `.axum/` to a target (docs/backups.md): a local folder or a folder on
 // an SSH host (backup-targets.ts picks the destination). A target holds `objects/<sha256>` (every
 // file's content, blobs and history documents alike, so nothing is ever overwritten in place) and
 // `axum-backup.json`, the manifest, published last and atomically: a backup cut short leaves only
@@ -91,7 +91,7 @@ export function createBackupWriter(options: { stateDir: string; repoRoot: string
 /**
  * The repository whose backups the target's newest manifest holds, when it is not `repoRoot`
  * (null: ours, or none yet). One target serves one repository: a clone restored from it to compare
- * (as README.md suggests) would otherwise publish its own history there as the newest backup, which
+ * (as docs/backups.md suggests) would otherwise publish its own history there as the newest backup, which
  * the original's status would count as its own and a restore there would bring back.
  */
 export function otherRepository(manifestText: string | null, repoRoot: string): string | null {

@@ -1,4 +1,4 @@
-// Reads a backup folder and proves it whole before anything trusts it (README.md, "Backups"): the
+// Reads a backup folder and proves it whole before anything trusts it (docs/backups.md): the
 // manifest's own sha256, its file list (only paths a backup takes), and every object's size and —
 // for a restore — sha256. A truncated or tampered backup is refused naming the file; nothing of it
 // is written anywhere by this module.

@@ -1,4 +1,4 @@
-// Snapshots at a backup target (README.md, "Backups"): the newest `keep` backups are kept, sharing
+// Snapshots at a backup target (docs/backups.md): the newest `keep` backups are kept, sharing
 // objects; older ones and the objects only they named go after the new manifest is published.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';

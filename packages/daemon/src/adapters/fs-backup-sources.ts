@@ -1,4 +1,4 @@
-// What one backup of `.axum/` takes (README.md, "Backups"), read as saved now: the history
+// What one backup of `.axum/` takes (docs/backups.md), read as saved now: the history
 // documents (bytes), the stored blobs every recorded release names, each release's manifest, and
 // the step and operation logs under `runs/` (files). A restore needs nothing else.
 import { readFile, readdir, stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// A backup target in a folder on an SSH host (README.md, "Backups"), over the user's OpenSSH and
+// A backup target in a folder on an SSH host (docs/backups.md), over the user's OpenSSH and
 // rsync (openssh.ts: BatchMode, known host keys only, AXUM_SSH_CONFIG). The objects the target lacks
 // are staged under their sha256 in `.axum/backup-outgoing/` (a stored blob hard-linked, not copied)
 // and sent in one rsync, which writes each file under a temp name and renames it whole; the target

@@ -1,5 +1,5 @@
 // Brings a backup from an SSH host's folder into a local staging folder for `axum restore --from
-// user@host:/path` (README.md, "Backups"): the manifest first, then, in one rsync, the manifest again
+// user@host:/path` (docs/backups.md): the manifest first, then, in one rsync, the manifest again
 // and the objects it names. Nothing here is trusted: the restore proves the staged copy whole
 // (fs-backup-reader.ts, every file's sha256) before anything in `.axum/` is written, as for a folder.
 import type { HostSpec } from '@axum/protocol';

@@ -1,4 +1,4 @@
-// A host's part of an all-or-nothing swap in ONE ssh session (README.md, "Remote environments").
+// A host's part of an all-or-nothing swap in ONE ssh session (docs/remote-environments.md).
 // Every session pays the host account's shell start-up before the command runs (bash started by
 // sshd reads ~/.bashrc, whatever the command says), so a rollback must not spend a session on the
 // check and another on the swap. The session checks the release's folder, makes the new link beside

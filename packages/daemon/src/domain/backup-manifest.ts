@@ -1,4 +1,4 @@
-// The pure rules of backups (README.md, "Backups"): what a backup's manifest holds, which paths a
+// The pure rules of backups (docs/backups.md): what a backup's manifest holds, which paths a
 // restore may write (a manifest is text from outside: a backup folder anyone could have edited),
 // what a backup has to send, and when a backup is stale. Hashing and files are the adapters'.
 import { z } from 'zod/mini';

@@ -11,7 +11,7 @@ export interface StepResult {
   exitCode: number | null;
   /** What a check concluded, in words (a command's result is said from its exit). */
   summary?: string;
-  /** The remote host a step run once per host failed on (README.md, "Remote environments"). */
+  /** The remote host a step run once per host failed on (docs/remote-environments.md). */
   host?: string;
 }
 

@@ -11,7 +11,7 @@ export interface OperationStep {
   name: string;
   run: string;
   timeoutMs: number;
-  /** A verify check that asks Prometheus instead of running `run` (README.md, "Checks that ask Prometheus"). */
+  /** A verify check that asks Prometheus instead of running `run` (docs/gates-and-checks.md, "Checks that ask Prometheus"). */
   check?: CheckSpec;
 }
 

@@ -8,7 +8,7 @@ export interface EnvironmentSpec {
   relativePath: string;
   protected: boolean;
   approval: 'auto' | 'manual';
-  /** Remote hosts serving it, as written (README.md, "Remote environments"); empty for a local environment. */
+  /** Remote hosts serving it, as written (docs/remote-environments.md); empty for a local environment. */
   hosts: string[];
 }
 

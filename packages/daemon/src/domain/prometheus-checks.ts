@@ -1,4 +1,4 @@
-// What a Prometheus answer means for a check (README.md, "Checks that ask Prometheus"): one
+// What a Prometheus answer means for a check (docs/gates-and-checks.md, "Checks that ask Prometheus"): one
 // measurement from one `/api/v1/query` answer, and the verdict of a check from its measurements
 // (Argo Rollouts' AnalysisTemplate semantics). Anything that is not one finite number is
 // inconclusive with the reason: never a pass.
@@ -25,7 +25,7 @@ export function substituteQuery(query: string, at: { revision: number; release: 
   return query.replace(/\$(REVISION|RELEASE|ENV|HOST)\b/g, (_, name: string) => (name === 'REVISION' ? String(at.revision) : name === 'RELEASE' ? at.release : name === 'ENV' ? at.env : (at.host ?? 'localhost')));
 }
 
-/** A query that says `$HOST` is measured once per host of a remote environment (README.md, "Checks that ask Prometheus"). */
+/** A query that says `$HOST` is measured once per host of a remote environment (docs/gates-and-checks.md, "Checks that ask Prometheus"). */
 export const perHost = (query: string): boolean => /\$HOST\b/.test(query);
 
 /**

@@ -1,4 +1,4 @@
-// Per-host state in an environment's history (README.md, "Remote environments"): what each revision
+// Per-host state in an environment's history (docs/remote-environments.md): what each revision
 // did on each host is recorded on the revision as the operation goes (engine/remote-fleet.ts); which
 // revision each host serves now is read off the hosts' last seen `current` when history is asked.
 import type { HostView, RevisionHost, RevisionView } from '@axum/protocol';

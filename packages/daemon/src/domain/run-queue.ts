@@ -41,7 +41,7 @@ export function activeRunOf<R extends QueuedRun & { commit: string; force?: bool
 
 /**
  * Queued runs that may start now: at most one running run per lane, oldest first. A commit is built
- * once (README.md, "Build once, promote"): a run of a commit another lane is building waits for it,
+ * once (docs/releases-and-rollback.md, "Build once, promote"): a run of a commit another lane is building waits for it,
  * then hands its release on instead of training the same commit twice at once (a commit pushed to
  * develop, staging and main together). Watch runs test the work tree, not a commit: never held.
  */

@@ -1,4 +1,4 @@
-// Backups of `.axum/` (README.md, "Backups"): every `backup.every` and on `axum backup`
+// Backups of `.axum/` (docs/backups.md): every `backup.every` and on `axum backup`
 // (`backup.run`), to each `backup.to` target (a folder or an SSH host's folder) through the
 // BackupWriter port, keeping `backup.keep` snapshots there. One backup at a time: a request that
 // arrives during one waits for it, then backs up what is saved by then. A target that fails (not

@@ -32,7 +32,7 @@ export interface SessionHost {
   acting(envs: readonly string[]): () => void;
   pipeline: Pipeline;
   deployments: Deployments;
-  /** Backups (README.md, "Backups"); null in engines built without them (tests). */
+  /** Backups (docs/backups.md); null in engines built without them (tests). */
   backups: Backups | null;
   /** Runs' and operations' logs (`run-12`, `production#7`). */
   logSource: LogSource;

@@ -19,7 +19,7 @@ export interface DeploymentsDeps extends Omit<OperationDeps, 'trackProcess' | 'l
   recordedEnvironments(): Promise<string[]>;
   /** Tells clients an environment changed. */
   publish(env: string): void;
-  /** OpenSSH to the hosts of remote environments (README.md, "Remote environments"); absent where none is wired. */
+  /** OpenSSH to the hosts of remote environments (docs/remote-environments.md); absent where none is wired. */
   remoteHosts?: RemoteHosts;
   warn(message: string): void;
   /** One line of every terminal's event log, for what the daemon did on its own (absent in tests that need none). */

@@ -95,7 +95,7 @@ describe('a deploy that fails', () => {
     await w.ship();
     expect(w.revision('staging', 4)).toMatchObject({ kind: 'auto-rollback', status: 'live', releaseId: 'rel-1', rollbackTo: 1, verified: true });
     expect(w.current()).toBe('rel-1');
-    // Verification runs after a rollback too (README.md, "Using it").
+    // Verification runs after a rollback too (docs/releases-and-rollback.md).
     expect(w.runner.ran('smoke').at(-1)?.env.AXUM_REVISION).toBe('4');
     expect(w.disagreement()).toBeNull();
   });

@@ -1,5 +1,5 @@
 // A monitor tick whose every Prometheus check was inconclusive measured nothing: it neither passes
-// nor fails, so it does not reset the failures in a row (README.md, "Checks that ask Prometheus").
+// nor fails, so it does not reset the failures in a row (docs/gates-and-checks.md, "Checks that ask Prometheus").
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PrometheusAnswer } from '../domain/prometheus-checks.js';
 import type { PrometheusPort } from './ports.js';

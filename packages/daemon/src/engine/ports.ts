@@ -246,7 +246,7 @@ export interface PrometheusPort {
   config(url: string, timeoutMs: number): Promise<string | null>;
 }
 
-/** Backups of `.axum/` to one target (README.md, "Backups"); never throws: a failure is the report's `error`. */
+/** Backups of `.axum/` to one target (docs/backups.md); never throws: a failure is the report's `error`. */
 export interface BackupWriter {
   /**
    * Writes a new backup to `target`, keeping its newest `keep` snapshots (this one among them).
@@ -273,7 +273,7 @@ export interface PreparedSwap extends HostInspection {
 }
 
 /**
- * The remote hosts of an environment (README.md, "Remote environments"), over the user's own
+ * The remote hosts of an environment (docs/remote-environments.md), over the user's own
  * OpenSSH and rsync: their ssh config, agent and known_hosts apply, and host keys are never
  * accepted on the way. Every method rejects with a message that says what failed on that host.
  */

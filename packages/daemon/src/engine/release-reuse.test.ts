@@ -1,5 +1,5 @@
 // Build once, promote: a run of a commit that already has a release with the same config snapshot
-// runs no stage and hands that release on (README.md, "Releases and deploys"). The run executor on
+// runs no stage and hands that release on (docs/releases-and-rollback.md, "Build once, promote"). The run executor on
 // fakes, with a deployments world behind it.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';

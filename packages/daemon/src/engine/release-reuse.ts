@@ -1,4 +1,4 @@
-// Build once, promote (README.md, "Releases and deploys"): a run of a commit that already has a
+// Build once, promote (docs/releases-and-rollback.md, "Build once, promote"): a run of a commit that already has a
 // release made with the same config hands that release on instead of training again, so the bytes
 // an environment gets are the bytes verified before it. Model training is not reproducible: a
 // rebuild would be a different model.

@@ -1,4 +1,4 @@
-// Remote environments (README.md, "Remote environments"): the hosts of an environment move
+// Remote environments (docs/remote-environments.md): the hosts of an environment move
 // together, all or none. The deploy machine's states stay as they are: `materializing` also
 // stages the release on every host, `swapping` swaps every host's `current` and then the local
 // one, `undoing` puts every host back. Each host's outcome is kept on the environment's document.
@@ -231,7 +231,7 @@ export function createRemoteFleet(state: DeployState, remote: RemoteHosts | unde
   };
 }
 
-/** What a verify or monitor step run for one host reads (README.md, "Remote environments"). */
+/** What a verify or monitor step run for one host reads (docs/remote-environments.md). */
 export function hostStepEnv(host: HostSpec, releaseId: string): Record<string, string> {
   return {
     AXUM_HOST: host.host,

@@ -1,4 +1,4 @@
-// Prometheus checks on a remote environment (README.md, "Checks that ask Prometheus"): a query that
+// Prometheus checks on a remote environment (docs/gates-and-checks.md, "Checks that ask Prometheus"): a query that
 // says `$HOST` is measured once per host, in verify and in the monitor; the failing host is named.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PrometheusAnswer } from '../domain/prometheus-checks.js';

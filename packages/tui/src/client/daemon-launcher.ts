@@ -21,7 +21,7 @@ import {
 import { CliError, EXIT } from '../commands/exit-codes.js';
 import { connectToDaemon, type DaemonConnection, type EarlyRequests } from './daemon-connection.js';
 
-/** How long `axum daemon start` waits for the daemon to listen (README.md, "Commands"). */
+/** How long `axum daemon start` waits for the daemon to listen (docs/commands.md). */
 export const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 const POLL_MS = 50;

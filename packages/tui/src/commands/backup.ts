@@ -1,4 +1,4 @@
-// `axum backup` and `axum restore --from FOLDER|user@host:/path` (README.md, "Backups").
+// `axum backup` and `axum restore --from FOLDER|user@host:/path` (docs/backups.md).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sshBackupTarget, type BackupReport } from '@axum/protocol';

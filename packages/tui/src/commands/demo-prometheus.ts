@@ -1,4 +1,4 @@
-// The demo's Prometheus chapter (README.md, "Checks that ask Prometheus"): a real `prometheus`
+// The demo's Prometheus chapter (docs/gates-and-checks.md, "Checks that ask Prometheus"): a real `prometheus`
 // (Debian's package) on loopback scrapes the example model server's /metrics every second; the
 // example project's monitor asks it for the live release's error rate, and a model that passes its
 // offline eval but fails under live traffic is rolled back by that monitor.

@@ -52,7 +52,7 @@ export async function demoCommand(options: GlobalOptions & { dir?: string; keep?
     else process.stdout.write(`${stamped}\n`);
   };
   let tuiDone: Promise<void> | null = null;
-  /** The load generator's count: the last line the demo prints (README.md, "Commands"). */
+  /** The load generator's count: the last line the demo prints (README.md, "Quick start"). */
   let requests: string | null = null;
   /** The user quit the TUI before the story ended: stop waiting and clean up. */
   let quitEarly = false;

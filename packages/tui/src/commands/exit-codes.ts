@@ -1,4 +1,4 @@
-/** Exit codes of every `axum` command (README.md, "Commands"). */
+/** Exit codes of every `axum` command (docs/commands.md, "Exit codes"). */
 export const EXIT = {
   /** Success. */
   ok: 0,

@@ -8,7 +8,7 @@ export function hostOutcomeText(h: RevisionHost): string {
 
 /**
  * Under `axum history` of a remote environment: a line per host under each revision that reached
- * any (README.md, "Remote environments"); none for a local environment.
+ * any (docs/remote-environments.md); none for a local environment.
  */
 export function historyHostLines(revisions: readonly RevisionView[]): string[] {
   const withHosts = revisions.filter((r) => (r.hosts ?? []).length > 0);

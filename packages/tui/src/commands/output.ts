@@ -1,6 +1,6 @@
 import { terminalText } from '../terminal-text.js';
 
-/** Options every command takes (README.md, "Commands"). */
+/** Options every command takes (docs/commands.md, "Options every command takes"). */
 export interface GlobalOptions {
   repo?: string;
   json?: boolean;

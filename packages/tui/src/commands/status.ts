@@ -20,7 +20,7 @@ export async function statusCommand(options: GlobalOptions, out: Output, envName
   return EXIT.ok;
 }
 
-/** The JSON document of `axum status --json` (README.md, "Commands"; the fields scripts rely on, extended). */
+/** The JSON document of `axum status --json` (docs/commands.md; the fields scripts rely on, extended). */
 export function statusJson(state: DaemonState): unknown {
   const { pid, version, socket, tokenFile, listen } = state.daemon;
   return {
@@ -46,7 +46,7 @@ export function statusJson(state: DaemonState): unknown {
       approval: env.approval,
       path: env.path,
       inConfig: env.inConfig,
-      // Remote hosts (README.md, "Remote environments"): each one's release and how the last operation went there.
+      // Remote hosts (docs/remote-environments.md): each one's release and how the last operation went there.
       hosts: env.hosts ?? [],
     })),
     runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),

@@ -1,7 +1,7 @@
 import { backupAge, type BackupTargetStatus } from '@axum/protocol';
 
 /**
- * The TUI header's word on backups (README.md, "Backups"): null when none are configured; red when a
+ * The TUI header's word on backups (docs/backups.md): null when none are configured; red when a
  * target failed, yellow when one is stale (older than twice `every`, or never written), else the age
  * of the oldest target's backup. One short piece of one line: the header's height never changes.
  */

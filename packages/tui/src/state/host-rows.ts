@@ -1,6 +1,6 @@
-// The hosts of a remote environment as the TUI's history view shows them (README.md, "Remote
-// environments"): which release each host's `current` names, whether it could be reached and agreed,
-// and when that was last seen. Words only, so NO_COLOR loses nothing.
+// The hosts of a remote environment as the TUI's history view shows them
+// (docs/remote-environments.md): which release each host's `current` names, whether it could be
+// reached and agreed, and when that was last seen. Words only, so NO_COLOR loses nothing.
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
 
 export interface HostRow {

@@ -1,4 +1,4 @@
-// A remote environment's hosts in the TUI's history view (README.md, "Remote environments"): what
+// A remote environment's hosts in the TUI's history view (docs/remote-environments.md): what
 // each host's `current` names, reachable or not, last seen; the selected revision's part on each.
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
