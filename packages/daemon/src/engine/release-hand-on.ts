@@ -123,8 +123,18 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const trigger = runTriggers.get(runId);
     const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
     void operate(env, built.id, 'deploy', null, by, runId)
-      .then((result) => {
-        const unsaved = result instanceof RequestFailure ? undefined : ctx.unrecorded(result);
+      .then(async (result) => {
+        if (result instanceof RequestFailure) {
+          // Lost a race: an operation took the environment since it was free above. It waits behind
+          // that one, as a release built during an operation does.
+          if (result.code === 'conflict') return void (await handOn(env, built, reuse, queued));
+          // Refused before anything was recorded: no revision will tell the run, so it is told here.
+          const retry = refusedRetry(env, built.id, result);
+          tell('failed', `${lead}; not deployed: ${result.message} (${retry})`);
+          deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${result.message}`);
+          return;
+        }
+        const unsaved = ctx.unrecorded(result);
         if (unsaved === undefined) return;
         // No save wrote its revision, so the operation took it back and no revision will tell the
         // run: it is told here, as are the event log and the incident (in memory: the disk refused it).
@@ -139,6 +149,12 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       .catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `${lead}; deploying to ${env}`;
   };
+}
+
+/** What a person does about a push deploy that `operate` refused before recording anything. */
+function refusedRetry(env: string, releaseId: string, failure: RequestFailure): string {
+  if (failure.code === 'not-found') return `a new run of ${env}'s branch builds it again`;
+  return `axum deploy ${env} --release ${releaseId} deploys it once that is put right`;
 }
 
 /**
