@@ -18,14 +18,15 @@ export function unsavedFailure(what: string, err: unknown): RequestFailure {
 }
 
 /**
- * Why a deploy no request answers (a push's, a queued one's) was not deployed: its revision never
- * reached the disk. `why` in the disk's words, `retry` what a person does about it.
+ * Why a deploy no request answers (a push's, a queued one's) was not deployed: its revision (or
+ * `what` else: its place in the queue, its wait) never reached the disk. `why` in the disk's words,
+ * `retry` what a person does about it.
  */
-export function unrecordedDeploy(env: string, releaseId: string, err: unknown): { why: string; retry: string } {
+export function unrecordedDeploy(env: string, releaseId: string, err: unknown, what = 'deploy'): { why: string; retry: string } {
   const problem = diskProblem(err);
   const again = `axum deploy ${env} --release ${releaseId}`;
   return {
-    why: `its deploy could not be recorded: ${problem?.text ?? describeFsError(err)}`,
+    why: `its ${what} could not be recorded: ${problem?.text ?? describeFsError(err)}`,
     retry: problem ? `${problem.fix}: ${again}` : `${again} deploys it`,
   };
 }
