@@ -10,11 +10,25 @@ import type { EnvironmentDocument, ReleasesDocument } from '../domain/revisions.
 import type { EnvironmentCoordinator } from './environment-coordinator-api.js';
 import { RequestFailure } from './pipeline.js';
 
+/**
+ * The answer to a request whose records the disk refused, with what could not be recorded and the
+ * disk's words kept apart: a request that goes on after it (an unpin whose deploy the disk refused)
+ * says them in its own answer.
+ */
+export class UnsavedFailure extends RequestFailure {
+  constructor(
+    readonly what: string,
+    readonly problem: { text: string; fix: string },
+  ) {
+    super('refused', `${what} could not be recorded: ${problem.text}; nothing changed (${problem.fix})`);
+  }
+}
+
 /** The answer to a request whose save failed on the disk; any other error is a bug and goes on up. */
-export function unsavedFailure(what: string, err: unknown): RequestFailure {
+export function unsavedFailure(what: string, err: unknown): UnsavedFailure {
   const problem = diskProblem(err);
   if (problem === null) throw err;
-  return new RequestFailure('refused', `${what} could not be recorded: ${problem.text}; nothing changed (${problem.fix})`);
+  return new UnsavedFailure(what, problem);
 }
 
 /**
@@ -139,7 +153,8 @@ export function releaseRecords(doc: ReleasesDocument, write: () => Promise<void>
 export interface RequestRecords extends DocumentRecords {
   /**
    * The answer of an operation the request started: one whose revision never reached the disk is
-   * taken back from memory with everything the request changed, and answered with the disk's reason.
+   * taken back from memory with everything the request changed, and answered with the disk's reason
+   * (an `UnsavedFailure`).
    */
   operated<T>(what: string, result: T | RequestFailure): T | RequestFailure;
 }
