@@ -2,6 +2,7 @@
 // waiting for approval, queued behind the operation in progress, or deployed now.
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
 import { deployAgainHint } from '../domain/deploy-outcome.js';
+import { diskProblem } from '../domain/disk-errors.js';
 import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
@@ -63,8 +64,9 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     };
     /**
      * Saves the release's wait (`what`: its place in the queue, its hold, its wait for approval).
-     * When the disk refuses, memory is put back as the records are (a restart does what memory
-     * said), and the run is told it was not deployed, with why: returns that line, else null.
+     * When the disk refuses (full, read-only), memory is put back as the records are (a restart
+     * does what memory said), and the run is told it was not deployed, with why: returns that
+     * line, else null.
      */
     const recorded = async (what: string): Promise<string | null> => {
       const undo = undoSince(doc, was);
@@ -72,6 +74,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
         await save(env);
         return null;
       } catch (err) {
+        if (diskProblem(err) === null) throw err; // not the disk's: a bug, which goes on up as before
         undo();
         if (reusedBefore) reusedBy.set(reuseKey(env, built.id), reusedBefore);
         else reusedBy.delete(reuseKey(env, built.id));

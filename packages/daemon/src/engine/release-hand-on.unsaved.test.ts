@@ -46,6 +46,14 @@ describe('a hand-on whose save the disk refuses', () => {
     expect(disk).toEqual(memory);
   });
 
+  it('an error of the save that is not the disk\'s is a bug: it goes on up, as before', async () => {
+    const w = world();
+    await w.ship();
+    await w.deployments.pin('staging', true, 'ana');
+    w.envStore('staging').save = () => Promise.reject(new Error('a bug'));
+    await expect(w.build()).rejects.toThrow('a bug');
+  });
+
   it('waiting for approval: the release waiting before still waits, in memory as on disk', async () => {
     const w = world(testConfig({ environments: { staging: { branch: 'staging', approval: 'manual' } } }));
     await w.ship(); // rel-1 waits for approval
