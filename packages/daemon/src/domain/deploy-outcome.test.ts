@@ -24,20 +24,30 @@ const rev = (revision: number, releaseId: string, accuracy: number, gateLkg: num
   checks: { total: 0, failed: 0 },
 });
 
+/** Releases whose build wrote no metric. */
+const noBuild = () => ({});
+
 describe('revisionHealth', () => {
   it('puts the live metric beside the LKG the LKG column names, not the value its gate saw at verification', () => {
     const live = rev(4, 'rel-4', 0.93, 0.97);
-    expect(revisionHealth(live, rev(2, 'rel-2', 0.91, null)).liveMetric).toEqual({ name: 'accuracy', value: 0.93, lkgValue: 0.91 });
+    expect(revisionHealth(live, rev(2, 'rel-2', 0.91, null), noBuild).liveMetric).toEqual({ name: 'accuracy', value: 0.93, lkgValue: 0.91 });
   });
 
   it('leaves the LKG value out when the live release is the LKG (after a rollback, or once verified)', () => {
     const rolledBackTo = rev(5, 'rel-1', 0.9, 0.97);
-    expect(revisionHealth(rolledBackTo, rolledBackTo).liveMetric).toEqual({ name: 'accuracy', value: 0.9, lkgValue: null });
-    expect(revisionHealth(rolledBackTo, rev(1, 'rel-1', 0.9, null)).liveMetric?.lkgValue).toBeNull();
+    expect(revisionHealth(rolledBackTo, rolledBackTo, noBuild).liveMetric).toEqual({ name: 'accuracy', value: 0.9, lkgValue: null });
+    expect(revisionHealth(rolledBackTo, rev(1, 'rel-1', 0.9, null), noBuild).liveMetric?.lkgValue).toBeNull();
+  });
+
+  it("reads a metric no verify step wrote as the build's, as gates do: also on a revision no gate judged (an approval of a paused one)", () => {
+    const live = { ...rev(4, 'rel-4', 0.93, null), metrics: {} }; // its gate's value was the build's
+    const accepted = { ...rev(2, 'rel-2', 0.91, null), metrics: {}, gates: [] };
+    const builds: Record<string, Record<string, number>> = { 'rel-4': { accuracy: 0.93 }, 'rel-2': { accuracy: 0.91 } };
+    expect(revisionHealth(live, accepted, (r) => builds[r.releaseId] ?? {}).liveMetric).toEqual({ name: 'accuracy', value: 0.93, lkgValue: 0.91 });
   });
 
   it('has no metric and no check when nothing is live', () => {
-    expect(revisionHealth(null, rev(1, 'rel-1', 0.9, null))).toEqual({ liveMetric: null, lastCheck: null });
+    expect(revisionHealth(null, rev(1, 'rel-1', 0.9, null), noBuild)).toEqual({ liveMetric: null, lastCheck: null });
   });
 });
 

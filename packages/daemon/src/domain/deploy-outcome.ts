@@ -1,4 +1,5 @@
 import type { DeployOutcome, RevisionView } from '@axum/protocol';
+import { metricValue } from './metric-values.js';
 
 /** How crash recovery's message of a revision it cut short begins. */
 export const INTERRUPTED = 'interrupted by a daemon restart';
@@ -57,13 +58,14 @@ export function deployOutcomeOf(env: string, revision: RevisionView, standing: R
  * monitor check. `lkg` is the revision the LKG column names (the live one itself once verified),
  * not the one the gate compared with at verification, which may since have been rolled back; its
  * value is left out when it is the live release's own (a metric beside itself says nothing).
+ * `build` gives a revision's release's build metrics: a metric no verify step wrote is the build's,
+ * as its gate judged it.
  */
-export function revisionHealth(live: RevisionView | null, lkg: RevisionView | null) {
+export function revisionHealth(live: RevisionView | null, lkg: RevisionView | null, build: (revision: RevisionView) => Readonly<Record<string, number>>) {
   if (!live) return { liveMetric: null, lastCheck: null };
   const gated = live.gates.find((g) => g.value !== null);
   const name = gated?.metric ?? Object.keys(live.metrics)[0];
-  // A gate's value may be the build's (no verify step wrote it): the gate holds it either way.
-  const metricOf = (r: RevisionView, metric: string) => r.gates.find((g) => g.metric === metric && g.value !== null)?.value ?? (Object.hasOwn(r.metrics, metric) ? r.metrics[metric] : undefined);
+  const metricOf = (r: RevisionView, metric: string) => metricValue(metric, r.metrics, build(r))?.value;
   const value = name !== undefined ? metricOf(live, name) : undefined;
   const lkgValue = name !== undefined && lkg && lkg.releaseId !== live.releaseId ? (metricOf(lkg, name) ?? null) : null;
   const check = live.steps.findLast((s) => s.stage === 'monitor' && s.status !== 'running' && s.status !== 'pending');

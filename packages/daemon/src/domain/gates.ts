@@ -1,4 +1,5 @@
 import { gateThresholdText, parseGate, type GateExpression, type GateOp, type GateVerdict } from '@axum/protocol';
+import { metricValue } from './metric-values.js';
 
 /** What a metrics file held: the numbers (last value of a name wins) and the lines that were not numbers. */
 export interface ParsedMetrics {
@@ -59,13 +60,6 @@ function thresholdOf(gate: GateExpression, metric: string, lkgValue: number | nu
   return gate.fallback ? { ...gate.fallback, reason: `${missing}: the fallback applies` } : { reason: missing };
 }
 
-/** A metric's value: the verify steps' first, else the build's (gates judge metrics written by steps). */
-function valueOf(metric: string, verify: Record<string, number>, build: Record<string, number>): { value: number; from?: 'build' } | null {
-  if (Object.hasOwn(verify, metric) && verify[metric] !== undefined) return { value: verify[metric] };
-  if (Object.hasOwn(build, metric) && build[metric] !== undefined) return { value: build[metric], from: 'build' };
-  return null;
-}
-
 /**
  * Judges every gate (`accuracy: ">= 0.90"`, `">= lkg - 0.01"`) on a revision's metrics, with the
  * last known good's value of the same metric beside it. A metric is the one the verify steps wrote,
@@ -80,7 +74,7 @@ export function gateVerdicts(
   buildMetrics: Record<string, number> = {},
 ): GateVerdict[] {
   return Object.entries(gates).map(([metric, expression]) => {
-    const found = valueOf(metric, metrics, buildMetrics);
+    const found = metricValue(metric, metrics, buildMetrics);
     const value = found?.value ?? null;
     const lkgValue = lkgMetrics && Object.hasOwn(lkgMetrics, metric) ? (lkgMetrics[metric] ?? null) : null;
     const base = { metric, value, lkgValue, expression, ...(found?.from ? { from: found.from } : {}) };

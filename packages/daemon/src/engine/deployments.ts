@@ -1,27 +1,22 @@
 import type { ReleaseListing, ReleaseView } from '@axum/protocol';
 import { hostsServing } from '../domain/revision-hosts.js';
 import { listReleases } from '../domain/release-listing.js';
-import { lastKnownGood, liveRevision, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
-import { parseMetrics } from '../domain/gates.js';
-import { MIN_SECRET_LENGTH, maskText } from '../domain/masker.js';
-import { liftPause } from '../domain/pause.js';
+import { servingRevision } from '../domain/revisions.js';
 import type { RunRecord } from '../domain/history.js';
 import type { OperationDeps } from './deploy-operation.js';
-import { recoverEnvironment, resumeAutoRollback } from './deploy-recovery.js';
-import { sweepReleaseStore, tidyFolders } from './release-store-sweep.js';
 import { createDeployState, type DeploymentsDeps } from './deploy-state.js';
+import { startDeployments } from './deployments-start.js';
 import { createEnvironmentCoordinator } from './environment-coordinator.js';
 import { environmentState, type EnvironmentState } from './environment-state.js';
 import { readOperationLog } from './operation-logs.js';
 import { createOperatorRequests, type PinOutcome } from './operator-requests.js';
 import { reconcileEnvironment, reconcileEnvironments } from './reconciliation.js';
-import { sweepOperationLogs } from './operation-log-retention.js';
 import { RequestFailure } from './pipeline.js';
-import { requestRecords } from './unsaved-requests.js';
-import { reserveReleaseId } from './release-ids.js';
 import { diffMetrics, releaseDiff } from './release-diff.js';
+import { releaseRun } from './release-making.js';
 import { reuseRun, type Reuse } from './release-reuse.js';
 import { createReleaseIntegrity, watchingMoves, type ReleaseIntegrity } from './release-integrity.js';
+import { rollbackRequest } from './rollback-request.js';
 import type { DeployResult, FsckReport, LogChunk, MarkResult, PipelineConfig, ReleaseDiff, RevisionView } from '@axum/protocol';
 
 export type { DeploymentsDeps } from './deploy-state.js';
@@ -92,7 +87,8 @@ export interface Deployments {
 
 /**
  * Deployments over the ports: the records (deploy-state.ts), one deploy machine per operation under
- * the environment coordinator, crash recovery at start, and what clients ask of environments.
+ * the environment coordinator, the start (deployments-start.ts), a run's release made and handed on
+ * (release-making.ts), and what clients ask of environments (operator-requests.ts, rollback-request.ts).
  */
 export function createDeployments(given: DeploymentsDeps): Deployments {
   // Every pointer move is followed by a re-hash of the folder it now names (in the background).
@@ -111,8 +107,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     track: (env, work) => environments.track(env, work),
     compare: (env) => reconcileEnvironment(state, env, quiet),
   });
-  const { docOf, release, unusable, now } = state;
-  const save = environments.save;
+  const { docOf, release } = state;
   // Known: declared by the config in use, or with records (ARCHITECTURE.md, glossary: Records).
   const knownEnv = (env: string) => {
     const known = state.environments();
@@ -120,78 +115,8 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
   };
   const requests = createOperatorRequests(state, environments, knownEnv);
 
-  async function makeRelease(run: RunRecord, workdir: string, runConfig: PipelineConfig, metricsFile: string, warn: (text: string) => void): Promise<ReleaseView> {
-    // Named after the run while its number is above every one used; never an id used before.
-    const id = await reserveReleaseId(deps.releases, run.number, state.releasesDoc().releases.map((r) => r.id));
-    // A file name is text from outside too: a release would carry a secret in its file list, its
-    // folder and its manifest for good. Refused by name before anything of the release is written.
-    const secrets = runConfig.secrets.map((name) => (Object.hasOwn(deps.baseEnv, name) ? (deps.baseEnv[name] ?? '') : '')).filter((v) => v.length >= MIN_SECRET_LENGTH);
-    const built = await deps.releases.create({
-      id,
-      runId: run.id,
-      commit: run.commit,
-      branch: run.branch,
-      subject: run.subject,
-      workdir,
-      patterns: runConfig.artifacts,
-      metrics: parseMetrics(await deps.readText(metricsFile)),
-      createdAt: now(),
-      unmatched: (patterns) => warn(`artifacts ${patterns.join(', ')} matched no file`),
-      refusePath: (path) => (secrets.some((secret) => path.includes(secret)) ? `the artifact ${maskText(path, secrets)} has a registered secret in its name; rename it` : null),
-      config: runConfig, // its own config snapshot
-    });
-    deps.crash('release.stored');
-    state.releasesDoc().releases.push(built);
-    await deps.releasesStore.save(state.releasesDoc());
-    deps.crash('release.recorded');
-    return built;
-  }
-
-  /** Crash recovery of one environment, then what was waiting in it. */
-  async function recover(env: string): Promise<void> {
-    await recoverEnvironment(state, env, environments);
-    // A crash may have come between a revision's change and its run's: the revision is the truth.
-    for (const revision of (await docOf(env)).revisions) if (revision.status !== 'superseded') state.tellRun(env, revision);
-    await resumeAutoRollback(state, env, environments);
-    await environments.syncMonitor(env);
-    const doc = await docOf(env);
-    const queued = doc.queuedReleaseId ? release(doc.queuedReleaseId) : undefined;
-    // Commits deploy only to environments the config in use declares: it waits in the queue till then.
-    if (queued && state.declares(env)) {
-      doc.queuedReleaseId = null;
-      await save(env);
-      await environments.handOn(env, queued, undefined, true); // queued before the restart: it still deploys, unless a newer release is live
-    }
-  }
-
   return {
-    async start() {
-      const warning = await state.loadReleases();
-      await tidyFolders(state, warning);
-      // Every environment with records, whatever the working tree's axum.yml declares: its documents
-      // are loaded first (where its `current` is, what retention must keep), then it is recovered.
-      await state.loadRecorded();
-      const loaded = await Promise.allSettled(state.environments().map((env) => docOf(env)));
-      const unread = loaded.find((l) => l.status === 'rejected');
-      await sweepReleaseStore(state, unread ? `an environment's history could not be read (${String((unread as PromiseRejectedResult).reason)})` : warning);
-      for (const env of state.environments()) {
-        try {
-          await recover(env);
-        } catch (err) {
-          // One broken environment must not keep the daemon (and every other environment) down.
-          deps.warn(`${env}: could not recover its deployments: ${(err as Error).message}`);
-        }
-      }
-      state.recordDeclarations();
-      await reconcileEnvironments(state, quiet);
-      // Remote hosts are asked in the background: an unreachable one must not hold the start up.
-      for (const env of state.environments()) {
-        if (environments.hold(env)) continue; // an operation records its hosts itself
-        const serving = state.docs.get(env) ? servingRevision(state.docs.get(env)!) : null;
-        void state.fleet.check(env, serving ? (release(serving.revision.releaseId) ?? null) : null);
-      }
-      await sweepOperationLogs(state).catch((err: Error) => deps.logger.warn(`sweeping operation logs: ${err.message}`));
-    },
+    start: () => startDeployments(state, environments),
     undeclared() {
       return state.environments().flatMap((name) => {
         if (state.declares(name)) return [];
@@ -214,16 +139,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
       for (const env of state.docs.keys()) void environments.syncMonitor(env).catch((err: Error) => deps.logger.warn(`${env}: monitor: ${err.message}`)); // a `monitor:` removed or put back
     },
     state: (env) => environmentState(state, env, environments.hold(env)),
-    async releaseRun(run, workdir, runConfig, metricsFile) {
-      // Serialized with retention: a blob stored for a release not yet recorded must not be collected.
-      // A pattern that matched nothing is said on the run (`warning: …`), before what the deploy did.
-      const warnings: string[] = [];
-      const built = await state.serially(() => makeRelease(run, workdir, runConfig, metricsFile, (text) => warnings.push(text)));
-      environments.noteTrigger(run.id, run.trigger, run.by);
-      const message = await environments.handOn(run.env ?? '', built);
-      await environments.prune();
-      return { releaseId: built.id, message, warnings };
-    },
+    releaseRun: (run, workdir, runConfig, metricsFile) => releaseRun(state, environments, run, workdir, runConfig, metricsFile),
     reuseRun: (run, runConfig) => reuseRun(state, environments, run, runConfig),
     history(env) {
       const unknown = knownEnv(env);
@@ -258,36 +174,7 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     promote: (from, to, force, by, seen, again = false) => requests.promote(from, to, force, by, seen, again),
     mark: (releaseId, mark, reason, by) => requests.mark(releaseId, mark, reason, by),
     async rollback(env, to, force, by) {
-      const unknown = knownEnv(env);
-      if (unknown) return unknown;
-      const doc = await docOf(env);
-      const busy = environments.hold(env);
-      if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
-      const target = to === null ? (lastKnownGood(doc, unusable) ?? undefined) : doc.revisions.find((r) => r.revision === to);
-      const live = liveRevision(doc);
-      const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force, live ? unusable(live.releaseId) : false);
-      if (refusal || !target) return new RequestFailure('refused', refusal ?? 'nothing to roll back to');
-      // A rollback must not be undone by the next commit: pin until `axum unpin` (before the
-      // pointer moves, so no queued deploy slips in; undone if the rollback is refused).
-      // An earlier pin stays as it is; a pin this rollback sets names its revision (the number
-      // `operate` gives it next: nothing else records a revision without holding the environment).
-      const records = requestRecords(env, doc, environments, deps.publish);
-      const pinnedBefore = doc.pinned;
-      const servingBefore = servingRevision(doc)?.revision ?? null;
-      doc.pinned = pinnedBefore ?? { by, at: now(), rollback: nextRevisionNumber(doc) };
-      const unpause = liftPause(doc); // a person decided; a release the pause held stays held, by the pin now
-      // Its revision never reached the disk: memory is put back as the records are, pin and pause too.
-      const result = records.operated(`the rollback of ${env}`, await environments.operate(env, target.releaseId, 'rollback', target.revision, by));
-      // Refused, or undone after an error of the machine: what was live still is, so the pin it
-      // set goes too (pointer, marks and pin agree: nothing of the rollback remains).
-      if (!records.putBack && nothingMoved(doc, servingBefore, result instanceof RequestFailure ? null : result)) {
-        doc.pinned = pinnedBefore;
-        unpause();
-        // Recorded, then undone, and the disk filled meanwhile: the records hold the revision cut
-        // short, which the next start finishes or undoes as a crash's; the answer says why.
-        return (await records.save(`the rollback of ${env}`)) ?? result;
-      }
-      return result;
+      return knownEnv(env) ?? rollbackRequest(state, environments, env, to, force, by);
     },
     approve: (env, by, force = false, seen) => requests.approve(env, by, force, seen),
     async pin(env, pinned, by) {

@@ -10,6 +10,7 @@ import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords, type OperationRecord } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
 import { markTime } from '../domain/marks.js';
+import { metricValues } from '../domain/metric-values.js';
 import { pause } from '../domain/pause.js';
 import type { DeployState } from './deploy-state.js';
 import { createEnvironmentMonitors } from './environment-monitors.js';
@@ -154,7 +155,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     // Gates show the last known good's value beside each metric: the LKG before this operation, less what it marks bad.
     const lkg = lastKnownGoodFor(doc, state.unusable, kind);
     // Each metric as its gate found it: the verify steps' value, else the build's.
-    const lkgMetrics = lkg ? { ...(state.release(lkg.releaseId)?.metrics ?? {}), ...lkg.metrics } : null;
+    const lkgMetrics = lkg ? metricValues(lkg.metrics, state.release(lkg.releaseId)?.metrics ?? {}) : null;
     let free!: () => void;
     const released = new Promise<void>((resolve) => (free = resolve));
     holds.set(env, { revision: revision.revision, kind, holder: by, startedAt: revision.createdAt, done: released });

@@ -52,7 +52,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
   const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false, live ? unusable(live.releaseId) : false) === null ? lkg : null;
   const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
   const lkgShown = lastKnownGoodOrLive(doc, unusable);
-  const health = revisionHealth(live, lkgShown);
+  const health = revisionHealth(live, lkgShown, (r) => state.release(r.releaseId)?.metrics ?? {});
   // The config in use decides whether anything is monitored (environment-monitors.ts): with no
   // `monitor:` there, the last check says nothing of now, so it is not shown as the health.
   const inUse = state.config();

@@ -10,7 +10,7 @@ import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
 import { leftBranchIn, tellLeft } from './release-hand-on.js';
 import { RequestFailure } from './pipeline.js';
-import { releaseRecords, requestRecords } from './unsaved-requests.js';
+import { releaseRecords, requestRecords, UnsavedFailure } from './unsaved-requests.js';
 
 /**
  * What an unpin did with the release the pin held back: deployed it, or why not (`note`); both null
@@ -96,10 +96,10 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     doc.queuedReleaseId = null; // its revision, saved next by `operate`, takes over
     const what = `the deploy of ${held.id} to ${env}`;
     const deployed = records.operated(what, await environments.operate(env, held.id, 'deploy', null, `${by} (held by the pin${since ? ` since ${markTime(since)}` : ''})`, environments.runFor(env, held.id) ?? held.runId));
-    if (deployed instanceof RequestFailure && records.putBack) {
+    if (deployed instanceof UnsavedFailure) {
       // The disk refused the deploy's revision: the unpin stands (saved before it), and the release
       // is where that save left it, queued; no operation is in progress to take it.
-      const why = deployed.message.replace(/; nothing changed \(.*\)$/, '');
+      const why = `${deployed.what} could not be recorded: ${deployed.problem.text}`;
       return refused(`${env} is unpinned (that was recorded), but ${why}: ${held.id} was not deployed; once there is room, axum deploy ${env} --release ${held.id} deploys it`);
     }
     if (deployed instanceof RequestFailure) {

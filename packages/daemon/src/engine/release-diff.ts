@@ -2,6 +2,7 @@
 // takes back or brings in, the config keys (named as the user wrote them), the artifacts and the
 // metrics. Read-only: nothing here touches an environment.
 import { parseYaml, type ReleaseDiff, type ReleaseView } from '@axum/protocol';
+import { metricValues } from '../domain/metric-values.js';
 import { changedArtifacts, configChanges, metricDeltas } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { GitPort } from './ports.js';
@@ -29,7 +30,7 @@ export function diffMetrics(state: Pick<DeployState, 'docs' | 'configFor'>, env:
     }
     return {};
   };
-  return { of: (release) => ({ ...release.metrics, ...verified(release) }), gated: (release) => Object.keys(state.configFor(release)?.verify?.gates ?? {}) };
+  return { of: (release) => metricValues(verified(release), release.metrics), gated: (release) => Object.keys(state.configFor(release)?.verify?.gates ?? {}) };
 }
 
 /** The diff from release `fromId` to `toId`, or `not-found` when either is not recorded. */

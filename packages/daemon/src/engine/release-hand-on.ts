@@ -2,6 +2,7 @@
 // waiting for approval, queued behind the operation in progress, or deployed now.
 import type { ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
 import { deployAgainHint } from '../domain/deploy-outcome.js';
+import { diskProblem } from '../domain/disk-errors.js';
 import { markTime } from '../domain/marks.js';
 import { holdOf } from '../domain/pause.js';
 import { liveRevision } from '../domain/revisions.js';
@@ -10,7 +11,7 @@ import type { GitPort } from './ports.js';
 import { releaseNumber } from './release-ids.js';
 import type { Hold, ReuseHandOn } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
-import { unrecordedDeploy } from './unsaved-requests.js';
+import { snapshotOf, undoSince, unrecordedDeploy } from './unsaved-requests.js';
 
 /** What the hand-on reads and does of the coordinator that owns it. */
 export interface HandOnContext {
@@ -49,6 +50,9 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // Handed on by a later run (build once, promote), also as recorded before a restart.
     const reused = reuse !== undefined || (doc.waitingRuns ?? []).some((w) => w.releaseId === built.id);
     const earlier = waits ? (runFor(env, built.id) ?? built.runId) : null;
+    // What the hand-on changes is saved before anyone is told; a save the disk refuses puts it back.
+    const was = snapshotOf(doc);
+    const reusedBefore = reusedBy.get(reuseKey(env, built.id));
     if (reuse) reusedBy.set(reuseKey(env, built.id), reuse);
     else reusedBy.delete(reuseKey(env, built.id));
     // Saved with the release's wait below: after a restart, `unpin` or `approve` still tells this run.
@@ -58,6 +62,28 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       deps.runDeploy(to, { env, revision: null, outcome }, message);
       return message;
     };
+    /**
+     * Saves the release's wait (`what`: its place in the queue, its hold, its wait for approval).
+     * When the disk refuses (full, read-only), memory is put back as the records are (a restart
+     * does what memory said), and the run is told it was not deployed, with why: returns that
+     * line, else null.
+     */
+    const recorded = async (what: string): Promise<string | null> => {
+      const undo = undoSince(doc, was);
+      try {
+        await save(env);
+        return null;
+      } catch (err) {
+        if (diskProblem(err) === null) throw err; // not the disk's: a bug, which goes on up as before
+        undo();
+        if (reusedBefore) reusedBy.set(reuseKey(env, built.id), reusedBefore);
+        else reusedBy.delete(reuseKey(env, built.id));
+        deps.publish(env);
+        const { why, retry } = unrecordedDeploy(env, built.id, err, what);
+        deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${why}`);
+        return tell('failed', `${lead}; not deployed: ${why} (${retry})`);
+      }
+    };
     if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     // It waits in the queue (newest wins): when axum.yml declares the environment again (a branch
@@ -65,7 +91,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     if (!spec) {
       const older = doc.queuedReleaseId && doc.queuedReleaseId !== built.id ? state.release(doc.queuedReleaseId) : undefined;
       doc.queuedReleaseId = built.id;
-      await save(env);
+      const unsaved = await recorded('place in the queue');
+      if (unsaved !== null) return unsaved;
       if (older) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
       return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now (queued: it deploys when axum.yml declares ${env} again)`);
     }
@@ -98,7 +125,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       // `axum unpin` (a pin) or `axum approve` (a pause) deploys it (newest wins: an older held release is superseded).
       const older = doc.heldReleaseId ? state.release(doc.heldReleaseId) : undefined;
       doc.heldReleaseId = built.id;
-      await save(env);
+      const unsaved = await recorded(`hold by the ${held}`);
+      if (unsaved !== null) return unsaved;
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
       if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${markTime(doc.pinned!.at)} (axum unpin ${env} deploys it)${back}`);
       const { since, revision } = doc.paused!;
@@ -107,14 +135,16 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     if (spec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;
-      await save(env);
+      const unsaved = await recorded('wait for approval');
+      if (unsaved !== null) return unsaved;
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
       return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})${back}`);
     }
     if (holds.has(env)) {
       const older = doc.queuedReleaseId ? state.release(doc.queuedReleaseId) : undefined;
       doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
-      await save(env);
+      const unsaved = await recorded('place in the queue');
+      if (unsaved !== null) return unsaved;
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
       return tell('pending', `${lead}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
     }
@@ -123,8 +153,18 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const trigger = runTriggers.get(runId);
     const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
     void operate(env, built.id, 'deploy', null, by, runId)
-      .then((result) => {
-        const unsaved = result instanceof RequestFailure ? undefined : ctx.unrecorded(result);
+      .then(async (result) => {
+        if (result instanceof RequestFailure) {
+          // Lost a race: an operation took the environment since it was free above. It waits behind
+          // that one, as a release built during an operation does.
+          if (result.code === 'conflict') return void (await handOn(env, built, reuse, queued));
+          // Refused before anything was recorded: no revision will tell the run, so it is told here.
+          const retry = refusedRetry(env, built.id, result);
+          tell('failed', `${lead}; not deployed: ${result.message} (${retry})`);
+          deps.say?.(`${runId}: ${built.id} not deployed to ${env}: ${result.message}`);
+          return;
+        }
+        const unsaved = ctx.unrecorded(result);
         if (unsaved === undefined) return;
         // No save wrote its revision, so the operation took it back and no revision will tell the
         // run: it is told here, as are the event log and the incident (in memory: the disk refused it).
@@ -139,6 +179,12 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       .catch((err: Error) => deps.logger.error(`${env}: deploy of ${built.id}: ${err.stack ?? err.message}`));
     return `${lead}; deploying to ${env}`;
   };
+}
+
+/** What a person does about a push deploy that `operate` refused before recording anything. */
+function refusedRetry(env: string, releaseId: string, failure: RequestFailure): string {
+  if (failure.code === 'not-found') return `a new run of ${env}'s branch builds it again`;
+  return `axum deploy ${env} --release ${releaseId} deploys it once that is put right`;
 }
 
 /**

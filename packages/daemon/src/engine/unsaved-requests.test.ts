@@ -53,7 +53,7 @@ describe('requestRecords', () => {
     doc.incident = 'changed after the save';
     fail = enospc();
     const failure = await records.save('the pin of staging');
-    expect(failure).toEqual(new RequestFailure('refused', 'the pin of staging could not be recorded: the disk is full (ENOSPC: no space left on device); nothing changed (make room on the disk that holds .axum and ask again)'));
+    expect(failure).toMatchObject({ code: 'refused', message: 'the pin of staging could not be recorded: the disk is full (ENOSPC: no space left on device); nothing changed (make room on the disk that holds .axum and ask again)' });
     expect(doc).toEqual({ ...emptyEnvironmentDocument(), pinned: { by: 'ana', at: 't' } });
     expect(records.putBack).toBe(true);
     expect(published).toEqual(['staging']);
@@ -100,5 +100,12 @@ describe('requestRecords', () => {
       'the mark of rel-1 as bad could not be recorded: the filesystem is read-only (EROFS: read-only file system); nothing changed (.axum must be writable for the daemon to record anything)',
     );
     expect(() => unsavedFailure('x', new Error('boom'))).toThrow('boom');
+  });
+
+  it('unsavedFailure hands back what could not be recorded and the disk\'s words apart, for an answer that goes on (an unpin whose deploy the disk refused)', () => {
+    expect(unsavedFailure('the deploy of rel-2 to staging', enospc())).toMatchObject({
+      what: 'the deploy of rel-2 to staging',
+      problem: { text: 'the disk is full (ENOSPC: no space left on device)', fix: 'make room on the disk that holds .axum and ask again' },
+    });
   });
 });

@@ -10,22 +10,37 @@ import type { EnvironmentDocument, ReleasesDocument } from '../domain/revisions.
 import type { EnvironmentCoordinator } from './environment-coordinator-api.js';
 import { RequestFailure } from './pipeline.js';
 
+/**
+ * The answer to a request whose records the disk refused, with what could not be recorded and the
+ * disk's words kept apart: a request that goes on after it (an unpin whose deploy the disk refused)
+ * says them in its own answer.
+ */
+export class UnsavedFailure extends RequestFailure {
+  constructor(
+    readonly what: string,
+    readonly problem: { text: string; fix: string },
+  ) {
+    super('refused', `${what} could not be recorded: ${problem.text}; nothing changed (${problem.fix})`);
+  }
+}
+
 /** The answer to a request whose save failed on the disk; any other error is a bug and goes on up. */
-export function unsavedFailure(what: string, err: unknown): RequestFailure {
+export function unsavedFailure(what: string, err: unknown): UnsavedFailure {
   const problem = diskProblem(err);
   if (problem === null) throw err;
-  return new RequestFailure('refused', `${what} could not be recorded: ${problem.text}; nothing changed (${problem.fix})`);
+  return new UnsavedFailure(what, problem);
 }
 
 /**
- * Why a deploy no request answers (a push's, a queued one's) was not deployed: its revision never
- * reached the disk. `why` in the disk's words, `retry` what a person does about it.
+ * Why a deploy no request answers (a push's, a queued one's) was not deployed: its revision (or
+ * `what` else: its place in the queue, its wait) never reached the disk. `why` in the disk's words,
+ * `retry` what a person does about it.
  */
-export function unrecordedDeploy(env: string, releaseId: string, err: unknown): { why: string; retry: string } {
+export function unrecordedDeploy(env: string, releaseId: string, err: unknown, what = 'deploy'): { why: string; retry: string } {
   const problem = diskProblem(err);
   const again = `axum deploy ${env} --release ${releaseId}`;
   return {
-    why: `its deploy could not be recorded: ${problem?.text ?? describeFsError(err)}`,
+    why: `its ${what} could not be recorded: ${problem?.text ?? describeFsError(err)}`,
     retry: problem ? `${problem.fix}: ${again}` : `${again} deploys it`,
   };
 }
@@ -138,7 +153,8 @@ export function releaseRecords(doc: ReleasesDocument, write: () => Promise<void>
 export interface RequestRecords extends DocumentRecords {
   /**
    * The answer of an operation the request started: one whose revision never reached the disk is
-   * taken back from memory with everything the request changed, and answered with the disk's reason.
+   * taken back from memory with everything the request changed, and answered with the disk's reason
+   * (an `UnsavedFailure`).
    */
   operated<T>(what: string, result: T | RequestFailure): T | RequestFailure;
 }
