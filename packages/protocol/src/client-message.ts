@@ -41,7 +41,7 @@ export const RequestBody = z.discriminatedUnion('method', [
    * (`branch`, else `checkedOut`: the branch checked out where the client runs, null when HEAD is
    * detached there; else the daemon's own). `by` says who (the revision it deploys says so too);
    * `force` lets it deploy a reused release that is marked bad. Returns the queued `RunView`, or
-   * (`existing: true`) the run of that commit for that branch already queued or running, unless
+   * (`existing: true`) the run of that commit for that branch already queued, running or succeeded, unless
    * `again` asks for a new one all the same. `rebuild` runs every stage even when the commit already
    * has a release made with the same config (a new release: a model trained again is another model);
    * it is a new run, never an existing one.
