@@ -34,7 +34,7 @@ import {
   promote,
   rollback,
   shownLastKnownGoodOf,
-  runHead,
+  triggerHead,
   runningOn,
   type CommitKind,
   type Model,
@@ -460,12 +460,10 @@ class Trigger implements Cmd {
   check = (m: Readonly<Model>) => !m.runs.some((r) => r.branch === this.branch && r.status === 'queued');
   async run(m: Model, real: Real) {
     count('trigger');
-    // A run of the branch's head already queued or running is the answer, not a second one.
-    const head = m.headCommits[this.branch] ?? 0;
-    const existing = m.runs.find((r) => r.branch === this.branch && r.commit === head && (r.status === 'queued' || r.status === 'running'));
-    const run = existing ?? runHead(m, this.branch, 'manual');
+    // A run of the branch's head already queued, running or succeeded is the answer, not a second one.
+    const { run, existing } = triggerHead(m, this.branch);
     const answer = await cliOrSocket<{ id: string; trigger: string; existing: boolean }>(real, this.cli, ['run', '--branch', this.branch], 0, 'run.trigger', { branch: this.branch });
-    expect(answer).toMatchObject({ id: `run-${run.number}`, trigger: run.trigger, existing: existing !== undefined });
+    expect(answer).toMatchObject({ id: `run-${run.number}`, trigger: run.trigger, existing });
     await converge(m, real, this.toString());
   }
   toString = () => `trigger(${this.branch})${via(this.cli)}`;

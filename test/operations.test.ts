@@ -69,9 +69,13 @@ describe('operations', () => {
     expect(await client.next((m) => m.id === 'r3')).toMatchObject({ type: 'error', code: 'not-found' });
     client.ws.close();
 
-    // A manual run of the bad head reuses its release (build once), which failed: refused, nothing
+    // A manual run of the bad head is answered with the push run that built it (build once): exit 1 as for it.
+    const answered = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(answered.code, answered.stdout + answered.stderr).toBe(1);
+    expect(answered.stderr).toMatch(new RegExp(`^${pushed?.id} already built [0-9a-f]{8} on main \\(succeeded\\); axum run --again runs it again`));
+    // Asked for again, the new run reuses its release (build once), which failed: refused, nothing
     // deployed (no second failed revision), exit 1, and it says who marked it and why.
-    const bad = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    const bad = await axum(['run', '--again', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
     expect(bad.stdout).toMatch(/succeeded {2}deploy .*refused-bad/);
     expect(bad.stdout).toContain(': refused, marked bad by verify of staging#3: gates failed: accuracy = 0.41');
@@ -87,7 +91,7 @@ describe('operations', () => {
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     const [first] = await settled(dir, 1);
     expect(first).toMatchObject({ status: 'failed' });
-    expect(first?.message).toBe('gates failed: accuracy: "high" is not a number (gate >= 0.8); p95_ms: no value (no step wrote p95_ms=… to $AXUM_METRICS, in the build or in verify; gate <= 50)');
+    expect(first?.message).toBe(`gates failed: accuracy: "high" is not a number (gate >= 0.8); no step wrote metric 'p95_ms' (gates in axum.yml name metrics the steps write)`);
     expect(first?.gates.map((g) => [g.metric, g.value, g.verdict])).toEqual([
       ['accuracy', null, 'fail'],
       ['p95_ms', null, 'fail'],
@@ -104,6 +108,22 @@ describe('operations', () => {
     expect(logs.stdout).toBe('cannot reach the model server\n');
     const run = (await runsJson(dir)).find((r) => r.deploy?.revision === 2);
     expect(run?.deploy?.outcome).toBe('failed');
+  });
+  it('a gate on a metric no step wrote (a typo in axum.yml) fails verification and rolls back, says which metric, and marks nothing bad', async () => {
+    const dir = await started(config(EVAL));
+    commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    const [first] = await settled(dir, 1);
+    expect(first).toMatchObject({ status: 'live', verified: true });
+    commitFiles(dir, 'v2: a typo in a gate', { 'axum.yml': config(EVAL, '', { acuracy: '>= 0.8' }) });
+    const revisions = await settled(dir, 3);
+    const failed = revisions.find((r) => r.revision === 2);
+    const why = "no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write)";
+    expect(failed).toMatchObject({ status: 'failed', verified: false, message: `gates failed: ${why}; ${failed?.releaseId} is not marked bad for that` });
+    expect(revisions[0]).toMatchObject({ kind: 'auto-rollback', status: 'live', releaseId: first?.releaseId });
+    const releases = JSON.parse((await axum(['releases', '--json', '--repo', dir])).stdout) as { id: string; bad: unknown }[];
+    expect(releases.find((r) => r.id === failed?.releaseId)).toMatchObject({ bad: null });
+    const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string }[] };
+    expect(status.environments[0]?.incident).toBe(`#2 failed verification: ${why}; ${failed?.releaseId} is not marked bad for that (axum logs staging#2); rolled back to #1`);
   });
   it("a gate on a metric only the build wrote judges the build's value, and the LKG's the same way", async () => {
     const train = ' && echo train_accuracy=$(cat data.txt) >> $AXUM_METRICS';

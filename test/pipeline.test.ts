@@ -197,7 +197,7 @@ describe('crash recovery', () => {
     const dir = await repoWith(pipeline('true'));
     const history = join(dir, '.axum', 'history');
     const snapshotBefore = readFileSync(join(history, 'runs.json'), 'utf8');
-    for (let i = 0; i < 3; i++) expect((await axum(['run', '--wait', '--repo', dir])).code).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await axum(['run', '--again', '--wait', '--repo', dir])).code).toBe(0);
     const listed = await runs(dir);
     expect(listed).toHaveLength(3);
     // While the daemon runs, the runs are journal lines and the snapshot is as it was.

@@ -170,7 +170,10 @@ describe('build once, promote', () => {
     const v2 = await onStaging(dir, '0.9', 'model v2');
     expect(trainings()).toBe(1);
     const bytes = sha256(served(dir, 'staging'));
-    const again = await axum(['run', '--branch', 'staging', '--commit', v2.commit, '--wait', '--json', '--repo', dir]);
+    // Without --again the push run that built it is the answer; with it, a new run that reuses its release.
+    const answered = await axum(['run', '--branch', 'staging', '--commit', v2.commit, '--wait', '--json', '--repo', dir]);
+    expect(JSON.parse(answered.stdout)).toMatchObject({ id: v2.run.id, existing: true });
+    const again = await axum(['run', '--branch', 'staging', '--commit', v2.commit, '--again', '--wait', '--json', '--repo', dir]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ reused: true, releaseId: v2.run.releaseId });
     expect(trainings()).toBe(1);

@@ -388,6 +388,15 @@ function malformedMessages(count: number, seed: number): Planned[] {
     const request = requests[(i / 20) % requests.length] as { method: string; params: object };
     planned[i] = { frame: JSON.stringify({ type: 'request', id, ...request }), expect: { id, code: 'not-found' } };
   }
+  // A branch "checked out where the client runs" that git could never have: refused before any git.
+  const hostileBranches = ['../x', '-x', 'refs/..', 'main\u0000x', 'a\u001b[2Jb'];
+  for (let i = 0; i < hostileBranches.length && planned.length > 20 * hostileBranches.length; i++) {
+    const frame = JSON.stringify({ type: 'request', id: `co${i}`, method: 'run.trigger', params: { checkedOut: hostileBranches[i], commit: 'HEAD' } });
+    const decoded = decodeClientMessage(frame);
+    // The codec's own words: a daemon that let the name through to git would answer another message.
+    if (decoded.ok) throw new Error(`the codec lets checkedOut ${JSON.stringify(hostileBranches[i])} through`);
+    planned[20 * i + 10] = { frame, expect: { id: decoded.id, code: decoded.code, message: decoded.message } };
+  }
   if (planned.length < count) throw new Error(`only ${planned.length} malformed messages generated, ${count} wanted`);
   return planned.slice(0, count);
 }

@@ -195,8 +195,8 @@ describe('build once, promote', () => {
     expect(ran.code, ran.stderr).toBe(0);
     const [revision] = await settled(dir, 2, { timeoutMs: 45_000 });
     expect(revision?.by).toMatch(/^manual run-\d+ by \S+ via axum run$/);
-    // A run of the release live already deploys nothing: no new revision, and it says so.
-    const again = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    // A run of the release live already (asked for again: else the run that built it is the answer) deploys nothing: no new revision, and it says so.
+    const again = await axum(['run', '--branch', 'staging', '--commit', 'HEAD~1', '--again', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already live in staging \(#2\): nothing to deploy/);
     expect(await settled(dir, 2, { timeoutMs: 45_000 })).toHaveLength(2);

@@ -65,7 +65,8 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
     const { workDir } = runtimePathsFor(dir, env);
     expect(readdirSync(workDir)).toEqual(['warm-1']); // the branch's worktree, kept for its next run
     chmodSync(workDir, 0o777);
-    const result = await axum(['run', '--wait', '--json', '--repo', dir], { env });
+    // --again: the same head once more (else the run that built it is the answer).
+    const result = await axum(['run', '--again', '--wait', '--json', '--repo', dir], { env });
     const run = JSON.parse(result.stdout) as { status: string; message: string | null };
     expect(run.status).toBe('failed');
     expect(run.message).toContain(`worktree folder ${workDir} has mode 0777, wider than 0700; refusing to use it (run: chmod 700 ${workDir})`);

@@ -141,6 +141,18 @@ export function runHead(m: Model, branch: string, trigger: ModelRun['trigger']):
   return run;
 }
 
+/**
+ * `axum run` of `branch`'s head (build once, promote): a run of that head for that branch queued or
+ * running is the answer, else the newest that succeeded (a bad model's run succeeds too: its
+ * verify fails in the deploy); one cancelled, superseded or interrupted is none, so a manual run starts.
+ */
+export function triggerHead(m: Model, branch: string): { run: ModelRun; existing: boolean } {
+  const head = m.headCommits[branch] ?? 0;
+  const ofHead = m.runs.filter((r) => r.branch === branch && r.commit === head);
+  const existing = ofHead.find((r) => r.status === 'queued' || r.status === 'running') ?? ofHead.findLast((r) => r.status === 'succeeded');
+  return existing ? { run: existing, existing: true } : { run: runHead(m, branch, 'manual'), existing: false };
+}
+
 /** Starts what may start: a good or bad run builds, releases and deploys at once; a slow one runs until cancelled. */
 function schedule(m: Model): void {
   for (;;) {

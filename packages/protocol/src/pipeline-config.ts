@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { en } from 'zod/locales';
+import { branchNameProblem } from './branch-name.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { gateProblem, parseGate } from './gate-expression.js';
 import { hostSpecProblem, parseHostSpec, type HostSpec } from './host-spec.js';
@@ -17,20 +18,6 @@ if (!z.core.globalConfig.localeError) z.config(en());
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_RULE = 'use letters, digits, ".", "_" or "-", starting with a letter or digit';
 const Name = z.string().check(z.regex(NAME_PATTERN, NAME_RULE), z.maxLength(64));
-
-/**
- * Why `name` is not a branch name git accepts (`git check-ref-format --branch`), or null. A branch
- * that can never exist would feed its environment nothing, silently.
- */
-export function branchNameProblem(name: string): string | null {
-  if (name === '@' || name.startsWith('-')) return 'git does not allow this as a branch name';
-  const control = [...name].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f);
-  if (control || /[~^:?*[\\]/.test(name)) return 'a branch name cannot hold spaces, control characters or any of ~ ^ : ? * [ \\';
-  if (name.includes('..') || name.includes('@{') || name.includes('//')) return 'a branch name cannot hold "..", "@{" or "//"';
-  if (name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return 'a branch name cannot end with "/", "." or ".lock"';
-  if (name.split('/').some((part) => part.startsWith('.') || part === '')) return 'no part of a branch name may be empty or start with "."';
-  return null;
-}
 
 /** Why an `artifacts` pattern reaches outside the repository, or null: a release keeps files of the repository only. */
 export function artifactPatternProblem(pattern: string): string | null {

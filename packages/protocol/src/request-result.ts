@@ -6,7 +6,7 @@ import { DaemonState, EnvironmentView, RunView } from './state.js';
 
 /**
  * The answer to `run.trigger`: the run, and whether it was there already (a run of that branch's
- * commit queued or running is answered, not queued twice). Additive: an older daemon sends no
+ * commit queued, running or succeeded is answered, not queued twice). Additive: an older daemon sends no
  * `existing`, read as a new run.
  */
 export const TriggeredRun = z.extend(RunView, { existing: z._default(z.boolean(), false) });

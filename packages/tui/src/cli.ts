@@ -51,7 +51,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .option('--commit <rev>', 'a commit to run: a sha, a tag, a branch, HEAD~1 (resolved by git in this worktree)')
     .option('--wait', 'wait for the run: exit 0 if it succeeded, 1 if not')
     .option('--force', 'let it deploy a reused release that is marked bad')
-    .option('--again', 'queue a new run even when one of that commit is queued or running (else that run is the answer)')
+    .option('--again', 'queue a new run even when one of that commit for that branch is queued, running or succeeded (else that run is the answer: build once, promote)')
     .option('--rebuild', 'run every stage even when the commit already has a release (else that release is reused: build once, promote); a new release, as a model trained again is another model')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/runs.js')).runCommand(options, stdoutOutput), command));
   program

@@ -2,7 +2,7 @@ import { assign, fromPromise, setup } from 'xstate';
 import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import { firstMeaningfulLine } from './incidents.js';
 import type { DeployMachineContext, DeployMachineInput, OutcomeInput, OutcomeRecorded, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
-import { describeFailedGates, describeInconclusiveGates, gateVerdicts, type ParsedMetrics } from './gates.js';
+import { describeFailedGates, describeInconclusiveGates, gateVerdicts, onlyUnwrittenMetricsFailed, type ParsedMetrics } from './gates.js';
 
 export type { DeployMachineContext, DeployMachineInput, OperationResults, OutcomeInput, OutcomeRecorded, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
 
@@ -56,7 +56,7 @@ export const deployMachine = setup({
     moreSteps: ({ context }) => context.step < context.steps.length,
     hookNext: ({ context }) => context.steps[context.step]?.stage === 'deploy',
     failing: ({ context }) => context.failure !== null,
-    blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
+    blamesRelease: ({ context }) => (context.failure?.stage === 'deploy' || context.failure?.stage === 'verify') && context.failure.notTheRelease !== true,
     errorAfterMove: ({ context }) => context.moved && context.failure?.stage === 'error',
     policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true, pinned: context.pinned }) !== 'keep',
   },
@@ -153,7 +153,9 @@ export const deployMachine = setup({
             // A failed gate outweighs an inconclusive one: the release is then known to be worse.
             const failure =
               failed.length > 0
-                ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
+                ? onlyUnwrittenMetricsFailed(gates, event.output.notNumbers)
+                  ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}; ${context.releaseId} is not marked bad for that`, notTheRelease: true as const }
+                  : { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
                 : unsure.length > 0
                   ? inconclusive(context.address, unsure.join('; '))
                   : null;
@@ -179,7 +181,7 @@ export const deployMachine = setup({
       invoke: { src: 'recordOutcome', input: ({ context }) => ({ outcome: 'refused' as const, failure: context.failure, results: null }), onDone: 'refused', onError: { target: 'broken', actions: 'brokeOff' } },
     },
     failing: {
-      description: 'The release failed in front of users: it is marked bad, unless the failure was an error of Axum or the machine, which puts back what served before.',
+      description: 'The release failed in front of users: it is marked bad, unless the failure was an error of Axum or the machine, which puts back what served before, or of axum.yml (a gate on a metric no step wrote), which marks nothing.',
       tags: 'holding',
       always: [{ guard: 'blamesRelease', target: 'markingBad' }, { guard: 'errorAfterMove', target: 'undoing' }, { target: 'recordingFailure' }],
     },

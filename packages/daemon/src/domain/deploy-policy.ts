@@ -40,6 +40,11 @@ export interface OperationFailure {
   message: string;
   /** The error's whole text when `message` keeps only its first meaningful line: for the daemon's log. */
   detail?: string;
+  /**
+   * A verification that failed for a reason of the config, not of the release (every failed gate
+   * names a metric no step wrote): it fails and the rollback policy acts, but nothing is marked bad.
+   */
+  notTheRelease?: true;
 }
 
 /**

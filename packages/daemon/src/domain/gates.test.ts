@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailedGates, describeInconclusiveGates, fallbackHint, gateVerdicts, parseMetrics, parseMetricsFile } from './gates.js';
+import { describeFailedGates, describeInconclusiveGates, fallbackHint, gateVerdicts, onlyUnwrittenMetricsFailed, parseMetrics, parseMetricsFile } from './gates.js';
 
 describe('metrics', () => {
   it('parses name=value lines, last value wins, ignores noise', () => {
@@ -28,8 +28,13 @@ describe('gates', () => {
     ]);
     expect(describeFailedGates(verdicts, { accuracy: 'high' })).toEqual([
       'accuracy: "high" is not a number (gate >= 0.9)',
-      'p95_ms: no value (no step wrote p95_ms=… to $AXUM_METRICS, in the build or in verify; gate <= 250)',
+      "no step wrote metric 'p95_ms' (gates in axum.yml name metrics the steps write)",
     ]);
+    // Only the unwritten metric failed: axum.yml's gate is to blame, not the release; a value that is not a number is the release's.
+    expect(onlyUnwrittenMetricsFailed(verdicts)).toBe(true);
+    expect(onlyUnwrittenMetricsFailed(verdicts, { accuracy: 'high' })).toBe(false);
+    expect(onlyUnwrittenMetricsFailed(gateVerdicts({ accuracy: '>= 0.9', p95_ms: '<= 250' }, { accuracy: 0.5 }, null))).toBe(false);
+    expect(onlyUnwrittenMetricsFailed(gateVerdicts({ accuracy: '>= 0.9' }, { accuracy: 0.95 }, null))).toBe(false);
   });
   it("judges a metric no verify step wrote on the build's value, and says so; a verify value comes first", () => {
     const verdicts = gateVerdicts({ train_accuracy: '>= 0.9', accuracy: '>= 0.8', loss: '<= 0.1' }, { accuracy: 0.85 }, { train_accuracy: 0.95 }, { train_accuracy: 0.9575, accuracy: 0.1, loss: 0.3 });

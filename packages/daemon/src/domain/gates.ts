@@ -100,8 +100,21 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
       const lkg = g.lkgValue !== null && !/\blkg\b/.test(g.expression) ? ` (LKG ${g.lkgValue})` : '';
       if (g.value !== null) return `${g.metric} = ${g.value}${fromText(g)}, gate ${gate}${lkg}`;
       if (Object.hasOwn(notNumbers, g.metric)) return `${g.metric}: "${notNumbers[g.metric]}" is not a number (gate ${gate})`;
-      return `${g.metric}: no value (no step wrote ${g.metric}=… to $AXUM_METRICS, in the build or in verify; gate ${gate})`;
+      return unwrittenText(g.metric);
     });
+}
+
+/** A gate's metric that no step wrote, in the build or in verify: most often a name mistyped in axum.yml. */
+const unwrittenText = (metric: string) => `no step wrote metric '${metric}' (gates in axum.yml name metrics the steps write)`;
+
+/**
+ * Every failed gate failed for want of a metric no step wrote (not for a value, nor for one that is
+ * not a number): what is wrong is axum.yml's gate, not the model, so the release is not marked bad
+ * for it (verification still fails, and the rollback policy acts as for any failure).
+ */
+export function onlyUnwrittenMetricsFailed(verdicts: readonly GateVerdict[], notNumbers: Record<string, string> = {}): boolean {
+  const failed = verdicts.filter((g) => g.verdict === 'fail');
+  return failed.length > 0 && failed.every((g) => g.value === null && !Object.hasOwn(notNumbers, g.metric));
 }
 
 /** One line per inconclusive gate: `accuracy = 0.91, gate >= lkg - 0.01: no last known good value of accuracy to compare with`. */

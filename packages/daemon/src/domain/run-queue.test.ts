@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeRunOf, runnable, supersededBy, type QueuedRun } from './run-queue.js';
+import { activeRunOf, answeringRunOf, runnable, supersededBy, type QueuedRun } from './run-queue.js';
 
 const run = (id: string, branch: string, status: QueuedRun['status'], trigger = 'push', commit = `c${id}`): QueuedRun => ({ id, branch, status, trigger, commit });
 
@@ -50,5 +50,20 @@ describe('retention', () => {
     expect(activeRunOf(runs, { branch: 'develop', commit: 'a', force: false })).toBeNull();
     expect(activeRunOf(runs, { branch: 'main', commit: 'a', force: true })).toBeNull();
     expect(activeRunOf([...runs, at('5', 'queued', 'manual', 'a', true)], { branch: 'main', commit: 'a', force: true })?.id).toBe('5');
+  });
+
+  it('a manual run of a commit its branch built already is answered with that run: the active one first, else the newest that succeeded; never a failed, cancelled or interrupted one', () => {
+    const at = (id: string, status: QueuedRun['status'], trigger: string, commit: string, force?: boolean) => ({ ...run(id, 'main', status, trigger), commit, ...(force ? { force } : {}) });
+    const main = { branch: 'main', commit: 'a', force: false };
+    const built = [at('1', 'succeeded', 'push', 'a'), at('2', 'succeeded', 'manual', 'a'), at('3', 'failed', 'manual', 'a')];
+    expect(answeringRunOf(built, main)?.id).toBe('2');
+    expect(answeringRunOf([...built, at('4', 'running', 'manual', 'a')], main)?.id).toBe('4');
+    expect(answeringRunOf(built, { ...main, branch: 'develop' })).toBeNull();
+    expect(answeringRunOf(built, { ...main, commit: 'b' })).toBeNull();
+    for (const status of ['failed', 'cancelled', 'interrupted', 'superseded'] as const) expect(answeringRunOf([at('1', status, 'push', 'a')], main)).toBeNull();
+    expect(answeringRunOf([at('1', 'succeeded', 'watch', 'a')], main)).toBeNull();
+    // --force: an unforced run may have refused a release marked bad that a forced one deploys.
+    expect(answeringRunOf(built, { ...main, force: true })).toBeNull();
+    expect(answeringRunOf([...built, at('5', 'succeeded', 'manual', 'a', true)], { ...main, force: true })?.id).toBe('5');
   });
 });

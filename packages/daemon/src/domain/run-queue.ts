@@ -40,6 +40,20 @@ export function activeRunOf<R extends QueuedRun & { commit: string; force?: bool
 }
 
 /**
+ * The run a manual run of `commit` for `branch` is answered with instead of a new one (build once,
+ * promote): the queued or running one (`activeRunOf`), else the newest that succeeded (its deploy
+ * may still wait for an approval). A run that failed, was cancelled or interrupted is none: asking
+ * again runs it again. The same `force` rule holds: an unforced run refused a release marked bad.
+ */
+export function answeringRunOf<R extends QueuedRun & { commit: string; force?: boolean }>(runs: readonly R[], wanted: { branch: string; commit: string; force: boolean }): R | null {
+  return (
+    activeRunOf(runs, wanted) ??
+    runs.findLast((r) => r.trigger !== 'watch' && r.status === 'succeeded' && r.branch === wanted.branch && r.commit === wanted.commit && (!wanted.force || r.force === true)) ??
+    null
+  );
+}
+
+/**
  * Queued runs that may start now: at most one running run per lane, oldest first. A commit is built
  * once (docs/releases-and-rollback.md, "Build once, promote"): a run of a commit another lane is building waits for it,
  * then hands its release on instead of training the same commit twice at once (a commit pushed to

@@ -46,6 +46,8 @@ export function activityText(request: Request, outcome: { result: unknown } | { 
     case 'run.trigger': {
       const run = result as ResultOf<'run.trigger'> | null;
       const what = request.params.commit ?? request.params.branch ?? 'the current branch';
+      // A run that built the commit already answers (build once, promote): said as done, not as started.
+      if (run?.existing && run.status === 'succeeded') return `asked for a run of ${run.branch} ${run.commit.slice(0, 8)}: ${run.id} already built it (succeeded), nothing new queued`;
       // The watcher's run of the commit (`git commit && axum run`) is said as the push's.
       if (run?.existing && run.trigger === 'push') return `asked for a run of ${run.branch} ${run.commit.slice(0, 8)}: ${run.id} already ${run.status === 'queued' ? 'queued' : 'started'} by the push`;
       if (run?.existing) return `asked for a run of ${run.branch} ${run.commit.slice(0, 8)}: ${run.id} is already ${run.status} for it`;

@@ -160,6 +160,10 @@ export const rollbackMark = (from: number, to: number | null): string => `rolled
 /** Who an automatic mark names: the stage and the revision, `verify of staging#3`. */
 export const markedBy = (stage: string, env: string, n: number): string => `${stage} of ${env}#${n}`;
 
-/** Why an automatic rollback after `failure` of revision `n` runs: its revision's `by`. */
+/**
+ * Why an automatic rollback after `failure` of revision `n` runs: its revision's `by`, which its
+ * event and incident repeat. A failure of axum.yml (a gate on a metric no step wrote) says which,
+ * or the rollback would read as a bad model.
+ */
 export const autoRollbackReason = (n: number, failure: OperationFailure): string =>
-  `auto: #${n} failed ${failure.stage === 'deploy' ? 'its deploy hook' : failure.stage === 'verify' ? 'verification' : 'with an error'}`;
+  `auto: #${n} failed ${failure.stage === 'deploy' ? 'its deploy hook' : failure.stage === 'verify' ? 'verification' : 'with an error'}${failure.notTheRelease ? `: ${failure.message.replace(/^gates failed: /, '')}` : ''}`;

@@ -47,13 +47,6 @@ describe('a deploy that fails', () => {
     { name: 'a verify step that times out', config: testConfig(), fail: (w) => w.runner.script('smoke', forRelease('rel-3', { timedOut: true })), message: 'verify step smoke timed out after', markedBy: 'verify of staging#3' },
     { name: 'a deploy hook that exits 1', config: withHook, fail: (w) => w.runner.script('hook', forRelease('rel-3', { exitCode: 1 })), message: 'deploy step deploy exited 1', markedBy: 'deploy of staging#3' },
     {
-      name: 'a gate on a metric no step wrote',
-      config: gated({ accuracy: '>= 0.9' }),
-      fail: (w) => w.runner.script('smoke', forRelease('rel-3', {}, { metrics: { accuracy: 0.95 } })),
-      message: 'gates failed: accuracy: no value (no step wrote accuracy=',
-      markedBy: 'verify of staging#3',
-    },
-    {
       name: 'a gate that fails on its value',
       config: gated({ accuracy: '>= 0.9' }),
       fail: (w) => w.runner.script('smoke', forRelease('rel-3', { metrics: { accuracy: 0.5 } }, { metrics: { accuracy: 0.95 } })),
@@ -82,6 +75,27 @@ describe('a deploy that fails', () => {
     // Only the shape: today a failed deploy hook also reads "failed verification".
     expect(state.incident).toMatch(/^#3 failed .+; rolled back to #2$/);
     expect(state.pinned).toBe(false); // an automatic rollback does not pin: the next fix deploys
+    expect(w.disagreement()).toBeNull();
+  });
+
+  it('a gate on a metric no step wrote (a typo in axum.yml): failed, not verified, rolled back, but the release is not marked bad', async () => {
+    const w = world(gated({ acuracy: '>= 0.9' }));
+    w.runner.script('smoke', forRelease('rel-3', {}, { metrics: { acuracy: 0.95 } }));
+    await w.ship();
+    await w.ship();
+    await w.ship();
+    expect(w.revisions('staging').map((r) => [r.revision, r.kind, r.status, r.releaseId])).toEqual([
+      [1, 'deploy', 'superseded', 'rel-1'],
+      [2, 'deploy', 'superseded', 'rel-2'],
+      [3, 'deploy', 'failed', 'rel-3'],
+      [4, 'auto-rollback', 'live', 'rel-2'],
+    ]);
+    const message = "gates failed: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3 is not marked bad for that";
+    expect(w.revision('staging', 3)).toMatchObject({ verified: false, message });
+    expect(w.release('rel-3').bad).toBeNull();
+    // The rollback's cause, its incident and its event say which metric, not only "failed verification".
+    expect(w.revision('staging', 4)?.by).toBe("auto: #3 failed verification: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3 is not marked bad for that");
+    expect(w.deployments.state('staging').incident).toBe("#3 failed verification: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3 is not marked bad for that (axum logs staging#3); rolled back to #2");
     expect(w.disagreement()).toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import { noStepText, type LogChunk, type PipelineConfig, type RunDeploy, type RunStatus, type RunView, type TriggeredRun } from '@axum/protocol';
-import { activeRunOf, FINISHED, runnable } from '../domain/run-queue.js';
+import { answeringRunOf, FINISHED, runnable } from '../domain/run-queue.js';
 import { settleDeployWithoutRelease, toRunView, unsetSecrets, type RunRecord, type RunsDocument } from '../domain/history.js';
 import { unsetSecretWarning } from '../domain/secret-words.js';
 import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js';
@@ -48,8 +48,8 @@ export interface Pipeline {
    * `axum run`: queues a manual run of `commit` (or the branch's head) for `branch` (or the current
    * branch). A commit not reachable from that branch is refused: it would deploy what the branch
    * never had. `by` is kept on the record (its deploy's revision names who); `force` lets a reused
-   * release marked bad deploy. A run of that commit for that branch already queued or running is
-   * the answer (`existing`), not a second one, unless `again` asks for one. `rebuild` builds even when
+   * release marked bad deploy. A run of that commit for that branch queued, running or succeeded is
+   * the answer (`existing`), not a second one (build once, promote), unless `again` asks for one. `rebuild` builds even when
    * the commit has a release to reuse (always a new run: a queued one may be about to reuse).
    */
   trigger(params: { branch?: string; checkedOut?: string | null; commit?: string; by?: string; force?: boolean; again?: boolean; rebuild?: boolean }): Promise<TriggeredRun | RequestFailure>;
@@ -146,7 +146,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (target instanceof RequestFailure) return target;
         const branchName = target.branch ?? '(detached)';
         const what = `the run of ${target.sha.slice(0, 8)} on ${branchName}`;
-        const existing = again || rebuild ? null : activeRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
+        const existing = again || rebuild ? null : answeringRunOf(loaded().runs, { branch: branchName, commit: target.sha, force: force === true });
         if (existing) {
           // A run only memory holds (the save of the reconcile that queued it failed: a full disk)
           // is no answer: it is saved now, or the request says why it cannot be, as others do.

@@ -79,13 +79,24 @@ export function runLines(run: RunView): string[] {
 }
 
 /**
- * The run `axum run` was answered with, one of that commit already queued or running: the watcher's
- * (`git commit && axum run`) is said as the push's, so nobody looks for a second run.
+ * The run `axum run` was answered with, one of that commit already queued, running or built (build
+ * once, promote): the watcher's (`git commit && axum run`) is said as the push's, so nobody looks
+ * for a second run.
  */
 export function alreadyText(run: RunView): string {
   const commit = run.commit.slice(0, 8);
+  if (FINISHED.has(run.status)) return `${run.id} already built ${commit} on ${run.branch} (${run.status})`;
   if (run.trigger === 'push') return `${run.id} for ${commit} already ${run.status === 'queued' ? 'queued' : 'started'} by the push`;
   return `${run.id} is already ${run.status} for ${commit}`;
+}
+
+/**
+ * How to get a new run all the same, once the answer is a run that built the commit: on a branch
+ * that feeds an environment the new run hands the same release on (nothing is trained again), so
+ * `--rebuild` is named for a new build.
+ */
+export function builtAgainText(run: RunView): string {
+  return `axum run --again runs it again${run.env ? ` (its release reused; axum run --rebuild builds it anew)` : ''}`;
 }
 
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
@@ -108,12 +119,14 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     if (!options.wait) {
       stop();
       if (options.json) out.json(queued);
+      else if (queued.existing && FINISHED.has(queued.status)) out.lines([`${already}: nothing new queued; ${builtAgainText(queued)}`]);
       else if (queued.existing) out.lines([`${already}: nothing new queued (axum logs ${queued.id} -f follows it${queued.trigger === 'push' ? '; axum run --again queues another' : ''})`]);
       else out.lines([`${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`]);
       if (uncommitted) stderrLine(uncommitted);
       return EXIT.ok;
     }
-    if (!options.json) stderrLine(queued.existing ? `${already}; ${queued.trigger === 'push' ? 'waiting for it' : 'following it'}` : `${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
+    const joined = FINISHED.has(queued.status) ? builtAgainText(queued) : queued.trigger === 'push' ? 'waiting for it' : 'following it';
+    if (!options.json) stderrLine(queued.existing ? `${already}; ${joined}` : `${queued.id} queued: ${queued.branch} ${queued.commit.slice(0, 8)} ${queued.subject}`);
     if (uncommitted) stderrLine(uncommitted);
     // Ctrl-C stops the waiting, not the run: say where it goes on (128 + SIGINT, as shells do).
     const onInterrupt = () => {

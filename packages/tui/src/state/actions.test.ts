@@ -55,6 +55,11 @@ describe('performAction', () => {
     await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 is already running for main 1a2b3c4d');
   });
 
+  it('says when the run of that head built it already', async () => {
+    const { request } = fakeRequester({ 'run.trigger': { id: 'run-12', status: 'succeeded', commit: '1a2b3c4d5e', existing: true } });
+    await expect(performAction(request, { kind: 'trigger', branch: 'main' })).resolves.toBe('run-12 already built main 1a2b3c4d (succeeded): nothing new queued');
+  });
+
   it('promotes and says which release went where', async () => {
     const { request, calls } = fakeRequester({ 'env.promote': { ...revision('live'), kind: 'deploy', releaseId: 'rel-4' } });
     await expect(performAction(request, { kind: 'promote', from: 'staging', to: 'production', releaseId: 'rel-4', force: false })).resolves.toBe('production: rel-4 promoted from staging, #7 live and verified');
