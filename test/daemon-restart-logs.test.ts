@@ -59,8 +59,25 @@ describe('axum daemon logs', () => {
     expect(tail).toEqual({ code: 0, stdout: 'two \u001b]0;title\u0007\nthree\n', stderr: '' });
     const json = JSON.parse((await axum(['daemon', 'logs', '--lines', '1', '--json', '--repo', dir])).stdout) as { file: string; lines: string[] };
     expect(json).toEqual({ file: log, lines: ['three'] });
-    expect((await axum(['daemon', 'logs', '--lines', 'many', '--repo', dir])).code).toBe(2);
+    for (const lines of ['many', '', '1e1', '-1']) expect((await axum(['daemon', 'logs', '--lines', lines, '--repo', dir])).code, lines).toBe(2);
     expect((await axum(['daemon', 'logs', '--follow', '--json', '--repo', dir])).code).toBe(2);
+  });
+
+  it('never reads through .axum as a link either, and says a folder where the log goes is no file', async () => {
+    const dir = repo();
+    const elsewhere = join(dir, '..', 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'daemon.log'), 'SECRET-LINE\n');
+    symlinkSync(elsewhere, join(dir, '.axum'));
+    const linked = await axum(['daemon', 'logs', '--json', '--repo', dir]);
+    expect(linked.code).toBe(1);
+    expect(linked.stdout).not.toContain('SECRET-LINE');
+    expect(linked.stderr).toContain(`${join(dir, '.axum')} is a symbolic link to ${elsewhere}`);
+    const other = repo();
+    mkdirSync(join(other, '.axum', 'daemon.log'), { recursive: true });
+    const folder = await axum(['daemon', 'logs', '--repo', other]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`${join(other, '.axum', 'daemon.log')} is not a file`);
   });
 
   it('never reads through a link (a cloned repository may plant .axum/daemon.log as one)', async () => {
@@ -90,6 +107,12 @@ describe('axum daemon logs', () => {
         return out.includes('attached: axum-status');
       }, 15_000, 'the attach of `axum status` in the followed log');
       expect(out).not.toContain('listening on');
+      // A character whose bytes two polls read apart comes out whole.
+      appendFileSync(join(dir, '.axum', 'daemon.log'), Buffer.from([0x70, 0x72, 0x69, 0x63, 0x65, 0x20, 0xe2, 0x82]));
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      appendFileSync(join(dir, '.axum', 'daemon.log'), Buffer.from([0xac, 0x20, 0x6f, 0x6b, 0x0a]));
+      await waitFor(() => out.includes('price'), 10_000, 'the split line');
+      expect(out).toContain('price € ok\n');
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     } finally {

@@ -3,7 +3,7 @@
 // follows no link there: the start (and a restore) is refused, naming the link and what to do, and nothing is
 // written through it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,6 +147,20 @@ describe('a link planted in .axum under a running daemon is not followed either'
     expect(run.status).toBe('failed');
     const shown = await axum(['runs', '--repo', dir]);
     expect(`${shown.stdout}${(await axum(['logs', run.id, '--repo', dir])).stderr}`).toContain(`${join(dir, '.axum', 'runs', `run-${next}`)} is a symbolic link to ${elsewhere}`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('.axum/history swapped for a link after the daemon made it (git replaces an ignored folder so): no record is written through it', async () => {
+    const elsewhere = outsideDir();
+    const dir = repo();
+    await startDaemon(dir);
+    expect((await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 })).code).toBe(0);
+    renameSync(join(dir, '.axum', 'history'), join(elsewhere, '..', `${elsewhere.split('/').pop()}-aside`));
+    outside.push(join(elsewhere, '..', `${elsewhere.split('/').pop()}-aside`));
+    symlinkSync(elsewhere, join(dir, '.axum', 'history'));
+    execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'next model'], { cwd: dir });
+    const result = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
+    expect(result.stderr).toContain(`${join(dir, '.axum', 'history')} is a symbolic link to ${elsewhere}`);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mkdirNoFollow, openNoFollow, stateDirLinkProblem } from './state-dir-links.js';
+import { assertNoStateLinks, mkdirNoFollow, openNoFollow, stateDirLinkProblem } from './state-dir-links.js';
 
 const base = () => mkdtempSync(join(tmpdir(), 'axum-links-'));
 
@@ -72,6 +72,33 @@ describe('mkdirNoFollow', () => {
     symlinkSync(outside, linkedState);
     expect(() => mkdirNoFollow(join(linkedState, 'history'))).toThrow(expect.objectContaining({ code: 'ELOOP' }));
     expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('walks from the first .axum: a deeper one (an artifact path, a backed-up file) does not skip a link above it', () => {
+    const dir = base();
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    const state = join(dir, 'repo', '.axum');
+    mkdirSync(join(state, 'runs'), { recursive: true });
+    symlinkSync(outside, join(state, 'runs', 'run-9'));
+    expect(() => mkdirNoFollow(join(state, 'runs', 'run-9', '.axum', 'x'))).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('assertNoStateLinks checks a folder made earlier, making nothing: a link put there since throws', () => {
+    const dir = base();
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    const state = join(dir, 'repo', '.axum');
+    mkdirNoFollow(join(state, 'history', 'envs'));
+    expect(() => assertNoStateLinks(join(state, 'history', 'envs'))).not.toThrow();
+    rmSync(join(state, 'history'), { recursive: true });
+    symlinkSync(outside, join(state, 'history'));
+    expect(() => assertNoStateLinks(join(state, 'history', 'envs'))).toThrow(expect.objectContaining({ code: 'ELOOP', message: expect.stringContaining(`${join(state, 'history')} is a symbolic link to ${outside}`) }));
+    expect(() => assertNoStateLinks(join(state, 'runs'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(readdirSync(outside)).toEqual([]);
+    // Outside any state folder: nothing to check.
+    expect(() => assertNoStateLinks(join(dir, 'elsewhere'))).not.toThrow();
   });
 
   it('refuses a file where a folder goes', () => {

@@ -58,31 +58,48 @@ export function openNoFollow(file: string, flags: keyof typeof OPEN_FLAGS, mode 
 }
 
 /**
- * `mkdir -p` that follows no link inside Axum's state folder: from the last `.axum` in `dir`'s path
+ * `mkdir -p` that follows no link inside Axum's state folder: from the first `.axum` in `dir`'s path
  * down, each level (`.axum` itself included) is made or found, then checked with `lstat`; a link
- * throws ELOOP naming it, something else than a folder ENOTDIR. The levels above `.axum`, and a
- * `dir` outside any state folder (an environment's own `path:`, a backup target), are the user's:
- * made as `mkdir -p` makes them, links followed (a model folder on another disk may be one).
- * What this guards against is a link git or a careless hand put there, not a race with another
- * process of the same user.
+ * throws ELOOP naming it, something else than a folder ENOTDIR. The first `.axum`, not the last:
+ * a deeper one (an artifact's or a backed-up file's own path) must not start the walk below a link.
+ * The levels above `.axum`, and a `dir` outside any state folder (an environment's own `path:`, a
+ * backup target), are the user's: made as `mkdir -p` makes them, links followed (a model folder on
+ * another disk may be one). What this guards against is a link git or a careless hand put there
+ * (a repository kept inside a folder named `.axum` is checked from there: a link below it is refused
+ * too), not a race with another process of the same user.
  */
 export function mkdirNoFollow(dir: string, mode?: number): void {
+  walkState(dir, true, mode);
+}
+
+/**
+ * Throws as {@link mkdirNoFollow} does when a level of `dir` from its state folder down is a link
+ * or no folder, making nothing: called before each write into a folder made earlier, which a branch
+ * checked out since may have replaced with a link (git writes tracked files over ignored ones).
+ */
+export function assertNoStateLinks(dir: string): void {
+  walkState(dir, false);
+}
+
+function walkState(dir: string, create: boolean, mode?: number): void {
   const absolute = resolve(dir);
-  const parts = absolute.slice(parse(absolute).root.length).split(sep);
-  const state = parts.lastIndexOf(STATE_DIR);
-  const above = parse(absolute).root + parts.slice(0, Math.max(state, 0)).join(sep);
+  const root = parse(absolute).root;
+  const parts = absolute.slice(root.length).split(sep);
+  const state = parts.indexOf(STATE_DIR);
   if (state < 0) {
-    mkdirSync(absolute, { recursive: true, mode });
+    if (create) mkdirSync(absolute, { recursive: true, mode });
     return;
   }
-  mkdirSync(above, { recursive: true });
-  let at = above;
+  let at = root + parts.slice(0, state).join(sep);
+  if (create) mkdirSync(at, { recursive: true });
   for (const part of parts.slice(state)) {
     at = join(at, part);
-    try {
-      mkdirSync(at, { mode });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (create) {
+      try {
+        mkdirSync(at, { mode });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
     }
     const found = lstatSync(at);
     if (found.isSymbolicLink()) throw Object.assign(new Error(stateLinkProblem(at)), { code: 'ELOOP', path: at });

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
-import { openNoFollow } from '@axum/protocol';
+import { assertNoStateLinks, openNoFollow } from '@axum/protocol';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CrashHook } from '../engine/crash-points.js';
@@ -15,6 +15,8 @@ import { writeAll } from './fs-errors.js';
  */
 export function writeFileDurably(file: string, data: string | Buffer, options: { mode?: number; temp?: string; crash?: CrashHook; beforeRename?: () => void } = {}): void {
   const temp = options.temp ?? `${file}.tmp`;
+  // The folder was made (no link) when its store was; a branch checked out since may have put a link there.
+  assertNoStateLinks(dirname(temp));
   const fd = openNoFollow(temp, 'w', options.mode ?? 0o600);
   try {
     writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);

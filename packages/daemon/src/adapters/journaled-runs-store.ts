@@ -1,6 +1,6 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { mkdirNoFollow, openNoFollow } from '@axum/protocol';
+import { assertNoStateLinks, mkdirNoFollow, openNoFollow } from '@axum/protocol';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
@@ -78,6 +78,7 @@ export function createJournaledRunsStore(
   const openJournal = (): number => {
     if (journalFd !== null) return journalFd;
     const created = !existsSync(journalFile);
+    assertNoStateLinks(dirname(journalFile));
     journalFd = openNoFollow(journalFile, 'a');
     if (created) fsyncDir(dirname(journalFile)); // the new file's name is durable too
     return journalFd;
