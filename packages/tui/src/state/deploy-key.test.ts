@@ -21,6 +21,8 @@ describe('d in the run view', () => {
   it("opens the revision the run's deploy made, and Esc comes back to the run", () => {
     const failed = run({ env: 'staging', revision: 5, outcome: 'failed' });
     expect(deployOutcomeText(failed)).toBe('deploy: rel-11 FAILED in staging#5 (d opens it)');
+    // Failed before any revision was made (refused, or its hold not recorded): no d to offer.
+    expect(deployOutcomeText(run({ env: 'staging', revision: null, outcome: 'failed' }))).toBe('deploy: rel-11 FAILED in staging');
     const { state } = press(inRunView(failed), 'd');
     expect(state.view).toMatchObject({ kind: 'run', runId: 'staging#5' });
     expect(reduce(state, { type: 'back' }).view).toMatchObject({ kind: 'run', runId: 'run-11' });

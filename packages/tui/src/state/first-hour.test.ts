@@ -51,6 +51,9 @@ describe("the run of a release a rollback put back", () => {
     // Another release serves: the words stay as they were.
     expect(deployOutcomeText(replaced, { revision: 6, releaseId: 'rel-11' })).toBe('deploy: rel-10 to staging superseded by a newer release');
     expect(deployOutcomeText(replaced)).toBe('deploy: rel-10 to staging superseded by a newer release');
+    // Superseded before its deploy (a newer run of the same release took it over): it never served, so not "again".
+    const neverServed = { ...replaced, deploy: { env: 'staging', revision: null, outcome: 'superseded' as const } };
+    expect(deployOutcomeText(neverServed, { revision: 5, releaseId: 'rel-10' })).toBe('deploy: rel-10 to staging superseded by a newer release');
   });
 });
 
@@ -90,6 +93,13 @@ describe('notices by priority (lazygit): a refusal holds the footer', () => {
     const seen = reduce(state, { type: 'notice.seen' });
     expect(seen.notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
     expect(reduce(seen, live('dev', 9)).notice).toBe('10:00:05 push run-9 dev: deploy #9 is live (rel-9, cccccccc)');
+    // A second refusal, or this terminal's own notice, before the hold ends: what waited still waits behind it.
+    const refusedAgain = reduce(state, { type: 'notice', message: 'refused: staging is pinned', level: 'high', log: true });
+    expect(refusedAgain.notice).toBe('refused: staging is pinned');
+    expect(reduce(refusedAgain, { type: 'notice.expire', id: refusedAgain.noticeId }).notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
+    const ownNotice = reduce(state, { type: 'notice', message: 'no step failed in run-3' });
+    expect(ownNotice.notice).toBe('no step failed in run-3');
+    expect(reduce(ownNotice, { type: 'notice.expire', id: ownNotice.noticeId }).notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
     // With nothing waiting, the hold's end clears the refusal; the screen's change does too.
     const alone = reduce(connected([env('staging')]), { type: 'notice', message: 'refused: nothing to roll back to', level: 'high', log: true });
     expect(reduce(alone, { type: 'notice.expire', id: alone.noticeId }).notice).toBeNull();

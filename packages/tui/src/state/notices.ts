@@ -77,7 +77,8 @@ export interface NoticeFields {
  */
 export function withNotice(state: NoticeFields, message: string, level: NoticeLevel, scope: string | null): NoticeFields {
   if (level === 'normal' && state.noticeLevel === 'high' && state.notice !== null && scope === null) return { ...fieldsOf(state), pendingNotice: message };
-  return { notice: message, noticeScope: scope, noticeLevel: level, noticeId: state.noticeId + 1, pendingNotice: null };
+  // What waits goes on waiting behind a notice of this terminal or another refusal; a newer notice from elsewhere takes its place.
+  return { notice: message, noticeScope: scope, noticeLevel: level, noticeId: state.noticeId + 1, pendingNotice: level === 'normal' && scope === null ? null : state.pendingNotice };
 }
 
 /**

@@ -200,7 +200,8 @@ export function deployBadge(run: RunView): string {
 export function deployOutcomeText(run: RunView, live?: { revision: number; releaseId: string } | null): string | null {
   const d = run.deploy;
   if (!d || d.outcome === 'none') return null;
-  const again = live && run.releaseId === live.releaseId && (d.outcome === 'superseded' || d.outcome === 'rolled-back') ? `; live again in ${d.env}#${live.revision}` : '';
+  // Again: its own revision served once (a run superseded before its deploy, by a newer run of the same release, never did).
+  const again = live && run.releaseId === live.releaseId && d.revision !== null && live.revision > d.revision && (d.outcome === 'superseded' || d.outcome === 'rolled-back') ? `; live again in ${d.env}#${live.revision}` : '';
   return `${outcomeWords(run, { ...d, outcome: d.outcome })}${again}`;
 }
 
@@ -213,7 +214,8 @@ function outcomeWords(run: RunView, d: NonNullable<RunView['deploy']> & { outcom
     case 'live':
       return `deploy: ${release} live in ${at}, verified`;
     case 'failed':
-      return `deploy: ${release} FAILED in ${at} (d opens it)`;
+      // No revision (a deploy refused before it began, a hold the disk refused): the run's message says why, and d has nothing to open.
+      return `deploy: ${release} FAILED in ${at}${d.revision !== null ? ' (d opens it)' : ''}`;
     case 'interrupted':
       // Not failed: a daemon restart cut it short, nothing judged it, and it is not retried by itself.
       // How to deploy it again (--again, or not at all once it is marked bad) is the daemon's to
