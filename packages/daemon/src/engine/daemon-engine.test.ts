@@ -63,6 +63,7 @@ const fakeDeployments = {
   promote: async () => new RequestFailure('not-found', 'no environment'),
   mark: async () => new RequestFailure('not-found', 'no release'),
   idle: async () => undefined,
+  ended: async () => undefined,
   stop: async () => undefined,
 } satisfies Deployments;
 

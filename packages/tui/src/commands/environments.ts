@@ -12,6 +12,7 @@ import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusal
 import { knownEnvironment } from './environment-names.js';
 import { releaseIdOf } from './typed-words.js';
 import { resolveCommitOption } from './commit-revision.js';
+import { awaitAutoRollback } from './auto-rollback-wait.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -145,7 +146,12 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
       if (bad) throw new CliError(bad, EXIT.failed);
     }
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
-    return deployResult(envName, await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`, options.json === true), options, out);
+    const deployed = await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`, options.json === true);
+    // A failed deploy may start an automatic rollback: waited for too, so what follows reads where it ended.
+    const rolledBack = deployed.status === 'failed' ? await awaitAutoRollback(connection, envName, deployed.revision) : null;
+    const code = deployResult(envName, deployed, options, out);
+    if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
+    return code;
   });
 }
 
