@@ -39,6 +39,7 @@ export function statusJson(state: DaemonState): unknown {
       servingBad: env.servingBad ?? null,
       paused: env.paused,
       pendingReleaseId: env.pendingReleaseId,
+      queuedReleaseId: env.queuedReleaseId ?? null,
       operation: env.operation,
       incident: env.incident,
       monitorOff: env.monitorOff ?? null,
@@ -86,6 +87,8 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
     lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], rows, width, { elide: [{ column: 7 }, { column: 6 }, { column: 1 }] }));
   }
   for (const env of state.environments) if (env.paused) lines.push(`paused       ${pauseLine(env)}`);
+  // Left out of the axum.yml in use, an environment keeps what was built for it: said, with when it goes.
+  for (const env of state.environments) if (env.queuedReleaseId && !env.inConfig) lines.push(`queued       ${env.name}: ${env.queuedReleaseId} deploys when axum.yml declares ${env.name} again`);
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   for (const env of state.environments) if (env.monitorOff) lines.push(`monitor      ${env.name}: not monitored: ${env.monitorOff}`);
   for (const env of state.environments) lines.push(...hostLines(env.name, env.hosts ?? []));
