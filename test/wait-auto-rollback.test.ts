@@ -30,4 +30,20 @@ describe('--wait and the automatic rollback a failed deploy starts', () => {
     expect(deploy.stderr).toContain('axum: staging#4 failed verification; rolled back automatically to #3 (staging#5, live, verified)');
     expect((await history(dir)).map((r) => `#${r.revision} ${r.status} ${r.kind}`).slice(0, 2)).toEqual(['#5 live auto-rollback', '#4 failed deploy']);
   });
+
+  it('rollback returns once the automatic rollback its failed verification started has ended, and says how', async () => {
+    // The manual rollback (#4) fails its verification; the ones before and after it pass.
+    const dir = repo({ config: tinyModel({ verify: { run: `sleep 2 && if [ $AXUM_REVISION = 4 ]; then exit 1; fi && ${EVAL_ACCURACY}` }, rollbackAuto: true }) });
+    commitFiles(dir, 'data', { 'data.txt': '0.5\n' });
+    await startDaemon(dir);
+    for (const [n, value] of ['0.86', '0.88', '0.9'].entries()) {
+      commitFiles(dir, `v${n + 1}`, { 'data.txt': `${value}\n` });
+      await settled(dir, n + 1);
+    }
+    const back = await axum(['rollback', 'staging', '--to', '2', '--yes', '--repo', dir]);
+    expect(back.code, back.stderr).toBe(1);
+    // #4 left rel-3 (marked bad by the rollback) and failed on rel-2 (marked bad): #1 is the last known good.
+    expect(back.stderr).toContain('axum: staging#4 failed verification; rolled back automatically to #1 (staging#5, live, verified)');
+    expect((await history(dir)).map((r) => `#${r.revision} ${r.status} ${r.kind}`).slice(0, 2)).toEqual(['#5 live auto-rollback', '#4 failed rollback']);
+  });
 });

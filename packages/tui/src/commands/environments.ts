@@ -108,7 +108,10 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
         await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
       }
       const revision = await awaitOperation(pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS), `rollback of ${envName}`, `axum history ${envName}`, options.json === true);
+      // A rollback that fails goes on to the last known good by itself (rollback.auto): waited for, as after a deploy.
+      const rolledBack = revision.status === 'failed' ? await awaitAutoRollback(connection, envName, revision.revision) : null;
       const code = revisionResult(envName, revision, options, out);
+      if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
       if (!options.json && marked && revision.status !== 'failed') out.lines([markedBadLine(marked.releaseId, envName, connection.welcomeState.environments)]);
       // A rollback pins (the next commit must not undo it): said, as the TUI says it, with the way out.
