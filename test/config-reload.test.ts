@@ -32,3 +32,19 @@ describe('axum.yml changes while the daemon runs', () => {
     client.ws.close();
   });
 });
+
+describe('a daemon started on an invalid axum.yml', () => {
+  let dir: string;
+  afterAll(() => cleanupRepo(dir));
+
+  it('says the version it uses was loaded by an earlier daemon, and when, not "loaded 20s ago" as if it were its own', async () => {
+    dir = makeRepo();
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const loadedAt = (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { config: { loadedAt: string } }).config.loadedAt;
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+    writeFileSync(join(dir, 'axum.yml'), SAMPLE_CONFIG.replace('run: "true"', 'run: "true", timeot: 5m'));
+    expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(0);
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toContain(`config       axum.yml INVALID (using the last valid version, loaded by an earlier daemon at ${loadedAt.slice(0, 10)} ${loadedAt.slice(11, 16)} UTC):`);
+  });
+});

@@ -46,5 +46,15 @@ describe('the DEPLOY of runs that share a revision', () => {
     const plain = await axum(['runs', '--repo', dir], { env: { COLUMNS: '200' } });
     expect(plain.stdout).toMatch(/^run-4 +succeeded +staging#2 rolled-back /m);
     expect(plain.stdout).toMatch(/^run-2 +succeeded +staging#1 superseded /m);
+    // The history names the same revisions alike: superseded is their status, and a rollback's is said as the runs say it.
+    const history = await axum(['history', 'staging', '--repo', dir], { env: { COLUMNS: '200' } });
+    expect(history.stdout).toMatch(/^#2 +superseded, rolled back +deploy /m);
+    expect(history.stdout).toMatch(/^#1 +superseded +deploy /m);
+    const revisions = JSON.parse((await axum(['history', 'staging', '--json', '--repo', dir])).stdout) as { revision: number; status: string; supersededBy?: unknown }[];
+    expect(revisions.map((r) => [r.revision, r.status, r.supersededBy ?? null])).toEqual([
+      [3, 'live', null],
+      [2, 'superseded', { revision: 3, kind: 'rollback' }],
+      [1, 'superseded', { revision: 2, kind: 'deploy' }],
+    ]);
   }, 240_000);
 });

@@ -44,10 +44,21 @@ describe('an environment axum.yml stops declaring while its build runs', () => {
     writeFileSync(go, '');
     const finished = await waitForRun(dir, (r) => r.id === run.id && r.status === 'succeeded', 'the run of v2 to finish');
     expect(finished.message).toMatch(/not deployed: dev is not in axum\.yml now \(queued: it deploys when axum\.yml declares dev again\)$/);
+    // Said where a person looks, not only in the run's message: the runs table, the status.
+    expect(finished.deploy).toEqual({ env: 'dev', revision: null, outcome: 'queued' });
+    const table = await axum(['runs', '--repo', dir]);
+    expect(table.stdout.split('\n').find((line) => line.startsWith(`${run.id} `))).toMatch(/^run-\d+\s+succeeded\s+dev queued\s/);
+    const queued = finished.releaseId!;
+    const status = await axum(['status', '--repo', dir]);
+    expect(status.stdout).toContain(`queued       dev: ${queued} deploys when axum.yml declares dev again`);
+    expect(status.stdout).toContain(`not in axum.yml, queued ${queued}`);
+    const json = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; queuedReleaseId: string | null }[] };
+    expect(json.environments.find((e) => e.name === 'dev')?.queuedReleaseId).toBe(queued);
 
     git(dir, 'checkout', '-q', 'main');
     const revisions = await settled(dir, 2, { env: 'dev' });
     expect(revisions[0]).toMatchObject({ status: 'live', commit: v2, runId: run.id });
+    expect((await waitForRun(dir, (r) => r.id === run.id && r.deploy?.outcome === 'live', 'the run to follow its deploy')).deploy).toEqual({ env: 'dev', revision: 2, outcome: 'live' });
     // Said in the event log every terminal sees.
     const client = await openClient(dir);
     const snapshot = client.messages.find((m) => (m as { type: string }).type === 'snapshot') as { state: { activity: { what: string }[] } };

@@ -213,6 +213,8 @@ export interface RunJson {
   startedAt: string | null;
   finishedAt: string | null;
   steps: { stage: string; name: string; status: string; exitCode: number | null; durationMs: number | null }[];
+  releaseId?: string | null;
+  deploy?: { env: string; revision: number | null; outcome: string } | null;
 }
 
 /** `axum runs --json`, newest first. */

@@ -78,6 +78,12 @@ export const RequestBody = z.discriminatedUnion('method', [
   /** An environment's revisions, newest first. Returns `RevisionView[]`. */
   z.object({ method: z.literal('history.get'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /**
+   * Waits until revision `revision`'s operation has ended with what it started: the automatic
+   * rollback of a failed one (`--wait` must not return in between). Returns the environment's
+   * revisions then, newest first (`RevisionView[]`). Additive: a daemon older than it refuses it as an unknown method.
+   */
+  z.object({ method: z.literal('env.settled'), params: z.strictObject({ env: z.string().check(z.minLength(1)).check(z.maxLength(64)), revision: z.int().check(z.positive()) }) }),
+  /**
    * What would change going from one release to another (commits, config keys, artifacts, metrics).
    * With `env`, each release's metrics include what its verify steps wrote there (else in any
    * environment), the gated ones first. Returns `ReleaseDiff`.

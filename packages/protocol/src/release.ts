@@ -154,6 +154,12 @@ export const RevisionView = z.object({
   serving: z.optional(z.boolean()),
   /** Set in a `history` answer on the revision an environment's pause concerns (never stored). */
   paused: z.optional(z.boolean()),
+  /**
+   * Set once it is `superseded`: the revision that took `current` from it and its kind. A deploy
+   * supersedes it; a rollback or automatic rollback rolls it back (its run's deploy is `rolled-back`).
+   * Absent in records written before it.
+   */
+  supersededBy: z.optional(z.object({ revision: z.int().check(z.positive()), kind: RevisionKind })),
   /** A remote environment's hosts, in `axum.yml`'s order: what this revision did on each (absent: a local environment, or a revision no host saw). */
   hosts: z.optional(z.array(RevisionHost)),
 });

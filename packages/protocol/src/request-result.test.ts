@@ -66,6 +66,7 @@ const VALID: { [M in RequestMethod]: unknown } = {
   'logs.follow': { following: true },
   'logs.unfollow': { following: false },
   'history.get': [revision],
+  'env.settled': [revision],
   'releases.diff': diff,
   'releases.fsck': { releases: 2, problems: [{ releaseId: 'rel-9', problem: 'model.bin: sha256 differs' }], environments: [{ env: 'staging', problem: 'current names rel-9, whose folder is missing' }], repaired: [{ releaseId: 'rel-8', repaired: 'materialized model.bin again from the store' }], rebuilt: null },
   'releases.list': [{ ...release, liveIn: ['staging'], verifiedIn: [{ env: 'staging', revision: 3 }], size: 2048 }],

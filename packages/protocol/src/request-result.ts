@@ -108,6 +108,7 @@ const RESULT_ROWS = {
   'logs.follow': z.object({ following: z.literal(true) }),
   'logs.unfollow': z.object({ following: z.literal(false) }),
   'history.get': z.array(RevisionView),
+  'env.settled': z.array(RevisionView),
   'releases.diff': ReleaseDiff,
   'releases.fsck': FsckReport,
   'releases.list': z.array(ReleaseListing),

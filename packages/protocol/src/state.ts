@@ -107,6 +107,11 @@ export const EnvironmentView = z.object({
   hosts: z.optional(z.array(HostView)),
   /** The release waiting for `axum approve` (approval: manual). */
   pendingReleaseId: z.nullable(z.string()),
+  /**
+   * The release queued to deploy here next: behind the operation in progress, or while the axum.yml in
+   * use does not declare the environment (it deploys when one declares it again). Older daemons send none.
+   */
+  queuedReleaseId: z.nullish(z.string()),
   /** A deploy or rollback in progress: its revision and what holds the environment. */
   operation: z.nullable(z.object({ revision: z.int(), kind: z.string(), holder: z.string(), startedAt: z.string() })),
   /** The last thing that went wrong here, shown until the next successful revision. */
@@ -148,13 +153,14 @@ export type StepView = z.infer<typeof StepView>;
  * an error), `interrupted` (a daemon restart cut it short: recorded failed, nothing judged it;
  * `current` went back and it is not retried by itself), `rolled-back` (it was live; a rollback moved the environment away from it),
  * `superseded` (a newer deploy replaced it, or a newer release took its place in the queue),
- * `awaiting-approval`, `held-by-pin`, `held-by-pause` (an inconclusive verification or monitor check
+ * `awaiting-approval`, `queued` (the axum.yml in use does not declare the environment: its release waits
+ * in the environment's queue and deploys when axum.yml declares it again), `held-by-pin`, `held-by-pause` (an inconclusive verification or monitor check
  * paused the environment: `axum approve` decides), `inconclusive` (it went where it serves and its
  * verification could not decide: nothing was marked bad or rolled back, the environment is paused and
  * `axum approve` decides), `refused-bad` (its release is marked bad), `none` (the run produced no
  * release: its stages did not succeed).
  */
-export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'interrupted', 'inconclusive', 'rolled-back', 'superseded', 'awaiting-approval', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
+export const DeployOutcome = z.enum(['pending', 'live', 'failed', 'interrupted', 'inconclusive', 'rolled-back', 'superseded', 'awaiting-approval', 'queued', 'held-by-pin', 'held-by-pause', 'refused-bad', 'none']);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 /** A run's deploy: the environment, the revision it became (null until one exists), its outcome. */

@@ -73,6 +73,10 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'logs.follow': (request, session) => session.logs.follow(request.params.runId, request.params.step, request.params.offset),
   'logs.unfollow': (request, session) => session.logs.unfollow(request.params.runId, request.params.step),
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
+  'env.settled': async (request, session) => {
+    await session.host.deployments.ended(request.params.env, request.params.revision);
+    return session.host.deployments.history(request.params.env);
+  },
   'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to, request.params.env),
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild, request.params.repair),

@@ -44,7 +44,7 @@ const fakeDeployments = {
   start: async () => undefined,
   setConfig: () => undefined,
   undeclared: () => [],
-  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
+  state: () => ({ pinned: false, awaitingApproval: false, pendingReleaseId: null, queuedReleaseId: null, live: null, serving: null, lastKnownGood: null, rollbackTarget: null, heldReleaseId: null, paused: null, operation: null, incident: null, liveMetric: null, lastCheck: null }),
   releaseRun: async () => ({ releaseId: 'rel-1', message: '', warnings: [] }),
   reuseRun: async () => ({ reused: null, warnings: [] }),
   history: () => [],
@@ -63,6 +63,7 @@ const fakeDeployments = {
   promote: async () => new RequestFailure('not-found', 'no environment'),
   mark: async () => new RequestFailure('not-found', 'no release'),
   idle: async () => undefined,
+  ended: async () => undefined,
   stop: async () => undefined,
 } satisfies Deployments;
 

@@ -46,6 +46,7 @@ export function operationRecords(op: OperationRecord, state: DeployState, persis
   const supersedePrevious = () => {
     if (previousLive && previousLive !== revision && previousLive.status === 'live') {
       previousLive.status = 'superseded';
+      previousLive.supersededBy = { revision: revision.revision, kind };
       state.tellRun(env, previousLive, kind);
     }
   };

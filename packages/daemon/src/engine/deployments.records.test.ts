@@ -52,7 +52,9 @@ describe('commits', () => {
     w.deployments.setConfig(devOnly());
     const built = await w.ship('staging');
     expect(built.message).toBe('built rel-2; not deployed: staging is not in axum.yml now (queued: it deploys when axum.yml declares staging again)');
-    expect(w.told.get('run-2')).toMatchObject({ outcome: 'none' });
+    // Queued, not `none`: the runs table and the status say the release waits there.
+    expect(w.told.get('run-2')).toMatchObject({ outcome: 'queued' });
+    expect(w.deployments.state('staging')).toMatchObject({ queuedReleaseId: 'rel-2' });
     expect(w.revisions('staging')).toHaveLength(1);
     expect(w.current()).toBe('rel-1');
   });

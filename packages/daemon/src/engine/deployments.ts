@@ -81,6 +81,8 @@ export interface Deployments {
   onLogActivity(listener: (address: string, step: string) => void): () => void;
   /** Resolves when the environment has no operation running (for `--wait`). */
   idle(env: string): Promise<void>;
+  /** Resolves when revision `revision`'s operation has ended with the automatic rollback it started (`env.settled`). */
+  ended(env: string, revision: number): Promise<void>;
   /** Stops every monitor (daemon stopping). */
   stop(): Promise<void>;
 }
@@ -183,5 +185,6 @@ export function createDeployments(given: DeploymentsDeps): Deployments {
     },
     stop: () => environments.stop(),
     idle: (env) => environments.idle(env),
+    ended: (env, revision) => environments.ended(env, revision),
   };
 }

@@ -45,6 +45,8 @@ export interface EnvironmentCoordinator {
    * busy; then what waited goes on.
    */
   recovering(env: string, revision: number, work: () => Promise<void>): void;
+  /** Resolves when revision `revision`'s operation has ended with the automatic rollback it started; at once when it is not running. */
+  ended(env: string, revision: number): Promise<void>;
   /** Resolves when the environment has no operation, and nothing that follows one, running. */
   idle(env: string): Promise<void>;
   /** Kills every deploy, verify and monitor process (daemon stopping). */

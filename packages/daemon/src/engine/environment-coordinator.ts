@@ -40,6 +40,8 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   /** `env` NUL `releaseId` → the later run that reused it, while it is queued there (the queue holds only the id). */
   const reusedBy = new Map<string, ReuseHandOn>();
   const reuseKey = (env: string, releaseId: string) => `${env}\0${releaseId}`;
+  /** `env#N` → the end of that revision's machine, which waits for the automatic rollback it starts. */
+  const ending = new Map<string, Promise<unknown>>();
   /** Aborted when the daemon stops: deploy, verify and monitor processes are killed, not orphaned. */
   const abortAll = new AbortController();
 
@@ -185,6 +187,9 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const actor = createActor(machine, {
       input: { kind, releaseId, address: `${env}#${revision.revision}`, steps, gates: config.verify?.gates ?? {}, lkgMetrics, buildMetrics: target.metrics, autoRollback },
     });
+    const key = `${env}#${revision.revision}`;
+    const ended = toPromise(actor).catch(() => undefined).finally(() => ending.get(key) === ended && ending.delete(key));
+    ending.set(key, ended);
     let holding = true;
     const letGo = () => {
       if (!holding) return;
@@ -258,6 +263,9 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
             await followUp(env);
           }),
       );
+    },
+    async ended(env, revision) {
+      await ending.get(`${env}#${revision}`);
     },
     async idle(env) {
       for (;;) {

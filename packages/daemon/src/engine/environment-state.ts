@@ -11,6 +11,8 @@ export interface EnvironmentState {
   pinned: boolean;
   awaitingApproval: boolean;
   pendingReleaseId: string | null;
+  /** The release queued to deploy next (behind an operation, or until axum.yml declares the environment again). */
+  queuedReleaseId: string | null;
   live: { revision: number; releaseId: string; commit: string } | null;
   /** What `current` serves by the records: the live revision, or one *serving, failed*. */
   serving: { revision: number; releaseId: string; commit: string; failed: boolean } | null;
@@ -62,6 +64,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
     pinned: doc.pinned !== null,
     awaitingApproval: doc.pendingReleaseId !== null,
     pendingReleaseId: doc.pendingReleaseId,
+    queuedReleaseId: doc.queuedReleaseId,
     live: view(live),
     serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
     lastKnownGood: view(lkgShown),

@@ -157,7 +157,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
     // Nothing awaits from here to the push: no other revision can take this number.
     const accepted = acceptanceRevision(doc, env, serving.revision, nextRevisionNumber(doc), by, now());
     const records = recordsOf(env, doc);
-    if (!serving.failed) serving.revision.status = 'superseded';
+    if (!serving.failed) Object.assign(serving.revision, { status: 'superseded', supersededBy: { revision: accepted.revision, kind: accepted.kind } });
     doc.revisions.push(accepted);
     doc.failedServing = null;
     doc.incident = null;

@@ -94,7 +94,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       const unsaved = await recorded('place in the queue');
       if (unsaved !== null) return unsaved;
       if (older) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
-      return tell('none', `${lead}; not deployed: ${env} is not in axum.yml now (queued: it deploys when axum.yml declares ${env} again)`);
+      return tell('queued', `${lead}; not deployed: ${env} is not in axum.yml now (queued: it deploys when axum.yml declares ${env} again)`);
     }
     // A run of the release that is live here already (a re-run, the same commit pushed again):
     // another revision of the same bytes would only ask for approval and verify what is verified.

@@ -12,6 +12,7 @@ import { badReleaseRefusal, busyRefusal, rollbackTargetRefusal } from './refusal
 import { knownEnvironment } from './environment-names.js';
 import { releaseIdOf } from './typed-words.js';
 import { resolveCommitOption } from './commit-revision.js';
+import { awaitAutoRollback } from './auto-rollback-wait.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -107,7 +108,10 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
         await confirm(env, `roll back ${env.name} to #${target.revision} (${target.releaseId})${markText}`, options.yes, diffFromLive(connection, env, target.releaseId));
       }
       const revision = await awaitOperation(pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS), `rollback of ${envName}`, `axum history ${envName}`, options.json === true);
+      // A rollback that fails goes on to the last known good by itself (rollback.auto): waited for, as after a deploy.
+      const rolledBack = revision.status === 'failed' ? await awaitAutoRollback(connection, envName, revision.revision) : null;
       const code = revisionResult(envName, revision, options, out);
+      if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
       if (!options.json && marked && revision.status !== 'failed') out.lines([markedBadLine(marked.releaseId, envName, connection.welcomeState.environments)]);
       // A rollback pins (the next commit must not undo it): said, as the TUI says it, with the way out.
@@ -145,7 +149,12 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
       if (bad) throw new CliError(bad, EXIT.failed);
     }
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
-    return deployResult(envName, await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`, options.json === true), options, out);
+    const deployed = await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`, options.json === true);
+    // A failed deploy may start an automatic rollback: waited for too, so what follows reads where it ended.
+    const rolledBack = deployed.status === 'failed' ? await awaitAutoRollback(connection, envName, deployed.revision) : null;
+    const code = deployResult(envName, deployed, options, out);
+    if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
+    return code;
   });
 }
 

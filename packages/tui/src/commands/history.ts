@@ -65,6 +65,12 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
 }
 
 /**
+ * A superseded revision a rollback took `current` from: its status stays `superseded` (a revision
+ * status), and the cell says why, in the word its run's deploy uses (`rolled-back`).
+ */
+const rolledBack = (r: RevisionView): boolean => r.status === 'superseded' && r.supersededBy !== undefined && r.supersededBy.kind !== 'deploy';
+
+/**
  * The history table, newest first, fitted to `width`. On a narrow terminal the time gives way
  * first (`3m ago`), then the verified column (the status says live), who (cut to no less than 12
  * — `push run-12` whole — then left out) and the time; the gates keep their metric and its value
@@ -73,7 +79,7 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
 export function historyTable(revisions: readonly RevisionView[], width: number | null, nowMs = Date.now()): string[] {
   return table(
     ['REVISION', 'STATUS', 'KIND', 'RELEASE', 'COMMIT', 'VERIFIED', 'GATES', 'CREATED', 'BY'],
-    revisions.map((r) => [`#${r.revision}`, `${revisionStatusWord(r)}${r.serving && r.status === 'failed' ? ', serving' : ''}${r.paused ? ', paused' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
+    revisions.map((r) => [`#${r.revision}`, `${revisionStatusWord(r)}${r.serving && r.status === 'failed' ? ', serving' : ''}${r.paused ? ', paused' : ''}${rolledBack(r) ? ', rolled back' : ''}`, r.kind === 'deploy' ? 'deploy' : `${r.kind} → #${r.rollbackTo}`, r.releaseId, r.commit.slice(0, 8), r.verified ? 'yes' : 'no', gatesCell(r), r.createdAt.replace('T', ' ').slice(0, 19), r.by]),
     width,
     { shorten: [{ column: 7, cells: revisions.map((r) => agoText(r.createdAt, nowMs)) }], elide: [{ column: 6, min: 14 }, { column: 8, first: true, min: 12 }], drop: [5, 8, 7] },
   );

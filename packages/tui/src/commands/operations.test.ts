@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevisionView, RunView } from '@axum/protocol';
-import { deployCell, gatesCell, revisionAddress, silentStepsLine } from './operations.js';
+import { deployCell, gatesCell, interruptedLines, revisionAddress, silentStepsLine } from './operations.js';
 
 const revision = (gates: RevisionView['gates'], metrics: Record<string, number> = {}) => ({ gates, metrics }) as RevisionView;
 const gate = (metric: string, value: number | null, verdict: 'pass' | 'fail', lkgValue: number | null = null) => ({ metric, op: '>=', threshold: 0.85, value, lkgValue, verdict, reason: null, expression: '>= 0.85' });
@@ -28,6 +28,13 @@ describe('how operations read on the command line', () => {
     } as unknown as RevisionView;
     expect(silentStepsLine('dev#4', failed, ['eval', 'smoke'])).toBe('dev#4: no step output (eval succeeded (exit 0), smoke succeeded (exit 0)); gates: accuracy 0.5 ✗ >= 0.85 (LKG 0.91); verify failed: gate accuracy');
     expect(silentStepsLine('dev#4', { ...failed, gates: [], message: null }, ['eval'])).toBe('dev#4: no step output (eval succeeded (exit 0))');
+  });
+  it('says the output above is what a step cut short by a restart printed only when it printed something', () => {
+    const cut = { steps: [{ stage: 'deploy', name: 'hook', status: 'succeeded' }, { stage: 'verify', name: 'eval', status: 'interrupted' }] } as unknown as RevisionView;
+    expect(interruptedLines(cut, ['hook', 'eval'], new Set(['eval']))).toEqual(['eval: interrupted by a daemon restart (the output above is what it printed until then)']);
+    // Nothing printed at all: the silent steps' line (`no step output (eval interrupted)`) says it; no "above".
+    expect(interruptedLines(cut, ['hook', 'eval'], new Set())).toEqual([]);
+    expect(interruptedLines(cut, ['hook', 'eval'], new Set(['hook']))).toEqual(['eval: interrupted by a daemon restart before it printed anything']);
   });
   it("names a run's deploy by ENV#N, and parses ENV#N", () => {
     expect(deployCell({ deploy: { env: 'staging', revision: 3, outcome: 'failed' } } as RunView)).toBe('staging#3 failed');

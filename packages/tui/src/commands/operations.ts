@@ -62,6 +62,20 @@ export function silentStepsLine(name: string, revision: RevisionView, shown: rea
   return `${name}: no step output (${steps.join(', ')})${gates}${revision.message ? `; ${revision.message}` : ''}`;
 }
 
+/**
+ * What `axum logs ENV#N` says of steps a daemon restart cut short: the output above is what a step
+ * printed until then, said only of steps that printed something; one that printed nothing, beside
+ * others that did, is said so (when none printed, the silent steps' line says it already).
+ */
+export function interruptedLines(revision: RevisionView, shown: readonly string[], printedBy: ReadonlySet<string>): string[] {
+  const interrupted = revision.steps.filter((s) => s.status === 'interrupted' && shown.includes(s.name)).map((s) => s.name);
+  const printed = interrupted.filter((s) => printedBy.has(s));
+  const silent = interrupted.filter((s) => !printedBy.has(s));
+  const lines = printed.length > 0 ? [`${printed.join(', ')}: interrupted by a daemon restart (the output above is what it printed until then)`] : [];
+  if (silent.length > 0 && printedBy.size > 0) lines.push(`${silent.join(', ')}: interrupted by a daemon restart before it printed anything`);
+  return lines;
+}
+
 /** `axum logs ENV#N [--step NAME] [--follow]`: a revision's deploy hook, verify steps and monitor checks, as printed. */
 export async function operationLogsCommand(address: string, options: GlobalOptions & { step?: string; follow?: boolean }, out: Output): Promise<ExitCode> {
   const at = revisionAddress(address);
@@ -76,7 +90,7 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
     if (!options.json && revision.steps.length === 0) stderrLine(`${name} ran no deploy hook, verify step or monitor check: ${revision.message ?? revision.status}`);
     const printer = linePrinter(options.step ? null : 'prefix', options.json);
     if (!options.follow) {
-      let printed = false;
+      const printedBy = new Set<string>();
       for (const step of stepsOf(revision)) {
         let offset = 0;
         for (;;) {
@@ -88,16 +102,15 @@ export async function operationLogsCommand(address: string, options: GlobalOptio
           });
           if (chunk === null) break;
           printer.chunk(chunk);
-          printed ||= chunk.data.length > 0;
+          if (chunk.data.length > 0) printedBy.add(step);
           if (chunk.nextOffset === offset || chunk.complete) break;
           offset = chunk.nextOffset;
         }
         printer.end(step);
       }
       // Silent steps are not a dead end: what they came to (exits, gates, the revision's message) is said instead.
-      if (!options.json && !printed && revision.steps.length > 0) stderrLine(silentStepsLine(name, revision, stepsOf(revision)));
-      const interrupted = revision.steps.filter((s) => s.status === 'interrupted' && stepsOf(revision).includes(s.name));
-      if (!options.json && interrupted.length > 0) stderrLine(`${interrupted.map((s) => s.name).join(', ')}: interrupted by a daemon restart (the output above is what it printed until then)`);
+      if (!options.json && printedBy.size === 0 && revision.steps.length > 0) stderrLine(silentStepsLine(name, revision, stepsOf(revision)));
+      if (!options.json) for (const line of interruptedLines(revision, stepsOf(revision), printedBy)) stderrLine(line);
       if (options.json) out.json({ revision: name, status: revision.status, steps: revision.steps, chunks: printer.chunks });
       return EXIT.ok;
     }

@@ -5,6 +5,7 @@ import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
 import { failedStepText, runFailureLines } from './run-failure.js';
 import { deployEndText } from './run-deploy-words.js';
+import { awaitAutoRollback } from './auto-rollback-wait.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { paramsProblemText } from './params-words.js';
 import { forStream, stderrLine, type GlobalOptions, type Output } from './output.js';
@@ -148,6 +149,8 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
       });
     }).finally(() => process.off('SIGINT', onInterrupt));
     stop();
+    // A failed deploy may start an automatic rollback: waited for too, so what follows reads where it ended.
+    const rolledBack = final.deploy?.outcome === 'failed' && final.deploy.revision !== null ? await awaitAutoRollback(connection, final.deploy.env, final.deploy.revision) : null;
     if (options.json) out.json(final);
     else {
       out.lines(runLines(final));
@@ -158,6 +161,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     const ok = final.status === 'succeeded' && (final.deploy === null || DEPLOY_OK.has(final.deploy.outcome));
     const deployText = options.json ? null : deployEndText(final);
     if (deployText) stderrLine(`axum: ${deployText}`);
+    if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
     return ok ? EXIT.ok : EXIT.failed;
   });
 }

@@ -1,4 +1,4 @@
-import { agoText, backupAge, type BackupTargetStatus, type DaemonState, type HostView } from '@axum/protocol';
+import { agoText, backupAge, markTime, type BackupTargetStatus, type DaemonState, type HostView } from '@axum/protocol';
 import { environmentCells, pauseLine } from '../state/selectors.js';
 import { attach } from '../client/daemon-launcher.js';
 import { findRepositoryRoot, requireConfigFile } from '../client/repository.js';
@@ -39,6 +39,7 @@ export function statusJson(state: DaemonState): unknown {
       servingBad: env.servingBad ?? null,
       paused: env.paused,
       pendingReleaseId: env.pendingReleaseId,
+      queuedReleaseId: env.queuedReleaseId ?? null,
       operation: env.operation,
       incident: env.incident,
       monitorOff: env.monitorOff ?? null,
@@ -72,7 +73,7 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   ];
   if (config.valid) lines.push(`config       ${config.file} ok`);
   else {
-    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ` (using the last valid version, loaded ${ago(config.loadedAt)})` : ' (no valid version ever loaded: nothing runs)'}:`);
+    lines.push(`config       ${config.file} INVALID${config.loadedAt ? ` (using the last valid version, ${loadedText(config.loadedAt, daemon.startedAt, nowMs)})` : ' (no valid version ever loaded: nothing runs)'}:`);
     for (const p of config.errors) lines.push(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
   }
   for (const warning of state.warnings) lines.push(`warning      ${warning}`);
@@ -86,6 +87,8 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
     lines.push(...table(['ENVIRONMENT', 'BRANCH', 'LIVE', 'RELEASE', 'COMMIT', 'LKG', 'HEALTH', 'FLAGS'], rows, width, { elide: [{ column: 7 }, { column: 6 }, { column: 1 }] }));
   }
   for (const env of state.environments) if (env.paused) lines.push(`paused       ${pauseLine(env)}`);
+  // Left out of the axum.yml in use, an environment keeps what was built for it: said, with when it goes.
+  for (const env of state.environments) if (env.queuedReleaseId && !env.inConfig) lines.push(`queued       ${env.name}: ${env.queuedReleaseId} deploys when axum.yml declares ${env.name} again`);
   for (const env of state.environments) if (env.incident) lines.push(`incident     ${env.name}: ${env.incident}`);
   for (const env of state.environments) if (env.monitorOff) lines.push(`monitor      ${env.name}: not monitored: ${env.monitorOff}`);
   for (const env of state.environments) lines.push(...hostLines(env.name, env.hosts ?? []));
@@ -94,6 +97,14 @@ export function statusLines(state: DaemonState, width: number | null = outputWid
   for (const run of active) lines.push(`  ${run.id} ${run.status} ${run.branch} ${run.commit.slice(0, 8)}${run.startedAt ? ` · started ${ago(run.startedAt)}` : ` · queued ${ago(run.createdAt)}`}`);
   lines.push(...interruptedRunLines(state.runs));
   return lines;
+}
+
+/**
+ * When the config in use was loaded. A daemon started on an invalid file runs on the version an
+ * earlier daemon recorded: `20s ago` would read as this daemon's load, so that one is said as such.
+ */
+export function loadedText(loadedAt: string, daemonStartedAt: string, nowMs: number): string {
+  return Date.parse(loadedAt) < Date.parse(daemonStartedAt) ? `loaded by an earlier daemon at ${markTime(loadedAt)}` : `loaded ${agoText(loadedAt, nowMs)}`;
 }
 
 /**

@@ -28,6 +28,8 @@ export function flagWords(env: EnvironmentView): FlagWord[] {
   const failedHosts = hosts.filter((h) => h.state === 'failed').length;
   const flags: (FlagWord | false | null)[] = [
     !env.inConfig && { long: 'not in axum.yml', short: 'not in axum.yml' },
+    // A release waiting in the queue (behind an operation, or until axum.yml declares the environment again) says which.
+    env.queuedReleaseId ? { long: `queued ${env.queuedReleaseId}`, short: `queued ${env.queuedReleaseId}` } : null,
     env.paused && { long: `PAUSED (#${env.paused.revision} inconclusive)`, short: `PAUSED #${env.paused.revision}` },
     env.monitorOff ? { long: 'not monitored', short: 'no monitor' } : null,
     env.operation && { long: `${env.operation.kind} #${env.operation.revision} in progress`, short: `${env.operation.kind} #${env.operation.revision}…` },

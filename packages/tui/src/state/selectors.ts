@@ -173,6 +173,7 @@ const OUTCOME: Record<DeployOutcome, string> = {
   'rolled-back': 'rolled back',
   superseded: 'superseded',
   'awaiting-approval': '⏸ approval',
+  queued: '⏸ queued',
   'held-by-pin': '⏸ pinned',
   'held-by-pause': '⏸ paused',
   'refused-bad': '✗ refused (bad)',
@@ -229,6 +230,8 @@ function outcomeWords(run: RunView, d: NonNullable<RunView['deploy']> & { outcom
       return `deploy: ${release} to ${d.env} superseded by a newer release`;
     case 'awaiting-approval':
       return `deploy: ${release} waits for approval in ${d.env} (a approves)`;
+    case 'queued':
+      return `deploy: ${release} queued, ${d.env} is not in axum.yml now (it deploys when axum.yml declares ${d.env} again)`;
     case 'held-by-pin':
       return `deploy: ${release} held back, ${d.env} is pinned (unpinning deploys it)`;
     case 'held-by-pause':

@@ -17,7 +17,7 @@ const STATUS_COLOR: Record<string, string> = {
 };
 
 /** A deploy that failed or was refused stands out: a run is never shown as a plain success while its deploy failed. */
-const DEPLOY_COLOR: Record<string, string | undefined> = { failed: 'red', interrupted: 'yellow', inconclusive: 'yellow', 'refused-bad': 'red', 'rolled-back': 'yellow', live: 'green', pending: 'yellow', 'awaiting-approval': 'cyan', 'held-by-pin': 'cyan', 'held-by-pause': 'yellow' };
+const DEPLOY_COLOR: Record<string, string | undefined> = { failed: 'red', interrupted: 'yellow', inconclusive: 'yellow', 'refused-bad': 'red', 'rolled-back': 'yellow', live: 'green', pending: 'yellow', 'awaiting-approval': 'cyan', queued: 'cyan', 'held-by-pin': 'cyan', 'held-by-pause': 'yellow' };
 
 /** The rows out of the window, each way: `↑ 18 more · ↓ 3 more (j/k, PgUp/PgDn; axum runs)`. */
 export function moreLine(above: number, below: number): string {
