@@ -282,6 +282,29 @@ describe('one operation per environment', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a queued release marked bad while it waited does not deploy: its run says refused-bad, and how to deploy it anyway', async () => {
+    const said: string[] = [];
+    const w = world(undefined, undefined, { say: (what) => void said.push(what) });
+    await w.ship();
+    let finish!: () => void;
+    const open = new Promise<void>((resolve) => (finish = resolve));
+    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
+    await w.build();
+    await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
+    expect((await w.build()).message).toContain('queued to deploy to staging after the operation in progress');
+    await w.deployments.mark('rel-3', 'bad', 'leaks test data', 'dana');
+    finish();
+    await w.settle();
+    expect(w.revisions('staging').map((r) => [r.revision, r.status, r.releaseId])).toEqual([
+      [1, 'superseded', 'rel-1'],
+      [2, 'live', 'rel-2'],
+    ]);
+    expect(w.told.get('run-3')).toMatchObject({ env: 'staging', revision: null, outcome: 'refused-bad' });
+    expect(w.told.get('run-3')?.message).toContain('rel-3 was marked bad by dana while it waited: leaks test data (axum deploy staging --release rel-3 --force deploys it anyway, or axum mark rel-3 good)');
+    expect(said).toContain('run-3: rel-3 not deployed to staging: marked bad by dana while it waited');
+    expect(w.disagreement()).toBeNull();
+  });
+
   it('an approval refused because the environment is busy still waits', async () => {
     const w = world(testConfig({ environments: { production: { branch: 'main', approval: 'manual' } } }));
     let finish!: () => void;

@@ -9,6 +9,8 @@ import type { Quiet } from './reconciliation.js';
 export interface ReuseHandOn {
   runId: string;
   lead: string;
+  /** The run was forced (`axum run --force`): a release marked bad deploys all the same, also after it waited. */
+  force?: boolean;
 }
 
 /** Starts operations on environments and keeps what follows them in order. */

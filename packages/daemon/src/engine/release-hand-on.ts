@@ -44,6 +44,17 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // Checked first, so nothing below records it as waiting here.
     const left = await leftBranchIn(state, env, built.commit, { runId, releaseId: built.id });
     if (left) return tellLeft(state, env, built.id, runId, lead, left);
+    // Marked bad while it waited in the queue (the deploy ahead of it failed its gates with the same
+    // release, a monitor or a person marked it): a model that failed anywhere reaches nothing without
+    // --force, as when it is reused. Its place in the queue is gone already (the follow-up took it).
+    const bad = queued && !reuse?.force ? built.bad : null;
+    if (bad) {
+      reusedBy.delete(reuseKey(env, built.id));
+      const message = `${lead}; not deployed: ${built.id} was marked bad by ${bad.by} while it waited: ${bad.why} (axum deploy ${env} --release ${built.id} --force deploys it anyway, or axum mark ${built.id} good)`;
+      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: marked bad by ${bad.by} while it waited`);
+      deps.runDeploy(runId, { env, revision: null, outcome: 'refused-bad' }, message);
+      return message;
+    }
     // A run of a release that waits here already takes the earlier run's place: the revision follows
     // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
     const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
@@ -116,7 +127,8 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // A later run that reused it asked for it after, as a build of an older head does: it deploys.
     if (queued && newer && !reused) {
       reusedBy.delete(reuseKey(env, built.id));
-      await save(env); // its run no longer waits here
+      const unsaved = await recorded('end in the queue'); // its run no longer waits here
+      if (unsaved !== null) return unsaved;
       deps.say?.(`${runId}: ${built.id} not deployed to ${env}: a newer release (${newer.id}) is live`);
       return tell('superseded', `${lead}; not deployed: a newer release (${newer.id}) is live in ${env}`);
     }

@@ -80,6 +80,6 @@ export async function reuseRun(state: DeployState, environments: EnvironmentCoor
   }
   if (release.bad) run.lead += `, marked bad by ${release.bad.by} (forced)`;
   environments.noteTrigger(run.id, run.trigger, run.by);
-  const message = await environments.handOn(env, release, { runId: run.id, lead: run.lead });
+  const message = await environments.handOn(env, release, { runId: run.id, lead: run.lead, ...(run.force ? { force: true } : {}) });
   return { reused: { releaseId: release.id, message }, warnings: [] };
 }
