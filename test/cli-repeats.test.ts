@@ -133,9 +133,9 @@ describe('proofread', () => {
     const bare = await axum(['daemon']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/^Usage: axum daemon /);
-    expect(bare.stderr).toMatch(/\naxum: daemon needs a command: start, stop, status\n$/);
+    expect(bare.stderr).toMatch(/\naxum: daemon needs a command: start, stop, restart, logs, status\n$/);
     expect(bare.stderr).not.toContain('outputHelp');
-    expect(JSON.parse((await axum(['daemon', '--json'])).stdout)).toEqual({ error: { message: 'daemon needs a command: start, stop, status', exitCode: 2 } });
+    expect(JSON.parse((await axum(['daemon', '--json'])).stdout)).toEqual({ error: { message: 'daemon needs a command: start, stop, restart, logs, status', exitCode: 2 } });
   });
 
   it('a second rollback says truthfully why there is no target, and the way on; pin names its unpin', async () => {

@@ -60,7 +60,7 @@ describe.runIf(HAS_TMUX)('the TUI as a newcomer first meets it', () => {
     await waitForRun(dir, (r) => r.commit === head && r.status === 'succeeded', 'the last commit to deploy', 60_000);
     // The commits the watcher passed over are superseded runs, folded into a few rows: runs of the
     // head, one after another, are rows of their own.
-    for (let i = 0; i < 14; i++) expect((await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 })).code).toBe(0);
+    for (let i = 0; i < 14; i++) expect((await axum(['run', '--wait', '--again', '--repo', dir], { timeoutMs: 60_000 })).code).toBe(0);
 
     const t = server.openTui('lists', dir, { columns: 80, rows: 24 });
     await t.until((s) => s.includes('● connected') && /↓ \d+ more/.test(s), 'the dashboard with its runs cut');

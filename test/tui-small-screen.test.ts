@@ -72,8 +72,10 @@ stages:
     // At 80 columns on two rows, at 120 on one; never cut, and the key hints stay on the row after it.
     const lines = columns < refusal.length ? 2 : 1;
     expect(flat(shown.slice(at, at + lines))).toBe(refusal);
-    // (r is not among them: nothing is live, there is nothing to roll back to.)
-    expect(shown[at + lines]).toMatch(/^(j\/↓ down|k\/↑ up|Tab focus) · .*\S {3,}\? help · Esc back · q quit$/);
+    // (r is not among them: nothing is live, there is nothing to roll back to; nor Tab, with no run
+    // to go to: its place stays blank where the row keeps it.)
+    expect(shown[at + lines]).toMatch(/^(j\/↓ down · k\/↑ up {13}· | {12})Enter open · .*\S {3,}\? help · Esc back · q quit$/);
+    expect(shown[at + lines]).not.toContain('Tab focus');
     expect(shown[at + lines]).not.toContain('r roll back');
     expect(shown.every((row) => row.length <= columns)).toBe(true);
   });
