@@ -49,6 +49,17 @@ describe('stateDirLinkProblem', () => {
   });
 });
 
+/** A repository's `.axum/runs/run-9` planted as a link to a folder outside. */
+function runLinkedOutside(): { dir: string; outside: string; state: string } {
+  const dir = base();
+  const outside = join(dir, 'outside');
+  mkdirSync(outside);
+  const state = join(dir, 'repo', '.axum');
+  mkdirSync(join(state, 'runs'), { recursive: true });
+  symlinkSync(outside, join(state, 'runs', 'run-9'));
+  return { dir, outside, state };
+}
+
 describe('mkdirNoFollow', () => {
   it('makes every missing level, and finds the ones already there', () => {
     const state = join(base(), 'repo', '.axum');
@@ -58,12 +69,7 @@ describe('mkdirNoFollow', () => {
   });
 
   it('follows no link from .axum down, at any depth: ELOOP naming it, nothing made through it', () => {
-    const dir = base();
-    const outside = join(dir, 'outside');
-    mkdirSync(outside);
-    const state = join(dir, 'repo', '.axum');
-    mkdirSync(join(state, 'runs'), { recursive: true });
-    symlinkSync(outside, join(state, 'runs', 'run-9'));
+    const { dir, outside, state } = runLinkedOutside();
     expect(() => mkdirNoFollow(join(state, 'runs', 'run-9', 'logs'))).toThrow(
       expect.objectContaining({ code: 'ELOOP', message: expect.stringContaining(`${join(state, 'runs', 'run-9')} is a symbolic link to ${outside}: `) }),
     );
@@ -75,12 +81,7 @@ describe('mkdirNoFollow', () => {
   });
 
   it('walks from the first .axum: a deeper one (an artifact path, a backed-up file) does not skip a link above it', () => {
-    const dir = base();
-    const outside = join(dir, 'outside');
-    mkdirSync(outside);
-    const state = join(dir, 'repo', '.axum');
-    mkdirSync(join(state, 'runs'), { recursive: true });
-    symlinkSync(outside, join(state, 'runs', 'run-9'));
+    const { outside, state } = runLinkedOutside();
     expect(() => mkdirNoFollow(join(state, 'runs', 'run-9', '.axum', 'x'))).toThrow(expect.objectContaining({ code: 'ELOOP' }));
     expect(readdirSync(outside)).toEqual([]);
   });

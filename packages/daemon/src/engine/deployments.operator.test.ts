@@ -240,8 +240,9 @@ describe('pin and approval', () => {
 
 describe('one operation per environment', () => {
   /** Holds rel-2's verify step open until the returned function is called. */
-  async function busy(): Promise<{ w: DeployWorld; finish(): void }> {
-    const w = await shipped(1);
+  async function busy(said?: string[]): Promise<{ w: DeployWorld; finish(): void }> {
+    const w = world(undefined, undefined, said ? { say: (what) => void said.push(what) } : {});
+    await w.ship();
     let finish!: () => void;
     const open = new Promise<void>((resolve) => (finish = resolve));
     w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
@@ -284,13 +285,7 @@ describe('one operation per environment', () => {
 
   it('a queued release marked bad while it waited does not deploy: its run says refused-bad, and how to deploy it anyway', async () => {
     const said: string[] = [];
-    const w = world(undefined, undefined, { say: (what) => void said.push(what) });
-    await w.ship();
-    let finish!: () => void;
-    const open = new Promise<void>((resolve) => (finish = resolve));
-    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
-    await w.build();
-    await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
+    const { w, finish } = await busy(said);
     expect((await w.build()).message).toContain('queued to deploy to staging after the operation in progress');
     await w.deployments.mark('rel-3', 'bad', 'leaks test data', 'dana');
     finish();
