@@ -2,7 +2,8 @@
 import { RunStatus, type RunView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
-import { outputWidth, table } from './table.js';
+import { elide, outputWidth, table } from './table.js';
+import { foldRuns, foldText, type RunRow } from '../state/run-rows.js';
 import { limitOf } from './typed-words.js';
 import { deployCell } from './operations.js';
 import { call, duration, withDaemon } from './runs.js';
@@ -31,16 +32,27 @@ export async function runsCommand(options: GlobalOptions & { limit?: string; sta
   const runs = await withDaemon(options, 'axum-runs', (c) => call(c, 'runs.list', { limit, ...(status ? { status } : {}), ...(branch !== undefined ? { branch } : {}) }));
   if (options.json) out.json(runs);
   else if (runs.length === 0) out.lines([status === undefined && branch === undefined ? 'no runs yet: commit on a branch that feeds an environment, or run `axum run`' : `no ${filteredText(status, branch)}`]);
-  else {
-    out.lines(
-      table(
-        ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
-        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
-        // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
-        outputWidth(),
-        { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
-      ),
-    );
-  }
+  else out.lines(runsTableLines(runs, outputWidth(), { fold: status !== 'superseded' }));
   return EXIT.ok;
 }
+
+/**
+ * The plain table: a merge makes a push run per commit passed over, all but the head's superseded,
+ * so consecutive superseded runs of one branch fold into one line, as on the dashboard (not when
+ * they were asked for with `--status superseded`). The limit counts runs, folded or not.
+ */
+export function runsTableLines(runs: readonly RunView[], width: number | null, options: { fold: boolean }): string[] {
+  const rows: RunRow[] = options.fold ? foldRuns(runs) : runs.map((run) => ({ kind: 'run', run }));
+  const shown = rows.flatMap((row) => (row.kind === 'run' ? [row.run] : []));
+  const [header = '', ...lines] = table(
+    ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
+    shown.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
+    // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
+    width,
+    { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
+  );
+  let next = 0;
+  return [header, ...rows.map((row) => (row.kind === 'run' ? lines[next++]! : fitted(foldText(row), width)))];
+}
+
+const fitted = (text: string, width: number | null) => (width === null ? text : elide(text, width));
