@@ -30,3 +30,28 @@ describe('runsTableLines', () => {
     expect(lines[2]).toBe('… 3 superseded runs of main (…');
   });
 });
+
+describe('a failed run in the table', () => {
+  const invalid = 'axum.yml at ea222130 is invalid: axum.yml:26:47: steps[0]: unknown key "timeot" (did you mean "timeout"?)';
+  const failedStep = { name: 'train', stage: 'build', status: 'failed', exitCode: 2 };
+
+  it('says why under its row, indented, whole on a pipe; only failed runs', () => {
+    const lines = runsTableLines([run(5, 'succeeded'), run(4, 'failed', 'develop', { message: invalid }), run(3, 'failed', 'develop', { steps: [failedStep] } as unknown as Partial<RunView>), run(2, 'cancelled')], null, { fold: true });
+    expect(lines).toHaveLength(7);
+    expect(lines[2]).toMatch(/^run-4 +failed /);
+    expect(lines[3]).toBe(`  ${invalid}`);
+    expect(lines[4]).toMatch(/^run-3 +failed /);
+    expect(lines[5]).toBe('  step train failed (exit 2)');
+    expect(lines[6]).toMatch(/^run-2 +cancelled /);
+  });
+
+  it('cuts the reason to the width of a terminal', () => {
+    expect(runsTableLines([run(4, 'failed', 'develop', { message: invalid })], 40, { fold: true })[2]).toBe(`  ${invalid.slice(0, 37)}…`);
+  });
+
+  it('gives the reason of the newest 5 failed runs only', () => {
+    const failed = Array.from({ length: 8 }, (_, i) => run(8 - i, 'failed', 'main', { message: `broke ${8 - i}` }));
+    const reasons = runsTableLines(failed, null, { fold: true }).filter((l) => l.startsWith('  '));
+    expect(reasons).toEqual(['  broke 8', '  broke 7', '  broke 6', '  broke 5', '  broke 4']);
+  });
+});

@@ -7,6 +7,7 @@ import { foldRuns, foldText, type RunRow } from '../state/run-rows.js';
 import { limitOf } from './typed-words.js';
 import { deployCell } from './operations.js';
 import { call, duration, withDaemon } from './runs.js';
+import { failedStepText } from './run-failure.js';
 
 const runDuration = (run: RunView) => (run.startedAt && run.finishedAt ? duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : run.startedAt ? 'running' : '');
 
@@ -52,7 +53,15 @@ export function runsTableLines(runs: readonly RunView[], width: number | null, o
     { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
   );
   let next = 0;
-  return [header, ...rows.map((row) => (row.kind === 'run' ? lines[next++]! : fitted(foldText(row), width)))];
+  // Why a run failed is said under its row, for the newest few failed runs: more would bury the list.
+  const explained = new Set(shown.filter((r) => r.status === 'failed').slice(0, REASONS_AT_MOST).map((r) => r.id));
+  return [header, ...rows.flatMap((row) => (row.kind === 'fold' ? [fitted(foldText(row), width)] : [lines[next++]!, ...(explained.has(row.run.id) ? [fitted(`  ${reasonOf(row.run)}`, width)] : [])]))];
 }
+
+/** How many failed runs, the newest, get their reason under their row. */
+const REASONS_AT_MOST = 5;
+
+/** A failed run's reason on one line (an invalid axum.yml's may span several). */
+const reasonOf = (run: RunView) => (run.message ?? failedStepText(run)).replace(/\s*\n\s*/g, ' ');
 
 const fitted = (text: string, width: number | null) => (width === null ? text : elide(text, width));
