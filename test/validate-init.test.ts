@@ -116,6 +116,20 @@ describe('axum init', () => {
     expect(daemonProcessesFor(dir)).toEqual([]);
   });
 
+  it('in a repository on master without main, production deploys from master: commits there feed it', async () => {
+    const dir = repo({ config: null });
+    execFileSync('git', ['-C', dir, 'branch', '-m', 'master']);
+    const result = await axum(['init', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toContain('  production: { branch: master, approval: manual }');
+    expect(result.stdout).toContain('production deploys from master, the branch you are on (this repository has no main)');
+    expect(result.stdout).toContain('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml\n');
+    expect(result.stdout).not.toContain('feed no environment');
+    const validate = await axum(['validate', '--repo', dir]);
+    expect(validate.stdout).toContain('production←master');
+    expect(validate.stderr).not.toContain('master');
+  });
+
   it('finds train.py, or a make train target, and says when it found nothing', async () => {
     const python = repo({ config: null });
     writeFileSync(join(python, 'requirements.txt'), 'numpy\n');
