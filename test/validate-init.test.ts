@@ -10,7 +10,7 @@ describe('axum validate', () => {
   it('prints a one-line summary and exits 0 for a valid file, without starting a daemon', async () => {
     const dir = repo();
     const result = await axum(['validate', '--repo', dir]);
-    expect(result).toMatchObject({ code: 0, stdout: 'axum.yml ok: 3 environments (dev←develop, staging←staging, production←main), 1 stage, 1 step\n' });
+    expect(result).toMatchObject({ code: 0, stdout: 'axum.yml ok: 3 environments (dev←develop, staging←staging, production←main), 1 stage, 1 step; no verify; rollback: manual\n' });
     expect(daemonProcessesFor(dir)).toEqual([]);
   });
 
