@@ -10,7 +10,7 @@ describe('axum validate', () => {
   it('prints a one-line summary and exits 0 for a valid file, without starting a daemon', async () => {
     const dir = repo();
     const result = await axum(['validate', '--repo', dir]);
-    expect(result).toMatchObject({ code: 0, stdout: 'axum.yml ok: 3 environments (dev←develop, staging←staging, production←main), 1 stage, 1 step\n' });
+    expect(result).toMatchObject({ code: 0, stdout: 'axum.yml ok: 3 environments (dev←develop, staging←staging, production←main), 1 stage, 1 step; no verify; rollback: manual\n' });
     expect(daemonProcessesFor(dir)).toEqual([]);
   });
 
@@ -114,6 +114,20 @@ describe('axum init', () => {
     expect(again.stderr).toContain('already exists; not overwriting');
     expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toBe(text);
     expect(daemonProcessesFor(dir)).toEqual([]);
+  });
+
+  it('in a repository on master without main, production deploys from master: commits there feed it', async () => {
+    const dir = repo({ config: null });
+    execFileSync('git', ['-C', dir, 'branch', '-m', 'master']);
+    const result = await axum(['init', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toContain('  production: { branch: master, approval: manual }');
+    expect(result.stdout).toContain('production deploys from master, the branch you are on (this repository has no main)');
+    expect(result.stdout).toContain('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml\n');
+    expect(result.stdout).not.toContain('feed no environment');
+    const validate = await axum(['validate', '--repo', dir]);
+    expect(validate.stdout).toContain('production←master');
+    expect(validate.stderr).not.toContain('master');
   });
 
   it('finds train.py, or a make train target, and says when it found nothing', async () => {

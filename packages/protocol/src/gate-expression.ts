@@ -50,7 +50,13 @@ export function gateProblem(text: string): string | null {
   return `"${text}" is not a gate: ${GATE_SYNTAX}`;
 }
 
-const tidy = (n: number) => String(Number(n.toPrecision(6)));
+/**
+ * A metric's value or a threshold as people read it: `0.64`, not the float sum `0.6399999999999999`
+ * (the raw number stays in JSON). Six significant digits; a badge may ask for fewer.
+ */
+export const metricNumberText = (n: number, digits = 6): string => String(Number(n.toPrecision(digits)));
+
+const tidy = (n: number) => metricNumberText(n);
 
 /** A gate's threshold as a person reads it: `>= 0.91 (lkg 0.92 - 0.01)`, `>= 0.9`, `>= lkg - 0.01`. */
 export function gateThresholdText(g: { op: string; threshold: number | null; lkgValue: number | null; expression: string }): string {

@@ -20,6 +20,14 @@ describe('gates', () => {
     ]);
     expect(describeFailedGates(verdicts)).toEqual(['accuracy = 0.41, gate >= 0.9 (LKG 0.93)']);
   });
+  it('says a float sum as the GATES column does (0.64), the verdict keeping the raw value', () => {
+    const raw = 0.8 * 0.8; // 0.6400000000000001
+    const verdicts = gateVerdicts({ accuracy: '>= 0.8' }, { accuracy: raw }, { accuracy: 0.7 + 0.1 + 0.12 }); // LKG 0.9199999999999999
+    expect(verdicts[0]?.value).toBe(raw);
+    expect(describeFailedGates(verdicts)).toEqual(['accuracy = 0.64, gate >= 0.8 (LKG 0.92)']);
+    const unsure = gateVerdicts({ accuracy: '>= lkg - 0.01' }, { accuracy: raw }, null);
+    expect(describeInconclusiveGates(unsure)[0]).toMatch(/^accuracy = 0\.64, gate >= lkg - 0\.01: /);
+  });
   it('fails a gate on a metric no step wrote, and names a value that is not a number', () => {
     const verdicts = gateVerdicts({ accuracy: '>= 0.90', p95_ms: '<= 250' }, {}, null);
     expect(verdicts.map((g) => [g.value, g.verdict])).toEqual([

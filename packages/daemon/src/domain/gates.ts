@@ -1,4 +1,4 @@
-import { gateThresholdText, parseGate, type GateExpression, type GateOp, type GateVerdict } from '@axum/protocol';
+import { gateThresholdText, metricNumberText, parseGate, type GateExpression, type GateOp, type GateVerdict } from '@axum/protocol';
 import { metricValue } from './metric-values.js';
 
 /** What a metrics file held: the numbers (last value of a name wins) and the lines that were not numbers. */
@@ -97,8 +97,8 @@ export function describeFailedGates(verdicts: readonly GateVerdict[], notNumbers
     .filter((g) => g.verdict === 'fail')
     .map((g) => {
       const gate = gateThresholdText(g);
-      const lkg = g.lkgValue !== null && !/\blkg\b/.test(g.expression) ? ` (LKG ${g.lkgValue})` : '';
-      if (g.value !== null) return `${g.metric} = ${g.value}${fromText(g)}, gate ${gate}${lkg}`;
+      const lkg = g.lkgValue !== null && !/\blkg\b/.test(g.expression) ? ` (LKG ${metricNumberText(g.lkgValue)})` : '';
+      if (g.value !== null) return `${g.metric} = ${metricNumberText(g.value)}${fromText(g)}, gate ${gate}${lkg}`;
       if (Object.hasOwn(notNumbers, g.metric)) return `${g.metric}: "${notNumbers[g.metric]}" is not a number (gate ${gate})`;
       return unwrittenText(g.metric);
     });
@@ -121,7 +121,7 @@ export function onlyUnwrittenMetricsFailed(verdicts: readonly GateVerdict[], not
 export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): string[] {
   return verdicts
     .filter((g) => g.verdict === 'inconclusive')
-    .map((g) => `${g.metric} = ${g.value}${fromText(g)}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (${fallbackHint(g.expression, g.op, g.value)})`);
+    .map((g) => `${g.metric} = ${g.value === null ? 'missing' : metricNumberText(g.value)}${fromText(g)}, gate ${g.expression}: ${g.reason ?? 'no threshold'} (${fallbackHint(g.expression, g.op, g.value)})`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { missingBranchesLine, pythonCommand } from './init.js';
+import { missingBranchesLine, productionBranchOf, pythonCommand } from './init.js';
 
 describe('missingBranchesLine', () => {
   it("names the starter's branches the repository lacks, and where commits go now", () => {
@@ -12,6 +12,18 @@ describe('missingBranchesLine', () => {
     expect(missingBranchesLine([], 'main')).toBe('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml');
     expect(missingBranchesLine(['main', 'develop'], 'main')).toBe('branch staging does not exist yet (git branch staging), or edit the branch: of each environment in axum.yml');
     expect(missingBranchesLine([], null)).toBeNull();
+    expect(missingBranchesLine(['master'], 'master', 'master')).toBe('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml');
+  });
+});
+
+describe('productionBranchOf', () => {
+  it('is main, unless there is no main and HEAD is on a branch dev and staging do not take', () => {
+    expect(productionBranchOf(['master'], 'master')).toBe('master');
+    expect(productionBranchOf([], 'trunk')).toBe('trunk');
+    expect(productionBranchOf(['main', 'master'], 'master')).toBe('main');
+    expect(productionBranchOf([], 'main')).toBe('main');
+    expect(productionBranchOf(['develop'], 'develop')).toBe('main');
+    expect(productionBranchOf(['master'], null)).toBe('main');
   });
 });
 

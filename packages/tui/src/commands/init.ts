@@ -74,19 +74,30 @@ function gitKeepsNothingIn(dir: string): boolean {
   }
 }
 
-/** The starter's branches, one per environment. */
-const STARTER_BRANCHES = ['develop', 'staging', 'main'];
+/** The starter's branches, one per environment: dev's, staging's, production's. */
+const starterBranches = (production: string) => ['develop', 'staging', production];
+
+/**
+ * The branch production deploys from: `main`, unless the repository has none and HEAD is on
+ * another branch that is not dev's or staging's (a `git init` on master): that one, so commits
+ * where the work already is feed production, not no environment.
+ */
+export function productionBranchOf(existing: readonly string[], current: string | null): string {
+  if (current === null || current === 'main' || existing.includes('main') || current === 'develop' || current === 'staging') return 'main';
+  return current;
+}
 
 /**
  * What to say when the starter's branches are not the repository's (a `git init` on master): a
  * commit there would feed no environment, silently. Null when they all exist, or git cannot tell.
  */
-export function missingBranchesLine(existing: readonly string[], current: string | null): string | null {
+export function missingBranchesLine(existing: readonly string[], current: string | null, production = 'main'): string | null {
   if (existing.length === 0 && current === null) return null;
   // The branch HEAD is on counts before its first commit (`git init -b main`).
-  const missing = STARTER_BRANCHES.filter((b) => !existing.includes(b) && b !== current);
+  const starter = starterBranches(production);
+  const missing = starter.filter((b) => !existing.includes(b) && b !== current);
   if (missing.length === 0) return null;
-  const here = current !== null && !STARTER_BRANCHES.includes(current) ? `; commits on ${current} feed no environment` : '';
+  const here = current !== null && !starter.includes(current) ? `; commits on ${current} feed no environment` : '';
   return `branch${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist yet (git branch ${missing[0]}), or edit the branch: of each environment in ${CONFIG_FILE}${here}`;
 }
 
@@ -134,18 +145,20 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
     copyFileSync(fileURLToPath(new URL(`../../../../${PIPELINE_SCHEMA_PATH}`, import.meta.url)), schemaCopy);
     written.push(schemaCopy);
   }
-  writeFileSync(file, starterConfig(kind, `./${SCHEMA_COPY}`), { flag: 'wx' });
+  const branches = branchesOf(repoRoot);
+  const production = productionBranchOf(branches.existing, branches.current);
+  writeFileSync(file, starterConfig(kind, `./${SCHEMA_COPY}`, production), { flag: 'wx' });
   const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`, kind.train && `training: ${kind.train.found}`].filter(Boolean);
   // Said on stderr, with --json too: the file is written, but its first run would fail until edited.
   if (!kind.train) stderrLine(`axum: no training entry point found (an npm script "train", train.py, src/train.py, a Makefile target "train", train.js): edit the run: of the train step in ${CONFIG_FILE} to the command that trains your model and writes ${modelsGlob(kind)}; until then every run fails at that step, saying so`);
-  const branches = branchesOf(repoRoot);
   if (options.json) out.json({ written, detected });
   else {
     out.lines([
       `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
       // Runs start from a clean worktree of the commit, where an empty folder does not exist.
       ...(kind.modelFolder && gitKeepsNothingIn(join(repoRoot, kind.modelFolder)) ? [`${kind.modelFolder}/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p ${kind.modelFolder})`] : []),
-      ...[missingBranchesLine(branches.existing, branches.current)].filter((line): line is string => line !== null),
+      ...(production !== 'main' ? [`production deploys from ${production}, the branch you are on (this repository has no main)`] : []),
+      ...[missingBranchesLine(branches.existing, branches.current, production)].filter((line): line is string => line !== null),
       `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
     ]);
   }
@@ -156,7 +169,7 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
 const modelsGlob = (kind: ProjectKind) => `${kind.modelFolder ?? 'model'}/**`;
 
 /** The starter file: valid as written, every section explained. */
-export function starterConfig(kind: ProjectKind, schemaPath: string): string {
+export function starterConfig(kind: ProjectKind, schemaPath: string, production = 'main'): string {
   const test = kind.node ? 'npm test' : kind.python ? `${pythonCommand()} -m pytest` : 'echo "add your tests here"';
   const models = modelsGlob(kind);
   // No entry point found: a step that fails saying what to edit, rather than one that succeeds
@@ -170,7 +183,7 @@ version: 1
 environments:
   dev:        { branch: develop }
   staging:    { branch: staging }
-  production: { branch: main, approval: manual }   # deploys wait for \`axum approve production\`
+  production: { branch: ${/^[\w./-]+$/.test(production) ? production : JSON.stringify(production)}, approval: manual }   # deploys wait for \`axum approve production\`
 
 # Stages run in order; the steps of one stage run in parallel. A failed step skips everything after it.
 stages:

@@ -1,5 +1,5 @@
 // A revision's operations from the command line: `axum logs ENV#N`, and how gates and a run's deploy read.
-import { gateThresholdText, noStepText, type GateVerdict, type RevisionView, type RunView } from '@axum/protocol';
+import { gateThresholdText, metricNumberText, noStepText, type GateVerdict, type RevisionView, type RunView } from '@axum/protocol';
 import type { DaemonConnection } from '../client/daemon-connection.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { stderrLine, type GlobalOptions, type Output } from './output.js';
@@ -9,7 +9,7 @@ import { revisionAddress } from '../state/selectors.js';
 
 export { revisionAddress };
 
-const number = (n: number) => String(Number(n.toPrecision(6)));
+const number = (n: number) => metricNumberText(n);
 
 /**
  * One gate as a person reads it: `accuracy 0.035 ✗ >= 0.85 (LKG 0.91)`, `accuracy 0.91 ✓ >= 0.91 (lkg 0.92 - 0.01)`,

@@ -2,10 +2,12 @@
 import { RunStatus, type RunView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
-import { outputWidth, table } from './table.js';
+import { elide, outputWidth, table } from './table.js';
+import { foldRuns, foldText, type RunRow } from '../state/run-rows.js';
 import { limitOf } from './typed-words.js';
 import { deployCell } from './operations.js';
 import { call, duration, withDaemon } from './runs.js';
+import { failedStepText } from './run-failure.js';
 
 const runDuration = (run: RunView) => (run.startedAt && run.finishedAt ? duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : run.startedAt ? 'running' : '');
 
@@ -31,16 +33,35 @@ export async function runsCommand(options: GlobalOptions & { limit?: string; sta
   const runs = await withDaemon(options, 'axum-runs', (c) => call(c, 'runs.list', { limit, ...(status ? { status } : {}), ...(branch !== undefined ? { branch } : {}) }));
   if (options.json) out.json(runs);
   else if (runs.length === 0) out.lines([status === undefined && branch === undefined ? 'no runs yet: commit on a branch that feeds an environment, or run `axum run`' : `no ${filteredText(status, branch)}`]);
-  else {
-    out.lines(
-      table(
-        ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
-        runs.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
-        // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
-        outputWidth(),
-        { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
-      ),
-    );
-  }
+  else out.lines(runsTableLines(runs, outputWidth(), { fold: status !== 'superseded' }));
   return EXIT.ok;
 }
+
+/**
+ * The plain table: a merge makes a push run per commit passed over, all but the head's superseded,
+ * so consecutive superseded runs of one branch fold into one line, as on the dashboard (not when
+ * they were asked for with `--status superseded`). The limit counts runs, folded or not.
+ */
+export function runsTableLines(runs: readonly RunView[], width: number | null, options: { fold: boolean }): string[] {
+  const rows: RunRow[] = options.fold ? foldRuns(runs) : runs.map((run) => ({ kind: 'run', run }));
+  const shown = rows.flatMap((row) => (row.kind === 'run' ? [row.run] : []));
+  const [header = '', ...lines] = table(
+    ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
+    shown.map((r) => [r.id, r.status, deployCell(r), r.trigger, r.branch, r.commit.slice(0, 8), runDuration(r), r.subject]),
+    // The subject and the branch give way, then the time and the trigger; the run, its status, deploy and commit stay whole.
+    width,
+    { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
+  );
+  let next = 0;
+  // Why a run failed is said under its row, for the newest few failed runs: more would bury the list.
+  const explained = new Set(shown.filter((r) => r.status === 'failed').slice(0, REASONS_AT_MOST).map((r) => r.id));
+  return [header, ...rows.flatMap((row) => (row.kind === 'fold' ? [fitted(foldText(row), width)] : [lines[next++]!, ...(explained.has(row.run.id) ? [fitted(`  ${reasonOf(row.run)}`, width)] : [])]))];
+}
+
+/** How many failed runs, the newest, get their reason under their row. */
+const REASONS_AT_MOST = 5;
+
+/** A failed run's reason on one line (an invalid axum.yml's may span several). */
+const reasonOf = (run: RunView) => (run.message ?? failedStepText(run)).replace(/\s*\n\s*/g, ' ');
+
+const fitted = (text: string, width: number | null) => (width === null ? text : elide(text, width));

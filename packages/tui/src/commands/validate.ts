@@ -24,11 +24,26 @@ export function validateCommand(options: GlobalOptions, out: Output): ExitCode {
   if (options.json) out.json({ valid: true, environments: Object.keys(config.environments), stages: config.stages.map((s) => s.name), steps, warnings });
   else {
     out.lines([
-      `${CONFIG_FILE} ok: ${environments.length} environment${environments.length === 1 ? '' : 's'} (${environments.join(', ')}), ${config.stages.length} stage${config.stages.length === 1 ? '' : 's'}, ${steps} step${steps === 1 ? '' : 's'}`,
+      `${CONFIG_FILE} ok: ${environments.length} environment${environments.length === 1 ? '' : 's'} (${environments.join(', ')}), ${config.stages.length} stage${config.stages.length === 1 ? '' : 's'}, ${steps} step${steps === 1 ? '' : 's'}; ${afterDeployText(config)}`,
     ]);
     for (const warning of warnings) stderrLine(`warning: ${warning}`);
   }
   return EXIT.ok;
+}
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * What the file asks of a deploy after it runs, as read: a verify section misindented or misnamed
+ * shows here as `no verify`, before a bad release goes live unchecked.
+ */
+export function afterDeployText(config: Pick<PipelineConfig, 'verify' | 'rollback'>): string {
+  const { verify } = config;
+  const gates = verify ? Object.keys(verify.gates) : [];
+  const verifyText = verify
+    ? `verify: ${[count(verify.steps.length, 'step'), ...(verify.checks.length > 0 ? [count(verify.checks.length, 'check')] : [])].join(', ')}, ${gates.length > 0 ? `gates: ${gates.join(', ')}` : 'no gates'}`
+    : 'no verify';
+  return `${verifyText}; rollback: ${config.rollback?.auto ? 'auto' : 'manual'}`;
 }
 
 /**

@@ -24,8 +24,11 @@ const foldable = (run: RunView | undefined, branch: string, unfolded: ReadonlySe
 /** The rows of the runs list, newest first: selection indexes point into these. */
 export function runRows(state: Folding): RunRow[] {
   const runs = visibleRuns(state);
-  if (state.filter.text) return eachRow(runs);
-  const unfolded = new Set(state.unfolded);
+  return state.filter.text ? eachRow(runs) : foldRuns(runs, new Set(state.unfolded));
+}
+
+/** Runs (newest first) as rows, consecutive superseded runs of one branch folded; `unfolded` never fold. */
+export function foldRuns(runs: readonly RunView[], unfolded: ReadonlySet<string> = new Set()): RunRow[] {
   const rows: RunRow[] = [];
   for (let i = 0; i < runs.length; ) {
     const run = runs[i]!;

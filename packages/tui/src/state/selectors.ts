@@ -1,4 +1,4 @@
-import { markTime } from '@axum/protocol';
+import { markTime, metricNumberText } from '@axum/protocol';
 import type { DaemonState, DeployOutcome, EnvironmentView, OperationStep, RevisionView, RunView, ServingRevision, StepView } from '@axum/protocol';
 import { flagsText, flagWords } from './flag-words.js';
 
@@ -10,7 +10,8 @@ interface Loaded {
   histories: Record<string, RevisionView[]>;
 }
 
-const number = (n: number) => String(Number(n.toPrecision(4)));
+// Four digits: the GATES and live-metric badges are narrow.
+const number = (n: number) => metricNumberText(n, 4);
 
 /**
  * An open incident first (`!`, as the incident's own line starts: a passing monitor does not make a
