@@ -122,7 +122,7 @@ describe('axum init', () => {
     const result = await axum(['init', '--repo', dir]);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toContain('  production: { branch: master, approval: manual }');
-    expect(result.stdout).toContain('production deploys from master, the branch you are on (this repository has no main)');
+    expect(result.stdout).toContain('production deploys from master (this repository has no main)');
     expect(result.stdout).toContain('branches develop, staging do not exist yet (git branch develop), or edit the branch: of each environment in axum.yml\n');
     expect(result.stdout).not.toContain('feed no environment');
     const validate = await axum(['validate', '--repo', dir]);

@@ -19,11 +19,14 @@ describe('missingBranchesLine', () => {
 describe('productionBranchOf', () => {
   it('is main, unless there is no main and HEAD is on a branch dev and staging do not take', () => {
     expect(productionBranchOf(['master'], 'master')).toBe('master');
+    // On a feature branch of a repository whose main line is master: master, not the feature branch.
+    expect(productionBranchOf(['master', 'feature'], 'feature')).toBe('master');
     expect(productionBranchOf([], 'trunk')).toBe('trunk');
     expect(productionBranchOf(['main', 'master'], 'master')).toBe('main');
     expect(productionBranchOf([], 'main')).toBe('main');
     expect(productionBranchOf(['develop'], 'develop')).toBe('main');
-    expect(productionBranchOf(['master'], null)).toBe('main');
+    expect(productionBranchOf(['master', 'develop'], 'develop')).toBe('master');
+    expect(productionBranchOf([], null)).toBe('main');
   });
 });
 

@@ -78,13 +78,15 @@ function gitKeepsNothingIn(dir: string): boolean {
 const starterBranches = (production: string) => ['develop', 'staging', production];
 
 /**
- * The branch production deploys from: `main`, unless the repository has none and HEAD is on
- * another branch that is not dev's or staging's (a `git init` on master): that one, so commits
- * where the work already is feed production, not no environment.
+ * The branch production deploys from: `main`, unless the repository has none: then its `master`
+ * when it has one, else the branch HEAD is on when that is not dev's or staging's (a `git init` on
+ * another default branch), so commits where the work already is feed production, not no environment.
  */
 export function productionBranchOf(existing: readonly string[], current: string | null): string {
-  if (current === null || current === 'main' || existing.includes('main') || current === 'develop' || current === 'staging') return 'main';
-  return current;
+  if (current === 'main' || existing.includes('main')) return 'main';
+  // A `master` the repository has is its main line, whatever branch is checked out (a feature branch is not).
+  if (existing.includes('master')) return 'master';
+  return current === null || current === 'develop' || current === 'staging' ? 'main' : current;
 }
 
 /**
@@ -157,7 +159,7 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
       `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
       // Runs start from a clean worktree of the commit, where an empty folder does not exist.
       ...(kind.modelFolder && gitKeepsNothingIn(join(repoRoot, kind.modelFolder)) ? [`${kind.modelFolder}/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p ${kind.modelFolder})`] : []),
-      ...(production !== 'main' ? [`production deploys from ${production}, the branch you are on (this repository has no main)`] : []),
+      ...(production !== 'main' ? [`production deploys from ${production}${production === 'master' ? '' : ', the branch you are on'} (this repository has no main)`] : []),
       ...[missingBranchesLine(branches.existing, branches.current, production)].filter((line): line is string => line !== null),
       `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
     ]);
