@@ -40,10 +40,17 @@ const COLUMNS = [
   { title: 'BY', cap: 24, priority: 0, flex: true },
 ] as const;
 
-/** A revision's STATUS cell: a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */
-export function statusCell(env: EnvironmentView, r: RevisionView): string {
+/**
+ * A revision's STATUS cell: a failed revision `current` still serves says so (paused over it:
+ * inconclusive, a person decides). A superseded revision a rollback took `current` from says it in
+ * `axum history`'s words (`superseded, rolled back`) where the column has room (`wide`), else
+ * `rolled back`: never a bare `superseded`, which reads as replaced by a newer deploy.
+ */
+export function statusCell(env: EnvironmentView, r: RevisionView, wide = false): string {
   const serving = servingOf(env);
-  return serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
+  if (serving?.failed && r.revision === serving.revision) return env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗';
+  if (r.status === 'superseded' && r.supersededBy !== undefined && r.supersededBy.kind !== 'deploy') return wide ? 'superseded, rolled back' : 'rolled back';
+  return revisionStatusWord(r);
 }
 
 /** What GATES and BY are narrowed to before RELEASE goes: `✓ accuracy…` and `push run-12`. */
@@ -54,7 +61,17 @@ const NARROW = { GATES: 12, BY: 12 } as const;
  * are these: every status word whole. RELEASE is kept while narrowing GATES, then BY (a long name:
  * `ana via axum rollback`), then both, keeps it: the first of those that does is taken.
  */
-export function historyWidths(cells: readonly { status: string; by: string; gates?: string }[], columns: number): number[] {
+export function historyWidths(cells: readonly { status: string; by: string; gates?: string; wide?: string }[], columns: number): number[] {
+  // STATUS grows to the widest `wide` cell with the row's spare width only (no column narrowed or
+  // left out for it); where it cannot, the short cells are measured alone.
+  const wide = Math.max(0, ...cells.map((r) => r.wide?.length ?? 0));
+  const widths = historyWidthsTo(cells, columns, wide);
+  return wide > 0 && widths[STATUS]! - 1 < wide ? historyWidthsTo(cells, columns, 0) : widths;
+}
+
+const STATUS = COLUMNS.findIndex((c) => c.title === 'STATUS');
+
+function historyWidthsTo(cells: readonly { status: string; by: string; gates?: string }[], columns: number, full: number): number[] {
   // GATES wants its widest badge (its cap when not given): what it does not need goes to BY.
   const gates = cells.every((r) => r.gates !== undefined) ? Math.max('GATES'.length, ...cells.map((r) => r.gates!.length)) : Number.MAX_SAFE_INTEGER;
   const fit = (narrow: { GATES?: number; BY?: number }) =>
@@ -69,6 +86,7 @@ export function historyWidths(cells: readonly { status: string; by: string; gate
         ),
         priority: c.priority,
         flex: 'flex' in c,
+        ...(c.title === 'STATUS' && full > 0 ? { full } : {}),
       })),
       columns - GUTTER.length,
     );
@@ -113,7 +131,8 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // The header and footer (`chrome`, the terminal's last row in it), this view's title, pause, incident and heading.
   // A history longer than that says how many revisions are above and below the window, on one of those rows.
   const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
-  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by, gates: gateBadge(r) })), columns);
+  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by, gates: gateBadge(r), wide: statusCell(env, r, true) })), columns);
+  const wide = widths[STATUS]! - 1 >= Math.max(...revisions.map((r) => statusCell(env, r, true).length));
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   return (
     <Box flexDirection="column">
@@ -142,7 +161,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         // One mark beside the number, where 80 columns never cut it: the status says live; a release is never both LKG and bad.
         const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
         // A failed revision that `current` still serves (rollback.auto off) says so in its status.
-        const status = statusCell(env, r);
+        const status = statusCell(env, r, wide);
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={revisionStatusWord(r) === 'inconclusive' ? 'yellow' : r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
