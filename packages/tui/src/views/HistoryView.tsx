@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge, pauseLine, revisionStatusWord, servingOf, servingText } from '../state/selectors.js';
+import { gateBadge, pauseLine, revisionStatusText, revisionStatusWord, servingOf, servingText } from '../state/selectors.js';
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { HostsPanel } from './HostsPanel.js';
@@ -49,8 +49,8 @@ const COLUMNS = [
 export function statusCell(env: EnvironmentView, r: RevisionView, wide = false): string {
   const serving = servingOf(env);
   if (serving?.failed && r.revision === serving.revision) return env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗';
-  if (r.status === 'superseded' && r.supersededBy !== undefined && r.supersededBy.kind !== 'deploy') return wide ? 'superseded, rolled back' : 'rolled back';
-  return revisionStatusWord(r);
+  const text = revisionStatusText(r);
+  return wide || text === revisionStatusWord(r) ? text : 'rolled back';
 }
 
 /** What GATES and BY are narrowed to before RELEASE goes: `✓ accuracy…` and `push run-12`. */
