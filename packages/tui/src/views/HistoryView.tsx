@@ -122,9 +122,10 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // Ink's own wrapping would push the frame to the terminal's height: flicker). ⏸ is two columns wide.
   const pause = env.paused ? wrapText(`⏸ ${pauseLine(env, true)}`, columns - 1, { maxRows: 2 }) : [];
   // Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the
-  // least news; the title takes a second row rather than cut it at 80 columns.
+  // least news; the title takes a second row rather than cut it at 80 columns. Said only where a
+  // revision other than what serves is listed: with none there is nothing to select and roll back to.
   const title = wrapText(
-    `${env.name} ← ${env.branch} · live ${servingText(env)} · last known good ${env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}${env.pinned ? ' · pinned' : ''}${env.paused ? ' · PAUSED' : ''}${env.protected ? ' · protected' : ''}${revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}`,
+    `${env.name} ← ${env.branch} · live ${servingText(env)} · last known good ${env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}${env.pinned ? ' · pinned' : ''}${env.paused ? ' · PAUSED' : ''}${env.protected ? ' · protected' : ''}${revisions.some((r) => r.revision !== servingOf(env)?.revision) ? ' · r rolls back to the selected revision' : ''}`,
     columns,
     { maxRows: 2 },
   );
