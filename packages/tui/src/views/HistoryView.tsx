@@ -41,16 +41,19 @@ const COLUMNS = [
 ] as const;
 
 /**
- * A revision's STATUS cell: a failed revision `current` still serves says so (paused over it:
- * inconclusive, a person decides). A superseded revision a rollback took `current` from says it in
- * `axum history`'s words (`superseded, rolled back`) where the column has room (`wide`), else
- * `rolled back`: never a bare `superseded`, which reads as replaced by a newer deploy.
+ * How a STATUS cell says a superseded revision a rollback took `current` from, narrowest first:
+ * `axum history`'s words where the row has room to spare for them, else shorter, so that no other
+ * column is narrowed or left out for it (who rolled back stays whole). Never a bare `superseded`,
+ * which reads as replaced by a newer deploy.
  */
-export function statusCell(env: EnvironmentView, r: RevisionView, wide = false): string {
+export const ROLLED_BACK = ['reverted', 'rolled back', 'superseded, rolled back'] as const;
+
+/** A revision's STATUS cell (`form`: of ROLLED_BACK): a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */
+export function statusCell(env: EnvironmentView, r: RevisionView, form = ROLLED_BACK.length - 1): string {
   const serving = servingOf(env);
   if (serving?.failed && r.revision === serving.revision) return env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗';
   const text = revisionStatusText(r);
-  return wide || text === revisionStatusWord(r) ? text : 'rolled back';
+  return text === revisionStatusWord(r) ? text : ROLLED_BACK[form]!;
 }
 
 /** What GATES and BY are narrowed to before RELEASE goes: `✓ accuracy…` and `push run-12`. */
@@ -59,15 +62,23 @@ const NARROW = { GATES: 12, BY: 12 } as const;
 /**
  * The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells
  * are these: every status word whole. RELEASE is kept while narrowing GATES, then BY (a long name:
- * `ana via axum rollback`), then both, keeps it: the first of those that does is taken.
+ * `ana via axum rollback`), then both, keeps it: the first of those that does is taken. `forms`:
+ * a STATUS cell in each of its forms, narrowest (`status`) first; STATUS grows to the widest form
+ * the row's spare width holds (no column narrowed or left out for it).
  */
-export function historyWidths(cells: readonly { status: string; by: string; gates?: string; wide?: string }[], columns: number): number[] {
-  // STATUS grows to the widest `wide` cell with the row's spare width only (no column narrowed or
-  // left out for it); where it cannot, the short cells are measured alone.
-  const wide = Math.max(0, ...cells.map((r) => r.wide?.length ?? 0));
-  const widths = historyWidthsTo(cells, columns, wide);
-  return wide > 0 && widths[STATUS]! - 1 < wide ? historyWidthsTo(cells, columns, 0) : widths;
+export function historyWidths(cells: readonly { status: string; by: string; gates?: string; forms?: readonly string[] }[], columns: number): number[] {
+  const forms = Math.max(0, ...cells.map((r) => r.forms?.length ?? 0));
+  for (let form = forms - 1; form > 0; form--) {
+    const full = Math.max(...cells.map((r) => (r.forms?.[form] ?? r.status).length));
+    const widths = historyWidthsTo(cells, columns, full);
+    if (widths[STATUS]! - 1 >= full) return widths;
+  }
+  return historyWidthsTo(cells, columns, 0);
 }
+
+/** The widest form of ROLLED_BACK every STATUS cell shows whole in a column `width` wide. */
+export const statusForm = (env: EnvironmentView, revisions: readonly RevisionView[], width: number): number =>
+  [2, 1].find((form) => revisions.every((r) => statusCell(env, r, form).length <= width - 1)) ?? 0;
 
 const STATUS = COLUMNS.findIndex((c) => c.title === 'STATUS');
 
@@ -132,8 +143,8 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // The header and footer (`chrome`, the terminal's last row in it), this view's title, pause, incident and heading.
   // A history longer than that says how many revisions are above and below the window, on one of those rows.
   const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
-  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by, gates: gateBadge(r), wide: statusCell(env, r, true) })), columns);
-  const wide = widths[STATUS]! - 1 >= Math.max(...revisions.map((r) => statusCell(env, r, true).length));
+  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r, 0), by: r.by, gates: gateBadge(r), forms: ROLLED_BACK.map((_, form) => statusCell(env, r, form)) })), columns);
+  const form = statusForm(env, revisions, widths[STATUS]!);
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   return (
     <Box flexDirection="column">
@@ -162,7 +173,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         // One mark beside the number, where 80 columns never cut it: the status says live; a release is never both LKG and bad.
         const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
         // A failed revision that `current` still serves (rollback.auto off) says so in its status.
-        const status = statusCell(env, r, wide);
+        const status = statusCell(env, r, form);
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={revisionStatusWord(r) === 'inconclusive' ? 'yellow' : r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}
