@@ -67,13 +67,18 @@ const NARROW = { GATES: 12, BY: 12 } as const;
  * the row's spare width holds (no column narrowed or left out for it).
  */
 export function historyWidths(cells: readonly { status: string; by: string; gates?: string; forms?: readonly string[] }[], columns: number): number[] {
+  const base = historyWidthsTo(cells, columns, 0);
+  // A name with the revision's message after it is whole with one more column (the cut's `…`).
+  const byWhole = Math.max(2, ...cells.map((r) => r.by.length + 1));
   const forms = Math.max(0, ...cells.map((r) => r.forms?.length ?? 0));
   for (let form = forms - 1; form > 0; form--) {
     const full = Math.max(...cells.map((r) => (r.forms?.[form] ?? r.status).length));
     const widths = historyWidthsTo(cells, columns, full);
-    if (widths[STATUS]! - 1 >= full) return widths;
+    // What BY takes is spare only down to its widest name: below that, the width was not spare.
+    const costs = widths.some((w, j) => j !== STATUS && j !== BY && w !== base[j]) || widths[BY]! < Math.min(base[BY]!, byWhole);
+    if (widths[STATUS]! - 1 >= full && !costs) return widths;
   }
-  return historyWidthsTo(cells, columns, 0);
+  return base;
 }
 
 /** The widest form of ROLLED_BACK every STATUS cell shows whole in a column `width` wide. */
@@ -81,6 +86,7 @@ export const statusForm = (env: EnvironmentView, revisions: readonly RevisionVie
   [2, 1].find((form) => revisions.every((r) => statusCell(env, r, form).length <= width - 1)) ?? 0;
 
 const STATUS = COLUMNS.findIndex((c) => c.title === 'STATUS');
+const BY = COLUMNS.length - 1;
 
 function historyWidthsTo(cells: readonly { status: string; by: string; gates?: string }[], columns: number, full: number): number[] {
   // GATES wants its widest badge (its cap when not given): what it does not need goes to BY.

@@ -87,12 +87,12 @@ describe('a revision a rollback superseded', () => {
     revision: n, status, kind, releaseId: `rel-${n === 3 ? 1 : n}`, commit: 'a'.repeat(40), rollbackTo: kind === 'deploy' ? null : 1, verified: status !== 'failed', createdAt: '2026-12-04T10:00:00.000Z', finishedAt: null, by: 'push run-12', message: null,
     runId: null, metrics: {}, gates: [{ metric: 'accuracy', op: '>=', threshold: 0.85, value: 0.9, lkgValue: 0.9, verdict: 'pass', reason: null, expression: '>= 0.85' }], steps: [], checks: { total: 0, failed: 0 }, ...(supersededBy ? { supersededBy } : {}),
   });
-  const frame = async (columns: number, rows: number, by = 'push run-12') => {
+  const frame = async (columns: number, rows: number, by = 'push run-12', message: string | null = null) => {
     let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env]) });
     state = reduce(state, {
       type: 'history.loaded',
       env: 'production',
-      revisions: [{ ...revision(3, 'live', 'rollback'), by }, revision(2, 'superseded', 'deploy', { revision: 3, kind: 'rollback' }), revision(1, 'superseded', 'deploy', { revision: 2, kind: 'deploy' })],
+      revisions: [{ ...revision(3, 'live', 'rollback'), by, message }, revision(2, 'superseded', 'deploy', { revision: 3, kind: 'rollback' }), revision(1, 'superseded', 'deploy', { revision: 2, kind: 'deploy' })],
     });
     const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'production', selected: 0 }} link={null} dispatch={() => undefined} rows={rows} columns={columns} />);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -113,5 +113,9 @@ describe('a revision a rollback superseded', () => {
     expect(tight.find((row) => /^. #3 /.test(row))).toMatch(/ana via axum rollback$/);
     expect(tight.find((row) => /^. #2 /.test(row))).toMatch(/#2 +reverted +deploy +rel-2/);
     for (const row of tight) expect(row.length).toBeLessThanOrEqual(80);
+    // With its message after it, the name is whole only with a column more (the cut's …).
+    const said = await frame(80, 24, 'root via axum rollback', 'rolled back to #1');
+    expect(said.find((row) => /^. #3 /.test(row))).toMatch(/root via axum rollback…$/);
+    expect(said.find((row) => /^. #2 /.test(row))).toMatch(/#2 +reverted +deploy/);
   });
 });
