@@ -84,6 +84,8 @@ const deployOf = (state: TuiState) => {
   const deploy = state.view.kind === 'run' && !revisionAddress(state.view.runId) ? selectedRun(state)?.deploy : null;
   return deploy && deploy.revision !== null ? `${deploy.env}#${deploy.revision}` : null;
 };
+/** A run's own view, not a revision's (`staging#5`): a revision's has no run to cancel and no deploy to open apart from itself. */
+const aRunsView = (state: TuiState) => !(state.view.kind === 'run' && revisionAddress(state.view.runId));
 const cancelRun = (state: TuiState) => (selectedRun(state) ? { kind: 'cancel' as const, runId: selectedRun(state)!.id } : null);
 
 export const KEYMAP: readonly Binding[] = [
@@ -118,7 +120,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: '/', description: 'search the log', hint: 'search', views: ['run'], matches: (i) => i === '/', command: { kind: 'dispatch', action: { type: 'search.start' } }, footer: true },
   { label: 'n/N', description: 'next / previous match', views: ['run'], matches: (i) => i === 'n', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: 1 }, footer: false },
   { label: 'N', description: 'previous match', views: ['run'], matches: (i) => i === 'N', disabledReason: (state) => (state.search.query ? null : 'search first with /'), command: { kind: 'search', direction: -1 }, footer: false, inHelp: false },
-  { label: 'd', description: "open the run's deploy: its deploy hook, verify and monitor output", views: ['run'], matches: (i) => i === 'd', disabledReason: (state) => (deployOf(state) ? null : state.view.kind === 'run' && revisionAddress(state.view.runId) ? 'this is a revision: its output is here' : 'no deploy of this run to open'), command: { kind: 'navigate', build: (state) => { const at = deployOf(state); return at ? { type: 'operation.open', runId: at, step: null } : null; } }, footer: false },
+  { label: 'd', description: "open the run's deploy: its deploy hook, verify and monitor output", views: ['run'], appliesTo: aRunsView, matches: (i) => i === 'd', disabledReason: (state) => (deployOf(state) ? null : 'no deploy of this run to open'), command: { kind: 'navigate', build: (state) => { const at = deployOf(state); return at ? { type: 'operation.open', runId: at, step: null } : null; } }, footer: false },
   { label: 'f', description: 'jump to the first failed step', views: ['run'], matches: (i) => i === 'f', command: { kind: 'dispatch', action: { type: 'step.first-failed' } }, footer: false },
   { label: 'w', description: 'wrap long lines on/off', views: ['run'], matches: (i) => i === 'w', command: { kind: 'dispatch', action: { type: 'wrap.toggle' } }, footer: false },
   { label: 'T', description: 'timestamps on/off (when each line was printed)', views: ['run'], matches: (i) => i === 'T', command: { kind: 'dispatch', action: { type: 'timestamps.toggle' } }, footer: false },
@@ -199,7 +201,7 @@ export const KEYMAP: readonly Binding[] = [
   { label: 't', description: "trigger a run of the environment's branch", views: ['dashboard'], matches: (i) => i === 't', disabledReason: envFocus, command: { kind: 'daemon', build: (state) => (selectedEnv(state) ? { kind: 'trigger', branch: selectedEnv(state)!.branch } : null) }, footer: false },
   { label: 'x', description: 'cancel the selected run', views: ['dashboard'], matches: (i) => i === 'x', disabledReason: (state) => runFocus(state) ?? cancellable(state), command: { kind: 'daemon', build: cancelRun }, footer: false },
   // In the run view the run is on screen: its footer offers `x` while the run can be cancelled.
-  { label: 'x', description: 'cancel this run', hint: 'cancel', views: ['run'], appliesTo: (state) => !(state.view.kind === 'run' && revisionAddress(state.view.runId)), matches: (i) => i === 'x', disabledReason: cancellable, command: { kind: 'daemon', build: cancelRun }, footer: true },
+  { label: 'x', description: 'cancel this run', hint: 'cancel', views: ['run'], appliesTo: aRunsView, matches: (i) => i === 'x', disabledReason: cancellable, command: { kind: 'daemon', build: cancelRun }, footer: true },
   { label: 'j/k', description: 'down / up the events, newest last (the selected one in full below the list when cut)', hint: 'scroll', views: ['events'], matches: (i, k) => i === 'j' || k.downArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: 1 } }, footer: true },
   { label: 'k', description: 'up the events', views: ['events'], matches: (i, k) => i === 'k' || k.upArrow, command: { kind: 'dispatch', action: { type: 'events.move', by: -1 } }, footer: false, inHelp: false },
   { label: 'PgUp/PgDn', description: 'a page up / down', views: ['events'], matches: (_i, k) => k.pageUp, command: { kind: 'dispatch', action: { type: 'events.move', by: -EVENTS_PAGE } }, footer: false },

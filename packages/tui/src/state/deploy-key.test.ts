@@ -3,7 +3,7 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import type { DaemonState, RunView } from '@axum/protocol';
-import { resolveKey } from '../keymap.js';
+import { bindingsFor, resolveKey } from '../keymap.js';
 import { deployOutcomeText } from './selectors.js';
 import { initialTuiState, reduce, type TuiState } from './tui-state.js';
 
@@ -28,10 +28,14 @@ describe('d in the run view', () => {
     expect(reduce(state, { type: 'back' }).view).toMatchObject({ kind: 'run', runId: 'run-11' });
   });
 
-  it('says why it does nothing when the run made no revision, and in a revision itself', () => {
+  it('says why it does nothing when the run made no revision; in a revision itself it is left out, as x is', () => {
     expect(press(inRunView(run(null)), 'd').disabled).toBe('no deploy of this run to open');
     expect(press(inRunView(run({ env: 'staging', revision: null, outcome: 'pending' })), 'd').disabled).toBe('no deploy of this run to open');
+    expect(bindingsFor(inRunView(run(null))).map((b) => b.label)).toEqual(expect.arrayContaining(['d', 'x']));
     const revision: TuiState = { ...inRunView(run(null)), view: { kind: 'run', runId: 'staging#5', step: 0, scroll: null } };
-    expect(press(revision, 'd').disabled).toBe('this is a revision: its output is here');
+    expect(resolveKey(revision, 'd', {} as Key)).toBeNull();
+    // Not in the footer nor in `?`: neither lists a key of another screen.
+    expect(bindingsFor(revision).map((b) => b.label)).not.toContain('d');
+    expect(bindingsFor(revision).map((b) => b.label)).not.toContain('x');
   });
 });

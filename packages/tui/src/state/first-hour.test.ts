@@ -113,6 +113,18 @@ describe('notices by priority (lazygit): a refusal holds the footer', () => {
     expect(state.notice).toContain('refused: #1');
     expect(reduce(state, { type: 'back' }).notice).toBe('10:00:07 bob (axum on pts/2) deployed rel-29 to production (#6, live)');
   });
+  it('what waited, shown by the key that ends the hold, waits again behind the notice that key makes: shown when that one expires', () => {
+    let state = connected([env('staging'), env('dev')]);
+    state = reduce(state, { type: 'notice', message: 'refused: nothing to roll back to', level: 'high', log: true });
+    state = reduce(state, live('dev', 8));
+    const seen = reduce(state, { type: 'notice.seen' });
+    // The key said nothing of its own: what waited stays shown.
+    expect(reduce(seen, { type: 'notice.rewait', message: state.pendingNotice!, id: seen.noticeId }).notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
+    const refused = reduce(seen, { type: 'notice', message: 'a: nothing is waiting for approval here', level: 'high' });
+    const behind = reduce(refused, { type: 'notice.rewait', message: state.pendingNotice!, id: seen.noticeId });
+    expect(behind.notice).toBe('a: nothing is waiting for approval here');
+    expect(reduce(behind, { type: 'notice.expire', id: behind.noticeId }).notice).toBe('10:00:05 push run-8 dev: deploy #8 is live (rel-8, cccccccc)');
+  });
   it("a local action's notice expires after the hold, or on the next screen", () => {
     let state = connected([env('staging')]);
     state = reduce(state, { type: 'notice', message: 'cancelled: nothing changed', log: true });

@@ -91,6 +91,16 @@ export function releaseNotice(state: NoticeFields, keep: boolean): NoticeFields 
   return keep ? { ...fieldsOf(state), noticeLevel: 'normal' } : { ...fieldsOf(state), notice: null, noticeScope: null, noticeLevel: 'normal' };
 }
 
+/**
+ * After the key that ended a hold, whose release showed notice `id` (`message`, what waited): if the
+ * key made a notice of its own, what waited waits again behind it, to show when that one expires or
+ * its screen goes, rather than be replaced in the same moment and never seen.
+ */
+export function rewaitNotice(state: NoticeFields, message: string, id: number): NoticeFields {
+  if (state.noticeId === id || state.notice === message || state.pendingNotice !== null) return fieldsOf(state);
+  return { ...fieldsOf(state), pendingNotice: message };
+}
+
 /** NOTICE_HOLD_MS after notice `id`: a local action's notice goes, a held refusal stops holding; what waited shows. */
 export function expireNotice<S extends NoticeFields>(state: S, id: number): S {
   if (state.noticeId !== id) return state;

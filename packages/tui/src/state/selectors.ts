@@ -54,6 +54,14 @@ export function revisionStatusWord(r: Pick<RevisionView, 'status' | 'message'>):
   return r.status === 'failed' && r.message?.startsWith('inconclusive: ') ? 'inconclusive' : r.status;
 }
 
+/**
+ * A revision's status in `axum history`'s words: one a rollback took the environment from says so
+ * (`superseded, rolled back`); a bare `superseded` is a newer deploy's doing.
+ */
+export function revisionStatusText(r: Pick<RevisionView, 'status' | 'message' | 'supersededBy'>): string {
+  return r.status === 'superseded' && r.supersededBy !== undefined && r.supersededBy.kind !== 'deploy' ? 'superseded, rolled back' : revisionStatusWord(r);
+}
+
 /** One environment as named cells: the TUI and `axum status` show the same, each picking its columns. */
 export function environmentCells(env: EnvironmentView) {
   return {

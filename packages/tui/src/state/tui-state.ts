@@ -2,7 +2,7 @@ import { applyDelta } from '@axum/protocol';
 import { revisionAddress, servingOf, stepsOf } from './selectors.js';
 import { visibleEnvironments } from './dashboard-filter.js';
 import { rowRuns, runRows } from './run-rows.js';
-import { expireNotice, levelOf, noticeFor, releaseNotice, screenOf, withNotice } from './notices.js';
+import { expireNotice, levelOf, noticeFor, releaseNotice, rewaitNotice, screenOf, withNotice } from './notices.js';
 import { staleConfirmNotice } from './confirm-watch.js';
 import { connectionLine, eventEntries, keepEvent, keptAcrossRestart } from './event-log.js';
 import { openView, closeView } from './view-stack.js';
@@ -221,6 +221,8 @@ function step(state: TuiState, action: TuiAction): TuiState {
       return expireNotice(state, action.id);
     case 'notice.seen':
       return state.noticeLevel === 'high' ? { ...state, ...releaseNotice(state, true) } : state;
+    case 'notice.rewait':
+      return { ...state, ...rewaitNotice(state, action.message, action.id) };
     case 'filter.start':
       return { ...state, filter: { ...state.filter, editing: true } };
     case 'filter.key': {

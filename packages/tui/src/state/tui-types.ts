@@ -164,6 +164,8 @@ export type TuiAction =
   /** NOTICE_HOLD_MS after notice `id`; a key pressed (`seen`) ends a refusal's hold at once. */
   | { type: 'notice.expire'; id: number }
   | { type: 'notice.seen' }
+  /** After the key that ended a hold (`notice.seen` made notice `id`): what waited waits again if the key made a notice of its own. */
+  | { type: 'notice.rewait'; message: string; id: number }
   | { type: 'filter.start' }
   | { type: 'filter.key'; input: string; backspace: boolean }
   /** Enter keeps the filter (`clear` false); Esc while typing, or on a filtered dashboard, clears it. */

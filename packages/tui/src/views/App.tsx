@@ -163,15 +163,22 @@ export function App({ repoRoot, connection, narration, started }: { repoRoot: st
 
   const jumpToMatch = useLogSearch(log, positionRef, stateRef, dispatchNow);
 
-  /** Handles one key press against `current` (the state as of the previous press); returns the next state. */
+  const reduceNow = (current: TuiState, action: TuiAction): TuiState => {
+    const at = stamped(action);
+    dispatchNow(at);
+    return reduce(current, at);
+  };
+
+  /** One key press against `current` (the state as of the previous press): a refusal on screen is seen, what waited shows — behind the key's own notice if it makes one (else it is shown for no time). */
   const handlePress = (current: TuiState, input: string, key: Key): TuiState => {
-    const apply = (action: TuiAction): TuiState => {
-      const at = stamped(action);
-      dispatchNow(at);
-      return reduce(current, at);
-    };
-    // A key pressed: the refusal on screen has been seen, a routine notice may replace it now.
-    if (current.noticeLevel === 'high') current = apply({ type: 'notice.seen' });
+    if (current.noticeLevel !== 'high') return handleKey(current, input, key);
+    const seen = reduceNow(current, { type: 'notice.seen' });
+    const after = handleKey(seen, input, key);
+    return current.pendingNotice === null ? after : reduceNow(after, { type: 'notice.rewait', message: current.pendingNotice, id: seen.noticeId });
+  };
+
+  const handleKey = (current: TuiState, input: string, key: Key): TuiState => {
+    const apply = (action: TuiAction): TuiState => reduceNow(current, action);
     // Ctrl-C quits from anywhere, as in k9s and lazygit: typing a filter, a search or a confirmation
     // included (it would otherwise type a "c"). Nothing is half-done by it: a dialog acts on Enter only.
     if (key.ctrl && input === 'c') {

@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import type { DaemonLink } from '../client/live-connection.js';
 import type { EnvironmentView, RevisionView } from '@axum/protocol';
 import type { TuiAction, TuiState, View } from '../state/tui-state.js';
-import { gateBadge, pauseLine, revisionStatusWord, servingOf, servingText } from '../state/selectors.js';
+import { gateBadge, pauseLine, revisionStatusText, revisionStatusWord, servingOf, servingText } from '../state/selectors.js';
 import { fitCell, fitColumns } from './column-fit.js';
 import { GUTTER, gutter } from './gutter.js';
 import { HostsPanel } from './HostsPanel.js';
@@ -40,10 +40,20 @@ const COLUMNS = [
   { title: 'BY', cap: 24, priority: 0, flex: true },
 ] as const;
 
-/** A revision's STATUS cell: a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */
-export function statusCell(env: EnvironmentView, r: RevisionView): string {
+/**
+ * How a STATUS cell says a superseded revision a rollback took `current` from, narrowest first:
+ * `axum history`'s words where the row has room to spare for them, else shorter, so that no other
+ * column is narrowed or left out for it (who rolled back stays whole). Never a bare `superseded`,
+ * which reads as replaced by a newer deploy.
+ */
+export const ROLLED_BACK = ['reverted', 'rolled back', 'superseded, rolled back'] as const;
+
+/** A revision's STATUS cell (`form`: of ROLLED_BACK): a failed revision `current` still serves says so (paused over it: inconclusive, a person decides). */
+export function statusCell(env: EnvironmentView, r: RevisionView, form = ROLLED_BACK.length - 1): string {
   const serving = servingOf(env);
-  return serving?.failed && r.revision === serving.revision ? (env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗') : revisionStatusWord(r);
+  if (serving?.failed && r.revision === serving.revision) return env.paused?.revision === r.revision ? 'SERVING ?' : 'SERVING ✗';
+  const text = revisionStatusText(r);
+  return text === revisionStatusWord(r) ? text : ROLLED_BACK[form]!;
 }
 
 /** What GATES and BY are narrowed to before RELEASE goes: `✓ accuracy…` and `push run-12`. */
@@ -52,9 +62,33 @@ const NARROW = { GATES: 12, BY: 12 } as const;
 /**
  * The width of each column at `columns` (the gutter taken), for revisions whose STATUS and BY cells
  * are these: every status word whole. RELEASE is kept while narrowing GATES, then BY (a long name:
- * `ana via axum rollback`), then both, keeps it: the first of those that does is taken.
+ * `ana via axum rollback`), then both, keeps it: the first of those that does is taken. `forms`:
+ * a STATUS cell in each of its forms, narrowest (`status`) first; STATUS grows to the widest form
+ * the row's spare width holds (no column narrowed or left out for it).
  */
-export function historyWidths(cells: readonly { status: string; by: string; gates?: string }[], columns: number): number[] {
+export function historyWidths(cells: readonly { status: string; by: string; gates?: string; forms?: readonly string[] }[], columns: number): number[] {
+  const base = historyWidthsTo(cells, columns, 0);
+  // A name with the revision's message after it is whole with one more column (the cut's `…`).
+  const byWhole = Math.max(2, ...cells.map((r) => r.by.length + 1));
+  const forms = Math.max(0, ...cells.map((r) => r.forms?.length ?? 0));
+  for (let form = forms - 1; form > 0; form--) {
+    const full = Math.max(...cells.map((r) => (r.forms?.[form] ?? r.status).length));
+    const widths = historyWidthsTo(cells, columns, full);
+    // What BY takes is spare only down to its widest name: below that, the width was not spare.
+    const costs = widths.some((w, j) => j !== STATUS && j !== BY && w !== base[j]) || widths[BY]! < Math.min(base[BY]!, byWhole);
+    if (widths[STATUS]! - 1 >= full && !costs) return widths;
+  }
+  return base;
+}
+
+/** The widest form of ROLLED_BACK every STATUS cell shows whole in a column `width` wide. */
+export const statusForm = (env: EnvironmentView, revisions: readonly RevisionView[], width: number): number =>
+  [2, 1].find((form) => revisions.every((r) => statusCell(env, r, form).length <= width - 1)) ?? 0;
+
+const STATUS = COLUMNS.findIndex((c) => c.title === 'STATUS');
+const BY = COLUMNS.length - 1;
+
+function historyWidthsTo(cells: readonly { status: string; by: string; gates?: string }[], columns: number, full: number): number[] {
   // GATES wants its widest badge (its cap when not given): what it does not need goes to BY.
   const gates = cells.every((r) => r.gates !== undefined) ? Math.max('GATES'.length, ...cells.map((r) => r.gates!.length)) : Number.MAX_SAFE_INTEGER;
   const fit = (narrow: { GATES?: number; BY?: number }) =>
@@ -69,6 +103,7 @@ export function historyWidths(cells: readonly { status: string; by: string; gate
         ),
         priority: c.priority,
         flex: 'flex' in c,
+        ...(c.title === 'STATUS' && full > 0 ? { full } : {}),
       })),
       columns - GUTTER.length,
     );
@@ -104,16 +139,18 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
   // Ink's own wrapping would push the frame to the terminal's height: flicker). ⏸ is two columns wide.
   const pause = env.paused ? wrapText(`⏸ ${pauseLine(env, true)}`, columns - 1, { maxRows: 2 }) : [];
   // Here r acts on the row, not on the last known good (the dashboard's r goes there): last, as the
-  // least news; the title takes a second row rather than cut it at 80 columns.
+  // least news; the title takes a second row rather than cut it at 80 columns. Said only where a
+  // revision other than what serves is listed: with none there is nothing to select and roll back to.
   const title = wrapText(
-    `${env.name} ← ${env.branch} · live ${servingText(env)} · last known good ${env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}${env.pinned ? ' · pinned' : ''}${env.paused ? ' · PAUSED' : ''}${env.protected ? ' · protected' : ''}${revisions.length > 0 ? ' · r rolls back to the selected revision' : ''}`,
+    `${env.name} ← ${env.branch} · live ${servingText(env)} · last known good ${env.lastKnownGood ? `#${env.lastKnownGood.revision}` : '—'}${env.pinned ? ' · pinned' : ''}${env.paused ? ' · PAUSED' : ''}${env.protected ? ' · protected' : ''}${revisions.some((r) => r.revision !== servingOf(env)?.revision) ? ' · r rolls back to the selected revision' : ''}`,
     columns,
     { maxRows: 2 },
   );
   // The header and footer (`chrome`, the terminal's last row in it), this view's title, pause, incident and heading.
   // A history longer than that says how many revisions are above and below the window, on one of those rows.
   const { start, size, cut } = listWindow(revisions.length, view.selected, rows - chrome - 1 - title.length - pause.length - (env.incident ? 1 : 0) - hostRows);
-  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r), by: r.by, gates: gateBadge(r) })), columns);
+  const widths = historyWidths(revisions.map((r) => ({ status: statusCell(env, r, 0), by: r.by, gates: gateBadge(r), forms: ROLLED_BACK.map((_, form) => statusCell(env, r, form)) })), columns);
+  const form = statusForm(env, revisions, widths[STATUS]!);
   const line = (texts: readonly string[]) => texts.map((text, j) => fitCell(text, widths[j]!, j === COLUMNS.length - 1)).join('');
   return (
     <Box flexDirection="column">
@@ -142,7 +179,7 @@ export function HistoryView({ state, view, link, dispatch, rows, columns = 80, c
         // One mark beside the number, where 80 columns never cut it: the status says live; a release is never both LKG and bad.
         const mark = bad(r.releaseId) ? 'BAD' : r.revision === env.lastKnownGood?.revision ? 'LKG' : '';
         // A failed revision that `current` still serves (rollback.auto off) says so in its status.
-        const status = statusCell(env, r);
+        const status = statusCell(env, r, form);
         return (
           <Text key={r.revision} inverse={start + i === view.selected} color={revisionStatusWord(r) === 'inconclusive' ? 'yellow' : r.status === 'failed' ? 'red' : r.status === 'live' ? 'green' : undefined} wrap="truncate-end">
             {gutter(start + i === view.selected)}

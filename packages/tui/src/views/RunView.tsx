@@ -9,7 +9,7 @@ import { FramePacer } from './log-frames.js';
 import { isPlain, layoutLog, truncateEnd } from './log-layout.js';
 import { formatDuration } from './Elapsed.js';
 import { OperationHeader, operationHeaderLines } from './OperationHeader.js';
-import { deployBadge, deployOutcomeText, revisionAddress, revisionAt, stepStatusText } from '../state/selectors.js';
+import { deployBadge, deployOutcomeText, revisionAddress, revisionAt, revisionStatusText, stepStatusText } from '../state/selectors.js';
 import { wrapText } from './wrap-text.js';
 import { gutter } from './gutter.js';
 
@@ -137,7 +137,7 @@ function subjectOf(state: TuiState, id: string, columns: number) {
   if (revisionAddress(id)) {
     const revision = revisionAt(state, id);
     if (!revision) return null;
-    return { id, status: revision.status, title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps, revision };
+    return { id, status: revisionStatusText(revision), title: revision.verified ? ' · verified' : '', extra: operationHeaderLines(revision), steps: revision.steps, revision };
   }
   const run = state.daemon?.runs.find((r) => r.id === id);
   if (!run) return null;

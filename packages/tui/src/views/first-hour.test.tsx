@@ -44,6 +44,16 @@ describe('a paused revision', () => {
     expect(frame).toMatch(/\? verify\/error_rate inconclusive/);
     expect(frame).toMatch(/✓ verify\/eval succeeded/);
     expect(frame).not.toMatch(/error_rate failed/);
+    // Its title says the status in the history's words: inconclusive, not failed.
+    expect(frame.split('\n')[0]).toMatch(/^staging#3 inconclusive$/);
+  });
+
+  it("a revision a rollback superseded says so in its title, as the history does", () => {
+    const rolledBack: RevisionView = { ...paused, status: 'superseded', message: null, paused: false, verified: true, supersededBy: { revision: 4, kind: 'auto-rollback' } };
+    const state: TuiState = { ...initialTuiState, daemon: { runs: [], environments: [] } as unknown as DaemonState, histories: { staging: [rolledBack] }, view: { kind: 'run', runId: 'staging#3', step: 0, scroll: null } };
+    const pager = new LogPager(new LogBuffer(), async (offset) => ({ offset, nextOffset: offset, data: '', complete: true, times: [] }));
+    const { lastFrame } = render(<RunView state={state} view={state.view as Extract<TuiState['view'], { kind: 'run' }>} log={pager} rows={24} columns={80} positionRef={{ current: null }} />);
+    expect((lastFrame() ?? '').split('\n')[0]).toBe('staging#3 superseded, rolled back · verified');
   });
 });
 

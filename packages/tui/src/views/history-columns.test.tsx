@@ -72,7 +72,50 @@ describe('the history columns at 80', () => {
     const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'staging', selected: 1 }} link={null} dispatch={() => undefined} rows={24} columns={80} />);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const frame = (lastFrame() ?? '').split('\n');
-    expect(frame.find((row) => row.includes('#2'))).toMatch(/#2 +inconclusive +deploy/);
+    expect(frame.find((row) => /^. #2 /.test(row))).toMatch(/#2 +inconclusive +deploy/);
     for (const row of frame) expect(row.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('a revision a rollback superseded', () => {
+  const at = (revision: number) => ({ revision, releaseId: `rel-${revision}`, commit: 'c'.repeat(40) });
+  const env: EnvironmentView = {
+    name: 'production', branch: 'main', path: '/r/production', protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
+    live: at(3), serving: null, lastKnownGood: at(1), rollbackTarget: null, heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
+  };
+  const revision = (n: number, status: RevisionView['status'], kind: RevisionView['kind'], supersededBy?: RevisionView['supersededBy']): RevisionView => ({
+    revision: n, status, kind, releaseId: `rel-${n === 3 ? 1 : n}`, commit: 'a'.repeat(40), rollbackTo: kind === 'deploy' ? null : 1, verified: status !== 'failed', createdAt: '2026-12-04T10:00:00.000Z', finishedAt: null, by: 'push run-12', message: null,
+    runId: null, metrics: {}, gates: [{ metric: 'accuracy', op: '>=', threshold: 0.85, value: 0.9, lkgValue: 0.9, verdict: 'pass', reason: null, expression: '>= 0.85' }], steps: [], checks: { total: 0, failed: 0 }, ...(supersededBy ? { supersededBy } : {}),
+  });
+  const frame = async (columns: number, rows: number, by = 'push run-12', message: string | null = null) => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([env]) });
+    state = reduce(state, {
+      type: 'history.loaded',
+      env: 'production',
+      revisions: [{ ...revision(3, 'live', 'rollback'), by, message }, revision(2, 'superseded', 'deploy', { revision: 3, kind: 'rollback' }), revision(1, 'superseded', 'deploy', { revision: 2, kind: 'deploy' })],
+    });
+    const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'production', selected: 0 }} link={null} dispatch={() => undefined} rows={rows} columns={columns} />);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return (lastFrame() ?? '').split('\n');
+  };
+
+  it("says so in axum history's words where the column fits them, `rolled back` at 80×24, `reverted` where nothing is spare; one a deploy superseded stays `superseded`", async () => {
+    const wide = await frame(120, 40);
+    expect(wide.find((row) => /^. #2 /.test(row))).toMatch(/#2 +superseded, rolled back +deploy +rel-2 +✓ accuracy 0.9 +\d+d +push run-12/);
+    expect(wide.find((row) => /^. #1 /.test(row))).toMatch(/#1 LKG +superseded +deploy/);
+    const small = await frame(80, 24);
+    // The long form would cost the row its age: the short one keeps every column.
+    expect(small.find((row) => /^. #2 /.test(row))).toMatch(/#2 +rolled back +deploy +rel-2 +✓ accuracy 0.9 +\d+d +push run-12/);
+    expect(small.find((row) => /^. #1 /.test(row))).toMatch(/#1 LKG +superseded +deploy/);
+    for (const row of small) expect(row.length).toBeLessThanOrEqual(80);
+    // Who rolled back is a long name: the row has nothing to spare, and it stays whole.
+    const tight = await frame(80, 24, 'ana via axum rollback');
+    expect(tight.find((row) => /^. #3 /.test(row))).toMatch(/ana via axum rollback$/);
+    expect(tight.find((row) => /^. #2 /.test(row))).toMatch(/#2 +reverted +deploy +rel-2/);
+    for (const row of tight) expect(row.length).toBeLessThanOrEqual(80);
+    // With its message after it, the name is whole only with a column more (the cut's …).
+    const said = await frame(80, 24, 'root via axum rollback', 'rolled back to #1');
+    expect(said.find((row) => /^. #3 /.test(row))).toMatch(/root via axum rollback…$/);
+    expect(said.find((row) => /^. #2 /.test(row))).toMatch(/#2 +reverted +deploy/);
   });
 });

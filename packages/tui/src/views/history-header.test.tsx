@@ -27,6 +27,17 @@ describe('the history header', () => {
     expect(header).not.toContain('r goes to');
   });
 
+  it('says nothing of r when the only revision is the one that serves: there is nothing to select and roll back to', async () => {
+    let state = reduce(initialTuiState, { type: 'connection.connected', clientId: 'me', state: daemonState([{ ...env, lastKnownGood: null, rollbackTarget: null }]) });
+    state = reduce(state, { type: 'history.loaded', env: 'staging', revisions: [revision(7)] });
+    const { lastFrame } = render(<HistoryView state={state} view={{ kind: 'history', env: 'staging', selected: 0 }} link={null} dispatch={() => undefined} rows={24} columns={80} />);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const frame = (lastFrame() ?? '').split('\n');
+    // One row, as nothing else is said.
+    expect(frame[0]).toBe('staging ← staging · live #7 · last known good —');
+    expect(frame[1]).toMatch(/^ +REV +STATUS/);
+  });
+
   it('at 80×24 a paused environment with an incident and 30 revisions stays below the height the header and footer leave', async () => {
     const paused: EnvironmentView = {
       ...env,
