@@ -72,7 +72,8 @@ describe('operations', () => {
     // A manual run of the bad head is answered with the push run that built it (build once): exit 1 as for it.
     const answered = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(answered.code, answered.stdout + answered.stderr).toBe(1);
-    expect(answered.stderr).toMatch(new RegExp(`^${pushed?.id} already built [0-9a-f]{8} on main \\(succeeded\\); axum run --again runs it again`));
+    // Never a plain "succeeded" of a run whose deploy failed; a new build is what could do better.
+    expect(answered.stderr).toMatch(new RegExp(`^${pushed?.id} already built [0-9a-f]{8} on main \\(succeeded; deploy staging#\\d+ failed\\); axum run --rebuild builds it anew \\(axum run --again would hand the same release on\\)`));
     // Asked for again, the new run reuses its release (build once), which failed: refused, nothing
     // deployed (no second failed revision), exit 1, and it says who marked it and why.
     const bad = await axum(['run', '--again', '--wait', '--repo', dir], { timeoutMs: 60_000 });
@@ -109,7 +110,7 @@ describe('operations', () => {
     const run = (await runsJson(dir)).find((r) => r.deploy?.revision === 2);
     expect(run?.deploy?.outcome).toBe('failed');
   });
-  it('a gate on a metric no step wrote (a typo in axum.yml) fails verification and rolls back, says which metric, and marks nothing bad', async () => {
+  it('a gate on a metric no step wrote (a typo in axum.yml) fails verification and rolls back, says which metric and what to fix, and marks the release bad (a merge must not take it on)', async () => {
     const dir = await started(config(EVAL));
     commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
     const [first] = await settled(dir, 1);
@@ -118,12 +119,12 @@ describe('operations', () => {
     const revisions = await settled(dir, 3);
     const failed = revisions.find((r) => r.revision === 2);
     const why = "no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write)";
-    expect(failed).toMatchObject({ status: 'failed', verified: false, message: `gates failed: ${why}; ${failed?.releaseId} is not marked bad for that` });
+    expect(failed).toMatchObject({ status: 'failed', verified: false, message: `gates failed: ${why}; ${failed?.releaseId}'s own axum.yml gates it, so it fails wherever it goes (a commit that fixes the gate makes a release that can pass)` });
     expect(revisions[0]).toMatchObject({ kind: 'auto-rollback', status: 'live', releaseId: first?.releaseId });
     const releases = JSON.parse((await axum(['releases', '--json', '--repo', dir])).stdout) as { id: string; bad: unknown }[];
-    expect(releases.find((r) => r.id === failed?.releaseId)).toMatchObject({ bad: null });
+    expect(releases.find((r) => r.id === failed?.releaseId)).toMatchObject({ bad: { why: expect.stringContaining(why) } });
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { incident: string }[] };
-    expect(status.environments[0]?.incident).toBe(`#2 failed verification: ${why}; ${failed?.releaseId} is not marked bad for that (axum logs staging#2); rolled back to #1`);
+    expect(status.environments[0]?.incident).toBe(`#2 failed verification: ${why}; ${failed?.releaseId}'s own axum.yml gates it, so it fails wherever it goes (a commit that fixes the gate makes a release that can pass) (axum logs staging#2); rolled back to #1`);
   });
   it("a gate on a metric only the build wrote judges the build's value, and the LKG's the same way", async () => {
     const train = ' && echo train_accuracy=$(cat data.txt) >> $AXUM_METRICS';

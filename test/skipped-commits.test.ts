@@ -43,9 +43,12 @@ describe('commits made faster than runs', () => {
     // Recorded superseded from the start, with the head's run: never queued, so nothing ever ran them.
     for (const passed of [ofFirst, ofMiddle]) expect(passed).toMatchObject({ startedAt: null, steps: [] });
     expect([ofFirst!.number, ofMiddle!.number, head.number]).toEqual([head.number - 2, head.number - 1, head.number]);
+    // The table folds the two into one row; --status superseded lists each.
     const plain = await axum(['runs', '--repo', dir]);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toMatch(new RegExp(`${ofMiddle?.id} +superseded .*${middle.slice(0, 8)} .*c2`));
+    expect(plain.stdout).toContain(`… 2 superseded runs of develop (${ofFirst?.id}..${ofMiddle?.id})`);
+    const superseded = await axum(['runs', '--status', 'superseded', '--repo', dir]);
+    expect(superseded.stdout).toMatch(new RegExp(`${ofMiddle?.id} +superseded .*${middle.slice(0, 8)} .*c2`));
   }, 60_000);
 });
 

@@ -106,6 +106,7 @@ export function createJournaledRunsStore(
 
   /** The set-aside segment folded into a new snapshot by a worker, renamed over runs.json, deleted. */
   const fold = async (): Promise<void> => {
+    assertNoStateLinks(dirname(file)); // the worker writes the new snapshot beside it
     const { bytes } = await foldInWorker(file, oldJournalFile, foldTempFile);
     crash('store.fold-written');
     await rename(foldTempFile, file);
@@ -119,6 +120,7 @@ export function createJournaledRunsStore(
   const rotate = (): void => {
     if (journalFd !== null) closeSync(journalFd);
     journalFd = null;
+    assertNoStateLinks(dirname(journalFile));
     renameSync(journalFile, oldJournalFile);
     openJournal(); // creates the fresh journal and fsyncs the folder: both names are durable
     journalBytes = 0;

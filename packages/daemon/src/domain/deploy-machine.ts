@@ -56,7 +56,7 @@ export const deployMachine = setup({
     moreSteps: ({ context }) => context.step < context.steps.length,
     hookNext: ({ context }) => context.steps[context.step]?.stage === 'deploy',
     failing: ({ context }) => context.failure !== null,
-    blamesRelease: ({ context }) => (context.failure?.stage === 'deploy' || context.failure?.stage === 'verify') && context.failure.notTheRelease !== true,
+    blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
     errorAfterMove: ({ context }) => context.moved && context.failure?.stage === 'error',
     policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true, pinned: context.pinned }) !== 'keep',
   },
@@ -154,7 +154,7 @@ export const deployMachine = setup({
             const failure =
               failed.length > 0
                 ? onlyUnwrittenMetricsFailed(gates, event.output.notNumbers)
-                  ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}; ${context.releaseId} is not marked bad for that`, notTheRelease: true as const }
+                  ? { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}; ${context.releaseId}'s own axum.yml gates it, so it fails wherever it goes (a commit that fixes the gate makes a release that can pass)`, unwrittenMetric: true as const }
                   : { stage: 'verify' as const, message: `gates failed: ${failed.join('; ')}` }
                 : unsure.length > 0
                   ? inconclusive(context.address, unsure.join('; '))

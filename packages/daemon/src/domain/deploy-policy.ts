@@ -41,10 +41,11 @@ export interface OperationFailure {
   /** The error's whole text when `message` keeps only its first meaningful line: for the daemon's log. */
   detail?: string;
   /**
-   * A verification that failed for a reason of the config, not of the release (every failed gate
-   * names a metric no step wrote): it fails and the rollback policy acts, but nothing is marked bad.
+   * Every failed gate names a metric no step wrote: most often a name mistyped in the release's own
+   * axum.yml, which fails it wherever it goes — so it is marked bad as for any failed gate (a model
+   * that failed on staging must not reach production by a merge), and the words say what to fix.
    */
-  notTheRelease?: true;
+  unwrittenMetric?: true;
 }
 
 /**

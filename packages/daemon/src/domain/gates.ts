@@ -109,8 +109,8 @@ const unwrittenText = (metric: string) => `no step wrote metric '${metric}' (gat
 
 /**
  * Every failed gate failed for want of a metric no step wrote (not for a value, nor for one that is
- * not a number): what is wrong is axum.yml's gate, not the model, so the release is not marked bad
- * for it (verification still fails, and the rollback policy acts as for any failure).
+ * not a number): most often a name mistyped in axum.yml. The release still fails (its own axum.yml
+ * gates it wherever it goes, so it is marked bad as for any failed gate); the words say what to fix.
  */
 export function onlyUnwrittenMetricsFailed(verdicts: readonly GateVerdict[], notNumbers: Record<string, string> = {}): boolean {
   const failed = verdicts.filter((g) => g.verdict === 'fail');

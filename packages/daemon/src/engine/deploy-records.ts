@@ -167,4 +167,4 @@ export const markedBy = (stage: string, env: string, n: number): string => `${st
  * or the rollback would read as a bad model.
  */
 export const autoRollbackReason = (n: number, failure: OperationFailure): string =>
-  `auto: #${n} failed ${failure.stage === 'deploy' ? 'its deploy hook' : failure.stage === 'verify' ? 'verification' : 'with an error'}${failure.notTheRelease ? `: ${failure.message.replace(/^gates failed: /, '')}` : ''}`;
+  `auto: #${n} failed ${failure.stage === 'deploy' ? 'its deploy hook' : failure.stage === 'verify' ? 'verification' : 'with an error'}${failure.unwrittenMetric ? `: ${failure.message.replace(/^gates failed: /, '')}` : ''}`;

@@ -78,7 +78,7 @@ describe('a deploy that fails', () => {
     expect(w.disagreement()).toBeNull();
   });
 
-  it('a gate on a metric no step wrote (a typo in axum.yml): failed, not verified, rolled back, but the release is not marked bad', async () => {
+  it('a gate on a metric no step wrote (a typo in axum.yml): failed, not verified, rolled back, marked bad as for any failed gate, the words saying what to fix', async () => {
     const w = world(gated({ acuracy: '>= 0.9' }));
     w.runner.script('smoke', forRelease('rel-3', {}, { metrics: { acuracy: 0.95 } }));
     await w.ship();
@@ -90,12 +90,13 @@ describe('a deploy that fails', () => {
       [3, 'deploy', 'failed', 'rel-3'],
       [4, 'auto-rollback', 'live', 'rel-2'],
     ]);
-    const message = "gates failed: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3 is not marked bad for that";
+    const message = "gates failed: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3's own axum.yml gates it, so it fails wherever it goes (a commit that fixes the gate makes a release that can pass)";
     expect(w.revision('staging', 3)).toMatchObject({ verified: false, message });
-    expect(w.release('rel-3').bad).toBeNull();
+    // Marked bad as for any failed gate: its own axum.yml fails it wherever it goes (a merge must not take it on).
+    expect(w.release('rel-3').bad).toMatchObject({ why: expect.stringContaining("no step wrote metric 'acuracy'") });
     // The rollback's cause, its incident and its event say which metric, not only "failed verification".
-    expect(w.revision('staging', 4)?.by).toBe("auto: #3 failed verification: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3 is not marked bad for that");
-    expect(w.deployments.state('staging').incident).toBe("#3 failed verification: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3 is not marked bad for that (axum logs staging#3); rolled back to #2");
+    expect(w.revision('staging', 4)?.by).toBe("auto: #3 failed verification: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3's own axum.yml gates it, so it fails wherever it goes (a commit that fixes the gate makes a release that can pass)");
+    expect(w.deployments.state('staging').incident).toBe("#3 failed verification: no step wrote metric 'acuracy' (gates in axum.yml name metrics the steps write); rel-3's own axum.yml gates it, so it fails wherever it goes (a commit that fixes the gate makes a release that can pass) (axum logs staging#3); rolled back to #2");
     expect(w.disagreement()).toBeNull();
   });
 

@@ -12,11 +12,8 @@ import { deployWorlds, testConfig } from './testing/deploy-world.js';
 const world = deployWorlds(afterEach);
 const twoEnvironments = testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } } });
 
-/** rel-1 (run-1's), live in staging; the hand-on to production over a fresh state on the same records, `operate` scripted. */
-async function handOnWith(operate: (holds: Map<string, Hold>) => Promise<RevisionView | RequestFailure>) {
-  const said: string[] = [];
-  const w = world(twoEnvironments, undefined, { say: (line) => void said.push(line) });
-  await w.ship();
+/** The hand-on over a fresh state on `w`'s records, `operate` scripted. */
+async function handOnOver(w: ReturnType<typeof world>, operate: (holds: Map<string, Hold>) => Promise<RevisionView | RequestFailure>) {
   const state = createDeployState(w.deps);
   state.setConfig(twoEnvironments);
   await state.loadReleases();
@@ -32,6 +29,15 @@ async function handOnWith(operate: (holds: Map<string, Hold>) => Promise<Revisio
     runFor: () => null,
     unrecorded: () => undefined,
   });
+  return { state, handOn };
+}
+
+/** rel-1 (run-1's), live in staging; the hand-on to production over a fresh state on the same records, `operate` scripted. */
+async function handOnWith(operate: (holds: Map<string, Hold>) => Promise<RevisionView | RequestFailure>) {
+  const said: string[] = [];
+  const w = world(twoEnvironments, undefined, { say: (line) => void said.push(line) });
+  await w.ship();
+  const { state, handOn } = await handOnOver(w, operate);
   const message = await handOn('production', state.release('rel-1')!);
   await new Promise((resolve) => setTimeout(resolve, 0)); // the deploy's answer arrives after the hand-on returns
   return { w, said, message, doc: await state.docOf('production') };
@@ -66,5 +72,28 @@ describe('a push deploy that operate refuses', () => {
     expect(w.told.get('run-1')).toMatchObject({ outcome: 'pending', message: 'built rel-1; queued to deploy to production after the operation in progress' });
     expect(doc.queuedReleaseId).toBe('rel-1');
     expect(w.envStore('production').persisted()?.queuedReleaseId).toBe('rel-1');
+  });
+});
+
+describe('a queued release marked bad while it waited', () => {
+  it('reused by a later run: refused-bad, and that run no longer waits here, in memory as on disk', async () => {
+    const w = world(twoEnvironments);
+    await w.ship();
+    await w.deployments.mark('rel-1', 'bad', 'leaks test data', 'dana');
+    let operated = false;
+    const { state, handOn } = await handOnOver(w, async () => {
+      operated = true;
+      return new RequestFailure('conflict', 'unexpected');
+    });
+    // As the follow-up finds it: run-3 reused rel-1 for production, which waited behind an operation.
+    const doc = await state.docOf('production');
+    doc.waitingRuns = [{ releaseId: 'rel-1', runId: 'run-3' }];
+    await state.persist('production');
+    const message = await handOn('production', state.release('rel-1')!, { runId: 'run-3', lead: 'reused rel-1' }, true);
+    expect(message).toBe('reused rel-1; not deployed: rel-1 was marked bad by dana while it waited: leaks test data (axum deploy production --release rel-1 --force deploys it anyway, or axum mark rel-1 good)');
+    expect(w.told.get('run-3')).toMatchObject({ env: 'production', revision: null, outcome: 'refused-bad' });
+    expect(operated).toBe(false);
+    expect(doc.waitingRuns).toEqual([]);
+    expect(w.envStore('production').persisted()).toMatchObject({ waitingRuns: [] });
   });
 });

@@ -44,17 +44,6 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     // Checked first, so nothing below records it as waiting here.
     const left = await leftBranchIn(state, env, built.commit, { runId, releaseId: built.id });
     if (left) return tellLeft(state, env, built.id, runId, lead, left);
-    // Marked bad while it waited in the queue (the deploy ahead of it failed its gates with the same
-    // release, a monitor or a person marked it): a model that failed anywhere reaches nothing without
-    // --force, as when it is reused. Its place in the queue is gone already (the follow-up took it).
-    const bad = queued && !reuse?.force ? built.bad : null;
-    if (bad) {
-      reusedBy.delete(reuseKey(env, built.id));
-      const message = `${lead}; not deployed: ${built.id} was marked bad by ${bad.by} while it waited: ${bad.why} (axum deploy ${env} --release ${built.id} --force deploys it anyway, or axum mark ${built.id} good)`;
-      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: marked bad by ${bad.by} while it waited`);
-      deps.runDeploy(runId, { env, revision: null, outcome: 'refused-bad' }, message);
-      return message;
-    }
     // A run of a release that waits here already takes the earlier run's place: the revision follows
     // one run, so the earlier one is told now, or it would say `awaiting-approval` after the approve.
     const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
@@ -95,6 +84,21 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
         return tell('failed', `${lead}; not deployed: ${why} (${retry})`);
       }
     };
+    // Marked bad while it waited in the queue (the deploy ahead of it failed its gates with the same
+    // release, a monitor or a person marked it): a model that failed anywhere reaches nothing without
+    // --force, as when it is reused. Its place in the queue is gone already (the follow-up took it),
+    // and its run no longer waits here (saved, so a restart does not tell it again).
+    const bad = queued && !reuse?.force ? built.bad : null;
+    if (bad) {
+      reusedBy.delete(reuseKey(env, built.id));
+      doc.waitingRuns = waiting;
+      const unsaved = await recorded('end in the queue');
+      if (unsaved !== null) return unsaved;
+      const message = `${lead}; not deployed: ${built.id} was marked bad by ${bad.by} while it waited: ${bad.why} (axum deploy ${env} --release ${built.id} --force deploys it anyway, or axum mark ${built.id} good)`;
+      deps.say?.(`${runId}: ${built.id} not deployed to ${env}: marked bad by ${bad.by} while it waited`);
+      deps.runDeploy(runId, { env, revision: null, outcome: 'refused-bad' }, message);
+      return message;
+    }
     if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     // It waits in the queue (newest wins): when axum.yml declares the environment again (a branch

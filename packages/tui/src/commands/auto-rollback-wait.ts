@@ -2,6 +2,7 @@
 // reads the status next must find where the environment ended, not the rollback on its way.
 import type { RevisionView } from '@axum/protocol';
 import type { RequestFn } from '../client/daemon-connection.js';
+import { stderrLine } from './output.js';
 import { call } from './runs.js';
 
 /** An automatic rollback verifies as a deploy does: give it as long as a verify may take. */
@@ -29,8 +30,23 @@ export function autoRollbackText(env: string, n: number, revisions: readonly Rev
 /**
  * Waits until failed revision `env#n` has ended with what it started, and says how its automatic
  * rollback ended (null: none followed). A daemon older than `env.settled` answers nothing to wait on.
+ * Ctrl-C meanwhile stops the waiting, not the rollback: `ended` prints what has ended already (the
+ * run, the revision), then it is said where to see the rest (exit 130; under `json`, the error
+ * document, as every wait of an operation ends).
  */
-export async function awaitAutoRollback(connection: { request: RequestFn }, env: string, n: number): Promise<string | null> {
-  const revisions = await call(connection, 'env.settled', { env, revision: n }, SETTLE_TIMEOUT_MS).catch(() => null);
-  return revisions ? autoRollbackText(env, n, revisions) : null;
+export async function awaitAutoRollback(connection: { request: RequestFn }, env: string, n: number, interrupted: { ended?: () => void; json?: boolean } = {}): Promise<string | null> {
+  const onInterrupt = () => {
+    interrupted.ended?.();
+    const message = `stopped waiting for the automatic rollback after ${env}#${n}; it goes on in the daemon (see how it ends: axum history ${env})`;
+    if (interrupted.json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: 130 } })}\n`);
+    stderrLine(`axum: ${message}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const revisions = await call(connection, 'env.settled', { env, revision: n }, SETTLE_TIMEOUT_MS).catch(() => null);
+    return revisions ? autoRollbackText(env, n, revisions) : null;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }

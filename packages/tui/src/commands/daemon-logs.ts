@@ -39,7 +39,8 @@ export async function daemonLogsCommand(options: GlobalOptions & { lines?: strin
 function openLog(file: string): number {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO put there would block the open itself, before the check below says it is no file.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`no daemon log yet: ${file} is written from the daemon's first start (axum daemon start)`, EXIT.failed);

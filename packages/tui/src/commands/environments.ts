@@ -109,7 +109,7 @@ export async function rollbackCommand(envName: string, options: GlobalOptions & 
       }
       const revision = await awaitOperation(pipelined ? pipelined.asked : call(connection, 'env.rollback', params, OPERATION_TIMEOUT_MS), `rollback of ${envName}`, `axum history ${envName}`, options.json === true);
       // A rollback that fails goes on to the last known good by itself (rollback.auto): waited for, as after a deploy.
-      const rolledBack = revision.status === 'failed' ? await awaitAutoRollback(connection, envName, revision.revision) : null;
+      const rolledBack = revision.status === 'failed' ? await awaitAutoRollback(connection, envName, revision.revision, { ended: () => void (options.json || revisionResult(envName, revision, options, out)), json: options.json === true }) : null;
       const code = revisionResult(envName, revision, options, out);
       if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
       // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said, with how to undo it.
@@ -151,7 +151,7 @@ export async function deployCommand(envName: string, options: GlobalOptions & { 
     await confirm(env, `deploy ${options.release ?? `the release of ${options.commit ?? ''}`} to ${env.name}`, options.yes, options.release ? diffFromLive(connection, env, options.release) : undefined);
     const deployed = await awaitOperation(call(connection, 'env.deploy', params, OPERATION_TIMEOUT_MS), `deploy to ${envName}`, `axum history ${envName}`, options.json === true);
     // A failed deploy may start an automatic rollback: waited for too, so what follows reads where it ended.
-    const rolledBack = deployed.status === 'failed' ? await awaitAutoRollback(connection, envName, deployed.revision) : null;
+    const rolledBack = deployed.status === 'failed' ? await awaitAutoRollback(connection, envName, deployed.revision, { ended: () => void (options.json || deployResult(envName, deployed, options, out)), json: options.json === true }) : null;
     const code = deployResult(envName, deployed, options, out);
     if (rolledBack && !options.json) stderrLine(`axum: ${rolledBack}`);
     return code;

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { missingBranchesLine, productionBranchOf, pythonCommand } from './init.js';
+import { parseConfigText } from '@axum/protocol';
+import { missingBranchesLine, productionBranchOf, pythonCommand, starterConfig } from './init.js';
 
 describe('missingBranchesLine', () => {
   it("names the starter's branches the repository lacks, and where commits go now", () => {
@@ -27,6 +28,16 @@ describe('productionBranchOf', () => {
     expect(productionBranchOf(['develop'], 'develop')).toBe('main');
     expect(productionBranchOf(['master', 'develop'], 'develop')).toBe('master');
     expect(productionBranchOf([], null)).toBe('main');
+  });
+});
+
+describe("the starter's production branch", () => {
+  it('is text whatever it is named: a branch named true, null or 1.0 is no boolean, null or number to YAML', () => {
+    const kind = { node: false, python: true, modelFolder: null, configFolder: false, train: null };
+    for (const branch of ['true', 'null', '1.0', 'No', 'master', 'feature/x']) {
+      const loaded = parseConfigText(starterConfig(kind, 'axum.schema.json', branch), 'axum.yml');
+      expect(loaded.ok && loaded.config.environments.production?.branch, branch).toBe(branch);
+    }
   });
 });
 

@@ -185,7 +185,7 @@ version: 1
 environments:
   dev:        { branch: develop }
   staging:    { branch: staging }
-  production: { branch: ${/^[\w./-]+$/.test(production) ? production : JSON.stringify(production)}, approval: manual }   # deploys wait for \`axum approve production\`
+  production: { branch: ${/^[A-Za-z][\w./-]*$/.test(production) && !/^(true|false|yes|no|on|off|null)$/i.test(production) ? production : JSON.stringify(production)}, approval: manual }   # deploys wait for \`axum approve production\`
 
 # Stages run in order; the steps of one stage run in parallel. A failed step skips everything after it.
 stages:

@@ -86,7 +86,7 @@ export function runLines(run: RunView): string[] {
  */
 export function alreadyText(run: RunView): string {
   const commit = run.commit.slice(0, 8);
-  if (FINISHED.has(run.status)) return `${run.id} already built ${commit} on ${run.branch} (${run.status})`;
+  if (FINISHED.has(run.status)) return `${run.id} already built ${commit} on ${run.branch} (${run.status}${notLive(run) ? `; deploy ${run.deploy!.env}${run.deploy!.revision !== null ? `#${run.deploy!.revision}` : ''} ${run.deploy!.outcome}` : ''})`;
   if (run.trigger === 'push') return `${run.id} for ${commit} already ${run.status === 'queued' ? 'queued' : 'started'} by the push`;
   return `${run.id} is already ${run.status} for ${commit}`;
 }
@@ -97,8 +97,13 @@ export function alreadyText(run: RunView): string {
  * `--rebuild` is named for a new build.
  */
 export function builtAgainText(run: RunView): string {
+  // Its release did not go live (failed, refused as bad, rolled back): a run that reuses it fares no better.
+  if (notLive(run)) return `axum run --rebuild builds it anew (axum run --again would hand the same release on)`;
   return `axum run --again runs it again${run.env ? ` (its release reused; axum run --rebuild builds it anew)` : ''}`;
 }
+
+/** A run that built its commit but whose deploy did not go live: never answered as a plain "succeeded". */
+const notLive = (run: RunView): boolean => ['failed', 'refused-bad', 'rolled-back'].includes(run.deploy?.outcome ?? '');
 
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean; rebuild?: boolean }, out: Output): Promise<ExitCode> {
@@ -150,7 +155,7 @@ export async function runCommand(options: GlobalOptions & { branch?: string; com
     }).finally(() => process.off('SIGINT', onInterrupt));
     stop();
     // A failed deploy may start an automatic rollback: waited for too, so what follows reads where it ended.
-    const rolledBack = final.deploy?.outcome === 'failed' && final.deploy.revision !== null ? await awaitAutoRollback(connection, final.deploy.env, final.deploy.revision) : null;
+    const rolledBack = final.deploy?.outcome === 'failed' && final.deploy.revision !== null ? await awaitAutoRollback(connection, final.deploy.env, final.deploy.revision, { ended: () => void (options.json || out.lines(runLines(final))) }) : null;
     if (options.json) out.json(final);
     else {
       out.lines(runLines(final));

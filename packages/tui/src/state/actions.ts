@@ -35,7 +35,10 @@ export async function performAction(request: Requester, action: PendingAction): 
     case 'trigger': {
       const run = await request('run.trigger', { branch: action.branch, by: by(), force: false, again: false });
       // A run that built the head already is the answer too (build once, promote): said as built, not as a status.
-      if (run.existing && run.status === 'succeeded') return `${run.id} already built ${action.branch} ${run.commit.slice(0, 8)} (succeeded): nothing new queued`;
+      if (run.existing && run.status === 'succeeded') {
+        const deploy = run.deploy && ['failed', 'refused-bad', 'rolled-back'].includes(run.deploy.outcome) ? `; deploy ${run.deploy.outcome}: axum run --rebuild builds it anew` : '';
+        return `${run.id} already built ${action.branch} ${run.commit.slice(0, 8)} (succeeded${deploy}): nothing new queued`;
+      }
       return run.existing ? `${run.id} is already ${run.status} for ${action.branch} ${run.commit.slice(0, 8)}` : `${run.id} queued on ${action.branch}`;
     }
     case 'promote': {
