@@ -3,13 +3,13 @@ import { rename, rm } from 'node:fs/promises';
 import { assertNoStateLinks, mkdirNoFollow, openNoFollow } from '@axum/protocol';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
-import { emptyRunsDocument, RunsDocument, type RunRecord } from '../domain/history.js';
+import { emptyRunsDocument, RunsDocument } from '../domain/history.js';
 import { noCrash, type CrashHook } from '../engine/crash-points.js';
 import type { RunsStore } from '../engine/ports.js';
 import { fsyncDir, fsyncDirAsync } from './durable-file.js';
 import { DurableJsonFile } from './lowdb-document-store.js';
 import { foldInWorker } from './runs-fold.js';
-import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, type JournalEntry, type RawDocument } from './runs-journal.js';
+import { defaultCompactBytes, foldingJournalFileOf, journalFileOf, lastSeqOf, readJournal, replay, runChanges, type JournalEntry, type RawDocument } from './runs-journal.js';
 
 export { compactBytesFromEnv, foldingJournalFileOf, journalFileOf, readRunsHistory } from './runs-journal.js';
 
@@ -161,21 +161,7 @@ export function createJournaledRunsStore(
     const doc = db.data;
     const taken = pending;
     pending = new Set();
-    const upsert: RunRecord[] = [];
-    const added: string[] = [];
-    for (const run of doc.runs) {
-      if (!known.has(run.id)) {
-        added.push(run.id);
-        upsert.push(run);
-      } else if (taken.has(run.id)) upsert.push(run);
-    }
-    // Runs on disk that are no longer in the document: only looked for when the count says some are.
-    let drop: string[] = [];
-    let current: Set<string> | null = null;
-    if (known.size + added.length !== doc.runs.length) {
-      current = new Set(doc.runs.map((r) => r.id));
-      drop = [...known].filter((id) => !current?.has(id));
-    }
+    const { upsert, added, drop, current } = runChanges(doc.runs, known, taken);
     const heads = JSON.stringify(doc.heads);
     // Taken now: the document may change while this write waits for a fold.
     const { nextRunNumber } = doc;

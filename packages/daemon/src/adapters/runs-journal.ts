@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { emptyRunsDocument } from '../domain/history.js';
+import { emptyRunsDocument, type RunRecord } from '../domain/history.js';
 
 // The runs history's files and their format: a snapshot (`runs.json`, the whole document) and the
 // journal (`runs.journal`, one JSON line per save naming only the runs that changed). While a
@@ -147,4 +147,23 @@ export function readRunsHistory(snapshotFile: string): RawDocument {
   const entries = [...readJournal(foldingJournalFileOf(snapshotFile)).entries, ...readJournal(journalFileOf(snapshotFile)).entries];
   const { journalSeq: _journalSeq, ...history } = replay(snapshot, entries);
   return history;
+}
+
+/**
+ * What a journal line must hold: the runs new since the last write (`added`, also in `upsert`) or
+ * changed in place (`changed`), and the ids on disk no longer in the document — looked for only when
+ * the count says some are (`current`: every id now, null when not looked for).
+ */
+export function runChanges(runs: readonly RunRecord[], known: ReadonlySet<string>, changed: ReadonlySet<string>): { upsert: RunRecord[]; added: string[]; drop: string[]; current: Set<string> | null } {
+  const upsert: RunRecord[] = [];
+  const added: string[] = [];
+  for (const run of runs) {
+    if (!known.has(run.id)) {
+      added.push(run.id);
+      upsert.push(run);
+    } else if (changed.has(run.id)) upsert.push(run);
+  }
+  if (known.size + added.length === runs.length) return { upsert, added, drop: [], current: null };
+  const current = new Set(runs.map((r) => r.id));
+  return { upsert, added, drop: [...known].filter((id) => !current.has(id)), current };
 }
