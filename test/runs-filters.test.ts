@@ -2,31 +2,21 @@
 // ones that flood the list; an unknown status is a usage error that lists the statuses. A real
 // repository, a real daemon, bin/axum.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, scratchRepos, startDaemon, waitForRun, type RunJson } from './support/axum.js';
-import { tinyModel } from './support/tiny-model.js';
+import { axum, scratchRepos, waitForRun, type RunJson } from './support/axum.js';
+import { commitsBehindGate, gatedRepo } from './support/gated-runs.js';
 
 const newRepo = scratchRepos(afterEach);
 const listed = async (dir: string, ...filters: string[]) => (JSON.parse((await axum(['runs', ...filters, '--json', '--repo', dir])).stdout) as RunJson[]).map((r) => `${r.branch} ${r.status} ${r.commit}`);
 
 describe('axum runs filters', () => {
   it('--status and --branch keep only those runs, before the limit, in the table and under --json; an unknown status exits 2 naming the valid ones', async () => {
-    // train waits on a gate the test opens, so the second commit queues behind the first and the third supersedes it.
-    const gate = join(mkdtempSync(join(tmpdir(), 'axum-gate-')), 'open');
-    const dir = newRepo({ config: tinyModel({ train: ` && while [ ! -e ${gate} ]; do sleep 0.1; done`, environments: '  staging: { branch: main }\n  dev: { branch: develop }' }) });
-    await startDaemon(dir);
-    const first = commitFiles(dir, 'one', { 'data.txt': '0.91\n' });
-    await waitForRun(dir, (r) => r.commit === first && r.status === 'running', 'the first run to start');
-    const second = commitFiles(dir, 'two', { 'data.txt': '0.92\n' });
-    await waitForRun(dir, (r) => r.commit === second && r.status === 'queued', 'the second run to queue');
-    const third = commitFiles(dir, 'three', { 'data.txt': '0.93\n' });
+    const { dir, open } = await gatedRepo(newRepo, '  staging: { branch: main }\n  dev: { branch: develop }');
+    const [first, second, third] = await commitsBehindGate(dir, ['one', 'two', 'three']);
     const superseded = await waitForRun(dir, (r) => r.commit === second && r.status === 'superseded', 'the second run to be superseded');
     execFileSync('git', ['branch', 'develop'], { cwd: dir });
     expect((await axum(['run', '--branch', 'develop', '--repo', dir])).code).toBe(0);
-    writeFileSync(gate, '');
+    open();
     await waitForRun(dir, (r) => r.branch === 'develop' && r.status === 'succeeded', 'the develop run to succeed', 60_000);
     await waitForRun(dir, (r) => r.commit === third && r.branch === 'main' && r.status === 'succeeded', 'the third run to succeed', 60_000);
 

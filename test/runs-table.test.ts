@@ -1,30 +1,19 @@
 // `axum runs`' plain table after a burst of commits: the superseded runs of one branch fold into one
 // line, as on the dashboard (every run still under --json and --status superseded), and a failed
 // run says why under its row. A real repository, a real daemon, bin/axum.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, commitFiles, scratchRepos, startDaemon, waitForRun, type RunJson } from './support/axum.js';
-import { tinyModel } from './support/tiny-model.js';
+import { axum, commitFiles, scratchRepos, waitForRun, type RunJson } from './support/axum.js';
+import { commitsBehindGate, gatedRepo } from './support/gated-runs.js';
 
 const newRepo = scratchRepos(afterEach);
 
 describe('axum runs, the table', () => {
   it('folds consecutive superseded runs of a branch into one line and says under a failed run why it failed', async () => {
-    // train waits on a gate the test opens, so the commits after the first queue, each superseding the one before.
-    const gate = join(mkdtempSync(join(tmpdir(), 'axum-gate-')), 'open');
-    const dir = newRepo({ config: tinyModel({ train: ` && while [ ! -e ${gate} ]; do sleep 0.1; done`, environments: '  staging: { branch: main }' }) });
-    await startDaemon(dir);
-    const first = commitFiles(dir, 'one', { 'data.txt': '0.91\n' });
-    await waitForRun(dir, (r) => r.commit === first && r.status === 'running', 'the first run to start');
-    const second = commitFiles(dir, 'two', { 'data.txt': '0.92\n' });
-    await waitForRun(dir, (r) => r.commit === second && r.status === 'queued', 'the second run to queue');
-    const third = commitFiles(dir, 'three', { 'data.txt': '0.93\n' });
-    await waitForRun(dir, (r) => r.commit === second && r.status === 'superseded', 'the second run to be superseded');
-    const fourth = commitFiles(dir, 'four', { 'data.txt': '0.94\n' });
-    await waitForRun(dir, (r) => r.commit === third && r.status === 'superseded', 'the third run to be superseded');
-    writeFileSync(gate, '');
+    const { dir, open } = await gatedRepo(newRepo, '  staging: { branch: main }');
+    const [first, second, third, fourth] = await commitsBehindGate(dir, ['one', 'two', 'three', 'four']);
+    open();
     await waitForRun(dir, (r) => r.commit === fourth && r.status === 'succeeded', 'the fourth run to succeed', 60_000);
     const config = readFileSync(join(dir, 'axum.yml'), 'utf8');
     const typo = commitFiles(dir, 'typo yml', { 'axum.yml': `${config}timeot: 5m\n` });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ReleasesDocument } from '../domain/revisions.js';
 import { RequestFailure } from './pipeline.js';
 import { releaseOf, type FakeDocumentStore } from './testing/fake-ports.js';
-import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
+import { deployWorlds, holdVerify, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
 const world = deployWorlds(afterEach);
 const twoEnvs = (overrides: Record<string, unknown> = {}) => testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } }, ...overrides });
@@ -163,9 +163,7 @@ describe('axum promote', () => {
   it('two at once: one deploys, the other gets a conflict naming the holder; nothing lost', async () => {
     const w = world(twoEnvs());
     await w.ship('staging');
-    let finish!: () => void;
-    const open = new Promise<void>((resolve) => (finish = resolve));
-    w.runner.script('smoke', () => ({ until: open }));
+    const finish = holdVerify(w);
     const both = [w.deployments.promote('staging', 'production', false, 'erin'), w.deployments.promote('staging', 'production', false, 'frank')];
     await vi.waitFor(() => expect(w.runner.ran('smoke')).toHaveLength(2));
     finish();

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';
 import { RequestFailure } from './pipeline.js';
 import { releaseOf } from './testing/fake-ports.js';
-import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
+import { deployWorlds, holdVerify, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
 const world = deployWorlds(afterEach);
 /** A world with `count` releases deployed one after the other, the last one live. */
@@ -243,9 +243,7 @@ describe('one operation per environment', () => {
   async function busy(said?: string[]): Promise<{ w: DeployWorld; finish(): void }> {
     const w = world(undefined, undefined, said ? { say: (what) => void said.push(what) } : {});
     await w.ship();
-    let finish!: () => void;
-    const open = new Promise<void>((resolve) => (finish = resolve));
-    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
+    const finish = holdVerify(w, 'rel-2');
     await w.build();
     await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
     return { w, finish };
@@ -302,9 +300,7 @@ describe('one operation per environment', () => {
 
   it('an approval refused because the environment is busy still waits', async () => {
     const w = world(testConfig({ environments: { production: { branch: 'main', approval: 'manual' } } }));
-    let finish!: () => void;
-    const open = new Promise<void>((resolve) => (finish = resolve));
-    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-1' ? { until: open } : {}));
+    const finish = holdVerify(w, 'rel-1');
     await w.ship('production');
     const first = w.deployments.approve('production', 'dana');
     await vi.waitFor(() => expect(w.runner.ran('smoke')).toHaveLength(1));

@@ -4,7 +4,7 @@
 // On in-memory ports (testing/) whose environment store answers ENOSPC.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeployWorld } from './testing/deploy-world.js';
-import { deployWorlds, testConfig } from './testing/deploy-world.js';
+import { deployWorlds, holdVerify, testConfig } from './testing/deploy-world.js';
 import { releaseOf } from './testing/fake-ports.js';
 
 const world = deployWorlds(afterEach);
@@ -69,9 +69,7 @@ describe('a hand-on whose save the disk refuses', () => {
   it('queued behind the operation in progress: it is not queued, so it does not deploy after that one (as a restart would not)', async () => {
     const w = world();
     await w.ship();
-    let finish!: () => void;
-    const open = new Promise<void>((resolve) => (finish = resolve));
-    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
+    const finish = holdVerify(w, 'rel-2');
     await w.build();
     await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
     const room = fillDisk(w, 'staging');

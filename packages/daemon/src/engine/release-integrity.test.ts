@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deployWorlds } from './testing/deploy-world.js';
+import { deployWorlds, holdVerify } from './testing/deploy-world.js';
 import { releaseOf } from './testing/fake-ports.js';
 
 const world = deployWorlds(afterEach);
@@ -29,9 +29,7 @@ describe('release integrity', () => {
     const w = world();
     await w.ship();
     w.releases.faults.hashMismatch.add('rel-2'); // so the re-hash, once it runs, says so by marking rel-2 bad
-    let finish!: () => void;
-    const open = new Promise<void>((resolve) => (finish = resolve));
-    w.runner.script('smoke', (request) => (releaseOf(request) === 'rel-2' ? { until: open } : {}));
+    const finish = holdVerify(w, 'rel-2');
     await w.build();
     await vi.waitFor(() => expect(w.runner.ran('smoke').map(releaseOf)).toContain('rel-2'));
     expect(w.current('staging')).toContain('rel-2'); // moved, verifying

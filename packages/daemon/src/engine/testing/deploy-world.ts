@@ -7,6 +7,7 @@ import type { RunRecord } from '../../domain/history.js';
 import type { CrashPoint } from '../crash-points.js';
 import { createDeployments, type Deployments, type DeploymentsDeps } from '../deployments.js';
 import { RequestFailure } from '../pipeline.js';
+import { releaseOf } from './fake-ports.js';
 import {
   createFakeDocumentStore,
   createFakeGit,
@@ -229,4 +230,12 @@ export function deployWorlds(afterEachHook: (fn: () => Promise<void>) => void): 
     worlds.push(w);
     return w;
   };
+}
+
+/** Holds the verify step (`smoke`) of `releaseId` (of every release: none named) open until the returned function is called. */
+export function holdVerify(w: DeployWorld, releaseId?: string): () => void {
+  let finish!: () => void;
+  const open = new Promise<void>((resolve) => (finish = resolve));
+  w.runner.script('smoke', (request) => (releaseId === undefined || releaseOf(request) === releaseId ? { until: open } : {}));
+  return finish;
 }
