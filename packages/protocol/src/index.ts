@@ -69,6 +69,7 @@ export { PipelineConfigSnapshot } from './pipeline-config-snapshot.js';
 export { hostSpecProblem, parseHostSpec } from './host-spec.js';
 export type { HostSpec } from './host-spec.js';
 export { parseGate, gateProblem, gateThresholdText, metricNumberText, GATE_SYNTAX } from './gate-expression.js';
+export { branchNameProblem } from './branch-name.js';
 export type { GateExpression, GateOp } from './gate-expression.js';
 export type { CheckSpec, PipelineConfig } from './pipeline-config.js';
 export type { ConfigLoad } from './config-load.js';

@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { branchNameProblem } from '@axum/protocol';
 import type { GitPort } from '../engine/ports.js';
 import { createCatFile, firstParentOfCommit, subjectOfCommit } from './git-cat-file.js';
 import { readCurrentBranch, readHeads } from './git-refs.js';
@@ -30,10 +31,6 @@ export function scrubbedEnv(env: NodeJS.ProcessEnv = process.env): Record<string
 export function gitEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return Object.fromEntries(Object.entries(scrubbedEnv(env)).filter(([key]) => !PROGRAM_VARS.test(key)));
 }
-
-/** A name `git check-ref-format` could accept for a branch: none of git's revision syntax in it. */
-const isBranchName = (name: string): boolean =>
-  name.length > 0 && !/[\s~^:?*[\\]|\.\.|@\{/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** Git through simple-git, with hooks disabled (`core.hooksPath=/dev/null`) on every command. */
 export function createSimpleGit(repoRoot: string): GitPort {
@@ -129,8 +126,8 @@ export function createSimpleGit(repoRoot: string): GitPort {
       return heads;
     },
     async head(branch) {
-      // Not a name git could read as a revision expression (`main~1`, `main:path`): such a branch cannot exist.
-      if (!isBranchName(branch)) return null;
+      // Not a name git allows for a branch (`main~1`, `main:path`, `-x`: the protocol's rule): such a branch cannot exist.
+      if (branch === '' || branchNameProblem(branch) !== null) return null;
       const object = await catFileRead(`refs/heads/${branch}`);
       // A long-lived `cat-file` may read a ref while git rewrites it (a ref update, `pack-refs`); a
       // benchmark under load once got "no branch main" for a branch that existed. So "missing" is

@@ -2,7 +2,7 @@
 // measurement from one `/api/v1/query` answer, and the verdict of a check from its measurements
 // (Argo Rollouts' AnalysisTemplate semantics). Anything that is not one finite number is
 // inconclusive with the reason: never a pass.
-import { parseGate, type CheckSpec, type GateOp } from '@axum/protocol';
+import { metricNumberText, parseGate, type CheckSpec, type GateOp } from '@axum/protocol';
 import { z } from 'zod/mini';
 import { COMPARE } from './gates.js';
 
@@ -117,7 +117,7 @@ export function checkVerdict(measurements: readonly Measurement[], check: Pick<C
  * `0.14818365825077237`); the measurement itself, and the verdict made on it, keep every digit.
  */
 export function measuredText(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
+  return Number.isFinite(value) ? metricNumberText(value) : String(value);
 }
 
 /** One measurement as a line of the check's log: `14:03:05 error_rate = 0.031 ✗ (fail: > 0.02)`. */

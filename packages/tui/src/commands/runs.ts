@@ -13,6 +13,7 @@ import { commandBy as by } from '../user-name.js';
 import { followOrder } from './follow-order.js';
 import { checkedOutParam, resolveCommitOption, uncommittedNote } from './commit-revision.js';
 import { DEPLOY_OK, deployCell, operationLogsCommand, revisionAddress } from './operations.js';
+import { deployNotLive } from '../state/selectors.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'superseded', 'interrupted']);
 
@@ -86,7 +87,7 @@ export function runLines(run: RunView): string[] {
  */
 export function alreadyText(run: RunView): string {
   const commit = run.commit.slice(0, 8);
-  if (FINISHED.has(run.status)) return `${run.id} already built ${commit} on ${run.branch} (${run.status}${notLive(run) ? `; deploy ${run.deploy!.env}${run.deploy!.revision !== null ? `#${run.deploy!.revision}` : ''} ${run.deploy!.outcome}` : ''})`;
+  if (FINISHED.has(run.status)) return `${run.id} already built ${commit} on ${run.branch} (${run.status}${deployNotLive(run) ? `; deploy ${run.deploy!.env}${run.deploy!.revision !== null ? `#${run.deploy!.revision}` : ''} ${run.deploy!.outcome}` : ''})`;
   if (run.trigger === 'push') return `${run.id} for ${commit} already ${run.status === 'queued' ? 'queued' : 'started'} by the push`;
   return `${run.id} is already ${run.status} for ${commit}`;
 }
@@ -98,12 +99,9 @@ export function alreadyText(run: RunView): string {
  */
 export function builtAgainText(run: RunView): string {
   // Its release did not go live (failed, refused as bad, rolled back): a run that reuses it fares no better.
-  if (notLive(run)) return `axum run --rebuild builds it anew (axum run --again would hand the same release on)`;
+  if (deployNotLive(run)) return `axum run --rebuild builds it anew (axum run --again would hand the same release on)`;
   return `axum run --again runs it again${run.env ? ` (its release reused; axum run --rebuild builds it anew)` : ''}`;
 }
-
-/** A run that built its commit but whose deploy did not go live: never answered as a plain "succeeded". */
-const notLive = (run: RunView): boolean => ['failed', 'refused-bad', 'rolled-back'].includes(run.deploy?.outcome ?? '');
 
 /** `axum run [--branch B | --commit SHA] [--wait]`: queues a manual run; with --wait exits 0 only if it succeeded. */
 export async function runCommand(options: GlobalOptions & { branch?: string; commit?: string; wait?: boolean; force?: boolean; again?: boolean; rebuild?: boolean }, out: Output): Promise<ExitCode> {

@@ -1,6 +1,6 @@
 import { userName } from '../user-name.js';
 import { approvalScopeText, liveAlreadyText, minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
-import { servingOf, unpinQuestion } from './selectors.js';
+import { deployNotLive, servingOf, unpinQuestion } from './selectors.js';
 import { watchOf } from './confirm-watch.js';
 import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
@@ -36,7 +36,7 @@ export async function performAction(request: Requester, action: PendingAction): 
       const run = await request('run.trigger', { branch: action.branch, by: by(), force: false, again: false });
       // A run that built the head already is the answer too (build once, promote): said as built, not as a status.
       if (run.existing && run.status === 'succeeded') {
-        const deploy = run.deploy && ['failed', 'refused-bad', 'rolled-back'].includes(run.deploy.outcome) ? `; deploy ${run.deploy.outcome}: axum run --rebuild builds it anew` : '';
+        const deploy = run.deploy && deployNotLive(run) ? `; deploy ${run.deploy.outcome}: axum run --rebuild builds it anew` : '';
         return `${run.id} already built ${action.branch} ${run.commit.slice(0, 8)} (succeeded${deploy}): nothing new queued`;
       }
       return run.existing ? `${run.id} is already ${run.status} for ${action.branch} ${run.commit.slice(0, 8)}` : `${run.id} queued on ${action.branch}`;

@@ -256,3 +256,6 @@ export function unpinQuestion(env: Pick<EnvironmentView, 'name' | 'branch' | 'ap
   if (held) return `unpin ${env.name} and deploy ${held}, held back by the pin`;
   return `unpin ${env.name}: new commits on ${env.branch} ${env.approval === 'manual' ? 'wait for approval to deploy to it again' : 'deploy to it again'}`;
 }
+
+/** A run that built its commit but whose deploy did not go live (failed, refused as bad, rolled back): never answered as a plain "succeeded". */
+export const deployNotLive = (run: Pick<RunView, 'deploy'>): boolean => ['failed', 'refused-bad', 'rolled-back'].includes(run.deploy?.outcome ?? '');

@@ -1,7 +1,6 @@
 import { Text } from 'ink';
-import { gateThresholdText, type GateVerdict, type RevisionView } from '@axum/protocol';
+import { gateThresholdText, metricNumberText as number, type GateVerdict, type RevisionView } from '@axum/protocol';
 
-const number = (n: number) => String(Number(n.toPrecision(6)));
 
 /** One gate: its value, verdict and threshold, with the last known good's value beside it. */
 function gateLine(gate: GateVerdict): string {
