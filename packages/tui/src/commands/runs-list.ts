@@ -3,7 +3,7 @@ import { RunStatus, type RunView } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { elide, outputWidth, table } from './table.js';
-import { foldRuns, foldText, type RunRow } from '../state/run-rows.js';
+import { eachRow, foldRuns, foldText, type RunRow } from '../state/run-rows.js';
 import { limitOf } from './typed-words.js';
 import { deployCell } from './operations.js';
 import { call, duration, withDaemon } from './runs.js';
@@ -43,7 +43,7 @@ export async function runsCommand(options: GlobalOptions & { limit?: string; sta
  * they were asked for with `--status superseded`). The limit counts runs, folded or not.
  */
 export function runsTableLines(runs: readonly RunView[], width: number | null, options: { fold: boolean }): string[] {
-  const rows: RunRow[] = options.fold ? foldRuns(runs) : runs.map((run) => ({ kind: 'run', run }));
+  const rows: RunRow[] = options.fold ? foldRuns(runs) : eachRow(runs);
   const shown = rows.flatMap((row) => (row.kind === 'run' ? [row.run] : []));
   const [header = '', ...lines] = table(
     ['RUN', 'STATUS', 'DEPLOY', 'TRIGGER', 'BRANCH', 'COMMIT', 'TIME', 'SUBJECT'],
