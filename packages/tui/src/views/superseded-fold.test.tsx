@@ -28,8 +28,10 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 const frameOf = async (state: TuiState) => {
   const { lastFrame, unmount } = render(<Dashboard state={state} rows={24} columns={80} />);
   await tick();
+  // Read before unmount: unmounting renders the empty tree, and under load that frame can land first.
+  const frame = lastFrame() ?? '';
   unmount();
-  return lastFrame() ?? '';
+  return frame;
 };
 const marked = (frame: string) => frame.split('\n').filter((row) => row.startsWith('› '));
 
