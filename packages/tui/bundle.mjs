@@ -34,6 +34,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PROTOCOL = join(here, '..', 'protocol', 'dist');
 const START = join(here, 'dist', 'start.js');
 const CLI = join(here, 'dist', 'cli.js');
+// The daemon group's words, registered by cli.ts before any command (one chunk with it).
+const CLI_DAEMON = join(here, 'dist', 'cli-daemon.js');
 // What cli.ts loads before any command: kept in one chunk with it.
 const START_MODULES = [join('node_modules', 'commander'), join(here, 'dist', 'commands', 'exit-codes.js'), join(here, 'dist', 'commands', 'usage.js'), join(here, 'dist', 'commands', 'output.js')];
 const OUT = join(here, 'dist', 'bundle');
@@ -111,7 +113,7 @@ await build({
     chunkFileNames: '[name]-[hash].cjs',
     // What every command loads after the entry (commander, the version, exit codes, output) in one
     // chunk, not one file each.
-    codeSplitting: { groups: [{ name: 'axum-start', test: (id) => id === CLI || START_MODULES.some((m) => id.includes(m)) }] },
+    codeSplitting: { groups: [{ name: 'axum-start', test: (id) => id === CLI || id === CLI_DAEMON || START_MODULES.some((m) => id.includes(m)) }] },
   },
 });
 

@@ -9,10 +9,13 @@ import { AXUM_VERSION } from '@axum/protocol';
 import { CliError, EXIT, type ExitCode } from './commands/exit-codes.js';
 import { cleanParserMessage, commandPathOf, unknownCommandMessage } from './commands/usage.js';
 import { stderrLine, stdoutOutput, type GlobalOptions } from './commands/output.js';
+import { addDaemonCommands } from './cli-daemon.js';
 
-type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
+export type Action = (options: GlobalOptions & Record<string, unknown>) => Promise<ExitCode>;
+/** Runs a command's action: its options merged with the global ones, its errors said as main says them. */
+export type RunAction = (action: Action, command: Command) => Promise<void>;
 
-function buildProgram(run: (action: Action, command: Command) => Promise<void>, outputError: (text: string) => void): Command {
+function buildProgram(run: RunAction, outputError: (text: string) => void): Command {
   const program = new Command('axum')
     // Before any subcommand exists: they copy it. Parser errors go through main (plain or --json).
     .configureOutput({ outputError: (text) => outputError(text) })
@@ -177,33 +180,7 @@ function buildProgram(run: (action: Action, command: Command) => Promise<void>, 
     .description('write a commented starter axum.yml (never overwrites)')
     .action((_options, command: Command) => run(async (options) => (await import('./commands/init.js')).initCommand(options, stdoutOutput), command));
 
-  const daemon = program.command('daemon').description("manage this repository's daemon").exitOverride();
-  daemon
-    .command('start')
-    .description('start the daemon (0 once it listens, also when it already runs; 3 if not up in 10 s)')
-    .option('--listen <host:port>', 'also listen on loopback TCP, e.g. 127.0.0.1:7420 (same token)')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStartCommand(options, stdoutOutput), command));
-  daemon
-    .command('stop')
-    .description('stop the daemon gracefully; returns once it has exited (asks first when that interrupts a run, a deploy or a rollback)')
-    .option('--yes', 'stop without asking, interrupting what runs (without a terminal it never asks: it stops and says what it interrupted)')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStopCommand(options, stdoutOutput), command));
-  daemon
-    .command('restart')
-    .description('stop the daemon as stop does, then start it again (with its --listen); starts one when none runs')
-    .option('--yes', 'restart without asking, interrupting what runs (without a terminal it never asks)')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonRestartCommand(options, stdoutOutput), command));
-  daemon
-    .command('logs')
-    .description("print the daemon's own log (.axum/daemon.log): its last lines, then with --follow what it writes next")
-    .option('-n, --lines <n>', 'how many of the last lines (default 50)')
-    .option('-f, --follow', 'go on printing new lines until Ctrl-C')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon-logs.js')).daemonLogsCommand(options, stdoutOutput), command));
-  daemon
-    .command('status')
-    .description('0 when the daemon runs, 3 when it does not')
-    .action((_options, command: Command) => run(async (options) => (await import('./commands/daemon.js')).daemonStatusCommand(options, stdoutOutput), command));
-  for (const sub of daemon.commands) sub.exitOverride();
+  addDaemonCommands(program, run);
   for (const sub of program.commands) sub.exitOverride();
   // Only the root: its operands are a mistyped command, answered in its action (subcommands keep their arity checks).
   program.allowExcessArguments(true);
