@@ -2,7 +2,7 @@
 // environment says so in the same words (what holds it, who, since when, what to do), through the
 // Deployments interface on in-memory ports (testing/).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EnvironmentDocument } from '@axum/protocol';
+import type { EnvironmentDocument } from '../domain/revisions.js';
 import { RequestFailure } from './pipeline.js';
 import { releaseOf } from './testing/fake-ports.js';
 import { deployWorlds, holdVerify, testConfig } from './testing/deploy-world.js';
