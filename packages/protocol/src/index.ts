@@ -57,7 +57,7 @@ export {
 } from './discovery.js';
 export { formatLockOwner, isDaemonFor, isSameProcess, parseLockOwner, procProbe, selfAsOwner } from './daemon-identity.js';
 export type { LockOwner, ProcessProbe } from './daemon-identity.js';
-export { assertNoStateLinks, mkdirNoFollow, openNoFollow, stateDirLinkProblem, stateLinkProblem } from './state-dir-links.js';
+export { assertNoStateLinks, assertStillOpenAt, mkdirNoFollow, openNoFollow, stateDirLinkProblem, stateLinkProblem } from './state-dir-links.js';
 export { currentUid, octal, ownFileProblem, ownSocketProblem, privateDirProblem, repositoryKey, runtimePathsFor } from './runtime-paths.js';
 export type { RuntimePaths } from './runtime-paths.js';
 export { resolveRepositoryRoot } from './repository-root.js';
