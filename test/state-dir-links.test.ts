@@ -155,12 +155,18 @@ describe('a link planted in .axum under a running daemon is not followed either'
     const dir = repo();
     await startDaemon(dir);
     expect((await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 })).code).toBe(0);
-    renameSync(join(dir, '.axum', 'history'), join(elsewhere, '..', `${elsewhere.split('/').pop()}-aside`));
-    outside.push(join(elsewhere, '..', `${elsewhere.split('/').pop()}-aside`));
+    const aside = join(elsewhere, '..', `${elsewhere.split('/').pop()}-aside`);
+    renameSync(join(dir, '.axum', 'history'), aside);
+    outside.push(aside);
     symlinkSync(elsewhere, join(dir, '.axum', 'history'));
+    // The runs journal the daemon holds open moved with the folder: a line written there no start reads.
+    const journal = readFileSync(join(aside, 'runs.journal'), 'utf8');
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'next model'], { cwd: dir });
     const result = await axum(['run', '--wait', '--repo', dir], { timeoutMs: 60_000 });
-    expect(result.stderr).toContain(`${join(dir, '.axum', 'history')} is a symbolic link to ${elsewhere}`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`could not be recorded: ${join(dir, '.axum', 'history')} is a symbolic link to ${elsewhere}`);
+    expect(result.stderr).toContain(`rm ${join(dir, '.axum', 'history')}`);
     expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readFileSync(join(aside, 'runs.journal'), 'utf8')).toBe(journal);
   });
 });

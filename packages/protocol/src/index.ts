@@ -57,7 +57,7 @@ export {
 } from './discovery.js';
 export { formatLockOwner, isDaemonFor, isSameProcess, parseLockOwner, procProbe, selfAsOwner } from './daemon-identity.js';
 export type { LockOwner, ProcessProbe } from './daemon-identity.js';
-export { assertNoStateLinks, mkdirNoFollow, openNoFollow, stateDirLinkProblem, stateLinkProblem } from './state-dir-links.js';
+export { assertNoStateLinks, assertStillOpenAt, mkdirNoFollow, openNoFollow, stateDirLinkProblem, stateLinkProblem } from './state-dir-links.js';
 export { currentUid, octal, ownFileProblem, ownSocketProblem, privateDirProblem, repositoryKey, runtimePathsFor } from './runtime-paths.js';
 export type { RuntimePaths } from './runtime-paths.js';
 export { resolveRepositoryRoot } from './repository-root.js';
@@ -81,5 +81,5 @@ export { backupAge } from './backup-age.js';
 export { nearestWord } from './nearest-word.js';
 export { badRefusal, markedBad, markTime, type BadMark } from './bad-mark-words.js';
 export { missingRevisionText } from './revision-words.js';
-export { liveAlreadyText, noStepText, nothingToApproveText } from './refusal-words.js';
+export { busyText, liveAlreadyText, noStepText, nothingToApproveText } from './refusal-words.js';
 export { approvalScopeText } from './approval-words.js';

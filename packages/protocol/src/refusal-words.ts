@@ -1,5 +1,6 @@
 // Refusals said both by the daemon (when it refuses) and by the CLI and the TUI (before they ask for
 // a confirmation the daemon would refuse): one wording, so `--yes`, a terminal and the TUI read the same.
+import { markTime } from './bad-mark-words.js';
 import { nearestWord } from './nearest-word.js';
 
 /** A rollback whose target holds the release that serves already: nothing would move. */
@@ -18,4 +19,12 @@ export function nothingToApproveText(env: string, pin: { pinned: boolean; heldRe
 export function noStepText(owner: string, step: string, steps: readonly string[], none: string): string {
   const meant = nearestWord(step, steps);
   return `${owner} has no step ${step} (${meant ? `did you mean ${meant}?; ` : ''}steps: ${steps.join(', ') || none})`;
+}
+
+/**
+ * One operation at a time per environment: a request that needs `env` while `op` holds it is
+ * refused with what holds it, who started it and since when, and what to do instead of retrying blind.
+ */
+export function busyText(env: string, op: { revision: number; kind: string; holder: string; startedAt: string }): string {
+  return `${env} is busy: #${op.revision} (${op.kind}) by ${op.holder} since ${markTime(op.startedAt)} — one operation at a time: ask again once it has ended (axum history ${env} shows it)`;
 }

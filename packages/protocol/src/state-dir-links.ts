@@ -1,5 +1,5 @@
-import { constants, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync } from 'node:fs';
-import { join, parse, resolve, sep } from 'node:path';
+import { constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { dirname, join, parse, resolve, sep } from 'node:path';
 import { STATE_DIR } from './discovery.js';
 
 // `.axum/` sits in the working tree, so a cloned repository can commit it: a link there (the folder
@@ -19,13 +19,27 @@ const OPEN_FLAGS = {
 
 /** What is wrong with a link found where Axum keeps its state, and what to do. */
 export function stateLinkProblem(path: string): string {
+  const { problem, fix } = linkWords(path);
+  return `${problem}; ${fix}`;
+}
+
+function linkWords(path: string): { problem: string; fix: string } {
   let target = '';
   try {
     target = ` to ${readlinkSync(path)}`;
   } catch {
     // gone meanwhile, or unreadable: the path alone says it
   }
-  return `${path} is a symbolic link${target}: Axum never follows a link in its state folder (a cloned repository can plant one to make it write elsewhere); remove the link (rm ${path}) and run the command again`;
+  const problem = `${path} is a symbolic link${target}: Axum never follows a link in its state folder (a cloned repository can plant one to make it write elsewhere)`;
+  return { problem, fix: `remove the link (rm ${path}) and run the command again` };
+}
+
+/**
+ * The error of a write refused in the state folder: `message` is `problem; fix`, and `fix` is kept
+ * apart too, so a refusal that wraps it (`… could not be recorded: problem (fix)`) says each once.
+ */
+function stateError(code: 'ELOOP' | 'ESTALE', path: string, words: { problem: string; fix: string }): Error {
+  return Object.assign(new Error(`${words.problem}; ${words.fix}`), { code, path, fix: words.fix });
 }
 
 /**
@@ -53,7 +67,7 @@ export function openNoFollow(file: string, flags: keyof typeof OPEN_FLAGS, mode 
     return openSync(file, OPEN_FLAGS[flags] | constants.O_NOFOLLOW, mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
-    throw Object.assign(new Error(stateLinkProblem(file)), { code: 'ELOOP', path: file });
+    throw stateError('ELOOP', file, linkWords(file));
   }
 }
 
@@ -81,6 +95,29 @@ export function assertNoStateLinks(dir: string): void {
   walkState(dir, false);
 }
 
+/**
+ * `fd`, once it is checked to still be the file at `file`, in folders from the state folder down
+ * that are no links: a file kept open (the runs journal) is otherwise written on after its folder
+ * was moved aside or swapped for a link (git replaces an ignored folder so), and those lines are
+ * lost, as no start reads them there. Throws ELOOP naming the link and the `rm` that fixes it, or
+ * ESTALE when the file was moved, removed or replaced otherwise; either way nothing is written.
+ * An lstat per level and one fstat: little beside the write's fsync.
+ */
+export function assertStillOpenAt(fd: number, file: string): number {
+  assertNoStateLinks(dirname(file));
+  let here: Stats | null = null;
+  try {
+    here = lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (here?.isSymbolicLink()) throw stateError('ELOOP', file, linkWords(file));
+  const open = fstatSync(fd);
+  if (here !== null && here.dev === open.dev && here.ino === open.ino) return fd;
+  const problem = `${file} is no longer the file Axum has open (it was moved, removed or replaced while the daemon ran): nothing was written to it`;
+  throw stateError('ESTALE', file, { problem, fix: 'put it back, or restart the daemon (axum daemon restart) to go on from what is there' });
+}
+
 function walkState(dir: string, create: boolean, mode?: number): void {
   const absolute = resolve(dir);
   const root = parse(absolute).root;
@@ -102,7 +139,7 @@ function walkState(dir: string, create: boolean, mode?: number): void {
       }
     }
     const found = lstatSync(at);
-    if (found.isSymbolicLink()) throw Object.assign(new Error(stateLinkProblem(at)), { code: 'ELOOP', path: at });
+    if (found.isSymbolicLink()) throw stateError('ELOOP', at, linkWords(at));
     if (!found.isDirectory()) throw Object.assign(new Error(`${at} is not a folder: Axum keeps its state in folders there (move it aside and run the command again)`), { code: 'ENOTDIR', path: at });
   }
 }

@@ -1,6 +1,6 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { assertNoStateLinks, mkdirNoFollow, openNoFollow } from '@axum/protocol';
+import { assertNoStateLinks, assertStillOpenAt, mkdirNoFollow, openNoFollow } from '@axum/protocol';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { emptyRunsDocument, RunsDocument } from '../domain/history.js';
@@ -76,7 +76,7 @@ export function createJournaledRunsStore(
   const stamp = () => now().toISOString().replace(/[:.]/g, '-');
 
   const openJournal = (): number => {
-    if (journalFd !== null) return journalFd;
+    if (journalFd !== null) return assertStillOpenAt(journalFd, journalFile); // moved, or swapped for a link: refused
     const created = !existsSync(journalFile);
     assertNoStateLinks(dirname(journalFile));
     journalFd = openNoFollow(journalFile, 'a');

@@ -24,6 +24,12 @@ describe('disk errors', () => {
     expect(diskProblem('ENOSPC')).toBeNull();
   });
 
+  it('a write the state folder refused (a link planted in .axum) is said in its own words, each part once', () => {
+    const refused = Object.assign(new Error('/r/.axum/history is a symbolic link to /x: Axum never follows a link; remove the link (rm /r/.axum/history) and run the command again'), { code: 'ELOOP', fix: 'remove the link (rm /r/.axum/history) and run the command again' });
+    expect(diskProblem(refused)).toEqual({ text: '/r/.axum/history is a symbolic link to /x: Axum never follows a link', fix: 'remove the link (rm /r/.axum/history) and run the command again' });
+    expect(diskProblem(Object.assign(new Error('something else'), { code: 'ELOOP', fix: 'remove it' }))).toBeNull(); // a fix its message does not end with
+  });
+
   it('too many open files and a file too large fail one operation, though they have no disk words', () => {
     for (const code of ['EMFILE', 'ENFILE', 'EFBIG']) {
       expect(FILE_SYSTEM_ERRORS.has(code)).toBe(true);

@@ -50,10 +50,23 @@ export function describeFsError(err: unknown): string {
   return `${code}: ${detail.replace(/, \w+$/, '')}`;
 }
 
-/** `the disk is full (ENOSPC: no space left on device)` and its fix, or null for an error that is not the disk's. */
+/**
+ * `the disk is full (ENOSPC: no space left on device)` and its fix; a write the state folder refused
+ * (a link planted in `.axum`, a file moved under the daemon) in its own words; null for an error
+ * that is neither.
+ */
 export function diskProblem(err: unknown): { text: string; fix: string } | null {
+  const refused = stateFolderProblem(err);
+  if (refused) return refused;
   const code = codeOf(err);
   if (code === undefined || !Object.hasOwn(DISK_WORDS, code)) return null;
   const { words, fix } = DISK_WORDS[code]!;
   return { text: `${words} (${describeFsError(err)})`, fix };
+}
+
+/** The protocol's state-folder refusals carry their fix apart (`fix`), the message ending with it. */
+function stateFolderProblem(err: unknown): { text: string; fix: string } | null {
+  const { message, fix } = (err ?? {}) as { message?: unknown; fix?: unknown };
+  if (typeof fix !== 'string' || typeof message !== 'string' || !message.endsWith(`; ${fix}`)) return null;
+  return { text: message.slice(0, -fix.length - 2), fix };
 }

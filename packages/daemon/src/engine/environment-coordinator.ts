@@ -9,7 +9,6 @@ import { lastKnownGood, lastKnownGoodFor, liveRevision, nextRevisionNumber, serv
 import { operationWork, type OperationDeps } from './deploy-operation.js';
 import { autoRollbackReason, markedBy, operationRecords, type OperationRecord } from './deploy-records.js';
 import { withdrawFailed } from './deploy-recovery.js';
-import { markTime } from '../domain/marks.js';
 import { metricValues } from '../domain/metric-values.js';
 import { pause } from '../domain/pause.js';
 import type { DeployState } from './deploy-state.js';
@@ -18,7 +17,7 @@ import { RequestFailure } from './pipeline.js';
 import { reconcileEnvironment, type Quiet } from './reconciliation.js';
 import { pruneReleases } from './release-retention.js';
 import { createHandOn } from './release-hand-on.js';
-import { CountedHolds } from './environment-holds.js';
+import { busyRefusal, CountedHolds } from './environment-holds.js';
 import type { EnvironmentCoordinator, ReuseHandOn } from './environment-coordinator-api.js';
 
 export type { Hold } from './environment-holds.js';
@@ -144,7 +143,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
   const operate: EnvironmentCoordinator['operate'] = async (env, releaseId, kind, rollbackTo, by, runId = null) => {
     const doc = await state.docOf(env); // before the busy check: nothing may await between check and hold
     const busy = holds.get(env);
-    if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder} since ${markTime(busy.startedAt)}`);
+    if (busy) return busyRefusal(env, busy);
     const target = state.release(releaseId);
     if (!target) return new RequestFailure('not-found', `no release ${releaseId} (it may have been pruned by history.keepReleases)`);
     // The release's own config (ARCHITECTURE.md, glossary: Release), never the working tree's.

@@ -8,6 +8,7 @@ import { acceptanceRevision, liftPause } from '../domain/pause.js';
 import { liveRevision, nextRevisionNumber, nothingMoved, servingRevision, type EnvironmentDocument } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
+import { busyRefusal } from './environment-holds.js';
 import { leftBranchIn, tellLeft } from './release-hand-on.js';
 import { RequestFailure } from './pipeline.js';
 import { releaseRecords, requestRecords, UnsavedFailure } from './unsaved-requests.js';
@@ -149,7 +150,7 @@ export function createOperatorRequests(state: DeployState, environments: Environ
    */
   async function accept(env: string, doc: EnvironmentDocument, by: string, force: boolean): Promise<RevisionView | RequestFailure> {
     const busy = environments.hold(env);
-    if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
+    if (busy) return busyRefusal(env, busy);
     const serving = servingRevision(doc);
     if (!serving) return refused(`${env} is paused but nothing serves to keep: axum deploy ${env} --release ID or axum rollback ${env} --to N decides`);
     const bad = refuseBad(release(serving.revision.releaseId), force, `to keep it anyway: axum approve ${env} --force; or axum rollback ${env}`);

@@ -33,7 +33,8 @@ export interface HandOnContext {
 export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseView, reuse?: ReuseHandOn, queued?: boolean) => Promise<string> {
   const { state, holds, save, operate, runTriggers, reusedBy, reuseKey, runFor } = ctx;
   const { deps } = state;
-  return async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn, queued = false): Promise<string> {
+  /** `carried`: the earlier run a lost race hands over (the first try took its place in memory already). */
+  return async function handOn(env: string, built: ReleaseView, reuse?: ReuseHandOn, queued = false, carried?: string | null): Promise<string> {
     const doc = await state.docOf(env);
     const environments = state.config()?.environments;
     const spec = environments && Object.hasOwn(environments, env) ? environments[env] : undefined;
@@ -49,7 +50,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const waits = [doc.heldReleaseId, doc.pendingReleaseId, doc.queuedReleaseId].includes(built.id);
     // Handed on by a later run (build once, promote), also as recorded before a restart.
     const reused = reuse !== undefined || (doc.waitingRuns ?? []).some((w) => w.releaseId === built.id);
-    const earlier = waits ? (runFor(env, built.id) ?? built.runId) : null;
+    const earlier = carried !== undefined ? carried : waits ? (runFor(env, built.id) ?? built.runId) : null;
     // What the hand-on changes is saved before anyone is told; a save the disk refuses puts it back.
     const was = snapshotOf(doc);
     const reusedBefore = reusedBy.get(reuseKey(env, built.id));
@@ -61,6 +62,10 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const tell = (outcome: RunDeploy['outcome'], message: string, to = runId) => {
       deps.runDeploy(to, { env, revision: null, outcome }, message);
       return message;
+    };
+    // Told only once this run's place is saved: a save the disk refuses leaves the earlier run waiting, as the records do.
+    const supersedeEarlier = () => {
+      if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     };
     /**
      * Saves the release's wait (`what`: its place in the queue, its hold, its wait for approval).
@@ -99,7 +104,6 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       deps.runDeploy(runId, { env, revision: null, outcome: 'refused-bad' }, message);
       return message;
     }
-    if (earlier !== null && earlier !== runId) tell('superseded', `${built.id}: a newer run of it (${runId}) follows its deploy to ${env} instead`, earlier);
     // Commits deploy only to environments the config in use declares (ARCHITECTURE.md, glossary: Records).
     // It waits in the queue (newest wins): when axum.yml declares the environment again (a branch
     // checked out again, a typo fixed), it deploys — unless a newer release went live meanwhile.
@@ -108,6 +112,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       doc.queuedReleaseId = built.id;
       const unsaved = await recorded('place in the queue');
       if (unsaved !== null) return unsaved;
+      supersedeEarlier();
       if (older) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
       return tell('queued', `${lead}; not deployed: ${env} is not in axum.yml now (queued: it deploys when axum.yml declares ${env} again)`);
     }
@@ -116,6 +121,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     const live = liveRevision(doc);
     if (live?.releaseId === built.id && !holds.has(env)) {
       const again = deployAgainHint(env, built.id, { unusable: state.unusable(built.id), liveReleaseId: live.releaseId });
+      supersedeEarlier();
       const message = `${lead}; already live in ${env} (#${live.revision}): nothing to deploy${again ? ` (${again})` : ''}`;
       deps.runDeploy(runId, { env, revision: live.revision, outcome: 'live' }, message);
       return message;
@@ -133,6 +139,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       reusedBy.delete(reuseKey(env, built.id));
       const unsaved = await recorded('end in the queue'); // its run no longer waits here
       if (unsaved !== null) return unsaved;
+      supersedeEarlier();
       deps.say?.(`${runId}: ${built.id} not deployed to ${env}: a newer release (${newer.id}) is live`);
       return tell('superseded', `${lead}; not deployed: a newer release (${newer.id}) is live in ${env}`);
     }
@@ -143,6 +150,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       doc.heldReleaseId = built.id;
       const unsaved = await recorded(`hold by the ${held}`);
       if (unsaved !== null) return unsaved;
+      supersedeEarlier();
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) is held by the ${held} of ${env} instead`, runFor(env, older.id) ?? older.runId);
       if (held === 'pin') return tell('held-by-pin', `${lead}; not deployed: ${env} is pinned since ${markTime(doc.pinned!.at)} (axum unpin ${env} deploys it)${back}`);
       const { since, revision } = doc.paused!;
@@ -153,6 +161,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       doc.pendingReleaseId = built.id;
       const unsaved = await recorded('wait for approval');
       if (unsaved !== null) return unsaved;
+      supersedeEarlier();
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; a newer release (${built.id}) waits for approval in ${env} instead`, runFor(env, older.id) ?? older.runId);
       return tell('awaiting-approval', `${lead}; waiting for approval (axum approve ${env}${built.bad ? ' --force: it is marked bad' : ''})${back}`);
     }
@@ -161,6 +170,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       doc.queuedReleaseId = built.id; // newest wins: an older queued release is superseded
       const unsaved = await recorded('place in the queue');
       if (unsaved !== null) return unsaved;
+      supersedeEarlier();
       if (older && older.id !== built.id) tell('superseded', `built ${older.id}; not deployed: ${built.id} took its place in the queue of ${env}`, runFor(env, older.id) ?? older.runId);
       return tell('pending', `${lead}; queued to deploy to ${env} after the operation in progress${older ? ` (supersedes queued ${older.id})` : ''}`);
     }
@@ -173,7 +183,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
         if (result instanceof RequestFailure) {
           // Lost a race: an operation took the environment since it was free above. It waits behind
           // that one, as a release built during an operation does.
-          if (result.code === 'conflict') return void (await handOn(env, built, reuse, queued));
+          if (result.code === 'conflict') return void (await handOn(env, built, reuse, queued, earlier));
           // Refused before anything was recorded: no revision will tell the run, so it is told here.
           const retry = refusedRetry(env, built.id, result);
           tell('failed', `${lead}; not deployed: ${result.message} (${retry})`);
@@ -181,7 +191,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
           return;
         }
         const unsaved = ctx.unrecorded(result);
-        if (unsaved === undefined) return;
+        if (unsaved === undefined) return supersedeEarlier(); // its revision is recorded: it follows the deploy now
         // No save wrote its revision, so the operation took it back and no revision will tell the
         // run: it is told here, as are the event log and the incident (in memory: the disk refused it).
         const { why, retry } = unrecordedDeploy(env, built.id, unsaved);

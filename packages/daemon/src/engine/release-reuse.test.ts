@@ -110,6 +110,25 @@ describe('build once, promote', () => {
     expect(told(w, older.id)?.message).toBe('reused rel-1, verified on production #1; waiting for approval (axum approve production) — older than rel-2, live now: deploying it goes back');
   });
 
+  it('a run that takes over a waiting release tells the earlier run only once that is saved: a full disk leaves the earlier one waiting', async () => {
+    const { w, run } = setup();
+    w.deployments.setConfig(parsed(yaml().replace('production: { branch: main }', 'production: { branch: main, approval: manual }')));
+    await run('staging');
+    const first = await run('production');
+    expect(told(w, first.id)).toMatchObject({ outcome: 'awaiting-approval' });
+    const store = w.envStore('production');
+    const save = store.save;
+    store.save = () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    const second = await run('production');
+    expect(told(w, second.id)).toMatchObject({ outcome: 'failed', message: expect.stringContaining('its wait for approval could not be recorded') });
+    expect(told(w, first.id)).toMatchObject({ outcome: 'awaiting-approval' }); // it still waits, and approving it tells it
+    expect(w.deployments.state('production')).toMatchObject({ pendingReleaseId: 'rel-1' });
+    store.save = save; // room again: the next run takes its place, and then it is told
+    const third = await run('production');
+    expect(told(w, third.id)).toMatchObject({ outcome: 'awaiting-approval' });
+    expect(told(w, first.id)).toMatchObject({ outcome: 'superseded', message: `rel-1: a newer run of it (${third.id}) follows its deploy to production instead` });
+  });
+
   it('a release not verified anywhere yet says so', async () => {
     const { w, run } = setup();
     await w.deployments.pin('staging', true, 'test');

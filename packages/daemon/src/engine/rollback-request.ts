@@ -5,6 +5,7 @@ import { liftPause } from '../domain/pause.js';
 import { lastKnownGood, liveRevision, nextRevisionNumber, nothingMoved, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { EnvironmentCoordinator } from './environment-coordinator.js';
+import { busyRefusal } from './environment-holds.js';
 import { RequestFailure } from './pipeline.js';
 import { requestRecords } from './unsaved-requests.js';
 
@@ -13,7 +14,7 @@ export async function rollbackRequest(state: DeployState, environments: Environm
   const { docOf, release, unusable, now, deps } = state;
   const doc = await docOf(env);
   const busy = environments.hold(env);
-  if (busy) return new RequestFailure('conflict', `${env} is busy: #${busy.revision} (${busy.kind}) by ${busy.holder}`);
+  if (busy) return busyRefusal(env, busy);
   const target = to === null ? (lastKnownGood(doc, unusable) ?? undefined) : doc.revisions.find((r) => r.revision === to);
   const live = liveRevision(doc);
   const refusal = rollbackRefusal(doc, target, to, target ? release(target.releaseId)?.bad : undefined, force, live ? unusable(live.releaseId) : false);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentView, ReleaseListing, RevisionView } from '@axum/protocol';
 import { acceptedLines, monitorFailing } from './approve.js';
-import { rollbackTargetRefusal } from './refusals.js';
+import { approveRefusal, busyRefusal, rollbackTargetRefusal } from './refusals.js';
 
 const accepted = { revision: 5, releaseId: 'rel-3', commit: '1a2b3c4d5e6f7a8b' } as RevisionView;
 
@@ -36,5 +36,15 @@ describe('rollback refusals said before asking', () => {
     const env = { name: 'staging', live: { revision: 4, releaseId: 'rel-2', commit: 'c'.repeat(40) }, operation: null } as unknown as EnvironmentView;
     const releases = [{ id: 'rel-2', bad: { by: 'ana', why: 'x', at: '2026-12-04T10:00:00.000Z' } }] as ReleaseListing[];
     expect(rollbackTargetRefusal(env, { revision: 2, releaseId: 'rel-2' }, releases, false)).toBe('#2 has the release that is live already (rel-2 in #4)');
+  });
+});
+
+describe('busy refusals said before asking', () => {
+  it("are the daemon's words: what holds the environment, who, since when, and what to do", () => {
+    const operation = { revision: 5, kind: 'rollback', holder: 'ana via axum rollback', startedAt: '2026-12-04T10:07:31.000Z' };
+    const env = { name: 'production', operation, paused: null, pendingReleaseId: 'rel-4', live: null } as unknown as EnvironmentView;
+    const words = 'production is busy: #5 (rollback) by ana via axum rollback since 2026-12-04 10:07 UTC — one operation at a time: ask again once it has ended (axum history production shows it)';
+    expect(busyRefusal(env)).toBe(words);
+    expect(approveRefusal(env, [], false)).toBe(words);
   });
 });

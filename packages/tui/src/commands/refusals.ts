@@ -1,13 +1,13 @@
 // What the daemon would refuse, said before a command asks anything: a confirmation typed (or a
 // `--yes` added) for a request the daemon then refuses is wasted, and teaches people to confirm
 // without reading. The words are the daemon's own, so `--yes` and a terminal read the same.
-import { badRefusal, liveAlreadyText, nothingToApproveText, type EnvironmentView, type ReleaseListing } from '@axum/protocol';
+import { badRefusal, busyText, liveAlreadyText, nothingToApproveText, type EnvironmentView, type ReleaseListing } from '@axum/protocol';
 import { servingOf } from '../state/selectors.js';
 
 /** The daemon runs one operation per environment: a manual act while one holds it is refused. */
 export function busyRefusal(env: EnvironmentView): string | null {
   const op = env.operation;
-  return op ? `${env.name} is busy: #${op.revision} (${op.kind}) by ${op.holder}` : null;
+  return op ? busyText(env.name, op) : null;
 }
 
 /** A release marked bad goes nowhere without `--force` (ARCHITECTURE.md, glossary: Bad). */
