@@ -34,6 +34,15 @@ describe('usage errors', () => {
     }
   });
 
+  it('a --branch git could never have is a usage error naming --branch, refused before any git', async () => {
+    const dir = newRepo();
+    for (const branch of ['../x', '-x', 'main\u001b[2J']) {
+      const result = await axum(['run', `--branch=${branch}`, '--repo', dir]);
+      expect(result, JSON.stringify(branch)).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toContain('axum: --branch: not a branch name git allows\n');
+    }
+  });
+
   it('a mistyped command or a habit gets a suggestion and exit 2, as JSON under --json', async () => {
     const typo = await axum(['rollbak', 'production']);
     expect(typo).toMatchObject({ code: 2, stdout: '' });

@@ -130,6 +130,30 @@ describe('axum init', () => {
     expect(validate.stderr).not.toContain('master');
   });
 
+  it("in a repository whose only branch is neither main nor master, production deploys from that branch", async () => {
+    const dir = repo({ config: null });
+    execFileSync('git', ['-C', dir, 'branch', '-m', 'trunk']);
+    const result = await axum(['init', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toContain('  production: { branch: trunk, approval: manual }');
+    expect(result.stdout).toContain("production deploys from trunk, the repository's only branch (it has no main or master)");
+    expect(result.stderr).not.toContain('no main or master');
+  });
+
+  it('with several branches and neither main nor master, production deploys from main, not the feature branch checked out, and the line to edit is named', async () => {
+    const dir = repo({ config: null });
+    execFileSync('git', ['-C', dir, 'branch', '-m', 'trunk']);
+    execFileSync('git', ['-C', dir, 'checkout', '-q', '-b', 'feature/login']);
+    const result = await axum(['init', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = readFileSync(join(dir, 'axum.yml'), 'utf8').split('\n');
+    const named = /production on line (\d+) of axum\.yml/.exec(result.stderr)?.[1];
+    expect(result.stderr).toContain('axum: this repository has no main or master branch: production deploys from main, which does not exist; edit the branch: of production on line ');
+    expect(lines[Number(named) - 1]).toBe('  production: { branch: main, approval: manual }   # deploys wait for `axum approve production`');
+    expect(lines.join('\n')).not.toContain('feature/login');
+    expect(result.stdout).not.toContain('production deploys from');
+  });
+
   it('finds train.py, or a make train target, and says when it found nothing', async () => {
     const python = repo({ config: null });
     writeFileSync(join(python, 'requirements.txt'), 'numpy\n');

@@ -5,6 +5,29 @@ import { decodeClientMessage } from './codec.js';
 
 const trigger = (params: Record<string, unknown>) => decodeClientMessage(JSON.stringify({ type: 'request', id: 'r1', method: 'run.trigger', params }));
 
+describe('run.trigger branch', () => {
+  it('is a branch name git allows, or absent', () => {
+    for (const name of ['main', 'feature/x', 'release-1.2', 'refs/heads/x']) expect(trigger({ branch: name })).toMatchObject({ ok: true });
+    expect(trigger({})).toMatchObject({ ok: true });
+  });
+
+  it('a hostile value is refused as invalid params, naming the param', () => {
+    for (const hostile of ['../x', '-x', '--upload-pack=sh', 'refs/../../etc', 'main\nx', 'a\u0000b', 'a\u001bb', 'a\u007fb', 'x y', 'main~1', '@', '.hidden', 'x.lock', '', 'x'.repeat(256), 5, null]) {
+      const decoded = trigger({ branch: hostile });
+      expect(decoded, JSON.stringify(hostile)).toMatchObject({ ok: false, code: 'invalid-params', id: 'r1' });
+      expect(!decoded.ok && decoded.message, JSON.stringify(hostile)).toMatch(/^params\.branch: /);
+    }
+  });
+
+  it('never lets through a name git would refuse', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (name) => {
+        expect(trigger({ branch: name }).ok).toBe(name.length > 0 && branchNameProblem(name) === null);
+      }),
+    );
+  });
+});
+
 describe('run.trigger checkedOut', () => {
   it('is a branch name git allows, null (HEAD detached where the client runs) or absent', () => {
     for (const name of ['main', 'feature/x', 'release-1.2', 'refs/heads/x']) expect(trigger({ checkedOut: name, commit: 'abcd' })).toMatchObject({ ok: true });

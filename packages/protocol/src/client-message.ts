@@ -39,8 +39,8 @@ export const RequestBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('run.get'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),
   /**
    * Queues a manual run of a branch head, or of a commit reachable from the branch it runs for
-   * (`branch`, else `checkedOut`: the branch checked out where the client runs, a name git allows for
-   * a branch, or null when HEAD is detached there: then a `commit` runs for no branch, so deploys
+   * (`branch`, a name git allows for a branch, else `checkedOut`: the branch checked out where the
+   * client runs, a name git allows for a branch too, or null when HEAD is detached there: then a `commit` runs for no branch, so deploys
    * nowhere, and no `commit` is refused as a detached HEAD; absent, the daemon's own). `by` says who (the revision it deploys says so too);
    * `force` lets it deploy a reused release that is marked bad. Returns the queued `RunView`, or
    * (`existing: true`) the run of that commit for that branch already queued, running or succeeded, unless
@@ -50,7 +50,7 @@ export const RequestBody = z.discriminatedUnion('method', [
    */
   z.object({
     method: z.literal('run.trigger'),
-    params: z._default(z.strictObject({ branch: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(255))), checkedOut: z.optional(z.nullable(BranchName)), commit: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), by: z._default(z.string().check(z.maxLength(200)), 'a client'), force: z._default(z.boolean(), false), again: z._default(z.boolean(), false), rebuild: z._default(z.boolean(), false) }), { by: 'a client', force: false, again: false, rebuild: false }),
+    params: z._default(z.strictObject({ branch: z.optional(BranchName), checkedOut: z.optional(z.nullable(BranchName)), commit: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), by: z._default(z.string().check(z.maxLength(200)), 'a client'), force: z._default(z.boolean(), false), again: z._default(z.boolean(), false), rebuild: z._default(z.boolean(), false) }), { by: 'a client', force: false, again: false, rebuild: false }),
   }),
   /** Cancels a queued or running run; returns the run once its processes are gone. */
   z.object({ method: z.literal('run.cancel'), params: z.strictObject({ runId: z.string().check(z.minLength(1)).check(z.maxLength(64)) }) }),

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeClientMessage, decodeDaemonMessage, encode, type Decoded } from './codec.js';
 import type { ClientMessage } from './client-message.js';
+import { branchNameProblem } from './branch-name.js';
 import { ERROR_CODES } from './error-code.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -182,6 +183,8 @@ describe('valid messages round-trip', () => {
 
 /** Strings of `min`..`max` UTF-16 code units, any code point (astral ones count 2). */
 const str = (min: number, max: number) => fc.string({ unit: 'binary', minLength: min, maxLength: Math.floor(max / 2) }).filter((s) => s.length >= min && s.length <= max);
+/** A branch name git allows (what `run.trigger` takes): of letters, digits and the punctuation branches use, those git refuses filtered out. */
+const branch = fc.string({ unit: fc.constantFrom(...'aZ09-_./@é'), minLength: 1, maxLength: 60 }).filter((s) => branchNameProblem(s) === null);
 const id64 = str(1, 64);
 const by = str(0, 200);
 const empty = fc.constant({});
@@ -201,7 +204,7 @@ function clientMessage(): fc.Arbitrary<ClientMessage> {
     fc.record({ method: fc.constant('git.reconcile' as const), params: empty }),
     fc.record({ method: fc.constant('runs.list' as const), params: fc.record({ limit: fc.integer({ min: 1, max: 10_000 }) }) }),
     fc.record({ method: fc.constant('run.get' as const), params: fc.record({ runId: id64 }) }),
-    fc.record({ method: fc.constant('run.trigger' as const), params: fc.record({ branch: str(1, 255), commit: str(4, 64), by, force: fc.boolean(), again: fc.boolean(), rebuild: fc.boolean() }, { requiredKeys: ['by', 'force', 'again', 'rebuild'] }) }),
+    fc.record({ method: fc.constant('run.trigger' as const), params: fc.record({ branch, commit: str(4, 64), by, force: fc.boolean(), again: fc.boolean(), rebuild: fc.boolean() }, { requiredKeys: ['by', 'force', 'again', 'rebuild'] }) }),
     fc.record({ method: fc.constant('run.cancel' as const), params: fc.record({ runId: id64 }) }),
     fc.record({
       method: fc.constant('logs.read' as const),

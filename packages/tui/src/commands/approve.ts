@@ -6,6 +6,7 @@ import { EXIT, CliError, type ExitCode } from './exit-codes.js';
 import type { GlobalOptions, Output } from './output.js';
 import { awaitOperation, call, withDaemon } from './runs.js';
 import { diffFromLive } from './confirm-prompt.js';
+import { revisionJson } from './revision-json.js';
 import { approveRefusal } from './refusals.js';
 import { by, confirm, environment, nextRunDoes, OPERATION_TIMEOUT_MS, revisionResult } from './environments.js';
 
@@ -29,7 +30,7 @@ export async function approveCommand(envName: string, options: GlobalOptions & {
       // Said before too: approving here does not carry to the environment the release goes to next.
       await confirm(env, `keep #${env.paused.revision} in ${env.name} as live and verified, and lift the pause${then ? `; ${then}` : ''}${failing ? ` (${failing})` : ''}`, options.yes, async () => [approvalScopeText(env.name)]);
       const revision = await approve();
-      if (options.json) out.json(revision);
+      if (options.json) out.json(revisionJson(revision));
       else out.lines([...acceptedLines(env, revision), ...(failing ? [`warning: ${failing}`] : [])]);
       return EXIT.ok;
     }

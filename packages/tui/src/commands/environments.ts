@@ -13,6 +13,7 @@ import { knownEnvironment } from './environment-names.js';
 import { releaseIdOf } from './typed-words.js';
 import { resolveCommitOption } from './commit-revision.js';
 import { awaitAutoRollback } from './auto-rollback-wait.js';
+import { revisionJson } from './revision-json.js';
 
 /** Deploys and rollbacks verify before they answer: give them as long as a verify may take. */
 export const OPERATION_TIMEOUT_MS = 60 * 60 * 1000;
@@ -48,7 +49,7 @@ export async function environment(connection: Parameters<Parameters<typeof withD
 }
 
 export function revisionResult(envName: string, revision: RevisionView, options: GlobalOptions, out: Output): ExitCode {
-  if (options.json) out.json(revision);
+  if (options.json) out.json(revisionJson(revision));
   else out.lines([revisionSentence(envName, revision, true)]);
   if (revision.status === 'failed') {
     // The reason once, on stderr; an inconclusive verification is not called failed (its message says what it is).
@@ -169,7 +170,7 @@ function liveAlready(env: EnvironmentView, releases: readonly ReleaseListing[], 
 /** A deploy's or promote's answer: the new revision, or the live one when the release was live there already (`unchanged`). */
 export function deployResult(envName: string, revision: DeployResult, options: GlobalOptions, out: Output, verb = 'deploys'): ExitCode {
   if (!revision.unchanged) return revisionResult(envName, revision, options, out);
-  if (options.json) out.json(revision);
+  if (options.json) out.json(revisionJson(revision));
   else out.lines([`${revision.releaseId} is live in ${envName} already (#${revision.revision}): nothing to do (--again ${verb} it anew, as a new revision)`]);
   return EXIT.ok;
 }
@@ -189,7 +190,7 @@ export async function pinCommand(envName: string, pinned: boolean, options: Glob
     }
     return call(connection, 'env.pin', { env: envName, pinned, by: by(pinned ? 'pin' : 'unpin') }, OPERATION_TIMEOUT_MS);
   });
-  if (options.json) out.json(result);
+  if (options.json) out.json(result.deployed ? { ...result, deployed: revisionJson(result.deployed) } : result);
   else if (result.unchanged) out.lines([pinned ? `${result.name} is ${result.note ?? 'pinned already'}: nothing changed` : `${result.name} is not pinned: nothing to unpin`]);
   else if (pinned) out.lines([`${result.name} pinned: new commits build and test but do not deploy (axum unpin ${result.name} lets them deploy again)`]);
   else out.lines([unpinnedLine(result)]);

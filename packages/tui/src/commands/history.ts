@@ -13,6 +13,7 @@ import { servingNotes } from './history-notes.js';
 import { knownEnvironment } from './environment-names.js';
 import { limitOf } from './typed-words.js';
 import { revisionLine } from './environments.js';
+import { revisionJson } from './revision-json.js';
 
 /**
  * `--at` as the tables print times: in UTC, unless the text names a zone (`Z`, `+01:00`). Read
@@ -44,12 +45,12 @@ export async function historyCommand(env: string, options: GlobalOptions & { at?
     const live = revisions.find((r) => r.verified && r.finishedAt !== null && Date.parse(r.finishedAt) <= at);
     // The time as the tables print it (UTC, said so): what --at reads back.
     const when = `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-    if (options.json) out.json(live ?? null);
+    if (options.json) out.json(live ? revisionJson(live) : null);
     else out.lines([live ? `live in ${env} at ${when}: ${revisionLine(live)}` : `nothing was live in ${env} at ${when}`]);
     return EXIT.ok;
   }
   if (options.json) {
-    out.json(revisions);
+    out.json(revisions.map((r) => revisionJson(r)));
     return EXIT.ok;
   }
   if (revisions.length === 0) out.lines([noRevisionsYet(env, view)]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '@axum/protocol';
-import { missingBranchesLine, productionBranchOf, pythonCommand, starterConfig } from './init.js';
+import { missingBranchesLine, noMainLine, productionBranchOf, pythonCommand, starterConfig } from './init.js';
 
 describe('missingBranchesLine', () => {
   it("names the starter's branches the repository lacks, and where commits go now", () => {
@@ -28,6 +28,35 @@ describe('productionBranchOf', () => {
     expect(productionBranchOf(['develop'], 'develop')).toBe('main');
     expect(productionBranchOf(['master', 'develop'], 'develop')).toBe('master');
     expect(productionBranchOf([], null)).toBe('main');
+  });
+
+  it('with neither main nor master: the only branch, else main — never the feature branch checked out', () => {
+    expect(productionBranchOf(['trunk'], 'trunk')).toBe('trunk');
+    expect(productionBranchOf(['trunk'], null)).toBe('trunk');
+    expect(productionBranchOf(['trunk', 'feature'], 'feature')).toBe('main');
+    expect(productionBranchOf(['trunk', 'feature'], 'trunk')).toBe('main');
+    expect(productionBranchOf(['trunk', 'feature'], null)).toBe('main');
+    // An unborn master (`git init` on master, no commit yet) is the repository's main line.
+    expect(productionBranchOf([], 'master')).toBe('master');
+  });
+});
+
+describe('noMainLine', () => {
+  const kind = { node: false, python: false, modelFolder: null, configFolder: false, train: null };
+  it("says there is no main or master, and names the line of production's branch", () => {
+    const config = starterConfig(kind, 'axum.schema.json', 'main');
+    const line = noMainLine(['trunk', 'feature'], 'feature', 'main', config);
+    expect(line).toBe('this repository has no main or master branch: production deploys from main, which does not exist; edit the branch: of production on line 9 of axum.yml to the branch you release from');
+    expect(config.split('\n')[8]).toMatch(/^ {2}production: +\{ branch: main,/);
+  });
+
+  it('is null when main is there (or unborn), production took another branch, or git could not tell', () => {
+    const config = starterConfig(kind, 'axum.schema.json', 'main');
+    expect(noMainLine(['main', 'feature'], 'feature', 'main', config)).toBeNull();
+    expect(noMainLine([], 'main', 'main', config)).toBeNull();
+    expect(noMainLine(['master'], 'master', 'master', config)).toBeNull();
+    expect(noMainLine(['trunk'], 'trunk', 'trunk', config)).toBeNull();
+    expect(noMainLine([], null, 'main', config)).toBeNull();
   });
 });
 

@@ -79,14 +79,29 @@ const starterBranches = (production: string) => ['develop', 'staging', productio
 
 /**
  * The branch production deploys from: `main`, unless the repository has none: then its `master`
- * when it has one, else the branch HEAD is on when that is not dev's or staging's (a `git init` on
- * another default branch), so commits where the work already is feed production, not no environment.
+ * when it has one, else its only branch (the one HEAD is on before its first commit counts) when
+ * that is not dev's or staging's (a `git init` on another default branch), so commits where the
+ * work already is feed production. With several branches and neither `main` nor `master`, `main`:
+ * the branch checked out may well be a feature branch, which production must not take by chance.
  */
 export function productionBranchOf(existing: readonly string[], current: string | null): string {
   if (current === 'main' || existing.includes('main')) return 'main';
   // A `master` the repository has is its main line, whatever branch is checked out (a feature branch is not).
-  if (existing.includes('master')) return 'master';
-  return current === null || current === 'develop' || current === 'staging' ? 'main' : current;
+  if (current === 'master' || existing.includes('master')) return 'master';
+  const branches = new Set(current === null ? existing : [...existing, current]);
+  const only = branches.size === 1 ? [...branches][0]! : null;
+  return only === null || only === 'develop' || only === 'staging' ? 'main' : only;
+}
+
+/**
+ * What to say when production was given `main` though the repository has neither `main` nor
+ * `master` (git told its branches): production feeds on nothing until that line is edited, so the
+ * line is named. Null otherwise.
+ */
+export function noMainLine(existing: readonly string[], current: string | null, production: string, config: string): string | null {
+  if (production !== 'main' || current === 'main' || existing.includes('main') || (existing.length === 0 && current === null)) return null;
+  const line = config.split('\n').findIndex((l) => l.startsWith('  production:')) + 1;
+  return `this repository has no main or master branch: production deploys from main, which does not exist; edit the branch: of production on line ${line} of ${CONFIG_FILE} to the branch you release from`;
 }
 
 /**
@@ -149,9 +164,12 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
   }
   const branches = branchesOf(repoRoot);
   const production = productionBranchOf(branches.existing, branches.current);
-  writeFileSync(file, starterConfig(kind, `./${SCHEMA_COPY}`, production), { flag: 'wx' });
+  const config = starterConfig(kind, `./${SCHEMA_COPY}`, production);
+  writeFileSync(file, config, { flag: 'wx' });
   const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`, kind.train && `training: ${kind.train.found}`].filter(Boolean);
   // Said on stderr, with --json too: the file is written, but its first run would fail until edited.
+  const noMain = noMainLine(branches.existing, branches.current, production, config);
+  if (noMain) stderrLine(`axum: ${noMain}`);
   if (!kind.train) stderrLine(`axum: no training entry point found (an npm script "train", train.py, src/train.py, a Makefile target "train", train.js): edit the run: of the train step in ${CONFIG_FILE} to the command that trains your model and writes ${modelsGlob(kind)}; until then every run fails at that step, saying so`);
   if (options.json) out.json({ written, detected });
   else {
@@ -159,7 +177,7 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
       `wrote ${written.join(' and ')}${detected.length ? ` (detected: ${detected.join(', ')})` : ''}`,
       // Runs start from a clean worktree of the commit, where an empty folder does not exist.
       ...(kind.modelFolder && gitKeepsNothingIn(join(repoRoot, kind.modelFolder)) ? [`${kind.modelFolder}/ holds no file git keeps: runs start from a clean checkout, so the train step must create it (mkdir -p ${kind.modelFolder})`] : []),
-      ...(production !== 'main' ? [`production deploys from ${production}${production === 'master' ? '' : ', the branch you are on'} (this repository has no main)`] : []),
+      ...(production !== 'main' ? [production === 'master' ? 'production deploys from master (this repository has no main)' : `production deploys from ${production}, the repository's only branch (it has no main or master)`] : []),
       ...[missingBranchesLine(branches.existing, branches.current, production)].filter((line): line is string => line !== null),
       `check it with \`axum validate\`, then commit ${written.length > 1 ? 'both' : 'it'}`,
     ]);

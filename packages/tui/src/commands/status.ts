@@ -42,6 +42,9 @@ export function statusJson(state: DaemonState): unknown {
       queuedReleaseId: env.queuedReleaseId ?? null,
       operation: env.operation,
       incident: env.incident,
+      // The HEALTH column's facts: the live revision's key metric beside the LKG's, and its newest monitor check.
+      liveMetric: env.liveMetric,
+      lastCheck: env.lastCheck,
       monitorOff: env.monitorOff ?? null,
       protected: env.protected,
       approval: env.approval,
@@ -53,6 +56,9 @@ export function statusJson(state: DaemonState): unknown {
     runs: state.runs.filter((run) => run.status === 'running' || run.status === 'queued'),
     warnings: state.warnings,
     clients: state.clients,
+    // Who else is attached, and what clients did (the TUI's header and activity log), for a script as for a person.
+    attached: state.attached,
+    activity: state.activity,
     // Per target: when its newest backup was written, its age, and a warning when stale or failing.
     backups: state.backups.map((b) => {
       const { stale, warning } = backupAge(b, Date.now());
