@@ -59,6 +59,14 @@ export function tmuxServer(name: string) {
     screen,
     terminal,
     /**
+     * Starts the server with global options (`['set-clipboard', 'on']`) before any session. With
+     * exit-empty off: a server started with no session exits at once by default, which dropped the
+     * options and made the next `new-session` race its exit ("server exited unexpectedly").
+     */
+    start: (...options: (readonly [string, string])[]) => {
+      tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'exit-empty', 'off', ...options.flatMap(([option, value]) => [';', 'set-option', '-g', option, value]));
+    },
+    /**
      * Opens `axum --repo dir` (the TUI) in a new session of its own size; the session stays open
      * `keepSeconds` after it exits, so that what it said last can be read.
      */
