@@ -79,8 +79,8 @@ export async function killLeftovers(deps: { worktreeRoot: string; runner: StepRu
  * Reads and applies `axum.yml`. An invalid one at start falls back to the last valid config
  * recorded (the daemon starts whatever the file holds); every valid one is recorded for that.
  * Readings are applied one at a time, in order. `refresh` reads it again only when the file
- * changed since the last reading began (one stat): a client shown the state right after a `git
- * checkout` sees the checked-out file's config, not the one the watcher has yet to replace.
+ * changed since the newest reading was asked for (one stat): a client shown the state right after
+ * a `git checkout` sees the checked-out file's config, not the one the watcher has yet to replace.
  */
 export function createConfigApplier(deps: { repoRoot: string; stateDir: string; configPath: string; environmentPaths: Map<string, string>; engine: DaemonEngine; watchPaths: ReturnType<typeof followWatchPaths>; logger: Logger }) {
   const { repoRoot, configPath, environmentPaths, engine, watchPaths, logger } = deps;
