@@ -34,7 +34,19 @@ export interface TerminalSize {
 /** Runs tmux commands against a private server; `kill()` ends it and every session in it. */
 export function tmuxServer(name: string) {
   const socket = `${name}-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (err) {
+        // A client that reaches the server on its way out (its last session just ended, or
+        // `kill-server` just ran: the next test's `new-session`) is dropped and did nothing; asked
+        // again, it finds no server and starts one (25 of 200 in a loop of kill-server, new-session).
+        if (attempt >= 5 || !String((err as { stderr?: unknown }).stderr).includes('server exited unexpectedly')) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
+      }
+    }
+  };
   const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
   /** The session `session`, opened already; `waitMs`: how long `until` waits unless told. */
   const terminal = (session: string, waitMs = 15_000): Terminal => ({
