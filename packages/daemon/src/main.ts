@@ -36,7 +36,7 @@ import { createBackupWriter } from './adapters/backup-writer.js';
 import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
-import { createConfigApplier, installStopHandlers, killLeftovers, stateDirOrExit } from './start-up.js';
+import { createConfigApplier, installStopHandlers, killLeftovers, sayIfStartEmpties, stateDirOrExit } from './start-up.js';
 import { historyRemovalNotes } from './adapters/fs-history-removed.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
   };
   const historyRemoval = historyRemovalNotes(stateDir, paths.dir);
   installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, lockLost: historyRemoval.leaveIfRemoved, warn: (message) => engine?.warn(message) });
+  const listened = sayIfStartEmpties(logger);
 
   let engine: DaemonEngine | null = null;
   try {
@@ -288,6 +289,7 @@ async function main(): Promise<void> {
     stopGitWatch = () => (stopCurrentWatch(), stopRefsWatch());
     writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
     logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);
+    listened();
   } catch (err) {
     logger.error(`could not start: ${(err as Error).message}`);
     await shutdown('start failed', EXIT.failed);

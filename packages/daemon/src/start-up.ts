@@ -47,6 +47,21 @@ export function installStopHandlers(deps: { logger: Logger; shutdown: (reason: s
   });
 }
 
+/**
+ * Node exits when nothing is pending: before the socket listens, that is a start awaiting work that
+ * holds nothing open (a read through a child process left unref'd), which ended the process with
+ * code 0 and no word, and `axum daemon start` waited for a daemon that was gone. Said in the log,
+ * with code 1. Returns what to call once the daemon listens (its socket keeps it running).
+ */
+export function sayIfStartEmpties(logger: Logger): () => void {
+  const emptied = (): void => {
+    logger.error('could not start: nothing was left running before the daemon listened (the start awaited work that holds nothing open); exiting');
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', emptied);
+  return () => void process.off('beforeExit', emptied);
+}
+
 /** How long the killed leftovers get to be gone before the start goes on without waiting. */
 const LEFTOVERS_GONE_MS = 10_000;
 
