@@ -95,7 +95,9 @@ promote: rebuild
     const { tmux } = server;
     try {
       // With set-clipboard on, an OSC 52 that reached tmux would become a paste buffer.
-      tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'set-clipboard', 'on', ';', 'set-option', '-g', 'allow-rename', 'on');
+      server.start(['set-clipboard', 'on'], ['allow-rename', 'on']);
+      // Still on when the session opens: otherwise the buffer check below could not fail.
+      expect(tmux('show-options', '-gv', 'set-clipboard').trim()).toBe('on');
       tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', `${process.execPath} ${AXUM_BIN} --repo ${dir}; sleep 30`);
       tmux('select-pane', '-t', 'tui', '-T', 'before');
       const screen = () => tmux('capture-pane', '-p', '-t', 'tui');

@@ -2,7 +2,7 @@
 // branch checked out during the run) waits in that environment's queue, and deploys once the
 // environment is declared again (the branch checked out again).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,5 +64,34 @@ describe('an environment axum.yml stops declaring while its build runs', () => {
     const snapshot = client.messages.find((m) => (m as { type: string }).type === 'snapshot') as { state: { activity: { what: string }[] } };
     client.ws.close();
     expect(snapshot.state.activity.map((a) => a.what)).toContain(`dev is in axum.yml again: ${revisions[0]?.releaseId}, queued while it was not, deploys now`);
+  }, 120_000);
+
+  it('deploys it when the daemon starts on a config that declares the environment again', async () => {
+    const gate = mkdtempSync(join(tmpdir(), 'axum-gate-'));
+    gates.push(gate);
+    const go = join(gate, 'go');
+    const train = ` && while [ ! -f ${go} ]; do sleep 0.05; done`;
+    const dir = newRepo({ config: tinyModel({ environments: '  dev: { branch: main }', train }) });
+    git(dir, 'checkout', '-q', '-b', 'experiment');
+    commitFiles(dir, 'experiment: no dev', { 'axum.yml': tinyModel({ environments: '  exp: { branch: experiment }', train }) });
+    git(dir, 'checkout', '-q', 'main');
+    await startDaemon(dir);
+    const v1 = commitFiles(dir, 'v1', { 'data.txt': '0.9\n' });
+    const run = await waitForRun(dir, (r) => r.commit === v1 && r.status === 'running', 'the run of v1 to start');
+    git(dir, 'checkout', '-q', 'experiment');
+    const declared = async () => (JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { name: string; inConfig: boolean }[] }).environments.filter((e) => e.inConfig).map((e) => e.name);
+    await waitFor(async () => (await declared()).join() === 'exp', 20_000, "experiment's axum.yml to load");
+    writeFileSync(go, '');
+    const finished = await waitForRun(dir, (r) => r.id === run.id && r.status === 'succeeded', 'the run of v1 to finish');
+    expect(finished.deploy).toEqual({ env: 'dev', revision: null, outcome: 'queued' });
+    expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
+
+    // The start hands the queued release on (is its commit still on main? one read through git's
+    // cat-file): it must listen, then deploy it.
+    git(dir, 'checkout', '-q', 'main');
+    const started = await axum(['daemon', 'start', '--repo', dir]);
+    expect(started.code, `${started.stderr}\n${readFileSync(join(dir, '.axum', 'daemon.log'), 'utf8')}`).toBe(0);
+    const revisions = await settled(dir, 1, { env: 'dev' });
+    expect(revisions[0]).toMatchObject({ status: 'live', commit: v1, runId: run.id });
   }, 120_000);
 });

@@ -34,7 +34,19 @@ export interface TerminalSize {
 /** Runs tmux commands against a private server; `kill()` ends it and every session in it. */
 export function tmuxServer(name: string) {
   const socket = `${name}-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (err) {
+        // A client that reaches the server on its way out (its last session just ended, or
+        // `kill-server` just ran: the next test's `new-session`) is dropped and did nothing; asked
+        // again, it finds no server and starts one (25 of 200 in a loop of kill-server, new-session).
+        if (attempt >= 5 || !String((err as { stderr?: unknown }).stderr).includes('server exited unexpectedly')) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
+      }
+    }
+  };
   const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
   /** The session `session`, opened already; `waitMs`: how long `until` waits unless told. */
   const terminal = (session: string, waitMs = 15_000): Terminal => ({
@@ -58,6 +70,14 @@ export function tmuxServer(name: string) {
     tmux,
     screen,
     terminal,
+    /**
+     * Starts the server with global options (`['set-clipboard', 'on']`) before any session. With
+     * exit-empty off: a server started with no session exits at once by default, which dropped the
+     * options and made the next `new-session` race its exit ("server exited unexpectedly").
+     */
+    start: (...options: (readonly [string, string])[]) => {
+      tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'exit-empty', 'off', ...options.flatMap(([option, value]) => [';', 'set-option', '-g', option, value]));
+    },
     /**
      * Opens `axum --repo dir` (the TUI) in a new session of its own size; the session stays open
      * `keepSeconds` after it exits, so that what it said last can be read.

@@ -13,7 +13,6 @@ import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from 
 import { recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
-import { loadConfigFile } from './adapters/yaml-config.js';
 import { createDaemonEngine, type DaemonEngine } from './engine/daemon-engine.js';
 import { createPipeline } from './engine/pipeline.js';
 import { createDeployments } from './engine/deployments.js';
@@ -37,7 +36,7 @@ import { createBackupWriter } from './adapters/backup-writer.js';
 import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
-import { createConfigApplier, installStopHandlers, killLeftovers, stateDirOrExit } from './start-up.js';
+import { createConfigApplier, installStopHandlers, killLeftovers, sayIfStartEmpties, stateDirOrExit } from './start-up.js';
 import { historyRemovalNotes } from './adapters/fs-history-removed.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
@@ -135,6 +134,7 @@ async function main(): Promise<void> {
   };
   const historyRemoval = historyRemovalNotes(stateDir, paths.dir);
   installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, lockLost: historyRemoval.leaveIfRemoved, warn: (message) => engine?.warn(message) });
+  const listened = sayIfStartEmpties(logger);
 
   let engine: DaemonEngine | null = null;
   try {
@@ -239,6 +239,7 @@ async function main(): Promise<void> {
       logger,
       publish: (list) => engine?.publishBackups(list),
     });
+    let refreshConfig = (): Promise<void> | null => null; // the config's readings, made below (they need the engine)
     const liveEngine = createDaemonEngine({
       pipeline,
       deployments,
@@ -249,6 +250,7 @@ async function main(): Promise<void> {
       logger,
       clock,
       onShutdownRequested: (reason) => void shutdown(reason),
+      refreshConfig: () => refreshConfig(),
     });
     engine = liveEngine;
     // `watch.paths`: restarted whenever a valid config changes them.
@@ -256,10 +258,10 @@ async function main(): Promise<void> {
       pipeline.triggerWatch().catch((err: Error) => logger.warn(`watch run: ${err.message}`));
     });
     stopWorkTreeWatchers = () => watchPaths.stop();
-    const { applyConfig, lastConfig } = createConfigApplier({ repoRoot, stateDir, environmentPaths, engine: liveEngine, watchPaths, logger });
+    const configReadings = createConfigApplier({ repoRoot, stateDir, configPath, environmentPaths, engine: liveEngine, watchPaths, logger });
+    refreshConfig = configReadings.refresh;
     // Whatever the file holds, the daemon starts: on the last valid config when it is not valid.
-    const firstLoad = await loadConfigFile(configPath);
-    applyConfig(firstLoad, firstLoad.ok ? null : await lastConfig.load().catch(() => null));
+    await configReadings.loadFirst();
     // Recovery before listening: clients must never see a run "running" that no process runs.
     await killLeftovers({ worktreeRoot, runner, containment, logger, warn: (message) => liveEngine.warn(message) });
     const removedBefore = historyRemoval.take();
@@ -278,11 +280,7 @@ async function main(): Promise<void> {
       attach: (connection) => liveEngine.attach(connection),
     });
     info.listen = transport.tcpAddress;
-    stopWatching = watchConfigFile(configPath, () => {
-      void loadConfigFile(configPath)
-        .then((load) => applyConfig(load))
-        .catch((err: Error) => logger.warn(`applying ${CONFIG_FILE}: ${err.message}`));
-    });
+    stopWatching = watchConfigFile(configPath, () => void configReadings.reload());
     const stopRefsWatch = watchGitRefs(repoRoot, () => {
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));
     });
@@ -291,6 +289,7 @@ async function main(): Promise<void> {
     stopGitWatch = () => (stopCurrentWatch(), stopRefsWatch());
     writeDiscoveryFile(stateDir, { ...liveEngine.state().daemon, listen: transport.tcpAddress });
     logger.info(`listening on ${paths.socket}${transport.tcpAddress ? ` and tcp ${transport.tcpAddress}` : ''}`);
+    listened();
   } catch (err) {
     logger.error(`could not start: ${(err as Error).message}`);
     await shutdown('start failed', EXIT.failed);

@@ -1,14 +1,16 @@
 // Steps of the daemon's start that main.ts composes: killing what a crashed daemon left behind,
-// what stops the daemon (signals, its lock lost, an uncaught error), and applying each config that
-// loads (the environments' folders, `watch.paths`, the record of the last valid config).
+// what stops the daemon (signals, its lock lost, an uncaught error), and reading and applying
+// `axum.yml` (the environments' folders, `watch.paths`, the record of the last valid config; read
+// again before a client is shown the state when the file changed since it was read).
 import { join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { PID_FILE, STATE_DIR, type ConfigLoad, type PipelineConfig } from '@axum/protocol';
+import { CONFIG_FILE, PID_FILE, STATE_DIR, type ConfigLoad, type PipelineConfig } from '@axum/protocol';
 import type { Containment } from './adapters/cgroup-containment.js';
 import type { followWatchPaths } from './adapters/chokidar-worktree-watcher.js';
 import { isFileSystemError } from './domain/disk-errors.js';
 import { createFsLastConfigStore } from './adapters/fs-last-config.js';
 import { prepareStateDir } from './adapters/state-files.js';
+import { configFileStamp, loadConfigFile } from './adapters/yaml-config.js';
 import type { DaemonEngine, LastValidConfig } from './engine/daemon-engine.js';
 import type { Logger, StepRunner } from './engine/ports.js';
 
@@ -45,6 +47,21 @@ export function installStopHandlers(deps: { logger: Logger; shutdown: (reason: s
   });
 }
 
+/**
+ * Node exits when nothing is pending: before the socket listens, that is a start awaiting work that
+ * holds nothing open (a read through a child process left unref'd), which ended the process with
+ * code 0 and no word, and `axum daemon start` waited for a daemon that was gone. Said in the log,
+ * with code 1. Returns what to call once the daemon listens (its socket keeps it running).
+ */
+export function sayIfStartEmpties(logger: Logger): () => void {
+  const emptied = (): void => {
+    logger.error('could not start: nothing was left running before the daemon listened (the start awaited work that holds nothing open); exiting');
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', emptied);
+  return () => void process.off('beforeExit', emptied);
+}
+
 /** How long the killed leftovers get to be gone before the start goes on without waiting. */
 const LEFTOVERS_GONE_MS = 10_000;
 
@@ -74,11 +91,14 @@ export async function killLeftovers(deps: { worktreeRoot: string; runner: StepRu
 }
 
 /**
- * Applies a config as it loads. An invalid one at start falls back to the last valid config
+ * Reads and applies `axum.yml`. An invalid one at start falls back to the last valid config
  * recorded (the daemon starts whatever the file holds); every valid one is recorded for that.
+ * Readings are applied one at a time, in order. `refresh` reads it again only when the file
+ * changed since the newest reading was asked for (one stat): a client shown the state right after
+ * a `git checkout` sees the checked-out file's config, not the one the watcher has yet to replace.
  */
-export function createConfigApplier(deps: { repoRoot: string; stateDir: string; environmentPaths: Map<string, string>; engine: DaemonEngine; watchPaths: ReturnType<typeof followWatchPaths>; logger: Logger }) {
-  const { repoRoot, environmentPaths, engine, watchPaths, logger } = deps;
+export function createConfigApplier(deps: { repoRoot: string; stateDir: string; configPath: string; environmentPaths: Map<string, string>; engine: DaemonEngine; watchPaths: ReturnType<typeof followWatchPaths>; logger: Logger }) {
+  const { repoRoot, configPath, environmentPaths, engine, watchPaths, logger } = deps;
   const lastConfig = createFsLastConfigStore(join(deps.stateDir, 'state', 'last-config.json'));
   let configInUse: PipelineConfig | null = null;
   const applyConfig = (load: ConfigLoad, lastValid: LastValidConfig | null = null): void => {
@@ -94,7 +114,34 @@ export function createConfigApplier(deps: { repoRoot: string; stateDir: string; 
     }
     if (config) watchPaths.setPatterns(config.watch?.paths ?? []);
   };
-  return { applyConfig, lastConfig };
+  /** The file's stamp when the newest reading was asked for ('-': none yet), and the readings not applied yet. */
+  let stamp = '-';
+  let pending = 0;
+  let readings: Promise<void> = Promise.resolve();
+  const read = (first: boolean): Promise<void> => {
+    // Taken when asked: the reading comes after, so it sees this state of the file or a newer one.
+    stamp = configFileStamp(configPath);
+    pending++;
+    const reading = readings.then(async () => {
+      try {
+        const load = await loadConfigFile(configPath);
+        applyConfig(load, first && !load.ok ? await lastConfig.load().catch(() => null) : null);
+      } finally {
+        pending--;
+      }
+    });
+    readings = reading.catch((err: Error) => logger.warn(`applying ${CONFIG_FILE}: ${err.message}`));
+    // The first reading's failure fails the start; a later one is said, and the config in use stays.
+    return first ? reading : readings;
+  };
+  return {
+    /** The first reading, at start. */
+    loadFirst: () => read(true),
+    /** A reading the watcher asked for. */
+    reload: () => read(false),
+    /** A reading when the file changed since the newest one was asked for; else the one under way, or null: current. */
+    refresh: (): Promise<void> | null => (configFileStamp(configPath) !== stamp ? read(false) : pending > 0 ? readings : null),
+  };
 }
 
 /**

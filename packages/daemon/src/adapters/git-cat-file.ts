@@ -79,11 +79,27 @@ export function createCatFile(repoRoot: string, env: Record<string, string>, idl
     proc.on('exit', (code, signal) => {
       if (child === proc) fail(new Error(`git cat-file exited (${signal ?? code})`));
     });
-    // Never what keeps the daemon's event loop alive.
+    // Idle, never what keeps the daemon's event loop alive (reads hold it: `holding` below).
     proc.unref();
     (proc.stdout as unknown as { unref?: () => void } | null)?.unref?.();
     (proc.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     return proc;
+  };
+
+  /**
+   * While a read waits for git's answer, the process and its output keep the event loop alive: the
+   * caller awaits it, and a daemon that is starting (not listening yet, nothing else pending) would
+   * otherwise exit in the middle of its start, silently, with code 0.
+   */
+  const holding = (proc: ChildProcess, hold: boolean): void => {
+    const stdout = proc.stdout as unknown as { ref?: () => void; unref?: () => void } | null;
+    if (hold) {
+      proc.ref();
+      stdout?.ref?.();
+    } else {
+      proc.unref();
+      stdout?.unref?.();
+    }
   };
 
   const close = (): void => {
@@ -101,14 +117,16 @@ export function createCatFile(repoRoot: string, env: Record<string, string>, idl
       clearTimeout(idle);
       child ??= start();
       const proc = child;
+      holding(proc, true);
       return new Promise<GitObject | null>((resolve, reject) => {
         waiting.push({ resolve, reject });
         proc.stdin?.write(`${name}\n`);
       }).finally(() => {
-        if (waiting.length === 0 && child === proc) {
-          idle = setTimeout(close, idleMs);
-          idle.unref();
-        }
+        if (child !== proc) return holding(proc, false); // it ended: every read of it was failed
+        if (waiting.length > 0) return;
+        holding(proc, false);
+        idle = setTimeout(close, idleMs);
+        idle.unref();
       });
     },
     close,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseConfigText, type ConfigLoad } from '@axum/protocol';
@@ -18,5 +19,19 @@ export async function loadConfigFile(file: string): Promise<ConfigLoad> {
     return parseConfigText(text, basename(file));
   } catch (err) {
     return problem(`could not be read: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * What the pipeline file is on disk, from one stat (no read, no git): a checkout (a new file), a
+ * rename over it, a removal, a write of another size or at a later clock tick change it (a write in
+ * place within the same tick is the watcher's to see). '' when it cannot be stat'ed (missing).
+ */
+export function configFileStamp(file: string): string {
+  try {
+    const stat = statSync(file, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  } catch {
+    return '';
   }
 }

@@ -40,6 +40,11 @@ export interface SessionHost {
   environment(name: string): EnvironmentView | undefined;
   logger: Logger;
   clock: Clock;
+  /**
+   * Brings the config up to date with the working tree before a client is shown it (the welcome's
+   * snapshot, `state.get`): a promise while it reloads, null when it is current already.
+   */
+  freshConfig(): Promise<void> | null;
 }
 
 /** A client may send this many messages per second on average, in bursts of `BURST`. */
@@ -60,7 +65,7 @@ type HandlerFor<M extends Request['method']> = (request: Extract<Request, { meth
 /** One row per method: adding a method is one line here, and its params and result schemas in the protocol. */
 const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   ping: () => ({ pong: true }),
-  'state.get': (_request, session) => session.host.state(),
+  'state.get': (_request, session) => session.host.freshConfig()?.then(() => session.host.state()) ?? session.host.state(),
   'git.reconcile': async (_request, session) => {
     await session.host.pipeline.reconcile();
     return { reconciled: true };
@@ -124,6 +129,9 @@ export class ClientSession implements ConnectionHandlers {
   private tokens = BURST;
   private lastRefill: number;
   private lastRateError = 0;
+  /** Set while the config reloads before the welcome: requests sent meanwhile are handled after it. */
+  private greeting: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     readonly connection: ClientConnection,
@@ -168,20 +176,20 @@ export class ClientSession implements ConnectionHandlers {
         this.connection.close(CLOSE_PROTOCOL_MISMATCH, 'protocol mismatch');
         return;
       }
-      if (this.ready) {
+      if (this.ready || this.greeting) {
         this.sendError(null, 'invalid-message', 'hello was already received on this connection');
         return;
       }
-      this.ready = true;
       const { name, user, pid, terminal } = message.client;
       this.client = { id: this.id, name, user: user ?? null, pid: pid ?? null, terminal: terminal ?? null, since: new Date(this.host.clock.now()).toISOString() };
       this.host.logger.info(`client ${this.id} attached: ${message.client.name} ${message.client.version}`);
-      const state = this.host.state();
-      this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: this.id, daemon: state.daemon });
-      this.host.onReady(this);
+      // The snapshot shows the config of the checked-out axum.yml, not one the watcher has yet to replace.
+      const reloading = this.host.freshConfig();
+      if (reloading === null) this.welcome();
+      else this.greeting = reloading.then(() => this.welcome());
       return;
     }
-    if (!this.ready) {
+    if (!this.ready && !this.greeting) {
       this.sendError(message.id, 'handshake-required', 'send hello before any request');
       return;
     }
@@ -189,15 +197,24 @@ export class ClientSession implements ConnectionHandlers {
   }
 
   onClose(): void {
+    this.closed = true;
     this.logs.close();
     if (this.ready) this.host.logger.info(`client ${this.id} detached`);
     this.host.onGone(this);
   }
 
+  /** The handshake's answer: the welcome, then the snapshot (onReady); not to a client gone meanwhile. */
+  private welcome(): void {
+    if (this.closed) return;
+    this.ready = true;
+    this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: this.id, daemon: this.host.state().daemon });
+    this.host.onReady(this);
+  }
+
   private dispatch(request: Request): void {
     const handler = HANDLERS[request.method] as HandlerFor<Request['method']>;
     const done = this.host.acting(environmentsMovedBy(request));
-    Promise.resolve()
+    (this.greeting ?? Promise.resolve())
       .then(() => handler(request, this))
       .finally(done)
       .then(

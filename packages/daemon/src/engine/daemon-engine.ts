@@ -26,6 +26,12 @@ export interface EngineDeps {
   backups?: Backups;
   /** Called when a client asks the daemon to stop. */
   onShutdownRequested: (reason: string) => void;
+  /**
+   * Reloads the config when `axum.yml` changed since it was read and the watcher has not said so
+   * yet (a `git checkout`, within its debounce): a promise settled once the new reading is applied,
+   * or null when nothing changed. Absent: the config is taken as it is.
+   */
+  refreshConfig?: () => Promise<void> | null;
 }
 
 /** The last valid config, as the daemon recorded it, and when it was loaded from `axum.yml`. */
@@ -128,6 +134,7 @@ export function createDaemonEngine(deps: EngineDeps): DaemonEngine {
     environment: (name) => state.environments.find((e) => e.name === name),
     logger: deps.logger,
     clock: deps.clock,
+    freshConfig: () => deps.refreshConfig?.()?.catch((err: Error) => deps.logger.warn(`reloading ${deps.configFile}: ${err.message}`)) ?? null,
   };
 
   /** The config the daemon runs on: the working tree's file, or the last valid one while it is not valid. */
