@@ -104,7 +104,14 @@ export function assertNoStateLinks(dir: string): void {
  * An lstat per level and one fstat: little beside the write's fsync.
  */
 export function assertStillOpenAt(fd: number, file: string): number {
-  assertNoStateLinks(dirname(file));
+  try {
+    assertNoStateLinks(dirname(file));
+  } catch (err) {
+    // A folder removed, or replaced by a file: the open file is no longer there either (a refusal, not a bug).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw staleError(file);
+    throw err;
+  }
   let here: Stats | null = null;
   try {
     here = lstatSync(file);
@@ -114,8 +121,13 @@ export function assertStillOpenAt(fd: number, file: string): number {
   if (here?.isSymbolicLink()) throw stateError('ELOOP', file, linkWords(file));
   const open = fstatSync(fd);
   if (here !== null && here.dev === open.dev && here.ino === open.ino) return fd;
-  const problem = `${file} is no longer the file Axum has open (it was moved, removed or replaced while the daemon ran): nothing was written to it`;
-  throw stateError('ESTALE', file, { problem, fix: 'put it back, or restart the daemon (axum daemon restart) to go on from what is there' });
+  throw staleError(file);
+}
+
+function staleError(file: string): Error {
+  const problem = `${file} is no longer the file Axum has open (it or a folder above it was moved, removed or replaced while the daemon ran): nothing was written to it`;
+  // A restart reads what is there: what changed since the swap, kept in memory only, is not saved.
+  return stateError('ESTALE', file, { problem, fix: 'put it back, or restart the daemon (axum daemon restart) to go on from what is there (what changed since is not saved)' });
 }
 
 function walkState(dir: string, create: boolean, mode?: number): void {

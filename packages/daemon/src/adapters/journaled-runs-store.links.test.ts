@@ -2,7 +2,7 @@
 // was opened (git replaces an ignored folder so) must not take the next lines with it — written
 // there, no start would read them. The save is refused, naming the link and the `rm` that fixes it;
 // nothing is written through the link or into the old file, and the runs are written once it is put right.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,4 +68,20 @@ describe('the runs journal, its folder changed under it after it was opened', ()
     expect(readdirSync(history)).toEqual([]);
     expect(lines(journalFileOf(join(aside, 'runs.json')))).toHaveLength(1);
   });
+
+  it.each([
+    ['removed', (history: string) => rmSync(history, { recursive: true })],
+    ['replaced by a file', (history: string) => {
+      rmSync(history, { recursive: true });
+      writeFileSync(history, 'not a folder\n');
+    }],
+  ])('its folder %s: the save is a refusal saying so (ESTALE with its fix), not an internal error; nothing is written', async (_how, change) => {
+    const { store, doc, history } = await opened();
+    change(history);
+    doc.runs.push(run(2));
+    const refused = store.save(doc, []);
+    await expect(refused).rejects.toMatchObject({ code: 'ESTALE', fix: expect.stringContaining('axum daemon restart'), message: expect.stringContaining('is no longer the file Axum has open') });
+    expect(existsSync(join(history, 'runs.journal'))).toBe(false);
+  });
 });
+

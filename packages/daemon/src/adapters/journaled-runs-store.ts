@@ -86,6 +86,8 @@ export function createJournaledRunsStore(
 
   /** Writes the whole state as the new snapshot, then empties the journal and drops a set-aside segment. */
   const compact = async (doc: RunsDocument): Promise<void> => {
+    // Its folder moved or removed under the open journal: refused before the snapshot goes there.
+    if (journalFd !== null) assertStillOpenAt(journalFd, journalFile);
     // The snapshot holds every journal line written so far (and maybe more: changes not yet saved).
     db.data = { ...doc, journalSeq: lastSeq } as RunsDocument;
     try {
@@ -118,7 +120,7 @@ export function createJournaledRunsStore(
 
   /** Sets the journal aside for a background fold; the next lines go to a fresh journal. */
   const rotate = (): void => {
-    if (journalFd !== null) closeSync(journalFd);
+    if (journalFd !== null) closeSync(assertStillOpenAt(journalFd, journalFile)); // moved or removed: refused, as an append is
     journalFd = null;
     assertNoStateLinks(dirname(journalFile));
     renameSync(journalFile, oldJournalFile);

@@ -163,7 +163,9 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
         if (problem === null && remote()) deps.crash('hosts.staged');
         return problem;
       } catch (err) {
-        return diskProblem(err)?.text ?? (err as Error).message;
+        // A disk's error in its words; a state-folder refusal whole, with its fix (the `rm` of a planted link).
+        const problem = diskProblem(err);
+        return problem === null || typeof (err as { fix?: unknown }).fix === 'string' ? (err as Error).message : problem.text;
       }
     }),
     swapCurrent: fromPromise<void, void>(async () => {

@@ -188,6 +188,17 @@ describe('a deploy that cannot start', () => {
     expect(w.disagreement()).toBeNull();
   });
 
+  it('a link planted in .axum/releases: the failed revision says the link and the rm that fixes it', async () => {
+    const w = world();
+    w.releases.faults.stateLink.add('rel-2');
+    await w.ship();
+    await w.ship();
+    const message = w.revision('staging', 2).message ?? '';
+    expect(message).toMatch(/^error: could not materialize release rel-2: .*\.axum\/releases is a symbolic link to /);
+    expect(message).toMatch(/remove the link \(rm .*\.axum\/releases\)/);
+    expect(w.current()).toBe('rel-1');
+  });
+
   // ARCHITECTURE.md glossary, Bad: "An error of Axum or of the machine (a pointer that cannot be written, a full
   // disk, a step that could not be spawned) fails the revision with reason `error` and marks nothing."
   // The deploy machine sends an actor that throws to its `error` stage, which marks nothing.
