@@ -2,8 +2,11 @@
 // failure does to the revisions, the bad marks, the incident and `current`. The end-to-end tests
 // (test/deploy-rollback.test.ts) run the same stories with real processes; these run in
 // milliseconds and are the net under a rewrite of deployments.ts.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PipelineConfig } from '@axum/protocol';
+import { mkdirNoFollow, type PipelineConfig } from '@axum/protocol';
 import { releaseOf, type ScriptedStep } from './testing/fake-ports.js';
 import { deployWorlds, testConfig, type DeployWorld } from './testing/deploy-world.js';
 
@@ -190,7 +193,7 @@ describe('a deploy that cannot start', () => {
 
   it('a link planted in .axum/releases: the failed revision says the link and the rm that fixes it', async () => {
     const w = world();
-    w.releases.faults.stateLink.add('rel-2');
+    w.releases.faults.materializeErrors.set('rel-2', plantedLinkError('rel-2'));
     await w.ship();
     await w.ship();
     const message = w.revision('staging', 2).message ?? '';
@@ -236,3 +239,18 @@ describe('the config a release deploys with', () => {
     expect(w.runner.calls.map((c) => c.command)).toEqual(['smoke --v2']);
   });
 });
+
+/** What the real store meets making a release's folder when `.axum/releases` is a link: mkdirNoFollow's refusal, for real in a temp folder. */
+function plantedLinkError(releaseId: string): unknown {
+  const repo = mkdtempSync(join(tmpdir(), 'axum-planted-link-'));
+  try {
+    mkdirSync(join(repo, '.axum'));
+    symlinkSync(tmpdir(), join(repo, '.axum', 'releases'));
+    mkdirNoFollow(join(repo, '.axum', 'releases', releaseId));
+    throw new Error('mkdirNoFollow followed the link');
+  } catch (err) {
+    return err;
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+}

@@ -15,8 +15,12 @@ export interface ReuseHandOn {
 
 /** Starts operations on environments and keeps what follows them in order. */
 export interface EnvironmentCoordinator {
-  /** Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its outcome recorded). */
-  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
+  /**
+   * Runs one deploy or rollback as a deploy machine; resolves when the environment is free again (its
+   * outcome recorded). `onRecorded` is called once, when a save first wrote its revision (long before
+   * the end: a verify may take an hour).
+   */
+  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null, onRecorded?: () => void): Promise<RevisionView | RequestFailure>;
   hold(env: string): Hold | undefined;
   /** The error that kept an operation's revision from its first save, when no later save wrote it either (the records never held it); else undefined. */
   unrecorded(revision: RevisionView): unknown;

@@ -140,7 +140,7 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     await prune();
   };
 
-  const operate: EnvironmentCoordinator['operate'] = async (env, releaseId, kind, rollbackTo, by, runId = null) => {
+  const operate: EnvironmentCoordinator['operate'] = async (env, releaseId, kind, rollbackTo, by, runId = null, onRecorded) => {
     const doc = await state.docOf(env); // before the busy check: nothing may await between check and hold
     const busy = holds.get(env);
     if (busy) return busyRefusal(env, busy);
@@ -170,7 +170,14 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     const machine = deployMachine.provide({
       actors: {
         ...operationWork({ env, envDir: state.envDir(env), release: target, revision, config, previous, masked: state.config() }, operationDeps, abortAll.signal, () => saveSoon(env)),
-        ...operationRecords(op, state, save),
+        ...operationRecords(op, state, async (name) => {
+          await save(name);
+          if (onRecorded && state.onDisk(revision)) {
+            const tell = onRecorded;
+            onRecorded = undefined;
+            tell();
+          }
+        }),
         rollBack: fromPromise<void, RollBackInput>(async ({ input }) => {
           await released; // the automatic rollback is an operation of its own: this one must have let go
           deps.logger.warn(`${env}: #${revision.revision} failed; rolling back to last known good #${input.to.revision}`);

@@ -9,7 +9,7 @@ import { liveRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 import type { GitPort } from './ports.js';
 import { releaseNumber } from './release-ids.js';
-import type { Hold, ReuseHandOn } from './environment-coordinator.js';
+import type { EnvironmentCoordinator, Hold, ReuseHandOn } from './environment-coordinator.js';
 import { RequestFailure } from './pipeline.js';
 import { snapshotOf, undoSince, unrecordedDeploy } from './unsaved-requests.js';
 
@@ -18,7 +18,7 @@ export interface HandOnContext {
   state: DeployState;
   holds: ReadonlyMap<string, Hold>;
   save(env: string): Promise<void>;
-  operate(env: string, releaseId: string, kind: RevisionView['kind'], rollbackTo: number | null, by: string, runId?: string | null): Promise<RevisionView | RequestFailure>;
+  operate: EnvironmentCoordinator['operate'];
   /** How each run was triggered and by whom (`push`, `manual` by ana). */
   runTriggers: ReadonlyMap<string, { trigger: string; who?: string | undefined }>;
   /** The later run that reused a release, while it waits in an environment. */
@@ -178,7 +178,9 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
     reusedBy.delete(reuseKey(env, built.id)); // its revision names the run from here on
     const trigger = runTriggers.get(runId);
     const by = `${trigger?.trigger ?? 'queued'} ${runId}${trigger?.who ? ` by ${trigger.who}` : ''}`;
-    void operate(env, built.id, 'deploy', null, by, runId)
+    // The earlier run is told once this revision is recorded (it follows this deploy from then on), not
+    // at the end of a verify that may take an hour, nor before a save that may fail.
+    void operate(env, built.id, 'deploy', null, by, runId, supersedeEarlier)
       .then(async (result) => {
         if (result instanceof RequestFailure) {
           // Lost a race: an operation took the environment since it was free above. It waits behind
@@ -191,7 +193,7 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
           return;
         }
         const unsaved = ctx.unrecorded(result);
-        if (unsaved === undefined) return supersedeEarlier(); // its revision is recorded: it follows the deploy now
+        if (unsaved === undefined) return; // its revision was recorded: the earlier run was told then
         // No save wrote its revision, so the operation took it back and no revision will tell the
         // run: it is told here, as are the event log and the incident (in memory: the disk refused it).
         const { why, retry } = unrecordedDeploy(env, built.id, unsaved);

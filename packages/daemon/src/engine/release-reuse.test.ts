@@ -1,7 +1,7 @@
 // Build once, promote: a run of a commit that already has a release with the same config snapshot
 // runs no stage and hands that release on (docs/releases-and-rollback.md, "Build once, promote"). The run executor on
 // fakes, with a deployments world behind it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineConfig } from '@axum/protocol';
 import type { RunRecord } from '../domain/history.js';
 import { createRunDeploys } from './run-deploys.js';
@@ -127,6 +127,25 @@ describe('build once, promote', () => {
     const third = await run('production');
     expect(told(w, third.id)).toMatchObject({ outcome: 'awaiting-approval' });
     expect(told(w, first.id)).toMatchObject({ outcome: 'superseded', message: `rel-1: a newer run of it (${third.id}) follows its deploy to production instead` });
+  });
+
+  it('a run that takes over a waiting release and deploys it at once tells the earlier run when its revision is recorded, not after verify', async () => {
+    const { w, run } = setup();
+    w.deployments.setConfig(parsed(yaml().replace('production: { branch: main }', 'production: { branch: main, approval: manual }')));
+    await run('staging');
+    const first = await run('production');
+    expect(told(w, first.id)).toMatchObject({ outcome: 'awaiting-approval' });
+    // Approval made automatic while rel-1 waits: the next run of it deploys at once, and verify is held.
+    w.deployments.setConfig(parsed(yaml()));
+    let release!: () => void;
+    w.runner.script('smoke', { until: new Promise<void>((resolve) => (release = resolve)) });
+    const second = run('production');
+    await vi.waitFor(() => expect(w.revisions('production').at(-1)).toMatchObject({ releaseId: 'rel-1', status: 'verifying' }));
+    await vi.waitFor(() => expect(told(w, first.id)).toMatchObject({ outcome: 'superseded', message: 'rel-1: a newer run of it (run-3) follows its deploy to production instead' }));
+    expect(w.deployments.state('production').operation).not.toBeNull(); // told while verify still runs
+    release();
+    await second;
+    expect(told(w, 'run-3')).toMatchObject({ outcome: 'live' });
   });
 
   it('a release not verified anywhere yet says so', async () => {

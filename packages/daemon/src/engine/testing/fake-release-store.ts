@@ -1,9 +1,6 @@
 // An in-memory ReleaseStore for the deployments' tests (fake-ports.ts has the other ports): releases,
 // their materialized folders and `current` pointers kept in maps, with switches to fail as disks do.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { mkdirNoFollow, type ReleaseView } from '@axum/protocol';
+import type { ReleaseView } from '@axum/protocol';
 import type { ReleaseInput, ReleaseStore } from '../ports.js';
 
 /** What a release store holds outside the documents: pointers and materialized folders. */
@@ -32,8 +29,8 @@ export type FakeReleaseStore = ReleaseStore & {
     unreadable: Set<string>;
     /** `materialize` of these releases throws ENOSPC. */
     diskFull: Set<string>;
-    /** Releases whose folder is made under `.axum/releases` planted as a link: the protocol's own refusal. */
-    stateLink: Set<string>;
+    /** What materializing a release throws (a test makes the real error: a state-folder refusal…). */
+    materializeErrors: Map<string, unknown>;
     /** `checkFolder` finds a file of these releases' folders changed. */
     folderChanged: Set<string>;
     /** Awaited by `currentTarget` after it read the link, before it answers: a slow read the world can move under. */
@@ -52,7 +49,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
   const current = new Map(from?.current);
   const materialized = new Set(from?.materialized);
   const swaps: { envDir: string; releaseId: string }[] = [];
-  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), unreadable: new Set<string>(), diskFull: new Set<string>(), stateLink: new Set<string>(), folderChanged: new Set<string>(), afterCurrentRead: null as (() => Promise<void>) | null };
+  const faults = { swapFailures: 0, missingBlob: new Set<string>(), hashMismatch: new Set<string>(), unreadable: new Set<string>(), diskFull: new Set<string>(), materializeErrors: new Map<string, unknown>(), folderChanged: new Set<string>(), afterCurrentRead: null as (() => Promise<void>) | null };
   const pruned: string[] = [];
   const sweeps: string[][] = [];
   let highestNumber = 0;
@@ -94,7 +91,7 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
     },
     async materialize(release) {
       if (faults.diskFull.has(release.id)) throw errno('ENOSPC', 'no space left on device');
-      if (faults.stateLink.has(release.id)) plantedLink(release.id);
+      if (faults.materializeErrors.has(release.id)) throw faults.materializeErrors.get(release.id);
       materialized.add(release.id);
       return `${RELEASES_DIR}${release.id}`;
     },
@@ -142,14 +139,3 @@ export function createFakeReleaseStore(from?: ReleaseStoreSnapshot): FakeRelease
   return store;
 }
 
-/** Throws what the real store meets when `.axum/releases` is a link: mkdirNoFollow's refusal, made for real in a temp folder. */
-function plantedLink(releaseId: string): void {
-  const repo = mkdtempSync(join(tmpdir(), 'axum-fake-link-'));
-  try {
-    mkdirSync(join(repo, '.axum'));
-    symlinkSync(tmpdir(), join(repo, '.axum', 'releases'));
-    mkdirNoFollow(join(repo, '.axum', 'releases', releaseId));
-  } finally {
-    rmSync(repo, { recursive: true, force: true });
-  }
-}
