@@ -154,6 +154,18 @@ describe('axum init', () => {
     expect(result.stdout).not.toContain('production deploys from');
   });
 
+  it('in a clone of a feature branch (git clone -b), production deploys from the main its remote has, not the only local branch', async () => {
+    const origin = repo({ config: null });
+    execFileSync('git', ['-C', origin, 'branch', 'feature/login']);
+    const dir = join(origin, 'clone'); // removed with the origin
+    execFileSync('git', ['clone', '-q', '-b', 'feature/login', origin, dir]);
+    const result = await axum(['init', '--repo', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'axum.yml'), 'utf8')).toContain('  production: { branch: main, approval: manual }');
+    expect(result.stdout).not.toContain('feature/login, the repository');
+    expect(result.stderr).not.toContain('no main or master');
+  });
+
   it('finds train.py, or a make train target, and says when it found nothing', async () => {
     const python = repo({ config: null });
     writeFileSync(join(python, 'requirements.txt'), 'numpy\n');

@@ -118,20 +118,24 @@ export function missingBranchesLine(existing: readonly string[], current: string
   return `branch${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist yet (git branch ${missing[0]}), or edit the branch: of each environment in ${CONFIG_FILE}${here}`;
 }
 
-/** The repository's branches and the one HEAD is on (null: detached); none when git cannot tell. */
-export function branchesOf(repoRoot: string): { existing: string[]; current: string | null } {
+/**
+ * The repository's branches, the one HEAD is on (null: detached), and its remote-tracking branches
+ * by name (`origin/main` → `main`: a `git clone -b feature` has main only there); none when git cannot tell.
+ */
+export function branchesOf(repoRoot: string): { existing: string[]; current: string | null; remote: string[] } {
   const git = (...args: string[]) => execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const existing = git('for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads').split('\n').filter(Boolean);
+    const remote = git('for-each-ref', '--format=%(refname:lstrip=3)', 'refs/remotes').split('\n').filter((name) => name !== '' && name !== 'HEAD');
     let current: string | null = null;
     try {
       current = git('symbolic-ref', '--quiet', 'HEAD').replace(/^refs\/heads\//, '') || null;
     } catch {
       // detached
     }
-    return { existing, current };
+    return { existing, current, remote };
   } catch {
-    return { existing: [], current: null };
+    return { existing: [], current: null, remote: [] };
   }
 }
 
@@ -163,12 +167,14 @@ export function initCommand(options: GlobalOptions, out: Output): ExitCode {
     written.push(schemaCopy);
   }
   const branches = branchesOf(repoRoot);
-  const production = productionBranchOf(branches.existing, branches.current);
+  // A main or master the remote has is the repository's main line too (a clone of a feature branch).
+  const known = [...new Set([...branches.existing, ...branches.remote])];
+  const production = productionBranchOf(known, branches.current);
   const config = starterConfig(kind, `./${SCHEMA_COPY}`, production);
   writeFileSync(file, config, { flag: 'wx' });
   const detected = [kind.node && 'package.json', kind.python && 'Python project', kind.modelFolder && `${kind.modelFolder}/ folder`, kind.train && `training: ${kind.train.found}`].filter(Boolean);
   // Said on stderr, with --json too: the file is written, but its first run would fail until edited.
-  const noMain = noMainLine(branches.existing, branches.current, production, config);
+  const noMain = noMainLine(known, branches.current, production, config);
   if (noMain) stderrLine(`axum: ${noMain}`);
   if (!kind.train) stderrLine(`axum: no training entry point found (an npm script "train", train.py, src/train.py, a Makefile target "train", train.js): edit the run: of the train step in ${CONFIG_FILE} to the command that trains your model and writes ${modelsGlob(kind)}; until then every run fails at that step, saying so`);
   if (options.json) out.json({ written, detected });
