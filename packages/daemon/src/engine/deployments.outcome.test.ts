@@ -41,6 +41,18 @@ describe("a run's deploy", () => {
     expect(await w.deployments.readLog({ address: 'staging#9', step: 'smoke', offset: 0, limit: 1024 })).toMatchObject({ code: 'not-found', message: 'no revision staging#9 (staging has #1–#3)' });
   });
 
+  it('keeps the metrics its verify steps wrote when a later step fails, judging no gate', async () => {
+    const w = world(testConfig({ verify: { steps: [{ name: 'eval', run: 'eval' }, { name: 'smoke', run: 'smoke' }], gates: { accuracy: '>= 0.9' } } }));
+    w.runner.script('eval', { metrics: { accuracy: 0.998 } });
+    w.runner.script('smoke', (request) => ({ exitCode: releaseOf(request) === 'rel-2' ? 1 : 0 }));
+    await w.ship();
+    await w.ship();
+    const failed = w.revision('staging', 2);
+    expect(failed.message).toMatch(/^verify step smoke exited 1/);
+    expect(failed.metrics).toEqual({ accuracy: 0.998 });
+    expect(failed.gates).toEqual([]);
+  });
+
   it('is held by a pin, or waits for approval, and says so', async () => {
     const w = world(testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main', approval: 'manual' } } }));
     await w.ship();
