@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { integrityRefusalText } from '@axum/protocol';
 import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import { firstMeaningfulLine } from './incidents.js';
 import type { DeployMachineContext, DeployMachineInput, OutcomeInput, OutcomeRecorded, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
@@ -88,7 +89,7 @@ export const deployMachine = setup({
       invoke: {
         src: 'checkIntegrity',
         onDone: [
-          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'integrity' as const, message: `release ${context.releaseId} failed its integrity check: ${event.output}` }) }) },
+          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'integrity' as const, message: integrityRefusalText(context.releaseId, event.output!) }) }) },
           { target: 'materializing' },
         ],
         onError: { target: 'recordingRefusal', actions: 'brokeOff' },

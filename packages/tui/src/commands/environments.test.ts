@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EnvironmentView, RevisionView } from '@axum/protocol';
+import { integrityRefusalText, type EnvironmentView, type RevisionView } from '@axum/protocol';
 import { revisionSentence } from './environments.js';
 import { parseAtTime } from './history.js';
 import { markedBadLine } from './rollback-mark-words.js';
@@ -41,6 +41,13 @@ describe('revisionSentence', () => {
     expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'verify step smoke exited 1' }), true)).toBe('staging #5: deployed rel-4 (1a2b3c4d), failed');
     // Inconclusive is not failed: it serves, paused.
     expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'inconclusive: accuracy = 0.9; staging is paused' }), true)).toBe('staging #5: deployed rel-4 (1a2b3c4d), inconclusive (paused)');
+  });
+
+  it('says a revision refused at the integrity check was refused, not deployed (nothing moved)', () => {
+    const refused = { status: 'failed' as const, verified: false, message: integrityRefusalText('rel-4', 'files/model.bin changed since it was stored') };
+    expect(revisionSentence('dev', revision(refused), true)).toBe('dev #5: refused rel-4 (1a2b3c4d): it failed its integrity check, nothing moved');
+    expect(revisionSentence('dev', revision(refused))).toBe('dev #5: refused rel-4 (1a2b3c4d): it failed its integrity check: files/model.bin changed since it was stored');
+    expect(revisionSentence('staging', revision({ ...refused, kind: 'rollback', rollbackTo: 2 }), true)).toBe('staging #5: refused the rollback to #2 — rel-4 (1a2b3c4d): it failed its integrity check, nothing moved');
   });
 });
 
