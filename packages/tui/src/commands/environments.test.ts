@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityRefusalText, type EnvironmentView, type RevisionView } from '@axum/protocol';
 import { revisionSentence } from './environments.js';
 import { parseAtTime } from './history.js';
-import { markedBadLine } from './rollback-mark-words.js';
+import { alsoLiveText, markedBadLine } from './rollback-mark-words.js';
 
 const revision = (over: Partial<RevisionView>): RevisionView => ({
   revision: 5,
@@ -57,6 +57,21 @@ describe('markedBadLine', () => {
     const envs = [env('dev', { revision: 3, releaseId: 'rel-1' }), env('staging', { revision: 2, releaseId: 'rel-7' }), env('production', { revision: 2, releaseId: 'rel-7' })];
     expect(markedBadLine('rel-7', 'dev', envs)).toBe('rel-7 marked bad (axum mark rel-7 good clears it); it is also live in staging #2, production #2 and keeps serving there');
     expect(markedBadLine('rel-7', 'staging', [env('staging', { revision: 3, releaseId: 'rel-1' }), env('production', null)])).toBe('rel-7 marked bad (axum mark rel-7 good clears it)');
+  });
+  it('says where the mark leaves another environment without its last known good, or names the older one', () => {
+    const live = { revision: 1, releaseId: 'rel-8', commit: 'c'.repeat(40) };
+    const production = { ...env('production', live), lastKnownGood: live, ifLastKnownGoodMarked: { lastKnownGood: null, othersMarkedBad: false } } as EnvironmentView;
+    const envs = [env('staging', { revision: 4, releaseId: 'rel-8' }), production];
+    expect(markedBadLine('rel-8', 'staging', envs)).toBe(
+      'rel-8 marked bad (axum mark rel-8 good clears it); it is also live in production #1 and keeps serving there; production then has no last known good to roll back to: rel-8 was its only verified release',
+    );
+    expect(alsoLiveText('rel-8', 'staging', envs)).toBe(
+      ' everywhere, though it is live in production #1 too (it keeps serving there, marked bad); production then has no last known good to roll back to: rel-8 was its only verified release',
+    );
+    const older = { ...production, ifLastKnownGoodMarked: { lastKnownGood: { revision: 1, releaseId: 'rel-3', commit: 'd'.repeat(40) }, othersMarkedBad: false } } as EnvironmentView;
+    expect(markedBadLine('rel-8', 'staging', [envs[0]!, older])).toContain("; production's last known good then becomes #1 (rel-3)");
+    const othersBad = { ...production, ifLastKnownGoodMarked: { lastKnownGood: null, othersMarkedBad: true } } as EnvironmentView;
+    expect(markedBadLine('rel-8', 'staging', [envs[0]!, othersBad])).toContain('; production then has no last known good to roll back to: its other verified releases are marked bad');
   });
 });
 
