@@ -21,7 +21,7 @@ export interface EnvironmentState {
   /** Where a rollback with no target goes: the last known good other than the live release, unless refused. */
   rollbackTarget: { revision: number; releaseId: string; commit: string } | null;
   /** The last known good should lastKnownGood's release be marked bad, and whether verified releases marked bad are there. */
-  ifLastKnownGoodMarked: { lastKnownGood: { revision: number; releaseId: string; commit: string } | null; othersMarkedBad: boolean } | null;
+  ifLastKnownGoodMarked?: { lastKnownGood: { revision: number; releaseId: string; commit: string } | null; othersMarkedBad: boolean } | null;
   heldReleaseId: string | null;
   /** The bad mark of the release `current` serves, when it was marked while serving. */
   servingBad?: { releaseId: string; by: string; at: string; why: string } | null;
