@@ -197,6 +197,11 @@ describe('bad input and crashes', () => {
     expect(currentModel(dir, 'staging')).toBe('0.9');
     const status = JSON.parse((await axum(['status', '--json', '--repo', dir])).stdout) as { environments: { live: { revision: number } }[] };
     expect(status.environments[0]?.live.revision).toBe(2);
+    // In words: refused, not `rolled back … failed` (nothing moved).
+    const words = await axum(['rollback', 'staging', '--to', '1', '--yes', '--repo', dir]);
+    expect(words.code).toBe(1);
+    expect(words.stdout).toMatch(/^staging #4: refused the rollback to #1 — rel-1 \([0-9a-f]{8}\): it failed its integrity check, nothing moved$/m);
+    expect(words.stderr).toContain('axum: #4 refused: release rel-1 failed its integrity check: model/weights.txt');
   });
 
   it('two rollbacks at once: one wins, the other is refused naming the holder', async () => {

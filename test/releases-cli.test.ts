@@ -73,10 +73,19 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     expect(table.stdout.split('\n')[0]).toMatch(/^RELEASE +COMMIT +CREATED +LIVE IN +VERIFIED +SIZE +BAD$/);
     expect(table.stdout).toMatch(new RegExp(`^${v2!.id} +${v2!.commit.slice(0, 8)} model v2 +\\S+ \\S+ +staging +staging#2 +4 B$`, 'm'));
 
-    // staging is not protected: no question without a terminal. The output names the release it marked bad.
+    // v2 live in production too, its only release there.
+    const promoted = await axum(['promote', 'staging', 'production', '--yes', '--repo', dir]);
+    expect(promoted.code, promoted.stderr).toBe(0);
+
+    // staging is not protected: no question without a terminal. The output names the release it marked
+    // bad, and what the mark (the release's, everywhere) leaves production with.
     const rolled = await axum(['rollback', 'staging', '--to', '1', '--repo', dir]);
     expect(rolled.code, rolled.stderr).toBe(0);
-    expect(rolled.stdout).toContain(`${v2!.id} marked bad (axum mark ${v2!.id} good clears it)`);
+    expect(rolled.stdout).toContain(
+      `${v2!.id} marked bad (axum mark ${v2!.id} good clears it); it is also live in production #1 and keeps serving there; production then has no last known good to roll back to: ${v2!.id} was its only verified release`,
+    );
+    const status = await json<{ environments: { name: string; lastKnownGood: unknown }[] }>(dir, ['status']);
+    expect(status.environments.find((e) => e.name === 'production')?.lastKnownGood).toBeNull();
     const history = await axum(['history', 'staging', '--repo', dir]);
     expect(history.stdout).toMatch(new RegExp(`^marked bad:\\n  ${v2!.id}  .+ — by .+, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  \\(axum mark ${v2!.id} good clears it\\)$`, 'm'));
     expect((await axum(['releases', '--repo', dir])).stdout).toMatch(new RegExp(`^${v2!.id} .* bad: .+ — by .+$`, 'm'));
@@ -101,12 +110,12 @@ describe('axum releases, usage errors, and what rollback and unpin say (works wi
     const refused = await axum(['rollback', 'production', '--repo', dir]);
     expect(refused).toMatchObject({ code: 2, stderr: `axum: production is protected and there is no terminal to ask: add --yes to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad\n` });
     expect((await json<Revision[]>(dir, ['history', 'production'])).length).toBe(2);
-    // The mark is the release's: where else it is live is said before the question, not after.
+    // The mark is the release's: where else it is live, and the last known good it takes there, is said before the question, not after.
     const deployed = await axum(['deploy', 'staging', '--release', v2!.id, '--yes', '--json', '--repo', dir]);
     expect(deployed.code, deployed.stderr).toBe(0);
     const { revision } = JSON.parse(deployed.stdout) as Revision;
     const told = await axum(['rollback', 'production', '--repo', dir]);
-    expect(told.stderr).toBe(`axum: production is protected and there is no terminal to ask: add --yes to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad everywhere, though it is live in staging #${revision} too (it keeps serving there, marked bad)\n`);
+    expect(told.stderr).toBe(`axum: production is protected and there is no terminal to ask: add --yes to roll back production to #1 (${v1!.id}), marking ${v2!.id} (live now, #2) bad everywhere, though it is live in staging #${revision} too (it keeps serving there, marked bad); staging then has no last known good to roll back to: ${v2!.id} was its only verified release\n`);
   });
 });
 

@@ -80,6 +80,6 @@ export { ArtifactView, GateVerdict, OperationStep, OperationStepStatus, ReleaseD
 export { backupAge } from './backup-age.js';
 export { nearestWord } from './nearest-word.js';
 export { badRefusal, markedBad, markTime, type BadMark } from './bad-mark-words.js';
-export { missingRevisionText } from './revision-words.js';
+export { integrityProblem, integrityRefusalText, missingRevisionText } from './revision-words.js';
 export { busyText, liveAlreadyText, noStepText, nothingToApproveText } from './refusal-words.js';
 export { approvalScopeText } from './approval-words.js';

@@ -12,3 +12,15 @@ export function missingRevisionText(requested: number, revisions: readonly numbe
   const nearest = [...sorted].sort((a, b) => Math.abs(a - requested) - Math.abs(b - requested) || b - a).slice(0, NEAREST).sort((a, b) => b - a);
   return `no revision #${requested} (revisions: #${sorted[0]} to #${sorted.at(-1)}; the nearest: ${nearest.map((n) => `#${n}`).join(', ')})`;
 }
+
+/**
+ * The message of a revision refused at the integrity check (nothing moved): written by the daemon,
+ * read back by the command line, which says `refused`, not `deployed … failed`.
+ */
+export const integrityRefusalText = (releaseId: string, problem: string): string => `release ${releaseId} failed its integrity check: ${problem}`;
+
+/** The problem of a revision's message written by integrityRefusalText for `releaseId`; null for any other message. */
+export function integrityProblem(message: string | null, releaseId: string): string | null {
+  const prefix = integrityRefusalText(releaseId, '');
+  return message?.startsWith(prefix) ? message.slice(prefix.length) : null;
+}

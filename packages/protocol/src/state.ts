@@ -95,6 +95,12 @@ export const EnvironmentView = z.object({
   /** Where a rollback with no target would go: the last known good other than the live release; null when none (or refused). */
   rollbackTarget: z._default(z.nullable(LiveRevision), null),
   /**
+   * What a bad mark on lastKnownGood's release (a manual rollback elsewhere marks the release it
+   * leaves) would leave here: the last known good then (null: none), and whether other verified
+   * releases were there, marked bad already. Null when there is no last known good; older daemons send none.
+   */
+  ifLastKnownGoodMarked: z.optional(z.nullable(z.object({ lastKnownGood: z.nullable(LiveRevision), othersMarkedBad: z.boolean() }))),
+  /**
    * The bad mark of the release `current` serves, when it has one: a release can be marked after it
    * went live here (a rollback elsewhere, `axum mark`), and goes on serving until someone moves it.
    */

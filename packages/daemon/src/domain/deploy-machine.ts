@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { integrityRefusalText } from '@axum/protocol';
 import { failurePolicy, inconclusive, type OperationFailure, type OperationStep } from './deploy-policy.js';
 import { firstMeaningfulLine } from './incidents.js';
 import type { DeployMachineContext, DeployMachineInput, OutcomeInput, OutcomeRecorded, RollBackInput, RollbackTarget, StepResult } from './deploy-io.js';
@@ -56,6 +57,8 @@ export const deployMachine = setup({
     moreSteps: ({ context }) => context.step < context.steps.length,
     hookNext: ({ context }) => context.steps[context.step]?.stage === 'deploy',
     failing: ({ context }) => context.failure !== null,
+    // A verify step that failed or could not decide ran after the others: they may have written metrics.
+    verifyStepFailed: ({ context }) => context.failure?.stage === 'verify' || context.failure?.stage === 'inconclusive',
     blamesRelease: ({ context }) => context.failure?.stage === 'deploy' || context.failure?.stage === 'verify',
     errorAfterMove: ({ context }) => context.moved && context.failure?.stage === 'error',
     policyActs: ({ context }) => context.failure !== null && failurePolicy({ stage: context.failure.stage, kind: context.kind, autoRollback: context.autoRollback, lastKnownGood: true, pinned: context.pinned }) !== 'keep',
@@ -86,7 +89,7 @@ export const deployMachine = setup({
       invoke: {
         src: 'checkIntegrity',
         onDone: [
-          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'integrity' as const, message: `release ${context.releaseId} failed its integrity check: ${event.output}` }) }) },
+          { guard: ({ event }) => event.output !== null, target: 'recordingRefusal', actions: assign({ failure: ({ context, event }) => ({ stage: 'integrity' as const, message: integrityRefusalText(context.releaseId, event.output!) }) }) },
           { target: 'materializing' },
         ],
         onError: { target: 'recordingRefusal', actions: 'brokeOff' },
@@ -135,7 +138,12 @@ export const deployMachine = setup({
     closing: {
       description: 'The worktree is removed, whatever the steps did.',
       tags: 'holding',
-      invoke: { src: 'closeWorktree', onDone: [{ guard: 'failing', target: 'failing' }, { target: 'judging' }], onError: [{ guard: 'failing', target: 'failing' }, { target: 'judging' }] },
+      invoke: { src: 'closeWorktree', onDone: [{ guard: 'verifyStepFailed', target: 'keepingMetrics' }, { guard: 'failing', target: 'failing' }, { target: 'judging' }], onError: [{ guard: 'verifyStepFailed', target: 'keepingMetrics' }, { guard: 'failing', target: 'failing' }, { target: 'judging' }] },
+    },
+    keepingMetrics: {
+      description: 'A verify step failed: what the others wrote is kept on the revision (the history shows what was measured); no gate is judged.',
+      tags: 'holding',
+      invoke: { src: 'readMetrics', onDone: { target: 'failing', actions: assign({ results: ({ event }) => ({ metrics: event.output.metrics, gates: [] }) }) }, onError: 'failing' },
     },
     judging: {
       description: 'The metrics the verify steps wrote (else the build) are judged by the gates, beside the last known good values.',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevisionView } from '@axum/protocol';
-import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodFor, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
+import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodFor, lastKnownGoodIfMarked, lastKnownGoodOrLive, liveRevision, nextRevisionNumber, rollbackRefusal, type EnvironmentDocument } from './revisions.js';
 
 const rev = (revision: number, releaseId: string, status: RevisionView['status'], verified: boolean, kind: RevisionView['kind'] = 'deploy'): RevisionView => ({
   revision,
@@ -146,5 +146,15 @@ describe('release diff pieces', () => {
       { name: 'p95_ms', from: null, to: 130, gated: true },
       { name: 'accuracy', from: 0.91, to: 0.88 },
     ]);
+  });
+});
+
+describe('the last known good once a release is marked bad too', () => {
+  it('falls back to the older one, or to none, saying whether the others there were marked bad already', () => {
+    const only = doc(rev(1, 'a', 'live', true));
+    expect(lastKnownGoodIfMarked(only, none, 'a')).toEqual({ lastKnownGood: null, othersMarkedBad: false });
+    const two = doc(rev(1, 'a', 'superseded', true), rev(2, 'b', 'live', true));
+    expect(lastKnownGoodIfMarked(two, none, 'b')).toMatchObject({ lastKnownGood: { revision: 1 }, othersMarkedBad: false });
+    expect(lastKnownGoodIfMarked(two, (id) => id === 'a', 'b')).toEqual({ lastKnownGood: null, othersMarkedBad: true });
   });
 });

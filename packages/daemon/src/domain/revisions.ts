@@ -117,6 +117,15 @@ export function lastKnownGoodOrLive(doc: EnvironmentDocument, isBad: (releaseId:
 }
 
 /**
+ * The last known good once `releaseId` is marked bad too (a manual rollback elsewhere marks the
+ * release it leaves, everywhere), and whether verified releases other than it are there, all bad.
+ */
+export function lastKnownGoodIfMarked(doc: EnvironmentDocument, isBad: (releaseId: string) => boolean, releaseId: string): { lastKnownGood: RevisionView | null; othersMarkedBad: boolean } {
+  const lastKnownGood = lastKnownGoodOrLive(doc, (id) => id === releaseId || isBad(id));
+  return { lastKnownGood, othersMarkedBad: lastKnownGood === null && doc.revisions.some((r) => r.verified && r.releaseId !== releaseId && isBad(r.releaseId)) };
+}
+
+/**
  * The last known good an operation of `kind` is judged beside (each gate's `lkgValue`), taken as it
  * begins: a manual rollback marks the release it leaves bad once the pointer moves, so that release
  * is no last known good of the rollback's own revision, though nothing marked it yet.

@@ -44,3 +44,34 @@ describe("a rollback revision's last known good", () => {
     expect(w.deployments.state('staging').lastKnownGood).toMatchObject({ revision: 5, releaseId: 'rel-1' });
   });
 });
+
+describe("another environment's last known good, once a manual rollback marks its release bad", () => {
+  const twoEnvs = () => testConfig({ environments: { staging: { branch: 'staging' }, production: { branch: 'main' } } });
+
+  it('is said before the mark, as the mark then leaves it: none when it was the only verified release there', async () => {
+    const w = world(twoEnvs());
+    await w.ship('staging');
+    await w.ship('staging');
+    await w.deployments.promote('staging', 'production', false, 'erin'); // production #1: rel-2, its only release
+    await w.settle('production');
+    expect(w.deployments.state('production').ifLastKnownGoodMarked).toEqual({ lastKnownGood: null, othersMarkedBad: false });
+    await w.deployments.rollback('staging', null, false, 'ana'); // marks rel-2 bad, everywhere
+    await w.settle();
+    expect(w.deployments.state('production').lastKnownGood).toBeNull();
+  });
+
+  it('names the older one it falls back to', async () => {
+    const w = world(twoEnvs());
+    await w.ship('staging');
+    await w.deployments.promote('staging', 'production', false, 'erin'); // production #1: rel-1
+    await w.settle('production');
+    await w.ship('staging');
+    await w.deployments.promote('staging', 'production', false, 'erin'); // production #2: rel-2
+    await w.settle('production');
+    expect(w.deployments.state('production').lastKnownGood).toMatchObject({ revision: 2, releaseId: 'rel-2' });
+    expect(w.deployments.state('production').ifLastKnownGoodMarked).toEqual({ lastKnownGood: expect.objectContaining({ revision: 1, releaseId: 'rel-1' }), othersMarkedBad: false });
+    await w.deployments.rollback('staging', null, false, 'ana');
+    await w.settle();
+    expect(w.deployments.state('production').lastKnownGood).toMatchObject({ revision: 1, releaseId: 'rel-1' });
+  });
+});

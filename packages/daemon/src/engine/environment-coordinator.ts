@@ -102,7 +102,9 @@ export function createEnvironmentCoordinator(state: DeployState, operationDeps: 
     } else if (failurePolicy(at) === 'roll-back' && lkg) {
       await operate(env, lkg.releaseId, 'auto-rollback', lkg.revision, `auto: ${message}`);
     } else if (autoRollback && lkg && revision.kind === 'auto-rollback') {
-      doc.incident = `${message} — not rolled back again: #${revision.revision} is an automatic rollback whose monitor never passed, so the cause may be outside the release (axum rollback ${env} --to N goes further back)`;
+      // The incident marked the release bad as any monitor incident does, though the cause may lie
+      // outside it: said first (a cut line keeps it), with the way to clear it once that is fixed.
+      doc.incident = `${message} — not rolled back again, ${revision.releaseId} marked bad: #${revision.revision} is an automatic rollback whose monitor never passed, so the cause may be outside the release (once that is fixed: axum mark ${revision.releaseId} good; axum rollback ${env} --to N goes further back)`;
       await save(env);
     } else if (autoRollback) {
       doc.incident = `${message} — no last known good revision to roll back to`;

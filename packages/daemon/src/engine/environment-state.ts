@@ -3,7 +3,7 @@
 import type { HostView, RevisionView } from '@axum/protocol';
 import { revisionHealth } from '../domain/deploy-outcome.js';
 import { firstMeaningfulLine } from '../domain/incidents.js';
-import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodOrLive, liveRevision, rollbackRefusal, servingRevision } from '../domain/revisions.js';
+import { emptyEnvironmentDocument, lastKnownGood, lastKnownGoodIfMarked, lastKnownGoodOrLive, liveRevision, rollbackRefusal, servingRevision } from '../domain/revisions.js';
 import type { DeployState } from './deploy-state.js';
 
 /** The slice of an environment's view that deployments own. */
@@ -20,6 +20,8 @@ export interface EnvironmentState {
   lastKnownGood: { revision: number; releaseId: string; commit: string } | null;
   /** Where a rollback with no target goes: the last known good other than the live release, unless refused. */
   rollbackTarget: { revision: number; releaseId: string; commit: string } | null;
+  /** The last known good should lastKnownGood's release be marked bad, and whether verified releases marked bad are there. */
+  ifLastKnownGoodMarked?: { lastKnownGood: { revision: number; releaseId: string; commit: string } | null; othersMarkedBad: boolean } | null;
   heldReleaseId: string | null;
   /** The bad mark of the release `current` serves, when it was marked while serving. */
   servingBad?: { releaseId: string; by: string; at: string; why: string } | null;
@@ -54,6 +56,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
   const target = rollbackRefusal(doc, lkg ?? undefined, null, undefined, false, live ? unusable(live.releaseId) : false) === null ? lkg : null;
   const view = (r: RevisionView | null) => (r ? { revision: r.revision, releaseId: r.releaseId, commit: r.commit } : null);
   const lkgShown = lastKnownGoodOrLive(doc, unusable);
+  const ifMarked = lkgShown ? lastKnownGoodIfMarked(doc, unusable, lkgShown.releaseId) : null;
   const health = revisionHealth(live, lkgShown, (r) => state.release(r.releaseId)?.metrics ?? {});
   // The config in use decides whether anything is monitored (environment-monitors.ts): with no
   // `monitor:` there, the last check says nothing of now, so it is not shown as the health.
@@ -69,6 +72,7 @@ export function environmentState(state: DeployState, env: string, operation: Hol
     serving: serving ? { ...view(serving.revision)!, failed: serving.failed } : null,
     lastKnownGood: view(lkgShown),
     rollbackTarget: view(target),
+    ifLastKnownGoodMarked: ifMarked ? { lastKnownGood: view(ifMarked.lastKnownGood), othersMarkedBad: ifMarked.othersMarkedBad } : null,
     heldReleaseId: doc.heldReleaseId,
     servingBad: serving && servingBad ? { releaseId: serving.revision.releaseId, ...servingBad } : null,
     paused: doc.paused,

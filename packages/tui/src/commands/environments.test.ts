@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EnvironmentView, RevisionView } from '@axum/protocol';
+import { integrityRefusalText, type EnvironmentView, type RevisionView } from '@axum/protocol';
 import { revisionSentence } from './environments.js';
 import { parseAtTime } from './history.js';
-import { markedBadLine } from './rollback-mark-words.js';
+import { alsoLiveText, markedBadLine } from './rollback-mark-words.js';
 
 const revision = (over: Partial<RevisionView>): RevisionView => ({
   revision: 5,
@@ -42,6 +42,13 @@ describe('revisionSentence', () => {
     // Inconclusive is not failed: it serves, paused.
     expect(revisionSentence('staging', revision({ status: 'failed', verified: false, message: 'inconclusive: accuracy = 0.9; staging is paused' }), true)).toBe('staging #5: deployed rel-4 (1a2b3c4d), inconclusive (paused)');
   });
+
+  it('says a revision refused at the integrity check was refused, not deployed (nothing moved)', () => {
+    const refused = { status: 'failed' as const, verified: false, message: integrityRefusalText('rel-4', 'files/model.bin changed since it was stored') };
+    expect(revisionSentence('dev', revision(refused), true)).toBe('dev #5: refused rel-4 (1a2b3c4d): it failed its integrity check, nothing moved');
+    expect(revisionSentence('dev', revision(refused))).toBe('dev #5: refused rel-4 (1a2b3c4d): it failed its integrity check: files/model.bin changed since it was stored');
+    expect(revisionSentence('staging', revision({ ...refused, kind: 'rollback', rollbackTo: 2 }), true)).toBe('staging #5: refused the rollback to #2 — rel-4 (1a2b3c4d): it failed its integrity check, nothing moved');
+  });
 });
 
 describe('markedBadLine', () => {
@@ -50,6 +57,21 @@ describe('markedBadLine', () => {
     const envs = [env('dev', { revision: 3, releaseId: 'rel-1' }), env('staging', { revision: 2, releaseId: 'rel-7' }), env('production', { revision: 2, releaseId: 'rel-7' })];
     expect(markedBadLine('rel-7', 'dev', envs)).toBe('rel-7 marked bad (axum mark rel-7 good clears it); it is also live in staging #2, production #2 and keeps serving there');
     expect(markedBadLine('rel-7', 'staging', [env('staging', { revision: 3, releaseId: 'rel-1' }), env('production', null)])).toBe('rel-7 marked bad (axum mark rel-7 good clears it)');
+  });
+  it('says where the mark leaves another environment without its last known good, or names the older one', () => {
+    const live = { revision: 1, releaseId: 'rel-8', commit: 'c'.repeat(40) };
+    const production = { ...env('production', live), lastKnownGood: live, ifLastKnownGoodMarked: { lastKnownGood: null, othersMarkedBad: false } } as EnvironmentView;
+    const envs = [env('staging', { revision: 4, releaseId: 'rel-8' }), production];
+    expect(markedBadLine('rel-8', 'staging', envs)).toBe(
+      'rel-8 marked bad (axum mark rel-8 good clears it); it is also live in production #1 and keeps serving there; production then has no last known good to roll back to: rel-8 was its only verified release',
+    );
+    expect(alsoLiveText('rel-8', 'staging', envs)).toBe(
+      ' everywhere, though it is live in production #1 too (it keeps serving there, marked bad); production then has no last known good to roll back to: rel-8 was its only verified release',
+    );
+    const older = { ...production, ifLastKnownGoodMarked: { lastKnownGood: { revision: 1, releaseId: 'rel-3', commit: 'd'.repeat(40) }, othersMarkedBad: false } } as EnvironmentView;
+    expect(markedBadLine('rel-8', 'staging', [envs[0]!, older])).toContain("; production's last known good then becomes #1 (rel-3)");
+    const othersBad = { ...production, ifLastKnownGoodMarked: { lastKnownGood: null, othersMarkedBad: true } } as EnvironmentView;
+    expect(markedBadLine('rel-8', 'staging', [envs[0]!, othersBad])).toContain('; production then has no last known good to roll back to: its other verified releases are marked bad');
   });
 });
 

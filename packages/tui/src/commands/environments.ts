@@ -1,5 +1,5 @@
 import { commandBy } from '../user-name.js';
-import { missingRevisionText, type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
+import { integrityProblem, missingRevisionText, type DeployResult, type EnvironmentView, type PinResult, type ReleaseListing, type RevisionView } from '@axum/protocol';
 import { releaseMarkedByRollback } from '../state/releases.js';
 import { revisionStatusWord, unpinQuestion } from '../state/selectors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -35,6 +35,12 @@ const messageNews = (r: RevisionView): string | null => (r.kind !== 'deploy' && 
  * table's header reads as noise): `production #5: rolled back to #1 — rel-1 (1a2b3c4d), live and verified`.
  */
 export function revisionSentence(env: string, r: RevisionView, reasonElsewhere = false): string {
+  // Refused at the integrity check: nothing moved, so nothing was deployed or rolled back.
+  const problem = r.status === 'failed' ? integrityProblem(r.message, r.releaseId) : null;
+  if (problem !== null) {
+    const refused = r.kind === 'deploy' ? `${r.releaseId} (${r.commit.slice(0, 8)})` : `the ${r.kind} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
+    return `${env} #${r.revision}: refused ${refused}: it failed its integrity check${reasonElsewhere ? ', nothing moved' : `: ${problem}`}`;
+  }
   const what = r.kind === 'deploy' ? `deployed ${r.releaseId} (${r.commit.slice(0, 8)})` : `${r.kind === 'auto-rollback' ? 'rolled back automatically' : 'rolled back'} to #${r.rollbackTo} — ${r.releaseId} (${r.commit.slice(0, 8)})`;
   const inconclusive = r.status === 'failed' && r.message?.startsWith('inconclusive: ');
   const state = r.status === 'live' ? (r.verified ? 'live and verified' : 'live, not verified') : inconclusive ? 'inconclusive (paused)' : r.status;
@@ -54,7 +60,8 @@ export function revisionResult(envName: string, revision: RevisionView, options:
   if (revision.status === 'failed') {
     // The reason once, on stderr; an inconclusive verification is not called failed (its message says what it is).
     const reason = revision.message ?? 'see axum history';
-    stderrLine(`axum: #${revision.revision} ${reason.startsWith('inconclusive: ') ? '' : 'FAILED: '}${reason}`);
+    const word = reason.startsWith('inconclusive: ') ? '' : integrityProblem(revision.message, revision.releaseId) !== null ? 'refused: ' : 'FAILED: ';
+    stderrLine(`axum: #${revision.revision} ${word}${reason}`);
     if (revision.steps.length > 0) stderrLine(`axum: what its steps printed: axum logs ${envName}#${revision.revision}`);
     return EXIT.failed;
   }

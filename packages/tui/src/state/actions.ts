@@ -2,7 +2,7 @@ import { userName } from '../user-name.js';
 import { approvalScopeText, liveAlreadyText, minuteText, type EnvironmentView, type ParamsOf, type RequestMethod, type ResultOf } from '@axum/protocol';
 import { deployNotLive, servingOf, unpinQuestion } from './selectors.js';
 import { watchOf } from './confirm-watch.js';
-import { noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
+import { lastKnownGoodLosses, noRollbackTargetReason, promotedReleaseText, releaseMarkedByRollback } from './releases.js';
 import type { Confirm, PendingAction, TuiState } from './tui-state.js';
 
 const by = () => `${userName()} via the TUI`;
@@ -195,6 +195,7 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
       `target: #${target.revision} (${target.releaseId}, ${target.commit.slice(0, 8)})${action.to === null ? ', the last known good before it' : ''}`,
       ...(marked ? [`${marked.releaseId}: ${markWords}`] : []),
       ...(marked && elsewhere.length > 0 ? [`${marked.releaseId} is also live in ${elsewhere.join(', ')}: it keeps serving there`] : []),
+      ...(marked ? lastKnownGoodLosses(marked.releaseId, action.env, state.daemon?.environments ?? []) : []),
       env?.pinned ? 'then verify it; it stays pinned (new commits do not deploy until unpinned)' : 'then verify it, and pin the environment (new commits will not deploy until unpinned)',
     ],
     typed,

@@ -76,3 +76,17 @@ export function noRollbackTargetReason(env: EnvironmentView, inHistory = false):
   }
   return `${env.name}: no last known good revision to roll back to (nothing else passed verification and is unmarked)`;
 }
+
+/**
+ * What the mark takes from the other environments whose last known good is of `releaseId` (the
+ * daemon says what each falls back to): `production then has no last known good to roll back to:
+ * rel-8 was its only verified release`, or the older one it becomes. Nothing from older daemons.
+ */
+export function lastKnownGoodLosses(releaseId: string, env: string, environments: readonly EnvironmentView[]): string[] {
+  return environments.flatMap((e) => {
+    const after = e.ifLastKnownGoodMarked;
+    if (e.name === env || e.lastKnownGood?.releaseId !== releaseId || !after) return [];
+    if (after.lastKnownGood) return [`${e.name}'s last known good then becomes #${after.lastKnownGood.revision} (${after.lastKnownGood.releaseId})`];
+    return [`${e.name} then has no last known good to roll back to: ${after.othersMarkedBad ? 'its other verified releases are marked bad' : `${releaseId} was its only verified release`}`];
+  });
+}

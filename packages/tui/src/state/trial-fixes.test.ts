@@ -61,6 +61,17 @@ describe('a rollback says what becomes of the release it leaves', () => {
     const asked = confirmationFor({ kind: 'rollback', env: 'production', to: 2, force: false }, leaving(null, ['dev', 'staging', 'production']));
     expect(asked && 'details' in asked ? asked.details : []).toEqual(expect.arrayContaining(['rel-1: to clear its mark later: axum mark rel-1 good', 'rel-1 is also live in dev, staging: it keeps serving there']));
   });
+  it('where the mark takes another environment\'s last known good: says what it leaves there (the daemon\'s fallback)', () => {
+    const lkg = { revision: 3, releaseId: 'rel-1', commit: 'b'.repeat(40) };
+    const staging = env('staging', { lastKnownGood: lkg, ifLastKnownGoodMarked: { lastKnownGood: null, othersMarkedBad: false } });
+    const dev = env('dev', { lastKnownGood: lkg, ifLastKnownGoodMarked: { lastKnownGood: { revision: 1, releaseId: 'rel-0', commit: 'c'.repeat(40) }, othersMarkedBad: false } });
+    const other = env('qa', { live: { revision: 2, releaseId: 'rel-5', commit: 'd'.repeat(40) }, lastKnownGood: { revision: 2, releaseId: 'rel-5', commit: 'd'.repeat(40) }, ifLastKnownGoodMarked: { lastKnownGood: null, othersMarkedBad: false } });
+    const s = reduce(state([env('production'), staging, dev, other], [release('rel-1', { liveIn: ['production', 'staging', 'dev'] })]), { type: 'history.loaded', env: 'production', revisions: [revision(3, 'rel-1'), revision(2, 'rel-0')] });
+    const asked = confirmationFor({ kind: 'rollback', env: 'production', to: 2, force: false }, s);
+    const details = asked && 'details' in asked ? asked.details : [];
+    expect(details).toEqual(expect.arrayContaining(['staging then has no last known good to roll back to: rel-1 was its only verified release', "dev's last known good then becomes #1 (rel-0)"]));
+    expect(details.join('\n')).not.toContain('qa');
+  });
 });
 
 describe('notices about one screen go with it; Esc goes back where R was pressed', () => {
