@@ -142,7 +142,7 @@ export function fallbackHint(expression: string, op: string, value: number | nul
 function gateMargin(expression: string, value: number): number {
   const gate = parseGate(expression);
   const lkg = gate && 'lkg' in gate.bound ? gate.bound.lkg : null;
-  if (!lkg) return 0;
+  if (!gate || !lkg) return 0;
   const threshold = lkg.by === '+' ? value + lkg.amount : lkg.by === '-' ? value - lkg.amount : value * lkg.amount;
   const margin = gate.op === '>=' || gate.op === '>' ? value - threshold : threshold - value;
   return Math.max(0, tidy(margin));
