@@ -150,8 +150,9 @@ function gateMargin(expression: string, value: number): number {
 
 /**
  * `value` moved `margin` (at least) in the direction `beyond`, then rounded outward to the two
- * leading significant digits of the value (or of the margin, when it is larger), worked as `digits e scale` so the result reads as written: 0.9 -
- * 0.01 is 0.89, never 0.8899999. Written in plain decimals, as the gate grammar takes no exponent.
+ * leading significant digits of the value (or of the margin, when it is larger), worked as
+ * `digits × 10^scale` so the result reads as written: 0.9 - 0.01 is 0.89, never 0.8899999.
+ * Written in plain decimals, as the gate grammar takes no exponent.
  */
 function roundBeyond(value: number, beyond: -1 | 1, margin: number): string {
   const reference = Math.max(Math.abs(value), margin);
