@@ -253,4 +253,12 @@ describe('axum backup and axum restore (local folder)', () => {
     expect(result.stderr + result.stdout).toMatch(/axum\.yml:\d+:\d+: .*"backup@10\.0\.0\.9:srv\/axum-backup": the folder "srv\/axum-backup" is not an absolute path/);
     expect(readdirSync(dir)).not.toContain('.axum');
   }, 30_000);
+
+  it('with no backup target it is a configuration problem: exit 2 naming the key to add, as under --json', async () => {
+    const dir = makeRepo({ config: tinyModelConfig() });
+    repos.push(dir);
+    const result = await axum(['backup', '--repo', dir], { timeoutMs: 60_000 });
+    expect({ code: result.code, stderr: result.stderr.replace(/^started the daemon .*\n/, '') }).toEqual({ code: 2, stderr: 'axum: no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml\n' });
+    expect((await axum(['backup', '--json', '--repo', dir], { timeoutMs: 60_000 })).code).toBe(2);
+  }, 90_000);
 });

@@ -120,6 +120,8 @@ describe('a secret declared in axum.yml that the daemon was started without', ()
     const run = await axum(['run', '--wait', '--repo', dir]);
     expect(run.stdout).toContain(`warning: secret ${name} declared in axum.yml but not set in the daemon's environment: its steps get it empty (${hint})`);
     expect((await axum(['logs', 'run-1', '--repo', dir])).stdout).toContain('no-token');
+    // The run succeeded: its warning is the one line `axum runs` has to say it got the secret empty.
+    expect((await axum(['runs', '--repo', dir])).stdout).toMatch(new RegExp(`\\nrun-1 +succeeded .*\\n  warning: secret ${name} declared in axum\\.yml but not set`));
     // The hint, followed: exported in the shell (the command's environment), the daemon stopped, the next command starts it.
     expect((await axum(['daemon', 'stop', '--repo', dir])).code).toBe(0);
     const withToken = { env: { [name]: 'hf_secret_value' } };

@@ -176,6 +176,20 @@ describe('clear errors', () => {
     expect((await axum(['daemon', 'start', '--repo', dir])).code).toBe(2);
   });
 
+  it('without axum.yml on the branch checked out, names the branches that have one and how to get there', async () => {
+    const dir = repo();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+    git('branch', 'develop');
+    git('checkout', '-q', '-b', 'feature-x');
+    git('rm', '-q', 'axum.yml');
+    git('commit', '-q', '-m', 'cut before axum.yml');
+    const result = await axum(['status', '--repo', dir]);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `axum: no axum.yml in ${dir} on branch feature-x (develop, main have one: git checkout develop), or run \`axum init\` to write one\n` });
+    git('checkout', '-q', '--detach');
+    expect((await axum(['status', '--repo', dir])).stderr).toBe(`axum: no axum.yml in ${dir} in the commit checked out (detached HEAD; develop, main have one: git checkout develop), or run \`axum init\` to write one\n`);
+    expect(daemonProcessesFor(dir)).toEqual([]);
+  });
+
   it('exit 2 for an unknown option or command, and for a non-loopback --listen', async () => {
     const dir = repo();
     expect((await axum(['status', '--bogus', '--repo', dir])).code).toBe(2);

@@ -73,7 +73,7 @@ describe('reconciliation at start', () => {
     symlinkSync(other, `${link(dir)}.by-hand`);
     renameSync(`${link(dir)}.by-hand`, link(dir));
     await restart(dir);
-    const expected = 'current and history disagree: current names rel-1 but history says #2 (rel-2) is live';
+    const expected = 'current and history disagree: current names rel-1 but history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)';
     await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident');
     expect(readlinkSync(link(dir))).toBe(other);
     // Put right by hand, it is seen at the next start, and the incident goes.
@@ -101,6 +101,30 @@ describe('reconciliation while the daemon runs', () => {
     client.ws.close();
     expect(snapshot.state.activity.map((a) => a.what)).toContain(`staging: incident resolved: ${expected}`);
   }, 120_000);
+
+  it('current pointed by hand at another release (ln -sfn): status and fsck (also --repair, which leaves it) name the disagreement and its fix, exit 1; deploy --again puts it back', async () => {
+    const dir = await twoDeploys();
+    const target = readlinkSync(link(dir));
+    const other = target.replace('rel-2', 'rel-1');
+    symlinkSync(other, `${link(dir)}.tmp`);
+    renameSync(`${link(dir)}.tmp`, link(dir));
+    const expected = 'current and history disagree: current names rel-1 but history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)';
+    await waitFor(async () => (await status(dir)).env?.incident === expected, 15_000, 'the incident in status');
+    for (const args of [['fsck'], ['fsck', '--repair']]) {
+      const fsck = await axum([...args, '--repo', dir], { timeoutMs: 60_000 });
+      expect({ code: fsck.code, stdout: fsck.stdout }).toEqual({ code: 1, stdout: `1 environment with an incident:\n  staging: ${expected}\n` });
+      expect(readlinkSync(link(dir))).toBe(other); // said, never moved: which side is right is a person's call
+    }
+    const json = JSON.parse((await axum(['fsck', '--json', '--repo', dir], { timeoutMs: 60_000 })).stdout) as { environments: { env: string; problem: string }[] };
+    expect(json.environments).toEqual([{ env: 'staging', problem: expected }]);
+    const again = await axum(['deploy', 'staging', '--release', 'rel-2', '--again', '--repo', dir]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(readlinkSync(link(dir))).toMatch(/rel-2/);
+    await waitFor(async () => (await status(dir)).env?.incident === null, 15_000, 'the incident to go');
+    const clean = await axum(['fsck', '--repo', dir], { timeoutMs: 60_000 });
+    expect(clean.code, clean.stdout).toBe(0);
+    expect(clean.stdout).toContain('every current names a complete release, the one its history says is live');
+  }, 180_000);
 
   it('current pointed by hand at a folder that is no release: an incident naming it', async () => {
     const dir = await twoDeploys();

@@ -24,7 +24,7 @@ describe('gates relative to the last known good', () => {
     const dir = await started(config('>= lkg - 0.05'), '0.9\n');
     const [first] = await settled(dir, 1);
     expect(first).toMatchObject({ revision: 1, status: 'failed' });
-    expect(first?.message).toMatch(/^inconclusive: accuracy = 0\.9, gate >= lkg - 0\.05: no last known good value of accuracy to compare with \(a fixed fallback decides when there is none: ">= lkg - 0\.05 or >= 0\.8"\); .*axum rollback staging/);
+    expect(first?.message).toMatch(/^inconclusive: accuracy = 0\.9, gate >= lkg - 0\.05: no last known good value of accuracy to compare with \(a fixed fallback decides when there is none: ">= lkg - 0\.05 or >= 0\.85"\); .*axum rollback staging/);
     expect(first?.gates).toEqual([{ metric: 'accuracy', op: '>=', threshold: null, value: 0.9, lkgValue: null, verdict: 'inconclusive', reason: 'no last known good value of accuracy to compare with', expression: '>= lkg - 0.05' }]);
     // Not withdrawn (rollback.auto would withdraw a failed first deploy) and not marked bad.
     const current = join(dir, '.axum', 'envs', 'staging', 'current');

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'rate-limited', // too many messages per second from this connection
   'shutting-down', // the daemon is stopping
   'internal', // a bug: the daemon logged it
+  'not-configured', // the operation needs what axum.yml does not configure (e.g. a backup target)
 ] as const;
 
 export const ErrorCode = z.enum(ERROR_CODES);

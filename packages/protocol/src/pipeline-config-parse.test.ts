@@ -27,6 +27,17 @@ describe('parseConfigText', () => {
     expect(load.errors.map((e) => e.message)).toEqual(['stage "build", steps: expected a list, got a mapping', 'stage "test", step "unit", run: expected text, got true (a boolean); quote it if it is text: "true"']);
   });
 
+  it('says a quoted version is text, as any value of the wrong kind; another number is not a version', () => {
+    for (const [line, message] of [
+      ['version: "1"', 'version: expected the number 1, got the text "1"'],
+      ['version: true', 'version: expected the number 1, got true (a boolean)'],
+      ['version: 3', 'version: only version 1 exists'],
+    ]) {
+      const load = parseConfigText(valid.replace('version: 1', line ?? ''), 'axum.yml');
+      expect(load.ok ? [] : load.errors.map((e) => e.message)).toEqual([message]);
+    }
+  });
+
   it("says a bound or a choice in words, not the schema's (Too small: expected number to be >=0)", () => {
     const load = parseConfigText(`${valid.replace('run: npm test', 'run: npm test, retries: -1')}promote: sometimes\n`, 'axum.yml');
     expect(load.ok).toBe(false);

@@ -123,6 +123,10 @@ function messageOf(doc: Document, data: unknown, issue: z.core.$ZodIssue): strin
   return `${where}${plainText(issue, doc.getIn(path))}`;
 }
 
+/** What YAML read, in words: `the text "1"`, `true (a boolean)`, `a list`. */
+const gotText = (value: unknown): string =>
+  isMap(value) ? 'a mapping' : isSeq(value) ? 'a list' : value === null || value === undefined ? 'nothing' : typeof value === 'string' ? `the text "${value}"` : `${String(value)} (a ${typeof value})`;
+
 /**
  * The schema's own words for a bound or a choice (`Too small: expected number to be >=0`), said as
  * a person would; a message the schema wrote itself is kept as it is.
@@ -136,6 +140,10 @@ function plainText(issue: z.core.$ZodIssue, value: unknown): string {
     if (issue.origin === 'string') return bound === 1 && issue.code === 'too_small' ? 'must not be empty' : `must be ${word} ${bound} characters long`;
     return `must be ${word} ${bound}${got}`;
   }
+  // `version: "1"`: a value of another kind than every allowed one is a type error, said as one.
+  if (issue.code === 'invalid_value' && value !== undefined && issue.values.length > 0 && issue.values.every((v) => typeof v !== typeof value)) {
+    return `expected ${issue.values.map((v) => (typeof v === 'number' ? `the number ${v}` : JSON.stringify(v))).join(' or ')}, got ${gotText(value)}`;
+  }
   if (issue.code === 'invalid_value' && /^Invalid (option|input)/.test(issue.message)) return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}${got}`;
   return issue.message;
 }
@@ -143,7 +151,7 @@ function plainText(issue: z.core.$ZodIssue, value: unknown): string {
 /** The words for a value of the wrong kind: what was expected and what YAML read, not the schema's `Invalid input`. */
 const KINDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping' };
 function wrongTypeText(expected: string, value: unknown): string {
-  const got = isMap(value) ? 'a mapping' : isSeq(value) ? 'a list' : value === null || value === undefined ? 'nothing' : typeof value === 'string' ? `the text "${value}"` : `${String(value)} (a ${typeof value})`;
+  const got = gotText(value);
   // YAML reads `run: true` or `branch: 7` as a boolean or a number: quoting keeps it text.
   const quote = expected === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? `; quote it if it is text: "${String(value)}"` : '';
   return `expected ${Object.hasOwn(KINDS, expected) ? KINDS[expected] : expected}, got ${got}${quote}`;

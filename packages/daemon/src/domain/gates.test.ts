@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseGate } from '@axum/protocol';
 import { describeFailedGates, describeInconclusiveGates, fallbackHint, gateVerdicts, onlyUnwrittenMetricsFailed, parseMetrics, parseMetricsFile } from './gates.js';
 
 describe('metrics', () => {
@@ -89,35 +90,45 @@ describe('gates relative to the last known good', () => {
   it('says why a relative gate with no LKG is inconclusive, and when its fallback applied', () => {
     const verdicts = gateVerdicts({ accuracy: '>= lkg - 0.01', p95_ms: '<= lkg * 1.1 or <= 300' }, { accuracy: 0.9, p95_ms: 120 }, null);
     expect(verdicts.map((g) => g.reason)).toEqual(['no last known good value of accuracy to compare with', 'no last known good value of p95_ms to compare with: the fallback applies']);
-    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.8")']);
+    expect(describeInconclusiveGates(verdicts)).toEqual(['accuracy = 0.9, gate >= lkg - 0.01: no last known good value of accuracy to compare with (a fixed fallback decides when there is none: ">= lkg - 0.01 or >= 0.89")']);
   });
-  it('suggests a fallback strictly on the side that passes the measured value, never the value itself (a tie)', () => {
+  it('suggests a round fallback on the side that passes the measured value, at least the gate\'s margin from it, never the value itself (a tie)', () => {
     const cases: [string, string, number, string][] = [
-      ['>= lkg - 0.01', '>=', 0.9, '>= lkg - 0.01 or >= 0.8'],
+      // Measured values as a model writes them: two significant digits, not a copy of the value.
+      ['>= lkg - 0.001', '>=', 0.9682084800574918, '>= lkg - 0.001 or >= 0.96'],
+      ['>= lkg - 0.01', '>=', 0.9682084800574918, '>= lkg - 0.01 or >= 0.95'], // 0.96 is only 0.008 below
+      ['>= lkg', '>=', 0.9682084800574918, '>= lkg or >= 0.96'],
+      ['>= lkg * 0.9', '>=', 0.8765432101234567, '>= lkg * 0.9 or >= 0.78'],
+      ['<= lkg * 1.1', '<=', 123.45678901234, '<= lkg * 1.1 or <= 140'],
+      ['>= lkg - 10', '>=', 0.0123, '>= lkg - 10 or >= -10'], // the margin, larger than the value, sets the digits
+      ['>= lkg + 0.01', '>=', 0.8765, '>= lkg + 0.01 or >= 0.87'], // stricter than the LKG: no margin
+      ['>= lkg - 0.01', '>=', 0.9, '>= lkg - 0.01 or >= 0.89'],
       ['> lkg', '>', 0.93, '> lkg or > 0.92'],
-      ['<= lkg * 1.1', '<=', 120, '<= lkg * 1.1 or <= 121'],
-      ['< lkg', '<', 0.3, '< lkg or < 0.4'],
+      ['<= lkg * 1.1', '<=', 120, '<= lkg * 1.1 or <= 140'],
+      ['< lkg', '<', 0.3, '< lkg or < 0.31'],
       ['>= lkg', '>=', 0, '>= lkg or >= -1'],
-      ['<= lkg + 0.05', '<=', 0.1 + 0.2, '<= lkg + 0.05 or <= 0.4'], // 0.30000000000000004 is read as 0.3
-      // The step follows the value's magnitude, not how it is written.
-      ['>= lkg', '>=', 1e-7, '>= lkg or >= 0'],
-      ['<= lkg', '<=', 1e-7, '<= lkg or <= 2e-7'],
-      ['<= lkg', '<=', 1.25e-7, '<= lkg or <= 1.26e-7'],
-      ['<= lkg', '<=', 1e21, '<= lkg or <= 2e+21'],
-      ['>= lkg', '>=', 1.5e21, '>= lkg or >= 1.4e+21'],
+      ['<= lkg + 0.05', '<=', 0.1 + 0.2, '<= lkg + 0.05 or <= 0.35'], // 0.30000000000000004 is read as 0.3
+      ['>= lkg - 0.01', '>=', 0.1 + 0.2 + 0.01, '>= lkg - 0.01 or >= 0.3'], // 0.31000000000000005
+      // Written in plain decimals: the gate grammar takes no exponent.
+      ['>= lkg', '>=', 1e-7, '>= lkg or >= 0.00000009'],
+      ['<= lkg', '<=', 1.25e-7, '<= lkg or <= 0.00000013'],
+      ['<= lkg', '<=', 1e21, '<= lkg or <= 1100000000000000000000'],
+      ['>= lkg', '>=', 1.5e21, '>= lkg or >= 1400000000000000000000'],
       ['<= lkg', '<=', 0, '<= lkg or <= 1'],
-      ['>= lkg', '>=', -0.5, '>= lkg or >= -0.6'],
-      ['< lkg', '<', -0.5, '< lkg or < -0.4'],
-      ['<= lkg', '<=', -1, '<= lkg or <= 0'],
-      ['> lkg', '>', -120, '> lkg or > -121'],
+      ['>= lkg', '>=', -0.5, '>= lkg or >= -0.51'],
+      ['< lkg', '<', -0.5, '< lkg or < -0.49'],
+      ['<= lkg', '<=', -1, '<= lkg or <= -0.9'],
+      ['> lkg', '>', -120, '> lkg or > -130'],
       ['<= lkg', '<=', 99999999999, '<= lkg or <= 100000000000'],
-      ['>= lkg', '>=', 9007199254740992, '>= lkg or >= 9007199254730000'],
+      ['>= lkg', '>=', 9007199254740992, '>= lkg or >= 9000000000000000'],
     ];
     for (const [expression, op, value, suggested] of cases) {
       expect(fallbackHint(expression, op, value)).toBe(`a fixed fallback decides when there is none: "${suggested}"`);
+      expect(parseGate(suggested)?.fallback).toBeTruthy();
       const n = Number(suggested.split(' ').at(-1));
       const passes = { '>=': value >= n, '>': value > n, '<=': value <= n, '<': value < n }[op as '>=' | '>' | '<=' | '<'];
       expect(passes && n !== value).toBe(true);
+      expect(Number(n.toPrecision(2))).toBe(n); // two significant digits at most
     }
     // No side to be on: said in words, with no number.
     expect(fallbackHint('== lkg', '==', 3)).toBe('a fixed fallback decides when there is none: "== lkg or == N", with the N you expect of this metric');

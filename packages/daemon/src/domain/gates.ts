@@ -126,29 +126,51 @@ export function describeInconclusiveGates(verdicts: readonly GateVerdict[]): str
 
 /**
  * The fixed fallback suggested for a relative gate, in the gate's own direction (`<= lkg + 0.05`
- * gets `or <= N`). N is one step of the value's last significant digit beyond the measured value,
- * on the side that passes it: the value itself would decide on a tie (`>=` passes it, `>` fails
- * it), which says nothing about the threshold a person means. The step comes from the value's
- * magnitude, not its string form (`1e-7` is written without a decimal point; `1e21` has no units
- * digit a float can step). `==` and `!=` have no such side: words, no number.
+ * gets `or <= N`): a round number a person would write, on the side that passes the measured value
+ * and at least the gate's own margin away from it (`>= lkg - 0.001` for 0.9682084800574918 gets
+ * `>= 0.96`), so the fallback is no stricter than the gate would be with this value as the last
+ * known good. Never the value itself, which would decide on a tie (`>=` passes it, `>` fails it).
+ * `==` and `!=` have no such side: words, no number.
  */
 export function fallbackHint(expression: string, op: string, value: number | null): string {
   const beyond = value === null ? null : op === '>=' || op === '>' ? -1 : op === '<=' || op === '<' ? 1 : null;
   if (value === null || beyond === null || !Number.isFinite(value)) return `a fixed fallback decides when there is none: "${expression} or ${op} N", with the N you expect of this metric`;
-  return `a fixed fallback decides when there is none: "${expression} or ${op} ${oneStepBeyond(tidy(value), beyond)}"`;
+  return `a fixed fallback decides when there is none: "${expression} or ${op} ${roundBeyond(tidy(value), beyond, gateMargin(expression, value))}"`;
+}
+
+/** How far the gate lets a value fall from its LKG on the passing side, were the LKG `value` (`lkg - 0.01`: 0.01; `lkg`: 0). */
+function gateMargin(expression: string, value: number): number {
+  const gate = parseGate(expression);
+  const lkg = gate && 'lkg' in gate.bound ? gate.bound.lkg : null;
+  if (!gate || !lkg) return 0;
+  const threshold = lkg.by === '+' ? value + lkg.amount : lkg.by === '-' ? value - lkg.amount : value * lkg.amount;
+  const margin = gate.op === '>=' || gate.op === '>' ? value - threshold : threshold - value;
+  return Math.max(0, tidy(margin));
 }
 
 /**
- * `value` moved by one unit of its last significant digit, worked on the decimal digits (as
- * `mantissa e scale`), so the result reads as written: 0.93 - 0.01 is 0.92, never 0.9199999.
- * A whole number steps by 1 (120 → 121), as a person counts, while its units digit is one of the
- * 12 significant digits a value is read with (below 1e12); past that, by its last significant digit.
+ * `value` moved `margin` (at least) in the direction `beyond`, then rounded outward to the two
+ * leading significant digits of the value (or of the margin, when it is larger), worked as
+ * `digits × 10^scale` so the result reads as written: 0.9 - 0.01 is 0.89, never 0.8899999.
+ * Written in plain decimals, as the gate grammar takes no exponent.
  */
-function oneStepBeyond(value: number, beyond: -1 | 1): number {
-  const [mantissa = '0', exponent = '0'] = value.toExponential().split('e');
-  const decimals = (mantissa.split('.')[1] ?? '').length;
-  let digits = Number(mantissa.replace('.', ''));
-  let scale = Number(exponent) - decimals;
-  if (scale > 0 && Math.abs(value) < 1e12) [digits, scale] = [value, 0];
-  return Number(`${digits + beyond}e${scale}`);
+function roundBeyond(value: number, beyond: -1 | 1, margin: number): string {
+  const reference = Math.max(Math.abs(value), margin);
+  const scale = reference === 0 ? 0 : Math.floor(Math.log10(reference)) - 1;
+  const units = (n: number) => Number((n / 10 ** scale).toPrecision(12));
+  const target = units(value + beyond * margin);
+  let digits = beyond < 0 ? Math.floor(target) : Math.ceil(target);
+  if (digits === units(value)) digits += beyond;
+  return plainDecimal(digits, scale);
+}
+
+/** `digits × 10^scale` in plain decimal notation: (-9, -8) is -0.00000009; (11, 20) is 1100000000000000000000. */
+function plainDecimal(digits: number, scale: number): string {
+  const sign = digits < 0 ? '-' : '';
+  const whole = String(Math.abs(digits));
+  if (digits === 0) return '0';
+  if (scale >= 0) return sign + whole + '0'.repeat(scale);
+  const padded = whole.padStart(-scale + 1, '0');
+  const text = `${padded.slice(0, scale)}.${padded.slice(scale)}`.replace(/0+$/, '').replace(/\.$/, '');
+  return sign + text;
 }

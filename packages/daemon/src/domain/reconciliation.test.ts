@@ -27,10 +27,11 @@ describe('current against the history', () => {
     expect(currentDisagreement(failed, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says #3 (rel-3) failed and serves');
     expect(currentDisagreement(null, here('rel-1'))).toBe('current and history disagree: current names rel-1 but history says nothing is live');
   });
-  it('a missing current, or one naming no release folder, says how to serve the live release again', () => {
+  it('a missing current, or one naming another release or no release folder, says how to serve the live release again', () => {
     const putBack = ' (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)';
     expect(currentDisagreement(live, null, 'staging')).toBe(`current and history disagree: current is missing but history says #2 (rel-2) is live${putBack}`);
     expect(currentDisagreement(live, { releaseId: 'tmp', present: true, foreign: '/tmp/x' }, 'staging')).toBe(`current and history disagree: current names /tmp/x, which is no release folder; history says #2 (rel-2) is live${putBack}`);
+    expect(currentDisagreement(live, here('rel-1'), 'staging')).toBe(`current and history disagree: current names rel-1 but history says #2 (rel-2) is live${putBack}`);
     expect(currentDisagreement(null, { releaseId: 'tmp', present: true, foreign: '/tmp/x' }, 'staging')).toBe('current and history disagree: current names /tmp/x, which is no release folder; history says nothing is live');
   });
 });

@@ -21,11 +21,12 @@ export const DISAGREEMENT = 'current and history disagree: ';
  */
 export function currentDisagreement(serving: { revision: RevisionView; failed: boolean } | null, current: CurrentPointer | null, env?: string): string | null {
   const history = serving ? `history says #${serving.revision.revision} (${serving.revision.releaseId}) ${serving.failed ? 'failed and serves' : 'is live'}` : 'history says nothing is live';
-  // With no release's folder behind `current`, what serves is nothing anyone verified: say how to serve one again.
+  // With no release's folder behind `current`, or another release's, what serves is not what history
+  // says was verified: say how to serve that one again (or go back, as any rollback does).
   const putBack = serving && env !== undefined ? ` (to serve it again: axum deploy ${env} --release ${serving.revision.releaseId} --again, or axum rollback ${env})` : '';
   if (current === null) return serving ? `${DISAGREEMENT}current is missing but ${history}${putBack}` : null;
   if (current.foreign !== undefined) return `${DISAGREEMENT}current names ${current.foreign}, which is no release folder; ${history}${putBack}`;
   if (!current.present) return `${DISAGREEMENT}current names ${current.releaseId}, whose folder is gone; ${history}`;
   if (current.releaseId === serving?.revision.releaseId) return null;
-  return `${DISAGREEMENT}current names ${current.releaseId} but ${history}`;
+  return `${DISAGREEMENT}current names ${current.releaseId} but ${history}${putBack}`;
 }

@@ -108,7 +108,7 @@ describe('release diff pieces', () => {
     const { changedConfigKeys, changedArtifacts, metricDeltas, configChanges } = await import('./revisions.js');
     // Going from the first to the second: an env var only the second has is added, a gate only the first has removed.
     expect(configChanges({ verify: { gates: { accuracy: '>= 0.9', p95_ms: '<= 250' } } }, { verify: { gates: { accuracy: '>= 0.8' } }, stages: [{ env: { HF_HOME: '/x' } }] })).toEqual([
-      { key: 'stage 1, variable "HF_HOME"', change: 'added' },
+      { key: 'stage 1', change: 'added' },
       { key: 'verify gate "accuracy"', change: 'changed' },
       { key: 'verify gate "p95_ms"', change: 'removed' },
     ]);
@@ -119,6 +119,21 @@ describe('release diff pieces', () => {
       { key: 'stage "train", step "fit", run', change: 'changed' },
       { key: 'stage "train", step "fit", timeout', change: 'removed' },
       { key: 'watch paths', change: 'added' },
+    ]);
+    // A step, stage, check or environment only one side has is one key, not one per field; a step
+    // removed from the middle is matched by name, so the steps after it are not "changed".
+    const smoke = { name: 'smoke', run: 'curl -f localhost:8080', timeout: '1m' };
+    const probe = { name: 'probe', run: 'python probe.py' };
+    expect(configChanges({ verify: { steps: [probe, smoke] } }, { verify: { steps: [probe] } })).toEqual([{ key: 'verify step "smoke"', change: 'removed' }]);
+    expect(configChanges({ verify: { steps: [smoke, probe] } }, { verify: { steps: [probe] } })).toEqual([{ key: 'verify step "smoke"', change: 'removed' }]);
+    expect(configChanges({ verify: { steps: [probe] } }, { verify: { steps: [probe, smoke] } })).toEqual([{ key: 'verify step "smoke"', change: 'added' }]);
+    expect(configChanges({ stages: [train('a')] }, {})).toEqual([{ key: 'stage "train"', change: 'removed' }]);
+    expect(configChanges({ environments: { dev: { branch: 'develop' }, prod: { branch: 'main', approval: 'manual' } } }, { environments: { dev: { branch: 'develop' } } })).toEqual([
+      { key: 'environment "prod"', change: 'removed' },
+    ]);
+    expect(configChanges({ verify: { steps: [probe, smoke] } }, { verify: { steps: [probe, { name: 'smoke', run: 'curl localhost' }] } })).toEqual([
+      { key: 'verify step "smoke", run', change: 'changed' },
+      { key: 'verify step "smoke", timeout', change: 'removed' },
     ]);
     expect(changedConfigKeys({ verify: { gates: { accuracy: '>= 0.9' } }, stages: [{ name: 'a' }] }, { verify: { gates: { accuracy: '>= 0.8', p95: '<= 1' } }, stages: [{ name: 'a' }] })).toEqual([
       'verify gate "accuracy"',

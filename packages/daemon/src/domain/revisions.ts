@@ -1,6 +1,8 @@
 import { z } from 'zod/mini';
-import { HostView, liveAlreadyText, missingRevisionText, pathWords, Pause, ReleaseView, RevisionView } from '@axum/protocol';
+import { HostView, liveAlreadyText, missingRevisionText, Pause, ReleaseView, RevisionView } from '@axum/protocol';
 import { badRefusal } from './marks.js';
+
+export { changedConfigKeys, configChanges } from './config-changes.js';
 
 /** An environment's settings as its config declared them, `path` made absolute. */
 export const EnvironmentDeclaration = z.object({
@@ -189,41 +191,6 @@ export function releasesToPrune(releasesOldestFirst: readonly { id: string }[], 
   const excess = releasesOldestFirst.length - keep;
   if (excess <= 0) return [];
   return releasesOldestFirst.slice(0, excess).filter((r) => !referenced.has(r.id)).map((r) => r.id);
-}
-
-/** Every leaf of a parsed YAML/JSON value, by its path (`stages.0.steps.1.run`): the value's JSON and the path's segments. */
-function leaves(value: unknown, path: (string | number)[] = [], out = new Map<string, { leaf: string; path: (string | number)[] }>()) {
-  if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) leaves(child, [...path, Array.isArray(value) ? Number(key) : key], out);
-  } else out.set(path.join('.'), { leaf: JSON.stringify(value), path });
-  return out;
-}
-
-/** The keys whose values differ between two configs (added and removed keys included). */
-export function changedConfigKeys(from: unknown, to: unknown): string[] {
-  return configChanges(from, to).map((c) => c.key);
-}
-
-/**
- * Each key that differs between two configs, and how going from `from` to `to`: added, removed or
- * changed. A key is named as the user wrote it (`stage "train", step "fit", run`), read in the
- * config that has it (`to` first); leaves that name alike (items of one list of plain values) are
- * one key, `changed` unless all of them were added or all removed.
- */
-export function configChanges(from: unknown, to: unknown): { key: string; change: 'added' | 'removed' | 'changed' }[] {
-  const a = leaves(from);
-  const b = leaves(to);
-  const named = new Map<string, 'added' | 'removed' | 'changed'>();
-  for (const dotted of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    const x = a.get(dotted);
-    const y = b.get(dotted);
-    if (x?.leaf === y?.leaf) continue;
-    const change = !x ? 'added' : !y ? 'removed' : 'changed';
-    const key = y ? pathWords(to, y.path) : pathWords(from, x!.path);
-    const before = named.get(key);
-    named.set(key, before === undefined || before === change ? change : 'changed');
-  }
-  return [...named].map(([key, change]) => ({ key, change }));
 }
 
 /** Artifacts added, removed or changed (sha256 or size, or a file that became a link) between two releases. */

@@ -87,7 +87,7 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'releases.fsck': (request, session) => session.host.deployments.fsck(request.params.rebuild, request.params.repair),
   'backup.run': (request, session) => {
     const backups = session.host.backups;
-    if (!backups || backups.status().length === 0) return new RequestFailure('refused', 'no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml');
+    if (!backups || backups.status().length === 0) return new RequestFailure('not-configured', 'no backup target: add backup: { to: [/path/to/folder], every: 1h } to axum.yml');
     return backups.run(request.params.takeOver === true);
   },
   'env.deploy': async (request, session) => {

@@ -15,7 +15,7 @@ import type { RunsStore } from './ports.js';
 /** An expected refusal of a request, carried to the client as a typed error. */
 export class RequestFailure {
   constructor(
-    readonly code: 'not-found' | 'invalid-params' | 'refused' | 'conflict',
+    readonly code: 'not-found' | 'invalid-params' | 'refused' | 'conflict' | 'not-configured',
     readonly message: string,
   ) {}
 }

@@ -16,7 +16,7 @@ describe('reconciliation', () => {
     const w = world(testConfig(), left);
     await w.deployments.start();
     await w.settle();
-    expect(w.deployments.state('staging').incident).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live');
+    expect(w.deployments.state('staging').incident).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)');
     expect(w.current()).toBe('rel-1');
     expect(w.logger.lines.some((l) => l.includes('current names rel-1'))).toBe(true);
   });
@@ -53,7 +53,7 @@ describe('reconciliation', () => {
     await w.ship();
     await w.ship();
     expect(w.revision('staging', 2).status).toBe('live');
-    expect(w.deployments.state('staging').incident).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live');
+    expect(w.deployments.state('staging').incident).toBe('current and history disagree: current names rel-1 but history says #2 (rel-2) is live (to serve it again: axum deploy staging --release rel-2 --again, or axum rollback staging)');
   });
 });
 

@@ -17,7 +17,7 @@ export async function runFsck(
   state: DeployState,
   repair: boolean,
   raise: (env: string, named: string | null, incident: string) => Promise<void>,
-  compare: (env: string) => Promise<unknown>,
+  compare: (env: string) => Promise<string | null>,
 ): Promise<Omit<FsckReport, 'rebuilt'>> {
   const { deps } = state;
   const problems: FsckReport['problems'] = [];
@@ -95,8 +95,12 @@ export async function runFsck(
       deps.logger.info(`${env}: the folder of ${named} was repaired; its incident is closed`);
       await state.persist(env);
     }
-    // A disagreement seen while the folder was gone (the watcher's) is compared again, not left standing.
-    if (!problem && named !== null && repaired.some((r) => r.releaseId === named)) await compare(env);
+    // With its folder whole, `current` against the history, as the reconciler compares them (a link
+    // moved by hand to another release): reported and left as the incident, never moved — which side
+    // is right is for a person to say, with the deploy or rollback the incident names. A disagreement
+    // seen while a repaired folder was gone is compared again so, not left standing.
+    const disagreement = problem ? null : await compare(env);
+    if (disagreement !== null) environments.push({ env, problem: disagreement });
   }
   return { releases: releases.length, problems, environments, repaired };
 }

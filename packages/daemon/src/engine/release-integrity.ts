@@ -57,7 +57,7 @@ export interface IntegrityHooks {
   /** Counts background work as the environment's (what `idle` waits for). */
   track(env: string, work: Promise<void>): void;
   /** Compares the environment's `current` with its history now (reconciliation.ts): after a repair, a disagreement may have gone. */
-  compare(env: string): Promise<unknown>;
+  compare(env: string): Promise<string | null>;
 }
 
 export function createReleaseIntegrity(state: DeployState, hooks: IntegrityHooks): ReleaseIntegrity {

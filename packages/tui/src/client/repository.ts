@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CONFIG_FILE, STATE_DIR, resolveRepositoryRoot } from '@axum/protocol';
 import { CliError, EXIT } from '../commands/exit-codes.js';
 import { plainCloneRoot } from './repository-fast.js';
+import { missingConfigText } from './config-elsewhere.js';
 
 /** A repository as the daemon is keyed: its main worktree root, and the worktree `dir` is in. */
 export interface Repository {
@@ -44,6 +45,6 @@ export function requireConfigFile(repoRoot: string): string {
   const file = join(repoRoot, CONFIG_FILE);
   // A repository with Axum records is served without the file (another branch checked out): the
   // daemon runs on the last valid config, and its environments' records are still there.
-  if (!existsSync(file) && !existsSync(join(repoRoot, STATE_DIR, 'history'))) throw new CliError(`no ${CONFIG_FILE} in ${repoRoot}: run \`axum init\` to write one`, EXIT.usage);
+  if (!existsSync(file) && !existsSync(join(repoRoot, STATE_DIR, 'history'))) throw new CliError(missingConfigText(repoRoot), EXIT.usage);
   return file;
 }

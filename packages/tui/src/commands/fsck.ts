@@ -26,7 +26,7 @@ export async function fsckCommand(options: GlobalOptions & { rebuild?: boolean; 
     if (withoutManifest.length > 0) lines.push(`  no readable manifest, not rebuilt: ${withoutManifest.join(', ')}`);
   }
   if (report.repaired.length > 0) lines.push(`repaired ${report.repaired.length}:`, ...report.repaired.map((r) => `  ${r.releaseId}: ${r.repaired}`));
-  if (clean) lines.push(`${releasesWord(report.releases)} checked: every stored file and release folder matches its sha256, every current names a complete release`);
+  if (clean) lines.push(`${releasesWord(report.releases)} checked: every stored file and release folder matches its sha256, every current names a complete release, the one its history says is live`);
   if (report.problems.length > 0) lines.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${releasesWord(report.releases)} (a corrupt stored file marks its release bad):`, ...report.problems.map((p) => `  ${p.releaseId}: ${p.problem}`));
   if (report.environments.length > 0) lines.push(`${report.environments.length} environment${report.environments.length === 1 ? '' : 's'} with an incident:`, ...report.environments.map((e) => `  ${e.env}: ${e.problem}`));
   out.lines(lines);

@@ -55,3 +55,28 @@ describe('a failed run in the table', () => {
     expect(reasons).toEqual(['  broke 8', '  broke 7', '  broke 6', '  broke 5', '  broke 4']);
   });
 });
+
+describe('a run that warned, in the table', () => {
+  const empty = 'secret token is declared but not set in the daemon\'s environment: the step got token= (export it, then axum daemon stop)';
+
+  it('lists its warnings under its row, one line each, after a failure\'s reason', () => {
+    const lines = runsTableLines([run(3, 'succeeded', 'main', { warnings: [empty, 'two\nlines'] }), run(2, 'failed', 'main', { message: 'broke', warnings: [empty] }), run(1, 'succeeded')], null, { fold: true });
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^run-3 +succeeded /),
+      `  warning: ${empty}`,
+      '  warning: two lines',
+      expect.stringMatching(/^run-2 +failed /),
+      '  broke',
+      `  warning: ${empty}`,
+      expect.stringMatching(/^run-1 +succeeded /),
+    ]);
+  });
+
+  it('counts the warnings past three, cuts each to the width, and lists those of the newest 5 warned runs only', () => {
+    const many = runsTableLines([run(9, 'succeeded', 'main', { warnings: ['a', 'b', 'c', 'd'] })], null, { fold: true });
+    expect(many.slice(2)).toEqual(['  warning: a', '  warning: b', '  … 2 more warnings (axum logs run-9 lists them)']);
+    expect(runsTableLines([run(9, 'succeeded', 'main', { warnings: [empty] })], 40, { fold: true })[2]).toBe(`  warning: ${empty.slice(0, 28)}…`);
+    const warned = Array.from({ length: 8 }, (_, i) => run(8 - i, 'succeeded', 'main', { warnings: [`w${8 - i}`] }));
+    expect(runsTableLines(warned, null, { fold: true }).filter((l) => l.startsWith('  '))).toEqual(['  warning: w8', '  warning: w7', '  warning: w6', '  warning: w5', '  warning: w4']);
+  });
+});

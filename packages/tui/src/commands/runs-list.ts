@@ -53,13 +53,26 @@ export function runsTableLines(runs: readonly RunView[], width: number | null, o
     { elide: [{ column: 7 }, { column: 4 }], drop: [6, 3] },
   );
   let next = 0;
-  // Why a run failed is said under its row, for the newest few failed runs: more would bury the list.
+  // Why a run failed, and what it warned of (a secret that arrived empty), is said under its row for
+  // the newest few such runs: more would bury the list.
   const explained = new Set(shown.filter((r) => r.status === 'failed').slice(0, REASONS_AT_MOST).map((r) => r.id));
-  return [header, ...rows.flatMap((row) => (row.kind === 'fold' ? [fitted(foldText(row), width)] : [lines[next++]!, ...(explained.has(row.run.id) ? [fitted(`  ${reasonOf(row.run)}`, width)] : [])]))];
+  const warned = new Set(shown.filter((r) => r.warnings.length > 0).slice(0, REASONS_AT_MOST).map((r) => r.id));
+  const under = (run: RunView) => [...(explained.has(run.id) ? [reasonOf(run)] : []), ...(warned.has(run.id) ? warningLines(run) : [])].map((line) => fitted(`  ${line}`, width));
+  return [header, ...rows.flatMap((row) => (row.kind === 'fold' ? [fitted(foldText(row), width)] : [lines[next++]!, ...under(row.run)]))];
 }
 
-/** How many failed runs, the newest, get their reason under their row. */
+/** How many failed runs, the newest, get their reason under their row; as many warned runs their warnings. */
 const REASONS_AT_MOST = 5;
+/** How many warnings of one run are listed; the rest are counted, `axum logs RUN` lists them all. */
+const WARNINGS_AT_MOST = 3;
+
+/** A run's warnings, one line each (a warning may span several). */
+function warningLines(run: RunView): string[] {
+  const warnings = run.warnings.map((w) => `warning: ${w.replace(/\s*\n\s*/g, ' ')}`);
+  if (warnings.length <= WARNINGS_AT_MOST) return warnings;
+  const rest = warnings.length - (WARNINGS_AT_MOST - 1);
+  return [...warnings.slice(0, WARNINGS_AT_MOST - 1), `… ${rest} more warnings (axum logs ${run.id} lists them)`];
+}
 
 /** A failed run's reason on one line (an invalid axum.yml's may span several). */
 const reasonOf = (run: RunView) => (run.message ?? failedStepText(run)).replace(/\s*\n\s*/g, ' ');

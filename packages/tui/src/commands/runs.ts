@@ -39,6 +39,8 @@ export async function call<M extends RequestMethod>(connection: Pick<DaemonConne
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'not-found' || code === 'refused' || code === 'conflict') throw new CliError((err as Error).message, EXIT.failed);
+    // Nothing to do it with in axum.yml (no backup target): the configuration's problem, as a usage error.
+    if (code === 'not-configured') throw new CliError((err as Error).message, EXIT.usage);
     if (code === 'invalid-params') throw new CliError(paramsProblemText((err as Error).message), EXIT.usage);
     throw new CliError((err as Error).message, EXIT.unreachable);
   }
