@@ -12,7 +12,7 @@ const env: EnvironmentView = {
   name: 'staging', branch: 'staging', path: '/r/staging', protected: false, approval: 'auto', inConfig: true, pinned: false, awaitingApproval: false,
   live: at(4, 'rel-3'), serving: null, lastKnownGood: at(4, 'rel-3'), rollbackTarget: at(2, 'rel-2'), heldReleaseId: null, paused: null, pendingReleaseId: null, operation: null, incident: null, liveMetric: null, lastCheck: null,
 };
-const base = { kind: 'deploy', commit: 'a'.repeat(40), rollbackTo: null, createdAt: '2026-12-04T10:00:00.000Z', finishedAt: '2026-12-04T10:00:00.000Z', runId: 'run-3', steps: [], checks: { total: 0, failed: 0 } } as const;
+const base = { kind: 'deploy' as const, commit: 'a'.repeat(40), rollbackTo: null, createdAt: '2026-12-04T10:00:00.000Z', finishedAt: '2026-12-04T10:00:00.000Z', runId: 'run-3', steps: [], checks: { total: 0, failed: 0 } };
 // As the daemon records an approval: a new revision of the release, verified, the measured metrics kept, no gates.
 const approved: RevisionView = { ...base, revision: 4, status: 'live', releaseId: 'rel-3', verified: true, by: 'ana', metrics: { accuracy: 0.92 }, gates: [], message: 'accepted #3 as live and verified (approved by ana after: inconclusive)' };
 const inconclusive: RevisionView = { ...base, revision: 3, status: 'failed', releaseId: 'rel-3', verified: false, by: 'push run-3', metrics: { accuracy: 0.92 }, gates: [], message: 'inconclusive: check error_rate: …' };
