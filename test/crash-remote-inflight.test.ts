@@ -134,7 +134,7 @@ describe.skipIf(SSHD_MISSING !== null)(`kill -9 with a host's swap in flight, on
     expect((await suite.ok(['status', '--repo', dir]))).toContain('recovery #2 in progress');
     const refused = await run(['rollback', 'production', '--to', '1', '--yes']);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('production is busy: #2 (recovery) by daemon restart');
+    expect(refused.stderr).toContain('production is busy: ask again once #2 has ended (recovery by daemon restart since');
     // A commit meanwhile is built and waits: nothing deploys while the hosts are put back.
     model(dir, '0.97');
     await waitForRun(dir, (r) => r.number === 3 && r.status === 'succeeded', 'run 3 built', 120_000);

@@ -211,7 +211,7 @@ describe('bad input and crashes', () => {
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 1]);
     const loser = a.code === 1 ? a : b;
-    expect(loser.stderr).toMatch(/staging is busy: #3 \(rollback\) by \S+ via axum rollback/);
+    expect(loser.stderr).toMatch(/staging is busy: ask again once #3 has ended \(rollback by \S+ via axum rollback since /);
     expect((await history(dir)).length).toBe(3);
   });
 

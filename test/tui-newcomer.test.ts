@@ -85,7 +85,7 @@ describe.runIf(HAS_TMUX)('the TUI as a newcomer first meets it', () => {
     await t.until((s) => /›\s*production/.test(s), 'production selected');
     expect(t.rows().at(-1)).not.toContain('r roll back');
     await t.keys('r');
-    await t.until((s) => s.includes('refused: production serves its last known good'), 'the refusal');
+    await t.until((s) => s.includes('refused: production serves its only last known good'), 'the refusal');
 
     // Esc and Tab in one write (as a fast hand types them): back from the history, then the runs focused.
     await t.keys('k', 'Enter');

@@ -68,7 +68,7 @@ stages:
     const shown = t.rows();
     expect(shown.length).toBeLessThan(rows);
     const at = shown.findIndex((row) => row.startsWith('refused: staging:'));
-    const refusal = 'refused: staging: no last known good revision to roll back to (nothing else passed verification and is unmarked)';
+    const refusal = 'refused: staging: no last known good to roll back to (nothing else verified and unmarked); axum deploy staging --release ID deploys one';
     // At 80 columns on two rows, at 120 on one; never cut, and the key hints stay on the row after it.
     const lines = columns < refusal.length ? 2 : 1;
     expect(flat(shown.slice(at, at + lines))).toBe(refusal);

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   const historyRemoval = historyRemovalNotes(stateDir, paths.dir);
-  installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, lockLost: historyRemoval.leaveIfRemoved, warn: (message) => engine?.warn(message) });
+  installStopHandlers({ logger, shutdown, stillOwned: lock.stillOwned, lockLost: historyRemoval.leaveNote, warn: (message) => engine?.warn(message) });
   const listened = sayIfStartEmpties(logger);
 
   let engine: DaemonEngine | null = null;

@@ -23,8 +23,9 @@ export function noStepText(owner: string, step: string, steps: readonly string[]
 
 /**
  * One operation at a time per environment: a request that needs `env` while `op` holds it is
- * refused with what holds it, who started it and since when, and what to do instead of retrying blind.
+ * refused with when to ask again, what holds it, who started it and since when, and what to do instead of retrying blind.
  */
 export function busyText(env: string, op: { revision: number; kind: string; holder: string; startedAt: string }): string {
-  return `${env} is busy: #${op.revision} (${op.kind}) by ${op.holder} since ${markTime(op.startedAt)} — one operation at a time: ask again once it has ended (axum history ${env} shows it)`;
+  // What to do first: the TUI's footer shows a refusal on two rows at 80 columns, and cuts the rest.
+  return `${env} is busy: ask again once #${op.revision} has ended (${op.kind} by ${op.holder} since ${markTime(op.startedAt)}; axum history ${env} shows it)`;
 }

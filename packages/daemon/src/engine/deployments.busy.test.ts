@@ -10,7 +10,7 @@ import { deployWorlds, holdVerify, testConfig } from './testing/deploy-world.js'
 const world = deployWorlds(afterEach);
 const refusal = (result: unknown) => (result instanceof RequestFailure ? { code: result.code, message: result.message } : { code: 'none', message: JSON.stringify(result) });
 /** The manual clock starts at 2025-01-01 00:00 UTC: the operation below starts then. */
-const BUSY = 'staging is busy: #2 (deploy) by push run-2 since 2025-01-01 00:00 UTC — one operation at a time: ask again once it has ended (axum history staging shows it)';
+const BUSY = 'staging is busy: ask again once #2 has ended (deploy by push run-2 since 2025-01-01 00:00 UTC; axum history staging shows it)';
 
 describe('a request while an operation holds the environment', () => {
   it('a deploy by hand (the coordinator) and a rollback are refused in the same words', async () => {

@@ -169,7 +169,7 @@ describe('axum promote', () => {
     finish();
     const results = await Promise.all(both);
     const conflicts = results.filter((r) => r instanceof RequestFailure);
-    expect(conflicts.map(refusal)).toEqual([{ code: 'conflict', message: expect.stringMatching(/^production is busy: #1 \(deploy\) by (erin|frank): promoted from staging#1 since /) }]);
+    expect(conflicts.map(refusal)).toEqual([{ code: 'conflict', message: expect.stringMatching(/^production is busy: ask again once #1 has ended \(deploy by (erin|frank): promoted from staging#1 since /) }]);
     expect(results.filter((r) => !(r instanceof RequestFailure))).toMatchObject([{ revision: 1, releaseId: 'rel-1', status: 'live' }]);
     await w.settle('production');
     expect(w.revisions('production')).toHaveLength(1);

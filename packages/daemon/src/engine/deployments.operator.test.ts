@@ -252,7 +252,7 @@ describe('one operation per environment', () => {
   it('a manual deploy or rollback while a deploy verifies is refused with a conflict naming the holder', async () => {
     const { w, finish } = await busy();
     expect(w.deployments.state('staging').operation).toMatchObject({ revision: 2, kind: 'deploy', holder: 'push run-2' });
-    const conflict = { code: 'conflict', message: expect.stringContaining('staging is busy: #2 (deploy) by push run-2') };
+    const conflict = { code: 'conflict', message: expect.stringContaining('staging is busy: ask again once #2 has ended (deploy by push run-2') };
     expect(refusal(await w.deployments.deploy('staging', 'rel-1', 'erin'))).toEqual(conflict);
     expect(refusal(await w.deployments.rollback('staging', 1, false, 'erin'))).toEqual(conflict);
     expect(w.deployments.state('staging').pinned).toBe(false); // a refused rollback leaves no pin behind

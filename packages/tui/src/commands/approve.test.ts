@@ -43,7 +43,7 @@ describe('busy refusals said before asking', () => {
   it("are the daemon's words: what holds the environment, who, since when, and what to do", () => {
     const operation = { revision: 5, kind: 'rollback', holder: 'ana via axum rollback', startedAt: '2026-12-04T10:07:31.000Z' };
     const env = { name: 'production', operation, paused: null, pendingReleaseId: 'rel-4', live: null } as unknown as EnvironmentView;
-    const words = 'production is busy: #5 (rollback) by ana via axum rollback since 2026-12-04 10:07 UTC — one operation at a time: ask again once it has ended (axum history production shows it)';
+    const words = 'production is busy: ask again once #5 has ended (rollback by ana via axum rollback since 2026-12-04 10:07 UTC; axum history production shows it)';
     expect(busyRefusal(env)).toBe(words);
     expect(approveRefusal(env, [], false)).toBe(words);
   });

@@ -164,6 +164,8 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
     return { title: `${unpinQuestion(env, held)}?`, details: [...liveLine(env), then], typed, action };
   }
   if (action.kind === 'approve') {
+    const refused = badApproval(env, state);
+    if (refused) return { refused };
     // A paused environment: approving keeps what serves (recorded live and verified by this person).
     if (env?.paused) {
       const held = env.heldReleaseId ? [`then ${env.heldReleaseId}, held back by the pause, deploys`] : [];
@@ -179,7 +181,8 @@ function confirmationAsked(action: PendingAction, state: TuiState): Omit<Confirm
   if ('status' in target && (target.status === 'deploying' || target.status === 'verifying')) return { refused: `#${target.revision} is still ${target.status}: nothing to roll back to yet` };
   if (env?.live && target.releaseId === env.live.releaseId) return { refused: `${liveAlreadyText(target.revision, env.live)}: nothing would change` };
   const badMark = Object.hasOwn(state.bad, target.releaseId) ? state.bad[target.releaseId] : undefined;
-  if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad (${badMark.why}, by ${badMark.by}); to go back to it anyway: axum rollback ${action.env} --to ${target.revision} --force` };
+  // The command before the mark's why, which can be long: the footer's two rows at 80 columns keep it.
+  if (badMark) return { refused: `#${target.revision}'s release ${target.releaseId} is marked bad: axum rollback ${action.env} --to ${target.revision} --force goes back to it anyway (${badMark.why}, by ${badMark.by})` };
   // A manual rollback marks the release it leaves bad (ARCHITECTURE.md, glossary): said before, not found out after.
   const marked = env ? releaseMarkedByRollback(env, target.releaseId) : null;
   const left = marked ? state.releases?.find((r) => r.id === marked.releaseId) : undefined;
@@ -226,6 +229,18 @@ function promoteConfirmation(action: Extract<PendingAction, { kind: 'promote' }>
     typed: to.protected ? to.name : null,
     action,
   };
+}
+
+/**
+ * The daemon refuses to approve a release marked bad without --force: refused before asking, the
+ * command first and the mark's why last (the daemon's words put the why first: cut at 80 columns).
+ */
+function badApproval(env: EnvironmentView | undefined, state: TuiState): string | null {
+  const releaseId = env?.paused ? servingOf(env)?.releaseId : env?.pendingReleaseId;
+  const mark = env && releaseId && Object.hasOwn(state.bad, releaseId) ? state.bad[releaseId] : undefined;
+  if (!env || !releaseId || !mark) return null;
+  const anyway = env.paused ? `axum approve ${env.name} --force keeps it anyway, or axum rollback ${env.name}` : `axum approve ${env.name} --force deploys it anyway, or axum mark ${releaseId} good`;
+  return `${releaseId} is marked bad: ${anyway} (${mark.why}, by ${mark.by})`;
 }
 
 function liveLine(env: EnvironmentView | undefined): string[] {

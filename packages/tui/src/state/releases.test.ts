@@ -51,10 +51,10 @@ describe('what a rollback marks bad', () => {
   it('with no target to offer, says why and names --to', () => {
     const served = env('production', { live: at(7, 'rel-2'), lastKnownGood: at(7, 'rel-2') });
     expect(noRollbackTargetReason(served)).toContain('axum rollback production --to N');
-    expect(noRollbackTargetReason(served)).toContain('serves its last known good (#7, rel-2)');
+    expect(noRollbackTargetReason(served)).toContain('serves its only last known good (#7)');
     // In the history already: no "Enter" to get there.
-    expect(noRollbackTargetReason(served)).toContain('pick a revision in its history (Enter, then r)');
-    expect(noRollbackTargetReason(served, true)).toContain('to go further back, select an older revision here (j/k) and press r or axum rollback production --to N');
+    expect(noRollbackTargetReason(served)).toContain('or Enter, then r on an older one');
+    expect(noRollbackTargetReason(served, true)).toContain('axum rollback production --to N goes further back, or select an older one (j/k) and press r');
     expect(noRollbackTargetReason(env('production'))).toContain('no last known good');
   });
 });

@@ -66,15 +66,19 @@ export function releaseMarkedByRollback(env: EnvironmentView, targetReleaseId: s
   return { releaseId: serving.releaseId, revision: serving.revision, failed: serving.failed };
 }
 
-/** Why a rollback with no target cannot be offered (rollbackTarget is null): said before anything is asked. */
+/**
+ * Why a rollback with no target cannot be offered (rollbackTarget is null): said before anything is
+ * asked. Said in the footer, two rows at 80 columns: what to do comes right after the why, so the
+ * command to type is on screen, and the words are short enough to be read whole there.
+ */
 export function noRollbackTargetReason(env: EnvironmentView, inHistory = false): string {
   const live = env.live;
   if (live && env.lastKnownGood?.releaseId === live.releaseId) {
     // After an automatic rollback, or with nothing older verified: a second `r` must not step further back by habit.
-    const pick = inHistory ? 'select an older revision here (j/k) and press r' : 'pick a revision in its history (Enter, then r)';
-    return `${env.name} serves its last known good (#${live.revision}, ${live.releaseId}) and offers no other: to go further back, ${pick} or axum rollback ${env.name} --to N`;
+    const pick = inHistory ? 'select an older one (j/k) and press r' : 'Enter, then r on an older one';
+    return `${env.name} serves its only last known good (#${live.revision}): axum rollback ${env.name} --to N goes further back, or ${pick}`;
   }
-  return `${env.name}: no last known good revision to roll back to (nothing else passed verification and is unmarked)`;
+  return `${env.name}: no last known good to roll back to (nothing else verified and unmarked); axum deploy ${env.name} --release ID deploys one`;
 }
 
 /**

@@ -55,7 +55,7 @@ describe('selection follows the item', () => {
 describe('refused before anything is asked', () => {
   const state = (environments: EnvironmentView[]) => reduce(initialTuiState, { type: 'connection.connected', clientId: 'c', state: daemon([], environments) });
   it('a rollback with nothing known good, or to the release that is live, says why at once', () => {
-    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, state([env('staging')]))).toEqual({ refused: 'staging: no last known good revision to roll back to (nothing else passed verification and is unmarked)' });
+    expect(confirmationFor({ kind: 'rollback', env: 'staging', to: null, force: false }, state([env('staging')]))).toEqual({ refused: 'staging: no last known good to roll back to (nothing else verified and unmarked); axum deploy staging --release ID deploys one' });
     const withHistory = reduce(state([env('staging')]), { type: 'history.loaded', env: 'staging', revisions: [revision(2, 'rel-2'), revision(1, 'rel-1')] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 2, force: false }, withHistory)).toEqual({ refused: '#2 has the release that is live already (rel-2 in #2): nothing would change' });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, withHistory)).toMatchObject({ typed: null, title: 'roll back staging to #1 (rel-1)? rel-2 (live, #2) will be marked bad' });
@@ -95,7 +95,7 @@ describe('refused before anything is asked', () => {
     const release = { id: 'rel-1', runId: 'run-1', commit: 'a'.repeat(40), branch: 'staging', subject: 's', createdAt: 't', artifacts: [], metrics: {}, bad: { by: 'verify of #1', why: 'gate accuracy failed', at: 't' }, marks: [], config: null, liveIn: [], verifiedIn: [], size: 0 };
     const marked = reduce(withHistory, { type: 'releases.loaded', releases: [release] });
     expect(confirmationFor({ kind: 'rollback', env: 'staging', to: 1, force: false }, marked)).toEqual({
-      refused: "#1's release rel-1 is marked bad (gate accuracy failed, by verify of #1); to go back to it anyway: axum rollback staging --to 1 --force",
+      refused: "#1's release rel-1 is marked bad: axum rollback staging --to 1 --force goes back to it anyway (gate accuracy failed, by verify of #1)",
     });
   });
   it('a run that deploys to a protected environment asks for its name typed, approval or not; a pin asks nothing; unpinning a protected one always asks', () => {

@@ -162,10 +162,12 @@ export function stepStatusText(step: Pick<StepView | OperationStep, 'name'> & { 
 export function gateBadge(revision: RevisionView): string {
   const gate = revision.gates.find((g) => g.verdict === 'fail') ?? revision.gates.find((g) => g.verdict === 'inconclusive') ?? revision.gates[0];
   if (!gate) {
-    // Not judged (an inconclusive check stopped the verify first): what the verify steps wrote, without a verdict.
+    // No gate judged it: what the verify steps wrote. Unsure (`?`) only while nothing verified it (an
+    // inconclusive check stopped the verify first); a verified one — a person's approval, which keeps
+    // what was measured, or an environment with no gates — reads plain, as `axum history` says it.
     const metrics = Object.entries(revision.metrics);
     const [name, value] = metrics[0] ?? [];
-    if (name !== undefined && value !== undefined) return `? ${name} ${number(value)}${metrics.length > 1 ? ` +${metrics.length - 1}` : ''}`;
+    if (name !== undefined && value !== undefined) return `${revision.verified ? '' : '? '}${name} ${number(value)}${metrics.length > 1 ? ` +${metrics.length - 1}` : ''}`;
     return revision.steps.length > 0 ? '—' : '';
   }
   const more = revision.gates.length > 1 ? ` +${revision.gates.length - 1}` : '';

@@ -73,7 +73,7 @@ describe('the help overlay', () => {
       const read = shown.join(' ').replace(/\s+/g, ' ');
       expect(read).toContain('FLAGS, where narrow: prot = protected · manual = manual approval');
       // Nothing to roll back to: r is refused, said in short where the whole refusal leaves the legend no row.
-      expect(read).toMatch(columns === 80 ? /r: refused here \(pressing it says why\)/ : /r roll back: .* — disabled: production: no last known good revision/);
+      expect(read).toMatch(columns === 80 ? /r: refused here \(pressing it says why\)/ : /r roll back: .* — disabled: production: no last known good to roll back to/);
     }
     // Not on the other screens: their tables have no FLAGS.
     const run = render(<HelpOverlay state={inRun} rows={24} columns={80} />);

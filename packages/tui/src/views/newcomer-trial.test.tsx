@@ -90,11 +90,11 @@ describe('a key the TUI would refuse', () => {
     expect(footer.lastFrame()).not.toContain('r roll back');
     const build = r(state).command;
     const pressed = build.kind === 'daemon' ? confirmationFor(build.build(state)!, state) : null;
-    expect(pressed).toEqual({ refused: 'staging serves its last known good (#1, rel-1) and offers no other: to go further back, pick a revision in its history (Enter, then r) or axum rollback staging --to N' });
+    expect(pressed).toEqual({ refused: 'staging serves its only last known good (#1): axum rollback staging --to N goes further back, or Enter, then r on an older one' });
     expect(unavailableReason(r(state), state)).toBe(pressed && 'refused' in pressed ? pressed.refused : null);
     const help = render(<HelpOverlay state={{ ...state, helpOpen: true }} rows={40} columns={120} />);
     await tick();
-    expect((help.lastFrame() ?? '').replace(/\s+/g, ' ')).toMatch(/r roll back: .* — disabled: staging serves its last known good \(#1, rel-1\) and offers no other/);
+    expect((help.lastFrame() ?? '').replace(/\s+/g, ' ')).toMatch(/r roll back: .* — disabled: staging serves its only last known good \(#1\)/);
   });
 
   it('leaves its place blank in the footer: Tab to the runs and back, every hint stays where it was (80 columns)', async () => {
