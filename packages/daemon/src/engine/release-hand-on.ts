@@ -156,7 +156,12 @@ export function createHandOn(ctx: HandOnContext): (env: string, built: ReleaseVi
       const { since, revision } = doc.paused!;
       return tell('held-by-pause', `${lead}; not deployed: ${env} is paused since ${markTime(since)} (#${revision} inconclusive; axum approve ${env} keeps #${revision} and deploys it, axum rollback ${env} goes back)${back}`);
     }
-    if (spec?.approval === 'manual') {
+    // Approval is the stricter of the config in use and the release's own: a checked-out branch whose
+    // axum.yml says `approval: auto` (a pull request under review) does not wave through a commit whose
+    // own axum.yml asks for a person.
+    const own = state.configFor(built)?.environments;
+    const ownSpec = own && Object.hasOwn(own, env) ? own[env] : undefined;
+    if (spec?.approval === 'manual' || ownSpec?.approval === 'manual') {
       const older = doc.pendingReleaseId ? state.release(doc.pendingReleaseId) : undefined;
       doc.pendingReleaseId = built.id;
       const unsaved = await recorded('wait for approval');

@@ -148,6 +148,15 @@ describe('build once, promote', () => {
     expect(told(w, 'run-3')).toMatchObject({ outcome: 'live' });
   });
 
+  it("approval is the stricter of the config in use and the release's own: a checked-out axum.yml saying auto does not deploy a commit whose own says manual", async () => {
+    const { w, run, setYaml } = setup();
+    // The commit's own axum.yml asks for approval in production; the working tree's (another branch checked out) says auto.
+    setYaml(yaml().replace('production: { branch: main }', 'production: { branch: main, approval: manual }'));
+    const built = await run('production');
+    expect(told(w, built.id)).toMatchObject({ outcome: 'awaiting-approval' });
+    expect(w.deployments.state('production')).toMatchObject({ awaitingApproval: true, live: null });
+  });
+
   it('a release not verified anywhere yet says so', async () => {
     const { w, run } = setup();
     await w.deployments.pin('staging', true, 'test');
