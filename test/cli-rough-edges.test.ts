@@ -202,7 +202,7 @@ describe('what a new user types', () => {
     // The run is interrupted; its step is `cancelled` on the wire (the step statuses clients know), and its log says why.
     expect(stoppedRun.status).toBe('interrupted');
     expect(stoppedRun.steps.find((s) => s.name === 'slow')?.status).toBe('cancelled');
-    expect((await axum(['logs', run.id, '--step', 'slow', '--repo', dir])).stdout).toContain("[axum] interrupted: the daemon is stopping: stopping the step's process group");
+    expect((await axum(['logs', run.id, '--step', 'slow', '--repo', dir])).stdout).toContain("[axum] interrupted: the daemon is stopping: stopped the step's process group");
     // Off a terminal it stops, as a script asks, and says what it interrupted (in JSON too).
     const again = JSON.parse((await axum(['run', '--json', '--repo', dir])).stdout) as { id: string };
     await waitForRun(dir, (r) => r.id === again.id && r.status === 'running', 'the second run to start');

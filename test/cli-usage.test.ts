@@ -119,6 +119,10 @@ stages:
   - name: test
     steps:
       - { name: chatty, run: "seq 1 200000" }
+  # A stage of its own: in one stage the steps run at once, and broken's failure cancelled chatty
+  # before it had printed (its log then began with the cancel note, not 1).
+  - name: check
+    steps:
       - { name: broken, run: 'echo "about to fail\${AXUM_E2E_NEVER_SET- (and the declared secret is not even empty: unset)}"; exit 4' }
 secrets: [AXUM_E2E_NEVER_SET]
 `,

@@ -60,7 +60,7 @@ describe('operations under bad input', () => {
     const [revision] = await history(dir);
     expect(revision?.steps.find((s) => s.name === check)).toMatchObject({ stage: 'monitor', status: 'timed-out' });
     // Binary output: its bytes are in the log; reading it ends normally.
-    const marker400 = "\n[axum] timed out after 400 ms: stopping the step's process group\n";
+    const marker400 = "\n[axum] timed out after 400 ms: stopped the step's process group\n";
     expect(revision?.steps.find((s) => s.name === check)?.logBytes).toBe(3000 + Buffer.byteLength(marker400));
     const read = await bytesOf(['logs', 'staging#1', '--step', check, '--repo', dir]);
     expect(read.code).toBe(0);

@@ -81,13 +81,17 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
         const args = cgroup ? ['-c', `echo $$ > '${cgroup.procsFile}' 2>/dev/null; exec sh -c "$1"`, 'sh', request.command] : ['-c', request.command];
         const child = spawn('sh', args, { cwd: request.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         let ended: 'timed-out' | 'cancelled' | null = null;
+        let note: string | null = null;
+        let wrote = false;
         let killTimer: NodeJS.Timeout | undefined;
         const terminate = (reason: 'timed-out' | 'cancelled') => {
           if (ended || child.pid === undefined) return;
           ended = reason;
           // A daemon that stops says so: no person cancelled the step (its run is `interrupted`).
           const why = reason === 'timed-out' ? `timed out after ${request.timeoutMs} ms` : signal.reason === 'shutdown' ? 'interrupted: the daemon is stopping' : 'cancelled';
-          request.log.write(Buffer.from(`\n[axum] ${why}: stopping the step's process group\n`));
+          // Said once the output is all in (at close): bytes the step wrote before the signal are
+          // still in its pipes now, and would land after the note.
+          note = `[axum] ${why}: stopped the step's process group\n`;
           killGroup(child.pid, 'SIGTERM');
           killTimer = setTimeout(() => {
             if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
@@ -95,8 +99,12 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
           }, graceMs);
         };
         if (child.pid !== undefined) request.onSpawn(child.pid);
-        child.stdout.on('data', (chunk: Buffer) => request.log.write(chunk));
-        child.stderr.on('data', (chunk: Buffer) => request.log.write(chunk));
+        const output = (chunk: Buffer) => {
+          wrote ||= chunk.length > 0;
+          request.log.write(chunk);
+        };
+        child.stdout.on('data', output);
+        child.stderr.on('data', output);
         const timeout = request.timeoutMs !== null ? setTimeout(() => terminate('timed-out'), request.timeoutMs) : undefined;
         const onAbort = () => terminate('cancelled');
         if (signal.aborted) onAbort();
@@ -115,6 +123,7 @@ export function createChildProcessRunner(options: { marker: string; graceMs?: nu
           clearTimeout(killTimer);
           signal.removeEventListener('abort', onAbort);
           const durationMs = Date.now() - started;
+          if (note !== null) request.log.write(Buffer.from(`${wrote ? '\n' : ''}${note}`));
           if (ended) resolve({ status: ended, exitCode: code, durationMs });
           else if (code === 0) resolve({ status: 'succeeded', exitCode: 0, durationMs });
           else {
