@@ -87,7 +87,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return loaded().runs.find((r) => r.id === wanted);
   };
 
-  const { commit, touch, unsaved } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
+  const { commit, touch, unsaved } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity, mask: deps.secretBook.mask });
 
   const warnedSecrets = new Set<string>();
   const runDeploys = createRunDeploys(() => loaded().runs, findRun, (run) => commit(run), (message) => deps.logger.warn(message));
@@ -126,6 +126,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     setConfig(next) {
       const before = config;
       config = next;
+      deps.secretBook.addNames(next.secrets, deps.baseEnv);
       heads.configChanged(before, next);
       // A secret declared but not set arrives empty in every step (`token=`): say so once, where `axum status` shows it.
       for (const name of unsetSecrets(next, deps.baseEnv)) {
