@@ -6,6 +6,7 @@ import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit, unrecordedRun } from './runs-commit.js';
+import { boundRunRecord } from '../domain/outside-text.js';
 import { manualRunTarget } from './manual-run.js';
 import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
 import { createHeadsReconciler } from './heads-reconciler.js';
@@ -114,6 +115,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     async start() {
       const { doc: loadedDoc, warning } = await deps.store.load();
       doc = loadedDoc;
+      // A history written before the bounds may hold subjects of megabytes: every snapshot would carry them.
+      for (const run of doc.runs) boundRunRecord(run);
       if (warning) deps.warn(warning);
       // Crash recovery: nothing is running any more; an interrupted run is never retried by itself.
       const interrupted = await recoverInterrupted(doc, deps, now, touch);

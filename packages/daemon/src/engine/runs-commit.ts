@@ -4,6 +4,7 @@ import type { RunsStore } from './ports.js';
 import { RequestFailure } from './pipeline.js';
 import { diskProblem } from '../domain/disk-errors.js';
 import { maskRunRecord } from '../domain/secret-book.js';
+import { boundRunRecord } from '../domain/outside-text.js';
 
 /**
  * How the pipeline persists the runs history: every transition saved (coalesced, durable) before
@@ -34,7 +35,9 @@ export function createRunsCommit(deps: {
     touched.clear();
     for (const id of changed) {
       const changedRun = id === run?.id ? run : deps.findRun(id);
-      if (changedRun) maskRunRecord(changedRun, deps.mask);
+      if (!changedRun) continue;
+      maskRunRecord(changedRun, deps.mask);
+      boundRunRecord(changedRun);
     }
     try {
       await deps.store.save(deps.loaded(), changed);
