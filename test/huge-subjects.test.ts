@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { axum, runs, scratchRepos, startDaemon, waitForRun } from './support/axum.js';
+import { axum, runs, scratchRepos, startDaemon, waitForRun, type RunJson } from './support/axum.js';
 
 const newRepo = scratchRepos(afterEach);
 
@@ -33,7 +33,7 @@ stages:
     await waitForRun(dir, (r) => r.commit === head && r.finishedAt !== null, 'the push run of the head to end', 60_000);
     const waited = await axum(['run', '--branch', 'main', '--again', '--wait', '--repo', dir], { timeoutMs: 60_000 });
     expect(waited.code, waited.stderr).toBe(0);
-    const listed = await runs(dir);
+    const listed = (await runs(dir)) as (RunJson & { subject: string })[];
     expect(listed.filter((r) => r.commit === head).length).toBeGreaterThanOrEqual(2);
     for (const r of listed) expect(r.subject.length).toBeLessThanOrEqual(200);
     expect(listed.find((r) => r.commit === head)?.subject).toBe(`${subject.slice(0, 199)}…`);

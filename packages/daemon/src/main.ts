@@ -39,13 +39,13 @@ import { restoreCutShort, restoreMain } from './restore-main.js';
 import { createConfigApplier, installStopHandlers, killLeftovers, sayIfStartEmpties, stateDirOrExit } from './start-up.js';
 import { historyRemovalNotes } from './adapters/fs-history-removed.js';
 import { createSecretBook } from './domain/secret-book.js';
+import { trackedStateWatch } from './adapters/tracked-state.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 async function main(): Promise<void> {
-  // Shared by everything that records or logs: each config, run and release adds its secrets.
-  const secretBook = createSecretBook();
+  const secretBook = createSecretBook(); // each config, run and release adds its secrets; records and log lines are masked with all
   const logger = createStderrLogger(undefined, secretBook.mask);
   const { values } = parseArgs({
     options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, snapshot: { type: 'string' }, list: { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
@@ -286,7 +286,10 @@ async function main(): Promise<void> {
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => void configReadings.reload());
+    // Files a checkout made git track under .axum/ overwrote records: stop as when the lock is taken (tracked-state.ts).
+    const checkTrackedState = trackedStateWatch(repoRoot, (problem) => void (logger.error(problem), shutdown('git tracks files under .axum', EXIT.failed)));
     const stopRefsWatch = watchGitRefs(repoRoot, () => {
+      checkTrackedState();
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));
     });
     // A `current` removed or replaced by hand is an incident while the daemon runs, not only at its next start.
