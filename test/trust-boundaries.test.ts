@@ -116,6 +116,15 @@ describe('a cloned repository does not steer the client', () => {
     execFileSync('git', ['clone', '-q', upstream, clone]);
     cleanups.push(() => axum(['daemon', 'stop', '--repo', clone]));
 
+    // Tracked under .axum, it stops the start (test/tracked-state.test.ts); the client still never reads it.
+    const refused = await axum(['status', '--json', '--repo', clone]);
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toContain('.axum/daemon.json');
+    expect(rogue.connections()).toBe(0);
+    // Untracked, the planted file is still there when the client looks.
+    execFileSync('git', ['rm', '-q', '--cached', '.axum/daemon.json'], { cwd: clone });
+    execFileSync('git', ['commit', '-q', '-m', 'untrack .axum'], { cwd: clone });
+    writeFileSync(join(clone, '.axum', 'daemon.json'), JSON.stringify(planted));
     for (const args of [['status', '--json'], ['daemon', 'status', '--json'], ['runs', '--json']]) {
       const result = await axum([...args, '--repo', clone]);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);

@@ -38,12 +38,15 @@ import { createBackups, type Backups } from './engine/backups.js';
 import { restoreCutShort, restoreMain } from './restore-main.js';
 import { createConfigApplier, installStopHandlers, killLeftovers, sayIfStartEmpties, stateDirOrExit } from './start-up.js';
 import { historyRemovalNotes } from './adapters/fs-history-removed.js';
+import { createSecretBook } from './domain/secret-book.js';
+import { trackedStateWatch } from './adapters/tracked-state.js';
 
 /** Exit codes of the daemon process, read by the launcher. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 async function main(): Promise<void> {
-  const logger = createStderrLogger();
+  const secretBook = createSecretBook(); // each config, run and release adds its secrets; records and log lines are masked with all
+  const logger = createStderrLogger(undefined, secretBook.mask);
   const { values } = parseArgs({
     options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, snapshot: { type: 'string' }, list: { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
   });
@@ -193,12 +196,13 @@ async function main(): Promise<void> {
       remoteHosts: createSshRemoteHosts({ configFile: process.env.AXUM_SSH_CONFIG || null, env: sshEnv, epoch: () => nextHostEpoch(stateDir, Date.now()), connections: sshMasters }),
       crash,
       maskFile,
+      secretBook,
       releasesStore: createLowdbDocumentStore(join(stateDir, 'history', 'releases.json'), ReleasesDocument, () => ({ version: 1 as const, releases: [] }), { crash }),
       environmentStore: (env) => createLowdbDocumentStore(join(envHistoryDir, `${env}.json`), EnvironmentDocument, emptyEnvironmentDocument, { crash }),
       envDir: (env) => environmentPaths.get(env) ?? join(stateDir, 'envs', env),
       recordedEnvironments: () => recordedEnvironmentNames(envHistoryDir),
       publish: (env) => engine?.publishEnvironment(env),
-      warn: (message) => engine?.warn(message),
+      warn: (message) => engine?.warn(secretBook.mask(message)),
       say: (what) => engine?.say(what),
       // The pipeline exists by the time a deploy reports (deployments.start runs after both are made).
       runDeploy: (runId, deploy, message) => pipeline.setDeploy(runId, deploy, message),
@@ -221,8 +225,9 @@ async function main(): Promise<void> {
       metricsFile: (runId) => join(runsRoot, runId, 'metrics.env'),
       baseEnv: scrubbedEnv(),
       maskFile,
+      secretBook,
       publish: (run) => engine?.publishRun(run),
-      warn: (message) => engine?.warn(message),
+      warn: (message) => engine?.warn(secretBook.mask(message)),
     });
     stopPipeline = async () => {
       await pipeline.stop();
@@ -281,7 +286,10 @@ async function main(): Promise<void> {
     });
     info.listen = transport.tcpAddress;
     stopWatching = watchConfigFile(configPath, () => void configReadings.reload());
+    // Files a checkout made git track under .axum/ overwrote records: stop as when the lock is taken (tracked-state.ts).
+    const checkTrackedState = trackedStateWatch(repoRoot, (problem) => void (logger.error(problem), shutdown('git tracks files under .axum', EXIT.failed)));
     const stopRefsWatch = watchGitRefs(repoRoot, () => {
+      checkTrackedState();
       pipeline.reconcile().catch((err: Error) => logger.warn(`reconciling branch heads: ${err.message}`));
     });
     // A `current` removed or replaced by hand is an incident while the daemon runs, not only at its next start.

@@ -7,6 +7,7 @@ import { branchNameProblem } from '@axum/protocol';
 import type { GitPort } from '../engine/ports.js';
 import { createCatFile, firstParentOfCommit, subjectOfCommit } from './git-cat-file.js';
 import { readCurrentBranch, readHeads } from './git-refs.js';
+import { SUBJECT_MAX, SUBJECT_READ_MAX, clip, firstLine } from '../domain/outside-text.js';
 
 /** Variables that would point git (or a step's git) at another repository than the run's. */
 const REPOSITORY_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR'];
@@ -121,7 +122,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
         if (!branch || !sha || !/^[0-9a-f]{40,64}$/.test(sha)) continue;
         heads.set(branch, sha);
         // `%(contents:subject)` is `log --format=%s`: the first paragraph, its lines joined by spaces.
-        if (subject !== undefined) headSubjects.set(sha, subject);
+        if (subject !== undefined) headSubjects.set(sha, firstLine(subject, SUBJECT_READ_MAX));
       }
       return heads;
     },
@@ -134,7 +135,7 @@ export function createSimpleGit(repoRoot: string): GitPort {
       // asked again of `for-each-ref` before it is believed: a mistyped --branch is rare, so is the spawn.
       if (object === undefined || object === null || object.type !== 'commit') return (await port.heads()).get(branch) ?? null;
       const subject = subjectOfCommit(object.content);
-      if (subject !== null) headSubjects.set(object.sha, subject);
+      if (subject !== null) headSubjects.set(object.sha, firstLine(subject, SUBJECT_READ_MAX));
       return object.sha;
     },
     async resolveCommit(rev) {
@@ -170,15 +171,16 @@ export function createSimpleGit(repoRoot: string): GitPort {
     },
     async subject(commit) {
       const known = headSubjects.get(commit);
-      if (known !== undefined) return known.trim();
+      // Bounded here already (a subject of megabytes is not kept in memory); the record cuts it shorter once masked.
+      if (known !== undefined) return known;
       const object = await catFileRead(`${commit}^{commit}`);
       const subject = object ? subjectOfCommit(object.content) : null;
-      if (subject !== null) return subject.trim();
-      return (await git.raw(['log', '-1', '--format=%s', '--end-of-options', commit])).trim();
+      if (subject !== null) return firstLine(subject, SUBJECT_READ_MAX);
+      return firstLine(await git.raw(['log', '-1', '--format=%s', '--end-of-options', commit]), SUBJECT_READ_MAX);
     },
     async commitsBetween(from, to, limit) {
       const out = await git.raw(['log', `--max-count=${limit}`, '--format=%h %s', '--end-of-options', `${from}..${to}`]);
-      return out.split('\n').filter(Boolean);
+      return out.split('\n').filter(Boolean).map((line) => clip(line, SUBJECT_MAX));
     },
     async skippedCommits(from, to, limit) {
       // Walked by first parents through cat-file (no process): a head one commit ahead, the common

@@ -1,61 +1,39 @@
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DISCOVERY_FILE, STATE_DIR, openNoFollow, stateDirLinkProblem, stateLinkProblem, type DaemonInfo } from '@axum/protocol';
+import { DISCOVERY_FILE, STATE_DIR, openNoFollow, stateDirLinkProblem, type DaemonInfo } from '@axum/protocol';
+import { trackedStateProblemNow } from './tracked-state.js';
 
 /**
- * Creates `<repo>/.axum/` with a `.gitignore` that ignores the folder itself; throws, naming it,
- * when the folder or anything at its top is a link, or when the repository commits a link anywhere
- * in it (a clone's `.axum/history/envs` → elsewhere would take the records there): never written through.
+ * Creates `<repo>/.axum/` and (re)writes its `.gitignore`, which ignores the folder itself, whatever
+ * was there (a cloned `!*` would publish the log, history and releases with `git add -A`); throws,
+ * naming it, when the folder or anything at its top is a link, or when git's index tracks anything
+ * in it (a link there would take the records elsewhere; a file would be written over them by a checkout).
  */
 export function prepareStateDir(repoRoot: string): string {
   const dir = join(repoRoot, STATE_DIR);
-  const linked = stateDirLinkProblem(dir) ?? committedLink(repoRoot);
-  if (linked !== null) throw new Error(linked);
+  const problem = stateDirLinkProblem(dir) ?? trackedStateProblemNow(repoRoot);
+  if (problem !== null) throw new Error(problem);
   mkdirSync(dir, { recursive: true });
-  writeIfMissing(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n');
+  replaceFile(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n', 0o644);
   return dir;
 }
 
-/** The first link the repository commits under `.axum/` (mode 120000 in git's index), or null. */
-function committedLink(repoRoot: string): string | null {
-  let listing: string;
-  try {
-    listing = execFileSync('git', ['ls-files', '-s', '-z', '--', STATE_DIR], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return null; // no git to ask (a restore into a bare folder): the checks at each open still hold
-  }
-  const link = listing.split('\0').find((entry) => entry.startsWith('120000 '));
-  return link ? stateLinkProblem(join(repoRoot, link.slice(link.indexOf('\t') + 1))) : null;
-}
-
-function writeIfMissing(file: string, text: string): void {
-  let fd: number;
-  try {
-    fd = openNoFollow(file, 'wx', 0o644);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw err;
-  }
+/** Writes `file` whole through a new temp file renamed over it: a link at `file` is replaced, never followed. */
+function replaceFile(file: string, text: string, mode: number): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = openNoFollow(temp, 'w', mode);
   try {
     writeFileSync(fd, text);
   } finally {
     closeSync(fd);
   }
+  renameSync(temp, file);
 }
 
 /** Writes `daemon.json` atomically (temp file, then rename), so a reader never sees half of it. */
 export function writeDiscoveryFile(stateDir: string, info: DaemonInfo): void {
-  const file = join(stateDir, DISCOVERY_FILE);
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openNoFollow(temp, 'w');
-  try {
-    writeFileSync(fd, `${JSON.stringify(info, null, 2)}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
+  replaceFile(join(stateDir, DISCOVERY_FILE), `${JSON.stringify(info, null, 2)}\n`, 0o600);
 }
 
 /** Removes `daemon.json`. */

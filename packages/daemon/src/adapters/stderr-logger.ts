@@ -15,7 +15,8 @@ export function writeStderrLine(line: string): void {
 }
 
 /** Logs one timestamped line per event to stderr, which the launcher points at `.axum/daemon.log`. */
-export function createStderrLogger(write: (line: string) => void = writeStderrLine): Logger {
-  const log = (level: string) => (message: string) => write(`${new Date().toISOString()} ${level} ${message}\n`);
+export function createStderrLogger(write: (line: string) => void = writeStderrLine, mask: (text: string) => string = (text) => text): Logger {
+  // A line is often built from outside text (an error, a path, git's output): the registered secrets are masked in it.
+  const log = (level: string) => (message: string) => write(`${new Date().toISOString()} ${level} ${mask(message)}\n`);
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }

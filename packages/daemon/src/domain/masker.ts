@@ -123,3 +123,12 @@ export function maskText(text: string, secrets: readonly string[]): string {
   const masker = createMasker(secrets);
   return Buffer.concat([masker.push(Buffer.from(text, 'utf8')), masker.end()]).toString('utf8');
 }
+
+/** `maskText` for many strings with the same secrets: the forms are worked out once, and a text with none of them is returned as it is. */
+export function textMasker(secrets: readonly string[]): (text: string) => string {
+  const needles = [...new Set(secretsWithLines(secrets).flatMap(secretVariants))];
+  return (text) => {
+    const bytes = Buffer.from(text, 'utf8').toString('latin1');
+    return needles.some((needle) => bytes.includes(needle)) ? maskText(text, secrets) : text;
+  };
+}

@@ -5,6 +5,7 @@ import type { OperationStep } from '../domain/deploy-policy.js';
 import { declaredSecretsEnv } from '../domain/history.js';
 import { diskProblem } from '../domain/disk-errors.js';
 import { parseMetricsFile, type ParsedMetrics } from '../domain/gates.js';
+import type { SecretBook } from '../domain/secret-book.js';
 import { CRASH_POINTS, type CrashHook, type CrashPoint } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, PrometheusPort, ReleaseStore, StepRunner } from './ports.js';
 import { runVerifyCheck } from './prometheus-check.js';
@@ -12,6 +13,8 @@ import { hostStepEnv, type RemoteFleet } from './remote-fleet.js';
 
 /** What one deploy or rollback needs. */
 export interface OperationDeps {
+  /** Every secret told so far: an operation adds its release's config's; the records are masked with all. */
+  secretBook: SecretBook;
   git: GitPort;
   runner: StepRunner;
   logs: LogStore;
@@ -123,6 +126,7 @@ export function operationWork(at: OperationTarget, deps: OperationDeps, signal: 
   const worktree = deps.worktreeDir(key);
   const metricsFile = deps.metricsFile(key);
   const secrets = [...new Set([...secretValues(config, deps.baseEnv), ...(at.masked ? secretValues(at.masked, deps.baseEnv) : [])])];
+  deps.secretBook.add(secrets);
   let releaseDir = '';
   // What the Prometheus checks measured: recorded as metrics of the revision beside the metrics file's.
   const checkMetrics: Record<string, number> = {};

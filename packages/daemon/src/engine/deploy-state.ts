@@ -4,6 +4,7 @@
 import type { PipelineConfig, ReleaseView, RevisionView, RunDeploy } from '@axum/protocol';
 import { deployOutcomeOf } from '../domain/deploy-outcome.js';
 import { environmentsOf } from '../domain/environments.js';
+import { maskEnvironmentText } from '../domain/secret-book.js';
 import { liveRevision, type EnvironmentDeclaration, type EnvironmentDocument, type ReleasesDocument } from '../domain/revisions.js';
 import type { OperationDeps } from './deploy-operation.js';
 import type { DocumentStore, RemoteHosts } from './ports.js';
@@ -123,6 +124,8 @@ export function createDeployState(deps: DeploymentsDeps): DeployState {
         load: () => inner.load(),
         save(doc) {
           doc.declared = configuredDeclaration(env) ?? doc.declared;
+          // An incident or a revision's line may carry outside text (an error, a symlink target).
+          maskEnvironmentText(doc, deps.secretBook.mask);
           recorded.add(env);
           const held = [...doc.revisions];
           return inner.save(doc).then(() => held.forEach((revision) => written.add(revision)));

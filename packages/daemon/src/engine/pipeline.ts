@@ -6,6 +6,7 @@ import { executeRun, type Execution, type ExecutorDeps } from './run-executor.js
 import { logChunkOf } from './log-chunk.js';
 import { createRunDeploys } from './run-deploys.js';
 import { createRunsCommit, unrecordedRun } from './runs-commit.js';
+import { boundRunRecord } from '../domain/outside-text.js';
 import { manualRunTarget } from './manual-run.js';
 import { createEnqueue, recoverInterrupted } from './run-enqueue.js';
 import { createHeadsReconciler } from './heads-reconciler.js';
@@ -87,7 +88,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return loaded().runs.find((r) => r.id === wanted);
   };
 
-  const { commit, touch, unsaved } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity });
+  const { commit, touch, unsaved } = createRunsCommit({ store: deps.store, loaded, findRun, publish: deps.publish, warn: deps.warn, logActivity, mask: deps.secretBook.mask });
 
   const warnedSecrets = new Set<string>();
   const runDeploys = createRunDeploys(() => loaded().runs, findRun, (run) => commit(run), (message) => deps.logger.warn(message));
@@ -114,6 +115,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     async start() {
       const { doc: loadedDoc, warning } = await deps.store.load();
       doc = loadedDoc;
+      // A history written before the bounds may hold subjects of megabytes: every snapshot would carry them.
+      for (const run of doc.runs) boundRunRecord(run);
       if (warning) deps.warn(warning);
       // Crash recovery: nothing is running any more; an interrupted run is never retried by itself.
       const interrupted = await recoverInterrupted(doc, deps, now, touch);
@@ -126,6 +129,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     setConfig(next) {
       const before = config;
       config = next;
+      deps.secretBook.addNames(next.secrets, deps.baseEnv);
       heads.configChanged(before, next);
       // A secret declared but not set arrives empty in every step (`token=`): say so once, where `axum status` shows it.
       for (const name of unsetSecrets(next, deps.baseEnv)) {

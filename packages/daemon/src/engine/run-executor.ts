@@ -6,6 +6,7 @@ import { createRunMachine, planFromConfig, withRetries, type StepOutcome, type S
 import type { CrashHook } from './crash-points.js';
 import type { Clock, GitPort, LogSink, LogStore, Logger, StepRunner } from './ports.js';
 import type { RunWorktrees } from './run-worktrees.js';
+import type { SecretBook } from '../domain/secret-book.js';
 import { stepSignal } from './step-signal.js';
 
 /** What executing a run needs from the pipeline around it. */
@@ -47,6 +48,8 @@ export interface ExecutorDeps {
   commit(run: RunRecord): Promise<void>;
   /** `AXUM_CRASH_AT` (RELIABILITY.md). */
   crash: CrashHook;
+  /** Every secret told so far: a run adds its config's, and what the history records is masked with all. */
+  secretBook: SecretBook;
 }
 
 /** A run in flight: how to cancel it and when it is over (processes reaped, worktree removed). */
@@ -137,6 +140,7 @@ export function executeRun(run: RunRecord, deps: ExecutorDeps): Execution {
     // variables stay in the daemon's environment, which every step inherits.
     const registered = new Set([...config.secrets, ...(deps.currentConfig()?.secrets ?? [])]);
     const secrets = [...registered].map((name) => deps.baseEnv[name] ?? '').filter((value) => value.length > 0);
+    deps.secretBook.add(secrets);
     // A secret this commit's axum.yml declares but the daemon does not have: its steps get it empty. Said on the run.
     const unset = unsetSecrets(config, deps.baseEnv);
     if (unset.length > 0) run.warnings = [...run.warnings, unsetSecretsRunWarning(unset)];

@@ -3,6 +3,8 @@ import { toRunView, type RunRecord, type RunsDocument } from '../domain/history.
 import type { RunsStore } from './ports.js';
 import { RequestFailure } from './pipeline.js';
 import { diskProblem } from '../domain/disk-errors.js';
+import { maskRunRecord } from '../domain/secret-book.js';
+import { boundRunRecord } from '../domain/outside-text.js';
 
 /**
  * How the pipeline persists the runs history: every transition saved (coalesced, durable) before
@@ -17,6 +19,8 @@ export function createRunsCommit(deps: {
   publish(run: RunView): void;
   warn(message: string): void;
   logActivity(runId: string, step: string): void;
+  /** Masks the registered secrets in a text: a record's text from outside (a symlink target in a message) is masked before it is saved or shown. */
+  mask(text: string): string;
 }) {
   /** Runs changed in place that the next save must write (the store writes only changed runs). */
   const touched = new Set<string>();
@@ -29,6 +33,12 @@ export function createRunsCommit(deps: {
     if (run) touch(run);
     const changed = [...touched];
     touched.clear();
+    for (const id of changed) {
+      const changedRun = id === run?.id ? run : deps.findRun(id);
+      if (!changedRun) continue;
+      maskRunRecord(changedRun, deps.mask);
+      boundRunRecord(changedRun);
+    }
     try {
       await deps.store.save(deps.loaded(), changed);
     } catch (err) {

@@ -1,6 +1,7 @@
 // A whole deployments world on fakes: one `createDeployments` wired to in-memory ports, with the
 // helpers the deploy lifecycle tests share (build a release as a run would, read what `current`
 // names, take the state a crash would leave at a named crash point and start a new daemon on it).
+import { createSecretBook } from '../../domain/secret-book.js';
 import { PipelineConfigSchema, type PipelineConfig, type ReleaseView, type RevisionView, type RunDeploy } from '@axum/protocol';
 import { emptyEnvironmentDocument, type EnvironmentDocument, type ReleasesDocument } from '../../domain/revisions.js';
 import type { RunRecord } from '../../domain/history.js';
@@ -92,6 +93,7 @@ export function createDeployWorld(config: PipelineConfig, from?: WorldSnapshot, 
     metricsFile: (key) => `/state/runs/deploy-${key}/metrics.env`,
     readText: async (file) => files.get(file) ?? '',
     maskFile: async () => undefined,
+    secretBook: createSecretBook(),
     // Every crash point records what is durable there, so a test can start a daemon on any of them.
     crash: (point) => void crashes.push({ point, left: snapshot() }),
     releasesStore,
