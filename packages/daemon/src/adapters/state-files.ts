@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DISCOVERY_FILE, STATE_DIR, openNoFollow, stateDirLinkProblem, stateLinkProblem, type DaemonInfo } from '@axum/protocol';
@@ -13,9 +13,19 @@ export function prepareStateDir(repoRoot: string): string {
   const dir = join(repoRoot, STATE_DIR);
   const linked = stateDirLinkProblem(dir) ?? committedLink(repoRoot);
   if (linked !== null) throw new Error(linked);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ownerOnly(dir);
   writeIfMissing(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n');
   return dir;
+}
+
+/**
+ * `.axum` made wider by an older Axum (0755, its files 0444) is closed to other users: a release
+ * holds what a step saved private. Only a folder of the user's own, never one a link reaches.
+ */
+function ownerOnly(dir: string): void {
+  const found = lstatSync(dir);
+  if (found.isDirectory() && found.uid === process.getuid?.() && (found.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
 /** The first link the repository commits under `.axum/` (mode 120000 in git's index), or null. */
@@ -33,7 +43,7 @@ function committedLink(repoRoot: string): string | null {
 function writeIfMissing(file: string, text: string): void {
   let fd: number;
   try {
-    fd = openNoFollow(file, 'wx', 0o644);
+    fd = openNoFollow(file, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
