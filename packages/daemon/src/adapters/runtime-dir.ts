@@ -17,6 +17,12 @@ export function securePrivateDir(dir: string, label: string): void {
 /** How messages name the runtime folder: people know it as the socket's folder. */
 export const SOCKET_FOLDER = 'socket folder';
 
+/** The runtime folder, made or checked as {@link securePrivateDir} does, its per-user base in /tmp first. */
+export function secureRuntimeDir(paths: RuntimePaths): void {
+  if (paths.base !== null) securePrivateDir(paths.base, SOCKET_FOLDER);
+  securePrivateDir(paths.dir, SOCKET_FOLDER);
+}
+
 /**
  * The git port with every new worktree's folders checked first: the runtime folder and its
  * `work/` are checked again before each run or deploy checks out (or resets a kept worktree), so a folder that changed owner
@@ -26,12 +32,12 @@ export function guardWorktrees(git: GitPort, paths: RuntimePaths): GitPort {
   return {
     ...git,
     async addWorktree(commit, dir) {
-      securePrivateDir(paths.dir, SOCKET_FOLDER);
+      secureRuntimeDir(paths);
       securePrivateDir(paths.workDir, 'worktree folder');
       await git.addWorktree(commit, dir);
     },
     async resetWorktree(commit, dir) {
-      securePrivateDir(paths.dir, SOCKET_FOLDER);
+      secureRuntimeDir(paths);
       securePrivateDir(paths.workDir, 'worktree folder');
       await git.resetWorktree(commit, dir);
     },
