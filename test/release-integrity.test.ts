@@ -152,7 +152,7 @@ describe('axum fsck --repair', () => {
     expect(repaired.report.environments).toEqual([]);
     expect(repaired.code).toBe(0);
     expect(served(dir)).toBe('0.86');
-    expect(statSync(releaseFile(dir, id)).mode & 0o777).toBe(0o444);
+    expect(statSync(releaseFile(dir, id)).mode & 0o777).toBe(0o400);
     expect(await incident(dir)).toBeNull();
     // A file deleted: the plain output says what was repaired.
     unlinkSync(releaseFile(dir, id));
@@ -183,7 +183,7 @@ describe('axum fsck --repair', () => {
     expect(repaired.report.problems).toEqual([]);
     expect(repaired.code).toBe(0);
     expect(createHash('sha256').update(readFileSync(blob)).digest('hex')).toBe(sha);
-    expect(statSync(blob).mode & 0o777).toBe(0o444);
+    expect(statSync(blob).mode & 0o777).toBe(0o400);
   });
 
   it('a stored file corrupt and its only folder copy changed too: nothing to restore it from, said so, nothing written', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, commitFiles } from './support/axum.js';
+import { readableByOthers } from './support/modes.js';
 import { SSHD_MISSING } from './support/sshd.js';
 import { sshdHostsSuite } from './support/sshd-hosts.js';
 import { tinyModelConfig } from './support/tiny-model.js';
@@ -74,6 +75,9 @@ describe.skipIf(SSHD_MISSING !== null)(`backups to a real sshd target${SSHD_MISS
     // Counted at the target: one object per distinct content, all of them sent.
     expect(objects(vault.folder).sort()).toEqual([...new Set(before.map((f) => f.sha256))].sort());
     expect(first!.sent.files).toBe(objects(vault.folder).length);
+    // Owner-only at the target as in .axum: folders rsync and the publish script made 0700, objects 0400.
+    expect(readableByOthers(vault.folder)).toEqual([]);
+    expect(statSync(join(vault.folder, 'objects', objects(vault.folder)[0]!)).mode & 0o777).toBe(0o400);
 
     model(dir, '0.95');
     expect((await settled(dir, 3))[0]).toMatchObject({ revision: 3, status: 'live' });

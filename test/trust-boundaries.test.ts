@@ -5,7 +5,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runtimePathsFor } from '../packages/protocol/dist/runtime-paths.js';
+import { repositoryKey, runtimePathsFor } from '../packages/protocol/dist/runtime-paths.js';
 import { procProbe } from '../packages/protocol/dist/daemon-identity.js';
 import { axum, daemonProcessesFor, isAlive, readDaemonJson, scratchRepos, waitFor } from './support/axum.js';
 
@@ -38,8 +38,8 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
     const base = scratchDir('axum-tb-');
     chmodSync(base, 0o1777); // a shared /tmp, with its sticky bit
     const env = { TMPDIR: base, XDG_RUNTIME_DIR: '', AXUM_RUNTIME_DIR: '' };
-    // With no runtime variable set, the runtime folder goes to $TMPDIR, as does the shared path.
-    const paths = runtimePathsFor(dir, { AXUM_RUNTIME_DIR: base });
+    // The shared path went to $TMPDIR; the runtime folder goes to the home (no runtime variable set).
+    const paths = runtimePathsFor(dir, { ...process.env, ...env });
     // Another user prepares the folder where worktrees used to go, wide open.
     const planted = join(base, `axum-work-0-${paths.dir.slice(-16)}`);
     mkdirSync(planted, { mode: 0o777 });
@@ -86,6 +86,34 @@ describe('folders outside .axum/ are ours, 0700, and checked before every use', 
     expect(result.stderr).toContain('set AXUM_RUNTIME_DIR to a folder of your own');
     expect(daemonProcessesFor(dir)).toEqual([]);
     expect(readdirSync(paths.dir)).toEqual([]);
+  });
+
+  it.runIf(asRoot)('with no XDG_RUNTIME_DIR, the old guessable /tmp name made first by another user blocks nothing; a too-long home falls back to a per-user /tmp base, refused when not ours', async () => {
+    const dir = repo();
+    const tmp = scratchDir('axum-tmp-');
+    chmodSync(tmp, 0o1777);
+    const home = scratchDir('axum-home-');
+    const env = { TMPDIR: tmp, XDG_RUNTIME_DIR: '', AXUM_RUNTIME_DIR: '', HOME: home };
+    // Another user makes the folder the runtime folder used to be, 0700 and theirs.
+    const squatted = join(tmp, `axum-0-${repositoryKey(dir)}`);
+    mkdirSync(squatted, { mode: 0o700 });
+    chownSync(squatted, 65534, 65534);
+    cleanups.push(() => axum(['daemon', 'stop', '--repo', dir], { env }));
+    const status = await axum(['status', '--repo', dir], { env });
+    expect(status.code, status.stderr).toBe(0);
+    expect(readDaemonJson(dir).socket).toBe(join(home, '.cache', 'axum', 'run', repositoryKey(dir), 'daemon.sock'));
+    expect((await axum(['daemon', 'stop', '--repo', dir], { env })).code).toBe(0);
+
+    // A home too long for a socket path: <tmp>/axum-<uid>/<hash>, whose base another user took first.
+    const longHome = { ...env, HOME: join(home, 'h'.repeat(90)) };
+    const base = join(tmp, 'axum-0');
+    mkdirSync(base, { mode: 0o700 });
+    chownSync(base, 65534, 65534);
+    const refused = await axum(['status', '--repo', dir], { env: longHome });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`${base} belongs to uid 65534, not to you (uid 0); refusing to use it`);
+    expect(refused.stderr).toContain('set AXUM_RUNTIME_DIR to a folder of your own');
+    expect(daemonProcessesFor(dir)).toEqual([]);
   });
 });
 

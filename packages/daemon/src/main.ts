@@ -9,7 +9,7 @@ import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, par
 import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
-import { SOCKET_FOLDER, guardWorktrees, securePrivateDir, writeTokenFile } from './adapters/runtime-dir.js';
+import { guardWorktrees, securePrivateDir, secureRuntimeDir, writeTokenFile } from './adapters/runtime-dir.js';
 import { recordedEnvironmentNames, removeDiscoveryFile, writeDiscoveryFile } from './adapters/state-files.js';
 import { createStderrLogger } from './adapters/stderr-logger.js';
 import { startWsTransport, type Transport } from './adapters/ws-transport.js';
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
 
   let engine: DaemonEngine | null = null;
   try {
-    securePrivateDir(paths.dir, SOCKET_FOLDER);
+    secureRuntimeDir(paths);
     // We hold the lock, so a socket file left here belongs to a dead daemon of this repository.
     try {
       unlinkSync(paths.socket);

@@ -26,6 +26,7 @@ import { prepareStateDir, recordedEnvironmentNames } from './adapters/state-file
 import { loadConfigFile } from './adapters/yaml-config.js';
 import { describeFsError } from './domain/disk-errors.js';
 import { EnvironmentDocument, ReleasesDocument, servingRevision } from './domain/revisions.js';
+import { PRIVATE_FILE_MODE, STORED_FILE_MODE } from './adapters/owner-only.js';
 
 /**
  * Written first and removed last: a restore cut short may be run again over its own partial work,
@@ -121,7 +122,7 @@ async function restoreFrom(repoRoot: string, from: string, again: string, read: 
     const resuming = existsSync(marker);
     const existing = resuming ? null : await existingHistory(stateDir);
     if (existing) return refuse(`${join(repoRoot, '.axum')} already holds a history (${existing}): restore goes into a repository without one (move .axum aside first); nothing was written`);
-    writeBytesDurably(marker, `${again}\n`, 0o600);
+    writeBytesDurably(marker, `${again}\n`, PRIVATE_FILE_MODE);
     crash('restore.marked');
 
     const written = new Set<string>([stateDir]);
@@ -131,7 +132,7 @@ async function restoreFrom(repoRoot: string, from: string, again: string, read: 
       written.add(dirname(target));
       return copyVerified(join(objects, file.sha256), target, file.sha256, `${from}: ${file.path}`, { mode, beforeRename: () => crash('restore.object-written') });
     };
-    const modeOf = (path: string) => (path.startsWith('store/') ? 0o444 : path.startsWith('runs/') ? 0o600 : 0o644);
+    const modeOf = (path: string) => (path.startsWith('store/') ? STORED_FILE_MODE : PRIVATE_FILE_MODE);
     let bytes = 0;
     // The store first, then what describes it and the logs, then the history that names them all
     // (releases.json last); the marker keeps the daemon away until every piece is in place.
@@ -146,7 +147,7 @@ async function restoreFrom(repoRoot: string, from: string, again: string, read: 
     for (const journal of ['runs.journal', 'runs.journal.old']) rmSync(join(stateDir, 'history', journal), { force: true });
     const documents = manifest.files.filter((f) => f.path.startsWith('history/') && f.path !== 'history/releases.json');
     for (const file of [...documents, manifest.files.find((f) => f.path === 'history/releases.json')!]) {
-      bytes += await copy(file, 0o600);
+      bytes += await copy(file, PRIVATE_FILE_MODE);
       crash('restore.history-written');
     }
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ownFileProblem, ownSocketProblem, privateDirProblem, runtimePathsFor } from './runtime-paths.js';
+import { ownFileProblem, ownSocketProblem, privateDirProblem, repositoryKey, runtimePathsFor } from './runtime-paths.js';
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
 
@@ -13,6 +13,22 @@ describe('runtimePathsFor', () => {
     expect(paths.dir).toMatch(/^\/tmp\/rt\/axum-1000-[0-9a-f]{16}$/);
     expect(paths.workDir).toBe(join(paths.dir, 'work'));
     expect(Buffer.byteLength(paths.socket)).toBeLessThan(100);
+  });
+
+  it('with no runtime variable, picks a folder in the home, not a name another user can make first in /tmp', () => {
+    const key = repositoryKey('/src/repo');
+    expect(runtimePathsFor('/src/repo', { HOME: '/home/ann' }, 1000)).toMatchObject({ dir: `/home/ann/.cache/axum/run/${key}`, base: null });
+    expect(runtimePathsFor('/src/repo', { HOME: '/home/ann', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toMatchObject({ dir: `/run/user/1000/axum-1000-${key}`, base: null });
+    expect(runtimePathsFor('/src/repo', { HOME: '/home/ann', XDG_RUNTIME_DIR: '/run/user/1000', AXUM_RUNTIME_DIR: '/rt' }, 1000).dir).toBe(`/rt/axum-1000-${key}`);
+  });
+
+  it('a home too long for a socket path, or none: a per-user base in the temporary folder, checked as the folder is', () => {
+    const key = repositoryKey('/src/repo');
+    const userBase = join(tmpdir(), 'axum-1000');
+    for (const env of [{ HOME: `/home/${'a'.repeat(90)}` }, {}]) {
+      const paths = runtimePathsFor('/src/repo', env, 1000);
+      expect(paths).toMatchObject({ dir: join(userBase, key), base: userBase, socket: join(userBase, key, 'daemon.sock') });
+    }
   });
 });
 

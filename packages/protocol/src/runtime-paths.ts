@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface RuntimePaths {
   /** The per-user runtime folder: 0700, ours, never a symlink. */
   dir: string;
+  /** The per-user folder `dir` is made in when that is a shared temporary folder: checked as `dir` is; else null. */
+  base: string | null;
   socket: string;
   tokenFile: string;
   /** Run and deploy worktrees: inside `dir`, so no other user can create or swap them. */
@@ -31,16 +33,25 @@ export function repositoryKey(repoRoot: string): string {
 }
 
 /**
- * The runtime folder of one repository's daemon: `<base>/axum-<uid>-<hash of repo path>`.
- * Keyed by a hash so a 200-character repository path still gives a short socket path.
+ * The runtime folder of one repository's daemon, keyed by a hash of its path so a 200-character
+ * repository path still gives a short socket path: `$AXUM_RUNTIME_DIR/axum-<uid>-<hash>`, else
+ * `$XDG_RUNTIME_DIR/axum-<uid>-<hash>`, else `$HOME/.cache/axum/run/<hash>` — never a name another
+ * user can guess and make first in a shared /tmp (the folder is then refused as not ours: a denial
+ * of service). Where the home path is too long for a socket, `<tmp>/axum-<uid>/<hash>`, whose base
+ * (`base`) must pass the same owner check as the folder, as whoever owns it could swap the folder.
  */
 export function runtimePathsFor(repoRoot: string, env: NodeJS.ProcessEnv = process.env, uid: number = currentUid()): RuntimePaths {
-  const name = `axum-${uid}-${repositoryKey(repoRoot)}`;
-  const candidates = [env.AXUM_RUNTIME_DIR, env.XDG_RUNTIME_DIR, tmpdir(), '/tmp'].filter((d): d is string => !!d);
-  for (const base of candidates) {
-    const dir = join(base, name);
+  const key = repositoryKey(repoRoot);
+  const name = `axum-${uid}-${key}`;
+  const userBase = join(tmpdir(), `axum-${uid}`);
+  const candidates: [string, string | null][] = [
+    ...[env.AXUM_RUNTIME_DIR, env.XDG_RUNTIME_DIR].filter((d): d is string => !!d).map((base): [string, null] => [join(base, name), null]),
+    ...(env.HOME ? [[join(env.HOME, '.cache', 'axum', 'run', key), null] as [string, null]] : []),
+    [join(userBase, key), userBase],
+  ];
+  for (const [dir, base] of candidates) {
     const socket = join(dir, 'daemon.sock');
-    if (Buffer.byteLength(socket) < MAX_SOCKET_PATH) return { dir, socket, tokenFile: join(dir, 'token'), workDir: join(dir, 'work') };
+    if (Buffer.byteLength(socket) < MAX_SOCKET_PATH) return { dir, base, socket, tokenFile: join(dir, 'token'), workDir: join(dir, 'work') };
   }
   throw new Error(`no runtime folder gives a socket path under ${MAX_SOCKET_PATH} bytes; set AXUM_RUNTIME_DIR to a short path`);
 }

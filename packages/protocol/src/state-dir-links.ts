@@ -80,7 +80,8 @@ export function openNoFollow(file: string, flags: keyof typeof OPEN_FLAGS, mode 
  * backup target), are the user's: made as `mkdir -p` makes them, links followed (a model folder on
  * another disk may be one). What this guards against is a link git or a careless hand put there
  * (a repository kept inside a folder named `.axum` is checked from there: a link below it is refused
- * too), not a race with another process of the same user.
+ * too), not a race with another process of the same user. Folders made from `.axum` down are
+ * 0700 unless `mode` says otherwise: what a step saved private stays so there.
  */
 export function mkdirNoFollow(dir: string, mode?: number): void {
   walkState(dir, true, mode);
@@ -145,7 +146,7 @@ function walkState(dir: string, create: boolean, mode?: number): void {
     at = join(at, part);
     if (create) {
       try {
-        mkdirSync(at, { mode });
+        mkdirSync(at, { mode: mode ?? 0o700 });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }

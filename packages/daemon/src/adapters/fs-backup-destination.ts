@@ -9,6 +9,7 @@ import { copyVerified, isIncoming, removeIncoming, writeBytesDurably } from './f
 import { verifyBackup } from './fs-backup-reader.js';
 import type { Source } from './fs-backup-sources.js';
 import { describeFsError } from '../domain/disk-errors.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, STORED_FILE_MODE } from './owner-only.js';
 
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 
@@ -36,16 +37,16 @@ export function createFsBackupDestination(folder: string): BackupDestination {
       return { manifest, objects: new Set(names.filter((name) => OBJECT_NAME.test(name))), snapshots };
     },
     async send(files, sources, crash) {
-      await mkdir(objects, { recursive: true });
+      await mkdir(objects, { recursive: true, mode: PRIVATE_DIR_MODE });
       return sendObjects(objects, files, sources, crash);
     },
     async publish(text, id, crash) {
       // Last, atomically: until this rename the previous manifest names a complete backup. The
       // objects sent now were hashed as they were written. The snapshot first: a kill between the two
       // leaves one more complete snapshot, never a newest manifest that no snapshot holds.
-      await mkdir(join(folder, BACKUP_SNAPSHOTS), { recursive: true });
-      writeBytesDurably(join(folder, snapshotFile(id)), text, 0o644);
-      writeBytesDurably(join(folder, BACKUP_MANIFEST), text, 0o644, () => crash('backup.manifest-written'));
+      await mkdir(join(folder, BACKUP_SNAPSHOTS), { recursive: true, mode: PRIVATE_DIR_MODE });
+      writeBytesDurably(join(folder, snapshotFile(id)), text, PRIVATE_FILE_MODE);
+      writeBytesDurably(join(folder, BACKUP_MANIFEST), text, PRIVATE_FILE_MODE, () => crash('backup.manifest-written'));
     },
     async verify() {
       // As a restore reads it (the manifest's own sha256, every object there at its size): a target
@@ -81,7 +82,7 @@ async function sendObjects(objects: string, send: readonly BackupFile[], sources
     const source = byPath.get(file.path)!;
     const into = join(objects, file.sha256);
     if ('bytes' in source) {
-      writeBytesDurably(into, source.bytes, 0o444, beforeRename);
+      writeBytesDurably(into, source.bytes, STORED_FILE_MODE, beforeRename);
       bytes += source.bytes.length;
     } else {
       try {

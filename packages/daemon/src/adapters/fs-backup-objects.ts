@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileDurably } from './durable-file.js';
+import { STORED_FILE_MODE } from './owner-only.js';
 
 const INCOMING = '.incoming-';
 
@@ -72,7 +73,7 @@ export async function copyVerified(source: string, target: string, sha256: strin
     await rm(temp, { force: true });
     throw new Error(`${label} hashes to ${actual.slice(0, 12)}…, not ${sha256.slice(0, 12)}… (changed or corrupt)`);
   }
-  await chmod(temp, options.mode ?? 0o444);
+  await chmod(temp, options.mode ?? STORED_FILE_MODE);
   options.beforeRename?.();
   await rename(temp, target);
   await syncFolder(dirname(target));
@@ -88,7 +89,7 @@ export async function removeIncoming(dir: string): Promise<number> {
 }
 
 /** Writes `bytes` to `target` durably (durable-file.ts) under a temp name of its own; `beforeRename` as in CopyOptions. */
-export function writeBytesDurably(target: string, bytes: Buffer | string, mode = 0o444, beforeRename?: () => void): void {
+export function writeBytesDurably(target: string, bytes: Buffer | string, mode = STORED_FILE_MODE, beforeRename?: () => void): void {
   writeFileDurably(target, bytes, { mode, temp: tempIn(dirname(target)), beforeRename });
 }
 

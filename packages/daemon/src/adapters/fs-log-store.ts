@@ -3,7 +3,7 @@ import { mkdirNoFollow, openNoFollow } from '@axum/protocol';
 import { describeFsError } from '../domain/disk-errors.js';
 import { closeQuietly, writeAll } from './fs-errors.js';
 import { parseTimes, timesIn, wholeCharacters, type TimeEntry } from './fs-log-times.js';
-import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMasker } from '../domain/masker.js';
 import type { LogSink, LogStore } from '../engine/ports.js';
@@ -271,14 +271,19 @@ function sliceTail(log: LiveLog, offset: number, limit: number): Buffer {
 /**
  * Masks the secrets in a small file a step wrote itself (its metrics file), in place: written to a
  * temporary file and renamed over, so a crash leaves the old or the new content, never half.
- * Nothing happens when the file is absent or holds no secret.
+ * Nothing happens when the file is absent; one that holds no secret is only made owner-only (the
+ * step wrote it with its own umask, and it is kept, and backed up, beside the run's logs).
  */
 export async function maskFileInPlace(file: string, secrets: readonly string[]): Promise<void> {
   const bytes = await readFile(file).catch(() => null);
   if (bytes === null) return;
   const masker = createMasker(secrets);
   const masked = Buffer.concat([masker.push(bytes), masker.end()]);
-  if (masked.equals(bytes)) return;
+  if (masked.equals(bytes)) {
+    const info = await lstat(file).catch(() => null);
+    if (info?.isFile() && (info.mode & 0o077) !== 0) await chmod(file, 0o600);
+    return;
+  }
   const temp = `${file}.masking`;
   await writeFile(temp, masked, { mode: 0o600, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
   await rename(temp, file);

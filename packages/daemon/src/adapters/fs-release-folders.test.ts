@@ -122,7 +122,7 @@ describe('repair (axum fsck --repair)', () => {
     const before = statSync(dir).ino;
     expect(await store.repairFolder(release)).toEqual(['model/config.json', 'model/weights.bin']);
     expect(readFileSync(file, 'utf8')).toBe('w'.repeat(1000));
-    expect(statSync(file).mode & 0o777).toBe(0o444);
+    expect(statSync(file).mode & 0o777).toBe(0o400);
     expect(readFileSync(join(dir, 'model', 'config.json'), 'utf8')).toBe('{}');
     expect(statSync(dir).ino).toBe(before); // the same folder: `current` never named a missing one
     expect(readdirSync(join(dir, '..')).filter((n) => n.startsWith('.'))).toEqual([]); // no temp copy left
@@ -187,7 +187,7 @@ describe('repair (axum fsck --repair)', () => {
     expect(existsSync(blob)).toBe(false); // a dry run writes nothing
     expect(await store.restoreBlobs(first, [first, second], false)).toEqual({ restored: [{ path: 'model/weights.bin', from: 'rel-2' }], lost: [] });
     expect(readFileSync(blob, 'utf8')).toBe('w'.repeat(1000));
-    expect(statSync(blob).mode & 0o777).toBe(0o444);
+    expect(statSync(blob).mode & 0o777).toBe(0o400);
     expect(await store.verifyHashes(first)).toBeNull();
     // The only folder copy changed as well: nothing to give it back from.
     chmodSync(blob, 0o644);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ReleaseView, mkdirNoFollow, type ArtifactView } from '@axum/protocol';
 import { writeFileDurably } from './durable-file.js';
+import { PRIVATE_FILE_MODE } from './owner-only.js';
 
 export const MANIFEST = 'manifest.json';
 export const MATERIALIZED = 'materialized.json';
@@ -44,7 +45,7 @@ export function contentOf(release: Pick<ReleaseView, 'artifacts'>): string {
 export async function writeDurably(file: string, text: string): Promise<void> {
   mkdirNoFollow(dirname(file));
   // A temp name of its own: a manifest and a materialized record may be written at the same time.
-  writeFileDurably(file, text, { mode: 0o644, temp: `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp` });
+  writeFileDurably(file, text, { mode: PRIVATE_FILE_MODE, temp: `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp` });
 }
 
 /** Stamps of the artifacts under `files` (size, mtime, ctime, inode), as they are now. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactView, ReleaseView } from '@axum/protocol';
 import { MATERIALIZED, contentOf, linkChanged, stampFiles, writeDurably } from './fs-release-folders.js';
+import { PRIVATE_DIR_MODE, STORED_FILE_MODE } from './owner-only.js';
 
 /** The sha256 of a file's bytes, or null when it cannot be read as a file (missing, a folder, a link). */
 async function hashOf(file: string): Promise<string | null> {
@@ -35,7 +36,7 @@ async function realFolders(files: string, path: string): Promise<void> {
     const info = await lstat(at).catch(() => null);
     if (info?.isDirectory()) continue;
     if (info) await rm(at, { force: true });
-    await mkdir(at);
+    await mkdir(at, { mode: PRIVATE_DIR_MODE });
   }
 }
 
@@ -48,7 +49,7 @@ async function copyVerified(from: string, dir: string, to: string, sha256: strin
     // A clone where the filesystem has it: its blocks are shared copy-on-write, so a later write
     // to either copy never reaches the other.
     await copyFile(from, temp, constants.COPYFILE_FICLONE);
-    await chmod(temp, 0o444);
+    await chmod(temp, STORED_FILE_MODE);
     if ((await hashOf(temp)) !== sha256) return false;
     const there = await lstat(to).catch(() => null);
     if (there?.isDirectory()) await rm(to, { recursive: true, force: true }); // a folder put where a file was
@@ -126,7 +127,7 @@ export async function restoreBlobs(release: ReleaseView, sources: { id: string; 
       else if (copy.link !== undefined) {
         const temp = tempName(blobDir, 'incoming-restore');
         await writeDurably(temp, copy.link);
-        await chmod(temp, 0o444);
+        await chmod(temp, STORED_FILE_MODE);
         await rename(temp, blob);
         from = source.id;
       } else if (await copyVerified(join(source.files, ...copy.path.split('/')), blobDir, blob, artifact.sha256)) from = source.id;

@@ -24,7 +24,7 @@ describe('createFsReleaseStore', () => {
     const release = await store.create(input);
     expect(release.artifacts.map((a) => `${a.path}:${a.size}`)).toEqual(['model/config.json:2', 'model/weights.bin:1000']);
     const blob = join(root, 'state', 'store', 'sha256', release.artifacts[1]?.sha256 ?? '');
-    expect(statSync(blob).mode & 0o777).toBe(0o444);
+    expect(statSync(blob).mode & 0o777).toBe(0o400);
     expect(await store.check(release)).toBeNull();
   });
 

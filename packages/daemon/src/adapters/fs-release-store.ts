@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, copyFile, lstat, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import { selectArtifacts } from './fs-artifacts.js';
 import { currentLink } from './fs-current-link.js';
 import { releaseRetention } from './fs-release-retention.js';
 import { repairFolder, restoreBlobs } from './fs-release-repair.js';
+import { STORED_FILE_MODE } from './owner-only.js';
 import {
   MANIFEST,
   MATERIALIZED,
@@ -76,7 +77,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       size += chunk.length;
     });
     try {
-      await pipeline(source, createWriteStream(temp, { mode: 0o444 }));
+      await pipeline(source, createWriteStream(temp, { mode: STORED_FILE_MODE }));
     } catch (err) {
       // A full disk mid-copy: the part written would keep the disk full until the next start's sweep.
       await rm(temp, { force: true });
@@ -139,7 +140,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
           continue;
         }
         await copyFile(blobOf(artifact.sha256), target, constants.COPYFILE_FICLONE);
-        await chmod(target, 0o444);
+        await chmod(target, STORED_FILE_MODE);
       }
       const content = contentOf(release);
       // Stamped before the folder is in place (a rename moves no file's times), so every complete
@@ -246,7 +247,7 @@ export function createFsReleaseStore(root: string): ReleaseStore {
       for (const release of releases) {
         const file = join(folderOf(release.id), MANIFEST);
         if (await exists(file)) continue;
-        await mkdir(folderOf(release.id), { recursive: true });
+        mkdirNoFollow(folderOf(release.id));
         await writeDurably(file, manifestText(release));
       }
     },

@@ -15,6 +15,7 @@ import type { Source } from './fs-backup-sources.js';
 import { describeFsError, isFileSystemError } from '../domain/disk-errors.js';
 import { RSYNC_EXITS, execute, quote, reasonOf, rsyncPlace, rsyncShell, runOnHost, type Finished } from './openssh.js';
 import type { SshConnections } from './openssh-masters.js';
+import { STORED_FILE_MODE } from './owner-only.js';
 
 const OBJECT_NAME = /^[0-9a-f]{64}$/;
 /** Files of ours beside the manifest while a backup runs; whatever a cut-short one left is removed by the next. */
@@ -87,9 +88,10 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       try {
         result = await stageObjects(join(stage, BACKUP_OBJECTS), files, sources);
         if (result.sent === 0) return result;
-        await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: 0o444 });
-        // --fsync: an object is on the target's disk before rsync renames it into place.
-        const args = ['-r', '--fsync', '--mkpath', '--stats', '-e', rsyncShell(host, options.configFile, await shared()), '--', `${stage}/`, rsyncPlace(host, `${host.path}/`)];
+        await writeFile(join(stage, name), result.staged.map((sha) => `${sha}  ${sha}\n`).join(''), { mode: STORED_FILE_MODE });
+        // --fsync: an object is on the target's disk before rsync renames it into place. Owner-only
+        // there as in .axum (--chmod sets the new files' modes, umask 077 the folders --mkpath makes).
+        const args = ['-r', '--fsync', '--mkpath', '--chmod=D700,F400', '--rsync-path=umask 077 && rsync', '--stats', '-e', rsyncShell(host, options.configFile, await shared()), '--', `${stage}/`, rsyncPlace(host, `${host.path}/`)];
         copied = await execute('rsync', args, null, copyTimeoutMs, options.env);
       } finally {
         await rm(stage, { recursive: true, force: true });
@@ -114,7 +116,7 @@ export function createSshBackupDestination(host: HostSpec, options: SshBackupOpt
       // The snapshot first, then the newest manifest, each renamed whole (fs-backup-destination.ts).
       await ssh(
         'checking the objects sent and publishing the backup manifest',
-        `mkdir -p -- ${folder}/${BACKUP_SNAPSHOTS} && cd -- ${folder} && ${LOCK}${check}awk -v m=${temp} -v n=${need} 'NR == 1 { print > m; next } { print > n }' && touch ${need} && ${present}sync -- ${temp} && cp -- ${temp} ${snapshotTemp} && sync -- ${snapshotTemp} && mv -f -- ${snapshotTemp} ${snapshotFile(id)} && mv -f -- ${temp} ${BACKUP_MANIFEST} && sync -- . ${BACKUP_SNAPSHOTS}`,
+        `umask 077 && mkdir -p -- ${folder}/${BACKUP_SNAPSHOTS} && cd -- ${folder} && ${LOCK}${check}awk -v m=${temp} -v n=${need} 'NR == 1 { print > m; next } { print > n }' && touch ${need} && ${present}sync -- ${temp} && cp -- ${temp} ${snapshotTemp} && sync -- ${snapshotTemp} && mv -f -- ${snapshotTemp} ${snapshotFile(id)} && mv -f -- ${temp} ${BACKUP_MANIFEST} && sync -- . ${BACKUP_SNAPSHOTS}`,
         `${text}${needed}${needed ? '\n' : ''}`,
       );
       checkFile = null;
@@ -167,7 +169,7 @@ async function stageObjects(dir: string, files: readonly BackupFile[], sources: 
     const source = byPath.get(file.path)!;
     const into = join(dir, file.sha256);
     if ('bytes' in source) {
-      await writeFile(into, source.bytes, { mode: 0o444 });
+      await writeFile(into, source.bytes, { mode: STORED_FILE_MODE });
     } else if (!source.log) {
       await link(source.file, into).catch(() => copyVerified(source.file, into, file.sha256, `.axum/${file.path}`));
     } else {

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DISCOVERY_FILE, STATE_DIR, openNoFollow, stateDirLinkProblem, type DaemonInfo } from '@axum/protocol';
@@ -14,9 +14,19 @@ export function prepareStateDir(repoRoot: string): string {
   const dir = join(repoRoot, STATE_DIR);
   const problem = stateDirLinkProblem(dir) ?? trackedStateProblemNow(repoRoot);
   if (problem !== null) throw new Error(problem);
-  mkdirSync(dir, { recursive: true });
-  replaceFile(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n', 0o644);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ownerOnly(dir);
+  replaceFile(join(dir, '.gitignore'), '# Axum state: history, logs, releases. Never committed.\n*\n', 0o600);
   return dir;
+}
+
+/**
+ * `.axum` made wider by an older Axum (0755, its files 0444) is closed to other users: a release
+ * holds what a step saved private. Only a folder of the user's own, never one a link reaches.
+ */
+function ownerOnly(dir: string): void {
+  const found = lstatSync(dir);
+  if (found.isDirectory() && found.uid === process.getuid?.() && (found.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
 /** Writes `file` whole through a new temp file renamed over it: a link at `file` is replaced, never followed. */

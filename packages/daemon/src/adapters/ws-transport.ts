@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '@axum/protocol';
 import { STREAM_PAUSE_BYTES } from '../engine/log-follower.js';
+import { holdPending } from './pending-requests.js';
 import type { ClientConnection, ConnectionHandlers, Logger } from '../engine/ports.js';
 
 /** A client whose unsent output exceeds this is dropped: a slow client must not grow daemon memory. */
@@ -26,12 +27,15 @@ export const CLOSE_NOT_READING = 1008;
 /** Beyond this many open connections, new upgrades get 503. */
 export const MAX_CONNECTIONS = 128;
 /**
- * Sockets that have not finished their HTTP upgrade: at most this many beyond MAX_CONNECTIONS (the
- * kernel-level cap, counting every socket, upgraded or not), each for at most UPGRADE_TIMEOUT_MS (then
- * 408). Without them, idle connections pile up until the daemon runs out of file descriptors.
+ * Sockets that have not finished their HTTP request (no token shown yet): at most this many, each for
+ * at most UPGRADE_TIMEOUT_MS (then 408). One more closes one of them (a trickler first), not the newcomer: any
+ * local user can open sockets to `--listen` and trickle headers, and a cap that refused new sockets
+ * (or counted them against MAX_CONNECTIONS) would let them lock the token holders out, while a real
+ * client sends its whole request at once, so it is never the one that has sent part of one.
+ * Without a cap, idle connections pile up until the daemon runs out of file descriptors.
  */
 export const MAX_PENDING_UPGRADES = 32;
-const UPGRADE_TIMEOUT_MS = 10_000;
+const UPGRADE_TIMEOUT_MS = 4_000;
 const HEARTBEAT_MS = 15_000;
 
 export interface TransportOptions {
@@ -177,7 +181,7 @@ export async function startWsTransport(options: TransportOptions): Promise<Trans
     });
     server.on('upgrade', (req, socket, head) => onUpgrade(tcpPort())(req, socket, head));
     server.on('clientError', (_err, socket) => socket.destroy());
-    server.maxConnections = MAX_CONNECTIONS + MAX_PENDING_UPGRADES;
+    holdPending(server, MAX_PENDING_UPGRADES, tcpPort);
     return server;
   };
 

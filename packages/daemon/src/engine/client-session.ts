@@ -3,6 +3,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   decodeClientMessage,
   encode,
+  missingRevisionText,
   type DaemonMessage,
   type DaemonState,
   type EnvironmentView,
@@ -79,8 +80,12 @@ const HANDLERS: { [M in Request['method']]: HandlerFor<M> } = {
   'logs.unfollow': (request, session) => session.logs.unfollow(request.params.runId, request.params.step),
   'history.get': (request, session) => session.host.deployments.history(request.params.env),
   'env.settled': async (request, session) => {
-    await session.host.deployments.ended(request.params.env, request.params.revision);
-    return session.host.deployments.history(request.params.env);
+    const { env, revision } = request.params;
+    await session.host.deployments.ended(env, revision);
+    const history = session.host.deployments.history(env);
+    // A revision the history lacks has nothing to wait on: a not-found, as a rollback --to it is.
+    if (history instanceof RequestFailure || history.some((r) => r.revision === revision)) return history;
+    return new RequestFailure('not-found', `${env}: ${missingRevisionText(revision, history.map((r) => r.revision))}`);
   },
   'releases.list': (request, session) => session.host.deployments.listReleases(request.params.env),
   'releases.diff': (request, session) => session.host.deployments.diff(request.params.from, request.params.to, request.params.env),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeResult, parseConfigText, type RequestMethod } from '@axum/protocol';
+import { decodeResult, parseConfigText, type RequestMethod, type RevisionView } from '@axum/protocol';
 import { RATE_PER_SECOND } from './client-session.js';
 import { fakeConnection, fakeDeployments, setupEngine as setup } from './testing/fake-engine.js';
 
@@ -166,6 +166,19 @@ describe('the daemon engine', () => {
     handlers.onFrame(JSON.stringify({ type: 'request', id: 'p1', method: 'env.pin', params: { env: 'gone', pinned: true } }));
     await tick();
     expect(a.sent.at(-1)).toEqual({ type: 'error', id: 'p1', code: 'not-found', message: 'no environment gone' });
+  });
+
+  it('answers env.settled for a revision beyond the history with not-found, not the history', async () => {
+    const revision = { revision: 1 } as RevisionView;
+    const { engine } = setup({ ...fakeDeployments, history: () => [revision] });
+    const a = fakeConnection('c1');
+    const handlers = engine.attach(a.connection);
+    handlers.onFrame(hello);
+    handlers.onFrame(JSON.stringify({ type: 'request', id: 's1', method: 'env.settled', params: { env: 'dev', revision: Number.MAX_SAFE_INTEGER } }));
+    handlers.onFrame(JSON.stringify({ type: 'request', id: 's2', method: 'env.settled', params: { env: 'dev', revision: 1 } }));
+    await tick();
+    expect(a.sent.find((m) => 'id' in m && m.id === 's1')).toEqual({ type: 'error', id: 's1', code: 'not-found', message: `dev: no revision #${Number.MAX_SAFE_INTEGER} (revisions: #1)` });
+    expect(a.sent.find((m) => 'id' in m && m.id === 's2')).toMatchObject({ type: 'result', id: 's2', result: [revision] });
   });
 
   it('counts clients down when one leaves', () => {

@@ -32,12 +32,15 @@ export type DaemonProbe = { running: true; info: DaemonInfo } | { running: false
 /**
  * Where the repository's daemon listens: computed from the repository path, as the daemon computes
  * it, never read from `.axum/` (a cloned repository may carry a `daemon.json` naming any socket and
- * token file). A runtime folder that exists but is not ours, 0700 and a real folder is refused.
+ * token file). A runtime folder (or its per-user base in /tmp) that exists but is not ours, 0700
+ * and a real folder is refused.
  */
 export function daemonEndpoint(repoRoot: string): RuntimePaths {
   const paths = runtimePathsFor(repoRoot);
-  const problem = privateDirProblem(paths.dir, { label: 'socket folder' });
-  if (problem !== null && problem !== 'missing') throw new CliError(problem, EXIT.unreachable);
+  for (const dir of [paths.base, paths.dir]) {
+    const problem = dir === null ? null : privateDirProblem(dir, { label: 'socket folder' });
+    if (problem !== null && problem !== 'missing') throw new CliError(problem, EXIT.unreachable);
+  }
   return paths;
 }
 
