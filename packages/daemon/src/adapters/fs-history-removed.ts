@@ -34,7 +34,7 @@ function folderId(stateDir: string): { found: string | null; id: string } {
   }
   const id = randomUUID();
   try {
-    const fd = openNoFollow(file, 'w', 0o644);
+    const fd = openNoFollow(file, 'w', 0o600);
     try {
       writeSync(fd, `${id}\n`);
     } finally {
