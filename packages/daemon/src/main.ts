@@ -4,8 +4,8 @@
 // (axum-daemon.mjs is this file bundled with its dependencies by bundle.mjs, for idle memory).
 import { unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, parseListenAddress, repositoryKey, resolveRepositoryRoot, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
+import { AXUM_VERSION, CONFIG_FILE, PID_FILE, PROTOCOL_VERSION, RECENT_RUNS, repositoryKey, runtimePathsFor, type DaemonInfo } from '@axum/protocol';
+import { daemonArgsOrExit } from './daemon-args.js';
 import { createHttpPrometheus } from './adapters/http-prometheus.js';
 import { watchConfigFile } from './adapters/chokidar-config-watcher.js';
 import { acquirePidfileLock } from './adapters/pidfile-lock.js';
@@ -31,11 +31,10 @@ import { createFsLogStore, logCapFromEnv, maskFileInPlace } from './adapters/fs-
 import { compactBytesFromEnv, createJournaledRunsStore } from './adapters/journaled-runs-store.js';
 import { createLowdbDocumentStore } from './adapters/lowdb-document-store.js';
 import { createSimpleGit, scrubbedEnv } from './adapters/simple-git-git.js';
-import { crashHookFromEnv } from './adapters/crash-hook.js';
 import { createBackupWriter } from './adapters/backup-writer.js';
 import { backupDestinationFor, lastBackupAt } from './adapters/backup-targets.js';
 import { createBackups, type Backups } from './engine/backups.js';
-import { restoreCutShort, restoreMain } from './restore-main.js';
+import { restoreCutShort } from './restore-main.js';
 import { createConfigApplier, installStopHandlers, killLeftovers, sayIfStartEmpties, stateDirOrExit } from './start-up.js';
 import { historyRemovalNotes } from './adapters/fs-history-removed.js';
 import { createSecretBook } from './domain/secret-book.js';
@@ -47,34 +46,7 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 async function main(): Promise<void> {
   const secretBook = createSecretBook(); // each config, run and release adds its secrets; records and log lines are masked with all
   const logger = createStderrLogger(undefined, secretBook.mask);
-  const { values } = parseArgs({
-    options: { 'axum-daemon': { type: 'boolean' }, 'axum-restore': { type: 'boolean' }, from: { type: 'string' }, snapshot: { type: 'string' }, list: { type: 'boolean' }, repo: { type: 'string' }, listen: { type: 'string' } },
-  });
-  // `axum restore` runs here, in the daemon's package (it rebuilds the release store), as a process
-  // of its own that takes the daemon's lock: never while a daemon serves the repository.
-  if (values['axum-restore']) process.exit(await restoreMain(values.repo, values.from, { snapshot: values.snapshot, list: values.list }));
-  if (!values.repo) {
-    logger.error('usage: main.js --axum-daemon --repo DIR [--listen 127.0.0.1:PORT]');
-    process.exit(EXIT.usage);
-  }
-  const repoRoot = resolve(values.repo);
-  // One daemon per git common directory: the lock, the runtime folder and `.axum/` belong to the
-  // main worktree, and clients check a daemon's identity by its `--repo`, so it must be that root.
-  const repository = resolveRepositoryRoot(repoRoot);
-  if (!repository.ok || repository.root !== repoRoot) {
-    logger.error(repository.ok ? `--repo ${repoRoot} is not a main worktree root; the daemon of ${repository.root} serves it (axum starts that one itself)` : repository.message);
-    process.exit(EXIT.usage);
-  }
-  const crash = crashHookFromEnv(process.env.AXUM_CRASH_AT);
-  if (typeof crash === 'string') {
-    logger.error(crash);
-    process.exit(EXIT.usage);
-  }
-  const listen = values.listen ? parseListenAddress(values.listen) : null;
-  if (listen && !listen.ok) {
-    logger.error(listen.error);
-    process.exit(EXIT.usage);
-  }
+  const { repoRoot, crash, listen } = await daemonArgsOrExit(logger, EXIT);
 
   const stateDir = stateDirOrExit(repoRoot, logger, EXIT.failed);
   // The lock comes before anything that listens: two starters racing must not both bind.
